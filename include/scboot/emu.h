@@ -1,0 +1,75 @@
+/*
+ * scboot UICC emulator: a profile-driven card (TS 102 221 file system, logical channels,
+ * PIN, T=0 behaviours, faults) used as the mock card of the unit tests, as the built-in
+ * `virtual:PROFILE.json` reader, and behind vpcd by scboot-vcard. The profile format is
+ * documented in tests/data/README.md.
+ */
+#ifndef SCBOOT_EMU_H
+#define SCBOOT_EMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/card.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct scb_emu;
+
+/**
+ * Load a card profile (JSON). Relative file names in the profile are resolved against the
+ * profile's folder. err (may be NULL) receives a one-line reason on failure.
+ */
+int scb_emu_load(const char *path, struct scb_emu **out, char *err, size_t errlen);
+/** Same from a JSON text; basedir resolves relative file names (may be NULL). */
+int scb_emu_load_json(const char *json, const char *basedir, struct scb_emu **out, char *err,
+                      size_t errlen);
+/** Free the emulator and set *e to NULL. */
+void scb_emu_free(struct scb_emu **e);
+
+/**
+ * Send one APDU to the card as a reader would: applies the profile's faults (removal, reset,
+ * forced status word), logs the exchange, then lets the card answer. Returns
+ * SCB_E_CARD_REMOVED / SCB_E_NO_CARD / SCB_E_CARD_RESET like a reader would.
+ */
+int scb_emu_transmit(struct scb_emu *e, const uint8_t *cmd, size_t clen, uint8_t *rsp,
+                     size_t cap, size_t *rlen);
+
+/** A transport over the emulator. The emulator is borrowed and must outlive it. */
+struct scb_transport *scb_emu_transport(struct scb_emu *e);
+
+/** Power cycle / warm reset: channels closed, PIN state and secure channel lost. */
+void scb_emu_reset(struct scb_emu *e);
+/** Take the card out / put it back (each bumps the event counter). */
+void scb_emu_remove(struct scb_emu *e);
+void scb_emu_insert(struct scb_emu *e);
+int scb_emu_present(const struct scb_emu *e);
+uint32_t scb_emu_events(const struct scb_emu *e);
+int scb_emu_atr(const struct scb_emu *e, uint8_t *atr, size_t cap, size_t *len);
+
+enum scb_emu_fault {
+    SCB_EMU_FAULT_NONE = 0,
+    SCB_EMU_FAULT_REMOVE = 1,  /**< card removed when APDU n+1 is sent */
+    SCB_EMU_FAULT_RESET = 2,   /**< card reset when APDU n+1 is sent (once) */
+    SCB_EMU_FAULT_SW = 3,      /**< APDU number n (1-based) answered with sw only */
+};
+/** Arm one fault, counted from now (the APDU counter restarts). */
+void scb_emu_set_fault(struct scb_emu *e, enum scb_emu_fault kind, unsigned n, uint16_t sw);
+
+/** Replace the content of transparent EF fid (in any application or the MF). */
+int scb_emu_set_file(struct scb_emu *e, uint16_t fid, const uint8_t *data, size_t len);
+/** Change the ICCID (a different card). Bumps the event counter like a swap. */
+int scb_emu_set_iccid(struct scb_emu *e, const char *iccid);
+
+/** The APDU log: every exchange since load (or the last clear). */
+size_t scb_emu_log_count(const struct scb_emu *e);
+int scb_emu_log_entry(const struct scb_emu *e, size_t i, const uint8_t **cmd, size_t *clen,
+                      const uint8_t **rsp, size_t *rlen);
+void scb_emu_log_clear(struct scb_emu *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

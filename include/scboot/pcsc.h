@@ -1,0 +1,42 @@
+/*
+ * scboot pcsc-lite backend: reader listing and a card transport over a PC/SC reader.
+ */
+#ifndef SCBOOT_PCSC_H
+#define SCBOOT_PCSC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/card.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct scb_reader_info {
+    char name[SCB_READER_NAME_MAX];
+    int present;       /**< card present */
+    int in_use;        /**< card in exclusive use by another process */
+    int mute;          /**< card does not answer (no ATR) */
+    uint8_t atr[SCB_ATR_MAX];
+    size_t atr_len;
+    uint32_t events;   /**< pcsc-lite event counter of that reader */
+};
+
+/**
+ * List the readers known to pcscd. *list is malloc'd (free() it); *n may be 0 only when the
+ * call fails with SCB_E_NO_READERS. err receives one line naming the PC/SC code.
+ */
+int scb_pcsc_list(struct scb_reader_info **list, size_t *n, char *err, size_t errlen);
+
+/**
+ * Connect to the reader chosen by spec (exact name, index, unique substring), SHARED, T=0 or
+ * T=1. The transport reconnects after SCARD_W_RESET_CARD (reporting SCB_E_CARD_RESET so the
+ * caller re-selects) and retries a sharing violation with bounded back-off.
+ */
+int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,83 @@
+/* emu_internal.h: the emulator's data model, shared by emu.c (behaviour) and emu_profile.c. */
+#ifndef SCBOOT_EMU_INTERNAL_H
+#define SCBOOT_EMU_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/emu.h"
+
+#define EMU_MAX_FILES 32
+#define EMU_MAX_APPS 8
+#define EMU_MAX_CHANNELS 20
+#define EMU_LOG_MAX 200000
+
+enum emu_access { EMU_READ_ALWAYS = 0, EMU_READ_PIN = 1, EMU_READ_SCP03 = 2 };
+
+struct emu_file {
+    uint16_t fid;
+    uint8_t sfi;              /* 0 = none */
+    int linear;               /* linear fixed (records) instead of transparent */
+    uint8_t *data;            /* transparent content, or records back to back */
+    size_t size;
+    size_t rec_len;
+    size_t rec_count;
+    enum emu_access read;
+};
+
+struct emu_df {
+    uint8_t aid[16];
+    size_t aid_len;           /* 0 for the MF */
+    uint16_t fid;             /* 3F00 for the MF, optional for an ADF (0 = none) */
+    struct emu_file files[EMU_MAX_FILES];
+    size_t nfiles;
+    int pin_protected;        /* the ADF's FCP carries the PIN template */
+};
+
+struct emu_channel {
+    int open;
+    int df;                   /* -1 MF, else index into apps */
+    int ef;                   /* index into that DF's files, -1 none */
+};
+
+struct emu_log_entry {
+    uint8_t cmd[SCB_APDU_CMD_MAX];
+    uint8_t rsp[SCB_APDU_RSP_MAX];
+    uint16_t clen, rlen;
+};
+
+struct scb_emu {
+    uint8_t atr[SCB_ATR_MAX];
+    size_t atr_len;
+    int t0;                   /* 61xx for case 4, 6Cxx for wrong Le */
+    unsigned channels;        /* logical channels besides 0; 0 -> 6881 */
+    size_t max_response;      /* at most this many data bytes per response (<= 256) */
+    /* PIN */
+    int has_pin;
+    char pin[9];
+    uint8_t pin_ref;
+    unsigned pin_tries_max, pin_tries;
+    int pin_verified;
+    /* file system */
+    struct emu_df mf;
+    struct emu_df apps[EMU_MAX_APPS];
+    size_t napps;
+    struct emu_channel ch[EMU_MAX_CHANNELS];
+    uint8_t pending[256];     /* T=0 response waiting for GET RESPONSE */
+    size_t pending_len;
+    /* reader side */
+    int present;
+    uint32_t events;
+    enum scb_emu_fault fault;
+    unsigned fault_n;
+    uint16_t fault_sw;
+    unsigned fault_count;     /* APDUs since the fault was armed */
+    /* log */
+    struct emu_log_entry *log;
+    size_t log_len, log_cap;
+};
+
+struct emu_file *emu_find_file(struct emu_df *df, uint16_t fid);
+void emu_free_contents(struct scb_emu *e);
+
+#endif

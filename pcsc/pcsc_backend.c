@@ -1,0 +1,351 @@
+/*
+ * pcsc_backend.c: the only file that includes <winscard.h>. Maps every PC/SC LONG to an
+ * scb_err once (the PC/SC name goes into the message), lists readers, and implements the
+ * card transport over SCardTransmit with transactions, reset recovery and sharing back-off.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <PCSC/winscard.h>
+#include <PCSC/wintypes.h>
+
+#include "scboot/pcsc.h"
+
+#define SHARING_RETRIES 8
+
+struct pcsc_tr {
+    SCARDCONTEXT ctx;
+    SCARDHANDLE h;
+    DWORD proto;
+    int in_tx;
+    char reader[SCB_READER_NAME_MAX];
+};
+
+static int map_rv(LONG rv)
+{
+    switch (rv) {
+    case SCARD_S_SUCCESS: return SCB_OK;
+    case SCARD_E_NO_SERVICE:
+    case SCARD_E_SERVICE_STOPPED: return SCB_E_NO_SERVICE;
+    case SCARD_E_NO_READERS_AVAILABLE: return SCB_E_NO_READERS;
+    case SCARD_E_UNKNOWN_READER: return SCB_E_READER_NOT_FOUND;
+    case SCARD_E_READER_UNAVAILABLE: return SCB_E_READER_UNAVAILABLE;
+    case SCARD_E_NO_SMARTCARD: return SCB_E_NO_CARD;
+    case SCARD_W_REMOVED_CARD: return SCB_E_CARD_REMOVED;
+    case SCARD_W_RESET_CARD: return SCB_E_CARD_RESET;
+    case SCARD_E_SHARING_VIOLATION: return SCB_E_SHARING;
+    case SCARD_W_UNRESPONSIVE_CARD:
+    case SCARD_W_UNPOWERED_CARD: return SCB_E_NO_CARD;
+    case SCARD_E_TIMEOUT: return SCB_E_TIMEOUT;
+    case SCARD_E_NO_MEMORY: return SCB_E_NOMEM;
+    case SCARD_E_INSUFFICIENT_BUFFER: return SCB_E_BUFFER;
+    default: return SCB_E_TRANSPORT;
+    }
+}
+
+static int report(char *err, size_t errlen, const char *what, LONG rv)
+{
+    if (err && errlen) {
+        snprintf(err, errlen, "%s: %s (0x%08lX)", what, pcsc_stringify_error(rv),
+                 (unsigned long)rv);
+    }
+    return map_rv(rv);
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Reader names from SCardListReaders as an array of pointers into one buffer. */
+static int list_names(SCARDCONTEXT ctx, char **buf, const char ***names, size_t *n, char *err,
+                      size_t errlen)
+{
+    DWORD len = 0;
+    LONG rv = SCardListReaders(ctx, NULL, NULL, &len);
+    size_t count = 0;
+
+    if (rv != SCARD_S_SUCCESS) {
+        return report(err, errlen, "SCardListReaders", rv);
+    }
+    if ((*buf = calloc(1, len + 1)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if ((rv = SCardListReaders(ctx, NULL, *buf, &len)) != SCARD_S_SUCCESS) {
+        free(*buf);
+        *buf = NULL;
+        return report(err, errlen, "SCardListReaders", rv);
+    }
+    for (const char *p = *buf; *p; p += strlen(p) + 1) {
+        count++;
+    }
+    if ((*names = calloc(count ? count : 1, sizeof(char *))) == NULL) {
+        free(*buf);
+        *buf = NULL;
+        return SCB_E_NOMEM;
+    }
+    count = 0;
+    for (const char *p = *buf; *p; p += strlen(p) + 1) {
+        (*names)[count++] = p;
+    }
+    *n = count;
+    if (count == 0) {
+        free(*buf);
+        free(*names);
+        *buf = NULL;
+        *names = NULL;
+        return report(err, errlen, "SCardListReaders", SCARD_E_NO_READERS_AVAILABLE);
+    }
+    return SCB_OK;
+}
+
+int scb_pcsc_list(struct scb_reader_info **list, size_t *n, char *err, size_t errlen)
+{
+    SCARDCONTEXT ctx;
+    char *buf = NULL;
+    const char **names = NULL;
+    size_t count = 0;
+    SCARD_READERSTATE *rs = NULL;
+    struct scb_reader_info *out = NULL;
+    LONG rv;
+    int ret;
+
+    if ((rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx)) != SCARD_S_SUCCESS) {
+        return report(err, errlen, "SCardEstablishContext", rv);
+    }
+    if ((ret = list_names(ctx, &buf, &names, &count, err, errlen)) < 0) {
+        goto out;
+    }
+    rs = calloc(count, sizeof(*rs));
+    out = calloc(count, sizeof(*out));
+    if (rs == NULL || out == NULL) {
+        ret = SCB_E_NOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        rs[i].szReader = names[i];
+        rs[i].dwCurrentState = SCARD_STATE_UNAWARE;
+    }
+    rv = SCardGetStatusChange(ctx, 0, rs, (DWORD)count);
+    if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) {
+        ret = report(err, errlen, "SCardGetStatusChange", rv);
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        snprintf(out[i].name, sizeof(out[i].name), "%s", names[i]);
+        out[i].present = (rs[i].dwEventState & SCARD_STATE_PRESENT) != 0;
+        out[i].in_use = (rs[i].dwEventState & SCARD_STATE_EXCLUSIVE) != 0;
+        out[i].mute = (rs[i].dwEventState & SCARD_STATE_MUTE) != 0;
+        out[i].events = (uint32_t)(rs[i].dwEventState >> 16);
+        out[i].atr_len = rs[i].cbAtr <= SCB_ATR_MAX ? rs[i].cbAtr : 0;
+        memcpy(out[i].atr, rs[i].rgbAtr, out[i].atr_len);
+    }
+    *list = out;
+    *n = count;
+    out = NULL;
+    ret = SCB_OK;
+out:
+    free(out);
+    free(rs);
+    free(names);
+    free(buf);
+    SCardReleaseContext(ctx);
+    return ret;
+}
+
+/* ---- transport ------------------------------------------------------------------------ */
+
+static int p_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp, size_t rcap,
+                      size_t *rlen)
+{
+    struct pcsc_tr *t = self;
+    const SCARD_IO_REQUEST *pci = t->proto == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+    DWORD len = (DWORD)rcap;
+    LONG rv = SCardTransmit(t->h, pci, cmd, (DWORD)clen, NULL, rsp, &len);
+
+    if (rv == SCARD_W_RESET_CARD) {
+        /* someone reset the card: reconnect, and tell the caller its selections are gone */
+        DWORD proto;
+        SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                       SCARD_LEAVE_CARD, &proto);
+        t->proto = proto;
+        return SCB_E_CARD_RESET;
+    }
+    if (rv != SCARD_S_SUCCESS) {
+        return map_rv(rv);
+    }
+    if (len < 2) {
+        /* pcsc-lite answers a removed card with success and 0 bytes first */
+        return SCB_E_CARD_REMOVED;
+    }
+    *rlen = len;
+    return SCB_OK;
+}
+
+static int p_reconnect(void *self, int reset)
+{
+    struct pcsc_tr *t = self;
+    DWORD proto;
+    LONG rv = SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                             reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD, &proto);
+    if (rv != SCARD_S_SUCCESS) {
+        return map_rv(rv);
+    }
+    t->proto = proto;
+    return SCB_OK;
+}
+
+static int p_status(void *self, struct scb_card_status *st)
+{
+    struct pcsc_tr *t = self;
+    SCARD_READERSTATE rs;
+    LONG rv;
+
+    memset(&rs, 0, sizeof(rs));
+    rs.szReader = t->reader;
+    rs.dwCurrentState = SCARD_STATE_UNAWARE;
+    rv = SCardGetStatusChange(t->ctx, 0, &rs, 1);
+    if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) {
+        return map_rv(rv);
+    }
+    st->present = (rs.dwEventState & SCARD_STATE_PRESENT) != 0;
+    st->event_count = (uint32_t)(rs.dwEventState >> 16);
+    st->protocol = t->proto == SCARD_PROTOCOL_T1 ? 1 : 0;
+    st->atr_len = rs.cbAtr <= SCB_ATR_MAX ? rs.cbAtr : 0;
+    memcpy(st->atr, rs.rgbAtr, st->atr_len);
+    snprintf(st->reader, sizeof(st->reader), "%s", t->reader);
+    return SCB_OK;
+}
+
+static int p_begin(void *self)
+{
+    struct pcsc_tr *t = self;
+    LONG rv = SCARD_S_SUCCESS;
+    unsigned delay = 20;
+
+    for (int i = 0; i <= SHARING_RETRIES; i++) {
+        rv = SCardBeginTransaction(t->h);
+        if (rv == SCARD_W_RESET_CARD) {
+            DWORD proto;
+            SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                           SCARD_LEAVE_CARD, &proto);
+            t->proto = proto;
+            continue;
+        }
+        if (rv != SCARD_E_SHARING_VIOLATION) {
+            break;
+        }
+        sleep_ms(delay);
+        delay = delay < 400 ? delay * 2 : 400;
+    }
+    if (rv == SCARD_S_SUCCESS) {
+        t->in_tx = 1;
+    }
+    return map_rv(rv);
+}
+
+static int p_end(void *self)
+{
+    struct pcsc_tr *t = self;
+    if (!t->in_tx) {
+        return SCB_OK;
+    }
+    t->in_tx = 0;
+    LONG rv = SCardEndTransaction(t->h, SCARD_LEAVE_CARD);
+    return rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD ? SCB_OK : map_rv(rv);
+}
+
+static void p_destroy(void *self)
+{
+    struct pcsc_tr *t = self;
+    if (t == NULL) {
+        return;
+    }
+    if (t->in_tx) {
+        SCardEndTransaction(t->h, SCARD_LEAVE_CARD);
+    }
+    if (t->h) {
+        SCardDisconnect(t->h, SCARD_LEAVE_CARD);
+    }
+    SCardReleaseContext(t->ctx);
+    free(t);
+}
+
+static const struct scb_transport_ops pcsc_ops = {
+    .name = "pcsc",
+    .transmit = p_transmit,
+    .reconnect = p_reconnect,
+    .status = p_status,
+    .begin = p_begin,
+    .end = p_end,
+    .destroy = p_destroy,
+};
+
+static LONG connect_shared(struct pcsc_tr *t)
+{
+    LONG rv = SCARD_S_SUCCESS;
+    unsigned delay = 20;
+    for (int i = 0; i <= SHARING_RETRIES; i++) {
+        rv = SCardConnect(t->ctx, t->reader, SCARD_SHARE_SHARED,
+                          SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &t->h, &t->proto);
+        if (rv != SCARD_E_SHARING_VIOLATION) {
+            break;
+        }
+        sleep_ms(delay);
+        delay = delay < 400 ? delay * 2 : 400;
+    }
+    return rv;
+}
+
+int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_t errlen)
+{
+    struct pcsc_tr *t;
+    char *buf = NULL;
+    const char **names = NULL;
+    size_t count = 0, idx = 0;
+    LONG rv;
+    int ret;
+
+    if (spec == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    if ((t = calloc(1, sizeof(*t))) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if ((rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &t->ctx)) !=
+        SCARD_S_SUCCESS) {
+        free(t);
+        return report(err, errlen, "SCardEstablishContext", rv);
+    }
+    if ((ret = list_names(t->ctx, &buf, &names, &count, err, errlen)) < 0) {
+        goto fail;
+    }
+    if ((ret = scb_reader_match(names, count, spec, &idx)) < 0) {
+        if (err) {
+            snprintf(err, errlen, "reader '%s': %s", spec, scb_strerror(ret));
+        }
+        goto fail;
+    }
+    snprintf(t->reader, sizeof(t->reader), "%s", names[idx]);
+    if ((rv = connect_shared(t)) != SCARD_S_SUCCESS) {
+        char what[SCB_READER_NAME_MAX + 32];
+        snprintf(what, sizeof(what), "SCardConnect '%s'", t->reader);
+        ret = report(err, errlen, what, rv);
+        goto fail;
+    }
+    if ((*out = scb_transport_new(&pcsc_ops, t)) == NULL) {
+        ret = SCB_E_NOMEM;
+        goto fail;
+    }
+    free(names);
+    free(buf);
+    return SCB_OK;
+fail:
+    free(names);
+    free(buf);
+    p_destroy(t);
+    return ret;
+}

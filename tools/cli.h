@@ -1,0 +1,62 @@
+/* cli.h: what the scboot subcommands share: options, card opening, trace, output. */
+#ifndef SCBOOT_CLI_H
+#define SCBOOT_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "scboot/card.h"
+#include "scboot/emu.h"
+
+/* Exit codes (DESIGN.md) */
+#define EXIT_OK 0
+#define EXIT_INCONSISTENT 1
+#define EXIT_USAGE 2
+#define EXIT_CARD 3
+#define EXIT_MALFORMED 4
+
+struct cli {
+    const char *prog;
+    const char *reader;     /* -r */
+    int verbose;            /* -v: APDU trace to stderr */
+    const char *trace_path; /* --trace FILE */
+    FILE *trace;
+    int json;
+    int show_secrets;
+    /* an opened card */
+    struct scb_transport *tr;
+    struct scb_emu *emu;
+    struct scb_card card;
+};
+
+/* Options every subcommand takes; 'h' is --help. Long-only codes start at 256. */
+#define CLI_OPT_TRACE 256
+#define CLI_OPT_JSON 257
+#define CLI_OPT_SHOW_SECRETS 258
+#define CLI_COMMON_OPTS                                                                     \
+    {"reader", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},          \
+        {"trace", required_argument, NULL, CLI_OPT_TRACE},                                  \
+        {"json", no_argument, NULL, CLI_OPT_JSON},                                          \
+        {"show-secrets", no_argument, NULL, CLI_OPT_SHOW_SECRETS},                          \
+        {"help", no_argument, NULL, 'h'}
+#define CLI_COMMON_SHORT "r:vh"
+
+/* Handles a common option; returns 1 if it was one, 0 if not, -1 on error. */
+int cli_common_opt(struct cli *c, int opt, const char *arg);
+/* Opens the reader (-r NAME|INDEX|virtual:PROFILE.json; default $SCBOOT_READER or 0). */
+int cli_open_card(struct cli *c);
+void cli_close_card(struct cli *c);
+/* One line on stderr: "scboot CMD: msg"; returns the exit code for err. */
+int cli_fail(struct cli *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cli_usage(struct cli *c, const char *usage);
+/* Trace printer (scriptor-like "> " / "< " lines). */
+void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len, int redacted);
+
+int cmd_readers(struct cli *c, int argc, char **argv);
+int cmd_apdu(struct cli *c, int argc, char **argv);
+int cmd_dump(struct cli *c, int argc, char **argv);
+int cmd_decode(struct cli *c, int argc, char **argv);
+int cmd_encode(struct cli *c, int argc, char **argv);
+int cmd_check(struct cli *c, int argc, char **argv);
+
+#endif

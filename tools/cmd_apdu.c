@@ -1,0 +1,85 @@
+/*
+ * cmd_apdu.c: `scboot apdu -r READER HEX...`: send raw APDUs inside one transaction and print
+ * each response. 61xx / 6Cxx are followed unless --raw is given.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "scboot/util.h"
+
+static const char usage_text[] = "scboot apdu -r READER [--raw] [-v] APDU_HEX...";
+
+static int send_one(struct cli *c, const char *hex, int raw)
+{
+    uint8_t cmd[SCB_APDU_CMD_MAX], data[4096];
+    char out[2 * sizeof(data) + 1];
+    size_t clen, dlen;
+    uint16_t sw;
+    int ret;
+
+    if (scb_hex_decode(hex, cmd, sizeof(cmd), &clen) < 0 || clen < 4) {
+        return cli_fail(c, SCB_E_INVALID_ARG, "not an APDU: '%s'", hex);
+    }
+    if (raw) {
+        uint8_t rsp[SCB_APDU_RSP_MAX];
+        size_t rlen = 0;
+        cli_trace(c, SCB_TRACE_CMD, cmd, clen, 0);
+        if ((ret = scb_transport_transmit(c->tr, cmd, clen, rsp, sizeof(rsp), &rlen)) < 0) {
+            return cli_fail(c, ret, "%s", scb_strerror(ret));
+        }
+        scb_hex_encode(rsp, rlen, out, sizeof(out));
+        printf("%s\n", out);
+        return EXIT_OK;
+    }
+    struct scb_apdu a;
+    if (scb_apdu_parse(cmd, clen, &a) < 0) {
+        return cli_fail(c, SCB_E_INVALID_ARG, "not a short APDU: '%s'", hex);
+    }
+    if ((ret = scb_card_transceive(&c->card, &a, data, sizeof(data), &dlen, &sw)) < 0) {
+        return cli_fail(c, ret, "%s", scb_strerror(ret));
+    }
+    scb_hex_encode(data, dlen, out, sizeof(out));
+    printf("%s%s%04X  (%s)\n", out, dlen ? " " : "", sw, scb_sw_message(sw));
+    return EXIT_OK;
+}
+
+int cmd_apdu(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTS, {"raw", no_argument, NULL, 'R'},
+                                         {0, 0, 0, 0}};
+    int opt, raw = 0, ret = EXIT_OK;
+
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+        if (opt == 'h') {
+            printf("usage: %s\nSend APDUs (hex) to the card and print data, SW and its meaning.\n"
+                   "61xx/9Fxx are followed by GET RESPONSE and 6Cxx re-sent, unless --raw.\n",
+                   usage_text);
+            return EXIT_OK;
+        }
+        if (opt == 'R') {
+            raw = 1;
+            continue;
+        }
+        if (cli_common_opt(c, opt, optarg) != 1) {
+            return cli_usage(c, usage_text);
+        }
+    }
+    if (optind >= argc) {
+        return cli_usage(c, usage_text);
+    }
+    if ((ret = cli_open_card(c)) < 0) {
+        return scb_err_exit_code(ret);
+    }
+    if ((ret = scb_transport_begin(c->tr)) < 0) {
+        ret = cli_fail(c, ret, "%s", scb_strerror(ret));
+        cli_close_card(c);
+        return ret;
+    }
+    for (int i = optind; i < argc && ret == EXIT_OK; i++) {
+        ret = send_one(c, argv[i], raw);
+    }
+    scb_transport_end(c->tr);
+    cli_close_card(c);
+    return ret;
+}

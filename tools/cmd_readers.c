@@ -1,0 +1,132 @@
+/*
+ * cmd_readers.c: `scboot readers`: PC/SC readers with card presence, ATR and (for UICCs)
+ * the ICCID; `-r virtual:P.json` shows the built-in virtual card the same way.
+ */
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "scboot/pcsc.h"
+#include "scboot/util.h"
+
+static const char usage_text[] = "scboot readers [-r virtual:PROFILE.json] [--json] [-v]";
+
+/* ICCID of the card in one reader: open, read, close (empty string when not a UICC). */
+static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
+{
+    struct cli sub = *c;
+    iccid[0] = '\0';
+    sub.reader = name;
+    sub.tr = NULL;
+    sub.emu = NULL;
+    sub.trace = NULL;
+    sub.trace_path = NULL;
+    FILE *saved = stderr;
+    (void)saved;
+    if (strncmp(name, "virtual:", 8) != 0) {
+        char err[256];
+        if (scb_pcsc_open(name, &sub.tr, err, sizeof(err)) < 0) {
+            return;
+        }
+    } else if (cli_open_card(&sub) < 0) {
+        return;
+    }
+    scb_card_init(&sub.card, sub.tr);
+    if (c->verbose) {
+        sub.card.trace = cli_trace;
+        sub.card.trace_ctx = c;
+    }
+    if (scb_transport_begin(sub.tr) == SCB_OK) {
+        if (scb_uicc_read_iccid(&sub.card, iccid, cap) < 0) {
+            iccid[0] = '\0';
+        }
+        scb_transport_end(sub.tr);
+    }
+    scb_transport_free(&sub.tr);
+    scb_emu_free(&sub.emu);
+}
+
+static int print_readers(struct cli *c, struct scb_reader_info *r, size_t n)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        char atr[2 * SCB_ATR_MAX + 1] = "", iccid[24] = "";
+        scb_hex_encode(r[i].atr, r[i].atr_len, atr, sizeof(atr));
+        if (r[i].present && !r[i].in_use) {
+            read_iccid(c, r[i].name, iccid, sizeof(iccid));
+        }
+        if (c->json) {
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "index", json_object_new_int((int)i));
+            json_object_object_add(o, "name", json_object_new_string(r[i].name));
+            json_object_object_add(o, "card_present", json_object_new_boolean(r[i].present));
+            json_object_object_add(o, "in_use", json_object_new_boolean(r[i].in_use));
+            json_object_object_add(o, "atr", r[i].present ? json_object_new_string(atr) : NULL);
+            json_object_object_add(o, "iccid", iccid[0] ? json_object_new_string(iccid) : NULL);
+            json_object_object_add(o, "events", json_object_new_int64(r[i].events));
+            json_object_array_add(arr, o);
+            continue;
+        }
+        printf("%zu: %s\n", i, r[i].name);
+        if (!r[i].present) {
+            printf("   no card\n");
+            continue;
+        }
+        printf("   card present%s\n   ATR   %s\n", r[i].in_use ? " (in exclusive use)" : "",
+               atr);
+        if (iccid[0]) {
+            printf("   ICCID %s\n", iccid);
+        }
+    }
+    if (c->json) {
+        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    }
+    json_object_put(arr);
+    return EXIT_OK;
+}
+
+int cmd_readers(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTS, {0, 0, 0, 0}};
+    struct scb_reader_info *list = NULL;
+    size_t n = 0;
+    char err[512] = "";
+    int opt, ret;
+
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+        if (opt == 'h') {
+            printf("usage: %s\nList the PC/SC readers with card presence, ATR and ICCID.\n",
+                   usage_text);
+            return EXIT_OK;
+        }
+        if (cli_common_opt(c, opt, optarg) != 1) {
+            return cli_usage(c, usage_text);
+        }
+    }
+    if (optind != argc) {
+        return cli_usage(c, usage_text);
+    }
+    if (c->reader && strncmp(c->reader, "virtual:", 8) == 0) {
+        struct scb_reader_info v;
+        struct scb_card_status st;
+        memset(&v, 0, sizeof(v));
+        if ((ret = cli_open_card(c)) < 0) {
+            return scb_err_exit_code(ret);
+        }
+        scb_transport_status(c->tr, &st);
+        snprintf(v.name, sizeof(v.name), "%s", c->reader);
+        v.present = st.present;
+        memcpy(v.atr, st.atr, st.atr_len);
+        v.atr_len = st.atr_len;
+        cli_close_card(c);
+        return print_readers(c, &v, 1);
+    }
+    if ((ret = scb_pcsc_list(&list, &n, err, sizeof(err))) < 0) {
+        return cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
+    }
+    ret = print_readers(c, list, n);
+    free(list);
+    return ret;
+}

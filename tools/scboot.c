@@ -1,0 +1,63 @@
+/*
+ * scboot.c: the CLI's entry point: global help and dispatch to one file per subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct subcommand {
+    const char *name;
+    int (*run)(struct cli *c, int argc, char **argv);
+    const char *summary;
+};
+
+static const struct subcommand cmds[] = {
+    {"readers", cmd_readers, "list PC/SC readers, cards, ATRs and ICCIDs"},
+    {"apdu", cmd_apdu, "send raw APDUs and print the responses"},
+    /* @@MORE@@ */
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: scboot COMMAND [OPTIONS]\n\n"
+               "LwM2M Bootstrap from Smartcard over PC/SC.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+    }
+    fprintf(f, "\ncommon options: -r/--reader NAME|INDEX|virtual:PROFILE.json, -v (APDU trace),\n"
+               "  --trace FILE, --json, --show-secrets, --help\n"
+               "exit codes: 0 ok, 1 inconsistent, 2 usage, 3 card/reader, 4 malformed data\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+
+    memset(&c, 0, sizeof(c));
+    c.prog = "scboot";
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("scboot " SCBOOT_VERSION "\n");
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+        if (strcmp(argv[1], cmds[i].name) == 0) {
+            static char prog[64];
+            snprintf(prog, sizeof(prog), "scboot %s", cmds[i].name);
+            c.prog = prog;
+            return cmds[i].run(&c, argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "scboot: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,292 @@
+/*
+ * scboot_vcard.c: `scboot-vcard`: serves an emulated UICC (a card profile) to pcscd through the
+ * vpcd reader driver (vsmartcard). Protocol: TCP, 2-byte big-endian length + payload; a 1-byte
+ * payload is a control message (0 power off, 1 power on, 2 reset, 4 get ATR). The card side
+ * connects to vpcd; a new connection is a card insertion.
+ *
+ * TCP_NODELAY on our socket and TCP_QUICKACK after every receive: without them Nagle and
+ * delayed ACKs cost ~44 ms per APDU (../shared/TESTING.md).
+ *
+ * Signals: SIGUSR1 removes the card (closes the connection) / inserts it again;
+ * SIGHUP reloads the profile (a "changed card"); SIGTERM/SIGINT exit.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scboot/emu.h"
+#include "scboot/util.h"
+
+static volatile sig_atomic_t got_usr1, got_hup, got_term;
+
+static void on_signal(int sig)
+{
+    if (sig == SIGUSR1) {
+        got_usr1 = 1;
+    } else if (sig == SIGHUP) {
+        got_hup = 1;
+    } else {
+        got_term = 1;
+    }
+}
+
+struct vcard {
+    const char *host;
+    const char *port;
+    const char *profile;
+    unsigned remove_after; /* close the connection after N APDUs (0 = never) */
+    int verbose;
+    struct scb_emu *emu;
+    unsigned apdus;
+};
+
+static int connect_vpcd(const struct vcard *v)
+{
+    struct addrinfo hints, *res = NULL;
+    int fd = -1, one = 1;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(v->host, v->port, &hints, &res) != 0) {
+        return -1;
+    }
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+        if (fd < 0) {
+            continue;
+        }
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+            break;
+        }
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd >= 0) {
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+    }
+    return fd;
+}
+
+/* Read exactly n bytes; 0 on success, -1 on EOF/error, 1 when interrupted by a signal. */
+static int read_full(int fd, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, buf + got, n - got);
+        if (r == 0) {
+            return -1;
+        }
+        if (r < 0) {
+            if (errno == EINTR) {
+                if (got_term || got_usr1 || got_hup) {
+                    return 1;
+                }
+                continue;
+            }
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+    return 0;
+}
+
+static int send_msg(int fd, const uint8_t *buf, size_t n)
+{
+    uint8_t frame[2 + 4096];
+    if (n > sizeof(frame) - 2) {
+        return -1;
+    }
+    frame[0] = (uint8_t)(n >> 8);
+    frame[1] = (uint8_t)n;
+    memcpy(frame + 2, buf, n);
+    size_t off = 0;
+    while (off < n + 2) {
+        ssize_t w = write(fd, frame + off, n + 2 - off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+__attribute__((format(printf, 2, 3))) static void log_line(const struct vcard *v,
+                                                           const char *fmt, ...)
+{
+    if (v->verbose) {
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "scboot-vcard: ");
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+    }
+}
+
+/* Serve one connection until it closes, a signal asks for removal, or the fault fires. */
+static int serve(struct vcard *v, int fd)
+{
+    uint8_t hdr[2], msg[4096], rsp[SCB_APDU_RSP_MAX];
+    char hex[2 * 4096 + 1];
+
+    for (;;) {
+        int r = read_full(fd, hdr, 2);
+        if (r != 0) {
+            return r;
+        }
+        size_t n = (size_t)(hdr[0] << 8 | hdr[1]);
+        if (n == 0 || n > sizeof(msg)) {
+            return -1;
+        }
+        if ((r = read_full(fd, msg, n)) != 0) {
+            return r;
+        }
+        if (n == 1) {
+            if (msg[0] == 4) { /* get ATR */
+                size_t alen;
+                uint8_t atr[SCB_ATR_MAX];
+                scb_emu_atr(v->emu, atr, sizeof(atr), &alen);
+                if (send_msg(fd, atr, alen) < 0) {
+                    return -1;
+                }
+            } else if (msg[0] == 2 || msg[0] == 0 || msg[0] == 1) {
+                scb_emu_reset(v->emu); /* reset / power cycle: channels, PIN, SCP gone */
+            }
+            continue;
+        }
+        if (v->remove_after && v->apdus >= v->remove_after) {
+            log_line(v, "%s", "removing the card (--remove-after)");
+            return 2;
+        }
+        v->apdus++;
+        size_t rlen = 0;
+        int ret = scb_emu_transmit(v->emu, msg, n, rsp, sizeof(rsp), &rlen);
+        if (ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) {
+            return 2; /* a removal fault from the profile */
+        }
+        if (ret < 0) {
+            rsp[0] = 0x6F;
+            rsp[1] = 0x00;
+            rlen = 2;
+        }
+        if (v->verbose > 1) {
+            scb_hex_encode(msg, n, hex, sizeof(hex));
+            log_line(v, "> %s", hex);
+            scb_hex_encode(rsp, rlen, hex, sizeof(hex));
+            log_line(v, "< %s", hex);
+        }
+        if (send_msg(fd, rsp, rlen) < 0) {
+            return -1;
+        }
+    }
+}
+
+static int load(struct vcard *v)
+{
+    char err[512];
+    struct scb_emu *e = NULL;
+    if (scb_emu_load(v->profile, &e, err, sizeof(err)) < 0) {
+        fprintf(stderr, "scboot-vcard: %s\n", err);
+        return -1;
+    }
+    scb_emu_free(&v->emu);
+    v->emu = e;
+    return 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: scboot-vcard -p PROFILE.json [--host H] [--port P] [--remove-after N] [-v]\n"
+               "Serve an emulated UICC to pcscd through the vpcd driver (default localhost:35963).\n"
+               "SIGUSR1: remove / re-insert the card; SIGHUP: reload the profile.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"profile", required_argument, NULL, 'p'}, {"host", required_argument, NULL, 'H'},
+        {"port", required_argument, NULL, 'P'},    {"remove-after", required_argument, NULL, 'n'},
+        {"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0}};
+    struct vcard v = {.host = "127.0.0.1", .port = "35963"};
+    struct sigaction sa;
+    int opt, inserted = 1;
+
+    while ((opt = getopt_long(argc, argv, "p:H:P:n:vh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'p': v.profile = optarg; break;
+        case 'H': v.host = optarg; break;
+        case 'P': v.port = optarg; break;
+        case 'n': v.remove_after = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'v': v.verbose++; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (v.profile == NULL || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (load(&v) < 0) {
+        return 4;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: a blocking read returns EINTR */
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    while (!got_term) {
+        if (got_hup) {
+            got_hup = 0;
+            load(&v);
+        }
+        if (got_usr1) {
+            got_usr1 = 0;
+            inserted = !inserted;
+            log_line(&v, "%s", inserted ? "card inserted" : "card removed");
+        }
+        if (!inserted) {
+            pause();
+            continue;
+        }
+        int fd = connect_vpcd(&v);
+        if (fd < 0) {
+            struct timespec ts = {0, 100 * 1000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        log_line(&v, "%s", "connected to vpcd: card inserted");
+        scb_emu_reset(v.emu);
+        int r = serve(&v, fd);
+        close(fd);
+        if (r == 2) {
+            inserted = 0; /* a removal fault: stay out until SIGUSR1 */
+            v.remove_after = 0;
+        }
+    }
+    scb_emu_free(&v.emu);
+    return 0;
+}
