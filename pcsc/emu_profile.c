@@ -26,7 +26,7 @@ struct loader {
     size_t errlen;
 };
 
-static int fail(struct loader *l, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int fail(struct loader *l, const char *fmt, ...)
 {
     if (l->err && l->errlen) {
         va_list ap;

@@ -133,6 +133,7 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
         return SCB_E_INVALID_ARG;
     }
     *dlen = 0;
+    c->last_resent = 0;
     cur = *a;
     if ((ret = scb_apdu_encode(&cur, cmd, sizeof(cmd), &clen)) < 0) {
         return ret;
@@ -160,6 +161,7 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
             }
             cur.has_le = 1;
             cur.le = sw2 ? sw2 : 256;
+            c->last_resent = 1;
         } else {
             /* response data waiting: GET RESPONSE on the same channel */
             unsigned ch = 0;

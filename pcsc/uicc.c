@@ -289,7 +289,7 @@ int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size
                          uint8_t *buf, size_t len, size_t *got)
 {
     uint8_t data[SCB_APDU_RSP_MAX];
-    size_t done = 0;
+    size_t done = 0, chunk = 256;
     int ret;
 
     if (c == NULL || got == NULL || (len > 0 && buf == NULL) || sfi > 30 ||
@@ -315,7 +315,7 @@ int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size
             a.p1 = (uint8_t)(off >> 8);
             a.p2 = (uint8_t)(off & 0xFF);
         }
-        a.le = want > 256 ? 256 : want;
+        a.le = want > chunk ? chunk : want;
         if ((ret = scb_card_transceive(c, &a, data, sizeof(data), &dlen, &sw)) < 0) {
             return ret;
         }
@@ -327,6 +327,14 @@ int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size
             done += dlen;
             if (sw == 0x6282 || dlen == 0) {
                 break; /* end of file */
+            }
+            if (dlen < a.le) {
+                if (c->last_resent) {
+                    break; /* 6Cxx: the card said exactly xx bytes are left */
+                }
+                /* the card sends fewer bytes than asked (secure messaging overhead, a small
+                 * buffer): advance by what came and ask for that much from now on */
+                chunk = dlen;
             }
             continue;
         }

@@ -52,6 +52,10 @@ int cli_usage(struct cli *c, const char *usage);
 /* Trace printer (scriptor-like "> " / "< " lines). */
 void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len, int redacted);
 
+struct json_object;
+/* Pretty JSON on stdout ("key": value, no escaped slashes), newline-terminated. */
+void cli_print_json(struct json_object *o);
+
 int cmd_readers(struct cli *c, int argc, char **argv);
 int cmd_apdu(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);

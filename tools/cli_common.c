@@ -2,6 +2,7 @@
  * cli_common.c: what every scboot subcommand shares: the common options, opening the card
  * (PC/SC reader or the built-in virtual card), the APDU trace and the one-line error report.
  */
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,4 +137,11 @@ void cli_close_card(struct cli *c)
         fclose(c->trace);
         c->trace = NULL;
     }
+}
+
+void cli_print_json(struct json_object *o)
+{
+    printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                         JSON_C_TO_STRING_SPACED |
+                                                         JSON_C_TO_STRING_NOSLASHESCAPE));
 }

@@ -10,7 +10,8 @@
 #include "scboot/pcsc.h"
 #include "scboot/util.h"
 
-static const char usage_text[] = "scboot readers [-r virtual:PROFILE.json] [--json] [-v]";
+static const char usage_text[] =
+    "scboot readers [-r virtual:PROFILE.json] [--no-probe] [--json] [-v]";
 
 /* ICCID of the card in one reader: open, read, close (empty string when not a UICC). */
 static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
@@ -47,13 +48,13 @@ static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
     scb_emu_free(&sub.emu);
 }
 
-static int print_readers(struct cli *c, struct scb_reader_info *r, size_t n)
+static int print_readers(struct cli *c, struct scb_reader_info *r, size_t n, int probe)
 {
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         char atr[2 * SCB_ATR_MAX + 1] = "", iccid[24] = "";
         scb_hex_encode(r[i].atr, r[i].atr_len, atr, sizeof(atr));
-        if (r[i].present && !r[i].in_use) {
+        if (probe && r[i].present && !r[i].in_use) {
             read_iccid(c, r[i].name, iccid, sizeof(iccid));
         }
         if (c->json) {
@@ -80,8 +81,7 @@ static int print_readers(struct cli *c, struct scb_reader_info *r, size_t n)
         }
     }
     if (c->json) {
-        printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+        cli_print_json(arr);
     }
     json_object_put(arr);
     return EXIT_OK;
@@ -89,17 +89,23 @@ static int print_readers(struct cli *c, struct scb_reader_info *r, size_t n)
 
 int cmd_readers(struct cli *c, int argc, char **argv)
 {
-    static const struct option opts[] = {CLI_COMMON_OPTS, {0, 0, 0, 0}};
+    static const struct option opts[] = {CLI_COMMON_OPTS, {"no-probe", no_argument, NULL, 'N'},
+                                         {0, 0, 0, 0}};
     struct scb_reader_info *list = NULL;
     size_t n = 0;
     char err[512] = "";
-    int opt, ret;
+    int opt, ret, probe = 1;
 
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         if (opt == 'h') {
-            printf("usage: %s\nList the PC/SC readers with card presence, ATR and ICCID.\n",
+            printf("usage: %s\nList the PC/SC readers with card presence, ATR and ICCID.\n"
+                   "--no-probe: send no APDU (no ICCID), only what pcscd knows.\n",
                    usage_text);
             return EXIT_OK;
+        }
+        if (opt == 'N') {
+            probe = 0;
+            continue;
         }
         if (cli_common_opt(c, opt, optarg) != 1) {
             return cli_usage(c, usage_text);
@@ -121,12 +127,12 @@ int cmd_readers(struct cli *c, int argc, char **argv)
         memcpy(v.atr, st.atr, st.atr_len);
         v.atr_len = st.atr_len;
         cli_close_card(c);
-        return print_readers(c, &v, 1);
+        return print_readers(c, &v, 1, probe);
     }
     if ((ret = scb_pcsc_list(&list, &n, err, sizeof(err))) < 0) {
         return cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
     }
-    ret = print_readers(c, list, n);
+    ret = print_readers(c, list, n, probe);
     free(list);
     return ret;
 }

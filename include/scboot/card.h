@@ -107,6 +107,7 @@ struct scb_card {
     unsigned apdus;           /**< APDUs sent (including GET RESPONSE and re-sends) */
     size_t bytes_out, bytes_in;
     unsigned max_chain;       /**< bound on 61xx/6Cxx follow-ups per command (default 128) */
+    int last_resent;          /**< the last transceive re-sent after 6Cxx (Le corrected) */
 };
 
 void scb_card_init(struct scb_card *c, struct scb_transport *tr);

@@ -1,0 +1,102 @@
+#!/bin/sh
+# pcsc_stack.sh: start a private pcscd (own mount and network namespace, ../shared/TESTING.md)
+# with the vpcd driver, and scboot-vcard serving a card profile to it. Sourced by the
+# integration tests. Only processes this script started are ever stopped.
+#
+#   stack_start PROFILE [vcard options...]   sets STACK_DIR, PCSCLITE_CSOCK_NAME, VCARD_PID
+#   stack_vcard PROFILE [options...]         (re)start the card side only
+#   stack_stop
+#
+# Without root, pcscd or the vpcd driver the test is skipped (TAP '1..0 # SKIP'), unless
+# SCBOOT_REQUIRE_PCSC=1 (set by .ci/run): then it fails, so CI never passes by skipping.
+
+VPCD_DRIVER=/usr/lib/pcsc/drivers/serial/libifdvpcd.so
+
+stack_skip() {
+    if [ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ]; then
+        echo "FAIL: real PC/SC stack required but unavailable: $1" >&2
+        exit 1
+    fi
+    echo "1..0 # SKIP $1"
+    exit 0
+}
+
+stack_check() {
+    [ "$(id -u)" = 0 ] || stack_skip "needs root for a private pcscd (mount/net namespace)"
+    command -v pcscd >/dev/null 2>&1 || stack_skip "pcscd not installed"
+    [ -e "$VPCD_DRIVER" ] || stack_skip "vsmartcard-vpcd not installed"
+    command -v unshare >/dev/null 2>&1 || stack_skip "unshare missing"
+    command -v ip >/dev/null 2>&1 || stack_skip "iproute2 missing"
+}
+
+# Wait until a command succeeds (up to $1 tenths of a second).
+stack_wait() {
+    n=$1; shift
+    while [ "$n" -gt 0 ]; do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.1
+        n=$((n - 1))
+    done
+    return 1
+}
+
+stack_start() {
+    stack_check
+    STACK_DIR=$(mktemp -d /tmp/scboot-pcsc.XXXXXX)
+    mkdir -p "$STACK_DIR/run" "$STACK_DIR/conf"
+    cat > "$STACK_DIR/conf/vpcd" <<CONF
+FRIENDLYNAME "Virtual PCD"
+DEVICENAME /dev/null:35963
+LIBPATH $VPCD_DRIVER
+CHANNELID 35963
+CONF
+    # The namespace holder: pcscd in the foreground inside its own mount + network namespace.
+    unshare --mount --net --propagation private sh -c "
+        ip link set lo up
+        mkdir -p /run/pcscd && mount --bind '$STACK_DIR/run' /run/pcscd
+        exec pcscd -f -c '$STACK_DIR/conf' ${PCSCD_ARGS:-}
+    " > "$STACK_DIR/pcscd.log" 2>&1 &
+    PCSCD_PID=$!
+    export PCSCLITE_CSOCK_NAME="$STACK_DIR/run/pcscd.comm"
+    if ! stack_wait 50 test -S "$PCSCLITE_CSOCK_NAME"; then
+        cat "$STACK_DIR/pcscd.log" >&2
+        stack_stop
+        echo "FAIL: pcscd did not start" >&2
+        exit 1
+    fi
+    trap stack_stop EXIT INT TERM
+    if [ -n "${1:-}" ]; then
+        stack_vcard "$@"
+    fi
+}
+
+# The card side joins pcscd's network namespace (vpcd listens there).
+stack_vcard() {
+    nsenter --net="/proc/$PCSCD_PID/ns/net" "$SCBOOT_VCARD" -p "$@" \
+        >> "$STACK_DIR/vcard.log" 2>&1 &
+    VCARD_PID=$!
+}
+
+stack_stop() {
+    trap - EXIT INT TERM
+    [ -n "${VCARD_PID:-}" ] && kill "$VCARD_PID" 2>/dev/null
+    if [ -n "${PCSCD_PID:-}" ]; then
+        kill "$PCSCD_PID" 2>/dev/null
+        wait "$PCSCD_PID" 2>/dev/null
+    fi
+    [ -n "${VCARD_PID:-}" ] && wait "$VCARD_PID" 2>/dev/null
+    [ -n "${STACK_DIR:-}" ] && rm -rf "$STACK_DIR"
+    VCARD_PID=
+    PCSCD_PID=
+    STACK_DIR=
+}
+
+# Wait for a card to be present in reader $1.
+stack_wait_card() {
+    stack_wait 50 sh -c "'$SCBOOT' readers --no-probe --json | grep -A3 '\"$1\"' | grep -q '\"card_present\": true'"
+}
+
+# Wait until reader $1 reports no card.
+stack_wait_nocard() {
+    stack_wait 50 sh -c "'$SCBOOT' readers --no-probe --json | grep -A3 '\"$1\"' | grep -q '\"card_present\": false'"
+}

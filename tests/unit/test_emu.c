@@ -1,0 +1,209 @@
+/*
+ * test_emu.c: the emulator behaves like the UICCs it stands for (T=0 61xx, 6Cxx, EF DIR only
+ * from the MF, PIN-protected reads) and each fault gives the right error.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../mock/mock_script.h"
+#include "scboot/card.h"
+#include "scboot/emu.h"
+#include "scboot/util.h"
+
+static const char *profile =
+    "{\"iccid\":\"8988211000000430010\",\"pin\":{\"value\":\"1234\"},"
+    "\"lwm2m\":{\"hex\":\"00010006000000000200\",\"pkcs15_first\":false},"
+    "\"applications\":[{\"aid\":\"A0000000090001\",\"files\":[{\"fid\":\"6F10\",\"read\":\"pin\","
+    "\"hex\":\"CAFE\"}]}]}";
+
+struct fixture {
+    struct scb_emu *e;
+    struct scb_transport *t;
+    struct scb_card c;
+};
+
+static int setup(void **state)
+{
+    static struct fixture f;
+    char err[256];
+    memset(&f, 0, sizeof(f));
+    if (scb_emu_load_json(profile, NULL, &f.e, err, sizeof(err)) < 0) {
+        fail_msg("%s", err);
+    }
+    f.t = scb_emu_transport(f.e);
+    scb_card_init(&f.c, f.t);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    scb_transport_free(&f->t);
+    scb_emu_free(&f->e);
+    return 0;
+}
+
+static void send(struct fixture *f, const char *hex, const char *expect_rsp)
+{
+    uint8_t cmd[SCB_APDU_CMD_MAX], rsp[SCB_APDU_RSP_MAX];
+    char out[2 * SCB_APDU_RSP_MAX + 1];
+    size_t clen, rlen;
+    assert_int_equal(scb_hex_decode(hex, cmd, sizeof(cmd), &clen), 0);
+    assert_int_equal(scb_transport_transmit(f->t, cmd, clen, rsp, sizeof(rsp), &rlen), 0);
+    scb_hex_encode(rsp, rlen, out, sizeof(out));
+    assert_string_equal(out, expect_rsp);
+}
+
+static void test_t0_behaviour(void **state)
+{
+    struct fixture *f = *state;
+    send(f, "00A4000402 2F00 00", "611C"); /* case 4 on T=0: 61xx */
+    send(f, "00C0000020", "6C1C");         /* wrong Le on GET RESPONSE: 6Cxx */
+    uint8_t data[256];
+    size_t dl;
+    uint16_t sw;
+    struct scb_fcp fcp;
+    struct scb_apdu gr = {.ins = 0xC0, .has_le = 1, .le = 0x1C};
+    send(f, "00A4000402 2F00 00", "611C");
+    assert_int_equal(scb_card_transceive(&f->c, &gr, data, sizeof(data), &dl, &sw), 0);
+    assert_int_equal(sw, 0x9000);
+    assert_int_equal(scb_fcp_parse(data, dl, &fcp), 0);
+    assert_int_equal(fcp.structure, SCB_EF_LINEAR_FIXED);
+    assert_int_equal(fcp.fid, 0x2F00);
+    assert_int_equal(fcp.sfi, 0x1E);
+    assert_int_equal(fcp.record_count, 3); /* USIM, PKCS#15, one spare FF record */
+    assert_int_equal(fcp.size, fcp.record_len * 3);
+}
+
+static void test_ef_dir_not_from_adf(void **state)
+{
+    struct fixture *f = *state;
+    send(f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(f, "00A4000C022F00", "6A82");
+    send(f, "00A4080C022F00", "9000"); /* by path from the MF it works */
+    send(f, "00A4000C023F00", "9000");
+    send(f, "00A4000C022FE2", "9000");
+}
+
+static void test_pin_protected_read(void **state)
+{
+    struct fixture *f = *state;
+    send(f, "00A4040C07A0000000090001", "9000");
+    send(f, "00A4000C026F10", "9000");
+    send(f, "00B0000002", "6982");
+    send(f, "0020000108313233340000FFFF", "63C2");
+    send(f, "00200001083132333 4FFFFFFFF", "9000");
+    send(f, "00B0000002", "CAFE9000");
+    send(f, "00D6000001AA", "6982"); /* UPDATE BINARY: ADM only */
+    send(f, "00CA000000", "6D00");
+    send(f, "80CA000000", "6E00");
+}
+
+static void test_fault_remove(void **state)
+{
+    struct fixture *f = *state;
+    char iccid[24];
+    struct scb_card_status st;
+    scb_transport_status(f->t, &st);
+    uint32_t ev = st.event_count;
+    scb_emu_set_fault(f->e, SCB_EMU_FAULT_REMOVE, 1, 0);
+    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_CARD_REMOVED);
+    assert_int_equal(f->c.apdus, 2);
+    scb_transport_status(f->t, &st);
+    assert_false(st.present);
+    assert_int_equal(st.event_count, ev + 1);
+    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_NO_CARD);
+    scb_emu_insert(f->e);
+    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
+}
+
+static void test_fault_reset(void **state)
+{
+    struct fixture *f = *state;
+    unsigned ch;
+    assert_int_equal(scb_uicc_open_channel(&f->c, &ch), 0);
+    scb_emu_set_fault(f->e, SCB_EMU_FAULT_RESET, 0, 0);
+    const uint8_t fid[] = {0x2F, 0xE2};
+    assert_int_equal(scb_uicc_select(&f->c, ch, SCB_SELECT_PATH_MF, fid, 2, NULL),
+                     SCB_E_CARD_RESET);
+    /* after the reset the channel is closed */
+    assert_int_equal(scb_uicc_select(&f->c, ch, SCB_SELECT_PATH_MF, fid, 2, NULL),
+                     SCB_E_NO_CHANNEL);
+}
+
+static void test_fault_sw(void **state)
+{
+    struct fixture *f = *state;
+    char iccid[24];
+    scb_emu_set_fault(f->e, SCB_EMU_FAULT_SW, 2, 0x6F00);
+    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_SW);
+    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
+}
+
+static void test_log(void **state)
+{
+    struct fixture *f = *state;
+    char iccid[24];
+    const uint8_t *cmd, *rsp;
+    size_t cl, rl;
+    scb_emu_log_clear(f->e);
+    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
+    assert_int_equal(scb_emu_log_count(f->e), 2);
+    assert_int_equal(scb_emu_log_entry(f->e, 1, &cmd, &cl, &rsp, &rl), 0);
+    assert_int_equal(cmd[1], 0xB0);
+    assert_int_equal(rl, 12);
+    assert_int_equal(scb_emu_log_entry(f->e, 2, &cmd, &cl, &rsp, &rl), SCB_E_NOT_FOUND);
+}
+
+static void test_profile_errors(void **state)
+{
+    (void)state;
+    static const char *bad[] = {
+        "[]",
+        "{\"atr\":\"XYZ\"}",
+        "{\"protocol\":\"T=2\"}",
+        "{\"channels\":40}",
+        "{\"pin\":{\"value\":\"12\"}}",
+        "{\"iccid\":\"12ab\"}",
+        "{\"applications\":[{\"aid\":\"A0\"}]}",
+        "{\"applications\":[{\"aid\":\"A000000009\",\"files\":[{\"fid\":\"6F\"}]}]}",
+        ("{\"applications\":[{\"aid\":\"A000000009\",\"files\":[{\"fid\":\"6F01\","
+         "\"structure\":\"cyclic\"}]}]}"),
+        "{\"lwm2m\":{\"file\":\"/nonexistent/x.bin\"}}",
+        "{\"lwm2m\":{\"hex\":\"00\",\"oid_encoding\":\"weird\"}}",
+        "{\"faults\":{\"sw_at\":1,\"sw\":\"6\"}}",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct scb_emu *e = NULL;
+        char err[256] = "";
+        int ret = scb_emu_load_json(bad[i], NULL, &e, err, sizeof(err));
+        if (ret >= 0) {
+            fail_msg("profile %zu accepted: %s", i, bad[i]);
+        }
+        assert_null(e);
+        if (i > 0) {
+            assert_true(strlen(err) > 0);
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_t0_behaviour, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ef_dir_not_from_adf, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pin_protected_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_remove, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fault_sw, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_log, setup, teardown),
+        cmocka_unit_test(test_profile_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,65 @@
+#!/bin/sh
+# run-tests.sh: the one command that runs every test of scboot (README):
+#   1. a gcc build with warnings as errors: unit + integration (real pcscd + vpcd) + fuzz replay
+#   2. the same unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. a clang build (warnings as errors), so both compilers stay clean
+# Integration tests need root (private pcscd in its own namespaces); without it they skip,
+# unless SCBOOT_REQUIRE_PCSC=1, which .ci/run sets. Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build-test}
+status=0
+logs=""
+
+run_suite() { # builddir setup-args...
+    dir=$1; shift
+    if [ ! -d "$dir" ]; then
+        meson setup "$dir" --werror "$@" >/dev/null || { status=1; return; }
+    fi
+    meson compile -C "$dir" >/dev/null || { meson compile -C "$dir"; status=1; return; }
+    meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
+    logs="$logs $dir/meson-logs/testlog.json"
+}
+
+run_suite "$BUILD"
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    run_suite "$BUILD-asan" -Db_sanitize=address,undefined -Db_lundef=false
+if command -v clang >/dev/null 2>&1; then
+    if [ ! -d "$BUILD-clang" ]; then
+        CC=clang meson setup "$BUILD-clang" --werror >/dev/null || status=1
+    fi
+    meson compile -C "$BUILD-clang" >/dev/null || { meson compile -C "$BUILD-clang"; status=1; }
+fi
+
+# Count test cases from meson's logs: TAP tests by their ok / not ok lines, others as one.
+summary=$(python3 - $logs <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    for line in open(path):
+        t = json.loads(line)
+        res = t.get("result")
+        out = t.get("stdout") or ""
+        oks = [l for l in out.splitlines() if l.startswith("ok ")]
+        bad = [l for l in out.splitlines() if l.startswith("not ok")]
+        if oks or bad:
+            passed += sum(1 for l in oks if "# SKIP" not in l)
+            skipped += sum(1 for l in oks if "# SKIP" in l)
+            failed += len(bad)
+            if res not in ("OK", "EXPECTEDFAIL") and not bad:
+                failed += 1
+        elif res == "SKIP":
+            skipped += 1
+        elif res in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+)
+echo "$summary"
+case "$summary" in
+    *" 0 failed"*) ;;
+    *) status=1 ;;
+esac
+exit $status
