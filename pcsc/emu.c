@@ -328,8 +328,8 @@ static void cmd_select(struct scb_emu *e, struct emu_channel *c, const struct sc
             r->sw = 0x6700;
             return;
         }
-        if (a->p1 == 0x08) {
-            tmp.df = -1;
+        if (a->p1 == 0x08 && !(a->data[0] == 0x7F && a->data[1] == 0xFF)) {
+            tmp.df = -1; /* from the MF; a leading 7FFF means the current ADF */
             tmp.ef = -1;
         }
         r->sw = 0x9000;

@@ -338,8 +338,8 @@ int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size
             }
             continue;
         }
-        if ((sw == 0x6B00 || sw == 0x6A86) && done > 0) {
-            break; /* offset past the end after at least one chunk: end of file */
+        if (sw == 0x6B00 || (sw == 0x6A86 && done > 0)) {
+            break; /* offset past the end of the file: end of file (an empty file at 0) */
         }
         return sw_error(sw);
     }

@@ -56,6 +56,16 @@ struct json_object;
 /* Pretty JSON on stdout ("key": value, no escaped slashes), newline-terminated. */
 void cli_print_json(struct json_object *o);
 
+struct scb_config;
+struct scb_decode_error;
+/* The decoded configuration as text, object by object. */
+void cli_print_config(const struct scb_config *cfg, int show_secrets);
+/* One line for a decode error; returns exit code 4. */
+int cli_decode_error(struct cli *c, const char *what, const struct scb_decode_error *e);
+
+/* File size / extent / SHA-256 of a bootstrap image, as text or into a JSON object. */
+void cli_print_file_summary(const uint8_t *buf, size_t len, struct json_object *into);
+
 int cmd_readers(struct cli *c, int argc, char **argv);
 int cmd_apdu(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);

@@ -57,6 +57,9 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
     char hex[2 * SCB_APDU_RSP_MAX + 1];
     FILE *outs[2] = {c->verbose ? stderr : NULL, c->trace};
 
+    if (dir == SCB_TRACE_RSP && len <= 2) {
+        redacted = 0; /* a bare status word hides nothing */
+    }
     if (redacted && !c->show_secrets) {
         char h[16] = "";
         if (dir == SCB_TRACE_CMD) {

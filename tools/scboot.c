@@ -15,6 +15,9 @@ struct subcommand {
 static const struct subcommand cmds[] = {
     {"readers", cmd_readers, "list PC/SC readers, cards, ATRs and ICCIDs"},
     {"apdu", cmd_apdu, "send raw APDUs and print the responses"},
+    {"dump", cmd_dump, "read and decode the LwM2M bootstrap data from a card"},
+    {"decode", cmd_decode, "decode a bootstrap file (EF LwM2M_Bootstrap image)"},
+    {"encode", cmd_encode, "build a bootstrap file from JSON"},
     /* @@MORE@@ */
 };
 

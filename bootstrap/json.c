@@ -1,0 +1,447 @@
+/*
+ * json.c: the configuration model to and from its JSON shape (json-c), typed by the registry
+ * table for objects 0/1/2/21, with secrets redacted (length + SHA-256 prefix) unless asked.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "scboot/error.h"
+#include "scboot/json.h"
+#include "scboot/util.h"
+
+static json_object *hex_value(const uint8_t *d, size_t n)
+{
+    json_object *o = json_object_new_object();
+    char *hex = malloc(2 * n + 1);
+    if (hex == NULL) {
+        json_object_put(o);
+        return NULL;
+    }
+    scb_hex_encode(d, n, hex, 2 * n + 1);
+    json_object_object_add(o, "hex", json_object_new_string(hex));
+    free(hex);
+    return o;
+}
+
+static json_object *redacted(const struct scb_value *v)
+{
+    char h[16] = "";
+    json_object *o = json_object_new_object();
+    scb_sha256_prefix(v->data, v->len, h, sizeof(h));
+    json_object_object_add(o, "redacted", json_object_new_boolean(1));
+    json_object_object_add(o, "length", json_object_new_int64((int64_t)v->len));
+    json_object_object_add(o, "sha256", json_object_new_string(h));
+    return o;
+}
+
+static json_object *value_json(uint16_t oid, uint16_t rid, const struct scb_value *v,
+                               int show_secrets)
+{
+    int64_t i;
+    uint64_t u;
+    double d;
+    int b;
+    uint16_t lo, li;
+    char buf[16];
+
+    if (scb_res_is_secret(oid, rid) && !show_secrets) {
+        return redacted(v);
+    }
+    switch (scb_res_type(oid, rid)) {
+    case SCB_TYPE_INT:
+    case SCB_TYPE_TIME:
+        if (scb_value_int(v, &i) == 0) {
+            return json_object_new_int64(i);
+        }
+        break;
+    case SCB_TYPE_UINT:
+        if (scb_value_uint(v, &u) == 0) {
+            return json_object_new_uint64(u);
+        }
+        break;
+    case SCB_TYPE_FLOAT:
+        if (scb_value_float(v, &d) == 0) {
+            return json_object_new_double(d);
+        }
+        break;
+    case SCB_TYPE_BOOL:
+        if (scb_value_bool(v, &b) == 0) {
+            return json_object_new_boolean(b);
+        }
+        break;
+    case SCB_TYPE_STRING:
+        if (scb_value_utf8_ok(v->data, v->len)) {
+            return json_object_new_string_len((const char *)v->data, (int)v->len);
+        }
+        break;
+    case SCB_TYPE_OBJLNK:
+        if (scb_value_objlnk(v, &lo, &li) == 0) {
+            snprintf(buf, sizeof(buf), "%u:%u", lo, li);
+            return json_object_new_string(buf);
+        }
+        break;
+    default:
+        break;
+    }
+    return hex_value(v->data, v->len);
+}
+
+static json_object *resource_json(uint16_t oid, const struct scb_resource *r, int show_secrets)
+{
+    if (!r->multiple) {
+        return value_json(oid, r->id, &r->v[0], show_secrets);
+    }
+    json_object *m = json_object_new_object();
+    for (size_t k = 0; k < r->n; k++) {
+        char key[8];
+        snprintf(key, sizeof(key), "%u", r->v[k].riid);
+        json_object_object_add(m, key, value_json(oid, r->id, &r->v[k], show_secrets));
+    }
+    return m;
+}
+
+struct json_object *scb_config_to_json(const struct scb_config *c, int show_secrets)
+{
+    json_object *root = json_object_new_object(), *objs = json_object_new_object();
+    char key[8], ver[12];
+
+    for (size_t a = 0; a < c->n; a++) {
+        const struct scb_object *o = &c->o[a];
+        json_object *jo = json_object_new_object(), *insts = json_object_new_object();
+        if (o->explicit_version) {
+            snprintf(ver, sizeof(ver), "%u.%u", o->major, o->minor);
+        } else {
+            snprintf(ver, sizeof(ver), "implicit");
+        }
+        json_object_object_add(jo, "version", json_object_new_string(ver));
+        for (size_t b = 0; b < o->n; b++) {
+            json_object *ji = json_object_new_object(), *res = json_object_new_object();
+            for (size_t r = 0; r < o->i[b].n; r++) {
+                snprintf(key, sizeof(key), "%u", o->i[b].r[r].id);
+                json_object_object_add(res, key, resource_json(o->id, &o->i[b].r[r],
+                                                               show_secrets));
+            }
+            json_object_object_add(ji, "resources", res);
+            snprintf(key, sizeof(key), "%u", o->i[b].id);
+            json_object_object_add(insts, key, ji);
+        }
+        json_object_object_add(jo, "instances", insts);
+        if (o->raw) {
+            json_object_object_add(jo, "tlv", hex_value(o->raw, o->raw_len));
+        }
+        snprintf(key, sizeof(key), "%u", o->id);
+        json_object_object_add(objs, key, jo);
+    }
+    json_object_object_add(root, "objects", objs);
+    return root;
+}
+
+/* ---- from JSON ------------------------------------------------------------------------ */
+
+struct jctx {
+    char *err;
+    size_t errlen;
+    char path[32];
+};
+
+__attribute__((format(printf, 2, 3))) static int jfail(struct jctx *j, const char *fmt, ...)
+{
+    if (j->err && j->errlen) {
+        va_list ap;
+        size_t n = (size_t)snprintf(j->err, j->errlen, "%s: ", j->path[0] ? j->path : "/");
+        if (n < j->errlen) {
+            va_start(ap, fmt);
+            vsnprintf(j->err + n, j->errlen - n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return SCB_E_JSON;
+}
+
+static int parse_id(struct jctx *j, const char *key, uint16_t *id)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(key, &end, 10);
+    if (*key < '0' || *key > '9' || *end != '\0' || errno || v > 0xFFFF) {
+        return jfail(j, "'%s' is not an ID (0-65535)", key);
+    }
+    *id = (uint16_t)v;
+    return SCB_OK;
+}
+
+static int hex_bytes(struct jctx *j, json_object *o, uint8_t **out, size_t *len)
+{
+    json_object *h;
+    if (!json_object_object_get_ex(o, "hex", &h) || !json_object_is_type(h, json_type_string)) {
+        return jfail(j, "expected {\"hex\": \"...\"}");
+    }
+    const char *s = json_object_get_string(h);
+    size_t cap = strlen(s) / 2 + 1;
+    if ((*out = malloc(cap)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if (scb_hex_decode(s, *out, cap, len) < 0) {
+        free(*out);
+        *out = NULL;
+        return jfail(j, "bad hex");
+    }
+    return SCB_OK;
+}
+
+static int is_single_value_object(json_object *v)
+{
+    json_object *x;
+    return json_object_is_type(v, json_type_object) &&
+           (json_object_object_get_ex(v, "hex", &x) || json_object_object_get_ex(v, "redacted", &x));
+}
+
+/* Encode one JSON value into bytes per the registry type (inferred when unknown). */
+static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *v,
+                       uint8_t small[8], uint8_t **heap, const uint8_t **data, size_t *len)
+{
+    enum scb_type t = scb_res_type(oid, rid);
+    json_type jt = json_object_get_type(v);
+    *heap = NULL;
+
+    if (jt == json_type_object) {
+        json_object *x;
+        if (json_object_object_get_ex(v, "redacted", &x)) {
+            return jfail(j, "a redacted secret cannot be encoded: decode with --show-secrets");
+        }
+        int ret = hex_bytes(j, v, heap, len);
+        *data = *heap;
+        return ret;
+    }
+    if (t == SCB_TYPE_UNKNOWN || t == SCB_TYPE_NONE) {
+        t = jt == json_type_boolean ? SCB_TYPE_BOOL
+            : jt == json_type_int   ? SCB_TYPE_INT
+            : jt == json_type_double ? SCB_TYPE_FLOAT
+            : jt == json_type_string ? SCB_TYPE_STRING
+                                     : SCB_TYPE_UNKNOWN;
+    }
+    switch (t) {
+    case SCB_TYPE_INT:
+    case SCB_TYPE_TIME:
+        if (jt != json_type_int) {
+            return jfail(j, "expected an integer");
+        }
+        errno = 0;
+        int64_t iv = json_object_get_int64(v);
+        if (errno) {
+            return jfail(j, "integer out of range");
+        }
+        *len = scb_encode_int(iv, small);
+        break;
+    case SCB_TYPE_UINT:
+        if (jt != json_type_int || json_object_get_int64(v) < 0) {
+            return jfail(j, "expected an unsigned integer");
+        }
+        *len = scb_encode_uint(json_object_get_uint64(v), small);
+        break;
+    case SCB_TYPE_FLOAT:
+        if (jt != json_type_double && jt != json_type_int) {
+            return jfail(j, "expected a number");
+        }
+        *len = scb_encode_float(json_object_get_double(v), small);
+        break;
+    case SCB_TYPE_BOOL:
+        if (jt != json_type_boolean) {
+            return jfail(j, "expected true or false");
+        }
+        small[0] = (uint8_t)json_object_get_boolean(v);
+        *len = 1;
+        break;
+    case SCB_TYPE_OBJLNK: {
+        unsigned a, b;
+        char extra;
+        if (jt != json_type_string ||
+            sscanf(json_object_get_string(v), "%u:%u%c", &a, &b, &extra) != 2 || a > 0xFFFF ||
+            b > 0xFFFF) {
+            return jfail(j, "expected an object link \"oid:iid\"");
+        }
+        small[0] = (uint8_t)(a >> 8);
+        small[1] = (uint8_t)a;
+        small[2] = (uint8_t)(b >> 8);
+        small[3] = (uint8_t)b;
+        *len = 4;
+        break;
+    }
+    case SCB_TYPE_STRING:
+    case SCB_TYPE_OPAQUE:
+        if (jt != json_type_string) {
+            return jfail(j, "expected a string (or {\"hex\": ...} for bytes)");
+        }
+        *data = (const uint8_t *)json_object_get_string(v);
+        *len = (size_t)json_object_get_string_len(v);
+        return SCB_OK;
+    default:
+        return jfail(j, "cannot encode this JSON value");
+    }
+    *data = small;
+    return SCB_OK;
+}
+
+static int add_json_value(struct jctx *j, uint16_t oid, struct scb_resource *r, uint16_t riid,
+                          json_object *v)
+{
+    uint8_t small[8], *heap = NULL;
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    int ret = value_bytes(j, oid, r->id, v, small, &heap, &data, &len);
+    if (ret == SCB_OK) {
+        ret = scb_resource_add_value(r, riid, data, len);
+    }
+    if (heap) {
+        mbedtls_platform_zeroize(heap, len);
+        free(heap);
+    }
+    return ret;
+}
+
+static int load_instance(struct jctx *j, uint16_t oid, struct scb_instance *in, json_object *ji)
+{
+    json_object *res;
+    int ret;
+    if (!json_object_is_type(ji, json_type_object) ||
+        !json_object_object_get_ex(ji, "resources", &res) ||
+        !json_object_is_type(res, json_type_object)) {
+        return jfail(j, "an instance needs \"resources\": {...}");
+    }
+    json_object_object_foreach(res, rkey, rv)
+    {
+        uint16_t rid;
+        struct scb_resource *r;
+        snprintf(j->path, sizeof(j->path), "/%u/%u/%s", oid, in->id, rkey);
+        if ((ret = parse_id(j, rkey, &rid)) < 0) {
+            return ret;
+        }
+        if ((ret = scb_instance_add_resource(in, rid, &r)) < 0) {
+            return ret;
+        }
+        if (json_object_is_type(rv, json_type_object) && !is_single_value_object(rv)) {
+            r->multiple = 1;
+            json_object_object_foreach(rv, ikey, iv)
+            {
+                uint16_t riid;
+                if ((ret = parse_id(j, ikey, &riid)) < 0 ||
+                    (ret = add_json_value(j, oid, r, riid, iv)) < 0) {
+                    return ret;
+                }
+            }
+            continue;
+        }
+        if ((ret = add_json_value(j, oid, r, 0, rv)) < 0) {
+            return ret;
+        }
+    }
+    return SCB_OK;
+}
+
+static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, json_object *jo)
+{
+    json_object *ver, *insts, *tlv;
+    struct scb_object *o;
+    int ret;
+
+    if (!json_object_is_type(jo, json_type_object)) {
+        return jfail(j, "an object must be a JSON object");
+    }
+    if ((ret = scb_config_add_object(cfg, oid, &o)) < 0) {
+        return ret;
+    }
+    if (json_object_object_get_ex(jo, "version", &ver)) {
+        const char *s = json_object_get_string(ver);
+        unsigned ma, mi;
+        char extra;
+        if (s && strcmp(s, "implicit") != 0) {
+            if (sscanf(s, "%u.%u%c", &ma, &mi, &extra) != 2 || ma < 1 || ma > 255 || mi > 255) {
+                return jfail(j, "version must be \"implicit\" or \"major.minor\" (1-255.0-255)");
+            }
+            o->explicit_version = 1;
+            o->major = (uint8_t)ma;
+            o->minor = (uint8_t)mi;
+        }
+    }
+    if (!scb_object_is_known(oid) && json_object_object_get_ex(jo, "tlv", &tlv)) {
+        return hex_bytes(j, tlv, &o->raw, &o->raw_len);
+    }
+    if (json_object_object_get_ex(jo, "instances", &insts)) {
+        if (!json_object_is_type(insts, json_type_object)) {
+            return jfail(j, "\"instances\" must be an object");
+        }
+        json_object_object_foreach(insts, ikey, ji)
+        {
+            uint16_t iid;
+            struct scb_instance *in;
+            snprintf(j->path, sizeof(j->path), "/%u/%s", oid, ikey);
+            if ((ret = parse_id(j, ikey, &iid)) < 0 ||
+                (ret = scb_object_add_instance(scb_config_object(cfg, oid), iid, &in)) < 0 ||
+                (ret = load_instance(j, oid, in, ji)) < 0) {
+                return ret;
+            }
+        }
+    }
+    return SCB_OK;
+}
+
+int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char *err,
+                         size_t errlen)
+{
+    struct jctx j = {.err = err, .errlen = errlen};
+    struct scb_config tmp;
+    json_object *objs;
+    int ret = SCB_OK;
+
+    if (!json_object_is_type(root, json_type_object) ||
+        !json_object_object_get_ex(root, "objects", &objs) ||
+        !json_object_is_type(objs, json_type_object)) {
+        return jfail(&j, "expected {\"objects\": {...}}");
+    }
+    scb_config_init(&tmp);
+    json_object_object_foreach(objs, okey, jo)
+    {
+        uint16_t oid;
+        snprintf(j.path, sizeof(j.path), "/%s", okey);
+        if ((ret = parse_id(&j, okey, &oid)) < 0 || (ret = load_object(&j, oid, &tmp, jo)) < 0) {
+            scb_config_free(&tmp);
+            return ret;
+        }
+    }
+    scb_config_free(cfg);
+    *cfg = tmp;
+    return SCB_OK;
+}
+
+int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
+                              size_t errlen)
+{
+    struct json_tokener *tok = json_tokener_new_ex(64);
+    json_object *root;
+    int ret;
+
+    if (tok == NULL) {
+        return SCB_E_NOMEM;
+    }
+    root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+        if (err) {
+            snprintf(err, errlen, "not valid JSON: %s",
+                     json_tokener_error_desc(json_tokener_get_error(tok)));
+        }
+        json_object_put(root);
+        json_tokener_free(tok);
+        return SCB_E_JSON;
+    }
+    ret = scb_config_from_json(root, cfg, err, errlen);
+    json_object_put(root);
+    json_tokener_free(tok);
+    return ret;
+}

@@ -1,0 +1,556 @@
+/*
+ * model.c: the configuration model (objects, instances, resources, values), its ownership
+ * (init/free/copy, values zeroized on free), the registry type table for objects 0, 1, 2
+ * and 21 (LwM2M 1.1 registry), and typed views of value bytes (LwM2M App. C).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "scboot/error.h"
+#include "scboot/model.h"
+
+struct res_def {
+    uint16_t oid, rid;
+    enum scb_type type;
+    uint8_t secret;
+    const char *name;
+};
+
+/* LwM2M registry: Security 0 v1.1, Server 1 v1.1, Access Control 2, OSCORE 21. */
+static const struct res_def defs[] = {
+    {0, 0, SCB_TYPE_STRING, 0, "LWM2M Server URI"},
+    {0, 1, SCB_TYPE_BOOL, 0, "Bootstrap-Server"},
+    {0, 2, SCB_TYPE_INT, 0, "Security Mode"},
+    {0, 3, SCB_TYPE_OPAQUE, 0, "Public Key or Identity"},
+    {0, 4, SCB_TYPE_OPAQUE, 0, "Server Public Key"},
+    {0, 5, SCB_TYPE_OPAQUE, 1, "Secret Key"},
+    {0, 6, SCB_TYPE_INT, 0, "SMS Security Mode"},
+    {0, 7, SCB_TYPE_OPAQUE, 0, "SMS Binding Key Parameters"},
+    {0, 8, SCB_TYPE_OPAQUE, 1, "SMS Binding Secret Key(s)"},
+    {0, 9, SCB_TYPE_STRING, 0, "LwM2M Server SMS Number"},
+    {0, 10, SCB_TYPE_INT, 0, "Short Server ID"},
+    {0, 11, SCB_TYPE_INT, 0, "Client Hold Off Time"},
+    {0, 12, SCB_TYPE_INT, 0, "Bootstrap-Server Account Timeout"},
+    {0, 13, SCB_TYPE_UINT, 0, "Matching Type"},
+    {0, 14, SCB_TYPE_STRING, 0, "SNI"},
+    {0, 15, SCB_TYPE_UINT, 0, "Certificate Usage"},
+    {0, 16, SCB_TYPE_UINT, 0, "DTLS/TLS Ciphersuite"},
+    {0, 17, SCB_TYPE_OBJLNK, 0, "OSCORE Security Mode"},
+    {1, 0, SCB_TYPE_INT, 0, "Short Server ID"},
+    {1, 1, SCB_TYPE_INT, 0, "Lifetime"},
+    {1, 2, SCB_TYPE_INT, 0, "Default Minimum Period"},
+    {1, 3, SCB_TYPE_INT, 0, "Default Maximum Period"},
+    {1, 4, SCB_TYPE_NONE, 0, "Disable"},
+    {1, 5, SCB_TYPE_INT, 0, "Disable Timeout"},
+    {1, 6, SCB_TYPE_BOOL, 0, "Notification Storing When Disabled or Offline"},
+    {1, 7, SCB_TYPE_STRING, 0, "Binding"},
+    {1, 8, SCB_TYPE_NONE, 0, "Registration Update Trigger"},
+    {1, 9, SCB_TYPE_NONE, 0, "Bootstrap-Request Trigger"},
+    {1, 10, SCB_TYPE_OBJLNK, 0, "APN Link"},
+    {1, 11, SCB_TYPE_UINT, 0, "TLS-DTLS Alert Code"},
+    {1, 12, SCB_TYPE_TIME, 0, "Last Bootstrapped"},
+    {1, 13, SCB_TYPE_UINT, 0, "Registration Priority Order"},
+    {1, 14, SCB_TYPE_UINT, 0, "Initial Registration Delay Timer"},
+    {1, 15, SCB_TYPE_BOOL, 0, "Registration Failure Block"},
+    {1, 16, SCB_TYPE_BOOL, 0, "Bootstrap on Registration Failure"},
+    {1, 17, SCB_TYPE_UINT, 0, "Communication Retry Count"},
+    {1, 18, SCB_TYPE_UINT, 0, "Communication Retry Timer"},
+    {1, 19, SCB_TYPE_UINT, 0, "Communication Sequence Delay Timer"},
+    {1, 20, SCB_TYPE_UINT, 0, "Communication Sequence Retry Count"},
+    {1, 21, SCB_TYPE_BOOL, 0, "Trigger"},
+    {1, 22, SCB_TYPE_STRING, 0, "Preferred Transport"},
+    {1, 23, SCB_TYPE_BOOL, 0, "Mute Send"},
+    {2, 0, SCB_TYPE_INT, 0, "Object ID"},
+    {2, 1, SCB_TYPE_INT, 0, "Object Instance ID"},
+    {2, 2, SCB_TYPE_INT, 0, "ACL"},
+    {2, 3, SCB_TYPE_INT, 0, "Access Control Owner"},
+    {21, 0, SCB_TYPE_OPAQUE, 1, "OSCORE Master Secret"},
+    {21, 1, SCB_TYPE_OPAQUE, 0, "OSCORE Sender ID"},
+    {21, 2, SCB_TYPE_OPAQUE, 0, "OSCORE Recipient ID"},
+    {21, 3, SCB_TYPE_INT, 0, "OSCORE AEAD Algorithm"},
+    {21, 4, SCB_TYPE_INT, 0, "OSCORE HMAC Algorithm"},
+    {21, 5, SCB_TYPE_OPAQUE, 0, "OSCORE Master Salt"},
+    {21, 6, SCB_TYPE_OPAQUE, 0, "OSCORE ID Context"},
+};
+
+static const struct res_def *find_def(uint16_t oid, uint16_t rid)
+{
+    for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
+        if (defs[i].oid == oid && defs[i].rid == rid) {
+            return &defs[i];
+        }
+    }
+    return NULL;
+}
+
+enum scb_type scb_res_type(uint16_t oid, uint16_t rid)
+{
+    const struct res_def *d = find_def(oid, rid);
+    return d ? d->type : SCB_TYPE_UNKNOWN;
+}
+
+int scb_res_is_secret(uint16_t oid, uint16_t rid)
+{
+    const struct res_def *d = find_def(oid, rid);
+    return d ? d->secret : 0;
+}
+
+const char *scb_res_name(uint16_t oid, uint16_t rid)
+{
+    const struct res_def *d = find_def(oid, rid);
+    return d ? d->name : NULL;
+}
+
+int scb_object_is_known(uint16_t oid)
+{
+    return oid == 0 || oid == 1 || oid == 2 || oid == 21;
+}
+
+const char *scb_object_name(uint16_t oid)
+{
+    switch (oid) {
+    case 0: return "Security";
+    case 1: return "Server";
+    case 2: return "Access Control";
+    case 3: return "Device";
+    case 21: return "OSCORE";
+    default: return NULL;
+    }
+}
+
+/* ---- ownership ---------------------------------------------------------------------- */
+
+void scb_config_init(struct scb_config *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+static void free_resource(struct scb_resource *r)
+{
+    for (size_t k = 0; k < r->n; k++) {
+        if (r->v[k].data) {
+            mbedtls_platform_zeroize(r->v[k].data, r->v[k].len);
+        }
+        free(r->v[k].data);
+    }
+    free(r->v);
+    r->v = NULL;
+    r->n = 0;
+}
+
+static void free_instance(struct scb_instance *i)
+{
+    for (size_t k = 0; k < i->n; k++) {
+        free_resource(&i->r[k]);
+    }
+    free(i->r);
+    i->r = NULL;
+    i->n = 0;
+}
+
+static void free_object(struct scb_object *o)
+{
+    for (size_t k = 0; k < o->n; k++) {
+        free_instance(&o->i[k]);
+    }
+    free(o->i);
+    if (o->raw) {
+        mbedtls_platform_zeroize(o->raw, o->raw_len);
+    }
+    free(o->raw);
+    memset(o, 0, sizeof(*o));
+}
+
+void scb_config_free(struct scb_config *c)
+{
+    if (c == NULL) {
+        return;
+    }
+    for (size_t k = 0; k < c->n; k++) {
+        free_object(&c->o[k]);
+    }
+    free(c->o);
+    c->o = NULL;
+    c->n = 0;
+}
+
+int scb_config_copy(struct scb_config *dst, const struct scb_config *src)
+{
+    struct scb_config c;
+    scb_config_init(&c);
+    for (size_t a = 0; a < src->n; a++) {
+        const struct scb_object *so = &src->o[a];
+        struct scb_object *o;
+        if (scb_config_add_object(&c, so->id, &o) < 0) {
+            goto nomem;
+        }
+        o->explicit_version = so->explicit_version;
+        o->major = so->major;
+        o->minor = so->minor;
+        if (so->raw) {
+            if ((o->raw = malloc(so->raw_len ? so->raw_len : 1)) == NULL) {
+                goto nomem;
+            }
+            memcpy(o->raw, so->raw, so->raw_len);
+            o->raw_len = so->raw_len;
+        }
+        for (size_t b = 0; b < so->n; b++) {
+            struct scb_instance *in;
+            if (scb_object_add_instance(o, so->i[b].id, &in) < 0) {
+                goto nomem;
+            }
+            for (size_t r = 0; r < so->i[b].n; r++) {
+                const struct scb_resource *sr = &so->i[b].r[r];
+                struct scb_resource *res;
+                if (scb_instance_add_resource(in, sr->id, &res) < 0) {
+                    goto nomem;
+                }
+                res->multiple = sr->multiple;
+                for (size_t v = 0; v < sr->n; v++) {
+                    if (scb_resource_add_value(res, sr->v[v].riid, sr->v[v].data,
+                                               sr->v[v].len) < 0) {
+                        goto nomem;
+                    }
+                }
+            }
+        }
+    }
+    *dst = c;
+    return SCB_OK;
+nomem:
+    scb_config_free(&c);
+    return SCB_E_NOMEM;
+}
+
+/* ---- lookup and insertion (arrays kept sorted by ID) ---------------------------------- */
+
+struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid)
+{
+    for (size_t k = 0; k < c->n; k++) {
+        if (c->o[k].id == oid) {
+            return &c->o[k];
+        }
+    }
+    return NULL;
+}
+
+struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t iid)
+{
+    for (size_t k = 0; o && k < o->n; k++) {
+        if (o->i[k].id == iid) {
+            return &o->i[k];
+        }
+    }
+    return NULL;
+}
+
+struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_t rid)
+{
+    for (size_t k = 0; i && k < i->n; k++) {
+        if (i->r[k].id == rid) {
+            return &i->r[k];
+        }
+    }
+    return NULL;
+}
+
+/* Insert a zeroed element with ID id into a sorted array; returns its index or -1. */
+static long sorted_insert(void **arr, size_t *n, size_t elem, uint16_t id, size_t id_off)
+{
+    uint8_t *a = *arr;
+    size_t pos = 0;
+    while (pos < *n) {
+        uint16_t cur;
+        memcpy(&cur, a + pos * elem + id_off, sizeof(cur));
+        if (cur > id) {
+            break;
+        }
+        pos++;
+    }
+    uint8_t *na = realloc(a, (*n + 1) * elem);
+    if (na == NULL) {
+        return -1;
+    }
+    memmove(na + (pos + 1) * elem, na + pos * elem, (*n - pos) * elem);
+    memset(na + pos * elem, 0, elem);
+    memcpy(na + pos * elem + id_off, &id, sizeof(id));
+    *arr = na;
+    (*n)++;
+    return (long)pos;
+}
+
+int scb_config_add_object(struct scb_config *c, uint16_t oid, struct scb_object **out)
+{
+    struct scb_object *o = scb_config_object(c, oid);
+    if (o == NULL) {
+        long k = sorted_insert((void **)&c->o, &c->n, sizeof(*c->o), oid,
+                               offsetof(struct scb_object, id));
+        if (k < 0) {
+            return SCB_E_NOMEM;
+        }
+        o = &c->o[k];
+    }
+    *out = o;
+    return SCB_OK;
+}
+
+int scb_object_add_instance(struct scb_object *o, uint16_t iid, struct scb_instance **out)
+{
+    struct scb_instance *i = scb_object_instance(o, iid);
+    if (i == NULL) {
+        long k = sorted_insert((void **)&o->i, &o->n, sizeof(*o->i), iid,
+                               offsetof(struct scb_instance, id));
+        if (k < 0) {
+            return SCB_E_NOMEM;
+        }
+        i = &o->i[k];
+    }
+    *out = i;
+    return SCB_OK;
+}
+
+int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_resource **out)
+{
+    struct scb_resource *r = scb_instance_resource(i, rid);
+    if (r == NULL) {
+        long k = sorted_insert((void **)&i->r, &i->n, sizeof(*i->r), rid,
+                               offsetof(struct scb_resource, id));
+        if (k < 0) {
+            return SCB_E_NOMEM;
+        }
+        r = &i->r[k];
+    }
+    *out = r;
+    return SCB_OK;
+}
+
+int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t *data,
+                           size_t len)
+{
+    struct scb_value *nv = realloc(r->v, (r->n + 1) * sizeof(*nv));
+    if (nv == NULL) {
+        return SCB_E_NOMEM;
+    }
+    r->v = nv;
+    uint8_t *copy = malloc(len ? len : 1);
+    if (copy == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if (len) {
+        memcpy(copy, data, len);
+    }
+    /* keep resource instances sorted by RIID */
+    size_t pos = r->n;
+    while (pos > 0 && r->v[pos - 1].riid > riid) {
+        pos--;
+    }
+    memmove(&r->v[pos + 1], &r->v[pos], (r->n - pos) * sizeof(*nv));
+    r->v[pos].riid = riid;
+    r->v[pos].data = copy;
+    r->v[pos].len = len;
+    r->n++;
+    return SCB_OK;
+}
+
+void scb_config_remove_object(struct scb_config *c, uint16_t oid)
+{
+    struct scb_object *o = scb_config_object(c, oid);
+    if (o == NULL) {
+        return;
+    }
+    size_t k = (size_t)(o - c->o);
+    free_object(o);
+    memmove(&c->o[k], &c->o[k + 1], (c->n - k - 1) * sizeof(*c->o));
+    c->n--;
+}
+
+void scb_object_remove_instance(struct scb_object *o, uint16_t iid)
+{
+    struct scb_instance *i = scb_object_instance(o, iid);
+    if (i == NULL) {
+        return;
+    }
+    size_t k = (size_t)(i - o->i);
+    free_instance(i);
+    memmove(&o->i[k], &o->i[k + 1], (o->n - k - 1) * sizeof(*o->i));
+    o->n--;
+}
+
+/* ---- typed views ---------------------------------------------------------------------- */
+
+int scb_value_int(const struct scb_value *v, int64_t *out)
+{
+    if (v->len != 1 && v->len != 2 && v->len != 4 && v->len != 8) {
+        return SCB_E_PARSE;
+    }
+    uint64_t x = (v->data[0] & 0x80) ? UINT64_MAX : 0; /* sign extension */
+    for (size_t k = 0; k < v->len; k++) {
+        x = (x << 8) | v->data[k];
+    }
+    *out = (int64_t)x;
+    return SCB_OK;
+}
+
+int scb_value_uint(const struct scb_value *v, uint64_t *out)
+{
+    if (v->len != 1 && v->len != 2 && v->len != 4 && v->len != 8) {
+        return SCB_E_PARSE;
+    }
+    uint64_t x = 0;
+    for (size_t k = 0; k < v->len; k++) {
+        x = (x << 8) | v->data[k];
+    }
+    *out = x;
+    return SCB_OK;
+}
+
+int scb_value_bool(const struct scb_value *v, int *out)
+{
+    if (v->len != 1 || v->data[0] > 1) {
+        return SCB_E_PARSE;
+    }
+    *out = v->data[0];
+    return SCB_OK;
+}
+
+int scb_value_float(const struct scb_value *v, double *out)
+{
+    uint64_t x = 0;
+    if (v->len != 4 && v->len != 8) {
+        return SCB_E_PARSE;
+    }
+    for (size_t k = 0; k < v->len; k++) {
+        x = (x << 8) | v->data[k];
+    }
+    if (v->len == 4) {
+        uint32_t u = (uint32_t)x;
+        float f;
+        memcpy(&f, &u, sizeof(f));
+        *out = f;
+    } else {
+        memcpy(out, &x, sizeof(*out));
+    }
+    return SCB_OK;
+}
+
+int scb_value_objlnk(const struct scb_value *v, uint16_t *oid, uint16_t *iid)
+{
+    if (v->len != 4) {
+        return SCB_E_PARSE;
+    }
+    *oid = (uint16_t)(v->data[0] << 8 | v->data[1]);
+    *iid = (uint16_t)(v->data[2] << 8 | v->data[3]);
+    return SCB_OK;
+}
+
+int scb_value_utf8_ok(const uint8_t *s, size_t len)
+{
+    size_t k = 0;
+    while (k < len) {
+        uint8_t c = s[k];
+        size_t n;
+        uint32_t cp;
+        if (c < 0x80) {
+            k++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return 0;
+        }
+        if (n >= len - k) {
+            return 0; /* truncated sequence */
+        }
+        for (size_t j = 1; j <= n; j++) {
+            if ((s[k + j] & 0xC0) != 0x80) {
+                return 0;
+            }
+            cp = (cp << 6) | (s[k + j] & 0x3F);
+        }
+        /* no overlong forms, no surrogates, nothing above U+10FFFF */
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
+            return 0;
+        }
+        k += n + 1;
+    }
+    return 1;
+}
+
+size_t scb_encode_int(int64_t v, uint8_t *out)
+{
+    size_t n;
+    if (v >= INT8_MIN && v <= INT8_MAX) {
+        n = 1;
+    } else if (v >= INT16_MIN && v <= INT16_MAX) {
+        n = 2;
+    } else if (v >= INT32_MIN && v <= INT32_MAX) {
+        n = 4;
+    } else {
+        n = 8;
+    }
+    uint64_t u = (uint64_t)v;
+    for (size_t k = 0; k < n; k++) {
+        out[n - 1 - k] = (uint8_t)(u >> (8 * k));
+    }
+    return n;
+}
+
+size_t scb_encode_uint(uint64_t v, uint8_t *out)
+{
+    size_t n = v <= UINT8_MAX ? 1 : v <= UINT16_MAX ? 2 : v <= UINT32_MAX ? 4 : 8;
+    for (size_t k = 0; k < n; k++) {
+        out[n - 1 - k] = (uint8_t)(v >> (8 * k));
+    }
+    return n;
+}
+
+size_t scb_encode_float(double v, uint8_t *out)
+{
+    float f = (float)v;
+    if ((double)f == v) {
+        uint32_t u;
+        memcpy(&u, &f, sizeof(u));
+        for (size_t k = 0; k < 4; k++) {
+            out[3 - k] = (uint8_t)(u >> (8 * k));
+        }
+        return 4;
+    }
+    uint64_t u;
+    memcpy(&u, &v, sizeof(u));
+    for (size_t k = 0; k < 8; k++) {
+        out[7 - k] = (uint8_t)(u >> (8 * k));
+    }
+    return 8;
+}
+
+static const struct scb_value *single(const struct scb_config *c, uint16_t oid, uint16_t iid,
+                                      uint16_t rid)
+{
+    struct scb_resource *r =
+        scb_instance_resource(scb_object_instance(scb_config_object(c, oid), iid), rid);
+    return (r && !r->multiple && r->n == 1) ? &r->v[0] : NULL;
+}
+
+int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
+                       int64_t *out)
+{
+    const struct scb_value *v = single(c, oid, iid, rid);
+    return v ? scb_value_int(v, out) : SCB_E_NOT_FOUND;
+}
+
+int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
+                        int *out)
+{
+    const struct scb_value *v = single(c, oid, iid, rid);
+    return v ? scb_value_bool(v, out) : SCB_E_NOT_FOUND;
+}

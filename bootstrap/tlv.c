@@ -1,0 +1,351 @@
+/*
+ * tlv.c: LwM2M TLV (OMA-TS 1.0 6.4.3, content format 11542): bounded header reading, canonical
+ * encoding, and the object-level decode into the configuration model with the nesting rules
+ * (object -> Object Instance TLVs -> Resource / Multiple Resource -> Resource Instance) and
+ * the value-type checks of App. C.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scboot/codec.h"
+#include "scboot/error.h"
+
+#define DEFAULT_BUF_MAX (1u << 20)
+
+int scb_buf_put(struct scb_buf *b, const void *p, size_t n)
+{
+    size_t max = b->max ? b->max : DEFAULT_BUF_MAX;
+    if (n > max || b->len > max - n) {
+        return SCB_E_TOO_LARGE;
+    }
+    if (b->len + n > b->cap) {
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->len + n) {
+            nc *= 2;
+        }
+        uint8_t *nd = realloc(b->data, nc);
+        if (nd == NULL) {
+            return SCB_E_NOMEM;
+        }
+        b->data = nd;
+        b->cap = nc;
+    }
+    if (n) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+    }
+    return SCB_OK;
+}
+
+void scb_buf_free(struct scb_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int scb_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct scb_tlv *t)
+{
+    size_t p = *pos, idlen, lenlen, vlen;
+    uint8_t type;
+
+    if (p >= len) {
+        return SCB_E_DECODE;
+    }
+    type = buf[p++];
+    idlen = (type & 0x20) ? 2 : 1;
+    lenlen = (type >> 3) & 0x03;
+    if (idlen + lenlen > len - p) {
+        return SCB_E_DECODE;
+    }
+    t->type = (uint8_t)(type >> 6);
+    t->id = idlen == 2 ? (uint16_t)(buf[p] << 8 | buf[p + 1]) : buf[p];
+    p += idlen;
+    if (lenlen == 0) {
+        vlen = type & 0x07;
+    } else {
+        vlen = 0;
+        for (size_t k = 0; k < lenlen; k++) {
+            vlen = (vlen << 8) | buf[p++];
+        }
+    }
+    if (vlen > len - p) {
+        return SCB_E_DECODE;
+    }
+    t->value = buf + p;
+    t->len = vlen;
+    t->hdr_len = p - *pos;
+    *pos = p + vlen;
+    return SCB_OK;
+}
+
+size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6])
+{
+    size_t n = 1;
+    uint8_t t = (uint8_t)(type << 6);
+    if (id > 0xFF) {
+        t |= 0x20;
+        out[n++] = (uint8_t)(id >> 8);
+    }
+    out[n++] = (uint8_t)id;
+    if (len <= 7) {
+        t |= (uint8_t)len;
+    } else if (len <= 0xFF) {
+        t |= 0x08;
+        out[n++] = (uint8_t)len;
+    } else if (len <= 0xFFFF) {
+        t |= 0x10;
+        out[n++] = (uint8_t)(len >> 8);
+        out[n++] = (uint8_t)len;
+    } else {
+        t |= 0x18;
+        out[n++] = (uint8_t)(len >> 16);
+        out[n++] = (uint8_t)(len >> 8);
+        out[n++] = (uint8_t)len;
+    }
+    out[0] = t;
+    return n;
+}
+
+int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
+{
+    int64_t i;
+    uint64_t u;
+    double d;
+    int b;
+    uint16_t lo, li;
+
+    switch (scb_res_type(oid, rid)) {
+    case SCB_TYPE_INT:
+    case SCB_TYPE_TIME:
+        return scb_value_int(v, &i);
+    case SCB_TYPE_UINT:
+        return scb_value_uint(v, &u);
+    case SCB_TYPE_FLOAT:
+        return scb_value_float(v, &d);
+    case SCB_TYPE_BOOL:
+        return scb_value_bool(v, &b);
+    case SCB_TYPE_OBJLNK:
+        return scb_value_objlnk(v, &lo, &li);
+    case SCB_TYPE_STRING:
+        return scb_value_utf8_ok(v->data, v->len) ? SCB_OK : SCB_E_PARSE;
+    default:
+        return SCB_OK;
+    }
+}
+
+__attribute__((format(printf, 5, 6))) static int derr(struct scb_decode_error *err,
+                                                      const char *rule, size_t off,
+                                                      const char *path, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        err->rule = rule;
+        err->offset = off;
+        snprintf(err->path, sizeof(err->path), "%s", path);
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+        va_end(ap);
+    }
+    return SCB_E_DECODE;
+}
+
+static const char *type_name(uint8_t t)
+{
+    static const char *names[] = {"Object Instance", "Resource Instance", "Multiple Resource",
+                                  "Resource"};
+    return names[t & 3];
+}
+
+static int add_value(struct scb_resource *r, uint16_t oid, uint16_t iid, uint16_t riid,
+                     const struct scb_tlv *t, size_t off, struct scb_decode_error *err)
+{
+    char path[32];
+    struct scb_value v = {.riid = riid, .data = (uint8_t *)t->value, .len = t->len};
+
+    snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
+    for (size_t k = 0; k < r->n; k++) {
+        if (r->v[k].riid == riid) {
+            return derr(err, "resource-duplicate", off, path,
+                        "resource instance %u appears twice", riid);
+        }
+    }
+    if (scb_value_check(oid, r->id, &v) < 0) {
+        return derr(err, "tlv-value-invalid", off, path,
+                    "%zu-byte value does not fit the resource's type", t->len);
+    }
+    int ret = scb_resource_add_value(r, riid, t->value, t->len);
+    return ret;
+}
+
+static int decode_resources(const uint8_t *buf, size_t len, uint16_t oid, struct scb_instance *in,
+                            size_t base, struct scb_decode_error *err)
+{
+    size_t pos = 0;
+    int ret;
+    char path[32];
+
+    while (pos < len) {
+        struct scb_tlv t;
+        size_t at = pos;
+        snprintf(path, sizeof(path), "/%u/%u", oid, in->id);
+        if (scb_tlv_next(buf, len, &pos, &t) < 0) {
+            return derr(err, "tlv-malformed", base + at, path,
+                        "TLV header or length runs past its enclosing value");
+        }
+        if (t.type != SCB_TLV_RESOURCE && t.type != SCB_TLV_MULTIPLE_RESOURCE) {
+            return derr(err, "tlv-malformed", base + at, path,
+                        "%s TLV inside an Object Instance", type_name(t.type));
+        }
+        if (scb_instance_resource(in, t.id)) {
+            snprintf(path, sizeof(path), "/%u/%u/%u", oid, in->id, t.id);
+            return derr(err, "resource-duplicate", base + at, path, "resource appears twice");
+        }
+        struct scb_resource *r;
+        if ((ret = scb_instance_add_resource(in, t.id, &r)) < 0) {
+            return ret;
+        }
+        if (t.type == SCB_TLV_RESOURCE) {
+            if ((ret = add_value(r, oid, in->id, 0, &t, base + at, err)) < 0) {
+                return ret;
+            }
+            continue;
+        }
+        r->multiple = 1;
+        size_t ip = 0, vbase = base + at + t.hdr_len;
+        while (ip < t.len) {
+            struct scb_tlv ri;
+            size_t iat = ip;
+            snprintf(path, sizeof(path), "/%u/%u/%u", oid, in->id, t.id);
+            if (scb_tlv_next(t.value, t.len, &ip, &ri) < 0) {
+                return derr(err, "tlv-malformed", vbase + iat, path,
+                            "TLV header or length runs past its enclosing value");
+            }
+            if (ri.type != SCB_TLV_RESOURCE_INSTANCE) {
+                return derr(err, "tlv-malformed", vbase + iat, path,
+                            "%s TLV inside a Multiple Resource", type_name(ri.type));
+            }
+            if ((ret = add_value(r, oid, in->id, ri.id, &ri, vbase + iat, err)) < 0) {
+                return ret;
+            }
+        }
+    }
+    return SCB_OK;
+}
+
+int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t base,
+                          struct scb_config *cfg, struct scb_decode_error *err)
+{
+    struct scb_object *o;
+    size_t pos = 0;
+    int ret;
+    char path[32];
+
+    if ((ret = scb_config_add_object(cfg, oid, &o)) < 0) {
+        return ret;
+    }
+    while (pos < len) {
+        struct scb_tlv t;
+        size_t at = pos;
+        snprintf(path, sizeof(path), "/%u", oid);
+        if (scb_tlv_next(buf, len, &pos, &t) < 0) {
+            return derr(err, "tlv-malformed", base + at, path,
+                        "TLV header or length runs past its enclosing value");
+        }
+        if (t.type != SCB_TLV_OBJECT_INSTANCE) {
+            return derr(err, "tlv-malformed", base + at, path,
+                        "%s TLV at object level (Object Instance TLVs required)",
+                        type_name(t.type));
+        }
+        snprintf(path, sizeof(path), "/%u/%u", oid, t.id);
+        if (t.id == 0xFFFF) {
+            return derr(err, "instance-id-reserved", base + at, path,
+                        "object instance ID 65535 is reserved");
+        }
+        if (scb_object_instance(o, t.id)) {
+            return derr(err, "instance-duplicate", base + at, path, "instance appears twice");
+        }
+        struct scb_instance *in;
+        if ((ret = scb_object_add_instance(o, t.id, &in)) < 0) {
+            return ret;
+        }
+        o = scb_config_object(cfg, oid); /* arrays may have moved */
+        in = scb_object_instance(o, t.id);
+        if ((ret = decode_resources(t.value, t.len, oid, in, base + at + t.hdr_len, err)) < 0) {
+            return ret;
+        }
+    }
+    return SCB_OK;
+}
+
+int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out)
+{
+    uint8_t hdr[6];
+    size_t n;
+    int ret;
+
+    if (!r->multiple) {
+        if (r->n != 1) {
+            return SCB_E_INVALID_ARG;
+        }
+        n = scb_tlv_header(SCB_TLV_RESOURCE, r->id, r->v[0].len, hdr);
+        if ((ret = scb_buf_put(out, hdr, n)) < 0) {
+            return ret;
+        }
+        return scb_buf_put(out, r->v[0].data, r->v[0].len);
+    }
+    size_t inner = 0;
+    for (size_t k = 0; k < r->n; k++) {
+        inner += scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr) +
+                 r->v[k].len;
+    }
+    n = scb_tlv_header(SCB_TLV_MULTIPLE_RESOURCE, r->id, inner, hdr);
+    if ((ret = scb_buf_put(out, hdr, n)) < 0) {
+        return ret;
+    }
+    for (size_t k = 0; k < r->n; k++) {
+        n = scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr);
+        if ((ret = scb_buf_put(out, hdr, n)) < 0 ||
+            (ret = scb_buf_put(out, r->v[k].data, r->v[k].len)) < 0) {
+            return ret;
+        }
+    }
+    return SCB_OK;
+}
+
+int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out)
+{
+    int ret;
+    for (size_t k = 0; k < i->n; k++) {
+        if ((ret = scb_tlv_encode_resource(&i->r[k], out)) < 0) {
+            return ret;
+        }
+    }
+    return SCB_OK;
+}
+
+int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out)
+{
+    int ret;
+    if (o->raw) {
+        return scb_buf_put(out, o->raw, o->raw_len);
+    }
+    for (size_t k = 0; k < o->n; k++) {
+        struct scb_buf inner = {0};
+        uint8_t hdr[6];
+        if ((ret = scb_tlv_encode_instance(&o->i[k], &inner)) < 0) {
+            scb_buf_free(&inner);
+            return ret;
+        }
+        size_t n = scb_tlv_header(SCB_TLV_OBJECT_INSTANCE, o->i[k].id, inner.len, hdr);
+        if ((ret = scb_buf_put(out, hdr, n)) < 0 ||
+            (ret = scb_buf_put(out, inner.data, inner.len)) < 0) {
+            scb_buf_free(&inner);
+            return ret;
+        }
+        scb_buf_free(&inner);
+    }
+    return SCB_OK;
+}

@@ -1,0 +1,66 @@
+/*
+ * scboot card source: reads the LwM2M bootstrap data from a UICC the way LwM2M 1.1 App. G
+ * says: EF DIR -> PKCS#15 ADF (by AID, on a logical channel) -> ODF -> DODF(s) -> the data
+ * object with OID 2.23.43.9.1 -> EF LwM2M_Bootstrap, verifying the PIN when the object is
+ * private. Never writes to the card.
+ */
+#ifndef SCBOOT_CARDSRC_H
+#define SCBOOT_CARDSRC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/card.h"
+#include "scboot/p15.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SCB_P15_MAX_DODF 8
+#define SCB_P15_MAX_OBJECTS 32
+
+/** Options of a read; all optional (zero = the spec's discovery). */
+struct scb_read_opts {
+    const char *pin;            /**< VERIFY with this PIN when the object is private */
+    const uint8_t *aid;         /**< PKCS#15 AID to select (skips EF DIR) */
+    size_t aid_len;
+    int file_id;                /**< > 0: read this FID in the application, skip ODF/DODF */
+    int basic_channel;          /**< do not open a logical channel */
+    const struct scb_p15_path *known_path; /**< re-read: the path found by an earlier walk */
+};
+
+struct scb_read_result {
+    char iccid[24];             /**< "" when the card has no EF ICCID */
+    struct scb_dir_app app;     /**< the PKCS#15 application (from EF DIR or the default) */
+    int app_in_dir;             /**< found in EF DIR (else selected by the default AID) */
+    unsigned channel;           /**< logical channel used (0 = basic) */
+    size_t n_dodf;
+    struct scb_p15_path dodf[SCB_P15_MAX_DODF]; /**< DODF paths from the ODF, in order */
+    size_t n_objects;
+    struct scb_p15_dobj objects[SCB_P15_MAX_OBJECTS]; /**< data objects of the DODFs read */
+    int object_index;           /**< which one is the LwM2M bootstrap object (-1: --file-id) */
+    struct scb_p15_path file_path; /**< where the bootstrap file was read */
+    uint8_t *file;              /**< the bytes read: up to 4 + size of the G.3.4 header */
+    size_t file_len;
+    int pin_verified;
+    unsigned apdus;             /**< APDUs this read sent */
+};
+
+/**
+ * Read the bootstrap file. r is filled on success and must be freed with
+ * scb_read_result_free() (which zeroizes the file bytes). On error r holds nothing.
+ * The whole walk runs inside one PC/SC transaction; a card reset by someone else is
+ * retried once from the start.
+ */
+int scb_card_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r);
+void scb_read_result_free(struct scb_read_result *r);
+
+/** The registered OID 2.23.43.9.1 as content bytes, and a test for it. */
+extern const uint8_t scb_lwm2m_oid[4];
+int scb_is_lwm2m_oid(const uint8_t *oid, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

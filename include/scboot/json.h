@@ -1,0 +1,35 @@
+/*
+ * scboot JSON shape of a configuration (documented in README.md):
+ *   {"objects": {"<oid>": {"version": "implicit"|"M.m", "instances": {"<iid>": {"resources":
+ *     {"<rid>": VALUE}}}}}}
+ * VALUE: number, boolean, string, {"hex": "..."} (opaque), "oid:iid" (objlnk),
+ * {"redacted": true, "length": N, "sha256": "<8 hex>"} (hidden secret), or for a multiple
+ * resource an object of resource-instance IDs to values. Objects outside 0/1/2/21 also carry
+ * "tlv": {"hex": "..."} with their exact bytes.
+ */
+#ifndef SCBOOT_JSON_H
+#define SCBOOT_JSON_H
+
+#include <stddef.h>
+
+#include "scboot/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct json_object;
+
+/** Build the JSON view. Secrets are redacted unless show_secrets. Caller owns the result. */
+struct json_object *scb_config_to_json(const struct scb_config *c, int show_secrets);
+/** Parse the JSON shape into cfg (initialised by the caller). err gets one line on failure. */
+int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char *err,
+                         size_t errlen);
+/** The same from text. */
+int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
+                              size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

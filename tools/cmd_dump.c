@@ -1,0 +1,276 @@
+/*
+ * cmd_dump.c: `scboot dump`: what is on a card: ICCID, the PKCS#15 application, ODF and DODF
+ * entries, the bootstrap file (size, SHA-256) and its decoded objects, as text or JSON, with
+ * the APDU trace on -v / --trace. Secrets are redacted everywhere unless --show-secrets.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "cli.h"
+#include "scboot/cardsrc.h"
+#include "scboot/codec.h"
+#include "scboot/json.h"
+#include "scboot/util.h"
+
+static const char usage_text[] =
+    "scboot dump [-r READER] [--json] [-v|--trace FILE] [--raw OUT.bin] [--pin PIN|--pin-file F]\n"
+    "            [--aid HEX] [--file-id HEX] [--basic-channel] [--show-secrets]";
+
+enum { OPT_RAW = 300, OPT_PIN, OPT_PIN_FILE, OPT_AID, OPT_FILE_ID, OPT_BASIC };
+
+static void path_hex(const struct scb_p15_path *p, char *out, size_t cap)
+{
+    scb_hex_encode(p->path, p->len, out, cap);
+}
+
+static json_object *objects_json(const struct scb_read_result *r)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t k = 0; k < r->n_objects; k++) {
+        const struct scb_p15_dobj *o = &r->objects[k];
+        json_object *j = json_object_new_object();
+        char oid[64] = "", path[40] = "";
+        scb_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid));
+        path_hex(&o->path, path, sizeof(path));
+        json_object_object_add(j, "form", json_object_new_string(
+                                              o->form == SCB_P15_OID_DO      ? "oidDO"
+                                              : o->form == SCB_P15_OPAQUE_DO ? "opaqueDO"
+                                                                             : "externalIDO"));
+        json_object_object_add(j, "label", json_object_new_string(o->label));
+        json_object_object_add(j, "application_name", json_object_new_string(o->app_name));
+        json_object_object_add(j, "oid", o->oid_len ? json_object_new_string(oid) : NULL);
+        json_object_object_add(j, "oid_encoding",
+                               json_object_new_string(o->oid_double ? "double" : "correct"));
+        json_object_object_add(j, "path", o->has_path ? json_object_new_string(path) : NULL);
+        json_object_object_add(j, "private", json_object_new_boolean(o->private_flag));
+        json_object_object_add(j, "lwm2m_bootstrap",
+                               json_object_new_boolean((int)k == r->object_index));
+        json_object_array_add(arr, j);
+    }
+    return arr;
+}
+
+static json_object *discovery_json(const struct scb_read_result *r)
+{
+    json_object *root = json_object_new_object(), *app = json_object_new_object();
+    json_object *odf = json_object_new_array();
+    char hex[80];
+
+    json_object_object_add(root, "iccid", r->iccid[0] ? json_object_new_string(r->iccid) : NULL);
+    scb_hex_encode(r->app.aid, r->app.aid_len, hex, sizeof(hex));
+    json_object_object_add(app, "aid", json_object_new_string(hex));
+    json_object_object_add(app, "label", json_object_new_string(r->app.label));
+    json_object_object_add(app, "in_ef_dir", json_object_new_boolean(r->app_in_dir));
+    json_object_object_add(app, "channel", json_object_new_int((int)r->channel));
+    json_object_object_add(root, "application", app);
+    for (size_t k = 0; k < r->n_dodf; k++) {
+        path_hex(&r->dodf[k], hex, sizeof(hex));
+        json_object_array_add(odf, json_object_new_string(hex));
+    }
+    json_object_object_add(root, "odf", odf);
+    json_object_object_add(root, "dodf", objects_json(r));
+    path_hex(&r->file_path, hex, sizeof(hex));
+    json_object_object_add(root, "file_path", json_object_new_string(hex));
+    json_object_object_add(root, "apdus", json_object_new_int((int)r->apdus));
+    return root;
+}
+
+static void print_discovery(const struct scb_read_result *r)
+{
+    char hex[80], oid[64];
+    printf("ICCID                %s\n", r->iccid[0] ? r->iccid : "(none: not a UICC?)");
+    scb_hex_encode(r->app.aid, r->app.aid_len, hex, sizeof(hex));
+    printf("PKCS#15 application  %s%s%s%s (%s), channel %u\n", hex, r->app.label[0] ? " \"" : "",
+           r->app.label, r->app.label[0] ? "\"" : "",
+           r->app_in_dir ? "from EF DIR" : "default AID, not in EF DIR", r->channel);
+    for (size_t k = 0; k < r->n_dodf; k++) {
+        path_hex(&r->dodf[k], hex, sizeof(hex));
+        printf("ODF                  DODF at %s\n", hex);
+    }
+    for (size_t k = 0; k < r->n_objects; k++) {
+        const struct scb_p15_dobj *o = &r->objects[k];
+        if (scb_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid)) < 0) {
+            snprintf(oid, sizeof(oid), "(none)");
+        }
+        path_hex(&o->path, hex, sizeof(hex));
+        printf("DODF                 %s \"%s\" OID %s%s path %s%s%s\n",
+               o->form == SCB_P15_OID_DO ? "oidDO" : o->form == SCB_P15_OPAQUE_DO ? "opaqueDO"
+                                                                                  : "externalIDO",
+               o->label[0] ? o->label : o->app_name, oid, o->oid_double ? " (double-encoded)" : "",
+               o->has_path ? hex : "-", o->private_flag ? " private" : "",
+               (int)k == r->object_index ? "  <- LwM2M bootstrap" : "");
+    }
+    path_hex(&r->file_path, hex, sizeof(hex));
+    printf("bootstrap file path  %s%s\n", hex, r->pin_verified ? " (PIN verified)" : "");
+}
+
+static int write_raw(struct cli *c, const char *path, const uint8_t *d, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* it holds secrets */
+    if (fd < 0) {
+        return cli_fail(c, SCB_E_IO, "cannot write '%s': %s", path, strerror(errno));
+    }
+    ssize_t w = write(fd, d, n);
+    if (w < 0 || (size_t)w != n || close(fd) != 0) {
+        return cli_fail(c, SCB_E_IO, "cannot write '%s'", path);
+    }
+    return EXIT_OK;
+}
+
+static int read_pin_file(struct cli *c, const char *path, char *pin, size_t cap)
+{
+    uint8_t *d;
+    size_t n;
+    int ret = scb_read_file(path, 64, &d, &n);
+    if (ret < 0) {
+        return cli_fail(c, SCB_E_INVALID_ARG, "cannot read PIN file '%s': %s", path,
+                        scb_strerror(ret));
+    }
+    while (n > 0 && (d[n - 1] == '\n' || d[n - 1] == '\r')) {
+        n--;
+    }
+    if (n >= cap) {
+        free(d);
+        return cli_fail(c, SCB_E_INVALID_ARG, "PIN file '%s' too long", path);
+    }
+    memcpy(pin, d, n);
+    pin[n] = '\0';
+    mbedtls_platform_zeroize(d, n);
+    free(d);
+    return EXIT_OK;
+}
+
+struct dump_args {
+    const char *raw;
+    char pin[16];
+    int has_pin;
+    uint8_t aid[16];
+    struct scb_read_opts ro;
+};
+
+static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTS,
+                                         {"raw", required_argument, NULL, OPT_RAW},
+                                         {"pin", required_argument, NULL, OPT_PIN},
+                                         {"pin-file", required_argument, NULL, OPT_PIN_FILE},
+                                         {"aid", required_argument, NULL, OPT_AID},
+                                         {"file-id", required_argument, NULL, OPT_FILE_ID},
+                                         {"basic-channel", no_argument, NULL, OPT_BASIC},
+                                         {0, 0, 0, 0}};
+    int opt;
+    size_t n;
+    uint8_t fid[2];
+
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
+            printf("usage: %s\nRead and decode the LwM2M bootstrap data from a card: EF DIR ->\n"
+                   "PKCS#15 application -> ODF -> DODF (OID 2.23.43.9.1) -> EF LwM2M_Bootstrap.\n"
+                   "  --raw F        also write the file bytes to F (mode 0600)\n"
+                   "  --pin / --pin-file  PIN for a private bootstrap object\n"
+                   "  --aid HEX      PKCS#15 AID to select (skips EF DIR)\n"
+                   "  --file-id HEX  read this file in the application (skips ODF/DODF)\n"
+                   "  --basic-channel  do not open a logical channel\n",
+                   usage_text);
+            return -EXIT_OK - 1000;
+        case OPT_RAW: a->raw = optarg; break;
+        case OPT_PIN:
+            if (strlen(optarg) >= sizeof(a->pin)) {
+                return cli_usage(c, usage_text);
+            }
+            snprintf(a->pin, sizeof(a->pin), "%s", optarg);
+            a->has_pin = 1;
+            break;
+        case OPT_PIN_FILE:
+            if (read_pin_file(c, optarg, a->pin, sizeof(a->pin)) != EXIT_OK) {
+                return EXIT_USAGE;
+            }
+            a->has_pin = 1;
+            break;
+        case OPT_AID:
+            if (scb_hex_decode(optarg, a->aid, sizeof(a->aid), &n) < 0 || n < 5) {
+                return cli_fail(c, SCB_E_INVALID_ARG, "--aid wants 5-16 bytes of hex");
+            }
+            a->ro.aid = a->aid;
+            a->ro.aid_len = n;
+            break;
+        case OPT_FILE_ID:
+            if (scb_hex_decode(optarg, fid, sizeof(fid), &n) < 0 || n != 2) {
+                return cli_fail(c, SCB_E_INVALID_ARG, "--file-id wants 4 hex digits");
+            }
+            a->ro.file_id = fid[0] << 8 | fid[1];
+            break;
+        case OPT_BASIC: a->ro.basic_channel = 1; break;
+        default:
+            if (cli_common_opt(c, opt, optarg) != 1) {
+                return cli_usage(c, usage_text);
+            }
+        }
+    }
+    if (optind != argc) {
+        return cli_usage(c, usage_text);
+    }
+    a->ro.pin = a->has_pin ? a->pin : NULL;
+    return EXIT_OK;
+}
+
+int cmd_dump(struct cli *c, int argc, char **argv)
+{
+    struct dump_args a;
+    struct scb_read_result r;
+    struct scb_config cfg;
+    struct scb_decode_error derr = {0};
+    int ret;
+
+    memset(&a, 0, sizeof(a));
+    if ((ret = parse_args(c, argc, argv, &a)) != EXIT_OK) {
+        return ret == -1000 - EXIT_OK ? EXIT_OK : ret;
+    }
+    if ((ret = cli_open_card(c)) < 0) {
+        return scb_err_exit_code(ret);
+    }
+    ret = scb_card_read(&c->card, &a.ro, &r);
+    mbedtls_platform_zeroize(a.pin, sizeof(a.pin));
+    if (ret < 0) {
+        ret = cli_fail(c, ret, "%s", scb_strerror(ret));
+        cli_close_card(c);
+        return ret;
+    }
+    if (a.raw && (ret = write_raw(c, a.raw, r.file, r.file_len)) != EXIT_OK) {
+        goto out;
+    }
+    scb_config_init(&cfg);
+    int dec = scb_bsfile_decode(r.file, r.file_len, &cfg, &derr);
+    if (c->json) {
+        json_object *root = discovery_json(&r);
+        cli_print_file_summary(r.file, r.file_len, root);
+        if (dec == SCB_OK) {
+            json_object *cj = scb_config_to_json(&cfg, c->show_secrets), *objs;
+            json_object_object_get_ex(cj, "objects", &objs);
+            json_object_object_add(root, "objects", json_object_get(objs));
+            json_object_put(cj);
+        }
+        cli_print_json(root);
+        json_object_put(root);
+    } else {
+        print_discovery(&r);
+        cli_print_file_summary(r.file, r.file_len, NULL);
+        if (dec == SCB_OK) {
+            cli_print_config(&cfg, c->show_secrets);
+        }
+        printf("APDUs                %u\n", r.apdus);
+    }
+    ret = dec == SCB_OK ? EXIT_OK : cli_decode_error(c, "card bootstrap file", &derr);
+    scb_config_free(&cfg);
+out:
+    scb_read_result_free(&r);
+    cli_close_card(c);
+    return ret;
+}
