@@ -262,6 +262,8 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
         if (ret != SCB_E_NOT_FOUND) {
             return ret;
         }
+    }
+    if (r->app.aid_len == 0) {
         memcpy(r->app.aid, p15_aid, sizeof(p15_aid)); /* no template: try the standard AID */
         r->app.aid_len = sizeof(p15_aid);
     }

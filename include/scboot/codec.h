@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scboot/error.h"
 #include "scboot/model.h"
 
 #ifdef __cplusplus

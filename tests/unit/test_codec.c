@@ -1,0 +1,424 @@
+/*
+ * test_codec.c: the TLV and G.3.4 codecs: both worked examples of SPEC.md 3.3 byte for byte,
+ * every length form, every malformed form with its RULES.md identifier, round trips through
+ * the model and the JSON shape, raw objects kept exactly.
+ */
+#include <json-c/json.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scboot/codec.h"
+#include "scboot/json.h"
+#include "scboot/util.h"
+
+static const char ex1_hex[] =
+    "0001 0036 0000 00 0031 08002E C80025 636F61703A2F2F6C657368616E2E65636C6970736570726F6A6563"
+    "74732E696F3A35373833 C10101 C10203";
+
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    assert_int_equal(scb_hex_decode(h, out, cap, &n), 0);
+    return n;
+}
+
+static void roundtrip_exact(const uint8_t *b, size_t n, size_t pad)
+{
+    struct scb_config cfg;
+    struct scb_decode_error e = {0};
+    struct scb_buf out = {0};
+    scb_config_init(&cfg);
+    assert_int_equal(scb_bsfile_decode(b, n, &cfg, &e), 0);
+    assert_int_equal(scb_bsfile_encode(&cfg, pad, &out), 0);
+    assert_int_equal(out.len, n);
+    assert_memory_equal(out.data, b, n);
+    scb_buf_free(&out);
+    scb_config_free(&cfg);
+}
+
+static void test_example1(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    size_t n = unhex(ex1_hex, b, sizeof(b));
+    struct scb_config cfg;
+    struct scb_decode_error e = {0};
+    int64_t mode;
+    int bs;
+    assert_int_equal(n, 58);
+    scb_config_init(&cfg);
+    /* with the card's FF FF padding after the header's extent */
+    b[58] = 0xFF;
+    b[59] = 0xFF;
+    assert_int_equal(scb_bsfile_decode(b, 60, &cfg, &e), 0);
+    assert_int_equal(cfg.n, 1);
+    assert_int_equal(cfg.o[0].id, 0);
+    assert_false(cfg.o[0].explicit_version);
+    struct scb_resource *uri = scb_instance_resource(scb_object_instance(&cfg.o[0], 0), 0);
+    assert_non_null(uri);
+    assert_int_equal(uri->v[0].len, 37);
+    assert_memory_equal(uri->v[0].data, "coap://leshan.eclipseprojects.io:5783", 37);
+    assert_int_equal(scb_config_get_bool(&cfg, 0, 0, 1, &bs), 0);
+    assert_true(bs);
+    assert_int_equal(scb_config_get_int(&cfg, 0, 0, 2, &mode), 0);
+    assert_int_equal(mode, 3);
+    scb_config_free(&cfg);
+    roundtrip_exact(b, 58, 0);
+}
+
+static void test_example2(void **state)
+{
+    (void)state;
+    uint8_t *b;
+    size_t n;
+    struct scb_config cfg;
+    struct scb_decode_error e = {0};
+    int64_t v;
+    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
+    assert_int_equal(n, 126);
+    const uint8_t head[] = {0x00, 0x02, 0x00, 0x7A, 0x00, 0x00, 0x00, 0x00, 0x5E};
+    assert_memory_equal(b, head, sizeof(head));
+    scb_config_init(&cfg);
+    assert_int_equal(scb_bsfile_decode(b, n, &cfg, &e), 0);
+    assert_int_equal(scb_config_get_int(&cfg, 1, 1, 1, &v), 0);
+    assert_int_equal(v, 86400);
+    assert_int_equal(scb_config_get_int(&cfg, 0, 1, 10, &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(scb_config_get_int(&cfg, 0, 1, 2, &v), 0);
+    assert_int_equal(v, 0);
+    scb_config_free(&cfg);
+    roundtrip_exact(b, n, 0);
+    free(b);
+}
+
+/* One object record around a TLV payload given in hex. */
+static size_t wrap_record(uint16_t oid, const char *tlv_hex, uint8_t *out, size_t cap)
+{
+    uint8_t tlv[4096];
+    size_t tl = unhex(tlv_hex, tlv, sizeof(tlv));
+    size_t n = 0;
+    out[n++] = 0;
+    out[n++] = 1;
+    size_t size = 5 + tl;
+    out[n++] = (uint8_t)(size >> 8);
+    out[n++] = (uint8_t)size;
+    out[n++] = (uint8_t)(oid >> 8);
+    out[n++] = (uint8_t)oid;
+    out[n++] = 0;
+    out[n++] = (uint8_t)(tl >> 8);
+    out[n++] = (uint8_t)tl;
+    assert_true(n + tl <= cap);
+    memcpy(out + n, tl ? tlv : out, tl);
+    return n + tl;
+}
+
+static void expect_error(const uint8_t *b, size_t n, const char *rule, size_t offset)
+{
+    struct scb_config cfg;
+    struct scb_decode_error e = {0};
+    scb_config_init(&cfg);
+    int ret = scb_bsfile_decode(b, n, &cfg, &e);
+    if (ret != SCB_E_DECODE || e.rule == NULL || strcmp(e.rule, rule) != 0) {
+        fail_msg("expected %s, got %d %s (%s)", rule, ret, e.rule ? e.rule : "-", e.msg);
+    }
+    if (offset != (size_t)-1) {
+        assert_int_equal(e.offset, offset);
+    }
+    assert_int_equal(cfg.n, 0); /* nothing handed out from a failed decode */
+}
+
+static void test_length_forms(void **state)
+{
+    (void)state;
+    uint8_t b[8192];
+    /* value length in the type byte, 8-bit, 16-bit, 24-bit length fields; 16-bit IDs */
+    const char *forms[] = {
+        "03 00 C1 05 07",                                  /* lengths in the type byte */
+        "08 00 0B C8 05 08 0102030405060708",              /* 8-bit length */
+        "08 00 0C D0 05 0008 0102030405060708",            /* 16-bit length (non-canonical) */
+        "08 00 0D D8 05 000008 0102030405060708",          /* 24-bit length */
+        "10 00 0003 C1 05 07",                             /* 16-bit instance length */
+        "28 0100 04 E1 0100 07",                           /* 16-bit instance and resource ID */
+        "08 00 08 86 06 410001 410102",                    /* multiple resource */
+    };
+    for (size_t k = 0; k < sizeof(forms) / sizeof(forms[0]); k++) {
+        size_t n = wrap_record(10000, forms[k], b, sizeof(b));
+        struct scb_config cfg;
+        struct scb_decode_error e = {0};
+        scb_config_init(&cfg);
+        if (scb_bsfile_decode(b, n, &cfg, &e) != 0) {
+            fail_msg("form %zu: %s %s", k, e.rule, e.msg);
+        }
+        assert_int_equal(cfg.n, 1);
+        assert_true(cfg.o[0].n >= 1);
+        /* an unknown object keeps its exact bytes, non-canonical lengths included */
+        roundtrip_exact(b, n, 0);
+        scb_config_free(&cfg);
+    }
+    /* the header encoder picks the shortest forms */
+    uint8_t h[6];
+    assert_int_equal(scb_tlv_header(3, 5, 7, h), 2);
+    assert_int_equal(h[0], 0xC7);
+    assert_int_equal(scb_tlv_header(3, 5, 8, h), 3);
+    assert_int_equal(h[0], 0xC8);
+    assert_int_equal(scb_tlv_header(3, 5, 300, h), 4);
+    assert_int_equal(h[0], 0xD0);
+    assert_int_equal(scb_tlv_header(3, 5, 70000, h), 5);
+    assert_int_equal(h[0], 0xD8);
+    assert_int_equal(scb_tlv_header(0, 300, 0, h), 3);
+    assert_int_equal(h[0], 0x20);
+}
+
+static void test_known_object_canonical(void **state)
+{
+    (void)state;
+    uint8_t b[256];
+    /* /1/1 with lifetime 86400 (4 bytes), binding "UQ", 16-bit-length SSID re-encoded shortest */
+    size_t n = wrap_record(1, "08 01 12 D0 00 0001 01 C4 01 00015180 C1 06 00 C2 07 5551", b,
+                           sizeof(b));
+    struct scb_config cfg;
+    struct scb_decode_error e = {0};
+    struct scb_buf out = {0};
+    int64_t v;
+    scb_config_init(&cfg);
+    if (scb_bsfile_decode(b, n, &cfg, &e) != 0) {
+        fail_msg("%s %s", e.rule, e.msg);
+    }
+    assert_int_equal(scb_config_get_int(&cfg, 1, 1, 0, &v), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(scb_bsfile_encode(&cfg, 2, &out), 0);
+    assert_int_equal(out.len, n - 2 + 2); /* SSID two bytes shorter, plus two of padding */
+    assert_int_equal(out.data[out.len - 1], 0xFF);
+    scb_buf_free(&out);
+    scb_config_free(&cfg);
+}
+
+static void test_explicit_version(void **state)
+{
+    (void)state;
+    uint8_t b[64];
+    size_t n = unhex("0001000B 0001 0101 0005 0300C10001", b, sizeof(b));
+    struct scb_config cfg;
+    struct scb_decode_error e = {0};
+    scb_config_init(&cfg);
+    if (scb_bsfile_decode(b, n, &cfg, &e) != 0) {
+        fail_msg("%s %s", e.rule, e.msg);
+    }
+    assert_true(cfg.o[0].explicit_version);
+    assert_int_equal(cfg.o[0].major, 1);
+    assert_int_equal(cfg.o[0].minor, 1);
+    scb_config_free(&cfg);
+    roundtrip_exact(b, n, 0);
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    static uint8_t b[40000];
+    size_t n;
+
+    memset(b, 0, sizeof(b));
+    expect_error(b, 0, "file-truncated", 0);
+    n = unhex("000100", b, sizeof(b));
+    expect_error(b, n, "file-truncated", 3);
+    n = unhex("0001 0010 0000", b, sizeof(b)); /* size says 16, 2 present */
+    expect_error(b, n, "file-truncated", (size_t)-1);
+    n = unhex("0001 0002 0000", b, sizeof(b)); /* record header cut by size */
+    expect_error(b, n, "file-truncated", 4);
+    n = unhex("0001 0006 0000 00 0009 C1", b, sizeof(b));
+    expect_error(b, n, "record-overrun", 4);
+    n = unhex("0002 0007 0000 00 0002 0000", b, sizeof(b));
+    expect_error(b, n, "object-count-mismatch", 0);
+    n = unhex("0000 0007 0000 00 0002 0000", b, sizeof(b));
+    expect_error(b, n, "object-count-mismatch", 0);
+    /* TLV: header past the end, value past the end, wrong nesting */
+    n = wrap_record(0, "08", b, sizeof(b));
+    expect_error(b, n, "tlv-malformed", 9);
+    n = wrap_record(0, "0800 05 C101", b, sizeof(b));
+    expect_error(b, n, "tlv-malformed", 9);
+    n = wrap_record(0, "C10001", b, sizeof(b)); /* resource at object level */
+    expect_error(b, n, "tlv-malformed", 9);
+    n = wrap_record(0, "08 00 03 41 01 00", b, sizeof(b)); /* resource instance in an instance */
+    expect_error(b, n, "tlv-malformed", 12);
+    n = wrap_record(0, "08 00 02 00 00", b, sizeof(b)); /* instance in an instance */
+    expect_error(b, n, "tlv-malformed", 12);
+    n = wrap_record(0, "08 00 05 83 03 C1 00 01", b, sizeof(b)); /* resource in a multiple resource */
+    expect_error(b, n, "tlv-malformed", 14);
+    n = wrap_record(0, "08 00 05 83 03 42 05 01", b, sizeof(b)); /* RI value past the MR */
+    expect_error(b, n, "tlv-malformed", 14);
+    /* values that do not fit their type */
+    n = wrap_record(0, "08 00 05 C3 02 00 00 01", b, sizeof(b)); /* 3-byte integer */
+    expect_error(b, n, "tlv-value-invalid", 12);
+    n = wrap_record(0, "08 00 03 C1 01 02", b, sizeof(b)); /* boolean 2 */
+    expect_error(b, n, "tlv-value-invalid", 12);
+    n = wrap_record(0, "08 00 04 C2 01 00 01", b, sizeof(b)); /* 2-byte boolean */
+    expect_error(b, n, "tlv-value-invalid", 12);
+    n = wrap_record(0, "08 00 05 C3 11 00 01 02", b, sizeof(b)); /* 3-byte objlnk */
+    expect_error(b, n, "tlv-value-invalid", 12);
+    n = wrap_record(0, "08 00 04 C2 00 C3 28", b, sizeof(b)); /* invalid UTF-8 URI */
+    expect_error(b, n, "tlv-value-invalid", 12);
+    n = wrap_record(1, "08 00 03 C1 02 00 08 00 03 C1 02 00", b, sizeof(b));
+    expect_error(b, n, "instance-duplicate", 15);
+    n = wrap_record(1, "08 00 06 C1 02 00 C1 02 01", b, sizeof(b));
+    expect_error(b, n, "resource-duplicate", 15);
+    n = wrap_record(2, "08 00 08 86 02 41 02 00 41 02 01", b, sizeof(b));
+    expect_error(b, n, "resource-duplicate", 17);
+    n = wrap_record(1, "28 FFFF 03 C1 00 01", b, sizeof(b));
+    expect_error(b, n, "instance-id-reserved", 9);
+    /* the same instance in two records of one object */
+    n = unhex("0002 0016 0001 00 0006 0801 03 C10001 0001 00 0006 0801 03 C10002", b, sizeof(b));
+    expect_error(b, n, "instance-duplicate", (size_t)-1);
+    /* over 32 KB */
+    memset(b, 0, sizeof(b));
+    expect_error(b, 32769, "file-too-large", (size_t)-1);
+    n = unhex("0001 FFFF", b, sizeof(b));
+    expect_error(b, 40000, "file-too-large", (size_t)-1);
+}
+
+static void test_json_roundtrip(void **state)
+{
+    (void)state;
+    uint8_t *b;
+    size_t n;
+    struct scb_config cfg, back;
+    struct scb_decode_error e = {0};
+    struct scb_buf out = {0};
+    char err[256];
+
+    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
+    scb_config_init(&cfg);
+    scb_config_init(&back);
+    assert_int_equal(scb_bsfile_decode(b, n, &cfg, &e), 0);
+    /* redacted by default: the secret's bytes never appear */
+    json_object *red = scb_config_to_json(&cfg, 0);
+    const char *txt = json_object_to_json_string_ext(red, JSON_C_TO_STRING_PLAIN);
+    assert_non_null(strstr(txt, "\"redacted\":true"));
+    assert_null(strstr(txt, "101112131415"));
+    assert_int_equal(scb_config_from_json(red, &back, err, sizeof(err)), SCB_E_JSON);
+    assert_non_null(strstr(err, "redacted"));
+    json_object_put(red);
+    /* with secrets: a byte-exact round trip */
+    json_object *full = scb_config_to_json(&cfg, 1);
+    assert_int_equal(scb_config_from_json(full, &back, err, sizeof(err)), 0);
+    assert_int_equal(scb_bsfile_encode(&back, 0, &out), 0);
+    assert_int_equal(out.len, n);
+    assert_memory_equal(out.data, b, n);
+    json_object_put(full);
+    scb_buf_free(&out);
+    scb_config_free(&back);
+    scb_config_free(&cfg);
+    free(b);
+}
+
+static void test_json_errors(void **state)
+{
+    (void)state;
+    static const char *bad[] = {
+        "not json",
+        "{}",
+        "{\"objects\": []}",
+        "{\"objects\": {\"x\": {}}}",
+        "{\"objects\": {\"70000\": {}}}",
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {}}}}}",
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"1\": 5}}}}}}",
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"2\": \"x\"}}}}}}",
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"17\": \"21\"}}}}}}",
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"5\": {\"hex\": \"0\"}}}}}}}",
+        "{\"objects\": {\"0\": {\"version\": \"0.9\"}}}",
+        "{\"objects\": {\"1\": {\"instances\": {\"0\": {\"resources\": {\"13\": -1}}}}}}",
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        struct scb_config cfg;
+        char err[256] = "";
+        scb_config_init(&cfg);
+        if (scb_config_from_json_text(bad[k], &cfg, err, sizeof(err)) != SCB_E_JSON) {
+            fail_msg("accepted: %s", bad[k]);
+        }
+        assert_true(strlen(err) > 0);
+        assert_int_equal(cfg.n, 0);
+    }
+}
+
+static void test_json_types(void **state)
+{
+    (void)state;
+    const char *j = "{\"objects\": {\"0\": {\"instances\": {\"2\": {\"resources\": {"
+                    "\"0\": \"coaps://x\", \"1\": false, \"2\": 0, \"3\": \"id\","
+                    "\"5\": {\"hex\": \"0102\"}, \"10\": 300, \"16\": {\"0\": 49320, \"1\": 7},"
+                    "\"17\": \"21:0\"}}}}, \"21\": {\"instances\": {\"0\": {\"resources\": "
+                    "{\"0\": {\"hex\": \"AA\"}}}}}}}";
+    struct scb_config cfg;
+    char err[256] = "";
+    int64_t v;
+    scb_config_init(&cfg);
+    if (scb_config_from_json_text(j, &cfg, err, sizeof(err)) != 0) {
+        fail_msg("%s", err);
+    }
+    assert_int_equal(scb_config_get_int(&cfg, 0, 2, 10, &v), 0);
+    assert_int_equal(v, 300);
+    struct scb_resource *cs = scb_instance_resource(scb_object_instance(&cfg.o[0], 2), 16);
+    assert_true(cs->multiple);
+    assert_int_equal(cs->n, 2);
+    assert_int_equal(cs->v[0].len, 2); /* 49320 as an unsigned 16-bit */
+    struct scb_resource *ol = scb_instance_resource(scb_object_instance(&cfg.o[0], 2), 17);
+    uint16_t a, i;
+    assert_int_equal(scb_value_objlnk(&ol->v[0], &a, &i), 0);
+    assert_int_equal(a, 21);
+    struct scb_buf out = {0};
+    struct scb_config back;
+    struct scb_decode_error e = {0};
+    assert_int_equal(scb_bsfile_encode(&cfg, 0, &out), 0);
+    scb_config_init(&back);
+    assert_int_equal(scb_bsfile_decode(out.data, out.len, &back, &e), 0);
+    scb_buf_free(&out);
+    scb_config_free(&back);
+    scb_config_free(&cfg);
+}
+
+static void test_utf8_and_ints(void **state)
+{
+    (void)state;
+    assert_true(scb_value_utf8_ok((const uint8_t *)"h\xC3\xA9llo", 6));
+    assert_false(scb_value_utf8_ok((const uint8_t *)"\xC3", 1));
+    assert_false(scb_value_utf8_ok((const uint8_t *)"\xC0\x80", 2));       /* overlong */
+    assert_false(scb_value_utf8_ok((const uint8_t *)"\xED\xA0\x80", 3));   /* surrogate */
+    assert_false(scb_value_utf8_ok((const uint8_t *)"\xF4\x90\x80\x80", 4)); /* > 10FFFF */
+    uint8_t o[8];
+    assert_int_equal(scb_encode_int(127, o), 1);
+    assert_int_equal(scb_encode_int(128, o), 2);
+    assert_int_equal(scb_encode_int(-129, o), 2);
+    assert_int_equal(scb_encode_int(86400, o), 4);
+    assert_int_equal(scb_encode_int(INT64_MIN, o), 8);
+    struct scb_value v = {.data = o, .len = 8};
+    int64_t x;
+    assert_int_equal(scb_value_int(&v, &x), 0);
+    assert_true(x == INT64_MIN);
+    assert_int_equal(scb_encode_uint(255, o), 1);
+    assert_int_equal(scb_encode_uint(65536, o), 4);
+    assert_int_equal(scb_encode_float(1.5, o), 4);
+    assert_int_equal(scb_encode_float(0.1, o), 8);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_example1),
+        cmocka_unit_test(test_example2),
+        cmocka_unit_test(test_length_forms),
+        cmocka_unit_test(test_known_object_canonical),
+        cmocka_unit_test(test_explicit_version),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_json_roundtrip),
+        cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_json_types),
+        cmocka_unit_test(test_utf8_and_ints),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

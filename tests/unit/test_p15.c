@@ -1,0 +1,171 @@
+/*
+ * test_p15.c: the PKCS#15 DER walk: EF DIR templates, ODFs with several DODFs and padding,
+ * DODF entries in both forms and both OID encodings, private flags, malformed structures.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scboot/cardsrc.h"
+#include "scboot/error.h"
+#include "scboot/p15.h"
+#include "scboot/util.h"
+
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    assert_int_equal(scb_hex_decode(h, out, cap, &n), 0);
+    return n;
+}
+
+static void test_dir_records(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    struct scb_dir_app a;
+    size_t n = unhex("611D4F0CA000000063504B43532D31355007504B435323313551043F005015FFFF", b,
+                     sizeof(b));
+    assert_int_equal(scb_p15_parse_dir_record(b, n, &a), 0);
+    assert_int_equal(a.aid_len, 12);
+    assert_string_equal(a.label, "PKCS#15");
+    assert_int_equal(a.path_len, 4);
+    n = unhex("FFFFFFFF", b, sizeof(b));
+    assert_int_equal(scb_p15_parse_dir_record(b, n, &a), SCB_E_NOT_FOUND);
+    n = unhex("611E4F0CA0", b, sizeof(b));
+    assert_int_equal(scb_p15_parse_dir_record(b, n, &a), SCB_E_P15_MALFORMED);
+    n = unhex("62024F00", b, sizeof(b));
+    assert_int_equal(scb_p15_parse_dir_record(b, n, &a), SCB_E_P15_MALFORMED);
+    n = unhex("6103500141", b, sizeof(b)); /* no AID */
+    assert_int_equal(scb_p15_parse_dir_record(b, n, &a), SCB_E_P15_MALFORMED);
+}
+
+static void test_odf(void **state)
+{
+    (void)state;
+    uint8_t b[128];
+    struct scb_p15_path p[4];
+    size_t n, cnt;
+    /* a PrKDF, two DODFs (one absolute), then FF padding */
+    n = unhex("A0063004040244 00 A706300404026430 A70A3008 04063F0050156431 FFFFFF", b,
+              sizeof(b));
+    assert_int_equal(scb_p15_parse_odf(b, n, 0xA7, p, 4, &cnt), 0);
+    assert_int_equal(cnt, 2);
+    assert_int_equal(p[0].len, 2);
+    assert_int_equal(p[0].path[1], 0x30);
+    assert_int_equal(p[1].len, 6);
+    /* 00 padding, and a long-form length */
+    n = unhex("A781063004040264300000", b, sizeof(b));
+    assert_int_equal(scb_p15_parse_odf(b, n, 0xA7, p, 4, &cnt), 0);
+    assert_int_equal(cnt, 1);
+    /* absurd lengths and cut entries */
+    static const char *bad[] = {"A7FF30", "A78400000001", "A706300404036430", "A7023000",
+                                "A70404023064", "BF1F0130"};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        n = unhex(bad[k], b, sizeof(b));
+        if (scb_p15_parse_odf(b, n, 0xA7, p, 4, &cnt) >= 0) {
+            fail_msg("ODF %s accepted", bad[k]);
+        }
+    }
+    /* more DODFs than room */
+    n = unhex("A706300404026430A706300404026431", b, sizeof(b));
+    assert_int_equal(scb_p15_parse_odf(b, n, 0xA7, p, 1, &cnt), SCB_E_TOO_LARGE);
+}
+
+static void test_dodf_forms(void **state)
+{
+    (void)state;
+    uint8_t b[256];
+    struct scb_p15_dobj o[4];
+    size_t n, cnt;
+    char txt[64];
+
+    /* SPEC.md 3.2, byte for byte: the double-encoded OID the spec example and real SIMs carry */
+    n = unhex("A127 3000 3011 0C0F 4C774D324D20426F6F747374726170 A110 300E 0606 0604672B0901 "
+              "3004 04026432",
+              b, sizeof(b));
+    assert_int_equal(n, 41);
+    assert_int_equal(scb_p15_parse_dodf(b, n, o, 4, &cnt), 0);
+    assert_int_equal(cnt, 1);
+    assert_int_equal(o[0].form, SCB_P15_OID_DO);
+    assert_true(o[0].oid_double);
+    assert_true(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    assert_string_equal(o[0].app_name, "LwM2M Bootstrap");
+    assert_true(o[0].has_path);
+    assert_int_equal(o[0].path.path[1], 0x32);
+    assert_int_equal(scb_oid_to_text(o[0].oid, o[0].oid_len, txt, sizeof(txt)), 0);
+    assert_string_equal(txt, "2.23.43.9.1");
+    /* the correct encoding */
+    n = unhex("A125 3000 3011 0C0F 4C774D324D20426F6F747374726170 A10E 300C 0604672B0901 "
+              "3004 04026432",
+              b, sizeof(b));
+    assert_int_equal(scb_p15_parse_dodf(b, n, o, 4, &cnt), 0);
+    assert_false(o[0].oid_double);
+    assert_true(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    /* opaqueDO with applicationOID, a private flag, after an unknown entry, then padding */
+    n = unhex("BF0100 8001FF "
+              "3021 300A 0C0142 03020780 040101 300B 0C0142 0606 0604672B0901 A106 3004 "
+              "04026433 0000",
+              b, sizeof(b));
+    assert_int_equal(scb_p15_parse_dodf(b, n, o, 4, &cnt), SCB_E_P15_MALFORMED);
+    n = unhex("8001FF "
+              "3021 300A 0C0142 03020780 040101 300B 0C0142 0606 0604672B0901 A106 3004 "
+              "04026433 0000",
+              b, sizeof(b));
+    assert_int_equal(scb_p15_parse_dodf(b, n, o, 4, &cnt), 0);
+    assert_int_equal(cnt, 1);
+    assert_int_equal(o[0].form, SCB_P15_OPAQUE_DO);
+    assert_true(o[0].private_flag);
+    assert_string_equal(o[0].label, "B");
+    assert_true(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    assert_int_equal(o[0].path.path[1], 0x33);
+    /* another OID: not ours */
+    n = unhex("A1153000 3000 A10F 300D 06052B06010401 3004 04026434", b, sizeof(b));
+    assert_int_equal(scb_p15_parse_dodf(b, n, o, 4, &cnt), 0);
+    assert_false(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    /* malformed inside an entry */
+    static const char *bad[] = {"A1053000 3001 0C", "A1083000 A104 3002 0600", "A103 300180",
+                                "A10A 3000 A106 3004 0403643200"};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        n = unhex(bad[k], b, sizeof(b));
+        if (scb_p15_parse_dodf(b, n, o, 4, &cnt) >= 0) {
+            fail_msg("DODF %s accepted", bad[k]);
+        }
+    }
+}
+
+static void test_der_bounds(void **state)
+{
+    (void)state;
+    uint8_t b[8];
+    const uint8_t *v;
+    size_t vl, pos = 0, n;
+    uint8_t tag;
+    n = unhex("3082FFFF00", b, sizeof(b));
+    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
+    pos = 0;
+    n = unhex("3080", b, sizeof(b)); /* indefinite length */
+    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
+    pos = 0;
+    n = unhex("30", b, sizeof(b));
+    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
+    pos = 0;
+    n = unhex("3000", b, sizeof(b));
+    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), 0);
+    assert_int_equal(vl, 0);
+    assert_int_equal(pos, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dir_records),
+        cmocka_unit_test(test_odf),
+        cmocka_unit_test(test_dodf_forms),
+        cmocka_unit_test(test_der_bounds),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
