@@ -31,11 +31,11 @@ stack_check() {
 
 # Wait until a command succeeds (up to $1 tenths of a second).
 stack_wait() {
-    n=$1; shift
-    while [ "$n" -gt 0 ]; do
+    _w=$1; shift
+    while [ "$_w" -gt 0 ]; do
         if "$@" >/dev/null 2>&1; then return 0; fi
         sleep 0.1
-        n=$((n - 1))
+        _w=$((_w - 1))
     done
     return 1
 }

@@ -1,0 +1,33 @@
+#!/bin/sh
+# test_dump.sh: `scboot dump` through a real pcscd + vpcd reads exactly what the in-process
+# path reads (same JSON: discovery, file hash, decoded objects, APDU count), for several card
+# layouts; a card pulled in the middle of the walk gives exit 3 and one clear line.
+set -u
+SCBOOT=$1 SCBOOT_VCARD=$2 DATA=$3
+. "$(dirname "$0")/pcsc_stack.sh"
+fails=0 tn=0
+check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
+
+stack_start
+for profile in standard pin t1_first_correct_oid no_channels; do
+    stack_vcard "$DATA/$profile.json"
+    stack_wait_card "Virtual PCD 00 00"
+    "$SCBOOT" dump -r "Virtual PCD 00 00" --json --pin 1234 > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
+    rc=$?
+    "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 > "$STACK_DIR/virt.json"
+    check "$profile: dump through pcscd exits 0" '[ $rc = 0 ] || cat "$STACK_DIR/real.err" >&2'
+    check "$profile: same JSON as the in-process card" 'cmp -s "$STACK_DIR/real.json" "$STACK_DIR/virt.json" || diff "$STACK_DIR/real.json" "$STACK_DIR/virt.json" >&2'
+    kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null
+    stack_wait_nocard "Virtual PCD 00 00"
+done
+
+# pulled out after 6 APDUs: in the middle of the walk
+stack_vcard "$DATA/standard.json" --remove-after 6
+stack_wait_card "Virtual PCD 00 00"
+"$SCBOOT" dump -r 0 > "$STACK_DIR/out" 2> "$STACK_DIR/err"
+rc=$?
+check "card removed mid-walk: exit 3" '[ $rc = 3 ]'
+check "card removed mid-walk: one line naming the removal" '[ "$(wc -l < "$STACK_DIR/err")" = 1 ] && grep -q "removed" "$STACK_DIR/err"'
+check "card removed mid-walk: nothing decoded on stdout" '! grep -q "LWM2M Server URI" "$STACK_DIR/out"'
+echo "1..$tn"
+[ $fails = 0 ]
