@@ -554,3 +554,15 @@ int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, 
     const struct scb_value *v = single(c, oid, iid, rid);
     return v ? scb_value_bool(v, out) : SCB_E_NOT_FOUND;
 }
+
+void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid)
+{
+    struct scb_resource *r = scb_instance_resource(i, rid);
+    if (r == NULL) {
+        return;
+    }
+    size_t k = (size_t)(r - i->r);
+    free_resource(r);
+    memmove(&i->r[k], &i->r[k + 1], (i->n - k - 1) * sizeof(*i->r));
+    i->n--;
+}

@@ -18,7 +18,7 @@ static const struct subcommand cmds[] = {
     {"dump", cmd_dump, "read and decode the LwM2M bootstrap data from a card"},
     {"decode", cmd_decode, "decode a bootstrap file (EF LwM2M_Bootstrap image)"},
     {"encode", cmd_encode, "build a bootstrap file from JSON"},
-    /* @@MORE@@ */
+    {"check", cmd_check, "decode and validate a bootstrap file or card"},
 };
 
 static void usage(FILE *f)

@@ -92,6 +92,7 @@ int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t 
 /** Remove (no-op when absent). */
 void scb_config_remove_object(struct scb_config *c, uint16_t oid);
 void scb_object_remove_instance(struct scb_object *o, uint16_t iid);
+void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid);
 
 /* Typed views of one value. Each returns SCB_E_PARSE when the bytes do not fit the type. */
 int scb_value_int(const struct scb_value *v, int64_t *out);

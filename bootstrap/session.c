@@ -1,0 +1,440 @@
+/*
+ * session.c: the network Bootstrap-Server's operations on a staging copy of the committed
+ * configuration (LwM2M 1.1 6.1.7 / 1.0 5.2.7), Bootstrap-Finish through the shared validator
+ * (2.04 or 4.06, SPEC.md 5), and the EXCHANGE_LIFETIME rule with an injectable clock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "scboot/error.h"
+#include "scboot/session.h"
+
+static uint64_t mono_ms(void *ctx)
+{
+    struct timespec ts;
+    (void)ctx;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int scb_path_parse(const char *path, uint16_t ids[3])
+{
+    int n = 0;
+    const char *p = path;
+
+    if (path == NULL || *p != '/') {
+        return SCB_E_INVALID_ARG;
+    }
+    if (strcmp(path, "/") == 0) {
+        return 0;
+    }
+    while (*p == '/') {
+        p++;
+        unsigned long v = 0;
+        const char *start = p;
+        while (*p >= '0' && *p <= '9' && p - start < 6) {
+            v = v * 10 + (unsigned long)(*p - '0');
+            p++;
+        }
+        if (p == start || v > 65535 || n >= 3 || (*p != '/' && *p != '\0')) {
+            return SCB_E_INVALID_ARG;
+        }
+        ids[n++] = (uint16_t)v;
+        if (*p == '/' && p[1] == '\0') {
+            break; /* a trailing slash */
+        }
+    }
+    return n;
+}
+
+static void find_bs(struct scb_session *s)
+{
+    const struct scb_object *sec = scb_config_object(&s->staging, 0);
+    for (size_t k = 0; sec && k < sec->n; k++) {
+        int b = 0;
+        if (scb_config_get_bool(&s->staging, 0, sec->i[k].id, 1, &b) == 0 && b) {
+            s->has_bs = 1;
+            s->bs_iid = sec->i[k].id;
+            return;
+        }
+    }
+}
+
+int scb_session_init(struct scb_session *s, const struct scb_config *committed,
+                     const struct scb_profile *p, uint64_t lifetime_ms, scb_clock_fn clock,
+                     void *clock_ctx)
+{
+    int ret;
+    memset(s, 0, sizeof(*s));
+    if (committed && (ret = scb_config_copy(&s->staging, committed)) < 0) {
+        return ret;
+    }
+    if (p) {
+        s->profile = *p;
+    } else {
+        scb_profile_default(&s->profile);
+    }
+    s->lifetime_ms = lifetime_ms ? lifetime_ms : SCB_EXCHANGE_LIFETIME_MS;
+    s->now = clock ? clock : mono_ms;
+    s->clock_ctx = clock_ctx;
+    s->last_op_ms = s->now(s->clock_ctx);
+    s->state = SCB_SESSION_OPEN;
+    find_bs(s);
+    return SCB_OK;
+}
+
+void scb_session_free(struct scb_session *s)
+{
+    scb_config_free(&s->staging);
+    scb_report_free(&s->report);
+}
+
+int scb_session_tick(struct scb_session *s)
+{
+    if (s->state == SCB_SESSION_OPEN && s->now(s->clock_ctx) - s->last_op_ms > s->lifetime_ms) {
+        s->state = SCB_SESSION_FAILED; /* bootstrap failed: drop staging, nothing committed */
+        scb_config_free(&s->staging);
+    }
+    return s->state == SCB_SESSION_FAILED ? SCB_E_TIMEOUT : SCB_OK;
+}
+
+/* An operation is accepted only on an open session; it restarts the lifetime. */
+static int begin_op(struct scb_session *s)
+{
+    if (scb_session_tick(s) < 0 || s->state != SCB_SESSION_OPEN) {
+        return SCB_COAP_4_00_BAD_REQUEST;
+    }
+    s->last_op_ms = s->now(s->clock_ctx);
+    return 0;
+}
+
+/* The payload as Object Instance TLVs of object oid (wrapping resources into instance iid). */
+static int payload_as_object(const uint8_t *payload, size_t len, int depth, const uint16_t *ids,
+                             struct scb_buf *out)
+{
+    struct scb_tlv t;
+    size_t pos = 0;
+    if (depth == 1) {
+        return scb_buf_put(out, payload, len);
+    }
+    if (len > 0 && scb_tlv_next(payload, len, &pos, &t) == 0 && t.type == SCB_TLV_OBJECT_INSTANCE) {
+        /* /o/i with an Object Instance TLV: it must be that one instance */
+        if (pos != len || t.id != ids[1]) {
+            return SCB_E_PARSE;
+        }
+        return scb_buf_put(out, payload, len);
+    }
+    uint8_t hdr[6];
+    size_t hn = scb_tlv_header(SCB_TLV_OBJECT_INSTANCE, ids[1], len, hdr);
+    int ret = scb_buf_put(out, hdr, hn);
+    return ret < 0 ? ret : scb_buf_put(out, payload, len);
+}
+
+static int merge_instance(struct scb_session *s, uint16_t oid, const struct scb_instance *src)
+{
+    struct scb_object *o;
+    struct scb_instance *dst;
+    int ret;
+    if ((ret = scb_config_add_object(&s->staging, oid, &o)) < 0 ||
+        (ret = scb_object_add_instance(o, src->id, &dst)) < 0) {
+        return ret;
+    }
+    for (size_t r = 0; r < src->n; r++) {
+        const struct scb_resource *sr = &src->r[r];
+        struct scb_resource *dr;
+        if (scb_object_is_known(oid) && scb_res_type(oid, sr->id) == SCB_TYPE_UNKNOWN) {
+            continue; /* unknown optional resources are ignored (6.1.7.4) */
+        }
+        scb_instance_remove_resource(dst, sr->id);
+        if ((ret = scb_instance_add_resource(dst, sr->id, &dr)) < 0) {
+            return ret;
+        }
+        dr->multiple = sr->multiple;
+        for (size_t v = 0; v < sr->n; v++) {
+            if ((ret = scb_resource_add_value(dr, sr->v[v].riid, sr->v[v].data, sr->v[v].len)) <
+                0) {
+                return ret;
+            }
+        }
+    }
+    return SCB_OK;
+}
+
+int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
+                      const uint8_t *payload, size_t len)
+{
+    uint16_t ids[3];
+    int depth = scb_path_parse(path, ids), ret;
+    struct scb_buf obj = {.max = 65536};
+    struct scb_config tmp;
+    struct scb_decode_error err;
+
+    if ((ret = begin_op(s)) != 0) {
+        return ret;
+    }
+    if (content_format != SCB_CF_TLV) {
+        return SCB_COAP_4_15_UNSUPPORTED_FORMAT;
+    }
+    if (depth < 1 || ids[0] == 0xFFFF || (depth >= 2 && ids[1] == 0xFFFF)) {
+        return SCB_COAP_4_00_BAD_REQUEST;
+    }
+    if (payload_as_object(payload, len, depth, ids, &obj) < 0) {
+        scb_buf_free(&obj);
+        return SCB_COAP_4_00_BAD_REQUEST;
+    }
+    scb_config_init(&tmp);
+    ret = scb_tlv_decode_object(obj.data, obj.len, ids[0], 0, &tmp, &err);
+    scb_buf_free(&obj);
+    const struct scb_object *o = scb_config_object(&tmp, ids[0]);
+    if (ret == SCB_E_NOMEM) {
+        scb_config_free(&tmp);
+        return ret;
+    }
+    if (ret < 0 || o == NULL) {
+        scb_config_free(&tmp);
+        return SCB_COAP_4_00_BAD_REQUEST; /* malformed TLV or a value that does not fit */
+    }
+    if (depth == 3 && (o->n != 1 || o->i[0].n != 1 || o->i[0].r[0].id != ids[2])) {
+        scb_config_free(&tmp);
+        return SCB_COAP_4_00_BAD_REQUEST; /* /o/i/r carries that one resource */
+    }
+    for (size_t k = 0; k < o->n && ret >= 0; k++) {
+        ret = merge_instance(s, ids[0], &o->i[k]);
+    }
+    if (ret >= 0 && depth == 1 && o->n == 0) {
+        struct scb_object *dummy;
+        ret = scb_config_add_object(&s->staging, ids[0], &dummy);
+    }
+    scb_config_free(&tmp);
+    return ret < 0 ? ret : SCB_COAP_2_04_CHANGED;
+}
+
+/* The Bootstrap-Server account, its OSCORE instance and /3/0 are never deleted. */
+static int protected_instance(const struct scb_session *s, uint16_t oid, uint16_t iid)
+{
+    if (oid == 3 && iid == 0) {
+        return 1;
+    }
+    if (!s->has_bs) {
+        return 0;
+    }
+    if (oid == 0 && iid == s->bs_iid) {
+        return 1;
+    }
+    if (oid == 21) {
+        const struct scb_resource *r = scb_instance_resource(
+            scb_object_instance(scb_config_object(&s->staging, 0), s->bs_iid), 17);
+        uint16_t lo, li;
+        return r && r->n == 1 && scb_value_objlnk(&r->v[0], &lo, &li) == 0 && lo == 21 &&
+               li == iid;
+    }
+    return 0;
+}
+
+static void delete_object(struct scb_session *s, uint16_t oid)
+{
+    struct scb_object *o = scb_config_object(&s->staging, oid);
+    for (size_t k = o ? o->n : 0; k > 0; k--) {
+        uint16_t iid = o->i[k - 1].id;
+        if (!protected_instance(s, oid, iid)) {
+            scb_object_remove_instance(o, iid);
+        }
+    }
+    if (o && o->n == 0 && !o->raw) {
+        scb_config_remove_object(&s->staging, oid);
+    }
+}
+
+int scb_session_delete(struct scb_session *s, const char *path)
+{
+    uint16_t ids[3];
+    int depth = scb_path_parse(path, ids), ret;
+
+    if ((ret = begin_op(s)) != 0) {
+        return ret;
+    }
+    if (depth < 0 || depth > 2) {
+        return SCB_COAP_4_00_BAD_REQUEST;
+    }
+    if (depth == 0) {
+        for (size_t k = s->staging.n; k > 0; k--) {
+            delete_object(s, s->staging.o[k - 1].id);
+        }
+        return SCB_COAP_2_02_DELETED;
+    }
+    if (depth == 1) {
+        delete_object(s, ids[0]);
+        return SCB_COAP_2_02_DELETED;
+    }
+    if (protected_instance(s, ids[0], ids[1])) {
+        return SCB_COAP_4_00_BAD_REQUEST;
+    }
+    struct scb_object *o = scb_config_object(&s->staging, ids[0]);
+    if (o) {
+        scb_object_remove_instance(o, ids[1]);
+        if (o->n == 0) {
+            scb_config_remove_object(&s->staging, ids[0]);
+        }
+    }
+    return SCB_COAP_2_02_DELETED;
+}
+
+static int puts_buf(struct scb_buf *out, const char *str)
+{
+    return scb_buf_put(out, str, strlen(str));
+}
+
+static int link_object(struct scb_session *s, uint16_t oid, struct scb_buf *out)
+{
+    const struct scb_object *o = scb_config_object(&s->staging, oid);
+    char item[400];
+    int ret;
+
+    if (o && o->explicit_version) {
+        snprintf(item, sizeof(item), ",</%u>;ver=%u.%u", oid, o->major, o->minor);
+    } else {
+        snprintf(item, sizeof(item), ",</%u>", oid);
+    }
+    if ((ret = puts_buf(out, item)) < 0) {
+        return ret;
+    }
+    for (size_t k = 0; o && k < o->n; k++) {
+        const struct scb_instance *in = &o->i[k];
+        int64_t ssid;
+        int bs = 0;
+        size_t n = (size_t)snprintf(item, sizeof(item), ",</%u/%u>", oid, in->id);
+        scb_config_get_bool(&s->staging, 0, in->id, 1, &bs);
+        if (oid == 0 && !bs) {
+            if (scb_config_get_int(&s->staging, 0, in->id, 10, &ssid) == 0) {
+                n += (size_t)snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
+            }
+            const struct scb_resource *u = scb_instance_resource(in, 0);
+            if (u && u->n == 1 && u->v[0].len < 256 && n < sizeof(item) - 300) {
+                n += (size_t)snprintf(item + n, sizeof(item) - n, ";uri=\"%.*s\"",
+                                      (int)u->v[0].len, (const char *)u->v[0].data);
+            }
+        } else if (oid == 1 && scb_config_get_int(&s->staging, 1, in->id, 0, &ssid) == 0) {
+            snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
+        }
+        if ((ret = puts_buf(out, item)) < 0) {
+            return ret;
+        }
+    }
+    return SCB_OK;
+}
+
+static int supported_object(const struct scb_session *s, uint16_t oid)
+{
+    return oid == 0 || oid == 1 || oid == 3 || oid == 21 || (oid == 2 && s->profile.acl_supported);
+}
+
+int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf *out)
+{
+    uint16_t ids[3];
+    int depth = scb_path_parse(path, ids), ret;
+    static const uint16_t base[] = {0, 1, 2, 3, 21};
+
+    if ((ret = begin_op(s)) != 0) {
+        return ret;
+    }
+    if (depth < 0 || depth > 1) {
+        return SCB_COAP_4_00_BAD_REQUEST;
+    }
+    if ((ret = puts_buf(out, "lwm2m=\"1.1\"")) < 0) {
+        return ret;
+    }
+    if (depth == 1) {
+        if (!supported_object(s, ids[0]) && !scb_config_object(&s->staging, ids[0])) {
+            out->len = 0;
+            return SCB_COAP_4_04_NOT_FOUND;
+        }
+        ret = link_object(s, ids[0], out);
+        return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+    }
+    /* the supported objects, and any other the staging copy holds, in ID order */
+    size_t bi = 0, ci = 0;
+    while (bi < sizeof(base) / sizeof(base[0]) || ci < s->staging.n) {
+        uint16_t next;
+        if (bi < sizeof(base) / sizeof(base[0]) &&
+            (ci >= s->staging.n || base[bi] <= s->staging.o[ci].id)) {
+            next = base[bi++];
+            if (ci < s->staging.n && s->staging.o[ci].id == next) {
+                ci++;
+            }
+            if (!supported_object(s, next) && !scb_config_object(&s->staging, next)) {
+                continue;
+            }
+        } else {
+            next = s->staging.o[ci++].id;
+        }
+        if ((ret = link_object(s, next, out)) < 0) {
+            return ret;
+        }
+    }
+    return SCB_COAP_2_05_CONTENT;
+}
+
+int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out)
+{
+    uint16_t ids[3];
+    int depth = scb_path_parse(path, ids), ret;
+
+    if ((ret = begin_op(s)) != 0) {
+        return ret;
+    }
+    if (depth < 1 || depth > 2 || (ids[0] != 1 && ids[0] != 2)) {
+        return SCB_COAP_4_00_BAD_REQUEST; /* Bootstrap-Read: /1 and /2 only (1.1 6.1.7.7) */
+    }
+    struct scb_object *o = scb_config_object(&s->staging, ids[0]);
+    if (depth == 1) {
+        if (o == NULL) {
+            return SCB_COAP_2_05_CONTENT; /* no instances: an empty payload */
+        }
+        ret = scb_tlv_encode_object(o, out);
+        return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+    }
+    struct scb_instance *in = scb_object_instance(o, ids[1]);
+    if (in == NULL) {
+        return SCB_COAP_4_04_NOT_FOUND;
+    }
+    ret = scb_tlv_encode_instance(in, out);
+    return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+}
+
+int scb_session_finish(struct scb_session *s, struct scb_config *commit)
+{
+    int ret;
+    if ((ret = begin_op(s)) != 0) {
+        return ret;
+    }
+    scb_report_free(&s->report);
+    if ((ret = scb_validate(&s->staging, &s->profile, SCB_SRC_NETWORK, &s->report)) < 0) {
+        return ret;
+    }
+    if (scb_report_has_errors(&s->report)) {
+        return SCB_COAP_4_06_NOT_ACCEPTABLE; /* the server may correct and Finish again */
+    }
+    if ((ret = scb_config_copy(commit, &s->staging)) < 0) {
+        return ret;
+    }
+    s->state = SCB_SESSION_DONE;
+    return SCB_COAP_2_04_CHANGED;
+}
+
+int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out)
+{
+    int ret;
+    for (size_t k = 0; k < s->report.n; k++) {
+        char line[96];
+        if (s->report.v[k].severity != SCB_SEV_ERROR) {
+            continue;
+        }
+        snprintf(line, sizeof(line), "%s %s\n", s->report.v[k].rule, s->report.v[k].path);
+        if ((ret = puts_buf(out, line)) < 0) {
+            return ret;
+        }
+    }
+    return SCB_OK;
+}

@@ -1,0 +1,293 @@
+/*
+ * test_session.c: the network Bootstrap-Server's operations on the staging copy: write all then
+ * Finish (2.04), the ETS int-9 case (only /1/x/5 then Finish: 4.06 server-account-missing),
+ * correction after 4.06, Delete / keeping the Bootstrap-Server account, EXCHANGE_LIFETIME with
+ * an injected clock, Read limited to /1 and /2, Discover, bad payloads and formats; and that
+ * the card, factory and network paths share one validator.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scboot/json.h"
+#include "scboot/session.h"
+
+static uint64_t fake_now;
+static uint64_t clock_fn(void *ctx)
+{
+    (void)ctx;
+    return fake_now;
+}
+
+/* The committed configuration: just a Bootstrap-Server account, /0/0. */
+static void committed(struct scb_config *c)
+{
+    char err[128];
+    scb_config_init(c);
+    assert_int_equal(scb_config_from_json_text(
+                         "{\"objects\":{\"0\":{\"instances\":{\"0\":{\"resources\":{\"0\":"
+                         "\"coap://bs.example\",\"1\":true,\"2\":3}}}}}}",
+                         c, err, sizeof(err)),
+                     0);
+}
+
+/* TLV payload of object oid built from a JSON "instances" body. */
+static void tlv_of(uint16_t oid, const char *instances, struct scb_buf *out)
+{
+    char json[2048], err[256];
+    struct scb_config c;
+    snprintf(json, sizeof(json), "{\"objects\":{\"%u\":{\"instances\":%s}}}", oid, instances);
+    scb_config_init(&c);
+    if (scb_config_from_json_text(json, &c, err, sizeof(err)) != 0) {
+        fail_msg("%s", err);
+    }
+    memset(out, 0, sizeof(*out));
+    assert_int_equal(scb_tlv_encode_object(scb_config_object(&c, oid), out), 0);
+    scb_config_free(&c);
+}
+
+static const char sec_inst[] =
+    "{\"1\":{\"resources\":{\"0\":\"coap://lwm2m.example\",\"1\":false,\"2\":3,\"10\":7}}}";
+static const char srv_inst[] = "{\"3\":{\"resources\":{\"0\":7,\"1\":300,\"6\":false,\"7\":\"U\"}}}";
+
+static void write_obj(struct scb_session *s, uint16_t oid, const char *inst, int expect)
+{
+    struct scb_buf b;
+    char path[16];
+    tlv_of(oid, inst, &b);
+    snprintf(path, sizeof(path), "/%u", oid);
+    assert_int_equal(scb_session_write(s, path, SCB_CF_TLV, b.data, b.len), expect);
+    scb_buf_free(&b);
+}
+
+static void test_write_all_then_finish(void **state)
+{
+    (void)state;
+    struct scb_config com, out;
+    struct scb_session s;
+    committed(&com);
+    fake_now = 1000;
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    int64_t lt;
+    assert_int_equal(scb_config_get_int(&out, 1, 3, 1, &lt), 0);
+    assert_int_equal(lt, 300);
+    assert_non_null(scb_object_instance(scb_config_object(&out, 0), 0)); /* BS kept */
+    assert_int_equal(s.state, SCB_SESSION_DONE);
+    /* after Finish, the session takes nothing more */
+    assert_int_equal(scb_session_delete(&s, "/"), SCB_COAP_4_00_BAD_REQUEST);
+    scb_config_free(&out);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_ets_int9_then_correction(void **state)
+{
+    (void)state;
+    struct scb_config com, out;
+    struct scb_session s;
+    struct scb_buf diag = {0};
+    committed(&com);
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    /* only /1/0/5 written: no complete server account */
+    const uint8_t r5[] = {0xC1, 0x05, 0x3C};
+    assert_int_equal(scb_session_write(&s, "/1/0/5", SCB_CF_TLV, r5, sizeof(r5)),
+                     SCB_COAP_2_04_CHANGED);
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(out.n, 0); /* nothing handed out for commit */
+    assert_int_equal(scb_session_diagnostic(&s, &diag), 0);
+    assert_non_null(strstr((char *)diag.data, "server-account-missing /\n"));
+    scb_buf_free(&diag);
+    assert_int_equal(s.state, SCB_SESSION_OPEN);
+    /* the server corrects and finishes again */
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, "{\"0\":{\"resources\":{\"0\":7,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
+              SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    int64_t dt;
+    assert_int_equal(scb_config_get_int(&out, 1, 0, 5, &dt), 0); /* the earlier write kept */
+    assert_int_equal(dt, 60);
+    scb_config_free(&out);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_change_request_406(void **state)
+{
+    (void)state;
+    struct scb_config com, out;
+    struct scb_session s;
+    struct scb_profile p;
+    struct scb_buf diag = {0};
+    committed(&com);
+    scb_profile_no_acl(&p);
+    assert_int_equal(scb_session_init(&s, &com, &p, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"1\":{\"resources\":{\"0\":\"coap://a\",\"1\":false,\"2\":3,\"10\":1}},"
+              "\"2\":{\"resources\":{\"0\":\"coap://b\",\"1\":false,\"2\":3,\"10\":2}}}",
+              SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1,
+              "{\"0\":{\"resources\":{\"0\":1,\"1\":60,\"6\":false,\"7\":\"U\"}},"
+              "\"1\":{\"resources\":{\"0\":2,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
+              SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 2, "{\"0\":{\"resources\":{\"0\":1,\"1\":0,\"2\":{\"1\":31},\"3\":1}}}",
+              SCB_COAP_2_04_CHANGED);
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    scb_session_diagnostic(&s, &diag);
+    assert_int_equal(scb_buf_put(&diag, "", 1), 0);
+    assert_string_equal((char *)diag.data, "multi-server-unsupported /1\nacl-unsupported /2\n");
+    scb_buf_free(&diag);
+    /* corrected: one server, no Access Control */
+    assert_int_equal(scb_session_delete(&s, "/2"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_delete(&s, "/0/2"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_delete(&s, "/1/1"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    scb_config_free(&out);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_delete_keeps_bs(void **state)
+{
+    (void)state;
+    struct scb_config com;
+    struct scb_session s;
+    committed(&com);
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(&s, "/"), SCB_COAP_2_02_DELETED);
+    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 0));
+    assert_null(scb_object_instance(scb_config_object(&s.staging, 0), 1));
+    assert_null(scb_config_object(&s.staging, 1));
+    assert_int_equal(scb_session_delete(&s, "/0/0"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(&s, "/0"), SCB_COAP_2_02_DELETED);
+    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 0));
+    assert_int_equal(scb_session_delete(&s, "/3/0"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(&s, "/0/0/1"), SCB_COAP_4_00_BAD_REQUEST);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_timeout(void **state)
+{
+    (void)state;
+    struct scb_config com, out;
+    struct scb_session s;
+    committed(&com);
+    fake_now = 5000;
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    fake_now += 246000; /* within EXCHANGE_LIFETIME of the last operation */
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    fake_now += 247001;
+    assert_int_equal(scb_session_tick(&s), SCB_E_TIMEOUT);
+    assert_int_equal(s.state, SCB_SESSION_FAILED);
+    assert_int_equal(s.staging.n, 0); /* staging dropped */
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(com.n, 1); /* the committed configuration untouched */
+    scb_session_free(&s);
+    /* configurable lifetime */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 1000, clock_fn, NULL), 0);
+    fake_now += 1001;
+    assert_int_equal(scb_session_tick(&s), SCB_E_TIMEOUT);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_read_discover_errors(void **state)
+{
+    (void)state;
+    struct scb_config com;
+    struct scb_session s;
+    struct scb_buf b = {0};
+    committed(&com);
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_read(&s, "/0", &b), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_read(&s, "/0/1", &b), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_read(&s, "/1/3", &b), SCB_COAP_2_05_CONTENT);
+    assert_true(b.len > 0);
+    b.len = 0;
+    assert_int_equal(scb_session_read(&s, "/1/9", &b), SCB_COAP_4_04_NOT_FOUND);
+    assert_int_equal(scb_session_read(&s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    b.len = 0;
+    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_string_equal((char *)b.data,
+                        "lwm2m=\"1.1\",</0>,</0/0>,</0/1>;ssid=7;uri=\"coap://lwm2m.example\","
+                        "</1>,</1/3>;ssid=7,</2>,</3>,</21>");
+    b.len = 0;
+    assert_int_equal(scb_session_discover(&s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    b.len = 0;
+    assert_int_equal(scb_session_discover(&s, "/99", &b), SCB_COAP_4_04_NOT_FOUND);
+    assert_int_equal(scb_session_discover(&s, "/1/3", &b), SCB_COAP_4_00_BAD_REQUEST);
+    scb_buf_free(&b);
+    /* wrong content format, malformed TLV, a value that does not fit, bad paths */
+    const uint8_t ok[] = {0xC1, 0x01, 0x3C};
+    const uint8_t trunc[] = {0xC8, 0x01, 0x09, 0x00};
+    const uint8_t badbool[] = {0xC1, 0x06, 0x07};
+    assert_int_equal(scb_session_write(&s, "/1/3/1", 0, ok, sizeof(ok)),
+                     SCB_COAP_4_15_UNSUPPORTED_FORMAT);
+    assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_TLV, trunc, sizeof(trunc)),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_write(&s, "/1/3/6", SCB_CF_TLV, badbool, sizeof(badbool)),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_write(&s, "/1/3/7", SCB_CF_TLV, ok, sizeof(ok)),
+                     SCB_COAP_4_00_BAD_REQUEST); /* the payload names /1/3/1 */
+    assert_int_equal(scb_session_write(&s, "/", SCB_CF_TLV, ok, sizeof(ok)),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_write(&s, "/1/x", SCB_CF_TLV, ok, sizeof(ok)),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    /* unknown optional resources of a known object are ignored */
+    const uint8_t unknown[] = {0xC1, 0x63, 0x01};
+    assert_int_equal(scb_session_write(&s, "/1/3", SCB_CF_TLV, unknown, sizeof(unknown)),
+                     SCB_COAP_2_04_CHANGED);
+    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(&s.staging, 1), 3),
+                                      0x63));
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_paths(void **state)
+{
+    (void)state;
+    uint16_t ids[3];
+    assert_int_equal(scb_path_parse("/", ids), 0);
+    assert_int_equal(scb_path_parse("/1", ids), 1);
+    assert_int_equal(scb_path_parse("/1/2/3", ids), 3);
+    assert_int_equal(ids[2], 3);
+    assert_int_equal(scb_path_parse("/65535/0", ids), 2);
+    assert_true(scb_path_parse("/65536", ids) < 0);
+    assert_true(scb_path_parse("/1/2/3/4", ids) < 0);
+    assert_true(scb_path_parse("1/2", ids) < 0);
+    assert_true(scb_path_parse("//", ids) < 0);
+    assert_true(scb_path_parse("/1a", ids) < 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_write_all_then_finish),
+        cmocka_unit_test(test_ets_int9_then_correction),
+        cmocka_unit_test(test_change_request_406),
+        cmocka_unit_test(test_delete_keeps_bs),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_read_discover_errors),
+        cmocka_unit_test(test_paths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

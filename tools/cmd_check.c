@@ -1,0 +1,181 @@
+/*
+ * cmd_check.c: `scboot check FILE|-r READER`: decode and validate with the same validator the
+ * device runs at start-up and at Bootstrap-Finish. Exit 0 consistent (warnings allowed),
+ * 1 inconsistent, 4 malformed (the decode error is reported as a violation too).
+ */
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "cli.h"
+#include "scboot/cardsrc.h"
+#include "scboot/codec.h"
+#include "scboot/util.h"
+#include "scboot/validate.h"
+
+static const char usage_text[] =
+    "scboot check FILE|-r READER [--no-acl|--profile P.json] [--source card|factory|network]\n"
+    "             [--json] [--pin PIN]";
+
+enum { OPT_NO_ACL = 400, OPT_PROFILE, OPT_SOURCE, OPT_PIN };
+
+static void print_report(struct cli *c, const struct scb_report *rep, int malformed)
+{
+    size_t errors = 0, warnings = 0;
+    for (size_t k = 0; k < rep->n; k++) {
+        rep->v[k].severity == SCB_SEV_ERROR ? errors++ : warnings++;
+    }
+    if (c->json) {
+        json_object *root = json_object_new_object(), *arr = json_object_new_array();
+        json_object_object_add(root, "consistent", json_object_new_boolean(errors == 0));
+        for (size_t k = 0; k < rep->n; k++) {
+            json_object *v = json_object_new_object();
+            json_object_object_add(v, "rule", json_object_new_string(rep->v[k].rule));
+            json_object_object_add(v, "severity", json_object_new_string(
+                                                      rep->v[k].severity == SCB_SEV_ERROR
+                                                          ? "error"
+                                                          : "warning"));
+            json_object_object_add(v, "path", json_object_new_string(rep->v[k].path));
+            json_object_object_add(v, "message", json_object_new_string(rep->v[k].message));
+            json_object_array_add(arr, v);
+        }
+        json_object_object_add(root, "violations", arr);
+        cli_print_json(root);
+        json_object_put(root);
+        return;
+    }
+    for (size_t k = 0; k < rep->n; k++) {
+        printf("%-8s %-12s %s: %s\n", rep->v[k].severity == SCB_SEV_ERROR ? "error" : "warning",
+               rep->v[k].path, rep->v[k].rule, rep->v[k].message);
+    }
+    if (malformed) {
+        printf("malformed: the file cannot be decoded\n");
+    } else if (errors) {
+        printf("inconsistent: %zu error(s), %zu warning(s)\n", errors, warnings);
+    } else {
+        if (warnings) {
+            printf("consistent: %zu warning(s)\n", warnings);
+        } else {
+            printf("consistent\n");
+        }
+    }
+}
+
+int cmd_check(struct cli *c, int argc, char **argv)
+{
+    static const struct option opts[] = {CLI_COMMON_OPTS,
+                                         {"no-acl", no_argument, NULL, OPT_NO_ACL},
+                                         {"profile", required_argument, NULL, OPT_PROFILE},
+                                         {"source", required_argument, NULL, OPT_SOURCE},
+                                         {"pin", required_argument, NULL, OPT_PIN},
+                                         {0, 0, 0, 0}};
+    struct scb_profile prof;
+    enum scb_source src = SCB_SRC_CARD;
+    struct scb_read_opts ro = {0};
+    struct scb_read_result rr;
+    struct scb_report rep = {0};
+    struct scb_config cfg;
+    struct scb_decode_error derr = {0};
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    char err[256];
+    int opt, ret, from_card = 0;
+
+    scb_profile_default(&prof);
+    memset(&rr, 0, sizeof(rr));
+    while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
+        if (opt == 'h') {
+            printf("usage: %s\nDecode and validate a bootstrap file or the card's (RULES.md).\n"
+                   "  --no-acl        single-server client without Access Control\n"
+                   "  --profile F     client profile JSON {\"access_control\", "
+                   "\"security_modes\", \"max_servers\"}\n"
+                   "  --source S      judge as card/factory data (default) or as at "
+                   "Bootstrap-Finish\n"
+                   "exit: 0 consistent, 1 inconsistent, 3 card error, 4 malformed\n",
+                   usage_text);
+            return EXIT_OK;
+        }
+        if (opt == OPT_NO_ACL) {
+            scb_profile_no_acl(&prof);
+        } else if (opt == OPT_PROFILE) {
+            uint8_t *t;
+            size_t tl;
+            if (scb_read_file(optarg, 65536, &t, &tl) < 0) {
+                return cli_fail(c, SCB_E_INVALID_ARG, "cannot read profile '%s'", optarg);
+            }
+            char *s = realloc(t, tl + 1);
+            s[tl] = '\0';
+            ret = scb_profile_from_json_text(s, &prof, err, sizeof(err));
+            free(s);
+            if (ret < 0) {
+                return cli_fail(c, SCB_E_INVALID_ARG, "%s: %s", optarg, err);
+            }
+        } else if (opt == OPT_SOURCE) {
+            if (strcmp(optarg, "card") == 0) {
+                src = SCB_SRC_CARD;
+            } else if (strcmp(optarg, "factory") == 0) {
+                src = SCB_SRC_FACTORY;
+            } else if (strcmp(optarg, "network") == 0) {
+                src = SCB_SRC_NETWORK;
+            } else {
+                return cli_usage(c, usage_text);
+            }
+        } else if (opt == OPT_PIN) {
+            ro.pin = optarg;
+        } else if (cli_common_opt(c, opt, optarg) != 1) {
+            return cli_usage(c, usage_text);
+        }
+    }
+    if ((c->reader == NULL) == (optind == argc) || optind < argc - 1) {
+        return cli_usage(c, usage_text);
+    }
+    if (c->reader) {
+        if ((ret = cli_open_card(c)) < 0) {
+            return scb_err_exit_code(ret);
+        }
+        ret = scb_card_read(&c->card, &ro, &rr);
+        if (ret < 0) {
+            ret = cli_fail(c, ret, "%s", scb_strerror(ret));
+            cli_close_card(c);
+            return ret;
+        }
+        buf = rr.file;
+        len = rr.file_len;
+        from_card = 1;
+    } else {
+        ret = scb_read_file(argv[optind], SCB_MAX_FILE_SIZE + 65536, &buf, &len);
+        if (ret < 0 && ret != SCB_E_TOO_LARGE) {
+            return cli_fail(c, ret, "%s: %s", argv[optind], scb_strerror(ret));
+        }
+        if (ret == SCB_E_TOO_LARGE) {
+            derr.rule = "file-too-large";
+            snprintf(derr.path, sizeof(derr.path), "/");
+            snprintf(derr.msg, sizeof(derr.msg), "bootstrap file exceeds 32 KB");
+        }
+    }
+    scb_config_init(&cfg);
+    int malformed = derr.rule != NULL || scb_bsfile_decode(buf, len, &cfg, &derr) < 0;
+    if (malformed) {
+        scb_report_add_decode_error(&rep, &derr);
+    } else if ((ret = scb_validate(&cfg, &prof, src, &rep)) < 0) {
+        ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
+        goto out;
+    }
+    print_report(c, &rep, malformed);
+    ret = malformed ? EXIT_MALFORMED : scb_report_has_errors(&rep) ? EXIT_INCONSISTENT : EXIT_OK;
+out:
+    scb_report_free(&rep);
+    scb_config_free(&cfg);
+    if (from_card) {
+        scb_read_result_free(&rr);
+        cli_close_card(c);
+    } else {
+        if (buf) {
+            mbedtls_platform_zeroize(buf, len);
+        }
+        free(buf);
+    }
+    return ret;
+}
