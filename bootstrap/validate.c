@@ -12,6 +12,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
+#include "scboot/card.h"
 #include "scboot/error.h"
 #include "scboot/validate.h"
 
@@ -648,4 +649,28 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
         }
     }
     return c.err;
+}
+
+int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profile *p,
+                        enum scb_source src, struct scb_config *cfg, struct scb_report *rep)
+{
+    struct scb_decode_error derr = {0};
+    int ret;
+
+    if (cfg == NULL || rep == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    if (len > SCB_MAX_FILE_SIZE) {
+        derr.rule = "file-too-large";
+        snprintf(derr.path, sizeof(derr.path), "/");
+        snprintf(derr.msg, sizeof(derr.msg), "bootstrap file of %zu bytes exceeds 32 KB", len);
+        return (ret = scb_report_add_decode_error(rep, &derr)) < 0 ? ret : SCB_E_DECODE;
+    }
+    if ((ret = scb_bsfile_decode(image, len, cfg, &derr)) < 0) {
+        if (ret == SCB_E_DECODE && (ret = scb_report_add_decode_error(rep, &derr)) == SCB_OK) {
+            ret = SCB_E_DECODE;
+        }
+        return ret;
+    }
+    return scb_validate(cfg, p, src, rep);
 }

@@ -156,12 +156,16 @@ int cmd_check(struct cli *c, int argc, char **argv)
         }
     }
     scb_config_init(&cfg);
-    int malformed = derr.rule != NULL || scb_bsfile_decode(buf, len, &cfg, &derr) < 0;
-    if (malformed) {
+    int malformed = 0;
+    if (derr.rule != NULL) {
+        malformed = 1;
         scb_report_add_decode_error(&rep, &derr);
-    } else if ((ret = scb_validate(&cfg, &prof, src, &rep)) < 0) {
-        ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
-        goto out;
+    } else if ((ret = scb_bootstrap_check(buf, len, &prof, src, &cfg, &rep)) < 0) {
+        if (ret != SCB_E_DECODE) {
+            ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
+            goto out;
+        }
+        malformed = 1;
     }
     print_report(c, &rep, malformed);
     ret = malformed ? EXIT_MALFORMED : scb_report_has_errors(&rep) ? EXIT_INCONSISTENT : EXIT_OK;

@@ -60,6 +60,15 @@ int scb_report_has_errors(const struct scb_report *rep);
 int scb_report_add_decode_error(struct scb_report *rep, const struct scb_decode_error *e);
 void scb_report_free(struct scb_report *rep);
 
+/**
+ * The one check every configuration source goes through (card, factory image, and via
+ * scb_validate the network Finish): decode an EF LwM2M_Bootstrap image and validate it.
+ * A decode error is reported as a violation (container rule) and returns SCB_E_DECODE.
+ * On success *cfg holds the configuration (caller frees) whatever the report says.
+ */
+int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profile *p,
+                        enum scb_source src, struct scb_config *cfg, struct scb_report *rep);
+
 #ifdef __cplusplus
 }
 #endif

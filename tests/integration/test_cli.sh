@@ -1,0 +1,61 @@
+#!/bin/sh
+# test_cli.sh: the CLI as a user runs it, no PC/SC needed: decode/encode round trips, check's
+# exit codes (0 consistent, 1 inconsistent, 4 malformed) in text and JSON, dump on the
+# built-in virtual cards, secrets redacted unless --show-secrets, usage errors exit 2.
+set -u
+SCBOOT=$1 DATA=$2
+T=$(mktemp -d /tmp/scboot-cli.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0 tn=0
+check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
+
+"$SCBOOT" decode --json --show-secrets "$DATA/anjay_ef126.bin" > "$T/a.json"
+"$SCBOOT" encode "$T/a.json" -o "$T/a.bin" 2>/dev/null
+check "decode --json | encode reproduces the file" 'cmp -s "$T/a.bin" "$DATA/anjay_ef126.bin"'
+"$SCBOOT" decode --json "$DATA/anjay_ef126.bin" > "$T/r.json"
+check "secrets redacted by default" 'grep -q "\"redacted\": true" "$T/r.json" && ! grep -q 101112131415 "$T/r.json"'
+"$SCBOOT" encode "$T/r.json" -o "$T/r.bin" 2> "$T/err"; rc=$?
+check "encode refuses a redacted secret (exit 4)" '[ $rc = 4 ] && grep -q redacted "$T/err"'
+"$SCBOOT" encode "$T/a.json" -o "$T/p.bin" --pad 10 2>/dev/null
+check "encode --pad" '[ "$(wc -c < "$T/p.bin")" = 136 ]'
+
+"$SCBOOT" check "$DATA/anjay_ef126.bin" > "$T/out"; rc=$?
+check "check: consistent file exits 0" '[ $rc = 0 ] && grep -q "^consistent" "$T/out"'
+"$SCBOOT" check --source network "$DATA/nrf_ef58.bin" > "$T/out"; rc=$?
+check "check --source network: BS-only exits 1" '[ $rc = 1 ] && grep -q "server-account-missing" "$T/out"'
+"$SCBOOT" encode "$DATA/multi_server_acl.json" -o "$T/m.bin" 2>/dev/null
+"$SCBOOT" check "$T/m.bin" > "$T/out"; rc=$?
+check "change request example: consistent with Access Control" '[ $rc = 0 ]'
+"$SCBOOT" check --no-acl --json "$T/m.bin" > "$T/out"; rc=$?
+check "change request example: --no-acl exits 1 with acl-unsupported" '[ $rc = 1 ] && grep -q "\"rule\": \"acl-unsupported\"" "$T/out" && grep -q "\"consistent\": false" "$T/out"'
+"$SCBOOT" check --profile "$DATA/profile_single.json" "$T/m.bin" > "$T/out"; rc=$?
+check "check --profile" '[ $rc = 1 ] && grep -q "multi-server-unsupported" "$T/out"'
+printf '\000\001\000\005\000\000\000\000\011' > "$T/bad.bin"
+"$SCBOOT" check --json "$T/bad.bin" > "$T/out"; rc=$?
+check "malformed file exits 4, reported as a violation" '[ $rc = 4 ] && grep -q "record-overrun" "$T/out"'
+"$SCBOOT" decode "$T/bad.bin" > /dev/null 2> "$T/err"; rc=$?
+check "decode of a malformed file: exit 4, one line with the rule and offset" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "record-overrun at byte 4" "$T/err"'
+
+"$SCBOOT" dump -r "virtual:$DATA/standard.json" > "$T/out"; rc=$?
+check "dump on the built-in virtual card" '[ $rc = 0 ] && grep -q "coap://leshan.eclipseprojects.io:5783" "$T/out" && grep -q "^APDUs  *17" "$T/out"'
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" > /dev/null 2> "$T/err"; rc=$?
+check "dump of a private object without PIN: exit 3, PIN required" '[ $rc = 3 ] && grep -q "PIN required" "$T/err"'
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 9999 > /dev/null 2> "$T/err"; rc=$?
+check "wrong PIN: exit 3" '[ $rc = 3 ] && grep -q "wrong PIN" "$T/err"'
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 -v --raw "$T/raw.bin" > "$T/out" 2> "$T/trace"; rc=$?
+check "dump with PIN, trace redacts the PIN and the file" '[ $rc = 0 ] && grep -q "bytes redacted" "$T/trace" && ! grep -q 31323334 "$T/trace" && ! grep -q 101112131415 "$T/trace"'
+check "--raw writes the file 0600" 'cmp -s "$T/raw.bin" "$DATA/anjay_ef126.bin" && [ "$(stat -c %a "$T/raw.bin")" = 600 ]'
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --show-secrets > "$T/out"
+check "--show-secrets shows the key" 'grep -q 101112131415 "$T/out"'
+"$SCBOOT" check -r "virtual:$DATA/pin.json" --pin 1234 > "$T/out"; rc=$?
+check "check on a card" '[ $rc = 0 ]'
+"$SCBOOT" dump --bogus > /dev/null 2>&1; rc=$?
+check "unknown option exits 2" '[ $rc = 2 ]'
+"$SCBOOT" nosuchcommand > /dev/null 2>&1; rc=$?
+check "unknown command exits 2" '[ $rc = 2 ]'
+for c in readers apdu dump decode encode check; do
+    "$SCBOOT" $c --help > /dev/null 2>&1 || { echo "not ok - $c --help"; fails=$((fails + 1)); }
+done
+check "every subcommand has --help" 'true'
+echo "1..$tn"
+[ $fails = 0 ]
