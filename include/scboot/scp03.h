@@ -1,0 +1,69 @@
+/*
+ * scboot GlobalPlatform SCP03 (Amendment D) host side: static keys, the KDF, mutual
+ * authentication (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE) and command/response protection,
+ * exposed as a transport filter that wraps any card transport. No LwM2M knowledge here.
+ */
+#ifndef SCBOOT_SCP03_H
+#define SCBOOT_SCP03_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/card.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SCB_SCP03_C_MAC 0x01
+#define SCB_SCP03_C_DEC 0x02
+#define SCB_SCP03_R_MAC 0x10
+#define SCB_SCP03_R_ENC 0x20
+#define SCB_SCP03_LEVEL_DEFAULT 0x33 /**< LwM2M App. H: C-DEC, R-ENC, C-MAC, R-MAC */
+
+/** Static keys (16, 24 or 32 bytes each, the same length). Zeroize with _clear. */
+struct scb_scp03_keys {
+    uint8_t enc[32], mac[32], dek[32];
+    size_t len;
+    uint8_t kvn; /**< 00 = first available */
+};
+
+/** Parse "enc=HEX / mac=HEX / dek=HEX / kvn=HEX" lines (# comments). */
+int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, size_t errlen);
+/** Load a key file; refused (SCB_E_SCP03_KEYS) if group or world can read it. */
+int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, size_t errlen);
+void scb_scp03_keys_clear(struct scb_scp03_keys *k);
+
+/**
+ * NIST SP 800-108 counter-mode KDF with AES-CMAC as GP SCP03 uses it:
+ * CMAC(key, 00*11 | constant | 00 | L (16 bits) | i | context), out_bits / 8 bytes.
+ */
+int scb_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t constant, size_t out_bits,
+                  const uint8_t *context, size_t ctxlen, uint8_t *out);
+
+typedef int (*scb_rng_fn)(void *ctx, uint8_t *buf, size_t len);
+
+struct scb_scp03_opts {
+    uint8_t level;   /**< 0x33 (default when 0), 0x01, 0x03, 0x13 */
+    scb_rng_fn rng;  /**< host challenge source; NULL = CTR-DRBG seeded from the platform */
+    void *rng_ctx;
+};
+
+/**
+ * Authenticate on `channel` (the application must be selected there) through the card
+ * session c, and return a filter transport that protects every later command on that channel
+ * except MANAGE CHANNEL and GET RESPONSE. The filter borrows c->tr (which must outlive it);
+ * the keys are copied into the session and zeroized when the filter is freed.
+ * Errors: SCB_E_SCP03_UNSUPPORTED (6D00/6E00/6A88 on INITIALIZE UPDATE), SCB_E_SCP03_CRYPTOGRAM
+ * (card cryptogram mismatch: wrong keys; nothing more is sent), SCB_E_SCP03_REFUSED, ...
+ */
+int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_keys *keys,
+                   const struct scb_scp03_opts *o, struct scb_transport **filter);
+
+/** Tests only: set the command counter of an open filter (counter exhaustion). */
+void scb_scp03_set_counter(struct scb_transport *filter, uint32_t counter);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,321 @@
+/*
+ * test_scp03.c: SCP03 known answers (SPEC.md 4.2's AES-128 vector, and AES-192/256 vectors
+ * computed independently by tests/data/scp03_vectors.py): KDF, session keys, cryptograms,
+ * EXTERNAL AUTHENTICATE, wrapped command, unwrapped response; and every refusal: wrong keys
+ * (nothing sent after INITIALIZE UPDATE), tampered R-MAC or ciphertext, replayed response,
+ * counter exhaustion, card removed, unsupported card; key files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "../data/scp03_kat.h"
+#include "../mock/mock_script.h"
+#include "scboot/scp03.h"
+#include "scboot/util.h"
+
+static const struct scp03_kat *kats[] = {&kat_aes128, &kat_aes192, &kat_aes256};
+
+static size_t unhex(const char *h, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    assert_int_equal(scb_hex_decode(h, out, cap, &n), 0);
+    return n;
+}
+
+static void expect_hex(const uint8_t *b, size_t n, const char *hex)
+{
+    char out[600];
+    scb_hex_encode(b, n, out, sizeof(out));
+    assert_string_equal(out, hex);
+}
+
+static int fixed_rng(void *ctx, uint8_t *buf, size_t len)
+{
+    const struct scp03_kat *k = ctx;
+    size_t n;
+    assert_int_equal(scb_hex_decode(k->host_challenge, buf, len, &n), 0);
+    return 0;
+}
+
+static void keys_of(const struct scp03_kat *k, struct scb_scp03_keys *keys)
+{
+    memset(keys, 0, sizeof(*keys));
+    unhex(k->key_enc, keys->enc, 32);
+    unhex(k->key_mac, keys->mac, 32);
+    unhex(k->key_dek, keys->dek, 32);
+    keys->len = k->keylen;
+    keys->kvn = 0x30;
+}
+
+static void test_kdf(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        const struct scp03_kat *k = kats[i];
+        uint8_t key[32], ctx[16], out[32], smac[32];
+        size_t kl = unhex(k->key_enc, key, sizeof(key));
+        unhex(k->host_challenge, ctx, 8);
+        uint8_t iu[64];
+        unhex(k->iu_response, iu, sizeof(iu));
+        memcpy(ctx + 8, iu + 13, 8); /* the card challenge */
+        assert_int_equal(scb_scp03_kdf(key, kl, 0x04, kl * 8, ctx, 16, out), 0);
+        expect_hex(out, kl, k->s_enc);
+        unhex(k->key_mac, key, sizeof(key));
+        assert_int_equal(scb_scp03_kdf(key, kl, 0x06, kl * 8, ctx, 16, smac), 0);
+        expect_hex(smac, kl, k->s_mac);
+        assert_int_equal(scb_scp03_kdf(key, kl, 0x07, kl * 8, ctx, 16, out), 0);
+        expect_hex(out, kl, k->s_rmac);
+        assert_int_equal(scb_scp03_kdf(smac, kl, 0x00, 64, ctx, 16, out), 0);
+        expect_hex(out, 8, k->card_cryptogram);
+        assert_int_equal(scb_scp03_kdf(smac, kl, 0x01, 64, ctx, 16, out), 0);
+        expect_hex(out, 8, k->host_cryptogram);
+    }
+}
+
+struct session {
+    struct scb_transport *mock, *filter;
+    struct scb_card card;
+    struct mock_apdu steps[8];
+    char iu_cmd[64], iu_rsp[96], ea[64];
+};
+
+/* IU and EA steps of kat k, then `extra` steps; opens the filter (expect ret). */
+static int open_session(struct session *s, const struct scp03_kat *k, const struct mock_apdu *extra,
+                        size_t nextra, const struct scb_scp03_keys *keys_override)
+{
+    struct scb_scp03_keys keys;
+    struct scb_scp03_opts o = {.level = 0x33, .rng = fixed_rng, .rng_ctx = (void *)k};
+    size_t n = 0;
+    memset(s, 0, sizeof(*s));
+    snprintf(s->iu_cmd, sizeof(s->iu_cmd), "8050300008%s00", k->host_challenge);
+    snprintf(s->iu_rsp, sizeof(s->iu_rsp), "%s9000", k->iu_response);
+    s->steps[n++] = (struct mock_apdu){s->iu_cmd, s->iu_rsp, 0};
+    if (keys_override == NULL) {
+        s->steps[n++] = (struct mock_apdu){k->ext_auth, "9000", 0};
+    }
+    for (size_t i = 0; i < nextra; i++) {
+        s->steps[n++] = extra[i];
+    }
+    s->mock = mock_script_begin(s->steps, n);
+    scb_card_init(&s->card, s->mock);
+    keys_of(k, &keys);
+    int ret = scb_scp03_open(&s->card, 0, keys_override ? keys_override : &keys, &o, &s->filter);
+    scb_scp03_keys_clear(&keys);
+    return ret;
+}
+
+static void close_session(struct session *s)
+{
+    scb_transport_free(&s->filter);
+    mock_script_end(&s->mock);
+}
+
+static int send(struct session *s, const char *hex, uint8_t *rsp, size_t *rlen)
+{
+    uint8_t cmd[300];
+    size_t n = unhex(hex, cmd, sizeof(cmd));
+    return scb_transport_transmit(s->filter, cmd, n, rsp, 258, rlen);
+}
+
+static void test_kat_sessions(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        const struct scp03_kat *k = kats[i];
+        struct session s;
+        struct mock_apdu extra[] = {{k->wrapped, k->response, 0}};
+        uint8_t rsp[258];
+        size_t rl;
+        assert_int_equal(open_session(&s, k, extra, 1, NULL), 0);
+        assert_int_equal(send(&s, "80E2910006BF3E035C015A00", rsp, &rl), 0);
+        expect_hex(rsp, rl, "CAFEBABE9000");
+        close_session(&s);
+    }
+}
+
+static void test_wrong_keys(void **state)
+{
+    (void)state;
+    struct session s;
+    struct scb_scp03_keys wrong;
+    keys_of(&kat_aes128, &wrong);
+    wrong.mac[0] ^= 1;
+    /* only INITIALIZE UPDATE goes out: the mock fails on anything more */
+    assert_int_equal(open_session(&s, &kat_aes128, NULL, 0, &wrong), SCB_E_SCP03_CRYPTOGRAM);
+    assert_null(s.filter);
+    mock_script_end(&s.mock);
+}
+
+static void tamper_case(const char *response, int second_cmd, int expect)
+{
+    struct session s;
+    char rsp2[128];
+    snprintf(rsp2, sizeof(rsp2), "%s", response);
+    struct mock_apdu extra[] = {{kat_aes128.wrapped, rsp2, 0}, {NULL, rsp2, 0}};
+    uint8_t rsp[258];
+    size_t rl;
+    assert_int_equal(open_session(&s, &kat_aes128, extra, second_cmd ? 2 : 1, NULL), 0);
+    int ret = send(&s, "80E2910006BF3E035C015A00", rsp, &rl);
+    if (second_cmd) {
+        assert_int_equal(ret, 0);
+        ret = send(&s, "80E2910006BF3E035C015A00", rsp, &rl);
+    }
+    assert_int_equal(ret, expect);
+    /* after a refusal the session sends nothing more */
+    assert_int_equal(send(&s, "80E2910006BF3E035C015A00", rsp, &rl), SCB_E_SCP03_RMAC);
+    close_session(&s);
+}
+
+static void test_tampering(void **state)
+{
+    (void)state;
+    char bad[128];
+    size_t n = strlen(kat_aes128.response);
+    /* R-MAC: flip a bit of its first byte */
+    snprintf(bad, sizeof(bad), "%s", kat_aes128.response);
+    bad[n - 4 - 16] = bad[n - 4 - 16] == '0' ? '1' : '0';
+    tamper_case(bad, 0, SCB_E_SCP03_RMAC);
+    /* ciphertext */
+    snprintf(bad, sizeof(bad), "%s", kat_aes128.response);
+    bad[0] = bad[0] == '0' ? '1' : '0';
+    tamper_case(bad, 0, SCB_E_SCP03_RMAC);
+    /* a response without its R-MAC */
+    tamper_case("CAFE9000", 0, SCB_E_SCP03_RMAC);
+    /* the same (valid) response replayed to the next command */
+    tamper_case(kat_aes128.response, 1, SCB_E_SCP03_RMAC);
+}
+
+static void test_error_sw_and_passthrough(void **state)
+{
+    (void)state;
+    struct session s;
+    struct mock_apdu extra[] = {{kat_aes128.wrapped, "6A82", 0},
+                                {"0070000001", "019000", 0},
+                                {"01A4040C02AABB", "9000", 0}};
+    uint8_t rsp[258];
+    size_t rl;
+    assert_int_equal(open_session(&s, &kat_aes128, extra, 3, NULL), 0);
+    assert_int_equal(send(&s, "80E2910006BF3E035C015A00", rsp, &rl), 0);
+    expect_hex(rsp, rl, "6A82"); /* no R-MAC on an error status word */
+    /* MANAGE CHANNEL and commands on other channels pass unwrapped */
+    assert_int_equal(send(&s, "0070000001", rsp, &rl), 0);
+    assert_int_equal(send(&s, "01A4040C02AABB", rsp, &rl), 0);
+    close_session(&s);
+}
+
+static void test_counter_and_removal(void **state)
+{
+    (void)state;
+    struct session s;
+    struct mock_apdu extra[] = {{NULL, NULL, SCB_E_CARD_REMOVED}};
+    uint8_t rsp[258];
+    size_t rl;
+    assert_int_equal(open_session(&s, &kat_aes128, extra, 1, NULL), 0);
+    assert_int_equal(send(&s, "80E2910006BF3E035C015A00", rsp, &rl), SCB_E_CARD_REMOVED);
+    scb_scp03_set_counter(s.filter, UINT32_MAX);
+    assert_int_equal(send(&s, "80E2910006BF3E035C015A00", rsp, &rl), SCB_E_SCP03_COUNTER);
+    close_session(&s);
+}
+
+static void test_unsupported_and_refused(void **state)
+{
+    (void)state;
+    static const char *sws[] = {"6D00", "6E00", "6A88"};
+    for (size_t i = 0; i < 3; i++) {
+        struct mock_apdu steps[] = {{NULL, sws[i], 0}};
+        struct scb_transport *t = mock_script_begin(steps, 1);
+        struct scb_card c;
+        struct scb_transport *f = NULL;
+        struct scb_scp03_keys keys;
+        keys_of(&kat_aes128, &keys);
+        scb_card_init(&c, t);
+        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), SCB_E_SCP03_UNSUPPORTED);
+        mock_script_end(&t);
+    }
+    /* EXTERNAL AUTHENTICATE refused */
+    struct session s;
+    memset(&s, 0, sizeof(s));
+    struct scb_scp03_keys keys;
+    keys_of(&kat_aes128, &keys);
+    snprintf(s.iu_cmd, sizeof(s.iu_cmd), "8050300008%s00", kat_aes128.host_challenge);
+    snprintf(s.iu_rsp, sizeof(s.iu_rsp), "%s9000", kat_aes128.iu_response);
+    struct mock_apdu steps[] = {{s.iu_cmd, s.iu_rsp, 0}, {kat_aes128.ext_auth, "6300", 0}};
+    struct scb_transport *t = mock_script_begin(steps, 2);
+    struct scb_card c;
+    struct scb_transport *f = NULL;
+    struct scb_scp03_opts o = {.rng = fixed_rng, .rng_ctx = (void *)&kat_aes128};
+    scb_card_init(&c, t);
+    assert_int_equal(scb_scp03_open(&c, 0, &keys, &o, &f), SCB_E_SCP03_REFUSED);
+    mock_script_end(&t);
+}
+
+static void test_key_files(void **state)
+{
+    (void)state;
+    struct scb_scp03_keys k;
+    char err[200];
+    assert_int_equal(scb_scp03_keys_parse("# test keys\nenc=000102030405060708090A0B0C0D0E0F\n"
+                                          "mac = 101112131415161718191A1B1C1D1E1F\n"
+                                          "dek=202122232425262728292A2B2C2D2E2F # comment\n"
+                                          "kvn=30\n",
+                                          &k, err, sizeof(err)),
+                     SCB_E_SCP03_KEYS); /* "mac = " with spaces around '=' is not the format */
+    assert_int_equal(scb_scp03_keys_parse("enc=000102030405060708090A0B0C0D0E0F\n"
+                                          "mac=101112131415161718191A1B1C1D1E1F\n"
+                                          "dek=202122232425262728292A2B2C2D2E2F # comment\r\n"
+                                          "kvn=30\n",
+                                          &k, err, sizeof(err)),
+                     0);
+    assert_int_equal(k.len, 16);
+    assert_int_equal(k.kvn, 0x30);
+    assert_int_equal(k.dek[15], 0x2F);
+    assert_int_equal(scb_scp03_keys_parse("enc=0001\nmac=0001\ndek=0001\n", &k, err, sizeof(err)),
+                     SCB_E_SCP03_KEYS);
+    assert_int_equal(scb_scp03_keys_parse("enc=000102030405060708090A0B0C0D0E0F\nmac="
+                                          "000102030405060708090A0B0C0D0E0F0001020304050607\n"
+                                          "dek=000102030405060708090A0B0C0D0E0F\n",
+                                          &k, err, sizeof(err)),
+                     SCB_E_SCP03_KEYS);
+    assert_int_equal(scb_scp03_keys_parse("enc=00\nfoo=1\n", &k, err, sizeof(err)),
+                     SCB_E_SCP03_KEYS);
+    char path[] = "/tmp/scb-keys-XXXXXX";
+    int fd = mkstemp(path);
+    const char text[] = "enc=000102030405060708090A0B0C0D0E0F0001020304050607\n"
+                        "mac=000102030405060708090A0B0C0D0E0F0001020304050607\n"
+                        "dek=000102030405060708090A0B0C0D0E0F0001020304050607\n";
+    assert_true(write(fd, text, sizeof(text) - 1) > 0);
+    close(fd);
+    chmod(path, 0600);
+    assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), 0);
+    assert_int_equal(k.len, 24);
+    chmod(path, 0644);
+    assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_SCP03_KEYS);
+    assert_non_null(strstr(err, "chmod 600"));
+    unlink(path);
+    scb_scp03_keys_clear(&k);
+    assert_int_equal(k.len, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kdf),
+        cmocka_unit_test(test_kat_sessions),
+        cmocka_unit_test(test_wrong_keys),
+        cmocka_unit_test(test_tampering),
+        cmocka_unit_test(test_error_sw_and_passthrough),
+        cmocka_unit_test(test_counter_and_removal),
+        cmocka_unit_test(test_unsupported_and_refused),
+        cmocka_unit_test(test_key_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
