@@ -240,7 +240,7 @@ out:
 
 static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
 {
-    int ret, opened = 0;
+    int ret, opened = 0, secured = 0;
 
     ret = scb_uicc_read_iccid(c, r->iccid, sizeof(r->iccid));
     if (ret == SCB_E_FILE_NOT_FOUND || ret == SCB_E_PARSE) {
@@ -274,6 +274,14 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
     if (ret < 0) {
         goto out;
     }
+    if (o->secure_open) {
+        struct scb_transport *before = c->tr;
+        if ((ret = o->secure_open(o->secure_ctx, c, r->channel)) < 0) {
+            goto out;
+        }
+        secured = 1;
+        r->secured = c->tr != before;
+    }
     if (o->known_path) {
         r->file_path = *o->known_path;
     } else if (o->file_id > 0) {
@@ -292,10 +300,13 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
         goto out;
     }
     ret = read_file(c, r, r->pin_verified);
-    if (ret == SCB_E_SECURITY_STATUS && o->pin == NULL) {
+    if (ret == SCB_E_SECURITY_STATUS && o->pin == NULL && needs_pin) {
         ret = SCB_E_PIN_REQUIRED;
     }
 out:
+    if (secured && o->secure_close) {
+        o->secure_close(o->secure_ctx, c);
+    }
     if (opened) {
         int cr = scb_uicc_close_channel(c, r->channel);
         if (ret == SCB_OK && cr < 0) {

@@ -12,12 +12,6 @@
 
 #define SW(x) ((uint16_t)(x))
 
-struct emu_rsp {
-    uint8_t data[256];
-    size_t len;
-    uint16_t sw;
-};
-
 struct emu_file *emu_find_file(struct emu_df *df, uint16_t fid)
 {
     for (size_t i = 0; i < df->nfiles; i++) {
@@ -41,6 +35,7 @@ static void reset_state(struct scb_emu *e)
     e->ch[0].ef = -1;
     e->pin_verified = 0;
     e->pending_len = 0;
+    emu_scp03_reset(e);
 }
 
 void scb_emu_reset(struct scb_emu *e)
@@ -208,6 +203,7 @@ static void fcp_df(struct scb_emu *e, const struct emu_df *df, struct emu_rsp *r
 /* Response data for a case-2/4 command: T=0 cards announce it with 61xx instead. */
 static void answer_data(struct scb_emu *e, const struct scb_apdu *a, struct emu_rsp *r)
 {
+    e->pending_sw = 0x9000;
     if (e->t0 && !a->has_le) {
         memcpy(e->pending, r->data, r->len);
         e->pending_len = r->len;
@@ -368,8 +364,8 @@ static uint16_t access_ok(struct scb_emu *e, const struct emu_file *f)
     if (f->read == EMU_READ_PIN && !e->pin_verified) {
         return 0x6982;
     }
-    if (f->read == EMU_READ_SCP03) {
-        return 0x6982; /* plain access refused; the secure channel serves these */
+    if (f->read == EMU_READ_SCP03 && !e->in_secure) {
+        return 0x6982; /* plain access refused; only served inside the secure channel */
     }
     return 0x9000;
 }
@@ -577,10 +573,11 @@ static void cmd_get_response(struct scb_emu *e, const struct scb_apdu *a, struct
     r->len = le;
     memmove(e->pending, e->pending + le, e->pending_len - le);
     e->pending_len -= le;
-    r->sw = e->pending_len ? SW(0x6100 | (e->pending_len & 0xFF)) : 0x9000;
+    r->sw = e->pending_len ? SW(0x6100 | (e->pending_len & 0xFF))
+                           : (e->pending_sw ? e->pending_sw : 0x9000);
 }
 
-static void dispatch(struct scb_emu *e, const uint8_t *cmd, size_t clen, struct emu_rsp *r)
+void emu_dispatch(struct scb_emu *e, const uint8_t *cmd, size_t clen, struct emu_rsp *r)
 {
     struct scb_apdu a;
     unsigned chno = 0;
@@ -590,12 +587,19 @@ static void dispatch(struct scb_emu *e, const uint8_t *cmd, size_t clen, struct 
         r->sw = 0x6700;
         return;
     }
-    if ((a.cla & 0x80) || scb_cla_channel(a.cla, &chno) < 0) {
-        r->sw = 0x6E00; /* proprietary classes: no GP commands without SCP03 support */
+    if (scb_cla_channel(a.cla, &chno) < 0) {
+        r->sw = 0x6E00;
         return;
     }
     if (chno >= EMU_MAX_CHANNELS || !e->ch[chno].open) {
-        r->sw = e->channels ? 0x6881 : 0x6881;
+        r->sw = 0x6881;
+        return;
+    }
+    if (emu_scp03_handle(e, &a, chno, r)) {
+        return;
+    }
+    if (a.cla & 0x80 || (a.cla & 0x40 ? a.cla & 0x20 : a.cla & 0x0C)) {
+        r->sw = a.cla & 0x80 ? 0x6E00 : 0x6882; /* GP class / secure messaging unsupported */
         return;
     }
     if (a.ins != 0xC0) {
@@ -665,7 +669,7 @@ int scb_emu_transmit(struct scb_emu *e, const uint8_t *cmd, size_t clen, uint8_t
         e->fault = SCB_EMU_FAULT_NONE;
         r.sw = e->fault_sw;
     } else {
-        dispatch(e, cmd, clen, &r);
+        emu_dispatch(e, cmd, clen, &r);
     }
     if (cap < r.len + 2) {
         return SCB_E_BUFFER;

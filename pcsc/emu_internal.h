@@ -46,6 +46,22 @@ struct emu_log_entry {
     uint16_t clen, rlen;
 };
 
+struct emu_rsp {
+    uint8_t data[256];
+    size_t len;
+    uint16_t sw;
+};
+
+/* Card side of a GP SCP03 session on one logical channel. */
+struct emu_sc {
+    int iu_done, active;
+    uint8_t level;
+    uint8_t host_ch[8], card_ch[8];
+    uint8_t s_enc[32], s_mac[32], s_rmac[32];
+    uint8_t chain[16];
+    uint32_t counter;
+};
+
 struct scb_emu {
     uint8_t atr[SCB_ATR_MAX];
     size_t atr_len;
@@ -65,6 +81,15 @@ struct scb_emu {
     struct emu_channel ch[EMU_MAX_CHANNELS];
     uint8_t pending[256];     /* T=0 response waiting for GET RESPONSE */
     size_t pending_len;
+    uint16_t pending_sw;      /* the status word that ends the pending response */
+    /* SCP03 card side (emu_scp03.c) */
+    int has_scp03;
+    uint8_t k_enc[32], k_mac[32], k_dek[32];
+    size_t k_len;
+    uint8_t kvn;
+    uint32_t sc_seq;          /* sequence counter: pseudo-random card challenges */
+    struct emu_sc sc[EMU_MAX_CHANNELS];
+    int in_secure;            /* the command being served arrived wrapped */
     /* reader side */
     int present;
     uint32_t events;
@@ -78,6 +103,11 @@ struct scb_emu {
 };
 
 struct emu_file *emu_find_file(struct emu_df *df, uint16_t fid);
+/* The plain command dispatcher (emu.c), re-entered by the SCP03 layer for unwrapped commands. */
+void emu_dispatch(struct scb_emu *e, const uint8_t *cmd, size_t clen, struct emu_rsp *r);
+/* SCP03: returns 1 when it handled the command (GP class, wrapped, or refused as plain). */
+int emu_scp03_handle(struct scb_emu *e, const struct scb_apdu *a, unsigned ch, struct emu_rsp *r);
+void emu_scp03_reset(struct scb_emu *e);
 void emu_free_contents(struct scb_emu *e);
 
 #endif

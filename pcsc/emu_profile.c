@@ -520,6 +520,26 @@ static int load_behaviour(struct loader *l, json_object *root)
         e->pin_tries = (unsigned)jint(pin, "tries_left", (int)e->pin_tries_max);
         e->pin_ref = (uint8_t)jint(pin, "reference", 1);
     }
+    json_object *scp;
+    if (json_object_object_get_ex(root, "scp03", &scp)) {
+        size_t l1 = 0, l2 = 0, l3 = 0, kl;
+        const char *kv = jstr(scp, "kvn");
+        if (!jstr(scp, "enc") || !jstr(scp, "mac") || !jstr(scp, "dek") ||
+            scb_hex_decode(jstr(scp, "enc"), e->k_enc, sizeof(e->k_enc), &l1) < 0 ||
+            scb_hex_decode(jstr(scp, "mac"), e->k_mac, sizeof(e->k_mac), &l2) < 0 ||
+            scb_hex_decode(jstr(scp, "dek"), e->k_dek, sizeof(e->k_dek), &l3) < 0 || l1 != l2 ||
+            l2 != l3 || (l1 != 16 && l1 != 24 && l1 != 32)) {
+            return fail(l, "scp03 needs enc, mac and dek keys of 16, 24 or 32 bytes");
+        }
+        if (kv && (scb_hex_decode(kv, &e->kvn, 1, &kl) < 0 || kl != 1)) {
+            return fail(l, "scp03.kvn must be one byte of hex");
+        }
+        if (kv == NULL) {
+            e->kvn = 0x30;
+        }
+        e->k_len = l1;
+        e->has_scp03 = 1;
+    }
     if (json_object_object_get_ex(root, "faults", &faults)) {
         int n;
         if ((n = jint(faults, "remove_after", -1)) >= 0) {

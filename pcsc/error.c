@@ -41,7 +41,9 @@ static const struct err_entry errors[] = {
      "reader unavailable (SCARD_E_READER_UNAVAILABLE)"},
     {SCB_E_SW, "SCB_E_SW", "card returned an unexpected status word"},
     {SCB_E_FILE_NOT_FOUND, "SCB_E_FILE_NOT_FOUND", "file or application not found (6A82)"},
-    {SCB_E_SECURITY_STATUS, "SCB_E_SECURITY_STATUS", "security status not satisfied (6982)"},
+    {SCB_E_SECURITY_STATUS, "SCB_E_SECURITY_STATUS",
+     "security status not satisfied (6982): a PIN (--pin) or a secure channel (--scp03-keys) "
+     "is needed"},
     {SCB_E_PIN_WRONG, "SCB_E_PIN_WRONG", "wrong PIN (63Cx)"},
     {SCB_E_PIN_BLOCKED, "SCB_E_PIN_BLOCKED", "PIN blocked (6983)"},
     {SCB_E_NO_CHANNEL, "SCB_E_NO_CHANNEL", "logical channel not supported (6881)"},

@@ -587,3 +587,29 @@ out:
     mbedtls_platform_zeroize(ctx, sizeof(ctx));
     return ret;
 }
+
+int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel)
+{
+    struct scb_scp03_guard *g = guard;
+    int ret = scb_scp03_open(c, channel, g->keys, &g->opts, &g->filter);
+    if (ret == SCB_E_SCP03_UNSUPPORTED && !g->required) {
+        g->fell_back = 1; /* preferred: this card has no SCP03, go on in plaintext */
+        return SCB_OK;
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    g->saved = c->tr;
+    c->tr = g->filter;
+    return SCB_OK;
+}
+
+void scb_scp03_guard_close(void *guard, struct scb_card *c)
+{
+    struct scb_scp03_guard *g = guard;
+    if (g->saved) {
+        c->tr = g->saved;
+        g->saved = NULL;
+    }
+    scb_transport_free(&g->filter);
+}

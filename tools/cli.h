@@ -23,6 +23,10 @@ struct cli {
     FILE *trace;
     int json;
     int show_secrets;
+    /* secure channel (--scp03-keys, --secure-channel, --scp03-level) */
+    const char *scp03_keys;
+    int secure_mode;        /* 0 off, 1 preferred, 2 required; -1 unset */
+    unsigned scp03_level;
     /* an opened card */
     struct scb_transport *tr;
     struct scb_emu *emu;
@@ -33,11 +37,17 @@ struct cli {
 #define CLI_OPT_TRACE 256
 #define CLI_OPT_JSON 257
 #define CLI_OPT_SHOW_SECRETS 258
+#define CLI_OPT_SCP03_KEYS 259
+#define CLI_OPT_SECURE 260
+#define CLI_OPT_SCP03_LEVEL 261
 #define CLI_COMMON_OPTS                                                                     \
     {"reader", required_argument, NULL, 'r'}, {"verbose", no_argument, NULL, 'v'},          \
         {"trace", required_argument, NULL, CLI_OPT_TRACE},                                  \
         {"json", no_argument, NULL, CLI_OPT_JSON},                                          \
         {"show-secrets", no_argument, NULL, CLI_OPT_SHOW_SECRETS},                          \
+        {"scp03-keys", required_argument, NULL, CLI_OPT_SCP03_KEYS},                        \
+        {"secure-channel", required_argument, NULL, CLI_OPT_SECURE},                        \
+        {"scp03-level", required_argument, NULL, CLI_OPT_SCP03_LEVEL},                      \
         {"help", no_argument, NULL, 'h'}
 #define CLI_COMMON_SHORT "r:vh"
 
@@ -46,6 +56,14 @@ int cli_common_opt(struct cli *c, int opt, const char *arg);
 /* Opens the reader (-r NAME|INDEX|virtual:PROFILE.json; default $SCBOOT_READER or 0). */
 int cli_open_card(struct cli *c);
 void cli_close_card(struct cli *c);
+struct scb_read_opts;
+struct scb_scp03_guard;
+struct scb_scp03_keys;
+/* Set up the secure channel hook of a card read from the options; 0 or an exit code. */
+int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard *g,
+                     struct scb_scp03_keys *keys);
+/* After the read: say when "preferred" fell back to plaintext. */
+void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g);
 /* One line on stderr: "scboot CMD: msg"; returns the exit code for err. */
 int cli_fail(struct cli *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int cli_usage(struct cli *c, const char *usage);

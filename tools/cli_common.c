@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scboot/cardsrc.h"
 #include "scboot/pcsc.h"
+#include "scboot/scp03.h"
 #include "scboot/util.h"
 
 int cli_common_opt(struct cli *c, int opt, const char *arg)
@@ -29,6 +31,29 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
     case CLI_OPT_SHOW_SECRETS:
         c->show_secrets = 1;
         return 1;
+    case CLI_OPT_SCP03_KEYS:
+        c->scp03_keys = arg;
+        return 1;
+    case CLI_OPT_SECURE:
+        if (strcmp(arg, "off") == 0) {
+            c->secure_mode = 0;
+        } else if (strcmp(arg, "preferred") == 0) {
+            c->secure_mode = 1;
+        } else if (strcmp(arg, "required") == 0) {
+            c->secure_mode = 2;
+        } else {
+            return -1;
+        }
+        return 1;
+    case CLI_OPT_SCP03_LEVEL: {
+        char *end;
+        unsigned long v = strtoul(arg, &end, 16);
+        if (*end || (v != 0x01 && v != 0x03 && v != 0x13 && v != 0x33)) {
+            return -1;
+        }
+        c->scp03_level = (unsigned)v;
+        return 1;
+    }
     default:
         return 0;
     }
@@ -147,4 +172,41 @@ void cli_print_json(struct json_object *o)
     printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
                                                          JSON_C_TO_STRING_SPACED |
                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard *g,
+                     struct scb_scp03_keys *keys)
+{
+    char err[256];
+    int mode = c->secure_mode;
+    memset(g, 0, sizeof(*g));
+    if (mode < 0) {
+        mode = c->scp03_keys ? 2 : 0; /* keys given: required unless told otherwise */
+    }
+    if (mode == 0) {
+        return 0;
+    }
+    if (c->scp03_keys == NULL) {
+        return cli_fail(c, SCB_E_INVALID_ARG, "--secure-channel %s needs --scp03-keys FILE",
+                        mode == 2 ? "required" : "preferred");
+    }
+    if (scb_scp03_keys_load(c->scp03_keys, keys, err, sizeof(err)) < 0) {
+        return cli_fail(c, SCB_E_INVALID_ARG, "%s", err);
+    }
+    g->keys = keys;
+    g->required = mode == 2;
+    g->opts.level = (uint8_t)c->scp03_level;
+    ro->secure_open = scb_scp03_guard_open;
+    ro->secure_close = scb_scp03_guard_close;
+    ro->secure_ctx = g;
+    return 0;
+}
+
+void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g)
+{
+    if (g->fell_back) {
+        fprintf(stderr, "%s: card does not support SCP03: read in plaintext "
+                        "(--secure-channel preferred)\n",
+                c->prog);
+    }
 }

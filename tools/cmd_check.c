@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "scboot/cardsrc.h"
 #include "scboot/codec.h"
+#include "scboot/scp03.h"
 #include "scboot/util.h"
 #include "scboot/validate.h"
 
@@ -132,10 +133,18 @@ int cmd_check(struct cli *c, int argc, char **argv)
         return cli_usage(c, usage_text);
     }
     if (c->reader) {
+        struct scb_scp03_guard guard;
+        struct scb_scp03_keys keys;
+        if ((ret = cli_secure_setup(c, &ro, &guard, &keys)) != 0) {
+            return ret;
+        }
         if ((ret = cli_open_card(c)) < 0) {
+            scb_scp03_keys_clear(&keys);
             return scb_err_exit_code(ret);
         }
         ret = scb_card_read(&c->card, &ro, &rr);
+        scb_scp03_keys_clear(&keys);
+        cli_secure_report(c, &guard);
         if (ret < 0) {
             ret = cli_fail(c, ret, "%s", scb_strerror(ret));
             cli_close_card(c);

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "scboot/cardsrc.h"
 #include "scboot/codec.h"
+#include "scboot/scp03.h"
 #include "scboot/json.h"
 #include "scboot/util.h"
 
@@ -77,6 +78,7 @@ static json_object *discovery_json(const struct scb_read_result *r)
     json_object_object_add(root, "dodf", objects_json(r));
     path_hex(&r->file_path, hex, sizeof(hex));
     json_object_object_add(root, "file_path", json_object_new_string(hex));
+    json_object_object_add(root, "secure_channel", json_object_new_boolean(r->secured));
     json_object_object_add(root, "apdus", json_object_new_int((int)r->apdus));
     return root;
 }
@@ -108,6 +110,7 @@ static void print_discovery(const struct scb_read_result *r)
     }
     path_hex(&r->file_path, hex, sizeof(hex));
     printf("bootstrap file path  %s%s\n", hex, r->pin_verified ? " (PIN verified)" : "");
+    printf("secure channel       %s\n", r->secured ? "SCP03" : "none");
 }
 
 static int write_raw(struct cli *c, const char *path, const uint8_t *d, size_t n)
@@ -233,10 +236,18 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     if ((ret = parse_args(c, argc, argv, &a)) != EXIT_OK) {
         return ret == -1000 - EXIT_OK ? EXIT_OK : ret;
     }
+    struct scb_scp03_guard guard;
+    struct scb_scp03_keys keys;
+    if ((ret = cli_secure_setup(c, &a.ro, &guard, &keys)) != 0) {
+        return ret;
+    }
     if ((ret = cli_open_card(c)) < 0) {
+        scb_scp03_keys_clear(&keys);
         return scb_err_exit_code(ret);
     }
     ret = scb_card_read(&c->card, &a.ro, &r);
+    scb_scp03_keys_clear(&keys);
+    cli_secure_report(c, &guard);
     mbedtls_platform_zeroize(a.pin, sizeof(a.pin));
     if (ret < 0) {
         ret = cli_fail(c, ret, "%s", scb_strerror(ret));

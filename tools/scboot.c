@@ -29,7 +29,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
     }
     fprintf(f, "\ncommon options: -r/--reader NAME|INDEX|virtual:PROFILE.json, -v (APDU trace),\n"
-               "  --trace FILE, --json, --show-secrets, --help\n"
+               "  --trace FILE, --json, --show-secrets, --help,\n"
+               "  --scp03-keys FILE [--secure-channel required|preferred|off] [--scp03-level 33]\n"
                "exit codes: 0 ok, 1 inconsistent, 2 usage, 3 card/reader, 4 malformed data\n");
 }
 
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
 
     memset(&c, 0, sizeof(c));
     c.prog = "scboot";
+    c.secure_mode = -1;
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

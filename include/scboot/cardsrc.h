@@ -28,6 +28,14 @@ struct scb_read_opts {
     int file_id;                /**< > 0: read this FID in the application, skip ODF/DODF */
     int basic_channel;          /**< do not open a logical channel */
     const struct scb_p15_path *known_path; /**< re-read: the path found by an earlier walk */
+    /**
+     * Secure channel hook, called right after the application is selected on its channel
+     * (SCP03 needs it selected there). It may replace c->tr by a filter; secure_close puts
+     * the original back. A negative return aborts the read (no plaintext fallback here).
+     */
+    int (*secure_open)(void *ctx, struct scb_card *c, unsigned channel);
+    void (*secure_close)(void *ctx, struct scb_card *c);
+    void *secure_ctx;
 };
 
 struct scb_read_result {
@@ -44,6 +52,7 @@ struct scb_read_result {
     uint8_t *file;              /**< the bytes read: up to 4 + size of the G.3.4 header */
     size_t file_len;
     int pin_verified;
+    int secured;                /**< the walk ran through the secure channel hook's filter */
     unsigned apdus;             /**< APDUs this read sent */
 };
 

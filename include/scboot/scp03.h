@@ -60,6 +60,21 @@ struct scb_scp03_opts {
 int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_keys *keys,
                    const struct scb_scp03_opts *o, struct scb_transport **filter);
 
+/**
+ * A ready-made secure-channel hook for scb_read_opts (secure_open / secure_close / ctx):
+ * required = 1 aborts on any failure; required = 0 ("preferred") goes on in plaintext only
+ * when the card does not support SCP03 (fell_back is then set).
+ */
+struct scb_scp03_guard {
+    const struct scb_scp03_keys *keys;
+    struct scb_scp03_opts opts;
+    int required;
+    int fell_back;
+    struct scb_transport *saved, *filter;
+};
+int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel);
+void scb_scp03_guard_close(void *guard, struct scb_card *c);
+
 /** Tests only: set the command counter of an open filter (counter exhaustion). */
 void scb_scp03_set_counter(struct scb_transport *filter, uint32_t counter);
 

@@ -9,13 +9,17 @@ fails=0 tn=0
 check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
 
 stack_start
-for profile in standard pin t1_first_correct_oid no_channels; do
+cp "$DATA/scp03_keys.txt" "$STACK_DIR/keys" && chmod 600 "$STACK_DIR/keys"
+for profile in standard pin t1_first_correct_oid no_channels scp03; do
+    extra=""
+    [ $profile = scp03 ] && extra="--scp03-keys $STACK_DIR/keys --secure-channel required"
     stack_vcard "$DATA/$profile.json"
     stack_wait_card "Virtual PCD 00 00"
-    "$SCBOOT" dump -r "Virtual PCD 00 00" --json --pin 1234 > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
+    "$SCBOOT" dump -r "Virtual PCD 00 00" --json --pin 1234 $extra > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
     rc=$?
-    "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 > "$STACK_DIR/virt.json"
+    "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 $extra > "$STACK_DIR/virt.json"
     check "$profile: dump through pcscd exits 0" '[ $rc = 0 ] || cat "$STACK_DIR/real.err" >&2'
+    [ $profile = scp03 ] && check "scp03: read through the secure channel" 'grep -q "\"secure_channel\": true" "$STACK_DIR/real.json"'
     check "$profile: same JSON as the in-process card" 'cmp -s "$STACK_DIR/real.json" "$STACK_DIR/virt.json" || diff "$STACK_DIR/real.json" "$STACK_DIR/virt.json" >&2'
     kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null
     stack_wait_nocard "Virtual PCD 00 00"

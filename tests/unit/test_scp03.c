@@ -19,6 +19,8 @@
 
 #include "../data/scp03_kat.h"
 #include "../mock/mock_script.h"
+#include "scboot/cardsrc.h"
+#include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 
@@ -305,6 +307,170 @@ static void test_key_files(void **state)
     assert_int_equal(k.len, 0);
 }
 
+/* ---- the whole walk against the emulator's independent card side ------------------------ */
+
+static const char nrf_hex[] =
+    "00010036000000003108002EC80025636F61703A2F2F6C657368616E2E65636C6970736570726F6A6563"
+    "74732E696F3A35373833C10101C10203";
+
+static struct scb_emu *scp_card(size_t keylen, const char *proto, const char *read, size_t pad)
+{
+    char json[1024], err[256], k[3][65];
+    for (int i = 0; i < 3; i++) {
+        uint8_t b[32];
+        for (size_t j = 0; j < keylen; j++) {
+            b[j] = (uint8_t)(0x10 * i + j);
+        }
+        scb_hex_encode(b, keylen, k[i], sizeof(k[i]));
+    }
+    snprintf(json, sizeof(json),
+             "{\"protocol\":\"%s\",\"scp03\":{\"enc\":\"%s\",\"mac\":\"%s\",\"dek\":\"%s\"},"
+             "\"lwm2m\":{\"hex\":\"%s\",\"read\":\"%s\",\"pad\":%zu}}",
+             proto, k[0], k[1], k[2], nrf_hex, read, pad);
+    struct scb_emu *e = NULL;
+    if (scb_emu_load_json(json, NULL, &e, err, sizeof(err)) < 0) {
+        fail_msg("%s", err);
+    }
+    return e;
+}
+
+static void card_keys(size_t keylen, struct scb_scp03_keys *keys)
+{
+    memset(keys, 0, sizeof(*keys));
+    for (size_t j = 0; j < keylen; j++) {
+        keys->enc[j] = (uint8_t)j;
+        keys->mac[j] = (uint8_t)(0x10 + j);
+        keys->dek[j] = (uint8_t)(0x20 + j);
+    }
+    keys->len = keylen;
+}
+
+static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int required,
+                     struct scb_read_result *r, struct scb_scp03_guard *g, unsigned level)
+{
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    memset(g, 0, sizeof(*g));
+    g->keys = keys;
+    g->required = required;
+    g->opts.level = (uint8_t)level;
+    struct scb_read_opts o = {.secure_open = scb_scp03_guard_open,
+                              .secure_close = scb_scp03_guard_close,
+                              .secure_ctx = g};
+    scb_card_init(&c, t);
+    int ret = scb_card_read(&c, keys ? &o : NULL, r);
+    assert_ptr_equal(c.tr, t); /* the plain transport is back */
+    scb_transport_free(&t);
+    return ret;
+}
+
+static void test_walk_over_scp03(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {16, 24, 32};
+    static const unsigned levels[] = {0x33, 0x13, 0x03, 0x01};
+    uint8_t f[128];
+    size_t n;
+    scb_hex_decode(nrf_hex, f, sizeof(f), &n);
+    for (size_t i = 0; i < 3; i++) {
+        for (int p = 0; p < 2; p++) {
+            for (size_t l = 0; l < 4; l++) {
+                struct scb_emu *e = scp_card(lens[i], p ? "T=1" : "T=0",
+                                             levels[l] == 0x33 ? "scp03" : "always", 300);
+                struct scb_scp03_keys keys;
+                struct scb_scp03_guard g;
+                struct scb_read_result r;
+                card_keys(lens[i], &keys);
+                int ret = read_with(e, &keys, 1, &r, &g, levels[l]);
+                if (ret != 0) {
+                    fail_msg("AES-%zu %s level %02X: %s", lens[i] * 8, p ? "T=1" : "T=0",
+                             levels[l], scb_strerror(ret));
+                }
+                assert_true(r.secured);
+                assert_int_equal(r.file_len, n);
+                assert_memory_equal(r.file, f, n);
+                scb_read_result_free(&r);
+                scb_emu_free(&e);
+            }
+        }
+    }
+}
+
+static void test_walk_refusals(void **state)
+{
+    (void)state;
+    struct scb_scp03_keys keys;
+    struct scb_scp03_guard g;
+    struct scb_read_result r;
+    /* the card refuses plain reads of the file */
+    struct scb_emu *e = scp_card(16, "T=0", "scp03", 0);
+    assert_int_equal(read_with(e, NULL, 1, &r, &g, 0), SCB_E_SECURITY_STATUS);
+    /* wrong keys: refused, required or preferred alike (only "no SCP03" falls back) */
+    card_keys(16, &keys);
+    keys.mac[3] ^= 0x40;
+    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), SCB_E_SCP03_CRYPTOGRAM);
+    assert_int_equal(read_with(e, &keys, 0, &r, &g, 0), SCB_E_SCP03_CRYPTOGRAM);
+    assert_null(r.file);
+    /* a wrong ENC key passes authentication (cryptograms use MAC keys) but the card cannot
+     * decrypt the first command: refused, nothing read */
+    card_keys(16, &keys);
+    keys.enc[3] ^= 0x40;
+    assert_true(read_with(e, &keys, 1, &r, &g, 0) < 0);
+    assert_null(r.file);
+    scb_emu_free(&e);
+    /* a card without SCP03: required fails, preferred reads in plaintext and says so */
+    char err[128];
+    assert_int_equal(scb_emu_load_json("{\"lwm2m\":{\"hex\":\"00000000\"}}", NULL, &e, err,
+                                       sizeof(err)),
+                     0);
+    card_keys(16, &keys);
+    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), SCB_E_SCP03_UNSUPPORTED);
+    assert_int_equal(read_with(e, &keys, 0, &r, &g, 0), 0);
+    assert_true(g.fell_back);
+    assert_false(r.secured);
+    scb_read_result_free(&r);
+    scb_emu_free(&e);
+}
+
+/* Remove, reset, or answer 6F00 at every APDU of the secure-channel read. */
+static void test_scp03_fault_sweep(void **state)
+{
+    (void)state;
+    struct scb_scp03_keys keys;
+    unsigned covered = 0;
+    card_keys(16, &keys);
+    /* how many APDUs reach the card in a clean read */
+    struct scb_emu *e = scp_card(16, "T=0", "scp03", 2);
+    struct scb_scp03_guard g;
+    struct scb_read_result r;
+    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), 0);
+    scb_read_result_free(&r);
+    size_t total = scb_emu_log_count(e);
+    scb_emu_free(&e);
+    for (int kind = SCB_EMU_FAULT_REMOVE; kind <= SCB_EMU_FAULT_SW; kind++) {
+        for (unsigned i = 0; i < total; i++) {
+            e = scp_card(16, "T=0", "scp03", 2);
+            scb_emu_set_fault(e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
+                              0x6F00);
+            int ret = read_with(e, &keys, 1, &r, &g, 0);
+            if (kind == SCB_EMU_FAULT_RESET) {
+                if (ret != 0) { /* reset: the walk and the session start again */
+                    fail_msg("reset at %u: %s", i, scb_strerror(ret));
+                }
+                scb_read_result_free(&r);
+            } else if (ret >= 0) {
+                /* a 6F00 answered to the channel close after the data was read is reported */
+                fail_msg("fault %d at %u: read succeeded", kind, i);
+            } else {
+                assert_null(r.file);
+            }
+            scb_emu_free(&e);
+            covered++;
+        }
+    }
+    print_message("# SCP03 fault sweep: %u fault points over %zu APDUs\n", covered, total);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +482,9 @@ int main(void)
         cmocka_unit_test(test_counter_and_removal),
         cmocka_unit_test(test_unsupported_and_refused),
         cmocka_unit_test(test_key_files),
+        cmocka_unit_test(test_walk_over_scp03),
+        cmocka_unit_test(test_walk_refusals),
+        cmocka_unit_test(test_scp03_fault_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
