@@ -349,3 +349,166 @@ fail:
     p_destroy(t);
     return ret;
 }
+
+/* ---- monitor ------------------------------------------------------------------------------ */
+
+#define MON_MAX 16
+
+struct scb_pcsc_monitor {
+    SCARDCONTEXT ctx;
+    int have_ctx;
+    int rebuild;
+    char spec[SCB_READER_NAME_MAX];
+    int all;
+    char names[MON_MAX][SCB_READER_NAME_MAX];
+    SCARD_READERSTATE rs[MON_MAX + 1]; /* [0] is the PnP pseudo reader */
+    size_t n;                          /* watched readers (without PnP) */
+};
+
+int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m)
+{
+    struct scb_pcsc_monitor *x = calloc(1, sizeof(*x));
+    if (x == NULL) {
+        return SCB_E_NOMEM;
+    }
+    x->all = spec == NULL;
+    snprintf(x->spec, sizeof(x->spec), "%s", spec ? spec : "");
+    x->rebuild = 1;
+    *m = x;
+    return SCB_OK;
+}
+
+void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m)
+{
+    if (m && *m) {
+        if ((*m)->have_ctx) {
+            SCardReleaseContext((*m)->ctx);
+        }
+        free(*m);
+        *m = NULL;
+    }
+}
+
+static void mon_drop_ctx(struct scb_pcsc_monitor *m)
+{
+    if (m->have_ctx) {
+        SCardReleaseContext(m->ctx);
+    }
+    m->have_ctx = 0;
+    m->rebuild = 1;
+    m->n = 0;
+}
+
+/* The reader list: the chosen reader (if plugged) or all of them, plus PnP. */
+static int mon_rebuild(struct scb_pcsc_monitor *m)
+{
+    char *buf = NULL;
+    const char **names = NULL;
+    size_t count = 0, idx;
+    int ret = list_names(m->ctx, &buf, &names, &count, NULL, 0);
+
+    if (ret == SCB_E_NO_SERVICE) {
+        return ret;
+    }
+    m->n = 0;
+    if (ret == SCB_OK) {
+        for (size_t k = 0; k < count && m->n < MON_MAX; k++) {
+            if (!m->all && (scb_reader_match(names, count, m->spec, &idx) < 0 || idx != k)) {
+                continue;
+            }
+            snprintf(m->names[m->n], sizeof(m->names[0]), "%s", names[k]);
+            m->n++;
+        }
+    }
+    free(names);
+    free(buf);
+    m->rs[0].szReader = "\\\\?PnP?\\Notification";
+    for (size_t k = 0; k < m->n; k++) {
+        memset(&m->rs[k + 1], 0, sizeof(m->rs[0]));
+        m->rs[k + 1].szReader = m->names[k];
+        m->rs[k + 1].dwCurrentState = SCARD_STATE_UNAWARE;
+    }
+    m->rebuild = 0;
+    return SCB_OK;
+}
+
+int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *changed)
+{
+    LONG rv;
+    int ret;
+
+    *changed = 0;
+    if (!m->have_ctx) {
+        rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &m->ctx);
+        if (rv != SCARD_S_SUCCESS) {
+            return map_rv(rv);
+        }
+        m->have_ctx = 1;
+        m->rebuild = 1;
+        memset(&m->rs[0], 0, sizeof(m->rs[0]));
+        *changed = 1; /* a (re)started pcscd: everything may have changed */
+    }
+    if (m->rebuild) {
+        if ((ret = mon_rebuild(m)) < 0) {
+            mon_drop_ctx(m);
+            return ret;
+        }
+        /* first look at the new reader set without waiting */
+        rv = SCardGetStatusChange(m->ctx, 0, m->rs, (DWORD)(m->n + 1));
+        if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) {
+            if (map_rv(rv) == SCB_E_NO_SERVICE) {
+                mon_drop_ctx(m);
+                return SCB_E_NO_SERVICE;
+            }
+            m->rebuild = 1;
+        }
+        for (size_t k = 0; k <= m->n; k++) {
+            m->rs[k].dwCurrentState = m->rs[k].dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+        }
+        *changed = 1;
+        return SCB_OK;
+    }
+    rv = SCardGetStatusChange(m->ctx, timeout_ms, m->rs, (DWORD)(m->n + 1));
+    if (rv == SCARD_E_TIMEOUT) {
+        return SCB_OK;
+    }
+    if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_READER_UNAVAILABLE) {
+        m->rebuild = 1;
+        *changed = 1;
+        return SCB_OK;
+    }
+    if (rv != SCARD_S_SUCCESS) {
+        int e = map_rv(rv);
+        mon_drop_ctx(m);
+        return e == SCB_E_NO_SERVICE ? e : SCB_E_NO_SERVICE;
+    }
+    for (size_t k = 0; k <= m->n; k++) {
+        if (m->rs[k].dwEventState & SCARD_STATE_CHANGED) {
+            *changed = 1;
+            if (k == 0) {
+                m->rebuild = 1; /* a reader came or went */
+            }
+        }
+        m->rs[k].dwCurrentState = m->rs[k].dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
+    }
+    return SCB_OK;
+}
+
+size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
+                                size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < m->n && n < cap; k++) {
+        const SCARD_READERSTATE *r = &m->rs[k + 1];
+        struct scb_reader_info *o = &out[n++];
+        memset(o, 0, sizeof(*o));
+        snprintf(o->name, sizeof(o->name), "%s", m->names[k]);
+        o->present = (r->dwEventState & SCARD_STATE_PRESENT) != 0;
+        o->in_use = (r->dwEventState & SCARD_STATE_EXCLUSIVE) != 0;
+        o->mute = (r->dwEventState & SCARD_STATE_MUTE) != 0;
+        o->events = (uint32_t)(r->dwEventState >> 16);
+        o->atr_len = r->cbAtr <= SCB_ATR_MAX ? r->cbAtr : 0;
+        memcpy(o->atr, r->rgbAtr, o->atr_len);
+    }
+    return n;
+}

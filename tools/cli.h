@@ -84,6 +84,15 @@ int cli_decode_error(struct cli *c, const char *what, const struct scb_decode_er
 /* File size / extent / SHA-256 of a bootstrap image, as text or into a JSON object. */
 void cli_print_file_summary(const uint8_t *buf, size_t len, struct json_object *into);
 
+struct scb_profile;
+/* --profile FILE: the client profile JSON; 0 or an exit code. */
+int cli_load_profile(struct cli *c, const char *path, struct scb_profile *p);
+/* A log line with an ISO 8601 UTC timestamp on stderr. */
+void cli_log(void *ctx, const char *line);
+
+int cmd_apply(struct cli *c, int argc, char **argv);
+int cmd_status(struct cli *c, int argc, char **argv);
+int cmd_watch(struct cli *c, int argc, char **argv);
 int cmd_readers(struct cli *c, int argc, char **argv);
 int cmd_apdu(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);

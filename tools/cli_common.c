@@ -11,6 +11,8 @@
 #include "scboot/cardsrc.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
+#include "scboot/validate.h"
+#include <time.h>
 #include "scboot/util.h"
 
 int cli_common_opt(struct cli *c, int opt, const char *arg)
@@ -209,4 +211,35 @@ void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g)
                         "(--secure-channel preferred)\n",
                 c->prog);
     }
+}
+
+int cli_load_profile(struct cli *c, const char *path, struct scb_profile *p)
+{
+    uint8_t *t;
+    size_t tl;
+    char err[256];
+    if (scb_read_file(path, 65536, &t, &tl) < 0) {
+        return cli_fail(c, SCB_E_INVALID_ARG, "cannot read profile '%s'", path);
+    }
+    char *s = realloc(t, tl + 1);
+    if (s == NULL) {
+        free(t);
+        return cli_fail(c, SCB_E_NOMEM, "out of memory");
+    }
+    s[tl] = '\0';
+    int ret = scb_profile_from_json_text(s, p, err, sizeof(err));
+    free(s);
+    return ret < 0 ? cli_fail(c, SCB_E_INVALID_ARG, "%s: %s", path, err) : 0;
+}
+
+void cli_log(void *ctx, const char *line)
+{
+    struct cli *c = ctx;
+    char ts[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fprintf(stderr, "%s %s: %s\n", ts, c->prog, line);
+    fflush(stderr);
 }

@@ -19,6 +19,9 @@ static const struct subcommand cmds[] = {
     {"decode", cmd_decode, "decode a bootstrap file (EF LwM2M_Bootstrap image)"},
     {"encode", cmd_encode, "build a bootstrap file from JSON"},
     {"check", cmd_check, "decode and validate a bootstrap file or card"},
+    {"apply", cmd_apply, "run the bootstrap sequence once and commit"},
+    {"watch", cmd_watch, "daemon: keep the committed configuration in step with the card"},
+    {"status", cmd_status, "show the committed configuration and where it came from"},
 };
 
 static void usage(FILE *f)

@@ -36,6 +36,24 @@ int scb_pcsc_list(struct scb_reader_info **list, size_t *n, char *err, size_t er
  */
 int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_t errlen);
 
+/**
+ * Reader and card event monitor for daemons: waits in SCardGetStatusChange (no polling) on
+ * the chosen reader(s) and the \\?PnP?\Notification pseudo reader, so reader plug/unplug and
+ * card insert/remove/swap wake it. spec NULL = every reader.
+ */
+struct scb_pcsc_monitor;
+int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m);
+/**
+ * Wait up to timeout_ms. *changed = 1 when a watched reader's card state, its event counter or
+ * the set of readers changed. SCB_E_NO_SERVICE when pcscd is gone: the context is released
+ * and the next call re-establishes it (the caller backs off).
+ */
+int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *changed);
+/** The watched readers as last seen (name, presence, ATR, events). Returns the count. */
+size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
+                                size_t cap);
+void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m);
+
 #ifdef __cplusplus
 }
 #endif

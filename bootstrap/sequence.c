@@ -1,0 +1,360 @@
+/*
+ * sequence.c: the bootstrap sequence (smartcard -> factory -> network needed?) and the card
+ * change check. Every configuration goes through scb_bootstrap_check() (decode + the one
+ * validator) before it is merged with its provenance and committed through the store.
+ */
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "scboot/codec.h"
+#include "scboot/json.h"
+#include "scboot/sequence.h"
+#include "scboot/util.h"
+
+const char *scb_card_outcome_name(enum scb_card_outcome o)
+{
+    static const char *names[] = {"unchanged", "applied",    "changed", "swapped",
+                                  "invalid",   "removed",    "unreadable", "absent"};
+    return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
+}
+
+void scb_bootstrap_init(struct scb_bootstrap *b)
+{
+    memset(b, 0, sizeof(*b));
+    scb_profile_default(&b->profile);
+}
+
+void scb_bootstrap_free(struct scb_bootstrap *b)
+{
+    scb_report_free(&b->report);
+}
+
+__attribute__((format(printf, 2, 3))) static void logf_(struct scb_bootstrap *b, const char *fmt,
+                                                        ...)
+{
+    char line[512];
+    va_list ap;
+    if (b->log == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    b->log(b->log_ctx, line);
+}
+
+static void log_report(struct scb_bootstrap *b, const char *what)
+{
+    for (size_t k = 0; k < b->report.n; k++) {
+        logf_(b, "%s: %s %s %s: %s", what,
+              b->report.v[k].severity == SCB_SEV_ERROR ? "error" : "warning", b->report.v[k].path,
+              b->report.v[k].rule, b->report.v[k].message);
+    }
+}
+
+static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_card_outcome o)
+{
+    int ret = scb_store_commit(b->store, c);
+    if (ret < 0) {
+        logf_(b, "commit failed: %s", scb_strerror(ret));
+        return ret;
+    }
+    if (b->notify) {
+        b->notify(b->notify_ctx, o, c);
+    }
+    return SCB_OK;
+}
+
+static int same_card(const struct scb_fingerprint *a, const char *iccid, const uint8_t sha[32])
+{
+    return a->valid && strcmp(a->iccid, iccid) == 0 && memcmp(a->sha256, sha, 32) == 0;
+}
+
+/* The card's instances leave the committed configuration (R3 disable / R4 delete). */
+static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_card_outcome o)
+{
+    if (!c->card.valid) {
+        return SCB_OK;
+    }
+    scb_committed_drop(c, SCB_PROV_CARD);
+    memset(&c->card, 0, sizeof(c->card));
+    return commit(b, c, o);
+}
+
+static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
+                     struct scb_read_result *r)
+{
+    struct scb_read_opts ro = b->ro;
+    int ret;
+    if (c->card.valid && ro.known_path == NULL && ro.file_id == 0) {
+        /* re-read along the path found last time; walk again only if that fails */
+        ro.known_path = &c->card.path;
+        ro.aid = c->card.aid;
+        ro.aid_len = c->card.aid_len;
+        ret = scb_card_read(b->card, &ro, r);
+        if (ret == SCB_OK || ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD ||
+            ret == SCB_E_PIN_REQUIRED || ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) {
+            return ret;
+        }
+        ro = b->ro;
+    }
+    return scb_card_read(b->card, &ro, r);
+}
+
+int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
+{
+    struct scb_committed c;
+    struct scb_card_status st;
+    struct scb_read_result r;
+    struct scb_config cfg;
+    char err[300];
+    uint8_t sha[32];
+    unsigned start = b->card ? b->card->apdus : 0;
+    int ret;
+
+    *out = SCB_CARD_ABSENT;
+    b->last_apdus = 0;
+    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+        logf_(b, "store: %s", err);
+        return ret;
+    }
+    if (b->card == NULL) {
+        scb_committed_free(&c);
+        return SCB_OK;
+    }
+    if ((ret = scb_transport_status(b->card->tr, &st)) < 0) {
+        st.present = 0; /* reader gone: as good as no card */
+    }
+    if (!st.present) {
+        b->have_events = 0;
+        *out = c.card.valid ? SCB_CARD_REMOVED : SCB_CARD_ABSENT;
+        if (c.card.valid) {
+            logf_(b, "card removed: deleting the instances it provisioned");
+        }
+        ret = drop_card(b, &c, SCB_CARD_REMOVED);
+        scb_committed_free(&c);
+        return ret;
+    }
+    if (b->have_events && st.event_count == b->last_events) {
+        *out = SCB_CARD_UNCHANGED; /* the reader saw no event: no APDU needed */
+        scb_committed_free(&c);
+        return SCB_OK;
+    }
+    ret = read_card(b, &c, &r);
+    b->last_apdus = b->card->apdus - start;
+    if (ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) {
+        *out = c.card.valid ? SCB_CARD_REMOVED : SCB_CARD_ABSENT;
+        b->have_events = 0;
+        ret = drop_card(b, &c, SCB_CARD_REMOVED);
+        scb_committed_free(&c);
+        return ret;
+    }
+    if (ret < 0) {
+        logf_(b, "card unreadable: %s", scb_strerror(ret));
+        *out = SCB_CARD_UNREADABLE;
+        scb_committed_free(&c);
+        return SCB_OK; /* not fatal: the sequence falls through */
+    }
+    b->have_events = 1;
+    b->last_events = st.event_count;
+    scb_sha256(r.file, r.file_len, sha);
+    if (same_card(&c.card, r.iccid, sha)) {
+        *out = SCB_CARD_UNCHANGED;
+        scb_read_result_free(&r);
+        scb_committed_free(&c);
+        return SCB_OK;
+    }
+    int had_card = c.card.valid;
+    int swapped = had_card && strcmp(c.card.iccid, r.iccid) != 0;
+    scb_report_free(&b->report);
+    scb_config_init(&cfg);
+    ret = scb_bootstrap_check(r.file, r.file_len, &b->profile, SCB_SRC_CARD, &cfg, &b->report);
+    if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
+        log_report(b, "card data rejected");
+        *out = SCB_CARD_INVALID;
+        ret = drop_card(b, &c, SCB_CARD_INVALID);
+        goto out;
+    }
+    if (ret < 0) {
+        goto out;
+    }
+    scb_committed_drop(&c, SCB_PROV_CARD);
+    if ((ret = scb_committed_merge(&c, &cfg, SCB_PROV_CARD)) < 0) {
+        goto out;
+    }
+    c.card.valid = 1;
+    snprintf(c.card.iccid, sizeof(c.card.iccid), "%s", r.iccid);
+    memcpy(c.card.sha256, sha, 32);
+    snprintf(c.card.reader, sizeof(c.card.reader), "%s", b->reader_name ? b->reader_name : "");
+    memcpy(c.card.aid, r.app.aid, r.app.aid_len);
+    c.card.aid_len = r.app.aid_len;
+    c.card.path = r.file_path;
+    *out = swapped ? SCB_CARD_SWAPPED : had_card ? SCB_CARD_CHANGED : SCB_CARD_APPLIED;
+    ret = commit(b, &c, *out);
+    logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
+          scb_card_outcome_name(*out), r.iccid, r.file_len, (unsigned long long)c.generation);
+out:
+    scb_config_free(&cfg);
+    scb_read_result_free(&r);
+    scb_committed_free(&c);
+    return ret;
+}
+
+int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen)
+{
+    uint8_t *data;
+    size_t n;
+    int ret = scb_read_file(path, 4u << 20, &data, &n);
+    if (ret < 0) {
+        snprintf(err, errlen, "%s: %s", path, scb_strerror(ret));
+        return ret;
+    }
+    size_t k = 0;
+    while (k < n && (data[k] == ' ' || data[k] == '\n' || data[k] == '\t' || data[k] == '\r')) {
+        k++;
+    }
+    if (k == n || data[k] != '{') {
+        *image = data; /* a G.3.4 image */
+        *len = n;
+        return SCB_OK;
+    }
+    /* the JSON shape: encode it, so it takes exactly the card's decode + validate path */
+    char *text = realloc(data, n + 1);
+    struct scb_config cfg;
+    struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
+    if (text == NULL) {
+        free(data);
+        return SCB_E_NOMEM;
+    }
+    text[n] = '\0';
+    scb_config_init(&cfg);
+    ret = scb_config_from_json_text(text, &cfg, err, errlen);
+    mbedtls_platform_zeroize(text, n);
+    free(text);
+    if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, 0, &out)) < 0) {
+        snprintf(err, errlen, "%s: cannot encode: %s", path, scb_strerror(ret));
+    }
+    scb_config_free(&cfg);
+    if (ret < 0) {
+        scb_buf_free(&out);
+        return ret;
+    }
+    *image = out.data;
+    *len = out.len;
+    return SCB_OK;
+}
+
+static int same_factory(const struct scb_committed *c, const struct scb_config *cfg)
+{
+    struct scb_committed only;
+    int same;
+    if (scb_committed_copy(&only, c) < 0) {
+        return 0;
+    }
+    scb_committed_drop(&only, SCB_PROV_CARD);
+    scb_committed_drop(&only, SCB_PROV_NETWORK);
+    json_object *a = scb_config_to_json(&only.cfg, 1), *bj = scb_config_to_json(cfg, 1);
+    same = strcmp(json_object_to_json_string(a), json_object_to_json_string(bj)) == 0;
+    json_object_put(a);
+    json_object_put(bj);
+    scb_committed_free(&only);
+    return same;
+}
+
+static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
+{
+    uint8_t *img = NULL;
+    size_t len = 0;
+    char err[300];
+    struct scb_config cfg;
+    struct scb_committed c;
+    int ret;
+
+    if ((ret = scb_factory_load(b->factory_path, &img, &len, err, sizeof(err))) < 0) {
+        logf_(b, "factory configuration unusable: %s", err);
+        res->factory_rejected = 1;
+        return SCB_OK;
+    }
+    scb_report_free(&b->report);
+    scb_config_init(&cfg);
+    ret = scb_bootstrap_check(img, len, &b->profile, SCB_SRC_FACTORY, &cfg, &b->report);
+    mbedtls_platform_zeroize(img, len);
+    free(img);
+    if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
+        log_report(b, "factory configuration rejected");
+        res->factory_rejected = 1;
+        scb_config_free(&cfg);
+        return SCB_OK;
+    }
+    if (ret < 0 || (ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+        scb_config_free(&cfg);
+        return ret;
+    }
+    if (!same_factory(&c, &cfg)) {
+        scb_committed_drop(&c, SCB_PROV_FACTORY);
+        if ((ret = scb_committed_merge(&c, &cfg, SCB_PROV_FACTORY)) == SCB_OK &&
+            (ret = commit(b, &c, SCB_CARD_ABSENT)) == SCB_OK) {
+            res->factory_applied = 1;
+            logf_(b, "factory configuration committed (generation %llu)",
+                  (unsigned long long)c.generation);
+        }
+    } else {
+        logf_(b, "factory configuration already committed");
+    }
+    scb_committed_free(&c);
+    scb_config_free(&cfg);
+    return ret;
+}
+
+int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
+{
+    struct scb_committed c;
+    struct scb_report rep = {0};
+    char err[300];
+    int ret;
+
+    memset(res, 0, sizeof(*res));
+    res->card = SCB_CARD_ABSENT;
+    if (b->card) {
+        b->have_events = 0; /* start-up: always look at the card */
+        if ((ret = scb_card_check(b, &res->card)) < 0) {
+            return ret;
+        }
+    }
+    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+        logf_(b, "store: %s", err);
+        return ret;
+    }
+    int from_card = c.card.valid;
+    scb_committed_free(&c);
+    if (!from_card && b->factory_path) {
+        /* 6.1.4 step 2: not configured from the card -> factory bootstrap */
+        if ((ret = apply_factory(b, res)) < 0) {
+            return ret;
+        }
+    } else if (!from_card && b->card) {
+        logf_(b, "no card configuration and no factory file");
+    }
+    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+        return ret;
+    }
+    res->generation = c.generation;
+    if ((ret = scb_validate(&c.cfg, &b->profile, SCB_SRC_NETWORK, &rep)) == SCB_OK) {
+        for (size_t k = 0; k < rep.n; k++) {
+            if (strcmp(rep.v[k].rule, "server-account-missing") == 0) {
+                res->needs_network_bootstrap = 1;
+            }
+        }
+    }
+    if (res->needs_network_bootstrap) {
+        logf_(b, "no complete LwM2M server account: client-initiated bootstrap is needed");
+    }
+    scb_report_free(&rep);
+    scb_committed_free(&c);
+    return ret;
+}

@@ -1,0 +1,82 @@
+/*
+ * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; SPEC.md 2):
+ * smartcard -> factory -> (register) -> client-initiated network bootstrap, with the card
+ * re-checked before every Register/Update to a card-provisioned server (R5): no APDU when the
+ * reader reports no card event; changed data replaces the card's instances once it validates;
+ * a removed or swapped card takes its instances away; factory and network instances are never
+ * touched by the card path.
+ */
+#ifndef SCBOOT_SEQUENCE_H
+#define SCBOOT_SEQUENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/cardsrc.h"
+#include "scboot/store.h"
+#include "scboot/validate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum scb_card_outcome {
+    SCB_CARD_UNCHANGED = 0, /**< nothing to do (the card's data is what is committed) */
+    SCB_CARD_APPLIED,       /**< card data committed (first time, or card inserted) */
+    SCB_CARD_CHANGED,       /**< same card, new data: old card instances replaced */
+    SCB_CARD_SWAPPED,       /**< another card (ICCID): old card instances replaced */
+    SCB_CARD_INVALID,       /**< card data inconsistent: card instances disabled (removed) */
+    SCB_CARD_REMOVED,       /**< card gone: its instances deleted (R4) */
+    SCB_CARD_UNREADABLE,    /**< card present but not readable (locked, PIN, error) */
+    SCB_CARD_ABSENT,        /**< no card and nothing from a card committed */
+};
+const char *scb_card_outcome_name(enum scb_card_outcome o);
+
+struct scb_bootstrap {
+    struct scb_store *store;         /**< borrowed, opened (locked) */
+    struct scb_card *card;           /**< borrowed; NULL = no reader configured */
+    const char *reader_name;
+    struct scb_read_opts ro;         /**< PIN, secure channel hook, overrides */
+    struct scb_profile profile;
+    const char *factory_path;        /**< G.3.4 image or the JSON shape; NULL = none */
+    /** one line per event (no secrets); may be NULL */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+    /** called after every commit with the outcome (the LwM2M client drops sessions here) */
+    void (*notify)(void *ctx, enum scb_card_outcome o, const struct scb_committed *c);
+    void *notify_ctx;
+    /* state between checks */
+    int have_events;
+    uint32_t last_events;
+    struct scb_report report;        /**< violations of the last rejected configuration */
+    unsigned last_apdus;             /**< APDUs the last check sent */
+};
+
+/** Zero the context and set the default profile. */
+void scb_bootstrap_init(struct scb_bootstrap *b);
+void scb_bootstrap_free(struct scb_bootstrap *b);
+
+/**
+ * R5: check the card and bring the committed configuration in step with it. Call before
+ * every Register/Update to a card-provisioned server; *out says what happened.
+ */
+int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out);
+
+struct scb_run_result {
+    enum scb_card_outcome card;
+    int factory_applied;            /**< factory configuration committed this run */
+    int factory_rejected;           /**< factory configuration present but inconsistent */
+    int needs_network_bootstrap;    /**< no complete server account: Client-Initiated next */
+    uint64_t generation;
+};
+
+/** One run of the sequence: smartcard, then factory, then report what is missing. */
+int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
+
+/** Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'. */
+int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

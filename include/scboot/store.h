@@ -1,0 +1,102 @@
+/*
+ * scboot store: the committed configuration in a state directory (default /var/lib/scboot;
+ * 0700, files 0600) as JSON with, per instance, its provenance (card, factory, network) and,
+ * for card data, the fingerprint (ICCID + SHA-256 of the file, reader, where it was found).
+ * A commit writes a new file, fsyncs it, renames it over the old one and fsyncs the directory;
+ * an flock keeps two writers apart. After a crash the store holds the old or the new
+ * configuration, never a mix.
+ */
+#ifndef SCBOOT_STORE_H
+#define SCBOOT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/model.h"
+#include "scboot/p15.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SCB_STATE_DIR_DEFAULT "/var/lib/scboot"
+
+enum scb_provenance { SCB_PROV_CARD = 0, SCB_PROV_FACTORY = 1, SCB_PROV_NETWORK = 2 };
+
+/** What identifies the card data a configuration came from (SPEC.md 9). */
+struct scb_fingerprint {
+    int valid;
+    char iccid[24];
+    uint8_t sha256[32];         /**< of the file bytes [0, 4 + size) */
+    char reader[256];
+    uint8_t aid[16];
+    size_t aid_len;
+    struct scb_p15_path path;   /**< where the file was found: a re-read skips the walk */
+};
+
+struct scb_prov {
+    uint16_t oid, iid;
+    enum scb_provenance prov;
+};
+
+/** A committed configuration with its provenance. */
+struct scb_committed {
+    struct scb_config cfg;
+    size_t nprov;
+    struct scb_prov *prov;
+    struct scb_fingerprint card;
+    uint64_t generation;        /**< +1 per commit */
+    char committed_at[32];      /**< ISO 8601 UTC */
+};
+
+void scb_committed_init(struct scb_committed *c);
+void scb_committed_free(struct scb_committed *c);
+int scb_committed_copy(struct scb_committed *dst, const struct scb_committed *src);
+/** Provenance of an instance (SCB_PROV_NETWORK when unrecorded). */
+enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid);
+int scb_committed_set_prov(struct scb_committed *c, uint16_t oid, uint16_t iid,
+                           enum scb_provenance p);
+/** Remove every instance of provenance p (with its provenance record). */
+void scb_committed_drop(struct scb_committed *c, enum scb_provenance p);
+/** Add every instance of cfg with provenance p, replacing instances with the same IDs. */
+int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
+                        enum scb_provenance p);
+const char *scb_provenance_name(enum scb_provenance p);
+
+struct scb_store;
+
+/** Steps of a commit, for fault injection in tests. */
+enum scb_commit_step {
+    SCB_STEP_WRITE = 0, SCB_STEP_FSYNC_FILE, SCB_STEP_RENAME, SCB_STEP_FSYNC_DIR, SCB_STEP_DONE
+};
+typedef int (*scb_commit_hook)(void *ctx, enum scb_commit_step step);
+
+/**
+ * Open (create 0700) the state directory and take its lock. SCB_E_LOCKED if another process
+ * holds it (wait_ms > 0: retry that long).
+ */
+int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, char *err,
+                   size_t errlen);
+/** Read-only access without the lock (scboot status). */
+int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, size_t errlen);
+void scb_store_close(struct scb_store **s);
+/**
+ * Load the committed configuration: SCB_OK with an empty one (generation 0) when nothing was
+ * ever committed; SCB_E_PARSE for a damaged or foreign file (never a silent empty one).
+ */
+int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
+/** Commit atomically (generation and time are set here). */
+int scb_store_commit(struct scb_store *s, struct scb_committed *c);
+/** Tests: called before each step; a negative return stops the commit there ("crash"). */
+void scb_store_set_hook(struct scb_store *s, scb_commit_hook hook, void *ctx);
+const char *scb_store_path(const struct scb_store *s);
+
+/** The JSON of a committed configuration (secrets shown unless redact). Caller owns it. */
+struct json_object *scb_committed_to_json(const struct scb_committed *c, int redact);
+int scb_committed_from_json(struct json_object *root, struct scb_committed *c, char *err,
+                            size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
