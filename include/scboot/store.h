@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scboot/error.h"
 #include "scboot/model.h"
 #include "scboot/p15.h"
 

@@ -1,0 +1,328 @@
+/*
+ * test_sequence.c: change detection and the bootstrap sequence on the emulated card: 0 APDUs
+ * on a re-check without a card event; changed data replaces the card's instances; changed but
+ * inconsistent data disables them; a swapped card; a removed card deletes only card instances;
+ * every card failure falls through to the factory configuration; card and factory share the
+ * one validator (same bytes, same report).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "scboot/codec.h"
+#include "scboot/emu.h"
+#include "scboot/json.h"
+#include "scboot/sequence.h"
+#include "scboot/util.h"
+
+struct env {
+    char dir[64];
+    struct scb_emu *e;
+    struct scb_transport *t;
+    struct scb_card card;
+    struct scb_store *st;
+    struct scb_bootstrap b;
+    int notified;
+    enum scb_card_outcome last;
+};
+
+static void on_notify(void *ctx, enum scb_card_outcome o, const struct scb_committed *c)
+{
+    struct env *v = ctx;
+    (void)c;
+    v->notified++;
+    v->last = o;
+}
+
+static void start(struct env *v, const char *profile_extra, const char *file)
+{
+    char json[512], err[256];
+    memset(v, 0, sizeof(*v));
+    snprintf(v->dir, sizeof(v->dir), "/tmp/scb-seq-XXXXXX");
+    assert_non_null(mkdtemp(v->dir));
+    snprintf(json, sizeof(json), "{%s\"lwm2m\":{\"file\":\"%s\",\"pkcs15_first\":false}}",
+             profile_extra, file);
+    if (scb_emu_load_json(json, "data", &v->e, err, sizeof(err)) < 0) {
+        fail_msg("%s", err);
+    }
+    v->t = scb_emu_transport(v->e);
+    scb_card_init(&v->card, v->t);
+    assert_int_equal(scb_store_open(v->dir, 0, &v->st, err, sizeof(err)), 0);
+    scb_bootstrap_init(&v->b);
+    v->b.store = v->st;
+    v->b.card = &v->card;
+    v->b.reader_name = "test";
+    v->b.notify = on_notify;
+    v->b.notify_ctx = v;
+}
+
+static void stop(struct env *v)
+{
+    char cmd[96];
+    scb_bootstrap_free(&v->b);
+    scb_store_close(&v->st);
+    scb_transport_free(&v->t);
+    scb_emu_free(&v->e);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", v->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void committed(struct env *v, struct scb_committed *c)
+{
+    char err[256];
+    assert_int_equal(scb_store_load(v->st, c, err, sizeof(err)), 0);
+}
+
+static size_t count_prov(const struct scb_committed *c, enum scb_provenance p)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < c->nprov; k++) {
+        n += c->prov[k].prov == p;
+    }
+    return n;
+}
+
+static void set_card_file(struct env *v, const char *path)
+{
+    uint8_t *d;
+    size_t n;
+    assert_int_equal(scb_read_file(path, 40000, &d, &n), 0);
+    assert_int_equal(scb_emu_set_file(v->e, 0x6432, d, n), 0);
+    free(d);
+}
+
+static void test_check_cycle(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    enum scb_card_outcome o;
+    struct scb_committed c;
+
+    start(&v, "", "anjay_ef126.bin");
+    v.b.factory_path = "data/nrf_ef58.bin";
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_false(res.factory_applied); /* configured from the card: no factory step */
+    assert_false(res.needs_network_bootstrap);
+    /* R5 check with no card event: not a single APDU */
+    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_UNCHANGED);
+    assert_int_equal(v.b.last_apdus, 0);
+    /* an event, same data: re-read along the known path, unchanged */
+    scb_emu_reset(v.e);
+    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_UNCHANGED);
+    print_message("# re-check after a card event: %u APDUs\n", v.b.last_apdus);
+    assert_true(v.b.last_apdus > 0 && v.b.last_apdus <= 10);
+    /* the data changed (e.g. OTA, then the card was reset) */
+    set_card_file(&v, "data/nrf_ef58.bin");
+    scb_emu_reset(v.e);
+    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_CHANGED);
+    assert_int_equal(v.last, SCB_CARD_CHANGED);
+    committed(&v, &c);
+    assert_non_null(scb_object_instance(scb_config_object(&c.cfg, 0), 0)); /* the new BS */
+    assert_null(scb_config_object(&c.cfg, 1));                             /* old server gone */
+    scb_committed_free(&c);
+    /* another card */
+    assert_int_equal(scb_emu_set_iccid(v.e, "89000000000000000001"), 0);
+    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_SWAPPED);
+    committed(&v, &c);
+    assert_string_equal(c.card.iccid, "89000000000000000001");
+    scb_committed_free(&c);
+    stop(&v);
+}
+
+static void test_invalid_and_removed_keep_factory(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    enum scb_card_outcome o;
+    struct scb_committed c;
+    uint8_t *img;
+    size_t n;
+    char err[256];
+
+    start(&v, "", "anjay_ef126.bin");
+    /* a factory configuration committed earlier (a second server, SSID 101/102) */
+    struct scb_bootstrap fb = v.b;
+    fb.card = NULL;
+    fb.factory_path = "data/multi_server_acl.json";
+    assert_int_equal(scb_bootstrap_run(&fb, &res), 0);
+    assert_true(res.factory_applied);
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    committed(&v, &c);
+    size_t factory = count_prov(&c, SCB_PROV_FACTORY);
+    assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
+    scb_committed_free(&c);
+    /* the card's new data is inconsistent (SSID 0): its instances are disabled, nothing new */
+    assert_int_equal(scb_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
+    free(img);
+    const char bad[] = "{\"objects\":{\"0\":{\"instances\":{\"7\":{\"resources\":{\"0\":"
+                       "\"coap://x\",\"1\":false,\"2\":3,\"10\":0}}}},\"1\":{\"instances\":{"
+                       "\"7\":{\"resources\":{\"0\":0,\"1\":60,\"6\":false,\"7\":\"U\"}}}}}}";
+    struct scb_config cfg;
+    struct scb_buf out = {0};
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_from_json_text(bad, &cfg, err, sizeof(err)), 0);
+    assert_int_equal(scb_bsfile_encode(&cfg, 0, &out), 0);
+    assert_int_equal(scb_emu_set_file(v.e, 0x6432, out.data, out.len), 0);
+    scb_buf_free(&out);
+    scb_config_free(&cfg);
+    scb_emu_reset(v.e);
+    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_INVALID);
+    int seen = 0;
+    for (size_t k = 0; k < v.b.report.n; k++) {
+        seen |= strcmp(v.b.report.v[k].rule, "ssid-out-of-range") == 0;
+    }
+    assert_true(seen);
+    committed(&v, &c);
+    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
+    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), factory);
+    assert_null(scb_object_instance(scb_config_object(&c.cfg, 0), 7));
+    scb_committed_free(&c);
+    /* good data again, then the card is pulled: only card instances go */
+    set_card_file(&v, "data/anjay_ef126.bin");
+    scb_emu_reset(v.e);
+    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_APPLIED);
+    scb_emu_remove(v.e);
+    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_REMOVED);
+    committed(&v, &c);
+    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
+    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), factory);
+    assert_false(c.card.valid);
+    scb_committed_free(&c);
+    stop(&v);
+}
+
+static void test_fall_through(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *extra, *file, *why;
+        int remove;
+        int no_acl;
+    } cases[] = {
+        {"", "anjay_ef126.bin", "no card", 1, 0},
+        {"\"pin\":{\"value\":\"1234\"},", "anjay_ef126.bin", "PIN", 0, 0},
+        {"", "/tmp/scb-seq-msa1.bin", "inconsistent", 0, 1},
+        {"", "/tmp/scb-seq-corrupt.bin", "malformed", 0, 0},
+    };
+    FILE *f = fopen("/tmp/scb-seq-corrupt.bin", "wb");
+    fwrite("\x00\x01\x00\x09\x00\x00\x00\x00\x09", 1, 9, f);
+    fclose(f);
+    /* the change request's example as a card image */
+    struct scb_config cfg;
+    struct scb_buf out = {0};
+    uint8_t *img;
+    size_t n;
+    char err[256];
+    assert_int_equal(scb_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
+    f = fopen("/tmp/scb-seq-msa1.bin", "wb");
+    fwrite(img, 1, n, f);
+    fclose(f);
+    free(img);
+    (void)cfg;
+    (void)out;
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct env v;
+        struct scb_run_result res;
+        char extra[128];
+        snprintf(extra, sizeof(extra), "%s%s", cases[k].extra,
+                 strstr(cases[k].extra, "pin") ? "" : "");
+        if (strstr(cases[k].extra, "pin")) {
+            /* a PIN-protected bootstrap file and no PIN given */
+            char json[512];
+            memset(&v, 0, sizeof(v));
+            start(&v, "", "anjay_ef126.bin");
+            scb_transport_free(&v.t);
+            scb_emu_free(&v.e);
+            snprintf(json, sizeof(json),
+                     "{\"pin\":{\"value\":\"1234\"},\"lwm2m\":{\"file\":\"anjay_ef126.bin\","
+                     "\"read\":\"pin\"}}");
+            assert_int_equal(scb_emu_load_json(json, "data", &v.e, err, sizeof(err)), 0);
+            v.t = scb_emu_transport(v.e);
+            scb_card_init(&v.card, v.t);
+        } else {
+            start(&v, "", cases[k].file);
+        }
+        if (cases[k].remove) {
+            scb_emu_remove(v.e);
+        }
+        if (cases[k].no_acl) {
+            scb_profile_no_acl(&v.b.profile);
+        }
+        v.b.factory_path = "data/nrf_ef58.bin";
+        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        if (!res.factory_applied) {
+            fail_msg("%s: factory not applied (card %s)", cases[k].why,
+                     scb_card_outcome_name(res.card));
+        }
+        assert_true(res.needs_network_bootstrap); /* the factory file is BS-only */
+        stop(&v);
+    }
+    unlink("/tmp/scb-seq-corrupt.bin");
+    unlink("/tmp/scb-seq-msa1.bin");
+}
+
+/* Card and factory: the same bytes get the same verdict, from the same validator. */
+static void test_one_validator(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    uint8_t *img;
+    size_t n;
+    char err[256];
+    assert_int_equal(scb_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
+    FILE *f = fopen("/tmp/scb-seq-msa2.bin", "wb");
+    fwrite(img, 1, n, f);
+    fclose(f);
+    free(img);
+    start(&v, "", "/tmp/scb-seq-msa2.bin");
+    scb_profile_no_acl(&v.b.profile);
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_INVALID);
+    struct scb_report card_rep = v.b.report;
+    memset(&v.b.report, 0, sizeof(v.b.report));
+    /* now the same bytes as the factory configuration, no card */
+    scb_emu_remove(v.e);
+    v.b.factory_path = "/tmp/scb-seq-msa2.bin";
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_true(res.factory_rejected);
+    assert_int_equal(v.b.report.n, card_rep.n);
+    for (size_t k = 0; k < card_rep.n; k++) {
+        assert_string_equal(v.b.report.v[k].rule, card_rep.v[k].rule);
+        assert_string_equal(v.b.report.v[k].path, card_rep.v[k].path);
+        assert_string_equal(v.b.report.v[k].message, card_rep.v[k].message);
+    }
+    assert_string_equal(card_rep.v[0].rule, "multi-server-unsupported");
+    scb_report_free(&card_rep);
+    stop(&v);
+    unlink("/tmp/scb-seq-msa2.bin");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_check_cycle),
+        cmocka_unit_test(test_invalid_and_removed_keep_factory),
+        cmocka_unit_test(test_fall_through),
+        cmocka_unit_test(test_one_validator),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
