@@ -8,7 +8,8 @@
  * delayed ACKs cost ~44 ms per APDU (../shared/TESTING.md).
  *
  * Signals: SIGUSR1 removes the card (closes the connection) / inserts it again;
- * SIGHUP reloads the profile (a "changed card"); SIGTERM/SIGINT exit.
+ * SIGHUP reloads the profile in place before the next APDU (data changed on the same card,
+ * as after an OTA update: no reader event); SIGTERM/SIGINT exit.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +53,8 @@ struct vcard {
     unsigned apdus;
 };
 
+static int load(struct vcard *v);
+
 static int connect_vpcd(const struct vcard *v)
 {
     struct addrinfo hints, *res = NULL;
@@ -93,10 +96,10 @@ static int read_full(int fd, uint8_t *buf, size_t n)
         }
         if (r < 0) {
             if (errno == EINTR) {
-                if (got_term || got_usr1 || got_hup) {
+                if (got_term || got_usr1) {
                     return 1;
                 }
-                continue;
+                continue; /* SIGHUP: the profile is reloaded before the next APDU */
             }
             return -1;
         }
@@ -173,6 +176,12 @@ static int serve(struct vcard *v, int fd)
                 scb_emu_reset(v->emu); /* reset / power cycle: channels, PIN, SCP gone */
             }
             continue;
+        }
+        if (got_hup) {
+            /* the card's data changed in place (an OTA update): same card, same session */
+            got_hup = 0;
+            load(v);
+            log_line(v, "%s", "profile reloaded");
         }
         if (v->remove_after && v->apdus >= v->remove_after) {
             log_line(v, "%s", "removing the card (--remove-after)");

@@ -50,24 +50,38 @@ DEVICENAME /dev/null:35963
 LIBPATH $VPCD_DRIVER
 CHANNELID 35963
 CONF
-    # The namespace holder: pcscd in the foreground inside its own mount + network namespace.
+    export PCSCLITE_CSOCK_NAME="$STACK_DIR/run/pcscd.comm"
+    stack_pcscd_up
+    trap stack_stop EXIT INT TERM
+    if [ -n "${1:-}" ]; then
+        stack_vcard "$@"
+    fi
+}
+
+# pcscd in the foreground inside its own mount + network namespace (the namespace holder).
+stack_pcscd_up() {
+    rm -f "$STACK_DIR/run/pcscd.comm" "$STACK_DIR/run/pcscd.pid"
     unshare --mount --net --propagation private sh -c "
         ip link set lo up
         mkdir -p /run/pcscd && mount --bind '$STACK_DIR/run' /run/pcscd
         exec pcscd -f -c '$STACK_DIR/conf' ${PCSCD_ARGS:-}
-    " > "$STACK_DIR/pcscd.log" 2>&1 &
+    " >> "$STACK_DIR/pcscd.log" 2>&1 &
     PCSCD_PID=$!
-    export PCSCLITE_CSOCK_NAME="$STACK_DIR/run/pcscd.comm"
     if ! stack_wait 50 test -S "$PCSCLITE_CSOCK_NAME"; then
         cat "$STACK_DIR/pcscd.log" >&2
         stack_stop
         echo "FAIL: pcscd did not start" >&2
         exit 1
     fi
-    trap stack_stop EXIT INT TERM
-    if [ -n "${1:-}" ]; then
-        stack_vcard "$@"
-    fi
+}
+
+# Stop pcscd (and the card side, whose namespace goes with it), keep the directory.
+stack_pcscd_down() {
+    [ -n "${VCARD_PID:-}" ] && kill "$VCARD_PID" 2>/dev/null && wait "$VCARD_PID" 2>/dev/null
+    VCARD_PID=
+    kill "$PCSCD_PID" 2>/dev/null
+    wait "$PCSCD_PID" 2>/dev/null
+    PCSCD_PID=
 }
 
 # The card side joins pcscd's network namespace (vpcd listens there).

@@ -1,0 +1,146 @@
+/*
+ * example_client.c: how an LwM2M client uses libscboot (a runnable example, built and run by a
+ * test). Start-up runs the bootstrap sequence; before every Register/Update to a
+ * card-provisioned server it calls scb_card_check() (LwM2M R5); when the card's data changed
+ * it drops the (D)TLS session of every server whose URI, security mode or keys changed and
+ * registers again; when the card is gone its servers are forgotten.
+ *
+ * Here the card is the built-in emulator so the example can act out an OTA update (the second
+ * image) and a removal: scboot-example-client PROFILE.json SECOND_IMAGE.bin STATE_DIR
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scboot/emu.h"
+#include "scboot/sequence.h"
+#include "scboot/util.h"
+
+/* What a (D)TLS session depends on: URI, mode, identity and key of the server's /0 instance. */
+static void session_key(const struct scb_config *cfg, uint16_t iid, uint8_t out[32])
+{
+    const struct scb_instance *in = scb_object_instance(scb_config_object(cfg, 0), iid);
+    uint8_t buf[2048];
+    size_t n = 0;
+    static const uint16_t rids[] = {0, 2, 3, 4, 5};
+    for (size_t k = 0; in && k < 5; k++) {
+        const struct scb_resource *r = scb_instance_resource(in, rids[k]);
+        if (r && r->n == 1 && n + r->v[0].len + 2 < sizeof(buf)) {
+            buf[n++] = (uint8_t)rids[k];
+            memcpy(buf + n, r->v[0].data, r->v[0].len);
+            n += r->v[0].len;
+            buf[n++] = 0;
+        }
+    }
+    scb_sha256(buf, n, out);
+}
+
+static void print_servers(const char *what, const struct scb_committed *c)
+{
+    const struct scb_object *sec = scb_config_object(&c->cfg, 0);
+    for (size_t k = 0; sec && k < sec->n; k++) {
+        int bs = 0;
+        const struct scb_resource *u = scb_instance_resource(&sec->i[k], 0);
+        scb_config_get_bool(&c->cfg, 0, sec->i[k].id, 1, &bs);
+        if (u && u->n == 1 && !bs) {
+            printf("%s %.*s (/0/%u from %s)\n", what, (int)u->v[0].len, (const char *)u->v[0].data,
+                   sec->i[k].id, scb_provenance_name(scb_committed_prov(c, 0, sec->i[k].id)));
+        }
+    }
+}
+
+struct client {
+    struct scb_committed before;
+};
+
+/* The library's callback after a commit: compare sessions and say what the client does. */
+static void on_commit(void *ctx, enum scb_card_outcome o, const struct scb_committed *now)
+{
+    struct client *cl = ctx;
+    const struct scb_object *old = scb_config_object(&cl->before.cfg, 0);
+    printf("card %s (generation %llu)\n", scb_card_outcome_name(o),
+           (unsigned long long)now->generation);
+    for (size_t k = 0; old && k < old->n; k++) {
+        uint8_t a[32], b[32];
+        uint16_t iid = old->i[k].id;
+        if (scb_committed_prov(&cl->before, 0, iid) != SCB_PROV_CARD) {
+            continue;
+        }
+        session_key(&cl->before.cfg, iid, a);
+        session_key(&now->cfg, iid, b);
+        if (memcmp(a, b, 32) != 0) {
+            printf("drop (D)TLS session of /0/%u: URI, mode or keys changed\n", iid);
+        }
+    }
+    scb_committed_free(&cl->before);
+    scb_committed_copy(&cl->before, now);
+}
+
+int main(int argc, char **argv)
+{
+    struct scb_emu *emu = NULL;
+    struct scb_store *st = NULL;
+    struct scb_bootstrap b;
+    struct scb_run_result res;
+    struct client cl;
+    char err[300];
+    enum scb_card_outcome o;
+
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s PROFILE.json SECOND_IMAGE.bin STATE_DIR\n", argv[0]);
+        return 2;
+    }
+    if (scb_emu_load(argv[1], &emu, err, sizeof(err)) < 0 ||
+        scb_store_open(argv[3], 1000, &st, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 3;
+    }
+    struct scb_transport *tr = scb_emu_transport(emu);
+    struct scb_card card;
+    scb_card_init(&card, tr);
+    scb_bootstrap_init(&b);
+    scb_committed_init(&cl.before);
+    b.store = st;
+    b.card = &card;
+    b.reader_name = "virtual";
+    b.notify = on_commit;
+    b.notify_ctx = &cl;
+
+    /* start-up: smartcard -> factory -> (register) */
+    if (scb_bootstrap_run(&b, &res) < 0) {
+        return 3;
+    }
+    scb_store_load(st, &cl.before, err, sizeof(err));
+    print_servers("register to", &cl.before);
+    for (int round = 1; round <= 4; round++) {
+        if (round == 2) {
+            /* the operator updates the card over the air; the card is reset afterwards */
+            uint8_t *img;
+            size_t n;
+            if (scb_read_file(argv[2], 40000, &img, &n) == 0) {
+                scb_emu_set_file(emu, 0x6432, img, n);
+                free(img);
+            }
+            scb_emu_reset(emu);
+        }
+        if (round == 4) {
+            scb_emu_remove(emu);
+        }
+        /* R5: before every Register/Update to a card-provisioned server */
+        scb_card_check(&b, &o);
+        printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o), b.last_apdus);
+        if (o == SCB_CARD_CHANGED || o == SCB_CARD_SWAPPED || o == SCB_CARD_APPLIED) {
+            print_servers("register to", &cl.before);
+        } else if (o == SCB_CARD_REMOVED) {
+            printf("card servers forgotten; no server left: client-initiated bootstrap\n");
+        } else if (o == SCB_CARD_UNCHANGED) {
+            print_servers("update to", &cl.before);
+        }
+    }
+    scb_committed_free(&cl.before);
+    scb_bootstrap_free(&b);
+    scb_store_close(&st);
+    scb_transport_free(&tr);
+    scb_emu_free(&emu);
+    return 0;
+}
