@@ -110,6 +110,7 @@ int main(int argc, char **argv)
     if (scb_bootstrap_run(&b, &res) < 0) {
         return 3;
     }
+    scb_committed_free(&cl.before);
     scb_store_load(st, &cl.before, err, sizeof(err));
     print_servers("register to", &cl.before);
     for (int round = 1; round <= 4; round++) {

@@ -121,8 +121,8 @@ static void test_damaged_and_foreign(void **state)
     char err[256], path[128];
     static const char *bad[] = {"", "{", "[]", "{\"format\":\"other\"}",
                                 "{\"format\":\"scboot-store-1\",\"objects\":{}}",
-                                "{\"format\":\"scboot-store-1\",\"objects\":{\"0\":5},"
-                                "\"provenance\":{}}"};
+                                ("{\"format\":\"scboot-store-1\",\"objects\":{\"0\":5},"
+                                 "\"provenance\":{}}")};
     assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
     snprintf(path, sizeof(path), "%s/config.json", dir);
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
