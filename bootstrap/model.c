@@ -226,48 +226,57 @@ nomem:
 
 /* ---- lookup and insertion (arrays kept sorted by ID) ---------------------------------- */
 
+/* The arrays are kept sorted by ID: binary search (a 32 KB file holds hundreds of instances). */
+#define BSEARCH_ID(arr, n, want)                                                              \
+    do {                                                                                      \
+        size_t lo_ = 0, hi_ = (n);                                                            \
+        while (lo_ < hi_) {                                                                   \
+            size_t mid_ = lo_ + (hi_ - lo_) / 2;                                              \
+            if ((arr)[mid_].id == (want)) {                                                   \
+                return &(arr)[mid_];                                                          \
+            }                                                                                 \
+            if ((arr)[mid_].id < (want)) {                                                    \
+                lo_ = mid_ + 1;                                                               \
+            } else {                                                                          \
+                hi_ = mid_;                                                                   \
+            }                                                                                 \
+        }                                                                                     \
+        return NULL;                                                                          \
+    } while (0)
+
 struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid)
 {
-    for (size_t k = 0; k < c->n; k++) {
-        if (c->o[k].id == oid) {
-            return &c->o[k];
-        }
-    }
-    return NULL;
+    BSEARCH_ID(c->o, c->n, oid);
 }
 
 struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t iid)
 {
-    for (size_t k = 0; o && k < o->n; k++) {
-        if (o->i[k].id == iid) {
-            return &o->i[k];
-        }
+    if (o == NULL) {
+        return NULL;
     }
-    return NULL;
+    BSEARCH_ID(o->i, o->n, iid);
 }
 
 struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_t rid)
 {
-    for (size_t k = 0; i && k < i->n; k++) {
-        if (i->r[k].id == rid) {
-            return &i->r[k];
-        }
+    if (i == NULL) {
+        return NULL;
     }
-    return NULL;
+    BSEARCH_ID(i->r, i->n, rid);
 }
 
 /* Insert a zeroed element with ID id into a sorted array; returns its index or -1. */
 static long sorted_insert(void **arr, size_t *n, size_t elem, uint16_t id, size_t id_off)
 {
     uint8_t *a = *arr;
-    size_t pos = 0;
-    while (pos < *n) {
+    size_t pos = *n;
+    while (pos > 0) { /* from the end: files list IDs in ascending order */
         uint16_t cur;
-        memcpy(&cur, a + pos * elem + id_off, sizeof(cur));
-        if (cur > id) {
+        memcpy(&cur, a + (pos - 1) * elem + id_off, sizeof(cur));
+        if (cur < id) {
             break;
         }
-        pos++;
+        pos--;
     }
     uint8_t *na = realloc(a, (*n + 1) * elem);
     if (na == NULL) {

@@ -165,14 +165,15 @@ static int add_value(struct scb_resource *r, uint16_t oid, uint16_t iid, uint16_
     char path[32];
     struct scb_value v = {.riid = riid, .data = (uint8_t *)t->value, .len = t->len};
 
-    snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
-    for (size_t k = 0; k < r->n; k++) {
-        if (r->v[k].riid == riid) {
+    for (size_t k = r->n; k > 0 && r->multiple; k--) {
+        if (r->v[k - 1].riid == riid) {
+            snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
             return derr(err, "resource-duplicate", off, path,
                         "resource instance %u appears twice", riid);
         }
     }
     if (scb_value_check(oid, r->id, &v) < 0) {
+        snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
         return derr(err, "tlv-value-invalid", off, path,
                     "%zu-byte value does not fit the resource's type", t->len);
     }
@@ -190,12 +191,13 @@ static int decode_resources(const uint8_t *buf, size_t len, uint16_t oid, struct
     while (pos < len) {
         struct scb_tlv t;
         size_t at = pos;
-        snprintf(path, sizeof(path), "/%u/%u", oid, in->id);
         if (scb_tlv_next(buf, len, &pos, &t) < 0) {
+            snprintf(path, sizeof(path), "/%u/%u", oid, in->id);
             return derr(err, "tlv-malformed", base + at, path,
                         "TLV header or length runs past its enclosing value");
         }
         if (t.type != SCB_TLV_RESOURCE && t.type != SCB_TLV_MULTIPLE_RESOURCE) {
+            snprintf(path, sizeof(path), "/%u/%u", oid, in->id);
             return derr(err, "tlv-malformed", base + at, path,
                         "%s TLV inside an Object Instance", type_name(t.type));
         }
@@ -259,7 +261,9 @@ int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t b
                         "%s TLV at object level (Object Instance TLVs required)",
                         type_name(t.type));
         }
-        snprintf(path, sizeof(path), "/%u/%u", oid, t.id);
+        if (t.id == 0xFFFF || scb_object_instance(o, t.id)) {
+            snprintf(path, sizeof(path), "/%u/%u", oid, t.id);
+        }
         if (t.id == 0xFFFF) {
             return derr(err, "instance-id-reserved", base + at, path,
                         "object instance ID 65535 is reserved");

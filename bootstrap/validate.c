@@ -131,12 +131,20 @@ int scb_report_add_decode_error(struct scb_report *rep, const struct scb_decode_
 
 /* ---- helpers over the model ----------------------------------------------------------- */
 
+struct ssid_ent {
+    long ssid;
+    uint16_t iid;
+};
+
 struct vctx {
     const struct scb_config *cfg;
     const struct scb_profile *p;
     enum scb_source src;
     struct scb_report *rep;
     int err;
+    /* SSID indexes, sorted by (ssid, iid): linear time overall, even for hundreds of servers */
+    struct ssid_ent *sec, *srv; /* non-bootstrap Security instances; Server instances */
+    size_t nsec, nsrv;
 };
 
 #define ADD(c, ...)                                                                          \
@@ -193,32 +201,70 @@ static long ssid_of(const struct scb_instance *in, uint16_t rid)
     return get_int(in, rid, &v) == 0 ? (long)v : -1;
 }
 
-static int server_has_security(const struct scb_config *cfg, long ssid)
+static int ent_cmp(const void *a, const void *b)
 {
-    const struct scb_object *sec = scb_config_object(cfg, 0);
-    for (size_t k = 0; sec && k < sec->n; k++) {
-        if (!is_bs(&sec->i[k]) && ssid_of(&sec->i[k], 10) == ssid) {
-            return 1;
-        }
+    const struct ssid_ent *x = a, *y = b;
+    if (x->ssid != y->ssid) {
+        return x->ssid < y->ssid ? -1 : 1;
     }
-    return 0;
+    return x->iid < y->iid ? -1 : x->iid > y->iid;
 }
 
-static int security_has_server(const struct scb_config *cfg, long ssid)
+/* The first (lowest-iid) entry with this SSID, or NULL. */
+static const struct ssid_ent *idx_first(const struct ssid_ent *a, size_t n, long ssid)
 {
-    const struct scb_object *srv = scb_config_object(cfg, 1);
-    for (size_t k = 0; srv && k < srv->n; k++) {
-        if (ssid_of(&srv->i[k], 0) == ssid) {
-            return 1;
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid].ssid < ssid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    return 0;
+    return lo < n && a[lo].ssid == ssid ? &a[lo] : NULL;
+}
+
+static int build_index(struct vctx *c)
+{
+    const struct scb_object *sec = scb_config_object(c->cfg, 0);
+    const struct scb_object *srv = scb_config_object(c->cfg, 1);
+    c->sec = calloc(sec && sec->n ? sec->n : 1, sizeof(*c->sec));
+    c->srv = calloc(srv && srv->n ? srv->n : 1, sizeof(*c->srv));
+    if (c->sec == NULL || c->srv == NULL) {
+        return SCB_E_NOMEM;
+    }
+    for (size_t k = 0; sec && k < sec->n; k++) {
+        long s = ssid_of(&sec->i[k], 10);
+        if (!is_bs(&sec->i[k]) && s >= 0) {
+            c->sec[c->nsec++] = (struct ssid_ent){s, sec->i[k].id};
+        }
+    }
+    for (size_t k = 0; srv && k < srv->n; k++) {
+        long s = ssid_of(&srv->i[k], 0);
+        if (s >= 0) {
+            c->srv[c->nsrv++] = (struct ssid_ent){s, srv->i[k].id};
+        }
+    }
+    qsort(c->sec, c->nsec, sizeof(*c->sec), ent_cmp);
+    qsort(c->srv, c->nsrv, sizeof(*c->srv), ent_cmp);
+    return SCB_OK;
+}
+
+static int server_has_security(const struct vctx *c, long ssid)
+{
+    return idx_first(c->sec, c->nsec, ssid) != NULL;
+}
+
+static int security_has_server(const struct vctx *c, long ssid)
+{
+    return idx_first(c->srv, c->nsrv, ssid) != NULL;
 }
 
 /* A configured server: an SSID on a Server instance or a non-bootstrap Security instance. */
-static int ssid_known(const struct scb_config *cfg, long ssid)
+static int ssid_known(const struct vctx *c, long ssid)
 {
-    return ssid > 0 && (server_has_security(cfg, ssid) || security_has_server(cfg, ssid));
+    return ssid > 0 && (server_has_security(c, ssid) || security_has_server(c, ssid));
 }
 
 /* ---- whole configuration ---------------------------------------------------------------- */
@@ -234,7 +280,7 @@ static void check_whole(struct vctx *c)
     for (size_t k = 0; sec && k < sec->n; k++) {
         if (is_bs(&sec->i[k])) {
             bs++;
-        } else if (ssid_of(&sec->i[k], 10) > 0 && security_has_server(c->cfg,
+        } else if (ssid_of(&sec->i[k], 10) > 0 && security_has_server(c,
                                                                        ssid_of(&sec->i[k], 10))) {
             complete++;
         }
@@ -250,19 +296,21 @@ static void check_whole(struct vctx *c)
     }
     for (size_t k = 0; srv && k < srv->n; k++) {
         long s = ssid_of(&srv->i[k], 0);
+        const struct ssid_ent *first = s >= 0 ? idx_first(c->srv, c->nsrv, s) : NULL;
+        int orphan = s >= 0 && !server_has_security(c, s);
+        if (!orphan && !(first && first->iid != srv->i[k].id)) {
+            continue;
+        }
         ipath(path, sizeof(path), 1, srv->i[k].id, -1);
-        if (s >= 0 && !server_has_security(c->cfg, s)) {
+        if (orphan) {
             ADD(c, "server-without-security", SCB_SEV_ERROR, path,
                 "Server instance with Short Server ID %ld has no non-bootstrap Security "
                 "instance",
                 s);
         }
-        for (size_t j = 0; s >= 0 && j < k; j++) {
-            if (ssid_of(&srv->i[j], 0) == s) {
-                ADD(c, "ssid-duplicate", SCB_SEV_ERROR, path,
-                    "Short Server ID %ld already used by /1/%u", s, srv->i[j].id);
-                break;
-            }
+        if (first && first->iid != srv->i[k].id) {
+            ADD(c, "ssid-duplicate", SCB_SEV_ERROR, path,
+                "Short Server ID %ld already used by /1/%u", s, first->iid);
         }
     }
     for (size_t k = 0; sec && k < sec->n; k++) {
@@ -270,17 +318,19 @@ static void check_whole(struct vctx *c)
             continue;
         }
         long s = ssid_of(&sec->i[k], 10);
+        const struct ssid_ent *first = s >= 0 ? idx_first(c->sec, c->nsec, s) : NULL;
+        int orphan = s >= 0 && !security_has_server(c, s);
+        if (!orphan && !(first && first->iid != sec->i[k].id)) {
+            continue;
+        }
         ipath(path, sizeof(path), 0, sec->i[k].id, -1);
-        if (s >= 0 && !security_has_server(c->cfg, s)) {
+        if (orphan) {
             ADD(c, "security-without-server", SCB_SEV_WARNING, path,
                 "Security instance with Short Server ID %ld has no Server instance", s);
         }
-        for (size_t j = 0; s >= 0 && j < k; j++) {
-            if (!is_bs(&sec->i[j]) && ssid_of(&sec->i[j], 10) == s) {
-                ADD(c, "ssid-duplicate", SCB_SEV_ERROR, path,
-                    "Short Server ID %ld already used by /0/%u", s, sec->i[j].id);
-                break;
-            }
+        if (first && first->iid != sec->i[k].id) {
+            ADD(c, "ssid-duplicate", SCB_SEV_ERROR, path,
+                "Short Server ID %ld already used by /0/%u", s, first->iid);
         }
     }
     if (c->p->acl_supported && servers > 1 && (acl == NULL || acl->n == 0)) {
@@ -598,7 +648,7 @@ static void check_acl(struct vctx *c, const struct scb_instance *in)
         ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path,
             "the Security object cannot be an Access Control target");
     }
-    if (get_int(in, 3, &owner) == 0 && owner != 65535 && !ssid_known(c->cfg, owner)) {
+    if (get_int(in, 3, &owner) == 0 && owner != 65535 && !ssid_known(c, owner)) {
         ipath(path, sizeof(path), 2, in->id, 3);
         ADD(c, "acl-owner-unknown", SCB_SEV_ERROR, path,
             "owner %lld is neither a configured server nor 65535", (long long)owner);
@@ -607,7 +657,7 @@ static void check_acl(struct vctx *c, const struct scb_instance *in)
     for (size_t k = 0; acl && k < acl->n; k++) {
         int64_t bits;
         snprintf(path, sizeof(path), "/2/%u/2/%u", in->id, acl->v[k].riid);
-        if (acl->v[k].riid != 0 && !ssid_known(c->cfg, acl->v[k].riid)) {
+        if (acl->v[k].riid != 0 && !ssid_known(c, acl->v[k].riid)) {
             ADD(c, "acl-entry-unknown", SCB_SEV_ERROR, path,
                 "ACL entry for server %u, which is not configured", acl->v[k].riid);
         }
@@ -632,6 +682,11 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
         scb_profile_default(&def);
         c.p = &def;
     }
+    if (build_index(&c) < 0) {
+        free(c.sec);
+        free(c.srv);
+        return SCB_E_NOMEM;
+    }
     check_whole(&c);
     if ((o = scb_config_object(cfg, 0)) != NULL) {
         for (size_t k = 0; k < o->n; k++) {
@@ -648,6 +703,8 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
             check_acl(&c, &o->i[k]);
         }
     }
+    free(c.sec);
+    free(c.srv);
     return c.err;
 }
 

@@ -1,0 +1,298 @@
+/*
+ * bench.c: APDUs and bytes on the wire for the card paths (first read, re-check without and
+ * with a card event, read over SCP03) on T=0 and T=1 cards, for bootstrap files of 64 B, 1 KB,
+ * 4 KB and 32 KB; decode + validate time per file. Counts come from the emulator's APDU log
+ * (what a reader would carry, GET RESPONSEs inside the SCP03 filter included). No timing is
+ * asserted anywhere: this prints a table (tests/bench/README.md has the command).
+ *   scboot-bench               the tables
+ *   scboot-bench --write DIR   also write the generated images (bench_<size>.bin)
+ *   scboot-bench --once FILE   decode + validate FILE once (for callgrind / massif)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scboot/codec.h"
+#include "scboot/emu.h"
+#include "scboot/scp03.h"
+#include "scboot/sequence.h"
+#include "scboot/util.h"
+
+static const size_t sizes[] = {64, 1024, 4096, 32768};
+
+/* A valid configuration of exactly `size` bytes: a BS account, server pairs, then filler. */
+static int make_image(size_t size, struct scb_buf *out)
+{
+    struct scb_config cfg;
+    struct scb_object *o;
+    struct scb_instance *in;
+    struct scb_resource *r;
+    char uri[64];
+    uint8_t v[8];
+    scb_config_init(&cfg);
+    scb_config_add_object(&cfg, 0, &o);
+    scb_object_add_instance(o, 0, &in);
+    scb_instance_add_resource(in, 0, &r);
+    scb_resource_add_value(r, 0, (const uint8_t *)"coap://bs.example:5683", 22);
+    scb_instance_add_resource(in, 1, &r);
+    scb_resource_add_value(r, 0, (const uint8_t *)"\x01", 1);
+    scb_instance_add_resource(in, 2, &r);
+    scb_resource_add_value(r, 0, (const uint8_t *)"\x03", 1);
+    for (uint16_t k = 1; k < 500; k++) {
+        struct scb_buf probe = {0};
+        scb_bsfile_encode(&cfg, 0, &probe);
+        size_t have = probe.len;
+        scb_buf_free(&probe);
+        if (have + 120 > size) {
+            break;
+        }
+        snprintf(uri, sizeof(uri), "coap://lwm2m-%u.example.com:5683", k);
+        o = scb_config_object(&cfg, 0);
+        scb_object_add_instance(o, k, &in);
+        scb_instance_add_resource(in, 0, &r);
+        scb_resource_add_value(r, 0, (const uint8_t *)uri, strlen(uri));
+        scb_instance_add_resource(in, 1, &r);
+        scb_resource_add_value(r, 0, (const uint8_t *)"\x00", 1);
+        scb_instance_add_resource(in, 2, &r);
+        scb_resource_add_value(r, 0, (const uint8_t *)"\x03", 1);
+        scb_instance_add_resource(in, 10, &r);
+        scb_resource_add_value(r, 0, v, scb_encode_int(k, v));
+        scb_config_add_object(&cfg, 1, &o);
+        scb_object_add_instance(o, k, &in);
+        scb_instance_add_resource(in, 0, &r);
+        scb_resource_add_value(r, 0, v, scb_encode_int(k, v));
+        scb_instance_add_resource(in, 1, &r);
+        scb_resource_add_value(r, 0, v, scb_encode_int(86400, v));
+        scb_instance_add_resource(in, 6, &r);
+        scb_resource_add_value(r, 0, (const uint8_t *)"\x00", 1);
+        scb_instance_add_resource(in, 7, &r);
+        scb_resource_add_value(r, 0, (const uint8_t *)"U", 1);
+    }
+    /* filler: an object the model keeps raw, sized to hit `size` exactly */
+    struct scb_buf probe = {0};
+    scb_bsfile_encode(&cfg, 0, &probe);
+    size_t have = probe.len;
+    scb_buf_free(&probe);
+    static uint8_t fill[32768];
+    memset(fill, 0xA5, sizeof(fill));
+    for (size_t l = 0; have < size && l + have < size; l++) {
+        struct scb_config t;
+        scb_config_copy(&t, &cfg);
+        scb_config_add_object(&t, 10000, &o);
+        scb_object_add_instance(o, 0, &in);
+        scb_instance_add_resource(in, 0, &r);
+        scb_resource_add_value(r, 0, fill, l);
+        struct scb_buf b = {0};
+        scb_bsfile_encode(&t, 0, &b);
+        if (b.len == size) {
+            scb_config_free(&cfg);
+            scb_config_free(&t);
+            *out = b;
+            return 0;
+        }
+        scb_buf_free(&b);
+        scb_config_free(&t);
+    }
+    int ret = scb_bsfile_encode(&cfg, 0, out);
+    scb_config_free(&cfg);
+    return ret == 0 && out->len == size ? 0 : -1;
+}
+
+static struct scb_emu *card(const struct scb_buf *img, int t1, int scp)
+{
+    size_t hl = 2 * img->len + 1;
+    char *hex = malloc(hl), *json = malloc(hl + 512), err[256];
+    struct scb_emu *e = NULL;
+    scb_hex_encode(img->data, img->len, hex, hl);
+    snprintf(json, hl + 512,
+             "{\"protocol\":\"%s\",%s\"lwm2m\":{\"hex\":\"%s\",\"pkcs15_first\":false,"
+             "\"read\":\"%s\"}}",
+             t1 ? "T=1" : "T=0",
+             scp ? "\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\",\"mac\":"
+                   "\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                   "\"202122232425262728292A2B2C2D2E2F\"},"
+                 : "",
+             hex, scp ? "scp03" : "always");
+    if (scb_emu_load_json(json, NULL, &e, err, sizeof(err)) < 0) {
+        fprintf(stderr, "profile: %s\n", err);
+        exit(1);
+    }
+    free(hex);
+    free(json);
+    return e;
+}
+
+struct wire {
+    size_t apdus, bytes;
+};
+
+static struct wire wire_since(struct scb_emu *e, size_t from)
+{
+    struct wire w = {0, 0};
+    for (size_t k = from; k < scb_emu_log_count(e); k++) {
+        const uint8_t *c, *r;
+        size_t cl, rl;
+        scb_emu_log_entry(e, k, &c, &cl, &r, &rl);
+        w.apdus++;
+        w.bytes += cl + rl;
+    }
+    return w;
+}
+
+static void card_paths(const struct scb_buf *img, int t1, size_t size)
+{
+    char dir[] = "/tmp/scb-bench-XXXXXX", err[256], cmd[64];
+    struct scb_emu *e = card(img, t1, 0);
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    struct scb_store *st;
+    struct scb_bootstrap b;
+    struct scb_run_result res;
+    enum scb_card_outcome o;
+
+    if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
+        exit(1);
+    }
+    scb_card_init(&c, t);
+    scb_bootstrap_init(&b);
+    b.store = st;
+    b.card = &c;
+    size_t mark = scb_emu_log_count(e);
+    if (scb_bootstrap_run(&b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+        fprintf(stderr, "bench: %zu-byte card not applied\n", size);
+        exit(1);
+    }
+    struct wire first = wire_since(e, mark);
+    mark = scb_emu_log_count(e);
+    scb_card_check(&b, &o);
+    struct wire quiet = wire_since(e, mark);
+    scb_emu_reset(e);
+    mark = scb_emu_log_count(e);
+    scb_card_check(&b, &o);
+    struct wire event = wire_since(e, mark);
+    scb_bootstrap_free(&b);
+    scb_store_close(&st);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    if (system(cmd) != 0) {
+        exit(1);
+    }
+    /* over SCP03, level 33 */
+    struct scb_scp03_keys keys;
+    memset(&keys, 0, sizeof(keys));
+    for (int k = 0; k < 16; k++) {
+        keys.enc[k] = (uint8_t)k;
+        keys.mac[k] = (uint8_t)(0x10 + k);
+        keys.dek[k] = (uint8_t)(0x20 + k);
+    }
+    keys.len = 16;
+    struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+    struct scb_read_opts ro = {.secure_open = scb_scp03_guard_open,
+                               .secure_close = scb_scp03_guard_close,
+                               .secure_ctx = &g};
+    struct scb_read_result r;
+    e = card(img, t1, 1);
+    t = scb_emu_transport(e);
+    scb_card_init(&c, t);
+    if (scb_card_read(&c, &ro, &r) < 0 || r.file_len != size) {
+        fprintf(stderr, "bench: SCP03 read of %zu bytes failed\n", size);
+        exit(1);
+    }
+    struct wire scp = wire_since(e, 0);
+    scb_read_result_free(&r);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    printf("| %6zu B | %s | %3zu APDUs, %6zu B | %zu | %2zu APDUs, %5zu B | %3zu APDUs, %6zu B |\n",
+           size, t1 ? "T=1" : "T=0", first.apdus, first.bytes, quiet.apdus, event.apdus,
+           event.bytes, scp.apdus, scp.bytes);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void decode_speed(const struct scb_buf *img)
+{
+    struct scb_profile p;
+    scb_profile_default(&p);
+    unsigned n = img->len > 8192 ? 2000 : 20000;
+    double t0 = now_s();
+    for (unsigned k = 0; k < n; k++) {
+        struct scb_config cfg;
+        struct scb_report rep = {0};
+        scb_config_init(&cfg);
+        scb_bootstrap_check(img->data, img->len, &p, SCB_SRC_CARD, &cfg, &rep);
+        scb_report_free(&rep);
+        scb_config_free(&cfg);
+    }
+    double per = (now_s() - t0) / n;
+    printf("| %6zu B | %8.1f us | %7.1f MB/s |\n", img->len, per * 1e6,
+           (double)img->len / per / 1e6);
+}
+
+static int once(const char *path)
+{
+    uint8_t *d;
+    size_t n;
+    struct scb_config cfg;
+    struct scb_report rep = {0};
+    if (scb_read_file(path, 65536, &d, &n) < 0) {
+        return 1;
+    }
+    scb_config_init(&cfg);
+    int ret = scb_bootstrap_check(d, n, NULL, SCB_SRC_CARD, &cfg, &rep);
+    printf("%s: %zu bytes, %s, %zu violations\n", path, n, ret == 0 ? "decoded" : "malformed",
+           rep.n);
+    scb_report_free(&rep);
+    scb_config_free(&cfg);
+    free(d);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *write_dir = NULL;
+    if (argc == 3 && strcmp(argv[1], "--once") == 0) {
+        return once(argv[2]);
+    }
+    if (argc == 3 && strcmp(argv[1], "--write") == 0) {
+        write_dir = argv[2];
+    }
+    printf("APDUs and bytes on the wire (emulated UICC, USIM listed before PKCS#15 in EF DIR)\n\n"
+           "| file | card | first full read | re-check, no card event | re-check after a card "
+           "event | read over SCP03 (level 33) |\n|---|---|---|---|---|---|\n");
+    struct scb_buf imgs[4] = {{0}};
+    for (size_t s = 0; s < 4; s++) {
+        if (make_image(sizes[s], &imgs[s]) < 0) {
+            fprintf(stderr, "bench: cannot build a %zu-byte image\n", sizes[s]);
+            return 1;
+        }
+        if (write_dir) {
+            char p[512];
+            snprintf(p, sizeof(p), "%s/bench_%zu.bin", write_dir, sizes[s]);
+            FILE *f = fopen(p, "wb");
+            if (f) {
+                fwrite(imgs[s].data, 1, imgs[s].len, f);
+                fclose(f);
+            }
+        }
+        for (int t1 = 0; t1 < 2; t1++) {
+            card_paths(&imgs[s], t1, sizes[s]);
+        }
+    }
+    printf("\nDecode + validate (scb_bootstrap_check), wall time per file\n\n"
+           "| file | per file | throughput |\n|---|---|---|\n");
+    for (size_t s = 1; s < 4; s += 2) {
+        decode_speed(&imgs[s]);
+    }
+    for (size_t s = 0; s < 4; s++) {
+        scb_buf_free(&imgs[s]);
+    }
+    return 0;
+}
