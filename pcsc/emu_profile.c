@@ -46,6 +46,20 @@ static const char *jstr(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
+/* An array member: NULL when absent; *bad set when present but not an array. */
+static json_object *jarray(json_object *o, const char *key, int *bad)
+{
+    json_object *v;
+    if (!json_object_object_get_ex(o, key, &v)) {
+        return NULL;
+    }
+    if (!json_object_is_type(v, json_type_array)) {
+        *bad = 1;
+        return NULL;
+    }
+    return v;
+}
+
 static int jint(json_object *o, const char *key, int def)
 {
     json_object *v;
@@ -181,10 +195,10 @@ static int load_file(struct loader *l, struct emu_df *df, json_object *o)
     if (strcmp(structure, "linear") != 0) {
         return fail(l, "unknown structure '%s' (transparent, linear)", structure);
     }
-    json_object *recs;
-    if (!json_object_object_get_ex(o, "records", &recs) ||
-        !json_object_is_type(recs, json_type_array)) {
-        return fail(l, "linear file %04X needs \"records\"", fid);
+    int bad = 0;
+    json_object *recs = jarray(o, "records", &bad);
+    if (recs == NULL) {
+        return fail(l, "linear file %04X needs \"records\": [...]", fid);
     }
     size_t n = json_object_array_length(recs), rl = (size_t)jint(o, "record_length", 0);
     uint8_t tmp[255];
@@ -242,13 +256,16 @@ static struct emu_df *add_app(struct loader *l, const char *aid_hex)
 
 static int load_apps(struct loader *l, json_object *root)
 {
-    json_object *apps;
-    int ret;
-    if (!json_object_object_get_ex(root, "applications", &apps)) {
-        return SCB_OK;
+    int ret, bad = 0;
+    json_object *apps = jarray(root, "applications", &bad);
+    if (bad) {
+        return fail(l, "\"applications\" must be an array");
     }
-    for (size_t i = 0; i < json_object_array_length(apps); i++) {
+    for (size_t i = 0; apps && i < json_object_array_length(apps); i++) {
         json_object *a = json_object_array_get_idx(apps, i), *files;
+        if (!json_object_is_type(a, json_type_object)) {
+            return fail(l, "an application must be an object");
+        }
         struct emu_df *df = add_app(l, jstr(a, "aid"));
         if (df == NULL) {
             return SCB_E_PARSE;
@@ -257,9 +274,16 @@ static int load_apps(struct loader *l, json_object *root)
             return ret;
         }
         df->pin_protected = jbool(a, "pin_protected", 0);
-        if (json_object_object_get_ex(a, "files", &files)) {
+        if ((files = jarray(a, "files", &bad)) != NULL || bad) {
+            if (bad) {
+                return fail(l, "\"files\" must be an array");
+            }
             for (size_t k = 0; k < json_object_array_length(files); k++) {
-                if ((ret = load_file(l, df, json_object_array_get_idx(files, k))) < 0) {
+                json_object *fo = json_object_array_get_idx(files, k);
+                if (!json_object_is_type(fo, json_type_object)) {
+                    return fail(l, "a file must be an object");
+                }
+                if ((ret = load_file(l, df, fo)) < 0) {
                     return ret;
                 }
             }
@@ -455,8 +479,12 @@ static int build_mf(struct loader *l, json_object *root, json_object *dir_record
     if (scb_emu_set_iccid(e, iccid ? iccid : "8988211000000430010") < 0) {
         return fail(l, "bad ICCID '%s' (1-20 digits)", iccid);
     }
-    json_object *extra;
-    if (json_object_object_get_ex(root, "ef_dir", &extra)) {
+    int bad = 0;
+    json_object *extra = jarray(root, "ef_dir", &bad);
+    if (bad) {
+        return fail(l, "\"ef_dir\" must be an array of hex records");
+    }
+    if (extra) {
         for (size_t i = 0; i < json_object_array_length(extra); i++) {
             json_object_array_add(dir_records,
                                   json_object_get(json_object_array_get_idx(extra, i)));
@@ -477,10 +505,17 @@ static int build_mf(struct loader *l, json_object *root, json_object *dir_record
             return ret;
         }
     }
-    json_object *mf_files;
-    if (json_object_object_get_ex(root, "mf_files", &mf_files)) {
+    json_object *mf_files = jarray(root, "mf_files", &bad);
+    if (bad) {
+        return fail(l, "\"mf_files\" must be an array");
+    }
+    if (mf_files) {
         for (size_t i = 0; i < json_object_array_length(mf_files); i++) {
-            if ((ret = load_file(l, &e->mf, json_object_array_get_idx(mf_files, i))) < 0) {
+            json_object *fo = json_object_array_get_idx(mf_files, i);
+            if (!json_object_is_type(fo, json_type_object)) {
+                return fail(l, "a file must be an object");
+            }
+            if ((ret = load_file(l, &e->mf, fo)) < 0) {
                 return ret;
             }
         }

@@ -178,6 +178,15 @@ static void test_profile_errors(void **state)
         "{\"lwm2m\":{\"file\":\"/nonexistent/x.bin\"}}",
         "{\"lwm2m\":{\"hex\":\"00\",\"oid_encoding\":\"weird\"}}",
         "{\"faults\":{\"sw_at\":1,\"sw\":\"6\"}}",
+        /* found by fuzz_profile_json: arrays that are not arrays asserted in json-c */
+        "{\"applications\":\"opaque\"}",
+        "{\"applications\":[5]}",
+        "{\"applications\":[{\"aid\":\"A000000009\",\"files\":{}}]}",
+        "{\"applications\":[{\"aid\":\"A000000009\",\"files\":[1]}]}",
+        "{\"ef_dir\":\"61\"}",
+        "{\"mf_files\":{}}",
+        ("{\"applications\":[{\"aid\":\"A000000009\",\"files\":[{\"fid\":\"6F01\","
+         "\"structure\":\"linear\",\"records\":\"0102\"}]}]}"),
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct scb_emu *e = NULL;
