@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <mbedtls/sha256.h>
 
@@ -103,6 +104,7 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
     FILE *f;
     uint8_t *buf;
     size_t n = 0, cap = 4096;
+    struct stat st;
 
     if (path == NULL || data == NULL || len == NULL) {
         return SCB_E_INVALID_ARG;
@@ -110,6 +112,10 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
     f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (f == NULL) {
         return errno == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 &&
+        (size_t)st.st_size < max) {
+        cap = (size_t)st.st_size + 1; /* one read of the right size, EOF seen on the next */
     }
     buf = malloc(cap);
     if (buf == NULL) {
@@ -149,6 +155,12 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
     if (n > max) {
         free(buf);
         return SCB_E_TOO_LARGE;
+    }
+    if (n < cap) {
+        uint8_t *shrunk = realloc(buf, n ? n : 1); /* hand back what the file needs only */
+        if (shrunk) {
+            buf = shrunk;
+        }
     }
     *data = buf;
     *len = n;
