@@ -296,6 +296,9 @@ static int unwrap(struct scp03 *s, uint8_t *rsp, size_t *rlen)
     uint8_t macin[16 + 258], mac[16], icv[16], blk[16];
     int ret;
 
+    if (*rlen > SCB_APDU_RSP_MAX) {
+        return SCB_E_SCP03_PROTOCOL;
+    }
     if (!(sw1 == 0x90 && sw2 == 0x00) && sw1 != 0x62 && sw1 != 0x63) {
         if (dlen != 0) {
             return SCB_E_SCP03_PROTOCOL;
@@ -359,8 +362,8 @@ static int exchange(struct scp03 *s, const uint8_t *cmd, size_t clen, uint8_t *r
             0) {
             return ret;
         }
-        if (plen < 2 || have + plen > cap) {
-            return SCB_E_SCP03_PROTOCOL;
+        if (plen < 2 || have + plen > cap || have + plen > SCB_APDU_RSP_MAX) {
+            return SCB_E_SCP03_PROTOCOL; /* a protected response never exceeds 256 + SW */
         }
         memcpy(rsp + have, part, plen);
         *rlen = have + plen;

@@ -214,6 +214,25 @@ static void test_error_sw_and_passthrough(void **state)
     close_session(&s);
 }
 
+/* Found by fuzz_scp03_unwrap: a 61xx chain longer than any protected response overflowed the
+ * R-MAC input buffer. It is now refused as malformed secure messaging. */
+static void test_long_61xx_chain(void **state)
+{
+    (void)state;
+    struct session s;
+    static char part[600];
+    memset(part, 'A', 2 * 200);
+    memcpy(part + 400, "6164", 5);
+    struct mock_apdu extra[] = {{kat_aes128.wrapped, "61C8", 0},
+                                {"00C00000C8", part, 0},
+                                {NULL, part, 0}};
+    uint8_t rsp[258];
+    size_t rl;
+    assert_int_equal(open_session(&s, &kat_aes128, extra, 3, NULL), 0);
+    assert_int_equal(send(&s, "80E2910006BF3E035C015A00", rsp, &rl), SCB_E_SCP03_PROTOCOL);
+    close_session(&s);
+}
+
 static void test_counter_and_removal(void **state)
 {
     (void)state;
@@ -480,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_tampering),
         cmocka_unit_test(test_error_sw_and_passthrough),
         cmocka_unit_test(test_counter_and_removal),
+        cmocka_unit_test(test_long_61xx_chain),
         cmocka_unit_test(test_unsupported_and_refused),
         cmocka_unit_test(test_key_files),
         cmocka_unit_test(test_walk_over_scp03),
