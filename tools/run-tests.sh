@@ -3,6 +3,7 @@
 #   1. a gcc build with warnings as errors: unit + integration (real pcscd + vpcd) + fuzz replay
 #   2. the same unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. a clang build (warnings as errors), so both compilers stay clean
+#   4. each libFuzzer target for $FUZZ_SECONDS (default 60) over its corpus, under ASan+UBSan
 # Integration tests need root (private pcscd in its own namespaces); without it they skip,
 # unless SCBOOT_REQUIRE_PCSC=1, which .ci/run sets. Ends with "N passed, N failed".
 set -u
@@ -29,6 +30,18 @@ if command -v clang >/dev/null 2>&1; then
         CC=clang meson setup "$BUILD-clang" --werror >/dev/null || status=1
     fi
     meson compile -C "$BUILD-clang" >/dev/null || { meson compile -C "$BUILD-clang"; status=1; }
+    # 4. every libFuzzer target for a smoke run over its corpus (ASan + UBSan), when clang's
+    #    fuzzer runtime is there (libclang-rt-14-dev)
+    if echo 'int LLVMFuzzerTestOneInput(const char *d, long n){(void)d;(void)n;return 0;}' | \
+        clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
+        if [ ! -d "$BUILD-fuzz" ]; then
+            CC=clang meson setup "$BUILD-fuzz" -Dfuzzing=enabled -Db_sanitize=address,undefined \
+                -Db_lundef=false -Dfuzz_seconds="${FUZZ_SECONDS:-60}" >/dev/null || status=1
+        fi
+        meson compile -C "$BUILD-fuzz" >/dev/null || { meson compile -C "$BUILD-fuzz"; status=1; }
+        meson test -C "$BUILD-fuzz" --suite fuzz --print-errorlogs --num-processes 2 || status=1
+        logs="$logs $BUILD-fuzz/meson-logs/testlog.json"
+    fi
 fi
 
 # Count test cases from meson's logs: TAP tests by their ok / not ok lines, others as one.

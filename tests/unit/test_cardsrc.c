@@ -312,6 +312,74 @@ static void test_fault_sweep(void **state)
     print_message("# fault sweep: %u fault points\n", covered);
 }
 
+/* Pathological cards: bounded time and a clear error. */
+static void test_pathological(void **state)
+{
+    (void)state;
+    char *json = malloc(200000), err[256];
+    struct scb_emu *e = NULL;
+    struct scb_read_result r;
+    size_t n = 0;
+
+    /* EF DIR with 254 records, none of them PKCS#15 */
+    n += (size_t)sprintf(json + n, "{\"ef_dir\":[");
+    for (int k = 0; k < 253; k++) {
+        n += (size_t)sprintf(json + n, "%s\"610A4F08A000000001020304\"", k ? "," : "");
+    }
+    sprintf(json + n, "]}");
+    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    scb_card_init(&c, t);
+    assert_int_equal(scb_card_read(&c, NULL, &r), SCB_E_P15_NO_APP);
+    assert_true(c.apdus < 270);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    /* an ODF naming the same DODF over and over (a cycle): at most 8 DODFs are read */
+    n = (size_t)sprintf(json, "{\"applications\":[{\"aid\":\"A000000063504B43532D3135\","
+                              "\"files\":[{\"fid\":\"5031\",\"hex\":\"");
+    for (int k = 0; k < 40; k++) {
+        n += (size_t)sprintf(json + n, "A706300404026430");
+    }
+    sprintf(json + n, "\"},{\"fid\":\"6430\",\"hex\":\"A1153000 3000 A10F 300D 06052B06010401 "
+                      "3004 04026434\"}]}]}");
+    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+    t = scb_emu_transport(e);
+    scb_card_init(&c, t);
+    assert_int_equal(scb_card_read(&c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    /* a DODF with an absurd length */
+    sprintf(json, "{\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"files\":["
+                  "{\"fid\":\"5031\",\"hex\":\"A706300404026430\"},"
+                  "{\"fid\":\"6430\",\"hex\":\"A183FFFFFF3000\"}]}]}");
+    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+    t = scb_emu_transport(e);
+    scb_card_init(&c, t);
+    assert_int_equal(scb_card_read(&c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    /* a 32 KB file read 1 byte per response: slow but bounded and correct */
+    uint8_t *f = malloc(32768);
+    for (size_t k = 0; k < 32768; k++) {
+        f[k] = (uint8_t)k;
+    }
+    f[0] = 0;
+    f[1] = 1;
+    f[2] = 0x7F;
+    f[3] = 0xFC;
+    struct env v;
+    make_card(&v, f, 32768, "\"max_response\":1,\"protocol\":\"T=1\"", "");
+    assert_int_equal(scb_card_read(&v.c, NULL, &r), 0);
+    assert_int_equal(r.file_len, 32768);
+    assert_memory_equal(r.file, f, 32768);
+    print_message("# 32 KB in 1-byte responses: %u APDUs\n", r.apdus);
+    scb_read_result_free(&r);
+    drop(&v);
+    free(f);
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_pin),
         cmocka_unit_test(test_overrides_and_missing),
         cmocka_unit_test(test_fault_sweep),
+        cmocka_unit_test(test_pathological),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -316,6 +316,46 @@ static void test_one_validator(void **state)
     unlink("/tmp/scb-seq-msa2.bin");
 }
 
+/* The change check under every fault at every APDU of its re-read: a clean outcome, never a
+ * partial commit (the committed file hash is the old one or the new one). */
+static void test_check_fault_sweep(void **state)
+{
+    (void)state;
+    unsigned covered = 0;
+    for (int kind = SCB_EMU_FAULT_REMOVE; kind <= SCB_EMU_FAULT_SW; kind++) {
+        for (unsigned i = 0; i < 12; i++) {
+            struct env v;
+            struct scb_run_result res;
+            enum scb_card_outcome o;
+            struct scb_committed before, after;
+            start(&v, "", "anjay_ef126.bin");
+            assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+            committed(&v, &before);
+            set_card_file(&v, "data/nrf_ef58.bin");
+            scb_emu_reset(v.e);
+            scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
+                              0x6F00);
+            assert_int_equal(scb_card_check(&v.b, &o), 0);
+            committed(&v, &after);
+            int same = memcmp(before.card.sha256, after.card.sha256, 32) == 0 &&
+                       after.generation == before.generation;
+            int removed = !after.card.valid && o == SCB_CARD_REMOVED;
+            int changed = after.card.valid && o == SCB_CARD_CHANGED;
+            int unreadable = o == SCB_CARD_UNREADABLE && same;
+            if (!(removed || changed || unreadable)) {
+                fail_msg("fault %d at %u: outcome %s, generation %llu -> %llu", kind, i,
+                         scb_card_outcome_name(o), (unsigned long long)before.generation,
+                         (unsigned long long)after.generation);
+            }
+            scb_committed_free(&before);
+            scb_committed_free(&after);
+            stop(&v);
+            covered++;
+        }
+    }
+    print_message("# change-check fault sweep: %u fault points\n", covered);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_invalid_and_removed_keep_factory),
         cmocka_unit_test(test_fall_through),
         cmocka_unit_test(test_one_validator),
+        cmocka_unit_test(test_check_fault_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
