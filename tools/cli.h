@@ -93,6 +93,7 @@ void cli_log(void *ctx, const char *line);
 int cmd_apply(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
 int cmd_watch(struct cli *c, int argc, char **argv);
+int cmd_bootstrap(struct cli *c, int argc, char **argv);
 int cmd_readers(struct cli *c, int argc, char **argv);
 int cmd_apdu(struct cli *c, int argc, char **argv);
 int cmd_dump(struct cli *c, int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct subcommand cmds[] = {
     {"apply", cmd_apply, "run the bootstrap sequence once and commit"},
     {"watch", cmd_watch, "daemon: keep the committed configuration in step with the card"},
     {"status", cmd_status, "show the committed configuration and where it came from"},
+    {"bootstrap", cmd_bootstrap, "network bootstrap over CoAP (client- or server-initiated)"},
 };
 
 static void usage(FILE *f)

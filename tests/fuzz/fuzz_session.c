@@ -1,0 +1,61 @@
+/*
+ * fuzz_session.c: the CoAP payload path: a Bootstrap-Server's operations with hostile paths
+ * and TLV payloads applied to the session (Write/Delete/Discover/Read/Finish), as the CoAP
+ * front end hands them over. Input: records of [op][path selector][length][payload].
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scboot/session.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint64_t fixed_clock(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *paths[] = {"/", "/0", "/1", "/2", "/21", "/3", "/0/0", "/0/1", "/1/0",
+                                  "/1/0/1", "/0/1/5", "/2/0/2", "/65535", "/1/65535", "/x",
+                                  "/0/1/2/3"};
+    struct scb_session s;
+    struct scb_config out;
+    size_t pos = 0;
+
+    if (scb_session_init(&s, NULL, NULL, 0, fixed_clock, NULL) < 0) {
+        return 0;
+    }
+    scb_config_init(&out);
+    while (pos + 3 <= size) {
+        uint8_t op = data[pos], sel = data[pos + 1];
+        size_t len = data[pos + 2];
+        pos += 3;
+        if (len > size - pos) {
+            len = size - pos;
+        }
+        const char *path = paths[sel % (sizeof(paths) / sizeof(paths[0]))];
+        struct scb_buf b = {0};
+        switch (op % 5) {
+        case 0: scb_session_write(&s, path, sel & 0x80 ? 0 : SCB_CF_TLV, data + pos, len); break;
+        case 1: scb_session_delete(&s, path); break;
+        case 2: scb_session_discover(&s, path, &b); break;
+        case 3: scb_session_read(&s, path, &b); break;
+        default:
+            if (scb_session_finish(&s, &out) == SCB_COAP_2_04_CHANGED) {
+                scb_config_free(&out);
+                scb_config_init(&out);
+            }
+            scb_session_diagnostic(&s, &b);
+            break;
+        }
+        scb_buf_free(&b);
+        pos += len;
+    }
+    scb_config_free(&out);
+    scb_session_free(&s);
+    return 0;
+}

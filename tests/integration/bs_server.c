@@ -1,0 +1,135 @@
+/*
+ * bs_server.c: a small LwM2M Bootstrap-Server for the tests (libcoap): waits for
+ * POST /bs?ep=NAME, answers 2.04, then writes /0 and /1 from TLV files to that client and sends
+ * Bootstrap-Finish (unless --no-finish), printing each response code ("PUT /0 2.04").
+ *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEXKEY]
+ */
+#include <coap3/coap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static coap_session_t *client;
+static int answered, last_code;
+
+static void on_bs(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
+                  const coap_string_t *query, coap_pdu_t *resp)
+{
+    (void)r;
+    (void)req;
+    printf("Bootstrap-Request %.*s\n", query ? (int)query->length : 0,
+           query ? (const char *)query->s : "");
+    fflush(stdout);
+    coap_pdu_set_code(resp, COAP_RESPONSE_CODE(204));
+    if (client == NULL) {
+        client = coap_session_reference(s);
+    }
+}
+
+static coap_response_t on_response(coap_session_t *s, const coap_pdu_t *sent,
+                                   const coap_pdu_t *received, const coap_mid_t mid)
+{
+    (void)s;
+    (void)sent;
+    (void)mid;
+    last_code = coap_pdu_get_code(received);
+    answered = 1;
+    return COAP_RESPONSE_OK;
+}
+
+static int request(coap_context_t *ctx, coap_pdu_code_t m, const char *path, const char *file)
+{
+    coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, m, coap_new_message_id(client),
+                                    coap_session_max_pdu_size(client));
+    uint8_t buf[4096], cf[4];
+    size_t n = 0;
+    if (path[0]) {
+        coap_add_option(pdu, COAP_OPTION_URI_PATH, strlen(path), (const uint8_t *)path);
+    }
+    if (file) {
+        FILE *f = fopen(file, "rb");
+        if (f == NULL) {
+            return -1;
+        }
+        n = fread(buf, 1, sizeof(buf), f);
+        fclose(f);
+        coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
+                        coap_encode_var_safe(cf, sizeof(cf), 11542), cf);
+        coap_add_data(pdu, n, buf);
+    }
+    answered = 0;
+    coap_send(client, pdu);
+    for (int w = 0; w < 100 && !answered; w++) {
+        coap_io_process(ctx, 100);
+    }
+    printf("%s /%s %d.%02d\n", m == COAP_REQUEST_CODE_PUT ? "PUT" : "POST", path,
+           answered ? last_code >> 5 : 0, answered ? last_code & 31 : 0);
+    fflush(stdout);
+    return answered ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    coap_address_t addr;
+    int finish = 1;
+    if (argc < 4) {
+        fprintf(stderr, "usage: bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEX]\n");
+        return 2;
+    }
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
+    coap_context_t *ctx = coap_new_context(NULL);
+    coap_address_init(&addr);
+    addr.addr.sin.sin_family = AF_INET;
+    addr.addr.sin.sin_port = htons((uint16_t)atoi(argv[1]));
+    addr.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.size = sizeof(addr.addr.sin);
+    coap_proto_t proto = COAP_PROTO_UDP;
+    static uint8_t key[64];
+    for (int i = 4; i < argc; i++) {
+        if (strcmp(argv[i], "--no-finish") == 0) {
+            finish = 0;
+        } else if (strcmp(argv[i], "--psk") == 0 && i + 2 < argc) {
+            coap_dtls_spsk_t sp;
+            size_t kl = strlen(argv[i + 2]) / 2;
+            for (size_t k = 0; k < kl && k < sizeof(key); k++) {
+                sscanf(argv[i + 2] + 2 * k, "%2hhx", &key[k]);
+            }
+            memset(&sp, 0, sizeof(sp));
+            sp.version = COAP_DTLS_SPSK_SETUP_VERSION;
+            sp.psk_info.hint.s = (const uint8_t *)argv[i + 1];
+            sp.psk_info.hint.length = strlen(argv[i + 1]);
+            sp.psk_info.key.s = key;
+            sp.psk_info.key.length = kl;
+            coap_context_set_psk2(ctx, &sp);
+            proto = COAP_PROTO_DTLS;
+            i += 2;
+        }
+    }
+    if (coap_new_endpoint(ctx, &addr, proto) == NULL) {
+        fprintf(stderr, "bs_server: cannot listen\n");
+        return 1;
+    }
+    coap_resource_t *r = coap_resource_init(coap_make_str_const("bs"), 0);
+    coap_register_request_handler(r, COAP_REQUEST_POST, on_bs);
+    coap_add_resource(ctx, r);
+    coap_register_response_handler(ctx, on_response);
+    for (int w = 0; w < 300 && client == NULL; w++) {
+        coap_io_process(ctx, 100);
+    }
+    if (client == NULL) {
+        fprintf(stderr, "bs_server: no Bootstrap-Request\n");
+        return 1;
+    }
+    coap_io_process(ctx, 50);
+    int ok = request(ctx, COAP_REQUEST_CODE_PUT, "0", argv[2]) == 0 &&
+             request(ctx, COAP_REQUEST_CODE_PUT, "1", argv[3]) == 0;
+    if (ok && finish) {
+        ok = request(ctx, COAP_REQUEST_CODE_POST, "bs", NULL) == 0;
+    }
+    coap_io_process(ctx, 100);
+    coap_session_release(client);
+    coap_free_context(ctx);
+    coap_cleanup();
+    return ok ? 0 : 1;
+}
