@@ -10,6 +10,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "cli.h"
+#include "scboot/sequence.h"
 #include "scboot/util.h"
 #ifdef SCBOOT_HAVE_COAP
 #include "scboot/coap.h"
@@ -18,10 +19,11 @@
 static const char usage_text[] =
     "scboot bootstrap --server URI --endpoint NAME | --listen [ADDR:]PORT\n"
     "                 [--state-dir D] [--no-acl|--profile P] [--once] [--exchange-lifetime S]\n"
-    "                 [--psk-identity ID --psk-key-file F] [--pct FORMAT]";
+    "                 [--psk-identity ID --psk-key-file F] [--pct FORMAT]\n"
+    "                 [-r READER] [--factory F] [--pin PIN]   (smartcard/factory first)";
 
 enum { OPT_SERVER = 700, OPT_EP, OPT_LISTEN, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_ONCE,
-       OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT };
+       OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN };
 
 int cmd_bootstrap(struct cli *c, int argc, char **argv)
 {
@@ -43,7 +45,10 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         {"psk-identity", required_argument, NULL, OPT_PSK_ID},
         {"psk-key-file", required_argument, NULL, OPT_PSK_FILE},
         {"pct", required_argument, NULL, OPT_PCT},
+        {"factory", required_argument, NULL, OPT_FACTORY},
+        {"pin", required_argument, NULL, OPT_PIN},
         {0, 0, 0, 0}};
+    const char *factory = NULL, *pin = NULL;
     struct scb_coap_opts o;
     const char *state = SCB_STATE_DIR_DEFAULT;
     uint8_t *key = NULL;
@@ -117,6 +122,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             break;
         }
         case OPT_PCT: o.pct = atoi(optarg); break;
+        case OPT_FACTORY: factory = optarg; break;
+        case OPT_PIN: pin = optarg; break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
                 return cli_usage(c, usage_text);
@@ -135,6 +142,31 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     }
     o.log = cli_log;
     o.log_ctx = c;
+    if (c->reader || factory) {
+        /* 6.1.4: Bootstrap-Server operations are ignored until smartcard and factory
+         * bootstrap were tried, so run those steps first */
+        struct scb_bootstrap b;
+        struct scb_run_result res;
+        scb_bootstrap_init(&b);
+        b.store = st;
+        b.profile = o.profile;
+        b.factory_path = factory;
+        b.ro.pin = pin;
+        b.log = cli_log;
+        b.log_ctx = c;
+        if (c->reader && cli_open_card(c) == SCB_OK) {
+            b.card = &c->card;
+            b.reader_name = c->reader;
+        }
+        ret = scb_bootstrap_run(&b, &res);
+        scb_bootstrap_free(&b);
+        cli_close_card(c);
+        if (ret < 0) {
+            scb_store_close(&st);
+            free(key);
+            return cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
+        }
+    }
     ret = scb_coap_bootstrap(st, &o, &committed);
     scb_store_close(&st);
     if (key) {

@@ -87,6 +87,16 @@ $C -m post "coap://127.0.0.1:$PORT/bs" 2> "$T/e"
 finish_rc
 check "corrected: Finish 2.04, committed" '[ ! -s "$T/e" ] && [ $LRC = 0 ] && "$SCBOOT" status --state-dir "$T/s2" | grep -q "/0/1  network"'
 
+# 2b. the sequence first: a card (Bootstrap-Server account only) then the network session
+PORT=$((PORT + 1))
+listen "$T/s5" $PORT -r "virtual:$DATA/standard.json"
+$C -m put -t 11542 -f "$T/sec.tlv" "coap://127.0.0.1:$PORT/0" 2> /dev/null
+$C -m put -t 11542 -f "$T/srv.tlv" "coap://127.0.0.1:$PORT/1" 2> /dev/null
+$C -m post "coap://127.0.0.1:$PORT/bs" 2> /dev/null
+finish_rc
+"$SCBOOT" status --state-dir "$T/s5" > "$T/status"
+check "card applied before listening, then network instances added" '[ $LRC = 0 ] && grep -q "card applied" "$T/s5.log" && grep -q "/0/0  card" "$T/status" && grep -q "/1/0  network" "$T/status"'
+
 # 3. DTLS PSK, server-initiated: right key provisions, wrong key gets nothing in
 if command -v coap-client-openssl >/dev/null 2>&1; then
     PORT=$((PORT + 1))
