@@ -172,27 +172,38 @@ int scb_p15_parse_odf(const uint8_t *buf, size_t len, uint8_t tag, struct scb_p1
     return SCB_OK;
 }
 
-static int parse_common_object(const uint8_t *v, size_t vl, struct scb_p15_dobj *o)
+/* Call fn for every DER TLV of a constructed value, in order. */
+typedef int (*der_fn)(void *ctx, uint8_t tag, const uint8_t *v, size_t n);
+
+static int der_each(const uint8_t *buf, size_t len, der_fn fn, void *ctx)
 {
     size_t pos = 0;
     int ret;
-    while (pos < vl) {
-        const uint8_t *iv;
-        size_t il;
+    while (pos < len) {
+        const uint8_t *v;
+        size_t n;
         uint8_t tag;
-        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
+        if ((ret = scb_der_next(buf, len, &pos, &tag, &v, &n)) < 0 ||
+            (ret = fn(ctx, tag, v, n)) < 0) {
             return ret;
         }
-        if (tag == 0x0C) {
-            copy_label(o->label, iv, il);
-        } else if (tag == 0x03 && il >= 2) {
-            /* BIT STRING: unused-bits byte, then bits: private (0) = 0x80, modifiable (1) = 0x40 */
-            o->private_flag = (iv[1] & 0x80) != 0;
-            o->modifiable = (iv[1] & 0x40) != 0;
-        } else if (tag == 0x04 && il <= sizeof(o->auth_id)) {
-            memcpy(o->auth_id, iv, il);
-            o->auth_id_len = il;
-        }
+    }
+    return SCB_OK;
+}
+
+/* CommonObjectAttributes ::= SEQUENCE { label, flags BIT STRING, authId, ... } */
+static int common_object_field(void *ctx, uint8_t tag, const uint8_t *iv, size_t il)
+{
+    struct scb_p15_dobj *o = ctx;
+    if (tag == 0x0C) {
+        copy_label(o->label, iv, il);
+    } else if (tag == 0x03 && il >= 2) {
+        /* BIT STRING: unused-bits byte, then bits: private (0) = 0x80, modifiable (1) = 0x40 */
+        o->private_flag = (iv[1] & 0x80) != 0;
+        o->modifiable = (iv[1] & 0x40) != 0;
+    } else if (tag == 0x04 && il <= sizeof(o->auth_id)) {
+        memcpy(o->auth_id, iv, il);
+        o->auth_id_len = il;
     }
     return SCB_OK;
 }
@@ -213,22 +224,14 @@ static int take_oid(const uint8_t *v, size_t vl, struct scb_p15_dobj *o)
     return SCB_OK;
 }
 
-static int parse_common_data(const uint8_t *v, size_t vl, struct scb_p15_dobj *o)
+/* CommonDataObjectAttributes ::= SEQUENCE { applicationName, applicationOID } */
+static int common_data_field(void *ctx, uint8_t tag, const uint8_t *iv, size_t il)
 {
-    size_t pos = 0;
-    int ret;
-    while (pos < vl) {
-        const uint8_t *iv;
-        size_t il;
-        uint8_t tag;
-        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
-            return ret;
-        }
-        if (tag == 0x0C) {
-            copy_label(o->app_name, iv, il);
-        } else if (tag == 0x06 && (ret = take_oid(iv, il, o)) < 0) {
-            return ret;
-        }
+    struct scb_p15_dobj *o = ctx;
+    if (tag == 0x0C) {
+        copy_label(o->app_name, iv, il);
+    } else if (tag == 0x06) {
+        return take_oid(iv, il, o);
     }
     return SCB_OK;
 }
@@ -287,9 +290,9 @@ static int parse_dobj(uint8_t form, const uint8_t *v, size_t vl, struct scb_p15_
             return ret;
         }
         if (tag == 0x30 && idx == 0) {
-            ret = parse_common_object(iv, il, o);
+            ret = der_each(iv, il, common_object_field, o);
         } else if (tag == 0x30 && idx == 1) {
-            ret = parse_common_data(iv, il, o);
+            ret = der_each(iv, il, common_data_field, o);
         } else if (tag == 0xA1) {
             ret = parse_type_attrs(iv, il, o);
         } else {
