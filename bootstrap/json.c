@@ -317,8 +317,8 @@ static int load_instance(struct jctx *j, uint16_t oid, struct scb_instance *in, 
     }
     json_object_object_foreach(res, rkey, rv)
     {
-        uint16_t rid;
-        struct scb_resource *r;
+        uint16_t rid = 0;
+        struct scb_resource *r = NULL;
         snprintf(j->path, sizeof(j->path), "/%u/%u/%s", oid, in->id, rkey);
         if ((ret = parse_id(j, rkey, &rid)) < 0) {
             return ret;
@@ -330,7 +330,7 @@ static int load_instance(struct jctx *j, uint16_t oid, struct scb_instance *in, 
             r->multiple = 1;
             json_object_object_foreach(rv, ikey, iv)
             {
-                uint16_t riid;
+                uint16_t riid = 0;
                 if ((ret = parse_id(j, ikey, &riid)) < 0 ||
                     (ret = add_json_value(j, oid, r, riid, iv)) < 0) {
                     return ret;
@@ -379,7 +379,7 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
         }
         json_object_object_foreach(insts, ikey, ji)
         {
-            uint16_t iid;
+            uint16_t iid = 0;
             struct scb_instance *in;
             snprintf(j->path, sizeof(j->path), "/%u/%s", oid, ikey);
             if ((ret = parse_id(j, ikey, &iid)) < 0 ||
@@ -408,7 +408,7 @@ int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char 
     scb_config_init(&tmp);
     json_object_object_foreach(objs, okey, jo)
     {
-        uint16_t oid;
+        uint16_t oid = 0;
         snprintf(j.path, sizeof(j.path), "/%s", okey);
         if ((ret = parse_id(&j, okey, &oid)) < 0 || (ret = load_object(&j, oid, &tmp, jo)) < 0) {
             scb_config_free(&tmp);

@@ -635,18 +635,18 @@ static void check_acl(struct vctx *c, const struct scb_instance *in)
 {
     static const uint16_t mand[] = {0, 1, 3};
     char path[32];
-    int64_t oid, iid, owner;
+    int64_t oid = -1, iid = -1, owner = -1;
 
     missing(c, 2, in, mand, 3);
     int has_oid = get_int(in, 0, &oid) == 0, has_iid = get_int(in, 1, &iid) == 0;
-    if ((has_oid && (oid < 1 || oid > 65534 || oid == 0)) || (has_iid && (iid < 0 || iid > 65535))) {
-        ipath(path, sizeof(path), 2, in->id, has_oid && (oid < 1 || oid > 65534) ? 0 : 1);
-        ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path, "target /%lld/%lld is not valid",
-            (long long)oid, (long long)iid);
-    } else if (has_oid && oid == 0) {
+    if (has_oid && oid == 0) {
         ipath(path, sizeof(path), 2, in->id, 0);
         ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path,
             "the Security object cannot be an Access Control target");
+    } else if ((has_oid && (oid < 1 || oid > 65534)) || (has_iid && (iid < 0 || iid > 65535))) {
+        ipath(path, sizeof(path), 2, in->id, has_oid && (oid < 1 || oid > 65534) ? 0 : 1);
+        ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path, "target /%lld/%lld is not valid",
+            (long long)oid, (long long)iid);
     }
     if (get_int(in, 3, &owner) == 0 && owner != 65535 && !ssid_known(c, owner)) {
         ipath(path, sizeof(path), 2, in->id, 3);

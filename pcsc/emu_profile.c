@@ -150,10 +150,10 @@ static int add_binary(struct loader *l, struct emu_df *df, uint16_t fid, uint8_t
     if (f->data == NULL) {
         return SCB_E_NOMEM;
     }
-    if (len) {
+    if (len && data) {
         memcpy(f->data, data, len);
     }
-    f->size = len;
+    f->size = data ? len : 0;
     return SCB_OK;
 }
 
@@ -173,18 +173,18 @@ static int parse_access(struct loader *l, const char *s, enum emu_access *out)
 
 static int load_file(struct loader *l, struct emu_df *df, json_object *o)
 {
-    uint16_t fid;
+    uint16_t fid = 0;
     int ret;
     const char *structure = jstr(o, "structure");
-    enum emu_access read;
+    enum emu_access read = EMU_READ_ALWAYS;
 
     if ((ret = hex16(l, jstr(o, "fid"), &fid)) < 0 ||
         (ret = parse_access(l, jstr(o, "read"), &read)) < 0) {
         return ret;
     }
     if (structure == NULL || strcmp(structure, "transparent") == 0) {
-        uint8_t *data;
-        size_t len;
+        uint8_t *data = NULL;
+        size_t len = 0;
         if ((ret = load_content(l, o, &data, &len)) < 0) {
             return ret;
         }
@@ -386,7 +386,7 @@ static int build_lwm2m(struct loader *l, json_object *lw, json_object *dir_recor
     uint8_t *bs = NULL, entry[160], odfb[16];
     size_t bslen = 0, n;
     int ret;
-    enum emu_access read;
+    enum emu_access read = EMU_READ_ALWAYS;
 
     if ((jstr(lw, "odf_fid") && (ret = hex16(l, jstr(lw, "odf_fid"), &odf)) < 0) ||
         (jstr(lw, "dodf_fid") && (ret = hex16(l, jstr(lw, "dodf_fid"), &dodf)) < 0) ||
