@@ -266,10 +266,10 @@ struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_
 }
 
 /* Insert a zeroed element with ID id into a sorted array; returns its index or -1. */
-static long sorted_insert(void **arr, size_t *n, size_t elem, uint16_t id, size_t id_off)
+static long sorted_insert(void **arr, size_t n, size_t elem, uint16_t id, size_t id_off)
 {
     uint8_t *a = *arr;
-    size_t pos = *n;
+    size_t pos = n;
     while (pos > 0) { /* from the end: files list IDs in ascending order */
         uint16_t cur;
         memcpy(&cur, a + (pos - 1) * elem + id_off, sizeof(cur));
@@ -278,15 +278,14 @@ static long sorted_insert(void **arr, size_t *n, size_t elem, uint16_t id, size_
         }
         pos--;
     }
-    uint8_t *na = realloc(a, (*n + 1) * elem);
+    uint8_t *na = realloc(a, (n + 1) * elem);
     if (na == NULL) {
         return -1;
     }
-    memmove(na + (pos + 1) * elem, na + pos * elem, (*n - pos) * elem);
+    memmove(na + (pos + 1) * elem, na + pos * elem, (n - pos) * elem);
     memset(na + pos * elem, 0, elem);
     memcpy(na + pos * elem + id_off, &id, sizeof(id));
     *arr = na;
-    (*n)++;
     return (long)pos;
 }
 
@@ -294,11 +293,12 @@ int scb_config_add_object(struct scb_config *c, uint16_t oid, struct scb_object 
 {
     struct scb_object *o = scb_config_object(c, oid);
     if (o == NULL) {
-        long k = sorted_insert((void **)&c->o, &c->n, sizeof(*c->o), oid,
+        long k = sorted_insert((void **)&c->o, c->n, sizeof(*c->o), oid,
                                offsetof(struct scb_object, id));
         if (k < 0) {
             return SCB_E_NOMEM;
         }
+        c->n++;
         o = &c->o[k];
     }
     *out = o;
@@ -309,11 +309,12 @@ int scb_object_add_instance(struct scb_object *o, uint16_t iid, struct scb_insta
 {
     struct scb_instance *i = scb_object_instance(o, iid);
     if (i == NULL) {
-        long k = sorted_insert((void **)&o->i, &o->n, sizeof(*o->i), iid,
+        long k = sorted_insert((void **)&o->i, o->n, sizeof(*o->i), iid,
                                offsetof(struct scb_instance, id));
         if (k < 0) {
             return SCB_E_NOMEM;
         }
+        o->n++;
         i = &o->i[k];
     }
     *out = i;
@@ -324,11 +325,12 @@ int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_r
 {
     struct scb_resource *r = scb_instance_resource(i, rid);
     if (r == NULL) {
-        long k = sorted_insert((void **)&i->r, &i->n, sizeof(*i->r), rid,
+        long k = sorted_insert((void **)&i->r, i->n, sizeof(*i->r), rid,
                                offsetof(struct scb_resource, id));
         if (k < 0) {
             return SCB_E_NOMEM;
         }
+        i->n++;
         r = &i->r[k];
     }
     *out = r;
@@ -338,6 +340,9 @@ int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_r
 int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t *data,
                            size_t len)
 {
+    if (len > UINT32_MAX || r->n == UINT32_MAX) {
+        return SCB_E_TOO_LARGE;
+    }
     struct scb_value *nv = realloc(r->v, (r->n + 1) * sizeof(*nv));
     if (nv == NULL) {
         return SCB_E_NOMEM;
@@ -358,7 +363,7 @@ int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t 
     memmove(&r->v[pos + 1], &r->v[pos], (r->n - pos) * sizeof(*nv));
     r->v[pos].riid = riid;
     r->v[pos].data = copy;
-    r->v[pos].len = len;
+    r->v[pos].len = (uint32_t)len;
     r->n++;
     return SCB_OK;
 }

@@ -27,23 +27,24 @@ enum scb_type {
     SCB_TYPE_NONE,        /**< executable resource: carries no value */
 };
 
+/* Field order and widths keep these at 16 bytes each: a 32 KB file holds thousands. */
 struct scb_value {
-    uint16_t riid;        /**< resource instance ID (multiple resources only) */
     uint8_t *data;        /**< owned */
-    size_t len;
+    uint32_t len;
+    uint16_t riid;        /**< resource instance ID (multiple resources only) */
 };
 
 struct scb_resource {
-    uint16_t id;
-    int multiple;         /**< encoded as a Multiple Resource TLV */
-    size_t n;             /**< values: 1 for a single resource */
     struct scb_value *v;
+    uint32_t n;           /**< values: 1 for a single resource */
+    uint16_t id;
+    uint8_t multiple;     /**< encoded as a Multiple Resource TLV */
 };
 
 struct scb_instance {
-    uint16_t id;
-    size_t n;
     struct scb_resource *r;
+    uint32_t n;
+    uint16_t id;
 };
 
 struct scb_object {
