@@ -200,23 +200,22 @@ static void fcp_df(struct scb_emu *e, const struct emu_df *df, struct emu_rsp *r
     r->data[1] = (uint8_t)(r->len - start);
 }
 
+void emu_announce(struct scb_emu *e, struct emu_rsp *r)
+{
+    memcpy(e->pending, r->data, r->len);
+    e->pending_len = r->len;
+    e->pending_sw = r->sw; /* ends the GET RESPONSE chain (9000, or a 62xx/63xx warning) */
+    r->sw = SW(0x6100 | (r->len & 0xFF));
+    r->len = 0;
+}
+
 /* Response data for a case-2/4 command: T=0 cards announce it with 61xx instead. */
 static void answer_data(struct scb_emu *e, const struct scb_apdu *a, struct emu_rsp *r)
 {
-    e->pending_sw = 0x9000;
-    if (e->t0 && !a->has_le) {
-        memcpy(e->pending, r->data, r->len);
-        e->pending_len = r->len;
-        r->sw = SW(0x6100 | (r->len & 0xFF));
-        r->len = 0;
-        return;
-    }
-    if (e->t0 && a->has_le && a->lc > 0) {
-        /* case 4 over T=0: the TPDU carries no Le; the card always answers 61xx */
-        memcpy(e->pending, r->data, r->len);
-        e->pending_len = r->len;
-        r->sw = SW(0x6100 | (r->len & 0xFF));
-        r->len = 0;
+    if (e->t0 && (!a->has_le || a->lc > 0)) {
+        /* no Le, or case 4 over T=0 (the TPDU carries no Le): the card answers 61xx */
+        r->sw = 0x9000;
+        emu_announce(e, r);
         return;
     }
     if (a->has_le && a->le < r->len) {

@@ -252,12 +252,8 @@ static void wrapped(struct scb_emu *e, unsigned ch, const struct scb_apdu *a, st
         memcpy(r->data + r->len, mac, 8);
         r->len += 8;
     }
-    if (e->t0 && r->len > 0) { /* a case-4 TPDU: the card announces the data */
-        memcpy(e->pending, r->data, r->len);
-        e->pending_len = r->len;
-        e->pending_sw = r->sw; /* a 62xx/63xx warning ends the GET RESPONSE */
-        r->sw = (uint16_t)(0x6100 | (r->len & 0xFF));
-        r->len = 0;
+    if (e->t0 && r->len > 0) {
+        emu_announce(e, r); /* a case-4 TPDU: the card announces the data */
     }
 }
 
@@ -271,11 +267,7 @@ int emu_scp03_handle(struct scb_emu *e, const struct scb_apdu *a, unsigned ch, s
     if ((a->cla & 0x80) && !sm && a->ins == 0x50) {
         initialize_update(e, ch, a, r);
         if (e->t0 && r->len) {
-            memcpy(e->pending, r->data, r->len);
-            e->pending_len = r->len;
-            e->pending_sw = 0x9000;
-            r->sw = (uint16_t)(0x6100 | r->len);
-            r->len = 0;
+            emu_announce(e, r);
         }
         return 1;
     }

@@ -23,8 +23,6 @@ static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
     sub.emu = NULL;
     sub.trace = NULL;
     sub.trace_path = NULL;
-    FILE *saved = stderr;
-    (void)saved;
     if (strncmp(name, "virtual:", 8) != 0) {
         char err[256];
         if (scb_pcsc_open(name, &sub.tr, err, sizeof(err)) < 0) {
