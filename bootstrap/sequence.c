@@ -207,31 +207,25 @@ out:
 
 int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen)
 {
-    uint8_t *data;
+    char *text;
     size_t n;
-    int ret = scb_read_file(path, 4u << 20, &data, &n);
+    int ret = scb_read_text(path, 4u << 20, &text, &n);
     if (ret < 0) {
         snprintf(err, errlen, "%s: %s", path, scb_strerror(ret));
         return ret;
     }
     size_t k = 0;
-    while (k < n && (data[k] == ' ' || data[k] == '\n' || data[k] == '\t' || data[k] == '\r')) {
+    while (k < n && (text[k] == ' ' || text[k] == '\n' || text[k] == '\t' || text[k] == '\r')) {
         k++;
     }
-    if (k == n || data[k] != '{') {
-        *image = data; /* a G.3.4 image */
+    if (k == n || text[k] != '{') {
+        *image = (uint8_t *)text; /* a G.3.4 image */
         *len = n;
         return SCB_OK;
     }
     /* the JSON shape: encode it, so it takes exactly the card's decode + validate path */
-    char *text = realloc(data, n + 1);
     struct scb_config cfg;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
-    if (text == NULL) {
-        free(data);
-        return SCB_E_NOMEM;
-    }
-    text[n] = '\0';
     scb_config_init(&cfg);
     ret = scb_config_from_json_text(text, &cfg, err, errlen);
     mbedtls_platform_zeroize(text, n);

@@ -665,10 +665,10 @@ out:
 
 int scb_emu_load(const char *path, struct scb_emu **out, char *err, size_t errlen)
 {
-    uint8_t *data;
+    char *text;
     size_t len;
     char dirbuf[PATH_MAX];
-    int ret = scb_read_file(path, 1 << 20, &data, &len);
+    int ret = scb_read_text(path, 1 << 20, &text, &len);
 
     if (ret < 0) {
         if (err) {
@@ -676,12 +676,6 @@ int scb_emu_load(const char *path, struct scb_emu **out, char *err, size_t errle
         }
         return ret;
     }
-    char *text = realloc(data, len + 1);
-    if (text == NULL) {
-        free(data);
-        return SCB_E_NOMEM;
-    }
-    text[len] = '\0';
     snprintf(dirbuf, sizeof(dirbuf), "%s", path);
     ret = scb_emu_load_json(text, dirname(dirbuf), out, err, errlen);
     free(text);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
 
 #include "scboot/error.h"
@@ -171,4 +172,24 @@ nomem:
         fclose(f);
     }
     return SCB_E_NOMEM;
+}
+
+int scb_read_text(const char *path, size_t max, char **text, size_t *len)
+{
+    uint8_t *data;
+    size_t n;
+    int ret = scb_read_file(path, max, &data, &n);
+    if (ret < 0) {
+        return ret;
+    }
+    char *t = realloc(data, n + 1);
+    if (t == NULL) {
+        mbedtls_platform_zeroize(data, n);
+        free(data);
+        return SCB_E_NOMEM;
+    }
+    t[n] = '\0';
+    *text = t;
+    *len = n;
+    return SCB_OK;
 }

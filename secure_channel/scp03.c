@@ -127,7 +127,7 @@ bad:
 int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, size_t errlen)
 {
     struct stat st;
-    uint8_t *data;
+    char *text;
     size_t len;
     int ret;
 
@@ -140,20 +140,10 @@ int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, s
                  (unsigned)(st.st_mode & 0777));
         return SCB_E_SCP03_KEYS;
     }
-    if ((ret = scb_read_file(path, 4096, &data, &len)) < 0) {
+    if ((ret = scb_read_text(path, 4096, &text, &len)) < 0) {
         snprintf(err, errlen, "%s: %s", path, scb_strerror(ret));
         return SCB_E_SCP03_KEYS;
     }
-    char *text = malloc(len + 1);
-    if (text == NULL) {
-        mbedtls_platform_zeroize(data, len);
-        free(data);
-        return SCB_E_NOMEM;
-    }
-    memcpy(text, data, len);
-    text[len] = '\0';
-    mbedtls_platform_zeroize(data, len);
-    free(data);
     ret = scb_scp03_keys_parse(text, k, err, errlen);
     mbedtls_platform_zeroize(text, len);
     free(text);

@@ -215,18 +215,12 @@ void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g)
 
 int cli_load_profile(struct cli *c, const char *path, struct scb_profile *p)
 {
-    uint8_t *t;
+    char *s;
     size_t tl;
     char err[256];
-    if (scb_read_file(path, 65536, &t, &tl) < 0) {
+    if (scb_read_text(path, 65536, &s, &tl) < 0) {
         return cli_fail(c, SCB_E_INVALID_ARG, "cannot read profile '%s'", path);
     }
-    char *s = realloc(t, tl + 1);
-    if (s == NULL) {
-        free(t);
-        return cli_fail(c, SCB_E_NOMEM, "out of memory");
-    }
-    s[tl] = '\0';
     int ret = scb_profile_from_json_text(s, p, err, sizeof(err));
     free(s);
     return ret < 0 ? cli_fail(c, SCB_E_INVALID_ARG, "%s: %s", path, err) : 0;

@@ -95,21 +95,17 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.psk_identity_len = strlen(optarg);
             break;
         case OPT_PSK_FILE: {
-            uint8_t *raw;
+            char *text;
             size_t n;
-            if (scb_read_file(optarg, 4096, &raw, &n) < 0) {
+            if (scb_read_text(optarg, 4096, &text, &n) < 0) {
                 return cli_fail(c, SCB_E_INVALID_ARG, "cannot read PSK key file '%s'", optarg);
             }
-            char *text = calloc(1, n + 1);
-            key = malloc(n / 2 + 1);
-            if (text == NULL || key == NULL) {
+            free(key); /* the option given twice: the last one counts */
+            if ((key = malloc(n / 2 + 1)) == NULL) {
+                mbedtls_platform_zeroize(text, n);
                 free(text);
-                free(raw);
                 return cli_fail(c, SCB_E_NOMEM, "out of memory");
             }
-            memcpy(text, raw, n);
-            mbedtls_platform_zeroize(raw, n);
-            free(raw);
             ret = scb_hex_decode(text, key, n / 2 + 1, &keylen);
             mbedtls_platform_zeroize(text, n);
             free(text);

@@ -81,7 +81,6 @@ int cmd_check(struct cli *c, int argc, char **argv)
     struct scb_decode_error derr = {0};
     uint8_t *buf = NULL;
     size_t len = 0;
-    char err[256];
     int opt, ret, from_card = 0;
 
     scb_profile_default(&prof);
@@ -101,17 +100,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
         if (opt == OPT_NO_ACL) {
             scb_profile_no_acl(&prof);
         } else if (opt == OPT_PROFILE) {
-            uint8_t *t;
-            size_t tl;
-            if (scb_read_file(optarg, 65536, &t, &tl) < 0) {
-                return cli_fail(c, SCB_E_INVALID_ARG, "cannot read profile '%s'", optarg);
-            }
-            char *s = realloc(t, tl + 1);
-            s[tl] = '\0';
-            ret = scb_profile_from_json_text(s, &prof, err, sizeof(err));
-            free(s);
-            if (ret < 0) {
-                return cli_fail(c, SCB_E_INVALID_ARG, "%s: %s", optarg, err);
+            if ((ret = cli_load_profile(c, optarg, &prof)) != 0) {
+                return ret;
             }
         } else if (opt == OPT_SOURCE) {
             if (strcmp(optarg, "card") == 0) {

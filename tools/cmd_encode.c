@@ -24,7 +24,7 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     struct scb_config cfg, check;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE + 65536};
     struct scb_decode_error derr = {0};
-    uint8_t *text = NULL;
+    char *t = NULL;
     size_t len;
     char err[256] = "";
     int opt, ret;
@@ -52,15 +52,9 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     if (optind != argc - 1 || outpath == NULL) {
         return cli_usage(c, usage_text);
     }
-    if ((ret = scb_read_file(argv[optind], 4 << 20, &text, &len)) < 0) {
+    if ((ret = scb_read_text(argv[optind], 4 << 20, &t, &len)) < 0) {
         return cli_fail(c, ret, "%s: %s", argv[optind], scb_strerror(ret));
     }
-    char *t = realloc(text, len + 1);
-    if (t == NULL) {
-        free(text);
-        return cli_fail(c, SCB_E_NOMEM, "out of memory");
-    }
-    t[len] = '\0';
     scb_config_init(&cfg);
     ret = scb_config_from_json_text(t, &cfg, err, sizeof(err));
     free(t);

@@ -22,6 +22,8 @@ int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap);
 int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 /** Read a whole file of at most max bytes into a malloc'd buffer. */
 int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
+/** The same, NUL-terminated for text parsers (*len excludes the NUL). */
+int scb_read_text(const char *path, size_t max, char **text, size_t *len);
 
 #ifdef __cplusplus
 }
