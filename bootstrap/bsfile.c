@@ -3,30 +3,13 @@
  * object records with the implicit (00) or major.minor version, bounded by the header's size
  * (trailing bytes are card padding), and its canonical encoder.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scboot/card.h"
+#include "codec_internal.h"
 #include "scboot/codec.h"
 #include "scboot/error.h"
-
-__attribute__((format(printf, 4, 5))) static int ferr(struct scb_decode_error *err,
-                                                      const char *rule, size_t off,
-                                                      const char *fmt, ...)
-{
-    if (err) {
-        va_list ap;
-        err->rule = rule;
-        err->offset = off;
-        snprintf(err->path, sizeof(err->path), "/");
-        va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-        va_end(ap);
-    }
-    return SCB_E_DECODE;
-}
 
 static uint16_t be16(const uint8_t *p)
 {
@@ -52,8 +35,8 @@ static int keep_raw(struct scb_config *cfg, uint16_t oid, const uint8_t *tlv, si
     return SCB_OK;
 }
 
-static int decode_records(const uint8_t *buf, size_t end, unsigned declared,
-                          struct scb_config *cfg, struct scb_decode_error *err)
+static int decode_records(const uint8_t *buf, size_t end, unsigned declared, struct scb_config *cfg,
+                          struct scb_decode_error *err)
 {
     size_t pos = 4;
     unsigned count = 0;
@@ -62,26 +45,29 @@ static int decode_records(const uint8_t *buf, size_t end, unsigned declared,
     while (pos < end) {
         size_t at = pos, vlen;
         if (end - pos < 3) {
-            return ferr(err, "file-truncated", at, "object record header cut short");
+            return scb_decode_fail(err, "file-truncated", at, "/",
+                                   "object record header cut short");
         }
         uint16_t oid = be16(buf + pos);
         uint8_t major = buf[pos + 2], minor = 0;
         pos += 3;
         if (major != 0) {
             if (end - pos < 1) {
-                return ferr(err, "file-truncated", at, "object record header cut short");
+                return scb_decode_fail(err, "file-truncated", at, "/",
+                                       "object record header cut short");
             }
             minor = buf[pos++];
         }
         if (end - pos < 2) {
-            return ferr(err, "file-truncated", at, "object record header cut short");
+            return scb_decode_fail(err, "file-truncated", at, "/",
+                                   "object record header cut short");
         }
         vlen = be16(buf + pos);
         pos += 2;
         if (vlen > end - pos) {
-            return ferr(err, "record-overrun", at,
-                        "record of object %u says %zu bytes, only %zu left within size", oid,
-                        vlen, end - pos);
+            return scb_decode_fail(err, "record-overrun", at, "/",
+                                   "record of object %u says %zu bytes, only %zu left within size",
+                                   oid, vlen, end - pos);
         }
         if ((ret = scb_tlv_decode_object(buf + pos, vlen, oid, pos, cfg, err)) < 0) {
             return ret;
@@ -99,9 +85,9 @@ static int decode_records(const uint8_t *buf, size_t end, unsigned declared,
         count++;
     }
     if (count != declared) {
-        return ferr(err, "object-count-mismatch", 0,
-                    "header declares %u object records, %u present within size", declared,
-                    count);
+        return scb_decode_fail(err, "object-count-mismatch", 0, "/",
+                               "header declares %u object records, %u present within size",
+                               declared, count);
     }
     return SCB_OK;
 }
@@ -116,19 +102,21 @@ int scb_bsfile_decode(const uint8_t *buf, size_t len, struct scb_config *cfg,
         return SCB_E_INVALID_ARG;
     }
     if (len > SCB_MAX_FILE_SIZE) {
-        return ferr(err, "file-too-large", SCB_MAX_FILE_SIZE,
-                    "bootstrap file of %zu bytes exceeds 32 KB", len);
+        return scb_decode_fail(err, "file-too-large", SCB_MAX_FILE_SIZE, "/",
+                               "bootstrap file of %zu bytes exceeds 32 KB", len);
     }
     if (len < 4) {
-        return ferr(err, "file-truncated", len, "%zu bytes, the header alone needs 4", len);
+        return scb_decode_fail(err, "file-truncated", len, "/",
+                               "%zu bytes, the header alone needs 4", len);
     }
     size_t total = scb_bsfile_total_len(buf, len);
     if (total > SCB_MAX_FILE_SIZE) {
-        return ferr(err, "file-too-large", 2, "header size %zu exceeds 32 KB", total - 4);
+        return scb_decode_fail(err, "file-too-large", 2, "/", "header size %zu exceeds 32 KB",
+                               total - 4);
     }
     if (total > len) {
-        return ferr(err, "file-truncated", len, "header says %zu bytes, file has %zu", total,
-                    len);
+        return scb_decode_fail(err, "file-truncated", len, "/",
+                               "header says %zu bytes, file has %zu", total, len);
     }
     scb_config_init(&tmp);
     if ((ret = decode_records(buf, total, be16(buf), &tmp, err)) < 0) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec_internal.h"
 #include "scboot/codec.h"
 #include "scboot/error.h"
 
@@ -136,9 +137,8 @@ int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
     }
 }
 
-__attribute__((format(printf, 5, 6))) static int derr(struct scb_decode_error *err,
-                                                      const char *rule, size_t off,
-                                                      const char *path, const char *fmt, ...)
+int scb_decode_fail(struct scb_decode_error *err, const char *rule, size_t off, const char *path,
+                    const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -168,13 +168,13 @@ static int add_value(struct scb_resource *r, uint16_t oid, uint16_t iid, uint16_
     for (size_t k = r->n; k > 0 && r->multiple; k--) {
         if (r->v[k - 1].riid == riid) {
             snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
-            return derr(err, "resource-duplicate", off, path,
+            return scb_decode_fail(err, "resource-duplicate", off, path,
                         "resource instance %u appears twice", riid);
         }
     }
     if (scb_value_check(oid, r->id, &v) < 0) {
         snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
-        return derr(err, "tlv-value-invalid", off, path,
+        return scb_decode_fail(err, "tlv-value-invalid", off, path,
                     "%zu-byte value does not fit the resource's type", t->len);
     }
     int ret = scb_resource_add_value(r, riid, t->value, t->len);
@@ -193,17 +193,17 @@ static int decode_resources(const uint8_t *buf, size_t len, uint16_t oid, struct
         size_t at = pos;
         if (scb_tlv_next(buf, len, &pos, &t) < 0) {
             snprintf(path, sizeof(path), "/%u/%u", oid, in->id);
-            return derr(err, "tlv-malformed", base + at, path,
+            return scb_decode_fail(err, "tlv-malformed", base + at, path,
                         "TLV header or length runs past its enclosing value");
         }
         if (t.type != SCB_TLV_RESOURCE && t.type != SCB_TLV_MULTIPLE_RESOURCE) {
             snprintf(path, sizeof(path), "/%u/%u", oid, in->id);
-            return derr(err, "tlv-malformed", base + at, path,
+            return scb_decode_fail(err, "tlv-malformed", base + at, path,
                         "%s TLV inside an Object Instance", type_name(t.type));
         }
         if (scb_instance_resource(in, t.id)) {
             snprintf(path, sizeof(path), "/%u/%u/%u", oid, in->id, t.id);
-            return derr(err, "resource-duplicate", base + at, path, "resource appears twice");
+            return scb_decode_fail(err, "resource-duplicate", base + at, path, "resource appears twice");
         }
         struct scb_resource *r;
         if ((ret = scb_instance_add_resource(in, t.id, &r)) < 0) {
@@ -222,11 +222,11 @@ static int decode_resources(const uint8_t *buf, size_t len, uint16_t oid, struct
             size_t iat = ip;
             snprintf(path, sizeof(path), "/%u/%u/%u", oid, in->id, t.id);
             if (scb_tlv_next(t.value, t.len, &ip, &ri) < 0) {
-                return derr(err, "tlv-malformed", vbase + iat, path,
+                return scb_decode_fail(err, "tlv-malformed", vbase + iat, path,
                             "TLV header or length runs past its enclosing value");
             }
             if (ri.type != SCB_TLV_RESOURCE_INSTANCE) {
-                return derr(err, "tlv-malformed", vbase + iat, path,
+                return scb_decode_fail(err, "tlv-malformed", vbase + iat, path,
                             "%s TLV inside a Multiple Resource", type_name(ri.type));
             }
             if ((ret = add_value(r, oid, in->id, ri.id, &ri, vbase + iat, err)) < 0) {
@@ -253,11 +253,11 @@ int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t b
         size_t at = pos;
         snprintf(path, sizeof(path), "/%u", oid);
         if (scb_tlv_next(buf, len, &pos, &t) < 0) {
-            return derr(err, "tlv-malformed", base + at, path,
+            return scb_decode_fail(err, "tlv-malformed", base + at, path,
                         "TLV header or length runs past its enclosing value");
         }
         if (t.type != SCB_TLV_OBJECT_INSTANCE) {
-            return derr(err, "tlv-malformed", base + at, path,
+            return scb_decode_fail(err, "tlv-malformed", base + at, path,
                         "%s TLV at object level (Object Instance TLVs required)",
                         type_name(t.type));
         }
@@ -265,11 +265,11 @@ int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t b
             snprintf(path, sizeof(path), "/%u/%u", oid, t.id);
         }
         if (t.id == 0xFFFF) {
-            return derr(err, "instance-id-reserved", base + at, path,
+            return scb_decode_fail(err, "instance-id-reserved", base + at, path,
                         "object instance ID 65535 is reserved");
         }
         if (scb_object_instance(o, t.id)) {
-            return derr(err, "instance-duplicate", base + at, path, "instance appears twice");
+            return scb_decode_fail(err, "instance-duplicate", base + at, path, "instance appears twice");
         }
         struct scb_instance *in;
         if ((ret = scb_object_add_instance(o, t.id, &in)) < 0) {

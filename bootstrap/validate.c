@@ -12,6 +12,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
+#include "codec_internal.h"
 #include "scboot/card.h"
 #include "scboot/error.h"
 #include "scboot/validate.h"
@@ -718,9 +719,8 @@ int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profi
         return SCB_E_INVALID_ARG;
     }
     if (len > SCB_MAX_FILE_SIZE) {
-        derr.rule = "file-too-large";
-        snprintf(derr.path, sizeof(derr.path), "/");
-        snprintf(derr.msg, sizeof(derr.msg), "bootstrap file of %zu bytes exceeds 32 KB", len);
+        scb_decode_fail(&derr, "file-too-large", SCB_MAX_FILE_SIZE, "/",
+                        "bootstrap file of %zu bytes exceeds 32 KB", len);
         return (ret = scb_report_add_decode_error(rep, &derr)) < 0 ? ret : SCB_E_DECODE;
     }
     if ((ret = scb_bsfile_decode(image, len, cfg, &derr)) < 0) {
