@@ -547,12 +547,16 @@ size_t scb_encode_float(double v, uint8_t *out)
     return 8;
 }
 
+const struct scb_value *scb_instance_value(const struct scb_instance *i, uint16_t rid)
+{
+    const struct scb_resource *r = scb_instance_resource(i, rid);
+    return (r && !r->multiple && r->n == 1) ? &r->v[0] : NULL;
+}
+
 static const struct scb_value *single(const struct scb_config *c, uint16_t oid, uint16_t iid,
                                       uint16_t rid)
 {
-    struct scb_resource *r =
-        scb_instance_resource(scb_object_instance(scb_config_object(c, oid), iid), rid);
-    return (r && !r->multiple && r->n == 1) ? &r->v[0] : NULL;
+    return scb_instance_value(scb_object_instance(scb_config_object(c, oid), iid), rid);
 }
 
 int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,

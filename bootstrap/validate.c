@@ -155,34 +155,28 @@ struct vctx {
         }                                                                                    \
     } while (0)
 
-static const struct scb_value *val(const struct scb_instance *in, uint16_t rid)
-{
-    const struct scb_resource *r = scb_instance_resource(in, rid);
-    return (r && !r->multiple && r->n == 1) ? &r->v[0] : NULL;
-}
-
 static int get_int(const struct scb_instance *in, uint16_t rid, int64_t *out)
 {
-    const struct scb_value *v = val(in, rid);
+    const struct scb_value *v = scb_instance_value(in, rid);
     return v ? scb_value_int(v, out) : SCB_E_NOT_FOUND;
 }
 
 static int get_uint(const struct scb_instance *in, uint16_t rid, uint64_t *out)
 {
-    const struct scb_value *v = val(in, rid);
+    const struct scb_value *v = scb_instance_value(in, rid);
     return v ? scb_value_uint(v, out) : SCB_E_NOT_FOUND;
 }
 
 static int is_bs(const struct scb_instance *in)
 {
-    const struct scb_value *v = val(in, 1);
+    const struct scb_value *v = scb_instance_value(in, 1);
     int b = 0;
     return v && scb_value_bool(v, &b) == 0 && b;
 }
 
 static size_t vlen(const struct scb_instance *in, uint16_t rid)
 {
-    const struct scb_value *v = val(in, rid);
+    const struct scb_value *v = scb_instance_value(in, rid);
     return v ? v->len : 0;
 }
 
@@ -387,7 +381,7 @@ static int uri_scheme(const uint8_t *u, size_t n, char *scheme, size_t cap)
 
 static void check_uri(struct vctx *c, const struct scb_instance *in, int64_t mode, int has_mode)
 {
-    const struct scb_value *u = val(in, 0);
+    const struct scb_value *u = scb_instance_value(in, 0);
     char path[32], scheme[16];
     if (u == NULL) {
         return;
@@ -448,7 +442,7 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
 {
     char path[32];
     if (mode == MODE_PSK) {
-        const struct scb_value *id = val(in, 3);
+        const struct scb_value *id = scb_instance_value(in, 3);
         if (vlen(in, 3) == 0 || vlen(in, 5) == 0) {
             ipath(path, sizeof(path), 0, in->id, vlen(in, 3) == 0 ? 3 : 5);
             ADD(c, "credentials-missing", SCB_SEV_ERROR, path, "PSK mode without %s",
@@ -478,13 +472,13 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
         int (*pub)(const struct scb_value *) = mode == MODE_RPK ? der_pubkey_ok : der_cert_ok;
         const char *what = mode == MODE_RPK ? "a DER SubjectPublicKeyInfo" : "a DER X.509 certificate";
         for (uint16_t rid = 3; rid <= 4; rid++) {
-            if (!pub(val(in, rid))) {
+            if (!pub(scb_instance_value(in, rid))) {
                 ipath(path, sizeof(path), 0, in->id, rid);
                 ADD(c, "key-format-invalid", SCB_SEV_ERROR, path, "%s is not %s",
                     scb_res_name(0, rid), what);
             }
         }
-        if (!der_privkey_ok(val(in, 5))) {
+        if (!der_privkey_ok(scb_instance_value(in, 5))) {
             ipath(path, sizeof(path), 0, in->id, 5);
             ADD(c, "key-format-invalid", SCB_SEV_ERROR, path,
                 "Secret Key is not a DER private key (RFC 5958 / SEC 1)");
@@ -552,7 +546,7 @@ static void check_security(struct vctx *c, const struct scb_instance *in)
         ADD(c, "certificate-usage-invalid", SCB_SEV_ERROR, path,
             "Certificate Usage %llu outside 0..3", (unsigned long long)u);
     }
-    const struct scb_value *ol = val(in, 17);
+    const struct scb_value *ol = scb_instance_value(in, 17);
     uint16_t o, i;
     if (ol && scb_value_objlnk(ol, &o, &i) == 0 &&
         (o != 21 || scb_object_instance(scb_config_object(c->cfg, 21), i) == NULL)) {
@@ -605,7 +599,7 @@ static void check_server(struct vctx *c, const struct scb_object *o,
         ADD(c, "lifetime-invalid", SCB_SEV_ERROR, path, "lifetime %lld outside 0..2^32-1",
             (long long)v);
     }
-    if (scb_instance_resource(in, 7) && !binding_ok(val(in, 7), o)) {
+    if (scb_instance_resource(in, 7) && !binding_ok(scb_instance_value(in, 7), o)) {
         ipath(path, sizeof(path), 1, in->id, 7);
         ADD(c, "binding-invalid", SCB_SEV_ERROR, path, "binding is not valid for Server %s",
             o->explicit_version && o->major == 1 && o->minor == 0 ? "1.0 (U, UQ, S, SQ, US, UQS)"

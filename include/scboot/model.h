@@ -108,6 +108,8 @@ size_t scb_encode_int(int64_t v, uint8_t *out);
 size_t scb_encode_uint(uint64_t v, uint8_t *out);
 size_t scb_encode_float(double v, uint8_t *out);
 
+/** The value of a single (not multiple) resource of an instance, or NULL. */
+const struct scb_value *scb_instance_value(const struct scb_instance *i, uint16_t rid);
 /** Convenience: the single value of /oid/iid/rid as an integer / bool. */
 int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                        int64_t *out);
