@@ -78,6 +78,9 @@ struct scb_config;
 struct scb_decode_error;
 /* The decoded configuration as text, object by object. */
 void cli_print_config(const struct scb_config *cfg, int show_secrets);
+struct scb_committed;
+/* One "  /oid/iid  <how><provenance>" line per committed instance. */
+void cli_print_provenance(const struct scb_committed *cm, const char *how);
 /* One line for a decode error; returns exit code 4. */
 int cli_decode_error(struct cli *c, const char *what, const struct scb_decode_error *e);
 

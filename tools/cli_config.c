@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "scboot/json.h"
 #include "scboot/model.h"
+#include "scboot/store.h"
 #include "scboot/codec.h"
 
 static void print_value(const char *label, json_object *v)
@@ -84,4 +85,15 @@ int cli_decode_error(struct cli *c, const char *what, const struct scb_decode_er
 {
     return cli_fail(c, SCB_E_DECODE, "%s: %s at byte %zu (%s): %s", what,
                     e->rule ? e->rule : "malformed", e->offset, e->path, e->msg);
+}
+
+void cli_print_provenance(const struct scb_committed *cm, const char *how)
+{
+    for (size_t a = 0; a < cm->cfg.n; a++) {
+        for (size_t b = 0; b < cm->cfg.o[a].n; b++) {
+            uint16_t oid = cm->cfg.o[a].id, iid = cm->cfg.o[a].i[b].id;
+            printf("  /%u/%u  %s%s\n", oid, iid, how,
+                   scb_provenance_name(scb_committed_prov(cm, oid, iid)));
+        }
+    }
 }

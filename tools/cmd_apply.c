@@ -41,13 +41,7 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
                                                         : "not applied");
         printf("generation %llu committed %s\n", (unsigned long long)cm.generation,
                cm.committed_at[0] ? cm.committed_at : "(never)");
-        for (size_t a = 0; a < cm.cfg.n; a++) {
-            for (size_t b = 0; b < cm.cfg.o[a].n; b++) {
-                uint16_t oid = cm.cfg.o[a].id, iid = cm.cfg.o[a].i[b].id;
-                printf("  /%u/%u  from %s\n", oid, iid,
-                       scb_provenance_name(scb_committed_prov(&cm, oid, iid)));
-            }
-        }
+        cli_print_provenance(&cm, "from ");
         if (res->needs_network_bootstrap) {
             printf("no complete LwM2M server account: client-initiated bootstrap is needed\n");
         }

@@ -60,13 +60,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
         } else {
             printf("card: none\n");
         }
-        for (size_t a = 0; a < cm.cfg.n; a++) {
-            for (size_t b = 0; b < cm.cfg.o[a].n; b++) {
-                uint16_t oid = cm.cfg.o[a].id, iid = cm.cfg.o[a].i[b].id;
-                printf("  /%u/%u  %s\n", oid, iid,
-                       scb_provenance_name(scb_committed_prov(&cm, oid, iid)));
-            }
-        }
+        cli_print_provenance(&cm, "");
         cli_print_config(&cm.cfg, c->show_secrets);
     }
     scb_committed_free(&cm);
