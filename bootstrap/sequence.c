@@ -324,18 +324,15 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
         logf_(b, "store: %s", err);
         return ret;
     }
-    int from_card = c.card.valid;
-    scb_committed_free(&c);
-    if (!from_card && b->factory_path) {
+    if (!c.card.valid && b->factory_path) {
         /* 6.1.4 step 2: not configured from the card -> factory bootstrap */
-        if ((ret = apply_factory(b, res)) < 0) {
+        scb_committed_free(&c);
+        if ((ret = apply_factory(b, res)) < 0 ||
+            (ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
             return ret;
         }
-    } else if (!from_card && b->card) {
+    } else if (!c.card.valid && b->card) {
         logf_(b, "no card configuration and no factory file");
-    }
-    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
-        return ret;
     }
     res->generation = c.generation;
     if ((ret = scb_validate(&c.cfg, &b->profile, SCB_SRC_NETWORK, &rep)) == SCB_OK) {
