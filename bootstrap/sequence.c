@@ -119,16 +119,19 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
 
     *out = SCB_CARD_ABSENT;
     b->last_apdus = 0;
-    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
-        logf_(b, "store: %s", err);
-        return ret;
-    }
     if (b->card == NULL) {
-        scb_committed_free(&c);
         return SCB_OK;
     }
     if ((ret = scb_transport_status(b->card->tr, &st)) < 0) {
         st.present = 0; /* reader gone: as good as no card */
+    }
+    if (st.present && b->have_events && st.event_count == b->last_events) {
+        *out = SCB_CARD_UNCHANGED; /* the reader saw no event: no APDU, no store read */
+        return SCB_OK;
+    }
+    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+        logf_(b, "store: %s", err);
+        return ret;
     }
     if (!st.present) {
         b->have_events = 0;
@@ -139,11 +142,6 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
         ret = drop_card(b, &c, SCB_CARD_REMOVED);
         scb_committed_free(&c);
         return ret;
-    }
-    if (b->have_events && st.event_count == b->last_events) {
-        *out = SCB_CARD_UNCHANGED; /* the reader saw no event: no APDU needed */
-        scb_committed_free(&c);
-        return SCB_OK;
     }
     ret = read_card(b, &c, &r);
     b->last_apdus = b->card->apdus - start;
