@@ -12,12 +12,16 @@ BUILD=${BUILD:-build-test}
 status=0
 logs=""
 
+say() { echo "run-tests: $*"; }
+
 run_suite() { # builddir setup-args...
     dir=$1; shift
+    say "building $dir (${CC:-cc} $*) ..."
     if [ ! -d "$dir" ]; then
         meson setup "$dir" --werror "$@" >/dev/null || { status=1; return; }
     fi
     meson compile -C "$dir" >/dev/null || { meson compile -C "$dir"; status=1; return; }
+    say "testing $dir ..."
     meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
     logs="$logs $dir/meson-logs/testlog.json"
 }
@@ -26,6 +30,7 @@ run_suite "$BUILD"
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_suite "$BUILD-asan" -Db_sanitize=address,undefined -Db_lundef=false
 if command -v clang >/dev/null 2>&1; then
+    say "building $BUILD-clang (clang, warnings as errors) ..."
     if [ ! -d "$BUILD-clang" ]; then
         CC=clang meson setup "$BUILD-clang" --werror >/dev/null || status=1
     fi
@@ -34,6 +39,7 @@ if command -v clang >/dev/null 2>&1; then
     #    fuzzer runtime is there (libclang-rt-14-dev)
     if echo 'int LLVMFuzzerTestOneInput(const char *d, long n){(void)d;(void)n;return 0;}' | \
         clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null; then
+        say "building $BUILD-fuzz (libFuzzer targets, ${FUZZ_SECONDS:-60} s each) ..."
         if [ ! -d "$BUILD-fuzz" ]; then
             CC=clang meson setup "$BUILD-fuzz" -Dfuzzing=enabled -Db_sanitize=address,undefined \
                 -Db_lundef=false -Dfuzz_seconds="${FUZZ_SECONDS:-60}" >/dev/null || status=1
