@@ -134,6 +134,11 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
     }
     *dlen = 0;
     c->last_resent = 0;
+    c->last_sw = 0;
+    c->last_hdr[0] = a->cla;
+    c->last_hdr[1] = a->ins;
+    c->last_hdr[2] = a->p1;
+    c->last_hdr[3] = a->p2;
     cur = *a;
     if ((ret = scb_apdu_encode(&cur, cmd, sizeof(cmd), &clen)) < 0) {
         return ret;
@@ -148,6 +153,7 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
         }
         if (sw1 != 0x61 && sw1 != 0x9F && sw1 != 0x6C) {
             *sw = (uint16_t)(sw1 << 8 | sw2);
+            c->last_sw = *sw;
             return SCB_OK;
         }
         if (++chain > c->max_chain) {
@@ -157,6 +163,7 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
             /* wrong Le: re-issue the same command with the length the card offers */
             if (!cur.has_le && cur.lc > 0) {
                 *sw = (uint16_t)(sw1 << 8 | sw2);
+                c->last_sw = *sw;
                 return SCB_OK;
             }
             cur.has_le = 1;

@@ -77,13 +77,13 @@ static void test_standard_sequence(void **state)
     (void)state;
     /* T=0, USIM first in EF DIR, double-encoded OID, 2 bytes of FF padding */
     static const char *seq[] = {
-        "00A4080C022FE2", "00B000000A",               /* EF ICCID */
+        "00B082000A",                                 /* EF ICCID by SFI 02 */
         "00B201F400", "00B201F41F", "00B202F41F",     /* EF DIR by SFI: USIM, then PKCS#15 */
         "0070000001",                                 /* MANAGE CHANNEL */
         "01A4040C0CA000000063504B43532D3135",         /* ADF by AID, no FCP */
-        "01A4000C025031", "01B0000000", "01B0000008", /* ODF */
-        "01A4000C026430", "01B0000000", "01B0000029", /* DODF */
-        "01A4000C026432", "01B0000000", "01B000003C", /* EF LwM2M_Bootstrap */
+        "01A4000402503100", "01C0000018", "01B0000008", /* ODF: FCP (size 8), exact read */
+        "01A4000402643000", "01C0000018", "01B0000029", /* DODF: FCP (size 41), exact read */
+        "01A4000C026432", "01B0000000", "01B000003C", /* EF LwM2M_Bootstrap (header size) */
         "01708001",                                   /* close the channel */
     };
     struct env v;
@@ -91,7 +91,7 @@ static void test_standard_sequence(void **state)
     nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
     assert_int_equal(scb_card_read(&v.c, NULL, &r), 0);
     expect_nrf(&r);
-    assert_int_equal(r.apdus, 17);
+    assert_int_equal(r.apdus, 16);
     assert_int_equal(scb_emu_log_count(v.e), sizeof(seq) / sizeof(seq[0]));
     for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
         const uint8_t *cmd, *rsp;
@@ -118,14 +118,14 @@ static void test_layouts(void **state)
         const char *top, *lw;
         unsigned apdus;
     } cases[] = {
-        {"", "", 16},                                               /* PKCS#15 first */
-        {"\"protocol\":\"T=1\"", "\"pkcs15_first\":false", 13},     /* T=1: 6282, no 6Cxx */
-        {"", "\"dodf_fid\":\"4401\",\"bootstrap_fid\":\"4402\"", 16}, /* non-default FIDs */
-        {"", "\"oid_encoding\":\"correct\"", 16},
-        {"", "\"dodf_form\":\"opaque\"", 16},
-        {"", "\"dodf_form\":\"opaque\",\"oid_encoding\":\"correct\",\"pad\":300", 15},
-        {"\"channels\":0", "", 15},                                 /* no logical channels */
-        {"\"max_response\":16,\"protocol\":\"T=1\"", "", 17},       /* small responses */
+        {"", "", 15},                                               /* PKCS#15 first */
+        {"\"protocol\":\"T=1\"", "\"pkcs15_first\":false", 12},     /* T=1: no 6Cxx, no 61xx */
+        {"", "\"dodf_fid\":\"4401\",\"bootstrap_fid\":\"4402\"", 15}, /* non-default FIDs */
+        {"", "\"oid_encoding\":\"correct\"", 15},
+        {"", "\"dodf_form\":\"opaque\"", 15},
+        {"", "\"dodf_form\":\"opaque\",\"oid_encoding\":\"correct\",\"pad\":300", 14},
+        {"\"channels\":0", "", 15}, /* no logical channels: the MF selected again at the end */
+        {"\"max_response\":16,\"protocol\":\"T=1\"", "", 16},       /* small responses */
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         struct env v;
@@ -136,6 +136,7 @@ static void test_layouts(void **state)
             fail_msg("case %zu: %s", k, scb_strerror(ret));
         }
         expect_nrf(&r);
+        print_message("# case %zu: %u APDUs\n", k, r.apdus);
         if (r.apdus != cases[k].apdus) {
             fail_msg("case %zu: %u APDUs, expected %u", k, r.apdus, cases[k].apdus);
         }
@@ -228,7 +229,7 @@ static void test_overrides_and_missing(void **state)
     nrf_card(&v, "", "");
     assert_int_equal(scb_card_read(&v.c, &o, &r), 0);
     expect_nrf(&r);
-    assert_int_equal(r.apdus, 8); /* ICCID 2, channel 1, ADF 1, EF 1 + 2, close 1 */
+    assert_int_equal(r.apdus, 7); /* ICCID 1 (SFI), channel 1, ADF 1, EF 1 + 2, close 1 */
     scb_read_result_free(&r);
     struct scb_read_opts basic = {.basic_channel = 1};
     assert_int_equal(scb_card_read(&v.c, &basic, &r), 0);
@@ -238,7 +239,7 @@ static void test_overrides_and_missing(void **state)
     struct scb_read_opts reread = {.known_path = &known};
     assert_int_equal(scb_card_read(&v.c, &reread, &r), 0);
     expect_nrf(&r);
-    assert_int_equal(r.apdus, 8);
+    assert_int_equal(r.apdus, 7);
     scb_read_result_free(&r);
     drop(&v);
 
@@ -278,25 +279,25 @@ static void test_fault_sweep(void **state)
     (void)state;
     unsigned covered = 0;
     for (int kind = SCB_EMU_FAULT_REMOVE; kind <= SCB_EMU_FAULT_SW; kind++) {
-        for (unsigned i = 0; i <= 17; i++) {
+        for (unsigned i = 0; i <= 16; i++) {
             struct env v;
             struct scb_read_result r;
             nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
             int ret = scb_card_read(&v.c, NULL, &r);
-            if (kind == SCB_EMU_FAULT_REMOVE && i < 17) {
+            if (kind == SCB_EMU_FAULT_REMOVE && i < 16) {
                 if (ret != SCB_E_CARD_REMOVED) {
                     fail_msg("remove at %u: %d", i, ret);
                 }
                 assert_null(r.file);
-            } else if (kind == SCB_EMU_FAULT_RESET && i < 17) {
+            } else if (kind == SCB_EMU_FAULT_RESET && i < 16) {
                 /* reset by someone else: the walk starts again once and succeeds */
                 if (ret != 0) {
                     fail_msg("reset at %u: %s", i, scb_strerror(ret));
                 }
                 expect_nrf(&r);
-            } else if (kind == SCB_EMU_FAULT_SW && i < 17) {
+            } else if (kind == SCB_EMU_FAULT_SW && i < 16) {
                 if (ret >= 0) {
                     fail_msg("6F00 at %u accepted", i + 1);
                 }

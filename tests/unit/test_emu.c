@@ -112,9 +112,9 @@ static void test_fault_remove(void **state)
     struct scb_card_status st;
     scb_transport_status(f->t, &st);
     uint32_t ev = st.event_count;
-    scb_emu_set_fault(f->e, SCB_EMU_FAULT_REMOVE, 1, 0);
+    scb_emu_set_fault(f->e, SCB_EMU_FAULT_REMOVE, 0, 0);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_CARD_REMOVED);
-    assert_int_equal(f->c.apdus, 2);
+    assert_int_equal(f->c.apdus, 1);
     scb_transport_status(f->t, &st);
     assert_false(st.present);
     assert_int_equal(st.event_count, ev + 1);
@@ -141,7 +141,7 @@ static void test_fault_sw(void **state)
 {
     struct fixture *f = *state;
     char iccid[24];
-    scb_emu_set_fault(f->e, SCB_EMU_FAULT_SW, 2, 0x6F00);
+    scb_emu_set_fault(f->e, SCB_EMU_FAULT_SW, 1, 0x6F00);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_SW);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
 }
@@ -154,11 +154,12 @@ static void test_log(void **state)
     size_t cl, rl;
     scb_emu_log_clear(f->e);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
-    assert_int_equal(scb_emu_log_count(f->e), 2);
-    assert_int_equal(scb_emu_log_entry(f->e, 1, &cmd, &cl, &rsp, &rl), 0);
+    assert_int_equal(scb_emu_log_count(f->e), 1);
+    assert_int_equal(scb_emu_log_entry(f->e, 0, &cmd, &cl, &rsp, &rl), 0);
     assert_int_equal(cmd[1], 0xB0);
+    assert_int_equal(cmd[2], 0x82); /* by SFI 02 */
     assert_int_equal(rl, 12);
-    assert_int_equal(scb_emu_log_entry(f->e, 2, &cmd, &cl, &rsp, &rl), SCB_E_NOT_FOUND);
+    assert_int_equal(scb_emu_log_entry(f->e, 1, &cmd, &cl, &rsp, &rl), SCB_E_NOT_FOUND);
 }
 
 static void test_profile_errors(void **state)
