@@ -62,8 +62,8 @@ __attribute__((format(printf, 4, 5))) static int fail_step(struct scb_card *c,
                  "%s: PIN blocked, no tries left (card answered %04X: %s)", step, sw,
                  scb_sw_message(sw));
     } else if (sw != 0 && sw != 0x9000 && (sw & 0xFF00) != 0x9100 && (sw & 0xFF00) != 0x6200) {
-        snprintf(r->error, sizeof(r->error), "%s: %s: card answered %04X (%s)", step,
-                 scb_strerror(ret), sw, scb_sw_message(sw));
+        snprintf(r->error, sizeof(r->error), "%s: card answered %04X (%s)", step, sw,
+                 scb_sw_message(sw));
     } else {
         snprintf(r->error, sizeof(r->error), "%s: %s", step, scb_strerror(ret));
         sw = 0;

@@ -55,7 +55,7 @@ static const struct err_entry errors[] = {
      "card keeps asking for GET RESPONSE / re-send (61xx/6Cxx loop)"},
     {SCB_E_FCP_MALFORMED, "SCB_E_FCP_MALFORMED", "malformed FCP template from card"},
     {SCB_E_WRONG_P1P2, "SCB_E_WRONG_P1P2", "wrong parameters P1-P2 (6A86/6B00)"},
-    {SCB_E_CONDITIONS, "SCB_E_CONDITIONS", "conditions of use not satisfied (6985)"},
+    {SCB_E_CONDITIONS, "SCB_E_CONDITIONS", "command not allowed: conditions of use not satisfied (6985) or no current EF (6986)"},
     {SCB_E_PIN_REQUIRED, "SCB_E_PIN_REQUIRED", "PIN required: give --pin or --pin-file"},
     {SCB_E_FILE_INVALIDATED, "SCB_E_FILE_INVALIDATED", "selected file invalidated (6283)"},
     {SCB_E_WRONG_FILE_TYPE, "SCB_E_WRONG_FILE_TYPE", "command incompatible with file (6981)"},

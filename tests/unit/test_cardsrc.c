@@ -17,6 +17,7 @@
 
 #include "scboot/cardsrc.h"
 #include "scboot/emu.h"
+#include "scboot/scp03.h"
 #include "scboot/util.h"
 
 static const char nrf_hex[] =
@@ -313,6 +314,221 @@ static void test_fault_sweep(void **state)
     print_message("# fault sweep: %u fault points\n", covered);
 }
 
+/* ---- card classes: the full walk over every combination of real-card behaviours ---------- */
+
+/* The log's strictness checks: nothing but success, 61xx, 6Cxx, 6282 and (for SFI commands
+ * on a card refusing SFI) the SFI refusal; and no plain READ BINARY continues a file after a
+ * short answer (SPEC.md 11). */
+static void check_log(struct scb_emu *e, const char *what, uint16_t sfi_sw)
+{
+    int short_ch = -1;
+    size_t short_next = 0;
+    for (size_t k = 0; k < scb_emu_log_count(e); k++) {
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl;
+        scb_emu_log_entry(e, k, &cmd, &cl, &rsp, &rl);
+        uint16_t sw = (uint16_t)(rsp[rl - 2] << 8 | rsp[rl - 1]);
+        int by_sfi = (cmd[1] == 0xB0 && (cmd[2] & 0x80)) || (cmd[1] == 0xB2 && (cmd[3] >> 3));
+        int ok = sw == 0x9000 || (sw & 0xFF00) == 0x6100 || (sw & 0xFF00) == 0x6C00 ||
+                 sw == 0x6282 || (by_sfi && sw == sfi_sw);
+        if (!ok) {
+            fail_msg("%s: APDU %zu (INS %02X) answered %04X", what, k + 1, cmd[1], sw);
+        }
+        int wrapped = (cmd[0] & 0x04) != 0;
+        unsigned ch = cmd[0] & 0x03;
+        if (cmd[1] == 0xA4) {
+            short_ch = -1;
+        }
+        if (cmd[1] != 0xB0 || wrapped || (cmd[2] & 0x80)) {
+            continue;
+        }
+        size_t off = (size_t)(cmd[2] << 8 | cmd[3]);
+        if (short_ch == (int)ch && off == short_next) {
+            fail_msg("%s: APDU %zu reads on after a short answer", what, k + 1);
+        }
+        size_t le = cl == 5 ? (cmd[4] ? cmd[4] : 256) : 0;
+        size_t got = rl - 2;
+        if ((sw == 0x9000 || sw == 0x6282) && le && got < le) {
+            short_ch = (int)ch;
+            short_next = off + got;
+        }
+    }
+}
+
+static void test_card_classes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *proto, *short_read;
+    } io[] = {{"T=0", "6Cxx"}, {"T=0", "6282"}, {"T=0", "9000"}, {"T=1", "6282"}, {"T=1", "9000"}};
+    static const char *sfi[] = {"", "6A81", "6A82", "6986"};
+    static const char *pins[] = {"none", "aodf", "adf-c6", "ef-c6"};
+    /* a 1136-byte G.3.4 file (SPEC.md performance target) */
+    size_t n = 1136;
+    uint8_t *f = malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        f[i] = (uint8_t)(i * 13 + 5);
+    }
+    f[0] = 0;
+    f[1] = 1;
+    f[2] = (uint8_t)((n - 4) >> 8);
+    f[3] = (uint8_t)(n - 4);
+    unsigned runs = 0;
+    for (size_t a = 0; a < sizeof(io) / sizeof(io[0]); a++) {
+        for (size_t b = 0; b < sizeof(sfi) / sizeof(sfi[0]); b++) {
+            for (int first = 0; first < 2; first++) {
+                for (size_t p = 0; p < sizeof(pins) / sizeof(pins[0]); p++) {
+                    for (int scp = 0; scp < 2; scp++) {
+                        char top[512], lw[256], what[160];
+                        int pin = p > 0;
+                        snprintf(top, sizeof(top),
+                                 "\"protocol\":\"%s\",\"short_read\":\"%s\"%s%s%s%s%s%s",
+                                 io[a].proto, io[a].short_read, b ? ",\"sfi\":false" : "",
+                                 b ? ",\"sfi_refusal\":\"" : "", b ? sfi[b] : "",
+                                 b ? "\"" : "",
+                                 p == 1 ? ",\"pin\":{\"value\":\"2468\",\"reference\":129,"
+                                          "\"pad_char\":\"00\"}" /* the AODF says 00 */
+                                 : pin ? ",\"pin\":{\"value\":\"2468\",\"reference\":129}"
+                                       : "",
+                                 scp ? ",\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\","
+                                       "\"mac\":\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                                       "\"202122232425262728292A2B2C2D2E2F\"}"
+                                     : "");
+                        snprintf(lw, sizeof(lw), "\"pkcs15_first\":%s,\"read\":\"%s\"%s%s",
+                                 first ? "true" : "false",
+                                 pin ? "pin" : scp ? "scp03" : "always",
+                                 p >= 2 ? ",\"aodf\":false" : "", "");
+                        if (p == 3) {
+                            strcat(top, ",\"ef_pin_template\":true");
+                        }
+                        snprintf(what, sizeof(what), "%s/%s sfi=%s %s pin=%s %s", io[a].proto,
+                                 io[a].short_read, b ? sfi[b] : "on",
+                                 first ? "PKCS#15-first" : "USIM-first", pins[p],
+                                 scp ? "SCP03" : "plain");
+                        struct env v;
+                        make_card(&v, f, n, top, lw);
+                        struct scb_scp03_keys keys;
+                        memset(&keys, 0, sizeof(keys));
+                        for (int k = 0; k < 16; k++) {
+                            keys.enc[k] = (uint8_t)k;
+                            keys.mac[k] = (uint8_t)(0x10 + k);
+                            keys.dek[k] = (uint8_t)(0x20 + k);
+                        }
+                        keys.len = 16;
+                        struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+                        struct scb_read_opts o = {.pin = pin ? "2468" : NULL};
+                        if (scp) {
+                            o.secure_open = scb_scp03_guard_open;
+                            o.secure_close = scb_scp03_guard_close;
+                            o.secure_ctx = &g;
+                        }
+                        struct scb_read_result r;
+                        int ret = scb_card_read(&v.c, &o, &r);
+                        if (ret != 0) {
+                            fail_msg("%s: %s (%s)", what, scb_strerror(ret), r.error);
+                        }
+                        assert_int_equal(r.file_len, n);
+                        assert_memory_equal(r.file, f, n);
+                        assert_int_equal(r.secured, scp);
+                        assert_int_equal(r.pin_verified, pin);
+                        if (pin) {
+                            assert_int_equal(r.pin_ref, 0x81);
+                            assert_int_equal(r.pin_source, p == 1   ? SCB_PIN_SRC_AODF
+                                                           : p == 2 ? SCB_PIN_SRC_ADF_FCP
+                                                                    : SCB_PIN_SRC_EF_FCP);
+                        }
+                        check_log(v.e, what, b ? (uint16_t)strtoul(sfi[b], NULL, 16) : 0);
+                        /* DESIGN.md budgets for the realistic card: USIM first, SFI, no PIN */
+                        if (!first && b == 0 && !pin) {
+                            /* counted on the card side: GET RESPONSEs inside SCP03 too */
+                            unsigned limit = scp ? (io[a].proto[2] == '1' ? 19 : 30)
+                                                 : (io[a].proto[2] == '1' ? 17 : 19);
+                            unsigned wire = (unsigned)scb_emu_log_count(v.e);
+                            if (wire > limit) {
+                                fail_msg("%s: %u APDUs, limit %u", what, wire, limit);
+                            }
+                            print_message("# %s: %u APDUs (limit %u)\n", what, wire, limit);
+                        }
+                        scb_read_result_free(&r);
+                        drop(&v);
+                        runs++;
+                    }
+                }
+            }
+        }
+    }
+    free(f);
+    print_message("# card classes: %u full walks\n", runs);
+}
+
+/* PIN outcomes in words: tries left, blocked, a PIN that does not fit the AODF, and the SW
+ * the card really sent in every error. */
+static void test_pin_errors(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_read_result r;
+    struct scb_read_opts o = {.pin = "1111"};
+    const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
+
+    nrf_card(&v, top, "\"read\":\"pin\"");
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_int_equal(r.pin_tries_left, 2);
+    assert_int_equal(r.sw, 0x63C2);
+    assert_non_null(strstr(r.error, "wrong PIN, 2 tries left"));
+    assert_non_null(strstr(r.error, "63C2"));
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_non_null(strstr(r.error, "1 try left"));
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_BLOCKED);
+    assert_int_equal(r.pin_tries_left, 0);
+    assert_non_null(strstr(r.error, "blocked"));
+    assert_int_equal(r.sw, 0x6983);
+    /* blocked: even the right PIN is refused, with 6983 named */
+    o.pin = "4321";
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_BLOCKED);
+    assert_non_null(strstr(r.error, "6983"));
+    drop(&v);
+    /* too short for the AODF's minLength: nothing sent to the card */
+    nrf_card(&v, top, "\"read\":\"pin\"");
+    o.pin = "12";
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_INVALID_ARG);
+    assert_non_null(strstr(r.error, "PIN does not fit"));
+    for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl;
+        scb_emu_log_entry(v.e, k, &cmd, &cl, &rsp, &rl);
+        assert_int_not_equal(cmd[1], 0x20);
+    }
+    drop(&v);
+    /* the lenient fallback of old: on the strict card a READ after re-selecting the ADF is
+     * 6986, and the error names 6986, not another SW */
+    nrf_card(&v, "\"pin\":{\"value\":\"4321\"},\"faults\":{\"sw_at\":18,\"sw\":\"6986\"}",
+             "\"read\":\"pin\",\"aodf\":false");
+    o.pin = "4321";
+    assert_true(scb_card_read(&v.c, &o, &r) < 0);
+    assert_int_equal(r.sw, 0x6986);
+    assert_non_null(strstr(r.error, "6986"));
+    assert_null(strstr(r.error, "6985"));
+    drop(&v);
+    /* a private object, no AODF and no C6 anywhere: a clear line */
+    const char *json =
+        "{\"pin\":{\"value\":\"4321\"},\"ef_dir\":[\"611D4F0CA000000063504B43532D31355007504B4353233135"
+        "51043F005015\"],\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"files\":["
+        "{\"fid\":\"5031\",\"hex\":\"A706300404026430\"},"
+        "{\"fid\":\"6430\",\"hex\":\"A11B300703020780040101 3000 A10E 300C 0604672B0901 3004"
+        "04026432\"},{\"fid\":\"6432\",\"hex\":\"00000000\"}]}]}";
+    char err[128];
+    struct scb_emu *e = NULL;
+    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    scb_card_init(&c, t);
+    assert_int_equal(scb_card_read(&c, &o, &r), SCB_E_FCP_MALFORMED);
+    assert_non_null(strstr(r.error, "no PIN reference"));
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+}
+
 /* Pathological cards: bounded time and a clear error. */
 static void test_pathological(void **state)
 {
@@ -391,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_overrides_and_missing),
         cmocka_unit_test(test_fault_sweep),
         cmocka_unit_test(test_pathological),
+        cmocka_unit_test(test_card_classes),
+        cmocka_unit_test(test_pin_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
