@@ -61,6 +61,17 @@ struct scb_transport *scb_transport_new(const struct scb_transport_ops *ops, voi
 /** Destroy the transport (ops->destroy) and set *t to NULL. Idempotent. */
 void scb_transport_free(struct scb_transport **t);
 
+/**
+ * A transport for a reader that is there but holds no card: status says present = 0 (OK),
+ * every APDU fails with SCB_E_NO_CARD. R4: the card's instances go (scb_card_check).
+ */
+struct scb_transport *scb_transport_empty_reader(const char *reader);
+/**
+ * A transport for a reader (or pcscd) that cannot be reached: status and every APDU fail
+ * with err (SCB_E_NO_SERVICE, SCB_E_NO_READERS, ...). The card's state is unknown: kept.
+ */
+struct scb_transport *scb_transport_unreachable(int err);
+
 int scb_transport_transmit(struct scb_transport *t, const uint8_t *cmd, size_t clen,
                            uint8_t *rsp, size_t rcap, size_t *rlen);
 int scb_transport_status(struct scb_transport *t, struct scb_card_status *st);
