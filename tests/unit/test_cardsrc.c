@@ -512,8 +512,8 @@ static void test_pin_errors(void **state)
     drop(&v);
     /* a private object, no AODF and no C6 anywhere: a clear line */
     const char *json =
-        "{\"pin\":{\"value\":\"4321\"},\"ef_dir\":[\"611D4F0CA000000063504B43532D31355007504B4353233135"
-        "51043F005015\"],\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"files\":["
+        "{\"pin\":{\"value\":\"4321\"},\"ef_dir\":[\"611D4F0CA000000063504B43532D3135"
+        "5007504B435323313551043F005015\"],\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"files\":["
         "{\"fid\":\"5031\",\"hex\":\"A706300404026430\"},"
         "{\"fid\":\"6430\",\"hex\":\"A11B300703020780040101 3000 A10E 300C 0604672B0901 3004"
         "04026432\"},{\"fid\":\"6432\",\"hex\":\"00000000\"}]}]}";

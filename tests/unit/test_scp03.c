@@ -487,7 +487,8 @@ static void test_iu_refusals_required_preferred(void **state)
         for (int required = 0; required < 2; required++) {
             char json[512], err[128];
             snprintf(json, sizeof(json),
-                     "{\"protocol\":\"T=1\",\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\","
+                     "{\"protocol\":\"T=1\",\"scp03\":{"
+                     "\"enc\":\"000102030405060708090A0B0C0D0E0F\","
                      "\"mac\":\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
                      "\"202122232425262728292A2B2C2D2E2F\",\"initialize_update_sw\":\"%s\"},"
                      "\"lwm2m\":{\"hex\":\"%s\"}}",
