@@ -188,6 +188,17 @@ static void test_profile_errors(void **state)
         "{\"mf_files\":{}}",
         ("{\"applications\":[{\"aid\":\"A000000009\",\"files\":[{\"fid\":\"6F01\","
          "\"structure\":\"linear\",\"records\":\"0102\"}]}]}"),
+        /* the strict-card options */
+        "{\"short_read\":\"6B00\"}",
+        "{\"protocol\":\"T=1\",\"short_read\":\"6Cxx\"}", /* 6Cxx is a T=0 answer */
+        "{\"sfi\":false,\"sfi_refusal\":\"9000\"}",
+        "{\"pin\":{\"value\":\"123456\",\"stored_length\":4}}",
+        "{\"pin\":{\"value\":\"1234\",\"stored_length\":17}}",
+        "{\"pin\":{\"value\":\"1234\",\"pad_char\":\"FFFF\"}}",
+        ("{\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\",\"mac\":"
+         "\"000102030405060708090A0B0C0D0E0F\",\"dek\":\"000102030405060708090A0B0C0D0E0F\","
+         "\"initialize_update_sw\":\"6A\"}}"),
+        "{\"lwm2m\":{\"hex\":\"00\",\"aodf_fid\":\"12\"}}",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct scb_emu *e = NULL;
