@@ -329,8 +329,8 @@ static void cmd_select(struct scb_emu *e, struct emu_channel *c, const struct sc
         }
         if (a->p1 == 0x08 && !(a->data[0] == 0x7F && a->data[1] == 0xFF)) {
             tmp.df = -1; /* from the MF; a leading 7FFF means the current ADF */
-            tmp.ef = -1;
         }
+        tmp.ef = -1; /* a path starts at a DF, whatever EF was current */
         r->sw = 0x9000;
         for (size_t i = 0; i < a->lc && r->sw == 0x9000; i += 2) {
             uint16_t fid = (uint16_t)(a->data[i] << 8 | a->data[i + 1]);

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -162,6 +163,90 @@ static void test_log(void **state)
     assert_int_equal(scb_emu_log_entry(f->e, 1, &cmd, &cl, &rsp, &rl), SCB_E_NOT_FOUND);
 }
 
+/* The strict card (SPEC.md 11), command by command, and the lenient option. */
+static void strict_card(struct fixture *f, const char *json)
+{
+    char err[256];
+    memset(f, 0, sizeof(*f));
+    if (scb_emu_load_json(json, NULL, &f->e, err, sizeof(err)) < 0) {
+        fail_msg("%s", err);
+    }
+    f->t = scb_emu_transport(f->e);
+    scb_card_init(&f->c, f->t);
+}
+
+static void drop_card(struct fixture *f)
+{
+    scb_transport_free(&f->t);
+    scb_emu_free(&f->e);
+}
+
+static void test_strict_behaviours(void **state)
+{
+    (void)state;
+    struct fixture f;
+    const char *lw = "\"lwm2m\":{\"hex\":\"0001000600000000020001020304\"}";
+    char json[512];
+
+    /* default: a DF/ADF SELECT leaves no current EF; an offset past the end is 6B00 */
+    snprintf(json, sizeof(json), "{\"protocol\":\"T=1\",%s}", lw);
+    strict_card(&f, json);
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00B0000004", "000100069000");
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000"); /* the ADF again */
+    send(&f, "00B0000004", "6986");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00A4080C047FFF6432", "9000");
+    send(&f, "00A4080C027FFF", "9000"); /* the current ADF by path: no current EF either */
+    send(&f, "00B0000004", "6986");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00B0000E00", "6B00");        /* offset = size */
+    send(&f, "00B0000A00", "010203046282"); /* ISO: what is left, 6282 */
+    drop_card(&f);
+    /* lenient: re-selecting the current ADF keeps the EF */
+    snprintf(json, sizeof(json), "{\"protocol\":\"T=1\",\"keep_ef_on_df_select\":true,%s}", lw);
+    strict_card(&f, json);
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00B0000004", "000100069000");
+    drop_card(&f);
+    /* 9000 short reads: Le = 00 gives what is left with 9000; an explicit larger Le 6282 */
+    snprintf(json, sizeof(json), "{\"protocol\":\"T=1\",\"short_read\":\"9000\",%s}", lw);
+    strict_card(&f, json);
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00B0000A00", "010203049000");
+    send(&f, "00B0000A10", "010203046282");
+    drop_card(&f);
+    /* T=0 6Cxx; SFI refused with each status word; SFI by default */
+    static const char *refusal[] = {"6A81", "6A82", "6986"};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(json, sizeof(json), "{\"sfi\":false,\"sfi_refusal\":\"%s\",%s}", refusal[k], lw);
+        strict_card(&f, json);
+        char want[8];
+        snprintf(want, sizeof(want), "%s", refusal[k]);
+        send(&f, "00B082000A", want);
+        send(&f, "00B201F400", want);
+        send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+        send(&f, "00A4000C026432", "9000");
+        send(&f, "00B0000A00", "6C04");
+        drop_card(&f);
+    }
+    /* the PIN: stored length and pad character as the profile says */
+    snprintf(json, sizeof(json),
+             "{\"protocol\":\"T=1\",\"pin\":{\"value\":\"1234\",\"reference\":129,\"pad_char\":"
+             "\"00\",\"stored_length\":6},%s}",
+             lw);
+    strict_card(&f, json);
+    send(&f, "00200081083132333400000000", "6700"); /* 8 bytes: wrong length */
+    send(&f, "002000810631323334FFFF", "63C2");     /* FF padding: wrong PIN */
+    send(&f, "0020000106313233340000", "6A88");     /* wrong reference */
+    send(&f, "00200081063132333400 00", "9000");
+    drop_card(&f);
+}
+
 static void test_profile_errors(void **state)
 {
     (void)state;
@@ -225,6 +310,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fault_sw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log, setup, teardown),
         cmocka_unit_test(test_profile_errors),
+        cmocka_unit_test(test_strict_behaviours),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
