@@ -1,8 +1,11 @@
 /*
  * card_source.c: the only place where card access meets LwM2M: the App. G walk from EF DIR to
- * EF LwM2M_Bootstrap. APDU count is a feature: SFI reads where the file has a standard SFI,
- * SELECT with P2=0C (no FCP, no GET RESPONSE) unless the FCP is needed for a PIN reference,
- * the file read in as few READ BINARY commands as the card allows, sized by its G.3.4 header.
+ * EF LwM2M_Bootstrap, written for the strictest card (SPEC.md 11). APDU count is a feature:
+ * EF ICCID and EF DIR by SFI (SELECT only on a card that refuses SFI); small PKCS#15 files
+ * (ODF, DODF, AODF) selected with their FCP so the READ BINARY asks exactly the file size; the
+ * bootstrap EF selected with P2=0C and read in as few READ BINARY commands as the card allows,
+ * sized by its G.3.4 header; never a read past a short answer. A private object's PIN comes
+ * from the AODF (authId), else from an FCP PIN template, and the EF is current when read.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -493,9 +493,14 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
     size_t got;
     int ret;
 
-    /* READ BINARY by SFI 02 (TS 102 221 13.2): one APDU, no SELECT */
+    /* READ BINARY by SFI 02 (TS 102 221 13.2): one APDU, no SELECT. SFIs are relative to the
+     * current DF: should channel 0 not be at the MF (another PC/SC client left it in an ADF),
+     * SFI 02 names another file, which does not decode as an ICCID: then SELECT by path. */
     ret = scb_uicc_read_binary(c, 0, 0x02, 0, bcd, sizeof(bcd), &got);
-    if (ret < 0 && ret != SCB_E_INVALID_ARG && scb_sw_sfi_refused(c->last_sw)) {
+    if (ret == SCB_OK && scb_iccid_decode(bcd, got, out, cap) == SCB_OK) {
+        return SCB_OK;
+    }
+    if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_sw_sfi_refused(c->last_sw))) {
         /* no SFI on this card: SELECT by path from the MF (P2=0C), then READ BINARY */
         if ((ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, path, sizeof(path), NULL)) < 0) {
             return ret;

@@ -3,7 +3,9 @@
  * standard layout, PKCS#15 not first in EF DIR, non-default FIDs, T=0 and T=1 cards, both OID
  * encodings and DODF forms, file sizes around the 256-byte boundaries up to 32 KB, PIN
  * protection, cards without logical channels, and a card removed / reset / failing at every
- * APDU index of the walk.
+ * APDU index of the walk; the full walk over every card class of the strict emulator (short-read
+ * class, SFI refusal, EF DIR order, PIN source, SCP03) with APDU budgets and a strict log check;
+ * PIN errors in words with the card's SW.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -406,6 +406,23 @@ static void test_read_iccid_emu(void **state)
         scb_transport_free(&t);
         scb_emu_free(&e);
     }
+    /* channel 0 left in an ADF whose SFI 02 is another file (a language list): that does not
+     * decode as an ICCID, so EF ICCID is selected by path from the MF */
+    assert_int_equal(scb_emu_load_json("{\"iccid\":\"89441000300123456789\",\"applications\":[{"
+                                       "\"aid\":\"A0000000871002\",\"files\":[{\"fid\":\"6F05\","
+                                       "\"sfi\":2,\"hex\":\"656E6672FFFFFFFFFFFF\"}]}]}",
+                                       NULL, &e, err, sizeof(err)),
+                     0);
+    t = scb_emu_transport(e);
+    scb_card_init(&c, t);
+    static const uint8_t usim[] = {0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02};
+    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, usim, sizeof(usim), NULL), 0);
+    c.apdus = 0;
+    assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+    assert_string_equal(iccid, "89441000300123456789");
+    assert_int_equal(c.apdus, 3);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
 }
 
 int main(void)
