@@ -1,9 +1,14 @@
 /*
  * card_source.c: the only place where card access meets LwM2M: the App. G walk from EF DIR to
- * EF LwM2M_Bootstrap. APDU count is a feature: SFI reads where the file has a standard SFI,
- * SELECT with P2=0C (no FCP, no GET RESPONSE) unless the FCP is needed for a PIN reference,
- * the file read in as few READ BINARY commands as the card allows, sized by its G.3.4 header.
+ * EF LwM2M_Bootstrap, written for the strictest card (SPEC.md 11). APDU count is a feature:
+ * EF ICCID and EF DIR by SFI (SELECT only on a card that refuses SFI); small PKCS#15 files
+ * (ODF, DODF, AODF) selected with their FCP so the READ BINARY asks exactly the file size; the
+ * bootstrap EF selected with P2=0C and read in as few READ BINARY commands as the card allows,
+ * sized by its G.3.4 header; never a read past a short answer. A private object's PIN comes
+ * from the AODF (authId), else from an FCP PIN template, and the EF is current when read.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,17 +42,51 @@ void scb_read_result_free(struct scb_read_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-/* EF DIR by SFI from the MF: the PKCS#15 template wherever it stands. */
-static int find_in_dir(struct scb_card *c, struct scb_read_result *r)
+/* The failed step in one line, naming the status word the card really sent (kept in r). */
+__attribute__((format(printf, 4, 5))) static int fail_step(struct scb_card *c,
+                                                          struct scb_read_result *r, int ret,
+                                                          const char *fmt, ...)
+{
+    char step[96];
+    va_list ap;
+    uint16_t sw = c->last_sw;
+
+    if (r->error[0] || ret >= 0) {
+        return ret; /* the innermost step already said it */
+    }
+    va_start(ap, fmt);
+    vsnprintf(step, sizeof(step), fmt, ap);
+    va_end(ap);
+    if (ret == SCB_E_PIN_WRONG && r->pin_tries_left > 0) {
+        snprintf(r->error, sizeof(r->error), "%s: wrong PIN, %d %s left (card answered %04X)",
+                 step, r->pin_tries_left, r->pin_tries_left == 1 ? "try" : "tries", sw);
+    } else if (ret == SCB_E_PIN_BLOCKED) {
+        snprintf(r->error, sizeof(r->error),
+                 "%s: PIN blocked, no tries left (card answered %04X: %s)", step, sw,
+                 scb_sw_message(sw));
+    } else if (sw != 0 && sw != 0x9000 && (sw & 0xFF00) != 0x9100 && (sw & 0xFF00) != 0x6200) {
+        snprintf(r->error, sizeof(r->error), "%s: card answered %04X (%s)", step, sw,
+                 scb_sw_message(sw));
+    } else {
+        snprintf(r->error, sizeof(r->error), "%s: %s", step, scb_strerror(ret));
+        sw = 0;
+    }
+    r->sw = sw;
+    return ret;
+}
+
+/* EF DIR records, one by one, until the PKCS#15 template (le 0: learn the record length). */
+static int dir_records(struct scb_card *c, struct scb_read_result *r, uint8_t sfi, size_t le,
+                       unsigned count)
 {
     uint8_t rec[256];
-    size_t len, le = 0;
+    size_t len;
     int ret;
 
-    for (unsigned n = 1; n <= 254; n++) {
-        ret = scb_uicc_read_record(c, 0, EF_DIR_SFI, (uint8_t)n, le, rec, sizeof(rec), &len);
-        if (ret == SCB_E_RECORD_NOT_FOUND || ret == SCB_E_FILE_NOT_FOUND ||
-            ret == SCB_E_WRONG_P1P2) {
+    for (unsigned n = 1; n <= count; n++) {
+        ret = scb_uicc_read_record(c, 0, sfi, (uint8_t)n, le, rec, sizeof(rec), &len);
+        if (ret == SCB_E_RECORD_NOT_FOUND || ret == SCB_E_WRONG_P1P2 ||
+            (ret == SCB_E_FILE_NOT_FOUND && n > 1)) {
             return SCB_E_NOT_FOUND;
         }
         if (ret < 0) {
@@ -67,6 +106,30 @@ static int find_in_dir(struct scb_card *c, struct scb_read_result *r)
     return SCB_E_NOT_FOUND;
 }
 
+/* EF DIR by SFI 1E from the MF; on a card that refuses SFI, SELECT 2F00 (FCP: record length
+ * and count) and READ RECORD. The PKCS#15 template wherever it stands. */
+static int find_in_dir(struct scb_card *c, struct scb_read_result *r)
+{
+    static const uint8_t dir[] = {0x2F, 0x00};
+    struct scb_fcp fcp;
+    int ret = dir_records(c, r, EF_DIR_SFI, 0, 254);
+
+    if (ret == SCB_OK || ret == SCB_E_NOT_FOUND || !scb_sw_sfi_refused(c->last_sw)) {
+        return ret;
+    }
+    ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, dir, sizeof(dir), &fcp);
+    if (ret == SCB_E_FILE_NOT_FOUND) {
+        return SCB_E_NOT_FOUND;
+    }
+    if (ret < 0) {
+        return ret;
+    }
+    if (fcp.structure != SCB_EF_LINEAR_FIXED || fcp.record_count == 0) {
+        return SCB_E_NOT_FOUND;
+    }
+    return dir_records(c, r, 0, fcp.record_len <= 256 ? fcp.record_len : 0, fcp.record_count);
+}
+
 /* SELECT a PKCS#15 Path relative to the application (TS 102 221 8.4.2 / ISO 7816-15 Path). */
 static int select_path(struct scb_card *c, unsigned ch, const struct scb_p15_path *p,
                        struct scb_fcp *fcp)
@@ -83,16 +146,35 @@ static int select_path(struct scb_card *c, unsigned ch, const struct scb_p15_pat
     return scb_uicc_select(c, ch, SCB_SELECT_PATH_DF, p->path, p->len, fcp);
 }
 
-/* Read a small PKCS#15 file whole (until the card reports its end). */
+/* Read a small PKCS#15 file whole. SELECT with the FCP: its file size (80) lets the READ
+ * BINARY ask exactly what is there (no 6Cxx re-send, no read past the end); this costs no
+ * APDU more than P2=0C plus a read of unknown length, on T=0 as on T=1. */
 static int read_small(struct scb_card *c, unsigned ch, const struct scb_p15_path *p,
                       uint8_t *buf, size_t cap, size_t *len)
 {
-    int ret = select_path(c, ch, p, NULL);
-    if (ret < 0) {
+    struct scb_fcp fcp;
+    size_t off = p->has_index ? p->index : 0;
+    int ret = select_path(c, ch, p, &fcp), known = 0;
+    size_t want = cap;
+
+    *len = 0;
+    if (ret == SCB_E_FCP_MALFORMED) {
+        memset(&fcp, 0, sizeof(fcp)); /* selected, but no usable FCP: read to the end */
+    } else if (ret < 0) {
         return ret;
     }
-    size_t want = p->length && p->length < cap ? p->length : cap;
-    return scb_uicc_read_binary(c, ch, 0, p->has_index ? p->index : 0, buf, want, len);
+    if (p->length) {
+        want = p->length < cap ? p->length : cap;
+        known = 1;
+    } else if (fcp.has_size) {
+        if (fcp.size <= off) {
+            return SCB_OK; /* empty */
+        }
+        want = fcp.size - off < cap ? fcp.size - off : cap;
+        known = 1;
+    }
+    return known ? scb_uicc_read_binary_known(c, ch, off, buf, want, len)
+                 : scb_uicc_read_binary(c, ch, 0, off, buf, want, len);
 }
 
 static int open_app(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
@@ -108,14 +190,17 @@ static int open_app(struct scb_card *c, const struct scb_read_opts *o, struct sc
             ret == SCB_E_INS_NOT_SUPPORTED || ret == SCB_E_CLA_NOT_SUPPORTED) {
             r->channel = 0; /* no logical channels (6881): fall back to the basic channel */
         } else if (ret < 0) {
-            return ret;
+            return fail_step(c, r, ret, "MANAGE CHANNEL");
         }
     }
     ret = scb_uicc_select(c, r->channel, SCB_SELECT_AID, aid, aid_len, NULL);
-    return ret == SCB_E_FILE_NOT_FOUND ? SCB_E_P15_NO_APP : ret;
+    if (ret == SCB_E_FILE_NOT_FOUND) {
+        return SCB_E_P15_NO_APP;
+    }
+    return fail_step(c, r, ret, "SELECT of the PKCS#15 application");
 }
 
-/* ODF -> DODFs in order -> the object with OID 2.23.43.9.1. */
+/* ODF -> DODFs in order -> the object with OID 2.23.43.9.1; the AODF paths on the way. */
 static int find_object(struct scb_card *c, struct scb_read_result *r)
 {
     struct scb_p15_path odf = {.path = {ODF_FID >> 8, ODF_FID & 0xFF}, .len = 2};
@@ -127,23 +212,27 @@ static int find_object(struct scb_card *c, struct scb_read_result *r)
         return SCB_E_NOMEM;
     }
     if ((ret = read_small(c, r->channel, &odf, buf, ODF_MAX, &len)) < 0) {
+        ret = fail_step(c, r, ret, "EF ODF (5031)");
         goto out;
     }
-    if ((ret = scb_p15_parse_odf(buf, len, 0xA7, r->dodf, SCB_P15_MAX_DODF, &r->n_dodf)) < 0) {
+    if ((ret = scb_p15_parse_odf(buf, len, 0xA7, r->dodf, SCB_P15_MAX_DODF, &r->n_dodf)) < 0 ||
+        (ret = scb_p15_parse_odf(buf, len, 0xA8, r->aodf, SCB_P15_MAX_AODF, &r->n_aodf)) < 0) {
         ret = ret == SCB_E_TOO_LARGE ? SCB_E_P15_MALFORMED : ret;
+        ret = fail_step(c, r, ret, "EF ODF (5031)");
         goto out;
     }
     ret = SCB_E_P15_NO_OBJECT;
     for (size_t d = 0; d < r->n_dodf; d++) {
         int rr = read_small(c, r->channel, &r->dodf[d], buf, DODF_MAX, &len);
         if (rr < 0) {
-            ret = rr;
+            ret = fail_step(c, r, rr, "EF DODF %zu", d + 1);
             goto out;
         }
         size_t room = SCB_P15_MAX_OBJECTS - r->n_objects;
         rr = scb_p15_parse_dodf(buf, len, r->objects + r->n_objects, room, &n);
         if (rr < 0) {
-            ret = rr == SCB_E_TOO_LARGE ? SCB_E_P15_MALFORMED : rr;
+            ret = fail_step(c, r, rr == SCB_E_TOO_LARGE ? SCB_E_P15_MALFORMED : rr,
+                            "EF DODF %zu", d + 1);
             goto out;
         }
         for (size_t k = 0; k < n; k++) {
@@ -164,36 +253,159 @@ out:
     return ret;
 }
 
-/* PIN reference from the EF's FCP (C6), else from the ADF's. */
-static int verify_pin(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
+/* The PKCS#15 way: the object's authId -> the AODF's PIN object. SCB_E_NOT_FOUND when the
+ * card has no AODF or no PIN object with that authId. */
+static int pin_from_aodf(struct scb_card *c, struct scb_read_result *r,
+                         const struct scb_p15_dobj *ob, struct scb_p15_pin *out)
 {
-    struct scb_fcp fcp;
-    int ret;
+    struct scb_p15_pin pins[SCB_P15_MAX_PINS];
+    uint8_t *buf;
+    size_t len, n;
+    int ret = SCB_E_NOT_FOUND;
 
-    if ((ret = select_path(c, r->channel, &r->file_path, &fcp)) < 0) {
-        return ret;
+    if (r->n_aodf == 0) {
+        return SCB_E_NOT_FOUND;
     }
-    if (fcp.pin_count == 0) {
-        if ((ret = scb_uicc_select(c, r->channel, SCB_SELECT_AID, r->app.aid, r->app.aid_len,
-                                   &fcp)) < 0) {
-            return ret;
-        }
+    if ((buf = malloc(DODF_MAX)) == NULL) {
+        return SCB_E_NOMEM;
     }
-    if (fcp.pin_count == 0) {
-        return SCB_E_FCP_MALFORMED; /* a private object but no PIN reference anywhere */
-    }
-    uint8_t ref = fcp.pin_ref[0];
-    for (size_t k = 0; k < fcp.pin_count; k++) {
-        if (fcp.pin_enabled[k]) {
-            ref = fcp.pin_ref[k];
+    for (size_t d = 0; d < r->n_aodf && ret == SCB_E_NOT_FOUND; d++) {
+        int rr = read_small(c, r->channel, &r->aodf[d], buf, DODF_MAX, &len);
+        if (rr < 0) {
+            ret = fail_step(c, r, rr, "EF AODF %zu", d + 1);
             break;
         }
+        rr = scb_p15_parse_aodf(buf, len, pins, SCB_P15_MAX_PINS, &n);
+        if (rr < 0) {
+            ret = fail_step(c, r, rr == SCB_E_TOO_LARGE ? SCB_E_P15_MALFORMED : rr,
+                            "EF AODF %zu", d + 1);
+            break;
+        }
+        const struct scb_p15_pin *p = NULL;
+        if (ob && ob->auth_id_len) {
+            p = scb_p15_find_pin(pins, n, ob->auth_id, ob->auth_id_len);
+        } else {
+            /* no authId: the one user PIN, if there is exactly one */
+            size_t users = 0;
+            for (size_t k = 0; k < n; k++) {
+                if (!(pins[k].flags & (SCB_P15_PINF_SO | SCB_P15_PINF_UNBLOCKING))) {
+                    users++;
+                    p = &pins[k];
+                }
+            }
+            p = users == 1 ? p : NULL;
+        }
+        if (p) {
+            *out = *p;
+            ret = SCB_OK;
+        }
     }
-    if ((ret = scb_uicc_verify_pin(c, r->channel, ref, o->pin, NULL)) < 0) {
-        return ret;
+    free(buf);
+    return ret;
+}
+
+static uint8_t fcp_pin_ref(const struct scb_fcp *fcp)
+{
+    for (size_t k = 0; k < fcp->pin_count; k++) {
+        if (fcp->pin_enabled[k]) {
+            return fcp->pin_ref[k];
+        }
+    }
+    return fcp->pin_ref[0];
+}
+
+static int verify_step(struct scb_card *c, struct scb_read_result *r, const uint8_t *block,
+                       size_t blen)
+{
+    int ret = scb_uicc_verify(c, r->channel, r->pin_ref, block, blen, &r->pin_tries_left);
+    if (ret < 0) {
+        return fail_step(c, r, ret, "VERIFY PIN (reference %02X, from %s)", r->pin_ref,
+                         r->pin_source == SCB_PIN_SRC_AODF      ? "the AODF"
+                         : r->pin_source == SCB_PIN_SRC_EF_FCP ? "the EF's FCP"
+                                                                : "the application's FCP");
     }
     r->pin_verified = 1;
     return SCB_OK;
+}
+
+/*
+ * Find the PIN and VERIFY it, in an order that needs no re-selection: the AODF (PKCS#15)
+ * first, VERIFY, and the EF is selected afterwards; else the EF's FCP (C6), which leaves the
+ * EF current; else the application's FCP, after which the EF must be selected again (a DF
+ * selection leaves no current EF). *ef_current says whether the EF is current on return.
+ */
+static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r,
+                  const struct scb_p15_dobj *ob, int *ef_current)
+{
+    struct scb_p15_pin pin;
+    struct scb_fcp fcp;
+    uint8_t block[64];
+    size_t blen;
+    int ret;
+
+    *ef_current = 0;
+    ret = pin_from_aodf(c, r, ob, &pin);
+    if (ret == SCB_OK) {
+        if (pin.reference > 0xFF) {
+            return fail_step(c, r, SCB_E_P15_MALFORMED, "AODF PIN object");
+        }
+        ret = scb_p15_pin_block(&pin, o->pin, block, sizeof(block), &blen);
+        if (ret < 0) {
+            char want[48];
+            if (pin.has_max) {
+                snprintf(want, sizeof(want), "%zu-%zu", pin.min_len, pin.max_len);
+            } else {
+                snprintf(want, sizeof(want), "at least %zu", pin.min_len);
+            }
+            snprintf(r->error, sizeof(r->error),
+                     "PIN does not fit the card's PIN object '%s' (%s %s characters); nothing "
+                     "sent",
+                     pin.label, want,
+                     pin.type == SCB_P15_PIN_UTF8 ? "UTF-8" : "decimal");
+            return SCB_E_INVALID_ARG;
+        }
+        r->pin_source = SCB_PIN_SRC_AODF;
+        r->pin_ref = (uint8_t)pin.reference;
+        ret = verify_step(c, r, block, blen);
+        mbedtls_platform_zeroize(block, sizeof(block));
+        return ret;
+    }
+    if (ret != SCB_E_NOT_FOUND) {
+        return ret;
+    }
+    /* the FCP PIN templates: the EF's first (it stays current), then the application's */
+    ret = select_path(c, r->channel, &r->file_path, &fcp);
+    if (ret < 0) {
+        return fail_step(c, r, ret, "SELECT of EF LwM2M_Bootstrap");
+    }
+    if (fcp.pin_count) {
+        *ef_current = 1;
+        r->pin_source = SCB_PIN_SRC_EF_FCP;
+    } else {
+        ret = scb_uicc_select(c, r->channel, SCB_SELECT_AID, r->app.aid, r->app.aid_len, &fcp);
+        if (ret < 0) {
+            return fail_step(c, r, ret, "SELECT of the PKCS#15 application (FCP)");
+        }
+        if (fcp.pin_count == 0) {
+            snprintf(r->error, sizeof(r->error),
+                     "private object but no PIN reference: no AODF PIN object with its authId "
+                     "and no PIN template (C6) in the EF's or the application's FCP");
+            return SCB_E_FCP_MALFORMED;
+        }
+        r->pin_source = SCB_PIN_SRC_ADF_FCP;
+    }
+    r->pin_ref = fcp_pin_ref(&fcp);
+    size_t n = strlen(o->pin);
+    if (n < 4 || n > 8) {
+        snprintf(r->error, sizeof(r->error),
+                 "PIN must be 4-8 characters (TS 102 221 PIN, FF padded); nothing sent");
+        return SCB_E_INVALID_ARG;
+    }
+    memset(block, 0xFF, 8);
+    memcpy(block, o->pin, n);
+    ret = verify_step(c, r, block, 8);
+    mbedtls_platform_zeroize(block, sizeof(block));
+    return ret;
 }
 
 /* The EF: first chunk, then exactly the rest its G.3.4 header announces. */
@@ -207,20 +419,33 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
         return SCB_E_NOMEM;
     }
     if (!selected && (ret = select_path(c, r->channel, &r->file_path, NULL)) < 0) {
+        ret = fail_step(c, r, ret, "SELECT of EF LwM2M_Bootstrap");
         goto out;
     }
     c->redact |= SCB_REDACT_RSP; /* the trace shows the file as length + hash */
+    /* up to 256 bytes: any short answer ends this first read (a small file, or secure
+     * messaging overhead: the header says which) */
     ret = scb_uicc_read_binary(c, r->channel, 0, 0, buf, 256, &got);
     if (ret == SCB_E_WRONG_P1P2) {
         got = 0; /* offset 0 beyond the end: an empty file */
         ret = SCB_OK;
+    }
+    while (ret == SCB_OK && got > 0 && got < 4 && c->last_sw == 0x9000 && !c->last_resent) {
+        /* a card answering fewer bytes than the 4-byte G.3.4 header: complete it first */
+        size_t more1 = 0;
+        ret = scb_uicc_read_binary(c, r->channel, 0, got, buf + got, 256 - got, &more1);
+        if (ret == SCB_E_WRONG_P1P2 || more1 == 0) {
+            ret = SCB_OK;
+            break;
+        }
+        got += more1;
     }
     if (ret < 0) {
         goto out;
     }
     size_t total = scb_bsfile_total_len(buf, got);
     if (total > got && total <= SCB_MAX_FILE_SIZE) {
-        ret = scb_uicc_read_binary(c, r->channel, 0, got, buf + got, total - got, &more);
+        ret = scb_uicc_read_binary_known(c, r->channel, got, buf + got, total - got, &more);
         if (ret < 0) {
             goto out;
         }
@@ -234,23 +459,49 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
     buf = NULL;
 out:
     c->redact = saved;
-    free(buf);
+    if (buf) {
+        mbedtls_platform_zeroize(buf, SCB_MAX_FILE_SIZE);
+        free(buf);
+    }
     return ret;
+}
+
+static int secure_step(struct scb_card *c, const struct scb_read_opts *o,
+                       struct scb_read_result *r)
+{
+    struct scb_transport *before = c->tr;
+    int ret;
+
+    c->last_sw = 0;
+    c->last_hdr[1] = 0;
+    if ((ret = o->secure_open(o->secure_ctx, c, r->channel)) < 0) {
+        if (c->last_hdr[1] == 0x50) {
+            return fail_step(c, r, ret, "secure channel: INITIALIZE UPDATE with key version %02X%s",
+                             c->last_hdr[2], c->last_hdr[2] ? "" : " (first available)");
+        }
+        if (c->last_hdr[1] == 0x82) {
+            return fail_step(c, r, ret, "secure channel: EXTERNAL AUTHENTICATE");
+        }
+        return fail_step(c, r, ret, "secure channel");
+    }
+    r->secured = c->tr != before;
+    return SCB_OK;
 }
 
 static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
 {
-    int ret, opened = 0, secured = 0;
+    int ret, opened = 0, secured = 0, basic = 0, ef_current = 0;
 
     ret = scb_uicc_read_iccid(c, r->iccid, sizeof(r->iccid));
-    if (ret == SCB_E_FILE_NOT_FOUND || ret == SCB_E_PARSE) {
+    if (ret == SCB_E_FILE_NOT_FOUND || ret == SCB_E_PARSE || ret == SCB_E_FUNC_NOT_SUPPORTED ||
+        ret == SCB_E_CONDITIONS) {
         static const uint8_t mf[] = {0x3F, 0x00};
         r->iccid[0] = '\0'; /* not a UICC ICCID; go on from the MF */
         if ((ret = scb_uicc_select(c, 0, SCB_SELECT_FID, mf, 2, NULL)) < 0) {
-            return ret;
+            return fail_step(c, r, ret, "SELECT of the MF");
         }
     } else if (ret < 0) {
-        return ret;
+        return fail_step(c, r, ret, "EF ICCID");
     }
     if (o->aid) {
         if (o->aid_len > sizeof(r->app.aid)) {
@@ -260,27 +511,24 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
         r->app.aid_len = o->aid_len;
     } else if (o->known_path == NULL && (ret = find_in_dir(c, r)) < 0) {
         if (ret != SCB_E_NOT_FOUND) {
-            return ret;
+            return fail_step(c, r, ret, "EF DIR");
         }
     }
     if (r->app.aid_len == 0) {
         memcpy(r->app.aid, p15_aid, sizeof(p15_aid)); /* no template: try the standard AID */
         r->app.aid_len = sizeof(p15_aid);
     }
-    if ((ret = open_app(c, o, r)) < 0 && ret != SCB_E_P15_NO_APP) {
-        goto out;
-    }
+    ret = open_app(c, o, r);
     opened = r->channel != 0;
+    basic = r->channel == 0 && ret != SCB_E_P15_NO_APP;
     if (ret < 0) {
         goto out;
     }
     if (o->secure_open) {
-        struct scb_transport *before = c->tr;
-        if ((ret = o->secure_open(o->secure_ctx, c, r->channel)) < 0) {
+        if ((ret = secure_step(c, o, r)) < 0) {
             goto out;
         }
         secured = 1;
-        r->secured = c->tr != before;
     }
     if (o->known_path) {
         r->file_path = *o->known_path;
@@ -291,18 +539,34 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
     } else if ((ret = find_object(c, r)) < 0) {
         goto out;
     }
-    int needs_pin = r->object_index >= 0 && (r->objects[r->object_index].private_flag);
+    const struct scb_p15_dobj *ob = r->object_index >= 0 ? &r->objects[r->object_index] : NULL;
+    int needs_pin = ob && ob->private_flag;
     if (needs_pin && o->pin == NULL) {
+        snprintf(r->error, sizeof(r->error), "PIN required: the LwM2M bootstrap object is "
+                                             "private (give --pin or --pin-file)");
         ret = SCB_E_PIN_REQUIRED;
         goto out;
     }
-    if ((needs_pin || (o->pin && o->file_id > 0)) && (ret = verify_pin(c, o, r)) < 0) {
+    if (needs_pin && (ret = unlock(c, o, r, ob, &ef_current)) < 0) {
         goto out;
     }
-    ret = read_file(c, r, r->pin_verified);
+    ret = read_file(c, r, ef_current);
+    if (ret == SCB_E_SECURITY_STATUS && !r->pin_verified && o->pin) {
+        /* not flagged private, yet read-protected: find the PIN the same way, read again */
+        r->error[0] = '\0';
+        if ((ret = unlock(c, o, r, ob, &ef_current)) == SCB_OK) {
+            ret = read_file(c, r, ef_current);
+        }
+    }
     if (ret == SCB_E_SECURITY_STATUS && o->pin == NULL && needs_pin) {
+        r->error[0] = '\0';
+        snprintf(r->error, sizeof(r->error),
+                 "PIN required: READ BINARY of EF LwM2M_Bootstrap answered %04X (%s); give --pin",
+                 c->last_sw, scb_sw_message(c->last_sw));
+        r->sw = c->last_sw;
         ret = SCB_E_PIN_REQUIRED;
     }
+    ret = fail_step(c, r, ret, "READ BINARY of EF LwM2M_Bootstrap");
 out:
     if (secured && o->secure_close) {
         o->secure_close(o->secure_ctx, c);
@@ -310,7 +574,16 @@ out:
     if (opened) {
         int cr = scb_uicc_close_channel(c, r->channel);
         if (ret == SCB_OK && cr < 0) {
-            ret = cr;
+            ret = fail_step(c, r, cr, "MANAGE CHANNEL (close)");
+        }
+    } else if (basic && ret != SCB_E_CARD_REMOVED && ret != SCB_E_NO_CARD &&
+               ret != SCB_E_CARD_RESET) {
+        /* the application was selected on the basic channel: back to the MF, where EF ICCID
+         * and EF DIR are found by SFI next time */
+        static const uint8_t mf[] = {0x3F, 0x00};
+        int cr = scb_uicc_select(c, 0, SCB_SELECT_FID, mf, 2, NULL);
+        if (ret == SCB_OK && cr < 0) {
+            ret = fail_step(c, r, cr, "SELECT of the MF");
         }
     }
     return ret;
@@ -328,6 +601,7 @@ int scb_card_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_
     for (int attempt = 0; attempt < 2; attempt++) {
         memset(r, 0, sizeof(*r));
         r->object_index = -1;
+        r->pin_tries_left = -1;
         if ((ret = scb_transport_begin(c->tr)) < 0) {
             if (ret == SCB_E_CARD_RESET && attempt == 0) {
                 continue;
@@ -344,7 +618,18 @@ int scb_card_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_
     }
     r->apdus = c->apdus - start;
     if (ret < 0) {
+        char error[sizeof(r->error)];
+        uint16_t sw = r->sw;
+        int tries = r->pin_tries_left;
+        memcpy(error, r->error, sizeof(error));
         scb_read_result_free(r);
+        memcpy(r->error, error, sizeof(error));
+        if (r->error[0] == '\0') {
+            snprintf(r->error, sizeof(r->error), "%s", scb_strerror(ret));
+        }
+        r->sw = sw;
+        r->pin_tries_left = tries;
+        r->object_index = -1;
     }
     return ret;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mbedtls/platform_util.h>
 
@@ -18,9 +19,77 @@
 
 const char *scb_card_outcome_name(enum scb_card_outcome o)
 {
-    static const char *names[] = {"unchanged", "applied",    "changed", "swapped",
-                                  "invalid",   "removed",    "unreadable", "absent"};
+    static const char *names[] = {"unchanged", "applied", "changed",    "swapped", "invalid",
+                                  "removed",   "unreadable", "absent", "unknown"};
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
+}
+
+int scb_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms)
+{
+    if (text == NULL || p == NULL || every_ms == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *every_ms = 0;
+    if (strcmp(text, "on-event") == 0) {
+        *p = SCB_VERIFY_ON_EVENT;
+        return SCB_OK;
+    }
+    if (strcmp(text, "always") == 0) {
+        *p = SCB_VERIFY_ALWAYS;
+        return SCB_OK;
+    }
+    if (strncmp(text, "every=", 6) != 0 || text[6] < '0' || text[6] > '9') {
+        return SCB_E_INVALID_ARG;
+    }
+    char *end = NULL;
+    unsigned long long v = strtoull(text + 6, &end, 10);
+    uint64_t mul;
+    if (strcmp(end, "ms") == 0) {
+        mul = 1;
+    } else if (*end == '\0' || strcmp(end, "s") == 0) {
+        mul = 1000;
+    } else if (strcmp(end, "m") == 0) {
+        mul = 60000;
+    } else if (strcmp(end, "h") == 0) {
+        mul = 3600000;
+    } else {
+        return SCB_E_INVALID_ARG;
+    }
+    if (v == 0 || v > UINT64_MAX / 3600000ULL / 1000ULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *p = SCB_VERIFY_EVERY;
+    *every_ms = (uint64_t)v * mul;
+    return SCB_OK;
+}
+
+static uint64_t now_ms(const struct scb_bootstrap *b)
+{
+    struct timespec ts;
+    if (b->clock_ms) {
+        return b->clock_ms(b->clock_ctx);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* May the check answer "unchanged" from the event counter alone (0 APDUs)? */
+static int quiet_ok(const struct scb_bootstrap *b)
+{
+    switch (b->verify) {
+    case SCB_VERIFY_ALWAYS:
+        return 0;
+    case SCB_VERIFY_EVERY:
+        return now_ms(b) - b->last_read_ms < b->verify_every_ms;
+    default:
+        return 1;
+    }
+}
+
+static int unreachable_err(int ret)
+{
+    return ret == SCB_E_NO_SERVICE || ret == SCB_E_NO_READERS || ret == SCB_E_READER_NOT_FOUND ||
+           ret == SCB_E_READER_UNAVAILABLE;
 }
 
 void scb_bootstrap_init(struct scb_bootstrap *b)
@@ -123,9 +192,15 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
         return SCB_OK;
     }
     if ((ret = scb_transport_status(b->card->tr, &st)) < 0) {
-        st.present = 0; /* reader gone: as good as no card */
+        /* R4: the reader (or pcscd) cannot be reached: whether the card is there is unknown,
+         * so nothing is deleted */
+        logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
+              scb_strerror(ret));
+        b->have_events = 0;
+        *out = SCB_CARD_UNKNOWN;
+        return SCB_OK;
     }
-    if (st.present && b->have_events && st.event_count == b->last_events) {
+    if (st.present && b->have_events && st.event_count == b->last_events && quiet_ok(b)) {
         *out = SCB_CARD_UNCHANGED; /* the reader saw no event: no APDU, no store read */
         return SCB_OK;
     }
@@ -134,10 +209,12 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
         return ret;
     }
     if (!st.present) {
+        /* R4: the reader is there and empty: the card's instances go */
         b->have_events = 0;
         *out = c.card.valid ? SCB_CARD_REMOVED : SCB_CARD_ABSENT;
         if (c.card.valid) {
-            logf_(b, "card removed: deleting the instances it provisioned");
+            logf_(b, "card removed (reader present, no card): deleting the instances it "
+                     "provisioned");
         }
         ret = drop_card(b, &c, SCB_CARD_REMOVED);
         scb_committed_free(&c);
@@ -152,14 +229,23 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
         scb_committed_free(&c);
         return ret;
     }
+    if (ret < 0 && unreachable_err(ret)) {
+        logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
+              r.error[0] ? r.error : scb_strerror(ret));
+        b->have_events = 0;
+        *out = SCB_CARD_UNKNOWN;
+        scb_committed_free(&c);
+        return SCB_OK;
+    }
     if (ret < 0) {
-        logf_(b, "card unreadable: %s", scb_strerror(ret));
+        logf_(b, "card unreadable: %s", r.error[0] ? r.error : scb_strerror(ret));
         *out = SCB_CARD_UNREADABLE;
         scb_committed_free(&c);
         return SCB_OK; /* not fatal: the sequence falls through */
     }
     b->have_events = 1;
     b->last_events = st.event_count;
+    b->last_read_ms = now_ms(b);
     scb_sha256(r.file, r.file_len, sha);
     if (same_card(&c.card, r.iccid, sha)) {
         *out = SCB_CARD_UNCHANGED;

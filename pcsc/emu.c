@@ -167,7 +167,7 @@ static void fcp_ef(struct scb_emu *e, const struct emu_file *f, struct emu_rsp *
     }
     put(r, (const uint8_t[]){0x83, 0x02, (uint8_t)(f->fid >> 8), (uint8_t)f->fid}, 4);
     put(r, (const uint8_t[]){0x8A, 0x01, 0x05, 0x8B, 0x03, 0x6F, 0x06, 0x01}, 8);
-    if (f->read == EMU_READ_PIN && e->has_pin) {
+    if (f->read == EMU_READ_PIN && e->has_pin && e->ef_pin_template) {
         put_pin_template(e, r);
     }
     put(r, (const uint8_t[]){0x80, 0x02, (uint8_t)(f->size >> 8), (uint8_t)f->size}, 4);
@@ -264,7 +264,9 @@ static uint16_t select_step(struct scb_emu *e, struct emu_channel *c, uint16_t f
         if (c->df < 0) {
             return 0x6A82;
         }
-        c->ef = -1;
+        if (!e->keep_ef) {
+            c->ef = -1; /* a DF selection leaves no current EF (SPEC.md 11) */
+        }
         return 0x9000;
     }
     if (c->df < 0) {
@@ -312,8 +314,10 @@ static void cmd_select(struct scb_emu *e, struct emu_channel *c, const struct sc
             r->sw = 0x6A82;
             return;
         }
+        if (!(e->keep_ef && tmp.df == app)) {
+            tmp.ef = -1; /* a DF selection leaves no current EF (SPEC.md 11) */
+        }
         tmp.df = app;
-        tmp.ef = -1;
         r->sw = 0x9000;
         break;
     }
@@ -325,8 +329,8 @@ static void cmd_select(struct scb_emu *e, struct emu_channel *c, const struct sc
         }
         if (a->p1 == 0x08 && !(a->data[0] == 0x7F && a->data[1] == 0xFF)) {
             tmp.df = -1; /* from the MF; a leading 7FFF means the current ADF */
-            tmp.ef = -1;
         }
+        tmp.ef = -1; /* a path starts at a DF, whatever EF was current */
         r->sw = 0x9000;
         for (size_t i = 0; i < a->lc && r->sw == 0x9000; i += 2) {
             uint16_t fid = (uint16_t)(a->data[i] << 8 | a->data[i + 1]);
@@ -381,6 +385,16 @@ static struct emu_file *ef_by_sfi(struct scb_emu *e, struct emu_channel *c, uint
     return NULL;
 }
 
+/* SFI addressing refused by a card without SFI support: 6A81, 6A82 or 6986. */
+static int sfi_refused(struct scb_emu *e, struct emu_rsp *r)
+{
+    if (e->sfi) {
+        return 0;
+    }
+    r->sw = e->sfi_sw;
+    return 1;
+}
+
 static void cmd_read_binary(struct scb_emu *e, struct emu_channel *c, const struct scb_apdu *a,
                             struct emu_rsp *r)
 {
@@ -388,6 +402,9 @@ static void cmd_read_binary(struct scb_emu *e, struct emu_channel *c, const stru
     size_t off, le = a->has_le ? a->le : 256, avail;
 
     if (a->p1 & 0x80) {
+        if (sfi_refused(e, r)) {
+            return;
+        }
         if ((f = ef_by_sfi(e, c, a->p1 & 0x1F)) == NULL) {
             r->sw = 0x6A82;
             return;
@@ -409,7 +426,7 @@ static void cmd_read_binary(struct scb_emu *e, struct emu_channel *c, const stru
         return;
     }
     if (off >= f->size) {
-        r->sw = 0x6B00;
+        r->sw = 0x6B00; /* an offset at or past the end */
         return;
     }
     avail = f->size - off;
@@ -424,13 +441,15 @@ static void cmd_read_binary(struct scb_emu *e, struct emu_channel *c, const stru
         return;
     }
     if (le > avail) {
-        if (e->t0) {
+        /* asked for more than remains: the card's short-read class (T=0 only has 6Cxx) */
+        if (e->t0 && e->short_read == EMU_SHORT_6C) {
             r->sw = SW(0x6C00 | avail);
             return;
         }
         memcpy(r->data, f->data + off, avail);
         r->len = avail;
-        r->sw = 0x6282;
+        r->sw = e->short_read == EMU_SHORT_9000 && (!a->has_le || a->le == 256) ? 0x9000
+                                                                                : 0x6282;
         return;
     }
     memcpy(r->data, f->data + off, le);
@@ -450,6 +469,9 @@ static void cmd_read_record(struct scb_emu *e, struct emu_channel *c, const stru
         return;
     }
     if (sfi) {
+        if (sfi_refused(e, r)) {
+            return;
+        }
         if ((f = ef_by_sfi(e, c, sfi)) == NULL) {
             r->sw = 0x6A82;
             return;
@@ -523,7 +545,7 @@ static void cmd_manage_channel(struct scb_emu *e, unsigned chno, const struct sc
 
 static void cmd_verify(struct scb_emu *e, const struct scb_apdu *a, struct emu_rsp *r)
 {
-    uint8_t block[8];
+    uint8_t block[16];
     size_t n;
 
     if (!e->has_pin || a->p2 != e->pin_ref || a->p1 != 0) {
@@ -538,14 +560,14 @@ static void cmd_verify(struct scb_emu *e, const struct scb_apdu *a, struct emu_r
         r->sw = e->pin_verified ? 0x9000 : SW(0x63C0 | e->pin_tries);
         return;
     }
-    if (a->lc != 8) {
+    if (a->lc != e->pin_stored) {
         r->sw = 0x6700;
         return;
     }
     n = strlen(e->pin);
-    memset(block, 0xFF, sizeof(block));
+    memset(block, e->pin_pad, sizeof(block));
     memcpy(block, e->pin, n);
-    if (memcmp(block, a->data, 8) != 0) {
+    if (memcmp(block, a->data, e->pin_stored) != 0) {
         e->pin_tries--;
         e->pin_verified = 0;
         r->sw = e->pin_tries ? SW(0x63C0 | e->pin_tries) : 0x6983;

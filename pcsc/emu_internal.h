@@ -62,16 +62,32 @@ struct emu_sc {
     uint32_t counter;
 };
 
+/* How a READ BINARY asking for more than remains is answered (SPEC.md 11). */
+enum emu_short_read {
+    EMU_SHORT_6282 = 0,       /* ISO: the remaining bytes, 6282 */
+    EMU_SHORT_9000 = 1,       /* the remaining bytes, 9000 (Le = 00 "up to 256"; else 6282) */
+    EMU_SHORT_6C = 2,         /* T=0: 6Cxx, xx = the bytes left */
+};
+
 struct scb_emu {
     uint8_t atr[SCB_ATR_MAX];
     size_t atr_len;
     int t0;                   /* 61xx for case 4, 6Cxx for wrong Le */
+    enum emu_short_read short_read;
+    int sfi;                  /* READ BINARY / RECORD by short file identifier accepted */
+    uint16_t sfi_sw;          /* the refusal when not (6A81, 6A82 or 6986) */
+    int sm_61xx;              /* T=1: a wrapped command without Le that has data answers 61xx */
+    int keep_ef;              /* lenient: re-selecting the current DF keeps the current EF */
+    int ef_pin_template;      /* EF FCPs carry the PIN template (C6) too, not only the ADF's */
+    uint16_t iu_sw;           /* INITIALIZE UPDATE always answered with this SW (0 = serve) */
     unsigned channels;        /* logical channels besides 0; 0 -> 6881 */
     size_t max_response;      /* at most this many data bytes per response (<= 256) */
     /* PIN */
     int has_pin;
     char pin[9];
     uint8_t pin_ref;
+    uint8_t pin_pad;          /* pad character of the stored PIN */
+    size_t pin_stored;        /* stored length: VERIFY carries exactly this many bytes */
     unsigned pin_tries_max, pin_tries;
     int pin_verified;
     /* file system */

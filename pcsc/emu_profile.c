@@ -360,6 +360,44 @@ static size_t build_dodf_entry(uint8_t *out, const char *label, int buggy_oid, i
     return n;
 }
 
+/* One AODF PIN object (ISO 7816-15 PasswordAttributes) for the card's PIN, authId 01. */
+static size_t build_aodf_entry(const struct scb_emu *e, uint8_t *out)
+{
+    uint8_t attrs[40];
+    size_t n = 0, a = 0;
+    /* pinFlags: local (1) when the reference is local, initialized (4), needs-padding (5) */
+    uint8_t flags = (uint8_t)(((e->pin_ref & 0x80) ? 0x40 : 0) | 0x08 | 0x04);
+    const uint8_t head[] = {0x03, 0x02, 0x02, flags, 0x0A, 0x01, 0x01, /* ascii-numeric */
+                            0x02, 0x01, 0x04,                          /* minLength */
+                            0x02, 0x01, (uint8_t)e->pin_stored,        /* storedLength */
+                            0x02, 0x01, 0x08};                         /* maxLength */
+    memcpy(attrs, head, sizeof(head));
+    a = sizeof(head);
+    if (e->pin_ref & 0x80) { /* pinReference [0] INTEGER: a leading 00 keeps it positive */
+        const uint8_t ref[] = {0x80, 0x02, 0x00, e->pin_ref};
+        memcpy(attrs + a, ref, sizeof(ref));
+        a += sizeof(ref);
+    } else {
+        const uint8_t ref[] = {0x80, 0x01, e->pin_ref};
+        memcpy(attrs + a, ref, sizeof(ref));
+        a += sizeof(ref);
+    }
+    const uint8_t pad[] = {0x04, 0x01, e->pin_pad};
+    memcpy(attrs + a, pad, sizeof(pad));
+    a += sizeof(pad);
+    const uint8_t coa[] = {0x30, 0x06, 0x0C, 0x04, 'P', 'I', 'N', '1'};
+    const uint8_t caoa[] = {0x30, 0x03, 0x04, 0x01, 0x01};
+    n += put_tl(out + n, 0x30, sizeof(coa) + sizeof(caoa) + 4 + a);
+    memcpy(out + n, coa, sizeof(coa));
+    n += sizeof(coa);
+    memcpy(out + n, caoa, sizeof(caoa));
+    n += sizeof(caoa);
+    n += put_tl(out + n, 0xA1, 2 + a);
+    n += put_tl(out + n, 0x30, a);
+    memcpy(out + n, attrs, a);
+    return n + a;
+}
+
 static size_t dir_record(uint8_t *out, const uint8_t *aid, size_t aidlen, const char *label,
                          const uint8_t *path, size_t pathlen)
 {
@@ -382,15 +420,16 @@ static size_t dir_record(uint8_t *out, const uint8_t *aid, size_t aidlen, const 
 
 static int build_lwm2m(struct loader *l, json_object *lw, json_object *dir_records)
 {
-    uint16_t odf = 0x5031, dodf = 0x6430, bsf = 0x6432;
-    uint8_t *bs = NULL, entry[160], odfb[16];
+    uint16_t odf = 0x5031, dodf = 0x6430, bsf = 0x6432, aodf = 0x6433;
+    uint8_t *bs = NULL, entry[160], odfb[16], aentry[64];
     size_t bslen = 0, n;
     int ret;
     enum emu_access read = EMU_READ_ALWAYS;
 
     if ((jstr(lw, "odf_fid") && (ret = hex16(l, jstr(lw, "odf_fid"), &odf)) < 0) ||
         (jstr(lw, "dodf_fid") && (ret = hex16(l, jstr(lw, "dodf_fid"), &dodf)) < 0) ||
-        (jstr(lw, "bootstrap_fid") && (ret = hex16(l, jstr(lw, "bootstrap_fid"), &bsf)) < 0)) {
+        (jstr(lw, "bootstrap_fid") && (ret = hex16(l, jstr(lw, "bootstrap_fid"), &bsf)) < 0) ||
+        (jstr(lw, "aodf_fid") && (ret = hex16(l, jstr(lw, "aodf_fid"), &aodf)) < 0)) {
         return SCB_E_PARSE;
     }
     if ((ret = parse_access(l, jstr(lw, "read"), &read)) < 0) {
@@ -427,12 +466,27 @@ static int build_lwm2m(struct loader *l, json_object *lw, json_object *dir_recor
         return SCB_E_PARSE;
     }
     df->fid = 0x5015;
+    df->pin_protected = read == EMU_READ_PIN; /* the ADF's FCP lists the PIN (C6) */
+    /* real cards describe the PIN in an AODF (ODF tag A8) that the object's authId names */
+    int with_aodf = jbool(lw, "aodf", private_flag) && l->e->has_pin;
     n = build_dodf_entry(entry, jstr(lw, "label") ? jstr(lw, "label") : "LwM2M Bootstrap", buggy,
                          opaque, private_flag, bsf);
     const uint8_t odfe[] = {0xA7, 0x06, 0x30, 0x04, 0x04, 0x02, (uint8_t)(dodf >> 8),
                             (uint8_t)dodf};
+    const uint8_t odfa[] = {0xA8, 0x06, 0x30, 0x04, 0x04, 0x02, (uint8_t)(aodf >> 8),
+                            (uint8_t)aodf};
     memcpy(odfb, odfe, sizeof(odfe));
-    if ((ret = add_binary(l, df, odf, 0, odfb, sizeof(odfe), EMU_READ_ALWAYS)) < 0 ||
+    size_t odfl = sizeof(odfe);
+    if (with_aodf) {
+        memcpy(odfb + odfl, odfa, sizeof(odfa));
+        odfl += sizeof(odfa);
+        size_t an = build_aodf_entry(l->e, aentry);
+        if ((ret = add_binary(l, df, aodf, 0, aentry, an, EMU_READ_ALWAYS)) < 0) {
+            free(bs);
+            return ret;
+        }
+    }
+    if ((ret = add_binary(l, df, odf, 0, odfb, odfl, EMU_READ_ALWAYS)) < 0 ||
         (ret = add_binary(l, df, dodf, 0, entry, n, EMU_READ_ALWAYS)) < 0 ||
         (ret = add_binary(l, df, bsf, 0, bs, bslen, read)) < 0) {
         free(bs);
@@ -544,6 +598,32 @@ static int load_behaviour(struct loader *l, json_object *root)
     }
     e->channels = (unsigned)ch;
     e->max_response = (size_t)maxr;
+    const char *sr = jstr(root, "short_read"), *sfisw = jstr(root, "sfi_refusal");
+    if (sr == NULL) {
+        e->short_read = e->t0 ? EMU_SHORT_6C : EMU_SHORT_6282;
+    } else if (strcmp(sr, "6282") == 0) {
+        e->short_read = EMU_SHORT_6282;
+    } else if (strcmp(sr, "9000") == 0) {
+        e->short_read = EMU_SHORT_9000;
+    } else if (strcmp(sr, "6Cxx") == 0 && e->t0) {
+        e->short_read = EMU_SHORT_6C;
+    } else {
+        return fail(l, "short_read must be \"6282\", \"9000\" or (T=0) \"6Cxx\"");
+    }
+    e->sfi = jbool(root, "sfi", 1);
+    e->sfi_sw = 0x6A82;
+    if (sfisw) {
+        if (strcmp(sfisw, "6A81") == 0) {
+            e->sfi_sw = 0x6A81;
+        } else if (strcmp(sfisw, "6986") == 0) {
+            e->sfi_sw = 0x6986;
+        } else if (strcmp(sfisw, "6A82") != 0) {
+            return fail(l, "sfi_refusal must be \"6A81\", \"6A82\" or \"6986\"");
+        }
+    }
+    e->sm_61xx = jbool(root, "sm_61xx", 1);
+    e->keep_ef = jbool(root, "keep_ef_on_df_select", 0);
+    e->ef_pin_template = jbool(root, "ef_pin_template", 0);
     if (json_object_object_get_ex(root, "pin", &pin)) {
         const char *v = jstr(pin, "value");
         if (v == NULL || strlen(v) < 4 || strlen(v) > 8) {
@@ -554,6 +634,18 @@ static int load_behaviour(struct loader *l, json_object *root)
         e->pin_tries_max = (unsigned)jint(pin, "tries", 3);
         e->pin_tries = (unsigned)jint(pin, "tries_left", (int)e->pin_tries_max);
         e->pin_ref = (uint8_t)jint(pin, "reference", 1);
+        int stored = jint(pin, "stored_length", 8);
+        const char *pad = jstr(pin, "pad_char");
+        size_t pl = 0;
+        if (stored < (int)strlen(v) || stored > 16 ||
+            (pad && (scb_hex_decode(pad, &e->pin_pad, 1, &pl) < 0 || pl != 1))) {
+            return fail(l, "pin.stored_length must be the PIN length-16, pin.pad_char one "
+                           "byte of hex");
+        }
+        e->pin_stored = (size_t)stored;
+        if (pad == NULL) {
+            e->pin_pad = 0xFF;
+        }
     }
     json_object *scp;
     if (json_object_object_get_ex(root, "scp03", &scp)) {
@@ -572,6 +664,13 @@ static int load_behaviour(struct loader *l, json_object *root)
         if (kv == NULL) {
             e->kvn = 0x30;
         }
+        const char *iusw = jstr(scp, "initialize_update_sw");
+        uint8_t swb[2];
+        size_t swl;
+        if (iusw && (scb_hex_decode(iusw, swb, 2, &swl) < 0 || swl != 2)) {
+            return fail(l, "scp03.initialize_update_sw must be 4 hex digits");
+        }
+        e->iu_sw = iusw ? (uint16_t)(swb[0] << 8 | swb[1]) : 0;
         e->k_len = l1;
         e->has_scp03 = 1;
     }

@@ -81,6 +81,10 @@ static void initialize_update(struct scb_emu *e, unsigned ch, const struct scb_a
     uint8_t ctx[3 + 16], cc[16];
 
     end_session(s);
+    if (e->iu_sw) {
+        r->sw = e->iu_sw; /* a card that refuses (6A88, 6982, 6985) or lacks (6D00) SCP03 */
+        return;
+    }
     if (e->ch[ch].df < 0) {
         r->sw = 0x6985; /* needs the application selected on this channel */
         return;
@@ -252,8 +256,10 @@ static void wrapped(struct scb_emu *e, unsigned ch, const struct scb_apdu *a, st
         memcpy(r->data + r->len, mac, 8);
         r->len += 8;
     }
-    if (e->t0 && r->len > 0) {
-        emu_announce(e, r); /* a case-4 TPDU: the card announces the data */
+    if (r->len > 0 && (e->t0 || (e->sm_61xx && !a->has_le))) {
+        /* a case-4 TPDU on T=0, or (T=1) a command sent without Le whose protected answer
+         * has data: the card announces it with 61xx (SPEC.md 11) */
+        emu_announce(e, r);
     }
 }
 

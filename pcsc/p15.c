@@ -334,6 +334,290 @@ int scb_p15_parse_dodf(const uint8_t *buf, size_t len, struct scb_p15_dobj *objs
     return SCB_OK;
 }
 
+/* ---- AODF --------------------------------------------------------------------------------- */
+
+/* A non-negative DER INTEGER of up to 3 content bytes (a leading 00 allowed). */
+static int der_uint(const uint8_t *v, size_t n, size_t *out)
+{
+    size_t x = 0;
+    if (n == 0 || n > 4 || (v[0] & 0x80) || (n == 4 && v[0] != 0)) {
+        return SCB_E_P15_MALFORMED;
+    }
+    for (size_t k = 0; k < n; k++) {
+        x = (x << 8) | v[k];
+    }
+    *out = x;
+    return SCB_OK;
+}
+
+/* BIT STRING -> bit n at 1u << n (first 16 bits). */
+static unsigned bit_flags(const uint8_t *v, size_t n)
+{
+    unsigned f = 0;
+    for (size_t bit = 0; bit < 16 && 1 + bit / 8 < n; bit++) {
+        if (v[1 + bit / 8] & (0x80 >> (bit % 8))) {
+            f |= 1u << bit;
+        }
+    }
+    return f;
+}
+
+/* PinAttributes ::= SEQUENCE { pinFlags, pinType, minLength, storedLength, maxLength OPT,
+ * pinReference [0] DEFAULT 0, padChar OPT, lastPinChange OPT, path OPT } */
+static int parse_pin_attrs(const uint8_t *v, size_t vl, struct scb_p15_pin *p)
+{
+    size_t pos = 0, nint = 0;
+    int ret;
+
+    while (pos < vl) {
+        const uint8_t *iv;
+        size_t il, x;
+        uint8_t tag;
+        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
+            return ret;
+        }
+        switch (tag) {
+        case 0x03:
+            p->flags = bit_flags(iv, il);
+            break;
+        case 0x0A:
+            if (il != 1 || iv[0] > SCB_P15_PIN_ISO9564_1) {
+                return SCB_E_P15_MALFORMED;
+            }
+            p->type = iv[0];
+            break;
+        case 0x02:
+            if ((ret = der_uint(iv, il, &x)) < 0 || x > 64) {
+                return SCB_E_P15_MALFORMED;
+            }
+            if (nint == 0) {
+                p->min_len = x;
+            } else if (nint == 1) {
+                p->stored_len = x;
+            } else if (nint == 2) {
+                p->max_len = x;
+                p->has_max = 1;
+            }
+            nint++;
+            break;
+        case 0x80:
+            if ((ret = der_uint(iv, il, &x)) < 0 || x > 0xFF) {
+                return SCB_E_P15_MALFORMED;
+            }
+            p->reference = (unsigned)x;
+            break;
+        case 0x04:
+            if (il != 1) {
+                return SCB_E_P15_MALFORMED;
+            }
+            p->has_pad = 1;
+            p->pad_char = iv[0];
+            break;
+        case 0x30:
+            if ((ret = parse_path(iv, il, &p->path)) < 0) {
+                return ret;
+            }
+            p->has_path = 1;
+            break;
+        default:
+            break; /* lastPinChange and extensions */
+        }
+    }
+    if (nint < 2 || (p->has_max && p->max_len < p->min_len)) {
+        return SCB_E_P15_MALFORMED; /* minLength and storedLength are mandatory */
+    }
+    return SCB_OK;
+}
+
+/* CommonAuthenticationObjectAttributes ::= SEQUENCE { authId OCTET STRING, ... } */
+static int common_auth_field(void *ctx, uint8_t tag, const uint8_t *iv, size_t il)
+{
+    struct scb_p15_pin *p = ctx;
+    if (tag == 0x04 && p->auth_id_len == 0) {
+        if (il == 0 || il > sizeof(p->auth_id)) {
+            return SCB_E_P15_MALFORMED;
+        }
+        memcpy(p->auth_id, iv, il);
+        p->auth_id_len = il;
+    }
+    return SCB_OK;
+}
+
+static int common_label_field(void *ctx, uint8_t tag, const uint8_t *iv, size_t il)
+{
+    struct scb_p15_pin *p = ctx;
+    if (tag == 0x0C) {
+        copy_label(p->label, iv, il);
+    }
+    return SCB_OK;
+}
+
+static int parse_pin_object(const uint8_t *v, size_t vl, struct scb_p15_pin *p)
+{
+    size_t pos = 0;
+    int idx = 0, ret, have_attrs = 0;
+
+    memset(p, 0, sizeof(*p));
+    p->type = SCB_P15_PIN_ASCII_NUMERIC;
+    while (pos < vl) {
+        const uint8_t *iv;
+        size_t il;
+        uint8_t tag;
+        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
+            return ret;
+        }
+        if (tag == 0x30 && idx == 0) {
+            ret = der_each(iv, il, common_label_field, p);
+        } else if (tag == 0x30 && idx == 1) {
+            ret = der_each(iv, il, common_auth_field, p);
+        } else if (tag == 0xA1) {
+            /* [1] typeAttributes: the PinAttributes SEQUENCE */
+            size_t ip = 0, sl;
+            const uint8_t *sv;
+            uint8_t st;
+            if ((ret = scb_der_next(iv, il, &ip, &st, &sv, &sl)) < 0) {
+                return ret;
+            }
+            if (st != 0x30) {
+                return SCB_E_P15_MALFORMED;
+            }
+            ret = parse_pin_attrs(sv, sl, p);
+            have_attrs = 1;
+        } else {
+            ret = SCB_OK; /* [0] subclass attributes */
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        idx++;
+    }
+    return have_attrs ? SCB_OK : SCB_E_P15_MALFORMED;
+}
+
+int scb_p15_parse_aodf(const uint8_t *buf, size_t len, struct scb_p15_pin *pins, size_t max,
+                       size_t *n)
+{
+    size_t pos = 0;
+    int ret;
+
+    if (buf == NULL || n == NULL || (max > 0 && pins == NULL)) {
+        return SCB_E_INVALID_ARG;
+    }
+    *n = 0;
+    while (pos < len && !is_padding(buf, len, pos)) {
+        const uint8_t *v;
+        size_t vl;
+        uint8_t tag;
+        if ((ret = scb_der_next(buf, len, &pos, &tag, &v, &vl)) < 0) {
+            return ret;
+        }
+        if (tag != 0x30) {
+            continue; /* biometric [0], authKey [1], external [2]: not a PIN */
+        }
+        if (*n >= max) {
+            return SCB_E_TOO_LARGE;
+        }
+        if ((ret = parse_pin_object(v, vl, &pins[*n])) < 0) {
+            return ret;
+        }
+        (*n)++;
+    }
+    return SCB_OK;
+}
+
+const struct scb_p15_pin *scb_p15_find_pin(const struct scb_p15_pin *pins, size_t n,
+                                           const uint8_t *auth_id, size_t auth_id_len)
+{
+    for (size_t k = 0; pins && auth_id && k < n; k++) {
+        if (pins[k].auth_id_len == auth_id_len && auth_id_len > 0 &&
+            memcmp(pins[k].auth_id, auth_id, auth_id_len) == 0) {
+            return &pins[k];
+        }
+    }
+    return NULL;
+}
+
+static int all_digits(const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (s[k] < '0' || s[k] > '9') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int scb_p15_pin_block(const struct scb_p15_pin *p, const char *pin, uint8_t *out, size_t cap,
+                      size_t *len)
+{
+    size_t n, used = 0;
+    uint8_t pad;
+
+    if (p == NULL || pin == NULL || out == NULL || len == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    n = strlen(pin);
+    if (n == 0 || n < p->min_len || (p->has_max && n > p->max_len) || n > 64) {
+        return SCB_E_INVALID_ARG;
+    }
+    pad = p->has_pad ? p->pad_char : 0xFF;
+    switch (p->type) {
+    case SCB_P15_PIN_ASCII_NUMERIC:
+        if (!all_digits(pin, n)) {
+            return SCB_E_INVALID_ARG;
+        }
+        /* fall through */
+    case SCB_P15_PIN_UTF8:
+        if (n > cap) {
+            return SCB_E_BUFFER;
+        }
+        memcpy(out, pin, n);
+        used = n;
+        break;
+    case SCB_P15_PIN_BCD:
+        if (!all_digits(pin, n) || (n + 1) / 2 > cap) {
+            return all_digits(pin, n) ? SCB_E_BUFFER : SCB_E_INVALID_ARG;
+        }
+        for (size_t k = 0; k < n; k++) {
+            uint8_t d = (uint8_t)(pin[k] - '0');
+            out[k / 2] = (k % 2) ? (uint8_t)((out[k / 2] & 0xF0) | d)
+                                 : (uint8_t)((d << 4) | (pad & 0x0F));
+        }
+        used = (n + 1) / 2;
+        break;
+    case SCB_P15_PIN_ISO9564_1:
+        /* format 2 PIN block: 2L, the digits in BCD, F filler, 8 bytes */
+        if (!all_digits(pin, n) || n > 14) {
+            return SCB_E_INVALID_ARG;
+        }
+        if (cap < 8) {
+            return SCB_E_BUFFER;
+        }
+        memset(out, 0xFF, 8);
+        out[0] = (uint8_t)(0x20 | n);
+        for (size_t k = 0; k < n; k++) {
+            uint8_t d = (uint8_t)(pin[k] - '0');
+            size_t b = 1 + k / 2;
+            out[b] = (k % 2) ? (uint8_t)((out[b] & 0xF0) | d) : (uint8_t)((d << 4) | 0x0F);
+        }
+        *len = 8;
+        return SCB_OK;
+    default:
+        return SCB_E_UNSUPPORTED; /* half-nibble BCD: not met on UICCs */
+    }
+    if (p->stored_len > used) {
+        if (p->stored_len > cap) {
+            return SCB_E_BUFFER;
+        }
+        memset(out + used, pad, p->stored_len - used);
+        used = p->stored_len;
+    } else if (p->stored_len && used > p->stored_len) {
+        return SCB_E_INVALID_ARG; /* longer than the card stores */
+    }
+    *len = used;
+    return SCB_OK;
+}
+
 int scb_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap)
 {
     size_t o = 0;

@@ -4,6 +4,7 @@
  * accounting, and the trace hook.
  */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scboot/card.h"
@@ -74,6 +75,80 @@ int scb_transport_end(struct scb_transport *t)
     return t->ops->end ? t->ops->end(t->self) : SCB_OK;
 }
 
+/* ---- stand-ins: a reader without a card, a reader that cannot be reached ----------------- */
+
+struct stand_in {
+    int err;                       /* 0: an empty reader; < 0: unreachable with this error */
+    char reader[SCB_READER_NAME_MAX];
+};
+
+static int si_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp, size_t rcap,
+                       size_t *rlen)
+{
+    struct stand_in *s = self;
+    (void)cmd, (void)clen, (void)rsp, (void)rcap;
+    *rlen = 0;
+    return s->err ? s->err : SCB_E_NO_CARD;
+}
+
+static int si_reconnect(void *self, int reset)
+{
+    struct stand_in *s = self;
+    (void)reset;
+    return s->err ? s->err : SCB_E_NO_CARD;
+}
+
+static int si_status(void *self, struct scb_card_status *st)
+{
+    struct stand_in *s = self;
+    if (s->err) {
+        return s->err;
+    }
+    memset(st, 0, sizeof(*st));
+    st->present = 0;
+    st->protocol = -1;
+    snprintf(st->reader, sizeof(st->reader), "%s", s->reader);
+    return SCB_OK;
+}
+
+static void si_destroy(void *self)
+{
+    free(self);
+}
+
+static const struct scb_transport_ops stand_in_ops = {
+    .name = "stand-in",
+    .transmit = si_transmit,
+    .reconnect = si_reconnect,
+    .status = si_status,
+    .destroy = si_destroy,
+};
+
+static struct scb_transport *stand_in(int err, const char *reader)
+{
+    struct stand_in *s = calloc(1, sizeof(*s));
+    struct scb_transport *t;
+    if (s == NULL) {
+        return NULL;
+    }
+    s->err = err;
+    snprintf(s->reader, sizeof(s->reader), "%s", reader ? reader : "");
+    if ((t = scb_transport_new(&stand_in_ops, s)) == NULL) {
+        free(s);
+    }
+    return t;
+}
+
+struct scb_transport *scb_transport_empty_reader(const char *reader)
+{
+    return stand_in(0, reader);
+}
+
+struct scb_transport *scb_transport_unreachable(int err)
+{
+    return stand_in(err < 0 ? err : SCB_E_NO_SERVICE, NULL);
+}
+
 void scb_card_init(struct scb_card *c, struct scb_transport *tr)
 {
     memset(c, 0, sizeof(*c));
@@ -134,6 +209,11 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
     }
     *dlen = 0;
     c->last_resent = 0;
+    c->last_sw = 0;
+    c->last_hdr[0] = a->cla;
+    c->last_hdr[1] = a->ins;
+    c->last_hdr[2] = a->p1;
+    c->last_hdr[3] = a->p2;
     cur = *a;
     if ((ret = scb_apdu_encode(&cur, cmd, sizeof(cmd), &clen)) < 0) {
         return ret;
@@ -148,6 +228,7 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
         }
         if (sw1 != 0x61 && sw1 != 0x9F && sw1 != 0x6C) {
             *sw = (uint16_t)(sw1 << 8 | sw2);
+            c->last_sw = *sw;
             return SCB_OK;
         }
         if (++chain > c->max_chain) {
@@ -157,6 +238,7 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
             /* wrong Le: re-issue the same command with the length the card offers */
             if (!cur.has_le && cur.lc > 0) {
                 *sw = (uint16_t)(sw1 << 8 | sw2);
+                c->last_sw = *sw;
                 return SCB_OK;
             }
             cur.has_le = 1;

@@ -285,8 +285,10 @@ int scb_uicc_select(struct scb_card *c, unsigned channel, enum scb_select_mode m
     return SCB_OK;
 }
 
-int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size_t offset,
-                         uint8_t *buf, size_t len, size_t *got)
+/* The READ BINARY loop. known: the file holds offset + len bytes, so a 9000 answer shorter
+ * than asked only means "that much per answer"; otherwise any short answer ends the file. */
+static int read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size_t offset,
+                       uint8_t *buf, size_t len, int known, size_t *got)
 {
     uint8_t data[SCB_APDU_RSP_MAX];
     size_t done = 0, chunk = 256;
@@ -325,15 +327,15 @@ int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size
             }
             memcpy(buf + done, data, dlen);
             done += dlen;
-            if (sw == 0x6282 || dlen == 0) {
-                break; /* end of file */
+            if (sw == 0x6282 || dlen == 0 || c->last_resent) {
+                break; /* end of file: 6282, nothing, or 6Cxx (exactly xx bytes were left) */
             }
             if (dlen < a.le) {
-                if (c->last_resent) {
-                    break; /* 6Cxx: the card said exactly xx bytes are left */
+                if (!known) {
+                    break; /* a short answer is the end of the file (SPEC.md 11) */
                 }
-                /* the card sends fewer bytes than asked (secure messaging overhead, a small
-                 * buffer): advance by what came and ask for that much from now on */
+                /* the file is longer: the card sends fewer bytes per answer than asked
+                 * (secure messaging overhead, a small buffer); go on in steps of that size */
                 chunk = dlen;
             }
             continue;
@@ -345,6 +347,18 @@ int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size
     }
     *got = done;
     return SCB_OK;
+}
+
+int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size_t offset,
+                         uint8_t *buf, size_t len, size_t *got)
+{
+    return read_binary(c, channel, sfi, offset, buf, len, 0, got);
+}
+
+int scb_uicc_read_binary_known(struct scb_card *c, unsigned channel, size_t offset,
+                               uint8_t *buf, size_t len, size_t *got)
+{
+    return read_binary(c, channel, 0, offset, buf, len, 1, got);
 }
 
 int scb_uicc_read_record(struct scb_card *c, unsigned channel, uint8_t sfi, uint8_t rec,
@@ -377,32 +391,28 @@ int scb_uicc_read_record(struct scb_card *c, unsigned channel, uint8_t sfi, uint
     return SCB_OK;
 }
 
-int scb_uicc_verify_pin(struct scb_card *c, unsigned channel, uint8_t ref, const char *pin,
-                        int *tries_left)
+int scb_uicc_verify(struct scb_card *c, unsigned channel, uint8_t ref, const uint8_t *block,
+                    size_t len, int *tries_left)
 {
-    uint8_t block[8];
-    struct scb_apdu a = {.ins = 0x20, .p1 = 0x00, .p2 = ref, .data = block, .lc = 8};
+    struct scb_apdu a = {.ins = 0x20, .p1 = 0x00, .p2 = ref, .data = block, .lc = len};
     uint8_t data[SCB_APDU_RSP_MAX];
-    size_t dlen, n;
+    size_t dlen;
     uint16_t sw;
     int ret;
 
     if (tries_left) {
         *tries_left = -1;
     }
-    if (pin == NULL || (n = strlen(pin)) < 4 || n > 8) {
+    if (c == NULL || block == NULL || len == 0 || len > 64) {
         return SCB_E_INVALID_ARG;
     }
     if ((ret = cla_on(channel, &a.cla)) < 0) {
         return ret;
     }
-    memset(block, 0xFF, sizeof(block));
-    memcpy(block, pin, n);
     int saved = c->redact;
     c->redact |= SCB_REDACT_CMD; /* the trace never shows the PIN block */
     ret = scb_card_transceive(c, &a, data, sizeof(data), &dlen, &sw);
     c->redact = saved;
-    memset(block, 0, sizeof(block));
     if (ret < 0) {
         return ret;
     }
@@ -415,7 +425,30 @@ int scb_uicc_verify_pin(struct scb_card *c, unsigned channel, uint8_t ref, const
         }
         return (sw & 0x0F) ? SCB_E_PIN_WRONG : SCB_E_PIN_BLOCKED;
     }
+    if (sw == 0x6983 && tries_left) {
+        *tries_left = 0;
+    }
     return sw_error(sw);
+}
+
+int scb_uicc_verify_pin(struct scb_card *c, unsigned channel, uint8_t ref, const char *pin,
+                        int *tries_left)
+{
+    uint8_t block[8];
+    size_t n;
+    int ret;
+
+    if (tries_left) {
+        *tries_left = -1;
+    }
+    if (pin == NULL || (n = strlen(pin)) < 4 || n > 8) {
+        return SCB_E_INVALID_ARG;
+    }
+    memset(block, 0xFF, sizeof(block));
+    memcpy(block, pin, n);
+    ret = scb_uicc_verify(c, channel, ref, block, sizeof(block), tries_left);
+    memset(block, 0, sizeof(block));
+    return ret;
 }
 
 int scb_iccid_decode(const uint8_t *bcd, size_t len, char *out, size_t cap)
@@ -448,6 +481,11 @@ done:
     return SCB_OK;
 }
 
+int scb_sw_sfi_refused(uint16_t sw)
+{
+    return sw == 0x6A81 || sw == 0x6A82 || sw == 0x6986;
+}
+
 int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
 {
     static const uint8_t path[] = {0x2F, 0xE2};
@@ -455,11 +493,21 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
     size_t got;
     int ret;
 
-    /* SELECT by path from the MF (P2=0C): independent of whatever DF channel 0 is in */
-    if ((ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, path, sizeof(path), NULL)) < 0) {
-        return ret;
+    /* READ BINARY by SFI 02 (TS 102 221 13.2): one APDU, no SELECT. SFIs are relative to the
+     * current DF: should channel 0 not be at the MF (another PC/SC client left it in an ADF),
+     * SFI 02 names another file, which does not decode as an ICCID: then SELECT by path. */
+    ret = scb_uicc_read_binary(c, 0, 0x02, 0, bcd, sizeof(bcd), &got);
+    if (ret == SCB_OK && scb_iccid_decode(bcd, got, out, cap) == SCB_OK) {
+        return SCB_OK;
     }
-    if ((ret = scb_uicc_read_binary(c, 0, 0, 0, bcd, sizeof(bcd), &got)) < 0) {
+    if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_sw_sfi_refused(c->last_sw))) {
+        /* no SFI on this card: SELECT by path from the MF (P2=0C), then READ BINARY */
+        if ((ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, path, sizeof(path), NULL)) < 0) {
+            return ret;
+        }
+        ret = scb_uicc_read_binary(c, 0, 0, 0, bcd, sizeof(bcd), &got);
+    }
+    if (ret < 0) {
         return ret;
     }
     return scb_iccid_decode(bcd, got, out, cap);

@@ -268,7 +268,10 @@ static int wrap(struct scp03 *s, const uint8_t *cmd, size_t clen, uint8_t *out, 
     n += dlen;
     memcpy(out + n, mac, 8);
     n += 8;
-    if (a.has_le) {
+    if (a.has_le || (s->level & SCB_SCP03_R_MAC)) {
+        /* GP Amd D: Le 00 for case 2/4. With R-MAC every answer has data (the MAC), so a
+         * case-1/3 command becomes case 4 too: without Le a T=1 card answers 61xx and costs a
+         * GET RESPONSE (SPEC.md 4.2, 11) */
         out[n++] = 0x00;
     }
     *olen = n;
@@ -463,18 +466,20 @@ static int initialize_update(struct scb_card *c, struct scp03 *s, const struct s
         (ret = scb_card_transceive(c, &a, data, sizeof(data), &dlen, &sw)) < 0) {
         return ret;
     }
-    if (sw == 0x6D00 || sw == 0x6E00 || sw == 0x6A88) {
-        return SCB_E_SCP03_UNSUPPORTED;
+    if (sw == 0x6D00 || sw == 0x6E00) {
+        return SCB_E_SCP03_UNSUPPORTED; /* instruction / class not supported: no GP channel */
     }
     if (sw != 0x9000) {
+        /* 6A88 (key version not found), 6982, 6985, ...: the card has a secure channel and
+         * refuses it with these keys: a refusal, never a reason for plaintext (SPEC.md 11) */
         return SCB_E_SCP03_REFUSED;
     }
     /* key diversification (10) | KVN | 03 | i | card challenge (8) | card cryptogram (8) [| seq (3)] */
     if ((dlen != 29 && dlen != 32) || data[11] != 0x03) {
-        return dlen >= 12 && data[11] != 0x03 ? SCB_E_SCP03_UNSUPPORTED : SCB_E_SCP03_PROTOCOL;
+        return SCB_E_SCP03_PROTOCOL; /* another SCP (02?) or a malformed answer: no fallback */
     }
     if (data[12] & 0x01) {
-        return SCB_E_SCP03_UNSUPPORTED; /* S16 mode (16-byte challenges) is not implemented */
+        return SCB_E_SCP03_PROTOCOL; /* S16 mode (16-byte challenges) is not implemented */
     }
     memcpy(card_ch, data + 13, 8);
     memcpy(card_crypto, data + 21, 8);

@@ -62,6 +62,8 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     struct scb_bootstrap b;
     struct scb_run_result res;
     struct scb_store *st = NULL;
+    struct scb_transport *stand_in = NULL;
+    struct scb_card stand_card;
     struct scb_scp03_guard guard;
     struct scb_scp03_keys keys;
     const char *state = SCB_STATE_DIR_DEFAULT;
@@ -108,11 +110,19 @@ int cmd_apply(struct cli *c, int argc, char **argv)
             scb_store_close(&st);
             return ret;
         }
-        if (cli_open_card(c) == SCB_OK) {
+        b.reader_name = c->reader ? c->reader : getenv("SCBOOT_READER");
+        int oc = cli_open_card(c);
+        if (oc == SCB_OK) {
             b.card = &c->card;
-            b.reader_name = c->reader ? c->reader : getenv("SCBOOT_READER");
         } else {
-            cli_log(c, "no card: going on without the smartcard step");
+            /* R4 (scb_card_check): a reader without a card deletes the card's instances and
+             * falls through to the factory step; an unreachable reader or pcscd keeps them */
+            stand_in = oc == SCB_E_NO_CARD ? scb_transport_empty_reader(b.reader_name)
+                                           : scb_transport_unreachable(oc);
+            if (stand_in) {
+                scb_card_init(&stand_card, stand_in);
+                b.card = &stand_card;
+            }
         }
     }
     ret = scb_bootstrap_run(&b, &res);
@@ -125,6 +135,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     }
     scb_bootstrap_free(&b);
     cli_close_card(c);
+    scb_transport_free(&stand_in);
     scb_store_close(&st);
     return ret;
 }

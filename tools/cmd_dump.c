@@ -250,7 +250,8 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     cli_secure_report(c, &guard);
     mbedtls_platform_zeroize(a.pin, sizeof(a.pin));
     if (ret < 0) {
-        ret = cli_fail(c, ret, "%s", scb_strerror(ret));
+        /* the failed step and the status word the card really sent */
+        ret = cli_fail(c, ret, "%s", r.error[0] ? r.error : scb_strerror(ret));
         cli_close_card(c);
         return ret;
     }

@@ -21,9 +21,11 @@
 
 static const char usage_text[] =
     "scboot watch -r READER|--all [--state-dir D] [--exec CMD] [--factory F]\n"
-    "             [--no-acl|--profile P] [--pin PIN] [--scp03-keys K]";
+    "             [--no-acl|--profile P] [--pin PIN] [--scp03-keys K]\n"
+    "             [--verify on-event|always|every=DURATION]";
 
-enum { OPT_ALL = 600, OPT_STATE, OPT_EXEC, OPT_FACTORY, OPT_NO_ACL, OPT_PROFILE, OPT_PIN };
+enum { OPT_ALL = 600, OPT_STATE, OPT_EXEC, OPT_FACTORY, OPT_NO_ACL, OPT_PROFILE, OPT_PIN,
+       OPT_VERIFY };
 
 static volatile sig_atomic_t stop_flag, hup_flag;
 
@@ -126,21 +128,27 @@ static int pick_reader(struct scb_pcsc_monitor *m, char *name, size_t cap, int *
     return n > 0 ? SCB_OK : SCB_E_NO_READERS;
 }
 
-static void check_now(struct watch *w, struct scb_pcsc_monitor *m)
+static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
 {
     struct scb_transport *tr = NULL, absent = {.ops = &absent_ops};
     struct scb_card card;
     struct scb_run_result res;
     char err[300], line[400];
-    int present = 0;
+    int present = 0, oc = SCB_OK, reachable = 1;
 
-    if (pick_reader(m, w->reader, sizeof(w->reader), &present) < 0) {
+    if ((oc = pick_reader(m, w->reader, sizeof(w->reader), &present)) < 0) {
         cli_log(w->c, "no reader");
+        reachable = 0;
     }
-    if (present && scb_pcsc_open(w->reader, &tr, err, sizeof(err)) < 0) {
+    if (present && (oc = scb_pcsc_open(w->reader, &tr, err, sizeof(err))) < 0) {
         snprintf(line, sizeof(line), "reader \"%s\": %s", w->reader, err);
         cli_log(w->c, line);
         tr = NULL;
+        reachable = oc == SCB_E_NO_CARD; /* gone between the event and the connect */
+    }
+    if (tr == NULL && !reachable) {
+        /* R4: no reader (or pcscd) to ask: the card's state is unknown, its instances stay */
+        tr = scb_transport_unreachable(oc < 0 ? oc : SCB_E_NO_READERS);
     }
     scb_card_init(&card, tr ? tr : &absent);
     w->b.card = &card;
@@ -153,6 +161,9 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m)
         snprintf(line, sizeof(line), "sequence failed: %s", scb_strerror(ret));
         cli_log(w->c, line);
         return;
+    }
+    if (quiet && res.card == SCB_CARD_UNCHANGED && !res.factory_applied) {
+        return; /* a --verify re-read that found the card as committed */
     }
     const char *event = scb_card_outcome_name(res.card);
     snprintf(line, sizeof(line), "event %s reader \"%s\" generation %llu%s%s", event, w->reader,
@@ -174,6 +185,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
                                          {"no-acl", no_argument, NULL, OPT_NO_ACL},
                                          {"profile", required_argument, NULL, OPT_PROFILE},
                                          {"pin", required_argument, NULL, OPT_PIN},
+                                         {"verify", required_argument, NULL, OPT_VERIFY},
                                          {0, 0, 0, 0}};
     struct watch w;
     struct scb_store *st = NULL;
@@ -210,6 +222,13 @@ int cmd_watch(struct cli *c, int argc, char **argv)
             }
             break;
         case OPT_PIN: w.b.ro.pin = optarg; break;
+        case OPT_VERIFY:
+            if (scb_verify_parse(optarg, &w.b.verify, &w.b.verify_every_ms) < 0) {
+                return cli_fail(c, SCB_E_INVALID_ARG,
+                                "--verify wants on-event, always or every=DURATION (e.g. "
+                                "every=30s, every=5m)");
+            }
+            break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
                 return cli_usage(c, usage_text);
@@ -239,6 +258,8 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     scb_pcsc_monitor_new(all ? NULL : c->reader, &m);
     cli_log(c, all ? "watching all readers" : "watching the reader");
     int lost = 0;
+    struct timespec last_check;
+    clock_gettime(CLOCK_MONOTONIC, &last_check);
     while (!stop_flag) {
         int changed = 0;
         /* the wait wakes at least once a second so signals are seen promptly */
@@ -263,9 +284,19 @@ int cmd_watch(struct cli *c, int argc, char **argv)
             lost = 0;
         }
         backoff = 250;
-        if (changed || hup_flag) {
+        /* --verify: re-read without a reader event (R3: an in-place change moves no event
+         * counter); always = at every wake-up (about once a second), every=D = after D */
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t since = (uint64_t)(now.tv_sec - last_check.tv_sec) * 1000u +
+                         (uint64_t)((now.tv_nsec - last_check.tv_nsec) / 1000000L);
+        int due = w.b.verify == SCB_VERIFY_ALWAYS ||
+                  (w.b.verify == SCB_VERIFY_EVERY && since >= w.b.verify_every_ms);
+        if (changed || hup_flag || due) {
+            int quiet = !changed && !hup_flag;
             hup_flag = 0;
-            check_now(&w, m);
+            last_check = now;
+            check_now(&w, m, quiet);
         }
     }
     cli_log(c, "exiting");

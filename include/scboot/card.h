@@ -61,6 +61,17 @@ struct scb_transport *scb_transport_new(const struct scb_transport_ops *ops, voi
 /** Destroy the transport (ops->destroy) and set *t to NULL. Idempotent. */
 void scb_transport_free(struct scb_transport **t);
 
+/**
+ * A transport for a reader that is there but holds no card: status says present = 0 (OK),
+ * every APDU fails with SCB_E_NO_CARD. R4: the card's instances go (scb_card_check).
+ */
+struct scb_transport *scb_transport_empty_reader(const char *reader);
+/**
+ * A transport for a reader (or pcscd) that cannot be reached: status and every APDU fail
+ * with err (SCB_E_NO_SERVICE, SCB_E_NO_READERS, ...). The card's state is unknown: kept.
+ */
+struct scb_transport *scb_transport_unreachable(int err);
+
 int scb_transport_transmit(struct scb_transport *t, const uint8_t *cmd, size_t clen,
                            uint8_t *rsp, size_t rcap, size_t *rlen);
 int scb_transport_status(struct scb_transport *t, struct scb_card_status *st);
@@ -108,6 +119,8 @@ struct scb_card {
     size_t bytes_out, bytes_in;
     unsigned max_chain;       /**< bound on 61xx/6Cxx follow-ups per command (default 128) */
     int last_resent;          /**< the last transceive re-sent after 6Cxx (Le corrected) */
+    uint16_t last_sw;         /**< the final status word of the last command (0: none yet) */
+    uint8_t last_hdr[4];      /**< CLA INS P1 P2 of the last command (as sent, unwrapped) */
 };
 
 void scb_card_init(struct scb_card *c, struct scb_transport *tr);
@@ -180,11 +193,19 @@ int scb_uicc_select(struct scb_card *c, unsigned channel, enum scb_select_mode m
 /**
  * READ BINARY of the current EF (sfi == 0) or by SFI (first command only: the SFI selects
  * the file, later chunks use the offset form). Reads up to len bytes from offset in as few
- * commands as possible (256 per command); stops early at end of file (6282 / 6B00 past the
- * end). *got receives the bytes read.
+ * commands as possible (256 per command). A short answer (fewer bytes than asked with 9000 or
+ * 6282, or 6Cxx on T=0) is the end of the file: nothing is read past it (SPEC.md 11). *got
+ * receives the bytes read.
  */
 int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size_t offset,
                          uint8_t *buf, size_t len, size_t *got);
+/**
+ * READ BINARY of exactly len bytes the file is known to hold (FCP size, G.3.4 header): a
+ * 9000 answer with fewer bytes than asked (secure messaging overhead, a small card buffer)
+ * advances by what came; 6282 / 6Cxx / 6B00 still end the file early.
+ */
+int scb_uicc_read_binary_known(struct scb_card *c, unsigned channel, size_t offset,
+                               uint8_t *buf, size_t len, size_t *got);
 
 /** READ RECORD (absolute mode) of the current EF (sfi 0) or by SFI. Le 0 = "up to 256". */
 int scb_uicc_read_record(struct scb_card *c, unsigned channel, uint8_t sfi, uint8_t rec,
@@ -196,11 +217,19 @@ int scb_uicc_read_record(struct scb_card *c, unsigned channel, uint8_t sfi, uint
  */
 int scb_uicc_verify_pin(struct scb_card *c, unsigned channel, uint8_t ref, const char *pin,
                         int *tries_left);
+/** VERIFY with a ready PIN block (as the AODF's PIN attributes say). Errors as above. */
+int scb_uicc_verify(struct scb_card *c, unsigned channel, uint8_t ref, const uint8_t *block,
+                    size_t len, int *tries_left);
 
 /** Decode an ICCID from swapped-nibble BCD (F padding) into digits. */
 int scb_iccid_decode(const uint8_t *bcd, size_t len, char *out, size_t cap);
-/** Read EF ICCID (2FE2, SFI 02, under the MF) on the basic channel. */
+/**
+ * Read EF ICCID (2FE2, SFI 02, under the MF) on the basic channel: READ BINARY by SFI, and on
+ * a card that refuses SFI (6A81, 6A82, 6986) SELECT by path from the MF + READ BINARY.
+ */
 int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap);
+/** A status word that refuses short-file-identifier addressing (6A81, 6A82, 6986). */
+int scb_sw_sfi_refused(uint16_t sw);
 
 /* ---- reader selection (pure, testable) ----------------------------------------------- */
 

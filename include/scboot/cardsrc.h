@@ -19,6 +19,16 @@ extern "C" {
 
 #define SCB_P15_MAX_DODF 8
 #define SCB_P15_MAX_OBJECTS 32
+#define SCB_P15_MAX_AODF 4
+#define SCB_P15_MAX_PINS 8
+
+/** Where the PIN reference of a private object came from. */
+enum scb_pin_source {
+    SCB_PIN_SRC_NONE = 0,
+    SCB_PIN_SRC_AODF = 1,   /**< the object's authId -> the AODF's PIN object (PKCS#15) */
+    SCB_PIN_SRC_EF_FCP = 2, /**< the EF's FCP PIN template (C6) */
+    SCB_PIN_SRC_ADF_FCP = 3 /**< the application's FCP PIN template (C6) */
+};
 
 /** Options of a read; all optional (zero = the spec's discovery). */
 struct scb_read_opts {
@@ -51,14 +61,23 @@ struct scb_read_result {
     struct scb_p15_path file_path; /**< where the bootstrap file was read */
     uint8_t *file;              /**< the bytes read: up to 4 + size of the G.3.4 header */
     size_t file_len;
+    size_t n_aodf;
+    struct scb_p15_path aodf[SCB_P15_MAX_AODF]; /**< AODF paths from the ODF, in order */
     int pin_verified;
+    enum scb_pin_source pin_source;
+    uint8_t pin_ref;            /**< the VERIFY reference used (P2) */
+    /* kept on error too (scb_card_read fills them and clears everything else): */
+    int pin_tries_left;         /**< from 63Cx (0: blocked, 6983); -1 unknown */
+    uint16_t sw;                /**< the status word the card sent when the read failed; 0 */
+    char error[200];            /**< one line: which step failed and the SW the card sent */
     int secured;                /**< the walk ran through the secure channel hook's filter */
     unsigned apdus;             /**< APDUs this read sent */
 };
 
 /**
  * Read the bootstrap file. r is filled on success and must be freed with
- * scb_read_result_free() (which zeroizes the file bytes). On error r holds nothing.
+ * scb_read_result_free() (which zeroizes the file bytes). On error r holds only error, sw and
+ * pin_tries_left (a line naming the failed step and the card's status word in words).
  * The whole walk runs inside one PC/SC transaction; a card reset by someone else is
  * retried once from the start.
  */

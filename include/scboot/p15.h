@@ -62,6 +62,53 @@ struct scb_p15_dobj {
 int scb_p15_parse_dodf(const uint8_t *buf, size_t len, struct scb_p15_dobj *objs, size_t max,
                        size_t *n);
 
+/* ---- AODF: PIN objects (ISO 7816-15 AuthenticationObject pwd / PKCS#15 pin) ---------- */
+
+enum scb_p15_pin_type {
+    SCB_P15_PIN_BCD = 0,
+    SCB_P15_PIN_ASCII_NUMERIC = 1,
+    SCB_P15_PIN_UTF8 = 2,
+    SCB_P15_PIN_HALF_NIBBLE_BCD = 3,
+    SCB_P15_PIN_ISO9564_1 = 4,
+};
+
+/* PinFlags bits (bit n of the BIT STRING = 1u << n) */
+#define SCB_P15_PINF_CASE_SENSITIVE (1u << 0)
+#define SCB_P15_PINF_LOCAL (1u << 1)
+#define SCB_P15_PINF_INITIALIZED (1u << 4)
+#define SCB_P15_PINF_NEEDS_PADDING (1u << 5)
+#define SCB_P15_PINF_UNBLOCKING (1u << 6)
+#define SCB_P15_PINF_SO (1u << 7)
+
+struct scb_p15_pin {
+    char label[SCB_P15_LABEL_MAX];
+    uint8_t auth_id[16];
+    size_t auth_id_len;
+    unsigned flags;          /**< SCB_P15_PINF_* */
+    int type;                /**< enum scb_p15_pin_type */
+    size_t min_len, stored_len, max_len;
+    int has_max;
+    unsigned reference;      /**< pinReference (DEFAULT 0): the VERIFY P2 */
+    int has_pad;
+    uint8_t pad_char;
+    int has_path;
+    struct scb_p15_path path;
+};
+
+/** All PIN objects of an AODF (other authentication objects skipped). */
+int scb_p15_parse_aodf(const uint8_t *buf, size_t len, struct scb_p15_pin *pins, size_t max,
+                       size_t *n);
+/** The PIN object whose authId is auth_id (or NULL). */
+const struct scb_p15_pin *scb_p15_find_pin(const struct scb_p15_pin *pins, size_t n,
+                                           const uint8_t *auth_id, size_t auth_id_len);
+/**
+ * The VERIFY data for pin as the PIN object says: encoded by pinType, length checked against
+ * min/max, padded with padChar (FF when absent) to storedLength. SCB_E_INVALID_ARG when the
+ * PIN does not fit (too short, too long, not digits for a numeric type).
+ */
+int scb_p15_pin_block(const struct scb_p15_pin *p, const char *pin, uint8_t *out, size_t cap,
+                      size_t *len);
+
 /** OID content bytes to dotted text ("2.23.43.9.1"). */
 int scb_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap);
 

@@ -54,8 +54,10 @@ struct scb_scp03_opts {
  * session c, and return a filter transport that protects every later command on that channel
  * except MANAGE CHANNEL and GET RESPONSE. The filter borrows c->tr (which must outlive it);
  * the keys are copied into the session and zeroized when the filter is freed.
- * Errors: SCB_E_SCP03_UNSUPPORTED (6D00/6E00/6A88 on INITIALIZE UPDATE), SCB_E_SCP03_CRYPTOGRAM
- * (card cryptogram mismatch: wrong keys; nothing more is sent), SCB_E_SCP03_REFUSED, ...
+ * Errors: SCB_E_SCP03_UNSUPPORTED (only 6D00/6E00 on INITIALIZE UPDATE: no secure channel),
+ * SCB_E_SCP03_REFUSED (any other refusal: 6A88 key version not found, 6982, 6985, EXTERNAL
+ * AUTHENTICATE refused), SCB_E_SCP03_CRYPTOGRAM (card cryptogram mismatch: wrong keys;
+ * nothing more is sent), SCB_E_SCP03_PROTOCOL (another SCP, S16 mode, a malformed answer).
  */
 int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_keys *keys,
                    const struct scb_scp03_opts *o, struct scb_transport **filter);
@@ -63,7 +65,8 @@ int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_
 /**
  * A ready-made secure-channel hook for scb_read_opts (secure_open / secure_close / ctx):
  * required = 1 aborts on any failure; required = 0 ("preferred") goes on in plaintext only
- * when the card does not support SCP03 (fell_back is then set).
+ * when the card does not support SCP03 at all (INITIALIZE UPDATE answered 6D00/6E00;
+ * fell_back is then set). A card that refuses (6A88 ...) is refused under preferred too.
  */
 struct scb_scp03_guard {
     const struct scb_scp03_keys *keys;

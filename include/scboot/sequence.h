@@ -29,8 +29,21 @@ enum scb_card_outcome {
     SCB_CARD_REMOVED,       /**< card gone: its instances deleted (R4) */
     SCB_CARD_UNREADABLE,    /**< card present but not readable (locked, PIN, error) */
     SCB_CARD_ABSENT,        /**< no card and nothing from a card committed */
+    SCB_CARD_UNKNOWN,       /**< reader or pcscd unreachable: card state unknown, instances kept */
 };
 const char *scb_card_outcome_name(enum scb_card_outcome o);
+
+/**
+ * When scb_card_check reads the card (R3/R5). pcsc-lite's event counter moves on insert,
+ * removal and reset, not when another PC/SC client or an OTA update changes the file, so:
+ *   ON_EVENT  0 APDUs without a reader event (the default; misses changes made in place)
+ *   ALWAYS    re-read along the known path on every check (about 10 APDUs for a 1 KB file)
+ *   EVERY     re-read when verify_every_ms has passed since the last read, else as ON_EVENT
+ */
+enum scb_verify_policy { SCB_VERIFY_ON_EVENT = 0, SCB_VERIFY_ALWAYS = 1, SCB_VERIFY_EVERY = 2 };
+
+/** Parse "on-event", "always" or "every=DURATION" (DURATION: N[ms|s|m|h], plain N = seconds). */
+int scb_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms);
 
 struct scb_bootstrap {
     struct scb_store *store;         /**< borrowed, opened (locked) */
@@ -45,9 +58,15 @@ struct scb_bootstrap {
     /** called after every commit with the outcome (the LwM2M client drops sessions here) */
     void (*notify)(void *ctx, enum scb_card_outcome o, const struct scb_committed *c);
     void *notify_ctx;
+    enum scb_verify_policy verify;   /**< when a check reads the card (default ON_EVENT) */
+    uint64_t verify_every_ms;        /**< for SCB_VERIFY_EVERY */
+    /** monotonic milliseconds (tests); NULL = CLOCK_MONOTONIC */
+    uint64_t (*clock_ms)(void *ctx);
+    void *clock_ctx;
     /* state between checks */
     int have_events;
     uint32_t last_events;
+    uint64_t last_read_ms;           /**< when the card was last read in full */
     struct scb_report report;        /**< violations of the last rejected configuration */
     unsigned last_apdus;             /**< APDUs the last check sent */
 };
@@ -59,6 +78,10 @@ void scb_bootstrap_free(struct scb_bootstrap *b);
 /**
  * R5: check the card and bring the committed configuration in step with it. Call before
  * every Register/Update to a card-provisioned server; *out says what happened.
+ * R4, one rule: the reader is there and empty (status present = 0, or the card went away
+ * during the read) -> the card's instances are deleted (SCB_CARD_REMOVED) and the sequence
+ * falls through to the factory step; the reader or pcscd cannot be reached (status fails)
+ * -> the card's state is unknown: nothing is deleted (SCB_CARD_UNKNOWN), and it is logged.
  */
 int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out);
 

@@ -210,6 +210,145 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
            event.bytes, scp.apdus, scp.bytes);
 }
 
+/* ---- the DESIGN.md target, per card class -------------------------------------------------- */
+
+static struct scb_emu *class_card(const struct scb_buf *img, const char *proto, const char *sr,
+                                  size_t keylen)
+{
+    size_t hl = 2 * img->len + 1;
+    char *hex = malloc(hl), *json = malloc(hl + 1024), err[256], k[3][65];
+    struct scb_emu *e = NULL;
+    for (int i = 0; i < 3; i++) {
+        for (size_t j = 0; j < keylen; j++) {
+            snprintf(k[i] + 2 * j, 3, "%02X", (unsigned)(0x10 * i + j));
+        }
+    }
+    scb_hex_encode(img->data, img->len, hex, hl);
+    char scp[300] = "";
+    if (keylen) {
+        snprintf(scp, sizeof(scp), "\"scp03\":{\"enc\":\"%s\",\"mac\":\"%s\",\"dek\":\"%s\"},",
+                 k[0], k[1], k[2]);
+    }
+    snprintf(json, hl + 1024,
+             "{\"protocol\":\"%s\",\"short_read\":\"%s\",%s\"lwm2m\":{\"hex\":\"%s\","
+             "\"pkcs15_first\":false,\"read\":\"%s\"}}",
+             proto, sr, scp, hex, keylen ? "scp03" : "always");
+    if (scb_emu_load_json(json, NULL, &e, err, sizeof(err)) < 0) {
+        fprintf(stderr, "profile: %s\n", err);
+        exit(1);
+    }
+    free(hex);
+    free(json);
+    return e;
+}
+
+/* One cold read (plain, or over SCP03 level 33 with keys of keylen bytes): APDUs on the wire. */
+static struct wire class_read(const struct scb_buf *img, const char *proto, const char *sr,
+                              size_t keylen)
+{
+    struct scb_emu *e = class_card(img, proto, sr, keylen);
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    struct scb_scp03_keys keys;
+    struct scb_read_result r;
+    memset(&keys, 0, sizeof(keys));
+    for (size_t j = 0; j < keylen; j++) {
+        keys.enc[j] = (uint8_t)j;
+        keys.mac[j] = (uint8_t)(0x10 + j);
+        keys.dek[j] = (uint8_t)(0x20 + j);
+    }
+    keys.len = keylen;
+    struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+    struct scb_read_opts ro = {0};
+    if (keylen) {
+        ro.secure_open = scb_scp03_guard_open;
+        ro.secure_close = scb_scp03_guard_close;
+        ro.secure_ctx = &g;
+    }
+    scb_card_init(&c, t);
+    if (scb_card_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
+        fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, r.error);
+        exit(1);
+    }
+    struct wire w = wire_since(e, 0);
+    scb_read_result_free(&r);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    return w;
+}
+
+/* --verify always: what one check of an unchanged card costs (a re-read along the known path). */
+static struct wire verify_cost(const struct scb_buf *img, const char *proto, const char *sr)
+{
+    char dir[] = "/tmp/scb-bench-XXXXXX", err[256], cmd[64];
+    struct scb_emu *e = class_card(img, proto, sr, 0);
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    struct scb_store *st;
+    struct scb_bootstrap b;
+    struct scb_run_result res;
+    enum scb_card_outcome o;
+    if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
+        exit(1);
+    }
+    scb_card_init(&c, t);
+    scb_bootstrap_init(&b);
+    b.store = st;
+    b.card = &c;
+    b.verify = SCB_VERIFY_ALWAYS;
+    if (scb_bootstrap_run(&b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+        exit(1);
+    }
+    size_t mark = scb_emu_log_count(e);
+    if (scb_card_check(&b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
+        exit(1);
+    }
+    struct wire w = wire_since(e, mark);
+    scb_bootstrap_free(&b);
+    scb_store_close(&st);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    if (system(cmd) != 0) {
+        exit(1);
+    }
+    return w;
+}
+
+static void card_classes(void)
+{
+    static const struct {
+        const char *proto, *sr, *what;
+    } cls[] = {{"T=0", "6Cxx", "T=0, short read 6Cxx"},
+               {"T=0", "6282", "T=0, short read 6282"},
+               {"T=0", "9000", "T=0, short read 9000"},
+               {"T=1", "6282", "T=1, short read 6282"},
+               {"T=1", "9000", "T=1, short read 9000 (Le=00)"}};
+    struct scb_buf img = {0};
+    if (make_image(1136, &img) < 0) {
+        fprintf(stderr, "bench: cannot build a 1136-byte image\n");
+        exit(1);
+    }
+    printf("\nCold read of a 1136-byte file, ICCID and EF DIR included, USIM listed before "
+           "PKCS#15 (DESIGN.md target), per card class; APDUs on the wire\n\n"
+           "| card class | plain (limit) | SCP03 level 33, AES-128 (limit) | SCP03 level 33, "
+           "AES-256 (limit) | re-check with --verify always, unchanged card |\n"
+           "|---|---|---|---|---|\n");
+    for (size_t k = 0; k < sizeof(cls) / sizeof(cls[0]); k++) {
+        int t1 = cls[k].proto[2] == '1';
+        struct wire p = class_read(&img, cls[k].proto, cls[k].sr, 0);
+        struct wire a = class_read(&img, cls[k].proto, cls[k].sr, 16);
+        struct wire b = class_read(&img, cls[k].proto, cls[k].sr, 32);
+        struct wire v = verify_cost(&img, cls[k].proto, cls[k].sr);
+        unsigned lp = t1 ? 17 : 19, ls = t1 ? 19 : 30;
+        printf("| %s | %zu (%u)%s | %zu (%u)%s | %zu (%u)%s | %zu APDUs, %zu B |\n", cls[k].what,
+               p.apdus, lp, p.apdus > lp ? " MISSED" : "", a.apdus, ls,
+               a.apdus > ls ? " MISSED" : "", b.apdus, ls, b.apdus > ls ? " MISSED" : "",
+               v.apdus, v.bytes);
+    }
+    scb_buf_free(&img);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -286,6 +425,7 @@ int main(int argc, char **argv)
             card_paths(&imgs[s], t1, sizes[s]);
         }
     }
+    card_classes();
     printf("\nDecode + validate (scb_bootstrap_check), wall time per file\n\n"
            "| file | per file | throughput |\n|---|---|---|\n");
     for (size_t s = 1; s < 4; s += 2) {

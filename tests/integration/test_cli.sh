@@ -37,7 +37,7 @@ check "malformed file exits 4, reported as a violation" '[ $rc = 4 ] && grep -q 
 check "decode of a malformed file: exit 4, one line with the rule and offset" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "record-overrun at byte 4" "$T/err"'
 
 "$SCBOOT" dump -r "virtual:$DATA/standard.json" > "$T/out"; rc=$?
-check "dump on the built-in virtual card" '[ $rc = 0 ] && grep -q "coap://leshan.eclipseprojects.io:5783" "$T/out" && grep -q "^APDUs  *17" "$T/out"'
+check "dump on the built-in virtual card" '[ $rc = 0 ] && grep -q "coap://leshan.eclipseprojects.io:5783" "$T/out" && grep -q "^APDUs  *16" "$T/out"'
 "$SCBOOT" dump -r "virtual:$DATA/pin.json" > /dev/null 2> "$T/err"; rc=$?
 check "dump of a private object without PIN: exit 3, PIN required" '[ $rc = 3 ] && grep -q "PIN required" "$T/err"'
 "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 9999 > /dev/null 2> "$T/err"; rc=$?

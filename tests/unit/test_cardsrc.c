@@ -3,7 +3,9 @@
  * standard layout, PKCS#15 not first in EF DIR, non-default FIDs, T=0 and T=1 cards, both OID
  * encodings and DODF forms, file sizes around the 256-byte boundaries up to 32 KB, PIN
  * protection, cards without logical channels, and a card removed / reset / failing at every
- * APDU index of the walk.
+ * APDU index of the walk; the full walk over every card class of the strict emulator (short-read
+ * class, SFI refusal, EF DIR order, PIN source, SCP03) with APDU budgets and a strict log check;
+ * PIN errors in words with the card's SW.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 
 #include "scboot/cardsrc.h"
 #include "scboot/emu.h"
+#include "scboot/scp03.h"
 #include "scboot/util.h"
 
 static const char nrf_hex[] =
@@ -77,13 +80,13 @@ static void test_standard_sequence(void **state)
     (void)state;
     /* T=0, USIM first in EF DIR, double-encoded OID, 2 bytes of FF padding */
     static const char *seq[] = {
-        "00A4080C022FE2", "00B000000A",               /* EF ICCID */
+        "00B082000A",                                 /* EF ICCID by SFI 02 */
         "00B201F400", "00B201F41F", "00B202F41F",     /* EF DIR by SFI: USIM, then PKCS#15 */
         "0070000001",                                 /* MANAGE CHANNEL */
         "01A4040C0CA000000063504B43532D3135",         /* ADF by AID, no FCP */
-        "01A4000C025031", "01B0000000", "01B0000008", /* ODF */
-        "01A4000C026430", "01B0000000", "01B0000029", /* DODF */
-        "01A4000C026432", "01B0000000", "01B000003C", /* EF LwM2M_Bootstrap */
+        "01A4000402503100", "01C0000018", "01B0000008", /* ODF: FCP (size 8), exact read */
+        "01A4000402643000", "01C0000018", "01B0000029", /* DODF: FCP (size 41), exact read */
+        "01A4000C026432", "01B0000000", "01B000003C", /* EF LwM2M_Bootstrap (header size) */
         "01708001",                                   /* close the channel */
     };
     struct env v;
@@ -91,7 +94,7 @@ static void test_standard_sequence(void **state)
     nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
     assert_int_equal(scb_card_read(&v.c, NULL, &r), 0);
     expect_nrf(&r);
-    assert_int_equal(r.apdus, 17);
+    assert_int_equal(r.apdus, 16);
     assert_int_equal(scb_emu_log_count(v.e), sizeof(seq) / sizeof(seq[0]));
     for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
         const uint8_t *cmd, *rsp;
@@ -118,14 +121,14 @@ static void test_layouts(void **state)
         const char *top, *lw;
         unsigned apdus;
     } cases[] = {
-        {"", "", 16},                                               /* PKCS#15 first */
-        {"\"protocol\":\"T=1\"", "\"pkcs15_first\":false", 13},     /* T=1: 6282, no 6Cxx */
-        {"", "\"dodf_fid\":\"4401\",\"bootstrap_fid\":\"4402\"", 16}, /* non-default FIDs */
-        {"", "\"oid_encoding\":\"correct\"", 16},
-        {"", "\"dodf_form\":\"opaque\"", 16},
-        {"", "\"dodf_form\":\"opaque\",\"oid_encoding\":\"correct\",\"pad\":300", 15},
-        {"\"channels\":0", "", 15},                                 /* no logical channels */
-        {"\"max_response\":16,\"protocol\":\"T=1\"", "", 17},       /* small responses */
+        {"", "", 15},                                               /* PKCS#15 first */
+        {"\"protocol\":\"T=1\"", "\"pkcs15_first\":false", 12},     /* T=1: no 6Cxx, no 61xx */
+        {"", "\"dodf_fid\":\"4401\",\"bootstrap_fid\":\"4402\"", 15}, /* non-default FIDs */
+        {"", "\"oid_encoding\":\"correct\"", 15},
+        {"", "\"dodf_form\":\"opaque\"", 15},
+        {"", "\"dodf_form\":\"opaque\",\"oid_encoding\":\"correct\",\"pad\":300", 14},
+        {"\"channels\":0", "", 15}, /* no logical channels: the MF selected again at the end */
+        {"\"max_response\":16,\"protocol\":\"T=1\"", "", 16},       /* small responses */
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         struct env v;
@@ -136,6 +139,7 @@ static void test_layouts(void **state)
             fail_msg("case %zu: %s", k, scb_strerror(ret));
         }
         expect_nrf(&r);
+        print_message("# case %zu: %u APDUs\n", k, r.apdus);
         if (r.apdus != cases[k].apdus) {
             fail_msg("case %zu: %u APDUs, expected %u", k, r.apdus, cases[k].apdus);
         }
@@ -228,7 +232,7 @@ static void test_overrides_and_missing(void **state)
     nrf_card(&v, "", "");
     assert_int_equal(scb_card_read(&v.c, &o, &r), 0);
     expect_nrf(&r);
-    assert_int_equal(r.apdus, 8); /* ICCID 2, channel 1, ADF 1, EF 1 + 2, close 1 */
+    assert_int_equal(r.apdus, 7); /* ICCID 1 (SFI), channel 1, ADF 1, EF 1 + 2, close 1 */
     scb_read_result_free(&r);
     struct scb_read_opts basic = {.basic_channel = 1};
     assert_int_equal(scb_card_read(&v.c, &basic, &r), 0);
@@ -238,7 +242,7 @@ static void test_overrides_and_missing(void **state)
     struct scb_read_opts reread = {.known_path = &known};
     assert_int_equal(scb_card_read(&v.c, &reread, &r), 0);
     expect_nrf(&r);
-    assert_int_equal(r.apdus, 8);
+    assert_int_equal(r.apdus, 7);
     scb_read_result_free(&r);
     drop(&v);
 
@@ -278,25 +282,25 @@ static void test_fault_sweep(void **state)
     (void)state;
     unsigned covered = 0;
     for (int kind = SCB_EMU_FAULT_REMOVE; kind <= SCB_EMU_FAULT_SW; kind++) {
-        for (unsigned i = 0; i <= 17; i++) {
+        for (unsigned i = 0; i <= 16; i++) {
             struct env v;
             struct scb_read_result r;
             nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
             int ret = scb_card_read(&v.c, NULL, &r);
-            if (kind == SCB_EMU_FAULT_REMOVE && i < 17) {
+            if (kind == SCB_EMU_FAULT_REMOVE && i < 16) {
                 if (ret != SCB_E_CARD_REMOVED) {
                     fail_msg("remove at %u: %d", i, ret);
                 }
                 assert_null(r.file);
-            } else if (kind == SCB_EMU_FAULT_RESET && i < 17) {
+            } else if (kind == SCB_EMU_FAULT_RESET && i < 16) {
                 /* reset by someone else: the walk starts again once and succeeds */
                 if (ret != 0) {
                     fail_msg("reset at %u: %s", i, scb_strerror(ret));
                 }
                 expect_nrf(&r);
-            } else if (kind == SCB_EMU_FAULT_SW && i < 17) {
+            } else if (kind == SCB_EMU_FAULT_SW && i < 16) {
                 if (ret >= 0) {
                     fail_msg("6F00 at %u accepted", i + 1);
                 }
@@ -310,6 +314,221 @@ static void test_fault_sweep(void **state)
         }
     }
     print_message("# fault sweep: %u fault points\n", covered);
+}
+
+/* ---- card classes: the full walk over every combination of real-card behaviours ---------- */
+
+/* The log's strictness checks: nothing but success, 61xx, 6Cxx, 6282 and (for SFI commands
+ * on a card refusing SFI) the SFI refusal; and no plain READ BINARY continues a file after a
+ * short answer (SPEC.md 11). */
+static void check_log(struct scb_emu *e, const char *what, uint16_t sfi_sw)
+{
+    int short_ch = -1;
+    size_t short_next = 0;
+    for (size_t k = 0; k < scb_emu_log_count(e); k++) {
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl;
+        scb_emu_log_entry(e, k, &cmd, &cl, &rsp, &rl);
+        uint16_t sw = (uint16_t)(rsp[rl - 2] << 8 | rsp[rl - 1]);
+        int by_sfi = (cmd[1] == 0xB0 && (cmd[2] & 0x80)) || (cmd[1] == 0xB2 && (cmd[3] >> 3));
+        int ok = sw == 0x9000 || (sw & 0xFF00) == 0x6100 || (sw & 0xFF00) == 0x6C00 ||
+                 sw == 0x6282 || (by_sfi && sw == sfi_sw);
+        if (!ok) {
+            fail_msg("%s: APDU %zu (INS %02X) answered %04X", what, k + 1, cmd[1], sw);
+        }
+        int wrapped = (cmd[0] & 0x04) != 0;
+        unsigned ch = cmd[0] & 0x03;
+        if (cmd[1] == 0xA4) {
+            short_ch = -1;
+        }
+        if (cmd[1] != 0xB0 || wrapped || (cmd[2] & 0x80)) {
+            continue;
+        }
+        size_t off = (size_t)(cmd[2] << 8 | cmd[3]);
+        if (short_ch == (int)ch && off == short_next) {
+            fail_msg("%s: APDU %zu reads on after a short answer", what, k + 1);
+        }
+        size_t le = cl == 5 ? (cmd[4] ? cmd[4] : 256) : 0;
+        size_t got = rl - 2;
+        if ((sw == 0x9000 || sw == 0x6282) && le && got < le) {
+            short_ch = (int)ch;
+            short_next = off + got;
+        }
+    }
+}
+
+static void test_card_classes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *proto, *short_read;
+    } io[] = {{"T=0", "6Cxx"}, {"T=0", "6282"}, {"T=0", "9000"}, {"T=1", "6282"}, {"T=1", "9000"}};
+    static const char *sfi[] = {"", "6A81", "6A82", "6986"};
+    static const char *pins[] = {"none", "aodf", "adf-c6", "ef-c6"};
+    /* a 1136-byte G.3.4 file (SPEC.md performance target) */
+    size_t n = 1136;
+    uint8_t *f = malloc(n);
+    for (size_t i = 0; i < n; i++) {
+        f[i] = (uint8_t)(i * 13 + 5);
+    }
+    f[0] = 0;
+    f[1] = 1;
+    f[2] = (uint8_t)((n - 4) >> 8);
+    f[3] = (uint8_t)(n - 4);
+    unsigned runs = 0;
+    for (size_t a = 0; a < sizeof(io) / sizeof(io[0]); a++) {
+        for (size_t b = 0; b < sizeof(sfi) / sizeof(sfi[0]); b++) {
+            for (int first = 0; first < 2; first++) {
+                for (size_t p = 0; p < sizeof(pins) / sizeof(pins[0]); p++) {
+                    for (int scp = 0; scp < 2; scp++) {
+                        char top[512], lw[256], what[160];
+                        int pin = p > 0;
+                        snprintf(top, sizeof(top),
+                                 "\"protocol\":\"%s\",\"short_read\":\"%s\"%s%s%s%s%s%s",
+                                 io[a].proto, io[a].short_read, b ? ",\"sfi\":false" : "",
+                                 b ? ",\"sfi_refusal\":\"" : "", b ? sfi[b] : "",
+                                 b ? "\"" : "",
+                                 p == 1 ? ",\"pin\":{\"value\":\"2468\",\"reference\":129,"
+                                          "\"pad_char\":\"00\"}" /* the AODF says 00 */
+                                 : pin ? ",\"pin\":{\"value\":\"2468\",\"reference\":129}"
+                                       : "",
+                                 scp ? ",\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\","
+                                       "\"mac\":\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                                       "\"202122232425262728292A2B2C2D2E2F\"}"
+                                     : "");
+                        snprintf(lw, sizeof(lw), "\"pkcs15_first\":%s,\"read\":\"%s\"%s%s",
+                                 first ? "true" : "false",
+                                 pin ? "pin" : scp ? "scp03" : "always",
+                                 p >= 2 ? ",\"aodf\":false" : "", "");
+                        if (p == 3) {
+                            strcat(top, ",\"ef_pin_template\":true");
+                        }
+                        snprintf(what, sizeof(what), "%s/%s sfi=%s %s pin=%s %s", io[a].proto,
+                                 io[a].short_read, b ? sfi[b] : "on",
+                                 first ? "PKCS#15-first" : "USIM-first", pins[p],
+                                 scp ? "SCP03" : "plain");
+                        struct env v;
+                        make_card(&v, f, n, top, lw);
+                        struct scb_scp03_keys keys;
+                        memset(&keys, 0, sizeof(keys));
+                        for (int k = 0; k < 16; k++) {
+                            keys.enc[k] = (uint8_t)k;
+                            keys.mac[k] = (uint8_t)(0x10 + k);
+                            keys.dek[k] = (uint8_t)(0x20 + k);
+                        }
+                        keys.len = 16;
+                        struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+                        struct scb_read_opts o = {.pin = pin ? "2468" : NULL};
+                        if (scp) {
+                            o.secure_open = scb_scp03_guard_open;
+                            o.secure_close = scb_scp03_guard_close;
+                            o.secure_ctx = &g;
+                        }
+                        struct scb_read_result r;
+                        int ret = scb_card_read(&v.c, &o, &r);
+                        if (ret != 0) {
+                            fail_msg("%s: %s (%s)", what, scb_strerror(ret), r.error);
+                        }
+                        assert_int_equal(r.file_len, n);
+                        assert_memory_equal(r.file, f, n);
+                        assert_int_equal(r.secured, scp);
+                        assert_int_equal(r.pin_verified, pin);
+                        if (pin) {
+                            assert_int_equal(r.pin_ref, 0x81);
+                            assert_int_equal(r.pin_source, p == 1   ? SCB_PIN_SRC_AODF
+                                                           : p == 2 ? SCB_PIN_SRC_ADF_FCP
+                                                                    : SCB_PIN_SRC_EF_FCP);
+                        }
+                        check_log(v.e, what, b ? (uint16_t)strtoul(sfi[b], NULL, 16) : 0);
+                        /* DESIGN.md budgets for the realistic card: USIM first, SFI, no PIN */
+                        if (!first && b == 0 && !pin) {
+                            /* counted on the card side: GET RESPONSEs inside SCP03 too */
+                            unsigned limit = scp ? (io[a].proto[2] == '1' ? 19 : 30)
+                                                 : (io[a].proto[2] == '1' ? 17 : 19);
+                            unsigned wire = (unsigned)scb_emu_log_count(v.e);
+                            if (wire > limit) {
+                                fail_msg("%s: %u APDUs, limit %u", what, wire, limit);
+                            }
+                            print_message("# %s: %u APDUs (limit %u)\n", what, wire, limit);
+                        }
+                        scb_read_result_free(&r);
+                        drop(&v);
+                        runs++;
+                    }
+                }
+            }
+        }
+    }
+    free(f);
+    print_message("# card classes: %u full walks\n", runs);
+}
+
+/* PIN outcomes in words: tries left, blocked, a PIN that does not fit the AODF, and the SW
+ * the card really sent in every error. */
+static void test_pin_errors(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_read_result r;
+    struct scb_read_opts o = {.pin = "1111"};
+    const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
+
+    nrf_card(&v, top, "\"read\":\"pin\"");
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_int_equal(r.pin_tries_left, 2);
+    assert_int_equal(r.sw, 0x63C2);
+    assert_non_null(strstr(r.error, "wrong PIN, 2 tries left"));
+    assert_non_null(strstr(r.error, "63C2"));
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_non_null(strstr(r.error, "1 try left"));
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_BLOCKED);
+    assert_int_equal(r.pin_tries_left, 0);
+    assert_non_null(strstr(r.error, "blocked"));
+    assert_int_equal(r.sw, 0x6983);
+    /* blocked: even the right PIN is refused, with 6983 named */
+    o.pin = "4321";
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_PIN_BLOCKED);
+    assert_non_null(strstr(r.error, "6983"));
+    drop(&v);
+    /* too short for the AODF's minLength: nothing sent to the card */
+    nrf_card(&v, top, "\"read\":\"pin\"");
+    o.pin = "12";
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_INVALID_ARG);
+    assert_non_null(strstr(r.error, "PIN does not fit"));
+    for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl;
+        scb_emu_log_entry(v.e, k, &cmd, &cl, &rsp, &rl);
+        assert_int_not_equal(cmd[1], 0x20);
+    }
+    drop(&v);
+    /* the lenient fallback of old: on the strict card a READ after re-selecting the ADF is
+     * 6986, and the error names 6986, not another SW */
+    nrf_card(&v, "\"pin\":{\"value\":\"4321\"},\"faults\":{\"sw_at\":18,\"sw\":\"6986\"}",
+             "\"read\":\"pin\",\"aodf\":false");
+    o.pin = "4321";
+    assert_true(scb_card_read(&v.c, &o, &r) < 0);
+    assert_int_equal(r.sw, 0x6986);
+    assert_non_null(strstr(r.error, "6986"));
+    assert_null(strstr(r.error, "6985"));
+    drop(&v);
+    /* a private object, no AODF and no C6 anywhere: a clear line */
+    const char *json =
+        "{\"pin\":{\"value\":\"4321\"},\"ef_dir\":[\"611D4F0CA000000063504B43532D3135"
+        "5007504B435323313551043F005015\"],\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"files\":["
+        "{\"fid\":\"5031\",\"hex\":\"A706300404026430\"},"
+        "{\"fid\":\"6430\",\"hex\":\"A11B300703020780040101 3000 A10E 300C 0604672B0901 3004"
+        "04026432\"},{\"fid\":\"6432\",\"hex\":\"00000000\"}]}]}";
+    char err[128];
+    struct scb_emu *e = NULL;
+    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    scb_card_init(&c, t);
+    assert_int_equal(scb_card_read(&c, &o, &r), SCB_E_FCP_MALFORMED);
+    assert_non_null(strstr(r.error, "no PIN reference"));
+    scb_transport_free(&t);
+    scb_emu_free(&e);
 }
 
 /* Pathological cards: bounded time and a clear error. */
@@ -390,6 +609,8 @@ int main(void)
         cmocka_unit_test(test_overrides_and_missing),
         cmocka_unit_test(test_fault_sweep),
         cmocka_unit_test(test_pathological),
+        cmocka_unit_test(test_card_classes),
+        cmocka_unit_test(test_pin_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

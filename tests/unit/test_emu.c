@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -112,9 +113,9 @@ static void test_fault_remove(void **state)
     struct scb_card_status st;
     scb_transport_status(f->t, &st);
     uint32_t ev = st.event_count;
-    scb_emu_set_fault(f->e, SCB_EMU_FAULT_REMOVE, 1, 0);
+    scb_emu_set_fault(f->e, SCB_EMU_FAULT_REMOVE, 0, 0);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_CARD_REMOVED);
-    assert_int_equal(f->c.apdus, 2);
+    assert_int_equal(f->c.apdus, 1);
     scb_transport_status(f->t, &st);
     assert_false(st.present);
     assert_int_equal(st.event_count, ev + 1);
@@ -141,7 +142,7 @@ static void test_fault_sw(void **state)
 {
     struct fixture *f = *state;
     char iccid[24];
-    scb_emu_set_fault(f->e, SCB_EMU_FAULT_SW, 2, 0x6F00);
+    scb_emu_set_fault(f->e, SCB_EMU_FAULT_SW, 1, 0x6F00);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_SW);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
 }
@@ -154,11 +155,96 @@ static void test_log(void **state)
     size_t cl, rl;
     scb_emu_log_clear(f->e);
     assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
-    assert_int_equal(scb_emu_log_count(f->e), 2);
-    assert_int_equal(scb_emu_log_entry(f->e, 1, &cmd, &cl, &rsp, &rl), 0);
+    assert_int_equal(scb_emu_log_count(f->e), 1);
+    assert_int_equal(scb_emu_log_entry(f->e, 0, &cmd, &cl, &rsp, &rl), 0);
     assert_int_equal(cmd[1], 0xB0);
+    assert_int_equal(cmd[2], 0x82); /* by SFI 02 */
     assert_int_equal(rl, 12);
-    assert_int_equal(scb_emu_log_entry(f->e, 2, &cmd, &cl, &rsp, &rl), SCB_E_NOT_FOUND);
+    assert_int_equal(scb_emu_log_entry(f->e, 1, &cmd, &cl, &rsp, &rl), SCB_E_NOT_FOUND);
+}
+
+/* The strict card (SPEC.md 11), command by command, and the lenient option. */
+static void strict_card(struct fixture *f, const char *json)
+{
+    char err[256];
+    memset(f, 0, sizeof(*f));
+    if (scb_emu_load_json(json, NULL, &f->e, err, sizeof(err)) < 0) {
+        fail_msg("%s", err);
+    }
+    f->t = scb_emu_transport(f->e);
+    scb_card_init(&f->c, f->t);
+}
+
+static void drop_card(struct fixture *f)
+{
+    scb_transport_free(&f->t);
+    scb_emu_free(&f->e);
+}
+
+static void test_strict_behaviours(void **state)
+{
+    (void)state;
+    struct fixture f;
+    const char *lw = "\"lwm2m\":{\"hex\":\"0001000600000000020001020304\"}";
+    char json[512];
+
+    /* default: a DF/ADF SELECT leaves no current EF; an offset past the end is 6B00 */
+    snprintf(json, sizeof(json), "{\"protocol\":\"T=1\",%s}", lw);
+    strict_card(&f, json);
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00B0000004", "000100069000");
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000"); /* the ADF again */
+    send(&f, "00B0000004", "6986");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00A4080C047FFF6432", "9000");
+    send(&f, "00A4080C027FFF", "9000"); /* the current ADF by path: no current EF either */
+    send(&f, "00B0000004", "6986");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00B0000E00", "6B00");        /* offset = size */
+    send(&f, "00B0000A00", "010203046282"); /* ISO: what is left, 6282 */
+    drop_card(&f);
+    /* lenient: re-selecting the current ADF keeps the EF */
+    snprintf(json, sizeof(json), "{\"protocol\":\"T=1\",\"keep_ef_on_df_select\":true,%s}", lw);
+    strict_card(&f, json);
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00B0000004", "000100069000");
+    drop_card(&f);
+    /* 9000 short reads: Le = 00 gives what is left with 9000; an explicit larger Le 6282 */
+    snprintf(json, sizeof(json), "{\"protocol\":\"T=1\",\"short_read\":\"9000\",%s}", lw);
+    strict_card(&f, json);
+    send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+    send(&f, "00A4000C026432", "9000");
+    send(&f, "00B0000A00", "010203049000");
+    send(&f, "00B0000A10", "010203046282");
+    drop_card(&f);
+    /* T=0 6Cxx; SFI refused with each status word; SFI by default */
+    static const char *refusal[] = {"6A81", "6A82", "6986"};
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(json, sizeof(json), "{\"sfi\":false,\"sfi_refusal\":\"%s\",%s}", refusal[k], lw);
+        strict_card(&f, json);
+        char want[8];
+        snprintf(want, sizeof(want), "%s", refusal[k]);
+        send(&f, "00B082000A", want);
+        send(&f, "00B201F400", want);
+        send(&f, "00A4040C0CA000000063504B43532D3135", "9000");
+        send(&f, "00A4000C026432", "9000");
+        send(&f, "00B0000A00", "6C04");
+        drop_card(&f);
+    }
+    /* the PIN: stored length and pad character as the profile says */
+    snprintf(json, sizeof(json),
+             "{\"protocol\":\"T=1\",\"pin\":{\"value\":\"1234\",\"reference\":129,\"pad_char\":"
+             "\"00\",\"stored_length\":6},%s}",
+             lw);
+    strict_card(&f, json);
+    send(&f, "00200081083132333400000000", "6700"); /* 8 bytes: wrong length */
+    send(&f, "002000810631323334FFFF", "63C2");     /* FF padding: wrong PIN */
+    send(&f, "0020000106313233340000", "6A88");     /* wrong reference */
+    send(&f, "00200081063132333400 00", "9000");
+    drop_card(&f);
 }
 
 static void test_profile_errors(void **state)
@@ -187,6 +273,17 @@ static void test_profile_errors(void **state)
         "{\"mf_files\":{}}",
         ("{\"applications\":[{\"aid\":\"A000000009\",\"files\":[{\"fid\":\"6F01\","
          "\"structure\":\"linear\",\"records\":\"0102\"}]}]}"),
+        /* the strict-card options */
+        "{\"short_read\":\"6B00\"}",
+        "{\"protocol\":\"T=1\",\"short_read\":\"6Cxx\"}", /* 6Cxx is a T=0 answer */
+        "{\"sfi\":false,\"sfi_refusal\":\"9000\"}",
+        "{\"pin\":{\"value\":\"123456\",\"stored_length\":4}}",
+        "{\"pin\":{\"value\":\"1234\",\"stored_length\":17}}",
+        "{\"pin\":{\"value\":\"1234\",\"pad_char\":\"FFFF\"}}",
+        ("{\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\",\"mac\":"
+         "\"000102030405060708090A0B0C0D0E0F\",\"dek\":\"000102030405060708090A0B0C0D0E0F\","
+         "\"initialize_update_sw\":\"6A\"}}"),
+        "{\"lwm2m\":{\"hex\":\"00\",\"aodf_fid\":\"12\"}}",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct scb_emu *e = NULL;
@@ -213,6 +310,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fault_sw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log, setup, teardown),
         cmocka_unit_test(test_profile_errors),
+        cmocka_unit_test(test_strict_behaviours),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

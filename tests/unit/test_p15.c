@@ -137,6 +137,118 @@ static void test_dodf_forms(void **state)
     }
 }
 
+/* AODF PIN objects, written by hand from ISO 7816-15 / PKCS#15 (AuthenticationObject pwd =
+ * SEQUENCE { CommonObjectAttributes, CommonAuthenticationObjectAttributes { authId },
+ * [1] PinAttributes }), SPEC.md 8 and 11. */
+static const char aodf_hex[] =
+    "3028"
+    "3006" "0C0450494E31"                 /* label "PIN1" */
+    "3003" "040101"                       /* authId 01 */
+    "A119" "3017"
+    "0302024C"                            /* pinFlags: local, initialized, needs-padding */
+    "0A0101"                              /* pinType ascii-numeric */
+    "020104" "020108" "020108"            /* min 4, stored 8, max 8 */
+    "80020081"                            /* pinReference 0x81 (a leading 00: positive) */
+    "0401FF"                              /* padChar FF */
+    /* an SO PIN, BCD, authId 02, reference 0 by default, no padChar */
+    "3023"
+    "3000"
+    "3003" "040102"
+    "A11A" "3018"
+    "03020001"                            /* pinFlags: soPin (bit 7) */
+    "0A0100" "020106" "020104" "020108"   /* bcd, min 6, stored 4, max 8 */
+    "1806" "313233343536"                 /* lastPinChange (skipped) */
+    /* a biometric template [0]: skipped */
+    "A000"
+    "FFFF";
+
+static void test_aodf(void **state)
+{
+    (void)state;
+    uint8_t buf[256], blk[64];
+    size_t n, len, bl;
+    struct scb_p15_pin pins[4];
+
+    scb_hex_decode(aodf_hex, buf, sizeof(buf), &len);
+    assert_int_equal(scb_p15_parse_aodf(buf, len, pins, 4, &n), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(pins[0].label, "PIN1");
+    assert_int_equal(pins[0].auth_id_len, 1);
+    assert_int_equal(pins[0].auth_id[0], 0x01);
+    assert_int_equal(pins[0].reference, 0x81);
+    assert_true(pins[0].flags & SCB_P15_PINF_LOCAL);
+    assert_true(pins[0].flags & SCB_P15_PINF_NEEDS_PADDING);
+    assert_false(pins[0].flags & SCB_P15_PINF_SO);
+    assert_int_equal(pins[0].type, SCB_P15_PIN_ASCII_NUMERIC);
+    assert_int_equal(pins[0].min_len, 4);
+    assert_int_equal(pins[0].stored_len, 8);
+    assert_int_equal(pins[0].max_len, 8);
+    assert_true(pins[0].has_pad);
+    assert_int_equal(pins[0].pad_char, 0xFF);
+    assert_true(pins[1].flags & SCB_P15_PINF_SO);
+    assert_int_equal(pins[1].reference, 0);
+    assert_false(pins[1].has_pad);
+    assert_int_equal(pins[1].type, SCB_P15_PIN_BCD);
+
+    const uint8_t id1[] = {0x01}, id2[] = {0x02}, id3[] = {0x03};
+    assert_ptr_equal(scb_p15_find_pin(pins, n, id1, 1), &pins[0]);
+    assert_ptr_equal(scb_p15_find_pin(pins, n, id2, 1), &pins[1]);
+    assert_null(scb_p15_find_pin(pins, n, id3, 1));
+    assert_null(scb_p15_find_pin(pins, n, id1, 0));
+
+    /* the block: ASCII digits padded with padChar to storedLength */
+    assert_int_equal(scb_p15_pin_block(&pins[0], "1234", blk, sizeof(blk), &bl), 0);
+    assert_int_equal(bl, 8);
+    assert_memory_equal(blk, "1234\xFF\xFF\xFF\xFF", 8);
+    pins[0].pad_char = 0x00;
+    assert_int_equal(scb_p15_pin_block(&pins[0], "87654321", blk, sizeof(blk), &bl), 0);
+    assert_memory_equal(blk, "87654321", 8);
+    assert_int_equal(scb_p15_pin_block(&pins[0], "123", blk, sizeof(blk), &bl),
+                     SCB_E_INVALID_ARG); /* under minLength */
+    assert_int_equal(scb_p15_pin_block(&pins[0], "123456789", blk, sizeof(blk), &bl),
+                     SCB_E_INVALID_ARG); /* over maxLength */
+    assert_int_equal(scb_p15_pin_block(&pins[0], "12a4", blk, sizeof(blk), &bl),
+                     SCB_E_INVALID_ARG); /* ascii-numeric: digits only */
+    assert_int_equal(scb_p15_pin_block(&pins[0], "1234", blk, 4, &bl), SCB_E_BUFFER);
+    /* BCD: two digits a byte, then padChar (FF by default) to storedLength */
+    assert_int_equal(scb_p15_pin_block(&pins[1], "123456", blk, sizeof(blk), &bl), 0);
+    assert_int_equal(bl, 4);
+    assert_memory_equal(blk, "\x12\x34\x56\xFF", 4);
+    /* ISO 9564-1 format 2: 2L, BCD digits, F filler, 8 bytes */
+    struct scb_p15_pin iso = pins[1];
+    iso.type = SCB_P15_PIN_ISO9564_1;
+    iso.min_len = 4;
+    assert_int_equal(scb_p15_pin_block(&iso, "1234", blk, sizeof(blk), &bl), 0);
+    assert_int_equal(bl, 8);
+    assert_memory_equal(blk, "\x24\x12\x34\xFF\xFF\xFF\xFF\xFF", 8);
+    iso.type = SCB_P15_PIN_HALF_NIBBLE_BCD;
+    assert_int_equal(scb_p15_pin_block(&iso, "1234", blk, sizeof(blk), &bl), SCB_E_UNSUPPORTED);
+
+    /* hostile AODFs: truncated, missing storedLength, reference too large, negative INTEGER,
+     * max below min, bad pinType, more objects than room */
+    static const char *bad[] = {
+        "3028300600",
+        "300EA10C300A0302024C0A0101020104",
+        "3014A1123010030200000A010102010402010880020100",
+        "3011A10F300D030200000A01010201FF020108",
+        "3014A1123010030200000A0101020108020108020104",
+        "3011A10F300D030200000A0109020104020108",
+        "3005A0033001",
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        uint8_t b[64];
+        size_t bl2;
+        scb_hex_decode(bad[k], b, sizeof(b), &bl2);
+        int ret = scb_p15_parse_aodf(b, bl2, pins, 4, &n);
+        if (k == 6) {
+            assert_int_equal(ret, SCB_E_P15_MALFORMED); /* a PIN object without attributes */
+        } else if (ret >= 0) {
+            fail_msg("bad AODF %zu accepted", k);
+        }
+    }
+    assert_int_equal(scb_p15_parse_aodf(buf, len, pins, 1, &n), SCB_E_TOO_LARGE);
+}
+
 static void test_der_bounds(void **state)
 {
     (void)state;
@@ -166,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_odf),
         cmocka_unit_test(test_dodf_forms),
         cmocka_unit_test(test_der_bounds),
+        cmocka_unit_test(test_aodf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -250,16 +250,39 @@ static void test_counter_and_removal(void **state)
 static void test_unsupported_and_refused(void **state)
 {
     (void)state;
-    static const char *sws[] = {"6D00", "6E00", "6A88"};
-    for (size_t i = 0; i < 3; i++) {
-        struct mock_apdu steps[] = {{NULL, sws[i], 0}};
+    /* only 6D00 / 6E00 mean "no secure channel"; 6A88 (key version not found) and every
+     * other refusal are refusals (issue 12 §6; SPEC.md 11) */
+    static const struct {
+        const char *sw;
+        int expect;
+    } sws[] = {{"6D00", SCB_E_SCP03_UNSUPPORTED}, {"6E00", SCB_E_SCP03_UNSUPPORTED},
+               {"6A88", SCB_E_SCP03_REFUSED},     {"6982", SCB_E_SCP03_REFUSED},
+               {"6985", SCB_E_SCP03_REFUSED},     {"6A86", SCB_E_SCP03_REFUSED}};
+    for (size_t i = 0; i < sizeof(sws) / sizeof(sws[0]); i++) {
+        struct mock_apdu steps[] = {{NULL, sws[i].sw, 0}};
         struct scb_transport *t = mock_script_begin(steps, 1);
         struct scb_card c;
         struct scb_transport *f = NULL;
         struct scb_scp03_keys keys;
         keys_of(&kat_aes128, &keys);
         scb_card_init(&c, t);
-        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), SCB_E_SCP03_UNSUPPORTED);
+        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), sws[i].expect);
+        assert_null(f);
+        mock_script_end(&t);
+    }
+    /* an SCP02 card (i = 02 in the answer): not SCP03, and not "no secure channel" either */
+    {
+        char rsp[128];
+        snprintf(rsp, sizeof(rsp), "%s9000", "00000000000000000000300270" "0102030405060708"
+                                             "0102030405060708");
+        struct mock_apdu steps[] = {{NULL, rsp, 0}};
+        struct scb_transport *t = mock_script_begin(steps, 1);
+        struct scb_card c;
+        struct scb_transport *f = NULL;
+        struct scb_scp03_keys keys;
+        keys_of(&kat_aes128, &keys);
+        scb_card_init(&c, t);
+        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), SCB_E_SCP03_PROTOCOL);
         mock_script_end(&t);
     }
     /* EXTERNAL AUTHENTICATE refused */
@@ -451,6 +474,97 @@ static void test_walk_refusals(void **state)
     scb_emu_free(&e);
 }
 
+/* INITIALIZE UPDATE refused by the card, each SW under required and preferred: only 6D00 /
+ * 6E00 let preferred go on in plaintext; the error names the key version and the SW. */
+static void test_iu_refusals_required_preferred(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sw;
+        int refused;
+    } cases[] = {{"6A88", 1}, {"6982", 1}, {"6985", 1}, {"6D00", 0}, {"6E00", 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (int required = 0; required < 2; required++) {
+            char json[512], err[128];
+            snprintf(json, sizeof(json),
+                     "{\"protocol\":\"T=1\",\"scp03\":{"
+                     "\"enc\":\"000102030405060708090A0B0C0D0E0F\","
+                     "\"mac\":\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                     "\"202122232425262728292A2B2C2D2E2F\",\"initialize_update_sw\":\"%s\"},"
+                     "\"lwm2m\":{\"hex\":\"%s\"}}",
+                     cases[i].sw, nrf_hex);
+            struct scb_emu *e = NULL;
+            if (scb_emu_load_json(json, NULL, &e, err, sizeof(err)) < 0) {
+                fail_msg("%s", err);
+            }
+            struct scb_scp03_keys keys;
+            struct scb_scp03_guard g;
+            struct scb_read_result r;
+            card_keys(16, &keys);
+            keys.kvn = 0x30;
+            int ret = read_with(e, &keys, required, &r, &g, 0);
+            if (cases[i].refused) {
+                if (ret != SCB_E_SCP03_REFUSED) {
+                    fail_msg("%s %s: %s", cases[i].sw, required ? "required" : "preferred",
+                             scb_strerror(ret));
+                }
+                assert_false(g.fell_back);
+                assert_null(r.file);
+                assert_non_null(strstr(r.error, "key version 30"));
+                assert_non_null(strstr(r.error, cases[i].sw));
+                uint16_t sw = (uint16_t)strtoul(cases[i].sw, NULL, 16);
+                assert_int_equal(r.sw, sw);
+                /* nothing was read in plaintext after the refusal */
+                for (size_t k = 0; k < scb_emu_log_count(e); k++) {
+                    const uint8_t *cmd, *rsp;
+                    size_t cl, rl;
+                    scb_emu_log_entry(e, k, &cmd, &cl, &rsp, &rl);
+                    /* the only READ BINARY is EF ICCID on the basic channel */
+                    assert_false(cmd[1] == 0xB0 && (cmd[0] & 0x03) != 0);
+                }
+            } else if (required) {
+                assert_int_equal(ret, SCB_E_SCP03_UNSUPPORTED);
+                assert_non_null(strstr(r.error, cases[i].sw));
+            } else {
+                assert_int_equal(ret, 0);
+                assert_true(g.fell_back);
+                assert_false(r.secured);
+                scb_read_result_free(&r);
+            }
+            scb_emu_free(&e);
+        }
+    }
+}
+
+/* Wrapped commands with R-MAC carry Le 00: a T=1 card never answers 61xx, no GET RESPONSE. */
+static void test_wrapped_le(void **state)
+{
+    (void)state;
+    struct scb_emu *e = scp_card(16, "T=1", "scp03", 2);
+    struct scb_scp03_keys keys;
+    struct scb_scp03_guard g;
+    struct scb_read_result r;
+    card_keys(16, &keys);
+    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), 0);
+    assert_true(r.secured);
+    int wrapped = 0;
+    for (size_t k = 0; k < scb_emu_log_count(e); k++) {
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl;
+        scb_emu_log_entry(e, k, &cmd, &cl, &rsp, &rl);
+        assert_int_not_equal(cmd[1], 0xC0);      /* no GET RESPONSE */
+        assert_int_not_equal(rsp[rl - 2], 0x61); /* no 61xx */
+        if ((cmd[0] & 0x04) && cmd[1] != 0x82) {
+            wrapped++;
+            assert_int_equal(cl, 5u + cmd[4] + 1); /* case 4: Le present */
+            assert_int_equal(cmd[cl - 1], 0x00);
+        }
+    }
+    assert_true(wrapped >= 5);
+    scb_read_result_free(&r);
+    scb_emu_free(&e);
+}
+
 /* Remove, reset, or answer 6F00 at every APDU of the secure-channel read. */
 static void test_scp03_fault_sweep(void **state)
 {
@@ -504,6 +618,8 @@ int main(void)
         cmocka_unit_test(test_key_files),
         cmocka_unit_test(test_walk_over_scp03),
         cmocka_unit_test(test_walk_refusals),
+        cmocka_unit_test(test_iu_refusals_required_preferred),
+        cmocka_unit_test(test_wrapped_le),
         cmocka_unit_test(test_scp03_fault_sweep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

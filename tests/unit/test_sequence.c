@@ -209,6 +209,148 @@ static void test_invalid_and_removed_keep_factory(void **state)
     stop(&v);
 }
 
+/* R4, one rule: a reader that is there and empty deletes the card's instances and the
+ * sequence falls through to the factory step; an unreachable reader or pcscd keeps them. */
+static void test_r4_empty_vs_unreachable(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    struct scb_committed c;
+
+    start(&v, "", "anjay_ef126.bin");
+    v.b.factory_path = "data/nrf_ef58.bin";
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_false(res.factory_applied);
+    /* pcscd gone (or the reader unplugged): unknown, the card's instances stay, no factory */
+    struct scb_transport *gone = scb_transport_unreachable(SCB_E_NO_SERVICE);
+    struct scb_card gc;
+    scb_card_init(&gc, gone);
+    v.b.card = &gc;
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_UNKNOWN);
+    assert_string_equal(scb_card_outcome_name(res.card), "unknown");
+    assert_false(res.factory_applied);
+    committed(&v, &c);
+    assert_true(c.card.valid);
+    assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
+    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
+    scb_committed_free(&c);
+    assert_int_equal(gc.apdus, 0);
+    scb_transport_free(&gone);
+    /* the reader is back and empty (what `scboot apply` sees with no card): deleted, and
+     * the factory configuration is committed in the same run */
+    struct scb_transport *empty = scb_transport_empty_reader("Virtual PCD 00 00");
+    struct scb_card ec;
+    scb_card_init(&ec, empty);
+    v.b.card = &ec;
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_REMOVED);
+    assert_true(res.factory_applied);
+    committed(&v, &c);
+    assert_false(c.card.valid);
+    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
+    assert_true(count_prov(&c, SCB_PROV_FACTORY) > 0);
+    scb_committed_free(&c);
+    scb_transport_free(&empty);
+    /* the card again, then pulled out of the emulated reader: the same rule */
+    v.b.card = &v.card;
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    scb_emu_remove(v.e);
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_REMOVED);
+    committed(&v, &c);
+    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
+    scb_committed_free(&c);
+    stop(&v);
+}
+
+static uint64_t fake_now;
+static uint64_t fake_clock(void *ctx)
+{
+    (void)ctx;
+    return fake_now;
+}
+
+/* R3 without a reader event: data changed in place (another PC/SC client, OTA) does not move
+ * the event counter. on-event misses it (0 APDUs), always catches it, every=D after D. */
+static void test_verify_policy(void **state)
+{
+    (void)state;
+    enum scb_verify_policy p;
+    uint64_t ms;
+    assert_int_equal(scb_verify_parse("on-event", &p, &ms), 0);
+    assert_int_equal(p, SCB_VERIFY_ON_EVENT);
+    assert_int_equal(scb_verify_parse("always", &p, &ms), 0);
+    assert_int_equal(p, SCB_VERIFY_ALWAYS);
+    assert_int_equal(scb_verify_parse("every=30", &p, &ms), 0);
+    assert_int_equal(ms, 30000);
+    assert_int_equal(scb_verify_parse("every=250ms", &p, &ms), 0);
+    assert_int_equal(ms, 250);
+    assert_int_equal(scb_verify_parse("every=5m", &p, &ms), 0);
+    assert_int_equal(ms, 300000);
+    assert_int_equal(scb_verify_parse("every=2h", &p, &ms), 0);
+    assert_int_equal(ms, 7200000);
+    static const char *bad[] = {"", "sometimes", "every=", "every=0", "every=-1", "every=5x",
+                                "every=99999999999999999999", "every=s", "Always"};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        assert_int_equal(scb_verify_parse(bad[k], &p, &ms), SCB_E_INVALID_ARG);
+    }
+
+    for (int policy = 0; policy < 3; policy++) {
+        struct env v;
+        struct scb_run_result res;
+        enum scb_card_outcome o;
+        start(&v, "", "anjay_ef126.bin");
+        fake_now = 1000000;
+        v.b.clock_ms = fake_clock;
+        v.b.verify = (enum scb_verify_policy)policy;
+        v.b.verify_every_ms = 10000;
+        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        assert_int_equal(res.card, SCB_CARD_APPLIED);
+        uint32_t ev = scb_emu_events(v.e);
+        set_card_file(&v, "data/nrf_ef58.bin"); /* changed in place: no reader event */
+        assert_int_equal(scb_emu_events(v.e), ev);
+        fake_now += 5000;
+        assert_int_equal(scb_card_check(&v.b, &o), 0);
+        if (policy == SCB_VERIFY_ALWAYS) {
+            assert_int_equal(o, SCB_CARD_CHANGED); /* caught */
+            print_message("# verify=always: change caught with %u APDUs\n", v.b.last_apdus);
+            assert_true(v.b.last_apdus > 0 && v.b.last_apdus <= 12);
+            /* and an unchanged card costs the same re-read, every time */
+            assert_int_equal(scb_card_check(&v.b, &o), 0);
+            assert_int_equal(o, SCB_CARD_UNCHANGED);
+            print_message("# verify=always: unchanged card, %u APDUs per check\n",
+                          v.b.last_apdus);
+            assert_true(v.b.last_apdus > 0);
+        } else {
+            assert_int_equal(o, SCB_CARD_UNCHANGED); /* missed: no event, no APDU */
+            assert_int_equal(v.b.last_apdus, 0);
+            fake_now += 6000; /* 11 s after the read */
+            assert_int_equal(scb_card_check(&v.b, &o), 0);
+            if (policy == SCB_VERIFY_EVERY) {
+                assert_int_equal(o, SCB_CARD_CHANGED); /* caught once the period is over */
+                assert_true(v.b.last_apdus > 0);
+                /* and quiet again for the next period */
+                fake_now += 1000;
+                assert_int_equal(scb_card_check(&v.b, &o), 0);
+                assert_int_equal(o, SCB_CARD_UNCHANGED);
+                assert_int_equal(v.b.last_apdus, 0);
+            } else {
+                assert_int_equal(o, SCB_CARD_UNCHANGED); /* on-event: still missed */
+                assert_int_equal(v.b.last_apdus, 0);
+                /* a reader event makes it read and see the change */
+                scb_emu_reset(v.e);
+                assert_int_equal(scb_card_check(&v.b, &o), 0);
+                assert_int_equal(o, SCB_CARD_CHANGED);
+            }
+        }
+        stop(&v);
+    }
+}
+
 static void test_fall_through(void **state)
 {
     (void)state;
@@ -364,6 +506,8 @@ int main(void)
         cmocka_unit_test(test_fall_through),
         cmocka_unit_test(test_one_validator),
         cmocka_unit_test(test_check_fault_sweep),
+        cmocka_unit_test(test_r4_empty_vs_unreachable),
+        cmocka_unit_test(test_verify_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

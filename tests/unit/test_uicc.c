@@ -149,7 +149,8 @@ static struct scb_emu *emu_with_file(size_t size, const char *proto, int maxr)
     return e;
 }
 
-static void read_whole(struct scb_emu *e, size_t size, size_t ask, unsigned expect_apdus)
+static void read_whole_k(struct scb_emu *e, size_t size, size_t ask, unsigned expect_apdus,
+                         int known)
 {
     static const uint8_t aid[] = {0xA0, 0, 0, 0, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
     static const uint8_t fid[] = {0x64, 0x32};
@@ -161,7 +162,11 @@ static void read_whole(struct scb_emu *e, size_t size, size_t ask, unsigned expe
     assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
     assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_FID, fid, sizeof(fid), NULL), 0);
     c.apdus = 0;
-    assert_int_equal(scb_uicc_read_binary(&c, 0, 0, 0, buf, ask, &got), 0);
+    if (known) {
+        assert_int_equal(scb_uicc_read_binary_known(&c, 0, 0, buf, ask, &got), 0);
+    } else {
+        assert_int_equal(scb_uicc_read_binary(&c, 0, 0, 0, buf, ask, &got), 0);
+    }
     assert_int_equal(got, size < ask ? size : ask);
     for (size_t i = 0; i < got; i++) {
         assert_int_equal(buf[i], (uint8_t)i);
@@ -169,8 +174,20 @@ static void read_whole(struct scb_emu *e, size_t size, size_t ask, unsigned expe
     if (expect_apdus) {
         assert_int_equal(c.apdus, expect_apdus);
     }
+    /* never a READ BINARY past a short answer: no 6B00 in the log */
+    for (size_t k = 0; k < scb_emu_log_count(e); k++) {
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl;
+        scb_emu_log_entry(e, k, &cmd, &cl, &rsp, &rl);
+        assert_false(rl == 2 && rsp[0] == 0x6B && rsp[1] == 0x00);
+    }
     free(buf);
     scb_transport_free(&t);
+}
+
+static void read_whole(struct scb_emu *e, size_t size, size_t ask, unsigned expect_apdus)
+{
+    read_whole_k(e, size, ask, expect_apdus, 0);
 }
 
 static void test_read_binary_sizes(void **state)
@@ -190,15 +207,37 @@ static void test_read_binary_sizes(void **state)
 static void test_read_binary_eof(void **state)
 {
     (void)state;
-    /* asking more than the file holds: T=1 ends on 6282, T=0 on 6Cxx + re-send */
+    /* asking more than the file holds: each short-read class ends the read at the short
+     * answer (SPEC.md 11): T=1 6282, T=1 9000 with fewer bytes, T=0 6Cxx + re-send, and a
+     * T=0 card answering 6282 */
     struct scb_emu *e = emu_with_file(300, "T=1", 256);
+    read_whole(e, 300, 4096, 2);
+    scb_emu_free(&e);
+    e = emu_with_file(300, "T=1\",\"short_read\":\"9000", 256);
     read_whole(e, 300, 4096, 2);
     scb_emu_free(&e);
     e = emu_with_file(300, "T=0", 256);
     read_whole(e, 300, 4096, 3);
     scb_emu_free(&e);
+    e = emu_with_file(300, "T=0\",\"short_read\":\"6282", 256);
+    read_whole(e, 300, 4096, 2);
+    scb_emu_free(&e);
+    /* a file ending on a 256-byte boundary: only then is the end an offset past it (6B00) */
     e = emu_with_file(512, "T=0", 256);
-    read_whole(e, 512, 4096, 3); /* 256 + 256 + 6B00 */
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card c;
+    uint8_t buf[4096];
+    size_t got;
+    static const uint8_t aid[] = {0xA0, 0, 0, 0, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
+    static const uint8_t fid[] = {0x64, 0x32};
+    scb_card_init(&c, t);
+    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
+    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_FID, fid, sizeof(fid), NULL), 0);
+    c.apdus = 0;
+    assert_int_equal(scb_uicc_read_binary(&c, 0, 0, 0, buf, sizeof(buf), &got), 0);
+    assert_int_equal(got, 512);
+    assert_int_equal(c.apdus, 3); /* 256 + 256 + 6B00 */
+    scb_transport_free(&t);
     scb_emu_free(&e);
 }
 
@@ -207,10 +246,14 @@ static void test_read_binary_short_chunks(void **state)
     (void)state;
     /* a card returning fewer bytes than asked (SCP03-like, 239): advance by what came */
     struct scb_emu *e = emu_with_file(1136, "T=1", 239);
-    read_whole(e, 1136, 1136, 5);
+    read_whole_k(e, 1136, 1136, 5, 1);
     scb_emu_free(&e);
     e = emu_with_file(1000, "T=1", 1);
-    read_whole(e, 1000, 1000, 1000);
+    read_whole_k(e, 1000, 1000, 1000, 1);
+    scb_emu_free(&e);
+    /* size unknown: the short 9000 answer is taken as the end of the file */
+    e = emu_with_file(1136, "T=1", 239);
+    read_whole(e, 239, 1136, 1);
     scb_emu_free(&e);
 }
 
@@ -344,7 +387,40 @@ static void test_read_iccid_emu(void **state)
     scb_card_init(&c, t);
     assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
     assert_string_equal(iccid, "89441000300123456789");
-    assert_int_equal(c.apdus, 2);
+    assert_int_equal(c.apdus, 1); /* READ BINARY by SFI 02 */
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    /* a card without SFI support: SELECT 2FE2 by path + READ BINARY, whatever the refusal */
+    static const char *refusals[] = {"6A81", "6A82", "6986"};
+    for (size_t k = 0; k < 3; k++) {
+        char json[160];
+        snprintf(json, sizeof(json),
+                 "{\"iccid\":\"89441000300123456789\",\"sfi\":false,\"sfi_refusal\":\"%s\"}",
+                 refusals[k]);
+        assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+        t = scb_emu_transport(e);
+        scb_card_init(&c, t);
+        assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+        assert_string_equal(iccid, "89441000300123456789");
+        assert_int_equal(c.apdus, 3);
+        scb_transport_free(&t);
+        scb_emu_free(&e);
+    }
+    /* channel 0 left in an ADF whose SFI 02 is another file (a language list): that does not
+     * decode as an ICCID, so EF ICCID is selected by path from the MF */
+    assert_int_equal(scb_emu_load_json("{\"iccid\":\"89441000300123456789\",\"applications\":[{"
+                                       "\"aid\":\"A0000000871002\",\"files\":[{\"fid\":\"6F05\","
+                                       "\"sfi\":2,\"hex\":\"656E6672FFFFFFFFFFFF\"}]}]}",
+                                       NULL, &e, err, sizeof(err)),
+                     0);
+    t = scb_emu_transport(e);
+    scb_card_init(&c, t);
+    static const uint8_t usim[] = {0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02};
+    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, usim, sizeof(usim), NULL), 0);
+    c.apdus = 0;
+    assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+    assert_string_equal(iccid, "89441000300123456789");
+    assert_int_equal(c.apdus, 3);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
