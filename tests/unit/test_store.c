@@ -113,27 +113,92 @@ static void test_roundtrip_and_modes(void **state)
     scb_store_close(&s);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
 static void test_damaged_and_foreign(void **state)
 {
     (void)state;
-    struct scb_store *s = NULL;
+    struct scb_store *s = NULL, *r = NULL;
     struct scb_committed c;
-    char err[256], path[128];
-    static const char *bad[] = {"", "{", "[]", "{\"format\":\"other\"}",
-                                "{\"format\":\"scboot-store-1\",\"objects\":{}}",
-                                ("{\"format\":\"scboot-store-1\",\"objects\":{\"0\":5},"
-                                 "\"provenance\":{}}")};
+    char err[256], path[128], prefix[160];
+    static const char *bad[] = {
+        "", "{", "[]", "null", "{\"format\":\"other\"}", "{\"format\":null}",
+        "{\"format\":1}", "{\"format\":[\"scboot-store-1\"]}",
+        "{\"format\":\"scboot-store-1\",\"objects\":{}}",
+        ("{\"format\":\"scboot-store-1\",\"objects\":{\"0\":5},\"provenance\":{}}"),
+#define OK_HEAD "{\"format\":\"scboot-store-1\",\"objects\":{},"
+        OK_HEAD "\"generation\":null,\"committed_at\":\"t\",\"provenance\":{}}",
+        OK_HEAD "\"generation\":\"1\",\"committed_at\":\"t\",\"provenance\":{}}",
+        OK_HEAD "\"generation\":-1,\"committed_at\":\"t\",\"provenance\":{}}",
+        OK_HEAD "\"generation\":1.5,\"committed_at\":\"t\",\"provenance\":{}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":null,\"provenance\":{}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"0123456789012345678901234567890123456789\","
+                "\"provenance\":{}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":null}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":[]}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":null}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"moon\"}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/70000\":\"card\"}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1x\":\"card\"}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"card\","
+                "\"/00/1\":\"card\"}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":\"x\"}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "null,\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"\",\"path\":\"\"}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"00\",\"aid\":\"\",\"path\":\"\"}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"000102030405060708090A0B0C0D0E0F10\",\"path\":\"\"}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"\",\"path\":7}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"\",\"path\":\"\",\"reader\":false}}",
+        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{}} trailing",
+    };
+    static const char good[] = OK_HEAD "\"generation\":1,\"committed_at\":\"t\","
+                                       "\"provenance\":{},\"card\":null}\n";
     assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
     snprintf(path, sizeof(path), "%s/config.json", dir);
+    snprintf(prefix, sizeof(prefix), "damaged store: %s: ", path);
+    write_text(path, good); /* the shape the cases break, loading */
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), 0);
+    assert_int_equal(c.generation, 1);
+    scb_committed_free(&c);
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-        FILE *f = fopen(path, "w");
-        fputs(bad[k], f);
-        fclose(f);
+        write_text(path, bad[k]);
         if (scb_store_load(s, &c, err, sizeof(err)) != SCB_E_PARSE) {
             fail_msg("accepted: %s", bad[k]);
         }
-        assert_non_null(strstr(err, "config.json"));
+        if (strncmp(err, prefix, strlen(prefix)) != 0 || strlen(err) <= strlen(prefix)) {
+            fail_msg("message for %s: %s", bad[k], err);
+        }
+        assert_string_equal(scb_store_error(s), err);
+        /* the read-only path (scboot status) says the same */
+        assert_int_equal(scb_store_open_readonly(dir, &r, err, sizeof(err)), 0);
+        assert_int_equal(scb_store_load(r, &c, err, sizeof(err)), SCB_E_PARSE);
+        scb_store_close(&r);
+        /* and the bytes alone, as the fuzz target feeds them */
+        assert_int_equal(scb_store_parse((const uint8_t *)bad[k], strlen(bad[k]), &c, err,
+                                         sizeof(err)),
+                         SCB_E_PARSE);
     }
+    /* a store file that is not a regular file */
+    unlink(path);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_PARSE);
+    assert_non_null(strstr(err, "not a regular file"));
+    rmdir(path);
     scb_store_close(&s);
 }
 
