@@ -202,6 +202,136 @@ static void test_damaged_and_foreign(void **state)
     scb_store_close(&s);
 }
 
+/* An existing directory is never re-moded or re-owned; an unsafe one is refused with why. */
+static void expect_refused(const char *d, const char *why, mode_t mode_before)
+{
+    struct scb_store *s = NULL;
+    char err[512];
+    struct stat st;
+    assert_int_equal(scb_store_open(d, 0, &s, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_null(s);
+    if (strstr(err, why) == NULL) {
+        fail_msg("%s: message '%s' lacks '%s'", d, err, why);
+    }
+    assert_int_equal(scb_store_open_readonly(d, &s, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_null(s);
+    if (mode_before) {
+        assert_int_equal(lstat(d, &st), 0);
+        assert_int_equal(st.st_mode & 07777, mode_before);
+    }
+}
+
+static void test_state_dir_rules(void **state)
+{
+    (void)state;
+    char d[128], link[128], slash[140], err[512];
+    struct scb_store *s = NULL;
+    struct stat st;
+
+    assert_int_equal(mkdir(dir, 0700), 0);
+    /* a /tmp-like shared directory: refused, its sticky bit and mode left alone */
+    snprintf(d, sizeof(d), "%s/shared", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(chmod(d, 01777), 0);
+    expect_refused(d, "writable by others (mode 1777", 01777);
+    /* group-writable */
+    snprintf(d, sizeof(d), "%s/group", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(chmod(d, 0770), 0);
+    expect_refused(d, "writable by group or others (mode 0770): chmod go-w", 0770);
+    /* a symbolic link to a good directory, with and without a trailing slash */
+    snprintf(d, sizeof(d), "%s/real", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    snprintf(link, sizeof(link), "%s/link", dir);
+    assert_int_equal(symlink(d, link), 0);
+    expect_refused(link, "is a symbolic link", 0);
+    snprintf(slash, sizeof(slash), "%s/", link);
+    expect_refused(slash, "is a symbolic link", 0);
+    /* owned by someone else (as root: chown it; otherwise "/" is root's) */
+    if (geteuid() == 0) {
+        snprintf(d, sizeof(d), "%s/other", dir);
+        assert_int_equal(mkdir(d, 0700), 0);
+        assert_int_equal(chown(d, 65534, 65534), 0);
+        expect_refused(d, "belongs to uid 65534, not to uid 0", 0700);
+        assert_int_equal(stat(d, &st), 0);
+        assert_int_equal(st.st_uid, 65534);
+    } else {
+        expect_refused("/", "belongs to uid 0", 0);
+    }
+    /* missing: created 0700 even under umask 000, the store file 0600 too */
+    snprintf(d, sizeof(d), "%s/new", dir);
+    mode_t old = umask(0);
+    assert_int_equal(scb_store_open(d, 0, &s, err, sizeof(err)), 0);
+    struct scb_committed c;
+    make(&c, 5);
+    assert_int_equal(scb_store_commit(s, &c), 0);
+    scb_committed_free(&c);
+    umask(old);
+    assert_int_equal(stat(d, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+    assert_int_equal(stat(scb_store_path(s), &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    scb_store_close(&s);
+    /* an existing private directory keeps its exact mode (0500 + write for the owner: 0700 is
+     * not forced on it) */
+    snprintf(d, sizeof(d), "%s/own", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(chmod(d, 0750), 0);
+    assert_int_equal(scb_store_open(d, 0, &s, err, sizeof(err)), 0);
+    scb_store_close(&s);
+    assert_int_equal(stat(d, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0750);
+}
+
+static void test_links_inside_refused(void **state)
+{
+    (void)state;
+    char target[128], p[160], err[512], before[64], after[64];
+    struct scb_store *s = NULL;
+    struct scb_committed c;
+
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(target, sizeof(target), "%s.target", dir);
+    write_text(target, "precious\n");
+    assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
+    /* the store file a link: load and commit refuse, the target is untouched */
+    snprintf(p, sizeof(p), "%s/config.json", dir);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "symbolic link"));
+    make(&c, 7);
+    assert_int_equal(scb_store_commit(s, &c), SCB_E_UNSAFE);
+    assert_non_null(strstr(scb_store_error(s), "symbolic link"));
+    assert_int_equal(c.generation, 0);
+    unlink(p);
+    /* the temporary file a link: refused, nothing written through it */
+    snprintf(p, sizeof(p), "%s/config.json.tmp", dir);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(scb_store_commit(s, &c), SCB_E_UNSAFE);
+    assert_non_null(strstr(scb_store_error(s), "config.json.tmp is a symbolic link"));
+    unlink(p);
+    /* the lock a link: the next open refuses */
+    scb_store_close(&s);
+    snprintf(p, sizeof(p), "%s/lock", dir);
+    unlink(p);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), SCB_E_UNSAFE);
+    unlink(p);
+    FILE *f = fopen(target, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(before, sizeof(before), f));
+    fclose(f);
+    assert_string_equal(before, "precious\n");
+    /* with the links gone, the commit goes through */
+    assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
+    assert_int_equal(scb_store_commit(s, &c), 0);
+    scb_committed_free(&c);
+    scb_store_close(&s);
+    snprintf(after, sizeof(after), "%lld", (long long)loaded_lifetime());
+    assert_string_equal(after, "7");
+    unlink(target);
+}
+
 static void test_two_writers(void **state)
 {
     (void)state;
@@ -307,6 +437,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip_and_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_and_foreign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_dir_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links_inside_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_9_loop, setup, teardown),
