@@ -2,10 +2,12 @@
  * cli_common.c: what every scboot subcommand shares: the common options, opening the card
  * (PC/SC reader or the built-in virtual card), the APDU trace and the one-line error report.
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "scboot/cardsrc.h"
@@ -133,8 +135,15 @@ int cli_open_card(struct cli *c)
         spec = "0";
     }
     if (c->trace_path && c->trace == NULL) {
-        if ((c->trace = fopen(c->trace_path, "w")) == NULL) {
-            cli_fail(c, SCB_E_IO, "cannot write trace file '%s'", c->trace_path);
+        int fd;
+        /* with --show-secrets the trace holds them: 0600 like every such file */
+        if ((ret = scb_open_file_secret(c->trace_path, &fd, err, sizeof(err))) < 0) {
+            cli_fail(c, ret, "trace: %s", err);
+            return ret;
+        }
+        if ((c->trace = fdopen(fd, "w")) == NULL) {
+            close(fd);
+            cli_fail(c, SCB_E_IO, "trace: cannot write %s: %s", c->trace_path, strerror(errno));
             return SCB_E_IO;
         }
     }

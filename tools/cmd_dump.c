@@ -115,13 +115,16 @@ static void print_discovery(const struct scb_read_result *r)
 
 static int write_raw(struct cli *c, const char *path, const uint8_t *d, size_t n)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* it holds secrets */
-    if (fd < 0) {
-        return cli_fail(c, SCB_E_IO, "cannot write '%s': %s", path, strerror(errno));
+    char err[512];
+    int ret;
+    if (strcmp(path, "-") == 0) {
+        return fwrite(d, 1, n, stdout) == n && fflush(stdout) == 0
+                   ? EXIT_OK
+                   : cli_fail(c, SCB_E_IO, "cannot write to standard output");
     }
-    ssize_t w = write(fd, d, n);
-    if (w < 0 || (size_t)w != n || close(fd) != 0) {
-        return cli_fail(c, SCB_E_IO, "cannot write '%s'", path);
+    /* it holds secrets: 0600 whatever the umask and whether or not it existed */
+    if ((ret = scb_write_file_secret(path, d, n, err, sizeof(err))) < 0) {
+        return cli_fail(c, ret, "%s", err);
     }
     return EXIT_OK;
 }

@@ -75,13 +75,18 @@ int cmd_encode(struct cli *c, int argc, char **argv)
         return cli_decode_error(c, argv[optind], &derr);
     }
     scb_config_free(&check);
-    FILE *f = strcmp(outpath, "-") == 0 ? stdout : fopen(outpath, "wb");
-    if (f == NULL || fwrite(out.data, 1, out.len, f) != out.len ||
-        (f != stdout && fclose(f) != 0)) {
-        scb_buf_free(&out);
-        return cli_fail(c, SCB_E_IO, "cannot write '%s'", outpath);
-    }
-    if (f != stdout) {
+    if (strcmp(outpath, "-") == 0) {
+        if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+            scb_buf_free(&out);
+            return cli_fail(c, SCB_E_IO, "cannot write to standard output");
+        }
+    } else {
+        /* the image holds keys: 0600 whatever the umask, through a new file and a rename */
+        ret = scb_write_file_secret(outpath, out.data, out.len, err, sizeof(err));
+        if (ret < 0) {
+            scb_buf_free(&out);
+            return cli_fail(c, ret, "%s", err);
+        }
         fprintf(stderr, "%s: wrote %zu bytes to %s\n", c->prog, out.len, outpath);
     }
     scb_buf_free(&out);
