@@ -147,10 +147,12 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
         }
     }
     if (ferror(f)) {
+        int e = errno;
         free(buf);
         if (f != stdin) {
             fclose(f);
         }
+        errno = e; /* the caller says why */
         return SCB_E_IO;
     }
     if (f != stdin) {
@@ -317,5 +319,80 @@ int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen
         return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
     }
     *fd_out = fd;
+    return SCB_OK;
+}
+
+int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
+                         size_t errlen)
+{
+    struct stat st;
+    char *buf;
+    size_t n = 0;
+    int fd, e;
+
+    if (path == NULL || text == NULL || len == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    /* one open, then every check on the descriptor: nothing can be swapped in between */
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        if (errno == ELOOP) {
+            wfail(err, errlen, "%s: a symbolic link (refused: give the real path)", path);
+            return SCB_E_UNSAFE;
+        }
+        return wfail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+        close(fd);
+        return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        wfail(err, errlen, "%s: not a regular file", path);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        close(fd);
+        wfail(err, errlen, "%s: readable by group or others (mode %03o); chmod 600 it", path,
+              (unsigned)(st.st_mode & 0777));
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > max) {
+        close(fd);
+        wfail(err, errlen, "%s: larger than %zu bytes", path, max);
+        return SCB_E_TOO_LARGE;
+    }
+    if ((buf = malloc(max + 1)) == NULL) {
+        close(fd);
+        return SCB_E_NOMEM;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + n, max + 1 - n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            e = errno;
+            mbedtls_platform_zeroize(buf, max + 1);
+            free(buf);
+            close(fd);
+            return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
+        }
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+        if (n > max) {
+            mbedtls_platform_zeroize(buf, max + 1);
+            free(buf);
+            close(fd);
+            wfail(err, errlen, "%s: larger than %zu bytes", path, max);
+            return SCB_E_TOO_LARGE;
+        }
+    }
+    close(fd);
+    buf[n] = '\0';
+    *text = buf; /* max + 1 bytes: the caller wipes that many */
+    *len = n;
     return SCB_OK;
 }

@@ -39,6 +39,15 @@ int scb_read_text(const char *path, size_t max, char **text, size_t *len);
 int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
                           size_t errlen);
 /**
+ * Read a small file holding a secret (key file, PIN file): opened once without following a
+ * link, then checked on the descriptor: a regular file that neither group nor others may
+ * access (SCB_E_UNSAFE: "PATH: readable by group or others (mode 644); chmod 600 it"), at most
+ * max bytes (SCB_E_TOO_LARGE). *text is NUL-terminated and max + 1 bytes long: the caller
+ * zeroizes all of it and frees it. SCB_E_IO: "cannot read PATH: reason".
+ */
+int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
+                         size_t errlen);
+/**
  * Open (create or truncate) a file written as it goes (an APDU trace) so that it is 0600
  * whatever the umask and whether or not it existed; devices and pipes are left as they are.
  */
