@@ -53,7 +53,7 @@ int cmd_encode(struct cli *c, int argc, char **argv)
         return cli_usage(c, usage_text);
     }
     if ((ret = scb_read_text(argv[optind], 4 << 20, &t, &len)) < 0) {
-        return cli_fail(c, ret, "%s: %s", argv[optind], scb_strerror(ret));
+        return cli_read_fail(c, argv[optind], ret);
     }
     scb_config_init(&cfg);
     ret = scb_config_from_json_text(t, &cfg, err, sizeof(err));
