@@ -147,7 +147,19 @@ void cli_pin_wipe(struct cli *c)
 
 int cli_usage(struct cli *c, const char *usage)
 {
-    fprintf(stderr, "usage: %s\nTry '%s --help'.\n", usage, c->prog);
+    /* one line, as every failure: the synopsis with its line breaks folded */
+    fprintf(stderr, "%s: invalid arguments; usage: ", c->prog);
+    for (const char *p = usage; *p; p++) {
+        if (*p == '\n') {
+            fputc(' ', stderr);
+            while (p[1] == ' ') {
+                p++;
+            }
+        } else {
+            fputc(*p, stderr);
+        }
+    }
+    fprintf(stderr, " (see '%s --help')\n", c->prog);
     return EXIT_USAGE;
 }
 

@@ -132,6 +132,10 @@ check "status of a missing state dir: exit 5, one line naming it" '[ $rc = 5 ] &
 check "encode -o into a missing directory: exit 5, one line" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "cannot write $T/nodir/x.bin: No such file or directory" "$T/err"'
 "$SCBOOT" bootstrap --server '' --endpoint x --state-dir "$T/m2" > /dev/null 2> "$T/err"; rc=$?
 check "bootstrap --server '': a usage error (2) naming the option" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ] && grep -q -- "--server: empty URI" "$T/err" && [ ! -e "$T/m2" ]'
+for c in "dump --bogus" "check" "apply --pin" "status extra" "encode $T/a.json" "decode"; do
+    "$SCBOOT" $c > /dev/null 2> "$T/err"; rc=$?
+    check "usage error '$c': exit 2, one line with the synopsis" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "invalid arguments; usage: scboot " "$T/err"'
+done
 printf 'not json' > "$T/badprof.json"
 "$SCBOOT" check --profile "$T/badprof.json" "$DATA/nrf_ef58.bin" > /dev/null 2> "$T/err"; rc=$?
 check "a malformed --profile file: exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ]'
