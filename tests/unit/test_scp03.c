@@ -334,8 +334,8 @@ static void test_key_file_refusals(void **state)
     char err[256], path[] = "/tmp/scb-keys-XXXXXX", link[64];
     static const char *bad[] = {
         "enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n", /* no dek */
-        "enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n"
-        "dek=000102030405060708090A0B0C0D0E0G\n", /* not hex, on a line holding a key */
+        ("enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n"
+         "dek=000102030405060708090A0B0C0D0E0G\n"), /* not hex, on a line holding a key */
         "enc=000102030405060708090A0B0C0D0E0F\nsecret stuff without equals\n",
         "enc=00010203\n"};
     memset(&zero, 0, sizeof(zero));

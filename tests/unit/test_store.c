@@ -133,38 +133,38 @@ static void test_damaged_and_foreign(void **state)
         "{\"format\":\"scboot-store-1\",\"objects\":{}}",
         ("{\"format\":\"scboot-store-1\",\"objects\":{\"0\":5},\"provenance\":{}}"),
 #define OK_HEAD "{\"format\":\"scboot-store-1\",\"objects\":{},"
-        OK_HEAD "\"generation\":null,\"committed_at\":\"t\",\"provenance\":{}}",
-        OK_HEAD "\"generation\":\"1\",\"committed_at\":\"t\",\"provenance\":{}}",
-        OK_HEAD "\"generation\":-1,\"committed_at\":\"t\",\"provenance\":{}}",
-        OK_HEAD "\"generation\":1.5,\"committed_at\":\"t\",\"provenance\":{}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":null,\"provenance\":{}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"0123456789012345678901234567890123456789\","
-                "\"provenance\":{}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":null}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":[]}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":null}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"moon\"}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/70000\":\"card\"}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1x\":\"card\"}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"card\","
-                "\"/00/1\":\"card\"}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":\"x\"}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+        (OK_HEAD "\"generation\":null,\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":\"1\",\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":-1,\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1.5,\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":null,\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"0123456789012345678901234567890123456789\","
+                "\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":null}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":[]}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":null}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"moon\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/70000\":\"card\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1x\":\"card\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"card\","
+                "\"/00/1\":\"card\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":\"x\"}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
                 "null,\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
-                "000000\",\"aid\":\"\",\"path\":\"\"}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
-                "\"1\",\"sha256\":\"00\",\"aid\":\"\",\"path\":\"\"}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "000000\",\"aid\":\"\",\"path\":\"\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"00\",\"aid\":\"\",\"path\":\"\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
                 "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
-                "000000\",\"aid\":\"000102030405060708090A0B0C0D0E0F10\",\"path\":\"\"}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "000000\",\"aid\":\"000102030405060708090A0B0C0D0E0F10\",\"path\":\"\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
                 "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
-                "000000\",\"aid\":\"\",\"path\":7}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "000000\",\"aid\":\"\",\"path\":7}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
                 "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
-                "000000\",\"aid\":\"\",\"path\":\"\",\"reader\":false}}",
-        OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{}} trailing",
+                "000000\",\"aid\":\"\",\"path\":\"\",\"reader\":false}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{}} trailing"),
     };
     static const char good[] = OK_HEAD "\"generation\":1,\"committed_at\":\"t\","
                                        "\"provenance\":{},\"card\":null}\n";
