@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +27,13 @@
 #define STORE_TMP "config.json.tmp"
 #define STORE_LOCK "lock"
 #define STORE_MAX (4u << 20)
+#define STORE_MAX_PROV 65536u
+#define STORE_MAX_DEPTH 16
 
 struct scb_store {
     char dir[512];
     char path[600];
+    char errbuf[800]; /* the last error, one line */
     int lock_fd;
     int dir_fd;
     scb_commit_hook hook;
@@ -83,6 +87,11 @@ static struct scb_prov *find_prov(const struct scb_committed *c, uint16_t oid, u
         }
     }
     return NULL;
+}
+
+static int prov_recorded(const struct scb_committed *c, uint16_t oid, uint16_t iid)
+{
+    return find_prov(c, oid, iid) != NULL;
 }
 
 enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid)
@@ -218,138 +227,369 @@ struct json_object *scb_committed_to_json(const struct scb_committed *c, int red
     return root;
 }
 
-static int jfail(char *err, size_t errlen, const char *what)
+static int jfail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int jfail(char *err, size_t errlen, const char *fmt, ...)
 {
-    if (err) {
-        snprintf(err, errlen, "%s", what);
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
     }
     return SCB_E_PARSE;
 }
 
+/* A member of the given type, or NULL (missing or another type). */
+static json_object *member(json_object *o, const char *key, enum json_type type)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(o, key, &v) || v == NULL || !json_object_is_type(v, type)) {
+        return NULL;
+    }
+    return v;
+}
+
+/* A string member that fits cap bytes with its NUL; copied. */
+static int str_field(json_object *o, const char *key, char *out, size_t cap)
+{
+    json_object *v = member(o, key, json_type_string);
+    if (v == NULL || (size_t)json_object_get_string_len(v) >= cap ||
+        strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v)) {
+        return SCB_E_PARSE; /* missing, not a string, too long or with a NUL inside */
+    }
+    memcpy(out, json_object_get_string(v), (size_t)json_object_get_string_len(v) + 1);
+    return SCB_OK;
+}
+
 static int hex_field(json_object *o, const char *key, uint8_t *out, size_t cap, size_t *len)
 {
-    json_object *v;
-    size_t n;
-    if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string) ||
+    json_object *v = member(o, key, json_type_string);
+    size_t n = 0;
+    if (v == NULL || (size_t)json_object_get_string_len(v) > 2 * cap + 16 ||
         scb_hex_decode(json_object_get_string(v), out, cap, &n) < 0) {
         return SCB_E_PARSE;
     }
-    if (len) {
-        *len = n;
+    *len = n;
+    return SCB_OK;
+}
+
+/* "/OID/IID" with both in 0..65535, nothing else. */
+static int parse_prov_key(const char *key, uint16_t *oid, uint16_t *iid)
+{
+    unsigned long v[2];
+    const char *p = key;
+    for (int k = 0; k < 2; k++) {
+        char *end;
+        if (*p != '/' || p[1] < '0' || p[1] > '9') {
+            return SCB_E_PARSE;
+        }
+        errno = 0;
+        v[k] = strtoul(p + 1, &end, 10);
+        if (errno || v[k] > 65535 || end - (p + 1) > 5) {
+            return SCB_E_PARSE;
+        }
+        p = end;
     }
+    if (*p != '\0') {
+        return SCB_E_PARSE;
+    }
+    *oid = (uint16_t)v[0];
+    *iid = (uint16_t)v[1];
+    return SCB_OK;
+}
+
+static int load_provenance(json_object *root, struct scb_committed *t, char *err, size_t errlen)
+{
+    json_object *prov = NULL;
+    if (!json_object_object_get_ex(root, "provenance", &prov)) {
+        return jfail(err, errlen, "no \"provenance\"");
+    }
+    if (prov == NULL || !json_object_is_type(prov, json_type_object)) {
+        return jfail(err, errlen, "\"provenance\" is not an object");
+    }
+    if ((unsigned)json_object_object_length(prov) > STORE_MAX_PROV) {
+        return jfail(err, errlen, "\"provenance\" has more than %u entries", STORE_MAX_PROV);
+    }
+    json_object_object_foreach(prov, key, pv)
+    {
+        uint16_t oid, iid;
+        enum scb_provenance pr;
+        const char *p;
+        if (parse_prov_key(key, &oid, &iid) < 0) {
+            return jfail(err, errlen, "provenance key \"%.40s\" is not /OID/IID", key);
+        }
+        if (pv == NULL || !json_object_is_type(pv, json_type_string)) {
+            return jfail(err, errlen, "provenance of %s is not a string", key);
+        }
+        p = json_object_get_string(pv);
+        if (strcmp(p, "card") == 0) {
+            pr = SCB_PROV_CARD;
+        } else if (strcmp(p, "factory") == 0) {
+            pr = SCB_PROV_FACTORY;
+        } else if (strcmp(p, "network") == 0) {
+            pr = SCB_PROV_NETWORK;
+        } else {
+            return jfail(err, errlen, "provenance of %s is not card, factory or network", key);
+        }
+        if (prov_recorded(t, oid, iid)) {
+            return jfail(err, errlen, "provenance of %s given twice", key);
+        }
+        if (scb_committed_set_prov(t, oid, iid, pr) < 0) {
+            return SCB_E_NOMEM;
+        }
+    }
+    return SCB_OK;
+}
+
+static int load_card(json_object *root, struct scb_fingerprint *fp, char *err, size_t errlen)
+{
+    json_object *card = NULL;
+    size_t n = 0;
+    if (!json_object_object_get_ex(root, "card", &card) || card == NULL) {
+        return SCB_OK; /* no card data committed */
+    }
+    if (!json_object_is_type(card, json_type_object)) {
+        return jfail(err, errlen, "\"card\" is neither null nor an object");
+    }
+    if (str_field(card, "iccid", fp->iccid, sizeof(fp->iccid)) < 0) {
+        return jfail(err, errlen, "card \"iccid\" missing, not a string or too long");
+    }
+    if (hex_field(card, "sha256", fp->sha256, sizeof(fp->sha256), &n) < 0 || n != 32) {
+        return jfail(err, errlen, "card \"sha256\" is not 32 bytes of hex");
+    }
+    if (json_object_object_get_ex(card, "reader", NULL) &&
+        str_field(card, "reader", fp->reader, sizeof(fp->reader)) < 0) {
+        return jfail(err, errlen, "card \"reader\" not a string or too long");
+    }
+    if (hex_field(card, "aid", fp->aid, sizeof(fp->aid), &fp->aid_len) < 0) {
+        return jfail(err, errlen, "card \"aid\" is not hex of at most %zu bytes",
+                     sizeof(fp->aid));
+    }
+    if (hex_field(card, "path", fp->path.path, sizeof(fp->path.path), &fp->path.len) < 0) {
+        return jfail(err, errlen, "card \"path\" is not hex of at most %zu bytes",
+                     sizeof(fp->path.path));
+    }
+    fp->valid = 1;
     return SCB_OK;
 }
 
 int scb_committed_from_json(struct json_object *root, struct scb_committed *c, char *err,
                             size_t errlen)
 {
-    json_object *v, *prov, *card;
+    json_object *v;
     struct scb_committed t;
+    char why[200] = "";
     int ret;
 
-    if (!json_object_object_get_ex(root, "format", &v) ||
+    if (root == NULL || !json_object_is_type(root, json_type_object)) {
+        return jfail(err, errlen, "not a JSON object");
+    }
+    if ((v = member(root, "format", json_type_string)) == NULL ||
         strcmp(json_object_get_string(v), STORE_FORMAT) != 0) {
-        return jfail(err, errlen, "not an scboot store file (format " STORE_FORMAT ")");
+        return jfail(err, errlen, "not an scboot store file (\"format\": \"" STORE_FORMAT "\")");
     }
     scb_committed_init(&t);
-    if ((ret = scb_config_from_json(root, &t.cfg, err, errlen)) < 0) {
-        scb_committed_free(&t);
-        return SCB_E_PARSE;
+    if ((v = member(root, "generation", json_type_int)) == NULL ||
+        json_object_get_int64(v) < 0 || json_object_get_int64(v) == INT64_MAX) {
+        ret = jfail(err, errlen, "\"generation\" missing or not a non-negative integer");
+        goto fail;
     }
-    if (json_object_object_get_ex(root, "generation", &v)) {
-        t.generation = (uint64_t)json_object_get_int64(v);
+    t.generation = (uint64_t)json_object_get_int64(v);
+    if (str_field(root, "committed_at", t.committed_at, sizeof(t.committed_at)) < 0) {
+        ret = jfail(err, errlen, "\"committed_at\" missing, not a string or too long");
+        goto fail;
     }
-    if (json_object_object_get_ex(root, "committed_at", &v)) {
-        snprintf(t.committed_at, sizeof(t.committed_at), "%s", json_object_get_string(v));
+    if (scb_config_from_json(root, &t.cfg, why, sizeof(why)) < 0) {
+        ret = jfail(err, errlen, "configuration: %s", why);
+        goto fail;
     }
-    if (!json_object_object_get_ex(root, "provenance", &prov) ||
-        !json_object_is_type(prov, json_type_object)) {
-        scb_committed_free(&t);
-        return jfail(err, errlen, "store file without provenance");
-    }
-    json_object_object_foreach(prov, key, pv)
-    {
-        unsigned oid, iid;
-        const char *p = json_object_get_string(pv);
-        enum scb_provenance pr;
-        if (sscanf(key, "/%u/%u", &oid, &iid) != 2 || oid > 65535 || iid > 65535 || p == NULL) {
-            scb_committed_free(&t);
-            return jfail(err, errlen, "bad provenance entry");
-        }
-        pr = strcmp(p, "card") == 0      ? SCB_PROV_CARD
-             : strcmp(p, "factory") == 0 ? SCB_PROV_FACTORY
-                                         : SCB_PROV_NETWORK;
-        if (scb_committed_set_prov(&t, (uint16_t)oid, (uint16_t)iid, pr) < 0) {
-            scb_committed_free(&t);
-            return SCB_E_NOMEM;
-        }
-    }
-    if (json_object_object_get_ex(root, "card", &card) && card != NULL) {
-        size_t n;
-        json_object *s;
-        if (!json_object_object_get_ex(card, "iccid", &s) ||
-            hex_field(card, "sha256", t.card.sha256, 32, &n) < 0 || n != 32 ||
-            hex_field(card, "aid", t.card.aid, sizeof(t.card.aid), &t.card.aid_len) < 0 ||
-            hex_field(card, "path", t.card.path.path, sizeof(t.card.path.path), &t.card.path.len) <
-                0) {
-            scb_committed_free(&t);
-            return jfail(err, errlen, "bad card fingerprint in the store file");
-        }
-        snprintf(t.card.iccid, sizeof(t.card.iccid), "%s", json_object_get_string(s));
-        if (json_object_object_get_ex(card, "reader", &s)) {
-            snprintf(t.card.reader, sizeof(t.card.reader), "%s", json_object_get_string(s));
-        }
-        t.card.valid = 1;
+    if ((ret = load_provenance(root, &t, err, errlen)) < 0 ||
+        (ret = load_card(root, &t.card, err, errlen)) < 0) {
+        goto fail;
     }
     *c = t;
     return SCB_OK;
+fail:
+    scb_committed_free(&t);
+    return ret;
+}
+
+int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, char *err,
+                    size_t errlen)
+{
+    struct json_tokener *tok;
+    json_object *root;
+    int ret;
+
+    if (len > STORE_MAX) {
+        return jfail(err, errlen, "larger than %u bytes", STORE_MAX);
+    }
+    if ((tok = json_tokener_new_ex(STORE_MAX_DEPTH)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    root = json_tokener_parse_ex(tok, (const char *)data, (int)len);
+    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+        enum json_tokener_error e = json_tokener_get_error(tok);
+        ret = jfail(err, errlen, "not valid JSON (%s)",
+                    e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
+        json_object_put(root);
+        json_tokener_free(tok);
+        return ret;
+    }
+    size_t used = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    for (; used < len; used++) { /* only white space may follow the object */
+        if (data[used] != ' ' && data[used] != '\n' && data[used] != '\t' && data[used] != '\r') {
+            json_object_put(root);
+            return jfail(err, errlen, "not valid JSON (data after the object)");
+        }
+    }
+    ret = scb_committed_from_json(root, c, err, errlen);
+    json_object_put(root);
+    return ret;
 }
 
 /* ---- the directory ------------------------------------------------------------------------ */
 
+/*
+ * The state directory is opened once, without following a symbolic link, and everything in it
+ * is reached relative to that descriptor, never by path, and never through a link. An existing
+ * directory is never re-moded or re-owned: one that others could write to, or that belongs to
+ * someone else, is refused with the reason.
+ */
+
+static int sfail(struct scb_store *s, int ret, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int sfail(struct scb_store *s, int ret, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->errbuf, sizeof(s->errbuf), fmt, ap);
+    va_end(ap);
+    return ret;
+}
+
+static int check_dir(struct scb_store *s, const struct stat *st)
+{
+    uid_t me = geteuid();
+    if (!S_ISDIR(st->st_mode)) {
+        return sfail(s, SCB_E_IO, "state directory %s is not a directory", s->dir);
+    }
+    if (st->st_uid != me) {
+        return sfail(s, SCB_E_UNSAFE,
+                     "state directory %s belongs to uid %u, not to uid %u running scboot: "
+                     "use a directory of your own (mkdir -m 700 DIR)",
+                     s->dir, (unsigned)st->st_uid, (unsigned)me);
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        if (st->st_mode & S_ISVTX) {
+            return sfail(s, SCB_E_UNSAFE,
+                         "state directory %s is writable by others (mode %04o, shared): "
+                         "give a directory only you can write (mkdir -m 700 DIR)",
+                         s->dir, (unsigned)(st->st_mode & 07777));
+        }
+        return sfail(s, SCB_E_UNSAFE,
+                     "state directory %s is writable by group or others (mode %04o): "
+                     "chmod go-w it, or give a directory only you can write",
+                     s->dir, (unsigned)(st->st_mode & 07777));
+    }
+    return SCB_OK;
+}
+
+static int open_state_dir(struct scb_store *s, int create)
+{
+    struct stat st;
+    int created = 0;
+
+    if (create) {
+        if (mkdir(s->dir, 0700) == 0) {
+            created = 1;
+        } else if (errno != EEXIST) {
+            return sfail(s, SCB_E_IO, "cannot create state directory %s: %s", s->dir,
+                         strerror(errno));
+        }
+    }
+    s->dir_fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (s->dir_fd < 0) {
+        int e = errno;
+        if ((e == ELOOP || e == ENOTDIR) && lstat(s->dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+            return sfail(s, SCB_E_UNSAFE,
+                         "state directory %s is a symbolic link: give the real directory", s->dir);
+        }
+        return sfail(s, SCB_E_IO, "cannot open state directory %s: %s", s->dir, strerror(e));
+    }
+    if (fstat(s->dir_fd, &st) != 0) {
+        return sfail(s, SCB_E_IO, "cannot stat state directory %s: %s", s->dir, strerror(errno));
+    }
+    if (created && (st.st_mode & 07777) != 0700) {
+        /* only a directory made here, just now, gets its mode set (the umask may have cut it) */
+        if (fchmod(s->dir_fd, 0700) != 0 || fstat(s->dir_fd, &st) != 0) {
+            return sfail(s, SCB_E_IO, "cannot set the mode of %s: %s", s->dir, strerror(errno));
+        }
+    }
+    return check_dir(s, &st);
+}
+
+static int take_lock(struct scb_store *s, unsigned wait_ms)
+{
+    struct stat st;
+    s->lock_fd = openat(s->dir_fd, STORE_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (s->lock_fd < 0) {
+        return sfail(s, errno == ELOOP ? SCB_E_UNSAFE : SCB_E_IO, "cannot open %s/%s: %s%s",
+                     s->dir, STORE_LOCK, strerror(errno),
+                     errno == ELOOP ? " (a symbolic link: refused)" : "");
+    }
+    if (fstat(s->lock_fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        return sfail(s, SCB_E_UNSAFE, "%s/%s is not a regular file", s->dir, STORE_LOCK);
+    }
+    for (unsigned waited = 0;; waited += 50) {
+        if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+            return SCB_OK;
+        }
+        if (errno != EWOULDBLOCK || waited >= wait_ms) {
+            return sfail(s, SCB_E_LOCKED,
+                         "state directory %s is locked by another scboot process", s->dir);
+        }
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int open_dir(const char *dir, struct scb_store **out, int lock, unsigned wait_ms,
                     char *err, size_t errlen)
 {
-    struct scb_store *s = calloc(1, sizeof(*s));
-    if (s == NULL) {
+    struct scb_store *s;
+    size_t n;
+    int ret;
+
+    *out = NULL;
+    if (dir == NULL || (n = strlen(dir)) == 0) {
+        snprintf(err, errlen, "empty state directory name");
+        return SCB_E_INVALID_ARG;
+    }
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
         return SCB_E_NOMEM;
     }
     s->lock_fd = -1;
-    snprintf(s->dir, sizeof(s->dir), "%s", dir);
-    snprintf(s->path, sizeof(s->path), "%s/%s", dir, STORE_FILE);
-    if (lock && mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create state directory %s: %s", dir, strerror(errno));
-        free(s);
-        return SCB_E_IO;
+    s->dir_fd = -1;
+    while (n > 1 && dir[n - 1] == '/') {
+        n--; /* "link/" would follow the link */
     }
-    if ((s->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        snprintf(err, errlen, "cannot open state directory %s: %s", dir, strerror(errno));
+    if (n >= sizeof(s->dir)) {
         free(s);
-        return errno == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+        snprintf(err, errlen, "state directory name too long");
+        return SCB_E_INVALID_ARG;
     }
-    if (lock) {
-        fchmod(s->dir_fd, 0700);
-        char lp[600];
-        snprintf(lp, sizeof(lp), "%s/%s", dir, STORE_LOCK);
-        s->lock_fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (s->lock_fd < 0) {
-            snprintf(err, errlen, "cannot open %s: %s", lp, strerror(errno));
-            scb_store_close(&s);
-            return SCB_E_IO;
-        }
-        for (unsigned waited = 0;; waited += 50) {
-            if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0) {
-                break;
-            }
-            if (errno != EWOULDBLOCK || waited >= wait_ms) {
-                snprintf(err, errlen, "state directory %s is locked by another scboot process",
-                         dir);
-                scb_store_close(&s);
-                return SCB_E_LOCKED;
-            }
-            struct timespec ts = {0, 50 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
+    memcpy(s->dir, dir, n);
+    s->dir[n] = '\0';
+    snprintf(s->path, sizeof(s->path), "%s%s%s", s->dir, n > 1 ? "/" : "", STORE_FILE);
+    if ((ret = open_state_dir(s, lock)) < 0 || (lock && (ret = take_lock(s, wait_ms)) < 0)) {
+        snprintf(err, errlen, "%s", s->errbuf);
+        scb_store_close(&s);
+        return ret;
     }
     *out = s;
     return SCB_OK;
@@ -392,37 +632,108 @@ const char *scb_store_path(const struct scb_store *s)
     return s->path;
 }
 
+const char *scb_store_error(const struct scb_store *s)
+{
+    return s->errbuf;
+}
+
+/* The store file's bytes (NULL, 0 when there is none). Never through a link. */
+static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
+{
+    struct stat st;
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    int fd = openat(s->dir_fd, STORE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+    *data = NULL;
+    *len = 0;
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return SCB_OK;
+        }
+        if (errno == ELOOP) {
+            return sfail(s, SCB_E_UNSAFE, "store file %s is a symbolic link: refused", s->path);
+        }
+        return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return sfail(s, SCB_E_PARSE, "damaged store: %s: not a regular file", s->path);
+    }
+    if (st.st_uid != geteuid()) {
+        close(fd);
+        return sfail(s, SCB_E_UNSAFE, "store file %s belongs to uid %u, not to uid %u: refused",
+                     s->path, (unsigned)st.st_uid, (unsigned)geteuid());
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > STORE_MAX) {
+        close(fd);
+        return sfail(s, SCB_E_PARSE, "damaged store: %s: larger than %u bytes", s->path,
+                     STORE_MAX);
+    }
+    size_t cap = (size_t)st.st_size + 1; /* one more: a file that grew is seen */
+    if ((buf = malloc(cap)) == NULL) {
+        close(fd);
+        return SCB_E_NOMEM;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            int e = errno;
+            mbedtls_platform_zeroize(buf, n);
+            free(buf);
+            close(fd);
+            return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(e));
+        }
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+        if (n == cap) {
+            mbedtls_platform_zeroize(buf, n);
+            free(buf);
+            close(fd);
+            return sfail(s, SCB_E_PARSE, "damaged store: %s: changed while read", s->path);
+        }
+    }
+    close(fd);
+    *data = buf;
+    *len = n;
+    return SCB_OK;
+}
+
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen)
 {
     uint8_t *data;
     size_t len;
-    int ret = scb_read_file(s->path, STORE_MAX, &data, &len);
+    char why[240] = "";
+    int ret;
 
-    if (ret == SCB_E_NOT_FOUND) {
+    s->errbuf[0] = '\0';
+    if ((ret = read_store(s, &data, &len)) < 0) {
+        if (err) {
+            snprintf(err, errlen, "%s", s->errbuf);
+        }
+        return ret;
+    }
+    if (data == NULL) {
         scb_committed_init(out); /* nothing committed yet */
         return SCB_OK;
     }
-    if (ret < 0) {
-        snprintf(err, errlen, "%s: %s", s->path, scb_strerror(ret));
-        return ret;
-    }
-    struct json_tokener *tok = json_tokener_new();
-    json_object *root = json_tokener_parse_ex(tok, (const char *)data, (int)len);
-    int ok = root && json_tokener_get_error(tok) == json_tokener_success &&
-             json_object_is_type(root, json_type_object);
-    json_tokener_free(tok);
-    mbedtls_platform_zeroize(data, len);
+    ret = scb_store_parse(data, len, out, why, sizeof(why));
+    mbedtls_platform_zeroize(data, len); /* keys were in the text */
     free(data);
-    if (!ok) {
-        json_object_put(root);
-        snprintf(err, errlen, "%s: damaged (not valid JSON)", s->path);
-        return SCB_E_PARSE;
-    }
-    char why[200] = "";
-    ret = scb_committed_from_json(root, out, why, sizeof(why));
-    json_object_put(root);
     if (ret < 0) {
-        snprintf(err, errlen, "%s: %s", s->path, why);
+        sfail(s, ret, "damaged store: %s: %s", s->path, ret == SCB_E_NOMEM ? "out of memory" : why);
+        if (err) {
+            snprintf(err, errlen, "%s", s->errbuf);
+        }
     }
     return ret;
 }
@@ -432,15 +743,55 @@ static int step(struct scb_store *s, enum scb_commit_step st)
     return s->hook ? s->hook(s->hook_ctx, st) : SCB_OK;
 }
 
+/* Neither the store file nor the temporary file may be a link; a stale temporary goes. */
+static int prepare_commit(struct scb_store *s)
+{
+    struct stat st;
+    if (fstatat(s->dir_fd, STORE_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode)) {
+        return sfail(s, SCB_E_UNSAFE, "store file %s is %s: refused", s->path,
+                     S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+    }
+    if (fstatat(s->dir_fd, STORE_TMP, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            return sfail(s, SCB_E_UNSAFE, "temporary file %s.tmp is a symbolic link: refused",
+                         s->path);
+        }
+        if (!S_ISREG(st.st_mode)) {
+            return sfail(s, SCB_E_IO, "cannot create %s.tmp: something else is in its place",
+                         s->path);
+        }
+        if (unlinkat(s->dir_fd, STORE_TMP, 0) != 0) {
+            return sfail(s, SCB_E_IO, "cannot remove the stale %s.tmp: %s", s->path,
+                         strerror(errno));
+        }
+    }
+    return SCB_OK;
+}
+
+static int write_all(int fd, const char *text, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, text + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
 int scb_store_commit(struct scb_store *s, struct scb_committed *c)
 {
-    char tmp[640];
     time_t now = time(NULL);
     struct tm tm;
-    int fd = -1, ret = SCB_E_IO;
+    int fd = -1, ret, made_tmp = 0;
 
+    s->errbuf[0] = '\0';
     if (s->lock_fd < 0) {
-        return SCB_E_LOCKED; /* opened read-only */
+        return sfail(s, SCB_E_LOCKED, "%s was opened read-only", s->dir);
     }
     c->generation++;
     gmtime_r(&now, &tm);
@@ -450,46 +801,48 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
                                                                 JSON_C_TO_STRING_SPACED |
                                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
     size_t len = strlen(text);
-    snprintf(tmp, sizeof(tmp), "%s/%s", s->dir, STORE_TMP);
-    if ((ret = step(s, SCB_STEP_WRITE)) < 0) {
+    if ((ret = step(s, SCB_STEP_WRITE)) < 0 || (ret = prepare_commit(s)) < 0) {
         goto out;
     }
-    ret = SCB_E_IO;
-    unlink(tmp);
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+    fd = openat(s->dir_fd, STORE_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        ret = sfail(s, SCB_E_IO, "cannot create %s.tmp: %s", s->path, strerror(errno));
         goto out;
     }
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            goto out;
-        }
-        off += (size_t)w;
+    made_tmp = 1;
+    if (fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
+        ret = sfail(s, SCB_E_IO, "cannot write %s.tmp: %s", s->path, strerror(errno));
+        goto out;
     }
     if ((ret = step(s, SCB_STEP_FSYNC_FILE)) < 0) {
+        made_tmp = 0; /* a simulated crash leaves it behind */
         goto out;
     }
-    if (fsync(fd) != 0 || close(fd) != 0) {
-        fd = -1;
-        ret = SCB_E_IO;
+    if (fsync(fd) != 0) {
+        ret = sfail(s, SCB_E_IO, "cannot write %s.tmp: %s", s->path, strerror(errno));
         goto out;
     }
+    int cr = close(fd);
     fd = -1;
+    if (cr != 0) {
+        ret = sfail(s, SCB_E_IO, "cannot write %s.tmp: %s", s->path, strerror(errno));
+        goto out;
+    }
     if ((ret = step(s, SCB_STEP_RENAME)) < 0) {
+        made_tmp = 0;
         goto out;
     }
-    if (rename(tmp, s->path) != 0) {
-        ret = SCB_E_IO;
+    if (renameat(s->dir_fd, STORE_TMP, s->dir_fd, STORE_FILE) != 0) {
+        ret = sfail(s, SCB_E_IO, "cannot rename %s.tmp to %s: %s", s->path, STORE_FILE,
+                    strerror(errno));
         goto out;
     }
+    made_tmp = 0;
     if ((ret = step(s, SCB_STEP_FSYNC_DIR)) < 0) {
         goto out;
     }
     if (fsync(s->dir_fd) != 0) {
-        ret = SCB_E_IO;
+        ret = sfail(s, SCB_E_IO, "cannot sync state directory %s: %s", s->dir, strerror(errno));
         goto out;
     }
     ret = step(s, SCB_STEP_DONE);
@@ -497,10 +850,16 @@ out:
     if (fd >= 0) {
         close(fd);
     }
+    if (made_tmp) {
+        unlinkat(s->dir_fd, STORE_TMP, 0); /* a full disk gets its space back */
+    }
     mbedtls_platform_zeroize((void *)text, len); /* keys were in the text */
     json_object_put(root);
     if (ret < 0) {
         c->generation--;
+        if (s->errbuf[0] == '\0') {
+            sfail(s, ret, "commit to %s stopped: %s", s->dir, scb_strerror(ret));
+        }
     }
     return ret;
 }

@@ -17,7 +17,7 @@ static const struct err_entry errors[] = {
     {SCB_E_INTERNAL, "SCB_E_INTERNAL", "internal error"},
     {SCB_E_NOMEM, "SCB_E_NOMEM", "out of memory"},
     {SCB_E_INVALID_ARG, "SCB_E_INVALID_ARG", "invalid argument"},
-    {SCB_E_IO, "SCB_E_IO", "input/output error"},
+    {SCB_E_IO, "SCB_E_IO", "file or state I/O error"},
     {SCB_E_TOO_LARGE, "SCB_E_TOO_LARGE", "data too large"},
     {SCB_E_NOT_FOUND, "SCB_E_NOT_FOUND", "not found"},
     {SCB_E_UNSUPPORTED, "SCB_E_UNSUPPORTED", "not supported"},
@@ -25,6 +25,8 @@ static const struct err_entry errors[] = {
     {SCB_E_TIMEOUT, "SCB_E_TIMEOUT", "timed out"},
     {SCB_E_PARSE, "SCB_E_PARSE", "malformed input"},
     {SCB_E_BUFFER, "SCB_E_BUFFER", "buffer too small"},
+    {SCB_E_UNSAFE, "SCB_E_UNSAFE",
+     "unsafe file or directory (writable by others, foreign owner or a symbolic link)"},
     {SCB_E_NO_SERVICE, "SCB_E_NO_SERVICE", "PC/SC service not running (SCARD_E_NO_SERVICE)"},
     {SCB_E_NO_READERS, "SCB_E_NO_READERS", "no smart card reader (SCARD_E_NO_READERS_AVAILABLE)"},
     {SCB_E_READER_NOT_FOUND, "SCB_E_READER_NOT_FOUND", "no reader matches"},
@@ -113,8 +115,8 @@ int scb_err_exit_code(int err)
         err == SCB_E_P15_MALFORMED || err == SCB_E_TOO_LARGE) {
         return 4;
     }
-    if (err <= -200 && err > -700) {
-        return 3;
+    if (err == SCB_E_IO || err == SCB_E_UNSAFE || err == SCB_E_LOCKED) {
+        return 5;
     }
     return 3;
 }

@@ -2,10 +2,13 @@
  * util.c: hex text, SHA-256 (mbedTLS) for fingerprints and redaction, bounded file reads.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
@@ -144,10 +147,12 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
         }
     }
     if (ferror(f)) {
+        int e = errno;
         free(buf);
         if (f != stdin) {
             fclose(f);
         }
+        errno = e; /* the caller says why */
         return SCB_E_IO;
     }
     if (f != stdin) {
@@ -190,6 +195,204 @@ int scb_read_text(const char *path, size_t max, char **text, size_t *len)
     }
     t[n] = '\0';
     *text = t;
+    *len = n;
+    return SCB_OK;
+}
+
+/* ---- files that may hold secrets ----------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4))) static int wfail(char *err, size_t errlen, const char *fmt,
+                                                       ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return SCB_E_IO;
+}
+
+static int write_fd_all(int fd, const uint8_t *d, size_t n)
+{
+    for (size_t off = 0; off < n;) {
+        ssize_t w = write(fd, d + off, n - off);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
+                          size_t errlen)
+{
+    char dir[4096], tmp[4096 + 16];
+    const char *slash, *base;
+    struct stat st;
+    int fd, dfd, e;
+
+    if (path == NULL || *path == '\0' || (len > 0 && data == NULL)) {
+        return wfail(err, errlen, "no file name");
+    }
+    slash = strrchr(path, '/');
+    base = slash ? slash + 1 : path;
+    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        return wfail(err, errlen, "cannot write %s: not a file name", path);
+    }
+    if (slash == NULL) {
+        snprintf(dir, sizeof(dir), ".");
+    } else if (slash == path) {
+        snprintf(dir, sizeof(dir), "/");
+    } else if ((size_t)(slash - path) < sizeof(dir)) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    } else {
+        return wfail(err, errlen, "cannot write %.100s...: name too long", path);
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp)) {
+        return wfail(err, errlen, "cannot write %.100s...: name too long", path);
+    }
+    /* what is there is replaced only when it is a regular file; a device or a pipe (/dev/null)
+     * is written to as it is; a link is never followed nor replaced */
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+            if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+                return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+            }
+            int r = write_fd_all(fd, data, len);
+            e = errno;
+            if (close(fd) != 0 && r == 0) {
+                r = -1;
+                e = errno;
+            }
+            return r == 0 ? SCB_OK : wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+        }
+        return wfail(err, errlen, "cannot write %s: %s", path,
+                     S_ISLNK(st.st_mode) ? "a symbolic link (refused: give the real path)"
+                                         : "not a regular file");
+    }
+    if ((fd = mkstemp(tmp)) < 0) { /* O_CREAT | O_EXCL: never through a link */
+        return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 || write_fd_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        e = errno;
+        close(fd);
+        unlink(tmp);
+        return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+    }
+    if (close(fd) != 0) {
+        e = errno;
+        unlink(tmp);
+        return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+    }
+    if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+    }
+    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        int r = fsync(dfd);
+        e = errno;
+        close(dfd);
+        if (r != 0 && e != EINVAL) {
+            return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+        }
+    }
+    return SCB_OK;
+}
+
+int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0 || (S_ISREG(st.st_mode) && fchmod(fd, 0600) != 0)) {
+        int e = errno;
+        close(fd);
+        return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+    }
+    *fd_out = fd;
+    return SCB_OK;
+}
+
+int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
+                         size_t errlen)
+{
+    struct stat st;
+    char *buf;
+    size_t n = 0;
+    int fd, e;
+
+    if (path == NULL || text == NULL || len == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    /* one open, then every check on the descriptor: nothing can be swapped in between */
+    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+        if (errno == ELOOP) {
+            wfail(err, errlen, "%s: a symbolic link (refused: give the real path)", path);
+            return SCB_E_UNSAFE;
+        }
+        return wfail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    }
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+        close(fd);
+        return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        wfail(err, errlen, "%s: not a regular file", path);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        close(fd);
+        wfail(err, errlen, "%s: readable by group or others (mode %03o); chmod 600 it", path,
+              (unsigned)(st.st_mode & 0777));
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > max) {
+        close(fd);
+        wfail(err, errlen, "%s: larger than %zu bytes", path, max);
+        return SCB_E_TOO_LARGE;
+    }
+    if ((buf = malloc(max + 1)) == NULL) {
+        close(fd);
+        return SCB_E_NOMEM;
+    }
+    for (;;) {
+        ssize_t r = read(fd, buf + n, max + 1 - n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            e = errno;
+            mbedtls_platform_zeroize(buf, max + 1);
+            free(buf);
+            close(fd);
+            return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
+        }
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+        if (n > max) {
+            mbedtls_platform_zeroize(buf, max + 1);
+            free(buf);
+            close(fd);
+            wfail(err, errlen, "%s: larger than %zu bytes", path, max);
+            return SCB_E_TOO_LARGE;
+        }
+    }
+    close(fd);
+    buf[n] = '\0';
+    *text = buf; /* max + 1 bytes: the caller wipes that many */
     *len = n;
     return SCB_OK;
 }

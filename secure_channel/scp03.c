@@ -17,6 +17,7 @@
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 
+#define SCP03_KEYFILE_MAX 4096
 #define KDF_CARD_CRYPTO 0x00
 #define KDF_HOST_CRYPTO 0x01
 #define KDF_S_ENC 0x04
@@ -58,9 +59,9 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
     int lineno = 0;
     const char *p = text;
 
+    char line[256];
     memset(&tmp, 0, sizeof(tmp));
     while (*p) {
-        char line[256];
         size_t n = strcspn(p, "\n");
         lineno++;
         if (n >= sizeof(line)) {
@@ -107,6 +108,7 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
         }
         mbedtls_platform_zeroize(line, sizeof(line));
     }
+    mbedtls_platform_zeroize(line, sizeof(line));
     if (lens[0] == 0 || lens[1] == 0 || lens[2] == 0 || lens[0] != lens[1] || lens[1] != lens[2]) {
         snprintf(err, errlen, "key file needs enc=, mac= and dek= of one length (16, 24 or 32 "
                               "bytes)");
@@ -120,32 +122,22 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
 bad:
     snprintf(err, errlen, "key file line %d: expected enc|mac|dek=HEX (16/24/32 bytes) or kvn=HEX",
              lineno);
+    mbedtls_platform_zeroize(line, sizeof(line)); /* a part of a key may be in it */
     scb_scp03_keys_clear(&tmp);
     return SCB_E_SCP03_KEYS;
 }
 
 int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, size_t errlen)
 {
-    struct stat st;
     char *text;
     size_t len;
-    int ret;
+    int ret = scb_read_secret_file(path, SCP03_KEYFILE_MAX, &text, &len, err, errlen);
 
-    if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return SCB_E_SCP03_KEYS;
-    }
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, errlen, "%s: readable by group or others (mode %03o); chmod 600 it", path,
-                 (unsigned)(st.st_mode & 0777));
-        return SCB_E_SCP03_KEYS;
-    }
-    if ((ret = scb_read_text(path, 4096, &text, &len)) < 0) {
-        snprintf(err, errlen, "%s: %s", path, scb_strerror(ret));
-        return SCB_E_SCP03_KEYS;
+    if (ret < 0) {
+        return ret; /* SCB_E_IO, SCB_E_UNSAFE (mode, link, not a file), SCB_E_TOO_LARGE */
     }
     ret = scb_scp03_keys_parse(text, k, err, errlen);
-    mbedtls_platform_zeroize(text, len);
+    mbedtls_platform_zeroize(text, SCP03_KEYFILE_MAX + 1);
     free(text);
     return ret;
 }

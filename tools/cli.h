@@ -14,6 +14,7 @@
 #define EXIT_USAGE 2
 #define EXIT_CARD 3
 #define EXIT_MALFORMED 4
+#define EXIT_FILE 5 /* a file or the state directory cannot be read or written */
 
 struct cli {
     const char *prog;
@@ -27,6 +28,9 @@ struct cli {
     const char *scp03_keys;
     int secure_mode;        /* 0 off, 1 preferred, 2 required; -1 unset */
     unsigned scp03_level;
+    /* --pin / --pin-file: wiped by cli_pin_wipe() once the card was read */
+    char pin[16];
+    int has_pin;
     /* an opened card */
     struct scb_transport *tr;
     struct scb_emu *emu;
@@ -67,6 +71,21 @@ void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g);
 /* One line on stderr: "scboot CMD: msg"; returns the exit code for err. */
 int cli_fail(struct cli *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int cli_usage(struct cli *c, const char *usage);
+/*
+ * One line for a file that cannot be read: "scboot CMD: cannot read PATH: reason" (ret from
+ * scb_read_file/scb_read_text, errno as they left it); returns EXIT_FILE (EXIT_MALFORMED for
+ * SCB_E_TOO_LARGE).
+ */
+int cli_read_fail(struct cli *c, const char *path, int ret);
+/*
+ * --pin PIN (the argument is wiped from the process's command line once copied) or
+ * --pin-file F (its first line, CR/LF stripped; refused unless only the owner may read it).
+ * 0 or an exit code, the one line printed.
+ */
+int cli_pin_opt(struct cli *c, int from_file, char *arg);
+/* The PIN given, or NULL. */
+const char *cli_pin(const struct cli *c);
+void cli_pin_wipe(struct cli *c);
 /* Trace printer (scriptor-like "> " / "< " lines). */
 void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len, int redacted);
 

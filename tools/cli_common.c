@@ -2,10 +2,12 @@
  * cli_common.c: what every scboot subcommand shares: the common options, opening the card
  * (PC/SC reader or the built-in virtual card), the APDU trace and the one-line error report.
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "scboot/cardsrc.h"
@@ -14,6 +16,8 @@
 #include "scboot/validate.h"
 #include <time.h>
 #include "scboot/util.h"
+
+#include <mbedtls/platform_util.h>
 
 int cli_common_opt(struct cli *c, int opt, const char *arg)
 {
@@ -72,9 +76,90 @@ int cli_fail(struct cli *c, int err, const char *fmt, ...)
     return scb_err_exit_code(err);
 }
 
+int cli_read_fail(struct cli *c, const char *path, int ret)
+{
+    int e = errno;
+    if (ret == SCB_E_TOO_LARGE) {
+        cli_fail(c, ret, "cannot read %s: %s", path, scb_strerror(ret));
+        return EXIT_MALFORMED;
+    }
+    cli_fail(c, SCB_E_IO, "cannot read %s: %s", path,
+             ret == SCB_E_NOT_FOUND ? strerror(ENOENT)
+             : ret == SCB_E_IO && e ? strerror(e)
+                                    : scb_strerror(ret));
+    return EXIT_FILE;
+}
+
+#define PIN_FILE_MAX 256
+
+int cli_pin_opt(struct cli *c, int from_file, char *arg)
+{
+    char err[512], *text = NULL;
+    size_t n, len = 0;
+    int ret;
+
+    mbedtls_platform_zeroize(c->pin, sizeof(c->pin));
+    c->has_pin = 0;
+    if (!from_file) {
+        n = strlen(arg);
+        if (n == 0 || n >= sizeof(c->pin)) {
+            mbedtls_platform_zeroize(arg, n);
+            return cli_fail(c, SCB_E_INVALID_ARG, "--pin: a PIN of 1 to %zu characters",
+                            sizeof(c->pin) - 1);
+        }
+        memcpy(c->pin, arg, n + 1);
+        mbedtls_platform_zeroize(arg, n); /* out of /proc/PID/cmdline from now on */
+        c->has_pin = 1;
+        return 0;
+    }
+    if ((ret = scb_read_secret_file(arg, PIN_FILE_MAX, &text, &len, err, sizeof(err))) < 0) {
+        return cli_fail(c, ret, "--pin-file: %s", err);
+    }
+    n = strcspn(text, "\n");
+    while (n > 0 && text[n - 1] == '\r') {
+        n--;
+    }
+    if (n == 0 || n >= sizeof(c->pin) || memchr(text, '\0', n) != NULL) {
+        mbedtls_platform_zeroize(text, PIN_FILE_MAX + 1);
+        free(text);
+        return cli_fail(c, SCB_E_PARSE, "PIN file %s: the first line must hold a PIN of 1 to %zu "
+                                        "characters",
+                        arg, sizeof(c->pin) - 1);
+    }
+    memcpy(c->pin, text, n);
+    c->pin[n] = '\0';
+    mbedtls_platform_zeroize(text, PIN_FILE_MAX + 1);
+    free(text);
+    c->has_pin = 1;
+    return 0;
+}
+
+const char *cli_pin(const struct cli *c)
+{
+    return c->has_pin ? c->pin : NULL;
+}
+
+void cli_pin_wipe(struct cli *c)
+{
+    mbedtls_platform_zeroize(c->pin, sizeof(c->pin));
+    c->has_pin = 0;
+}
+
 int cli_usage(struct cli *c, const char *usage)
 {
-    fprintf(stderr, "usage: %s\nTry '%s --help'.\n", usage, c->prog);
+    /* one line, as every failure: the synopsis with its line breaks folded */
+    fprintf(stderr, "%s: invalid arguments; usage: ", c->prog);
+    for (const char *p = usage; *p; p++) {
+        if (*p == '\n') {
+            fputc(' ', stderr);
+            while (p[1] == ' ') {
+                p++;
+            }
+        } else {
+            fputc(*p, stderr);
+        }
+    }
+    fprintf(stderr, " (see '%s --help')\n", c->prog);
     return EXIT_USAGE;
 }
 
@@ -133,13 +218,24 @@ int cli_open_card(struct cli *c)
         spec = "0";
     }
     if (c->trace_path && c->trace == NULL) {
-        if ((c->trace = fopen(c->trace_path, "w")) == NULL) {
-            cli_fail(c, SCB_E_IO, "cannot write trace file '%s'", c->trace_path);
+        int fd;
+        /* with --show-secrets the trace holds them: 0600 like every such file */
+        if ((ret = scb_open_file_secret(c->trace_path, &fd, err, sizeof(err))) < 0) {
+            cli_fail(c, ret, "trace: %s", err);
+            return ret;
+        }
+        if ((c->trace = fdopen(fd, "w")) == NULL) {
+            close(fd);
+            cli_fail(c, SCB_E_IO, "trace: cannot write %s: %s", c->trace_path, strerror(errno));
             return SCB_E_IO;
         }
     }
     if (strncmp(spec, "virtual:", 8) == 0) {
         if ((ret = scb_emu_load(spec + 8, &c->emu, err, sizeof(err))) < 0) {
+            if (ret == SCB_E_NOT_FOUND || ret == SCB_E_IO) {
+                cli_read_fail(c, spec + 8, ret); /* the profile is a file: exit 5 */
+                return SCB_E_IO;
+            }
             cli_fail(c, ret, "virtual card: %s", err);
             return ret;
         }
@@ -179,7 +275,7 @@ void cli_print_json(struct json_object *o)
 int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard *g,
                      struct scb_scp03_keys *keys)
 {
-    char err[256];
+    char err[512];
     int mode = c->secure_mode;
     memset(g, 0, sizeof(*g));
     if (mode < 0) {
@@ -192,8 +288,10 @@ int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_g
         return cli_fail(c, SCB_E_INVALID_ARG, "--secure-channel %s needs --scp03-keys FILE",
                         mode == 2 ? "required" : "preferred");
     }
-    if (scb_scp03_keys_load(c->scp03_keys, keys, err, sizeof(err)) < 0) {
-        return cli_fail(c, SCB_E_INVALID_ARG, "%s", err);
+    int ret = scb_scp03_keys_load(c->scp03_keys, keys, err, sizeof(err));
+    if (ret < 0) {
+        /* unreadable or unsafe: a file error (5); wrong content: a malformed file (4) */
+        return cli_fail(c, ret == SCB_E_SCP03_KEYS ? SCB_E_PARSE : ret, "--scp03-keys: %s", err);
     }
     g->keys = keys;
     g->required = mode == 2;
@@ -218,12 +316,14 @@ int cli_load_profile(struct cli *c, const char *path, struct scb_profile *p)
     char *s;
     size_t tl;
     char err[256];
-    if (scb_read_text(path, 65536, &s, &tl) < 0) {
-        return cli_fail(c, SCB_E_INVALID_ARG, "cannot read profile '%s'", path);
+    int ret = scb_read_text(path, 65536, &s, &tl);
+    if (ret < 0) {
+        return cli_read_fail(c, path, ret);
     }
-    int ret = scb_profile_from_json_text(s, p, err, sizeof(err));
+    ret = scb_profile_from_json_text(s, p, err, sizeof(err));
     free(s);
-    return ret < 0 ? cli_fail(c, SCB_E_INVALID_ARG, "%s: %s", path, err) : 0;
+    /* a profile that does not parse is a malformed input file (4) */
+    return ret < 0 ? cli_fail(c, SCB_E_PARSE, "--profile %s: %s", path, err) : 0;
 }
 
 void cli_log(void *ctx, const char *line)

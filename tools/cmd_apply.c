@@ -1,10 +1,17 @@
 /*
  * cmd_apply.c: `scboot apply`: one run of the bootstrap sequence (smartcard -> factory ->
  * network bootstrap needed?), committing through the state directory, and what came from where.
+ * Exit 0 when every source present was applied (or already was), 1 when one was rejected as
+ * inconsistent or malformed, 3 when the card was there but could not be read, 4 for a damaged
+ * store, 5 when a file or the state directory cannot be read or written. A failure is one line.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "scboot/scp03.h"
@@ -12,9 +19,54 @@
 
 static const char usage_text[] =
     "scboot apply [-r READER] [--no-card] [--factory F] [--state-dir D] [--no-acl|--profile P]\n"
-    "             [--pin PIN] [--scp03-keys K] [--json]";
+    "             [--pin PIN|--pin-file F] [--scp03-keys K] [--json]";
 
-enum { OPT_FACTORY = 500, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_PIN, OPT_NO_CARD };
+enum { OPT_FACTORY = 500, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_PIN, OPT_NO_CARD, OPT_PIN_FILE };
+
+/*
+ * The sequence's log lines are held back until it is known whether the run failed: a failure
+ * is reported as one line (the store says what went wrong), a run that went through shows them.
+ */
+#define HELD_MAX 64
+struct held_log {
+    struct cli *c;
+    size_t n, dropped;
+    char *lines[HELD_MAX];
+};
+
+static void hold_line(void *ctx, const char *line)
+{
+    struct held_log *h = ctx;
+    char ts[32], *copy;
+    time_t now = time(NULL);
+    struct tm tm;
+    size_t len;
+    if (h->n == HELD_MAX) {
+        h->dropped++;
+        return;
+    }
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    len = strlen(ts) + strlen(h->c->prog) + strlen(line) + 4;
+    if ((copy = malloc(len)) != NULL) {
+        snprintf(copy, len, "%s %s: %s", ts, h->c->prog, line);
+        h->lines[h->n++] = copy;
+    }
+}
+
+static void release_lines(struct held_log *h, int show)
+{
+    for (size_t k = 0; k < h->n; k++) {
+        if (show) {
+            fprintf(stderr, "%s\n", h->lines[k]);
+        }
+        free(h->lines[k]);
+    }
+    if (show && h->dropped) {
+        fprintf(stderr, "%s: (%zu more log lines)\n", h->c->prog, h->dropped);
+    }
+    h->n = h->dropped = 0;
+}
 
 static void print_result(struct cli *c, const struct scb_run_result *res, struct scb_store *st)
 {
@@ -49,6 +101,26 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
     scb_committed_free(&cm);
 }
 
+/* The factory file must at least open: a missing one is the operator's error, said up front. */
+static int check_readable(struct cli *c, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        return cli_read_fail(c, path, SCB_E_IO);
+    }
+    close(fd);
+    return 0;
+}
+
+/* 0 all sources present applied; 1 one rejected; 3 the card present but unreadable. */
+static int run_exit_code(const struct scb_run_result *res)
+{
+    if (res->card == SCB_CARD_UNREADABLE) {
+        return EXIT_CARD;
+    }
+    return res->card == SCB_CARD_INVALID || res->factory_rejected ? EXIT_INCONSISTENT : EXIT_OK;
+}
+
 int cmd_apply(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTS,
@@ -57,6 +129,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                                          {"no-acl", no_argument, NULL, OPT_NO_ACL},
                                          {"profile", required_argument, NULL, OPT_PROFILE},
                                          {"pin", required_argument, NULL, OPT_PIN},
+                                         {"pin-file", required_argument, NULL, OPT_PIN_FILE},
                                          {"no-card", no_argument, NULL, OPT_NO_CARD},
                                          {0, 0, 0, 0}};
     struct scb_bootstrap b;
@@ -66,8 +139,9 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     struct scb_card stand_card;
     struct scb_scp03_guard guard;
     struct scb_scp03_keys keys;
+    struct held_log held = {.c = c};
     const char *state = SCB_STATE_DIR_DEFAULT;
-    char err[300];
+    char err[1024];
     int opt, ret, no_card = 0;
 
     scb_bootstrap_init(&b);
@@ -77,7 +151,11 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         case 'h':
             printf("usage: %s\nRun the bootstrap sequence once: the card (if a reader is given "
                    "and a card is\npresent), else the factory configuration (G.3.4 image or JSON); "
-                   "commit atomically.\n",
+                   "commit atomically.\n"
+                   "  --pin-file F   the PIN on F's first line (F readable by its owner only)\n"
+                   "exit: 0 applied, 1 a source present was rejected (inconsistent or "
+                   "malformed),\n      3 card present but unreadable, 4 damaged store, "
+                   "5 file or state I/O error\n",
                    usage_text);
             return EXIT_OK;
         case OPT_FACTORY: b.factory_path = optarg; break;
@@ -85,35 +163,56 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         case OPT_NO_ACL: scb_profile_no_acl(&b.profile); break;
         case OPT_PROFILE:
             if ((ret = cli_load_profile(c, optarg, &b.profile)) != 0) {
+                cli_pin_wipe(c);
                 return ret;
             }
             break;
-        case OPT_PIN: b.ro.pin = optarg; break;
+        case OPT_PIN:
+        case OPT_PIN_FILE:
+            if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
+                return ret;
+            }
+            break;
         case OPT_NO_CARD: no_card = 1; break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
+                cli_pin_wipe(c);
                 return cli_usage(c, usage_text);
             }
         }
     }
     if (optind != argc) {
+        cli_pin_wipe(c);
         return cli_usage(c, usage_text);
     }
+    b.ro.pin = cli_pin(c);
+    if (b.factory_path && (ret = check_readable(c, b.factory_path)) != 0) {
+        cli_pin_wipe(c);
+        return ret;
+    }
     if ((ret = scb_store_open(state, 2000, &st, err, sizeof(err))) < 0) {
+        cli_pin_wipe(c);
         return cli_fail(c, ret, "%s", err);
     }
     b.store = st;
-    b.log = cli_log;
-    b.log_ctx = c;
+    b.log = hold_line;
+    b.log_ctx = &held;
     if (!no_card && (c->reader || getenv("SCBOOT_READER"))) {
         if ((ret = cli_secure_setup(c, &b.ro, &guard, &keys)) != 0) {
             scb_store_close(&st);
+            cli_pin_wipe(c);
             return ret;
         }
         b.reader_name = c->reader ? c->reader : getenv("SCBOOT_READER");
         int oc = cli_open_card(c);
         if (oc == SCB_OK) {
             b.card = &c->card;
+        } else if (scb_err_exit_code(oc) == EXIT_FILE || scb_err_exit_code(oc) == EXIT_MALFORMED) {
+            /* a virtual card's profile that cannot be read: said in one line already */
+            scb_scp03_keys_clear(&keys);
+            scb_store_close(&st);
+            cli_pin_wipe(c);
+            return scb_err_exit_code(oc);
         } else {
             /* R4 (scb_card_check): a reader without a card deletes the card's instances and
              * falls through to the factory step; an unreachable reader or pcscd keeps them */
@@ -127,11 +226,16 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     }
     ret = scb_bootstrap_run(&b, &res);
     scb_scp03_keys_clear(&keys);
+    cli_pin_wipe(c);
+    b.ro.pin = NULL;
     if (ret < 0) {
-        ret = cli_fail(c, ret, "bootstrap sequence failed: %s", scb_strerror(ret));
+        release_lines(&held, 0);
+        const char *why = scb_store_error(st);
+        ret = cli_fail(c, ret, "%s", why[0] ? why : scb_strerror(ret));
     } else {
+        release_lines(&held, 1);
         print_result(c, &res, st);
-        ret = EXIT_OK;
+        ret = run_exit_code(&res);
     }
     scb_bootstrap_free(&b);
     cli_close_card(c);

@@ -20,10 +20,10 @@ static const char usage_text[] =
     "scboot bootstrap --server URI --endpoint NAME | --listen [ADDR:]PORT\n"
     "                 [--state-dir D] [--no-acl|--profile P] [--once] [--exchange-lifetime S]\n"
     "                 [--psk-identity ID --psk-key-file F] [--pct FORMAT]\n"
-    "                 [-r READER] [--factory F] [--pin PIN]   (smartcard/factory first)";
+    "                 [-r READER] [--factory F] [--pin PIN|--pin-file F]   (smartcard/factory first)";
 
 enum { OPT_SERVER = 700, OPT_EP, OPT_LISTEN, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_ONCE,
-       OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN };
+       OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN, OPT_PIN_FILE };
 
 int cmd_bootstrap(struct cli *c, int argc, char **argv)
 {
@@ -47,13 +47,14 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         {"pct", required_argument, NULL, OPT_PCT},
         {"factory", required_argument, NULL, OPT_FACTORY},
         {"pin", required_argument, NULL, OPT_PIN},
+        {"pin-file", required_argument, NULL, OPT_PIN_FILE},
         {0, 0, 0, 0}};
-    const char *factory = NULL, *pin = NULL;
+    const char *factory = NULL;
     struct scb_coap_opts o;
     const char *state = SCB_STATE_DIR_DEFAULT;
     uint8_t *key = NULL;
     size_t keylen = 0;
-    char err[300];
+    char err[1024];
     int opt, ret, committed = 0;
 
     memset(&o, 0, sizeof(o));
@@ -70,7 +71,13 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
                    "exit: 0 committed, 1 rejected or timed out, 3 network error\n",
                    usage_text);
             return EXIT_OK;
-        case OPT_SERVER: o.server_uri = optarg; break;
+        case OPT_SERVER:
+            if (*optarg == '\0') {
+                return cli_fail(c, SCB_E_INVALID_ARG, "--server: empty URI (coap://HOST[:PORT] "
+                                                      "or coaps://HOST[:PORT])");
+            }
+            o.server_uri = optarg;
+            break;
         case OPT_EP: o.endpoint = optarg; break;
         case OPT_LISTEN: o.listen = optarg; break;
         case OPT_STATE: state = optarg; break;
@@ -97,8 +104,9 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         case OPT_PSK_FILE: {
             char *text;
             size_t n;
-            if (scb_read_text(optarg, 4096, &text, &n) < 0) {
-                return cli_fail(c, SCB_E_INVALID_ARG, "cannot read PSK key file '%s'", optarg);
+            if ((ret = scb_read_text(optarg, 4096, &text, &n)) < 0) {
+                free(key);
+                return cli_read_fail(c, optarg, ret);
             }
             free(key); /* the option given twice: the last one counts */
             if ((key = malloc(n / 2 + 1)) == NULL) {
@@ -119,7 +127,13 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
         case OPT_PCT: o.pct = atoi(optarg); break;
         case OPT_FACTORY: factory = optarg; break;
-        case OPT_PIN: pin = optarg; break;
+        case OPT_PIN:
+        case OPT_PIN_FILE:
+            if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
+                free(key);
+                return ret;
+            }
+            break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
                 return cli_usage(c, usage_text);
@@ -129,13 +143,20 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     if (optind != argc || (o.listen == NULL) == (o.server_uri == NULL) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {
         free(key);
+        cli_pin_wipe(c);
         return cli_usage(c, usage_text);
     }
     struct scb_store *st = NULL;
-    if ((ret = scb_store_open(state, 2000, &st, err, sizeof(err))) < 0) {
+    struct scb_committed loaded;
+    if ((ret = scb_store_open(state, 2000, &st, err, sizeof(err))) < 0 ||
+        (ret = scb_store_load(st, &loaded, err, sizeof(err))) < 0) {
+        /* a damaged or unreadable store: said once, before anything runs */
+        scb_store_close(&st);
         free(key);
+        cli_pin_wipe(c);
         return cli_fail(c, ret, "%s", err);
     }
+    scb_committed_free(&loaded);
     o.log = cli_log;
     o.log_ctx = c;
     if (c->reader || factory) {
@@ -147,7 +168,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         b.store = st;
         b.profile = o.profile;
         b.factory_path = factory;
-        b.ro.pin = pin;
+        b.ro.pin = cli_pin(c);
         b.log = cli_log;
         b.log_ctx = c;
         if (c->reader && cli_open_card(c) == SCB_OK) {
@@ -155,6 +176,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             b.reader_name = c->reader;
         }
         ret = scb_bootstrap_run(&b, &res);
+        cli_pin_wipe(c);
         scb_bootstrap_free(&b);
         cli_close_card(c);
         if (ret < 0) {
@@ -163,6 +185,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             return cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
         }
     }
+    cli_pin_wipe(c); /* only the card step uses it */
     ret = scb_coap_bootstrap(st, &o, &committed);
     scb_store_close(&st);
     if (key) {

@@ -18,9 +18,9 @@
 
 static const char usage_text[] =
     "scboot check FILE|-r READER [--no-acl|--profile P.json] [--source card|factory|network]\n"
-    "             [--json] [--pin PIN]";
+    "             [--json] [--pin PIN|--pin-file F]";
 
-enum { OPT_NO_ACL = 400, OPT_PROFILE, OPT_SOURCE, OPT_PIN };
+enum { OPT_NO_ACL = 400, OPT_PROFILE, OPT_SOURCE, OPT_PIN, OPT_PIN_FILE };
 
 static void print_report(struct cli *c, const struct scb_report *rep, int malformed)
 {
@@ -71,6 +71,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
                                          {"profile", required_argument, NULL, OPT_PROFILE},
                                          {"source", required_argument, NULL, OPT_SOURCE},
                                          {"pin", required_argument, NULL, OPT_PIN},
+                                         {"pin-file", required_argument, NULL, OPT_PIN_FILE},
                                          {0, 0, 0, 0}};
     struct scb_profile prof;
     enum scb_source src = SCB_SRC_CARD;
@@ -93,7 +94,9 @@ int cmd_check(struct cli *c, int argc, char **argv)
                    "\"security_modes\", \"max_servers\"}\n"
                    "  --source S      judge as card/factory data (default) or as at "
                    "Bootstrap-Finish\n"
-                   "exit: 0 consistent, 1 inconsistent, 3 card error, 4 malformed\n",
+                   "  --pin-file F    the PIN on F's first line (F readable by its owner only)\n"
+                   "exit: 0 consistent, 1 inconsistent, 3 card error, 4 malformed, "
+                   "5 file I/O error\n",
                    usage_text);
             return EXIT_OK;
         }
@@ -113,27 +116,36 @@ int cmd_check(struct cli *c, int argc, char **argv)
             } else {
                 return cli_usage(c, usage_text);
             }
-        } else if (opt == OPT_PIN) {
-            ro.pin = optarg;
+        } else if (opt == OPT_PIN || opt == OPT_PIN_FILE) {
+            if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
+                return ret;
+            }
         } else if (cli_common_opt(c, opt, optarg) != 1) {
+            cli_pin_wipe(c);
             return cli_usage(c, usage_text);
         }
     }
     if ((c->reader == NULL) == (optind == argc) || optind < argc - 1) {
+        cli_pin_wipe(c);
         return cli_usage(c, usage_text);
     }
+    ro.pin = cli_pin(c);
     if (c->reader) {
         struct scb_scp03_guard guard;
         struct scb_scp03_keys keys;
         if ((ret = cli_secure_setup(c, &ro, &guard, &keys)) != 0) {
+            cli_pin_wipe(c);
             return ret;
         }
         if ((ret = cli_open_card(c)) < 0) {
             scb_scp03_keys_clear(&keys);
+            cli_pin_wipe(c);
             return scb_err_exit_code(ret);
         }
         ret = scb_card_read(&c->card, &ro, &rr);
         scb_scp03_keys_clear(&keys);
+        cli_pin_wipe(c);
+        ro.pin = NULL;
         cli_secure_report(c, &guard);
         if (ret < 0) {
             ret = cli_fail(c, ret, "%s", scb_strerror(ret));
@@ -146,7 +158,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
     } else {
         ret = scb_read_file(argv[optind], SCB_MAX_FILE_SIZE + 65536, &buf, &len);
         if (ret < 0 && ret != SCB_E_TOO_LARGE) {
-            return cli_fail(c, ret, "%s: %s", argv[optind], scb_strerror(ret));
+            return cli_read_fail(c, argv[optind], ret);
         }
         if (ret == SCB_E_TOO_LARGE) {
             derr.rule = "file-too-large";

@@ -5,6 +5,8 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "cli.h"
 #include "scboot/codec.h"
 #include "scboot/json.h"
@@ -62,12 +64,15 @@ int cmd_decode(struct cli *c, int argc, char **argv)
     }
     /* read at most one byte past the limit so an oversized file is told apart */
     ret = scb_read_file(argv[optind], SCB_MAX_FILE_SIZE + 65536, &buf, &len);
+    if (ret == SCB_E_TOO_LARGE) {
+        return cli_fail(c, SCB_E_DECODE, "%s: file-too-large", argv[optind]);
+    }
     if (ret < 0) {
-        return cli_fail(c, ret == SCB_E_TOO_LARGE ? SCB_E_DECODE : ret, "%s: %s", argv[optind],
-                        ret == SCB_E_TOO_LARGE ? "file-too-large" : scb_strerror(ret));
+        return cli_read_fail(c, argv[optind], ret);
     }
     scb_config_init(&cfg);
     if (scb_bsfile_decode(buf, len, &cfg, &derr) < 0) {
+        mbedtls_platform_zeroize(buf, len);
         free(buf);
         return cli_decode_error(c, argv[optind], &derr);
     }
@@ -81,6 +86,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
         cli_print_config(&cfg, c->show_secrets);
     }
     scb_config_free(&cfg);
+    mbedtls_platform_zeroize(buf, len); /* the image holds keys */
     free(buf);
     return EXIT_OK;
 }

@@ -115,44 +115,22 @@ static void print_discovery(const struct scb_read_result *r)
 
 static int write_raw(struct cli *c, const char *path, const uint8_t *d, size_t n)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* it holds secrets */
-    if (fd < 0) {
-        return cli_fail(c, SCB_E_IO, "cannot write '%s': %s", path, strerror(errno));
+    char err[512];
+    int ret;
+    if (strcmp(path, "-") == 0) {
+        return fwrite(d, 1, n, stdout) == n && fflush(stdout) == 0
+                   ? EXIT_OK
+                   : cli_fail(c, SCB_E_IO, "cannot write to standard output");
     }
-    ssize_t w = write(fd, d, n);
-    if (w < 0 || (size_t)w != n || close(fd) != 0) {
-        return cli_fail(c, SCB_E_IO, "cannot write '%s'", path);
+    /* it holds secrets: 0600 whatever the umask and whether or not it existed */
+    if ((ret = scb_write_file_secret(path, d, n, err, sizeof(err))) < 0) {
+        return cli_fail(c, ret, "%s", err);
     }
-    return EXIT_OK;
-}
-
-static int read_pin_file(struct cli *c, const char *path, char *pin, size_t cap)
-{
-    uint8_t *d;
-    size_t n;
-    int ret = scb_read_file(path, 64, &d, &n);
-    if (ret < 0) {
-        return cli_fail(c, SCB_E_INVALID_ARG, "cannot read PIN file '%s': %s", path,
-                        scb_strerror(ret));
-    }
-    while (n > 0 && (d[n - 1] == '\n' || d[n - 1] == '\r')) {
-        n--;
-    }
-    if (n >= cap) {
-        free(d);
-        return cli_fail(c, SCB_E_INVALID_ARG, "PIN file '%s' too long", path);
-    }
-    memcpy(pin, d, n);
-    pin[n] = '\0';
-    mbedtls_platform_zeroize(d, n);
-    free(d);
     return EXIT_OK;
 }
 
 struct dump_args {
     const char *raw;
-    char pin[16];
-    int has_pin;
     uint8_t aid[16];
     struct scb_read_opts ro;
 };
@@ -167,7 +145,7 @@ static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
                                          {"file-id", required_argument, NULL, OPT_FILE_ID},
                                          {"basic-channel", no_argument, NULL, OPT_BASIC},
                                          {0, 0, 0, 0}};
-    int opt;
+    int opt, ret;
     size_t n;
     uint8_t fid[2];
 
@@ -185,17 +163,10 @@ static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
             return -EXIT_OK - 1000;
         case OPT_RAW: a->raw = optarg; break;
         case OPT_PIN:
-            if (strlen(optarg) >= sizeof(a->pin)) {
-                return cli_usage(c, usage_text);
-            }
-            snprintf(a->pin, sizeof(a->pin), "%s", optarg);
-            a->has_pin = 1;
-            break;
         case OPT_PIN_FILE:
-            if (read_pin_file(c, optarg, a->pin, sizeof(a->pin)) != EXIT_OK) {
-                return EXIT_USAGE;
+            if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
+                return ret;
             }
-            a->has_pin = 1;
             break;
         case OPT_AID:
             if (scb_hex_decode(optarg, a->aid, sizeof(a->aid), &n) < 0 || n < 5) {
@@ -220,7 +191,7 @@ static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
     if (optind != argc) {
         return cli_usage(c, usage_text);
     }
-    a->ro.pin = a->has_pin ? a->pin : NULL;
+    a->ro.pin = cli_pin(c);
     return EXIT_OK;
 }
 
@@ -234,21 +205,24 @@ int cmd_dump(struct cli *c, int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     if ((ret = parse_args(c, argc, argv, &a)) != EXIT_OK) {
+        cli_pin_wipe(c);
         return ret == -1000 - EXIT_OK ? EXIT_OK : ret;
     }
     struct scb_scp03_guard guard;
     struct scb_scp03_keys keys;
     if ((ret = cli_secure_setup(c, &a.ro, &guard, &keys)) != 0) {
+        cli_pin_wipe(c);
         return ret;
     }
     if ((ret = cli_open_card(c)) < 0) {
         scb_scp03_keys_clear(&keys);
+        cli_pin_wipe(c);
         return scb_err_exit_code(ret);
     }
     ret = scb_card_read(&c->card, &a.ro, &r);
     scb_scp03_keys_clear(&keys);
     cli_secure_report(c, &guard);
-    mbedtls_platform_zeroize(a.pin, sizeof(a.pin));
+    cli_pin_wipe(c);
     if (ret < 0) {
         /* the failed step and the status word the card really sent */
         ret = cli_fail(c, ret, "%s", r.error[0] ? r.error : scb_strerror(ret));

@@ -6,10 +6,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "cli.h"
 #include "scboot/codec.h"
 #include "scboot/json.h"
 #include "scboot/util.h"
+
+/* The image holds keys: wiped before it is freed. */
+static void wipe_buf(struct scb_buf *b)
+{
+    if (b->data) {
+        mbedtls_platform_zeroize(b->data, b->cap);
+    }
+    scb_buf_free(b);
+}
 
 static const char usage_text[] = "scboot encode FILE.json|- -o OUT.bin [--pad N]";
 
@@ -53,10 +64,11 @@ int cmd_encode(struct cli *c, int argc, char **argv)
         return cli_usage(c, usage_text);
     }
     if ((ret = scb_read_text(argv[optind], 4 << 20, &t, &len)) < 0) {
-        return cli_fail(c, ret, "%s: %s", argv[optind], scb_strerror(ret));
+        return cli_read_fail(c, argv[optind], ret);
     }
     scb_config_init(&cfg);
     ret = scb_config_from_json_text(t, &cfg, err, sizeof(err));
+    mbedtls_platform_zeroize(t, len); /* the JSON may carry keys */
     free(t);
     if (ret < 0) {
         return cli_fail(c, SCB_E_JSON, "%s: %s", argv[optind], err);
@@ -64,26 +76,31 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     ret = scb_bsfile_encode(&cfg, pad, &out);
     scb_config_free(&cfg);
     if (ret < 0) {
-        scb_buf_free(&out);
+        wipe_buf(&out);
         return cli_fail(c, SCB_E_JSON, "%s: cannot encode: %s%s", argv[optind], scb_strerror(ret),
                         ret == SCB_E_TOO_LARGE ? " (a bootstrap file holds at most 32 KB)" : "");
     }
     /* what we write must decode: catches values that do not fit their resource type */
     scb_config_init(&check);
     if (scb_bsfile_decode(out.data, out.len, &check, &derr) < 0) {
-        scb_buf_free(&out);
+        wipe_buf(&out);
         return cli_decode_error(c, argv[optind], &derr);
     }
     scb_config_free(&check);
-    FILE *f = strcmp(outpath, "-") == 0 ? stdout : fopen(outpath, "wb");
-    if (f == NULL || fwrite(out.data, 1, out.len, f) != out.len ||
-        (f != stdout && fclose(f) != 0)) {
-        scb_buf_free(&out);
-        return cli_fail(c, SCB_E_IO, "cannot write '%s'", outpath);
-    }
-    if (f != stdout) {
+    if (strcmp(outpath, "-") == 0) {
+        if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+            wipe_buf(&out);
+            return cli_fail(c, SCB_E_IO, "cannot write to standard output");
+        }
+    } else {
+        /* the image holds keys: 0600 whatever the umask, through a new file and a rename */
+        ret = scb_write_file_secret(outpath, out.data, out.len, err, sizeof(err));
+        if (ret < 0) {
+            wipe_buf(&out);
+            return cli_fail(c, ret, "%s", err);
+        }
         fprintf(stderr, "%s: wrote %zu bytes to %s\n", c->prog, out.len, outpath);
     }
-    scb_buf_free(&out);
+    wipe_buf(&out);
     return EXIT_OK;
 }

@@ -21,11 +21,11 @@
 
 static const char usage_text[] =
     "scboot watch -r READER|--all [--state-dir D] [--exec CMD] [--factory F]\n"
-    "             [--no-acl|--profile P] [--pin PIN] [--scp03-keys K]\n"
+    "             [--no-acl|--profile P] [--pin PIN|--pin-file F] [--scp03-keys K]\n"
     "             [--verify on-event|always|every=DURATION]";
 
 enum { OPT_ALL = 600, OPT_STATE, OPT_EXEC, OPT_FACTORY, OPT_NO_ACL, OPT_PROFILE, OPT_PIN,
-       OPT_VERIFY };
+       OPT_PIN_FILE, OPT_VERIFY };
 
 static volatile sig_atomic_t stop_flag, hup_flag;
 
@@ -185,6 +185,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
                                          {"no-acl", no_argument, NULL, OPT_NO_ACL},
                                          {"profile", required_argument, NULL, OPT_PROFILE},
                                          {"pin", required_argument, NULL, OPT_PIN},
+                                         {"pin-file", required_argument, NULL, OPT_PIN_FILE},
                                          {"verify", required_argument, NULL, OPT_VERIFY},
                                          {0, 0, 0, 0}};
     struct watch w;
@@ -221,7 +222,13 @@ int cmd_watch(struct cli *c, int argc, char **argv)
                 return ret;
             }
             break;
-        case OPT_PIN: w.b.ro.pin = optarg; break;
+        case OPT_PIN:
+        case OPT_PIN_FILE:
+            if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
+                return ret;
+            }
+            w.b.ro.pin = cli_pin(c); /* kept for every check; wiped at exit */
+            break;
         case OPT_VERIFY:
             if (scb_verify_parse(optarg, &w.b.verify, &w.b.verify_every_ms) < 0) {
                 return cli_fail(c, SCB_E_INVALID_ARG,
@@ -236,13 +243,16 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         }
     }
     if (optind != argc || (c->reader == NULL) == (all == 0)) {
+        cli_pin_wipe(c);
         return cli_usage(c, usage_text);
     }
     if ((ret = cli_secure_setup(c, &w.b.ro, &guard, &keys)) != 0) {
+        cli_pin_wipe(c);
         return ret;
     }
     if ((ret = scb_store_open(w.state, 0, &st, err, sizeof(err))) < 0) {
         scb_scp03_keys_clear(&keys);
+        cli_pin_wipe(c);
         return cli_fail(c, ret, "%s", err);
     }
     w.b.store = st;
@@ -302,6 +312,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     cli_log(c, "exiting");
     scb_pcsc_monitor_free(&m);
     scb_scp03_keys_clear(&keys);
+    cli_pin_wipe(c);
     scb_bootstrap_free(&w.b);
     scb_store_close(&st);
     return EXIT_OK;

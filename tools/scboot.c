@@ -35,7 +35,10 @@ static void usage(FILE *f)
     fprintf(f, "\ncommon options: -r/--reader NAME|INDEX|virtual:PROFILE.json, -v (APDU trace),\n"
                "  --trace FILE, --json, --show-secrets, --help,\n"
                "  --scp03-keys FILE [--secure-channel required|preferred|off] [--scp03-level 33]\n"
-               "exit codes: 0 ok, 1 inconsistent, 2 usage, 3 card/reader, 4 malformed data\n");
+               "exit codes: 0 success / consistent, 1 configuration inconsistent (apply: a\n"
+               "  source present was rejected), 2 usage error, 3 card or reader error, 4 malformed\n"
+               "  input file, card data or damaged store, 5 file or state I/O error (a file that\n"
+               "  cannot be read or written, an unsafe or locked state directory, a full disk)\n");
 }
 
 int main(int argc, char **argv)
@@ -43,6 +46,7 @@ int main(int argc, char **argv)
     struct cli c;
 
     memset(&c, 0, sizeof(c));
+    opterr = 0; /* a wrong option is reported in cli_usage's one line, not in two */
     c.prog = "scboot";
     c.secure_mode = -1;
     if (argc < 2) {

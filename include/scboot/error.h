@@ -25,6 +25,7 @@ enum scb_err {
     SCB_E_TIMEOUT = -108,
     SCB_E_PARSE = -109,
     SCB_E_BUFFER = -110,
+    SCB_E_UNSAFE = -111, /**< a file or directory others could change, or a symbolic link */
     /* -2xx reader and transport */
     SCB_E_NO_SERVICE = -200,
     SCB_E_NO_READERS = -201,
@@ -82,8 +83,9 @@ const char *scb_strerror(int err);
 const char *scb_errname(int err);
 
 /**
- * The CLI exit code for an error (DESIGN.md): 2 usage, 3 card/reader, 4 malformed data.
- * SCB_OK maps to 0.
+ * The CLI exit code for an error (DESIGN.md): 2 usage, 3 card/reader, 4 malformed data or a
+ * damaged store, 5 file or state I/O (a file that cannot be read or written, an unsafe or
+ * locked state directory, a full or read-only disk). SCB_OK maps to 0.
  */
 int scb_err_exit_code(int err);
 

@@ -30,7 +30,12 @@ struct scb_scp03_keys {
 
 /** Parse "enc=HEX / mac=HEX / dek=HEX / kvn=HEX" lines (# comments). */
 int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, size_t errlen);
-/** Load a key file; refused (SCB_E_SCP03_KEYS) if group or world can read it. */
+/**
+ * Load a key file: opened once (no link followed), then checked on the descriptor. Refused
+ * with SCB_E_UNSAFE if group or others may access it ("chmod 600 it"), or it is a link or not
+ * a regular file; SCB_E_IO if it cannot be read; SCB_E_SCP03_KEYS if its content is wrong.
+ * Every buffer that held key text is zeroized on every path.
+ */
 int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, size_t errlen);
 void scb_scp03_keys_clear(struct scb_scp03_keys *k);
 

@@ -73,24 +73,41 @@ enum scb_commit_step {
 typedef int (*scb_commit_hook)(void *ctx, enum scb_commit_step step);
 
 /**
- * Open (create 0700) the state directory and take its lock. SCB_E_LOCKED if another process
- * holds it (wait_ms > 0: retry that long).
+ * Open the state directory and take its lock. A missing directory is created 0700; an
+ * existing one is never re-moded: it is refused (SCB_E_UNSAFE) when it is a symbolic link,
+ * belongs to another user than the effective one, or is writable by group or others.
+ * SCB_E_LOCKED if another process holds the lock (wait_ms > 0: retry that long); SCB_E_IO
+ * when the directory cannot be created or opened. err gets one line saying why.
  */
 int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, char *err,
                    size_t errlen);
-/** Read-only access without the lock (scboot status). */
+/** Read-only access without the lock (scboot status); the same checks, nothing created. */
 int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, size_t errlen);
 void scb_store_close(struct scb_store **s);
 /**
  * Load the committed configuration: SCB_OK with an empty one (generation 0) when nothing was
- * ever committed; SCB_E_PARSE for a damaged or foreign file (never a silent empty one).
+ * ever committed; SCB_E_PARSE for a damaged or foreign file ("damaged store: PATH: what",
+ * never a silent empty one), SCB_E_UNSAFE for a store file that is a symbolic link or
+ * belongs to another user, SCB_E_IO when it cannot be read.
  */
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
-/** Commit atomically (generation and time are set here). */
+/**
+ * Commit atomically (generation and time are set here): a 0600 temporary file (never through
+ * a link), fsync, rename, fsync of the directory. On failure scb_store_error() says why.
+ */
 int scb_store_commit(struct scb_store *s, struct scb_committed *c);
 /** Tests: called before each step; a negative return stops the commit there ("crash"). */
 void scb_store_set_hook(struct scb_store *s, scb_commit_hook hook, void *ctx);
 const char *scb_store_path(const struct scb_store *s);
+/** One line on the last failure of load or commit on s ("cannot write PATH: reason"). */
+const char *scb_store_error(const struct scb_store *s);
+
+/**
+ * Parse the bytes of a store file (what scb_store_load reads): every member type-checked and
+ * bounded; SCB_E_PARSE with err saying what is wrong. The fuzz target's entry point.
+ */
+int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, char *err,
+                    size_t errlen);
 
 /** The JSON of a committed configuration (secrets shown unless redact). Caller owns it. */
 struct json_object *scb_committed_to_json(const struct scb_committed *c, int redact);

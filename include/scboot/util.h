@@ -20,10 +20,38 @@ void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap);
 int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap);
 /** Full SHA-256. */
 int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
-/** Read a whole file of at most max bytes into a malloc'd buffer. */
+/**
+ * Read a whole file of at most max bytes into a malloc'd buffer ("-": stdin). SCB_E_NOT_FOUND
+ * (no such file), SCB_E_IO (errno says why), SCB_E_TOO_LARGE.
+ */
 int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 /** The same, NUL-terminated for text parsers (*len excludes the NUL). */
 int scb_read_text(const char *path, size_t max, char **text, size_t *len);
+
+/**
+ * Write a file that may hold secrets (bootstrap images, store exports): mode 0600 whatever
+ * the umask and whether or not it existed. The bytes go to a new file in the same directory
+ * (O_CREAT | O_EXCL, so never through a link), fsync, rename over path, fsync of the
+ * directory: readers see the old or the new content. A character device or a pipe
+ * (/dev/null) is written to as it is; a symbolic link is refused, never followed nor
+ * replaced. SCB_E_IO with err = "cannot write PATH: reason".
+ */
+int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
+                          size_t errlen);
+/**
+ * Read a small file holding a secret (key file, PIN file): opened once without following a
+ * link, then checked on the descriptor: a regular file that neither group nor others may
+ * access (SCB_E_UNSAFE: "PATH: readable by group or others (mode 644); chmod 600 it"), at most
+ * max bytes (SCB_E_TOO_LARGE). *text is NUL-terminated and max + 1 bytes long: the caller
+ * zeroizes all of it and frees it. SCB_E_IO: "cannot read PATH: reason".
+ */
+int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
+                         size_t errlen);
+/**
+ * Open (create or truncate) a file written as it goes (an APDU trace) so that it is 0600
+ * whatever the umask and whether or not it existed; devices and pipes are left as they are.
+ */
+int scb_open_file_secret(const char *path, int *fd, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

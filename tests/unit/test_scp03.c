@@ -342,11 +342,78 @@ static void test_key_files(void **state)
     assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), 0);
     assert_int_equal(k.len, 24);
     chmod(path, 0644);
-    assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_SCP03_KEYS);
+    assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_UNSAFE);
     assert_non_null(strstr(err, "chmod 600"));
     unlink(path);
     scb_scp03_keys_clear(&k);
     assert_int_equal(k.len, 0);
+}
+
+/* The loader's refusals: each one clean (nothing loaded, the reason in err), parse errors too. */
+static void test_key_file_refusals(void **state)
+{
+    (void)state;
+    struct scb_scp03_keys k, zero;
+    char err[256], path[] = "/tmp/scb-keys-XXXXXX", link[64];
+    static const char *bad[] = {
+        "enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n", /* no dek */
+        ("enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n"
+         "dek=000102030405060708090A0B0C0D0E0G\n"), /* not hex, on a line holding a key */
+        "enc=000102030405060708090A0B0C0D0E0F\nsecret stuff without equals\n",
+        "enc=00010203\n"};
+    memset(&zero, 0, sizeof(zero));
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs(bad[i], f);
+        fclose(f);
+        chmod(path, 0600);
+        memset(&k, 0, sizeof(k));
+        err[0] = '\0';
+        assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_SCP03_KEYS);
+        assert_memory_equal(&k, &zero, sizeof(k)); /* nothing half-loaded */
+        assert_non_null(strstr(err, "key file"));
+        assert_null(strstr(err, "0001020304")); /* the message never quotes key material */
+        /* and the same content readable by others is refused before it is parsed */
+        chmod(path, 0644);
+        assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "mode 644"));
+        assert_non_null(strstr(err, "chmod 600"));
+        chmod(path, 0640);
+        assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_memory_equal(&k, &zero, sizeof(k));
+    }
+    /* a link to a good 0600 file is refused (opened with O_NOFOLLOW), a directory too */
+    FILE *f = fopen(path, "w");
+    fputs("enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n"
+          "dek=000102030405060708090A0B0C0D0E0F\n", f);
+    fclose(f);
+    chmod(path, 0600);
+    assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), 0);
+    scb_scp03_keys_clear(&k);
+    snprintf(link, sizeof(link), "%s.lnk", path);
+    assert_int_equal(symlink(path, link), 0);
+    assert_int_equal(scb_scp03_keys_load(link, &k, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "symbolic link"));
+    unlink(link);
+    assert_int_equal(scb_scp03_keys_load("/tmp", &k, err, sizeof(err)), SCB_E_UNSAFE);
+    /* missing: the path and the system's reason */
+    unlink(path);
+    assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_IO);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "No such file or directory"));
+    /* oversized */
+    f = fopen(path, "w");
+    for (int i = 0; i < 600; i++) {
+        fputs("# padding\n", f);
+    }
+    fclose(f);
+    chmod(path, 0600);
+    assert_int_equal(scb_scp03_keys_load(path, &k, err, sizeof(err)), SCB_E_TOO_LARGE);
+    unlink(path);
 }
 
 /* ---- the whole walk against the emulator's independent card side ------------------------ */
@@ -616,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_long_61xx_chain),
         cmocka_unit_test(test_unsupported_and_refused),
         cmocka_unit_test(test_key_files),
+        cmocka_unit_test(test_key_file_refusals),
         cmocka_unit_test(test_walk_over_scp03),
         cmocka_unit_test(test_walk_refusals),
         cmocka_unit_test(test_iu_refusals_required_preferred),

@@ -113,28 +113,223 @@ static void test_roundtrip_and_modes(void **state)
     scb_store_close(&s);
 }
 
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
 static void test_damaged_and_foreign(void **state)
 {
     (void)state;
-    struct scb_store *s = NULL;
+    struct scb_store *s = NULL, *r = NULL;
     struct scb_committed c;
-    char err[256], path[128];
-    static const char *bad[] = {"", "{", "[]", "{\"format\":\"other\"}",
-                                "{\"format\":\"scboot-store-1\",\"objects\":{}}",
-                                ("{\"format\":\"scboot-store-1\",\"objects\":{\"0\":5},"
-                                 "\"provenance\":{}}")};
+    char err[256], path[128], prefix[160];
+    static const char *bad[] = {
+        "", "{", "[]", "null", "{\"format\":\"other\"}", "{\"format\":null}",
+        "{\"format\":1}", "{\"format\":[\"scboot-store-1\"]}",
+        "{\"format\":\"scboot-store-1\",\"objects\":{}}",
+        ("{\"format\":\"scboot-store-1\",\"objects\":{\"0\":5},\"provenance\":{}}"),
+#define OK_HEAD "{\"format\":\"scboot-store-1\",\"objects\":{},"
+        (OK_HEAD "\"generation\":null,\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":\"1\",\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":-1,\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1.5,\"committed_at\":\"t\",\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":null,\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"0123456789012345678901234567890123456789\","
+                "\"provenance\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":null}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":[]}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":null}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"moon\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/70000\":\"card\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1x\":\"card\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{\"/0/1\":\"card\","
+                "\"/00/1\":\"card\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":\"x\"}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "null,\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"\",\"path\":\"\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"00\",\"aid\":\"\",\"path\":\"\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"000102030405060708090A0B0C0D0E0F10\",\"path\":\"\"}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"\",\"path\":7}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{},\"card\":{\"iccid\":"
+                "\"1\",\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000"
+                "000000\",\"aid\":\"\",\"path\":\"\",\"reader\":false}}"),
+        (OK_HEAD "\"generation\":1,\"committed_at\":\"t\",\"provenance\":{}} trailing"),
+    };
+    static const char good[] = OK_HEAD "\"generation\":1,\"committed_at\":\"t\","
+                                       "\"provenance\":{},\"card\":null}\n";
     assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
     snprintf(path, sizeof(path), "%s/config.json", dir);
+    snprintf(prefix, sizeof(prefix), "damaged store: %s: ", path);
+    write_text(path, good); /* the shape the cases break, loading */
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), 0);
+    assert_int_equal(c.generation, 1);
+    scb_committed_free(&c);
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-        FILE *f = fopen(path, "w");
-        fputs(bad[k], f);
-        fclose(f);
+        write_text(path, bad[k]);
         if (scb_store_load(s, &c, err, sizeof(err)) != SCB_E_PARSE) {
             fail_msg("accepted: %s", bad[k]);
         }
-        assert_non_null(strstr(err, "config.json"));
+        if (strncmp(err, prefix, strlen(prefix)) != 0 || strlen(err) <= strlen(prefix)) {
+            fail_msg("message for %s: %s", bad[k], err);
+        }
+        assert_string_equal(scb_store_error(s), err);
+        /* the read-only path (scboot status) says the same */
+        assert_int_equal(scb_store_open_readonly(dir, &r, err, sizeof(err)), 0);
+        assert_int_equal(scb_store_load(r, &c, err, sizeof(err)), SCB_E_PARSE);
+        scb_store_close(&r);
+        /* and the bytes alone, as the fuzz target feeds them */
+        assert_int_equal(scb_store_parse((const uint8_t *)bad[k], strlen(bad[k]), &c, err,
+                                         sizeof(err)),
+                         SCB_E_PARSE);
     }
+    /* a store file that is not a regular file */
+    unlink(path);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_PARSE);
+    assert_non_null(strstr(err, "not a regular file"));
+    rmdir(path);
     scb_store_close(&s);
+}
+
+/* An existing directory is never re-moded or re-owned; an unsafe one is refused with why. */
+static void expect_refused(const char *d, const char *why, mode_t mode_before)
+{
+    struct scb_store *s = NULL;
+    char err[512];
+    struct stat st;
+    assert_int_equal(scb_store_open(d, 0, &s, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_null(s);
+    if (strstr(err, why) == NULL) {
+        fail_msg("%s: message '%s' lacks '%s'", d, err, why);
+    }
+    assert_int_equal(scb_store_open_readonly(d, &s, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_null(s);
+    if (mode_before) {
+        assert_int_equal(lstat(d, &st), 0);
+        assert_int_equal(st.st_mode & 07777, mode_before);
+    }
+}
+
+static void test_state_dir_rules(void **state)
+{
+    (void)state;
+    char d[128], link[128], slash[140], err[512];
+    struct scb_store *s = NULL;
+    struct stat st;
+
+    assert_int_equal(mkdir(dir, 0700), 0);
+    /* a /tmp-like shared directory: refused, its sticky bit and mode left alone */
+    snprintf(d, sizeof(d), "%s/shared", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(chmod(d, 01777), 0);
+    expect_refused(d, "writable by others (mode 1777", 01777);
+    /* group-writable */
+    snprintf(d, sizeof(d), "%s/group", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(chmod(d, 0770), 0);
+    expect_refused(d, "writable by group or others (mode 0770): chmod go-w", 0770);
+    /* a symbolic link to a good directory, with and without a trailing slash */
+    snprintf(d, sizeof(d), "%s/real", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    snprintf(link, sizeof(link), "%s/link", dir);
+    assert_int_equal(symlink(d, link), 0);
+    expect_refused(link, "is a symbolic link", 0);
+    snprintf(slash, sizeof(slash), "%s/", link);
+    expect_refused(slash, "is a symbolic link", 0);
+    /* owned by someone else (as root: chown it; otherwise "/" is root's) */
+    if (geteuid() == 0) {
+        snprintf(d, sizeof(d), "%s/other", dir);
+        assert_int_equal(mkdir(d, 0700), 0);
+        assert_int_equal(chown(d, 65534, 65534), 0);
+        expect_refused(d, "belongs to uid 65534, not to uid 0", 0700);
+        assert_int_equal(stat(d, &st), 0);
+        assert_int_equal(st.st_uid, 65534);
+    } else {
+        expect_refused("/", "belongs to uid 0", 0);
+    }
+    /* missing: created 0700 even under umask 000, the store file 0600 too */
+    snprintf(d, sizeof(d), "%s/new", dir);
+    mode_t old = umask(0);
+    assert_int_equal(scb_store_open(d, 0, &s, err, sizeof(err)), 0);
+    struct scb_committed c;
+    make(&c, 5);
+    assert_int_equal(scb_store_commit(s, &c), 0);
+    scb_committed_free(&c);
+    umask(old);
+    assert_int_equal(stat(d, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+    assert_int_equal(stat(scb_store_path(s), &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    scb_store_close(&s);
+    /* an existing private directory keeps its exact mode (0500 + write for the owner: 0700 is
+     * not forced on it) */
+    snprintf(d, sizeof(d), "%s/own", dir);
+    assert_int_equal(mkdir(d, 0700), 0);
+    assert_int_equal(chmod(d, 0750), 0);
+    assert_int_equal(scb_store_open(d, 0, &s, err, sizeof(err)), 0);
+    scb_store_close(&s);
+    assert_int_equal(stat(d, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0750);
+}
+
+static void test_links_inside_refused(void **state)
+{
+    (void)state;
+    char target[128], p[160], err[512], before[64], after[64];
+    struct scb_store *s = NULL;
+    struct scb_committed c;
+
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(target, sizeof(target), "%s.target", dir);
+    write_text(target, "precious\n");
+    assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
+    /* the store file a link: load and commit refuse, the target is untouched */
+    snprintf(p, sizeof(p), "%s/config.json", dir);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "symbolic link"));
+    make(&c, 7);
+    assert_int_equal(scb_store_commit(s, &c), SCB_E_UNSAFE);
+    assert_non_null(strstr(scb_store_error(s), "symbolic link"));
+    assert_int_equal(c.generation, 0);
+    unlink(p);
+    /* the temporary file a link: refused, nothing written through it */
+    snprintf(p, sizeof(p), "%s/config.json.tmp", dir);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(scb_store_commit(s, &c), SCB_E_UNSAFE);
+    assert_non_null(strstr(scb_store_error(s), "config.json.tmp is a symbolic link"));
+    unlink(p);
+    /* the lock a link: the next open refuses */
+    scb_store_close(&s);
+    snprintf(p, sizeof(p), "%s/lock", dir);
+    unlink(p);
+    assert_int_equal(symlink(target, p), 0);
+    assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), SCB_E_UNSAFE);
+    unlink(p);
+    FILE *f = fopen(target, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(before, sizeof(before), f));
+    fclose(f);
+    assert_string_equal(before, "precious\n");
+    /* with the links gone, the commit goes through */
+    assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
+    assert_int_equal(scb_store_commit(s, &c), 0);
+    scb_committed_free(&c);
+    scb_store_close(&s);
+    snprintf(after, sizeof(after), "%lld", (long long)loaded_lifetime());
+    assert_string_equal(after, "7");
+    unlink(target);
 }
 
 static void test_two_writers(void **state)
@@ -242,6 +437,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip_and_modes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_and_foreign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_state_dir_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_links_inside_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_commit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kill_9_loop, setup, teardown),

@@ -1,0 +1,156 @@
+#!/bin/sh
+# test_files.sh: files and state on disk, as an unlucky operator and an attacker meet them:
+# secret-bearing outputs 0600 whatever the umask, a damaged or hostile store, state directory
+# rules, PIN files, messages and exit codes for files that cannot be read or written (one
+# line each). No PC/SC needed (virtual cards); the full-disk cases are in test_disk.sh.
+set -u
+SCBOOT=$1 DATA=$2
+T=$(mktemp -d /tmp/scboot-files.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0 tn=0
+check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
+mode() { stat -c %a "$1"; }
+lines() { wc -l < "$1" | tr -d ' '; }
+
+# ---- secrets at rest: 0600 whatever the umask, whether or not the file existed -------------
+umask 000
+"$SCBOOT" decode --json --show-secrets "$DATA/anjay_ef126.bin" > "$T/a.json"
+"$SCBOOT" encode "$T/a.json" -o "$T/new.bin" 2>/dev/null; rc=$?
+check "encode -o under umask 000: a new file is 0600" '[ $rc = 0 ] && [ "$(mode "$T/new.bin")" = 600 ] && cmp -s "$T/new.bin" "$DATA/anjay_ef126.bin"'
+printf 'old' > "$T/old.bin"; chmod 644 "$T/old.bin"
+"$SCBOOT" encode "$T/a.json" -o "$T/old.bin" 2>/dev/null; rc=$?
+check "encode -o over an existing 0644 file: now 0600 with the new bytes" '[ $rc = 0 ] && [ "$(mode "$T/old.bin")" = 600 ] && cmp -s "$T/old.bin" "$DATA/anjay_ef126.bin"'
+printf 'old' > "$T/raw.bin"; chmod 666 "$T/raw.bin"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --raw "$T/raw.bin" > /dev/null 2>&1; rc=$?
+check "dump --raw over an existing 0666 file: now 0600" '[ $rc = 0 ] && [ "$(mode "$T/raw.bin")" = 600 ] && cmp -s "$T/raw.bin" "$DATA/anjay_ef126.bin"'
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --raw "$T/raw2.bin" > /dev/null 2>&1
+check "dump --raw under umask 000: a new file is 0600" '[ "$(mode "$T/raw2.bin")" = 600 ]'
+printf 'x' > "$T/trace"; chmod 644 "$T/trace"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --show-secrets --trace "$T/trace" > /dev/null 2>&1
+check "--trace (secrets shown) over a 0644 file: now 0600" '[ "$(mode "$T/trace")" = 600 ] && grep -q "^> " "$T/trace"'
+"$SCBOOT" encode "$T/a.json" -o - > "$T/stdout.bin" 2>/dev/null; rc=$?
+check "encode -o - writes to stdout" '[ $rc = 0 ] && cmp -s "$T/stdout.bin" "$DATA/anjay_ef126.bin"'
+"$SCBOOT" encode "$T/a.json" -o /dev/null 2>/dev/null; rc=$?
+check "encode -o /dev/null writes to the device and leaves it alone" '[ $rc = 0 ] && [ -c /dev/null ]'
+printf 'precious' > "$T/target"; chmod 644 "$T/target"; ln -s "$T/target" "$T/link.bin"
+"$SCBOOT" encode "$T/a.json" -o "$T/link.bin" 2> "$T/err"; rc=$?
+check "encode -o onto a symbolic link: refused (exit 5, one line), nothing written through it" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "symbolic link" "$T/err" && [ "$(cat "$T/target")" = precious ] && [ -L "$T/link.bin" ]'
+"$SCBOOT" apply --factory "$DATA/anjay_ef126.bin" --state-dir "$T/st" > /dev/null 2>&1
+check "store under umask 000: dir 0700, config.json 0600, lock 0600" '[ "$(mode "$T/st")" = 700 ] && [ "$(mode "$T/st/config.json")" = 600 ] && [ "$(mode "$T/st/lock")" = 600 ]'
+check "no temporary file left behind by the writers" '[ -z "$(ls -A "$T" | grep "^\.")" ]'
+umask 022
+
+# ---- PIN files: every command that takes --pin takes --pin-file -----------------------------
+PINCARD="virtual:$DATA/pin.json"
+printf '1234\n' > "$T/pin"; chmod 600 "$T/pin"
+"$SCBOOT" dump -r "$PINCARD" --pin-file "$T/pin" > "$T/out" 2> "$T/err"; rc=$?
+check "dump --pin-file reads the PIN-protected card" '[ $rc = 0 ] && grep -q "PIN verified" "$T/out"'
+"$SCBOOT" check -r "$PINCARD" --pin-file "$T/pin" > "$T/out" 2> "$T/err"; rc=$?
+check "check -r --pin-file" '[ $rc = 0 ] && grep -q "^consistent" "$T/out"'
+"$SCBOOT" apply -r "$PINCARD" --pin-file "$T/pin" --state-dir "$T/pa" > "$T/out" 2> "$T/err"; rc=$?
+check "apply --pin-file: the card applied and committed" '[ $rc = 0 ] && grep -q "^card: applied" "$T/out" && "$SCBOOT" status --state-dir "$T/pa" | grep -q "/0/1  card"'
+timeout 60 "$SCBOOT" bootstrap --server coap://127.0.0.1:9 --endpoint pinfile --exchange-lifetime 1 \
+    -r "$PINCARD" --pin-file "$T/pin" --state-dir "$T/pb" > /dev/null 2> "$T/err"
+check "bootstrap --pin-file: the smartcard step before the network one read the card" '"$SCBOOT" status --state-dir "$T/pb" | grep -q "/0/1  card" && grep -q "card applied" "$T/err"'
+printf '1234\r\nsecond line\n' > "$T/pin2"; chmod 600 "$T/pin2"
+"$SCBOOT" dump -r "$PINCARD" --pin-file "$T/pin2" > /dev/null 2>&1; rc=$?
+check "--pin-file: the first line, CR LF stripped" '[ $rc = 0 ]'
+printf '9999\n' > "$T/pinbad"; chmod 600 "$T/pinbad"
+"$SCBOOT" check -r "$PINCARD" --pin-file "$T/pinbad" > /dev/null 2> "$T/err"; rc=$?
+check "--pin-file with a wrong PIN: exit 3, wrong PIN" '[ $rc = 3 ] && grep -q "wrong PIN" "$T/err"'
+printf '1234\n' > "$T/pin644"; chmod 644 "$T/pin644"
+ln -s "$T/pin" "$T/pinlink"
+: > "$T/pinempty"; chmod 600 "$T/pinempty"
+for c in "dump -r $PINCARD" "check -r $PINCARD" "apply -r $PINCARD --state-dir $T/pc" "bootstrap --server coap://127.0.0.1:9 --endpoint x -r $PINCARD --state-dir $T/pd" "watch -r $PINCARD --state-dir $T/pe"; do
+    n=${c%% *}
+    "$SCBOOT" $c --pin-file "$T/pin644" > /dev/null 2> "$T/err"; rc=$?
+    check "$n --pin-file of mode 644: refused, exit 5, one line saying chmod 600" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "mode 644); chmod 600" "$T/err"'
+    "$SCBOOT" $c --pin-file "$T/nopin" > /dev/null 2> "$T/err"; rc=$?
+    check "$n --pin-file missing: exit 5, one line naming the file" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "cannot read $T/nopin: No such file or directory" "$T/err"'
+    "$SCBOOT" $c --pin-file "$T/pinlink" > /dev/null 2> "$T/err"; rc=$?
+    check "$n --pin-file a symbolic link: refused, exit 5" '[ $rc = 5 ] && grep -q "symbolic link" "$T/err"'
+    "$SCBOOT" $c --pin-file "$T/pinempty" > /dev/null 2> "$T/err"; rc=$?
+    check "$n --pin-file empty: exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "first line" "$T/err"'
+done
+
+# ---- a damaged or hostile store: one line, exit 4, never a crash ------------------------------
+mkdir -m 700 "$T/dmg"
+for body in '{"format": null}' '{"format": "scboot-store-1", "objects": {}, "generation": "x"}' '[]' '{"format": "scboot-store-1"' ''; do
+    printf '%s' "$body" > "$T/dmg/config.json"
+    for c in "status" "apply --no-card --factory $DATA/nrf_ef58.bin" "apply -r virtual:$DATA/standard.json" "bootstrap --server coap://127.0.0.1:9 --endpoint x"; do
+        n=${c%% *}
+        timeout 30 "$SCBOOT" $c --state-dir "$T/dmg" > /dev/null 2> "$T/err"; rc=$?
+        check "$n on a store holding '$body': exit 4, one line 'damaged store: PATH: what'" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: $T/dmg/config.json: ." "$T/err"'
+    done
+done
+check "the damaged store is left as it was" '[ -z "$(cat "$T/dmg/config.json")" ]'
+rm -f "$T/dmg/config.json"; printf 'x' > "$T/elsewhere"; ln -s "$T/elsewhere" "$T/dmg/config.json"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/dmg" > /dev/null 2> "$T/err"; rc=$?
+check "a symbolic link as the store file: refused, exit 5, nothing written through it" '[ $rc = 5 ] && grep -q "symbolic link" "$T/err" && [ "$(cat "$T/elsewhere")" = x ]'
+
+# ---- the state directory: never re-moded, refused with why and how ---------------------------
+mkdir "$T/shared"; chmod 1777 "$T/shared"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/shared" > /dev/null 2> "$T/err"; rc=$?
+check "--state-dir of mode 1777 (/tmp-like): refused, exit 5, one line saying why" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "writable by others (mode 1777" "$T/err" && grep -q "mkdir -m 700" "$T/err"'
+check "... and its mode (sticky bit included) unchanged, nothing created in it" '[ "$(mode "$T/shared")" = 1777 ] && [ -z "$(ls -A "$T/shared")" ]'
+"$SCBOOT" status --state-dir "$T/shared" > /dev/null 2> "$T/err"; rc=$?
+check "status refuses it too" '[ $rc = 5 ] && grep -q "writable by others" "$T/err"'
+mkdir -m 700 "$T/realst"; ln -s "$T/realst" "$T/linkst"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/linkst" > /dev/null 2> "$T/err"; rc=$?
+check "--state-dir a symbolic link: refused, exit 5" '[ $rc = 5 ] && grep -q "is a symbolic link" "$T/err" && [ -z "$(ls -A "$T/realst")" ]'
+mkdir -m 770 "$T/grp"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/grp" > /dev/null 2> "$T/err"; rc=$?
+check "--state-dir writable by group: refused, exit 5, says chmod go-w" '[ $rc = 5 ] && grep -q "chmod go-w" "$T/err" && [ "$(mode "$T/grp")" = 770 ]'
+if [ "$(id -u)" = 0 ]; then
+    mkdir -m 700 "$T/nob"; chown nobody "$T/nob"
+    "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/nob" > /dev/null 2> "$T/err"; rc=$?
+    check "--state-dir owned by nobody (we are root): refused, exit 5, owner unchanged" '[ $rc = 5 ] && grep -q "belongs to uid" "$T/err" && [ "$(stat -c %U "$T/nob")" = nobody ]'
+fi
+(umask 000; "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/fresh" > /dev/null 2>&1)
+check "a missing state dir is created 0700 under umask 000" '[ "$(mode "$T/fresh")" = 700 ] && [ "$(mode "$T/fresh/config.json")" = 600 ]'
+
+# ---- messages and exit codes: files that cannot be read, one line each, exit 5 ---------------
+printf '{}' > "$T/prof.json"
+missing() { # $1 = description, rest = the command; the missing file is $T/missing
+    d=$1; shift
+    timeout 30 "$@" > /dev/null 2> "$T/err"; rc=$?
+    check "$d: exit 5, one line 'cannot read FILE: No such file or directory'" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "cannot read $T/missing: No such file or directory" "$T/err"'
+}
+missing "decode of a missing file" "$SCBOOT" decode "$T/missing"
+missing "encode of a missing file" "$SCBOOT" encode "$T/missing" -o "$T/x.bin"
+missing "check of a missing file" "$SCBOOT" check "$T/missing"
+missing "check --profile missing" "$SCBOOT" check --profile "$T/missing" "$DATA/nrf_ef58.bin"
+missing "apply --factory missing" "$SCBOOT" apply --factory "$T/missing" --state-dir "$T/m1"
+missing "apply --profile missing" "$SCBOOT" apply --profile "$T/missing" --state-dir "$T/m1"
+missing "dump -r virtual:MISSING" "$SCBOOT" dump -r "virtual:$T/missing"
+missing "dump --scp03-keys missing" "$SCBOOT" dump -r "virtual:$DATA/standard.json" --scp03-keys "$T/missing"
+missing "watch --profile missing" "$SCBOOT" watch -r x --profile "$T/missing"
+missing "bootstrap --psk-key-file missing" "$SCBOOT" bootstrap --server coaps://127.0.0.1:9 --endpoint x --psk-identity i --psk-key-file "$T/missing"
+"$SCBOOT" status --state-dir "$T/missing" > /dev/null 2> "$T/err"; rc=$?
+check "status of a missing state dir: exit 5, one line naming it" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "$T/missing: No such file or directory" "$T/err"'
+"$SCBOOT" encode "$T/a.json" -o "$T/nodir/x.bin" > /dev/null 2> "$T/err"; rc=$?
+check "encode -o into a missing directory: exit 5, one line" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "cannot write $T/nodir/x.bin: No such file or directory" "$T/err"'
+"$SCBOOT" bootstrap --server '' --endpoint x --state-dir "$T/m2" > /dev/null 2> "$T/err"; rc=$?
+check "bootstrap --server '': a usage error (2) naming the option" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ] && grep -q -- "--server: empty URI" "$T/err" && [ ! -e "$T/m2" ]'
+for c in "dump --bogus" "check" "apply --pin" "status extra" "encode $T/a.json" "decode"; do
+    "$SCBOOT" $c > /dev/null 2> "$T/err"; rc=$?
+    check "usage error '$c': exit 2, one line with the synopsis" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "invalid arguments; usage: scboot " "$T/err"'
+done
+printf 'not json' > "$T/badprof.json"
+"$SCBOOT" check --profile "$T/badprof.json" "$DATA/nrf_ef58.bin" > /dev/null 2> "$T/err"; rc=$?
+check "a malformed --profile file: exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ]'
+
+# ---- apply's exit code says when a source present was rejected -------------------------------
+"$SCBOOT" encode "$DATA/multi_server_acl.json" -o "$T/acl.bin" 2>/dev/null
+"$SCBOOT" apply --no-acl --factory "$T/acl.bin" --state-dir "$T/r1" > "$T/out" 2> "$T/err"; rc=$?
+check "apply: factory data rejected as inconsistent: exit 1, the violation logged" '[ $rc = 1 ] && grep -q "^factory: rejected" "$T/out" && grep -q "acl-unsupported" "$T/err"'
+sed "s#\"file\": \"nrf_ef58.bin\"#\"file\": \"$T/acl.bin\"#" "$DATA/standard.json" > "$T/aclcard.json"
+"$SCBOOT" apply --no-acl -r "virtual:$T/aclcard.json" --state-dir "$T/r2" > "$T/out" 2> "$T/err"; rc=$?
+check "apply: card data rejected: exit 1" '[ $rc = 1 ] && grep -q "^card: invalid" "$T/out"'
+"$SCBOOT" apply -r "virtual:$T/aclcard.json" --state-dir "$T/r3" > "$T/out" 2> "$T/err"; rc=$?
+check "apply: the same card with Access Control: exit 0" '[ $rc = 0 ] && grep -q "^card: applied" "$T/out"'
+"$SCBOOT" apply -r "$PINCARD" --state-dir "$T/r4" --factory "$DATA/nrf_ef58.bin" > "$T/out" 2> "$T/err"; rc=$?
+check "apply: card present but unreadable (no PIN): exit 3, factory still applied" '[ $rc = 3 ] && grep -q "^card: unreadable" "$T/out" && grep -q "^factory: committed" "$T/out"'
+
+echo "1..$tn"
+[ $fails = 0 ]
