@@ -473,24 +473,34 @@ const struct scb_value *scb_instance_value(const struct scb_instance *i, uint16_
     return (r && !r->multiple && r->n == 1) ? &r->v[0] : NULL;
 }
 
-static const struct scb_value *single(const struct scb_config *c, uint16_t oid, uint16_t iid,
-                                      uint16_t rid)
+/* The single value of /oid/iid/rid: SCB_E_NOT_FOUND when absent, SCB_E_PARSE when present in
+ * another shape (a Multiple Resource), so that a caller can never mistake one for the other. */
+static int single(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
+                  const struct scb_value **out)
 {
-    return scb_instance_value(scb_object_instance(scb_config_object(c, oid), iid), rid);
+    const struct scb_resource *r =
+        scb_instance_resource(scb_object_instance(scb_config_object(c, oid), iid), rid);
+    if (r == NULL) {
+        return SCB_E_NOT_FOUND;
+    }
+    *out = scb_instance_value(scb_object_instance(scb_config_object(c, oid), iid), rid);
+    return *out ? SCB_OK : SCB_E_PARSE;
 }
 
 int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                        int64_t *out)
 {
-    const struct scb_value *v = single(c, oid, iid, rid);
-    return v ? scb_value_int(v, out) : SCB_E_NOT_FOUND;
+    const struct scb_value *v = NULL;
+    int ret = single(c, oid, iid, rid, &v);
+    return ret < 0 ? ret : scb_value_int(v, out);
 }
 
 int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                         int *out)
 {
-    const struct scb_value *v = single(c, oid, iid, rid);
-    return v ? scb_value_bool(v, out) : SCB_E_NOT_FOUND;
+    const struct scb_value *v = NULL;
+    int ret = single(c, oid, iid, rid, &v);
+    return ret < 0 ? ret : scb_value_bool(v, out);
 }
 
 void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid)

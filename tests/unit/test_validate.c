@@ -683,6 +683,16 @@ static void test_rules_never_skip(void **state)
             assert_string_equal(rep.v[0].rule, "resource-shape-invalid"); /* before any rule */
             scb_report_free(&rep);
         }
+        /* the model's convenience lookups tell "absent" from "another shape" */
+        int64_t iv;
+        int bv;
+        int got = d->type == SCB_TYPE_BOOL
+                      ? scb_config_get_bool(&cfg, oid, host_iid(oid), rid, &bv)
+                      : scb_config_get_int(&cfg, oid, host_iid(oid), rid, &iv);
+        assert_int_equal(got, SCB_E_PARSE);
+        assert_int_equal(scb_config_get_int(&cfg, oid, host_iid(oid), 999, &iv), SCB_E_NOT_FOUND);
+        assert_null(scb_instance_value(
+            scb_object_instance(scb_config_object(&cfg, oid), host_iid(oid)), rid));
         scb_config_free(&cfg);
     }
 }
