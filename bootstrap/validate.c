@@ -149,6 +149,10 @@ struct vctx {
     /* SSID indexes, sorted by (ssid, iid): linear time overall, even for hundreds of servers */
     struct ssid_ent *sec, *srv; /* non-bootstrap Security instances; Server instances */
     size_t nsec, nsrv;
+    /* resources already reported as resource-shape-invalid or tlv-value-invalid, sorted keys
+     * (kind, oid, iid, rid[, riid]): a lookup reports each once, in O(log n) */
+    uint64_t *flagged;
+    size_t nflagged, capflagged;
 };
 
 #define ADD(c, ...)                                                                          \
@@ -167,24 +171,54 @@ static void ipath(char *out, size_t cap, uint16_t oid, uint16_t iid, int rid)
     }
 }
 
-static int reported(const struct vctx *c, const char *rule, const char *path)
+#define FLAG_SHAPE 1u
+#define FLAG_TYPE 2u
+
+static uint64_t flag_key(unsigned kind, uint16_t oid, uint16_t iid, uint16_t rid, uint16_t riid)
 {
-    for (size_t k = 0; k < c->rep->n; k++) {
-        if (strcmp(c->rep->v[k].rule, rule) == 0 && strcmp(c->rep->v[k].path, path) == 0) {
-            return 1;
+    return (uint64_t)kind << 62 | (uint64_t)oid << 48 | (uint64_t)iid << 32 |
+           (uint64_t)rid << 16 | riid;
+}
+
+/* 1 when key is new (and now recorded), 0 when it was recorded already or memory ran out. */
+static int flag_once(struct vctx *c, uint64_t key)
+{
+    size_t lo = 0, hi = c->nflagged;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->flagged[mid] == key) {
+            return 0;
+        }
+        if (c->flagged[mid] < key) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    return 0;
+    if (c->nflagged == c->capflagged) {
+        size_t nc = c->capflagged ? c->capflagged * 2 : 16;
+        uint64_t *nf = realloc(c->flagged, nc * sizeof(*nf));
+        if (nf == NULL) {
+            c->err = SCB_E_NOMEM;
+            return 0;
+        }
+        c->flagged = nf;
+        c->capflagged = nc;
+    }
+    memmove(&c->flagged[lo + 1], &c->flagged[lo], (c->nflagged - lo) * sizeof(*c->flagged));
+    c->flagged[lo] = key;
+    c->nflagged++;
+    return 1;
 }
 
 static void shape_violation(struct vctx *c, uint16_t oid, uint16_t iid,
                             const struct scb_resource *r, const struct scb_objdef_res *d)
 {
     char path[32];
-    ipath(path, sizeof(path), oid, iid, r->id);
-    if (reported(c, "resource-shape-invalid", path)) {
+    if (!flag_once(c, flag_key(FLAG_SHAPE, oid, iid, r->id, 0))) {
         return;
     }
+    ipath(path, sizeof(path), oid, iid, r->id);
     if (d && d->multiple) {
         ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path,
             "%s is a multiple resource, sent as a single value", d->name);
@@ -195,11 +229,17 @@ static void shape_violation(struct vctx *c, uint16_t oid, uint16_t iid,
     }
 }
 
-static void type_violation(struct vctx *c, const char *path, const struct scb_objdef_res *d,
-                           const struct scb_value *v)
+static void type_violation(struct vctx *c, uint16_t iid, const struct scb_resource *r,
+                           const struct scb_objdef_res *d, const struct scb_value *v)
 {
-    if (reported(c, "tlv-value-invalid", path)) {
+    char path[32];
+    if (!flag_once(c, flag_key(FLAG_TYPE, d->oid, iid, r->id, r->multiple ? v->riid : 0))) {
         return;
+    }
+    if (r->multiple) {
+        snprintf(path, sizeof(path), "/%u/%u/%u/%u", d->oid, iid, r->id, v->riid);
+    } else {
+        ipath(path, sizeof(path), d->oid, iid, r->id);
     }
     if (d->type == SCB_TYPE_NONE) {
         ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path,
@@ -225,7 +265,6 @@ static const struct scb_value *value_of(struct vctx *c, uint16_t oid,
 {
     const struct scb_resource *r = scb_instance_resource(in, rid);
     const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
-    char path[32];
     if (r == NULL) {
         return NULL;
     }
@@ -234,8 +273,7 @@ static const struct scb_value *value_of(struct vctx *c, uint16_t oid,
         return NULL;
     }
     if (d && !scb_objdef_value_fits(d->type, r->v[0].data, r->v[0].len)) {
-        ipath(path, sizeof(path), oid, in->id, rid);
-        type_violation(c, path, d, &r->v[0]);
+        type_violation(c, in->id, r, d, &r->v[0]);
         return NULL;
     }
     return &r->v[0];
@@ -417,7 +455,7 @@ static void check_defs_resource(struct vctx *c, const struct scb_object *o,
             snprintf(path, sizeof(path), "/%u/%u/%u/%u", o->id, in->id, r->id, r->v[k].riid);
         }
         if (!scb_objdef_value_fits(d->type, r->v[k].data, r->v[k].len)) {
-            type_violation(c, path, d, &r->v[k]);
+            type_violation(c, in->id, r, d, &r->v[k]);
         } else {
             check_range(c, path, d, &r->v[k]);
         }
@@ -878,6 +916,7 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
     if (build_index(&c) < 0) {
         free(c.sec);
         free(c.srv);
+        free(c.flagged);
         return SCB_E_NOMEM;
     }
     check_whole(&c);
@@ -898,6 +937,7 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
     }
     free(c.sec);
     free(c.srv);
+    free(c.flagged);
     return c.err;
 }
 
