@@ -171,6 +171,17 @@ static void ipath(char *out, size_t cap, uint16_t oid, uint16_t iid, int rid)
     }
 }
 
+/* Path of a resource, or of one of its instances when r is multiple. */
+static void vpath(char *out, size_t cap, uint16_t oid, uint16_t iid, const struct scb_resource *r,
+                  const struct scb_value *v)
+{
+    if (r->multiple) {
+        snprintf(out, cap, "/%u/%u/%u/%u", oid, iid, r->id, v->riid);
+    } else {
+        ipath(out, cap, oid, iid, r->id);
+    }
+}
+
 #define FLAG_SHAPE 1u
 #define FLAG_TYPE 2u
 
@@ -236,11 +247,7 @@ static void type_violation(struct vctx *c, uint16_t iid, const struct scb_resour
     if (!flag_once(c, flag_key(FLAG_TYPE, d->oid, iid, r->id, r->multiple ? v->riid : 0))) {
         return;
     }
-    if (r->multiple) {
-        snprintf(path, sizeof(path), "/%u/%u/%u/%u", d->oid, iid, r->id, v->riid);
-    } else {
-        ipath(path, sizeof(path), d->oid, iid, r->id);
-    }
+    vpath(path, sizeof(path), d->oid, iid, r, v);
     if (d->type == SCB_TYPE_NONE) {
         ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path,
             "%s is executable and cannot carry a value (%u bytes)", d->name, (unsigned)v->len);
@@ -389,30 +396,33 @@ static int version_before(const struct scb_object *o, const struct scb_objdef_re
 }
 
 /* A registry range that no dedicated rule checks (value-out-of-range). */
-static void check_range(struct vctx *c, const char *path, const struct scb_objdef_res *d,
-                        const struct scb_value *v)
+static void check_range(struct vctx *c, uint16_t iid, const struct scb_resource *r,
+                        const struct scb_objdef_res *d, const struct scb_value *v)
 {
     int64_t i;
     uint64_t u;
-    int bad = 0;
+    char path[32];
     if (!d->has_range || d->range_rule != NULL) {
         return;
     }
     switch (d->type) {
     case SCB_TYPE_INT:
     case SCB_TYPE_TIME:
-        bad = scb_value_int(v, &i) == 0 && (i < d->min || i > d->max);
-        break;
+        if (scb_value_int(v, &i) == 0 && (i < d->min || i > d->max)) {
+            break;
+        }
+        return;
     case SCB_TYPE_UINT:
-        bad = scb_value_uint(v, &u) == 0 && (u < (uint64_t)d->min || u > (uint64_t)d->max);
-        break;
+        if (scb_value_uint(v, &u) == 0 && (u < (uint64_t)d->min || u > (uint64_t)d->max)) {
+            break;
+        }
+        return;
     case SCB_TYPE_STRING:
     case SCB_TYPE_OPAQUE:
-        bad = (int64_t)v->len < d->min || (int64_t)v->len > d->max;
-        if (d->oid == SCB_OBJ_SECURITY && d->rid == SCB_RES_SEC_SMS_SECRET) {
-            bad = v->len != 16 && v->len != 32 && v->len != 48; /* the registry's 16,32,48 */
-        }
-        if (bad) {
+        if (d->oid == SCB_OBJ_SECURITY && d->rid == SCB_RES_SEC_SMS_SECRET
+                ? v->len != 16 && v->len != 32 && v->len != 48 /* the registry's 16,32,48 */
+                : (int64_t)v->len < d->min || (int64_t)v->len > d->max) {
+            vpath(path, sizeof(path), d->oid, iid, r, v);
             ADD(c, "value-out-of-range", SCB_SEV_ERROR, path,
                 "%s of %u bytes; the registry allows %lld..%lld", d->name, (unsigned)v->len,
                 (long long)d->min, (long long)d->max);
@@ -421,10 +431,9 @@ static void check_range(struct vctx *c, const char *path, const struct scb_objde
     default:
         return;
     }
-    if (bad) {
-        ADD(c, "value-out-of-range", SCB_SEV_ERROR, path, "%s outside %lld..%lld", d->name,
-            (long long)d->min, (long long)d->max);
-    }
+    vpath(path, sizeof(path), d->oid, iid, r, v);
+    ADD(c, "value-out-of-range", SCB_SEV_ERROR, path, "%s outside %lld..%lld", d->name,
+        (long long)d->min, (long long)d->max);
 }
 
 static void check_defs_resource(struct vctx *c, const struct scb_object *o,
@@ -433,14 +442,15 @@ static void check_defs_resource(struct vctx *c, const struct scb_object *o,
     const struct scb_objdef_res *d = scb_objdef_resource(o->id, r->id);
     char path[32];
 
-    ipath(path, sizeof(path), o->id, in->id, r->id);
     if (d == NULL) {
+        ipath(path, sizeof(path), o->id, in->id, r->id);
         ADD(c, "resource-unknown", SCB_SEV_WARNING, path,
             "resource %u is not defined for the %s object: kept, never interpreted", r->id,
             scb_objdef_object_name(o->id));
         return;
     }
     if (version_before(o, d)) {
+        ipath(path, sizeof(path), o->id, in->id, r->id);
         ADD(c, "resource-unknown", SCB_SEV_WARNING, path,
             "%s is not defined in %s %u.%u (added in %u.%u): kept, ignored by such a client",
             d->name, scb_objdef_object_name(o->id), o->major, o->minor, d->since_major,
@@ -451,13 +461,10 @@ static void check_defs_resource(struct vctx *c, const struct scb_object *o,
         return;
     }
     for (size_t k = 0; k < r->n; k++) {
-        if (r->multiple) {
-            snprintf(path, sizeof(path), "/%u/%u/%u/%u", o->id, in->id, r->id, r->v[k].riid);
-        }
         if (!scb_objdef_value_fits(d->type, r->v[k].data, r->v[k].len)) {
             type_violation(c, in->id, r, d, &r->v[k]);
         } else {
-            check_range(c, path, d, &r->v[k]);
+            check_range(c, in->id, r, d, &r->v[k]);
         }
     }
 }
