@@ -233,6 +233,9 @@ static void shape_violation(struct vctx *c, uint16_t oid, uint16_t iid,
     if (d && d->multiple) {
         ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path,
             "%s is a multiple resource, sent as a single value", d->name);
+    } else if (!r->multiple) {
+        ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path, "%s holds %u values, not one",
+            d ? d->name : "resource", (unsigned)r->n);
     } else {
         ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path,
             "%s is a single-instance resource, sent as a Multiple Resource (%u instance%s)",
@@ -271,10 +274,10 @@ static const struct scb_value *value_of(struct vctx *c, uint16_t oid,
                                         const struct scb_instance *in, uint16_t rid)
 {
     const struct scb_resource *r = scb_instance_resource(in, rid);
-    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     if (r == NULL) {
         return NULL;
     }
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     if (r->multiple || r->n != 1 || (d && d->multiple)) {
         shape_violation(c, oid, in->id, r, d);
         return NULL;
