@@ -761,6 +761,18 @@ static void test_unknown_and_ranges(void **state)
     scb_report_free(&rep);
     scb_config_free(&cfg);
 
+    /* a single resource holding no value (a model built by hand, not by a decoder) */
+    host(&cfg);
+    struct scb_instance *in = scb_object_instance(scb_config_object(&cfg, 0), 1);
+    struct scb_resource *empty;
+    scb_instance_remove_resource(in, SCB_RES_SEC_URI);
+    assert_int_equal(scb_instance_add_resource(in, SCB_RES_SEC_URI, &empty), 0);
+    assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_CARD, &rep), 0);
+    expect_v(&rep, "resource-shape-invalid", "/0/1/0", "empty single resource");
+    assert_non_null(strstr(rep.v[0].message, "holds 0 values"));
+    scb_report_free(&rep);
+    scb_config_free(&cfg);
+
     static const struct {
         uint16_t oid, rid;
         size_t len;
