@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <math.h> /* isfinite (a macro) */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "scboot/error.h"
 #include "scboot/json.h"
+#include "scboot/objdefs.h"
 #include "scboot/util.h"
 
 static json_object *hex_value(const uint8_t *d, size_t n)
@@ -203,12 +205,104 @@ static int is_single_value_object(json_object *v)
            (json_object_object_get_ex(v, "hex", &x) || json_object_object_get_ex(v, "redacted", &x));
 }
 
-/* Encode one JSON value into bytes per the registry type (inferred when unknown). */
+/* The text of a JSON number as written (json-c keeps a parsed double's text), without the
+ * "e0" mark_big_integers() appends. */
+static int number_text(json_object *v, char *out, size_t cap)
+{
+    const char *t = json_object_get_string(v);
+    size_t n = t ? strlen(t) : 0;
+    int marked = n > 2 && strcmp(t + n - 2, "e0") == 0;
+    if (marked) {
+        n -= 2;
+    }
+    snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), t ? t : "");
+    return marked;
+}
+
+/* An integer for an Integer/Time resource: within int64, never a fraction or exponent. */
+static int json_int64(struct jctx *j, json_object *v, int64_t *out)
+{
+    char num[48];
+    json_type jt = json_object_get_type(v);
+    if (jt == json_type_double) {
+        int big = number_text(v, num, sizeof(num));
+        double d = json_object_get_double(v);
+        if (big || (isfinite(d) && (d >= 9223372036854775808.0 || d < -9223372036854775808.0))) {
+            return jfail(j, "%s is beyond the 64-bit signed integer range", num);
+        }
+        return jfail(j, "%s is not an integer", num);
+    }
+    if (jt != json_type_int) {
+        return jfail(j, "expected an integer");
+    }
+    *out = json_object_get_int64(v);
+    if (*out == INT64_MAX && json_object_get_uint64(v) > (uint64_t)INT64_MAX) {
+        return jfail(j, "%s is beyond the 64-bit signed integer range",
+                     json_object_to_json_string(v));
+    }
+    return SCB_OK;
+}
+
+/* An integer for an Unsigned Integer resource: 0..2^64-1. */
+static int json_uint64(struct jctx *j, json_object *v, uint64_t *out)
+{
+    char num[48];
+    json_type jt = json_object_get_type(v);
+    if (jt == json_type_double) {
+        int big = number_text(v, num, sizeof(num));
+        double d = json_object_get_double(v);
+        if (num[0] == '-' && (big || d <= -1.0)) {
+            return jfail(j, "%s is negative: the resource is an Unsigned Integer", num);
+        }
+        if (big || (isfinite(d) && d >= 18446744073709551616.0)) {
+            return jfail(j, "%s is beyond the 64-bit unsigned integer range", num);
+        }
+        return jfail(j, "%s is not an integer", num);
+    }
+    if (jt != json_type_int) {
+        return jfail(j, "expected an unsigned integer");
+    }
+    if (json_object_get_int64(v) < 0) {
+        return jfail(j, "%s is negative: the resource is an Unsigned Integer",
+                     json_object_to_json_string(v));
+    }
+    *out = json_object_get_uint64(v);
+    return SCB_OK;
+}
+
+/* "oid:iid" with both parts 0..65535, decimal digits only. */
+static int parse_objlnk(const char *s, uint16_t *a, uint16_t *b)
+{
+    unsigned long x[2];
+    for (int k = 0; k < 2; k++) {
+        char *end;
+        if (*s < '0' || *s > '9') {
+            return -1;
+        }
+        errno = 0;
+        x[k] = strtoul(s, &end, 10);
+        if (errno || x[k] > 0xFFFF || *end != (k == 0 ? ':' : '\0')) {
+            return -1;
+        }
+        s = end + 1;
+    }
+    *a = (uint16_t)x[0];
+    *b = (uint16_t)x[1];
+    return 0;
+}
+
+/* Encode one JSON value into bytes per the registry type (inferred when unknown). A value
+ * the type cannot hold is refused with its path (never clamped): integers beyond 64 bits,
+ * fractions for integers, negatives for unsigned resources, non-finite floats, objlnk parts
+ * beyond 65535, strings with NUL or invalid UTF-8. Ranges the registry gives beyond the type's
+ * own (Security Mode 0..4, ...) are the validator's, so that a file holding them can be
+ * encoded and its violations reported by `scboot check`. */
 static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *v,
                        uint8_t small[8], uint8_t **heap, const uint8_t **data, size_t *len)
 {
     enum scb_type t = scb_res_type(oid, rid);
     json_type jt = json_object_get_type(v);
+    int ret;
     *heap = NULL;
 
     if (jt == json_type_object) {
@@ -216,7 +310,7 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
         if (json_object_object_get_ex(v, "redacted", &x)) {
             return jfail(j, "a redacted secret cannot be encoded: decode with --show-secrets");
         }
-        int ret = hex_bytes(j, v, heap, len);
+        ret = hex_bytes(j, v, heap, len);
         *data = *heap;
         return ret;
     }
@@ -229,26 +323,26 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
     }
     switch (t) {
     case SCB_TYPE_INT:
-    case SCB_TYPE_TIME:
-        if (jt != json_type_int) {
-            return jfail(j, "expected an integer");
-        }
-        errno = 0;
-        int64_t iv = json_object_get_int64(v);
-        if (errno) {
-            return jfail(j, "integer out of range");
+    case SCB_TYPE_TIME: {
+        int64_t iv = 0;
+        if ((ret = json_int64(j, v, &iv)) < 0) {
+            return ret;
         }
         *len = scb_encode_int(iv, small);
         break;
-    case SCB_TYPE_UINT:
-        if (jt != json_type_int || json_object_get_int64(v) < 0) {
-            return jfail(j, "expected an unsigned integer");
+    }
+    case SCB_TYPE_UINT: {
+        uint64_t uv = 0;
+        if ((ret = json_uint64(j, v, &uv)) < 0) {
+            return ret;
         }
-        *len = scb_encode_uint(json_object_get_uint64(v), small);
+        *len = scb_encode_uint(uv, small);
         break;
+    }
     case SCB_TYPE_FLOAT:
-        if (jt != json_type_double && jt != json_type_int) {
-            return jfail(j, "expected a number");
+        if ((jt != json_type_double && jt != json_type_int) ||
+            !isfinite(json_object_get_double(v))) {
+            return jfail(j, "expected a finite number");
         }
         *len = scb_encode_float(json_object_get_double(v), small);
         break;
@@ -260,12 +354,9 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
         *len = 1;
         break;
     case SCB_TYPE_OBJLNK: {
-        unsigned a, b;
-        char extra;
-        if (jt != json_type_string ||
-            sscanf(json_object_get_string(v), "%u:%u%c", &a, &b, &extra) != 2 || a > 0xFFFF ||
-            b > 0xFFFF) {
-            return jfail(j, "expected an object link \"oid:iid\"");
+        uint16_t a, b;
+        if (jt != json_type_string || parse_objlnk(json_object_get_string(v), &a, &b) < 0) {
+            return jfail(j, "expected an object link \"oid:iid\" (each 0-65535)");
         }
         small[0] = (uint8_t)(a >> 8);
         small[1] = (uint8_t)a;
@@ -281,6 +372,9 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
         }
         *data = (const uint8_t *)json_object_get_string(v);
         *len = (size_t)json_object_get_string_len(v);
+        if (t == SCB_TYPE_STRING && !scb_objdef_value_fits(t, *data, *len)) {
+            return jfail(j, "a String must be UTF-8 without NUL bytes");
+        }
         return SCB_OK;
     default:
         return jfail(j, "cannot encode this JSON value");
@@ -420,6 +514,75 @@ int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char 
     return SCB_OK;
 }
 
+/* Whether a run of decimal digits (no sign) exceeds the largest magnitude of its kind. */
+static int digits_exceed(const char *d, size_t n, const char *max)
+{
+    while (n > 1 && *d == '0') {
+        d++;
+        n--;
+    }
+    size_t m = strlen(max);
+    return n != m ? n > m : memcmp(d, max, n) > 0;
+}
+
+/*
+ * json-c 0.16 clamps an integer literal beyond int64 (negative) or uint64 (positive) to the
+ * limit while parsing, without errno and without keeping the text, so the loader could not tell
+ * 18446744073709551616 from 18446744073709551615. Before parsing, such literals get an "e0"
+ * suffix: json-c then reads a double and keeps its text, and the loader refuses it by path.
+ * Strings are copied untouched. Returns a new NUL-terminated text (caller frees) or NULL.
+ */
+static char *mark_big_integers(const char *text, size_t len)
+{
+    char *out = malloc(len + len / 10 + 3); /* a marked literal has 20+ digits, gains 2 */
+    size_t o = 0, k = 0;
+    if (out == NULL) {
+        return NULL;
+    }
+    while (k < len) {
+        char ch = text[k];
+        if (ch == '"') { /* a string, with its escapes */
+            out[o++] = text[k++];
+            while (k < len && text[k] != '"') {
+                if (text[k] == '\\' && k + 1 < len) {
+                    out[o++] = text[k++];
+                }
+                out[o++] = text[k++];
+            }
+            if (k < len) {
+                out[o++] = text[k++];
+            }
+            continue;
+        }
+        if (ch != '-' && (ch < '0' || ch > '9')) {
+            out[o++] = text[k++];
+            continue;
+        }
+        size_t start = k, ds = k + (ch == '-'), de;
+        int plain = 1;
+        k = ds;
+        while (k < len && text[k] >= '0' && text[k] <= '9') {
+            k++;
+        }
+        de = k;
+        while (k < len && (text[k] == '.' || text[k] == 'e' || text[k] == 'E' || text[k] == '+' ||
+                           text[k] == '-' || (text[k] >= '0' && text[k] <= '9'))) {
+            plain = 0;
+            k++;
+        }
+        memcpy(out + o, text + start, k - start);
+        o += k - start;
+        if (plain && de > ds &&
+            digits_exceed(text + ds, de - ds,
+                          ch == '-' ? "9223372036854775808" : "18446744073709551615")) {
+            out[o++] = 'e';
+            out[o++] = '0';
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen)
 {
@@ -430,7 +593,14 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
     if (tok == NULL) {
         return SCB_E_NOMEM;
     }
-    root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    char *marked = mark_big_integers(text, strlen(text));
+    if (marked == NULL) {
+        json_tokener_free(tok);
+        return SCB_E_NOMEM;
+    }
+    root = json_tokener_parse_ex(tok, marked, (int)strlen(marked));
+    mbedtls_platform_zeroize(marked, strlen(marked)); /* the text may hold keys */
+    free(marked);
     if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
         if (err) {
             snprintf(err, errlen, "not valid JSON: %s",

@@ -1,7 +1,7 @@
 /*
  * model.c: the configuration model (objects, instances, resources, values), its ownership
- * (init/free/copy, values zeroized on free), the registry type table for objects 0, 1, 2
- * and 21 (LwM2M 1.1 registry), and typed views of value bytes (LwM2M App. C).
+ * (init/free/copy, values zeroized on free), registry lookups (the table is objdefs.c), and
+ * typed views of value bytes (LwM2M App. C).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,114 +10,34 @@
 
 #include "scboot/error.h"
 #include "scboot/model.h"
-
-struct res_def {
-    uint16_t oid, rid;
-    enum scb_type type;
-    uint8_t secret;
-    const char *name;
-};
-
-/* LwM2M registry: Security 0 v1.1, Server 1 v1.1, Access Control 2, OSCORE 21. */
-static const struct res_def defs[] = {
-    {0, 0, SCB_TYPE_STRING, 0, "LWM2M Server URI"},
-    {0, 1, SCB_TYPE_BOOL, 0, "Bootstrap-Server"},
-    {0, 2, SCB_TYPE_INT, 0, "Security Mode"},
-    {0, 3, SCB_TYPE_OPAQUE, 0, "Public Key or Identity"},
-    {0, 4, SCB_TYPE_OPAQUE, 0, "Server Public Key"},
-    {0, 5, SCB_TYPE_OPAQUE, 1, "Secret Key"},
-    {0, 6, SCB_TYPE_INT, 0, "SMS Security Mode"},
-    {0, 7, SCB_TYPE_OPAQUE, 0, "SMS Binding Key Parameters"},
-    {0, 8, SCB_TYPE_OPAQUE, 1, "SMS Binding Secret Key(s)"},
-    {0, 9, SCB_TYPE_STRING, 0, "LwM2M Server SMS Number"},
-    {0, 10, SCB_TYPE_INT, 0, "Short Server ID"},
-    {0, 11, SCB_TYPE_INT, 0, "Client Hold Off Time"},
-    {0, 12, SCB_TYPE_INT, 0, "Bootstrap-Server Account Timeout"},
-    {0, 13, SCB_TYPE_UINT, 0, "Matching Type"},
-    {0, 14, SCB_TYPE_STRING, 0, "SNI"},
-    {0, 15, SCB_TYPE_UINT, 0, "Certificate Usage"},
-    {0, 16, SCB_TYPE_UINT, 0, "DTLS/TLS Ciphersuite"},
-    {0, 17, SCB_TYPE_OBJLNK, 0, "OSCORE Security Mode"},
-    {1, 0, SCB_TYPE_INT, 0, "Short Server ID"},
-    {1, 1, SCB_TYPE_INT, 0, "Lifetime"},
-    {1, 2, SCB_TYPE_INT, 0, "Default Minimum Period"},
-    {1, 3, SCB_TYPE_INT, 0, "Default Maximum Period"},
-    {1, 4, SCB_TYPE_NONE, 0, "Disable"},
-    {1, 5, SCB_TYPE_INT, 0, "Disable Timeout"},
-    {1, 6, SCB_TYPE_BOOL, 0, "Notification Storing When Disabled or Offline"},
-    {1, 7, SCB_TYPE_STRING, 0, "Binding"},
-    {1, 8, SCB_TYPE_NONE, 0, "Registration Update Trigger"},
-    {1, 9, SCB_TYPE_NONE, 0, "Bootstrap-Request Trigger"},
-    {1, 10, SCB_TYPE_OBJLNK, 0, "APN Link"},
-    {1, 11, SCB_TYPE_UINT, 0, "TLS-DTLS Alert Code"},
-    {1, 12, SCB_TYPE_TIME, 0, "Last Bootstrapped"},
-    {1, 13, SCB_TYPE_UINT, 0, "Registration Priority Order"},
-    {1, 14, SCB_TYPE_UINT, 0, "Initial Registration Delay Timer"},
-    {1, 15, SCB_TYPE_BOOL, 0, "Registration Failure Block"},
-    {1, 16, SCB_TYPE_BOOL, 0, "Bootstrap on Registration Failure"},
-    {1, 17, SCB_TYPE_UINT, 0, "Communication Retry Count"},
-    {1, 18, SCB_TYPE_UINT, 0, "Communication Retry Timer"},
-    {1, 19, SCB_TYPE_UINT, 0, "Communication Sequence Delay Timer"},
-    {1, 20, SCB_TYPE_UINT, 0, "Communication Sequence Retry Count"},
-    {1, 21, SCB_TYPE_BOOL, 0, "Trigger"},
-    {1, 22, SCB_TYPE_STRING, 0, "Preferred Transport"},
-    {1, 23, SCB_TYPE_BOOL, 0, "Mute Send"},
-    {2, 0, SCB_TYPE_INT, 0, "Object ID"},
-    {2, 1, SCB_TYPE_INT, 0, "Object Instance ID"},
-    {2, 2, SCB_TYPE_INT, 0, "ACL"},
-    {2, 3, SCB_TYPE_INT, 0, "Access Control Owner"},
-    {21, 0, SCB_TYPE_OPAQUE, 1, "OSCORE Master Secret"},
-    {21, 1, SCB_TYPE_OPAQUE, 0, "OSCORE Sender ID"},
-    {21, 2, SCB_TYPE_OPAQUE, 0, "OSCORE Recipient ID"},
-    {21, 3, SCB_TYPE_INT, 0, "OSCORE AEAD Algorithm"},
-    {21, 4, SCB_TYPE_INT, 0, "OSCORE HMAC Algorithm"},
-    {21, 5, SCB_TYPE_OPAQUE, 0, "OSCORE Master Salt"},
-    {21, 6, SCB_TYPE_OPAQUE, 0, "OSCORE ID Context"},
-};
-
-static const struct res_def *find_def(uint16_t oid, uint16_t rid)
-{
-    for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
-        if (defs[i].oid == oid && defs[i].rid == rid) {
-            return &defs[i];
-        }
-    }
-    return NULL;
-}
+#include "scboot/objdefs.h"
 
 enum scb_type scb_res_type(uint16_t oid, uint16_t rid)
 {
-    const struct res_def *d = find_def(oid, rid);
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     return d ? d->type : SCB_TYPE_UNKNOWN;
 }
 
 int scb_res_is_secret(uint16_t oid, uint16_t rid)
 {
-    const struct res_def *d = find_def(oid, rid);
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     return d ? d->secret : 0;
 }
 
 const char *scb_res_name(uint16_t oid, uint16_t rid)
 {
-    const struct res_def *d = find_def(oid, rid);
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     return d ? d->name : NULL;
 }
 
 int scb_object_is_known(uint16_t oid)
 {
-    return oid == 0 || oid == 1 || oid == 2 || oid == 21;
+    return scb_objdef_object_known(oid);
 }
 
 const char *scb_object_name(uint16_t oid)
 {
-    switch (oid) {
-    case 0: return "Security";
-    case 1: return "Server";
-    case 2: return "Access Control";
-    case 3: return "Device";
-    case 21: return "OSCORE";
-    default: return NULL;
-    }
+    return scb_objdef_object_name(oid);
 }
 
 /* ---- ownership ---------------------------------------------------------------------- */
@@ -553,24 +473,34 @@ const struct scb_value *scb_instance_value(const struct scb_instance *i, uint16_
     return (r && !r->multiple && r->n == 1) ? &r->v[0] : NULL;
 }
 
-static const struct scb_value *single(const struct scb_config *c, uint16_t oid, uint16_t iid,
-                                      uint16_t rid)
+/* The single value of /oid/iid/rid: SCB_E_NOT_FOUND when absent, SCB_E_PARSE when present in
+ * another shape (a Multiple Resource), so that a caller can never mistake one for the other. */
+static int single(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
+                  const struct scb_value **out)
 {
-    return scb_instance_value(scb_object_instance(scb_config_object(c, oid), iid), rid);
+    const struct scb_resource *r =
+        scb_instance_resource(scb_object_instance(scb_config_object(c, oid), iid), rid);
+    if (r == NULL) {
+        return SCB_E_NOT_FOUND;
+    }
+    *out = scb_instance_value(scb_object_instance(scb_config_object(c, oid), iid), rid);
+    return *out ? SCB_OK : SCB_E_PARSE;
 }
 
 int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                        int64_t *out)
 {
-    const struct scb_value *v = single(c, oid, iid, rid);
-    return v ? scb_value_int(v, out) : SCB_E_NOT_FOUND;
+    const struct scb_value *v = NULL;
+    int ret = single(c, oid, iid, rid, &v);
+    return ret < 0 ? ret : scb_value_int(v, out);
 }
 
 int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                         int *out)
 {
-    const struct scb_value *v = single(c, oid, iid, rid);
-    return v ? scb_value_bool(v, out) : SCB_E_NOT_FOUND;
+    const struct scb_value *v = NULL;
+    int ret = single(c, oid, iid, rid, &v);
+    return ret < 0 ? ret : scb_value_bool(v, out);
 }
 
 void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid)

@@ -12,6 +12,7 @@
 #include "codec_internal.h"
 #include "scboot/codec.h"
 #include "scboot/error.h"
+#include "scboot/objdefs.h"
 
 #define DEFAULT_BUF_MAX (1u << 20)
 
@@ -112,29 +113,7 @@ size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6])
 
 int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
 {
-    int64_t i;
-    uint64_t u;
-    double d;
-    int b;
-    uint16_t lo, li;
-
-    switch (scb_res_type(oid, rid)) {
-    case SCB_TYPE_INT:
-    case SCB_TYPE_TIME:
-        return scb_value_int(v, &i);
-    case SCB_TYPE_UINT:
-        return scb_value_uint(v, &u);
-    case SCB_TYPE_FLOAT:
-        return scb_value_float(v, &d);
-    case SCB_TYPE_BOOL:
-        return scb_value_bool(v, &b);
-    case SCB_TYPE_OBJLNK:
-        return scb_value_objlnk(v, &lo, &li);
-    case SCB_TYPE_STRING:
-        return scb_value_utf8_ok(v->data, v->len) ? SCB_OK : SCB_E_PARSE;
-    default:
-        return SCB_OK;
-    }
+    return scb_objdef_value_fits(scb_res_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
 }
 
 int scb_decode_fail(struct scb_decode_error *err, const char *rule, size_t off, const char *path,
@@ -175,7 +154,9 @@ static int add_value(struct scb_resource *r, uint16_t oid, uint16_t iid, uint16_
     if (scb_value_check(oid, r->id, &v) < 0) {
         snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
         return scb_decode_fail(err, "tlv-value-invalid", off, path,
-                    "%zu-byte value does not fit the resource's type", t->len);
+                    "%zu-byte value does not fit the resource's type (%s%s)", t->len,
+                    scb_objdef_type_name(scb_res_type(oid, r->id)),
+                    scb_res_type(oid, r->id) == SCB_TYPE_STRING ? ": UTF-8 without NUL" : "");
     }
     int ret = scb_resource_add_value(r, riid, t->value, t->len);
     return ret;

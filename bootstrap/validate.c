@@ -1,6 +1,8 @@
 /*
- * validate.c: the consistency validator (RULES.md). Whole-configuration rules first, then
- * Security, Server and Access Control instances in ID order, so the report order is stable.
+ * validate.c: the consistency validator (RULES.md). Every resource of objects 0/1/2/21 against
+ * the registry table first (shape, type, ranges no dedicated rule checks), then the
+ * whole-configuration rules, then Security, Server and Access Control instances in ID order,
+ * so the report order is stable.
  * Key material is parsed with mbedTLS (pk, x509), never by hand.
  */
 #include <json-c/json.h>
@@ -15,6 +17,7 @@
 #include "codec_internal.h"
 #include "scboot/card.h"
 #include "scboot/error.h"
+#include "scboot/objdefs.h"
 #include "scboot/validate.h"
 
 #define MODE_PSK 0
@@ -146,6 +149,10 @@ struct vctx {
     /* SSID indexes, sorted by (ssid, iid): linear time overall, even for hundreds of servers */
     struct ssid_ent *sec, *srv; /* non-bootstrap Security instances; Server instances */
     size_t nsec, nsrv;
+    /* resources already reported as resource-shape-invalid or tlv-value-invalid, sorted keys
+     * (kind, oid, iid, rid[, riid]): a lookup reports each once, in O(log n) */
+    uint64_t *flagged;
+    size_t nflagged, capflagged;
 };
 
 #define ADD(c, ...)                                                                          \
@@ -154,31 +161,6 @@ struct vctx {
             (c)->err = SCB_E_NOMEM;                                                          \
         }                                                                                    \
     } while (0)
-
-static int get_int(const struct scb_instance *in, uint16_t rid, int64_t *out)
-{
-    const struct scb_value *v = scb_instance_value(in, rid);
-    return v ? scb_value_int(v, out) : SCB_E_NOT_FOUND;
-}
-
-static int get_uint(const struct scb_instance *in, uint16_t rid, uint64_t *out)
-{
-    const struct scb_value *v = scb_instance_value(in, rid);
-    return v ? scb_value_uint(v, out) : SCB_E_NOT_FOUND;
-}
-
-static int is_bs(const struct scb_instance *in)
-{
-    const struct scb_value *v = scb_instance_value(in, 1);
-    int b = 0;
-    return v && scb_value_bool(v, &b) == 0 && b;
-}
-
-static size_t vlen(const struct scb_instance *in, uint16_t rid)
-{
-    const struct scb_value *v = scb_instance_value(in, rid);
-    return v ? v->len : 0;
-}
 
 static void ipath(char *out, size_t cap, uint16_t oid, uint16_t iid, int rid)
 {
@@ -189,11 +171,157 @@ static void ipath(char *out, size_t cap, uint16_t oid, uint16_t iid, int rid)
     }
 }
 
+/* Path of a resource, or of one of its instances when r is multiple. */
+static void vpath(char *out, size_t cap, uint16_t oid, uint16_t iid, const struct scb_resource *r,
+                  const struct scb_value *v)
+{
+    if (r->multiple) {
+        snprintf(out, cap, "/%u/%u/%u/%u", oid, iid, r->id, v->riid);
+    } else {
+        ipath(out, cap, oid, iid, r->id);
+    }
+}
+
+#define FLAG_SHAPE 1u
+#define FLAG_TYPE 2u
+
+static uint64_t flag_key(unsigned kind, uint16_t oid, uint16_t iid, uint16_t rid, uint16_t riid)
+{
+    return (uint64_t)kind << 62 | (uint64_t)oid << 48 | (uint64_t)iid << 32 |
+           (uint64_t)rid << 16 | riid;
+}
+
+/* 1 when key is new (and now recorded), 0 when it was recorded already or memory ran out. */
+static int flag_once(struct vctx *c, uint64_t key)
+{
+    size_t lo = 0, hi = c->nflagged;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c->flagged[mid] == key) {
+            return 0;
+        }
+        if (c->flagged[mid] < key) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    if (c->nflagged == c->capflagged) {
+        size_t nc = c->capflagged ? c->capflagged * 2 : 16;
+        uint64_t *nf = realloc(c->flagged, nc * sizeof(*nf));
+        if (nf == NULL) {
+            c->err = SCB_E_NOMEM;
+            return 0;
+        }
+        c->flagged = nf;
+        c->capflagged = nc;
+    }
+    memmove(&c->flagged[lo + 1], &c->flagged[lo], (c->nflagged - lo) * sizeof(*c->flagged));
+    c->flagged[lo] = key;
+    c->nflagged++;
+    return 1;
+}
+
+static void shape_violation(struct vctx *c, uint16_t oid, uint16_t iid,
+                            const struct scb_resource *r, const struct scb_objdef_res *d)
+{
+    char path[32];
+    if (!flag_once(c, flag_key(FLAG_SHAPE, oid, iid, r->id, 0))) {
+        return;
+    }
+    ipath(path, sizeof(path), oid, iid, r->id);
+    if (d && d->multiple) {
+        ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path,
+            "%s is a multiple resource, sent as a single value", d->name);
+    } else if (!r->multiple) {
+        ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path, "%s holds %u values, not one",
+            d ? d->name : "resource", (unsigned)r->n);
+    } else {
+        ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path,
+            "%s is a single-instance resource, sent as a Multiple Resource (%u instance%s)",
+            d ? d->name : "resource", (unsigned)r->n, r->n == 1 ? "" : "s");
+    }
+}
+
+static void type_violation(struct vctx *c, uint16_t iid, const struct scb_resource *r,
+                           const struct scb_objdef_res *d, const struct scb_value *v)
+{
+    char path[32];
+    if (!flag_once(c, flag_key(FLAG_TYPE, d->oid, iid, r->id, r->multiple ? v->riid : 0))) {
+        return;
+    }
+    vpath(path, sizeof(path), d->oid, iid, r, v);
+    if (d->type == SCB_TYPE_NONE) {
+        ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path,
+            "%s is executable and cannot carry a value (%u bytes)", d->name, (unsigned)v->len);
+    } else if (d->type == SCB_TYPE_STRING) {
+        ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path, "%s is not a UTF-8 string without NUL",
+            d->name);
+    } else {
+        ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path,
+            "%u-byte value does not fit %s (%s)", (unsigned)v->len, d->name,
+            scb_objdef_type_name(d->type));
+    }
+}
+
+/*
+ * The single value of /oid/iid/rid for a rule, or NULL when the resource is absent. A rule
+ * never skips a present value silently: one in the wrong shape (a Multiple Resource where the
+ * registry says single) or of the wrong type is reported here -- once, the table pass having
+ * normally reported it already -- and the rule then has nothing to judge.
+ */
+static const struct scb_value *value_of(struct vctx *c, uint16_t oid,
+                                        const struct scb_instance *in, uint16_t rid)
+{
+    const struct scb_resource *r = scb_instance_resource(in, rid);
+    if (r == NULL) {
+        return NULL;
+    }
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
+    if (r->multiple || r->n != 1 || (d && d->multiple)) {
+        shape_violation(c, oid, in->id, r, d);
+        return NULL;
+    }
+    if (d && !scb_objdef_value_fits(d->type, r->v[0].data, r->v[0].len)) {
+        type_violation(c, in->id, r, d, &r->v[0]);
+        return NULL;
+    }
+    return &r->v[0];
+}
+
+static int get_int(struct vctx *c, uint16_t oid, const struct scb_instance *in, uint16_t rid,
+                   int64_t *out)
+{
+    const struct scb_value *v = value_of(c, oid, in, rid);
+    return v ? scb_value_int(v, out) : SCB_E_NOT_FOUND;
+}
+
+static int get_uint(struct vctx *c, uint16_t oid, const struct scb_instance *in, uint16_t rid,
+                    uint64_t *out)
+{
+    const struct scb_value *v = value_of(c, oid, in, rid);
+    return v ? scb_value_uint(v, out) : SCB_E_NOT_FOUND;
+}
+
+static int is_bs(struct vctx *c, const struct scb_instance *in)
+{
+    const struct scb_value *v = value_of(c, SCB_OBJ_SECURITY, in, SCB_RES_SEC_BOOTSTRAP);
+    int b = 0;
+    return v && scb_value_bool(v, &b) == 0 && b;
+}
+
+static size_t vlen(struct vctx *c, const struct scb_instance *in, uint16_t rid)
+{
+    const struct scb_value *v = value_of(c, SCB_OBJ_SECURITY, in, rid);
+    return v ? v->len : 0;
+}
+
 /* SSID of a non-bootstrap Security instance or of a Server instance (-1 if absent). */
-static long ssid_of(const struct scb_instance *in, uint16_t rid)
+static long ssid_of(struct vctx *c, uint16_t oid, const struct scb_instance *in)
 {
     int64_t v;
-    return get_int(in, rid, &v) == 0 ? (long)v : -1;
+    uint16_t rid = oid == SCB_OBJ_SECURITY ? SCB_RES_SEC_SSID : SCB_RES_SRV_SSID;
+    return get_int(c, oid, in, rid, &v) == 0 ? (long)v : -1;
 }
 
 static int ent_cmp(const void *a, const void *b)
@@ -222,21 +350,21 @@ static const struct ssid_ent *idx_first(const struct ssid_ent *a, size_t n, long
 
 static int build_index(struct vctx *c)
 {
-    const struct scb_object *sec = scb_config_object(c->cfg, 0);
-    const struct scb_object *srv = scb_config_object(c->cfg, 1);
+    const struct scb_object *sec = scb_config_object(c->cfg, SCB_OBJ_SECURITY);
+    const struct scb_object *srv = scb_config_object(c->cfg, SCB_OBJ_SERVER);
     c->sec = calloc(sec && sec->n ? sec->n : 1, sizeof(*c->sec));
     c->srv = calloc(srv && srv->n ? srv->n : 1, sizeof(*c->srv));
     if (c->sec == NULL || c->srv == NULL) {
         return SCB_E_NOMEM;
     }
     for (size_t k = 0; sec && k < sec->n; k++) {
-        long s = ssid_of(&sec->i[k], 10);
-        if (!is_bs(&sec->i[k]) && s >= 0) {
+        long s = ssid_of(c, SCB_OBJ_SECURITY, &sec->i[k]);
+        if (!is_bs(c, &sec->i[k]) && s >= 0) {
             c->sec[c->nsec++] = (struct ssid_ent){s, sec->i[k].id};
         }
     }
     for (size_t k = 0; srv && k < srv->n; k++) {
-        long s = ssid_of(&srv->i[k], 0);
+        long s = ssid_of(c, SCB_OBJ_SERVER, &srv->i[k]);
         if (s >= 0) {
             c->srv[c->nsrv++] = (struct ssid_ent){s, srv->i[k].id};
         }
@@ -262,21 +390,117 @@ static int ssid_known(const struct vctx *c, long ssid)
     return ssid > 0 && (server_has_security(c, ssid) || security_has_server(c, ssid));
 }
 
+/* ---- every resource against the registry table (before any other rule) ------------------ */
+
+static int version_before(const struct scb_object *o, const struct scb_objdef_res *d)
+{
+    return o->explicit_version &&
+           (o->major < d->since_major || (o->major == d->since_major && o->minor < d->since_minor));
+}
+
+/* A registry range that no dedicated rule checks (value-out-of-range). */
+static void check_range(struct vctx *c, uint16_t iid, const struct scb_resource *r,
+                        const struct scb_objdef_res *d, const struct scb_value *v)
+{
+    int64_t i;
+    uint64_t u;
+    char path[32];
+    if (!d->has_range || d->range_rule != NULL) {
+        return;
+    }
+    switch (d->type) {
+    case SCB_TYPE_INT:
+    case SCB_TYPE_TIME:
+        if (scb_value_int(v, &i) == 0 && (i < d->min || i > d->max)) {
+            break;
+        }
+        return;
+    case SCB_TYPE_UINT:
+        if (scb_value_uint(v, &u) == 0 && (u < (uint64_t)d->min || u > (uint64_t)d->max)) {
+            break;
+        }
+        return;
+    case SCB_TYPE_STRING:
+    case SCB_TYPE_OPAQUE:
+        if (d->oid == SCB_OBJ_SECURITY && d->rid == SCB_RES_SEC_SMS_SECRET
+                ? v->len != 16 && v->len != 32 && v->len != 48 /* the registry's 16,32,48 */
+                : (int64_t)v->len < d->min || (int64_t)v->len > d->max) {
+            vpath(path, sizeof(path), d->oid, iid, r, v);
+            ADD(c, "value-out-of-range", SCB_SEV_ERROR, path,
+                "%s of %u bytes; the registry allows %lld..%lld", d->name, (unsigned)v->len,
+                (long long)d->min, (long long)d->max);
+        }
+        return;
+    default:
+        return;
+    }
+    vpath(path, sizeof(path), d->oid, iid, r, v);
+    ADD(c, "value-out-of-range", SCB_SEV_ERROR, path, "%s outside %lld..%lld", d->name,
+        (long long)d->min, (long long)d->max);
+}
+
+static void check_defs_resource(struct vctx *c, const struct scb_object *o,
+                                const struct scb_instance *in, const struct scb_resource *r)
+{
+    const struct scb_objdef_res *d = scb_objdef_resource(o->id, r->id);
+    char path[32];
+
+    if (d == NULL) {
+        ipath(path, sizeof(path), o->id, in->id, r->id);
+        ADD(c, "resource-unknown", SCB_SEV_WARNING, path,
+            "resource %u is not defined for the %s object: kept, never interpreted", r->id,
+            scb_objdef_object_name(o->id));
+        return;
+    }
+    if (version_before(o, d)) {
+        ipath(path, sizeof(path), o->id, in->id, r->id);
+        ADD(c, "resource-unknown", SCB_SEV_WARNING, path,
+            "%s is not defined in %s %u.%u (added in %u.%u): kept, ignored by such a client",
+            d->name, scb_objdef_object_name(o->id), o->major, o->minor, d->since_major,
+            d->since_minor);
+    }
+    if ((r->multiple != 0) != (d->multiple != 0) || (!r->multiple && r->n != 1)) {
+        shape_violation(c, o->id, in->id, r, d);
+        return;
+    }
+    for (size_t k = 0; k < r->n; k++) {
+        if (!scb_objdef_value_fits(d->type, r->v[k].data, r->v[k].len)) {
+            type_violation(c, in->id, r, d, &r->v[k]);
+        } else {
+            check_range(c, in->id, r, d, &r->v[k]);
+        }
+    }
+}
+
+static void check_defs(struct vctx *c)
+{
+    static const uint16_t typed[] = {SCB_OBJ_SECURITY, SCB_OBJ_SERVER, SCB_OBJ_ACL,
+                                     SCB_OBJ_OSCORE};
+    for (size_t t = 0; t < sizeof(typed) / sizeof(typed[0]); t++) {
+        const struct scb_object *o = scb_config_object(c->cfg, typed[t]);
+        for (size_t k = 0; o && k < o->n; k++) {
+            for (size_t r = 0; r < o->i[k].n; r++) {
+                check_defs_resource(c, o, &o->i[k], &o->i[k].r[r]);
+            }
+        }
+    }
+}
+
 /* ---- whole configuration ---------------------------------------------------------------- */
 
 static void check_whole(struct vctx *c)
 {
-    const struct scb_object *sec = scb_config_object(c->cfg, 0);
-    const struct scb_object *srv = scb_config_object(c->cfg, 1);
-    const struct scb_object *acl = scb_config_object(c->cfg, 2);
+    const struct scb_object *sec = scb_config_object(c->cfg, SCB_OBJ_SECURITY);
+    const struct scb_object *srv = scb_config_object(c->cfg, SCB_OBJ_SERVER);
+    const struct scb_object *acl = scb_config_object(c->cfg, SCB_OBJ_ACL);
     size_t bs = 0, complete = 0, servers = srv ? srv->n : 0;
     char path[32];
 
     for (size_t k = 0; sec && k < sec->n; k++) {
-        if (is_bs(&sec->i[k])) {
+        long s = ssid_of(c, SCB_OBJ_SECURITY, &sec->i[k]);
+        if (is_bs(c, &sec->i[k])) {
             bs++;
-        } else if (ssid_of(&sec->i[k], 10) > 0 && security_has_server(c,
-                                                                       ssid_of(&sec->i[k], 10))) {
+        } else if (s > 0 && security_has_server(c, s)) {
             complete++;
         }
     }
@@ -290,13 +514,13 @@ static void check_whole(struct vctx *c)
             "Server ID matches a Server instance)");
     }
     for (size_t k = 0; srv && k < srv->n; k++) {
-        long s = ssid_of(&srv->i[k], 0);
+        long s = ssid_of(c, SCB_OBJ_SERVER, &srv->i[k]);
         const struct ssid_ent *first = s >= 0 ? idx_first(c->srv, c->nsrv, s) : NULL;
         int orphan = s >= 0 && !server_has_security(c, s);
         if (!orphan && !(first && first->iid != srv->i[k].id)) {
             continue;
         }
-        ipath(path, sizeof(path), 1, srv->i[k].id, -1);
+        ipath(path, sizeof(path), SCB_OBJ_SERVER, srv->i[k].id, -1);
         if (orphan) {
             ADD(c, "server-without-security", SCB_SEV_ERROR, path,
                 "Server instance with Short Server ID %ld has no non-bootstrap Security "
@@ -309,16 +533,16 @@ static void check_whole(struct vctx *c)
         }
     }
     for (size_t k = 0; sec && k < sec->n; k++) {
-        if (is_bs(&sec->i[k])) {
+        if (is_bs(c, &sec->i[k])) {
             continue;
         }
-        long s = ssid_of(&sec->i[k], 10);
+        long s = ssid_of(c, SCB_OBJ_SECURITY, &sec->i[k]);
         const struct ssid_ent *first = s >= 0 ? idx_first(c->sec, c->nsec, s) : NULL;
         int orphan = s >= 0 && !security_has_server(c, s);
         if (!orphan && !(first && first->iid != sec->i[k].id)) {
             continue;
         }
-        ipath(path, sizeof(path), 0, sec->i[k].id, -1);
+        ipath(path, sizeof(path), SCB_OBJ_SECURITY, sec->i[k].id, -1);
         if (orphan) {
             ADD(c, "security-without-server", SCB_SEV_WARNING, path,
                 "Security instance with Short Server ID %ld has no Server instance", s);
@@ -381,12 +605,12 @@ static int uri_scheme(const uint8_t *u, size_t n, char *scheme, size_t cap)
 
 static void check_uri(struct vctx *c, const struct scb_instance *in, int64_t mode, int has_mode)
 {
-    const struct scb_value *u = scb_instance_value(in, 0);
+    const struct scb_value *u = value_of(c, SCB_OBJ_SECURITY, in, SCB_RES_SEC_URI);
     char path[32], scheme[16];
     if (u == NULL) {
-        return;
+        return; /* absent (resource-missing) or reported by the table pass */
     }
-    ipath(path, sizeof(path), 0, in->id, 0);
+    ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_URI);
     if (u->len == 0 || u->len > 255 || !uri_scheme(u->data, u->len, scheme, sizeof(scheme))) {
         ADD(c, "uri-invalid", SCB_SEV_ERROR, path, "Server URI %s",
             u->len == 0 ? "is empty" : u->len > 255 ? "is longer than 255 bytes" : "is not a URI");
@@ -440,29 +664,33 @@ static int der_cert_ok(const struct scb_value *v)
 
 static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mode)
 {
+    const uint16_t id_rid = SCB_RES_SEC_PUBKEY_ID, key_rid = SCB_RES_SEC_SECRET_KEY;
     char path[32];
     if (mode == MODE_PSK) {
-        const struct scb_value *id = scb_instance_value(in, 3);
-        if (vlen(in, 3) == 0 || vlen(in, 5) == 0) {
-            ipath(path, sizeof(path), 0, in->id, vlen(in, 3) == 0 ? 3 : 5);
+        const struct scb_value *id = value_of(c, SCB_OBJ_SECURITY, in, id_rid);
+        if (vlen(c, in, id_rid) == 0 || vlen(c, in, key_rid) == 0) {
+            ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id,
+                  vlen(c, in, id_rid) == 0 ? id_rid : key_rid);
             ADD(c, "credentials-missing", SCB_SEV_ERROR, path, "PSK mode without %s",
-                vlen(in, 3) == 0 ? "an identity (/3)" : "a key (/5)");
+                vlen(c, in, id_rid) == 0 ? "an identity (/3)" : "a key (/5)");
         }
         if (id && id->len && (id->len > 128 || !scb_value_utf8_ok(id->data, id->len))) {
-            ipath(path, sizeof(path), 0, in->id, 3);
+            ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, id_rid);
             ADD(c, "psk-identity-invalid", SCB_SEV_ERROR, path, "PSK identity %s",
                 id->len > 128 ? "is longer than 128 bytes" : "is not valid UTF-8");
         }
         return;
     }
     if (mode == MODE_RPK || mode == MODE_CERT) {
-        static const uint16_t need[] = {3, 4, 5};
+        static const uint16_t need[] = {SCB_RES_SEC_PUBKEY_ID, SCB_RES_SEC_SERVER_PUBKEY,
+                                        SCB_RES_SEC_SECRET_KEY};
         int all = 1;
         for (size_t k = 0; k < 3; k++) {
-            if (vlen(in, need[k]) == 0) {
-                ipath(path, sizeof(path), 0, in->id, need[k]);
+            if (vlen(c, in, need[k]) == 0) {
+                ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, need[k]);
                 ADD(c, "credentials-missing", SCB_SEV_ERROR, path, "%s mode without %s",
-                    mode == MODE_RPK ? "RPK" : "certificate", scb_res_name(0, need[k]));
+                    mode == MODE_RPK ? "RPK" : "certificate",
+                    scb_res_name(SCB_OBJ_SECURITY, need[k]));
                 all = 0;
             }
         }
@@ -471,26 +699,26 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
         }
         int (*pub)(const struct scb_value *) = mode == MODE_RPK ? der_pubkey_ok : der_cert_ok;
         const char *what = mode == MODE_RPK ? "a DER SubjectPublicKeyInfo" : "a DER X.509 certificate";
-        for (uint16_t rid = 3; rid <= 4; rid++) {
-            if (!pub(scb_instance_value(in, rid))) {
-                ipath(path, sizeof(path), 0, in->id, rid);
+        for (uint16_t rid = SCB_RES_SEC_PUBKEY_ID; rid <= SCB_RES_SEC_SERVER_PUBKEY; rid++) {
+            if (!pub(value_of(c, SCB_OBJ_SECURITY, in, rid))) {
+                ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, rid);
                 ADD(c, "key-format-invalid", SCB_SEV_ERROR, path, "%s is not %s",
-                    scb_res_name(0, rid), what);
+                    scb_res_name(SCB_OBJ_SECURITY, rid), what);
             }
         }
-        if (!der_privkey_ok(scb_instance_value(in, 5))) {
-            ipath(path, sizeof(path), 0, in->id, 5);
+        if (!der_privkey_ok(value_of(c, SCB_OBJ_SECURITY, in, key_rid))) {
+            ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, key_rid);
             ADD(c, "key-format-invalid", SCB_SEV_ERROR, path,
                 "Secret Key is not a DER private key (RFC 5958 / SEC 1)");
         }
         return;
     }
     if (mode == MODE_NOSEC) {
-        for (uint16_t rid = 3; rid <= 5; rid++) {
-            if (vlen(in, rid)) {
-                ipath(path, sizeof(path), 0, in->id, rid);
+        for (uint16_t rid = SCB_RES_SEC_PUBKEY_ID; rid <= SCB_RES_SEC_SECRET_KEY; rid++) {
+            if (vlen(c, in, rid)) {
+                ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, rid);
                 ADD(c, "credentials-unexpected", SCB_SEV_WARNING, path,
-                    "NoSec mode with a non-empty %s", scb_res_name(0, rid));
+                    "NoSec mode with a non-empty %s", scb_res_name(SCB_OBJ_SECURITY, rid));
             }
         }
     }
@@ -501,7 +729,7 @@ static void check_ssid_range(struct vctx *c, const struct scb_instance *in, uint
 {
     int64_t s;
     char path[32];
-    if (get_int(in, rid, &s) == 0 && (s < 1 || s > 65534)) {
+    if (get_int(c, oid, in, rid, &s) == 0 && (s < 1 || s > 65534)) {
         ipath(path, sizeof(path), oid, in->id, rid);
         ADD(c, "ssid-out-of-range", SCB_SEV_ERROR, path,
             "Short Server ID %lld outside 1..65534", (long long)s);
@@ -510,47 +738,50 @@ static void check_ssid_range(struct vctx *c, const struct scb_instance *in, uint
 
 static void check_security(struct vctx *c, const struct scb_instance *in)
 {
-    static const uint16_t mand[] = {0, 1, 2};
-    static const uint16_t ssid_res[] = {10};
+    static const uint16_t mand[] = {SCB_RES_SEC_URI, SCB_RES_SEC_BOOTSTRAP, SCB_RES_SEC_MODE};
+    static const uint16_t ssid_res[] = {SCB_RES_SEC_SSID};
+    const uint16_t oid = SCB_OBJ_SECURITY;
     char path[32];
     int64_t mode = -1;
     uint64_t u;
-    int has_mode = get_int(in, 2, &mode) == 0;
+    int has_mode = get_int(c, oid, in, SCB_RES_SEC_MODE, &mode) == 0;
+    int bs = is_bs(c, in);
 
-    missing(c, 0, in, mand, 3);
-    if (!is_bs(in)) {
-        missing(c, 0, in, ssid_res, 1);
-    } else if (scb_instance_resource(in, 10)) {
-        ipath(path, sizeof(path), 0, in->id, 10);
+    missing(c, oid, in, mand, 3);
+    if (!bs) {
+        missing(c, oid, in, ssid_res, 1);
+    } else if (scb_instance_resource(in, SCB_RES_SEC_SSID)) {
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_SSID);
         ADD(c, "bs-account-ssid", SCB_SEV_WARNING, path,
             "the Bootstrap-Server account carries a Short Server ID (ignored)");
     }
     check_uri(c, in, mode, has_mode);
     if (has_mode && (mode < 0 || mode > 4 || !(c->p->security_modes & (1u << mode)))) {
-        ipath(path, sizeof(path), 0, in->id, 2);
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_MODE);
         ADD(c, "security-mode-invalid", SCB_SEV_ERROR, path, "Security Mode %lld %s",
             (long long)mode, mode < 0 || mode > 4 ? "outside 0..4" : "not supported by this client");
     } else if (has_mode) {
         check_keys(c, in, mode);
     }
-    if (!is_bs(in)) {
-        check_ssid_range(c, in, 0, 10);
+    if (!bs) {
+        check_ssid_range(c, in, oid, SCB_RES_SEC_SSID);
     }
-    if (get_uint(in, 13, &u) == 0 && u > 3) {
-        ipath(path, sizeof(path), 0, in->id, 13);
+    if (get_uint(c, oid, in, SCB_RES_SEC_MATCHING_TYPE, &u) == 0 && u > 3) {
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_MATCHING_TYPE);
         ADD(c, "matching-type-invalid", SCB_SEV_ERROR, path, "Matching Type %llu outside 0..3",
             (unsigned long long)u);
     }
-    if (get_uint(in, 15, &u) == 0 && u > 3) {
-        ipath(path, sizeof(path), 0, in->id, 15);
+    if (get_uint(c, oid, in, SCB_RES_SEC_CERT_USAGE, &u) == 0 && u > 3) {
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_CERT_USAGE);
         ADD(c, "certificate-usage-invalid", SCB_SEV_ERROR, path,
             "Certificate Usage %llu outside 0..3", (unsigned long long)u);
     }
-    const struct scb_value *ol = scb_instance_value(in, 17);
+    const struct scb_value *ol = value_of(c, oid, in, SCB_RES_SEC_OSCORE);
     uint16_t o, i;
     if (ol && scb_value_objlnk(ol, &o, &i) == 0 &&
-        (o != 21 || scb_object_instance(scb_config_object(c->cfg, 21), i) == NULL)) {
-        ipath(path, sizeof(path), 0, in->id, 17);
+        (o != SCB_OBJ_OSCORE ||
+         scb_object_instance(scb_config_object(c->cfg, SCB_OBJ_OSCORE), i) == NULL)) {
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_OSCORE);
         ADD(c, "oscore-link-invalid", SCB_SEV_ERROR, path,
             "OSCORE Security Mode links /%u/%u, not an existing OSCORE instance", o, i);
     }
@@ -561,23 +792,21 @@ static void check_security(struct vctx *c, const struct scb_instance *in)
 static int binding_ok(const struct scb_value *v, const struct scb_object *o)
 {
     static const char *v10[] = {"U", "UQ", "S", "SQ", "US", "UQS"};
-    if (v == NULL || v->len == 0 || v->len > 5) {
+    if (v->len == 0 || v->len > 5) {
         return 0;
     }
-    char b[8];
-    memcpy(b, v->data, v->len);
-    b[v->len] = '\0';
     if (o->explicit_version && o->major == 1 && o->minor == 0) {
         for (size_t k = 0; k < sizeof(v10) / sizeof(v10[0]); k++) {
-            if (strcmp(b, v10[k]) == 0) {
+            if (strlen(v10[k]) == v->len && memcmp(v->data, v10[k], v->len) == 0) {
                 return 1;
             }
         }
         return 0;
     }
-    /* 1.1 and later (and the implicit version of a 1.1 client): letters U T S N Q, once each */
+    /* 1.1 and later (and the implicit version of a 1.1 client): letters U T S N Q, once each.
+     * memchr over the five letters, not strchr: strchr would find a NUL byte (issue 12). */
     for (size_t k = 0; k < v->len; k++) {
-        if (strchr("UTSNQ", b[k]) == NULL || memchr(b, b[k], k) != NULL) {
+        if (memchr("UTSNQ", v->data[k], 5) == NULL || memchr(v->data, v->data[k], k) != NULL) {
             return 0;
         }
     }
@@ -587,39 +816,45 @@ static int binding_ok(const struct scb_value *v, const struct scb_object *o)
 static void check_server(struct vctx *c, const struct scb_object *o,
                          const struct scb_instance *in)
 {
-    static const uint16_t mand[] = {0, 1, 6, 7};
+    static const uint16_t mand[] = {SCB_RES_SRV_SSID, SCB_RES_SRV_LIFETIME, SCB_RES_SRV_STORING,
+                                    SCB_RES_SRV_BINDING};
+    const uint16_t oid = SCB_OBJ_SERVER;
     char path[32];
     int64_t v, minp = 0, maxp = 0;
     uint64_t u;
 
-    missing(c, 1, in, mand, 4);
-    check_ssid_range(c, in, 1, 0);
-    if (get_int(in, 1, &v) == 0 && (v < 0 || v > 4294967295LL)) {
-        ipath(path, sizeof(path), 1, in->id, 1);
+    missing(c, oid, in, mand, 4);
+    check_ssid_range(c, in, oid, SCB_RES_SRV_SSID);
+    if (get_int(c, oid, in, SCB_RES_SRV_LIFETIME, &v) == 0 && (v < 0 || v > 4294967295LL)) {
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SRV_LIFETIME);
         ADD(c, "lifetime-invalid", SCB_SEV_ERROR, path, "lifetime %lld outside 0..2^32-1",
             (long long)v);
     }
-    if (scb_instance_resource(in, 7) && !binding_ok(scb_instance_value(in, 7), o)) {
-        ipath(path, sizeof(path), 1, in->id, 7);
+    const struct scb_value *b = value_of(c, oid, in, SCB_RES_SRV_BINDING);
+    if (b && !binding_ok(b, o)) {
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SRV_BINDING);
         ADD(c, "binding-invalid", SCB_SEV_ERROR, path, "binding is not valid for Server %s",
             o->explicit_version && o->major == 1 && o->minor == 0 ? "1.0 (U, UQ, S, SQ, US, UQS)"
                                                                   : "1.1 (letters U T S N Q)");
     }
-    int has_min = get_int(in, 2, &minp) == 0, has_max = get_int(in, 3, &maxp) == 0;
+    int has_min = get_int(c, oid, in, SCB_RES_SRV_MIN_PERIOD, &minp) == 0;
+    int has_max = get_int(c, oid, in, SCB_RES_SRV_MAX_PERIOD, &maxp) == 0;
     if ((has_min && minp < 0) || (has_max && maxp <= 0) || (has_min && has_max && minp > maxp)) {
-        ipath(path, sizeof(path), 1, in->id, has_min && minp < 0 ? 2 : 3);
+        ipath(path, sizeof(path), oid, in->id,
+              has_min && minp < 0 ? SCB_RES_SRV_MIN_PERIOD : SCB_RES_SRV_MAX_PERIOD);
         ADD(c, "period-invalid", SCB_SEV_ERROR, path,
             "default periods invalid (min %lld, max %lld)", (long long)minp, (long long)maxp);
     }
-    if (get_int(in, 5, &v) == 0 && v < 0) {
-        ipath(path, sizeof(path), 1, in->id, 5);
+    if (get_int(c, oid, in, SCB_RES_SRV_DISABLE_TIMEOUT, &v) == 0 && v < 0) {
+        ipath(path, sizeof(path), oid, in->id, SCB_RES_SRV_DISABLE_TIMEOUT);
         ADD(c, "period-invalid", SCB_SEV_ERROR, path, "disable timeout %lld is negative",
             (long long)v);
     }
-    for (uint16_t rid = 17; rid <= 20; rid += 3) {
-        if (get_uint(in, rid, &u) == 0 && u == 0) {
-            ipath(path, sizeof(path), 1, in->id, rid);
-            ADD(c, "retry-invalid", SCB_SEV_ERROR, path, "%s is 0", scb_res_name(1, rid));
+    static const uint16_t retry[] = {SCB_RES_SRV_RETRY_COUNT, SCB_RES_SRV_SEQ_RETRY_COUNT};
+    for (size_t k = 0; k < 2; k++) {
+        if (get_uint(c, oid, in, retry[k], &u) == 0 && u == 0) {
+            ipath(path, sizeof(path), oid, in->id, retry[k]);
+            ADD(c, "retry-invalid", SCB_SEV_ERROR, path, "%s is 0", scb_res_name(oid, retry[k]));
         }
     }
 }
@@ -628,27 +863,35 @@ static void check_server(struct vctx *c, const struct scb_object *o,
 
 static void check_acl(struct vctx *c, const struct scb_instance *in)
 {
-    static const uint16_t mand[] = {0, 1, 3};
+    static const uint16_t mand[] = {SCB_RES_ACL_OBJECT, SCB_RES_ACL_INSTANCE, SCB_RES_ACL_OWNER};
+    const uint16_t aoid = SCB_OBJ_ACL;
     char path[32];
     int64_t oid = -1, iid = -1, owner = -1;
 
-    missing(c, 2, in, mand, 3);
-    int has_oid = get_int(in, 0, &oid) == 0, has_iid = get_int(in, 1, &iid) == 0;
-    if (has_oid && oid == 0) {
-        ipath(path, sizeof(path), 2, in->id, 0);
+    missing(c, aoid, in, mand, 3);
+    int has_oid = get_int(c, aoid, in, SCB_RES_ACL_OBJECT, &oid) == 0;
+    int has_iid = get_int(c, aoid, in, SCB_RES_ACL_INSTANCE, &iid) == 0;
+    if (has_oid && oid == SCB_OBJ_SECURITY) {
+        ipath(path, sizeof(path), aoid, in->id, SCB_RES_ACL_OBJECT);
         ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path,
             "the Security object cannot be an Access Control target");
     } else if ((has_oid && (oid < 1 || oid > 65534)) || (has_iid && (iid < 0 || iid > 65535))) {
-        ipath(path, sizeof(path), 2, in->id, has_oid && (oid < 1 || oid > 65534) ? 0 : 1);
+        ipath(path, sizeof(path), aoid, in->id,
+              has_oid && (oid < 1 || oid > 65534) ? SCB_RES_ACL_OBJECT : SCB_RES_ACL_INSTANCE);
         ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path, "target /%lld/%lld is not valid",
             (long long)oid, (long long)iid);
     }
-    if (get_int(in, 3, &owner) == 0 && owner != 65535 && !ssid_known(c, owner)) {
-        ipath(path, sizeof(path), 2, in->id, 3);
+    if (get_int(c, aoid, in, SCB_RES_ACL_OWNER, &owner) == 0 && owner != 65535 &&
+        !ssid_known(c, owner)) {
+        ipath(path, sizeof(path), aoid, in->id, SCB_RES_ACL_OWNER);
         ADD(c, "acl-owner-unknown", SCB_SEV_ERROR, path,
             "owner %lld is neither a configured server nor 65535", (long long)owner);
     }
-    const struct scb_resource *acl = scb_instance_resource(in, 2);
+    const struct scb_resource *acl = scb_instance_resource(in, SCB_RES_ACL_ACL);
+    if (acl && !acl->multiple) {
+        shape_violation(c, aoid, in->id, acl, scb_objdef_resource(aoid, SCB_RES_ACL_ACL));
+        return; /* a single ACL value has no server to apply to */
+    }
     for (size_t k = 0; acl && k < acl->n; k++) {
         int64_t bits;
         snprintf(path, sizeof(path), "/2/%u/2/%u", in->id, acl->v[k].riid);
@@ -677,29 +920,34 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
         scb_profile_default(&def);
         c.p = &def;
     }
+    /* shape and type of every resource of 0/1/2/21 first: the rules below judge only values
+     * that fit the registry, and report (never skip) any other they come across */
+    check_defs(&c);
     if (build_index(&c) < 0) {
         free(c.sec);
         free(c.srv);
+        free(c.flagged);
         return SCB_E_NOMEM;
     }
     check_whole(&c);
-    if ((o = scb_config_object(cfg, 0)) != NULL) {
+    if ((o = scb_config_object(cfg, SCB_OBJ_SECURITY)) != NULL) {
         for (size_t k = 0; k < o->n; k++) {
             check_security(&c, &o->i[k]);
         }
     }
-    if ((o = scb_config_object(cfg, 1)) != NULL) {
+    if ((o = scb_config_object(cfg, SCB_OBJ_SERVER)) != NULL) {
         for (size_t k = 0; k < o->n; k++) {
             check_server(&c, o, &o->i[k]);
         }
     }
-    if ((o = scb_config_object(cfg, 2)) != NULL) {
+    if ((o = scb_config_object(cfg, SCB_OBJ_ACL)) != NULL) {
         for (size_t k = 0; k < o->n; k++) {
             check_acl(&c, &o->i[k]);
         }
     }
     free(c.sec);
     free(c.srv);
+    free(c.flagged);
     return c.err;
 }
 

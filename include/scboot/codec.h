@@ -63,7 +63,7 @@ int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out);
 int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out);
 /** Encode one resource (Resource or Multiple Resource TLV). */
 int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out);
-/** Check a value against its registry type (tlv-value-invalid). */
+/** Check a value against its registry type (tlv-value-invalid): scb_objdef_value_fits(). */
 int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v);
 
 /**

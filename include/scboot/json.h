@@ -22,10 +22,18 @@ struct json_object;
 
 /** Build the JSON view. Secrets are redacted unless show_secrets. Caller owns the result. */
 struct json_object *scb_config_to_json(const struct scb_config *c, int show_secrets);
-/** Parse the JSON shape into cfg (initialised by the caller). err gets one line on failure. */
+/**
+ * Parse the JSON shape into cfg (initialised by the caller). err gets one line on failure,
+ * "/oid/iid/rid: why" for a value: one the resource's type cannot hold is refused, never
+ * clamped (fractions for integers, negatives for unsigned, objlnk parts beyond 65535, strings
+ * with NUL or invalid UTF-8). Registry ranges narrower than the type are left to scb_validate.
+ */
 int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char *err,
                          size_t errlen);
-/** The same from text. */
+/**
+ * The same from text. Also refuses integer literals beyond 64 bits, which json-c 0.16 clamps
+ * silently while parsing (a tree from json_tokener_parse() has lost them already).
+ */
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen);
 

@@ -108,9 +108,17 @@ size_t scb_encode_int(int64_t v, uint8_t *out);
 size_t scb_encode_uint(uint64_t v, uint8_t *out);
 size_t scb_encode_float(double v, uint8_t *out);
 
-/** The value of a single (not multiple) resource of an instance, or NULL. */
+/**
+ * The value of a single (not multiple) resource of an instance, or NULL when the resource is
+ * absent or present as a Multiple Resource. A NULL here is not "absent": code that judges a
+ * configuration goes through scb_validate(), which refuses any resource of 0/1/2/21 in the
+ * wrong shape (resource-shape-invalid) and reads values through a lookup that reports them.
+ */
 const struct scb_value *scb_instance_value(const struct scb_instance *i, uint16_t rid);
-/** Convenience: the single value of /oid/iid/rid as an integer / bool. */
+/**
+ * Convenience: the single value of /oid/iid/rid as an integer / bool. SCB_E_NOT_FOUND when
+ * absent; SCB_E_PARSE when present as a Multiple Resource or when the bytes do not fit.
+ */
 int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                        int64_t *out);
 int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,

@@ -1,10 +1,12 @@
-/* fuzz_bsfile.c: G.3.4 container + TLV decoder, then JSON view and re-encode of what decoded. */
+/* fuzz_bsfile.c: G.3.4 container + TLV decoder, then JSON view and re-encode of what decoded,
+ * and the validator (registry shape/type pass and every rule) over it for each source. */
 #include <json-c/json.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "scboot/codec.h"
 #include "scboot/json.h"
+#include "scboot/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,6 +35,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     scb_config_free(&back);
     json_object_put(j);
+    for (int src = SCB_SRC_CARD; src <= SCB_SRC_NETWORK; src++) {
+        struct scb_report rep = {0};
+        if (scb_validate(&cfg, NULL, (enum scb_source)src, &rep) != SCB_OK) {
+            __builtin_trap(); /* only an allocation failure may stop the validator */
+        }
+        for (size_t k = 0; k < rep.n; k++) {
+            if (rep.v[k].rule == NULL || rep.v[k].path[0] != '/') {
+                __builtin_trap();
+            }
+        }
+        scb_report_free(&rep);
+    }
     scb_buf_free(&out);
     scb_config_free(&cfg);
     return 0;

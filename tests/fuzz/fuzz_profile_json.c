@@ -8,6 +8,7 @@
 #include "scboot/codec.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
+#include "scboot/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,8 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scb_config_init(&cfg);
     if (scb_config_from_json_text(text, &cfg, err, sizeof(err)) == SCB_OK) {
         struct scb_buf out = {0};
+        struct scb_report rep = {0};
         scb_bsfile_encode(&cfg, 0, &out);
         scb_buf_free(&out);
+        if (scb_validate(&cfg, NULL, SCB_SRC_FACTORY, &rep) != SCB_OK) {
+            __builtin_trap();
+        }
+        scb_report_free(&rep);
         scb_config_free(&cfg);
     }
     /* profiles may name files: only inline content is exercised (no base directory) */

@@ -36,6 +36,18 @@ check "malformed file exits 4, reported as a violation" '[ $rc = 4 ] && grep -q 
 "$SCBOOT" decode "$T/bad.bin" > /dev/null 2> "$T/err"; rc=$?
 check "decode of a malformed file: exit 4, one line with the rule and offset" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "record-overrun at byte 4" "$T/err"'
 
+# issue 12: integers the resource's type cannot hold are refused by path (exit 4), never
+# clamped; a single-instance resource sent as a Multiple Resource is inconsistent (exit 1)
+for lit in 9223372036854775808 -9223372036854775809 1e30 3.5; do
+    printf '{"objects":{"1":{"instances":{"0":{"resources":{"0":1,"1":%s,"6":false,"7":"U"}}}}}}' "$lit" > "$T/big.json"
+    "$SCBOOT" encode "$T/big.json" -o "$T/big.bin" 2> "$T/err"; rc=$?
+    check "encode refuses $lit for an Integer resource (exit 4, path named)" '[ $rc = 4 ] && grep -q "/1/0/1: " "$T/err" && [ ! -e "$T/big.bin" ]'
+done
+printf '{"objects":{"0":{"instances":{"1":{"resources":{"0":{"0":"http://evil host"},"1":false,"2":{"0":0},"10":1}}}},"1":{"instances":{"0":{"resources":{"0":1,"1":86400,"6":false,"7":"U"}}}}}}' > "$T/evil.json"
+"$SCBOOT" encode "$T/evil.json" -o "$T/evil.bin" 2>/dev/null
+"$SCBOOT" check --json "$T/evil.bin" > "$T/out"; rc=$?
+check "check: URI and mode as Multiple Resources are inconsistent (exit 1)" '[ $rc = 1 ] && grep -q "\"rule\": \"resource-shape-invalid\"" "$T/out" && grep -q "\"path\": \"/0/1/0\"" "$T/out"'
+
 "$SCBOOT" dump -r "virtual:$DATA/standard.json" > "$T/out"; rc=$?
 check "dump on the built-in virtual card" '[ $rc = 0 ] && grep -q "coap://leshan.eclipseprojects.io:5783" "$T/out" && grep -q "^APDUs  *16" "$T/out"'
 "$SCBOOT" dump -r "virtual:$DATA/pin.json" > /dev/null 2> "$T/err"; rc=$?

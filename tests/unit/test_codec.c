@@ -1,7 +1,8 @@
 /*
  * test_codec.c: the TLV and G.3.4 codecs: both worked examples of SPEC.md 3.3 byte for byte,
  * every length form, every malformed form with its RULES.md identifier, round trips through
- * the model and the JSON shape, raw objects kept exactly.
+ * the model and the JSON shape, raw objects kept exactly; the registry table; values that do
+ * not fit their type; JSON numbers beyond what the resource's type holds.
  */
 #include <json-c/json.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 
 #include "scboot/codec.h"
 #include "scboot/json.h"
+#include "scboot/objdefs.h"
 #include "scboot/util.h"
 
 static const char ex1_hex[] =
@@ -406,6 +408,177 @@ static void test_utf8_and_ints(void **state)
     assert_int_equal(scb_encode_float(0.1, o), 8);
 }
 
+/* The registry table: sorted, unique, complete for what SPEC.md §6 lists, and the facts the
+ * shape check relies on. */
+static void test_objdefs_table(void **state)
+{
+    (void)state;
+    size_t n;
+    const struct scb_objdef_res *d = scb_objdef_all(&n);
+    size_t per[4] = {0};
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0) {
+            assert_true(((uint32_t)d[k - 1].oid << 16 | d[k - 1].rid) <
+                        ((uint32_t)d[k].oid << 16 | d[k].rid));
+        }
+        assert_ptr_equal(scb_objdef_resource(d[k].oid, d[k].rid), &d[k]);
+        assert_non_null(d[k].name);
+        assert_true(scb_objdef_object_known(d[k].oid));
+        assert_true(d[k].since_major == 1 && d[k].since_minor <= 2);
+        assert_true(!d[k].has_range || d[k].min <= d[k].max);
+        per[d[k].oid == 21 ? 3 : d[k].oid]++;
+    }
+    assert_int_equal(per[0], 31); /* Security 1.2: 0..30 */
+    assert_int_equal(per[1], 28); /* Server 1.2: 0..27 */
+    assert_int_equal(per[2], 4);
+    assert_int_equal(per[3], 7);
+    assert_null(scb_objdef_resource(0, 31));
+    assert_null(scb_objdef_resource(3, 0));
+    assert_false(scb_objdef_object_known(3));
+    /* single and multiple per the registry */
+    assert_false(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_URI)->multiple);
+    assert_false(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_MODE)->multiple);
+    assert_true(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_CIPHERSUITE)->multiple);
+    assert_true(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_SECONDARY_URI)->multiple);
+    assert_true(scb_objdef_resource(SCB_OBJ_ACL, SCB_RES_ACL_ACL)->multiple);
+    assert_true(scb_objdef_resource(SCB_OBJ_SERVER, SCB_RES_SRV_ALT_APN_LINKS)->multiple);
+    assert_int_equal(scb_objdef_resource(SCB_OBJ_SERVER, SCB_RES_SRV_UPDATE_TRIGGER)->type,
+                     SCB_TYPE_NONE);
+    assert_int_equal(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_MATCHING_TYPE)->type,
+                     SCB_TYPE_UINT);
+    assert_true(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_SECRET_KEY)->secret);
+    assert_true(scb_objdef_resource(SCB_OBJ_OSCORE, SCB_RES_OSC_MASTER_SECRET)->secret);
+    assert_true(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_SMS_SECRET)->secret);
+    /* model.h's lookups read the same table */
+    assert_int_equal(scb_res_type(0, 17), SCB_TYPE_OBJLNK);
+    assert_string_equal(scb_res_name(1, 7), "Binding");
+    assert_int_equal(scb_res_type(0, 99), SCB_TYPE_UNKNOWN);
+}
+
+static void test_value_fits(void **state)
+{
+    (void)state;
+    const uint8_t z[8] = {0};
+    assert_true(scb_objdef_value_fits(SCB_TYPE_INT, z, 1));
+    assert_true(scb_objdef_value_fits(SCB_TYPE_INT, z, 8));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_INT, z, 3));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_INT, z, 0));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_UINT, z, 5));
+    assert_true(scb_objdef_value_fits(SCB_TYPE_BOOL, (const uint8_t *)"\x01", 1));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_BOOL, (const uint8_t *)"\x02", 1));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_OBJLNK, z, 5));
+    assert_true(scb_objdef_value_fits(SCB_TYPE_STRING, (const uint8_t *)"", 0));
+    assert_true(scb_objdef_value_fits(SCB_TYPE_STRING, (const uint8_t *)"UQ", 2));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_STRING, (const uint8_t *)"\0", 1));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_STRING, (const uint8_t *)"U\0Q", 3));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_STRING, (const uint8_t *)"\xFF", 1));
+    assert_true(scb_objdef_value_fits(SCB_TYPE_NONE, z, 0));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_NONE, z, 1));
+    assert_true(scb_objdef_value_fits(SCB_TYPE_OPAQUE, (const uint8_t *)"\0", 1));
+    assert_true(scb_objdef_value_fits(SCB_TYPE_FLOAT, z, 4));
+    assert_false(scb_objdef_value_fits(SCB_TYPE_FLOAT, z, 2));
+}
+
+/* The TLV decoder refuses a String with NUL and an executable carrying a value. */
+static void test_decode_nul_and_exec(void **state)
+{
+    (void)state;
+    uint8_t b[64];
+    /* /1/0/7 Binding = "\0" */
+    size_t n = unhex("0001 000B 0001 00 0006 080003 C10700", b, sizeof(b));
+    expect_error(b, n, "tlv-value-invalid", 12);
+    /* /1/0/8 Registration Update Trigger carrying one byte */
+    n = unhex("0001 000B 0001 00 0006 080003 C10801", b, sizeof(b));
+    expect_error(b, n, "tlv-value-invalid", 12);
+    /* empty: an executable with no value decodes */
+    struct scb_config cfg;
+    struct scb_decode_error e = {0};
+    n = unhex("0001 000A 0001 00 0005 080002 C008", b, sizeof(b));
+    scb_config_init(&cfg);
+    assert_int_equal(scb_bsfile_decode(b, n, &cfg, &e), 0);
+    scb_config_free(&cfg);
+}
+
+/* json-c 0.16 clamps integers beyond 64 bits while parsing; the loader refuses them with
+ * their path instead of encoding the clamped value. */
+static void test_json_number_ranges(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *rid, *lit;
+        int ok;
+        const char *says;
+    } c[] = {
+        {"11", "9223372036854775807", 1, NULL},
+        {"11", "-9223372036854775808", 1, NULL},
+        {"11", "9223372036854775808", 0, "beyond the 64-bit signed"},
+        {"11", "-9223372036854775809", 0, "beyond the 64-bit signed"},
+        {"11", "18446744073709551616", 0, "beyond the 64-bit signed"},
+        {"11", "1e30", 0, "1e30 is beyond"},
+        {"11", "3.5", 0, "3.5 is not an integer"},
+        {"11", "3.0", 0, "not an integer"},
+        {"11", "\"12\"", 0, "expected an integer"},
+        {"13", "18446744073709551615", 1, NULL},
+        {"13", "9223372036854775808", 1, NULL},
+        {"13", "18446744073709551616", 0, "beyond the 64-bit unsigned"},
+        {"13", "99999999999999999999999", 0, "beyond the 64-bit unsigned"},
+        {"13", "-1", 0, "negative"},
+        {"13", "-9223372036854775809", 0, "negative"},
+        {"13", "1e30", 0, "1e30 is beyond"},
+        {"13", "3.5", 0, "3.5 is not an integer"},
+        {"1", "2", 0, "true or false"},
+        {"1", "1", 0, "true or false"},
+        {"17", "\"21:65536\"", 0, "object link"},
+        {"17", "\"-1:0\"", 0, "object link"},
+        {"17", "\"21:0x\"", 0, "object link"},
+        {"17", "\"21:65535\"", 1, NULL},
+        {"0", "\"coap://a\\u0000b\"", 0, "without NUL"},
+        {"0", "\"coap://18446744073709551616\"", 1, NULL},
+    };
+    for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+        char j[512], err[256] = "", want[32];
+        struct scb_config cfg;
+        snprintf(j, sizeof(j),
+                 "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"%s\": %s}}}}}}",
+                 c[k].rid, c[k].lit);
+        scb_config_init(&cfg);
+        int ret = scb_config_from_json_text(j, &cfg, err, sizeof(err));
+        if (c[k].ok) {
+            if (ret != 0) {
+                fail_msg("%s = %s refused: %s", c[k].rid, c[k].lit, err);
+            }
+            const struct scb_resource *r =
+                scb_instance_resource(scb_object_instance(scb_config_object(&cfg, 0), 1),
+                                      (uint16_t)atoi(c[k].rid));
+            assert_non_null(r);
+            if (strcmp(c[k].rid, "11") == 0 || strcmp(c[k].rid, "13") == 0) {
+                char back[32];
+                int64_t i;
+                uint64_t u;
+                if (c[k].rid[1] == '1') {
+                    assert_int_equal(scb_value_int(&r->v[0], &i), 0);
+                    snprintf(back, sizeof(back), "%lld", (long long)i);
+                } else {
+                    assert_int_equal(scb_value_uint(&r->v[0], &u), 0);
+                    snprintf(back, sizeof(back), "%llu", (unsigned long long)u);
+                }
+                assert_string_equal(back, c[k].lit); /* never clamped */
+            }
+            if (strcmp(c[k].rid, "0") == 0) {
+                assert_int_equal(r->v[0].len, strlen(c[k].lit) - 2); /* strings untouched */
+            }
+        } else {
+            snprintf(want, sizeof(want), "/0/1/%s: ", c[k].rid);
+            if (ret != SCB_E_JSON || strncmp(err, want, strlen(want)) != 0 ||
+                strstr(err, c[k].says) == NULL) {
+                fail_msg("%s = %s: ret %d, '%s' (want '%s...%s')", c[k].rid, c[k].lit, ret, err,
+                         want, c[k].says);
+            }
+        }
+        scb_config_free(&cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +592,10 @@ int main(void)
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_json_types),
         cmocka_unit_test(test_utf8_and_ints),
+        cmocka_unit_test(test_objdefs_table),
+        cmocka_unit_test(test_value_fits),
+        cmocka_unit_test(test_decode_nul_and_exec),
+        cmocka_unit_test(test_json_number_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,9 @@
 /*
  * test_validate.c: one case per RULES.md rule (container rules are in test_codec.c): a minimal
  * configuration that violates exactly that rule and nothing else, and its valid twin; the
- * change request's example; the report order; the client profile from JSON.
+ * change request's example; the report order; the client profile from JSON; every resource of
+ * the registry table in the wrong shape and with wrong-typed values through every source (card
+ * image, factory JSON, network session, the model itself), and issue 12's exact attack.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,8 +14,16 @@
 
 #include <cmocka.h>
 
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "../data/test_keys.h"
 #include "scboot/json.h"
+#include "scboot/objdefs.h"
+#include "scboot/sequence.h"
+#include "scboot/session.h"
+#include "scboot/util.h"
 #include "scboot/validate.h"
 
 /* A valid single-server configuration, NoSec; %s slots add to /0, /1 and the objects. */
@@ -106,6 +116,13 @@ static const struct rule_case cases[] = {
      ",\"2\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"1\":0,\"2\":{\"1\":64},\"3\":1}}}}",
      "", "", "", "",
      ",\"2\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"1\":0,\"2\":{\"1\":31},\"3\":1}}}}"},
+    {"resource-shape-invalid", DEF, SCB_SRC_CARD, "", ",\"7\":{\"0\":\"U\"}", "", "", "", "",
+     ",\"7\":\"U\"", "", "", ""},
+    {"tlv-value-invalid", DEF, SCB_SRC_CARD, "", ",\"7\":{\"hex\":\"55FF\"}", "", "", "", "",
+     ",\"7\":{\"hex\":\"5551\"}", "", "", ""},
+    {"value-out-of-range", DEF, SCB_SRC_CARD, "", ",\"26\":2", "", "", "", "", ",\"26\":1", "",
+     "", ""},
+    {"resource-unknown", DEF, SCB_SRC_CARD, ",\"99\":5", "", "", "", "", "", "", "", "", ""},
     {"bs-account-ssid", DEF, SCB_SRC_CARD, "", "",
      ",\"0\":{\"resources\":{\"0\":\"coap://bs.example\",\"1\":true,\"2\":3,\"10\":5}}", "", "", "",
      "", BS0, "", ""},
@@ -279,6 +296,513 @@ static void test_profile_json(void **state)
     assert_int_equal(scb_profile_from_json_text("[]", &p, err, sizeof(err)), SCB_E_JSON);
 }
 
+/* ---- issue 12: every resource against the registry table, through every source ---------- */
+
+/* A consistent configuration with one instance of each typed object: /0/1, /1/0, /2/0, /21/0. */
+static void host(struct scb_config *cfg)
+{
+    char sec[512], srv[512], json[2048], err[256];
+    snprintf(sec, sizeof(sec), SEC1, "");
+    snprintf(srv, sizeof(srv), SRV0, "");
+    snprintf(json, sizeof(json),
+             "{\"objects\":{\"0\":{\"instances\":{%s}},\"1\":{\"instances\":{%s}},"
+             "\"2\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"1\":0,\"3\":1}}}},"
+             "\"21\":{\"instances\":{\"0\":{\"resources\":{\"0\":{\"hex\":\"0102\"},"
+             "\"1\":{\"hex\":\"01\"},\"2\":{\"hex\":\"02\"}}}}}}}",
+             sec, srv);
+    scb_config_init(cfg);
+    if (scb_config_from_json_text(json, cfg, err, sizeof(err)) != 0) {
+        fail_msg("host config: %s", err);
+    }
+}
+
+static uint16_t host_iid(uint16_t oid)
+{
+    return oid == SCB_OBJ_SECURITY ? 1 : 0;
+}
+
+/* Replace /oid/host/rid by one value, as a single resource or a Multiple Resource (RIID 1). */
+static void put(struct scb_config *cfg, uint16_t oid, uint16_t rid, int multiple,
+                const uint8_t *data, size_t len)
+{
+    struct scb_instance *in = scb_object_instance(scb_config_object(cfg, oid), host_iid(oid));
+    struct scb_resource *r;
+    assert_non_null(in);
+    scb_instance_remove_resource(in, rid);
+    assert_int_equal(scb_instance_add_resource(in, rid, &r), 0);
+    r->multiple = (uint8_t)multiple;
+    assert_int_equal(scb_resource_add_value(r, multiple ? 1 : 0, data, len), 0);
+}
+
+/* A value that fits the type. */
+static size_t good_value(enum scb_type t, uint8_t *b)
+{
+    switch (t) {
+    case SCB_TYPE_NONE: return 0;
+    case SCB_TYPE_STRING: b[0] = 'U'; return 1;
+    case SCB_TYPE_OBJLNK: b[0] = 0; b[1] = 21; b[2] = 0; b[3] = 0; return 4;
+    case SCB_TYPE_BOOL: b[0] = 0; return 1;
+    default: b[0] = 1; return 1;
+    }
+}
+
+static const struct scb_violation *find_v(const struct scb_report *rep, const char *rule,
+                                          const char *path)
+{
+    for (size_t k = 0; k < rep->n; k++) {
+        if (strcmp(rep->v[k].rule, rule) == 0 && strncmp(rep->v[k].path, path, strlen(path)) == 0) {
+            return &rep->v[k];
+        }
+    }
+    return NULL;
+}
+
+static void expect_v(const struct scb_report *rep, const char *rule, const char *path,
+                     const char *what)
+{
+    const struct scb_violation *v = find_v(rep, rule, path);
+    if (v == NULL || v->severity != SCB_SEV_ERROR || !scb_report_has_errors(rep)) {
+        fail_msg("%s: no %s error at %s (%zu violations, first %s %s)", what, rule, path, rep->n,
+                 rep->n ? rep->v[0].rule : "-", rep->n ? rep->v[0].path : "-");
+    }
+}
+
+/* The card path: the configuration as an EF LwM2M_Bootstrap image, decoded and validated. */
+static int via_card(const struct scb_config *cfg, enum scb_source src, struct scb_report *rep)
+{
+    struct scb_buf img = {0};
+    struct scb_config out;
+    assert_int_equal(scb_bsfile_encode(cfg, 0, &img), 0);
+    scb_config_init(&out);
+    int ret = scb_bootstrap_check(img.data, img.len, NULL, src, &out, rep);
+    scb_config_free(&out);
+    scb_buf_free(&img);
+    return ret;
+}
+
+/* The factory path: the JSON shape in a file, loaded by scb_factory_load, then checked.
+ * Returns the load's error when the loader refused the file. */
+static int via_factory_text(const char *text, struct scb_report *rep)
+{
+    char path[] = "/tmp/scboot-test-factory.XXXXXX", err[256];
+    uint8_t *img = NULL;
+    size_t len = 0;
+    struct scb_config out;
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    int ret = scb_factory_load(path, &img, &len, err, sizeof(err));
+    unlink(path);
+    if (ret < 0) {
+        return ret;
+    }
+    scb_config_init(&out);
+    ret = scb_bootstrap_check(img, len, NULL, SCB_SRC_FACTORY, &out, rep);
+    scb_config_free(&out);
+    free(img);
+    return ret;
+}
+
+static int via_factory(const struct scb_config *cfg, struct scb_report *rep)
+{
+    json_object *j = scb_config_to_json(cfg, 1);
+    int ret = via_factory_text(json_object_to_json_string(j), rep);
+    json_object_put(j);
+    return ret;
+}
+
+/* The network path: each object written as TLV to /oid, then Bootstrap-Finish. Returns the
+ * Finish code; *write_code gets the first Write answer that was not 2.04 (else 2.04). */
+static int via_network(const struct scb_config *cfg, int *write_code, struct scb_buf *diag)
+{
+    struct scb_session s;
+    struct scb_config commit;
+    int code = SCB_COAP_2_04_CHANGED;
+    assert_int_equal(scb_session_init(&s, NULL, NULL, 0, NULL, NULL), 0);
+    for (size_t k = 0; k < cfg->n; k++) {
+        struct scb_buf tlv = {0};
+        char path[16];
+        assert_int_equal(scb_tlv_encode_object(&cfg->o[k], &tlv), 0);
+        snprintf(path, sizeof(path), "/%u", cfg->o[k].id);
+        int c = scb_session_write(&s, path, SCB_CF_TLV, tlv.data, tlv.len);
+        scb_buf_free(&tlv);
+        if (c != SCB_COAP_2_04_CHANGED && code == SCB_COAP_2_04_CHANGED) {
+            code = c;
+        }
+    }
+    *write_code = code;
+    scb_config_init(&commit);
+    int fin = scb_session_finish(&s, &commit);
+    if (diag) {
+        assert_int_equal(scb_session_diagnostic(&s, diag), 0);
+        assert_int_equal(scb_buf_put(diag, "", 1), 0); /* NUL-terminate */
+    }
+    scb_config_free(&commit);
+    scb_session_free(&s);
+    return fin;
+}
+
+static void test_host_is_consistent(void **state)
+{
+    (void)state;
+    struct scb_config cfg;
+    struct scb_report rep = {0};
+    int wc;
+    host(&cfg);
+    assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_CARD, &rep), 0);
+    assert_int_equal(rep.n, 0);
+    assert_int_equal(via_card(&cfg, SCB_SRC_CARD, &rep), 0);
+    assert_int_equal(rep.n, 0);
+    assert_int_equal(via_factory(&cfg, &rep), 0);
+    assert_int_equal(rep.n, 0);
+    assert_int_equal(via_network(&cfg, &wc, NULL), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(wc, SCB_COAP_2_04_CHANGED);
+    scb_config_free(&cfg);
+}
+
+/* Every resource of 0/1/2/21 in the other shape: single ones as a Multiple Resource TLV,
+ * multiple ones as a single value. Refused from the model, a card image, a factory JSON file
+ * and the network, with resource-shape-invalid at the resource. */
+static void test_every_resource_wrong_shape(void **state)
+{
+    (void)state;
+    size_t n;
+    const struct scb_objdef_res *defs = scb_objdef_all(&n);
+    size_t singles = 0, multiples = 0;
+    assert_true(n > 60);
+    for (size_t k = 0; k < n; k++) {
+        const struct scb_objdef_res *d = &defs[k];
+        struct scb_config cfg;
+        struct scb_report rep = {0};
+        struct scb_buf diag = {0};
+        uint8_t val[8];
+        char path[32], what[96], line[64];
+        int wc;
+        size_t len = good_value(d->type, val);
+
+        snprintf(path, sizeof(path), "/%u/%u/%u", d->oid, host_iid(d->oid), d->rid);
+        snprintf(what, sizeof(what), "%s %s as %s", path, d->name,
+                 d->multiple ? "single" : "multiple");
+        host(&cfg);
+        put(&cfg, d->oid, d->rid, !d->multiple, val, len);
+        d->multiple ? multiples++ : singles++;
+
+        assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_CARD, &rep), 0);
+        expect_v(&rep, "resource-shape-invalid", path, what);
+        scb_report_free(&rep);
+
+        assert_int_equal(via_card(&cfg, SCB_SRC_CARD, &rep), 0);
+        expect_v(&rep, "resource-shape-invalid", path, what);
+        scb_report_free(&rep);
+
+        assert_int_equal(via_factory(&cfg, &rep), 0);
+        expect_v(&rep, "resource-shape-invalid", path, what);
+        scb_report_free(&rep);
+
+        assert_int_equal(via_network(&cfg, &wc, &diag), SCB_COAP_4_06_NOT_ACCEPTABLE);
+        assert_int_equal(wc, SCB_COAP_2_04_CHANGED);
+        snprintf(line, sizeof(line), "resource-shape-invalid %s\n", path);
+        if (strstr((const char *)diag.data, line) == NULL) {
+            fail_msg("%s: network diagnostic lacks '%s': %s", what, line, (char *)diag.data);
+        }
+        scb_buf_free(&diag);
+        scb_config_free(&cfg);
+    }
+    assert_true(singles > 50);
+    assert_true(multiples >= 10);
+}
+
+struct bad_value {
+    enum scb_type type;
+    const char *hex;
+    const char *why;
+};
+
+static const struct bad_value bad_values[] = {
+    {SCB_TYPE_INT, "", "empty integer"},
+    {SCB_TYPE_INT, "000001", "3-byte integer"},
+    {SCB_TYPE_INT, "616263", "string where integer"},
+    {SCB_TYPE_INT, "0000000001", "5-byte integer"},
+    {SCB_TYPE_UINT, "000001", "3-byte unsigned"},
+    {SCB_TYPE_UINT, "313233", "string where unsigned"},
+    {SCB_TYPE_TIME, "000001", "3-byte time"},
+    {SCB_TYPE_BOOL, "02", "boolean 2"},
+    {SCB_TYPE_BOOL, "0001", "2-byte boolean"},
+    {SCB_TYPE_BOOL, "", "empty boolean"},
+    {SCB_TYPE_OBJLNK, "0015000000", "5-byte objlnk"},
+    {SCB_TYPE_OBJLNK, "001500", "3-byte objlnk"},
+    {SCB_TYPE_STRING, "610062", "string with NUL"},
+    {SCB_TYPE_STRING, "00", "NUL alone"},
+    {SCB_TYPE_STRING, "FF", "invalid UTF-8"},
+    {SCB_TYPE_STRING, "C0AF", "overlong UTF-8"},
+    {SCB_TYPE_STRING, "EDA080", "UTF-8 surrogate"},
+    {SCB_TYPE_NONE, "01", "executable with a value"},
+};
+
+/* Every typed resource with every wrong value of its type, in its right shape. */
+static void test_every_resource_wrong_type(void **state)
+{
+    (void)state;
+    size_t n, ncases = 0;
+    const struct scb_objdef_res *defs = scb_objdef_all(&n);
+    for (size_t k = 0; k < n; k++) {
+        const struct scb_objdef_res *d = &defs[k];
+        for (size_t b = 0; b < sizeof(bad_values) / sizeof(bad_values[0]); b++) {
+            const struct bad_value *bv = &bad_values[b];
+            struct scb_config cfg;
+            struct scb_report rep = {0};
+            uint8_t val[8];
+            size_t len = 0;
+            char path[32], what[128];
+            int wc, ret;
+            if (bv->type != d->type) {
+                continue;
+            }
+            assert_int_equal(scb_hex_decode(bv->hex, val, sizeof(val), &len), 0);
+            snprintf(path, sizeof(path), "/%u/%u/%u", d->oid, host_iid(d->oid), d->rid);
+            snprintf(what, sizeof(what), "%s %s: %s", path, d->name, bv->why);
+            host(&cfg);
+            put(&cfg, d->oid, d->rid, d->multiple, val, len);
+            ncases++;
+
+            /* the model as another decoder (SenML) would build it */
+            assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_NETWORK, &rep), 0);
+            expect_v(&rep, "tlv-value-invalid", path, what);
+            scb_report_free(&rep);
+
+            /* a card image: the TLV decoder refuses it (container rule, malformed) */
+            assert_int_equal(via_card(&cfg, SCB_SRC_CARD, &rep), SCB_E_DECODE);
+            expect_v(&rep, "tlv-value-invalid", path, what);
+            scb_report_free(&rep);
+
+            /* a factory JSON file: the loader refuses it, or its image does not decode */
+            ret = via_factory(&cfg, &rep);
+            if (ret != SCB_E_JSON) {
+                assert_int_equal(ret, SCB_E_DECODE);
+                expect_v(&rep, "tlv-value-invalid", path, what);
+            }
+            scb_report_free(&rep);
+
+            /* the network: the Write is refused (the value never reaches the staging copy) */
+            via_network(&cfg, &wc, NULL);
+            if (wc != SCB_COAP_4_00_BAD_REQUEST) {
+                fail_msg("%s: network Write answered 0x%02x, not 4.00", what, wc);
+            }
+            scb_config_free(&cfg);
+        }
+    }
+    assert_true(ncases > 100);
+}
+
+/* Issue 12 §2, the exact attack: URI {0:"http://evil host"}, mode {0:0}, no keys. Before the
+ * fix every rule looked the single values up, found none and skipped: "consistent". */
+static const char attack_hex[] =
+    "0002 0040"
+    "0000 00 0024 080121"
+    "  880013 480010 687474703A2F2F6576696C20686F7374" /* /0/1/0 {0: "http://evil host"} */
+    "  C10100"                                         /* /0/1/1 false */
+    "  830241 0000"                                    /* /0/1/2 {0: 0} */
+    "  C10A01"                                         /* /0/1/10 1 */
+    "0001 00 0012 08000F C10001 C401 00015180 C10600 C10755"; /* /1/0: 1, 86400, false, U */
+
+static void test_issue12_attack(void **state)
+{
+    (void)state;
+    uint8_t img[128];
+    size_t len = 0;
+    struct scb_config cfg;
+    struct scb_report rep = {0};
+    struct scb_buf diag = {0};
+    int wc;
+
+    assert_int_equal(scb_hex_decode(attack_hex, img, sizeof(img), &len), 0);
+    assert_int_equal(len, 68);
+    scb_config_init(&cfg);
+    for (int src = SCB_SRC_CARD; src <= SCB_SRC_NETWORK; src++) {
+        assert_int_equal(scb_bootstrap_check(img, len, NULL, (enum scb_source)src, &cfg, &rep), 0);
+        expect_v(&rep, "resource-shape-invalid", "/0/1/0", "attack: URI");
+        expect_v(&rep, "resource-shape-invalid", "/0/1/2", "attack: mode");
+        scb_report_free(&rep);
+    }
+
+    /* the same from a factory JSON file */
+    assert_int_equal(
+        via_factory_text("{\"objects\":{\"0\":{\"instances\":{\"1\":{\"resources\":{\"0\":{\"0\":"
+                         "\"http://evil host\"},\"1\":false,\"2\":{\"0\":0},\"10\":1}}}},"
+                         "\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"1\":86400,\"6\":"
+                         "false,\"7\":\"U\"}}}}}}",
+                         &rep),
+        0);
+    expect_v(&rep, "resource-shape-invalid", "/0/1/0", "factory attack: URI");
+    expect_v(&rep, "resource-shape-invalid", "/0/1/2", "factory attack: mode");
+    scb_report_free(&rep);
+
+    /* and from the network: Write 2.04 (a well-formed TLV), Finish 4.06 */
+    assert_int_equal(via_network(&cfg, &wc, &diag), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(wc, SCB_COAP_2_04_CHANGED);
+    assert_non_null(strstr((const char *)diag.data, "resource-shape-invalid /0/1/0\n"));
+    assert_non_null(strstr((const char *)diag.data, "resource-shape-invalid /0/1/2\n"));
+    scb_buf_free(&diag);
+    scb_config_free(&cfg);
+}
+
+/* A rule that needs a single value never skips a multiple one silently, whichever resource a
+ * rule reads: the Bootstrap-Server flag, the SSIDs, the binding, the ACL owner ... each one
+ * multiple makes the otherwise consistent host configuration inconsistent at that path. */
+static void test_rules_never_skip(void **state)
+{
+    (void)state;
+    static const uint16_t read_by_rules[][2] = {
+        {0, 0}, {0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {0, 10}, {0, 13}, {0, 15}, {0, 17},
+        {1, 0}, {1, 1}, {1, 2}, {1, 3}, {1, 5}, {1, 7}, {1, 17}, {1, 20},
+        {2, 0}, {2, 1}, {2, 3},
+    };
+    for (size_t k = 0; k < sizeof(read_by_rules) / sizeof(read_by_rules[0]); k++) {
+        uint16_t oid = read_by_rules[k][0], rid = read_by_rules[k][1];
+        const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
+        struct scb_config cfg;
+        struct scb_report rep = {0};
+        uint8_t val[8];
+        char path[32];
+        assert_non_null(d);
+        assert_false(d->multiple);
+        host(&cfg);
+        put(&cfg, oid, rid, 1, val, good_value(d->type, val));
+        snprintf(path, sizeof(path), "/%u/%u/%u", oid, host_iid(oid), rid);
+        for (int src = SCB_SRC_CARD; src <= SCB_SRC_NETWORK; src++) {
+            assert_int_equal(scb_validate(&cfg, NULL, (enum scb_source)src, &rep), 0);
+            expect_v(&rep, "resource-shape-invalid", path, "rule lookup");
+            /* reported once, by the table pass; the rules' lookup does not repeat it */
+            size_t times = 0;
+            for (size_t v = 0; v < rep.n; v++) {
+                times += strcmp(rep.v[v].rule, "resource-shape-invalid") == 0 &&
+                         strcmp(rep.v[v].path, path) == 0;
+            }
+            assert_int_equal(times, 1);
+            assert_string_equal(rep.v[0].rule, "resource-shape-invalid"); /* before any rule */
+            scb_report_free(&rep);
+        }
+        /* the model's convenience lookups tell "absent" from "another shape" */
+        int64_t iv;
+        int bv;
+        int got = d->type == SCB_TYPE_BOOL
+                      ? scb_config_get_bool(&cfg, oid, host_iid(oid), rid, &bv)
+                      : scb_config_get_int(&cfg, oid, host_iid(oid), rid, &iv);
+        assert_int_equal(got, SCB_E_PARSE);
+        assert_int_equal(scb_config_get_int(&cfg, oid, host_iid(oid), 999, &iv), SCB_E_NOT_FOUND);
+        assert_null(scb_instance_value(
+            scb_object_instance(scb_config_object(&cfg, oid), host_iid(oid)), rid));
+        scb_config_free(&cfg);
+    }
+}
+
+/* A Binding of "\0" passed (strchr finds the terminator); Bindings judged by bytes. */
+static void test_binding_nul(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"00", "5500", "0055", "5555", "55"};
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        struct scb_config cfg;
+        struct scb_report rep = {0};
+        uint8_t val[4];
+        size_t len = 0;
+        assert_int_equal(scb_hex_decode(bad[k], val, sizeof(val), &len), 0);
+        host(&cfg);
+        put(&cfg, SCB_OBJ_SERVER, SCB_RES_SRV_BINDING, 0, val, len);
+        assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_CARD, &rep), 0);
+        if (k < 4) {
+            assert_true(scb_report_has_errors(&rep));
+            assert_true(find_v(&rep, "tlv-value-invalid", "/1/0/7") != NULL ||
+                        find_v(&rep, "binding-invalid", "/1/0/7") != NULL);
+        } else {
+            assert_int_equal(rep.n, 0); /* "U" */
+        }
+        scb_report_free(&rep);
+        scb_config_free(&cfg);
+    }
+}
+
+/* Resources the table does not define are kept and reported as a warning, never read as a
+ * known one; a resource newer than the object's declared version is flagged the same way;
+ * registry ranges no dedicated rule checks are value-out-of-range. */
+static void test_unknown_and_ranges(void **state)
+{
+    (void)state;
+    struct scb_config cfg;
+    struct scb_report rep = {0};
+    struct scb_object *o;
+    uint8_t v[64] = {0};
+
+    host(&cfg);
+    put(&cfg, SCB_OBJ_SECURITY, 99, 1, v, 3);
+    put(&cfg, SCB_OBJ_SERVER, 300, 0, (const uint8_t *)"\0", 1);
+    assert_int_equal(via_card(&cfg, SCB_SRC_CARD, &rep), 0);
+    assert_false(scb_report_has_errors(&rep));
+    assert_int_equal(rep.n, 2);
+    assert_string_equal(rep.v[0].rule, "resource-unknown");
+    assert_string_equal(rep.v[0].path, "/0/1/99");
+    assert_int_equal(rep.v[0].severity, SCB_SEV_WARNING);
+    assert_string_equal(rep.v[1].path, "/1/0/300");
+    scb_report_free(&rep);
+    scb_config_free(&cfg);
+
+    host(&cfg);
+    o = scb_config_object(&cfg, SCB_OBJ_SECURITY);
+    o->explicit_version = 1;
+    o->major = 1;
+    o->minor = 0;
+    v[0] = 1;
+    put(&cfg, SCB_OBJ_SECURITY, SCB_RES_SEC_MATCHING_TYPE, 0, v, 1);
+    assert_int_equal(via_card(&cfg, SCB_SRC_CARD, &rep), 0);
+    assert_int_equal(rep.n, 1);
+    assert_string_equal(rep.v[0].rule, "resource-unknown");
+    assert_string_equal(rep.v[0].path, "/0/1/13");
+    scb_report_free(&rep);
+    scb_config_free(&cfg);
+
+    /* a single resource holding no value (a model built by hand, not by a decoder) */
+    host(&cfg);
+    struct scb_instance *in = scb_object_instance(scb_config_object(&cfg, 0), 1);
+    struct scb_resource *empty;
+    scb_instance_remove_resource(in, SCB_RES_SEC_URI);
+    assert_int_equal(scb_instance_add_resource(in, SCB_RES_SEC_URI, &empty), 0);
+    assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_CARD, &rep), 0);
+    expect_v(&rep, "resource-shape-invalid", "/0/1/0", "empty single resource");
+    assert_non_null(strstr(rep.v[0].message, "holds 0 values"));
+    scb_report_free(&rep);
+    scb_config_free(&cfg);
+
+    static const struct {
+        uint16_t oid, rid;
+        size_t len;
+        uint8_t first;
+        int bad;
+    } r[] = {
+        {1, 26, 1, 2, 1},  {1, 26, 1, 1, 0},  {0, 28, 1, 16, 1}, {0, 28, 1, 15, 0},
+        {0, 6, 2, 1, 1},   {0, 7, 5, 0, 1},   {0, 7, 6, 0, 0},   {0, 8, 17, 0, 1},
+        {0, 8, 32, 0, 0},  {0, 8, 48, 0, 0},  {0, 8, 64, 0, 1},  {1, 11, 2, 1, 1},
+        {1, 27, 1, 255, 0}, {0, 22, 4, 0, 0}, {0, 22, 4, 1, 1},
+    };
+    for (size_t k = 0; k < sizeof(r) / sizeof(r[0]); k++) {
+        const struct scb_objdef_res *d = scb_objdef_resource(r[k].oid, r[k].rid);
+        char path[32];
+        memset(v, 0, sizeof(v));
+        v[0] = r[k].first;
+        host(&cfg);
+        put(&cfg, r[k].oid, r[k].rid, d->multiple, v, r[k].len);
+        assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_CARD, &rep), 0);
+        snprintf(path, sizeof(path), "/%u/%u/%u", r[k].oid, host_iid(r[k].oid), r[k].rid);
+        if (r[k].bad) {
+            expect_v(&rep, "value-out-of-range", path, d->name);
+        } else if (rep.n != 0) {
+            fail_msg("%s: %s %s", path, rep.v[0].rule, rep.v[0].message);
+        }
+        scb_report_free(&rep);
+        scb_config_free(&cfg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +811,13 @@ int main(void)
         cmocka_unit_test(test_change_request_example),
         cmocka_unit_test(test_bs_only_card),
         cmocka_unit_test(test_profile_json),
+        cmocka_unit_test(test_host_is_consistent),
+        cmocka_unit_test(test_every_resource_wrong_shape),
+        cmocka_unit_test(test_every_resource_wrong_type),
+        cmocka_unit_test(test_issue12_attack),
+        cmocka_unit_test(test_rules_never_skip),
+        cmocka_unit_test(test_binding_nul),
+        cmocka_unit_test(test_unknown_and_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
