@@ -20,6 +20,7 @@
 #include "scboot/json.h"
 #include "scboot/store.h"
 #include "scboot/util.h"
+#include "store_internal.h"
 
 #define STORE_FORMAT "scboot-store-1"
 #define STORE_FILE "config.json"

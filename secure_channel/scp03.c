@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
+#include "scp03_internal.h"
 
 #define KDF_CARD_CRYPTO 0x00
 #define KDF_HOST_CRYPTO 0x01

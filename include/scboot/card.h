@@ -14,6 +14,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_APDU_CMD_MAX 261  /**< 4 header + Lc + 255 data + Le */
 #define SCB_APDU_RSP_MAX 258  /**< 256 data + SW1 SW2 */
@@ -210,6 +212,7 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap);
  */
 int scb_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_TLV_OBJECT_INSTANCE 0
 #define SCB_TLV_RESOURCE_INSTANCE 1
@@ -78,6 +80,7 @@ int scb_bsfile_encode(const struct scb_config *cfg, size_t pad, struct scb_buf *
 /** Bytes of the image the header covers (4 + size), or 0 if the header is incomplete. */
 size_t scb_bsfile_total_len(const uint8_t *buf, size_t len);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 struct scb_emu;
 
@@ -69,6 +71,7 @@ int scb_emu_log_entry(const struct scb_emu *e, size_t i, const uint8_t **cmd, si
                       const uint8_t **rsp, size_t *rlen);
 void scb_emu_log_clear(struct scb_emu *e);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 enum scb_err {
     SCB_OK = 0,
@@ -93,6 +95,7 @@ int scb_sw_to_err(uint16_t sw);
 /** Text for a status word ("6A82 file or application not found"). Never NULL. */
 const char *scb_sw_message(uint16_t sw);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

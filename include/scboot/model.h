@@ -13,6 +13,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 enum scb_type {
     SCB_TYPE_UNKNOWN = 0, /**< not in the registry table: shown as opaque */
@@ -116,6 +118,7 @@ int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, u
 int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                         int *out);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_P15_MAX_PATH 16
 #define SCB_P15_LABEL_MAX 64
@@ -65,6 +67,7 @@ int scb_p15_parse_dodf(const uint8_t *buf, size_t len, struct scb_p15_dobj *objs
 /** OID content bytes to dotted text ("2.23.43.9.1"). */
 int scb_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 struct scb_reader_info {
     char name[SCB_READER_NAME_MAX];
@@ -54,6 +56,7 @@ size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_rea
                                 size_t cap);
 void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

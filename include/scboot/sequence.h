@@ -19,6 +19,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 enum scb_card_outcome {
     SCB_CARD_UNCHANGED = 0, /**< nothing to do (the card's data is what is committed) */
@@ -76,6 +78,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
 /** Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'. */
 int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_STATE_DIR_DEFAULT "/var/lib/scboot"
 
@@ -66,12 +68,6 @@ const char *scb_provenance_name(enum scb_provenance p);
 
 struct scb_store;
 
-/** Steps of a commit, for fault injection in tests. */
-enum scb_commit_step {
-    SCB_STEP_WRITE = 0, SCB_STEP_FSYNC_FILE, SCB_STEP_RENAME, SCB_STEP_FSYNC_DIR, SCB_STEP_DONE
-};
-typedef int (*scb_commit_hook)(void *ctx, enum scb_commit_step step);
-
 /**
  * Open (create 0700) the state directory and take its lock. SCB_E_LOCKED if another process
  * holds it (wait_ms > 0: retry that long).
@@ -88,8 +84,6 @@ void scb_store_close(struct scb_store **s);
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
 /** Commit atomically (generation and time are set here). */
 int scb_store_commit(struct scb_store *s, struct scb_committed *c);
-/** Tests: called before each step; a negative return stops the commit there ("crash"). */
-void scb_store_set_hook(struct scb_store *s, scb_commit_hook hook, void *ctx);
 const char *scb_store_path(const struct scb_store *s);
 
 /** The JSON of a committed configuration (secrets shown unless redact). Caller owns it. */
@@ -97,6 +91,7 @@ struct json_object *scb_committed_to_json(const struct scb_committed *c, int red
 int scb_committed_from_json(struct json_object *root, struct scb_committed *c, char *err,
                             size_t errlen);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

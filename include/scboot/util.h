@@ -11,6 +11,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 /** Decode hex text (spaces and colons ignored) into out. */
 int scb_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len);
@@ -25,6 +27,7 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 /** The same, NUL-terminated for text parsers (*len excludes the NUL). */
 int scb_read_text(const char *path, size_t max, char **text, size_t *len);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,7 @@
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
+#include "scp03_internal.h"
 
 static const struct scp03_kat *kats[] = {&kat_aes128, &kat_aes192, &kat_aes256};
 

@@ -22,6 +22,7 @@
 
 #include "scboot/json.h"
 #include "scboot/store.h"
+#include "store_internal.h"
 
 static char dir[64];
 
