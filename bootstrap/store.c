@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store.c: the committed configuration on disk: JSON with provenance and card fingerprint,
  * written crash-safely (temporary file, fsync, rename, fsync of the directory) under an flock,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* store_internal.h: the store's fault-injection seam, for the unit tests (static library only;
  * not exported from libscboot.so). */
 #ifndef SCBOOT_STORE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate.c: the consistency validator (RULES.md). Whole-configuration rules first, then
  * Security, Server and Access Control instances in ID order, so the report order is stable.

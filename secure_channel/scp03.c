@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scp03.c: GlobalPlatform SCP03 host side (GP Card Spec Amd D): key files, the SP 800-108
  * KDF, INITIALIZE UPDATE / EXTERNAL AUTHENTICATE with the card cryptogram checked in constant

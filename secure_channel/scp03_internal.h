@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* scp03_internal.h: test seam of the SCP03 filter (static library only; not exported from
  * libscboot.so). */
 #ifndef SCBOOT_SCP03_INTERNAL_H

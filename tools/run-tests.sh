@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run-tests.sh: the one command that runs every test of scboot (README):
 #   1. a gcc build with warnings as errors: unit + integration (real pcscd + vpcd) + fuzz replay
 #   2. the same unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot card access: the transport interface (one ops table for pcsc-lite, the emulator and
  * the SCP03 filter), the APDU layer (cases 1-4, 61xx/9Fxx GET RESPONSE, 6Cxx re-send,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot codecs: LwM2M TLV (content format 11542) and the G.3.4 EF LwM2M_Bootstrap container.
  * Decoding never reads out of bounds and reports the first error with the RULES.md identifier

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot configuration model: objects -> instances -> resources (single or multiple), each
  * value kept as its TLV value bytes and typed through the LwM2M registry for objects 0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot pcsc-lite backend: reader listing and a card transport over a PC/SC reader.
  */

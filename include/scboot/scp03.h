@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot GlobalPlatform SCP03 (Amendment D) host side: static keys, the KDF, mutual
  * authentication (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE) and command/response protection,

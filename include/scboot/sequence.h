@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; SPEC.md 2):
  * smartcard -> factory -> (register) -> client-initiated network bootstrap, with the card

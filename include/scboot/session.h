@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot bootstrap session: the network Bootstrap-Server's operations (Bootstrap-Write,
  * -Delete, -Discover, -Read, -Finish), transport-independent, on a staging copy of the

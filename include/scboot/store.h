@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot store: the committed configuration in a state directory (default /var/lib/scboot;
  * 0700, files 0600) as JSON with, per instance, its provenance (card, factory, network) and,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot small helpers shared by the library and the tools: hex text, and the redaction
  * form of secrets (length + short SHA-256 prefix).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot consistency validator: one function over a configuration and a client profile,
  * returning every violation (RULES.md identifiers, a public contract) in a stable order.

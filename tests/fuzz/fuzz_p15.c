@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_p15.c: the PKCS#15 DER walk: EF DIR record, ODF and DODF parsers on the same bytes. */
 #include <stddef.h>
 #include <stdint.h>
