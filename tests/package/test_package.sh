@@ -37,7 +37,7 @@ else
     tar -C "$src" --exclude='./build*' -cf - . | tar -C "$work/src" -xf -
 fi
 
-echo "1..12"
+echo "1..15"
 if (cd "$work/src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
     ok "dpkg-buildpackage -us -uc -b"
 else
@@ -74,6 +74,14 @@ check "libscboot-emu-dev: emu.h, scboot-emu.pc, libscboot-emu.a" \
     sh -c "c=\$(dpkg-deb -c $work/libscboot-emu-dev_*.deb); echo \"\$c\" | grep -q 'include/scboot/emu.h' &&
            echo \"\$c\" | grep -q 'pkgconfig/scboot-emu.pc' && echo \"\$c\" | grep -q 'libscboot-emu\\.a'"
 
+check "scboot ships its manual pages, bash completion, unit and examples" \
+    sh -c "c=\$(dpkg-deb -c $work/scboot_*.deb); for f in man1/scboot.1.gz man5/scboot.conf.5.gz \
+           completions/scboot completions/scboot-vcard system/scboot examples/scboot.conf.example \
+           examples/on-change.example profiles/standard.json; do
+           echo \"\$c\" | grep -q \"\$f\" || { echo \"# not in scboot: \$f\"; exit 1; }; done"
+check "scboot-vcard ships scboot-vcard(1)" \
+    sh -c "dpkg-deb -c $work/scboot-vcard_*.deb | grep -q 'man1/scboot-vcard.1.gz'"
+
 # Install and use, inside a private mount namespace with overlays (nothing stays on the host).
 cat >"$work/client.c" <<'C'
 #include <stdio.h>
@@ -100,7 +108,7 @@ for d in usr etc var; do
     mkdir -p "$work/ovl/$d/up" "$work/ovl/$d/wk"
     mount -t overlay overlay -o "lowerdir=/$d,upperdir=$work/ovl/$d/up,workdir=$work/ovl/$d/wk" "/$d" || exit 10
 done
-n=6
+n=8
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 bad() { n=$((n + 1)); echo "not ok $n - $1"; }
 if dpkg -i "$@" >"$work/dpkg.log" 2>&1; then ok "dpkg -i of the six packages"; else bad "dpkg -i"; sed 's/^/# /' "$work/dpkg.log"; fi
@@ -114,6 +122,11 @@ if scboot --help >/dev/null 2>&1 && scboot-vcard --help >/dev/null 2>&1; then
     ok "installed scboot and scboot-vcard start"
 else
     bad "installed scboot --help / scboot-vcard --help"
+fi
+if bash -c '. /usr/share/bash-completion/completions/scboot && complete -p scboot && complete -p scboot-vcard' >/dev/null 2>&1; then
+    ok "the installed bash completion registers scboot and scboot-vcard"
+else
+    bad "installed bash completion"
 fi
 if cc -Wall -Werror -o "$work/client" "$work/client.c" $(pkg-config --cflags --libs scboot-emu) 2>"$work/cc.log" &&
    "$work/client" "$prof" >/dev/null; then
@@ -141,9 +154,10 @@ unshare --mount --propagation private sh "$work/inside.sh" "$work" $debs >"$work
 rc=$?
 cat "$work/inside.log"
 got=$(grep -c '^ok \|^not ok ' "$work/inside.log")
+steps=7
 grep -q '^not ok ' "$work/inside.log" && status=1
-if [ "$rc" -ne 0 ] || [ "$got" -ne 6 ]; then
-    while [ "$got" -lt 6 ]; do got=$((got + 1)); echo "not ok $((6 + got)) - install step did not run (rc $rc)"; done
+if [ "$rc" -ne 0 ] || [ "$got" -ne $steps ]; then
+    while [ "$got" -lt $steps ]; do got=$((got + 1)); echo "not ok $((8 + got)) - install step did not run (rc $rc)"; done
     status=1
 fi
 exit $status
