@@ -37,7 +37,7 @@ else
     tar -C "$src" --exclude='./build*' -cf - . | tar -C "$work/src" -xf -
 fi
 
-echo "1..15"
+echo "1..16"
 if (cd "$work/src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
     ok "dpkg-buildpackage -us -uc -b"
 else
@@ -76,7 +76,7 @@ check "libscboot-emu-dev: emu.h, scboot-emu.pc, libscboot-emu.a" \
 
 check "scboot ships its manual pages, bash completion, unit and examples" \
     sh -c "c=\$(dpkg-deb -c $work/scboot_*.deb); for f in man1/scboot.1.gz man5/scboot.conf.5.gz \
-           completions/scboot completions/scboot-vcard system/scboot examples/scboot.conf.example \
+           completions/scboot completions/scboot-vcard system/scboot.service sysusers.d/scboot.conf examples/scboot.conf.example \
            examples/on-change.example profiles/standard.json; do
            echo \"\$c\" | grep -q \"\$f\" || { echo \"# not in scboot: \$f\"; exit 1; }; done"
 check "scboot-vcard ships scboot-vcard(1)" \
@@ -123,6 +123,14 @@ if scboot --help >/dev/null 2>&1 && scboot-vcard --help >/dev/null 2>&1; then
 else
     bad "installed scboot --help / scboot-vcard --help"
 fi
+unit=/lib/systemd/system/scboot.service
+man_check=--man=no
+command -v man >/dev/null 2>&1 && man_check=--man=yes
+if getent passwd scboot >/dev/null && out=$(systemd-analyze verify $man_check "$unit" 2>&1) && [ -z "$out" ]; then
+    ok "the installed unit verifies ($man_check) and its user scboot exists"
+else
+    bad "installed unit / user"; echo "${out:-}" | sed 's/^/# /'; getent passwd scboot | sed 's/^/# /'
+fi
 if bash -c '. /usr/share/bash-completion/completions/scboot && complete -p scboot && complete -p scboot-vcard' >/dev/null 2>&1; then
     ok "the installed bash completion registers scboot and scboot-vcard"
 else
@@ -154,7 +162,7 @@ unshare --mount --propagation private sh "$work/inside.sh" "$work" $debs >"$work
 rc=$?
 cat "$work/inside.log"
 got=$(grep -c '^ok \|^not ok ' "$work/inside.log")
-steps=7
+steps=8
 grep -q '^not ok ' "$work/inside.log" && status=1
 if [ "$rc" -ne 0 ] || [ "$got" -ne $steps ]; then
     while [ "$got" -lt $steps ]; do got=$((got + 1)); echo "not ok $((8 + got)) - install step did not run (rc $rc)"; done
