@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bsfile.c: the EF LwM2M_Bootstrap container (LwM2M 1.1 App. G.3.4, 1.0 App. F): header,
  * object records with the implicit (00) or major.minor version, bounded by the header's size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card_source.c: the only place where card access meets LwM2M: the App. G walk from EF DIR to
  * EF LwM2M_Bootstrap, written for the strictest card (SPEC.md 11). APDU count is a feature:

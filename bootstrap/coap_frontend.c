@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * coap_frontend.c: the CoAP side of network bootstrap on libcoap 3 (LwM2M 1.1 Transport:
  * Bootstrap interface over CoAP). Everything it receives is handed to the transport-independent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* codec_internal.h: what the codec files share and the public API does not show. */
 #ifndef SCB_CODEC_INTERNAL_H
 #define SCB_CODEC_INTERNAL_H

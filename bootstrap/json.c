@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * json.c: the configuration model to and from its JSON shape (json-c), typed by the registry
  * table for objects 0/1/2/21, with secrets redacted (length + SHA-256 prefix) unless asked.

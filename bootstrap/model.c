@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * model.c: the configuration model (objects, instances, resources, values), its ownership
  * (init/free/copy, values zeroized on free), registry lookups (the table is objdefs.c), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sequence.c: the bootstrap sequence (smartcard -> factory -> network needed?) and the card
  * change check. Every configuration goes through scb_bootstrap_check() (decode + the one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * session.c: the network Bootstrap-Server's operations on a staging copy of the committed
  * configuration (LwM2M 1.1 6.1.7 / 1.0 5.2.7), Bootstrap-Finish through the shared validator

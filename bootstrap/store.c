@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store.c: the committed configuration on disk: JSON with provenance and card fingerprint,
  * written crash-safely (temporary file, fsync, rename, fsync of the directory) under an flock,
@@ -21,6 +22,7 @@
 #include "scboot/json.h"
 #include "scboot/store.h"
 #include "scboot/util.h"
+#include "store_internal.h"
 
 #define STORE_FORMAT "scboot-store-1"
 #define STORE_FILE "config.json"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * tlv.c: LwM2M TLV (OMA-TS 1.0 6.4.3, content format 11542): bounded header reading, canonical
  * encoding, and the object-level decode into the configuration model with the nesting rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate.c: the consistency validator (RULES.md). Every resource of objects 0/1/2/21 against
  * the registry table first (shape, type, ranges no dedicated rule checks), then the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * apdu.c: short APDU encoding and parsing (ISO 7816-4 cases 1-4) and the logical channel
  * bits of the class byte (TS 102 221 10.1.1).

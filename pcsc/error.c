@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * error.c: the one table of error codes and the one table of ISO 7816 / TS 102 221 status
  * words. Everything that turns a code into text or an exit status goes through here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * p15.c: PKCS#15 DER as found on UICCs: EF DIR templates (TS 102 221 13.1), the ODF (ISO
  * 7816-15 PKCS15Objects CHOICE of Paths) and DODF entries (opaqueDO / oidDO), including the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * transport.c: the transport handle (ops-table dispatch) and the APDU exchange on top of it:
  * 61xx / 9Fxx -> GET RESPONSE (repeatedly), 6Cxx -> re-send with the right Le, byte and APDU

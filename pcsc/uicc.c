@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * uicc.c: the TS 102 221 commands the bootstrap walk needs: MANAGE CHANNEL, SELECT with
  * FCP parsing, READ BINARY (offset loop up to 32 KB), READ RECORD, VERIFY PIN and EF ICCID.

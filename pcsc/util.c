@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * util.c: hex text, SHA-256 (mbedTLS) for fingerprints and redaction, bounded file reads.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* crypto.h: the primitives SCP03 needs; crypto_mbedtls.c is their only implementation (a
  * port to mbedTLS 3 / PSA touches that one file). */
 #ifndef SCB_CRYPTO_H

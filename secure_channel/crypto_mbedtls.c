@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * crypto_mbedtls.c: the only file of secure_channel/ that calls mbedTLS cipher, CMAC and
  * DRBG functions. Every key schedule is freed (and zeroized by mbedTLS) before returning.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scp03.c: GlobalPlatform SCP03 host side (GP Card Spec Amd D): key files, the SP 800-108
  * KDF, INITIALIZE UPDATE / EXTERNAL AUTHENTICATE with the card cryptogram checked in constant
@@ -16,6 +17,7 @@
 #include "crypto.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
+#include "scp03_internal.h"
 
 #define SCP03_KEYFILE_MAX 4096
 #define KDF_CARD_CRYPTO 0x00

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h: what the scboot subcommands share: options, card opening, trace, output. */
 #ifndef SCBOOT_CLI_H
 #define SCBOOT_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli_common.c: what every scboot subcommand shares: the common options, opening the card
  * (PC/SC reader or the built-in virtual card), the APDU trace and the one-line error report.

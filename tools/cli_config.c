@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli_config.c: how the CLI shows a decoded configuration as text (object by object, with
  * registry names, secrets redacted unless --show-secrets) and reports decode errors.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_apdu.c: `scboot apdu -r READER HEX...`: send raw APDUs inside one transaction and print
  * each response. 61xx / 6Cxx are followed unless --raw is given.

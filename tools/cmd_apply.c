@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_apply.c: `scboot apply`: one run of the bootstrap sequence (smartcard -> factory ->
  * network bootstrap needed?), committing through the state directory, and what came from where.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_bootstrap.c: `scboot bootstrap`: network bootstrap over CoAP. Client-initiated
  * (--server URI --endpoint NAME: POST /bs?ep=NAME, then the server's operations) or

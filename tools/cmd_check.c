@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_check.c: `scboot check FILE|-r READER`: decode and validate with the same validator the
  * device runs at start-up and at Bootstrap-Finish. Exit 0 consistent (warnings allowed),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_decode.c: `scboot decode FILE`: the decoded view of an EF LwM2M_Bootstrap image, as
  * text or JSON, secrets redacted unless --show-secrets.

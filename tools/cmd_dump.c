@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_dump.c: `scboot dump`: what is on a card: ICCID, the PKCS#15 application, ODF and DODF
  * entries, the bootstrap file (size, SHA-256) and its decoded objects, as text or JSON, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_encode.c: `scboot encode FILE.json -o OUT.bin`: builds an EF LwM2M_Bootstrap image from
  * the JSON shape `decode --json` prints, checks that it decodes back, and writes it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_readers.c: `scboot readers`: PC/SC readers with card presence, ATR and (for UICCs)
  * the ICCID; `-r virtual:P.json` shows the built-in virtual card the same way.

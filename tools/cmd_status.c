@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_status.c: `scboot status`: the committed configuration, where each instance came from,
  * the card fingerprint and when it was committed (secrets redacted unless --show-secrets).

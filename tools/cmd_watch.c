@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_watch.c: `scboot watch`: the gateway daemon. Waits in SCardGetStatusChange (no polling)
  * on a reader (or all, --all) and the PnP pseudo reader; on every card insert/remove/swap,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * example_client.c: how an LwM2M client uses libscboot (a runnable example, built and run by a
  * test). Start-up runs the bootstrap sequence; before every Register/Update to a

@@ -1,9 +1,11 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run-tests.sh: the one command that runs every test of scboot (README):
 #   1. a gcc build with warnings as errors: unit + integration (real pcscd + vpcd) + fuzz replay
 #   2. the same unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. a clang build (warnings as errors), so both compilers stay clean
 #   4. each libFuzzer target for $FUZZ_SECONDS (default 60) over its corpus, under ASan+UBSan
+#   with SCBOOT_PACKAGE=1 also the Debian packages (tests/package/test_package.sh)
 # Integration tests need root (private pcscd in its own namespaces); without it they skip,
 # unless SCBOOT_REQUIRE_PCSC=1, which .ci/run sets. Ends with "N passed, N failed".
 set -u
@@ -27,6 +29,12 @@ run_suite() { # builddir setup-args...
 }
 
 run_suite "$BUILD"
+# Debian packages: build, lintian, dpkg -i in a throw-away namespace, smoke use (minutes; .ci/run
+# sets SCBOOT_PACKAGE=1). Its cases count in the summary below.
+if [ "${SCBOOT_PACKAGE:-0}" = 1 ] && [ -d "$BUILD" ]; then
+    meson test -C "$BUILD" --suite package --logbase testlog-package --print-errorlogs || status=1
+    logs="$logs $BUILD/meson-logs/testlog-package.json"
+fi
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     run_suite "$BUILD-asan" -Db_sanitize=address,undefined -Db_lundef=false
 if command -v clang >/dev/null 2>&1; then

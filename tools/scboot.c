@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot.c: the CLI's entry point: global help and dispatch to one file per subcommand.
  */

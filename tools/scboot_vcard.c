@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot_vcard.c: `scboot-vcard`: serves an emulated UICC (a card profile) to pcscd through the
  * vpcd reader driver (vsmartcard). Protocol: TCP, 2-byte big-endian length + payload; a 1-byte

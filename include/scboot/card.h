@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot card access: the transport interface (one ops table for pcsc-lite, the emulator and
  * the SCP03 filter), the APDU layer (cases 1-4, 61xx/9Fxx GET RESPONSE, 6Cxx re-send,
@@ -14,6 +15,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_APDU_CMD_MAX 261  /**< 4 header + Lc + 255 data + Le */
 #define SCB_APDU_RSP_MAX 258  /**< 256 data + SW1 SW2 */
@@ -239,6 +242,7 @@ int scb_sw_sfi_refused(uint16_t sw);
  */
 int scb_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

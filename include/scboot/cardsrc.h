@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot card source: reads the LwM2M bootstrap data from a UICC the way LwM2M 1.1 App. G
  * says: EF DIR -> PKCS#15 ADF (by AID, on a logical channel) -> ODF -> DODF(s) -> the data
@@ -16,6 +17,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_P15_MAX_DODF 8
 #define SCB_P15_MAX_OBJECTS 32
@@ -88,6 +91,7 @@ void scb_read_result_free(struct scb_read_result *r);
 extern const uint8_t scb_lwm2m_oid[4];
 int scb_is_lwm2m_oid(const uint8_t *oid, size_t len);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

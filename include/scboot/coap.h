@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot CoAP front end (libcoap): maps a Bootstrap-Server's requests onto the bootstrap
  * session (PUT -> Bootstrap-Write, DELETE -> Bootstrap-Delete, GET with Accept 40 ->
@@ -18,6 +19,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 struct scb_coap_opts {
     const char *listen;          /**< "[ADDR:]PORT": server-initiated; NULL: client-initiated */
@@ -43,6 +46,7 @@ struct scb_coap_opts {
  */
 int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o, int *committed);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

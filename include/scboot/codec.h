@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot codecs: LwM2M TLV (content format 11542) and the G.3.4 EF LwM2M_Bootstrap container.
  * Decoding never reads out of bounds and reports the first error with the RULES.md identifier
@@ -15,6 +16,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_TLV_OBJECT_INSTANCE 0
 #define SCB_TLV_RESOURCE_INSTANCE 1
@@ -78,6 +81,7 @@ int scb_bsfile_encode(const struct scb_config *cfg, size_t pad, struct scb_buf *
 /** Bytes of the image the header covers (4 + size), or 0 if the header is incomplete. */
 size_t scb_bsfile_total_len(const uint8_t *buf, size_t len);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot UICC emulator: a profile-driven card (TS 102 221 file system, logical channels,
  * PIN, T=0 behaviours, faults) used as the mock card of the unit tests, as the built-in
@@ -15,6 +16,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 struct scb_emu;
 
@@ -69,6 +72,7 @@ int scb_emu_log_entry(const struct scb_emu *e, size_t i, const uint8_t **cmd, si
                       const uint8_t **rsp, size_t *rlen);
 void scb_emu_log_clear(struct scb_emu *e);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot error codes. Every function returns int: 0 (SCB_OK) on success, a negative
  * enum scb_err on failure, grouped by layer. No positive return value carries meaning.
@@ -10,6 +11,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 enum scb_err {
     SCB_OK = 0,
@@ -95,6 +98,7 @@ int scb_sw_to_err(uint16_t sw);
 /** Text for a status word ("6A82 file or application not found"). Never NULL. */
 const char *scb_sw_message(uint16_t sw);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

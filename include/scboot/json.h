@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot JSON shape of a configuration (documented in README.md):
  *   {"objects": {"<oid>": {"version": "implicit"|"M.m", "instances": {"<iid>": {"resources":
@@ -17,6 +18,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 struct json_object;
 
@@ -37,6 +40,7 @@ int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char 
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

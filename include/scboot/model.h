@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot configuration model: objects -> instances -> resources (single or multiple), each
  * value kept as its TLV value bytes and typed through the LwM2M registry for objects 0
@@ -13,6 +14,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 enum scb_type {
     SCB_TYPE_UNKNOWN = 0, /**< not in the registry table: shown as opaque */
@@ -124,6 +127,7 @@ int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, u
 int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                         int *out);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot PKCS#15 (ISO 7816-15) structures as a UICC carries them: a bounded DER reader,
  * EF DIR application templates, the ODF and DODF entries. Strict on bounds, tolerant of
@@ -12,6 +13,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_P15_MAX_PATH 16
 #define SCB_P15_LABEL_MAX 64
@@ -112,6 +115,7 @@ int scb_p15_pin_block(const struct scb_p15_pin *p, const char *pin, uint8_t *out
 /** OID content bytes to dotted text ("2.23.43.9.1"). */
 int scb_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

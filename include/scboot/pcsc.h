@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot pcsc-lite backend: reader listing and a card transport over a PC/SC reader.
  */
@@ -12,6 +13,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 struct scb_reader_info {
     char name[SCB_READER_NAME_MAX];
@@ -54,6 +57,7 @@ size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_rea
                                 size_t cap);
 void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot GlobalPlatform SCP03 (Amendment D) host side: static keys, the KDF, mutual
  * authentication (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE) and command/response protection,
@@ -14,6 +15,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_SCP03_C_MAC 0x01
 #define SCB_SCP03_C_DEC 0x02
@@ -83,9 +86,7 @@ struct scb_scp03_guard {
 int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel);
 void scb_scp03_guard_close(void *guard, struct scb_card *c);
 
-/** Tests only: set the command counter of an open filter (counter exhaustion). */
-void scb_scp03_set_counter(struct scb_transport *filter, uint32_t counter);
-
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

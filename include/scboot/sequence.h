@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; SPEC.md 2):
  * smartcard -> factory -> (register) -> client-initiated network bootstrap, with the card
@@ -19,6 +20,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 enum scb_card_outcome {
     SCB_CARD_UNCHANGED = 0, /**< nothing to do (the card's data is what is committed) */
@@ -99,6 +102,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
 /** Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'. */
 int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot bootstrap session: the network Bootstrap-Server's operations (Bootstrap-Write,
  * -Delete, -Discover, -Read, -Finish), transport-independent, on a staging copy of the
@@ -17,6 +18,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 /* CoAP response codes (class << 5 | detail) */
 #define SCB_COAP_2_02_DELETED 0x42
@@ -79,6 +82,7 @@ int scb_session_tick(struct scb_session *s);
 /** Parse "/o/i/r" (1-3 IDs, or "/" for none). Returns the number of IDs or a negative error. */
 int scb_path_parse(const char *path, uint16_t ids[3]);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

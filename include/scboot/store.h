@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot store: the committed configuration in a state directory (default /var/lib/scboot;
  * 0700, files 0600) as JSON with, per instance, its provenance (card, factory, network) and,
@@ -19,6 +20,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 #define SCB_STATE_DIR_DEFAULT "/var/lib/scboot"
 
@@ -66,12 +69,6 @@ const char *scb_provenance_name(enum scb_provenance p);
 
 struct scb_store;
 
-/** Steps of a commit, for fault injection in tests. */
-enum scb_commit_step {
-    SCB_STEP_WRITE = 0, SCB_STEP_FSYNC_FILE, SCB_STEP_RENAME, SCB_STEP_FSYNC_DIR, SCB_STEP_DONE
-};
-typedef int (*scb_commit_hook)(void *ctx, enum scb_commit_step step);
-
 /**
  * Open the state directory and take its lock. A missing directory is created 0700; an
  * existing one is never re-moded: it is refused (SCB_E_UNSAFE) when it is a symbolic link,
@@ -96,8 +93,6 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
  * a link), fsync, rename, fsync of the directory. On failure scb_store_error() says why.
  */
 int scb_store_commit(struct scb_store *s, struct scb_committed *c);
-/** Tests: called before each step; a negative return stops the commit there ("crash"). */
-void scb_store_set_hook(struct scb_store *s, scb_commit_hook hook, void *ctx);
 const char *scb_store_path(const struct scb_store *s);
 /** One line on the last failure of load or commit on s ("cannot write PATH: reason"). */
 const char *scb_store_error(const struct scb_store *s);
@@ -114,6 +109,7 @@ struct json_object *scb_committed_to_json(const struct scb_committed *c, int red
 int scb_committed_from_json(struct json_object *root, struct scb_committed *c, char *err,
                             size_t errlen);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot small helpers shared by the library and the tools: hex text, and the redaction
  * form of secrets (length + short SHA-256 prefix).
@@ -11,6 +12,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 /** Decode hex text (spaces and colons ignored) into out. */
 int scb_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len);
@@ -53,6 +56,7 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
  */
 int scb_open_file_secret(const char *path, int *fd, char *err, size_t errlen);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

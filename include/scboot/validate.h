@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot consistency validator: one function over a configuration and a client profile,
  * returning every violation (RULES.md identifiers, a public contract) in a stable order.
@@ -15,6 +16,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 enum scb_severity { SCB_SEV_ERROR = 0, SCB_SEV_WARNING = 1 };
 
@@ -69,6 +72,7 @@ void scb_report_free(struct scb_report *rep);
 int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profile *p,
                         enum scb_source src, struct scb_config *cfg, struct scb_report *rep);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench.c: APDUs and bytes on the wire for the card paths (first read, re-check without and
  * with a card event, read over SCP03) on T=0 and T=1 cards, for bootstrap files of 64 B, 1 KB,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run.sh: the benchmark command (tests/bench/README.md). Prints, as tables:
 #   1. APDUs and bytes per card path and file size (scboot-bench, emulator counts)
 #   2. decode + validate: wall time, instructions per byte (callgrind), peak heap (massif)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """scp03_vectors.py: computes the SCP03 known-answer vectors of tests/data/scp03_kat.h with the
 Python `cryptography` package (AES, CMAC), independently of scboot's C code. Run:
     python3 tests/data/scp03_vectors.py > tests/data/scp03_kat.h

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_keys.h: a P-256 key pair and a self-signed certificate (DER, hex), made with
  * `openssl ecparam -genkey`, `openssl ec -pubout`, `openssl req -x509`, `openssl pkcs8`
  * for the key-format rule's valid twins. Test material only. */

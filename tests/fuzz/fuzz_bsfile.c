@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_bsfile.c: G.3.4 container + TLV decoder, then JSON view and re-encode of what decoded,
  * and the validator (registry shape/type pass and every rule) over it for each source. */
 #include <json-c/json.h>

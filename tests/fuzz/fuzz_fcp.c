@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_fcp.c: the FCP template parser (SELECT responses from a hostile card). */
 #include <stddef.h>
 #include <stdint.h>

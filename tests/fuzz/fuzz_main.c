@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_main.c: without libFuzzer, a fuzz target is an ordinary program that replays files
  * (a corpus folder or single files) through LLVMFuzzerTestOneInput: the `fuzz` test suite.

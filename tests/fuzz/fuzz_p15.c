@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_p15.c: the PKCS#15 DER walk: EF DIR record, ODF, DODF and AODF parsers (and the PIN
  * block built from each PIN object found) on the same bytes. */
 #include <stddef.h>

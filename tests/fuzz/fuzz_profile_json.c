@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_profile_json.c: JSON inputs: the configuration shape of `scboot encode` and the card
  * profile of the emulator. */
 #include <stddef.h>

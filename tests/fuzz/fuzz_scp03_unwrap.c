@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_scp03_unwrap.c: SCP03 response unwrapping (R-MAC, R-ENC, padding, 61xx chains) on
  * hostile card responses: a session is opened with SPEC.md 4.2's vector, then the fuzz input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_session.c: the CoAP payload path: a Bootstrap-Server's operations with hostile paths
  * and TLV payloads applied to the session (Write/Delete/Discover/Read/Finish), as the CoAP

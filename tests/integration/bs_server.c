@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bs_server.c: a small LwM2M Bootstrap-Server for the tests (libcoap): waits for
  * POST /bs?ep=NAME, answers 2.04, then writes /0 and /1 from TLV files to that client and sends

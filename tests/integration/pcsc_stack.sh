@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # pcsc_stack.sh: start a private pcscd (own mount and network namespace, ../shared/TESTING.md)
 # with the vpcd driver, and scboot-vcard serving a card profile to it. Sourced by the
 # integration tests. Only processes this script started are ever stopped.

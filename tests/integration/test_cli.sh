@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_cli.sh: the CLI as a user runs it, no PC/SC needed: decode/encode round trips, check's
 # exit codes (0 consistent, 1 inconsistent, 4 malformed) in text and JSON, dump on the
 # built-in virtual cards, secrets redacted unless --show-secrets, usage errors exit 2.

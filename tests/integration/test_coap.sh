@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_coap.sh: network bootstrap on loopback. A Bootstrap-Server that is not part of the
 # project (libcoap's coap-client) provisions scboot server-initiated, over CoAP and DTLS-PSK;
 # the change request's example gets 4.06 and, corrected, 2.04; malformed requests get

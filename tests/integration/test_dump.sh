@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_dump.sh: `scboot dump` through a real pcscd + vpcd reads exactly what the in-process
 # path reads (same JSON: discovery, file hash, decoded objects, APDU count), for several card
 # layouts; a card pulled in the middle of the walk gives exit 3 and one clear line.

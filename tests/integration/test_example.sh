@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_example.sh: runs the example LwM2M client: start-up from the card, an Update with no
 # card event (0 APDUs), an OTA change (session dropped, register again), a removal.
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_readers.sh: `scboot readers` and `scboot apdu` through a real pcscd + vpcd, and a card
 # removed in the middle of an APDU sequence giving a clean error (exit 3, one line).
 set -u

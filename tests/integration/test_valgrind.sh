@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_valgrind.sh: the CLI's main paths under valgrind memcheck (no leak, no invalid access):
 # decode, encode, check, dump on virtual cards (plain, PIN, SCP03), apply, status. Skipped in
 # sanitizer builds (ASan and valgrind do not mix) and where valgrind is not installed.

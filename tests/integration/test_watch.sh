@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_watch.sh: `scboot watch --exec` through a real pcscd + vpcd sees, in this order: the
 # card inserted (applied), its data changed (the emulator reloads another image; SIGHUP asks
 # for a re-check), the card removed (its instances deleted, the factory ones kept), a pcscd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mock_script.c: the expectation-table transport; see mock_script.h. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mock_script.h: an expectation-table transport for unit tests (libnvme mock_cmd style). */
 #ifndef SCB_MOCK_SCRIPT_H
 #define SCB_MOCK_SCRIPT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_apdu.c: APDU encoding/parsing, channel CLA bits, status words, the 61xx/6Cxx chains. */
 #include <setjmp.h>
 #include <stdarg.h>

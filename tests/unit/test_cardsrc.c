@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_cardsrc.c: the App. G walk against the emulated UICC: the exact APDU sequence of the
  * standard layout, PKCS#15 not first in EF DIR, non-default FIDs, T=0 and T=1 cards, both OID

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_codec.c: the TLV and G.3.4 codecs: both worked examples of SPEC.md 3.3 byte for byte,
  * every length form, every malformed form with its RULES.md identifier, round trips through

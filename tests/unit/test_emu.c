@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_emu.c: the emulator behaves like the UICCs it stands for (T=0 61xx, 6Cxx, EF DIR only
  * from the MF, PIN-protected reads) and each fault gives the right error.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_p15.c: the PKCS#15 DER walk: EF DIR templates, ODFs with several DODFs and padding,
  * DODF entries in both forms and both OID encodings, private flags, malformed structures.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_scp03.c: SCP03 known answers (SPEC.md 4.2's AES-128 vector, and AES-192/256 vectors
  * computed independently by tests/data/scp03_vectors.py): KDF, session keys, cryptograms,
@@ -23,6 +24,7 @@
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
+#include "scp03_internal.h"
 
 static const struct scp03_kat *kats[] = {&kat_aes128, &kat_aes192, &kat_aes256};
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_sequence.c: change detection and the bootstrap sequence on the emulated card: 0 APDUs
  * on a re-check without a card event; changed data replaces the card's instances; changed but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_session.c: the network Bootstrap-Server's operations on the staging copy: write all then
  * Finish (2.04), the ETS int-9 case (only /1/x/5 then Finish: 4.06 server-account-missing),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_store.c: the committed configuration on disk: round trip with provenance and card
  * fingerprint, permission bits, a damaged or foreign file, two writers, a commit interrupted
@@ -22,6 +23,7 @@
 
 #include "scboot/json.h"
 #include "scboot/store.h"
+#include "store_internal.h"
 
 static char dir[64];
 

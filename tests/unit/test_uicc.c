@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_uicc.c: FCP parsing (incl. malformed), READ BINARY loop across 256-byte boundaries and
  * odd sizes, READ RECORD, VERIFY PIN, ICCID decoding, reader selection, channels.

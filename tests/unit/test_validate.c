@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_validate.c: one case per RULES.md rule (container rules are in test_codec.c): a minimal
  * configuration that violates exactly that rule and nothing else, and its valid twin; the

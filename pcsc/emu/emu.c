@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * emu.c: the UICC emulator's card behaviour. It answers the TS 102 221 commands the way real
  * UICCs do (as far as scboot relies on it): SELECT by FID / path / AID with FCP, EF DIR only

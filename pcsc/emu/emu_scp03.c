@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * emu_scp03.c: the card side of GP SCP03 for the emulator, written from the GP Amd D
  * description directly on mbedTLS primitives (not on secure_channel/), so that host and card

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* emu_internal.h: the emulator's data model, shared by emu.c (behaviour) and emu_profile.c. */
 #ifndef SCBOOT_EMU_INTERNAL_H
 #define SCBOOT_EMU_INTERNAL_H

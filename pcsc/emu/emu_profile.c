@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * emu_profile.c: builds an emulated UICC from a JSON card profile (tests/data/README.md):
  * ATR, ICCID, EF DIR, applications and files, PIN, behaviour switches, faults, and the

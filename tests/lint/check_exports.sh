@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# check_exports.sh: a shared library exports exactly what its installed headers declare.
+#   check_exports.sh LIB.so VERSION_NODE INCLUDE_DIR only|except HEADER...
+# The header side comes from the compiler (gcc -aux-info lists every function prototype with
+# the file it came from) plus the extern variables of the preprocessed headers; the library
+# side from `nm -D --defined-only`. Any difference fails, in both directions: a leaked internal
+# (emulator, crypto helper, test hook) or a declared function that is hidden or missing.
+set -u
+lib=$1 node=$2 incdir=$3 mode=$4
+shift 4
+CC=${CC_FOR_LINT:-gcc}
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+headers=""
+for h in "$incdir"/scboot/*.h; do
+    base=$(basename "$h")
+    listed=no
+    for n in "$@"; do [ "$n" = "$base" ] && listed=yes; done
+    if { [ "$mode" = only ] && [ $listed = yes ]; } || { [ "$mode" = except ] && [ $listed = no ]; }; then
+        headers="$headers $h"
+    fi
+done
+echo "1..3"
+[ -n "$headers" ] || { echo "not ok 1 - no headers selected"; exit 1; }
+
+: >"$tmp/declared"
+for h in $headers; do
+    # functions: the compiler's own list of prototypes, keeping those written in this header
+    "$CC" -fsyntax-only -aux-info "$tmp/aux" -I"$incdir" -x c "$h" || { echo "not ok 1 - $h does not compile"; exit 1; }
+    grep -F "/* $h:" "$tmp/aux" | grep -v '\*/ static ' |
+        sed -n 's/.*\*\/ [^(]*[ *]\([A-Za-z_][A-Za-z0-9_]*\) (.*/\1/p' >>"$tmp/declared"
+    # variables: extern declarations (no parameter list) of this header, comments removed
+    "$CC" -E -I"$incdir" -x c "$h" | awk -v h="$h" '
+        /^# [0-9]+ "/ { f = $3; gsub(/"/, "", f); next }
+        f == h' | tr '\n' ' ' | tr ';' '\n' | grep -E '^[[:space:]]*extern[^(]*$' |
+        sed 's/\[.*//; s/=.*//' | awk '{print $NF}' | tr -d '*' >>"$tmp/declared"
+done
+sort -u "$tmp/declared" >"$tmp/want"
+
+nm -D --defined-only --without-symbol-versions "$lib" | awk '$2 != "A" { print $3 }' | sort -u >"$tmp/have"
+
+if [ ! -s "$tmp/want" ]; then
+    echo "not ok 1 - no declarations found in$headers"
+    exit 1
+fi
+status=0
+if cmp -s "$tmp/want" "$tmp/have"; then
+    echo "ok 1 - $(basename "$lib") exports exactly the $(wc -l <"$tmp/want") functions and variables of its headers"
+else
+    echo "not ok 1 - $(basename "$lib") exports differ from its headers"
+    comm -13 "$tmp/want" "$tmp/have" | sed 's/^/#   exported but not declared in a public header: /'
+    comm -23 "$tmp/want" "$tmp/have" | sed 's/^/#   declared in a public header but not exported: /'
+    status=1
+fi
+
+# every export carries the version node
+unversioned=$(objdump -T "$lib" | awk -v n="$node" '$2 != "*UND*" && / g / && $0 !~ (" " n " ") && $NF != n { print $NF }' | grep -v '^$' || true)
+if [ -z "$unversioned" ]; then
+    echo "ok 2 - every export is in version node $node"
+else
+    echo "not ok 2 - exports outside $node: $unversioned"
+    status=1
+fi
+
+# nothing but the public prefix leaves the library
+stray=$(grep -v '^scb_' "$tmp/have" || true)
+if [ -z "$stray" ]; then
+    echo "ok 3 - every export has the scb_ prefix"
+else
+    echo "not ok 3 - exports without the scb_ prefix: $(echo $stray)"
+    status=1
+fi
+exit $status
