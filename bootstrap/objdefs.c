@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * objdefs.c: the resource definitions of objects 0, 1, 2 and 21 (OMNA LwM2M registry, SPEC.md
  * §6: Security 1.2, Server 1.2, Access Control 1.1, OSCORE 2.0) and the check of value bytes

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # install-deps.sh: the Debian 12 packages scboot needs, in one place (README, .ci/run).
 #   tools/install-deps.sh          build and run: compiler, meson, pcsc-lite, mbedTLS, ...
 #   tools/install-deps.sh --test   everything the full test command needs as well

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * scboot resource definitions of the objects the Bootstrap Interface configures: Security (0),
  * Server (1), Access Control (2) and OSCORE (21), from the OMNA LwM2M registry (SPEC.md §6):
@@ -17,6 +18,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
 
 /* ---- object IDs --------------------------------------------------------------------- */
 #define SCB_OBJ_SECURITY 0
@@ -137,6 +140,7 @@ const char *scb_objdef_type_name(enum scb_type t);
  */
 int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

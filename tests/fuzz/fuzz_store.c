@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_store.c: the store loader (scb_store_parse: the bytes of a state directory's
  * config.json). What loads must survive a round trip: written back as the store writes it and

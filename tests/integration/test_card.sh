@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_card.sh: the strict card through a real pcscd + vpcd (scboot-vcard serves the profile):
 #  - PIN-protected bootstrap files on strict cards (no current EF after a DF SELECT): the PIN
 #    found through the AODF (pin.json) and through the ADF's FCP only (pin_strict_c6.json, T=1,

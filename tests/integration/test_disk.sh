@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_disk.sh: a full disk and a read-only one under the state directory and the output
 # files (tmpfs of 64 KB, then remounted read-only; TESTING.md). Each failure is one line,
 # exit 5, naming the file and the system's reason; the committed configuration and existing

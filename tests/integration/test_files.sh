@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_files.sh: files and state on disk, as an unlucky operator and an attacker meet them:
 # secret-bearing outputs 0600 whatever the umask, a damaged or hostile store, state directory
 # rules, PIN files, messages and exit codes for files that cannot be read or written (one

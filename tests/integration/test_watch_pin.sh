@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_watch_pin.sh: `scboot watch` reads a PIN-protected card (tests/data/pin.json) through a
 # real pcscd + vpcd with the PIN from --pin-file, and with --pin the PIN no longer shows in
 # /proc/PID/cmdline once the daemon runs. A group-readable PIN file is refused at start.
