@@ -437,7 +437,7 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
     char tmp[640];
     time_t now = time(NULL);
     struct tm tm;
-    int fd = -1, ret = SCB_E_IO;
+    int fd = -1, ret = SCB_E_IO, created = 0, saved_errno;
 
     if (s->lock_fd < 0) {
         return SCB_E_LOCKED; /* opened read-only */
@@ -459,6 +459,7 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
         goto out;
     }
+    created = 1;
     for (size_t off = 0; off < len;) {
         ssize_t w = write(fd, text + off, len - off);
         if (w < 0) {
@@ -485,6 +486,7 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
         ret = SCB_E_IO;
         goto out;
     }
+    created = 0; /* it is the store now */
     if ((ret = step(s, SCB_STEP_FSYNC_DIR)) < 0) {
         goto out;
     }
@@ -494,13 +496,18 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
     }
     ret = step(s, SCB_STEP_DONE);
 out:
+    saved_errno = errno; /* the failed step's reason, for the caller's message */
     if (fd >= 0) {
         close(fd);
+    }
+    if (ret < 0 && created) {
+        unlink(tmp); /* no half-written temp file left behind */
     }
     mbedtls_platform_zeroize((void *)text, len); /* keys were in the text */
     json_object_put(root);
     if (ret < 0) {
         c->generation--;
     }
+    errno = saved_errno;
     return ret;
 }

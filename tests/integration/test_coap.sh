@@ -139,5 +139,74 @@ if command -v coap-client-openssl >/dev/null 2>&1; then
     rc=$?
     check "client-initiated over coaps (DTLS PSK)" '[ $rc = 0 ] && grep -q "POST /bs 2.04" "$T/bs3.out"'
 fi
+
+# 5. issue 12 §1: the committed Bootstrap-Server account's credentials decide who may bootstrap
+cat > "$T/bspsk.json" <<'J'
+{"objects":{"0":{"instances":{"0":{"resources":{"0":"coaps://127.0.0.1:5684","1":true,"2":0,"3":{"hex":"67772D31"},"5":{"hex":"7365637265746B6579"}}}}}}}
+J
+"$SCBOOT" apply --factory "$T/bspsk.json" --state-dir "$T/p0" > /dev/null 2>&1
+gen() { "$SCBOOT" status --state-dir "$1" 2>/dev/null | sed -n 's/^generation \([0-9]*\).*/\1/p'; }
+provision() { # client-command scheme port: the writes and the Finish of test 1
+    $1 -m put -t 11542 -f "$T/sec.tlv" "$2://127.0.0.1:$3/0" > /dev/null 2>&1
+    $1 -m put -t 11542 -f "$T/srv.tlv" "$2://127.0.0.1:$3/1" > /dev/null 2>&1
+    $1 -m post "$2://127.0.0.1:$3/bs" > "$T/fin.out" 2>&1
+}
+stop_listener() { kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null; }
+check "PSK account committed by the factory step" '[ "$(gen "$T/p0")" = 1 ]'
+if command -v coap-client-openssl >/dev/null 2>&1; then
+    for case in plain wrongid wrongkey flags; do cp -r "$T/p0" "$T/p-$case"; done
+    PORT=$((PORT + 1))
+    listen "$T/p-plain" $PORT
+    provision "coap-client-notls -B 2" coap $PORT
+    stop_listener
+    check "PSK account: --listen without flags requires DTLS PSK (logged)" 'grep -q "DTLS PSK, credentials of the committed Bootstrap-Server account" "$T/p-plain.log"'
+    check "PSK account: a plain-CoAP peer commits nothing" '[ "$(gen "$T/p-plain")" = 1 ] && ! grep -q "Bootstrap-Write" "$T/p-plain.log"'
+    PORT=$((PORT + 1))
+    listen "$T/p-wrongid" $PORT
+    provision "coap-client-openssl -B 3 -u gw-2 -k secretkey" coaps $PORT
+    stop_listener
+    check "PSK account: right key under another identity is refused in the handshake" '[ "$(gen "$T/p-wrongid")" = 1 ] && grep -q "PSK identity '"'"'gw-2'"'"' refused" "$T/p-wrongid.log" && ! grep -q "Bootstrap-Write" "$T/p-wrongid.log"'
+    PORT=$((PORT + 1))
+    listen "$T/p-wrongkey" $PORT
+    provision "coap-client-openssl -B 3 -u gw-1 -k wrongkey" coaps $PORT
+    stop_listener
+    check "PSK account: right identity with a wrong key commits nothing" '[ "$(gen "$T/p-wrongkey")" = 1 ] && ! grep -q "Bootstrap-Write" "$T/p-wrongkey.log"'
+    PORT=$((PORT + 1))
+    printf 'otherkey' | od -An -tx1 | tr -d ' \n' > "$T/psk2.hex"
+    "$SCBOOT" bootstrap --listen "127.0.0.1:$PORT" --state-dir "$T/p-flags" --once \
+        --psk-identity gw-9 --psk-key-file "$T/psk2.hex" 2> "$T/p-flags.log"
+    rc=$?
+    check "PSK account: --psk-* flags that differ from it are refused (exit 2)" '[ $rc = 2 ] && grep -q "differ from the committed" "$T/p-flags.log"'
+    PORT=$((PORT + 1))
+    listen "$T/p0" $PORT
+    provision "coap-client-openssl -B 5 -u gw-1 -k secretkey" coaps $PORT
+    finish_rc
+    check "PSK account: the account's identity and key bootstrap and commit" '[ $LRC = 0 ] && [ "$(gen "$T/p0")" = 2 ] && "$SCBOOT" status --state-dir "$T/p0" | grep -q "/1/0  network"'
+fi
+# client-initiated: never plain CoAP towards a secure account
+PORT=$((PORT + 1))
+"$SCBOOT" apply --factory "$T/bspsk.json" --state-dir "$T/p5" > /dev/null 2>&1
+"$SCBOOT" bootstrap --server "coap://127.0.0.1:$PORT" --endpoint gw-5 --state-dir "$T/p5" 2> "$T/p5.log"
+rc=$?
+check "client-initiated: coap:// refused when the committed account needs DTLS (exit 2)" '[ $rc = 2 ] && grep -q "refusing plain CoAP" "$T/p5.log" && [ "$(gen "$T/p5")" = 1 ]'
+if command -v coap-client-openssl >/dev/null 2>&1; then
+    PORT=$((PORT + 1))
+    "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" --psk gw-1 "$(printf secretkey | od -An -tx1 | tr -d ' \n')" > "$T/bs5.out" 2>&1 & PIDS="$PIDS $!"
+    sleep 0.3
+    "$SCBOOT" bootstrap --server "coaps://127.0.0.1:$PORT" --endpoint gw-5 --state-dir "$T/p5" 2> "$T/p5b.log"
+    rc=$?
+    check "client-initiated coaps:// with the account's own PSK (no flags): committed" '[ $rc = 0 ] && grep -q "POST /bs 2.04" "$T/bs5.out" && [ "$(gen "$T/p5")" = 2 ]'
+fi
+# no account with credentials: plain CoAP, said to be unauthenticated, loopback by default
+PORT=$((PORT + 1))
+"$SCBOOT" bootstrap --listen "$PORT" --state-dir "$T/p6" --once --exchange-lifetime 1 2> "$T/p6.log" &
+LPID=$!; PIDS="$PIDS $LPID"
+sleep 0.4
+ss -Hlun "sport = :$PORT" > "$T/p6.ss" 2>/dev/null
+coap-client-notls -B 2 -m delete "coap://127.0.0.1:$PORT/2" > /dev/null 2>&1
+finish_rc
+check "no account: plain CoAP logged as unauthenticated" 'grep -q "WITHOUT authentication" "$T/p6.log"'
+check "no account: --listen PORT binds loopback only" 'grep -q "127.0.0.1:$PORT" "$T/p6.ss" && ! grep -q "0.0.0.0:$PORT" "$T/p6.ss"'
+
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
