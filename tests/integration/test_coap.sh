@@ -9,7 +9,12 @@ SCBOOT=$1 BS=$2 DATA=$3
 command -v coap-client-notls >/dev/null 2>&1 || { echo "1..0 # SKIP coap-client (libcoap3-bin) not installed"; exit 0; }
 T=$(mktemp -d /tmp/scboot-coap.XXXXXX)
 PIDS=""
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }
+MOUNTS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for m in $MOUNTS; do umount "$m" 2>/dev/null; done
+    rm -rf "$T"
+}
 trap cleanup EXIT
 fails=0 tn=0
 check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
@@ -57,6 +62,7 @@ check "Bootstrap-Read of /1/0 answers content" '[ -s "$T/read" ] && [ ! -s "$T/e
 $C -m get "coap://127.0.0.1:$PORT/0" > /dev/null 2> "$T/e"
 check "Bootstrap-Read of /0 refused (4.00)" 'grep -q "4.00" "$T/e"'
 $C -m post "coap://127.0.0.1:$PORT/bs" 2> "$T/e"
+check "the commit is on disk when the 2.04 to Finish arrives" '[ -s "$T/s1/config.json" ]'
 finish_rc
 check "Finish answered 2.04, scboot exits 0" '[ ! -s "$T/e" ] && [ $LRC = 0 ]'
 "$SCBOOT" status --state-dir "$T/s1" > "$T/status"
@@ -207,6 +213,43 @@ coap-client-notls -B 2 -m delete "coap://127.0.0.1:$PORT/2" > /dev/null 2>&1
 finish_rc
 check "no account: plain CoAP logged as unauthenticated" 'grep -q "WITHOUT authentication" "$T/p6.log"'
 check "no account: --listen PORT binds loopback only" 'grep -q "127.0.0.1:$PORT" "$T/p6.ss" && ! grep -q "0.0.0.0:$PORT" "$T/p6.ss"'
+
+
+# 6. issue 12 §4: Finish is answered 2.04 only once the commit is durable; else 5.00 + reason,
+#    exit 5, no temp file left behind
+commit_fails() { # name state-dir: provision over NoSec, expect 5.00 with a reason and exit 5
+    cf_dir=$2 cf_why=$3
+    provision "$C" coap $PORT
+    finish_rc
+    check "$1: Finish answered 5.00 with a one-line reason" 'grep -q "5.00" "$T/fin.out" && grep -q "could not commit the configuration: .*$cf_why" "$T/fin.out"'
+    check "$1: exit 5, reason logged, nothing committed, no temp file" '[ $LRC = 5 ] && grep -q "answered 5.00" "$cf_dir.log" && [ ! -e "$cf_dir/config.json" ] && [ -z "$(ls "$cf_dir" | grep -v -e "^lock$" -e "^config.json.tmp$" -e "^fill$")" ] && [ ! -f "$cf_dir/config.json.tmp" ]'
+}
+PORT=$((PORT + 1))
+mkdir -p "$T/f3"
+listen "$T/f3" $PORT
+mkdir "$T/f3/config.json.tmp"
+commit_fails "a directory in the way of the temp file" "$T/f3" "File exists"
+if [ "$(id -u)" = 0 ] && mkdir -p "$T/m1" "$T/m2" && mount -t tmpfs -o size=64k tmpfs "$T/m1" 2>/dev/null; then
+    MOUNTS="$T/m1"
+    PORT=$((PORT + 1))
+    listen "$T/m1/st" $PORT
+    dd if=/dev/zero of="$T/m1/st/fill" bs=1k count=1000 2>/dev/null
+    commit_fails "full disk (tmpfs 64k)" "$T/m1/st" "No space left on device"
+    if mount -t tmpfs -o size=1m tmpfs "$T/m2"; then
+        MOUNTS="$MOUNTS $T/m2"
+        PORT=$((PORT + 1))
+        listen "$T/m2/st" $PORT
+        # scboot's lock file is open for writing, so the tmpfs itself cannot go read-only:
+        # a read-only bind mount over the state dir makes every later open there fail EROFS
+        mount --bind "$T/m2/st" "$T/m2/st" && MOUNTS="$T/m2/st $MOUNTS"
+        mount -o remount,bind,ro "$T/m2/st"
+        commit_fails "read-only store" "$T/m2/st" "Read-only file system"
+    fi
+elif [ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ]; then
+    check "full disk and read-only store need root (tmpfs mounts)" false
+else
+    tn=$((tn + 1)); echo "ok $tn # SKIP full disk / read-only store: need root for tmpfs mounts"
+fi
 
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
