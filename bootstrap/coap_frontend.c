@@ -34,6 +34,10 @@ struct bs {
     int done;               /* 1 committed, -1 commit failed */
     int any_op;             /* server-initiated: the lifetime runs from the first operation */
     enum req_state req;     /* client-initiated: the Bootstrap-Request exchange */
+    /* a Block1 body being reassembled, never more than SCB_COAP_MAX_BODY */
+    uint8_t *body;
+    size_t body_len;
+    char body_path[128];
     char req_failure[200];  /* why the exchange failed, in words */
 };
 
@@ -210,6 +214,101 @@ static void finish(struct bs *b, coap_pdu_t *resp)
     scb_config_free(&accepted);
 }
 
+static void body_reset(struct bs *b)
+{
+    if (b->body) {
+        mbedtls_platform_zeroize(b->body, SCB_COAP_MAX_BODY); /* may hold keys */
+        free(b->body);
+    }
+    b->body = NULL;
+    b->body_len = 0;
+    b->body_path[0] = '\0';
+}
+
+/* A body beyond SCB_COAP_MAX_BODY: 4.13 with Size1 (RFC 7959 2.9.3). */
+static void too_large(struct bs *b, const char *path, coap_pdu_t *resp, size_t total)
+{
+    uint8_t buf[4];
+    logf_(b, "Bootstrap-Write %s: body of %zu bytes refused (4.13, limit %u)", path, total,
+          SCB_COAP_MAX_BODY);
+    coap_pdu_set_code(resp, CODE(4, 13));
+    coap_add_option(resp, COAP_OPTION_SIZE1, coap_encode_var_safe(buf, sizeof(buf),
+                                                                  SCB_COAP_MAX_BODY), buf);
+}
+
+/*
+ * The body of a PUT: one message, or Block1 blocks (RFC 7959) reassembled here in order,
+ * bounded by SCB_COAP_MAX_BODY from the first block on (the announced Size1 or the offset).
+ * libcoap's own single-body mode is not used: it allocates whatever Size1 a peer announces.
+ * Returns 1 with the whole body, 0 when resp was answered (2.31 Continue, 4.13, 4.08).
+ */
+static int put_body(struct bs *b, const char *path, const coap_pdu_t *req, coap_pdu_t *resp,
+                    const uint8_t **data, size_t *len)
+{
+    size_t n = 0, offset = 0, total = 0;
+    const uint8_t *d = NULL;
+
+    if (!coap_get_data_large(req, &n, &d, &offset, &total)) {
+        return 1; /* no payload */
+    }
+    if (total > SCB_COAP_MAX_BODY || offset > SCB_COAP_MAX_BODY - n) {
+        body_reset(b);
+        too_large(b, path, resp, total > offset + n ? total : offset + n);
+        return 0;
+    }
+    if (offset == 0 && n == total) {
+        *data = d;
+        *len = n;
+        return 1;
+    }
+    if (offset == 0) {
+        body_reset(b);
+        if ((b->body = malloc(SCB_COAP_MAX_BODY)) == NULL) {
+            reply(resp, CODE(5, 0), -1, NULL, 0);
+            return 0;
+        }
+        snprintf(b->body_path, sizeof(b->body_path), "%s", path);
+    } else if (b->body == NULL || strcmp(b->body_path, path) != 0 || offset != b->body_len) {
+        body_reset(b); /* a block out of order or of another body */
+        reply(resp, CODE(4, 8), -1, NULL, 0);
+        return 0;
+    }
+    memcpy(b->body + offset, d, n);
+    b->body_len = offset + n;
+    if (b->body_len < total) {
+        coap_pdu_set_code(resp, CODE(2, 31)); /* libcoap adds the Block1 option */
+        return 0;
+    }
+    *data = b->body;
+    *len = b->body_len;
+    return 1;
+}
+
+static void release_body(coap_session_t *cs, void *p)
+{
+    (void)cs;
+    free(p);
+}
+
+/* A 2.05 answer, block-wise (Block2) when it does not fit one message; takes out's data. */
+static void answer_large(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *req,
+                         coap_pdu_t *resp, const coap_string_t *query, uint16_t cf,
+                         struct scb_buf *out)
+{
+    coap_pdu_set_code(resp, CODE(2, 5));
+    if (out->len == 0) {
+        reply(resp, CODE(2, 5), cf, NULL, 0);
+        return;
+    }
+    if (coap_add_data_large_response(res, cs, req, resp, query, cf, -1, 0, out->len, out->data,
+                                     release_body, out->data)) {
+        out->data = NULL; /* libcoap releases it when the transfer ends */
+        out->len = out->cap = 0;
+    } else {
+        coap_pdu_set_code(resp, CODE(5, 0));
+    }
+}
+
 static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *req,
                    const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -218,12 +317,17 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     struct scb_buf out = {.max = MAX_PAYLOAD};
     unsigned cf = 0, accept = 0;
     int code;
-    (void)res;
-    (void)query;
-
     if (b->done || !b->session_open) {
         reply(resp, CODE(5, 3), -1, NULL, 0);
         return;
+    }
+    if (!b->any_op && b->o->listen) {
+        /* the listener may have idled past EXCHANGE_LIFETIME: the session starts now */
+        close_session(b);
+        if (open_session(b) < 0) {
+            reply(resp, CODE(5, 0), -1, NULL, 0);
+            return;
+        }
     }
     request_path(req, path, sizeof(path));
     b->any_op = 1;
@@ -240,12 +344,15 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     case COAP_REQUEST_CODE_PUT: {
         size_t len = 0;
         const uint8_t *data = NULL;
-        coap_get_data(req, &len, &data);
+        if (!put_body(b, path, req, resp, &data, &len)) {
+            return; /* 2.31 Continue, 4.13 or 4.08 */
+        }
         if (!option_uint(req, COAP_OPTION_CONTENT_FORMAT, &cf)) {
             cf = 0;
         }
         code = scb_session_write(&b->session, path, cf, data, len);
-        logf_(b, "Bootstrap-Write %s: %d.%02d", path, code >> 5, code & 31);
+        body_reset(b);
+        logf_(b, "Bootstrap-Write %s (%zu bytes): %d.%02d", path, len, code >> 5, code & 31);
         break;
     }
     case COAP_REQUEST_CODE_DELETE:
@@ -255,14 +362,17 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     case COAP_REQUEST_CODE_GET:
         if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept == SCB_CF_LINK_FORMAT) {
             code = scb_session_discover(&b->session, path, &out);
-            reply(resp, code, code == SCB_COAP_2_05_CONTENT ? SCB_CF_LINK_FORMAT : -1,
-                  out.data, out.len);
+            cf = SCB_CF_LINK_FORMAT;
         } else if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept != SCB_CF_TLV) {
-            reply(resp, SCB_COAP_4_06_NOT_ACCEPTABLE, -1, NULL, 0);
+            code = SCB_COAP_4_06_NOT_ACCEPTABLE;
         } else {
             code = scb_session_read(&b->session, path, &out);
-            reply(resp, code, code == SCB_COAP_2_05_CONTENT ? SCB_CF_TLV : -1, out.data,
-                  out.len);
+            cf = SCB_CF_TLV;
+        }
+        if (code == SCB_COAP_2_05_CONTENT) {
+            answer_large(res, cs, req, resp, query, (uint16_t)cf, &out);
+        } else {
+            reply(resp, code, -1, NULL, 0);
         }
         scb_buf_free(&out);
         return;
@@ -604,6 +714,7 @@ static coap_context_t *new_context(struct bs *b)
     coap_register_response_handler(ctx, on_response);
     coap_register_nack_handler(ctx, on_nack);
     coap_register_event_handler(ctx, on_event);
+    coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP); /* bodies: put_body() */
     return ctx;
 }
 
@@ -710,6 +821,7 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
         ret = o->listen ? run_listener(&b) : run_client(&b);
     }
     close_session(&b);
+    body_reset(&b);
     scb_bs_creds_free(&b.cr);
     scb_committed_free(&b.committed);
     coap_cleanup();

@@ -251,5 +251,75 @@ else
     tn=$((tn + 1)); echo "ok $tn # SKIP full disk / read-only store: need root for tmpfs mounts"
 fi
 
+
+# 7. issue 13 §3: block-wise transfer (RFC 7959). A Security instance with an X.509 chain
+#    (RSA 2048, made here) is well over 1 KB: written with Block1 in 64- and 1024-byte blocks
+hexof() { od -An -tx1 "$1" | tr -d ' \n'; }
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=scboot-test-ca -days 2 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$T/cl.key" -out "$T/cl.csr" -subj /CN=gw-1 2>/dev/null
+openssl x509 -req -in "$T/cl.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -out "$T/cl.pem" -days 2 2>/dev/null
+openssl x509 -in "$T/cl.pem" -outform der -out "$T/cl.der"
+openssl x509 -in "$T/ca.pem" -outform der -out "$T/ca.der"
+openssl pkey -in "$T/cl.key" -outform der -out "$T/cl.kder"
+printf '{"objects":{"0":{"instances":{"1":{"resources":{"0":"coaps://lwm2m.example:5684","1":false,"2":2,"3":{"hex":"%s"},"4":{"hex":"%s"},"5":{"hex":"%s"},"10":7}}}}}}' \
+    "$(hexof "$T/cl.der")" "$(hexof "$T/ca.der")" "$(hexof "$T/cl.kder")" > "$T/seccert.json"
+tlv "$T/seccert.json" "$T/seccert.tlv"
+check "the X.509 Security instance is over 2 KB" '[ "$(wc -c < "$T/seccert.tlv")" -gt 2048 ]'
+for bsz in 64 1024; do
+    PORT=$((PORT + 1))
+    listen "$T/b$bsz" $PORT
+    $C -b $bsz -m put -t 11542 -f "$T/seccert.tlv" "coap://127.0.0.1:$PORT/0" > "$T/e" 2>&1
+    $C -b $bsz -m put -t 11542 -f "$T/srv.tlv" "coap://127.0.0.1:$PORT/1" >> "$T/e" 2>&1
+    $C -m get -A 40 "coap://127.0.0.1:$PORT/" > "$T/disc1" 2>&1
+    $C -b 16 -m get -A 40 "coap://127.0.0.1:$PORT/" > "$T/disc16" 2>&1
+    $C -b 16 -m get "coap://127.0.0.1:$PORT/1/0" > "$T/read16" 2>&1
+    $C -m post "coap://127.0.0.1:$PORT/bs" >> "$T/e" 2>&1
+    finish_rc
+    "$SCBOOT" status --state-dir "$T/b$bsz" --json --show-secrets > "$T/st.json" 2>/dev/null
+    check "Block1 in $bsz-byte blocks: the whole instance written and committed" '[ ! -s "$T/e" ] && [ $LRC = 0 ] && grep -q "$(hexof "$T/cl.der" | tr a-f A-F)" "$T/st.json" && grep -q "$(hexof "$T/cl.kder" | tr a-f A-F)" "$T/st.json" && grep -q "Bootstrap-Write /0 ($(wc -c < "$T/seccert.tlv") bytes): 2.04" "$T/b$bsz.log"'
+    check "Block2 (16-byte blocks): Discover and Read answers equal the one-message ones" '[ -s "$T/disc16" ] && cmp -s "$T/disc1" "$T/disc16" && grep -q "</0/1>;ssid=7" "$T/disc16" && [ -s "$T/read16" ]'
+done
+# a body over 32 KB: 4.13 with Size1 32768, whether announced (Size1) or found while receiving
+head -c 34000 /dev/zero > "$T/big.bin"
+cat > "$T/block1.py" <<'PY'
+import socket, struct, sys
+def opt(prev, num, val):
+    def ext(x):
+        return (x, b'') if x < 13 else (13, bytes([x - 13])) if x < 269 else (14, struct.pack('>H', x - 269))
+    (d, de), (l, le) = ext(num - prev), ext(len(val))
+    return bytes([(d << 4) | l]) + de + le + val
+port, size1 = int(sys.argv[1]), int(sys.argv[2])
+msg = bytes([0x40, 0x03, 0x12, 0x34]) + opt(0, 11, b'0') + opt(11, 12, struct.pack('>H', 11542)) \
+    + opt(12, 27, bytes([0x0E])) + opt(27, 60, struct.pack('>I', size1)) + b'\xff' + b'\0' * 1024
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.sendto(msg, ('127.0.0.1', port))
+r = s.recv(2048)
+code, tkl, pos, num, size = r[1], r[0] & 15, 4 + (r[0] & 15), 0, None
+while pos < len(r) and r[pos] != 0xff:
+    d, l = r[pos] >> 4, r[pos] & 15
+    pos += 1
+    if d == 13: d, pos = r[pos] + 13, pos + 1
+    elif d == 14: d, pos = struct.unpack('>H', r[pos:pos + 2])[0] + 269, pos + 2
+    if l == 13: l, pos = r[pos] + 13, pos + 1
+    elif l == 14: l, pos = struct.unpack('>H', r[pos:pos + 2])[0] + 269, pos + 2
+    num += d
+    if num == 60: size = int.from_bytes(r[pos:pos + l], 'big')
+    pos += l
+print('%d.%02d Size1=%s' % (code >> 5, code & 31, size))
+PY
+PORT=$((PORT + 1))
+listen "$T/b33" $PORT
+$C -b 1024 -m put -t 11542 -f "$T/big.bin" "coap://127.0.0.1:$PORT/0" > "$T/e" 2>&1
+check "a 34000-byte body in 1024-byte blocks: 4.13" 'grep -q "4.13" "$T/e" && grep -q "body of .* bytes refused (4.13, limit 32768)" "$T/b33.log"'
+python3 "$T/block1.py" $PORT 2000000000 > "$T/py.out" 2>&1
+check "a first block announcing Size1 2000000000: 4.13 with Size1 32768 at once" 'grep -q "^4.13 Size1=32768$" "$T/py.out"'
+python3 "$T/block1.py" $PORT 3000 > "$T/py.out" 2>&1
+check "a first block of an acceptable body: 2.31 Continue" 'grep -q "^2.31 " "$T/py.out"'
+vmkb=$(sed -n 's/^VmSize:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$LPID/status" 2>/dev/null)
+stop_listener
+check "the 2 GB announcement reserved no memory (VmSize ${vmkb:-?} kB < 100 MB)" '[ -n "$vmkb" ] && [ "$vmkb" -lt 102400 ]'
+check "nothing committed from refused bodies" '[ ! -e "$T/b33/config.json" ]'
+
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
