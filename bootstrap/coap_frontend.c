@@ -39,6 +39,7 @@ struct bs {
     size_t body_len;
     char body_path[128];
     char req_failure[200];  /* why the exchange failed, in words */
+    unsigned refused_mark;  /* cr.refused when the exchange began */
 };
 
 __attribute__((format(printf, 2, 3))) static void logf_(struct bs *b, const char *fmt, ...)
@@ -309,6 +310,8 @@ static void answer_large(coap_resource_t *res, coap_session_t *cs, const coap_pd
     }
 }
 
+static char served; /* app data of a server session that carried a request */
+
 static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *req,
                    const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -317,6 +320,7 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     struct scb_buf out = {.max = MAX_PAYLOAD};
     unsigned cf = 0, accept = 0;
     int code;
+    coap_session_set_app_data(cs, &served);
     if (b->done || !b->session_open) {
         reply(resp, CODE(5, 3), -1, NULL, 0);
         return;
@@ -438,10 +442,21 @@ static void on_nack(coap_session_t *cs, const coap_pdu_t *sent, const coap_nack_
 static int on_event(coap_session_t *cs, const coap_event_t ev)
 {
     struct bs *b = coap_get_app_data(coap_session_get_context(cs));
-    if (ev == COAP_EVENT_DTLS_ERROR) {
+    int client = coap_session_get_type(cs) == COAP_SESSION_TYPE_CLIENT;
+
+    if (ev != COAP_EVENT_DTLS_ERROR && ev != COAP_EVENT_DTLS_CLOSED) {
+        return 0;
+    }
+    if (!client) {
+        if (ev == COAP_EVENT_DTLS_ERROR || coap_session_get_app_data(cs) != &served) {
+            logf_(b, "DTLS session %s closed before any request: handshake refused (not the "
+                     "Bootstrap-Server account's credentials) or failed", coap_session_str(cs));
+        }
+    } else if (b->cr.refused != b->refused_mark) {
+        exchange_failed(b, "DTLS: the server's credentials are not those of the "
+                           "Bootstrap-Server account");
+    } else {
         exchange_failed(b, "DTLS handshake failure or alert");
-    } else if (ev == COAP_EVENT_DTLS_CLOSED && coap_session_get_type(cs) == COAP_SESSION_TYPE_CLIENT) {
-        exchange_failed(b, "DTLS session closed by the peer");
     }
     return 0;
 }
@@ -627,6 +642,7 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
 
     b->req = REQ_WAITING;
     b->req_failure[0] = '\0';
+    b->refused_mark = b->cr.refused;
     if ((cs = new_client_session(b, ctx, dst, dtls)) == NULL) {
         b->req = REQ_FAILED;
         return NULL;

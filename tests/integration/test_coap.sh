@@ -321,5 +321,80 @@ stop_listener
 check "the 2 GB announcement reserved no memory (VmSize ${vmkb:-?} kB < 100 MB)" '[ -n "$vmkb" ] && [ "$vmkb" -lt 102400 ]'
 check "nothing committed from refused bodies" '[ ! -e "$T/b33/config.json" ]'
 
+
+# 8. issue 13 §4: DTLS with certificates (mode 2) and raw public keys (mode 1), both directions,
+#    from the committed Bootstrap-Server account; EC P-256 keys and certificates made here
+if command -v coap-client-gnutls >/dev/null 2>&1; then
+    K="$T/k"; mkdir -p "$K"
+    eckey() { openssl ecparam -name prime256v1 -genkey -noout -out "$K/$1.key" 2>/dev/null; }
+    eckey ca
+    openssl req -x509 -new -key "$K/ca.key" -out "$K/ca.pem" -subj /CN=scboot-test-ca -days 2 2>/dev/null
+    for n in bs dev evil rogue; do
+        eckey $n
+        if [ $n = rogue ]; then # self-signed, not from the CA
+            openssl req -x509 -new -key "$K/$n.key" -out "$K/$n.pem" -subj /CN=$n -days 2 2>/dev/null
+        else
+            openssl req -new -key "$K/$n.key" -out "$K/$n.csr" -subj /CN=$n 2>/dev/null
+            openssl x509 -req -in "$K/$n.csr" -CA "$K/ca.pem" -CAkey "$K/ca.key" -CAcreateserial -out "$K/$n.pem" -days 2 2>/dev/null
+        fi
+        openssl x509 -in "$K/$n.pem" -outform der -out "$K/$n.der"
+        openssl pkey -in "$K/$n.key" -outform der -out "$K/$n.p8"
+        openssl pkey -in "$K/$n.key" -pubout -outform der -out "$K/$n.spki"
+    done
+    openssl x509 -in "$K/ca.pem" -outform der -out "$K/ca.der"
+    account() { # name mode own peer key [usage]
+        printf '{"objects":{"0":{"instances":{"0":{"resources":{"0":"coaps://127.0.0.1:5684","1":true,"2":%s,"3":{"hex":"%s"},"4":{"hex":"%s"},"5":{"hex":"%s"}%s}}}}}}' \
+            "$2" "$(hexof "$3")" "$(hexof "$4")" "$(hexof "$5")" "${6:+,\"15\":$6}" > "$T/$1.json"
+        "$SCBOOT" apply --factory "$T/$1.json" --state-dir "$T/$1" > /dev/null 2>&1
+    }
+    G="coap-client-gnutls -B 5"
+    listen_case() { # name account peer-options expect(commit|refuse)
+        cp -r "$T/$2" "$T/$1"
+        PORT=$((PORT + 1))
+        listen "$T/$1" $PORT
+        provision "$G $3" coaps $PORT
+        if [ "$4" = commit ]; then finish_rc; else stop_listener; LRC=; fi
+    }
+    account x509 2 "$K/dev.der" "$K/bs.der" "$K/dev.p8"
+    account x509ta 2 "$K/dev.der" "$K/ca.der" "$K/dev.p8" 2
+    account rpk 1 "$K/dev.spki" "$K/bs.spki" "$K/dev.p8"
+    check "X.509 and RPK accounts committed by the factory step" '[ "$(gen "$T/x509")" = 1 ] && [ "$(gen "$T/x509ta")" = 1 ] && [ "$(gen "$T/rpk")" = 1 ]'
+
+    listen_case l-x509-evil x509 "-c $K/evil.pem -j $K/evil.key -C $K/ca.pem" refuse
+    check "--listen X.509: a certificate other than /0/x/4 (same CA) is refused (logged), nothing committed" 'grep -q "DTLS X.509, credentials of the committed" "$T/l-x509-evil.log" && grep -q "closed before any request: handshake refused" "$T/l-x509-evil.log" && ! grep -q "Bootstrap-Write" "$T/l-x509-evil.log" && [ "$(gen "$T/l-x509-evil")" = 1 ]'
+    listen_case l-x509-plain x509 "" refuse
+    check "--listen X.509: a DTLS peer without a certificate gets nothing" '! grep -q "Bootstrap-Write" "$T/l-x509-plain.log" && [ "$(gen "$T/l-x509-plain")" = 1 ]'
+    listen_case l-x509 x509 "-c $K/bs.pem -j $K/bs.key -C $K/ca.pem" commit
+    check "--listen X.509: the certificate in /0/x/4 with its key bootstraps and commits" '[ $LRC = 0 ] && [ "$(gen "$T/l-x509")" = 2 ]'
+    listen_case l-ta-rogue x509ta "-c $K/rogue.pem -j $K/rogue.key -C $K/ca.pem" refuse
+    check "--listen X.509, usage 2 (trust anchor /0/x/4): a self-signed certificate is refused" '! grep -q "Bootstrap-Write" "$T/l-ta-rogue.log" && [ "$(gen "$T/l-ta-rogue")" = 1 ]'
+    listen_case l-ta x509ta "-c $K/evil.pem -j $K/evil.key -C $K/ca.pem" commit
+    check "--listen X.509, usage 2: any certificate the CA in /0/x/4 issued is accepted" '[ $LRC = 0 ] && [ "$(gen "$T/l-ta")" = 2 ]'
+    listen_case l-rpk-evil rpk "-M $K/evil.key" refuse
+    check "--listen RPK: another raw public key is refused in the handshake, nothing committed" 'grep -q "raw public key is not the one in /0/x/4" "$T/l-rpk-evil.log" && ! grep -q "Bootstrap-Write" "$T/l-rpk-evil.log" && [ "$(gen "$T/l-rpk-evil")" = 1 ]'
+    listen_case l-rpk rpk "-M $K/bs.key" commit
+    check "--listen RPK: the key in /0/x/4 bootstraps and commits" '[ $LRC = 0 ] && [ "$(gen "$T/l-rpk")" = 2 ]'
+
+    client_case() { # name account bs-server-options
+        cp -r "$T/$2" "$T/$1"
+        PORT=$((PORT + 1))
+        "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" $3 > "$T/$1.bs" 2>&1 & PIDS="$PIDS $!"
+        sleep 0.3
+        "$SCBOOT" bootstrap --server "coaps://127.0.0.1:$PORT" --endpoint gw-x --state-dir "$T/$1" \
+            --attempts 1 --ack-timeout 500 --max-retransmit 1 2> "$T/$1.log"
+        CRC=$?
+    }
+    client_case c-x509 x509 "--pki $K/bs.pem $K/bs.key $K/ca.pem"
+    check "client-initiated X.509: committed; the server saw the certificate in /0/x/3" '[ $CRC = 0 ] && grep -q "POST /bs 2.04" "$T/c-x509.bs" && grep -q "peer certificate validated=1 $(hexof "$K/dev.der" | tr a-f A-F)" "$T/c-x509.bs" && [ "$(gen "$T/c-x509")" = 2 ]'
+    client_case c-x509-evil x509 "--pki $K/evil.pem $K/evil.key $K/ca.pem"
+    check "client-initiated X.509: a server certificate other than /0/x/4 is refused (exit 3), nothing committed" '[ $CRC = 3 ] && grep -q "DTLS" "$T/c-x509-evil.log" && ! grep -q "Bootstrap-Request ep" "$T/c-x509-evil.bs" && [ "$(gen "$T/c-x509-evil")" = 1 ]'
+    client_case c-rpk rpk "--rpk $K/bs.key"
+    check "client-initiated RPK: committed; the server saw the key in /0/x/3" '[ $CRC = 0 ] && grep -q "POST /bs 2.04" "$T/c-rpk.bs" && grep -q "peer RPK validated=1 $(hexof "$K/dev.spki" | tr a-f A-F)" "$T/c-rpk.bs" && [ "$(gen "$T/c-rpk")" = 2 ]'
+    client_case c-rpk-evil rpk "--rpk $K/evil.key"
+    check "client-initiated RPK: another server key is refused (exit 3), nothing committed" '[ $CRC = 3 ] && grep -q "raw public key is not the one in /0/x/4" "$T/c-rpk-evil.log" && ! grep -q "Bootstrap-Request ep" "$T/c-rpk-evil.bs" && [ "$(gen "$T/c-rpk-evil")" = 1 ]'
+elif [ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ]; then
+    check "coap-client-gnutls (libcoap3-bin) is installed" false
+fi
+
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
