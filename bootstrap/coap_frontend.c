@@ -636,7 +636,7 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
     unsigned ack = or_default(b->o->ack_timeout_ms, SCB_COAP_ACK_TIMEOUT_MS);
     unsigned rt = or_default(b->o->max_retransmit, SCB_COAP_MAX_RETRANSMIT);
     /* MAX_TRANSMIT_WAIT = ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * ACK_RANDOM_FACTOR */
-    uint64_t bound = (uint64_t)ack * ((2u << (rt > 8 ? 8 : rt)) - 1) * 3 / 2 + 1000;
+    uint64_t bound = (uint64_t)ack * ((2u << (rt > 8 ? 8 : rt)) - 1) * 3 / 2 + 2000;
     uint64_t start = now_ms();
     coap_session_t *cs;
 

@@ -44,9 +44,10 @@ static const char help_text[] =
     "such account, --psk-identity/--psk-key-file (key file: hex) give DTLS PSK; they never\n"
     "replace an account's credentials. coap:// is refused when DTLS is required.\n"
     "Bootstrap-Request (client-initiated): each attempt is one CON exchange that libcoap\n"
-    "retransmits (--ack-timeout 2000 ms, doubling, --max-retransmit 4); failed attempts are\n"
-    "followed by a pause of --backoff 2000 ms doubling per attempt up to 60000 ms, plus 0-25%\n"
-    "jitter; --attempts 5. Each failure is named (timeout, reset, ICMP unreachable, DTLS).\n"
+    "retransmits (--ack-timeout 2000 ms (>= 1000), doubling, --max-retransmit 4); failed\n"
+    "attempts are followed by a pause of --backoff 2000 ms, doubling per attempt up to\n"
+    "60000 ms (--backoff FIRST,MAX), plus 0-25% jitter; --attempts 5 in all. Each failure is\n"
+    "named (timeout, reset, ICMP unreachable, DTLS handshake failure or alert).\n"
     "exit: 0 committed, 1 rejected (4.06 not corrected, Bootstrap-Request refused, no Finish\n"
     "within EXCHANGE_LIFETIME), 2 usage or options contradicting the committed account,\n"
     "3 Bootstrap-Server unreachable or cannot listen, 5 accepted but not committed\n";
@@ -173,7 +174,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             break;
         }
         case OPT_ACK:
-            if ((o.ack_timeout_ms = (unsigned)num_opt(optarg, 60000, NULL)) == 0) {
+            /* libcoap 4.3.1 ignores an ACK_TIMEOUT below one second */
+            if ((o.ack_timeout_ms = (unsigned)num_opt(optarg, 60000, NULL)) < 1000) {
                 return cli_usage(c, usage_text);
             }
             break;

@@ -381,7 +381,7 @@ if command -v coap-client-gnutls >/dev/null 2>&1; then
         "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" $3 > "$T/$1.bs" 2>&1 & PIDS="$PIDS $!"
         sleep 0.3
         "$SCBOOT" bootstrap --server "coaps://127.0.0.1:$PORT" --endpoint gw-x --state-dir "$T/$1" \
-            --attempts 1 --ack-timeout 500 --max-retransmit 1 2> "$T/$1.log"
+            --attempts 1 --ack-timeout 1000 --max-retransmit 1 2> "$T/$1.log"
         CRC=$?
     }
     client_case c-x509 x509 "--pki $K/bs.pem $K/bs.key $K/ca.pem"
@@ -395,6 +395,32 @@ if command -v coap-client-gnutls >/dev/null 2>&1; then
 elif [ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ]; then
     check "coap-client-gnutls (libcoap3-bin) is installed" false
 fi
+
+
+# 9. issue 13 §5: one retry policy for the Bootstrap-Request: libcoap retransmits inside an
+#    exchange, scboot backs off between whole exchanges; failures named; exit 3 (small schedule)
+SCHED="--ack-timeout 1000 --max-retransmit 1 --backoff 200,300"
+PORT=$((PORT + 1))
+"$SCBOOT" bootstrap --server "coap://127.0.0.1:$PORT" --endpoint gw-r --state-dir "$T/r1" --attempts 3 $SCHED 2> "$T/r1.log"
+rc=$?
+check "nobody listening: exit 3, each of 3 attempts failed with 'ICMP unreachable'" '[ $rc = 3 ] && [ "$(grep -c "attempt [123] of 3 .* failed: ICMP unreachable" "$T/r1.log")" = 3 ] && grep -q "cannot be reached: ICMP unreachable" "$T/r1.log"'
+check "nobody listening: two back-off pauses within the schedule (200 and 300 ms + 0-25%), no raw nack codes" '[ "$(grep -c "next Bootstrap-Request in" "$T/r1.log")" = 2 ] && p1=$(sed -n "s/.*next Bootstrap-Request in \([0-9]*\) ms/\1/p" "$T/r1.log" | head -1) && p2=$(sed -n "s/.*next Bootstrap-Request in \([0-9]*\) ms/\1/p" "$T/r1.log" | tail -1) && [ $p1 -ge 200 ] && [ $p1 -le 250 ] && [ $p2 -ge 300 ] && [ $p2 -le 375 ] && ! grep -q "nack reason" "$T/r1.log" && [ ! -e "$T/r1/config.json" ]'
+PORT=$((PORT + 1))
+"$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" --drop > "$T/drop.out" 2>&1 & PIDS="$PIDS $!"
+sleep 0.3
+t0=$(date +%s)
+"$SCBOOT" bootstrap --server "coap://127.0.0.1:$PORT" --endpoint gw-r --state-dir "$T/r2" --attempts 2 $SCHED 2> "$T/r2.log"
+rc=$? t1=$(date +%s)
+check "a server that drops everything: exit 3, each attempt failed with 'timeout'" '[ $rc = 3 ] && [ "$(grep -c "attempt [12] of 2 .* failed: timeout" "$T/r2.log")" = 2 ] && grep -q "cannot be reached: timeout" "$T/r2.log"'
+check "a server that drops everything: every attempt sent (with libcoap's retransmission: 2 x 2 datagrams)" '[ "$(grep -c "^dropped" "$T/drop.out")" = 4 ]'
+check "a server that drops everything: bounded by the schedule (took $((t1 - t0)) s, at most 2 x 4.5 s + pause + margin)" '[ $((t1 - t0)) -ge 4 ] && [ $((t1 - t0)) -le 14 ]'
+PORT=$((PORT + 1))
+"$SCBOOT" bootstrap --server "coaps://127.0.0.1:$PORT" --endpoint gw-r --state-dir "$T/r3" --attempts 1 --ack-timeout 1000 --max-retransmit 1 --psk-identity gw-1 --psk-key-file "$T/psk.hex" 2> "$T/r3.log"
+rc=$?
+check "coaps:// with nobody listening: exit 3, the failure named (DTLS or ICMP)" '[ $rc = 3 ] && grep -q "attempt 1 of 1 .* failed: \(DTLS\|ICMP\)" "$T/r3.log"'
+"$SCBOOT" bootstrap --server "coap://127.0.0.1:$PORT" --endpoint gw-r --state-dir "$T/r4" --ack-timeout 500 2> /dev/null
+rc=$?
+check "--ack-timeout below 1000 ms (libcoap ignores it) is a usage error" '[ $rc = 2 ]'
 
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
