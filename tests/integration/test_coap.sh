@@ -422,5 +422,20 @@ check "coaps:// with nobody listening: exit 3, the failure named (DTLS or ICMP)"
 rc=$?
 check "--ack-timeout below 1000 ms (libcoap ignores it) is a usage error" '[ $rc = 2 ]'
 
+
+# 10. IPv6 loopback: --listen [::1]:PORT; an unbracketed IPv6 address is a usage error
+PORT=$((PORT + 1))
+"$SCBOOT" bootstrap --listen "[::1]:$PORT" --state-dir "$T/v6" --once 2> "$T/v6.log" &
+LPID=$!; PIDS="$PIDS $LPID"
+sleep 0.4
+$C -m put -t 11542 -f "$T/sec.tlv" "coap://[::1]:$PORT/0" > /dev/null 2>&1
+$C -m put -t 11542 -f "$T/srv.tlv" "coap://[::1]:$PORT/1" > /dev/null 2>&1
+$C -m post "coap://[::1]:$PORT/bs" > /dev/null 2>&1
+finish_rc
+check "--listen [::1]:PORT provisions over IPv6 loopback" '[ $LRC = 0 ] && [ "$(gen "$T/v6")" = 1 ]'
+"$SCBOOT" bootstrap --listen "::1:$PORT" --state-dir "$T/v6b" --once 2> /dev/null
+rc=$?
+check "--listen ::1:PORT (no brackets) is a usage error" '[ $rc = 2 ]'
+
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
