@@ -34,10 +34,7 @@ struct bs {
     int done;               /* 1 committed, -1 commit failed */
     int any_op;             /* server-initiated: the lifetime runs from the first operation */
     enum req_state req;     /* client-initiated: the Bootstrap-Request exchange */
-    /* a Block1 body being reassembled, never more than SCB_COAP_MAX_BODY */
-    uint8_t *body;
-    size_t body_len;
-    char body_path[128];
+    struct scb_body body;   /* a Block1 body being reassembled */
     char req_failure[200];  /* why the exchange failed, in words */
     unsigned refused_mark;  /* cr.refused when the exchange began */
 };
@@ -215,17 +212,6 @@ static void finish(struct bs *b, coap_pdu_t *resp)
     scb_config_free(&accepted);
 }
 
-static void body_reset(struct bs *b)
-{
-    if (b->body) {
-        mbedtls_platform_zeroize(b->body, SCB_COAP_MAX_BODY); /* may hold keys */
-        free(b->body);
-    }
-    b->body = NULL;
-    b->body_len = 0;
-    b->body_path[0] = '\0';
-}
-
 /* A body beyond SCB_COAP_MAX_BODY: 4.13 with Size1 (RFC 7959 2.9.3). */
 static void too_large(struct bs *b, const char *path, coap_pdu_t *resp, size_t total)
 {
@@ -252,37 +238,29 @@ static int put_body(struct bs *b, const char *path, const coap_pdu_t *req, coap_
     if (!coap_get_data_large(req, &n, &d, &offset, &total)) {
         return 1; /* no payload */
     }
-    if (total > SCB_COAP_MAX_BODY || offset > SCB_COAP_MAX_BODY - n) {
-        body_reset(b);
-        too_large(b, path, resp, total > offset + n ? total : offset + n);
-        return 0;
-    }
-    if (offset == 0 && n == total) {
-        *data = d;
+    if (offset == 0 && n == total && n <= SCB_COAP_MAX_BODY) {
+        *data = d; /* one message */
         *len = n;
         return 1;
     }
-    if (offset == 0) {
-        body_reset(b);
-        if ((b->body = malloc(SCB_COAP_MAX_BODY)) == NULL) {
-            reply(resp, CODE(5, 0), -1, NULL, 0);
-            return 0;
-        }
-        snprintf(b->body_path, sizeof(b->body_path), "%s", path);
-    } else if (b->body == NULL || strcmp(b->body_path, path) != 0 || offset != b->body_len) {
-        body_reset(b); /* a block out of order or of another body */
-        reply(resp, CODE(4, 8), -1, NULL, 0);
-        return 0;
-    }
-    memcpy(b->body + offset, d, n);
-    b->body_len = offset + n;
-    if (b->body_len < total) {
+    switch (scb_body_add(&b->body, path, offset, total, d, n)) {
+    case SCB_BODY_COMPLETE:
+        *data = b->body.data;
+        *len = b->body.len;
+        return 1;
+    case SCB_BODY_CONTINUE:
         coap_pdu_set_code(resp, CODE(2, 31)); /* libcoap adds the Block1 option */
         return 0;
+    case SCB_BODY_TOO_LARGE:
+        too_large(b, path, resp, total > offset + n ? total : offset + n);
+        return 0;
+    case SCB_BODY_INCOMPLETE:
+        reply(resp, CODE(4, 8), -1, NULL, 0);
+        return 0;
+    default:
+        reply(resp, CODE(5, 0), -1, NULL, 0);
+        return 0;
     }
-    *data = b->body;
-    *len = b->body_len;
-    return 1;
 }
 
 static void release_body(coap_session_t *cs, void *p)
@@ -355,7 +333,7 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
             cf = 0;
         }
         code = scb_session_write(&b->session, path, cf, data, len);
-        body_reset(b);
+        scb_body_reset(&b->body);
         logf_(b, "Bootstrap-Write %s (%zu bytes): %d.%02d", path, len, code >> 5, code & 31);
         break;
     }
@@ -837,7 +815,7 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
         ret = o->listen ? run_listener(&b) : run_client(&b);
     }
     close_session(&b);
-    body_reset(&b);
+    scb_body_reset(&b.body);
     scb_bs_creds_free(&b.cr);
     scb_committed_free(&b.committed);
     coap_cleanup();

@@ -70,4 +70,24 @@ int scb_bs_dtls_server(coap_context_t *ctx, struct scb_bs_creds *c, char *err, s
 coap_session_t *scb_bs_dtls_client(coap_context_t *ctx, const coap_address_t *dst,
                                    struct scb_bs_creds *c, char *err, size_t errlen);
 
+/* A Block1 body being reassembled (coap_body.c), never more than SCB_COAP_MAX_BODY. */
+struct scb_body {
+    uint8_t *data;           /* SCB_COAP_MAX_BODY bytes once a first block came */
+    size_t len;
+    char path[128];
+};
+
+enum scb_body_state {
+    SCB_BODY_COMPLETE = 0,   /* data/len hold the whole body */
+    SCB_BODY_CONTINUE,       /* more blocks to come: 2.31 */
+    SCB_BODY_TOO_LARGE,      /* 4.13 with Size1 */
+    SCB_BODY_INCOMPLETE,     /* a block out of order or of another body: 4.08 */
+    SCB_BODY_NOMEM,
+};
+
+/** Add the block at offset of a body of total bytes (total: Size1 or offset + n [+ 1]). */
+enum scb_body_state scb_body_add(struct scb_body *a, const char *path, size_t offset,
+                                 size_t total, const uint8_t *d, size_t n);
+void scb_body_reset(struct scb_body *a);
+
 #endif
