@@ -21,7 +21,7 @@
 #define MAX_PAYLOAD 65536
 #define CODE(c, d) COAP_RESPONSE_CODE((c) * 100 + (d))
 
-enum req_state { REQ_IDLE = 0, REQ_WAITING, REQ_ANSWERED, REQ_REFUSED, REQ_FAILED };
+enum req_state { REQ_IDLE = 0, REQ_WAITING, REQ_ANSWERED, REQ_REFUSED, REQ_FAILED, REQ_SETUP };
 
 struct bs {
     const struct scb_coap_opts *o;
@@ -622,7 +622,7 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
     b->req_failure[0] = '\0';
     b->refused_mark = b->cr.refused;
     if ((cs = new_client_session(b, ctx, dst, dtls)) == NULL) {
-        b->req = REQ_FAILED;
+        b->req = REQ_SETUP; /* our side cannot even start: no point in retrying */
         return NULL;
     }
     coap_session_set_ack_timeout(cs, (coap_fixed_point_t){(uint16_t)(ack / 1000),
@@ -673,6 +673,10 @@ static coap_session_t *request_bootstrap(struct bs *b, coap_context_t *ctx)
         }
         if (b->req == REQ_REFUSED) {
             outcome(b, SCB_COAP_REJECTED, "%s: the Bootstrap-Server refused", b->req_failure);
+            return NULL;
+        }
+        if (b->req == REQ_SETUP) {
+            outcome(b, SCB_COAP_REFUSED_SETUP, "%s", b->req_failure);
             return NULL;
         }
         logf_(b, "Bootstrap-Request attempt %u of %u to %s failed: %s", t, tries,
