@@ -28,7 +28,8 @@ extern "C" {
 #define SCB_COAP_ATTEMPTS 5u          /**< whole exchanges */
 #define SCB_COAP_BACKOFF_MS 2000u     /**< pause after the first failed exchange, doubled */
 #define SCB_COAP_BACKOFF_MAX_MS 60000u
-#define SCB_COAP_ACK_TIMEOUT_MS 2000u /**< RFC 7252 ACK_TIMEOUT inside an exchange */
+#define SCB_COAP_ACK_TIMEOUT_MS 2000u /**< RFC 7252 ACK_TIMEOUT inside an exchange (>= 1000:
+                                           libcoap 4.3.1 ignores a shorter one) */
 #define SCB_COAP_MAX_RETRANSMIT 4u    /**< RFC 7252 MAX_RETRANSMIT inside an exchange */
 
 struct scb_coap_opts {
