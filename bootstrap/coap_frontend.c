@@ -2,33 +2,42 @@
 /*
  * coap_frontend.c: the CoAP side of network bootstrap on libcoap 3 (LwM2M 1.1 Transport:
  * Bootstrap interface over CoAP). Everything it receives is handed to the transport-independent
- * session (session.c); it owns sockets, DTLS PSK, Bootstrap-Request retries, EXCHANGE_LIFETIME
- * and the commit of an accepted Finish.
+ * session (session.c); it owns sockets, block-wise bodies, the Bootstrap-Request schedule,
+ * EXCHANGE_LIFETIME and the commit of an accepted Finish. Which peer may talk to it is decided
+ * in coap_dtls.c from the committed Bootstrap-Server account.
  */
-#include <coap3/coap.h>
+#include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <mbedtls/platform_util.h>
 
-#include "scboot/coap.h"
+#include "coap_internal.h"
 #include "scboot/session.h"
 
 #define MAX_PAYLOAD 65536
+#define CODE(c, d) COAP_RESPONSE_CODE((c) * 100 + (d))
+
+enum req_state { REQ_IDLE = 0, REQ_WAITING, REQ_ANSWERED, REQ_REFUSED, REQ_FAILED, REQ_SETUP };
 
 struct bs {
     const struct scb_coap_opts *o;
     struct scb_store *st;
+    struct scb_coap_result *res;
     struct scb_committed committed;
     struct scb_session session;
+    struct scb_bs_creds cr;
     int session_open;
-    int done;              /* 1 committed, -1 failed/timed out */
-    int request_answered;  /* client-initiated: 2.04 to POST /bs?ep= */
-    int any_op;            /* server-initiated: the lifetime runs from the first operation */
-    int request_failed;
+    int done;               /* 1 committed, -1 commit failed */
+    int any_op;             /* server-initiated: the lifetime runs from the first operation */
+    enum req_state req;     /* client-initiated: the Bootstrap-Request exchange */
+    struct scb_body body;   /* a Block1 body being reassembled */
+    char req_failure[200];  /* why the exchange failed, in words */
+    unsigned refused_mark;  /* cr.refused when the exchange began */
 };
 
 __attribute__((format(printf, 2, 3))) static void logf_(struct bs *b, const char *fmt, ...)
@@ -44,12 +53,25 @@ __attribute__((format(printf, 2, 3))) static void logf_(struct bs *b, const char
     b->o->log(b->o->log_ctx, line);
 }
 
+/* The outcome and its reason (also logged). */
+__attribute__((format(printf, 3, 4))) static void outcome(struct bs *b, enum scb_coap_outcome oc,
+                                                         const char *fmt, ...)
+{
+    va_list ap;
+    b->res->outcome = oc;
+    va_start(ap, fmt);
+    vsnprintf(b->res->reason, sizeof(b->res->reason), fmt, ap);
+    va_end(ap);
+    logf_(b, "%s", b->res->reason);
+}
+
 static int open_session(struct bs *b)
 {
-    char err[256];
+    char err[200];
     int ret;
     scb_committed_free(&b->committed);
     if ((ret = scb_store_load(b->st, &b->committed, err, sizeof(err))) < 0) {
+        snprintf(b->res->reason, sizeof(b->res->reason), "store: %s", err);
         logf_(b, "store: %s", err);
         return ret;
     }
@@ -58,6 +80,7 @@ static int open_session(struct bs *b)
         return ret;
     }
     b->session_open = 1;
+    b->any_op = 0;
     return SCB_OK;
 }
 
@@ -95,7 +118,7 @@ static int option_uint(const coap_pdu_t *req, coap_option_num_t num, unsigned *o
 static void reply(coap_pdu_t *resp, int code, int cf, const uint8_t *data, size_t len)
 {
     uint8_t buf[4];
-    coap_pdu_set_code(resp, (coap_pdu_code_t)code);
+    coap_pdu_set_code(resp, (coap_pdu_code_t)(code < 0 ? CODE(5, 0) : code));
     if (cf >= 0) {
         coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT,
                         coap_encode_var_safe(buf, sizeof(buf), (unsigned)cf), buf);
@@ -153,6 +176,123 @@ static int commit_network(struct bs *b, struct scb_config *cfg)
     return ret;
 }
 
+/*
+ * Bootstrap-Finish: 4.06 with the violations, or commit and only then 2.04; a commit that
+ * does not become durable is 5.00 with the reason (text/plain) and ends the run.
+ */
+static void finish(struct bs *b, coap_pdu_t *resp)
+{
+    struct scb_config accepted;
+    struct scb_buf out = {.max = MAX_PAYLOAD};
+    int code, ret;
+
+    scb_config_init(&accepted);
+    code = scb_session_finish(&b->session, &accepted);
+    if (code == SCB_COAP_2_04_CHANGED) {
+        if ((ret = commit_network(b, &accepted)) == SCB_OK) {
+            reply(resp, CODE(2, 4), -1, NULL, 0);
+            b->done = 1;
+        } else {
+            /* the peer hears the reason without the local paths; the log has all of it */
+            const char *why = scb_store_error(b->st);
+            const char *os = why && *why ? strrchr(why, ':') : NULL;
+            char line[200];
+            snprintf(line, sizeof(line), "could not commit the configuration: %s%s%s",
+                     scb_strerror(ret), os ? ":" : "", os ? os + 1 : "");
+            reply(resp, CODE(5, 0), 0, (const uint8_t *)line, strlen(line));
+            outcome(b, SCB_COAP_COMMIT_FAILED, "Bootstrap-Finish answered 5.00: %s",
+                    why && *why ? why : line);
+            b->done = -1;
+        }
+    } else if (code == SCB_COAP_4_06_NOT_ACCEPTABLE) {
+        scb_session_diagnostic(&b->session, &out);
+        logf_(b, "Bootstrap-Finish answered 4.06: %zu violation(s)", b->session.report.n);
+        reply(resp, code, 0, out.data, out.len); /* text/plain: "rule path" lines */
+    } else {
+        reply(resp, code, -1, NULL, 0);
+    }
+    scb_buf_free(&out);
+    scb_config_free(&accepted);
+}
+
+/* A body beyond SCB_COAP_MAX_BODY: 4.13 with Size1 (RFC 7959 2.9.3). */
+static void too_large(struct bs *b, const char *path, coap_pdu_t *resp, size_t total)
+{
+    uint8_t buf[4];
+    logf_(b, "Bootstrap-Write %s: body of %zu bytes refused (4.13, limit %u)", path, total,
+          SCB_COAP_MAX_BODY);
+    coap_pdu_set_code(resp, CODE(4, 13));
+    coap_add_option(resp, COAP_OPTION_SIZE1, coap_encode_var_safe(buf, sizeof(buf),
+                                                                  SCB_COAP_MAX_BODY), buf);
+}
+
+/*
+ * The body of a PUT: one message, or Block1 blocks (RFC 7959) reassembled here in order,
+ * bounded by SCB_COAP_MAX_BODY from the first block on (the announced Size1 or the offset).
+ * libcoap's own single-body mode is not used: it allocates whatever Size1 a peer announces.
+ * Returns 1 with the whole body, 0 when resp was answered (2.31 Continue, 4.13, 4.08).
+ */
+static int put_body(struct bs *b, const char *path, const coap_pdu_t *req, coap_pdu_t *resp,
+                    const uint8_t **data, size_t *len)
+{
+    size_t n = 0, offset = 0, total = 0;
+    const uint8_t *d = NULL;
+
+    if (!coap_get_data_large(req, &n, &d, &offset, &total)) {
+        return 1; /* no payload */
+    }
+    if (offset == 0 && n == total && n <= SCB_COAP_MAX_BODY) {
+        *data = d; /* one message */
+        *len = n;
+        return 1;
+    }
+    switch (scb_body_add(&b->body, path, offset, total, d, n)) {
+    case SCB_BODY_COMPLETE:
+        *data = b->body.data;
+        *len = b->body.len;
+        return 1;
+    case SCB_BODY_CONTINUE:
+        coap_pdu_set_code(resp, CODE(2, 31)); /* libcoap adds the Block1 option */
+        return 0;
+    case SCB_BODY_TOO_LARGE:
+        too_large(b, path, resp, total > offset + n ? total : offset + n);
+        return 0;
+    case SCB_BODY_INCOMPLETE:
+        reply(resp, CODE(4, 8), -1, NULL, 0);
+        return 0;
+    default:
+        reply(resp, CODE(5, 0), -1, NULL, 0);
+        return 0;
+    }
+}
+
+static void release_body(coap_session_t *cs, void *p)
+{
+    (void)cs;
+    free(p);
+}
+
+/* A 2.05 answer, block-wise (Block2) when it does not fit one message; takes out's data. */
+static void answer_large(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *req,
+                         coap_pdu_t *resp, const coap_string_t *query, uint16_t cf,
+                         struct scb_buf *out)
+{
+    coap_pdu_set_code(resp, CODE(2, 5));
+    if (out->len == 0) {
+        reply(resp, CODE(2, 5), cf, NULL, 0);
+        return;
+    }
+    if (coap_add_data_large_response(res, cs, req, resp, query, cf, -1, 0, out->len, out->data,
+                                     release_body, out->data)) {
+        out->data = NULL; /* libcoap releases it when the transfer ends */
+        out->len = out->cap = 0;
+    } else {
+        coap_pdu_set_code(resp, CODE(5, 0));
+    }
+}
+
+static char served; /* app data of a server session that carried a request */
+
 static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *req,
                    const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -161,50 +301,43 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     struct scb_buf out = {.max = MAX_PAYLOAD};
     unsigned cf = 0, accept = 0;
     int code;
-    (void)res;
-    (void)query;
-
-    if (b->done || (!b->session_open && open_session(b) < 0)) {
-        reply(resp, COAP_RESPONSE_CODE(503), -1, NULL, 0);
+    coap_session_set_app_data(cs, &served);
+    if (b->done || !b->session_open) {
+        reply(resp, CODE(5, 3), -1, NULL, 0);
         return;
+    }
+    if (!b->any_op && b->o->listen) {
+        /* the listener may have idled past EXCHANGE_LIFETIME: the session starts now */
+        close_session(b);
+        if (open_session(b) < 0) {
+            reply(resp, CODE(5, 0), -1, NULL, 0);
+            return;
+        }
     }
     request_path(req, path, sizeof(path));
     b->any_op = 1;
     coap_pdu_code_t method = coap_pdu_get_code(req);
     if (method == COAP_REQUEST_CODE_POST && strcmp(path, "/bs") == 0) {
-        struct scb_config accepted;
-        scb_config_init(&accepted);
-        code = scb_session_finish(&b->session, &accepted);
-        if (code == SCB_COAP_2_04_CHANGED) {
-            reply(resp, COAP_RESPONSE_CODE(204), -1, NULL, 0);
-            b->done = commit_network(b, &accepted) == SCB_OK ? 1 : -1;
-            scb_config_free(&accepted);
-            return;
-        }
-        if (code == SCB_COAP_4_06_NOT_ACCEPTABLE) {
-            scb_session_diagnostic(&b->session, &out);
-            logf_(b, "Bootstrap-Finish answered 4.06: %zu violation(s)", b->session.report.n);
-            reply(resp, code, 0, out.data, out.len); /* text/plain: "rule path" lines */
-            scb_buf_free(&out);
-            return;
-        }
-        reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code, -1, NULL, 0);
+        finish(b, resp);
         return;
     }
     if (strcmp(path, "/") != 0 && (path[1] < '0' || path[1] > '9')) {
-        reply(resp, COAP_RESPONSE_CODE(404), -1, NULL, 0);
+        reply(resp, CODE(4, 4), -1, NULL, 0);
         return;
     }
     switch (method) {
     case COAP_REQUEST_CODE_PUT: {
         size_t len = 0;
         const uint8_t *data = NULL;
-        coap_get_data(req, &len, &data);
+        if (!put_body(b, path, req, resp, &data, &len)) {
+            return; /* 2.31 Continue, 4.13 or 4.08 */
+        }
         if (!option_uint(req, COAP_OPTION_CONTENT_FORMAT, &cf)) {
             cf = 0;
         }
         code = scb_session_write(&b->session, path, cf, data, len);
-        logf_(b, "Bootstrap-Write %s: %d.%02d", path, code >> 5, code & 31);
+        scb_body_reset(&b->body);
+        logf_(b, "Bootstrap-Write %s (%zu bytes): %d.%02d", path, len, code >> 5, code & 31);
         break;
     }
     case COAP_REQUEST_CODE_DELETE:
@@ -214,23 +347,28 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     case COAP_REQUEST_CODE_GET:
         if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept == SCB_CF_LINK_FORMAT) {
             code = scb_session_discover(&b->session, path, &out);
-            reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code,
-                  code == SCB_COAP_2_05_CONTENT ? SCB_CF_LINK_FORMAT : -1, out.data, out.len);
+            cf = SCB_CF_LINK_FORMAT;
         } else if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept != SCB_CF_TLV) {
-            reply(resp, SCB_COAP_4_06_NOT_ACCEPTABLE, -1, NULL, 0);
+            code = SCB_COAP_4_06_NOT_ACCEPTABLE;
         } else {
             code = scb_session_read(&b->session, path, &out);
-            reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code,
-                  code == SCB_COAP_2_05_CONTENT ? SCB_CF_TLV : -1, out.data, out.len);
+            cf = SCB_CF_TLV;
+        }
+        if (code == SCB_COAP_2_05_CONTENT) {
+            answer_large(res, cs, req, resp, query, (uint16_t)cf, &out);
+        } else {
+            reply(resp, code, -1, NULL, 0);
         }
         scb_buf_free(&out);
         return;
     default:
-        code = COAP_RESPONSE_CODE(405);
+        code = CODE(4, 5);
         break;
     }
-    reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code, -1, NULL, 0);
+    reply(resp, code, -1, NULL, 0);
 }
+
+/* ---- client-initiated: the Bootstrap-Request exchange ---- */
 
 static coap_response_t on_response(coap_session_t *cs, const coap_pdu_t *sent,
                                    const coap_pdu_t *received, const coap_mid_t mid)
@@ -239,24 +377,69 @@ static coap_response_t on_response(coap_session_t *cs, const coap_pdu_t *sent,
     coap_pdu_code_t code = coap_pdu_get_code(received);
     (void)sent;
     (void)mid;
-    if (code == COAP_RESPONSE_CODE(204)) {
-        b->request_answered = 1;
+    if (b->req != REQ_WAITING) {
+        return COAP_RESPONSE_OK;
+    }
+    if (code == CODE(2, 4)) {
+        b->req = REQ_ANSWERED;
         logf_(b, "Bootstrap-Request answered 2.04");
     } else {
-        b->request_failed = 1;
-        logf_(b, "Bootstrap-Request answered %d.%02d", code >> 5, code & 31);
+        b->req = REQ_REFUSED;
+        snprintf(b->req_failure, sizeof(b->req_failure), "Bootstrap-Request answered %d.%02d",
+                 code >> 5, code & 31);
     }
     return COAP_RESPONSE_OK;
+}
+
+static const char *nack_words(coap_nack_reason_t r)
+{
+    switch (r) {
+    case COAP_NACK_TOO_MANY_RETRIES: return "timeout (no answer to any retransmission)";
+    case COAP_NACK_NOT_DELIVERABLE: return "not deliverable (network error)";
+    case COAP_NACK_RST: return "reset by the peer (CoAP RST)";
+    case COAP_NACK_TLS_FAILED: return "DTLS handshake failure or alert";
+    case COAP_NACK_ICMP_ISSUE: return "ICMP unreachable (nobody listening there)";
+    default: return "not answered";
+    }
+}
+
+/* First failure of the exchange wins; later ones (and those after it ended) say nothing new. */
+static void exchange_failed(struct bs *b, const char *why)
+{
+    if (b->req == REQ_WAITING) {
+        b->req = REQ_FAILED;
+        snprintf(b->req_failure, sizeof(b->req_failure), "%s", why);
+    }
 }
 
 static void on_nack(coap_session_t *cs, const coap_pdu_t *sent, const coap_nack_reason_t reason,
                     const coap_mid_t mid)
 {
-    struct bs *b = coap_get_app_data(coap_session_get_context(cs));
     (void)sent;
     (void)mid;
-    b->request_failed = 1;
-    logf_(b, "Bootstrap-Request not answered (nack reason %d)", (int)reason);
+    exchange_failed(coap_get_app_data(coap_session_get_context(cs)), nack_words(reason));
+}
+
+static int on_event(coap_session_t *cs, const coap_event_t ev)
+{
+    struct bs *b = coap_get_app_data(coap_session_get_context(cs));
+    int client = coap_session_get_type(cs) == COAP_SESSION_TYPE_CLIENT;
+
+    if (ev != COAP_EVENT_DTLS_ERROR && ev != COAP_EVENT_DTLS_CLOSED) {
+        return 0;
+    }
+    if (!client) {
+        if (ev == COAP_EVENT_DTLS_ERROR || coap_session_get_app_data(cs) != &served) {
+            logf_(b, "DTLS session %s closed before any request: handshake refused (not the "
+                     "Bootstrap-Server account's credentials) or failed", coap_session_str(cs));
+        }
+    } else if (b->cr.refused != b->refused_mark) {
+        exchange_failed(b, "DTLS: the server's credentials are not those of the "
+                           "Bootstrap-Server account");
+    } else {
+        exchange_failed(b, "DTLS handshake failure or alert");
+    }
+    return 0;
 }
 
 static int resolve(const char *host, uint16_t port, coap_address_t *addr)
@@ -277,110 +460,121 @@ static int resolve(const char *host, uint16_t port, coap_address_t *addr)
     return SCB_OK;
 }
 
-/* PSK identity and key: given, or from the committed Bootstrap-Server account (/0/x/3, /0/x/5). */
-static int psk_of(struct bs *b, coap_bin_const_t *id, coap_bin_const_t *key)
+/* "[ADDR:]PORT" or "[V6ADDR]:PORT"; host stays as given when absent. */
+static int split_listen(const char *spec, char *host, size_t cap, unsigned long *port)
 {
-    if (b->o->psk_identity) {
-        id->s = b->o->psk_identity;
-        id->length = b->o->psk_identity_len;
-        key->s = b->o->psk_key;
-        key->length = b->o->psk_key_len;
-        return SCB_OK;
-    }
-    const struct scb_object *sec = scb_config_object(&b->committed.cfg, 0);
-    for (size_t k = 0; sec && k < sec->n; k++) {
-        int bsflag = 0;
-        const struct scb_resource *r3 = scb_instance_resource(&sec->i[k], 3);
-        const struct scb_resource *r5 = scb_instance_resource(&sec->i[k], 5);
-        scb_config_get_bool(&b->committed.cfg, 0, sec->i[k].id, 1, &bsflag);
-        if (bsflag && r3 && r5 && r3->n == 1 && r5->n == 1) {
-            id->s = r3->v[0].data;
-            id->length = r3->v[0].len;
-            key->s = r5->v[0].data;
-            key->length = r5->v[0].len;
-            return SCB_OK;
+    const char *colon = strrchr(spec, ':');
+    char *end;
+    if (spec[0] == '[') {
+        const char *close = strchr(spec, ']');
+        if (close == NULL || close[1] != ':' || (size_t)(close - spec) > cap) {
+            return SCB_E_INVALID_ARG;
         }
+        snprintf(host, cap, "%.*s", (int)(close - spec - 1), spec + 1);
+        colon = close + 1;
+    } else if (colon) {
+        if ((size_t)(colon - spec) >= cap || memchr(spec, ':', (size_t)(colon - spec))) {
+            return SCB_E_INVALID_ARG; /* a bare IPv6 address needs brackets */
+        }
+        snprintf(host, cap, "%.*s", (int)(colon - spec), spec);
     }
-    return SCB_E_NOT_FOUND;
+    *port = strtoul(colon ? colon + 1 : spec, &end, 10);
+    return *end || *port == 0 || *port > 65535 ? SCB_E_INVALID_ARG : SCB_OK;
 }
 
 static int listen_on(struct bs *b, coap_context_t *ctx)
 {
-    char host[64] = "0.0.0.0";
-    const char *colon = strrchr(b->o->listen, ':');
+    int secure = scb_bs_creds_secure(&b->cr);
+    /* plain CoAP takes anyone who can reach it: loopback unless an address is given */
+    char host[64], err[200];
     unsigned long port;
     coap_address_t addr;
-    coap_bin_const_t id, key;
-    int dtls = 0;
+    int ret;
 
-    if (colon) {
-        snprintf(host, sizeof(host), "%.*s", (int)(colon - b->o->listen), b->o->listen);
-        port = strtoul(colon + 1, NULL, 10);
-    } else {
-        port = strtoul(b->o->listen, NULL, 10);
-    }
-    if (port == 0 || port > 65535 || resolve(host, (uint16_t)port, &addr) < 0) {
-        logf_(b, "cannot listen on '%s'", b->o->listen);
+    snprintf(host, sizeof(host), "%s", secure ? "0.0.0.0" : "127.0.0.1");
+    if (split_listen(b->o->listen, host, sizeof(host), &port) < 0 ||
+        resolve(host, (uint16_t)port, &addr) < 0) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "cannot listen on '%s'", b->o->listen);
         return SCB_E_INVALID_ARG;
     }
-    if (b->o->psk_identity && b->o->psk_key) {
-        coap_dtls_spsk_t spsk;
-        (void)psk_of(b, &id, &key);
-        memset(&spsk, 0, sizeof(spsk));
-        spsk.version = COAP_DTLS_SPSK_SETUP_VERSION;
-        spsk.psk_info.hint.s = id.s;
-        spsk.psk_info.hint.length = id.length;
-        spsk.psk_info.key = key;
-        if (!coap_dtls_is_supported() || !coap_context_set_psk2(ctx, &spsk)) {
-            logf_(b, "DTLS PSK not available in this libcoap");
-            return SCB_E_UNSUPPORTED;
-        }
-        dtls = 1;
+    if (secure && (ret = scb_bs_dtls_server(ctx, &b->cr, err, sizeof(err))) < 0) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "%s", err);
+        return ret;
     }
-    if (coap_new_endpoint(ctx, &addr, dtls ? COAP_PROTO_DTLS : COAP_PROTO_UDP) == NULL) {
-        logf_(b, "cannot listen on %s:%lu", host, port);
+    if (coap_new_endpoint(ctx, &addr, secure ? COAP_PROTO_DTLS : COAP_PROTO_UDP) == NULL) {
+        outcome(b, SCB_COAP_UNREACHABLE, "cannot listen on %s port %lu", host, port);
         return SCB_E_TRANSPORT;
     }
-    logf_(b, "listening for a Bootstrap-Server on %s:%lu (%s)", host, port,
-          dtls ? "DTLS PSK" : "NoSec");
+    if (secure) {
+        logf_(b, "listening for the Bootstrap-Server on %s port %lu (%s, %s)", host, port,
+              scb_bs_creds_name(&b->cr),
+              b->cr.from_flags ? "credentials from --psk-identity/--psk-key-file"
+                               : "credentials of the committed Bootstrap-Server account");
+    } else {
+        logf_(b, "listening on %s port %lu WITHOUT authentication (plain CoAP): no "
+                 "Bootstrap-Server account with credentials is committed, anyone who reaches "
+                 "this port may bootstrap", host, port);
+    }
     return SCB_OK;
 }
 
-static coap_session_t *connect_server(struct bs *b, coap_context_t *ctx)
+/* The URI's scheme must fit the credentials: never plain CoAP towards a secure account. */
+static int check_scheme(struct bs *b, const coap_uri_t *uri)
+{
+    int secure = scb_bs_creds_secure(&b->cr);
+    if (uri->scheme == COAP_URI_SCHEME_COAPS && !secure) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "coaps:// needs credentials: a Bootstrap-Server "
+                "account with PSK, RPK or certificate, or --psk-identity/--psk-key-file");
+        return SCB_E_INVALID_ARG;
+    }
+    if (uri->scheme == COAP_URI_SCHEME_COAP && secure) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "refusing plain CoAP (coap://): %s; use coaps://",
+                b->cr.from_flags ? "--psk-identity/--psk-key-file were given"
+                                 : "the committed Bootstrap-Server account requires DTLS");
+        return SCB_E_INVALID_ARG;
+    }
+    if (uri->scheme != COAP_URI_SCHEME_COAP && uri->scheme != COAP_URI_SCHEME_COAPS) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "only coap:// and coaps:// are supported");
+        return SCB_E_INVALID_ARG;
+    }
+    return SCB_OK;
+}
+
+static int server_address(struct bs *b, coap_address_t *dst, int *dtls)
 {
     coap_uri_t uri;
     char host[256];
-    coap_address_t dst;
     const char *u = b->o->server_uri;
+    int ret;
 
-    if (coap_split_uri((const uint8_t *)u, strlen(u), &uri) < 0 || uri.host.length >= sizeof(host)) {
-        logf_(b, "bad Bootstrap-Server URI '%s'", u);
-        return NULL;
+    if (coap_split_uri((const uint8_t *)u, strlen(u), &uri) < 0 || uri.host.length == 0 ||
+        uri.host.length >= sizeof(host)) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "bad Bootstrap-Server URI '%s'", u);
+        return SCB_E_INVALID_ARG;
+    }
+    if ((ret = check_scheme(b, &uri)) < 0) {
+        return ret;
     }
     snprintf(host, sizeof(host), "%.*s", (int)uri.host.length, (const char *)uri.host.s);
-    if (resolve(host, uri.port, &dst) < 0) {
-        logf_(b, "cannot resolve '%s'", host);
-        return NULL;
+    if (resolve(host, uri.port, dst) < 0) {
+        outcome(b, SCB_COAP_UNREACHABLE, "cannot resolve '%s'", host);
+        return SCB_E_TRANSPORT;
     }
-    if (uri.scheme == COAP_URI_SCHEME_COAPS) {
-        coap_dtls_cpsk_t cpsk;
-        coap_bin_const_t id, key;
-        if (psk_of(b, &id, &key) < 0) {
-            logf_(b, "coaps needs a PSK identity and key (--psk-identity / --psk-key-file or "
-                     "the Bootstrap-Server account)");
-            return NULL;
-        }
-        memset(&cpsk, 0, sizeof(cpsk));
-        cpsk.version = COAP_DTLS_CPSK_SETUP_VERSION;
-        cpsk.psk_info.identity = id;
-        cpsk.psk_info.key = key;
-        return coap_new_client_session_psk2(ctx, NULL, &dst, COAP_PROTO_DTLS, &cpsk);
+    *dtls = uri.scheme == COAP_URI_SCHEME_COAPS;
+    return SCB_OK;
+}
+
+static coap_session_t *new_client_session(struct bs *b, coap_context_t *ctx,
+                                          const coap_address_t *dst, int dtls)
+{
+    char err[200];
+    coap_session_t *cs = dtls ? scb_bs_dtls_client(ctx, dst, &b->cr, err, sizeof(err))
+                              : coap_new_client_session(ctx, NULL, dst, COAP_PROTO_UDP);
+    if (cs == NULL) {
+        snprintf(b->req_failure, sizeof(b->req_failure), "%s",
+                 dtls ? err : "cannot open a UDP socket");
     }
-    if (uri.scheme != COAP_URI_SCHEME_COAP) {
-        logf_(b, "only coap:// and coaps:// are supported");
-        return NULL;
-    }
-    return coap_new_client_session(ctx, NULL, &dst, COAP_PROTO_UDP);
+    return cs;
 }
 
 static int send_request(struct bs *b, coap_session_t *cs)
@@ -398,29 +592,121 @@ static int send_request(struct bs *b, coap_session_t *cs)
         snprintf(q, sizeof(q), "pct=%d", b->o->pct);
         coap_add_option(pdu, COAP_OPTION_URI_QUERY, strlen(q), (const uint8_t *)q);
     }
-    b->request_answered = b->request_failed = 0;
     return coap_send(cs, pdu) == COAP_INVALID_MID ? SCB_E_TRANSPORT : SCB_OK;
 }
 
-int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o, int *committed)
+static uint64_t now_ms(void)
 {
-    struct bs b;
-    coap_context_t *ctx;
-    coap_resource_t *r;
-    coap_session_t *cs = NULL;
-    int ret = SCB_OK;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
-    memset(&b, 0, sizeof(b));
-    b.o = o;
-    b.st = st;
-    *committed = 0;
-    scb_committed_init(&b.committed);
-    coap_startup();
-    coap_set_log_level(LOG_EMERG);
-    if ((ctx = coap_new_context(NULL)) == NULL) {
-        return SCB_E_NOMEM;
+static unsigned or_default(unsigned v, unsigned d)
+{
+    return v ? v : d;
+}
+
+/*
+ * One whole exchange: a new session (and DTLS handshake), the CON request with libcoap's
+ * retransmissions (ACK_TIMEOUT doubling, MAX_RETRANSMIT), until an answer or a failure.
+ */
+static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_address_t *dst,
+                                int dtls)
+{
+    unsigned ack = or_default(b->o->ack_timeout_ms, SCB_COAP_ACK_TIMEOUT_MS);
+    unsigned rt = or_default(b->o->max_retransmit, SCB_COAP_MAX_RETRANSMIT);
+    /* MAX_TRANSMIT_WAIT = ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * ACK_RANDOM_FACTOR */
+    uint64_t bound = (uint64_t)ack * ((2u << (rt > 8 ? 8 : rt)) - 1) * 3 / 2 + 2000;
+    uint64_t start = now_ms();
+    coap_session_t *cs;
+
+    b->req = REQ_WAITING;
+    b->req_failure[0] = '\0';
+    b->refused_mark = b->cr.refused;
+    if ((cs = new_client_session(b, ctx, dst, dtls)) == NULL) {
+        b->req = REQ_SETUP; /* our side cannot even start: no point in retrying */
+        return NULL;
     }
-    coap_set_app_data(ctx, &b);
+    coap_session_set_ack_timeout(cs, (coap_fixed_point_t){(uint16_t)(ack / 1000),
+                                                          (uint16_t)(ack % 1000)});
+    coap_session_set_max_retransmit(cs, rt);
+    if (send_request(b, cs) < 0) {
+        exchange_failed(b, "the request could not be sent");
+    }
+    while (b->req == REQ_WAITING && now_ms() - start < bound) {
+        coap_io_process(ctx, 100);
+    }
+    exchange_failed(b, "timeout (no answer)");
+    if (b->req != REQ_ANSWERED) {
+        coap_session_release(cs);
+        return NULL;
+    }
+    return cs;
+}
+
+/* The pause before attempt k+1 (k >= 1): FIRST * 2^(k-1), capped, plus 0..25% jitter. */
+static unsigned backoff(const struct scb_coap_opts *o, unsigned k)
+{
+    uint64_t d = or_default(o->backoff_ms, SCB_COAP_BACKOFF_MS);
+    uint64_t cap = or_default(o->backoff_max_ms, SCB_COAP_BACKOFF_MAX_MS);
+    uint16_t r = 0;
+    for (unsigned i = 1; i < k && d < cap; i++) {
+        d *= 2;
+    }
+    d = d > cap ? cap : d;
+    coap_prng(&r, sizeof(r));
+    return (unsigned)(d + d * (r % 251u) / 1000u);
+}
+
+/* Bootstrap-Request until answered 2.04: the session to serve, or NULL (outcome set). */
+static coap_session_t *request_bootstrap(struct bs *b, coap_context_t *ctx)
+{
+    unsigned tries = or_default(b->o->attempts, SCB_COAP_ATTEMPTS);
+    coap_address_t dst;
+    coap_session_t *cs = NULL;
+    int dtls;
+
+    if (server_address(b, &dst, &dtls) < 0) {
+        return NULL;
+    }
+    for (unsigned t = 1; t <= tries; t++) {
+        if ((cs = exchange(b, ctx, &dst, dtls)) != NULL) {
+            return cs;
+        }
+        if (b->req == REQ_REFUSED) {
+            outcome(b, SCB_COAP_REJECTED, "%s: the Bootstrap-Server refused", b->req_failure);
+            return NULL;
+        }
+        if (b->req == REQ_SETUP) {
+            outcome(b, SCB_COAP_REFUSED_SETUP, "%s", b->req_failure);
+            return NULL;
+        }
+        logf_(b, "Bootstrap-Request attempt %u of %u to %s failed: %s", t, tries,
+              b->o->server_uri, b->req_failure);
+        if (t < tries) {
+            unsigned pause = backoff(b->o, t);
+            logf_(b, "next Bootstrap-Request in %u ms", pause);
+            for (uint64_t until = now_ms() + pause; now_ms() < until;) {
+                coap_io_process(ctx, 100);
+            }
+        }
+    }
+    outcome(b, SCB_COAP_UNREACHABLE, "the Bootstrap-Server %s cannot be reached: %s (%u "
+            "attempts)", b->o->server_uri, b->req_failure, tries);
+    return NULL;
+}
+
+/* ---- one bootstrap session ---- */
+
+static coap_context_t *new_context(struct bs *b)
+{
+    coap_context_t *ctx = coap_new_context(NULL);
+    coap_resource_t *r;
+    if (ctx == NULL) {
+        return NULL;
+    }
+    coap_set_app_data(ctx, b);
     r = coap_resource_unknown_init2(handle, 0);
     coap_register_request_handler(r, COAP_REQUEST_GET, handle);
     coap_register_request_handler(r, COAP_REQUEST_POST, handle);
@@ -428,82 +714,121 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o, int 
     coap_add_resource(ctx, r);
     coap_register_response_handler(ctx, on_response);
     coap_register_nack_handler(ctx, on_nack);
+    coap_register_event_handler(ctx, on_event);
+    coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP); /* bodies: put_body() */
+    return ctx;
+}
 
-    if ((ret = open_session(&b)) < 0) {
-        goto out;
-    }
-    if (o->listen) {
-        if ((ret = listen_on(&b, ctx)) < 0) {
-            goto out;
-        }
-    } else {
-        unsigned tries = o->request_retries ? o->request_retries : 4, delay = 1000;
-        if ((cs = connect_server(&b, ctx)) == NULL) {
-            ret = SCB_E_TRANSPORT;
-            goto out;
-        }
-        for (unsigned t = 0; t < tries && !b.request_answered; t++) {
-            if (t > 0) {
-                logf_(&b, "retrying the Bootstrap-Request in %u ms", delay);
-                coap_io_process(ctx, delay);
-                delay *= 2;
-            }
-            if ((ret = send_request(&b, cs)) < 0) {
-                goto out;
-            }
-            for (int w = 0; w < 100 && !b.request_answered && !b.request_failed; w++) {
-                coap_io_process(ctx, 100);
-            }
-        }
-        if (!b.request_answered) {
-            ret = SCB_E_TIMEOUT;
-            goto out;
-        }
-        /* EXCHANGE_LIFETIME runs from the 2.04 to the Bootstrap-Request (as Wakaama does) */
-        close_session(&b);
-        if ((ret = open_session(&b)) < 0) {
-            goto out;
-        }
-    }
+/* Serve until a Finish is committed (1), its commit failed (-1) or EXCHANGE_LIFETIME ran out. */
+static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
+{
     for (;;) {
         coap_io_process(ctx, 200);
-        if (b.done) {
-            coap_io_process(ctx, 100); /* let the 2.04 go out */
-            *committed = b.done > 0;
-            ret = SCB_OK;
-            if (o->once || !o->listen) {
-                break;
-            }
-            close_session(&b);
-            b.done = 0;
-            b.any_op = 0;
-            if ((ret = open_session(&b)) < 0) {
-                break;
-            }
-            continue;
+        if (b->done) {
+            coap_io_process(ctx, 100); /* let the answer go out */
+            return b->done;
         }
-        if (b.session_open && (b.any_op || !o->listen) &&
-            scb_session_tick(&b.session) == SCB_E_TIMEOUT) {
-            logf_(&b, "no Bootstrap-Finish within EXCHANGE_LIFETIME: bootstrap failed, nothing "
-                      "committed");
-            ret = SCB_E_TIMEOUT;
-            if (o->once || !o->listen) {
-                break;
-            }
-            close_session(&b);
-            b.any_op = 0;
-            if ((ret = open_session(&b)) < 0) {
-                break;
-            }
+        if ((b->any_op || lifetime_from_start) && scb_session_tick(&b->session) == SCB_E_TIMEOUT) {
+            outcome(b, SCB_COAP_REJECTED, "no Bootstrap-Finish within EXCHANGE_LIFETIME: "
+                                          "bootstrap failed, nothing committed");
+            return 0;
         }
     }
-out:
-    close_session(&b);
-    scb_committed_free(&b.committed);
-    if (cs) {
+}
+
+/* The committed account's credentials, with the PSK flags folded in (never weakening). */
+static int load_creds(struct bs *b)
+{
+    char err[200];
+    int ret;
+    if ((ret = scb_bs_creds_from_config(&b->cr, &b->committed.cfg, err, sizeof(err))) < 0 ||
+        (ret = scb_bs_creds_apply_flags(&b->cr, b->o, err, sizeof(err))) < 0) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "%s", err);
+        return ret;
+    }
+    return SCB_OK;
+}
+
+static int run_client(struct bs *b)
+{
+    coap_context_t *ctx = new_context(b);
+    coap_session_t *cs;
+    int ret = SCB_OK;
+    if (ctx == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if ((ret = load_creds(b)) == SCB_OK && (cs = request_bootstrap(b, ctx)) != NULL) {
+        /* EXCHANGE_LIFETIME runs from the 2.04 to the Bootstrap-Request (as Wakaama does) */
+        close_session(b);
+        if ((ret = open_session(b)) == SCB_OK && serve(b, ctx, 1) == 1) {
+            b->res->outcome = SCB_COAP_COMMITTED;
+        }
         coap_session_release(cs);
     }
     coap_free_context(ctx);
+    return ret;
+}
+
+/* Server-initiated: one context per session, so a newly committed account re-keys the port. */
+static int run_listener(struct bs *b)
+{
+    int ret = SCB_OK;
+    for (;;) {
+        coap_context_t *ctx = new_context(b);
+        int r;
+        if (ctx == NULL) {
+            return SCB_E_NOMEM;
+        }
+        if ((ret = load_creds(b)) < 0 || (ret = listen_on(b, ctx)) < 0) {
+            coap_free_context(ctx);
+            return ret;
+        }
+        r = serve(b, ctx, 0);
+        coap_free_context(ctx);
+        if (r == 1) {
+            b->res->outcome = SCB_COAP_COMMITTED;
+            b->res->reason[0] = '\0';
+        }
+        if (r < 0 || b->o->once) {
+            return SCB_OK;
+        }
+        close_session(b);
+        b->done = 0;
+        if ((ret = open_session(b)) < 0) {
+            return ret;
+        }
+    }
+}
+
+int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
+                       struct scb_coap_result *res)
+{
+    struct bs b;
+    int ret;
+
+    memset(&b, 0, sizeof(b));
+    memset(res, 0, sizeof(*res));
+    res->outcome = SCB_COAP_REJECTED;
+    b.o = o;
+    b.st = st;
+    b.res = res;
+    scb_committed_init(&b.committed);
+    scb_bs_creds_init(&b.cr);
+    b.cr.log = o->log;
+    b.cr.log_ctx = o->log_ctx;
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
+    if ((ret = open_session(&b)) == SCB_OK) {
+        ret = o->listen ? run_listener(&b) : run_client(&b);
+    }
+    close_session(&b);
+    scb_body_reset(&b.body);
+    scb_bs_creds_free(&b.cr);
+    scb_committed_free(&b.committed);
     coap_cleanup();
+    if (ret == SCB_E_INVALID_ARG || res->outcome == SCB_COAP_REFUSED_SETUP ||
+        res->outcome == SCB_COAP_UNREACHABLE) {
+        return SCB_OK; /* the outcome says it */
+    }
     return ret;
 }

@@ -2,8 +2,10 @@
 /*
  * cmd_bootstrap.c: `scboot bootstrap`: network bootstrap over CoAP. Client-initiated
  * (--server URI --endpoint NAME: POST /bs?ep=NAME, then the server's operations) or
- * server-initiated (--listen [ADDR:]PORT). Exit 0 committed, 1 rejected or timed out,
- * 3 network error.
+ * server-initiated (--listen [ADDR:]PORT). The committed Bootstrap-Server account's credentials
+ * decide the transport. Exit 0 committed, 1 rejected or timed out, 2 usage (also: options
+ * that contradict the committed account), 3 Bootstrap-Server unreachable / cannot listen,
+ * 5 the configuration was accepted but could not be committed (Finish answered 5.00).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +23,49 @@ static const char usage_text[] =
     "scboot bootstrap --server URI --endpoint NAME | --listen [ADDR:]PORT\n"
     "                 [--state-dir D] [--no-acl|--profile P] [--once] [--exchange-lifetime S]\n"
     "                 [--psk-identity ID --psk-key-file F] [--pct FORMAT]\n"
+    "                 [--attempts N] [--backoff MS[,MAX_MS]] [--ack-timeout MS]\n"
+    "                 [--max-retransmit N]\n"
     "                 [-r READER] [--factory F] [--pin PIN|--pin-file F]   (smartcard/factory first)";
 
 enum { OPT_SERVER = 700, OPT_EP, OPT_LISTEN, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_ONCE,
-       OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN, OPT_PIN_FILE };
+       OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN, OPT_PIN_FILE, OPT_ATTEMPTS,
+       OPT_BACKOFF, OPT_ACK, OPT_RETRANSMIT };
+
+#define EXIT_NOT_COMMITTED 5 /* accepted, but the store could not commit it (README) */
+
+static const char help_text[] =
+    "Network bootstrap over CoAP (LwM2M Bootstrap interface): the Bootstrap-Server's\n"
+    "Write/Delete/Discover/Read go to a staging copy; Finish runs the consistency\n"
+    "validator: the commit, then 2.04 (5.00 with the reason when the store cannot take it),\n"
+    "or 4.06 with the violations. Bodies up to 32 KB, block-wise (RFC 7959).\n"
+    "Who may bootstrap: the committed Bootstrap-Server account's credentials decide: PSK\n"
+    "(identity /0/x/3 exactly, key /0/x/5), raw public keys or X.509 (/0/x/3-5, peer checked\n"
+    "against /0/x/4 and /0/x/15) mean DTLS with exactly those; plain CoAP only without such an\n"
+    "account (logged as unauthenticated; --listen PORT then binds 127.0.0.1 only). With no\n"
+    "such account, --psk-identity/--psk-key-file (key file: hex) give DTLS PSK; they never\n"
+    "replace an account's credentials. coap:// is refused when DTLS is required.\n"
+    "Bootstrap-Request (client-initiated): each attempt is one CON exchange that libcoap\n"
+    "retransmits (--ack-timeout 2000 ms (>= 1000), doubling, --max-retransmit 4); failed\n"
+    "attempts are followed by a pause of --backoff 2000 ms, doubling per attempt up to\n"
+    "60000 ms (--backoff FIRST,MAX), plus 0-25% jitter; --attempts 5 in all. Each failure is\n"
+    "named (timeout, reset, ICMP unreachable, DTLS handshake failure or alert).\n"
+    "exit: 0 committed, 1 rejected (4.06 not corrected, Bootstrap-Request refused, no Finish\n"
+    "within EXCHANGE_LIFETIME), 2 usage or options contradicting the committed account,\n"
+    "3 Bootstrap-Server unreachable or cannot listen, 5 accepted but not committed\n";
+
+/* A positive number option within [1, max]; 0 when invalid. */
+static unsigned long num_opt(const char *s, unsigned long max, char **rest)
+{
+    char *end;
+    unsigned long v = strtoul(s, &end, 10);
+    if (end == s || (rest == NULL && *end) || v == 0 || v > max) {
+        return 0;
+    }
+    if (rest) {
+        *rest = end;
+    }
+    return v;
+}
 
 int cmd_bootstrap(struct cli *c, int argc, char **argv)
 {
@@ -49,6 +90,10 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         {"factory", required_argument, NULL, OPT_FACTORY},
         {"pin", required_argument, NULL, OPT_PIN},
         {"pin-file", required_argument, NULL, OPT_PIN_FILE},
+        {"attempts", required_argument, NULL, OPT_ATTEMPTS},
+        {"backoff", required_argument, NULL, OPT_BACKOFF},
+        {"ack-timeout", required_argument, NULL, OPT_ACK},
+        {"max-retransmit", required_argument, NULL, OPT_RETRANSMIT},
         {0, 0, 0, 0}};
     const char *factory = NULL;
     struct scb_coap_opts o;
@@ -56,7 +101,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     uint8_t *key = NULL;
     size_t keylen = 0;
     char err[1024];
-    int opt, ret, committed = 0;
+    struct scb_coap_result res;
+    int opt, ret;
 
     memset(&o, 0, sizeof(o));
     o.pct = -1;
@@ -64,13 +110,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         switch (opt) {
         case 'h':
-            printf("usage: %s\nNetwork bootstrap over CoAP (LwM2M Bootstrap interface): the "
-                   "Bootstrap-Server's\nWrite/Delete/Discover/Read go to a staging copy; "
-                   "Finish runs the consistency\nvalidator: 2.04 and commit, or 4.06 with the "
-                   "violations. coaps:// uses DTLS PSK\n(from the Bootstrap-Server account, or "
-                   "--psk-identity/--psk-key-file; the key file\nholds the key as hex).\n"
-                   "exit: 0 committed, 1 rejected or timed out, 3 network error\n",
-                   usage_text);
+            printf("usage: %s\n%s", usage_text, help_text);
             return EXIT_OK;
         case OPT_SERVER:
             if (*optarg == '\0') {
@@ -127,6 +167,32 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             break;
         }
         case OPT_PCT: o.pct = atoi(optarg); break;
+        case OPT_ATTEMPTS:
+            if ((o.attempts = (unsigned)num_opt(optarg, 100, NULL)) == 0) {
+                return cli_usage(c, usage_text);
+            }
+            break;
+        case OPT_BACKOFF: {
+            char *rest;
+            if ((o.backoff_ms = (unsigned)num_opt(optarg, 3600000, &rest)) == 0 ||
+                (*rest && (*rest != ',' ||
+                           (o.backoff_max_ms = (unsigned)num_opt(rest + 1, 3600000, NULL)) <
+                               o.backoff_ms))) {
+                return cli_usage(c, usage_text);
+            }
+            break;
+        }
+        case OPT_ACK:
+            /* libcoap 4.3.1 ignores an ACK_TIMEOUT below one second */
+            if ((o.ack_timeout_ms = (unsigned)num_opt(optarg, 60000, NULL)) < 1000) {
+                return cli_usage(c, usage_text);
+            }
+            break;
+        case OPT_RETRANSMIT:
+            if ((o.max_retransmit = (unsigned)num_opt(optarg, 8, NULL)) == 0) {
+                return cli_usage(c, usage_text);
+            }
+            break;
         case OPT_FACTORY: factory = optarg; break;
         case OPT_PIN:
         case OPT_PIN_FILE:
@@ -164,7 +230,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         /* 6.1.4: Bootstrap-Server operations are ignored until smartcard and factory
          * bootstrap were tried, so run those steps first */
         struct scb_bootstrap b;
-        struct scb_run_result res;
+        struct scb_run_result run;
         scb_bootstrap_init(&b);
         b.store = st;
         b.profile = o.profile;
@@ -176,7 +242,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             b.card = &c->card;
             b.reader_name = c->reader;
         }
-        ret = scb_bootstrap_run(&b, &res);
+        ret = scb_bootstrap_run(&b, &run);
         cli_pin_wipe(c);
         scb_bootstrap_free(&b);
         cli_close_card(c);
@@ -187,19 +253,30 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
     }
     cli_pin_wipe(c); /* only the card step uses it */
-    ret = scb_coap_bootstrap(st, &o, &committed);
+    ret = scb_coap_bootstrap(st, &o, &res);
     scb_store_close(&st);
     if (key) {
         mbedtls_platform_zeroize(key, keylen);
         free(key);
     }
-    if (ret == SCB_E_TIMEOUT || (ret == SCB_OK && !committed)) {
+    if (ret < 0) {
+        return cli_fail(c, ret, "network bootstrap: %s%s%s", scb_strerror(ret),
+                        res.reason[0] ? ": " : "", res.reason);
+    }
+    switch (res.outcome) {
+    case SCB_COAP_COMMITTED: return EXIT_OK;
+    case SCB_COAP_REFUSED_SETUP:
+        cli_fail(c, SCB_E_INVALID_ARG, "%s", res.reason);
+        return EXIT_USAGE;
+    case SCB_COAP_UNREACHABLE:
+        cli_fail(c, SCB_E_TRANSPORT, "%s: nothing committed", res.reason);
+        return EXIT_CARD;
+    case SCB_COAP_COMMIT_FAILED:
+        cli_fail(c, SCB_E_IO, "%s", res.reason);
+        return EXIT_NOT_COMMITTED;
+    default:
         fprintf(stderr, "%s: bootstrap failed: nothing committed\n", c->prog);
         return EXIT_INCONSISTENT;
     }
-    if (ret < 0) {
-        return cli_fail(c, ret, "network bootstrap: %s", scb_strerror(ret));
-    }
-    return EXIT_OK;
 #endif
 }

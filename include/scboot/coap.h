@@ -4,8 +4,11 @@
  * session (PUT -> Bootstrap-Write, DELETE -> Bootstrap-Delete, GET with Accept 40 ->
  * Bootstrap-Discover, GET -> Bootstrap-Read, POST /bs -> Bootstrap-Finish answered 2.04 or 4.06
  * with the violations as a text/plain diagnostic payload), server-initiated (listening) or
- * client-initiated (POST /bs?ep=NAME), NoSec or DTLS with PSK. A Finish answered 2.04 is
- * committed through the store with provenance "network"; anything else commits nothing.
+ * client-initiated (POST /bs?ep=NAME). Bodies up to SCB_COAP_MAX_BODY bytes, block-wise
+ * (RFC 7959) when large. The credentials of the committed Bootstrap-Server account decide the
+ * transport: DTLS with PSK, raw public keys or certificates, plain CoAP only without an account
+ * holding credentials. A Finish is answered 2.04 only once its commit (provenance network) is
+ * durable, 5.00 when the store cannot take it; anything else commits nothing.
  */
 #ifndef SCBOOT_COAP_H
 #define SCBOOT_COAP_H
@@ -22,29 +25,58 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
+#define SCB_COAP_MAX_BODY 32768u /**< larger request bodies: 4.13 with Size1 */
+
+/* Bootstrap-Request schedule defaults (client-initiated) */
+#define SCB_COAP_ATTEMPTS 5u          /**< whole exchanges */
+#define SCB_COAP_BACKOFF_MS 2000u     /**< pause after the first failed exchange, doubled */
+#define SCB_COAP_BACKOFF_MAX_MS 60000u
+#define SCB_COAP_ACK_TIMEOUT_MS 2000u /**< RFC 7252 ACK_TIMEOUT inside an exchange (>= 1000:
+                                           libcoap 4.3.1 ignores a shorter one) */
+#define SCB_COAP_MAX_RETRANSMIT 4u    /**< RFC 7252 MAX_RETRANSMIT inside an exchange */
+
 struct scb_coap_opts {
-    const char *listen;          /**< "[ADDR:]PORT": server-initiated; NULL: client-initiated */
+    const char *listen;          /**< "[ADDR:]PORT" / "[V6ADDR]:PORT": server-initiated */
     const char *server_uri;      /**< client-initiated: coap://host:port or coaps://host:port */
     const char *endpoint;        /**< the client's endpoint name (ep=) */
     int pct;                     /**< preferred content format to announce (pct=), -1 none */
-    const uint8_t *psk_identity; /**< DTLS PSK; NULL: from the Bootstrap-Server account */
+    /** DTLS PSK when no Bootstrap-Server account holds credentials (never replaces one) */
+    const uint8_t *psk_identity;
     size_t psk_identity_len;
     const uint8_t *psk_key;
     size_t psk_key_len;
     uint64_t exchange_lifetime_ms; /**< 0 = 247 s */
     int once;                    /**< return after the first bootstrap session ends */
-    unsigned request_retries;    /**< client-initiated: Bootstrap-Request attempts (0 = 4) */
+    /* client-initiated schedule (0 = the SCB_COAP_* default) */
+    unsigned attempts;
+    unsigned backoff_ms;
+    unsigned backoff_max_ms;
+    unsigned ack_timeout_ms;
+    unsigned max_retransmit;
     struct scb_profile profile;
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
 };
 
+enum scb_coap_outcome {
+    SCB_COAP_COMMITTED = 0,   /**< a Finish was accepted and its commit is durable */
+    SCB_COAP_REJECTED,        /**< Bootstrap-Request refused, or no acceptable Finish in time */
+    SCB_COAP_REFUSED_SETUP,   /**< options contradict the committed account (usage error) */
+    SCB_COAP_UNREACHABLE,     /**< the Bootstrap-Server never answered (or cannot listen) */
+    SCB_COAP_COMMIT_FAILED,   /**< Finish validated, the store could not commit: 5.00 sent */
+};
+
+struct scb_coap_result {
+    enum scb_coap_outcome outcome;
+    char reason[256];         /**< the failure in words (empty on success) */
+};
+
 /**
- * Run network bootstrap. *committed is set when a Finish was accepted and committed.
- * Returns SCB_OK when a session ended (committed or not; see *committed), SCB_E_TIMEOUT when no
- * Finish came within EXCHANGE_LIFETIME, SCB_E_TRANSPORT for network errors.
+ * Run network bootstrap. Returns SCB_OK with res->outcome telling what happened, or a negative
+ * error when it could not run at all (res->reason says why).
  */
-int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o, int *committed);
+int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
+                       struct scb_coap_result *res);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -4,14 +4,84 @@
  * POST /bs?ep=NAME, answers 2.04, then writes /0 and /1 from TLV files to that client and sends
  * Bootstrap-Finish (unless --no-finish), printing each response code ("PUT /0 2.04").
  *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEXKEY]
+ *             [--pki CERT.pem KEY.pem CA.pem] [--rpk EC-KEY.pem] [--drop]
+ * --pki / --rpk: a DTLS server with an X.509 certificate (the client's verified against CA) or
+ * a raw public key (the client's key is printed as "peer RPK <hex of its SubjectPublicKeyInfo>").
+ * --drop: read and drop everything (a Bootstrap-Server that never answers).
  */
 #include <coap3/coap.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
 static coap_session_t *client;
 static int answered, last_code;
+
+static int peer_cn(const char *cn, const uint8_t *der, size_t len, coap_session_t *s,
+                   unsigned depth, int validated, void *arg)
+{
+    (void)cn;
+    (void)s;
+    (void)arg;
+    if (depth == 0) {
+        printf("peer %s validated=%d ", *(const int *)arg ? "RPK" : "certificate", validated);
+        for (size_t k = 0; k < len; k++) {
+            printf("%02X", der[k]);
+        }
+        printf("\n");
+        fflush(stdout);
+    }
+    return validated;
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    static uint8_t buf[8192];
+    if (f == NULL) {
+        return NULL;
+    }
+    *len = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[*len] = 0;
+    (*len)++; /* libcoap wants the PEM's terminating NUL counted */
+    fclose(f);
+    return buf;
+}
+
+/* --pki / --rpk: a DTLS server with certificates or a raw public key. */
+static int setup_pki(coap_context_t *ctx, int rpk, char **argv)
+{
+    static coap_dtls_pki_t p;
+    static int is_rpk;
+    memset(&p, 0, sizeof(p));
+    is_rpk = rpk;
+    p.version = COAP_DTLS_PKI_SETUP_VERSION;
+    p.verify_peer_cert = 1;
+    p.cert_chain_validation = 1;
+    p.cert_chain_verify_depth = 3;
+    p.validate_cn_call_back = peer_cn;
+    p.cn_call_back_arg = &is_rpk;
+    if (rpk) {
+        size_t n;
+        const uint8_t *pem = read_all(argv[0], &n);
+        if (pem == NULL) {
+            return 0;
+        }
+        p.is_rpk_not_cert = 1;
+        p.pki_key.key_type = COAP_PKI_KEY_PEM_BUF;
+        p.pki_key.key.pem_buf.public_cert = pem;
+        p.pki_key.key.pem_buf.public_cert_len = n;
+        p.pki_key.key.pem_buf.private_key = pem;
+        p.pki_key.key.pem_buf.private_key_len = n;
+    } else {
+        p.pki_key.key_type = COAP_PKI_KEY_PEM;
+        p.pki_key.key.pem.public_cert = argv[0];
+        p.pki_key.key.pem.private_key = argv[1];
+        p.pki_key.key.pem.ca_file = argv[2];
+    }
+    return coap_context_set_pki(ctx, &p);
+}
 
 static void on_bs(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
                   const coap_string_t *query, coap_pdu_t *resp)
@@ -86,10 +156,27 @@ int main(int argc, char **argv)
     addr.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.size = sizeof(addr.addr.sin);
     coap_proto_t proto = COAP_PROTO_UDP;
+    int drop = 0;
     static uint8_t key[64];
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--no-finish") == 0) {
             finish = 0;
+        } else if (strcmp(argv[i], "--drop") == 0) {
+            drop = 1;
+        } else if (strcmp(argv[i], "--pki") == 0 && i + 3 < argc) {
+            if (!setup_pki(ctx, 0, argv + i + 1)) {
+                fprintf(stderr, "bs_server: PKI setup failed\n");
+                return 1;
+            }
+            proto = COAP_PROTO_DTLS;
+            i += 3;
+        } else if (strcmp(argv[i], "--rpk") == 0 && i + 1 < argc) {
+            if (!setup_pki(ctx, 1, argv + i + 1)) {
+                fprintf(stderr, "bs_server: RPK setup failed\n");
+                return 1;
+            }
+            proto = COAP_PROTO_DTLS;
+            i += 1;
         } else if (strcmp(argv[i], "--psk") == 0 && i + 2 < argc) {
             coap_dtls_spsk_t sp;
             size_t kl = strlen(argv[i + 2]) / 2;
@@ -105,6 +192,20 @@ int main(int argc, char **argv)
             coap_context_set_psk2(ctx, &sp);
             proto = COAP_PROTO_DTLS;
             i += 2;
+        }
+    }
+    if (drop) { /* a UDP socket that reads and never answers */
+        int fd = socket(AF_INET, SOCK_DGRAM, 0);
+        char buf[2048];
+        if (fd < 0 || bind(fd, &addr.addr.sa, addr.size) != 0) {
+            return 1;
+        }
+        for (;;) {
+            ssize_t n = recv(fd, buf, sizeof(buf), 0);
+            if (n >= 0) {
+                printf("dropped %zd bytes\n", n);
+                fflush(stdout);
+            }
         }
     }
     if (coap_new_endpoint(ctx, &addr, proto) == NULL) {
