@@ -538,7 +538,7 @@ static int open_state_dir(struct scb_store *s, int create)
 static int take_lock(struct scb_store *s, unsigned wait_ms)
 {
     struct stat st;
-    s->lock_fd = openat(s->dir_fd, STORE_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    s->lock_fd = openat(s->dir_fd, STORE_LOCK, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (s->lock_fd < 0) {
         return sfail(s, errno == ELOOP ? SCB_E_UNSAFE : SCB_E_IO, "cannot open %s/%s: %s%s",
                      s->dir, STORE_LOCK, strerror(errno),

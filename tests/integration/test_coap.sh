@@ -229,21 +229,22 @@ PORT=$((PORT + 1))
 mkdir -p "$T/f3"
 listen "$T/f3" $PORT
 mkdir "$T/f3/config.json.tmp"
-commit_fails "a directory in the way of the temp file" "$T/f3" "File exists"
+commit_fails "a directory in the way of the temp file" "$T/f3" "something else is in its place"
 if [ "$(id -u)" = 0 ] && mkdir -p "$T/m1" "$T/m2" && mount -t tmpfs -o size=64k tmpfs "$T/m1" 2>/dev/null; then
     MOUNTS="$T/m1"
     PORT=$((PORT + 1))
     listen "$T/m1/st" $PORT
     dd if=/dev/zero of="$T/m1/st/fill" bs=1k count=1000 2>/dev/null
     commit_fails "full disk (tmpfs 64k)" "$T/m1/st" "No space left on device"
-    if mount -t tmpfs -o size=1m tmpfs "$T/m2"; then
-        MOUNTS="$MOUNTS $T/m2"
+    # the state dir is the mount itself, so the listener's log ($T/m2/st.log) is not on it
+    if mkdir -p "$T/m2/st" && mount -t tmpfs -o size=1m,mode=0700 tmpfs "$T/m2/st"; then
+        MOUNTS="$MOUNTS $T/m2/st"
         PORT=$((PORT + 1))
         listen "$T/m2/st" $PORT
-        # scboot's lock file is open for writing, so the tmpfs itself cannot go read-only:
-        # a read-only bind mount over the state dir makes every later open there fail EROFS
-        mount --bind "$T/m2/st" "$T/m2/st" && MOUNTS="$T/m2/st $MOUNTS"
-        mount -o remount,bind,ro "$T/m2/st"
+        # the store works on a directory descriptor, so a bind mount over the path would not
+        # touch it: the file system itself goes read-only (scboot holds no file open for
+        # writing between commits; the lock is a read-only descriptor)
+        mount -o remount,ro "$T/m2/st"
         commit_fails "read-only store" "$T/m2/st" "Read-only file system"
     fi
 elif [ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ]; then
