@@ -171,7 +171,8 @@ static void fcp_ef(struct scb_emu *e, const struct emu_file *f, struct emu_rsp *
     if (f->read == EMU_READ_PIN && e->has_pin && e->ef_pin_template) {
         put_pin_template(e, r);
     }
-    put(r, (const uint8_t[]){0x80, 0x02, (uint8_t)(f->size >> 8), (uint8_t)f->size}, 4);
+    size_t size = f->fcp_size >= 0 ? (size_t)f->fcp_size : f->size;
+    put(r, (const uint8_t[]){0x80, 0x02, (uint8_t)(size >> 8), (uint8_t)size}, 4);
     if (f->sfi) {
         put(r, (const uint8_t[]){0x88, 0x01, (uint8_t)(f->sfi << 3)}, 3);
     } else {

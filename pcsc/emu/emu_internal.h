@@ -24,6 +24,7 @@ struct emu_file {
     size_t rec_len;
     size_t rec_count;
     enum emu_access read;
+    long fcp_size;            /* hostile card: the FCP's file size (80), -1 = the real size */
 };
 
 struct emu_df {

@@ -155,6 +155,7 @@ static int add_binary(struct loader *l, struct emu_df *df, uint16_t fid, uint8_t
         memcpy(f->data, data, len);
     }
     f->size = data ? len : 0;
+    f->fcp_size = -1;
     return SCB_OK;
 }
 
@@ -191,6 +192,13 @@ static int load_file(struct loader *l, struct emu_df *df, json_object *o)
         }
         ret = add_binary(l, df, fid, (uint8_t)jint(o, "sfi", 0), data, len, read);
         free(data);
+        int fs = jint(o, "fcp_size", -1);
+        if (ret == SCB_OK && (fs < -1 || fs > 0xFFFF)) {
+            return fail(l, "file %04X: fcp_size must be 0-65535", fid);
+        }
+        if (ret == SCB_OK) {
+            df->files[df->nfiles - 1].fcp_size = fs;
+        }
         return ret;
     }
     if (strcmp(structure, "linear") != 0) {
@@ -225,6 +233,7 @@ static int load_file(struct loader *l, struct emu_df *df, json_object *o)
     f->rec_len = rl;
     f->rec_count = n;
     f->size = rl * n;
+    f->fcp_size = -1;
     if ((f->data = malloc(f->size)) == NULL) {
         return SCB_E_NOMEM;
     }

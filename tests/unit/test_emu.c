@@ -205,6 +205,14 @@ static void test_strict_behaviours(void **state)
     send(&f, "00B0000E00", "6B00");        /* offset = size */
     send(&f, "00B0000A00", "010203046282"); /* ISO: what is left, 6282 */
     drop_card(&f);
+    /* a hostile card: the FCP says 40000 bytes, the file holds 2 */
+    strict_card(&f, "{\"protocol\":\"T=1\",\"applications\":[{\"aid\":\"A000000009\","
+                    "\"files\":[{\"fid\":\"6F01\",\"hex\":\"0102\",\"fcp_size\":40000}]}]}");
+    send(&f, "00A4040C05A000000009", "9000");
+    send(&f, "00A40004026F0100",
+         "62168202412183026F018A01058B036F06018002" "9C40" "88009000");
+    send(&f, "00B0000000", "01026282");
+    drop_card(&f);
     /* lenient: re-selecting the current ADF keeps the EF */
     snprintf(json, sizeof(json), "{\"protocol\":\"T=1\",\"keep_ef_on_df_select\":true,%s}", lw);
     strict_card(&f, json);
@@ -285,6 +293,11 @@ static void test_profile_errors(void **state)
          "\"000102030405060708090A0B0C0D0E0F\",\"dek\":\"000102030405060708090A0B0C0D0E0F\","
          "\"initialize_update_sw\":\"6A\"}}"),
         "{\"lwm2m\":{\"hex\":\"00\",\"aodf_fid\":\"12\"}}",
+        /* the hostile FCP size of a file */
+        ("{\"applications\":[{\"aid\":\"A000000009\",\"files\":[{\"fid\":\"6F01\","
+         "\"hex\":\"00\",\"fcp_size\":65536}]}]}"),
+        ("{\"applications\":[{\"aid\":\"A000000009\",\"files\":[{\"fid\":\"6F01\","
+         "\"hex\":\"00\",\"fcp_size\":-2}]}]}"),
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct scb_emu *e = NULL;
