@@ -164,14 +164,17 @@ static int read_small(struct scb_card *c, unsigned ch, const struct scb_p15_path
     } else if (ret < 0) {
         return ret;
     }
-    if (p->length) {
-        want = p->length < cap ? p->length : cap;
-        known = 1;
-    } else if (fcp.has_size) {
+    if (fcp.has_size) {
         if (fcp.size <= off) {
             return SCB_OK; /* empty */
         }
         want = fcp.size - off < cap ? fcp.size - off : cap;
+        known = 1;
+    }
+    if (p->length) {
+        /* the Path's length and the FCP's size: the smaller one (a length past the end of
+         * the file would cost a READ BINARY past a short answer) */
+        want = p->length < want ? p->length : want;
         known = 1;
     }
     return known ? scb_uicc_read_binary_known(c, ch, off, buf, want, len)
@@ -351,6 +354,13 @@ static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_
             return fail_step(c, r, SCB_E_P15_MALFORMED, "AODF PIN object");
         }
         ret = scb_p15_pin_block(&pin, o->pin, block, sizeof(block), &blen);
+        if (ret == SCB_E_UNSUPPORTED) {
+            snprintf(r->error, sizeof(r->error),
+                     "the card's PIN object '%s' has pinType %d (half-nibble BCD), which scboot "
+                     "cannot encode; nothing sent",
+                     pin.label, pin.type);
+            return SCB_E_UNSUPPORTED;
+        }
         if (ret < 0) {
             char want[48];
             if (pin.has_max) {

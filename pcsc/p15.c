@@ -402,7 +402,12 @@ static int parse_pin_attrs(const uint8_t *v, size_t vl, struct scb_p15_pin *p)
             nint++;
             break;
         case 0x80:
-            if ((ret = der_uint(iv, il, &x)) < 0 || x > 0xFF) {
+            /* Reference ::= INTEGER. Cards write the local references 81-88 (TS 102 221
+             * 9.5.1) in one byte (80 01 81), a negative INTEGER in strict DER: the card
+             * means the unsigned byte, as every PKCS#15 reader takes it. */
+            if (il == 1) {
+                x = iv[0];
+            } else if ((ret = der_uint(iv, il, &x)) < 0 || x > 0xFF) {
                 return SCB_E_P15_MALFORMED;
             }
             p->reference = (unsigned)x;

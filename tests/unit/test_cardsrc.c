@@ -600,6 +600,119 @@ static void test_pathological(void **state)
     free(json);
 }
 
+/* A PKCS#15 application laid out by hand (ODF, DODF with a private object authId 01, AODF),
+ * PIN 1234 with reference ref; top: extra profile keys. */
+static void hand_card(struct env *v, const char *top, int ref, const char *odf, const char *aodf,
+                      const char *aodf_extra)
+{
+    char json[2048], err[256];
+    snprintf(json, sizeof(json),
+             "{\"pin\":{\"value\":\"1234\",\"reference\":%d}%s%s,"
+             "\"ef_dir\":[\"611D4F0CA000000063504B43532D31355007504B435323313551043F005015\"],"
+             "\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"fid\":\"5015\","
+             "\"files\":[{\"fid\":\"5031\",\"hex\":\"%s\"},"
+             "{\"fid\":\"6430\",\"hex\":\"A130300B0C0262730302078004010130110C0F4C774D324D20426F"
+             "6F747374726170A10E300C0604672B0901300404026432\"},"
+             "{\"fid\":\"6433\",\"hex\":\"%s\"%s},{\"fid\":\"6432\",\"read\":\"pin\",\"hex\":\"%s\"}]}]}",
+             ref, top[0] ? "," : "", top, odf, aodf, aodf_extra, nrf_hex);
+    memset(v, 0, sizeof(*v));
+    if (scb_emu_load_json(json, NULL, &v->e, err, sizeof(err)) < 0) {
+        fail_msg("profile: %s", err);
+    }
+    v->t = scb_emu_transport(v->e);
+    scb_card_init(&v->c, v->t);
+}
+
+/* Count the log entries with INS ins answered sw (sw 0: any). */
+static size_t log_count(const struct scb_emu *e, uint8_t ins, uint16_t sw)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < scb_emu_log_count(e); k++) {
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl;
+        scb_emu_log_entry(e, k, &cmd, &cl, &rsp, &rl);
+        if (cmd[1] == ins && (sw == 0 || (rl >= 2 && (rsp[rl - 2] << 8 | rsp[rl - 1]) == sw))) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Hostile and unusual AODFs (found by the break-card review). */
+static void test_hostile_aodf(void **state)
+{
+    (void)state;
+    static const char odf[] = "A706300404026430A806300404026433";
+    struct scb_read_opts o = {.pin = "1234"};
+    struct scb_read_result r;
+    struct env v;
+
+    /* a local PIN reference (81) written in one byte, 80 01 81, as cards do: VERIFY P2=81 */
+    hand_card(&v, "", 0x81, odf,
+              "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880018104"
+              "01FF", "");
+    assert_int_equal(scb_card_read(&v.c, &o, &r), 0);
+    expect_nrf(&r);
+    assert_int_equal(r.pin_ref, 0x81);
+    assert_int_equal(r.pin_source, SCB_PIN_SRC_AODF);
+    scb_read_result_free(&r);
+    drop(&v);
+
+    /* pinType half-nibble BCD: not supported, said so (not "does not fit"), nothing sent */
+    hand_card(&v, "", 1, odf,
+              "302730060C0450494E313003040101A11830160302020C0A010302010402010802010880010104"
+              "01FF", "");
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_UNSUPPORTED);
+    assert_non_null(strstr(r.error, "half-nibble BCD"));
+    assert_null(strstr(r.error, "does not fit"));
+    assert_int_equal(log_count(v.e, 0x20, 0), 0);
+    drop(&v);
+
+    /* the AODF's Path says length 7FFFFF, its FCP 41 bytes: the READ BINARY asks 41 (no 6Cxx
+     * re-send on T=0, no read past the end on a 9000 short-read card) */
+    static const char *tops[] = {"", "\"protocol\":\"T=1\",\"short_read\":\"9000\""};
+    for (size_t k = 0; k < 2; k++) {
+        hand_card(&v, tops[k], 1, "A706300404026430A80E300C0402643302010080037FFFFF",
+                  "302730060C0450494E313003040101A11830160302020C0A0101020104020108020108800101"
+                  "0401FF", "");
+        assert_int_equal(scb_card_read(&v.c, &o, &r), 0);
+        expect_nrf(&r);
+        assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
+        const uint8_t *cmd, *rsp;
+        size_t cl, rl, aodf_reads = 0;
+        for (size_t i = 0; i < scb_emu_log_count(v.e); i++) {
+            scb_emu_log_entry(v.e, i, &cmd, &cl, &rsp, &rl);
+            if (cmd[1] == 0xB0 && rl == 0x29 + 2 && rsp[0] == 0x30) {
+                aodf_reads++;
+                assert_int_equal(cmd[4], 0x29); /* exactly the FCP's size */
+            }
+        }
+        assert_int_equal(aodf_reads, 1);
+        assert_int_equal(log_count(v.e, 0xB0, 0x6C29), 0);
+        scb_read_result_free(&r);
+        drop(&v);
+    }
+
+    /* the FCP lies about the AODF's size (too large): read to the card's end of file, one
+     * READ BINARY at most past it on a 9000 short-read card, and the PIN is found */
+    hand_card(&v, "\"protocol\":\"T=1\"", 1, odf,
+              "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
+              "01FF", ",\"fcp_size\":40000");
+    assert_int_equal(scb_card_read(&v.c, &o, &r), 0);
+    expect_nrf(&r);
+    assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
+    scb_read_result_free(&r);
+    drop(&v);
+    /* ... too small: the truncated AODF is malformed, said so with the step */
+    hand_card(&v, "", 1, odf,
+              "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
+              "01FF", ",\"fcp_size\":5");
+    assert_int_equal(scb_card_read(&v.c, &o, &r), SCB_E_P15_MALFORMED);
+    assert_non_null(strstr(r.error, "EF AODF 1"));
+    assert_int_equal(log_count(v.e, 0x20, 0), 0);
+    drop(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_pathological),
         cmocka_unit_test(test_card_classes),
         cmocka_unit_test(test_pin_errors),
+        cmocka_unit_test(test_hostile_aodf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

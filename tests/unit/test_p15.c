@@ -248,6 +248,21 @@ static void test_aodf(void **state)
         }
     }
     assert_int_equal(scb_p15_parse_aodf(buf, len, pins, 1, &n), SCB_E_TOO_LARGE);
+
+    /* a local PIN reference (81) as real cards write it, in one byte (80 01 81: a negative
+     * INTEGER in strict DER), and as DER wants it (80 02 00 81): both are reference 81 */
+    static const char *ref81[] = {
+        "302730060C0450494E313003040101A11830160302020C0A01010201040201080201088001810401FF",
+        "302830060C0450494E313003040101A11930170302020C0A0101020104020108020108800200810401FF",
+    };
+    for (size_t k = 0; k < sizeof(ref81) / sizeof(ref81[0]); k++) {
+        uint8_t b[64];
+        size_t bl2;
+        scb_hex_decode(ref81[k], b, sizeof(b), &bl2);
+        assert_int_equal(scb_p15_parse_aodf(b, bl2, pins, 4, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(pins[0].reference, 0x81);
+    }
 }
 
 static void test_der_bounds(void **state)
