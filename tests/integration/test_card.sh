@@ -24,12 +24,12 @@ for profile in pin pin_strict_c6; do
     "$SCBOOT" dump -r "$R" --json --pin 1234 > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
     rc=$?
     "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 > "$STACK_DIR/virt.json"
-    check "$profile: PIN-protected file read through pcscd (exit 0)" '[ $rc = 0 ] || cat "$STACK_DIR/real.err" >&2'
+    check "$profile: PIN-protected file read through pcscd (exit 0)" '[ $rc = 0 ] || { cat "$STACK_DIR/real.err" >&2; false; }'
     check "$profile: same JSON as the in-process card" 'cmp -s "$STACK_DIR/real.json" "$STACK_DIR/virt.json" || diff "$STACK_DIR/real.json" "$STACK_DIR/virt.json" >&2'
     "$SCBOOT" dump -r "$R" --pin 9999 > /dev/null 2> "$STACK_DIR/err"
     rc=$?
     check "$profile: wrong PIN: exit 3" '[ $rc = 3 ]'
-    check "$profile: wrong PIN: one line with the tries left and the card's SW 63C2" '[ "$(wc -l < "$STACK_DIR/err")" = 1 ] && grep -q "wrong PIN, 2 tries left" "$STACK_DIR/err" && grep -q "63C2" "$STACK_DIR/err" || cat "$STACK_DIR/err" >&2'
+    check "$profile: wrong PIN: one line with the tries left and the card's SW 63C2" '[ "$(wc -l < "$STACK_DIR/err")" = 1 ] && grep -q "wrong PIN, 2 tries left" "$STACK_DIR/err" && grep -q "63C2" "$STACK_DIR/err" || { cat "$STACK_DIR/err" >&2; false; }'
     "$SCBOOT" dump -r "$R" > /dev/null 2> "$STACK_DIR/err"
     rc=$?
     check "$profile: no PIN: exit 3, asks for --pin" '[ $rc = 3 ] && grep -q -- "--pin" "$STACK_DIR/err"'
@@ -42,17 +42,17 @@ STATE="$STACK_DIR/state"
 stack_vcard "$DATA/standard.json"
 stack_wait_card "$R"
 "$SCBOOT" apply -r "$R" --state-dir "$STATE" --factory "$DATA/anjay_ef126.bin" > "$STACK_DIR/out" 2> "$STACK_DIR/err"
-check "apply with the card: applied" 'grep -q "^card: applied" "$STACK_DIR/out" || cat "$STACK_DIR/out" "$STACK_DIR/err" >&2'
+check "apply with the card: applied" 'grep -q "^card: applied" "$STACK_DIR/out" || { cat "$STACK_DIR/out" "$STACK_DIR/err" >&2; false; }'
 stack_pcscd_down
 "$SCBOOT" apply -r "$R" --state-dir "$STATE" --factory "$DATA/anjay_ef126.bin" > "$STACK_DIR/out" 2> "$STACK_DIR/err"
-check "pcscd unreachable: card: unknown" 'grep -q "^card: unknown" "$STACK_DIR/out" || cat "$STACK_DIR/out" "$STACK_DIR/err" >&2'
+check "pcscd unreachable: card: unknown" 'grep -q "^card: unknown" "$STACK_DIR/out" || { cat "$STACK_DIR/out" "$STACK_DIR/err" >&2; false; }'
 check "pcscd unreachable: said so, the card's instances kept, no factory step" 'grep -q "card state unknown" "$STACK_DIR/err" && grep -q "^factory: not applied" "$STACK_DIR/out" && grep -q "card" "$STACK_DIR/out"'
 "$SCBOOT" status --state-dir "$STATE" > "$STACK_DIR/status"
-check "pcscd unreachable: status still lists card instances" 'grep -q "  card$" "$STACK_DIR/status" || cat "$STACK_DIR/status" >&2'
+check "pcscd unreachable: status still lists card instances" 'grep -q "  card$" "$STACK_DIR/status" || { cat "$STACK_DIR/status" >&2; false; }'
 stack_pcscd_up   # the reader is back, with no card in it
 stack_wait 50 sh -c "'$SCBOOT' readers --no-probe --json | grep -q '\"$R\"'"
 "$SCBOOT" apply -r "$R" --state-dir "$STATE" --factory "$DATA/anjay_ef126.bin" > "$STACK_DIR/out" 2> "$STACK_DIR/err"
-check "reader present, no card: card: removed" 'grep -q "^card: removed" "$STACK_DIR/out" || cat "$STACK_DIR/out" "$STACK_DIR/err" >&2'
+check "reader present, no card: card: removed" 'grep -q "^card: removed" "$STACK_DIR/out" || { cat "$STACK_DIR/out" "$STACK_DIR/err" >&2; false; }'
 check "reader present, no card: factory committed" 'grep -q "^factory: committed" "$STACK_DIR/out"'
 "$SCBOOT" status --state-dir "$STATE" > "$STACK_DIR/status"
 check "reader present, no card: card instances gone, factory ones there" '! grep -q "  card$" "$STACK_DIR/status" && grep -q "factory" "$STACK_DIR/status"'
@@ -79,7 +79,7 @@ for verify in on-event every=1s; do
         check "verify=on-event: an in-place change is not seen without an event (0 APDUs)" '[ "$(wc -l < "$EV")" = 1 ]'
     else
         stack_wait 60 sh -c "[ \$(wc -l < '$EV') -ge 2 ]"
-        check "verify=every=1s: the in-place change is caught" '[ "$(sed -n 2p "$EV")" = changed ] || cat "$EV" "$STACK_DIR/watch.log" >&2'
+        check "verify=every=1s: the in-place change is caught" '[ "$(sed -n 2p "$EV")" = changed ] || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
     fi
     kill -TERM "$WATCH"; wait "$WATCH" 2>/dev/null
     kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null; VCARD_PID=

@@ -19,7 +19,7 @@ for profile in standard pin t1_first_correct_oid no_channels scp03; do
     "$SCBOOT" dump -r "Virtual PCD 00 00" --json --pin 1234 $extra > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
     rc=$?
     "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 $extra > "$STACK_DIR/virt.json"
-    check "$profile: dump through pcscd exits 0" '[ $rc = 0 ] || cat "$STACK_DIR/real.err" >&2'
+    check "$profile: dump through pcscd exits 0" '[ $rc = 0 ] || { cat "$STACK_DIR/real.err" >&2; false; }'
     [ $profile = scp03 ] && check "scp03: read through the secure channel" 'grep -q "\"secure_channel\": true" "$STACK_DIR/real.json"'
     check "$profile: same JSON as the in-process card" 'cmp -s "$STACK_DIR/real.json" "$STACK_DIR/virt.json" || diff "$STACK_DIR/real.json" "$STACK_DIR/virt.json" >&2'
     kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null
