@@ -223,6 +223,19 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
     }
     ret = read_card(b, &c, &r);
     b->last_apdus = b->card->apdus - start;
+    int sr = SCB_OK;
+    if ((ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) &&
+        (sr = scb_transport_status(b->card->tr, &st)) < 0) {
+        /* R4 deletes only for a reader that is there and empty: one that went away with the
+         * card (unplugged, pcscd stopped mid-read) leaves the state unknown */
+        logf_(b, "reader unreachable (%s) after the card went: card state unknown, keeping the "
+                 "card's instances",
+              scb_strerror(sr));
+        b->have_events = 0;
+        *out = SCB_CARD_UNKNOWN;
+        scb_committed_free(&c);
+        return SCB_OK;
+    }
     if (ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) {
         *out = c.card.valid ? SCB_CARD_REMOVED : SCB_CARD_ABSENT;
         b->have_events = 0;

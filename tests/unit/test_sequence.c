@@ -268,6 +268,76 @@ static void test_r4_empty_vs_unreachable(void **state)
     stop(&v);
 }
 
+/* A reader that goes away together with the card, mid-read (USB reader unplugged): the read
+ * fails "card removed", and then the reader itself cannot be asked. */
+struct vanishing {
+    struct scb_emu *e;
+    unsigned left; /* APDUs served before the reader disappears */
+    int gone;
+};
+
+static int van_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp, size_t cap,
+                        size_t *rlen)
+{
+    struct vanishing *v = self;
+    if (v->gone || v->left == 0) {
+        v->gone = 1;
+        return SCB_E_CARD_REMOVED;
+    }
+    v->left--;
+    return scb_emu_transmit(v->e, cmd, clen, rsp, cap, rlen);
+}
+
+static int van_status(void *self, struct scb_card_status *st)
+{
+    struct vanishing *v = self;
+    if (v->gone) {
+        return SCB_E_READER_UNAVAILABLE;
+    }
+    st->present = 1;
+    st->event_count = scb_emu_events(v->e) + 100; /* another event: read the card */
+    return SCB_OK;
+}
+
+static void van_destroy(void *self)
+{
+    (void)self;
+}
+
+static const struct scb_transport_ops vanishing_ops = {
+    .name = "vanishing", .transmit = van_transmit, .status = van_status, .destroy = van_destroy};
+
+static void test_r4_reader_gone_mid_read(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    struct scb_committed c;
+
+    start(&v, "", "anjay_ef126.bin");
+    v.b.factory_path = "data/nrf_ef58.bin";
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    for (unsigned n = 0; n < 6; n++) {
+        struct vanishing van = {.e = v.e, .left = n};
+        struct scb_transport *t = scb_transport_new(&vanishing_ops, &van);
+        struct scb_card vc;
+        scb_card_init(&vc, t);
+        v.b.card = &vc;
+        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        assert_int_equal(res.card, SCB_CARD_UNKNOWN);
+        assert_false(res.factory_applied);
+        committed(&v, &c);
+        assert_true(c.card.valid);
+        assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
+        assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
+        scb_committed_free(&c);
+        scb_transport_free(&t);
+    }
+    v.b.card = &v.card;
+    stop(&v);
+}
+
 static uint64_t fake_now;
 static uint64_t fake_clock(void *ctx)
 {
@@ -508,6 +578,7 @@ int main(void)
         cmocka_unit_test(test_one_validator),
         cmocka_unit_test(test_check_fault_sweep),
         cmocka_unit_test(test_r4_empty_vs_unreachable),
+        cmocka_unit_test(test_r4_reader_gone_mid_read),
         cmocka_unit_test(test_verify_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
