@@ -498,7 +498,10 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
      * current DF: should channel 0 not be at the MF (another PC/SC client left it in an ADF),
      * SFI 02 names another file, which does not decode as an ICCID: then SELECT by path. */
     ret = scb_uicc_read_binary(c, 0, 0x02, 0, bcd, sizeof(bcd), &got);
-    if (ret == SCB_OK && scb_iccid_decode(bcd, got, out, cap) == SCB_OK) {
+    if (ret == SCB_OK && scb_iccid_decode(bcd, got, out, cap) == SCB_OK && out[0] == '8' &&
+        out[1] == '9') {
+        /* an ICCID starts with 89 (ITU-T E.118, telecommunications); digits without it are
+         * another DF's SFI 02 (EF IMSI of a USIM left selected: its digits decode as BCD) */
         return SCB_OK;
     }
     if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_sw_sfi_refused(c->last_sw))) {

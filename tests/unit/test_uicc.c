@@ -424,6 +424,22 @@ static void test_read_iccid_emu(void **state)
     assert_int_equal(c.apdus, 3);
     scb_transport_free(&t);
     scb_emu_free(&e);
+    /* ... and an SFI 02 whose content is all digits (EF IMSI-like: decodes as BCD): not an
+     * ICCID either (no 89 prefix), so EF ICCID is selected by path too */
+    assert_int_equal(scb_emu_load_json("{\"iccid\":\"89441000300123456789\",\"applications\":[{"
+                                       "\"aid\":\"A0000000871002\",\"files\":[{\"fid\":\"6F07\","
+                                       "\"sfi\":2,\"hex\":\"08091032547698103254\"}]}]}",
+                                       NULL, &e, err, sizeof(err)),
+                     0);
+    t = scb_emu_transport(e);
+    scb_card_init(&c, t);
+    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, usim, sizeof(usim), NULL), 0);
+    c.apdus = 0;
+    assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+    assert_string_equal(iccid, "89441000300123456789");
+    assert_int_equal(c.apdus, 3);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
 }
 
 int main(void)
