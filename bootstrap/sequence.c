@@ -90,7 +90,7 @@ static int quiet_ok(const struct scb_bootstrap *b)
 static int unreachable_err(int ret)
 {
     return ret == SCB_E_NO_SERVICE || ret == SCB_E_NO_READERS || ret == SCB_E_READER_NOT_FOUND ||
-           ret == SCB_E_READER_UNAVAILABLE;
+           ret == SCB_E_READER_UNAVAILABLE || ret == SCB_E_CARD_MUTE;
 }
 
 void scb_bootstrap_init(struct scb_bootstrap *b)

@@ -42,6 +42,9 @@ static const struct err_entry errors[] = {
      "card answered without a status word (card removed?)"},
     {SCB_E_READER_UNAVAILABLE, "SCB_E_READER_UNAVAILABLE",
      "reader unavailable (SCARD_E_READER_UNAVAILABLE)"},
+    {SCB_E_CARD_MUTE, "SCB_E_CARD_MUTE",
+     "a card is in the reader but does not answer (SCARD_W_UNRESPONSIVE_CARD or "
+     "SCARD_W_UNPOWERED_CARD)"},
     {SCB_E_SW, "SCB_E_SW", "card returned an unexpected status word"},
     {SCB_E_FILE_NOT_FOUND, "SCB_E_FILE_NOT_FOUND", "file or application not found (6A82)"},
     {SCB_E_SECURITY_STATUS, "SCB_E_SECURITY_STATUS",

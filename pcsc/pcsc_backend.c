@@ -38,7 +38,7 @@ static int map_rv(LONG rv)
     case SCARD_W_RESET_CARD: return SCB_E_CARD_RESET;
     case SCARD_E_SHARING_VIOLATION: return SCB_E_SHARING;
     case SCARD_W_UNRESPONSIVE_CARD:
-    case SCARD_W_UNPOWERED_CARD: return SCB_E_NO_CARD;
+    case SCARD_W_UNPOWERED_CARD: return SCB_E_CARD_MUTE; /* there, but unreadable: not R4 */
     case SCARD_E_TIMEOUT: return SCB_E_TIMEOUT;
     case SCARD_E_NO_MEMORY: return SCB_E_NOMEM;
     case SCARD_E_INSUFFICIENT_BUFFER: return SCB_E_BUFFER;

@@ -41,6 +41,7 @@ enum scb_err {
     SCB_E_TRANSPORT = -208,
     SCB_E_SHORT_RESPONSE = -209,
     SCB_E_READER_UNAVAILABLE = -210,
+    SCB_E_CARD_MUTE = -211, /**< a card is there but does not answer (mute, unpowered) */
     /* -3xx card status words */
     SCB_E_SW = -300,
     SCB_E_FILE_NOT_FOUND = -301,

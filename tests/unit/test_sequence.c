@@ -338,6 +338,60 @@ static void test_r4_reader_gone_mid_read(void **state)
     stop(&v);
 }
 
+/* A card that is in the reader but does not answer (SCARD_W_UNRESPONSIVE_CARD: dirty contacts,
+ * a mute card): present, so not R4's "reader there and empty"; unreadable, so its instances
+ * stay (unknown) and the factory step does not replace them. Likewise when the reader cannot
+ * even connect to it (apply and watch stand in scb_transport_unreachable(SCB_E_CARD_MUTE)). */
+static int mute_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp, size_t cap,
+                         size_t *rlen)
+{
+    (void)self, (void)cmd, (void)clen, (void)rsp, (void)cap, (void)rlen;
+    return SCB_E_CARD_MUTE;
+}
+
+static int mute_status(void *self, struct scb_card_status *st)
+{
+    (void)self;
+    st->present = 1;
+    st->event_count = 12345; /* an event: the card must be read */
+    return SCB_OK;
+}
+
+static const struct scb_transport_ops mute_ops = {
+    .name = "mute", .transmit = mute_transmit, .status = mute_status, .destroy = van_destroy};
+
+static void test_r4_mute_card_kept(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    struct scb_committed c;
+
+    start(&v, "", "anjay_ef126.bin");
+    v.b.factory_path = "data/nrf_ef58.bin";
+    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    struct scb_transport *ts[2] = {scb_transport_new(&mute_ops, NULL),
+                                   scb_transport_unreachable(SCB_E_CARD_MUTE)};
+    for (unsigned k = 0; k < 2; k++) {
+        struct scb_card vc;
+        assert_non_null(ts[k]);
+        scb_card_init(&vc, ts[k]);
+        v.b.card = &vc;
+        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        assert_int_equal(res.card, SCB_CARD_UNKNOWN);
+        assert_false(res.factory_applied);
+        committed(&v, &c);
+        assert_true(c.card.valid);
+        assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
+        assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
+        scb_committed_free(&c);
+        scb_transport_free(&ts[k]);
+    }
+    v.b.card = &v.card;
+    stop(&v);
+}
+
 static uint64_t fake_now;
 static uint64_t fake_clock(void *ctx)
 {
@@ -579,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_check_fault_sweep),
         cmocka_unit_test(test_r4_empty_vs_unreachable),
         cmocka_unit_test(test_r4_reader_gone_mid_read),
+        cmocka_unit_test(test_r4_mute_card_kept),
         cmocka_unit_test(test_verify_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
