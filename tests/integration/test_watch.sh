@@ -59,6 +59,7 @@ stack_pcscd_up
 stack_vcard "$PROFILE"
 gen_removed=$(sed -n 3p "$EV" | awk '{print $NF}')
 stack_wait 150 sh -c "sed -n '4,\$p' '$EV' | grep -q '^applied '"
+echo "# events so far: $(cut -d' ' -f1 "$EV" | tr '\n' ' ')"
 check "pcscd restart: re-established and the card applied" 'sed -n "4,\$p" "$EV" | awk -v g="$gen_removed" '"'"'$1 == "applied" { ok = 1; exit } ($1 != "unknown" && $1 != "absent") || $NF != g { exit } END { exit !ok }'"'"''
 check "pcscd restart was logged" 'grep -q "SCARD_E_NO_SERVICE" "$STACK_DIR/watch.log" && grep -q "pcscd is back" "$STACK_DIR/watch.log"'
 
