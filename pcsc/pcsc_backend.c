@@ -177,10 +177,11 @@ static int p_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp,
 
     if (rv == SCARD_W_RESET_CARD) {
         /* someone reset the card: reconnect, and tell the caller its selections are gone */
-        DWORD proto;
-        SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                       SCARD_LEAVE_CARD, &proto);
-        t->proto = proto;
+        DWORD proto = t->proto;
+        if (SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                           SCARD_LEAVE_CARD, &proto) == SCARD_S_SUCCESS) {
+            t->proto = proto;
+        }
         return SCB_E_CARD_RESET;
     }
     if (rv != SCARD_S_SUCCESS) {
@@ -241,10 +242,11 @@ static int p_begin(void *self)
     for (int i = 0; i <= SHARING_RETRIES; i++) {
         rv = SCardBeginTransaction(t->h);
         if (rv == SCARD_W_RESET_CARD) {
-            DWORD proto;
-            SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                           SCARD_LEAVE_CARD, &proto);
-            t->proto = proto;
+            DWORD proto = t->proto;
+            if (SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                               SCARD_LEAVE_CARD, &proto) == SCARD_S_SUCCESS) {
+                t->proto = proto;
+            }
             continue;
         }
         if (rv != SCARD_E_SHARING_VIOLATION) {
