@@ -55,6 +55,15 @@ static int report(char *err, size_t errlen, const char *what, LONG rv)
     return map_rv(rv);
 }
 
+/* Whether pcscd knows the card state of a reader: a reader it has just added (no bit set
+ * before its first poll) or lost contact with (UNKNOWN, UNAVAILABLE) is neither empty nor
+ * holding a card. R4: that is "state unknown" (keep the card's instances), never "empty". */
+static int state_known(DWORD s)
+{
+    return (s & (SCARD_STATE_UNKNOWN | SCARD_STATE_UNAVAILABLE | SCARD_STATE_IGNORE)) == 0 &&
+           (s & (SCARD_STATE_PRESENT | SCARD_STATE_EMPTY)) != 0;
+}
+
 static void sleep_ms(unsigned ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
@@ -169,10 +178,11 @@ static int p_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp,
 
     if (rv == SCARD_W_RESET_CARD) {
         /* someone reset the card: reconnect, and tell the caller its selections are gone */
-        DWORD proto;
-        SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                       SCARD_LEAVE_CARD, &proto);
-        t->proto = proto;
+        DWORD proto = t->proto;
+        if (SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                           SCARD_LEAVE_CARD, &proto) == SCARD_S_SUCCESS) {
+            t->proto = proto;
+        }
         return SCB_E_CARD_RESET;
     }
     if (rv != SCARD_S_SUCCESS) {
@@ -212,6 +222,9 @@ static int p_status(void *self, struct scb_card_status *st)
     if (rv != SCARD_S_SUCCESS && rv != SCARD_E_TIMEOUT) {
         return map_rv(rv);
     }
+    if (!state_known(rs.dwEventState)) {
+        return SCB_E_READER_UNAVAILABLE;
+    }
     st->present = (rs.dwEventState & SCARD_STATE_PRESENT) != 0;
     st->event_count = (uint32_t)(rs.dwEventState >> 16);
     st->protocol = t->proto == SCARD_PROTOCOL_T1 ? 1 : 0;
@@ -230,10 +243,11 @@ static int p_begin(void *self)
     for (int i = 0; i <= SHARING_RETRIES; i++) {
         rv = SCardBeginTransaction(t->h);
         if (rv == SCARD_W_RESET_CARD) {
-            DWORD proto;
-            SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                           SCARD_LEAVE_CARD, &proto);
-            t->proto = proto;
+            DWORD proto = t->proto;
+            if (SCardReconnect(t->h, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+                               SCARD_LEAVE_CARD, &proto) == SCARD_S_SUCCESS) {
+                t->proto = proto;
+            }
             continue;
         }
         if (rv != SCARD_E_SHARING_VIOLATION) {
@@ -498,9 +512,14 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
 size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
                                 size_t cap)
 {
-    size_t n = 0;
+    size_t n = 0, unknown = 0;
+    int any_card = 0;
     for (size_t k = 0; k < m->n && n < cap; k++) {
         const SCARD_READERSTATE *r = &m->rs[k + 1];
+        if (!state_known(r->dwEventState)) {
+            unknown++; /* e.g. just after a pcscd (re)start, before its first poll */
+            continue;
+        }
         struct scb_reader_info *o = &out[n++];
         memset(o, 0, sizeof(*o));
         snprintf(o->name, sizeof(o->name), "%s", m->names[k]);
@@ -510,6 +529,9 @@ size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_rea
         o->events = (uint32_t)(r->dwEventState >> 16);
         o->atr_len = r->cbAtr <= SCB_ATR_MAX ? r->cbAtr : 0;
         memcpy(o->atr, r->rgbAtr, o->atr_len);
+        any_card |= o->present;
     }
-    return n;
+    /* R4: no card seen, but a reader whose state is not known yet may hold it: report no
+     * reader at all (card state unknown) rather than empty readers (card removed) */
+    return unknown && !any_card ? 0 : n;
 }

@@ -11,6 +11,13 @@
  * Signals: SIGUSR1 removes the card (closes the connection) / inserts it again;
  * SIGHUP reloads the profile in place before the next APDU (data changed on the same card,
  * as after an OTA update: no reader event); SIGTERM/SIGINT exit.
+ *
+ * The signals stay blocked except inside pselect()/sigsuspend(), so one that arrives while an
+ * APDU is being processed is seen at the next wait instead of being lost (a plain blocking
+ * read() would sleep through it and, with vpcd polling every 400 ms, serve forever). Every wait
+ * is bounded: the rest of a started message within IO_TIMEOUT_MS, the next message within
+ * IDLE_TIMEOUT_MS (vpcd asks for the ATR every 400 ms: silence that long means vpcd is stuck or
+ * gone, so the card reconnects), connect and write within IO_TIMEOUT_MS (SO_SNDTIMEO).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,12 +31,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "scboot/emu.h"
 #include "scboot/util.h"
+
+#define IO_TIMEOUT_MS 5000
+#define IDLE_TIMEOUT_MS 30000
 
 static volatile sig_atomic_t got_usr1, got_hup, got_term;
 
@@ -52,6 +63,7 @@ struct vcard {
     int verbose;
     struct scb_emu *emu;
     unsigned apdus;
+    sigset_t waitmask; /* the mask inside waits: our signals unblocked */
 };
 
 static int load(struct vcard *v);
@@ -60,6 +72,7 @@ static int connect_vpcd(const struct vcard *v)
 {
     struct addrinfo hints, *res = NULL;
     int fd = -1, one = 1;
+    struct timeval tv = {IO_TIMEOUT_MS / 1000, 0};
 
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
@@ -72,6 +85,8 @@ static int connect_vpcd(const struct vcard *v)
         if (fd < 0) {
             continue;
         }
+        /* bounds connect() (a full vpcd backlog) and every later write */
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
         if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
             break;
         }
@@ -86,21 +101,64 @@ static int connect_vpcd(const struct vcard *v)
     return fd;
 }
 
-/* Read exactly n bytes; 0 on success, -1 on EOF/error, 1 when interrupted by a signal. */
-static int read_full(int fd, uint8_t *buf, size_t n)
+__attribute__((format(printf, 2, 3))) static void log_line(const struct vcard *v,
+                                                           const char *fmt, ...)
+{
+    if (v->verbose) {
+        va_list ap;
+        va_start(ap, fmt);
+        fprintf(stderr, "scboot-vcard: ");
+        vfprintf(stderr, fmt, ap);
+        fputc('\n', stderr);
+        va_end(ap);
+    }
+}
+
+/* Wait until fd is readable: 0 ready, 1 a signal asks to stop serving (SIGTERM/SIGINT,
+ * SIGUSR1), -1 timeout or error. Signals are only deliverable inside pselect(). */
+static int wait_readable(const struct vcard *v, int fd, unsigned timeout_ms)
+{
+    struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+    fd_set rd;
+
+    for (;;) {
+        if (got_term || got_usr1) {
+            return 1;
+        }
+        FD_ZERO(&rd);
+        FD_SET(fd, &rd);
+        int r = pselect(fd + 1, &rd, NULL, NULL, &ts, &v->waitmask);
+        if (r > 0) {
+            return 0;
+        }
+        if (r == 0 || errno != EINTR) {
+            return -1;
+        }
+        /* EINTR: SIGHUP reloads before the next APDU; the others are checked above. The
+         * timeout restarts, which only lengthens a wait a signal interrupted. */
+    }
+}
+
+/* Read exactly n bytes; 0 on success, -1 on EOF/error/timeout, 1 when a signal asks to stop.
+ * The first byte may take idle_ms (waiting for the next message), the rest IO_TIMEOUT_MS. */
+static int read_full(const struct vcard *v, int fd, uint8_t *buf, size_t n, unsigned idle_ms)
 {
     size_t got = 0;
     while (got < n) {
+        int w = wait_readable(v, fd, got == 0 ? idle_ms : IO_TIMEOUT_MS);
+        if (w != 0) {
+            if (w < 0) {
+                log_line(v, "%s", "vpcd silent too long: dropping the connection");
+            }
+            return w;
+        }
         ssize_t r = read(fd, buf + got, n - got);
         if (r == 0) {
             return -1;
         }
         if (r < 0) {
             if (errno == EINTR) {
-                if (got_term || got_usr1) {
-                    return 1;
-                }
-                continue; /* SIGHUP: the profile is reloaded before the next APDU */
+                continue;
             }
             return -1;
         }
@@ -127,24 +185,11 @@ static int send_msg(int fd, const uint8_t *buf, size_t n)
             if (errno == EINTR) {
                 continue;
             }
-            return -1;
+            return -1; /* includes EAGAIN: SO_SNDTIMEO expired */
         }
         off += (size_t)w;
     }
     return 0;
-}
-
-__attribute__((format(printf, 2, 3))) static void log_line(const struct vcard *v,
-                                                           const char *fmt, ...)
-{
-    if (v->verbose) {
-        va_list ap;
-        va_start(ap, fmt);
-        fprintf(stderr, "scboot-vcard: ");
-        vfprintf(stderr, fmt, ap);
-        fputc('\n', stderr);
-        va_end(ap);
-    }
 }
 
 /* Serve one connection until it closes, a signal asks for removal, or the fault fires. */
@@ -154,7 +199,7 @@ static int serve(struct vcard *v, int fd)
     char hex[2 * 4096 + 1];
 
     for (;;) {
-        int r = read_full(fd, hdr, 2);
+        int r = read_full(v, fd, hdr, 2, IDLE_TIMEOUT_MS);
         if (r != 0) {
             return r;
         }
@@ -162,7 +207,7 @@ static int serve(struct vcard *v, int fd)
         if (n == 0 || n > sizeof(msg)) {
             return -1;
         }
-        if ((r = read_full(fd, msg, n)) != 0) {
+        if ((r = read_full(v, fd, msg, n, IO_TIMEOUT_MS)) != 0) {
             return r;
         }
         if (n == 1) {
@@ -240,6 +285,7 @@ int main(int argc, char **argv)
         {0, 0, 0, 0}};
     struct vcard v = {.host = "127.0.0.1", .port = "35963"};
     struct sigaction sa;
+    sigset_t ours;
     int opt, inserted = 1;
 
     while ((opt = getopt_long(argc, argv, "p:H:P:n:vh", opts, NULL)) != -1) {
@@ -260,8 +306,19 @@ int main(int argc, char **argv)
     if (load(&v) < 0) {
         return 4;
     }
+    /* our signals are blocked except inside pselect()/sigsuspend(): none is lost */
+    sigemptyset(&ours);
+    sigaddset(&ours, SIGUSR1);
+    sigaddset(&ours, SIGHUP);
+    sigaddset(&ours, SIGTERM);
+    sigaddset(&ours, SIGINT);
+    sigprocmask(SIG_BLOCK, &ours, &v.waitmask);
+    sigdelset(&v.waitmask, SIGUSR1);
+    sigdelset(&v.waitmask, SIGHUP);
+    sigdelset(&v.waitmask, SIGTERM);
+    sigdelset(&v.waitmask, SIGINT);
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal; /* no SA_RESTART: a blocking read returns EINTR */
+    sa.sa_handler = on_signal; /* no SA_RESTART: a wait returns EINTR */
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -279,13 +336,13 @@ int main(int argc, char **argv)
             log_line(&v, "%s", inserted ? "card inserted" : "card removed");
         }
         if (!inserted) {
-            pause();
+            sigsuspend(&v.waitmask); /* flags were checked with the signals blocked */
             continue;
         }
         int fd = connect_vpcd(&v);
         if (fd < 0) {
             struct timespec ts = {0, 100 * 1000000L};
-            nanosleep(&ts, NULL);
+            pselect(0, NULL, NULL, NULL, &ts, &v.waitmask); /* a signal ends the pause */
             continue;
         }
         log_line(&v, "%s", "connected to vpcd: card inserted");

@@ -52,7 +52,12 @@ int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m);
  * and the next call re-establishes it (the caller backs off).
  */
 int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *changed);
-/** The watched readers as last seen (name, presence, ATR, events). Returns the count. */
+/**
+ * The watched readers as last seen (name, presence, ATR, events). Returns the count. A reader
+ * whose card state pcscd does not know (just added, before its first poll; UNKNOWN or
+ * UNAVAILABLE) is left out, and when no listed reader holds a card while such a reader exists,
+ * the count is 0: "no reader", card state unknown (R4), never "empty".
+ */
 size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
                                 size_t cap);
 void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m);

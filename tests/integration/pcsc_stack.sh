@@ -6,6 +6,7 @@
 #
 #   stack_start PROFILE [vcard options...]   sets STACK_DIR, PCSCLITE_CSOCK_NAME, VCARD_PID
 #   stack_vcard PROFILE [options...]         (re)start the card side only
+#   stack_vcard_stop                         SIGTERM the card side; fails if it ignores it
 #   stack_stop
 #
 # Without root, pcscd or the vpcd driver the test is skipped (TAP '1..0 # SKIP'), unless
@@ -53,7 +54,8 @@ CHANNELID 35963
 CONF
     export PCSCLITE_CSOCK_NAME="$STACK_DIR/run/pcscd.comm"
     stack_pcscd_up
-    trap stack_stop EXIT INT TERM
+    trap '_st=$?; stack_stop || _st=1; exit $_st' EXIT
+    trap 'stack_stop; exit 1' INT TERM
     if [ -n "${1:-}" ]; then
         stack_vcard "$@"
     fi
@@ -76,13 +78,38 @@ stack_pcscd_up() {
     fi
 }
 
+# SIGTERM a process this script started and reap it, bounded: a process still there 10 s
+# later is a bug (a lost signal, a stuck loop), never waited on forever: it is SIGKILLed, one
+# FAIL line goes to stderr, and the call returns 1 (the callers fail the test).
+stack_kill() {
+    _p=$1 _i=0
+    [ -n "$_p" ] || return 0
+    kill "$_p" 2>/dev/null
+    while kill -0 "$_p" 2>/dev/null && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+    if kill -0 "$_p" 2>/dev/null; then
+        echo "FAIL: $2 (pid $_p) still running 10 s after SIGTERM: SIGKILL" >&2
+        kill -9 "$_p" 2>/dev/null
+        wait "$_p" 2>/dev/null
+        return 1
+    fi
+    wait "$_p" 2>/dev/null
+    return 0
+}
+
+stack_vcard_stop() {
+    _r=0
+    stack_kill "${VCARD_PID:-}" scboot-vcard || _r=1
+    VCARD_PID=
+    return $_r
+}
+
 # Stop pcscd (and the card side, whose namespace goes with it), keep the directory.
 stack_pcscd_down() {
-    [ -n "${VCARD_PID:-}" ] && kill "$VCARD_PID" 2>/dev/null && wait "$VCARD_PID" 2>/dev/null
-    VCARD_PID=
-    kill "$PCSCD_PID" 2>/dev/null
-    wait "$PCSCD_PID" 2>/dev/null
+    _r=0
+    stack_vcard_stop || _r=1
+    stack_kill "${PCSCD_PID:-}" pcscd || _r=1
     PCSCD_PID=
+    return $_r
 }
 
 # The card side joins pcscd's network namespace (vpcd listens there).
@@ -92,18 +119,14 @@ stack_vcard() {
     VCARD_PID=$!
 }
 
+# Returns 1 when a process ignored SIGTERM; at exit that turns the status into a failure.
 stack_stop() {
     trap - EXIT INT TERM
-    [ -n "${VCARD_PID:-}" ] && kill "$VCARD_PID" 2>/dev/null
-    if [ -n "${PCSCD_PID:-}" ]; then
-        kill "$PCSCD_PID" 2>/dev/null
-        wait "$PCSCD_PID" 2>/dev/null
-    fi
-    [ -n "${VCARD_PID:-}" ] && wait "$VCARD_PID" 2>/dev/null
+    _sr=0
+    stack_pcscd_down || _sr=1
     [ -n "${STACK_DIR:-}" ] && rm -rf "$STACK_DIR"
-    VCARD_PID=
-    PCSCD_PID=
     STACK_DIR=
+    return $_sr
 }
 
 # Wait for a card to be present in reader $1.

@@ -33,7 +33,7 @@ for profile in pin pin_strict_c6; do
     "$SCBOOT" dump -r "$R" > /dev/null 2> "$STACK_DIR/err"
     rc=$?
     check "$profile: no PIN: exit 3, asks for --pin" '[ $rc = 3 ] && grep -q -- "--pin" "$STACK_DIR/err"'
-    kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null; VCARD_PID=
+    check "$profile: the card side stops on SIGTERM" stack_vcard_stop
     stack_wait_nocard "$R"
 done
 
@@ -81,8 +81,8 @@ for verify in on-event every=1s; do
         stack_wait 60 sh -c "[ \$(wc -l < '$EV') -ge 2 ]"
         check "verify=every=1s: the in-place change is caught" '[ "$(sed -n 2p "$EV")" = changed ] || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
     fi
-    kill -TERM "$WATCH"; wait "$WATCH" 2>/dev/null
-    kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null; VCARD_PID=
+    check "verify=$verify: watch stops on SIGTERM" 'stack_kill "$WATCH" "scboot watch"'
+    check "verify=$verify: the card side stops on SIGTERM" stack_vcard_stop
     stack_wait_nocard "$R"
 done
 "$SCBOOT" watch -r "$R" --verify sometimes > /dev/null 2> "$STACK_DIR/err"

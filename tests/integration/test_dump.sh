@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # test_dump.sh: `scboot dump` through a real pcscd + vpcd reads exactly what the in-process
 # path reads (same JSON: discovery, file hash, decoded objects, APDU count), for several card
-# layouts; a card pulled in the middle of the walk gives exit 3 and one clear line.
+# layouts; a card pulled in the middle of the walk gives exit 3 and one clear line. Every
+# command is bounded (timeout: exit 124 fails its check), and the card side must stop on SIGTERM.
 set -u
 SCBOOT=$1 SCBOOT_VCARD=$2 DATA=$3
 . "$(dirname "$0")/pcsc_stack.sh"
@@ -16,20 +17,20 @@ for profile in standard pin t1_first_correct_oid no_channels scp03; do
     [ $profile = scp03 ] && extra="--scp03-keys $STACK_DIR/keys --secure-channel required"
     stack_vcard "$DATA/$profile.json"
     stack_wait_card "Virtual PCD 00 00"
-    "$SCBOOT" dump -r "Virtual PCD 00 00" --json --pin 1234 $extra > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
+    timeout -k 5 60 "$SCBOOT" dump -r "Virtual PCD 00 00" --json --pin 1234 $extra > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
     rc=$?
-    "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 $extra > "$STACK_DIR/virt.json"
+    timeout -k 5 60 "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 $extra > "$STACK_DIR/virt.json"
     check "$profile: dump through pcscd exits 0" '[ $rc = 0 ] || { cat "$STACK_DIR/real.err" >&2; false; }'
     [ $profile = scp03 ] && check "scp03: read through the secure channel" 'grep -q "\"secure_channel\": true" "$STACK_DIR/real.json"'
     check "$profile: same JSON as the in-process card" 'cmp -s "$STACK_DIR/real.json" "$STACK_DIR/virt.json" || diff "$STACK_DIR/real.json" "$STACK_DIR/virt.json" >&2'
-    kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null
+    check "$profile: the card side stops on SIGTERM" stack_vcard_stop
     stack_wait_nocard "Virtual PCD 00 00"
 done
 
 # pulled out after 6 APDUs: in the middle of the walk
 stack_vcard "$DATA/standard.json" --remove-after 6
 stack_wait_card "Virtual PCD 00 00"
-"$SCBOOT" dump -r 0 > "$STACK_DIR/out" 2> "$STACK_DIR/err"
+timeout -k 5 60 "$SCBOOT" dump -r 0 > "$STACK_DIR/out" 2> "$STACK_DIR/err"
 rc=$?
 check "card removed mid-walk: exit 3" '[ $rc = 3 ]'
 check "card removed mid-walk: one line naming the removal" '[ "$(wc -l < "$STACK_DIR/err")" = 1 ] && grep -q "removed" "$STACK_DIR/err"'

@@ -5,8 +5,8 @@
 set -u
 SCBOOT=$1 SCBOOT_VCARD=$2 DATA=$3
 . "$(dirname "$0")/pcsc_stack.sh"
-fails=0
-check() { if eval "$2"; then echo "ok - $1"; else echo "not ok - $1"; fails=$((fails + 1)); fi; }
+fails=0 tn=0
+check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
 
 stack_start "$DATA/standard.json"
 stack_wait_card "Virtual PCD 00 00" || { echo "no card seen"; cat "$STACK_DIR/vcard.log"; exit 1; }
@@ -24,7 +24,7 @@ out=$("$SCBOOT" apdu -r 0 00B201F400)
 check "apdu follows 6Cxx" 'echo "$out" | grep -q "4F10A0000000871002FF33FF0189000001005004" && echo "$out" | grep -q "9000"'
 
 # a card that disappears after 3 APDUs, in the middle of a 6-APDU sequence
-kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null
+check "the card side stops on SIGTERM" stack_vcard_stop
 stack_wait_nocard "Virtual PCD 00 00"
 stack_vcard "$DATA/standard.json" --remove-after 3
 stack_wait_card "Virtual PCD 00 00"
@@ -35,7 +35,7 @@ check "removal mid-sequence exits 3" '[ $rc = 3 ]'
 check "removal gives one clear line" '[ "$(wc -l < "$STACK_DIR/err")" = 1 ] && grep -q "removed" "$STACK_DIR/err"'
 check "the first APDUs were answered" '[ "$(wc -l < "$STACK_DIR/out")" = 3 ]'
 
-stack_stop
+check "pcscd and the card side stop on SIGTERM" stack_stop
 unset PCSCLITE_CSOCK_NAME
 # no pcscd at all: a clear SCARD_E_NO_SERVICE line, exit 3
 PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm "$SCBOOT" readers 2> /tmp/scboot-nosvc.$$
@@ -43,5 +43,5 @@ rc=$?
 check "no pcscd: exit 3" '[ $rc = 3 ]'
 check "no pcscd: names the PC/SC code" 'grep -q "SCardEstablishContext" /tmp/scboot-nosvc.$$'
 rm -f /tmp/scboot-nosvc.$$
-echo "1..11"
+echo "1..$tn"
 [ $fails = 0 ]
