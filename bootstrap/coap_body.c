@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * coap_body.c: a request body arriving in Block1 blocks (RFC 7959), reassembled in order and
  * bounded by SCB_COAP_MAX_BODY from the first block on: a body announced (Size1) or found to be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * coap_dtls.c: which DTLS credentials a Bootstrap-Server peer must hold. The committed
  * Bootstrap-Server account decides (SPEC.md 10.4): mode 0 PSK (identity /0/x/3 exactly, key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_coap_body.c: Block1 bodies as a hostile Bootstrap-Server sends them: blocks of any
  * offset, announced total (Size1) and length, for one of a few paths, in any order. The

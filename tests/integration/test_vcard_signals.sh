@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # test_vcard_signals.sh: scboot-vcard stops on SIGTERM even while it is busy serving APDUs
 # (dumps running through pcscd), not only when idle in a read: a signal that arrives mid-APDU
 # must not be lost (the old card side slept through it and served vpcd's polls forever, which

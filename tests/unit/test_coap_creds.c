@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_coap_creds.c: which credentials a Bootstrap-Server peer must hold, from the committed
  * Bootstrap-Server account (coap_dtls.c): no account / mode 3 -> plain CoAP; PSK, RPK, X.509

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_pcsc_backend.c: the pcsc-lite backend against a scripted libpcsclite (-Wl,--wrap): a
  * reader whose card state pcscd does not know yet (just added after a pcscd start, before its
