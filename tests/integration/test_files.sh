@@ -28,6 +28,17 @@ check "dump --raw under umask 000: a new file is 0600" '[ "$(mode "$T/raw2.bin")
 printf 'x' > "$T/trace"; chmod 644 "$T/trace"
 "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --show-secrets --trace "$T/trace" > /dev/null 2>&1
 check "--trace (secrets shown) over a 0644 file: now 0600" '[ "$(mode "$T/trace")" = 600 ] && grep -q "^> " "$T/trace"'
+printf 'precious' > "$T/trtarget"; chmod 644 "$T/trtarget"; ln -s "$T/trtarget" "$T/trlink"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --show-secrets --trace "$T/trlink" > /dev/null 2> "$T/err"; rc=$?
+check "--trace onto a symbolic link: refused (exit 5, one line), nothing written through it" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "symbolic link" "$T/err" && [ "$(cat "$T/trtarget")" = precious ] && [ -L "$T/trlink" ]'
+printf 'precious' > "$T/trhard"; chmod 644 "$T/trhard"; ln "$T/trhard" "$T/trhard2"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --trace "$T/trhard2" > /dev/null 2>&1; rc=$?
+check "--trace onto a hard link: a new 0600 file replaces the name, the other name keeps its bytes" '[ $rc = 0 ] && [ "$(mode "$T/trhard2")" = 600 ] && grep -q "^> " "$T/trhard2" && [ "$(cat "$T/trhard")" = precious ]'
+if [ "$(id -u)" = 0 ]; then
+    printf 'theirs' > "$T/trnob"; chmod 666 "$T/trnob"; chown nobody "$T/trnob"
+    "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --trace "$T/trnob" > /dev/null 2>&1; rc=$?
+    check "--trace over a file of another user: replaced by a 0600 file of ours" '[ $rc = 0 ] && [ "$(stat -c %u:%a "$T/trnob")" = 0:600 ] && grep -q "^> " "$T/trnob"'
+fi
 "$SCBOOT" encode "$T/a.json" -o - > "$T/stdout.bin" 2>/dev/null; rc=$?
 check "encode -o - writes to stdout" '[ $rc = 0 ] && cmp -s "$T/stdout.bin" "$DATA/anjay_ef126.bin"'
 "$SCBOOT" encode "$T/a.json" -o /dev/null 2>/dev/null; rc=$?
