@@ -147,6 +147,27 @@ for c in "dump --bogus" "check" "apply --pin" "status extra" "encode $T/a.json" 
     "$SCBOOT" $c > /dev/null 2> "$T/err"; rc=$?
     check "usage error '$c': exit 2, one line with the synopsis" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "invalid arguments; usage: scboot " "$T/err"'
 done
+# out-of-range numbers inside strings (object links, versions) are refused, never wrapped
+# (sscanf's %u read "4294967296:1" as 0:1 and "4294967297.0" as 1.0)
+for v in '"17": "4294967296:1"' '"17": "65536:0"' '"17": "+1:2"' '"17": " 1:2"' '"17": "-1:0"'; do
+    sed "s#\"10\": 101#\"10\": 101, $v#" "$DATA/multi_server_acl.json" > "$T/ol.json"
+    "$SCBOOT" encode "$T/ol.json" -o "$T/ol.bin" > /dev/null 2> "$T/err"; rc=$?
+    check "encode of an object link $v: refused, exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "/0/1/17: expected an object link" "$T/err" && [ ! -e "$T/ol.bin" ]'
+done
+for v in '"4294967297.0"' '"1.4294967296"' '"+1.0"' 'null' '"0.1"'; do
+    sed "0,/\"version\": \"implicit\"/s##\"version\": $v#" "$DATA/multi_server_acl.json" > "$T/ol.json"
+    "$SCBOOT" encode "$T/ol.json" -o "$T/ol.bin" > /dev/null 2> "$T/err"; rc=$?
+    check "encode of an object version $v: refused, exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "version must be" "$T/err" && [ ! -e "$T/ol.bin" ]'
+done
+sed "s#\"10\": 101#\"10\": 101, \"17\": \"1:2\"#" "$DATA/multi_server_acl.json" > "$T/ol.json"
+"$SCBOOT" encode "$T/ol.json" -o "$T/ol.bin" > /dev/null 2>&1; rc=$?
+check "encode of an object link in range still works" '[ $rc = 0 ] && "$SCBOOT" decode --json "$T/ol.bin" | grep -q "\"17\": \"1:2\""'
+rm -f "$T/ol.bin"
+mkdir -m 700 "$T/olst"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/olst" > /dev/null 2>&1
+sed -i 's#"2": 3#"2": 3, "17": "4294967296:1"#' "$T/olst/config.json"
+"$SCBOOT" status --state-dir "$T/olst" > /dev/null 2> "$T/err"; rc=$?
+check "a store with an object link out of range: damaged store, exit 4" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: .*17" "$T/err"'
 printf 'not json' > "$T/badprof.json"
 "$SCBOOT" check --profile "$T/badprof.json" "$DATA/nrf_ef58.bin" > /dev/null 2> "$T/err"; rc=$?
 check "a malformed --profile file: exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ]'
