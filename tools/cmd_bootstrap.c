@@ -4,6 +4,7 @@
  * server-initiated (--listen [ADDR:]PORT). Exit 0 committed, 1 rejected or timed out,
  * 3 network error.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,16 @@ static const char usage_text[] =
 
 enum { OPT_SERVER = 700, OPT_EP, OPT_LISTEN, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_ONCE,
        OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN, OPT_PIN_FILE };
+
+/* The PSK key is wiped on every path out of the command. */
+static void key_wipe(uint8_t **key, size_t len)
+{
+    if (*key) {
+        mbedtls_platform_zeroize(*key, len);
+        free(*key);
+        *key = NULL;
+    }
+}
 
 int cmd_bootstrap(struct cli *c, int argc, char **argv)
 {
@@ -102,35 +113,50 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.psk_identity_len = strlen(optarg);
             break;
         case OPT_PSK_FILE: {
-            char *text;
+            char *text, ferr[512];
             size_t n;
-            if ((ret = scb_read_text(optarg, 4096, &text, &n)) < 0) {
-                free(key);
-                return cli_read_fail(c, optarg, ret);
+            key_wipe(&key, keylen); /* the option given twice: the last one counts */
+            /* a key file: the rules of the SCP03 and PIN files (no link, owner-only, bounded) */
+            if ((ret = scb_read_secret_file(optarg, 4096, &text, &n, ferr, sizeof(ferr))) < 0) {
+                cli_pin_wipe(c);
+                return cli_fail(c, ret, "--psk-key-file: %s", ferr);
             }
-            free(key); /* the option given twice: the last one counts */
             if ((key = malloc(n / 2 + 1)) == NULL) {
-                mbedtls_platform_zeroize(text, n);
+                mbedtls_platform_zeroize(text, 4096 + 1);
                 free(text);
+                cli_pin_wipe(c);
                 return cli_fail(c, SCB_E_NOMEM, "out of memory");
             }
             ret = scb_hex_decode(text, key, n / 2 + 1, &keylen);
-            mbedtls_platform_zeroize(text, n);
+            mbedtls_platform_zeroize(text, 4096 + 1);
             free(text);
             if (ret < 0 || keylen == 0) {
-                free(key);
-                return cli_fail(c, SCB_E_INVALID_ARG, "PSK key file '%s': expected hex", optarg);
+                mbedtls_platform_zeroize(key, n / 2 + 1);
+                free(key); /* keylen is not known */
+                cli_pin_wipe(c);
+                return cli_fail(c, SCB_E_PARSE, "PSK key file %s: expected hex", optarg);
             }
             o.psk_key = key;
             o.psk_key_len = keylen;
             break;
         }
-        case OPT_PCT: o.pct = atoi(optarg); break;
+        case OPT_PCT: { /* a CoAP Content-Format number, 0-65535 (atoi took "x" as 0) */
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || v > 65535) {
+                key_wipe(&key, keylen);
+                cli_pin_wipe(c);
+                return cli_usage(c, usage_text);
+            }
+            o.pct = (int)v;
+            break;
+        }
         case OPT_FACTORY: factory = optarg; break;
         case OPT_PIN:
         case OPT_PIN_FILE:
             if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
-                free(key);
+                key_wipe(&key, keylen);
                 return ret;
             }
             break;
@@ -142,7 +168,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     }
     if (optind != argc || (o.listen == NULL) == (o.server_uri == NULL) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {
-        free(key);
+        key_wipe(&key, keylen);
         cli_pin_wipe(c);
         return cli_usage(c, usage_text);
     }
@@ -152,7 +178,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         (ret = scb_store_load(st, &loaded, err, sizeof(err))) < 0) {
         /* a damaged or unreadable store: said once, before anything runs */
         scb_store_close(&st);
-        free(key);
+        key_wipe(&key, keylen);
         cli_pin_wipe(c);
         return cli_fail(c, ret, "%s", err);
     }
@@ -181,17 +207,14 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         cli_close_card(c);
         if (ret < 0) {
             scb_store_close(&st);
-            free(key);
+            key_wipe(&key, keylen);
             return cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
         }
     }
     cli_pin_wipe(c); /* only the card step uses it */
     ret = scb_coap_bootstrap(st, &o, &committed);
     scb_store_close(&st);
-    if (key) {
-        mbedtls_platform_zeroize(key, keylen);
-        free(key);
-    }
+    key_wipe(&key, keylen);
     if (ret == SCB_E_TIMEOUT || (ret == SCB_OK && !committed)) {
         fprintf(stderr, "%s: bootstrap failed: nothing committed\n", c->prog);
         return EXIT_INCONSISTENT;

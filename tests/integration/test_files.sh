@@ -168,6 +168,21 @@ mkdir -m 700 "$T/olst"
 sed -i 's#"2": 3#"2": 3, "17": "4294967296:1"#' "$T/olst/config.json"
 "$SCBOOT" status --state-dir "$T/olst" > /dev/null 2> "$T/err"; rc=$?
 check "a store with an object link out of range: damaged store, exit 4" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: .*17" "$T/err"'
+# the PSK key file is a key file: the rules of the SCP03 and PIN files
+printf '0102030405060708\n' > "$T/psk644"; chmod 644 "$T/psk644"; ln -s "$T/psk644" "$T/psklink"
+printf 'zz\n' > "$T/pskbad"; chmod 600 "$T/pskbad"
+for f in psk644 psklink pskbad; do
+    "$SCBOOT" bootstrap --server coaps://127.0.0.1:9 --endpoint x --psk-identity i --psk-key-file "$T/$f" --state-dir "$T/pk" > /dev/null 2> "$T/err"; rc=$?
+    case $f in
+    psk644) check "--psk-key-file of mode 644: refused, exit 5, chmod 600" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "mode 644); chmod 600" "$T/err"' ;;
+    psklink) check "--psk-key-file a symbolic link: refused, exit 5" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "symbolic link" "$T/err"' ;;
+    pskbad) check "--psk-key-file not hex: a malformed key file, exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "expected hex" "$T/err"' ;;
+    esac
+done
+for p in x -1 65536 ''; do
+    "$SCBOOT" bootstrap --server coap://127.0.0.1:9 --endpoint x --pct "$p" --state-dir "$T/pk" > /dev/null 2> "$T/err"; rc=$?
+    check "bootstrap --pct '$p': a usage error (2), one line" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ]'
+done
 printf 'not json' > "$T/badprof.json"
 "$SCBOOT" check --profile "$T/badprof.json" "$DATA/nrf_ef58.bin" > /dev/null 2> "$T/err"; rc=$?
 check "a malformed --profile file: exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ]'
