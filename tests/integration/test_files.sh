@@ -94,6 +94,9 @@ for body in '{"format": null}' '{"format": "scboot-store-1", "objects": {}, "gen
         check "$n on a store holding '$body': exit 4, one line 'damaged store: PATH: what'" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: $T/dmg/config.json: ." "$T/err"'
     done
 done
+mkdir -m 700 "$T/d"; printf '{"format": null}' > "$T/d/config.json"
+(cd "$T" && "$SCBOOT" status --state-dir d > /dev/null 2> "$T/err"); rc=$?
+check "a one-letter relative state dir: the message names d/config.json (was 'dconfig.json')" '[ $rc = 4 ] && grep -q "damaged store: d/config.json: " "$T/err"'
 check "the damaged store is left as it was" '[ -z "$(cat "$T/dmg/config.json")" ]'
 rm -f "$T/dmg/config.json"; printf 'x' > "$T/elsewhere"; ln -s "$T/elsewhere" "$T/dmg/config.json"
 "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/dmg" > /dev/null 2> "$T/err"; rc=$?
