@@ -140,6 +140,11 @@ missing "dump -r virtual:MISSING" "$SCBOOT" dump -r "virtual:$T/missing"
 missing "dump --scp03-keys missing" "$SCBOOT" dump -r "virtual:$DATA/standard.json" --scp03-keys "$T/missing"
 missing "watch --profile missing" "$SCBOOT" watch -r x --profile "$T/missing"
 missing "bootstrap --psk-key-file missing" "$SCBOOT" bootstrap --server coaps://127.0.0.1:9 --endpoint x --psk-identity i --psk-key-file "$T/missing"
+mkdir "$T/adir"
+for c in "decode $T/adir" "check $T/adir" "encode $T/adir -o $T/x.bin" "apply --no-card --factory $T/adir --state-dir $T/m3"; do
+    "$SCBOOT" $c > /dev/null 2> "$T/err"; rc=$?
+    check "${c%% *} of a directory: exit 5, one line 'cannot read DIR: Is a directory'" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "cannot read $T/adir: Is a directory" "$T/err"'
+done
 "$SCBOOT" status --state-dir "$T/missing" > /dev/null 2> "$T/err"; rc=$?
 check "status of a missing state dir: exit 5, one line naming it" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "$T/missing: No such file or directory" "$T/err"'
 "$SCBOOT" encode "$T/a.json" -o "$T/nodir/x.bin" > /dev/null 2> "$T/err"; rc=$?
