@@ -168,6 +168,36 @@ __attribute__((format(printf, 2, 3))) static int jfail(struct jctx *j, const cha
     return SCB_E_JSON;
 }
 
+/* A decimal number of at most 5 digits, no sign, no space, at most max; *s moves past it.
+ * (sscanf's %u takes "+1", " 1", "-1" and wraps 4294967296 to 0.) */
+static int dec_u16(const char **s, unsigned max, unsigned *out)
+{
+    unsigned v = 0;
+    int n = 0;
+    for (; **s >= '0' && **s <= '9'; (*s)++) {
+        if (++n > 5) {
+            return -1;
+        }
+        v = v * 10 + (unsigned)(**s - '0');
+    }
+    if (n == 0 || v > max) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* "A<sep>B" with A in lo_a..max_a and B in 0..max_b, nothing around it. */
+static int pair_u16(const char *s, char sep, unsigned lo_a, unsigned max_a, unsigned max_b,
+                    unsigned *a, unsigned *b)
+{
+    if (s == NULL || dec_u16(&s, max_a, a) < 0 || *a < lo_a || *s++ != sep ||
+        dec_u16(&s, max_b, b) < 0 || *s != '\0') {
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_id(struct jctx *j, const char *key, uint16_t *id)
 {
     char *end;
@@ -272,26 +302,6 @@ static int json_uint64(struct jctx *j, json_object *v, uint64_t *out)
 }
 
 /* "oid:iid" with both parts 0..65535, decimal digits only. */
-static int parse_objlnk(const char *s, uint16_t *a, uint16_t *b)
-{
-    unsigned long x[2];
-    for (int k = 0; k < 2; k++) {
-        char *end;
-        if (*s < '0' || *s > '9') {
-            return -1;
-        }
-        errno = 0;
-        x[k] = strtoul(s, &end, 10);
-        if (errno || x[k] > 0xFFFF || *end != (k == 0 ? ':' : '\0')) {
-            return -1;
-        }
-        s = end + 1;
-    }
-    *a = (uint16_t)x[0];
-    *b = (uint16_t)x[1];
-    return 0;
-}
-
 /* Encode one JSON value into bytes per the registry type (inferred when unknown). A value
  * the type cannot hold is refused with its path (never clamped): integers beyond 64 bits,
  * fractions for integers, negatives for unsigned resources, non-finite floats, objlnk parts
@@ -355,8 +365,9 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
         *len = 1;
         break;
     case SCB_TYPE_OBJLNK: {
-        uint16_t a, b;
-        if (jt != json_type_string || parse_objlnk(json_object_get_string(v), &a, &b) < 0) {
+        unsigned a, b;
+        if (jt != json_type_string ||
+            pair_u16(json_object_get_string(v), ':', 0, 0xFFFF, 0xFFFF, &a, &b) < 0) {
             return jfail(j, "expected an object link \"oid:iid\" (each 0-65535)");
         }
         small[0] = (uint8_t)(a >> 8);
@@ -453,11 +464,11 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
         return ret;
     }
     if (json_object_object_get_ex(jo, "version", &ver)) {
-        const char *s = json_object_get_string(ver);
+        const char *s = json_object_is_type(ver, json_type_string) ? json_object_get_string(ver)
+                                                                    : NULL;
         unsigned ma, mi;
-        char extra;
-        if (s && strcmp(s, "implicit") != 0) {
-            if (sscanf(s, "%u.%u%c", &ma, &mi, &extra) != 2 || ma < 1 || ma > 255 || mi > 255) {
+        if (s == NULL || strcmp(s, "implicit") != 0) {
+            if (pair_u16(s, '.', 1, 255, 255, &ma, &mi) < 0) {
                 return jfail(j, "version must be \"implicit\" or \"major.minor\" (1-255.0-255)");
             }
             o->explicit_version = 1;

@@ -4,6 +4,7 @@
  * change check. Every configuration goes through scb_bootstrap_check() (decode + the one
  * validator) before it is merged with its provenance and committed through the store.
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -309,7 +310,11 @@ int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, 
     size_t n;
     int ret = scb_read_text(path, 4u << 20, &text, &n);
     if (ret < 0) {
-        snprintf(err, errlen, "%s: %s", path, scb_strerror(ret));
+        int e = errno;
+        snprintf(err, errlen, "cannot read %s: %s", path,
+                 ret == SCB_E_NOT_FOUND ? strerror(ENOENT)
+                 : ret == SCB_E_IO && e ? strerror(e)
+                                        : scb_strerror(ret));
         return ret;
     }
     size_t k = 0;

@@ -587,7 +587,8 @@ static int open_dir(const char *dir, struct scb_store **out, int lock, unsigned 
     }
     memcpy(s->dir, dir, n);
     s->dir[n] = '\0';
-    snprintf(s->path, sizeof(s->path), "%s%s%s", s->dir, n > 1 ? "/" : "", STORE_FILE);
+    snprintf(s->path, sizeof(s->path), "%s%s%s", s->dir, strcmp(s->dir, "/") != 0 ? "/" : "",
+             STORE_FILE); /* "q/config.json" for a one-letter dir too */
     if ((ret = open_state_dir(s, lock)) < 0 || (lock && (ret = take_lock(s, wait_ms)) < 0)) {
         snprintf(err, errlen, "%s", s->errbuf);
         scb_store_close(&s);

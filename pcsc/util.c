@@ -229,15 +229,13 @@ static int write_fd_all(int fd, const uint8_t *d, size_t n)
     return 0;
 }
 
-int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
-                          size_t errlen)
+/* The directory of path and a mkstemp template beside the file ("DIR/.BASE.XXXXXX"). */
+static int secret_names(const char *path, char *dir, size_t dircap, char *tmp, size_t tmpcap,
+                        char *err, size_t errlen)
 {
-    char dir[4096], tmp[4096 + 16];
     const char *slash, *base;
-    struct stat st;
-    int fd, dfd, e;
 
-    if (path == NULL || *path == '\0' || (len > 0 && data == NULL)) {
+    if (path == NULL || *path == '\0') {
         return wfail(err, errlen, "no file name");
     }
     slash = strrchr(path, '/');
@@ -246,41 +244,72 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
         return wfail(err, errlen, "cannot write %s: not a file name", path);
     }
     if (slash == NULL) {
-        snprintf(dir, sizeof(dir), ".");
+        snprintf(dir, dircap, ".");
     } else if (slash == path) {
-        snprintf(dir, sizeof(dir), "/");
-    } else if ((size_t)(slash - path) < sizeof(dir)) {
+        snprintf(dir, dircap, "/");
+    } else if ((size_t)(slash - path) < dircap) {
         memcpy(dir, path, (size_t)(slash - path));
         dir[slash - path] = '\0';
     } else {
         return wfail(err, errlen, "cannot write %.100s...: name too long", path);
     }
-    if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp)) {
+    if (snprintf(tmp, tmpcap, "%s/.%s.XXXXXX", dir, base) >= (int)tmpcap) {
         return wfail(err, errlen, "cannot write %.100s...: name too long", path);
     }
-    /* what is there is replaced only when it is a regular file; a device or a pipe (/dev/null)
-     * is written to as it is; a link is never followed nor replaced */
-    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
-            if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-                return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
-            }
-            int r = write_fd_all(fd, data, len);
-            e = errno;
-            if (close(fd) != 0 && r == 0) {
-                r = -1;
-                e = errno;
-            }
-            return r == 0 ? SCB_OK : wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+    return SCB_OK;
+}
+
+/*
+ * What is at path decides: nothing or a regular file -> 0 (replace it by a new file); a
+ * character device or a pipe (/dev/null, /dev/stdout) -> 1 and *fd open on it, written as it
+ * is; a symbolic link or anything else -> refused, never followed nor replaced.
+ */
+static int secret_target(const char *path, int *fd, char *err, size_t errlen)
+{
+    struct stat st;
+
+    *fd = -1;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) {
+        return 0;
+    }
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+        if ((*fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+            return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
         }
-        return wfail(err, errlen, "cannot write %s: %s", path,
-                     S_ISLNK(st.st_mode) ? "a symbolic link (refused: give the real path)"
-                                         : "not a regular file");
+        return 1;
+    }
+    return wfail(err, errlen, "cannot write %s: %s", path,
+                 S_ISLNK(st.st_mode) ? "a symbolic link (refused: give the real path)"
+                                     : "not a regular file");
+}
+
+int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
+                          size_t errlen)
+{
+    char dir[4096], tmp[4096 + 16];
+    int fd, dfd, e, ret;
+
+    if (len > 0 && data == NULL) {
+        return wfail(err, errlen, "no data");
+    }
+    if ((ret = secret_names(path, dir, sizeof(dir), tmp, sizeof(tmp), err, errlen)) < 0 ||
+        (ret = secret_target(path, &fd, err, errlen)) < 0) {
+        return ret;
+    }
+    if (ret == 1) { /* a device or a pipe */
+        int r = write_fd_all(fd, data, len);
+        e = errno;
+        if (close(fd) != 0 && r == 0) {
+            r = -1;
+            e = errno;
+        }
+        return r == 0 ? SCB_OK : wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
     }
     if ((fd = mkstemp(tmp)) < 0) { /* O_CREAT | O_EXCL: never through a link */
         return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
     }
-    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 || write_fd_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 ||
+        write_fd_all(fd, data, len) != 0 || fsync(fd) != 0) {
         e = errno;
         close(fd);
         unlink(tmp);
@@ -309,15 +338,27 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
 
 int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen)
 {
-    struct stat st;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    char dir[4096], tmp[4096 + 16];
+    int fd, e, ret;
+
+    /* the same rules as scb_write_file_secret: a new 0600 file of ours replaces a regular one
+     * (never truncated in place: a link would be followed, a file of another owner kept as
+     * theirs); it is renamed into place at once and written as the trace goes */
+    if ((ret = secret_names(path, dir, sizeof(dir), tmp, sizeof(tmp), err, errlen)) < 0 ||
+        (ret = secret_target(path, &fd, err, errlen)) < 0) {
+        return ret;
     }
-    if (fstat(fd, &st) != 0 || (S_ISREG(st.st_mode) && fchmod(fd, 0600) != 0)) {
-        int e = errno;
-        close(fd);
-        return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+    if (ret == 0) {
+        if ((fd = mkstemp(tmp)) < 0) {
+            return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        }
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 ||
+            rename(tmp, path) != 0) {
+            e = errno;
+            close(fd);
+            unlink(tmp);
+            return wfail(err, errlen, "cannot write %s: %s", path, strerror(e));
+        }
     }
     *fd_out = fd;
     return SCB_OK;

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +106,14 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
 /* The factory file must at least open: a missing one is the operator's error, said up front. */
 static int check_readable(struct cli *c, const char *path)
 {
+    struct stat st;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
+        return cli_read_fail(c, path, SCB_E_IO);
+    }
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) { /* opens, but cannot be read */
+        close(fd);
+        errno = EISDIR;
         return cli_read_fail(c, path, SCB_E_IO);
     }
     close(fd);

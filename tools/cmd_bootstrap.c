@@ -7,6 +7,7 @@
  * that contradict the committed account), 3 Bootstrap-Server unreachable / cannot listen,
  * 5 the configuration was accepted but could not be committed (Finish answered 5.00).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,16 @@ static unsigned long num_opt(const char *s, unsigned long max, char **rest)
         *rest = end;
     }
     return v;
+}
+
+/* The PSK key is wiped on every path out of the command. */
+static void key_wipe(uint8_t **key, size_t len)
+{
+    if (*key) {
+        mbedtls_platform_zeroize(*key, len);
+        free(*key);
+        *key = NULL;
+    }
 }
 
 int cmd_bootstrap(struct cli *c, int argc, char **argv)
@@ -143,33 +154,46 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.psk_identity_len = strlen(optarg);
             break;
         case OPT_PSK_FILE: {
-            char *text;
+            char *text, ferr[512];
             size_t n;
-            if ((ret = scb_read_text(optarg, 4096, &text, &n)) < 0) {
-                free(key);
-                return cli_read_fail(c, optarg, ret);
+            key_wipe(&key, keylen); /* the option given twice: the last one counts */
+            /* a key file: the rules of the SCP03 and PIN files (no link, owner-only, bounded) */
+            if ((ret = scb_read_secret_file(optarg, 4096, &text, &n, ferr, sizeof(ferr))) < 0) {
+                cli_pin_wipe(c);
+                return cli_fail(c, ret, "--psk-key-file: %s", ferr);
             }
-            free(key); /* the option given twice: the last one counts */
             if ((key = malloc(n / 2 + 1)) == NULL) {
-                mbedtls_platform_zeroize(text, n);
+                mbedtls_platform_zeroize(text, 4096 + 1);
                 free(text);
+                cli_pin_wipe(c);
                 return cli_fail(c, SCB_E_NOMEM, "out of memory");
             }
             ret = scb_hex_decode(text, key, n / 2 + 1, &keylen);
-            mbedtls_platform_zeroize(text, n);
+            mbedtls_platform_zeroize(text, 4096 + 1);
             free(text);
             if (ret < 0 || keylen == 0) {
-                free(key);
-                return cli_fail(c, SCB_E_INVALID_ARG, "PSK key file '%s': expected hex", optarg);
+                mbedtls_platform_zeroize(key, n / 2 + 1);
+                free(key); /* keylen is not known */
+                cli_pin_wipe(c);
+                return cli_fail(c, SCB_E_PARSE, "PSK key file %s: expected hex", optarg);
             }
             o.psk_key = key;
             o.psk_key_len = keylen;
             break;
         }
-        case OPT_PCT: o.pct = atoi(optarg); break;
+        case OPT_PCT: { /* a CoAP Content-Format number, 0-65535 (atoi took "x" as 0) */
+            char *end;
+            errno = 0;
+            unsigned long v = strtoul(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || v > 65535) {
+                goto bad_usage;
+            }
+            o.pct = (int)v;
+            break;
+        }
         case OPT_ATTEMPTS:
             if ((o.attempts = (unsigned)num_opt(optarg, 100, NULL)) == 0) {
-                return cli_usage(c, usage_text);
+                goto bad_usage;
             }
             break;
         case OPT_BACKOFF: {
@@ -178,38 +202,39 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
                 (*rest && (*rest != ',' ||
                            (o.backoff_max_ms = (unsigned)num_opt(rest + 1, 3600000, NULL)) <
                                o.backoff_ms))) {
-                return cli_usage(c, usage_text);
+                goto bad_usage;
             }
             break;
         }
         case OPT_ACK:
             /* libcoap 4.3.1 ignores an ACK_TIMEOUT below one second */
             if ((o.ack_timeout_ms = (unsigned)num_opt(optarg, 60000, NULL)) < 1000) {
-                return cli_usage(c, usage_text);
+                goto bad_usage;
             }
             break;
         case OPT_RETRANSMIT:
             if ((o.max_retransmit = (unsigned)num_opt(optarg, 8, NULL)) == 0) {
-                return cli_usage(c, usage_text);
+                goto bad_usage;
             }
             break;
         case OPT_FACTORY: factory = optarg; break;
         case OPT_PIN:
         case OPT_PIN_FILE:
             if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
-                free(key);
+                key_wipe(&key, keylen);
                 return ret;
             }
             break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
-                return cli_usage(c, usage_text);
+                goto bad_usage;
             }
         }
     }
     if (optind != argc || (o.listen == NULL) == (o.server_uri == NULL) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {
-        free(key);
+    bad_usage: /* every usage error after a key or PIN was read: wiped first */
+        key_wipe(&key, keylen);
         cli_pin_wipe(c);
         return cli_usage(c, usage_text);
     }
@@ -219,7 +244,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         (ret = scb_store_load(st, &loaded, err, sizeof(err))) < 0) {
         /* a damaged or unreadable store: said once, before anything runs */
         scb_store_close(&st);
-        free(key);
+        key_wipe(&key, keylen);
         cli_pin_wipe(c);
         return cli_fail(c, ret, "%s", err);
     }
@@ -248,17 +273,14 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         cli_close_card(c);
         if (ret < 0) {
             scb_store_close(&st);
-            free(key);
+            key_wipe(&key, keylen);
             return cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
         }
     }
     cli_pin_wipe(c); /* only the card step uses it */
     ret = scb_coap_bootstrap(st, &o, &res);
     scb_store_close(&st);
-    if (key) {
-        mbedtls_platform_zeroize(key, keylen);
-        free(key);
-    }
+    key_wipe(&key, keylen);
     if (ret < 0) {
         return cli_fail(c, ret, "network bootstrap: %s%s%s", scb_strerror(ret),
                         res.reason[0] ? ": " : "", res.reason);

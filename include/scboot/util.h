@@ -51,8 +51,10 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
 int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
                          size_t errlen);
 /**
- * Open (create or truncate) a file written as it goes (an APDU trace) so that it is 0600
- * whatever the umask and whether or not it existed; devices and pipes are left as they are.
+ * Open a file written as it goes (an APDU trace) with the rules of scb_write_file_secret: a
+ * new 0600 file of ours, renamed at once over a regular file that was there (never truncated
+ * in place); a symbolic link is refused, never followed; devices and pipes are written as
+ * they are.
  */
 int scb_open_file_secret(const char *path, int *fd, char *err, size_t errlen);
 

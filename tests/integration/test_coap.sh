@@ -40,6 +40,7 @@ cat > "$T/acl.json" <<'J'
 J
 for f in sec srv sec2 srv2 acl; do tlv "$T/$f.json" "$T/$f.tlv"; done
 printf 'secretkey' | od -An -tx1 | tr -d ' \n' > "$T/psk.hex"
+chmod 600 "$T/psk.hex" # a key file: owner-only, like the SCP03 and PIN files
 C="coap-client-notls -B 5"
 listen() { # state-dir port extra...
     st=$1 port=$2; shift 2

@@ -6,6 +6,7 @@
 # line each). No PC/SC needed (virtual cards); the full-disk cases are in test_disk.sh.
 set -u
 SCBOOT=$1 DATA=$2
+case $SCBOOT in /*) ;; *) SCBOOT=$PWD/$SCBOOT ;; esac # the tests change directory
 T=$(mktemp -d /tmp/scboot-files.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 fails=0 tn=0
@@ -29,6 +30,17 @@ check "dump --raw under umask 000: a new file is 0600" '[ "$(mode "$T/raw2.bin")
 printf 'x' > "$T/trace"; chmod 644 "$T/trace"
 "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --show-secrets --trace "$T/trace" > /dev/null 2>&1
 check "--trace (secrets shown) over a 0644 file: now 0600" '[ "$(mode "$T/trace")" = 600 ] && grep -q "^> " "$T/trace"'
+printf 'precious' > "$T/trtarget"; chmod 644 "$T/trtarget"; ln -s "$T/trtarget" "$T/trlink"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --show-secrets --trace "$T/trlink" > /dev/null 2> "$T/err"; rc=$?
+check "--trace onto a symbolic link: refused (exit 5, one line), nothing written through it" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "symbolic link" "$T/err" && [ "$(cat "$T/trtarget")" = precious ] && [ -L "$T/trlink" ]'
+printf 'precious' > "$T/trhard"; chmod 644 "$T/trhard"; ln "$T/trhard" "$T/trhard2"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --trace "$T/trhard2" > /dev/null 2>&1; rc=$?
+check "--trace onto a hard link: a new 0600 file replaces the name, the other name keeps its bytes" '[ $rc = 0 ] && [ "$(mode "$T/trhard2")" = 600 ] && grep -q "^> " "$T/trhard2" && [ "$(cat "$T/trhard")" = precious ]'
+if [ "$(id -u)" = 0 ]; then
+    printf 'theirs' > "$T/trnob"; chmod 666 "$T/trnob"; chown nobody "$T/trnob"
+    "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --trace "$T/trnob" > /dev/null 2>&1; rc=$?
+    check "--trace over a file of another user: replaced by a 0600 file of ours" '[ $rc = 0 ] && [ "$(stat -c %u:%a "$T/trnob")" = 0:600 ] && grep -q "^> " "$T/trnob"'
+fi
 "$SCBOOT" encode "$T/a.json" -o - > "$T/stdout.bin" 2>/dev/null; rc=$?
 check "encode -o - writes to stdout" '[ $rc = 0 ] && cmp -s "$T/stdout.bin" "$DATA/anjay_ef126.bin"'
 "$SCBOOT" encode "$T/a.json" -o /dev/null 2>/dev/null; rc=$?
@@ -84,6 +96,9 @@ for body in '{"format": null}' '{"format": "scboot-store-1", "objects": {}, "gen
         check "$n on a store holding '$body': exit 4, one line 'damaged store: PATH: what'" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: $T/dmg/config.json: ." "$T/err"'
     done
 done
+mkdir -m 700 "$T/d"; printf '{"format": null}' > "$T/d/config.json"
+(cd "$T" && "$SCBOOT" status --state-dir d > /dev/null 2> "$T/err"); rc=$?
+check "a one-letter relative state dir: the message names d/config.json (was 'dconfig.json')" '[ $rc = 4 ] && grep -q "damaged store: d/config.json: " "$T/err"'
 check "the damaged store is left as it was" '[ -z "$(cat "$T/dmg/config.json")" ]'
 rm -f "$T/dmg/config.json"; printf 'x' > "$T/elsewhere"; ln -s "$T/elsewhere" "$T/dmg/config.json"
 "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/dmg" > /dev/null 2> "$T/err"; rc=$?
@@ -127,6 +142,11 @@ missing "dump -r virtual:MISSING" "$SCBOOT" dump -r "virtual:$T/missing"
 missing "dump --scp03-keys missing" "$SCBOOT" dump -r "virtual:$DATA/standard.json" --scp03-keys "$T/missing"
 missing "watch --profile missing" "$SCBOOT" watch -r x --profile "$T/missing"
 missing "bootstrap --psk-key-file missing" "$SCBOOT" bootstrap --server coaps://127.0.0.1:9 --endpoint x --psk-identity i --psk-key-file "$T/missing"
+mkdir "$T/adir"
+for c in "decode $T/adir" "check $T/adir" "encode $T/adir -o $T/x.bin" "apply --no-card --factory $T/adir --state-dir $T/m3"; do
+    "$SCBOOT" $c > /dev/null 2> "$T/err"; rc=$?
+    check "${c%% *} of a directory: exit 5, one line 'cannot read DIR: Is a directory'" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "cannot read $T/adir: Is a directory" "$T/err"'
+done
 "$SCBOOT" status --state-dir "$T/missing" > /dev/null 2> "$T/err"; rc=$?
 check "status of a missing state dir: exit 5, one line naming it" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "$T/missing: No such file or directory" "$T/err"'
 "$SCBOOT" encode "$T/a.json" -o "$T/nodir/x.bin" > /dev/null 2> "$T/err"; rc=$?
@@ -136,6 +156,42 @@ check "bootstrap --server '': a usage error (2) naming the option" '[ $rc = 2 ] 
 for c in "dump --bogus" "check" "apply --pin" "status extra" "encode $T/a.json" "decode"; do
     "$SCBOOT" $c > /dev/null 2> "$T/err"; rc=$?
     check "usage error '$c': exit 2, one line with the synopsis" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "invalid arguments; usage: scboot " "$T/err"'
+done
+# out-of-range numbers inside strings (object links, versions) are refused, never wrapped
+# (sscanf's %u read "4294967296:1" as 0:1 and "4294967297.0" as 1.0)
+for v in '"17": "4294967296:1"' '"17": "65536:0"' '"17": "+1:2"' '"17": " 1:2"' '"17": "-1:0"'; do
+    sed "s#\"10\": 101#\"10\": 101, $v#" "$DATA/multi_server_acl.json" > "$T/ol.json"
+    "$SCBOOT" encode "$T/ol.json" -o "$T/ol.bin" > /dev/null 2> "$T/err"; rc=$?
+    check "encode of an object link $v: refused, exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "/0/1/17: expected an object link" "$T/err" && [ ! -e "$T/ol.bin" ]'
+done
+for v in '"4294967297.0"' '"1.4294967296"' '"+1.0"' 'null' '"0.1"'; do
+    sed "0,/\"version\": \"implicit\"/s##\"version\": $v#" "$DATA/multi_server_acl.json" > "$T/ol.json"
+    "$SCBOOT" encode "$T/ol.json" -o "$T/ol.bin" > /dev/null 2> "$T/err"; rc=$?
+    check "encode of an object version $v: refused, exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "version must be" "$T/err" && [ ! -e "$T/ol.bin" ]'
+done
+sed "s#\"10\": 101#\"10\": 101, \"17\": \"1:2\"#" "$DATA/multi_server_acl.json" > "$T/ol.json"
+"$SCBOOT" encode "$T/ol.json" -o "$T/ol.bin" > /dev/null 2>&1; rc=$?
+check "encode of an object link in range still works" '[ $rc = 0 ] && "$SCBOOT" decode --json "$T/ol.bin" | grep -q "\"17\": \"1:2\""'
+rm -f "$T/ol.bin"
+mkdir -m 700 "$T/olst"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/olst" > /dev/null 2>&1
+sed -i 's#"2": 3#"2": 3, "17": "4294967296:1"#' "$T/olst/config.json"
+"$SCBOOT" status --state-dir "$T/olst" > /dev/null 2> "$T/err"; rc=$?
+check "a store with an object link out of range: damaged store, exit 4" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: .*17" "$T/err"'
+# the PSK key file is a key file: the rules of the SCP03 and PIN files
+printf '0102030405060708\n' > "$T/psk644"; chmod 644 "$T/psk644"; ln -s "$T/psk644" "$T/psklink"
+printf 'zz\n' > "$T/pskbad"; chmod 600 "$T/pskbad"
+for f in psk644 psklink pskbad; do
+    "$SCBOOT" bootstrap --server coaps://127.0.0.1:9 --endpoint x --psk-identity i --psk-key-file "$T/$f" --state-dir "$T/pk" > /dev/null 2> "$T/err"; rc=$?
+    case $f in
+    psk644) check "--psk-key-file of mode 644: refused, exit 5, chmod 600" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "mode 644); chmod 600" "$T/err"' ;;
+    psklink) check "--psk-key-file a symbolic link: refused, exit 5" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "symbolic link" "$T/err"' ;;
+    pskbad) check "--psk-key-file not hex: a malformed key file, exit 4, one line" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "expected hex" "$T/err"' ;;
+    esac
+done
+for p in x -1 65536 ''; do
+    "$SCBOOT" bootstrap --server coap://127.0.0.1:9 --endpoint x --pct "$p" --state-dir "$T/pk" > /dev/null 2> "$T/err"; rc=$?
+    check "bootstrap --pct '$p': a usage error (2), one line" '[ $rc = 2 ] && [ "$(lines "$T/err")" = 1 ]'
 done
 printf 'not json' > "$T/badprof.json"
 "$SCBOOT" check --profile "$T/badprof.json" "$DATA/nrf_ef58.bin" > /dev/null 2> "$T/err"; rc=$?
