@@ -441,5 +441,57 @@ check "--listen [::1]:PORT provisions over IPv6 loopback" '[ $LRC = 0 ] && [ "$(
 rc=$?
 check "--listen ::1:PORT (no brackets) is a usage error" '[ $rc = 2 ]'
 
+# 11. found by breaking it (issue 12/13 follow-up): a Block2 number past the end of a Read was
+#     a double free (libcoap releases the body itself when it refuses); an empty Block1 block
+#     ended a transfer as an empty Write; a half-received Block1 body outlived Finish and the
+#     session, so a block of the next session (another peer, maybe another account) completed it
+cat > "$T/raw.py" <<'PY'
+import socket, struct, sys
+def opt(prev, num, val):
+    def ext(x):
+        return (x, b'') if x < 13 else (13, bytes([x - 13])) if x < 269 else (14, struct.pack('>H', x - 269))
+    (d, de), (l, le) = ext(num - prev), ext(len(val))
+    return bytes([(d << 4) | l]) + de + le + val
+def var(v):
+    return v.to_bytes((v.bit_length() + 7) // 8, 'big') if v else b''
+port, mid = int(sys.argv[1]), 0x4000
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+def req(code, segs, opts=(), payload=b''):
+    global mid
+    mid += 1
+    m, prev = bytes([0x41, code]) + struct.pack('>H', mid) + b'\x07', 0
+    for n, v in sorted([(11, x) for x in segs] + list(opts), key=lambda o: o[0]):
+        m, prev = m + opt(prev, n, v), n
+    s.sendto(m + (b'\xff' + payload if payload else b''), ('127.0.0.1', port))
+    try:
+        r = s.recv(4096)
+        return '%d.%02d' % (r[1] >> 5, r[1] & 31)
+    except socket.timeout:
+        return 'none'
+sec, srv = open(sys.argv[2], 'rb').read(), open(sys.argv[3], 'rb').read()
+cf = (12, var(11542))
+blk = lambda n, m: (27, var((n << 4) | (m << 3)))  # SZX 0: 16-byte blocks
+out = []
+out.append('write ' + req(3, [b'0'], [cf], sec) + ' ' + req(3, [b'1'], [cf], srv))
+out.append('read-past-end ' + req(1, [b'1'], [(23, var(1000 << 4))]))
+out.append('read-after ' + req(1, [b'1']))
+out.append('empty-block ' + req(3, [b'0'], [cf, blk(0, 1)], sec[:16]) + ' ' + req(3, [b'0'], [cf, blk(1, 1)]))
+out.append('half-done ' + req(3, [b'0'], [cf, blk(0, 1)], sec[:16]))
+out.append('finish ' + req(2, [b'bs']))
+import time; time.sleep(0.5)
+out.append('next-session ' + req(3, [b'0'], [cf, blk(1, 1)], sec[16:32]) + ' ' + req(3, [b'0'], [cf, blk(2, 0)], sec[32:]))
+print('\n'.join(out))
+PY
+PORT=$((PORT + 1))
+"$SCBOOT" bootstrap --listen "127.0.0.1:$PORT" --state-dir "$T/brk" 2> "$T/brk.log" &
+LPID=$!; PIDS="$PIDS $LPID"
+sleep 0.4
+python3 "$T/raw.py" $PORT "$T/sec.tlv" "$T/srv.tlv" > "$T/brk.out" 2>&1
+check "Block2 past the end of a Read: 4.00, no crash, the listener still answers" 'grep -q "^read-past-end 4.00$" "$T/brk.out" && grep -q "^read-after 2.05$" "$T/brk.out" && kill -0 $LPID'
+check "an empty Block1 block inside a transfer: 4.08, not an empty Write" 'grep -q "^empty-block 2.31 4.08$" "$T/brk.out" && ! grep -q "Bootstrap-Write /0 (0 bytes)" "$T/brk.log"'
+check "a body half received at Finish is not resumed by the next session" 'grep -q "^finish 2.04$" "$T/brk.out" && grep -q "^next-session 4.08 4.08$" "$T/brk.out" && [ "$(grep -c "Bootstrap-Write /0" "$T/brk.log")" = 1 ]'
+stop_listener
+
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
