@@ -20,6 +20,7 @@
 #include "scboot/session.h"
 
 #define MAX_PAYLOAD 65536
+#define SCB_COAP_MAX_PEERS 64 /* idle peer sessions kept (each may hold a Block2 body) */
 #define CODE(c, d) COAP_RESPONSE_CODE((c) * 100 + (d))
 
 enum req_state { REQ_IDLE = 0, REQ_WAITING, REQ_ANSWERED, REQ_REFUSED, REQ_FAILED, REQ_SETUP };
@@ -742,6 +743,12 @@ static coap_context_t *new_context(struct bs *b)
     coap_register_nack_handler(ctx, on_nack);
     coap_register_event_handler(ctx, on_event);
     coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP); /* bodies: put_body() */
+    /*
+     * Every peer address is a libcoap session, and a session answering a large Read keeps its
+     * copy of the body (up to MAX_PAYLOAD) for Block2: without a cap, peers from many source
+     * ports grew the process by ~30 KB each. The oldest idle session goes first.
+     */
+    coap_context_set_max_idle_sessions(ctx, SCB_COAP_MAX_PEERS);
     return ctx;
 }
 

@@ -493,5 +493,56 @@ check "an empty Block1 block inside a transfer: 4.08, not an empty Write" 'grep 
 check "a body half received at Finish is not resumed by the next session" 'grep -q "^finish 2.04$" "$T/brk.out" && grep -q "^next-session 4.08 4.08$" "$T/brk.out" && [ "$(grep -c "Bootstrap-Write /0" "$T/brk.log")" = 1 ]'
 stop_listener
 
+# many peers (source ports) each reading a large /1: libcoap keeps a session per peer and each
+# session its Block2 copy of the body; the idle sessions are capped, so memory stays bounded
+python3 - "$T/many.json" <<'PY'
+import json, sys
+inst = {str(i): {"resources": {"0": i + 1, "1": 300, "6": False, "7": "U"}} for i in range(1500)}
+json.dump({"objects": {"1": {"instances": inst}}}, open(sys.argv[1], 'w'))
+PY
+tlv "$T/many.json" "$T/many.tlv"
+cat > "$T/peers.py" <<'PY'
+import socket, struct, sys
+port, n, body = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], 'rb').read()
+def opt(prev, num, val):
+    def ext(x):
+        return (x, b'') if x < 13 else (13, bytes([x - 13])) if x < 269 else (14, struct.pack('>H', x - 269))
+    (d, de), (l, le) = ext(num - prev), ext(len(val))
+    return bytes([(d << 4) | l]) + de + le + val
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+codes = set()
+for k in range((len(body) + 1023) // 1024):  # Write /1 in 1024-byte blocks
+    blk = bytes([(k >> 4) & 0xff, ((k & 15) << 4) | (8 if (k + 1) * 1024 < len(body) else 0) | 6])
+    m = bytes([0x40, 0x03]) + struct.pack('>H', k) + opt(0, 11, b'1') + opt(11, 12, struct.pack('>H', 11542)) + opt(12, 27, blk)
+    s.sendto(m + b'\xff' + body[k * 1024:(k + 1) * 1024], ('127.0.0.1', port))
+    r = s.recv(2048)
+print('write %d.%02d' % (r[1] >> 5, r[1] & 31))
+for k in range(n):  # one GET /1 per source port
+    p = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    p.settimeout(3)
+    p.sendto(bytes([0x40, 0x01]) + struct.pack('>H', k) + opt(0, 11, b'1'), ('127.0.0.1', port))
+    try:
+        r = p.recv(2048)
+        codes.add('%d.%02d' % (r[1] >> 5, r[1] & 31))
+    except socket.timeout:
+        codes.add('none')
+    p.close()
+print('reads ' + ' '.join(sorted(codes)))
+PY
+rss() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$LPID/status" 2>/dev/null; }
+PORT=$((PORT + 1))
+mkdir -m 700 "$T/peers"
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+    "$SCBOOT" bootstrap --listen "127.0.0.1:$PORT" --state-dir "$T/peers" --once 2> "$T/peers.log" &
+LPID=$!; PIDS="$PIDS $LPID"
+sleep 0.4
+python3 "$T/peers.py" $PORT 0 "$T/many.tlv" > "$T/peers.out" 2>&1
+rss0=$(rss)
+python3 "$T/peers.py" $PORT 800 "$T/many.tlv" >> "$T/peers.out" 2>&1
+rss1=$(rss)
+stop_listener
+check "800 peers reading a 26 KB /1: answered 2.05, VmRSS bounded (${rss0:-?} -> ${rss1:-?} kB, < 8 MB more)" 'grep -q "^reads 2.05$" "$T/peers.out" && [ -n "$rss0" ] && [ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 8192 ]'
+
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
