@@ -20,6 +20,7 @@
 #include "scboot/session.h"
 
 #define MAX_PAYLOAD 65536
+#define SCB_COAP_MAX_PEERS 64 /* idle peer sessions kept (each may hold a Block2 body) */
 #define CODE(c, d) COAP_RESPONSE_CODE((c) * 100 + (d))
 
 enum req_state { REQ_IDLE = 0, REQ_WAITING, REQ_ANSWERED, REQ_REFUSED, REQ_FAILED, REQ_SETUP };
@@ -36,6 +37,7 @@ struct bs {
     int any_op;             /* server-initiated: the lifetime runs from the first operation */
     enum req_state req;     /* client-initiated: the Bootstrap-Request exchange */
     struct scb_body body;   /* a Block1 body being reassembled */
+    const coap_session_t *body_peer; /* the peer that sent its first block */
     char req_failure[200];  /* why the exchange failed, in words */
     unsigned refused_mark;  /* cr.refused when the exchange began */
 };
@@ -84,8 +86,16 @@ static int open_session(struct bs *b)
     return SCB_OK;
 }
 
+/* A half-received Block1 body belongs to one peer in one session, never to the next. */
+static void drop_body(struct bs *b)
+{
+    scb_body_reset(&b->body);
+    b->body_peer = NULL;
+}
+
 static void close_session(struct bs *b)
 {
+    drop_body(b);
     if (b->session_open) {
         scb_session_free(&b->session);
         b->session_open = 0;
@@ -232,19 +242,31 @@ static void too_large(struct bs *b, const char *path, coap_pdu_t *resp, size_t t
  * libcoap's own single-body mode is not used: it allocates whatever Size1 a peer announces.
  * Returns 1 with the whole body, 0 when resp was answered (2.31 Continue, 4.13, 4.08).
  */
-static int put_body(struct bs *b, const char *path, const coap_pdu_t *req, coap_pdu_t *resp,
-                    const uint8_t **data, size_t *len)
+static int put_body(struct bs *b, coap_session_t *cs, const char *path, const coap_pdu_t *req,
+                    coap_pdu_t *resp, const uint8_t **data, size_t *len)
 {
     size_t n = 0, offset = 0, total = 0;
     const uint8_t *d = NULL;
+    coap_block_b_t blk;
 
     if (!coap_get_data_large(req, &n, &d, &offset, &total)) {
+        if (coap_get_block_b(cs, req, COAP_OPTION_BLOCK1, &blk) && (blk.num > 0 || blk.m)) {
+            drop_body(b); /* an empty block inside a transfer does not end it */
+            reply(resp, CODE(4, 8), -1, NULL, 0);
+            return 0;
+        }
         return 1; /* no payload */
     }
     if (offset == 0 && n == total && n <= SCB_COAP_MAX_BODY) {
         *data = d; /* one message */
         *len = n;
         return 1;
+    }
+    if (offset > 0 && b->body_peer != cs) {
+        drop_body(b); /* a block of another peer's (or an earlier session's) body */
+    }
+    if (offset == 0) {
+        b->body_peer = cs;
     }
     switch (scb_body_add(&b->body, path, offset, total, d, n)) {
     case SCB_BODY_COMPLETE:
@@ -282,13 +304,17 @@ static void answer_large(coap_resource_t *res, coap_session_t *cs, const coap_pd
         reply(resp, CODE(2, 5), cf, NULL, 0);
         return;
     }
-    if (coap_add_data_large_response(res, cs, req, resp, query, cf, -1, 0, out->len, out->data,
-                                     release_body, out->data)) {
-        out->data = NULL; /* libcoap releases it when the transfer ends */
-        out->len = out->cap = 0;
-    } else {
-        coap_pdu_set_code(resp, CODE(5, 0));
-    }
+    /*
+     * libcoap owns the buffer from here on, also when it fails (it calls release_body on
+     * every error path, a Block2 number past the end among them, and sets the code): freeing
+     * it again here was a double free any peer could trigger with one GET.
+     */
+    uint8_t *data = out->data;
+    size_t len = out->len;
+    out->data = NULL;
+    out->len = out->cap = 0;
+    (void)coap_add_data_large_response(res, cs, req, resp, query, cf, -1, 0, len, data,
+                                       release_body, data);
 }
 
 static char served; /* app data of a server session that carried a request */
@@ -318,6 +344,7 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     b->any_op = 1;
     coap_pdu_code_t method = coap_pdu_get_code(req);
     if (method == COAP_REQUEST_CODE_POST && strcmp(path, "/bs") == 0) {
+        drop_body(b); /* a Block1 transfer still open is abandoned, never resumed later */
         finish(b, resp);
         return;
     }
@@ -329,14 +356,14 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     case COAP_REQUEST_CODE_PUT: {
         size_t len = 0;
         const uint8_t *data = NULL;
-        if (!put_body(b, path, req, resp, &data, &len)) {
+        if (!put_body(b, cs, path, req, resp, &data, &len)) {
             return; /* 2.31 Continue, 4.13 or 4.08 */
         }
         if (!option_uint(req, COAP_OPTION_CONTENT_FORMAT, &cf)) {
             cf = 0;
         }
         code = scb_session_write(&b->session, path, cf, data, len);
-        scb_body_reset(&b->body);
+        drop_body(b);
         logf_(b, "Bootstrap-Write %s (%zu bytes): %d.%02d", path, len, code >> 5, code & 31);
         break;
     }
@@ -716,6 +743,12 @@ static coap_context_t *new_context(struct bs *b)
     coap_register_nack_handler(ctx, on_nack);
     coap_register_event_handler(ctx, on_event);
     coap_context_set_block_mode(ctx, COAP_BLOCK_USE_LIBCOAP); /* bodies: put_body() */
+    /*
+     * Every peer address is a libcoap session, and a session answering a large Read keeps its
+     * copy of the body (up to MAX_PAYLOAD) for Block2: without a cap, peers from many source
+     * ports grew the process by ~30 KB each. The oldest idle session goes first.
+     */
+    coap_context_set_max_idle_sessions(ctx, SCB_COAP_MAX_PEERS);
     return ctx;
 }
 
@@ -822,7 +855,6 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
         ret = o->listen ? run_listener(&b) : run_client(&b);
     }
     close_session(&b);
-    scb_body_reset(&b.body);
     scb_bs_creds_free(&b.cr);
     scb_committed_free(&b.committed);
     coap_cleanup();

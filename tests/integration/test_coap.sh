@@ -442,5 +442,108 @@ check "--listen [::1]:PORT provisions over IPv6 loopback" '[ $LRC = 0 ] && [ "$(
 rc=$?
 check "--listen ::1:PORT (no brackets) is a usage error" '[ $rc = 2 ]'
 
+# 11. found by breaking it (issue 12/13 follow-up): a Block2 number past the end of a Read was
+#     a double free (libcoap releases the body itself when it refuses); an empty Block1 block
+#     ended a transfer as an empty Write; a half-received Block1 body outlived Finish and the
+#     session, so a block of the next session (another peer, maybe another account) completed it
+cat > "$T/raw.py" <<'PY'
+import socket, struct, sys
+def opt(prev, num, val):
+    def ext(x):
+        return (x, b'') if x < 13 else (13, bytes([x - 13])) if x < 269 else (14, struct.pack('>H', x - 269))
+    (d, de), (l, le) = ext(num - prev), ext(len(val))
+    return bytes([(d << 4) | l]) + de + le + val
+def var(v):
+    return v.to_bytes((v.bit_length() + 7) // 8, 'big') if v else b''
+port, mid = int(sys.argv[1]), 0x4000
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
+def req(code, segs, opts=(), payload=b''):
+    global mid
+    mid += 1
+    m, prev = bytes([0x41, code]) + struct.pack('>H', mid) + b'\x07', 0
+    for n, v in sorted([(11, x) for x in segs] + list(opts), key=lambda o: o[0]):
+        m, prev = m + opt(prev, n, v), n
+    s.sendto(m + (b'\xff' + payload if payload else b''), ('127.0.0.1', port))
+    try:
+        r = s.recv(4096)
+        return '%d.%02d' % (r[1] >> 5, r[1] & 31)
+    except socket.timeout:
+        return 'none'
+sec, srv = open(sys.argv[2], 'rb').read(), open(sys.argv[3], 'rb').read()
+cf = (12, var(11542))
+blk = lambda n, m: (27, var((n << 4) | (m << 3)))  # SZX 0: 16-byte blocks
+out = []
+out.append('write ' + req(3, [b'0'], [cf], sec) + ' ' + req(3, [b'1'], [cf], srv))
+out.append('read-past-end ' + req(1, [b'1'], [(23, var(1000 << 4))]))
+out.append('read-after ' + req(1, [b'1']))
+out.append('empty-block ' + req(3, [b'0'], [cf, blk(0, 1)], sec[:16]) + ' ' + req(3, [b'0'], [cf, blk(1, 1)]))
+out.append('half-done ' + req(3, [b'0'], [cf, blk(0, 1)], sec[:16]))
+out.append('finish ' + req(2, [b'bs']))
+import time; time.sleep(0.5)
+out.append('next-session ' + req(3, [b'0'], [cf, blk(1, 1)], sec[16:32]) + ' ' + req(3, [b'0'], [cf, blk(2, 0)], sec[32:]))
+print('\n'.join(out))
+PY
+PORT=$((PORT + 1))
+"$SCBOOT" bootstrap --listen "127.0.0.1:$PORT" --state-dir "$T/brk" 2> "$T/brk.log" &
+LPID=$!; PIDS="$PIDS $LPID"
+sleep 0.4
+python3 "$T/raw.py" $PORT "$T/sec.tlv" "$T/srv.tlv" > "$T/brk.out" 2>&1
+check "Block2 past the end of a Read: 4.00, no crash, the listener still answers" 'grep -q "^read-past-end 4.00$" "$T/brk.out" && grep -q "^read-after 2.05$" "$T/brk.out" && kill -0 $LPID'
+check "an empty Block1 block inside a transfer: 4.08, not an empty Write" 'grep -q "^empty-block 2.31 4.08$" "$T/brk.out" && ! grep -q "Bootstrap-Write /0 (0 bytes)" "$T/brk.log"'
+check "a body half received at Finish is not resumed by the next session" 'grep -q "^finish 2.04$" "$T/brk.out" && grep -q "^next-session 4.08 4.08$" "$T/brk.out" && [ "$(grep -c "Bootstrap-Write /0" "$T/brk.log")" = 1 ]'
+stop_listener
+
+# many peers (source ports) each reading a large /1: libcoap keeps a session per peer and each
+# session its Block2 copy of the body; the idle sessions are capped, so memory stays bounded
+python3 - "$T/many.json" <<'PY'
+import json, sys
+inst = {str(i): {"resources": {"0": i + 1, "1": 300, "6": False, "7": "U"}} for i in range(1500)}
+json.dump({"objects": {"1": {"instances": inst}}}, open(sys.argv[1], 'w'))
+PY
+tlv "$T/many.json" "$T/many.tlv"
+cat > "$T/peers.py" <<'PY'
+import socket, struct, sys
+port, n, body = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], 'rb').read()
+def opt(prev, num, val):
+    def ext(x):
+        return (x, b'') if x < 13 else (13, bytes([x - 13])) if x < 269 else (14, struct.pack('>H', x - 269))
+    (d, de), (l, le) = ext(num - prev), ext(len(val))
+    return bytes([(d << 4) | l]) + de + le + val
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+codes = set()
+for k in range((len(body) + 1023) // 1024):  # Write /1 in 1024-byte blocks
+    blk = bytes([(k >> 4) & 0xff, ((k & 15) << 4) | (8 if (k + 1) * 1024 < len(body) else 0) | 6])
+    m = bytes([0x40, 0x03]) + struct.pack('>H', k) + opt(0, 11, b'1') + opt(11, 12, struct.pack('>H', 11542)) + opt(12, 27, blk)
+    s.sendto(m + b'\xff' + body[k * 1024:(k + 1) * 1024], ('127.0.0.1', port))
+    r = s.recv(2048)
+print('write %d.%02d' % (r[1] >> 5, r[1] & 31))
+for k in range(n):  # one GET /1 per source port
+    p = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    p.settimeout(3)
+    p.sendto(bytes([0x40, 0x01]) + struct.pack('>H', k) + opt(0, 11, b'1'), ('127.0.0.1', port))
+    try:
+        r = p.recv(2048)
+        codes.add('%d.%02d' % (r[1] >> 5, r[1] & 31))
+    except socket.timeout:
+        codes.add('none')
+    p.close()
+print('reads ' + ' '.join(sorted(codes)))
+PY
+rss() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$LPID/status" 2>/dev/null; }
+PORT=$((PORT + 1))
+mkdir -m 700 "$T/peers"
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0" \
+    "$SCBOOT" bootstrap --listen "127.0.0.1:$PORT" --state-dir "$T/peers" --once 2> "$T/peers.log" &
+LPID=$!; PIDS="$PIDS $LPID"
+sleep 0.4
+python3 "$T/peers.py" $PORT 0 "$T/many.tlv" > "$T/peers.out" 2>&1
+rss0=$(rss)
+python3 "$T/peers.py" $PORT 800 "$T/many.tlv" >> "$T/peers.out" 2>&1
+rss1=$(rss)
+stop_listener
+check "800 peers reading a 26 KB /1: answered 2.05, VmRSS bounded (${rss0:-?} -> ${rss1:-?} kB, < 8 MB more)" 'grep -q "^reads 2.05$" "$T/peers.out" && [ -n "$rss0" ] && [ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 8192 ]'
+
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }
