@@ -206,13 +206,32 @@ static int is_single_value_object(json_object *v)
            (json_object_object_get_ex(v, "hex", &x) || json_object_object_get_ex(v, "redacted", &x));
 }
 
+static int digits_exceed(const char *d, size_t n, const char *max);
+
+/* Whether t[0..n) is an integer literal mark_big_integers() marked: an optional '-', then
+ * digits beyond the 64-bit range, then "e0". A "3e0" the file itself holds is not one. */
+static int is_marked(const char *t, size_t n)
+{
+    size_t ds = t[0] == '-', k;
+    if (n < ds + 3 || strcmp(t + n - 2, "e0") != 0) {
+        return 0;
+    }
+    for (k = ds; k < n - 2; k++) {
+        if (t[k] < '0' || t[k] > '9') {
+            return 0;
+        }
+    }
+    return digits_exceed(t + ds, n - 2 - ds,
+                         ds ? "9223372036854775808" : "18446744073709551615");
+}
+
 /* The text of a JSON number as written (json-c keeps a parsed double's text), without the
  * "e0" mark_big_integers() appends. */
 static int number_text(json_object *v, char *out, size_t cap)
 {
     const char *t = json_object_get_string(v);
     size_t n = t ? strlen(t) : 0;
-    int marked = n > 2 && strcmp(t + n - 2, "e0") == 0;
+    int marked = n && is_marked(t, n);
     if (marked) {
         n -= 2;
     }
@@ -599,9 +618,24 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
         json_tokener_free(tok);
         return SCB_E_NOMEM;
     }
-    root = json_tokener_parse_ex(tok, marked, (int)strlen(marked));
-    mbedtls_platform_zeroize(marked, strlen(marked)); /* the text may hold keys */
+    size_t mlen = strlen(marked), end;
+    root = json_tokener_parse_ex(tok, marked, (int)mlen);
+    /* one document and nothing after it: "{...} garbage" or "{...}{...}" is not a file whose
+     * meaning every reader agrees on */
+    end = root ? json_tokener_get_parse_end(tok) : mlen;
+    while (end < mlen && memchr(" \t\r\n", marked[end], 4) != NULL) {
+        end++;
+    }
+    mbedtls_platform_zeroize(marked, mlen); /* the text may hold keys */
     free(marked);
+    if (root != NULL && json_tokener_get_error(tok) == json_tokener_success && end < mlen) {
+        if (err) {
+            snprintf(err, errlen, "not valid JSON: text after the end of the document");
+        }
+        json_object_put(root);
+        json_tokener_free(tok);
+        return SCB_E_JSON;
+    }
     if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
         if (err) {
             snprintf(err, errlen, "not valid JSON: %s",
