@@ -552,7 +552,7 @@ static int digits_exceed(const char *d, size_t n, const char *max)
  * suffix: json-c then reads a double and keeps its text, and the loader refuses it by path.
  * Strings are copied untouched. Returns a new NUL-terminated text (caller frees) or NULL.
  */
-static char *mark_big_integers(const char *text, size_t len)
+static char *mark_big_integers(const char *text, size_t len, size_t *nkeys)
 {
     char *out = malloc(len + len / 10 + 3); /* a marked literal has 20+ digits, gains 2 */
     size_t o = 0, k = 0;
@@ -572,6 +572,11 @@ static char *mark_big_integers(const char *text, size_t len)
             if (k < len) {
                 out[o++] = text[k++];
             }
+            size_t q = k; /* a string followed by ':' is an object key */
+            while (q < len && memchr(" \t\r\n", text[q], 4) != NULL) {
+                q++;
+            }
+            *nkeys += q < len && text[q] == ':';
             continue;
         }
         if (ch != '-' && (ch < '0' || ch > '9')) {
@@ -603,9 +608,28 @@ static char *mark_big_integers(const char *text, size_t len)
     return out;
 }
 
+/* The member count of every object in the tree (json-c keeps the last of duplicate keys). */
+static size_t tree_keys(json_object *v)
+{
+    size_t n = 0;
+    if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach(v, key, member)
+        {
+            (void)key;
+            n += 1 + tree_keys(member);
+        }
+    } else if (json_object_is_type(v, json_type_array)) {
+        for (size_t k = 0; k < json_object_array_length(v); k++) {
+            n += tree_keys(json_object_array_get_idx(v, k));
+        }
+    }
+    return n;
+}
+
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen)
 {
+    size_t nkeys = 0;
     struct json_tokener *tok = json_tokener_new_ex(64);
     json_object *root;
     int ret;
@@ -613,7 +637,7 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
     if (tok == NULL) {
         return SCB_E_NOMEM;
     }
-    char *marked = mark_big_integers(text, strlen(text));
+    char *marked = mark_big_integers(text, strlen(text), &nkeys);
     if (marked == NULL) {
         json_tokener_free(tok);
         return SCB_E_NOMEM;
@@ -640,6 +664,19 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
         if (err) {
             snprintf(err, errlen, "not valid JSON: %s",
                      json_tokener_error_desc(json_tokener_get_error(tok)));
+        }
+        json_object_put(root);
+        json_tokener_free(tok);
+        return SCB_E_JSON;
+    }
+    size_t tk = tree_keys(root);
+    if (tk != nkeys) {
+        /* {"2": 0, "2": 3}: json-c keeps the last, another reader the first; refuse. More
+         * members than keys seen: json-c's non-strict single-quoted strings, not JSON. */
+        if (err) {
+            snprintf(err, errlen, "not valid JSON: %s",
+                     tk < nkeys ? "a key appears twice in one object"
+                                : "strings and keys must be in double quotes");
         }
         json_object_put(root);
         json_tokener_free(tok);

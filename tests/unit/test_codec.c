@@ -341,6 +341,13 @@ static void test_json_errors(void **state)
         "{\"objects\": {}}{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": "
         "{\"0\": \"coap://evil\"}}}}}}",
         "{\"objects\": {}}\n}",
+        /* a key twice in one object: json-c keeps the last, another reader the first */
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"2\": 0, \"2\": 3}}}}}}",
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"2\": 0, \"\\u0032\": 3}}}}}}",
+        "{\"objects\": {\"0\": {}, \"0\": {}}}",
+        "{\"objects\": {\"1\": {\"version\": \"1.0\", \"version\" : \"1.1\"}}}",
+        "{\"objects\": {}, \"objects\": {}}",
+        "{'objects': {}}", /* json-c accepts single quotes when not strict; JSON does not */
     };
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
         struct scb_config cfg;
