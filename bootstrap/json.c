@@ -437,6 +437,9 @@ static int load_instance(struct jctx *j, uint16_t oid, struct scb_instance *in, 
         if ((ret = parse_id(j, rkey, &rid)) < 0) {
             return ret;
         }
+        if (scb_instance_resource(in, rid) != NULL) { /* "010" and "10" */
+            return jfail(j, "resource %u appears twice", rid);
+        }
         if ((ret = scb_instance_add_resource(in, rid, &r)) < 0) {
             return ret;
         }
@@ -468,6 +471,9 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
     if (!json_object_is_type(jo, json_type_object)) {
         return jfail(j, "an object must be a JSON object");
     }
+    if (scb_config_object(cfg, oid) != NULL) {
+        return jfail(j, "object %u appears twice", oid);
+    }
     if ((ret = scb_config_add_object(cfg, oid, &o)) < 0) {
         return ret;
     }
@@ -496,7 +502,11 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
             uint16_t iid = 0;
             struct scb_instance *in;
             snprintf(j->path, sizeof(j->path), "/%u/%s", oid, ikey);
-            if ((ret = parse_id(j, ikey, &iid)) < 0 ||
+            if ((ret = parse_id(j, ikey, &iid)) == 0 &&
+                scb_object_instance(scb_config_object(cfg, oid), iid) != NULL) {
+                return jfail(j, "instance %u appears twice", iid);
+            }
+            if (ret < 0 ||
                 (ret = scb_object_add_instance(scb_config_object(cfg, oid), iid, &in)) < 0 ||
                 (ret = load_instance(j, oid, in, ji)) < 0) {
                 return ret;

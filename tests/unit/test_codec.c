@@ -348,6 +348,10 @@ static void test_json_errors(void **state)
         "{\"objects\": {\"1\": {\"version\": \"1.0\", \"version\" : \"1.1\"}}}",
         "{\"objects\": {}, \"objects\": {}}",
         "{'objects': {}}", /* json-c accepts single quotes when not strict; JSON does not */
+        /* the same ID spelt twice: refused with a message, not "invalid argument" */
+        "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"2\": 0, \"02\": 3}}}}}}",
+        "{\"objects\": {\"1\": {\"instances\": {\"0\": {\"resources\": {}}, \"00\": {\"resources\": {}}}}}}",
+        "{\"objects\": {\"0\": {}, \"00\": {}}}",
     };
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
         struct scb_config cfg;
@@ -357,6 +361,7 @@ static void test_json_errors(void **state)
             fail_msg("accepted: %s", bad[k]);
         }
         assert_true(strlen(err) > 0);
+        assert_null(strstr(err, "invalid argument"));
         assert_int_equal(cfg.n, 0);
     }
 }
