@@ -236,13 +236,32 @@ static int is_single_value_object(json_object *v)
            (json_object_object_get_ex(v, "hex", &x) || json_object_object_get_ex(v, "redacted", &x));
 }
 
+static int digits_exceed(const char *d, size_t n, const char *max);
+
+/* Whether t[0..n) is an integer literal mark_big_integers() marked: an optional '-', then
+ * digits beyond the 64-bit range, then "e0". A "3e0" the file itself holds is not one. */
+static int is_marked(const char *t, size_t n)
+{
+    size_t ds = t[0] == '-', k;
+    if (n < ds + 3 || strcmp(t + n - 2, "e0") != 0) {
+        return 0;
+    }
+    for (k = ds; k < n - 2; k++) {
+        if (t[k] < '0' || t[k] > '9') {
+            return 0;
+        }
+    }
+    return digits_exceed(t + ds, n - 2 - ds,
+                         ds ? "9223372036854775808" : "18446744073709551615");
+}
+
 /* The text of a JSON number as written (json-c keeps a parsed double's text), without the
  * "e0" mark_big_integers() appends. */
 static int number_text(json_object *v, char *out, size_t cap)
 {
     const char *t = json_object_get_string(v);
     size_t n = t ? strlen(t) : 0;
-    int marked = n > 2 && strcmp(t + n - 2, "e0") == 0;
+    int marked = n && is_marked(t, n);
     if (marked) {
         n -= 2;
     }
@@ -429,6 +448,9 @@ static int load_instance(struct jctx *j, uint16_t oid, struct scb_instance *in, 
         if ((ret = parse_id(j, rkey, &rid)) < 0) {
             return ret;
         }
+        if (scb_instance_resource(in, rid) != NULL) { /* "010" and "10" */
+            return jfail(j, "resource %u appears twice", rid);
+        }
         if ((ret = scb_instance_add_resource(in, rid, &r)) < 0) {
             return ret;
         }
@@ -460,6 +482,9 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
     if (!json_object_is_type(jo, json_type_object)) {
         return jfail(j, "an object must be a JSON object");
     }
+    if (scb_config_object(cfg, oid) != NULL) {
+        return jfail(j, "object %u appears twice", oid);
+    }
     if ((ret = scb_config_add_object(cfg, oid, &o)) < 0) {
         return ret;
     }
@@ -488,7 +513,11 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
             uint16_t iid = 0;
             struct scb_instance *in;
             snprintf(j->path, sizeof(j->path), "/%u/%s", oid, ikey);
-            if ((ret = parse_id(j, ikey, &iid)) < 0 ||
+            if ((ret = parse_id(j, ikey, &iid)) == 0 &&
+                scb_object_instance(scb_config_object(cfg, oid), iid) != NULL) {
+                return jfail(j, "instance %u appears twice", iid);
+            }
+            if (ret < 0 ||
                 (ret = scb_object_add_instance(scb_config_object(cfg, oid), iid, &in)) < 0 ||
                 (ret = load_instance(j, oid, in, ji)) < 0) {
                 return ret;
@@ -544,7 +573,7 @@ static int digits_exceed(const char *d, size_t n, const char *max)
  * suffix: json-c then reads a double and keeps its text, and the loader refuses it by path.
  * Strings are copied untouched. Returns a new NUL-terminated text (caller frees) or NULL.
  */
-static char *mark_big_integers(const char *text, size_t len)
+static char *mark_big_integers(const char *text, size_t len, size_t *nkeys)
 {
     char *out = malloc(len + len / 10 + 3); /* a marked literal has 20+ digits, gains 2 */
     size_t o = 0, k = 0;
@@ -564,6 +593,11 @@ static char *mark_big_integers(const char *text, size_t len)
             if (k < len) {
                 out[o++] = text[k++];
             }
+            size_t q = k; /* a string followed by ':' is an object key */
+            while (q < len && memchr(" \t\r\n", text[q], 4) != NULL) {
+                q++;
+            }
+            *nkeys += q < len && text[q] == ':';
             continue;
         }
         if (ch != '-' && (ch < '0' || ch > '9')) {
@@ -595,9 +629,28 @@ static char *mark_big_integers(const char *text, size_t len)
     return out;
 }
 
+/* The member count of every object in the tree (json-c keeps the last of duplicate keys). */
+static size_t tree_keys(json_object *v)
+{
+    size_t n = 0;
+    if (json_object_is_type(v, json_type_object)) {
+        json_object_object_foreach(v, key, member)
+        {
+            (void)key;
+            n += 1 + tree_keys(member);
+        }
+    } else if (json_object_is_type(v, json_type_array)) {
+        for (size_t k = 0; k < json_object_array_length(v); k++) {
+            n += tree_keys(json_object_array_get_idx(v, k));
+        }
+    }
+    return n;
+}
+
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen)
 {
+    size_t nkeys = 0;
     struct json_tokener *tok = json_tokener_new_ex(64);
     json_object *root;
     int ret;
@@ -605,18 +658,46 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
     if (tok == NULL) {
         return SCB_E_NOMEM;
     }
-    char *marked = mark_big_integers(text, strlen(text));
+    char *marked = mark_big_integers(text, strlen(text), &nkeys);
     if (marked == NULL) {
         json_tokener_free(tok);
         return SCB_E_NOMEM;
     }
-    root = json_tokener_parse_ex(tok, marked, (int)strlen(marked));
-    mbedtls_platform_zeroize(marked, strlen(marked)); /* the text may hold keys */
+    size_t mlen = strlen(marked), end;
+    root = json_tokener_parse_ex(tok, marked, (int)mlen);
+    /* one document and nothing after it: "{...} garbage" or "{...}{...}" is not a file whose
+     * meaning every reader agrees on */
+    end = root ? json_tokener_get_parse_end(tok) : mlen;
+    while (end < mlen && memchr(" \t\r\n", marked[end], 4) != NULL) {
+        end++;
+    }
+    mbedtls_platform_zeroize(marked, mlen); /* the text may hold keys */
     free(marked);
+    if (root != NULL && json_tokener_get_error(tok) == json_tokener_success && end < mlen) {
+        if (err) {
+            snprintf(err, errlen, "not valid JSON: text after the end of the document");
+        }
+        json_object_put(root);
+        json_tokener_free(tok);
+        return SCB_E_JSON;
+    }
     if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
         if (err) {
             snprintf(err, errlen, "not valid JSON: %s",
                      json_tokener_error_desc(json_tokener_get_error(tok)));
+        }
+        json_object_put(root);
+        json_tokener_free(tok);
+        return SCB_E_JSON;
+    }
+    size_t tk = tree_keys(root);
+    if (tk != nkeys) {
+        /* {"2": 0, "2": 3}: json-c keeps the last, another reader the first; refuse. More
+         * members than keys seen: json-c's non-strict single-quoted strings, not JSON. */
+        if (err) {
+            snprintf(err, errlen, "not valid JSON: %s",
+                     tk < nkeys ? "a key appears twice in one object"
+                                : "strings and keys must be in double quotes");
         }
         json_object_put(root);
         json_tokener_free(tok);

@@ -6,6 +6,7 @@
  * so the report order is stable.
  * Key material is parsed with mbedTLS (pk, x509), never by hand.
  */
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,19 +42,51 @@ void scb_profile_no_acl(struct scb_profile *p)
     p->max_servers = 1;
 }
 
+/* A JSON integer within lo..hi, never coerced: "3", 3.5, true and a literal json-c clamped
+ * (beyond int64) are refused rather than read as some other number. */
+static int profile_int(json_object *v, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (!json_object_is_type(v, json_type_int)) {
+        return -1;
+    }
+    errno = 0;
+    *out = json_object_get_int64(v);
+    if (errno || *out < lo || *out > hi ||
+        (*out == INT64_MAX && json_object_get_uint64(v) != (uint64_t)INT64_MAX)) {
+        return -1;
+    }
+    return 0;
+}
+
 int scb_profile_from_json_text(const char *text, struct scb_profile *p, char *err,
                                size_t errlen)
 {
-    json_object *root = json_tokener_parse(text), *v;
+    struct json_tokener *tok = json_tokener_new();
+    json_object *root = NULL, *v;
+    size_t len = strlen(text), end = len;
     int max_set = 0;
+    int64_t m;
 
     scb_profile_default(p);
-    if (root == NULL || !json_object_is_type(root, json_type_object)) {
+    if (tok != NULL) {
+        root = json_tokener_parse_ex(tok, text, (int)len);
+        if (root != NULL) {
+            end = json_tokener_get_parse_end(tok);
+        }
+        json_tokener_free(tok);
+    }
+    while (end < len && memchr(" \t\r\n", text[end], 4) != NULL) {
+        end++;
+    }
+    if (root == NULL || !json_object_is_type(root, json_type_object) || end < len) {
         json_object_put(root);
         snprintf(err, errlen, "profile is not a JSON object");
         return SCB_E_JSON;
     }
     if (json_object_object_get_ex(root, "access_control", &v)) {
+        if (!json_object_is_type(v, json_type_boolean)) {
+            goto bad; /* json_object_get_boolean("false") is true */
+        }
         p->acl_supported = json_object_get_boolean(v);
     }
     if (json_object_object_get_ex(root, "security_modes", &v)) {
@@ -62,16 +95,14 @@ int scb_profile_from_json_text(const char *text, struct scb_profile *p, char *er
         }
         p->security_modes = 0;
         for (size_t k = 0; k < json_object_array_length(v); k++) {
-            int m = json_object_get_int(json_object_array_get_idx(v, k));
-            if (m < 0 || m > 4) {
+            if (profile_int(json_object_array_get_idx(v, k), 0, 4, &m) < 0) {
                 goto bad;
             }
             p->security_modes |= 1u << m;
         }
     }
     if (json_object_object_get_ex(root, "max_servers", &v)) {
-        int m = json_object_get_int(v);
-        if (m < 0) {
+        if (profile_int(v, 0, 65534, &m) < 0) {
             goto bad;
         }
         p->max_servers = (unsigned)m;
@@ -84,7 +115,9 @@ int scb_profile_from_json_text(const char *text, struct scb_profile *p, char *er
     return SCB_OK;
 bad:
     json_object_put(root);
-    snprintf(err, errlen, "profile: security_modes must be a list of 0-4, max_servers >= 0");
+    snprintf(err, errlen,
+             "profile: access_control must be true or false, security_modes a list of integers "
+             "0-4, max_servers an integer 0-65534 (0: unlimited)");
     return SCB_E_JSON;
 }
 

@@ -17,6 +17,17 @@ check "decode --json | encode reproduces the file" 'cmp -s "$T/a.bin" "$DATA/anj
 check "secrets redacted by default" 'grep -q "\"redacted\": true" "$T/r.json" && ! grep -q 101112131415 "$T/r.json"'
 "$SCBOOT" encode "$T/r.json" -o "$T/r.bin" 2> "$T/err"; rc=$?
 check "encode refuses a redacted secret (exit 4)" '[ $rc = 4 ] && grep -q redacted "$T/err"'
+# one JSON document, each key once (json-c would keep the first document / the last key; a
+# reviewer reading the file sees the other), in encode and in apply --factory alike
+printf '%s\n{"objects": {}}\n' "$(cat "$T/a.json")" > "$T/two.json"
+sed 's/"2": 0,/"2": 3, "2": 0,/' "$T/a.json" > "$T/dupkey.json"
+for f in two dupkey; do
+    "$SCBOOT" encode "$T/$f.json" -o "$T/$f.bin" 2> "$T/err"; rc=$?
+    check "encode refuses $f.json (exit 4, says why)" '[ $rc = 4 ] && [ ! -e "$T/$f.bin" ] && grep -q "not valid JSON" "$T/err"'
+    mkdir -m 700 "$T/st-$f"
+    "$SCBOOT" apply --no-card --factory "$T/$f.json" --state-dir "$T/st-$f" > /dev/null 2>&1; rc=$?
+    check "apply --factory $f.json: rejected (exit 1), nothing committed" '[ $rc = 1 ] && [ ! -e "$T/st-$f/config.json" ]'
+done
 "$SCBOOT" encode "$T/a.json" -o "$T/p.bin" --pad 10 2>/dev/null
 check "encode --pad" '[ "$(wc -c < "$T/p.bin")" = 136 ]'
 

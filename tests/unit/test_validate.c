@@ -148,9 +148,15 @@ static void build(struct scb_config *cfg, const char *sec_extra, const char *srv
     snprintf(json, sizeof(json),
              "{\"objects\":{\"0\":{\"instances\":{%s%s}},\"1\":{\"instances\":{%s%s}}%s}}", sec,
              more_sec, srv, more_srv, objects);
-    if (scb_config_from_json_text(json, cfg, err, sizeof(err)) != 0) {
+    /* a case overrides a base resource by repeating its key ("0": ..., "0": "not a uri");
+     * the file loader refuses duplicate keys, so the tree json-c builds (the last one wins)
+     * is loaded here */
+    json_object *root = json_tokener_parse(json);
+    if (root == NULL || scb_config_from_json(root, cfg, err, sizeof(err)) != 0) {
+        json_object_put(root);
         fail_msg("test config: %s\n%s", err, json);
     }
+    json_object_put(root);
 }
 
 static void profile_of(enum prof p, struct scb_profile *out)
@@ -295,6 +301,33 @@ static void test_profile_json(void **state)
     assert_int_equal(scb_profile_from_json_text("{\"security_modes\":[9]}", &p, err, sizeof(err)),
                      SCB_E_JSON);
     assert_int_equal(scb_profile_from_json_text("[]", &p, err, sizeof(err)), SCB_E_JSON);
+    /* never coerced (json_object_get_int/get_boolean would read each of these as something
+     * else: "false" as true, "x" as mode 0, 4.9 as 4, a clamped 2^63 as INT32_MAX) */
+    static const char *bad[] = {
+        "{\"access_control\":\"false\"}",
+        "{\"access_control\":0}",
+        "{\"security_modes\":[\"x\"]}",
+        "{\"security_modes\":[\"3\"]}",
+        "{\"security_modes\":[3.9]}",
+        "{\"security_modes\":[true]}",
+        "{\"security_modes\":[4294967299]}",
+        "{\"max_servers\":-1}",
+        "{\"max_servers\":1.5}",
+        "{\"max_servers\":\"2\"}",
+        "{\"max_servers\":4294967297}",
+        "{\"max_servers\":9223372036854775808}",
+        "{\"max_servers\":99999999999999999999}",
+        "{\"max_servers\":1} {\"max_servers\":5}",
+        "{\"max_servers\":1} x",
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        if (scb_profile_from_json_text(bad[k], &p, err, sizeof(err)) != SCB_E_JSON) {
+            fail_msg("profile accepted: %s", bad[k]);
+        }
+    }
+    assert_int_equal(scb_profile_from_json_text("{\"max_servers\":65534}\n", &p, err, sizeof(err)),
+                     0);
+    assert_int_equal(p.max_servers, 65534);
 }
 
 /* ---- issue 12: every resource against the registry table, through every source ---------- */
