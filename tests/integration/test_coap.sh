@@ -181,6 +181,7 @@ if command -v coap-client-openssl >/dev/null 2>&1; then
     check "PSK account: right identity with a wrong key commits nothing" '[ "$(gen "$T/p-wrongkey")" = 1 ] && ! grep -q "Bootstrap-Write" "$T/p-wrongkey.log"'
     PORT=$((PORT + 1))
     printf 'otherkey' | od -An -tx1 | tr -d ' \n' > "$T/psk2.hex"
+    chmod 600 "$T/psk2.hex"
     "$SCBOOT" bootstrap --listen "127.0.0.1:$PORT" --state-dir "$T/p-flags" --once \
         --psk-identity gw-9 --psk-key-file "$T/psk2.hex" 2> "$T/p-flags.log"
     rc=$?
