@@ -286,41 +286,79 @@ static int puts_buf(struct scb_buf *out, const char *str)
     return scb_buf_put(out, str, strlen(str));
 }
 
-static int link_object(struct scb_session *s, uint16_t oid, struct scb_buf *out)
+/* ;uri="..." for a Security instance: RFC 6690 quoted-string (quote and backslash escaped); the
+ * parameter is left out when the value holds control or non-ASCII bytes. */
+static size_t uri_param(const struct scb_instance *in, char *item, size_t cap)
+{
+    const struct scb_value *u = scb_instance_value(in, 0);
+    size_t n = 0;
+    if (u == NULL || u->len == 0 || u->len > 255 || cap < 2 * (size_t)u->len + 8) {
+        return 0;
+    }
+    for (uint32_t k = 0; k < u->len; k++) {
+        if (u->data[k] < 0x20 || u->data[k] > 0x7E) {
+            return 0;
+        }
+    }
+    n += (size_t)snprintf(item, cap, ";uri=\"");
+    for (uint32_t k = 0; k < u->len; k++) {
+        if (u->data[k] == '"' || u->data[k] == '\\') {
+            item[n++] = '\\';
+        }
+        item[n++] = (char)u->data[k];
+    }
+    item[n++] = '"';
+    item[n] = '\0';
+    return n;
+}
+
+/* One instance's link: </o/i>, with ;ssid= and ;uri= for /0 (the Bootstrap-Server account has
+ * uri and no ssid) and ;ssid= for /1 (SPEC.md 10.1). */
+static int link_instance(struct scb_session *s, uint16_t oid, const struct scb_instance *in,
+                         const char *sep, struct scb_buf *out)
+{
+    char item[700];
+    int64_t ssid;
+    int bs = 0;
+    size_t n = (size_t)snprintf(item, sizeof(item), "%s</%u/%u>", sep, oid, in->id);
+    if (oid == 0) {
+        scb_config_get_bool(&s->staging, 0, in->id, 1, &bs);
+        if (!bs && scb_config_get_int(&s->staging, 0, in->id, 10, &ssid) == 0) {
+            n += (size_t)snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
+        }
+        uri_param(in, item + n, sizeof(item) - n);
+    } else if (oid == 1 && scb_config_get_int(&s->staging, 1, in->id, 0, &ssid) == 0) {
+        snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
+    }
+    return puts_buf(out, item);
+}
+
+/* An object's links: </o> (with ;ver= when the version is explicit) only when it has no
+ * instances or carries a version, then one link per instance. sep precedes the first link. */
+static int link_object(struct scb_session *s, uint16_t oid, const char *sep, struct scb_buf *out)
 {
     const struct scb_object *o = scb_config_object(&s->staging, oid);
-    char item[400];
+    char item[64];
     int ret;
 
     if (o && o->explicit_version) {
-        snprintf(item, sizeof(item), ",</%u>;ver=%u.%u", oid, o->major, o->minor);
+        snprintf(item, sizeof(item), "%s</%u>;ver=%u.%u", sep, oid, o->major, o->minor);
+    } else if (o == NULL || o->n == 0) {
+        snprintf(item, sizeof(item), "%s</%u>", sep, oid);
     } else {
-        snprintf(item, sizeof(item), ",</%u>", oid);
+        item[0] = '\0';
     }
-    if ((ret = puts_buf(out, item)) < 0) {
-        return ret;
-    }
-    for (size_t k = 0; o && k < o->n; k++) {
-        const struct scb_instance *in = &o->i[k];
-        int64_t ssid;
-        int bs = 0;
-        size_t n = (size_t)snprintf(item, sizeof(item), ",</%u/%u>", oid, in->id);
-        scb_config_get_bool(&s->staging, 0, in->id, 1, &bs);
-        if (oid == 0 && !bs) {
-            if (scb_config_get_int(&s->staging, 0, in->id, 10, &ssid) == 0) {
-                n += (size_t)snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
-            }
-            const struct scb_resource *u = scb_instance_resource(in, 0);
-            if (u && u->n == 1 && u->v[0].len < 256 && n < sizeof(item) - 300) {
-                n += (size_t)snprintf(item + n, sizeof(item) - n, ";uri=\"%.*s\"",
-                                      (int)u->v[0].len, (const char *)u->v[0].data);
-            }
-        } else if (oid == 1 && scb_config_get_int(&s->staging, 1, in->id, 0, &ssid) == 0) {
-            snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
-        }
+    if (item[0] != '\0') {
         if ((ret = puts_buf(out, item)) < 0) {
             return ret;
         }
+        sep = ",";
+    }
+    for (size_t k = 0; o && k < o->n; k++) {
+        if ((ret = link_instance(s, oid, &o->i[k], sep, out)) < 0) {
+            return ret;
+        }
+        sep = ",";
     }
     return SCB_OK;
 }
@@ -342,16 +380,17 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
     if (depth < 0 || depth > 1) {
         return SCB_COAP_4_00_BAD_REQUEST;
     }
-    if ((ret = puts_buf(out, "lwm2m=\"1.1\"")) < 0) {
-        return ret;
-    }
     if (depth == 1) {
+        /* Discover on /o: that object's links only; the root link with the enabler version
+         * belongs to the answer for / (1.1.1 6.1.7.3 shows it there only) */
         if (!supported_object(s, ids[0]) && !scb_config_object(&s->staging, ids[0])) {
-            out->len = 0;
             return SCB_COAP_4_04_NOT_FOUND;
         }
-        ret = link_object(s, ids[0], out);
+        ret = link_object(s, ids[0], "", out);
         return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+    }
+    if ((ret = puts_buf(out, "</>;lwm2m=1.1")) < 0) {
+        return ret;
     }
     /* the supported objects, and any other the staging copy holds, in ID order */
     size_t bi = 0, ci = 0;
@@ -369,7 +408,7 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
         } else {
             next = s->staging.o[ci++].id;
         }
-        if ((ret = link_object(s, next, out)) < 0) {
+        if ((ret = link_object(s, next, ",", out)) < 0) {
             return ret;
         }
     }

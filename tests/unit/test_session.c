@@ -228,10 +228,16 @@ static void test_read_discover_errors(void **state)
     assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data,
-                        "lwm2m=\"1.1\",</0>,</0/0>,</0/1>;ssid=7;uri=\"coap://lwm2m.example\","
-                        "</1>,</1/3>;ssid=7,</2>,</3>,</21>");
+                        "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example\","
+                        "</0/1>;ssid=7;uri=\"coap://lwm2m.example\",</1/3>;ssid=7,</2>,</3>,</21>");
     b.len = 0;
     assert_int_equal(scb_session_discover(&s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_string_equal((char *)b.data, "</1/3>;ssid=7");
+    b.len = 0;
+    assert_int_equal(scb_session_discover(&s, "/2", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_string_equal((char *)b.data, "</2>");
     b.len = 0;
     assert_int_equal(scb_session_discover(&s, "/99", &b), SCB_COAP_4_04_NOT_FOUND);
     assert_int_equal(scb_session_discover(&s, "/1/3", &b), SCB_COAP_4_00_BAD_REQUEST);
@@ -262,6 +268,206 @@ static void test_read_discover_errors(void **state)
     scb_config_free(&com);
 }
 
+/* ---- Bootstrap-Discover against SPEC.md 10.1 and RFC 6690 ---------------------------- */
+
+/* RFC 6690 link-format, strictly: link-value *("," link-value); link-value = "<" URI-Reference
+ * ">" *(";" link-param); link-param = parmname ["=" (ptoken / quoted-string)]. Returns the
+ * number of links, or -1 at the first deviation. */
+static int is_parmname_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$&+-.^_`|~", c) != NULL);
+}
+
+static int is_ptoken_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$%&'()*+-./:<=>?@[]^_`{|}~", c) != NULL);
+}
+
+static int strict_link_format(const char *p)
+{
+    int links = 0;
+    for (;;) {
+        if (*p++ != '<') {
+            return -1;
+        }
+        const char *uri = p;
+        while (*p && *p != '>' && *p != '<' && *p != '"' && *p != ',' && *p != ' ') {
+            p++;
+        }
+        if (*p++ != '>' || p - 1 == uri) {
+            return -1;
+        }
+        while (*p == ';') {
+            const char *name = ++p;
+            while (is_parmname_char(*p)) {
+                p++;
+            }
+            if (p == name) {
+                return -1;
+            }
+            if (*p == '=') {
+                p++;
+                if (*p == '"') {
+                    for (p++; *p && *p != '"'; p++) {
+                        if (*p == '\\' && p[1] != '\0') {
+                            p++;
+                        }
+                    }
+                    if (*p++ != '"') {
+                        return -1;
+                    }
+                } else {
+                    const char *tok = p;
+                    while (is_ptoken_char(*p)) {
+                        p++;
+                    }
+                    if (p == tok) {
+                        return -1;
+                    }
+                }
+            }
+        }
+        links++;
+        if (*p == '\0') {
+            return links;
+        }
+        if (*p++ != ',') {
+            return -1;
+        }
+    }
+}
+
+/* The value of parameter name of the link whose target is target ("" when the link has it
+ * without a value, NULL when absent). */
+static const char *link_param(const char *lf, const char *target, const char *name,
+                              char *val, size_t cap)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "<%s>", target);
+    const char *p = strstr(lf, key);
+    if (p == NULL) {
+        return NULL;
+    }
+    const char *end = strstr(p + 1, ",<");
+    size_t nl = strlen(name);
+    for (p += strlen(key); *p == ';' && (end == NULL || p < end);) {
+        p++;
+        const char *q = p;
+        while (*q && *q != ';' && *q != ',' && *q != '=') {
+            q++;
+        }
+        int match = (size_t)(q - p) == nl && strncmp(p, name, nl) == 0;
+        size_t n = 0;
+        if (*q == '=') {
+            q++;
+            int quoted = *q == '"';
+            q += quoted;
+            while (*q && (quoted ? *q != '"' : (*q != ';' && *q != ','))) {
+                if (n + 1 < cap) {
+                    val[n++] = *q;
+                }
+                q++;
+            }
+            q += quoted;
+        }
+        val[n] = '\0';
+        if (match) {
+            return val;
+        }
+        p = q;
+    }
+    return NULL;
+}
+
+static void test_discover_spec_example(void **state)
+{
+    (void)state;
+    struct scb_config com;
+    struct scb_session s;
+    struct scb_profile p;
+    struct scb_buf b = {0};
+    char err[160];
+    /* the configuration of the SPEC.md 10.1 example: the Bootstrap-Server account /0/0, one
+     * server account /0/1 with SSID 101 and its Server instance /1/0 */
+    static const char spec_example[] =
+        "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example.com\",</0/1>;ssid=101;uri=\"coaps://"
+        "s1.example.com\",</1/0>;ssid=101";
+    scb_config_init(&com);
+    assert_int_equal(
+        scb_config_from_json_text(
+            "{\"objects\":{\"0\":{\"instances\":{"
+            "\"0\":{\"resources\":{\"0\":\"coap://bs.example.com\",\"1\":true,\"2\":3}},"
+            "\"1\":{\"resources\":{\"0\":\"coaps://s1.example.com\",\"1\":false,\"2\":0,"
+            "\"3\":{\"hex\":\"6964\"},\"5\":{\"hex\":\"00112233445566778899AABBCCDDEEFF\"},"
+            "\"10\":101}}}},"
+            "\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":101,\"1\":300,\"6\":false,"
+            "\"7\":\"U\"}}}}}}",
+            &com, err, sizeof(err)),
+        0);
+    scb_profile_no_acl(&p); /* no /2 on this client */
+    assert_int_equal(scb_session_init(&s, &com, &p, 0, clock_fn, NULL), 0);
+    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    /* the spec's text exactly, then the supported objects that have no instance (</o>) */
+    assert_string_equal((char *)b.data, "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example.com\","
+                                        "</0/1>;ssid=101;uri=\"coaps://s1.example.com\","
+                                        "</1/0>;ssid=101,</3>,</21>");
+    assert_memory_equal(b.data, spec_example, sizeof(spec_example) - 1);
+    assert_int_equal(b.data[sizeof(spec_example) - 1], ',');
+    scb_buf_free(&b);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_discover_strict_parse(void **state)
+{
+    (void)state;
+    struct scb_config com;
+    struct scb_session s;
+    struct scb_buf b = {0};
+    char v[128];
+    committed(&com);
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"4\":{\"resources\":{\"0\":\"coap://a.example/x\\\"y\",\"1\":false,\"2\":3,"
+              "\"10\":12}}}",
+              SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, "{\"4\":{\"resources\":{\"0\":12,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
+              SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    const char *lf = (const char *)b.data;
+    assert_true(strict_link_format(lf) >= 5);
+    assert_null(strstr(lf, "lwm2m=\"")); /* the version is an unquoted token */
+    assert_int_equal(strncmp(lf, "</>;lwm2m=1.1,", 14), 0);
+    assert_string_equal(link_param(lf, "/", "lwm2m", v, sizeof(v)), "1.1");
+    assert_string_equal(link_param(lf, "/0/0", "uri", v, sizeof(v)), "coap://bs.example");
+    assert_null(link_param(lf, "/0/0", "ssid", v, sizeof(v))); /* BS account: no ssid */
+    assert_string_equal(link_param(lf, "/0/4", "ssid", v, sizeof(v)), "12");
+    assert_non_null(strstr(lf, ";uri=\"coap://a.example/x\\\"y\"")); /* quote escaped */
+    assert_string_equal(link_param(lf, "/1/4", "ssid", v, sizeof(v)), "12");
+    assert_null(strstr(lf, "</0>")); /* objects with instances: instance links only */
+    assert_non_null(strstr(lf, ",</2>,</3>,</21>"));
+    /* the negative cases of the checker itself: the pre-1.1.1 form and malformed params */
+    assert_int_equal(strict_link_format("lwm2m=\"1.1\",</0/0>"), -1);
+    assert_int_equal(strict_link_format("</>;lwm2m=\"1.1"), -1);
+    assert_int_equal(strict_link_format("</0/0>;=1"), -1);
+    assert_int_equal(strict_link_format("</0/0>,"), -1);
+    assert_int_equal(strict_link_format("</>;lwm2m=1.1,</0/0>;uri=\"a\""), 2);
+    /* Discover on /0: its links only, no root link */
+    b.len = 0;
+    assert_int_equal(scb_session_discover(&s, "/0", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_int_equal(strict_link_format((char *)b.data), 2);
+    assert_int_equal(strncmp((char *)b.data, "</0/0>;uri=\"coap://bs.example\",</0/4>;ssid=12", 45),
+                     0);
+    scb_buf_free(&b);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
 static void test_paths(void **state)
 {
     (void)state;
@@ -288,6 +494,8 @@ int main(void)
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_read_discover_errors),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_discover_spec_example),
+        cmocka_unit_test(test_discover_strict_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
