@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "scboot/error.h"
+#include "scboot/senml.h"
 #include "scboot/session.h"
 
 static uint64_t mono_ms(void *ctx)
@@ -162,31 +163,42 @@ static int merge_instance(struct scb_session *s, uint16_t oid, const struct scb_
     return SCB_OK;
 }
 
+/* The TLV payload of a Write on ids[0..depth) into tmp (object ids[0]). */
+static int decode_tlv(const uint8_t *payload, size_t len, const uint16_t *ids, int depth,
+                      struct scb_config *tmp)
+{
+    struct scb_buf obj = {.max = 65536};
+    struct scb_decode_error err;
+    int ret = payload_as_object(payload, len, depth, ids, &obj);
+    if (ret == 0) {
+        ret = scb_tlv_decode_object(obj.data, obj.len, ids[0], 0, tmp, &err);
+    }
+    scb_buf_free(&obj);
+    return ret;
+}
+
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len)
 {
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
-    struct scb_buf obj = {.max = 65536};
     struct scb_config tmp;
     struct scb_decode_error err;
 
     if ((ret = begin_op(s)) != 0) {
         return ret;
     }
-    if (content_format != SCB_CF_TLV) {
+    if (content_format != SCB_CF_TLV && content_format != SCB_CF_SENML_JSON &&
+        content_format != SCB_CF_SENML_CBOR) {
         return SCB_COAP_4_15_UNSUPPORTED_FORMAT;
     }
     if (depth < 1 || ids[0] == 0xFFFF || (depth >= 2 && ids[1] == 0xFFFF)) {
         return SCB_COAP_4_00_BAD_REQUEST;
     }
-    if (payload_as_object(payload, len, depth, ids, &obj) < 0) {
-        scb_buf_free(&obj);
-        return SCB_COAP_4_00_BAD_REQUEST;
-    }
     scb_config_init(&tmp);
-    ret = scb_tlv_decode_object(obj.data, obj.len, ids[0], 0, &tmp, &err);
-    scb_buf_free(&obj);
+    ret = content_format == SCB_CF_TLV
+              ? decode_tlv(payload, len, ids, depth, &tmp)
+              : scb_senml_decode(content_format, payload, len, ids, depth, &tmp, &err);
     const struct scb_object *o = scb_config_object(&tmp, ids[0]);
     if (ret == SCB_E_NOMEM) {
         scb_config_free(&tmp);
@@ -194,7 +206,7 @@ int scb_session_write(struct scb_session *s, const char *path, unsigned content_
     }
     if (ret < 0 || o == NULL) {
         scb_config_free(&tmp);
-        return SCB_COAP_4_00_BAD_REQUEST; /* malformed TLV or a value that does not fit */
+        return SCB_COAP_4_00_BAD_REQUEST; /* malformed payload or a value that does not fit */
     }
     if (depth == 3 && (o->n != 1 || o->i[0].n != 1 || o->i[0].r[0].id != ids[2])) {
         scb_config_free(&tmp);
@@ -415,31 +427,42 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
     return SCB_COAP_2_05_CONTENT;
 }
 
-int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out)
+int scb_session_read_as(struct scb_session *s, const char *path, int accept,
+                        struct scb_buf *out, unsigned *used)
 {
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
+    unsigned cf = accept < 0 ? SCB_CF_TLV : (unsigned)accept;
 
     if ((ret = begin_op(s)) != 0) {
         return ret;
+    }
+    if (cf != SCB_CF_TLV && cf != SCB_CF_SENML_JSON && cf != SCB_CF_SENML_CBOR) {
+        return SCB_COAP_4_06_NOT_ACCEPTABLE;
+    }
+    if (used) {
+        *used = cf;
     }
     if (depth < 1 || depth > 2 || (ids[0] != 1 && ids[0] != 2)) {
         return SCB_COAP_4_00_BAD_REQUEST; /* Bootstrap-Read: /1 and /2 only (1.1 6.1.7.7) */
     }
     struct scb_object *o = scb_config_object(&s->staging, ids[0]);
-    if (depth == 1) {
-        if (o == NULL) {
-            return SCB_COAP_2_05_CONTENT; /* no instances: an empty payload */
-        }
-        ret = scb_tlv_encode_object(o, out);
-        return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
-    }
-    struct scb_instance *in = scb_object_instance(o, ids[1]);
-    if (in == NULL) {
+    if (depth == 2 && scb_object_instance(o, ids[1]) == NULL) {
         return SCB_COAP_4_04_NOT_FOUND;
     }
-    ret = scb_tlv_encode_instance(in, out);
+    if (cf != SCB_CF_TLV) {
+        ret = scb_senml_encode(cf, o, depth == 2 ? ids[1] : -1, out);
+    } else if (depth == 1) {
+        ret = o ? scb_tlv_encode_object(o, out) : SCB_OK; /* no instances: empty payload */
+    } else {
+        ret = scb_tlv_encode_instance(scb_object_instance(o, ids[1]), out);
+    }
     return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+}
+
+int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out)
+{
+    return scb_session_read_as(s, path, -1, out, NULL);
 }
 
 int scb_session_finish(struct scb_session *s, struct scb_config *commit)
