@@ -712,7 +712,8 @@ static int cbor_field(const cbor_item_t *val, int64_t label, struct srec *rec)
     case L_VB:
         rec->val.kind = SV_BOOL;
         rec->fields++;
-        if (!cbor_isa_float_ctrl(val) || !cbor_is_bool(val)) {
+        /* cbor_is_bool asserts on a float: check that the item is a simple value first */
+        if (!cbor_isa_float_ctrl(val) || !cbor_float_ctrl_is_ctrl(val) || !cbor_is_bool(val)) {
             return -1;
         }
         rec->val.b = cbor_get_bool(val) ? 1 : 0;

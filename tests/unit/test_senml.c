@@ -313,6 +313,9 @@ static void test_cbor_refused(void **state)
         B("/1", "\xA0"),                                        /* not an array */
         B("/1", "\x81\x01"),                                    /* a record not a map */
         B("/1/0", "\x81\xA2\x00\x66" "/1/0/6" "\x04\x01"),          /* vb as integer */
+        B("/1/0", "\x81\xA2\x00\x66" "/1/0/6" "\x04\xF9\x3C\x00"),  /* vb as float 1.0 */
+        B("/1/0", "\x81\xA2\x00\x66" "/1/0/1" "\x02\xF9\x7E\x00"),  /* v NaN */
+        B("/1/0", "\x81\xA2\x00\x66" "/1/0/6" "\x04\xF6"),          /* vb null */
         B("/1/0", "\x81\xA2\x00\x66" "/1/0/0" "\x02\x3B\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF"),
         B("/1", ""),                                            /* empty input */
     };
