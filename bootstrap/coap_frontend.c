@@ -215,12 +215,14 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
             code = scb_session_discover(&b->session, path, &out);
             reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code,
                   code == SCB_COAP_2_05_CONTENT ? SCB_CF_LINK_FORMAT : -1, out.data, out.len);
-        } else if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept != SCB_CF_TLV) {
-            reply(resp, SCB_COAP_4_06_NOT_ACCEPTABLE, -1, NULL, 0);
         } else {
-            code = scb_session_read(&b->session, path, &out);
+            unsigned used = SCB_CF_TLV; /* Accept: TLV (default), SenML JSON, SenML CBOR */
+            code = scb_session_read_as(&b->session, path,
+                                       option_uint(req, COAP_OPTION_ACCEPT, &accept) ? (int)accept
+                                                                                     : -1,
+                                       &out, &used);
             reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code,
-                  code == SCB_COAP_2_05_CONTENT ? SCB_CF_TLV : -1, out.data, out.len);
+                  code == SCB_COAP_2_05_CONTENT ? (int)used : -1, out.data, out.len);
         }
         scb_buf_free(&out);
         return;

@@ -465,22 +465,74 @@ int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *ou
     return scb_session_read_as(s, path, -1, out, NULL);
 }
 
+/* The /21 instance an /0 instance links through /0/x/17, or -1. */
+static int oscore_link(const struct scb_config *c, uint16_t sec_iid)
+{
+    const struct scb_value *v =
+        scb_instance_value(scb_object_instance(scb_config_object(c, 0), sec_iid), 17);
+    uint16_t lo, li;
+    return v && scb_value_objlnk(v, &lo, &li) == 0 && lo == 21 ? li : -1;
+}
+
+/*
+ * Moving the Bootstrap-Server account: when the session's Writes made exactly one other
+ * Security instance a Bootstrap-Server account (/0/x/1 = true), the candidate for commit drops
+ * the old account and the /21 instance it links (unless the new account links the same one).
+ * The staging copy keeps both, so a Finish answered 4.06 leaves the old account the only one
+ * committed (SPEC.md 5.1: the replacement is complete before the 2.04, or it does not happen).
+ */
+static int replace_bs_account(const struct scb_session *s, struct scb_config *cand)
+{
+    const struct scb_object *sec = scb_config_object(cand, 0);
+    int others = 0, new_iid = -1;
+    if (!s->has_bs || scb_object_instance(sec, s->bs_iid) == NULL) {
+        return 0;
+    }
+    for (size_t k = 0; sec && k < sec->n; k++) {
+        int bs = 0;
+        if (sec->i[k].id != s->bs_iid &&
+            scb_config_get_bool(cand, 0, sec->i[k].id, 1, &bs) == 0 && bs) {
+            others++;
+            new_iid = sec->i[k].id;
+        }
+    }
+    if (others != 1) {
+        return 0; /* none: nothing moves; several: bs-account-multiple from the validator */
+    }
+    int old_osc = oscore_link(cand, s->bs_iid);
+    scb_object_remove_instance(scb_config_object(cand, 0), s->bs_iid);
+    if (old_osc >= 0 && old_osc != oscore_link(cand, (uint16_t)new_iid)) {
+        struct scb_object *osc = scb_config_object(cand, 21);
+        scb_object_remove_instance(osc, (uint16_t)old_osc);
+        if (osc && osc->n == 0 && !osc->raw) {
+            scb_config_remove_object(cand, 21);
+        }
+    }
+    return 1;
+}
+
 int scb_session_finish(struct scb_session *s, struct scb_config *commit)
 {
+    struct scb_config cand;
     int ret;
     if ((ret = begin_op(s)) != 0) {
         return ret;
     }
     scb_report_free(&s->report);
-    if ((ret = scb_validate(&s->staging, &s->profile, SCB_SRC_NETWORK, &s->report)) < 0) {
+    scb_config_init(&cand);
+    if ((ret = scb_config_copy(&cand, &s->staging)) < 0) {
+        return ret;
+    }
+    replace_bs_account(s, &cand);
+    if ((ret = scb_validate(&cand, &s->profile, SCB_SRC_NETWORK, &s->report)) < 0) {
+        scb_config_free(&cand);
         return ret;
     }
     if (scb_report_has_errors(&s->report)) {
+        scb_config_free(&cand);
         return SCB_COAP_4_06_NOT_ACCEPTABLE; /* the server may correct and Finish again */
     }
-    if ((ret = scb_config_copy(commit, &s->staging)) < 0) {
-        return ret;
-    }
+    *commit = cand; /* handed over: the caller frees */
     s->state = SCB_SESSION_DONE;
     return SCB_COAP_2_04_CHANGED;
 }

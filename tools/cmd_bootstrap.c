@@ -117,7 +117,15 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.psk_key_len = keylen;
             break;
         }
-        case OPT_PCT: o.pct = atoi(optarg); break;
+        case OPT_PCT: /* only a format scboot decodes: TLV, SenML JSON, SenML CBOR */
+            o.pct = strcmp(optarg, "11542") == 0 ? 11542
+                    : strcmp(optarg, "110") == 0 ? 110
+                    : strcmp(optarg, "112") == 0 ? 112 : -2;
+            if (o.pct == -2) {
+                return cli_fail(c, SCB_E_INVALID_ARG, "--pct: 11542 (TLV), 110 (SenML JSON) "
+                                "or 112 (SenML CBOR), not '%s'", optarg);
+            }
+            break;
         case OPT_FACTORY: factory = optarg; break;
         case OPT_PIN: pin = optarg; break;
         default:
