@@ -2,7 +2,9 @@
  * bs_server.c: a small LwM2M Bootstrap-Server for the tests (libcoap): waits for
  * POST /bs?ep=NAME, answers 2.04, then writes /0 and /1 from TLV files to that client and sends
  * Bootstrap-Finish (unless --no-finish), printing each response code ("PUT /0 2.04").
- *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEXKEY]
+ * --cf N sends the two files with Content-Format N instead of TLV (110 SenML JSON, 112 SenML
+ * CBOR: the files then hold packs in that format).
+ *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEXKEY] [--cf N]
  */
 #include <coap3/coap.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 static coap_session_t *client;
 static int answered, last_code;
+static unsigned write_cf = 11542; /* --cf: the Content-Format of the writes */
 
 static void on_bs(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
                   const coap_string_t *query, coap_pdu_t *resp)
@@ -54,7 +57,7 @@ static int request(coap_context_t *ctx, coap_pdu_code_t m, const char *path, con
         n = fread(buf, 1, sizeof(buf), f);
         fclose(f);
         coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
-                        coap_encode_var_safe(cf, sizeof(cf), 11542), cf);
+                        coap_encode_var_safe(cf, sizeof(cf), write_cf), cf);
         coap_add_data(pdu, n, buf);
     }
     answered = 0;
@@ -73,7 +76,8 @@ int main(int argc, char **argv)
     coap_address_t addr;
     int finish = 1;
     if (argc < 4) {
-        fprintf(stderr, "usage: bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEX]\n");
+        fprintf(stderr, "usage: bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEX] "
+                        "[--cf N]\n");
         return 2;
     }
     coap_startup();
@@ -89,6 +93,8 @@ int main(int argc, char **argv)
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--no-finish") == 0) {
             finish = 0;
+        } else if (strcmp(argv[i], "--cf") == 0 && i + 1 < argc) {
+            write_cf = (unsigned)atoi(argv[++i]);
         } else if (strcmp(argv[i], "--psk") == 0 && i + 2 < argc) {
             coap_dtls_spsk_t sp;
             size_t kl = strlen(argv[i + 2]) / 2;
