@@ -424,8 +424,10 @@ static int json_string(json_object *j, const char **s, size_t *len)
     return 0;
 }
 
-/* One JSON record into rec. *vd receives the decoded vd bytes (caller frees). */
-static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t **vd)
+/* One JSON record into rec. *vd receives the decoded vd bytes, *vdlen their length (the caller
+ * zeroizes and frees them: rec->val may be overwritten by a second value field). */
+static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t **vd,
+                       size_t *vdlen)
 {
     struct sv tmp = {0};
     const char *s = NULL;
@@ -463,12 +465,13 @@ static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t
             if (*vd != NULL || json_string(val, &s, &len) < 0) {
                 bad = 1;
             } else {
-                int r = base64url_decode(s, len, vd, &rec->val.len);
+                int r = base64url_decode(s, len, vd, vdlen);
                 if (r == SCB_E_NOMEM) {
                     return r;
                 }
                 bad = r < 0;
                 rec->val.p = *vd;
+                rec->val.len = *vdlen;
             }
         } else if (strcmp(key, "t") == 0 || strcmp(key, "bt") == 0 ||
                    strcmp(key, "bver") == 0) {
@@ -510,13 +513,14 @@ static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
     for (size_t k = 0; k < n && ret == SCB_OK; k++) {
         struct srec rec = {0};
         uint8_t *vd = NULL;
+        size_t vdlen = 0;
         c->index = k;
-        ret = json_record(c, json_object_array_get_idx(root, k), &rec, &vd);
+        ret = json_record(c, json_object_array_get_idx(root, k), &rec, &vd, &vdlen);
         if (ret == SCB_OK) {
             ret = apply_record(c, &rec);
         }
         if (vd) {
-            mbedtls_platform_zeroize(vd, rec.val.len);
+            mbedtls_platform_zeroize(vd, vdlen);
             free(vd);
         }
     }

@@ -147,6 +147,9 @@ static void test_json_refused(void **state)
         {"/0", "[{\"n\":\"/0/1/3\",\"vd\":\"aWQtMR\"}]"},                   /* stray bits */
         {"/0", "[{\"n\":\"/0/1/3\",\"vd\":\"a\"}]"},
         {"/0", "[{\"n\":\"/0/1/3\",\"vs\":\"id-1\"}]"},                     /* opaque as string */
+        /* vd then a longer vs in one record (fuzz_senml_json: the vd buffer was zeroized with
+         * the length of the string that replaced it) */
+        {"/0", "[{\"n\":\"/0/1/3\",\"vd\":\"AQ\",\"vs\":\"a much longer string value\"}]"},
         {"/0", "[{\"n\":\"/0/1/17\",\"vlo\":\"21\"}]"},
         {"/0", "[{\"n\":\"/0/1/17\",\"vlo\":\"21:65536\"}]"},
         {"/0", "[{\"n\":\"/0/1/17\",\"v\":21}]"},
