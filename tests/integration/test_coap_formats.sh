@@ -141,7 +141,7 @@ for f in 11542 110 112; do
     $C -m get -A 60 "coap://127.0.0.1:$PORT/1" > /dev/null 2> "$T/e"
     check "written as $f, read with Accept 60 (CBOR): 4.06" 'grep -q "4.06" "$T/e"'
     $C -m get -A 40 "coap://127.0.0.1:$PORT/" > "$T/disc" 2>&1
-    check "written as $f, Discover: 1.1.1 form" 'grep -q "^</>;lwm2m=1.1,</0/0>;uri=" "$T/disc" && grep -q "</0/1>;ssid=7;uri=\"coap://lwm2m.example:5683\"" "$T/disc"'
+    check "written as $f, Discover: 1.1.1 form" 'grep -q "^</>;lwm2m=1.1,</0/1>;ssid=7;uri=" "$T/disc" && grep -q "</0/1>;ssid=7;uri=\"coap://lwm2m.example:5683\"" "$T/disc"'
     $C -m post "coap://127.0.0.1:$PORT/bs" 2> "$T/e"
     finish_rc
     check "written as $f: Finish 2.04, scboot exits 0" '[ ! -s "$T/e" ] && [ $LRC = 0 ]'
