@@ -338,10 +338,9 @@ static int apply_record(struct dctx *c, const struct srec *rec)
     if (p[1] == 0xFFFF) {
         return fail(c, name, "instance ID 65535 is reserved");
     }
+    /* resources without a definition (other objects, or unknown resources of 0/1/2/21, which
+     * the session then ignores as it does with TLV) keep the form their field gives */
     enum scb_type t = senml_res_type(p[0], p[2]);
-    if (t == SCB_TYPE_UNKNOWN && scb_object_is_known(p[0])) {
-        return SCB_OK; /* an unknown resource of a typed object: ignored by a Write */
-    }
     int r = t == SCB_TYPE_UNKNOWN ? untyped_value(&rec->val, tmp, &data, &len)
                                   : typed_value(t, &rec->val, tmp, &data, &len);
     if (r < 0) {
@@ -409,7 +408,7 @@ static int json_number(json_object *j, struct sv *v)
     }
     if (json_object_is_type(j, json_type_double)) {
         v->d = json_object_get_double(j);
-        return 0;
+        return isfinite(v->d) ? 0 : -1; /* json-c also reads NaN and Infinity: not JSON */
     }
     return -1;
 }

@@ -28,9 +28,9 @@ extern "C" {
  * Decode the SenML JSON (cf 110) or SenML CBOR (cf 112) pack of a Bootstrap-Write on the path
  * ids[0..depth) (1 = /o, 2 = /o/i, 3 = /o/i/r) into cfg (initialised by the caller): every
  * record's name (bn + n) must be /o/i/r or /o/i/r/ri under that path. Values are checked
- * against the resource's type and stored in their TLV value form; unknown resources of objects
- * 0/1/2/21 are skipped (they are ignored by a Write), resources of other objects keep the
- * value in the form its SenML field gives. Returns 0, SCB_E_DECODE (err filled: the record's
+ * against the resource's type and stored in their TLV value form; resources without a type
+ * (other objects, unknown resources of 0/1/2/21) keep the value in the form its SenML field
+ * gives (v: integer or float, vs: bytes, vb: 1 byte, vd: bytes, vlo: 4 bytes), as TLV would. Returns 0, SCB_E_DECODE (err filled: the record's
  * index in offset, the path when known), SCB_E_UNSUPPORTED for another cf, SCB_E_NOMEM.
  */
 int scb_senml_decode(unsigned cf, const uint8_t *buf, size_t len, const uint16_t *ids, int depth,

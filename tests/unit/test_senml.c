@@ -160,6 +160,9 @@ static void test_json_refused(void **state)
         {"/0", "[[{\"n\":\"/0/1/2\",\"v\":1}]]"},
         {"/0", "[{\"n\":\"/0/1/2\",\"v\":[1]}]"},
         {"/0", "[{\"n\":\"/0/1/2\",\"v\":1}"},                              /* truncated */
+        {"/3", "[{\"n\":\"/3/0/1\",\"v\":NaN}]"},                             /* json-c reads NaN */
+        {"/3", "[{\"n\":\"/3/0/1\",\"v\":-Infinity}]"},
+        {"/3", "[{\"n\":\"/3/0/1\",\"v\":1e999}]"},
         {"/0", "[{\"n\":\"/0/1/2\",\"v\":1}] x"},                           /* trailing */
         {"/0", ""},
         {"/1", "[{\"n\":\"/1/0/7\",\"vs\":\"\xC3\x28\"}]"},               /* not UTF-8 */
@@ -186,14 +189,15 @@ static void test_json_accepted_edges(void **state)
     (void)state;
     struct scb_config c;
     int64_t v;
-    /* an unknown resource of a known object is skipped; base-only records; units ignored */
+    /* an unknown resource of a known object is kept untyped (the session ignores it, as with
+     * TLV); base-only records; units ignored */
     assert_int_equal(decode_json_text("[{\"bn\":\"/1/0/\"},{\"n\":\"99\",\"vs\":\"x\"},"
                                       "{\"n\":\"1\",\"v\":3e2,\"u\":\"s\"}]",
                                       "/1/0", &c),
                      0);
     assert_int_equal(scb_config_get_int(&c, 1, 0, 1, &v), 0);
     assert_int_equal(v, 300);
-    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(&c, 1), 0), 99));
+    assert_non_null(scb_instance_resource(scb_object_instance(scb_config_object(&c, 1), 0), 99));
     scb_config_free(&c);
     /* an empty pack on /o/i names that instance */
     assert_int_equal(decode_json_text("[]", "/1/4", &c), 0);

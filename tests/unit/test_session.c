@@ -351,6 +351,13 @@ static void test_formats(void **state)
     assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)wrong,
                                        strlen(wrong)),
                      SCB_COAP_4_00_BAD_REQUEST);
+    /* an unknown resource is ignored, as with TLV (also when it is the written path) */
+    static const char unk[] = "[{\"n\":\"/1/3/99\",\"vs\":\"x\"}]";
+    assert_int_equal(scb_session_write(&s, "/1/3/99", SCB_CF_SENML_JSON, (const uint8_t *)unk,
+                                       strlen(unk)),
+                     SCB_COAP_2_04_CHANGED);
+    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(&s.staging, 1), 3),
+                                      99));
     static const char two[] = "[{\"n\":\"/1/3/1\",\"v\":1},{\"n\":\"/1/3/5\",\"v\":1}]";
     assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)two,
                                        strlen(two)),
