@@ -30,8 +30,9 @@ extern "C" {
  * record's name (bn + n) must be /o/i/r or /o/i/r/ri under that path. Values are checked
  * against the resource's type and stored in their TLV value form; resources without a type
  * (other objects, unknown resources of 0/1/2/21) keep the value in the form its SenML field
- * gives (v: integer or float, vs: bytes, vb: 1 byte, vd: bytes, vlo: 4 bytes), as TLV would. Returns 0, SCB_E_DECODE (err filled: the record's
- * index in offset, the path when known), SCB_E_UNSUPPORTED for another cf, SCB_E_NOMEM.
+ * gives (v: integer or float, vs: bytes, vb: 1 byte, vd: bytes, vlo: 4 bytes), as TLV would.
+ * Returns 0, SCB_E_DECODE (err filled: the record's index in offset, the path when known),
+ * SCB_E_TOO_LARGE over SCB_SENML_MAX_INPUT, SCB_E_UNSUPPORTED for another cf, SCB_E_NOMEM.
  */
 int scb_senml_decode(unsigned cf, const uint8_t *buf, size_t len, const uint16_t *ids, int depth,
                      struct scb_config *cfg, struct scb_decode_error *err);

@@ -62,11 +62,13 @@ int main(void)
         json_object_object_foreach(rec, key, val)
         {
             cbor_item_t *l = label(key), *v = value(val);
-            if (l == NULL || v == NULL ||
-                !cbor_map_add(map, (struct cbor_pair){.key = cbor_move(l), .value = cbor_move(v)})) {
+            struct cbor_pair pair = {.key = l, .value = v};
+            if (l == NULL || v == NULL || !cbor_map_add(map, pair)) {
                 fprintf(stderr, "senml_j2c: cannot convert field '%s'\n", key);
                 return 1;
             }
+            cbor_decref(&l);
+            cbor_decref(&v);
         }
         if (!cbor_array_push(pack, cbor_move(map))) {
             return 1;
