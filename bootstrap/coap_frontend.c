@@ -375,16 +375,18 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
         if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept == SCB_CF_LINK_FORMAT) {
             code = scb_session_discover(&b->session, path, &out);
             cf = SCB_CF_LINK_FORMAT;
-        } else if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept != SCB_CF_TLV) {
-            code = SCB_COAP_4_06_NOT_ACCEPTABLE;
         } else {
-            code = scb_session_read(&b->session, path, &out);
-            cf = SCB_CF_TLV;
+            unsigned used = SCB_CF_TLV; /* Accept: TLV (default), SenML JSON, SenML CBOR */
+            code = scb_session_read_as(&b->session, path,
+                                       option_uint(req, COAP_OPTION_ACCEPT, &accept) ? (int)accept
+                                                                                     : -1,
+                                       &out, &used);
+            cf = (int)used;
         }
         if (code == SCB_COAP_2_05_CONTENT) {
             answer_large(res, cs, req, resp, query, (uint16_t)cf, &out);
         } else {
-            reply(resp, code, -1, NULL, 0);
+            reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code, -1, NULL, 0);
         }
         scb_buf_free(&out);
         return;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "scboot/error.h"
+#include "scboot/senml.h"
 #include "scboot/session.h"
 
 static uint64_t mono_ms(void *ctx)
@@ -163,31 +164,42 @@ static int merge_instance(struct scb_session *s, uint16_t oid, const struct scb_
     return SCB_OK;
 }
 
+/* The TLV payload of a Write on ids[0..depth) into tmp (object ids[0]). */
+static int decode_tlv(const uint8_t *payload, size_t len, const uint16_t *ids, int depth,
+                      struct scb_config *tmp)
+{
+    struct scb_buf obj = {.max = 65536};
+    struct scb_decode_error err;
+    int ret = payload_as_object(payload, len, depth, ids, &obj);
+    if (ret == 0) {
+        ret = scb_tlv_decode_object(obj.data, obj.len, ids[0], 0, tmp, &err);
+    }
+    scb_buf_free(&obj);
+    return ret;
+}
+
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len)
 {
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
-    struct scb_buf obj = {.max = 65536};
     struct scb_config tmp;
     struct scb_decode_error err;
 
     if ((ret = begin_op(s)) != 0) {
         return ret;
     }
-    if (content_format != SCB_CF_TLV) {
+    if (content_format != SCB_CF_TLV && content_format != SCB_CF_SENML_JSON &&
+        content_format != SCB_CF_SENML_CBOR) {
         return SCB_COAP_4_15_UNSUPPORTED_FORMAT;
     }
     if (depth < 1 || ids[0] == 0xFFFF || (depth >= 2 && ids[1] == 0xFFFF)) {
         return SCB_COAP_4_00_BAD_REQUEST;
     }
-    if (payload_as_object(payload, len, depth, ids, &obj) < 0) {
-        scb_buf_free(&obj);
-        return SCB_COAP_4_00_BAD_REQUEST;
-    }
     scb_config_init(&tmp);
-    ret = scb_tlv_decode_object(obj.data, obj.len, ids[0], 0, &tmp, &err);
-    scb_buf_free(&obj);
+    ret = content_format == SCB_CF_TLV
+              ? decode_tlv(payload, len, ids, depth, &tmp)
+              : scb_senml_decode(content_format, payload, len, ids, depth, &tmp, &err);
     const struct scb_object *o = scb_config_object(&tmp, ids[0]);
     if (ret == SCB_E_NOMEM) {
         scb_config_free(&tmp);
@@ -195,7 +207,7 @@ int scb_session_write(struct scb_session *s, const char *path, unsigned content_
     }
     if (ret < 0 || o == NULL) {
         scb_config_free(&tmp);
-        return SCB_COAP_4_00_BAD_REQUEST; /* malformed TLV or a value that does not fit */
+        return SCB_COAP_4_00_BAD_REQUEST; /* malformed payload or a value that does not fit */
     }
     if (depth == 3 && (o->n != 1 || o->i[0].n != 1 || o->i[0].r[0].id != ids[2])) {
         scb_config_free(&tmp);
@@ -287,41 +299,79 @@ static int puts_buf(struct scb_buf *out, const char *str)
     return scb_buf_put(out, str, strlen(str));
 }
 
-static int link_object(struct scb_session *s, uint16_t oid, struct scb_buf *out)
+/* ;uri="..." for a Security instance: RFC 6690 quoted-string (quote and backslash escaped); the
+ * parameter is left out when the value holds control or non-ASCII bytes. */
+static size_t uri_param(const struct scb_instance *in, char *item, size_t cap)
+{
+    const struct scb_value *u = scb_instance_value(in, 0);
+    size_t n = 0;
+    if (u == NULL || u->len == 0 || u->len > 255 || cap < 2 * (size_t)u->len + 8) {
+        return 0;
+    }
+    for (uint32_t k = 0; k < u->len; k++) {
+        if (u->data[k] < 0x20 || u->data[k] > 0x7E) {
+            return 0;
+        }
+    }
+    n += (size_t)snprintf(item, cap, ";uri=\"");
+    for (uint32_t k = 0; k < u->len; k++) {
+        if (u->data[k] == '"' || u->data[k] == '\\') {
+            item[n++] = '\\';
+        }
+        item[n++] = (char)u->data[k];
+    }
+    item[n++] = '"';
+    item[n] = '\0';
+    return n;
+}
+
+/* One instance's link: </o/i>, with ;ssid= and ;uri= for /0 (the Bootstrap-Server account has
+ * uri and no ssid) and ;ssid= for /1 (SPEC.md 10.1). */
+static int link_instance(struct scb_session *s, uint16_t oid, const struct scb_instance *in,
+                         const char *sep, struct scb_buf *out)
+{
+    char item[700];
+    int64_t ssid;
+    int bs = 0;
+    size_t n = (size_t)snprintf(item, sizeof(item), "%s</%u/%u>", sep, oid, in->id);
+    if (oid == 0) {
+        scb_config_get_bool(&s->staging, 0, in->id, 1, &bs);
+        if (!bs && scb_config_get_int(&s->staging, 0, in->id, 10, &ssid) == 0) {
+            n += (size_t)snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
+        }
+        uri_param(in, item + n, sizeof(item) - n);
+    } else if (oid == 1 && scb_config_get_int(&s->staging, 1, in->id, 0, &ssid) == 0) {
+        snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
+    }
+    return puts_buf(out, item);
+}
+
+/* An object's links: </o> (with ;ver= when the version is explicit) only when it has no
+ * instances or carries a version, then one link per instance. sep precedes the first link. */
+static int link_object(struct scb_session *s, uint16_t oid, const char *sep, struct scb_buf *out)
 {
     const struct scb_object *o = scb_config_object(&s->staging, oid);
-    char item[400];
+    char item[64];
     int ret;
 
     if (o && o->explicit_version) {
-        snprintf(item, sizeof(item), ",</%u>;ver=%u.%u", oid, o->major, o->minor);
+        snprintf(item, sizeof(item), "%s</%u>;ver=%u.%u", sep, oid, o->major, o->minor);
+    } else if (o == NULL || o->n == 0) {
+        snprintf(item, sizeof(item), "%s</%u>", sep, oid);
     } else {
-        snprintf(item, sizeof(item), ",</%u>", oid);
+        item[0] = '\0';
     }
-    if ((ret = puts_buf(out, item)) < 0) {
-        return ret;
-    }
-    for (size_t k = 0; o && k < o->n; k++) {
-        const struct scb_instance *in = &o->i[k];
-        int64_t ssid;
-        int bs = 0;
-        size_t n = (size_t)snprintf(item, sizeof(item), ",</%u/%u>", oid, in->id);
-        scb_config_get_bool(&s->staging, 0, in->id, 1, &bs);
-        if (oid == 0 && !bs) {
-            if (scb_config_get_int(&s->staging, 0, in->id, 10, &ssid) == 0) {
-                n += (size_t)snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
-            }
-            const struct scb_resource *u = scb_instance_resource(in, 0);
-            if (u && u->n == 1 && u->v[0].len < 256 && n < sizeof(item) - 300) {
-                n += (size_t)snprintf(item + n, sizeof(item) - n, ";uri=\"%.*s\"",
-                                      (int)u->v[0].len, (const char *)u->v[0].data);
-            }
-        } else if (oid == 1 && scb_config_get_int(&s->staging, 1, in->id, 0, &ssid) == 0) {
-            snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
-        }
+    if (item[0] != '\0') {
         if ((ret = puts_buf(out, item)) < 0) {
             return ret;
         }
+        sep = ",";
+    }
+    for (size_t k = 0; o && k < o->n; k++) {
+        if ((ret = link_instance(s, oid, &o->i[k], sep, out)) < 0) {
+            return ret;
+        }
+        sep = ",";
     }
     return SCB_OK;
 }
@@ -343,16 +393,17 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
     if (depth < 0 || depth > 1) {
         return SCB_COAP_4_00_BAD_REQUEST;
     }
-    if ((ret = puts_buf(out, "lwm2m=\"1.1\"")) < 0) {
-        return ret;
-    }
     if (depth == 1) {
+        /* Discover on /o: that object's links only; the root link with the enabler version
+         * belongs to the answer for / (1.1.1 6.1.7.3 shows it there only) */
         if (!supported_object(s, ids[0]) && !scb_config_object(&s->staging, ids[0])) {
-            out->len = 0;
             return SCB_COAP_4_04_NOT_FOUND;
         }
-        ret = link_object(s, ids[0], out);
+        ret = link_object(s, ids[0], "", out);
         return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+    }
+    if ((ret = puts_buf(out, "</>;lwm2m=1.1")) < 0) {
+        return ret;
     }
     /* the supported objects, and any other the staging copy holds, in ID order */
     size_t bi = 0, ci = 0;
@@ -370,56 +421,119 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
         } else {
             next = s->staging.o[ci++].id;
         }
-        if ((ret = link_object(s, next, out)) < 0) {
+        if ((ret = link_object(s, next, ",", out)) < 0) {
             return ret;
         }
     }
     return SCB_COAP_2_05_CONTENT;
 }
 
-int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out)
+int scb_session_read_as(struct scb_session *s, const char *path, int accept,
+                        struct scb_buf *out, unsigned *used)
 {
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
+    unsigned cf = accept < 0 ? SCB_CF_TLV : (unsigned)accept;
 
     if ((ret = begin_op(s)) != 0) {
         return ret;
+    }
+    if (cf != SCB_CF_TLV && cf != SCB_CF_SENML_JSON && cf != SCB_CF_SENML_CBOR) {
+        return SCB_COAP_4_06_NOT_ACCEPTABLE;
+    }
+    if (used) {
+        *used = cf;
     }
     if (depth < 1 || depth > 2 || (ids[0] != 1 && ids[0] != 2)) {
         return SCB_COAP_4_00_BAD_REQUEST; /* Bootstrap-Read: /1 and /2 only (1.1 6.1.7.7) */
     }
     struct scb_object *o = scb_config_object(&s->staging, ids[0]);
-    if (depth == 1) {
-        if (o == NULL) {
-            return SCB_COAP_2_05_CONTENT; /* no instances: an empty payload */
-        }
-        ret = scb_tlv_encode_object(o, out);
-        return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
-    }
-    struct scb_instance *in = scb_object_instance(o, ids[1]);
-    if (in == NULL) {
+    if (depth == 2 && scb_object_instance(o, ids[1]) == NULL) {
         return SCB_COAP_4_04_NOT_FOUND;
     }
-    ret = scb_tlv_encode_instance(in, out);
+    if (cf != SCB_CF_TLV) {
+        ret = scb_senml_encode(cf, o, depth == 2 ? ids[1] : -1, out);
+    } else if (depth == 1) {
+        ret = o ? scb_tlv_encode_object(o, out) : SCB_OK; /* no instances: empty payload */
+    } else {
+        ret = scb_tlv_encode_instance(scb_object_instance(o, ids[1]), out);
+    }
     return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+}
+
+int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out)
+{
+    return scb_session_read_as(s, path, -1, out, NULL);
+}
+
+/* The /21 instance an /0 instance links through /0/x/17, or -1. */
+static int oscore_link(const struct scb_config *c, uint16_t sec_iid)
+{
+    const struct scb_value *v =
+        scb_instance_value(scb_object_instance(scb_config_object(c, 0), sec_iid), 17);
+    uint16_t lo, li;
+    return v && scb_value_objlnk(v, &lo, &li) == 0 && lo == 21 ? li : -1;
+}
+
+/*
+ * Moving the Bootstrap-Server account: when the session's Writes made exactly one other
+ * Security instance a Bootstrap-Server account (/0/x/1 = true), the candidate for commit drops
+ * the old account and the /21 instance it links (unless the new account links the same one).
+ * The staging copy keeps both, so a Finish answered 4.06 leaves the old account the only one
+ * committed (SPEC.md 5.1: the replacement is complete before the 2.04, or it does not happen).
+ */
+static int replace_bs_account(const struct scb_session *s, struct scb_config *cand)
+{
+    const struct scb_object *sec = scb_config_object(cand, 0);
+    int others = 0, new_iid = -1;
+    if (!s->has_bs || scb_object_instance(sec, s->bs_iid) == NULL) {
+        return 0;
+    }
+    for (size_t k = 0; sec && k < sec->n; k++) {
+        int bs = 0;
+        if (sec->i[k].id != s->bs_iid &&
+            scb_config_get_bool(cand, 0, sec->i[k].id, 1, &bs) == 0 && bs) {
+            others++;
+            new_iid = sec->i[k].id;
+        }
+    }
+    if (others != 1) {
+        return 0; /* none: nothing moves; several: bs-account-multiple from the validator */
+    }
+    int old_osc = oscore_link(cand, s->bs_iid);
+    scb_object_remove_instance(scb_config_object(cand, 0), s->bs_iid);
+    if (old_osc >= 0 && old_osc != oscore_link(cand, (uint16_t)new_iid)) {
+        struct scb_object *osc = scb_config_object(cand, 21);
+        scb_object_remove_instance(osc, (uint16_t)old_osc);
+        if (osc && osc->n == 0 && !osc->raw) {
+            scb_config_remove_object(cand, 21);
+        }
+    }
+    return 1;
 }
 
 int scb_session_finish(struct scb_session *s, struct scb_config *commit)
 {
+    struct scb_config cand;
     int ret;
     if ((ret = begin_op(s)) != 0) {
         return ret;
     }
     scb_report_free(&s->report);
-    if ((ret = scb_validate(&s->staging, &s->profile, SCB_SRC_NETWORK, &s->report)) < 0) {
+    scb_config_init(&cand);
+    if ((ret = scb_config_copy(&cand, &s->staging)) < 0) {
+        return ret;
+    }
+    replace_bs_account(s, &cand);
+    if ((ret = scb_validate(&cand, &s->profile, SCB_SRC_NETWORK, &s->report)) < 0) {
+        scb_config_free(&cand);
         return ret;
     }
     if (scb_report_has_errors(&s->report)) {
+        scb_config_free(&cand);
         return SCB_COAP_4_06_NOT_ACCEPTABLE; /* the server may correct and Finish again */
     }
-    if ((ret = scb_config_copy(commit, &s->staging)) < 0) {
-        return ret;
-    }
+    *commit = cand; /* handed over: the caller frees */
     s->state = SCB_SESSION_DONE;
     return SCB_COAP_2_04_CHANGED;
 }

@@ -181,16 +181,17 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.psk_key_len = keylen;
             break;
         }
-        case OPT_PCT: { /* a CoAP Content-Format number, 0-65535 (atoi took "x" as 0) */
-            char *end;
-            errno = 0;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (optarg[0] < '0' || optarg[0] > '9' || *end || errno || v > 65535) {
-                goto bad_usage;
+        case OPT_PCT: /* only a format scboot decodes: TLV, SenML JSON, SenML CBOR */
+            o.pct = strcmp(optarg, "11542") == 0 ? 11542
+                    : strcmp(optarg, "110") == 0 ? 110
+                    : strcmp(optarg, "112") == 0 ? 112 : -2;
+            if (o.pct == -2) {
+                key_wipe(&key, keylen);
+                cli_pin_wipe(c);
+                return cli_fail(c, SCB_E_INVALID_ARG, "--pct: 11542 (TLV), 110 (SenML JSON) "
+                                "or 112 (SenML CBOR), not '%s'", optarg);
             }
-            o.pct = (int)v;
             break;
-        }
         case OPT_ATTEMPTS:
             if ((o.attempts = (unsigned)num_opt(optarg, 100, NULL)) == 0) {
                 goto bad_usage;

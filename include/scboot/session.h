@@ -61,14 +61,26 @@ int scb_session_init(struct scb_session *s, const struct scb_config *committed,
                      void *clock_ctx);
 void scb_session_free(struct scb_session *s);
 
-/** Each returns a CoAP code (SCB_COAP_*), or a negative error when it could not run. */
+/**
+ * Each returns a CoAP code (SCB_COAP_*), or a negative error when it could not run.
+ * Bootstrap-Write takes TLV (11542), SenML JSON (110) and SenML CBOR (112), decoded into the
+ * same model; another content_format is 4.15, a payload that does not decode or a value of the
+ * wrong kind for its resource 4.00.
+ */
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len);
 int scb_session_delete(struct scb_session *s, const char *path);
 /** Link format into out (application/link-format). */
 int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf *out);
-/** TLV of /1 or /2 (or one instance of them) into out. */
+/** TLV of /1 or /2 (or one instance of them) into out (= scb_session_read_as, accept -1). */
 int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out);
+/**
+ * Bootstrap-Read of /1 or /2 (or one instance) in the format accept asks: -1 (no Accept
+ * option) or 11542 TLV, 110 SenML JSON, 112 SenML CBOR; another format is 4.06. *used (may
+ * be NULL) receives the content format of out when the answer is 2.05.
+ */
+int scb_session_read_as(struct scb_session *s, const char *path, int accept,
+                        struct scb_buf *out, unsigned *used);
 /**
  * Bootstrap-Finish: 2.04 and *commit receives the validated configuration (caller frees), or
  * 4.06 with s->report holding the violations (the session stays open).

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_session.c: the CoAP payload path: a Bootstrap-Server's operations with hostile paths
- * and TLV payloads applied to the session (Write/Delete/Discover/Read/Finish), as the CoAP
+ * and TLV / SenML JSON / SenML CBOR payloads applied to the session (Write/Delete/Discover/Read/Finish), as the CoAP
  * front end hands them over. Input: records of [op][path selector][length][payload].
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "scboot/senml.h"
 #include "scboot/session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *paths[] = {"/", "/0", "/1", "/2", "/21", "/3", "/0/0", "/0/1", "/1/0",
                                   "/1/0/1", "/0/1/5", "/2/0/2", "/65535", "/1/65535", "/x",
                                   "/0/1/2/3"};
+    static const unsigned formats[] = {SCB_CF_TLV, SCB_CF_SENML_JSON, SCB_CF_SENML_CBOR, 0};
     struct scb_session s;
     struct scb_config out;
     size_t pos = 0;
@@ -41,10 +43,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *path = paths[sel % (sizeof(paths) / sizeof(paths[0]))];
         struct scb_buf b = {0};
         switch (op % 5) {
-        case 0: scb_session_write(&s, path, sel & 0x80 ? 0 : SCB_CF_TLV, data + pos, len); break;
+        case 0: scb_session_write(&s, path, formats[sel >> 6], data + pos, len); break;
         case 1: scb_session_delete(&s, path); break;
         case 2: scb_session_discover(&s, path, &b); break;
-        case 3: scb_session_read(&s, path, &b); break;
+        case 3: scb_session_read_as(&s, path, sel & 0x80 ? -1 : (int)formats[(sel >> 5) & 3], &b,
+                                    NULL);
+                break;
         default:
             if (scb_session_finish(&s, &out) == SCB_COAP_2_04_CHANGED) {
                 scb_config_free(&out);

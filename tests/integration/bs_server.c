@@ -4,10 +4,12 @@
  * POST /bs?ep=NAME, answers 2.04, then writes /0 and /1 from TLV files to that client and sends
  * Bootstrap-Finish (unless --no-finish), printing each response code ("PUT /0 2.04").
  *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEXKEY]
- *             [--pki CERT.pem KEY.pem CA.pem] [--rpk EC-KEY.pem] [--drop]
+ *             [--pki CERT.pem KEY.pem CA.pem] [--rpk EC-KEY.pem] [--drop] [--cf N]
  * --pki / --rpk: a DTLS server with an X.509 certificate (the client's verified against CA) or
  * a raw public key (the client's key is printed as "peer RPK <hex of its SubjectPublicKeyInfo>").
  * --drop: read and drop everything (a Bootstrap-Server that never answers).
+ * --cf N sends the two files with Content-Format N instead of TLV (110 SenML JSON, 112 SenML
+ * CBOR: the files then hold packs in that format).
  */
 #include <coap3/coap.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 
 static coap_session_t *client;
 static int answered, last_code;
+static unsigned write_cf = 11542; /* --cf: the Content-Format of the writes */
 
 static int peer_cn(const char *cn, const uint8_t *der, size_t len, coap_session_t *s,
                    unsigned depth, int validated, void *arg)
@@ -125,7 +128,7 @@ static int request(coap_context_t *ctx, coap_pdu_code_t m, const char *path, con
         n = fread(buf, 1, sizeof(buf), f);
         fclose(f);
         coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT,
-                        coap_encode_var_safe(cf, sizeof(cf), 11542), cf);
+                        coap_encode_var_safe(cf, sizeof(cf), write_cf), cf);
         coap_add_data(pdu, n, buf);
     }
     answered = 0;
@@ -144,7 +147,8 @@ int main(int argc, char **argv)
     coap_address_t addr;
     int finish = 1;
     if (argc < 4) {
-        fprintf(stderr, "usage: bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEX]\n");
+        fprintf(stderr, "usage: bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEX] "
+                        "[--cf N]\n");
         return 2;
     }
     coap_startup();
@@ -177,6 +181,8 @@ int main(int argc, char **argv)
             }
             proto = COAP_PROTO_DTLS;
             i += 1;
+        } else if (strcmp(argv[i], "--cf") == 0 && i + 1 < argc) {
+            write_cf = (unsigned)atoi(argv[++i]);
         } else if (strcmp(argv[i], "--psk") == 0 && i + 2 < argc) {
             coap_dtls_spsk_t sp;
             size_t kl = strlen(argv[i + 2]) / 2;

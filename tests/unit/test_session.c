@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "scboot/json.h"
+#include "scboot/senml.h"
 #include "scboot/session.h"
 
 static uint64_t fake_now;
@@ -229,10 +230,16 @@ static void test_read_discover_errors(void **state)
     assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data,
-                        "lwm2m=\"1.1\",</0>,</0/0>,</0/1>;ssid=7;uri=\"coap://lwm2m.example\","
-                        "</1>,</1/3>;ssid=7,</2>,</3>,</21>");
+                        "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example\","
+                        "</0/1>;ssid=7;uri=\"coap://lwm2m.example\",</1/3>;ssid=7,</2>,</3>,</21>");
     b.len = 0;
     assert_int_equal(scb_session_discover(&s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_string_equal((char *)b.data, "</1/3>;ssid=7");
+    b.len = 0;
+    assert_int_equal(scb_session_discover(&s, "/2", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_string_equal((char *)b.data, "</2>");
     b.len = 0;
     assert_int_equal(scb_session_discover(&s, "/99", &b), SCB_COAP_4_04_NOT_FOUND);
     assert_int_equal(scb_session_discover(&s, "/1/3", &b), SCB_COAP_4_00_BAD_REQUEST);
@@ -263,6 +270,439 @@ static void test_read_discover_errors(void **state)
     scb_config_free(&com);
 }
 
+/* ---- content formats ------------------------------------------------------------------ */
+
+/* The same configuration written as TLV, SenML JSON and SenML CBOR commits the same model;
+ * Read answers in the Accept format; other formats are 4.15 (Write) and 4.06 (Read). */
+static void test_formats(void **state)
+{
+    (void)state;
+    static const char sec_json[] =
+        "[{\"bn\":\"/0/1/\",\"n\":\"0\",\"vs\":\"coap://lwm2m.example\"},"
+        "{\"n\":\"1\",\"vb\":false},{\"n\":\"2\",\"v\":3},{\"n\":\"10\",\"v\":7}]";
+    static const char srv_json[] =
+        "[{\"bn\":\"/1/3/\",\"n\":\"0\",\"v\":7},{\"n\":\"1\",\"v\":300},"
+        "{\"n\":\"7\",\"vs\":\"U\"},{\"n\":\"6\",\"vb\":false}]";
+    /* [{-2: "/1/3/", 0: "0", 2: 7}, {0: "1", 2: 300}, {0: "6", 4: false}, {0: "7", 3: "U"}] */
+    static const uint8_t srv_cbor[] = {
+        0x84, 0xA3, 0x21, 0x65, '/', '1', '/', '3', '/', 0x00, 0x61, '0', 0x02, 0x07,
+        0xA2, 0x00, 0x61, '1', 0x02, 0x19, 0x01, 0x2C, 0xA2, 0x00, 0x61, '6', 0x04, 0xF4,
+        0xA2, 0x00, 0x61, '7', 0x03, 0x61, 'U'};
+    struct scb_config com, tlv_out, out;
+    struct scb_session s;
+    struct scb_buf b = {0};
+    unsigned used = 0;
+    committed(&com);
+
+    /* reference: TLV */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_read_as(&s, "/1", -1, &b, &used), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(used, SCB_CF_TLV);
+    b.len = 0;
+    assert_int_equal(scb_session_read_as(&s, "/1", SCB_CF_SENML_JSON, &b, &used),
+                     SCB_COAP_2_05_CONTENT);
+    assert_int_equal(used, SCB_CF_SENML_JSON);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_string_equal((char *)b.data,
+                        "[{\"bn\":\"/1/\",\"n\":\"3/0\",\"v\":7},{\"n\":\"3/1\",\"v\":300},"
+                        "{\"n\":\"3/6\",\"vb\":false},{\"n\":\"3/7\",\"vs\":\"U\"}]");
+    b.len = 0;
+    assert_int_equal(scb_session_read_as(&s, "/1/3", SCB_CF_SENML_CBOR, &b, &used),
+                     SCB_COAP_2_05_CONTENT);
+    assert_int_equal(used, SCB_CF_SENML_CBOR);
+    assert_int_equal(b.data[0], 0x84); /* four records */
+    b.len = 0;
+    assert_int_equal(scb_session_read_as(&s, "/1", 11543, &b, &used),
+                     SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_read_as(&s, "/1", 0, &b, &used), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_read_as(&s, "/1/9", SCB_CF_SENML_JSON, &b, &used),
+                     SCB_COAP_4_04_NOT_FOUND);
+    assert_int_equal(scb_session_read_as(&s, "/0", SCB_CF_SENML_JSON, &b, &used),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_read_as(&s, "/2", SCB_CF_SENML_JSON, &b, &used),
+                     SCB_COAP_2_05_CONTENT);
+    assert_int_equal(b.len, 2); /* [] */
+    b.len = 0;
+    scb_config_init(&tlv_out);
+    assert_int_equal(scb_session_finish(&s, &tlv_out), SCB_COAP_2_04_CHANGED);
+    scb_session_free(&s);
+
+    /* SenML JSON then SenML CBOR for /1 */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    assert_int_equal(scb_session_write(&s, "/0", SCB_CF_SENML_JSON, (const uint8_t *)sec_json,
+                                       strlen(sec_json)),
+                     SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_write(&s, "/1/3", SCB_CF_SENML_JSON, (const uint8_t *)srv_json,
+                                       strlen(srv_json)),
+                     SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_write(&s, "/1", SCB_CF_SENML_CBOR, srv_cbor, sizeof(srv_cbor)),
+                     SCB_COAP_2_04_CHANGED);
+    /* refused: unsupported formats, a pack of the other syntax, a value of the wrong kind */
+    assert_int_equal(scb_session_write(&s, "/1", 11543, srv_cbor, sizeof(srv_cbor)),
+                     SCB_COAP_4_15_UNSUPPORTED_FORMAT);
+    assert_int_equal(scb_session_write(&s, "/1", 11544, srv_cbor, sizeof(srv_cbor)),
+                     SCB_COAP_4_15_UNSUPPORTED_FORMAT);
+    assert_int_equal(scb_session_write(&s, "/1", SCB_CF_SENML_JSON, srv_cbor, sizeof(srv_cbor)),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_write(&s, "/1", SCB_CF_SENML_CBOR, (const uint8_t *)srv_json,
+                                       strlen(srv_json)),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    static const char wrong[] = "[{\"n\":\"/1/3/1\",\"vs\":\"300\"}]";
+    assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)wrong,
+                                       strlen(wrong)),
+                     SCB_COAP_4_00_BAD_REQUEST);
+    /* an unknown resource is ignored, as with TLV (also when it is the written path) */
+    static const char unk[] = "[{\"n\":\"/1/3/99\",\"vs\":\"x\"}]";
+    assert_int_equal(scb_session_write(&s, "/1/3/99", SCB_CF_SENML_JSON, (const uint8_t *)unk,
+                                       strlen(unk)),
+                     SCB_COAP_2_04_CHANGED);
+    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(&s.staging, 1), 3),
+                                      99));
+    static const char two[] = "[{\"n\":\"/1/3/1\",\"v\":1},{\"n\":\"/1/3/5\",\"v\":1}]";
+    assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)two,
+                                       strlen(two)),
+                     SCB_COAP_4_00_BAD_REQUEST); /* /o/i/r carries that one resource */
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    /* the same model as the TLV session: encode both as TLV and compare */
+    for (uint16_t oid = 0; oid <= 1; oid++) {
+        struct scb_buf x = {0}, y = {0};
+        assert_int_equal(scb_tlv_encode_object(scb_config_object(&tlv_out, oid), &x), 0);
+        assert_int_equal(scb_tlv_encode_object(scb_config_object(&out, oid), &y), 0);
+        assert_int_equal(x.len, y.len);
+        assert_memory_equal(x.data, y.data, x.len);
+        scb_buf_free(&x);
+        scb_buf_free(&y);
+    }
+    scb_config_free(&out);
+    scb_config_free(&tlv_out);
+    scb_session_free(&s);
+    scb_buf_free(&b);
+    scb_config_free(&com);
+}
+
+/* ---- moving the Bootstrap-Server account (issue 13 section 6) ---------------------------- */
+
+static void committed_bs100(struct scb_config *c)
+{
+    char err[128];
+    scb_config_init(c);
+    assert_int_equal(scb_config_from_json_text(
+                         "{\"objects\":{\"0\":{\"instances\":{\"100\":{\"resources\":{\"0\":"
+                         "\"coap://old-bs.example\",\"1\":true,\"2\":3,\"17\":\"21:5\"}}}},"
+                         "\"21\":{\"instances\":{\"5\":{\"resources\":{\"0\":{\"hex\":\"0102\"},"
+                         "\"1\":{\"hex\":\"01\"},\"2\":{\"hex\":\"02\"}}}}}}}",
+                         c, err, sizeof(err)),
+                     0);
+}
+
+static int count_bs(const struct scb_config *c, uint16_t *iid)
+{
+    const struct scb_object *sec = scb_config_object(c, 0);
+    int n = 0;
+    for (size_t k = 0; sec && k < sec->n; k++) {
+        int b = 0;
+        if (scb_config_get_bool(c, 0, sec->i[k].id, 1, &b) == 0 && b) {
+            *iid = sec->i[k].id;
+            n++;
+        }
+    }
+    return n;
+}
+
+static const char new_bs[] =
+    "{\"0\":{\"resources\":{\"0\":\"coap://new-bs.example\",\"1\":true,\"2\":3}}}";
+
+static void test_bs_account_moves(void **state)
+{
+    (void)state;
+    struct scb_config com, out;
+    struct scb_session s;
+    struct scb_buf diag = {0};
+    uint16_t iid = 0;
+    committed_bs100(&com);
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    assert_int_equal(s.bs_iid, 100);
+    /* Delete / keeps the committed account; the server then provisions its own at /0/0 */
+    assert_int_equal(scb_session_delete(&s, "/"), SCB_COAP_2_02_DELETED);
+    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 100));
+    write_obj(&s, 0, new_bs, SCB_COAP_2_04_CHANGED);
+    /* a failed Finish (no server account yet): 4.06 for that alone, the old account stays */
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(out.n, 0);
+    assert_int_equal(scb_session_diagnostic(&s, &diag), 0);
+    assert_int_equal(scb_buf_put(&diag, "", 1), 0);
+    assert_string_equal((char *)diag.data, "server-account-missing /\n");
+    scb_buf_free(&diag);
+    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 100));
+    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 21), 5));
+    /* with a server account the Finish succeeds and the commit holds only the new account */
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(count_bs(&out, &iid), 1);
+    assert_int_equal(iid, 0);
+    assert_null(scb_object_instance(scb_config_object(&out, 0), 100));
+    assert_null(scb_config_object(&out, 21)); /* the old account's OSCORE instance dropped */
+    assert_non_null(scb_object_instance(scb_config_object(&out, 0), 1));
+    scb_config_free(&out);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_bs_account_not_moved(void **state)
+{
+    (void)state;
+    struct scb_config com, out;
+    struct scb_session s;
+    struct scb_buf diag = {0};
+    uint16_t iid = 0;
+    committed_bs100(&com);
+    /* two new Bootstrap-Server accounts: nothing moves, the validator refuses */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"0\":{\"resources\":{\"0\":\"coap://a\",\"1\":true,\"2\":3}},"
+              "\"2\":{\"resources\":{\"0\":\"coap://b\",\"1\":true,\"2\":3}}}",
+              SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_diagnostic(&s, &diag), 0);
+    assert_int_equal(scb_buf_put(&diag, "", 1), 0);
+    assert_non_null(strstr((char *)diag.data, "bs-account-multiple"));
+    scb_buf_free(&diag);
+    scb_session_free(&s);
+    /* no new account: the committed one stays, with its OSCORE instance */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(count_bs(&out, &iid), 1);
+    assert_int_equal(iid, 100);
+    assert_non_null(scb_object_instance(scb_config_object(&out, 21), 5));
+    scb_config_free(&out);
+    scb_session_free(&s);
+    /* a new account that links the same OSCORE instance keeps it */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"7\":{\"resources\":{\"0\":\"coap://n\",\"1\":true,\"2\":3,\"17\":\"21:5\"}}}",
+              SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(count_bs(&out, &iid), 1);
+    assert_int_equal(iid, 7);
+    assert_non_null(scb_object_instance(scb_config_object(&out, 21), 5));
+    scb_config_free(&out);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+/* ---- Bootstrap-Discover against SPEC.md 10.1 and RFC 6690 ---------------------------- */
+
+/* RFC 6690 link-format, strictly: link-value *("," link-value); link-value = "<" URI-Reference
+ * ">" *(";" link-param); link-param = parmname ["=" (ptoken / quoted-string)]. Returns the
+ * number of links, or -1 at the first deviation. */
+static int is_parmname_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$&+-.^_`|~", c) != NULL);
+}
+
+static int is_ptoken_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && strchr("!#$%&'()*+-./:<=>?@[]^_`{|}~", c) != NULL);
+}
+
+static int strict_link_format(const char *p)
+{
+    int links = 0;
+    for (;;) {
+        if (*p++ != '<') {
+            return -1;
+        }
+        const char *uri = p;
+        while (*p && *p != '>' && *p != '<' && *p != '"' && *p != ',' && *p != ' ') {
+            p++;
+        }
+        if (*p++ != '>' || p - 1 == uri) {
+            return -1;
+        }
+        while (*p == ';') {
+            const char *name = ++p;
+            while (is_parmname_char(*p)) {
+                p++;
+            }
+            if (p == name) {
+                return -1;
+            }
+            if (*p == '=') {
+                p++;
+                if (*p == '"') {
+                    for (p++; *p && *p != '"'; p++) {
+                        if (*p == '\\' && p[1] != '\0') {
+                            p++;
+                        }
+                    }
+                    if (*p++ != '"') {
+                        return -1;
+                    }
+                } else {
+                    const char *tok = p;
+                    while (is_ptoken_char(*p)) {
+                        p++;
+                    }
+                    if (p == tok) {
+                        return -1;
+                    }
+                }
+            }
+        }
+        links++;
+        if (*p == '\0') {
+            return links;
+        }
+        if (*p++ != ',') {
+            return -1;
+        }
+    }
+}
+
+/* The value of parameter name of the link whose target is target ("" when the link has it
+ * without a value, NULL when absent). */
+static const char *link_param(const char *lf, const char *target, const char *name,
+                              char *val, size_t cap)
+{
+    char key[64];
+    snprintf(key, sizeof(key), "<%s>", target);
+    const char *p = strstr(lf, key);
+    if (p == NULL) {
+        return NULL;
+    }
+    const char *end = strstr(p + 1, ",<");
+    size_t nl = strlen(name);
+    for (p += strlen(key); *p == ';' && (end == NULL || p < end);) {
+        p++;
+        const char *q = p;
+        while (*q && *q != ';' && *q != ',' && *q != '=') {
+            q++;
+        }
+        int match = (size_t)(q - p) == nl && strncmp(p, name, nl) == 0;
+        size_t n = 0;
+        if (*q == '=') {
+            q++;
+            int quoted = *q == '"';
+            q += quoted;
+            while (*q && (quoted ? *q != '"' : (*q != ';' && *q != ','))) {
+                if (n + 1 < cap) {
+                    val[n++] = *q;
+                }
+                q++;
+            }
+            q += quoted;
+        }
+        val[n] = '\0';
+        if (match) {
+            return val;
+        }
+        p = q;
+    }
+    return NULL;
+}
+
+static void test_discover_spec_example(void **state)
+{
+    (void)state;
+    struct scb_config com;
+    struct scb_session s;
+    struct scb_profile p;
+    struct scb_buf b = {0};
+    char err[160];
+    /* the configuration of the SPEC.md 10.1 example: the Bootstrap-Server account /0/0, one
+     * server account /0/1 with SSID 101 and its Server instance /1/0 */
+    static const char spec_example[] =
+        "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example.com\",</0/1>;ssid=101;uri=\"coaps://"
+        "s1.example.com\",</1/0>;ssid=101";
+    scb_config_init(&com);
+    assert_int_equal(
+        scb_config_from_json_text(
+            "{\"objects\":{\"0\":{\"instances\":{"
+            "\"0\":{\"resources\":{\"0\":\"coap://bs.example.com\",\"1\":true,\"2\":3}},"
+            "\"1\":{\"resources\":{\"0\":\"coaps://s1.example.com\",\"1\":false,\"2\":0,"
+            "\"3\":{\"hex\":\"6964\"},\"5\":{\"hex\":\"00112233445566778899AABBCCDDEEFF\"},"
+            "\"10\":101}}}},"
+            "\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":101,\"1\":300,\"6\":false,"
+            "\"7\":\"U\"}}}}}}",
+            &com, err, sizeof(err)),
+        0);
+    scb_profile_no_acl(&p); /* no /2 on this client */
+    assert_int_equal(scb_session_init(&s, &com, &p, 0, clock_fn, NULL), 0);
+    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    /* the spec's text exactly, then the supported objects that have no instance (</o>) */
+    assert_string_equal((char *)b.data, "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example.com\","
+                                        "</0/1>;ssid=101;uri=\"coaps://s1.example.com\","
+                                        "</1/0>;ssid=101,</3>,</21>");
+    assert_memory_equal(b.data, spec_example, sizeof(spec_example) - 1);
+    assert_int_equal(b.data[sizeof(spec_example) - 1], ',');
+    scb_buf_free(&b);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
+static void test_discover_strict_parse(void **state)
+{
+    (void)state;
+    struct scb_config com;
+    struct scb_session s;
+    struct scb_buf b = {0};
+    char v[128];
+    committed(&com);
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"4\":{\"resources\":{\"0\":\"coap://a.example/x\\\"y\",\"1\":false,\"2\":3,"
+              "\"10\":12}}}",
+              SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, "{\"4\":{\"resources\":{\"0\":12,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
+              SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    const char *lf = (const char *)b.data;
+    assert_true(strict_link_format(lf) >= 5);
+    assert_null(strstr(lf, "lwm2m=\"")); /* the version is an unquoted token */
+    assert_int_equal(strncmp(lf, "</>;lwm2m=1.1,", 14), 0);
+    assert_string_equal(link_param(lf, "/", "lwm2m", v, sizeof(v)), "1.1");
+    assert_string_equal(link_param(lf, "/0/0", "uri", v, sizeof(v)), "coap://bs.example");
+    assert_null(link_param(lf, "/0/0", "ssid", v, sizeof(v))); /* BS account: no ssid */
+    assert_string_equal(link_param(lf, "/0/4", "ssid", v, sizeof(v)), "12");
+    assert_non_null(strstr(lf, ";uri=\"coap://a.example/x\\\"y\"")); /* quote escaped */
+    assert_string_equal(link_param(lf, "/1/4", "ssid", v, sizeof(v)), "12");
+    assert_null(strstr(lf, "</0>")); /* objects with instances: instance links only */
+    assert_non_null(strstr(lf, ",</2>,</3>,</21>"));
+    /* the negative cases of the checker itself: the pre-1.1.1 form and malformed params */
+    assert_int_equal(strict_link_format("lwm2m=\"1.1\",</0/0>"), -1);
+    assert_int_equal(strict_link_format("</>;lwm2m=\"1.1"), -1);
+    assert_int_equal(strict_link_format("</0/0>;=1"), -1);
+    assert_int_equal(strict_link_format("</0/0>,"), -1);
+    assert_int_equal(strict_link_format("</>;lwm2m=1.1,</0/0>;uri=\"a\""), 2);
+    /* Discover on /0: its links only, no root link */
+    b.len = 0;
+    assert_int_equal(scb_session_discover(&s, "/0", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_buf_put(&b, "", 1), 0);
+    assert_int_equal(strict_link_format((char *)b.data), 2);
+    assert_int_equal(strncmp((char *)b.data, "</0/0>;uri=\"coap://bs.example\",</0/4>;ssid=12", 45),
+                     0);
+    scb_buf_free(&b);
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
 static void test_paths(void **state)
 {
     (void)state;
@@ -289,6 +729,11 @@ int main(void)
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_read_discover_errors),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_discover_spec_example),
+        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_bs_account_moves),
+        cmocka_unit_test(test_bs_account_not_moved),
+        cmocka_unit_test(test_discover_strict_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
