@@ -197,6 +197,62 @@ static void load_files_and_pin(void **state)
     rmdir(dir);
 }
 
+/* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
+static void shipped_example(void **state)
+{
+    char *text = NULL, err[256] = "";
+    size_t len = 0, o = 0;
+    struct cli_conf c;
+    (void)state;
+    FILE *f = fopen("../tools/scboot.conf.example", "r");
+    assert_non_null(f);
+    text = calloc(1, CLI_CONF_MAX_SIZE + 1);
+    assert_non_null(text);
+    len = fread(text, 1, CLI_CONF_MAX_SIZE, f);
+    fclose(f);
+    cli_conf_init(&c);
+    assert_int_equal(cli_conf_parse(text, len, "example", &c, err, sizeof(err)), 0);
+    assert_null(c.reader);
+    cli_conf_free(&c);
+    /* "# key = value" lines become "key = value" */
+    char *un = calloc(1, len + 1);
+    assert_non_null(un);
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && text[e] != '\n') {
+            e++;
+        }
+        size_t s = i;
+        size_t k = i + 2;
+        while (k < e && ((text[k] >= 'a' && text[k] <= 'z') || text[k] == '-' ||
+                         (text[k] >= '0' && text[k] <= '9'))) {
+            k++;
+        }
+        if (e - i > 2 && text[i] == '#' && text[i + 1] == ' ' && k > i + 2 && k + 3 <= e &&
+            memcmp(text + k, " = ", 3) == 0) {
+            s = i + 2; /* "# key = value" */
+        }
+        memcpy(un + o, text + s, e - s + (e < len));
+        o += e - s + (e < len);
+        i = e + 1;
+    }
+    cli_conf_init(&c);
+    if (cli_conf_parse(un, o, "example", &c, err, sizeof(err)) != 0) {
+        fail_msg("%s", err);
+    }
+    assert_non_null(c.reader);
+    assert_non_null(c.exec);
+    assert_int_equal(c.exec_timeout, 30);
+    assert_int_equal(c.verify, CLI_VERIFY_ON_EVENT);
+    assert_int_equal(c.secure_mode, 2);
+    assert_int_equal(c.scp03_level, 0x33);
+    assert_int_equal(c.no_acl, 0);
+    assert_non_null(c.profile);
+    cli_conf_free(&c);
+    free(un);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +262,7 @@ int main(void)
         cmocka_unit_test(nul_and_long_lines),
         cmocka_unit_test(verify_values),
         cmocka_unit_test(load_files_and_pin),
+        cmocka_unit_test(shipped_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
