@@ -44,6 +44,8 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         } else if (strcmp(arg, "required") == 0) {
             c->secure_mode = 2;
         } else {
+            fprintf(stderr, "%s: --secure-channel %s: must be required, preferred or off\n",
+                    c->prog, arg);
             return -1;
         }
         return 1;
@@ -51,6 +53,7 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         char *end;
         unsigned long v = strtoul(arg, &end, 16);
         if (*end || (v != 0x01 && v != 0x03 && v != 0x13 && v != 0x33)) {
+            fprintf(stderr, "%s: --scp03-level %s: must be 01, 03, 13 or 33\n", c->prog, arg);
             return -1;
         }
         c->scp03_level = (unsigned)v;
@@ -68,6 +71,9 @@ int cli_fail(struct cli *c, int err, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
+    if (err == SCB_E_NO_SERVICE) {
+        fputs(" (is pcscd running? systemctl start pcscd.socket)", stderr);
+    }
     fputc('\n', stderr);
     return scb_err_exit_code(err);
 }
@@ -133,7 +139,8 @@ int cli_open_card(struct cli *c)
         spec = "0";
     }
     if (c->trace_path && c->trace == NULL) {
-        if ((c->trace = fopen(c->trace_path, "w")) == NULL) {
+        c->trace = strcmp(c->trace_path, "-") == 0 ? stdout : fopen(c->trace_path, "w");
+        if (c->trace == NULL) {
             cli_fail(c, SCB_E_IO, "cannot write trace file '%s'", c->trace_path);
             return SCB_E_IO;
         }
@@ -164,7 +171,9 @@ void cli_close_card(struct cli *c)
     scb_transport_free(&c->tr);
     scb_emu_free(&c->emu);
     if (c->trace) {
-        fclose(c->trace);
+        if (c->trace != stdout) {
+            fclose(c->trace);
+        }
         c->trace = NULL;
     }
 }

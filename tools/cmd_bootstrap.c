@@ -10,6 +10,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "cli.h"
+#include "cli_misc.h"
 #include "scboot/sequence.h"
 #include "scboot/util.h"
 #ifdef SCBOOT_HAVE_COAP
@@ -85,7 +86,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             char *end;
             unsigned long s = strtoul(optarg, &end, 10);
             if (*end || s == 0 || s > 86400) {
-                return cli_usage(c, usage_text);
+                return cli_bad_value(c, "--exchange-lifetime", optarg,
+                                     "must be 1 to 86400 seconds");
             }
             o.exchange_lifetime_ms = s * 1000u;
             break;
@@ -117,7 +119,15 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.psk_key_len = keylen;
             break;
         }
-        case OPT_PCT: o.pct = atoi(optarg); break;
+        case OPT_PCT: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || !*optarg || v < 0 || v > 65535) {
+                return cli_bad_value(c, "--pct", optarg, "must be a content format 0 to 65535");
+            }
+            o.pct = (int)v;
+            break;
+        }
         case OPT_FACTORY: factory = optarg; break;
         case OPT_PIN: pin = optarg; break;
         default:
@@ -125,6 +135,11 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
                 return cli_usage(c, usage_text);
             }
         }
+    }
+    if (c->json) {
+        free(key);
+        return cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
+                                  "shows what was committed");
     }
     if (optind != argc || (o.listen == NULL) == (o.server_uri == NULL) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {

@@ -115,6 +115,12 @@ static void print_discovery(const struct scb_read_result *r)
 
 static int write_raw(struct cli *c, const char *path, const uint8_t *d, size_t n)
 {
+    if (strcmp(path, "-") == 0) { /* stdout: the user's choice, and then the only output */
+        if (fwrite(d, 1, n, stdout) != n || fflush(stdout) != 0) {
+            return cli_fail(c, SCB_E_IO, "cannot write the file to stdout");
+        }
+        return EXIT_OK;
+    }
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600); /* it holds secrets */
     if (fd < 0) {
         return cli_fail(c, SCB_E_IO, "cannot write '%s': %s", path, strerror(errno));
@@ -236,6 +242,11 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     if ((ret = parse_args(c, argc, argv, &a)) != EXIT_OK) {
         return ret == -1000 - EXIT_OK ? EXIT_OK : ret;
     }
+    if (c->json && a.raw && strcmp(a.raw, "-") == 0) {
+        fprintf(stderr, "%s: --json is not supported with --raw -: the file bytes go to stdout\n",
+                c->prog);
+        return EXIT_USAGE;
+    }
     struct scb_scp03_guard guard;
     struct scb_scp03_keys keys;
     if ((ret = cli_secure_setup(c, &a.ro, &guard, &keys)) != 0) {
@@ -259,7 +270,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     }
     scb_config_init(&cfg);
     int dec = scb_bsfile_decode(r.file, r.file_len, &cfg, &derr);
-    if (c->json) {
+    if (a.raw && strcmp(a.raw, "-") == 0) {
+        /* the bytes went to stdout: no decoded view after them */
+    } else if (c->json) {
         json_object *root = discovery_json(&r);
         cli_print_file_summary(r.file, r.file_len, root);
         if (dec == SCB_OK) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_misc.h"
 #include "scboot/codec.h"
 #include "scboot/json.h"
 #include "scboot/util.h"
@@ -42,8 +43,8 @@ int cmd_encode(struct cli *c, int argc, char **argv)
             char *end;
             errno = 0;
             pad = strtoul(optarg, &end, 10);
-            if (*end || errno || pad > SCB_MAX_FILE_SIZE) {
-                return cli_usage(c, usage_text);
+            if (*end || errno || pad > SCB_MAX_FILE_SIZE || !*optarg) {
+                return cli_bad_value(c, "--pad", optarg, "must be a byte count of 0 to 32768");
             }
         } else if (cli_common_opt(c, opt, optarg) != 1) {
             return cli_usage(c, usage_text);
@@ -51,6 +52,9 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     }
     if (optind != argc - 1 || outpath == NULL) {
         return cli_usage(c, usage_text);
+    }
+    if (c->json) {
+        return cli_refuse_json(c, "the output is a binary image (decode --json shows it)");
     }
     if ((ret = scb_read_text(argv[optind], 4 << 20, &t, &len)) < 0) {
         return cli_fail(c, ret, "%s: %s", argv[optind], scb_strerror(ret));

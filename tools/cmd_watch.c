@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "cli_conf.h"
 #include "cli_daemon.h"
+#include "cli_misc.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"
@@ -322,6 +323,10 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
     }
     if (optind != argc || (c->reader != NULL && o->all)) {
         return cli_usage(c, usage_text);
+    }
+    if (c->json) {
+        return cli_refuse_json(c, "the daemon logs lines; `scboot status --json` shows the "
+                                  "committed configuration");
     }
     if (o->no_acl == 1 && o->profile) {
         fprintf(stderr, "%s: --no-acl and --profile exclude each other\n", c->prog);
