@@ -12,4 +12,10 @@ int cli_refuse_json(struct cli *c, const char *why);
 /* One line "PROG: --OPTION VALUE: why" on stderr; returns EXIT_USAGE. */
 int cli_bad_value(struct cli *c, const char *option, const char *value, const char *why);
 
+struct scb_config;
+/* cmd_convert.c: `encode --from leshan|wakaama` and `status --export leshan|wakaama`. */
+int cmd_encode_from(struct cli *c, int argc, char **argv);
+int cli_export(struct cli *c, const struct scb_config *cfg, const char *format,
+               const char *endpoint);
+
 #endif

@@ -12,7 +12,9 @@
 #include "scboot/json.h"
 #include "scboot/util.h"
 
-static const char usage_text[] = "scboot encode FILE.json|- -o OUT.bin [--pad N]";
+static const char usage_text[] =
+    "scboot encode FILE.json|- -o OUT.bin|- [--pad N]\n"
+    "       scboot encode --from leshan|wakaama FILE -o OUT.bin [--endpoint NAME] (see --from x --help)";
 
 int cmd_encode(struct cli *c, int argc, char **argv)
 {
@@ -30,6 +32,11 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     char err[256] = "";
     int opt, ret;
 
+    for (int i = 1; i < argc; i++) { /* --from FORMAT: other servers' files (cmd_convert.c) */
+        if (strncmp(argv[i], "--from", 6) == 0 && (argv[i][6] == '\0' || argv[i][6] == '=')) {
+            return cmd_encode_from(c, argc, argv);
+        }
+    }
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
         if (opt == 'h') {
             printf("usage: %s\nBuild an EF LwM2M_Bootstrap image from the JSON shape of "
