@@ -7,8 +7,11 @@
  * (signed) byte values; enums by name (securityMode PSK|RPK|X509|NO_SEC|EST, smsSecurityMode
  * RESERVED|SPS_DEVICE|SPS_SMARTCARD|NO_SEC|PROPRIETARY, certificateUsage CA_CONSTRAINT|...);
  * binding as a string ("U", "UQ"). The mapping to resource IDs is the LwM2M registry's.
- * Deletes ("toDelete") are requests to a client, not configuration: they are checked and
- * otherwise ignored. Leshan's defaults that carry nothing (empty byte arrays, SMS security
+ * A field left out takes Leshan's initialiser (lifetime 86400, defaultMinPeriod 1,
+ * notifIfDisabled true, binding "U", bootstrapServer false; clientOldOffTime 1 and
+ * bootstrapServerAccountTimeout 0 on the Bootstrap-Server account), as Leshan would write it;
+ * an explicit null leaves the resource out. Deletes ("toDelete") are requests to a client,
+ * not configuration: they are checked and otherwise ignored. Leshan's defaults that carry nothing (empty byte arrays, SMS security
  * NO_SEC, an empty SMS number) are left out, as are the Bootstrap-Server-only resources
  * (/0/x/11, /0/x/12) on a non-Bootstrap-Server account.
  */
@@ -286,6 +289,32 @@ static int field_value(const struct field *f, json_object *v, const char *where,
     }
 }
 
+/* Leshan's field initialisers: what its Bootstrap-Server writes when the JSON leaves a field
+ * out (an explicit null leaves the resource out instead). */
+static void add_defaults(int oid, int bs, json_object *inst, json_object *resources)
+{
+    json_object *x;
+#define DFLT(name, rid, val)                                                                    \
+    do {                                                                                        \
+        if (!json_object_object_get_ex(inst, name, &x)) {                                       \
+            json_object_object_add(resources, rid, val);                                        \
+        }                                                                                       \
+    } while (0)
+    if (oid == 0) {
+        DFLT("bootstrapServer", "1", json_object_new_boolean(0));
+        if (bs) {
+            DFLT("clientOldOffTime", "11", json_object_new_int(1));
+            DFLT("bootstrapServerAccountTimeout", "12", json_object_new_int(0));
+        }
+    } else if (oid == 1) {
+        DFLT("lifetime", "1", json_object_new_int(86400));
+        DFLT("defaultMinPeriod", "2", json_object_new_int(1));
+        DFLT("notifIfDisabled", "6", json_object_new_boolean(1));
+        DFLT("binding", "7", json_object_new_string("U"));
+    }
+#undef DFLT
+}
+
 /* One instance of one object into the shape's "resources". */
 static int import_instance(const struct objmap *om, const char *iidkey, json_object *inst,
                            json_object *resources, char *err, size_t errlen)
@@ -325,6 +354,7 @@ static int import_instance(const struct objmap *om, const char *iidkey, json_obj
             json_object_object_add(resources, rk, rv);
         }
     }
+    add_defaults(om->oid, bs, inst, resources);
     return 0;
 }
 

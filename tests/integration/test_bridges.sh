@@ -43,6 +43,11 @@ mkdir -m 700 "$T/s2"; "$SCBOOT" apply --factory "$T/o.bin" --state-dir "$T/s2" >
 "$SCBOOT" status --state-dir "$T/s2" --export leshan > "$T/o.json"; rc=$?
 check "leshan export of a configuration without secrets needs no --show-secrets" '[ $rc = 0 ] && grep -q "\"binding\": \"UQ\"" "$T/o.json"'
 
+printf '{"servers": {"1": {"shortId": 5}}, "security": {"1": {"uri": "coap://dm.example.com", "securityMode": "NO_SEC", "serverId": 5}}}' > "$T/d.json"
+"$SCBOOT" encode --from leshan "$T/d.json" -o "$T/d.bin" 2>/dev/null; rc=$?
+"$SCBOOT" decode --json "$T/d.bin" > "$T/d.out"
+check "leshan: a field left out takes Leshan's default (lifetime 86400, minimum period 1, storing true, binding U)" '[ $rc = 0 ] && py "$T/d.out" "assert r(\"1\",\"1\",\"1\")==86400 and r(\"1\",\"1\",\"2\")==1 and r(\"1\",\"1\",\"6\") is True and r(\"1\",\"1\",\"7\")==\"U\" and r(\"0\",\"1\",\"1\") is False"'
+
 # strict errors, with the place
 bad() { printf '%s' "$1" > "$T/bad.json"; "$SCBOOT" encode --from leshan "$T/bad.json" -o "$T/bad.bin" 2> "$T/err"; }
 bad '{"security": {"1": {"uri": "coap://x", "securityMode": "NOSEC"}}}'; rc=$?
