@@ -498,7 +498,8 @@ int bridge_leshan_import(const char *text, size_t len, const char *endpoint,
     if (tok == NULL) {
         return SCB_E_NOMEM;
     }
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    /* strict JSON, and strings must be UTF-8 (an LwM2M string resource is) */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     root = json_tokener_parse_ex(tok, text, (int)(len > 0x7fffffff ? 0x7fffffff : len));
     jerr = json_tokener_get_error(tok);
     if (root == NULL || jerr != json_tokener_success ||

@@ -213,7 +213,12 @@ static int server_key(struct server *s, const char *k, const char *v, unsigned l
             return fail(err, errlen, line, "id: '%.32s' is not a Short Server ID (1-65535)", v);
         }
         return 0;
-    case 1: slot = &s->uri; break;
+    case 1:
+        if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
+            return fail(err, errlen, line, "uri: not UTF-8");
+        }
+        slot = &s->uri;
+        break;
     case 2:
         if (parse_yesno(v, &s->bootstrap) < 0) {
             return fail(err, errlen, line, "bootstrap: must be yes or no");
@@ -264,6 +269,9 @@ static int endpoint_key(struct endpoint *e, const char *k, const char *v, unsign
     if (strcasecmp(k, "Name") == 0) {
         if (e->name) {
             return fail(err, errlen, line, "[Endpoint]: Name given twice");
+        }
+        if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
+            return fail(err, errlen, line, "Name: not UTF-8");
         }
         return (e->name = strdup(v)) ? 0 : SCB_E_NOMEM;
     }
@@ -742,6 +750,10 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         json_object_object_get_ex(sec, "instances", &insts);
     }
     int ret = SCB_OK;
+    if (insts == NULL) {
+        insts = json_object_new_object(); /* no Security object: no [Server] (found by fuzzing) */
+        json_object_object_add(sec ? sec : shape, "instances", insts);
+    }
     json_object_object_foreach(insts, ikey, inst) {
         json_object *v = res_of(inst, 1), *ssidv = res_of(inst, 10), *mode = res_of(inst, 2);
         json_object *uri = res_of(inst, 0);

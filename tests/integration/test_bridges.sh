@@ -60,6 +60,9 @@ bad '{"security": {"70000": {"uri": "coap://x"}}}'; rc=$?
 check "leshan: an instance ID out of range" '[ $rc = 4 ] && grep -q "70000" "$T/err"'
 bad '{"servers": {}} trailing'; rc=$?
 check "leshan: trailing garbage is not JSON" '[ $rc = 4 ] && grep -q "not JSON" "$T/err"'
+printf '{"security": {"1": {"uri": "coap\324://x", "securityMode": "NO_SEC"}}}' > "$T/bad.json"
+"$SCBOOT" encode --from leshan "$T/bad.json" -o "$T/bad.bin" 2> "$T/err"; rc=$?
+check "leshan: a string that is not UTF-8 is refused (found by fuzzing)" '[ $rc = 4 ] && grep -q "invalid utf-8" "$T/err" && [ ! -e "$T/bad.bin" ]'
 # inconsistent: the server account's SSID matches no Server instance
 bad '{"security": {"1": {"uri": "coap://dm.example.com", "bootstrapServer": false, "securityMode": "NO_SEC", "serverId": 5}}, "servers": {"1": {"shortId": 6, "lifetime": 60, "binding": "U"}}}'; rc=$?
 check "leshan: an inconsistent configuration is refused with its violations, exit 1, nothing written" '[ $rc = 1 ] && grep -q "^error" "$T/err" && grep -q "nothing written" "$T/err" && [ ! -e "$T/bad.bin" ]'
@@ -96,6 +99,10 @@ wbad '[Server]\nid=1\nuri=coaps://a\nsecurity=PSK\npublic=616\nsecret=00\n[Endpo
 check "wakaama: odd hex" '[ $rc = 4 ] && grep -q "line 5: public: expected an even number of hex digits" "$T/err"'
 wbad '[Server]\nid=0\n'; rc=$?
 check "wakaama: id 0" '[ $rc = 4 ] && grep -q "line 2: id:" "$T/err"'
+wbad '[Server]\nid=1\nuri=coap\324://a\nsecurity=NoSec\n[Endpoint]\nServer=1\n'; rc=$?
+check "wakaama: a uri that is not UTF-8" '[ $rc = 4 ] && grep -q "line 3: uri: not UTF-8" "$T/err"'
+wbad '[Endpoint]\nDelete=/\n'; rc=$?
+check "wakaama: an [Endpoint] that only deletes: an empty configuration, refused by the validator" '[ $rc = 1 ] && grep -q server-account-missing "$T/err"'
 wbad '[Servers]\n'; rc=$?
 check "wakaama: an unknown section" '[ $rc = 4 ] && grep -q "unknown section" "$T/err"'
 wbad '[Server]\nid=1\nuri=coap://a\nsecurity=NoSec\n[Endpoint]\nServer=1\n[Endpoint]\nServer=1\n'; rc=$?
