@@ -94,7 +94,17 @@ struct watch {
     char reader[SCB_READER_NAME_MAX];
     char iccid[24];
     char pin[32];
+    /* what the hook was last told: it runs again only for a new generation or a new state */
+    int told;
+    uint64_t told_gen;
+    enum scb_card_outcome told_state;
 };
+
+/* "removed" and "absent" are the same state for the hook: no card data committed */
+static enum scb_card_outcome hook_state(enum scb_card_outcome o)
+{
+    return o == SCB_CARD_REMOVED ? SCB_CARD_ABSENT : o;
+}
 
 static void status(struct watch *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void status(struct watch *w, const char *fmt, ...)
@@ -205,7 +215,16 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m)
              res.factory_rejected ? " (factory rejected)" : "",
              res.needs_network_bootstrap ? " (network bootstrap needed)" : "");
     report_status(w, &res, event);
-    if (res.card != SCB_CARD_UNCHANGED || res.factory_applied) {
+    /* the hook hears of every commit and of every new state (absent, unreadable, invalid),
+     * not of the same state seen again (a reader's spurious wake-up, a repeated SIGHUP) */
+    if (res.card != SCB_CARD_UNCHANGED &&
+        (!w->told || res.generation != w->told_gen || hook_state(res.card) != w->told_state)) {
+        w->told = 1;
+        w->told_gen = res.generation;
+        w->told_state = hook_state(res.card);
+        run_hook(w, event, res.generation);
+    } else if (res.factory_applied) {
+        w->told_gen = res.generation;
         run_hook(w, event, res.generation);
     }
 }
@@ -409,6 +428,9 @@ static void watch_loop(struct watch *w, struct scb_pcsc_monitor *m)
         }
         backoff = 250;
         if (changed || hup_flag || !ready) {
+            if (hup_flag) {
+                w->b.have_events = 0; /* SIGHUP: read the card, whatever the event counter says */
+            }
             hup_flag = 0;
             check_now(w, m);
         }

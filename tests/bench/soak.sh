@@ -80,4 +80,9 @@ cmp -s "$expected" "$STACK_DIR/got" || { echo "FAIL: hook events differ from the
 [ "$missed" = 0 ] || { echo "FAIL: $missed events not handled" >&2; rc=1; }
 [ "$gen" = "$(count)" ] || { echo "FAIL: store generation $gen, hook runs $(count)" >&2; rc=1; }
 [ "$gens_ok" = 1 ] || { echo "FAIL: generations not consecutive" >&2; rc=1; }
+# keep what happened for a look afterwards (the stack's directory goes with stack_stop)
+KEEP=${SOAK_KEEP:-/tmp/scboot-soak-last}
+rm -rf "$KEEP"; mkdir -p "$KEEP"
+cp "$EV" "$expected" "$STACK_DIR/got" "$STACK_DIR/watch.log" "$STACK_DIR/vcard.log" "$KEEP/" 2>/dev/null
+echo "events, hook runs and logs kept in $KEEP"
 exit $rc
