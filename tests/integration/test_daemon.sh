@@ -48,6 +48,11 @@ check "journal lines carry <6> and no timestamp" 'grep -q "^<6>event applied" "$
 kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null; VCARD_PID=
 stack_wait 100 grep -q "^STATUS=no card" "$N"
 check "removal: STATUS=no card" 'grep -q "^STATUS=no card" "$N"'
+stack_wait 50 grep -q "^removed" "$STACK_DIR/events"
+kill -HUP "$WATCH"
+stack_wait 50 grep -q "event absent" "$LOG"
+sleep 0.3
+check "the same state seen again (SIGHUP, no card) does not run the hook again" 'grep -q "event absent" "$LOG" && [ "$(wc -l < "$STACK_DIR/events")" = 2 ] && ! grep -q "^absent" "$STACK_DIR/events"'
 kill -TERM "$WATCH"
 stack_wait 50 sh -c "! kill -0 $WATCH"
 check "STOPPING=1 on exit" 'grep -q "^STOPPING=1" "$N"'
@@ -99,6 +104,24 @@ T1=$(date +%s%N)
 check "SIGTERM during a slow hook: the daemon exits within the timeout (2 s)" '! kill -0 $WATCH 2>/dev/null && [ $(( (T1 - T0) / 1000000 )) -lt 2500 ]'
 wait "$WATCH" 2>/dev/null; rc=$?
 check "... with exit 0, the hook's group killed" '[ $rc = 0 ] && grep -q "hook stopping" "$STACK_DIR/watch3.log" && gone "$(tail -n 1 "$STACK_DIR/hook.pid")"'
+
+# --- 2b. a data change without card event: SIGHUP reads the card -------------------------
+: > "$STACK_DIR/ev5"
+"$SCBOOT" watch -r "Virtual PCD 00 00" --state-dir "$STACK_DIR/state6" \
+    --exec "echo \$SCBOOT_EVENT >> '$STACK_DIR/ev5'" 2> "$STACK_DIR/watch6.log" &
+WATCH=$!
+stack_wait 100 grep -q "^applied" "$STACK_DIR/ev5"
+sed "s#\"file\": \"nrf_ef58.bin\"#\"file\": \"$DATA/nrf_ef58.bin\"#" "$DATA/standard.json" > "$PROFILE"
+kill -HUP "$VCARD_PID"
+sleep 0.5
+kill -HUP "$WATCH"
+stack_wait 50 grep -q "^changed" "$STACK_DIR/ev5"
+check "SIGHUP after a data change in place (no card event): changed" 'grep -q "^changed" "$STACK_DIR/ev5"'
+kill -HUP "$WATCH"
+stack_wait 30 sh -c "[ \$(grep -c 'event unchanged' '$STACK_DIR/watch6.log') -ge 1 ] || [ \$(grep -c 'event' '$STACK_DIR/watch6.log') -ge 3 ]"
+sleep 0.5
+check "a second SIGHUP with nothing changed: no hook" '[ "$(wc -l < "$STACK_DIR/ev5")" = 2 ]'
+kill -TERM "$WATCH"; wait "$WATCH" 2>/dev/null
 
 # --- 3. a missing hook is reported once --------------------------------------------------
 "$SCBOOT" watch -r "Virtual PCD 00 00" --state-dir "$STACK_DIR/state4" \
