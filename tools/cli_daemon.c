@@ -44,7 +44,8 @@ void cli_logger_init(struct cli_logger *l, const char *prog, int verbose)
     l->min_prio = verbose ? LOG_DEBUG : LOG_INFO;
 }
 
-static void vlogp(struct cli_logger *l, int prio, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vlogp(struct cli_logger *l, int prio,
+                                                     const char *fmt, va_list ap)
 {
     char msg[768];
     if (prio > l->min_prio) {
