@@ -153,6 +153,9 @@ static int serve(struct vcard *v, int fd)
     char hex[2 * 4096 + 1];
 
     for (;;) {
+        if (got_term || got_usr1) {
+            return 1; /* a signal that came outside a blocking read (found by the soak run) */
+        }
         int r = read_full(fd, hdr, 2);
         if (r != 0) {
             return r;
