@@ -14,7 +14,8 @@
 
 static const char usage_text[] =
     "scboot encode FILE.json|- -o OUT.bin|- [--pad N]\n"
-    "       scboot encode --from leshan|wakaama FILE -o OUT.bin [--endpoint NAME] (see --from x --help)";
+    "       scboot encode --from leshan|wakaama FILE -o OUT.bin [--endpoint NAME]\n"
+    "       (more: scboot encode --from leshan --help)";
 
 int cmd_encode(struct cli *c, int argc, char **argv)
 {
