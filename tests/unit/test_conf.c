@@ -127,23 +127,19 @@ static void nul_and_long_lines(void **state)
     assert_true(cli_conf_parse(nul, sizeof(nul) - 1, "t.conf", &c, err, sizeof(err)) < 0);
     assert_string_equal(err, "t.conf:2: NUL byte in line");
     cli_conf_free(&c);
-    char *big = malloc(6000);
-    assert_non_null(big);
+    static char big[6000];
     memcpy(big, "exec = ", 7);
     memset(big + 7, 'a', 5000);
     big[5007] = '\0';
     assert_true(parse(big, &c, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "t.conf:1: line longer than"));
     cli_conf_free(&c);
-    free(big);
-    char *huge = calloc(1, CLI_CONF_MAX_SIZE + 2);
-    assert_non_null(huge);
+    static char huge[CLI_CONF_MAX_SIZE + 2];
     memset(huge, '\n', CLI_CONF_MAX_SIZE + 1);
     cli_conf_init(&c);
     assert_true(cli_conf_parse(huge, CLI_CONF_MAX_SIZE + 1, "t.conf", &c, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "larger than"));
     cli_conf_free(&c);
-    free(huge);
 }
 
 static void verify_values(void **state)
@@ -200,14 +196,13 @@ static void load_files_and_pin(void **state)
 /* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
 static void shipped_example(void **state)
 {
-    char *text = NULL, err[256] = "";
+    static char text[CLI_CONF_MAX_SIZE + 1], un[CLI_CONF_MAX_SIZE + 1];
+    char err[256] = "";
     size_t len = 0, o = 0;
     struct cli_conf c;
     (void)state;
     FILE *f = fopen("../tools/scboot.conf.example", "r");
     assert_non_null(f);
-    text = calloc(1, CLI_CONF_MAX_SIZE + 1);
-    assert_non_null(text);
     len = fread(text, 1, CLI_CONF_MAX_SIZE, f);
     fclose(f);
     cli_conf_init(&c);
@@ -215,8 +210,6 @@ static void shipped_example(void **state)
     assert_null(c.reader);
     cli_conf_free(&c);
     /* "# key = value" lines become "key = value" */
-    char *un = calloc(1, len + 1);
-    assert_non_null(un);
     for (size_t i = 0; i < len;) {
         size_t e = i;
         while (e < len && text[e] != '\n') {
@@ -249,8 +242,6 @@ static void shipped_example(void **state)
     assert_int_equal(c.no_acl, 0);
     assert_non_null(c.profile);
     cli_conf_free(&c);
-    free(un);
-    free(text);
 }
 
 int main(void)
