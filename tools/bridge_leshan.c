@@ -209,6 +209,11 @@ static int field_value(const struct field *f, json_object *v, const char *where,
         if (!json_object_is_type(v, json_type_string)) {
             return fail(err, errlen, "%s: expected a string", where);
         }
+        /* json-c lets overlong forms through; an LwM2M string must be strict UTF-8 */
+        if (!scb_value_utf8_ok((const uint8_t *)json_object_get_string(v),
+                               (size_t)json_object_get_string_len(v))) {
+            return fail(err, errlen, "%s: not UTF-8", where);
+        }
         if (f->rid == 9 && json_object_get_string_len(v) == 0) {
             return 0; /* serverSmsNumber "" is Leshan's "none" */
         }

@@ -63,6 +63,9 @@ check "leshan: trailing garbage is not JSON" '[ $rc = 4 ] && grep -q "not JSON" 
 printf '{"security": {"1": {"uri": "coap\324://x", "securityMode": "NO_SEC"}}}' > "$T/bad.json"
 "$SCBOOT" encode --from leshan "$T/bad.json" -o "$T/bad.bin" 2> "$T/err"; rc=$?
 check "leshan: a string that is not UTF-8 is refused (found by fuzzing)" '[ $rc = 4 ] && grep -q "invalid utf-8" "$T/err" && [ ! -e "$T/bad.bin" ]'
+printf '{"security": {"1": {"uri": "coap://x", "securityMode": "NO_SEC", "serverSmsNumber": "1\300\274"}}}' > "$T/bad.json"
+"$SCBOOT" encode --from leshan "$T/bad.json" -o "$T/bad.bin" 2> "$T/err"; rc=$?
+check "leshan: an overlong UTF-8 form (json-c lets it through) is refused naming the field" '[ $rc = 4 ] && grep -q "security/1/serverSmsNumber: not UTF-8" "$T/err"'
 # inconsistent: the server account's SSID matches no Server instance
 bad '{"security": {"1": {"uri": "coap://dm.example.com", "bootstrapServer": false, "securityMode": "NO_SEC", "serverId": 5}}, "servers": {"1": {"shortId": 6, "lifetime": 60, "binding": "U"}}}'; rc=$?
 check "leshan: an inconsistent configuration is refused with its violations, exit 1, nothing written" '[ $rc = 1 ] && grep -q "^error" "$T/err" && grep -q "nothing written" "$T/err" && [ ! -e "$T/bad.bin" ]'
