@@ -49,6 +49,8 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         } else if (strcmp(arg, "required") == 0) {
             c->secure_mode = 2;
         } else {
+            fprintf(stderr, "%s: --secure-channel %s: must be required, preferred or off\n",
+                    c->prog, arg);
             return -1;
         }
         return 1;
@@ -56,6 +58,7 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         char *end;
         unsigned long v = strtoul(arg, &end, 16);
         if (*end || (v != 0x01 && v != 0x03 && v != 0x13 && v != 0x33)) {
+            fprintf(stderr, "%s: --scp03-level %s: must be 01, 03, 13 or 33\n", c->prog, arg);
             return -1;
         }
         c->scp03_level = (unsigned)v;
@@ -73,6 +76,9 @@ int cli_fail(struct cli *c, int err, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
+    if (err == SCB_E_NO_SERVICE) {
+        fputs(" (is pcscd running? systemctl start pcscd.socket)", stderr);
+    }
     fputc('\n', stderr);
     return scb_err_exit_code(err);
 }
@@ -220,12 +226,14 @@ int cli_open_card(struct cli *c)
     }
     if (c->trace_path && c->trace == NULL) {
         int fd;
-        /* with --show-secrets the trace holds them: 0600 like every such file */
-        if ((ret = scb_open_file_secret(c->trace_path, &fd, err, sizeof(err))) < 0) {
+        /* '-' is stdout; a file: with --show-secrets the trace holds them, 0600 like every
+         * such file */
+        if (strcmp(c->trace_path, "-") == 0) {
+            c->trace = stdout;
+        } else if ((ret = scb_open_file_secret(c->trace_path, &fd, err, sizeof(err))) < 0) {
             cli_fail(c, ret, "trace: %s", err);
             return ret;
-        }
-        if ((c->trace = fdopen(fd, "w")) == NULL) {
+        } else if ((c->trace = fdopen(fd, "w")) == NULL) {
             close(fd);
             cli_fail(c, SCB_E_IO, "trace: cannot write %s: %s", c->trace_path, strerror(errno));
             return SCB_E_IO;
@@ -261,7 +269,9 @@ void cli_close_card(struct cli *c)
     scb_transport_free(&c->tr);
     scb_emu_free(&c->emu);
     if (c->trace) {
-        fclose(c->trace);
+        if (c->trace != stdout) {
+            fclose(c->trace);
+        }
         c->trace = NULL;
     }
 }

@@ -3,15 +3,28 @@
  * cmd_apdu.c: `scboot apdu -r READER HEX...`: send raw APDUs inside one transaction and print
  * each response. 61xx / 6Cxx are followed unless --raw is given.
  */
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "scboot/util.h"
 
-static const char usage_text[] = "scboot apdu -r READER [--raw] [-v] APDU_HEX...";
+static const char usage_text[] = "scboot apdu -r READER [--raw] [-v] [--json] APDU_HEX...";
 
-static int send_one(struct cli *c, const char *hex, int raw)
+/* --json: one {"command", "response", "sw"} per APDU (hex; the response without its SW) */
+static void add_json(json_object *arr, const char *cmd, const char *rsp, uint16_t sw)
+{
+    char swh[5];
+    json_object *o = json_object_new_object();
+    snprintf(swh, sizeof(swh), "%04X", sw);
+    json_object_object_add(o, "command", json_object_new_string(cmd));
+    json_object_object_add(o, "response", json_object_new_string(rsp));
+    json_object_object_add(o, "sw", json_object_new_string(swh));
+    json_object_array_add(arr, o);
+}
+
+static int send_one(struct cli *c, const char *hex, int raw, json_object *arr)
 {
     uint8_t cmd[SCB_APDU_CMD_MAX], data[4096];
     char out[2 * sizeof(data) + 1];
@@ -30,6 +43,14 @@ static int send_one(struct cli *c, const char *hex, int raw)
             return cli_fail(c, ret, "%s", scb_strerror(ret));
         }
         scb_hex_encode(rsp, rlen, out, sizeof(out));
+        if (arr) {
+            char chex[2 * SCB_APDU_CMD_MAX + 1];
+            size_t dl = rlen >= 2 ? rlen - 2 : rlen;
+            scb_hex_encode(cmd, clen, chex, sizeof(chex));
+            out[2 * dl] = '\0';
+            add_json(arr, chex, out, rlen >= 2 ? (uint16_t)(rsp[rlen - 2] << 8 | rsp[rlen - 1]) : 0);
+            return EXIT_OK;
+        }
         printf("%s\n", out);
         return EXIT_OK;
     }
@@ -41,6 +62,12 @@ static int send_one(struct cli *c, const char *hex, int raw)
         return cli_fail(c, ret, "%s", scb_strerror(ret));
     }
     scb_hex_encode(data, dlen, out, sizeof(out));
+    if (arr) {
+        char chex[2 * SCB_APDU_CMD_MAX + 1];
+        scb_hex_encode(cmd, clen, chex, sizeof(chex));
+        add_json(arr, chex, out, sw);
+        return EXIT_OK;
+    }
     printf("%s%s%04X  (%s)\n", out, dlen ? " " : "", sw, scb_sw_message(sw));
     return EXIT_OK;
 }
@@ -77,10 +104,15 @@ int cmd_apdu(struct cli *c, int argc, char **argv)
         cli_close_card(c);
         return ret;
     }
+    json_object *arr = c->json ? json_object_new_array() : NULL;
     for (int i = optind; i < argc && ret == EXIT_OK; i++) {
-        ret = send_one(c, argv[i], raw);
+        ret = send_one(c, argv[i], raw, arr);
     }
     scb_transport_end(c->tr);
+    if (arr) {
+        cli_print_json(arr); /* the exchanges so far, also when one failed */
+        json_object_put(arr);
+    }
     cli_close_card(c);
     return ret;
 }

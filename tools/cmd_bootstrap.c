@@ -14,6 +14,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "cli.h"
+#include "cli_misc.h"
 #include "scboot/sequence.h"
 #include "scboot/util.h"
 #ifdef SCBOOT_HAVE_COAP
@@ -144,7 +145,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             char *end;
             unsigned long s = strtoul(optarg, &end, 10);
             if (*end || s == 0 || s > 86400) {
-                return cli_usage(c, usage_text);
+                return cli_bad_value(c, "--exchange-lifetime", optarg,
+                                     "must be 1 to 86400 seconds");
             }
             o.exchange_lifetime_ms = s * 1000u;
             break;
@@ -231,6 +233,11 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
                 goto bad_usage;
             }
         }
+    }
+    if (c->json) {
+        free(key);
+        return cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
+                                  "shows what was committed");
     }
     if (optind != argc || (o.listen == NULL) == (o.server_uri == NULL) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {

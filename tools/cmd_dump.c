@@ -209,6 +209,11 @@ int cmd_dump(struct cli *c, int argc, char **argv)
         cli_pin_wipe(c);
         return ret == -1000 - EXIT_OK ? EXIT_OK : ret;
     }
+    if (c->json && a.raw && strcmp(a.raw, "-") == 0) {
+        fprintf(stderr, "%s: --json is not supported with --raw -: the file bytes go to stdout\n",
+                c->prog);
+        return EXIT_USAGE;
+    }
     struct scb_scp03_guard guard;
     struct scb_scp03_keys keys;
     if ((ret = cli_secure_setup(c, &a.ro, &guard, &keys)) != 0) {
@@ -235,7 +240,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     }
     scb_config_init(&cfg);
     int dec = scb_bsfile_decode(r.file, r.file_len, &cfg, &derr);
-    if (c->json) {
+    if (a.raw && strcmp(a.raw, "-") == 0) {
+        /* the bytes went to stdout: no decoded view after them */
+    } else if (c->json) {
         json_object *root = discovery_json(&r);
         cli_print_file_summary(r.file, r.file_len, root);
         if (dec == SCB_OK) {

@@ -10,6 +10,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "cli.h"
+#include "cli_misc.h"
 #include "scboot/codec.h"
 #include "scboot/json.h"
 #include "scboot/util.h"
@@ -23,7 +24,10 @@ static void wipe_buf(struct scb_buf *b)
     scb_buf_free(b);
 }
 
-static const char usage_text[] = "scboot encode FILE.json|- -o OUT.bin [--pad N]";
+static const char usage_text[] =
+    "scboot encode FILE.json|- -o OUT.bin|- [--pad N]\n"
+    "       scboot encode --from leshan|wakaama FILE -o OUT.bin [--endpoint NAME]\n"
+    "       (more: scboot encode --from leshan --help)";
 
 int cmd_encode(struct cli *c, int argc, char **argv)
 {
@@ -41,6 +45,11 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     char err[256] = "";
     int opt, ret;
 
+    for (int i = 1; i < argc; i++) { /* --from FORMAT: other servers' files (cmd_convert.c) */
+        if (strncmp(argv[i], "--from", 6) == 0 && (argv[i][6] == '\0' || argv[i][6] == '=')) {
+            return cmd_encode_from(c, argc, argv);
+        }
+    }
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT "o:", opts, NULL)) != -1) {
         if (opt == 'h') {
             printf("usage: %s\nBuild an EF LwM2M_Bootstrap image from the JSON shape of "
@@ -54,8 +63,8 @@ int cmd_encode(struct cli *c, int argc, char **argv)
             char *end;
             errno = 0;
             pad = strtoul(optarg, &end, 10);
-            if (*end || errno || pad > SCB_MAX_FILE_SIZE) {
-                return cli_usage(c, usage_text);
+            if (*end || errno || pad > SCB_MAX_FILE_SIZE || !*optarg) {
+                return cli_bad_value(c, "--pad", optarg, "must be a byte count of 0 to 32768");
             }
         } else if (cli_common_opt(c, opt, optarg) != 1) {
             return cli_usage(c, usage_text);
@@ -63,6 +72,9 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     }
     if (optind != argc - 1 || outpath == NULL) {
         return cli_usage(c, usage_text);
+    }
+    if (c->json) {
+        return cli_refuse_json(c, "the output is a binary image (decode --json shows it)");
     }
     if ((ret = scb_read_text(argv[optind], 4 << 20, &t, &len)) < 0) {
         return cli_read_fail(c, argv[optind], ret);

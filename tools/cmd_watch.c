@@ -1,32 +1,46 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_watch.c: `scboot watch`: the gateway daemon. Waits in SCardGetStatusChange (no polling)
- * on a reader (or all, --all) and the PnP pseudo reader; on every card insert/remove/swap,
- * data change, reader re-plug or pcscd restart it runs the bootstrap sequence, commits, and
- * runs --exec with the outcome in the environment. SIGTERM/SIGINT exit cleanly, SIGHUP
- * re-checks now. One timestamped log line per event; secrets are never logged.
+ * on a reader (or all) and the PnP pseudo reader; on every card insert/remove/swap, data
+ * change, reader re-plug or pcscd restart it runs the bootstrap sequence, commits, and runs
+ * --exec with the outcome in the environment (own process group, --exec-timeout). Speaks the
+ * sd_notify protocol (READY=1 after the first check, STATUS= per event, STOPPING=1), logs with
+ * sd-daemon priorities when stderr is the journal. Options may come from a configuration
+ * file (--config, default /etc/scboot/scboot.conf when it exists); flags override it.
+ * SIGTERM/SIGINT exit (a running hook's group is killed), SIGHUP re-checks now. Secrets are
+ * never logged.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "cli.h"
+#include "cli_conf.h"
+#include "cli_daemon.h"
+#include "cli_misc.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"
 
 static const char usage_text[] =
-    "scboot watch -r READER|--all [--state-dir D] [--exec CMD] [--factory F]\n"
-    "             [--no-acl|--profile P] [--pin PIN|--pin-file F] [--scp03-keys K]\n"
+    "scboot watch [-r READER|--all] [--config FILE] [--state-dir D] [--exec CMD]\n"
+    "             [--exec-timeout SECONDS] [--factory F] [--no-acl|--profile P]\n"
+    "             [--pin PIN|--pin-file F] [--scp03-keys K]\n"
     "             [--verify on-event|always|every=DURATION]";
 
-enum { OPT_ALL = 600, OPT_STATE, OPT_EXEC, OPT_FACTORY, OPT_NO_ACL, OPT_PROFILE, OPT_PIN,
-       OPT_PIN_FILE, OPT_VERIFY };
+enum {
+    OPT_ALL = 600, OPT_STATE, OPT_EXEC, OPT_FACTORY, OPT_NO_ACL, OPT_PROFILE, OPT_PIN,
+    OPT_PIN_FILE, OPT_CONFIG, OPT_EXEC_TIMEOUT, OPT_VERIFY
+};
+
+#define HELP_SHOWN (-1)
 
 static volatile sig_atomic_t stop_flag, hup_flag;
 
@@ -60,52 +74,69 @@ static const struct scb_transport_ops absent_ops = {
     .name = "absent", .transmit = absent_transmit, .status = absent_status,
     .destroy = absent_destroy};
 
+/* What the options say, after the configuration file and the flags are merged. */
+struct watch_opts {
+    const char *config;       /* --config; NULL: the default file when it exists */
+    int all;
+    const char *state, *exec, *factory, *profile, *pin_file;
+    long exec_timeout;        /* -1 unset */
+    int no_acl;               /* -1 unset */
+    /* The card re-check policy from the file's `verify` key; handed to the card check with
+     * the other read options (on-event is what the monitor loop does). */
+    enum cli_verify verify;
+    unsigned verify_every_s;
+    int verify_flag;          /* --verify given: it wins over the file */
+};
+
 struct watch {
     struct cli *c;
-    const char *exec;
+    struct cli_logger log;
+    struct cli_hook hook;
     const char *state;
     struct scb_bootstrap b;
     char reader[SCB_READER_NAME_MAX];
     char iccid[24];
-    enum scb_card_outcome last;
-    uint64_t last_gen;
+    /* what the hook was last told: it runs again only for a new generation or a new state */
+    int told;
+    uint64_t told_gen;
+    enum scb_card_outcome told_state;
 };
+
+/* "removed" and "absent" are the same state for the hook: no card data committed */
+static enum scb_card_outcome hook_state(enum scb_card_outcome o)
+{
+    return o == SCB_CARD_REMOVED ? SCB_CARD_ABSENT : o;
+}
+
+static void status(struct watch *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void status(struct watch *w, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    int n = snprintf(msg, sizeof(msg), "STATUS=");
+    va_start(ap, fmt);
+    vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+    va_end(ap);
+    cli_notify(msg);
+}
 
 static void run_hook(struct watch *w, const char *event, uint64_t generation)
 {
-    char gen[32];
-    if (w->exec == NULL) {
-        return;
-    }
-    snprintf(gen, sizeof(gen), "%llu", (unsigned long long)generation);
-    pid_t pid = fork();
-    if (pid == 0) {
-        setenv("SCBOOT_EVENT", event, 1);
-        setenv("SCBOOT_READER", w->reader, 1);
-        setenv("SCBOOT_ICCID", w->iccid, 1);
-        setenv("SCBOOT_GENERATION", gen, 1);
-        setenv("SCBOOT_STATE_DIR", w->state, 1);
-        execl("/bin/sh", "sh", "-c", w->exec, (char *)NULL);
-        _exit(127);
-    }
-    if (pid > 0) {
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            char line[128];
-            snprintf(line, sizeof(line), "--exec hook exited with status %d",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-            cli_log(w->c, line);
-        }
-    }
+    char ev[64], rd[SCB_READER_NAME_MAX + 16], ic[48], gen[48], sd[4096 + 32], to[48];
+    char *env[] = {ev, rd, ic, gen, sd, to, NULL};
+    snprintf(ev, sizeof(ev), "SCBOOT_EVENT=%s", event);
+    snprintf(rd, sizeof(rd), "SCBOOT_READER=%s", w->reader);
+    snprintf(ic, sizeof(ic), "SCBOOT_ICCID=%s", w->iccid);
+    snprintf(gen, sizeof(gen), "SCBOOT_GENERATION=%llu", (unsigned long long)generation);
+    snprintf(sd, sizeof(sd), "SCBOOT_STATE_DIR=%s", w->state);
+    snprintf(to, sizeof(to), "SCBOOT_EXEC_TIMEOUT=%u", w->hook.timeout_s);
+    cli_hook_run(&w->hook, env);
 }
 
 static void notify(void *ctx, enum scb_card_outcome o, const struct scb_committed *cm)
 {
     struct watch *w = ctx;
     snprintf(w->iccid, sizeof(w->iccid), "%s", cm->card.valid ? cm->card.iccid : "");
-    w->last_gen = cm->generation;
     (void)o;
 }
 
@@ -129,59 +160,151 @@ static int pick_reader(struct scb_pcsc_monitor *m, char *name, size_t cap, int *
     return n > 0 ? SCB_OK : SCB_E_NO_READERS;
 }
 
+static void report_status(struct watch *w, const struct scb_run_result *res, const char *event)
+{
+    unsigned long long g = (unsigned long long)res->generation;
+    switch (res->card) {
+    case SCB_CARD_REMOVED:
+    case SCB_CARD_ABSENT:
+        status(w, "no card%s (generation %llu)", res->factory_applied ? ", factory applied" : "",
+               g);
+        break;
+    case SCB_CARD_INVALID:
+        status(w, "card rejected: inconsistent data (generation %llu kept)", g);
+        break;
+    case SCB_CARD_UNREADABLE:
+        status(w, "card in \"%s\" unreadable (generation %llu kept)", w->reader, g);
+        break;
+    default:
+        status(w, "card %s %s generation %llu", w->iccid[0] ? w->iccid : "(no ICCID)", event, g);
+    }
+}
+
 static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
 {
     struct scb_transport *tr = NULL, absent = {.ops = &absent_ops};
     struct scb_card card;
     struct scb_run_result res;
-    char err[300], line[400];
+    char err[300];
     int present = 0, oc = SCB_OK, reachable = 1;
 
     if ((oc = pick_reader(m, w->reader, sizeof(w->reader), &present)) < 0) {
-        cli_log(w->c, "no reader");
+        cli_logp(&w->log, LOG_WARNING, "no reader");
         reachable = 0;
     }
     if (present && (oc = scb_pcsc_open(w->reader, &tr, err, sizeof(err))) < 0) {
-        snprintf(line, sizeof(line), "reader \"%s\": %s", w->reader, err);
-        cli_log(w->c, line);
+        cli_logp(&w->log, LOG_ERR, "reader \"%s\": %s", w->reader, err);
         tr = NULL;
         reachable = oc == SCB_E_NO_CARD; /* gone between the event and the connect */
     }
     if (tr == NULL && !reachable) {
-        /* R4: no reader (or pcscd) to ask: the card's state is unknown, its instances stay */
+        /* R4: no reader (or pcscd) to ask, or a card that does not answer: the card's state
+         * is unknown, its instances stay */
         tr = scb_transport_unreachable(oc < 0 ? oc : SCB_E_NO_READERS);
     }
     scb_card_init(&card, tr ? tr : &absent);
     w->b.card = &card;
     w->b.reader_name = w->reader;
-    w->last_gen = 0;
     int ret = scb_bootstrap_run(&w->b, &res);
     w->b.card = NULL;
     scb_transport_free(&tr);
     if (ret < 0) {
-        snprintf(line, sizeof(line), "sequence failed: %s", scb_strerror(ret));
-        cli_log(w->c, line);
+        cli_logp(&w->log, LOG_ERR, "sequence failed: %s", scb_strerror(ret));
+        status(w, "sequence failed: %s", scb_strerror(ret));
         return;
     }
     if (quiet && res.card == SCB_CARD_UNCHANGED && !res.factory_applied) {
         return; /* a --verify re-read that found the card as committed */
     }
     const char *event = scb_card_outcome_name(res.card);
-    snprintf(line, sizeof(line), "event %s reader \"%s\" generation %llu%s%s", event, w->reader,
+    int prio = res.card == SCB_CARD_UNCHANGED && !res.factory_applied ? LOG_DEBUG
+               : res.card == SCB_CARD_INVALID || res.card == SCB_CARD_UNREADABLE ||
+                       res.factory_rejected
+                   ? LOG_WARNING
+                   : LOG_INFO;
+    cli_logp(&w->log, prio, "event %s reader \"%s\" generation %llu%s%s%s", event, w->reader,
              (unsigned long long)res.generation, res.factory_applied ? " (factory applied)" : "",
+             res.factory_rejected ? " (factory rejected)" : "",
              res.needs_network_bootstrap ? " (network bootstrap needed)" : "");
-    cli_log(w->c, line);
-    if (res.card != SCB_CARD_UNCHANGED || res.factory_applied) {
+    report_status(w, &res, event);
+    /* the hook hears of every commit and of every new state (absent, unreadable, invalid),
+     * not of the same state seen again (a reader's spurious wake-up, a repeated SIGHUP) */
+    if (res.card != SCB_CARD_UNCHANGED &&
+        (!w->told || res.generation != w->told_gen || hook_state(res.card) != w->told_state)) {
+        w->told = 1;
+        w->told_gen = res.generation;
+        w->told_state = hook_state(res.card);
+        run_hook(w, event, res.generation);
+    } else if (res.factory_applied) {
+        w->told_gen = res.generation;
         run_hook(w, event, res.generation);
     }
 }
 
-int cmd_watch(struct cli *c, int argc, char **argv)
+/* Fill what the flags left open from the configuration file. 0 or an exit code. */
+static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
+{
+    char err[512];
+    int ret = cli_conf_load(o->config ? o->config : CLI_CONF_DEFAULT, o->config == NULL, cf,
+                            err, sizeof(err));
+    if (ret < 0) {
+        fprintf(stderr, "%s: %s\n", c->prog, err);
+        return EXIT_USAGE;
+    }
+    if (ret == 0) {
+        return 0; /* no file: the flags alone */
+    }
+    if (c->reader == NULL && !o->all) {
+        if (cf->reader) {
+            c->reader = cf->reader;
+        } else {
+            o->all = 1; /* a configuration without a reader watches every reader */
+        }
+    }
+#define FILL(dst, src)                                                                          \
+    do {                                                                                        \
+        if ((dst) == NULL) {                                                                    \
+            (dst) = (src);                                                                      \
+        }                                                                                       \
+    } while (0)
+    FILL(c->scp03_keys, cf->scp03_keys);
+    FILL(o->state, cf->state_dir);
+    FILL(o->exec, cf->exec);
+    FILL(o->factory, cf->factory);
+#undef FILL
+    if (c->secure_mode < 0) {
+        c->secure_mode = cf->secure_mode;
+    }
+    if (c->scp03_level == 0 && cf->scp03_level > 0) {
+        c->scp03_level = (unsigned)cf->scp03_level;
+    }
+    if (o->exec_timeout < 0) {
+        o->exec_timeout = cf->exec_timeout;
+    }
+    if (o->no_acl < 0 && o->profile == NULL) {
+        o->no_acl = cf->no_acl;
+        o->profile = cf->profile;
+    }
+    if (o->pin_file == NULL) {
+        o->pin_file = cf->pin_file;
+    }
+    if (!o->verify_flag) {
+        o->verify = cf->verify;
+        o->verify_every_s = cf->verify_every_s;
+    }
+    return 0;
+}
+
+static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int argc,
+                      char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTS,
                                          {"all", no_argument, NULL, OPT_ALL},
+                                         {"config", required_argument, NULL, OPT_CONFIG},
                                          {"state-dir", required_argument, NULL, OPT_STATE},
                                          {"exec", required_argument, NULL, OPT_EXEC},
+                                         {"exec-timeout", required_argument, NULL,
+                                          OPT_EXEC_TIMEOUT},
                                          {"factory", required_argument, NULL, OPT_FACTORY},
                                          {"no-acl", no_argument, NULL, OPT_NO_ACL},
                                          {"profile", required_argument, NULL, OPT_PROFILE},
@@ -189,53 +312,53 @@ int cmd_watch(struct cli *c, int argc, char **argv)
                                          {"pin-file", required_argument, NULL, OPT_PIN_FILE},
                                          {"verify", required_argument, NULL, OPT_VERIFY},
                                          {0, 0, 0, 0}};
-    struct watch w;
-    struct scb_store *st = NULL;
-    struct scb_pcsc_monitor *m = NULL;
-    struct scb_scp03_guard guard;
-    struct scb_scp03_keys keys;
-    struct sigaction sa;
-    char err[300];
-    int opt, ret, all = 0;
-    unsigned backoff = 250;
-
-    memset(&w, 0, sizeof(w));
-    memset(&keys, 0, sizeof(keys));
-    w.c = c;
-    w.state = SCB_STATE_DIR_DEFAULT;
-    scb_bootstrap_init(&w.b);
+    char err[256];
+    unsigned long secs;
+    int opt, ret;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         switch (opt) {
         case 'h':
-            printf("usage: %s\nKeep the committed configuration in step with the card: insert, "
-                   "removal,\nswap, data change, reader re-plug, pcscd restart. --exec CMD runs "
-                   "after each\nchange with SCBOOT_EVENT, SCBOOT_READER, SCBOOT_ICCID, "
-                   "SCBOOT_GENERATION set.\nSIGHUP: re-check now; SIGTERM/SIGINT: exit.\n",
-                   usage_text);
-            return EXIT_OK;
-        case OPT_ALL: all = 1; break;
-        case OPT_STATE: w.state = optarg; break;
-        case OPT_EXEC: w.exec = optarg; break;
-        case OPT_FACTORY: w.b.factory_path = optarg; break;
-        case OPT_NO_ACL: scb_profile_no_acl(&w.b.profile); break;
-        case OPT_PROFILE:
-            if ((ret = cli_load_profile(c, optarg, &w.b.profile)) != 0) {
-                return ret;
+            printf("usage: %s\n"
+                   "Keep the committed configuration in step with the card: insert, removal,\n"
+                   "swap, data change, reader re-plug, pcscd restart.\n"
+                   "  --config FILE      key = value settings (default %s if it exists);\n"
+                   "                     flags override it; without a reader key: every reader\n"
+                   "  --exec CMD         run by /bin/sh -c after each change, own process group,\n"
+                   "                     with SCBOOT_EVENT, SCBOOT_READER, SCBOOT_ICCID,\n"
+                   "                     SCBOOT_GENERATION, SCBOOT_STATE_DIR, SCBOOT_EXEC_TIMEOUT\n"
+                   "  --exec-timeout S   TERM (then KILL 1 s later) to a hook still running after\n"
+                   "                     S seconds (default %d)\n"
+                   "systemd: Type=notify (READY=1 after the first check, STATUS= per event);\n"
+                   "journal priorities when stderr is the journal.\n"
+                   "SIGHUP: re-check now; SIGTERM/SIGINT: exit (a running hook is killed).\n",
+                   usage_text, CLI_CONF_DEFAULT, CLI_HOOK_TIMEOUT_DEFAULT);
+            return HELP_SHOWN;
+        case OPT_ALL: o->all = 1; break;
+        case OPT_CONFIG: o->config = optarg; break;
+        case OPT_STATE: o->state = optarg; break;
+        case OPT_EXEC: o->exec = optarg; break;
+        case OPT_EXEC_TIMEOUT:
+            if (cli_parse_seconds(optarg, 1, 3600, &secs, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s: --exec-timeout %s\n", c->prog, err);
+                return EXIT_USAGE;
             }
+            o->exec_timeout = (long)secs;
             break;
+        case OPT_FACTORY: o->factory = optarg; break;
+        case OPT_NO_ACL: o->no_acl = 1; break;
+        case OPT_PROFILE: o->profile = optarg; break;
         case OPT_PIN:
         case OPT_PIN_FILE:
             if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
                 return ret;
             }
-            w.b.ro.pin = cli_pin(c); /* kept for every check; wiped at exit */
+            w->b.ro.pin = cli_pin(c); /* kept for every check; wiped at exit */
             break;
         case OPT_VERIFY:
-            if (scb_verify_parse(optarg, &w.b.verify, &w.b.verify_every_ms) < 0) {
-                return cli_fail(c, SCB_E_INVALID_ARG,
-                                "--verify wants on-event, always or every=DURATION (e.g. "
-                                "every=30s, every=5m)");
+            if (cli_parse_verify(optarg, &o->verify, &o->verify_every_s, err, sizeof(err)) < 0) {
+                return cli_fail(c, SCB_E_INVALID_ARG, "--verify %s", err);
             }
+            o->verify_flag = 1;
             break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
@@ -243,42 +366,89 @@ int cmd_watch(struct cli *c, int argc, char **argv)
             }
         }
     }
-    if (optind != argc || (c->reader == NULL) == (all == 0)) {
-        cli_pin_wipe(c);
+    if (optind != argc || (c->reader != NULL && o->all)) {
         return cli_usage(c, usage_text);
     }
-    if ((ret = cli_secure_setup(c, &w.b.ro, &guard, &keys)) != 0) {
-        cli_pin_wipe(c);
+    if (c->json) {
+        return cli_refuse_json(c, "the daemon logs lines; `scboot status --json` shows the "
+                                  "committed configuration");
+    }
+    if (o->no_acl == 1 && o->profile) {
+        fprintf(stderr, "%s: --no-acl and --profile exclude each other\n", c->prog);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* The options into the sequence's context; 0 or an exit code. */
+static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
+{
+    char err[256];
+    int ret;
+    if (c->reader == NULL && !o->all) {
+        fprintf(stderr, "%s: no reader: give -r READER, --all, or a configuration file\n",
+                c->prog);
+        return cli_usage(c, usage_text);
+    }
+    w->state = o->state ? o->state : SCB_STATE_DIR_DEFAULT;
+    w->b.factory_path = o->factory;
+    w->hook.cmd = o->exec;
+    w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : CLI_HOOK_TIMEOUT_DEFAULT;
+    if (o->no_acl == 1) {
+        scb_profile_no_acl(&w->b.profile);
+    } else if (o->profile && (ret = cli_load_profile(c, o->profile, &w->b.profile)) != 0) {
         return ret;
     }
-    if ((ret = scb_store_open(w.state, 0, &st, err, sizeof(err))) < 0) {
-        scb_scp03_keys_clear(&keys);
-        cli_pin_wipe(c);
-        return cli_fail(c, ret, "%s", err);
+    if (o->pin_file && w->b.ro.pin == NULL) {
+        /* the configuration's pin-file: the rules of --pin-file (owner-only, no link) */
+        char path[4096]; /* cli_pin_opt wipes a --pin argument in place; a path is only read */
+        snprintf(path, sizeof(path), "%s", o->pin_file);
+        if ((ret = cli_pin_opt(c, 1, path)) != 0) {
+            return ret;
+        }
+        w->b.ro.pin = cli_pin(c);
     }
-    w.b.store = st;
-    w.b.log = cli_log;
-    w.b.log_ctx = c;
-    w.b.notify = notify;
-    w.b.notify_ctx = &w;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    scb_pcsc_monitor_new(all ? NULL : c->reader, &m);
-    cli_log(c, all ? "watching all readers" : "watching the reader");
-    int lost = 0;
+    /* --verify (or the file's verify key): re-read without a reader event (R3: an in-place
+     * change moves no event counter) */
+    w->b.verify = o->verify == CLI_VERIFY_ALWAYS  ? SCB_VERIFY_ALWAYS
+                  : o->verify == CLI_VERIFY_EVERY ? SCB_VERIFY_EVERY
+                                                  : SCB_VERIFY_ON_EVENT;
+    w->b.verify_every_ms = (uint64_t)o->verify_every_s * 1000u;
+    (void)err;
+    return 0;
+}
+
+static void load_committed_iccid(struct watch *w, struct scb_store *st)
+{
+    struct scb_committed cm;
+    char err[256];
+    if (scb_store_load(st, &cm, err, sizeof(err)) == 0) {
+        snprintf(w->iccid, sizeof(w->iccid), "%s", cm.card.valid ? cm.card.iccid : "");
+        scb_committed_free(&cm);
+    }
+}
+
+static void watch_loop(struct watch *w, struct scb_pcsc_monitor *m)
+{
+    unsigned backoff = 250;
+    int lost = 0, ready = 0;
     struct timespec last_check;
     clock_gettime(CLOCK_MONOTONIC, &last_check);
     while (!stop_flag) {
         int changed = 0;
         /* the wait wakes at least once a second so signals are seen promptly */
-        ret = scb_pcsc_monitor_wait(m, 1000, &changed);
+        int ret = scb_pcsc_monitor_wait(m, 1000, &changed);
         if (ret == SCB_E_NO_SERVICE) {
             if (!lost) {
-                cli_log(c, "pcscd not reachable (SCARD_E_NO_SERVICE): re-connecting");
+                cli_logp(&w->log, LOG_WARNING,
+                         "pcscd not reachable (SCARD_E_NO_SERVICE): re-connecting; is pcscd "
+                         "running? systemctl start pcscd.socket");
+                status(w, "pcscd unreachable, retrying");
                 lost = 1;
+            }
+            if (!ready) {
+                cli_notify("READY=1"); /* running: the card is checked once pcscd answers */
+                ready = 1;
             }
             struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};
             nanosleep(&ts, NULL);
@@ -286,35 +456,106 @@ int cmd_watch(struct cli *c, int argc, char **argv)
             continue;
         }
         if (ret < 0) {
-            snprintf(err, sizeof(err), "reader monitor: %s", scb_strerror(ret));
-            cli_log(c, err);
+            cli_logp(&w->log, LOG_ERR, "reader monitor: %s", scb_strerror(ret));
             continue;
         }
         if (lost) {
-            cli_log(c, "pcscd is back");
+            cli_logp(&w->log, LOG_INFO, "pcscd is back");
             lost = 0;
         }
         backoff = 250;
-        /* --verify: re-read without a reader event (R3: an in-place change moves no event
-         * counter); always = at every wake-up (about once a second), every=D = after D */
+        /* --verify: re-read without a reader event; always = at every wake-up (about once a
+         * second), every=D = after D */
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         uint64_t since = (uint64_t)(now.tv_sec - last_check.tv_sec) * 1000u +
                          (uint64_t)((now.tv_nsec - last_check.tv_nsec) / 1000000L);
-        int due = w.b.verify == SCB_VERIFY_ALWAYS ||
-                  (w.b.verify == SCB_VERIFY_EVERY && since >= w.b.verify_every_ms);
-        if (changed || hup_flag || due) {
-            int quiet = !changed && !hup_flag;
+        int due = w->b.verify == SCB_VERIFY_ALWAYS ||
+                  (w->b.verify == SCB_VERIFY_EVERY && since >= w->b.verify_every_ms);
+        if (changed || hup_flag || !ready || due) {
+            int quiet = !changed && !hup_flag && ready;
+            if (hup_flag) {
+                w->b.have_events = 0; /* SIGHUP: read the card, whatever the event counter says */
+            }
             hup_flag = 0;
             last_check = now;
-            check_now(&w, m, quiet);
+            check_now(w, m, quiet);
+        }
+        if (!ready) {
+            cli_notify("READY=1");
+            ready = 1;
         }
     }
-    cli_log(c, "exiting");
+}
+
+int cmd_watch(struct cli *c, int argc, char **argv)
+{
+    struct watch w;
+    struct watch_opts o = {.exec_timeout = -1, .no_acl = -1};
+    struct cli_conf cf;
+    struct scb_store *st = NULL;
+    struct scb_pcsc_monitor *m = NULL;
+    struct scb_scp03_guard guard;
+    struct scb_scp03_keys keys;
+    struct sigaction sa;
+    char err[300];
+    int ret;
+
+    memset(&w, 0, sizeof(w));
+    memset(&keys, 0, sizeof(keys));
+    cli_conf_init(&cf);
+    w.c = c;
+    scb_bootstrap_init(&w.b);
+    ret = parse_args(c, &w, &o, argc, argv);
+    if (ret == HELP_SHOWN) {
+        return EXIT_OK;
+    }
+    if (ret == 0) {
+        ret = merge_conf(c, &o, &cf);
+    }
+    if (ret == 0) {
+        ret = setup(c, &w, &o);
+    }
+    if (ret == 0) {
+        ret = cli_secure_setup(c, &w.b.ro, &guard, &keys);
+    }
+    if (ret != 0) {
+        goto out;
+    }
+    cli_logger_init(&w.log, c->prog, c->verbose);
+    w.hook.log = &w.log;
+    w.hook.stop = &stop_flag;
+    if ((ret = scb_store_open(w.state, 0, &st, err, sizeof(err))) < 0) {
+        ret = cli_fail(c, ret, "%s", err);
+        goto out;
+    }
+    w.b.store = st;
+    w.b.log = cli_logger_lib;
+    w.b.log_ctx = &w.log;
+    w.b.notify = notify;
+    w.b.notify_ctx = &w;
+    load_committed_iccid(&w, st);
+    cli_hook_precheck(&w.hook);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    scb_pcsc_monitor_new(o.all ? NULL : c->reader, &m);
+    cli_logp(&w.log, LOG_INFO, "%s (state %s, hook %s, timeout %u s)",
+             o.all ? "watching all readers" : "watching the reader", w.state,
+             w.hook.cmd ? "set" : "none", w.hook.timeout_s);
+    status(&w, "starting: first card check");
+    watch_loop(&w, m);
+    cli_notify("STOPPING=1");
+    cli_logp(&w.log, LOG_INFO, "exiting");
     scb_pcsc_monitor_free(&m);
+    ret = EXIT_OK;
+out:
     scb_scp03_keys_clear(&keys);
-    cli_pin_wipe(c);
     scb_bootstrap_free(&w.b);
     scb_store_close(&st);
-    return EXIT_OK;
+    cli_pin_wipe(c);
+    cli_conf_free(&cf);
+    return ret;
 }

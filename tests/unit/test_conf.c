@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_conf.c: the daemon's configuration file: every key, flags-style value checks, strict
+ * errors that name FILE:LINE (unknown key, empty, repeated or bad value, missing '=', NUL byte,
+ * control characters, oversized line or file), comments and blank lines, CRLF files, and the
+ * PIN file reader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli_conf.h"
+
+static int parse(const char *text, struct cli_conf *c, char *err, size_t errlen)
+{
+    cli_conf_init(c);
+    return cli_conf_parse(text, strlen(text), "t.conf", c, err, errlen);
+}
+
+static void every_key(void **state)
+{
+    struct cli_conf c;
+    char err[256] = "";
+    (void)state;
+    const char *t = "# comment\n\n  reader = Virtual PCD 00 00  \n"
+                    "pin-file=/etc/scboot/pin\n"
+                    "scp03-keys = /etc/scboot/keys\n"
+                    "secure-channel = preferred\n"
+                    "scp03-level = 13\n"
+                    "factory = /etc/scboot/factory.json\n"
+                    "state-dir = /var/lib/scboot\n"
+                    "exec = logger -t scboot \"event $SCBOOT_EVENT\" # kept\n"
+                    "exec-timeout = 2m\n"
+                    "verify = every=10m\n"
+                    "profile = /etc/scboot/profile.json\n";
+    assert_int_equal(parse(t, &c, err, sizeof(err)), 0);
+    assert_string_equal(c.reader, "Virtual PCD 00 00");
+    assert_string_equal(c.pin_file, "/etc/scboot/pin");
+    assert_string_equal(c.scp03_keys, "/etc/scboot/keys");
+    assert_int_equal(c.secure_mode, 1);
+    assert_int_equal(c.scp03_level, 0x13);
+    assert_string_equal(c.factory, "/etc/scboot/factory.json");
+    assert_string_equal(c.state_dir, "/var/lib/scboot");
+    assert_string_equal(c.exec, "logger -t scboot \"event $SCBOOT_EVENT\" # kept");
+    assert_int_equal(c.exec_timeout, 120);
+    assert_int_equal(c.verify, CLI_VERIFY_EVERY);
+    assert_int_equal(c.verify_every_s, 600);
+    assert_string_equal(c.profile, "/etc/scboot/profile.json");
+    assert_int_equal(c.no_acl, -1);
+    cli_conf_free(&c);
+}
+
+static void unset_keys_stay_unset(void **state)
+{
+    struct cli_conf c;
+    char err[256] = "";
+    (void)state;
+    assert_int_equal(parse("\r\n# only comments\r\n   # indented\r\nno-acl = yes\r\n", &c, err,
+                           sizeof(err)),
+                     0);
+    assert_null(c.reader);
+    assert_null(c.exec);
+    assert_int_equal(c.secure_mode, -1);
+    assert_int_equal(c.exec_timeout, -1);
+    assert_int_equal(c.verify, CLI_VERIFY_UNSET);
+    assert_int_equal(c.no_acl, 1);
+    cli_conf_free(&c);
+    assert_int_equal(parse("", &c, err, sizeof(err)), 0);
+    cli_conf_free(&c);
+}
+
+struct bad {
+    const char *text;
+    const char *msg; /* expected in the error, after "t.conf:LINE: " */
+};
+
+static void strict_errors_name_file_and_line(void **state)
+{
+    static const struct bad cases[] = {
+        {"reader = a\nbogus = 1\n", "t.conf:2: unknown key 'bogus'"},
+        {"\n\nexec-timeout = 0\n", "t.conf:3: exec-timeout: '0': out of range"},
+        {"exec-timeout = 3601\n", "t.conf:1: exec-timeout: '3601': out of range"},
+        {"exec-timeout = 99999999999999999999999\n", "t.conf:1: exec-timeout:"},
+        {"exec-timeout = 5x\n", "t.conf:1: exec-timeout: '5x': a number of seconds"},
+        {"exec-timeout = -5\n", "t.conf:1: exec-timeout: '-5': not a number"},
+        {"secure-channel = maybe\n", "t.conf:1: secure-channel: 'maybe': must be required, "
+                                     "preferred or off"},
+        {"scp03-level = 7\n", "t.conf:1: scp03-level: '7': must be 01, 03, 13 or 33"},
+        {"verify = sometimes\n", "t.conf:1: verify: 'sometimes': must be on-event, always"},
+        {"verify = every=\n", "t.conf:1: verify: every=DURATION"},
+        {"verify = every=0s\n", "t.conf:1: verify: every=DURATION: '0s': out of range"},
+        {"verify = every=25h\n", "t.conf:1: verify: every=DURATION: '25h': out of range"},
+        {"no-acl = perhaps\n", "t.conf:1: no-acl: 'perhaps': must be yes or no"},
+        {"reader =\n", "t.conf:1: reader: empty value"},
+        {"reader = a\nreader = b\n", "t.conf:2: reader: set again (first on line 1)"},
+        {"just words\n", "t.conf:1: expected 'key = value'"},
+        {" = value\n", "t.conf:1: missing key before '='"},
+        {"reader = a\x01z\n", "t.conf:1: control character"},
+        {"no-acl = yes\nprofile = p.json\n", "t.conf:1: no-acl = yes and profile (line 2)"},
+        {"Reader = a\n", "t.conf:1: unknown key 'Reader'"},
+    };
+    (void)state;
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct cli_conf c;
+        char err[256] = "";
+        assert_true(parse(cases[k].text, &c, err, sizeof(err)) < 0);
+        if (strstr(err, cases[k].msg) != err) {
+            fail_msg("case %zu: '%s' does not start with '%s'", k, err, cases[k].msg);
+        }
+        cli_conf_free(&c);
+    }
+}
+
+static void nul_and_long_lines(void **state)
+{
+    struct cli_conf c;
+    char err[256] = "";
+    static const char nul[] = "reader = a\nexec = x\0y\n";
+    (void)state;
+    cli_conf_init(&c);
+    assert_true(cli_conf_parse(nul, sizeof(nul) - 1, "t.conf", &c, err, sizeof(err)) < 0);
+    assert_string_equal(err, "t.conf:2: NUL byte in line");
+    cli_conf_free(&c);
+    static char big[6000];
+    memcpy(big, "exec = ", 7);
+    memset(big + 7, 'a', 5000);
+    big[5007] = '\0';
+    assert_true(parse(big, &c, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "t.conf:1: line longer than"));
+    cli_conf_free(&c);
+    static char huge[CLI_CONF_MAX_SIZE + 2];
+    memset(huge, '\n', CLI_CONF_MAX_SIZE + 1);
+    cli_conf_init(&c);
+    assert_true(cli_conf_parse(huge, CLI_CONF_MAX_SIZE + 1, "t.conf", &c, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "larger than"));
+    cli_conf_free(&c);
+}
+
+static void verify_values(void **state)
+{
+    enum cli_verify m;
+    unsigned s;
+    char err[128];
+    (void)state;
+    assert_int_equal(cli_parse_verify("on-event", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(m, CLI_VERIFY_ON_EVENT);
+    assert_int_equal(cli_parse_verify("always", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(m, CLI_VERIFY_ALWAYS);
+    assert_int_equal(cli_parse_verify("every=30", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(s, 30);
+    assert_int_equal(cli_parse_verify("every=24h", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(s, 86400);
+    assert_int_equal(cli_parse_verify("every=1m5", &m, &s, err, sizeof(err)), -1);
+    assert_int_equal(cli_parse_verify("every=+5", &m, &s, err, sizeof(err)), -1);
+    assert_int_equal(cli_parse_verify("on-events", &m, &s, err, sizeof(err)), -1);
+}
+
+static void load_files(void **state)
+{
+    char dir[] = "/tmp/scb-conf-XXXXXX", path[128], err[256];
+    struct cli_conf c;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/absent.conf", dir);
+    cli_conf_init(&c);
+    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), 0);
+    assert_true(cli_conf_load(path, 0, &c, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "absent.conf"));
+    rmdir(dir);
+}
+
+/* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
+static void shipped_example(void **state)
+{
+    static char text[CLI_CONF_MAX_SIZE + 1], un[CLI_CONF_MAX_SIZE + 1];
+    char err[256] = "";
+    size_t len = 0, o = 0;
+    struct cli_conf c;
+    (void)state;
+    FILE *f = fopen("../tools/scboot.conf.example", "r");
+    assert_non_null(f);
+    len = fread(text, 1, CLI_CONF_MAX_SIZE, f);
+    fclose(f);
+    cli_conf_init(&c);
+    assert_int_equal(cli_conf_parse(text, len, "example", &c, err, sizeof(err)), 0);
+    assert_null(c.reader);
+    cli_conf_free(&c);
+    /* "# key = value" lines become "key = value" */
+    for (size_t i = 0; i < len;) {
+        size_t e = i;
+        while (e < len && text[e] != '\n') {
+            e++;
+        }
+        size_t s = i;
+        size_t k = i + 2;
+        while (k < e && ((text[k] >= 'a' && text[k] <= 'z') || text[k] == '-' ||
+                         (text[k] >= '0' && text[k] <= '9'))) {
+            k++;
+        }
+        if (e - i > 2 && text[i] == '#' && text[i + 1] == ' ' && k > i + 2 && k + 3 <= e &&
+            memcmp(text + k, " = ", 3) == 0) {
+            s = i + 2; /* "# key = value" */
+        }
+        memcpy(un + o, text + s, e - s + (e < len));
+        o += e - s + (e < len);
+        i = e + 1;
+    }
+    cli_conf_init(&c);
+    if (cli_conf_parse(un, o, "example", &c, err, sizeof(err)) != 0) {
+        fail_msg("%s", err);
+    }
+    assert_non_null(c.reader);
+    assert_non_null(c.exec);
+    assert_int_equal(c.exec_timeout, 30);
+    assert_int_equal(c.verify, CLI_VERIFY_ON_EVENT);
+    assert_int_equal(c.secure_mode, 2);
+    assert_int_equal(c.scp03_level, 0x33);
+    assert_int_equal(c.no_acl, 0);
+    assert_non_null(c.profile);
+    cli_conf_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_key),
+        cmocka_unit_test(unset_keys_stay_unset),
+        cmocka_unit_test(strict_errors_name_file_and_line),
+        cmocka_unit_test(nul_and_long_lines),
+        cmocka_unit_test(verify_values),
+        cmocka_unit_test(load_files),
+        cmocka_unit_test(shipped_example),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_daemon.c: the service plumbing of `scboot watch` without systemd: the sd_notify
+ * datagram to a path and to an abstract socket, JOURNAL_STREAM matching, priority prefixes
+ * and the classification of the library's lines, and the --exec hook: environment, exit
+ * status, missing program reported once, a slow hook killed (with its whole process group)
+ * at the timeout, and at once when the daemon is stopping.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli_daemon.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/scb-daemon-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int bind_dgram(const char *name, int abstract)
+{
+    struct sockaddr_un sa;
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    assert_true(fd >= 0);
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    socklen_t len;
+    if (abstract) {
+        memcpy(sa.sun_path + 1, name, strlen(name));
+        len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+    } else {
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", name);
+        len = sizeof(sa);
+    }
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, len), 0);
+    struct timeval tv = {2, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+static void expect_dgram(int fd, const char *want)
+{
+    char buf[256];
+    ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_string_equal(buf, want);
+}
+
+static void notify_path_and_abstract(void **state)
+{
+    char path[128], name[64], at[80];
+    (void)state;
+    snprintf(path, sizeof(path), "%s/notify", dir);
+    int fd = bind_dgram(path, 0);
+    assert_int_equal(cli_notify_raw(path, "READY=1\nSTATUS=card 8988 applied"), 0);
+    expect_dgram(fd, "READY=1\nSTATUS=card 8988 applied");
+    close(fd);
+    snprintf(name, sizeof(name), "scb-test-%d", (int)getpid());
+    fd = bind_dgram(name, 1);
+    snprintf(at, sizeof(at), "@%s", name);
+    assert_int_equal(cli_notify_raw(at, "STOPPING=1"), 0);
+    expect_dgram(fd, "STOPPING=1");
+    close(fd);
+    /* through the public entry (libsystemd or the fallback) with $NOTIFY_SOCKET */
+    fd = bind_dgram(name, 1);
+    setenv("NOTIFY_SOCKET", at, 1);
+    assert_int_equal(cli_notify("READY=1"), 0);
+    expect_dgram(fd, "READY=1");
+    close(fd);
+    unsetenv("NOTIFY_SOCKET");
+    assert_int_equal(cli_notify("READY=1"), 0); /* no socket: nothing to do */
+    /* refused forms and a socket nobody listens on */
+    assert_true(cli_notify_raw("relative", "READY=1") < 0);
+    assert_true(cli_notify_raw("@", "READY=1") < 0);
+    assert_true(cli_notify_raw(path, "READY=1") < 0);
+    char longp[200];
+    memset(longp, 'a', sizeof(longp) - 1);
+    longp[0] = '/';
+    longp[sizeof(longp) - 1] = '\0';
+    assert_true(cli_notify_raw(longp, "READY=1") < 0);
+}
+
+static void journal_stream(void **state)
+{
+    char path[128], env[64];
+    struct stat st;
+    (void)state;
+    snprintf(path, sizeof(path), "%s/log", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fstat(fileno(f), &st), 0);
+    snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino);
+    assert_true(cli_journal_stream_is(env, fileno(f)));
+    snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+             (unsigned long long)st.st_ino + 1);
+    assert_false(cli_journal_stream_is(env, fileno(f)));
+    assert_false(cli_journal_stream_is(NULL, fileno(f)));
+    assert_false(cli_journal_stream_is("garbage", fileno(f)));
+    assert_false(cli_journal_stream_is("1:2:3", fileno(f)));
+    fclose(f);
+}
+
+static void classify(void **state)
+{
+    (void)state;
+    assert_int_equal(cli_log_classify("commit failed: I/O error"), LOG_ERR);
+    assert_int_equal(cli_log_classify("store: damaged"), LOG_ERR);
+    assert_int_equal(cli_log_classify("card data rejected: error /0/1/10 x: y"), LOG_WARNING);
+    assert_int_equal(cli_log_classify("factory configuration unusable: x"), LOG_WARNING);
+    assert_int_equal(cli_log_classify("card unreadable: PIN required"), LOG_WARNING);
+    assert_int_equal(cli_log_classify("card applied: ICCID 8988"), LOG_INFO);
+}
+
+static long long ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct cli_logger quiet = {"test", 0, LOG_DEBUG};
+
+static void hook_env_and_status(void **state)
+{
+    char cmd[256], out[128], buf[128];
+    (void)state;
+    snprintf(out, sizeof(out), "%s/env", dir);
+    snprintf(cmd, sizeof(cmd), "echo \"$SCBOOT_EVENT $SCBOOT_ICCID\" > %s; exit 3", out);
+    struct cli_hook h = {.cmd = cmd, .timeout_s = 5, .log = &quiet};
+    char ev[] = "SCBOOT_EVENT=applied", ic[] = "SCBOOT_ICCID=8988";
+    char *env[] = {ev, ic, NULL};
+    assert_int_equal(cli_hook_run(&h, env), 3);
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    assert_string_equal(buf, "applied 8988\n");
+    assert_null(getenv("SCBOOT_EVENT")); /* only the child's environment changed */
+    struct cli_hook none = {.cmd = NULL, .log = &quiet};
+    assert_int_equal(cli_hook_run(&none, env), 0);
+}
+
+static void hook_missing_reported_once(void **state)
+{
+    (void)state;
+    struct cli_hook h = {.cmd = "/nonexistent/on-change", .timeout_s = 5, .log = &quiet};
+    cli_hook_precheck(&h);
+    assert_true(h.missing_reported);
+    assert_int_equal(cli_hook_run(&h, NULL), 127);
+    assert_true(h.missing_reported);
+    struct cli_hook g = {.cmd = "/nonexistent/on-change arg", .timeout_s = 5, .log = &quiet};
+    assert_int_equal(cli_hook_run(&g, NULL), 127);
+    assert_true(g.missing_reported); /* reported at the first failure */
+    struct cli_hook sh = {.cmd = "true | /bin/true", .timeout_s = 5, .log = &quiet};
+    cli_hook_precheck(&sh); /* shell syntax: not second-guessed */
+    assert_false(sh.missing_reported);
+}
+
+static void hook_timeout_kills_group(void **state)
+{
+    char cmd[256], pidf[128], buf[32];
+    (void)state;
+    snprintf(pidf, sizeof(pidf), "%s/grandchild", dir);
+    /* the hook leaves a grandchild in its group: the timeout takes both */
+    snprintf(cmd, sizeof(cmd), "sleep 100 & echo $! > %s; wait", pidf);
+    struct cli_hook h = {.cmd = cmd, .timeout_s = 1, .log = &quiet};
+    long long t0 = ms_now();
+    assert_int_equal(cli_hook_run(&h, NULL), -1);
+    long long took = ms_now() - t0;
+    assert_true(took >= 1000 && took < 3500);
+    FILE *f = fopen(pidf, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    pid_t gc = (pid_t)atoi(buf);
+    assert_true(gc > 0);
+    int gone = 0;
+    for (int k = 0; k < 50 && !gone; k++) {
+        gone = kill(gc, 0) != 0 && errno == ESRCH;
+        if (!gone) { /* reparented to a PID 1 that does not reap: a zombie is dead too */
+            char sp[64], st[256];
+            snprintf(sp, sizeof(sp), "/proc/%d/stat", (int)gc);
+            FILE *s = fopen(sp, "r");
+            if (s && fgets(st, sizeof(st), s) && strstr(st, ") Z ")) {
+                gone = 1;
+            }
+            if (s) {
+                fclose(s);
+            }
+        }
+        if (!gone) {
+            usleep(20000);
+        }
+    }
+    assert_true(gone);
+}
+
+static void hook_ignoring_term_is_killed(void **state)
+{
+    (void)state;
+    struct cli_hook h = {.cmd = "trap '' TERM; sleep 100", .timeout_s = 1, .log = &quiet};
+    long long t0 = ms_now();
+    assert_int_equal(cli_hook_run(&h, NULL), -1);
+    assert_true(ms_now() - t0 < 3500);
+}
+
+static volatile sig_atomic_t stopping;
+
+static void hook_stop_does_not_wait(void **state)
+{
+    (void)state;
+    stopping = 1; /* SIGTERM already arrived: the hook gets no more than the timeout */
+    struct cli_hook h = {.cmd = "trap '' TERM; sleep 100", .timeout_s = 2, .stop = &stopping,
+                         .log = &quiet};
+    long long t0 = ms_now();
+    assert_int_equal(cli_hook_run(&h, NULL), -1);
+    assert_true(ms_now() - t0 < 2000);
+    stopping = 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(notify_path_and_abstract),
+        cmocka_unit_test(journal_stream),
+        cmocka_unit_test(classify),
+        cmocka_unit_test(hook_env_and_status),
+        cmocka_unit_test(hook_missing_reported_once),
+        cmocka_unit_test(hook_timeout_kills_group),
+        cmocka_unit_test(hook_ignoring_term_is_killed),
+        cmocka_unit_test(hook_stop_does_not_wait),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,695 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bridge_leshan.c: Eclipse Leshan's BootstrapConfig JSON <-> scboot's configuration model.
+ *
+ * Field names and value forms follow Leshan's BootstrapConfig class (public fields serialized
+ * by Jackson in the demo Bootstrap-Server's store file): "toDelete", "servers", "security",
+ * "acls", "oscore", "autoIdForSecurityObject", "contentFormat"; byte arrays as JSON arrays of
+ * (signed) byte values; enums by name (securityMode PSK|RPK|X509|NO_SEC|EST, smsSecurityMode
+ * RESERVED|SPS_DEVICE|SPS_SMARTCARD|NO_SEC|PROPRIETARY, certificateUsage CA_CONSTRAINT|...);
+ * binding as a string ("U", "UQ"). The mapping to resource IDs is the LwM2M registry's.
+ * A field left out takes Leshan's initialiser (lifetime 86400, defaultMinPeriod 1,
+ * notifIfDisabled true, binding "U", bootstrapServer false; clientOldOffTime 1 and
+ * bootstrapServerAccountTimeout 0 on the Bootstrap-Server account), as Leshan would write it;
+ * an explicit null leaves the resource out. Deletes ("toDelete") are requests to a client,
+ * not configuration: they are checked and otherwise ignored. Leshan's defaults that carry nothing (empty byte arrays, SMS security
+ * NO_SEC, an empty SMS number) are left out, as are the Bootstrap-Server-only resources
+ * (/0/x/11, /0/x/12) on a non-Bootstrap-Server account.
+ */
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mbedtls/platform_util.h>
+
+#include "bridge.h"
+#include "scboot/error.h"
+#include "scboot/json.h"
+#include "scboot/util.h"
+
+enum kind {
+    K_STR, K_BOOL, K_INT, K_BYTES, K_SECMODE, K_SMSMODE, K_CERTUSAGE, K_LINK21, K_LINK11,
+    K_ACLMAP, K_UNSUPPORTED
+};
+
+struct field {
+    const char *name;
+    int rid;
+    enum kind kind;
+};
+
+static const struct field security_fields[] = {
+    {"uri", 0, K_STR},
+    {"bootstrapServer", 1, K_BOOL},
+    {"securityMode", 2, K_SECMODE},
+    {"publicKeyOrId", 3, K_BYTES},
+    {"serverPublicKey", 4, K_BYTES},
+    {"secretKey", 5, K_BYTES},
+    {"smsSecurityMode", 6, K_SMSMODE},
+    {"smsBindingKeyParam", 7, K_BYTES},
+    {"smsBindingKeySecret", 8, K_BYTES},
+    {"serverSmsNumber", 9, K_STR},
+    {"serverId", 10, K_INT},
+    {"clientOldOffTime", 11, K_INT},
+    {"bootstrapServerAccountTimeout", 12, K_INT},
+    {"matchingType", 13, K_UNSUPPORTED},
+    {"sni", 14, K_STR},
+    {"certificateUsage", 15, K_CERTUSAGE},
+    {"cipherSuite", 16, K_UNSUPPORTED},
+    {"oscoreSecurityMode", 17, K_LINK21},
+};
+static const struct field server_fields[] = {
+    {"shortId", 0, K_INT},
+    {"lifetime", 1, K_INT},
+    {"defaultMinPeriod", 2, K_INT},
+    {"defaultMaxPeriod", 3, K_INT},
+    {"disableTimeout", 5, K_INT},
+    {"notifIfDisabled", 6, K_BOOL},
+    {"binding", 7, K_STR},
+    {"apnLink", 10, K_LINK11},
+    {"trigger", 21, K_BOOL},
+    {"preferredTransport", 22, K_STR},
+    {"muteSend", 23, K_BOOL},
+};
+static const struct field acl_fields[] = {
+    {"objectId", 0, K_INT},
+    {"objectInstanceId", 1, K_INT},
+    {"acls", 2, K_ACLMAP},
+    {"AccessControlOwner", 3, K_INT},
+};
+static const struct field oscore_fields[] = {
+    {"oscoreMasterSecret", 0, K_BYTES},
+    {"oscoreSenderId", 1, K_BYTES},
+    {"oscoreRecipientId", 2, K_BYTES},
+    {"oscoreAeadAlgorithm", 3, K_INT},
+    {"oscoreHmacAlgorithm", 4, K_INT},
+    {"oscoreMasterSalt", 5, K_BYTES},
+};
+
+struct objmap {
+    const char *key;
+    int oid;
+    const struct field *f;
+    size_t n;
+};
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+static const struct objmap objmaps[] = {
+    {"security", 0, security_fields, N(security_fields)},
+    {"servers", 1, server_fields, N(server_fields)},
+    {"acls", 2, acl_fields, N(acl_fields)},
+    {"oscore", 21, oscore_fields, N(oscore_fields)},
+};
+
+static const char *const secmodes[] = {"PSK", "RPK", "X509", "NO_SEC", "EST"};
+static const char *const certusages[] = {"CA_CONSTRAINT", "SERVICE_CERTIFICATE_CONSTRAINT",
+                                         "TRUST_ANCHOR_ASSERTION", "DOMAIN_ISSUER_CERTIFICATE"};
+struct code_name {
+    int code;
+    const char *name;
+};
+static const struct code_name smsmodes[] = {{0, "RESERVED"}, {1, "SPS_DEVICE"},
+                                            {2, "SPS_SMARTCARD"}, {3, "NO_SEC"},
+                                            {255, "PROPRIETARY"}};
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+                                                     ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return SCB_E_PARSE;
+}
+
+/* "0".."65534", no sign, no leading zeros */
+static int parse_id(const char *s, unsigned max, unsigned *out)
+{
+    unsigned long v = 0;
+    if (*s == '\0' || (s[0] == '0' && s[1] != '\0') || strlen(s) > 5) {
+        return -1;
+    }
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9') {
+            return -1;
+        }
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v > max) {
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* A byte array (-128..255 each) as {"hex": ...}; NULL when empty. */
+static int bytes_value(json_object *v, json_object **out, const char *where, char *err,
+                       size_t errlen)
+{
+    if (!json_object_is_type(v, json_type_array)) {
+        return fail(err, errlen, "%s: expected an array of byte values", where);
+    }
+    size_t n = json_object_array_length(v);
+    if (n > 65536) {
+        return fail(err, errlen, "%s: more than 65536 bytes", where);
+    }
+    *out = NULL;
+    if (n == 0) {
+        return 0;
+    }
+    char *hex = malloc(2 * n + 1);
+    if (hex == NULL) {
+        return SCB_E_NOMEM;
+    }
+    for (size_t k = 0; k < n; k++) {
+        json_object *b = json_object_array_get_idx(v, k);
+        if (!json_object_is_type(b, json_type_int)) {
+            mbedtls_platform_zeroize(hex, 2 * n + 1);
+            free(hex);
+            return fail(err, errlen, "%s[%zu]: expected a byte value", where, k);
+        }
+        int64_t x = json_object_get_int64(b);
+        if (x < -128 || x > 255) {
+            mbedtls_platform_zeroize(hex, 2 * n + 1);
+            free(hex);
+            return fail(err, errlen, "%s[%zu]: %lld is not a byte", where, k, (long long)x);
+        }
+        snprintf(hex + 2 * k, 3, "%02X", (unsigned)(x & 0xFF));
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "hex", json_object_new_string(hex));
+    mbedtls_platform_zeroize(hex, 2 * n + 1);
+    free(hex);
+    *out = o;
+    return 0;
+}
+
+static int enum_index(json_object *v, const char *const *names, size_t n)
+{
+    if (!json_object_is_type(v, json_type_string)) {
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(json_object_get_string(v), names[k]) == 0) {
+            return (int)k;
+        }
+    }
+    return -1;
+}
+
+/* One field's value in scboot's JSON shape; *out NULL = leave the resource out. */
+static int field_value(const struct field *f, json_object *v, const char *where,
+                       json_object **out, char *err, size_t errlen)
+{
+    char link[32];
+    int k;
+    *out = NULL;
+    switch (f->kind) {
+    case K_STR:
+        if (!json_object_is_type(v, json_type_string)) {
+            return fail(err, errlen, "%s: expected a string", where);
+        }
+        /* json-c lets overlong forms through; an LwM2M string must be strict UTF-8 */
+        if (!scb_value_utf8_ok((const uint8_t *)json_object_get_string(v),
+                               (size_t)json_object_get_string_len(v))) {
+            return fail(err, errlen, "%s: not UTF-8", where);
+        }
+        if (f->rid == 9 && json_object_get_string_len(v) == 0) {
+            return 0; /* serverSmsNumber "" is Leshan's "none" */
+        }
+        *out = json_object_new_string(json_object_get_string(v));
+        return 0;
+    case K_BOOL:
+        if (!json_object_is_type(v, json_type_boolean)) {
+            return fail(err, errlen, "%s: expected true or false", where);
+        }
+        *out = json_object_new_boolean(json_object_get_boolean(v));
+        return 0;
+    case K_INT:
+        if (!json_object_is_type(v, json_type_int)) {
+            return fail(err, errlen, "%s: expected an integer", where);
+        }
+        *out = json_object_new_int64(json_object_get_int64(v));
+        return 0;
+    case K_BYTES: return bytes_value(v, out, where, err, errlen);
+    case K_SECMODE:
+        if ((k = enum_index(v, secmodes, N(secmodes))) < 0) {
+            return fail(err, errlen, "%s: expected PSK, RPK, X509, NO_SEC or EST", where);
+        }
+        *out = json_object_new_int(k);
+        return 0;
+    case K_CERTUSAGE:
+        if ((k = enum_index(v, certusages, N(certusages))) < 0) {
+            return fail(err, errlen, "%s: expected CA_CONSTRAINT, SERVICE_CERTIFICATE_CONSTRAINT, "
+                                     "TRUST_ANCHOR_ASSERTION or DOMAIN_ISSUER_CERTIFICATE",
+                        where);
+        }
+        *out = json_object_new_int(k);
+        return 0;
+    case K_SMSMODE:
+        for (size_t i = 0; json_object_is_type(v, json_type_string) && i < N(smsmodes); i++) {
+            if (strcmp(json_object_get_string(v), smsmodes[i].name) == 0) {
+                if (smsmodes[i].code != 3) { /* NO_SEC: Leshan's default, nothing to carry */
+                    *out = json_object_new_int(smsmodes[i].code);
+                }
+                return 0;
+            }
+        }
+        return fail(err, errlen, "%s: expected RESERVED, SPS_DEVICE, SPS_SMARTCARD, NO_SEC or "
+                                 "PROPRIETARY",
+                    where);
+    case K_LINK21:
+    case K_LINK11:
+        if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
+            json_object_get_int64(v) > 65535) {
+            return fail(err, errlen, "%s: expected an instance ID", where);
+        }
+        snprintf(link, sizeof(link), "%d:%lld", f->kind == K_LINK21 ? 21 : 11,
+                 (long long)json_object_get_int64(v));
+        *out = json_object_new_string(link);
+        return 0;
+    case K_ACLMAP: {
+        if (!json_object_is_type(v, json_type_object)) {
+            return fail(err, errlen, "%s: expected an object of Short Server ID: rights", where);
+        }
+        json_object *m = json_object_new_object();
+        json_object_object_foreach(v, key, val) {
+            unsigned ssid;
+            if (parse_id(key, 65535, &ssid) < 0) {
+                json_object_put(m);
+                return fail(err, errlen, "%s: '%.16s' is not a Short Server ID", where, key);
+            }
+            if (!json_object_is_type(val, json_type_int)) {
+                json_object_put(m);
+                return fail(err, errlen, "%s/%s: expected an integer", where, key);
+            }
+            json_object_object_add(m, key, json_object_new_int64(json_object_get_int64(val)));
+        }
+        *out = m;
+        return 0;
+    }
+    case K_UNSUPPORTED:
+    default:
+        return fail(err, errlen, "%s: not supported by this importer (leave it null)", where);
+    }
+}
+
+/* Leshan's field initialisers: what its Bootstrap-Server writes when the JSON leaves a field
+ * out (an explicit null leaves the resource out instead). */
+static void add_defaults(int oid, int bs, json_object *inst, json_object *resources)
+{
+    json_object *x;
+#define DFLT(name, rid, val)                                                                    \
+    do {                                                                                        \
+        if (!json_object_object_get_ex(inst, name, &x)) {                                       \
+            json_object_object_add(resources, rid, val);                                        \
+        }                                                                                       \
+    } while (0)
+    if (oid == 0) {
+        DFLT("bootstrapServer", "1", json_object_new_boolean(0));
+        if (bs) {
+            DFLT("clientOldOffTime", "11", json_object_new_int(1));
+            DFLT("bootstrapServerAccountTimeout", "12", json_object_new_int(0));
+        }
+    } else if (oid == 1) {
+        DFLT("lifetime", "1", json_object_new_int(86400));
+        DFLT("defaultMinPeriod", "2", json_object_new_int(1));
+        DFLT("notifIfDisabled", "6", json_object_new_boolean(1));
+        DFLT("binding", "7", json_object_new_string("U"));
+    }
+#undef DFLT
+}
+
+/* One instance of one object into the shape's "resources". */
+static int import_instance(const struct objmap *om, const char *iidkey, json_object *inst,
+                           json_object *resources, char *err, size_t errlen)
+{
+    char where[160];
+    int bs = 0;
+    json_object *b;
+    if (!json_object_is_type(inst, json_type_object)) {
+        return fail(err, errlen, "%s/%s: expected an object", om->key, iidkey);
+    }
+    if (om->oid == 0 && json_object_object_get_ex(inst, "bootstrapServer", &b) &&
+        json_object_is_type(b, json_type_boolean)) {
+        bs = json_object_get_boolean(b);
+    }
+    json_object_object_foreach(inst, key, val) {
+        const struct field *f = NULL;
+        for (size_t k = 0; k < om->n; k++) {
+            if (strcmp(key, om->f[k].name) == 0) {
+                f = &om->f[k];
+            }
+        }
+        snprintf(where, sizeof(where), "%s/%s/%.64s", om->key, iidkey, key);
+        if (f == NULL) {
+            return fail(err, errlen, "%s: unknown field", where);
+        }
+        if (val == NULL || (om->oid == 0 && !bs && (f->rid == 11 || f->rid == 12))) {
+            continue; /* null: absent; hold-off and account timeout: Bootstrap-Server only */
+        }
+        json_object *rv;
+        int ret = field_value(f, val, where, &rv, err, errlen);
+        if (ret < 0) {
+            return ret;
+        }
+        if (rv) {
+            char rk[8];
+            snprintf(rk, sizeof(rk), "%d", f->rid);
+            json_object_object_add(resources, rk, rv);
+        }
+    }
+    add_defaults(om->oid, bs, inst, resources);
+    return 0;
+}
+
+static int import_object(const struct objmap *om, json_object *map, json_object *objects,
+                         char *err, size_t errlen)
+{
+    if (!json_object_is_type(map, json_type_object)) {
+        return fail(err, errlen, "%s: expected an object of instance ID: instance", om->key);
+    }
+    if (json_object_object_length(map) == 0) {
+        return 0;
+    }
+    json_object *obj = json_object_new_object(), *insts = json_object_new_object();
+    char ok[8];
+    json_object_object_add(obj, "version", json_object_new_string("implicit"));
+    json_object_object_add(obj, "instances", insts);
+    snprintf(ok, sizeof(ok), "%d", om->oid);
+    json_object_object_add(objects, ok, obj);
+    json_object_object_foreach(map, key, inst) {
+        unsigned iid;
+        if (parse_id(key, 65534, &iid) < 0) {
+            return fail(err, errlen, "%s: '%.16s' is not an instance ID (0-65534)", om->key, key);
+        }
+        json_object *ij = json_object_new_object(), *res = json_object_new_object();
+        json_object_object_add(ij, "resources", res);
+        json_object_object_add(insts, key, ij);
+        int ret = import_instance(om, key, inst, res, err, errlen);
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
+static int is_config_key(const char *k)
+{
+    static const char *const keys[] = {"toDelete", "servers", "security", "acls", "oscore",
+                                       "autoIdForSecurityObject", "contentFormat"};
+    for (size_t i = 0; i < N(keys); i++) {
+        if (strcmp(k, keys[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The BootstrapConfig to import: the root itself, or one entry of an endpoint map. */
+static int pick_config(json_object *root, const char *endpoint, json_object **out, char *err,
+                       size_t errlen)
+{
+    int single = json_object_object_length(root) == 0;
+    json_object_object_foreach(root, k0, v0) {
+        (void)v0;
+        single |= is_config_key(k0);
+    }
+    if (single) {
+        if (endpoint) {
+            fail(err, errlen, "the file holds one configuration, not one per endpoint: leave out "
+                              "--endpoint");
+            return SCB_E_INVALID_ARG;
+        }
+        *out = root;
+        return 0;
+    }
+    if (endpoint) {
+        if (!json_object_object_get_ex(root, endpoint, out)) {
+            fail(err, errlen, "no configuration for endpoint '%.64s'", endpoint);
+            return SCB_E_INVALID_ARG;
+        }
+        return 0;
+    }
+    if (json_object_object_length(root) != 1) {
+        char names[160] = "";
+        json_object_object_foreach(root, k, v) {
+            (void)v;
+            size_t l = strlen(names);
+            snprintf(names + l, sizeof(names) - l, "%s'%.32s'", l ? ", " : "", k);
+        }
+        fail(err, errlen, "%d endpoints (%s): choose one with --endpoint",
+             json_object_object_length(root), names);
+        return SCB_E_INVALID_ARG;
+    }
+    json_object_object_foreach(root, k, v) {
+        (void)k;
+        *out = v;
+    }
+    return 0;
+}
+
+static int check_config(json_object *bc, json_object *objects, char *err, size_t errlen)
+{
+    if (!json_object_is_type(bc, json_type_object)) {
+        return fail(err, errlen, "expected a BootstrapConfig object");
+    }
+    json_object_object_foreach(bc, key, val) {
+        int ret = 0, done = 0;
+        for (size_t k = 0; k < N(objmaps); k++) {
+            if (strcmp(key, objmaps[k].key) == 0) {
+                done = 1;
+                ret = val ? import_object(&objmaps[k], val, objects, err, errlen) : 0;
+            }
+        }
+        if (ret < 0) {
+            return ret;
+        }
+        if (done) {
+            continue;
+        }
+        if (strcmp(key, "toDelete") == 0) {
+            if (val && !json_object_is_type(val, json_type_array)) {
+                return fail(err, errlen, "toDelete: expected an array of paths");
+            }
+            for (size_t k = 0; val && k < json_object_array_length(val); k++) {
+                json_object *p = json_object_array_get_idx(val, k);
+                if (!json_object_is_type(p, json_type_string) ||
+                    json_object_get_string(p)[0] != '/') {
+                    return fail(err, errlen, "toDelete[%zu]: expected a path like \"/0\"", k);
+                }
+            }
+        } else if (strcmp(key, "autoIdForSecurityObject") == 0) {
+            if (!json_object_is_type(val, json_type_boolean)) {
+                return fail(err, errlen, "autoIdForSecurityObject: expected true or false");
+            }
+        } else if (strcmp(key, "contentFormat") == 0) {
+            if (val && !json_object_is_type(val, json_type_string)) {
+                return fail(err, errlen, "contentFormat: expected a string or null");
+            }
+        } else {
+            return fail(err, errlen, "%.64s: unknown field of BootstrapConfig", key);
+        }
+    }
+    return 0;
+}
+
+int bridge_leshan_import(const char *text, size_t len, const char *endpoint,
+                         struct scb_config *cfg, char *err, size_t errlen)
+{
+    enum json_tokener_error jerr;
+    json_tokener *tok = json_tokener_new_ex(64);
+    json_object *root, *bc = NULL;
+    if (tok == NULL) {
+        return SCB_E_NOMEM;
+    }
+    /* strict JSON, and strings must be UTF-8 (an LwM2M string resource is) */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    root = json_tokener_parse_ex(tok, text, (int)(len > 0x7fffffff ? 0x7fffffff : len));
+    jerr = json_tokener_get_error(tok);
+    if (root == NULL || jerr != json_tokener_success ||
+        json_tokener_get_parse_end(tok) < len) {
+        int at = (int)json_tokener_get_parse_end(tok);
+        json_tokener_free(tok);
+        json_object_put(root);
+        return fail(err, errlen, "not JSON (at byte %d: %s)", at,
+                    root ? "trailing data" : json_tokener_error_desc(jerr));
+    }
+    json_tokener_free(tok);
+    if (!json_object_is_type(root, json_type_object)) {
+        json_object_put(root);
+        return fail(err, errlen, "expected a JSON object");
+    }
+    json_object *shape = json_object_new_object(), *objects = json_object_new_object();
+    json_object_object_add(shape, "objects", objects);
+    int ret = pick_config(root, endpoint, &bc, err, errlen);
+    if (ret == 0) {
+        ret = check_config(bc, objects, err, errlen);
+    }
+    if (ret == 0) {
+        ret = scb_config_from_json(shape, cfg, err, errlen);
+    }
+    json_object_put(shape);
+    json_object_put(root);
+    return ret;
+}
+
+int bridge_first_secret(const struct scb_config *cfg, char *path, size_t cap)
+{
+    for (size_t a = 0; a < cfg->n; a++) {
+        for (size_t b = 0; b < cfg->o[a].n; b++) {
+            for (size_t r = 0; r < cfg->o[a].i[b].n; r++) {
+                if (scb_res_is_secret(cfg->o[a].id, cfg->o[a].i[b].r[r].id)) {
+                    snprintf(path, cap, "/%u/%u/%u", cfg->o[a].id, cfg->o[a].i[b].id,
+                             cfg->o[a].i[b].r[r].id);
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static void add_lost(char *lost, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_lost(char *lost, size_t cap, const char *fmt, ...)
+{
+    size_t l = strlen(lost);
+    va_list ap;
+    if (l + 4 >= cap) {
+        return;
+    }
+    if (l) {
+        snprintf(lost + l, cap - l, "; ");
+        l += 2;
+    }
+    va_start(ap, fmt);
+    vsnprintf(lost + l, cap - l, fmt, ap);
+    va_end(ap);
+}
+
+/* {"hex": "A1B2"} -> [-95, -78] (signed, as Leshan's store writes byte arrays) */
+static json_object *hex_to_bytes(json_object *v)
+{
+    json_object *h, *arr = json_object_new_array();
+    if (!json_object_object_get_ex(v, "hex", &h)) {
+        return arr;
+    }
+    const char *s = json_object_get_string(h);
+    for (size_t k = 0; s[k] && s[k + 1]; k += 2) {
+        unsigned x;
+        sscanf(s + k, "%2x", &x);
+        json_object_array_add(arr, json_object_new_int((int)(signed char)(unsigned char)x));
+    }
+    return arr;
+}
+
+static json_object *export_value(const struct field *f, json_object *v)
+{
+    int64_t x = json_object_get_int64(v);
+    switch (f->kind) {
+    case K_BYTES: return hex_to_bytes(v);
+    case K_SECMODE:
+        return x >= 0 && x < (int64_t)N(secmodes) ? json_object_new_string(secmodes[x]) : NULL;
+    case K_CERTUSAGE:
+        return x >= 0 && x < (int64_t)N(certusages) ? json_object_new_string(certusages[x])
+                                                     : NULL;
+    case K_SMSMODE:
+        for (size_t i = 0; i < N(smsmodes); i++) {
+            if (smsmodes[i].code == x) {
+                return json_object_new_string(smsmodes[i].name);
+            }
+        }
+        return NULL;
+    case K_LINK21:
+    case K_LINK11: {
+        unsigned o, i;
+        if (!json_object_is_type(v, json_type_string) ||
+            sscanf(json_object_get_string(v), "%u:%u", &o, &i) != 2 ||
+            o != (f->kind == K_LINK21 ? 21u : 11u)) {
+            return NULL;
+        }
+        return json_object_new_int((int)i);
+    }
+    case K_UNSUPPORTED: return NULL;
+    default: return json_object_get(v);
+    }
+}
+
+int bridge_leshan_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
+                         char **out, char *lost, size_t lostlen, char *err, size_t errlen)
+{
+    char sp[32];
+    lost[0] = '\0';
+    if (!show_secrets && bridge_first_secret(cfg, sp, sizeof(sp))) {
+        snprintf(err, errlen, "the configuration holds secrets (%s): --show-secrets exports "
+                              "them in clear",
+                 sp);
+        return SCB_E_INVALID_ARG;
+    }
+    json_object *shape = scb_config_to_json(cfg, 1), *objects;
+    json_object *bc = json_object_new_object(), *del = json_object_new_array();
+    json_object_object_get_ex(shape, "objects", &objects);
+    json_object_object_add(bc, "autoIdForSecurityObject", json_object_new_boolean(0));
+    json_object_object_add(bc, "toDelete", del);
+    json_object_array_add(del, json_object_new_string("/0"));
+    json_object_array_add(del, json_object_new_string("/1"));
+    json_object_object_foreach(objects, okey, obj) {
+        const struct objmap *om = NULL;
+        for (size_t k = 0; k < N(objmaps); k++) {
+            if (strcmp(okey, k == 0 ? "0" : k == 1 ? "1" : k == 2 ? "2" : "21") == 0) {
+                om = &objmaps[k];
+            }
+        }
+        if (om == NULL) {
+            add_lost(lost, lostlen, "/%s", okey);
+            continue;
+        }
+        if (om->oid == 2 || om->oid == 21) {
+            json_object_array_add(del, json_object_new_string(om->oid == 2 ? "/2" : "/21"));
+        }
+        json_object *map = json_object_new_object(), *insts;
+        json_object_object_add(bc, om->key, map);
+        json_object_object_get_ex(obj, "instances", &insts);
+        json_object_object_foreach(insts, ikey, inst) {
+            json_object *res, *li = json_object_new_object();
+            json_object_object_add(map, ikey, li);
+            json_object_object_get_ex(inst, "resources", &res);
+            json_object_object_foreach(res, rkey, rv) {
+                const struct field *f = NULL;
+                for (size_t k = 0; k < om->n; k++) {
+                    char rk[8];
+                    snprintf(rk, sizeof(rk), "%d", om->f[k].rid);
+                    if (strcmp(rk, rkey) == 0) {
+                        f = &om->f[k];
+                    }
+                }
+                json_object *lv = f ? export_value(f, rv) : NULL;
+                if (lv == NULL) {
+                    add_lost(lost, lostlen, "/%s/%s/%s", okey, ikey, rkey);
+                    continue;
+                }
+                json_object_object_add(li, f->name, lv);
+            }
+        }
+    }
+    json_object *root = bc;
+    if (endpoint) {
+        root = json_object_new_object();
+        json_object_object_add(root, endpoint, bc);
+    }
+    const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+                                                             JSON_C_TO_STRING_SPACED |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t n = strlen(s);
+    *out = malloc(n + 2);
+    if (*out) {
+        memcpy(*out, s, n);
+        (*out)[n] = '\n';
+        (*out)[n + 1] = '\0';
+    }
+    json_object_put(root);
+    json_object_put(shape);
+    return *out ? SCB_OK : SCB_E_NOMEM;
+}

@@ -1,0 +1,876 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * bridge_wakaama.c: Eclipse Wakaama's bootstrap_server .ini <-> scboot's configuration model.
+ *
+ * The format, as the comment block of wakaama's examples/bootstrap_server/bootstrap_server.ini
+ * documents it: lines starting with '#' or ';' are comments; [Server] sections describe
+ * accounts (id: Short Server ID and instance ID, 1-65535; uri; bootstrap yes|no; lifetime;
+ * security NoSec|PSK|RPK|Certificate; public, server, secret: hex for /0/x/3, /0/x/4,
+ * /0/x/5; LwM2M 1.1 keys registrationPriorityOrder, initialRegistrationDelay,
+ * registrationFailureBlock, bootstrapOnRegistrationFailure, communicationRetryCount,
+ * communicationRetryTimer, communicationSequenceDelayTimer, communicationSequenceRetryCount);
+ * [Endpoint] sections list the operations for one client (Name) or, without Name, for any
+ * client: Delete=URI, Server=id (writes /0/id and, for a LwM2M Server, /1/id with
+ * Notification Storing false and Binding "U"), Discover=, Read=. Keywords are
+ * case-insensitive. Unlike wakaama's own reader this one is strict: an unknown section or
+ * key, a bad value or a repeated key is an error naming the line.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <mbedtls/platform_util.h>
+
+#include "bridge.h"
+#include "scboot/error.h"
+#include "scboot/json.h"
+#include "scboot/util.h"
+
+#define MAX_SERVERS 256
+#define MAX_OPS 1024
+#define LINE_MAX_LEN 8192
+
+/* 1.1 keys of [Server] that become /1/id/rid */
+struct ext_key {
+    const char *name;
+    int rid;
+    int is_bool;
+};
+static const struct ext_key ext_keys[] = {
+    {"registrationPriorityOrder", 13, 0},
+    {"initialRegistrationDelay", 14, 0},
+    {"registrationFailureBlock", 15, 1},
+    {"bootstrapOnRegistrationFailure", 16, 1},
+    {"communicationRetryCount", 17, 0},
+    {"communicationRetryTimer", 18, 0},
+    {"communicationSequenceDelayTimer", 19, 0},
+    {"communicationSequenceRetryCount", 20, 0},
+};
+#define NEXT (sizeof(ext_keys) / sizeof(ext_keys[0]))
+static const char *const security_names[] = {"PSK", "RPK", "Certificate", "NoSec"};
+
+struct server {
+    unsigned line;
+    long id;              /* 0 = unset */
+    char *uri;
+    int bootstrap;
+    long lifetime;        /* -1 unset */
+    int security;         /* -1 unset, else 0..3 */
+    char *pub, *srv, *secret; /* hex, as written */
+    long ext[NEXT];       /* -1 unset */
+    unsigned seen;        /* bit per key, to refuse repeats */
+};
+
+enum op_kind { OP_DELETE, OP_SERVER };
+struct op {
+    enum op_kind kind;
+    long server;          /* OP_SERVER */
+    int oid, iid;         /* OP_DELETE: -1 = whole level */
+    unsigned line;
+};
+
+struct endpoint {
+    unsigned line;
+    char *name;           /* NULL: any client */
+    struct op *ops;
+    size_t nops;
+};
+
+struct ini {
+    struct server *sv;
+    size_t nsv;
+    struct endpoint *ep;
+    size_t nep;
+};
+
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, unsigned line,
+                                                     const char *fmt, ...)
+{
+    va_list ap;
+    int n = line ? snprintf(err, errlen, "line %u: ", line) : 0;
+    if (n < 0 || (size_t)n >= errlen) {
+        n = 0;
+    }
+    va_start(ap, fmt);
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return SCB_E_PARSE;
+}
+
+static void ini_free(struct ini *ini)
+{
+    for (size_t k = 0; k < ini->nsv; k++) {
+        free(ini->sv[k].uri);
+        free(ini->sv[k].pub);
+        free(ini->sv[k].srv);
+        if (ini->sv[k].secret) {
+            mbedtls_platform_zeroize(ini->sv[k].secret, strlen(ini->sv[k].secret));
+            free(ini->sv[k].secret);
+        }
+    }
+    for (size_t k = 0; k < ini->nep; k++) {
+        free(ini->ep[k].name);
+        free(ini->ep[k].ops);
+    }
+    free(ini->sv);
+    free(ini->ep);
+    memset(ini, 0, sizeof(*ini));
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    if (!isdigit((unsigned char)s[0])) {
+        return -1;
+    }
+    long v = strtol(s, &end, 10);
+    if (*end || v < min || v > max) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_yesno(const char *s, int *out)
+{
+    if (strcasecmp(s, "yes") == 0) {
+        *out = 1;
+    } else if (strcasecmp(s, "no") == 0) {
+        *out = 0;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static int is_hex(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n % 2 || n > 2 * 65536) {
+        return 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (!isxdigit((unsigned char)s[k])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* "/", "/0", "/0/1" (a Delete target) */
+static int parse_uri(const char *s, int *oid, int *iid)
+{
+    long a, b;
+    char x[16], y[16], tail;
+    *oid = *iid = -1;
+    if (strcmp(s, "/") == 0) {
+        return 0;
+    }
+    int n = sscanf(s, "/%15[0-9]/%15[0-9]%c", x, y, &tail);
+    if (n == 1 && strspn(s + 1, "0123456789") == strlen(s + 1) &&
+        parse_long(x, 0, 65534, &a) == 0) {
+        *oid = (int)a;
+        return 0;
+    }
+    if (n == 2 && parse_long(x, 0, 65534, &a) == 0 && parse_long(y, 0, 65534, &b) == 0) {
+        *oid = (int)a;
+        *iid = (int)b;
+        return 0;
+    }
+    return -1;
+}
+
+static int server_key(struct server *s, const char *k, const char *v, unsigned line,
+                      char *err, size_t errlen)
+{
+    static const char *const keys[] = {"id", "uri", "bootstrap", "lifetime", "security",
+                                       "public", "server", "secret"};
+    int idx = -1;
+    for (int i = 0; i < 8; i++) {
+        if (strcasecmp(k, keys[i]) == 0) {
+            idx = i;
+        }
+    }
+    for (size_t i = 0; idx < 0 && i < NEXT; i++) {
+        if (strcasecmp(k, ext_keys[i].name) == 0) {
+            idx = 8 + (int)i;
+        }
+    }
+    if (idx < 0) {
+        return fail(err, errlen, line, "[Server]: unknown key '%.64s'", k);
+    }
+    if (s->seen & (1u << idx)) {
+        return fail(err, errlen, line, "[Server]: %s given twice", k);
+    }
+    s->seen |= 1u << idx;
+    char **slot = NULL;
+    switch (idx) {
+    case 0:
+        if (parse_long(v, 1, 65535, &s->id) < 0) {
+            return fail(err, errlen, line, "id: '%.32s' is not a Short Server ID (1-65535)", v);
+        }
+        return 0;
+    case 1:
+        if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
+            return fail(err, errlen, line, "uri: not UTF-8");
+        }
+        slot = &s->uri;
+        break;
+    case 2:
+        if (parse_yesno(v, &s->bootstrap) < 0) {
+            return fail(err, errlen, line, "bootstrap: must be yes or no");
+        }
+        return 0;
+    case 3:
+        if (parse_long(v, 1, 0x7fffffffL, &s->lifetime) < 0) {
+            return fail(err, errlen, line, "lifetime: '%.32s' is not a number of seconds", v);
+        }
+        return 0;
+    case 4:
+        for (int i = 0; i < 4; i++) {
+            if (strcasecmp(v, security_names[i]) == 0) {
+                s->security = i;
+                return 0;
+            }
+        }
+        return fail(err, errlen, line, "security: must be NoSec, PSK, RPK or Certificate");
+    case 5: slot = &s->pub; break;
+    case 6: slot = &s->srv; break;
+    case 7: slot = &s->secret; break;
+    default: {
+        const struct ext_key *e = &ext_keys[idx - 8];
+        int b;
+        if (e->is_bool) {
+            if (parse_yesno(v, &b) < 0) {
+                return fail(err, errlen, line, "%s: must be yes or no", e->name);
+            }
+            s->ext[idx - 8] = b;
+        } else if (parse_long(v, 0, 0x7fffffffL, &s->ext[idx - 8]) < 0) {
+            return fail(err, errlen, line, "%s: '%.32s' is not a number", e->name, v);
+        }
+        return 0;
+    }
+    }
+    if (idx >= 5 && !is_hex(v)) {
+        return fail(err, errlen, line, "%s: expected an even number of hex digits", k);
+    }
+    if ((*slot = strdup(v)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    return 0;
+}
+
+static int endpoint_key(struct endpoint *e, const char *k, const char *v, unsigned line,
+                        char *err, size_t errlen)
+{
+    if (strcasecmp(k, "Name") == 0) {
+        if (e->name) {
+            return fail(err, errlen, line, "[Endpoint]: Name given twice");
+        }
+        if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
+            return fail(err, errlen, line, "Name: not UTF-8");
+        }
+        return (e->name = strdup(v)) ? 0 : SCB_E_NOMEM;
+    }
+    if (strcasecmp(k, "Discover") == 0 || strcasecmp(k, "Read") == 0) {
+        int o, i;
+        if (parse_uri(v, &o, &i) < 0) {
+            return fail(err, errlen, line, "%s: '%.64s' is not a LwM2M path", k, v);
+        }
+        return 0; /* questions to the client: no configuration */
+    }
+    int del = strcasecmp(k, "Delete") == 0;
+    if (!del && strcasecmp(k, "Server") != 0) {
+        return fail(err, errlen, line, "[Endpoint]: unknown key '%.64s'", k);
+    }
+    if (e->nops >= MAX_OPS) {
+        return fail(err, errlen, line, "more than %d operations", MAX_OPS);
+    }
+    struct op *nops = realloc(e->ops, (e->nops + 1) * sizeof(*nops));
+    if (nops == NULL) {
+        return SCB_E_NOMEM;
+    }
+    e->ops = nops;
+    struct op *op = &e->ops[e->nops];
+    memset(op, 0, sizeof(*op));
+    op->line = line;
+    if (del) {
+        op->kind = OP_DELETE;
+        if (parse_uri(v, &op->oid, &op->iid) < 0) {
+            return fail(err, errlen, line, "Delete: '%.64s' is not a LwM2M path", v);
+        }
+    } else {
+        op->kind = OP_SERVER;
+        if (parse_long(v, 1, 65535, &op->server) < 0) {
+            return fail(err, errlen, line, "Server: '%.32s' is not a server id", v);
+        }
+    }
+    e->nops++;
+    return 0;
+}
+
+static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, size_t errlen)
+{
+    enum { NONE, SERVER, ENDPOINT } sec = NONE;
+    char buf[LINE_MAX_LEN + 1];
+    unsigned line = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+        const char *e = nl ? nl : text + len;
+        pos = (size_t)(e - text) + (nl ? 1 : 0);
+        line++;
+        if (memchr(s, '\0', (size_t)(e - s))) {
+            return fail(err, errlen, line, "NUL byte");
+        }
+        while (s < e && isspace((unsigned char)*s)) {
+            s++;
+        }
+        while (e > s && isspace((unsigned char)e[-1])) {
+            e--;
+        }
+        if (s == e || *s == '#' || *s == ';') {
+            continue;
+        }
+        if ((size_t)(e - s) > LINE_MAX_LEN) {
+            return fail(err, errlen, line, "line longer than %d bytes", LINE_MAX_LEN);
+        }
+        memcpy(buf, s, (size_t)(e - s));
+        buf[e - s] = '\0';
+        if (buf[0] == '[') {
+            if (strcasecmp(buf, "[Server]") == 0) {
+                if (ini->nsv >= MAX_SERVERS) {
+                    return fail(err, errlen, line, "more than %d [Server] sections", MAX_SERVERS);
+                }
+                struct server *n = realloc(ini->sv, (ini->nsv + 1) * sizeof(*n));
+                if (n == NULL) {
+                    return SCB_E_NOMEM;
+                }
+                ini->sv = n;
+                memset(&n[ini->nsv], 0, sizeof(*n));
+                n[ini->nsv].line = line;
+                n[ini->nsv].lifetime = -1;
+                n[ini->nsv].security = -1;
+                for (size_t k = 0; k < NEXT; k++) {
+                    n[ini->nsv].ext[k] = -1;
+                }
+                ini->nsv++;
+                sec = SERVER;
+            } else if (strcasecmp(buf, "[Endpoint]") == 0) {
+                if (ini->nep >= MAX_SERVERS) {
+                    return fail(err, errlen, line, "more than %d [Endpoint] sections",
+                                MAX_SERVERS);
+                }
+                struct endpoint *n = realloc(ini->ep, (ini->nep + 1) * sizeof(*n));
+                if (n == NULL) {
+                    return SCB_E_NOMEM;
+                }
+                ini->ep = n;
+                memset(&n[ini->nep], 0, sizeof(*n));
+                n[ini->nep].line = line;
+                ini->nep++;
+                sec = ENDPOINT;
+            } else {
+                return fail(err, errlen, line, "unknown section '%.32s' ([Server] or [Endpoint])",
+                            buf);
+            }
+            continue;
+        }
+        char *eq = strchr(buf, '=');
+        if (eq == NULL || eq == buf) {
+            return fail(err, errlen, line, "expected key=value");
+        }
+        char *ke = eq, *v = eq + 1;
+        while (ke > buf && isspace((unsigned char)ke[-1])) {
+            ke--;
+        }
+        *ke = '\0';
+        while (isspace((unsigned char)*v)) {
+            v++;
+        }
+        if (*v == '\0') {
+            return fail(err, errlen, line, "%s: empty value", buf);
+        }
+        int ret = sec == SERVER     ? server_key(&ini->sv[ini->nsv - 1], buf, v, line, err, errlen)
+                  : sec == ENDPOINT ? endpoint_key(&ini->ep[ini->nep - 1], buf, v, line, err,
+                                                   errlen)
+                                    : fail(err, errlen, line, "key outside a section");
+        mbedtls_platform_zeroize(buf, sizeof(buf));
+        if (ret < 0) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
+static const struct server *find_server(const struct ini *ini, long id)
+{
+    for (size_t k = 0; k < ini->nsv; k++) {
+        if (ini->sv[k].id == id) {
+            return &ini->sv[k];
+        }
+    }
+    return NULL;
+}
+
+/* What wakaama checks before it serves the file, and a little more. */
+static int check_ini(const struct ini *ini, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < ini->nsv; k++) {
+        const struct server *s = &ini->sv[k];
+        if (s->id == 0 || s->uri == NULL || s->security < 0) {
+            return fail(err, errlen, s->line, "[Server]: id, uri and security are mandatory");
+        }
+        if (s->security != 3 && (s->pub == NULL || s->secret == NULL)) {
+            return fail(err, errlen, s->line, "[Server] %ld: security %s needs public and secret",
+                        s->id, security_names[s->security]);
+        }
+        if ((s->security == 1 || s->security == 2) && s->srv == NULL) {
+            return fail(err, errlen, s->line, "[Server] %ld: security %s needs server", s->id,
+                        security_names[s->security]);
+        }
+        for (size_t j = 0; j < k; j++) {
+            if (ini->sv[j].id == s->id) {
+                return fail(err, errlen, s->line, "[Server] id %ld already used on line %u",
+                            s->id, ini->sv[j].line);
+            }
+        }
+    }
+    for (size_t k = 0; k < ini->nep; k++) {
+        for (size_t j = 0; j < k; j++) {
+            const char *a = ini->ep[k].name, *b = ini->ep[j].name;
+            if ((a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0)) {
+                return fail(err, errlen, ini->ep[k].line,
+                            "[Endpoint] %s%s%s already described on line %u", a ? "'" : "",
+                            a ? a : "without Name", a ? "'" : "", ini->ep[j].line);
+            }
+        }
+        for (size_t o = 0; o < ini->ep[k].nops; o++) {
+            const struct op *op = &ini->ep[k].ops[o];
+            if (op->kind == OP_SERVER && find_server(ini, op->server) == NULL) {
+                return fail(err, errlen, op->line, "Server=%ld: no [Server] with that id",
+                            op->server);
+            }
+        }
+    }
+    return 0;
+}
+
+static void put_res(json_object *objects, int oid, long iid, int rid, json_object *v)
+{
+    char ok[16], ik[24], rk[16];
+    json_object *obj, *insts, *inst, *res;
+    snprintf(ok, sizeof(ok), "%d", oid);
+    snprintf(ik, sizeof(ik), "%ld", iid);
+    snprintf(rk, sizeof(rk), "%d", rid);
+    if (!json_object_object_get_ex(objects, ok, &obj)) {
+        obj = json_object_new_object();
+        json_object_object_add(obj, "version", json_object_new_string("implicit"));
+        json_object_object_add(obj, "instances", json_object_new_object());
+        json_object_object_add(objects, ok, obj);
+    }
+    json_object_object_get_ex(obj, "instances", &insts);
+    if (!json_object_object_get_ex(insts, ik, &inst)) {
+        inst = json_object_new_object();
+        json_object_object_add(inst, "resources", json_object_new_object());
+        json_object_object_add(insts, ik, inst);
+    }
+    json_object_object_get_ex(inst, "resources", &res);
+    json_object_object_add(res, rk, v);
+}
+
+static json_object *hexv(const char *h)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "hex", json_object_new_string(h));
+    return o;
+}
+
+static void write_server(json_object *objects, const struct server *s)
+{
+    char ok[16], ik[16];
+    json_object *obj, *insts;
+    /* a Bootstrap-Write replaces the instance */
+    for (int oid = 0; oid <= 1; oid++) {
+        snprintf(ok, sizeof(ok), "%d", oid);
+        snprintf(ik, sizeof(ik), "%ld", s->id);
+        if (json_object_object_get_ex(objects, ok, &obj) &&
+            json_object_object_get_ex(obj, "instances", &insts)) {
+            json_object_object_del(insts, ik);
+        }
+    }
+    put_res(objects, 0, s->id, 0, json_object_new_string(s->uri));
+    put_res(objects, 0, s->id, 1, json_object_new_boolean(s->bootstrap));
+    put_res(objects, 0, s->id, 2, json_object_new_int(s->security));
+    put_res(objects, 0, s->id, 10, json_object_new_int64(s->id));
+    if (s->pub) {
+        put_res(objects, 0, s->id, 3, hexv(s->pub));
+    }
+    if (s->srv) {
+        put_res(objects, 0, s->id, 4, hexv(s->srv));
+    }
+    if (s->secret) {
+        put_res(objects, 0, s->id, 5, hexv(s->secret));
+    }
+    if (s->bootstrap) {
+        return; /* a Bootstrap-Server has no Server object instance */
+    }
+    put_res(objects, 1, s->id, 0, json_object_new_int64(s->id));
+    if (s->lifetime > 0) {
+        put_res(objects, 1, s->id, 1, json_object_new_int64(s->lifetime));
+    }
+    put_res(objects, 1, s->id, 6, json_object_new_boolean(0));
+    put_res(objects, 1, s->id, 7, json_object_new_string("U"));
+    for (size_t k = 0; k < NEXT; k++) {
+        if (s->ext[k] >= 0) {
+            put_res(objects, 1, s->id, ext_keys[k].rid,
+                    ext_keys[k].is_bool ? json_object_new_boolean((int)s->ext[k])
+                                        : json_object_new_int64(s->ext[k]));
+        }
+    }
+}
+
+static void run_delete(json_object *objects, const struct op *op)
+{
+    char ok[16], ik[16];
+    json_object *obj, *insts;
+    if (op->oid < 0) { /* "/": everything (keys taken first: no deleting while iterating) */
+        char keys[64][8];
+        size_t n = 0;
+        json_object_object_foreach(objects, k, v) {
+            (void)v;
+            if (n < 64) {
+                snprintf(keys[n++], sizeof(keys[0]), "%s", k);
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            json_object_object_del(objects, keys[i]);
+        }
+        return;
+    }
+    snprintf(ok, sizeof(ok), "%d", op->oid);
+    if (op->iid < 0) {
+        json_object_object_del(objects, ok);
+    } else if (json_object_object_get_ex(objects, ok, &obj) &&
+               json_object_object_get_ex(obj, "instances", &insts)) {
+        snprintf(ik, sizeof(ik), "%d", op->iid);
+        json_object_object_del(insts, ik);
+    }
+}
+
+static const struct endpoint *pick_endpoint(const struct ini *ini, const char *name, char *err,
+                                            size_t errlen)
+{
+    for (size_t k = 0; k < ini->nep; k++) {
+        const char *n = ini->ep[k].name;
+        if ((name == NULL && n == NULL) || (name && n && strcmp(name, n) == 0)) {
+            return &ini->ep[k];
+        }
+    }
+    if (name == NULL && ini->nep == 1) {
+        return &ini->ep[0];
+    }
+    if (name) {
+        fail(err, errlen, 0, "no [Endpoint] with Name=%.64s", name);
+    } else {
+        fail(err, errlen, 0, "%s: choose one with --endpoint",
+             ini->nep ? "no [Endpoint] without Name" : "no [Endpoint] section");
+    }
+    return NULL;
+}
+
+int bridge_wakaama_import(const char *text, size_t len, const char *endpoint,
+                          struct scb_config *cfg, char *err, size_t errlen)
+{
+    struct ini ini;
+    memset(&ini, 0, sizeof(ini));
+    int ret = parse_ini(text, len, &ini, err, errlen);
+    if (ret == 0) {
+        ret = check_ini(&ini, err, errlen);
+    }
+    const struct endpoint *ep = ret == 0 ? pick_endpoint(&ini, endpoint, err, errlen) : NULL;
+    if (ret == 0 && ep == NULL) {
+        ret = SCB_E_INVALID_ARG; /* which client: a usage question */
+    }
+    if (ret == 0) {
+        json_object *shape = json_object_new_object(), *objects = json_object_new_object();
+        json_object_object_add(shape, "objects", objects);
+        for (size_t k = 0; k < ep->nops; k++) {
+            if (ep->ops[k].kind == OP_DELETE) {
+                run_delete(objects, &ep->ops[k]);
+            } else {
+                write_server(objects, find_server(&ini, ep->ops[k].server));
+            }
+        }
+        ret = scb_config_from_json(shape, cfg, err, errlen);
+        json_object_put(shape);
+    }
+    ini_free(&ini);
+    return ret;
+}
+
+/* ---- export ---------------------------------------------------------------------------- */
+
+struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int n = vsnprintf(b->p ? b->p + b->n : NULL, b->p ? b->cap - b->n : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->oom = 1;
+            return;
+        }
+        if (b->p && b->n + (size_t)n < b->cap) {
+            b->n += (size_t)n;
+            return;
+        }
+        size_t cap = (b->cap + (size_t)n + 1) * 2;
+        char *np = malloc(cap);
+        if (np == NULL) {
+            b->oom = 1;
+            return;
+        }
+        if (b->p) {
+            memcpy(np, b->p, b->n);
+            mbedtls_platform_zeroize(b->p, b->cap);
+            free(b->p);
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+}
+
+static void lost_add(char *lost, size_t cap, const char *what)
+{
+    size_t l = strlen(lost);
+    if (l + strlen(what) + 3 < cap) {
+        snprintf(lost + l, cap - l, "%s%s", l ? "; " : "", what);
+    }
+}
+
+static json_object *res_of(json_object *inst, int rid)
+{
+    char rk[8];
+    json_object *res, *v;
+    snprintf(rk, sizeof(rk), "%d", rid);
+    if (json_object_object_get_ex(inst, "resources", &res) &&
+        json_object_object_get_ex(res, rk, &v)) {
+        return v;
+    }
+    return NULL;
+}
+
+static const char *hex_of(json_object *v)
+{
+    json_object *h;
+    return v && json_object_object_get_ex(v, "hex", &h) ? json_object_get_string(h) : NULL;
+}
+
+/* The /1 instance whose SSID is ssid. */
+static json_object *server_instance(json_object *objects, int64_t ssid, const char **key)
+{
+    json_object *obj, *insts;
+    if (!json_object_object_get_ex(objects, "1", &obj) ||
+        !json_object_object_get_ex(obj, "instances", &insts)) {
+        return NULL;
+    }
+    json_object_object_foreach(insts, k, inst) {
+        json_object *v = res_of(inst, 0);
+        if (v && json_object_get_int64(v) == ssid) {
+            *key = k;
+            return inst;
+        }
+    }
+    return NULL;
+}
+
+static int id_used(json_object *insts, int64_t cand)
+{
+    json_object_object_foreach(insts, k, inst) {
+        (void)k;
+        json_object *v = res_of(inst, 10);
+        if (v && json_object_get_int64(v) == cand) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* An id for a Bootstrap-Server account without Short Server ID: its instance ID when that is
+ * 1-65534 and no account's SSID, else the smallest such number (wakaama needs id >= 1). */
+static int64_t free_id(json_object *insts, int64_t want)
+{
+    if (want >= 1 && want <= 65534 && !id_used(insts, want)) {
+        return want;
+    }
+    for (int64_t cand = 1; cand <= 65534; cand++) {
+        if (!id_used(insts, cand)) {
+            return cand;
+        }
+    }
+    return 0;
+}
+
+int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
+                          char **out, char *lost, size_t lostlen, char *err, size_t errlen)
+{
+    struct sbuf b = {0};
+    char sp[32], what[64];
+    lost[0] = '\0';
+    if (!show_secrets && bridge_first_secret(cfg, sp, sizeof(sp))) {
+        snprintf(err, errlen, "the configuration holds secrets (%s): --show-secrets exports "
+                              "them in clear",
+                 sp);
+        return SCB_E_INVALID_ARG;
+    }
+    json_object *shape = scb_config_to_json(cfg, 1), *objects, *sec = NULL, *insts = NULL;
+    json_object_object_get_ex(shape, "objects", &objects);
+    json_object *ids = json_object_new_array(); /* [Server] ids in order, for [Endpoint] */
+    sb_printf(&b, "# Wakaama bootstrap_server configuration written by scboot status --export\n");
+    json_object_object_foreach(objects, okey, obj) {
+        (void)obj;
+        if (strcmp(okey, "0") != 0 && strcmp(okey, "1") != 0) {
+            snprintf(what, sizeof(what), "/%s", okey);
+            lost_add(lost, lostlen, what);
+        }
+    }
+    if (json_object_object_get_ex(objects, "0", &sec)) {
+        json_object_object_get_ex(sec, "instances", &insts);
+    }
+    int ret = SCB_OK;
+    if (insts == NULL) {
+        insts = json_object_new_object(); /* no Security object: no [Server] (found by fuzzing) */
+        json_object_object_add(sec ? sec : shape, "instances", insts);
+    }
+    json_object_object_foreach(insts, ikey, inst) {
+        json_object *v = res_of(inst, 1), *ssidv = res_of(inst, 10), *mode = res_of(inst, 2);
+        json_object *uri = res_of(inst, 0);
+        int bs = v && json_object_get_boolean(v);
+        int64_t id = ssidv ? json_object_get_int64(ssidv) : free_id(insts, atoll(ikey));
+        int64_t m = mode ? json_object_get_int64(mode) : -1;
+        if (uri == NULL || m < 0 || m > 3 || id < 1 || id > 65535) {
+            snprintf(err, errlen, "/0/%s: no URI, a security mode outside 0-3 or no usable "
+                                  "Short Server ID: not expressible as a wakaama [Server]",
+                     ikey);
+            ret = SCB_E_INVALID_ARG;
+            break;
+        }
+        if (!bs && ssidv == NULL) {
+            snprintf(err, errlen, "/0/%s: a LwM2M Server account without Short Server ID", ikey);
+            ret = SCB_E_INVALID_ARG;
+            break;
+        }
+        if (id != atoll(ikey)) {
+            snprintf(what, sizeof(what), "/0/%s (instance ID becomes %lld)", ikey, (long long)id);
+            lost_add(lost, lostlen, what);
+        }
+        json_object_array_add(ids, json_object_new_int64(id));
+        sb_printf(&b, "\n[Server]\nid=%lld\nuri=%s\nbootstrap=%s\nsecurity=%s\n", (long long)id,
+                  json_object_get_string(uri), bs ? "yes" : "no", security_names[m]);
+        static const struct {
+            int rid;
+            const char *key;
+        } hx[] = {{3, "public"}, {4, "server"}, {5, "secret"}};
+        for (size_t k = 0; k < 3; k++) {
+            const char *h = hex_of(res_of(inst, hx[k].rid));
+            if (h && h[0]) {
+                sb_printf(&b, "%s=%s\n", hx[k].key, h);
+            }
+        }
+        json_object *res;
+        json_object_object_get_ex(inst, "resources", &res);
+        json_object_object_foreach(res, rk, rv) {
+            (void)rv;
+            int r = atoi(rk);
+            if (r > 5 && r != 10) {
+                snprintf(what, sizeof(what), "/0/%s/%s", ikey, rk);
+                lost_add(lost, lostlen, what);
+            }
+        }
+        const char *skey = NULL;
+        json_object *si = bs ? NULL : server_instance(objects, id, &skey);
+        if (si == NULL) {
+            continue;
+        }
+        json_object *lt = res_of(si, 1);
+        if (lt) {
+            sb_printf(&b, "lifetime=%lld\n", (long long)json_object_get_int64(lt));
+        }
+        for (size_t k = 0; k < NEXT; k++) {
+            json_object *ev = res_of(si, ext_keys[k].rid);
+            if (ev && ext_keys[k].is_bool) {
+                sb_printf(&b, "%s=%s\n", ext_keys[k].name, json_object_get_boolean(ev) ? "yes" : "no");
+            } else if (ev) {
+                sb_printf(&b, "%s=%lld\n", ext_keys[k].name, (long long)json_object_get_int64(ev));
+            }
+        }
+        json_object_object_get_ex(si, "resources", &res);
+        json_object_object_foreach(res, rk2, rv2) {
+            int r = atoi(rk2);
+            int dflt = (r == 6 && !json_object_get_boolean(rv2)) ||
+                       (r == 7 && strcmp(json_object_get_string(rv2), "U") == 0);
+            if (r != 0 && r != 1 && !(r >= 13 && r <= 20) && !dflt) {
+                snprintf(what, sizeof(what), "/1/%s/%s", skey, rk2);
+                lost_add(lost, lostlen, what);
+            }
+        }
+    }
+    /* /1 instances without a Security account cannot be expressed */
+    json_object *so, *sinsts;
+    if (ret == SCB_OK && json_object_object_get_ex(objects, "1", &so) &&
+        json_object_object_get_ex(so, "instances", &sinsts)) {
+        json_object_object_foreach(sinsts, k1, i1) {
+            json_object *ssid = res_of(i1, 0);
+            int found = 0;
+            for (size_t k = 0; ssid && k < json_object_array_length(ids); k++) {
+                found |= json_object_get_int64(json_object_array_get_idx(ids, k)) ==
+                         json_object_get_int64(ssid);
+            }
+            if (!found) {
+                snprintf(what, sizeof(what), "/1/%s", k1);
+                lost_add(lost, lostlen, what);
+            }
+        }
+    }
+    if (ret == SCB_OK) {
+        sb_printf(&b, "\n[Endpoint]\n");
+        if (endpoint) {
+            sb_printf(&b, "Name=%s\n", endpoint);
+        }
+        sb_printf(&b, "Delete=/0\nDelete=/1\n");
+        for (size_t k = 0; k < json_object_array_length(ids); k++) {
+            sb_printf(&b, "Server=%lld\n",
+                      (long long)json_object_get_int64(json_object_array_get_idx(ids, k)));
+        }
+        if (lost[0]) {
+            sb_printf(&b, "# not expressible in this format: %s\n", lost);
+        }
+    }
+    json_object_put(ids);
+    json_object_put(shape);
+    if (ret == SCB_OK && b.oom) {
+        ret = SCB_E_NOMEM;
+    }
+    if (ret != SCB_OK) {
+        if (b.p) {
+            mbedtls_platform_zeroize(b.p, b.cap);
+        }
+        free(b.p);
+        return ret;
+    }
+    *out = b.p;
+    return SCB_OK;
+}

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli_conf.c: the configuration file of `scboot watch`. One `key = value` per line; blank
+ * lines and lines starting with `#` are skipped; the value is the rest of the line with the
+ * surrounding blanks removed (no quoting, no inline comments: a `#` inside an --exec command
+ * is kept). Unknown keys, empty, repeated or invalid values are errors that name FILE:LINE.
+ */
+#include "cli_conf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scboot/error.h"
+#include "scboot/util.h"
+
+#include <mbedtls/platform_util.h>
+#include <stdio.h>
+
+#define LINE_MAX_LEN 4096
+
+void cli_conf_init(struct cli_conf *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->secure_mode = -1;
+    c->scp03_level = -1;
+    c->exec_timeout = -1;
+    c->no_acl = -1;
+}
+
+void cli_conf_free(struct cli_conf *c)
+{
+    char **s[] = {&c->reader, &c->pin_file, &c->scp03_keys, &c->factory, &c->state_dir,
+                  &c->exec, &c->profile};
+    for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++) {
+        free(*s[k]);
+        *s[k] = NULL;
+    }
+    cli_conf_init(c);
+}
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
+                                                     ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int cli_parse_seconds(const char *s, unsigned long min, unsigned long max, unsigned long *out,
+                      char *err, size_t errlen)
+{
+    char *end;
+    unsigned long v, mul = 1;
+    if (*s < '0' || *s > '9') {
+        return fail(err, errlen, "'%s': not a number of seconds", s);
+    }
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno) {
+        return fail(err, errlen, "'%s': out of range (%lu to %lu seconds)", s, min, max);
+    }
+    if (end[0] && end[1] == '\0') {
+        mul = end[0] == 's' ? 1 : end[0] == 'm' ? 60 : end[0] == 'h' ? 3600 : 0;
+    } else if (end[0]) {
+        mul = 0;
+    }
+    if (mul == 0) {
+        return fail(err, errlen, "'%s': a number of seconds, optionally with s, m or h", s);
+    }
+    if (v > max / mul || v * mul < min) {
+        return fail(err, errlen, "'%s': out of range (%lu to %lu seconds)", s, min, max);
+    }
+    *out = v * mul;
+    return 0;
+}
+
+int cli_parse_verify(const char *s, enum cli_verify *mode, unsigned *every_s, char *err,
+                     size_t errlen)
+{
+    unsigned long v;
+    char sub[128];
+    if (strcmp(s, "on-event") == 0) {
+        *mode = CLI_VERIFY_ON_EVENT;
+        *every_s = 0;
+        return 0;
+    }
+    if (strcmp(s, "always") == 0) {
+        *mode = CLI_VERIFY_ALWAYS;
+        *every_s = 0;
+        return 0;
+    }
+    if (strncmp(s, "every=", 6) == 0) {
+        if (cli_parse_seconds(s + 6, 1, 86400, &v, sub, sizeof(sub)) < 0) {
+            return fail(err, errlen, "every=DURATION: %s", sub);
+        }
+        *mode = CLI_VERIFY_EVERY;
+        *every_s = (unsigned)v;
+        return 0;
+    }
+    return fail(err, errlen, "'%s': must be on-event, always or every=DURATION (e.g. every=10m)",
+                s);
+}
+
+const char *cli_verify_name(enum cli_verify v)
+{
+    switch (v) {
+    case CLI_VERIFY_ON_EVENT: return "on-event";
+    case CLI_VERIFY_ALWAYS: return "always";
+    case CLI_VERIFY_EVERY: return "every";
+    default: return "unset";
+    }
+}
+
+int cli_parse_secure_channel(const char *s, int *mode, char *err, size_t errlen)
+{
+    static const char *const names[] = {"off", "preferred", "required"};
+    for (int k = 0; k < 3; k++) {
+        if (strcmp(s, names[k]) == 0) {
+            *mode = k;
+            return 0;
+        }
+    }
+    return fail(err, errlen, "'%s': must be required, preferred or off", s);
+}
+
+int cli_parse_scp03_level(const char *s, int *level, char *err, size_t errlen)
+{
+    static const char *const names[] = {"01", "03", "13", "33"};
+    static const int values[] = {0x01, 0x03, 0x13, 0x33};
+    for (int k = 0; k < 4; k++) {
+        if (strcmp(s, names[k]) == 0) {
+            *level = values[k];
+            return 0;
+        }
+    }
+    return fail(err, errlen, "'%s': must be 01, 03, 13 or 33", s);
+}
+
+static int parse_bool(const char *s, int *out)
+{
+    if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
+        *out = 1;
+        return 0;
+    }
+    if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
+        *out = 0;
+        return 0;
+    }
+    return -1;
+}
+
+enum key {
+    K_READER, K_PIN_FILE, K_SCP03_KEYS, K_SECURE, K_SCP03_LEVEL, K_FACTORY, K_STATE_DIR, K_EXEC,
+    K_EXEC_TIMEOUT, K_VERIFY, K_NO_ACL, K_PROFILE, K_COUNT
+};
+static const char *const key_names[K_COUNT] = {
+    "reader", "pin-file", "scp03-keys", "secure-channel", "scp03-level", "factory",
+    "state-dir", "exec", "exec-timeout", "verify", "no-acl", "profile"};
+
+static char **string_slot(struct cli_conf *c, enum key k)
+{
+    switch (k) {
+    case K_READER: return &c->reader;
+    case K_PIN_FILE: return &c->pin_file;
+    case K_SCP03_KEYS: return &c->scp03_keys;
+    case K_FACTORY: return &c->factory;
+    case K_STATE_DIR: return &c->state_dir;
+    case K_EXEC: return &c->exec;
+    case K_PROFILE: return &c->profile;
+    default: return NULL;
+    }
+}
+
+/* One key's value into c; -1 with err (without the position) on a bad value. */
+static int set_value(struct cli_conf *c, enum key k, const char *v, char *err, size_t errlen)
+{
+    char **slot = string_slot(c, k);
+    unsigned long secs;
+    if (slot) {
+        if ((*slot = strdup(v)) == NULL) {
+            return fail(err, errlen, "out of memory");
+        }
+        return 0;
+    }
+    switch (k) {
+    case K_SECURE: return cli_parse_secure_channel(v, &c->secure_mode, err, errlen);
+    case K_SCP03_LEVEL: return cli_parse_scp03_level(v, &c->scp03_level, err, errlen);
+    case K_EXEC_TIMEOUT:
+        if (cli_parse_seconds(v, 1, 3600, &secs, err, errlen) < 0) {
+            return -1;
+        }
+        c->exec_timeout = (long)secs;
+        return 0;
+    case K_VERIFY: return cli_parse_verify(v, &c->verify, &c->verify_every_s, err, errlen);
+    case K_NO_ACL:
+        if (parse_bool(v, &c->no_acl) < 0) {
+            return fail(err, errlen, "'%s': must be yes or no", v);
+        }
+        return 0;
+    default: return fail(err, errlen, "internal: unhandled key");
+    }
+}
+
+static int is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+/* One line [s, e): 0 ok, -1 with err. */
+static int parse_line(struct cli_conf *c, const char *s, const char *e, unsigned seen[K_COUNT],
+                      unsigned lineno, char *err, size_t errlen)
+{
+    char buf[LINE_MAX_LEN + 1], sub[256];
+    while (s < e && is_blank(*s)) {
+        s++;
+    }
+    while (e > s && is_blank(e[-1])) {
+        e--;
+    }
+    if (s == e || *s == '#') {
+        return 0;
+    }
+    if ((size_t)(e - s) > LINE_MAX_LEN) {
+        return fail(err, errlen, "line longer than %d bytes", LINE_MAX_LEN);
+    }
+    memcpy(buf, s, (size_t)(e - s));
+    buf[e - s] = '\0';
+    for (const char *p = buf; *p; p++) {
+        if ((unsigned char)*p < 0x20 && *p != '\t') {
+            return fail(err, errlen, "control character in line");
+        }
+    }
+    char *eq = strchr(buf, '=');
+    if (eq == NULL) {
+        return fail(err, errlen, "expected 'key = value'");
+    }
+    char *kend = eq, *v = eq + 1;
+    while (kend > buf && is_blank(kend[-1])) {
+        kend--;
+    }
+    *kend = '\0';
+    while (is_blank(*v)) {
+        v++;
+    }
+    if (buf[0] == '\0') {
+        return fail(err, errlen, "missing key before '='");
+    }
+    int k = 0;
+    while (k < K_COUNT && strcmp(buf, key_names[k]) != 0) {
+        k++;
+    }
+    if (k == K_COUNT) {
+        return fail(err, errlen, "unknown key '%.64s'", buf);
+    }
+    if (*v == '\0') {
+        return fail(err, errlen, "%s: empty value", key_names[k]);
+    }
+    if (seen[k]) {
+        return fail(err, errlen, "%s: set again (first on line %u)", key_names[k], seen[k]);
+    }
+    seen[k] = lineno;
+    if (set_value(c, (enum key)k, v, sub, sizeof(sub)) < 0) {
+        return fail(err, errlen, "%s: %s", key_names[k], sub);
+    }
+    return 0;
+}
+
+int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_conf *c, char *err,
+                   size_t errlen)
+{
+    unsigned seen[K_COUNT] = {0};
+    char msg[384];
+    unsigned lineno = 0;
+    size_t pos = 0;
+
+    if (len > CLI_CONF_MAX_SIZE) {
+        snprintf(err, errlen, "%s: larger than %d bytes", name, CLI_CONF_MAX_SIZE);
+        return SCB_E_TOO_LARGE;
+    }
+    while (pos < len) {
+        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+        const char *e = nl ? nl : text + len;
+        lineno++;
+        if (memchr(s, '\0', (size_t)(e - s)) != NULL) {
+            snprintf(err, errlen, "%s:%u: NUL byte in line", name, lineno);
+            return SCB_E_PARSE;
+        }
+        if (parse_line(c, s, e, seen, lineno, msg, sizeof(msg)) < 0) {
+            snprintf(err, errlen, "%s:%u: %s", name, lineno, msg);
+            return SCB_E_PARSE;
+        }
+        pos = (size_t)(e - text) + (nl ? 1 : 0);
+    }
+    if (seen[K_NO_ACL] && seen[K_PROFILE] && c->no_acl == 1) {
+        snprintf(err, errlen, "%s:%u: no-acl = yes and profile (line %u) exclude each other",
+                 name, seen[K_NO_ACL], seen[K_PROFILE]);
+        return SCB_E_PARSE;
+    }
+    return SCB_OK;
+}
+
+int cli_conf_load(const char *path, int optional, struct cli_conf *c, char *err, size_t errlen)
+{
+    char *text;
+    size_t len;
+    int ret = scb_read_text(path, CLI_CONF_MAX_SIZE, &text, &len);
+    if (ret == SCB_E_NOT_FOUND && optional) {
+        return 0;
+    }
+    if (ret < 0) {
+        snprintf(err, errlen, "%s: %s", path,
+                 ret == SCB_E_TOO_LARGE ? "larger than 64 KB" : scb_strerror(ret));
+        return ret;
+    }
+    ret = cli_conf_parse(text, len, path, c, err, errlen);
+    free(text);
+    return ret < 0 ? ret : 1;
+}

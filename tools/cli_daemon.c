@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli_daemon.c: service plumbing for `scboot watch`: readiness and status through the
+ * sd_notify protocol, journald-aware log lines, and the --exec hook run in its own process
+ * group with a timeout that also bounds how long SIGTERM waits for it.
+ */
+#include "cli_daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef SCBOOT_HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+int cli_journal_stream_is(const char *env, int fd)
+{
+    unsigned long long dev, ino;
+    struct stat st;
+    char tail;
+    if (env == NULL || sscanf(env, "%llu:%llu%c", &dev, &ino, &tail) != 2) {
+        return 0;
+    }
+    if (fstat(fd, &st) != 0) {
+        return 0;
+    }
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+void cli_logger_init(struct cli_logger *l, const char *prog, int verbose)
+{
+    l->prog = prog;
+    l->journal = cli_journal_stream_is(getenv("JOURNAL_STREAM"), STDERR_FILENO);
+    l->min_prio = verbose ? LOG_DEBUG : LOG_INFO;
+}
+
+__attribute__((format(printf, 3, 0))) static void vlogp(struct cli_logger *l, int prio,
+                                                     const char *fmt, va_list ap)
+{
+    char msg[768];
+    if (prio > l->min_prio) {
+        return;
+    }
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (l->journal) {
+        /* journald stamps the time and the unit itself; <N> is the sd-daemon(3) priority */
+        fprintf(stderr, "<%d>%s\n", prio, msg);
+    } else {
+        char ts[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        fprintf(stderr, "%s %s: %s\n", ts, l->prog, msg);
+    }
+    fflush(stderr);
+}
+
+void cli_logp(struct cli_logger *l, int prio, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vlogp(l, prio, fmt, ap);
+    va_end(ap);
+}
+
+/* The library's lines carry no priority: store and commit failures are errors, data it
+ * rejected (violations, unusable factory file, unreadable card) warnings, the rest info. */
+int cli_log_classify(const char *line)
+{
+    static const char *const errs[] = {"commit failed", "store:"};
+    static const char *const warns[] = {"card data rejected", "factory configuration rejected",
+                                        "factory configuration unusable", "card unreadable"};
+    for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
+        if (strncmp(line, errs[k], strlen(errs[k])) == 0) {
+            return LOG_ERR;
+        }
+    }
+    for (size_t k = 0; k < sizeof(warns) / sizeof(warns[0]); k++) {
+        if (strncmp(line, warns[k], strlen(warns[k])) == 0) {
+            return LOG_WARNING;
+        }
+    }
+    return LOG_INFO;
+}
+
+void cli_logger_lib(void *ctx, const char *line)
+{
+    cli_logp(ctx, cli_log_classify(line), "%s", line);
+}
+
+int cli_notify_raw(const char *path, const char *state)
+{
+    struct sockaddr_un sa;
+    size_t plen;
+    socklen_t alen;
+    int fd, ret = 0;
+
+    if (path == NULL || (path[0] != '/' && path[0] != '@')) {
+        return -EAFNOSUPPORT; /* vsock and other forms are not spoken here */
+    }
+    plen = strlen(path);
+    if (plen < 2 || plen > sizeof(sa.sun_path)) {
+        return -EINVAL;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, plen);
+    if (path[0] == '@') {
+        sa.sun_path[0] = '\0'; /* abstract namespace: no terminator counted */
+        alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+    } else {
+        if (plen == sizeof(sa.sun_path)) {
+            return -EINVAL; /* no room for the terminator */
+        }
+        alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + 1);
+    }
+    fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -errno;
+    }
+    if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, alen) < 0) {
+        ret = -errno;
+    }
+    close(fd);
+    return ret;
+}
+
+int cli_notify(const char *state)
+{
+#ifdef SCBOOT_HAVE_LIBSYSTEMD
+    int r = sd_notify(0, state);
+    return r < 0 ? r : 0;
+#else
+    const char *path = getenv("NOTIFY_SOCKET");
+    return path ? cli_notify_raw(path, state) : 0;
+#endif
+}
+
+/* The program a hook command starts, when it is a plain word (no shell syntax). */
+static int hook_program(const char *cmd, char *out, size_t cap)
+{
+    size_t n = strcspn(cmd, " \t");
+    if (n == 0 || n >= cap || strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}") != NULL) {
+        return 0;
+    }
+    memcpy(out, cmd, n);
+    out[n] = '\0';
+    return strchr(out, '/') != NULL;
+}
+
+void cli_hook_precheck(struct cli_hook *h)
+{
+    char prog[512];
+    if (h->cmd == NULL || !hook_program(h->cmd, prog, sizeof(prog))) {
+        return;
+    }
+    if (access(prog, X_OK) != 0) {
+        cli_logp(h->log, LOG_ERR, "hook %s: %s: events will not be passed on until it exists",
+                 prog, errno == ENOENT ? "no such file" : strerror(errno));
+        h->missing_reported = 1;
+    }
+}
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for pid until deadline (ms, monotonic) or until *stop; 1 reaped, 0 not. */
+static int reap_until(pid_t pid, int *status, long long deadline, volatile sig_atomic_t *stop)
+{
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+        if (r == pid || (r < 0 && errno != EINTR)) {
+            return 1;
+        }
+        if (now_ms() >= deadline || (stop && *stop)) {
+            return 0;
+        }
+        sleep_ms(20);
+    }
+}
+
+static void hook_child(const char *cmd, char *const env[])
+{
+    setpgid(0, 0);
+    int fd = open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        if (fd != STDIN_FILENO) {
+            close(fd);
+        }
+    }
+    for (size_t k = 0; env && env[k]; k++) {
+        putenv(env[k]);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+}
+
+int cli_hook_run(struct cli_hook *h, char *const env[])
+{
+    int status = 0;
+    const char *why = NULL;
+    if (h->cmd == NULL) {
+        return 0;
+    }
+    long long start = now_ms(), deadline = start + (long long)h->timeout_s * 1000;
+    pid_t pid = fork();
+    if (pid < 0) {
+        cli_logp(h->log, LOG_ERR, "hook: cannot start: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        hook_child(h->cmd, env);
+    }
+    setpgid(pid, pid); /* also here: no window where a kill of the group misses it */
+    if (!reap_until(pid, &status, deadline, h->stop)) {
+        why = h->stop && *h->stop ? "stopping" : "timed out";
+        kill(-pid, SIGTERM);
+        /* one second's grace, never past the timeout when the daemon is stopping */
+        long long grace = now_ms() + 1000;
+        if (h->stop && *h->stop && grace > deadline) {
+            grace = deadline;
+        }
+        if (!reap_until(pid, &status, grace, NULL)) {
+            kill(-pid, SIGKILL);
+            while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+            }
+        }
+        kill(-pid, SIGKILL); /* whatever the hook left behind in its group */
+        cli_logp(h->log, LOG_ERR, "hook %s after %lld ms: process group %d killed", why,
+                 now_ms() - start, (int)pid);
+        return -1;
+    }
+    if (WIFSIGNALED(status)) {
+        cli_logp(h->log, LOG_WARNING, "hook killed by signal %d", WTERMSIG(status));
+        return -1;
+    }
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (code == 127 || code == 126) {
+        if (!h->missing_reported) {
+            cli_logp(h->log, LOG_ERR, "hook '%s' %s (exit %d): events are not passed on",
+                     h->cmd, code == 127 ? "not found" : "not executable", code);
+            h->missing_reported = 1;
+        } else {
+            cli_logp(h->log, LOG_DEBUG, "hook exit %d", code);
+        }
+    } else if (code != 0) {
+        cli_logp(h->log, LOG_WARNING, "hook exit %d", code);
+    } else {
+        h->missing_reported = 0;
+        cli_logp(h->log, LOG_INFO, "hook exit 0");
+    }
+    return code;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli_daemon.h: what `scboot watch` needs to run as a service: the sd_notify readiness
+ * protocol (libsystemd when built with it, else spoken directly), log lines with sd-daemon
+ * priorities when stderr is the journal, and the --exec hook with a timeout.
+ */
+#ifndef SCBOOT_CLI_DAEMON_H
+#define SCBOOT_CLI_DAEMON_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <syslog.h>
+
+/* Log lines: ISO 8601 timestamp + program name on a terminal or file; "<N>" + message when
+ * stderr is the journal (JOURNAL_STREAM names stderr's device:inode). */
+struct cli_logger {
+    const char *prog;
+    int journal;
+    int min_prio;   /* lines above this priority are dropped (LOG_INFO unless -v) */
+};
+void cli_logger_init(struct cli_logger *l, const char *prog, int verbose);
+/* Whether JOURNAL_STREAM ("dev:ino") names the file open on fd. */
+int cli_journal_stream_is(const char *env, int fd);
+void cli_logp(struct cli_logger *l, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The library's one-argument log callback: lines are classified by what they say. */
+void cli_logger_lib(void *ctx, const char *line);
+int cli_log_classify(const char *line);
+
+/* sd_notify: a no-op (0) without $NOTIFY_SOCKET; 0 sent, negative errno on failure. */
+int cli_notify(const char *state);
+/* The protocol itself: one datagram to an AF_UNIX socket ("/path" or "@abstract"). */
+int cli_notify_raw(const char *socket_path, const char *state);
+
+/* The --exec hook. */
+struct cli_hook {
+    const char *cmd;                   /* run by /bin/sh -c; NULL: no hook */
+    unsigned timeout_s;                /* TERM at the timeout, KILL one second later */
+    volatile sig_atomic_t *stop;       /* set by SIGTERM: the hook's group is killed now */
+    struct cli_logger *log;
+    int missing_reported;
+};
+#define CLI_HOOK_TIMEOUT_DEFAULT 30
+/* At start-up: say once when the hook's program does not exist or is not executable. */
+void cli_hook_precheck(struct cli_hook *h);
+/*
+ * Run the hook with env ("NAME=value" strings, NULL-terminated) added, in its own process
+ * group, stdin /dev/null. Returns its exit status (0-255), or -1 when it was killed (timeout,
+ * shutdown) or could not be started.
+ */
+int cli_hook_run(struct cli_hook *h, char *const env[]);
+
+#endif
