@@ -13,10 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/cardsrc.h"
 #include "scboot/codec.h"
+#include "scboot/util.h"
 
 const uint8_t scb_lwm2m_oid[4] = {0x67, 0x2B, 0x09, 0x01};
 static const uint8_t p15_aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
@@ -37,7 +36,7 @@ void scb_read_result_free(struct scb_read_result *r)
         return;
     }
     if (r->file) {
-        mbedtls_platform_zeroize(r->file, r->file_len);
+        scb_zeroize(r->file, r->file_len);
         free(r->file);
     }
     memset(r, 0, sizeof(*r));
@@ -368,7 +367,7 @@ static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_
         r->pin_source = SCB_PIN_SRC_AODF;
         r->pin_ref = (uint8_t)pin.reference;
         ret = verify_step(c, r, block, blen);
-        mbedtls_platform_zeroize(block, sizeof(block));
+        scb_zeroize(block, sizeof(block));
         return ret;
     }
     if (ret != SCB_E_NOT_FOUND) {
@@ -405,7 +404,7 @@ static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_
     memset(block, 0xFF, 8);
     memcpy(block, o->pin, n);
     ret = verify_step(c, r, block, 8);
-    mbedtls_platform_zeroize(block, sizeof(block));
+    scb_zeroize(block, sizeof(block));
     return ret;
 }
 
@@ -461,7 +460,7 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
 out:
     c->redact = saved;
     if (buf) {
-        mbedtls_platform_zeroize(buf, SCB_MAX_FILE_SIZE);
+        scb_zeroize(buf, SCB_MAX_FILE_SIZE);
         free(buf);
     }
     return ret;

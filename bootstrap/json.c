@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/error.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
@@ -395,7 +393,7 @@ static int add_json_value(struct jctx *j, uint16_t oid, struct scb_resource *r, 
         ret = scb_resource_add_value(r, riid, data, len);
     }
     if (heap) {
-        mbedtls_platform_zeroize(heap, len);
+        scb_zeroize(heap, len);
         free(heap);
     }
     return ret;
@@ -600,7 +598,7 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
         return SCB_E_NOMEM;
     }
     root = json_tokener_parse_ex(tok, marked, (int)strlen(marked));
-    mbedtls_platform_zeroize(marked, strlen(marked)); /* the text may hold keys */
+    scb_zeroize(marked, strlen(marked)); /* the text may hold keys */
     free(marked);
     if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
         if (err) {

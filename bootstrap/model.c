@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/error.h"
 #include "scboot/model.h"
 #include "scboot/objdefs.h"
+#include "scboot/util.h"
 
 enum scb_type scb_res_type(uint16_t oid, uint16_t rid)
 {
@@ -52,7 +51,7 @@ static void free_resource(struct scb_resource *r)
 {
     for (size_t k = 0; k < r->n; k++) {
         if (r->v[k].data) {
-            mbedtls_platform_zeroize(r->v[k].data, r->v[k].len);
+            scb_zeroize(r->v[k].data, r->v[k].len);
         }
         free(r->v[k].data);
     }
@@ -78,7 +77,7 @@ static void free_object(struct scb_object *o)
     }
     free(o->i);
     if (o->raw) {
-        mbedtls_platform_zeroize(o->raw, o->raw_len);
+        scb_zeroize(o->raw, o->raw_len);
     }
     free(o->raw);
     memset(o, 0, sizeof(*o));

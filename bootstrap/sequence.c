@@ -11,8 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/codec.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
@@ -313,7 +311,7 @@ int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, 
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
     scb_config_init(&cfg);
     ret = scb_config_from_json_text(text, &cfg, err, errlen);
-    mbedtls_platform_zeroize(text, n);
+    scb_zeroize(text, n);
     free(text);
     if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, 0, &out)) < 0) {
         snprintf(err, errlen, "%s: cannot encode: %s", path, scb_strerror(ret));
@@ -362,7 +360,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&b->report);
     scb_config_init(&cfg);
     ret = scb_bootstrap_check(img, len, &b->profile, SCB_SRC_FACTORY, &cfg, &b->report);
-    mbedtls_platform_zeroize(img, len);
+    scb_zeroize(img, len);
     free(img);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "factory configuration rejected");

@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/error.h"
 #include "scboot/json.h"
 #include "scboot/store.h"
@@ -688,7 +686,7 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
         }
         if (r < 0) {
             int e = errno;
-            mbedtls_platform_zeroize(buf, n);
+            scb_zeroize(buf, n);
             free(buf);
             close(fd);
             return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(e));
@@ -698,7 +696,7 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
         }
         n += (size_t)r;
         if (n == cap) {
-            mbedtls_platform_zeroize(buf, n);
+            scb_zeroize(buf, n);
             free(buf);
             close(fd);
             return sfail(s, SCB_E_PARSE, "damaged store: %s: changed while read", s->path);
@@ -729,7 +727,7 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
         return SCB_OK;
     }
     ret = scb_store_parse(data, len, out, why, sizeof(why));
-    mbedtls_platform_zeroize(data, len); /* keys were in the text */
+    scb_zeroize(data, len); /* keys were in the text */
     free(data);
     if (ret < 0) {
         sfail(s, ret, "damaged store: %s: %s", s->path, ret == SCB_E_NOMEM ? "out of memory" : why);
@@ -855,7 +853,7 @@ out:
     if (made_tmp) {
         unlinkat(s->dir_fd, STORE_TMP, 0); /* a full disk gets its space back */
     }
-    mbedtls_platform_zeroize((void *)text, len); /* keys were in the text */
+    scb_zeroize((void *)text, len); /* keys were in the text */
     json_object_put(root);
     if (ret < 0) {
         c->generation--;

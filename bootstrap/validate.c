@@ -4,7 +4,7 @@
  * the registry table first (shape, type, ranges no dedicated rule checks), then the
  * whole-configuration rules, then Security, Server and Access Control instances in ID order,
  * so the report order is stable.
- * Key material is parsed with mbedTLS (pk, x509), never by hand.
+ * Key material is parsed by mbedTLS through the crypto seam (common/crypto.h), never by hand.
  */
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -12,10 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
-
 #include "codec_internal.h"
+#include "crypto.h"
 #include "scboot/card.h"
 #include "scboot/error.h"
 #include "scboot/objdefs.h"
@@ -638,29 +636,17 @@ static void check_uri(struct vctx *c, const struct scb_instance *in, int64_t mod
 
 static int der_pubkey_ok(const struct scb_value *v)
 {
-    mbedtls_pk_context pk;
-    mbedtls_pk_init(&pk);
-    int ok = v && v->len && mbedtls_pk_parse_public_key(&pk, v->data, v->len) == 0;
-    mbedtls_pk_free(&pk);
-    return ok;
+    return v != NULL && scb_crypto_is_public_key(v->data, v->len);
 }
 
 static int der_privkey_ok(const struct scb_value *v)
 {
-    mbedtls_pk_context pk;
-    mbedtls_pk_init(&pk);
-    int ok = v && v->len && mbedtls_pk_parse_key(&pk, v->data, v->len, NULL, 0) == 0;
-    mbedtls_pk_free(&pk);
-    return ok;
+    return v != NULL && scb_crypto_is_private_key(v->data, v->len);
 }
 
 static int der_cert_ok(const struct scb_value *v)
 {
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    int ok = v && v->len && mbedtls_x509_crt_parse_der(&crt, v->data, v->len) == 0;
-    mbedtls_x509_crt_free(&crt);
-    return ok;
+    return v != NULL && scb_crypto_is_certificate(v->data, v->len);
 }
 
 static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mode)

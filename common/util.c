@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * util.c: hex text, SHA-256 (mbedTLS) for fingerprints and redaction, bounded file reads.
+ * util.c: hex text, SHA-256 for fingerprints and redaction, zeroize, bounded file reads.
+ * Hashing and zeroize go through the crypto seam (crypto.h); no mbedTLS call here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,9 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-#include <mbedtls/sha256.h>
-
+#include "crypto.h"
 #include "scboot/error.h"
 #include "scboot/util.h"
 
@@ -81,7 +80,12 @@ void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 
 int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32])
 {
-    return mbedtls_sha256_ret(data, len, out, 0) == 0 ? SCB_OK : SCB_E_CRYPTO;
+    return scb_crypto_sha256(data, len, out);
+}
+
+void scb_zeroize(void *buf, size_t len)
+{
+    scb_crypto_zeroize(buf, len);
 }
 
 int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap)
@@ -190,7 +194,7 @@ int scb_read_text(const char *path, size_t max, char **text, size_t *len)
     }
     char *t = realloc(data, n + 1);
     if (t == NULL) {
-        mbedtls_platform_zeroize(data, n);
+        scb_zeroize(data, n);
         free(data);
         return SCB_E_NOMEM;
     }
@@ -374,7 +378,7 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
         }
         if (r < 0) {
             e = errno;
-            mbedtls_platform_zeroize(buf, max + 1);
+            scb_zeroize(buf, max + 1);
             free(buf);
             close(fd);
             return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
@@ -384,7 +388,7 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
         }
         n += (size_t)r;
         if (n > max) {
-            mbedtls_platform_zeroize(buf, max + 1);
+            scb_zeroize(buf, max + 1);
             free(buf);
             close(fd);
             wfail(err, errlen, "%s: larger than %zu bytes", path, max);
