@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scboot/cardsrc.h"
+#include "scboot/card_source.h"
 #include "scboot/codec.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 const uint8_t scb_lwm2m_oid[4] = {0x67, 0x2B, 0x09, 0x01};
@@ -589,7 +590,7 @@ out:
     return ret;
 }
 
-int scb_card_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
+int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
 {
     static const struct scb_read_opts none = {0};
     unsigned start = c->apdus;

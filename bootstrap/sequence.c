@@ -14,6 +14,7 @@
 #include "scboot/codec.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 const char *scb_card_outcome_name(enum scb_card_outcome o)
@@ -164,14 +165,14 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
         ro.known_path = &c->card.path;
         ro.aid = c->card.aid;
         ro.aid_len = c->card.aid_len;
-        ret = scb_card_read(b->card, &ro, r);
+        ret = scb_card_source_read(b->card, &ro, r);
         if (ret == SCB_OK || ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD ||
             ret == SCB_E_PIN_REQUIRED || ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) {
             return ret;
         }
         ro = b->ro;
     }
-    return scb_card_read(b->card, &ro, r);
+    return scb_card_source_read(b->card, &ro, r);
 }
 
 int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/cardsrc.h"
+#include "scboot/card_source.h"
 #include "scboot/store.h"
 #include "scboot/validate.h"
 

@@ -198,7 +198,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
     scb_card_init(&c, t);
-    if (scb_card_read(&c, &ro, &r) < 0 || r.file_len != size) {
+    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != size) {
         fprintf(stderr, "bench: SCP03 read of %zu bytes failed\n", size);
         exit(1);
     }
@@ -267,7 +267,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
         ro.secure_ctx = &g;
     }
     scb_card_init(&c, t);
-    if (scb_card_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
+    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
         fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, r.error);
         exit(1);
     }
