@@ -421,7 +421,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     res->generation = c.generation;
     if ((ret = scb_validate(&c.cfg, &b->profile, SCB_SRC_NETWORK, &rep)) == SCB_OK) {
         for (size_t k = 0; k < rep.n; k++) {
-            if (strcmp(rep.v[k].rule, "server-account-missing") == 0) {
+            if (rep.v[k].id == SCB_RULE_SERVER_ACCOUNT_MISSING) {
                 res->needs_network_bootstrap = 1;
             }
         }

@@ -351,6 +351,9 @@ static const struct scb_violation *find_v(const struct scb_report *rep, const ch
                                           const char *path)
 {
     for (size_t k = 0; k < rep->n; k++) {
+        /* the enum and the string name the same rule on every violation */
+        assert_int_equal(rep->v[k].id, scb_rule_from_name(rep->v[k].rule));
+        assert_int_not_equal(rep->v[k].id, SCB_RULE_UNKNOWN);
         if (strcmp(rep->v[k].rule, rule) == 0 && strncmp(rep->v[k].path, path, strlen(path)) == 0) {
             return &rep->v[k];
         }
@@ -804,6 +807,26 @@ static void test_unknown_and_ranges(void **state)
     }
 }
 
+/* The rule enum and the RULES.md strings map one to one; unknown names and values are safe. */
+static void test_rule_enum(void **state)
+{
+    (void)state;
+    for (unsigned r = 1; r < SCB_RULE_COUNT; r++) {
+        const char *name = scb_rule_name((enum scb_rule)r);
+        assert_string_not_equal(name, "unknown");
+        assert_int_equal(scb_rule_from_name(name), r);
+        for (unsigned q = 1; q < r; q++) {
+            assert_string_not_equal(name, scb_rule_name((enum scb_rule)q));
+        }
+    }
+    assert_string_equal(scb_rule_name(SCB_RULE_SERVER_ACCOUNT_MISSING), "server-account-missing");
+    assert_string_equal(scb_rule_name(SCB_RULE_COUNT), "unknown");
+    assert_string_equal(scb_rule_name((enum scb_rule)-1), "unknown");
+    assert_int_equal(scb_rule_from_name("no-such-rule"), SCB_RULE_UNKNOWN);
+    assert_int_equal(scb_rule_from_name(NULL), SCB_RULE_UNKNOWN);
+    assert_int_equal(scb_rule_from_name("unknown"), SCB_RULE_UNKNOWN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -819,6 +842,7 @@ int main(void)
         cmocka_unit_test(test_rules_never_skip),
         cmocka_unit_test(test_binding_nul),
         cmocka_unit_test(test_unknown_and_ranges),
+        cmocka_unit_test(test_rule_enum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
