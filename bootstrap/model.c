@@ -575,9 +575,11 @@ static int resource_equal(uint16_t oid, const struct scb_resource *a,
     return 1;
 }
 
-static int instance_equal(uint16_t oid, const struct scb_instance *a,
-                          const struct scb_instance *b)
+int scb_instance_equal(uint16_t oid, const struct scb_instance *a, const struct scb_instance *b)
 {
+    if (a == NULL || b == NULL) {
+        return a == b;
+    }
     if (a->n != b->n) {
         return 0;
     }
@@ -600,7 +602,7 @@ static int object_equal(const struct scb_object *a, const struct scb_object *b)
     }
     for (size_t k = 0; k < a->n; k++) {
         const struct scb_instance *ib = scb_object_instance(b, a->i[k].id);
-        if (ib == NULL || !instance_equal(a->id, &a->i[k], ib)) {
+        if (ib == NULL || !scb_instance_equal(a->id, &a->i[k], ib)) {
             return 0;
         }
     }

@@ -144,6 +144,41 @@ void scb_committed_drop(struct scb_committed *c, enum scb_provenance p)
     }
 }
 
+int scb_committed_replace(struct scb_committed *out, const struct scb_committed *prev,
+                          struct scb_config *cfg, enum scb_provenance p)
+{
+    int ret, card_left = 0;
+    scb_committed_init(out);
+    scb_config_free(&out->cfg);
+    out->cfg = *cfg; /* ownership moves */
+    scb_config_init(cfg);
+    out->generation = prev->generation;
+    memcpy(out->committed_at, prev->committed_at, sizeof(out->committed_at));
+    out->card = prev->card;
+    for (size_t a = 0; a < out->cfg.n; a++) {
+        const struct scb_object *o = &out->cfg.o[a];
+        const struct scb_object *old = scb_config_object(&prev->cfg, o->id);
+        for (size_t k = 0; k < o->n; k++) {
+            const struct scb_instance *now = &o->i[k];
+            const struct scb_instance *was = old ? scb_object_instance(old, now->id) : NULL;
+            enum scb_provenance q = p;
+            if (was != NULL && scb_instance_equal(o->id, was, now)) {
+                q = scb_committed_prov(prev, o->id, now->id);
+            }
+            card_left |= q == SCB_PROV_CARD;
+            if ((ret = scb_committed_set_prov(out, o->id, now->id, q)) < 0) {
+                scb_committed_free(out);
+                scb_committed_init(out);
+                return ret;
+            }
+        }
+    }
+    if (!card_left) {
+        memset(&out->card, 0, sizeof(out->card));
+    }
+    return SCB_OK;
+}
+
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
                         enum scb_provenance p)
 {

@@ -90,6 +90,8 @@ int scb_config_copy(struct scb_config *dst, const struct scb_config *src);
  * \return 1 when equal, 0 when not (both NULL: equal)
  */
 int scb_config_equal(const struct scb_config *a, const struct scb_config *b);
+/** The same comparison for two instances of object oid (both NULL: equal). \return 1 or 0 */
+int scb_instance_equal(uint16_t oid, const struct scb_instance *a, const struct scb_instance *b);
 
 /** Lookups (NULL when absent). */
 struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid);
