@@ -102,6 +102,16 @@ void scb_bootstrap_free(struct scb_bootstrap *b)
     scb_report_free(&b->report);
 }
 
+const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b)
+{
+    return &b->report;
+}
+
+unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b)
+{
+    return b->last_apdus;
+}
+
 __attribute__((format(printf, 2, 3))) static void logf_(struct scb_bootstrap *b, const char *fmt,
                                                         ...)
 {

@@ -132,7 +132,8 @@ int main(int argc, char **argv)
         }
         /* R5: before every Register/Update to a card-provisioned server */
         scb_card_check(&b, &o);
-        printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o), b.last_apdus);
+        printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o),
+               scb_bootstrap_last_apdus(&b));
         if (o == SCB_CARD_CHANGED || o == SCB_CARD_SWAPPED || o == SCB_CARD_APPLIED) {
             print_servers("register to", &cl.before);
         } else if (o == SCB_CARD_REMOVED) {

@@ -78,6 +78,16 @@ struct scb_bootstrap {
 void scb_bootstrap_init(struct scb_bootstrap *b);
 void scb_bootstrap_free(struct scb_bootstrap *b);
 
+/*
+ * Accessors for the state between checks: callers read these rather than the fields, so the
+ * struct can become opaque (scb_bootstrap_new/_free) once every caller sets its options
+ * through an options struct.
+ */
+/** The violations of the last rejected configuration; borrowed, valid until the next check. */
+const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b);
+/** The APDUs the last check sent (0: answered from the event counter alone). */
+unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
+
 /**
  * R5: check the card and bring the committed configuration in step with it. Call before
  * every Register/Update to a card-provisioned server; *out says what happened.

@@ -116,13 +116,13 @@ static void test_check_cycle(void **state)
     /* R5 check with no card event: not a single APDU */
     assert_int_equal(scb_card_check(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_UNCHANGED);
-    assert_int_equal(v.b.last_apdus, 0);
+    assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
     /* an event, same data: re-read along the known path, unchanged */
     scb_emu_reset(v.e);
     assert_int_equal(scb_card_check(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_UNCHANGED);
-    print_message("# re-check after a card event: %u APDUs\n", v.b.last_apdus);
-    assert_true(v.b.last_apdus > 0 && v.b.last_apdus <= 10);
+    print_message("# re-check after a card event: %u APDUs\n", scb_bootstrap_last_apdus(&v.b));
+    assert_true(scb_bootstrap_last_apdus(&v.b) > 0 && scb_bootstrap_last_apdus(&v.b) <= 10);
     /* the data changed (e.g. OTA, then the card was reset) */
     set_card_file(&v, "data/nrf_ef58.bin");
     scb_emu_reset(v.e);
@@ -185,8 +185,9 @@ static void test_invalid_and_removed_keep_factory(void **state)
     assert_int_equal(scb_card_check(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_INVALID);
     int seen = 0;
-    for (size_t k = 0; k < v.b.report.n; k++) {
-        seen |= strcmp(v.b.report.v[k].rule, "ssid-out-of-range") == 0;
+    const struct scb_report *rep = scb_bootstrap_report(&v.b);
+    for (size_t k = 0; k < rep->n; k++) {
+        seen |= rep->v[k].id == SCB_RULE_SSID_OUT_OF_RANGE;
     }
     assert_true(seen);
     committed(&v, &c);
@@ -318,30 +319,30 @@ static void test_verify_policy(void **state)
         assert_int_equal(scb_card_check(&v.b, &o), 0);
         if (policy == SCB_VERIFY_ALWAYS) {
             assert_int_equal(o, SCB_CARD_CHANGED); /* caught */
-            print_message("# verify=always: change caught with %u APDUs\n", v.b.last_apdus);
-            assert_true(v.b.last_apdus > 0 && v.b.last_apdus <= 12);
+            print_message("# verify=always: change caught with %u APDUs\n", scb_bootstrap_last_apdus(&v.b));
+            assert_true(scb_bootstrap_last_apdus(&v.b) > 0 && scb_bootstrap_last_apdus(&v.b) <= 12);
             /* and an unchanged card costs the same re-read, every time */
             assert_int_equal(scb_card_check(&v.b, &o), 0);
             assert_int_equal(o, SCB_CARD_UNCHANGED);
             print_message("# verify=always: unchanged card, %u APDUs per check\n",
-                          v.b.last_apdus);
-            assert_true(v.b.last_apdus > 0);
+                          scb_bootstrap_last_apdus(&v.b));
+            assert_true(scb_bootstrap_last_apdus(&v.b) > 0);
         } else {
             assert_int_equal(o, SCB_CARD_UNCHANGED); /* missed: no event, no APDU */
-            assert_int_equal(v.b.last_apdus, 0);
+            assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
             fake_now += 6000; /* 11 s after the read */
             assert_int_equal(scb_card_check(&v.b, &o), 0);
             if (policy == SCB_VERIFY_EVERY) {
                 assert_int_equal(o, SCB_CARD_CHANGED); /* caught once the period is over */
-                assert_true(v.b.last_apdus > 0);
+                assert_true(scb_bootstrap_last_apdus(&v.b) > 0);
                 /* and quiet again for the next period */
                 fake_now += 1000;
                 assert_int_equal(scb_card_check(&v.b, &o), 0);
                 assert_int_equal(o, SCB_CARD_UNCHANGED);
-                assert_int_equal(v.b.last_apdus, 0);
+                assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
             } else {
                 assert_int_equal(o, SCB_CARD_UNCHANGED); /* on-event: still missed */
-                assert_int_equal(v.b.last_apdus, 0);
+                assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
                 /* a reader event makes it read and see the change */
                 scb_emu_reset(v.e);
                 assert_int_equal(scb_card_check(&v.b, &o), 0);
