@@ -803,21 +803,6 @@ static int prepare_commit(struct scb_store *s)
     return SCB_OK;
 }
 
-static int write_all(int fd, const char *text, size_t len)
-{
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    return 0;
-}
-
 int scb_store_commit(struct scb_store *s, struct scb_committed *c)
 {
     time_t now = time(NULL);
@@ -845,7 +830,7 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
         goto out;
     }
     made_tmp = 1;
-    if (fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
+    if (fchmod(fd, 0600) != 0 || scb_write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
         ret = sfail(s, SCB_E_IO, "cannot write %s.tmp: %s", s->path, strerror(errno));
         goto out;
     }

@@ -218,19 +218,20 @@ __attribute__((format(printf, 3, 4))) static int wfail(char *err, size_t errlen,
     return SCB_E_IO;
 }
 
-static int write_fd_all(int fd, const uint8_t *d, size_t n)
+int scb_write_all(int fd, const void *buf, size_t len)
 {
-    for (size_t off = 0; off < n;) {
-        ssize_t w = write(fd, d + off, n - off);
+    const uint8_t *d = buf;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, d + off, len - off);
         if (w < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            return -1;
+            return SCB_E_IO;
         }
         off += (size_t)w;
     }
-    return 0;
+    return SCB_OK;
 }
 
 int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
@@ -269,7 +270,7 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
             if ((fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
                 return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
             }
-            int r = write_fd_all(fd, data, len);
+            int r = scb_write_all(fd, data, len);
             e = errno;
             if (close(fd) != 0 && r == 0) {
                 r = -1;
@@ -284,7 +285,8 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
     if ((fd = mkstemp(tmp)) < 0) { /* O_CREAT | O_EXCL: never through a link */
         return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
     }
-    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 || write_fd_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 ||
+        scb_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         e = errno;
         close(fd);
         unlink(tmp);

@@ -38,6 +38,11 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 int scb_read_text(const char *path, size_t max, char **text, size_t *len);
 
 /**
+ * Write all len bytes at buf to fd, going on after short writes and EINTR.
+ * \return SCB_OK, or SCB_E_IO with errno saying why
+ */
+int scb_write_all(int fd, const void *buf, size_t len);
+/**
  * Write a file that may hold secrets (bootstrap images, store exports): mode 0600 whatever
  * the umask and whether or not it existed. The bytes go to a new file in the same directory
  * (O_CREAT | O_EXCL, so never through a link), fsync, rename over path, fsync of the
