@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sequence.c: the bootstrap sequence (smartcard -> factory -> network needed?) and the card
- * change check. Every configuration goes through scb_bootstrap_check() (decode + the one
+ * change check. Every configuration goes through scb_validate_image() (decode + the one
  * validator) before it is merged with its provenance and committed through the store.
  */
 #include <stdarg.h>
@@ -184,7 +184,7 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
     return scb_card_source_read(b->card, &ro, r);
 }
 
-int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out)
 {
     struct scb_committed c;
     struct scb_card_status st;
@@ -266,7 +266,7 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
     int swapped = had_card && strcmp(c.card.iccid, r.iccid) != 0;
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_bootstrap_check(r.file, r.file_len, &b->profile, SCB_SRC_CARD, &cfg, &b->report);
+    ret = scb_validate_image(r.file, r.file_len, &b->profile, SCB_SRC_CARD, &cfg, &b->report);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
         *out = SCB_CARD_INVALID;
@@ -366,7 +366,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     }
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_bootstrap_check(img, len, &b->profile, SCB_SRC_FACTORY, &cfg, &b->report);
+    ret = scb_validate_image(img, len, &b->profile, SCB_SRC_FACTORY, &cfg, &b->report);
     scb_zeroize(img, len);
     free(img);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
@@ -406,7 +406,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     res->card = SCB_CARD_ABSENT;
     if (b->card) {
         b->have_events = 0; /* start-up: always look at the card */
-        if ((ret = scb_card_check(b, &res->card)) < 0) {
+        if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {
             return ret;
         }
     }

@@ -1006,7 +1006,7 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
     return c.err;
 }
 
-int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profile *p,
+int scb_validate_image(const uint8_t *image, size_t len, const struct scb_profile *p,
                         enum scb_source src, struct scb_config *cfg, struct scb_report *rep)
 {
     struct scb_decode_error derr = {0};

@@ -216,7 +216,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
             cli_pin_wipe(c);
             return scb_err_exit_code(oc);
         } else {
-            /* R4 (scb_card_check): a reader without a card deletes the card's instances and
+            /* R4 (scb_bootstrap_check_card): a reader without a card deletes the card's instances and
              * falls through to the factory step; an unreachable reader or pcscd keeps them */
             stand_in = oc == SCB_E_NO_CARD ? scb_transport_empty_reader(b.reader_name)
                                            : scb_transport_unreachable(oc);

@@ -2,7 +2,7 @@
 /*
  * example_client.c: how an LwM2M client uses libscboot (a runnable example, built and run by a
  * test). Start-up runs the bootstrap sequence; before every Register/Update to a
- * card-provisioned server it calls scb_card_check() (LwM2M R5); when the card's data changed
+ * card-provisioned server it calls scb_bootstrap_check_card() (LwM2M R5); when the card's data changed
  * it drops the (D)TLS session of every server whose URI, security mode or keys changed and
  * registers again; when the card is gone its servers are forgotten.
  *
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
             scb_emu_remove(emu);
         }
         /* R5: before every Register/Update to a card-provisioned server */
-        scb_card_check(&b, &o);
+        scb_bootstrap_check_card(&b, &o);
         printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o),
                scb_bootstrap_last_apdus(&b));
         if (o == SCB_CARD_CHANGED || o == SCB_CARD_SWAPPED || o == SCB_CARD_APPLIED) {

@@ -37,7 +37,7 @@ enum scb_card_outcome {
 const char *scb_card_outcome_name(enum scb_card_outcome o);
 
 /**
- * When scb_card_check reads the card (R3/R5). pcsc-lite's event counter moves on insert,
+ * When scb_bootstrap_check_card reads the card (R3/R5). pcsc-lite's event counter moves on insert,
  * removal and reset, not when another PC/SC client or an OTA update changes the file, so:
  *   ON_EVENT  0 APDUs without a reader event (the default; misses changes made in place)
  *   ALWAYS    re-read along the known path on every check (about 10 APDUs for a 1 KB file)
@@ -96,7 +96,7 @@ unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
  * falls through to the factory step; the reader or pcscd cannot be reached (status fails)
  * -> the card's state is unknown: nothing is deleted (SCB_CARD_UNKNOWN), and it is logged.
  */
-int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out);
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out);
 
 struct scb_run_result {
     enum scb_card_outcome card;

@@ -67,7 +67,7 @@ void scb_transport_free(struct scb_transport **t);
 
 /**
  * A transport for a reader that is there but holds no card: status says present = 0 (OK),
- * every APDU fails with SCB_E_NO_CARD. R4: the card's instances go (scb_card_check).
+ * every APDU fails with SCB_E_NO_CARD. R4: the card's instances go (scb_bootstrap_check_card).
  */
 struct scb_transport *scb_transport_empty_reader(const char *reader);
 /**

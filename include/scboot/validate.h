@@ -127,8 +127,19 @@ void scb_report_free(struct scb_report *rep);
  * A decode error is reported as a violation (container rule) and returns SCB_E_DECODE.
  * On success *cfg holds the configuration (caller frees) whatever the report says.
  */
-int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profile *p,
+int scb_validate_image(const uint8_t *image, size_t len, const struct scb_profile *p,
                         enum scb_source src, struct scb_config *cfg, struct scb_report *rep);
+
+/*
+ * Old name of scb_validate_image() (scb_bootstrap_ is the sequence module's prefix), kept
+ * until its last caller (tools/cmd_check.c) is switched.
+ */
+static inline int scb_bootstrap_check(const uint8_t *image, size_t len,
+                                      const struct scb_profile *p, enum scb_source src,
+                                      struct scb_config *cfg, struct scb_report *rep)
+{
+    return scb_validate_image(image, len, p, src, cfg, rep);
+}
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -378,7 +378,7 @@ static int via_card(const struct scb_config *cfg, enum scb_source src, struct sc
     struct scb_config out;
     assert_int_equal(scb_bsfile_encode(cfg, 0, &img), 0);
     scb_config_init(&out);
-    int ret = scb_bootstrap_check(img.data, img.len, NULL, src, &out, rep);
+    int ret = scb_validate_image(img.data, img.len, NULL, src, &out, rep);
     scb_config_free(&out);
     scb_buf_free(&img);
     return ret;
@@ -402,7 +402,7 @@ static int via_factory_text(const char *text, struct scb_report *rep)
         return ret;
     }
     scb_config_init(&out);
-    ret = scb_bootstrap_check(img, len, NULL, SCB_SRC_FACTORY, &out, rep);
+    ret = scb_validate_image(img, len, NULL, SCB_SRC_FACTORY, &out, rep);
     scb_config_free(&out);
     free(img);
     return ret;
@@ -624,7 +624,7 @@ static void test_issue12_attack(void **state)
     assert_int_equal(len, 68);
     scb_config_init(&cfg);
     for (int src = SCB_SRC_CARD; src <= SCB_SRC_NETWORK; src++) {
-        assert_int_equal(scb_bootstrap_check(img, len, NULL, (enum scb_source)src, &cfg, &rep), 0);
+        assert_int_equal(scb_validate_image(img, len, NULL, (enum scb_source)src, &cfg, &rep), 0);
         expect_v(&rep, "resource-shape-invalid", "/0/1/0", "attack: URI");
         expect_v(&rep, "resource-shape-invalid", "/0/1/2", "attack: mode");
         scb_report_free(&rep);
