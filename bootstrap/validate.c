@@ -14,7 +14,6 @@
 
 #include "codec_internal.h"
 #include "crypto.h"
-#include "scboot/card.h"
 #include "scboot/error.h"
 #include "scboot/objdefs.h"
 #include "scboot/validate.h"
