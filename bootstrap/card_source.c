@@ -543,8 +543,8 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
     const struct scb_p15_dobj *ob = r->object_index >= 0 ? &r->objects[r->object_index] : NULL;
     int needs_pin = ob && ob->private_flag;
     if (needs_pin && o->pin == NULL) {
-        snprintf(r->error, sizeof(r->error),
-                 "PIN required: the LwM2M bootstrap object is private");
+        snprintf(r->error, sizeof(r->error), "PIN required: the LwM2M bootstrap object is "
+                                             "private (give --pin or --pin-file)");
         ret = SCB_E_PIN_REQUIRED;
         goto out;
     }
@@ -562,7 +562,7 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
     if (ret == SCB_E_SECURITY_STATUS && o->pin == NULL && needs_pin) {
         r->error[0] = '\0';
         snprintf(r->error, sizeof(r->error),
-                 "PIN required: READ BINARY of EF LwM2M_Bootstrap answered %04X (%s)",
+                 "PIN required: READ BINARY of EF LwM2M_Bootstrap answered %04X (%s); give --pin",
                  c->last_sw, scb_sw_message(c->last_sw));
         r->sw = c->last_sw;
         ret = SCB_E_PIN_REQUIRED;

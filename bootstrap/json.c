@@ -307,7 +307,7 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
     if (jt == json_type_object) {
         json_object *x;
         if (json_object_object_get_ex(v, "redacted", &x)) {
-            return jfail(j, "a redacted secret cannot be encoded: the JSON does not hold its bytes");
+            return jfail(j, "a redacted secret cannot be encoded: decode with --show-secrets");
         }
         ret = hex_bytes(j, v, heap, len);
         *data = *heap;

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli_hint.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"
 
@@ -233,7 +232,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     if (ret < 0) {
         release_lines(&held, 0);
         const char *why = scb_store_error(st);
-        ret = cli_fail_hint(c, ret, why[0] ? why : scb_strerror(ret));
+        ret = cli_fail(c, ret, "%s", why[0] ? why : scb_strerror(ret));
     } else {
         release_lines(&held, 1);
         print_result(c, &res, st);
