@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scboot/card.h"
 #include "codec_internal.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/error.h"
 
 static uint16_t be16(const uint8_t *p)

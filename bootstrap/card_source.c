@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
-#include "scboot/cardsrc.h"
+#include "scboot/card_source.h"
 #include "scboot/codec.h"
+#include "scboot/uicc.h"
+#include "scboot/util.h"
 
 const uint8_t scb_lwm2m_oid[4] = {0x67, 0x2B, 0x09, 0x01};
 static const uint8_t p15_aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
@@ -37,7 +37,7 @@ void scb_read_result_free(struct scb_read_result *r)
         return;
     }
     if (r->file) {
-        mbedtls_platform_zeroize(r->file, r->file_len);
+        scb_zeroize(r->file, r->file_len);
         free(r->file);
     }
     memset(r, 0, sizeof(*r));
@@ -378,7 +378,7 @@ static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_
         r->pin_source = SCB_PIN_SRC_AODF;
         r->pin_ref = (uint8_t)pin.reference;
         ret = verify_step(c, r, block, blen);
-        mbedtls_platform_zeroize(block, sizeof(block));
+        scb_zeroize(block, sizeof(block));
         return ret;
     }
     if (ret != SCB_E_NOT_FOUND) {
@@ -415,7 +415,7 @@ static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_
     memset(block, 0xFF, 8);
     memcpy(block, o->pin, n);
     ret = verify_step(c, r, block, 8);
-    mbedtls_platform_zeroize(block, sizeof(block));
+    scb_zeroize(block, sizeof(block));
     return ret;
 }
 
@@ -471,7 +471,7 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
 out:
     c->redact = saved;
     if (buf) {
-        mbedtls_platform_zeroize(buf, SCB_MAX_FILE_SIZE);
+        scb_zeroize(buf, SCB_MAX_FILE_SIZE);
         free(buf);
     }
     return ret;
@@ -554,7 +554,7 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
     int needs_pin = ob && ob->private_flag;
     if (needs_pin && o->pin == NULL) {
         snprintf(r->error, sizeof(r->error), "PIN required: the LwM2M bootstrap object is "
-                                             "private (give --pin or --pin-file)");
+                                             "private");
         ret = SCB_E_PIN_REQUIRED;
         goto out;
     }
@@ -572,7 +572,7 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
     if (ret == SCB_E_SECURITY_STATUS && o->pin == NULL && needs_pin) {
         r->error[0] = '\0';
         snprintf(r->error, sizeof(r->error),
-                 "PIN required: READ BINARY of EF LwM2M_Bootstrap answered %04X (%s); give --pin",
+                 "PIN required: READ BINARY of EF LwM2M_Bootstrap answered %04X (%s)",
                  c->last_sw, scb_sw_message(c->last_sw));
         r->sw = c->last_sw;
         ret = SCB_E_PIN_REQUIRED;
@@ -600,7 +600,7 @@ out:
     return ret;
 }
 
-int scb_card_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
+int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
 {
     static const struct scb_read_opts none = {0};
     unsigned start = c->apdus;

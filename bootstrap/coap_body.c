@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 
+#include "scboot/util.h"
 #include "coap_internal.h"
 
 void scb_body_reset(struct scb_body *a)
 {
     if (a->data) {
-        mbedtls_platform_zeroize(a->data, SCB_COAP_MAX_BODY);
+        scb_zeroize(a->data, SCB_COAP_MAX_BODY);
         free(a->data);
     }
     memset(a, 0, sizeof(*a));

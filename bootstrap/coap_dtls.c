@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "coap_internal.h"
+#include "scboot/util.h"
 #include "scboot/error.h"
 
 static void owned_free(struct scb_owned *o)
 {
     if (o->data) {
-        mbedtls_platform_zeroize(o->data, o->len);
+        scb_zeroize(o->data, o->len);
         free(o->data);
     }
     o->data = NULL;

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "coap_internal.h"
+#include "scboot/util.h"
 #include "scboot/session.h"
 
 #define MAX_PAYLOAD 65536
@@ -142,40 +142,10 @@ static void reply(coap_pdu_t *resp, int code, int cf, const uint8_t *data, size_
 static int commit_network(struct bs *b, struct scb_config *cfg)
 {
     struct scb_committed c;
-    int ret;
-    scb_committed_init(&c);
-    scb_config_free(&c.cfg);
-    c.cfg = *cfg;
-    scb_config_init(cfg);
-    c.generation = b->committed.generation;
-    c.card = b->committed.card;
-    int card_left = 0;
-    for (size_t a = 0; a < c.cfg.n; a++) {
-        const struct scb_object *o = &c.cfg.o[a];
-        for (size_t k = 0; k < o->n; k++) {
-            const struct scb_instance *now = &o->i[k];
-            const struct scb_instance *was =
-                scb_object_instance(scb_config_object(&b->committed.cfg, o->id), now->id);
-            enum scb_provenance p = SCB_PROV_NETWORK;
-            if (was) {
-                struct scb_buf x = {0}, y = {0};
-                scb_tlv_encode_instance(was, &x);
-                scb_tlv_encode_instance(now, &y);
-                if (x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0)) {
-                    p = scb_committed_prov(&b->committed, o->id, now->id);
-                }
-                scb_buf_free(&x);
-                scb_buf_free(&y);
-            }
-            card_left |= p == SCB_PROV_CARD;
-            if ((ret = scb_committed_set_prov(&c, o->id, now->id, p)) < 0) {
-                scb_committed_free(&c);
-                return ret;
-            }
-        }
-    }
-    if (!card_left) {
-        memset(&c.card, 0, sizeof(c.card));
+    /* the store's provenance merge: instances the server left as they were keep theirs */
+    int ret = scb_committed_replace(&c, &b->committed, cfg, SCB_PROV_NETWORK);
+    if (ret < 0) {
+        return ret;
     }
     ret = scb_store_commit(b->st, &c);
     if (ret == SCB_OK) {

@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/error.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
@@ -338,7 +336,7 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
     if (jt == json_type_object) {
         json_object *x;
         if (json_object_object_get_ex(v, "redacted", &x)) {
-            return jfail(j, "a redacted secret cannot be encoded: decode with --show-secrets");
+            return jfail(j, "a redacted secret cannot be encoded (its bytes are not in the file)");
         }
         ret = hex_bytes(j, v, heap, len);
         *data = *heap;
@@ -425,7 +423,7 @@ static int add_json_value(struct jctx *j, uint16_t oid, struct scb_resource *r, 
         ret = scb_resource_add_value(r, riid, data, len);
     }
     if (heap) {
-        mbedtls_platform_zeroize(heap, len);
+        scb_zeroize(heap, len);
         free(heap);
     }
     return ret;
@@ -671,7 +669,7 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
     while (end < mlen && memchr(" \t\r\n", marked[end], 4) != NULL) {
         end++;
     }
-    mbedtls_platform_zeroize(marked, mlen); /* the text may hold keys */
+    scb_zeroize(marked, mlen); /* the text may hold keys */
     free(marked);
     if (root != NULL && json_tokener_get_error(tok) == json_tokener_success && end < mlen) {
         if (err) {

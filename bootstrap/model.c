@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/error.h"
 #include "scboot/model.h"
 #include "scboot/objdefs.h"
+#include "scboot/util.h"
 
 enum scb_type scb_res_type(uint16_t oid, uint16_t rid)
 {
@@ -52,7 +51,7 @@ static void free_resource(struct scb_resource *r)
 {
     for (size_t k = 0; k < r->n; k++) {
         if (r->v[k].data) {
-            mbedtls_platform_zeroize(r->v[k].data, r->v[k].len);
+            scb_zeroize(r->v[k].data, r->v[k].len);
         }
         free(r->v[k].data);
     }
@@ -78,7 +77,7 @@ static void free_object(struct scb_object *o)
     }
     free(o->i);
     if (o->raw) {
-        mbedtls_platform_zeroize(o->raw, o->raw_len);
+        scb_zeroize(o->raw, o->raw_len);
     }
     free(o->raw);
     memset(o, 0, sizeof(*o));
@@ -514,4 +513,112 @@ void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid)
     free_resource(r);
     memmove(&i->r[k], &i->r[k + 1], (i->n - k - 1) * sizeof(*i->r));
     i->n--;
+}
+
+/* ---- comparison ----------------------------------------------------------------------- */
+
+/* Two values of resource oid/rid mean the same: typed numbers by value (a 2-byte 5 equals a
+ * 1-byte 5, as in the JSON form), everything else byte for byte. */
+static int value_equal(uint16_t oid, uint16_t rid, const struct scb_value *a,
+                       const struct scb_value *b)
+{
+    if (a->riid != b->riid) {
+        return 0;
+    }
+    switch (scb_res_type(oid, rid)) {
+    case SCB_TYPE_INT:
+    case SCB_TYPE_TIME: {
+        int64_t x, y;
+        if (scb_value_int(a, &x) == SCB_OK && scb_value_int(b, &y) == SCB_OK) {
+            return x == y;
+        }
+        break;
+    }
+    case SCB_TYPE_UINT: {
+        uint64_t x, y;
+        if (scb_value_uint(a, &x) == SCB_OK && scb_value_uint(b, &y) == SCB_OK) {
+            return x == y;
+        }
+        break;
+    }
+    case SCB_TYPE_FLOAT: {
+        double x, y;
+        if (scb_value_float(a, &x) == SCB_OK && scb_value_float(b, &y) == SCB_OK) {
+            return x == y;
+        }
+        break;
+    }
+    case SCB_TYPE_BOOL: {
+        int x, y;
+        if (scb_value_bool(a, &x) == SCB_OK && scb_value_bool(b, &y) == SCB_OK) {
+            return x == y;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+static int resource_equal(uint16_t oid, const struct scb_resource *a,
+                          const struct scb_resource *b)
+{
+    if (a->n != b->n || a->multiple != b->multiple) {
+        return 0;
+    }
+    for (uint32_t k = 0; k < a->n; k++) {
+        if (!value_equal(oid, a->id, &a->v[k], &b->v[k])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int scb_instance_equal(uint16_t oid, const struct scb_instance *a, const struct scb_instance *b)
+{
+    if (a == NULL || b == NULL) {
+        return a == b;
+    }
+    if (a->n != b->n) {
+        return 0;
+    }
+    for (uint32_t k = 0; k < a->n; k++) {
+        const struct scb_resource *rb = scb_instance_resource(b, a->r[k].id);
+        if (rb == NULL || !resource_equal(oid, &a->r[k], rb)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int object_equal(const struct scb_object *a, const struct scb_object *b)
+{
+    if (a->n != b->n || a->explicit_version != b->explicit_version ||
+        (a->explicit_version && (a->major != b->major || a->minor != b->minor)) ||
+        a->raw_len != b->raw_len || (a->raw == NULL) != (b->raw == NULL) ||
+        (a->raw_len > 0 && memcmp(a->raw, b->raw, a->raw_len) != 0)) {
+        return 0;
+    }
+    for (size_t k = 0; k < a->n; k++) {
+        const struct scb_instance *ib = scb_object_instance(b, a->i[k].id);
+        if (ib == NULL || !scb_instance_equal(a->id, &a->i[k], ib)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int scb_config_equal(const struct scb_config *a, const struct scb_config *b)
+{
+    if (a == NULL || b == NULL || a->n != b->n) {
+        return a == b;
+    }
+    for (size_t k = 0; k < a->n; k++) {
+        const struct scb_object *ob = scb_config_object(b, a->o[k].id);
+        if (ob == NULL || !object_equal(&a->o[k], ob)) {
+            return 0;
+        }
+    }
+    return 1;
 }

@@ -14,10 +14,10 @@
 
 #include <cbor.h>
 #include <json-c/json.h>
-#include <mbedtls/base64.h>
-#include <mbedtls/platform_util.h>
 
 #include "codec_internal.h"
+#include "crypto.h"
+#include "scboot/util.h"
 #include "scboot/senml.h"
 
 #define NAME_MAX_LEN 64  /* "/65535/65535/65535/65535" is 24 bytes; longer names are refused */
@@ -385,7 +385,7 @@ static int base64url_decode(const char *s, size_t len, uint8_t **out, size_t *ol
             std[n++] = '=';
         }
     }
-    if (ok && mbedtls_base64_decode(*out, len / 4 * 3 + 3, olen, (unsigned char *)std, n) != 0) {
+    if (ok && scb_crypto_base64_decode(*out, len / 4 * 3 + 3, olen, (const uint8_t *)std, n) != 0) {
         ok = 0;
     }
     free(std);
@@ -520,7 +520,7 @@ static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
             ret = apply_record(c, &rec);
         }
         if (vd) {
-            mbedtls_platform_zeroize(vd, vdlen);
+            scb_zeroize(vd, vdlen);
             free(vd);
         }
     }
@@ -962,7 +962,7 @@ static int base64url_encode(const uint8_t *p, size_t len, char **out)
     if (*out == NULL) {
         return SCB_E_NOMEM;
     }
-    if (mbedtls_base64_encode((unsigned char *)*out, cap, &olen, p, len) != 0) {
+    if (scb_crypto_base64_encode((uint8_t *)*out, cap, &olen, p, len) != 0) {
         free(*out);
         *out = NULL;
         return SCB_E_INTERNAL;

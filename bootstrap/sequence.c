@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sequence.c: the bootstrap sequence (smartcard -> factory -> network needed?) and the card
- * change check. Every configuration goes through scb_bootstrap_check() (decode + the one
+ * change check. Every configuration goes through scb_validate_image() (decode + the one
  * validator) before it is merged with its provenance and committed through the store.
  */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/codec.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 const char *scb_card_outcome_name(enum scb_card_outcome o)
@@ -105,6 +103,16 @@ void scb_bootstrap_free(struct scb_bootstrap *b)
     scb_report_free(&b->report);
 }
 
+const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b)
+{
+    return &b->report;
+}
+
+unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b)
+{
+    return b->last_apdus;
+}
+
 __attribute__((format(printf, 2, 3))) static void logf_(struct scb_bootstrap *b, const char *fmt,
                                                         ...)
 {
@@ -167,17 +175,17 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
         ro.known_path = &c->card.path;
         ro.aid = c->card.aid;
         ro.aid_len = c->card.aid_len;
-        ret = scb_card_read(b->card, &ro, r);
+        ret = scb_card_source_read(b->card, &ro, r);
         if (ret == SCB_OK || ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD ||
             ret == SCB_E_PIN_REQUIRED || ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) {
             return ret;
         }
         ro = b->ro;
     }
-    return scb_card_read(b->card, &ro, r);
+    return scb_card_source_read(b->card, &ro, r);
 }
 
-int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out)
 {
     struct scb_committed c;
     struct scb_card_status st;
@@ -272,7 +280,7 @@ int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out)
     int swapped = had_card && strcmp(c.card.iccid, r.iccid) != 0;
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_bootstrap_check(r.file, r.file_len, &b->profile, SCB_SRC_CARD, &cfg, &b->report);
+    ret = scb_validate_image(r.file, r.file_len, &b->profile, SCB_SRC_CARD, &cfg, &b->report);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
         *out = SCB_CARD_INVALID;
@@ -331,7 +339,7 @@ int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, 
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
     scb_config_init(&cfg);
     ret = scb_config_from_json_text(text, &cfg, err, errlen);
-    mbedtls_platform_zeroize(text, n);
+    scb_zeroize(text, n);
     free(text);
     if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, 0, &out)) < 0) {
         snprintf(err, errlen, "%s: cannot encode: %s", path, scb_strerror(ret));
@@ -355,10 +363,7 @@ static int same_factory(const struct scb_committed *c, const struct scb_config *
     }
     scb_committed_drop(&only, SCB_PROV_CARD);
     scb_committed_drop(&only, SCB_PROV_NETWORK);
-    json_object *a = scb_config_to_json(&only.cfg, 1), *bj = scb_config_to_json(cfg, 1);
-    same = strcmp(json_object_to_json_string(a), json_object_to_json_string(bj)) == 0;
-    json_object_put(a);
-    json_object_put(bj);
+    same = scb_config_equal(&only.cfg, cfg);
     scb_committed_free(&only);
     return same;
 }
@@ -379,8 +384,8 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     }
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_bootstrap_check(img, len, &b->profile, SCB_SRC_FACTORY, &cfg, &b->report);
-    mbedtls_platform_zeroize(img, len);
+    ret = scb_validate_image(img, len, &b->profile, SCB_SRC_FACTORY, &cfg, &b->report);
+    scb_zeroize(img, len);
     free(img);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "factory configuration rejected");
@@ -419,7 +424,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     res->card = SCB_CARD_ABSENT;
     if (b->card) {
         b->have_events = 0; /* start-up: always look at the card */
-        if ((ret = scb_card_check(b, &res->card)) < 0) {
+        if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {
             return ret;
         }
     }
@@ -440,7 +445,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     res->generation = c.generation;
     if ((ret = scb_validate(&c.cfg, &b->profile, SCB_SRC_NETWORK, &rep)) == SCB_OK) {
         for (size_t k = 0; k < rep.n; k++) {
-            if (strcmp(rep.v[k].rule, "server-account-missing") == 0) {
+            if (rep.v[k].id == SCB_RULE_SERVER_ACCOUNT_MISSING) {
                 res->needs_network_bootstrap = 1;
             }
         }

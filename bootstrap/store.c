@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "scboot/error.h"
 #include "scboot/json.h"
 #include "scboot/store.h"
@@ -144,6 +142,41 @@ void scb_committed_drop(struct scb_committed *c, enum scb_provenance p)
             scb_config_remove_object(&c->cfg, oid);
         }
     }
+}
+
+int scb_committed_replace(struct scb_committed *out, const struct scb_committed *prev,
+                          struct scb_config *cfg, enum scb_provenance p)
+{
+    int ret, card_left = 0;
+    scb_committed_init(out);
+    scb_config_free(&out->cfg);
+    out->cfg = *cfg; /* ownership moves */
+    scb_config_init(cfg);
+    out->generation = prev->generation;
+    memcpy(out->committed_at, prev->committed_at, sizeof(out->committed_at));
+    out->card = prev->card;
+    for (size_t a = 0; a < out->cfg.n; a++) {
+        const struct scb_object *o = &out->cfg.o[a];
+        const struct scb_object *old = scb_config_object(&prev->cfg, o->id);
+        for (size_t k = 0; k < o->n; k++) {
+            const struct scb_instance *now = &o->i[k];
+            const struct scb_instance *was = old ? scb_object_instance(old, now->id) : NULL;
+            enum scb_provenance q = p;
+            if (was != NULL && scb_instance_equal(o->id, was, now)) {
+                q = scb_committed_prov(prev, o->id, now->id);
+            }
+            card_left |= q == SCB_PROV_CARD;
+            if ((ret = scb_committed_set_prov(out, o->id, now->id, q)) < 0) {
+                scb_committed_free(out);
+                scb_committed_init(out);
+                return ret;
+            }
+        }
+    }
+    if (!card_left) {
+        memset(&out->card, 0, sizeof(out->card));
+    }
+    return SCB_OK;
 }
 
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
@@ -689,7 +722,7 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
         }
         if (r < 0) {
             int e = errno;
-            mbedtls_platform_zeroize(buf, n);
+            scb_zeroize(buf, n);
             free(buf);
             close(fd);
             return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(e));
@@ -699,7 +732,7 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
         }
         n += (size_t)r;
         if (n == cap) {
-            mbedtls_platform_zeroize(buf, n);
+            scb_zeroize(buf, n);
             free(buf);
             close(fd);
             return sfail(s, SCB_E_PARSE, "damaged store: %s: changed while read", s->path);
@@ -730,7 +763,7 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
         return SCB_OK;
     }
     ret = scb_store_parse(data, len, out, why, sizeof(why));
-    mbedtls_platform_zeroize(data, len); /* keys were in the text */
+    scb_zeroize(data, len); /* keys were in the text */
     free(data);
     if (ret < 0) {
         sfail(s, ret, "damaged store: %s: %s", s->path, ret == SCB_E_NOMEM ? "out of memory" : why);
@@ -771,21 +804,6 @@ static int prepare_commit(struct scb_store *s)
     return SCB_OK;
 }
 
-static int write_all(int fd, const char *text, size_t len)
-{
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -1;
-        }
-        off += (size_t)w;
-    }
-    return 0;
-}
-
 int scb_store_commit(struct scb_store *s, struct scb_committed *c)
 {
     time_t now = time(NULL);
@@ -813,7 +831,7 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
         goto out;
     }
     made_tmp = 1;
-    if (fchmod(fd, 0600) != 0 || write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
+    if (fchmod(fd, 0600) != 0 || scb_write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
         ret = sfail(s, SCB_E_IO, "cannot write %s.tmp: %s", s->path, strerror(errno));
         goto out;
     }
@@ -856,7 +874,7 @@ out:
     if (made_tmp) {
         unlinkat(s->dir_fd, STORE_TMP, 0); /* a full disk gets its space back */
     }
-    mbedtls_platform_zeroize((void *)text, len); /* keys were in the text */
+    scb_zeroize((void *)text, len); /* keys were in the text */
     json_object_put(root);
     if (ret < 0) {
         c->generation--;

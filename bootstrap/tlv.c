@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
-#include "scboot/codec.h"
+#include "scboot/tlv.h"
 #include "scboot/error.h"
 #include "scboot/objdefs.h"
 

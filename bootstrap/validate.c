@@ -4,7 +4,7 @@
  * the registry table first (shape, type, ranges no dedicated rule checks), then the
  * whole-configuration rules, then Security, Server and Access Control instances in ID order,
  * so the report order is stable.
- * Key material is parsed with mbedTLS (pk, x509), never by hand.
+ * Key material is parsed by mbedTLS through the crypto seam (common/crypto.h), never by hand.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -13,11 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
-
 #include "codec_internal.h"
-#include "scboot/card.h"
+#include "crypto.h"
 #include "scboot/error.h"
 #include "scboot/objdefs.h"
 #include "scboot/validate.h"
@@ -137,7 +134,70 @@ int scb_report_has_errors(const struct scb_report *rep)
     return 0;
 }
 
-__attribute__((format(printf, 5, 6))) static int add(struct scb_report *rep, const char *rule,
+static const char *const rule_names[SCB_RULE_COUNT] = {
+    [SCB_RULE_UNKNOWN] = "unknown",
+    [SCB_RULE_FILE_TOO_LARGE] = "file-too-large",
+    [SCB_RULE_FILE_TRUNCATED] = "file-truncated",
+    [SCB_RULE_OBJECT_COUNT_MISMATCH] = "object-count-mismatch",
+    [SCB_RULE_RECORD_OVERRUN] = "record-overrun",
+    [SCB_RULE_TLV_MALFORMED] = "tlv-malformed",
+    [SCB_RULE_TLV_VALUE_INVALID] = "tlv-value-invalid",
+    [SCB_RULE_INSTANCE_DUPLICATE] = "instance-duplicate",
+    [SCB_RULE_RESOURCE_DUPLICATE] = "resource-duplicate",
+    [SCB_RULE_INSTANCE_ID_RESERVED] = "instance-id-reserved",
+    [SCB_RULE_BS_ACCOUNT_MULTIPLE] = "bs-account-multiple",
+    [SCB_RULE_SERVER_ACCOUNT_MISSING] = "server-account-missing",
+    [SCB_RULE_SERVER_WITHOUT_SECURITY] = "server-without-security",
+    [SCB_RULE_SECURITY_WITHOUT_SERVER] = "security-without-server",
+    [SCB_RULE_SSID_DUPLICATE] = "ssid-duplicate",
+    [SCB_RULE_ACL_MISSING] = "acl-missing",
+    [SCB_RULE_MULTI_SERVER_UNSUPPORTED] = "multi-server-unsupported",
+    [SCB_RULE_ACL_UNSUPPORTED] = "acl-unsupported",
+    [SCB_RULE_RESOURCE_MISSING] = "resource-missing",
+    [SCB_RULE_URI_INVALID] = "uri-invalid",
+    [SCB_RULE_URI_SCHEME_MODE_MISMATCH] = "uri-scheme-mode-mismatch",
+    [SCB_RULE_SECURITY_MODE_INVALID] = "security-mode-invalid",
+    [SCB_RULE_CREDENTIALS_MISSING] = "credentials-missing",
+    [SCB_RULE_CREDENTIALS_UNEXPECTED] = "credentials-unexpected",
+    [SCB_RULE_PSK_IDENTITY_INVALID] = "psk-identity-invalid",
+    [SCB_RULE_KEY_FORMAT_INVALID] = "key-format-invalid",
+    [SCB_RULE_SSID_OUT_OF_RANGE] = "ssid-out-of-range",
+    [SCB_RULE_MATCHING_TYPE_INVALID] = "matching-type-invalid",
+    [SCB_RULE_CERTIFICATE_USAGE_INVALID] = "certificate-usage-invalid",
+    [SCB_RULE_OSCORE_LINK_INVALID] = "oscore-link-invalid",
+    [SCB_RULE_LIFETIME_INVALID] = "lifetime-invalid",
+    [SCB_RULE_BINDING_INVALID] = "binding-invalid",
+    [SCB_RULE_PERIOD_INVALID] = "period-invalid",
+    [SCB_RULE_RETRY_INVALID] = "retry-invalid",
+    [SCB_RULE_ACL_TARGET_INVALID] = "acl-target-invalid",
+    [SCB_RULE_ACL_OWNER_UNKNOWN] = "acl-owner-unknown",
+    [SCB_RULE_ACL_ENTRY_UNKNOWN] = "acl-entry-unknown",
+    [SCB_RULE_ACL_VALUE_INVALID] = "acl-value-invalid",
+    [SCB_RULE_BS_ACCOUNT_SSID] = "bs-account-ssid",
+    [SCB_RULE_RESOURCE_SHAPE_INVALID] = "resource-shape-invalid",
+    [SCB_RULE_RESOURCE_UNKNOWN] = "resource-unknown",
+    [SCB_RULE_VALUE_OUT_OF_RANGE] = "value-out-of-range",
+};
+
+const char *scb_rule_name(enum scb_rule r)
+{
+    if ((unsigned)r >= SCB_RULE_COUNT || rule_names[r] == NULL) {
+        return rule_names[SCB_RULE_UNKNOWN];
+    }
+    return rule_names[r];
+}
+
+enum scb_rule scb_rule_from_name(const char *name)
+{
+    for (unsigned r = 1; name != NULL && r < SCB_RULE_COUNT; r++) {
+        if (rule_names[r] != NULL && strcmp(rule_names[r], name) == 0) {
+            return (enum scb_rule)r;
+        }
+    }
+    return SCB_RULE_UNKNOWN;
+}
+
+__attribute__((format(printf, 5, 6))) static int add(struct scb_report *rep, enum scb_rule rule,
                                                      enum scb_severity sev, const char *path,
                                                      const char *fmt, ...)
 {
@@ -152,7 +212,8 @@ __attribute__((format(printf, 5, 6))) static int add(struct scb_report *rep, con
     }
     struct scb_violation *v = &rep->v[rep->n++];
     va_list ap;
-    v->rule = rule;
+    v->rule = scb_rule_name(rule);
+    v->id = rule;
     v->severity = sev;
     snprintf(v->path, sizeof(v->path), "%s", path);
     va_start(ap, fmt);
@@ -163,7 +224,11 @@ __attribute__((format(printf, 5, 6))) static int add(struct scb_report *rep, con
 
 int scb_report_add_decode_error(struct scb_report *rep, const struct scb_decode_error *e)
 {
-    return add(rep, e->rule ? e->rule : "tlv-malformed", SCB_SEV_ERROR, e->path[0] ? e->path : "/",
+    enum scb_rule id = e->rule ? scb_rule_from_name(e->rule) : SCB_RULE_TLV_MALFORMED;
+    if (id == SCB_RULE_UNKNOWN) {
+        id = SCB_RULE_TLV_MALFORMED;
+    }
+    return add(rep, id, SCB_SEV_ERROR, e->path[0] ? e->path : "/",
                "at byte %zu: %s", e->offset, e->msg);
 }
 
@@ -265,13 +330,13 @@ static void shape_violation(struct vctx *c, uint16_t oid, uint16_t iid,
     }
     ipath(path, sizeof(path), oid, iid, r->id);
     if (d && d->multiple) {
-        ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_RESOURCE_SHAPE_INVALID, SCB_SEV_ERROR, path,
             "%s is a multiple resource, sent as a single value", d->name);
     } else if (!r->multiple) {
-        ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path, "%s holds %u values, not one",
+        ADD(c, SCB_RULE_RESOURCE_SHAPE_INVALID, SCB_SEV_ERROR, path, "%s holds %u values, not one",
             d ? d->name : "resource", (unsigned)r->n);
     } else {
-        ADD(c, "resource-shape-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_RESOURCE_SHAPE_INVALID, SCB_SEV_ERROR, path,
             "%s is a single-instance resource, sent as a Multiple Resource (%u instance%s)",
             d ? d->name : "resource", (unsigned)r->n, r->n == 1 ? "" : "s");
     }
@@ -286,13 +351,13 @@ static void type_violation(struct vctx *c, uint16_t iid, const struct scb_resour
     }
     vpath(path, sizeof(path), d->oid, iid, r, v);
     if (d->type == SCB_TYPE_NONE) {
-        ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_TLV_VALUE_INVALID, SCB_SEV_ERROR, path,
             "%s is executable and cannot carry a value (%u bytes)", d->name, (unsigned)v->len);
     } else if (d->type == SCB_TYPE_STRING) {
-        ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path, "%s is not a UTF-8 string without NUL",
+        ADD(c, SCB_RULE_TLV_VALUE_INVALID, SCB_SEV_ERROR, path, "%s is not a UTF-8 string without NUL",
             d->name);
     } else {
-        ADD(c, "tlv-value-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_TLV_VALUE_INVALID, SCB_SEV_ERROR, path,
             "%u-byte value does not fit %s (%s)", (unsigned)v->len, d->name,
             scb_objdef_type_name(d->type));
     }
@@ -460,7 +525,7 @@ static void check_range(struct vctx *c, uint16_t iid, const struct scb_resource 
                 ? v->len != 16 && v->len != 32 && v->len != 48 /* the registry's 16,32,48 */
                 : (int64_t)v->len < d->min || (int64_t)v->len > d->max) {
             vpath(path, sizeof(path), d->oid, iid, r, v);
-            ADD(c, "value-out-of-range", SCB_SEV_ERROR, path,
+            ADD(c, SCB_RULE_VALUE_OUT_OF_RANGE, SCB_SEV_ERROR, path,
                 "%s of %u bytes; the registry allows %lld..%lld", d->name, (unsigned)v->len,
                 (long long)d->min, (long long)d->max);
         }
@@ -469,7 +534,7 @@ static void check_range(struct vctx *c, uint16_t iid, const struct scb_resource 
         return;
     }
     vpath(path, sizeof(path), d->oid, iid, r, v);
-    ADD(c, "value-out-of-range", SCB_SEV_ERROR, path, "%s outside %lld..%lld", d->name,
+    ADD(c, SCB_RULE_VALUE_OUT_OF_RANGE, SCB_SEV_ERROR, path, "%s outside %lld..%lld", d->name,
         (long long)d->min, (long long)d->max);
 }
 
@@ -481,14 +546,14 @@ static void check_defs_resource(struct vctx *c, const struct scb_object *o,
 
     if (d == NULL) {
         ipath(path, sizeof(path), o->id, in->id, r->id);
-        ADD(c, "resource-unknown", SCB_SEV_WARNING, path,
+        ADD(c, SCB_RULE_RESOURCE_UNKNOWN, SCB_SEV_WARNING, path,
             "resource %u is not defined for the %s object: kept, never interpreted", r->id,
             scb_objdef_object_name(o->id));
         return;
     }
     if (version_before(o, d)) {
         ipath(path, sizeof(path), o->id, in->id, r->id);
-        ADD(c, "resource-unknown", SCB_SEV_WARNING, path,
+        ADD(c, SCB_RULE_RESOURCE_UNKNOWN, SCB_SEV_WARNING, path,
             "%s is not defined in %s %u.%u (added in %u.%u): kept, ignored by such a client",
             d->name, scb_objdef_object_name(o->id), o->major, o->minor, d->since_major,
             d->since_minor);
@@ -539,11 +604,11 @@ static void check_whole(struct vctx *c)
         }
     }
     if (bs > 1) {
-        ADD(c, "bs-account-multiple", SCB_SEV_ERROR, "/0",
+        ADD(c, SCB_RULE_BS_ACCOUNT_MULTIPLE, SCB_SEV_ERROR, "/0",
             "%zu Security instances are Bootstrap-Server accounts; at most one is allowed", bs);
     }
     if (complete == 0 && (c->src == SCB_SRC_NETWORK || bs == 0)) {
-        ADD(c, "server-account-missing", SCB_SEV_ERROR, "/",
+        ADD(c, SCB_RULE_SERVER_ACCOUNT_MISSING, SCB_SEV_ERROR, "/",
             "no complete LwM2M Server account (a non-bootstrap Security instance whose Short "
             "Server ID matches a Server instance)");
     }
@@ -556,13 +621,13 @@ static void check_whole(struct vctx *c)
         }
         ipath(path, sizeof(path), SCB_OBJ_SERVER, srv->i[k].id, -1);
         if (orphan) {
-            ADD(c, "server-without-security", SCB_SEV_ERROR, path,
+            ADD(c, SCB_RULE_SERVER_WITHOUT_SECURITY, SCB_SEV_ERROR, path,
                 "Server instance with Short Server ID %ld has no non-bootstrap Security "
                 "instance",
                 s);
         }
         if (first && first->iid != srv->i[k].id) {
-            ADD(c, "ssid-duplicate", SCB_SEV_ERROR, path,
+            ADD(c, SCB_RULE_SSID_DUPLICATE, SCB_SEV_ERROR, path,
                 "Short Server ID %ld already used by /1/%u", s, first->iid);
         }
     }
@@ -578,24 +643,24 @@ static void check_whole(struct vctx *c)
         }
         ipath(path, sizeof(path), SCB_OBJ_SECURITY, sec->i[k].id, -1);
         if (orphan) {
-            ADD(c, "security-without-server", SCB_SEV_WARNING, path,
+            ADD(c, SCB_RULE_SECURITY_WITHOUT_SERVER, SCB_SEV_WARNING, path,
                 "Security instance with Short Server ID %ld has no Server instance", s);
         }
         if (first && first->iid != sec->i[k].id) {
-            ADD(c, "ssid-duplicate", SCB_SEV_ERROR, path,
+            ADD(c, SCB_RULE_SSID_DUPLICATE, SCB_SEV_ERROR, path,
                 "Short Server ID %ld already used by /0/%u", s, first->iid);
         }
     }
     if (c->p->acl_supported && servers > 1 && (acl == NULL || acl->n == 0)) {
-        ADD(c, "acl-missing", SCB_SEV_WARNING, "/",
+        ADD(c, SCB_RULE_ACL_MISSING, SCB_SEV_WARNING, "/",
             "%zu server accounts and no Access Control instance", servers);
     }
     if (c->p->max_servers && servers > c->p->max_servers) {
-        ADD(c, "multi-server-unsupported", SCB_SEV_ERROR, "/1",
+        ADD(c, SCB_RULE_MULTI_SERVER_UNSUPPORTED, SCB_SEV_ERROR, "/1",
             "%zu server accounts; this client supports %u", servers, c->p->max_servers);
     }
     if (!c->p->acl_supported && acl && acl->n > 0) {
-        ADD(c, "acl-unsupported", SCB_SEV_ERROR, "/2",
+        ADD(c, SCB_RULE_ACL_UNSUPPORTED, SCB_SEV_ERROR, "/2",
             "%zu Access Control instances on a client without Access Control support", acl->n);
     }
 }
@@ -609,7 +674,7 @@ static void missing(struct vctx *c, uint16_t oid, const struct scb_instance *in,
     for (size_t k = 0; k < n; k++) {
         if (scb_instance_resource(in, rids[k]) == NULL) {
             ipath(path, sizeof(path), oid, in->id, rids[k]);
-            ADD(c, "resource-missing", SCB_SEV_ERROR, path, "mandatory resource %s is absent",
+            ADD(c, SCB_RULE_RESOURCE_MISSING, SCB_SEV_ERROR, path, "mandatory resource %s is absent",
                 scb_res_name(oid, rids[k]));
         }
     }
@@ -646,14 +711,14 @@ static void check_uri(struct vctx *c, const struct scb_instance *in, int64_t mod
     }
     ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_URI);
     if (u->len == 0 || u->len > 255 || !uri_scheme(u->data, u->len, scheme, sizeof(scheme))) {
-        ADD(c, "uri-invalid", SCB_SEV_ERROR, path, "Server URI %s",
+        ADD(c, SCB_RULE_URI_INVALID, SCB_SEV_ERROR, path, "Server URI %s",
             u->len == 0 ? "is empty" : u->len > 255 ? "is longer than 255 bytes" : "is not a URI");
         return;
     }
     int plain = strcmp(scheme, "coap") == 0 || strcmp(scheme, "coap+tcp") == 0;
     int secure = strcmp(scheme, "coaps") == 0 || strcmp(scheme, "coaps+tcp") == 0;
     if (!plain && !secure) {
-        ADD(c, "uri-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_URI_INVALID, SCB_SEV_ERROR, path,
             "scheme '%s' is not coap, coaps, coap+tcp or coaps+tcp", scheme);
         return;
     }
@@ -661,39 +726,27 @@ static void check_uri(struct vctx *c, const struct scb_instance *in, int64_t mod
         return; /* security-mode-invalid says it; no second violation for the same value */
     }
     if (has_mode && plain && mode != MODE_NOSEC) {
-        ADD(c, "uri-scheme-mode-mismatch", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_URI_SCHEME_MODE_MISMATCH, SCB_SEV_ERROR, path,
             "plain scheme '%s' with secure Security Mode %lld", scheme, (long long)mode);
     } else if (has_mode && secure && mode == MODE_NOSEC) {
-        ADD(c, "uri-scheme-mode-mismatch", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_URI_SCHEME_MODE_MISMATCH, SCB_SEV_ERROR, path,
             "secure scheme '%s' with Security Mode 3 (NoSec)", scheme);
     }
 }
 
 static int der_pubkey_ok(const struct scb_value *v)
 {
-    mbedtls_pk_context pk;
-    mbedtls_pk_init(&pk);
-    int ok = v && v->len && mbedtls_pk_parse_public_key(&pk, v->data, v->len) == 0;
-    mbedtls_pk_free(&pk);
-    return ok;
+    return v != NULL && scb_crypto_is_public_key(v->data, v->len);
 }
 
 static int der_privkey_ok(const struct scb_value *v)
 {
-    mbedtls_pk_context pk;
-    mbedtls_pk_init(&pk);
-    int ok = v && v->len && mbedtls_pk_parse_key(&pk, v->data, v->len, NULL, 0) == 0;
-    mbedtls_pk_free(&pk);
-    return ok;
+    return v != NULL && scb_crypto_is_private_key(v->data, v->len);
 }
 
 static int der_cert_ok(const struct scb_value *v)
 {
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    int ok = v && v->len && mbedtls_x509_crt_parse_der(&crt, v->data, v->len) == 0;
-    mbedtls_x509_crt_free(&crt);
-    return ok;
+    return v != NULL && scb_crypto_is_certificate(v->data, v->len);
 }
 
 static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mode)
@@ -705,12 +758,12 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
         if (vlen(c, in, id_rid) == 0 || vlen(c, in, key_rid) == 0) {
             ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id,
                   vlen(c, in, id_rid) == 0 ? id_rid : key_rid);
-            ADD(c, "credentials-missing", SCB_SEV_ERROR, path, "PSK mode without %s",
+            ADD(c, SCB_RULE_CREDENTIALS_MISSING, SCB_SEV_ERROR, path, "PSK mode without %s",
                 vlen(c, in, id_rid) == 0 ? "an identity (/3)" : "a key (/5)");
         }
         if (id && id->len && (id->len > 128 || !scb_value_utf8_ok(id->data, id->len))) {
             ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, id_rid);
-            ADD(c, "psk-identity-invalid", SCB_SEV_ERROR, path, "PSK identity %s",
+            ADD(c, SCB_RULE_PSK_IDENTITY_INVALID, SCB_SEV_ERROR, path, "PSK identity %s",
                 id->len > 128 ? "is longer than 128 bytes" : "is not valid UTF-8");
         }
         return;
@@ -722,7 +775,7 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
         for (size_t k = 0; k < 3; k++) {
             if (vlen(c, in, need[k]) == 0) {
                 ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, need[k]);
-                ADD(c, "credentials-missing", SCB_SEV_ERROR, path, "%s mode without %s",
+                ADD(c, SCB_RULE_CREDENTIALS_MISSING, SCB_SEV_ERROR, path, "%s mode without %s",
                     mode == MODE_RPK ? "RPK" : "certificate",
                     scb_res_name(SCB_OBJ_SECURITY, need[k]));
                 all = 0;
@@ -736,13 +789,13 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
         for (uint16_t rid = SCB_RES_SEC_PUBKEY_ID; rid <= SCB_RES_SEC_SERVER_PUBKEY; rid++) {
             if (!pub(value_of(c, SCB_OBJ_SECURITY, in, rid))) {
                 ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, rid);
-                ADD(c, "key-format-invalid", SCB_SEV_ERROR, path, "%s is not %s",
+                ADD(c, SCB_RULE_KEY_FORMAT_INVALID, SCB_SEV_ERROR, path, "%s is not %s",
                     scb_res_name(SCB_OBJ_SECURITY, rid), what);
             }
         }
         if (!der_privkey_ok(value_of(c, SCB_OBJ_SECURITY, in, key_rid))) {
             ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, key_rid);
-            ADD(c, "key-format-invalid", SCB_SEV_ERROR, path,
+            ADD(c, SCB_RULE_KEY_FORMAT_INVALID, SCB_SEV_ERROR, path,
                 "Secret Key is not a DER private key (RFC 5958 / SEC 1)");
         }
         return;
@@ -751,7 +804,7 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
         for (uint16_t rid = SCB_RES_SEC_PUBKEY_ID; rid <= SCB_RES_SEC_SECRET_KEY; rid++) {
             if (vlen(c, in, rid)) {
                 ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, rid);
-                ADD(c, "credentials-unexpected", SCB_SEV_WARNING, path,
+                ADD(c, SCB_RULE_CREDENTIALS_UNEXPECTED, SCB_SEV_WARNING, path,
                     "NoSec mode with a non-empty %s", scb_res_name(SCB_OBJ_SECURITY, rid));
             }
         }
@@ -765,7 +818,7 @@ static void check_ssid_range(struct vctx *c, const struct scb_instance *in, uint
     char path[32];
     if (get_int(c, oid, in, rid, &s) == 0 && (s < 1 || s > 65534)) {
         ipath(path, sizeof(path), oid, in->id, rid);
-        ADD(c, "ssid-out-of-range", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_SSID_OUT_OF_RANGE, SCB_SEV_ERROR, path,
             "Short Server ID %lld outside 1..65534", (long long)s);
     }
 }
@@ -786,13 +839,13 @@ static void check_security(struct vctx *c, const struct scb_instance *in)
         missing(c, oid, in, ssid_res, 1);
     } else if (scb_instance_resource(in, SCB_RES_SEC_SSID)) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_SSID);
-        ADD(c, "bs-account-ssid", SCB_SEV_WARNING, path,
+        ADD(c, SCB_RULE_BS_ACCOUNT_SSID, SCB_SEV_WARNING, path,
             "the Bootstrap-Server account carries a Short Server ID (ignored)");
     }
     check_uri(c, in, mode, has_mode);
     if (has_mode && (mode < 0 || mode > 4 || !(c->p->security_modes & (1u << mode)))) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_MODE);
-        ADD(c, "security-mode-invalid", SCB_SEV_ERROR, path, "Security Mode %lld %s",
+        ADD(c, SCB_RULE_SECURITY_MODE_INVALID, SCB_SEV_ERROR, path, "Security Mode %lld %s",
             (long long)mode, mode < 0 || mode > 4 ? "outside 0..4" : "not supported by this client");
     } else if (has_mode) {
         check_keys(c, in, mode);
@@ -802,12 +855,12 @@ static void check_security(struct vctx *c, const struct scb_instance *in)
     }
     if (get_uint(c, oid, in, SCB_RES_SEC_MATCHING_TYPE, &u) == 0 && u > 3) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_MATCHING_TYPE);
-        ADD(c, "matching-type-invalid", SCB_SEV_ERROR, path, "Matching Type %llu outside 0..3",
+        ADD(c, SCB_RULE_MATCHING_TYPE_INVALID, SCB_SEV_ERROR, path, "Matching Type %llu outside 0..3",
             (unsigned long long)u);
     }
     if (get_uint(c, oid, in, SCB_RES_SEC_CERT_USAGE, &u) == 0 && u > 3) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_CERT_USAGE);
-        ADD(c, "certificate-usage-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_CERTIFICATE_USAGE_INVALID, SCB_SEV_ERROR, path,
             "Certificate Usage %llu outside 0..3", (unsigned long long)u);
     }
     const struct scb_value *ol = value_of(c, oid, in, SCB_RES_SEC_OSCORE);
@@ -816,7 +869,7 @@ static void check_security(struct vctx *c, const struct scb_instance *in)
         (o != SCB_OBJ_OSCORE ||
          scb_object_instance(scb_config_object(c->cfg, SCB_OBJ_OSCORE), i) == NULL)) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SEC_OSCORE);
-        ADD(c, "oscore-link-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_OSCORE_LINK_INVALID, SCB_SEV_ERROR, path,
             "OSCORE Security Mode links /%u/%u, not an existing OSCORE instance", o, i);
     }
 }
@@ -861,13 +914,13 @@ static void check_server(struct vctx *c, const struct scb_object *o,
     check_ssid_range(c, in, oid, SCB_RES_SRV_SSID);
     if (get_int(c, oid, in, SCB_RES_SRV_LIFETIME, &v) == 0 && (v < 0 || v > 4294967295LL)) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SRV_LIFETIME);
-        ADD(c, "lifetime-invalid", SCB_SEV_ERROR, path, "lifetime %lld outside 0..2^32-1",
+        ADD(c, SCB_RULE_LIFETIME_INVALID, SCB_SEV_ERROR, path, "lifetime %lld outside 0..2^32-1",
             (long long)v);
     }
     const struct scb_value *b = value_of(c, oid, in, SCB_RES_SRV_BINDING);
     if (b && !binding_ok(b, o)) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SRV_BINDING);
-        ADD(c, "binding-invalid", SCB_SEV_ERROR, path, "binding is not valid for Server %s",
+        ADD(c, SCB_RULE_BINDING_INVALID, SCB_SEV_ERROR, path, "binding is not valid for Server %s",
             o->explicit_version && o->major == 1 && o->minor == 0 ? "1.0 (U, UQ, S, SQ, US, UQS)"
                                                                   : "1.1 (letters U T S N Q)");
     }
@@ -876,19 +929,19 @@ static void check_server(struct vctx *c, const struct scb_object *o,
     if ((has_min && minp < 0) || (has_max && maxp <= 0) || (has_min && has_max && minp > maxp)) {
         ipath(path, sizeof(path), oid, in->id,
               has_min && minp < 0 ? SCB_RES_SRV_MIN_PERIOD : SCB_RES_SRV_MAX_PERIOD);
-        ADD(c, "period-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_PERIOD_INVALID, SCB_SEV_ERROR, path,
             "default periods invalid (min %lld, max %lld)", (long long)minp, (long long)maxp);
     }
     if (get_int(c, oid, in, SCB_RES_SRV_DISABLE_TIMEOUT, &v) == 0 && v < 0) {
         ipath(path, sizeof(path), oid, in->id, SCB_RES_SRV_DISABLE_TIMEOUT);
-        ADD(c, "period-invalid", SCB_SEV_ERROR, path, "disable timeout %lld is negative",
+        ADD(c, SCB_RULE_PERIOD_INVALID, SCB_SEV_ERROR, path, "disable timeout %lld is negative",
             (long long)v);
     }
     static const uint16_t retry[] = {SCB_RES_SRV_RETRY_COUNT, SCB_RES_SRV_SEQ_RETRY_COUNT};
     for (size_t k = 0; k < 2; k++) {
         if (get_uint(c, oid, in, retry[k], &u) == 0 && u == 0) {
             ipath(path, sizeof(path), oid, in->id, retry[k]);
-            ADD(c, "retry-invalid", SCB_SEV_ERROR, path, "%s is 0", scb_res_name(oid, retry[k]));
+            ADD(c, SCB_RULE_RETRY_INVALID, SCB_SEV_ERROR, path, "%s is 0", scb_res_name(oid, retry[k]));
         }
     }
 }
@@ -907,18 +960,18 @@ static void check_acl(struct vctx *c, const struct scb_instance *in)
     int has_iid = get_int(c, aoid, in, SCB_RES_ACL_INSTANCE, &iid) == 0;
     if (has_oid && oid == SCB_OBJ_SECURITY) {
         ipath(path, sizeof(path), aoid, in->id, SCB_RES_ACL_OBJECT);
-        ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_ACL_TARGET_INVALID, SCB_SEV_ERROR, path,
             "the Security object cannot be an Access Control target");
     } else if ((has_oid && (oid < 1 || oid > 65534)) || (has_iid && (iid < 0 || iid > 65535))) {
         ipath(path, sizeof(path), aoid, in->id,
               has_oid && (oid < 1 || oid > 65534) ? SCB_RES_ACL_OBJECT : SCB_RES_ACL_INSTANCE);
-        ADD(c, "acl-target-invalid", SCB_SEV_ERROR, path, "target /%lld/%lld is not valid",
+        ADD(c, SCB_RULE_ACL_TARGET_INVALID, SCB_SEV_ERROR, path, "target /%lld/%lld is not valid",
             (long long)oid, (long long)iid);
     }
     if (get_int(c, aoid, in, SCB_RES_ACL_OWNER, &owner) == 0 && owner != 65535 &&
         !ssid_known(c, owner)) {
         ipath(path, sizeof(path), aoid, in->id, SCB_RES_ACL_OWNER);
-        ADD(c, "acl-owner-unknown", SCB_SEV_ERROR, path,
+        ADD(c, SCB_RULE_ACL_OWNER_UNKNOWN, SCB_SEV_ERROR, path,
             "owner %lld is neither a configured server nor 65535", (long long)owner);
     }
     const struct scb_resource *acl = scb_instance_resource(in, SCB_RES_ACL_ACL);
@@ -930,11 +983,11 @@ static void check_acl(struct vctx *c, const struct scb_instance *in)
         int64_t bits;
         snprintf(path, sizeof(path), "/2/%u/2/%u", in->id, acl->v[k].riid);
         if (acl->v[k].riid != 0 && !ssid_known(c, acl->v[k].riid)) {
-            ADD(c, "acl-entry-unknown", SCB_SEV_ERROR, path,
+            ADD(c, SCB_RULE_ACL_ENTRY_UNKNOWN, SCB_SEV_ERROR, path,
                 "ACL entry for server %u, which is not configured", acl->v[k].riid);
         }
         if (scb_value_int(&acl->v[k], &bits) == 0 && (bits < 0 || bits > 31)) {
-            ADD(c, "acl-value-invalid", SCB_SEV_ERROR, path, "ACL value %lld outside 0..31",
+            ADD(c, SCB_RULE_ACL_VALUE_INVALID, SCB_SEV_ERROR, path, "ACL value %lld outside 0..31",
                 (long long)bits);
         }
     }
@@ -985,7 +1038,7 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
     return c.err;
 }
 
-int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profile *p,
+int scb_validate_image(const uint8_t *image, size_t len, const struct scb_profile *p,
                         enum scb_source src, struct scb_config *cfg, struct scb_report *rep)
 {
     struct scb_decode_error derr = {0};

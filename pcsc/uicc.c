@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scboot/card.h"
+#include "scboot/uicc.h"
 
 /* ---- FCP (TS 102 221 11.1.1.3) ------------------------------------------------------- */
 
@@ -515,42 +515,4 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
         return ret;
     }
     return scb_iccid_decode(bcd, got, out, cap);
-}
-
-int scb_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx)
-{
-    size_t hits = 0, hit = 0;
-    char *end = NULL;
-
-    if (names == NULL || spec == NULL || idx == NULL || *spec == '\0') {
-        return SCB_E_INVALID_ARG;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(names[i], spec) == 0) {
-            *idx = i;
-            return SCB_OK;
-        }
-    }
-    unsigned long v = strtoul(spec, &end, 10);
-    if (end && *end == '\0' && spec[0] >= '0' && spec[0] <= '9') {
-        if (v >= n) {
-            return SCB_E_READER_NOT_FOUND;
-        }
-        *idx = (size_t)v;
-        return SCB_OK;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (strstr(names[i], spec) != NULL) {
-            hits++;
-            hit = i;
-        }
-    }
-    if (hits == 0) {
-        return SCB_E_READER_NOT_FOUND;
-    }
-    if (hits > 1) {
-        return SCB_E_READER_AMBIGUOUS;
-    }
-    *idx = hit;
-    return SCB_OK;
 }

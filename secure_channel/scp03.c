@@ -12,8 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "crypto.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
@@ -41,7 +39,7 @@ struct scp03 {
 
 void scb_scp03_keys_clear(struct scb_scp03_keys *k)
 {
-    mbedtls_platform_zeroize(k, sizeof(*k));
+    scb_zeroize(k, sizeof(*k));
 }
 
 static int key_line(const char *val, uint8_t *out, size_t *len)
@@ -108,9 +106,9 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
         if (ret < 0) {
             goto bad;
         }
-        mbedtls_platform_zeroize(line, sizeof(line));
+        scb_zeroize(line, sizeof(line));
     }
-    mbedtls_platform_zeroize(line, sizeof(line));
+    scb_zeroize(line, sizeof(line));
     if (lens[0] == 0 || lens[1] == 0 || lens[2] == 0 || lens[0] != lens[1] || lens[1] != lens[2]) {
         snprintf(err, errlen, "key file needs enc=, mac= and dek= of one length (16, 24 or 32 "
                               "bytes)");
@@ -124,7 +122,7 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
 bad:
     snprintf(err, errlen, "key file line %d: expected enc|mac|dek=HEX (16/24/32 bytes) or kvn=HEX",
              lineno);
-    mbedtls_platform_zeroize(line, sizeof(line)); /* a part of a key may be in it */
+    scb_zeroize(line, sizeof(line)); /* a part of a key may be in it */
     scb_scp03_keys_clear(&tmp);
     return SCB_E_SCP03_KEYS;
 }
@@ -139,7 +137,7 @@ int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, s
         return ret; /* SCB_E_IO, SCB_E_UNSAFE (mode, link, not a file), SCB_E_TOO_LARGE */
     }
     ret = scb_scp03_keys_parse(text, k, err, errlen);
-    mbedtls_platform_zeroize(text, SCP03_KEYFILE_MAX + 1);
+    scb_zeroize(text, SCP03_KEYFILE_MAX + 1);
     free(text);
     return ret;
 }
@@ -171,7 +169,7 @@ int scb_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t constant, size_t ou
         memcpy(out + done, block, n);
         done += n;
     }
-    mbedtls_platform_zeroize(block, sizeof(block));
+    scb_zeroize(block, sizeof(block));
     return ret;
 }
 
@@ -271,8 +269,8 @@ static int wrap(struct scp03 *s, const uint8_t *cmd, size_t clen, uint8_t *out, 
     *olen = n;
     ret = SCB_OK;
 out:
-    mbedtls_platform_zeroize(data, sizeof(data));
-    mbedtls_platform_zeroize(macin, sizeof(macin));
+    scb_zeroize(data, sizeof(data));
+    scb_zeroize(macin, sizeof(macin));
     return ret;
 }
 
@@ -383,16 +381,16 @@ static int f_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp,
         if (ret <= SCB_E_SCP03_CRYPTOGRAM && ret >= SCB_E_CRYPTO) {
             s->broken = 1; /* a failed verification ends the session: never fall back */
         }
-        mbedtls_platform_zeroize(buf, sizeof(buf));
+        scb_zeroize(buf, sizeof(buf));
         return ret;
     }
     if (blen > rcap) {
-        mbedtls_platform_zeroize(buf, sizeof(buf));
+        scb_zeroize(buf, sizeof(buf));
         return SCB_E_BUFFER;
     }
     memcpy(rsp, buf, blen);
     *rlen = blen;
-    mbedtls_platform_zeroize(buf, sizeof(buf));
+    scb_zeroize(buf, sizeof(buf));
     return SCB_OK;
 }
 
@@ -422,7 +420,7 @@ static void f_destroy(void *self)
 {
     struct scp03 *s = self;
     if (s) {
-        mbedtls_platform_zeroize(s, sizeof(*s));
+        scb_zeroize(s, sizeof(*s));
         free(s);
     }
 }
@@ -574,9 +572,9 @@ int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_
 fail:
     f_destroy(s);
 out:
-    mbedtls_platform_zeroize(expect, sizeof(expect));
-    mbedtls_platform_zeroize(host_crypto, sizeof(host_crypto));
-    mbedtls_platform_zeroize(ctx, sizeof(ctx));
+    scb_zeroize(expect, sizeof(expect));
+    scb_zeroize(host_crypto, sizeof(host_crypto));
+    scb_zeroize(ctx, sizeof(ctx));
     return ret;
 }
 

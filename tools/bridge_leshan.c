@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "bridge.h"
 #include "scboot/error.h"
@@ -165,13 +164,13 @@ static int bytes_value(json_object *v, json_object **out, const char *where, cha
     for (size_t k = 0; k < n; k++) {
         json_object *b = json_object_array_get_idx(v, k);
         if (!json_object_is_type(b, json_type_int)) {
-            mbedtls_platform_zeroize(hex, 2 * n + 1);
+            scb_zeroize(hex, 2 * n + 1);
             free(hex);
             return fail(err, errlen, "%s[%zu]: expected a byte value", where, k);
         }
         int64_t x = json_object_get_int64(b);
         if (x < -128 || x > 255) {
-            mbedtls_platform_zeroize(hex, 2 * n + 1);
+            scb_zeroize(hex, 2 * n + 1);
             free(hex);
             return fail(err, errlen, "%s[%zu]: %lld is not a byte", where, k, (long long)x);
         }
@@ -179,7 +178,7 @@ static int bytes_value(json_object *v, json_object **out, const char *where, cha
     }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "hex", json_object_new_string(hex));
-    mbedtls_platform_zeroize(hex, 2 * n + 1);
+    scb_zeroize(hex, 2 * n + 1);
     free(hex);
     *out = o;
     return 0;

@@ -23,7 +23,6 @@
 #include <strings.h>
 
 #include <json-c/json.h>
-#include <mbedtls/platform_util.h>
 
 #include "bridge.h"
 #include "scboot/error.h"
@@ -108,7 +107,7 @@ static void ini_free(struct ini *ini)
         free(ini->sv[k].pub);
         free(ini->sv[k].srv);
         if (ini->sv[k].secret) {
-            mbedtls_platform_zeroize(ini->sv[k].secret, strlen(ini->sv[k].secret));
+            scb_zeroize(ini->sv[k].secret, strlen(ini->sv[k].secret));
             free(ini->sv[k].secret);
         }
     }
@@ -399,7 +398,7 @@ static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, s
                   : sec == ENDPOINT ? endpoint_key(&ini->ep[ini->nep - 1], buf, v, line, err,
                                                    errlen)
                                     : fail(err, errlen, line, "key outside a section");
-        mbedtls_platform_zeroize(buf, sizeof(buf));
+        scb_zeroize(buf, sizeof(buf));
         if (ret < 0) {
             return ret;
         }
@@ -645,7 +644,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
         }
         if (b->p) {
             memcpy(np, b->p, b->n);
-            mbedtls_platform_zeroize(b->p, b->cap);
+            scb_zeroize(b->p, b->cap);
             free(b->p);
         }
         b->p = np;
@@ -866,7 +865,7 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
     }
     if (ret != SCB_OK) {
         if (b.p) {
-            mbedtls_platform_zeroize(b.p, b.cap);
+            scb_zeroize(b.p, b.cap);
         }
         free(b.p);
         return ret;

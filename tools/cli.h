@@ -17,6 +17,10 @@
 #define EXIT_MALFORMED 4
 #define EXIT_FILE 5 /* a file or the state directory cannot be read or written */
 
+/* The exit code for an error: 2 usage, 3 card/reader, 4 malformed data or a damaged store,
+ * 5 file or state I/O (unreadable/unwritable file, unsafe or locked state dir, full disk). */
+int cli_exit_code(int err);
+
 struct cli {
     const char *prog;
     const char *reader;     /* -r */

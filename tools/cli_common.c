@@ -18,7 +18,6 @@
 #include <time.h>
 #include "scboot/util.h"
 
-#include <mbedtls/platform_util.h>
 
 int cli_common_opt(struct cli *c, int opt, const char *arg)
 {
@@ -69,6 +68,26 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
     }
 }
 
+/* The exit code for an error (README's table): the CLI's policy, not the library's. */
+int cli_exit_code(int err)
+{
+    if (err == SCB_OK) {
+        return EXIT_OK;
+    }
+    if (err == SCB_E_INVALID_ARG) {
+        return EXIT_USAGE;
+    }
+    if (err == SCB_E_DECODE || err == SCB_E_JSON || err == SCB_E_PARSE ||
+        err == SCB_E_P15_MALFORMED || err == SCB_E_TOO_LARGE) {
+        return EXIT_MALFORMED;
+    }
+    if (err == SCB_E_IO || err == SCB_E_UNSAFE || err == SCB_E_LOCKED) {
+        return EXIT_FILE;
+    }
+    return EXIT_CARD;
+}
+
+
 int cli_fail(struct cli *c, int err, const char *fmt, ...)
 {
     va_list ap;
@@ -76,11 +95,16 @@ int cli_fail(struct cli *c, int err, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
+    /* what to do about it: the CLI's flags, never named in the library's messages */
     if (err == SCB_E_NO_SERVICE) {
         fputs(" (is pcscd running? systemctl start pcscd.socket)", stderr);
+    } else if (err == SCB_E_PIN_REQUIRED) {
+        fputs(" (give --pin-file FILE or --pin PIN)", stderr);
+    } else if (err == SCB_E_SECURITY_STATUS) {
+        fputs(" (a PIN: --pin-file/--pin; a secure channel: --scp03-keys)", stderr);
     }
     fputc('\n', stderr);
-    return scb_err_exit_code(err);
+    return cli_exit_code(err);
 }
 
 int cli_read_fail(struct cli *c, const char *path, int ret)
@@ -105,17 +129,17 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
     size_t n, len = 0;
     int ret;
 
-    mbedtls_platform_zeroize(c->pin, sizeof(c->pin));
+    scb_zeroize(c->pin, sizeof(c->pin));
     c->has_pin = 0;
     if (!from_file) {
         n = strlen(arg);
         if (n == 0 || n >= sizeof(c->pin)) {
-            mbedtls_platform_zeroize(arg, n);
+            scb_zeroize(arg, n);
             return cli_fail(c, SCB_E_INVALID_ARG, "--pin: a PIN of 1 to %zu characters",
                             sizeof(c->pin) - 1);
         }
         memcpy(c->pin, arg, n + 1);
-        mbedtls_platform_zeroize(arg, n); /* out of /proc/PID/cmdline from now on */
+        scb_zeroize(arg, n); /* out of /proc/PID/cmdline from now on */
         c->has_pin = 1;
         return 0;
     }
@@ -127,7 +151,7 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
         n--;
     }
     if (n == 0 || n >= sizeof(c->pin) || memchr(text, '\0', n) != NULL) {
-        mbedtls_platform_zeroize(text, PIN_FILE_MAX + 1);
+        scb_zeroize(text, PIN_FILE_MAX + 1);
         free(text);
         return cli_fail(c, SCB_E_PARSE, "PIN file %s: the first line must hold a PIN of 1 to %zu "
                                         "characters",
@@ -135,7 +159,7 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
     }
     memcpy(c->pin, text, n);
     c->pin[n] = '\0';
-    mbedtls_platform_zeroize(text, PIN_FILE_MAX + 1);
+    scb_zeroize(text, PIN_FILE_MAX + 1);
     free(text);
     c->has_pin = 1;
     return 0;
@@ -148,7 +172,7 @@ const char *cli_pin(const struct cli *c)
 
 void cli_pin_wipe(struct cli *c)
 {
-    mbedtls_platform_zeroize(c->pin, sizeof(c->pin));
+    scb_zeroize(c->pin, sizeof(c->pin));
     c->has_pin = 0;
 }
 

@@ -15,7 +15,6 @@
 #include "scboot/error.h"
 #include "scboot/util.h"
 
-#include <mbedtls/platform_util.h>
 #include <stdio.h>
 
 #define LINE_MAX_LEN 4096

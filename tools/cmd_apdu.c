@@ -97,7 +97,7 @@ int cmd_apdu(struct cli *c, int argc, char **argv)
         return cli_usage(c, usage_text);
     }
     if ((ret = cli_open_card(c)) < 0) {
-        return scb_err_exit_code(ret);
+        return cli_exit_code(ret);
     }
     if ((ret = scb_transport_begin(c->tr)) < 0) {
         ret = cli_fail(c, ret, "%s", scb_strerror(ret));

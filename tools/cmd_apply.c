@@ -215,14 +215,14 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         int oc = cli_open_card(c);
         if (oc == SCB_OK) {
             b.card = &c->card;
-        } else if (scb_err_exit_code(oc) == EXIT_FILE || scb_err_exit_code(oc) == EXIT_MALFORMED) {
+        } else if (cli_exit_code(oc) == EXIT_FILE || cli_exit_code(oc) == EXIT_MALFORMED) {
             /* a virtual card's profile that cannot be read: said in one line already */
             scb_scp03_keys_clear(&keys);
             scb_store_close(&st);
             cli_pin_wipe(c);
-            return scb_err_exit_code(oc);
+            return cli_exit_code(oc);
         } else {
-            /* R4 (scb_card_check): a reader without a card deletes the card's instances and
+            /* R4 (scb_bootstrap_check_card): a reader without a card deletes the card's instances and
              * falls through to the factory step; an unreachable reader or pcscd keeps them */
             stand_in = oc == SCB_E_NO_CARD ? scb_transport_empty_reader(b.reader_name)
                                            : scb_transport_unreachable(oc);

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "cli.h"
 #include "cli_misc.h"
@@ -73,7 +72,7 @@ static unsigned long num_opt(const char *s, unsigned long max, char **rest)
 static void key_wipe(uint8_t **key, size_t len)
 {
     if (*key) {
-        mbedtls_platform_zeroize(*key, len);
+        scb_zeroize(*key, len);
         free(*key);
         *key = NULL;
     }
@@ -165,16 +164,16 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
                 return cli_fail(c, ret, "--psk-key-file: %s", ferr);
             }
             if ((key = malloc(n / 2 + 1)) == NULL) {
-                mbedtls_platform_zeroize(text, 4096 + 1);
+                scb_zeroize(text, 4096 + 1);
                 free(text);
                 cli_pin_wipe(c);
                 return cli_fail(c, SCB_E_NOMEM, "out of memory");
             }
             ret = scb_hex_decode(text, key, n / 2 + 1, &keylen);
-            mbedtls_platform_zeroize(text, 4096 + 1);
+            scb_zeroize(text, 4096 + 1);
             free(text);
             if (ret < 0 || keylen == 0) {
-                mbedtls_platform_zeroize(key, n / 2 + 1);
+                scb_zeroize(key, n / 2 + 1);
                 free(key); /* keylen is not known */
                 cli_pin_wipe(c);
                 return cli_fail(c, SCB_E_PARSE, "PSK key file %s: expected hex", optarg);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "cli.h"
 #include "scboot/cardsrc.h"
@@ -90,7 +89,7 @@ static int json_to_image(struct cli *c, const char *name, uint8_t **buf, size_t 
         scb_buf_free(&out);
         return cli_fail(c, SCB_E_JSON, "%s: %s", name, err);
     }
-    mbedtls_platform_zeroize(*buf, *len);
+    scb_zeroize(*buf, *len);
     free(*buf);
     *buf = out.data;
     *len = out.len;
@@ -184,9 +183,9 @@ int cmd_check(struct cli *c, int argc, char **argv)
         if ((ret = cli_open_card(c)) < 0) {
             scb_scp03_keys_clear(&keys);
             cli_pin_wipe(c);
-            return scb_err_exit_code(ret);
+            return cli_exit_code(ret);
         }
-        ret = scb_card_read(&c->card, &ro, &rr);
+        ret = scb_card_source_read(&c->card, &ro, &rr);
         scb_scp03_keys_clear(&keys);
         cli_pin_wipe(c);
         ro.pin = NULL;
@@ -224,7 +223,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
     if (derr.rule != NULL) {
         malformed = 1;
         scb_report_add_decode_error(&rep, &derr);
-    } else if ((ret = scb_bootstrap_check(buf, len, &prof, src, &cfg, &rep)) < 0) {
+    } else if ((ret = scb_validate_image(buf, len, &prof, src, &cfg, &rep)) < 0) {
         if (ret != SCB_E_DECODE) {
             ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
             goto out;
@@ -241,7 +240,7 @@ out:
         cli_close_card(c);
     } else {
         if (buf) {
-            mbedtls_platform_zeroize(buf, len);
+            scb_zeroize(buf, len);
         }
         free(buf);
     }

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "bridge.h"
 #include "cli.h"
@@ -139,7 +138,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     scb_config_init(&cfg);
     ret = fmt == 1 ? bridge_leshan_import(text, len, endpoint, &cfg, err, sizeof(err))
                    : bridge_wakaama_import(text, len, endpoint, &cfg, err, sizeof(err));
-    mbedtls_platform_zeroize(text, len);
+    scb_zeroize(text, len);
     free(text);
     if (ret < 0) {
         scb_config_free(&cfg);
@@ -154,7 +153,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     }
     /* the image takes the card's path: decode + the one validator */
     scb_config_init(&dec);
-    ret = scb_bootstrap_check(img.data, img.len, &prof, src, &dec, &rep);
+    ret = scb_validate_image(img.data, img.len, &prof, src, &dec, &rep);
     scb_config_free(&dec);
     if (ret < 0 && ret != SCB_E_DECODE) {
         ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
@@ -193,7 +192,7 @@ int cli_export(struct cli *c, const struct scb_config *cfg, const char *format,
     }
     size_t n = strlen(out);
     int ok = fwrite(out, 1, n, stdout) == n && fflush(stdout) == 0;
-    mbedtls_platform_zeroize(out, n);
+    scb_zeroize(out, n);
     free(out);
     if (lost[0]) {
         fprintf(stderr, "%s: not expressible in %s's format, left out: %s\n", c->prog, format,

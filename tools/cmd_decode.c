@@ -6,8 +6,6 @@
 #include <json-c/json.h>
 #include <stdlib.h>
 
-#include <mbedtls/platform_util.h>
-
 #include "cli.h"
 #include "scboot/codec.h"
 #include "scboot/json.h"
@@ -73,7 +71,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
     }
     scb_config_init(&cfg);
     if (scb_bsfile_decode(buf, len, &cfg, &derr) < 0) {
-        mbedtls_platform_zeroize(buf, len);
+        scb_zeroize(buf, len);
         free(buf);
         return cli_decode_error(c, argv[optind], &derr);
     }
@@ -87,7 +85,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
         cli_print_config(&cfg, c->show_secrets);
     }
     scb_config_free(&cfg);
-    mbedtls_platform_zeroize(buf, len); /* the image holds keys */
+    scb_zeroize(buf, len); /* the image holds keys */
     free(buf);
     return EXIT_OK;
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "cli.h"
 #include "scboot/cardsrc.h"
@@ -223,9 +222,9 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     if ((ret = cli_open_card(c)) < 0) {
         scb_scp03_keys_clear(&keys);
         cli_pin_wipe(c);
-        return scb_err_exit_code(ret);
+        return cli_exit_code(ret);
     }
-    ret = scb_card_read(&c->card, &a.ro, &r);
+    ret = scb_card_source_read(&c->card, &a.ro, &r);
     scb_scp03_keys_clear(&keys);
     cli_secure_report(c, &guard);
     cli_pin_wipe(c);

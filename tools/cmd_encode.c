@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "cli.h"
 #include "cli_misc.h"
@@ -19,7 +18,7 @@
 static void wipe_buf(struct scb_buf *b)
 {
     if (b->data) {
-        mbedtls_platform_zeroize(b->data, b->cap);
+        scb_zeroize(b->data, b->cap);
     }
     scb_buf_free(b);
 }
@@ -81,10 +80,11 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     }
     scb_config_init(&cfg);
     ret = scb_config_from_json_text(t, &cfg, err, sizeof(err));
-    mbedtls_platform_zeroize(t, len); /* the JSON may carry keys */
+    scb_zeroize(t, len); /* the JSON may carry keys */
     free(t);
     if (ret < 0) {
-        return cli_fail(c, SCB_E_JSON, "%s: %s", argv[optind], err);
+        return cli_fail(c, SCB_E_JSON, "%s: %s%s", argv[optind], err,
+                        strstr(err, "redacted") ? " (decode --json --show-secrets gives them)" : "");
     }
     ret = scb_bsfile_encode(&cfg, pad, &out);
     scb_config_free(&cfg);

@@ -118,7 +118,7 @@ int cmd_readers(struct cli *c, int argc, char **argv)
         struct scb_card_status st;
         memset(&v, 0, sizeof(v));
         if ((ret = cli_open_card(c)) < 0) {
-            return scb_err_exit_code(ret);
+            return cli_exit_code(ret);
         }
         scb_transport_status(c->tr, &st);
         snprintf(v.name, sizeof(v.name), "%s", c->reader);

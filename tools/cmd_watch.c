@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
 
 #include "cli.h"
 #include "cli_conf.h"
 #include "cli_daemon.h"
 #include "cli_misc.h"
+#include "scboot/util.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"

@@ -2,7 +2,7 @@
 /*
  * example_client.c: how an LwM2M client uses libscboot (a runnable example, built and run by a
  * test). Start-up runs the bootstrap sequence; before every Register/Update to a
- * card-provisioned server it calls scb_card_check() (LwM2M R5); when the card's data changed
+ * card-provisioned server it calls scb_bootstrap_check_card() (LwM2M R5); when the card's data changed
  * it drops the (D)TLS session of every server whose URI, security mode or keys changed and
  * registers again; when the card is gone its servers are forgotten.
  *
@@ -14,17 +14,19 @@
 #include <string.h>
 
 #include "scboot/emu.h"
+#include "scboot/objdefs.h"
 #include "scboot/sequence.h"
 #include "scboot/util.h"
 
 /* What a (D)TLS session depends on: URI, mode, identity and key of the server's /0 instance. */
 static void session_key(const struct scb_config *cfg, uint16_t iid, uint8_t out[32])
 {
-    const struct scb_instance *in = scb_object_instance(scb_config_object(cfg, 0), iid);
+    const struct scb_instance *in = scb_object_instance(scb_config_object(cfg, SCB_OBJ_SECURITY), iid);
     uint8_t buf[2048];
     size_t n = 0;
-    static const uint16_t rids[] = {0, 2, 3, 4, 5};
-    for (size_t k = 0; in && k < 5; k++) {
+    static const uint16_t rids[] = {SCB_RES_SEC_URI, SCB_RES_SEC_MODE, SCB_RES_SEC_PUBKEY_ID,
+                                    SCB_RES_SEC_SERVER_PUBKEY, SCB_RES_SEC_SECRET_KEY};
+    for (size_t k = 0; in && k < sizeof(rids) / sizeof(rids[0]); k++) {
         const struct scb_resource *r = scb_instance_resource(in, rids[k]);
         if (r && r->n == 1 && n + r->v[0].len + 2 < sizeof(buf)) {
             buf[n++] = (uint8_t)rids[k];
@@ -38,14 +40,14 @@ static void session_key(const struct scb_config *cfg, uint16_t iid, uint8_t out[
 
 static void print_servers(const char *what, const struct scb_committed *c)
 {
-    const struct scb_object *sec = scb_config_object(&c->cfg, 0);
+    const struct scb_object *sec = scb_config_object(&c->cfg, SCB_OBJ_SECURITY);
     for (size_t k = 0; sec && k < sec->n; k++) {
         int bs = 0;
-        const struct scb_resource *u = scb_instance_resource(&sec->i[k], 0);
-        scb_config_get_bool(&c->cfg, 0, sec->i[k].id, 1, &bs);
+        const struct scb_resource *u = scb_instance_resource(&sec->i[k], SCB_RES_SEC_URI);
+        scb_config_get_bool(&c->cfg, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP, &bs);
         if (u && u->n == 1 && !bs) {
             printf("%s %.*s (/0/%u from %s)\n", what, (int)u->v[0].len, (const char *)u->v[0].data,
-                   sec->i[k].id, scb_provenance_name(scb_committed_prov(c, 0, sec->i[k].id)));
+                   sec->i[k].id, scb_provenance_name(scb_committed_prov(c, SCB_OBJ_SECURITY, sec->i[k].id)));
         }
     }
 }
@@ -58,13 +60,13 @@ struct client {
 static void on_commit(void *ctx, enum scb_card_outcome o, const struct scb_committed *now)
 {
     struct client *cl = ctx;
-    const struct scb_object *old = scb_config_object(&cl->before.cfg, 0);
+    const struct scb_object *old = scb_config_object(&cl->before.cfg, SCB_OBJ_SECURITY);
     printf("card %s (generation %llu)\n", scb_card_outcome_name(o),
            (unsigned long long)now->generation);
     for (size_t k = 0; old && k < old->n; k++) {
         uint8_t a[32], b[32];
         uint16_t iid = old->i[k].id;
-        if (scb_committed_prov(&cl->before, 0, iid) != SCB_PROV_CARD) {
+        if (scb_committed_prov(&cl->before, SCB_OBJ_SECURITY, iid) != SCB_PROV_CARD) {
             continue;
         }
         session_key(&cl->before.cfg, iid, a);
@@ -129,8 +131,9 @@ int main(int argc, char **argv)
             scb_emu_remove(emu);
         }
         /* R5: before every Register/Update to a card-provisioned server */
-        scb_card_check(&b, &o);
-        printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o), b.last_apdus);
+        scb_bootstrap_check_card(&b, &o);
+        printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o),
+               scb_bootstrap_last_apdus(&b));
         if (o == SCB_CARD_CHANGED || o == SCB_CARD_SWAPPED || o == SCB_CARD_APPLIED) {
             print_servers("register to", &cl.before);
         } else if (o == SCB_CARD_REMOVED) {

@@ -178,18 +178,7 @@ static int send_msg(int fd, const uint8_t *buf, size_t n)
     frame[0] = (uint8_t)(n >> 8);
     frame[1] = (uint8_t)n;
     memcpy(frame + 2, buf, n);
-    size_t off = 0;
-    while (off < n + 2) {
-        ssize_t w = write(fd, frame + off, n + 2 - off);
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return -1; /* includes EAGAIN: SO_SNDTIMEO expired */
-        }
-        off += (size_t)w;
-    }
-    return 0;
+    return scb_write_all(fd, frame, n + 2) == SCB_OK ? 0 : -1;
 }
 
 /* Serve one connection until it closes, a signal asks for removal, or the fault fires. */

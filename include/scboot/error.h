@@ -86,13 +86,6 @@ const char *scb_strerror(int err);
 /** Short symbolic name of an error code ("SCB_E_CARD_REMOVED"). */
 const char *scb_errname(int err);
 
-/**
- * The CLI exit code for an error (DESIGN.md): 2 usage, 3 card/reader, 4 malformed data or a
- * damaged store, 5 file or state I/O (a file that cannot be read or written, an unsafe or
- * locked state directory, a full or read-only disk). SCB_OK maps to 0.
- */
-int scb_err_exit_code(int err);
-
 /** Map a status word to an error (SCB_OK for 9000 and the warnings a caller accepts). */
 int scb_sw_to_err(uint16_t sw);
 

@@ -81,6 +81,17 @@ void scb_config_init(struct scb_config *c);
 void scb_config_free(struct scb_config *c);
 /** Deep copy. */
 int scb_config_copy(struct scb_config *dst, const struct scb_config *src);
+/**
+ * Whether two configurations hold the same data: the same objects (version, opaque TLV),
+ * instances, resources and values, whatever their order; numbers, times and booleans of
+ * registered resources compare by value (a 2-byte 5 equals a 1-byte 5), everything else byte
+ * for byte. Instance and resource IDs are unique within their parent (the decoders and the
+ * model's add functions refuse duplicates).
+ * \return 1 when equal, 0 when not (both NULL: equal)
+ */
+int scb_config_equal(const struct scb_config *a, const struct scb_config *b);
+/** The same comparison for two instances of object oid (both NULL: equal). \return 1 or 0 */
+int scb_instance_equal(uint16_t oid, const struct scb_instance *a, const struct scb_instance *b);
 
 /** Lookups (NULL when absent). */
 struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid);

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/cardsrc.h"
+#include "scboot/card_source.h"
 #include "scboot/store.h"
 #include "scboot/validate.h"
 
@@ -37,7 +37,7 @@ enum scb_card_outcome {
 const char *scb_card_outcome_name(enum scb_card_outcome o);
 
 /**
- * When scb_card_check reads the card (R3/R5). pcsc-lite's event counter moves on insert,
+ * When scb_bootstrap_check_card reads the card (R3/R5). pcsc-lite's event counter moves on insert,
  * removal and reset, not when another PC/SC client or an OTA update changes the file, so:
  *   ON_EVENT  0 APDUs without a reader event (the default; misses changes made in place)
  *   ALWAYS    re-read along the known path on every check (about 10 APDUs for a 1 KB file)
@@ -78,6 +78,16 @@ struct scb_bootstrap {
 void scb_bootstrap_init(struct scb_bootstrap *b);
 void scb_bootstrap_free(struct scb_bootstrap *b);
 
+/*
+ * Accessors for the state between checks: callers read these rather than the fields, so the
+ * struct can become opaque (scb_bootstrap_new/_free) once every caller sets its options
+ * through an options struct.
+ */
+/** The violations of the last rejected configuration; borrowed, valid until the next check. */
+const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b);
+/** The APDUs the last check sent (0: answered from the event counter alone). */
+unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
+
 /**
  * R5: check the card and bring the committed configuration in step with it. Call before
  * every Register/Update to a card-provisioned server; *out says what happened.
@@ -86,7 +96,7 @@ void scb_bootstrap_free(struct scb_bootstrap *b);
  * falls through to the factory step; the reader or pcscd cannot be reached (status fails)
  * -> the card's state is unknown: nothing is deleted (SCB_CARD_UNKNOWN), and it is logged.
  */
-int scb_card_check(struct scb_bootstrap *b, enum scb_card_outcome *out);
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out);
 
 struct scb_run_result {
     enum scb_card_outcome card;

@@ -65,6 +65,20 @@ void scb_committed_drop(struct scb_committed *c, enum scb_provenance p);
 /** Add every instance of cfg with provenance p, replacing instances with the same IDs. */
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
                         enum scb_provenance p);
+/**
+ * The state to commit when a whole configuration replaces the committed one (Bootstrap-Finish
+ * of a network bootstrap): an instance whose content did not change (scb_instance_equal)
+ * keeps its provenance from prev, every other instance gets p; the card fingerprint is kept
+ * while an instance from the card remains and cleared otherwise; generation and commit time
+ * come from prev (scb_store_commit advances them).
+ * \param out  written by this call; on success the caller owns it (scb_committed_free), on
+ *             failure it is left initialised and empty
+ * \param prev borrowed: the committed state before
+ * \param cfg  consumed in every case: its contents move into *out and cfg is left empty
+ * \return SCB_OK, SCB_E_NOMEM
+ */
+int scb_committed_replace(struct scb_committed *out, const struct scb_committed *prev,
+                          struct scb_config *cfg, enum scb_provenance p);
 const char *scb_provenance_name(enum scb_provenance p);
 
 struct scb_store;

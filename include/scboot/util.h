@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * scboot small helpers shared by the library and the tools: hex text, and the redaction
- * form of secrets (length + short SHA-256 prefix).
+ * scboot ground floor (common/util.c), shared by every part of the library and the tools:
+ * hex text, SHA-256 and the redaction form of secrets (length + short SHA-256 prefix),
+ * zeroize, bounded and 0600 file I/O.
  */
 #ifndef SCBOOT_UTIL_H
 #define SCBOOT_UTIL_H
@@ -21,8 +22,13 @@ int scb_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len);
 void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap);
 /** The first 8 hex digits of SHA-256(data): how a redacted secret is shown. out >= 9 bytes. */
 int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap);
-/** Full SHA-256. */
+/** Full SHA-256 of len bytes at data into out. \return SCB_OK or SCB_E_CRYPTO. */
 int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+/**
+ * Overwrite len bytes at buf with zeros so that the compiler cannot drop the stores (keys,
+ * PINs, decoded images). NULL or 0 is a no-op.
+ */
+void scb_zeroize(void *buf, size_t len);
 /**
  * Read a whole file of at most max bytes into a malloc'd buffer ("-": stdin). SCB_E_NOT_FOUND
  * (no such file), SCB_E_IO (errno says why), SCB_E_TOO_LARGE.
@@ -31,6 +37,11 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 /** The same, NUL-terminated for text parsers (*len excludes the NUL). */
 int scb_read_text(const char *path, size_t max, char **text, size_t *len);
 
+/**
+ * Write all len bytes at buf to fd, going on after short writes and EINTR.
+ * \return SCB_OK, or SCB_E_IO with errno saying why
+ */
+int scb_write_all(int fd, const void *buf, size_t len);
 /**
  * Write a file that may hold secrets (bootstrap images, store exports): mode 0600 whatever
  * the umask and whether or not it existed. The bytes go to a new file in the same directory

@@ -21,8 +21,66 @@ extern "C" {
 
 enum scb_severity { SCB_SEV_ERROR = 0, SCB_SEV_WARNING = 1 };
 
+/**
+ * The rule identifiers of RULES.md as an enum, for code that decides on a rule (the
+ * sequence's "network bootstrap needed"). The strings (scb_rule_name) stay the public
+ * contract: reports, JSON output and documentation use them.
+ */
+enum scb_rule {
+    SCB_RULE_UNKNOWN = 0,
+    SCB_RULE_FILE_TOO_LARGE,
+    SCB_RULE_FILE_TRUNCATED,
+    SCB_RULE_OBJECT_COUNT_MISMATCH,
+    SCB_RULE_RECORD_OVERRUN,
+    SCB_RULE_TLV_MALFORMED,
+    SCB_RULE_TLV_VALUE_INVALID,
+    SCB_RULE_INSTANCE_DUPLICATE,
+    SCB_RULE_RESOURCE_DUPLICATE,
+    SCB_RULE_INSTANCE_ID_RESERVED,
+    SCB_RULE_BS_ACCOUNT_MULTIPLE,
+    SCB_RULE_SERVER_ACCOUNT_MISSING,
+    SCB_RULE_SERVER_WITHOUT_SECURITY,
+    SCB_RULE_SECURITY_WITHOUT_SERVER,
+    SCB_RULE_SSID_DUPLICATE,
+    SCB_RULE_ACL_MISSING,
+    SCB_RULE_MULTI_SERVER_UNSUPPORTED,
+    SCB_RULE_ACL_UNSUPPORTED,
+    SCB_RULE_RESOURCE_MISSING,
+    SCB_RULE_URI_INVALID,
+    SCB_RULE_URI_SCHEME_MODE_MISMATCH,
+    SCB_RULE_SECURITY_MODE_INVALID,
+    SCB_RULE_CREDENTIALS_MISSING,
+    SCB_RULE_CREDENTIALS_UNEXPECTED,
+    SCB_RULE_PSK_IDENTITY_INVALID,
+    SCB_RULE_KEY_FORMAT_INVALID,
+    SCB_RULE_SSID_OUT_OF_RANGE,
+    SCB_RULE_MATCHING_TYPE_INVALID,
+    SCB_RULE_CERTIFICATE_USAGE_INVALID,
+    SCB_RULE_OSCORE_LINK_INVALID,
+    SCB_RULE_LIFETIME_INVALID,
+    SCB_RULE_BINDING_INVALID,
+    SCB_RULE_PERIOD_INVALID,
+    SCB_RULE_RETRY_INVALID,
+    SCB_RULE_ACL_TARGET_INVALID,
+    SCB_RULE_ACL_OWNER_UNKNOWN,
+    SCB_RULE_ACL_ENTRY_UNKNOWN,
+    SCB_RULE_ACL_VALUE_INVALID,
+    SCB_RULE_BS_ACCOUNT_SSID,
+    SCB_RULE_RESOURCE_SHAPE_INVALID,
+    SCB_RULE_RESOURCE_UNKNOWN,
+    SCB_RULE_VALUE_OUT_OF_RANGE,
+    SCB_RULE_COUNT /**< not a rule: the number of values */
+};
+
+/** The RULES.md identifier of r ("ssid-out-of-range"); "unknown" for anything else. */
+const char *scb_rule_name(enum scb_rule r);
+/** The rule named name, or SCB_RULE_UNKNOWN. */
+enum scb_rule scb_rule_from_name(const char *name);
+
+
 struct scb_violation {
-    const char *rule;       /**< RULES.md identifier, e.g. "ssid-out-of-range" */
+    const char *rule;       /**< RULES.md identifier, e.g. "ssid-out-of-range" (static) */
+    enum scb_rule id;       /**< the same rule as an enum */
     enum scb_severity severity;
     char path[32];          /**< LwM2M path, "/" for the whole configuration */
     char message[192];
@@ -69,7 +127,7 @@ void scb_report_free(struct scb_report *rep);
  * A decode error is reported as a violation (container rule) and returns SCB_E_DECODE.
  * On success *cfg holds the configuration (caller frees) whatever the report says.
  */
-int scb_bootstrap_check(const uint8_t *image, size_t len, const struct scb_profile *p,
+int scb_validate_image(const uint8_t *image, size_t len, const struct scb_profile *p,
                         enum scb_source src, struct scb_config *cfg, struct scb_report *rep);
 
 #pragma GCC visibility pop

@@ -167,11 +167,11 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     }
     struct wire first = wire_since(e, mark);
     mark = scb_emu_log_count(e);
-    scb_card_check(&b, &o);
+    scb_bootstrap_check_card(&b, &o);
     struct wire quiet = wire_since(e, mark);
     scb_emu_reset(e);
     mark = scb_emu_log_count(e);
-    scb_card_check(&b, &o);
+    scb_bootstrap_check_card(&b, &o);
     struct wire event = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
@@ -198,7 +198,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
     scb_card_init(&c, t);
-    if (scb_card_read(&c, &ro, &r) < 0 || r.file_len != size) {
+    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != size) {
         fprintf(stderr, "bench: SCP03 read of %zu bytes failed\n", size);
         exit(1);
     }
@@ -267,7 +267,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
         ro.secure_ctx = &g;
     }
     scb_card_init(&c, t);
-    if (scb_card_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
+    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
         fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, r.error);
         exit(1);
     }
@@ -301,7 +301,7 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_card_check(&b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
+    if (scb_bootstrap_check_card(&b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
         exit(1);
     }
     struct wire w = wire_since(e, mark);
@@ -367,7 +367,7 @@ static void decode_speed(const struct scb_buf *img)
         struct scb_config cfg;
         struct scb_report rep = {0};
         scb_config_init(&cfg);
-        scb_bootstrap_check(img->data, img->len, &p, SCB_SRC_CARD, &cfg, &rep);
+        scb_validate_image(img->data, img->len, &p, SCB_SRC_CARD, &cfg, &rep);
         scb_report_free(&rep);
         scb_config_free(&cfg);
     }
@@ -386,7 +386,7 @@ static int once(const char *path)
         return 1;
     }
     scb_config_init(&cfg);
-    int ret = scb_bootstrap_check(d, n, NULL, SCB_SRC_CARD, &cfg, &rep);
+    int ret = scb_validate_image(d, n, NULL, SCB_SRC_CARD, &cfg, &rep);
     printf("%s: %zu bytes, %s, %zu violations\n", path, n, ret == 0 ? "decoded" : "malformed",
            rep.n);
     scb_report_free(&rep);
@@ -427,7 +427,7 @@ int main(int argc, char **argv)
         }
     }
     card_classes();
-    printf("\nDecode + validate (scb_bootstrap_check), wall time per file\n\n"
+    printf("\nDecode + validate (scb_validate_image), wall time per file\n\n"
            "| file | per file | throughput |\n|---|---|---|\n");
     for (size_t s = 1; s < 4; s += 2) {
         decode_speed(&imgs[s]);

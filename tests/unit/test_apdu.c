@@ -117,9 +117,6 @@ static void test_status_words(void **state)
     assert_non_null(strstr(scb_sw_message(0x63C1), "tries"));
     assert_non_null(strstr(scb_strerror(SCB_E_CARD_REMOVED), "SCARD_W_REMOVED_CARD"));
     assert_non_null(strstr(scb_strerror(SCB_E_NO_SERVICE), "SCARD_E_NO_SERVICE"));
-    assert_int_equal(scb_err_exit_code(SCB_E_CARD_REMOVED), 3);
-    assert_int_equal(scb_err_exit_code(SCB_E_DECODE), 4);
-    assert_int_equal(scb_err_exit_code(SCB_E_INVALID_ARG), 2);
     assert_string_equal(scb_strerror(-9999), "unknown error");
 }
 

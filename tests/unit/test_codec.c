@@ -604,6 +604,81 @@ static void test_json_number_ranges(void **state)
     }
 }
 
+/* scb_config_equal: the model's own comparison (the factory check and the CoAP adapter use it
+ * instead of serialising both sides): order-blind, typed numbers by value, bytes elsewhere. */
+static void test_config_equal(void **state)
+{
+    (void)state;
+    uint8_t *b, one[1] = {5}, two[2] = {0, 5}, key[2] = {1, 2};
+    size_t n;
+    struct scb_config cfg, cp;
+    struct scb_decode_error e = {0};
+    struct scb_object *o;
+    struct scb_instance *in;
+    struct scb_resource *r;
+
+    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
+    scb_config_init(&cfg);
+    scb_config_init(&cp);
+    assert_int_equal(scb_bsfile_decode(b, n, &cfg, &e), 0);
+    assert_int_equal(scb_config_copy(&cp, &cfg), 0);
+    assert_true(scb_config_equal(&cfg, &cp));
+    assert_true(scb_config_equal(&cp, &cfg));
+    assert_true(scb_config_equal(NULL, NULL));
+    assert_false(scb_config_equal(&cfg, NULL));
+
+    /* one secret byte differs */
+    o = scb_config_object(&cp, SCB_OBJ_SECURITY);
+    assert_non_null(o);
+    in = &o->i[0];
+    r = scb_instance_resource(in, SCB_RES_SEC_SECRET_KEY);
+    assert_non_null(r);
+    assert_true(r->v[0].len > 0);
+    r->v[0].data[0] ^= 1;
+    assert_false(scb_config_equal(&cfg, &cp));
+    r->v[0].data[0] ^= 1;
+    assert_true(scb_config_equal(&cfg, &cp));
+
+    /* a resource more on one side */
+    scb_config_free(&cp);
+    assert_int_equal(scb_config_copy(&cp, &cfg), 0);
+    in = &scb_config_object(&cp, SCB_OBJ_SECURITY)->i[0];
+    scb_instance_remove_resource(in, SCB_RES_SEC_SMS_NUMBER);
+    scb_instance_remove_resource(in, SCB_RES_SEC_SNI);
+    assert_int_equal(scb_instance_add_resource(in, SCB_RES_SEC_SNI, &r), 0);
+    assert_int_equal(scb_resource_add_value(r, 0, key, sizeof(key)), 0);
+    assert_false(scb_config_equal(&cfg, &cp));
+    assert_false(scb_config_equal(&cp, &cfg));
+
+    /* an integer by value, whatever its width; an opaque byte for byte */
+    struct scb_config x, y;
+    scb_config_init(&x);
+    scb_config_init(&y);
+    assert_int_equal(scb_config_add_object(&x, SCB_OBJ_SERVER, &o), 0);
+    assert_int_equal(scb_object_add_instance(o, 1, &in), 0);
+    assert_int_equal(scb_instance_add_resource(in, SCB_RES_SRV_LIFETIME, &r), 0);
+    assert_int_equal(scb_resource_add_value(r, 0, one, sizeof(one)), 0);
+    assert_int_equal(scb_config_add_object(&y, SCB_OBJ_SERVER, &o), 0);
+    assert_int_equal(scb_object_add_instance(o, 1, &in), 0);
+    assert_int_equal(scb_instance_add_resource(in, SCB_RES_SRV_LIFETIME, &r), 0);
+    assert_int_equal(scb_resource_add_value(r, 0, two, sizeof(two)), 0);
+    assert_true(scb_config_equal(&x, &y));
+    assert_int_equal(scb_object_add_instance(o, 2, &in), 0);
+    assert_false(scb_config_equal(&x, &y)); /* an instance more */
+    scb_object_remove_instance(o, 2);
+    assert_true(scb_config_equal(&x, &y));
+    o->explicit_version = 1;
+    o->major = 1;
+    o->minor = 1;
+    assert_false(scb_config_equal(&x, &y)); /* the object version counts */
+    scb_config_free(&x);
+    scb_config_free(&y);
+
+    scb_config_free(&cp);
+    scb_config_free(&cfg);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_value_fits),
         cmocka_unit_test(test_decode_nul_and_exec),
         cmocka_unit_test(test_json_number_ranges),
+        cmocka_unit_test(test_config_equal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

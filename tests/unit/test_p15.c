@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "scboot/cardsrc.h"
+#include "scboot/card_source.h"
 #include "scboot/error.h"
 #include "scboot/p15.h"
 #include "scboot/util.h"

@@ -20,7 +20,7 @@
 
 #include "../data/scp03_kat.h"
 #include "../mock/mock_script.h"
-#include "scboot/cardsrc.h"
+#include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
@@ -469,7 +469,7 @@ static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int r
                               .secure_close = scb_scp03_guard_close,
                               .secure_ctx = g};
     scb_card_init(&c, t);
-    int ret = scb_card_read(&c, keys ? &o : NULL, r);
+    int ret = scb_card_source_read(&c, keys ? &o : NULL, r);
     assert_ptr_equal(c.tr, t); /* the plain transport is back */
     scb_transport_free(&t);
     return ret;

@@ -114,19 +114,19 @@ static void test_check_cycle(void **state)
     assert_false(res.factory_applied); /* configured from the card: no factory step */
     assert_false(res.needs_network_bootstrap);
     /* R5 check with no card event: not a single APDU */
-    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_UNCHANGED);
-    assert_int_equal(v.b.last_apdus, 0);
+    assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
     /* an event, same data: re-read along the known path, unchanged */
     scb_emu_reset(v.e);
-    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_UNCHANGED);
-    print_message("# re-check after a card event: %u APDUs\n", v.b.last_apdus);
-    assert_true(v.b.last_apdus > 0 && v.b.last_apdus <= 10);
+    print_message("# re-check after a card event: %u APDUs\n", scb_bootstrap_last_apdus(&v.b));
+    assert_true(scb_bootstrap_last_apdus(&v.b) > 0 && scb_bootstrap_last_apdus(&v.b) <= 10);
     /* the data changed (e.g. OTA, then the card was reset) */
     set_card_file(&v, "data/nrf_ef58.bin");
     scb_emu_reset(v.e);
-    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_CHANGED);
     assert_int_equal(v.last, SCB_CARD_CHANGED);
     committed(&v, &c);
@@ -135,7 +135,7 @@ static void test_check_cycle(void **state)
     scb_committed_free(&c);
     /* another card */
     assert_int_equal(scb_emu_set_iccid(v.e, "89000000000000000001"), 0);
-    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_SWAPPED);
     committed(&v, &c);
     assert_string_equal(c.card.iccid, "89000000000000000001");
@@ -182,11 +182,12 @@ static void test_invalid_and_removed_keep_factory(void **state)
     scb_buf_free(&out);
     scb_config_free(&cfg);
     scb_emu_reset(v.e);
-    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_INVALID);
     int seen = 0;
-    for (size_t k = 0; k < v.b.report.n; k++) {
-        seen |= strcmp(v.b.report.v[k].rule, "ssid-out-of-range") == 0;
+    const struct scb_report *rep = scb_bootstrap_report(&v.b);
+    for (size_t k = 0; k < rep->n; k++) {
+        seen |= rep->v[k].id == SCB_RULE_SSID_OUT_OF_RANGE;
     }
     assert_true(seen);
     committed(&v, &c);
@@ -197,10 +198,10 @@ static void test_invalid_and_removed_keep_factory(void **state)
     /* good data again, then the card is pulled: only card instances go */
     set_card_file(&v, "data/anjay_ef126.bin");
     scb_emu_reset(v.e);
-    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_APPLIED);
     scb_emu_remove(v.e);
-    assert_int_equal(scb_card_check(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_REMOVED);
     committed(&v, &c);
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
@@ -439,36 +440,36 @@ static void test_verify_policy(void **state)
         set_card_file(&v, "data/nrf_ef58.bin"); /* changed in place: no reader event */
         assert_int_equal(scb_emu_events(v.e), ev);
         fake_now += 5000;
-        assert_int_equal(scb_card_check(&v.b, &o), 0);
+        assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
         if (policy == SCB_VERIFY_ALWAYS) {
             assert_int_equal(o, SCB_CARD_CHANGED); /* caught */
-            print_message("# verify=always: change caught with %u APDUs\n", v.b.last_apdus);
-            assert_true(v.b.last_apdus > 0 && v.b.last_apdus <= 12);
+            print_message("# verify=always: change caught with %u APDUs\n", scb_bootstrap_last_apdus(&v.b));
+            assert_true(scb_bootstrap_last_apdus(&v.b) > 0 && scb_bootstrap_last_apdus(&v.b) <= 12);
             /* and an unchanged card costs the same re-read, every time */
-            assert_int_equal(scb_card_check(&v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
             assert_int_equal(o, SCB_CARD_UNCHANGED);
             print_message("# verify=always: unchanged card, %u APDUs per check\n",
-                          v.b.last_apdus);
-            assert_true(v.b.last_apdus > 0);
+                          scb_bootstrap_last_apdus(&v.b));
+            assert_true(scb_bootstrap_last_apdus(&v.b) > 0);
         } else {
             assert_int_equal(o, SCB_CARD_UNCHANGED); /* missed: no event, no APDU */
-            assert_int_equal(v.b.last_apdus, 0);
+            assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
             fake_now += 6000; /* 11 s after the read */
-            assert_int_equal(scb_card_check(&v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
             if (policy == SCB_VERIFY_EVERY) {
                 assert_int_equal(o, SCB_CARD_CHANGED); /* caught once the period is over */
-                assert_true(v.b.last_apdus > 0);
+                assert_true(scb_bootstrap_last_apdus(&v.b) > 0);
                 /* and quiet again for the next period */
                 fake_now += 1000;
-                assert_int_equal(scb_card_check(&v.b, &o), 0);
+                assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
                 assert_int_equal(o, SCB_CARD_UNCHANGED);
-                assert_int_equal(v.b.last_apdus, 0);
+                assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
             } else {
                 assert_int_equal(o, SCB_CARD_UNCHANGED); /* on-event: still missed */
-                assert_int_equal(v.b.last_apdus, 0);
+                assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
                 /* a reader event makes it read and see the change */
                 scb_emu_reset(v.e);
-                assert_int_equal(scb_card_check(&v.b, &o), 0);
+                assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
                 assert_int_equal(o, SCB_CARD_CHANGED);
             }
         }
@@ -602,7 +603,7 @@ static void test_check_fault_sweep(void **state)
             scb_emu_reset(v.e);
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
-            assert_int_equal(scb_card_check(&v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
             committed(&v, &after);
             int same = memcmp(before.card.sha256, after.card.sha256, 32) == 0 &&
                        after.generation == before.generation;

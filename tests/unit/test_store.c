@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "scboot/json.h"
+#include "scboot/model.h"
 #include "scboot/store.h"
 #include "store_internal.h"
 
@@ -434,10 +435,73 @@ static void test_kill_9_loop(void **state)
     print_message("# kill -9 loop: %u rounds, %u old, %u new, 0 torn\n", rounds, olds, news);
 }
 
+/* Replace prev by next's configuration (consumed) into *out; the provenances of /0/1, /1/0. */
+static void replace_expect(struct scb_committed *out, const struct scb_committed *prev,
+                           struct scb_committed *next, enum scb_provenance sec,
+                           enum scb_provenance srv)
+{
+    struct scb_config cfg = next->cfg;
+    scb_config_init(&next->cfg);
+    assert_int_equal(scb_committed_replace(out, prev, &cfg, SCB_PROV_NETWORK), 0);
+    assert_int_equal(cfg.n, 0); /* consumed */
+    assert_int_equal(scb_committed_prov(out, 0, 1), sec);
+    assert_int_equal(scb_committed_prov(out, 1, 0), srv);
+    scb_committed_free(next);
+}
+
+/* scb_committed_replace (what Bootstrap-Finish commits): unchanged instances keep their
+ * provenance, changed and new ones are the network's; the card fingerprint goes with the last
+ * card instance; cfg is consumed. */
+static void test_replace_provenance(void **state)
+{
+    (void)state;
+    struct scb_committed prev, next, out;
+    struct scb_config cfg;
+    make(&prev, 7);
+    prev.generation = 4;
+
+    /* the same data: every instance keeps its provenance, the card stays */
+    make(&next, 7);
+    replace_expect(&out, &prev, &next, SCB_PROV_CARD, SCB_PROV_FACTORY);
+    assert_true(out.card.valid);
+    assert_string_equal(out.card.iccid, prev.card.iccid);
+    assert_int_equal(out.generation, 4);
+    assert_true(scb_config_equal(&out.cfg, &prev.cfg));
+    scb_committed_free(&out);
+
+    /* the server changed (lifetime 8): network; the security instance is unchanged: card */
+    make(&next, 8);
+    replace_expect(&out, &prev, &next, SCB_PROV_CARD, SCB_PROV_NETWORK);
+    assert_true(out.card.valid);
+    scb_committed_free(&out);
+
+    /* the card's security instance changed too: nothing from the card is left */
+    make(&next, 8);
+    struct scb_instance *sec = scb_object_instance(scb_config_object(&next.cfg, 0), 1);
+    assert_non_null(sec);
+    struct scb_resource *key = scb_instance_resource(sec, 5);
+    assert_non_null(key);
+    key->v[0].data[0] ^= 0x80;
+    replace_expect(&out, &prev, &next, SCB_PROV_NETWORK, SCB_PROV_NETWORK);
+    assert_false(out.card.valid);
+    assert_string_equal(out.card.iccid, "");
+    scb_committed_free(&out);
+
+    /* an empty configuration replaces everything */
+    scb_config_init(&cfg);
+    assert_int_equal(scb_committed_replace(&out, &prev, &cfg, SCB_PROV_NETWORK), 0);
+    assert_int_equal(out.cfg.n, 0);
+    assert_int_equal(out.nprov, 0);
+    assert_false(out.card.valid);
+    scb_committed_free(&out);
+    scb_committed_free(&prev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip_and_modes, setup, teardown),
+        cmocka_unit_test(test_replace_provenance),
         cmocka_unit_test_setup_teardown(test_damaged_and_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_dir_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_inside_refused, setup, teardown),

@@ -384,6 +384,9 @@ static const struct scb_violation *find_v(const struct scb_report *rep, const ch
                                           const char *path)
 {
     for (size_t k = 0; k < rep->n; k++) {
+        /* the enum and the string name the same rule on every violation */
+        assert_int_equal(rep->v[k].id, scb_rule_from_name(rep->v[k].rule));
+        assert_int_not_equal(rep->v[k].id, SCB_RULE_UNKNOWN);
         if (strcmp(rep->v[k].rule, rule) == 0 && strncmp(rep->v[k].path, path, strlen(path)) == 0) {
             return &rep->v[k];
         }
@@ -408,7 +411,7 @@ static int via_card(const struct scb_config *cfg, enum scb_source src, struct sc
     struct scb_config out;
     assert_int_equal(scb_bsfile_encode(cfg, 0, &img), 0);
     scb_config_init(&out);
-    int ret = scb_bootstrap_check(img.data, img.len, NULL, src, &out, rep);
+    int ret = scb_validate_image(img.data, img.len, NULL, src, &out, rep);
     scb_config_free(&out);
     scb_buf_free(&img);
     return ret;
@@ -432,7 +435,7 @@ static int via_factory_text(const char *text, struct scb_report *rep)
         return ret;
     }
     scb_config_init(&out);
-    ret = scb_bootstrap_check(img, len, NULL, SCB_SRC_FACTORY, &out, rep);
+    ret = scb_validate_image(img, len, NULL, SCB_SRC_FACTORY, &out, rep);
     scb_config_free(&out);
     free(img);
     return ret;
@@ -654,7 +657,7 @@ static void test_issue12_attack(void **state)
     assert_int_equal(len, 68);
     scb_config_init(&cfg);
     for (int src = SCB_SRC_CARD; src <= SCB_SRC_NETWORK; src++) {
-        assert_int_equal(scb_bootstrap_check(img, len, NULL, (enum scb_source)src, &cfg, &rep), 0);
+        assert_int_equal(scb_validate_image(img, len, NULL, (enum scb_source)src, &cfg, &rep), 0);
         expect_v(&rep, "resource-shape-invalid", "/0/1/0", "attack: URI");
         expect_v(&rep, "resource-shape-invalid", "/0/1/2", "attack: mode");
         scb_report_free(&rep);
@@ -837,6 +840,26 @@ static void test_unknown_and_ranges(void **state)
     }
 }
 
+/* The rule enum and the RULES.md strings map one to one; unknown names and values are safe. */
+static void test_rule_enum(void **state)
+{
+    (void)state;
+    for (unsigned r = 1; r < SCB_RULE_COUNT; r++) {
+        const char *name = scb_rule_name((enum scb_rule)r);
+        assert_string_not_equal(name, "unknown");
+        assert_int_equal(scb_rule_from_name(name), r);
+        for (unsigned q = 1; q < r; q++) {
+            assert_string_not_equal(name, scb_rule_name((enum scb_rule)q));
+        }
+    }
+    assert_string_equal(scb_rule_name(SCB_RULE_SERVER_ACCOUNT_MISSING), "server-account-missing");
+    assert_string_equal(scb_rule_name(SCB_RULE_COUNT), "unknown");
+    assert_string_equal(scb_rule_name((enum scb_rule)-1), "unknown");
+    assert_int_equal(scb_rule_from_name("no-such-rule"), SCB_RULE_UNKNOWN);
+    assert_int_equal(scb_rule_from_name(NULL), SCB_RULE_UNKNOWN);
+    assert_int_equal(scb_rule_from_name("unknown"), SCB_RULE_UNKNOWN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -852,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_rules_never_skip),
         cmocka_unit_test(test_binding_nul),
         cmocka_unit_test(test_unknown_and_ranges),
+        cmocka_unit_test(test_rule_enum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

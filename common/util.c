@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * util.c: hex text, SHA-256 (mbedTLS) for fingerprints and redaction, bounded file reads.
+ * util.c: hex text, SHA-256 for fingerprints and redaction, zeroize, bounded file reads.
+ * Hashing and zeroize go through the crypto seam (crypto.h); no mbedTLS call here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,9 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <mbedtls/platform_util.h>
-#include <mbedtls/sha256.h>
-
+#include "crypto.h"
 #include "scboot/error.h"
 #include "scboot/util.h"
 
@@ -81,7 +80,12 @@ void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 
 int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32])
 {
-    return mbedtls_sha256_ret(data, len, out, 0) == 0 ? SCB_OK : SCB_E_CRYPTO;
+    return scb_crypto_sha256(data, len, out);
+}
+
+void scb_zeroize(void *buf, size_t len)
+{
+    scb_crypto_zeroize(buf, len);
 }
 
 int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap)
@@ -190,7 +194,7 @@ int scb_read_text(const char *path, size_t max, char **text, size_t *len)
     }
     char *t = realloc(data, n + 1);
     if (t == NULL) {
-        mbedtls_platform_zeroize(data, n);
+        scb_zeroize(data, n);
         free(data);
         return SCB_E_NOMEM;
     }
@@ -214,19 +218,20 @@ __attribute__((format(printf, 3, 4))) static int wfail(char *err, size_t errlen,
     return SCB_E_IO;
 }
 
-static int write_fd_all(int fd, const uint8_t *d, size_t n)
+int scb_write_all(int fd, const void *buf, size_t len)
 {
-    for (size_t off = 0; off < n;) {
-        ssize_t w = write(fd, d + off, n - off);
+    const uint8_t *d = buf;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, d + off, len - off);
         if (w < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            return -1;
+            return SCB_E_IO;
         }
         off += (size_t)w;
     }
-    return 0;
+    return SCB_OK;
 }
 
 /* The directory of path and a mkstemp template beside the file ("DIR/.BASE.XXXXXX"). */
@@ -297,7 +302,7 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
         return ret;
     }
     if (ret == 1) { /* a device or a pipe */
-        int r = write_fd_all(fd, data, len);
+        int r = scb_write_all(fd, data, len);
         e = errno;
         if (close(fd) != 0 && r == 0) {
             r = -1;
@@ -309,7 +314,7 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
         return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
     }
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 ||
-        write_fd_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        scb_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         e = errno;
         close(fd);
         unlink(tmp);
@@ -415,7 +420,7 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
         }
         if (r < 0) {
             e = errno;
-            mbedtls_platform_zeroize(buf, max + 1);
+            scb_zeroize(buf, max + 1);
             free(buf);
             close(fd);
             return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
@@ -425,7 +430,7 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
         }
         n += (size_t)r;
         if (n > max) {
-            mbedtls_platform_zeroize(buf, max + 1);
+            scb_zeroize(buf, max + 1);
             free(buf);
             close(fd);
             wfail(err, errlen, "%s: larger than %zu bytes", path, max);

@@ -48,8 +48,7 @@ static const struct err_entry errors[] = {
     {SCB_E_SW, "SCB_E_SW", "card returned an unexpected status word"},
     {SCB_E_FILE_NOT_FOUND, "SCB_E_FILE_NOT_FOUND", "file or application not found (6A82)"},
     {SCB_E_SECURITY_STATUS, "SCB_E_SECURITY_STATUS",
-     "security status not satisfied (6982): a PIN (--pin) or a secure channel (--scp03-keys) "
-     "is needed"},
+     "security status not satisfied (6982): a PIN or a secure channel is needed"},
     {SCB_E_PIN_WRONG, "SCB_E_PIN_WRONG", "wrong PIN (63Cx)"},
     {SCB_E_PIN_BLOCKED, "SCB_E_PIN_BLOCKED", "PIN blocked (6983)"},
     {SCB_E_NO_CHANNEL, "SCB_E_NO_CHANNEL", "logical channel not supported (6881)"},
@@ -63,7 +62,7 @@ static const struct err_entry errors[] = {
     {SCB_E_WRONG_P1P2, "SCB_E_WRONG_P1P2", "wrong parameters P1-P2 (6A86/6B00)"},
     {SCB_E_CONDITIONS, "SCB_E_CONDITIONS",
      "command not allowed: conditions of use not satisfied (6985) or no current EF (6986)"},
-    {SCB_E_PIN_REQUIRED, "SCB_E_PIN_REQUIRED", "PIN required: give --pin or --pin-file"},
+    {SCB_E_PIN_REQUIRED, "SCB_E_PIN_REQUIRED", "PIN required"},
     {SCB_E_FILE_INVALIDATED, "SCB_E_FILE_INVALIDATED", "selected file invalidated (6283)"},
     {SCB_E_WRONG_FILE_TYPE, "SCB_E_WRONG_FILE_TYPE", "command incompatible with file (6981)"},
     {SCB_E_FUNC_NOT_SUPPORTED, "SCB_E_FUNC_NOT_SUPPORTED", "function not supported (6A81)"},
@@ -105,24 +104,6 @@ const char *scb_errname(int err)
 {
     const struct err_entry *e = find_err(err);
     return e ? e->name : "SCB_E_UNKNOWN";
-}
-
-int scb_err_exit_code(int err)
-{
-    if (err == SCB_OK) {
-        return 0;
-    }
-    if (err == SCB_E_INVALID_ARG) {
-        return 2;
-    }
-    if (err == SCB_E_DECODE || err == SCB_E_JSON || err == SCB_E_PARSE ||
-        err == SCB_E_P15_MALFORMED || err == SCB_E_TOO_LARGE) {
-        return 4;
-    }
-    if (err == SCB_E_IO || err == SCB_E_UNSAFE || err == SCB_E_LOCKED) {
-        return 5;
-    }
-    return 3;
 }
 
 struct sw_entry {

@@ -1,20 +1,91 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * crypto_mbedtls.c: the only file of secure_channel/ that calls mbedTLS cipher, CMAC and
- * DRBG functions. Every key schedule is freed (and zeroized by mbedTLS) before returning.
+ * crypto_mbedtls.c: the only library file that calls mbedTLS (zeroize, SHA-256, key and
+ * certificate parsing, cipher, CMAC, DRBG); the emulator's card side (pcsc/emu/) keeps its
+ * own mbedTLS calls on purpose, so it cannot mirror a host bug. Every key schedule is freed
+ * (and zeroized by mbedTLS) before returning.
  */
 #include <string.h>
 
 #include <mbedtls/aes.h>
+#include <mbedtls/base64.h>
 #include <mbedtls/cipher.h>
 #include <mbedtls/cmac.h>
 #include <mbedtls/constant_time.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
 
 #include "crypto.h"
 #include "scboot/error.h"
+
+void scb_crypto_zeroize(void *buf, size_t len)
+{
+    if (buf != NULL && len > 0) {
+        mbedtls_platform_zeroize(buf, len);
+    }
+}
+
+int scb_crypto_sha256(const uint8_t *data, size_t len, uint8_t out[32])
+{
+#if MBEDTLS_VERSION_MAJOR >= 3
+    /* 3.x: mbedtls_sha256() returns int; the _ret form is gone */
+    return mbedtls_sha256(data, len, out, 0) == 0 ? SCB_OK : SCB_E_CRYPTO;
+#else
+    /* 2.28: mbedtls_sha256() is the deprecated void form; _ret is the current one */
+    return mbedtls_sha256_ret(data, len, out, 0) == 0 ? SCB_OK : SCB_E_CRYPTO;
+#endif
+}
+
+int scb_crypto_base64_decode(uint8_t *dst, size_t cap, size_t *olen, const uint8_t *src,
+                             size_t slen)
+{
+    int r = mbedtls_base64_decode(dst, cap, olen, src, slen);
+    return r == 0 ? SCB_OK : r == MBEDTLS_ERR_BASE64_BUFFER_TOO_SMALL ? SCB_E_BUFFER : SCB_E_PARSE;
+}
+
+int scb_crypto_base64_encode(uint8_t *dst, size_t cap, size_t *olen, const uint8_t *src,
+                             size_t slen)
+{
+    return mbedtls_base64_encode(dst, cap, olen, src, slen) == 0 ? SCB_OK : SCB_E_BUFFER;
+}
+
+int scb_crypto_is_public_key(const uint8_t *der, size_t len)
+{
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    int ok = der != NULL && len > 0 && mbedtls_pk_parse_public_key(&pk, der, len) == 0;
+    mbedtls_pk_free(&pk);
+    return ok;
+}
+
+int scb_crypto_is_private_key(const uint8_t *der, size_t len)
+{
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    /* 3.x wants an RNG for the blinding of the consistency check */
+    int ok = der != NULL && len > 0 &&
+             mbedtls_pk_parse_key(&pk, der, len, NULL, 0, scb_random, NULL) == 0;
+#else
+    int ok = der != NULL && len > 0 && mbedtls_pk_parse_key(&pk, der, len, NULL, 0) == 0;
+#endif
+    mbedtls_pk_free(&pk);
+    return ok;
+}
+
+int scb_crypto_is_certificate(const uint8_t *der, size_t len)
+{
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int ok = der != NULL && len > 0 && mbedtls_x509_crt_parse_der(&crt, der, len) == 0;
+    mbedtls_x509_crt_free(&crt);
+    return ok;
+}
 
 static const mbedtls_cipher_info_t *ecb_info(size_t keylen)
 {

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scboot G.3.4 EF LwM2M_Bootstrap container (bootstrap/bsfile.c): decode, encode and the
+ * length its header covers.
+ */
+#ifndef SCBOOT_BSFILE_H
+#define SCBOOT_BSFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/tlv.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
+
+/* LwM2M G.3: EF LwM2M_Bootstrap is at most 32 KB (the same definition as in uicc.h, which
+ * reads the file; the LwM2M side does not include card access) */
+#define SCB_MAX_FILE_SIZE 32768
+
+/**
+ * Decode an EF LwM2M_Bootstrap image (G.3.4): u16 object count, u16 size, then records
+ * (u16 object ID, version 00 | major minor, u16 length, TLV). Bytes after 4 + size are
+ * padding. cfg must be initialised (scb_config_init) and is filled only on success.
+ */
+int scb_bsfile_decode(const uint8_t *buf, size_t len, struct scb_config *cfg,
+                      struct scb_decode_error *err);
+/** Encode a configuration as an EF LwM2M_Bootstrap image; pad appends that many FF bytes. */
+int scb_bsfile_encode(const struct scb_config *cfg, size_t pad, struct scb_buf *out);
+/** Bytes of the image the header covers (4 + size), or 0 if the header is incomplete. */
+size_t scb_bsfile_total_len(const uint8_t *buf, size_t len);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scboot LwM2M TLV codec (bootstrap/tlv.c, content format 11542), its output buffer and the
+ * decode error every codec reports (the RULES.md identifier and the byte offset). Decoding
+ * never reads out of bounds.
+ */
+#ifndef SCBOOT_TLV_H
+#define SCBOOT_TLV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/error.h"
+#include "scboot/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
+
+#define SCB_TLV_OBJECT_INSTANCE 0
+#define SCB_TLV_RESOURCE_INSTANCE 1
+#define SCB_TLV_MULTIPLE_RESOURCE 2
+#define SCB_TLV_RESOURCE 3
+
+/** Where and why decoding stopped. rule is a RULES.md identifier ("record-overrun"). */
+struct scb_decode_error {
+    const char *rule;
+    size_t offset;
+    char path[32];    /**< LwM2M path when known ("/0/1/5"), else "/" */
+    char msg[160];
+};
+
+struct scb_tlv {
+    uint8_t type;     /**< SCB_TLV_* */
+    uint16_t id;
+    const uint8_t *value;
+    size_t len;
+    size_t hdr_len;
+};
+
+/** Read one TLV at *pos of buf[0..len). Advances *pos past it. SCB_E_DECODE on overrun. */
+int scb_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct scb_tlv *t);
+/** Canonical TLV header (8-bit ID when it fits, shortest length form). Returns its size. */
+size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6]);
+
+/** A growable output buffer. */
+struct scb_buf {
+    uint8_t *data;
+    size_t len, cap;
+    size_t max;       /**< refuse to grow past this (0 = 1 MiB) */
+};
+int scb_buf_put(struct scb_buf *b, const void *p, size_t n);
+void scb_buf_free(struct scb_buf *b);
+
+/**
+ * Decode TLV instances of object oid (a whole-object payload: Object Instance TLVs) and add
+ * them to cfg (duplicates are errors). base is the offset of buf in the enclosing file.
+ */
+int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t base,
+                          struct scb_config *cfg, struct scb_decode_error *err);
+/** Encode the instances of one object as Object Instance TLVs. */
+int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out);
+/** Encode one instance's resources (no Object Instance wrapper). */
+int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out);
+/** Encode one resource (Resource or Multiple Resource TLV). */
+int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out);
+/** Check a value against its registry type (tlv-value-invalid): scb_objdef_value_fits(). */
+int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scboot card transport (pcsc/transport.c): one ops table for pcsc-lite, the emulator and the
+ * SCP03 filter, the transport handle, stand-in transports for an empty or unreachable reader,
+ * and reader selection by name, index or substring.
+ */
+#ifndef SCBOOT_TRANSPORT_H
+#define SCBOOT_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
+
+#define SCB_ATR_MAX 33
+#define SCB_READER_NAME_MAX 256
+
+/** What a transport knows about its card and reader. */
+struct scb_card_status {
+    int present;                   /**< a card is in the reader and powered */
+    uint8_t atr[SCB_ATR_MAX];
+    size_t atr_len;
+    uint32_t event_count;          /**< goes up on every insert/remove/reset (pcsc-lite >> 16) */
+    int protocol;                  /**< 0 = T=0, 1 = T=1, -1 unknown */
+    char reader[SCB_READER_NAME_MAX];
+};
+
+/**
+ * Operations of a card transport. transmit sends one APDU as it is and returns the raw
+ * response including SW1 SW2; it neither follows 61xx nor re-sends on 6Cxx (the APDU layer
+ * does). begin/end bracket a multi-APDU sequence (SCardBeginTransaction); may be NULL.
+ */
+struct scb_transport_ops {
+    const char *name;
+    int (*transmit)(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp, size_t rcap,
+                    size_t *rlen);
+    /** reset != 0: reset the card (warm reset); 0: reconnect after a reset by someone else. */
+    int (*reconnect)(void *self, int reset);
+    int (*status)(void *self, struct scb_card_status *st);
+    int (*begin)(void *self);
+    int (*end)(void *self);
+    /** Frees self (and nothing it borrows). */
+    void (*destroy)(void *self);
+};
+
+struct scb_transport {
+    const struct scb_transport_ops *ops;
+    void *self;
+};
+
+/**
+ * Allocate a transport handle around ops/self.
+ * \param ops  borrowed: must outlive the handle (a static table)
+ * \param self owned by the handle on success (ops->destroy frees it in scb_transport_free);
+ *             on failure (NULL return) it stays the caller's
+ * \return a handle the caller frees with scb_transport_free(), or NULL (out of memory)
+ */
+struct scb_transport *scb_transport_new(const struct scb_transport_ops *ops, void *self);
+/** Destroy the transport (ops->destroy) and set *t to NULL. Idempotent. */
+void scb_transport_free(struct scb_transport **t);
+
+/**
+ * A transport for a reader that is there but holds no card: status says present = 0 (OK),
+ * every APDU fails with SCB_E_NO_CARD. R4: the card's instances go (scb_bootstrap_check_card).
+ */
+struct scb_transport *scb_transport_empty_reader(const char *reader);
+/**
+ * A transport for a reader (or pcscd) that cannot be reached: status and every APDU fail
+ * with err (SCB_E_NO_SERVICE, SCB_E_NO_READERS, ...). The card's state is unknown: kept.
+ */
+struct scb_transport *scb_transport_unreachable(int err);
+
+int scb_transport_transmit(struct scb_transport *t, const uint8_t *cmd, size_t clen,
+                           uint8_t *rsp, size_t rcap, size_t *rlen);
+int scb_transport_status(struct scb_transport *t, struct scb_card_status *st);
+int scb_transport_reconnect(struct scb_transport *t, int reset);
+int scb_transport_begin(struct scb_transport *t);
+int scb_transport_end(struct scb_transport *t);
+
+/* ---- reader selection (pure, testable) ----------------------------------------------- */
+
+/**
+ * Pick a reader by spec: an exact name, a decimal index, or a unique substring.
+ * Returns SCB_E_READER_NOT_FOUND / SCB_E_READER_AMBIGUOUS accordingly.
+ */
+int scb_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+#endif
