@@ -214,6 +214,11 @@ static int field_value(const struct field *f, json_object *v, const char *where,
                                (size_t)json_object_get_string_len(v))) {
             return fail(err, errlen, "%s: not UTF-8", where);
         }
+        /* "\u0000" is valid JSON; kept as a C string it would cut the value short in silence
+         * ("coaps://a\u0000.b" written as "coaps://a") */
+        if (memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v))) {
+            return fail(err, errlen, "%s: NUL character in string", where);
+        }
         if (f->rid == 9 && json_object_get_string_len(v) == 0) {
             return 0; /* serverSmsNumber "" is Leshan's "none" */
         }

@@ -143,6 +143,12 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
         c->has_pin = 1;
         return 0;
     }
+    if (strcmp(arg, "-") == 0) {
+        /* the owner-only and no-link rules are checked on a regular file; stdin is neither */
+        return cli_fail(c, SCB_E_INVALID_ARG,
+                        "--pin-file -: a PIN file is a regular owner-only file (mode 0600), "
+                        "not stdin; give its path");
+    }
     if ((ret = scb_read_secret_file(arg, PIN_FILE_MAX, &text, &len, err, sizeof(err))) < 0) {
         return cli_fail(c, ret, "--pin-file: %s", err);
     }
@@ -322,6 +328,11 @@ int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_g
     if (c->scp03_keys == NULL) {
         return cli_fail(c, SCB_E_INVALID_ARG, "--secure-channel %s needs --scp03-keys FILE",
                         mode == 2 ? "required" : "preferred");
+    }
+    if (strcmp(c->scp03_keys, "-") == 0) {
+        return cli_fail(c, SCB_E_INVALID_ARG,
+                        "--scp03-keys -: a key file is a regular owner-only file (mode 0600), "
+                        "not stdin; give its path");
     }
     int ret = scb_scp03_keys_load(c->scp03_keys, keys, err, sizeof(err));
     if (ret < 0) {

@@ -8,9 +8,12 @@
 #include "cli_conf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "scboot/error.h"
 #include "scboot/util.h"
@@ -302,17 +305,81 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
     return SCB_OK;
 }
 
+/* Read the file at path into a NUL-terminated buffer: a regular file only (a FIFO, device or
+ * directory is refused before any read can block), not writable by group or others and owned
+ * by root or by us: the file names the hook the daemon runs and the PIN file it reads, so a
+ * file others may write would hand them the daemon's account and its PIN. */
+static int conf_read(const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
+        return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        close(fd);
+        return SCB_E_IO;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (st.st_uid != 0 && st.st_uid != geteuid())) {
+        snprintf(err, errlen,
+                 "%s: writable by others (mode %04o, owner uid %u): it names the hook and the "
+                 "PIN file; chown root: and chmod go-w it",
+                 path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+        close(fd);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_size > CLI_CONF_MAX_SIZE) {
+        snprintf(err, errlen, "%s: larger than 64 KB", path);
+        close(fd);
+        return SCB_E_TOO_LARGE;
+    }
+    char *buf = malloc(CLI_CONF_MAX_SIZE + 2);
+    size_t n = 0;
+    if (buf == NULL) {
+        close(fd);
+        snprintf(err, errlen, "%s: out of memory", path);
+        return SCB_E_NOMEM;
+    }
+    while (n < CLI_CONF_MAX_SIZE + 1) {
+        ssize_t r = read(fd, buf + n, CLI_CONF_MAX_SIZE + 1 - n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            close(fd);
+            free(buf);
+            return SCB_E_IO;
+        }
+        if (r == 0) {
+            break;
+        }
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > CLI_CONF_MAX_SIZE) {
+        snprintf(err, errlen, "%s: larger than 64 KB", path);
+        free(buf);
+        return SCB_E_TOO_LARGE;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return SCB_OK;
+}
+
 int cli_conf_load(const char *path, int optional, struct cli_conf *c, char *err, size_t errlen)
 {
     char *text;
     size_t len;
-    int ret = scb_read_text(path, CLI_CONF_MAX_SIZE, &text, &len);
+    int ret = conf_read(path, &text, &len, err, errlen);
     if (ret == SCB_E_NOT_FOUND && optional) {
         return 0;
     }
     if (ret < 0) {
-        snprintf(err, errlen, "%s: %s", path,
-                 ret == SCB_E_TOO_LARGE ? "larger than 64 KB" : scb_strerror(ret));
         return ret;
     }
     ret = cli_conf_parse(text, len, path, c, err, errlen);

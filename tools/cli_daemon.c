@@ -211,6 +211,8 @@ static void hook_child(const char *cmd, char *const env[])
             close(fd);
         }
     }
+    /* the notify socket is the daemon's: a hook's READY=1 or STATUS= must not pass for ours */
+    unsetenv("NOTIFY_SOCKET");
     for (size_t k = 0; env && env[k]; k++) {
         putenv(env[k]);
     }

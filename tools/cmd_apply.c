@@ -107,6 +107,9 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
 static int check_readable(struct cli *c, const char *path)
 {
     struct stat st;
+    if (strcmp(path, "-") == 0) {
+        return 0; /* stdin, read once by the factory step */
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         return cli_read_fail(c, path, SCB_E_IO);

@@ -391,6 +391,12 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
         return cli_usage(c, usage_text);
     }
     w->state = o->state ? o->state : SCB_STATE_DIR_DEFAULT;
+    if (o->factory && strcmp(o->factory, "-") == 0) {
+        fprintf(stderr, "%s: --factory -: the daemon reads the factory file again at every "
+                        "event, stdin only once; give a file\n",
+                c->prog);
+        return EXIT_USAGE;
+    }
     w->b.factory_path = o->factory;
     w->hook.cmd = o->exec;
     w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : CLI_HOOK_TIMEOUT_DEFAULT;

@@ -67,6 +67,10 @@ check "leshan: a string that is not UTF-8 is refused (found by fuzzing)" '[ $rc 
 printf '{"security": {"1": {"uri": "coap://x", "securityMode": "NO_SEC", "serverSmsNumber": "1\300\274"}}}' > "$T/bad.json"
 "$SCBOOT" encode --from leshan "$T/bad.json" -o "$T/bad.bin" 2> "$T/err"; rc=$?
 check "leshan: an overlong UTF-8 form (json-c lets it through) is refused naming the field" '[ $rc = 4 ] && grep -q "security/1/serverSmsNumber: not UTF-8" "$T/err"'
+printf '%s' '{"servers": {"1": {"shortId": 5}}, "security": {"1": {"uri": "coap://dm.example.com\u0000.evil:5683", "securityMode": "NO_SEC", "serverId": 5}}}' > "$T/bad.json"
+rm -f "$T/bad.bin"; "$SCBOOT" encode --from leshan "$T/bad.json" -o "$T/bad.bin" 2> "$T/err"; rc=$?
+check "leshan: a NUL escape in a string is refused, not cut short in silence (breaking pass)" '[ $rc = 4 ] && grep -q "security/1/uri: NUL character in string" "$T/err" && [ ! -e "$T/bad.bin" ]'
+rm -f "$T/bad.bin"
 # inconsistent: the server account's SSID matches no Server instance
 bad '{"security": {"1": {"uri": "coap://dm.example.com", "bootstrapServer": false, "securityMode": "NO_SEC", "serverId": 5}}, "servers": {"1": {"shortId": 6, "lifetime": 60, "binding": "U"}}}'; rc=$?
 check "leshan: an inconsistent configuration is refused with its violations, exit 1, nothing written" '[ $rc = 1 ] && grep -q "^error" "$T/err" && grep -q "nothing written" "$T/err" && [ ! -e "$T/bad.bin" ]'

@@ -38,6 +38,15 @@ check "dump --raw -: the file bytes alone on stdout" '[ $rc = 0 ] && cmp -s "$T/
 check "dump --raw - --json: refused (both want stdout)" '[ $rc = 2 ] && grep -q "not supported" "$T/err"'
 "$SCBOOT" dump -r "$V" --trace - > "$T/out"; rc=$?
 check "--trace -: the trace on stdout" '[ $rc = 0 ] && grep -q "^> 00B0" "$T/out" && [ ! -e ./- ]'
+# '-' where stdin cannot stand for the file (breaking pass): said why, never "cannot read -"
+"$SCBOOT" apply --factory - --state-dir "$T/fst" < "$DATA/multi_server_acl.json" > "$T/out" 2> "$T/err"; rc=$?
+check "apply --factory -: the factory configuration from stdin, committed" '[ $rc = 0 ] && grep -q "^factory: committed" "$T/out" && [ -s "$T/fst/config.json" ] && [ ! -e ./- ]'
+echo 1234 | "$SCBOOT" check -r "virtual:$DATA/pin.json" --pin-file - > /dev/null 2> "$T/err"; rc=$?
+check "--pin-file -: refused with the reason (exit 2)" '[ $rc = 2 ] && grep -q "pin-file -: a PIN file is a regular owner-only file" "$T/err" && ! grep -q "cannot read -" "$T/err"'
+"$SCBOOT" dump -r "$V" --scp03-keys - < /dev/null > /dev/null 2> "$T/err"; rc=$?
+check "--scp03-keys -: refused with the reason (exit 2)" '[ $rc = 2 ] && grep -q "scp03-keys -: a key file is a regular owner-only file" "$T/err"'
+timeout 10 "$SCBOOT" watch -r nosuch --state-dir "$T/wst" --factory - < /dev/null > /dev/null 2> "$T/err"; rc=$?
+check "watch --factory -: refused (read again at every event), exit 2" '[ $rc = 2 ] && grep -q "factory -: the daemon reads the factory file again" "$T/err"'
 
 # --json honoured or refused, everywhere
 "$SCBOOT" apdu -r "$V" --json 00A40004023F00 00B0000002 > "$T/out"; rc=$?

@@ -12,11 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cli_conf.h"
+#include "scboot/error.h"
 
 static int parse(const char *text, struct cli_conf *c, char *err, size_t errlen)
 {
@@ -176,6 +179,55 @@ static void load_files(void **state)
     rmdir(dir);
 }
 
+/* The file is read by the daemon, which runs its exec and reads its pin-file: a FIFO must not
+ * block it, a directory is named as such, and a file others may write (or another user owns)
+ * is refused whatever it says. */
+static void load_hostile_files(void **state)
+{
+    char dir[] = "/tmp/scb-conf-XXXXXX", path[128], err[256];
+    struct cli_conf c;
+    int fd;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    cli_conf_init(&c);
+
+    snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_IO);
+    assert_non_null(strstr(err, "fifo.conf: not a regular file"));
+    unlink(path);
+
+    snprintf(path, sizeof(path), "%s/dir.conf", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_true(cli_conf_load(path, 1, &c, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, "dir.conf: "));
+    rmdir(path);
+
+    snprintf(path, sizeof(path), "%s/ww.conf", dir);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
+    assert_int_equal(fchmod(fd, 0666), 0);
+    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "ww.conf: writable by others (mode 0666"));
+    assert_null(c.exec);
+    assert_int_equal(fchmod(fd, 0620), 0);
+    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(fchmod(fd, 0644), 0);
+    if (geteuid() == 0) {
+        assert_int_equal(fchown(fd, 65534, 65534), 0);
+        assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "owner uid 65534"));
+        assert_int_equal(fchown(fd, 0, 0), 0);
+    }
+    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), 1);
+    assert_string_equal(c.exec, "/bin/true");
+    close(fd);
+    unlink(path);
+    cli_conf_free(&c);
+    rmdir(dir);
+}
+
 /* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
 static void shipped_example(void **state)
 {
@@ -236,6 +288,7 @@ int main(void)
         cmocka_unit_test(nul_and_long_lines),
         cmocka_unit_test(verify_values),
         cmocka_unit_test(load_files),
+        cmocka_unit_test(load_hostile_files),
         cmocka_unit_test(shipped_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,27 @@ static void hook_env_and_status(void **state)
     assert_int_equal(cli_hook_run(&none, env), 0);
 }
 
+/* The hook must not speak for the daemon: NOTIFY_SOCKET is the daemon's (with
+ * NotifyAccess=all, or a supervisor that trusts any sender, a hook's READY=1 / STATUS= would
+ * pass for the daemon's), so the child's environment drops it. */
+static void hook_has_no_notify_socket(void **state)
+{
+    char cmd[256], out[128], buf[128] = "";
+    (void)state;
+    snprintf(out, sizeof(out), "%s/hook-notify", dir);
+    snprintf(cmd, sizeof(cmd), "echo \"[${NOTIFY_SOCKET-unset}]\" > %s", out);
+    struct cli_hook h = {.cmd = cmd, .timeout_s = 5, .log = &quiet};
+    assert_int_equal(setenv("NOTIFY_SOCKET", "/run/systemd/notify", 1), 0);
+    assert_int_equal(cli_hook_run(&h, NULL), 0);
+    assert_string_equal(getenv("NOTIFY_SOCKET"), "/run/systemd/notify"); /* ours is kept */
+    unsetenv("NOTIFY_SOCKET");
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    assert_string_equal(buf, "[unset]\n");
+}
+
 static void hook_missing_reported_once(void **state)
 {
     (void)state;
@@ -252,6 +273,7 @@ int main(void)
         cmocka_unit_test(journal_stream),
         cmocka_unit_test(classify),
         cmocka_unit_test(hook_env_and_status),
+        cmocka_unit_test(hook_has_no_notify_socket),
         cmocka_unit_test(hook_missing_reported_once),
         cmocka_unit_test(hook_timeout_kills_group),
         cmocka_unit_test(hook_ignoring_term_is_killed),
