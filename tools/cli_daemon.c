@@ -130,7 +130,10 @@ int cli_notify_raw(const char *path, const char *state)
     if (fd < 0) {
         return -errno;
     }
-    if (sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, alen) < 0) {
+    /* never blocks: a listener that does not read (its queue full) loses a status line, the
+     * daemon does not stop handling cards */
+    if (sendto(fd, state, strlen(state), MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&sa,
+               alen) < 0) {
         ret = -errno;
     }
     close(fd);
@@ -139,13 +142,19 @@ int cli_notify_raw(const char *path, const char *state)
 
 int cli_notify(const char *state)
 {
-#ifdef SCBOOT_HAVE_LIBSYSTEMD
-    int r = sd_notify(0, state);
-    return r < 0 ? r : 0;
-#else
     const char *path = getenv("NOTIFY_SOCKET");
-    return path ? cli_notify_raw(path, state) : 0;
+    if (path == NULL) {
+        return 0;
+    }
+    /* path and abstract sockets: our own non-blocking send (sd_notify blocks on a full queue) */
+    int r = cli_notify_raw(path, state);
+#ifdef SCBOOT_HAVE_LIBSYSTEMD
+    if (r == -EAFNOSUPPORT) {
+        r = sd_notify(0, state); /* the forms only libsystemd speaks (vsock) */
+        return r < 0 ? r : 0;
+    }
 #endif
+    return r;
 }
 
 /* The program a hook command starts, when it is a plain word (no shell syntax). */

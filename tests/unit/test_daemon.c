@@ -106,6 +106,28 @@ static void notify_path_and_abstract(void **state)
     assert_true(cli_notify_raw(longp, "READY=1") < 0);
 }
 
+/* A listener that never reads: once its queue is full the daemon loses status lines but is
+ * never blocked (found by the gateway breaking pass: sd_notify blocks there). 1000 sends
+ * against a queue of about 10 return, the later ones with -EAGAIN. */
+static void notify_never_blocks(void **state)
+{
+    char path[128];
+    (void)state;
+    snprintf(path, sizeof(path), "%s/stuck", dir);
+    int fd = bind_dgram(path, 0);
+    int refused = 0;
+    setenv("NOTIFY_SOCKET", path, 1);
+    for (int k = 0; k < 1000; k++) {
+        int r = cli_notify("STATUS=card 8988 applied generation 1");
+        assert_true(r == 0 || r == -EAGAIN);
+        refused += r == -EAGAIN;
+    }
+    unsetenv("NOTIFY_SOCKET");
+    assert_true(refused > 0);
+    close(fd);
+    unlink(path);
+}
+
 static void journal_stream(void **state)
 {
     char path[128], env[64];
@@ -270,6 +292,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(notify_path_and_abstract),
+        cmocka_unit_test(notify_never_blocks),
         cmocka_unit_test(journal_stream),
         cmocka_unit_test(classify),
         cmocka_unit_test(hook_env_and_status),
