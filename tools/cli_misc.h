@@ -5,6 +5,7 @@
 #define SCBOOT_CLI_MISC_H
 
 #include "cli.h"
+#include "scboot/validate.h"
 
 #define CLI_PCSCD_HINT "is pcscd running? systemctl start pcscd.socket"
 
@@ -12,6 +13,8 @@
 int cli_refuse_json(struct cli *c, const char *why);
 /* One line "PROG: --OPTION VALUE: why" on stderr; returns EXIT_USAGE. */
 int cli_bad_value(struct cli *c, const char *option, const char *value, const char *why);
+/* --source card|factory|network into *src; 0, or EXIT_USAGE with the reason said. */
+int cli_parse_source(struct cli *c, const char *arg, enum scb_source *src);
 
 struct scb_config;
 /* cmd_convert.c: `encode --from leshan|wakaama` and `status --export leshan|wakaama`. */

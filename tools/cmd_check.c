@@ -10,6 +10,7 @@
 
 
 #include "cli.h"
+#include "cli_misc.h"
 #include "scboot/cardsrc.h"
 #include "scboot/codec.h"
 #include "scboot/json.h"
@@ -148,16 +149,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
                 return ret;
             }
         } else if (opt == OPT_SOURCE) {
-            if (strcmp(optarg, "card") == 0) {
-                src = SCB_SRC_CARD;
-            } else if (strcmp(optarg, "factory") == 0) {
-                src = SCB_SRC_FACTORY;
-            } else if (strcmp(optarg, "network") == 0) {
-                src = SCB_SRC_NETWORK;
-            } else {
-                fprintf(stderr, "%s: --source %s: must be card, factory or network\n", c->prog,
-                        optarg);
-                return EXIT_USAGE;
+            if ((ret = cli_parse_source(c, optarg, &src)) != 0) {
+                return ret;
             }
         } else if (opt == OPT_PIN || opt == OPT_PIN_FILE) {
             if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {

@@ -104,14 +104,8 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
             }
             break;
         case OPT_SOURCE:
-            if (strcmp(optarg, "card") == 0) {
-                src = SCB_SRC_CARD;
-            } else if (strcmp(optarg, "factory") == 0) {
-                src = SCB_SRC_FACTORY;
-            } else if (strcmp(optarg, "network") == 0) {
-                src = SCB_SRC_NETWORK;
-            } else {
-                return cli_bad_value(c, "--source", optarg, "must be card, factory or network");
+            if ((ret = cli_parse_source(c, optarg, &src)) != 0) {
+                return ret;
             }
             break;
         default:
