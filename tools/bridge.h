@@ -33,7 +33,9 @@ int bridge_leshan_export(const struct scb_config *cfg, const char *endpoint, int
 int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
                           char **out, char *lost, size_t lostlen, char *err, size_t errlen);
 
-/* The first secret resource of cfg as "/o/i/r" into path; 0 when there is none. */
-int bridge_first_secret(const struct scb_config *cfg, char *path, size_t cap);
+/* An export holds secrets only when asked: SCB_E_INVALID_ARG with the first secret's path in
+ * err when cfg has one and show_secrets is 0, else SCB_OK. */
+int bridge_secrets_allowed(const struct scb_config *cfg, int show_secrets, char *err,
+                           size_t errlen);
 
 #endif

@@ -539,7 +539,7 @@ int bridge_leshan_import(const char *text, size_t len, const char *endpoint,
     return ret;
 }
 
-int bridge_first_secret(const struct scb_config *cfg, char *path, size_t cap)
+static int first_secret(const struct scb_config *cfg, char *path, size_t cap)
 {
     for (size_t a = 0; a < cfg->n; a++) {
         for (size_t b = 0; b < cfg->o[a].n; b++) {
@@ -553,6 +553,19 @@ int bridge_first_secret(const struct scb_config *cfg, char *path, size_t cap)
         }
     }
     return 0;
+}
+
+int bridge_secrets_allowed(const struct scb_config *cfg, int show_secrets, char *err,
+                           size_t errlen)
+{
+    char sp[32];
+    if (!show_secrets && first_secret(cfg, sp, sizeof(sp))) {
+        snprintf(err, errlen, "the configuration holds secrets (%s): --show-secrets exports "
+                              "them in clear",
+                 sp);
+        return SCB_E_INVALID_ARG;
+    }
+    return SCB_OK;
 }
 
 static void add_lost(char *lost, size_t cap, const char *fmt, ...)
@@ -624,13 +637,10 @@ static json_object *export_value(const struct field *f, json_object *v)
 int bridge_leshan_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
                          char **out, char *lost, size_t lostlen, char *err, size_t errlen)
 {
-    char sp[32];
     lost[0] = '\0';
-    if (!show_secrets && bridge_first_secret(cfg, sp, sizeof(sp))) {
-        snprintf(err, errlen, "the configuration holds secrets (%s): --show-secrets exports "
-                              "them in clear",
-                 sp);
-        return SCB_E_INVALID_ARG;
+    int ret = bridge_secrets_allowed(cfg, show_secrets, err, errlen);
+    if (ret < 0) {
+        return ret;
     }
     json_object *shape = scb_config_to_json(cfg, 1), *objects;
     json_object *bc = json_object_new_object(), *del = json_object_new_array();

@@ -727,13 +727,11 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
                           char **out, char *lost, size_t lostlen, char *err, size_t errlen)
 {
     struct sbuf b = {0};
-    char sp[32], what[64];
+    char what[64];
     lost[0] = '\0';
-    if (!show_secrets && bridge_first_secret(cfg, sp, sizeof(sp))) {
-        snprintf(err, errlen, "the configuration holds secrets (%s): --show-secrets exports "
-                              "them in clear",
-                 sp);
-        return SCB_E_INVALID_ARG;
+    int ret = bridge_secrets_allowed(cfg, show_secrets, err, errlen);
+    if (ret < 0) {
+        return ret;
     }
     json_object *shape = scb_config_to_json(cfg, 1), *objects, *sec = NULL, *insts = NULL;
     json_object_object_get_ex(shape, "objects", &objects);
@@ -749,7 +747,7 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
     if (json_object_object_get_ex(objects, "0", &sec)) {
         json_object_object_get_ex(sec, "instances", &insts);
     }
-    int ret = SCB_OK;
+    ret = SCB_OK;
     if (insts == NULL) {
         insts = json_object_new_object(); /* no Security object: no [Server] (found by fuzzing) */
         json_object_object_add(sec ? sec : shape, "instances", insts);
