@@ -30,7 +30,7 @@ struct bs {
     struct scb_store *st;
     struct scb_coap_result *res;
     struct scb_committed committed;
-    struct scb_session session;
+    struct scb_session *session; /* owned; NULL when no session is open */
     struct scb_bs_creds cr;
     int session_open;
     int done;               /* 1 committed, -1 commit failed */
@@ -77,8 +77,9 @@ static int open_session(struct bs *b)
         logf_(b, "store: %s", err);
         return ret;
     }
-    if ((ret = scb_session_init(&b->session, &b->committed.cfg, &b->o->profile,
-                                b->o->exchange_lifetime_ms, NULL, NULL)) < 0) {
+    struct scb_session_opts so = {.profile = &b->o->profile,
+                                  .lifetime_ms = b->o->exchange_lifetime_ms};
+    if ((ret = scb_session_new(&so, &b->committed.cfg, &b->session)) < 0) {
         return ret;
     }
     b->session_open = 1;
@@ -167,7 +168,7 @@ static void finish(struct bs *b, coap_pdu_t *resp)
     int code, ret;
 
     scb_config_init(&accepted);
-    code = scb_session_finish(&b->session, &accepted);
+    code = scb_session_finish(b->session, &accepted);
     if (code == SCB_COAP_2_04_CHANGED) {
         if ((ret = commit_network(b, &accepted)) == SCB_OK) {
             reply(resp, CODE(2, 4), -1, NULL, 0);
@@ -185,8 +186,9 @@ static void finish(struct bs *b, coap_pdu_t *resp)
             b->done = -1;
         }
     } else if (code == SCB_COAP_4_06_NOT_ACCEPTABLE) {
-        scb_session_diagnostic(&b->session, &out);
-        logf_(b, "Bootstrap-Finish answered 4.06: %zu violation(s)", b->session.report.n);
+        scb_session_diagnostic(b->session, &out);
+        logf_(b, "Bootstrap-Finish answered 4.06: %zu violation(s)",
+              scb_session_report(b->session)->n);
         reply(resp, code, 0, out.data, out.len); /* text/plain: "rule path" lines */
     } else {
         reply(resp, code, -1, NULL, 0);
@@ -332,22 +334,22 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
         if (!option_uint(req, COAP_OPTION_CONTENT_FORMAT, &cf)) {
             cf = 0;
         }
-        code = scb_session_write(&b->session, path, cf, data, len);
+        code = scb_session_write(b->session, path, cf, data, len);
         drop_body(b);
         logf_(b, "Bootstrap-Write %s (%zu bytes): %d.%02d", path, len, code >> 5, code & 31);
         break;
     }
     case COAP_REQUEST_CODE_DELETE:
-        code = scb_session_delete(&b->session, path);
+        code = scb_session_delete(b->session, path);
         logf_(b, "Bootstrap-Delete %s: %d.%02d", path, code >> 5, code & 31);
         break;
     case COAP_REQUEST_CODE_GET:
         if (option_uint(req, COAP_OPTION_ACCEPT, &accept) && accept == SCB_CF_LINK_FORMAT) {
-            code = scb_session_discover(&b->session, path, &out);
+            code = scb_session_discover(b->session, path, &out);
             cf = SCB_CF_LINK_FORMAT;
         } else {
             unsigned used = SCB_CF_TLV; /* Accept: TLV (default), SenML JSON, SenML CBOR */
-            code = scb_session_read_as(&b->session, path,
+            code = scb_session_read_as(b->session, path,
                                        option_uint(req, COAP_OPTION_ACCEPT, &accept) ? (int)accept
                                                                                      : -1,
                                        &out, &used);
@@ -733,7 +735,7 @@ static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
             coap_io_process(ctx, 100); /* let the answer go out */
             return b->done;
         }
-        if ((b->any_op || lifetime_from_start) && scb_session_tick(&b->session) == SCB_E_TIMEOUT) {
+        if ((b->any_op || lifetime_from_start) && scb_session_tick(b->session) == SCB_E_TIMEOUT) {
             outcome(b, SCB_COAP_REJECTED, "no Bootstrap-Finish within EXCHANGE_LIFETIME: "
                                           "bootstrap failed, nothing committed");
             return 0;

@@ -13,6 +13,19 @@
 #include "scboot/senml.h"
 #include "scboot/session.h"
 
+struct scb_session {
+    struct scb_config staging;
+    struct scb_profile profile;
+    enum scb_session_state state;
+    uint64_t lifetime_ms;
+    uint64_t last_op_ms;
+    scb_clock_fn now;
+    void *clock_ctx;
+    int has_bs;
+    uint16_t bs_iid;          /* the Bootstrap-Server account's /0 instance (protected) */
+    struct scb_report report; /* violations of the last Finish */
+};
+
 static uint64_t mono_ms(void *ctx)
 {
     struct timespec ts;
@@ -64,33 +77,66 @@ static void find_bs(struct scb_session *s)
     }
 }
 
-int scb_session_init(struct scb_session *s, const struct scb_config *committed,
-                     const struct scb_profile *p, uint64_t lifetime_ms, scb_clock_fn clock,
-                     void *clock_ctx)
+int scb_session_new(const struct scb_session_opts *o, const struct scb_config *committed,
+                    struct scb_session **out)
 {
+    static const struct scb_session_opts defaults;
+    struct scb_session *s;
     int ret;
-    memset(s, 0, sizeof(*s));
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    if (o == NULL) {
+        o = &defaults;
+    }
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    scb_config_init(&s->staging);
     if (committed && (ret = scb_config_copy(&s->staging, committed)) < 0) {
+        scb_session_free(&s);
         return ret;
     }
-    if (p) {
-        s->profile = *p;
+    if (o->profile) {
+        s->profile = *o->profile;
     } else {
         scb_profile_default(&s->profile);
     }
-    s->lifetime_ms = lifetime_ms ? lifetime_ms : SCB_EXCHANGE_LIFETIME_MS;
-    s->now = clock ? clock : mono_ms;
-    s->clock_ctx = clock_ctx;
+    s->lifetime_ms = o->lifetime_ms ? o->lifetime_ms : SCB_EXCHANGE_LIFETIME_MS;
+    s->now = o->clock ? o->clock : mono_ms;
+    s->clock_ctx = o->clock_ctx;
     s->last_op_ms = s->now(s->clock_ctx);
     s->state = SCB_SESSION_OPEN;
     find_bs(s);
+    *out = s;
     return SCB_OK;
 }
 
-void scb_session_free(struct scb_session *s)
+void scb_session_free(struct scb_session **s)
 {
-    scb_config_free(&s->staging);
-    scb_report_free(&s->report);
+    if (s == NULL || *s == NULL) {
+        return;
+    }
+    scb_config_free(&(*s)->staging);
+    scb_report_free(&(*s)->report);
+    free(*s);
+    *s = NULL;
+}
+
+enum scb_session_state scb_session_state(const struct scb_session *s)
+{
+    return s->state;
+}
+
+const struct scb_report *scb_session_report(const struct scb_session *s)
+{
+    return &s->report;
+}
+
+const struct scb_config *scb_session_staging(const struct scb_session *s)
+{
+    return &s->staging;
 }
 
 int scb_session_tick(struct scb_session *s)

@@ -39,27 +39,41 @@ enum scb_session_state { SCB_SESSION_OPEN = 0, SCB_SESSION_DONE = 1, SCB_SESSION
 
 typedef uint64_t (*scb_clock_fn)(void *ctx); /**< milliseconds, monotonic */
 
-struct scb_session {
-    struct scb_config staging;
-    struct scb_profile profile;
-    enum scb_session_state state;
-    uint64_t lifetime_ms;
-    uint64_t last_op_ms;
-    scb_clock_fn now;
-    void *clock_ctx;
-    int has_bs;
-    uint16_t bs_iid;           /**< the Bootstrap-Server account's /0 instance (protected) */
-    struct scb_report report;  /**< violations of the last Finish */
+/** A bootstrap session: opaque (its fields may change within soname 0). */
+struct scb_session;
+
+/** Options of scb_session_new(); zero-initialize, then set what differs from the defaults. */
+struct scb_session_opts {
+    const struct scb_profile *profile; /**< NULL = scb_profile_default(); copied */
+    uint64_t lifetime_ms;              /**< 0 = EXCHANGE_LIFETIME (247 s) */
+    scb_clock_fn clock;                /**< NULL = CLOCK_MONOTONIC */
+    void *clock_ctx;                   /**< passed to clock; borrowed */
 };
 
 /**
- * Start a session on a copy of committed (may be NULL: empty). clock NULL = CLOCK_MONOTONIC.
- * lifetime_ms 0 = EXCHANGE_LIFETIME (247 s).
+ * Start a session on a copy of committed.
+ * \param o         options (may be NULL: all defaults); read during the call only
+ * \param committed the committed configuration (may be NULL: empty); copied, not kept
+ * \param out       receives the new session (owned by the caller: scb_session_free())
+ * \return 0, or a negative scb_err (*out is then NULL)
  */
-int scb_session_init(struct scb_session *s, const struct scb_config *committed,
-                     const struct scb_profile *p, uint64_t lifetime_ms, scb_clock_fn clock,
-                     void *clock_ctx);
-void scb_session_free(struct scb_session *s);
+int scb_session_new(const struct scb_session_opts *o, const struct scb_config *committed,
+                    struct scb_session **out);
+/** Free *s (may be NULL or point to NULL) and set *s to NULL. */
+void scb_session_free(struct scb_session **s);
+
+/** The session's state (open, done, failed). */
+enum scb_session_state scb_session_state(const struct scb_session *s);
+/**
+ * Violations of the last Bootstrap-Finish.
+ * \return a pointer borrowed from s: valid until the next operation on s or scb_session_free()
+ */
+const struct scb_report *scb_session_report(const struct scb_session *s);
+/**
+ * The staging copy the operations act on (emptied when the session fails).
+ * \return a pointer borrowed from s: valid until the next operation on s or scb_session_free()
+ */
+const struct scb_config *scb_session_staging(const struct scb_session *s);
 
 /**
  * Each returns a CoAP code (SCB_COAP_*), or a negative error when it could not run.
@@ -83,7 +97,7 @@ int scb_session_read_as(struct scb_session *s, const char *path, int accept,
                         struct scb_buf *out, unsigned *used);
 /**
  * Bootstrap-Finish: 2.04 and *commit receives the validated configuration (caller frees), or
- * 4.06 with s->report holding the violations (the session stays open).
+ * 4.06 with scb_session_report(s) holding the violations (the session stays open).
  */
 int scb_session_finish(struct scb_session *s, struct scb_config *commit);
 /** The 4.06 diagnostic payload: one "rule path" per line. */

@@ -25,11 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                   "/1/0/1", "/0/1/5", "/2/0/2", "/65535", "/1/65535", "/x",
                                   "/0/1/2/3"};
     static const unsigned formats[] = {SCB_CF_TLV, SCB_CF_SENML_JSON, SCB_CF_SENML_CBOR, 0};
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_config out;
     size_t pos = 0;
 
-    if (scb_session_init(&s, NULL, NULL, 0, fixed_clock, NULL) < 0) {
+    if (scb_session_new(&(struct scb_session_opts){.clock = fixed_clock}, NULL, &s) < 0) {
         return 0;
     }
     scb_config_init(&out);
@@ -43,18 +43,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *path = paths[sel % (sizeof(paths) / sizeof(paths[0]))];
         struct scb_buf b = {0};
         switch (op % 5) {
-        case 0: scb_session_write(&s, path, formats[sel >> 6], data + pos, len); break;
-        case 1: scb_session_delete(&s, path); break;
-        case 2: scb_session_discover(&s, path, &b); break;
-        case 3: scb_session_read_as(&s, path, sel & 0x80 ? -1 : (int)formats[(sel >> 5) & 3], &b,
+        case 0: scb_session_write(s, path, formats[sel >> 6], data + pos, len); break;
+        case 1: scb_session_delete(s, path); break;
+        case 2: scb_session_discover(s, path, &b); break;
+        case 3: scb_session_read_as(s, path, sel & 0x80 ? -1 : (int)formats[(sel >> 5) & 3], &b,
                                     NULL);
                 break;
         default:
-            if (scb_session_finish(&s, &out) == SCB_COAP_2_04_CHANGED) {
+            if (scb_session_finish(s, &out) == SCB_COAP_2_04_CHANGED) {
                 scb_config_free(&out);
                 scb_config_init(&out);
             }
-            scb_session_diagnostic(&s, &b);
+            scb_session_diagnostic(s, &b);
             break;
         }
         scb_buf_free(&b);

@@ -338,8 +338,8 @@ static void test_json_errors(void **state)
         "{\"objects\": {\"1\": {\"instances\": {\"0\": {\"resources\": {\"13\": -1}}}}}}",
         /* one document, nothing after it (json-c stops at the end of the first value) */
         "{\"objects\": {}} garbage",
-        "{\"objects\": {}}{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": "
-        "{\"0\": \"coap://evil\"}}}}}}",
+        ("{\"objects\": {}}{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": "
+         "{\"0\": \"coap://evil\"}}}}}}"),
         "{\"objects\": {}}\n}",
         /* a key twice in one object: json-c keeps the last, another reader the first */
         "{\"objects\": {\"0\": {\"instances\": {\"1\": {\"resources\": {\"2\": 0, \"2\": 3}}}}}}",

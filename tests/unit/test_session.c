@@ -57,6 +57,31 @@ static const char sec_inst[] =
     "{\"1\":{\"resources\":{\"0\":\"coap://lwm2m.example\",\"1\":false,\"2\":3,\"10\":7}}}";
 static const char srv_inst[] = "{\"3\":{\"resources\":{\"0\":7,\"1\":300,\"6\":false,\"7\":\"U\"}}}";
 
+/* A session on a copy of com with the test clock (profile p, lifetime 0 = the default). */
+static int new_session(struct scb_session **s, const struct scb_config *com,
+                       const struct scb_profile *p, uint64_t lifetime_ms)
+{
+    const struct scb_session_opts o = {.profile = p, .lifetime_ms = lifetime_ms, .clock = clock_fn};
+    return scb_session_new(&o, com, s);
+}
+
+/* The handle: new refuses a NULL out, free takes NULL and sets the handle to NULL. */
+static void test_handle(void **state)
+{
+    (void)state;
+    struct scb_session *s = NULL;
+    assert_int_equal(scb_session_new(NULL, NULL, NULL), SCB_E_INVALID_ARG);
+    scb_session_free(NULL);
+    scb_session_free(&s);
+    assert_int_equal(new_session(&s, NULL, NULL, 0), 0);
+    assert_non_null(s);
+    assert_int_equal(scb_session_state(s), SCB_SESSION_OPEN);
+    assert_int_equal(scb_session_staging(s)->n, 0);
+    assert_int_equal(scb_session_report(s)->n, 0);
+    scb_session_free(&s);
+    assert_null(s);
+}
+
 static void write_obj(struct scb_session *s, uint16_t oid, const char *inst, int expect)
 {
     struct scb_buf b;
@@ -71,21 +96,21 @@ static void test_write_all_then_finish(void **state)
 {
     (void)state;
     struct scb_config com, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     committed(&com);
     fake_now = 1000;
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     int64_t lt;
     assert_int_equal(scb_config_get_int(&out, 1, 3, 1, &lt), 0);
     assert_int_equal(lt, 300);
     assert_non_null(scb_object_instance(scb_config_object(&out, 0), 0)); /* BS kept */
-    assert_int_equal(s.state, SCB_SESSION_DONE);
+    assert_int_equal(scb_session_state(s), SCB_SESSION_DONE);
     /* after Finish, the session takes nothing more */
-    assert_int_equal(scb_session_delete(&s, "/"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_4_00_BAD_REQUEST);
     scb_config_free(&out);
     scb_session_free(&s);
     scb_config_free(&com);
@@ -95,26 +120,26 @@ static void test_ets_int9_then_correction(void **state)
 {
     (void)state;
     struct scb_config com, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_buf diag = {0};
     committed(&com);
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
     /* only /1/0/5 written: no complete server account */
     const uint8_t r5[] = {0xC1, 0x05, 0x3C};
-    assert_int_equal(scb_session_write(&s, "/1/0/5", SCB_CF_TLV, r5, sizeof(r5)),
+    assert_int_equal(scb_session_write(s, "/1/0/5", SCB_CF_TLV, r5, sizeof(r5)),
                      SCB_COAP_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
     assert_int_equal(out.n, 0); /* nothing handed out for commit */
-    assert_int_equal(scb_session_diagnostic(&s, &diag), 0);
+    assert_int_equal(scb_session_diagnostic(s, &diag), 0);
     assert_non_null(strstr((char *)diag.data, "server-account-missing /\n"));
     scb_buf_free(&diag);
-    assert_int_equal(s.state, SCB_SESSION_OPEN);
+    assert_int_equal(scb_session_state(s), SCB_SESSION_OPEN);
     /* the server corrects and finishes again */
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, "{\"0\":{\"resources\":{\"0\":7,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, "{\"0\":{\"resources\":{\"0\":7,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
               SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     int64_t dt;
     assert_int_equal(scb_config_get_int(&out, 1, 0, 5, &dt), 0); /* the earlier write kept */
     assert_int_equal(dt, 60);
@@ -127,33 +152,33 @@ static void test_change_request_406(void **state)
 {
     (void)state;
     struct scb_config com, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_profile p;
     struct scb_buf diag = {0};
     committed(&com);
     scb_profile_no_acl(&p);
-    assert_int_equal(scb_session_init(&s, &com, &p, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0,
+    assert_int_equal(new_session(&s, &com, &p, 0), 0);
+    write_obj(s, 0,
               "{\"1\":{\"resources\":{\"0\":\"coap://a\",\"1\":false,\"2\":3,\"10\":1}},"
               "\"2\":{\"resources\":{\"0\":\"coap://b\",\"1\":false,\"2\":3,\"10\":2}}}",
               SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1,
+    write_obj(s, 1,
               "{\"0\":{\"resources\":{\"0\":1,\"1\":60,\"6\":false,\"7\":\"U\"}},"
               "\"1\":{\"resources\":{\"0\":2,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
               SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 2, "{\"0\":{\"resources\":{\"0\":1,\"1\":0,\"2\":{\"1\":31},\"3\":1}}}",
+    write_obj(s, 2, "{\"0\":{\"resources\":{\"0\":1,\"1\":0,\"2\":{\"1\":31},\"3\":1}}}",
               SCB_COAP_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
-    scb_session_diagnostic(&s, &diag);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    scb_session_diagnostic(s, &diag);
     assert_int_equal(scb_buf_put(&diag, "", 1), 0);
     assert_string_equal((char *)diag.data, "multi-server-unsupported /1\nacl-unsupported /2\n");
     scb_buf_free(&diag);
     /* corrected: one server, no Access Control */
-    assert_int_equal(scb_session_delete(&s, "/2"), SCB_COAP_2_02_DELETED);
-    assert_int_equal(scb_session_delete(&s, "/0/2"), SCB_COAP_2_02_DELETED);
-    assert_int_equal(scb_session_delete(&s, "/1/1"), SCB_COAP_2_02_DELETED);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(s, "/2"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_delete(s, "/0/2"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_delete(s, "/1/1"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     scb_config_free(&out);
     scb_session_free(&s);
     scb_config_free(&com);
@@ -163,20 +188,20 @@ static void test_delete_keeps_bs(void **state)
 {
     (void)state;
     struct scb_config com;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     committed(&com);
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_delete(&s, "/"), SCB_COAP_2_02_DELETED);
-    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 0));
-    assert_null(scb_object_instance(scb_config_object(&s.staging, 0), 1));
-    assert_null(scb_config_object(&s.staging, 1));
-    assert_int_equal(scb_session_delete(&s, "/0/0"), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_delete(&s, "/0"), SCB_COAP_2_02_DELETED);
-    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 0));
-    assert_int_equal(scb_session_delete(&s, "/3/0"), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_delete(&s, "/0/0/1"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_2_02_DELETED);
+    assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 0));
+    assert_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 1));
+    assert_null(scb_config_object(scb_session_staging(s), 1));
+    assert_int_equal(scb_session_delete(s, "/0/0"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/0"), SCB_COAP_2_02_DELETED);
+    assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 0));
+    assert_int_equal(scb_session_delete(s, "/3/0"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/0/0/1"), SCB_COAP_4_00_BAD_REQUEST);
     scb_session_free(&s);
     scb_config_free(&com);
 }
@@ -185,26 +210,26 @@ static void test_timeout(void **state)
 {
     (void)state;
     struct scb_config com, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     committed(&com);
     fake_now = 5000;
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
     fake_now += 246000; /* within EXCHANGE_LIFETIME of the last operation */
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
     fake_now += 247001;
-    assert_int_equal(scb_session_tick(&s), SCB_E_TIMEOUT);
-    assert_int_equal(s.state, SCB_SESSION_FAILED);
-    assert_int_equal(s.staging.n, 0); /* staging dropped */
+    assert_int_equal(scb_session_tick(s), SCB_E_TIMEOUT);
+    assert_int_equal(scb_session_state(s), SCB_SESSION_FAILED);
+    assert_int_equal(scb_session_staging(s)->n, 0); /* staging dropped */
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_00_BAD_REQUEST);
     assert_int_equal(out.n, 0);
     assert_int_equal(com.n, 1); /* the committed configuration untouched */
     scb_session_free(&s);
     /* configurable lifetime */
-    assert_int_equal(scb_session_init(&s, &com, NULL, 1000, clock_fn, NULL), 0);
+    assert_int_equal(new_session(&s, &com, NULL, 1000), 0);
     fake_now += 1001;
-    assert_int_equal(scb_session_tick(&s), SCB_E_TIMEOUT);
+    assert_int_equal(scb_session_tick(s), SCB_E_TIMEOUT);
     scb_session_free(&s);
     scb_config_free(&com);
 }
@@ -213,58 +238,58 @@ static void test_read_discover_errors(void **state)
 {
     (void)state;
     struct scb_config com;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_buf b = {0};
     committed(&com);
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_read(&s, "/0", &b), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_read(&s, "/0/1", &b), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_read(&s, "/1/3", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_read(s, "/0", &b), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_read(s, "/0/1", &b), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_read(s, "/1/3", &b), SCB_COAP_2_05_CONTENT);
     assert_true(b.len > 0);
     b.len = 0;
-    assert_int_equal(scb_session_read(&s, "/1/9", &b), SCB_COAP_4_04_NOT_FOUND);
-    assert_int_equal(scb_session_read(&s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_read(s, "/1/9", &b), SCB_COAP_4_04_NOT_FOUND);
+    assert_int_equal(scb_session_read(s, "/1", &b), SCB_COAP_2_05_CONTENT);
     b.len = 0;
-    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data,
                         "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example\","
                         "</0/1>;ssid=7;uri=\"coap://lwm2m.example\",</1/3>;ssid=7,</2>,</3>,</21>");
     b.len = 0;
-    assert_int_equal(scb_session_discover(&s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/1", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data, "</1/3>;ssid=7");
     b.len = 0;
-    assert_int_equal(scb_session_discover(&s, "/2", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/2", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data, "</2>");
     b.len = 0;
-    assert_int_equal(scb_session_discover(&s, "/99", &b), SCB_COAP_4_04_NOT_FOUND);
-    assert_int_equal(scb_session_discover(&s, "/1/3", &b), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_discover(s, "/99", &b), SCB_COAP_4_04_NOT_FOUND);
+    assert_int_equal(scb_session_discover(s, "/1/3", &b), SCB_COAP_4_00_BAD_REQUEST);
     scb_buf_free(&b);
     /* wrong content format, malformed TLV, a value that does not fit, bad paths */
     const uint8_t ok[] = {0xC1, 0x01, 0x3C};
     const uint8_t trunc[] = {0xC8, 0x01, 0x09, 0x00};
     const uint8_t badbool[] = {0xC1, 0x06, 0x07};
-    assert_int_equal(scb_session_write(&s, "/1/3/1", 0, ok, sizeof(ok)),
+    assert_int_equal(scb_session_write(s, "/1/3/1", 0, ok, sizeof(ok)),
                      SCB_COAP_4_15_UNSUPPORTED_FORMAT);
-    assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_TLV, trunc, sizeof(trunc)),
+    assert_int_equal(scb_session_write(s, "/1/3/1", SCB_CF_TLV, trunc, sizeof(trunc)),
                      SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_write(&s, "/1/3/6", SCB_CF_TLV, badbool, sizeof(badbool)),
+    assert_int_equal(scb_session_write(s, "/1/3/6", SCB_CF_TLV, badbool, sizeof(badbool)),
                      SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_write(&s, "/1/3/7", SCB_CF_TLV, ok, sizeof(ok)),
+    assert_int_equal(scb_session_write(s, "/1/3/7", SCB_CF_TLV, ok, sizeof(ok)),
                      SCB_COAP_4_00_BAD_REQUEST); /* the payload names /1/3/1 */
-    assert_int_equal(scb_session_write(&s, "/", SCB_CF_TLV, ok, sizeof(ok)),
+    assert_int_equal(scb_session_write(s, "/", SCB_CF_TLV, ok, sizeof(ok)),
                      SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_write(&s, "/1/x", SCB_CF_TLV, ok, sizeof(ok)),
+    assert_int_equal(scb_session_write(s, "/1/x", SCB_CF_TLV, ok, sizeof(ok)),
                      SCB_COAP_4_00_BAD_REQUEST);
     /* unknown optional resources of a known object are ignored */
     const uint8_t unknown[] = {0xC1, 0x63, 0x01};
-    assert_int_equal(scb_session_write(&s, "/1/3", SCB_CF_TLV, unknown, sizeof(unknown)),
+    assert_int_equal(scb_session_write(s, "/1/3", SCB_CF_TLV, unknown, sizeof(unknown)),
                      SCB_COAP_2_04_CHANGED);
-    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(&s.staging, 1), 3),
+    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(scb_session_staging(s), 1), 3),
                                       0x63));
     scb_session_free(&s);
     scb_config_free(&com);
@@ -289,19 +314,19 @@ static void test_formats(void **state)
         0xA2, 0x00, 0x61, '1', 0x02, 0x19, 0x01, 0x2C, 0xA2, 0x00, 0x61, '6', 0x04, 0xF4,
         0xA2, 0x00, 0x61, '7', 0x03, 0x61, 'U'};
     struct scb_config com, tlv_out, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_buf b = {0};
     unsigned used = 0;
     committed(&com);
 
     /* reference: TLV */
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_read_as(&s, "/1", -1, &b, &used), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_read_as(s, "/1", -1, &b, &used), SCB_COAP_2_05_CONTENT);
     assert_int_equal(used, SCB_CF_TLV);
     b.len = 0;
-    assert_int_equal(scb_session_read_as(&s, "/1", SCB_CF_SENML_JSON, &b, &used),
+    assert_int_equal(scb_session_read_as(s, "/1", SCB_CF_SENML_JSON, &b, &used),
                      SCB_COAP_2_05_CONTENT);
     assert_int_equal(used, SCB_CF_SENML_JSON);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
@@ -309,63 +334,63 @@ static void test_formats(void **state)
                         "[{\"bn\":\"/1/\",\"n\":\"3/0\",\"v\":7},{\"n\":\"3/1\",\"v\":300},"
                         "{\"n\":\"3/6\",\"vb\":false},{\"n\":\"3/7\",\"vs\":\"U\"}]");
     b.len = 0;
-    assert_int_equal(scb_session_read_as(&s, "/1/3", SCB_CF_SENML_CBOR, &b, &used),
+    assert_int_equal(scb_session_read_as(s, "/1/3", SCB_CF_SENML_CBOR, &b, &used),
                      SCB_COAP_2_05_CONTENT);
     assert_int_equal(used, SCB_CF_SENML_CBOR);
     assert_int_equal(b.data[0], 0x84); /* four records */
     b.len = 0;
-    assert_int_equal(scb_session_read_as(&s, "/1", 11543, &b, &used),
+    assert_int_equal(scb_session_read_as(s, "/1", 11543, &b, &used),
                      SCB_COAP_4_06_NOT_ACCEPTABLE);
-    assert_int_equal(scb_session_read_as(&s, "/1", 0, &b, &used), SCB_COAP_4_06_NOT_ACCEPTABLE);
-    assert_int_equal(scb_session_read_as(&s, "/1/9", SCB_CF_SENML_JSON, &b, &used),
+    assert_int_equal(scb_session_read_as(s, "/1", 0, &b, &used), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_read_as(s, "/1/9", SCB_CF_SENML_JSON, &b, &used),
                      SCB_COAP_4_04_NOT_FOUND);
-    assert_int_equal(scb_session_read_as(&s, "/0", SCB_CF_SENML_JSON, &b, &used),
+    assert_int_equal(scb_session_read_as(s, "/0", SCB_CF_SENML_JSON, &b, &used),
                      SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_read_as(&s, "/2", SCB_CF_SENML_JSON, &b, &used),
+    assert_int_equal(scb_session_read_as(s, "/2", SCB_CF_SENML_JSON, &b, &used),
                      SCB_COAP_2_05_CONTENT);
     assert_int_equal(b.len, 2); /* [] */
     b.len = 0;
     scb_config_init(&tlv_out);
-    assert_int_equal(scb_session_finish(&s, &tlv_out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &tlv_out), SCB_COAP_2_04_CHANGED);
     scb_session_free(&s);
 
     /* SenML JSON then SenML CBOR for /1 */
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    assert_int_equal(scb_session_write(&s, "/0", SCB_CF_SENML_JSON, (const uint8_t *)sec_json,
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    assert_int_equal(scb_session_write(s, "/0", SCB_CF_SENML_JSON, (const uint8_t *)sec_json,
                                        strlen(sec_json)),
                      SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_write(&s, "/1/3", SCB_CF_SENML_JSON, (const uint8_t *)srv_json,
+    assert_int_equal(scb_session_write(s, "/1/3", SCB_CF_SENML_JSON, (const uint8_t *)srv_json,
                                        strlen(srv_json)),
                      SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_write(&s, "/1", SCB_CF_SENML_CBOR, srv_cbor, sizeof(srv_cbor)),
+    assert_int_equal(scb_session_write(s, "/1", SCB_CF_SENML_CBOR, srv_cbor, sizeof(srv_cbor)),
                      SCB_COAP_2_04_CHANGED);
     /* refused: unsupported formats, a pack of the other syntax, a value of the wrong kind */
-    assert_int_equal(scb_session_write(&s, "/1", 11543, srv_cbor, sizeof(srv_cbor)),
+    assert_int_equal(scb_session_write(s, "/1", 11543, srv_cbor, sizeof(srv_cbor)),
                      SCB_COAP_4_15_UNSUPPORTED_FORMAT);
-    assert_int_equal(scb_session_write(&s, "/1", 11544, srv_cbor, sizeof(srv_cbor)),
+    assert_int_equal(scb_session_write(s, "/1", 11544, srv_cbor, sizeof(srv_cbor)),
                      SCB_COAP_4_15_UNSUPPORTED_FORMAT);
-    assert_int_equal(scb_session_write(&s, "/1", SCB_CF_SENML_JSON, srv_cbor, sizeof(srv_cbor)),
+    assert_int_equal(scb_session_write(s, "/1", SCB_CF_SENML_JSON, srv_cbor, sizeof(srv_cbor)),
                      SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_write(&s, "/1", SCB_CF_SENML_CBOR, (const uint8_t *)srv_json,
+    assert_int_equal(scb_session_write(s, "/1", SCB_CF_SENML_CBOR, (const uint8_t *)srv_json,
                                        strlen(srv_json)),
                      SCB_COAP_4_00_BAD_REQUEST);
     static const char wrong[] = "[{\"n\":\"/1/3/1\",\"vs\":\"300\"}]";
-    assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)wrong,
+    assert_int_equal(scb_session_write(s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)wrong,
                                        strlen(wrong)),
                      SCB_COAP_4_00_BAD_REQUEST);
     /* an unknown resource is ignored, as with TLV (also when it is the written path) */
     static const char unk[] = "[{\"n\":\"/1/3/99\",\"vs\":\"x\"}]";
-    assert_int_equal(scb_session_write(&s, "/1/3/99", SCB_CF_SENML_JSON, (const uint8_t *)unk,
+    assert_int_equal(scb_session_write(s, "/1/3/99", SCB_CF_SENML_JSON, (const uint8_t *)unk,
                                        strlen(unk)),
                      SCB_COAP_2_04_CHANGED);
-    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(&s.staging, 1), 3),
+    assert_null(scb_instance_resource(scb_object_instance(scb_config_object(scb_session_staging(s), 1), 3),
                                       99));
     static const char two[] = "[{\"n\":\"/1/3/1\",\"v\":1},{\"n\":\"/1/3/5\",\"v\":1}]";
-    assert_int_equal(scb_session_write(&s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)two,
+    assert_int_equal(scb_session_write(s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)two,
                                        strlen(two)),
                      SCB_COAP_4_00_BAD_REQUEST); /* /o/i/r carries that one resource */
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     /* the same model as the TLV session: encode both as TLV and compare */
     for (uint16_t oid = 0; oid <= 1; oid++) {
         struct scb_buf x = {0}, y = {0};
@@ -419,30 +444,31 @@ static void test_bs_account_moves(void **state)
 {
     (void)state;
     struct scb_config com, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_buf diag = {0};
     uint16_t iid = 0;
     committed_bs100(&com);
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    assert_int_equal(s.bs_iid, 100);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    /* the committed account (instance 100) is the protected one */
+    assert_int_equal(scb_session_delete(s, "/0/100"), SCB_COAP_4_00_BAD_REQUEST);
     /* Delete / keeps the committed account; the server then provisions its own at /0/0 */
-    assert_int_equal(scb_session_delete(&s, "/"), SCB_COAP_2_02_DELETED);
-    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 100));
-    write_obj(&s, 0, new_bs, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_2_02_DELETED);
+    assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 100));
+    write_obj(s, 0, new_bs, SCB_COAP_2_04_CHANGED);
     /* a failed Finish (no server account yet): 4.06 for that alone, the old account stays */
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
     assert_int_equal(out.n, 0);
-    assert_int_equal(scb_session_diagnostic(&s, &diag), 0);
+    assert_int_equal(scb_session_diagnostic(s, &diag), 0);
     assert_int_equal(scb_buf_put(&diag, "", 1), 0);
     assert_string_equal((char *)diag.data, "server-account-missing /\n");
     scb_buf_free(&diag);
-    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 0), 100));
-    assert_non_null(scb_object_instance(scb_config_object(&s.staging, 21), 5));
+    assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 100));
+    assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 21), 5));
     /* with a server account the Finish succeeds and the commit holds only the new account */
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 0);
     assert_null(scb_object_instance(scb_config_object(&out, 0), 100));
@@ -457,44 +483,44 @@ static void test_bs_account_not_moved(void **state)
 {
     (void)state;
     struct scb_config com, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_buf diag = {0};
     uint16_t iid = 0;
     committed_bs100(&com);
     /* two new Bootstrap-Server accounts: nothing moves, the validator refuses */
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0,
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0,
               "{\"0\":{\"resources\":{\"0\":\"coap://a\",\"1\":true,\"2\":3}},"
               "\"2\":{\"resources\":{\"0\":\"coap://b\",\"1\":true,\"2\":3}}}",
               SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
-    assert_int_equal(scb_session_diagnostic(&s, &diag), 0);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_diagnostic(s, &diag), 0);
     assert_int_equal(scb_buf_put(&diag, "", 1), 0);
     assert_non_null(strstr((char *)diag.data, "bs-account-multiple"));
     scb_buf_free(&diag);
     scb_session_free(&s);
     /* no new account: the committed one stays, with its OSCORE instance */
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 100);
     assert_non_null(scb_object_instance(scb_config_object(&out, 21), 5));
     scb_config_free(&out);
     scb_session_free(&s);
     /* a new account that links the same OSCORE instance keeps it */
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0,
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0,
               "{\"7\":{\"resources\":{\"0\":\"coap://n\",\"1\":true,\"2\":3,\"17\":\"21:5\"}}}",
               SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 7);
     assert_non_null(scb_object_instance(scb_config_object(&out, 21), 5));
@@ -620,7 +646,7 @@ static void test_discover_spec_example(void **state)
 {
     (void)state;
     struct scb_config com;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_profile p;
     struct scb_buf b = {0};
     char err[160];
@@ -642,8 +668,8 @@ static void test_discover_spec_example(void **state)
             &com, err, sizeof(err)),
         0);
     scb_profile_no_acl(&p); /* no /2 on this client */
-    assert_int_equal(scb_session_init(&s, &com, &p, 0, clock_fn, NULL), 0);
-    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(new_session(&s, &com, &p, 0), 0);
+    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     /* the spec's text exactly, then the supported objects that have no instance (</o>) */
     assert_string_equal((char *)b.data, "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example.com\","
@@ -660,18 +686,18 @@ static void test_discover_strict_parse(void **state)
 {
     (void)state;
     struct scb_config com;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_buf b = {0};
     char v[128];
     committed(&com);
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0,
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0,
               "{\"4\":{\"resources\":{\"0\":\"coap://a.example/x\\\"y\",\"1\":false,\"2\":3,"
               "\"10\":12}}}",
               SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, "{\"4\":{\"resources\":{\"0\":12,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
+    write_obj(s, 1, "{\"4\":{\"resources\":{\"0\":12,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
               SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_discover(&s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     const char *lf = (const char *)b.data;
     assert_true(strict_link_format(lf) >= 5);
@@ -693,7 +719,7 @@ static void test_discover_strict_parse(void **state)
     assert_int_equal(strict_link_format("</>;lwm2m=1.1,</0/0>;uri=\"a\""), 2);
     /* Discover on /0: its links only, no root link */
     b.len = 0;
-    assert_int_equal(scb_session_discover(&s, "/0", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/0", &b), SCB_COAP_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_int_equal(strict_link_format((char *)b.data), 2);
     assert_int_equal(strncmp((char *)b.data, "</0/0>;uri=\"coap://bs.example\",</0/4>;ssid=12", 45),
@@ -722,6 +748,7 @@ static void test_paths(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_handle),
         cmocka_unit_test(test_write_all_then_finish),
         cmocka_unit_test(test_ets_int9_then_correction),
         cmocka_unit_test(test_change_request_406),

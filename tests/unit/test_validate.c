@@ -453,16 +453,16 @@ static int via_factory(const struct scb_config *cfg, struct scb_report *rep)
  * Finish code; *write_code gets the first Write answer that was not 2.04 (else 2.04). */
 static int via_network(const struct scb_config *cfg, int *write_code, struct scb_buf *diag)
 {
-    struct scb_session s;
+    struct scb_session *s = NULL;
     struct scb_config commit;
     int code = SCB_COAP_2_04_CHANGED;
-    assert_int_equal(scb_session_init(&s, NULL, NULL, 0, NULL, NULL), 0);
+    assert_int_equal(scb_session_new(NULL, NULL, &s), 0);
     for (size_t k = 0; k < cfg->n; k++) {
         struct scb_buf tlv = {0};
         char path[16];
         assert_int_equal(scb_tlv_encode_object(&cfg->o[k], &tlv), 0);
         snprintf(path, sizeof(path), "/%u", cfg->o[k].id);
-        int c = scb_session_write(&s, path, SCB_CF_TLV, tlv.data, tlv.len);
+        int c = scb_session_write(s, path, SCB_CF_TLV, tlv.data, tlv.len);
         scb_buf_free(&tlv);
         if (c != SCB_COAP_2_04_CHANGED && code == SCB_COAP_2_04_CHANGED) {
             code = c;
@@ -470,9 +470,9 @@ static int via_network(const struct scb_config *cfg, int *write_code, struct scb
     }
     *write_code = code;
     scb_config_init(&commit);
-    int fin = scb_session_finish(&s, &commit);
+    int fin = scb_session_finish(s, &commit);
     if (diag) {
-        assert_int_equal(scb_session_diagnostic(&s, diag), 0);
+        assert_int_equal(scb_session_diagnostic(s, diag), 0);
         assert_int_equal(scb_buf_put(diag, "", 1), 0); /* NUL-terminate */
     }
     scb_config_free(&commit);
