@@ -414,6 +414,16 @@ static int json_number(json_object *j, struct sv *v)
     return -1;
 }
 
+/* json-c saturates an integer beyond 64 bits to INT64_MIN or UINT64_MAX instead of failing:
+ * those two values are refused, since a saturated one cannot be told from a written one. */
+static int json_int_saturated(json_object *j)
+{
+    if (!json_object_is_type(j, json_type_int)) {
+        return 0;
+    }
+    return json_object_get_int64(j) == INT64_MIN || json_object_get_uint64(j) == UINT64_MAX;
+}
+
 static int json_string(json_object *j, const char **s, size_t *len)
 {
     if (!json_object_is_type(j, json_type_string)) {
@@ -446,7 +456,7 @@ static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t
             rec->has_n = 1;
         } else if (strcmp(key, "v") == 0) {
             rec->val.kind = SV_NUM;
-            bad = json_number(val, &rec->val);
+            bad = json_number(val, &rec->val) || json_int_saturated(val);
             rec->fields++;
         } else if (strcmp(key, "vs") == 0 || strcmp(key, "vlo") == 0) {
             rec->val.kind = key[1] == 's' ? SV_STR : SV_OBJLNK;
@@ -488,6 +498,39 @@ static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t
     return SCB_OK;
 }
 
+/* A lexical pass over the raw text for what json-c lets through even in strict mode: a
+ * single quote outside a string (json-c reads 'x' as a string), a '.' not followed by a digit
+ * ("1."), and the number of keys of the records (':' at nesting depth 2, outside strings),
+ * which the caller compares with what json-c kept: it keeps only the last of two equal keys,
+ * also when one is spelt with escapes. Returns that count, or -1. */
+static long json_lexcheck(const uint8_t *buf, size_t len)
+{
+    long keys = 0;
+    int depth = 0, in_str = 0;
+    for (size_t k = 0; k < len; k++) {
+        uint8_t ch = buf[k];
+        if (in_str) {
+            if (ch == '\\') {
+                k++;
+            } else if (ch == '"') {
+                in_str = 0;
+            }
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            depth++;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+        } else if (ch == ':' && depth == 2) {
+            keys++;
+        } else if (ch == '\'' || (ch == '.' && (k + 1 >= len || buf[k + 1] < '0' ||
+                                                buf[k + 1] > '9'))) {
+            return -1;
+        }
+    }
+    return keys;
+}
+
 static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
 {
     struct json_tokener *tok = json_tokener_new_ex(3); /* array > record > scalar */
@@ -497,6 +540,7 @@ static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
     if (tok == NULL) {
         return SCB_E_NOMEM;
     }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     root = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
     size_t end = json_tokener_get_parse_end(tok);
     while (end < len && (buf[end] == ' ' || buf[end] == '\t' || buf[end] == '\r' ||
@@ -508,6 +552,15 @@ static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
         ret = fail(c, NULL, "not a JSON text");
     } else if (!json_object_is_type(root, json_type_array)) {
         ret = fail(c, NULL, "a SenML pack is a JSON array");
+    } else {
+        long keys = json_lexcheck(buf, len), kept = 0;
+        for (size_t k = 0; k < json_object_array_length(root); k++) {
+            json_object *r = json_object_array_get_idx(root, k);
+            kept += json_object_is_type(r, json_type_object) ? json_object_object_length(r) : 0;
+        }
+        if (keys < 0 || keys != kept) {
+            ret = fail(c, NULL, "not a JSON text (a key twice in a record, quote or number form)");
+        }
     }
     size_t n = ret == SCB_OK ? json_object_array_length(root) : 0;
     for (size_t k = 0; k < n && ret == SCB_OK; k++) {

@@ -170,6 +170,21 @@ static void test_json_refused(void **state)
         {"/0", "[{\"n\":\"/0/1/0\",\"vs\":\"a\",\"s\":1}]"},                 /* sum: refused */
         {"/0", "[{\"bn\":\"/0/1/000000000000000000000000000000000000000000000000000000000000\","
                "\"n\":\"0\",\"vs\":\"a\"}]"},
+        /* breaking pass (formats): json-c saturates integers beyond 64 bits instead of
+         * failing, keeps the last of two equal keys, and outside strict mode takes trailing
+         * commas, leading zeros and single quotes: none of these is a JSON text or a value */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":-99999999999999999999999}]"}, /* -> INT64_MIN */
+        {"/3", "[{\"n\":\"/3/0/1\",\"v\":99999999999999999999999}]"},  /* -> UINT64_MAX */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":18446744073709551616}]"},      /* 2^64 */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60,\"v\":61}]"},                /* same key twice */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60,\"\\u0076\":61}]"},        /* escaped twin */
+        {"/1", "[{\"n\":\"/1/0/1\",\"n\":\"/1/0/2\",\"v\":60}]"},
+        {"/1", "[{\"bn\":\"/1/0/\",\"bn\":\"/1/1/\",\"n\":\"1\",\"v\":60}]"},
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60,}]"},                       /* trailing comma */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60},]"},
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":060}]"},                       /* leading zero */
+        {"/1", "[{'n':'/1/0/1','v':60}]"},                                  /* single quotes */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":1.}]"},
     };
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
         struct scb_config c;
