@@ -89,7 +89,8 @@ static int parse_name(const char *s, size_t len, uint16_t ids[4])
         while (p < len && s[p] >= '0' && s[p] <= '9' && p - start < 5) {
             v = v * 10 + (uint32_t)(s[p++] - '0');
         }
-        if (p == start || v > 65535 || (p < len && s[p] != '/')) {
+        if (p == start || v > 65535 || (p < len && s[p] != '/') ||
+            (s[start] == '0' && p - start > 1)) { /* "/1/00/01" is not an LwM2M path */
             return -1;
         }
         ids[n++] = (uint16_t)v;
@@ -113,6 +114,13 @@ static int num_as_int(const struct sv *v, int64_t *out)
     }
     *out = (int64_t)v->d;
     return 0;
+}
+
+/* RFC 8428 4.4: a reader MUST NOT use a pack whose base version is larger than the one it
+ * understands (10, RFC 8428's); the field is a positive integer. */
+static int bver_bad(const struct sv *v)
+{
+    return !v->is_int || v->neg || v->u < 1 || v->u > 10;
 }
 
 static int num_as_uint(const struct sv *v, uint64_t *out)
@@ -483,9 +491,10 @@ static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t
                 rec->val.p = *vd;
                 rec->val.len = *vdlen;
             }
-        } else if (strcmp(key, "t") == 0 || strcmp(key, "bt") == 0 ||
-                   strcmp(key, "bver") == 0) {
-            bad = json_number(val, &tmp); /* times and the version: ignored by a Write */
+        } else if (strcmp(key, "bver") == 0) {
+            bad = json_number(val, &tmp) || bver_bad(&tmp);
+        } else if (strcmp(key, "t") == 0 || strcmp(key, "bt") == 0) {
+            bad = json_number(val, &tmp); /* times: ignored by a Write */
         } else if (strcmp(key, "u") == 0 || strcmp(key, "bu") == 0) {
             bad = json_string(val, &s, &len); /* units: ignored */
         } else {
@@ -787,11 +796,12 @@ static int cbor_field(const cbor_item_t *val, int64_t label, struct srec *rec)
             rec->val.p = (const uint8_t *)"";
         }
         return 0;
+    case L_BVER:
+        return cbor_number(val, &tmp) < 0 || bver_bad(&tmp) ? -1 : 0;
     case L_T:
     case L_BT:
-    case L_BVER:
     case L_UT:
-        return cbor_number(val, &tmp); /* times, version: ignored by a Write */
+        return cbor_number(val, &tmp); /* times: ignored by a Write */
     case L_U:
     case L_BU:
         return cbor_text(val, &s, &len); /* units: ignored */
