@@ -230,7 +230,11 @@ static int protected_instance(const struct scb_session *s, uint16_t oid, uint16_
     if (oid == 3 && iid == 0) {
         return 1;
     }
-    if (!s->has_bs) {
+    int still_bs = 0;
+    /* protected while it is the Bootstrap-Server account: one the session rewrote with
+     * /0/x/1 false is a server account like any other */
+    if (!s->has_bs || scb_config_get_bool(&s->staging, 0, s->bs_iid, 1, &still_bs) != 0 ||
+        !still_bs) {
         return 0;
     }
     if (oid == 0 && iid == s->bs_iid) {

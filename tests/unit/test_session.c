@@ -534,6 +534,15 @@ static void test_bs_account_demoted_kept(void **state)
     assert_non_null(scb_object_instance(scb_config_object(&out, 1), 5));
     scb_config_free(&out);
     scb_session_free(&s);
+    /* once rewritten as a server account it is deleted like one (it was still protected) */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"
+              "\"10\":5}}}",
+              SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(&s, "/0/100"), SCB_COAP_2_02_DELETED);
+    assert_null(scb_object_instance(scb_config_object(&s.staging, 0), 100));
+    scb_session_free(&s);
     scb_config_free(&com);
 }
 
