@@ -838,6 +838,26 @@ static int cbor_record(struct dctx *c, const cbor_item_t *m, struct srec *rec)
     return SCB_OK;
 }
 
+/* libcbor copied every byte string (vd: /0/x/5 keys among them) into items of its own: wiped
+ * before they are freed, as the JSON decoder wipes its decoded vd. */
+static void cbor_wipe_bytes(cbor_item_t *root)
+{
+    cbor_item_t **items = cbor_array_handle(root);
+    for (size_t k = 0; k < cbor_array_size(root); k++) {
+        if (!cbor_isa_map(items[k])) {
+            continue;
+        }
+        struct cbor_pair *pairs = cbor_map_handle(items[k]);
+        for (size_t m = 0; m < cbor_map_size(items[k]); m++) {
+            cbor_item_t *v = pairs[m].value;
+            if (v && cbor_isa_bytestring(v) && cbor_bytestring_is_definite(v) &&
+                cbor_bytestring_handle(v) != NULL) {
+                mbedtls_platform_zeroize(cbor_bytestring_handle(v), cbor_bytestring_length(v));
+            }
+        }
+    }
+}
+
 static int decode_cbor(struct dctx *c, const uint8_t *buf, size_t len)
 {
     struct cbor_load_result res;
@@ -866,6 +886,9 @@ static int decode_cbor(struct dctx *c, const uint8_t *buf, size_t len)
         if (ret == SCB_OK) {
             ret = apply_record(c, &rec);
         }
+    }
+    if (cbor_isa_array(root)) {
+        cbor_wipe_bytes(root);
     }
     cbor_decref(&root);
     return ret;
