@@ -89,7 +89,8 @@ static int parse_name(const char *s, size_t len, uint16_t ids[4])
         while (p < len && s[p] >= '0' && s[p] <= '9' && p - start < 5) {
             v = v * 10 + (uint32_t)(s[p++] - '0');
         }
-        if (p == start || v > 65535 || (p < len && s[p] != '/')) {
+        if (p == start || v > 65535 || (p < len && s[p] != '/') ||
+            (s[start] == '0' && p - start > 1)) { /* "/1/00/01" is not an LwM2M path */
             return -1;
         }
         ids[n++] = (uint16_t)v;
@@ -113,6 +114,13 @@ static int num_as_int(const struct sv *v, int64_t *out)
     }
     *out = (int64_t)v->d;
     return 0;
+}
+
+/* RFC 8428 4.4: a reader MUST NOT use a pack whose base version is larger than the one it
+ * understands (10, RFC 8428's); the field is a positive integer. */
+static int bver_bad(const struct sv *v)
+{
+    return !v->is_int || v->neg || v->u < 1 || v->u > 10;
 }
 
 static int num_as_uint(const struct sv *v, uint64_t *out)
@@ -414,6 +422,16 @@ static int json_number(json_object *j, struct sv *v)
     return -1;
 }
 
+/* json-c saturates an integer beyond 64 bits to INT64_MIN or UINT64_MAX instead of failing:
+ * those two values are refused, since a saturated one cannot be told from a written one. */
+static int json_int_saturated(json_object *j)
+{
+    if (!json_object_is_type(j, json_type_int)) {
+        return 0;
+    }
+    return json_object_get_int64(j) == INT64_MIN || json_object_get_uint64(j) == UINT64_MAX;
+}
+
 static int json_string(json_object *j, const char **s, size_t *len)
 {
     if (!json_object_is_type(j, json_type_string)) {
@@ -446,7 +464,7 @@ static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t
             rec->has_n = 1;
         } else if (strcmp(key, "v") == 0) {
             rec->val.kind = SV_NUM;
-            bad = json_number(val, &rec->val);
+            bad = json_number(val, &rec->val) || json_int_saturated(val);
             rec->fields++;
         } else if (strcmp(key, "vs") == 0 || strcmp(key, "vlo") == 0) {
             rec->val.kind = key[1] == 's' ? SV_STR : SV_OBJLNK;
@@ -473,9 +491,10 @@ static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t
                 rec->val.p = *vd;
                 rec->val.len = *vdlen;
             }
-        } else if (strcmp(key, "t") == 0 || strcmp(key, "bt") == 0 ||
-                   strcmp(key, "bver") == 0) {
-            bad = json_number(val, &tmp); /* times and the version: ignored by a Write */
+        } else if (strcmp(key, "bver") == 0) {
+            bad = json_number(val, &tmp) || bver_bad(&tmp);
+        } else if (strcmp(key, "t") == 0 || strcmp(key, "bt") == 0) {
+            bad = json_number(val, &tmp); /* times: ignored by a Write */
         } else if (strcmp(key, "u") == 0 || strcmp(key, "bu") == 0) {
             bad = json_string(val, &s, &len); /* units: ignored */
         } else {
@@ -488,6 +507,39 @@ static int json_record(struct dctx *c, json_object *o, struct srec *rec, uint8_t
     return SCB_OK;
 }
 
+/* A lexical pass over the raw text for what json-c lets through even in strict mode: a
+ * single quote outside a string (json-c reads 'x' as a string), a '.' not followed by a digit
+ * ("1."), and the number of keys of the records (':' at nesting depth 2, outside strings),
+ * which the caller compares with what json-c kept: it keeps only the last of two equal keys,
+ * also when one is spelt with escapes. Returns that count, or -1. */
+static long json_lexcheck(const uint8_t *buf, size_t len)
+{
+    long keys = 0;
+    int depth = 0, in_str = 0;
+    for (size_t k = 0; k < len; k++) {
+        uint8_t ch = buf[k];
+        if (in_str) {
+            if (ch == '\\') {
+                k++;
+            } else if (ch == '"') {
+                in_str = 0;
+            }
+        } else if (ch == '"') {
+            in_str = 1;
+        } else if (ch == '[' || ch == '{') {
+            depth++;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+        } else if (ch == ':' && depth == 2) {
+            keys++;
+        } else if (ch == '\'' || (ch == '.' && (k + 1 >= len || buf[k + 1] < '0' ||
+                                                buf[k + 1] > '9'))) {
+            return -1;
+        }
+    }
+    return keys;
+}
+
 static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
 {
     struct json_tokener *tok = json_tokener_new_ex(3); /* array > record > scalar */
@@ -497,6 +549,7 @@ static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
     if (tok == NULL) {
         return SCB_E_NOMEM;
     }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     root = json_tokener_parse_ex(tok, (const char *)buf, (int)len);
     size_t end = json_tokener_get_parse_end(tok);
     while (end < len && (buf[end] == ' ' || buf[end] == '\t' || buf[end] == '\r' ||
@@ -508,6 +561,15 @@ static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
         ret = fail(c, NULL, "not a JSON text");
     } else if (!json_object_is_type(root, json_type_array)) {
         ret = fail(c, NULL, "a SenML pack is a JSON array");
+    } else {
+        long keys = json_lexcheck(buf, len), kept = 0;
+        for (size_t k = 0; k < json_object_array_length(root); k++) {
+            json_object *r = json_object_array_get_idx(root, k);
+            kept += json_object_is_type(r, json_type_object) ? json_object_object_length(r) : 0;
+        }
+        if (keys < 0 || keys != kept) {
+            ret = fail(c, NULL, "not a JSON text (a key twice in a record, quote or number form)");
+        }
     }
     size_t n = ret == SCB_OK ? json_object_array_length(root) : 0;
     for (size_t k = 0; k < n && ret == SCB_OK; k++) {
@@ -734,11 +796,12 @@ static int cbor_field(const cbor_item_t *val, int64_t label, struct srec *rec)
             rec->val.p = (const uint8_t *)"";
         }
         return 0;
+    case L_BVER:
+        return cbor_number(val, &tmp) < 0 || bver_bad(&tmp) ? -1 : 0;
     case L_T:
     case L_BT:
-    case L_BVER:
     case L_UT:
-        return cbor_number(val, &tmp); /* times, version: ignored by a Write */
+        return cbor_number(val, &tmp); /* times: ignored by a Write */
     case L_U:
     case L_BU:
         return cbor_text(val, &s, &len); /* units: ignored */
@@ -775,6 +838,26 @@ static int cbor_record(struct dctx *c, const cbor_item_t *m, struct srec *rec)
     return SCB_OK;
 }
 
+/* libcbor copied every byte string (vd: /0/x/5 keys among them) into items of its own: wiped
+ * before they are freed, as the JSON decoder wipes its decoded vd. */
+static void cbor_wipe_bytes(cbor_item_t *root)
+{
+    cbor_item_t **items = cbor_array_handle(root);
+    for (size_t k = 0; k < cbor_array_size(root); k++) {
+        if (!cbor_isa_map(items[k])) {
+            continue;
+        }
+        struct cbor_pair *pairs = cbor_map_handle(items[k]);
+        for (size_t m = 0; m < cbor_map_size(items[k]); m++) {
+            cbor_item_t *v = pairs[m].value;
+            if (v && cbor_isa_bytestring(v) && cbor_bytestring_is_definite(v) &&
+                cbor_bytestring_handle(v) != NULL) {
+                mbedtls_platform_zeroize(cbor_bytestring_handle(v), cbor_bytestring_length(v));
+            }
+        }
+    }
+}
+
 static int decode_cbor(struct dctx *c, const uint8_t *buf, size_t len)
 {
     struct cbor_load_result res;
@@ -803,6 +886,9 @@ static int decode_cbor(struct dctx *c, const uint8_t *buf, size_t len)
         if (ret == SCB_OK) {
             ret = apply_record(c, &rec);
         }
+    }
+    if (cbor_isa_array(root)) {
+        cbor_wipe_bytes(root);
     }
     cbor_decref(&root);
     return ret;

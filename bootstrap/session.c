@@ -276,7 +276,11 @@ static int protected_instance(const struct scb_session *s, uint16_t oid, uint16_
     if (oid == 3 && iid == 0) {
         return 1;
     }
-    if (!s->has_bs) {
+    int still_bs = 0;
+    /* protected while it is the Bootstrap-Server account: one the session rewrote with
+     * /0/x/1 false is a server account like any other */
+    if (!s->has_bs || scb_config_get_bool(&s->staging, 0, s->bs_iid, 1, &still_bs) != 0 ||
+        !still_bs) {
         return 0;
     }
     if (oid == 0 && iid == s->bs_iid) {
@@ -531,8 +535,11 @@ static int oscore_link(const struct scb_config *c, uint16_t sec_iid)
 static int replace_bs_account(const struct scb_session *s, struct scb_config *cand)
 {
     const struct scb_object *sec = scb_config_object(cand, 0);
-    int others = 0, new_iid = -1;
-    if (!s->has_bs || scb_object_instance(sec, s->bs_iid) == NULL) {
+    int others = 0, new_iid = -1, still_bs = 0;
+    /* only an instance that is still a Bootstrap-Server account moves out: one the session
+     * rewrote with /0/x/1 false is a server account the server wants kept */
+    if (!s->has_bs || scb_object_instance(sec, s->bs_iid) == NULL ||
+        scb_config_get_bool(cand, 0, s->bs_iid, 1, &still_bs) != 0 || !still_bs) {
         return 0;
     }
     for (size_t k = 0; sec && k < sec->n; k++) {

@@ -170,6 +170,29 @@ static void test_json_refused(void **state)
         {"/0", "[{\"n\":\"/0/1/0\",\"vs\":\"a\",\"s\":1}]"},                 /* sum: refused */
         {"/0", "[{\"bn\":\"/0/1/000000000000000000000000000000000000000000000000000000000000\","
                "\"n\":\"0\",\"vs\":\"a\"}]"},
+        /* breaking pass (formats): json-c saturates integers beyond 64 bits instead of
+         * failing, keeps the last of two equal keys, and outside strict mode takes trailing
+         * commas, leading zeros and single quotes: none of these is a JSON text or a value */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":-99999999999999999999999}]"}, /* -> INT64_MIN */
+        {"/3", "[{\"n\":\"/3/0/1\",\"v\":99999999999999999999999}]"},  /* -> UINT64_MAX */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":18446744073709551616}]"},      /* 2^64 */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60,\"v\":61}]"},                /* same key twice */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60,\"\\u0076\":61}]"},        /* escaped twin */
+        {"/1", "[{\"n\":\"/1/0/1\",\"n\":\"/1/0/2\",\"v\":60}]"},
+        {"/1", "[{\"bn\":\"/1/0/\",\"bn\":\"/1/1/\",\"n\":\"1\",\"v\":60}]"},
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60,}]"},                       /* trailing comma */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":60},]"},
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":060}]"},                       /* leading zero */
+        {"/1", "[{'n':'/1/0/1','v':60}]"},                                  /* single quotes */
+        {"/1", "[{\"n\":\"/1/0/1\",\"v\":1.}]"},
+        /* a base version above RFC 8428's 10 MUST NOT be used (RFC 8428 4.4); not a number */
+        {"/1", "[{\"bver\":11,\"n\":\"/1/0/1\",\"v\":60}]"},
+        {"/1", "[{\"bver\":10.5,\"n\":\"/1/0/1\",\"v\":60}]"},
+        {"/1", "[{\"bver\":0,\"n\":\"/1/0/1\",\"v\":60}]"},
+        /* IDs with leading zeros ("/1/00/01" read as /1/0/1) */
+        {"/1", "[{\"n\":\"/1/00/1\",\"v\":60}]"},
+        {"/1", "[{\"n\":\"/1/0/01\",\"v\":60}]"},
+        {"/0", "[{\"bn\":\"/0/0100/\",\"n\":\"1\",\"vb\":true}]"},
     };
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
         struct scb_config c;
@@ -321,6 +344,8 @@ static void test_cbor_refused(void **state)
         B("/1", "\xA0"),                                        /* not an array */
         B("/1", "\x81\x01"),                                    /* a record not a map */
         B("/1/0", "\x81\xA2\x00\x66" "/1/0/6" "\x04\x01"),          /* vb as integer */
+        B("/1/0", "\x81\xA3\x20\x0B\x00\x66" "/1/0/1" "\x02\x01"), /* bver 11 (RFC 8428 4.4) */
+        B("/1/0", "\x81\xA2\x00\x67" "/1/00/1" "\x02\x01"),       /* ID with a leading 0 */
         B("/1/0", "\x81\xA2\x00\x66" "/1/0/6" "\x04\xF9\x3C\x00"),  /* vb as float 1.0 */
         B("/1/0", "\x81\xA2\x00\x66" "/1/0/1" "\x02\xF9\x7E\x00"),  /* v NaN */
         B("/1/0", "\x81\xA2\x00\x66" "/1/0/6" "\x04\xF6"),          /* vb null */

@@ -529,6 +529,49 @@ static void test_bs_account_not_moved(void **state)
     scb_config_free(&com);
 }
 
+/* Breaking pass (formats): the server turns the old Bootstrap-Server account's instance into a
+ * server account (/0/100/1 false, SSID 5, with its /1 instance) and puts its own account at
+ * /0/0. The move dropped /0/100 by its instance ID although it was no longer a
+ * Bootstrap-Server account: the server account the session wrote was lost and Finish got 4.06
+ * server-without-security /1/5 for a consistent configuration. */
+static void test_bs_account_demoted_kept(void **state)
+{
+    (void)state;
+    struct scb_config com, out;
+    struct scb_session s;
+    uint16_t iid = 0;
+    int b = 1;
+    committed_bs100(&com);
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"
+              "\"10\":5}},\"0\":{\"resources\":{\"0\":\"coap://new-bs.example\",\"1\":true,"
+              "\"2\":3}}}",
+              SCB_COAP_2_04_CHANGED);
+    write_obj(&s, 1, "{\"5\":{\"resources\":{\"0\":5,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
+              SCB_COAP_2_04_CHANGED);
+    scb_config_init(&out);
+    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(count_bs(&out, &iid), 1);
+    assert_int_equal(iid, 0);
+    assert_non_null(scb_object_instance(scb_config_object(&out, 0), 100));
+    assert_int_equal(scb_config_get_bool(&out, 0, 100, 1, &b), 0);
+    assert_int_equal(b, 0);
+    assert_non_null(scb_object_instance(scb_config_object(&out, 1), 5));
+    scb_config_free(&out);
+    scb_session_free(&s);
+    /* once rewritten as a server account it is deleted like one (it was still protected) */
+    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
+    write_obj(&s, 0,
+              "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"
+              "\"10\":5}}}",
+              SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(&s, "/0/100"), SCB_COAP_2_02_DELETED);
+    assert_null(scb_object_instance(scb_config_object(&s.staging, 0), 100));
+    scb_session_free(&s);
+    scb_config_free(&com);
+}
+
 /* ---- Bootstrap-Discover against SPEC.md 10.1 and RFC 6690 ---------------------------- */
 
 /* RFC 6690 link-format, strictly: link-value *("," link-value); link-value = "<" URI-Reference
@@ -760,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_formats),
         cmocka_unit_test(test_bs_account_moves),
         cmocka_unit_test(test_bs_account_not_moved),
+        cmocka_unit_test(test_bs_account_demoted_kept),
         cmocka_unit_test(test_discover_strict_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
