@@ -852,7 +852,7 @@ static void cbor_wipe_bytes(cbor_item_t *root)
             cbor_item_t *v = pairs[m].value;
             if (v && cbor_isa_bytestring(v) && cbor_bytestring_is_definite(v) &&
                 cbor_bytestring_handle(v) != NULL) {
-                mbedtls_platform_zeroize(cbor_bytestring_handle(v), cbor_bytestring_length(v));
+                scb_zeroize(cbor_bytestring_handle(v), cbor_bytestring_length(v));
             }
         }
     }

@@ -538,20 +538,20 @@ static void test_bs_account_demoted_kept(void **state)
 {
     (void)state;
     struct scb_config com, out;
-    struct scb_session s;
+    struct scb_session *s = NULL;
     uint16_t iid = 0;
     int b = 1;
     committed_bs100(&com);
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0,
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0,
               "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"
               "\"10\":5}},\"0\":{\"resources\":{\"0\":\"coap://new-bs.example\",\"1\":true,"
               "\"2\":3}}}",
               SCB_COAP_2_04_CHANGED);
-    write_obj(&s, 1, "{\"5\":{\"resources\":{\"0\":5,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
+    write_obj(s, 1, "{\"5\":{\"resources\":{\"0\":5,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
               SCB_COAP_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(&s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 0);
     assert_non_null(scb_object_instance(scb_config_object(&out, 0), 100));
@@ -561,13 +561,13 @@ static void test_bs_account_demoted_kept(void **state)
     scb_config_free(&out);
     scb_session_free(&s);
     /* once rewritten as a server account it is deleted like one (it was still protected) */
-    assert_int_equal(scb_session_init(&s, &com, NULL, 0, clock_fn, NULL), 0);
-    write_obj(&s, 0,
+    assert_int_equal(new_session(&s, &com, NULL, 0), 0);
+    write_obj(s, 0,
               "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"
               "\"10\":5}}}",
               SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_delete(&s, "/0/100"), SCB_COAP_2_02_DELETED);
-    assert_null(scb_object_instance(scb_config_object(&s.staging, 0), 100));
+    assert_int_equal(scb_session_delete(s, "/0/100"), SCB_COAP_2_02_DELETED);
+    assert_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 100));
     scb_session_free(&s);
     scb_config_free(&com);
 }
