@@ -13,6 +13,7 @@
 #include <string.h>
 
 
+#include "logf.h"
 #include "coap_internal.h"
 #include "scboot/util.h"
 #include "scboot/error.h"
@@ -52,19 +53,7 @@ static int owned_eq(const struct scb_owned *o, const uint8_t *p, size_t n)
     return diff == 0;
 }
 
-__attribute__((format(printf, 2, 3))) static void creds_log(struct scb_bs_creds *c, const char *fmt,
-                                                      ...)
-{
-    char line[300];
-    va_list ap;
-    if (c->log == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    c->log(c->log_ctx, line);
-}
+#define creds_log(c, ...) scb_logf((c)->log, (c)->log_ctx, __VA_ARGS__)
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {

@@ -15,6 +15,7 @@
 #include <time.h>
 
 
+#include "logf.h"
 #include "coap_internal.h"
 #include "scboot/util.h"
 #include "scboot/session.h"
@@ -42,18 +43,7 @@ struct bs {
     unsigned refused_mark;  /* cr.refused when the exchange began */
 };
 
-__attribute__((format(printf, 2, 3))) static void logf_(struct bs *b, const char *fmt, ...)
-{
-    char line[400];
-    va_list ap;
-    if (b->o->log == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    b->o->log(b->o->log_ctx, line);
-}
+#define logf_(b, ...) scb_logf((b)->o->log, (b)->o->log_ctx, __VA_ARGS__)
 
 /* The outcome and its reason (also logged). */
 __attribute__((format(printf, 3, 4))) static void outcome(struct bs *b, enum scb_coap_outcome oc,

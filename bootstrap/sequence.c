@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "logf.h"
 #include "scboot/codec.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
@@ -113,19 +114,7 @@ unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b)
     return b->last_apdus;
 }
 
-__attribute__((format(printf, 2, 3))) static void logf_(struct scb_bootstrap *b, const char *fmt,
-                                                        ...)
-{
-    char line[512];
-    va_list ap;
-    if (b->log == NULL) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    b->log(b->log_ctx, line);
-}
+#define logf_(b, ...) scb_logf((b)->log, (b)->log_ctx, __VA_ARGS__)
 
 static void log_report(struct scb_bootstrap *b, const char *what)
 {

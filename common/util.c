@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "logf.h"
 #include "crypto.h"
 #include "scboot/error.h"
 #include "scboot/util.h"
@@ -442,4 +443,17 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
     *text = buf; /* max + 1 bytes: the caller wipes that many */
     *len = n;
     return SCB_OK;
+}
+
+void scb_logf(scb_log_fn fn, void *ctx, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    if (fn == NULL) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fn(ctx, line);
 }

@@ -27,7 +27,7 @@ check() { # name, offending lines (empty = ok)
 }
 incs() { grep -Hn '^#include' "$@" 2>/dev/null; }
 
-ground='scboot/(error|util)\.h|crypto\.h'
+ground='scboot/(error|util)\.h|crypto\.h|logf\.h'
 card='scboot/(transport|apdu|uicc|card|p15|pcsc)\.h'
 lwm2m='scboot/(model|objdefs|tlv|bsfile|codec|json|validate|store|sequence|session|coap|card_source|cardsrc)\.h|codec_internal\.h|store_internal\.h'
 
