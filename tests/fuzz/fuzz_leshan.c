@@ -1,38 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_leshan.c: the Leshan importer (tools/bridge_leshan.c): any bytes give a configuration or one
  * error; what imports also exports (secrets shown) and the export imports again. */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "bridge.h"
-#include "scboot/model.h"
+#include "fuzz_bridge_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct scb_config cfg, again;
-    char err[512], lost[1024];
-    char *text = malloc(size + 1), *out = NULL;
-    if (text == NULL) {
-        return 0;
-    }
-    memcpy(text, data, size);
-    text[size] = '\0';
-    scb_config_init(&cfg);
-    if (bridge_leshan_import(text, size, NULL, &cfg, err, sizeof(err)) == 0) {
-        if (bridge_leshan_export(&cfg, NULL, 1, &out, lost, sizeof(lost), err, sizeof(err)) == 0) {
-            scb_config_init(&again);
-            if (bridge_leshan_import(out, strlen(out), NULL, &again, err, sizeof(err)) != 0) {
-                __builtin_trap(); /* an export that does not import again */
-            }
-            scb_config_free(&again);
-            free(out);
-        }
-    }
-    scb_config_free(&cfg);
-    free(text);
-    return 0;
+    return fuzz_bridge_round_trip(data, size, bridge_leshan_import, bridge_leshan_export);
 }
