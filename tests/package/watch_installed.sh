@@ -144,7 +144,8 @@ check "the start-up line names the reader and the configuration file (journal pr
     'grep -q "^<6>watching the reader \"Virtual PCD 00 00\" (config /etc/scboot/scboot.conf, state /var/lib/$statedir, hook set, timeout 5 s)$" "$log"'
 status_as_user >"$STACK_DIR/status1"
 check "the card's configuration is committed: installed scboot status (as $user) lists the card's instances, generation 1" \
-    'grep -q "  card$" "$STACK_DIR/status1" && grep -qi "generation.*1" "$STACK_DIR/status1" && grep -q "8988211000000430010" "$STACK_DIR/status1" &&
+    'grep -q "^generation 1 committed .* (/var/lib/$statedir/config.json)$" "$STACK_DIR/status1" &&
+     grep -q "^card: ICCID 8988211000000430010, .*reader \"Virtual PCD 00 00\"$" "$STACK_DIR/status1" && grep -q "  card$" "$STACK_DIR/status1" &&
      [ "$(stat -c "%U %a" "/var/lib/$statedir/config.json")" = "$user 600" ]'
 check "applied: logged at <6>, the installed example hook ran with the documented environment" \
     'grep -q "^<6>event applied reader \"Virtual PCD 00 00\" generation 1" "$log" &&
@@ -162,7 +163,7 @@ $reload_cmd
 stack_wait 100 grep -q "^scboot-hook: event=changed" "$log"
 status_as_user >"$STACK_DIR/status2"
 check "a data change + ExecReload: committed as generation 2, logged, hook and client told" \
-    'grep -q "^<6>event changed reader \"Virtual PCD 00 00\" generation 2" "$log" && grep -qi "generation.*2" "$STACK_DIR/status2" &&
+    'grep -q "^<6>event changed reader \"Virtual PCD 00 00\" generation 2" "$log" && grep -q "^generation 2 committed " "$STACK_DIR/status2" &&
      grep -q "  card$" "$STACK_DIR/status2" && ! cmp -s "$STACK_DIR/status1" "$STACK_DIR/status2" &&
      grep -q "^scboot-hook: event=changed reader=Virtual PCD 00 00 iccid=8988211000000430010 generation=2 " "$log" &&
      hups_are 2'
@@ -173,6 +174,7 @@ stack_wait 100 grep -q "^scboot-hook: event=removed" "$log"
 status_as_user >"$STACK_DIR/status3"
 check "removal: the card's instances removed (scboot status), logged, the hook told, STATUS=no card" \
     'grep -q "^<6>event removed reader \"Virtual PCD 00 00\"" "$log" && ! grep -q "  card$" "$STACK_DIR/status3" &&
+     grep -q "^generation 3 committed " "$STACK_DIR/status3" &&
      grep -q "^scboot-hook: event=removed reader=Virtual PCD 00 00 " "$log" && grep -q "^STATUS=no card" "$N" &&
      hups_are 3'
 check "no line at warning or error priority, none without a priority" \
