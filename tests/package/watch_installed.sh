@@ -16,9 +16,11 @@
 #     /run/pcscd (a tmpfs over /run in this namespace) and world-accessible, as Debian's
 #     pcscd.socket makes it (SocketMode=0666), so the unprivileged user reaches it by the
 #     default path; the card is served by the installed scboot-vcard;
-#   - the installed /etc/scboot/scboot.conf is edited as an operator would (reader, hook,
-#     exec-timeout), the installed example hook copied to /etc/scboot/on-change as its header
-#     says, and an "LwM2M client" running as the unit's user waits for the hook's SIGHUP.
+#   - the installed /etc/scboot/scboot.conf is edited as an operator would (reader, pin-file,
+#     exec, exec-timeout); the PIN file is laid out as scboot.conf(5) says (the card's file is
+#     readable only after VERIFY PIN); the installed example hook is copied to
+#     /etc/scboot/on-change as its header says, and an "LwM2M client" running as the unit's
+#     user waits for the hook's SIGHUP.
 # Not exercised (they need systemd as PID 1 to set up; there is none here, and
 # `systemd-analyze verify` / `security` check them in test_package.sh and the lint suite):
 # ProtectSystem=, ProtectHome=, PrivateTmp=, PrivateDevices=, DevicePolicy=, PrivateIPC=,
@@ -86,7 +88,8 @@ chmod 0755 "$STACK_DIR/run"
 chmod 0666 /run/pcscd/pcscd.comm
 prof=/usr/share/scboot/profiles
 card=$STACK_DIR/card.json
-sed "s#\"file\": \"nrf_ef58.bin\"#\"file\": \"$prof/anjay_ef126.bin\"#" "$prof/standard.json" >"$card"
+# a card whose bootstrap file is readable only after VERIFY PIN (the operator's PIN file)
+sed "s#\"file\": \"anjay_ef126.bin\"#\"file\": \"$prof/anjay_ef126.bin\"#" "$prof/pin.json" >"$card"
 stack_vcard "$card"
 stack_wait_card "Virtual PCD 00 00" || echo "# the virtual card did not show up"
 
@@ -98,12 +101,17 @@ chmod 0777 /run/systemd/notify # as systemd's
 # --- the operator: the example hook installed, scboot.conf edited -----------------------------
 conf=/etc/scboot/scboot.conf
 install -m 0755 /usr/share/doc/scboot/examples/on-change.example /etc/scboot/on-change
+# the PIN file as scboot.conf(5) says: owned by the daemon's user, 0600, in root's /etc/scboot
+printf '1234\n' >/etc/scboot/pin
+chown "$user:$group" /etc/scboot/pin
+chmod 0600 /etc/scboot/pin
 sed -i -e 's|^# reader = .*|reader = Virtual PCD 00 00|' \
+    -e 's|^# pin-file = /etc/scboot/pin$|pin-file = /etc/scboot/pin|' \
     -e 's|^# exec = /etc/scboot/on-change$|exec = /etc/scboot/on-change|' \
     -e 's|^# exec-timeout = .*|exec-timeout = 5|' "$conf"
-check "the installed $conf, edited: reader, exec, exec-timeout set; the rest as shipped" \
-    '[ "$(grep -c -e "^reader = Virtual PCD 00 00$" -e "^exec = /etc/scboot/on-change$" -e "^exec-timeout = 5$" "$conf")" = 3 ] &&
-     [ "$(grep -vc -e "^#" -e "^$" "$conf")" = 3 ] && dpkg -S "$conf" >/dev/null'
+check "the installed $conf, edited: reader, pin-file, exec, exec-timeout set; the rest as shipped" \
+    '[ "$(grep -c -e "^reader = Virtual PCD 00 00$" -e "^pin-file = /etc/scboot/pin$" -e "^exec = /etc/scboot/on-change$" -e "^exec-timeout = 5$" "$conf")" = 4 ] &&
+     [ "$(grep -vc -e "^#" -e "^$" "$conf")" = 4 ] && dpkg -S "$conf" >/dev/null'
 
 # the LwM2M client: runs as the daemon's user, its PID where the example hook looks
 setpriv --reuid="$user" --regid="$group" --init-groups sh -c '
@@ -133,7 +141,7 @@ stack_wait 150 grep -q '^READY=1' "$N"
 hups_are() { stack_wait 50 sh -c "[ \"\$(wc -l </run/lwm2m-client/hups)\" = $1 ]"; }
 status_as_user() { setpriv --reuid="$user" --regid="$group" --init-groups "$exe" status 2>&1; }
 check "READY=1 reaches NOTIFY_SOCKET after the first check (STATUS: card applied, generation 1)" \
-    'grep -q "^READY=1" "$N" && grep -n "^STATUS=card 8988211000000430010 applied generation 1" "$N" | head -n 1 | cut -d: -f1 |
+    'grep -q "^READY=1" "$N" && grep -n "^STATUS=card 89441000300123456789 applied generation 1" "$N" | head -n 1 | cut -d: -f1 |
      { read -r s; [ -n "$s" ] && [ "$s" -lt "$(grep -n "^READY=1" "$N" | cut -d: -f1)" ]; }'
 check "the daemon runs as $user:$group, no new privileges, no capabilities" \
     'u=$(id -u "$user"); g=$(getent group "$group" | cut -d: -f3);
@@ -145,17 +153,17 @@ check "the start-up line names the reader and the configuration file (journal pr
 status_as_user >"$STACK_DIR/status1"
 check "the card's configuration is committed: installed scboot status (as $user) lists the card's instances, generation 1" \
     'grep -q "^generation 1 committed .* (/var/lib/$statedir/config.json)$" "$STACK_DIR/status1" &&
-     grep -q "^card: ICCID 8988211000000430010, .*reader \"Virtual PCD 00 00\"$" "$STACK_DIR/status1" && grep -q "  card$" "$STACK_DIR/status1" &&
+     grep -q "^card: ICCID 89441000300123456789, .*reader \"Virtual PCD 00 00\"$" "$STACK_DIR/status1" && grep -q "  card$" "$STACK_DIR/status1" &&
      [ "$(stat -c "%U %a" "/var/lib/$statedir/config.json")" = "$user 600" ]'
 check "applied: logged at <6>, the installed example hook ran with the documented environment" \
     'grep -q "^<6>event applied reader \"Virtual PCD 00 00\" generation 1" "$log" &&
-     grep -q "^scboot-hook: event=applied reader=Virtual PCD 00 00 iccid=8988211000000430010 generation=1 state=/var/lib/$statedir timeout=5$" "$log"'
+     grep -q "^scboot-hook: event=applied reader=Virtual PCD 00 00 iccid=89441000300123456789 generation=1 state=/var/lib/$statedir timeout=5$" "$log"'
 stack_wait 50 test -s /run/lwm2m-client/hups
 check "... and its advice works as shipped: the client running as $user got SIGHUP" \
     '[ "$(wc -l </run/lwm2m-client/hups)" = 1 ] && grep -q "^scboot-hook: SIGHUP sent to the LwM2M client (pid $(cat /run/lwm2m-client/pid))" "$log"'
 
 # a data change in place (an over-the-air update), then `systemctl reload` (the unit's ExecReload)
-sed "s#\"file\": \"nrf_ef58.bin\"#\"file\": \"$prof/nrf_ef58.bin\"#" "$prof/standard.json" >"$card"
+sed "s#\"file\": \"anjay_ef126.bin\"#\"file\": \"$prof/nrf_ef58.bin\"#" "$prof/pin.json" >"$card"
 kill -HUP "$VCARD_PID"
 sleep 0.5
 reload_cmd=$(echo "$reload" | sed "s/\$MAINPID/$MAIN/")
@@ -165,7 +173,7 @@ status_as_user >"$STACK_DIR/status2"
 check "a data change + ExecReload: committed as generation 2, logged, hook and client told" \
     'grep -q "^<6>event changed reader \"Virtual PCD 00 00\" generation 2" "$log" && grep -q "^generation 2 committed " "$STACK_DIR/status2" &&
      grep -q "  card$" "$STACK_DIR/status2" && ! cmp -s "$STACK_DIR/status1" "$STACK_DIR/status2" &&
-     grep -q "^scboot-hook: event=changed reader=Virtual PCD 00 00 iccid=8988211000000430010 generation=2 " "$log" &&
+     grep -q "^scboot-hook: event=changed reader=Virtual PCD 00 00 iccid=89441000300123456789 generation=2 " "$log" &&
      hups_are 2'
 
 # removal
