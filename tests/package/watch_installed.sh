@@ -49,8 +49,10 @@ statedir=$(unit_key StateDirectory) statemode=$(unit_key StateDirectoryMode)
 reload=$(unit_key ExecReload)
 if [ "$(grep -c '^ExecStart=' "$unit")" = 1 ] && plain "$execstart" && [ -n "$user" ] &&
    [ -n "$group" ] && plain "$statedir" && [ "$reload" = '/bin/kill -HUP $MAINPID' ] &&
-   ! grep -q '^EnvironmentFile=' "$unit" && getent passwd "$user" >/dev/null; then
-    ok "the installed unit: ExecStart=$execstart, User=$user, StateDirectory=$statedir"
+   ! grep -q '^EnvironmentFile=' "$unit" && getent passwd "$user" >/dev/null &&
+   [ "$user" != root ] && [ "$(id -u "$user")" -lt 1000 ] &&
+   grep -q "^u $user " /usr/lib/sysusers.d/scboot.conf; then
+    ok "the installed unit: ExecStart=$execstart, User=$user (the package's system user), StateDirectory=$statedir"
 else
     bad "the installed unit's ExecStart=/User=/StateDirectory=/ExecReload= are not what this test emulates"
     sed 's/^/# unit: /' "$unit"
