@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,24 +371,128 @@ int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen
     return SCB_OK;
 }
 
+/* A directory a secret file may be reached through: owned by root or by us, and not writable
+ * by group or others, except a root-owned sticky directory such as /tmp (others cannot rename
+ * or remove what is ours in it; the file's own owner is checked after the open). */
+static int secret_dir_ok(int fd, const char *path, const char *dir, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        return wfail(err, errlen, "cannot read %s: %s: %s", path, dir, strerror(errno));
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        wfail(err, errlen,
+              "%s: directory %s belongs to uid %u (neither root nor us): the file could be "
+              "swapped; keep it in a directory of root or of uid %u",
+              path, dir, (unsigned)st.st_uid, (unsigned)geteuid());
+        return SCB_E_UNSAFE;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX))) {
+        wfail(err, errlen,
+              "%s: directory %s is writable by group or others (mode %04o): the file could be "
+              "swapped; chmod go-w it or move the file",
+              path, dir, (unsigned)(st.st_mode & 07777));
+        return SCB_E_UNSAFE;
+    }
+    return SCB_OK;
+}
+
+/* Open a secret file by walking its path from / one directory at a time, never through a
+ * symbolic link, checking every directory on the way (secret_dir_ok); a relative path is
+ * taken from the working directory (getcwd: a real path). The file itself is opened with
+ * O_NOFOLLOW relative to the last directory, so nothing can be swapped between the checks. */
+static int open_secret_path(const char *path, int *out, char *err, size_t errlen)
+{
+    size_t plen = strlen(path), cwdlen = 0;
+    char *buf, *p, *next;
+    int fd, nfd, ret;
+
+    if (plen == 0) {
+        return wfail(err, errlen, "no file name");
+    }
+    if ((buf = malloc(PATH_MAX + plen + 2)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if (path[0] != '/') {
+        if (getcwd(buf, PATH_MAX) == NULL) {
+            ret = wfail(err, errlen, "cannot read %s: working directory: %s", path,
+                        strerror(errno));
+            free(buf);
+            return ret;
+        }
+        cwdlen = strlen(buf);
+        buf[cwdlen++] = '/';
+    }
+    memcpy(buf + cwdlen, path, plen + 1);
+    if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        ret = wfail(err, errlen, "cannot read %s: /: %s", path, strerror(errno));
+        free(buf);
+        return ret;
+    }
+    ret = secret_dir_ok(fd, path, "/", err, errlen);
+    p = buf;
+    while (ret == SCB_OK) {
+        while (*p == '/') {
+            p++;
+        }
+        next = strchr(p, '/');
+        if (next == NULL || next[strspn(next, "/")] == '\0') {
+            break; /* p is the file's name (a trailing '/' makes the open fail below) */
+        }
+        *next = '\0';
+        nfd = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (nfd < 0) {
+            struct stat lst;
+            int e = errno;
+            if ((e == ELOOP || e == ENOTDIR) &&
+                fstatat(fd, p, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode)) {
+                wfail(err, errlen, "%s: %s is a symbolic link (refused: give the real path)", path,
+                      buf);
+                ret = SCB_E_UNSAFE;
+            } else {
+                ret = wfail(err, errlen, "cannot read %s: %s: %s", path, buf, strerror(e));
+            }
+            break;
+        }
+        close(fd);
+        fd = nfd;
+        ret = secret_dir_ok(fd, path, buf, err, errlen);
+        *next = '/';
+        p = next;
+    }
+    if (ret == SCB_OK) {
+        /* the file: never through a link, and not blocking on a FIFO */
+        if ((nfd = openat(fd, p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+            if (errno == ELOOP) {
+                wfail(err, errlen, "%s: a symbolic link (refused: give the real path)", path);
+                ret = SCB_E_UNSAFE;
+            } else {
+                ret = wfail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            }
+        } else {
+            *out = nfd;
+        }
+    }
+    close(fd);
+    free(buf);
+    return ret;
+}
+
 int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
                          size_t errlen)
 {
     struct stat st;
     char *buf;
     size_t n = 0;
-    int fd, e;
+    int fd = -1, e;
 
     if (path == NULL || text == NULL || len == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    /* one open, then every check on the descriptor: nothing can be swapped in between */
-    if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
-        if (errno == ELOOP) {
-            wfail(err, errlen, "%s: a symbolic link (refused: give the real path)", path);
-            return SCB_E_UNSAFE;
-        }
-        return wfail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    /* one open through checked directories, then every check on the descriptor: nothing can
+     * be swapped in between */
+    if ((e = open_secret_path(path, &fd, err, errlen)) < 0) {
+        return e;
     }
     if (fstat(fd, &st) != 0) {
         e = errno;
@@ -397,6 +502,12 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
     if (!S_ISREG(st.st_mode)) {
         close(fd);
         wfail(err, errlen, "%s: not a regular file", path);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        close(fd);
+        wfail(err, errlen, "%s: belongs to uid %u (neither root nor us): chown it", path,
+              (unsigned)st.st_uid);
         return SCB_E_UNSAFE;
     }
     if (st.st_mode & (S_IRWXG | S_IRWXO)) {

@@ -177,11 +177,45 @@ static char **string_slot(struct cli_conf *c, enum key k)
     }
 }
 
+/*
+ * Paths in the file must be absolute: a relative one would resolve against the daemon's
+ * working directory (/ under systemd, wherever the operator stood otherwise), not against the
+ * file, so the same file would name different files. The hook is a shell command: its first
+ * word may be a bare program name (found through PATH), but one with a '/' must start with '/'.
+ */
+static int check_absolute(enum key k, const char *v, char *err, size_t errlen)
+{
+    size_t n;
+    if (k == K_PIN_FILE || k == K_SCP03_KEYS || k == K_FACTORY || k == K_STATE_DIR ||
+        k == K_PROFILE) {
+        if (v[0] != '/') {
+            return fail(err, errlen,
+                        "'%.128s': a relative path (it would resolve against the working "
+                        "directory, / under systemd); give an absolute path",
+                        v);
+        }
+        return 0;
+    }
+    if (k == K_EXEC) {
+        n = strcspn(v, " \t");
+        if (v[0] != '/' && memchr(v, '/', n) != NULL) {
+            return fail(err, errlen,
+                        "'%.*s': a relative program path (it would resolve against the working "
+                        "directory, / under systemd); give an absolute path",
+                        (int)(n > 128 ? 128 : n), v);
+        }
+    }
+    return 0;
+}
+
 /* One key's value into c; -1 with err (without the position) on a bad value. */
 static int set_value(struct cli_conf *c, enum key k, const char *v, char *err, size_t errlen)
 {
     char **slot = string_slot(c, k);
     unsigned long secs;
+    if (check_absolute(k, v, err, errlen) < 0) {
+        return -1;
+    }
     if (slot) {
         if ((*slot = strdup(v)) == NULL) {
             return fail(err, errlen, "out of memory");

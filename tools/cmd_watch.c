@@ -77,6 +77,7 @@ static const struct scb_transport_ops absent_ops = {
 /* What the options say, after the configuration file and the flags are merged. */
 struct watch_opts {
     const char *config;       /* --config; NULL: the default file when it exists */
+    const char *config_used;  /* the file actually read (for the start-up line); NULL: none */
     int all;
     const char *state, *exec, *factory, *profile, *pin_file;
     long exec_timeout;        /* -1 unset */
@@ -254,6 +255,7 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
     if (ret == 0) {
         return 0; /* no file: the flags alone */
     }
+    o->config_used = o->config ? o->config : CLI_CONF_DEFAULT;
     if (c->reader == NULL && !o->all) {
         if (cf->reader) {
             c->reader = cf->reader;
@@ -548,8 +550,9 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
     scb_pcsc_monitor_new(o.all ? NULL : c->reader, &m);
-    cli_logp(&w.log, LOG_INFO, "%s (state %s, hook %s, timeout %u s)",
-             o.all ? "watching all readers" : "watching the reader", w.state,
+    cli_logp(&w.log, LOG_INFO, "watching %s%s%s (config %s, state %s, hook %s, timeout %u s)",
+             o.all ? "all readers" : "the reader \"", o.all ? "" : c->reader,
+             o.all ? "" : "\"", o.config_used ? o.config_used : "none", w.state,
              w.hook.cmd ? "set" : "none", w.hook.timeout_s);
     status(&w, "starting: first card check");
     watch_loop(&w, m);

@@ -43,6 +43,7 @@ WATCH=$!
 stack_wait 100 grep -q "READY=1" "$N"
 check "READY=1 after the first check" 'grep -q "^READY=1" "$N"'
 check "STATUS names the card and the generation" 'grep -q "^STATUS=card 8988211000000430010 applied generation 1" "$N"'
+check "the start-up line names the reader (from the file) and the file" 'grep -q "^<6>watching the reader \"Virtual PCD 00 00\" (config $STACK_DIR/scboot.conf, state $STACK_DIR/state, hook set, timeout 7 s)$" "$LOG"'
 check "STATUS before the first check" 'grep -q "^STATUS=starting" "$N"'
 check "the hook ran with the configuration's timeout" 'grep -q "^applied 8988211000000430010 7$" "$STACK_DIR/events"'
 check "journal lines carry <6> and no timestamp" 'grep -q "^<6>event applied" "$LOG" && ! grep -q "^20[0-9][0-9]-" "$LOG"'
@@ -90,6 +91,7 @@ kill "$VCARD_PID"; wait "$VCARD_PID" 2>/dev/null; VCARD_PID=
 WATCH=$!
 stack_wait 100 grep -q start "$STACK_DIR/hooklog"
 stack_wait 60 grep -q "hook timed out" "$STACK_DIR/watch3.log"
+check "watch -r NAME: the start-up line names the reader" 'grep -q "watching the reader \"Virtual PCD 00 00\" (config " "$STACK_DIR/watch3.log"'
 check "a hook still running at the timeout is killed and logged" 'grep -q "hook timed out after [0-9]* ms: process group" "$STACK_DIR/watch3.log"'
 gone() { ! kill -0 "$1" 2>/dev/null || grep -q ") Z " "/proc/$1/stat"; }
 check "the killed hook is gone" 'gone "$(sed -n 1p "$STACK_DIR/hook.pid")"'

@@ -22,8 +22,16 @@ skip_all() {
 for t in dpkg-buildpackage dh lintian unshare; do
     command -v "$t" >/dev/null 2>&1 || skip_all "$t missing"
 done
+# the installed daemon against a real pcscd + vpcd (watch_installed.sh)
+for t in pcscd setpriv nsenter ip /usr/bin/python3; do
+    command -v "$t" >/dev/null 2>&1 || skip_all "$t missing (the installed daemon's case)"
+done
+[ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || skip_all "vsmartcard-vpcd missing (the installed daemon's case)"
 ( cd "$src" && dpkg-checkbuilddeps ) >/dev/null 2>&1 || skip_all "Build-Depends missing: $(cd "$src" && dpkg-checkbuilddeps 2>&1)"
 
+# install steps run inside the namespace: 8 of their own, then watch_installed.sh's
+watch_steps=12
+steps=$((8 + watch_steps))
 work=$(mktemp -d /tmp/scboot-pkg.XXXXXX) || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/src"
@@ -37,7 +45,7 @@ else
     tar -C "$src" --exclude='./build*' -cf - . | tar -C "$work/src" -xf -
 fi
 
-echo "1..16"
+echo "1..$((8 + steps))"
 if (cd "$work/src" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1; then
     ok "dpkg-buildpackage -us -uc -b"
 else
@@ -77,7 +85,7 @@ check "libscboot-emu-dev: emu.h, scboot-emu.pc, libscboot-emu.a" \
 check "scboot ships its manual pages, bash completion, unit and examples" \
     sh -c "c=\$(dpkg-deb -c $work/scboot_*.deb); for f in man1/scboot.1.gz man5/scboot.conf.5.gz \
            completions/scboot completions/scboot-vcard system/scboot.service sysusers.d/scboot.conf examples/scboot.conf.example \
-           examples/on-change.example profiles/standard.json; do
+           examples/on-change.example profiles/standard.json ./etc/scboot/scboot.conf; do
            echo \"\$c\" | grep -q \"\$f\" || { echo \"# not in scboot: \$f\"; exit 1; }; done"
 check "scboot-vcard ships scboot-vcard(1)" \
     sh -c "dpkg-deb -c $work/scboot-vcard_*.deb | grep -q 'man1/scboot-vcard.1.gz'"
@@ -151,6 +159,10 @@ if cc -o "$work/client-static" "$work/client.c" $(pkg-config --cflags scboot-emu
 else
     bad "static link against libscboot-emu.a + libscboot.a"; sed 's/^/# /' "$work/cc2.log"
 fi
+# the installed daemon as the installed unit runs it, against a real pcscd + vpcd
+out=$(sh "$work/src/tests/package/watch_installed.sh" "$work" $n 2>&1)
+echo "$out"
+n=$((n + $(echo "$out" | grep -c '^ok \|^not ok ')))
 if dpkg -P libscboot-emu-dev libscboot-dev scboot scboot-vcard libscboot-emu0 libscboot0 >"$work/purge.log" 2>&1 &&
    ! [ -e /usr/bin/scboot ]; then
     ok "dpkg -P removes them again"
@@ -162,7 +174,6 @@ unshare --mount --propagation private sh "$work/inside.sh" "$work" $debs >"$work
 rc=$?
 cat "$work/inside.log"
 got=$(grep -c '^ok \|^not ok ' "$work/inside.log")
-steps=8
 grep -q '^not ok ' "$work/inside.log" && status=1
 if [ "$rc" -ne 0 ] || [ "$got" -ne $steps ]; then
     while [ "$got" -lt $steps ]; do got=$((got + 1)); echo "not ok $((8 + got)) - install step did not run (rc $rc)"; done

@@ -2,8 +2,9 @@
 /*
  * test_conf.c: the daemon's configuration file: every key, flags-style value checks, strict
  * errors that name FILE:LINE (unknown key, empty, repeated or bad value, missing '=', NUL byte,
- * control characters, oversized line or file), comments and blank lines, CRLF files, and the
- * PIN file reader.
+ * control characters, oversized line or file), comments and blank lines, CRLF files, relative
+ * paths refused, and the directories a secret file named there (PIN, SCP03 or PSK keys) is
+ * reached through.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 
 #include "cli_conf.h"
 #include "scboot/error.h"
+#include "scboot/util.h"
 
 static int parse(const char *text, struct cli_conf *c, char *err, size_t errlen)
 {
@@ -77,6 +79,11 @@ static void unset_keys_stay_unset(void **state)
     cli_conf_free(&c);
     assert_int_equal(parse("", &c, err, sizeof(err)), 0);
     cli_conf_free(&c);
+    /* a hook that is a bare program name (PATH) or an absolute one, with relative arguments */
+    assert_int_equal(parse("exec = logger -t x ./not-a-path\n", &c, err, sizeof(err)), 0);
+    cli_conf_free(&c);
+    assert_int_equal(parse("exec = /etc/scboot/on-change a/b\n", &c, err, sizeof(err)), 0);
+    cli_conf_free(&c);
 }
 
 struct bad {
@@ -106,7 +113,16 @@ static void strict_errors_name_file_and_line(void **state)
         {"just words\n", "t.conf:1: expected 'key = value'"},
         {" = value\n", "t.conf:1: missing key before '='"},
         {"reader = a\x01z\n", "t.conf:1: control character"},
-        {"no-acl = yes\nprofile = p.json\n", "t.conf:1: no-acl = yes and profile (line 2)"},
+        {"no-acl = yes\nprofile = /p.json\n", "t.conf:1: no-acl = yes and profile (line 2)"},
+        /* relative paths would resolve against the cwd (/ under systemd): refused, naming the
+         * key and the line */
+        {"reader = a\npin-file = pin\n", "t.conf:2: pin-file: 'pin': a relative path"},
+        {"scp03-keys = ./keys\n", "t.conf:1: scp03-keys: './keys': a relative path"},
+        {"factory = ../factory.json\n", "t.conf:1: factory: '../factory.json': a relative"},
+        {"state-dir = var/lib/scboot\n", "t.conf:1: state-dir: 'var/lib/scboot': a relative"},
+        {"profile = p.json\n", "t.conf:1: profile: 'p.json': a relative path"},
+        {"exec = ./on-change --now\n", "t.conf:1: exec: './on-change': a relative program"},
+        {"exec = hooks/on-change\n", "t.conf:1: exec: 'hooks/on-change': a relative program"},
         {"Reader = a\n", "t.conf:1: unknown key 'Reader'"},
     };
     (void)state;
@@ -279,6 +295,111 @@ static void shipped_example(void **state)
     cli_conf_free(&c);
 }
 
+/* A file in dir with mode 0600 holding "1234". */
+static void put_secret(const char *dir, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/pin", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "1234\n", 5), 5);
+    close(fd);
+}
+
+static int read_secret(const char *path, char *err, size_t errlen)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int ret = scb_read_secret_file(path, 64, &text, &len, err, errlen);
+    if (ret == 0) {
+        assert_int_equal(len, 5);
+        scb_zeroize(text, 65);
+        free(text);
+    }
+    return ret;
+}
+
+static void mkdir_mode(const char *path, mode_t mode)
+{
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(chmod(path, mode), 0); /* whatever the umask */
+}
+
+/* The directories a secret file (pin-file, scp03-keys, --psk-key-file) is reached through get
+ * the state directory's rule: owned by root or by us, no symbolic link, not writable by group
+ * or others (a key file there could be swapped), except root-owned sticky ones like /tmp. */
+static void secret_file_directories(void **state)
+{
+    char d[] = "/tmp/scb-secdir-XXXXXX", sub[160], path[200], err[512], cwd[4096];
+    (void)state;
+    assert_non_null(mkdtemp(d));
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+
+    snprintf(sub, sizeof(sub), "%s/ok", d);
+    mkdir_mode(sub, 0755);
+    put_secret(sub, path, sizeof(path));
+    assert_int_equal(read_secret(path, err, sizeof(err)), 0);
+    /* the same file by a relative path: the working directory's path is checked too */
+    assert_int_equal(chdir(sub), 0);
+    assert_int_equal(read_secret("pin", err, sizeof(err)), 0);
+    assert_int_equal(read_secret("./../ok//pin", err, sizeof(err)), 0);
+
+    static const mode_t bad_modes[] = {0770, 0730, 0757, 0703, 0777};
+    for (size_t k = 0; k < sizeof(bad_modes) / sizeof(bad_modes[0]); k++) {
+        snprintf(sub, sizeof(sub), "%s/w%zu", d, k);
+        mkdir_mode(sub, bad_modes[k]);
+        put_secret(sub, path, sizeof(path));
+        assert_int_equal(read_secret(path, err, sizeof(err)), SCB_E_UNSAFE);
+        if (strstr(err, "is writable by group or others") == NULL || strstr(err, sub) == NULL) {
+            fail_msg("mode %04o: %s", (unsigned)bad_modes[k], err);
+        }
+        assert_int_equal(chdir(sub), 0);
+        assert_int_equal(read_secret("pin", err, sizeof(err)), SCB_E_UNSAFE);
+        unlink(path);
+    }
+    /* a writable directory further up, not the file's own */
+    snprintf(sub, sizeof(sub), "%s/w0/deep", d);
+    mkdir_mode(sub, 0700);
+    put_secret(sub, path, sizeof(path));
+    assert_int_equal(read_secret(path, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "/w0 is writable by group or others (mode 0770)"));
+
+    /* a symbolic link on the way (to a good directory) is refused, not followed */
+    snprintf(sub, sizeof(sub), "%s/link", d);
+    snprintf(path, sizeof(path), "%s/ok", d);
+    assert_int_equal(symlink(path, sub), 0);
+    snprintf(path, sizeof(path), "%s/link/pin", d);
+    assert_int_equal(read_secret(path, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "link is a symbolic link"));
+
+    /* a sticky directory others may write: accepted only when root owns it (like /tmp) */
+    snprintf(sub, sizeof(sub), "%s/sticky", d);
+    mkdir_mode(sub, 01777);
+    put_secret(sub, path, sizeof(path));
+    assert_int_equal(read_secret(path, err, sizeof(err)), geteuid() == 0 ? 0 : SCB_E_UNSAFE);
+
+    if (geteuid() == 0) { /* ownership by another user needs root to set up */
+        assert_int_equal(chown(sub, 4242, 4242), 0);
+        assert_int_equal(read_secret(path, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "belongs to uid 4242"));
+        snprintf(sub, sizeof(sub), "%s/other", d);
+        mkdir_mode(sub, 0755);
+        assert_int_equal(chown(sub, 4242, 4242), 0);
+        put_secret(sub, path, sizeof(path));
+        assert_int_equal(read_secret(path, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "directory"));
+        assert_non_null(strstr(err, "belongs to uid 4242"));
+        /* the file itself owned by someone else (0600, readable only because we are root) */
+        snprintf(path, sizeof(path), "%s/ok/pin", d);
+        assert_int_equal(chown(path, 4242, 4242), 0);
+        assert_int_equal(read_secret(path, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "belongs to uid 4242"));
+    }
+    assert_int_equal(chdir(cwd), 0);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +411,7 @@ int main(void)
         cmocka_unit_test(load_files),
         cmocka_unit_test(load_hostile_files),
         cmocka_unit_test(shipped_example),
+        cmocka_unit_test(secret_file_directories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# test_gateway_files.sh: what an operator puts on a gateway, without a card: the shipped
+# example hook (tools/on-change.example) tells a client by SIGHUP through its PID file and
+# refuses a PID file that would make `kill` hit the wrong processes (0, -1, text); relative
+# paths in scboot.conf are refused naming the key and the line; a PIN file in a directory
+# others may write, or reached through a symbolic link, is refused.
+set -u
+SCBOOT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") DATA=$(cd "$2" && pwd)
+HERE=$(cd "$(dirname "$0")" && pwd)
+HOOK=$HERE/../../tools/on-change.example
+T=$(mktemp -d /tmp/scboot-gwfiles.XXXXXX)
+trap 'kill "$CLIENT" 2>/dev/null; rm -rf "$T"' EXIT
+CLIENT=
+fails=0 tn=0
+check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
+
+# --- the example hook -----------------------------------------------------------------------
+hook() { # EVENT: run the example hook as the daemon would (documented environment)
+    env -u NOTIFY_SOCKET SCBOOT_EVENT="$1" SCBOOT_READER="Virtual PCD 00 00" \
+        SCBOOT_ICCID=8988211000000430010 SCBOOT_GENERATION=4 SCBOOT_STATE_DIR=/var/lib/scboot \
+        SCBOOT_EXEC_TIMEOUT=30 LWM2M_CLIENT_PIDFILE="$T/client.pid" \
+        sh -c "$HOOK" </dev/null >"$T/out" 2>&1
+}
+sh -c 'trap "echo HUP >> '"$T"'/hups" HUP; while :; do sleep 0.1 & wait $!; done' &
+CLIENT=$!
+sleep 0.2
+hook applied; rc=$?
+check "no client PID file: exit 0, says so" '[ $rc = 0 ] && grep -q "no client PID file $T/client.pid" "$T/out" && grep -q "^scboot-hook: event=applied reader=Virtual PCD 00 00 iccid=8988211000000430010 generation=4 state=/var/lib/scboot timeout=30$" "$T/out"'
+echo "$CLIENT" > "$T/client.pid"
+hook changed; rc=$?
+sleep 0.3
+check "a client of the same user: SIGHUP sent, exit 0" '[ $rc = 0 ] && [ "$(cat "$T/hups" 2>/dev/null)" = HUP ] && grep -q "SIGHUP sent to the LwM2M client (pid $CLIENT)" "$T/out"'
+hook invalid; rc=$?
+sleep 0.3
+check "invalid: no signal, a warning line, exit 0" '[ $rc = 0 ] && [ "$(wc -l < "$T/hups")" = 1 ] && grep -q "card data rejected" "$T/out"'
+for bad in -1 0 "" "12 13" "1x" 007; do
+    printf '%s\n' "$bad" > "$T/client.pid"
+    hook removed; rc=$?
+    check "PID file holding '$bad': refused (exit 1), nothing signalled" '[ $rc = 1 ] && grep -q "does not hold a process ID" "$T/out" && kill -0 "$CLIENT" && [ "$(wc -l < "$T/hups")" = 1 ]'
+done
+kill "$CLIENT"; wait "$CLIENT" 2>/dev/null
+echo "$CLIENT" > "$T/client.pid"
+hook swapped; rc=$?
+check "a client that is gone: exit 1 with the reason" '[ $rc = 1 ] && grep -q "cannot signal the client (pid $CLIENT" "$T/out"'
+CLIENT=
+(unset SCBOOT_GENERATION; env -u SCBOOT_GENERATION SCBOOT_EVENT=applied SCBOOT_READER=r SCBOOT_ICCID= \
+    SCBOOT_STATE_DIR=/s SCBOOT_EXEC_TIMEOUT=30 LWM2M_CLIENT_PIDFILE="$T/none" sh -c "$HOOK" >/dev/null 2>&1); rc=$?
+check "the hook relies on the documented environment (set -u: a missing variable fails it)" '[ $rc != 0 ]'
+
+# --- relative paths in scboot.conf --------------------------------------------------------
+for kv in "pin-file = pin" "scp03-keys = keys/scp03" "factory = ./factory.json" "state-dir = state" \
+          "profile = ../profile.json" "exec = hooks/on-change"; do
+    key=${kv%% =*}
+    printf '# operator file\n%s\n' "$kv" > "$T/scboot.conf"
+    chmod 0644 "$T/scboot.conf"
+    (cd "$T" && "$SCBOOT" watch --config "$T/scboot.conf" -r "no such reader") > /dev/null 2> "$T/err"; rc=$?
+    check "scboot.conf '$kv': exit 2, one line naming the file, line 2 and the key" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "scboot.conf:2: $key: .*a relative" "$T/err"'
+done
+
+# --- directories on the way to a secret file -----------------------------------------------
+mkdir -m 0700 "$T/ok" "$T/real"
+printf '1234\n' > "$T/ok/pin"; chmod 0600 "$T/ok/pin"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin-file "$T/ok/pin" > /dev/null 2> "$T/err"; rc=$?
+check "--pin-file in a directory of our own: read (the card opens with it)" '[ $rc = 0 ]'
+mkdir -m 0700 "$T/gw"; chmod 0775 "$T/gw"; cp -p "$T/ok/pin" "$T/gw/pin"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin-file "$T/gw/pin" > /dev/null 2> "$T/err"; rc=$?
+check "--pin-file in a group-writable directory: refused, exit 5, naming it" '[ $rc = 5 ] && grep -q "directory $T/gw is writable by group or others (mode 0775)" "$T/err"'
+cp -p "$T/ok/pin" "$T/real/pin"; ln -s "$T/real" "$T/link"
+"$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin-file "$T/link/pin" > /dev/null 2> "$T/err"; rc=$?
+check "--pin-file through a symbolic link to a directory: refused, exit 5" '[ $rc = 5 ] && grep -q "link is a symbolic link" "$T/err"'
+(cd "$T/gw" && "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin-file pin) > /dev/null 2> "$T/err"; rc=$?
+check "a relative --pin-file from a group-writable working directory: refused, exit 5" '[ $rc = 5 ] && grep -q "writable by group or others" "$T/err"'
+
+echo "1..$tn"
+[ $fails = 0 ]
