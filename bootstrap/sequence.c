@@ -18,6 +18,30 @@
 #include "scboot/uicc.h"
 #include "scboot/util.h"
 
+/* The context: the options as copied by scb_bootstrap_new(), and the state between checks. */
+struct scb_bootstrap {
+    struct scb_store *store;         /* borrowed */
+    struct scb_card *card;           /* borrowed; NULL = no reader */
+    char reader_name[SCB_READER_NAME_MAX];
+    struct scb_read_opts ro;         /* its pointers borrowed */
+    struct scb_profile profile;
+    char *factory_path;              /* owned; NULL = none */
+    enum scb_verify_policy verify;
+    uint64_t verify_every_ms;
+    uint64_t (*clock_ms)(void *ctx);
+    void *clock_ctx;
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+    void (*notify)(void *ctx, enum scb_card_outcome o, const struct scb_committed *c);
+    void *notify_ctx;
+    /* state between checks */
+    int have_events;
+    uint32_t last_events;
+    uint64_t last_read_ms;           /* when the card was last read in full */
+    struct scb_report report;        /* violations of the last rejected configuration */
+    unsigned last_apdus;             /* APDUs the last check sent */
+};
+
 const char *scb_card_outcome_name(enum scb_card_outcome o)
 {
     static const char *names[] = {"unchanged", "applied", "changed",    "swapped", "invalid",
@@ -93,25 +117,135 @@ static int unreachable_err(int ret)
            ret == SCB_E_READER_UNAVAILABLE || ret == SCB_E_CARD_MUTE;
 }
 
-void scb_bootstrap_init(struct scb_bootstrap *b)
+void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o)
 {
-    memset(b, 0, sizeof(*b));
-    scb_profile_default(&b->profile);
+    if (o == NULL) {
+        return;
+    }
+    memset(o, 0, sizeof(*o));
+    scb_profile_default(&o->profile);
+    o->verify = SCB_VERIFY_ON_EVENT;
 }
 
-void scb_bootstrap_free(struct scb_bootstrap *b)
+static int dup_path(const char *path, char **out)
 {
-    scb_report_free(&b->report);
+    char *d = NULL;
+    if (path != NULL && (d = strdup(path)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    free(*out);
+    *out = d;
+    return SCB_OK;
+}
+
+int scb_bootstrap_new(const struct scb_bootstrap_opts *o, struct scb_bootstrap **out)
+{
+    struct scb_bootstrap *b;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    if (o == NULL || o->store == NULL ||
+        (o->verify == SCB_VERIFY_EVERY && o->verify_every_ms == 0)) {
+        return SCB_E_INVALID_ARG;
+    }
+    if ((b = calloc(1, sizeof(*b))) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if (dup_path(o->factory_path, &b->factory_path) < 0) {
+        free(b);
+        return SCB_E_NOMEM;
+    }
+    b->store = o->store;
+    b->card = o->card;
+    snprintf(b->reader_name, sizeof(b->reader_name), "%s", o->reader_name ? o->reader_name : "");
+    b->ro = o->ro;
+    b->profile = o->profile;
+    b->verify = o->verify;
+    b->verify_every_ms = o->verify_every_ms;
+    b->clock_ms = o->clock_ms;
+    b->clock_ctx = o->clock_ctx;
+    b->log = o->log;
+    b->log_ctx = o->log_ctx;
+    b->notify = o->notify;
+    b->notify_ctx = o->notify_ctx;
+    *out = b;
+    return SCB_OK;
+}
+
+void scb_bootstrap_free(struct scb_bootstrap **b)
+{
+    if (b == NULL || *b == NULL) {
+        return;
+    }
+    scb_report_free(&(*b)->report);
+    free((*b)->factory_path);
+    free(*b);
+    *b = NULL;
+}
+
+int scb_bootstrap_set_card(struct scb_bootstrap *b, struct scb_card *card,
+                           const char *reader_name)
+{
+    if (b == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->card = card;
+    if (reader_name != NULL) {
+        snprintf(b->reader_name, sizeof(b->reader_name), "%s", reader_name);
+    }
+    return SCB_OK;
+}
+
+int scb_bootstrap_set_pin(struct scb_bootstrap *b, const char *pin)
+{
+    if (b == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->ro.pin = pin;
+    return SCB_OK;
+}
+
+int scb_bootstrap_set_factory(struct scb_bootstrap *b, const char *path)
+{
+    return b == NULL ? SCB_E_INVALID_ARG : dup_path(path, &b->factory_path);
+}
+
+int scb_bootstrap_set_profile(struct scb_bootstrap *b, const struct scb_profile *p)
+{
+    if (b == NULL || p == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->profile = *p;
+    return SCB_OK;
+}
+
+int scb_bootstrap_set_verify(struct scb_bootstrap *b, enum scb_verify_policy p,
+                             uint64_t every_ms)
+{
+    if (b == NULL || (unsigned)p > SCB_VERIFY_EVERY || (p == SCB_VERIFY_EVERY && every_ms == 0)) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->verify = p;
+    b->verify_every_ms = every_ms;
+    return SCB_OK;
+}
+
+void scb_bootstrap_force_read(struct scb_bootstrap *b)
+{
+    if (b != NULL) {
+        b->have_events = 0;
+    }
 }
 
 const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b)
 {
-    return &b->report;
+    return b ? &b->report : NULL;
 }
 
 unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b)
 {
-    return b->last_apdus;
+    return b ? b->last_apdus : 0;
 }
 
 #define logf_(b, ...) scb_logf((b)->log, (b)->log_ctx, __VA_ARGS__)
@@ -182,11 +316,15 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     struct scb_config cfg;
     char err[300];
     uint8_t sha[32];
-    unsigned start = b->card ? b->card->apdus : 0;
+    unsigned start;
     int ret;
 
+    if (b == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     *out = SCB_CARD_ABSENT;
     b->last_apdus = 0;
+    start = b->card ? b->card->apdus : 0;
     if (b->card == NULL) {
         return SCB_OK;
     }
@@ -286,7 +424,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     c.card.valid = 1;
     snprintf(c.card.iccid, sizeof(c.card.iccid), "%s", r.iccid);
     memcpy(c.card.sha256, sha, 32);
-    snprintf(c.card.reader, sizeof(c.card.reader), "%s", b->reader_name ? b->reader_name : "");
+    snprintf(c.card.reader, sizeof(c.card.reader), "%s", b->reader_name);
     memcpy(c.card.aid, r.app.aid, r.app.aid_len);
     c.card.aid_len = r.app.aid_len;
     c.card.path = r.file_path;
@@ -409,6 +547,9 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     char err[300];
     int ret;
 
+    if (b == NULL || res == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     memset(res, 0, sizeof(*res));
     res->card = SCB_CARD_ABSENT;
     if (b->card) {

@@ -149,7 +149,8 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card c;
     struct scb_store *st;
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo;
+    struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
     enum scb_card_outcome o;
 
@@ -157,21 +158,24 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     scb_card_init(&c, t);
-    scb_bootstrap_init(&b);
-    b.store = st;
-    b.card = &c;
+    scb_bootstrap_opts_init(&bo);
+    bo.store = st;
+    bo.card = &c;
+    if (scb_bootstrap_new(&bo, &b) < 0) {
+        exit(1);
+    }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_run(&b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+    if (scb_bootstrap_run(b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
         fprintf(stderr, "bench: %zu-byte card not applied\n", size);
         exit(1);
     }
     struct wire first = wire_since(e, mark);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(&b, &o);
+    scb_bootstrap_check_card(b, &o);
     struct wire quiet = wire_since(e, mark);
     scb_emu_reset(e);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(&b, &o);
+    scb_bootstrap_check_card(b, &o);
     struct wire event = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
@@ -286,22 +290,23 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card c;
     struct scb_store *st;
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo;
+    struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
     enum scb_card_outcome o;
     if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
         exit(1);
     }
     scb_card_init(&c, t);
-    scb_bootstrap_init(&b);
-    b.store = st;
-    b.card = &c;
-    b.verify = SCB_VERIFY_ALWAYS;
-    if (scb_bootstrap_run(&b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+    scb_bootstrap_opts_init(&bo);
+    bo.store = st;
+    bo.card = &c;
+    bo.verify = SCB_VERIFY_ALWAYS;
+    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_check_card(&b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
+    if (scb_bootstrap_check_card(b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
         exit(1);
     }
     struct wire w = wire_since(e, mark);
