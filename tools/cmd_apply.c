@@ -149,15 +149,13 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     struct scb_store *st = NULL;
     struct scb_transport *stand_in = NULL;
     struct scb_card stand_card;
-    struct scb_scp03_guard guard;
-    struct scb_scp03_keys keys;
+    struct scb_scp03_guard *guard = NULL;
     struct held_log held = {.c = c};
     const char *state = SCB_STATE_DIR_DEFAULT;
     char err[1024];
     int opt, ret, no_card = 0;
 
     scb_bootstrap_opts_init(&bo);
-    memset(&keys, 0, sizeof(keys));
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         switch (opt) {
         case 'h':
@@ -210,7 +208,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     bo.log = hold_line;
     bo.log_ctx = &held;
     if (!no_card && (c->reader || getenv("SCBOOT_READER"))) {
-        if ((ret = cli_secure_setup(c, &bo.ro, &guard, &keys)) != 0) {
+        if ((ret = cli_secure_setup(c, &bo.ro, &guard)) != 0) {
             scb_store_close(&st);
             cli_pin_wipe(c);
             return ret;
@@ -221,7 +219,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
             bo.card = &c->card;
         } else if (cli_exit_code(oc) == EXIT_FILE || cli_exit_code(oc) == EXIT_MALFORMED) {
             /* a virtual card's profile that cannot be read: said in one line already */
-            scb_scp03_keys_clear(&keys);
+            scb_scp03_guard_free(&guard);
             scb_store_close(&st);
             cli_pin_wipe(c);
             return cli_exit_code(oc);
@@ -240,7 +238,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         ret = scb_bootstrap_run(b, &res);
         scb_bootstrap_set_pin(b, NULL); /* before the PIN it borrows is wiped */
     }
-    scb_scp03_keys_clear(&keys);
+    scb_scp03_guard_free(&guard);
     cli_pin_wipe(c);
     if (ret < 0) {
         release_lines(&held, 0);

@@ -502,14 +502,12 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     struct cli_conf cf;
     struct scb_store *st = NULL;
     struct scb_pcsc_monitor *m = NULL;
-    struct scb_scp03_guard guard;
-    struct scb_scp03_keys keys;
+    struct scb_scp03_guard *guard = NULL;
     struct sigaction sa;
     char err[300];
     int ret;
 
     memset(&w, 0, sizeof(w));
-    memset(&keys, 0, sizeof(keys));
     cli_conf_init(&cf);
     w.c = c;
     scb_bootstrap_opts_init(&w.bo);
@@ -524,7 +522,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         ret = setup(c, &w, &o);
     }
     if (ret == 0) {
-        ret = cli_secure_setup(c, &w.bo.ro, &guard, &keys);
+        ret = cli_secure_setup(c, &w.bo.ro, &guard);
     }
     if (ret != 0) {
         goto out;
@@ -563,8 +561,8 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     scb_pcsc_monitor_free(&m);
     ret = EXIT_OK;
 out:
-    scb_scp03_keys_clear(&keys);
     scb_bootstrap_free(&w.b);
+    scb_scp03_guard_free(&guard);
     scb_store_close(&st);
     cli_pin_wipe(c);
     cli_conf_free(&cf);

@@ -194,10 +194,14 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         keys.dek[k] = (uint8_t)(0x20 + k);
     }
     keys.len = 16;
-    struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+    struct scb_scp03_guard *g = NULL;
+    if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
+        exit(1);
+    }
+    scb_scp03_keys_clear(&keys);
     struct scb_read_opts ro = {.secure_open = scb_scp03_guard_open,
                                .secure_close = scb_scp03_guard_close,
-                               .secure_ctx = &g};
+                               .secure_ctx = g};
     struct scb_read_result r;
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
@@ -208,6 +212,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     }
     struct wire scp = wire_since(e, 0);
     scb_read_result_free(&r);
+    scb_scp03_guard_free(&g);
     scb_transport_free(&t);
     scb_emu_free(&e);
     printf("| %6zu B | %s | %3zu APDUs, %6zu B | %zu | %2zu APDUs, %5zu B | %3zu APDUs, %6zu B |\n",
@@ -263,12 +268,15 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
         keys.dek[j] = (uint8_t)(0x20 + j);
     }
     keys.len = keylen;
-    struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+    struct scb_scp03_guard *g = NULL;
     struct scb_read_opts ro = {0};
     if (keylen) {
+        if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
+            exit(1);
+        }
         ro.secure_open = scb_scp03_guard_open;
         ro.secure_close = scb_scp03_guard_close;
-        ro.secure_ctx = &g;
+        ro.secure_ctx = g;
     }
     scb_card_init(&c, t);
     if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
@@ -277,6 +285,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
     }
     struct wire w = wire_since(e, 0);
     scb_read_result_free(&r);
+    scb_scp03_guard_free(&g);
     scb_transport_free(&t);
     scb_emu_free(&e);
     return w;

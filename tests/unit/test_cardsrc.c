@@ -418,12 +418,13 @@ static void test_card_classes(void **state)
                             keys.dek[k] = (uint8_t)(0x20 + k);
                         }
                         keys.len = 16;
-                        struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+                        struct scb_scp03_guard *g = NULL;
+                        assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
                         struct scb_read_opts o = {.pin = pin ? "2468" : NULL};
                         if (scp) {
                             o.secure_open = scb_scp03_guard_open;
                             o.secure_close = scb_scp03_guard_close;
-                            o.secure_ctx = &g;
+                            o.secure_ctx = g;
                         }
                         struct scb_read_result r;
                         int ret = scb_card_source_read(&v.c, &o, &r);
@@ -453,6 +454,7 @@ static void test_card_classes(void **state)
                             print_message("# %s: %u APDUs (limit %u)\n", what, wire, limit);
                         }
                         scb_read_result_free(&r);
+                        scb_scp03_guard_free(&g);
                         drop(&v);
                         runs++;
                     }
