@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/bsfile.h"
 #include "scboot/card_source.h"
-#include "scboot/codec.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"
 

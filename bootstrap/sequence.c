@@ -12,9 +12,10 @@
 #include <time.h>
 
 #include "logf.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
+#include "scboot/tlv.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"
 

@@ -6,8 +6,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "scboot/card.h"
+#include "scboot/apdu.h"
 #include "scboot/emu.h"
+#include "scboot/transport.h"
 
 /* Exit codes (DESIGN.md) */
 #define EXIT_OK 0

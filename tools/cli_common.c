@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "scboot/cardsrc.h"
+#include "scboot/card_source.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
 #include "scboot/validate.h"

@@ -11,10 +11,11 @@
 
 #include "cli.h"
 #include "cli_misc.h"
-#include "scboot/cardsrc.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
+#include "scboot/card_source.h"
 #include "scboot/json.h"
 #include "scboot/scp03.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 #include "scboot/validate.h"
 

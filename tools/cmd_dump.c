@@ -13,10 +13,11 @@
 
 
 #include "cli.h"
-#include "scboot/cardsrc.h"
-#include "scboot/codec.h"
-#include "scboot/scp03.h"
+#include "scboot/bsfile.h"
+#include "scboot/card_source.h"
 #include "scboot/json.h"
+#include "scboot/scp03.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 static const char usage_text[] =

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "scboot/pcsc.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 static const char usage_text[] =

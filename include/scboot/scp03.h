@@ -10,7 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/card.h"
+#include "scboot/apdu.h"
+#include "scboot/transport.h"
 
 #ifdef __cplusplus
 extern "C" {

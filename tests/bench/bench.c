@@ -15,10 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 static const size_t sizes[] = {64, 1024, 4096, 32768};

@@ -9,7 +9,8 @@
 #include <cmocka.h>
 
 #include "../mock/mock_script.h"
-#include "scboot/card.h"
+#include "scboot/apdu.h"
+#include "scboot/transport.h"
 #include "scboot/util.h"
 
 static void hex_of(const uint8_t *b, size_t n, char *out)

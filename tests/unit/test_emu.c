@@ -13,8 +13,10 @@
 #include <cmocka.h>
 
 #include "../mock/mock_script.h"
-#include "scboot/card.h"
+#include "scboot/apdu.h"
 #include "scboot/emu.h"
+#include "scboot/transport.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 static const char *profile =

@@ -17,10 +17,11 @@
 
 #include <cmocka.h>
 
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 struct env {
