@@ -102,6 +102,17 @@ static size_t count_prov(const struct scb_committed *c, enum scb_provenance p)
     return n;
 }
 
+/* Another card (ICCID) in the reader: the check says swapped, *c is what it committed. */
+static void swap_card(struct env *v, const char *iccid, struct scb_committed *c)
+{
+    enum scb_card_outcome o;
+    assert_int_equal(scb_emu_set_iccid(v->e, iccid), 0);
+    assert_int_equal(scb_bootstrap_check_card(v->b, &o), 0);
+    assert_int_equal(o, SCB_CARD_SWAPPED);
+    committed(v, c);
+    assert_string_equal(c->card.iccid, iccid);
+}
+
 static void set_card_file(struct env *v, const char *path)
 {
     uint8_t *d;
@@ -146,11 +157,7 @@ static void test_check_cycle(void **state)
     assert_null(scb_config_object(&c.cfg, 1));                             /* old server gone */
     scb_committed_free(&c);
     /* another card */
-    assert_int_equal(scb_emu_set_iccid(v.e, "89000000000000000001"), 0);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_SWAPPED);
-    committed(&v, &c);
-    assert_string_equal(c.card.iccid, "89000000000000000001");
+    swap_card(&v, "89000000000000000001", &c);
     scb_committed_free(&c);
     stop(&v);
 }
@@ -735,10 +742,7 @@ static void test_handle_api(void **state)
     scb_committed_free(&c);
     /* a new card session and name: recorded with the next commit */
     assert_int_equal(scb_bootstrap_set_card(v.b, &v.card, "second"), 0);
-    assert_int_equal(scb_emu_set_iccid(v.e, "89000000000000000002"), 0);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
-    assert_int_equal(out, SCB_CARD_SWAPPED);
-    committed(&v, &c);
+    swap_card(&v, "89000000000000000002", &c);
     assert_string_equal(c.card.reader, "second");
     scb_committed_free(&c);
 
