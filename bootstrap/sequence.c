@@ -311,11 +311,11 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     }
     *out = SCB_CARD_ABSENT;
     b->last_apdus = 0;
-    start = b->o.card ? b->o.card->apdus : 0;
+    start = scb_card_apdus(b->o.card);
     if (b->o.card == NULL) {
         return SCB_OK;
     }
-    if ((ret = scb_transport_status(b->o.card->tr, &st)) < 0) {
+    if ((ret = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
         /* R4: the reader (or pcscd) cannot be reached: whether the card is there is unknown,
          * so nothing is deleted */
         logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
@@ -345,10 +345,10 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
         return ret;
     }
     ret = read_card(b, &c, &r);
-    b->last_apdus = b->o.card->apdus - start;
+    b->last_apdus = scb_card_apdus(b->o.card) - start;
     int sr = SCB_OK;
     if ((ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) &&
-        (sr = scb_transport_status(b->o.card->tr, &st)) < 0) {
+        (sr = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
         /* R4 deletes only for a reader that is there and empty: one that went away with the
          * card (unplugged, pcscd stopped mid-read) leaves the state unknown */
         logf_(b, "reader unreachable (%s) after the card went: card state unknown, keeping the "

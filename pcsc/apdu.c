@@ -5,6 +5,7 @@
  * 61xx / 9Fxx -> GET RESPONSE (repeatedly), 6Cxx -> re-send with the right Le, byte and APDU
  * accounting, and the trace hook.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "scboot/apdu.h"
@@ -100,11 +101,123 @@ int scb_cla_channel(uint8_t cla, unsigned *channel)
     return SCB_OK;
 }
 
-void scb_card_init(struct scb_card *c, struct scb_transport *tr)
+struct scb_card {
+    struct scb_transport *tr; /* borrowed */
+    scb_trace_fn trace;
+    void *trace_ctx;
+    int redact;               /* SCB_REDACT_* bits: what the trace must not show */
+    unsigned apdus;           /* APDUs sent (including GET RESPONSE and re-sends) */
+    size_t bytes_out, bytes_in;
+    unsigned max_chain;       /* bound on 61xx/6Cxx follow-ups per command */
+    int last_resent;          /* the last transceive re-sent after 6Cxx (Le corrected) */
+    uint16_t last_sw;         /* the final status word of the last command (0: none yet) */
+    uint8_t last_hdr[4];      /* CLA INS P1 P2 of the last command (as sent, unwrapped) */
+};
+
+int scb_card_new(struct scb_transport *tr, struct scb_card **out)
 {
-    memset(c, 0, sizeof(*c));
+    struct scb_card *c;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    if ((*out = c = calloc(1, sizeof(*c))) == NULL) {
+        return SCB_E_NOMEM;
+    }
     c->tr = tr;
     c->max_chain = 128;
+    return SCB_OK;
+}
+
+void scb_card_free(struct scb_card **c)
+{
+    if (c != NULL) {
+        free(*c);
+        *c = NULL;
+    }
+}
+
+struct scb_transport *scb_card_transport(const struct scb_card *c)
+{
+    return c ? c->tr : NULL;
+}
+
+struct scb_transport *scb_card_set_transport(struct scb_card *c, struct scb_transport *tr)
+{
+    struct scb_transport *old = NULL;
+    if (c != NULL) {
+        old = c->tr;
+        c->tr = tr;
+    }
+    return old;
+}
+
+void scb_card_set_trace(struct scb_card *c, scb_trace_fn fn, void *ctx)
+{
+    if (c != NULL) {
+        c->trace = fn;
+        c->trace_ctx = ctx;
+    }
+}
+
+int scb_card_redact(const struct scb_card *c)
+{
+    return c ? c->redact : 0;
+}
+
+void scb_card_set_redact(struct scb_card *c, int bits)
+{
+    if (c != NULL) {
+        c->redact = bits;
+    }
+}
+
+void scb_card_set_max_chain(struct scb_card *c, unsigned max_chain)
+{
+    if (c != NULL) {
+        c->max_chain = max_chain;
+    }
+}
+
+unsigned scb_card_apdus(const struct scb_card *c)
+{
+    return c ? c->apdus : 0;
+}
+
+void scb_card_bytes(const struct scb_card *c, size_t *out, size_t *in)
+{
+    if (out != NULL) {
+        *out = c ? c->bytes_out : 0;
+    }
+    if (in != NULL) {
+        *in = c ? c->bytes_in : 0;
+    }
+}
+
+uint16_t scb_card_last_sw(const struct scb_card *c)
+{
+    return c ? c->last_sw : 0;
+}
+
+void scb_card_last_hdr(const struct scb_card *c, uint8_t hdr[4])
+{
+    memset(hdr, 0, 4);
+    if (c != NULL) {
+        memcpy(hdr, c->last_hdr, 4);
+    }
+}
+
+int scb_card_last_resent(const struct scb_card *c)
+{
+    return c ? c->last_resent : 0;
+}
+
+void scb_card_clear_last(struct scb_card *c)
+{
+    if (c != NULL) {
+        c->last_sw = 0;
+        c->last_resent = 0;
+        memset(c->last_hdr, 0, sizeof(c->last_hdr));
+    }
 }
 
 /* One raw exchange, counted and traced. A response under 2 bytes is never data. */

@@ -537,7 +537,7 @@ int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_
     if ((s = calloc(1, sizeof(*s))) == NULL) {
         return SCB_E_NOMEM;
     }
-    s->inner = c->tr;
+    s->inner = scb_card_transport(c);
     s->channel = channel;
     s->level = level;
     ret = (o && o->rng) ? o->rng(o->rng_ctx, host_ch, 8) : scb_random(NULL, host_ch, 8);
@@ -640,8 +640,7 @@ int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel)
     if (ret < 0) {
         return ret;
     }
-    g->saved = c->tr;
-    c->tr = g->filter;
+    g->saved = scb_card_set_transport(c, g->filter);
     return SCB_OK;
 }
 
@@ -652,7 +651,7 @@ void scb_scp03_guard_close(void *guard, struct scb_card *c)
         return;
     }
     if (g->saved) {
-        c->tr = g->saved;
+        scb_card_set_transport(c, g->saved);
         g->saved = NULL;
     }
     scb_transport_free(&g->filter);

@@ -40,7 +40,7 @@ struct cli {
     /* an opened card */
     struct scb_transport *tr;
     struct scb_emu *emu;
-    struct scb_card card;
+    struct scb_card *card; /* cli_open_card() .. cli_close_card() */
 };
 
 /* Options every subcommand takes; 'h' is --help. Long-only codes start at 256. */

@@ -286,16 +286,21 @@ int cli_open_card(struct cli *c)
         cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
         return ret;
     }
-    scb_card_init(&c->card, c->tr);
+    if ((ret = scb_card_new(c->tr, &c->card)) < 0) {
+        scb_transport_free(&c->tr);
+        scb_emu_free(&c->emu);
+        cli_fail(c, ret, "%s", scb_strerror(ret));
+        return ret;
+    }
     if (c->verbose || c->trace) {
-        c->card.trace = cli_trace;
-        c->card.trace_ctx = c;
+        scb_card_set_trace(c->card, cli_trace, c);
     }
     return SCB_OK;
 }
 
 void cli_close_card(struct cli *c)
 {
+    scb_card_free(&c->card);
     scb_transport_free(&c->tr);
     scb_emu_free(&c->emu);
     if (c->trace) {

@@ -58,7 +58,7 @@ static int send_one(struct cli *c, const char *hex, int raw, json_object *arr)
     if (scb_apdu_parse(cmd, clen, &a) < 0) {
         return cli_fail(c, SCB_E_INVALID_ARG, "not a short APDU: '%s'", hex);
     }
-    if ((ret = scb_card_transceive(&c->card, &a, data, sizeof(data), &dlen, &sw)) < 0) {
+    if ((ret = scb_card_transceive(c->card, &a, data, sizeof(data), &dlen, &sw)) < 0) {
         return cli_fail(c, ret, "%s", scb_strerror(ret));
     }
     scb_hex_encode(data, dlen, out, sizeof(out));

@@ -148,7 +148,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     struct scb_run_result res;
     struct scb_store *st = NULL;
     struct scb_transport *stand_in = NULL;
-    struct scb_card stand_card;
+    struct scb_card *stand_card = NULL;
     struct scb_scp03_guard *guard = NULL;
     struct held_log held = {.c = c};
     const char *state = SCB_STATE_DIR_DEFAULT;
@@ -216,7 +216,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         bo.reader_name = c->reader ? c->reader : getenv("SCBOOT_READER");
         int oc = cli_open_card(c);
         if (oc == SCB_OK) {
-            bo.card = &c->card;
+            bo.card = c->card;
         } else if (cli_exit_code(oc) == EXIT_FILE || cli_exit_code(oc) == EXIT_MALFORMED) {
             /* a virtual card's profile that cannot be read: said in one line already */
             scb_scp03_guard_free(&guard);
@@ -228,9 +228,8 @@ int cmd_apply(struct cli *c, int argc, char **argv)
              * falls through to the factory step; an unreachable reader or pcscd keeps them */
             stand_in = oc == SCB_E_NO_CARD ? scb_transport_empty_reader(bo.reader_name)
                                            : scb_transport_unreachable(oc);
-            if (stand_in) {
-                scb_card_init(&stand_card, stand_in);
-                bo.card = &stand_card;
+            if (stand_in && scb_card_new(stand_in, &stand_card) == SCB_OK) {
+                bo.card = stand_card;
             }
         }
     }
@@ -251,6 +250,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     }
     scb_bootstrap_free(&b);
     cli_close_card(c);
+    scb_card_free(&stand_card);
     scb_transport_free(&stand_in);
     scb_store_close(&st);
     return ret;

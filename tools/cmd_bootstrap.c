@@ -272,7 +272,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         bo.log = cli_log;
         bo.log_ctx = c;
         if (c->reader && cli_open_card(c) == SCB_OK) {
-            bo.card = &c->card;
+            bo.card = c->card;
             bo.reader_name = c->reader;
         }
         if ((ret = scb_bootstrap_new(&bo, &b)) == SCB_OK) {

@@ -178,7 +178,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
             cli_pin_wipe(c);
             return cli_exit_code(ret);
         }
-        ret = scb_card_source_read(&c->card, &ro, &rr);
+        ret = scb_card_source_read(c->card, &ro, &rr);
         cli_pin_wipe(c);
         ro.pin = NULL;
         cli_secure_report(c, guard);

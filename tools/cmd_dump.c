@@ -224,7 +224,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
         cli_pin_wipe(c);
         return cli_exit_code(ret);
     }
-    ret = scb_card_source_read(&c->card, &a.ro, &r);
+    ret = scb_card_source_read(c->card, &a.ro, &r);
     cli_secure_report(c, guard);
     scb_scp03_guard_free(&guard);
     cli_pin_wipe(c);

@@ -184,7 +184,7 @@ static void report_status(struct watch *w, const struct scb_run_result *res, con
 static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
 {
     struct scb_transport *tr = NULL, absent = {.ops = &absent_ops};
-    struct scb_card card;
+    struct scb_card *card = NULL;
     struct scb_run_result res;
     char err[300];
     int present = 0, oc = SCB_OK, reachable = 1;
@@ -203,10 +203,13 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
          * is unknown, its instances stay */
         tr = scb_transport_unreachable(oc < 0 ? oc : SCB_E_NO_READERS);
     }
-    scb_card_init(&card, tr ? tr : &absent);
-    scb_bootstrap_set_card(w->b, &card, w->reader);
-    int ret = scb_bootstrap_run(w->b, &res);
-    scb_bootstrap_set_card(w->b, NULL, NULL);
+    int ret = scb_card_new(tr ? tr : &absent, &card);
+    if (ret == SCB_OK) {
+        scb_bootstrap_set_card(w->b, card, w->reader);
+        ret = scb_bootstrap_run(w->b, &res);
+        scb_bootstrap_set_card(w->b, NULL, NULL);
+    }
+    scb_card_free(&card);
     scb_transport_free(&tr);
     if (ret < 0) {
         cli_logp(&w->log, LOG_ERR, "sequence failed: %s", scb_strerror(ret));

@@ -100,14 +100,16 @@ int main(int argc, char **argv)
         return 3;
     }
     struct scb_transport *tr = scb_emu_transport(emu);
-    struct scb_card card;
-    scb_card_init(&card, tr);
+    struct scb_card *card = NULL;
+    if (tr == NULL || scb_card_new(tr, &card) < 0) { /* borrows tr: freed after card */
+        return 3;
+    }
     scb_committed_init(&cl.before);
     /* the options: defaults (default profile, re-read on a reader event), then ours; the
      * store, the card session and cl are borrowed and outlive b */
     scb_bootstrap_opts_init(&bo);
     bo.store = st;
-    bo.card = &card;
+    bo.card = card;
     bo.reader_name = "virtual";
     bo.notify = on_commit;
     bo.notify_ctx = &cl;
@@ -152,6 +154,7 @@ int main(int argc, char **argv)
     scb_committed_free(&cl.before);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
+    scb_card_free(&card);
     scb_transport_free(&tr);
     scb_emu_free(&emu);
     return 0;

@@ -61,8 +61,9 @@ struct scb_scp03_opts {
 /**
  * Authenticate on `channel` (the application must be selected there) through the card
  * session c, and return a filter transport that protects every later command on that channel
- * except MANAGE CHANNEL and GET RESPONSE. The filter borrows c->tr (which must outlive it);
- * the keys are copied into the session and zeroized when the filter is freed.
+ * except MANAGE CHANNEL and GET RESPONSE. The filter borrows scb_card_transport(c) (which
+ * must outlive it); the keys are copied into the session and zeroized when the filter is
+ * freed. *filter is the caller's (scb_transport_free()).
  * Errors: SCB_E_SCP03_UNSUPPORTED (only 6D00/6E00 on INITIALIZE UPDATE: no secure channel),
  * SCB_E_SCP03_REFUSED (any other refusal: 6A88 key version not found, 6982, 6985, EXTERNAL
  * AUTHENTICATE refused), SCB_E_SCP03_CRYPTOGRAM (card cryptogram mismatch: wrong keys;

@@ -148,7 +148,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     char dir[] = "/tmp/scb-bench-XXXXXX", err[256], cmd[64];
     struct scb_emu *e = card(img, t1, 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_store *st;
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
@@ -158,10 +158,12 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
         exit(1);
     }
-    scb_card_init(&c, t);
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
     scb_bootstrap_opts_init(&bo);
     bo.store = st;
-    bo.card = &c;
+    bo.card = c;
     if (scb_bootstrap_new(&bo, &b) < 0) {
         exit(1);
     }
@@ -180,6 +182,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     struct wire event = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -206,14 +209,18 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     struct scb_read_result r;
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
-    scb_card_init(&c, t);
-    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != size) {
+    scb_card_free(&c);
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
+    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != size) {
         fprintf(stderr, "bench: SCP03 read of %zu bytes failed\n", size);
         exit(1);
     }
     struct wire scp = wire_since(e, 0);
     scb_read_result_free(&r);
     scb_scp03_guard_free(&g);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     printf("| %6zu B | %s | %3zu APDUs, %6zu B | %zu | %2zu APDUs, %5zu B | %3zu APDUs, %6zu B |\n",
@@ -259,7 +266,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
 {
     struct scb_emu *e = class_card(img, proto, sr, keylen);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_scp03_keys keys;
     struct scb_read_result r;
     memset(&keys, 0, sizeof(keys));
@@ -279,14 +286,17 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
         ro.secure_close = scb_scp03_guard_close;
         ro.secure_ctx = g;
     }
-    scb_card_init(&c, t);
-    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
+    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != img->len) {
         fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, r.error);
         exit(1);
     }
     struct wire w = wire_since(e, 0);
     scb_read_result_free(&r);
     scb_scp03_guard_free(&g);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     return w;
@@ -298,7 +308,7 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     char dir[] = "/tmp/scb-bench-XXXXXX", err[256], cmd[64];
     struct scb_emu *e = class_card(img, proto, sr, 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_store *st;
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
@@ -307,10 +317,12 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
         exit(1);
     }
-    scb_card_init(&c, t);
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
     scb_bootstrap_opts_init(&bo);
     bo.store = st;
-    bo.card = &c;
+    bo.card = c;
     bo.verify = SCB_VERIFY_ALWAYS;
     if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
         exit(1);
@@ -322,6 +334,7 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     struct wire w = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

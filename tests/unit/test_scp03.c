@@ -87,7 +87,7 @@ static void test_kdf(void **state)
 
 struct session {
     struct scb_transport *mock, *filter;
-    struct scb_card card;
+    struct scb_card *card;
     struct mock_apdu steps[8];
     char iu_cmd[64], iu_rsp[96], ea[64];
 };
@@ -110,9 +110,9 @@ static int open_session(struct session *s, const struct scp03_kat *k, const stru
         s->steps[n++] = extra[i];
     }
     s->mock = mock_script_begin(s->steps, n);
-    scb_card_init(&s->card, s->mock);
+    assert_int_equal(scb_card_new(s->mock, &s->card), 0);
     keys_of(k, &keys);
-    int ret = scb_scp03_open(&s->card, 0, keys_override ? keys_override : &keys, &o, &s->filter);
+    int ret = scb_scp03_open(s->card, 0, keys_override ? keys_override : &keys, &o, &s->filter);
     scb_scp03_keys_clear(&keys);
     return ret;
 }
@@ -120,6 +120,7 @@ static int open_session(struct session *s, const struct scp03_kat *k, const stru
 static void close_session(struct session *s)
 {
     scb_transport_free(&s->filter);
+    scb_card_free(&s->card);
     mock_script_end(&s->mock);
 }
 
@@ -156,7 +157,7 @@ static void test_wrong_keys(void **state)
     /* only INITIALIZE UPDATE goes out: the mock fails on anything more */
     assert_int_equal(open_session(&s, &kat_aes128, NULL, 0, &wrong), SCB_E_SCP03_CRYPTOGRAM);
     assert_null(s.filter);
-    mock_script_end(&s.mock);
+    close_session(&s);
 }
 
 static void tamper_case(const char *response, int second_cmd, int expect)
@@ -263,13 +264,14 @@ static void test_unsupported_and_refused(void **state)
     for (size_t i = 0; i < sizeof(sws) / sizeof(sws[0]); i++) {
         struct mock_apdu steps[] = {{NULL, sws[i].sw, 0}};
         struct scb_transport *t = mock_script_begin(steps, 1);
-        struct scb_card c;
+        struct scb_card *c = NULL;
         struct scb_transport *f = NULL;
         struct scb_scp03_keys keys;
         keys_of(&kat_aes128, &keys);
-        scb_card_init(&c, t);
-        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), sws[i].expect);
+        assert_int_equal(scb_card_new(t, &c), 0);
+        assert_int_equal(scb_scp03_open(c, 0, &keys, NULL, &f), sws[i].expect);
         assert_null(f);
+        scb_card_free(&c);
         mock_script_end(&t);
     }
     /* an SCP02 card (i = 02 in the answer): not SCP03, and not "no secure channel" either */
@@ -279,12 +281,13 @@ static void test_unsupported_and_refused(void **state)
                                              "0102030405060708");
         struct mock_apdu steps[] = {{NULL, rsp, 0}};
         struct scb_transport *t = mock_script_begin(steps, 1);
-        struct scb_card c;
+        struct scb_card *c = NULL;
         struct scb_transport *f = NULL;
         struct scb_scp03_keys keys;
         keys_of(&kat_aes128, &keys);
-        scb_card_init(&c, t);
-        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), SCB_E_SCP03_PROTOCOL);
+        assert_int_equal(scb_card_new(t, &c), 0);
+        assert_int_equal(scb_scp03_open(c, 0, &keys, NULL, &f), SCB_E_SCP03_PROTOCOL);
+        scb_card_free(&c);
         mock_script_end(&t);
     }
     /* EXTERNAL AUTHENTICATE refused */
@@ -296,11 +299,12 @@ static void test_unsupported_and_refused(void **state)
     snprintf(s.iu_rsp, sizeof(s.iu_rsp), "%s9000", kat_aes128.iu_response);
     struct mock_apdu steps[] = {{s.iu_cmd, s.iu_rsp, 0}, {kat_aes128.ext_auth, "6300", 0}};
     struct scb_transport *t = mock_script_begin(steps, 2);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_transport *f = NULL;
     struct scb_scp03_opts o = {.rng = fixed_rng, .rng_ctx = (void *)&kat_aes128};
-    scb_card_init(&c, t);
-    assert_int_equal(scb_scp03_open(&c, 0, &keys, &o, &f), SCB_E_SCP03_REFUSED);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_scp03_open(c, 0, &keys, &o, &f), SCB_E_SCP03_REFUSED);
+    scb_card_free(&c);
     mock_script_end(&t);
 }
 
@@ -460,7 +464,7 @@ static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int r
                      struct scb_read_result *r, int *fell_back, unsigned level)
 {
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_scp03_guard *g = NULL;
     struct scb_scp03_opts so = {.level = (uint8_t)level};
     if (keys) {
@@ -469,12 +473,13 @@ static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int r
     struct scb_read_opts o = {.secure_open = scb_scp03_guard_open,
                               .secure_close = scb_scp03_guard_close,
                               .secure_ctx = g};
-    scb_card_init(&c, t);
-    int ret = scb_card_source_read(&c, keys ? &o : NULL, r);
-    assert_ptr_equal(c.tr, t); /* the plain transport is back */
+    assert_int_equal(scb_card_new(t, &c), 0);
+    int ret = scb_card_source_read(c, keys ? &o : NULL, r);
+    assert_ptr_equal(scb_card_transport(c), t); /* the plain transport is back */
     *fell_back = scb_scp03_guard_fell_back(g);
     scb_scp03_guard_free(&g);
     assert_null(g);
+    scb_card_free(&c);
     scb_transport_free(&t);
     return ret;
 }
@@ -700,19 +705,20 @@ static void test_guard_api(void **state)
     scb_scp03_keys_clear(&keys);
     struct scb_emu *e = scp_card(16, "T=1", "scp03", 300);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_read_result r;
     struct scb_read_opts o = {.secure_open = scb_scp03_guard_open,
                               .secure_close = scb_scp03_guard_close,
                               .secure_ctx = g};
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_source_read(&c, &o, &r), 0);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, &o, &r), 0);
     assert_true(r.secured);
     assert_int_equal(scb_scp03_guard_fell_back(g), 0);
-    assert_ptr_equal(c.tr, t);
+    assert_ptr_equal(scb_card_transport(c), t);
     scb_read_result_free(&r);
     scb_scp03_guard_free(&g);
     assert_null(g);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }

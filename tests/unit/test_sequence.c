@@ -28,7 +28,7 @@ struct env {
     char dir[64];
     struct scb_emu *e;
     struct scb_transport *t;
-    struct scb_card card;
+    struct scb_card *card;
     struct scb_store *st;
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b;
@@ -56,11 +56,12 @@ static void start(struct env *v, const char *profile_extra, const char *file)
         fail_msg("%s", err);
     }
     v->t = scb_emu_transport(v->e);
-    scb_card_init(&v->card, v->t);
+    scb_card_free(&v->card);
+    assert_int_equal(scb_card_new(v->t, &v->card), 0);
     assert_int_equal(scb_store_open(v->dir, 0, &v->st, err, sizeof(err)), 0);
     scb_bootstrap_opts_init(&v->bo);
     v->bo.store = v->st;
-    v->bo.card = &v->card;
+    v->bo.card = v->card;
     v->bo.reader_name = "test";
     v->bo.notify = on_notify;
     v->bo.notify_ctx = v;
@@ -81,6 +82,7 @@ static void stop(struct env *v)
     char cmd[96];
     scb_bootstrap_free(&v->b);
     scb_store_close(&v->st);
+    scb_card_free(&v->card);
     scb_transport_free(&v->t);
     scb_emu_free(&v->e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", v->dir);
@@ -249,9 +251,9 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_false(res.factory_applied);
     /* pcscd gone (or the reader unplugged): unknown, the card's instances stay, no factory */
     struct scb_transport *gone = scb_transport_unreachable(SCB_E_NO_SERVICE);
-    struct scb_card gc;
-    scb_card_init(&gc, gone);
-    assert_int_equal(scb_bootstrap_set_card(v.b, &gc, NULL), 0);
+    struct scb_card *gc = NULL;
+    assert_int_equal(scb_card_new(gone, &gc), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, gc, NULL), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_UNKNOWN);
     assert_string_equal(scb_card_outcome_name(res.card), "unknown");
@@ -261,14 +263,15 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
     assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
     scb_committed_free(&c);
-    assert_int_equal(gc.apdus, 0);
+    assert_int_equal(scb_card_apdus(gc), 0);
+    scb_card_free(&gc);
     scb_transport_free(&gone);
     /* the reader is back and empty (what `scboot apply` sees with no card): deleted, and
      * the factory configuration is committed in the same run */
     struct scb_transport *empty = scb_transport_empty_reader("Virtual PCD 00 00");
-    struct scb_card ec;
-    scb_card_init(&ec, empty);
-    assert_int_equal(scb_bootstrap_set_card(v.b, &ec, NULL), 0);
+    struct scb_card *ec = NULL;
+    assert_int_equal(scb_card_new(empty, &ec), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, ec, NULL), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_REMOVED);
     assert_true(res.factory_applied);
@@ -277,9 +280,10 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
     assert_true(count_prov(&c, SCB_PROV_FACTORY) > 0);
     scb_committed_free(&c);
+    scb_card_free(&ec);
     scb_transport_free(&empty);
     /* the card again, then pulled out of the emulated reader: the same rule */
-    assert_int_equal(scb_bootstrap_set_card(v.b, &v.card, NULL), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_APPLIED);
     scb_emu_remove(v.e);
@@ -344,9 +348,9 @@ static void test_r4_reader_gone_mid_read(void **state)
     for (unsigned n = 0; n < 6; n++) {
         struct vanishing van = {.e = v.e, .left = n};
         struct scb_transport *t = scb_transport_new(&vanishing_ops, &van);
-        struct scb_card vc;
-        scb_card_init(&vc, t);
-        assert_int_equal(scb_bootstrap_set_card(v.b, &vc, NULL), 0);
+        struct scb_card *vc = NULL;
+        assert_int_equal(scb_card_new(t, &vc), 0);
+        assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
         assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
         assert_int_equal(res.card, SCB_CARD_UNKNOWN);
         assert_false(res.factory_applied);
@@ -355,9 +359,10 @@ static void test_r4_reader_gone_mid_read(void **state)
         assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
         assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
         scb_committed_free(&c);
+        scb_card_free(&vc);
         scb_transport_free(&t);
     }
-    assert_int_equal(scb_bootstrap_set_card(v.b, &v.card, NULL), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
     stop(&v);
 }
 
@@ -397,10 +402,10 @@ static void test_r4_mute_card_kept(void **state)
     struct scb_transport *ts[2] = {scb_transport_new(&mute_ops, NULL),
                                    scb_transport_unreachable(SCB_E_CARD_MUTE)};
     for (unsigned k = 0; k < 2; k++) {
-        struct scb_card vc;
+        struct scb_card *vc = NULL;
         assert_non_null(ts[k]);
-        scb_card_init(&vc, ts[k]);
-        assert_int_equal(scb_bootstrap_set_card(v.b, &vc, NULL), 0);
+        assert_int_equal(scb_card_new(ts[k], &vc), 0);
+        assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
         assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
         assert_int_equal(res.card, SCB_CARD_UNKNOWN);
         assert_false(res.factory_applied);
@@ -409,9 +414,10 @@ static void test_r4_mute_card_kept(void **state)
         assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
         assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
         scb_committed_free(&c);
+        scb_card_free(&vc);
         scb_transport_free(&ts[k]);
     }
-    assert_int_equal(scb_bootstrap_set_card(v.b, &v.card, NULL), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
     stop(&v);
 }
 
@@ -547,7 +553,7 @@ static void test_fall_through(void **state)
                      "\"read\":\"pin\"}}");
             assert_int_equal(scb_emu_load_json(json, "data", &v.e, err, sizeof(err)), 0);
             v.t = scb_emu_transport(v.e);
-            scb_card_init(&v.card, v.t);
+            scb_card_set_transport(v.card, v.t); /* the same session, the new card */
         } else {
             start(&v, "", cases[k].file);
         }
@@ -741,7 +747,7 @@ static void test_handle_api(void **state)
     assert_true(c.card.valid);
     scb_committed_free(&c);
     /* a new card session and name: recorded with the next commit */
-    assert_int_equal(scb_bootstrap_set_card(v.b, &v.card, "second"), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, "second"), 0);
     swap_card(&v, "89000000000000000002", &c);
     assert_string_equal(c.card.reader, "second");
     scb_committed_free(&c);
@@ -768,7 +774,7 @@ static void test_handle_api(void **state)
              "\"pkcs15_first\":false}}");
     assert_int_equal(scb_emu_load_json(json, "data", &v.e, err, sizeof(err)), 0);
     v.t = scb_emu_transport(v.e);
-    scb_card_init(&v.card, v.t);
+    scb_card_set_transport(v.card, v.t); /* the same session, the new card */
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_UNREADABLE);
     assert_int_equal(scb_bootstrap_set_pin(v.b, "1234"), 0);
