@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"

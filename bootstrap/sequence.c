@@ -13,6 +13,7 @@
 
 #include "logf.h"
 #include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
 #include "scboot/tlv.h"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/card.h"
 #include "scboot/uicc.h"
 
 /* ---- FCP (TS 102 221 11.1.1.3) ------------------------------------------------------- */

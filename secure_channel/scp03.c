@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "crypto.h"
+#include "scboot/card.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 #include "scp03_internal.h"

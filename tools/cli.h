@@ -6,7 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "scboot/apdu.h"
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/transport.h"
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scboot/card.h"
 #include "scboot/util.h"
 
 static const char usage_text[] = "scboot apdu -r READER [--raw] [-v] [--json] APDU_HEX...";

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scboot/card.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"
 

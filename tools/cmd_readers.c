@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scboot/card.h"
 #include "scboot/pcsc.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"

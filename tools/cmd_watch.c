@@ -24,6 +24,7 @@
 #include "cli_conf.h"
 #include "cli_daemon.h"
 #include "cli_misc.h"
+#include "scboot/card.h"
 #include "scboot/util.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"

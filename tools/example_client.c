@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/objdefs.h"
 #include "scboot/sequence.h"

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/apdu.h"
+#include "scboot/card.h"
 #include "scboot/p15.h"
 
 #ifdef __cplusplus

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/apdu.h"
+#include "scboot/card.h"
 #include "scboot/transport.h"
 
 #ifdef __cplusplus

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/store.h"
 #include "scboot/validate.h"

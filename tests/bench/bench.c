@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"

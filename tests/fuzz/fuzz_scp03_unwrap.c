@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "scboot/card.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 

@@ -10,6 +10,7 @@
 
 #include "../mock/mock_script.h"
 #include "scboot/apdu.h"
+#include "scboot/card.h"
 #include "scboot/transport.h"
 #include "scboot/util.h"
 

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"

@@ -14,6 +14,7 @@
 
 #include "../mock/mock_script.h"
 #include "scboot/apdu.h"
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/transport.h"
 #include "scboot/uicc.h"

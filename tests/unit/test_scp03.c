@@ -20,6 +20,7 @@
 
 #include "../data/scp03_kat.h"
 #include "../mock/mock_script.h"
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
