@@ -155,7 +155,12 @@ struct scb_run_result {
 /** One run of the sequence: smartcard, then factory, then report what is missing. */
 int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
 
-/** Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'. */
+/**
+ * Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'.
+ * \param image receives a malloc'd image of *len bytes, owned by the caller (it may hold
+ *              secrets: scb_zeroize() it, then free())
+ * \return 0 or a negative scb_err (err says why; *image is set only on success)
+ */
 int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);
 
 #pragma GCC visibility pop
