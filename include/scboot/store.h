@@ -91,7 +91,7 @@ struct scb_store;
  * when the directory cannot be created or opened. err gets one line saying why.
  * \param dir copied (the store keeps its own path)
  * \param out receives the store, owned by the caller (scb_store_close() releases the lock)
- * \return 0 or a negative scb_err (*out is set only on success)
+ * \return 0 or a negative scb_err (*out is then NULL)
  */
 int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, char *err,
                    size_t errlen);
