@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/card_source.h"
-#include "scboot/codec.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"
 
@@ -50,7 +51,7 @@ __attribute__((format(printf, 4, 5))) static int fail_step(struct scb_card *c,
 {
     char step[96];
     va_list ap;
-    uint16_t sw = c->last_sw;
+    uint16_t sw = scb_card_last_sw(c);
 
     if (r->error[0] || ret >= 0) {
         return ret; /* the innermost step already said it */
@@ -115,7 +116,7 @@ static int find_in_dir(struct scb_card *c, struct scb_read_result *r)
     struct scb_fcp fcp;
     int ret = dir_records(c, r, EF_DIR_SFI, 0, 254);
 
-    if (ret == SCB_OK || ret == SCB_E_NOT_FOUND || !scb_sw_sfi_refused(c->last_sw)) {
+    if (ret == SCB_OK || ret == SCB_E_NOT_FOUND || !scb_sw_sfi_refused(scb_card_last_sw(c))) {
         return ret;
     }
     ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, dir, sizeof(dir), &fcp);
@@ -424,7 +425,7 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
 {
     uint8_t *buf = malloc(SCB_MAX_FILE_SIZE);
     size_t got = 0, more = 0;
-    int ret, saved = c->redact;
+    int ret, saved = scb_card_redact(c);
 
     if (buf == NULL) {
         return SCB_E_NOMEM;
@@ -433,7 +434,7 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
         ret = fail_step(c, r, ret, "SELECT of EF LwM2M_Bootstrap");
         goto out;
     }
-    c->redact |= SCB_REDACT_RSP; /* the trace shows the file as length + hash */
+    scb_card_set_redact(c, saved | SCB_REDACT_RSP); /* the trace shows the file as length + hash */
     /* up to 256 bytes: any short answer ends this first read (a small file, or secure
      * messaging overhead: the header says which) */
     ret = scb_uicc_read_binary(c, r->channel, 0, 0, buf, 256, &got);
@@ -441,7 +442,7 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
         got = 0; /* offset 0 beyond the end: an empty file */
         ret = SCB_OK;
     }
-    while (ret == SCB_OK && got > 0 && got < 4 && c->last_sw == 0x9000 && !c->last_resent) {
+    while (ret == SCB_OK && got > 0 && got < 4 && scb_card_last_sw(c) == 0x9000 && !scb_card_last_resent(c)) {
         /* a card answering fewer bytes than the 4-byte G.3.4 header: complete it first */
         size_t more1 = 0;
         ret = scb_uicc_read_binary(c, r->channel, 0, got, buf + got, 256 - got, &more1);
@@ -469,7 +470,7 @@ static int read_file(struct scb_card *c, struct scb_read_result *r, int selected
     r->file_len = got;
     buf = NULL;
 out:
-    c->redact = saved;
+    scb_card_set_redact(c, saved);
     if (buf) {
         scb_zeroize(buf, SCB_MAX_FILE_SIZE);
         free(buf);
@@ -480,22 +481,23 @@ out:
 static int secure_step(struct scb_card *c, const struct scb_read_opts *o,
                        struct scb_read_result *r)
 {
-    struct scb_transport *before = c->tr;
+    struct scb_transport *before = scb_card_transport(c);
+    uint8_t hdr[4];
     int ret;
 
-    c->last_sw = 0;
-    c->last_hdr[1] = 0;
+    scb_card_clear_last(c);
     if ((ret = o->secure_open(o->secure_ctx, c, r->channel)) < 0) {
-        if (c->last_hdr[1] == 0x50) {
+        scb_card_last_hdr(c, hdr);
+        if (hdr[1] == 0x50) {
             return fail_step(c, r, ret, "secure channel: INITIALIZE UPDATE with key version %02X%s",
-                             c->last_hdr[2], c->last_hdr[2] ? "" : " (first available)");
+                             hdr[2], hdr[2] ? "" : " (first available)");
         }
-        if (c->last_hdr[1] == 0x82) {
+        if (hdr[1] == 0x82) {
             return fail_step(c, r, ret, "secure channel: EXTERNAL AUTHENTICATE");
         }
         return fail_step(c, r, ret, "secure channel");
     }
-    r->secured = c->tr != before;
+    r->secured = scb_card_transport(c) != before;
     return SCB_OK;
 }
 
@@ -573,8 +575,8 @@ static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_re
         r->error[0] = '\0';
         snprintf(r->error, sizeof(r->error),
                  "PIN required: READ BINARY of EF LwM2M_Bootstrap answered %04X (%s)",
-                 c->last_sw, scb_sw_message(c->last_sw));
-        r->sw = c->last_sw;
+                 scb_card_last_sw(c), scb_sw_message(scb_card_last_sw(c)));
+        r->sw = scb_card_last_sw(c);
         ret = SCB_E_PIN_REQUIRED;
     }
     ret = fail_step(c, r, ret, "READ BINARY of EF LwM2M_Bootstrap");
@@ -603,7 +605,7 @@ out:
 int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
 {
     static const struct scb_read_opts none = {0};
-    unsigned start = c->apdus;
+    unsigned start = scb_card_apdus(c);
     int ret;
 
     if (o == NULL) {
@@ -613,21 +615,21 @@ int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, stru
         memset(r, 0, sizeof(*r));
         r->object_index = -1;
         r->pin_tries_left = -1;
-        if ((ret = scb_transport_begin(c->tr)) < 0) {
+        if ((ret = scb_transport_begin(scb_card_transport(c))) < 0) {
             if (ret == SCB_E_CARD_RESET && attempt == 0) {
                 continue;
             }
             return ret;
         }
         ret = walk(c, o, r);
-        scb_transport_end(c->tr);
+        scb_transport_end(scb_card_transport(c));
         if (ret != SCB_E_CARD_RESET) {
             break;
         }
         scb_read_result_free(r); /* someone reset the card: start again, once */
         r->object_index = -1;
     }
-    r->apdus = c->apdus - start;
+    r->apdus = scb_card_apdus(c) - start;
     if (ret < 0) {
         char error[sizeof(r->error)];
         uint16_t sw = r->sw;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * coap_internal.h: the parts of the CoAP front end shared between coap_frontend.c (requests,
+ * coap_internal.h: the parts of the CoAP front end shared between coap.c (requests,
  * commit, Bootstrap-Request schedule) and coap_dtls.c (which DTLS credentials a peer must
  * hold). Not installed.
  */

@@ -3,7 +3,7 @@
 #ifndef SCB_CODEC_INTERNAL_H
 #define SCB_CODEC_INTERNAL_H
 
-#include "scboot/codec.h"
+#include "scboot/tlv.h"
 
 /* Fill *err (may be NULL) with the rule, offset, path and message; returns SCB_E_DECODE. */
 __attribute__((format(printf, 5, 6))) int scb_decode_fail(struct scb_decode_error *err,

@@ -12,11 +12,27 @@
 #include <time.h>
 
 #include "logf.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
+#include "scboot/tlv.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"
+
+/* The context: the options as copied by scb_bootstrap_new() (reader_name and factory_path
+ * point into the context's own copies), and the state between checks. */
+struct scb_bootstrap {
+    struct scb_bootstrap_opts o;
+    char reader_name[SCB_READER_NAME_MAX];
+    char *factory_path;              /* owned; NULL = none */
+    /* state between checks */
+    int have_events;
+    uint32_t last_events;
+    uint64_t last_read_ms;           /* when the card was last read in full */
+    struct scb_report report;        /* violations of the last rejected configuration */
+    unsigned last_apdus;             /* APDUs the last check sent */
+};
 
 const char *scb_card_outcome_name(enum scb_card_outcome o)
 {
@@ -67,8 +83,8 @@ int scb_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *ever
 static uint64_t now_ms(const struct scb_bootstrap *b)
 {
     struct timespec ts;
-    if (b->clock_ms) {
-        return b->clock_ms(b->clock_ctx);
+    if (b->o.clock_ms) {
+        return b->o.clock_ms(b->o.clock_ctx);
     }
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
@@ -77,11 +93,11 @@ static uint64_t now_ms(const struct scb_bootstrap *b)
 /* May the check answer "unchanged" from the event counter alone (0 APDUs)? */
 static int quiet_ok(const struct scb_bootstrap *b)
 {
-    switch (b->verify) {
+    switch (b->o.verify) {
     case SCB_VERIFY_ALWAYS:
         return 0;
     case SCB_VERIFY_EVERY:
-        return now_ms(b) - b->last_read_ms < b->verify_every_ms;
+        return now_ms(b) - b->last_read_ms < b->o.verify_every_ms;
     default:
         return 1;
     }
@@ -93,28 +109,134 @@ static int unreachable_err(int ret)
            ret == SCB_E_READER_UNAVAILABLE || ret == SCB_E_CARD_MUTE;
 }
 
-void scb_bootstrap_init(struct scb_bootstrap *b)
+void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o)
 {
-    memset(b, 0, sizeof(*b));
-    scb_profile_default(&b->profile);
+    if (o == NULL) {
+        return;
+    }
+    memset(o, 0, sizeof(*o));
+    scb_profile_default(&o->profile);
+    o->verify = SCB_VERIFY_ON_EVENT;
 }
 
-void scb_bootstrap_free(struct scb_bootstrap *b)
+static int dup_path(const char *path, char **out)
 {
-    scb_report_free(&b->report);
+    char *d = NULL;
+    if (path != NULL && (d = strdup(path)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    free(*out);
+    *out = d;
+    return SCB_OK;
+}
+
+int scb_bootstrap_new(const struct scb_bootstrap_opts *o, struct scb_bootstrap **out)
+{
+    struct scb_bootstrap *b;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    if (o == NULL || o->store == NULL ||
+        (o->verify == SCB_VERIFY_EVERY && o->verify_every_ms == 0)) {
+        return SCB_E_INVALID_ARG;
+    }
+    if ((b = calloc(1, sizeof(*b))) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if (dup_path(o->factory_path, &b->factory_path) < 0) {
+        free(b);
+        return SCB_E_NOMEM;
+    }
+    b->o = *o;
+    snprintf(b->reader_name, sizeof(b->reader_name), "%s", o->reader_name ? o->reader_name : "");
+    b->o.reader_name = b->reader_name;   /* the context's own copies, never the caller's */
+    b->o.factory_path = b->factory_path;
+    *out = b;
+    return SCB_OK;
+}
+
+void scb_bootstrap_free(struct scb_bootstrap **b)
+{
+    if (b == NULL || *b == NULL) {
+        return;
+    }
+    scb_report_free(&(*b)->report);
+    free((*b)->factory_path);
+    free(*b);
+    *b = NULL;
+}
+
+int scb_bootstrap_set_card(struct scb_bootstrap *b, struct scb_card *card,
+                           const char *reader_name)
+{
+    if (b == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->o.card = card;
+    if (reader_name != NULL) {
+        snprintf(b->reader_name, sizeof(b->reader_name), "%s", reader_name);
+    }
+    return SCB_OK;
+}
+
+int scb_bootstrap_set_pin(struct scb_bootstrap *b, const char *pin)
+{
+    if (b == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->o.ro.pin = pin;
+    return SCB_OK;
+}
+
+int scb_bootstrap_set_factory(struct scb_bootstrap *b, const char *path)
+{
+    if (b == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    int ret = dup_path(path, &b->factory_path);
+    b->o.factory_path = b->factory_path;
+    return ret;
+}
+
+int scb_bootstrap_set_profile(struct scb_bootstrap *b, const struct scb_profile *p)
+{
+    if (b == NULL || p == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->o.profile = *p;
+    return SCB_OK;
+}
+
+int scb_bootstrap_set_verify(struct scb_bootstrap *b, enum scb_verify_policy p,
+                             uint64_t every_ms)
+{
+    if (b == NULL || (unsigned)p > SCB_VERIFY_EVERY || (p == SCB_VERIFY_EVERY && every_ms == 0)) {
+        return SCB_E_INVALID_ARG;
+    }
+    b->o.verify = p;
+    b->o.verify_every_ms = every_ms;
+    return SCB_OK;
+}
+
+void scb_bootstrap_force_read(struct scb_bootstrap *b)
+{
+    if (b != NULL) {
+        b->have_events = 0;
+    }
 }
 
 const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b)
 {
-    return &b->report;
+    return b ? &b->report : NULL;
 }
 
 unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b)
 {
-    return b->last_apdus;
+    return b ? b->last_apdus : 0;
 }
 
-#define logf_(b, ...) scb_logf((b)->log, (b)->log_ctx, __VA_ARGS__)
+#define logf_(b, ...) scb_logf((b)->o.log, (b)->o.log_ctx, __VA_ARGS__)
 
 static void log_report(struct scb_bootstrap *b, const char *what)
 {
@@ -127,13 +249,13 @@ static void log_report(struct scb_bootstrap *b, const char *what)
 
 static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_card_outcome o)
 {
-    int ret = scb_store_commit(b->store, c);
+    int ret = scb_store_commit(b->o.store, c);
     if (ret < 0) {
         logf_(b, "commit failed: %s", scb_strerror(ret));
         return ret;
     }
-    if (b->notify) {
-        b->notify(b->notify_ctx, o, c);
+    if (b->o.notify) {
+        b->o.notify(b->o.notify_ctx, o, c);
     }
     return SCB_OK;
 }
@@ -157,21 +279,21 @@ static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_
 static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
                      struct scb_read_result *r)
 {
-    struct scb_read_opts ro = b->ro;
+    struct scb_read_opts ro = b->o.ro;
     int ret;
     if (c->card.valid && ro.known_path == NULL && ro.file_id == 0) {
         /* re-read along the path found last time; walk again only if that fails */
         ro.known_path = &c->card.path;
         ro.aid = c->card.aid;
         ro.aid_len = c->card.aid_len;
-        ret = scb_card_source_read(b->card, &ro, r);
+        ret = scb_card_source_read(b->o.card, &ro, r);
         if (ret == SCB_OK || ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD ||
             ret == SCB_E_PIN_REQUIRED || ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) {
             return ret;
         }
-        ro = b->ro;
+        ro = b->o.ro;
     }
-    return scb_card_source_read(b->card, &ro, r);
+    return scb_card_source_read(b->o.card, &ro, r);
 }
 
 int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out)
@@ -182,15 +304,19 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     struct scb_config cfg;
     char err[300];
     uint8_t sha[32];
-    unsigned start = b->card ? b->card->apdus : 0;
+    unsigned start;
     int ret;
 
+    if (b == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     *out = SCB_CARD_ABSENT;
     b->last_apdus = 0;
-    if (b->card == NULL) {
+    start = scb_card_apdus(b->o.card);
+    if (b->o.card == NULL) {
         return SCB_OK;
     }
-    if ((ret = scb_transport_status(b->card->tr, &st)) < 0) {
+    if ((ret = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
         /* R4: the reader (or pcscd) cannot be reached: whether the card is there is unknown,
          * so nothing is deleted */
         logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
@@ -203,7 +329,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
         *out = SCB_CARD_UNCHANGED; /* the reader saw no event: no APDU, no store read */
         return SCB_OK;
     }
-    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+    if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
         logf_(b, "store: %s", err);
         return ret;
     }
@@ -220,10 +346,10 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
         return ret;
     }
     ret = read_card(b, &c, &r);
-    b->last_apdus = b->card->apdus - start;
+    b->last_apdus = scb_card_apdus(b->o.card) - start;
     int sr = SCB_OK;
     if ((ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) &&
-        (sr = scb_transport_status(b->card->tr, &st)) < 0) {
+        (sr = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
         /* R4 deletes only for a reader that is there and empty: one that went away with the
          * card (unplugged, pcscd stopped mid-read) leaves the state unknown */
         logf_(b, "reader unreachable (%s) after the card went: card state unknown, keeping the "
@@ -269,7 +395,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     int swapped = had_card && strcmp(c.card.iccid, r.iccid) != 0;
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_validate_image(r.file, r.file_len, &b->profile, SCB_SRC_CARD, &cfg, &b->report);
+    ret = scb_validate_image(r.file, r.file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
         *out = SCB_CARD_INVALID;
@@ -286,7 +412,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     c.card.valid = 1;
     snprintf(c.card.iccid, sizeof(c.card.iccid), "%s", r.iccid);
     memcpy(c.card.sha256, sha, 32);
-    snprintf(c.card.reader, sizeof(c.card.reader), "%s", b->reader_name ? b->reader_name : "");
+    snprintf(c.card.reader, sizeof(c.card.reader), "%s", b->reader_name);
     memcpy(c.card.aid, r.app.aid, r.app.aid_len);
     c.card.aid_len = r.app.aid_len;
     c.card.path = r.file_path;
@@ -373,7 +499,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     }
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_validate_image(img, len, &b->profile, SCB_SRC_FACTORY, &cfg, &b->report);
+    ret = scb_validate_image(img, len, &b->o.profile, SCB_SRC_FACTORY, &cfg, &b->report);
     scb_zeroize(img, len);
     free(img);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
@@ -382,7 +508,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
         scb_config_free(&cfg);
         return SCB_OK;
     }
-    if (ret < 0 || (ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+    if (ret < 0 || (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
         scb_config_free(&cfg);
         return ret;
     }
@@ -409,15 +535,18 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     char err[300];
     int ret;
 
+    if (b == NULL || res == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     memset(res, 0, sizeof(*res));
     res->card = SCB_CARD_ABSENT;
-    if (b->card) {
+    if (b->o.card) {
         b->have_events = 0; /* start-up: always look at the card */
         if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {
             return ret;
         }
     }
-    if ((ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+    if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
         logf_(b, "store: %s", err);
         return ret;
     }
@@ -425,14 +554,14 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
         /* 6.1.4 step 2: not configured from the card -> factory bootstrap */
         scb_committed_free(&c);
         if ((ret = apply_factory(b, res)) < 0 ||
-            (ret = scb_store_load(b->store, &c, err, sizeof(err))) < 0) {
+            (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
             return ret;
         }
-    } else if (!c.card.valid && b->card) {
+    } else if (!c.card.valid && b->o.card) {
         logf_(b, "no card configuration and no factory file");
     }
     res->generation = c.generation;
-    if ((ret = scb_validate(&c.cfg, &b->profile, SCB_SRC_NETWORK, &rep)) == SCB_OK) {
+    if ((ret = scb_validate(&c.cfg, &b->o.profile, SCB_SRC_NETWORK, &rep)) == SCB_OK) {
         for (size_t k = 0; k < rep.n; k++) {
             if (rep.v[k].id == SCB_RULE_SERVER_ACCOUNT_MISSING) {
                 res->needs_network_bootstrap = 1;

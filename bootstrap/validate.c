@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "scboot/error.h"
 #include "scboot/objdefs.h"
+#include "scboot/bsfile.h"
 #include "scboot/validate.h"
 
 #define MODE_PSK 0

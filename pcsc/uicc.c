@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/card.h"
 #include "scboot/uicc.h"
 
 /* ---- FCP (TS 102 221 11.1.1.3) ------------------------------------------------------- */
@@ -328,7 +329,7 @@ static int read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size_t
             }
             memcpy(buf + done, data, dlen);
             done += dlen;
-            if (sw == 0x6282 || dlen == 0 || c->last_resent) {
+            if (sw == 0x6282 || dlen == 0 || scb_card_last_resent(c)) {
                 break; /* end of file: 6282, nothing, or 6Cxx (exactly xx bytes were left) */
             }
             if (dlen < a.le) {
@@ -410,10 +411,10 @@ int scb_uicc_verify(struct scb_card *c, unsigned channel, uint8_t ref, const uin
     if ((ret = cla_on(channel, &a.cla)) < 0) {
         return ret;
     }
-    int saved = c->redact;
-    c->redact |= SCB_REDACT_CMD; /* the trace never shows the PIN block */
+    int saved = scb_card_redact(c);
+    scb_card_set_redact(c, saved | SCB_REDACT_CMD); /* the trace never shows the PIN block */
     ret = scb_card_transceive(c, &a, data, sizeof(data), &dlen, &sw);
-    c->redact = saved;
+    scb_card_set_redact(c, saved);
     if (ret < 0) {
         return ret;
     }
@@ -504,7 +505,7 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
          * another DF's SFI 02 (EF IMSI of a USIM left selected: its digits decode as BCD) */
         return SCB_OK;
     }
-    if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_sw_sfi_refused(c->last_sw))) {
+    if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_sw_sfi_refused(scb_card_last_sw(c)))) {
         /* no SFI on this card: SELECT by path from the MF (P2=0C), then READ BINARY */
         if ((ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, path, sizeof(path), NULL)) < 0) {
             return ret;

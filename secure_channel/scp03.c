@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "crypto.h"
+#include "scboot/card.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 #include "scp03_internal.h"
@@ -537,7 +538,7 @@ int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_
     if ((s = calloc(1, sizeof(*s))) == NULL) {
         return SCB_E_NOMEM;
     }
-    s->inner = c->tr;
+    s->inner = scb_card_transport(c);
     s->channel = channel;
     s->level = level;
     ret = (o && o->rng) ? o->rng(o->rng_ctx, host_ch, 8) : scb_random(NULL, host_ch, 8);
@@ -578,10 +579,61 @@ out:
     return ret;
 }
 
+struct scb_scp03_guard {
+    struct scb_scp03_keys keys;         /* a copy, zeroized on free */
+    struct scb_scp03_opts opts;
+    int required;
+    int fell_back;
+    struct scb_transport *saved, *filter;
+};
+
+int scb_scp03_guard_new(const struct scb_scp03_keys *keys, const struct scb_scp03_opts *o,
+                        int required, struct scb_scp03_guard **out)
+{
+    struct scb_scp03_guard *g;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    if (keys == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    if ((g = calloc(1, sizeof(*g))) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    g->keys = *keys;
+    if (o != NULL) {
+        g->opts = *o;
+    }
+    g->required = required != 0;
+    *out = g;
+    return SCB_OK;
+}
+
+void scb_scp03_guard_free(struct scb_scp03_guard **g)
+{
+    if (g == NULL || *g == NULL) {
+        return;
+    }
+    scb_transport_free(&(*g)->filter);
+    scb_scp03_keys_clear(&(*g)->keys);
+    scb_zeroize(*g, sizeof(**g));
+    free(*g);
+    *g = NULL;
+}
+
+int scb_scp03_guard_fell_back(const struct scb_scp03_guard *g)
+{
+    return g != NULL && g->fell_back;
+}
+
 int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel)
 {
     struct scb_scp03_guard *g = guard;
-    int ret = scb_scp03_open(c, channel, g->keys, &g->opts, &g->filter);
+    if (g == NULL || c == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    int ret = scb_scp03_open(c, channel, &g->keys, &g->opts, &g->filter);
     if (ret == SCB_E_SCP03_UNSUPPORTED && !g->required) {
         g->fell_back = 1; /* preferred: this card has no SCP03, go on in plaintext */
         return SCB_OK;
@@ -589,16 +641,18 @@ int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel)
     if (ret < 0) {
         return ret;
     }
-    g->saved = c->tr;
-    c->tr = g->filter;
+    g->saved = scb_card_set_transport(c, g->filter);
     return SCB_OK;
 }
 
 void scb_scp03_guard_close(void *guard, struct scb_card *c)
 {
     struct scb_scp03_guard *g = guard;
+    if (g == NULL || c == NULL) {
+        return;
+    }
     if (g->saved) {
-        c->tr = g->saved;
+        scb_card_set_transport(c, g->saved);
         g->saved = NULL;
     }
     scb_transport_free(&g->filter);

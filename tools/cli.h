@@ -8,6 +8,7 @@
 
 #include "scboot/card.h"
 #include "scboot/emu.h"
+#include "scboot/transport.h"
 
 /* Exit codes (DESIGN.md) */
 #define EXIT_OK 0
@@ -39,7 +40,7 @@ struct cli {
     /* an opened card */
     struct scb_transport *tr;
     struct scb_emu *emu;
-    struct scb_card card;
+    struct scb_card *card; /* cli_open_card() .. cli_close_card() */
 };
 
 /* Options every subcommand takes; 'h' is --help. Long-only codes start at 256. */
@@ -67,10 +68,12 @@ int cli_open_card(struct cli *c);
 void cli_close_card(struct cli *c);
 struct scb_read_opts;
 struct scb_scp03_guard;
-struct scb_scp03_keys;
-/* Set up the secure channel hook of a card read from the options; 0 or an exit code. */
-int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard *g,
-                     struct scb_scp03_keys *keys);
+/*
+ * Set up the secure channel hook of a card read from the options; 0 or an exit code. *g
+ * receives the guard (NULL without a secure channel), the caller frees it with
+ * scb_scp03_guard_free() after the read; ro borrows it until then.
+ */
+int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard **g);
 /* After the read: say when "preferred" fell back to plaintext. */
 void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g);
 /* One line on stderr: "scboot CMD: msg"; returns the exit code for err. */

@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "scboot/cardsrc.h"
+#include "scboot/card.h"
+#include "scboot/card_source.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
 #include "scboot/validate.h"
@@ -286,16 +287,21 @@ int cli_open_card(struct cli *c)
         cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
         return ret;
     }
-    scb_card_init(&c->card, c->tr);
+    if ((ret = scb_card_new(c->tr, &c->card)) < 0) {
+        scb_transport_free(&c->tr);
+        scb_emu_free(&c->emu);
+        cli_fail(c, ret, "%s", scb_strerror(ret));
+        return ret;
+    }
     if (c->verbose || c->trace) {
-        c->card.trace = cli_trace;
-        c->card.trace_ctx = c;
+        scb_card_set_trace(c->card, cli_trace, c);
     }
     return SCB_OK;
 }
 
 void cli_close_card(struct cli *c)
 {
+    scb_card_free(&c->card);
     scb_transport_free(&c->tr);
     scb_emu_free(&c->emu);
     if (c->trace) {
@@ -313,12 +319,13 @@ void cli_print_json(struct json_object *o)
                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard *g,
-                     struct scb_scp03_keys *keys)
+int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard **g)
 {
     char err[512];
+    struct scb_scp03_keys keys;
+    struct scb_scp03_opts so;
     int mode = c->secure_mode;
-    memset(g, 0, sizeof(*g));
+    *g = NULL;
     if (mode < 0) {
         mode = c->scp03_keys ? 2 : 0; /* keys given: required unless told otherwise */
     }
@@ -334,23 +341,29 @@ int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_g
                         "--scp03-keys -: a key file is a regular owner-only file (mode 0600), "
                         "not stdin; give its path");
     }
-    int ret = scb_scp03_keys_load(c->scp03_keys, keys, err, sizeof(err));
+    memset(&keys, 0, sizeof(keys));
+    int ret = scb_scp03_keys_load(c->scp03_keys, &keys, err, sizeof(err));
     if (ret < 0) {
+        scb_scp03_keys_clear(&keys);
         /* unreadable or unsafe: a file error (5); wrong content: a malformed file (4) */
         return cli_fail(c, ret == SCB_E_SCP03_KEYS ? SCB_E_PARSE : ret, "--scp03-keys: %s", err);
     }
-    g->keys = keys;
-    g->required = mode == 2;
-    g->opts.level = (uint8_t)c->scp03_level;
+    memset(&so, 0, sizeof(so));
+    so.level = (uint8_t)c->scp03_level;
+    ret = scb_scp03_guard_new(&keys, &so, mode == 2, g); /* the guard keeps its own copy */
+    scb_scp03_keys_clear(&keys);
+    if (ret < 0) {
+        return cli_fail(c, ret, "--scp03-keys: %s", scb_strerror(ret));
+    }
     ro->secure_open = scb_scp03_guard_open;
     ro->secure_close = scb_scp03_guard_close;
-    ro->secure_ctx = g;
+    ro->secure_ctx = *g;
     return 0;
 }
 
 void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g)
 {
-    if (g->fell_back) {
+    if (scb_scp03_guard_fell_back(g)) {
         fprintf(stderr, "%s: card does not support SCP03: read in plaintext "
                         "(--secure-channel preferred)\n",
                 c->prog);

@@ -10,7 +10,7 @@
 #include "scboot/json.h"
 #include "scboot/model.h"
 #include "scboot/store.h"
-#include "scboot/codec.h"
+#include "scboot/tlv.h"
 
 static void print_value(const char *label, json_object *v)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scboot/card.h"
 #include "scboot/util.h"
 
 static const char usage_text[] = "scboot apdu -r READER [--raw] [-v] [--json] APDU_HEX...";
@@ -58,7 +59,7 @@ static int send_one(struct cli *c, const char *hex, int raw, json_object *arr)
     if (scb_apdu_parse(cmd, clen, &a) < 0) {
         return cli_fail(c, SCB_E_INVALID_ARG, "not a short APDU: '%s'", hex);
     }
-    if ((ret = scb_card_transceive(&c->card, &a, data, sizeof(data), &dlen, &sw)) < 0) {
+    if ((ret = scb_card_transceive(c->card, &a, data, sizeof(data), &dlen, &sw)) < 0) {
         return cli_fail(c, ret, "%s", scb_strerror(ret));
     }
     scb_hex_encode(data, dlen, out, sizeof(out));

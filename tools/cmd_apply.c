@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scboot/card.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"
 
@@ -143,20 +144,19 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                                          {"pin-file", required_argument, NULL, OPT_PIN_FILE},
                                          {"no-card", no_argument, NULL, OPT_NO_CARD},
                                          {0, 0, 0, 0}};
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo;
+    struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
     struct scb_store *st = NULL;
     struct scb_transport *stand_in = NULL;
-    struct scb_card stand_card;
-    struct scb_scp03_guard guard;
-    struct scb_scp03_keys keys;
+    struct scb_card *stand_card = NULL;
+    struct scb_scp03_guard *guard = NULL;
     struct held_log held = {.c = c};
     const char *state = SCB_STATE_DIR_DEFAULT;
     char err[1024];
     int opt, ret, no_card = 0;
 
-    scb_bootstrap_init(&b);
-    memset(&keys, 0, sizeof(keys));
+    scb_bootstrap_opts_init(&bo);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         switch (opt) {
         case 'h':
@@ -169,11 +169,11 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                    "5 file or state I/O error\n",
                    usage_text);
             return EXIT_OK;
-        case OPT_FACTORY: b.factory_path = optarg; break;
+        case OPT_FACTORY: bo.factory_path = optarg; break;
         case OPT_STATE: state = optarg; break;
-        case OPT_NO_ACL: scb_profile_no_acl(&b.profile); break;
+        case OPT_NO_ACL: scb_profile_no_acl(&bo.profile); break;
         case OPT_PROFILE:
-            if ((ret = cli_load_profile(c, optarg, &b.profile)) != 0) {
+            if ((ret = cli_load_profile(c, optarg, &bo.profile)) != 0) {
                 cli_pin_wipe(c);
                 return ret;
             }
@@ -196,8 +196,8 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         cli_pin_wipe(c);
         return cli_usage(c, usage_text);
     }
-    b.ro.pin = cli_pin(c);
-    if (b.factory_path && (ret = check_readable(c, b.factory_path)) != 0) {
+    bo.ro.pin = cli_pin(c);
+    if (bo.factory_path && (ret = check_readable(c, bo.factory_path)) != 0) {
         cli_pin_wipe(c);
         return ret;
     }
@@ -205,40 +205,41 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         cli_pin_wipe(c);
         return cli_fail(c, ret, "%s", err);
     }
-    b.store = st;
-    b.log = hold_line;
-    b.log_ctx = &held;
+    bo.store = st;
+    bo.log = hold_line;
+    bo.log_ctx = &held;
     if (!no_card && (c->reader || getenv("SCBOOT_READER"))) {
-        if ((ret = cli_secure_setup(c, &b.ro, &guard, &keys)) != 0) {
+        if ((ret = cli_secure_setup(c, &bo.ro, &guard)) != 0) {
             scb_store_close(&st);
             cli_pin_wipe(c);
             return ret;
         }
-        b.reader_name = c->reader ? c->reader : getenv("SCBOOT_READER");
+        bo.reader_name = c->reader ? c->reader : getenv("SCBOOT_READER");
         int oc = cli_open_card(c);
         if (oc == SCB_OK) {
-            b.card = &c->card;
+            bo.card = c->card;
         } else if (cli_exit_code(oc) == EXIT_FILE || cli_exit_code(oc) == EXIT_MALFORMED) {
             /* a virtual card's profile that cannot be read: said in one line already */
-            scb_scp03_keys_clear(&keys);
+            scb_scp03_guard_free(&guard);
             scb_store_close(&st);
             cli_pin_wipe(c);
             return cli_exit_code(oc);
         } else {
             /* R4 (scb_bootstrap_check_card): a reader without a card deletes the card's instances and
              * falls through to the factory step; an unreachable reader or pcscd keeps them */
-            stand_in = oc == SCB_E_NO_CARD ? scb_transport_empty_reader(b.reader_name)
+            stand_in = oc == SCB_E_NO_CARD ? scb_transport_empty_reader(bo.reader_name)
                                            : scb_transport_unreachable(oc);
-            if (stand_in) {
-                scb_card_init(&stand_card, stand_in);
-                b.card = &stand_card;
+            if (stand_in && scb_card_new(stand_in, &stand_card) == SCB_OK) {
+                bo.card = stand_card;
             }
         }
     }
-    ret = scb_bootstrap_run(&b, &res);
-    scb_scp03_keys_clear(&keys);
+    if ((ret = scb_bootstrap_new(&bo, &b)) == SCB_OK) {
+        ret = scb_bootstrap_run(b, &res);
+        scb_bootstrap_set_pin(b, NULL); /* before the PIN it borrows is wiped */
+    }
+    scb_scp03_guard_free(&guard);
     cli_pin_wipe(c);
-    b.ro.pin = NULL;
     if (ret < 0) {
         release_lines(&held, 0);
         const char *why = scb_store_error(st);
@@ -250,6 +251,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     }
     scb_bootstrap_free(&b);
     cli_close_card(c);
+    scb_card_free(&stand_card);
     scb_transport_free(&stand_in);
     scb_store_close(&st);
     return ret;

@@ -261,22 +261,25 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     if (c->reader || factory) {
         /* 6.1.4: Bootstrap-Server operations are ignored until smartcard and factory
          * bootstrap were tried, so run those steps first */
-        struct scb_bootstrap b;
+        struct scb_bootstrap_opts bo;
+        struct scb_bootstrap *b = NULL;
         struct scb_run_result run;
-        scb_bootstrap_init(&b);
-        b.store = st;
-        b.profile = o.profile;
-        b.factory_path = factory;
-        b.ro.pin = cli_pin(c);
-        b.log = cli_log;
-        b.log_ctx = c;
+        scb_bootstrap_opts_init(&bo);
+        bo.store = st;
+        bo.profile = o.profile;
+        bo.factory_path = factory;
+        bo.ro.pin = cli_pin(c);
+        bo.log = cli_log;
+        bo.log_ctx = c;
         if (c->reader && cli_open_card(c) == SCB_OK) {
-            b.card = &c->card;
-            b.reader_name = c->reader;
+            bo.card = c->card;
+            bo.reader_name = c->reader;
         }
-        ret = scb_bootstrap_run(&b, &run);
-        cli_pin_wipe(c);
+        if ((ret = scb_bootstrap_new(&bo, &b)) == SCB_OK) {
+            ret = scb_bootstrap_run(b, &run);
+        }
         scb_bootstrap_free(&b);
+        cli_pin_wipe(c);
         cli_close_card(c);
         if (ret < 0) {
             scb_store_close(&st);

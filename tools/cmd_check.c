@@ -11,10 +11,11 @@
 
 #include "cli.h"
 #include "cli_misc.h"
-#include "scboot/cardsrc.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
+#include "scboot/card_source.h"
 #include "scboot/json.h"
 #include "scboot/scp03.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 #include "scboot/validate.h"
 
@@ -167,22 +168,21 @@ int cmd_check(struct cli *c, int argc, char **argv)
     }
     ro.pin = cli_pin(c);
     if (c->reader) {
-        struct scb_scp03_guard guard;
-        struct scb_scp03_keys keys;
-        if ((ret = cli_secure_setup(c, &ro, &guard, &keys)) != 0) {
+        struct scb_scp03_guard *guard = NULL;
+        if ((ret = cli_secure_setup(c, &ro, &guard)) != 0) {
             cli_pin_wipe(c);
             return ret;
         }
         if ((ret = cli_open_card(c)) < 0) {
-            scb_scp03_keys_clear(&keys);
+            scb_scp03_guard_free(&guard);
             cli_pin_wipe(c);
             return cli_exit_code(ret);
         }
-        ret = scb_card_source_read(&c->card, &ro, &rr);
-        scb_scp03_keys_clear(&keys);
+        ret = scb_card_source_read(c->card, &ro, &rr);
         cli_pin_wipe(c);
         ro.pin = NULL;
-        cli_secure_report(c, &guard);
+        cli_secure_report(c, guard);
+        scb_scp03_guard_free(&guard);
         if (ret < 0) {
             ret = cli_fail(c, ret, "%s", scb_strerror(ret));
             cli_close_card(c);

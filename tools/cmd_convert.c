@@ -17,7 +17,8 @@
 #include "bridge.h"
 #include "cli.h"
 #include "cli_misc.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 #include "scboot/validate.h"
 

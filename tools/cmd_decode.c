@@ -7,8 +7,9 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/json.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 static const char usage_text[] = "scboot decode FILE|- [--json] [--show-secrets]";

@@ -13,10 +13,11 @@
 
 
 #include "cli.h"
-#include "scboot/cardsrc.h"
-#include "scboot/codec.h"
-#include "scboot/scp03.h"
+#include "scboot/bsfile.h"
+#include "scboot/card_source.h"
 #include "scboot/json.h"
+#include "scboot/scp03.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 static const char usage_text[] =
@@ -213,20 +214,19 @@ int cmd_dump(struct cli *c, int argc, char **argv)
                 c->prog);
         return EXIT_USAGE;
     }
-    struct scb_scp03_guard guard;
-    struct scb_scp03_keys keys;
-    if ((ret = cli_secure_setup(c, &a.ro, &guard, &keys)) != 0) {
+    struct scb_scp03_guard *guard = NULL;
+    if ((ret = cli_secure_setup(c, &a.ro, &guard)) != 0) {
         cli_pin_wipe(c);
         return ret;
     }
     if ((ret = cli_open_card(c)) < 0) {
-        scb_scp03_keys_clear(&keys);
+        scb_scp03_guard_free(&guard);
         cli_pin_wipe(c);
         return cli_exit_code(ret);
     }
-    ret = scb_card_source_read(&c->card, &a.ro, &r);
-    scb_scp03_keys_clear(&keys);
-    cli_secure_report(c, &guard);
+    ret = scb_card_source_read(c->card, &a.ro, &r);
+    cli_secure_report(c, guard);
+    scb_scp03_guard_free(&guard);
     cli_pin_wipe(c);
     if (ret < 0) {
         /* the failed step and the status word the card really sent */

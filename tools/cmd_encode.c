@@ -10,8 +10,9 @@
 
 #include "cli.h"
 #include "cli_misc.h"
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/json.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 /* The image holds keys: wiped before it is freed. */

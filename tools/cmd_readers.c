@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
+#include "scboot/card.h"
 #include "scboot/pcsc.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 static const char usage_text[] =
@@ -21,6 +23,7 @@ static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
     iccid[0] = '\0';
     sub.reader = name;
     sub.tr = NULL;
+    sub.card = NULL;
     sub.emu = NULL;
     sub.trace = NULL;
     sub.trace_path = NULL;
@@ -32,17 +35,19 @@ static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
     } else if (cli_open_card(&sub) < 0) {
         return;
     }
-    scb_card_init(&sub.card, sub.tr);
-    if (c->verbose) {
-        sub.card.trace = cli_trace;
-        sub.card.trace_ctx = c;
+    if (sub.card == NULL && scb_card_new(sub.tr, &sub.card) < 0) {
+        scb_transport_free(&sub.tr);
+        scb_emu_free(&sub.emu);
+        return;
     }
+    scb_card_set_trace(sub.card, c->verbose ? cli_trace : NULL, c);
     if (scb_transport_begin(sub.tr) == SCB_OK) {
-        if (scb_uicc_read_iccid(&sub.card, iccid, cap) < 0) {
+        if (scb_uicc_read_iccid(sub.card, iccid, cap) < 0) {
             iccid[0] = '\0';
         }
         scb_transport_end(sub.tr);
     }
+    scb_card_free(&sub.card);
     scb_transport_free(&sub.tr);
     scb_emu_free(&sub.emu);
 }

@@ -24,6 +24,7 @@
 #include "cli_conf.h"
 #include "cli_daemon.h"
 #include "cli_misc.h"
+#include "scboot/card.h"
 #include "scboot/util.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
@@ -94,7 +95,8 @@ struct watch {
     struct cli_logger log;
     struct cli_hook hook;
     const char *state;
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo; /* the sequence's options, filled by the flags and the file */
+    struct scb_bootstrap *b;
     char reader[SCB_READER_NAME_MAX];
     char iccid[24];
     /* what the hook was last told: it runs again only for a new generation or a new state */
@@ -184,7 +186,7 @@ static void report_status(struct watch *w, const struct scb_run_result *res, con
 static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
 {
     struct scb_transport *tr = NULL, absent = {.ops = &absent_ops};
-    struct scb_card card;
+    struct scb_card *card = NULL;
     struct scb_run_result res;
     char err[300];
     int present = 0, oc = SCB_OK, reachable = 1;
@@ -203,11 +205,13 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
          * is unknown, its instances stay */
         tr = scb_transport_unreachable(oc < 0 ? oc : SCB_E_NO_READERS);
     }
-    scb_card_init(&card, tr ? tr : &absent);
-    w->b.card = &card;
-    w->b.reader_name = w->reader;
-    int ret = scb_bootstrap_run(&w->b, &res);
-    w->b.card = NULL;
+    int ret = scb_card_new(tr ? tr : &absent, &card);
+    if (ret == SCB_OK) {
+        scb_bootstrap_set_card(w->b, card, w->reader);
+        ret = scb_bootstrap_run(w->b, &res);
+        scb_bootstrap_set_card(w->b, NULL, NULL);
+    }
+    scb_card_free(&card);
     scb_transport_free(&tr);
     if (ret < 0) {
         cli_logp(&w->log, LOG_ERR, "sequence failed: %s", scb_strerror(ret));
@@ -354,7 +358,7 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
             if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
                 return ret;
             }
-            w->b.ro.pin = cli_pin(c); /* kept for every check; wiped at exit */
+            w->bo.ro.pin = cli_pin(c); /* kept for every check; wiped at exit */
             break;
         case OPT_VERIFY:
             if (cli_parse_verify(optarg, &o->verify, &o->verify_every_s, err, sizeof(err)) < 0) {
@@ -399,29 +403,29 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
                 c->prog);
         return EXIT_USAGE;
     }
-    w->b.factory_path = o->factory;
+    w->bo.factory_path = o->factory;
     w->hook.cmd = o->exec;
     w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : CLI_HOOK_TIMEOUT_DEFAULT;
     if (o->no_acl == 1) {
-        scb_profile_no_acl(&w->b.profile);
-    } else if (o->profile && (ret = cli_load_profile(c, o->profile, &w->b.profile)) != 0) {
+        scb_profile_no_acl(&w->bo.profile);
+    } else if (o->profile && (ret = cli_load_profile(c, o->profile, &w->bo.profile)) != 0) {
         return ret;
     }
-    if (o->pin_file && w->b.ro.pin == NULL) {
+    if (o->pin_file && w->bo.ro.pin == NULL) {
         /* the configuration's pin-file: the rules of --pin-file (owner-only, no link) */
         char path[4096]; /* cli_pin_opt wipes a --pin argument in place; a path is only read */
         snprintf(path, sizeof(path), "%s", o->pin_file);
         if ((ret = cli_pin_opt(c, 1, path)) != 0) {
             return ret;
         }
-        w->b.ro.pin = cli_pin(c);
+        w->bo.ro.pin = cli_pin(c);
     }
     /* --verify (or the file's verify key): re-read without a reader event (R3: an in-place
      * change moves no event counter) */
-    w->b.verify = o->verify == CLI_VERIFY_ALWAYS  ? SCB_VERIFY_ALWAYS
+    w->bo.verify = o->verify == CLI_VERIFY_ALWAYS  ? SCB_VERIFY_ALWAYS
                   : o->verify == CLI_VERIFY_EVERY ? SCB_VERIFY_EVERY
                                                   : SCB_VERIFY_ON_EVENT;
-    w->b.verify_every_ms = (uint64_t)o->verify_every_s * 1000u;
+    w->bo.verify_every_ms = (uint64_t)o->verify_every_s * 1000u;
     (void)err;
     return 0;
 }
@@ -478,12 +482,13 @@ static void watch_loop(struct watch *w, struct scb_pcsc_monitor *m)
         clock_gettime(CLOCK_MONOTONIC, &now);
         uint64_t since = (uint64_t)(now.tv_sec - last_check.tv_sec) * 1000u +
                          (uint64_t)((now.tv_nsec - last_check.tv_nsec) / 1000000L);
-        int due = w->b.verify == SCB_VERIFY_ALWAYS ||
-                  (w->b.verify == SCB_VERIFY_EVERY && since >= w->b.verify_every_ms);
+        int due = w->bo.verify == SCB_VERIFY_ALWAYS ||
+                  (w->bo.verify == SCB_VERIFY_EVERY && since >= w->bo.verify_every_ms);
         if (changed || hup_flag || !ready || due) {
             int quiet = !changed && !hup_flag && ready;
             if (hup_flag) {
-                w->b.have_events = 0; /* SIGHUP: read the card, whatever the event counter says */
+                /* SIGHUP: read the card, whatever the event counter says */
+                scb_bootstrap_force_read(w->b);
             }
             hup_flag = 0;
             last_check = now;
@@ -503,17 +508,15 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     struct cli_conf cf;
     struct scb_store *st = NULL;
     struct scb_pcsc_monitor *m = NULL;
-    struct scb_scp03_guard guard;
-    struct scb_scp03_keys keys;
+    struct scb_scp03_guard *guard = NULL;
     struct sigaction sa;
     char err[300];
     int ret;
 
     memset(&w, 0, sizeof(w));
-    memset(&keys, 0, sizeof(keys));
     cli_conf_init(&cf);
     w.c = c;
-    scb_bootstrap_init(&w.b);
+    scb_bootstrap_opts_init(&w.bo);
     ret = parse_args(c, &w, &o, argc, argv);
     if (ret == HELP_SHOWN) {
         return EXIT_OK;
@@ -525,7 +528,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         ret = setup(c, &w, &o);
     }
     if (ret == 0) {
-        ret = cli_secure_setup(c, &w.b.ro, &guard, &keys);
+        ret = cli_secure_setup(c, &w.bo.ro, &guard);
     }
     if (ret != 0) {
         goto out;
@@ -537,11 +540,15 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         ret = cli_fail(c, ret, "%s", err);
         goto out;
     }
-    w.b.store = st;
-    w.b.log = cli_logger_lib;
-    w.b.log_ctx = &w.log;
-    w.b.notify = notify;
-    w.b.notify_ctx = &w;
+    w.bo.store = st;
+    w.bo.log = cli_logger_lib;
+    w.bo.log_ctx = &w.log;
+    w.bo.notify = notify;
+    w.bo.notify_ctx = &w;
+    if ((ret = scb_bootstrap_new(&w.bo, &w.b)) < 0) {
+        ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
+        goto out;
+    }
     load_committed_iccid(&w, st);
     cli_hook_precheck(&w.hook);
     memset(&sa, 0, sizeof(sa));
@@ -561,8 +568,8 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     scb_pcsc_monitor_free(&m);
     ret = EXIT_OK;
 out:
-    scb_scp03_keys_clear(&keys);
     scb_bootstrap_free(&w.b);
+    scb_scp03_guard_free(&guard);
     scb_store_close(&st);
     cli_pin_wipe(c);
     cli_conf_free(&cf);

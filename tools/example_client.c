@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/objdefs.h"
 #include "scboot/sequence.h"
@@ -83,7 +84,8 @@ int main(int argc, char **argv)
 {
     struct scb_emu *emu = NULL;
     struct scb_store *st = NULL;
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo;
+    struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
     struct client cl;
     char err[300];
@@ -99,18 +101,26 @@ int main(int argc, char **argv)
         return 3;
     }
     struct scb_transport *tr = scb_emu_transport(emu);
-    struct scb_card card;
-    scb_card_init(&card, tr);
-    scb_bootstrap_init(&b);
+    struct scb_card *card = NULL;
+    if (tr == NULL || scb_card_new(tr, &card) < 0) { /* borrows tr: freed after card */
+        return 3;
+    }
     scb_committed_init(&cl.before);
-    b.store = st;
-    b.card = &card;
-    b.reader_name = "virtual";
-    b.notify = on_commit;
-    b.notify_ctx = &cl;
+    /* the options: defaults (default profile, re-read on a reader event), then ours; the
+     * store, the card session and cl are borrowed and outlive b */
+    scb_bootstrap_opts_init(&bo);
+    bo.store = st;
+    bo.card = card;
+    bo.reader_name = "virtual";
+    bo.notify = on_commit;
+    bo.notify_ctx = &cl;
+    if (scb_bootstrap_new(&bo, &b) < 0) {
+        return 3;
+    }
 
     /* start-up: smartcard -> factory -> (register) */
-    if (scb_bootstrap_run(&b, &res) < 0) {
+    if (scb_bootstrap_run(b, &res) < 0) {
+        scb_bootstrap_free(&b);
         return 3;
     }
     scb_committed_free(&cl.before);
@@ -131,9 +141,9 @@ int main(int argc, char **argv)
             scb_emu_remove(emu);
         }
         /* R5: before every Register/Update to a card-provisioned server */
-        scb_bootstrap_check_card(&b, &o);
+        scb_bootstrap_check_card(b, &o);
         printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o),
-               scb_bootstrap_last_apdus(&b));
+               scb_bootstrap_last_apdus(b));
         if (o == SCB_CARD_CHANGED || o == SCB_CARD_SWAPPED || o == SCB_CARD_APPLIED) {
             print_servers("register to", &cl.before);
         } else if (o == SCB_CARD_REMOVED) {
@@ -145,6 +155,7 @@ int main(int argc, char **argv)
     scb_committed_free(&cl.before);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
+    scb_card_free(&card);
     scb_transport_free(&tr);
     scb_emu_free(&emu);
     return 0;

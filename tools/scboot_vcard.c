@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "scboot/apdu.h"
 #include "scboot/emu.h"
 #include "scboot/util.h"
 

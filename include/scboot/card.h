@@ -1,15 +1,87 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * scboot card access, umbrella header: the transport interface (transport.h), the APDU layer
- * and card session (apdu.h) and the UICC commands (uicc.h). New code includes the header of
- * the module it uses; this one stays for existing includes.
+ * scboot card session (pcsc/card.c): APDUs sent through a borrowed transport, 61xx/9Fxx
+ * GET RESPONSE, 6Cxx re-send, APDU accounting and the trace hook.
  */
 #ifndef SCBOOT_CARD_H
 #define SCBOOT_CARD_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "scboot/apdu.h"
 #include "scboot/error.h"
 #include "scboot/transport.h"
-#include "scboot/uicc.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
+
+enum scb_trace_dir { SCB_TRACE_CMD = 0, SCB_TRACE_RSP = 1 };
+/** Redaction bits: command data (PIN blocks), response data (secret file bytes). */
+#define SCB_REDACT_CMD 1
+#define SCB_REDACT_RSP 2
+typedef void (*scb_trace_fn)(void *ctx, enum scb_trace_dir dir, const uint8_t *buf,
+                             size_t len, int redacted);
+
+/**
+ * A card session: a borrowed transport plus APDU accounting and trace. Opaque (its fields may
+ * change within soname 0). Not thread-safe.
+ */
+struct scb_card;
+
+/**
+ * Start a card session on tr (counters zero, no trace, at most 128 61xx/6Cxx follow-ups).
+ * \param tr  borrowed: the caller keeps it alive while the session uses it and frees it
+ *            itself; may be NULL only if a transport is set before the first command
+ * \param out receives the session, owned by the caller (scb_card_free()); NULL on error
+ * \return 0, SCB_E_INVALID_ARG (out NULL) or SCB_E_NOMEM
+ */
+int scb_card_new(struct scb_transport *tr, struct scb_card **out);
+/** Free *c (may be NULL or point to NULL; the transport is not freed) and set *c to NULL. */
+void scb_card_free(struct scb_card **c);
+
+/** The transport the session sends through (borrowed; NULL for a NULL session). */
+struct scb_transport *scb_card_transport(const struct scb_card *c);
+/**
+ * Send through tr from now on (a secure-channel filter, or the original put back).
+ * \param tr borrowed, as in scb_card_new()
+ * \return the previous transport (still the caller's), NULL for a NULL session
+ */
+struct scb_transport *scb_card_set_transport(struct scb_card *c, struct scb_transport *tr);
+/** Trace every command and response to fn (NULL: no trace); ctx borrowed. */
+void scb_card_set_trace(struct scb_card *c, scb_trace_fn fn, void *ctx);
+/** SCB_REDACT_* bits: what the trace must not show (set and put back around secrets). */
+int scb_card_redact(const struct scb_card *c);
+void scb_card_set_redact(struct scb_card *c, int bits);
+/** Bound on 61xx/6Cxx follow-ups per command (default 128). */
+void scb_card_set_max_chain(struct scb_card *c, unsigned max_chain);
+/** APDUs sent so far (including GET RESPONSE and re-sends). */
+unsigned scb_card_apdus(const struct scb_card *c);
+/** Bytes sent and received so far (either pointer may be NULL). */
+void scb_card_bytes(const struct scb_card *c, size_t *out, size_t *in);
+/** The final status word of the last command (0: none yet, or cleared). */
+uint16_t scb_card_last_sw(const struct scb_card *c);
+/** CLA INS P1 P2 of the last command as sent (unwrapped; zeros when none or cleared). */
+void scb_card_last_hdr(const struct scb_card *c, uint8_t hdr[4]);
+/** 1 when the last command was re-sent after 6Cxx (Le corrected). */
+int scb_card_last_resent(const struct scb_card *c);
+/** Forget the last command (status word, header, re-send flag): "nothing sent since". */
+void scb_card_clear_last(struct scb_card *c);
+
+/**
+ * Send a command and collect the whole response: 61xx and 9Fxx are followed by GET RESPONSE
+ * (repeatedly, data concatenated), 6Cxx re-sends the command with Le = xx. data receives the
+ * response data (without SW), *sw the final status word. Returns SCB_OK whenever the card
+ * answered (check *sw), or a transport error.
+ */
+int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *data,
+                        size_t cap, size_t *dlen, uint16_t *sw);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/apdu.h"
+#include "scboot/card.h"
 #include "scboot/p15.h"
 
 #ifdef __cplusplus
@@ -43,8 +43,9 @@ struct scb_read_opts {
     const struct scb_p15_path *known_path; /**< re-read: the path found by an earlier walk */
     /**
      * Secure channel hook, called right after the application is selected on its channel
-     * (SCP03 needs it selected there). It may replace c->tr by a filter; secure_close puts
-     * the original back. A negative return aborts the read (no plaintext fallback here).
+     * (SCP03 needs it selected there). It may replace the session's transport by a filter
+     * (scb_card_set_transport); secure_close puts the original back. A negative return aborts
+     * the read (no plaintext fallback here). c is borrowed for the call.
      */
     int (*secure_open)(void *ctx, struct scb_card *c, unsigned channel);
     void (*secure_close)(void *ctx, struct scb_card *c);

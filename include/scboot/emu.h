@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/card.h"
+#include "scboot/transport.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -97,7 +97,8 @@ int scb_instance_equal(uint16_t oid, const struct scb_instance *a, const struct 
 struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid);
 struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t iid);
 struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_t rid);
-/** Find or create (kept sorted by ID). */
+/** Find or create (kept sorted by ID). *out points into the parent, which owns it: valid until
+ * the parent changes or is freed. */
 int scb_config_add_object(struct scb_config *c, uint16_t oid, struct scb_object **out);
 int scb_object_add_instance(struct scb_object *o, uint16_t iid, struct scb_instance **out);
 int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_resource **out);

@@ -19,7 +19,8 @@ extern "C" {
 #define SCB_P15_MAX_PATH 16
 #define SCB_P15_LABEL_MAX 64
 
-/** One DER TLV at *pos: single-byte tags, definite lengths up to 3 bytes. */
+/** One DER TLV at *pos: single-byte tags, definite lengths up to 3 bytes. *val points into
+ * buf (borrowed: valid as long as buf). */
 int scb_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
                  const uint8_t **val, size_t *vlen);
 

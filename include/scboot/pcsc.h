@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/card.h"
+#include "scboot/transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,8 +27,11 @@ struct scb_reader_info {
 };
 
 /**
- * List the readers known to pcscd. *list is malloc'd (free() it); *n may be 0 only when the
- * call fails with SCB_E_NO_READERS. err receives one line naming the PC/SC code.
+ * List the readers known to pcscd. *n may be 0 only when the call fails with
+ * SCB_E_NO_READERS. err receives one line naming the PC/SC code.
+ * \param list receives a malloc'd array of *n entries, owned by the caller (free()) when
+ *             the call succeeds
+ * \return 0 or a negative scb_err
  */
 int scb_pcsc_list(struct scb_reader_info **list, size_t *n, char *err, size_t errlen);
 
@@ -36,6 +39,9 @@ int scb_pcsc_list(struct scb_reader_info **list, size_t *n, char *err, size_t er
  * Connect to the reader chosen by spec (exact name, index, unique substring), SHARED, T=0 or
  * T=1. The transport reconnects after SCARD_W_RESET_CARD (reporting SCB_E_CARD_RESET so the
  * caller re-selects) and retries a sharing violation with bounded back-off.
+ * \param spec read during the call only
+ * \param out  receives the transport, owned by the caller (scb_transport_free() disconnects)
+ * \return 0 or a negative scb_err (err says why; *out is set only on success)
  */
 int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_t errlen);
 
@@ -45,6 +51,11 @@ int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_
  * card insert/remove/swap wake it. spec NULL = every reader.
  */
 struct scb_pcsc_monitor;
+/**
+ * \param spec copied; NULL = every reader
+ * \param m    receives the monitor, owned by the caller (scb_pcsc_monitor_free())
+ * \return 0 or a negative scb_err
+ */
 int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m);
 /**
  * Wait up to timeout_ms. *changed = 1 when a watched reader's card state, its event counter or
@@ -60,6 +71,7 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
  */
 size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
                                 size_t cap);
+/** Free *m (may be NULL or point to NULL; releases the PC/SC context) and set *m to NULL. */
 void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m);
 
 #pragma GCC visibility pop

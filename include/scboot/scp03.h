@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "scboot/card.h"
+#include "scboot/transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,8 +61,9 @@ struct scb_scp03_opts {
 /**
  * Authenticate on `channel` (the application must be selected there) through the card
  * session c, and return a filter transport that protects every later command on that channel
- * except MANAGE CHANNEL and GET RESPONSE. The filter borrows c->tr (which must outlive it);
- * the keys are copied into the session and zeroized when the filter is freed.
+ * except MANAGE CHANNEL and GET RESPONSE. The filter borrows scb_card_transport(c) (which
+ * must outlive it); the keys are copied into the session and zeroized when the filter is
+ * freed. *filter is the caller's (scb_transport_free()).
  * Errors: SCB_E_SCP03_UNSUPPORTED (only 6D00/6E00 on INITIALIZE UPDATE: no secure channel),
  * SCB_E_SCP03_REFUSED (any other refusal: 6A88 key version not found, 6982, 6985, EXTERNAL
  * AUTHENTICATE refused), SCB_E_SCP03_CRYPTOGRAM (card cryptogram mismatch: wrong keys;
@@ -71,18 +73,40 @@ int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_
                    const struct scb_scp03_opts *o, struct scb_transport **filter);
 
 /**
- * A ready-made secure-channel hook for scb_read_opts (secure_open / secure_close / ctx):
- * required = 1 aborts on any failure; required = 0 ("preferred") goes on in plaintext only
- * when the card does not support SCP03 at all (INITIALIZE UPDATE answered 6D00/6E00;
- * fell_back is then set). A card that refuses (6A88 ...) is refused under preferred too.
+ * A ready-made secure-channel hook for scb_read_opts: set secure_open = scb_scp03_guard_open,
+ * secure_close = scb_scp03_guard_close and secure_ctx = the guard. required = 1 aborts on any
+ * failure; required = 0 ("preferred") goes on in plaintext only when the card does not support
+ * SCP03 at all (INITIALIZE UPDATE answered 6D00/6E00; scb_scp03_guard_fell_back() then says
+ * so). A card that refuses (6A88 ...) is refused under preferred too. Opaque.
  */
-struct scb_scp03_guard {
-    const struct scb_scp03_keys *keys;
-    struct scb_scp03_opts opts;
-    int required;
-    int fell_back;
-    struct scb_transport *saved, *filter;
-};
+struct scb_scp03_guard;
+
+/**
+ * Create a guard.
+ * \param keys     copied into the guard (zeroized by scb_scp03_guard_free()); the caller may
+ *                 clear its own copy once this returns
+ * \param o        copied; NULL = defaults (level 33, platform RNG); o->rng_ctx stays borrowed
+ * \param required 1: any failure aborts the read; 0: plaintext when the card has no SCP03
+ * \param out      receives the guard, owned by the caller (scb_scp03_guard_free()); NULL on
+ *                 error
+ * \return 0, SCB_E_INVALID_ARG (keys or out NULL) or SCB_E_NOMEM
+ */
+int scb_scp03_guard_new(const struct scb_scp03_keys *keys, const struct scb_scp03_opts *o,
+                        int required, struct scb_scp03_guard **out);
+/**
+ * Zeroize and free *g (may be NULL or point to NULL), then set *g to NULL. Call it after the
+ * read that used it (its secure_close has put the card's transport back).
+ */
+void scb_scp03_guard_free(struct scb_scp03_guard **g);
+/** 1 once an open went on in plaintext under "preferred" (the card has no SCP03); 0 for NULL. */
+int scb_scp03_guard_fell_back(const struct scb_scp03_guard *g);
+
+/**
+ * The hook itself (signatures of scb_read_opts.secure_open / secure_close).
+ * \param guard a struct scb_scp03_guard *, borrowed
+ * \param c     the card session: its transport is replaced by the SCP03 filter on open and put
+ *              back on close
+ */
 int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel);
 void scb_scp03_guard_close(void *guard, struct scb_card *c);
 

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/codec.h"
 #include "scboot/model.h"
+#include "scboot/tlv.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/store.h"
 #include "scboot/validate.h"
@@ -48,42 +49,87 @@ enum scb_verify_policy { SCB_VERIFY_ON_EVENT = 0, SCB_VERIFY_ALWAYS = 1, SCB_VER
 /** Parse "on-event", "always" or "every=DURATION" (DURATION: N[ms|s|m|h], plain N = seconds). */
 int scb_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms);
 
-struct scb_bootstrap {
-    struct scb_store *store;         /**< borrowed, opened (locked) */
+/** The bootstrap sequence's context: opaque (its fields may change within soname 0). */
+struct scb_bootstrap;
+
+/**
+ * Options of scb_bootstrap_new(). Start from scb_bootstrap_opts_init() (or zero it and set the
+ * profile), then set what differs. scb_bootstrap_new() copies the struct: what is "copied"
+ * below may change or go away after the call; what is "borrowed" must stay valid until it is
+ * replaced through a setter or the context is freed.
+ */
+struct scb_bootstrap_opts {
+    struct scb_store *store;         /**< borrowed, opened (locked); required */
     struct scb_card *card;           /**< borrowed; NULL = no reader configured */
-    const char *reader_name;
-    struct scb_read_opts ro;         /**< PIN, secure channel hook, overrides */
-    struct scb_profile profile;
-    const char *factory_path;        /**< G.3.4 image or the JSON shape; NULL = none */
-    /** one line per event (no secrets); may be NULL */
-    void (*log)(void *ctx, const char *line);
-    void *log_ctx;
-    /** called after every commit with the outcome (the LwM2M client drops sessions here) */
-    void (*notify)(void *ctx, enum scb_card_outcome o, const struct scb_committed *c);
-    void *notify_ctx;
+    const char *reader_name;         /**< copied (recorded in the card fingerprint); may be NULL */
+    /**
+     * Read options, copied by value. Their pointers are borrowed: ro.pin (clear it with
+     * scb_bootstrap_set_pin() before wiping the PIN), ro.aid, ro.known_path, and the secure
+     * channel hook's ro.secure_ctx (an scb_scp03_guard, for instance).
+     */
+    struct scb_read_opts ro;
+    struct scb_profile profile;      /**< copied */
+    const char *factory_path;        /**< copied; G.3.4 image or the JSON shape; NULL = none */
     enum scb_verify_policy verify;   /**< when a check reads the card (default ON_EVENT) */
     uint64_t verify_every_ms;        /**< for SCB_VERIFY_EVERY */
-    /** monotonic milliseconds (tests); NULL = CLOCK_MONOTONIC */
+    /** monotonic milliseconds (tests); NULL = CLOCK_MONOTONIC; clock_ctx borrowed */
     uint64_t (*clock_ms)(void *ctx);
     void *clock_ctx;
-    /* state between checks */
-    int have_events;
-    uint32_t last_events;
-    uint64_t last_read_ms;           /**< when the card was last read in full */
-    struct scb_report report;        /**< violations of the last rejected configuration */
-    unsigned last_apdus;             /**< APDUs the last check sent */
+    /** one line per event (no secrets); may be NULL; log_ctx borrowed */
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+    /**
+     * Called after every commit with the outcome (the LwM2M client drops sessions here); may
+     * be NULL; notify_ctx borrowed. c is borrowed for the call only.
+     */
+    void (*notify)(void *ctx, enum scb_card_outcome o, const struct scb_committed *c);
+    void *notify_ctx;
 };
 
-/** Zero the context and set the default profile. */
-void scb_bootstrap_init(struct scb_bootstrap *b);
-void scb_bootstrap_free(struct scb_bootstrap *b);
+/** Zero o and set the defaults: the default profile, SCB_VERIFY_ON_EVENT, no card, no factory. */
+void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o);
+
+/**
+ * Create a sequence context.
+ * \param o   options, read during the call (see struct scb_bootstrap_opts for what is copied
+ *            and what stays borrowed); o->store is required
+ * \param out receives the context, owned by the caller (scb_bootstrap_free()); NULL on error
+ * \return 0, SCB_E_INVALID_ARG (o, out or o->store NULL) or SCB_E_NOMEM
+ */
+int scb_bootstrap_new(const struct scb_bootstrap_opts *o, struct scb_bootstrap **out);
+/** Free *b (may be NULL or point to NULL) and set *b to NULL. Borrowed things are not freed. */
+void scb_bootstrap_free(struct scb_bootstrap **b);
 
 /*
- * Accessors for the state between checks: callers read these rather than the fields, so the
- * struct can become opaque (scb_bootstrap_new/_free) once every caller sets its options
- * through an options struct.
+ * Setters for what changes between checks. Each takes effect at the next check or run.
  */
-/** The violations of the last rejected configuration; borrowed, valid until the next check. */
+/**
+ * Replace the card session (a reconnect, or a stand-in for an empty or unreachable reader).
+ * \param card        borrowed, as in the options; NULL = no reader configured
+ * \param reader_name copied; NULL keeps the current name
+ * \return 0 or SCB_E_INVALID_ARG (b NULL)
+ */
+int scb_bootstrap_set_card(struct scb_bootstrap *b, struct scb_card *card,
+                           const char *reader_name);
+/**
+ * Replace the PIN used when the bootstrap object is private.
+ * \param pin borrowed until replaced; NULL = no PIN (call this before wiping the PIN buffer)
+ */
+int scb_bootstrap_set_pin(struct scb_bootstrap *b, const char *pin);
+/** Replace the factory configuration's path (copied; NULL = none). 0, INVALID_ARG or NOMEM. */
+int scb_bootstrap_set_factory(struct scb_bootstrap *b, const char *path);
+/** Replace the validation profile (copied). 0 or SCB_E_INVALID_ARG. */
+int scb_bootstrap_set_profile(struct scb_bootstrap *b, const struct scb_profile *p);
+/** Replace the re-read policy. 0 or SCB_E_INVALID_ARG (b NULL, or EVERY with every_ms 0). */
+int scb_bootstrap_set_verify(struct scb_bootstrap *b, enum scb_verify_policy p,
+                             uint64_t every_ms);
+/** Make the next check read the card whatever the reader's event counter says (SIGHUP). */
+void scb_bootstrap_force_read(struct scb_bootstrap *b);
+
+/**
+ * The violations of the last rejected configuration.
+ * \return borrowed from b: valid until the next check or run, or scb_bootstrap_free()
+ */
 const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b);
 /** The APDUs the last check sent (0: answered from the event counter alone). */
 unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
@@ -109,7 +155,12 @@ struct scb_run_result {
 /** One run of the sequence: smartcard, then factory, then report what is missing. */
 int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
 
-/** Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'. */
+/**
+ * Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'.
+ * \param image receives a malloc'd image of *len bytes, owned by the caller (it may hold
+ *              secrets: scb_zeroize() it, then free())
+ * \return 0 or a negative scb_err (err says why; *image is set only on success)
+ */
 int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);
 
 #pragma GCC visibility pop

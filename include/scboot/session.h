@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/codec.h"
+#include "scboot/tlv.h"
 #include "scboot/validate.h"
 
 #ifdef __cplusplus

@@ -89,11 +89,16 @@ struct scb_store;
  * belongs to another user than the effective one, or is writable by group or others.
  * SCB_E_LOCKED if another process holds the lock (wait_ms > 0: retry that long); SCB_E_IO
  * when the directory cannot be created or opened. err gets one line saying why.
+ * \param dir copied (the store keeps its own path)
+ * \param out receives the store, owned by the caller (scb_store_close() releases the lock)
+ * \return 0 or a negative scb_err (*out is then NULL)
  */
 int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, char *err,
                    size_t errlen);
-/** Read-only access without the lock (scboot status); the same checks, nothing created. */
+/** Read-only access without the lock (scboot status); the same checks, nothing created; *out
+ * as for scb_store_open(). */
 int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, size_t errlen);
+/** Release the lock, free *s (may be NULL or point to NULL) and set *s to NULL. */
 void scb_store_close(struct scb_store **s);
 /**
  * Load the committed configuration: SCB_OK with an empty one (generation 0) when nothing was

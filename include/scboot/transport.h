@@ -68,11 +68,14 @@ void scb_transport_free(struct scb_transport **t);
 /**
  * A transport for a reader that is there but holds no card: status says present = 0 (OK),
  * every APDU fails with SCB_E_NO_CARD. R4: the card's instances go (scb_bootstrap_check_card).
+ * \param reader copied (the name status reports); may be NULL
+ * \return a handle the caller frees with scb_transport_free(), or NULL (out of memory)
  */
 struct scb_transport *scb_transport_empty_reader(const char *reader);
 /**
  * A transport for a reader (or pcscd) that cannot be reached: status and every APDU fail
  * with err (SCB_E_NO_SERVICE, SCB_E_NO_READERS, ...). The card's state is unknown: kept.
+ * \return a handle the caller frees with scb_transport_free(), or NULL (out of memory)
  */
 struct scb_transport *scb_transport_unreachable(int err);
 

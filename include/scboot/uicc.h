@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/apdu.h"
+#include "scboot/card.h"
 #include "scboot/error.h"
 
 #ifdef __cplusplus

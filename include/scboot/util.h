@@ -32,6 +32,7 @@ void scb_zeroize(void *buf, size_t len);
 /**
  * Read a whole file of at most max bytes into a malloc'd buffer ("-": stdin). SCB_E_NOT_FOUND
  * (no such file), SCB_E_IO (errno says why), SCB_E_TOO_LARGE.
+ * \param data receives the buffer, owned by the caller (free()); untouched on error
  */
 int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len);
 /** The same, NUL-terminated for text parsers (*len excludes the NUL). */

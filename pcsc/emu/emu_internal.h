@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scboot/apdu.h"
 #include "scboot/emu.h"
 
 #define EMU_MAX_FILES 32

@@ -15,10 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/sequence.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 static const size_t sizes[] = {64, 1024, 4096, 32768};
@@ -147,34 +149,41 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     char dir[] = "/tmp/scb-bench-XXXXXX", err[256], cmd[64];
     struct scb_emu *e = card(img, t1, 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_store *st;
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo;
+    struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
     enum scb_card_outcome o;
 
     if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
         exit(1);
     }
-    scb_card_init(&c, t);
-    scb_bootstrap_init(&b);
-    b.store = st;
-    b.card = &c;
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
+    scb_bootstrap_opts_init(&bo);
+    bo.store = st;
+    bo.card = c;
+    if (scb_bootstrap_new(&bo, &b) < 0) {
+        exit(1);
+    }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_run(&b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+    if (scb_bootstrap_run(b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
         fprintf(stderr, "bench: %zu-byte card not applied\n", size);
         exit(1);
     }
     struct wire first = wire_since(e, mark);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(&b, &o);
+    scb_bootstrap_check_card(b, &o);
     struct wire quiet = wire_since(e, mark);
     scb_emu_reset(e);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(&b, &o);
+    scb_bootstrap_check_card(b, &o);
     struct wire event = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -190,20 +199,29 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         keys.dek[k] = (uint8_t)(0x20 + k);
     }
     keys.len = 16;
-    struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+    struct scb_scp03_guard *g = NULL;
+    if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
+        exit(1);
+    }
+    scb_scp03_keys_clear(&keys);
     struct scb_read_opts ro = {.secure_open = scb_scp03_guard_open,
                                .secure_close = scb_scp03_guard_close,
-                               .secure_ctx = &g};
+                               .secure_ctx = g};
     struct scb_read_result r;
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
-    scb_card_init(&c, t);
-    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != size) {
+    scb_card_free(&c);
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
+    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != size) {
         fprintf(stderr, "bench: SCP03 read of %zu bytes failed\n", size);
         exit(1);
     }
     struct wire scp = wire_since(e, 0);
     scb_read_result_free(&r);
+    scb_scp03_guard_free(&g);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     printf("| %6zu B | %s | %3zu APDUs, %6zu B | %zu | %2zu APDUs, %5zu B | %3zu APDUs, %6zu B |\n",
@@ -249,7 +267,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
 {
     struct scb_emu *e = class_card(img, proto, sr, keylen);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_scp03_keys keys;
     struct scb_read_result r;
     memset(&keys, 0, sizeof(keys));
@@ -259,20 +277,27 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
         keys.dek[j] = (uint8_t)(0x20 + j);
     }
     keys.len = keylen;
-    struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+    struct scb_scp03_guard *g = NULL;
     struct scb_read_opts ro = {0};
     if (keylen) {
+        if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
+            exit(1);
+        }
         ro.secure_open = scb_scp03_guard_open;
         ro.secure_close = scb_scp03_guard_close;
-        ro.secure_ctx = &g;
+        ro.secure_ctx = g;
     }
-    scb_card_init(&c, t);
-    if (scb_card_source_read(&c, &ro, &r) < 0 || r.file_len != img->len) {
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
+    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != img->len) {
         fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, r.error);
         exit(1);
     }
     struct wire w = wire_since(e, 0);
     scb_read_result_free(&r);
+    scb_scp03_guard_free(&g);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     return w;
@@ -284,29 +309,33 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     char dir[] = "/tmp/scb-bench-XXXXXX", err[256], cmd[64];
     struct scb_emu *e = class_card(img, proto, sr, 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_store *st;
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo;
+    struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
     enum scb_card_outcome o;
     if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
         exit(1);
     }
-    scb_card_init(&c, t);
-    scb_bootstrap_init(&b);
-    b.store = st;
-    b.card = &c;
-    b.verify = SCB_VERIFY_ALWAYS;
-    if (scb_bootstrap_run(&b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+    if (scb_card_new(t, &c) < 0) {
+        exit(1);
+    }
+    scb_bootstrap_opts_init(&bo);
+    bo.store = st;
+    bo.card = c;
+    bo.verify = SCB_VERIFY_ALWAYS;
+    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_check_card(&b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
+    if (scb_bootstrap_check_card(b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
         exit(1);
     }
     struct wire w = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

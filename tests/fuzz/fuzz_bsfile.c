@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/json.h"
+#include "scboot/tlv.h"
 #include "scboot/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
+#include "scboot/tlv.h"
 #include "scboot/validate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "scboot/card.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 
@@ -72,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct feed f = {.data = data, .size = size};
     struct scb_transport tr = {.ops = &feed_ops, .self = &f};
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_scp03_keys k;
     struct scb_scp03_opts o = {.rng = kat_rng};
     struct scb_transport *filter = NULL;
@@ -84,8 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     scb_hex_decode("202122232425262728292A2B2C2D2E2F", k.dek, 16, &n);
     k.len = 16;
     k.kvn = 0x30;
-    scb_card_init(&c, &tr);
-    if (scb_scp03_open(&c, 0, &k, &o, &filter) != 0) {
+    if (scb_card_new(&tr, &c) != 0) {
+        return 0; /* out of memory */
+    }
+    if (scb_scp03_open(c, 0, &k, &o, &filter) != 0) {
         __builtin_trap(); /* the fixed vector always authenticates */
     }
     static const uint8_t cmds[][12] = {
@@ -98,5 +101,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         scb_transport_transmit(filter, cmds[i % 2], i % 2 ? 7 : 5, rsp, sizeof(rsp), &rl);
     }
     scb_transport_free(&filter);
+    scb_card_free(&c);
     return 0;
 }

@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-#include "scboot/card.h"
+#include "scboot/apdu.h"
+#include "scboot/transport.h"
 
 struct mock_apdu {
     const char *cmd; /* expected command, hex; NULL = any */

@@ -75,7 +75,7 @@ contents() { dpkg-deb -c "$work/$1"_*.deb | awk '{print $6}'; }
 check "libscboot0 holds only the shared library" \
     sh -c "! dpkg-deb -c $work/libscboot0_*.deb | awk '{print \$6}' | grep -v -e '/\$' -e 'libscboot\\.so\\.0' -e '/usr/share/doc/'"
 check "libscboot-dev: headers, .pc, static library, no emulator header" \
-    sh -c "c=\$(dpkg-deb -c $work/libscboot-dev_*.deb); echo \"\$c\" | grep -q 'include/scboot/card.h' &&
+    sh -c "c=\$(dpkg-deb -c $work/libscboot-dev_*.deb); echo \"\$c\" | grep -q 'include/scboot/apdu.h' &&
            echo \"\$c\" | grep -q 'pkgconfig/scboot.pc' && echo \"\$c\" | grep -q 'libscboot\\.a' &&
            ! echo \"\$c\" | grep -q 'emu'"
 check "libscboot-emu-dev: emu.h, scboot-emu.pc, libscboot-emu.a" \

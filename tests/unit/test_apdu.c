@@ -9,7 +9,9 @@
 #include <cmocka.h>
 
 #include "../mock/mock_script.h"
+#include "scboot/apdu.h"
 #include "scboot/card.h"
+#include "scboot/transport.h"
 #include "scboot/util.h"
 
 static void hex_of(const uint8_t *b, size_t n, char *out)
@@ -135,18 +137,19 @@ static void test_get_response_chain(void **state)
         {"01C0000002", "05069000"},
     };
     struct scb_transport *t = mock_script_begin(s, ARRAY_SIZE(s));
-    struct scb_card c;
+    struct scb_card *c = NULL;
     uint8_t d[SCB_APDU_RSP_MAX * 4], aid[2] = {0xAA, 0xBB};
     size_t dl;
     uint16_t sw;
     struct scb_apdu a = {.cla = 1, .ins = 0xA4, .p1 = 4, .p2 = 0x0C, .data = aid, .lc = 2,
                          .has_le = 1, .le = 256};
-    scb_card_init(&c, t);
-    transceive(&c, &a, d, &dl, &sw, SCB_OK);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    transceive(c, &a, d, &dl, &sw, SCB_OK);
     assert_int_equal(sw, 0x9000);
     assert_int_equal(dl, 6);
     assert_int_equal(d[5], 6);
-    assert_int_equal(c.apdus, 3);
+    assert_int_equal(scb_card_apdus(c), 3);
+    scb_card_free(&c);
     mock_script_end(&t);
 }
 
@@ -161,19 +164,20 @@ static void test_9f_and_6c(void **state)
         {"00C0000002", "AABB9000"},
     };
     struct scb_transport *t = mock_script_begin(s, ARRAY_SIZE(s));
-    struct scb_card c;
+    struct scb_card *c = NULL;
     uint8_t d[SCB_APDU_RSP_MAX * 4], fid[2] = {0x2F, 0xE2};
     size_t dl;
     uint16_t sw;
     struct scb_apdu rb = {.ins = 0xB0, .has_le = 1, .le = 256};
     struct scb_apdu sel = {.ins = 0xA4, .p2 = 0x0C, .data = fid, .lc = 2};
-    scb_card_init(&c, t);
-    transceive(&c, &rb, d, &dl, &sw, SCB_OK);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    transceive(c, &rb, d, &dl, &sw, SCB_OK);
     assert_int_equal(dl, 10);
     assert_int_equal(sw, 0x9000);
-    transceive(&c, &sel, d, &dl, &sw, SCB_OK);
+    transceive(c, &sel, d, &dl, &sw, SCB_OK);
     assert_int_equal(dl, 2);
     assert_int_equal(d[0], 0xAA);
+    scb_card_free(&c);
     mock_script_end(&t);
 }
 
@@ -186,21 +190,23 @@ static void test_response_loop_bounded(void **state)
         s[i].rsp = "6100"; /* 61xx forever */
     }
     struct scb_transport *t = mock_script_begin(s, 5);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     uint8_t d[SCB_APDU_RSP_MAX * 4];
     size_t dl;
     uint16_t sw;
     struct scb_apdu rb = {.ins = 0xB0, .has_le = 1, .le = 256};
-    scb_card_init(&c, t);
-    c.max_chain = 4;
-    assert_int_equal(scb_card_transceive(&c, &rb, d, 4 * 256, &dl, &sw), SCB_E_RESPONSE_LOOP);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    scb_card_set_max_chain(c, 4);
+    assert_int_equal(scb_card_transceive(c, &rb, d, 4 * 256, &dl, &sw), SCB_E_RESPONSE_LOOP);
     mock_script_end(&t);
     /* a 6Cxx loop */
     static const struct mock_apdu l6c[] = {{NULL, "6C10"}, {NULL, "6C10"}, {NULL, "6C10"}};
     t = mock_script_begin(l6c, ARRAY_SIZE(l6c));
-    scb_card_init(&c, t);
-    c.max_chain = 2;
-    assert_int_equal(scb_card_transceive(&c, &rb, d, sizeof(d), &dl, &sw), SCB_E_RESPONSE_LOOP);
+    scb_card_free(&c);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    scb_card_set_max_chain(c, 2);
+    assert_int_equal(scb_card_transceive(c, &rb, d, sizeof(d), &dl, &sw), SCB_E_RESPONSE_LOOP);
+    scb_card_free(&c);
     mock_script_end(&t);
 }
 
@@ -212,14 +218,15 @@ static void test_short_response_and_errors(void **state)
         {"00B0000000", NULL, SCB_E_CARD_REMOVED},
     };
     struct scb_transport *t = mock_script_begin(s, ARRAY_SIZE(s));
-    struct scb_card c;
+    struct scb_card *c = NULL;
     uint8_t d[SCB_APDU_RSP_MAX];
     size_t dl;
     uint16_t sw;
     struct scb_apdu rb = {.ins = 0xB0, .has_le = 1, .le = 256};
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_transceive(&c, &rb, d, sizeof(d), &dl, &sw), SCB_E_SHORT_RESPONSE);
-    assert_int_equal(scb_card_transceive(&c, &rb, d, sizeof(d), &dl, &sw), SCB_E_CARD_REMOVED);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_transceive(c, &rb, d, sizeof(d), &dl, &sw), SCB_E_SHORT_RESPONSE);
+    assert_int_equal(scb_card_transceive(c, &rb, d, sizeof(d), &dl, &sw), SCB_E_CARD_REMOVED);
+    scb_card_free(&c);
     mock_script_end(&t);
 }
 
@@ -238,6 +245,64 @@ static void test_hex(void **state)
     assert_int_equal(scb_hex_decode("0102030405", b, sizeof(b), &n), SCB_E_BUFFER);
 }
 
+/* The opaque card session: NULL-safe, setters and getters do what they say. */
+static void test_card_handle(void **state)
+{
+    (void)state;
+    static const struct mock_apdu s[] = {{"00B0000002", "6C04"}, {"00B0000004", "AABBCCDD9000"}};
+    struct scb_transport *t = mock_script_begin(s, ARRAY_SIZE(s));
+    struct scb_transport *other = scb_transport_empty_reader("x");
+    struct scb_card *c = (struct scb_card *)&s; /* set to NULL on error */
+    uint8_t d[16], hdr[4];
+    size_t dl, out, in;
+    uint16_t sw;
+    assert_int_equal(scb_card_new(t, NULL), SCB_E_INVALID_ARG);
+    scb_card_free(NULL);
+    c = NULL;
+    scb_card_free(&c);
+    assert_null(scb_card_transport(NULL));
+    assert_null(scb_card_set_transport(NULL, t));
+    assert_int_equal(scb_card_apdus(NULL), 0);
+    assert_int_equal(scb_card_last_sw(NULL), 0);
+    assert_int_equal(scb_card_redact(NULL), 0);
+    scb_card_last_hdr(NULL, hdr);
+    assert_int_equal(hdr[1], 0);
+    scb_card_bytes(NULL, &out, &in);
+    assert_int_equal(out + in, 0);
+    scb_card_set_trace(NULL, NULL, NULL);
+    scb_card_set_redact(NULL, 1);
+    scb_card_set_max_chain(NULL, 1);
+    scb_card_clear_last(NULL);
+
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_ptr_equal(scb_card_transport(c), t);
+    assert_ptr_equal(scb_card_set_transport(c, other), t); /* the previous one back */
+    assert_ptr_equal(scb_card_set_transport(c, t), other);
+    scb_card_set_redact(c, SCB_REDACT_CMD);
+    assert_int_equal(scb_card_redact(c), SCB_REDACT_CMD);
+    struct scb_apdu rb = {.ins = 0xB0, .has_le = 1, .le = 2};
+    assert_int_equal(scb_card_transceive(c, &rb, d, sizeof(d), &dl, &sw), 0);
+    assert_int_equal(sw, 0x9000);
+    assert_int_equal(dl, 4);
+    assert_int_equal(scb_card_apdus(c), 2);
+    assert_int_equal(scb_card_last_sw(c), 0x9000);
+    assert_true(scb_card_last_resent(c));
+    scb_card_last_hdr(c, hdr);
+    assert_int_equal(hdr[1], 0xB0);
+    scb_card_bytes(c, &out, &in);
+    assert_int_equal(out, 10);
+    assert_int_equal(in, 2 + 6);
+    scb_card_clear_last(c);
+    assert_int_equal(scb_card_last_sw(c), 0);
+    assert_false(scb_card_last_resent(c));
+    scb_card_last_hdr(c, hdr);
+    assert_int_equal(hdr[1], 0);
+    scb_card_free(&c);
+    assert_null(c);
+    scb_transport_free(&other);
+    mock_script_end(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_response_loop_bounded),
         cmocka_unit_test(test_short_response_and_errors),
         cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_card_handle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

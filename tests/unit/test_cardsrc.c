@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
@@ -30,7 +31,7 @@ static const char nrf_hex[] =
 struct env {
     struct scb_emu *e;
     struct scb_transport *t;
-    struct scb_card c;
+    struct scb_card *c;
 };
 
 /* A card with the LwM2M layout around `file`, plus profile fragments. */
@@ -49,7 +50,8 @@ static void make_card(struct env *v, const uint8_t *file, size_t len, const char
     free(hex);
     free(json);
     v->t = scb_emu_transport(v->e);
-    scb_card_init(&v->c, v->t);
+    scb_card_free(&v->c);
+    assert_int_equal(scb_card_new(v->t, &v->c), 0);
 }
 
 static void nrf_card(struct env *v, const char *top, const char *lw)
@@ -62,6 +64,7 @@ static void nrf_card(struct env *v, const char *top, const char *lw)
 
 static void drop(struct env *v)
 {
+    scb_card_free(&v->c);
     scb_transport_free(&v->t);
     scb_emu_free(&v->e);
 }
@@ -93,7 +96,7 @@ static void test_standard_sequence(void **state)
     struct env v;
     struct scb_read_result r;
     nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
-    assert_int_equal(scb_card_source_read(&v.c, NULL, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, NULL, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.apdus, 16);
     assert_int_equal(scb_emu_log_count(v.e), sizeof(seq) / sizeof(seq[0]));
@@ -135,7 +138,7 @@ static void test_layouts(void **state)
         struct env v;
         struct scb_read_result r;
         nrf_card(&v, cases[k].top, cases[k].lw);
-        int ret = scb_card_source_read(&v.c, NULL, &r);
+        int ret = scb_card_source_read(v.c, NULL, &r);
         if (ret != 0) {
             fail_msg("case %zu: %s", k, scb_strerror(ret));
         }
@@ -169,7 +172,7 @@ static void test_file_sizes(void **state)
             struct env v;
             struct scb_read_result r;
             make_card(&v, f, n, t1 ? "\"protocol\":\"T=1\"" : "", n >= 4 ? "\"pad\":16" : "");
-            int ret = scb_card_source_read(&v.c, NULL, &r);
+            int ret = scb_card_source_read(v.c, NULL, &r);
             if (ret != 0) {
                 fail_msg("%zu bytes: %s", n, scb_strerror(ret));
             }
@@ -193,12 +196,12 @@ static void test_pin(void **state)
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_PIN_REQUIRED);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_REQUIRED);
     assert_null(r.file);
     o.pin = "1111";
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_WRONG);
     o.pin = "4321";
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     assert_true(r.pin_verified);
     expect_nrf(&r);
     /* the VERIFY went out with the reference of the FCP's PIN template */
@@ -218,7 +221,7 @@ static void test_pin(void **state)
     /* a read-protected file whose object is not flagged private: PIN required at READ */
     nrf_card(&v, top, "\"read\":\"pin\"");
     o.pin = NULL;
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_PIN_REQUIRED);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_REQUIRED);
     drop(&v);
 }
 
@@ -231,17 +234,17 @@ static void test_overrides_and_missing(void **state)
     struct scb_read_opts o = {.aid = aid, .aid_len = sizeof(aid), .file_id = 0x6432};
 
     nrf_card(&v, "", "");
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.apdus, 7); /* ICCID 1 (SFI), channel 1, ADF 1, EF 1 + 2, close 1 */
     scb_read_result_free(&r);
     struct scb_read_opts basic = {.basic_channel = 1};
-    assert_int_equal(scb_card_source_read(&v.c, &basic, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, &basic, &r), 0);
     assert_int_equal(r.channel, 0);
     scb_read_result_free(&r);
     struct scb_p15_path known = {.path = {0x64, 0x32}, .len = 2};
     struct scb_read_opts reread = {.known_path = &known};
-    assert_int_equal(scb_card_source_read(&v.c, &reread, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, &reread, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.apdus, 7);
     scb_read_result_free(&r);
@@ -252,9 +255,10 @@ static void test_overrides_and_missing(void **state)
     struct scb_emu *e = NULL;
     assert_int_equal(scb_emu_load_json("{}", NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_source_read(&c, NULL, &r), SCB_E_P15_NO_APP);
+    struct scb_card *c = NULL;
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_NO_APP);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     /* a DODF without the LwM2M object */
@@ -265,14 +269,16 @@ static void test_overrides_and_missing(void **state)
         "{\"fid\":\"6430\",\"hex\":\"A1153000 3000 A10F 300D 06052B06010401 3004 04026434\"}]}]}";
     assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
     t = scb_emu_transport(e);
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_source_read(&c, NULL, &r), SCB_E_P15_NO_OBJECT);
+    scb_card_free(&c);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_NO_OBJECT);
     /* the channel was closed on the error path too */
     const uint8_t *cmd, *rsp;
     size_t cl, rl;
     scb_emu_log_entry(e, scb_emu_log_count(e) - 1, &cmd, &cl, &rsp, &rl);
     assert_int_equal(cmd[1], 0x70);
     assert_int_equal(cmd[2], 0x80);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
@@ -289,7 +295,7 @@ static void test_fault_sweep(void **state)
             nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
-            int ret = scb_card_source_read(&v.c, NULL, &r);
+            int ret = scb_card_source_read(v.c, NULL, &r);
             if (kind == SCB_EMU_FAULT_REMOVE && i < 16) {
                 if (ret != SCB_E_CARD_REMOVED) {
                     fail_msg("remove at %u: %d", i, ret);
@@ -418,15 +424,16 @@ static void test_card_classes(void **state)
                             keys.dek[k] = (uint8_t)(0x20 + k);
                         }
                         keys.len = 16;
-                        struct scb_scp03_guard g = {.keys = &keys, .required = 1};
+                        struct scb_scp03_guard *g = NULL;
+                        assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
                         struct scb_read_opts o = {.pin = pin ? "2468" : NULL};
                         if (scp) {
                             o.secure_open = scb_scp03_guard_open;
                             o.secure_close = scb_scp03_guard_close;
-                            o.secure_ctx = &g;
+                            o.secure_ctx = g;
                         }
                         struct scb_read_result r;
-                        int ret = scb_card_source_read(&v.c, &o, &r);
+                        int ret = scb_card_source_read(v.c, &o, &r);
                         if (ret != 0) {
                             fail_msg("%s: %s (%s)", what, scb_strerror(ret), r.error);
                         }
@@ -453,6 +460,7 @@ static void test_card_classes(void **state)
                             print_message("# %s: %u APDUs (limit %u)\n", what, wire, limit);
                         }
                         scb_read_result_free(&r);
+                        scb_scp03_guard_free(&g);
                         drop(&v);
                         runs++;
                     }
@@ -475,26 +483,26 @@ static void test_pin_errors(void **state)
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_WRONG);
     assert_int_equal(r.pin_tries_left, 2);
     assert_int_equal(r.sw, 0x63C2);
     assert_non_null(strstr(r.error, "wrong PIN, 2 tries left"));
     assert_non_null(strstr(r.error, "63C2"));
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_WRONG);
     assert_non_null(strstr(r.error, "1 try left"));
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_PIN_BLOCKED);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_BLOCKED);
     assert_int_equal(r.pin_tries_left, 0);
     assert_non_null(strstr(r.error, "blocked"));
     assert_int_equal(r.sw, 0x6983);
     /* blocked: even the right PIN is refused, with 6983 named */
     o.pin = "4321";
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_PIN_BLOCKED);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_BLOCKED);
     assert_non_null(strstr(r.error, "6983"));
     drop(&v);
     /* too short for the AODF's minLength: nothing sent to the card */
     nrf_card(&v, top, "\"read\":\"pin\"");
     o.pin = "12";
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_INVALID_ARG);
     assert_non_null(strstr(r.error, "PIN does not fit"));
     for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
         const uint8_t *cmd, *rsp;
@@ -508,7 +516,7 @@ static void test_pin_errors(void **state)
     nrf_card(&v, "\"pin\":{\"value\":\"4321\"},\"faults\":{\"sw_at\":18,\"sw\":\"6986\"}",
              "\"read\":\"pin\",\"aodf\":false");
     o.pin = "4321";
-    assert_true(scb_card_source_read(&v.c, &o, &r) < 0);
+    assert_true(scb_card_source_read(v.c, &o, &r) < 0);
     assert_int_equal(r.sw, 0x6986);
     assert_non_null(strstr(r.error, "6986"));
     assert_null(strstr(r.error, "6985"));
@@ -524,10 +532,11 @@ static void test_pin_errors(void **state)
     struct scb_emu *e = NULL;
     assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_source_read(&c, &o, &r), SCB_E_FCP_MALFORMED);
+    struct scb_card *c = NULL;
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, &o, &r), SCB_E_FCP_MALFORMED);
     assert_non_null(strstr(r.error, "no PIN reference"));
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
@@ -549,10 +558,11 @@ static void test_pathological(void **state)
     sprintf(json + n, "]}");
     assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_source_read(&c, NULL, &r), SCB_E_P15_NO_APP);
-    assert_true(c.apdus < 270);
+    struct scb_card *c = NULL;
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_NO_APP);
+    assert_true(scb_card_apdus(c) < 270);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     /* an ODF naming the same DODF over and over (a cycle): at most 8 DODFs are read */
@@ -565,8 +575,10 @@ static void test_pathological(void **state)
                       "3004 04026434\"}]}]}");
     assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
     t = scb_emu_transport(e);
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_source_read(&c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_card_free(&c);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     /* a DODF with an absurd length */
@@ -575,8 +587,10 @@ static void test_pathological(void **state)
                   "{\"fid\":\"6430\",\"hex\":\"A183FFFFFF3000\"}]}]}");
     assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
     t = scb_emu_transport(e);
-    scb_card_init(&c, t);
-    assert_int_equal(scb_card_source_read(&c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_card_free(&c);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     /* a 32 KB file read 1 byte per response: slow but bounded and correct */
@@ -590,7 +604,7 @@ static void test_pathological(void **state)
     f[3] = 0xFC;
     struct env v;
     make_card(&v, f, 32768, "\"max_response\":1,\"protocol\":\"T=1\"", "");
-    assert_int_equal(scb_card_source_read(&v.c, NULL, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, NULL, &r), 0);
     assert_int_equal(r.file_len, 32768);
     assert_memory_equal(r.file, f, 32768);
     print_message("# 32 KB in 1-byte responses: %u APDUs\n", r.apdus);
@@ -620,7 +634,8 @@ static void hand_card(struct env *v, const char *top, int ref, const char *odf, 
         fail_msg("profile: %s", err);
     }
     v->t = scb_emu_transport(v->e);
-    scb_card_init(&v->c, v->t);
+    scb_card_free(&v->c);
+    assert_int_equal(scb_card_new(v->t, &v->c), 0);
 }
 
 /* Count the log entries with INS ins answered sw (sw 0: any). */
@@ -651,7 +666,7 @@ static void test_hostile_aodf(void **state)
     hand_card(&v, "", 0x81, odf,
               "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880018104"
               "01FF", "");
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.pin_ref, 0x81);
     assert_int_equal(r.pin_source, SCB_PIN_SRC_AODF);
@@ -662,7 +677,7 @@ static void test_hostile_aodf(void **state)
     hand_card(&v, "", 1, odf,
               "302730060C0450494E313003040101A11830160302020C0A010302010402010802010880010104"
               "01FF", "");
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_UNSUPPORTED);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_UNSUPPORTED);
     assert_non_null(strstr(r.error, "half-nibble BCD"));
     assert_null(strstr(r.error, "does not fit"));
     assert_int_equal(log_count(v.e, 0x20, 0), 0);
@@ -675,7 +690,7 @@ static void test_hostile_aodf(void **state)
         hand_card(&v, tops[k], 1, "A706300404026430A80E300C0402643302010080037FFFFF",
                   "302730060C0450494E313003040101A11830160302020C0A0101020104020108020108800101"
                   "0401FF", "");
-        assert_int_equal(scb_card_source_read(&v.c, &o, &r), 0);
+        assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
         expect_nrf(&r);
         assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
         const uint8_t *cmd, *rsp;
@@ -698,7 +713,7 @@ static void test_hostile_aodf(void **state)
     hand_card(&v, "\"protocol\":\"T=1\"", 1, odf,
               "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
               "01FF", ",\"fcp_size\":40000");
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), 0);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
     scb_read_result_free(&r);
@@ -707,7 +722,7 @@ static void test_hostile_aodf(void **state)
     hand_card(&v, "", 1, odf,
               "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
               "01FF", ",\"fcp_size\":5");
-    assert_int_equal(scb_card_source_read(&v.c, &o, &r), SCB_E_P15_MALFORMED);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_P15_MALFORMED);
     assert_non_null(strstr(r.error, "EF AODF 1"));
     assert_int_equal(log_count(v.e, 0x20, 0), 0);
     drop(&v);

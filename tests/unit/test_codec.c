@@ -16,9 +16,10 @@
 
 #include <cmocka.h>
 
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 static const char ex1_hex[] =

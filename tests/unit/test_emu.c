@@ -13,8 +13,11 @@
 #include <cmocka.h>
 
 #include "../mock/mock_script.h"
+#include "scboot/apdu.h"
 #include "scboot/card.h"
 #include "scboot/emu.h"
+#include "scboot/transport.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 static const char *profile =
@@ -26,7 +29,7 @@ static const char *profile =
 struct fixture {
     struct scb_emu *e;
     struct scb_transport *t;
-    struct scb_card c;
+    struct scb_card *c;
 };
 
 static int setup(void **state)
@@ -38,7 +41,8 @@ static int setup(void **state)
         fail_msg("%s", err);
     }
     f.t = scb_emu_transport(f.e);
-    scb_card_init(&f.c, f.t);
+    scb_card_free(&f.c);
+    assert_int_equal(scb_card_new(f.t, &f.c), 0);
     *state = &f;
     return 0;
 }
@@ -46,6 +50,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
+    scb_card_free(&f->c);
     scb_transport_free(&f->t);
     scb_emu_free(&f->e);
     return 0;
@@ -73,7 +78,7 @@ static void test_t0_behaviour(void **state)
     struct scb_fcp fcp;
     struct scb_apdu gr = {.ins = 0xC0, .has_le = 1, .le = 0x1C};
     send(f, "00A4000402 2F00 00", "611C");
-    assert_int_equal(scb_card_transceive(&f->c, &gr, data, sizeof(data), &dl, &sw), 0);
+    assert_int_equal(scb_card_transceive(f->c, &gr, data, sizeof(data), &dl, &sw), 0);
     assert_int_equal(sw, 0x9000);
     assert_int_equal(scb_fcp_parse(data, dl, &fcp), 0);
     assert_int_equal(fcp.structure, SCB_EF_LINEAR_FIXED);
@@ -115,27 +120,27 @@ static void test_fault_remove(void **state)
     scb_transport_status(f->t, &st);
     uint32_t ev = st.event_count;
     scb_emu_set_fault(f->e, SCB_EMU_FAULT_REMOVE, 0, 0);
-    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_CARD_REMOVED);
-    assert_int_equal(f->c.apdus, 1);
+    assert_int_equal(scb_uicc_read_iccid(f->c, iccid, sizeof(iccid)), SCB_E_CARD_REMOVED);
+    assert_int_equal(scb_card_apdus(f->c), 1);
     scb_transport_status(f->t, &st);
     assert_false(st.present);
     assert_int_equal(st.event_count, ev + 1);
-    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_NO_CARD);
+    assert_int_equal(scb_uicc_read_iccid(f->c, iccid, sizeof(iccid)), SCB_E_NO_CARD);
     scb_emu_insert(f->e);
-    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
+    assert_int_equal(scb_uicc_read_iccid(f->c, iccid, sizeof(iccid)), SCB_OK);
 }
 
 static void test_fault_reset(void **state)
 {
     struct fixture *f = *state;
     unsigned ch;
-    assert_int_equal(scb_uicc_open_channel(&f->c, &ch), 0);
+    assert_int_equal(scb_uicc_open_channel(f->c, &ch), 0);
     scb_emu_set_fault(f->e, SCB_EMU_FAULT_RESET, 0, 0);
     const uint8_t fid[] = {0x2F, 0xE2};
-    assert_int_equal(scb_uicc_select(&f->c, ch, SCB_SELECT_PATH_MF, fid, 2, NULL),
+    assert_int_equal(scb_uicc_select(f->c, ch, SCB_SELECT_PATH_MF, fid, 2, NULL),
                      SCB_E_CARD_RESET);
     /* after the reset the channel is closed */
-    assert_int_equal(scb_uicc_select(&f->c, ch, SCB_SELECT_PATH_MF, fid, 2, NULL),
+    assert_int_equal(scb_uicc_select(f->c, ch, SCB_SELECT_PATH_MF, fid, 2, NULL),
                      SCB_E_NO_CHANNEL);
 }
 
@@ -144,8 +149,8 @@ static void test_fault_sw(void **state)
     struct fixture *f = *state;
     char iccid[24];
     scb_emu_set_fault(f->e, SCB_EMU_FAULT_SW, 1, 0x6F00);
-    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_E_SW);
-    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
+    assert_int_equal(scb_uicc_read_iccid(f->c, iccid, sizeof(iccid)), SCB_E_SW);
+    assert_int_equal(scb_uicc_read_iccid(f->c, iccid, sizeof(iccid)), SCB_OK);
 }
 
 static void test_log(void **state)
@@ -155,7 +160,7 @@ static void test_log(void **state)
     const uint8_t *cmd, *rsp;
     size_t cl, rl;
     scb_emu_log_clear(f->e);
-    assert_int_equal(scb_uicc_read_iccid(&f->c, iccid, sizeof(iccid)), SCB_OK);
+    assert_int_equal(scb_uicc_read_iccid(f->c, iccid, sizeof(iccid)), SCB_OK);
     assert_int_equal(scb_emu_log_count(f->e), 1);
     assert_int_equal(scb_emu_log_entry(f->e, 0, &cmd, &cl, &rsp, &rl), 0);
     assert_int_equal(cmd[1], 0xB0);
@@ -173,11 +178,13 @@ static void strict_card(struct fixture *f, const char *json)
         fail_msg("%s", err);
     }
     f->t = scb_emu_transport(f->e);
-    scb_card_init(&f->c, f->t);
+    scb_card_free(&f->c);
+    assert_int_equal(scb_card_new(f->t, &f->c), 0);
 }
 
 static void drop_card(struct fixture *f)
 {
+    scb_card_free(&f->c);
     scb_transport_free(&f->t);
     scb_emu_free(&f->e);
 }

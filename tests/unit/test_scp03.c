@@ -20,6 +20,7 @@
 
 #include "../data/scp03_kat.h"
 #include "../mock/mock_script.h"
+#include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
@@ -87,7 +88,7 @@ static void test_kdf(void **state)
 
 struct session {
     struct scb_transport *mock, *filter;
-    struct scb_card card;
+    struct scb_card *card;
     struct mock_apdu steps[8];
     char iu_cmd[64], iu_rsp[96], ea[64];
 };
@@ -110,9 +111,9 @@ static int open_session(struct session *s, const struct scp03_kat *k, const stru
         s->steps[n++] = extra[i];
     }
     s->mock = mock_script_begin(s->steps, n);
-    scb_card_init(&s->card, s->mock);
+    assert_int_equal(scb_card_new(s->mock, &s->card), 0);
     keys_of(k, &keys);
-    int ret = scb_scp03_open(&s->card, 0, keys_override ? keys_override : &keys, &o, &s->filter);
+    int ret = scb_scp03_open(s->card, 0, keys_override ? keys_override : &keys, &o, &s->filter);
     scb_scp03_keys_clear(&keys);
     return ret;
 }
@@ -120,6 +121,7 @@ static int open_session(struct session *s, const struct scp03_kat *k, const stru
 static void close_session(struct session *s)
 {
     scb_transport_free(&s->filter);
+    scb_card_free(&s->card);
     mock_script_end(&s->mock);
 }
 
@@ -156,7 +158,7 @@ static void test_wrong_keys(void **state)
     /* only INITIALIZE UPDATE goes out: the mock fails on anything more */
     assert_int_equal(open_session(&s, &kat_aes128, NULL, 0, &wrong), SCB_E_SCP03_CRYPTOGRAM);
     assert_null(s.filter);
-    mock_script_end(&s.mock);
+    close_session(&s);
 }
 
 static void tamper_case(const char *response, int second_cmd, int expect)
@@ -263,13 +265,14 @@ static void test_unsupported_and_refused(void **state)
     for (size_t i = 0; i < sizeof(sws) / sizeof(sws[0]); i++) {
         struct mock_apdu steps[] = {{NULL, sws[i].sw, 0}};
         struct scb_transport *t = mock_script_begin(steps, 1);
-        struct scb_card c;
+        struct scb_card *c = NULL;
         struct scb_transport *f = NULL;
         struct scb_scp03_keys keys;
         keys_of(&kat_aes128, &keys);
-        scb_card_init(&c, t);
-        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), sws[i].expect);
+        assert_int_equal(scb_card_new(t, &c), 0);
+        assert_int_equal(scb_scp03_open(c, 0, &keys, NULL, &f), sws[i].expect);
         assert_null(f);
+        scb_card_free(&c);
         mock_script_end(&t);
     }
     /* an SCP02 card (i = 02 in the answer): not SCP03, and not "no secure channel" either */
@@ -279,12 +282,13 @@ static void test_unsupported_and_refused(void **state)
                                              "0102030405060708");
         struct mock_apdu steps[] = {{NULL, rsp, 0}};
         struct scb_transport *t = mock_script_begin(steps, 1);
-        struct scb_card c;
+        struct scb_card *c = NULL;
         struct scb_transport *f = NULL;
         struct scb_scp03_keys keys;
         keys_of(&kat_aes128, &keys);
-        scb_card_init(&c, t);
-        assert_int_equal(scb_scp03_open(&c, 0, &keys, NULL, &f), SCB_E_SCP03_PROTOCOL);
+        assert_int_equal(scb_card_new(t, &c), 0);
+        assert_int_equal(scb_scp03_open(c, 0, &keys, NULL, &f), SCB_E_SCP03_PROTOCOL);
+        scb_card_free(&c);
         mock_script_end(&t);
     }
     /* EXTERNAL AUTHENTICATE refused */
@@ -296,11 +300,12 @@ static void test_unsupported_and_refused(void **state)
     snprintf(s.iu_rsp, sizeof(s.iu_rsp), "%s9000", kat_aes128.iu_response);
     struct mock_apdu steps[] = {{s.iu_cmd, s.iu_rsp, 0}, {kat_aes128.ext_auth, "6300", 0}};
     struct scb_transport *t = mock_script_begin(steps, 2);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_transport *f = NULL;
     struct scb_scp03_opts o = {.rng = fixed_rng, .rng_ctx = (void *)&kat_aes128};
-    scb_card_init(&c, t);
-    assert_int_equal(scb_scp03_open(&c, 0, &keys, &o, &f), SCB_E_SCP03_REFUSED);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_scp03_open(c, 0, &keys, &o, &f), SCB_E_SCP03_REFUSED);
+    scb_card_free(&c);
     mock_script_end(&t);
 }
 
@@ -457,20 +462,25 @@ static void card_keys(size_t keylen, struct scb_scp03_keys *keys)
 }
 
 static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int required,
-                     struct scb_read_result *r, struct scb_scp03_guard *g, unsigned level)
+                     struct scb_read_result *r, int *fell_back, unsigned level)
 {
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
-    memset(g, 0, sizeof(*g));
-    g->keys = keys;
-    g->required = required;
-    g->opts.level = (uint8_t)level;
+    struct scb_card *c = NULL;
+    struct scb_scp03_guard *g = NULL;
+    struct scb_scp03_opts so = {.level = (uint8_t)level};
+    if (keys) {
+        assert_int_equal(scb_scp03_guard_new(keys, &so, required, &g), 0);
+    }
     struct scb_read_opts o = {.secure_open = scb_scp03_guard_open,
                               .secure_close = scb_scp03_guard_close,
                               .secure_ctx = g};
-    scb_card_init(&c, t);
-    int ret = scb_card_source_read(&c, keys ? &o : NULL, r);
-    assert_ptr_equal(c.tr, t); /* the plain transport is back */
+    assert_int_equal(scb_card_new(t, &c), 0);
+    int ret = scb_card_source_read(c, keys ? &o : NULL, r);
+    assert_ptr_equal(scb_card_transport(c), t); /* the plain transport is back */
+    *fell_back = scb_scp03_guard_fell_back(g);
+    scb_scp03_guard_free(&g);
+    assert_null(g);
+    scb_card_free(&c);
     scb_transport_free(&t);
     return ret;
 }
@@ -489,10 +499,10 @@ static void test_walk_over_scp03(void **state)
                 struct scb_emu *e = scp_card(lens[i], p ? "T=1" : "T=0",
                                              levels[l] == 0x33 ? "scp03" : "always", 300);
                 struct scb_scp03_keys keys;
-                struct scb_scp03_guard g;
+                int fell_back = 0;
                 struct scb_read_result r;
                 card_keys(lens[i], &keys);
-                int ret = read_with(e, &keys, 1, &r, &g, levels[l]);
+                int ret = read_with(e, &keys, 1, &r, &fell_back, levels[l]);
                 if (ret != 0) {
                     fail_msg("AES-%zu %s level %02X: %s", lens[i] * 8, p ? "T=1" : "T=0",
                              levels[l], scb_strerror(ret));
@@ -511,22 +521,22 @@ static void test_walk_refusals(void **state)
 {
     (void)state;
     struct scb_scp03_keys keys;
-    struct scb_scp03_guard g;
+    int fell_back = 0;
     struct scb_read_result r;
     /* the card refuses plain reads of the file */
     struct scb_emu *e = scp_card(16, "T=0", "scp03", 0);
-    assert_int_equal(read_with(e, NULL, 1, &r, &g, 0), SCB_E_SECURITY_STATUS);
+    assert_int_equal(read_with(e, NULL, 1, &r, &fell_back, 0), SCB_E_SECURITY_STATUS);
     /* wrong keys: refused, required or preferred alike (only "no SCP03" falls back) */
     card_keys(16, &keys);
     keys.mac[3] ^= 0x40;
-    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), SCB_E_SCP03_CRYPTOGRAM);
-    assert_int_equal(read_with(e, &keys, 0, &r, &g, 0), SCB_E_SCP03_CRYPTOGRAM);
+    assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), SCB_E_SCP03_CRYPTOGRAM);
+    assert_int_equal(read_with(e, &keys, 0, &r, &fell_back, 0), SCB_E_SCP03_CRYPTOGRAM);
     assert_null(r.file);
     /* a wrong ENC key passes authentication (cryptograms use MAC keys) but the card cannot
      * decrypt the first command: refused, nothing read */
     card_keys(16, &keys);
     keys.enc[3] ^= 0x40;
-    assert_true(read_with(e, &keys, 1, &r, &g, 0) < 0);
+    assert_true(read_with(e, &keys, 1, &r, &fell_back, 0) < 0);
     assert_null(r.file);
     scb_emu_free(&e);
     /* a card without SCP03: required fails, preferred reads in plaintext and says so */
@@ -535,9 +545,9 @@ static void test_walk_refusals(void **state)
                                        sizeof(err)),
                      0);
     card_keys(16, &keys);
-    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), SCB_E_SCP03_UNSUPPORTED);
-    assert_int_equal(read_with(e, &keys, 0, &r, &g, 0), 0);
-    assert_true(g.fell_back);
+    assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), SCB_E_SCP03_UNSUPPORTED);
+    assert_int_equal(read_with(e, &keys, 0, &r, &fell_back, 0), 0);
+    assert_true(fell_back);
     assert_false(r.secured);
     scb_read_result_free(&r);
     scb_emu_free(&e);
@@ -567,17 +577,17 @@ static void test_iu_refusals_required_preferred(void **state)
                 fail_msg("%s", err);
             }
             struct scb_scp03_keys keys;
-            struct scb_scp03_guard g;
+            int fell_back = 0;
             struct scb_read_result r;
             card_keys(16, &keys);
             keys.kvn = 0x30;
-            int ret = read_with(e, &keys, required, &r, &g, 0);
+            int ret = read_with(e, &keys, required, &r, &fell_back, 0);
             if (cases[i].refused) {
                 if (ret != SCB_E_SCP03_REFUSED) {
                     fail_msg("%s %s: %s", cases[i].sw, required ? "required" : "preferred",
                              scb_strerror(ret));
                 }
-                assert_false(g.fell_back);
+                assert_false(fell_back);
                 assert_null(r.file);
                 assert_non_null(strstr(r.error, "key version 30"));
                 assert_non_null(strstr(r.error, cases[i].sw));
@@ -596,7 +606,7 @@ static void test_iu_refusals_required_preferred(void **state)
                 assert_non_null(strstr(r.error, cases[i].sw));
             } else {
                 assert_int_equal(ret, 0);
-                assert_true(g.fell_back);
+                assert_true(fell_back);
                 assert_false(r.secured);
                 scb_read_result_free(&r);
             }
@@ -611,10 +621,10 @@ static void test_wrapped_le(void **state)
     (void)state;
     struct scb_emu *e = scp_card(16, "T=1", "scp03", 2);
     struct scb_scp03_keys keys;
-    struct scb_scp03_guard g;
+    int fell_back = 0;
     struct scb_read_result r;
     card_keys(16, &keys);
-    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), 0);
+    assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), 0);
     assert_true(r.secured);
     int wrapped = 0;
     for (size_t k = 0; k < scb_emu_log_count(e); k++) {
@@ -643,9 +653,9 @@ static void test_scp03_fault_sweep(void **state)
     card_keys(16, &keys);
     /* how many APDUs reach the card in a clean read */
     struct scb_emu *e = scp_card(16, "T=0", "scp03", 2);
-    struct scb_scp03_guard g;
+    int fell_back = 0;
     struct scb_read_result r;
-    assert_int_equal(read_with(e, &keys, 1, &r, &g, 0), 0);
+    assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), 0);
     scb_read_result_free(&r);
     size_t total = scb_emu_log_count(e);
     scb_emu_free(&e);
@@ -654,7 +664,7 @@ static void test_scp03_fault_sweep(void **state)
             e = scp_card(16, "T=0", "scp03", 2);
             scb_emu_set_fault(e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
-            int ret = read_with(e, &keys, 1, &r, &g, 0);
+            int ret = read_with(e, &keys, 1, &r, &fell_back, 0);
             if (kind == SCB_EMU_FAULT_RESET) {
                 if (ret != 0) { /* reset: the walk and the session start again */
                     fail_msg("reset at %u: %s", i, scb_strerror(ret));
@@ -671,6 +681,47 @@ static void test_scp03_fault_sweep(void **state)
         }
     }
     print_message("# SCP03 fault sweep: %u fault points over %zu APDUs\n", covered, total);
+}
+
+/* The opaque guard: NULL arguments refused, free NULL-safe, keys copied (the caller's copy may
+ * be cleared at once), the hook refuses a NULL guard or card. */
+static void test_guard_api(void **state)
+{
+    (void)state;
+    struct scb_scp03_keys keys;
+    struct scb_scp03_guard *g = (struct scb_scp03_guard *)&keys; /* set to NULL on error */
+    card_keys(16, &keys);
+    assert_int_equal(scb_scp03_guard_new(NULL, NULL, 1, &g), SCB_E_INVALID_ARG);
+    assert_null(g);
+    assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, NULL), SCB_E_INVALID_ARG);
+    scb_scp03_guard_free(NULL);
+    scb_scp03_guard_free(&g);
+    assert_int_equal(scb_scp03_guard_fell_back(NULL), 0);
+    assert_int_equal(scb_scp03_guard_open(NULL, NULL, 1), SCB_E_INVALID_ARG);
+    scb_scp03_guard_close(NULL, NULL);
+
+    /* keys copied: the read works after the caller cleared its own */
+    assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
+    assert_non_null(g);
+    scb_scp03_keys_clear(&keys);
+    struct scb_emu *e = scp_card(16, "T=1", "scp03", 300);
+    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_card *c = NULL;
+    struct scb_read_result r;
+    struct scb_read_opts o = {.secure_open = scb_scp03_guard_open,
+                              .secure_close = scb_scp03_guard_close,
+                              .secure_ctx = g};
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, &o, &r), 0);
+    assert_true(r.secured);
+    assert_int_equal(scb_scp03_guard_fell_back(g), 0);
+    assert_ptr_equal(scb_card_transport(c), t);
+    scb_read_result_free(&r);
+    scb_scp03_guard_free(&g);
+    assert_null(g);
+    scb_card_free(&c);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
 }
 
 int main(void)
@@ -691,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_iu_refusals_required_preferred),
         cmocka_unit_test(test_wrapped_le),
         cmocka_unit_test(test_scp03_fault_sweep),
+        cmocka_unit_test(test_guard_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,19 +17,22 @@
 
 #include <cmocka.h>
 
-#include "scboot/codec.h"
+#include "scboot/bsfile.h"
+#include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
 #include "scboot/sequence.h"
+#include "scboot/tlv.h"
 #include "scboot/util.h"
 
 struct env {
     char dir[64];
     struct scb_emu *e;
     struct scb_transport *t;
-    struct scb_card card;
+    struct scb_card *card;
     struct scb_store *st;
-    struct scb_bootstrap b;
+    struct scb_bootstrap_opts bo;
+    struct scb_bootstrap *b;
     int notified;
     enum scb_card_outcome last;
 };
@@ -54,14 +57,25 @@ static void start(struct env *v, const char *profile_extra, const char *file)
         fail_msg("%s", err);
     }
     v->t = scb_emu_transport(v->e);
-    scb_card_init(&v->card, v->t);
+    scb_card_free(&v->card);
+    assert_int_equal(scb_card_new(v->t, &v->card), 0);
     assert_int_equal(scb_store_open(v->dir, 0, &v->st, err, sizeof(err)), 0);
-    scb_bootstrap_init(&v->b);
-    v->b.store = v->st;
-    v->b.card = &v->card;
-    v->b.reader_name = "test";
-    v->b.notify = on_notify;
-    v->b.notify_ctx = v;
+    scb_bootstrap_opts_init(&v->bo);
+    v->bo.store = v->st;
+    v->bo.card = v->card;
+    v->bo.reader_name = "test";
+    v->bo.notify = on_notify;
+    v->bo.notify_ctx = v;
+    assert_int_equal(scb_bootstrap_new(&v->bo, &v->b), 0);
+    assert_non_null(v->b);
+}
+
+/* A fresh context from v->bo (after changing options that have no setter). */
+static void renew(struct env *v)
+{
+    scb_bootstrap_free(&v->b);
+    assert_null(v->b);
+    assert_int_equal(scb_bootstrap_new(&v->bo, &v->b), 0);
 }
 
 static void stop(struct env *v)
@@ -69,6 +83,7 @@ static void stop(struct env *v)
     char cmd[96];
     scb_bootstrap_free(&v->b);
     scb_store_close(&v->st);
+    scb_card_free(&v->card);
     scb_transport_free(&v->t);
     scb_emu_free(&v->e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", v->dir);
@@ -90,6 +105,17 @@ static size_t count_prov(const struct scb_committed *c, enum scb_provenance p)
     return n;
 }
 
+/* Another card (ICCID) in the reader: the check says swapped, *c is what it committed. */
+static void swap_card(struct env *v, const char *iccid, struct scb_committed *c)
+{
+    enum scb_card_outcome o;
+    assert_int_equal(scb_emu_set_iccid(v->e, iccid), 0);
+    assert_int_equal(scb_bootstrap_check_card(v->b, &o), 0);
+    assert_int_equal(o, SCB_CARD_SWAPPED);
+    committed(v, c);
+    assert_string_equal(c->card.iccid, iccid);
+}
+
 static void set_card_file(struct env *v, const char *path)
 {
     uint8_t *d;
@@ -108,25 +134,25 @@ static void test_check_cycle(void **state)
     struct scb_committed c;
 
     start(&v, "", "anjay_ef126.bin");
-    v.b.factory_path = "data/nrf_ef58.bin";
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_APPLIED);
     assert_false(res.factory_applied); /* configured from the card: no factory step */
     assert_false(res.needs_network_bootstrap);
     /* R5 check with no card event: not a single APDU */
-    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_UNCHANGED);
-    assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
+    assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
     /* an event, same data: re-read along the known path, unchanged */
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_UNCHANGED);
-    print_message("# re-check after a card event: %u APDUs\n", scb_bootstrap_last_apdus(&v.b));
-    assert_true(scb_bootstrap_last_apdus(&v.b) > 0 && scb_bootstrap_last_apdus(&v.b) <= 10);
+    print_message("# re-check after a card event: %u APDUs\n", scb_bootstrap_last_apdus(v.b));
+    assert_true(scb_bootstrap_last_apdus(v.b) > 0 && scb_bootstrap_last_apdus(v.b) <= 10);
     /* the data changed (e.g. OTA, then the card was reset) */
     set_card_file(&v, "data/nrf_ef58.bin");
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_CHANGED);
     assert_int_equal(v.last, SCB_CARD_CHANGED);
     committed(&v, &c);
@@ -134,11 +160,7 @@ static void test_check_cycle(void **state)
     assert_null(scb_config_object(&c.cfg, 1));                             /* old server gone */
     scb_committed_free(&c);
     /* another card */
-    assert_int_equal(scb_emu_set_iccid(v.e, "89000000000000000001"), 0);
-    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_SWAPPED);
-    committed(&v, &c);
-    assert_string_equal(c.card.iccid, "89000000000000000001");
+    swap_card(&v, "89000000000000000001", &c);
     scb_committed_free(&c);
     stop(&v);
 }
@@ -156,12 +178,15 @@ static void test_invalid_and_removed_keep_factory(void **state)
 
     start(&v, "", "anjay_ef126.bin");
     /* a factory configuration committed earlier (a second server, SSID 101/102) */
-    struct scb_bootstrap fb = v.b;
-    fb.card = NULL;
-    fb.factory_path = "data/multi_server_acl.json";
-    assert_int_equal(scb_bootstrap_run(&fb, &res), 0);
+    struct scb_bootstrap_opts fo = v.bo;
+    struct scb_bootstrap *fb = NULL;
+    fo.card = NULL;
+    fo.factory_path = "data/multi_server_acl.json";
+    assert_int_equal(scb_bootstrap_new(&fo, &fb), 0);
+    assert_int_equal(scb_bootstrap_run(fb, &res), 0);
     assert_true(res.factory_applied);
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    scb_bootstrap_free(&fb);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_APPLIED);
     committed(&v, &c);
     size_t factory = count_prov(&c, SCB_PROV_FACTORY);
@@ -182,10 +207,10 @@ static void test_invalid_and_removed_keep_factory(void **state)
     scb_buf_free(&out);
     scb_config_free(&cfg);
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_INVALID);
     int seen = 0;
-    const struct scb_report *rep = scb_bootstrap_report(&v.b);
+    const struct scb_report *rep = scb_bootstrap_report(v.b);
     for (size_t k = 0; k < rep->n; k++) {
         seen |= rep->v[k].id == SCB_RULE_SSID_OUT_OF_RANGE;
     }
@@ -198,10 +223,10 @@ static void test_invalid_and_removed_keep_factory(void **state)
     /* good data again, then the card is pulled: only card instances go */
     set_card_file(&v, "data/anjay_ef126.bin");
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_APPLIED);
     scb_emu_remove(v.e);
-    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_CARD_REMOVED);
     committed(&v, &c);
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
@@ -221,16 +246,16 @@ static void test_r4_empty_vs_unreachable(void **state)
     struct scb_committed c;
 
     start(&v, "", "anjay_ef126.bin");
-    v.b.factory_path = "data/nrf_ef58.bin";
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_APPLIED);
     assert_false(res.factory_applied);
     /* pcscd gone (or the reader unplugged): unknown, the card's instances stay, no factory */
     struct scb_transport *gone = scb_transport_unreachable(SCB_E_NO_SERVICE);
-    struct scb_card gc;
-    scb_card_init(&gc, gone);
-    v.b.card = &gc;
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    struct scb_card *gc = NULL;
+    assert_int_equal(scb_card_new(gone, &gc), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, gc, NULL), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_UNKNOWN);
     assert_string_equal(scb_card_outcome_name(res.card), "unknown");
     assert_false(res.factory_applied);
@@ -239,15 +264,16 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
     assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
     scb_committed_free(&c);
-    assert_int_equal(gc.apdus, 0);
+    assert_int_equal(scb_card_apdus(gc), 0);
+    scb_card_free(&gc);
     scb_transport_free(&gone);
     /* the reader is back and empty (what `scboot apply` sees with no card): deleted, and
      * the factory configuration is committed in the same run */
     struct scb_transport *empty = scb_transport_empty_reader("Virtual PCD 00 00");
-    struct scb_card ec;
-    scb_card_init(&ec, empty);
-    v.b.card = &ec;
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    struct scb_card *ec = NULL;
+    assert_int_equal(scb_card_new(empty, &ec), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, ec, NULL), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_REMOVED);
     assert_true(res.factory_applied);
     committed(&v, &c);
@@ -255,13 +281,14 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
     assert_true(count_prov(&c, SCB_PROV_FACTORY) > 0);
     scb_committed_free(&c);
+    scb_card_free(&ec);
     scb_transport_free(&empty);
     /* the card again, then pulled out of the emulated reader: the same rule */
-    v.b.card = &v.card;
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_APPLIED);
     scb_emu_remove(v.e);
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_REMOVED);
     committed(&v, &c);
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
@@ -316,16 +343,16 @@ static void test_r4_reader_gone_mid_read(void **state)
     struct scb_committed c;
 
     start(&v, "", "anjay_ef126.bin");
-    v.b.factory_path = "data/nrf_ef58.bin";
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_APPLIED);
     for (unsigned n = 0; n < 6; n++) {
         struct vanishing van = {.e = v.e, .left = n};
         struct scb_transport *t = scb_transport_new(&vanishing_ops, &van);
-        struct scb_card vc;
-        scb_card_init(&vc, t);
-        v.b.card = &vc;
-        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        struct scb_card *vc = NULL;
+        assert_int_equal(scb_card_new(t, &vc), 0);
+        assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
+        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
         assert_int_equal(res.card, SCB_CARD_UNKNOWN);
         assert_false(res.factory_applied);
         committed(&v, &c);
@@ -333,9 +360,10 @@ static void test_r4_reader_gone_mid_read(void **state)
         assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
         assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
         scb_committed_free(&c);
+        scb_card_free(&vc);
         scb_transport_free(&t);
     }
-    v.b.card = &v.card;
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
     stop(&v);
 }
 
@@ -369,17 +397,17 @@ static void test_r4_mute_card_kept(void **state)
     struct scb_committed c;
 
     start(&v, "", "anjay_ef126.bin");
-    v.b.factory_path = "data/nrf_ef58.bin";
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_APPLIED);
     struct scb_transport *ts[2] = {scb_transport_new(&mute_ops, NULL),
                                    scb_transport_unreachable(SCB_E_CARD_MUTE)};
     for (unsigned k = 0; k < 2; k++) {
-        struct scb_card vc;
+        struct scb_card *vc = NULL;
         assert_non_null(ts[k]);
-        scb_card_init(&vc, ts[k]);
-        v.b.card = &vc;
-        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        assert_int_equal(scb_card_new(ts[k], &vc), 0);
+        assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
+        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
         assert_int_equal(res.card, SCB_CARD_UNKNOWN);
         assert_false(res.factory_applied);
         committed(&v, &c);
@@ -387,9 +415,10 @@ static void test_r4_mute_card_kept(void **state)
         assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
         assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
         scb_committed_free(&c);
+        scb_card_free(&vc);
         scb_transport_free(&ts[k]);
     }
-    v.b.card = &v.card;
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
     stop(&v);
 }
 
@@ -431,45 +460,46 @@ static void test_verify_policy(void **state)
         enum scb_card_outcome o;
         start(&v, "", "anjay_ef126.bin");
         fake_now = 1000000;
-        v.b.clock_ms = fake_clock;
-        v.b.verify = (enum scb_verify_policy)policy;
-        v.b.verify_every_ms = 10000;
-        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        v.bo.clock_ms = fake_clock;
+        v.bo.verify = (enum scb_verify_policy)policy;
+        v.bo.verify_every_ms = 10000;
+        renew(&v);
+        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
         assert_int_equal(res.card, SCB_CARD_APPLIED);
         uint32_t ev = scb_emu_events(v.e);
         set_card_file(&v, "data/nrf_ef58.bin"); /* changed in place: no reader event */
         assert_int_equal(scb_emu_events(v.e), ev);
         fake_now += 5000;
-        assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+        assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
         if (policy == SCB_VERIFY_ALWAYS) {
             assert_int_equal(o, SCB_CARD_CHANGED); /* caught */
-            print_message("# verify=always: change caught with %u APDUs\n", scb_bootstrap_last_apdus(&v.b));
-            assert_true(scb_bootstrap_last_apdus(&v.b) > 0 && scb_bootstrap_last_apdus(&v.b) <= 12);
+            print_message("# verify=always: change caught with %u APDUs\n", scb_bootstrap_last_apdus(v.b));
+            assert_true(scb_bootstrap_last_apdus(v.b) > 0 && scb_bootstrap_last_apdus(v.b) <= 12);
             /* and an unchanged card costs the same re-read, every time */
-            assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
             assert_int_equal(o, SCB_CARD_UNCHANGED);
             print_message("# verify=always: unchanged card, %u APDUs per check\n",
-                          scb_bootstrap_last_apdus(&v.b));
-            assert_true(scb_bootstrap_last_apdus(&v.b) > 0);
+                          scb_bootstrap_last_apdus(v.b));
+            assert_true(scb_bootstrap_last_apdus(v.b) > 0);
         } else {
             assert_int_equal(o, SCB_CARD_UNCHANGED); /* missed: no event, no APDU */
-            assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
+            assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
             fake_now += 6000; /* 11 s after the read */
-            assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
             if (policy == SCB_VERIFY_EVERY) {
                 assert_int_equal(o, SCB_CARD_CHANGED); /* caught once the period is over */
-                assert_true(scb_bootstrap_last_apdus(&v.b) > 0);
+                assert_true(scb_bootstrap_last_apdus(v.b) > 0);
                 /* and quiet again for the next period */
                 fake_now += 1000;
-                assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+                assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
                 assert_int_equal(o, SCB_CARD_UNCHANGED);
-                assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
+                assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
             } else {
                 assert_int_equal(o, SCB_CARD_UNCHANGED); /* on-event: still missed */
-                assert_int_equal(scb_bootstrap_last_apdus(&v.b), 0);
+                assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
                 /* a reader event makes it read and see the change */
                 scb_emu_reset(v.e);
-                assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+                assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
                 assert_int_equal(o, SCB_CARD_CHANGED);
             }
         }
@@ -524,7 +554,7 @@ static void test_fall_through(void **state)
                      "\"read\":\"pin\"}}");
             assert_int_equal(scb_emu_load_json(json, "data", &v.e, err, sizeof(err)), 0);
             v.t = scb_emu_transport(v.e);
-            scb_card_init(&v.card, v.t);
+            scb_card_set_transport(v.card, v.t); /* the same session, the new card */
         } else {
             start(&v, "", cases[k].file);
         }
@@ -532,10 +562,12 @@ static void test_fall_through(void **state)
             scb_emu_remove(v.e);
         }
         if (cases[k].no_acl) {
-            scb_profile_no_acl(&v.b.profile);
+            struct scb_profile np;
+            scb_profile_no_acl(&np);
+            assert_int_equal(scb_bootstrap_set_profile(v.b, &np), 0);
         }
-        v.b.factory_path = "data/nrf_ef58.bin";
-        assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+        assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
+        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
         if (!res.factory_applied) {
             fail_msg("%s: factory not applied (card %s)", cases[k].why,
                      scb_card_outcome_name(res.card));
@@ -562,24 +594,29 @@ static void test_one_validator(void **state)
     fclose(f);
     free(img);
     start(&v, "", "/tmp/scb-seq-msa2.bin");
-    scb_profile_no_acl(&v.b.profile);
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    scb_profile_no_acl(&v.bo.profile);
+    renew(&v);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
     assert_int_equal(res.card, SCB_CARD_INVALID);
-    struct scb_report card_rep = v.b.report;
-    memset(&v.b.report, 0, sizeof(v.b.report));
-    /* now the same bytes as the factory configuration, no card */
+    const struct scb_report *card_rep = scb_bootstrap_report(v.b);
+    /* now the same bytes as the factory configuration, no card, in a second context (the
+     * card's report stays in the first) */
     scb_emu_remove(v.e);
-    v.b.factory_path = "/tmp/scb-seq-msa2.bin";
-    assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+    struct scb_bootstrap_opts fo = v.bo;
+    struct scb_bootstrap *fb = NULL;
+    fo.factory_path = "/tmp/scb-seq-msa2.bin";
+    assert_int_equal(scb_bootstrap_new(&fo, &fb), 0);
+    assert_int_equal(scb_bootstrap_run(fb, &res), 0);
     assert_true(res.factory_rejected);
-    assert_int_equal(v.b.report.n, card_rep.n);
-    for (size_t k = 0; k < card_rep.n; k++) {
-        assert_string_equal(v.b.report.v[k].rule, card_rep.v[k].rule);
-        assert_string_equal(v.b.report.v[k].path, card_rep.v[k].path);
-        assert_string_equal(v.b.report.v[k].message, card_rep.v[k].message);
+    const struct scb_report *fac_rep = scb_bootstrap_report(fb);
+    assert_int_equal(fac_rep->n, card_rep->n);
+    for (size_t k = 0; k < card_rep->n; k++) {
+        assert_string_equal(fac_rep->v[k].rule, card_rep->v[k].rule);
+        assert_string_equal(fac_rep->v[k].path, card_rep->v[k].path);
+        assert_string_equal(fac_rep->v[k].message, card_rep->v[k].message);
     }
-    assert_string_equal(card_rep.v[0].rule, "multi-server-unsupported");
-    scb_report_free(&card_rep);
+    assert_string_equal(card_rep->v[0].rule, "multi-server-unsupported");
+    scb_bootstrap_free(&fb);
     stop(&v);
     unlink("/tmp/scb-seq-msa2.bin");
 }
@@ -597,13 +634,13 @@ static void test_check_fault_sweep(void **state)
             enum scb_card_outcome o;
             struct scb_committed before, after;
             start(&v, "", "anjay_ef126.bin");
-            assert_int_equal(scb_bootstrap_run(&v.b, &res), 0);
+            assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
             committed(&v, &before);
             set_card_file(&v, "data/nrf_ef58.bin");
             scb_emu_reset(v.e);
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
-            assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
             committed(&v, &after);
             int same = memcmp(before.card.sha256, after.card.sha256, 32) == 0 &&
                        after.generation == before.generation;
@@ -624,6 +661,133 @@ static void test_check_fault_sweep(void **state)
     print_message("# change-check fault sweep: %u fault points\n", covered);
 }
 
+/* The opaque context: NULL arguments are refused, free is NULL-safe, every setter takes
+ * effect at the next check. */
+static void test_handle_api(void **state)
+{
+    (void)state;
+    struct scb_bootstrap_opts o;
+    struct scb_bootstrap *b = (struct scb_bootstrap *)&o; /* must be set to NULL on error */
+    struct scb_profile p;
+    enum scb_card_outcome out;
+    struct scb_run_result res;
+
+    scb_bootstrap_opts_init(&o);
+    assert_int_equal(o.verify, SCB_VERIFY_ON_EVENT);
+    scb_profile_default(&p);
+    assert_memory_equal(&o.profile, &p, sizeof(p));
+    assert_null(o.store);
+    assert_null(o.card);
+    scb_bootstrap_opts_init(NULL);
+    assert_int_equal(scb_bootstrap_new(&o, &b), SCB_E_INVALID_ARG); /* no store */
+    assert_null(b);
+    assert_int_equal(scb_bootstrap_new(NULL, &b), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_new(&o, NULL), SCB_E_INVALID_ARG);
+    scb_bootstrap_free(NULL);
+    scb_bootstrap_free(&b);
+    assert_null(b);
+    assert_int_equal(scb_bootstrap_set_card(NULL, NULL, "x"), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_set_pin(NULL, "1234"), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_set_factory(NULL, "f"), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_set_profile(NULL, &p), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_set_verify(NULL, SCB_VERIFY_ALWAYS, 0), SCB_E_INVALID_ARG);
+    scb_bootstrap_force_read(NULL);
+    assert_null(scb_bootstrap_report(NULL));
+    assert_int_equal(scb_bootstrap_last_apdus(NULL), 0);
+    assert_int_equal(scb_bootstrap_check_card(NULL, &out), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_run(NULL, &res), SCB_E_INVALID_ARG);
+
+    struct env v;
+    struct scb_committed c;
+    char json[512], err[256];
+    start(&v, "", "anjay_ef126.bin");
+    assert_int_equal(scb_bootstrap_check_card(v.b, NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_run(v.b, NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_set_profile(v.b, NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_set_verify(v.b, SCB_VERIFY_EVERY, 0), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_set_verify(v.b, (enum scb_verify_policy)7, 1), SCB_E_INVALID_ARG);
+    v.bo.verify = SCB_VERIFY_EVERY; /* EVERY needs a period */
+    assert_int_equal(scb_bootstrap_new(&v.bo, &b), SCB_E_INVALID_ARG);
+    assert_null(b);
+    v.bo.verify = SCB_VERIFY_ON_EVENT;
+
+    /* the options are copied: changing them after new() changes nothing */
+    char name[16] = "first";
+    v.bo.reader_name = name;
+    renew(&v);
+    snprintf(name, sizeof(name), "scribbled");
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    committed(&v, &c);
+    assert_string_equal(c.card.reader, "first");
+    scb_committed_free(&c);
+
+    /* force_read: the next check reads although the reader saw no event */
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
+    scb_bootstrap_force_read(v.b);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(out, SCB_CARD_UNCHANGED);
+    assert_true(scb_bootstrap_last_apdus(v.b) > 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
+
+    /* set_verify(ALWAYS): every check reads */
+    assert_int_equal(scb_bootstrap_set_verify(v.b, SCB_VERIFY_ALWAYS, 0), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_true(scb_bootstrap_last_apdus(v.b) > 0);
+    assert_int_equal(scb_bootstrap_set_verify(v.b, SCB_VERIFY_ON_EVENT, 0), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
+
+    /* set_card(NULL): no reader, nothing sent, nothing deleted; the reader name is kept */
+    assert_int_equal(scb_bootstrap_set_card(v.b, NULL, NULL), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(out, SCB_CARD_ABSENT);
+    committed(&v, &c);
+    assert_true(c.card.valid);
+    scb_committed_free(&c);
+    /* a new card session and name: recorded with the next commit */
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, "second"), 0);
+    swap_card(&v, "89000000000000000002", &c);
+    assert_string_equal(c.card.reader, "second");
+    scb_committed_free(&c);
+
+    /* set_factory: NULL = none, a path = that file, copied */
+    scb_emu_remove(v.e);
+    assert_int_equal(scb_bootstrap_set_factory(v.b, NULL), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_REMOVED);
+    assert_false(res.factory_applied);
+    char path[32] = "data/nrf_ef58.bin";
+    assert_int_equal(scb_bootstrap_set_factory(v.b, path), 0);
+    memset(path, 0, sizeof(path));
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_true(res.factory_applied);
+    stop(&v);
+
+    /* set_pin: a private object needs the PIN; NULL clears it again */
+    start(&v, "", "anjay_ef126.bin");
+    scb_transport_free(&v.t);
+    scb_emu_free(&v.e);
+    snprintf(json, sizeof(json), "{\"pin\":{\"value\":\"1234\",\"tries\":3,\"reference\":1},"
+             "\"lwm2m\":{\"file\":\"anjay_ef126.bin\",\"read\":\"pin\","
+             "\"pkcs15_first\":false}}");
+    assert_int_equal(scb_emu_load_json(json, "data", &v.e, err, sizeof(err)), 0);
+    v.t = scb_emu_transport(v.e);
+    scb_card_set_transport(v.card, v.t); /* the same session, the new card */
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_UNREADABLE);
+    assert_int_equal(scb_bootstrap_set_pin(v.b, "1234"), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(scb_bootstrap_set_pin(v.b, NULL), 0);
+    scb_emu_reset(v.e);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(out, SCB_CARD_UNREADABLE);
+    stop(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +800,7 @@ int main(void)
         cmocka_unit_test(test_r4_reader_gone_mid_read),
         cmocka_unit_test(test_r4_mute_card_kept),
         cmocka_unit_test(test_verify_policy),
+        cmocka_unit_test(test_handle_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

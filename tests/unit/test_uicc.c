@@ -16,6 +16,8 @@
 #include "../mock/mock_script.h"
 #include "scboot/card.h"
 #include "scboot/emu.h"
+#include "scboot/transport.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 static void test_fcp_adf(void **state)
@@ -156,24 +158,25 @@ static void read_whole_k(struct scb_emu *e, size_t size, size_t ask, unsigned ex
     static const uint8_t aid[] = {0xA0, 0, 0, 0, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
     static const uint8_t fid[] = {0x64, 0x32};
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     uint8_t *buf = malloc(ask + 1);
     size_t got;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
-    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_FID, fid, sizeof(fid), NULL), 0);
-    c.apdus = 0;
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_select(c, 0, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
+    assert_int_equal(scb_uicc_select(c, 0, SCB_SELECT_FID, fid, sizeof(fid), NULL), 0);
+    scb_card_free(&c); /* a new session: counters from zero */
+    assert_int_equal(scb_card_new(t, &c), 0);
     if (known) {
-        assert_int_equal(scb_uicc_read_binary_known(&c, 0, 0, buf, ask, &got), 0);
+        assert_int_equal(scb_uicc_read_binary_known(c, 0, 0, buf, ask, &got), 0);
     } else {
-        assert_int_equal(scb_uicc_read_binary(&c, 0, 0, 0, buf, ask, &got), 0);
+        assert_int_equal(scb_uicc_read_binary(c, 0, 0, 0, buf, ask, &got), 0);
     }
     assert_int_equal(got, size < ask ? size : ask);
     for (size_t i = 0; i < got; i++) {
         assert_int_equal(buf[i], (uint8_t)i);
     }
     if (expect_apdus) {
-        assert_int_equal(c.apdus, expect_apdus);
+        assert_int_equal(scb_card_apdus(c), expect_apdus);
     }
     /* never a READ BINARY past a short answer: no 6B00 in the log */
     for (size_t k = 0; k < scb_emu_log_count(e); k++) {
@@ -183,6 +186,7 @@ static void read_whole_k(struct scb_emu *e, size_t size, size_t ask, unsigned ex
         assert_false(rl == 2 && rsp[0] == 0x6B && rsp[1] == 0x00);
     }
     free(buf);
+    scb_card_free(&c);
     scb_transport_free(&t);
 }
 
@@ -226,18 +230,20 @@ static void test_read_binary_eof(void **state)
     /* a file ending on a 256-byte boundary: only then is the end an offset past it (6B00) */
     e = emu_with_file(512, "T=0", 256);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     uint8_t buf[4096];
     size_t got;
     static const uint8_t aid[] = {0xA0, 0, 0, 0, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
     static const uint8_t fid[] = {0x64, 0x32};
-    scb_card_init(&c, t);
-    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
-    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_FID, fid, sizeof(fid), NULL), 0);
-    c.apdus = 0;
-    assert_int_equal(scb_uicc_read_binary(&c, 0, 0, 0, buf, sizeof(buf), &got), 0);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_select(c, 0, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
+    assert_int_equal(scb_uicc_select(c, 0, SCB_SELECT_FID, fid, sizeof(fid), NULL), 0);
+    scb_card_free(&c); /* a new session: counters from zero */
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_read_binary(c, 0, 0, 0, buf, sizeof(buf), &got), 0);
     assert_int_equal(got, 512);
-    assert_int_equal(c.apdus, 3); /* 256 + 256 + 6B00 */
+    assert_int_equal(scb_card_apdus(c), 3); /* 256 + 256 + 6B00 */
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
@@ -261,13 +267,14 @@ static void test_read_binary_short_chunks(void **state)
 static void test_read_binary_args(void **state)
 {
     (void)state;
-    struct scb_card c;
+    struct scb_card *c = NULL;
     uint8_t b[4];
     size_t got;
-    scb_card_init(&c, NULL);
-    assert_int_equal(scb_uicc_read_binary(&c, 0, 0, 0x8000, b, 1, &got), SCB_E_INVALID_ARG);
-    assert_int_equal(scb_uicc_read_binary(&c, 0, 31, 0, b, 1, &got), SCB_E_INVALID_ARG);
-    assert_int_equal(scb_uicc_read_binary(&c, 0, 0, 0, b, 40000, &got), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_card_new(NULL, &c), 0);
+    assert_int_equal(scb_uicc_read_binary(c, 0, 0, 0x8000, b, 1, &got), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_uicc_read_binary(c, 0, 31, 0, b, 1, &got), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_uicc_read_binary(c, 0, 0, 0, b, 40000, &got), SCB_E_INVALID_ARG);
+    scb_card_free(&c);
 }
 
 static void test_read_record_and_channels(void **state)
@@ -277,28 +284,29 @@ static void test_read_record_and_channels(void **state)
     static const uint8_t fid[] = {0x6F, 0x01};
     struct scb_emu *e = emu_with_file(10, "T=0", 256);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     struct scb_fcp f;
     uint8_t rec[256];
     size_t n;
     unsigned ch;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_uicc_open_channel(&c, &ch), 0);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_open_channel(c, &ch), 0);
     assert_int_equal(ch, 1);
-    assert_int_equal(scb_uicc_select(&c, ch, SCB_SELECT_AID, aid, sizeof(aid), &f), 0);
+    assert_int_equal(scb_uicc_select(c, ch, SCB_SELECT_AID, aid, sizeof(aid), &f), 0);
     assert_int_equal(f.structure, SCB_DF);
-    assert_int_equal(scb_uicc_select(&c, ch, SCB_SELECT_FID, fid, sizeof(fid), &f), 0);
+    assert_int_equal(scb_uicc_select(c, ch, SCB_SELECT_FID, fid, sizeof(fid), &f), 0);
     assert_int_equal(f.structure, SCB_EF_LINEAR_FIXED);
     assert_int_equal(f.record_len, 2);
-    assert_int_equal(scb_uicc_read_record(&c, ch, 0, 2, 0, rec, sizeof(rec), &n), 0);
+    assert_int_equal(scb_uicc_read_record(c, ch, 0, 2, 0, rec, sizeof(rec), &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(rec[1], 4);
-    assert_int_equal(scb_uicc_read_record(&c, ch, 0, 3, 2, rec, sizeof(rec), &n),
+    assert_int_equal(scb_uicc_read_record(c, ch, 0, 3, 2, rec, sizeof(rec), &n),
                      SCB_E_RECORD_NOT_FOUND);
-    assert_int_equal(scb_uicc_close_channel(&c, ch), 0);
+    assert_int_equal(scb_uicc_close_channel(c, ch), 0);
     /* the closed channel is gone */
-    assert_int_equal(scb_uicc_select(&c, ch, SCB_SELECT_FID, fid, sizeof(fid), NULL),
+    assert_int_equal(scb_uicc_select(c, ch, SCB_SELECT_FID, fid, sizeof(fid), NULL),
                      SCB_E_NO_CHANNEL);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
@@ -310,10 +318,11 @@ static void test_no_channel_card(void **state)
     char err[128];
     assert_int_equal(scb_emu_load_json("{\"channels\":0}", NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
+    struct scb_card *c = NULL;
     unsigned ch;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_uicc_open_channel(&c, &ch), SCB_E_NO_CHANNEL);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_open_channel(c, &ch), SCB_E_NO_CHANNEL);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
@@ -328,17 +337,18 @@ static void test_verify_pin(void **state)
                                        err, sizeof(err)),
                      0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "0000", &tries), SCB_E_PIN_WRONG);
+    struct scb_card *c = NULL;
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "0000", &tries), SCB_E_PIN_WRONG);
     assert_int_equal(tries, 2);
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "1234", &tries), SCB_OK);
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "1", &tries), SCB_E_INVALID_ARG);
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "1111", &tries), SCB_E_PIN_WRONG);
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "1111", &tries), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "1234", &tries), SCB_OK);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "1", &tries), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "1111", &tries), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "1111", &tries), SCB_E_PIN_WRONG);
     assert_int_equal(tries, 1);
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "1111", &tries), SCB_E_PIN_BLOCKED);
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "1234", &tries), SCB_E_PIN_BLOCKED);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "1111", &tries), SCB_E_PIN_BLOCKED);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "1234", &tries), SCB_E_PIN_BLOCKED);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
@@ -364,13 +374,14 @@ static void test_verify_pin_redacted(void **state)
                                        sizeof(err)),
                      0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
-    scb_card_init(&c, t);
-    c.trace = pin_trace;
+    struct scb_card *c = NULL;
+    assert_int_equal(scb_card_new(t, &c), 0);
+    scb_card_set_trace(c, pin_trace, NULL);
     pin_seen = 0;
-    assert_int_equal(scb_uicc_verify_pin(&c, 0, 1, "1234", NULL), SCB_OK);
+    assert_int_equal(scb_uicc_verify_pin(c, 0, 1, "1234", NULL), SCB_OK);
     assert_int_equal(pin_seen, 0);
-    assert_int_equal(c.redact, 0);
+    assert_int_equal(scb_card_redact(c), 0);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }
@@ -384,11 +395,12 @@ static void test_read_iccid_emu(void **state)
                                        sizeof(err)),
                      0);
     struct scb_transport *t = scb_emu_transport(e);
-    struct scb_card c;
-    scb_card_init(&c, t);
-    assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+    struct scb_card *c = NULL;
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_read_iccid(c, iccid, sizeof(iccid)), 0);
     assert_string_equal(iccid, "89441000300123456789");
-    assert_int_equal(c.apdus, 1); /* READ BINARY by SFI 02 */
+    assert_int_equal(scb_card_apdus(c), 1); /* READ BINARY by SFI 02 */
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     /* a card without SFI support: SELECT 2FE2 by path + READ BINARY, whatever the refusal */
@@ -400,10 +412,12 @@ static void test_read_iccid_emu(void **state)
                  refusals[k]);
         assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
         t = scb_emu_transport(e);
-        scb_card_init(&c, t);
-        assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+        scb_card_free(&c);
+        assert_int_equal(scb_card_new(t, &c), 0);
+        assert_int_equal(scb_uicc_read_iccid(c, iccid, sizeof(iccid)), 0);
         assert_string_equal(iccid, "89441000300123456789");
-        assert_int_equal(c.apdus, 3);
+        assert_int_equal(scb_card_apdus(c), 3);
+        scb_card_free(&c);
         scb_transport_free(&t);
         scb_emu_free(&e);
     }
@@ -415,13 +429,16 @@ static void test_read_iccid_emu(void **state)
                                        NULL, &e, err, sizeof(err)),
                      0);
     t = scb_emu_transport(e);
-    scb_card_init(&c, t);
+    scb_card_free(&c);
+    assert_int_equal(scb_card_new(t, &c), 0);
     static const uint8_t usim[] = {0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02};
-    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, usim, sizeof(usim), NULL), 0);
-    c.apdus = 0;
-    assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+    assert_int_equal(scb_uicc_select(c, 0, SCB_SELECT_AID, usim, sizeof(usim), NULL), 0);
+    scb_card_free(&c); /* a new session: counters from zero */
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_read_iccid(c, iccid, sizeof(iccid)), 0);
     assert_string_equal(iccid, "89441000300123456789");
-    assert_int_equal(c.apdus, 3);
+    assert_int_equal(scb_card_apdus(c), 3);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
     /* ... and an SFI 02 whose content is all digits (EF IMSI-like: decodes as BCD): not an
@@ -432,12 +449,15 @@ static void test_read_iccid_emu(void **state)
                                        NULL, &e, err, sizeof(err)),
                      0);
     t = scb_emu_transport(e);
-    scb_card_init(&c, t);
-    assert_int_equal(scb_uicc_select(&c, 0, SCB_SELECT_AID, usim, sizeof(usim), NULL), 0);
-    c.apdus = 0;
-    assert_int_equal(scb_uicc_read_iccid(&c, iccid, sizeof(iccid)), 0);
+    scb_card_free(&c);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_select(c, 0, SCB_SELECT_AID, usim, sizeof(usim), NULL), 0);
+    scb_card_free(&c); /* a new session: counters from zero */
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_uicc_read_iccid(c, iccid, sizeof(iccid)), 0);
     assert_string_equal(iccid, "89441000300123456789");
-    assert_int_equal(c.apdus, 3);
+    assert_int_equal(scb_card_apdus(c), 3);
+    scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../data/test_keys.h"
+#include "scboot/bsfile.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
 #include "scboot/sequence.h"

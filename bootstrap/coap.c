@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * coap_frontend.c: the CoAP side of network bootstrap on libcoap 3 (LwM2M 1.1 Transport:
+ * coap.c: the CoAP side of network bootstrap on libcoap 3 (LwM2M 1.1 Transport:
  * Bootstrap interface over CoAP). Everything it receives is handed to the transport-independent
  * session (session.c); it owns sockets, block-wise bodies, the Bootstrap-Request schedule,
  * EXCHANGE_LIFETIME and the commit of an accepted Finish. Which peer may talk to it is decided

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pcsc_backend.c: the only file that includes <winscard.h>. Maps every PC/SC LONG to an
+ * pcsc.c: the only file that includes <winscard.h>. Maps every PC/SC LONG to an
  * scb_err once (the PC/SC name goes into the message), lists readers, and implements the
  * card transport over SCardTransmit with transactions, reset recovery and sharing back-off.
  */

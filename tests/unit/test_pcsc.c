@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_pcsc_backend.c: the pcsc-lite backend against a scripted libpcsclite (-Wl,--wrap): a
+ * test_pcsc.c: the pcsc-lite backend against a scripted libpcsclite (-Wl,--wrap): a
  * reader whose card state pcscd does not know yet (just added after a pcscd start, before its
  * first poll) or any more (UNKNOWN, UNAVAILABLE) is never reported as an empty reader, so the
  * daemon answers "state unknown, keep" (R4) instead of deleting the card's instances.
@@ -16,9 +16,9 @@
 #include <PCSC/winscard.h>
 #include <PCSC/wintypes.h>
 
-#include "scboot/card.h"
 #include "scboot/error.h"
 #include "scboot/pcsc.h"
+#include "scboot/transport.h"
 
 /* the scripted pcscd: reader names and the state each one reports */
 static struct {
