@@ -34,7 +34,7 @@ struct scb_bootstrap {
     unsigned last_apdus;             /* APDUs the last check sent */
 };
 
-const char *scb_card_outcome_name(enum scb_card_outcome o)
+const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o)
 {
     static const char *names[] = {"unchanged", "applied", "changed",    "swapped", "invalid",
                                   "removed",   "unreadable", "absent", "unknown"};
@@ -247,7 +247,7 @@ static void log_report(struct scb_bootstrap *b, const char *what)
     }
 }
 
-static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_card_outcome o)
+static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
 {
     int ret = scb_store_commit(b->o.store, c);
     if (ret < 0) {
@@ -266,7 +266,7 @@ static int same_card(const struct scb_fingerprint *a, const char *iccid, const u
 }
 
 /* The card's instances leave the committed configuration (R3 disable / R4 delete). */
-static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_card_outcome o)
+static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
 {
     if (!c->card.valid) {
         return SCB_OK;
@@ -296,7 +296,7 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
     return scb_card_source_read(b->o.card, &ro, r);
 }
 
-int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out)
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
 {
     struct scb_committed c;
     struct scb_card_status st;
@@ -310,7 +310,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     if (b == NULL || out == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    *out = SCB_CARD_ABSENT;
+    *out = SCB_BOOTSTRAP_CARD_ABSENT;
     b->last_apdus = 0;
     start = scb_card_apdus(b->o.card);
     if (b->o.card == NULL) {
@@ -322,11 +322,11 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
         logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
               scb_strerror(ret));
         b->have_events = 0;
-        *out = SCB_CARD_UNKNOWN;
+        *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
         return SCB_OK;
     }
     if (st.present && b->have_events && st.event_count == b->last_events && quiet_ok(b)) {
-        *out = SCB_CARD_UNCHANGED; /* the reader saw no event: no APDU, no store read */
+        *out = SCB_BOOTSTRAP_CARD_UNCHANGED; /* the reader saw no event: no APDU, no store read */
         return SCB_OK;
     }
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
@@ -336,12 +336,12 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     if (!st.present) {
         /* R4: the reader is there and empty: the card's instances go */
         b->have_events = 0;
-        *out = c.card.valid ? SCB_CARD_REMOVED : SCB_CARD_ABSENT;
+        *out = c.card.valid ? SCB_BOOTSTRAP_CARD_REMOVED : SCB_BOOTSTRAP_CARD_ABSENT;
         if (c.card.valid) {
             logf_(b, "card removed (reader present, no card): deleting the instances it "
                      "provisioned");
         }
-        ret = drop_card(b, &c, SCB_CARD_REMOVED);
+        ret = drop_card(b, &c, SCB_BOOTSTRAP_CARD_REMOVED);
         scb_committed_free(&c);
         return ret;
     }
@@ -356,14 +356,14 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
                  "card's instances",
               scb_strerror(sr));
         b->have_events = 0;
-        *out = SCB_CARD_UNKNOWN;
+        *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
         scb_committed_free(&c);
         return SCB_OK;
     }
     if (ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) {
-        *out = c.card.valid ? SCB_CARD_REMOVED : SCB_CARD_ABSENT;
+        *out = c.card.valid ? SCB_BOOTSTRAP_CARD_REMOVED : SCB_BOOTSTRAP_CARD_ABSENT;
         b->have_events = 0;
-        ret = drop_card(b, &c, SCB_CARD_REMOVED);
+        ret = drop_card(b, &c, SCB_BOOTSTRAP_CARD_REMOVED);
         scb_committed_free(&c);
         return ret;
     }
@@ -371,13 +371,13 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
         logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
               r.error[0] ? r.error : scb_strerror(ret));
         b->have_events = 0;
-        *out = SCB_CARD_UNKNOWN;
+        *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
         scb_committed_free(&c);
         return SCB_OK;
     }
     if (ret < 0) {
         logf_(b, "card unreadable: %s", r.error[0] ? r.error : scb_strerror(ret));
-        *out = SCB_CARD_UNREADABLE;
+        *out = SCB_BOOTSTRAP_CARD_UNREADABLE;
         scb_committed_free(&c);
         return SCB_OK; /* not fatal: the sequence falls through */
     }
@@ -386,7 +386,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     b->last_read_ms = now_ms(b);
     scb_sha256(r.file, r.file_len, sha);
     if (same_card(&c.card, r.iccid, sha)) {
-        *out = SCB_CARD_UNCHANGED;
+        *out = SCB_BOOTSTRAP_CARD_UNCHANGED;
         scb_read_result_free(&r);
         scb_committed_free(&c);
         return SCB_OK;
@@ -398,8 +398,8 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     ret = scb_validate_image(r.file, r.file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
-        *out = SCB_CARD_INVALID;
-        ret = drop_card(b, &c, SCB_CARD_INVALID);
+        *out = SCB_BOOTSTRAP_CARD_INVALID;
+        ret = drop_card(b, &c, SCB_BOOTSTRAP_CARD_INVALID);
         goto out;
     }
     if (ret < 0) {
@@ -416,10 +416,12 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     memcpy(c.card.aid, r.app.aid, r.app.aid_len);
     c.card.aid_len = r.app.aid_len;
     c.card.path = r.file_path;
-    *out = swapped ? SCB_CARD_SWAPPED : had_card ? SCB_CARD_CHANGED : SCB_CARD_APPLIED;
+    *out = swapped    ? SCB_BOOTSTRAP_CARD_SWAPPED
+           : had_card ? SCB_BOOTSTRAP_CARD_CHANGED
+                      : SCB_BOOTSTRAP_CARD_APPLIED;
     ret = commit(b, &c, *out);
     logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
-          scb_card_outcome_name(*out), r.iccid, r.file_len, (unsigned long long)c.generation);
+          scb_bootstrap_outcome_name(*out), r.iccid, r.file_len, (unsigned long long)c.generation);
 out:
     scb_config_free(&cfg);
     scb_read_result_free(&r);
@@ -515,7 +517,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     if (!same_factory(&c, &cfg)) {
         scb_committed_drop(&c, SCB_PROV_FACTORY);
         if ((ret = scb_committed_merge(&c, &cfg, SCB_PROV_FACTORY)) == SCB_OK &&
-            (ret = commit(b, &c, SCB_CARD_ABSENT)) == SCB_OK) {
+            (ret = commit(b, &c, SCB_BOOTSTRAP_CARD_ABSENT)) == SCB_OK) {
             res->factory_applied = 1;
             logf_(b, "factory configuration committed (generation %llu)",
                   (unsigned long long)c.generation);
@@ -539,7 +541,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
         return SCB_E_INVALID_ARG;
     }
     memset(res, 0, sizeof(*res));
-    res->card = SCB_CARD_ABSENT;
+    res->card = SCB_BOOTSTRAP_CARD_ABSENT;
     if (b->o.card) {
         b->have_events = 0; /* start-up: always look at the card */
         if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {

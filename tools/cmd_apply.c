@@ -80,7 +80,7 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
     }
     if (c->json) {
         json_object *root = json_object_new_object();
-        json_object_object_add(root, "card", json_object_new_string(scb_card_outcome_name(res->card)));
+        json_object_object_add(root, "card", json_object_new_string(scb_bootstrap_outcome_name(res->card)));
         json_object_object_add(root, "factory_applied", json_object_new_boolean(res->factory_applied));
         json_object_object_add(root, "factory_rejected",
                                json_object_new_boolean(res->factory_rejected));
@@ -90,7 +90,7 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
         cli_print_json(root);
         json_object_put(root);
     } else {
-        printf("card: %s\n", scb_card_outcome_name(res->card));
+        printf("card: %s\n", scb_bootstrap_outcome_name(res->card));
         printf("factory: %s\n", res->factory_applied    ? "committed"
                                 : res->factory_rejected ? "rejected"
                                                         : "not applied");
@@ -127,10 +127,10 @@ static int check_readable(struct cli *c, const char *path)
 /* 0 all sources present applied; 1 one rejected; 3 the card present but unreadable. */
 static int run_exit_code(const struct scb_run_result *res)
 {
-    if (res->card == SCB_CARD_UNREADABLE) {
+    if (res->card == SCB_BOOTSTRAP_CARD_UNREADABLE) {
         return EXIT_CARD;
     }
-    return res->card == SCB_CARD_INVALID || res->factory_rejected ? EXIT_INCONSISTENT : EXIT_OK;
+    return res->card == SCB_BOOTSTRAP_CARD_INVALID || res->factory_rejected ? EXIT_INCONSISTENT : EXIT_OK;
 }
 
 int cmd_apply(struct cli *c, int argc, char **argv)

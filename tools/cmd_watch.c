@@ -102,13 +102,13 @@ struct watch {
     /* what the hook was last told: it runs again only for a new generation or a new state */
     int told;
     uint64_t told_gen;
-    enum scb_card_outcome told_state;
+    enum scb_bootstrap_outcome told_state;
 };
 
 /* "removed" and "absent" are the same state for the hook: no card data committed */
-static enum scb_card_outcome hook_state(enum scb_card_outcome o)
+static enum scb_bootstrap_outcome hook_state(enum scb_bootstrap_outcome o)
 {
-    return o == SCB_CARD_REMOVED ? SCB_CARD_ABSENT : o;
+    return o == SCB_BOOTSTRAP_CARD_REMOVED ? SCB_BOOTSTRAP_CARD_ABSENT : o;
 }
 
 static void status(struct watch *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -136,7 +136,7 @@ static void run_hook(struct watch *w, const char *event, uint64_t generation)
     cli_hook_run(&w->hook, env);
 }
 
-static void notify(void *ctx, enum scb_card_outcome o, const struct scb_committed *cm)
+static void notify(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *cm)
 {
     struct watch *w = ctx;
     snprintf(w->iccid, sizeof(w->iccid), "%s", cm->card.valid ? cm->card.iccid : "");
@@ -167,15 +167,15 @@ static void report_status(struct watch *w, const struct scb_run_result *res, con
 {
     unsigned long long g = (unsigned long long)res->generation;
     switch (res->card) {
-    case SCB_CARD_REMOVED:
-    case SCB_CARD_ABSENT:
+    case SCB_BOOTSTRAP_CARD_REMOVED:
+    case SCB_BOOTSTRAP_CARD_ABSENT:
         status(w, "no card%s (generation %llu)", res->factory_applied ? ", factory applied" : "",
                g);
         break;
-    case SCB_CARD_INVALID:
+    case SCB_BOOTSTRAP_CARD_INVALID:
         status(w, "card rejected: inconsistent data (generation %llu kept)", g);
         break;
-    case SCB_CARD_UNREADABLE:
+    case SCB_BOOTSTRAP_CARD_UNREADABLE:
         status(w, "card in \"%s\" unreadable (generation %llu kept)", w->reader, g);
         break;
     default:
@@ -218,13 +218,13 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
         status(w, "sequence failed: %s", scb_strerror(ret));
         return;
     }
-    if (quiet && res.card == SCB_CARD_UNCHANGED && !res.factory_applied) {
+    if (quiet && res.card == SCB_BOOTSTRAP_CARD_UNCHANGED && !res.factory_applied) {
         return; /* a --verify re-read that found the card as committed */
     }
-    const char *event = scb_card_outcome_name(res.card);
-    int prio = res.card == SCB_CARD_UNCHANGED && !res.factory_applied ? LOG_DEBUG
-               : res.card == SCB_CARD_INVALID || res.card == SCB_CARD_UNREADABLE ||
-                       res.factory_rejected
+    const char *event = scb_bootstrap_outcome_name(res.card);
+    int prio = res.card == SCB_BOOTSTRAP_CARD_UNCHANGED && !res.factory_applied ? LOG_DEBUG
+               : res.card == SCB_BOOTSTRAP_CARD_INVALID ||
+                       res.card == SCB_BOOTSTRAP_CARD_UNREADABLE || res.factory_rejected
                    ? LOG_WARNING
                    : LOG_INFO;
     cli_logp(&w->log, prio, "event %s reader \"%s\" generation %llu%s%s%s", event, w->reader,
@@ -234,7 +234,7 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
     report_status(w, &res, event);
     /* the hook hears of every commit and of every new state (absent, unreadable, invalid),
      * not of the same state seen again (a reader's spurious wake-up, a repeated SIGHUP) */
-    if (res.card != SCB_CARD_UNCHANGED &&
+    if (res.card != SCB_BOOTSTRAP_CARD_UNCHANGED &&
         (!w->told || res.generation != w->told_gen || hook_state(res.card) != w->told_state)) {
         w->told = 1;
         w->told_gen = res.generation;

@@ -2,8 +2,8 @@
 /*
  * example_client.c: how an LwM2M client uses libscboot (a runnable example, built and run by a
  * test). Start-up runs the bootstrap sequence; before every Register/Update to a
- * card-provisioned server it calls scb_bootstrap_check_card() (LwM2M R5); when the card's data changed
- * it drops the (D)TLS session of every server whose URI, security mode or keys changed and
+ * card-provisioned server it calls scb_bootstrap_check_card() (LwM2M R5); when the card's data
+ * changed it drops the (D)TLS session of every server whose URI, security mode or keys changed and
  * registers again; when the card is gone its servers are forgotten.
  *
  * Here the card is the built-in emulator so the example can act out an OTA update (the second
@@ -58,11 +58,11 @@ struct client {
 };
 
 /* The library's callback after a commit: compare sessions and say what the client does. */
-static void on_commit(void *ctx, enum scb_card_outcome o, const struct scb_committed *now)
+static void on_commit(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *now)
 {
     struct client *cl = ctx;
     const struct scb_object *old = scb_config_object(&cl->before.cfg, SCB_OBJ_SECURITY);
-    printf("card %s (generation %llu)\n", scb_card_outcome_name(o),
+    printf("card %s (generation %llu)\n", scb_bootstrap_outcome_name(o),
            (unsigned long long)now->generation);
     for (size_t k = 0; old && k < old->n; k++) {
         uint8_t a[32], b[32];
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
     struct scb_run_result res;
     struct client cl;
     char err[300];
-    enum scb_card_outcome o;
+    enum scb_bootstrap_outcome o;
 
     if (argc != 4) {
         fprintf(stderr, "usage: %s PROFILE.json SECOND_IMAGE.bin STATE_DIR\n", argv[0]);
@@ -142,13 +142,14 @@ int main(int argc, char **argv)
         }
         /* R5: before every Register/Update to a card-provisioned server */
         scb_bootstrap_check_card(b, &o);
-        printf("round %d: check %s, %u APDUs\n", round, scb_card_outcome_name(o),
+        printf("round %d: check %s, %u APDUs\n", round, scb_bootstrap_outcome_name(o),
                scb_bootstrap_last_apdus(b));
-        if (o == SCB_CARD_CHANGED || o == SCB_CARD_SWAPPED || o == SCB_CARD_APPLIED) {
+        if (o == SCB_BOOTSTRAP_CARD_CHANGED || o == SCB_BOOTSTRAP_CARD_SWAPPED ||
+            o == SCB_BOOTSTRAP_CARD_APPLIED) {
             print_servers("register to", &cl.before);
-        } else if (o == SCB_CARD_REMOVED) {
+        } else if (o == SCB_BOOTSTRAP_CARD_REMOVED) {
             printf("card servers forgotten; no server left: client-initiated bootstrap\n");
-        } else if (o == SCB_CARD_UNCHANGED) {
+        } else if (o == SCB_BOOTSTRAP_CARD_UNCHANGED) {
             print_servers("update to", &cl.before);
         }
     }

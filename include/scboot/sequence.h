@@ -24,18 +24,22 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
-enum scb_card_outcome {
-    SCB_CARD_UNCHANGED = 0, /**< nothing to do (the card's data is what is committed) */
-    SCB_CARD_APPLIED,       /**< card data committed (first time, or card inserted) */
-    SCB_CARD_CHANGED,       /**< same card, new data: old card instances replaced */
-    SCB_CARD_SWAPPED,       /**< another card (ICCID): old card instances replaced */
-    SCB_CARD_INVALID,       /**< card data inconsistent: card instances disabled (removed) */
-    SCB_CARD_REMOVED,       /**< card gone: its instances deleted (R4) */
-    SCB_CARD_UNREADABLE,    /**< card present but not readable (locked, PIN, error) */
-    SCB_CARD_ABSENT,        /**< no card and nothing from a card committed */
-    SCB_CARD_UNKNOWN,       /**< reader or pcscd unreachable: card state unknown, instances kept */
+/** What a check of the card (or a run of the sequence) did with the card's data. */
+enum scb_bootstrap_outcome {
+    /** nothing to do (the card's data is what is committed) */
+    SCB_BOOTSTRAP_CARD_UNCHANGED = 0,
+    SCB_BOOTSTRAP_CARD_APPLIED,    /**< card data committed (first time, or card inserted) */
+    SCB_BOOTSTRAP_CARD_CHANGED,    /**< same card, new data: old card instances replaced */
+    SCB_BOOTSTRAP_CARD_SWAPPED,    /**< another card (ICCID): old card instances replaced */
+    /** card data inconsistent: card instances disabled (removed) */
+    SCB_BOOTSTRAP_CARD_INVALID,
+    SCB_BOOTSTRAP_CARD_REMOVED,    /**< card gone: its instances deleted (R4) */
+    SCB_BOOTSTRAP_CARD_UNREADABLE, /**< card present but not readable (locked, PIN, error) */
+    SCB_BOOTSTRAP_CARD_ABSENT,     /**< no card and nothing from a card committed */
+    /** reader or pcscd unreachable: card state unknown, instances kept */
+    SCB_BOOTSTRAP_CARD_UNKNOWN,
 };
-const char *scb_card_outcome_name(enum scb_card_outcome o);
+const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o);
 
 /**
  * When scb_bootstrap_check_card reads the card (R3/R5). pcsc-lite's event counter moves on insert,
@@ -82,7 +86,7 @@ struct scb_bootstrap_opts {
      * Called after every commit with the outcome (the LwM2M client drops sessions here); may
      * be NULL; notify_ctx borrowed. c is borrowed for the call only.
      */
-    void (*notify)(void *ctx, enum scb_card_outcome o, const struct scb_committed *c);
+    void (*notify)(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *c);
     void *notify_ctx;
 };
 
@@ -138,14 +142,15 @@ unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
  * R5: check the card and bring the committed configuration in step with it. Call before
  * every Register/Update to a card-provisioned server; *out says what happened.
  * R4, one rule: the reader is there and empty (status present = 0, or the card went away
- * during the read) -> the card's instances are deleted (SCB_CARD_REMOVED) and the sequence
- * falls through to the factory step; the reader or pcscd cannot be reached (status fails)
- * -> the card's state is unknown: nothing is deleted (SCB_CARD_UNKNOWN), and it is logged.
+ * during the read) -> the card's instances are deleted (SCB_BOOTSTRAP_CARD_REMOVED) and the
+ * sequence falls through to the factory step; the reader or pcscd cannot be reached (status
+ * fails) -> the card's state is unknown: nothing is deleted (SCB_BOOTSTRAP_CARD_UNKNOWN), and
+ * it is logged.
  */
-int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out);
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out);
 
 struct scb_run_result {
-    enum scb_card_outcome card;
+    enum scb_bootstrap_outcome card;
     int factory_applied;            /**< factory configuration committed this run */
     int factory_rejected;           /**< factory configuration present but inconsistent */
     int needs_network_bootstrap;    /**< no complete server account: Client-Initiated next */

@@ -154,7 +154,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
-    enum scb_card_outcome o;
+    enum scb_bootstrap_outcome o;
 
     if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
         exit(1);
@@ -169,7 +169,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_run(b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+    if (scb_bootstrap_run(b, &res) < 0 || res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
         fprintf(stderr, "bench: %zu-byte card not applied\n", size);
         exit(1);
     }
@@ -314,7 +314,7 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
-    enum scb_card_outcome o;
+    enum scb_bootstrap_outcome o;
     if (mkdtemp(dir) == NULL || scb_store_open(dir, 0, &st, err, sizeof(err)) < 0) {
         exit(1);
     }
@@ -325,11 +325,12 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     bo.store = st;
     bo.card = c;
     bo.verify = SCB_VERIFY_ALWAYS;
-    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0 || res.card != SCB_CARD_APPLIED) {
+    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0 ||
+        res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_check_card(b, &o) < 0 || o != SCB_CARD_UNCHANGED) {
+    if (scb_bootstrap_check_card(b, &o) < 0 || o != SCB_BOOTSTRAP_CARD_UNCHANGED) {
         exit(1);
     }
     struct wire w = wire_since(e, mark);

@@ -34,10 +34,10 @@ struct env {
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b;
     int notified;
-    enum scb_card_outcome last;
+    enum scb_bootstrap_outcome last;
 };
 
-static void on_notify(void *ctx, enum scb_card_outcome o, const struct scb_committed *c)
+static void on_notify(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *c)
 {
     struct env *v = ctx;
     (void)c;
@@ -108,10 +108,10 @@ static size_t count_prov(const struct scb_committed *c, enum scb_provenance p)
 /* Another card (ICCID) in the reader: the check says swapped, *c is what it committed. */
 static void swap_card(struct env *v, const char *iccid, struct scb_committed *c)
 {
-    enum scb_card_outcome o;
+    enum scb_bootstrap_outcome o;
     assert_int_equal(scb_emu_set_iccid(v->e, iccid), 0);
     assert_int_equal(scb_bootstrap_check_card(v->b, &o), 0);
-    assert_int_equal(o, SCB_CARD_SWAPPED);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_SWAPPED);
     committed(v, c);
     assert_string_equal(c->card.iccid, iccid);
 }
@@ -130,31 +130,31 @@ static void test_check_cycle(void **state)
     (void)state;
     struct env v;
     struct scb_run_result res;
-    enum scb_card_outcome o;
+    enum scb_bootstrap_outcome o;
     struct scb_committed c;
 
     start(&v, "", "anjay_ef126.bin");
     assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_false(res.factory_applied); /* configured from the card: no factory step */
     assert_false(res.needs_network_bootstrap);
     /* R5 check with no card event: not a single APDU */
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_UNCHANGED);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
     /* an event, same data: re-read along the known path, unchanged */
     scb_emu_reset(v.e);
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_UNCHANGED);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
     print_message("# re-check after a card event: %u APDUs\n", scb_bootstrap_last_apdus(v.b));
     assert_true(scb_bootstrap_last_apdus(v.b) > 0 && scb_bootstrap_last_apdus(v.b) <= 10);
     /* the data changed (e.g. OTA, then the card was reset) */
     set_card_file(&v, "data/nrf_ef58.bin");
     scb_emu_reset(v.e);
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_CHANGED);
-    assert_int_equal(v.last, SCB_CARD_CHANGED);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
+    assert_int_equal(v.last, SCB_BOOTSTRAP_CARD_CHANGED);
     committed(&v, &c);
     assert_non_null(scb_object_instance(scb_config_object(&c.cfg, 0), 0)); /* the new BS */
     assert_null(scb_config_object(&c.cfg, 1));                             /* old server gone */
@@ -170,7 +170,7 @@ static void test_invalid_and_removed_keep_factory(void **state)
     (void)state;
     struct env v;
     struct scb_run_result res;
-    enum scb_card_outcome o;
+    enum scb_bootstrap_outcome o;
     struct scb_committed c;
     uint8_t *img;
     size_t n;
@@ -187,7 +187,7 @@ static void test_invalid_and_removed_keep_factory(void **state)
     assert_true(res.factory_applied);
     scb_bootstrap_free(&fb);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     committed(&v, &c);
     size_t factory = count_prov(&c, SCB_PROV_FACTORY);
     assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
@@ -208,7 +208,7 @@ static void test_invalid_and_removed_keep_factory(void **state)
     scb_config_free(&cfg);
     scb_emu_reset(v.e);
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_INVALID);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_INVALID);
     int seen = 0;
     const struct scb_report *rep = scb_bootstrap_report(v.b);
     for (size_t k = 0; k < rep->n; k++) {
@@ -224,10 +224,10 @@ static void test_invalid_and_removed_keep_factory(void **state)
     set_card_file(&v, "data/anjay_ef126.bin");
     scb_emu_reset(v.e);
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_APPLIED);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_APPLIED);
     scb_emu_remove(v.e);
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-    assert_int_equal(o, SCB_CARD_REMOVED);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_REMOVED);
     committed(&v, &c);
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
     assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), factory);
@@ -248,7 +248,7 @@ static void test_r4_empty_vs_unreachable(void **state)
     start(&v, "", "anjay_ef126.bin");
     assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_false(res.factory_applied);
     /* pcscd gone (or the reader unplugged): unknown, the card's instances stay, no factory */
     struct scb_transport *gone = scb_transport_unreachable(SCB_E_NO_SERVICE);
@@ -256,8 +256,8 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_int_equal(scb_card_new(gone, &gc), 0);
     assert_int_equal(scb_bootstrap_set_card(v.b, gc, NULL), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_UNKNOWN);
-    assert_string_equal(scb_card_outcome_name(res.card), "unknown");
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
+    assert_string_equal(scb_bootstrap_outcome_name(res.card), "unknown");
     assert_false(res.factory_applied);
     committed(&v, &c);
     assert_true(c.card.valid);
@@ -274,7 +274,7 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_int_equal(scb_card_new(empty, &ec), 0);
     assert_int_equal(scb_bootstrap_set_card(v.b, ec, NULL), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_REMOVED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_true(res.factory_applied);
     committed(&v, &c);
     assert_false(c.card.valid);
@@ -286,10 +286,10 @@ static void test_r4_empty_vs_unreachable(void **state)
     /* the card again, then pulled out of the emulated reader: the same rule */
     assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     scb_emu_remove(v.e);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_REMOVED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_REMOVED);
     committed(&v, &c);
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
     scb_committed_free(&c);
@@ -345,7 +345,7 @@ static void test_r4_reader_gone_mid_read(void **state)
     start(&v, "", "anjay_ef126.bin");
     assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     for (unsigned n = 0; n < 6; n++) {
         struct vanishing van = {.e = v.e, .left = n};
         struct scb_transport *t = scb_transport_new(&vanishing_ops, &van);
@@ -353,7 +353,7 @@ static void test_r4_reader_gone_mid_read(void **state)
         assert_int_equal(scb_card_new(t, &vc), 0);
         assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
         assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-        assert_int_equal(res.card, SCB_CARD_UNKNOWN);
+        assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
         assert_false(res.factory_applied);
         committed(&v, &c);
         assert_true(c.card.valid);
@@ -399,7 +399,7 @@ static void test_r4_mute_card_kept(void **state)
     start(&v, "", "anjay_ef126.bin");
     assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     struct scb_transport *ts[2] = {scb_transport_new(&mute_ops, NULL),
                                    scb_transport_unreachable(SCB_E_CARD_MUTE)};
     for (unsigned k = 0; k < 2; k++) {
@@ -408,7 +408,7 @@ static void test_r4_mute_card_kept(void **state)
         assert_int_equal(scb_card_new(ts[k], &vc), 0);
         assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
         assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-        assert_int_equal(res.card, SCB_CARD_UNKNOWN);
+        assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
         assert_false(res.factory_applied);
         committed(&v, &c);
         assert_true(c.card.valid);
@@ -457,7 +457,7 @@ static void test_verify_policy(void **state)
     for (int policy = 0; policy < 3; policy++) {
         struct env v;
         struct scb_run_result res;
-        enum scb_card_outcome o;
+        enum scb_bootstrap_outcome o;
         start(&v, "", "anjay_ef126.bin");
         fake_now = 1000000;
         v.bo.clock_ms = fake_clock;
@@ -465,42 +465,43 @@ static void test_verify_policy(void **state)
         v.bo.verify_every_ms = 10000;
         renew(&v);
         assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-        assert_int_equal(res.card, SCB_CARD_APPLIED);
+        assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
         uint32_t ev = scb_emu_events(v.e);
         set_card_file(&v, "data/nrf_ef58.bin"); /* changed in place: no reader event */
         assert_int_equal(scb_emu_events(v.e), ev);
         fake_now += 5000;
         assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
         if (policy == SCB_VERIFY_ALWAYS) {
-            assert_int_equal(o, SCB_CARD_CHANGED); /* caught */
+            assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED); /* caught */
             print_message("# verify=always: change caught with %u APDUs\n", scb_bootstrap_last_apdus(v.b));
             assert_true(scb_bootstrap_last_apdus(v.b) > 0 && scb_bootstrap_last_apdus(v.b) <= 12);
             /* and an unchanged card costs the same re-read, every time */
             assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-            assert_int_equal(o, SCB_CARD_UNCHANGED);
+            assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
             print_message("# verify=always: unchanged card, %u APDUs per check\n",
                           scb_bootstrap_last_apdus(v.b));
             assert_true(scb_bootstrap_last_apdus(v.b) > 0);
         } else {
-            assert_int_equal(o, SCB_CARD_UNCHANGED); /* missed: no event, no APDU */
+            assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED); /* missed: no event, no APDU */
             assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
             fake_now += 6000; /* 11 s after the read */
             assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
             if (policy == SCB_VERIFY_EVERY) {
-                assert_int_equal(o, SCB_CARD_CHANGED); /* caught once the period is over */
+                /* caught once the period is over */
+                assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
                 assert_true(scb_bootstrap_last_apdus(v.b) > 0);
                 /* and quiet again for the next period */
                 fake_now += 1000;
                 assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-                assert_int_equal(o, SCB_CARD_UNCHANGED);
+                assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
                 assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
             } else {
-                assert_int_equal(o, SCB_CARD_UNCHANGED); /* on-event: still missed */
+                assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED); /* on-event: still missed */
                 assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
                 /* a reader event makes it read and see the change */
                 scb_emu_reset(v.e);
                 assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
-                assert_int_equal(o, SCB_CARD_CHANGED);
+                assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
             }
         }
         stop(&v);
@@ -570,7 +571,7 @@ static void test_fall_through(void **state)
         assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
         if (!res.factory_applied) {
             fail_msg("%s: factory not applied (card %s)", cases[k].why,
-                     scb_card_outcome_name(res.card));
+                     scb_bootstrap_outcome_name(res.card));
         }
         assert_true(res.needs_network_bootstrap); /* the factory file is BS-only */
         stop(&v);
@@ -597,7 +598,7 @@ static void test_one_validator(void **state)
     scb_profile_no_acl(&v.bo.profile);
     renew(&v);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_INVALID);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_INVALID);
     const struct scb_report *card_rep = scb_bootstrap_report(v.b);
     /* now the same bytes as the factory configuration, no card, in a second context (the
      * card's report stays in the first) */
@@ -631,7 +632,7 @@ static void test_check_fault_sweep(void **state)
         for (unsigned i = 0; i < 12; i++) {
             struct env v;
             struct scb_run_result res;
-            enum scb_card_outcome o;
+            enum scb_bootstrap_outcome o;
             struct scb_committed before, after;
             start(&v, "", "anjay_ef126.bin");
             assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
@@ -644,12 +645,12 @@ static void test_check_fault_sweep(void **state)
             committed(&v, &after);
             int same = memcmp(before.card.sha256, after.card.sha256, 32) == 0 &&
                        after.generation == before.generation;
-            int removed = !after.card.valid && o == SCB_CARD_REMOVED;
-            int changed = after.card.valid && o == SCB_CARD_CHANGED;
-            int unreadable = o == SCB_CARD_UNREADABLE && same;
+            int removed = !after.card.valid && o == SCB_BOOTSTRAP_CARD_REMOVED;
+            int changed = after.card.valid && o == SCB_BOOTSTRAP_CARD_CHANGED;
+            int unreadable = o == SCB_BOOTSTRAP_CARD_UNREADABLE && same;
             if (!(removed || changed || unreadable)) {
                 fail_msg("fault %d at %u: outcome %s, generation %llu -> %llu", kind, i,
-                         scb_card_outcome_name(o), (unsigned long long)before.generation,
+                         scb_bootstrap_outcome_name(o), (unsigned long long)before.generation,
                          (unsigned long long)after.generation);
             }
             scb_committed_free(&before);
@@ -669,7 +670,7 @@ static void test_handle_api(void **state)
     struct scb_bootstrap_opts o;
     struct scb_bootstrap *b = (struct scb_bootstrap *)&o; /* must be set to NULL on error */
     struct scb_profile p;
-    enum scb_card_outcome out;
+    enum scb_bootstrap_outcome out;
     struct scb_run_result res;
 
     scb_bootstrap_opts_init(&o);
@@ -717,7 +718,7 @@ static void test_handle_api(void **state)
     renew(&v);
     snprintf(name, sizeof(name), "scribbled");
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     committed(&v, &c);
     assert_string_equal(c.card.reader, "first");
     scb_committed_free(&c);
@@ -727,7 +728,7 @@ static void test_handle_api(void **state)
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
     scb_bootstrap_force_read(v.b);
     assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
-    assert_int_equal(out, SCB_CARD_UNCHANGED);
+    assert_int_equal(out, SCB_BOOTSTRAP_CARD_UNCHANGED);
     assert_true(scb_bootstrap_last_apdus(v.b) > 0);
     assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
@@ -743,7 +744,7 @@ static void test_handle_api(void **state)
     /* set_card(NULL): no reader, nothing sent, nothing deleted; the reader name is kept */
     assert_int_equal(scb_bootstrap_set_card(v.b, NULL, NULL), 0);
     assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
-    assert_int_equal(out, SCB_CARD_ABSENT);
+    assert_int_equal(out, SCB_BOOTSTRAP_CARD_ABSENT);
     committed(&v, &c);
     assert_true(c.card.valid);
     scb_committed_free(&c);
@@ -757,7 +758,7 @@ static void test_handle_api(void **state)
     scb_emu_remove(v.e);
     assert_int_equal(scb_bootstrap_set_factory(v.b, NULL), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_REMOVED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_false(res.factory_applied);
     char path[32] = "data/nrf_ef58.bin";
     assert_int_equal(scb_bootstrap_set_factory(v.b, path), 0);
@@ -777,14 +778,14 @@ static void test_handle_api(void **state)
     v.t = scb_emu_transport(v.e);
     scb_card_set_transport(v.card, v.t); /* the same session, the new card */
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_UNREADABLE);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNREADABLE);
     assert_int_equal(scb_bootstrap_set_pin(v.b, "1234"), 0);
     assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_CARD_APPLIED);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_int_equal(scb_bootstrap_set_pin(v.b, NULL), 0);
     scb_emu_reset(v.e);
     assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
-    assert_int_equal(out, SCB_CARD_UNREADABLE);
+    assert_int_equal(out, SCB_BOOTSTRAP_CARD_UNREADABLE);
     stop(&v);
 }
 
