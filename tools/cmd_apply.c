@@ -18,7 +18,7 @@
 #include "cli.h"
 #include "scboot/card.h"
 #include "scboot/scp03.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 
 static const char usage_text[] =
     "scboot apply [-r READER] [--no-card] [--factory F] [--state-dir D] [--no-acl|--profile P]\n"

@@ -14,7 +14,7 @@
 
 #include "cli.h"
 #include "cli_misc.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 #include "scboot/util.h"
 #ifdef SCBOOT_HAVE_COAP
 #include "scboot/coap.h"

@@ -28,7 +28,7 @@
 #include "scboot/util.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 
 static const char usage_text[] =
     "scboot watch [-r READER|--all] [--config FILE] [--state-dir D] [--exec CMD]\n"

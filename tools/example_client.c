@@ -16,7 +16,7 @@
 #include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/objdefs.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 #include "scboot/util.h"
 
 /* What a (D)TLS session depends on: URI, mode, identity and key of the server's /0 instance. */

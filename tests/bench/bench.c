@@ -19,7 +19,7 @@
 #include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 #include "scboot/tlv.h"
 #include "scboot/util.h"
 

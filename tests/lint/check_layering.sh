@@ -6,7 +6,7 @@
 #   pcsc/            card access: ground floor only (never the LwM2M side or the secure channel)
 #   secure_channel/  SCP03: ground floor and card access (never the LwM2M side)
 #   bootstrap/       the LwM2M side: ground floor; never PC/SC or SCP03; only the card source
-#                    and the sequence (which join the two) include card access headers
+#                    and the bootstrap sequence (which join the two) include card access headers
 #   nothing below tools/ includes a tools/ header; no library file calls mbedTLS except the
 #   crypto seam (the emulator's card side keeps its own, on purpose)
 # Direct includes of .c and private .h files are checked (public headers are checked by the
@@ -29,7 +29,7 @@ incs() { grep -Hn '^#include' "$@" 2>/dev/null; }
 
 ground='scboot/(error|util)\.h|crypto\.h|logf\.h'
 card='scboot/(transport|apdu|uicc|card|p15|pcsc)\.h'
-lwm2m='scboot/(model|objdefs|tlv|bsfile|codec|json|validate|store|sequence|session|coap|card_source|cardsrc)\.h|codec_internal\.h|store_internal\.h'
+lwm2m='scboot/(model|objdefs|tlv|bsfile|json|validate|store|bootstrap|session|coap|senml|card_source)\.h|codec_internal\.h|store_internal\.h'
 
 echo "1..6"
 check "common/ includes no other part" \
@@ -38,9 +38,9 @@ check "pcsc/ (card access) includes neither the LwM2M side nor the secure channe
     "$(incs pcsc/*.c pcsc/*.h | grep -E "\"($lwm2m|scboot/scp03\.h|scp03_internal\.h)\"")"
 check "secure_channel/ includes nothing of the LwM2M side" \
     "$(incs secure_channel/*.c secure_channel/*.h | grep -E "\"($lwm2m)\"")"
-check "bootstrap/ includes no PC/SC nor SCP03, and card access only in the card source and sequence" \
+check "bootstrap/ includes no PC/SC nor SCP03, and card access only in the card source and the bootstrap sequence" \
     "$(incs bootstrap/*.c bootstrap/*.h | grep -E "<winscard\.h>|<PCSC/|\"(scboot/scp03\.h|scp03_internal\.h|scboot/pcsc\.h)\"";
-       incs bootstrap/*.c bootstrap/*.h | grep -Ev '^bootstrap/(card_source|sequence)\.c:' | grep -E "\"($card)\"")"
+       incs bootstrap/*.c bootstrap/*.h | grep -Ev '^bootstrap/(card_source|bootstrap)\.c:' | grep -E "\"($card)\"")"
 check "no part below tools/ includes a tools/ header" \
     "$(incs common/* pcsc/*.c pcsc/*.h pcsc/emu/* secure_channel/* bootstrap/* include/scboot/* |
        grep -E '"(cli[a-z_]*\.h|\.\./tools/)')"

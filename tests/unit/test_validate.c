@@ -23,7 +23,7 @@
 #include "scboot/bsfile.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 #include "scboot/session.h"
 #include "scboot/util.h"
 #include "scboot/validate.h"
@@ -418,7 +418,7 @@ static int via_card(const struct scb_config *cfg, enum scb_source src, struct sc
     return ret;
 }
 
-/* The factory path: the JSON shape in a file, loaded by scb_factory_load, then checked.
+/* The factory path: the JSON shape in a file, loaded by scb_bootstrap_factory_load, then checked.
  * Returns the load's error when the loader refused the file. */
 static int via_factory_text(const char *text, struct scb_report *rep)
 {
@@ -430,7 +430,7 @@ static int via_factory_text(const char *text, struct scb_report *rep)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
-    int ret = scb_factory_load(path, &img, &len, err, sizeof(err));
+    int ret = scb_bootstrap_factory_load(path, &img, &len, err, sizeof(err));
     unlink(path);
     if (ret < 0) {
         return ret;

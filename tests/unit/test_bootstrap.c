@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_sequence.c: change detection and the bootstrap sequence on the emulated card: 0 APDUs
+ * test_bootstrap.c: change detection and the bootstrap sequence on the emulated card: 0 APDUs
  * on a re-check without a card event; changed data replaces the card's instances; changed but
  * inconsistent data disables them; a swapped card; a removed card deletes only card instances;
  * every card failure falls through to the factory configuration; card and factory share the
@@ -21,7 +21,7 @@
 #include "scboot/card.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 #include "scboot/tlv.h"
 #include "scboot/util.h"
 
@@ -193,7 +193,7 @@ static void test_invalid_and_removed_keep_factory(void **state)
     assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
     scb_committed_free(&c);
     /* the card's new data is inconsistent (SSID 0): its instances are disabled, nothing new */
-    assert_int_equal(scb_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
+    assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
     free(img);
     const char bad[] = "{\"objects\":{\"0\":{\"instances\":{\"7\":{\"resources\":{\"0\":"
                        "\"coap://x\",\"1\":false,\"2\":3,\"10\":0}}}},\"1\":{\"instances\":{"
@@ -436,22 +436,22 @@ static void test_verify_policy(void **state)
     (void)state;
     enum scb_verify_policy p;
     uint64_t ms;
-    assert_int_equal(scb_verify_parse("on-event", &p, &ms), 0);
+    assert_int_equal(scb_bootstrap_verify_parse("on-event", &p, &ms), 0);
     assert_int_equal(p, SCB_VERIFY_ON_EVENT);
-    assert_int_equal(scb_verify_parse("always", &p, &ms), 0);
+    assert_int_equal(scb_bootstrap_verify_parse("always", &p, &ms), 0);
     assert_int_equal(p, SCB_VERIFY_ALWAYS);
-    assert_int_equal(scb_verify_parse("every=30", &p, &ms), 0);
+    assert_int_equal(scb_bootstrap_verify_parse("every=30", &p, &ms), 0);
     assert_int_equal(ms, 30000);
-    assert_int_equal(scb_verify_parse("every=250ms", &p, &ms), 0);
+    assert_int_equal(scb_bootstrap_verify_parse("every=250ms", &p, &ms), 0);
     assert_int_equal(ms, 250);
-    assert_int_equal(scb_verify_parse("every=5m", &p, &ms), 0);
+    assert_int_equal(scb_bootstrap_verify_parse("every=5m", &p, &ms), 0);
     assert_int_equal(ms, 300000);
-    assert_int_equal(scb_verify_parse("every=2h", &p, &ms), 0);
+    assert_int_equal(scb_bootstrap_verify_parse("every=2h", &p, &ms), 0);
     assert_int_equal(ms, 7200000);
     static const char *bad[] = {"", "sometimes", "every=", "every=0", "every=-1", "every=5x",
                                 "every=99999999999999999999", "every=s", "Always"};
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
-        assert_int_equal(scb_verify_parse(bad[k], &p, &ms), SCB_E_INVALID_ARG);
+        assert_int_equal(scb_bootstrap_verify_parse(bad[k], &p, &ms), SCB_E_INVALID_ARG);
     }
 
     for (int policy = 0; policy < 3; policy++) {
@@ -530,7 +530,7 @@ static void test_fall_through(void **state)
     uint8_t *img;
     size_t n;
     char err[256];
-    assert_int_equal(scb_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
+    assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
     f = fopen("/tmp/scb-seq-msa1.bin", "wb");
     fwrite(img, 1, n, f);
     fclose(f);
@@ -589,7 +589,7 @@ static void test_one_validator(void **state)
     uint8_t *img;
     size_t n;
     char err[256];
-    assert_int_equal(scb_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
+    assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
     FILE *f = fopen("/tmp/scb-seq-msa2.bin", "wb");
     fwrite(img, 1, n, f);
     fclose(f);

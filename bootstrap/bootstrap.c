@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sequence.c: the bootstrap sequence (smartcard -> factory -> network needed?) and the card
+ * bootstrap.c: the bootstrap sequence (smartcard -> factory -> network needed?) and the card
  * change check. Every configuration goes through scb_validate_image() (decode + the one
  * validator) before it is merged with its provenance and committed through the store.
  */
@@ -15,7 +15,7 @@
 #include "scboot/bsfile.h"
 #include "scboot/card.h"
 #include "scboot/json.h"
-#include "scboot/sequence.h"
+#include "scboot/bootstrap.h"
 #include "scboot/tlv.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"
@@ -41,7 +41,7 @@ const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o)
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
 }
 
-int scb_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms)
+int scb_bootstrap_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms)
 {
     if (text == NULL || p == NULL || every_ms == NULL) {
         return SCB_E_INVALID_ARG;
@@ -429,7 +429,7 @@ out:
     return ret;
 }
 
-int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen)
+int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen)
 {
     char *text;
     size_t n;
@@ -494,7 +494,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     struct scb_committed c;
     int ret;
 
-    if ((ret = scb_factory_load(b->factory_path, &img, &len, err, sizeof(err))) < 0) {
+    if ((ret = scb_bootstrap_factory_load(b->factory_path, &img, &len, err, sizeof(err))) < 0) {
         logf_(b, "factory configuration unusable: %s", err);
         res->factory_rejected = 1;
         return SCB_OK;

@@ -7,8 +7,8 @@
  * a removed or swapped card takes its instances away; factory and network instances are never
  * touched by the card path.
  */
-#ifndef SCBOOT_SEQUENCE_H
-#define SCBOOT_SEQUENCE_H
+#ifndef SCBOOT_BOOTSTRAP_H
+#define SCBOOT_BOOTSTRAP_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -51,7 +51,7 @@ const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o);
 enum scb_verify_policy { SCB_VERIFY_ON_EVENT = 0, SCB_VERIFY_ALWAYS = 1, SCB_VERIFY_EVERY = 2 };
 
 /** Parse "on-event", "always" or "every=DURATION" (DURATION: N[ms|s|m|h], plain N = seconds). */
-int scb_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms);
+int scb_bootstrap_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms);
 
 /** The bootstrap sequence's context: opaque (its fields may change within soname 0). */
 struct scb_bootstrap;
@@ -166,7 +166,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
  *              secrets: scb_zeroize() it, then free())
  * \return 0 or a negative scb_err (err says why; *image is set only on success)
  */
-int scb_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);
+int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus
