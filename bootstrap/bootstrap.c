@@ -277,9 +277,9 @@ static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_
 }
 
 static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
-                     struct scb_read_result *r)
+                     struct scb_card_source_result *r)
 {
-    struct scb_read_opts ro = b->o.ro;
+    struct scb_card_source_opts ro = b->o.ro;
     int ret;
     if (c->card.valid && ro.known_path == NULL && ro.file_id == 0) {
         /* re-read along the path found last time; walk again only if that fails */
@@ -300,7 +300,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
 {
     struct scb_committed c;
     struct scb_card_status st;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     struct scb_config cfg;
     char err[300];
     uint8_t sha[32];
@@ -387,7 +387,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     scb_sha256(r.file, r.file_len, sha);
     if (same_card(&c.card, r.iccid, sha)) {
         *out = SCB_BOOTSTRAP_CARD_UNCHANGED;
-        scb_read_result_free(&r);
+        scb_card_source_result_free(&r);
         scb_committed_free(&c);
         return SCB_OK;
     }
@@ -424,7 +424,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
           scb_bootstrap_outcome_name(*out), r.iccid, r.file_len, (unsigned long long)c.generation);
 out:
     scb_config_free(&cfg);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     scb_committed_free(&c);
     return ret;
 }

@@ -27,12 +27,12 @@ static const uint8_t p15_aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
 #define ODF_MAX 1024
 #define DODF_MAX 8192
 
-int scb_is_lwm2m_oid(const uint8_t *oid, size_t len)
+int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len)
 {
     return len == sizeof(scb_lwm2m_oid) && memcmp(oid, scb_lwm2m_oid, len) == 0;
 }
 
-void scb_read_result_free(struct scb_read_result *r)
+void scb_card_source_result_free(struct scb_card_source_result *r)
 {
     if (r == NULL) {
         return;
@@ -46,7 +46,7 @@ void scb_read_result_free(struct scb_read_result *r)
 
 /* The failed step in one line, naming the status word the card really sent (kept in r). */
 __attribute__((format(printf, 4, 5))) static int fail_step(struct scb_card *c,
-                                                          struct scb_read_result *r, int ret,
+                                                          struct scb_card_source_result *r, int ret,
                                                           const char *fmt, ...)
 {
     char step[96];
@@ -78,7 +78,7 @@ __attribute__((format(printf, 4, 5))) static int fail_step(struct scb_card *c,
 }
 
 /* EF DIR records, one by one, until the PKCS#15 template (le 0: learn the record length). */
-static int dir_records(struct scb_card *c, struct scb_read_result *r, uint8_t sfi, size_t le,
+static int dir_records(struct scb_card *c, struct scb_card_source_result *r, uint8_t sfi, size_t le,
                        unsigned count)
 {
     uint8_t rec[256];
@@ -110,7 +110,7 @@ static int dir_records(struct scb_card *c, struct scb_read_result *r, uint8_t sf
 
 /* EF DIR by SFI 1E from the MF; on a card that refuses SFI, SELECT 2F00 (FCP: record length
  * and count) and READ RECORD. The PKCS#15 template wherever it stands. */
-static int find_in_dir(struct scb_card *c, struct scb_read_result *r)
+static int find_in_dir(struct scb_card *c, struct scb_card_source_result *r)
 {
     static const uint8_t dir[] = {0x2F, 0x00};
     struct scb_fcp fcp;
@@ -182,7 +182,8 @@ static int read_small(struct scb_card *c, unsigned ch, const struct scb_p15_path
                  : scb_uicc_read_binary(c, ch, 0, off, buf, want, len);
 }
 
-static int open_app(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
+static int open_app(struct scb_card *c, const struct scb_card_source_opts *o,
+                    struct scb_card_source_result *r)
 {
     int ret;
     const uint8_t *aid = r->app.aid;
@@ -206,7 +207,7 @@ static int open_app(struct scb_card *c, const struct scb_read_opts *o, struct sc
 }
 
 /* ODF -> DODFs in order -> the object with OID 2.23.43.9.1; the AODF paths on the way. */
-static int find_object(struct scb_card *c, struct scb_read_result *r)
+static int find_object(struct scb_card *c, struct scb_card_source_result *r)
 {
     struct scb_p15_path odf = {.path = {ODF_FID >> 8, ODF_FID & 0xFF}, .len = 2};
     uint8_t *buf = malloc(DODF_MAX);
@@ -242,7 +243,8 @@ static int find_object(struct scb_card *c, struct scb_read_result *r)
         }
         for (size_t k = 0; k < n; k++) {
             struct scb_p15_dobj *ob = &r->objects[r->n_objects + k];
-            if (r->object_index < 0 && scb_is_lwm2m_oid(ob->oid, ob->oid_len) && ob->has_path) {
+            if (r->object_index < 0 && scb_card_source_is_lwm2m_oid(ob->oid, ob->oid_len) &&
+                ob->has_path) {
                 r->object_index = (int)(r->n_objects + k);
             }
         }
@@ -260,7 +262,7 @@ out:
 
 /* The PKCS#15 way: the object's authId -> the AODF's PIN object. SCB_E_NOT_FOUND when the
  * card has no AODF or no PIN object with that authId. */
-static int pin_from_aodf(struct scb_card *c, struct scb_read_result *r,
+static int pin_from_aodf(struct scb_card *c, struct scb_card_source_result *r,
                          const struct scb_p15_dobj *ob, struct scb_p15_pin *out)
 {
     struct scb_p15_pin pins[SCB_P15_MAX_PINS];
@@ -319,7 +321,7 @@ static uint8_t fcp_pin_ref(const struct scb_fcp *fcp)
     return fcp->pin_ref[0];
 }
 
-static int verify_step(struct scb_card *c, struct scb_read_result *r, const uint8_t *block,
+static int verify_step(struct scb_card *c, struct scb_card_source_result *r, const uint8_t *block,
                        size_t blen)
 {
     int ret = scb_uicc_verify(c, r->channel, r->pin_ref, block, blen, &r->pin_tries_left);
@@ -339,8 +341,9 @@ static int verify_step(struct scb_card *c, struct scb_read_result *r, const uint
  * EF current; else the application's FCP, after which the EF must be selected again (a DF
  * selection leaves no current EF). *ef_current says whether the EF is current on return.
  */
-static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r,
-                  const struct scb_p15_dobj *ob, int *ef_current)
+static int unlock(struct scb_card *c, const struct scb_card_source_opts *o,
+                  struct scb_card_source_result *r, const struct scb_p15_dobj *ob,
+                  int *ef_current)
 {
     struct scb_p15_pin pin;
     struct scb_fcp fcp;
@@ -421,7 +424,7 @@ static int unlock(struct scb_card *c, const struct scb_read_opts *o, struct scb_
 }
 
 /* The EF: first chunk, then exactly the rest its G.3.4 header announces. */
-static int read_file(struct scb_card *c, struct scb_read_result *r, int selected)
+static int read_file(struct scb_card *c, struct scb_card_source_result *r, int selected)
 {
     uint8_t *buf = malloc(SCB_MAX_FILE_SIZE);
     size_t got = 0, more = 0;
@@ -478,8 +481,8 @@ out:
     return ret;
 }
 
-static int secure_step(struct scb_card *c, const struct scb_read_opts *o,
-                       struct scb_read_result *r)
+static int secure_step(struct scb_card *c, const struct scb_card_source_opts *o,
+                       struct scb_card_source_result *r)
 {
     struct scb_transport *before = scb_card_transport(c);
     uint8_t hdr[4];
@@ -501,7 +504,8 @@ static int secure_step(struct scb_card *c, const struct scb_read_opts *o,
     return SCB_OK;
 }
 
-static int walk(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
+static int walk(struct scb_card *c, const struct scb_card_source_opts *o,
+                struct scb_card_source_result *r)
 {
     int ret, opened = 0, secured = 0, basic = 0, ef_current = 0;
 
@@ -602,9 +606,10 @@ out:
     return ret;
 }
 
-int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r)
+int scb_card_source_read(struct scb_card *c, const struct scb_card_source_opts *o,
+                         struct scb_card_source_result *r)
 {
-    static const struct scb_read_opts none = {0};
+    static const struct scb_card_source_opts none = {0};
     unsigned start = scb_card_apdus(c);
     int ret;
 
@@ -626,7 +631,7 @@ int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, stru
         if (ret != SCB_E_CARD_RESET) {
             break;
         }
-        scb_read_result_free(r); /* someone reset the card: start again, once */
+        scb_card_source_result_free(r); /* someone reset the card: start again, once */
         r->object_index = -1;
     }
     r->apdus = scb_card_apdus(c) - start;
@@ -635,7 +640,7 @@ int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, stru
         uint16_t sw = r->sw;
         int tries = r->pin_tries_left;
         memcpy(error, r->error, sizeof(error));
-        scb_read_result_free(r);
+        scb_card_source_result_free(r);
         memcpy(r->error, error, sizeof(error));
         if (r->error[0] == '\0') {
             snprintf(r->error, sizeof(r->error), "%s", scb_strerror(ret));

@@ -66,14 +66,14 @@ int cli_common_opt(struct cli *c, int opt, const char *arg);
 /* Opens the reader (-r NAME|INDEX|virtual:PROFILE.json; default $SCBOOT_READER or 0). */
 int cli_open_card(struct cli *c);
 void cli_close_card(struct cli *c);
-struct scb_read_opts;
+struct scb_card_source_opts;
 struct scb_scp03_guard;
 /*
  * Set up the secure channel hook of a card read from the options; 0 or an exit code. *g
  * receives the guard (NULL without a secure channel), the caller frees it with
  * scb_scp03_guard_free() after the read; ro borrows it until then.
  */
-int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard **g);
+int cli_secure_setup(struct cli *c, struct scb_card_source_opts *ro, struct scb_scp03_guard **g);
 /* After the read: say when "preferred" fell back to plaintext. */
 void cli_secure_report(struct cli *c, const struct scb_scp03_guard *g);
 /* One line on stderr: "scboot CMD: msg"; returns the exit code for err. */

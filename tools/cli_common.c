@@ -319,7 +319,7 @@ void cli_print_json(struct json_object *o)
                                                          JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_guard **g)
+int cli_secure_setup(struct cli *c, struct scb_card_source_opts *ro, struct scb_scp03_guard **g)
 {
     char err[512];
     struct scb_scp03_keys keys;

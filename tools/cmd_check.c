@@ -118,8 +118,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
                                          {0, 0, 0, 0}};
     struct scb_profile prof;
     enum scb_source src = SCB_SRC_CARD;
-    struct scb_read_opts ro = {0};
-    struct scb_read_result rr;
+    struct scb_card_source_opts ro = {0};
+    struct scb_card_source_result rr;
     struct scb_report rep = {0};
     struct scb_config cfg;
     struct scb_decode_error derr = {0};
@@ -229,7 +229,7 @@ out:
     scb_report_free(&rep);
     scb_config_free(&cfg);
     if (from_card) {
-        scb_read_result_free(&rr);
+        scb_card_source_result_free(&rr);
         cli_close_card(c);
     } else {
         if (buf) {

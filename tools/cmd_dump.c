@@ -31,7 +31,7 @@ static void path_hex(const struct scb_p15_path *p, char *out, size_t cap)
     scb_hex_encode(p->path, p->len, out, cap);
 }
 
-static json_object *objects_json(const struct scb_read_result *r)
+static json_object *objects_json(const struct scb_card_source_result *r)
 {
     json_object *arr = json_object_new_array();
     for (size_t k = 0; k < r->n_objects; k++) {
@@ -58,7 +58,7 @@ static json_object *objects_json(const struct scb_read_result *r)
     return arr;
 }
 
-static json_object *discovery_json(const struct scb_read_result *r)
+static json_object *discovery_json(const struct scb_card_source_result *r)
 {
     json_object *root = json_object_new_object(), *app = json_object_new_object();
     json_object *odf = json_object_new_array();
@@ -84,7 +84,7 @@ static json_object *discovery_json(const struct scb_read_result *r)
     return root;
 }
 
-static void print_discovery(const struct scb_read_result *r)
+static void print_discovery(const struct scb_card_source_result *r)
 {
     char hex[80], oid[64];
     printf("ICCID                %s\n", r->iccid[0] ? r->iccid : "(none: not a UICC?)");
@@ -133,7 +133,7 @@ static int write_raw(struct cli *c, const char *path, const uint8_t *d, size_t n
 struct dump_args {
     const char *raw;
     uint8_t aid[16];
-    struct scb_read_opts ro;
+    struct scb_card_source_opts ro;
 };
 
 static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
@@ -199,7 +199,7 @@ static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
     struct dump_args a;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     struct scb_config cfg;
     struct scb_decode_error derr = {0};
     int ret;
@@ -263,7 +263,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     ret = dec == SCB_OK ? EXIT_OK : cli_decode_error(c, "card bootstrap file", &derr);
     scb_config_free(&cfg);
 out:
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     cli_close_card(c);
     return ret;
 }

@@ -71,7 +71,7 @@ struct scb_bootstrap_opts {
      * scb_bootstrap_set_pin() before wiping the PIN), ro.aid, ro.known_path, and the secure
      * channel hook's ro.secure_ctx (an scb_scp03_guard, for instance).
      */
-    struct scb_read_opts ro;
+    struct scb_card_source_opts ro;
     struct scb_profile profile;      /**< copied */
     const char *factory_path;        /**< copied; G.3.4 image or the JSON shape; NULL = none */
     enum scb_verify_policy verify;   /**< when a check reads the card (default ON_EVENT) */

@@ -34,7 +34,7 @@ enum scb_pin_source {
 };
 
 /** Options of a read; all optional (zero = the spec's discovery). */
-struct scb_read_opts {
+struct scb_card_source_opts {
     const char *pin;            /**< VERIFY with this PIN when the object is private */
     const uint8_t *aid;         /**< PKCS#15 AID to select (skips EF DIR) */
     size_t aid_len;
@@ -52,7 +52,7 @@ struct scb_read_opts {
     void *secure_ctx;
 };
 
-struct scb_read_result {
+struct scb_card_source_result {
     char iccid[24];             /**< "" when the card has no EF ICCID */
     struct scb_dir_app app;     /**< the PKCS#15 application (from EF DIR or the default) */
     int app_in_dir;             /**< found in EF DIR (else selected by the default AID) */
@@ -84,17 +84,18 @@ struct scb_read_result {
  * \param c borrowed card session (its transport stays the caller's)
  * \param o borrowed options (the PIN is copied, never kept)
  * \param r caller's struct: on success it owns the file bytes and must be released with
- *          scb_read_result_free() (which zeroizes them); on error it holds only error, sw and
- *          pin_tries_left (a line naming the failed step and the card's status word in words)
+ *          scb_card_source_result_free() (which zeroizes them); on error it holds only
+ *          error, sw and pin_tries_left (a line naming the failed step and the card's status word in words)
  *          and needs no free
  * \return SCB_OK or a negative enum scb_err
  */
-int scb_card_source_read(struct scb_card *c, const struct scb_read_opts *o, struct scb_read_result *r);
-void scb_read_result_free(struct scb_read_result *r);
+int scb_card_source_read(struct scb_card *c, const struct scb_card_source_opts *o,
+                         struct scb_card_source_result *r);
+void scb_card_source_result_free(struct scb_card_source_result *r);
 
 /** The registered OID 2.23.43.9.1 as content bytes, and a test for it. */
 extern const uint8_t scb_lwm2m_oid[4];
-int scb_is_lwm2m_oid(const uint8_t *oid, size_t len);
+int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -73,8 +73,8 @@ int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_
                    const struct scb_scp03_opts *o, struct scb_transport **filter);
 
 /**
- * A ready-made secure-channel hook for scb_read_opts: set secure_open = scb_scp03_guard_open,
- * secure_close = scb_scp03_guard_close and secure_ctx = the guard. required = 1 aborts on any
+ * A ready-made secure-channel hook for scb_card_source_opts: set
+ * secure_open = scb_scp03_guard_open, secure_close = scb_scp03_guard_close and secure_ctx = the guard. required = 1 aborts on any
  * failure; required = 0 ("preferred") goes on in plaintext only when the card does not support
  * SCP03 at all (INITIALIZE UPDATE answered 6D00/6E00; scb_scp03_guard_fell_back() then says
  * so). A card that refuses (6A88 ...) is refused under preferred too. Opaque.
@@ -102,7 +102,7 @@ void scb_scp03_guard_free(struct scb_scp03_guard **g);
 int scb_scp03_guard_fell_back(const struct scb_scp03_guard *g);
 
 /**
- * The hook itself (signatures of scb_read_opts.secure_open / secure_close).
+ * The hook itself (signatures of scb_card_source_opts.secure_open / secure_close).
  * \param guard a struct scb_scp03_guard *, borrowed
  * \param c     the card session: its transport is replaced by the SCP03 filter on open and put
  *              back on close

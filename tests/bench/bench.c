@@ -204,10 +204,10 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     scb_scp03_keys_clear(&keys);
-    struct scb_read_opts ro = {.secure_open = scb_scp03_guard_open,
+    struct scb_card_source_opts ro = {.secure_open = scb_scp03_guard_open,
                                .secure_close = scb_scp03_guard_close,
                                .secure_ctx = g};
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
     scb_card_free(&c);
@@ -219,7 +219,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     struct wire scp = wire_since(e, 0);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     scb_scp03_guard_free(&g);
     scb_card_free(&c);
     scb_transport_free(&t);
@@ -269,7 +269,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
     struct scb_scp03_keys keys;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     memset(&keys, 0, sizeof(keys));
     for (size_t j = 0; j < keylen; j++) {
         keys.enc[j] = (uint8_t)j;
@@ -278,7 +278,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
     }
     keys.len = keylen;
     struct scb_scp03_guard *g = NULL;
-    struct scb_read_opts ro = {0};
+    struct scb_card_source_opts ro = {0};
     if (keylen) {
         if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
             exit(1);
@@ -295,7 +295,7 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
         exit(1);
     }
     struct wire w = wire_since(e, 0);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     scb_scp03_guard_free(&g);
     scb_card_free(&c);
     scb_transport_free(&t);

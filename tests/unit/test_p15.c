@@ -93,7 +93,7 @@ static void test_dodf_forms(void **state)
     assert_int_equal(cnt, 1);
     assert_int_equal(o[0].form, SCB_P15_OID_DO);
     assert_true(o[0].oid_double);
-    assert_true(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    assert_true(scb_card_source_is_lwm2m_oid(o[0].oid, o[0].oid_len));
     assert_string_equal(o[0].app_name, "LwM2M Bootstrap");
     assert_true(o[0].has_path);
     assert_int_equal(o[0].path.path[1], 0x32);
@@ -105,7 +105,7 @@ static void test_dodf_forms(void **state)
               b, sizeof(b));
     assert_int_equal(scb_p15_parse_dodf(b, n, o, 4, &cnt), 0);
     assert_false(o[0].oid_double);
-    assert_true(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    assert_true(scb_card_source_is_lwm2m_oid(o[0].oid, o[0].oid_len));
     /* opaqueDO with applicationOID, a private flag, after an unknown entry, then padding */
     n = unhex("BF0100 8001FF "
               "3021 300A 0C0142 03020780 040101 300B 0C0142 0606 0604672B0901 A106 3004 "
@@ -121,12 +121,12 @@ static void test_dodf_forms(void **state)
     assert_int_equal(o[0].form, SCB_P15_OPAQUE_DO);
     assert_true(o[0].private_flag);
     assert_string_equal(o[0].label, "B");
-    assert_true(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    assert_true(scb_card_source_is_lwm2m_oid(o[0].oid, o[0].oid_len));
     assert_int_equal(o[0].path.path[1], 0x33);
     /* another OID: not ours */
     n = unhex("A1153000 3000 A10F 300D 06052B06010401 3004 04026434", b, sizeof(b));
     assert_int_equal(scb_p15_parse_dodf(b, n, o, 4, &cnt), 0);
-    assert_false(scb_is_lwm2m_oid(o[0].oid, o[0].oid_len));
+    assert_false(scb_card_source_is_lwm2m_oid(o[0].oid, o[0].oid_len));
     /* malformed inside an entry */
     static const char *bad[] = {"A1053000 3001 0C", "A1083000 A104 3002 0600", "A103 300180",
                                 "A10A 3000 A106 3004 0403643200"};

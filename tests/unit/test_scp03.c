@@ -462,7 +462,7 @@ static void card_keys(size_t keylen, struct scb_scp03_keys *keys)
 }
 
 static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int required,
-                     struct scb_read_result *r, int *fell_back, unsigned level)
+                     struct scb_card_source_result *r, int *fell_back, unsigned level)
 {
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
@@ -471,7 +471,7 @@ static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int r
     if (keys) {
         assert_int_equal(scb_scp03_guard_new(keys, &so, required, &g), 0);
     }
-    struct scb_read_opts o = {.secure_open = scb_scp03_guard_open,
+    struct scb_card_source_opts o = {.secure_open = scb_scp03_guard_open,
                               .secure_close = scb_scp03_guard_close,
                               .secure_ctx = g};
     assert_int_equal(scb_card_new(t, &c), 0);
@@ -500,7 +500,7 @@ static void test_walk_over_scp03(void **state)
                                              levels[l] == 0x33 ? "scp03" : "always", 300);
                 struct scb_scp03_keys keys;
                 int fell_back = 0;
-                struct scb_read_result r;
+                struct scb_card_source_result r;
                 card_keys(lens[i], &keys);
                 int ret = read_with(e, &keys, 1, &r, &fell_back, levels[l]);
                 if (ret != 0) {
@@ -510,7 +510,7 @@ static void test_walk_over_scp03(void **state)
                 assert_true(r.secured);
                 assert_int_equal(r.file_len, n);
                 assert_memory_equal(r.file, f, n);
-                scb_read_result_free(&r);
+                scb_card_source_result_free(&r);
                 scb_emu_free(&e);
             }
         }
@@ -522,7 +522,7 @@ static void test_walk_refusals(void **state)
     (void)state;
     struct scb_scp03_keys keys;
     int fell_back = 0;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     /* the card refuses plain reads of the file */
     struct scb_emu *e = scp_card(16, "T=0", "scp03", 0);
     assert_int_equal(read_with(e, NULL, 1, &r, &fell_back, 0), SCB_E_SECURITY_STATUS);
@@ -549,7 +549,7 @@ static void test_walk_refusals(void **state)
     assert_int_equal(read_with(e, &keys, 0, &r, &fell_back, 0), 0);
     assert_true(fell_back);
     assert_false(r.secured);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     scb_emu_free(&e);
 }
 
@@ -578,7 +578,7 @@ static void test_iu_refusals_required_preferred(void **state)
             }
             struct scb_scp03_keys keys;
             int fell_back = 0;
-            struct scb_read_result r;
+            struct scb_card_source_result r;
             card_keys(16, &keys);
             keys.kvn = 0x30;
             int ret = read_with(e, &keys, required, &r, &fell_back, 0);
@@ -608,7 +608,7 @@ static void test_iu_refusals_required_preferred(void **state)
                 assert_int_equal(ret, 0);
                 assert_true(fell_back);
                 assert_false(r.secured);
-                scb_read_result_free(&r);
+                scb_card_source_result_free(&r);
             }
             scb_emu_free(&e);
         }
@@ -622,7 +622,7 @@ static void test_wrapped_le(void **state)
     struct scb_emu *e = scp_card(16, "T=1", "scp03", 2);
     struct scb_scp03_keys keys;
     int fell_back = 0;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     card_keys(16, &keys);
     assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), 0);
     assert_true(r.secured);
@@ -640,7 +640,7 @@ static void test_wrapped_le(void **state)
         }
     }
     assert_true(wrapped >= 5);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     scb_emu_free(&e);
 }
 
@@ -654,9 +654,9 @@ static void test_scp03_fault_sweep(void **state)
     /* how many APDUs reach the card in a clean read */
     struct scb_emu *e = scp_card(16, "T=0", "scp03", 2);
     int fell_back = 0;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), 0);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     size_t total = scb_emu_log_count(e);
     scb_emu_free(&e);
     for (int kind = SCB_EMU_FAULT_REMOVE; kind <= SCB_EMU_FAULT_SW; kind++) {
@@ -669,7 +669,7 @@ static void test_scp03_fault_sweep(void **state)
                 if (ret != 0) { /* reset: the walk and the session start again */
                     fail_msg("reset at %u: %s", i, scb_strerror(ret));
                 }
-                scb_read_result_free(&r);
+                scb_card_source_result_free(&r);
             } else if (ret >= 0) {
                 /* a 6F00 answered to the channel close after the data was read is reported */
                 fail_msg("fault %d at %u: read succeeded", kind, i);
@@ -707,8 +707,8 @@ static void test_guard_api(void **state)
     struct scb_emu *e = scp_card(16, "T=1", "scp03", 300);
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
-    struct scb_read_result r;
-    struct scb_read_opts o = {.secure_open = scb_scp03_guard_open,
+    struct scb_card_source_result r;
+    struct scb_card_source_opts o = {.secure_open = scb_scp03_guard_open,
                               .secure_close = scb_scp03_guard_close,
                               .secure_ctx = g};
     assert_int_equal(scb_card_new(t, &c), 0);
@@ -716,7 +716,7 @@ static void test_guard_api(void **state)
     assert_true(r.secured);
     assert_int_equal(scb_scp03_guard_fell_back(g), 0);
     assert_ptr_equal(scb_card_transport(c), t);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     scb_scp03_guard_free(&g);
     assert_null(g);
     scb_card_free(&c);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_cardsrc.c: the App. G walk against the emulated UICC: the exact APDU sequence of the
+ * test_card_source.c: the App. G walk against the emulated UICC: the exact APDU sequence of the
  * standard layout, PKCS#15 not first in EF DIR, non-default FIDs, T=0 and T=1 cards, both OID
  * encodings and DODF forms, file sizes around the 256-byte boundaries up to 32 KB, PIN
  * protection, cards without logical channels, and a card removed / reset / failing at every
@@ -69,7 +69,7 @@ static void drop(struct env *v)
     scb_emu_free(&v->e);
 }
 
-static void expect_nrf(const struct scb_read_result *r)
+static void expect_nrf(const struct scb_card_source_result *r)
 {
     uint8_t f[128];
     size_t n;
@@ -94,7 +94,7 @@ static void test_standard_sequence(void **state)
         "01708001",                                   /* close the channel */
     };
     struct env v;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
     assert_int_equal(scb_card_source_read(v.c, NULL, &r), 0);
     expect_nrf(&r);
@@ -113,7 +113,7 @@ static void test_standard_sequence(void **state)
     assert_int_equal(r.n_dodf, 1);
     assert_int_equal(r.object_index, 0);
     assert_true(r.objects[0].oid_double);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     assert_null(r.file);
     drop(&v);
 }
@@ -136,7 +136,7 @@ static void test_layouts(void **state)
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         struct env v;
-        struct scb_read_result r;
+        struct scb_card_source_result r;
         nrf_card(&v, cases[k].top, cases[k].lw);
         int ret = scb_card_source_read(v.c, NULL, &r);
         if (ret != 0) {
@@ -147,7 +147,7 @@ static void test_layouts(void **state)
         if (r.apdus != cases[k].apdus) {
             fail_msg("case %zu: %u APDUs, expected %u", k, r.apdus, cases[k].apdus);
         }
-        scb_read_result_free(&r);
+        scb_card_source_result_free(&r);
         drop(&v);
     }
 }
@@ -170,7 +170,7 @@ static void test_file_sizes(void **state)
                 f[3] = (uint8_t)(n - 4);
             }
             struct env v;
-            struct scb_read_result r;
+            struct scb_card_source_result r;
             make_card(&v, f, n, t1 ? "\"protocol\":\"T=1\"" : "", n >= 4 ? "\"pad\":16" : "");
             int ret = scb_card_source_read(v.c, NULL, &r);
             if (ret != 0) {
@@ -180,7 +180,7 @@ static void test_file_sizes(void **state)
             if (n) {
                 assert_memory_equal(r.file, f, n);
             }
-            scb_read_result_free(&r);
+            scb_card_source_result_free(&r);
             drop(&v);
             free(f);
         }
@@ -191,8 +191,8 @@ static void test_pin(void **state)
 {
     (void)state;
     struct env v;
-    struct scb_read_result r;
-    struct scb_read_opts o = {0};
+    struct scb_card_source_result r;
+    struct scb_card_source_opts o = {0};
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
@@ -216,7 +216,7 @@ static void test_pin(void **state)
         }
     }
     assert_true(verify_seen);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     drop(&v);
     /* a read-protected file whose object is not flagged private: PIN required at READ */
     nrf_card(&v, top, "\"read\":\"pin\"");
@@ -229,25 +229,25 @@ static void test_overrides_and_missing(void **state)
 {
     (void)state;
     struct env v;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     static const uint8_t aid[] = {0xA0, 0, 0, 0, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
-    struct scb_read_opts o = {.aid = aid, .aid_len = sizeof(aid), .file_id = 0x6432};
+    struct scb_card_source_opts o = {.aid = aid, .aid_len = sizeof(aid), .file_id = 0x6432};
 
     nrf_card(&v, "", "");
     assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.apdus, 7); /* ICCID 1 (SFI), channel 1, ADF 1, EF 1 + 2, close 1 */
-    scb_read_result_free(&r);
-    struct scb_read_opts basic = {.basic_channel = 1};
+    scb_card_source_result_free(&r);
+    struct scb_card_source_opts basic = {.basic_channel = 1};
     assert_int_equal(scb_card_source_read(v.c, &basic, &r), 0);
     assert_int_equal(r.channel, 0);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     struct scb_p15_path known = {.path = {0x64, 0x32}, .len = 2};
-    struct scb_read_opts reread = {.known_path = &known};
+    struct scb_card_source_opts reread = {.known_path = &known};
     assert_int_equal(scb_card_source_read(v.c, &reread, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.apdus, 7);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     drop(&v);
 
     /* no PKCS#15 application at all */
@@ -291,7 +291,7 @@ static void test_fault_sweep(void **state)
     for (int kind = SCB_EMU_FAULT_REMOVE; kind <= SCB_EMU_FAULT_SW; kind++) {
         for (unsigned i = 0; i <= 16; i++) {
             struct env v;
-            struct scb_read_result r;
+            struct scb_card_source_result r;
             nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
@@ -315,7 +315,7 @@ static void test_fault_sweep(void **state)
             } else {
                 assert_int_equal(ret, 0); /* the fault comes after the walk */
             }
-            scb_read_result_free(&r);
+            scb_card_source_result_free(&r);
             drop(&v);
             covered++;
         }
@@ -426,13 +426,13 @@ static void test_card_classes(void **state)
                         keys.len = 16;
                         struct scb_scp03_guard *g = NULL;
                         assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
-                        struct scb_read_opts o = {.pin = pin ? "2468" : NULL};
+                        struct scb_card_source_opts o = {.pin = pin ? "2468" : NULL};
                         if (scp) {
                             o.secure_open = scb_scp03_guard_open;
                             o.secure_close = scb_scp03_guard_close;
                             o.secure_ctx = g;
                         }
-                        struct scb_read_result r;
+                        struct scb_card_source_result r;
                         int ret = scb_card_source_read(v.c, &o, &r);
                         if (ret != 0) {
                             fail_msg("%s: %s (%s)", what, scb_strerror(ret), r.error);
@@ -459,7 +459,7 @@ static void test_card_classes(void **state)
                             }
                             print_message("# %s: %u APDUs (limit %u)\n", what, wire, limit);
                         }
-                        scb_read_result_free(&r);
+                        scb_card_source_result_free(&r);
                         scb_scp03_guard_free(&g);
                         drop(&v);
                         runs++;
@@ -478,8 +478,8 @@ static void test_pin_errors(void **state)
 {
     (void)state;
     struct env v;
-    struct scb_read_result r;
-    struct scb_read_opts o = {.pin = "1111"};
+    struct scb_card_source_result r;
+    struct scb_card_source_opts o = {.pin = "1111"};
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
@@ -547,7 +547,7 @@ static void test_pathological(void **state)
     (void)state;
     char *json = malloc(200000), err[256];
     struct scb_emu *e = NULL;
-    struct scb_read_result r;
+    struct scb_card_source_result r;
     size_t n = 0;
 
     /* EF DIR with 254 records, none of them PKCS#15 */
@@ -608,7 +608,7 @@ static void test_pathological(void **state)
     assert_int_equal(r.file_len, 32768);
     assert_memory_equal(r.file, f, 32768);
     print_message("# 32 KB in 1-byte responses: %u APDUs\n", r.apdus);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     drop(&v);
     free(f);
     free(json);
@@ -658,8 +658,8 @@ static void test_hostile_aodf(void **state)
 {
     (void)state;
     static const char odf[] = "A706300404026430A806300404026433";
-    struct scb_read_opts o = {.pin = "1234"};
-    struct scb_read_result r;
+    struct scb_card_source_opts o = {.pin = "1234"};
+    struct scb_card_source_result r;
     struct env v;
 
     /* a local PIN reference (81) written in one byte, 80 01 81, as cards do: VERIFY P2=81 */
@@ -670,7 +670,7 @@ static void test_hostile_aodf(void **state)
     expect_nrf(&r);
     assert_int_equal(r.pin_ref, 0x81);
     assert_int_equal(r.pin_source, SCB_PIN_SRC_AODF);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     drop(&v);
 
     /* pinType half-nibble BCD: not supported, said so (not "does not fit"), nothing sent */
@@ -704,7 +704,7 @@ static void test_hostile_aodf(void **state)
         }
         assert_int_equal(aodf_reads, 1);
         assert_int_equal(log_count(v.e, 0xB0, 0x6C29), 0);
-        scb_read_result_free(&r);
+        scb_card_source_result_free(&r);
         drop(&v);
     }
 
@@ -716,7 +716,7 @@ static void test_hostile_aodf(void **state)
     assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
-    scb_read_result_free(&r);
+    scb_card_source_result_free(&r);
     drop(&v);
     /* ... too small: the truncated AODF is malformed, said so with the step */
     hand_card(&v, "", 1, odf,
