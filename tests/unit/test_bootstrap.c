@@ -70,6 +70,15 @@ static void start(struct env *v, const char *profile_extra, const char *file)
     assert_non_null(v->b);
 }
 
+/* The card (anjay_ef126.bin) and a factory file (nrf_ef58.bin), one run: the card applied. */
+static void start_applied(struct env *v, struct scb_run_result *res)
+{
+    start(v, "", "anjay_ef126.bin");
+    assert_int_equal(scb_bootstrap_set_factory(v->b, "data/nrf_ef58.bin"), 0);
+    assert_int_equal(scb_bootstrap_run(v->b, res), 0);
+    assert_int_equal(res->card, SCB_BOOTSTRAP_CARD_APPLIED);
+}
+
 /* A fresh context from v->bo (after changing options that have no setter). */
 static void renew(struct env *v)
 {
@@ -133,10 +142,7 @@ static void test_check_cycle(void **state)
     enum scb_bootstrap_outcome o;
     struct scb_committed c;
 
-    start(&v, "", "anjay_ef126.bin");
-    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
+    start_applied(&v, &res);
     assert_false(res.factory_applied); /* configured from the card: no factory step */
     assert_false(res.needs_network_bootstrap);
     /* R5 check with no card event: not a single APDU */
@@ -245,10 +251,7 @@ static void test_r4_empty_vs_unreachable(void **state)
     struct scb_run_result res;
     struct scb_committed c;
 
-    start(&v, "", "anjay_ef126.bin");
-    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
+    start_applied(&v, &res);
     assert_false(res.factory_applied);
     /* pcscd gone (or the reader unplugged): unknown, the card's instances stay, no factory */
     struct scb_transport *gone = scb_transport_unreachable(SCB_E_NO_SERVICE);
@@ -342,10 +345,7 @@ static void test_r4_reader_gone_mid_read(void **state)
     struct scb_run_result res;
     struct scb_committed c;
 
-    start(&v, "", "anjay_ef126.bin");
-    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
+    start_applied(&v, &res);
     for (unsigned n = 0; n < 6; n++) {
         struct vanishing van = {.e = v.e, .left = n};
         struct scb_transport *t = scb_transport_new(&vanishing_ops, &van);
@@ -396,10 +396,7 @@ static void test_r4_mute_card_kept(void **state)
     struct scb_run_result res;
     struct scb_committed c;
 
-    start(&v, "", "anjay_ef126.bin");
-    assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
+    start_applied(&v, &res);
     struct scb_transport *ts[2] = {scb_transport_new(&mute_ops, NULL),
                                    scb_transport_unreachable(SCB_E_CARD_MUTE)};
     for (unsigned k = 0; k < 2; k++) {
