@@ -36,6 +36,9 @@ static uint64_t mono_ms(void *ctx)
 
 int scb_path_parse(const char *path, uint16_t ids[3])
 {
+    if (path == NULL || ids == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int n = 0;
     const char *p = path;
 
@@ -126,6 +129,9 @@ void scb_session_free(struct scb_session **s)
 
 enum scb_session_state scb_session_state(const struct scb_session *s)
 {
+    if (s == NULL) {
+        return SCB_SESSION_FAILED;
+    }
     return s->state;
 }
 
@@ -141,6 +147,9 @@ const struct scb_config *scb_session_staging(const struct scb_session *s)
 
 int scb_session_tick(struct scb_session *s)
 {
+    if (s == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (s->state == SCB_SESSION_OPEN && s->now(s->clock_ctx) - s->last_op_ms > s->lifetime_ms) {
         s->state = SCB_SESSION_FAILED; /* bootstrap failed: drop staging, nothing committed */
         scb_config_free(&s->staging);
@@ -227,6 +236,9 @@ static int decode_tlv(const uint8_t *payload, size_t len, const uint16_t *ids, i
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len)
 {
+    if (s == NULL || (payload == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
     struct scb_config tmp;
@@ -312,6 +324,9 @@ static void delete_object(struct scb_session *s, uint16_t oid)
 
 int scb_session_delete(struct scb_session *s, const char *path)
 {
+    if (s == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
 
@@ -433,6 +448,9 @@ static int supported_object(const struct scb_session *s, uint16_t oid)
 
 int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf *out)
 {
+    if (s == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
     static const uint16_t base[] = {0, 1, 2, 3, 21};
@@ -481,6 +499,9 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
 int scb_session_read_as(struct scb_session *s, const char *path, int accept,
                         struct scb_buf *out, unsigned *used)
 {
+    if (s == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
     unsigned cf = accept < 0 ? SCB_CF_TLV : (unsigned)accept;
@@ -567,6 +588,9 @@ static int replace_bs_account(const struct scb_session *s, struct scb_config *ca
 
 int scb_session_finish(struct scb_session *s, struct scb_config *commit)
 {
+    if (s == NULL || commit == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_config cand;
     int ret;
     if ((ret = begin_op(s)) != 0) {
@@ -593,6 +617,9 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit)
 
 int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out)
 {
+    if (s == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int ret;
     for (size_t k = 0; k < s->report.n; k++) {
         char line[96];

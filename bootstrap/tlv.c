@@ -19,6 +19,9 @@
 
 int scb_buf_put(struct scb_buf *b, const void *p, size_t n)
 {
+    if (b == NULL || (p == NULL && n > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t max = b->max ? b->max : DEFAULT_BUF_MAX;
     if (n > max || b->len > max - n) {
         return SCB_E_TOO_LARGE;
@@ -44,6 +47,9 @@ int scb_buf_put(struct scb_buf *b, const void *p, size_t n)
 
 void scb_buf_free(struct scb_buf *b)
 {
+    if (b == NULL) {
+        return;
+    }
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
@@ -51,6 +57,9 @@ void scb_buf_free(struct scb_buf *b)
 
 int scb_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct scb_tlv *t)
 {
+    if (buf == NULL || pos == NULL || t == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t p = *pos, idlen, lenlen, vlen;
     uint8_t type;
 
@@ -114,6 +123,9 @@ size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6])
 
 int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
 {
+    if (v == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     return scb_objdef_value_fits(scb_res_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
 }
 
@@ -222,6 +234,9 @@ static int decode_resources(const uint8_t *buf, size_t len, uint16_t oid, struct
 int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t base,
                           struct scb_config *cfg, struct scb_decode_error *err)
 {
+    if ((buf == NULL && len > 0) || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_object *o;
     size_t pos = 0;
     int ret;
@@ -268,6 +283,9 @@ int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t b
 
 int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out)
 {
+    if (r == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint8_t hdr[6];
     size_t n;
     int ret;
@@ -303,6 +321,9 @@ int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out)
 
 int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out)
 {
+    if (i == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int ret;
     for (size_t k = 0; k < i->n; k++) {
         if ((ret = scb_tlv_encode_resource(&i->r[k], out)) < 0) {
@@ -314,6 +335,9 @@ int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out)
 
 int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out)
 {
+    if (o == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int ret;
     if (o->raw) {
         return scb_buf_put(out, o->raw, o->raw_len);
