@@ -185,7 +185,7 @@ static int payload_as_object(const uint8_t *payload, size_t len, int depth, cons
     }
     uint8_t hdr[6];
     size_t hn = scb_tlv_header(SCB_TLV_OBJECT_INSTANCE, ids[1], len, hdr);
-    int ret = scb_buf_put(out, hdr, hn);
+    int ret = hn == 0 ? SCB_E_TOO_LARGE : scb_buf_put(out, hdr, hn);
     return ret < 0 ? ret : scb_buf_put(out, payload, len);
 }
 

@@ -96,6 +96,9 @@ int scb_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct scb_tlv *t)
 size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6])
 {
     size_t n = 1;
+    if (out == NULL || len > SCB_TLV_MAX_LEN) {
+        return 0; /* a 24-bit length field cannot say it: never a truncated header */
+    }
     uint8_t t = (uint8_t)(type << 6);
     if (id > 0xFF) {
         t |= 0x20;
@@ -281,37 +284,45 @@ int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t b
     return SCB_OK;
 }
 
+/* One TLV header into out; SCB_E_TOO_LARGE for a length its 24-bit field cannot hold. */
+static int put_header(struct scb_buf *out, uint8_t type, uint16_t id, size_t len)
+{
+    uint8_t hdr[6];
+    size_t n = scb_tlv_header(type, id, len, hdr);
+    return n == 0 ? SCB_E_TOO_LARGE : scb_buf_put(out, hdr, n);
+}
+
 int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out)
 {
     if (r == NULL || out == NULL) {
         return SCB_E_INVALID_ARG;
     }
     uint8_t hdr[6];
-    size_t n;
     int ret;
 
     if (!r->multiple) {
         if (r->n != 1) {
             return SCB_E_INVALID_ARG;
         }
-        n = scb_tlv_header(SCB_TLV_RESOURCE, r->id, r->v[0].len, hdr);
-        if ((ret = scb_buf_put(out, hdr, n)) < 0) {
+        if ((ret = put_header(out, SCB_TLV_RESOURCE, r->id, r->v[0].len)) < 0) {
             return ret;
         }
         return scb_buf_put(out, r->v[0].data, r->v[0].len);
     }
     size_t inner = 0;
     for (size_t k = 0; k < r->n; k++) {
-        inner += scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr) +
-                 r->v[k].len;
+        size_t hn = scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr);
+        if (hn == 0 || hn > SCB_TLV_MAX_LEN - inner ||
+            r->v[k].len > SCB_TLV_MAX_LEN - inner - hn) {
+            return SCB_E_TOO_LARGE;
+        }
+        inner += hn + r->v[k].len;
     }
-    n = scb_tlv_header(SCB_TLV_MULTIPLE_RESOURCE, r->id, inner, hdr);
-    if ((ret = scb_buf_put(out, hdr, n)) < 0) {
+    if ((ret = put_header(out, SCB_TLV_MULTIPLE_RESOURCE, r->id, inner)) < 0) {
         return ret;
     }
     for (size_t k = 0; k < r->n; k++) {
-        n = scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr);
-        if ((ret = scb_buf_put(out, hdr, n)) < 0 ||
+        if ((ret = put_header(out, SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len)) < 0 ||
             (ret = scb_buf_put(out, r->v[k].data, r->v[k].len)) < 0) {
             return ret;
         }
@@ -344,13 +355,11 @@ int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out)
     }
     for (size_t k = 0; k < o->n; k++) {
         struct scb_buf inner = {0};
-        uint8_t hdr[6];
         if ((ret = scb_tlv_encode_instance(&o->i[k], &inner)) < 0) {
             scb_buf_free(&inner);
             return ret;
         }
-        size_t n = scb_tlv_header(SCB_TLV_OBJECT_INSTANCE, o->i[k].id, inner.len, hdr);
-        if ((ret = scb_buf_put(out, hdr, n)) < 0 ||
+        if ((ret = put_header(out, SCB_TLV_OBJECT_INSTANCE, o->i[k].id, inner.len)) < 0 ||
             (ret = scb_buf_put(out, inner.data, inner.len)) < 0) {
             scb_buf_free(&inner);
             return ret;
