@@ -22,7 +22,7 @@ for h in "$incdir"/scboot/*.h; do
         headers="$headers $h"
     fi
 done
-echo "1..3"
+echo "1..4"
 [ -n "$headers" ] || { echo "not ok 1 - no headers selected"; exit 1; }
 
 : >"$tmp/declared"
@@ -70,6 +70,18 @@ if [ -z "$stray" ]; then
     echo "ok 3 - every export has the scb_ prefix"
 else
     echo "not ok 3 - exports without the scb_ prefix: $(echo $stray)"
+    status=1
+fi
+# what must never be public, whatever a header declares: crypto primitives (the crypto seam
+# and the SCP03 filter's KDF are internal), test hooks, decoder internals; and the emulator
+# outside its own library
+internal='_(kdf|cmac|aes|cipher|hmac|drbg|rng_seed)(_|$)|_set_hook$|_set_counter$|^scb_decode_fail$'
+[ "$node" = SCBOOT_EMU_0 ] || internal="$internal|^(scb_)?emu_"
+leaked=$(grep -E "$internal" "$tmp/have" || true)
+if [ -z "$leaked" ]; then
+    echo "ok 4 - no crypto helper, test hook or emulator internal is exported"
+else
+    echo "not ok 4 - internal helpers exported (move them to an *_internal.h): $(echo $leaked)"
     status=1
 fi
 exit $status
