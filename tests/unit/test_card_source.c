@@ -658,6 +658,9 @@ static void test_hostile_aodf(void **state)
 {
     (void)state;
     static const char odf[] = "A706300404026430A806300404026433";
+    /* an AODF with one PIN object (reference 01) */
+    static const char aodf_pin1[] =
+        "302730060C0450494E313003040101A11830160302020C0A01010201040201080201088001010401FF";
     struct scb_card_source_opts o = {.pin = "1234"};
     struct scb_card_source_result r;
     struct env v;
@@ -711,8 +714,7 @@ static void test_hostile_aodf(void **state)
     /* the FCP lies about the AODF's size (too large): read to the card's end of file, one
      * READ BINARY at most past it on a 9000 short-read card, and the PIN is found */
     hand_card(&v, "\"protocol\":\"T=1\"", 1, odf,
-              "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
-              "01FF", ",\"fcp_size\":40000");
+              aodf_pin1, ",\"fcp_size\":40000");
     assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
@@ -720,8 +722,7 @@ static void test_hostile_aodf(void **state)
     drop(&v);
     /* ... too small: the truncated AODF is malformed, said so with the step */
     hand_card(&v, "", 1, odf,
-              "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
-              "01FF", ",\"fcp_size\":5");
+              aodf_pin1, ",\"fcp_size\":5");
     assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_P15_MALFORMED);
     assert_non_null(strstr(r.error, "EF AODF 1"));
     assert_int_equal(log_count(v.e, 0x20, 0), 0);
