@@ -55,33 +55,29 @@ else
     status=1
 fi
 
+# none(N, what holds, what is wrong, offenders): ok when there are no offenders
+none() {
+    if [ -z "$4" ]; then
+        echo "ok $1 - $2"
+    else
+        echo "not ok $1 - $3: $(echo $4)"
+        status=1
+    fi
+}
+
 # every export carries the version node
-unversioned=$(objdump -T "$lib" | awk -v n="$node" '$2 != "*UND*" && / g / && $0 !~ (" " n " ") && $NF != n { print $NF }' | grep -v '^$' || true)
-if [ -z "$unversioned" ]; then
-    echo "ok 2 - every export is in version node $node"
-else
-    echo "not ok 2 - exports outside $node: $unversioned"
-    status=1
-fi
+none 2 "every export is in version node $node" "exports outside $node" \
+    "$(objdump -T "$lib" | awk -v n="$node" '$2 != "*UND*" && / g / && $0 !~ (" " n " ") && $NF != n { print $NF }' | grep -v '^$')"
 
 # nothing but the public prefix leaves the library
-stray=$(grep -v '^scb_' "$tmp/have" || true)
-if [ -z "$stray" ]; then
-    echo "ok 3 - every export has the scb_ prefix"
-else
-    echo "not ok 3 - exports without the scb_ prefix: $(echo $stray)"
-    status=1
-fi
+none 3 "every export has the scb_ prefix" "exports without the scb_ prefix" \
+    "$(grep -v '^scb_' "$tmp/have")"
+
 # what must never be public, whatever a header declares: crypto primitives (the crypto seam
 # and the SCP03 filter's KDF are internal), test hooks, decoder internals; and the emulator
 # outside its own library
 internal='_(kdf|cmac|aes|cipher|hmac|drbg|rng_seed)(_|$)|_set_hook$|_set_counter$|^scb_decode_fail$'
 [ "$node" = SCBOOT_EMU_0 ] || internal="$internal|^(scb_)?emu_"
-leaked=$(grep -E "$internal" "$tmp/have" || true)
-if [ -z "$leaked" ]; then
-    echo "ok 4 - no crypto helper, test hook or emulator internal is exported"
-else
-    echo "not ok 4 - internal helpers exported (move them to an *_internal.h): $(echo $leaked)"
-    status=1
-fi
+none 4 "no crypto helper, test hook or emulator internal is exported" \
+    "internal helpers exported (move them to an *_internal.h)" "$(grep -E "$internal" "$tmp/have")"
 exit $status

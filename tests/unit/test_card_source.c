@@ -541,6 +541,22 @@ static void test_pin_errors(void **state)
     scb_emu_free(&e);
 }
 
+/* A card made from profile json, read with default options: malformed, said so. */
+static void read_malformed(const char *json)
+{
+    char err[256];
+    struct scb_emu *e = NULL;
+    struct scb_card *c = NULL;
+    struct scb_card_source_result r;
+    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+    struct scb_transport *t = scb_emu_transport(e);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_card_free(&c);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+}
+
 /* Pathological cards: bounded time and a clear error. */
 static void test_pathological(void **state)
 {
@@ -573,26 +589,12 @@ static void test_pathological(void **state)
     }
     sprintf(json + n, "\"},{\"fid\":\"6430\",\"hex\":\"A1153000 3000 A10F 300D 06052B06010401 "
                       "3004 04026434\"}]}]}");
-    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
-    t = scb_emu_transport(e);
-    scb_card_free(&c);
-    assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
-    scb_card_free(&c);
-    scb_transport_free(&t);
-    scb_emu_free(&e);
+    read_malformed(json);
     /* a DODF with an absurd length */
     sprintf(json, "{\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"files\":["
                   "{\"fid\":\"5031\",\"hex\":\"A706300404026430\"},"
                   "{\"fid\":\"6430\",\"hex\":\"A183FFFFFF3000\"}]}]}");
-    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
-    t = scb_emu_transport(e);
-    scb_card_free(&c);
-    assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
-    scb_card_free(&c);
-    scb_transport_free(&t);
-    scb_emu_free(&e);
+    read_malformed(json);
     /* a 32 KB file read 1 byte per response: slow but bounded and correct */
     uint8_t *f = malloc(32768);
     for (size_t k = 0; k < 32768; k++) {
