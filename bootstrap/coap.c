@@ -803,9 +803,20 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
     struct bs b;
     int ret;
 
+    if (res == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     memset(&b, 0, sizeof(b));
     memset(res, 0, sizeof(*res));
     res->outcome = SCB_COAP_REJECTED;
+    if (st == NULL || o == NULL || (o->listen == NULL) == (o->server_uri == NULL)) {
+        res->outcome = SCB_COAP_REFUSED_SETUP;
+        snprintf(res->reason, sizeof(res->reason), "%s",
+                 st == NULL ? "no store" : o == NULL ? "no options"
+                 : o->listen ? "both a listen address and a server URI"
+                             : "neither a listen address nor a server URI");
+        return SCB_E_INVALID_ARG;
+    }
     b.o = o;
     b.st = st;
     b.res = res;
