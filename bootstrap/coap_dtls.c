@@ -161,13 +161,13 @@ int scb_bs_creds_apply_flags(struct scb_bs_creds *c, const struct scb_coap_opts 
             owned_eq(&c->key, o->psk_key, o->psk_key_len)) {
             return SCB_OK;
         }
-        set_err(err, errlen, "--psk-identity/--psk-key-file differ from the committed "
+        set_err(err, errlen, "the PSK identity and key given differ from the committed "
                              "Bootstrap-Server account's PSK, whose credentials decide");
         return SCB_E_INVALID_ARG;
     }
     if (c->mode == SCB_SEC_RPK || c->mode == SCB_SEC_CERT) {
         set_err(err, errlen, "the committed Bootstrap-Server account uses certificates or raw "
-                             "public keys: --psk-identity/--psk-key-file cannot replace them");
+                             "public keys: a PSK given in the options cannot replace them");
         return SCB_E_INVALID_ARG;
     }
     if ((ret = owned_set(&c->id, o->psk_identity, o->psk_identity_len)) < 0 ||
