@@ -813,5 +813,5 @@ static const struct scb_transport_ops emu_ops = {
 
 struct scb_transport *scb_emu_transport(struct scb_emu *e)
 {
-    return scb_transport_new(&emu_ops, e);
+    return e != NULL ? scb_transport_new(&emu_ops, e) : NULL;
 }

@@ -266,6 +266,7 @@ static void test_emu_null(void **state)
     assert_int_equal(scb_emu_set_file(NULL, 0x6F01, atr, 1), EINVAL_);
     assert_int_equal(scb_emu_set_iccid(NULL, "8988"), EINVAL_);
     assert_int_equal(scb_emu_log_entry(NULL, 0, &c, &cl, &r, &rl), EINVAL_);
+    assert_null(scb_emu_transport(NULL)); /* not a transport whose status reads NULL */
 }
 
 static void test_util_null(void **state)
