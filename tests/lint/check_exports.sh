@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # check_exports.sh: a shared library exports exactly what its installed headers declare.
 #   check_exports.sh LIB.so VERSION_NODE INCLUDE_DIR only|except HEADER...
+# With SYMBOLS_FILE=debian/PKG.symbols in the environment, that file lists the same symbols.
 # The header side comes from the compiler (gcc -aux-info lists every function prototype with
 # the file it came from) plus the extern variables of the preprocessed headers; the library
 # side from `nm -D --defined-only`. Any difference fails, in both directions: a leaked internal
@@ -22,7 +23,7 @@ for h in "$incdir"/scboot/*.h; do
         headers="$headers $h"
     fi
 done
-echo "1..4"
+echo "1..5"
 [ -n "$headers" ] || { echo "not ok 1 - no headers selected"; exit 1; }
 
 : >"$tmp/declared"
@@ -80,4 +81,14 @@ internal='_(kdf|cmac|aes|cipher|hmac|drbg|rng_seed)(_|$)|_set_hook$|_set_counter
 [ "$node" = SCBOOT_EMU_0 ] || internal="$internal|^(scb_)?emu_"
 none 4 "no crypto helper, test hook or emulator internal is exported" \
     "internal helpers exported (move them to an *_internal.h)" "$(grep -E "$internal" "$tmp/have")"
+
+# the Debian symbols file promises the same set (dpkg-gensymbols only runs in the package suite)
+if [ -n "${SYMBOLS_FILE:-}" ]; then
+    grep '^ ' "$SYMBOLS_FILE" | awk '{ print $1 }' | sed 's/@.*//' | grep -vx "$node" | sort -u >"$tmp/deb"
+    none 5 "$(basename "$SYMBOLS_FILE") lists exactly the exports" \
+        "$(basename "$SYMBOLS_FILE") differs from the exports (< only in the file, > only exported)" \
+        "$(diff "$tmp/deb" "$tmp/have" | grep '^[<>]')"
+else
+    echo "ok 5 # SKIP no SYMBOLS_FILE given"
+fi
 exit $status
