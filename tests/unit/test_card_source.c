@@ -24,6 +24,13 @@
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 
+
+/* the static keys of tests/data/scp03.json (SPEC.md 4.2's test keys) */
+#define SCP03_TEST_KEYS                                                                            \
+    "enc=000102030405060708090A0B0C0D0E0F\n"                                                     \
+    "mac=101112131415161718191A1B1C1D1E1F\n"                                                     \
+    "dek=202122232425262728292A2B2C2D2E2F\n"
+
 static const char nrf_hex[] =
     "00010036000000003108002EC80025636F61703A2F2F6C657368616E2E65636C6970736570726F6A6563"
     "74732E696F3A35373833C10101C10203";
@@ -417,13 +424,7 @@ static void test_card_classes(void **state)
                         struct env v;
                         make_card(&v, f, n, top, lw);
                         struct scb_scp03_keys keys;
-                        memset(&keys, 0, sizeof(keys));
-                        for (int k = 0; k < 16; k++) {
-                            keys.enc[k] = (uint8_t)k;
-                            keys.mac[k] = (uint8_t)(0x10 + k);
-                            keys.dek[k] = (uint8_t)(0x20 + k);
-                        }
-                        keys.len = 16;
+                        assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
                         struct scb_scp03_guard *g = NULL;
                         assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
                         struct scb_card_source_opts o = {.pin = pin ? "2468" : NULL};
