@@ -431,6 +431,9 @@ out:
 
 int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen)
 {
+    if (path == NULL || image == NULL || len == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     char *text;
     size_t n;
     int ret = scb_read_text(path, 4u << 20, &text, &n);

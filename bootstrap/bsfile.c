@@ -18,6 +18,9 @@ static uint16_t be16(const uint8_t *p)
 
 size_t scb_bsfile_total_len(const uint8_t *buf, size_t len)
 {
+    if (buf == NULL) {
+        return 0;
+    }
     return len < 4 ? 0 : 4u + be16(buf + 2);
 }
 
@@ -95,6 +98,9 @@ static int decode_records(const uint8_t *buf, size_t end, unsigned declared, str
 int scb_bsfile_decode(const uint8_t *buf, size_t len, struct scb_config *cfg,
                       struct scb_decode_error *err)
 {
+    if ((buf == NULL && len > 0) || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_config tmp;
     int ret;
 
@@ -130,6 +136,9 @@ int scb_bsfile_decode(const uint8_t *buf, size_t len, struct scb_config *cfg,
 
 int scb_bsfile_encode(const struct scb_config *cfg, size_t pad, struct scb_buf *out)
 {
+    if (cfg == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_buf body = {.max = SCB_MAX_FILE_SIZE};
     uint8_t hdr[4];
     int ret = SCB_OK;

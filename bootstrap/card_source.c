@@ -29,6 +29,9 @@ static const uint8_t p15_aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
 
 int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len)
 {
+    if (oid == NULL) {
+        return 0;
+    }
     return len == sizeof(scb_lwm2m_oid) && memcmp(oid, scb_lwm2m_oid, len) == 0;
 }
 
@@ -609,6 +612,9 @@ out:
 int scb_card_source_read(struct scb_card *c, const struct scb_card_source_opts *o,
                          struct scb_card_source_result *r)
 {
+    if (r == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     static const struct scb_card_source_opts none = {0};
     unsigned start = scb_card_apdus(c);
     int ret;

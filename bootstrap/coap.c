@@ -499,7 +499,7 @@ static int listen_on(struct bs *b, coap_context_t *ctx)
     if (secure) {
         logf_(b, "listening for the Bootstrap-Server on %s port %lu (%s, %s)", host, port,
               scb_bs_creds_name(&b->cr),
-              b->cr.from_flags ? "credentials from --psk-identity/--psk-key-file"
+              b->cr.from_flags ? "the PSK given in the options"
                                : "credentials of the committed Bootstrap-Server account");
     } else {
         logf_(b, "listening on %s port %lu WITHOUT authentication (plain CoAP): no "
@@ -515,12 +515,12 @@ static int check_scheme(struct bs *b, const coap_uri_t *uri)
     int secure = scb_bs_creds_secure(&b->cr);
     if (uri->scheme == COAP_URI_SCHEME_COAPS && !secure) {
         outcome(b, SCB_COAP_REFUSED_SETUP, "coaps:// needs credentials: a Bootstrap-Server "
-                "account with PSK, RPK or certificate, or --psk-identity/--psk-key-file");
+                "account with PSK, RPK or certificate, or a PSK given in the options");
         return SCB_E_INVALID_ARG;
     }
     if (uri->scheme == COAP_URI_SCHEME_COAP && secure) {
         outcome(b, SCB_COAP_REFUSED_SETUP, "refusing plain CoAP (coap://): %s; use coaps://",
-                b->cr.from_flags ? "--psk-identity/--psk-key-file were given"
+                b->cr.from_flags ? "a PSK was given in the options"
                                  : "the committed Bootstrap-Server account requires DTLS");
         return SCB_E_INVALID_ARG;
     }
@@ -803,9 +803,20 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
     struct bs b;
     int ret;
 
+    if (res == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     memset(&b, 0, sizeof(b));
     memset(res, 0, sizeof(*res));
     res->outcome = SCB_COAP_REJECTED;
+    if (st == NULL || o == NULL || (o->listen == NULL) == (o->server_uri == NULL)) {
+        res->outcome = SCB_COAP_REFUSED_SETUP;
+        snprintf(res->reason, sizeof(res->reason), "%s",
+                 st == NULL ? "no store" : o == NULL ? "no options"
+                 : o->listen ? "both a listen address and a server URI"
+                             : "neither a listen address nor a server URI");
+        return SCB_E_INVALID_ARG;
+    }
     b.o = o;
     b.st = st;
     b.res = res;

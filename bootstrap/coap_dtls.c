@@ -16,6 +16,7 @@
 #include "logf.h"
 #include "coap_internal.h"
 #include "scboot/util.h"
+#include "scboot/objdefs.h"
 #include "scboot/error.h"
 
 static void owned_free(struct scb_owned *o)
@@ -90,10 +91,12 @@ static int take(struct scb_owned *o, const struct scb_instance *in, uint16_t rid
 
 static const struct scb_instance *bs_account(const struct scb_config *cfg)
 {
-    const struct scb_object *sec = scb_config_object(cfg, 0);
+    const struct scb_object *sec = scb_config_object(cfg, SCB_OBJ_SECURITY);
     for (size_t k = 0; sec && k < sec->n; k++) {
         int bsflag = 0;
-        if (scb_config_get_bool(cfg, 0, sec->i[k].id, 1, &bsflag) == SCB_OK && bsflag) {
+        if (scb_config_get_bool(cfg, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP,
+                                &bsflag) == SCB_OK &&
+            bsflag) {
             return &sec->i[k];
         }
     }
@@ -111,11 +114,12 @@ int scb_bs_creds_from_config(struct scb_bs_creds *c, const struct scb_config *cf
     if (in == NULL) {
         return SCB_OK;
     }
-    if ((uri = scb_instance_value(in, 0)) != NULL && uri->len < sizeof(c->uri)) {
+    if ((uri = scb_instance_value(in, SCB_RES_SEC_URI)) != NULL && uri->len < sizeof(c->uri)) {
         memcpy(c->uri, uri->data, uri->len);
         c->uri[uri->len] = '\0';
     }
-    if (scb_config_get_int(cfg, 0, in->id, 2, &mode) < 0 || mode < 0 || mode > 4) {
+    if (scb_config_get_int(cfg, SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_MODE, &mode) < 0 ||
+        mode < 0 || mode > 4) {
         set_err(err, errlen, "the Bootstrap-Server account has no valid Security Mode (/0/x/2)");
         return SCB_E_PARSE;
     }
@@ -137,7 +141,8 @@ int scb_bs_creds_from_config(struct scb_bs_creds *c, const struct scb_config *cf
                                      : "the Bootstrap-Server account (X.509) lacks /0/x/3, 4 or 5");
             return SCB_E_PARSE;
         }
-        if (scb_config_get_int(cfg, 0, in->id, 15, &usage) == SCB_OK) {
+        if (scb_config_get_int(cfg, SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_CERT_USAGE, &usage) ==
+            SCB_OK) {
             if (usage < 0 || usage > 3) {
                 set_err(err, errlen, "the Bootstrap-Server account's Certificate Usage "
                                      "(/0/x/15) is not 0..3");
@@ -161,13 +166,13 @@ int scb_bs_creds_apply_flags(struct scb_bs_creds *c, const struct scb_coap_opts 
             owned_eq(&c->key, o->psk_key, o->psk_key_len)) {
             return SCB_OK;
         }
-        set_err(err, errlen, "--psk-identity/--psk-key-file differ from the committed "
+        set_err(err, errlen, "the PSK identity and key given differ from the committed "
                              "Bootstrap-Server account's PSK, whose credentials decide");
         return SCB_E_INVALID_ARG;
     }
     if (c->mode == SCB_SEC_RPK || c->mode == SCB_SEC_CERT) {
         set_err(err, errlen, "the committed Bootstrap-Server account uses certificates or raw "
-                             "public keys: --psk-identity/--psk-key-file cannot replace them");
+                             "public keys: a PSK given in the options cannot replace them");
         return SCB_E_INVALID_ARG;
     }
     if ((ret = owned_set(&c->id, o->psk_identity, o->psk_identity_len)) < 0 ||

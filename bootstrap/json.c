@@ -110,6 +110,9 @@ static json_object *resource_json(uint16_t oid, const struct scb_resource *r, in
 
 struct json_object *scb_config_to_json(const struct scb_config *c, int show_secrets)
 {
+    if (c == NULL) {
+        return NULL;
+    }
     json_object *root = json_object_new_object(), *objs = json_object_new_object();
     char key[8], ver[12];
 
@@ -648,6 +651,9 @@ static size_t tree_keys(json_object *v)
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen)
 {
+    if (text == NULL || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t nkeys = 0;
     struct json_tokener *tok = json_tokener_new_ex(64);
     json_object *root;

@@ -98,6 +98,9 @@ void scb_config_free(struct scb_config *c)
 
 int scb_config_copy(struct scb_config *dst, const struct scb_config *src)
 {
+    if (dst == NULL || src == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_config c;
     scb_config_init(&c);
     for (size_t a = 0; a < src->n; a++) {
@@ -166,6 +169,9 @@ nomem:
 
 struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid)
 {
+    if (c == NULL) {
+        return NULL;
+    }
     BSEARCH_ID(c->o, c->n, oid);
 }
 
@@ -211,6 +217,9 @@ static long sorted_insert(void **arr, size_t n, size_t elem, uint16_t id, size_t
 
 int scb_config_add_object(struct scb_config *c, uint16_t oid, struct scb_object **out)
 {
+    if (c == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_object *o = scb_config_object(c, oid);
     if (o == NULL) {
         long k = sorted_insert((void **)&c->o, c->n, sizeof(*c->o), oid,
@@ -227,6 +236,9 @@ int scb_config_add_object(struct scb_config *c, uint16_t oid, struct scb_object 
 
 int scb_object_add_instance(struct scb_object *o, uint16_t iid, struct scb_instance **out)
 {
+    if (o == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_instance *i = scb_object_instance(o, iid);
     if (i == NULL) {
         long k = sorted_insert((void **)&o->i, o->n, sizeof(*o->i), iid,
@@ -243,6 +255,9 @@ int scb_object_add_instance(struct scb_object *o, uint16_t iid, struct scb_insta
 
 int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_resource **out)
 {
+    if (i == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_resource *r = scb_instance_resource(i, rid);
     if (r == NULL) {
         long k = sorted_insert((void **)&i->r, i->n, sizeof(*i->r), rid,
@@ -260,6 +275,9 @@ int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_r
 int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t *data,
                            size_t len)
 {
+    if (r == NULL || (data == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     if (len > UINT32_MAX || r->n == UINT32_MAX) {
         return SCB_E_TOO_LARGE;
     }
@@ -290,6 +308,9 @@ int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t 
 
 void scb_config_remove_object(struct scb_config *c, uint16_t oid)
 {
+    if (c == NULL) {
+        return;
+    }
     struct scb_object *o = scb_config_object(c, oid);
     if (o == NULL) {
         return;
@@ -302,6 +323,9 @@ void scb_config_remove_object(struct scb_config *c, uint16_t oid)
 
 void scb_object_remove_instance(struct scb_object *o, uint16_t iid)
 {
+    if (o == NULL) {
+        return;
+    }
     struct scb_instance *i = scb_object_instance(o, iid);
     if (i == NULL) {
         return;
@@ -316,6 +340,9 @@ void scb_object_remove_instance(struct scb_object *o, uint16_t iid)
 
 int scb_value_int(const struct scb_value *v, int64_t *out)
 {
+    if (v == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (v->len != 1 && v->len != 2 && v->len != 4 && v->len != 8) {
         return SCB_E_PARSE;
     }
@@ -329,6 +356,9 @@ int scb_value_int(const struct scb_value *v, int64_t *out)
 
 int scb_value_uint(const struct scb_value *v, uint64_t *out)
 {
+    if (v == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (v->len != 1 && v->len != 2 && v->len != 4 && v->len != 8) {
         return SCB_E_PARSE;
     }
@@ -342,6 +372,9 @@ int scb_value_uint(const struct scb_value *v, uint64_t *out)
 
 int scb_value_bool(const struct scb_value *v, int *out)
 {
+    if (v == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (v->len != 1 || v->data[0] > 1) {
         return SCB_E_PARSE;
     }
@@ -351,6 +384,9 @@ int scb_value_bool(const struct scb_value *v, int *out)
 
 int scb_value_float(const struct scb_value *v, double *out)
 {
+    if (v == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint64_t x = 0;
     if (v->len != 4 && v->len != 8) {
         return SCB_E_PARSE;
@@ -371,6 +407,9 @@ int scb_value_float(const struct scb_value *v, double *out)
 
 int scb_value_objlnk(const struct scb_value *v, uint16_t *oid, uint16_t *iid)
 {
+    if (v == NULL || oid == NULL || iid == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (v->len != 4) {
         return SCB_E_PARSE;
     }
@@ -381,6 +420,9 @@ int scb_value_objlnk(const struct scb_value *v, uint16_t *oid, uint16_t *iid)
 
 int scb_value_utf8_ok(const uint8_t *s, size_t len)
 {
+    if (s == NULL && len > 0) {
+        return 0;
+    }
     size_t k = 0;
     while (k < len) {
         uint8_t c = s[k];
@@ -490,6 +532,9 @@ static int single(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16
 int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                        int64_t *out)
 {
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     const struct scb_value *v = NULL;
     int ret = single(c, oid, iid, rid, &v);
     return ret < 0 ? ret : scb_value_int(v, out);
@@ -498,6 +543,9 @@ int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, u
 int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                         int *out)
 {
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     const struct scb_value *v = NULL;
     int ret = single(c, oid, iid, rid, &v);
     return ret < 0 ? ret : scb_value_bool(v, out);
@@ -505,6 +553,9 @@ int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, 
 
 void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid)
 {
+    if (i == NULL) {
+        return;
+    }
     struct scb_resource *r = scb_instance_resource(i, rid);
     if (r == NULL) {
         return;

@@ -134,6 +134,9 @@ const struct scb_objdef_res *scb_objdef_resource(uint16_t oid, uint16_t rid)
 
 const struct scb_objdef_res *scb_objdef_all(size_t *n)
 {
+    if (n == NULL) {
+        return defs;
+    }
     *n = NDEFS;
     return defs;
 }
@@ -179,6 +182,9 @@ static int int_width(size_t len)
 
 int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len)
 {
+    if (data == NULL && len > 0) {
+        return 0;
+    }
     switch (t) {
     case SCB_TYPE_INT:
     case SCB_TYPE_TIME:

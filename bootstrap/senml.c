@@ -897,6 +897,9 @@ static int decode_cbor(struct dctx *c, const uint8_t *buf, size_t len)
 int scb_senml_decode(unsigned cf, const uint8_t *buf, size_t len, const uint16_t *ids, int depth,
                      struct scb_config *cfg, struct scb_decode_error *err)
 {
+    if (cfg == NULL || (ids == NULL && depth > 0) || (buf == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     struct dctx c = {.ids = ids, .depth = depth, .cfg = cfg, .err = err};
     int ret;
     if (depth < 1 || depth > 3) {
@@ -1197,6 +1200,9 @@ static int encode_cbor(const struct scb_object *o, int iid, struct scb_buf *out)
 
 int scb_senml_encode(unsigned cf, const struct scb_object *o, int iid, struct scb_buf *out)
 {
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     static const struct scb_object empty = {0};
     if (o == NULL) {
         o = &empty;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "scboot/error.h"
+#include "scboot/objdefs.h"
 #include "scboot/senml.h"
 #include "scboot/session.h"
 
@@ -36,6 +37,9 @@ static uint64_t mono_ms(void *ctx)
 
 int scb_path_parse(const char *path, uint16_t ids[3])
 {
+    if (path == NULL || ids == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int n = 0;
     const char *p = path;
 
@@ -66,10 +70,12 @@ int scb_path_parse(const char *path, uint16_t ids[3])
 
 static void find_bs(struct scb_session *s)
 {
-    const struct scb_object *sec = scb_config_object(&s->staging, 0);
+    const struct scb_object *sec = scb_config_object(&s->staging, SCB_OBJ_SECURITY);
     for (size_t k = 0; sec && k < sec->n; k++) {
         int b = 0;
-        if (scb_config_get_bool(&s->staging, 0, sec->i[k].id, 1, &b) == 0 && b) {
+        if (scb_config_get_bool(&s->staging, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP,
+                                &b) == 0 &&
+            b) {
             s->has_bs = 1;
             s->bs_iid = sec->i[k].id;
             return;
@@ -126,6 +132,9 @@ void scb_session_free(struct scb_session **s)
 
 enum scb_session_state scb_session_state(const struct scb_session *s)
 {
+    if (s == NULL) {
+        return SCB_SESSION_FAILED;
+    }
     return s->state;
 }
 
@@ -141,6 +150,9 @@ const struct scb_config *scb_session_staging(const struct scb_session *s)
 
 int scb_session_tick(struct scb_session *s)
 {
+    if (s == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (s->state == SCB_SESSION_OPEN && s->now(s->clock_ctx) - s->last_op_ms > s->lifetime_ms) {
         s->state = SCB_SESSION_FAILED; /* bootstrap failed: drop staging, nothing committed */
         scb_config_free(&s->staging);
@@ -176,7 +188,7 @@ static int payload_as_object(const uint8_t *payload, size_t len, int depth, cons
     }
     uint8_t hdr[6];
     size_t hn = scb_tlv_header(SCB_TLV_OBJECT_INSTANCE, ids[1], len, hdr);
-    int ret = scb_buf_put(out, hdr, hn);
+    int ret = hn == 0 ? SCB_E_TOO_LARGE : scb_buf_put(out, hdr, hn);
     return ret < 0 ? ret : scb_buf_put(out, payload, len);
 }
 
@@ -227,6 +239,9 @@ static int decode_tlv(const uint8_t *payload, size_t len, const uint16_t *ids, i
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len)
 {
+    if (s == NULL || (payload == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
     struct scb_config tmp;
@@ -273,25 +288,28 @@ int scb_session_write(struct scb_session *s, const char *path, unsigned content_
 /* The Bootstrap-Server account, its OSCORE instance and /3/0 are never deleted. */
 static int protected_instance(const struct scb_session *s, uint16_t oid, uint16_t iid)
 {
-    if (oid == 3 && iid == 0) {
+    if (oid == SCB_OBJ_DEVICE && iid == 0) {
         return 1;
     }
     int still_bs = 0;
     /* protected while it is the Bootstrap-Server account: one the session rewrote with
      * /0/x/1 false is a server account like any other */
-    if (!s->has_bs || scb_config_get_bool(&s->staging, 0, s->bs_iid, 1, &still_bs) != 0 ||
+    if (!s->has_bs ||
+        scb_config_get_bool(&s->staging, SCB_OBJ_SECURITY, s->bs_iid, SCB_RES_SEC_BOOTSTRAP,
+                            &still_bs) != 0 ||
         !still_bs) {
         return 0;
     }
-    if (oid == 0 && iid == s->bs_iid) {
+    if (oid == SCB_OBJ_SECURITY && iid == s->bs_iid) {
         return 1;
     }
-    if (oid == 21) {
+    if (oid == SCB_OBJ_OSCORE) {
         const struct scb_resource *r = scb_instance_resource(
-            scb_object_instance(scb_config_object(&s->staging, 0), s->bs_iid), 17);
+            scb_object_instance(scb_config_object(&s->staging, SCB_OBJ_SECURITY), s->bs_iid),
+            SCB_RES_SEC_OSCORE);
         uint16_t lo, li;
-        return r && r->n == 1 && scb_value_objlnk(&r->v[0], &lo, &li) == 0 && lo == 21 &&
-               li == iid;
+        return r && r->n == 1 && scb_value_objlnk(&r->v[0], &lo, &li) == 0 &&
+               lo == SCB_OBJ_OSCORE && li == iid;
     }
     return 0;
 }
@@ -312,6 +330,9 @@ static void delete_object(struct scb_session *s, uint16_t oid)
 
 int scb_session_delete(struct scb_session *s, const char *path)
 {
+    if (s == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
 
@@ -353,7 +374,7 @@ static int puts_buf(struct scb_buf *out, const char *str)
  * parameter is left out when the value holds control or non-ASCII bytes. */
 static size_t uri_param(const struct scb_instance *in, char *item, size_t cap)
 {
-    const struct scb_value *u = scb_instance_value(in, 0);
+    const struct scb_value *u = scb_instance_value(in, SCB_RES_SEC_URI);
     size_t n = 0;
     if (u == NULL || u->len == 0 || u->len > 255 || cap < 2 * (size_t)u->len + 8) {
         return 0;
@@ -384,13 +405,15 @@ static int link_instance(struct scb_session *s, uint16_t oid, const struct scb_i
     int64_t ssid;
     int bs = 0;
     size_t n = (size_t)snprintf(item, sizeof(item), "%s</%u/%u>", sep, oid, in->id);
-    if (oid == 0) {
-        scb_config_get_bool(&s->staging, 0, in->id, 1, &bs);
-        if (!bs && scb_config_get_int(&s->staging, 0, in->id, 10, &ssid) == 0) {
+    if (oid == SCB_OBJ_SECURITY) {
+        scb_config_get_bool(&s->staging, SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_BOOTSTRAP, &bs);
+        if (!bs && scb_config_get_int(&s->staging, SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_SSID,
+                                      &ssid) == 0) {
             n += (size_t)snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
         }
         uri_param(in, item + n, sizeof(item) - n);
-    } else if (oid == 1 && scb_config_get_int(&s->staging, 1, in->id, 0, &ssid) == 0) {
+    } else if (oid == SCB_OBJ_SERVER && scb_config_get_int(&s->staging, SCB_OBJ_SERVER, in->id,
+                                                           SCB_RES_SRV_SSID, &ssid) == 0) {
         snprintf(item + n, sizeof(item) - n, ";ssid=%lld", (long long)ssid);
     }
     return puts_buf(out, item);
@@ -428,11 +451,15 @@ static int link_object(struct scb_session *s, uint16_t oid, const char *sep, str
 
 static int supported_object(const struct scb_session *s, uint16_t oid)
 {
-    return oid == 0 || oid == 1 || oid == 3 || oid == 21 || (oid == 2 && s->profile.acl_supported);
+    return oid == SCB_OBJ_SECURITY || oid == SCB_OBJ_SERVER || oid == SCB_OBJ_DEVICE ||
+           oid == SCB_OBJ_OSCORE || (oid == SCB_OBJ_ACL && s->profile.acl_supported);
 }
 
 int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf *out)
 {
+    if (s == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
     static const uint16_t base[] = {0, 1, 2, 3, 21};
@@ -481,6 +508,9 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
 int scb_session_read_as(struct scb_session *s, const char *path, int accept,
                         struct scb_buf *out, unsigned *used)
 {
+    if (s == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint16_t ids[3];
     int depth = scb_path_parse(path, ids), ret;
     unsigned cf = accept < 0 ? SCB_CF_TLV : (unsigned)accept;
@@ -519,10 +549,10 @@ int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *ou
 /* The /21 instance an /0 instance links through /0/x/17, or -1. */
 static int oscore_link(const struct scb_config *c, uint16_t sec_iid)
 {
-    const struct scb_value *v =
-        scb_instance_value(scb_object_instance(scb_config_object(c, 0), sec_iid), 17);
+    const struct scb_value *v = scb_instance_value(
+        scb_object_instance(scb_config_object(c, SCB_OBJ_SECURITY), sec_iid), SCB_RES_SEC_OSCORE);
     uint16_t lo, li;
-    return v && scb_value_objlnk(v, &lo, &li) == 0 && lo == 21 ? li : -1;
+    return v && scb_value_objlnk(v, &lo, &li) == 0 && lo == SCB_OBJ_OSCORE ? li : -1;
 }
 
 /*
@@ -534,18 +564,22 @@ static int oscore_link(const struct scb_config *c, uint16_t sec_iid)
  */
 static int replace_bs_account(const struct scb_session *s, struct scb_config *cand)
 {
-    const struct scb_object *sec = scb_config_object(cand, 0);
+    const struct scb_object *sec = scb_config_object(cand, SCB_OBJ_SECURITY);
     int others = 0, new_iid = -1, still_bs = 0;
     /* only an instance that is still a Bootstrap-Server account moves out: one the session
      * rewrote with /0/x/1 false is a server account the server wants kept */
     if (!s->has_bs || scb_object_instance(sec, s->bs_iid) == NULL ||
-        scb_config_get_bool(cand, 0, s->bs_iid, 1, &still_bs) != 0 || !still_bs) {
+        scb_config_get_bool(cand, SCB_OBJ_SECURITY, s->bs_iid, SCB_RES_SEC_BOOTSTRAP, &still_bs) !=
+            0 ||
+        !still_bs) {
         return 0;
     }
     for (size_t k = 0; sec && k < sec->n; k++) {
         int bs = 0;
         if (sec->i[k].id != s->bs_iid &&
-            scb_config_get_bool(cand, 0, sec->i[k].id, 1, &bs) == 0 && bs) {
+            scb_config_get_bool(cand, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP, &bs) ==
+                0 &&
+            bs) {
             others++;
             new_iid = sec->i[k].id;
         }
@@ -554,12 +588,12 @@ static int replace_bs_account(const struct scb_session *s, struct scb_config *ca
         return 0; /* none: nothing moves; several: bs-account-multiple from the validator */
     }
     int old_osc = oscore_link(cand, s->bs_iid);
-    scb_object_remove_instance(scb_config_object(cand, 0), s->bs_iid);
+    scb_object_remove_instance(scb_config_object(cand, SCB_OBJ_SECURITY), s->bs_iid);
     if (old_osc >= 0 && old_osc != oscore_link(cand, (uint16_t)new_iid)) {
-        struct scb_object *osc = scb_config_object(cand, 21);
+        struct scb_object *osc = scb_config_object(cand, SCB_OBJ_OSCORE);
         scb_object_remove_instance(osc, (uint16_t)old_osc);
         if (osc && osc->n == 0 && !osc->raw) {
-            scb_config_remove_object(cand, 21);
+            scb_config_remove_object(cand, SCB_OBJ_OSCORE);
         }
     }
     return 1;
@@ -567,6 +601,9 @@ static int replace_bs_account(const struct scb_session *s, struct scb_config *ca
 
 int scb_session_finish(struct scb_session *s, struct scb_config *commit)
 {
+    if (s == NULL || commit == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_config cand;
     int ret;
     if ((ret = begin_op(s)) != 0) {
@@ -593,6 +630,9 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit)
 
 int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out)
 {
+    if (s == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int ret;
     for (size_t k = 0; k < s->report.n; k++) {
         char line[96];

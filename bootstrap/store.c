@@ -44,12 +44,18 @@ struct scb_store {
 
 void scb_committed_init(struct scb_committed *c)
 {
+    if (c == NULL) {
+        return;
+    }
     memset(c, 0, sizeof(*c));
     scb_config_init(&c->cfg);
 }
 
 void scb_committed_free(struct scb_committed *c)
 {
+    if (c == NULL) {
+        return;
+    }
     scb_config_free(&c->cfg);
     free(c->prov);
     memset(c, 0, sizeof(*c));
@@ -57,6 +63,9 @@ void scb_committed_free(struct scb_committed *c)
 
 int scb_committed_copy(struct scb_committed *dst, const struct scb_committed *src)
 {
+    if (dst == NULL || src == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_committed t = *src;
     int ret;
     t.prov = NULL;
@@ -96,6 +105,9 @@ static int prov_recorded(const struct scb_committed *c, uint16_t oid, uint16_t i
 
 enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid)
 {
+    if (c == NULL) {
+        return SCB_PROV_NETWORK;
+    }
     struct scb_prov *p = find_prov(c, oid, iid);
     return p ? p->prov : SCB_PROV_NETWORK;
 }
@@ -103,6 +115,9 @@ enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t o
 int scb_committed_set_prov(struct scb_committed *c, uint16_t oid, uint16_t iid,
                            enum scb_provenance p)
 {
+    if (c == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_prov *e = find_prov(c, oid, iid);
     if (e == NULL) {
         struct scb_prov *np = realloc(c->prov, (c->nprov + 1) * sizeof(*np));
@@ -128,6 +143,9 @@ static void forget_prov(struct scb_committed *c, uint16_t oid, uint16_t iid)
 
 void scb_committed_drop(struct scb_committed *c, enum scb_provenance p)
 {
+    if (c == NULL) {
+        return;
+    }
     for (size_t a = c->cfg.n; a > 0; a--) {
         struct scb_object *o = &c->cfg.o[a - 1];
         uint16_t oid = o->id;
@@ -147,6 +165,9 @@ void scb_committed_drop(struct scb_committed *c, enum scb_provenance p)
 int scb_committed_replace(struct scb_committed *out, const struct scb_committed *prev,
                           struct scb_config *cfg, enum scb_provenance p)
 {
+    if (out == NULL || prev == NULL || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int ret, card_left = 0;
     scb_committed_init(out);
     scb_config_free(&out->cfg);
@@ -182,6 +203,9 @@ int scb_committed_replace(struct scb_committed *out, const struct scb_committed 
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
                         enum scb_provenance p)
 {
+    if (c == NULL || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_config copy;
     int ret;
     for (size_t a = 0; a < cfg->n; a++) {
@@ -233,6 +257,9 @@ int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
 
 struct json_object *scb_committed_to_json(const struct scb_committed *c, int redact)
 {
+    if (c == NULL) {
+        return NULL;
+    }
     json_object *root = scb_config_to_json(&c->cfg, !redact), *prov = json_object_new_object();
     char key[16], hex[80];
 
@@ -454,6 +481,9 @@ fail:
 int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, char *err,
                     size_t errlen)
 {
+    if (data == NULL || c == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct json_tokener *tok;
     json_object *root;
     int ret;
@@ -634,11 +664,25 @@ static int open_dir(const char *dir, struct scb_store **out, int lock, unsigned 
 int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, char *err,
                    size_t errlen)
 {
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    if (dir == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     return open_dir(dir, out, 1, wait_ms, err, errlen);
 }
 
 int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, size_t errlen)
 {
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    if (dir == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     return open_dir(dir, out, 0, 0, err, errlen);
 }
 
@@ -746,6 +790,9 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
 
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen)
 {
+    if (s == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint8_t *data;
     size_t len;
     char why[240] = "";
@@ -806,6 +853,9 @@ static int prepare_commit(struct scb_store *s)
 
 int scb_store_commit(struct scb_store *s, struct scb_committed *c)
 {
+    if (s == NULL || c == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     time_t now = time(NULL);
     struct tm tm;
     int fd = -1, ret, made_tmp = 0;

@@ -19,6 +19,9 @@
 
 int scb_buf_put(struct scb_buf *b, const void *p, size_t n)
 {
+    if (b == NULL || (p == NULL && n > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t max = b->max ? b->max : DEFAULT_BUF_MAX;
     if (n > max || b->len > max - n) {
         return SCB_E_TOO_LARGE;
@@ -44,6 +47,9 @@ int scb_buf_put(struct scb_buf *b, const void *p, size_t n)
 
 void scb_buf_free(struct scb_buf *b)
 {
+    if (b == NULL) {
+        return;
+    }
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
@@ -51,6 +57,9 @@ void scb_buf_free(struct scb_buf *b)
 
 int scb_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct scb_tlv *t)
 {
+    if (buf == NULL || pos == NULL || t == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t p = *pos, idlen, lenlen, vlen;
     uint8_t type;
 
@@ -87,6 +96,9 @@ int scb_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct scb_tlv *t)
 size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6])
 {
     size_t n = 1;
+    if (out == NULL || len > SCB_TLV_MAX_LEN) {
+        return 0; /* a 24-bit length field cannot say it: never a truncated header */
+    }
     uint8_t t = (uint8_t)(type << 6);
     if (id > 0xFF) {
         t |= 0x20;
@@ -114,6 +126,9 @@ size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6])
 
 int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
 {
+    if (v == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     return scb_objdef_value_fits(scb_res_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
 }
 
@@ -222,6 +237,9 @@ static int decode_resources(const uint8_t *buf, size_t len, uint16_t oid, struct
 int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t base,
                           struct scb_config *cfg, struct scb_decode_error *err)
 {
+    if ((buf == NULL && len > 0) || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_object *o;
     size_t pos = 0;
     int ret;
@@ -266,34 +284,45 @@ int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t b
     return SCB_OK;
 }
 
-int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out)
+/* One TLV header into out; SCB_E_TOO_LARGE for a length its 24-bit field cannot hold. */
+static int put_header(struct scb_buf *out, uint8_t type, uint16_t id, size_t len)
 {
     uint8_t hdr[6];
-    size_t n;
+    size_t n = scb_tlv_header(type, id, len, hdr);
+    return n == 0 ? SCB_E_TOO_LARGE : scb_buf_put(out, hdr, n);
+}
+
+int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out)
+{
+    if (r == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    uint8_t hdr[6];
     int ret;
 
     if (!r->multiple) {
         if (r->n != 1) {
             return SCB_E_INVALID_ARG;
         }
-        n = scb_tlv_header(SCB_TLV_RESOURCE, r->id, r->v[0].len, hdr);
-        if ((ret = scb_buf_put(out, hdr, n)) < 0) {
+        if ((ret = put_header(out, SCB_TLV_RESOURCE, r->id, r->v[0].len)) < 0) {
             return ret;
         }
         return scb_buf_put(out, r->v[0].data, r->v[0].len);
     }
     size_t inner = 0;
     for (size_t k = 0; k < r->n; k++) {
-        inner += scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr) +
-                 r->v[k].len;
+        size_t hn = scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr);
+        if (hn == 0 || hn > SCB_TLV_MAX_LEN - inner ||
+            r->v[k].len > SCB_TLV_MAX_LEN - inner - hn) {
+            return SCB_E_TOO_LARGE;
+        }
+        inner += hn + r->v[k].len;
     }
-    n = scb_tlv_header(SCB_TLV_MULTIPLE_RESOURCE, r->id, inner, hdr);
-    if ((ret = scb_buf_put(out, hdr, n)) < 0) {
+    if ((ret = put_header(out, SCB_TLV_MULTIPLE_RESOURCE, r->id, inner)) < 0) {
         return ret;
     }
     for (size_t k = 0; k < r->n; k++) {
-        n = scb_tlv_header(SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len, hdr);
-        if ((ret = scb_buf_put(out, hdr, n)) < 0 ||
+        if ((ret = put_header(out, SCB_TLV_RESOURCE_INSTANCE, r->v[k].riid, r->v[k].len)) < 0 ||
             (ret = scb_buf_put(out, r->v[k].data, r->v[k].len)) < 0) {
             return ret;
         }
@@ -303,6 +332,9 @@ int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out)
 
 int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out)
 {
+    if (i == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int ret;
     for (size_t k = 0; k < i->n; k++) {
         if ((ret = scb_tlv_encode_resource(&i->r[k], out)) < 0) {
@@ -314,19 +346,20 @@ int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out)
 
 int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out)
 {
+    if (o == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     int ret;
     if (o->raw) {
         return scb_buf_put(out, o->raw, o->raw_len);
     }
     for (size_t k = 0; k < o->n; k++) {
         struct scb_buf inner = {0};
-        uint8_t hdr[6];
         if ((ret = scb_tlv_encode_instance(&o->i[k], &inner)) < 0) {
             scb_buf_free(&inner);
             return ret;
         }
-        size_t n = scb_tlv_header(SCB_TLV_OBJECT_INSTANCE, o->i[k].id, inner.len, hdr);
-        if ((ret = scb_buf_put(out, hdr, n)) < 0 ||
+        if ((ret = put_header(out, SCB_TLV_OBJECT_INSTANCE, o->i[k].id, inner.len)) < 0 ||
             (ret = scb_buf_put(out, inner.data, inner.len)) < 0) {
             scb_buf_free(&inner);
             return ret;

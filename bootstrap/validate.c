@@ -59,6 +59,9 @@ static int profile_int(json_object *v, int64_t lo, int64_t hi, int64_t *out)
 int scb_profile_from_json_text(const char *text, struct scb_profile *p, char *err,
                                size_t errlen)
 {
+    if (text == NULL || p == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct json_tokener *tok = json_tokener_new();
     json_object *root = NULL, *v;
     size_t len = strlen(text), end = len;
@@ -121,12 +124,18 @@ bad:
 
 void scb_report_free(struct scb_report *rep)
 {
+    if (rep == NULL) {
+        return;
+    }
     free(rep->v);
     memset(rep, 0, sizeof(*rep));
 }
 
 int scb_report_has_errors(const struct scb_report *rep)
 {
+    if (rep == NULL) {
+        return 0;
+    }
     for (size_t k = 0; k < rep->n; k++) {
         if (rep->v[k].severity == SCB_SEV_ERROR) {
             return 1;
@@ -225,6 +234,9 @@ __attribute__((format(printf, 5, 6))) static int add(struct scb_report *rep, enu
 
 int scb_report_add_decode_error(struct scb_report *rep, const struct scb_decode_error *e)
 {
+    if (rep == NULL || e == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     enum scb_rule id = e->rule ? scb_rule_from_name(e->rule) : SCB_RULE_TLV_MALFORMED;
     if (id == SCB_RULE_UNKNOWN) {
         id = SCB_RULE_TLV_MALFORMED;

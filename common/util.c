@@ -67,6 +67,12 @@ int scb_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
 
 void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 {
+    if (out == NULL || cap == 0) {
+        return;
+    }
+    if (in == NULL) {
+        len = 0;
+    }
     static const char digits[] = "0123456789ABCDEF";
     size_t n = 0;
 
@@ -82,6 +88,9 @@ void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 
 int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32])
 {
+    if (out == NULL || (data == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     return scb_crypto_sha256(data, len, out);
 }
 
@@ -345,6 +354,9 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
 
 int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen)
 {
+    if (path == NULL || fd_out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     char dir[4096], tmp[4096 + 16];
     int fd, e, ret;
 

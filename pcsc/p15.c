@@ -13,6 +13,9 @@
 int scb_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
                  const uint8_t **val, size_t *vlen)
 {
+    if (buf == NULL || pos == NULL || tag == NULL || val == NULL || vlen == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t p = *pos, l;
 
     if (p >= len || len - p < 2) {
@@ -53,6 +56,9 @@ static void copy_label(char *dst, const uint8_t *v, size_t n)
 
 int scb_p15_parse_dir_record(const uint8_t *rec, size_t len, struct scb_dir_app *app)
 {
+    if (rec == NULL || app == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t pos = 0, ip = 0, vl;
     const uint8_t *v;
     uint8_t tag;
@@ -141,6 +147,9 @@ static int is_padding(const uint8_t *buf, size_t len, size_t pos)
 int scb_p15_parse_odf(const uint8_t *buf, size_t len, uint8_t tag, struct scb_p15_path *paths,
                       size_t max, size_t *n)
 {
+    if (buf == NULL || paths == NULL || n == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t pos = 0;
     int ret;
 
@@ -310,6 +319,9 @@ static int parse_dobj(uint8_t form, const uint8_t *v, size_t vl, struct scb_p15_
 int scb_p15_parse_dodf(const uint8_t *buf, size_t len, struct scb_p15_dobj *objs, size_t max,
                        size_t *n)
 {
+    if (buf == NULL || objs == NULL || n == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t pos = 0;
     int ret;
 
@@ -503,6 +515,9 @@ static int parse_pin_object(const uint8_t *v, size_t vl, struct scb_p15_pin *p)
 int scb_p15_parse_aodf(const uint8_t *buf, size_t len, struct scb_p15_pin *pins, size_t max,
                        size_t *n)
 {
+    if (buf == NULL || pins == NULL || n == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t pos = 0;
     int ret;
 
@@ -556,6 +571,9 @@ static int all_digits(const char *s, size_t n)
 int scb_p15_pin_block(const struct scb_p15_pin *p, const char *pin, uint8_t *out, size_t cap,
                       size_t *len)
 {
+    if (p == NULL || pin == NULL || out == NULL || len == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t n, used = 0;
     uint8_t pad;
 
@@ -626,6 +644,9 @@ int scb_p15_pin_block(const struct scb_p15_pin *p, const char *pin, uint8_t *out
 
 int scb_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap)
 {
+    if (oid == NULL || out == NULL || cap == 0) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t o = 0;
     unsigned long long arc = 0;
     int first = 1;

@@ -382,6 +382,9 @@ struct scb_pcsc_monitor {
 
 int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m)
 {
+    if (m == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_pcsc_monitor *x = calloc(1, sizeof(*x));
     if (x == NULL) {
         return SCB_E_NOMEM;
@@ -449,6 +452,9 @@ static int mon_rebuild(struct scb_pcsc_monitor *m)
 
 int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *changed)
 {
+    if (m == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     LONG rv;
     int ret;
 
@@ -512,6 +518,9 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
 size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
                                 size_t cap)
 {
+    if (m == NULL || (out == NULL && cap > 0)) {
+        return 0;
+    }
     size_t n = 0, unknown = 0;
     int any_card = 0;
     for (size_t k = 0; k < m->n && n < cap; k++) {

@@ -11,7 +11,7 @@
 
 struct scb_transport *scb_transport_new(const struct scb_transport_ops *ops, void *self)
 {
-    struct scb_transport *t = calloc(1, sizeof(*t));
+    struct scb_transport *t = ops != NULL ? calloc(1, sizeof(*t)) : NULL;
     if (t == NULL) {
         return NULL;
     }
@@ -35,7 +35,8 @@ void scb_transport_free(struct scb_transport **t)
 int scb_transport_transmit(struct scb_transport *t, const uint8_t *cmd, size_t clen,
                            uint8_t *rsp, size_t rcap, size_t *rlen)
 {
-    if (t == NULL || t->ops == NULL || t->ops->transmit == NULL) {
+    if (t == NULL || t->ops == NULL || t->ops->transmit == NULL || (cmd == NULL && clen > 0) ||
+        rsp == NULL || rlen == NULL) {
         return SCB_E_INVALID_ARG;
     }
     return t->ops->transmit(t->self, cmd, clen, rsp, rcap, rlen);
@@ -158,7 +159,7 @@ int scb_reader_match(const char *const *names, size_t n, const char *spec, size_
         return SCB_E_INVALID_ARG;
     }
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(names[i], spec) == 0) {
+        if (names[i] != NULL && strcmp(names[i], spec) == 0) {
             *idx = i;
             return SCB_OK;
         }
@@ -172,7 +173,7 @@ int scb_reader_match(const char *const *names, size_t n, const char *spec, size_
         return SCB_OK;
     }
     for (size_t i = 0; i < n; i++) {
-        if (strstr(names[i], spec) != NULL) {
+        if (names[i] != NULL && strstr(names[i], spec) != NULL) {
             hits++;
             hit = i;
         }

@@ -455,6 +455,9 @@ int scb_uicc_verify_pin(struct scb_card *c, unsigned channel, uint8_t ref, const
 
 int scb_iccid_decode(const uint8_t *bcd, size_t len, char *out, size_t cap)
 {
+    if (bcd == NULL || out == NULL || cap == 0) {
+        return SCB_E_INVALID_ARG;
+    }
     size_t n = 0;
 
     if (bcd == NULL || out == NULL || cap == 0) {

@@ -55,6 +55,9 @@ static int key_line(const char *val, uint8_t *out, size_t *len)
 
 int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, size_t errlen)
 {
+    if (text == NULL || k == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     struct scb_scp03_keys tmp;
     size_t lens[3] = {0, 0, 0};
     int lineno = 0;

@@ -74,6 +74,10 @@ struct scb_coap_result {
 /**
  * Run network bootstrap. Returns SCB_OK with res->outcome telling what happened, or a negative
  * error when it could not run at all (res->reason says why).
+ * \param st  borrowed, opened (locked)
+ * \param o   exactly one of o->listen (server-initiated) and o->server_uri (client-initiated);
+ *            otherwise (or st, o NULL) SCB_E_INVALID_ARG with outcome SCB_COAP_REFUSED_SETUP
+ * \param res required (SCB_E_INVALID_ARG when NULL)
  */
 int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
                        struct scb_coap_result *res);

@@ -40,7 +40,8 @@ void scb_emu_free(struct scb_emu **e);
 int scb_emu_transmit(struct scb_emu *e, const uint8_t *cmd, size_t clen, uint8_t *rsp,
                      size_t cap, size_t *rlen);
 
-/** A transport over the emulator. The emulator is borrowed and must outlive it. */
+/** A transport over the emulator (NULL for a NULL e or out of memory). The emulator is
+ * borrowed and must outlive it. */
 struct scb_transport *scb_emu_transport(struct scb_emu *e);
 
 /** Power cycle / warm reset: channels closed, PIN state and secure channel lost. */

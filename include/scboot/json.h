@@ -23,7 +23,11 @@ extern "C" {
 
 struct json_object;
 
-/** Build the JSON view. Secrets are redacted unless show_secrets. Caller owns the result. */
+/**
+ * Build the JSON view. Secrets are redacted unless show_secrets.
+ * \return a json-c object owned by the caller (json_object_put(); json-c comes with
+ *         `pkg-config --libs scboot`), or NULL (out of memory)
+ */
 struct json_object *scb_config_to_json(const struct scb_config *c, int show_secrets);
 /**
  * Parse the JSON shape into cfg (initialised by the caller). err gets one line on failure,

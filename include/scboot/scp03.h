@@ -43,13 +43,6 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
 int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, size_t errlen);
 void scb_scp03_keys_clear(struct scb_scp03_keys *k);
 
-/**
- * NIST SP 800-108 counter-mode KDF with AES-CMAC as GP SCP03 uses it:
- * CMAC(key, 00*11 | constant | 00 | L (16 bits) | i | context), out_bits / 8 bytes.
- */
-int scb_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t constant, size_t out_bits,
-                  const uint8_t *context, size_t ctxlen, uint8_t *out);
-
 typedef int (*scb_rng_fn)(void *ctx, uint8_t *buf, size_t len);
 
 struct scb_scp03_opts {

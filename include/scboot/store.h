@@ -123,7 +123,8 @@ const char *scb_store_error(const struct scb_store *s);
 int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, char *err,
                     size_t errlen);
 
-/** The JSON of a committed configuration (secrets shown unless redact). Caller owns it. */
+/** The JSON of a committed configuration (secrets shown unless redact). Caller owns it:
+ * json_object_put(). */
 struct json_object *scb_committed_to_json(const struct scb_committed *c, int redact);
 int scb_committed_from_json(struct json_object *root, struct scb_committed *c, char *err,
                             size_t errlen);

@@ -42,7 +42,13 @@ struct scb_tlv {
 
 /** Read one TLV at *pos of buf[0..len). Advances *pos past it. SCB_E_DECODE on overrun. */
 int scb_tlv_next(const uint8_t *buf, size_t len, size_t *pos, struct scb_tlv *t);
-/** Canonical TLV header (8-bit ID when it fits, shortest length form). Returns its size. */
+/** The largest value a TLV length field can say (24 bits). */
+#define SCB_TLV_MAX_LEN 0xFFFFFFu
+/**
+ * Canonical TLV header (8-bit ID when it fits, shortest length form). Returns its size, or 0
+ * when len is beyond SCB_TLV_MAX_LEN (or out is NULL): no header can say it. The encoders
+ * return SCB_E_TOO_LARGE then, never a truncated length.
+ */
 size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6]);
 
 /** A growable output buffer. */

@@ -59,7 +59,7 @@ struct scb_transport {
  * \param ops  borrowed: must outlive the handle (a static table)
  * \param self owned by the handle on success (ops->destroy frees it in scb_transport_free);
  *             on failure (NULL return) it stays the caller's
- * \return a handle the caller frees with scb_transport_free(), or NULL (out of memory)
+ * \return a handle the caller frees with scb_transport_free(), or NULL (ops NULL, out of memory)
  */
 struct scb_transport *scb_transport_new(const struct scb_transport_ops *ops, void *self);
 /** Destroy the transport (ops->destroy) and set *t to NULL. Idempotent. */

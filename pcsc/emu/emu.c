@@ -41,12 +41,18 @@ static void reset_state(struct scb_emu *e)
 
 void scb_emu_reset(struct scb_emu *e)
 {
+    if (e == NULL) {
+        return;
+    }
     reset_state(e);
     e->events++;
 }
 
 void scb_emu_remove(struct scb_emu *e)
 {
+    if (e == NULL) {
+        return;
+    }
     if (e->present) {
         e->present = 0;
         e->events++;
@@ -55,6 +61,9 @@ void scb_emu_remove(struct scb_emu *e)
 
 void scb_emu_insert(struct scb_emu *e)
 {
+    if (e == NULL) {
+        return;
+    }
     if (!e->present) {
         e->present = 1;
         e->events++;
@@ -64,16 +73,25 @@ void scb_emu_insert(struct scb_emu *e)
 
 int scb_emu_present(const struct scb_emu *e)
 {
+    if (e == NULL) {
+        return 0;
+    }
     return e->present;
 }
 
 uint32_t scb_emu_events(const struct scb_emu *e)
 {
+    if (e == NULL) {
+        return 0;
+    }
     return e->events;
 }
 
 int scb_emu_atr(const struct scb_emu *e, uint8_t *atr, size_t cap, size_t *len)
 {
+    if (e == NULL || atr == NULL || len == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (cap < e->atr_len) {
         return SCB_E_BUFFER;
     }
@@ -84,6 +102,9 @@ int scb_emu_atr(const struct scb_emu *e, uint8_t *atr, size_t cap, size_t *len)
 
 void scb_emu_set_fault(struct scb_emu *e, enum scb_emu_fault kind, unsigned n, uint16_t sw)
 {
+    if (e == NULL) {
+        return;
+    }
     e->fault = kind;
     e->fault_n = n;
     e->fault_sw = sw;
@@ -92,6 +113,9 @@ void scb_emu_set_fault(struct scb_emu *e, enum scb_emu_fault kind, unsigned n, u
 
 int scb_emu_set_file(struct scb_emu *e, uint16_t fid, const uint8_t *data, size_t len)
 {
+    if (e == NULL || (data == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
     struct emu_file *f = emu_find_file(&e->mf, fid);
     for (size_t i = 0; f == NULL && i < e->napps; i++) {
         f = emu_find_file(&e->apps[i], fid);
@@ -114,6 +138,9 @@ int scb_emu_set_file(struct scb_emu *e, uint16_t fid, const uint8_t *data, size_
 
 int scb_emu_set_iccid(struct scb_emu *e, const char *iccid)
 {
+    if (e == NULL || iccid == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     uint8_t bcd[10];
     size_t n = strlen(iccid);
     struct emu_file *f = emu_find_file(&e->mf, 0x2FE2);
@@ -707,12 +734,18 @@ int scb_emu_transmit(struct scb_emu *e, const uint8_t *cmd, size_t clen, uint8_t
 
 size_t scb_emu_log_count(const struct scb_emu *e)
 {
+    if (e == NULL) {
+        return 0;
+    }
     return e->log_len;
 }
 
 int scb_emu_log_entry(const struct scb_emu *e, size_t i, const uint8_t **cmd, size_t *clen,
                       const uint8_t **rsp, size_t *rlen)
 {
+    if (e == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
     if (i >= e->log_len) {
         return SCB_E_NOT_FOUND;
     }
@@ -725,6 +758,9 @@ int scb_emu_log_entry(const struct scb_emu *e, size_t i, const uint8_t **cmd, si
 
 void scb_emu_log_clear(struct scb_emu *e)
 {
+    if (e == NULL) {
+        return;
+    }
     e->log_len = 0;
 }
 
@@ -777,5 +813,5 @@ static const struct scb_transport_ops emu_ops = {
 
 struct scb_transport *scb_emu_transport(struct scb_emu *e)
 {
-    return scb_transport_new(&emu_ops, e);
+    return e != NULL ? scb_transport_new(&emu_ops, e) : NULL;
 }

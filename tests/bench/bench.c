@@ -192,15 +192,11 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     }
     /* over SCP03, level 33 */
     struct scb_scp03_keys keys;
-    memset(&keys, 0, sizeof(keys));
-    for (int k = 0; k < 16; k++) {
-        keys.enc[k] = (uint8_t)k;
-        keys.mac[k] = (uint8_t)(0x10 + k);
-        keys.dek[k] = (uint8_t)(0x20 + k);
-    }
-    keys.len = 16;
     struct scb_scp03_guard *g = NULL;
-    if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
+    if (scb_scp03_keys_parse("enc=000102030405060708090A0B0C0D0E0F\n"
+                             "mac=101112131415161718191A1B1C1D1E1F\n"
+                             "dek=202122232425262728292A2B2C2D2E2F\n", &keys, NULL, 0) < 0 ||
+        scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
         exit(1);
     }
     scb_scp03_keys_clear(&keys);

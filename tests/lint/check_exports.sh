@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # check_exports.sh: a shared library exports exactly what its installed headers declare.
 #   check_exports.sh LIB.so VERSION_NODE INCLUDE_DIR only|except HEADER...
+# With SYMBOLS_FILE=debian/PKG.symbols in the environment, that file lists the same symbols.
 # The header side comes from the compiler (gcc -aux-info lists every function prototype with
 # the file it came from) plus the extern variables of the preprocessed headers; the library
 # side from `nm -D --defined-only`. Any difference fails, in both directions: a leaked internal
@@ -22,7 +23,7 @@ for h in "$incdir"/scboot/*.h; do
         headers="$headers $h"
     fi
 done
-echo "1..3"
+echo "1..5"
 [ -n "$headers" ] || { echo "not ok 1 - no headers selected"; exit 1; }
 
 : >"$tmp/declared"
@@ -55,21 +56,39 @@ else
     status=1
 fi
 
+# none(N, what holds, what is wrong, offenders): ok when there are no offenders
+none() {
+    if [ -z "$4" ]; then
+        echo "ok $1 - $2"
+    else
+        echo "not ok $1 - $3: $(echo $4)"
+        status=1
+    fi
+}
+
 # every export carries the version node
-unversioned=$(objdump -T "$lib" | awk -v n="$node" '$2 != "*UND*" && / g / && $0 !~ (" " n " ") && $NF != n { print $NF }' | grep -v '^$' || true)
-if [ -z "$unversioned" ]; then
-    echo "ok 2 - every export is in version node $node"
-else
-    echo "not ok 2 - exports outside $node: $unversioned"
-    status=1
-fi
+none 2 "every export is in version node $node" "exports outside $node" \
+    "$(objdump -T "$lib" | awk -v n="$node" '$2 != "*UND*" && / g / && $0 !~ (" " n " ") && $NF != n { print $NF }' | grep -v '^$')"
 
 # nothing but the public prefix leaves the library
-stray=$(grep -v '^scb_' "$tmp/have" || true)
-if [ -z "$stray" ]; then
-    echo "ok 3 - every export has the scb_ prefix"
+none 3 "every export has the scb_ prefix" "exports without the scb_ prefix" \
+    "$(grep -v '^scb_' "$tmp/have")"
+
+# what must never be public, whatever a header declares: crypto primitives (the crypto seam
+# and the SCP03 filter's KDF are internal), test hooks, decoder internals; and the emulator
+# outside its own library
+internal='_(kdf|cmac|aes|cipher|hmac|drbg|rng_seed)(_|$)|_set_hook$|_set_counter$|^scb_decode_fail$'
+[ "$node" = SCBOOT_EMU_0 ] || internal="$internal|^(scb_)?emu_"
+none 4 "no crypto helper, test hook or emulator internal is exported" \
+    "internal helpers exported (move them to an *_internal.h)" "$(grep -E "$internal" "$tmp/have")"
+
+# the Debian symbols file promises the same set (dpkg-gensymbols only runs in the package suite)
+if [ -n "${SYMBOLS_FILE:-}" ]; then
+    grep '^ ' "$SYMBOLS_FILE" | awk '{ print $1 }' | sed 's/@.*//' | grep -vx "$node" | sort -u >"$tmp/deb"
+    none 5 "$(basename "$SYMBOLS_FILE") lists exactly the exports" \
+        "$(basename "$SYMBOLS_FILE") differs from the exports (< only in the file, > only exported)" \
+        "$(diff "$tmp/deb" "$tmp/have" | grep '^[<>]')"
 else
-    echo "not ok 3 - exports without the scb_ prefix: $(echo $stray)"
-    status=1
+    echo "ok 5 # SKIP no SYMBOLS_FILE given"
 fi
 exit $status

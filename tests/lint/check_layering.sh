@@ -8,7 +8,9 @@
 #   bootstrap/       the LwM2M side: ground floor; never PC/SC or SCP03; only the card source
 #                    and the bootstrap sequence (which join the two) include card access headers
 #   nothing below tools/ includes a tools/ header; no library file calls mbedTLS except the
-#   crypto seam (the emulator's card side keeps its own, on purpose)
+#   crypto seam (the emulator's card side keeps its own, on purpose); no library message names
+#   a CLI flag (issue 16 §5: a library user sets option fields, the tools word their hints);
+#   model lookups use the named IDs of objdefs.h
 # Direct includes of .c and private .h files are checked (public headers are checked by the
 # compiler: each includes only what it needs).
 set -u
@@ -31,7 +33,7 @@ ground='scboot/(error|util)\.h|crypto\.h|logf\.h'
 card='scboot/(transport|apdu|uicc|card|p15|pcsc)\.h'
 lwm2m='scboot/(model|objdefs|tlv|bsfile|json|validate|store|bootstrap|session|coap|senml|card_source)\.h|codec_internal\.h|store_internal\.h'
 
-echo "1..6"
+echo "1..8"
 check "common/ includes no other part" \
     "$(incs common/*.c common/*.h | grep '#include "' | grep -Ev "\"($ground)\"")"
 check "pcsc/ (card access) includes neither the LwM2M side nor the secure channel" \
@@ -47,4 +49,10 @@ check "no part below tools/ includes a tools/ header" \
 check "mbedTLS only in the crypto seam (and the emulator's card side)" \
     "$(incs common/*.c pcsc/*.c secure_channel/*.c bootstrap/*.c tools/*.c |
        grep '<mbedtls/' | grep -Ev '^common/crypto_mbedtls\.c:')"
+check "no CLI flag (--name) in a library message: the tools word their own hints" \
+    "$(grep -Hn '"[^"]*--[a-z][a-z-]*[^"]*"' common/*.c pcsc/*.c pcsc/emu/*.c secure_channel/*.c bootstrap/*.c |
+       grep -Ev ':[0-9]+:[[:space:]]*(/?\*|//)')"
+check "model lookups name object and resource IDs (objdefs.h), never bare numbers" \
+    "$(grep -HnE '(scb_config_object|scb_config_get_(int|bool)|scb_instance_(value|resource)|scb_config_remove_object)\([^;]*[(, ][0-9]+[,)]' \
+       bootstrap/*.c pcsc/*.c secure_channel/*.c tools/*.c | grep -Ev ':[0-9]+:[[:space:]]*(/?\*|//)')"
 exit $status

@@ -70,8 +70,8 @@ static void start(struct env *v, const char *profile_extra, const char *file)
     assert_non_null(v->b);
 }
 
-/* The card (anjay_ef126.bin) and a factory file (nrf_ef58.bin), one run: the card applied. */
-static void start_applied(struct env *v, struct scb_run_result *res)
+/* start() with the anjay card and the nRF factory file, and the first run applying the card */
+static void start_card_applied(struct env *v, struct scb_run_result *res)
 {
     start(v, "", "anjay_ef126.bin");
     assert_int_equal(scb_bootstrap_set_factory(v->b, "data/nrf_ef58.bin"), 0);
@@ -142,7 +142,7 @@ static void test_check_cycle(void **state)
     enum scb_bootstrap_outcome o;
     struct scb_committed c;
 
-    start_applied(&v, &res);
+    start_card_applied(&v, &res);
     assert_false(res.factory_applied); /* configured from the card: no factory step */
     assert_false(res.needs_network_bootstrap);
     /* R5 check with no card event: not a single APDU */
@@ -251,7 +251,7 @@ static void test_r4_empty_vs_unreachable(void **state)
     struct scb_run_result res;
     struct scb_committed c;
 
-    start_applied(&v, &res);
+    start_card_applied(&v, &res);
     assert_false(res.factory_applied);
     /* pcscd gone (or the reader unplugged): unknown, the card's instances stay, no factory */
     struct scb_transport *gone = scb_transport_unreachable(SCB_E_NO_SERVICE);
@@ -338,29 +338,37 @@ static void van_destroy(void *self)
 static const struct scb_transport_ops vanishing_ops = {
     .name = "vanishing", .transmit = van_transmit, .status = van_status, .destroy = van_destroy};
 
+/* One run with the card session on t (a stand-in whose card cannot be read): the card's state
+ * is unknown, so its instances and fingerprint stay and the factory step replaces nothing. */
+static void run_card_kept(struct env *v, struct scb_transport *t)
+{
+    struct scb_run_result res;
+    struct scb_committed c;
+    struct scb_card *vc = NULL;
+    assert_int_equal(scb_card_new(t, &vc), 0);
+    assert_int_equal(scb_bootstrap_set_card(v->b, vc, NULL), 0);
+    assert_int_equal(scb_bootstrap_run(v->b, &res), 0);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
+    assert_false(res.factory_applied);
+    committed(v, &c);
+    assert_true(c.card.valid);
+    assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
+    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
+    scb_committed_free(&c);
+    scb_card_free(&vc);
+}
+
 static void test_r4_reader_gone_mid_read(void **state)
 {
     (void)state;
     struct env v;
     struct scb_run_result res;
-    struct scb_committed c;
 
-    start_applied(&v, &res);
+    start_card_applied(&v, &res);
     for (unsigned n = 0; n < 6; n++) {
         struct vanishing van = {.e = v.e, .left = n};
         struct scb_transport *t = scb_transport_new(&vanishing_ops, &van);
-        struct scb_card *vc = NULL;
-        assert_int_equal(scb_card_new(t, &vc), 0);
-        assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
-        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-        assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
-        assert_false(res.factory_applied);
-        committed(&v, &c);
-        assert_true(c.card.valid);
-        assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
-        assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
-        scb_committed_free(&c);
-        scb_card_free(&vc);
+        run_card_kept(&v, t);
         scb_transport_free(&t);
     }
     assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
@@ -394,25 +402,13 @@ static void test_r4_mute_card_kept(void **state)
     (void)state;
     struct env v;
     struct scb_run_result res;
-    struct scb_committed c;
 
-    start_applied(&v, &res);
+    start_card_applied(&v, &res);
     struct scb_transport *ts[2] = {scb_transport_new(&mute_ops, NULL),
                                    scb_transport_unreachable(SCB_E_CARD_MUTE)};
     for (unsigned k = 0; k < 2; k++) {
-        struct scb_card *vc = NULL;
         assert_non_null(ts[k]);
-        assert_int_equal(scb_card_new(ts[k], &vc), 0);
-        assert_int_equal(scb_bootstrap_set_card(v.b, vc, NULL), 0);
-        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
-        assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
-        assert_false(res.factory_applied);
-        committed(&v, &c);
-        assert_true(c.card.valid);
-        assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
-        assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
-        scb_committed_free(&c);
-        scb_card_free(&vc);
+        run_card_kept(&v, ts[k]);
         scb_transport_free(&ts[k]);
     }
     assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);

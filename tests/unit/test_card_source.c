@@ -24,6 +24,13 @@
 #include "scboot/scp03.h"
 #include "scboot/util.h"
 
+
+/* the static keys of tests/data/scp03.json (SPEC.md 4.2's test keys) */
+#define SCP03_TEST_KEYS                                                                            \
+    "enc=000102030405060708090A0B0C0D0E0F\n"                                                     \
+    "mac=101112131415161718191A1B1C1D1E1F\n"                                                     \
+    "dek=202122232425262728292A2B2C2D2E2F\n"
+
 static const char nrf_hex[] =
     "00010036000000003108002EC80025636F61703A2F2F6C657368616E2E65636C6970736570726F6A6563"
     "74732E696F3A35373833C10101C10203";
@@ -417,13 +424,7 @@ static void test_card_classes(void **state)
                         struct env v;
                         make_card(&v, f, n, top, lw);
                         struct scb_scp03_keys keys;
-                        memset(&keys, 0, sizeof(keys));
-                        for (int k = 0; k < 16; k++) {
-                            keys.enc[k] = (uint8_t)k;
-                            keys.mac[k] = (uint8_t)(0x10 + k);
-                            keys.dek[k] = (uint8_t)(0x20 + k);
-                        }
-                        keys.len = 16;
+                        assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
                         struct scb_scp03_guard *g = NULL;
                         assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
                         struct scb_card_source_opts o = {.pin = pin ? "2468" : NULL};
@@ -541,6 +542,22 @@ static void test_pin_errors(void **state)
     scb_emu_free(&e);
 }
 
+/* A card made from profile json, read with default options: malformed, said so. */
+static void read_malformed(const char *json)
+{
+    char err[256];
+    struct scb_emu *e = NULL;
+    struct scb_card *c = NULL;
+    struct scb_card_source_result r;
+    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
+    struct scb_transport *t = scb_emu_transport(e);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
+    scb_card_free(&c);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+}
+
 /* Pathological cards: bounded time and a clear error. */
 static void test_pathological(void **state)
 {
@@ -573,26 +590,12 @@ static void test_pathological(void **state)
     }
     sprintf(json + n, "\"},{\"fid\":\"6430\",\"hex\":\"A1153000 3000 A10F 300D 06052B06010401 "
                       "3004 04026434\"}]}]}");
-    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
-    t = scb_emu_transport(e);
-    scb_card_free(&c);
-    assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
-    scb_card_free(&c);
-    scb_transport_free(&t);
-    scb_emu_free(&e);
+    read_malformed(json);
     /* a DODF with an absurd length */
     sprintf(json, "{\"applications\":[{\"aid\":\"A000000063504B43532D3135\",\"files\":["
                   "{\"fid\":\"5031\",\"hex\":\"A706300404026430\"},"
                   "{\"fid\":\"6430\",\"hex\":\"A183FFFFFF3000\"}]}]}");
-    assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
-    t = scb_emu_transport(e);
-    scb_card_free(&c);
-    assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
-    scb_card_free(&c);
-    scb_transport_free(&t);
-    scb_emu_free(&e);
+    read_malformed(json);
     /* a 32 KB file read 1 byte per response: slow but bounded and correct */
     uint8_t *f = malloc(32768);
     for (size_t k = 0; k < 32768; k++) {
@@ -658,6 +661,9 @@ static void test_hostile_aodf(void **state)
 {
     (void)state;
     static const char odf[] = "A706300404026430A806300404026433";
+    /* an AODF with one PIN object (reference 01) */
+    static const char aodf_pin1[] =
+        "302730060C0450494E313003040101A11830160302020C0A01010201040201080201088001010401FF";
     struct scb_card_source_opts o = {.pin = "1234"};
     struct scb_card_source_result r;
     struct env v;
@@ -711,8 +717,7 @@ static void test_hostile_aodf(void **state)
     /* the FCP lies about the AODF's size (too large): read to the card's end of file, one
      * READ BINARY at most past it on a 9000 short-read card, and the PIN is found */
     hand_card(&v, "\"protocol\":\"T=1\"", 1, odf,
-              "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
-              "01FF", ",\"fcp_size\":40000");
+              aodf_pin1, ",\"fcp_size\":40000");
     assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
@@ -720,8 +725,7 @@ static void test_hostile_aodf(void **state)
     drop(&v);
     /* ... too small: the truncated AODF is malformed, said so with the step */
     hand_card(&v, "", 1, odf,
-              "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880010104"
-              "01FF", ",\"fcp_size\":5");
+              aodf_pin1, ",\"fcp_size\":5");
     assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_P15_MALFORMED);
     assert_non_null(strstr(r.error, "EF AODF 1"));
     assert_int_equal(log_count(v.e, 0x20, 0), 0);

@@ -176,6 +176,30 @@ static void flags_never_weaken(void **state)
     scb_bs_creds_free(&cr);
 }
 
+/* scb_coap_bootstrap with options that say neither (or both) of listen and server_uri, or
+ * with NULL arguments: refused as a setup error, never run (a zeroed scb_coap_opts crashed in
+ * server_address() on the NULL URI). */
+static void options_without_a_peer_refused(void **state)
+{
+    (void)state;
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct scb_store *st = (struct scb_store *)&o; /* never dereferenced: refused before */
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_E_INVALID_ARG);
+    assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
+    assert_non_null(strstr(res.reason, "neither"));
+    o.listen = "5683";
+    o.server_uri = "coap://127.0.0.1";
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_E_INVALID_ARG);
+    assert_non_null(strstr(res.reason, "both"));
+    o.server_uri = NULL;
+    assert_int_equal(scb_coap_bootstrap(NULL, &o, &res), SCB_E_INVALID_ARG);
+    assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
+    assert_int_equal(scb_coap_bootstrap(st, NULL, &res), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_coap_bootstrap(st, &o, NULL), SCB_E_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +208,7 @@ int main(void)
         cmocka_unit_test(rpk_and_x509_accounts),
         cmocka_unit_test(broken_accounts_refused),
         cmocka_unit_test(flags_never_weaken),
+        cmocka_unit_test(options_without_a_peer_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -178,6 +178,45 @@ static void test_length_forms(void **state)
     assert_int_equal(h[0], 0xD8);
     assert_int_equal(scb_tlv_header(0, 300, 0, h), 3);
     assert_int_equal(h[0], 0x20);
+    /* a length beyond 24 bits has no header: 0, never a truncated length field */
+    assert_int_equal(scb_tlv_header(3, 5, SCB_TLV_MAX_LEN, h), 5);
+    assert_int_equal(scb_tlv_header(3, 5, (size_t)SCB_TLV_MAX_LEN + 1, h), 0);
+    assert_int_equal(scb_tlv_header(3, 5, SIZE_MAX, h), 0);
+}
+
+/* A value longer than a TLV length can say is refused by the encoders: before, the header
+ * said (len & 0xFFFFFF) and the rest of the value was read back as further TLVs. */
+static void test_tlv_encode_too_long(void **state)
+{
+    (void)state;
+    struct scb_config cfg;
+    struct scb_object *o;
+    struct scb_instance *in;
+    struct scb_resource *r, *m;
+    size_t big = (size_t)SCB_TLV_MAX_LEN + 6;
+    uint8_t *v = calloc(1, big);
+    struct scb_buf b = {.max = SIZE_MAX};
+    assert_non_null(v);
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_add_object(&cfg, 3, &o), 0);
+    assert_int_equal(scb_object_add_instance(o, 0, &in), 0);
+    assert_int_equal(scb_instance_add_resource(in, 0, &r), 0);
+    assert_int_equal(scb_resource_add_value(r, 0, v, big), 0);
+    assert_int_equal(scb_tlv_encode_resource(r, &b), SCB_E_TOO_LARGE);
+    scb_buf_free(&b);
+    b.max = SIZE_MAX;
+    assert_int_equal(scb_tlv_encode_object(o, &b), SCB_E_TOO_LARGE);
+    scb_buf_free(&b);
+    /* a multiple resource whose instances together overflow the 24-bit length */
+    assert_int_equal(scb_instance_add_resource(in, 1, &m), 0);
+    m->multiple = 1;
+    assert_int_equal(scb_resource_add_value(m, 0, v, SCB_TLV_MAX_LEN / 2), 0);
+    assert_int_equal(scb_resource_add_value(m, 1, v, SCB_TLV_MAX_LEN / 2), 0);
+    b.max = SIZE_MAX;
+    assert_int_equal(scb_tlv_encode_resource(m, &b), SCB_E_TOO_LARGE);
+    scb_buf_free(&b);
+    scb_config_free(&cfg);
+    free(v);
 }
 
 static void test_known_object_canonical(void **state)
@@ -686,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_example1),
         cmocka_unit_test(test_example2),
         cmocka_unit_test(test_length_forms),
+        cmocka_unit_test(test_tlv_encode_too_long),
         cmocka_unit_test(test_known_object_canonical),
         cmocka_unit_test(test_explicit_version),
         cmocka_unit_test(test_malformed),
