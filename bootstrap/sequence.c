@@ -129,7 +129,8 @@ static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_car
 {
     int ret = scb_store_commit(b->store, c);
     if (ret < 0) {
-        logf_(b, "commit failed: %s", scb_strerror(ret));
+        const char *why = scb_store_error(b->store);
+        logf_(b, "commit failed: %s", why && why[0] ? why : scb_strerror(ret));
         return ret;
     }
     if (b->notify) {
@@ -291,9 +292,10 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     c.card.aid_len = r.app.aid_len;
     c.card.path = r.file_path;
     *out = swapped ? SCB_CARD_SWAPPED : had_card ? SCB_CARD_CHANGED : SCB_CARD_APPLIED;
-    ret = commit(b, &c, *out);
-    logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
-          scb_card_outcome_name(*out), r.iccid, r.file_len, (unsigned long long)c.generation);
+    if ((ret = commit(b, &c, *out)) == SCB_OK) { /* a failed commit said so, nothing more */
+        logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
+              scb_card_outcome_name(*out), r.iccid, r.file_len, (unsigned long long)c.generation);
+    }
 out:
     scb_config_free(&cfg);
     scb_read_result_free(&r);
