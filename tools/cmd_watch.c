@@ -401,6 +401,14 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
     }
     w->b.factory_path = o->factory;
     w->hook.cmd = o->exec;
+    char prog[512], why[640];
+    if (o->exec && cli_hook_program(o->exec, prog, sizeof(prog)) &&
+        cli_path_trusted(prog, why, sizeof(why)) == SCB_E_UNSAFE) {
+        /* the same rule as the configuration file that names it: a hook others can change or
+         * swap runs their code as this daemon's user */
+        fprintf(stderr, "%s: hook %s\n", c->prog, why);
+        return EXIT_USAGE;
+    }
     w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : CLI_HOOK_TIMEOUT_DEFAULT;
     if (o->no_acl == 1) {
         scb_profile_no_acl(&w->b.profile);

@@ -72,5 +72,23 @@ check "--pin-file through a symbolic link to a directory: refused, exit 5" '[ $r
 (cd "$T/gw" && "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin-file pin) > /dev/null 2> "$T/err"; rc=$?
 check "a relative --pin-file from a group-writable working directory: refused, exit 5" '[ $rc = 5 ] && grep -q "writable by group or others" "$T/err"'
 
+# --- the configuration file and the hook it names: nobody else may change or swap them -------
+# (they decide what the daemon runs as its user: root when started by hand)
+printf 'reader = no such reader\n' > "$T/gw/scboot.conf"; chmod 0644 "$T/gw/scboot.conf"
+timeout 20 "$SCBOOT" watch --config "$T/gw/scboot.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf in a group-writable directory: exit 2, one line naming the directory" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "scboot.conf: directory $T/gw is writable by group or others (mode 0775)" "$T/err"'
+ln -s "$T/gw/scboot.conf" "$T/ok/scboot.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/scboot.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf through a link into that directory: exit 2" '[ $rc = 2 ] && grep -q "directory $T/gw is writable" "$T/err"'
+timeout 20 "$SCBOOT" watch --config - < "$T/gw/scboot.conf" > /dev/null 2> "$T/err"; rc=$?
+check "--config -: exit 2, saying why" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "stdin cannot stand for the configuration file" "$T/err"'
+printf '#!/bin/sh\nexit 0\n' > "$T/ok/hook"; chmod 0777 "$T/ok/hook"
+printf 'reader = no such reader\nexec = %s/ok/hook\n' "$T" > "$T/ok/hook.conf"; chmod 0644 "$T/ok/hook.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/hook.conf" > /dev/null 2> "$T/err"; rc=$?
+check "a hook others may write (mode 0777): exit 2, one line naming it" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/ok/hook: writable by others (mode 0777" "$T/err"'
+cp -p "$T/ok/hook" "$T/gw/hook"; chmod 0755 "$T/gw/hook"
+timeout 20 "$SCBOOT" watch --config "$T/ok/hook.conf" --exec "$T/gw/hook event" > /dev/null 2> "$T/err"; rc=$?
+check "--exec of a hook in a group-writable directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/gw/hook: directory $T/gw is writable" "$T/err"'
+
 echo "1..$tn"
 [ $fails = 0 ]
