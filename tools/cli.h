@@ -36,6 +36,8 @@ struct cli {
     /* --pin / --pin-file: wiped by cli_pin_wipe() once the card was read */
     char pin[16];
     int has_pin;
+    /* a bad option value already explained on stderr: cli_usage() adds no second line */
+    int reported;
     /* an opened card */
     struct scb_transport *tr;
     struct scb_emu *emu;

@@ -50,6 +50,7 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         } else {
             fprintf(stderr, "%s: --secure-channel %s: must be required, preferred or off\n",
                     c->prog, arg);
+            c->reported = 1;
             return -1;
         }
         return 1;
@@ -58,6 +59,7 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         unsigned long v = strtoul(arg, &end, 16);
         if (*end || (v != 0x01 && v != 0x03 && v != 0x13 && v != 0x33)) {
             fprintf(stderr, "%s: --scp03-level %s: must be 01, 03, 13 or 33\n", c->prog, arg);
+            c->reported = 1;
             return -1;
         }
         c->scp03_level = (unsigned)v;
@@ -184,6 +186,9 @@ void cli_pin_wipe(struct cli *c)
 
 int cli_usage(struct cli *c, const char *usage)
 {
+    if (c->reported) {
+        return EXIT_USAGE; /* one line, as every failure: the value's own message said why */
+    }
     /* one line, as every failure: the synopsis with its line breaks folded */
     fprintf(stderr, "%s: invalid arguments; usage: ", c->prog);
     for (const char *p = usage; *p; p++) {
