@@ -152,7 +152,8 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
                         "not stdin; give its path");
     }
     if ((ret = scb_read_secret_file(arg, PIN_FILE_MAX, &text, &len, err, sizeof(err))) < 0) {
-        return cli_fail(c, ret, "--pin-file: %s", err);
+        return cli_fail(c, ret, "%s: %s", c->pin_file_origin ? c->pin_file_origin : "--pin-file",
+                        err);
     }
     n = strcspn(text, "\n");
     while (n > 0 && text[n - 1] == '\r') {
@@ -161,9 +162,10 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
     if (n == 0 || n >= sizeof(c->pin) || memchr(text, '\0', n) != NULL) {
         scb_zeroize(text, PIN_FILE_MAX + 1);
         free(text);
-        return cli_fail(c, SCB_E_PARSE, "PIN file %s: the first line must hold a PIN of 1 to %zu "
-                                        "characters",
-                        arg, sizeof(c->pin) - 1);
+        return cli_fail(c, SCB_E_PARSE, "%s%sPIN file %s: the first line must hold a PIN of 1 "
+                                        "to %zu characters",
+                        c->pin_file_origin ? c->pin_file_origin : "",
+                        c->pin_file_origin ? ": " : "", arg, sizeof(c->pin) - 1);
     }
     memcpy(c->pin, text, n);
     c->pin[n] = '\0';
@@ -342,7 +344,8 @@ int cli_secure_setup(struct cli *c, struct scb_read_opts *ro, struct scb_scp03_g
     int ret = scb_scp03_keys_load(c->scp03_keys, keys, err, sizeof(err));
     if (ret < 0) {
         /* unreadable or unsafe: a file error (5); wrong content: a malformed file (4) */
-        return cli_fail(c, ret == SCB_E_SCP03_KEYS ? SCB_E_PARSE : ret, "--scp03-keys: %s", err);
+        return cli_fail(c, ret == SCB_E_SCP03_KEYS ? SCB_E_PARSE : ret, "%s: %s",
+                        c->scp03_keys_origin ? c->scp03_keys_origin : "--scp03-keys", err);
     }
     g->keys = keys;
     g->required = mode == 2;

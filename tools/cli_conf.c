@@ -331,6 +331,14 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
         }
         pos = (size_t)(e - text) + (nl ? 1 : 0);
     }
+    if (seen[K_PIN_FILE]) {
+        snprintf(c->pin_file_origin, sizeof(c->pin_file_origin), "%.280s:%u: pin-file", name,
+                 seen[K_PIN_FILE]);
+    }
+    if (seen[K_SCP03_KEYS]) {
+        snprintf(c->scp03_keys_origin, sizeof(c->scp03_keys_origin), "%.280s:%u: scp03-keys",
+                 name, seen[K_SCP03_KEYS]);
+    }
     if (seen[K_NO_ACL] && seen[K_PROFILE] && c->no_acl == 1) {
         snprintf(err, errlen, "%s:%u: no-acl = yes and profile (line %u) exclude each other",
                  name, seen[K_NO_ACL], seen[K_PROFILE]);

@@ -269,6 +269,9 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
             (dst) = (src);                                                                      \
         }                                                                                       \
     } while (0)
+    if (c->scp03_keys == NULL && cf->scp03_keys) {
+        c->scp03_keys_origin = cf->scp03_keys_origin; /* its errors name the file's line */
+    }
     FILL(c->scp03_keys, cf->scp03_keys);
     FILL(o->state, cf->state_dir);
     FILL(o->exec, cf->exec);
@@ -287,8 +290,9 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
         o->no_acl = cf->no_acl;
         o->profile = cf->profile;
     }
-    if (o->pin_file == NULL) {
+    if (o->pin_file == NULL && cf->pin_file) {
         o->pin_file = cf->pin_file;
+        c->pin_file_origin = cf->pin_file_origin;
     }
     if (!o->verify_flag) {
         o->verify = cf->verify;

@@ -90,5 +90,17 @@ cp -p "$T/ok/hook" "$T/gw/hook"; chmod 0755 "$T/gw/hook"
 timeout 20 "$SCBOOT" watch --config "$T/ok/hook.conf" --exec "$T/gw/hook event" > /dev/null 2> "$T/err"; rc=$?
 check "--exec of a hook in a group-writable directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/gw/hook: directory $T/gw is writable" "$T/err"'
 
+# a secret file named by the configuration: its errors name the file, the line and the key
+printf '# operator file\nreader = no such reader\npin-file = %s/ok/absent-pin\n' "$T" > "$T/ok/pin.conf"
+chmod 0644 "$T/ok/pin.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/pin.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf's pin-file missing: exit 5, one line naming FILE:LINE: pin-file and the PIN file" '[ $rc = 5 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "pin.conf:3: pin-file: cannot read $T/ok/absent-pin: No such file or directory" "$T/err"'
+printf 'enc=00\n' > "$T/ok/keys"; chmod 0600 "$T/ok/keys"
+printf 'reader = no such reader\nscp03-keys = %s/ok/keys\n' "$T" > "$T/ok/keys.conf"; chmod 0644 "$T/ok/keys.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/keys.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf's scp03-keys malformed: exit 4, one line naming FILE:LINE: scp03-keys" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "keys.conf:2: scp03-keys: " "$T/err"'
+timeout 20 "$SCBOOT" watch --config "$T/ok/pin.conf" --pin-file "$T/ok/absent2" > /dev/null 2> "$T/err"; rc=$?
+check "--pin-file given on the command line overrides the file and is named as the flag" '[ $rc = 5 ] && grep -q -- "--pin-file: cannot read $T/ok/absent2" "$T/err"'
+
 echo "1..$tn"
 [ $fails = 0 ]

@@ -315,6 +315,24 @@ static void trusted_directories(void **state)
     cli_conf_free(&c);
 }
 
+/* The lines of pin-file and scp03-keys are kept for the messages about those files. */
+static void secret_key_origins(void **state)
+{
+    struct cli_conf c;
+    char err[256];
+    (void)state;
+    assert_int_equal(parse("# x\nreader = r\n\nscp03-keys = /etc/k\npin-file = /etc/p\n", &c, err,
+                           sizeof(err)),
+                     0);
+    assert_string_equal(c.pin_file_origin, "t.conf:5: pin-file");
+    assert_string_equal(c.scp03_keys_origin, "t.conf:4: scp03-keys");
+    cli_conf_free(&c);
+    assert_int_equal(parse("reader = r\n", &c, err, sizeof(err)), 0);
+    assert_string_equal(c.pin_file_origin, "");
+    assert_string_equal(c.scp03_keys_origin, "");
+    cli_conf_free(&c);
+}
+
 /* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
 static void shipped_example(void **state)
 {
@@ -482,6 +500,7 @@ int main(void)
         cmocka_unit_test(load_files),
         cmocka_unit_test(load_hostile_files),
         cmocka_unit_test(trusted_directories),
+        cmocka_unit_test(secret_key_origins),
         cmocka_unit_test(shipped_example),
         cmocka_unit_test(secret_file_directories),
     };
