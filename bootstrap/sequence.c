@@ -252,6 +252,15 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_card_outcome *out
     }
     if (ret < 0) {
         logf_(b, "card unreadable: %s", r.error[0] ? r.error : scb_strerror(ret));
+        if ((ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) && b->ro.pin != NULL) {
+            /* every VERIFY with a wrong PIN costs one of the card's few tries, and a blocked
+             * PIN needs the PUK: a PIN the card refused is never presented again by this
+             * context (a daemon re-checking at every event, SIGHUP or --verify period, or a
+             * client checking before every Update, would block the SIM in three checks) */
+            b->ro.pin = NULL;
+            logf_(b, "PIN refused by the card: not presented again by this process; correct "
+                     "the PIN and restart");
+        }
         *out = SCB_CARD_UNREADABLE;
         scb_committed_free(&c);
         return SCB_OK; /* not fatal: the sequence falls through */

@@ -79,7 +79,7 @@ void cli_logp(struct cli_logger *l, int prio, const char *fmt, ...)
  * rejected (violations, unusable factory file, unreadable card) warnings, the rest info. */
 int cli_log_classify(const char *line)
 {
-    static const char *const errs[] = {"commit failed", "store:"};
+    static const char *const errs[] = {"commit failed", "store:", "PIN refused"};
     static const char *const warns[] = {"card data rejected", "factory configuration rejected",
                                         "factory configuration unusable", "card unreadable"};
     for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {

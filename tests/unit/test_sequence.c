@@ -547,6 +547,40 @@ static void test_fall_through(void **state)
     unlink("/tmp/scb-seq-msa1.bin");
 }
 
+/* A PIN the card refused is not presented again: every re-check (an R5 check before each
+ * Update, a daemon's SIGHUP or --verify period) would use up one of the card's three tries. */
+static void test_wrong_pin_presented_once(void **state)
+{
+    (void)state;
+    struct env v;
+    enum scb_card_outcome o;
+    char err[256];
+    start(&v, "", "anjay_ef126.bin");
+    scb_transport_free(&v.t);
+    scb_emu_free(&v.e);
+    assert_int_equal(scb_emu_load_json("{\"pin\":{\"value\":\"1234\"},\"lwm2m\":{\"file\":"
+                                       "\"anjay_ef126.bin\",\"read\":\"pin\"}}",
+                                       "data", &v.e, err, sizeof(err)),
+                     0);
+    v.t = scb_emu_transport(v.e);
+    scb_card_init(&v.card, v.t);
+    v.b.verify = SCB_VERIFY_ALWAYS;
+    v.b.ro.pin = "9999";
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_UNREADABLE);
+    assert_null(v.b.ro.pin); /* dropped: never presented again by this context */
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+        assert_int_equal(o, SCB_CARD_UNREADABLE);
+    }
+    /* one try was used, not five: the right PIN still opens the card */
+    v.b.ro.pin = "1234";
+    assert_int_equal(scb_bootstrap_check_card(&v.b, &o), 0);
+    assert_int_equal(o, SCB_CARD_APPLIED);
+    assert_non_null(v.b.ro.pin);
+    stop(&v);
+}
+
 /* Card and factory: the same bytes get the same verdict, from the same validator. */
 static void test_one_validator(void **state)
 {
@@ -636,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_r4_reader_gone_mid_read),
         cmocka_unit_test(test_r4_mute_card_kept),
         cmocka_unit_test(test_verify_policy),
+        cmocka_unit_test(test_wrong_pin_presented_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
