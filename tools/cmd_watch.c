@@ -190,6 +190,9 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
     int present = 0, oc = SCB_OK, reachable = 1;
 
     if ((oc = pick_reader(m, w->reader, sizeof(w->reader), &present)) < 0) {
+        /* the reader asked for (its name, part or index), so the log line, STATUS and the
+         * hook's SCBOOT_READER still say which one is missing */
+        snprintf(w->reader, sizeof(w->reader), "%s", w->c->reader ? w->c->reader : "");
         cli_logp(&w->log, LOG_WARNING, "no reader");
         reachable = 0;
     }
