@@ -102,5 +102,17 @@ check "scboot.conf's scp03-keys malformed: exit 4, one line naming FILE:LINE: sc
 timeout 20 "$SCBOOT" watch --config "$T/ok/pin.conf" --pin-file "$T/ok/absent2" > /dev/null 2> "$T/err"; rc=$?
 check "--pin-file given on the command line overrides the file and is named as the flag" '[ $rc = 5 ] && grep -q -- "--pin-file: cannot read $T/ok/absent2" "$T/err"'
 
+# started with stdout and stderr closed: they are /dev/null, not the state directory or the
+# store's lock (the next open() would take their numbers; logs and the hook's output would go
+# there)
+mkdir -m 0700 "$T/st7"
+PCSCLITE_CSOCK_NAME="$T/no-pcscd.comm" sh -c 'exec >&- 2>&-; exec "$0" watch --all --state-dir "$1"' "$SCBOOT" "$T/st7" &
+W=$!
+i=0; while [ ! -e "$T/st7/lock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+fd1=$(readlink "/proc/$W/fd/1"); fd2=$(readlink "/proc/$W/fd/2")
+kill "$W"; wait "$W" 2>/dev/null
+check "watch started with stdout and stderr closed: both are /dev/null (got '$fd1', '$fd2')" '[ "$fd1" = /dev/null ] && [ "$fd2" = /dev/null ]'
+
 echo "1..$tn"
 [ $fails = 0 ]
