@@ -317,6 +317,12 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
         snprintf(err, errlen, "%s: larger than %d bytes", name, CLI_CONF_MAX_SIZE);
         return SCB_E_TOO_LARGE;
     }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        /* invisible in the message "unknown key 'reader'" that would follow */
+        snprintf(err, errlen, "%s:1: starts with a UTF-8 byte order mark (an editor's); save "
+                              "the file without it", name);
+        return SCB_E_PARSE;
+    }
     while (pos < len) {
         const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
         const char *e = nl ? nl : text + len;

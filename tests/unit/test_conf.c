@@ -331,6 +331,11 @@ static void secret_key_origins(void **state)
     assert_string_equal(c.pin_file_origin, "");
     assert_string_equal(c.scp03_keys_origin, "");
     cli_conf_free(&c);
+    /* a byte order mark would make "unknown key 'reader'" with the culprit invisible */
+    assert_int_equal(parse("\xEF\xBB\xBFreader = r\n", &c, err, sizeof(err)), SCB_E_PARSE);
+    assert_string_equal(err, "t.conf:1: starts with a UTF-8 byte order mark (an editor's); save "
+                             "the file without it");
+    cli_conf_free(&c);
 }
 
 /* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
