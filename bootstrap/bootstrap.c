@@ -251,7 +251,8 @@ static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_boo
 {
     int ret = scb_store_commit(b->o.store, c);
     if (ret < 0) {
-        logf_(b, "commit failed: %s", scb_strerror(ret));
+        const char *why = scb_store_error(b->o.store);
+        logf_(b, "commit failed: %s", why && why[0] ? why : scb_strerror(ret));
         return ret;
     }
     if (b->o.notify) {
@@ -377,6 +378,15 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     }
     if (ret < 0) {
         logf_(b, "card unreadable: %s", r.error[0] ? r.error : scb_strerror(ret));
+        if ((ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) && b->o.ro.pin != NULL) {
+            /* every VERIFY with a wrong PIN costs one of the card's few tries, and a blocked
+             * PIN needs the PUK: a PIN the card refused is never presented again by this
+             * context (a daemon re-checking at every event, SIGHUP or --verify period, or a
+             * client checking before every Update, would block the SIM in three checks) */
+            b->o.ro.pin = NULL;
+            logf_(b, "PIN refused by the card: not presented again by this process; correct "
+                     "the PIN and restart");
+        }
         *out = SCB_BOOTSTRAP_CARD_UNREADABLE;
         scb_committed_free(&c);
         return SCB_OK; /* not fatal: the sequence falls through */
@@ -419,9 +429,11 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     *out = swapped    ? SCB_BOOTSTRAP_CARD_SWAPPED
            : had_card ? SCB_BOOTSTRAP_CARD_CHANGED
                       : SCB_BOOTSTRAP_CARD_APPLIED;
-    ret = commit(b, &c, *out);
-    logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
-          scb_bootstrap_outcome_name(*out), r.iccid, r.file_len, (unsigned long long)c.generation);
+    if ((ret = commit(b, &c, *out)) == SCB_OK) { /* a failed commit said so, nothing more */
+        logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
+              scb_bootstrap_outcome_name(*out), r.iccid, r.file_len,
+              (unsigned long long)c.generation);
+    }
 out:
     scb_config_free(&cfg);
     scb_card_source_result_free(&r);

@@ -729,6 +729,25 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
     struct sbuf b = {0};
     char what[64];
     lost[0] = '\0';
+    if (endpoint != NULL) {
+        /* one Name= line that reads back as written: no line break or other control
+         * character (it would start lines of its own: "ep\n[Server]\nid=5"), no blank at
+         * either end (the reader trims them) */
+        size_t n = strlen(endpoint);
+        for (size_t k = 0; k < n; k++) {
+            if ((unsigned char)endpoint[k] < 0x20 || endpoint[k] == 0x7f) {
+                snprintf(err, errlen, "--endpoint: a control character (byte %zu) cannot be "
+                                      "written in a Name= line",
+                         k);
+                return SCB_E_INVALID_ARG;
+            }
+        }
+        if (n == 0 || endpoint[0] == ' ' || endpoint[n - 1] == ' ') {
+            snprintf(err, errlen, "--endpoint: an empty name, or one with a blank at an end, "
+                                  "does not read back from a Name= line");
+            return SCB_E_INVALID_ARG;
+        }
+    }
     int ret = bridge_secrets_allowed(cfg, show_secrets, err, errlen);
     if (ret < 0) {
         return ret;

@@ -37,6 +37,11 @@ struct cli {
     /* --pin / --pin-file: wiped by cli_pin_wipe() once the card was read */
     char pin[16];
     int has_pin;
+    /* a bad option value already explained on stderr: cli_usage() adds no second line */
+    int reported;
+    /* where --pin-file / --scp03-keys came from when not the command line ("FILE:LINE:
+     * pin-file"), named in their error messages; NULL: the flag */
+    const char *pin_file_origin, *scp03_keys_origin;
     /* an opened card */
     struct scb_transport *tr;
     struct scb_emu *emu;

@@ -51,6 +51,7 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         } else {
             fprintf(stderr, "%s: --secure-channel %s: must be required, preferred or off\n",
                     c->prog, arg);
+            c->reported = 1;
             return -1;
         }
         return 1;
@@ -59,6 +60,7 @@ int cli_common_opt(struct cli *c, int opt, const char *arg)
         unsigned long v = strtoul(arg, &end, 16);
         if (*end || (v != 0x01 && v != 0x03 && v != 0x13 && v != 0x33)) {
             fprintf(stderr, "%s: --scp03-level %s: must be 01, 03, 13 or 33\n", c->prog, arg);
+            c->reported = 1;
             return -1;
         }
         c->scp03_level = (unsigned)v;
@@ -151,7 +153,8 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
                         "not stdin; give its path");
     }
     if ((ret = scb_read_secret_file(arg, PIN_FILE_MAX, &text, &len, err, sizeof(err))) < 0) {
-        return cli_fail(c, ret, "--pin-file: %s", err);
+        return cli_fail(c, ret, "%s: %s", c->pin_file_origin ? c->pin_file_origin : "--pin-file",
+                        err);
     }
     n = strcspn(text, "\n");
     while (n > 0 && text[n - 1] == '\r') {
@@ -160,9 +163,10 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
     if (n == 0 || n >= sizeof(c->pin) || memchr(text, '\0', n) != NULL) {
         scb_zeroize(text, PIN_FILE_MAX + 1);
         free(text);
-        return cli_fail(c, SCB_E_PARSE, "PIN file %s: the first line must hold a PIN of 1 to %zu "
-                                        "characters",
-                        arg, sizeof(c->pin) - 1);
+        return cli_fail(c, SCB_E_PARSE, "%s%sPIN file %s: the first line must hold a PIN of 1 "
+                                        "to %zu characters",
+                        c->pin_file_origin ? c->pin_file_origin : "",
+                        c->pin_file_origin ? ": " : "", arg, sizeof(c->pin) - 1);
     }
     memcpy(c->pin, text, n);
     c->pin[n] = '\0';
@@ -185,6 +189,9 @@ void cli_pin_wipe(struct cli *c)
 
 int cli_usage(struct cli *c, const char *usage)
 {
+    if (c->reported) {
+        return EXIT_USAGE; /* one line, as every failure: the value's own message said why */
+    }
     /* one line, as every failure: the synopsis with its line breaks folded */
     fprintf(stderr, "%s: invalid arguments; usage: ", c->prog);
     for (const char *p = usage; *p; p++) {
@@ -346,7 +353,8 @@ int cli_secure_setup(struct cli *c, struct scb_card_source_opts *ro, struct scb_
     if (ret < 0) {
         scb_scp03_keys_clear(&keys);
         /* unreadable or unsafe: a file error (5); wrong content: a malformed file (4) */
-        return cli_fail(c, ret == SCB_E_SCP03_KEYS ? SCB_E_PARSE : ret, "--scp03-keys: %s", err);
+        return cli_fail(c, ret == SCB_E_SCP03_KEYS ? SCB_E_PARSE : ret, "%s: %s",
+                        c->scp03_keys_origin ? c->scp03_keys_origin : "--scp03-keys", err);
     }
     memset(&so, 0, sizeof(so));
     so.level = (uint8_t)c->scp03_level;

@@ -317,6 +317,12 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
         snprintf(err, errlen, "%s: larger than %d bytes", name, CLI_CONF_MAX_SIZE);
         return SCB_E_TOO_LARGE;
     }
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        /* invisible in the message "unknown key 'reader'" that would follow */
+        snprintf(err, errlen, "%s:1: starts with a UTF-8 byte order mark (an editor's); save "
+                              "the file without it", name);
+        return SCB_E_PARSE;
+    }
     while (pos < len) {
         const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
         const char *e = nl ? nl : text + len;
@@ -331,12 +337,117 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
         }
         pos = (size_t)(e - text) + (nl ? 1 : 0);
     }
+    if (seen[K_PIN_FILE]) {
+        snprintf(c->pin_file_origin, sizeof(c->pin_file_origin), "%.280s:%u: pin-file", name,
+                 seen[K_PIN_FILE]);
+    }
+    if (seen[K_SCP03_KEYS]) {
+        snprintf(c->scp03_keys_origin, sizeof(c->scp03_keys_origin), "%.280s:%u: scp03-keys",
+                 name, seen[K_SCP03_KEYS]);
+    }
     if (seen[K_NO_ACL] && seen[K_PROFILE] && c->no_acl == 1) {
         snprintf(err, errlen, "%s:%u: no-acl = yes and profile (line %u) exclude each other",
                  name, seen[K_NO_ACL], seen[K_PROFILE]);
         return SCB_E_PARSE;
     }
     return SCB_OK;
+}
+
+/* A directory on the way to a trusted file: owned by root or us, not writable by group or
+ * others unless it is a root-owned sticky directory. */
+static int dir_trusted(const char *path, const char *dir, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: directory %s: %s", path, dir, strerror(e));
+        return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        snprintf(err, errlen,
+                 "%s: directory %s belongs to uid %u (neither root nor us): the file could be "
+                 "swapped; keep it in a directory of root",
+                 path, dir, (unsigned)st.st_uid);
+        return SCB_E_UNSAFE;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX))) {
+        snprintf(err, errlen,
+                 "%s: directory %s is writable by group or others (mode %04o): the file could "
+                 "be swapped; chmod go-w it or move the file",
+                 path, dir, (unsigned)(st.st_mode & 07777));
+        return SCB_E_UNSAFE;
+    }
+    return SCB_OK;
+}
+
+/* Every directory above abs (an absolute path), from / down. */
+static int chain_trusted(const char *path, const char *abs, char *err, size_t errlen)
+{
+    size_t n = strlen(abs);
+    char *dir = malloc(n + 2);
+    int ret = SCB_OK;
+    if (dir == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return SCB_E_NOMEM;
+    }
+    for (size_t i = 0; i < n && ret == SCB_OK; i++) {
+        if (abs[i] == '/' && (i == 0 || abs[i - 1] != '/')) {
+            memcpy(dir, abs, i == 0 ? 1 : i);
+            dir[i == 0 ? 1 : i] = '\0';
+            ret = dir_trusted(path, dir, err, errlen);
+        }
+    }
+    free(dir);
+    return ret;
+}
+
+int cli_path_trusted(const char *path, char *err, size_t errlen)
+{
+    char cwd[4096], *abs, *real;
+    struct stat st;
+    int ret;
+
+    if (path == NULL || path[0] == '\0') {
+        snprintf(err, errlen, "no file name");
+        return SCB_E_INVALID_ARG;
+    }
+    if (path[0] == '/') {
+        cwd[0] = '\0';
+    } else if (getcwd(cwd, sizeof(cwd)) == NULL) {
+        snprintf(err, errlen, "%s: working directory: %s", path, strerror(errno));
+        return SCB_E_IO;
+    }
+    size_t need = strlen(cwd) + strlen(path) + 2;
+    if ((abs = malloc(need)) == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return SCB_E_NOMEM;
+    }
+    snprintf(abs, need, "%s%s%s", cwd, cwd[0] ? "/" : "", path);
+    /* the directories as named (a link in one of them could be swapped), then the file's real
+     * place (where a link leads), then the file itself */
+    ret = chain_trusted(path, abs, err, errlen);
+    free(abs);
+    if (ret < 0) {
+        return ret;
+    }
+    if ((real = realpath(path, NULL)) == NULL) {
+        int e = errno;
+        snprintf(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
+        return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+    }
+    ret = chain_trusted(path, real, err, errlen);
+    if (ret == SCB_OK && stat(real, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        ret = SCB_E_IO;
+    } else if (ret == SCB_OK &&
+               ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid()))) {
+        snprintf(err, errlen,
+                 "%s: writable by others (mode %04o, owner uid %u): chown root: and chmod go-w it",
+                 path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+        ret = SCB_E_UNSAFE;
+    }
+    free(real);
+    return ret;
 }
 
 /* Read the file at path into a NUL-terminated buffer: a regular file only (a FIFO, device or
@@ -346,7 +457,18 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
 static int conf_read(const char *path, char **text, size_t *len, char *err, size_t errlen)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    int fd;
+    if (strcmp(path, "-") == 0) {
+        snprintf(err, errlen, "-: stdin cannot stand for the configuration file (its owner, mode "
+                              "and directories are checked); give a path");
+        return SCB_E_INVALID_ARG;
+    }
+    /* nobody but root (or us) may change it or swap it: not through its directories either */
+    int tr = cli_path_trusted(path, err, errlen);
+    if (tr < 0 && tr != SCB_E_NOT_FOUND) {
+        return tr;
+    }
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
         snprintf(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));

@@ -79,7 +79,7 @@ void cli_logp(struct cli_logger *l, int prio, const char *fmt, ...)
  * rejected (violations, unusable factory file, unreadable card) warnings, the rest info. */
 int cli_log_classify(const char *line)
 {
-    static const char *const errs[] = {"commit failed", "store:"};
+    static const char *const errs[] = {"commit failed", "store:", "PIN refused"};
     static const char *const warns[] = {"card data rejected", "factory configuration rejected",
                                         "factory configuration unusable", "card unreadable"};
     for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
@@ -158,7 +158,7 @@ int cli_notify(const char *state)
 }
 
 /* The program a hook command starts, when it is a plain word (no shell syntax). */
-static int hook_program(const char *cmd, char *out, size_t cap)
+int cli_hook_program(const char *cmd, char *out, size_t cap)
 {
     size_t n = strcspn(cmd, " \t");
     if (n == 0 || n >= cap || strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}") != NULL) {
@@ -172,12 +172,14 @@ static int hook_program(const char *cmd, char *out, size_t cap)
 void cli_hook_precheck(struct cli_hook *h)
 {
     char prog[512];
-    if (h->cmd == NULL || !hook_program(h->cmd, prog, sizeof(prog))) {
+    if (h->cmd == NULL || !cli_hook_program(h->cmd, prog, sizeof(prog))) {
         return;
     }
     if (access(prog, X_OK) != 0) {
-        cli_logp(h->log, LOG_ERR, "hook %s: %s: events will not be passed on until it exists",
-                 prog, errno == ENOENT ? "no such file" : strerror(errno));
+        int e = errno;
+        cli_logp(h->log, LOG_ERR, "hook %s: %s: events will not be passed on until it %s", prog,
+                 e == ENOENT ? "no such file" : strerror(e),
+                 e == ENOENT ? "exists" : "can be run");
         h->missing_reported = 1;
     }
 }

@@ -43,6 +43,9 @@ struct cli_hook {
 #define CLI_HOOK_TIMEOUT_DEFAULT 30
 /* At start-up: say once when the hook's program does not exist or is not executable. */
 void cli_hook_precheck(struct cli_hook *h);
+/* The program of a hook command when it is a path (a plain first word holding a '/', no shell
+ * syntax in the command): 1 with it in out, else 0. */
+int cli_hook_program(const char *cmd, char *out, size_t cap);
 /*
  * Run the hook with env ("NAME=value" strings, NULL-terminated) added, in its own process
  * group, stdin /dev/null. Returns its exit status (0-255), or -1 when it was killed (timeout,

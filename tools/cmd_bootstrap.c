@@ -8,6 +8,8 @@
  * 5 the configuration was accepted but could not be committed (Finish answered 5.00).
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +68,19 @@ static unsigned long num_opt(const char *s, unsigned long max, char **rest)
         *rest = end;
     }
     return v;
+}
+
+/* A bad value of a numeric option: one line saying what is allowed (cli_usage then stays
+ * silent; the caller still goes through bad_usage, which wipes the key and the PIN). */
+__attribute__((format(printf, 2, 3))) static void bad_value(struct cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", c->prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    c->reported = 1;
 }
 
 /* The PSK key is wiped on every path out of the command. */
@@ -131,7 +146,15 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.server_uri = optarg;
             break;
         case OPT_EP: o.endpoint = optarg; break;
-        case OPT_LISTEN: o.listen = optarg; break;
+        case OPT_LISTEN: {
+            const char *colon = strrchr(optarg, ':');
+            if (num_opt(colon ? colon + 1 : optarg, 65535, NULL) == 0) {
+                bad_value(c, "--listen %s: must be [ADDR:]PORT, PORT 1 to 65535", optarg);
+                goto bad_usage;
+            }
+            o.listen = optarg;
+            break;
+        }
         case OPT_STATE: state = optarg; break;
         case OPT_NO_ACL: scb_profile_no_acl(&o.profile); break;
         case OPT_PROFILE:
@@ -195,6 +218,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             break;
         case OPT_ATTEMPTS:
             if ((o.attempts = (unsigned)num_opt(optarg, 100, NULL)) == 0) {
+                bad_value(c, "--attempts %s: must be 1 to 100", optarg);
                 goto bad_usage;
             }
             break;
@@ -204,6 +228,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
                 (*rest && (*rest != ',' ||
                            (o.backoff_max_ms = (unsigned)num_opt(rest + 1, 3600000, NULL)) <
                                o.backoff_ms))) {
+                bad_value(c, "--backoff %s: must be MS or MS,MAX_MS (1 to 3600000, MAX_MS >= MS)",
+                          optarg);
                 goto bad_usage;
             }
             break;
@@ -211,11 +237,13 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         case OPT_ACK:
             /* libcoap 4.3.1 ignores an ACK_TIMEOUT below one second */
             if ((o.ack_timeout_ms = (unsigned)num_opt(optarg, 60000, NULL)) < 1000) {
+                bad_value(c, "--ack-timeout %s: must be 1000 to 60000 ms", optarg);
                 goto bad_usage;
             }
             break;
         case OPT_RETRANSMIT:
             if ((o.max_retransmit = (unsigned)num_opt(optarg, 8, NULL)) == 0) {
+                bad_value(c, "--max-retransmit %s: must be 1 to 8", optarg);
                 goto bad_usage;
             }
             break;

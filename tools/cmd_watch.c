@@ -192,6 +192,9 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
     int present = 0, oc = SCB_OK, reachable = 1;
 
     if ((oc = pick_reader(m, w->reader, sizeof(w->reader), &present)) < 0) {
+        /* the reader asked for (its name, part or index), so the log line, STATUS and the
+         * hook's SCBOOT_READER still say which one is missing */
+        snprintf(w->reader, sizeof(w->reader), "%s", w->c->reader ? w->c->reader : "");
         cli_logp(&w->log, LOG_WARNING, "no reader");
         reachable = 0;
     }
@@ -273,6 +276,9 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
             (dst) = (src);                                                                      \
         }                                                                                       \
     } while (0)
+    if (c->scp03_keys == NULL && cf->scp03_keys) {
+        c->scp03_keys_origin = cf->scp03_keys_origin; /* its errors name the file's line */
+    }
     FILL(c->scp03_keys, cf->scp03_keys);
     FILL(o->state, cf->state_dir);
     FILL(o->exec, cf->exec);
@@ -291,8 +297,9 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
         o->no_acl = cf->no_acl;
         o->profile = cf->profile;
     }
-    if (o->pin_file == NULL) {
+    if (o->pin_file == NULL && cf->pin_file) {
         o->pin_file = cf->pin_file;
+        c->pin_file_origin = cf->pin_file_origin;
     }
     if (!o->verify_flag) {
         o->verify = cf->verify;
@@ -405,6 +412,14 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
     }
     w->bo.factory_path = o->factory;
     w->hook.cmd = o->exec;
+    char prog[512], why[640];
+    if (o->exec && cli_hook_program(o->exec, prog, sizeof(prog)) &&
+        cli_path_trusted(prog, why, sizeof(why)) == SCB_E_UNSAFE) {
+        /* the same rule as the configuration file that names it: a hook others can change or
+         * swap runs their code as this daemon's user */
+        fprintf(stderr, "%s: hook %s\n", c->prog, why);
+        return EXIT_USAGE;
+    }
     w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : CLI_HOOK_TIMEOUT_DEFAULT;
     if (o->no_acl == 1) {
         scb_profile_no_acl(&w->bo.profile);

@@ -117,7 +117,10 @@ int scb_bootstrap_set_card(struct scb_bootstrap *b, struct scb_card *card,
                            const char *reader_name);
 /**
  * Replace the PIN used when the bootstrap object is private.
- * \param pin borrowed until replaced; NULL = no PIN (call this before wiping the PIN buffer)
+ * \param pin borrowed until replaced; NULL = no PIN (call this before wiping the PIN buffer).
+ * A PIN the card refuses (wrong or blocked) is dropped by the context at once and never
+ * presented again (every wrong VERIFY costs one of the card's tries): the next checks find
+ * the card unreadable until a new PIN is set here.
  */
 int scb_bootstrap_set_pin(struct scb_bootstrap *b, const char *pin);
 /** Replace the factory configuration's path (copied; NULL = none). 0, INVALID_ARG or NOMEM. */

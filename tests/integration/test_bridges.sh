@@ -70,6 +70,12 @@ check "leshan: an overlong UTF-8 form (json-c lets it through) is refused naming
 printf '%s' '{"servers": {"1": {"shortId": 5}}, "security": {"1": {"uri": "coap://dm.example.com\u0000.evil:5683", "securityMode": "NO_SEC", "serverId": 5}}}' > "$T/bad.json"
 rm -f "$T/bad.bin"; "$SCBOOT" encode --from leshan "$T/bad.json" -o "$T/bad.bin" 2> "$T/err"; rc=$?
 check "leshan: a NUL escape in a string is refused, not cut short in silence (breaking pass)" '[ $rc = 4 ] && grep -q "security/1/uri: NUL character in string" "$T/err" && [ ! -e "$T/bad.bin" ]'
+printf '{"security": {"0": {"uri": "coap://a.example", "uri": "coaps://evil.example", "bootstrapServer": true, "securityMode": "NO_SEC"}}, "servers": {}}' > "$T/dup.json"
+"$SCBOOT" encode --from leshan "$T/dup.json" -o "$T/dup.bin" > /dev/null 2> "$T/err"; rc=$?
+check "leshan: a key given twice in one object is refused (json-c keeps one, another reader the other), nothing written (breaking pass)" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "a key appears twice in one object" "$T/err" && [ ! -e "$T/dup.bin" ]'
+printf '{"a\\"b": {"security": {"0": {"uri": "coap://x", "bootstrapServer": true, "securityMode": "NO_SEC"}}, "servers": {}}, "c\\\\": {"toDelete": [":"]}}' > "$T/esc.json"
+"$SCBOOT" encode --from leshan "$T/esc.json" -o "$T/esc.bin" > /dev/null 2> "$T/err"; rc=$?
+check "leshan: escaped quotes and colons in keys and strings are not taken for duplicates" '[ $rc = 2 ] && grep -q "choose one with --endpoint" "$T/err"'
 rm -f "$T/bad.bin"
 # inconsistent: the server account's SSID matches no Server instance
 bad '{"security": {"1": {"uri": "coap://dm.example.com", "bootstrapServer": false, "securityMode": "NO_SEC", "serverId": 5}}, "servers": {"1": {"shortId": 6, "lifetime": 60, "binding": "U"}}}'; rc=$?
@@ -93,6 +99,11 @@ check "wakaama round trip import -> commit -> export -> import: byte-exact image
 check "wakaama export of the Leshan configuration lists what the format cannot carry" '[ $rc = 0 ] && grep -q "/2" "$T/err" && grep -q "^# not expressible in this format:" "$T/lw.ini"'
 "$SCBOOT" encode --from wakaama "$T/lw.ini" -o "$T/lw.bin" 2>/dev/null; rc=$?
 check "... and that export imports again" '[ $rc = 0 ]'
+"$SCBOOT" status --state-dir "$T/s3" --export wakaama --show-secrets --endpoint "$(printf 'ep\n[Server]\nid=5')" > "$T/inj.ini" 2> "$T/err"; rc=$?
+check "wakaama export: an --endpoint with a line break is refused (it would write sections of its own), exit 2, nothing on stdout (breaking pass)" '[ $rc = 2 ] && [ ! -s "$T/inj.ini" ] && grep -q -- "--endpoint: a control character" "$T/err"'
+"$SCBOOT" status --state-dir "$T/s3" --export wakaama --show-secrets --endpoint "dev 1" > "$T/ep.ini" 2> "$T/err" &&
+    "$SCBOOT" encode --from wakaama "$T/ep.ini" --endpoint "dev 1" -o "$T/ep.bin" 2> "$T/err"; rc=$?
+check "wakaama export --endpoint 'dev 1': Name= reads back (import --endpoint finds it, same image)" '[ $rc = 0 ] && grep -q "^Name=dev 1$" "$T/ep.ini" && cmp -s "$T/ep.bin" "$T/w1.bin"'
 "$SCBOOT" status --state-dir "$T/s3" --export wakaama > /dev/null 2> "$T/err"; rc=$?
 check "wakaama export without --show-secrets: refused" '[ $rc = 2 ] && grep -q "holds secrets" "$T/err"'
 

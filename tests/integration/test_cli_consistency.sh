@@ -72,9 +72,17 @@ fi
 
 # invalid values say why
 "$SCBOOT" dump -r "$V" --scp03-level 7 > /dev/null 2> "$T/err"; rc=$?
-check "--scp03-level 7: says which levels exist" '[ $rc = 2 ] && grep -q -- "--scp03-level 7: must be 01, 03, 13 or 33" "$T/err"'
+check "--scp03-level 7: says which levels exist, in one line (no usage line after it)" '[ $rc = 2 ] && grep -q -- "--scp03-level 7: must be 01, 03, 13 or 33" "$T/err" && [ "$(wc -l < "$T/err")" = 1 ]'
 "$SCBOOT" dump -r "$V" --secure-channel maybe > /dev/null 2> "$T/err"; rc=$?
-check "--secure-channel maybe: says why" '[ $rc = 2 ] && grep -q -- "--secure-channel maybe: must be required, preferred or off" "$T/err"'
+check "--secure-channel maybe: says why, in one line" '[ $rc = 2 ] && grep -q -- "--secure-channel maybe: must be required, preferred or off" "$T/err" && [ "$(wc -l < "$T/err")" = 1 ]'
+# bootstrap's numeric options: each bad value says what is allowed, one line, exit 2
+for bv in "--attempts 0:--attempts 0: must be 1 to 100" "--backoff 5,1:--backoff 5,1: must be MS or MS,MAX_MS" \
+          "--ack-timeout 999:--ack-timeout 999: must be 1000 to 60000 ms" "--max-retransmit 9:--max-retransmit 9: must be 1 to 8"; do
+    "$SCBOOT" bootstrap --server coap://127.0.0.1:1 --endpoint e --state-dir "$T/bs" ${bv%%:*} > /dev/null 2> "$T/err"; rc=$?
+    check "bootstrap ${bv%%:*}: says why, one line, exit 2" '[ $rc = 2 ] && grep -q -- "${bv#*:}" "$T/err" && [ "$(wc -l < "$T/err")" = 1 ]'
+done
+"$SCBOOT" bootstrap --listen 99999 --state-dir "$T/bs" > /dev/null 2> "$T/err"; rc=$?
+check "bootstrap --listen 99999: says why, one line, exit 2" '[ $rc = 2 ] && grep -q -- "--listen 99999: must be \[ADDR:\]PORT, PORT 1 to 65535" "$T/err" && [ "$(wc -l < "$T/err")" = 1 ]'
 "$SCBOOT" check --source x "$T/m.bin" > /dev/null 2> "$T/err"; rc=$?
 check "--source x: says why" '[ $rc = 2 ] && grep -q -- "--source x: must be card, factory or network" "$T/err"'
 "$SCBOOT" encode --pad 1x "$DATA/multi_server_acl.json" -o "$T/x.bin" 2> "$T/err"; rc=$?

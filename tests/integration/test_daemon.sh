@@ -137,6 +137,14 @@ stack_wait 100 grep -q "event removed" "$STACK_DIR/watch4.log"
 kill -TERM "$WATCH"; wait "$WATCH" 2>/dev/null
 check "a missing hook: one clear message for two events" '[ "$(grep -c "scboot watch: .*nonexistent/on-change" "$STACK_DIR/watch4.log")" = 1 ] && grep -q "no such file" "$STACK_DIR/watch4.log" && grep -q "event removed" "$STACK_DIR/watch4.log"'
 
+# --- 3b. the configured reader is not there: the hook and the log still name it -------------
+"$SCBOOT" watch -r "No Such Reader" --state-dir "$STACK_DIR/state6" \
+    --exec "echo \"\$SCBOOT_EVENT [\$SCBOOT_READER]\" >> '$STACK_DIR/ev6'" 2> "$STACK_DIR/watch6b.log" &
+WATCH=$!
+stack_wait 100 test -s "$STACK_DIR/ev6"
+kill -TERM "$WATCH"; wait "$WATCH" 2>/dev/null
+check "a configured reader that is absent: event unknown, the hook and the log name it" 'grep -q "^unknown \[No Such Reader\]$" "$STACK_DIR/ev6" && grep -q "event unknown reader \"No Such Reader\"" "$STACK_DIR/watch6b.log"'
+
 # --- 4. pcscd unreachable at start --------------------------------------------------------
 N2="$STACK_DIR/notify2"
 /usr/bin/python3 "$HERE/notify_listen.py" "@scboot-test-$$" "$N2" 20 &

@@ -72,5 +72,47 @@ check "--pin-file through a symbolic link to a directory: refused, exit 5" '[ $r
 (cd "$T/gw" && "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin-file pin) > /dev/null 2> "$T/err"; rc=$?
 check "a relative --pin-file from a group-writable working directory: refused, exit 5" '[ $rc = 5 ] && grep -q "writable by group or others" "$T/err"'
 
+# --- the configuration file and the hook it names: nobody else may change or swap them -------
+# (they decide what the daemon runs as its user: root when started by hand)
+printf 'reader = no such reader\n' > "$T/gw/scboot.conf"; chmod 0644 "$T/gw/scboot.conf"
+timeout 20 "$SCBOOT" watch --config "$T/gw/scboot.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf in a group-writable directory: exit 2, one line naming the directory" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "scboot.conf: directory $T/gw is writable by group or others (mode 0775)" "$T/err"'
+ln -s "$T/gw/scboot.conf" "$T/ok/scboot.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/scboot.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf through a link into that directory: exit 2" '[ $rc = 2 ] && grep -q "directory $T/gw is writable" "$T/err"'
+timeout 20 "$SCBOOT" watch --config - < "$T/gw/scboot.conf" > /dev/null 2> "$T/err"; rc=$?
+check "--config -: exit 2, saying why" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "stdin cannot stand for the configuration file" "$T/err"'
+printf '#!/bin/sh\nexit 0\n' > "$T/ok/hook"; chmod 0777 "$T/ok/hook"
+printf 'reader = no such reader\nexec = %s/ok/hook\n' "$T" > "$T/ok/hook.conf"; chmod 0644 "$T/ok/hook.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/hook.conf" > /dev/null 2> "$T/err"; rc=$?
+check "a hook others may write (mode 0777): exit 2, one line naming it" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/ok/hook: writable by others (mode 0777" "$T/err"'
+cp -p "$T/ok/hook" "$T/gw/hook"; chmod 0755 "$T/gw/hook"
+timeout 20 "$SCBOOT" watch --config "$T/ok/hook.conf" --exec "$T/gw/hook event" > /dev/null 2> "$T/err"; rc=$?
+check "--exec of a hook in a group-writable directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/gw/hook: directory $T/gw is writable" "$T/err"'
+
+# a secret file named by the configuration: its errors name the file, the line and the key
+printf '# operator file\nreader = no such reader\npin-file = %s/ok/absent-pin\n' "$T" > "$T/ok/pin.conf"
+chmod 0644 "$T/ok/pin.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/pin.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf's pin-file missing: exit 5, one line naming FILE:LINE: pin-file and the PIN file" '[ $rc = 5 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "pin.conf:3: pin-file: cannot read $T/ok/absent-pin: No such file or directory" "$T/err"'
+printf 'enc=00\n' > "$T/ok/keys"; chmod 0600 "$T/ok/keys"
+printf 'reader = no such reader\nscp03-keys = %s/ok/keys\n' "$T" > "$T/ok/keys.conf"; chmod 0644 "$T/ok/keys.conf"
+timeout 20 "$SCBOOT" watch --config "$T/ok/keys.conf" > /dev/null 2> "$T/err"; rc=$?
+check "scboot.conf's scp03-keys malformed: exit 4, one line naming FILE:LINE: scp03-keys" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "keys.conf:2: scp03-keys: " "$T/err"'
+timeout 20 "$SCBOOT" watch --config "$T/ok/pin.conf" --pin-file "$T/ok/absent2" > /dev/null 2> "$T/err"; rc=$?
+check "--pin-file given on the command line overrides the file and is named as the flag" '[ $rc = 5 ] && grep -q -- "--pin-file: cannot read $T/ok/absent2" "$T/err"'
+
+# started with stdout and stderr closed: they are /dev/null, not the state directory or the
+# store's lock (the next open() would take their numbers; logs and the hook's output would go
+# there)
+mkdir -m 0700 "$T/st7"
+PCSCLITE_CSOCK_NAME="$T/no-pcscd.comm" sh -c 'exec >&- 2>&-; exec "$0" watch --all --state-dir "$1"' "$SCBOOT" "$T/st7" &
+W=$!
+i=0; while [ ! -e "$T/st7/lock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3
+fd1=$(readlink "/proc/$W/fd/1"); fd2=$(readlink "/proc/$W/fd/2")
+kill "$W"; wait "$W" 2>/dev/null
+check "watch started with stdout and stderr closed: both are /dev/null (got '$fd1', '$fd2')" '[ "$fd1" = /dev/null ] && [ "$fd2" = /dev/null ]'
+
 echo "1..$tn"
 [ $fails = 0 ]

@@ -11,7 +11,7 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 bad() { n=$((n + 1)); echo "not ok $n - $1"; status=1; }
 key() { sed -n "s/^$1=//p" "$unit"; }
 
-echo "1..7"
+echo "1..8"
 out=$(systemd-analyze verify --man=no "$bunit" 2>&1)
 if [ $? -eq 0 ] && [ -z "$out" ]; then ok "systemd-analyze verify: clean"; else bad "systemd-analyze verify"; echo "$out" | sed 's/^/# /'; fi
 
@@ -36,6 +36,19 @@ if [ -n "$user" ] && [ "$user" != root ] && [ "$(key CapabilityBoundingSet)" = "
 else
     bad "unprivileged user and empty CapabilityBoundingSet"
 fi
+
+# A configuration error (exit 2, one line in the journal) cannot be fixed by restarting: the
+# unit must not restart in a loop on it (Restart=on-failure would, every RestartSec).
+tmp=$(mktemp -d /tmp/scboot-unit.XXXXXX)
+printf 'no-such-key = 1\n' > "$tmp/bad.conf"
+"$scboot" watch --config "$tmp/bad.conf" >/dev/null 2>&1
+rc=$?
+rm -rf "$tmp"
+case " $(key RestartPreventExitStatus | tr '\n' ' ') " in
+*" 2 "*) [ $rc = 2 ] && ok "a bad scboot.conf exits 2, and RestartPreventExitStatus=2 stops the restart loop" ||
+    bad "a bad scboot.conf exits $rc, not 2" ;;
+*) bad "Restart=$(key Restart) without RestartPreventExitStatus=2: a bad scboot.conf restarts in a loop" ;;
+esac
 
 # ExecStart: the installed program, `watch`, and options that scboot watch knows.
 exec_start=$(key ExecStart)

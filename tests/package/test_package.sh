@@ -29,9 +29,9 @@ done
 [ -e /usr/lib/pcsc/drivers/serial/libifdvpcd.so ] || skip_all "vsmartcard-vpcd missing (the installed daemon's case)"
 ( cd "$src" && dpkg-checkbuilddeps ) >/dev/null 2>&1 || skip_all "Build-Depends missing: $(cd "$src" && dpkg-checkbuilddeps 2>&1)"
 
-# install steps run inside the namespace: 8 of their own, then watch_installed.sh's
+# install steps run inside the namespace: 10 of their own, then watch_installed.sh's
 watch_steps=12
-steps=$((8 + watch_steps))
+steps=$((10 + watch_steps))
 work=$(mktemp -d /tmp/scboot-pkg.XXXXXX) || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/src"
@@ -159,15 +159,51 @@ if cc -o "$work/client-static" "$work/client.c" $(pkg-config --cflags scboot-emu
 else
     bad "static link against libscboot-emu.a + libscboot.a"; sed 's/^/# /' "$work/cc2.log"
 fi
+# libscboot.a alone, through pkg-config --static scboot: every library it needs must be there
+# (SenML CBOR pulls libcbor in)
+cat >"$work/senml.c" <<'C'
+#include <stdint.h>
+#include <stdio.h>
+#include <scboot/model.h>
+#include <scboot/senml.h>
+#include <scboot/error.h>
+int main(void)
+{
+    const uint8_t pack[] = {0x80}; /* an empty CBOR array: no record */
+    int rc = scb_senml_decode(112, pack, sizeof(pack), NULL, 0, NULL, NULL);
+    printf("%s\n", scb_strerror(rc));
+    return 0;
+}
+C
+if cc -o "$work/senml-static" "$work/senml.c" $(pkg-config --cflags scboot) "/usr/lib/$ma/libscboot.a" \
+        $(pkg-config --static --libs scboot | sed 's/-lscboot / /') 2>"$work/cc3.log" &&
+   "$work/senml-static" >/dev/null && ! ldd "$work/senml-static" | grep -q libscboot; then
+    ok "a SenML program linked with libscboot.a and pkg-config --static scboot runs"
+else
+    bad "static link with pkg-config --static scboot"; sed 's/^/# /' "$work/cc3.log"
+fi
 # the installed daemon as the installed unit runs it, against a real pcscd + vpcd
 out=$(sh "$work/src/tests/package/watch_installed.sh" "$work" $n 2>&1)
 echo "$out"
 n=$((n + $(echo "$out" | grep -c '^ok \|^not ok ')))
+# purge: the programs, the conffile and the state directory (the committed configuration,
+# keys in clear) go; the system user stays (as Debian does); a reinstall finds it again
+state_before=no
+[ -s /var/lib/scboot/config.json ] && state_before=yes
 if dpkg -P libscboot-emu-dev libscboot-dev scboot scboot-vcard libscboot-emu0 libscboot0 >"$work/purge.log" 2>&1 &&
-   ! [ -e /usr/bin/scboot ]; then
-    ok "dpkg -P removes them again"
+   ! [ -e /usr/bin/scboot ] && ! [ -e /etc/scboot/scboot.conf ] && [ $state_before = yes ] &&
+   ! [ -e /var/lib/scboot ] && getent passwd scboot >/dev/null; then
+    ok "dpkg -P removes them, the conffile and /var/lib/scboot (keys in clear), keeps the user"
 else
-    bad "dpkg -P"; sed 's/^/# /' "$work/purge.log"
+    bad "dpkg -P (state before: $state_before)"; sed 's/^/# /' "$work/purge.log"; ls -la /var/lib/scboot /etc/scboot 2>&1 | sed 's/^/# /'
+fi
+uid=$(id -u scboot)
+if dpkg -i "$@" >"$work/dpkg2.log" 2>&1 && [ "$(id -u scboot)" = "$uid" ] &&
+   [ "$(getent passwd | grep -c '^scboot:')" = 1 ] && [ -e /etc/scboot/scboot.conf ] &&
+   dpkg -P libscboot-emu-dev libscboot-dev scboot scboot-vcard libscboot-emu0 libscboot0 >>"$work/dpkg2.log" 2>&1; then
+    ok "reinstall after purge: the same user scboot (uid $uid), the conffile back; purged again"
+else
+    bad "reinstall after purge"; sed 's/^/# /' "$work/dpkg2.log"
 fi
 INSIDE
 unshare --mount --propagation private sh "$work/inside.sh" "$work" $debs >"$work/inside.log" 2>&1

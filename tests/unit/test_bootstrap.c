@@ -573,6 +573,60 @@ static void test_fall_through(void **state)
     unlink("/tmp/scb-seq-msa1.bin");
 }
 
+/* A PIN the card refused is not presented again: every re-check (an R5 check before each
+ * Update, a daemon's SIGHUP or --verify period) would use up one of the card's three tries. */
+/* The VERIFY PIN commands the emulated card has received since its log was cleared. */
+static unsigned verify_count(const struct scb_emu *e)
+{
+    unsigned n = 0;
+    for (size_t i = 0; i < scb_emu_log_count(e); i++) {
+        const uint8_t *cmd, *rsp;
+        size_t clen, rlen;
+        assert_int_equal(scb_emu_log_entry(e, i, &cmd, &clen, &rsp, &rlen), 0);
+        n += clen >= 4 && cmd[1] == 0x20;
+    }
+    return n;
+}
+
+/* A PIN the card refused is never presented again by the context: a daemon re-checking at
+ * every event, SIGHUP or --verify period would otherwise block the SIM in three checks. */
+static void test_wrong_pin_presented_once(void **state)
+{
+    (void)state;
+    struct env v;
+    enum scb_bootstrap_outcome o;
+    char err[256];
+    start(&v, "", "anjay_ef126.bin");
+    scb_bootstrap_free(&v.b);
+    scb_card_free(&v.card);
+    scb_transport_free(&v.t);
+    scb_emu_free(&v.e);
+    assert_int_equal(scb_emu_load_json("{\"pin\":{\"value\":\"1234\"},\"lwm2m\":{\"file\":"
+                                       "\"anjay_ef126.bin\",\"read\":\"pin\"}}",
+                                       "data", &v.e, err, sizeof(err)),
+                     0);
+    v.t = scb_emu_transport(v.e);
+    assert_int_equal(scb_card_new(v.t, &v.card), 0);
+    v.bo.card = v.card;
+    v.bo.verify = SCB_VERIFY_ALWAYS;
+    v.bo.ro.pin = "9999";
+    assert_int_equal(scb_bootstrap_new(&v.bo, &v.b), 0);
+    scb_emu_log_clear(v.e);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNREADABLE);
+    assert_int_equal(verify_count(v.e), 1);
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+        assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNREADABLE);
+    }
+    assert_int_equal(verify_count(v.e), 1); /* dropped: never presented again */
+    /* one try was used, not five: the right PIN, given anew, still opens the card */
+    assert_int_equal(scb_bootstrap_set_pin(v.b, "1234"), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_APPLIED);
+    stop(&v);
+}
+
 /* Card and factory: the same bytes get the same verdict, from the same validator. */
 static void test_one_validator(void **state)
 {
@@ -795,6 +849,7 @@ int main(void)
         cmocka_unit_test(test_r4_mute_card_kept),
         cmocka_unit_test(test_verify_policy),
         cmocka_unit_test(test_handle_api),
+        cmocka_unit_test(test_wrong_pin_presented_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -244,6 +244,100 @@ static void load_hostile_files(void **state)
     rmdir(dir);
 }
 
+/* The configuration (and a hook it names) can be swapped through a directory others may
+ * write, or through a link that lives in or leads into one: refused; stdin is refused. */
+static void trusted_directories(void **state)
+{
+    char dir[] = "/tmp/scb-trust-XXXXXX", pub[128], good[128], path[192], err[384];
+    struct cli_conf c;
+    int fd;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    cli_conf_init(&c);
+    snprintf(pub, sizeof(pub), "%s/pub", dir);
+    assert_int_equal(mkdir(pub, 0700), 0);
+    assert_int_equal(chmod(pub, 0777), 0); /* whatever the umask */
+    snprintf(good, sizeof(good), "%s/good.conf", dir);
+    fd = open(good, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
+    close(fd);
+    assert_int_equal(cli_conf_load(good, 0, &c, err, sizeof(err)), 1);
+    assert_int_equal(cli_path_trusted(good, err, sizeof(err)), SCB_OK);
+    cli_conf_free(&c);
+
+    /* a file of ours, mode 0644, in a directory everyone may write: it could be replaced */
+    snprintf(path, sizeof(path), "%s/c.conf", pub);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
+    close(fd);
+    cli_conf_init(&c);
+    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "is writable by group or others (mode 0777)"));
+    assert_null(c.exec);
+    /* a link in our own directory that leads there */
+    snprintf(path, sizeof(path), "%s/to-pub.conf", dir);
+    char target[192];
+    snprintf(target, sizeof(target), "%s/c.conf", pub);
+    assert_int_equal(symlink(target, path), 0);
+    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, pub));
+    unlink(path);
+    /* a link in the open directory that leads to a good file: the link itself can be swapped */
+    snprintf(path, sizeof(path), "%s/l.conf", pub);
+    assert_int_equal(symlink(good, path), 0);
+    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_null(c.exec);
+    unlink(path);
+    /* a link in our directory to a good file is fine */
+    snprintf(path, sizeof(path), "%s/ok.conf", dir);
+    assert_int_equal(symlink(good, path), 0);
+    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), 1);
+    unlink(path);
+    cli_conf_free(&c);
+    cli_conf_init(&c);
+    /* stdin cannot stand for it; a missing file in a good directory stays "not found" */
+    assert_int_equal(cli_conf_load("-", 0, &c, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_non_null(strstr(err, "stdin cannot stand for the configuration file"));
+    snprintf(path, sizeof(path), "%s/absent.conf", dir);
+    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), 0);
+    /* a hook program others may write */
+    assert_int_equal(chmod(good, 0777), 0);
+    assert_int_equal(cli_path_trusted(good, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "writable by others (mode 0777"));
+
+    snprintf(path, sizeof(path), "%s/c.conf", pub);
+    unlink(path);
+    unlink(good);
+    rmdir(pub);
+    rmdir(dir);
+    cli_conf_free(&c);
+}
+
+/* The lines of pin-file and scp03-keys are kept for the messages about those files. */
+static void secret_key_origins(void **state)
+{
+    struct cli_conf c;
+    char err[256];
+    (void)state;
+    assert_int_equal(parse("# x\nreader = r\n\nscp03-keys = /etc/k\npin-file = /etc/p\n", &c, err,
+                           sizeof(err)),
+                     0);
+    assert_string_equal(c.pin_file_origin, "t.conf:5: pin-file");
+    assert_string_equal(c.scp03_keys_origin, "t.conf:4: scp03-keys");
+    cli_conf_free(&c);
+    assert_int_equal(parse("reader = r\n", &c, err, sizeof(err)), 0);
+    assert_string_equal(c.pin_file_origin, "");
+    assert_string_equal(c.scp03_keys_origin, "");
+    cli_conf_free(&c);
+    /* a byte order mark would make "unknown key 'reader'" with the culprit invisible */
+    assert_int_equal(parse("\xEF\xBB\xBFreader = r\n", &c, err, sizeof(err)), SCB_E_PARSE);
+    assert_string_equal(err, "t.conf:1: starts with a UTF-8 byte order mark (an editor's); save "
+                             "the file without it");
+    cli_conf_free(&c);
+}
+
 /* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
 static void shipped_example(void **state)
 {
@@ -410,6 +504,8 @@ int main(void)
         cmocka_unit_test(verify_values),
         cmocka_unit_test(load_files),
         cmocka_unit_test(load_hostile_files),
+        cmocka_unit_test(trusted_directories),
+        cmocka_unit_test(secret_key_origins),
         cmocka_unit_test(shipped_example),
         cmocka_unit_test(secret_file_directories),
     };

@@ -153,6 +153,7 @@ static void classify(void **state)
 {
     (void)state;
     assert_int_equal(cli_log_classify("commit failed: I/O error"), LOG_ERR);
+    assert_int_equal(cli_log_classify("PIN refused by the card: not presented again"), LOG_ERR);
     assert_int_equal(cli_log_classify("store: damaged"), LOG_ERR);
     assert_int_equal(cli_log_classify("card data rejected: error /0/1/10 x: y"), LOG_WARNING);
     assert_int_equal(cli_log_classify("factory configuration unusable: x"), LOG_WARNING);
