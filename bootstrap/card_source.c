@@ -19,7 +19,7 @@
 #include "scboot/uicc.h"
 #include "scboot/util.h"
 
-const uint8_t scb_lwm2m_oid[4] = {0x67, 0x2B, 0x09, 0x01};
+const uint8_t scb_card_source_lwm2m_oid[4] = {0x67, 0x2B, 0x09, 0x01};
 static const uint8_t p15_aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
                                   0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
 #define ODF_FID 0x5031
@@ -32,7 +32,8 @@ int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len)
     if (oid == NULL) {
         return 0;
     }
-    return len == sizeof(scb_lwm2m_oid) && memcmp(oid, scb_lwm2m_oid, len) == 0;
+    return len == sizeof(scb_card_source_lwm2m_oid) &&
+           memcmp(oid, scb_card_source_lwm2m_oid, len) == 0;
 }
 
 void scb_card_source_result_free(struct scb_card_source_result *r)

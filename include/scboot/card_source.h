@@ -94,7 +94,7 @@ int scb_card_source_read(struct scb_card *c, const struct scb_card_source_opts *
 void scb_card_source_result_free(struct scb_card_source_result *r);
 
 /** The registered OID 2.23.43.9.1 as content bytes, and a test for it. */
-extern const uint8_t scb_lwm2m_oid[4];
+extern const uint8_t scb_card_source_lwm2m_oid[4];
 int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len);
 
 #pragma GCC visibility pop

@@ -51,6 +51,9 @@ run_cases() { # label
     expect "$l: every subcommand from nothing" "readers apdu dump decode encode check apply watch status bootstrap help" scboot ""
     expect "$l: dump options come from dump --help" "--basic-channel --aid --file-id --pin-file --raw" scboot dump --
     expect "$l: common options on every command" "--reader --json --show-secrets --scp03-keys --scp03-level" scboot decode --
+    expect_exactly "$l: --json offered where the command honours it" "--json" scboot decode --js
+    expect_exactly "$l: --json not offered where the command refuses it (watch)" "" scboot watch --js
+    expect_exactly "$l: ... nor on bootstrap" "" scboot bootstrap --js
     expect_exactly "$l: check --source values" "factory" scboot check --source f
     expect_exactly "$l: --secure-channel values" "preferred" scboot dump --secure-channel p
     expect_exactly "$l: help COMMAND" "status" scboot help st
@@ -61,7 +64,7 @@ run_cases() { # label
     expect_exactly "$l: no option names where a value is expected" "" scboot dump --pin ""
 }
 
-echo "1..27"
+echo "1..33"
 # shellcheck source=/dev/null
 . "$file"
 n=$((n + 1))

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
 # bash completion for scboot(1) and scboot-vcard(1).
 # Subcommand options are read from `scboot COMMAND --help`, so they follow the installed binary;
-# the common options and option values are listed here.
+# the common options and option values are listed here (--json only where a command's --help
+# offers it: watch and bootstrap refuse it).
 
 _scboot_commands="readers apdu dump decode encode check apply watch status bootstrap help"
-_scboot_common="-r --reader -v --verbose --trace --json --show-secrets --help
+_scboot_common="-r --reader -v --verbose --trace --show-secrets --help
     --scp03-keys --secure-channel --scp03-level"
 
 _scboot()
