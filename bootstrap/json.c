@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <math.h> /* isfinite (a macro) */
 #include <stdarg.h>
 #include <stdio.h>
@@ -630,22 +631,122 @@ static char *mark_big_integers(const char *text, size_t len, size_t *nkeys)
     return out;
 }
 
-/* The member count of every object in the tree (json-c keeps the last of duplicate keys). */
-static size_t tree_keys(json_object *v)
+/* What a walk of the parsed tree finds that json-c lets through. */
+struct tree_facts {
+    size_t keys;    /**< members of every object (json-c keeps the last of duplicate keys) */
+    const char *bad; /**< the first NaN/infinite number or string not in well-formed UTF-8 */
+    char where[64];  /**< its JSON pointer (RFC 6901), cut short when long */
+};
+
+static int utf8_ok(const char *s, size_t len)
 {
-    size_t n = 0;
+    return scb_value_utf8_ok((const uint8_t *)s, len);
+}
+
+static void tree_flag(struct tree_facts *f, const char *what, const char *path)
+{
+    if (f->bad == NULL) {
+        f->bad = what;
+        snprintf(f->where, sizeof(f->where), "%s", path[0] ? path : "/");
+    }
+}
+
+/* path: the JSON pointer of v (in a buffer of cap bytes, extended and restored here) */
+static void tree_walk(json_object *v, struct tree_facts *f, char *path, size_t cap)
+{
+    size_t len = strlen(path);
     if (json_object_is_type(v, json_type_object)) {
         json_object_object_foreach(v, key, member)
         {
-            (void)key;
-            n += 1 + tree_keys(member);
+            f->keys++;
+            if (!utf8_ok(key, strlen(key))) {
+                tree_flag(f, "a key that is not well-formed UTF-8", path);
+                continue;
+            }
+            snprintf(path + len, cap - len, "/%s", key);
+            tree_walk(member, f, path, cap);
+            path[len] = '\0';
         }
     } else if (json_object_is_type(v, json_type_array)) {
         for (size_t k = 0; k < json_object_array_length(v); k++) {
-            n += tree_keys(json_object_array_get_idx(v, k));
+            snprintf(path + len, cap - len, "/%zu", k);
+            tree_walk(json_object_array_get_idx(v, k), f, path, cap);
+            path[len] = '\0';
+        }
+    } else if (json_object_is_type(v, json_type_double) &&
+               !isfinite(json_object_get_double(v))) {
+        tree_flag(f, "NaN and Infinity are not JSON numbers", path);
+    } else if (json_object_is_type(v, json_type_string) &&
+               !utf8_ok(json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
+        tree_flag(f, "a string that is not well-formed UTF-8", path);
+    }
+}
+
+static int json_refuse(char *err, size_t errlen, const char *why)
+{
+    if (err) {
+        snprintf(err, errlen, "not valid JSON: %s", why);
+    }
+    return SCB_E_JSON;
+}
+
+int scb_json_parse(const char *text, size_t len, struct json_object **out, char *err,
+                   size_t errlen)
+{
+    if (out != NULL) {
+        *out = NULL;
+    }
+    if (text == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    if (len > (size_t)INT_MAX / 2) {
+        return json_refuse(err, errlen, "the text is too large");
+    }
+    if (memchr(text, '\0', len) != NULL) {
+        return json_refuse(err, errlen, "a NUL byte in the text");
+    }
+    size_t nkeys = 0;
+    char *marked = mark_big_integers(text, len, &nkeys);
+    struct json_tokener *tok = marked ? json_tokener_new_ex(64) : NULL;
+    if (tok == NULL) {
+        free(marked);
+        return SCB_E_NOMEM;
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    size_t mlen = strlen(marked);
+    json_object *root = json_tokener_parse_ex(tok, marked, (int)mlen);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t at = json_tokener_get_parse_end(tok);
+    scb_zeroize(marked, mlen); /* the text may hold keys */
+    free(marked);
+    json_tokener_free(tok);
+    char why[160];
+    why[0] = '\0';
+    if (jerr == json_tokener_continue || (root == NULL && jerr == json_tokener_success)) {
+        snprintf(why, sizeof(why), "the document ends early (%zu bytes)", len);
+    } else if (root == NULL || jerr != json_tokener_success) {
+        /* strict mode: text after the document ("{...} x", "{...}{...}") stops here too */
+        snprintf(why, sizeof(why), "%s at offset %zu", json_tokener_error_desc(jerr), at);
+    } else {
+        struct tree_facts f;
+        char path[256] = "";
+        memset(&f, 0, sizeof(f));
+        tree_walk(root, &f, path, sizeof(path));
+        if (f.keys != nkeys) {
+            /* {"2": 0, "2": 3}: json-c keeps the last, another reader the first; refuse */
+            snprintf(why, sizeof(why), "%s",
+                     f.keys < nkeys ? "a key appears twice in one object"
+                                    : "strings and keys must be in double quotes");
+        } else if (f.bad != NULL) {
+            snprintf(why, sizeof(why), "%s (at %s)", f.bad, f.where);
         }
     }
-    return n;
+    if (why[0] != '\0') {
+        json_object_put(root);
+        return json_refuse(err, errlen, why);
+    }
+    *out = root;
+    return SCB_OK;
 }
 
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
@@ -654,61 +755,12 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
     if (text == NULL || cfg == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    size_t nkeys = 0;
-    struct json_tokener *tok = json_tokener_new_ex(64);
     json_object *root;
-    int ret;
-
-    if (tok == NULL) {
-        return SCB_E_NOMEM;
-    }
-    char *marked = mark_big_integers(text, strlen(text), &nkeys);
-    if (marked == NULL) {
-        json_tokener_free(tok);
-        return SCB_E_NOMEM;
-    }
-    size_t mlen = strlen(marked), end;
-    root = json_tokener_parse_ex(tok, marked, (int)mlen);
-    /* one document and nothing after it: "{...} garbage" or "{...}{...}" is not a file whose
-     * meaning every reader agrees on */
-    end = root ? json_tokener_get_parse_end(tok) : mlen;
-    while (end < mlen && memchr(" \t\r\n", marked[end], 4) != NULL) {
-        end++;
-    }
-    scb_zeroize(marked, mlen); /* the text may hold keys */
-    free(marked);
-    if (root != NULL && json_tokener_get_error(tok) == json_tokener_success && end < mlen) {
-        if (err) {
-            snprintf(err, errlen, "not valid JSON: text after the end of the document");
-        }
-        json_object_put(root);
-        json_tokener_free(tok);
-        return SCB_E_JSON;
-    }
-    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
-        if (err) {
-            snprintf(err, errlen, "not valid JSON: %s",
-                     json_tokener_error_desc(json_tokener_get_error(tok)));
-        }
-        json_object_put(root);
-        json_tokener_free(tok);
-        return SCB_E_JSON;
-    }
-    size_t tk = tree_keys(root);
-    if (tk != nkeys) {
-        /* {"2": 0, "2": 3}: json-c keeps the last, another reader the first; refuse. More
-         * members than keys seen: json-c's non-strict single-quoted strings, not JSON. */
-        if (err) {
-            snprintf(err, errlen, "not valid JSON: %s",
-                     tk < nkeys ? "a key appears twice in one object"
-                                : "strings and keys must be in double quotes");
-        }
-        json_object_put(root);
-        json_tokener_free(tok);
-        return SCB_E_JSON;
+    int ret = scb_json_parse(text, strlen(text), &root, err, errlen);
+    if (ret < 0) {
+        return ret;
     }
     ret = scb_config_from_json(root, cfg, err, errlen);
     json_object_put(root);
-    json_tokener_free(tok);
     return ret;
 }

@@ -499,79 +499,21 @@ static int check_config(json_object *bc, json_object *objects, char *err, size_t
     return 0;
 }
 
-/* Keys in strict JSON text: every string followed by ':' (the text parsed already). */
-static size_t text_keys(const char *text, size_t len)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] != '"') {
-            continue;
-        }
-        for (i++; i < len && text[i] != '"'; i++) {
-            if (text[i] == '\\') {
-                i++;
-            }
-        }
-        size_t k = i + 1;
-        while (k < len && memchr(" \t\r\n", text[k], 4) != NULL) {
-            k++;
-        }
-        n += k < len && text[k] == ':';
-    }
-    return n;
-}
-
-/* Members of every object in the tree: json-c keeps one of two equal keys, so fewer than the
- * text has means a key appeared twice. */
-static size_t tree_keys(json_object *v)
-{
-    size_t n = 0;
-    if (json_object_is_type(v, json_type_object)) {
-        json_object_object_foreach(v, key, member)
-        {
-            (void)key;
-            n += 1 + tree_keys(member);
-        }
-    } else if (json_object_is_type(v, json_type_array)) {
-        for (size_t k = 0; k < json_object_array_length(v); k++) {
-            n += tree_keys(json_object_array_get_idx(v, k));
-        }
-    }
-    return n;
-}
-
 int bridge_leshan_import(const char *text, size_t len, const char *endpoint,
                          struct scb_config *cfg, char *err, size_t errlen)
 {
-    enum json_tokener_error jerr;
-    json_tokener *tok = json_tokener_new_ex(64);
     json_object *root, *bc = NULL;
-    if (tok == NULL) {
-        return SCB_E_NOMEM;
+    /* one strict JSON document, each key once per object: {"uri": "coap://a", "uri":
+     * "coap://b"} is refused (json-c keeps the last, another reader the first; the card would
+     * carry what neither the operator nor Leshan may have meant) */
+    char why[160];
+    int pret = scb_json_parse(text, len, &root, why, sizeof(why));
+    if (pret < 0) {
+        return pret == SCB_E_JSON ? fail(err, errlen, "%s", why) : pret;
     }
-    /* strict JSON, and strings must be UTF-8 (an LwM2M string resource is) */
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    root = json_tokener_parse_ex(tok, text, (int)(len > 0x7fffffff ? 0x7fffffff : len));
-    jerr = json_tokener_get_error(tok);
-    if (root == NULL || jerr != json_tokener_success ||
-        json_tokener_get_parse_end(tok) < len) {
-        int at = (int)json_tokener_get_parse_end(tok);
-        json_tokener_free(tok);
-        json_object_put(root);
-        return fail(err, errlen, "not JSON (at byte %d: %s)", at,
-                    root ? "trailing data" : json_tokener_error_desc(jerr));
-    }
-    json_tokener_free(tok);
     if (!json_object_is_type(root, json_type_object)) {
         json_object_put(root);
         return fail(err, errlen, "expected a JSON object");
-    }
-    if (tree_keys(root) != text_keys(text, len)) {
-        /* {"uri": "coap://a", "uri": "coap://b"}: json-c keeps the last, another reader the
-         * first; the card would carry what neither the operator nor Leshan may have meant */
-        json_object_put(root);
-        return fail(err, errlen, "a key appears twice in one object (each reader may keep "
-                                 "another one): remove the duplicate");
     }
     json_object *shape = json_object_new_object(), *objects = json_object_new_object();
     json_object_object_add(shape, "objects", objects);

@@ -38,6 +38,21 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
 int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char *err,
                          size_t errlen);
 /**
+ * Parse one JSON document the way every reader reads it alike (RFC 8259 as json-c's strict
+ * mode takes it): strings in UTF-8, white space only after the document, no NUL byte, keys
+ * and strings in double quotes, no comments, each key once per object (json-c keeps the last
+ * of two, another reader the first). An integer literal beyond 64 bits, which json-c 0.16
+ * clamps silently, comes back as a double holding its text, so a reader that wants an
+ * integer refuses it.
+ * \param text len bytes (need not be NUL-terminated)
+ * \param out  on success a new json-c object owned by the caller (json_object_put()); NULL
+ *             on error
+ * \return SCB_OK, SCB_E_JSON (err: one line "not valid JSON: why"), SCB_E_INVALID_ARG or
+ *         SCB_E_NOMEM
+ */
+int scb_json_parse(const char *text, size_t len, struct json_object **out, char *err,
+                   size_t errlen);
+/**
  * The same from text. Also refuses integer literals beyond 64 bits, which json-c 0.16 clamps
  * silently while parsing (a tree from json_tokener_parse() has lost them already).
  */

@@ -406,6 +406,70 @@ static void test_json_errors(void **state)
     }
 }
 
+/* scb_json_parse: one strict document, as every reader reads it alike. */
+static void test_json_parse_strict(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        const char *why; /* NULL: accepted */
+    } cases[] = {
+        {"{\"a\": [1, 2], \"b\": {\"c\": null}}  \n", NULL},
+        {"[]", NULL},
+        {"{\"a\": 1} x", "unexpected character at offset 9"},
+        {"{\"a\": 1}{\"a\": 2}", "unexpected character at offset 8"},
+        {"{\"a\": 1, \"a\": 2}", "a key appears twice"},
+        {"{\"a\": {\"b\": 1, \"\\u0062\": 2}}", "a key appears twice"},
+        {"{'a': 1}", NULL /* any reason */},
+        {"{\"a\": 1 /* comment */}", NULL},
+        {"{\"a\": 1, }", NULL},
+        {"[1, 2, ]", NULL},
+        {"{\"a\": NaN}", "NaN and Infinity"},
+        {"{\"a\": \"\xff\"}", NULL},
+        {"{\"a\": \"\xc0\xaf\"}", "not well-formed UTF-8 (at /a)"},
+        {"", "ends early"},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct json_object *root = (struct json_object *)1;
+        char err[160] = "";
+        int ret = scb_json_parse(cases[k].text, strlen(cases[k].text), &root, err, sizeof(err));
+        int accept = k < 2;
+        if (accept) {
+            assert_int_equal(ret, SCB_OK);
+            assert_non_null(root);
+            json_object_put(root);
+            continue;
+        }
+        if (ret != SCB_E_JSON) {
+            fail_msg("case %zu accepted: %s", k, cases[k].text);
+        }
+        assert_null(root);
+        assert_non_null(strstr(err, "not valid JSON: "));
+        if (cases[k].why != NULL) {
+            assert_non_null(strstr(err, cases[k].why));
+        }
+    }
+    /* the length bounds the text: no NUL terminator needed, none read past it */
+    static const char cut[] = {'{', '"', 'a', '"', ':', '1', '}', 'x', 'x'};
+    struct json_object *root = NULL;
+    assert_int_equal(scb_json_parse(cut, 7, &root, NULL, 0), SCB_OK);
+    assert_int_equal(json_object_get_int(json_object_object_get(root, "a")), 1);
+    json_object_put(root);
+    assert_int_equal(scb_json_parse(cut, 9, &root, NULL, 0), SCB_E_JSON);
+    /* a NUL byte inside the text */
+    assert_int_equal(scb_json_parse("{\"a\": 1}\0 x", 11, &root, NULL, 0), SCB_E_JSON);
+    /* beyond 64 bits: a double holding the text, never a clamped integer */
+    assert_int_equal(scb_json_parse("[18446744073709551616]", 22, &root, NULL, 0), SCB_OK);
+    assert_true(json_object_is_type(json_object_array_get_idx(root, 0), json_type_double));
+    json_object_put(root);
+    assert_int_equal(scb_json_parse("[18446744073709551615]", 22, &root, NULL, 0), SCB_OK);
+    assert_true(json_object_is_type(json_object_array_get_idx(root, 0), json_type_int));
+    json_object_put(root);
+    assert_int_equal(scb_json_parse(NULL, 0, &root, NULL, 0), SCB_E_INVALID_ARG);
+    assert_null(root);
+    assert_int_equal(scb_json_parse("[]", 2, NULL, NULL, 0), SCB_E_INVALID_ARG);
+}
+
 static void test_json_types(void **state)
 {
     (void)state;
@@ -731,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_json_parse_strict),
         cmocka_unit_test(test_json_types),
         cmocka_unit_test(test_utf8_and_ints),
         cmocka_unit_test(test_objdefs_table),
