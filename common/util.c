@@ -383,30 +383,109 @@ int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen
     return SCB_OK;
 }
 
-/* A directory a secret file may be reached through: owned by root or by us, and not writable
+/* A directory a trusted file may be reached through: owned by root or by us, and not writable
  * by group or others, except a root-owned sticky directory such as /tmp (others cannot rename
- * or remove what is ours in it; the file's own owner is checked after the open). */
+ * or remove what is ours in it; the file's own owner is checked as well). */
+static int dir_stat_ok(const struct stat *st, const char *path, const char *dir, char *err,
+                       size_t errlen)
+{
+    if (st->st_uid != 0 && st->st_uid != geteuid()) {
+        wfail(err, errlen,
+              "%s: directory %s belongs to uid %u (neither root nor us): the file could be "
+              "swapped; keep it in a directory of root or of uid %u",
+              path, dir, (unsigned)st->st_uid, (unsigned)geteuid());
+        return SCB_E_UNSAFE;
+    }
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_uid == 0 && (st->st_mode & S_ISVTX))) {
+        wfail(err, errlen,
+              "%s: directory %s is writable by group or others (mode %04o): the file could be "
+              "swapped; chmod go-w it or move the file",
+              path, dir, (unsigned)(st->st_mode & 07777));
+        return SCB_E_UNSAFE;
+    }
+    return SCB_OK;
+}
+
 static int secret_dir_ok(int fd, const char *path, const char *dir, char *err, size_t errlen)
 {
     struct stat st;
     if (fstat(fd, &st) != 0) {
         return wfail(err, errlen, "cannot read %s: %s: %s", path, dir, strerror(errno));
     }
-    if (st.st_uid != 0 && st.st_uid != geteuid()) {
-        wfail(err, errlen,
-              "%s: directory %s belongs to uid %u (neither root nor us): the file could be "
-              "swapped; keep it in a directory of root or of uid %u",
-              path, dir, (unsigned)st.st_uid, (unsigned)geteuid());
-        return SCB_E_UNSAFE;
+    return dir_stat_ok(&st, path, dir, err, errlen);
+}
+
+/* Every directory above abs (an absolute path), from / down, by name (stat follows links). */
+static int chain_trusted(const char *path, const char *abs, char *err, size_t errlen)
+{
+    size_t n = strlen(abs);
+    char *dir = malloc(n + 2);
+    int ret = SCB_OK;
+    if (dir == NULL) {
+        return SCB_E_NOMEM;
     }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX))) {
-        wfail(err, errlen,
-              "%s: directory %s is writable by group or others (mode %04o): the file could be "
-              "swapped; chmod go-w it or move the file",
-              path, dir, (unsigned)(st.st_mode & 07777));
-        return SCB_E_UNSAFE;
+    for (size_t i = 0; i < n && ret == SCB_OK; i++) {
+        if (abs[i] == '/' && (i == 0 || abs[i - 1] != '/')) {
+            struct stat st;
+            memcpy(dir, abs, i == 0 ? 1 : i);
+            dir[i == 0 ? 1 : i] = '\0';
+            if (stat(dir, &st) != 0) {
+                int e = errno;
+                wfail(err, errlen, "%s: directory %s: %s", path, dir, strerror(e));
+                ret = e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+            } else {
+                ret = dir_stat_ok(&st, path, dir, err, errlen);
+            }
+        }
     }
-    return SCB_OK;
+    free(dir);
+    return ret;
+}
+
+int scb_path_trusted(const char *path, char *err, size_t errlen)
+{
+    char cwd[4096], *abs, *real;
+    struct stat st;
+    int ret;
+
+    if (path == NULL || path[0] == '\0') {
+        wfail(err, errlen, "no file name");
+        return SCB_E_INVALID_ARG;
+    }
+    if (path[0] == '/') {
+        cwd[0] = '\0';
+    } else if (getcwd(cwd, sizeof(cwd)) == NULL) {
+        return wfail(err, errlen, "%s: working directory: %s", path, strerror(errno));
+    }
+    size_t need = strlen(cwd) + strlen(path) + 2;
+    if ((abs = malloc(need)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    snprintf(abs, need, "%s%s%s", cwd, cwd[0] ? "/" : "", path);
+    /* the directories as named (a link in one of them could be swapped), then the file's real
+     * place (where a link leads), then the file itself */
+    ret = chain_trusted(path, abs, err, errlen);
+    free(abs);
+    if (ret < 0) {
+        return ret;
+    }
+    if ((real = realpath(path, NULL)) == NULL) {
+        int e = errno;
+        wfail(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
+        return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+    }
+    ret = chain_trusted(path, real, err, errlen);
+    if (ret == SCB_OK && stat(real, &st) != 0) {
+        ret = wfail(err, errlen, "%s: %s", path, strerror(errno));
+    } else if (ret == SCB_OK && ((st.st_mode & (S_IWGRP | S_IWOTH)) ||
+                                 (st.st_uid != 0 && st.st_uid != geteuid()))) {
+        wfail(err, errlen,
+              "%s: writable by others (mode %04o, owner uid %u): chown root: and chmod go-w it",
+              path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+        ret = SCB_E_UNSAFE;
+    }
+    free(real);
+    return ret;
 }
 
 /* Open a secret file by walking its path from / one directory at a time, never through a

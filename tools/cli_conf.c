@@ -353,103 +353,6 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
     return SCB_OK;
 }
 
-/* A directory on the way to a trusted file: owned by root or us, not writable by group or
- * others unless it is a root-owned sticky directory. */
-static int dir_trusted(const char *path, const char *dir, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        int e = errno;
-        snprintf(err, errlen, "%s: directory %s: %s", path, dir, strerror(e));
-        return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
-    }
-    if (st.st_uid != 0 && st.st_uid != geteuid()) {
-        snprintf(err, errlen,
-                 "%s: directory %s belongs to uid %u (neither root nor us): the file could be "
-                 "swapped; keep it in a directory of root",
-                 path, dir, (unsigned)st.st_uid);
-        return SCB_E_UNSAFE;
-    }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_uid == 0 && (st.st_mode & S_ISVTX))) {
-        snprintf(err, errlen,
-                 "%s: directory %s is writable by group or others (mode %04o): the file could "
-                 "be swapped; chmod go-w it or move the file",
-                 path, dir, (unsigned)(st.st_mode & 07777));
-        return SCB_E_UNSAFE;
-    }
-    return SCB_OK;
-}
-
-/* Every directory above abs (an absolute path), from / down. */
-static int chain_trusted(const char *path, const char *abs, char *err, size_t errlen)
-{
-    size_t n = strlen(abs);
-    char *dir = malloc(n + 2);
-    int ret = SCB_OK;
-    if (dir == NULL) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return SCB_E_NOMEM;
-    }
-    for (size_t i = 0; i < n && ret == SCB_OK; i++) {
-        if (abs[i] == '/' && (i == 0 || abs[i - 1] != '/')) {
-            memcpy(dir, abs, i == 0 ? 1 : i);
-            dir[i == 0 ? 1 : i] = '\0';
-            ret = dir_trusted(path, dir, err, errlen);
-        }
-    }
-    free(dir);
-    return ret;
-}
-
-int cli_path_trusted(const char *path, char *err, size_t errlen)
-{
-    char cwd[4096], *abs, *real;
-    struct stat st;
-    int ret;
-
-    if (path == NULL || path[0] == '\0') {
-        snprintf(err, errlen, "no file name");
-        return SCB_E_INVALID_ARG;
-    }
-    if (path[0] == '/') {
-        cwd[0] = '\0';
-    } else if (getcwd(cwd, sizeof(cwd)) == NULL) {
-        snprintf(err, errlen, "%s: working directory: %s", path, strerror(errno));
-        return SCB_E_IO;
-    }
-    size_t need = strlen(cwd) + strlen(path) + 2;
-    if ((abs = malloc(need)) == NULL) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return SCB_E_NOMEM;
-    }
-    snprintf(abs, need, "%s%s%s", cwd, cwd[0] ? "/" : "", path);
-    /* the directories as named (a link in one of them could be swapped), then the file's real
-     * place (where a link leads), then the file itself */
-    ret = chain_trusted(path, abs, err, errlen);
-    free(abs);
-    if (ret < 0) {
-        return ret;
-    }
-    if ((real = realpath(path, NULL)) == NULL) {
-        int e = errno;
-        snprintf(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
-        return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
-    }
-    ret = chain_trusted(path, real, err, errlen);
-    if (ret == SCB_OK && stat(real, &st) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        ret = SCB_E_IO;
-    } else if (ret == SCB_OK &&
-               ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid()))) {
-        snprintf(err, errlen,
-                 "%s: writable by others (mode %04o, owner uid %u): chown root: and chmod go-w it",
-                 path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-        ret = SCB_E_UNSAFE;
-    }
-    free(real);
-    return ret;
-}
-
 /* Read the file at path into a NUL-terminated buffer: a regular file only (a FIFO, device or
  * directory is refused before any read can block), not writable by group or others and owned
  * by root or by us: the file names the hook the daemon runs and the PIN file it reads, so a
@@ -464,7 +367,7 @@ static int conf_read(const char *path, char **text, size_t *len, char *err, size
         return SCB_E_INVALID_ARG;
     }
     /* nobody but root (or us) may change it or swap it: not through its directories either */
-    int tr = cli_path_trusted(path, err, errlen);
+    int tr = scb_path_trusted(path, err, errlen);
     if (tr < 0 && tr != SCB_E_NOT_FOUND) {
         return tr;
     }

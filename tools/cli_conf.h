@@ -35,15 +35,6 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
                    size_t errlen);
 /* Load a file: 1 loaded, 0 absent and optional, negative error (err says why). */
 int cli_conf_load(const char *path, int optional, struct cli_conf *c, char *err, size_t errlen);
-/*
- * A file the daemon trusts (its configuration, its hook program): the file and every directory
- * on the way to it, as named and after symbolic links are resolved, are owned by root or by
- * us and not writable by group or others (a root-owned sticky directory such as /tmp
- * excepted: others can neither rename nor remove what is ours there), so nobody else can
- * change or swap it. SCB_OK; SCB_E_UNSAFE, SCB_E_NOT_FOUND or SCB_E_IO with err
- * ("PATH: directory DIR is writable by group or others (mode 0777): ...").
- */
-int cli_path_trusted(const char *path, char *err, size_t errlen);
 
 /* Value syntaxes shared with the command-line flags; 0 ok, -1 with err set. */
 int cli_parse_verify(const char *s, enum cli_verify *mode, unsigned *every_s, char *err,

@@ -54,6 +54,16 @@ int scb_write_all(int fd, const void *buf, size_t len);
 int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
                           size_t errlen);
 /**
+ * Whether nobody but root or the effective user can change the file at path or swap it for
+ * another: every directory on the way (as named, and again along the real path a link leads
+ * to) is owned by root or us and not writable by group or others, except a root-owned sticky
+ * directory such as /tmp; the file itself is owned by root or us and not writable by group or
+ * others. Links are followed (a configuration file may be one), unlike scb_read_secret_file.
+ * \return SCB_OK; SCB_E_UNSAFE (err: "PATH: directory D is writable by group or others (mode
+ *         0777): ..." or the owner); SCB_E_NOT_FOUND; SCB_E_IO; SCB_E_INVALID_ARG (no path)
+ */
+int scb_path_trusted(const char *path, char *err, size_t errlen);
+/**
  * Read a small file holding a secret (key file, PIN file): opened once without following a
  * link, then checked on the descriptor: a regular file that neither group nor others may
  * access (SCB_E_UNSAFE: "PATH: readable by group or others (mode 644); chmod 600 it"), at most

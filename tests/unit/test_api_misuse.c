@@ -279,6 +279,11 @@ static void test_util_null(void **state)
     assert_int_equal(scb_sha256(NULL, 5, h), EINVAL_);
     assert_int_equal(scb_sha256((const uint8_t *)"x", 1, NULL), EINVAL_);
     assert_int_equal(scb_sha256(NULL, 0, h), SCB_OK);
+    assert_int_equal(scb_path_trusted(NULL, NULL, 0), EINVAL_);
+    assert_int_equal(scb_path_trusted("", NULL, 0), EINVAL_);
+    struct json_object *jo = NULL;
+    assert_int_equal(scb_json_parse(NULL, 3, &jo, NULL, 0), EINVAL_);
+    assert_int_equal(scb_json_parse("[]", 2, NULL, NULL, 0), EINVAL_);
     scb_hex_encode(NULL, 5, out, sizeof(out));
     assert_string_equal(out, "");
     scb_hex_encode((const uint8_t *)"x", 1, NULL, 9);

@@ -263,7 +263,7 @@ static void trusted_directories(void **state)
     assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
     close(fd);
     assert_int_equal(cli_conf_load(good, 0, &c, err, sizeof(err)), 1);
-    assert_int_equal(cli_path_trusted(good, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_OK);
     cli_conf_free(&c);
 
     /* a file of ours, mode 0644, in a directory everyone may write: it could be replaced */
@@ -304,7 +304,7 @@ static void trusted_directories(void **state)
     assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), 0);
     /* a hook program others may write */
     assert_int_equal(chmod(good, 0777), 0);
-    assert_int_equal(cli_path_trusted(good, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_E_UNSAFE);
     assert_non_null(strstr(err, "writable by others (mode 0777"));
 
     snprintf(path, sizeof(path), "%s/c.conf", pub);
