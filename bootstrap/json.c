@@ -568,6 +568,86 @@ static int digits_exceed(const char *d, size_t n, const char *max)
     return n != m ? n > m : memcmp(d, max, n) > 0;
 }
 
+/* The value of the 4 hex digits at t (avail bytes there), or -1. */
+static long hex4(const char *t, size_t avail)
+{
+    long v = 0;
+    if (avail < 4) {
+        return -1;
+    }
+    for (int i = 0; i < 4; i++) {
+        char c = t[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0) {
+            return -1;
+        }
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* What the scan before parsing finds in the text as written. */
+struct text_scan {
+    size_t nkeys;    /**< strings followed by ':' (object keys) */
+    const char *bad; /**< the first escape json-c would silently change, or NULL */
+    size_t *marks;   /**< output offsets of the "e0" marks, ascending */
+    size_t nmarks;
+};
+
+/* Escapes json-c rewrites without a word: a lone UTF-16 surrogate (\ud83d alone becomes
+ * U+FFFD) and, in a key, \u0000 (json-c cuts the key there: {"1\u0000x": ...} is object 1
+ * to it, another key to another reader). Copies the string starting at text[*k] (its opening
+ * quote) to out + *o. */
+static void copy_string(const char *text, size_t len, size_t *k, char *out, size_t *o,
+                        struct text_scan *sc)
+{
+    int nul = 0, hi = 0, lone = 0; /* hi: a high surrogate waits for its low half */
+    out[(*o)++] = text[(*k)++];
+    while (*k < len && text[*k] != '"') {
+        if (text[*k] == '\\' && *k + 1 < len) {
+            if (text[*k + 1] == 'u') {
+                long v = hex4(text + *k + 2, len - *k - 2);
+                int low = v >= 0xDC00 && v <= 0xDFFF;
+                lone |= low != hi;
+                hi = v >= 0xD800 && v <= 0xDBFF;
+                nul |= v == 0;
+                if (v >= 0) { /* the escape and its 4 hex digits */
+                    memcpy(out + *o, text + *k, 6);
+                    *o += 6;
+                    *k += 6;
+                    continue;
+                }
+            } else {
+                lone |= hi;
+                hi = 0;
+            }
+            out[(*o)++] = text[(*k)++];
+        } else {
+            lone |= hi;
+            hi = 0;
+        }
+        out[(*o)++] = text[(*k)++];
+    }
+    lone |= hi;
+    if (*k < len) {
+        out[(*o)++] = text[(*k)++];
+    }
+    size_t q = *k; /* a string followed by ':' is an object key */
+    while (q < len && memchr(" \t\r\n", text[q], 4) != NULL) {
+        q++;
+    }
+    int key = q < len && text[q] == ':';
+    sc->nkeys += (size_t)key;
+    if (sc->bad == NULL && lone) {
+        sc->bad = "a lone surrogate escape (\\uD800-\\uDFFF without its pair)";
+    } else if (sc->bad == NULL && key && nul) {
+        sc->bad = "\\u0000 in a key";
+    }
+}
+
 /*
  * json-c 0.16 clamps an integer literal beyond int64 (negative) or uint64 (positive) to the
  * limit while parsing, without errno and without keeping the text, so the loader could not tell
@@ -575,31 +655,22 @@ static int digits_exceed(const char *d, size_t n, const char *max)
  * suffix: json-c then reads a double and keeps its text, and the loader refuses it by path.
  * Strings are copied untouched. Returns a new NUL-terminated text (caller frees) or NULL.
  */
-static char *mark_big_integers(const char *text, size_t len, size_t *nkeys)
+static char *mark_big_integers(const char *text, size_t len, struct text_scan *sc)
 {
     char *out = malloc(len + len / 10 + 3); /* a marked literal has 20+ digits, gains 2 */
     size_t o = 0, k = 0;
-    if (out == NULL) {
+    /* a marked literal takes 20 bytes of the text at least */
+    sc->marks = malloc((len / 20 + 1) * sizeof(*sc->marks));
+    if (out == NULL || sc->marks == NULL) {
+        free(out);
+        free(sc->marks);
+        sc->marks = NULL;
         return NULL;
     }
     while (k < len) {
         char ch = text[k];
         if (ch == '"') { /* a string, with its escapes */
-            out[o++] = text[k++];
-            while (k < len && text[k] != '"') {
-                if (text[k] == '\\' && k + 1 < len) {
-                    out[o++] = text[k++];
-                }
-                out[o++] = text[k++];
-            }
-            if (k < len) {
-                out[o++] = text[k++];
-            }
-            size_t q = k; /* a string followed by ':' is an object key */
-            while (q < len && memchr(" \t\r\n", text[q], 4) != NULL) {
-                q++;
-            }
-            *nkeys += q < len && text[q] == ':';
+            copy_string(text, len, &k, out, &o, sc);
             continue;
         }
         if (ch != '-' && (ch < '0' || ch > '9')) {
@@ -623,12 +694,23 @@ static char *mark_big_integers(const char *text, size_t len, size_t *nkeys)
         if (plain && de > ds &&
             digits_exceed(text + ds, de - ds,
                           ch == '-' ? "9223372036854775808" : "18446744073709551615")) {
+            sc->marks[sc->nmarks++] = o;
             out[o++] = 'e';
             out[o++] = '0';
         }
     }
     out[o] = '\0';
     return out;
+}
+
+/* The offset in the caller's text of offset at of the marked copy. */
+static size_t text_offset(const struct text_scan *sc, size_t at)
+{
+    size_t shift = 0;
+    for (size_t m = 0; m < sc->nmarks && sc->marks[m] < at; m++) {
+        shift += at - sc->marks[m] >= 2 ? 2 : at - sc->marks[m];
+    }
+    return at - shift;
 }
 
 /* What a walk of the parsed tree finds that json-c lets through. */
@@ -651,6 +733,36 @@ static void tree_flag(struct tree_facts *f, const char *what, const char *path)
     }
 }
 
+/* "/" and key at the end of the JSON pointer in path (cap bytes), RFC 6901: "~" as "~0", "/"
+ * as "~1"; control characters as \xNN so that err stays one line of text. Cut short, never
+ * past cap. */
+static void pointer_append(char *path, size_t cap, const char *key)
+{
+    size_t n = strlen(path);
+    char tmp[5];
+    if (n + 1 < cap) {
+        path[n++] = '/';
+    }
+    for (; *key != '\0'; key++) {
+        unsigned char c = (unsigned char)*key;
+        if (c == '~' || c == '/') {
+            snprintf(tmp, sizeof(tmp), "~%c", c == '~' ? '0' : '1');
+        } else if (c < 0x20 || c == 0x7f) {
+            snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+        } else {
+            tmp[0] = (char)c;
+            tmp[1] = '\0';
+        }
+        size_t t = strlen(tmp);
+        if (n + t >= cap) {
+            break;
+        }
+        memcpy(path + n, tmp, t);
+        n += t;
+    }
+    path[n < cap ? n : cap - 1] = '\0';
+}
+
 /* path: the JSON pointer of v (in a buffer of cap bytes, extended and restored here) */
 static void tree_walk(json_object *v, struct tree_facts *f, char *path, size_t cap)
 {
@@ -663,7 +775,7 @@ static void tree_walk(json_object *v, struct tree_facts *f, char *path, size_t c
                 tree_flag(f, "a key that is not well-formed UTF-8", path);
                 continue;
             }
-            snprintf(path + len, cap - len, "/%s", key);
+            pointer_append(path, cap, key);
             tree_walk(member, f, path, cap);
             path[len] = '\0';
         }
@@ -705,38 +817,46 @@ int scb_json_parse(const char *text, size_t len, struct json_object **out, char 
     if (memchr(text, '\0', len) != NULL) {
         return json_refuse(err, errlen, "a NUL byte in the text");
     }
-    size_t nkeys = 0;
-    char *marked = mark_big_integers(text, len, &nkeys);
+    struct text_scan sc;
+    memset(&sc, 0, sizeof(sc));
+    char *marked = mark_big_integers(text, len, &sc);
     struct json_tokener *tok = marked ? json_tokener_new_ex(64) : NULL;
     if (tok == NULL) {
         free(marked);
+        free(sc.marks);
         return SCB_E_NOMEM;
     }
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     size_t mlen = strlen(marked);
-    json_object *root = json_tokener_parse_ex(tok, marked, (int)mlen);
+    /* with its NUL, which ends a bare number or literal ("5", "true": RFC 8259 documents) */
+    json_object *root = json_tokener_parse_ex(tok, marked, (int)mlen + 1);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
-    size_t at = json_tokener_get_parse_end(tok);
+    size_t at = text_offset(&sc, json_tokener_get_parse_end(tok));
     scb_zeroize(marked, mlen); /* the text may hold keys */
     free(marked);
+    free(sc.marks);
     json_tokener_free(tok);
     char why[160];
     why[0] = '\0';
-    if (jerr == json_tokener_continue || (root == NULL && jerr == json_tokener_success)) {
+    if (jerr == json_tokener_continue || jerr == json_tokener_error_parse_eof) {
         snprintf(why, sizeof(why), "the document ends early (%zu bytes)", len);
-    } else if (root == NULL || jerr != json_tokener_success) {
+    } else if (jerr != json_tokener_success) {
         /* strict mode: text after the document ("{...} x", "{...}{...}") stops here too */
         snprintf(why, sizeof(why), "%s at offset %zu", json_tokener_error_desc(jerr), at);
+    } else if (root == NULL) {
+        snprintf(why, sizeof(why), "the document is null");
+    } else if (sc.bad != NULL) {
+        snprintf(why, sizeof(why), "%s", sc.bad);
     } else {
         struct tree_facts f;
         char path[256] = "";
         memset(&f, 0, sizeof(f));
         tree_walk(root, &f, path, sizeof(path));
-        if (f.keys != nkeys) {
+        if (f.keys != sc.nkeys) {
             /* {"2": 0, "2": 3}: json-c keeps the last, another reader the first; refuse */
             snprintf(why, sizeof(why), "%s",
-                     f.keys < nkeys ? "a key appears twice in one object"
-                                    : "strings and keys must be in double quotes");
+                     f.keys < sc.nkeys ? "a key appears twice in one object"
+                                       : "strings and keys must be in double quotes");
         } else if (f.bad != NULL) {
             snprintf(why, sizeof(why), "%s (at %s)", f.bad, f.where);
         }

@@ -470,6 +470,73 @@ static void test_json_parse_strict(void **state)
     assert_int_equal(scb_json_parse("[]", 2, NULL, NULL, 0), SCB_E_INVALID_ARG);
 }
 
+/* scb_json_parse, broken: texts json-c would silently change, and what err says about them. */
+static void test_json_parse_hostile(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        const char *why; /* NULL: accepted */
+    } cases[] = {
+        /* json-c cuts a key at \u0000 ({"1\u0000x": ...} read as object 1); another reader not */
+        {"{\"1\\u0000x\": 1}", "\\u0000 in a key"},
+        {"{\"a\": \"\\u0000\"}", NULL}, /* in a value json-c keeps the length */
+        /* a lone surrogate becomes U+FFFD in json-c, something else elsewhere */
+        {"[\"\\ud83d\"]", "lone surrogate"},
+        {"[\"\\ud83dx\"]", "lone surrogate"},
+        {"[\"\\ud83d\\u0041\"]", "lone surrogate"},
+        {"[\"\\ude00\"]", "lone surrogate"},
+        {"{\"\\uDC00\": 1}", "lone surrogate"},
+        {"[\"\\\\ud83d\"]", NULL}, /* an escaped backslash, then text */
+        {"[\"\\ud83d\\ude00\", \"\\uDBFF\\uDFFF\"]", NULL},
+        /* a document may be a bare number or literal (RFC 8259) */
+        {"5", NULL},
+        {"-0", NULL},
+        {"true", NULL},
+        {" null \n", "the document is null"},
+        {"01", "not valid JSON"}, /* json-c says "unexpected end of data" at the 1 */
+        {"1e400", "NaN and Infinity"},
+        /* offsets count the caller's bytes, not the marked copy's */
+        {"[99999999999999999999, x]", "unexpected character at offset 23"},
+        {"[-99999999999999999999, 99999999999999999999, x]", "at offset 46"},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        struct json_object *root = (struct json_object *)1;
+        char err[160] = "";
+        int ret = scb_json_parse(cases[k].text, strlen(cases[k].text), &root, err, sizeof(err));
+        if (cases[k].why == NULL) {
+            if (ret != SCB_OK) {
+                fail_msg("case %zu refused: %s: %s", k, cases[k].text, err);
+            }
+            json_object_put(root);
+            continue;
+        }
+        if (ret != SCB_E_JSON) {
+            fail_msg("case %zu accepted: %s", k, cases[k].text);
+        }
+        if (strstr(err, cases[k].why) == NULL) {
+            fail_msg("case %zu: %s: err '%s' lacks '%s'", k, cases[k].text, err, cases[k].why);
+        }
+    }
+    /* the JSON pointer in err: RFC 6901 (~0, ~1), control characters shown, one line */
+    struct json_object *root = NULL;
+    char err[160] = "";
+    assert_int_equal(scb_json_parse("{\"a/b\": {\"c~d\": NaN}}", 21, &root, err, sizeof(err)),
+                     SCB_E_JSON);
+    assert_non_null(strstr(err, "(at /a~1b/c~0d)"));
+    const char *nl = "{\"a\\nb\\u001b[2J\": NaN}";
+    assert_int_equal(scb_json_parse(nl, strlen(nl), &root, err, sizeof(err)), SCB_E_JSON);
+    assert_null(strchr(err, '\n'));
+    assert_null(strchr(err, '\x1b'));
+    assert_non_null(strstr(err, "(at /a\\x0ab\\x1b[2J)"));
+    /* a long key: cut short, never past the buffers */
+    char big[700];
+    int n = snprintf(big, sizeof(big), "{\"%0600d\": NaN}", 7);
+    assert_int_equal(scb_json_parse(big, (size_t)n, &root, err, sizeof(err)), SCB_E_JSON);
+    assert_non_null(strstr(err, "NaN and Infinity"));
+    assert_null(root);
+}
+
 static void test_json_types(void **state)
 {
     (void)state;
@@ -802,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_value_fits),
         cmocka_unit_test(test_decode_nul_and_exec),
         cmocka_unit_test(test_json_number_ranges),
+        cmocka_unit_test(test_json_parse_hostile),
         cmocka_unit_test(test_config_equal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
