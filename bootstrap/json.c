@@ -166,6 +166,13 @@ __attribute__((format(printf, 2, 3))) static int jfail(struct jctx *j, const cha
             vsnprintf(j->err + n, j->errlen - n, fmt, ap);
             va_end(ap);
         }
+        /* keys come from the file: a newline or escape in one would forge lines or drive the
+         * terminal of whoever reads err */
+        for (char *c = j->err; *c != '\0'; c++) {
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                *c = '?';
+            }
+        }
     }
     return SCB_E_JSON;
 }

@@ -119,6 +119,13 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* keys and strings come from the file: a newline or escape in one would forge lines or
+     * drive the terminal of whoever reads err */
+    for (char *c = errlen ? err : NULL; c != NULL && *c != '\0'; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            *c = '?';
+        }
+    }
     return SCB_E_PARSE;
 }
 

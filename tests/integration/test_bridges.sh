@@ -44,6 +44,11 @@ mkdir -m 700 "$T/s2"; "$SCBOOT" apply --factory "$T/o.bin" --state-dir "$T/s2" >
 "$SCBOOT" status --state-dir "$T/s2" --export leshan > "$T/o.json"; rc=$?
 check "leshan export of a configuration without secrets needs no --show-secrets" '[ $rc = 0 ] && grep -q "\"binding\": \"UQ\"" "$T/o.json"'
 
+# a key with a newline and a terminal escape: err stays one line without control characters
+printf '{"servers": {"1\\nscboot: all good\\u001b[2J": {"shortId": 5}}}' > "$T/nl.json"
+"$SCBOOT" encode --from leshan "$T/nl.json" -o "$T/nl.bin" 2> "$T/err"; rc=$?
+check "leshan: a key with a newline or an escape character cannot forge lines in err (breaking pass)" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && ! grep -q "$(printf "\033")" "$T/err" && [ ! -e "$T/nl.bin" ]'
+
 printf '{"servers": {"1": {"shortId": 5}}, "security": {"1": {"uri": "coap://dm.example.com", "securityMode": "NO_SEC", "serverId": 5}}}' > "$T/d.json"
 "$SCBOOT" encode --from leshan "$T/d.json" -o "$T/d.bin" 2>/dev/null; rc=$?
 "$SCBOOT" decode --json "$T/d.bin" > "$T/d.out"

@@ -529,6 +529,23 @@ static void test_json_parse_hostile(void **state)
     assert_null(strchr(err, '\n'));
     assert_null(strchr(err, '\x1b'));
     assert_non_null(strstr(err, "(at /a\\x0ab\\x1b[2J)"));
+    /* the loader names keys it refuses: never with their control characters (forged lines) */
+    struct scb_config cfg;
+    scb_config_init(&cfg);
+    const char *forged[] = {
+        "{\"objects\": {\"1\\nscboot: ok\\u001b[2J\": {}}}",
+        "{\"objects\": {\"1\": {\"instances\": {\"0\": {\"resources\": {\"7\\r\\nx\": 1}}}}}}",
+    };
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(scb_config_from_json_text(forged[k], &cfg, err, sizeof(err)), SCB_E_JSON);
+        assert_non_null(strstr(err, "is not an ID"));
+        for (const char *c = err; *c; c++) {
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                fail_msg("case %zu: control character 0x%02x in err: %s", k, *c, err);
+            }
+        }
+    }
+    scb_config_free(&cfg);
     /* a long key: cut short, never past the buffers */
     char big[700];
     int n = snprintf(big, sizeof(big), "{\"%0600d\": NaN}", 7);
