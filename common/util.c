@@ -415,7 +415,24 @@ static int secret_dir_ok(int fd, const char *path, const char *dir, char *err, s
     return dir_stat_ok(&st, path, dir, err, errlen);
 }
 
-/* Every directory above abs (an absolute path), from / down, by name (stat follows links). */
+/* A link on the way is its owner's to remove and make again wherever its directory lets
+ * them (a sticky /tmp lets its owner): it must be root's or ours, as a directory would be. */
+static int link_owner_ok(const char *path, const char *name, char *err, size_t errlen)
+{
+    struct stat ls;
+    if (lstat(name, &ls) == 0 && S_ISLNK(ls.st_mode) && ls.st_uid != 0 &&
+        ls.st_uid != geteuid()) {
+        wfail(err, errlen,
+              "%s: link %s belongs to uid %u (neither root nor us): it could be pointed "
+              "elsewhere; use the path it leads to",
+              path, name, (unsigned)ls.st_uid);
+        return SCB_E_UNSAFE;
+    }
+    return SCB_OK;
+}
+
+/* Every directory above abs (an absolute path), from / down, by name (stat follows links),
+ * and every link on the way, abs itself included. */
 static int chain_trusted(const char *path, const char *abs, char *err, size_t errlen)
 {
     size_t n = strlen(abs);
@@ -433,13 +450,13 @@ static int chain_trusted(const char *path, const char *abs, char *err, size_t er
                 int e = errno;
                 wfail(err, errlen, "%s: directory %s: %s", path, dir, strerror(e));
                 ret = e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
-            } else {
-                ret = dir_stat_ok(&st, path, dir, err, errlen);
+            } else if ((ret = dir_stat_ok(&st, path, dir, err, errlen)) == SCB_OK) {
+                ret = link_owner_ok(path, dir, err, errlen);
             }
         }
     }
     free(dir);
-    return ret;
+    return ret == SCB_OK ? link_owner_ok(path, abs, err, errlen) : ret;
 }
 
 int scb_path_trusted(const char *path, char *err, size_t errlen)

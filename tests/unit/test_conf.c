@@ -315,6 +315,51 @@ static void trusted_directories(void **state)
     cli_conf_free(&c);
 }
 
+/* A link is its owner's to remove and make again wherever its directory is sticky (/tmp): one
+ * owned by another user on the way is refused, as a directory of theirs would be (breaking
+ * pass: a link of uid 65534 in a sticky directory leading to a good file was accepted). */
+static void trusted_links_of_others(void **state)
+{
+    char dir[] = "/tmp/scb-trustl-XXXXXX", st[128], good[128], lnk[192], dlnk[192], via[256];
+    char err[384];
+    int fd;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(st, sizeof(st), "%s/sticky", dir);
+    assert_int_equal(mkdir(st, 0700), 0);
+    assert_int_equal(chmod(st, 01777), 0);
+    snprintf(good, sizeof(good), "%s/good.conf", dir);
+    fd = open(good, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(lnk, sizeof(lnk), "%s/l.conf", st);
+    assert_int_equal(symlink(good, lnk), 0);
+    snprintf(dlnk, sizeof(dlnk), "%s/d", st);
+    assert_int_equal(symlink(dir, dlnk), 0);
+    snprintf(via, sizeof(via), "%s/good.conf", dlnk);
+    /* links of ours in a sticky directory of root: others cannot remove them */
+    int sticky_ours = geteuid() == 0;
+    assert_int_equal(scb_path_trusted(lnk, err, sizeof(err)),
+                     sticky_ours ? SCB_OK : SCB_E_UNSAFE /* the sticky dir is not root's */);
+    assert_int_equal(scb_path_trusted(via, err, sizeof(err)), sticky_ours ? SCB_OK : SCB_E_UNSAFE);
+    if (geteuid() == 0) { /* ownership by another user needs root to set up */
+        assert_int_equal(lchown(lnk, 65534, 65534), 0);
+        assert_int_equal(scb_path_trusted(lnk, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "belongs to uid 65534"));
+        assert_non_null(strstr(err, lnk));
+        assert_int_equal(lchown(dlnk, 65534, 65534), 0);
+        assert_int_equal(scb_path_trusted(via, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "belongs to uid 65534"));
+        /* the file itself, reached without a link, stays good */
+        assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_OK);
+    }
+    unlink(lnk);
+    unlink(dlnk);
+    unlink(good);
+    rmdir(st);
+    rmdir(dir);
+}
+
 /* The lines of pin-file and scp03-keys are kept for the messages about those files. */
 static void secret_key_origins(void **state)
 {
@@ -505,6 +550,7 @@ int main(void)
         cmocka_unit_test(load_files),
         cmocka_unit_test(load_hostile_files),
         cmocka_unit_test(trusted_directories),
+        cmocka_unit_test(trusted_links_of_others),
         cmocka_unit_test(secret_key_origins),
         cmocka_unit_test(shipped_example),
         cmocka_unit_test(secret_file_directories),
