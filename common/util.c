@@ -431,38 +431,130 @@ static int link_owner_ok(const char *path, const char *name, char *err, size_t e
     return SCB_OK;
 }
 
-/* Every directory above abs (an absolute path), from / down, by name (stat follows links),
- * and every link on the way, abs itself included. */
-static int chain_trusted(const char *path, const char *abs, char *err, size_t errlen)
+/* A path being resolved: cur the real directory reached so far, rest what is left to walk. */
+struct trust_walk {
+    char cur[PATH_MAX + 1];
+    char *rest; /* malloc'ed; grows by a link's target at each link */
+    size_t pos;
+    unsigned links;
+};
+
+/* rest = target + "/" + what was left after the link (the kernel's order of resolution) */
+static int walk_splice(struct trust_walk *w, const char *target)
 {
-    size_t n = strlen(abs);
-    char *dir = malloc(n + 2);
-    int ret = SCB_OK;
-    if (dir == NULL) {
+    size_t tl = strlen(target), left = strlen(w->rest + w->pos);
+    char *r = malloc(tl + left + 2);
+    if (r == NULL) {
         return SCB_E_NOMEM;
     }
-    for (size_t i = 0; i < n && ret == SCB_OK; i++) {
-        if (abs[i] == '/' && (i == 0 || abs[i - 1] != '/')) {
-            struct stat st;
-            memcpy(dir, abs, i == 0 ? 1 : i);
-            dir[i == 0 ? 1 : i] = '\0';
-            if (stat(dir, &st) != 0) {
-                int e = errno;
-                wfail(err, errlen, "%s: directory %s: %s", path, dir, strerror(e));
-                ret = e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
-            } else if ((ret = dir_stat_ok(&st, path, dir, err, errlen)) == SCB_OK) {
-                ret = link_owner_ok(path, dir, err, errlen);
-            }
-        }
+    memcpy(r, target, tl);
+    r[tl] = '/';
+    memcpy(r + tl + 1, w->rest + w->pos, left + 1);
+    free(w->rest);
+    w->rest = r;
+    w->pos = 0;
+    if (target[0] == '/') {
+        strcpy(w->cur, "/");
     }
-    free(dir);
-    return ret == SCB_OK ? link_owner_ok(path, abs, err, errlen) : ret;
+    return SCB_OK;
+}
+
+/* One link met on the way: root's or ours, then followed (at most 40, as the kernel). */
+static int walk_link(struct trust_walk *w, const char *path, const char *name, char *err,
+                     size_t errlen)
+{
+    char target[PATH_MAX + 1];
+    ssize_t n;
+    int ret;
+    if ((ret = link_owner_ok(path, name, err, errlen)) < 0) {
+        return ret;
+    }
+    if (++w->links > 40) {
+        return wfail(err, errlen, "%s: %s", path, strerror(ELOOP));
+    }
+    if ((n = readlink(name, target, sizeof(target) - 1)) < 0) {
+        return wfail(err, errlen, "%s: link %s: %s", path, name, strerror(errno));
+    }
+    target[n] = '\0';
+    return walk_splice(w, target);
+}
+
+/*
+ * Resolve abs (absolute) one name at a time the way the kernel does, checking every directory
+ * entered (dir_stat_ok) and every link read (link_owner_ok): through a link's target too, its
+ * own links and "..", which the names as given and the real path at the end both miss
+ * (/etc/scboot/conf -> /srv/pub/../conf passes through /srv/pub). w->cur ends as the real path
+ * of the last name, which is not checked here.
+ */
+static int walk_trusted(struct trust_walk *w, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    int ret;
+    strcpy(w->cur, "/");
+    if (stat("/", &st) != 0) {
+        return wfail(err, errlen, "%s: directory /: %s", path, strerror(errno));
+    }
+    if ((ret = dir_stat_ok(&st, path, "/", err, errlen)) < 0) {
+        return ret;
+    }
+    for (;;) {
+        const char *r = w->rest;
+        while (r[w->pos] == '/') {
+            w->pos++;
+        }
+        if (r[w->pos] == '\0') {
+            return SCB_OK;
+        }
+        size_t cl = strcspn(r + w->pos, "/"), cur = strlen(w->cur), after = w->pos + cl;
+        const char *c = r + w->pos;
+        w->pos = after;
+        if (cl == 1 && c[0] == '.') {
+            continue;
+        }
+        if (cl == 2 && c[0] == '.' && c[1] == '.') { /* cur is real: its parent was entered */
+            char *slash = strrchr(w->cur, '/');
+            slash[slash == w->cur ? 1 : 0] = '\0';
+            continue;
+        }
+        while (r[after] == '/') {
+            after++;
+        }
+        int last = r[after] == '\0';
+        char name[PATH_MAX + 1];
+        if (cur + 1 + cl > PATH_MAX) {
+            return wfail(err, errlen, "%s: %s", path, strerror(ENAMETOOLONG));
+        }
+        snprintf(name, sizeof(name), "%s%s%.*s", cur > 1 ? w->cur : "", "/", (int)cl, c);
+        if (lstat(name, &st) != 0) {
+            int e = errno;
+            if (last) {
+                wfail(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
+            } else {
+                wfail(err, errlen, "%s: directory %s: %s", path, name, strerror(e));
+            }
+            return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            if ((ret = walk_link(w, path, name, err, errlen)) < 0) {
+                return ret;
+            }
+            continue;
+        }
+        if (!last && !S_ISDIR(st.st_mode)) {
+            return wfail(err, errlen, "%s: %s: %s", path, name, strerror(ENOTDIR));
+        }
+        if (!last && (ret = dir_stat_ok(&st, path, name, err, errlen)) < 0) {
+            return ret;
+        }
+        strcpy(w->cur, name);
+    }
 }
 
 int scb_path_trusted(const char *path, char *err, size_t errlen)
 {
-    char cwd[4096], *abs, *real;
+    char cwd[4096];
     struct stat st;
+    struct trust_walk w;
     int ret;
 
     if (path == NULL || path[0] == '\0') {
@@ -475,34 +567,29 @@ int scb_path_trusted(const char *path, char *err, size_t errlen)
         return wfail(err, errlen, "%s: working directory: %s", path, strerror(errno));
     }
     size_t need = strlen(cwd) + strlen(path) + 2;
-    if ((abs = malloc(need)) == NULL) {
+    memset(&w, 0, sizeof(w));
+    if ((w.rest = malloc(need)) == NULL) {
         return SCB_E_NOMEM;
     }
-    snprintf(abs, need, "%s%s%s", cwd, cwd[0] ? "/" : "", path);
-    /* the directories as named (a link in one of them could be swapped), then the file's real
-     * place (where a link leads), then the file itself */
-    ret = chain_trusted(path, abs, err, errlen);
-    free(abs);
+    snprintf(w.rest, need, "%s/%s", cwd, path);
+    /* every directory and link the path passes through, then the file itself */
+    ret = walk_trusted(&w, path, err, errlen);
+    free(w.rest);
     if (ret < 0) {
         return ret;
     }
-    if ((real = realpath(path, NULL)) == NULL) {
+    if (stat(w.cur, &st) != 0) {
         int e = errno;
         wfail(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
         return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
     }
-    ret = chain_trusted(path, real, err, errlen);
-    if (ret == SCB_OK && stat(real, &st) != 0) {
-        ret = wfail(err, errlen, "%s: %s", path, strerror(errno));
-    } else if (ret == SCB_OK && ((st.st_mode & (S_IWGRP | S_IWOTH)) ||
-                                 (st.st_uid != 0 && st.st_uid != geteuid()))) {
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
         wfail(err, errlen,
               "%s: writable by others (mode %04o, owner uid %u): chown root: and chmod go-w it",
               path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-        ret = SCB_E_UNSAFE;
+        return SCB_E_UNSAFE;
     }
-    free(real);
-    return ret;
+    return SCB_OK;
 }
 
 /* Open a secret file by walking its path from / one directory at a time, never through a

@@ -55,11 +55,12 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
                           size_t errlen);
 /**
  * Whether nobody but root or the effective user can change the file at path or swap it for
- * another: every directory on the way (as named, and again along the real path a link leads
- * to) is owned by root or us and not writable by group or others, except a root-owned sticky
- * directory such as /tmp; the file itself is owned by root or us and not writable by group or
- * others. Links are followed (a configuration file may be one), unlike scb_read_secret_file;
- * each link on the way is root's or ours too (in a sticky directory its owner can re-point it).
+ * another: the path is resolved one name at a time as the kernel does, and every directory it
+ * passes through (through a link's target too, its own links and "..") is owned by root or us
+ * and not writable by group or others, except a root-owned sticky directory such as /tmp; the
+ * file itself is owned by root or us and not writable by group or others. Links are followed
+ * (a configuration file may be one), unlike scb_read_secret_file; each link on the way is
+ * root's or ours too (in a sticky directory its owner can re-point it).
  * \return SCB_OK; SCB_E_UNSAFE (err: "PATH: directory D is writable by group or others (mode
  *         0777): ..." or the owner); SCB_E_NOT_FOUND; SCB_E_IO; SCB_E_INVALID_ARG (no path)
  */

@@ -353,6 +353,38 @@ static void trusted_links_of_others(void **state)
         /* the file itself, reached without a link, stays good */
         assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_OK);
     }
+    /* what resolving a link passes through counts, not only the names and the real path: a
+     * link of ours whose target goes through another link (root's sticky dir: ours only if
+     * we are root) or through ".." out of a directory others may write */
+    char hop[192], pub[128], up[256];
+    snprintf(hop, sizeof(hop), "%s/hop.conf", dir);
+    assert_int_equal(symlink(lnk, hop), 0);
+    snprintf(pub, sizeof(pub), "%s/pub", dir);
+    assert_int_equal(mkdir(pub, 0700), 0);
+    assert_int_equal(chmod(pub, 0777), 0);
+    snprintf(up, sizeof(up), "%s/up.conf", dir);
+    char target[192];
+    snprintf(target, sizeof(target), "%s/../good.conf", pub);
+    assert_int_equal(symlink(target, up), 0);
+    /* pub/.. could be a link others put there: refused whoever we are */
+    assert_int_equal(scb_path_trusted(up, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_non_null(strstr(err, "writable by group or others (mode 0777)"));
+    if (geteuid() == 0) {
+        assert_int_equal(scb_path_trusted(hop, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_non_null(strstr(err, "belongs to uid 65534"));
+        /* the same chain with links of ours: fine */
+        assert_int_equal(lchown(lnk, 0, 0), 0);
+        assert_int_equal(scb_path_trusted(hop, err, sizeof(err)), SCB_OK);
+    }
+    /* Debian's own layout (root:root 0755 directories, 0644 files, /bin a link of root's on
+     * merged /usr) stays trusted for anyone */
+    assert_int_equal(scb_path_trusted("/etc/passwd", err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_path_trusted("/bin/sh", err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_path_trusted("/etc//./passwd", err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_path_trusted("/etc/passwd/x", err, sizeof(err)), SCB_E_IO);
+    unlink(hop);
+    unlink(up);
+    rmdir(pub);
     unlink(lnk);
     unlink(dlnk);
     unlink(good);
