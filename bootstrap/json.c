@@ -794,7 +794,7 @@ static void tree_walk(json_object *v, struct tree_facts *f, char *path, size_t c
         }
     } else if (json_object_is_type(v, json_type_double) &&
                !isfinite(json_object_get_double(v))) {
-        tree_flag(f, "NaN and Infinity are not JSON numbers", path);
+        tree_flag(f, "NaN and Infinity are not JSON numbers (nor is 1e400, beyond a double)", path);
     } else if (json_object_is_type(v, json_type_string) &&
                !utf8_ok(json_object_get_string(v), (size_t)json_object_get_string_len(v))) {
         tree_flag(f, "a string that is not well-formed UTF-8", path);

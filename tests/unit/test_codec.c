@@ -495,7 +495,7 @@ static void test_json_parse_hostile(void **state)
         {"true", NULL},
         {" null \n", "the document is null"},
         {"01", "not valid JSON"}, /* json-c says "unexpected end of data" at the 1 */
-        {"1e400", "NaN and Infinity"},
+        {"1e400", "nor is 1e400, beyond a double"},
         /* offsets count the caller's bytes, not the marked copy's */
         {"[99999999999999999999, x]", "unexpected character at offset 23"},
         {"[-99999999999999999999, 99999999999999999999, x]", "at offset 46"},
