@@ -5,6 +5,7 @@
  * validator) before it is merged with its provenance and committed through the store.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -470,7 +471,13 @@ int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, c
     struct scb_config cfg;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
     scb_config_init(&cfg);
-    ret = scb_config_from_json_text(text, &cfg, err, errlen);
+    /* with its length: a NUL byte inside is refused, not taken for the end of the text */
+    struct json_object *root = NULL;
+    ret = scb_json_parse(text, n, &root, err, errlen);
+    if (ret == SCB_OK) {
+        ret = scb_config_from_json(root, &cfg, err, errlen);
+        json_object_put(root);
+    }
     scb_zeroize(text, n);
     free(text);
     if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, 0, &out)) < 0) {

@@ -81,7 +81,13 @@ static int json_to_image(struct cli *c, const char *name, uint8_t **buf, size_t 
     text[*len] = '\0';
     *buf = (uint8_t *)text;
     scb_config_init(&cfg);
-    int ret = scb_config_from_json_text(text, &cfg, err, sizeof(err));
+    /* with its length: a NUL byte inside is refused, not taken for the end of the text */
+    struct json_object *root = NULL;
+    int ret = scb_json_parse(text, *len, &root, err, sizeof(err));
+    if (ret == SCB_OK) {
+        ret = scb_config_from_json(root, &cfg, err, sizeof(err));
+        json_object_put(root);
+    }
     if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, 0, &out)) < 0) {
         snprintf(err, sizeof(err), "cannot encode: %s%s", scb_strerror(ret),
                  ret == SCB_E_TOO_LARGE ? " (a bootstrap file holds at most 32 KB)" : "");

@@ -4,6 +4,7 @@
  * the JSON shape `decode --json` prints, checks that it decodes back, and writes it.
  */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +81,13 @@ int cmd_encode(struct cli *c, int argc, char **argv)
         return cli_read_fail(c, argv[optind], ret);
     }
     scb_config_init(&cfg);
-    ret = scb_config_from_json_text(t, &cfg, err, sizeof(err));
+    /* with its length: a NUL byte inside is refused, not taken for the end of the text */
+    struct json_object *root = NULL;
+    ret = scb_json_parse(t, len, &root, err, sizeof(err));
+    if (ret == SCB_OK) {
+        ret = scb_config_from_json(root, &cfg, err, sizeof(err));
+        json_object_put(root);
+    }
     scb_zeroize(t, len); /* the JSON may carry keys */
     free(t);
     if (ret < 0) {

@@ -54,7 +54,9 @@ int scb_json_parse(const char *text, size_t len, struct json_object **out, char 
                    size_t errlen);
 /**
  * The same from text. Also refuses integer literals beyond 64 bits, which json-c 0.16 clamps
- * silently while parsing (a tree from json_tokener_parse() has lost them already).
+ * silently while parsing (a tree from json_tokener_parse() has lost them already). text is a
+ * C string: a NUL byte ends it, so for a file's bytes use scb_json_parse with their length and
+ * then scb_config_from_json (a NUL inside is refused there, not taken for the end).
  */
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen);

@@ -21,7 +21,11 @@ check "encode refuses a redacted secret (exit 4)" '[ $rc = 4 ] && grep -q redact
 # reviewer reading the file sees the other), in encode and in apply --factory alike
 printf '%s\n{"objects": {}}\n' "$(cat "$T/a.json")" > "$T/two.json"
 sed 's/"2": 0,/"2": 3, "2": 0,/' "$T/a.json" > "$T/dupkey.json"
-for f in two dupkey; do
+# a NUL byte: the C string ended there, so only the first document was read (breaking pass)
+{ cat "$T/a.json"; printf '\0{"objects": {}}'; } > "$T/nul.json"
+"$SCBOOT" check "$T/nul.json" > /dev/null 2> "$T/err"; rc=$?
+check "check refuses a JSON file with a NUL byte (exit 4, says why)" '[ $rc = 4 ] && grep -q "a NUL byte in the text" "$T/err"'
+for f in two dupkey nul; do
     "$SCBOOT" encode "$T/$f.json" -o "$T/$f.bin" 2> "$T/err"; rc=$?
     check "encode refuses $f.json (exit 4, says why)" '[ $rc = 4 ] && [ ! -e "$T/$f.bin" ] && grep -q "not valid JSON" "$T/err"'
     mkdir -m 700 "$T/st-$f"
