@@ -1076,6 +1076,12 @@ static int json_emit(void *ctx, const char *bn, const char *name, const struct e
     }
     switch (e->kind) {
     case SV_NUM:
+        if (e->is_int && (e->neg ? e->i == INT64_MIN : e->u == UINT64_MAX)) {
+            /* the two values json-c saturates to: the reader refuses them (json_int_saturated),
+             * so they are not written either (found by fuzz_senml_cbor); TLV carries them */
+            json_object_put(rec);
+            return SCB_E_TOO_LARGE;
+        }
         val = !e->is_int ? json_object_new_double(e->d)
               : e->neg   ? json_object_new_int64(e->i)
                          : json_object_new_uint64(e->u);
