@@ -495,7 +495,9 @@ int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, ch
         return SCB_E_NOMEM;
     }
     root = json_tokener_parse_ex(tok, (const char *)data, (int)len);
-    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+    /* the document `null` parses (root NULL, no error to name): scb_committed_from_json
+     * refuses it as no object */
+    if (json_tokener_get_error(tok) != json_tokener_success) {
         enum json_tokener_error e = json_tokener_get_error(tok);
         ret = jfail(err, errlen, "not valid JSON (%s)",
                     e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));

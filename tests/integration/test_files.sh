@@ -128,6 +128,10 @@ for body in '{"format": null}' '{"format": "scboot-store-1", "objects": {}, "gen
         check "$n on a store holding '$body': exit 4, one line 'damaged store: PATH: what'" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: $T/dmg/config.json: ." "$T/err"'
     done
 done
+echo null > "$T/dmg/config.json"
+"$SCBOOT" status --state-dir "$T/dmg" > /dev/null 2> "$T/err"; rc=$?
+check "a store holding the JSON document null: exit 4, says it is no object (never an errno of 0)" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "config.json: not a JSON object$" "$T/err" && ! grep -qi "success" "$T/err"'
+: > "$T/dmg/config.json"
 mkdir -m 700 "$T/d"; printf '{"format": null}' > "$T/d/config.json"
 (cd "$T" && "$SCBOOT" status --state-dir d > /dev/null 2> "$T/err"); rc=$?
 check "a one-letter relative state dir: the message names d/config.json (was 'dconfig.json')" '[ $rc = 4 ] && grep -q "damaged store: d/config.json: " "$T/err"'
