@@ -137,11 +137,13 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         switch (opt) {
         case 'h':
             printf("usage: %s\n%s", usage_text, help_text);
-            return EXIT_OK;
+            ret = EXIT_OK;
+            goto wipe_exit;
         case OPT_SERVER:
             if (*optarg == '\0') {
-                return cli_fail(c, SCB_E_INVALID_ARG, "--server: empty URI (coap://HOST[:PORT] "
-                                                      "or coaps://HOST[:PORT])");
+                ret = cli_fail(c, SCB_E_INVALID_ARG, "--server: empty URI (coap://HOST[:PORT] "
+                                                     "or coaps://HOST[:PORT])");
+                goto wipe_exit;
             }
             o.server_uri = optarg;
             break;
@@ -159,7 +161,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         case OPT_NO_ACL: scb_profile_no_acl(&o.profile); break;
         case OPT_PROFILE:
             if ((ret = cli_load_profile(c, optarg, &o.profile)) != 0) {
-                return ret;
+                goto wipe_exit;
             }
             break;
         case OPT_ONCE: o.once = 1; break;
@@ -167,8 +169,9 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             char *end;
             unsigned long s = strtoul(optarg, &end, 10);
             if (*end || s == 0 || s > 86400) {
-                return cli_bad_value(c, "--exchange-lifetime", optarg,
-                                     "must be 1 to 86400 seconds");
+                ret = cli_bad_value(c, "--exchange-lifetime", optarg,
+                                    "must be 1 to 86400 seconds");
+                goto wipe_exit;
             }
             o.exchange_lifetime_ms = s * 1000u;
             break;
@@ -262,16 +265,18 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
     }
     if (c->json) {
-        free(key);
-        return cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
-                                  "shows what was committed");
+        ret = cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
+                                 "shows what was committed");
+        goto wipe_exit;
     }
     if (optind != argc || (o.listen == NULL) == (o.server_uri == NULL) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {
     bad_usage: /* every usage error after a key or PIN was read: wiped first */
+        ret = cli_usage(c, usage_text);
+    wipe_exit: /* every exit before the exchange: the key and the PIN wiped */
         key_wipe(&key, keylen);
         cli_pin_wipe(c);
-        return cli_usage(c, usage_text);
+        return ret;
     }
     struct scb_store *st = NULL;
     struct scb_committed loaded;
