@@ -7,7 +7,10 @@
 # Finish and without one (EXCHANGE_LIFETIME: failed, nothing committed).
 set -u
 SCBOOT=$1 BS=$2 DATA=$3
-command -v coap-client-notls >/dev/null 2>&1 || { echo "1..0 # SKIP coap-client (libcoap3-bin) not installed"; exit 0; }
+. "$(dirname "$0")/require.sh"
+require_tools "libcoap3-bin" coap-client-notls
+# the DTLS cases need the other flavours: skipped one by one without them, required in CI
+[ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ] && require_tools "libcoap3-bin" coap-client-openssl coap-client-gnutls
 T=$(mktemp -d /tmp/scboot-coap.XXXXXX)
 PIDS=""
 MOUNTS=""
