@@ -836,6 +836,60 @@ static void test_handle_api(void **state)
     stop(&v);
 }
 
+/* scb_bootstrap_report: the findings of what the last check validated, emptied by a check
+ * that validated nothing (a rejected card's violations do not outlive it either). */
+static void test_report_follows_the_last_check(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    enum scb_bootstrap_outcome o;
+    char err[256];
+    /* two server accounts, no Access Control: accepted with the warning acl-missing */
+    const char two[] =
+        "{\"objects\":{\"0\":{\"instances\":{\"1\":{\"resources\":{\"0\":\"coap://a\",\"1\":false,"
+        "\"2\":3,\"10\":1}},\"2\":{\"resources\":{\"0\":\"coap://b\",\"1\":false,\"2\":3,\"10\":2}}}},"
+        "\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"1\":60,\"6\":false,\"7\":\"U\"}},"
+        "\"1\":{\"resources\":{\"0\":2,\"1\":60,\"6\":false,\"7\":\"U\"}}}}}}";
+    struct scb_config cfg;
+    struct scb_buf out = {0};
+    start(&v, "", "anjay_ef126.bin");
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_from_json_text(two, &cfg, err, sizeof(err)), 0);
+    assert_int_equal(scb_bsfile_encode(&cfg, 0, &out), 0);
+    assert_int_equal(scb_emu_set_file(v.e, 0x6432, out.data, out.len), 0);
+    scb_buf_free(&out);
+    scb_config_free(&cfg);
+    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
+    const struct scb_report *rep = scb_bootstrap_report(v.b);
+    assert_int_equal(rep->n, 1); /* accepted: its warning */
+    assert_int_equal(rep->v[0].severity, SCB_SEV_WARNING);
+    assert_string_equal(rep->v[0].rule, "acl-missing");
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
+    assert_int_equal(scb_bootstrap_report(v.b)->n, 0); /* nothing validated */
+    /* a rejected card's violations, then the card goes: empty again */
+    const char bad[] = "{\"objects\":{\"0\":{\"instances\":{\"7\":{\"resources\":{\"0\":"
+                       "\"coap://x\",\"1\":false,\"2\":3,\"10\":0}}}},\"1\":{\"instances\":{"
+                       "\"7\":{\"resources\":{\"0\":0,\"1\":60,\"6\":false,\"7\":\"U\"}}}}}}";
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_from_json_text(bad, &cfg, err, sizeof(err)), 0);
+    assert_int_equal(scb_bsfile_encode(&cfg, 0, &out), 0);
+    assert_int_equal(scb_emu_set_file(v.e, 0x6432, out.data, out.len), 0);
+    scb_buf_free(&out);
+    scb_config_free(&cfg);
+    scb_emu_reset(v.e);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_INVALID);
+    assert_true(scb_report_has_errors(scb_bootstrap_report(v.b)));
+    scb_emu_remove(v.e);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_true(o == SCB_BOOTSTRAP_CARD_REMOVED || o == SCB_BOOTSTRAP_CARD_ABSENT);
+    assert_int_equal(scb_bootstrap_report(v.b)->n, 0); /* the rejection is not kept */
+    stop(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -843,6 +897,7 @@ int main(void)
         cmocka_unit_test(test_invalid_and_removed_keep_factory),
         cmocka_unit_test(test_fall_through),
         cmocka_unit_test(test_one_validator),
+        cmocka_unit_test(test_report_follows_the_last_check),
         cmocka_unit_test(test_check_fault_sweep),
         cmocka_unit_test(test_r4_empty_vs_unreachable),
         cmocka_unit_test(test_r4_reader_gone_mid_read),
