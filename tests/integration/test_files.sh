@@ -161,6 +161,25 @@ fi
 (umask 000; "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/fresh" > /dev/null 2>&1)
 check "a missing state dir is created 0700 under umask 000" '[ "$(mode "$T/fresh")" = 700 ] && [ "$(mode "$T/fresh/config.json")" = 600 ]'
 
+# ---- bootstrap holds the state directory's lock for its whole run (README, scboot(1)) -------
+mkdir -m 700 "$T/lk"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/lk" > /dev/null 2>&1
+if "$SCBOOT" bootstrap --help > /dev/null 2>&1; then # built with libcoap
+LPORT=$((20000 + $$ % 20000))
+"$SCBOOT" bootstrap --listen "127.0.0.1:$LPORT" --state-dir "$T/lk" > /dev/null 2>&1 &
+LPID=$!
+sleep 1
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/lk" > /dev/null 2> "$T/err"; rc=$?
+check "apply while bootstrap --listen waits on the same directory: exit 5, locked" '[ $rc = 5 ] && grep -q "locked by another scboot process" "$T/err"'
+timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/lk" > /dev/null 2> "$T/err"; rc=$?
+check "watch while bootstrap --listen waits on the same directory: exit 5, locked" '[ $rc = 5 ] && grep -q "locked by another scboot process" "$T/err"'
+"$SCBOOT" status --state-dir "$T/lk" > /dev/null 2>&1; rc=$?
+check "status meanwhile: reads without the lock" '[ $rc = 0 ]'
+kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/lk" > /dev/null 2>&1; rc=$?
+check "apply once the listener is gone: works" '[ $rc = 0 ]'
+fi
+
 # ---- messages and exit codes: files that cannot be read, one line each, exit 5 ---------------
 printf '{}' > "$T/prof.json"
 missing() { # $1 = description, rest = the command; the missing file is $T/missing
