@@ -22,6 +22,7 @@
 #include "scboot/model.h"
 #include "scboot/store.h"
 #include "store_internal.h"
+#include "store_fixture.h"
 
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t m);
@@ -62,25 +63,6 @@ static int stop_injecting(void *ctx, enum scb_commit_step step)
     return 0;
 }
 
-static void make(struct scb_committed *c, int n)
-{
-    char json[512], err[128];
-    scb_committed_init(c);
-    snprintf(json, sizeof(json),
-             "{\"objects\":{\"0\":{\"instances\":{\"1\":{\"resources\":{\"0\":\"coap://s\","
-             "\"1\":false,\"2\":3,\"10\":1,\"5\":{\"hex\":\"A1B2C3\"}}}}},\"1\":{\"instances\":"
-             "{\"0\":{\"resources\":{\"0\":1,\"1\":%d,\"6\":false,\"7\":\"U\"}}}}}}",
-             n);
-    assert_int_equal(scb_config_from_json_text(json, &c->cfg, err, sizeof(err)), 0);
-    scb_committed_set_prov(c, 0, 1, SCB_PROV_CARD);
-    scb_committed_set_prov(c, 1, 0, SCB_PROV_FACTORY);
-    c->card.valid = 1;
-    snprintf(c->card.iccid, sizeof(c->card.iccid), "898821100000043001%d", n);
-    c->card.path.len = 2;
-    c->card.path.path[0] = 0x64;
-    c->card.path.path[1] = 0x32;
-}
-
 /* What the store holds: n of make(n) checked whole. */
 static int loaded(struct scb_store *s, uint64_t *gen)
 {
@@ -93,9 +75,8 @@ static int loaded(struct scb_store *s, uint64_t *gen)
     assert_int_equal(scb_config_get_int(&c.cfg, 1, 0, 1, &v), 0);
     assert_int_equal(c.nprov, 2);
     assert_true(c.card.valid);
-    char iccid[32];
-    snprintf(iccid, sizeof(iccid), "898821100000043001%d", (int)v);
-    assert_string_equal(c.card.iccid, iccid);
+    assert_string_equal(c.card.iccid, "8988211000000430010");
+    assert_int_equal(c.card.sha256[31], v); /* the fingerprint of the same commit */
     assert_int_equal(c.cfg.n, 2);
     *gen = c.generation;
     scb_committed_free(&c);
