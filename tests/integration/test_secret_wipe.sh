@@ -14,10 +14,12 @@ KEY=5ca1ab1e0ddba11c0ffee5eedfacade1
 printf '%s\n' "$KEY" > "$T/key"; chmod 600 "$T/key"
 mkdir -m 700 "$T/st"
 K="--psk-identity id --psk-key-file $T/key"
-S="--server coaps://127.0.0.1:9 --endpoint x --state-dir $T/st"
+S="--server coaps://127.0.0.1:9 --endpoint x"
 while IFS='|' read -r name args; do
     [ -n "$name" ] || continue
-    SCB_FREE_CHECK=$KEY LD_PRELOAD=$PRELOAD "$SCBOOT" bootstrap $args > /dev/null 2> "$T/err"; rc=$?
+    # eval: the quoting in the table counts (--server '' is an empty argument); every case
+    # names a state directory under $T, so none can reach the default /var/lib/scboot
+    eval "SCB_FREE_CHECK=\$KEY LD_PRELOAD=\$PRELOAD \"\$SCBOOT\" bootstrap --state-dir \"\$T/st\" $args" > /dev/null 2> "$T/err"; rc=$?
     check "bootstrap $name: the key is wiped before it is freed" '[ $rc != 134 ] && ! grep -q "free_check" "$T/err"'
 done <<END
 --json|$K $S --json
@@ -29,7 +31,7 @@ done <<END
 --attempts bad after the key|$K $S --attempts 0
 a usage error after the key|$K $S extra
 the key file given twice|$K $K $S --json
-a damaged store after the key|$K --server coaps://127.0.0.1:9 --endpoint x --state-dir $T/missing/st
+a store that cannot be opened after the key|$K $S --state-dir $T/missing/st
 END
 # the checker itself works: a program freeing the key's bytes unwiped is caught
 SCB_FREE_CHECK=$KEY LD_PRELOAD=$PRELOAD python3 -c "b = bytes.fromhex('$KEY') * 64; del b" 2> "$T/err"; rc=$?
