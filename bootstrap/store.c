@@ -38,6 +38,8 @@ struct scb_store {
     int dir_fd;
     scb_commit_hook hook;
     void *hook_ctx;
+    scb_store_observer observer;
+    void *observer_ctx;
 };
 
 /* ---- the committed model ----------------------------------------------------------------- */
@@ -707,6 +709,16 @@ void scb_store_set_hook(struct scb_store *s, scb_commit_hook hook, void *ctx)
     s->hook_ctx = ctx;
 }
 
+int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx)
+{
+    if (s == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    s->observer = fn;
+    s->observer_ctx = fn ? ctx : NULL;
+    return SCB_OK;
+}
+
 const char *scb_store_path(const struct scb_store *s)
 {
     return s->path;
@@ -821,6 +833,53 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
     return ret;
 }
 
+/* ---- the commit observer ---------------------------------------------------------------- */
+
+/* The durable state before a commit, for the observer: empty when it cannot be read (a
+ * damaged file is no reason to refuse a commit that replaces it). */
+static void observed_before(struct scb_store *s, struct scb_committed *out)
+{
+    scb_committed_init(out);
+    if (scb_store_load(s, out, NULL, 0) < 0) {
+        scb_committed_init(out); /* a failed load leaves out as it was */
+    }
+    s->errbuf[0] = '\0'; /* the commit reports its own failures only */
+}
+
+/* Provenance bits (as `to` records them) of the instances of `to` that `from` lacks and,
+ * unless missing_only, of those whose content or provenance differs. Called with the two
+ * states swapped and missing_only set, it gives the removed instances' provenances. */
+static unsigned prov_changes(const struct scb_committed *from, const struct scb_committed *to,
+                             int missing_only)
+{
+    unsigned m = 0;
+    for (size_t o = 0; o < to->cfg.n; o++) {
+        const struct scb_object *ot = &to->cfg.o[o];
+        const struct scb_object *of = scb_config_object(&from->cfg, ot->id);
+        for (size_t k = 0; k < ot->n; k++) {
+            uint16_t iid = ot->i[k].id;
+            const struct scb_instance *inf = scb_object_instance(of, iid);
+            enum scb_provenance p = scb_committed_prov(to, ot->id, iid);
+            if (inf == NULL ||
+                (!missing_only && (!scb_instance_equal(ot->id, inf, &ot->i[k]) ||
+                                   scb_committed_prov(from, ot->id, iid) != p))) {
+                m |= 1u << p;
+            }
+        }
+    }
+    return m;
+}
+
+static void notify_observer(struct scb_store *s, const struct scb_committed *before,
+                            const struct scb_committed *after)
+{
+    struct scb_commit_event ev = {.before = before,
+                                  .after = after,
+                                  .provenances = prov_changes(before, after, 0) |
+                                                 prov_changes(after, before, 1)};
+    s->observer(s->observer_ctx, &ev);
+}
+
 static int step(struct scb_store *s, enum scb_commit_step st)
 {
     return s->hook ? s->hook(s->hook_ctx, st) : SCB_OK;
@@ -859,10 +918,15 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
     time_t now = time(NULL);
     struct tm tm;
     int fd = -1, ret, made_tmp = 0;
+    struct scb_committed before;
+    scb_store_observer observer = s->observer;
 
     s->errbuf[0] = '\0';
     if (s->lock_fd < 0) {
         return sfail(s, SCB_E_LOCKED, "%s was opened read-only", s->dir);
+    }
+    if (observer != NULL) {
+        observed_before(s, &before);
     }
     c->generation++;
     gmtime_r(&now, &tm);
@@ -931,6 +995,12 @@ out:
         if (s->errbuf[0] == '\0') {
             sfail(s, ret, "commit to %s stopped: %s", s->dir, scb_strerror(ret));
         }
+    }
+    if (observer != NULL) {
+        if (ret >= 0) {
+            notify_observer(s, &before, c);
+        }
+        scb_committed_free(&before);
     }
     return ret;
 }

@@ -61,6 +61,13 @@ extern "C" {
 #define SCB_RES_SEC_RDS_SRC_PORT 29   /**< 1.2: RDS Source Port, integer 0..15 */
 #define SCB_RES_SEC_RDS_APP_ID 30     /**< 1.2: RDS Application ID, string */
 
+/* Values of Security Mode (/0/x/2) */
+#define SCB_SEC_MODE_PSK 0            /**< Pre-Shared Key */
+#define SCB_SEC_MODE_RPK 1            /**< Raw Public Key */
+#define SCB_SEC_MODE_CERT 2           /**< Certificate */
+#define SCB_SEC_MODE_NOSEC 3          /**< NoSec */
+#define SCB_SEC_MODE_EST 4            /**< Certificate mode with EST */
+
 /* ---- Server (1) --------------------------------------------------------------------- */
 #define SCB_RES_SRV_SSID 0            /**< Short Server ID, integer 1..65534 */
 #define SCB_RES_SRV_LIFETIME 1        /**< Lifetime, integer (s) */
