@@ -40,6 +40,7 @@ struct scb_store {
     void *hook_ctx;
     scb_store_observer observer;
     void *observer_ctx;
+    struct scb_committed *observed; /* what the observer was last told (NULL: read the file) */
 };
 
 /* ---- the committed model ----------------------------------------------------------------- */
@@ -688,6 +689,16 @@ int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, 
     return open_dir(dir, out, 0, 0, err, errlen);
 }
 
+/* The observer's last state goes (zeroized: it holds keys). */
+static void forget_observed(struct scb_store *s)
+{
+    if (s->observed != NULL) {
+        scb_committed_free(s->observed);
+        free(s->observed);
+        s->observed = NULL;
+    }
+}
+
 void scb_store_close(struct scb_store **s)
 {
     if (s == NULL || *s == NULL) {
@@ -699,6 +710,7 @@ void scb_store_close(struct scb_store **s)
     if ((*s)->dir_fd >= 0) {
         close((*s)->dir_fd);
     }
+    forget_observed(*s);
     free(*s);
     *s = NULL;
 }
@@ -716,6 +728,7 @@ int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx
     }
     s->observer = fn;
     s->observer_ctx = fn ? ctx : NULL;
+    forget_observed(s); /* a new observer starts from the file */
     return SCB_OK;
 }
 
@@ -835,13 +848,20 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
 
 /* ---- the commit observer ---------------------------------------------------------------- */
 
-/* The durable state before a commit, for the observer: empty when it cannot be read (a
- * damaged file is no reason to refuse a commit that replaces it). */
-static void observed_before(struct scb_store *s, struct scb_committed *out)
+/*
+ * The state the observer compares a commit with: what it was last told, or, before its first
+ * commit, what the store file holds (empty when it cannot be read: a damaged file is no reason
+ * to refuse a commit that replaces it). Not the file itself at every commit: a commit that
+ * failed after its rename left the new file, and the observer must still hear of it.
+ */
+static void observe_before(struct scb_store *s)
 {
-    scb_committed_init(out);
-    if (scb_store_load(s, out, NULL, 0) < 0) {
-        scb_committed_init(out); /* a failed load leaves out as it was */
+    if (s->observed != NULL || (s->observed = malloc(sizeof(*s->observed))) == NULL) {
+        return;
+    }
+    scb_committed_init(s->observed);
+    if (scb_store_load(s, s->observed, NULL, 0) < 0) {
+        scb_committed_init(s->observed); /* a failed load leaves it as it was */
     }
     s->errbuf[0] = '\0'; /* the commit reports its own failures only */
 }
@@ -870,14 +890,25 @@ static unsigned prov_changes(const struct scb_committed *from, const struct scb_
     return m;
 }
 
-static void notify_observer(struct scb_store *s, const struct scb_committed *before,
-                            const struct scb_committed *after)
+static void notify_observer(struct scb_store *s, const struct scb_committed *after)
 {
+    struct scb_committed empty;
+    const struct scb_committed *before = s->observed;
+    if (before == NULL) { /* out of memory for it: the file's state cannot be kept either */
+        scb_committed_init(&empty);
+        before = &empty;
+    }
     struct scb_commit_event ev = {.before = before,
                                   .after = after,
                                   .provenances = prov_changes(before, after, 0) |
                                                  prov_changes(after, before, 1)};
     s->observer(s->observer_ctx, &ev);
+    forget_observed(s);
+    if ((s->observed = malloc(sizeof(*s->observed))) != NULL &&
+        scb_committed_copy(s->observed, after) < 0) {
+        free(s->observed); /* the next commit reads the file instead */
+        s->observed = NULL;
+    }
 }
 
 static int step(struct scb_store *s, enum scb_commit_step st)
@@ -918,15 +949,13 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
     time_t now = time(NULL);
     struct tm tm;
     int fd = -1, ret, made_tmp = 0;
-    struct scb_committed before;
-    scb_store_observer observer = s->observer;
 
     s->errbuf[0] = '\0';
     if (s->lock_fd < 0) {
         return sfail(s, SCB_E_LOCKED, "%s was opened read-only", s->dir);
     }
-    if (observer != NULL) {
-        observed_before(s, &before);
+    if (s->observer != NULL) {
+        observe_before(s);
     }
     c->generation++;
     gmtime_r(&now, &tm);
@@ -996,11 +1025,8 @@ out:
             sfail(s, ret, "commit to %s stopped: %s", s->dir, scb_strerror(ret));
         }
     }
-    if (observer != NULL) {
-        if (ret >= 0) {
-            notify_observer(s, &before, c);
-        }
-        scb_committed_free(&before);
+    if (s->observer != NULL && ret >= 0) {
+        notify_observer(s, c);
     }
     return ret;
 }

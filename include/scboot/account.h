@@ -215,8 +215,8 @@ typedef int (*scb_account_diff_fn)(void *ctx, const struct scb_account_change *c
  * Security instance ID order.
  * \param before borrowed for the call only (an empty configuration: every account is added)
  * \param after  borrowed for the call only
- * \param fn     called synchronously; may be called with accounts of neither configuration's
- *               memory (copies), so it may change or free them
+ * \param fn     called synchronously with copies (the accounts borrow nothing from before or
+ *               after)
  * \param ctx    passed to fn
  * \return SCB_OK, fn's non-zero return, SCB_E_INVALID_ARG (a NULL argument), SCB_E_NOMEM
  */

@@ -121,8 +121,13 @@ const char *scb_store_error(const struct scb_store *s);
  * fields may be appended in a later version.
  */
 struct scb_commit_event {
-    /** the durable state before the commit (empty, generation 0: nothing was committed, or
-     * the previous file could not be read); borrowed for the call only */
+    /**
+     * the state the observer was last told about (its "after"); at the first commit after
+     * scb_store_set_observer(), what the store file held (empty, generation 0, when nothing
+     * was committed or the file could not be read). So a commit that failed after replacing
+     * the file, and was not observed, is reported with the next one that succeeds. Borrowed
+     * for the call only.
+     */
     const struct scb_committed *before;
     /** the state the commit made durable; borrowed for the call only */
     const struct scb_committed *after;
@@ -142,11 +147,13 @@ struct scb_commit_event {
 typedef void (*scb_store_observer)(void *ctx, const struct scb_commit_event *ev);
 
 /**
- * Set (or, with fn NULL, clear) the commit observer of s. While one is set each commit also
- * reads the previous state from the store file, once, to hand it over.
+ * Set (or, with fn NULL, clear) the commit observer of s. The store keeps a copy of the last
+ * state it reported (zeroized when replaced, cleared or the store closed); the first commit
+ * after this call reads the store file once for its "before".
  * \param fn  called synchronously after each durable commit; may be NULL
  * \param ctx borrowed: passed to fn, must stay valid while fn is set
- * eturn SCB_OK, SCB_E_INVALID_ARG (s NULL)
+ * 
+eturn SCB_OK, SCB_E_INVALID_ARG (s NULL)
  */
 int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx);
 
