@@ -62,8 +62,9 @@ static int copy_instance(struct scb_config *dst, uint16_t oid, const struct scb_
     return SCB_OK;
 }
 
-/* The single value of a resource as an integer: NOT_FOUND, PARSE (multiple or bad bytes). */
-static int inst_int(const struct scb_instance *in, uint16_t rid, int64_t *out)
+/* The single value of a resource: NOT_FOUND (no instance, no resource), PARSE (a Multiple
+ * Resource, or a single one without exactly one value). */
+static int single(const struct scb_instance *in, uint16_t rid, const struct scb_value **v)
 {
     const struct scb_resource *r = scb_instance_resource(in, rid);
     if (r == NULL) {
@@ -72,19 +73,36 @@ static int inst_int(const struct scb_instance *in, uint16_t rid, int64_t *out)
     if (r->multiple || r->n != 1) {
         return SCB_E_PARSE;
     }
-    return scb_value_int(&r->v[0], out);
+    *v = &r->v[0];
+    return SCB_OK;
 }
 
-static int inst_bool(const struct scb_instance *in, uint16_t rid, int *out)
+/* Typed reads: *out written only on SCB_OK. */
+static int get_int(const struct scb_instance *in, uint16_t rid, int64_t *out)
 {
-    const struct scb_resource *r = scb_instance_resource(in, rid);
-    if (r == NULL) {
-        return SCB_E_NOT_FOUND;
+    const struct scb_value *v;
+    int64_t x = 0;
+    int ret;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
     }
-    if (r->multiple || r->n != 1) {
-        return SCB_E_PARSE;
+    if ((ret = single(in, rid, &v)) == SCB_OK && (ret = scb_value_int(v, &x)) == SCB_OK) {
+        *out = x;
     }
-    return scb_value_bool(&r->v[0], out);
+    return ret;
+}
+
+static int get_bool(const struct scb_instance *in, uint16_t rid, int *out)
+{
+    const struct scb_value *v;
+    int x = 0, ret;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    if ((ret = single(in, rid, &v)) == SCB_OK && (ret = scb_value_bool(v, &x)) == SCB_OK) {
+        *out = x;
+    }
+    return ret;
 }
 
 /* A NUL-terminated copy of a string resource (*out NULL when absent or not a plain string). */
@@ -143,7 +161,7 @@ static int index_servers(const struct scb_object *srv, struct srv_ref **out, siz
     }
     for (size_t k = 0; k < srv->n; k++) {
         int64_t ssid;
-        if (inst_int(&srv->i[k], SCB_RES_SRV_SSID, &ssid) == SCB_OK && ssid >= 1 &&
+        if (get_int(&srv->i[k], SCB_RES_SRV_SSID, &ssid) == SCB_OK && ssid >= 1 &&
             ssid <= 65534) {
             (*out)[*n].ssid = (uint16_t)ssid;
             (*out)[(*n)++].in = &srv->i[k];
@@ -188,11 +206,11 @@ static int account_build(struct scb_account *a, const struct scb_config *cfg,
 
     memset(a, 0, sizeof(*a));
     scb_config_init(&a->own);
-    if (inst_bool(sec, SCB_RES_SEC_BOOTSTRAP, &a->bootstrap) != SCB_OK) {
+    if (get_bool(sec, SCB_RES_SEC_BOOTSTRAP, &a->bootstrap) != SCB_OK) {
         a->bootstrap = 0;
     }
     /* the Bootstrap-Server account's /0/x/10 is ignored (bs-account-ssid) */
-    if (!a->bootstrap && inst_int(sec, SCB_RES_SEC_SSID, &ssid) == SCB_OK && ssid >= 1 &&
+    if (!a->bootstrap && get_int(sec, SCB_RES_SEC_SSID, &ssid) == SCB_OK && ssid >= 1 &&
         ssid <= 65534) {
         a->ssid = (uint16_t)ssid;
         srv = find_server(idx, nidx, a->ssid);
@@ -360,53 +378,19 @@ const char *scb_account_binding(const struct scb_account *a)
     return a ? a->binding : NULL;
 }
 
-static int get_int(const struct scb_instance *in, uint16_t rid, int64_t *out)
-{
-    int64_t v;
-    int ret;
-    if (out == NULL) {
-        return SCB_E_INVALID_ARG;
-    }
-    if (in == NULL) {
-        return SCB_E_NOT_FOUND;
-    }
-    if ((ret = inst_int(in, rid, &v)) == SCB_OK) {
-        *out = v;
-    }
-    return ret;
-}
-
-static int get_bool(const struct scb_instance *in, uint16_t rid, int *out)
-{
-    int v, ret;
-    if (out == NULL) {
-        return SCB_E_INVALID_ARG;
-    }
-    if (in == NULL) {
-        return SCB_E_NOT_FOUND;
-    }
-    if ((ret = inst_bool(in, rid, &v)) == SCB_OK) {
-        *out = v;
-    }
-    return ret;
-}
-
 static int get_bytes(const struct scb_instance *in, uint16_t rid, const uint8_t **data,
                      size_t *len)
 {
+    const struct scb_value *v;
+    int ret;
     if (data == NULL || len == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    const struct scb_resource *r = scb_instance_resource(in, rid);
-    if (r == NULL) {
-        return SCB_E_NOT_FOUND;
+    if ((ret = single(in, rid, &v)) == SCB_OK) {
+        *data = v->len ? v->data : NULL;
+        *len = v->len;
     }
-    if (r->multiple || r->n != 1) {
-        return SCB_E_PARSE;
-    }
-    *data = r->v[0].len ? r->v[0].data : NULL;
-    *len = r->v[0].len;
-    return SCB_OK;
+    return ret;
 }
 
 int scb_account_security_mode(const struct scb_account *a, int *out)

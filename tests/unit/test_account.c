@@ -346,57 +346,47 @@ static void test_diff_added_removed(void **state)
     assert_int_equal(s.n, 0);
 }
 
+/* /0/1 and /1/1 of ONE with other values */
+#define SEC1(uri, mode, id, key)                                                                \
+    "\"1\":{\"resources\":{\"0\":\"" uri "\",\"1\":false,\"2\":" mode ",\"3\":\"" id "\","            \
+    "\"5\":{\"hex\":\"" key "\"},\"10\":1}}"
+#define SRV1(lifetime, binding) \
+    "\"1\":{\"resources\":{\"0\":1,\"1\":" lifetime ",\"6\":false,\"7\":\"" binding "\"}}"
+
+/* Each kind of change from ONE: exactly one CHANGED report with this mask. */
+static const struct {
+    const char *after;
+    unsigned mask;
+} changes[] = {
+    {CFG(SEC1("coaps://other.example", "0", "id1", "00112233"), SRV1("300", "U"), ""),
+     SCB_ACCOUNT_CHANGED_URI},
+    {CFG(SEC1("coaps://s1.example", "0", "id1", "00112234"), SRV1("300", "U"), ""),
+     SCB_ACCOUNT_CHANGED_CREDENTIALS},
+    {CFG(SEC1("coaps://s1.example", "1", "id2", "00112233"), SRV1("300", "U"), ""),
+     SCB_ACCOUNT_CHANGED_MODE | SCB_ACCOUNT_CHANGED_CREDENTIALS},
+    {CFG(SEC(1, 1, ""), SRV1("301", "U"), ""), SCB_ACCOUNT_CHANGED_LIFETIME},
+    {CFG(SEC(1, 1, ""), SRV1("300", "UQ"), ""), SCB_ACCOUNT_CHANGED_BINDING},
+    {CFG(SEC(1, 1, ",\"14\":\"sni.example\""), SRV(1, 1, ",\"2\":5"), ""),
+     SCB_ACCOUNT_CHANGED_TLS | SCB_ACCOUNT_CHANGED_OTHER},
+    /* the Server instance goes: everything it held */
+    {CFG(SEC(1, 1, ""), "", ""),
+     SCB_ACCOUNT_CHANGED_LIFETIME | SCB_ACCOUNT_CHANGED_BINDING | SCB_ACCOUNT_CHANGED_OTHER},
+};
+
 static void test_diff_each_change(void **state)
 {
     (void)state;
     struct seen s;
-    /* URI */
-    diff(ONE,
-         CFG("\"1\":{\"resources\":{\"0\":\"coaps://other.example\",\"1\":false,\"2\":0,"
-             "\"3\":\"id1\",\"5\":{\"hex\":\"00112233\"},\"10\":1}}",
-             SRV(1, 1, ""), ""),
-         &s);
-    assert_int_equal(s.n, 1);
-    expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1, SCB_ACCOUNT_CHANGED_URI);
-    /* the key */
-    diff(ONE,
-         CFG("\"1\":{\"resources\":{\"0\":\"coaps://s1.example\",\"1\":false,\"2\":0,"
-             "\"3\":\"id1\",\"5\":{\"hex\":\"00112234\"},\"10\":1}}",
-             SRV(1, 1, ""), ""),
-         &s);
-    assert_int_equal(s.n, 1);
-    expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1, SCB_ACCOUNT_CHANGED_CREDENTIALS);
-    assert_true(s.v[0].mask & SCB_ACCOUNT_CHANGED_SESSION);
-    /* mode and identity together */
-    diff(ONE,
-         CFG("\"1\":{\"resources\":{\"0\":\"coaps://s1.example\",\"1\":false,\"2\":1,"
-             "\"3\":\"id2\",\"5\":{\"hex\":\"00112233\"},\"10\":1}}",
-             SRV(1, 1, ""), ""),
-         &s);
-    expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1,
-           SCB_ACCOUNT_CHANGED_MODE | SCB_ACCOUNT_CHANGED_CREDENTIALS);
-    /* lifetime */
-    diff(ONE,
-         CFG(SEC(1, 1, ""), "\"1\":{\"resources\":{\"0\":1,\"1\":301,\"6\":false,\"7\":\"U\"}}",
-             ""),
-         &s);
-    assert_int_equal(s.n, 1);
-    expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1, SCB_ACCOUNT_CHANGED_LIFETIME);
-    assert_false(s.v[0].mask & SCB_ACCOUNT_CHANGED_SESSION);
-    /* binding */
-    diff(ONE,
-         CFG(SEC(1, 1, ""), "\"1\":{\"resources\":{\"0\":1,\"1\":300,\"6\":false,\"7\":\"UQ\"}}",
-             ""),
-         &s);
-    expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1, SCB_ACCOUNT_CHANGED_BINDING);
-    /* DTLS parameters and something else */
-    diff(ONE, CFG(SEC(1, 1, ",\"14\":\"sni.example\""), SRV(1, 1, ",\"2\":5"), ""), &s);
-    expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1,
-           SCB_ACCOUNT_CHANGED_TLS | SCB_ACCOUNT_CHANGED_OTHER);
-    /* the Server instance goes: everything it held */
-    diff(ONE, CFG(SEC(1, 1, ""), "", ""), &s);
-    expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1,
-           SCB_ACCOUNT_CHANGED_LIFETIME | SCB_ACCOUNT_CHANGED_BINDING | SCB_ACCOUNT_CHANGED_OTHER);
+    for (size_t k = 0; k < sizeof(changes) / sizeof(changes[0]); k++) {
+        diff(ONE, changes[k].after, &s);
+        assert_int_equal(s.n, 1);
+        expect(&s, 0, SCB_ACCOUNT_CHANGED, 0, 1, changes[k].mask);
+        /* a session survives a new lifetime or binding, not new keys or another URI */
+        assert_int_equal(!!(s.v[0].mask & SCB_ACCOUNT_CHANGED_SESSION),
+                         !!(changes[k].mask & ~(SCB_ACCOUNT_CHANGED_LIFETIME |
+                                                SCB_ACCOUNT_CHANGED_BINDING |
+                                                SCB_ACCOUNT_CHANGED_OTHER)));
+    }
 }
 
 /* Renumbered instances, reordered resources and wider integers are no change. */
@@ -434,10 +424,7 @@ static void test_diff_bootstrap_key(void **state)
     (void)state;
     struct seen s;
     /* the Bootstrap-Server account is its own key, reported first */
-    diff(ONE,
-         CFG(SEC(1, 1, "") "," BS, "\"1\":{\"resources\":{\"0\":1,\"1\":60,\"6\":false,\"7\":\"U\"}}",
-             ""),
-         &s);
+    diff(ONE, CFG(SEC(1, 1, "") "," BS, SRV1("60", "U"), ""), &s);
     assert_int_equal(s.n, 2);
     expect(&s, 0, SCB_ACCOUNT_ADDED, 1, 0, 0);
     expect(&s, 1, SCB_ACCOUNT_CHANGED, 0, 1, SCB_ACCOUNT_CHANGED_LIFETIME);
@@ -450,7 +437,7 @@ static void test_diff_bootstrap_key(void **state)
     diff(ONE,
          CFG("\"1\":{\"resources\":{\"0\":\"coaps://s1.example\",\"1\":true,\"2\":0,"
              "\"3\":\"id1\",\"5\":{\"hex\":\"00112233\"}}}",
-             SRV(1, 1, ""), ""),
+             SRV1("300", "U"), ""),
          &s);
     assert_int_equal(s.n, 2);
     expect(&s, 0, SCB_ACCOUNT_ADDED, 1, 0, 0);
@@ -546,23 +533,37 @@ static int fail_hook(void *ctx, enum scb_commit_step step)
     return (int)step == fail_at ? -1 : 0;
 }
 
+/* A locked store in dir with the observer set on o (zeroed). */
+static struct scb_store *observed_store(struct obs *o)
+{
+    struct scb_store *st = NULL;
+    char err[256];
+    memset(o, 0, sizeof(*o));
+    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), 0);
+    assert_int_equal(scb_store_set_observer(st, observer, o), 0);
+    return st;
+}
+
+/* A state to commit: the instances of a bootstrap image, all of provenance p. */
+static void committed_image(struct scb_committed *c, const char *path, enum scb_provenance p)
+{
+    struct scb_config cfg;
+    scb_committed_init(c);
+    load_image(path, &cfg);
+    assert_int_equal(scb_committed_merge(c, &cfg, p), 0);
+    scb_config_free(&cfg);
+}
+
 static void test_observer_card_then_network(void **state)
 {
     (void)state;
-    struct scb_store *st = NULL;
     struct scb_committed c, prev;
-    struct scb_config cfg;
     struct obs o;
     char err[256];
-    memset(&o, 0, sizeof(o));
-    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), 0);
-    assert_int_equal(scb_store_set_observer(st, observer, &o), 0);
+    struct scb_store *st = observed_store(&o);
 
     /* a card commit, as the bootstrap sequence makes it: the card's instances merged in */
-    scb_committed_init(&c);
-    load_image("data/anjay_ef126.bin", &cfg);
-    assert_int_equal(scb_committed_merge(&c, &cfg, SCB_PROV_CARD), 0);
-    scb_config_free(&cfg);
+    committed_image(&c, "data/anjay_ef126.bin", SCB_PROV_CARD);
     assert_int_equal(scb_store_commit(st, &c), 0);
     scb_committed_free(&c);
     assert_int_equal(o.calls, 1);
@@ -628,18 +629,12 @@ static void test_observer_card_then_network(void **state)
 static void test_observer_not_called_on_failure(void **state)
 {
     (void)state;
-    struct scb_store *st = NULL, *ro = NULL;
+    struct scb_store *ro = NULL;
     struct scb_committed c;
-    struct scb_config cfg;
     struct obs o;
     char err[256];
-    memset(&o, 0, sizeof(o));
-    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), 0);
-    assert_int_equal(scb_store_set_observer(st, observer, &o), 0);
-    scb_committed_init(&c);
-    load_image("data/anjay_ef126.bin", &cfg);
-    assert_int_equal(scb_committed_merge(&c, &cfg, SCB_PROV_FACTORY), 0);
-    scb_config_free(&cfg);
+    struct scb_store *st = observed_store(&o);
+    committed_image(&c, "data/anjay_ef126.bin", SCB_PROV_FACTORY);
     scb_store_set_hook(st, fail_hook, NULL);
     for (fail_at = SCB_STEP_WRITE; fail_at <= SCB_STEP_DONE; fail_at++) {
         assert_true(scb_store_commit(st, &c) < 0);
@@ -669,23 +664,16 @@ static void test_observer_not_called_on_failure(void **state)
 static void test_observer_damaged_before(void **state)
 {
     (void)state;
-    struct scb_store *st = NULL;
     struct scb_committed c;
-    struct scb_config cfg;
     struct obs o;
-    char err[256], path[128];
-    memset(&o, 0, sizeof(o));
-    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), 0);
+    char path[128];
+    struct scb_store *st = observed_store(&o);
     snprintf(path, sizeof(path), "%s/config.json", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs("{not json", f);
     assert_int_equal(fclose(f), 0);
-    assert_int_equal(scb_store_set_observer(st, observer, &o), 0);
-    scb_committed_init(&c);
-    load_image("data/nrf_ef58.bin", &cfg);
-    assert_int_equal(scb_committed_merge(&c, &cfg, SCB_PROV_FACTORY), 0);
-    scb_config_free(&cfg);
+    committed_image(&c, "data/nrf_ef58.bin", SCB_PROV_FACTORY);
     assert_int_equal(scb_store_commit(st, &c), 0);
     assert_int_equal(o.calls, 1);
     assert_int_equal(o.before_gen, 0);
@@ -703,21 +691,18 @@ static void test_observer_bootstrap_sequence(void **state)
     (void)state;
     struct scb_emu *e = NULL;
     struct scb_card *card = NULL;
-    struct scb_store *st = NULL;
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
     struct obs o;
     enum scb_bootstrap_outcome out;
     char err[256];
-    memset(&o, 0, sizeof(o));
     if (scb_emu_load("data/standard.json", &e, err, sizeof(err)) < 0) {
         fail_msg("%s", err);
     }
     struct scb_transport *t = scb_emu_transport(e);
     assert_int_equal(scb_card_new(t, &card), 0);
-    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), 0);
-    assert_int_equal(scb_store_set_observer(st, observer, &o), 0);
+    struct scb_store *st = observed_store(&o);
     scb_bootstrap_opts_init(&bo);
     bo.store = st;
     bo.card = card;
