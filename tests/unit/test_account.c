@@ -8,6 +8,7 @@
  * durable commit with the right states for card, factory and network-shaped commits, never
  * for a failed one.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -488,6 +489,111 @@ static void test_diff_invalid_and_stop(void **state)
     scb_config_free(&b);
 }
 
+/* ---- any decodable configuration ----------------------------------------------------------- */
+
+static int count_changes(void *ctx, const struct scb_account_change *ch)
+{
+    size_t *n = ctx;
+    assert_true(ch->before != NULL || ch->after != NULL);
+    (*n)++;
+    return 0;
+}
+
+/* Every accessor on every account: no crash, and strings that are strings. */
+static void read_all(const struct scb_account_list *l)
+{
+    for (size_t k = 0; k < scb_account_list_count(l); k++) {
+        const struct scb_account *a = scb_account_list_at(l, k);
+        const uint8_t *p;
+        size_t n;
+        int64_t v;
+        int i;
+        uint16_t id;
+        const char *u = scb_account_uri(a), *b = scb_account_binding(a);
+        assert_true(u == NULL || strlen(u) < 65536);
+        assert_true(b == NULL || strlen(b) < 65536);
+        scb_account_security_mode(a, &i);
+        scb_account_identity(a, &p, &n);
+        scb_account_server_public_key(a, &p, &n);
+        scb_account_secret_key(a, &p, &n);
+        scb_account_hold_off(a, &v);
+        scb_account_bootstrap_timeout(a, &v);
+        scb_account_lifetime(a, &v);
+        scb_account_bootstrap_on_failure(a, &i);
+        scb_account_server_iid(a, &id);
+        scb_account_oscore(a);
+        assert_int_equal(scb_account_compare(a, a), 0);
+        if (scb_account_is_bootstrap(a)) {
+            assert_int_equal(scb_account_ssid(a), 0);
+        }
+    }
+}
+
+/* The configurations of the bootstrap-file and store fuzz corpora (hostile, most of them
+ * refused by the validator): listing and diffing never fails on one the decoders accept; a
+ * configuration against itself has no change, against nothing one per account. */
+static void test_corpus_configurations(void **state)
+{
+    (void)state;
+    static const char *dirs[] = {"fuzz/corpus/bsfile", "fuzz/corpus/store"};
+    struct scb_config prev, empty;
+    size_t seen = 0;
+    scb_config_init(&prev);
+    scb_config_init(&empty);
+    for (size_t d = 0; d < 2; d++) {
+        DIR *dp = opendir(dirs[d]);
+        struct dirent *de;
+        assert_non_null(dp);
+        while ((de = readdir(dp)) != NULL) {
+            char path[512];
+            uint8_t *data;
+            size_t len, n = 0;
+            struct scb_config cfg;
+            struct scb_committed cm;
+            struct scb_decode_error derr;
+            char err[200];
+            int ok;
+            if (de->d_name[0] == '.') {
+                continue;
+            }
+            snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
+            if (scb_read_file(path, 1u << 22, &data, &len) != 0) {
+                continue;
+            }
+            scb_config_init(&cfg);
+            if (d == 0) {
+                ok = scb_bsfile_decode(data, len, &cfg, &derr) == 0;
+            } else {
+                ok = scb_store_parse(data, len, &cm, err, sizeof(err)) == 0;
+                if (ok) {
+                    cfg = cm.cfg;
+                    scb_config_init(&cm.cfg);
+                    scb_committed_free(&cm);
+                }
+            }
+            free(data);
+            if (!ok) {
+                scb_config_free(&cfg);
+                continue;
+            }
+            struct scb_account_list *l = accounts(&cfg);
+            read_all(l);
+            assert_int_equal(scb_account_diff(&cfg, &cfg, count_changes, &n), 0);
+            assert_int_equal(n, 0);
+            assert_int_equal(scb_account_diff(&empty, &cfg, count_changes, &n), 0);
+            assert_int_equal(n, scb_account_list_count(l));
+            assert_int_equal(scb_account_diff(&prev, &cfg, count_changes, &n), 0);
+            scb_account_list_free(&l);
+            scb_config_free(&prev);
+            prev = cfg;
+            seen++;
+        }
+        closedir(dp);
+    }
+    scb_config_free(&prev);
+    assert_true(seen > 50);
+}
+
 /* ---- the store's commit observer ----------------------------------------------------------- */
 
 struct obs {
@@ -742,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_diff_bootstrap_key),
         cmocka_unit_test(test_diff_oscore),
         cmocka_unit_test(test_diff_invalid_and_stop),
+        cmocka_unit_test(test_corpus_configurations),
         cmocka_unit_test_setup_teardown(test_observer_card_then_network, setup, teardown),
         cmocka_unit_test_setup_teardown(test_observer_not_called_on_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_observer_damaged_before, setup, teardown),
