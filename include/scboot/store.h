@@ -143,6 +143,8 @@ struct scb_commit_event {
  * scb_store_commit(), under the store's lock: it must not commit on the same store.
  * scb_account_diff(&ev->before->cfg, &ev->after->cfg, ...) (account.h) turns it into the
  * accounts added, changed and removed.
+ * \param ctx the ctx given to scb_store_set_observer()
+ * \param ev  the commit, borrowed for the call only
  */
 typedef void (*scb_store_observer)(void *ctx, const struct scb_commit_event *ev);
 
