@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * scboot LwM2M TLV codec (bootstrap/tlv.c, content format 11542), its output buffer and the
+ * scboot LwM2M TLV codec (bootstrap/codec/tlv.c, content format 11542), its output buffer and the
  * decode error every codec reports (the RULES.md identifier and the byte offset). Decoding
  * never reads out of bounds.
  */

@@ -41,18 +41,18 @@ check "pcsc/ (card access) includes neither the LwM2M side nor the secure channe
 check "secure_channel/ includes nothing of the LwM2M side" \
     "$(incs secure_channel/*.c secure_channel/*.h | grep -E "\"($lwm2m)\"")"
 check "bootstrap/ includes no PC/SC nor SCP03, and card access only in the card source and the bootstrap sequence" \
-    "$(incs bootstrap/*.c bootstrap/*.h | grep -E "<winscard\.h>|<PCSC/|\"(scboot/scp03\.h|scp03_internal\.h|scboot/pcsc\.h)\"";
-       incs bootstrap/*.c bootstrap/*.h | grep -Ev '^bootstrap/(card_source|bootstrap)\.c:' | grep -E "\"($card)\"")"
+    "$(incs bootstrap/*.c bootstrap/*/*.[ch] | grep -E "<winscard\.h>|<PCSC/|\"(scboot/scp03\.h|scp03_internal\.h|scboot/pcsc\.h)\"";
+       incs bootstrap/*.c bootstrap/*/*.[ch] | grep -Ev '^bootstrap/(card_source|bootstrap)\.c:' | grep -E "\"($card)\"")"
 check "no part below tools/ includes a tools/ header" \
-    "$(incs common/* pcsc/*.c pcsc/*.h pcsc/emu/* secure_channel/* bootstrap/* include/scboot/* |
+    "$(incs common/* pcsc/*.c pcsc/*.h pcsc/emu/* secure_channel/* bootstrap/*.c bootstrap/*/*.[ch] include/scboot/* |
        grep -E '"(cli[a-z_]*\.h|\.\./tools/)')"
 check "mbedTLS only in the crypto seam (and the emulator's card side)" \
-    "$(incs common/*.c pcsc/*.c secure_channel/*.c bootstrap/*.c tools/*.c |
+    "$(incs common/*.c pcsc/*.c secure_channel/*.c bootstrap/*.c bootstrap/*/*.c tools/*.c |
        grep '<mbedtls/' | grep -Ev '^common/crypto_mbedtls\.c:')"
 check "no CLI flag (--name) in a library message: the tools word their own hints" \
-    "$(grep -Hn '"[^"]*--[a-z][a-z-]*[^"]*"' common/*.c pcsc/*.c pcsc/emu/*.c secure_channel/*.c bootstrap/*.c |
+    "$(grep -Hn '"[^"]*--[a-z][a-z-]*[^"]*"' common/*.c pcsc/*.c pcsc/emu/*.c secure_channel/*.c bootstrap/*.c bootstrap/*/*.c |
        grep -Ev ':[0-9]+:[[:space:]]*(/?\*|//)')"
 check "model lookups name object and resource IDs (objdefs.h), never bare numbers" \
     "$(grep -HnE '(scb_config_object|scb_config_get_(int|bool)|scb_instance_(value|resource)|scb_config_remove_object)\([^;]*[(, ][0-9]+[,)]' \
-       bootstrap/*.c pcsc/*.c secure_channel/*.c tools/*.c | grep -Ev ':[0-9]+:[[:space:]]*(/?\*|//)')"
+       bootstrap/*.c bootstrap/*/*.c pcsc/*.c secure_channel/*.c tools/*.c | grep -Ev ':[0-9]+:[[:space:]]*(/?\*|//)')"
 exit $status
