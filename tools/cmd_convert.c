@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cli_misc.h"
 #include "scboot/bsfile.h"
+#include "scboot/image.h"
 #include "scboot/tlv.h"
 #include "scboot/util.h"
 #include "scboot/validate.h"
@@ -148,7 +149,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     }
     /* the image takes the card's path: decode + the one validator */
     scb_config_init(&dec);
-    ret = scb_validate_image(img.data, img.len, &prof, src, &dec, &rep);
+    ret = scb_image_validate(img.data, img.len, &prof, src, &dec, &rep);
     scb_config_free(&dec);
     if (ret < 0 && ret != SCB_E_DECODE) {
         ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));

@@ -6,7 +6,17 @@
 #   pcsc/            card access: ground floor only (never the LwM2M side or the secure channel)
 #   secure_channel/  SCP03: ground floor and card access (never the LwM2M side)
 #   bootstrap/       the LwM2M side: ground floor; never PC/SC or SCP03; only the card source
-#                    and the bootstrap sequence (which join the two) include card access headers
+#                    and the bootstrap sequence (which join the two) include card access headers.
+#                    Its jobs are rooms of their own, each above the ones listed before it:
+#     model/         the model, the object definitions and the validator's rules
+#     codec/         TLV, the G.3.4 container, SenML, the JSON shape: build and read the model
+#     store/         the committed configuration on disk (written in the JSON shape)
+#     net/           the Bootstrap-Server session and the CoAP front end
+#     bridge/        Leshan and Wakaama configurations in and out of the model (model, codecs)
+#     bootstrap/*.c  on top: the image entry (decode + validate), the card source, the sequence
+#                    A room includes the ground floor, the rooms below it and its own headers,
+#                    in its sources and in its public headers alike (store.h names where on the
+#                    card the file was found: p15.h, the one arrow sideways into card access)
 #   nothing below tools/ includes a tools/ header; no library file calls mbedTLS except the
 #   crypto seam (the emulator's card side keeps its own, on purpose); no library message names
 #   a CLI flag (issue 16 §5: a library user sets option fields, the tools word their hints);
@@ -31,9 +41,23 @@ incs() { grep -Hn '^#include' "$@" 2>/dev/null; }
 
 ground='scboot/(error|util)\.h|crypto\.h|logf\.h'
 card='scboot/(transport|apdu|uicc|card|p15|pcsc)\.h'
-lwm2m='scboot/(model|objdefs|tlv|bsfile|json|validate|store|bootstrap|session|coap|senml|card_source)\.h|codec_internal\.h|store_internal\.h'
+model='scboot/(model|objdefs|validate)\.h'
+codec='scboot/(tlv|bsfile|senml|json)\.h|codec_internal\.h'
+store='scboot/store\.h|store_internal\.h'
+net='scboot/(session|coap)\.h|coap_internal\.h'
+bridge='scboot/(leshan|wakaama)\.h|bridge_internal\.h'
+top='scboot/(bootstrap|card_source|image)\.h'
+lwm2m="$model|$codec|$store|$net|$bridge|$top"
+rooms='model codec store net bridge'
+# room FOLDER PUBLIC-HEADER-STEMS ALLOWED: quoted includes of the room's sources, private and
+# public headers that name anything outside ALLOWED
+room() {
+    files=$(ls bootstrap/"$1"/*.c bootstrap/"$1"/*.h 2>/dev/null)
+    for h in $2; do files="$files include/scboot/$h.h"; done
+    incs $files | grep '#include "' | grep -Ev "\"($3)\""
+}
 
-echo "1..8"
+echo "1..14"
 check "common/ includes no other part" \
     "$(incs common/*.c common/*.h | grep '#include "' | grep -Ev "\"($ground)\"")"
 check "pcsc/ (card access) includes neither the LwM2M side nor the secure channel" \
@@ -43,6 +67,19 @@ check "secure_channel/ includes nothing of the LwM2M side" \
 check "bootstrap/ includes no PC/SC nor SCP03, and card access only in the card source and the bootstrap sequence" \
     "$(incs bootstrap/*.c bootstrap/*/*.[ch] | grep -E "<winscard\.h>|<PCSC/|\"(scboot/scp03\.h|scp03_internal\.h|scboot/pcsc\.h)\"";
        incs bootstrap/*.c bootstrap/*/*.[ch] | grep -Ev '^bootstrap/(card_source|bootstrap)\.c:' | grep -E "\"($card)\"")"
+check "every folder under bootstrap/ is a room with its rule here" \
+    "$(for d in bootstrap/*/; do d=${d%/}; d=${d#bootstrap/}
+         case " $rooms " in *" $d "*) ;; *) echo "bootstrap/$d/ has no rule";; esac; done)"
+check "bootstrap/model/ (model, rules) includes only the ground floor" \
+    "$(room model 'model objdefs validate' "$ground|$model")"
+check "bootstrap/codec/ includes only the model and the ground floor" \
+    "$(room codec 'tlv bsfile senml json' "$ground|$model|$codec")"
+check "bootstrap/store/ includes only the codecs, the model and the ground floor" \
+    "$(room store 'store' "$ground|$model|$codec|$store|scboot/p15\.h")"
+check "bootstrap/net/ includes only the store, the codecs, the model and the ground floor" \
+    "$(room net 'session coap' "$ground|$model|$codec|$store|$net")"
+check "bootstrap/bridge/ includes only the codecs, the model and the ground floor" \
+    "$(room bridge 'leshan wakaama' "$ground|$model|$codec|$bridge")"
 check "no part below tools/ includes a tools/ header" \
     "$(incs common/* pcsc/*.c pcsc/*.h pcsc/emu/* secure_channel/* bootstrap/*.c bootstrap/*/*.[ch] include/scboot/* |
        grep -E '"(cli[a-z_]*\.h|\.\./tools/)')"
