@@ -26,7 +26,15 @@ extern "C" {
 #define SCB_OBJ_SERVER 1
 #define SCB_OBJ_ACL 2
 #define SCB_OBJ_DEVICE 3
+#define SCB_OBJ_APN_PROFILE 11 /**< APN Connection Profile: what /1/x/10 links to */
 #define SCB_OBJ_OSCORE 21
+
+/* ---- Security Mode values (/0/x/2) ---------------------------------------------------- */
+#define SCB_SEC_MODE_PSK 0
+#define SCB_SEC_MODE_RPK 1
+#define SCB_SEC_MODE_CERT 2
+#define SCB_SEC_MODE_NOSEC 3
+#define SCB_SEC_MODE_EST 4
 
 /* ---- Security (0) ------------------------------------------------------------------- */
 #define SCB_RES_SEC_URI 0             /**< LwM2M Server URI, string 0..255 bytes */
