@@ -113,6 +113,17 @@ static void ini_free(struct ini *ini)
     memset(ini, 0, sizeof(*ini));
 }
 
+/* arr grown by one zeroed element of sz bytes (arr holds n); NULL, arr untouched, when out of
+ * memory */
+static void *grow(void *arr, size_t n, size_t sz)
+{
+    char *p = realloc(arr, (n + 1) * sz);
+    if (p != NULL) {
+        memset(p + n * sz, 0, sz);
+    }
+    return p;
+}
+
 static int parse_long(const char *s, long min, long max, long *out)
 {
     char *end;
@@ -285,13 +296,12 @@ static int endpoint_key(struct endpoint *e, const char *k, const char *v, unsign
     if (e->nops >= MAX_OPS) {
         return scb_bridge_fail(err, errlen, line, "more than %d operations", MAX_OPS);
     }
-    struct op *nops = realloc(e->ops, (e->nops + 1) * sizeof(*nops));
+    struct op *nops = grow(e->ops, e->nops, sizeof(*nops));
     if (nops == NULL) {
         return SCB_E_NOMEM;
     }
     e->ops = nops;
     struct op *op = &e->ops[e->nops];
-    memset(op, 0, sizeof(*op));
     op->line = line;
     if (del) {
         op->kind = OP_DELETE;
@@ -308,9 +318,49 @@ static int endpoint_key(struct endpoint *e, const char *k, const char *v, unsign
     return 0;
 }
 
+enum section { SEC_NONE, SEC_SERVER, SEC_ENDPOINT };
+
+/* A "[Server]" or "[Endpoint]" line opens a new section (at most MAX_SERVERS of each): its
+ * enum section, or an error. */
+static int open_section(struct ini *ini, const char *name, unsigned line, char *err,
+                        size_t errlen)
+{
+    int server = strcasecmp(name, "[Server]") == 0;
+    if (!server && strcasecmp(name, "[Endpoint]") != 0) {
+        return scb_bridge_fail(err, errlen, line,
+                               "unknown section '%.32s' ([Server] or [Endpoint])", name);
+    }
+    if ((server ? ini->nsv : ini->nep) >= MAX_SERVERS) {
+        return scb_bridge_fail(err, errlen, line, "more than %d %s sections", MAX_SERVERS,
+                               server ? "[Server]" : "[Endpoint]");
+    }
+    if (!server) {
+        struct endpoint *ep = grow(ini->ep, ini->nep, sizeof(*ep));
+        if (ep == NULL) {
+            return SCB_E_NOMEM;
+        }
+        ini->ep = ep;
+        ep[ini->nep++].line = line;
+        return SEC_ENDPOINT;
+    }
+    struct server *sv = grow(ini->sv, ini->nsv, sizeof(*sv));
+    if (sv == NULL) {
+        return SCB_E_NOMEM;
+    }
+    ini->sv = sv;
+    struct server *s = &sv[ini->nsv++];
+    s->line = line;
+    s->lifetime = -1;
+    s->security = -1;
+    for (size_t k = 0; k < NEXT; k++) {
+        s->ext[k] = -1;
+    }
+    return SEC_SERVER;
+}
+
 static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, size_t errlen)
 {
-    enum { NONE, SERVER, ENDPOINT } sec = NONE;
+    enum section sec = SEC_NONE;
     char buf[LINE_MAX_LEN + 1];
     unsigned line = 0;
     size_t pos = 0;
@@ -337,43 +387,11 @@ static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, s
         memcpy(buf, s, (size_t)(e - s));
         buf[e - s] = '\0';
         if (buf[0] == '[') {
-            if (strcasecmp(buf, "[Server]") == 0) {
-                if (ini->nsv >= MAX_SERVERS) {
-                    return scb_bridge_fail(err, errlen, line, "more than %d [Server] sections",
-                                           MAX_SERVERS);
-                }
-                struct server *n = realloc(ini->sv, (ini->nsv + 1) * sizeof(*n));
-                if (n == NULL) {
-                    return SCB_E_NOMEM;
-                }
-                ini->sv = n;
-                memset(&n[ini->nsv], 0, sizeof(*n));
-                n[ini->nsv].line = line;
-                n[ini->nsv].lifetime = -1;
-                n[ini->nsv].security = -1;
-                for (size_t k = 0; k < NEXT; k++) {
-                    n[ini->nsv].ext[k] = -1;
-                }
-                ini->nsv++;
-                sec = SERVER;
-            } else if (strcasecmp(buf, "[Endpoint]") == 0) {
-                if (ini->nep >= MAX_SERVERS) {
-                    return scb_bridge_fail(err, errlen, line, "more than %d [Endpoint] sections",
-                                           MAX_SERVERS);
-                }
-                struct endpoint *n = realloc(ini->ep, (ini->nep + 1) * sizeof(*n));
-                if (n == NULL) {
-                    return SCB_E_NOMEM;
-                }
-                ini->ep = n;
-                memset(&n[ini->nep], 0, sizeof(*n));
-                n[ini->nep].line = line;
-                ini->nep++;
-                sec = ENDPOINT;
-            } else {
-                return scb_bridge_fail(err, errlen, line,
-                                       "unknown section '%.32s' ([Server] or [Endpoint])", buf);
+            int ret = open_section(ini, buf, line, err, errlen);
+            if (ret < 0) {
+                return ret;
             }
+            sec = (enum section)ret;
             continue;
         }
         char *eq = strchr(buf, '=');
@@ -391,8 +409,8 @@ static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, s
         if (*v == '\0') {
             return scb_bridge_fail(err, errlen, line, "%s: empty value", buf);
         }
-        int ret = sec == SERVER ? server_key(&ini->sv[ini->nsv - 1], buf, v, line, err, errlen)
-                  : sec == ENDPOINT
+        int ret = sec == SEC_SERVER ? server_key(&ini->sv[ini->nsv - 1], buf, v, line, err, errlen)
+                  : sec == SEC_ENDPOINT
                       ? endpoint_key(&ini->ep[ini->nep - 1], buf, v, line, err, errlen)
                       : scb_bridge_fail(err, errlen, line, "key outside a section");
         scb_zeroize(buf, sizeof(buf));

@@ -46,27 +46,38 @@ static int import_file(import_fn fn, const char *path, const char *endpoint,
     return ret;
 }
 
+/* Import a test file: want is the return code; on success the configuration has object oid,
+ * on failure nothing was added and err holds in_err (when given). */
+static void expect_import(import_fn fn, const char *path, const char *endpoint, int want,
+                          uint16_t oid, const char *in_err)
+{
+    struct scb_config cfg;
+    char err[256];
+    scb_config_init(&cfg);
+    assert_int_equal(import_file(fn, path, endpoint, &cfg, err, sizeof(err)), want);
+    if (want == SCB_OK) {
+        assert_non_null(scb_config_object(&cfg, oid));
+    } else {
+        assert_int_equal(cfg.n, 0);
+    }
+    if (in_err) {
+        assert_non_null(strstr(err, in_err));
+    }
+    scb_config_free(&cfg);
+}
+
 static void test_leshan_endpoints(void **state)
 {
     (void)state;
+    const char *f = "data/leshan_bootstrap.json", one[] = "{\"servers\": {}}";
     struct scb_config cfg;
     char err[256];
-    const char *f = "data/leshan_bootstrap.json";
-    scb_config_init(&cfg);
     /* two endpoints, none named: which one is the caller's question */
-    assert_int_equal(import_file(scb_leshan_import, f, NULL, &cfg, err, sizeof(err)),
-                     SCB_E_NOT_FOUND);
-    assert_non_null(strstr(err, "other-device"));
-    assert_int_equal(import_file(scb_leshan_import, f, "nosuch", &cfg, err, sizeof(err)),
-                     SCB_E_NOT_FOUND);
-    assert_int_equal(cfg.n, 0);
-    assert_int_equal(import_file(scb_leshan_import, f, "other-device", &cfg, err, sizeof(err)),
-                     SCB_OK);
-    assert_non_null(scb_config_object(&cfg, SCB_OBJ_SERVER));
-    scb_config_free(&cfg);
+    expect_import(scb_leshan_import, f, NULL, SCB_E_NOT_FOUND, 0, "other-device");
+    expect_import(scb_leshan_import, f, "nosuch", SCB_E_NOT_FOUND, 0, "nosuch");
+    expect_import(scb_leshan_import, f, "other-device", SCB_OK, SCB_OBJ_SERVER, NULL);
     /* one BootstrapConfig: naming an endpoint is a wrong argument */
     scb_config_init(&cfg);
-    const char one[] = "{\"servers\": {}}";
     assert_int_equal(scb_leshan_import(one, strlen(one), "x", &cfg, err, sizeof(err)),
                      SCB_E_INVALID_ARG);
     assert_null(strstr(err, "--"));
@@ -77,24 +88,18 @@ static void test_leshan_endpoints(void **state)
 static void test_wakaama_endpoints(void **state)
 {
     (void)state;
+    const char *f = "data/wakaama_bootstrap.ini";
+    const char none[] = "[Server]\nid=1\nuri=coap://a\nsecurity=NoSec\n";
+    const char bad[] = "[Server]\nid\x1b[2J=1\n";
     struct scb_config cfg;
     char err[256];
-    const char *f = "data/wakaama_bootstrap.ini";
+    expect_import(scb_wakaama_import, f, "nosuch", SCB_E_NOT_FOUND, 0, "Name=nosuch");
+    expect_import(scb_wakaama_import, f, "testlwm2mclient", SCB_OK, SCB_OBJ_SECURITY, NULL);
     scb_config_init(&cfg);
-    assert_int_equal(import_file(scb_wakaama_import, f, "nosuch", &cfg, err, sizeof(err)),
-                     SCB_E_NOT_FOUND);
-    assert_int_equal(import_file(scb_wakaama_import, f, "testlwm2mclient", &cfg, err,
-                                 sizeof(err)),
-                     SCB_OK);
-    assert_non_null(scb_config_object(&cfg, SCB_OBJ_SECURITY));
-    scb_config_free(&cfg);
-    scb_config_init(&cfg);
-    const char none[] = "[Server]\nid=1\nuri=coap://a\nsecurity=NoSec\n";
     assert_int_equal(scb_wakaama_import(none, strlen(none), NULL, &cfg, err, sizeof(err)),
                      SCB_E_NOT_FOUND);
     assert_string_equal(err, "no [Endpoint] section");
     /* an escape in a key is shown as '?': it would drive the terminal of whoever reads err */
-    const char bad[] = "[Server]\nid\x1b[2J=1\n";
     assert_int_equal(scb_wakaama_import(bad, strlen(bad), NULL, &cfg, err, sizeof(err)),
                      SCB_E_PARSE);
     assert_null(strchr(err, '\x1b'));
