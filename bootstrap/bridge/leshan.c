@@ -102,7 +102,11 @@ static const struct objmap objmaps[] = {
     {"oscore", SCB_OBJ_OSCORE, oscore_fields, N(oscore_fields)},
 };
 
-static const char *const secmodes[] = {"PSK", "RPK", "X509", "NO_SEC", "EST"};
+/* securityMode by Security Mode (/0/x/2) */
+static const char *const secmodes[] = {[SCB_SEC_MODE_PSK] = "PSK", [SCB_SEC_MODE_RPK] = "RPK",
+                                       [SCB_SEC_MODE_CERT] = "X509",
+                                       [SCB_SEC_MODE_NOSEC] = "NO_SEC",
+                                       [SCB_SEC_MODE_EST] = "EST"};
 static const char *const certusages[] = {"CA_CONSTRAINT", "SERVICE_CERTIFICATE_CONSTRAINT",
                                          "TRUST_ANCHOR_ASSERTION", "DOMAIN_ISSUER_CERTIFICATE"};
 struct code_name {
