@@ -29,13 +29,6 @@ extern "C" {
 #define SCB_OBJ_APN_PROFILE 11 /**< APN Connection Profile: what /1/x/10 links to */
 #define SCB_OBJ_OSCORE 21
 
-/* ---- Security Mode values (/0/x/2) ---------------------------------------------------- */
-#define SCB_SEC_MODE_PSK 0
-#define SCB_SEC_MODE_RPK 1
-#define SCB_SEC_MODE_CERT 2
-#define SCB_SEC_MODE_NOSEC 3
-#define SCB_SEC_MODE_EST 4
-
 /* ---- Security (0) ------------------------------------------------------------------- */
 #define SCB_RES_SEC_URI 0             /**< LwM2M Server URI, string 0..255 bytes */
 #define SCB_RES_SEC_BOOTSTRAP 1       /**< Bootstrap-Server, boolean */
@@ -68,6 +61,13 @@ extern "C" {
 #define SCB_RES_SEC_RDS_DST_PORT 28   /**< 1.2: RDS Destination Port, integer 0..15 */
 #define SCB_RES_SEC_RDS_SRC_PORT 29   /**< 1.2: RDS Source Port, integer 0..15 */
 #define SCB_RES_SEC_RDS_APP_ID 30     /**< 1.2: RDS Application ID, string */
+
+/* Values of Security Mode (/0/x/2) */
+#define SCB_SEC_MODE_PSK 0            /**< Pre-Shared Key */
+#define SCB_SEC_MODE_RPK 1            /**< Raw Public Key */
+#define SCB_SEC_MODE_CERT 2           /**< Certificate */
+#define SCB_SEC_MODE_NOSEC 3          /**< NoSec */
+#define SCB_SEC_MODE_EST 4            /**< Certificate mode with EST */
 
 /* ---- Server (1) --------------------------------------------------------------------- */
 #define SCB_RES_SRV_SSID 0            /**< Short Server ID, integer 1..65534 */

@@ -42,7 +42,7 @@ incs() { grep -Hn '^#include' "$@" 2>/dev/null; }
 ground='scboot/(error|util)\.h|crypto\.h|logf\.h'
 card='scboot/(transport|apdu|uicc|card|p15|pcsc)\.h'
 model='scboot/(model|objdefs|validate)\.h'
-codec='scboot/(tlv|bsfile|senml|json)\.h|codec_internal\.h'
+codec='scboot/(tlv|bsfile|senml|json)\.h|(codec|json)_internal\.h'
 store='scboot/store\.h|store_internal\.h'
 net='scboot/(session|coap)\.h|coap_internal\.h'
 bridge='scboot/(leshan|wakaama)\.h|bridge_internal\.h'
