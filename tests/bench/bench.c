@@ -18,9 +18,9 @@
 #include "scboot/bsfile.h"
 #include "scboot/card.h"
 #include "scboot/emu.h"
-#include "scboot/image.h"
 #include "scboot/scp03.h"
 #include "scboot/bootstrap.h"
+#include "scboot/image.h"
 #include "scboot/tlv.h"
 #include "scboot/util.h"
 
