@@ -5,15 +5,17 @@
 #                    includes no other part
 #   pcsc/            card access: ground floor only (never the LwM2M side or the secure channel)
 #   secure_channel/  SCP03: ground floor and card access (never the LwM2M side)
-#   bootstrap/       the LwM2M side: ground floor; never PC/SC or SCP03; only the card source
-#                    and the bootstrap sequence (which join the two) include card access headers.
+#   bootstrap/       the LwM2M side: ground floor; never PC/SC or SCP03; only the card source,
+#                    the bootstrap sequence and the daemon loop (which join the two) include card
+#                    access headers.
 #                    Its jobs are rooms of their own, each above the ones listed before it:
-#     model/         the model, the object definitions and the validator's rules
+#     model/         the model, the object definitions, server accounts, the validator's rules
 #     codec/         TLV, the G.3.4 container, SenML, the JSON shape: build and read the model
 #     store/         the committed configuration on disk (written in the JSON shape)
-#     net/           the Bootstrap-Server session and the CoAP front end
+#     net/           the Bootstrap-Server session, the CoAP front end, endpoint names
 #     bridge/        Leshan and Wakaama configurations in and out of the model (model, codecs)
-#     bootstrap/*.c  on top: the image entry (decode + validate), the card source, the sequence
+#     bootstrap/*.c  on top: the image entry (decode + validate), the card source, the sequence,
+#                    the daemon loop
 #                    A room includes the ground floor, the rooms below it and its own headers,
 #                    in its sources and in its public headers alike (store.h names where on the
 #                    card the file was found: p15.h, the one arrow sideways into card access)
@@ -21,8 +23,9 @@
 #   crypto seam (the emulator's card side keeps its own, on purpose); no library message names
 #   a CLI flag (issue 16 §5: a library user sets option fields, the tools word their hints);
 #   model lookups use the named IDs of objdefs.h
-# Direct includes of .c and private .h files are checked (public headers are checked by the
-# compiler: each includes only what it needs).
+# Direct includes of .c and private .h files are checked, and for the rooms under bootstrap/
+# their public headers too (elsewhere the compiler checks public headers: each includes only
+# what it needs).
 set -u
 src=$1
 cd "$src" || exit 1
@@ -40,13 +43,13 @@ check() { # name, offending lines (empty = ok)
 incs() { grep -Hn '^#include' "$@" 2>/dev/null; }
 
 ground='scboot/(error|util)\.h|crypto\.h|logf\.h'
-card='scboot/(transport|apdu|uicc|card|p15|pcsc)\.h'
-model='scboot/(model|objdefs|validate)\.h'
+card='scboot/(transport|apdu|uicc|card|p15|pcsc|events)\.h'
+model='scboot/(model|objdefs|validate|account)\.h'
 codec='scboot/(tlv|bsfile|senml|json)\.h|(codec|json)_internal\.h'
 store='scboot/store\.h|store_internal\.h'
-net='scboot/(session|coap)\.h|coap_internal\.h'
+net='scboot/(session|coap|endpoint)\.h|coap_internal\.h'
 bridge='scboot/(leshan|wakaama)\.h|bridge_internal\.h'
-top='scboot/(bootstrap|card_source|image)\.h'
+top='scboot/(bootstrap|card_source|image|daemon)\.h'
 lwm2m="$model|$codec|$store|$net|$bridge|$top"
 rooms='model codec store net bridge'
 # room FOLDER PUBLIC-HEADER-STEMS ALLOWED: quoted includes of the room's sources, private and
@@ -64,20 +67,20 @@ check "pcsc/ (card access) includes neither the LwM2M side nor the secure channe
     "$(incs pcsc/*.c pcsc/*.h | grep -E "\"($lwm2m|scboot/scp03\.h|scp03_internal\.h)\"")"
 check "secure_channel/ includes nothing of the LwM2M side" \
     "$(incs secure_channel/*.c secure_channel/*.h | grep -E "\"($lwm2m)\"")"
-check "bootstrap/ includes no PC/SC nor SCP03, and card access only in the card source and the bootstrap sequence" \
+check "bootstrap/ includes no PC/SC nor SCP03, and card access only in the card source, the bootstrap sequence and the daemon loop" \
     "$(incs bootstrap/*.c bootstrap/*/*.[ch] | grep -E "<winscard\.h>|<PCSC/|\"(scboot/scp03\.h|scp03_internal\.h|scboot/pcsc\.h)\"";
-       incs bootstrap/*.c bootstrap/*/*.[ch] | grep -Ev '^bootstrap/(card_source|bootstrap)\.c:' | grep -E "\"($card)\"")"
+       incs bootstrap/*.c bootstrap/*/*.[ch] | grep -Ev '^bootstrap/(card_source|bootstrap|daemon)\.c:' | grep -E "\"($card)\"")"
 check "every folder under bootstrap/ is a room with its rule here" \
     "$(for d in bootstrap/*/; do d=${d%/}; d=${d#bootstrap/}
          case " $rooms " in *" $d "*) ;; *) echo "bootstrap/$d/ has no rule";; esac; done)"
 check "bootstrap/model/ (model, rules) includes only the ground floor" \
-    "$(room model 'model objdefs validate' "$ground|$model")"
+    "$(room model 'model objdefs validate account' "$ground|$model")"
 check "bootstrap/codec/ includes only the model and the ground floor" \
     "$(room codec 'tlv bsfile senml json' "$ground|$model|$codec")"
 check "bootstrap/store/ includes only the codecs, the model and the ground floor" \
     "$(room store 'store' "$ground|$model|$codec|$store|scboot/p15\.h")"
 check "bootstrap/net/ includes only the store, the codecs, the model and the ground floor" \
-    "$(room net 'session coap' "$ground|$model|$codec|$store|$net")"
+    "$(room net 'session coap endpoint' "$ground|$model|$codec|$store|$net")"
 check "bootstrap/bridge/ includes only the codecs, the model and the ground floor" \
     "$(room bridge 'leshan wakaama' "$ground|$model|$codec|$bridge")"
 check "no part below tools/ includes a tools/ header" \
