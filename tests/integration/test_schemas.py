@@ -222,6 +222,32 @@ with tempfile.TemporaryDirectory(prefix="scboot-schemas.") as T:
               run("decode", "--json", "--show-secrets", f"{DATA}/anjay_ef126.bin"),
               "scboot-config-1")
         valid("a configuration file as encode reads it (no format)", CONFIG, RICH, None)
+
+        # a later major is refused by scboot itself, saying so (never half-read)
+        with open(os.path.join(card, "config.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        doc["format"] = "scboot-store-2"
+        with open(os.path.join(card, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+        p = subprocess.run([SCBOOT, "status", "--json", "--state-dir", card],
+                           capture_output=True, text=True, check=False)
+        check("status of a store a later release wrote: exit 4, 'newer than this scboot reads'",
+              p.returncode == 4 and p.stdout == "" and "newer than this scboot reads "
+              "(scboot-store-1)" in p.stderr and "damaged" not in p.stderr, p.stderr)
+        p = subprocess.run([SCBOOT, "apply", "--no-card", "--state-dir", card],
+                           capture_output=True, text=True, check=False)
+        with open(os.path.join(card, "config.json"), encoding="utf-8") as f:
+            kept = json.load(f)["format"] == "scboot-store-2"
+        check("apply over it: exit 4, the newer store left as it is",
+              p.returncode == 4 and "newer than this scboot reads" in p.stderr and kept, p.stderr)
+        later = dict(RICH, format="scboot-config-2")
+        with open(rich, "w", encoding="utf-8") as f:
+            json.dump(later, f)
+        p = subprocess.run([SCBOOT, "encode", rich, "-o", os.path.join(T, "x.bin")],
+                           capture_output=True, text=True, check=False)
+        check("encode of a scboot-config-2 file: exit 4, nothing written",
+              p.returncode == 4 and "newer than this scboot reads" in p.stderr and
+              not os.path.exists(os.path.join(T, "x.bin")), p.stderr)
     except AssertionError as e:
         check("scboot ran as expected", False, e)
 
