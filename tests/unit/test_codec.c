@@ -406,7 +406,6 @@ static void test_json_errors(void **state)
     }
 }
 
-/* scb_json_parse: one strict document, as every reader reads it alike. */
 /* "format" at the top of the configuration shape: optional, any scboot document of major 1
  * (decode --json, the store, dump --json), a later major refused saying so. */
 static void test_json_format(void **state)
@@ -451,6 +450,7 @@ static void test_json_format(void **state)
     scb_config_free(&cfg);
 }
 
+/* scb_json_parse: one strict document, as every reader reads it alike. */
 static void test_json_parse_strict(void **state)
 {
     (void)state;
