@@ -63,7 +63,8 @@ def load_schemas():
 schemas = load_schemas()
 check("doc/schema holds the config, store, check and hook schemas",
       {"scboot-config-1.schema.json", "scboot-store-1.schema.json",
-       "scboot-check-1.schema.json", "scboot-hook-1.schema.json"} <= set(schemas),
+       "scboot-check-1.schema.json", "scboot-hook-1.schema.json",
+       "scboot-dump-1.schema.json"} <= set(schemas),
       sorted(schemas))
 for name, s in schemas.items():
     try:
@@ -146,8 +147,8 @@ def read(path):
         return f.read()
 
 
-STORE, CONFIG, CHECK = ("scboot-store-1.schema.json", "scboot-config-1.schema.json",
-                        "scboot-check-1.schema.json")
+STORE, CONFIG, CHECK, DUMP = ("scboot-store-1.schema.json", "scboot-config-1.schema.json",
+                              "scboot-check-1.schema.json", "scboot-dump-1.schema.json")
 # every value kind of the configuration shape: strings, numbers, booleans, hex, an object
 # link, a multiple resource, secrets (/0/x/5, /21/x/0), an explicit version, an unknown object
 RICH = {"objects": {
@@ -222,6 +223,21 @@ with tempfile.TemporaryDirectory(prefix="scboot-schemas.") as T:
               run("decode", "--json", "--show-secrets", f"{DATA}/anjay_ef126.bin"),
               "scboot-config-1")
         valid("a configuration file as encode reads it (no format)", CONFIG, RICH, None)
+
+        keys, pin = os.path.join(T, "keys"), os.path.join(T, "pin")
+        with open(f"{DATA}/scp03_keys.txt", encoding="utf-8") as f:
+            key_text = f.read()
+        for path, text in ((keys, key_text), (pin, "1234\n")):
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as f:
+                f.write(text)
+        for what, profile, args in (("", "standard", []),
+                                    (", private object behind a PIN", "pin", ["--pin-file", pin]),
+                                    (", through SCP03", "scp03", ["--scp03-keys", keys])):
+            doc = valid(f"dump --json{what}", DUMP,
+                        run("dump", "--json", "-r", f"virtual:{DATA}/{profile}.json", *args),
+                        "scboot-dump-1")
+        check("... secure_channel true through SCP03", doc is not None and
+              doc["secure_channel"] is True)
 
         # a later major is refused by scboot itself, saying so (never half-read)
         with open(os.path.join(card, "config.json"), encoding="utf-8") as f:

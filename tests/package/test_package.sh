@@ -87,7 +87,8 @@ check "scboot ships its manual pages, bash completion, unit, examples and hand-o
            completions/scboot completions/scboot-vcard system/scboot.service sysusers.d/scboot.conf examples/scboot.conf.example \
            examples/on-change.example profiles/standard.json ./etc/scboot/scboot.conf \
            schema/scboot-store-1.schema.json schema/scboot-config-1.schema.json \
-           schema/scboot-check-1.schema.json schema/scboot-hook-1.schema.json doc/scboot/hand-off.md; do
+           schema/scboot-check-1.schema.json schema/scboot-hook-1.schema.json schema/scboot-dump-1.schema.json \
+           doc/scboot/hand-off.md; do
            echo \"\$c\" | grep -q \"\$f\" || { echo \"# not in scboot: \$f\"; exit 1; }; done"
 check "scboot-vcard ships scboot-vcard(1)" \
     sh -c "dpkg-deb -c $work/scboot-vcard_*.deb | grep -q 'man1/scboot-vcard.1.gz'"
