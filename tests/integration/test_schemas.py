@@ -13,6 +13,7 @@ everything would pass both, so documents that break the contract must fail. TAP;
 import copy
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -214,8 +215,14 @@ with tempfile.TemporaryDirectory(prefix="scboot-schemas.") as T:
         trunc = os.path.join(T, "trunc.bin")
         with open(trunc, "wb") as f:
             f.write(head)
-        valid("check --json, malformed file", CHECK, run("check", "--json", trunc, want=4),
-              "scboot-check-1")
+        doc2 = valid("check --json, malformed file", CHECK, run("check", "--json", trunc, want=4),
+                     "scboot-check-1")
+        # the identifiers are those of the rule catalogue the schema points to
+        with open(os.path.join(SCHEMAS, "..", "rules.md"), encoding="utf-8") as f:
+            catalogue = set(re.findall(r"^\| `([a-z0-9-]+)` \|", f.read(), re.MULTILINE))
+        seen = {v["rule"] for d in (doc, doc2) if d for v in d["violations"]}
+        check("... their rules are in doc/rules.md", seen and seen <= catalogue,
+              sorted(seen - catalogue))
 
         valid("decode --json", CONFIG, run("decode", "--json", f"{DATA}/anjay_ef126.bin"),
               "scboot-config-1")
