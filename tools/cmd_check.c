@@ -13,6 +13,7 @@
 #include "cli_misc.h"
 #include "scboot/bsfile.h"
 #include "scboot/card_source.h"
+#include "scboot/image.h"
 #include "scboot/json.h"
 #include "scboot/scp03.h"
 #include "scboot/tlv.h"
@@ -33,6 +34,8 @@ static void print_report(struct cli *c, const struct scb_report *rep, int malfor
     }
     if (c->json) {
         json_object *root = json_object_new_object(), *arr = json_object_new_array();
+        /* versioned like every scboot document (doc/hand-off.md) */
+        json_object_object_add(root, "format", json_object_new_string("scboot-check-1"));
         json_object_object_add(root, "consistent", json_object_new_boolean(errors == 0));
         for (size_t k = 0; k < rep->n; k++) {
             json_object *v = json_object_new_object();
@@ -222,7 +225,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
     if (derr.rule != NULL) {
         malformed = 1;
         scb_report_add_decode_error(&rep, &derr);
-    } else if ((ret = scb_validate_image(buf, len, &prof, src, &cfg, &rep)) < 0) {
+    } else if ((ret = scb_image_validate(buf, len, &prof, src, &cfg, &rep)) < 0) {
         if (ret != SCB_E_DECODE) {
             ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
             goto out;

@@ -11,9 +11,4 @@ __attribute__((format(printf, 5, 6))) int scb_decode_fail(struct scb_decode_erro
                                                           const char *path, const char *fmt,
                                                           ...);
 
-struct json_object;
-/* o[key] = v, where a NULL v is a failed allocation: 0, or -1 with v released when o or v is
- * NULL or json-c could not add it (out of memory): the builders then give up. */
-int scb_json_put(struct json_object *o, const char *key, struct json_object *v);
-
 #endif
