@@ -19,6 +19,7 @@
 #include "logf.h"
 #include "coap_internal.h"
 #include "scboot/util.h"
+#include "scboot/endpoint.h"
 #include "scboot/session.h"
 
 #define MAX_PAYLOAD 65536
@@ -614,7 +615,7 @@ static int send_request(struct bs *b, coap_session_t *cs)
 {
     coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST,
                                     coap_new_message_id(cs), coap_session_max_pdu_size(cs));
-    char q[160];
+    char q[8 + SCB_ENDPOINT_MAX];
     if (pdu == NULL) {
         return SCB_E_NOMEM;
     }
@@ -946,6 +947,11 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
                  : o->listen ? "both a listen address and a server URI"
                              : "neither a listen address nor a server URI (nor an endpoint "
                                "name for the committed Bootstrap-Server account)");
+        return SCB_E_INVALID_ARG;
+    }
+    if (o->listen == NULL && o->endpoint &&
+        scb_endpoint_check(o->endpoint, res->reason, sizeof(res->reason)) < 0) {
+        res->outcome = SCB_COAP_REFUSED_SETUP;
         return SCB_E_INVALID_ARG;
     }
     b.o = o;
