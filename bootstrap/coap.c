@@ -850,6 +850,11 @@ static int choose_target(struct bs *b)
         return SCB_OK;
     }
     b->target = b->o->server_uri;
+    coap_uri_t uri;
+    if (coap_split_uri((const uint8_t *)b->target, strlen(b->target), &uri) == 0 &&
+        check_scheme(b, &uri) < 0) {
+        return SCB_E_INVALID_ARG; /* the scheme the credentials need says more */
+    }
     if (acct[0] != '\0' && same_server(acct, b->o->server_uri) != 1) {
         outcome(b, SCB_COAP_REFUSED_SETUP, "the server URI '%s' contradicts the committed "
                 "Bootstrap-Server account's URI '%s' (scheme, host and port must agree); leave "
