@@ -784,7 +784,8 @@ static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
             return 0;
         }
         if (b->done) {
-            coap_io_process(ctx, 100); /* let the answer go out */
+            /* the answer left inside the call that handled the Finish; flush anything queued */
+            coap_io_process(ctx, COAP_IO_NO_WAIT);
             return b->done;
         }
         if ((b->any_op || lifetime_from_start) && scb_session_tick(b->session) == SCB_E_TIMEOUT) {
