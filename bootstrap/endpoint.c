@@ -203,6 +203,7 @@ int scb_endpoint_build(const char *spec, const struct scb_endpoint_facts *f, cha
         if (*p == '{') {
             const char *close = strchr(p + 1, '}');
             if (close == NULL) {
+                out[0] = '\0'; /* a refusal leaves no partial name */
                 fail(err, errlen, "the endpoint name has a '{' without its '}'");
                 return SCB_E_INVALID_ARG;
             }

@@ -80,6 +80,7 @@ static void bad_templates_refused(void **state)
     assert_int_equal(build("urn:{serial}", NULL, out, err), SCB_E_INVALID_ARG);
     assert_non_null(strstr(err, "{serial}"));
     assert_int_equal(build("urn:{iccid", NULL, out, err), SCB_E_INVALID_ARG);
+    assert_string_equal(out, ""); /* no partial name left behind */
     assert_int_equal(build("", NULL, out, err), SCB_E_INVALID_ARG);
     assert_int_equal(scb_endpoint_build(NULL, NULL, out, sizeof(out), err, sizeof(err)),
                      SCB_E_INVALID_ARG);
