@@ -780,13 +780,13 @@ static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
 {
     for (;;) {
         coap_io_process(ctx, 200);
-        if (cancelled(b)) {
-            return 0;
-        }
         if (b->done) {
             /* the answer left inside the call that handled the Finish; flush anything queued */
             coap_io_process(ctx, COAP_IO_NO_WAIT);
-            return b->done;
+            return b->done; /* a commit that happened is reported, even if cancel came after */
+        }
+        if (cancelled(b)) {
+            return 0;
         }
         if ((b->any_op || lifetime_from_start) && scb_session_tick(b->session) == SCB_E_TIMEOUT) {
             outcome(b, SCB_COAP_REJECTED, "no Bootstrap-Finish within EXCHANGE_LIFETIME: "
