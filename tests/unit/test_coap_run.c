@@ -5,7 +5,7 @@
  * its path in argv[1]) on 127.0.0.1: the account's URI is used when none is given; a URI
  * naming another server is refused also for a NoSec account; the Client Hold Off Time
  * (/0/x/11) is waited and can be cancelled; a cancel after the server's Write and before its
- * Finish abandons the session with nothing committed.
+ * Finish abandons the session with nothing committed; a listener waiting for a peer stops.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -322,6 +322,28 @@ static void cancel_before_finish_commits_nothing(void **state)
     scb_store_close(&st);
 }
 
+static void listener_cancellable(void **state)
+{
+    unsigned port = port_base + 5;
+    struct scb_store *st = store_with_account("listen", 0, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct watch w = {.cancel_after = 3};
+    char spec[32];
+    int srv;
+    (void)state;
+    opts_watched(&o, &w);
+    snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+    o.listen = spec;
+    o.endpoint = NULL;
+    uint64_t t0 = now_ms();
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
+    assert_true(now_ms() - t0 < 60000); /* not waiting for a peer that never comes */
+    assert_int_equal(generation(st, &srv), 0);
+    scb_store_close(&st);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +353,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(hold_off_waited),
         cmocka_unit_test(hold_off_cancellable),
         cmocka_unit_test(cancel_before_finish_commits_nothing),
+        cmocka_unit_test(listener_cancellable),
     };
     char cmd[128];
     int ret;
