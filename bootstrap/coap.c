@@ -41,6 +41,7 @@ struct bs {
     const coap_session_t *body_peer; /* the peer that sent its first block */
     char req_failure[200];  /* why the exchange failed, in words */
     unsigned refused_mark;  /* cr.refused when the exchange began */
+    int cancelled;          /* the cancel hook said stop: nothing more is committed */
 };
 
 #define logf_(b, ...) scb_logf((b)->o->log, (b)->o->log_ctx, __VA_ARGS__)
@@ -55,6 +56,16 @@ __attribute__((format(printf, 3, 4))) static void outcome(struct bs *b, enum scb
     vsnprintf(b->res->reason, sizeof(b->res->reason), fmt, ap);
     va_end(ap);
     logf_(b, "%s", b->res->reason);
+}
+
+/* The caller's cancel hook, asked once per wait slice (<= 200 ms); sticky once it said yes. */
+static int cancelled(struct bs *b)
+{
+    if (!b->cancelled && b->o->cancel && b->o->cancel(b->o->cancel_ctx)) {
+        b->cancelled = 1;
+        outcome(b, SCB_COAP_CANCELLED, "network bootstrap abandoned: nothing committed");
+    }
+    return b->cancelled;
 }
 
 static int open_session(struct bs *b)
@@ -159,7 +170,11 @@ static void finish(struct bs *b, coap_pdu_t *resp)
 
     scb_config_init(&accepted);
     code = scb_session_finish(b->session, &accepted);
-    if (code == SCB_COAP_2_04_CHANGED) {
+    if (code == SCB_COAP_2_04_CHANGED && cancelled(b)) {
+        /* abandoned (card gone, daemon stopping) between the last wait and this Finish */
+        reply(resp, CODE(5, 3), -1, NULL, 0);
+        b->done = -1;
+    } else if (code == SCB_COAP_2_04_CHANGED) {
         if ((ret = commit_network(b, &accepted)) == SCB_OK) {
             reply(resp, CODE(2, 4), -1, NULL, 0);
             b->done = 1;
@@ -625,7 +640,7 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
     if (send_request(b, cs) < 0) {
         exchange_failed(b, "the request could not be sent");
     }
-    while (b->req == REQ_WAITING && now_ms() - start < bound) {
+    while (b->req == REQ_WAITING && now_ms() - start < bound && !cancelled(b)) {
         coap_io_process(ctx, 100);
     }
     exchange_failed(b, "timeout (no answer)");
@@ -665,6 +680,9 @@ static coap_session_t *request_bootstrap(struct bs *b, coap_context_t *ctx)
         if ((cs = exchange(b, ctx, &dst, dtls)) != NULL) {
             return cs;
         }
+        if (b->cancelled) {
+            return NULL;
+        }
         if (b->req == REQ_REFUSED) {
             outcome(b, SCB_COAP_REJECTED, "%s: the Bootstrap-Server refused", b->req_failure);
             return NULL;
@@ -679,6 +697,9 @@ static coap_session_t *request_bootstrap(struct bs *b, coap_context_t *ctx)
             unsigned pause = backoff(b->o, t);
             logf_(b, "next Bootstrap-Request in %u ms", pause);
             for (uint64_t until = now_ms() + pause; now_ms() < until;) {
+                if (cancelled(b)) {
+                    return NULL;
+                }
                 coap_io_process(ctx, 100);
             }
         }
@@ -720,6 +741,9 @@ static coap_context_t *new_context(struct bs *b)
 static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
 {
     for (;;) {
+        if (cancelled(b)) {
+            return 0;
+        }
         coap_io_process(ctx, 200);
         if (b->done) {
             coap_io_process(ctx, 100); /* let the answer go out */
@@ -786,7 +810,7 @@ static int run_listener(struct bs *b)
             b->res->outcome = SCB_COAP_COMMITTED;
             b->res->reason[0] = '\0';
         }
-        if (r < 0 || b->o->once) {
+        if (r < 0 || b->o->once || b->cancelled) {
             return SCB_OK;
         }
         close_session(b);

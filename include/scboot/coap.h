@@ -56,6 +56,13 @@ struct scb_coap_opts {
     struct scb_profile profile;
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
+    /**
+     * Polled at least every 250 ms whenever the session waits (hold-off, back-off, replies,
+     * the listener); non-zero abandons the session: nothing from it is committed and the call
+     * returns SCB_OK with outcome SCB_COAP_CANCELLED. May be NULL; cancel_ctx borrowed.
+     */
+    int (*cancel)(void *ctx);
+    void *cancel_ctx;
 };
 
 enum scb_coap_outcome {
@@ -64,6 +71,7 @@ enum scb_coap_outcome {
     SCB_COAP_REFUSED_SETUP,   /**< options contradict the committed account (usage error) */
     SCB_COAP_UNREACHABLE,     /**< the Bootstrap-Server never answered (or cannot listen) */
     SCB_COAP_COMMIT_FAILED,   /**< Finish validated, the store could not commit: 5.00 sent */
+    SCB_COAP_CANCELLED,       /**< the cancel hook abandoned the session: nothing committed */
 };
 
 struct scb_coap_result {
