@@ -467,7 +467,7 @@ static void wait_events(struct scb_daemon *d, int budget)
     if (ret < 0) {
         if (!d->svc_failing) {
             if (ret == SCB_E_NO_SERVICE) {
-                logp(d, SCB_DAEMON_WARNING, "%s: service not reachable: re-connecting",
+                logp(d, SCB_DAEMON_WARNING, "%s not reachable: re-connecting",
                      scb_events_name(d->o.events));
             } else {
                 logp(d, SCB_DAEMON_ERR, "%s: %s: retrying", scb_events_name(d->o.events),

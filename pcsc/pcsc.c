@@ -622,7 +622,7 @@ static void ev_destroy(void *self)
 }
 
 static const struct scb_events_ops pcsc_events_ops = {
-    .name = "pcsc", .wait = ev_wait, .wake = ev_wake, .reader = ev_reader, .open = ev_open,
+    .name = "pcscd", .wait = ev_wait, .wake = ev_wake, .reader = ev_reader, .open = ev_open,
     .destroy = ev_destroy};
 
 int scb_pcsc_events_new(const char *spec, struct scb_events **out)

@@ -33,7 +33,7 @@ struct scb_events_reader {
  * wake may be called from any thread at any time, also while wait blocks.
  */
 struct scb_events_ops {
-    const char *name; /**< for log lines: "pcsc", "emulator", "at" */
+    const char *name; /**< for log lines: "pcscd", "emulator", "at" */
     /**
      * Block until a reader or card event, a wake, or timeout_ms (< 0: no limit).
      * \param changed set to 1 when the readers or their cards may have changed, else 0
@@ -84,7 +84,7 @@ int scb_events_reader(struct scb_events *ev, struct scb_events_reader *out);
 /** ops->open. 0 or a negative scb_err (err says why). */
 int scb_events_open(struct scb_events *ev, const char *reader, struct scb_transport **out,
                     char *err, size_t errlen);
-/** The ops table's name ("pcsc", "emulator", ...). */
+/** The ops table's name ("pcscd", "emulator", ...). */
 const char *scb_events_name(const struct scb_events *ev);
 
 #pragma GCC visibility pop
