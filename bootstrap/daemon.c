@@ -14,6 +14,8 @@
 
 #include "scboot/card.h"
 #include "scboot/daemon.h"
+#include "scboot/model.h"
+#include "scboot/objdefs.h"
 #include "scboot/util.h"
 
 #define SERVICE_BACKOFF_MIN_MS 250u
@@ -62,33 +64,38 @@ static uint64_t now_ms(const struct scb_daemon *d)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* A line to the log callback (prio >= 0) or the status callback (prio < 0). */
+static void emit(struct scb_daemon *d, int prio, const char *fmt, va_list ap)
+{
+    char line[400];
+    if ((prio >= 0 && d->o.log == NULL) || (prio < 0 && d->o.status == NULL)) {
+        return;
+    }
+    vsnprintf(line, sizeof(line), fmt, ap);
+    if (prio >= 0) {
+        d->o.log(d->o.ctx, (enum scb_daemon_prio)prio, line);
+    } else {
+        d->o.status(d->o.ctx, line);
+    }
+}
+
 __attribute__((format(printf, 3, 4))) static void logp(struct scb_daemon *d,
                                                        enum scb_daemon_prio p, const char *fmt,
                                                        ...)
 {
-    char line[400];
     va_list ap;
-    if (d->o.log == NULL) {
-        return;
-    }
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    emit(d, (int)p, fmt, ap);
     va_end(ap);
-    d->o.log(d->o.ctx, p, line);
 }
 
 __attribute__((format(printf, 2, 3))) static void status(struct scb_daemon *d, const char *fmt,
                                                          ...)
 {
-    char line[300];
     va_list ap;
-    if (d->o.status == NULL) {
-        return;
-    }
     va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
+    emit(d, -1, fmt, ap);
     va_end(ap);
-    d->o.status(d->o.ctx, line);
 }
 
 static void ready(struct scb_daemon *d)
@@ -239,14 +246,20 @@ static void run_checks(struct scb_daemon *d, int quiet)
 
 /* ---- network sessions ---- */
 
+static void source_failed(struct scb_daemon *d, int ret);
+
 /* --verify always / every=D: a re-read without an event is due */
+static uint64_t verify_period(const struct scb_daemon *d)
+{
+    return d->o.verify == SCB_VERIFY_ALWAYS ? VERIFY_ALWAYS_MS : d->o.verify_every_ms;
+}
+
 static int verify_due(const struct scb_daemon *d, uint64_t now)
 {
     if (!d->checked || d->o.verify == SCB_VERIFY_ON_EVENT) {
         return 0;
     }
-    uint64_t period = d->o.verify == SCB_VERIFY_ALWAYS ? VERIFY_ALWAYS_MS : d->o.verify_every_ms;
-    return now >= d->last_check + period;
+    return now >= d->last_check + verify_period(d);
 }
 
 /* The session's cancel hook: a request, or a card that is no longer the one it started with. */
@@ -258,8 +271,9 @@ static int cancel_session(void *ctx)
     if (atomic_load(&d->requests) != 0) {
         return 1;
     }
-    if (scb_events_wait(d->o.events, 0, &changed) < 0) {
-        d->card_moved = 1; /* the reader is gone: its card may be too */
+    int ret = scb_events_wait(d->o.events, 0, &changed);
+    if (ret < 0) {
+        source_failed(d, ret); /* the card's state is unknown: stop, back off, check later */
         return 1;
     }
     if (changed && scb_events_reader(d->o.events, &r) == SCB_OK &&
@@ -323,10 +337,48 @@ static void report_network(struct scb_daemon *d, int server, const struct scb_co
     }
 }
 
+/* Whether the committed configuration holds a Bootstrap-Server account (/0/x/1 true). */
+static int has_bs_account(struct scb_daemon *d)
+{
+    struct scb_committed cm;
+    char err[200];
+    int found = 0;
+    if (scb_store_load(d->o.store, &cm, err, sizeof(err)) != SCB_OK) {
+        return 0;
+    }
+    const struct scb_object *sec = scb_config_object(&cm.cfg, SCB_OBJ_SECURITY);
+    for (size_t k = 0; sec && k < sec->n && !found; k++) {
+        int bs = 0;
+        found = scb_config_get_bool(&cm.cfg, SCB_OBJ_SECURITY, sec->i[k].id,
+                                    SCB_RES_SEC_BOOTSTRAP, &bs) == SCB_OK && bs;
+    }
+    scb_committed_free(&cm);
+    return found;
+}
+
+/* A session committed: the server accounts are there, nothing more is due. */
+static void network_committed(struct scb_daemon *d, const char *kind)
+{
+    d->net_wanted = 0;
+    d->net_due = 0;
+    d->net_retry = 0;
+    logp(d, SCB_DAEMON_INFO, "%s bootstrap committed", kind);
+    status(d, "%s bootstrap committed (generation %llu)", kind,
+           (unsigned long long)committed_generation(d));
+}
+
 static void client_initiated(struct scb_daemon *d)
 {
     struct scb_coap_opts co = d->o.coap;
     struct scb_coap_result res;
+    if (!has_bs_account(d)) {
+        /* nothing to ask: a card or a factory configuration must bring the account */
+        logp(d, SCB_DAEMON_WARNING, "no server account and no Bootstrap-Server account: "
+                                    "waiting for a card or a factory configuration");
+        status(d, "no server account and no Bootstrap-Server account: waiting for a card");
+        d->net_wanted = 0;
+        return;
+    }
     co.listen = NULL;
     co.server_uri = NULL; /* the committed Bootstrap-Server account's URI and credentials */
     co.endpoint = d->endpoint;
@@ -343,12 +395,7 @@ static void client_initiated(struct scb_daemon *d)
         return;
     }
     if (ret == SCB_OK && res.outcome == SCB_COAP_COMMITTED) {
-        d->net_wanted = 0;
-        d->net_due = 0;
-        d->net_retry = 0;
-        logp(d, SCB_DAEMON_INFO, "network bootstrap committed");
-        status(d, "network bootstrap committed (generation %llu)",
-               (unsigned long long)committed_generation(d));
+        network_committed(d, "client-initiated");
         report_network(d, 0, &res, 0);
         return;
     }
@@ -390,12 +437,7 @@ static void listener(struct scb_daemon *d)
         return;
     }
     if (res.outcome == SCB_COAP_COMMITTED) {
-        d->net_wanted = 0;
-        d->net_due = 0;
-        d->net_retry = 0;
-        logp(d, SCB_DAEMON_INFO, "server-initiated bootstrap committed");
-        status(d, "server-initiated bootstrap committed (generation %llu)",
-               (unsigned long long)committed_generation(d));
+        network_committed(d, "server-initiated");
     }
     report_network(d, 1, &res, 0);
 }
@@ -448,8 +490,7 @@ static int wait_budget(struct scb_daemon *d, int max_wait_ms, uint64_t now)
         t = t < 0 || t > left ? left : t;
     }
     if (d->checked && d->o.verify != SCB_VERIFY_ON_EVENT) {
-        uint64_t period = d->o.verify == SCB_VERIFY_ALWAYS ? VERIFY_ALWAYS_MS : d->o.verify_every_ms;
-        uint64_t at = d->last_check + period;
+        uint64_t at = d->last_check + verify_period(d);
         int64_t left = at > now ? (int64_t)(at - now) : 0;
         t = t < 0 || t > left ? left : t;
     }
@@ -460,28 +501,33 @@ static int wait_budget(struct scb_daemon *d, int max_wait_ms, uint64_t now)
     return t > 0x7fffffff ? 0x7fffffff : (int)t;
 }
 
+/* The event source failed: log it once per streak, say so in STATUS, back off (doubling). */
+static void source_failed(struct scb_daemon *d, int ret)
+{
+    if (!d->svc_failing) {
+        if (ret == SCB_E_NO_SERVICE) {
+            logp(d, SCB_DAEMON_WARNING, "%s not reachable: re-connecting",
+                 scb_events_name(d->o.events));
+        } else {
+            logp(d, SCB_DAEMON_ERR, "%s: %s: retrying", scb_events_name(d->o.events),
+                 scb_strerror(ret));
+        }
+    } else {
+        d->svc_backoff = d->svc_backoff < SERVICE_BACKOFF_MAX_MS / 2 ? d->svc_backoff * 2
+                                                                      : SERVICE_BACKOFF_MAX_MS;
+    }
+    status(d, "%s %s, retrying in %u ms", scb_events_name(d->o.events),
+           ret == SCB_E_NO_SERVICE ? "unreachable" : "failed", d->svc_backoff);
+    d->svc_failing = 1;
+    ready(d); /* running: the card is checked once the source answers */
+}
+
 static void wait_events(struct scb_daemon *d, int budget)
 {
     int changed = 0;
     int ret = scb_events_wait(d->o.events, budget, &changed);
     if (ret < 0) {
-        if (!d->svc_failing) {
-            if (ret == SCB_E_NO_SERVICE) {
-                logp(d, SCB_DAEMON_WARNING, "%s not reachable: re-connecting",
-                     scb_events_name(d->o.events));
-            } else {
-                logp(d, SCB_DAEMON_ERR, "%s: %s: retrying", scb_events_name(d->o.events),
-                     scb_strerror(ret));
-            }
-        }
-        if (d->svc_failing) {
-            d->svc_backoff = d->svc_backoff < SERVICE_BACKOFF_MAX_MS / 2 ? d->svc_backoff * 2
-                                                                          : SERVICE_BACKOFF_MAX_MS;
-        }
-        status(d, "%s %s, retrying in %u ms", scb_events_name(d->o.events),
-               ret == SCB_E_NO_SERVICE ? "unreachable" : "failed", d->svc_backoff);
-        d->svc_failing = 1;
-        ready(d); /* running: the card is checked once the source answers */
+        source_failed(d, ret);
         return;
     }
     if (d->svc_failing) {

@@ -370,6 +370,7 @@ fail:
 /* ---- monitor ------------------------------------------------------------------------------ */
 
 #define MON_MAX 16
+#define MON_FOREVER_MS 3600000u /* one wait "without a limit" */
 
 struct scb_pcsc_monitor {
     /* ctx and have_ctx change under lock: scb_pcsc_monitor_cancel reads them from another
@@ -502,8 +503,10 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
         *changed = 1;
         return SCB_OK;
     }
-    rv = SCardGetStatusChange(m->ctx, timeout_ms == SCB_PCSC_WAIT_FOREVER ? INFINITE : timeout_ms,
-                              m->rs, (DWORD)(m->n + 1));
+    /* "forever" is an hour: pcsc-lite turns INFINITE into 60 s rounds trips to pcscd (a
+     * wake-up a minute), a finite timeout into one poll of that length */
+    DWORD limit = timeout_ms == SCB_PCSC_WAIT_FOREVER ? MON_FOREVER_MS : timeout_ms;
+    rv = SCardGetStatusChange(m->ctx, limit, m->rs, (DWORD)(m->n + 1));
     if (rv == SCARD_E_TIMEOUT || rv == SCARD_E_CANCELLED) {
         return SCB_OK; /* nothing changed, or scb_pcsc_monitor_cancel */
     }
@@ -577,8 +580,8 @@ size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_rea
 
 static int ev_wait(void *self, int timeout_ms, int *changed)
 {
-    return scb_pcsc_monitor_wait(self, timeout_ms < 0 ? SCB_PCSC_WAIT_FOREVER : (unsigned)timeout_ms,
-                                 changed);
+    unsigned limit = timeout_ms < 0 ? SCB_PCSC_WAIT_FOREVER : (unsigned)timeout_ms;
+    return scb_pcsc_monitor_wait(self, limit, changed);
 }
 
 static void ev_wake(void *self)

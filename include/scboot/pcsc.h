@@ -60,7 +60,8 @@ struct scb_pcsc_monitor;
 int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m);
 #define SCB_PCSC_WAIT_FOREVER 0xFFFFFFFFu /**< timeout_ms of a wait without a limit */
 /**
- * Wait up to timeout_ms (SCB_PCSC_WAIT_FOREVER: until an event or scb_pcsc_monitor_cancel).
+ * Wait up to timeout_ms (SCB_PCSC_WAIT_FOREVER: until an event or scb_pcsc_monitor_cancel, at
+ * most an hour; no wake-up in between).
  * *changed = 1 when a watched reader's card state, its event counter or
  * the set of readers changed. SCB_E_NO_SERVICE when pcscd is gone: the context is released
  * and the next call re-establishes it (the caller backs off).

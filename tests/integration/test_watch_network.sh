@@ -34,6 +34,8 @@ card() {
     enc "$T/card_bs.json" "$T/card_bs.bin"
     echo "{\"iccid\":\"8988211000000430010\",\"protocol\":\"T=0\",\"lwm2m\":{\"file\":\"$T/card_bs.bin\",\"pad\":2,\"pkcs15_first\":false}}" > "$T/card.json"
 }
+# ... and the card side serving it, inserted
+card_in() { card "$1"; stack_vcard "$T/card.json"; stack_wait_card "$READER"; }
 cat > "$T/sec.json" <<'J'
 {"objects":{"0":{"instances":{"1":{"resources":{"0":"coap://lwm2m.example:5683","1":false,"2":3,"10":7}}}}}}
 J
@@ -43,6 +45,8 @@ J
 tlv "$T/sec.json" "$T/sec.tlv"
 tlv "$T/srv.json" "$T/srv.tlv"
 PSK_HEX=$(printf 'secretkey' | od -An -tx1 | tr -d ' \n')
+# the card's Bootstrap-Server account for DTLS PSK (identity gw-1) at 127.0.0.1:$1
+psk_account() { echo "\"0\":\"coaps://127.0.0.1:$1\",\"1\":true,\"2\":0,\"3\":{\"hex\":\"67772D31\"},\"5\":{\"hex\":\"$PSK_HEX\"},\"11\":0"; }
 WATCH=""
 watch_start() { # state-dir, flags...
     st=$1; shift
@@ -59,9 +63,7 @@ committed() { "$SCBOOT" status --state-dir "$1" 2>/dev/null | grep -q "$2"; }
 if [ "$MODE" = listen ]; then
     echo "1..9"
     # 1. plain CoAP: the listener starts once the card step ran
-    card "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3"
-    stack_vcard "$T/card.json"
-    stack_wait_card "$READER"
+    card_in "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3"
     watch_start "$T/s1" --listen "127.0.0.1:$PORT"
     has_event applied
     stack_wait 50 grep -q "listening on 127.0.0.1 port $PORT" "$T/s1.log"
@@ -90,9 +92,7 @@ if [ "$MODE" = listen ]; then
     # 3. DTLS PSK: the card's account holds the PSK; the listener takes only that peer
     if command -v coap-client-openssl >/dev/null 2>&1; then
         PORT=$((PORT + 1))
-        card "\"0\":\"coaps://127.0.0.1:$PORT\",\"1\":true,\"2\":0,\"3\":{\"hex\":\"67772D31\"},\"5\":{\"hex\":\"$PSK_HEX\"}"
-        stack_vcard "$T/card.json"
-        stack_wait_card "$READER"
+        card_in "$(psk_account $PORT)"
         watch_start "$T/s3" --listen "127.0.0.1:$PORT"
         has_event applied
         stack_wait 50 grep -q "port $PORT" "$T/s3.log"
@@ -115,9 +115,7 @@ fi
 
 echo "1..9"
 # 1. plain CoAP, client-initiated from the card's account
-card "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3,\"11\":0"
-stack_vcard "$T/card.json"
-stack_wait_card "$READER"
+card_in "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3,\"11\":0"
 "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" > "$T/bs1.out" 2>&1 & PIDS="$PIDS $!"
 sleep 0.3
 watch_start "$T/c1" --endpoint urn:dev:gw-test
@@ -132,10 +130,8 @@ check "SIGUSR1: a new Bootstrap-Request" 'stack_wait 300 grep -q "POST /bs 2.04"
 watch_stop
 # 3. the card removed while the server holds back its Finish: nothing of the session committed
 PORT=$((PORT + 1))
-card "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3,\"11\":0"
 stack_vcard_stop
-stack_vcard "$T/card.json"
-stack_wait_card "$READER"
+card_in "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3,\"11\":0"
 "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" --delay-finish 3000 > "$T/bs3.out" 2>&1 & PIDS="$PIDS $!"
 sleep 0.3
 watch_start "$T/c3" --endpoint urn:dev:gw-test
@@ -148,9 +144,7 @@ watch_stop
 # 4. DTLS PSK, client-initiated: the card's account holds the PSK
 if command -v coap-client-openssl >/dev/null 2>&1; then
     PORT=$((PORT + 1))
-    card "\"0\":\"coaps://127.0.0.1:$PORT\",\"1\":true,\"2\":0,\"3\":{\"hex\":\"67772D31\"},\"5\":{\"hex\":\"$PSK_HEX\"},\"11\":0"
-    stack_vcard "$T/card.json"
-    stack_wait_card "$READER"
+    card_in "$(psk_account $PORT)"
     "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" --psk gw-1 "$PSK_HEX" > "$T/bs4.out" 2>&1 & PIDS="$PIDS $!"
     sleep 0.3
     watch_start "$T/c4" --endpoint urn:dev:gw-test

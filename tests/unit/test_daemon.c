@@ -320,6 +320,7 @@ struct loop {
     unsigned stub_request;  /* a request (a signal) arriving mid-session */
     char stub_endpoint[32];
     int stub_uri_null;
+    int stub_listen;        /* the session was the listener's */
 };
 
 static uint64_t fake_clock(void *ctx)
@@ -362,6 +363,7 @@ static int stub_network(void *ctx, struct scb_store *st, const struct scb_coap_o
     l->net_calls++;
     snprintf(l->stub_endpoint, sizeof(l->stub_endpoint), "%s", o->endpoint ? o->endpoint : "");
     l->stub_uri_null = o->server_uri == NULL && o->listen == NULL;
+    l->stub_listen = o->listen != NULL;
     memset(res, 0, sizeof(*res));
     if (l->stub_remove_card) {
         scb_emu_remove(l->e);
@@ -521,10 +523,11 @@ static void loop_session_abandoned_on_removal(void **state)
     settle(&l);
     assert_int_equal(l.stub_cancels, 1);
     assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_REMOVED);
-    /* the abandoned session is never reported; without a card there is still no server
-     * account, so the sequence asks the network again (that session is not disturbed) */
-    assert_true(l.net_calls >= 2);
-    assert_int_equal(l.nets, l.net_calls - 1);
+    /* the abandoned session is never reported; without a card there is no Bootstrap-Server
+     * account left to ask, so no network step runs until a card comes back */
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(l.nets, 0);
+    assert_non_null(strstr(l.last_status, "no Bootstrap-Server account"));
     scb_emu_insert(l.e);
     settle(&l);
     assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_APPLIED);
@@ -571,7 +574,7 @@ static void registration_failure_policy(void **state)
 }
 
 /* SIGUSR1 (registration failed): a new client-initiated bootstrap although the last one
- * committed; refused while no endpoint name is set. */
+ * committed; none without a Bootstrap-Server account to ask. */
 static void loop_registration_failed_bootstraps(void **state)
 {
     struct loop l;
@@ -586,8 +589,36 @@ static void loop_registration_failed_bootstraps(void **state)
     loop_start(&l, "anjay_ef126.bin", "gw-1");
     settle(&l);
     assert_int_equal(l.net_calls, 0);
-    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED); /* /1/x/16 absent: true */
+    /* /1/x/16 absent: true, but this card holds no Bootstrap-Server account to ask */
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
     settle(&l);
+    assert_int_equal(l.net_calls, 0);
+    assert_non_null(strstr(l.last_status, "no Bootstrap-Server account"));
+    loop_stop(&l);
+}
+
+/* --listen: the listener runs in the loop's process only after the card step ran, and only
+ * when the loop may block (a step with a wait budget); its commit is reported server-initiated. */
+static void loop_listener_after_card_step(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "anjay_ef126.bin", NULL);
+    scb_daemon_free(&l.d);
+    l.o.listen = "127.0.0.1:5683";
+    assert_int_equal(scb_daemon_new(&l.o, &l.d), 0);
+    assert_int_equal(scb_daemon_step(l.d, -1), 0); /* the first wait: the card event */
+    assert_int_equal(l.net_calls, 0);
+    assert_int_equal(l.cards, 0);
+    assert_int_equal(scb_daemon_step(l.d, -1), 0); /* the card step */
+    assert_int_equal(l.cards, 1);
+    assert_int_equal(l.net_calls, 0);
+    assert_int_equal(scb_daemon_step(l.d, -1), 0); /* then the listener */
+    assert_int_equal(l.net_calls, 1);
+    assert_true(l.stub_listen);
+    assert_true(l.last_net.server_initiated);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_COMMITTED);
+    settle(&l); /* a step without a wait budget never listens */
     assert_int_equal(l.net_calls, 1);
     loop_stop(&l);
 }
@@ -684,6 +715,7 @@ int main(void)
         cmocka_unit_test(loop_session_abandoned_on_removal),
         cmocka_unit_test(registration_failure_policy),
         cmocka_unit_test(loop_registration_failed_bootstraps),
+        cmocka_unit_test(loop_listener_after_card_step),
         cmocka_unit_test(loop_source_failure_backs_off),
         cmocka_unit_test(events_wake_not_lost),
         cmocka_unit_test(notify_never_blocks),
