@@ -376,6 +376,17 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
     return 0;
 }
 
+/* "[ADDR:]PORT" / "[V6ADDR]:PORT": a port 1..65535 after the last ':' (the address is checked
+ * when the listener binds). A mistyped one is a usage error now, not a retry loop later. */
+static int listen_ok(const char *spec)
+{
+    const char *colon = strrchr(spec, ':');
+    const char *port = colon ? colon + 1 : spec;
+    char *end;
+    unsigned long p = strtoul(port, &end, 10);
+    return port[0] >= '0' && port[0] <= '9' && *end == '\0' && p >= 1 && p <= 65535;
+}
+
 /* The options into the sequence's context; 0 or an exit code. */
 static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
 {
@@ -387,6 +398,11 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
         return cli_usage(c, usage_text);
     }
     w->state = o->state ? o->state : SCB_STATE_DIR_DEFAULT;
+    if (o->listen && !listen_ok(o->listen)) {
+        fprintf(stderr, "%s: listen '%s': give [ADDR:]PORT, PORT 1 to 65535\n", c->prog,
+                o->listen);
+        return EXIT_USAGE;
+    }
     if (o->factory && strcmp(o->factory, "-") == 0) {
         fprintf(stderr, "%s: --factory -: the daemon reads the factory file again at every "
                         "event, stdin only once; give a file\n",

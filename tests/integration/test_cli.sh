@@ -87,6 +87,9 @@ for c in readers apdu dump decode encode check; do
 done
 check "every subcommand has --help" 'true'
 
+"$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/wl" --listen 127.0.0.1:http 2> "$T/err"; rc=$?
+check "watch --listen without a port number: usage error, exit 2" '[ $rc = 2 ] && grep -q "PORT 1 to 65535" "$T/err"'
+
 # watch on the built-in emulator: the emulator's event source, never pcscd
 PCSCLITE_CSOCK_NAME="$T/no-pcscd.comm" "$SCBOOT" watch -r "virtual:$DATA/standard.json" \
     --state-dir "$T/wv" --exec "echo \$SCBOOT_EVENT >> '$T/wv.ev'" 2> "$T/wv.log" &
