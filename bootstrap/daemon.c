@@ -282,9 +282,13 @@ static int cancel_session(void *ctx)
         d->card_moved = 1;
         return 1;
     }
-    /* a listener waiting for a peer gives way when a Bootstrap-Request or a re-read is due */
-    return d->in_listener && (verify_due(d, now_ms(d)) ||
-                              (d->net_wanted && now_ms(d) >= d->net_due));
+    /* a listener gives way when a Bootstrap-Request or a periodic re-read is due; not to
+     * --verify always (every second), which would never let a session finish: that re-read
+     * runs when the listener returns */
+    uint64_t now = now_ms(d);
+    return d->in_listener &&
+           ((d->o.verify == SCB_VERIFY_EVERY && verify_due(d, now)) ||
+            (d->net_wanted && now >= d->net_due));
 }
 
 static int network(struct scb_daemon *d, struct scb_coap_opts *co, struct scb_coap_result *res)

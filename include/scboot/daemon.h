@@ -60,7 +60,9 @@ struct scb_daemon_opts {
     struct scb_bootstrap *seq;      /**< the sequence (smartcard, factory); required */
     struct scb_store *store;        /**< the store seq commits to, opened (locked); required */
     struct scb_events *events;      /**< the event source; required */
-    enum scb_verify_policy verify;  /**< as given to seq: when a check without an event is due */
+    /** as given to seq: when a check without an event is due (a listener gives way to an
+     * EVERY re-read; an ALWAYS re-read waits until the listener returns) */
+    enum scb_verify_policy verify;
     uint64_t verify_every_ms;
     /** the endpoint name for client-initiated bootstrap; copied; NULL: none is run */
     const char *endpoint;
