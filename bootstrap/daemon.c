@@ -210,6 +210,7 @@ static void run_checks(struct scb_daemon *d, int quiet)
     struct scb_events_reader r;
     struct scb_card *card = NULL;
     struct scb_run_result res;
+    memset(&r, 0, sizeof(r)); /* a source whose reader() fails leaves it as it is */
     struct scb_transport *tr = open_card(d, &r, &absent);
     int ret = tr ? scb_card_new(tr, &card) : SCB_E_NOMEM;
     if (ret == SCB_OK) {
