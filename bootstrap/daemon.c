@@ -65,7 +65,8 @@ static uint64_t now_ms(const struct scb_daemon *d)
 }
 
 /* A line to the log callback (prio >= 0) or the status callback (prio < 0). */
-static void emit(struct scb_daemon *d, int prio, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void emit(struct scb_daemon *d, int prio,
+                                                       const char *fmt, va_list ap)
 {
     char line[400];
     if ((prio >= 0 && d->o.log == NULL) || (prio < 0 && d->o.status == NULL)) {
