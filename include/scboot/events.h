@@ -4,7 +4,10 @@
  * bootstrap sequence. One ops table, several implementations: the PC/SC monitor
  * (scb_pcsc_events_new, pcsc.h), the in-process emulator (scb_emu_events_new, emu.h), and any
  * other source a caller writes (a modem polling +CPIN?/ICCID over AT commands, for instance):
- * the daemon loop (daemon.h) sees only this interface.
+ * the daemon loop (daemon.h) sees only this interface. A source that has to poll (a modem
+ * answering AT+CPIN? and the ICCID) sleeps between its polls on something wake can interrupt
+ * (a pipe or an eventfd it writes to), reports *changed when presence or ICCID moved, and
+ * counts its own events (scb_events_reader's events) on every insert, removal and swap.
  */
 #ifndef SCBOOT_EVENTS_H
 #define SCBOOT_EVENTS_H
