@@ -17,6 +17,7 @@
 #include "scboot/card.h"
 #include "scboot/image.h"
 #include "scboot/json.h"
+#include "scboot/objdefs.h"
 #include "scboot/bootstrap.h"
 #include "scboot/tlv.h"
 #include "scboot/uicc.h"
@@ -601,4 +602,21 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&rep);
     scb_committed_free(&c);
     return ret;
+}
+
+int scb_bootstrap_on_registration_failure(const struct scb_config *cfg)
+{
+    const struct scb_object *srv = cfg ? scb_config_object(cfg, SCB_OBJ_SERVER) : NULL;
+    if (srv == NULL || srv->n == 0) {
+        return 1; /* no server account at all: bootstrap is the only way on */
+    }
+    for (size_t k = 0; k < srv->n; k++) {
+        int v = 1;
+        /* absent (or unreadable) is the default, true */
+        if (scb_config_get_bool(cfg, SCB_OBJ_SERVER, srv->i[k].id, SCB_RES_SRV_BS_ON_FAILURE,
+                                &v) < 0 || v) {
+            return 1;
+        }
+    }
+    return 0;
 }

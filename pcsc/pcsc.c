@@ -4,6 +4,7 @@
  * scb_err once (the PC/SC name goes into the message), lists readers, and implements the
  * card transport over SCardTransmit with transactions, reset recovery and sharing back-off.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <PCSC/winscard.h>
 #include <PCSC/wintypes.h>
 
+#include "scboot/events.h"
 #include "scboot/pcsc.h"
 
 #define SHARING_RETRIES 8
@@ -368,8 +370,12 @@ fail:
 /* ---- monitor ------------------------------------------------------------------------------ */
 
 #define MON_MAX 16
+#define MON_FOREVER_MS 3600000u /* one wait "without a limit" */
 
 struct scb_pcsc_monitor {
+    /* ctx and have_ctx change under lock: scb_pcsc_monitor_cancel reads them from another
+     * thread (never held while waiting in pcscd) */
+    pthread_mutex_t lock;
     SCARDCONTEXT ctx;
     int have_ctx;
     int rebuild;
@@ -389,6 +395,7 @@ int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m)
     if (x == NULL) {
         return SCB_E_NOMEM;
     }
+    pthread_mutex_init(&x->lock, NULL);
     x->all = spec == NULL;
     snprintf(x->spec, sizeof(x->spec), "%s", spec ? spec : "");
     x->rebuild = 1;
@@ -402,6 +409,7 @@ void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m)
         if ((*m)->have_ctx) {
             SCardReleaseContext((*m)->ctx);
         }
+        pthread_mutex_destroy(&(*m)->lock);
         free(*m);
         *m = NULL;
     }
@@ -409,10 +417,12 @@ void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m)
 
 static void mon_drop_ctx(struct scb_pcsc_monitor *m)
 {
+    pthread_mutex_lock(&m->lock);
     if (m->have_ctx) {
         SCardReleaseContext(m->ctx);
     }
     m->have_ctx = 0;
+    pthread_mutex_unlock(&m->lock);
     m->rebuild = 1;
     m->n = 0;
 }
@@ -460,11 +470,15 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
 
     *changed = 0;
     if (!m->have_ctx) {
-        rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &m->ctx);
+        SCARDCONTEXT ctx;
+        rv = SCardEstablishContext(SCARD_SCOPE_SYSTEM, NULL, NULL, &ctx);
         if (rv != SCARD_S_SUCCESS) {
             return map_rv(rv);
         }
+        pthread_mutex_lock(&m->lock);
+        m->ctx = ctx;
         m->have_ctx = 1;
+        pthread_mutex_unlock(&m->lock);
         m->rebuild = 1;
         memset(&m->rs[0], 0, sizeof(m->rs[0]));
         *changed = 1; /* a (re)started pcscd: everything may have changed */
@@ -489,9 +503,12 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
         *changed = 1;
         return SCB_OK;
     }
-    rv = SCardGetStatusChange(m->ctx, timeout_ms, m->rs, (DWORD)(m->n + 1));
-    if (rv == SCARD_E_TIMEOUT) {
-        return SCB_OK;
+    /* "forever" is an hour: pcsc-lite turns INFINITE into 60 s rounds trips to pcscd (a
+     * wake-up a minute), a finite timeout into one poll of that length */
+    DWORD limit = timeout_ms == SCB_PCSC_WAIT_FOREVER ? MON_FOREVER_MS : timeout_ms;
+    rv = SCardGetStatusChange(m->ctx, limit, m->rs, (DWORD)(m->n + 1));
+    if (rv == SCARD_E_TIMEOUT || rv == SCARD_E_CANCELLED) {
+        return SCB_OK; /* nothing changed, or scb_pcsc_monitor_cancel */
     }
     if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_READER_UNAVAILABLE) {
         m->rebuild = 1;
@@ -513,6 +530,20 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
         m->rs[k].dwCurrentState = m->rs[k].dwEventState & ~(DWORD)SCARD_STATE_CHANGED;
     }
     return SCB_OK;
+}
+
+int scb_pcsc_monitor_cancel(struct scb_pcsc_monitor *m)
+{
+    if (m == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    LONG rv = SCARD_S_SUCCESS;
+    pthread_mutex_lock(&m->lock);
+    if (m->have_ctx) {
+        rv = SCardCancel(m->ctx);
+    }
+    pthread_mutex_unlock(&m->lock);
+    return rv == SCARD_E_INVALID_HANDLE ? SCB_OK : map_rv(rv);
 }
 
 size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
@@ -543,4 +574,67 @@ size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_rea
     /* R4: no card seen, but a reader whose state is not known yet may hold it: report no
      * reader at all (card state unknown) rather than empty readers (card removed) */
     return unknown && !any_card ? 0 : n;
+}
+
+/* ---- the monitor as a daemon's event source ------------------------------------------------ */
+
+static int ev_wait(void *self, int timeout_ms, int *changed)
+{
+    unsigned limit = timeout_ms < 0 ? SCB_PCSC_WAIT_FOREVER : (unsigned)timeout_ms;
+    return scb_pcsc_monitor_wait(self, limit, changed);
+}
+
+static void ev_wake(void *self)
+{
+    scb_pcsc_monitor_cancel(self);
+}
+
+/* The reader to use now: the one asked for, or (every reader) the first with a card. */
+static int ev_reader(void *self, struct scb_events_reader *out)
+{
+    struct scb_pcsc_monitor *m = self;
+    struct scb_reader_info r[MON_MAX];
+    size_t n = scb_pcsc_monitor_readers(m, r, MON_MAX);
+    memset(out, 0, sizeof(*out));
+    for (size_t k = 0; k < n; k++) {
+        if (r[k].present && !r[k].mute) {
+            snprintf(out->name, sizeof(out->name), "%s", r[k].name);
+            out->reachable = out->present = 1;
+            out->events = r[k].events;
+            return SCB_OK;
+        }
+    }
+    out->reachable = n > 0;
+    /* no reader: the one asked for still names what is missing */
+    snprintf(out->name, sizeof(out->name), "%s", n > 0 ? r[0].name : m->spec);
+    out->events = n > 0 ? r[0].events : 0;
+    return SCB_OK;
+}
+
+static int ev_open(void *self, const char *reader, struct scb_transport **out, char *err,
+                   size_t errlen)
+{
+    (void)self;
+    return scb_pcsc_open(reader, out, err, errlen);
+}
+
+static void ev_destroy(void *self)
+{
+    struct scb_pcsc_monitor *m = self;
+    scb_pcsc_monitor_free(&m);
+}
+
+static const struct scb_events_ops pcsc_events_ops = {
+    .name = "pcscd", .wait = ev_wait, .wake = ev_wake, .reader = ev_reader, .open = ev_open,
+    .destroy = ev_destroy};
+
+int scb_pcsc_events_new(const char *spec, struct scb_events **out)
+{
+    struct scb_pcsc_monitor *m = NULL;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    int ret = scb_pcsc_monitor_new(spec, &m);
+    return ret < 0 ? ret : scb_events_new(&pcsc_events_ops, m, out);
 }

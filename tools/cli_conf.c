@@ -35,7 +35,8 @@ void cli_conf_init(struct cli_conf *c)
 void cli_conf_free(struct cli_conf *c)
 {
     char **s[] = {&c->reader, &c->pin_file, &c->scp03_keys, &c->factory, &c->state_dir,
-                  &c->exec, &c->profile, &c->endpoint};
+                  &c->exec, &c->profile, &c->endpoint,
+                  &c->listen};
     for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++) {
         free(*s[k]);
         *s[k] = NULL;
@@ -174,11 +175,12 @@ static int parse_bool(const char *s, int *out)
 
 enum key {
     K_READER, K_PIN_FILE, K_SCP03_KEYS, K_SECURE, K_SCP03_LEVEL, K_FACTORY, K_STATE_DIR, K_EXEC,
-    K_EXEC_TIMEOUT, K_VERIFY, K_NO_ACL, K_PROFILE, K_ENDPOINT, K_COUNT
+    K_EXEC_TIMEOUT, K_VERIFY, K_NO_ACL, K_PROFILE, K_ENDPOINT, K_LISTEN, K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
     "reader", "pin-file", "scp03-keys", "secure-channel", "scp03-level", "factory",
-    "state-dir", "exec", "exec-timeout", "verify", "no-acl", "profile", "endpoint"};
+    "state-dir", "exec", "exec-timeout", "verify", "no-acl", "profile", "endpoint",
+    "listen"};
 
 static char **string_slot(struct cli_conf *c, enum key k)
 {
@@ -191,6 +193,7 @@ static char **string_slot(struct cli_conf *c, enum key k)
     case K_EXEC: return &c->exec;
     case K_PROFILE: return &c->profile;
     case K_ENDPOINT: return &c->endpoint;
+    case K_LISTEN: return &c->listen;
     default: return NULL;
     }
 }

@@ -18,6 +18,7 @@ struct cli_conf {
     /* strings: NULL when the file does not set them (owned) */
     char *reader, *pin_file, *scp03_keys, *factory, *state_dir, *exec, *profile;
     char *endpoint;           /* Endpoint Client Name, literal or template (scboot/endpoint.h) */
+    char *listen;             /* the daemon's Bootstrap-Server listener, "[ADDR:]PORT" */
     int secure_mode;          /* -1 unset, 0 off, 1 preferred, 2 required */
     int scp03_level;          /* -1 unset, else 0x01, 0x03, 0x13, 0x33 */
     long exec_timeout;        /* -1 unset, else seconds */

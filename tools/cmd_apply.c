@@ -158,21 +158,6 @@ static int run_exit_code(const struct scb_run_result *res)
     return res->card == SCB_BOOTSTRAP_CARD_INVALID || res->factory_rejected ? EXIT_INCONSISTENT : EXIT_OK;
 }
 
-/* Whether cfg holds a Bootstrap-Server account (/0/x/1 true) to send the request to. */
-static int has_bs_account(const struct scb_config *cfg)
-{
-    const struct scb_object *sec = scb_config_object(cfg, SCB_OBJ_SECURITY);
-    for (size_t k = 0; sec && k < sec->n; k++) {
-        int bs = 0;
-        if (scb_config_get_bool(cfg, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP,
-                                &bs) == SCB_OK &&
-            bs) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 struct net_opts {
     const char *endpoint;     /* --endpoint, NULL: the configuration file's */
     const char *config;       /* --config, NULL: the default file when it exists */
@@ -205,7 +190,7 @@ static int run_network(struct cli *c, struct scb_store *st, const struct scb_pro
     if ((ret = scb_store_load(st, &cm, err, sizeof(err))) < 0) {
         return cli_fail(c, ret, "%s", err);
     }
-    if (!has_bs_account(&cm.cfg)) {
+    if (scb_config_bootstrap_instance(&cm.cfg) == NULL) {
         scb_committed_free(&cm);
         net->missing = "(no Bootstrap-Server account is committed to send it to)";
         return 0;

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cmd_watch.c: `scboot watch`: the gateway daemon. Waits in SCardGetStatusChange (no polling)
- * on a reader (or all) and the PnP pseudo reader; on every card insert/remove/swap, data
- * change, reader re-plug or pcscd restart it runs the bootstrap sequence, commits, and runs
- * --exec with the outcome in the environment (own process group, --exec-timeout). Speaks the
- * sd_notify protocol (READY=1 after the first check, STATUS= per event, STOPPING=1), logs with
- * sd-daemon priorities when stderr is the journal. Options may come from a configuration
- * file (--config, default /etc/scboot/scboot.conf when it exists); flags override it.
- * SIGTERM/SIGINT exit (a running hook's group is killed), SIGHUP re-checks now. Secrets are
- * never logged.
+ * cmd_watch.c: `scboot watch`: the gateway daemon, the library's loop (daemon.h) with the
+ * tool's policy around it. The loop blocks in the event source (pcscd's status change, or the
+ * emulator for `-r virtual:P.json`) and runs the bootstrap sequence on every card insert,
+ * removal, swap, data change, reader re-plug or pcscd restart; with --endpoint it bootstraps
+ * from the network when no server account is left, with --listen it serves server-initiated
+ * bootstrap. Here: --exec with the outcome in the environment (own process group,
+ * --exec-timeout), the sd_notify protocol (READY=1 after the first check, STATUS=, STOPPING=1),
+ * sd-daemon priorities when stderr is the journal, the configuration file (--config, default
+ * /etc/scboot/scboot.conf when it exists; flags override it). Signals are taken by a thread
+ * of their own (sigwaitinfo), so the loop never polls for them: SIGTERM/SIGINT exit (a running
+ * hook's group is killed), SIGHUP re-checks now, SIGUSR1 says registration failed (bootstrap
+ * now unless every server account says not to). Secrets are never logged.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,56 +28,27 @@
 #include "cli_conf.h"
 #include "cli_daemon.h"
 #include "cli_misc.h"
+#include "scboot/bootstrap.h"
 #include "scboot/card.h"
-#include "scboot/util.h"
+#include "scboot/daemon.h"
+#include "scboot/emu.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
-#include "scboot/bootstrap.h"
+#include "scboot/util.h"
 
 static const char usage_text[] =
     "scboot watch [-r READER|--all] [--config FILE] [--state-dir D] [--exec CMD]\n"
     "             [--exec-timeout SECONDS] [--factory F] [--no-acl|--profile P]\n"
     "             [--pin PIN|--pin-file F] [--scp03-keys K]\n"
-    "             [--verify on-event|always|every=DURATION]";
+    "             [--verify on-event|always|every=DURATION] [--endpoint EP]\n"
+    "             [--listen [ADDR:]PORT]";
 
 enum {
     OPT_ALL = 600, OPT_STATE, OPT_EXEC, OPT_FACTORY, OPT_NO_ACL, OPT_PROFILE, OPT_PIN,
-    OPT_PIN_FILE, OPT_CONFIG, OPT_EXEC_TIMEOUT, OPT_VERIFY
+    OPT_PIN_FILE, OPT_CONFIG, OPT_EXEC_TIMEOUT, OPT_VERIFY, OPT_ENDPOINT, OPT_LISTEN
 };
 
 #define HELP_SHOWN (-1)
-
-static volatile sig_atomic_t stop_flag, hup_flag;
-
-static void on_signal(int sig)
-{
-    if (sig == SIGHUP) {
-        hup_flag = 1;
-    } else {
-        stop_flag = 1;
-    }
-}
-
-/* A transport standing for "no card in the reader": status says absent, nothing else works. */
-static int absent_status(void *self, struct scb_card_status *st)
-{
-    (void)self;
-    st->present = 0;
-    return SCB_OK;
-}
-static int absent_transmit(void *self, const uint8_t *c, size_t cl, uint8_t *r, size_t rc,
-                           size_t *rl)
-{
-    (void)self, (void)c, (void)cl, (void)r, (void)rc, (void)rl;
-    return SCB_E_NO_CARD;
-}
-static void absent_destroy(void *self)
-{
-    (void)self;
-}
-static const struct scb_transport_ops absent_ops = {
-    .name = "absent", .transmit = absent_transmit, .status = absent_status,
-    .destroy = absent_destroy};
 
 /* What the options say, after the configuration file and the flags are merged. */
 struct watch_opts {
@@ -88,6 +63,8 @@ struct watch_opts {
     enum cli_verify verify;
     unsigned verify_every_s;
     int verify_flag;          /* --verify given: it wins over the file */
+    const char *endpoint;     /* --endpoint: client-initiated bootstrap as this name */
+    const char *listen;       /* --listen / the file's listen: server-initiated in-process */
 };
 
 struct watch {
@@ -97,12 +74,15 @@ struct watch {
     const char *state;
     struct scb_bootstrap_opts bo; /* the sequence's options, filled by the flags and the file */
     struct scb_bootstrap *b;
+    struct scb_daemon *d;
     char reader[SCB_READER_NAME_MAX];
     char iccid[24];
     /* what the hook was last told: it runs again only for a new generation or a new state */
     int told;
     uint64_t told_gen;
     enum scb_bootstrap_outcome told_state;
+    /* taken by the signal thread, read by the hook runner */
+    volatile sig_atomic_t stop;
 };
 
 /* "removed" and "absent" are the same state for the hook: no card data committed */
@@ -114,9 +94,10 @@ static enum scb_bootstrap_outcome hook_state(enum scb_bootstrap_outcome o)
 static void status(struct watch *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void status(struct watch *w, const char *fmt, ...)
 {
-    char msg[256];
+    char msg[400];
     va_list ap;
     int n = snprintf(msg, sizeof(msg), "STATUS=");
+    (void)w;
     va_start(ap, fmt);
     vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
     va_end(ap);
@@ -143,26 +124,6 @@ static void notify(void *ctx, enum scb_bootstrap_outcome o, const struct scb_com
     (void)o;
 }
 
-/* The reader to use now: the one asked for, or (--all) the first with a card. */
-static int pick_reader(struct scb_pcsc_monitor *m, char *name, size_t cap, int *present)
-{
-    struct scb_reader_info r[16];
-    size_t n = scb_pcsc_monitor_readers(m, r, 16);
-    *present = 0;
-    name[0] = '\0';
-    for (size_t k = 0; k < n; k++) {
-        if (r[k].present && !r[k].mute) {
-            snprintf(name, cap, "%s", r[k].name);
-            *present = 1;
-            return SCB_OK;
-        }
-    }
-    if (n > 0) {
-        snprintf(name, cap, "%s", r[0].name);
-    }
-    return n > 0 ? SCB_OK : SCB_E_NO_READERS;
-}
-
 static void report_status(struct watch *w, const struct scb_run_result *res, const char *event)
 {
     unsigned long long g = (unsigned long long)res->generation;
@@ -183,73 +144,78 @@ static void report_status(struct watch *w, const struct scb_run_result *res, con
     }
 }
 
-static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
-{
-    struct scb_transport *tr = NULL, absent = {.ops = &absent_ops};
-    struct scb_card *card = NULL;
-    struct scb_run_result res;
-    char err[300];
-    int present = 0, oc = SCB_OK, reachable = 1;
+/* ---- the loop's callbacks ---- */
 
-    if ((oc = pick_reader(m, w->reader, sizeof(w->reader), &present)) < 0) {
-        /* the reader asked for (its name, part or index), so the log line, STATUS and the
-         * hook's SCBOOT_READER still say which one is missing */
-        snprintf(w->reader, sizeof(w->reader), "%s", w->c->reader ? w->c->reader : "");
-        cli_logp(&w->log, LOG_WARNING, "no reader");
-        reachable = 0;
-    }
-    if (present && (oc = scb_pcsc_open(w->reader, &tr, err, sizeof(err))) < 0) {
-        cli_logp(&w->log, LOG_ERR, "reader \"%s\": %s", w->reader, err);
-        tr = NULL;
-        reachable = oc == SCB_E_NO_CARD; /* gone between the event and the connect */
-    }
-    if (tr == NULL && !reachable) {
-        /* R4: no reader (or pcscd) to ask, or a card that does not answer: the card's state
-         * is unknown, its instances stay */
-        tr = scb_transport_unreachable(oc < 0 ? oc : SCB_E_NO_READERS);
-    }
-    int ret = scb_card_new(tr ? tr : &absent, &card);
-    if (ret == SCB_OK) {
-        scb_bootstrap_set_card(w->b, card, w->reader);
-        ret = scb_bootstrap_run(w->b, &res);
-        scb_bootstrap_set_card(w->b, NULL, NULL);
-    }
-    scb_card_free(&card);
-    scb_transport_free(&tr);
-    if (ret < 0) {
-        cli_logp(&w->log, LOG_ERR, "sequence failed: %s", scb_strerror(ret));
-        status(w, "sequence failed: %s", scb_strerror(ret));
-        return;
-    }
-    if (quiet && res.card == SCB_BOOTSTRAP_CARD_UNCHANGED && !res.factory_applied) {
-        return; /* a --verify re-read that found the card as committed */
-    }
-    const char *event = scb_bootstrap_outcome_name(res.card);
-    int prio = res.card == SCB_BOOTSTRAP_CARD_UNCHANGED && !res.factory_applied ? LOG_DEBUG
-               : res.card == SCB_BOOTSTRAP_CARD_INVALID ||
-                       res.card == SCB_BOOTSTRAP_CARD_UNREADABLE || res.factory_rejected
+static void on_log(void *ctx, enum scb_daemon_prio prio, const char *line)
+{
+    struct watch *w = ctx;
+    /* the operator's next step when pcscd is down (the library names no tool) */
+    int hint = strncmp(line, "pcscd not reachable", 19) == 0;
+    cli_logp(&w->log, (int)prio, "%s%s", line,
+             hint ? " (SCARD_E_NO_SERVICE); is pcscd running? systemctl start pcscd.socket" : "");
+}
+
+static void on_status(void *ctx, const char *line)
+{
+    status(ctx, "%s", line);
+}
+
+static void on_ready(void *ctx)
+{
+    (void)ctx;
+    cli_notify("READY=1");
+}
+
+/* After a run of the sequence: log, STATUS, and the hook for a commit or a new state. */
+static void on_card(void *ctx, const struct scb_run_result *res, const char *reader)
+{
+    struct watch *w = ctx;
+    snprintf(w->reader, sizeof(w->reader), "%s", reader);
+    const char *event = scb_bootstrap_outcome_name(res->card);
+    int prio = res->card == SCB_BOOTSTRAP_CARD_UNCHANGED && !res->factory_applied ? LOG_DEBUG
+               : res->card == SCB_BOOTSTRAP_CARD_INVALID ||
+                       res->card == SCB_BOOTSTRAP_CARD_UNREADABLE || res->factory_rejected
                    ? LOG_WARNING
                    : LOG_INFO;
     cli_logp(&w->log, prio, "event %s reader \"%s\" generation %llu%s%s%s", event, w->reader,
-             (unsigned long long)res.generation, res.factory_applied ? " (factory applied)" : "",
-             res.factory_rejected ? " (factory rejected)" : "",
-             res.needs_network_bootstrap ? " (network bootstrap needed)" : "");
-    report_status(w, &res, event);
+             (unsigned long long)res->generation, res->factory_applied ? " (factory applied)" : "",
+             res->factory_rejected ? " (factory rejected)" : "",
+             res->needs_network_bootstrap ? " (network bootstrap needed)" : "");
+    report_status(w, res, event);
     /* the hook hears of every commit and of every new state (absent, unreadable, invalid),
      * not of the same state seen again (a reader's spurious wake-up, a repeated SIGHUP) */
-    if (res.card != SCB_BOOTSTRAP_CARD_UNCHANGED &&
-        (!w->told || res.generation != w->told_gen || hook_state(res.card) != w->told_state)) {
+    if (res->card != SCB_BOOTSTRAP_CARD_UNCHANGED &&
+        (!w->told || res->generation != w->told_gen || hook_state(res->card) != w->told_state)) {
         w->told = 1;
-        w->told_gen = res.generation;
-        w->told_state = hook_state(res.card);
-        run_hook(w, event, res.generation);
-    } else if (res.factory_applied) {
-        w->told_gen = res.generation;
-        run_hook(w, event, res.generation);
+        w->told_gen = res->generation;
+        w->told_state = hook_state(res->card);
+        run_hook(w, event, res->generation);
+    } else if (res->factory_applied) {
+        w->told_gen = res->generation;
+        run_hook(w, event, res->generation);
     }
 }
 
-/* Fill what the flags left open from the configuration file. 0 or an exit code. */
+/* After a network session: network-applied (committed) or network-failed, for the hook. */
+static void on_network(void *ctx, const struct scb_daemon_network *n)
+{
+    struct watch *w = ctx;
+    int ok = n->outcome == SCB_COAP_COMMITTED;
+    if (!ok && n->server_initiated && n->outcome == SCB_COAP_REJECTED) {
+        /* a listener's peer that gave up: logged by the session, no news for the client */
+        return;
+    }
+    cli_logp(&w->log, ok ? LOG_INFO : LOG_WARNING, "event %s (%s) generation %llu%s%s",
+             ok ? "network-applied" : "network-failed",
+             n->server_initiated ? "server-initiated" : "client-initiated",
+             (unsigned long long)n->generation, ok ? "" : ": ", ok ? "" : n->reason);
+    if (ok) {
+        w->told = 1;
+        w->told_gen = n->generation;
+    }
+    run_hook(w, ok ? "network-applied" : "network-failed", n->generation);
+}
+
 static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
 {
     char err[512];
@@ -283,6 +249,8 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
     FILL(o->state, cf->state_dir);
     FILL(o->exec, cf->exec);
     FILL(o->factory, cf->factory);
+    FILL(o->listen, cf->listen);
+    FILL(o->endpoint, cf->endpoint);
 #undef FILL
     if (c->secure_mode < 0) {
         c->secure_mode = cf->secure_mode;
@@ -324,6 +292,8 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                                          {"pin", required_argument, NULL, OPT_PIN},
                                          {"pin-file", required_argument, NULL, OPT_PIN_FILE},
                                          {"verify", required_argument, NULL, OPT_VERIFY},
+                                         {"endpoint", required_argument, NULL, OPT_ENDPOINT},
+                                         {"listen", required_argument, NULL, OPT_LISTEN},
                                          {0, 0, 0, 0}};
     char err[256];
     unsigned long secs;
@@ -341,9 +311,15 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                    "                     SCBOOT_GENERATION, SCBOOT_STATE_DIR, SCBOOT_EXEC_TIMEOUT\n"
                    "  --exec-timeout S   TERM (then KILL 1 s later) to a hook still running after\n"
                    "                     S seconds (default %d)\n"
+                   "  --endpoint EP      when the card and factory leave no server account (or\n"
+                   "                     SIGUSR1), client-initiated bootstrap as EP from the\n"
+                   "                     committed Bootstrap-Server account, retried\n"
+                   "  --listen [A:]PORT  serve server-initiated bootstrap in this process\n"
                    "systemd: Type=notify (READY=1 after the first check, STATUS= per event);\n"
                    "journal priorities when stderr is the journal.\n"
-                   "SIGHUP: re-check now; SIGTERM/SIGINT: exit (a running hook is killed).\n",
+                   "SIGHUP: re-check now; SIGUSR1: registration failed, bootstrap now (unless\n"
+                   "every server account says /1/x/16 false); SIGTERM/SIGINT: exit (a running\n"
+                   "hook is killed).\n",
                    usage_text, CLI_CONF_DEFAULT, CLI_HOOK_TIMEOUT_DEFAULT);
             return HELP_SHOWN;
         case OPT_ALL: o->all = 1; break;
@@ -373,6 +349,18 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
             }
             o->verify_flag = 1;
             break;
+        case OPT_ENDPOINT:
+            if (optarg[0] == '\0') {
+                fprintf(stderr, "%s: --endpoint: an empty endpoint name\n", c->prog);
+                return EXIT_USAGE;
+            }
+            if (cli_endpoint_syntax(optarg, err, sizeof(err)) < 0) {
+                fprintf(stderr, "%s: --endpoint %s: %s\n", c->prog, optarg, err);
+                return EXIT_USAGE;
+            }
+            o->endpoint = optarg;
+            break;
+        case OPT_LISTEN: o->listen = optarg; break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
                 return cli_usage(c, usage_text);
@@ -393,6 +381,17 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
     return 0;
 }
 
+/* "[ADDR:]PORT" / "[V6ADDR]:PORT": a port 1..65535 after the last ':' (the address is checked
+ * when the listener binds). A mistyped one is a usage error now, not a retry loop later. */
+static int listen_ok(const char *spec)
+{
+    const char *colon = strrchr(spec, ':');
+    const char *port = colon ? colon + 1 : spec;
+    char *end;
+    unsigned long p = strtoul(port, &end, 10);
+    return port[0] >= '0' && port[0] <= '9' && *end == '\0' && p >= 1 && p <= 65535;
+}
+
 /* The options into the sequence's context; 0 or an exit code. */
 static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
 {
@@ -404,6 +403,11 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
         return cli_usage(c, usage_text);
     }
     w->state = o->state ? o->state : SCB_STATE_DIR_DEFAULT;
+    if (o->listen && !listen_ok(o->listen)) {
+        fprintf(stderr, "%s: listen '%s': give [ADDR:]PORT, PORT 1 to 65535\n", c->prog,
+                o->listen);
+        return EXIT_USAGE;
+    }
     if (o->factory && strcmp(o->factory, "-") == 0) {
         fprintf(stderr, "%s: --factory -: the daemon reads the factory file again at every "
                         "event, stdin only once; give a file\n",
@@ -454,65 +458,66 @@ static void load_committed_iccid(struct watch *w, struct scb_store *st)
     }
 }
 
-static void watch_loop(struct watch *w, struct scb_pcsc_monitor *m)
+/* The signal thread: SIGTERM/SIGINT/SIGHUP/SIGUSR1 are blocked in every other thread and
+ * taken here with sigwaitinfo, so the loop can block in pcscd without a timeout and still
+ * hear them at once (scb_daemon_request wakes it). */
+struct sig_thread {
+    pthread_t th;
+    sigset_t set;
+    struct watch *w;
+};
+
+static void *signal_thread(void *arg)
 {
-    unsigned backoff = 250;
-    int lost = 0, ready = 0;
-    struct timespec last_check;
-    clock_gettime(CLOCK_MONOTONIC, &last_check);
-    while (!stop_flag) {
-        int changed = 0;
-        /* the wait wakes at least once a second so signals are seen promptly */
-        int ret = scb_pcsc_monitor_wait(m, 1000, &changed);
-        if (ret == SCB_E_NO_SERVICE) {
-            if (!lost) {
-                cli_logp(&w->log, LOG_WARNING,
-                         "pcscd not reachable (SCARD_E_NO_SERVICE): re-connecting; is pcscd "
-                         "running? systemctl start pcscd.socket");
-                status(w, "pcscd unreachable, retrying");
-                lost = 1;
-            }
-            if (!ready) {
-                cli_notify("READY=1"); /* running: the card is checked once pcscd answers */
-                ready = 1;
-            }
-            struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
-            backoff = backoff < 4000 ? backoff * 2 : 4000;
-            continue;
-        }
-        if (ret < 0) {
-            cli_logp(&w->log, LOG_ERR, "reader monitor: %s", scb_strerror(ret));
-            continue;
-        }
-        if (lost) {
-            cli_logp(&w->log, LOG_INFO, "pcscd is back");
-            lost = 0;
-        }
-        backoff = 250;
-        /* --verify: re-read without a reader event; always = at every wake-up (about once a
-         * second), every=D = after D */
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        uint64_t since = (uint64_t)(now.tv_sec - last_check.tv_sec) * 1000u +
-                         (uint64_t)((now.tv_nsec - last_check.tv_nsec) / 1000000L);
-        int due = w->bo.verify == SCB_VERIFY_ALWAYS ||
-                  (w->bo.verify == SCB_VERIFY_EVERY && since >= w->bo.verify_every_ms);
-        if (changed || hup_flag || !ready || due) {
-            int quiet = !changed && !hup_flag && ready;
-            if (hup_flag) {
-                /* SIGHUP: read the card, whatever the event counter says */
-                scb_bootstrap_force_read(w->b);
-            }
-            hup_flag = 0;
-            last_check = now;
-            check_now(w, m, quiet);
-        }
-        if (!ready) {
-            cli_notify("READY=1");
-            ready = 1;
+    struct sig_thread *t = arg;
+    for (;;) {
+        int sig = sigwaitinfo(&t->set, NULL);
+        if (sig == SIGHUP) {
+            scb_daemon_request(t->w->d, SCB_DAEMON_RECHECK);
+        } else if (sig == SIGUSR1) {
+            cli_logp(&t->w->log, LOG_INFO, "SIGUSR1: the LwM2M client could not register");
+            scb_daemon_request(t->w->d, SCB_DAEMON_REGISTRATION_FAILED);
+        } else if (sig == SIGTERM || sig == SIGINT) {
+            t->w->stop = 1; /* a running hook's group is killed now */
+            scb_daemon_request(t->w->d, SCB_DAEMON_STOP);
+            return NULL;
         }
     }
+}
+
+/* The event source: the emulator for virtual:PROFILE.json, else pcscd's monitor. A failure is
+ * retried with back-off (logged, STATUS) until it works or SIGTERM. */
+static struct scb_events *open_events(struct watch *w, const struct watch_opts *o,
+                                      struct scb_emu **emu, const sigset_t *sigs, int *code)
+{
+    struct scb_events *ev = NULL;
+    const char *spec = o->all ? NULL : w->c->reader;
+    char err[300];
+    unsigned backoff = 250;
+    int ret;
+    if (spec && strncmp(spec, "virtual:", 8) == 0) {
+        if ((ret = scb_emu_load(spec + 8, emu, err, sizeof(err))) < 0) {
+            *code = cli_fail(w->c, ret, "virtual card: %s", err);
+            return NULL;
+        }
+        if ((ret = scb_emu_events_new(*emu, spec, &ev)) < 0) {
+            *code = cli_fail(w->c, ret, "virtual card: %s", scb_strerror(ret));
+        }
+        return ev;
+    }
+    while ((ret = scb_pcsc_events_new(spec, &ev)) < 0) {
+        struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};
+        cli_logp(&w->log, LOG_ERR, "reader monitor: %s: retrying in %u ms", scb_strerror(ret),
+                 backoff);
+        status(w, "reader monitor failed (%s), retrying in %u ms", scb_strerror(ret), backoff);
+        int sg = sigtimedwait(sigs, NULL, &ts);
+        if (sg == SIGTERM || sg == SIGINT) {
+            *code = EXIT_OK;
+            return NULL;
+        }
+        backoff = backoff < 30000 ? backoff * 2 : 60000;
+    }
+    return ev;
 }
 
 int cmd_watch(struct cli *c, int argc, char **argv)
@@ -521,11 +526,13 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     struct watch_opts o = {.exec_timeout = -1, .no_acl = -1};
     struct cli_conf cf;
     struct scb_store *st = NULL;
-    struct scb_pcsc_monitor *m = NULL;
+    struct scb_events *ev = NULL;
+    struct scb_emu *emu = NULL;
     struct scb_scp03_guard *guard = NULL;
-    struct sigaction sa;
+    struct scb_daemon_opts dopts;
+    struct sig_thread sig;
     char err[300];
-    int ret;
+    int ret, have_thread = 0;
 
     memset(&w, 0, sizeof(w));
     cli_conf_init(&cf);
@@ -549,7 +556,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     }
     cli_logger_init(&w.log, c->prog, c->verbose);
     w.hook.log = &w.log;
-    w.hook.stop = &stop_flag;
+    w.hook.stop = &w.stop;
     if ((ret = scb_store_open(w.state, 0, &st, err, sizeof(err))) < 0) {
         ret = cli_fail(c, ret, "%s", err);
         goto out;
@@ -565,23 +572,65 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     }
     load_committed_iccid(&w, st);
     cli_hook_precheck(&w.hook);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    scb_pcsc_monitor_new(o.all ? NULL : c->reader, &m);
-    cli_logp(&w.log, LOG_INFO, "watching %s%s%s (config %s, state %s, hook %s, timeout %u s)",
+    /* before any thread exists, so every thread inherits the mask (hooks unblock it) */
+    sigemptyset(&sig.set);
+    sigaddset(&sig.set, SIGTERM);
+    sigaddset(&sig.set, SIGINT);
+    sigaddset(&sig.set, SIGHUP);
+    sigaddset(&sig.set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &sig.set, NULL);
+    char extra[600];
+    snprintf(extra, sizeof(extra), "%s%s%s%s", o.endpoint ? ", endpoint " : "",
+             o.endpoint ? o.endpoint : "", o.listen ? ", listen " : "", o.listen ? o.listen : "");
+    cli_logp(&w.log, LOG_INFO, "watching %s%s%s (config %s, state %s, hook %s, timeout %u s%s)",
              o.all ? "all readers" : "the reader \"", o.all ? "" : c->reader,
              o.all ? "" : "\"", o.config_used ? o.config_used : "none", w.state,
-             w.hook.cmd ? "set" : "none", w.hook.timeout_s);
+             w.hook.cmd ? "set" : "none", w.hook.timeout_s, extra);
     status(&w, "starting: first card check");
-    watch_loop(&w, m);
+    if ((ev = open_events(&w, &o, &emu, &sig.set, &ret)) == NULL) {
+        goto out;
+    }
+    scb_daemon_opts_init(&dopts);
+    dopts.seq = w.b;
+    dopts.store = st;
+    dopts.events = ev;
+    dopts.verify = w.bo.verify;
+    dopts.verify_every_ms = w.bo.verify_every_ms;
+    dopts.endpoint = o.endpoint;
+    dopts.listen = o.listen;
+    dopts.coap.profile = w.bo.profile;
+    dopts.coap.log = cli_logger_lib;
+    dopts.coap.log_ctx = &w.log;
+    dopts.ctx = &w;
+    dopts.log = on_log;
+    dopts.status = on_status;
+    dopts.ready = on_ready;
+    dopts.card = on_card;
+    dopts.network_done = on_network;
+    if ((ret = scb_daemon_new(&dopts, &w.d)) < 0) {
+        ret = cli_fail(c, ret, "daemon: %s", scb_strerror(ret));
+        goto out;
+    }
+    sig.w = &w;
+    if (pthread_create(&sig.th, NULL, signal_thread, &sig) != 0) {
+        ret = cli_fail(c, SCB_E_NOMEM, "cannot start the signal thread");
+        goto out;
+    }
+    have_thread = 1;
+    scb_daemon_run(w.d);
     cli_notify("STOPPING=1");
     cli_logp(&w.log, LOG_INFO, "exiting");
-    scb_pcsc_monitor_free(&m);
     ret = EXIT_OK;
 out:
+    if (have_thread) {
+        if (!w.stop) {
+            pthread_kill(sig.th, SIGTERM);
+        }
+        pthread_join(sig.th, NULL);
+    }
+    scb_daemon_free(&w.d);
+    scb_events_free(&ev);
+    scb_emu_free(&emu);
     scb_bootstrap_free(&w.b);
     scb_scp03_guard_free(&guard);
     scb_store_close(&st);

@@ -4,7 +4,11 @@
  * test). Start-up runs the bootstrap sequence; before every Register/Update to a
  * card-provisioned server it calls scb_bootstrap_check_card() (LwM2M R5); when the card's data
  * changed it drops the (D)TLS session of every server whose URI, security mode or keys changed and
- * registers again; when the card is gone its servers are forgotten.
+ * registers again; when the card is gone its servers are forgotten. When registration failed
+ * on every server it asks scb_bootstrap_on_registration_failure() whether to bootstrap from the
+ * network (LwM2M 1.1 6.1.4, /1/x/16) and, with an endpoint name in $SCBOOT_EXAMPLE_ENDPOINT,
+ * runs client-initiated bootstrap from the committed Bootstrap-Server account itself. A client
+ * that leaves that to the daemon sends it SIGUSR1 instead (systemctl kill -s USR1 scboot).
  *
  * Here the card is the built-in emulator so the example can act out an OTA update (the second
  * image) and a removal: scboot-example-client PROFILE.json SECOND_IMAGE.bin STATE_DIR
@@ -14,6 +18,7 @@
 #include <string.h>
 
 #include "scboot/card.h"
+#include "scboot/coap.h"
 #include "scboot/emu.h"
 #include "scboot/objdefs.h"
 #include "scboot/bootstrap.h"
@@ -56,6 +61,39 @@ static void print_servers(const char *what, const struct scb_committed *c)
 struct client {
     struct scb_committed before;
 };
+
+/*
+ * Registration failed on every server (or there is none left): bootstrap from the network
+ * unless every server account says not to. With scboot watch running, this would be
+ * `kill -USR1` to the daemon: it applies the same rule.
+ */
+static void registration_failed(struct scb_store *st, const struct scb_committed *c)
+{
+    const char *ep = getenv("SCBOOT_EXAMPLE_ENDPOINT");
+    if (!scb_bootstrap_on_registration_failure(&c->cfg)) {
+        printf("registration failed: every server says no bootstrap (/1/x/16 false)\n");
+        return;
+    }
+    if (ep == NULL || ep[0] == '\0') {
+        printf("registration failed: client-initiated bootstrap (or SIGUSR1 to scboot watch)\n");
+        return;
+    }
+#ifdef SCBOOT_HAVE_COAP
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    memset(&o, 0, sizeof(o));
+    scb_profile_default(&o.profile);
+    o.pct = -1;
+    o.endpoint = ep; /* no URI: the committed Bootstrap-Server account's, its credentials */
+    int ret = scb_coap_bootstrap(st, &o, &res);
+    printf("client-initiated bootstrap as %s: %s%s%s\n", ep,
+           ret == 0 && res.outcome == SCB_COAP_COMMITTED ? "committed" : "failed",
+           res.reason[0] ? ": " : "", res.reason);
+#else
+    (void)st;
+    printf("registration failed: built without CoAP\n");
+#endif
+}
 
 /* The library's callback after a commit: compare sessions and say what the client does. */
 static void on_commit(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *now)
@@ -149,6 +187,7 @@ int main(int argc, char **argv)
             print_servers("register to", &cl.before);
         } else if (o == SCB_BOOTSTRAP_CARD_REMOVED) {
             printf("card servers forgotten; no server left: client-initiated bootstrap\n");
+            registration_failed(st, &cl.before);
         } else if (o == SCB_BOOTSTRAP_CARD_UNCHANGED) {
             print_servers("update to", &cl.before);
         }

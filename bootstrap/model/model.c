@@ -551,6 +551,20 @@ int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, 
     return ret < 0 ? ret : scb_value_bool(v, out);
 }
 
+const struct scb_instance *scb_config_bootstrap_instance(const struct scb_config *c)
+{
+    const struct scb_object *sec = scb_config_object(c, SCB_OBJ_SECURITY);
+    for (size_t k = 0; sec != NULL && k < sec->n; k++) {
+        int bs = 0;
+        if (scb_config_get_bool(c, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP, &bs) ==
+                SCB_OK &&
+            bs) {
+            return &sec->i[k];
+        }
+    }
+    return NULL;
+}
+
 void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid)
 {
     if (i == NULL) {

@@ -92,24 +92,10 @@ static int take(struct scb_owned *o, const struct scb_instance *in, uint16_t rid
     return owned_set(o, v->data, v->len);
 }
 
-static const struct scb_instance *bs_account(const struct scb_config *cfg)
-{
-    const struct scb_object *sec = scb_config_object(cfg, SCB_OBJ_SECURITY);
-    for (size_t k = 0; sec && k < sec->n; k++) {
-        int bsflag = 0;
-        if (scb_config_get_bool(cfg, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP,
-                                &bsflag) == SCB_OK &&
-            bsflag) {
-            return &sec->i[k];
-        }
-    }
-    return NULL;
-}
-
 int scb_bs_creds_from_config(struct scb_bs_creds *c, const struct scb_config *cfg, char *err,
                              size_t errlen)
 {
-    const struct scb_instance *in = bs_account(cfg);
+    const struct scb_instance *in = scb_config_bootstrap_instance(cfg);
     int64_t mode = SCB_SEC_NOSEC, usage = SCB_USAGE_DOMAIN_ISSUED;
     const struct scb_value *uri;
 

@@ -166,6 +166,16 @@ struct scb_run_result {
 int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
 
 /**
+ * The registration-failure policy (LwM2M 1.1 6.1.4, /1/x/16 Bootstrap on Registration
+ * Failure): when the LwM2M client could not register with any server, should client-initiated
+ * bootstrap run?
+ * \param cfg the committed configuration (borrowed); NULL counts as no server account
+ * \return 1 when some Server instance has /1/x/16 true or absent, or there is none; 0 when
+ *         every Server instance says false
+ */
+int scb_bootstrap_on_registration_failure(const struct scb_config *cfg);
+
+/**
  * Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'.
  * \param image receives a malloc'd image of *len bytes, owned by the caller (it may hold
  *              secrets: scb_zeroize() it, then free())

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scboot/events.h"
 #include "scboot/transport.h"
 
 #ifdef __cplusplus
@@ -66,6 +67,18 @@ void scb_emu_set_fault(struct scb_emu *e, enum scb_emu_fault kind, unsigned n, u
 int scb_emu_set_file(struct scb_emu *e, uint16_t fid, const uint8_t *data, size_t len);
 /** Change the ICCID (a different card). Bumps the event counter like a swap. */
 int scb_emu_set_iccid(struct scb_emu *e, const char *iccid);
+
+/**
+ * The emulator as a daemon's event source (events.h): the first wait, and every wait after
+ * the card was inserted, removed, swapped or reset (its event counter moved), reports a change
+ * at once; otherwise the wait sleeps until scb_events_wake or the timeout. Use the emulator
+ * from the daemon's thread only.
+ * \param e           borrowed; must outlive the source
+ * \param reader_name copied; the reader's name in log lines (NULL: "virtual")
+ * \param out         receives the source, owned by the caller (scb_events_free())
+ * \return 0 or a negative scb_err
+ */
+int scb_emu_events_new(struct scb_emu *e, const char *reader_name, struct scb_events **out);
 
 /** The APDU log: every exchange since load (or the last clear). */
 size_t scb_emu_log_count(const struct scb_emu *e);

@@ -151,6 +151,14 @@ int scb_config_get_int(const struct scb_config *c, uint16_t oid, uint16_t iid, u
 int scb_config_get_bool(const struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
                         int *out);
 
+/**
+ * The Bootstrap-Server account's Security instance: the first Security instance whose
+ * Bootstrap-Server resource (/0/x/1) reads true.
+ * \param c a configuration (may be NULL)
+ * \return borrowed from c (valid until c changes or is freed), or NULL when there is none
+ */
+const struct scb_instance *scb_config_bootstrap_instance(const struct scb_config *c);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "scboot/events.h"
 #include "scboot/transport.h"
 
 #ifdef __cplusplus
@@ -57,8 +58,11 @@ struct scb_pcsc_monitor;
  * \return 0 or a negative scb_err
  */
 int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m);
+#define SCB_PCSC_WAIT_FOREVER 0xFFFFFFFFu /**< timeout_ms of a wait without a limit */
 /**
- * Wait up to timeout_ms. *changed = 1 when a watched reader's card state, its event counter or
+ * Wait up to timeout_ms (SCB_PCSC_WAIT_FOREVER: until an event or scb_pcsc_monitor_cancel, at
+ * most an hour; no wake-up in between).
+ * *changed = 1 when a watched reader's card state, its event counter or
  * the set of readers changed. SCB_E_NO_SERVICE when pcscd is gone: the context is released
  * and the next call re-establishes it (the caller backs off).
  */
@@ -71,8 +75,24 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
  */
 size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
                                 size_t cap);
+/**
+ * Make a wait blocked in pcscd (in another thread) return now, with *changed = 0
+ * (SCardCancel). Thread-safe; a monitor that is not waiting is left as it is.
+ * \return 0 or a negative scb_err
+ */
+int scb_pcsc_monitor_cancel(struct scb_pcsc_monitor *m);
 /** Free *m (may be NULL or point to NULL; releases the PC/SC context) and set *m to NULL. */
 void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m);
+
+/**
+ * The PC/SC monitor as a daemon's event source (events.h): waits block in pcscd without a
+ * limit and wake on a card or reader event or scb_events_wake (SCardCancel); the reader used
+ * is the one spec names, or (spec NULL) the first holding a card.
+ * \param spec copied; NULL = every reader
+ * \param out  receives the source, owned by the caller (scb_events_free())
+ * \return 0 or a negative scb_err
+ */
+int scb_pcsc_events_new(const char *spec, struct scb_events **out);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -5,10 +5,16 @@
  * reachable from the MF, READ BINARY / RECORD (with SFI), MANAGE CHANNEL, VERIFY PIN, T=0
  * style 61xx / 6Cxx, and reader-side faults. The profile loader is in emu_profile.c.
  */
+#define _GNU_SOURCE /* pipe2 */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu_internal.h"
+#include "scboot/events.h"
 #include "scboot/util.h"
 
 #define SW(x) ((uint16_t)(x))
@@ -814,4 +820,99 @@ static const struct scb_transport_ops emu_ops = {
 struct scb_transport *scb_emu_transport(struct scb_emu *e)
 {
     return e != NULL ? scb_transport_new(&emu_ops, e) : NULL;
+}
+
+/* ---- the emulator as a daemon's event source ------------------------------------------------ */
+
+struct emu_events {
+    struct scb_emu *e;              /* borrowed */
+    char name[SCB_READER_NAME_MAX];
+    uint32_t seen;                  /* the event counter at the last wait */
+    int fresh;                      /* no wait yet: the first one reports a change */
+    int pipe[2];                    /* wake: one byte; the wait polls the read end */
+};
+
+static int emu_ev_wait(void *self, int timeout_ms, int *changed)
+{
+    struct emu_events *x = self;
+    struct pollfd p = {.fd = x->pipe[0], .events = POLLIN};
+    char drain[16];
+    if (x->fresh || scb_emu_events(x->e) != x->seen) {
+        /* the emulator changes only between waits (same thread): no need to block */
+        x->fresh = 0;
+        x->seen = scb_emu_events(x->e);
+        *changed = 1;
+        return SCB_OK;
+    }
+    if (poll(&p, 1, timeout_ms) > 0) {
+        while (read(x->pipe[0], drain, sizeof(drain)) > 0) {
+        }
+    }
+    return SCB_OK;
+}
+
+static void emu_ev_wake(void *self)
+{
+    struct emu_events *x = self;
+    ssize_t w = write(x->pipe[1], "w", 1); /* a full pipe already wakes */
+    (void)w;
+}
+
+static int emu_ev_reader(void *self, struct scb_events_reader *out)
+{
+    struct emu_events *x = self;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->name, sizeof(out->name), "%s", x->name);
+    out->reachable = 1;
+    out->present = scb_emu_present(x->e);
+    out->events = scb_emu_events(x->e);
+    return SCB_OK;
+}
+
+static int emu_ev_open(void *self, const char *reader, struct scb_transport **out, char *err,
+                       size_t errlen)
+{
+    struct emu_events *x = self;
+    (void)reader;
+    if ((*out = scb_emu_transport(x->e)) == NULL) {
+        if (err && errlen) {
+            snprintf(err, errlen, "out of memory");
+        }
+        return SCB_E_NOMEM;
+    }
+    return SCB_OK;
+}
+
+static void emu_ev_destroy(void *self)
+{
+    struct emu_events *x = self;
+    if (x) {
+        close(x->pipe[0]);
+        close(x->pipe[1]);
+        free(x);
+    }
+}
+
+static const struct scb_events_ops emu_events_ops = {
+    .name = "emulator", .wait = emu_ev_wait, .wake = emu_ev_wake, .reader = emu_ev_reader,
+    .open = emu_ev_open, .destroy = emu_ev_destroy};
+
+int scb_emu_events_new(struct scb_emu *e, const char *reader_name, struct scb_events **out)
+{
+    if (e == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    struct emu_events *x = calloc(1, sizeof(*x));
+    if (x == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if (pipe2(x->pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+        free(x);
+        return SCB_E_IO;
+    }
+    x->e = e;
+    x->fresh = 1;
+    snprintf(x->name, sizeof(x->name), "%s", reader_name ? reader_name : "virtual");
+    return scb_events_new(&emu_events_ops, x, out);
 }

@@ -3,11 +3,13 @@
  * bs_server.c: a small LwM2M Bootstrap-Server for the tests (libcoap): waits for
  * POST /bs?ep=NAME, answers 2.04, then writes /0 and /1 from TLV files to that client and sends
  * Bootstrap-Finish (unless --no-finish), printing each response code ("PUT /0 2.04").
- *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEXKEY]
+ *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--delay-finish MS] [--psk ID HEXKEY]
  *             [--pki CERT.pem KEY.pem CA.pem] [--rpk EC-KEY.pem] [--drop] [--cf N]
  * --pki / --rpk: a DTLS server with an X.509 certificate (the client's verified against CA) or
  * a raw public key (the client's key is printed as "peer RPK <hex of its SubjectPublicKeyInfo>").
  * --drop: read and drop everything (a Bootstrap-Server that never answers).
+ * --delay-finish MS: print "writes done" after the writes, then wait MS before the Finish (a
+ * test removes the card meanwhile).
  * --cf N sends the two files with Content-Format N instead of TLV (110 SenML JSON, 112 SenML
  * CBOR: the files then hold packs in that format).
  * --loop: serve one client after another, forever (the benchmark's many sessions).
@@ -146,7 +148,7 @@ static int request(coap_context_t *ctx, coap_pdu_code_t m, const char *path, con
 int main(int argc, char **argv)
 {
     coap_address_t addr;
-    int finish = 1;
+    int finish = 1, delay_ms = 0;
     if (argc < 4) {
         fprintf(stderr, "usage: bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--psk ID HEX] "
                         "[--cf N]\n");
@@ -166,6 +168,8 @@ int main(int argc, char **argv)
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--no-finish") == 0) {
             finish = 0;
+        } else if (strcmp(argv[i], "--delay-finish") == 0 && i + 1 < argc) {
+            delay_ms = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--drop") == 0) {
             drop = 1;
         } else if (strcmp(argv[i], "--loop") == 0) {
@@ -237,6 +241,13 @@ int main(int argc, char **argv)
         coap_io_process(ctx, loop ? COAP_IO_NO_WAIT : 50);
         ok = request(ctx, COAP_REQUEST_CODE_PUT, "0", argv[2]) == 0 &&
              request(ctx, COAP_REQUEST_CODE_PUT, "1", argv[3]) == 0;
+        if (ok && delay_ms > 0) {
+            printf("writes done\n");
+            fflush(stdout);
+            for (int w = 0; w < delay_ms / 100; w++) {
+                coap_io_process(ctx, 100);
+            }
+        }
         if (ok && finish) {
             ok = request(ctx, COAP_REQUEST_CODE_POST, "bs", NULL) == 0;
         }

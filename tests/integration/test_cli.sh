@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # test_cli.sh: the CLI as a user runs it, no PC/SC needed: decode/encode round trips, check's
 # exit codes (0 consistent, 1 inconsistent, 4 malformed) in text and JSON, dump on the
-# built-in virtual cards, secrets redacted unless --show-secrets, usage errors exit 2.
+# built-in virtual cards, secrets redacted unless --show-secrets, usage errors exit 2, watch on
+# a virtual card.
 set -u
 SCBOOT=$1 DATA=$2
 T=$(mktemp -d /tmp/scboot-cli.XXXXXX)
@@ -85,5 +86,18 @@ for c in readers apdu dump decode encode check; do
     "$SCBOOT" $c --help > /dev/null 2>&1 || { echo "not ok - $c --help"; fails=$((fails + 1)); }
 done
 check "every subcommand has --help" 'true'
+
+"$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/wl" --listen 127.0.0.1:http 2> "$T/err"; rc=$?
+check "watch --listen without a port number: usage error, exit 2" '[ $rc = 2 ] && grep -q "PORT 1 to 65535" "$T/err"'
+
+# watch on the built-in emulator: the emulator's event source, never pcscd
+PCSCLITE_CSOCK_NAME="$T/no-pcscd.comm" "$SCBOOT" watch -r "virtual:$DATA/standard.json" \
+    --state-dir "$T/wv" --exec "echo \$SCBOOT_EVENT >> '$T/wv.ev'" 2> "$T/wv.log" &
+WV=$!
+for k in $(seq 1 100); do [ -s "$T/wv.ev" ] && break; sleep 0.1; done
+kill -HUP "$WV"; sleep 0.3
+kill -TERM "$WV"; wait "$WV"; rc=$?
+check "watch -r virtual:P.json: the card applied, the hook told, SIGTERM exits 0" '[ $rc = 0 ] && [ "$(cat "$T/wv.ev")" = applied ]'
+check "watch -r virtual:P.json: pcscd never asked" '! grep -q pcscd "$T/wv.log" && grep -q "watching the reader \"virtual:" "$T/wv.log"'
 echo "1..$tn"
 [ $fails = 0 ]

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # test_example.sh: runs the example LwM2M client: start-up from the card, an Update with no
-# card event (0 APDUs), an OTA change (session dropped, register again), a removal.
+# card event (0 APDUs), an OTA change (session dropped, register again), a removal (no server
+# left: the registration-failure policy asks for network bootstrap).
 set -u
 EXAMPLE=$1 DATA=$2
 T=$(mktemp -d /tmp/scboot-example.XXXXXX)
@@ -23,5 +24,6 @@ check "session of the changed server dropped" 'grep -q "^drop (D)TLS session of 
 check "registers to the new URI" 'grep -q "^register to coaps://eu.lwm2m.examples.net:5684" "$T/out"'
 check "round 3 unchanged again" 'grep -q "^round 3: check unchanged, 0 APDUs" "$T/out"'
 check "removal forgets the card's servers" 'grep -q "^round 4: check removed" "$T/out"'
+check "no server left: the registration-failure policy says bootstrap" 'grep -q "^registration failed: client-initiated bootstrap" "$T/out"'
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T/out" >&2; exit 1; }

@@ -17,6 +17,8 @@
 #include "scboot/bootstrap.h"
 #include "scboot/bsfile.h"
 #include "scboot/card_source.h"
+#include "scboot/daemon.h"
+#include "scboot/events.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
@@ -367,6 +369,44 @@ static void test_util_null(void **state)
     assert_int_equal(fd, -1);
 }
 
+/* The daemon loop and event sources: NULL handles, missing ops, NULL out pointers. */
+static void test_daemon_null(void **state)
+{
+    struct scb_daemon_opts o;
+    struct scb_daemon *d = NULL;
+    struct scb_events *ev = NULL;
+    struct scb_events_reader r;
+    struct scb_transport *tr = NULL;
+    static const struct scb_events_ops none = {0};
+    int changed = 0;
+    (void)state;
+    scb_daemon_opts_init(NULL);
+    scb_daemon_opts_init(&o);
+    assert_int_equal(scb_daemon_new(NULL, &d), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_daemon_new(&o, NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_daemon_new(&o, &d), SCB_E_INVALID_ARG); /* no seq, store, events */
+    assert_null(d);
+    scb_daemon_free(NULL);
+    scb_daemon_free(&d);
+    scb_daemon_request(NULL, SCB_DAEMON_STOP);
+    assert_int_equal(scb_daemon_step(NULL, 0), SCB_E_INVALID_ARG);
+    assert_true(scb_daemon_run(NULL) < 0);
+    assert_int_equal(scb_events_new(NULL, NULL, &ev), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_events_new(&none, NULL, &ev), SCB_E_INVALID_ARG);
+    assert_null(ev);
+    scb_events_free(NULL);
+    scb_events_free(&ev);
+    scb_events_wake(NULL);
+    assert_int_equal(scb_events_wait(NULL, 0, &changed), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_events_reader(NULL, &r), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_events_open(NULL, "x", &tr, NULL, 0), SCB_E_INVALID_ARG);
+    assert_string_equal(scb_events_name(NULL), "");
+    assert_int_equal(scb_pcsc_events_new(NULL, NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_pcsc_monitor_cancel(NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_emu_events_new(NULL, "x", &ev), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_on_registration_failure(NULL), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_transport_session_null),
         cmocka_unit_test(test_emu_null),
         cmocka_unit_test(test_util_null),
+        cmocka_unit_test(test_daemon_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

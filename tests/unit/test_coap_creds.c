@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -17,6 +18,7 @@
 #include "coap_internal.h"
 #include "scboot/error.h"
 #include "scboot/json.h"
+#include "scboot/store.h"
 
 static void config(struct scb_config *c, const char *bs_resources)
 {
@@ -200,6 +202,47 @@ static void options_without_a_peer_refused(void **state)
     assert_int_equal(scb_coap_bootstrap(st, &o, NULL), SCB_E_INVALID_ARG);
 }
 
+static int cancel_after(void *ctx)
+{
+    int *n = ctx;
+    return --*n <= 0;
+}
+
+/* The cancel hook abandons a client-initiated session waiting for its answer and a listener
+ * waiting for a peer: outcome CANCELLED, SCB_OK, and nothing committed (no generation). */
+static void cancel_hook_abandons(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scb-cancel-XXXXXX", err[200], cmd[64];
+    struct scb_store *st = NULL;
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct scb_committed cm;
+    int calls = 3;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), SCB_OK);
+    memset(&o, 0, sizeof(o));
+    scb_profile_default(&o.profile);
+    o.server_uri = "coap://127.0.0.1:9"; /* discard: nobody answers */
+    o.endpoint = "ep";
+    o.cancel = cancel_after;
+    o.cancel_ctx = &calls;
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
+    assert_int_equal(calls, 0);
+    o.server_uri = NULL;
+    o.listen = "127.0.0.1:56983";
+    calls = 2;
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
+    assert_int_equal(scb_store_load(st, &cm, err, sizeof(err)), SCB_OK);
+    assert_int_equal(cm.generation, 0); /* nothing ever committed */
+    scb_committed_free(&cm);
+    scb_store_close(&st);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +252,7 @@ int main(void)
         cmocka_unit_test(broken_accounts_refused),
         cmocka_unit_test(flags_never_weaken),
         cmocka_unit_test(options_without_a_peer_refused),
+        cmocka_unit_test(cancel_hook_abandons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,9 +45,11 @@ static void every_key(void **state)
                     "exec-timeout = 2m\n"
                     "verify = every=10m\n"
                     "profile = /etc/scboot/profile.json\n"
-                    "endpoint = urn:imei:{imei}\n";
+                    "endpoint = urn:imei:{imei}\n"
+                    "listen = 127.0.0.1:5683\n";
     assert_int_equal(parse(t, &c, err, sizeof(err)), 0);
     assert_string_equal(c.endpoint, "urn:imei:{imei}");
+    assert_string_equal(c.listen, "127.0.0.1:5683");
     assert_string_equal(c.reader, "Virtual PCD 00 00");
     assert_string_equal(c.pin_file, "/etc/scboot/pin");
     assert_string_equal(c.scp03_keys, "/etc/scboot/keys");
@@ -74,6 +76,7 @@ static void unset_keys_stay_unset(void **state)
                      0);
     assert_null(c.reader);
     assert_null(c.exec);
+    assert_null(c.listen);
     assert_int_equal(c.secure_mode, -1);
     assert_int_equal(c.exec_timeout, -1);
     assert_int_equal(c.verify, CLI_VERIFY_UNSET);

@@ -4,7 +4,10 @@
  * datagram to a path and to an abstract socket, JOURNAL_STREAM matching, priority prefixes
  * and the classification of the library's lines, and the --exec hook: environment, exit
  * status, missing program reported once, a slow hook killed (with its whole process group)
- * at the timeout, and at once when the daemon is stopping.
+ * at the timeout, and at once when the daemon is stopping. Then the daemon loop of the library
+ * (daemon.h) on the emulator's event source: insert, removal, swap, the network step when the
+ * card leaves no server account (a stub stands for CoAP), a session abandoned when the card
+ * goes, the registration-failure policy, and an event source that fails (back-off).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -24,7 +27,11 @@
 #include <cmocka.h>
 
 #include "cli_daemon.h"
+#include "scboot/daemon.h"
+#include "scboot/emu.h"
 #include "scboot/error.h"
+#include "scboot/json.h"
+#include "scboot/model.h"
 
 static char dir[64];
 
@@ -377,10 +384,428 @@ static void hook_shell_syntax_said_at_startup(void **state)
     assert_false(sh.missing_reported);
 }
 
+/* ---- the library's daemon loop on the emulator ---- */
+
+struct loop {
+    char dir[64];
+    struct scb_emu *e;
+    struct scb_events *ev;
+    struct scb_store *st;
+    struct scb_bootstrap *seq;
+    struct scb_daemon *d;
+    struct scb_daemon_opts o;
+    uint64_t clock;
+    int cards, readies, nets, net_calls;
+    enum scb_bootstrap_outcome last_card;
+    int last_needs_net;
+    struct scb_daemon_network last_net;
+    char last_status[300];
+    /* the stub network step */
+    enum scb_coap_outcome stub_outcome;
+    int stub_remove_card;   /* take the card out mid-session, then ask the cancel hook */
+    int stub_cancelled;     /* what the cancel hook said */
+    int stub_cancels;
+    unsigned stub_request;  /* a request (a signal) arriving mid-session */
+    char stub_endpoint[32];
+    int stub_uri_null;
+    int stub_listen;        /* the session was the listener's */
+};
+
+static uint64_t fake_clock(void *ctx)
+{
+    return ((struct loop *)ctx)->clock;
+}
+
+static void on_card(void *ctx, const struct scb_run_result *res, const char *reader)
+{
+    struct loop *l = ctx;
+    (void)reader;
+    l->cards++;
+    l->last_card = res->card;
+    l->last_needs_net = res->needs_network_bootstrap;
+}
+
+static void on_net(void *ctx, const struct scb_daemon_network *n)
+{
+    struct loop *l = ctx;
+    l->nets++;
+    l->last_net = *n;
+}
+
+static void on_status(void *ctx, const char *line)
+{
+    struct loop *l = ctx;
+    snprintf(l->last_status, sizeof(l->last_status), "%s", line);
+}
+
+static void on_ready(void *ctx)
+{
+    ((struct loop *)ctx)->readies++;
+}
+
+static int stub_network(void *ctx, struct scb_store *st, const struct scb_coap_opts *o,
+                        struct scb_coap_result *res)
+{
+    struct loop *l = ctx;
+    (void)st;
+    l->net_calls++;
+    snprintf(l->stub_endpoint, sizeof(l->stub_endpoint), "%s", o->endpoint ? o->endpoint : "");
+    l->stub_uri_null = o->server_uri == NULL && o->listen == NULL;
+    l->stub_listen = o->listen != NULL;
+    memset(res, 0, sizeof(*res));
+    if (l->stub_remove_card) {
+        scb_emu_remove(l->e);
+        l->stub_remove_card = 0;
+    }
+    if (l->stub_request) {
+        scb_daemon_request(l->d, l->stub_request);
+        l->stub_request = 0;
+    }
+    l->stub_cancelled = o->cancel && o->cancel(o->cancel_ctx);
+    l->stub_cancels += l->stub_cancelled;
+    res->outcome = l->stub_cancelled ? SCB_COAP_CANCELLED : l->stub_outcome;
+    return SCB_OK;
+}
+
+static void loop_start(struct loop *l, const char *file, const char *endpoint)
+{
+    char json[256], err[256];
+    struct scb_bootstrap_opts bo;
+    memset(l, 0, sizeof(*l));
+    snprintf(l->dir, sizeof(l->dir), "/tmp/scb-loop-XXXXXX");
+    assert_non_null(mkdtemp(l->dir));
+    snprintf(json, sizeof(json), "{\"iccid\":\"8988211000000430010\",\"lwm2m\":{\"file\":\"%s\","
+                                 "\"pkcs15_first\":false}}", file);
+    if (scb_emu_load_json(json, "data", &l->e, err, sizeof(err)) < 0) {
+        fail_msg("%s", err);
+    }
+    assert_int_equal(scb_emu_events_new(l->e, "virtual", &l->ev), 0);
+    assert_int_equal(scb_store_open(l->dir, 0, &l->st, err, sizeof(err)), 0);
+    scb_bootstrap_opts_init(&bo);
+    bo.store = l->st;
+    assert_int_equal(scb_bootstrap_new(&bo, &l->seq), 0);
+    scb_daemon_opts_init(&l->o);
+    l->o.seq = l->seq;
+    l->o.store = l->st;
+    l->o.events = l->ev;
+    l->o.endpoint = endpoint;
+    l->o.network = stub_network;
+    l->o.network_ctx = l;
+    l->o.retry_ms = 1000;
+    l->o.clock_ms = fake_clock;
+    l->o.ctx = l;
+    l->o.card = on_card;
+    l->o.network_done = on_net;
+    l->o.status = on_status;
+    l->o.ready = on_ready;
+    l->stub_outcome = SCB_COAP_COMMITTED;
+    assert_int_equal(scb_daemon_new(&l->o, &l->d), 0);
+}
+
+static void loop_stop(struct loop *l)
+{
+    char cmd[96];
+    scb_daemon_free(&l->d);
+    assert_null(l->d);
+    scb_bootstrap_free(&l->seq);
+    scb_store_close(&l->st);
+    scb_events_free(&l->ev);
+    scb_emu_free(&l->e);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", l->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Turn the loop without blocking until it has nothing left to do now. */
+static void settle(struct loop *l)
+{
+    for (int k = 0; k < 8; k++) {
+        assert_int_equal(scb_daemon_step(l->d, 0), 0);
+    }
+}
+
+static void loop_insert_remove_swap(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "anjay_ef126.bin", "gw-1");
+    settle(&l);
+    assert_int_equal(l.readies, 1);
+    assert_int_equal(l.cards, 1);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_APPLIED);
+    assert_int_equal(l.net_calls, 0); /* the card holds server accounts: no network */
+    settle(&l);
+    assert_int_equal(l.cards, 1); /* no event: no check, no callback */
+    scb_emu_remove(l.e);
+    settle(&l);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_REMOVED);
+    scb_emu_insert(l.e);
+    settle(&l);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_APPLIED);
+    assert_int_equal(scb_emu_set_iccid(l.e, "8988211000000430028"), 0);
+    settle(&l);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_SWAPPED);
+    /* SIGHUP: read now, same card: the callback hears UNCHANGED */
+    int before = l.cards;
+    scb_daemon_request(l.d, SCB_DAEMON_RECHECK);
+    settle(&l);
+    assert_int_equal(l.cards, before + 1);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_UNCHANGED);
+    scb_daemon_request(l.d, SCB_DAEMON_STOP);
+    assert_int_equal(scb_daemon_step(l.d, 0), 1);
+    assert_int_equal(scb_daemon_run(l.d), SCB_OK);
+    loop_stop(&l);
+}
+
+/* A card holding only a Bootstrap-Server account: the network step runs, client-initiated
+ * from the committed account (no URI in the options) with the endpoint name; a failure is
+ * retried on the schedule, a success ends it. */
+static void loop_network_when_no_server_account(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "nrf_ef58.bin", "urn:imei:490154203237518");
+    l.stub_outcome = SCB_COAP_UNREACHABLE;
+    settle(&l);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_APPLIED);
+    assert_true(l.last_needs_net);
+    assert_int_equal(l.net_calls, 1);
+    assert_string_equal(l.stub_endpoint, "urn:imei:490154203237518");
+    assert_true(l.stub_uri_null);
+    assert_int_equal(l.nets, 1);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_UNREACHABLE);
+    assert_int_equal(l.last_net.retry_ms, 1000);
+    assert_non_null(strstr(l.last_status, "retrying in 1 s"));
+    settle(&l);
+    assert_int_equal(l.net_calls, 1); /* not before the pause */
+    l.clock += 1000;
+    settle(&l);
+    assert_int_equal(l.net_calls, 2);
+    assert_int_equal(l.last_net.retry_ms, 2000); /* doubled */
+    l.stub_outcome = SCB_COAP_COMMITTED;
+    l.clock += 2000;
+    settle(&l);
+    assert_int_equal(l.net_calls, 3);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_COMMITTED);
+    assert_false(l.last_net.server_initiated);
+    l.clock += 100000;
+    settle(&l);
+    assert_int_equal(l.net_calls, 3); /* done: nothing more */
+    loop_stop(&l);
+
+    /* without an endpoint name no network step runs */
+    loop_start(&l, "nrf_ef58.bin", NULL);
+    settle(&l);
+    assert_true(l.last_needs_net);
+    assert_int_equal(l.net_calls, 0);
+    loop_stop(&l);
+}
+
+/* The card taken out during the network session: the cancel hook says stop, the session is
+ * abandoned (no network report), the removal is handled (R4) and the sequence runs again. */
+static void loop_session_abandoned_on_removal(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "nrf_ef58.bin", "gw-1");
+    l.stub_remove_card = 1;
+    settle(&l);
+    assert_int_equal(l.stub_cancels, 1);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_REMOVED);
+    /* the abandoned session is never reported; without a card there is no Bootstrap-Server
+     * account left to ask, so no network step runs until a card comes back */
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(l.nets, 0);
+    assert_non_null(strstr(l.last_status, "no Bootstrap-Server account"));
+    scb_emu_insert(l.e);
+    settle(&l);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_APPLIED);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_COMMITTED);
+    /* a request (SIGHUP) arriving during a session abandons it too; the card is read again
+     * and, still without a server account, the network step runs again */
+    int cards = l.cards;
+    l.stub_request = SCB_DAEMON_RECHECK;
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    settle(&l);
+    assert_int_equal(l.stub_cancels, 2);
+    assert_int_equal(l.cards, cards + 1);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_COMMITTED);
+    loop_stop(&l);
+}
+
+static void registration_failure_policy(void **state)
+{
+    struct scb_config c;
+    char err[200];
+    (void)state;
+    assert_int_equal(scb_bootstrap_on_registration_failure(NULL), 1);
+    static const struct {
+        const char *json;
+        int want;
+    } cases[] = {
+        {"{\"objects\":{}}", 1},
+        {"{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":1}}}}}}", 1},
+        {"{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"16\":true}}}}}}", 1},
+        {"{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"16\":false}}}}}}", 0},
+        {"{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"16\":false}},"
+         "\"1\":{\"resources\":{\"0\":2}}}}}}", 1},
+        {"{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":1,\"16\":false}},"
+         "\"1\":{\"resources\":{\"0\":2,\"16\":false}}}}}}", 0},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        scb_config_init(&c);
+        if (scb_config_from_json_text(cases[k].json, &c, err, sizeof(err)) < 0) {
+            fail_msg("case %zu: %s", k, err);
+        }
+        assert_int_equal(scb_bootstrap_on_registration_failure(&c), cases[k].want);
+        scb_config_free(&c);
+    }
+}
+
+/* SIGUSR1 (registration failed): a new client-initiated bootstrap although the last one
+ * committed; none without a Bootstrap-Server account to ask. */
+static void loop_registration_failed_bootstraps(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "nrf_ef58.bin", "gw-1");
+    settle(&l);
+    assert_int_equal(l.net_calls, 1);
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 2);
+    loop_stop(&l);
+    loop_start(&l, "anjay_ef126.bin", "gw-1");
+    settle(&l);
+    assert_int_equal(l.net_calls, 0);
+    /* /1/x/16 absent: true, but this card holds no Bootstrap-Server account to ask */
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 0);
+    assert_non_null(strstr(l.last_status, "no Bootstrap-Server account"));
+    loop_stop(&l);
+}
+
+/* --listen: the listener runs in the loop's process only after the card step ran, and only
+ * when the loop may block (a step with a wait budget); its commit is reported server-initiated. */
+static void loop_listener_after_card_step(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "anjay_ef126.bin", NULL);
+    scb_daemon_free(&l.d);
+    l.o.listen = "127.0.0.1:5683";
+    assert_int_equal(scb_daemon_new(&l.o, &l.d), 0);
+    assert_int_equal(scb_daemon_step(l.d, -1), 0); /* the first wait: the card event */
+    assert_int_equal(l.net_calls, 0);
+    assert_int_equal(l.cards, 0);
+    assert_int_equal(scb_daemon_step(l.d, -1), 0); /* the card step */
+    assert_int_equal(l.cards, 1);
+    assert_int_equal(l.net_calls, 0);
+    assert_int_equal(scb_daemon_step(l.d, -1), 0); /* then the listener */
+    assert_int_equal(l.net_calls, 1);
+    assert_true(l.stub_listen);
+    assert_true(l.last_net.server_initiated);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_COMMITTED);
+    settle(&l); /* a step without a wait budget never listens */
+    assert_int_equal(l.net_calls, 1);
+    loop_stop(&l);
+}
+
+/* An event source that keeps failing: the loop backs off (250 ms doubling to 4 s), says so in
+ * the status line, is ready, and checks the card once the source answers again. */
+static int failing;
+static int bad_wait(void *self, int timeout_ms, int *changed)
+{
+    (void)self, (void)timeout_ms;
+    *changed = 1;
+    return failing ? SCB_E_NOMEM : SCB_OK;
+}
+static void bad_wake(void *self)
+{
+    (void)self;
+}
+static int bad_reader(void *self, struct scb_events_reader *out)
+{
+    (void)self;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->name, sizeof(out->name), "modem");
+    out->reachable = 1;
+    return SCB_OK;
+}
+static int bad_open(void *self, const char *reader, struct scb_transport **out, char *err,
+                    size_t errlen)
+{
+    (void)self, (void)reader, (void)out, (void)err, (void)errlen;
+    return SCB_E_NO_CARD;
+}
+static void bad_destroy(void *self)
+{
+    (void)self;
+}
+static const struct scb_events_ops bad_ops = {"failing", bad_wait, bad_wake, bad_reader,
+                                              bad_open, bad_destroy};
+
+static void loop_source_failure_backs_off(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "nrf_ef58.bin", NULL);
+    scb_daemon_free(&l.d);
+    scb_events_free(&l.ev);
+    assert_int_equal(scb_events_new(&bad_ops, NULL, &l.ev), 0);
+    l.o.events = l.ev;
+    assert_int_equal(scb_daemon_new(&l.o, &l.d), 0);
+    failing = 1;
+    assert_int_equal(scb_daemon_step(l.d, 0), 0);
+    assert_int_equal(l.readies, 1);
+    assert_string_equal(l.last_status, "failing failed, retrying in 250 ms");
+    assert_int_equal(scb_daemon_step(l.d, 0), 0);
+    assert_string_equal(l.last_status, "failing failed, retrying in 500 ms");
+    for (int k = 0; k < 8; k++) {
+        assert_int_equal(scb_daemon_step(l.d, 0), 0);
+    }
+    assert_string_equal(l.last_status, "failing failed, retrying in 4000 ms");
+    assert_int_equal(l.cards, 0); /* no check while the source fails */
+    failing = 0;
+    settle(&l);
+    assert_true(l.cards >= 1);
+    assert_int_equal(l.last_card, SCB_BOOTSTRAP_CARD_ABSENT); /* the stub reader is empty */
+    loop_stop(&l);
+}
+
+/* A wake with no wait under way is not lost: the next wait returns at once. */
+static void events_wake_not_lost(void **state)
+{
+    struct loop l;
+    int changed = 0;
+    struct timespec a, b;
+    (void)state;
+    loop_start(&l, "nrf_ef58.bin", NULL);
+    assert_int_equal(scb_events_wait(l.ev, 0, &changed), 0);
+    assert_int_equal(changed, 1); /* the first wait: look at the card */
+    assert_int_equal(scb_events_wait(l.ev, 0, &changed), 0);
+    assert_int_equal(changed, 0);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    scb_events_wake(l.ev);
+    assert_int_equal(scb_events_wait(l.ev, 5000, &changed), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    assert_true(b.tv_sec - a.tv_sec < 2);
+    assert_string_equal(scb_events_name(l.ev), "emulator");
+    loop_stop(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(notify_path_and_abstract),
+        cmocka_unit_test(loop_insert_remove_swap),
+        cmocka_unit_test(loop_network_when_no_server_account),
+        cmocka_unit_test(loop_session_abandoned_on_removal),
+        cmocka_unit_test(registration_failure_policy),
+        cmocka_unit_test(loop_registration_failed_bootstraps),
+        cmocka_unit_test(loop_listener_after_card_step),
+        cmocka_unit_test(loop_source_failure_backs_off),
+        cmocka_unit_test(events_wake_not_lost),
         cmocka_unit_test(notify_never_blocks),
         cmocka_unit_test(journal_stream),
         cmocka_unit_test(classify),
