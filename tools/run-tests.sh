@@ -6,9 +6,9 @@
 #   3. a clang build (warnings as errors), so both compilers stay clean
 #   4. each libFuzzer target for $FUZZ_SECONDS (default 60) over its corpus, under ASan+UBSan
 #   5. cross builds for the gateways' CPUs (tools/cross/*.ini, warnings as errors), their
-#      programs run under qemu-user: arm64 unit + fuzz replay + integration (the same private
-#      pcscd + vpcd), armhf (32-bit long, size_t, time_t) unit. They run when the cross
-#      compiler is installed (tools/install-deps.sh --cross ARCH); SCBOOT_REQUIRE_CROSS=1
+#      programs run under qemu-user: unit + fuzz replay + integration (the same private
+#      pcscd + vpcd) for arm64 and for armhf (32-bit long, size_t, time_t). They run when the
+#      cross compiler is installed (tools/install-deps.sh --cross ARCH); SCBOOT_REQUIRE_CROSS=1
 #      (.ci/run) makes a missing one a failure. SCBOOT_CROSS="arm64 armhf" picks them.
 #   with SCBOOT_PACKAGE=1 also the Debian packages (tests/package/test_package.sh), and those
 #   of arm64 cross-built (dpkg-buildpackage -a arm64) when stage 5 builds arm64
@@ -107,7 +107,7 @@ cross_suite() {
 for arch in ${SCBOOT_CROSS:-arm64 armhf}; do
     case $arch in
         arm64) cross_suite arm64 unit fuzz integration ;;
-        armhf) cross_suite armhf unit ;;
+        armhf) cross_suite armhf unit fuzz integration ;;
         *) say "FAIL: unknown cross architecture $arch"; stage_failed=$((stage_failed + 1)); status=1 ;;
     esac
 done
