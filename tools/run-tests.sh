@@ -70,6 +70,7 @@ fi
 cross_suite() {
     arch=$1; shift
     dir=$BUILD-$arch
+    t0=$(date +%s)
     ini=tools/cross/$arch.ini
     triplet=$(sed -n "s/^triplet = '\(.*\)'$/\1/p" "$ini")
     qemu=$(sed -n "s/^qemu = \['\(.*\)'\]$/\1/p" "$ini")
@@ -103,6 +104,7 @@ cross_suite() {
             status=1
         logs="$logs $dir/meson-logs/testlog-package.json"
     fi
+    say "$arch cross stage: $(($(date +%s) - t0)) s"
 }
 for arch in ${SCBOOT_CROSS:-arm64 armhf}; do
     case $arch in
