@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bootstrap.c: the bootstrap sequence (smartcard -> factory -> network needed?) and the card
- * change check. Every configuration goes through scb_validate_image() (decode + the one
+ * change check. Every configuration goes through scb_image_validate() (decode + the one
  * validator) before it is merged with its provenance and committed through the store.
  */
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include "logf.h"
 #include "scboot/bsfile.h"
 #include "scboot/card.h"
+#include "scboot/image.h"
 #include "scboot/json.h"
 #include "scboot/bootstrap.h"
 #include "scboot/tlv.h"
@@ -406,7 +407,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     int swapped = had_card && strcmp(c.card.iccid, r.iccid) != 0;
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_validate_image(r.file, r.file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
+    ret = scb_image_validate(r.file, r.file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
         *out = SCB_BOOTSTRAP_CARD_INVALID;
@@ -523,7 +524,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     }
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_validate_image(img, len, &b->o.profile, SCB_SRC_FACTORY, &cfg, &b->report);
+    ret = scb_image_validate(img, len, &b->o.profile, SCB_SRC_FACTORY, &cfg, &b->report);
     scb_zeroize(img, len);
     free(img);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {

@@ -13,6 +13,7 @@
 #include "cli_misc.h"
 #include "scboot/bsfile.h"
 #include "scboot/card_source.h"
+#include "scboot/image.h"
 #include "scboot/json.h"
 #include "scboot/scp03.h"
 #include "scboot/tlv.h"
@@ -222,7 +223,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
     if (derr.rule != NULL) {
         malformed = 1;
         scb_report_add_decode_error(&rep, &derr);
-    } else if ((ret = scb_validate_image(buf, len, &prof, src, &cfg, &rep)) < 0) {
+    } else if ((ret = scb_image_validate(buf, len, &prof, src, &cfg, &rep)) < 0) {
         if (ret != SCB_E_DECODE) {
             ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
             goto out;

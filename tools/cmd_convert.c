@@ -14,13 +14,15 @@
 #include <string.h>
 
 
-#include "bridge.h"
 #include "cli.h"
 #include "cli_misc.h"
 #include "scboot/bsfile.h"
+#include "scboot/image.h"
+#include "scboot/leshan.h"
 #include "scboot/tlv.h"
 #include "scboot/util.h"
 #include "scboot/validate.h"
+#include "scboot/wakaama.h"
 
 static const char usage_text[] =
     "scboot encode --from leshan|wakaama FILE|- -o OUT.bin|- [--endpoint NAME] [--pad N]\n"
@@ -31,6 +33,23 @@ enum { OPT_FROM = 700, OPT_ENDPOINT, OPT_NO_ACL, OPT_PROFILE, OPT_SOURCE };
 static int bridge_format(const char *s)
 {
     return strcmp(s, "leshan") == 0 ? 1 : strcmp(s, "wakaama") == 0 ? 2 : 0;
+}
+
+/* The importers say what is wrong; the hint names this command's flag. A missing or unknown
+ * endpoint, or one named for a file without endpoints, is a usage error (exit 2). */
+static int import_fail(struct cli *c, const char *in, int ret, const char *err,
+                       const char *endpoint)
+{
+    const char *hint = "";
+    if (ret == SCB_E_NOT_FOUND && endpoint == NULL) {
+        hint = ": choose one with --endpoint";
+    } else if (ret == SCB_E_INVALID_ARG && endpoint != NULL) {
+        hint = ": leave out --endpoint";
+    }
+    int code = ret == SCB_E_NOT_FOUND || ret == SCB_E_INVALID_ARG ? SCB_E_INVALID_ARG
+               : ret == SCB_E_NOMEM                              ? SCB_E_NOMEM
+                                                                 : SCB_E_PARSE;
+    return cli_fail(c, code, "%s: %s%s", in, err, hint);
 }
 
 static void print_violations(const struct scb_report *rep)
@@ -131,14 +150,13 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     struct scb_buf img = {.max = SCB_MAX_FILE_SIZE + 65536};
     struct scb_report rep = {0};
     scb_config_init(&cfg);
-    ret = fmt == 1 ? bridge_leshan_import(text, len, endpoint, &cfg, err, sizeof(err))
-                   : bridge_wakaama_import(text, len, endpoint, &cfg, err, sizeof(err));
+    ret = fmt == 1 ? scb_leshan_import(text, len, endpoint, &cfg, err, sizeof(err))
+                   : scb_wakaama_import(text, len, endpoint, &cfg, err, sizeof(err));
     scb_zeroize(text, len);
     free(text);
     if (ret < 0) {
         scb_config_free(&cfg);
-        return cli_fail(c, ret == SCB_E_INVALID_ARG || ret == SCB_E_NOMEM ? ret : SCB_E_PARSE,
-                        "%s: %s", in, err);
+        return import_fail(c, in, ret, err, endpoint);
     }
     ret = scb_bsfile_encode(&cfg, pad, &img);
     scb_config_free(&cfg);
@@ -148,7 +166,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     }
     /* the image takes the card's path: decode + the one validator */
     scb_config_init(&dec);
-    ret = scb_validate_image(img.data, img.len, &prof, src, &dec, &rep);
+    ret = scb_image_validate(img.data, img.len, &prof, src, &dec, &rep);
     scb_config_free(&dec);
     if (ret < 0 && ret != SCB_E_DECODE) {
         ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
@@ -177,13 +195,18 @@ int cli_export(struct cli *c, const struct scb_config *cfg, const char *format,
     if (fmt == 0) {
         return cli_bad_value(c, "--export", format, "must be leshan or wakaama");
     }
-    ret = fmt == 1 ? bridge_leshan_export(cfg, endpoint, c->show_secrets, &out, lost,
-                                          sizeof(lost), err, sizeof(err))
-                   : bridge_wakaama_export(cfg, endpoint, c->show_secrets, &out, lost,
-                                           sizeof(lost), err, sizeof(err));
+    ret = fmt == 1 ? scb_leshan_export(cfg, endpoint, c->show_secrets, &out, lost, sizeof(lost),
+                                       err, sizeof(err))
+                   : scb_wakaama_export(cfg, endpoint, c->show_secrets, &out, lost, sizeof(lost),
+                                        err, sizeof(err));
+    if (ret == SCB_E_INVALID_ARG || ret == SCB_E_UNSUPPORTED) {
+        /* secrets not asked for (the hint names the flag), or what the format cannot say */
+        fprintf(stderr, "%s: %s%s\n", c->prog, err,
+                ret == SCB_E_INVALID_ARG ? ": --show-secrets exports them in clear" : "");
+        return EXIT_USAGE;
+    }
     if (ret < 0) {
-        return ret == SCB_E_INVALID_ARG ? (fprintf(stderr, "%s: %s\n", c->prog, err), EXIT_USAGE)
-                                        : cli_fail(c, ret, "%s", scb_strerror(ret));
+        return cli_fail(c, ret, "%s", scb_strerror(ret));
     }
     size_t n = strlen(out);
     int ok = fwrite(out, 1, n, stdout) == n && fflush(stdout) == 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * scboot G.3.4 EF LwM2M_Bootstrap container (bootstrap/bsfile.c): decode, encode and the
+ * scboot G.3.4 EF LwM2M_Bootstrap container (bootstrap/codec/bsfile.c): decode, encode and the
  * length its header covers.
  */
 #ifndef SCBOOT_BSFILE_H

@@ -65,6 +65,18 @@ struct scb_config {
     struct scb_object *o;
 };
 
+/**
+ * Where and why decoding stopped, as every codec reports it: rule is a RULES.md identifier
+ * ("record-overrun"), offset the byte where it stopped. The validator's report takes it in
+ * (scb_report_add_decode_error), so it lives with the model both rooms build on.
+ */
+struct scb_decode_error {
+    const char *rule;
+    size_t offset;
+    char path[32];    /**< LwM2M path when known ("/0/1/5"), else "/" */
+    char msg[160];
+};
+
 /** Registry type of /oid/x/rid (SCB_TYPE_UNKNOWN for objects or resources not in the table). */
 enum scb_type scb_res_type(uint16_t oid, uint16_t rid);
 /** Whether /oid/x/rid is a secret (PSK, private keys, OSCORE master secret). */

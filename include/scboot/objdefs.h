@@ -26,6 +26,7 @@ extern "C" {
 #define SCB_OBJ_SERVER 1
 #define SCB_OBJ_ACL 2
 #define SCB_OBJ_DEVICE 3
+#define SCB_OBJ_APN_PROFILE 11 /**< APN Connection Profile: what /1/x/10 links to */
 #define SCB_OBJ_OSCORE 21
 
 /* ---- Security (0) ------------------------------------------------------------------- */
@@ -60,6 +61,13 @@ extern "C" {
 #define SCB_RES_SEC_RDS_DST_PORT 28   /**< 1.2: RDS Destination Port, integer 0..15 */
 #define SCB_RES_SEC_RDS_SRC_PORT 29   /**< 1.2: RDS Source Port, integer 0..15 */
 #define SCB_RES_SEC_RDS_APP_ID 30     /**< 1.2: RDS Application ID, string */
+
+/* Values of Security Mode (/0/x/2) */
+#define SCB_SEC_MODE_PSK 0            /**< Pre-Shared Key */
+#define SCB_SEC_MODE_RPK 1            /**< Raw Public Key */
+#define SCB_SEC_MODE_CERT 2           /**< Certificate */
+#define SCB_SEC_MODE_NOSEC 3          /**< NoSec */
+#define SCB_SEC_MODE_EST 4            /**< Certificate mode with EST */
 
 /* ---- Server (1) --------------------------------------------------------------------- */
 #define SCB_RES_SRV_SSID 0            /**< Short Server ID, integer 1..65534 */
@@ -139,6 +147,13 @@ const char *scb_objdef_type_name(enum scb_type t);
  * none (executable) no bytes at all; opaque and unknown anything. 1 if it fits, else 0.
  */
 int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len);
+/**
+ * Check a value against the registry type of /oid/x/rid (tlv-value-invalid):
+ * scb_objdef_value_fits() on scb_res_type(oid, rid).
+ * \param oid object ID \param rid resource ID \param v the value
+ * \return SCB_OK when it fits, SCB_E_PARSE when not, SCB_E_INVALID_ARG when v is NULL
+ */
+int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * scboot LwM2M TLV codec (bootstrap/tlv.c, content format 11542), its output buffer and the
- * decode error every codec reports (the RULES.md identifier and the byte offset). Decoding
- * never reads out of bounds.
+ * scboot LwM2M TLV codec (bootstrap/codec/tlv.c, content format 11542) and its output buffer.
+ * Decoders report a struct scb_decode_error (model.h). Decoding never reads out of bounds.
  */
 #ifndef SCBOOT_TLV_H
 #define SCBOOT_TLV_H
@@ -23,14 +22,6 @@ extern "C" {
 #define SCB_TLV_RESOURCE_INSTANCE 1
 #define SCB_TLV_MULTIPLE_RESOURCE 2
 #define SCB_TLV_RESOURCE 3
-
-/** Where and why decoding stopped. rule is a RULES.md identifier ("record-overrun"). */
-struct scb_decode_error {
-    const char *rule;
-    size_t offset;
-    char path[32];    /**< LwM2M path when known ("/0/1/5"), else "/" */
-    char msg[160];
-};
 
 struct scb_tlv {
     uint8_t type;     /**< SCB_TLV_* */
@@ -72,8 +63,6 @@ int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out);
 int scb_tlv_encode_instance(const struct scb_instance *i, struct scb_buf *out);
 /** Encode one resource (Resource or Multiple Resource TLV). */
 int scb_tlv_encode_resource(const struct scb_resource *r, struct scb_buf *out);
-/** Check a value against its registry type (tlv-value-invalid): scb_objdef_value_fits(). */
-int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include "scboot/model.h"
-#include "scboot/tlv.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -120,15 +119,6 @@ int scb_report_has_errors(const struct scb_report *rep);
 /** Append a decode error as a violation (severity error, container rules). */
 int scb_report_add_decode_error(struct scb_report *rep, const struct scb_decode_error *e);
 void scb_report_free(struct scb_report *rep);
-
-/**
- * The one check every configuration source goes through (card, factory image, and via
- * scb_validate the network Finish): decode an EF LwM2M_Bootstrap image and validate it.
- * A decode error is reported as a violation (container rule) and returns SCB_E_DECODE.
- * On success *cfg holds the configuration (caller frees) whatever the report says.
- */
-int scb_validate_image(const uint8_t *image, size_t len, const struct scb_profile *p,
-                        enum scb_source src, struct scb_config *cfg, struct scb_report *rep);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

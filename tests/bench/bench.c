@@ -20,6 +20,7 @@
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
 #include "scboot/bootstrap.h"
+#include "scboot/image.h"
 #include "scboot/tlv.h"
 #include "scboot/util.h"
 
@@ -393,7 +394,7 @@ static void decode_speed(const struct scb_buf *img)
         struct scb_config cfg;
         struct scb_report rep = {0};
         scb_config_init(&cfg);
-        scb_validate_image(img->data, img->len, &p, SCB_SRC_CARD, &cfg, &rep);
+        scb_image_validate(img->data, img->len, &p, SCB_SRC_CARD, &cfg, &rep);
         scb_report_free(&rep);
         scb_config_free(&cfg);
     }
@@ -412,7 +413,7 @@ static int once(const char *path)
         return 1;
     }
     scb_config_init(&cfg);
-    int ret = scb_validate_image(d, n, NULL, SCB_SRC_CARD, &cfg, &rep);
+    int ret = scb_image_validate(d, n, NULL, SCB_SRC_CARD, &cfg, &rep);
     printf("%s: %zu bytes, %s, %zu violations\n", path, n, ret == 0 ? "decoded" : "malformed",
            rep.n);
     scb_report_free(&rep);
@@ -453,7 +454,7 @@ int main(int argc, char **argv)
         }
     }
     card_classes();
-    printf("\nDecode + validate (scb_validate_image), wall time per file\n\n"
+    printf("\nDecode + validate (scb_image_validate), wall time per file\n\n"
            "| file | per file | throughput |\n|---|---|---|\n");
     for (size_t s = 1; s < 4; s += 2) {
         decode_speed(&imgs[s]);

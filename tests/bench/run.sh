@@ -25,13 +25,13 @@ echo
 echo
 
 if command -v valgrind >/dev/null 2>&1; then
-    echo "Decode + validate under valgrind (one file, only scb_validate_image counted)"
+    echo "Decode + validate under valgrind (one file, only scb_image_validate counted)"
     echo
     echo "| file | instructions | per byte | peak heap (massif) |"
     echo "|---|---|---|---|"
     for s in 1024 32768; do
         f="$T/bench_$s.bin"
-        ir=$(valgrind --tool=callgrind --callgrind-out-file="$T/cg" --toggle-collect=scb_validate_image \
+        ir=$(valgrind --tool=callgrind --callgrind-out-file="$T/cg" --toggle-collect=scb_image_validate \
              "$BENCH" --once "$f" 2>&1 | sed -n 's/.*refs: *//p' | tr -d ',')
         valgrind --tool=massif --massif-out-file="$T/ms" "$BENCH" --once "$f" > /dev/null 2>&1
         peak=$(grep mem_heap_B "$T/ms" | cut -d= -f2 | sort -n | tail -1)

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bridge.h"
+#include "scboot/leshan.h"
 #include "scboot/model.h"
+#include "scboot/wakaama.h"
 
 typedef int (*fuzz_import_fn)(const char *text, size_t len, const char *endpoint,
                               struct scb_config *cfg, char *err, size_t errlen);

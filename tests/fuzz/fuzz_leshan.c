@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* fuzz_leshan.c: the Leshan importer (tools/bridge_leshan.c): any bytes give a configuration or one
- * error; what imports also exports (secrets shown) and the export imports again. */
+/* fuzz_leshan.c: the Leshan importer (bootstrap/bridge/leshan.c): any bytes give a
+ * configuration or one error; what imports also exports (secrets shown) and the export imports
+ * again. */
 #include "fuzz_bridge_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    return fuzz_bridge_round_trip(data, size, bridge_leshan_import, bridge_leshan_export);
+    return fuzz_bridge_round_trip(data, size, scb_leshan_import, scb_leshan_export);
 }

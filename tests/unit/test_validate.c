@@ -21,6 +21,7 @@
 
 #include "../data/test_keys.h"
 #include "scboot/bsfile.h"
+#include "scboot/image.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
 #include "scboot/bootstrap.h"
@@ -412,7 +413,7 @@ static int via_card(const struct scb_config *cfg, enum scb_source src, struct sc
     struct scb_config out;
     assert_int_equal(scb_bsfile_encode(cfg, 0, &img), 0);
     scb_config_init(&out);
-    int ret = scb_validate_image(img.data, img.len, NULL, src, &out, rep);
+    int ret = scb_image_validate(img.data, img.len, NULL, src, &out, rep);
     scb_config_free(&out);
     scb_buf_free(&img);
     return ret;
@@ -436,10 +437,42 @@ static int via_factory_text(const char *text, struct scb_report *rep)
         return ret;
     }
     scb_config_init(&out);
-    ret = scb_validate_image(img, len, NULL, SCB_SRC_FACTORY, &out, rep);
+    ret = scb_image_validate(img, len, NULL, SCB_SRC_FACTORY, &out, rep);
     scb_config_free(&out);
     free(img);
     return ret;
+}
+
+/* The image entry reports what stops the container decoder as a violation of the report and
+ * returns SCB_E_DECODE; arguments it cannot work with are refused before anything is read. */
+static void test_image_entry_refusals(void **state)
+{
+    (void)state;
+    static uint8_t big[SCB_MAX_FILE_SIZE + 1];
+    const uint8_t short_img[] = {0x00, 0x01};
+    struct scb_report rep = {0};
+    struct scb_config cfg;
+    scb_config_init(&cfg);
+
+    assert_int_equal(scb_image_validate(big, sizeof(big), NULL, SCB_SRC_FACTORY, &cfg, &rep),
+                     SCB_E_DECODE);
+    assert_int_equal(rep.n, 1);
+    assert_string_equal(rep.v[0].rule, "file-too-large");
+    assert_int_equal(rep.v[0].id, SCB_RULE_FILE_TOO_LARGE);
+    assert_int_equal(scb_image_validate(short_img, sizeof(short_img), NULL, SCB_SRC_CARD, &cfg,
+                                        &rep), SCB_E_DECODE);
+    assert_int_equal(rep.n, 2);
+    assert_string_equal(rep.v[1].rule, "file-truncated");
+    assert_int_equal(cfg.n, 0);
+    scb_report_free(&rep);
+
+    assert_int_equal(scb_image_validate(NULL, 4, NULL, SCB_SRC_CARD, &cfg, &rep),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_image_validate(big, 4, NULL, SCB_SRC_CARD, NULL, &rep),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_image_validate(big, 4, NULL, SCB_SRC_CARD, &cfg, NULL),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(rep.n, 0);
 }
 
 static int via_factory(const struct scb_config *cfg, struct scb_report *rep)
@@ -658,7 +691,7 @@ static void test_issue12_attack(void **state)
     assert_int_equal(len, 68);
     scb_config_init(&cfg);
     for (int src = SCB_SRC_CARD; src <= SCB_SRC_NETWORK; src++) {
-        assert_int_equal(scb_validate_image(img, len, NULL, (enum scb_source)src, &cfg, &rep), 0);
+        assert_int_equal(scb_image_validate(img, len, NULL, (enum scb_source)src, &cfg, &rep), 0);
         expect_v(&rep, "resource-shape-invalid", "/0/1/0", "attack: URI");
         expect_v(&rep, "resource-shape-invalid", "/0/1/2", "attack: mode");
         scb_report_free(&rep);
@@ -877,6 +910,7 @@ int main(void)
         cmocka_unit_test(test_binding_nul),
         cmocka_unit_test(test_unknown_and_ranges),
         cmocka_unit_test(test_rule_enum),
+        cmocka_unit_test(test_image_entry_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

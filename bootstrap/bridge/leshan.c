@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * bridge_leshan.c: Eclipse Leshan's BootstrapConfig JSON <-> scboot's configuration model.
+ * leshan.c: Eclipse Leshan's BootstrapConfig JSON <-> scboot's configuration model.
  *
  * Field names and value forms follow Leshan's BootstrapConfig class (public fields serialized
  * by Jackson in the demo Bootstrap-Server's store file): "toDelete", "servers", "security",
@@ -12,9 +12,9 @@
  * notifIfDisabled true, binding "U", bootstrapServer false; clientOldOffTime 1 and
  * bootstrapServerAccountTimeout 0 on the Bootstrap-Server account), as Leshan would write it;
  * an explicit null leaves the resource out. Deletes ("toDelete") are requests to a client,
- * not configuration: they are checked and otherwise ignored. Leshan's defaults that carry nothing (empty byte arrays, SMS security
- * NO_SEC, an empty SMS number) are left out, as are the Bootstrap-Server-only resources
- * (/0/x/11, /0/x/12) on a non-Bootstrap-Server account.
+ * not configuration: they are checked and otherwise ignored. Leshan's defaults that carry
+ * nothing (empty byte arrays, SMS security NO_SEC, an empty SMS number) are left out, as are
+ * the Bootstrap-Server-only resources (/0/x/11, /0/x/12) on a non-Bootstrap-Server account.
  */
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -22,10 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-#include "bridge.h"
+#include "bridge_internal.h"
 #include "scboot/error.h"
 #include "scboot/json.h"
+#include "scboot/leshan.h"
+#include "scboot/objdefs.h"
 #include "scboot/util.h"
 
 enum kind {
@@ -40,51 +41,51 @@ struct field {
 };
 
 static const struct field security_fields[] = {
-    {"uri", 0, K_STR},
-    {"bootstrapServer", 1, K_BOOL},
-    {"securityMode", 2, K_SECMODE},
-    {"publicKeyOrId", 3, K_BYTES},
-    {"serverPublicKey", 4, K_BYTES},
-    {"secretKey", 5, K_BYTES},
-    {"smsSecurityMode", 6, K_SMSMODE},
-    {"smsBindingKeyParam", 7, K_BYTES},
-    {"smsBindingKeySecret", 8, K_BYTES},
-    {"serverSmsNumber", 9, K_STR},
-    {"serverId", 10, K_INT},
-    {"clientOldOffTime", 11, K_INT},
-    {"bootstrapServerAccountTimeout", 12, K_INT},
-    {"matchingType", 13, K_UNSUPPORTED},
-    {"sni", 14, K_STR},
-    {"certificateUsage", 15, K_CERTUSAGE},
-    {"cipherSuite", 16, K_UNSUPPORTED},
-    {"oscoreSecurityMode", 17, K_LINK21},
+    {"uri", SCB_RES_SEC_URI, K_STR},
+    {"bootstrapServer", SCB_RES_SEC_BOOTSTRAP, K_BOOL},
+    {"securityMode", SCB_RES_SEC_MODE, K_SECMODE},
+    {"publicKeyOrId", SCB_RES_SEC_PUBKEY_ID, K_BYTES},
+    {"serverPublicKey", SCB_RES_SEC_SERVER_PUBKEY, K_BYTES},
+    {"secretKey", SCB_RES_SEC_SECRET_KEY, K_BYTES},
+    {"smsSecurityMode", SCB_RES_SEC_SMS_MODE, K_SMSMODE},
+    {"smsBindingKeyParam", SCB_RES_SEC_SMS_KEY_PARAMS, K_BYTES},
+    {"smsBindingKeySecret", SCB_RES_SEC_SMS_SECRET, K_BYTES},
+    {"serverSmsNumber", SCB_RES_SEC_SMS_NUMBER, K_STR},
+    {"serverId", SCB_RES_SEC_SSID, K_INT},
+    {"clientOldOffTime", SCB_RES_SEC_HOLD_OFF, K_INT},
+    {"bootstrapServerAccountTimeout", SCB_RES_SEC_BS_TIMEOUT, K_INT},
+    {"matchingType", SCB_RES_SEC_MATCHING_TYPE, K_UNSUPPORTED},
+    {"sni", SCB_RES_SEC_SNI, K_STR},
+    {"certificateUsage", SCB_RES_SEC_CERT_USAGE, K_CERTUSAGE},
+    {"cipherSuite", SCB_RES_SEC_CIPHERSUITE, K_UNSUPPORTED},
+    {"oscoreSecurityMode", SCB_RES_SEC_OSCORE, K_LINK21},
 };
 static const struct field server_fields[] = {
-    {"shortId", 0, K_INT},
-    {"lifetime", 1, K_INT},
-    {"defaultMinPeriod", 2, K_INT},
-    {"defaultMaxPeriod", 3, K_INT},
-    {"disableTimeout", 5, K_INT},
-    {"notifIfDisabled", 6, K_BOOL},
-    {"binding", 7, K_STR},
-    {"apnLink", 10, K_LINK11},
-    {"trigger", 21, K_BOOL},
-    {"preferredTransport", 22, K_STR},
-    {"muteSend", 23, K_BOOL},
+    {"shortId", SCB_RES_SRV_SSID, K_INT},
+    {"lifetime", SCB_RES_SRV_LIFETIME, K_INT},
+    {"defaultMinPeriod", SCB_RES_SRV_MIN_PERIOD, K_INT},
+    {"defaultMaxPeriod", SCB_RES_SRV_MAX_PERIOD, K_INT},
+    {"disableTimeout", SCB_RES_SRV_DISABLE_TIMEOUT, K_INT},
+    {"notifIfDisabled", SCB_RES_SRV_STORING, K_BOOL},
+    {"binding", SCB_RES_SRV_BINDING, K_STR},
+    {"apnLink", SCB_RES_SRV_APN_LINK, K_LINK11},
+    {"trigger", SCB_RES_SRV_TRIGGER, K_BOOL},
+    {"preferredTransport", SCB_RES_SRV_PREFERRED_TRANSPORT, K_STR},
+    {"muteSend", SCB_RES_SRV_MUTE_SEND, K_BOOL},
 };
 static const struct field acl_fields[] = {
-    {"objectId", 0, K_INT},
-    {"objectInstanceId", 1, K_INT},
-    {"acls", 2, K_ACLMAP},
-    {"AccessControlOwner", 3, K_INT},
+    {"objectId", SCB_RES_ACL_OBJECT, K_INT},
+    {"objectInstanceId", SCB_RES_ACL_INSTANCE, K_INT},
+    {"acls", SCB_RES_ACL_ACL, K_ACLMAP},
+    {"AccessControlOwner", SCB_RES_ACL_OWNER, K_INT},
 };
 static const struct field oscore_fields[] = {
-    {"oscoreMasterSecret", 0, K_BYTES},
-    {"oscoreSenderId", 1, K_BYTES},
-    {"oscoreRecipientId", 2, K_BYTES},
-    {"oscoreAeadAlgorithm", 3, K_INT},
-    {"oscoreHmacAlgorithm", 4, K_INT},
-    {"oscoreMasterSalt", 5, K_BYTES},
+    {"oscoreMasterSecret", SCB_RES_OSC_MASTER_SECRET, K_BYTES},
+    {"oscoreSenderId", SCB_RES_OSC_SENDER_ID, K_BYTES},
+    {"oscoreRecipientId", SCB_RES_OSC_RECIPIENT_ID, K_BYTES},
+    {"oscoreAeadAlgorithm", SCB_RES_OSC_AEAD_ALG, K_INT},
+    {"oscoreHmacAlgorithm", SCB_RES_OSC_HMAC_ALG, K_INT},
+    {"oscoreMasterSalt", SCB_RES_OSC_MASTER_SALT, K_BYTES},
 };
 
 struct objmap {
@@ -95,39 +96,27 @@ struct objmap {
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 static const struct objmap objmaps[] = {
-    {"security", 0, security_fields, N(security_fields)},
-    {"servers", 1, server_fields, N(server_fields)},
-    {"acls", 2, acl_fields, N(acl_fields)},
-    {"oscore", 21, oscore_fields, N(oscore_fields)},
+    {"security", SCB_OBJ_SECURITY, security_fields, N(security_fields)},
+    {"servers", SCB_OBJ_SERVER, server_fields, N(server_fields)},
+    {"acls", SCB_OBJ_ACL, acl_fields, N(acl_fields)},
+    {"oscore", SCB_OBJ_OSCORE, oscore_fields, N(oscore_fields)},
 };
 
-static const char *const secmodes[] = {"PSK", "RPK", "X509", "NO_SEC", "EST"};
+/* securityMode by Security Mode (/0/x/2) */
+static const char *const secmodes[] = {[SCB_SEC_MODE_PSK] = "PSK", [SCB_SEC_MODE_RPK] = "RPK",
+                                       [SCB_SEC_MODE_CERT] = "X509",
+                                       [SCB_SEC_MODE_NOSEC] = "NO_SEC",
+                                       [SCB_SEC_MODE_EST] = "EST"};
 static const char *const certusages[] = {"CA_CONSTRAINT", "SERVICE_CERTIFICATE_CONSTRAINT",
                                          "TRUST_ANCHOR_ASSERTION", "DOMAIN_ISSUER_CERTIFICATE"};
 struct code_name {
     int code;
     const char *name;
 };
+#define SMS_NO_SEC 3 /* SMS Security Mode (/0/x/6) NoSec */
 static const struct code_name smsmodes[] = {{0, "RESERVED"}, {1, "SPS_DEVICE"},
-                                            {2, "SPS_SMARTCARD"}, {3, "NO_SEC"},
+                                            {2, "SPS_SMARTCARD"}, {SMS_NO_SEC, "NO_SEC"},
                                             {255, "PROPRIETARY"}};
-
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
-                                                     ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    /* keys and strings come from the file: a newline or escape in one would forge lines or
-     * drive the terminal of whoever reads err */
-    for (char *c = errlen ? err : NULL; c != NULL && *c != '\0'; c++) {
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
-            *c = '?';
-        }
-    }
-    return SCB_E_PARSE;
-}
 
 /* "0".."65534", no sign, no leading zeros */
 static int parse_id(const char *s, unsigned max, unsigned *out)
@@ -154,11 +143,11 @@ static int bytes_value(json_object *v, json_object **out, const char *where, cha
                        size_t errlen)
 {
     if (!json_object_is_type(v, json_type_array)) {
-        return fail(err, errlen, "%s: expected an array of byte values", where);
+        return scb_bridge_fail(err, errlen, 0, "%s: expected an array of byte values", where);
     }
     size_t n = json_object_array_length(v);
     if (n > 65536) {
-        return fail(err, errlen, "%s: more than 65536 bytes", where);
+        return scb_bridge_fail(err, errlen, 0, "%s: more than 65536 bytes", where);
     }
     *out = NULL;
     if (n == 0) {
@@ -173,13 +162,14 @@ static int bytes_value(json_object *v, json_object **out, const char *where, cha
         if (!json_object_is_type(b, json_type_int)) {
             scb_zeroize(hex, 2 * n + 1);
             free(hex);
-            return fail(err, errlen, "%s[%zu]: expected a byte value", where, k);
+            return scb_bridge_fail(err, errlen, 0, "%s[%zu]: expected a byte value", where, k);
         }
         int64_t x = json_object_get_int64(b);
         if (x < -128 || x > 255) {
             scb_zeroize(hex, 2 * n + 1);
             free(hex);
-            return fail(err, errlen, "%s[%zu]: %lld is not a byte", where, k, (long long)x);
+            return scb_bridge_fail(err, errlen, 0, "%s[%zu]: %lld is not a byte", where, k,
+                                   (long long)x);
         }
         snprintf(hex + 2 * k, 3, "%02X", (unsigned)(x & 0xFF));
     }
@@ -214,86 +204,92 @@ static int field_value(const struct field *f, json_object *v, const char *where,
     switch (f->kind) {
     case K_STR:
         if (!json_object_is_type(v, json_type_string)) {
-            return fail(err, errlen, "%s: expected a string", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: expected a string", where);
         }
         /* json-c lets overlong forms through; an LwM2M string must be strict UTF-8 */
         if (!scb_value_utf8_ok((const uint8_t *)json_object_get_string(v),
                                (size_t)json_object_get_string_len(v))) {
-            return fail(err, errlen, "%s: not UTF-8", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: not UTF-8", where);
         }
         /* "\u0000" is valid JSON; kept as a C string it would cut the value short in silence
          * ("coaps://a\u0000.b" written as "coaps://a") */
         if (memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v))) {
-            return fail(err, errlen, "%s: NUL character in string", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: NUL character in string", where);
         }
-        if (f->rid == 9 && json_object_get_string_len(v) == 0) {
+        if (f->rid == SCB_RES_SEC_SMS_NUMBER && json_object_get_string_len(v) == 0) {
             return 0; /* serverSmsNumber "" is Leshan's "none" */
         }
         *out = json_object_new_string(json_object_get_string(v));
         return 0;
     case K_BOOL:
         if (!json_object_is_type(v, json_type_boolean)) {
-            return fail(err, errlen, "%s: expected true or false", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: expected true or false", where);
         }
         *out = json_object_new_boolean(json_object_get_boolean(v));
         return 0;
     case K_INT:
         if (!json_object_is_type(v, json_type_int)) {
-            return fail(err, errlen, "%s: expected an integer", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: expected an integer", where);
         }
         *out = json_object_new_int64(json_object_get_int64(v));
         return 0;
     case K_BYTES: return bytes_value(v, out, where, err, errlen);
     case K_SECMODE:
         if ((k = enum_index(v, secmodes, N(secmodes))) < 0) {
-            return fail(err, errlen, "%s: expected PSK, RPK, X509, NO_SEC or EST", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: expected PSK, RPK, X509, NO_SEC or EST",
+                                   where);
         }
         *out = json_object_new_int(k);
         return 0;
     case K_CERTUSAGE:
         if ((k = enum_index(v, certusages, N(certusages))) < 0) {
-            return fail(err, errlen, "%s: expected CA_CONSTRAINT, SERVICE_CERTIFICATE_CONSTRAINT, "
-                                     "TRUST_ANCHOR_ASSERTION or DOMAIN_ISSUER_CERTIFICATE",
-                        where);
+            return scb_bridge_fail(err, errlen, 0,
+                                   "%s: expected CA_CONSTRAINT, SERVICE_CERTIFICATE_CONSTRAINT, "
+                                   "TRUST_ANCHOR_ASSERTION or DOMAIN_ISSUER_CERTIFICATE",
+                                   where);
         }
         *out = json_object_new_int(k);
         return 0;
     case K_SMSMODE:
         for (size_t i = 0; json_object_is_type(v, json_type_string) && i < N(smsmodes); i++) {
             if (strcmp(json_object_get_string(v), smsmodes[i].name) == 0) {
-                if (smsmodes[i].code != 3) { /* NO_SEC: Leshan's default, nothing to carry */
+                if (smsmodes[i].code != SMS_NO_SEC) { /* Leshan's default: nothing to carry */
                     *out = json_object_new_int(smsmodes[i].code);
                 }
                 return 0;
             }
         }
-        return fail(err, errlen, "%s: expected RESERVED, SPS_DEVICE, SPS_SMARTCARD, NO_SEC or "
-                                 "PROPRIETARY",
-                    where);
+        return scb_bridge_fail(err, errlen, 0,
+                               "%s: expected RESERVED, SPS_DEVICE, SPS_SMARTCARD, NO_SEC or "
+                               "PROPRIETARY",
+                               where);
     case K_LINK21:
     case K_LINK11:
         if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0 ||
             json_object_get_int64(v) > 65535) {
-            return fail(err, errlen, "%s: expected an instance ID", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: expected an instance ID", where);
         }
-        snprintf(link, sizeof(link), "%d:%lld", f->kind == K_LINK21 ? 21 : 11,
+        snprintf(link, sizeof(link), "%d:%lld",
+                 f->kind == K_LINK21 ? SCB_OBJ_OSCORE : SCB_OBJ_APN_PROFILE,
                  (long long)json_object_get_int64(v));
         *out = json_object_new_string(link);
         return 0;
     case K_ACLMAP: {
         if (!json_object_is_type(v, json_type_object)) {
-            return fail(err, errlen, "%s: expected an object of Short Server ID: rights", where);
+            return scb_bridge_fail(err, errlen, 0,
+                                   "%s: expected an object of Short Server ID: rights", where);
         }
         json_object *m = json_object_new_object();
         json_object_object_foreach(v, key, val) {
             unsigned ssid;
             if (parse_id(key, 65535, &ssid) < 0) {
                 json_object_put(m);
-                return fail(err, errlen, "%s: '%.16s' is not a Short Server ID", where, key);
+                return scb_bridge_fail(err, errlen, 0, "%s: '%.16s' is not a Short Server ID",
+                                       where, key);
             }
             if (!json_object_is_type(val, json_type_int)) {
                 json_object_put(m);
-                return fail(err, errlen, "%s/%s: expected an integer", where, key);
+                return scb_bridge_fail(err, errlen, 0, "%s/%s: expected an integer", where, key);
             }
             json_object_object_add(m, key, json_object_new_int64(json_object_get_int64(val)));
         }
@@ -302,34 +298,44 @@ static int field_value(const struct field *f, json_object *v, const char *where,
     }
     case K_UNSUPPORTED:
     default:
-        return fail(err, errlen, "%s: not supported by this importer (leave it null)", where);
+        return scb_bridge_fail(err, errlen, 0, "%s: not supported by this importer (leave it null)",
+                               where);
     }
 }
 
 /* Leshan's field initialisers: what its Bootstrap-Server writes when the JSON leaves a field
  * out (an explicit null leaves the resource out instead). */
+static void default_one(json_object *inst, json_object *resources, const char *name, int rid,
+                        json_object *val)
+{
+    char rk[8];
+    if (json_object_object_get_ex(inst, name, NULL)) {
+        json_object_put(val);
+        return;
+    }
+    snprintf(rk, sizeof(rk), "%d", rid);
+    json_object_object_add(resources, rk, val);
+}
+
 static void add_defaults(int oid, int bs, json_object *inst, json_object *resources)
 {
-    json_object *x;
-#define DFLT(name, rid, val)                                                                    \
-    do {                                                                                        \
-        if (!json_object_object_get_ex(inst, name, &x)) {                                       \
-            json_object_object_add(resources, rid, val);                                        \
-        }                                                                                       \
-    } while (0)
-    if (oid == 0) {
-        DFLT("bootstrapServer", "1", json_object_new_boolean(0));
+    if (oid == SCB_OBJ_SECURITY) {
+        default_one(inst, resources, "bootstrapServer", SCB_RES_SEC_BOOTSTRAP,
+                    json_object_new_boolean(0));
         if (bs) {
-            DFLT("clientOldOffTime", "11", json_object_new_int(1));
-            DFLT("bootstrapServerAccountTimeout", "12", json_object_new_int(0));
+            default_one(inst, resources, "clientOldOffTime", SCB_RES_SEC_HOLD_OFF,
+                        json_object_new_int(1));
+            default_one(inst, resources, "bootstrapServerAccountTimeout", SCB_RES_SEC_BS_TIMEOUT,
+                        json_object_new_int(0));
         }
-    } else if (oid == 1) {
-        DFLT("lifetime", "1", json_object_new_int(86400));
-        DFLT("defaultMinPeriod", "2", json_object_new_int(1));
-        DFLT("notifIfDisabled", "6", json_object_new_boolean(1));
-        DFLT("binding", "7", json_object_new_string("U"));
+    } else if (oid == SCB_OBJ_SERVER) {
+        default_one(inst, resources, "lifetime", SCB_RES_SRV_LIFETIME, json_object_new_int(86400));
+        default_one(inst, resources, "defaultMinPeriod", SCB_RES_SRV_MIN_PERIOD,
+                    json_object_new_int(1));
+        default_one(inst, resources, "notifIfDisabled", SCB_RES_SRV_STORING,
+                    json_object_new_boolean(1));
+        default_one(inst, resources, "binding", SCB_RES_SRV_BINDING, json_object_new_string("U"));
     }
-#undef DFLT
 }
 
 /* One instance of one object into the shape's "resources". */
@@ -340,9 +346,9 @@ static int import_instance(const struct objmap *om, const char *iidkey, json_obj
     int bs = 0;
     json_object *b;
     if (!json_object_is_type(inst, json_type_object)) {
-        return fail(err, errlen, "%s/%s: expected an object", om->key, iidkey);
+        return scb_bridge_fail(err, errlen, 0, "%s/%s: expected an object", om->key, iidkey);
     }
-    if (om->oid == 0 && json_object_object_get_ex(inst, "bootstrapServer", &b) &&
+    if (om->oid == SCB_OBJ_SECURITY && json_object_object_get_ex(inst, "bootstrapServer", &b) &&
         json_object_is_type(b, json_type_boolean)) {
         bs = json_object_get_boolean(b);
     }
@@ -355,9 +361,10 @@ static int import_instance(const struct objmap *om, const char *iidkey, json_obj
         }
         snprintf(where, sizeof(where), "%s/%s/%.64s", om->key, iidkey, key);
         if (f == NULL) {
-            return fail(err, errlen, "%s: unknown field", where);
+            return scb_bridge_fail(err, errlen, 0, "%s: unknown field", where);
         }
-        if (val == NULL || (om->oid == 0 && !bs && (f->rid == 11 || f->rid == 12))) {
+        if (val == NULL || (om->oid == SCB_OBJ_SECURITY && !bs &&
+                            (f->rid == SCB_RES_SEC_HOLD_OFF || f->rid == SCB_RES_SEC_BS_TIMEOUT))) {
             continue; /* null: absent; hold-off and account timeout: Bootstrap-Server only */
         }
         json_object *rv;
@@ -379,7 +386,8 @@ static int import_object(const struct objmap *om, json_object *map, json_object 
                          char *err, size_t errlen)
 {
     if (!json_object_is_type(map, json_type_object)) {
-        return fail(err, errlen, "%s: expected an object of instance ID: instance", om->key);
+        return scb_bridge_fail(err, errlen, 0, "%s: expected an object of instance ID: instance",
+                               om->key);
     }
     if (json_object_object_length(map) == 0) {
         return 0;
@@ -393,7 +401,8 @@ static int import_object(const struct objmap *om, json_object *map, json_object 
     json_object_object_foreach(map, key, inst) {
         unsigned iid;
         if (parse_id(key, 65534, &iid) < 0) {
-            return fail(err, errlen, "%s: '%.16s' is not an instance ID (0-65534)", om->key, key);
+            return scb_bridge_fail(err, errlen, 0, "%s: '%.16s' is not an instance ID (0-65534)",
+                                   om->key, key);
         }
         json_object *ij = json_object_new_object(), *res = json_object_new_object();
         json_object_object_add(ij, "resources", res);
@@ -429,8 +438,8 @@ static int pick_config(json_object *root, const char *endpoint, json_object **ou
     }
     if (single) {
         if (endpoint) {
-            fail(err, errlen, "the file holds one configuration, not one per endpoint: leave out "
-                              "--endpoint");
+            scb_bridge_fail(err, errlen, 0,
+                            "the file holds one configuration, not one per endpoint");
             return SCB_E_INVALID_ARG;
         }
         *out = root;
@@ -438,8 +447,8 @@ static int pick_config(json_object *root, const char *endpoint, json_object **ou
     }
     if (endpoint) {
         if (!json_object_object_get_ex(root, endpoint, out)) {
-            fail(err, errlen, "no configuration for endpoint '%.64s'", endpoint);
-            return SCB_E_INVALID_ARG;
+            scb_bridge_fail(err, errlen, 0, "no configuration for endpoint '%.64s'", endpoint);
+            return SCB_E_NOT_FOUND;
         }
         return 0;
     }
@@ -450,9 +459,9 @@ static int pick_config(json_object *root, const char *endpoint, json_object **ou
             size_t l = strlen(names);
             snprintf(names + l, sizeof(names) - l, "%s'%.32s'", l ? ", " : "", k);
         }
-        fail(err, errlen, "%d endpoints (%s): choose one with --endpoint",
-             json_object_object_length(root), names);
-        return SCB_E_INVALID_ARG;
+        scb_bridge_fail(err, errlen, 0, "%d endpoints (%s)", json_object_object_length(root),
+                        names);
+        return SCB_E_NOT_FOUND;
     }
     json_object_object_foreach(root, k, v) {
         (void)k;
@@ -464,7 +473,7 @@ static int pick_config(json_object *root, const char *endpoint, json_object **ou
 static int check_config(json_object *bc, json_object *objects, char *err, size_t errlen)
 {
     if (!json_object_is_type(bc, json_type_object)) {
-        return fail(err, errlen, "expected a BootstrapConfig object");
+        return scb_bridge_fail(err, errlen, 0, "expected a BootstrapConfig object");
     }
     json_object_object_foreach(bc, key, val) {
         int ret = 0, done = 0;
@@ -482,45 +491,51 @@ static int check_config(json_object *bc, json_object *objects, char *err, size_t
         }
         if (strcmp(key, "toDelete") == 0) {
             if (val && !json_object_is_type(val, json_type_array)) {
-                return fail(err, errlen, "toDelete: expected an array of paths");
+                return scb_bridge_fail(err, errlen, 0, "toDelete: expected an array of paths");
             }
             for (size_t k = 0; val && k < json_object_array_length(val); k++) {
                 json_object *p = json_object_array_get_idx(val, k);
                 if (!json_object_is_type(p, json_type_string) ||
                     json_object_get_string(p)[0] != '/') {
-                    return fail(err, errlen, "toDelete[%zu]: expected a path like \"/0\"", k);
+                    return scb_bridge_fail(err, errlen, 0,
+                                           "toDelete[%zu]: expected a path like \"/0\"", k);
                 }
             }
         } else if (strcmp(key, "autoIdForSecurityObject") == 0) {
             if (!json_object_is_type(val, json_type_boolean)) {
-                return fail(err, errlen, "autoIdForSecurityObject: expected true or false");
+                return scb_bridge_fail(err, errlen, 0,
+                                       "autoIdForSecurityObject: expected true or false");
             }
         } else if (strcmp(key, "contentFormat") == 0) {
             if (val && !json_object_is_type(val, json_type_string)) {
-                return fail(err, errlen, "contentFormat: expected a string or null");
+                return scb_bridge_fail(err, errlen, 0, "contentFormat: expected a string or null");
             }
         } else {
-            return fail(err, errlen, "%.64s: unknown field of BootstrapConfig", key);
+            return scb_bridge_fail(err, errlen, 0, "%.64s: unknown field of BootstrapConfig", key);
         }
     }
     return 0;
 }
 
-int bridge_leshan_import(const char *text, size_t len, const char *endpoint,
-                         struct scb_config *cfg, char *err, size_t errlen)
+int scb_leshan_import(const char *text, size_t len, const char *endpoint,
+                      struct scb_config *cfg, char *err, size_t errlen)
 {
     json_object *root, *bc = NULL;
+    if ((text == NULL && len > 0) || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    errlen = err ? errlen : 0;
     /* one strict JSON document, each key once per object: {"uri": "coap://a", "uri":
      * "coap://b"} is refused (json-c keeps the last, another reader the first; the card would
      * carry what neither the operator nor Leshan may have meant) */
     char why[160];
     int pret = scb_json_parse(text, len, &root, why, sizeof(why));
     if (pret < 0) {
-        return pret == SCB_E_JSON ? fail(err, errlen, "%s", why) : pret;
+        return pret == SCB_E_JSON ? scb_bridge_fail(err, errlen, 0, "%s", why) : pret;
     }
     if (!json_object_is_type(root, json_type_object)) {
         json_object_put(root);
-        return fail(err, errlen, "expected a JSON object");
+        return scb_bridge_fail(err, errlen, 0, "expected a JSON object");
     }
     json_object *shape = json_object_new_object(), *objects = json_object_new_object();
     json_object_object_add(shape, "objects", objects);
@@ -534,53 +549,6 @@ int bridge_leshan_import(const char *text, size_t len, const char *endpoint,
     json_object_put(shape);
     json_object_put(root);
     return ret;
-}
-
-static int first_secret(const struct scb_config *cfg, char *path, size_t cap)
-{
-    for (size_t a = 0; a < cfg->n; a++) {
-        for (size_t b = 0; b < cfg->o[a].n; b++) {
-            for (size_t r = 0; r < cfg->o[a].i[b].n; r++) {
-                if (scb_res_is_secret(cfg->o[a].id, cfg->o[a].i[b].r[r].id)) {
-                    snprintf(path, cap, "/%u/%u/%u", cfg->o[a].id, cfg->o[a].i[b].id,
-                             cfg->o[a].i[b].r[r].id);
-                    return 1;
-                }
-            }
-        }
-    }
-    return 0;
-}
-
-int bridge_secrets_allowed(const struct scb_config *cfg, int show_secrets, char *err,
-                           size_t errlen)
-{
-    char sp[32];
-    if (!show_secrets && first_secret(cfg, sp, sizeof(sp))) {
-        snprintf(err, errlen, "the configuration holds secrets (%s): --show-secrets exports "
-                              "them in clear",
-                 sp);
-        return SCB_E_INVALID_ARG;
-    }
-    return SCB_OK;
-}
-
-static void add_lost(char *lost, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void add_lost(char *lost, size_t cap, const char *fmt, ...)
-{
-    size_t l = strlen(lost);
-    va_list ap;
-    if (l + 4 >= cap) {
-        return;
-    }
-    if (l) {
-        snprintf(lost + l, cap - l, "; ");
-        l += 2;
-    }
-    va_start(ap, fmt);
-    vsnprintf(lost + l, cap - l, fmt, ap);
-    va_end(ap);
 }
 
 /* {"hex": "A1B2"} -> [-95, -78] (signed, as Leshan's store writes byte arrays) */
@@ -621,7 +589,7 @@ static json_object *export_value(const struct field *f, json_object *v)
         unsigned o, i;
         if (!json_object_is_type(v, json_type_string) ||
             sscanf(json_object_get_string(v), "%u:%u", &o, &i) != 2 ||
-            o != (f->kind == K_LINK21 ? 21u : 11u)) {
+            o != (unsigned)(f->kind == K_LINK21 ? SCB_OBJ_OSCORE : SCB_OBJ_APN_PROFILE)) {
             return NULL;
         }
         return json_object_new_int((int)i);
@@ -631,11 +599,24 @@ static json_object *export_value(const struct field *f, json_object *v)
     }
 }
 
-int bridge_leshan_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
-                         char **out, char *lost, size_t lostlen, char *err, size_t errlen)
+/* "toDelete": "/oid" */
+static void add_delete(json_object *del, int oid)
 {
+    char path[8];
+    snprintf(path, sizeof(path), "/%d", oid);
+    json_object_array_add(del, json_object_new_string(path));
+}
+
+int scb_leshan_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
+                      char **out, char *lost, size_t lostlen, char *err, size_t errlen)
+{
+    if (cfg == NULL || out == NULL || lost == NULL || lostlen == 0) {
+        return SCB_E_INVALID_ARG;
+    }
+    errlen = err ? errlen : 0;
+    *out = NULL;
     lost[0] = '\0';
-    int ret = bridge_secrets_allowed(cfg, show_secrets, err, errlen);
+    int ret = scb_bridge_secrets_allowed(cfg, show_secrets, err, errlen);
     if (ret < 0) {
         return ret;
     }
@@ -644,21 +625,23 @@ int bridge_leshan_export(const struct scb_config *cfg, const char *endpoint, int
     json_object_object_get_ex(shape, "objects", &objects);
     json_object_object_add(bc, "autoIdForSecurityObject", json_object_new_boolean(0));
     json_object_object_add(bc, "toDelete", del);
-    json_object_array_add(del, json_object_new_string("/0"));
-    json_object_array_add(del, json_object_new_string("/1"));
+    add_delete(del, SCB_OBJ_SECURITY);
+    add_delete(del, SCB_OBJ_SERVER);
     json_object_object_foreach(objects, okey, obj) {
         const struct objmap *om = NULL;
         for (size_t k = 0; k < N(objmaps); k++) {
-            if (strcmp(okey, k == 0 ? "0" : k == 1 ? "1" : k == 2 ? "2" : "21") == 0) {
+            char ok[8];
+            snprintf(ok, sizeof(ok), "%d", objmaps[k].oid);
+            if (strcmp(okey, ok) == 0) {
                 om = &objmaps[k];
             }
         }
         if (om == NULL) {
-            add_lost(lost, lostlen, "/%s", okey);
+            scb_bridge_lost_add(lost, lostlen, "/%s", okey);
             continue;
         }
-        if (om->oid == 2 || om->oid == 21) {
-            json_object_array_add(del, json_object_new_string(om->oid == 2 ? "/2" : "/21"));
+        if (om->oid == SCB_OBJ_ACL || om->oid == SCB_OBJ_OSCORE) {
+            add_delete(del, om->oid);
         }
         json_object *map = json_object_new_object(), *insts;
         json_object_object_add(bc, om->key, map);
@@ -678,7 +661,7 @@ int bridge_leshan_export(const struct scb_config *cfg, const char *endpoint, int
                 }
                 json_object *lv = f ? export_value(f, rv) : NULL;
                 if (lv == NULL) {
-                    add_lost(lost, lostlen, "/%s/%s/%s", okey, ikey, rkey);
+                    scb_bridge_lost_add(lost, lostlen, "/%s/%s/%s", okey, ikey, rkey);
                     continue;
                 }
                 json_object_object_add(li, f->name, lv);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "scboot/error.h"
 #include "scboot/objdefs.h"
 
 #define T_STR SCB_TYPE_STRING
@@ -203,4 +204,12 @@ int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len)
     default:
         return 1;
     }
+}
+
+int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
+{
+    if (v == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    return scb_objdef_value_fits(scb_res_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
 }

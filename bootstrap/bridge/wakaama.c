@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * bridge_wakaama.c: Eclipse Wakaama's bootstrap_server .ini <-> scboot's configuration model.
+ * wakaama.c: Eclipse Wakaama's bootstrap_server .ini <-> scboot's configuration model.
  *
  * The format, as the comment block of wakaama's examples/bootstrap_server/bootstrap_server.ini
  * documents it: lines starting with '#' or ';' are comments; [Server] sections describe
@@ -24,10 +24,12 @@
 
 #include <json-c/json.h>
 
-#include "bridge.h"
+#include "bridge_internal.h"
 #include "scboot/error.h"
 #include "scboot/json.h"
+#include "scboot/objdefs.h"
 #include "scboot/util.h"
+#include "scboot/wakaama.h"
 
 #define MAX_SERVERS 256
 #define MAX_OPS 1024
@@ -40,17 +42,22 @@ struct ext_key {
     int is_bool;
 };
 static const struct ext_key ext_keys[] = {
-    {"registrationPriorityOrder", 13, 0},
-    {"initialRegistrationDelay", 14, 0},
-    {"registrationFailureBlock", 15, 1},
-    {"bootstrapOnRegistrationFailure", 16, 1},
-    {"communicationRetryCount", 17, 0},
-    {"communicationRetryTimer", 18, 0},
-    {"communicationSequenceDelayTimer", 19, 0},
-    {"communicationSequenceRetryCount", 20, 0},
+    {"registrationPriorityOrder", SCB_RES_SRV_PRIORITY, 0},
+    {"initialRegistrationDelay", SCB_RES_SRV_INITIAL_DELAY, 0},
+    {"registrationFailureBlock", SCB_RES_SRV_FAILURE_BLOCK, 1},
+    {"bootstrapOnRegistrationFailure", SCB_RES_SRV_BS_ON_FAILURE, 1},
+    {"communicationRetryCount", SCB_RES_SRV_RETRY_COUNT, 0},
+    {"communicationRetryTimer", SCB_RES_SRV_RETRY_TIMER, 0},
+    {"communicationSequenceDelayTimer", SCB_RES_SRV_SEQ_DELAY, 0},
+    {"communicationSequenceRetryCount", SCB_RES_SRV_SEQ_RETRY_COUNT, 0},
 };
 #define NEXT (sizeof(ext_keys) / sizeof(ext_keys[0]))
-static const char *const security_names[] = {"PSK", "RPK", "Certificate", "NoSec"};
+/* security= by Security Mode (/0/x/2); EST has no name in the format */
+static const char *const security_names[] = {[SCB_SEC_MODE_PSK] = "PSK",
+                                             [SCB_SEC_MODE_RPK] = "RPK",
+                                             [SCB_SEC_MODE_CERT] = "Certificate",
+                                             [SCB_SEC_MODE_NOSEC] = "NoSec"};
+#define NSEC (sizeof(security_names) / sizeof(security_names[0]))
 
 struct server {
     unsigned line;
@@ -86,20 +93,6 @@ struct ini {
     size_t nep;
 };
 
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, unsigned line,
-                                                     const char *fmt, ...)
-{
-    va_list ap;
-    int n = line ? snprintf(err, errlen, "line %u: ", line) : 0;
-    if (n < 0 || (size_t)n >= errlen) {
-        n = 0;
-    }
-    va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-    va_end(ap);
-    return SCB_E_PARSE;
-}
-
 static void ini_free(struct ini *ini)
 {
     for (size_t k = 0; k < ini->nsv; k++) {
@@ -118,6 +111,17 @@ static void ini_free(struct ini *ini)
     free(ini->sv);
     free(ini->ep);
     memset(ini, 0, sizeof(*ini));
+}
+
+/* arr grown by one zeroed element of sz bytes (arr holds n); NULL, arr untouched, when out of
+ * memory */
+static void *grow(void *arr, size_t n, size_t sz)
+{
+    char *p = realloc(arr, (n + 1) * sz);
+    if (p != NULL) {
+        memset(p + n * sz, 0, sz);
+    }
+    return p;
 }
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -200,43 +204,46 @@ static int server_key(struct server *s, const char *k, const char *v, unsigned l
         }
     }
     if (idx < 0) {
-        return fail(err, errlen, line, "[Server]: unknown key '%.64s'", k);
+        return scb_bridge_fail(err, errlen, line, "[Server]: unknown key '%.64s'", k);
     }
     if (s->seen & (1u << idx)) {
-        return fail(err, errlen, line, "[Server]: %s given twice", k);
+        return scb_bridge_fail(err, errlen, line, "[Server]: %s given twice", k);
     }
     s->seen |= 1u << idx;
     char **slot = NULL;
     switch (idx) {
     case 0:
         if (parse_long(v, 1, 65535, &s->id) < 0) {
-            return fail(err, errlen, line, "id: '%.32s' is not a Short Server ID (1-65535)", v);
+            return scb_bridge_fail(err, errlen, line,
+                                   "id: '%.32s' is not a Short Server ID (1-65535)", v);
         }
         return 0;
     case 1:
         if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
-            return fail(err, errlen, line, "uri: not UTF-8");
+            return scb_bridge_fail(err, errlen, line, "uri: not UTF-8");
         }
         slot = &s->uri;
         break;
     case 2:
         if (parse_yesno(v, &s->bootstrap) < 0) {
-            return fail(err, errlen, line, "bootstrap: must be yes or no");
+            return scb_bridge_fail(err, errlen, line, "bootstrap: must be yes or no");
         }
         return 0;
     case 3:
         if (parse_long(v, 1, 0x7fffffffL, &s->lifetime) < 0) {
-            return fail(err, errlen, line, "lifetime: '%.32s' is not a number of seconds", v);
+            return scb_bridge_fail(err, errlen, line,
+                                   "lifetime: '%.32s' is not a number of seconds", v);
         }
         return 0;
     case 4:
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < (int)NSEC; i++) {
             if (strcasecmp(v, security_names[i]) == 0) {
                 s->security = i;
                 return 0;
             }
         }
-        return fail(err, errlen, line, "security: must be NoSec, PSK, RPK or Certificate");
+        return scb_bridge_fail(err, errlen, line,
+                               "security: must be NoSec, PSK, RPK or Certificate");
     case 5: slot = &s->pub; break;
     case 6: slot = &s->srv; break;
     case 7: slot = &s->secret; break;
@@ -245,17 +252,17 @@ static int server_key(struct server *s, const char *k, const char *v, unsigned l
         int b;
         if (e->is_bool) {
             if (parse_yesno(v, &b) < 0) {
-                return fail(err, errlen, line, "%s: must be yes or no", e->name);
+                return scb_bridge_fail(err, errlen, line, "%s: must be yes or no", e->name);
             }
             s->ext[idx - 8] = b;
         } else if (parse_long(v, 0, 0x7fffffffL, &s->ext[idx - 8]) < 0) {
-            return fail(err, errlen, line, "%s: '%.32s' is not a number", e->name, v);
+            return scb_bridge_fail(err, errlen, line, "%s: '%.32s' is not a number", e->name, v);
         }
         return 0;
     }
     }
     if (idx >= 5 && !is_hex(v)) {
-        return fail(err, errlen, line, "%s: expected an even number of hex digits", k);
+        return scb_bridge_fail(err, errlen, line, "%s: expected an even number of hex digits", k);
     }
     if ((*slot = strdup(v)) == NULL) {
         return SCB_E_NOMEM;
@@ -268,53 +275,92 @@ static int endpoint_key(struct endpoint *e, const char *k, const char *v, unsign
 {
     if (strcasecmp(k, "Name") == 0) {
         if (e->name) {
-            return fail(err, errlen, line, "[Endpoint]: Name given twice");
+            return scb_bridge_fail(err, errlen, line, "[Endpoint]: Name given twice");
         }
         if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
-            return fail(err, errlen, line, "Name: not UTF-8");
+            return scb_bridge_fail(err, errlen, line, "Name: not UTF-8");
         }
         return (e->name = strdup(v)) ? 0 : SCB_E_NOMEM;
     }
     if (strcasecmp(k, "Discover") == 0 || strcasecmp(k, "Read") == 0) {
         int o, i;
         if (parse_uri(v, &o, &i) < 0) {
-            return fail(err, errlen, line, "%s: '%.64s' is not a LwM2M path", k, v);
+            return scb_bridge_fail(err, errlen, line, "%s: '%.64s' is not a LwM2M path", k, v);
         }
         return 0; /* questions to the client: no configuration */
     }
     int del = strcasecmp(k, "Delete") == 0;
     if (!del && strcasecmp(k, "Server") != 0) {
-        return fail(err, errlen, line, "[Endpoint]: unknown key '%.64s'", k);
+        return scb_bridge_fail(err, errlen, line, "[Endpoint]: unknown key '%.64s'", k);
     }
     if (e->nops >= MAX_OPS) {
-        return fail(err, errlen, line, "more than %d operations", MAX_OPS);
+        return scb_bridge_fail(err, errlen, line, "more than %d operations", MAX_OPS);
     }
-    struct op *nops = realloc(e->ops, (e->nops + 1) * sizeof(*nops));
+    struct op *nops = grow(e->ops, e->nops, sizeof(*nops));
     if (nops == NULL) {
         return SCB_E_NOMEM;
     }
     e->ops = nops;
     struct op *op = &e->ops[e->nops];
-    memset(op, 0, sizeof(*op));
     op->line = line;
     if (del) {
         op->kind = OP_DELETE;
         if (parse_uri(v, &op->oid, &op->iid) < 0) {
-            return fail(err, errlen, line, "Delete: '%.64s' is not a LwM2M path", v);
+            return scb_bridge_fail(err, errlen, line, "Delete: '%.64s' is not a LwM2M path", v);
         }
     } else {
         op->kind = OP_SERVER;
         if (parse_long(v, 1, 65535, &op->server) < 0) {
-            return fail(err, errlen, line, "Server: '%.32s' is not a server id", v);
+            return scb_bridge_fail(err, errlen, line, "Server: '%.32s' is not a server id", v);
         }
     }
     e->nops++;
     return 0;
 }
 
+enum section { SEC_NONE, SEC_SERVER, SEC_ENDPOINT };
+
+/* A "[Server]" or "[Endpoint]" line opens a new section (at most MAX_SERVERS of each): its
+ * enum section, or an error. */
+static int open_section(struct ini *ini, const char *name, unsigned line, char *err,
+                        size_t errlen)
+{
+    int server = strcasecmp(name, "[Server]") == 0;
+    if (!server && strcasecmp(name, "[Endpoint]") != 0) {
+        return scb_bridge_fail(err, errlen, line,
+                               "unknown section '%.32s' ([Server] or [Endpoint])", name);
+    }
+    if ((server ? ini->nsv : ini->nep) >= MAX_SERVERS) {
+        return scb_bridge_fail(err, errlen, line, "more than %d %s sections", MAX_SERVERS,
+                               server ? "[Server]" : "[Endpoint]");
+    }
+    if (!server) {
+        struct endpoint *ep = grow(ini->ep, ini->nep, sizeof(*ep));
+        if (ep == NULL) {
+            return SCB_E_NOMEM;
+        }
+        ini->ep = ep;
+        ep[ini->nep++].line = line;
+        return SEC_ENDPOINT;
+    }
+    struct server *sv = grow(ini->sv, ini->nsv, sizeof(*sv));
+    if (sv == NULL) {
+        return SCB_E_NOMEM;
+    }
+    ini->sv = sv;
+    struct server *s = &sv[ini->nsv++];
+    s->line = line;
+    s->lifetime = -1;
+    s->security = -1;
+    for (size_t k = 0; k < NEXT; k++) {
+        s->ext[k] = -1;
+    }
+    return SEC_SERVER;
+}
+
 static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, size_t errlen)
 {
-    enum { NONE, SERVER, ENDPOINT } sec = NONE;
+    enum section sec = SEC_NONE;
     char buf[LINE_MAX_LEN + 1];
     unsigned line = 0;
     size_t pos = 0;
@@ -324,7 +370,7 @@ static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, s
         pos = (size_t)(e - text) + (nl ? 1 : 0);
         line++;
         if (memchr(s, '\0', (size_t)(e - s))) {
-            return fail(err, errlen, line, "NUL byte");
+            return scb_bridge_fail(err, errlen, line, "NUL byte");
         }
         while (s < e && isspace((unsigned char)*s)) {
             s++;
@@ -336,52 +382,21 @@ static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, s
             continue;
         }
         if ((size_t)(e - s) > LINE_MAX_LEN) {
-            return fail(err, errlen, line, "line longer than %d bytes", LINE_MAX_LEN);
+            return scb_bridge_fail(err, errlen, line, "line longer than %d bytes", LINE_MAX_LEN);
         }
         memcpy(buf, s, (size_t)(e - s));
         buf[e - s] = '\0';
         if (buf[0] == '[') {
-            if (strcasecmp(buf, "[Server]") == 0) {
-                if (ini->nsv >= MAX_SERVERS) {
-                    return fail(err, errlen, line, "more than %d [Server] sections", MAX_SERVERS);
-                }
-                struct server *n = realloc(ini->sv, (ini->nsv + 1) * sizeof(*n));
-                if (n == NULL) {
-                    return SCB_E_NOMEM;
-                }
-                ini->sv = n;
-                memset(&n[ini->nsv], 0, sizeof(*n));
-                n[ini->nsv].line = line;
-                n[ini->nsv].lifetime = -1;
-                n[ini->nsv].security = -1;
-                for (size_t k = 0; k < NEXT; k++) {
-                    n[ini->nsv].ext[k] = -1;
-                }
-                ini->nsv++;
-                sec = SERVER;
-            } else if (strcasecmp(buf, "[Endpoint]") == 0) {
-                if (ini->nep >= MAX_SERVERS) {
-                    return fail(err, errlen, line, "more than %d [Endpoint] sections",
-                                MAX_SERVERS);
-                }
-                struct endpoint *n = realloc(ini->ep, (ini->nep + 1) * sizeof(*n));
-                if (n == NULL) {
-                    return SCB_E_NOMEM;
-                }
-                ini->ep = n;
-                memset(&n[ini->nep], 0, sizeof(*n));
-                n[ini->nep].line = line;
-                ini->nep++;
-                sec = ENDPOINT;
-            } else {
-                return fail(err, errlen, line, "unknown section '%.32s' ([Server] or [Endpoint])",
-                            buf);
+            int ret = open_section(ini, buf, line, err, errlen);
+            if (ret < 0) {
+                return ret;
             }
+            sec = (enum section)ret;
             continue;
         }
         char *eq = strchr(buf, '=');
         if (eq == NULL || eq == buf) {
-            return fail(err, errlen, line, "expected key=value");
+            return scb_bridge_fail(err, errlen, line, "expected key=value");
         }
         char *ke = eq, *v = eq + 1;
         while (ke > buf && isspace((unsigned char)ke[-1])) {
@@ -392,12 +407,12 @@ static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, s
             v++;
         }
         if (*v == '\0') {
-            return fail(err, errlen, line, "%s: empty value", buf);
+            return scb_bridge_fail(err, errlen, line, "%s: empty value", buf);
         }
-        int ret = sec == SERVER     ? server_key(&ini->sv[ini->nsv - 1], buf, v, line, err, errlen)
-                  : sec == ENDPOINT ? endpoint_key(&ini->ep[ini->nep - 1], buf, v, line, err,
-                                                   errlen)
-                                    : fail(err, errlen, line, "key outside a section");
+        int ret = sec == SEC_SERVER ? server_key(&ini->sv[ini->nsv - 1], buf, v, line, err, errlen)
+                  : sec == SEC_ENDPOINT
+                      ? endpoint_key(&ini->ep[ini->nep - 1], buf, v, line, err, errlen)
+                      : scb_bridge_fail(err, errlen, line, "key outside a section");
         scb_zeroize(buf, sizeof(buf));
         if (ret < 0) {
             return ret;
@@ -422,20 +437,24 @@ static int check_ini(const struct ini *ini, char *err, size_t errlen)
     for (size_t k = 0; k < ini->nsv; k++) {
         const struct server *s = &ini->sv[k];
         if (s->id == 0 || s->uri == NULL || s->security < 0) {
-            return fail(err, errlen, s->line, "[Server]: id, uri and security are mandatory");
+            return scb_bridge_fail(err, errlen, s->line,
+                                   "[Server]: id, uri and security are mandatory");
         }
-        if (s->security != 3 && (s->pub == NULL || s->secret == NULL)) {
-            return fail(err, errlen, s->line, "[Server] %ld: security %s needs public and secret",
-                        s->id, security_names[s->security]);
+        if (s->security != SCB_SEC_MODE_NOSEC && (s->pub == NULL || s->secret == NULL)) {
+            return scb_bridge_fail(err, errlen, s->line,
+                                   "[Server] %ld: security %s needs public and secret", s->id,
+                                   security_names[s->security]);
         }
-        if ((s->security == 1 || s->security == 2) && s->srv == NULL) {
-            return fail(err, errlen, s->line, "[Server] %ld: security %s needs server", s->id,
-                        security_names[s->security]);
+        if ((s->security == SCB_SEC_MODE_RPK || s->security == SCB_SEC_MODE_CERT) &&
+            s->srv == NULL) {
+            return scb_bridge_fail(err, errlen, s->line, "[Server] %ld: security %s needs server",
+                                   s->id, security_names[s->security]);
         }
         for (size_t j = 0; j < k; j++) {
             if (ini->sv[j].id == s->id) {
-                return fail(err, errlen, s->line, "[Server] id %ld already used on line %u",
-                            s->id, ini->sv[j].line);
+                return scb_bridge_fail(err, errlen, s->line,
+                                       "[Server] id %ld already used on line %u", s->id,
+                                       ini->sv[j].line);
             }
         }
     }
@@ -443,16 +462,16 @@ static int check_ini(const struct ini *ini, char *err, size_t errlen)
         for (size_t j = 0; j < k; j++) {
             const char *a = ini->ep[k].name, *b = ini->ep[j].name;
             if ((a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0)) {
-                return fail(err, errlen, ini->ep[k].line,
-                            "[Endpoint] %s%s%s already described on line %u", a ? "'" : "",
-                            a ? a : "without Name", a ? "'" : "", ini->ep[j].line);
+                return scb_bridge_fail(
+                    err, errlen, ini->ep[k].line, "[Endpoint] %s%s%s already described on line %u",
+                    a ? "'" : "", a ? a : "without Name", a ? "'" : "", ini->ep[j].line);
             }
         }
         for (size_t o = 0; o < ini->ep[k].nops; o++) {
             const struct op *op = &ini->ep[k].ops[o];
             if (op->kind == OP_SERVER && find_server(ini, op->server) == NULL) {
-                return fail(err, errlen, op->line, "Server=%ld: no [Server] with that id",
-                            op->server);
+                return scb_bridge_fail(err, errlen, op->line,
+                                       "Server=%ld: no [Server] with that id", op->server);
             }
         }
     }
@@ -494,7 +513,7 @@ static void write_server(json_object *objects, const struct server *s)
     char ok[16], ik[16];
     json_object *obj, *insts;
     /* a Bootstrap-Write replaces the instance */
-    for (int oid = 0; oid <= 1; oid++) {
+    for (int oid = SCB_OBJ_SECURITY; oid <= SCB_OBJ_SERVER; oid++) {
         snprintf(ok, sizeof(ok), "%d", oid);
         snprintf(ik, sizeof(ik), "%ld", s->id);
         if (json_object_object_get_ex(objects, ok, &obj) &&
@@ -502,31 +521,33 @@ static void write_server(json_object *objects, const struct server *s)
             json_object_object_del(insts, ik);
         }
     }
-    put_res(objects, 0, s->id, 0, json_object_new_string(s->uri));
-    put_res(objects, 0, s->id, 1, json_object_new_boolean(s->bootstrap));
-    put_res(objects, 0, s->id, 2, json_object_new_int(s->security));
-    put_res(objects, 0, s->id, 10, json_object_new_int64(s->id));
+    put_res(objects, SCB_OBJ_SECURITY, s->id, SCB_RES_SEC_URI, json_object_new_string(s->uri));
+    put_res(objects, SCB_OBJ_SECURITY, s->id, SCB_RES_SEC_BOOTSTRAP,
+            json_object_new_boolean(s->bootstrap));
+    put_res(objects, SCB_OBJ_SECURITY, s->id, SCB_RES_SEC_MODE, json_object_new_int(s->security));
+    put_res(objects, SCB_OBJ_SECURITY, s->id, SCB_RES_SEC_SSID, json_object_new_int64(s->id));
     if (s->pub) {
-        put_res(objects, 0, s->id, 3, hexv(s->pub));
+        put_res(objects, SCB_OBJ_SECURITY, s->id, SCB_RES_SEC_PUBKEY_ID, hexv(s->pub));
     }
     if (s->srv) {
-        put_res(objects, 0, s->id, 4, hexv(s->srv));
+        put_res(objects, SCB_OBJ_SECURITY, s->id, SCB_RES_SEC_SERVER_PUBKEY, hexv(s->srv));
     }
     if (s->secret) {
-        put_res(objects, 0, s->id, 5, hexv(s->secret));
+        put_res(objects, SCB_OBJ_SECURITY, s->id, SCB_RES_SEC_SECRET_KEY, hexv(s->secret));
     }
     if (s->bootstrap) {
         return; /* a Bootstrap-Server has no Server object instance */
     }
-    put_res(objects, 1, s->id, 0, json_object_new_int64(s->id));
+    put_res(objects, SCB_OBJ_SERVER, s->id, SCB_RES_SRV_SSID, json_object_new_int64(s->id));
     if (s->lifetime > 0) {
-        put_res(objects, 1, s->id, 1, json_object_new_int64(s->lifetime));
+        put_res(objects, SCB_OBJ_SERVER, s->id, SCB_RES_SRV_LIFETIME,
+                json_object_new_int64(s->lifetime));
     }
-    put_res(objects, 1, s->id, 6, json_object_new_boolean(0));
-    put_res(objects, 1, s->id, 7, json_object_new_string("U"));
+    put_res(objects, SCB_OBJ_SERVER, s->id, SCB_RES_SRV_STORING, json_object_new_boolean(0));
+    put_res(objects, SCB_OBJ_SERVER, s->id, SCB_RES_SRV_BINDING, json_object_new_string("U"));
     for (size_t k = 0; k < NEXT; k++) {
         if (s->ext[k] >= 0) {
-            put_res(objects, 1, s->id, ext_keys[k].rid,
+            put_res(objects, SCB_OBJ_SERVER, s->id, ext_keys[k].rid,
                     ext_keys[k].is_bool ? json_object_new_boolean((int)s->ext[k])
                                         : json_object_new_int64(s->ext[k]));
         }
@@ -574,18 +595,22 @@ static const struct endpoint *pick_endpoint(const struct ini *ini, const char *n
         return &ini->ep[0];
     }
     if (name) {
-        fail(err, errlen, 0, "no [Endpoint] with Name=%.64s", name);
+        scb_bridge_fail(err, errlen, 0, "no [Endpoint] with Name=%.64s", name);
     } else {
-        fail(err, errlen, 0, "%s: choose one with --endpoint",
-             ini->nep ? "no [Endpoint] without Name" : "no [Endpoint] section");
+        scb_bridge_fail(err, errlen, 0, "%s",
+                        ini->nep ? "no [Endpoint] without Name" : "no [Endpoint] section");
     }
     return NULL;
 }
 
-int bridge_wakaama_import(const char *text, size_t len, const char *endpoint,
-                          struct scb_config *cfg, char *err, size_t errlen)
+int scb_wakaama_import(const char *text, size_t len, const char *endpoint,
+                       struct scb_config *cfg, char *err, size_t errlen)
 {
     struct ini ini;
+    if ((text == NULL && len > 0) || cfg == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    errlen = err ? errlen : 0;
     memset(&ini, 0, sizeof(ini));
     int ret = parse_ini(text, len, &ini, err, errlen);
     if (ret == 0) {
@@ -593,7 +618,7 @@ int bridge_wakaama_import(const char *text, size_t len, const char *endpoint,
     }
     const struct endpoint *ep = ret == 0 ? pick_endpoint(&ini, endpoint, err, errlen) : NULL;
     if (ret == 0 && ep == NULL) {
-        ret = SCB_E_INVALID_ARG; /* which client: a usage question */
+        ret = SCB_E_NOT_FOUND; /* which client: the caller names another */
     }
     if (ret == 0) {
         json_object *shape = json_object_new_object(), *objects = json_object_new_object();
@@ -652,12 +677,15 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
     }
 }
 
-static void lost_add(char *lost, size_t cap, const char *what)
+/* Whether /1/x/rid is one of the 1.1 keys of [Server] */
+static int is_ext_key(int rid)
 {
-    size_t l = strlen(lost);
-    if (l + strlen(what) + 3 < cap) {
-        snprintf(lost + l, cap - l, "%s%s", l ? "; " : "", what);
+    for (size_t k = 0; k < NEXT; k++) {
+        if (ext_keys[k].rid == rid) {
+            return 1;
+        }
     }
+    return 0;
 }
 
 static json_object *res_of(json_object *inst, int rid)
@@ -682,12 +710,14 @@ static const char *hex_of(json_object *v)
 static json_object *server_instance(json_object *objects, int64_t ssid, const char **key)
 {
     json_object *obj, *insts;
-    if (!json_object_object_get_ex(objects, "1", &obj) ||
+    char ok[8];
+    snprintf(ok, sizeof(ok), "%d", SCB_OBJ_SERVER);
+    if (!json_object_object_get_ex(objects, ok, &obj) ||
         !json_object_object_get_ex(obj, "instances", &insts)) {
         return NULL;
     }
     json_object_object_foreach(insts, k, inst) {
-        json_object *v = res_of(inst, 0);
+        json_object *v = res_of(inst, SCB_RES_SRV_SSID);
         if (v && json_object_get_int64(v) == ssid) {
             *key = k;
             return inst;
@@ -700,7 +730,7 @@ static int id_used(json_object *insts, int64_t cand)
 {
     json_object_object_foreach(insts, k, inst) {
         (void)k;
-        json_object *v = res_of(inst, 10);
+        json_object *v = res_of(inst, SCB_RES_SEC_SSID);
         if (v && json_object_get_int64(v) == cand) {
             return 1;
         }
@@ -723,11 +753,16 @@ static int64_t free_id(json_object *insts, int64_t want)
     return 0;
 }
 
-int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
-                          char **out, char *lost, size_t lostlen, char *err, size_t errlen)
+int scb_wakaama_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
+                       char **out, char *lost, size_t lostlen, char *err, size_t errlen)
 {
     struct sbuf b = {0};
-    char what[64];
+    char ok[8];
+    if (cfg == NULL || out == NULL || lost == NULL || lostlen == 0) {
+        return SCB_E_INVALID_ARG;
+    }
+    errlen = err ? errlen : 0;
+    *out = NULL;
     lost[0] = '\0';
     if (endpoint != NULL) {
         /* one Name= line that reads back as written: no line break or other control
@@ -736,34 +771,34 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         size_t n = strlen(endpoint);
         for (size_t k = 0; k < n; k++) {
             if ((unsigned char)endpoint[k] < 0x20 || endpoint[k] == 0x7f) {
-                snprintf(err, errlen, "--endpoint: a control character (byte %zu) cannot be "
-                                      "written in a Name= line",
+                snprintf(err, errlen, "a control character (byte %zu) in the endpoint name cannot "
+                                      "be written in a Name= line",
                          k);
-                return SCB_E_INVALID_ARG;
+                return SCB_E_UNSUPPORTED;
             }
         }
         if (n == 0 || endpoint[0] == ' ' || endpoint[n - 1] == ' ') {
-            snprintf(err, errlen, "--endpoint: an empty name, or one with a blank at an end, "
-                                  "does not read back from a Name= line");
-            return SCB_E_INVALID_ARG;
+            snprintf(err, errlen, "an empty endpoint name, or one with a blank at an end, does "
+                                  "not read back from a Name= line");
+            return SCB_E_UNSUPPORTED;
         }
     }
-    int ret = bridge_secrets_allowed(cfg, show_secrets, err, errlen);
+    int ret = scb_bridge_secrets_allowed(cfg, show_secrets, err, errlen);
     if (ret < 0) {
         return ret;
     }
     json_object *shape = scb_config_to_json(cfg, 1), *objects, *sec = NULL, *insts = NULL;
     json_object_object_get_ex(shape, "objects", &objects);
     json_object *ids = json_object_new_array(); /* [Server] ids in order, for [Endpoint] */
-    sb_printf(&b, "# Wakaama bootstrap_server configuration written by scboot status --export\n");
+    sb_printf(&b, "# Wakaama bootstrap_server configuration written by scboot\n");
     json_object_object_foreach(objects, okey, obj) {
         (void)obj;
-        if (strcmp(okey, "0") != 0 && strcmp(okey, "1") != 0) {
-            snprintf(what, sizeof(what), "/%s", okey);
-            lost_add(lost, lostlen, what);
+        if (atoi(okey) != SCB_OBJ_SECURITY && atoi(okey) != SCB_OBJ_SERVER) {
+            scb_bridge_lost_add(lost, lostlen, "/%s", okey);
         }
     }
-    if (json_object_object_get_ex(objects, "0", &sec)) {
+    snprintf(ok, sizeof(ok), "%d", SCB_OBJ_SECURITY);
+    if (json_object_object_get_ex(objects, ok, &sec)) {
         json_object_object_get_ex(sec, "instances", &insts);
     }
     ret = SCB_OK;
@@ -772,26 +807,27 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         json_object_object_add(sec ? sec : shape, "instances", insts);
     }
     json_object_object_foreach(insts, ikey, inst) {
-        json_object *v = res_of(inst, 1), *ssidv = res_of(inst, 10), *mode = res_of(inst, 2);
-        json_object *uri = res_of(inst, 0);
+        json_object *v = res_of(inst, SCB_RES_SEC_BOOTSTRAP),
+                    *ssidv = res_of(inst, SCB_RES_SEC_SSID);
+        json_object *mode = res_of(inst, SCB_RES_SEC_MODE), *uri = res_of(inst, SCB_RES_SEC_URI);
         int bs = v && json_object_get_boolean(v);
         int64_t id = ssidv ? json_object_get_int64(ssidv) : free_id(insts, atoll(ikey));
         int64_t m = mode ? json_object_get_int64(mode) : -1;
-        if (uri == NULL || m < 0 || m > 3 || id < 1 || id > 65535) {
+        if (uri == NULL || m < 0 || m >= (int64_t)NSEC || id < 1 || id > 65535) {
             snprintf(err, errlen, "/0/%s: no URI, a security mode outside 0-3 or no usable "
                                   "Short Server ID: not expressible as a wakaama [Server]",
                      ikey);
-            ret = SCB_E_INVALID_ARG;
+            ret = SCB_E_UNSUPPORTED;
             break;
         }
         if (!bs && ssidv == NULL) {
             snprintf(err, errlen, "/0/%s: a LwM2M Server account without Short Server ID", ikey);
-            ret = SCB_E_INVALID_ARG;
+            ret = SCB_E_UNSUPPORTED;
             break;
         }
         if (id != atoll(ikey)) {
-            snprintf(what, sizeof(what), "/0/%s (instance ID becomes %lld)", ikey, (long long)id);
-            lost_add(lost, lostlen, what);
+            scb_bridge_lost_add(lost, lostlen, "/0/%s (instance ID becomes %lld)", ikey,
+                                (long long)id);
         }
         json_object_array_add(ids, json_object_new_int64(id));
         sb_printf(&b, "\n[Server]\nid=%lld\nuri=%s\nbootstrap=%s\nsecurity=%s\n", (long long)id,
@@ -799,7 +835,9 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         static const struct {
             int rid;
             const char *key;
-        } hx[] = {{3, "public"}, {4, "server"}, {5, "secret"}};
+        } hx[] = {{SCB_RES_SEC_PUBKEY_ID, "public"},
+                  {SCB_RES_SEC_SERVER_PUBKEY, "server"},
+                  {SCB_RES_SEC_SECRET_KEY, "secret"}};
         for (size_t k = 0; k < 3; k++) {
             const char *h = hex_of(res_of(inst, hx[k].rid));
             if (h && h[0]) {
@@ -811,9 +849,8 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         json_object_object_foreach(res, rk, rv) {
             (void)rv;
             int r = atoi(rk);
-            if (r > 5 && r != 10) {
-                snprintf(what, sizeof(what), "/0/%s/%s", ikey, rk);
-                lost_add(lost, lostlen, what);
+            if (r > SCB_RES_SEC_SECRET_KEY && r != SCB_RES_SEC_SSID) {
+                scb_bridge_lost_add(lost, lostlen, "/0/%s/%s", ikey, rk);
             }
         }
         const char *skey = NULL;
@@ -821,14 +858,15 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         if (si == NULL) {
             continue;
         }
-        json_object *lt = res_of(si, 1);
+        json_object *lt = res_of(si, SCB_RES_SRV_LIFETIME);
         if (lt) {
             sb_printf(&b, "lifetime=%lld\n", (long long)json_object_get_int64(lt));
         }
         for (size_t k = 0; k < NEXT; k++) {
             json_object *ev = res_of(si, ext_keys[k].rid);
             if (ev && ext_keys[k].is_bool) {
-                sb_printf(&b, "%s=%s\n", ext_keys[k].name, json_object_get_boolean(ev) ? "yes" : "no");
+                sb_printf(&b, "%s=%s\n", ext_keys[k].name,
+                          json_object_get_boolean(ev) ? "yes" : "no");
             } else if (ev) {
                 sb_printf(&b, "%s=%lld\n", ext_keys[k].name, (long long)json_object_get_int64(ev));
             }
@@ -836,28 +874,27 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         json_object_object_get_ex(si, "resources", &res);
         json_object_object_foreach(res, rk2, rv2) {
             int r = atoi(rk2);
-            int dflt = (r == 6 && !json_object_get_boolean(rv2)) ||
-                       (r == 7 && strcmp(json_object_get_string(rv2), "U") == 0);
-            if (r != 0 && r != 1 && !(r >= 13 && r <= 20) && !dflt) {
-                snprintf(what, sizeof(what), "/1/%s/%s", skey, rk2);
-                lost_add(lost, lostlen, what);
+            int dflt = (r == SCB_RES_SRV_STORING && !json_object_get_boolean(rv2)) ||
+                       (r == SCB_RES_SRV_BINDING && strcmp(json_object_get_string(rv2), "U") == 0);
+            if (r != SCB_RES_SRV_SSID && r != SCB_RES_SRV_LIFETIME && !is_ext_key(r) && !dflt) {
+                scb_bridge_lost_add(lost, lostlen, "/1/%s/%s", skey, rk2);
             }
         }
     }
     /* /1 instances without a Security account cannot be expressed */
     json_object *so, *sinsts;
-    if (ret == SCB_OK && json_object_object_get_ex(objects, "1", &so) &&
+    snprintf(ok, sizeof(ok), "%d", SCB_OBJ_SERVER);
+    if (ret == SCB_OK && json_object_object_get_ex(objects, ok, &so) &&
         json_object_object_get_ex(so, "instances", &sinsts)) {
         json_object_object_foreach(sinsts, k1, i1) {
-            json_object *ssid = res_of(i1, 0);
+            json_object *ssid = res_of(i1, SCB_RES_SRV_SSID);
             int found = 0;
             for (size_t k = 0; ssid && k < json_object_array_length(ids); k++) {
                 found |= json_object_get_int64(json_object_array_get_idx(ids, k)) ==
                          json_object_get_int64(ssid);
             }
             if (!found) {
-                snprintf(what, sizeof(what), "/1/%s", k1);
-                lost_add(lost, lostlen, what);
+                scb_bridge_lost_add(lost, lostlen, "/1/%s", k1);
             }
         }
     }
@@ -866,7 +903,7 @@ int bridge_wakaama_export(const struct scb_config *cfg, const char *endpoint, in
         if (endpoint) {
             sb_printf(&b, "Name=%s\n", endpoint);
         }
-        sb_printf(&b, "Delete=/0\nDelete=/1\n");
+        sb_printf(&b, "Delete=/%d\nDelete=/%d\n", SCB_OBJ_SECURITY, SCB_OBJ_SERVER);
         for (size_t k = 0; k < json_object_array_length(ids); k++) {
             sb_printf(&b, "Server=%lld\n",
                       (long long)json_object_get_int64(json_object_array_get_idx(ids, k)));

@@ -13,11 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec_internal.h"
 #include "crypto.h"
 #include "scboot/error.h"
 #include "scboot/objdefs.h"
-#include "scboot/bsfile.h"
 #include "scboot/validate.h"
 
 #define MODE_PSK 0
@@ -1049,27 +1047,4 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
     free(c.srv);
     free(c.flagged);
     return c.err;
-}
-
-int scb_validate_image(const uint8_t *image, size_t len, const struct scb_profile *p,
-                        enum scb_source src, struct scb_config *cfg, struct scb_report *rep)
-{
-    struct scb_decode_error derr = {0};
-    int ret;
-
-    if (cfg == NULL || rep == NULL) {
-        return SCB_E_INVALID_ARG;
-    }
-    if (len > SCB_MAX_FILE_SIZE) {
-        scb_decode_fail(&derr, "file-too-large", SCB_MAX_FILE_SIZE, "/",
-                        "bootstrap file of %zu bytes exceeds 32 KB", len);
-        return (ret = scb_report_add_decode_error(rep, &derr)) < 0 ? ret : SCB_E_DECODE;
-    }
-    if ((ret = scb_bsfile_decode(image, len, cfg, &derr)) < 0) {
-        if (ret == SCB_E_DECODE && (ret = scb_report_add_decode_error(rep, &derr)) == SCB_OK) {
-            ret = SCB_E_DECODE;
-        }
-        return ret;
-    }
-    return scb_validate(cfg, p, src, rep);
 }

@@ -124,14 +124,6 @@ size_t scb_tlv_header(uint8_t type, uint16_t id, size_t len, uint8_t out[6])
     return n;
 }
 
-int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
-{
-    if (v == NULL) {
-        return SCB_E_INVALID_ARG;
-    }
-    return scb_objdef_value_fits(scb_res_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
-}
-
 int scb_decode_fail(struct scb_decode_error *err, const char *rule, size_t off, const char *path,
                     const char *fmt, ...)
 {
