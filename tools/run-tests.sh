@@ -9,7 +9,8 @@
 #      programs run under qemu-user: unit + fuzz replay + integration (the same private
 #      pcscd + vpcd) for arm64 and for armhf (32-bit long, size_t, time_t). They run when the
 #      cross compiler is installed (tools/install-deps.sh --cross ARCH); SCBOOT_REQUIRE_CROSS=1
-#      (.ci/run) makes a missing one a failure. SCBOOT_CROSS="arm64 armhf" picks them.
+#      (.ci/run) makes a missing one a failure. SCBOOT_CROSS="arm64 armhf" picks them
+#      (SCBOOT_CROSS=none: no cross build).
 #   with SCBOOT_PACKAGE=1 also the Debian packages (tests/package/test_package.sh), and those
 #   of arm64 cross-built (dpkg-buildpackage -a arm64) when stage 5 builds arm64
 # Integration tests need root (private pcscd in its own namespaces); without it they skip,
@@ -110,6 +111,7 @@ for arch in ${SCBOOT_CROSS:-arm64 armhf}; do
     case $arch in
         arm64) cross_suite arm64 unit fuzz integration ;;
         armhf) cross_suite armhf unit fuzz integration ;;
+        none) ;;
         *) say "FAIL: unknown cross architecture $arch"; stage_failed=$((stage_failed + 1)); status=1 ;;
     esac
 done
@@ -126,6 +128,10 @@ for path in sys.argv[1:]:
     strict = path.startswith("strict:")
     if strict:
         path = path[len("strict:"):]
+    if not os.path.exists(path):  # meson test stopped before it ran a test
+        print(f"run-tests: no test log {path}", file=sys.stderr)
+        failed += 1
+        continue
     for line in open(path):
         t = json.loads(line)
         res = t.get("result")
