@@ -34,6 +34,9 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
  * "/oid/iid/rid: why" for a value: one the resource's type cannot hold is refused, never
  * clamped (fractions for integers, negatives for unsigned, objlnk parts beyond 65535, strings
  * with NUL or invalid UTF-8). Registry ranges narrower than the type are left to scb_validate.
+ * A top-level "format" is optional; when there, it must be "scboot-KIND-1" (every scboot
+ * document of major version 1 carries this shape): a later major is refused as written by a
+ * newer release (doc/hand-off.md).
  */
 int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char *err,
                          size_t errlen);
