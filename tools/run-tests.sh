@@ -5,7 +5,14 @@
 #   2. the same unit and integration suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. a clang build (warnings as errors), so both compilers stay clean
 #   4. each libFuzzer target for $FUZZ_SECONDS (default 60) over its corpus, under ASan+UBSan
-#   with SCBOOT_PACKAGE=1 also the Debian packages (tests/package/test_package.sh)
+#   5. cross builds for the gateways' CPUs (tools/cross/*.ini, warnings as errors), their
+#      programs run under qemu-user: unit + fuzz replay + integration (the same private
+#      pcscd + vpcd) for arm64 and for armhf (32-bit long, size_t, time_t). They run when the
+#      cross compiler is installed (tools/install-deps.sh --cross ARCH); SCBOOT_REQUIRE_CROSS=1
+#      (.ci/run) makes a missing one a failure. SCBOOT_CROSS="arm64 armhf" picks them
+#      (SCBOOT_CROSS=none: no cross build).
+#   with SCBOOT_PACKAGE=1 also the Debian packages (tests/package/test_package.sh), and those
+#   of arm64 cross-built (dpkg-buildpackage -a arm64) when stage 5 builds arm64
 # Integration tests need root (private pcscd in its own namespaces); without it they skip,
 # unless SCBOOT_REQUIRE_PCSC=1, which .ci/run sets. Ends with "N passed, N failed".
 set -u
@@ -13,6 +20,8 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-test}
 status=0
 logs=""
+# stages that could not run or build, counted as failed cases in the summary
+stage_failed=0
 
 say() { echo "run-tests: $*"; }
 
@@ -58,11 +67,71 @@ if command -v clang >/dev/null 2>&1; then
     fi
 fi
 
+# 5. cross builds: ARCH SUITES... (tools/cross/ARCH.ini names the compiler and qemu-user)
+cross_suite() {
+    arch=$1; shift
+    dir=$BUILD-$arch
+    t0=$(date +%s)
+    ini=tools/cross/$arch.ini
+    triplet=$(sed -n "s/^triplet = '\(.*\)'$/\1/p" "$ini")
+    qemu=$(sed -n "s/^qemu = \['\(.*\)'\]$/\1/p" "$ini")
+    for t in "$triplet-gcc" "$triplet-pkg-config" "$qemu"; do
+        command -v "$t" >/dev/null 2>&1 && continue
+        if [ "${SCBOOT_REQUIRE_CROSS:-0}" = 1 ]; then
+            say "FAIL: $arch cross build: $t missing (tools/install-deps.sh --cross $arch)"
+            stage_failed=$((stage_failed + 1)); status=1
+        else
+            say "skipping the $arch cross build: $t missing (tools/install-deps.sh --cross $arch)"
+        fi
+        return
+    done
+    say "building $dir ($triplet-gcc, warnings as errors) ..."
+    if [ ! -d "$dir" ]; then
+        meson setup "$dir" --werror --cross-file "$ini" >/dev/null ||
+            { stage_failed=$((stage_failed + 1)); status=1; return; }
+    fi
+    meson compile -C "$dir" >/dev/null ||
+        { meson compile -C "$dir"; stage_failed=$((stage_failed + 1)); status=1; return; }
+    say "testing $dir under $qemu ($*) ..."
+    suites=""
+    for s in "$@"; do suites="$suites --suite $s"; done
+    # shellcheck disable=SC2086
+    meson test -C "$dir" $suites --print-errorlogs --num-processes 2 --timeout-multiplier 3 ||
+        status=1
+    # under qemu a skipped test is a failed one when the real stack is required
+    logs="$logs strict:$dir/meson-logs/testlog.json"
+    if [ "$arch" = arm64 ] && [ "${SCBOOT_PACKAGE:-0}" = 1 ]; then
+        meson test -C "$dir" --suite package --logbase testlog-package --print-errorlogs ||
+            status=1
+        logs="$logs $dir/meson-logs/testlog-package.json"
+    fi
+    say "$arch cross stage: $(($(date +%s) - t0)) s"
+}
+for arch in ${SCBOOT_CROSS:-arm64 armhf}; do
+    case $arch in
+        arm64) cross_suite arm64 unit fuzz integration ;;
+        armhf) cross_suite armhf unit fuzz integration ;;
+        none) ;;
+        *) say "FAIL: unknown cross architecture $arch"; stage_failed=$((stage_failed + 1)); status=1 ;;
+    esac
+done
+
 # Count test cases from meson's logs: TAP tests by their ok / not ok lines, others as one.
-summary=$(python3 - $logs <<'PY'
-import json, sys
-passed = failed = skipped = 0
+# Logs marked strict: (cross builds under qemu) count a skipped test as failed when
+# SCBOOT_REQUIRE_PCSC=1.
+summary=$(STAGE_FAILED=$stage_failed python3 - $logs <<'PY'
+import json, os, sys
+passed = skipped = 0
+failed = int(os.environ.get("STAGE_FAILED", "0"))
+require = os.environ.get("SCBOOT_REQUIRE_PCSC") == "1"
 for path in sys.argv[1:]:
+    strict = path.startswith("strict:")
+    if strict:
+        path = path[len("strict:"):]
+    if not os.path.exists(path):  # meson test stopped before it ran a test
+        print(f"run-tests: no test log {path}", file=sys.stderr)
+        failed += 1
+        continue
     for line in open(path):
         t = json.loads(line)
         res = t.get("result")
@@ -75,6 +144,8 @@ for path in sys.argv[1:]:
             failed += len(bad)
             if res not in ("OK", "EXPECTEDFAIL") and not bad:
                 failed += 1
+        elif res == "SKIP" and strict and require:
+            failed += 1
         elif res == "SKIP":
             skipped += 1
         elif res in ("OK", "EXPECTEDFAIL"):

@@ -39,7 +39,15 @@ stop_watch "$W"
 W=$!
 stack_wait 100 sh -c "[ -s '$EV' ]"
 check "watch --pin: applied" '[ "$(sed -n 1p "$EV")" = applied ]'
-check "watch --pin: the PIN is wiped from /proc/PID/cmdline" 'tr "\0" " " < /proc/$W/cmdline | grep -q -- "--pin" && ! tr "\0" " " < /proc/$W/cmdline | grep -q 1234'
+case $(readlink "/proc/$W/exe") in
+    # a cross build's program under qemu-user: /proc/PID/cmdline is qemu's own copy of the
+    # arguments, which the program cannot reach (its argv is a copy in the guest's memory)
+    */qemu-*)
+        tn=$((tn + 1))
+        echo "ok $tn - watch --pin: the PIN is wiped from /proc/PID/cmdline # SKIP under qemu-user" ;;
+    *)
+        check "watch --pin: the PIN is wiped from /proc/PID/cmdline" 'tr "\0" " " < /proc/$W/cmdline | grep -q -- "--pin" && ! tr "\0" " " < /proc/$W/cmdline | grep -q 1234' ;;
+esac
 stop_watch "$W"
 
 chmod 640 "$STACK_DIR/pin"
