@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot APDUs (pcsc/apdu.c): short APDUs (ISO 7816-4 cases 1-4) and the logical channel
  * bits of the class byte. The card session that sends them is card.h.
  */

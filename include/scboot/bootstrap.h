@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; SPEC.md 2):
  * smartcard -> factory -> (register) -> client-initiated network bootstrap, with the card
  * re-checked before every Register/Update to a card-provisioned server (R5): no APDU when the

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot G.3.4 EF LwM2M_Bootstrap container (bootstrap/codec/bsfile.c): decode, encode and the
  * length its header covers.
  */

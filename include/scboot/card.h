@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot card session (pcsc/card.c): APDUs sent through a borrowed transport, 61xx/9Fxx
  * GET RESPONSE, 6Cxx re-send, APDU accounting and the trace hook.
  */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot card source (bootstrap/card_source.c): reads the LwM2M bootstrap data from a UICC the way LwM2M 1.1 App. G
  * says: EF DIR -> PKCS#15 ADF (by AID, on a logical channel) -> ODF -> DODF(s) -> the data
  * object with OID 2.23.43.9.1 -> EF LwM2M_Bootstrap, verifying the PIN when the object is

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot CoAP front end (libcoap): maps a Bootstrap-Server's requests onto the bootstrap
  * session (PUT -> Bootstrap-Write, DELETE -> Bootstrap-Delete, GET with Accept 40 ->
  * Bootstrap-Discover, GET -> Bootstrap-Read, POST /bs -> Bootstrap-Finish answered 2.04 or 4.06

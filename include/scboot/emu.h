@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot UICC emulator: a profile-driven card (TS 102 221 file system, logical channels,
  * PIN, T=0 behaviours, faults) used as the mock card of the unit tests, as the built-in
  * `virtual:PROFILE.json` reader, and behind vpcd by scboot-vcard. The profile format is

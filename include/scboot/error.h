@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot error codes. Every function returns int: 0 (SCB_OK) on success, a negative
  * enum scb_err on failure, grouped by layer. No positive return value carries meaning.
  */

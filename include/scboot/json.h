@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot JSON shape of a configuration (documented in README.md):
  *   {"objects": {"<oid>": {"version": "implicit"|"M.m", "instances": {"<iid>": {"resources":
  *     {"<rid>": VALUE}}}}}}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot configuration model: objects -> instances -> resources (single or multiple), each
  * value kept as its TLV value bytes and typed through the LwM2M registry for objects 0
  * (Security), 1 (Server), 2 (Access Control) and 21 (OSCORE). Other objects are kept with

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot resource definitions of the objects the Bootstrap Interface configures: Security (0),
  * Server (1), Access Control (2) and OSCORE (21), from the OMNA LwM2M registry (SPEC.md §6):
  * Security and Server object version 1.2 (resources added in 1.1 and 1.2 are marked with the

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot PKCS#15 (ISO 7816-15) structures as a UICC carries them: a bounded DER reader,
  * EF DIR application templates, the ODF and DODF entries. Strict on bounds, tolerant of
  * 00/FF padding; unknown entries are skipped.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot pcsc-lite backend: reader listing and a card transport over a PC/SC reader.
  */
 #ifndef SCBOOT_PCSC_H

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot GlobalPlatform SCP03 (Amendment D) host side: static keys, the KDF, mutual
  * authentication (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE) and command/response protection,
  * exposed as a transport filter that wraps any card transport. No LwM2M knowledge here.

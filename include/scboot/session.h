@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot bootstrap session: the network Bootstrap-Server's operations (Bootstrap-Write,
  * -Delete, -Discover, -Read, -Finish), transport-independent, on a staging copy of the
  * committed configuration. Finish runs the shared validator: 2.04 and the staging copy is

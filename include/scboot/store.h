@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot store: the committed configuration in a state directory (default /var/lib/scboot;
  * 0700, files 0600) as JSON with, per instance, its provenance (card, factory, network) and,
  * for card data, the fingerprint (ICCID + SHA-256 of the file, reader, where it was found).

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot LwM2M TLV codec (bootstrap/codec/tlv.c, content format 11542) and its output buffer.
  * Decoders report a struct scb_decode_error (model.h). Decoding never reads out of bounds.
  */

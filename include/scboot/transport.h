@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot card transport (pcsc/transport.c): one ops table for pcsc-lite, the emulator and the
  * SCP03 filter, the transport handle, stand-in transports for an empty or unreachable reader,
  * and reader selection by name, index or substring.

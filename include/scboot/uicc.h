@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot UICC commands (pcsc/uicc.c, TS 102 221) the bootstrap walk needs: FCP parsing,
  * MANAGE CHANNEL, SELECT, READ BINARY / RECORD, VERIFY, EF ICCID.
  */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot ground floor (common/util.c), shared by every part of the library and the tools:
  * hex text, SHA-256 and the redaction form of secrets (length + short SHA-256 prefix),
  * zeroize, bounded and 0600 file I/O.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot consistency validator: one function over a configuration and a client profile,
  * returning every violation (RULES.md identifiers, a public contract) in a stable order.
  * The card path, the factory path and Bootstrap-Finish all call it.
