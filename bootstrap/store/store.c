@@ -38,6 +38,9 @@ struct scb_store {
     int dir_fd;
     scb_commit_hook hook;
     void *hook_ctx;
+    scb_store_observer observer;
+    void *observer_ctx;
+    struct scb_committed *observed; /* what the observer was last told (NULL: read the file) */
 };
 
 /* ---- the committed model ----------------------------------------------------------------- */
@@ -686,6 +689,16 @@ int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, 
     return open_dir(dir, out, 0, 0, err, errlen);
 }
 
+/* The observer's last state goes (zeroized: it holds keys). */
+static void forget_observed(struct scb_store *s)
+{
+    if (s->observed != NULL) {
+        scb_committed_free(s->observed);
+        free(s->observed);
+        s->observed = NULL;
+    }
+}
+
 void scb_store_close(struct scb_store **s)
 {
     if (s == NULL || *s == NULL) {
@@ -697,6 +710,7 @@ void scb_store_close(struct scb_store **s)
     if ((*s)->dir_fd >= 0) {
         close((*s)->dir_fd);
     }
+    forget_observed(*s);
     free(*s);
     *s = NULL;
 }
@@ -705,6 +719,17 @@ void scb_store_set_hook(struct scb_store *s, scb_commit_hook hook, void *ctx)
 {
     s->hook = hook;
     s->hook_ctx = ctx;
+}
+
+int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx)
+{
+    if (s == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    s->observer = fn;
+    s->observer_ctx = fn ? ctx : NULL;
+    forget_observed(s); /* a new observer starts from the file */
+    return SCB_OK;
 }
 
 const char *scb_store_path(const struct scb_store *s)
@@ -821,6 +846,71 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
     return ret;
 }
 
+/* ---- the commit observer ---------------------------------------------------------------- */
+
+/*
+ * The state the observer compares a commit with: what it was last told, or, before its first
+ * commit, what the store file holds (empty when it cannot be read: a damaged file is no reason
+ * to refuse a commit that replaces it). Not the file itself at every commit: a commit that
+ * failed after its rename left the new file, and the observer must still hear of it.
+ */
+static void observe_before(struct scb_store *s)
+{
+    if (s->observed != NULL || (s->observed = malloc(sizeof(*s->observed))) == NULL) {
+        return;
+    }
+    scb_committed_init(s->observed);
+    if (scb_store_load(s, s->observed, NULL, 0) < 0) {
+        scb_committed_init(s->observed); /* a failed load leaves it as it was */
+    }
+    s->errbuf[0] = '\0'; /* the commit reports its own failures only */
+}
+
+/* Provenance bits (as `to` records them) of the instances of `to` that `from` lacks and,
+ * unless missing_only, of those whose content or provenance differs. Called with the two
+ * states swapped and missing_only set, it gives the removed instances' provenances. */
+static unsigned prov_changes(const struct scb_committed *from, const struct scb_committed *to,
+                             int missing_only)
+{
+    unsigned m = 0;
+    for (size_t o = 0; o < to->cfg.n; o++) {
+        const struct scb_object *ot = &to->cfg.o[o];
+        const struct scb_object *of = scb_config_object(&from->cfg, ot->id);
+        for (size_t k = 0; k < ot->n; k++) {
+            uint16_t iid = ot->i[k].id;
+            const struct scb_instance *inf = scb_object_instance(of, iid);
+            enum scb_provenance p = scb_committed_prov(to, ot->id, iid);
+            if (inf == NULL ||
+                (!missing_only && (!scb_instance_equal(ot->id, inf, &ot->i[k]) ||
+                                   scb_committed_prov(from, ot->id, iid) != p))) {
+                m |= 1u << p;
+            }
+        }
+    }
+    return m;
+}
+
+static void notify_observer(struct scb_store *s, const struct scb_committed *after)
+{
+    struct scb_committed empty;
+    const struct scb_committed *before = s->observed;
+    if (before == NULL) { /* out of memory for it: the file's state cannot be kept either */
+        scb_committed_init(&empty);
+        before = &empty;
+    }
+    struct scb_commit_event ev = {.before = before,
+                                  .after = after,
+                                  .provenances = prov_changes(before, after, 0) |
+                                                 prov_changes(after, before, 1)};
+    s->observer(s->observer_ctx, &ev);
+    forget_observed(s);
+    if ((s->observed = malloc(sizeof(*s->observed))) != NULL &&
+        scb_committed_copy(s->observed, after) < 0) {
+        free(s->observed); /* the next commit reads the file instead */
+        s->observed = NULL;
+    }
+}
+
 static int step(struct scb_store *s, enum scb_commit_step st)
 {
     return s->hook ? s->hook(s->hook_ctx, st) : SCB_OK;
@@ -863,6 +953,9 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
     s->errbuf[0] = '\0';
     if (s->lock_fd < 0) {
         return sfail(s, SCB_E_LOCKED, "%s was opened read-only", s->dir);
+    }
+    if (s->observer != NULL) {
+        observe_before(s);
     }
     c->generation++;
     gmtime_r(&now, &tm);
@@ -931,6 +1024,9 @@ out:
         if (s->errbuf[0] == '\0') {
             sfail(s, ret, "commit to %s stopped: %s", s->dir, scb_strerror(ret));
         }
+    }
+    if (s->observer != NULL && ret >= 0) {
+        notify_observer(s, c);
     }
     return ret;
 }

@@ -118,6 +118,49 @@ const char *scb_store_path(const struct scb_store *s);
 const char *scb_store_error(const struct scb_store *s);
 
 /**
+ * What a commit observer is told. Allocated by the store and read by the observer only:
+ * fields may be appended in a later version.
+ */
+struct scb_commit_event {
+    /**
+     * the state the observer was last told about (its "after"); at the first commit after
+     * scb_store_set_observer(), what the store file held (empty, generation 0, when nothing
+     * was committed or the file could not be read). So a commit that failed after replacing
+     * the file, and was not observed, is reported with the next one that succeeds. Borrowed
+     * for the call only.
+     */
+    const struct scb_committed *before;
+    /** the state the commit made durable; borrowed for the call only */
+    const struct scb_committed *after;
+    /** where the change came from: bit (1u << SCB_PROV_x) for the provenance of every
+     * instance added, changed or given another provenance (its provenance after) and of every
+     * instance removed (its provenance before); 0 when the commit changed no instance */
+    unsigned provenances;
+};
+
+/**
+ * Called after every durable commit on the store (card, factory and network alike: every
+ * commit goes through scb_store_commit()), never after a failed one. It runs inside
+ * scb_store_commit(), under the store's lock: it must not commit on the same store.
+ * scb_account_diff(&ev->before->cfg, &ev->after->cfg, ...) (account.h) turns it into the
+ * accounts added, changed and removed.
+ * \param ctx the ctx given to scb_store_set_observer()
+ * \param ev  the commit, borrowed for the call only
+ */
+typedef void (*scb_store_observer)(void *ctx, const struct scb_commit_event *ev);
+
+/**
+ * Set (or, with fn NULL, clear) the commit observer of s. The store keeps a copy of the last
+ * state it reported (zeroized when replaced, cleared or the store closed); the first commit
+ * after this call reads the store file once for its "before".
+ * \param fn  called synchronously after each durable commit; may be NULL
+ * \param ctx borrowed: passed to fn, must stay valid while fn is set
+ * 
+eturn SCB_OK, SCB_E_INVALID_ARG (s NULL)
+ */
+int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx);
+
+/**
  * Parse the bytes of a store file (what scb_store_load reads): every member type-checked and
  * bounded; SCB_E_PARSE with err saying what is wrong. The fuzz target's entry point.
  */

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "scboot/account.h"
 #include "scboot/bootstrap.h"
 #include "scboot/bsfile.h"
 #include "scboot/card_source.h"
@@ -158,6 +159,79 @@ static void test_validate_store_null(void **state)
     scb_config_free(&cfg);
 }
 
+static int no_change(void *ctx, const struct scb_account_change *ch)
+{
+    (void)ctx;
+    (void)ch;
+    return 0;
+}
+
+static void test_account_null(void **state)
+{
+    (void)state;
+    struct scb_config cfg;
+    struct scb_account_list *l = (struct scb_account_list *)&cfg;
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    int64_t v;
+    int i;
+    uint16_t id;
+    scb_config_init(&cfg);
+
+    assert_int_equal(scb_account_list_new(NULL, &l), EINVAL_);
+    assert_null(l);
+    assert_int_equal(scb_account_list_new(&cfg, NULL), EINVAL_);
+    scb_account_list_free(NULL);
+    scb_account_list_free(&l);
+    assert_int_equal(scb_account_list_count(NULL), 0);
+    assert_null(scb_account_list_at(NULL, 0));
+    assert_null(scb_account_list_find_ssid(NULL, 1));
+    assert_null(scb_account_list_bootstrap(NULL));
+    assert_int_equal(scb_account_is_bootstrap(NULL), 0);
+    assert_int_equal(scb_account_ssid(NULL), 0);
+    assert_int_equal(scb_account_security_iid(NULL), 0);
+    assert_int_equal(scb_account_server_iid(NULL, &id), EINVAL_);
+    assert_null(scb_account_uri(NULL));
+    assert_null(scb_account_binding(NULL));
+    assert_int_equal(scb_account_security_mode(NULL, &i), EINVAL_);
+    assert_int_equal(scb_account_identity(NULL, &p, &n), EINVAL_);
+    assert_int_equal(scb_account_server_public_key(NULL, &p, &n), EINVAL_);
+    assert_int_equal(scb_account_secret_key(NULL, &p, &n), EINVAL_);
+    assert_int_equal(scb_account_hold_off(NULL, &v), EINVAL_);
+    assert_int_equal(scb_account_bootstrap_timeout(NULL, &v), EINVAL_);
+    assert_int_equal(scb_account_lifetime(NULL, &v), EINVAL_);
+    assert_int_equal(scb_account_bootstrap_on_failure(NULL, &i), EINVAL_);
+    assert_null(scb_account_security(NULL));
+    assert_null(scb_account_server(NULL));
+    assert_null(scb_account_oscore(NULL));
+    assert_int_equal(scb_account_compare(NULL, NULL), 0);
+    assert_int_equal(scb_account_diff(NULL, &cfg, no_change, NULL), EINVAL_);
+    assert_int_equal(scb_account_diff(&cfg, NULL, no_change, NULL), EINVAL_);
+    assert_int_equal(scb_account_diff(&cfg, &cfg, NULL, NULL), EINVAL_);
+    assert_int_equal(scb_store_set_observer(NULL, NULL, NULL), EINVAL_);
+
+    /* a real account, NULL out-parameters */
+    static const char one[] = "{\"objects\":{\"0\":{\"instances\":{\"1\":{\"resources\":{"
+                              "\"0\":\"coap://s\",\"1\":false,\"2\":3,\"10\":1}}}}}}";
+    char err[128];
+    assert_int_equal(scb_config_from_json_text(one, &cfg, err, sizeof(err)), 0);
+    assert_int_equal(scb_account_list_new(&cfg, &l), 0);
+    const struct scb_account *a = scb_account_list_at(l, 0);
+    assert_non_null(a);
+    assert_int_equal(scb_account_server_iid(a, NULL), EINVAL_);
+    assert_int_equal(scb_account_security_mode(a, NULL), EINVAL_);
+    assert_int_equal(scb_account_identity(a, NULL, &n), EINVAL_);
+    assert_int_equal(scb_account_secret_key(a, &p, NULL), EINVAL_);
+    assert_int_equal(scb_account_hold_off(a, NULL), EINVAL_);
+    assert_int_equal(scb_account_lifetime(a, NULL), EINVAL_);
+    assert_int_equal(scb_account_bootstrap_on_failure(a, NULL), EINVAL_);
+    assert_int_equal(scb_account_compare(a, NULL), 0);
+    assert_int_equal(scb_account_compare(a, a), 0);
+    scb_account_list_free(&l);
+    assert_null(l);
+    scb_config_free(&cfg);
+}
+
 static void test_card_side_null(void **state)
 {
     (void)state;
@@ -299,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_codecs_null),
         cmocka_unit_test(test_model_null),
         cmocka_unit_test(test_validate_store_null),
+        cmocka_unit_test(test_account_null),
         cmocka_unit_test(test_card_side_null),
         cmocka_unit_test(test_transport_session_null),
         cmocka_unit_test(test_emu_null),
