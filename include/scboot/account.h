@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot server accounts: what an LwM2M client connects to, read from a configuration without
  * walking its arrays. An account is one Security instance (/0/x) joined with the Server
  * instance (/1/y) whose Short Server ID (/1/y/0) is the Security instance's (/0/x/10); the
