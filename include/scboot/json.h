@@ -26,6 +26,8 @@ struct json_object;
 
 /**
  * Build the JSON view. Secrets are redacted unless show_secrets.
+ * \param c            the configuration
+ * \param show_secrets nonzero: secret values as they are, else redacted
  * \return a json-c object owned by the caller (json_object_put(); json-c comes with
  *         `pkg-config --libs scboot`), or NULL (out of memory)
  */
@@ -35,6 +37,11 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
  * "/oid/iid/rid: why" for a value: one the resource's type cannot hold is refused, never
  * clamped (fractions for integers, negatives for unsigned, objlnk parts beyond 65535, strings
  * with NUL or invalid UTF-8). Registry ranges narrower than the type are left to scb_validate.
+ * \param root   the JSON document (borrowed)
+ * \param cfg    the configuration the objects are added to (the caller frees it)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_JSON or SCB_E_NOMEM
  */
 int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char *err,
                          size_t errlen);
@@ -46,8 +53,11 @@ int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char 
  * clamps silently, comes back as a double holding its text, so a reader that wants an
  * integer refuses it.
  * \param text len bytes (need not be NUL-terminated)
+ * \param len  number of bytes at text
  * \param out  on success a new json-c object owned by the caller (json_object_put()); NULL
  *             on error
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
  * \return SCB_OK, SCB_E_JSON (err: one line "not valid JSON: why"), SCB_E_INVALID_ARG or
  *         SCB_E_NOMEM
  */
@@ -58,6 +68,11 @@ int scb_json_parse(const char *text, size_t len, struct json_object **out, char 
  * silently while parsing (a tree from json_tokener_parse() has lost them already). text is a
  * C string: a NUL byte ends it, so for a file's bytes use scb_json_parse with their length and
  * then scb_config_from_json (a NUL inside is refused there, not taken for the end).
+ * \param text   NUL-terminated JSON text
+ * \param cfg    the configuration the objects are added to (the caller frees it)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_JSON or SCB_E_NOMEM
  */
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen);
