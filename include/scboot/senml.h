@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * \file
- * scboot SenML codecs (RFC 8428; LwM2M 1.1 7.4.4-7.4.5, SPEC.md 10.2): SenML JSON (content
+ * scboot SenML codecs (RFC 8428; LwM2M 1.1 7.4.4-7.4.5): SenML JSON (content
  * format 110, parsed with json-c) and SenML CBOR (112, parsed with libcbor) for
  * Bootstrap-Write payloads, decoded into the same configuration model as TLV; and the encoders
  * Bootstrap-Read uses. Every input is hostile: decoding never reads out of bounds, bounds the
