@@ -34,6 +34,8 @@ static void print_report(struct cli *c, const struct scb_report *rep, int malfor
     }
     if (c->json) {
         json_object *root = json_object_new_object(), *arr = json_object_new_array();
+        /* versioned like every scboot document (doc/hand-off.md) */
+        json_object_object_add(root, "format", json_object_new_string("scboot-check-1"));
         json_object_object_add(root, "consistent", json_object_new_boolean(errors == 0));
         for (size_t k = 0; k < rep->n; k++) {
             json_object *v = json_object_new_object();

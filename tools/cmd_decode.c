@@ -78,6 +78,8 @@ int cmd_decode(struct cli *c, int argc, char **argv)
     }
     if (c->json) {
         json_object *root = scb_config_to_json(&cfg, c->show_secrets);
+        /* the shape encode reads back, versioned (doc/hand-off.md) */
+        json_object_object_add(root, "format", json_object_new_string("scboot-config-1"));
         cli_print_file_summary(buf, len, root);
         cli_print_json(root);
         json_object_put(root);

@@ -243,6 +243,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
         /* the bytes went to stdout: no decoded view after them */
     } else if (c->json) {
         json_object *root = discovery_json(&r);
+        json_object_object_add(root, "format", json_object_new_string("scboot-dump-1"));
         cli_print_file_summary(r.file, r.file_len, root);
         if (dec == SCB_OK) {
             json_object *cj = scb_config_to_json(&cfg, c->show_secrets), *objs;

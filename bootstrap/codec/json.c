@@ -17,6 +17,7 @@
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
 #include "scboot/util.h"
+#include "json_internal.h"
 
 static json_object *hex_value(const uint8_t *d, size_t n)
 {
@@ -147,6 +148,61 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
     }
     json_object_object_add(root, "objects", objs);
     return root;
+}
+
+/* ---- the "format" member ------------------------------------------------------------------ */
+
+__attribute__((format(printf, 3, 4))) static int format_fail(char *err, size_t errlen,
+                                                             const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+        for (char *c = err; *c != '\0'; c++) { /* the value comes from the file */
+            if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+                *c = '?';
+            }
+        }
+    }
+    return SCB_E_PARSE;
+}
+
+int scb_json_format_check(struct json_object *root, const char *kind, char *err, size_t errlen)
+{
+    json_object *f = NULL;
+    const char *s = NULL, *dash = NULL;
+    size_t klen = kind ? strlen(kind) : 0;
+
+    if (!json_object_object_get_ex(root, "format", &f) && kind == NULL) {
+        return SCB_OK;
+    }
+    if (f != NULL && json_object_is_type(f, json_type_string) &&
+        strlen(json_object_get_string(f)) == (size_t)json_object_get_string_len(f)) {
+        s = json_object_get_string(f);
+        dash = strrchr(s, '-');
+    }
+    /* "scboot-" KIND "-" MAJOR, MAJOR a decimal without leading zeros */
+    if (s == NULL || strncmp(s, "scboot-", 7) != 0 || dash == NULL || dash < s + 8 ||
+        (kind && ((size_t)(dash - s - 7) != klen || strncmp(s + 7, kind, klen) != 0)) ||
+        dash[1] < '1' || dash[1] > '9' || strlen(dash + 1) > 9 ||
+        strspn(dash + 1, "0123456789") != strlen(dash + 1)) {
+        if (kind) {
+            return format_fail(err, errlen, "not an scboot %s file (\"format\": \"scboot-%s-%u\" "
+                               "expected)", kind, kind, SCB_FORMAT_MAJOR);
+        }
+        return format_fail(err, errlen, "\"format\" is not \"scboot-KIND-%u\"",
+                           SCB_FORMAT_MAJOR);
+    }
+    if (strtoul(dash + 1, NULL, 10) == SCB_FORMAT_MAJOR) {
+        return SCB_OK;
+    }
+    /* MAJOR >= 1 here, so a later one: its members may mean something this build misreads */
+    format_fail(err, errlen, "\"format\": \"%.60s\" is newer than this scboot reads "
+                "(scboot-%.*s-%u): written by a later release; upgrade scboot", s,
+                (int)(dash - s - 7 > 40 ? 40 : dash - s - 7), s + 7, SCB_FORMAT_MAJOR);
+    return SCB_E_UNSUPPORTED;
 }
 
 /* ---- from JSON ------------------------------------------------------------------------ */
@@ -549,6 +605,10 @@ int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char 
         !json_object_object_get_ex(root, "objects", &objs) ||
         !json_object_is_type(objs, json_type_object)) {
         return jfail(&j, "expected {\"objects\": {...}}");
+    }
+    char why[160] = "";
+    if (scb_json_format_check(root, NULL, why, sizeof(why)) != SCB_OK) {
+        return jfail(&j, "%s", why);
     }
     scb_config_init(&tmp);
     json_object_object_foreach(objs, okey, jo)

@@ -20,6 +20,7 @@
 #include "scboot/json.h"
 #include "scboot/store.h"
 #include "scboot/util.h"
+#include "json_internal.h"
 #include "store_internal.h"
 
 #define STORE_FORMAT "scboot-store-1"
@@ -451,9 +452,8 @@ int scb_committed_from_json(struct json_object *root, struct scb_committed *c, c
     if (root == NULL || !json_object_is_type(root, json_type_object)) {
         return jfail(err, errlen, "not a JSON object");
     }
-    if ((v = member(root, "format", json_type_string)) == NULL ||
-        strcmp(json_object_get_string(v), STORE_FORMAT) != 0) {
-        return jfail(err, errlen, "not an scboot store file (\"format\": \"" STORE_FORMAT "\")");
+    if ((ret = scb_json_format_check(root, "store", err, errlen)) != SCB_OK) {
+        return ret; /* SCB_E_UNSUPPORTED: a store of a later release, never half-read */
     }
     scb_committed_init(&t);
     if ((v = member(root, "generation", json_type_int)) == NULL ||
@@ -838,7 +838,10 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
     scb_zeroize(data, len); /* keys were in the text */
     free(data);
     if (ret < 0) {
-        sfail(s, ret, "damaged store: %s: %s", s->path, ret == SCB_E_NOMEM ? "out of memory" : why);
+        /* a later release's store is not damaged: say so, and fail as for a damaged one */
+        sfail(s, SCB_E_PARSE, "%s: %s: %s", ret == SCB_E_UNSUPPORTED ? "store" : "damaged store",
+              s->path, ret == SCB_E_NOMEM ? "out of memory" : why);
+        ret = ret == SCB_E_UNSUPPORTED ? SCB_E_PARSE : ret;
         if (err) {
             snprintf(err, errlen, "%s", s->errbuf);
         }

@@ -37,6 +37,9 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
  * "/oid/iid/rid: why" for a value: one the resource's type cannot hold is refused, never
  * clamped (fractions for integers, negatives for unsigned, objlnk parts beyond 65535, strings
  * with NUL or invalid UTF-8). Registry ranges narrower than the type are left to scb_validate.
+ * A top-level "format" is optional; when there, it must be "scboot-KIND-1" (every scboot
+ * document of major version 1 carries this shape): a later major is refused as written by a
+ * newer release (doc/hand-off.md).
  * \param root   the JSON document (borrowed)
  * \param cfg    the configuration the objects are added to (the caller frees it)
  * \param err    receives a one-line reason on failure (may be NULL)

@@ -104,7 +104,8 @@ void scb_store_close(struct scb_store **s);
 /**
  * Load the committed configuration: SCB_OK with an empty one (generation 0) when nothing was
  * ever committed; SCB_E_PARSE for a damaged or foreign file ("damaged store: PATH: what",
- * never a silent empty one), SCB_E_UNSAFE for a store file that is a symbolic link or
+ * never a silent empty one) and for one a later release wrote ("format" "scboot-store-2" or
+ * later: "store PATH: ... newer than this scboot reads ..."), SCB_E_UNSAFE for a store file that is a symbolic link or
  * belongs to another user, SCB_E_IO when it cannot be read.
  */
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
@@ -162,7 +163,8 @@ int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx
 
 /**
  * Parse the bytes of a store file (what scb_store_load reads): every member type-checked and
- * bounded; SCB_E_PARSE with err saying what is wrong. The fuzz target's entry point.
+ * bounded; SCB_E_PARSE with err saying what is wrong, SCB_E_UNSUPPORTED for the store of a
+ * later release ("format" newer than "scboot-store-1"). The fuzz target's entry point.
  */
 int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, char *err,
                     size_t errlen);

@@ -33,11 +33,16 @@ sleep 0.3
 check "a client of the same user: SIGHUP sent, exit 0" '[ $rc = 0 ] && [ "$(cat "$T/hups" 2>/dev/null)" = HUP ] && grep -q "SIGHUP sent to the LwM2M client (pid $CLIENT)" "$T/out"'
 hook invalid; rc=$?
 sleep 0.3
-check "invalid: no signal, a warning line, exit 0" '[ $rc = 0 ] && [ "$(wc -l < "$T/hups")" = 1 ] && grep -q "card data rejected" "$T/out"'
+check "invalid: a warning line and the client told (card instances removed), exit 0" '[ $rc = 0 ] && [ "$(wc -l < "$T/hups")" = 2 ] && grep -q "card data rejected" "$T/out" && grep -q "SIGHUP sent" "$T/out"'
+for ev in unreadable unknown; do
+    hook $ev; rc=$?
+    sleep 0.3
+    check "$ev: nothing committed, no signal, exit 0" '[ $rc = 0 ] && [ "$(wc -l < "$T/hups")" = 2 ] && ! grep -q "SIGHUP" "$T/out"'
+done
 for bad in -1 0 "" "12 13" "1x" 007; do
     printf '%s\n' "$bad" > "$T/client.pid"
     hook removed; rc=$?
-    check "PID file holding '$bad': refused (exit 1), nothing signalled" '[ $rc = 1 ] && grep -q "does not hold a process ID" "$T/out" && kill -0 "$CLIENT" && [ "$(wc -l < "$T/hups")" = 1 ]'
+    check "PID file holding '$bad': refused (exit 1), nothing signalled" '[ $rc = 1 ] && grep -q "does not hold a process ID" "$T/out" && kill -0 "$CLIENT" && [ "$(wc -l < "$T/hups")" = 2 ]'
 done
 kill "$CLIENT"; wait "$CLIENT" 2>/dev/null
 echo "$CLIENT" > "$T/client.pid"

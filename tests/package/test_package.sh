@@ -82,10 +82,13 @@ check "libscboot-emu-dev: emu.h, scboot-emu.pc, libscboot-emu.a" \
     sh -c "c=\$(dpkg-deb -c $work/libscboot-emu-dev_*.deb); echo \"\$c\" | grep -q 'include/scboot/emu.h' &&
            echo \"\$c\" | grep -q 'pkgconfig/scboot-emu.pc' && echo \"\$c\" | grep -q 'libscboot-emu\\.a'"
 
-check "scboot ships its manual pages, bash completion, unit and examples" \
+check "scboot ships its manual pages, bash completion, unit, examples and hand-off schemas" \
     sh -c "c=\$(dpkg-deb -c $work/scboot_*.deb); for f in man1/scboot.1.gz man5/scboot.conf.5.gz \
            completions/scboot completions/scboot-vcard system/scboot.service sysusers.d/scboot.conf examples/scboot.conf.example \
-           examples/on-change.example profiles/standard.json ./etc/scboot/scboot.conf; do
+           examples/on-change.example profiles/standard.json ./etc/scboot/scboot.conf \
+           schema/scboot-store-1.schema.json schema/scboot-config-1.schema.json \
+           schema/scboot-check-1.schema.json schema/scboot-hook-1.schema.json schema/scboot-dump-1.schema.json \
+           doc/scboot/hand-off.md; do
            echo \"\$c\" | grep -q \"\$f\" || { echo \"# not in scboot: \$f\"; exit 1; }; done"
 check "scboot-vcard ships scboot-vcard(1)" \
     sh -c "dpkg-deb -c $work/scboot-vcard_*.deb | grep -q 'man1/scboot-vcard.1.gz'"

@@ -406,6 +406,50 @@ static void test_json_errors(void **state)
     }
 }
 
+/* "format" at the top of the configuration shape: optional, any scboot document of major 1
+ * (decode --json, the store, dump --json), a later major refused saying so. */
+static void test_json_format(void **state)
+{
+    (void)state;
+    static const char *ok[] = {
+        "{\"objects\":{}}",
+        "{\"format\":\"scboot-config-1\",\"objects\":{}}",
+        "{\"objects\":{},\"format\":\"scboot-store-1\"}",
+        "{\"format\":\"scboot-dump-1\",\"objects\":{}}",
+    };
+    static const char *bad[] = {
+        "{\"format\":\"other\",\"objects\":{}}",  "{\"format\":null,\"objects\":{}}",
+        "{\"format\":1,\"objects\":{}}",        "{\"format\":\"scboot-config-01\",\"objects\":{}}",
+        "{\"format\":\"scboot--1\",\"objects\":{}}", "{\"format\":\"scboot-config-\",\"objects\":{}}",
+        "{\"format\":\"scboot-config-1\\n\",\"objects\":{}}",
+    };
+    struct scb_config cfg;
+    char err[256];
+    for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
+        scb_config_init(&cfg);
+        if (scb_config_from_json_text(ok[k], &cfg, err, sizeof(err)) != 0) {
+            fail_msg("refused %s: %s", ok[k], err);
+        }
+        scb_config_free(&cfg);
+    }
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        scb_config_init(&cfg);
+        if (scb_config_from_json_text(bad[k], &cfg, err, sizeof(err)) != SCB_E_JSON) {
+            fail_msg("accepted %s", bad[k]);
+        }
+        assert_non_null(strstr(err, "is not \"scboot-KIND-1\""));
+        assert_null(strchr(err, '\n'));
+        scb_config_free(&cfg);
+    }
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_from_json_text("{\"format\":\"scboot-config-2\",\"objects\":{}}",
+                                               &cfg, err, sizeof(err)),
+                     SCB_E_JSON);
+    assert_string_equal(err, "/: \"format\": \"scboot-config-2\" is newer than this scboot reads "
+                             "(scboot-config-1): written by a later release; upgrade scboot");
+    scb_config_free(&cfg);
+}
+
 /* scb_json_parse: one strict document, as every reader reads it alike. */
 static void test_json_parse_strict(void **state)
 {
@@ -879,6 +923,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_json_format),
         cmocka_unit_test(test_json_parse_strict),
         cmocka_unit_test(test_json_types),
         cmocka_unit_test(test_utf8_and_ints),

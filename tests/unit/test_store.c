@@ -205,6 +205,56 @@ static void test_damaged_and_foreign(void **state)
     scb_store_close(&s);
 }
 
+/* A store a later release wrote ("format" of a later major) is refused, never half-read, and
+ * the message says so instead of calling it damaged; the store of this major still loads. */
+static void test_newer_format(void **state)
+{
+    (void)state;
+    struct scb_store *s = NULL, *r = NULL;
+    struct scb_committed c;
+    char err[512], path[128];
+#define STORE_TAIL ",\"objects\":{},\"generation\":3,\"committed_at\":\"t\",\"provenance\":{}," \
+                   "\"card\":null}\n"
+    static const char newer[] = "{\"format\":\"scboot-store-2\"" STORE_TAIL;
+    static const char current[] = "{\"format\":\"scboot-store-1\"" STORE_TAIL;
+    static const char *foreign[] = {
+        "{\"format\":\"scboot-store-01\"" STORE_TAIL, "{\"format\":\"scboot-store-0\"" STORE_TAIL,
+        "{\"format\":\"scboot-store-\"" STORE_TAIL,   "{\"format\":\"scboot-config-1\"" STORE_TAIL,
+        "{\"format\":\"scboot-stor-2\"" STORE_TAIL,   "{\"format\":\"scboot-store-2x\"" STORE_TAIL,
+        "{\"format\":\"scboot-store-1\\u0000\"" STORE_TAIL,
+        "{\"objects\":{},\"generation\":3,\"committed_at\":\"t\",\"provenance\":{}}",
+    };
+    assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
+    snprintf(path, sizeof(path), "%s/config.json", dir);
+    write_text(path, current);
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), 0);
+    assert_int_equal(c.generation, 3);
+    scb_committed_free(&c);
+
+    write_text(path, newer);
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_PARSE);
+    if (strstr(err, "newer than this scboot reads (scboot-store-1)") == NULL ||
+        strstr(err, "scboot-store-2") == NULL || strstr(err, "damaged") != NULL ||
+        strstr(err, path) == NULL) {
+        fail_msg("message: %s", err);
+    }
+    assert_int_equal(scb_store_open_readonly(dir, &r, err, sizeof(err)), 0);
+    assert_int_equal(scb_store_load(r, &c, err, sizeof(err)), SCB_E_PARSE);
+    assert_non_null(strstr(err, "upgrade scboot"));
+    scb_store_close(&r);
+    assert_int_equal(scb_store_parse((const uint8_t *)newer, strlen(newer), &c, err, sizeof(err)),
+                     SCB_E_UNSUPPORTED);
+    for (size_t k = 0; k < sizeof(foreign) / sizeof(foreign[0]); k++) {
+        if (scb_store_parse((const uint8_t *)foreign[k], strlen(foreign[k]), &c, err,
+                            sizeof(err)) != SCB_E_PARSE) {
+            fail_msg("not refused as foreign: %s", foreign[k]);
+        }
+        assert_non_null(strstr(err, "not an scboot store file"));
+    }
+    scb_store_close(&s);
+#undef STORE_TAIL
+}
+
 /* An existing directory is never re-moded or re-owned; an unsafe one is refused with why. */
 static void expect_refused(const char *d, const char *why, mode_t mode_before)
 {
@@ -503,6 +553,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roundtrip_and_modes, setup, teardown),
         cmocka_unit_test(test_replace_provenance),
         cmocka_unit_test_setup_teardown(test_damaged_and_foreign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_dir_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_inside_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),

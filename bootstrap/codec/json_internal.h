@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* json_internal.h: the "format" member every scboot JSON document carries, shared by the
+ * configuration reader (json.c) and the store loader (store.c); not exported. */
+#ifndef SCBOOT_JSON_INTERNAL_H
+#define SCBOOT_JSON_INTERNAL_H
+
+#include <stddef.h>
+
+struct json_object;
+
+/* The major version of the documents this build writes and reads ("scboot-KIND-1"). */
+#define SCB_FORMAT_MAJOR 1u
+
+/*
+ * Check root's "format" ("scboot-KIND-MAJOR", doc/hand-off.md). kind NULL: any kind, and no
+ * "format" at all is taken (a configuration written by hand); kind given: that kind is
+ * required. SCB_OK for major SCB_FORMAT_MAJOR; SCB_E_UNSUPPORTED for a later major (written by
+ * a newer scboot: its members may mean something else); SCB_E_PARSE otherwise. err says why.
+ */
+int scb_json_format_check(struct json_object *root, const char *kind, char *err,
+                          size_t errlen);
+
+#endif
