@@ -31,3 +31,6 @@ for page in scb_*.3 SCB_*.3; do
     [ -e "$page" ] || continue
     sed -i 's|^\.so man3/\([a-z0-9_]*\.h\.3\)$|.so man3/scboot_\1|' "$page"
 done
+# Doxygen writes "quoted" text as 'quoted', and a text line that starts with ' is a troff
+# control line: escape it with the zero-width \&.
+sed -i "s/^'/\\\\\&'/" scboot_*.h.3
