@@ -32,7 +32,7 @@ struct scb_bootstrap {
     int have_events;
     uint32_t last_events;
     uint64_t last_read_ms;           /* when the card was last read in full */
-    struct scb_report report;        /* violations of the last rejected configuration */
+    struct scb_report report;        /* findings of what the last check or run validated */
     unsigned last_apdus;             /* APDUs the last check sent */
 };
 
@@ -315,6 +315,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     }
     *out = SCB_BOOTSTRAP_CARD_ABSENT;
     b->last_apdus = 0;
+    scb_report_free(&b->report); /* this check's findings only, none when it validates nothing */
     start = scb_card_apdus(b->o.card);
     if (b->o.card == NULL) {
         return SCB_OK;
@@ -565,6 +566,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     }
     memset(res, 0, sizeof(*res));
     res->card = SCB_BOOTSTRAP_CARD_ABSENT;
+    scb_report_free(&b->report); /* this run's findings only */
     if (b->o.card) {
         b->have_events = 0; /* start-up: always look at the card */
         if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {

@@ -16,6 +16,9 @@
 void scb_crypto_zeroize(void *buf, size_t len);
 /* SHA-256 of data into out; SCB_E_CRYPTO on failure. */
 int scb_crypto_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+/* HMAC-SHA-256 (RFC 2104) of data under key into out; SCB_E_CRYPTO on failure. */
+int scb_crypto_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *data, size_t len,
+                           uint8_t out[32]);
 /* Standard base64 (RFC 4648 §4, with padding) into dst of cap bytes; *olen the length written.
  * SCB_E_PARSE for input that is not base64, SCB_E_BUFFER when dst is too small. */
 int scb_crypto_base64_decode(uint8_t *dst, size_t cap, size_t *olen, const uint8_t *src,

@@ -14,6 +14,7 @@
 #include <mbedtls/constant_time.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
@@ -39,6 +40,13 @@ int scb_crypto_sha256(const uint8_t *data, size_t len, uint8_t out[32])
     /* 2.28: mbedtls_sha256() is the deprecated void form; _ret is the current one */
     return mbedtls_sha256_ret(data, len, out, 0) == 0 ? SCB_OK : SCB_E_CRYPTO;
 #endif
+}
+
+int scb_crypto_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *data, size_t len,
+                           uint8_t out[32])
+{
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+    return md && mbedtls_md_hmac(md, key, keylen, data, len, out) == 0 ? SCB_OK : SCB_E_CRYPTO;
 }
 
 int scb_crypto_base64_decode(uint8_t *dst, size_t cap, size_t *olen, const uint8_t *src,

@@ -70,6 +70,9 @@ struct cli {
 int cli_common_opt(struct cli *c, int opt, const char *arg);
 /* Opens the reader (-r NAME|INDEX|virtual:PROFILE.json; default $SCBOOT_READER or 0). */
 int cli_open_card(struct cli *c);
+/* --trace FILE opened (once) with the rules of every secret-bearing output; 0 or an error, the
+ * one line printed. cli_open_card calls it; cli_close_card closes it. */
+int cli_open_trace(struct cli *c);
 void cli_close_card(struct cli *c);
 struct scb_card_source_opts;
 struct scb_scp03_guard;
@@ -90,6 +93,12 @@ int cli_usage(struct cli *c, const char *usage);
  * SCB_E_TOO_LARGE).
  */
 int cli_read_fail(struct cli *c, const char *path, int ret);
+/*
+ * Every output file a subcommand writes (an image, a raw file): "-" is stdout, anything else
+ * goes through scb_write_file_secret (a new 0600 file renamed over the target whatever the
+ * umask, a symbolic link refused). EXIT_OK or the exit code, the one line printed.
+ */
+int cli_write_output(struct cli *c, const char *path, const uint8_t *d, size_t n);
 /*
  * --pin PIN (the argument is wiped from the process's command line once copied) or
  * --pin-file F (its first line, CR/LF stripped; refused unless only the owner may read it).

@@ -124,6 +124,22 @@ int cli_read_fail(struct cli *c, const char *path, int ret)
     return EXIT_FILE;
 }
 
+int cli_write_output(struct cli *c, const char *path, const uint8_t *d, size_t n)
+{
+    char err[512];
+    int ret;
+    if (strcmp(path, "-") == 0) {
+        return fwrite(d, 1, n, stdout) == n && fflush(stdout) == 0
+                   ? EXIT_OK
+                   : cli_fail(c, SCB_E_IO, "cannot write to standard output");
+    }
+    /* it may hold keys: 0600 whatever the umask and whether or not it existed */
+    if ((ret = scb_write_file_secret(path, d, n, err, sizeof(err))) < 0) {
+        return cli_fail(c, ret, "%s", err);
+    }
+    return EXIT_OK;
+}
+
 #define PIN_FILE_MAX 256
 
 int cli_pin_opt(struct cli *c, int from_file, char *arg)
@@ -250,18 +266,10 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
     }
 }
 
-int cli_open_card(struct cli *c)
+int cli_open_trace(struct cli *c)
 {
     char err[512] = "";
-    const char *spec = c->reader;
     int ret;
-
-    if (spec == NULL) {
-        spec = getenv("SCBOOT_READER");
-    }
-    if (spec == NULL) {
-        spec = "0";
-    }
     if (c->trace_path && c->trace == NULL) {
         int fd;
         /* '-' is stdout; a file: with --show-secrets the trace holds them, 0600 like every
@@ -276,6 +284,24 @@ int cli_open_card(struct cli *c)
             cli_fail(c, SCB_E_IO, "trace: cannot write %s: %s", c->trace_path, strerror(errno));
             return SCB_E_IO;
         }
+    }
+    return SCB_OK;
+}
+
+int cli_open_card(struct cli *c)
+{
+    char err[512] = "";
+    const char *spec = c->reader;
+    int ret;
+
+    if (spec == NULL) {
+        spec = getenv("SCBOOT_READER");
+    }
+    if (spec == NULL) {
+        spec = "0";
+    }
+    if ((ret = cli_open_trace(c)) < 0) {
+        return ret;
     }
     if (strncmp(spec, "virtual:", 8) == 0) {
         if ((ret = scb_emu_load(spec + 8, &c->emu, err, sizeof(err))) < 0) {

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "scboot/endpoint.h"
 #include "scboot/error.h"
 #include "scboot/util.h"
 
@@ -34,7 +35,7 @@ void cli_conf_init(struct cli_conf *c)
 void cli_conf_free(struct cli_conf *c)
 {
     char **s[] = {&c->reader, &c->pin_file, &c->scp03_keys, &c->factory, &c->state_dir,
-                  &c->exec, &c->profile};
+                  &c->exec, &c->profile, &c->endpoint};
     for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++) {
         free(*s[k]);
         *s[k] = NULL;
@@ -107,6 +108,22 @@ int cli_parse_verify(const char *s, enum cli_verify *mode, unsigned *every_s, ch
                 s);
 }
 
+/*
+ * The template with every fact known: what is left is a placeholder or character error of
+ * the text itself (a fact missing at run time is said then).
+ */
+int cli_endpoint_syntax(const char *spec, char *err, size_t errlen)
+{
+    struct scb_endpoint_facts f;
+    char out[SCB_ENDPOINT_MAX + 1];
+    scb_endpoint_facts_init(&f);
+    snprintf(f.iccid, sizeof(f.iccid), "0");
+    snprintf(f.imei, sizeof(f.imei), "000000000000000");
+    snprintf(f.hostname, sizeof(f.hostname), "h");
+    snprintf(f.machine_id, sizeof(f.machine_id), "00000000000000000000000000000000");
+    return scb_endpoint_build(spec, &f, out, sizeof(out), err, errlen) < 0 ? -1 : 0;
+}
+
 const char *cli_verify_name(enum cli_verify v)
 {
     switch (v) {
@@ -157,11 +174,11 @@ static int parse_bool(const char *s, int *out)
 
 enum key {
     K_READER, K_PIN_FILE, K_SCP03_KEYS, K_SECURE, K_SCP03_LEVEL, K_FACTORY, K_STATE_DIR, K_EXEC,
-    K_EXEC_TIMEOUT, K_VERIFY, K_NO_ACL, K_PROFILE, K_COUNT
+    K_EXEC_TIMEOUT, K_VERIFY, K_NO_ACL, K_PROFILE, K_ENDPOINT, K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
     "reader", "pin-file", "scp03-keys", "secure-channel", "scp03-level", "factory",
-    "state-dir", "exec", "exec-timeout", "verify", "no-acl", "profile"};
+    "state-dir", "exec", "exec-timeout", "verify", "no-acl", "profile", "endpoint"};
 
 static char **string_slot(struct cli_conf *c, enum key k)
 {
@@ -173,6 +190,7 @@ static char **string_slot(struct cli_conf *c, enum key k)
     case K_STATE_DIR: return &c->state_dir;
     case K_EXEC: return &c->exec;
     case K_PROFILE: return &c->profile;
+    case K_ENDPOINT: return &c->endpoint;
     default: return NULL;
     }
 }
@@ -213,7 +231,8 @@ static int set_value(struct cli_conf *c, enum key k, const char *v, char *err, s
 {
     char **slot = string_slot(c, k);
     unsigned long secs;
-    if (check_absolute(k, v, err, errlen) < 0) {
+    if (check_absolute(k, v, err, errlen) < 0 ||
+        (k == K_ENDPOINT && cli_endpoint_syntax(v, err, errlen) < 0)) {
         return -1;
     }
     if (slot) {

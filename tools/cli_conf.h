@@ -17,6 +17,7 @@ enum cli_verify { CLI_VERIFY_UNSET = 0, CLI_VERIFY_ON_EVENT, CLI_VERIFY_ALWAYS, 
 struct cli_conf {
     /* strings: NULL when the file does not set them (owned) */
     char *reader, *pin_file, *scp03_keys, *factory, *state_dir, *exec, *profile;
+    char *endpoint;           /* Endpoint Client Name, literal or template (scboot/endpoint.h) */
     int secure_mode;          /* -1 unset, 0 off, 1 preferred, 2 required */
     int scp03_level;          /* -1 unset, else 0x01, 0x03, 0x13, 0x33 */
     long exec_timeout;        /* -1 unset, else seconds */
@@ -44,6 +45,8 @@ int cli_parse_seconds(const char *s, unsigned long min, unsigned long max, unsig
 int cli_parse_secure_channel(const char *s, int *mode, char *err, size_t errlen);
 int cli_parse_scp03_level(const char *s, int *level, char *err, size_t errlen);
 const char *cli_verify_name(enum cli_verify v);
+/* An endpoint name or template that can be built once its facts are known; 0 or -1 (err). */
+int cli_endpoint_syntax(const char *spec, char *err, size_t errlen);
 
 
 

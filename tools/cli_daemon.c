@@ -5,6 +5,8 @@
  * group with a timeout that also bounds how long SIGTERM waits for it.
  */
 #include "cli_daemon.h"
+#include "scboot/error.h"
+#include "scboot/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -157,23 +159,112 @@ int cli_notify(const char *state)
     return r;
 }
 
-/* The program a hook command starts, when it is a plain word (no shell syntax). */
+/* The shell's reserved words and the builtins that run or change what runs: a command starting
+ * with one has no program file of its own to check. */
+static int shell_keyword(const char *w)
+{
+    static const char *const kw[] = {
+        "!",     "{",     "}",       "case",     "do",     "done",   "elif",  "else",
+        "esac",  "fi",    "for",     "if",       "in",     "then",   "until", "while",
+        ".",     ":",     "alias",   "bg",       "break",  "cd",     "command", "continue",
+        "echo",  "eval",  "exec",    "exit",     "export", "false",  "fc",    "fg",
+        "getopts", "hash", "jobs",   "kill",     "local",  "printf", "pwd",   "read",
+        "readonly", "return", "set", "shift",    "test",   "[",      "times", "trap",
+        "true",  "type",  "ulimit",  "umask",    "unalias", "unset", "wait"};
+    for (size_t k = 0; k < sizeof(kw) / sizeof(kw[0]); k++) {
+        if (strcmp(w, kw[k]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* NAME=value at the start of a command is an assignment, not a program. */
+static int is_assignment(const char *w)
+{
+    size_t n = strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789");
+    return n > 0 && w[n] == '=' && !(w[0] >= '0' && w[0] <= '9');
+}
+
+/* The first executable called name in $PATH (the shell's default path without one). */
+static int path_lookup(const char *name, char *out, size_t cap)
+{
+    const char *p = getenv("PATH");
+    if (p == NULL) {
+        p = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    }
+    for (;;) {
+        size_t n = strcspn(p, ":");
+        int w = n == 0 ? snprintf(out, cap, "%s", name)
+                       : snprintf(out, cap, "%.*s/%s", (int)n, p, name);
+        struct stat st;
+        if (w > 0 && (size_t)w < cap && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(out, X_OK) == 0) {
+            return 1;
+        }
+        if (p[n] == '\0') {
+            return 0;
+        }
+        p += n + 1;
+    }
+}
+
 int cli_hook_program(const char *cmd, char *out, size_t cap)
 {
-    size_t n = strcspn(cmd, " \t");
-    if (n == 0 || n >= cap || strpbrk(cmd, "|&;<>()$`\\\"'*?[#~=%{}") != NULL) {
-        return 0;
+    char word[512];
+    cmd += strspn(cmd, " \t\n");
+    /* the first word ends at a blank or at an operator; whatever follows (arguments, more
+     * commands) does not change which program starts first */
+    size_t n = strcspn(cmd, " \t\n|&;<>()");
+    if (n == 0 || n >= sizeof(word) || n >= cap) {
+        return CLI_HOOK_SHELL;
     }
-    memcpy(out, cmd, n);
-    out[n] = '\0';
-    return strchr(out, '/') != NULL;
+    memcpy(word, cmd, n);
+    word[n] = '\0';
+    /* quoting, expansions, globs, braces, a comment, ~ or an assignment: the shell decides
+     * what runs, not the word as written */
+    if (strpbrk(word, "$`\\\"'*?[{}") != NULL || word[0] == '#' || word[0] == '~' ||
+        is_assignment(word) || shell_keyword(word)) {
+        return CLI_HOOK_SHELL;
+    }
+    if (strchr(word, '/') != NULL) {
+        memcpy(out, word, n + 1);
+        return CLI_HOOK_FILE;
+    }
+    if (path_lookup(word, out, cap)) {
+        return CLI_HOOK_FILE;
+    }
+    memcpy(out, word, n + 1);
+    return CLI_HOOK_NOT_FOUND;
+}
+
+int cli_hook_trusted(const char *cmd, char *why, size_t cap)
+{
+    char prog[512];
+    if (cmd == NULL || cli_hook_program(cmd, prog, sizeof(prog)) != CLI_HOOK_FILE) {
+        return SCB_OK;
+    }
+    return scb_path_trusted(prog, why, cap) == SCB_E_UNSAFE ? SCB_E_UNSAFE : SCB_OK;
 }
 
 void cli_hook_precheck(struct cli_hook *h)
 {
     char prog[512];
-    if (h->cmd == NULL || !cli_hook_program(h->cmd, prog, sizeof(prog))) {
+    if (h->cmd == NULL) {
         return;
+    }
+    switch (cli_hook_program(h->cmd, prog, sizeof(prog))) {
+    case CLI_HOOK_SHELL:
+        cli_logp(h->log, LOG_WARNING,
+                 "hook: its program is shell syntax: not checked for who may change it (name "
+                 "a file first to have it checked)");
+        return;
+    case CLI_HOOK_NOT_FOUND:
+        cli_logp(h->log, LOG_ERR, "hook %s: not found in PATH: events will not be passed on "
+                                  "until it exists", prog);
+        h->missing_reported = 1;
+        return;
+    default: break;
     }
     if (access(prog, X_OK) != 0) {
         int e = errno;

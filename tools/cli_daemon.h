@@ -41,11 +41,18 @@ struct cli_hook {
     int missing_reported;
 };
 #define CLI_HOOK_TIMEOUT_DEFAULT 30
-/* At start-up: say once when the hook's program does not exist or is not executable. */
+/* At start-up: say once when the hook's program does not exist or is not executable, and
+ * that it is not checked when it is shell syntax. */
 void cli_hook_precheck(struct cli_hook *h);
-/* The program of a hook command when it is a path (a plain first word holding a '/', no shell
- * syntax in the command): 1 with it in out, else 0. */
+/* What a hook command starts first: CLI_HOOK_FILE with the file in out (its first word when it
+ * holds a '/', else the first executable of that name in $PATH), CLI_HOOK_NOT_FOUND (a name
+ * not in $PATH, in out), CLI_HOOK_SHELL when the first word is shell syntax (quoting, an
+ * expansion, a glob, an assignment, a reserved word or builtin). The arguments do not count. */
+enum { CLI_HOOK_SHELL = 0, CLI_HOOK_FILE = 1, CLI_HOOK_NOT_FOUND = 2 };
 int cli_hook_program(const char *cmd, char *out, size_t cap);
+/* SCB_E_UNSAFE (why says it) when the hook's program file could be changed or swapped by
+ * someone other than root or us (scb_path_trusted); else SCB_OK. */
+int cli_hook_trusted(const char *cmd, char *why, size_t cap);
 /*
  * Run the hook with env ("NAME=value" strings, NULL-terminated) added, in its own process
  * group, stdin /dev/null. Returns its exit status (0-255), or -1 when it was killed (timeout,

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_apply.c: `scboot apply`: one run of the bootstrap sequence (smartcard -> factory ->
- * network bootstrap needed?), committing through the state directory, and what came from where.
+ * client-initiated network bootstrap when no complete server account is committed and an
+ * endpoint name is known), committing through the state directory, and what came from where.
  * Exit 0 when every source present was applied (or already was), 1 when one was rejected as
- * inconsistent or malformed, 3 when the card was there but could not be read, 4 for a damaged
- * store, 5 when a file or the state directory cannot be read or written. A failure is one line.
+ * inconsistent or malformed (the network step: refused, 4.06 not corrected, no Finish), 2 no
+ * endpoint name could be built or options contradict the committed account, 3 when the card
+ * was there but could not be read or the Bootstrap-Server cannot be reached, 4 for a damaged
+ * store, 5 when a file or the state directory cannot be read or written (or the network
+ * configuration could not be committed). A failure is one line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,15 +20,29 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_conf.h"
+#include "cli_net.h"
 #include "scboot/card.h"
 #include "scboot/scp03.h"
 #include "scboot/bootstrap.h"
+#include "scboot/endpoint.h"
+#include "scboot/objdefs.h"
 
 static const char usage_text[] =
     "scboot apply [-r READER] [--no-card] [--factory F] [--state-dir D] [--no-acl|--profile P]\n"
-    "             [--pin PIN|--pin-file F] [--scp03-keys K] [--json]";
+    "             [--pin PIN|--pin-file F] [--scp03-keys K] [--endpoint NAME] [--config F]\n"
+    "             [--no-hold-off] [--json]";
 
-enum { OPT_FACTORY = 500, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_PIN, OPT_NO_CARD, OPT_PIN_FILE };
+enum { OPT_FACTORY = 500, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_PIN, OPT_NO_CARD, OPT_PIN_FILE,
+       OPT_EP, OPT_CONFIG, OPT_NO_HOLD_OFF };
+
+/* The network step of this run: whether it ran and how it ended. */
+struct net_step {
+    int ran;
+    int exit;                 /* its exit code (0 committed) */
+    const char *outcome;      /* "committed", "rejected", ... */
+    const char *missing;      /* why it did not run although needed ("" ran or not needed) */
+};
 
 /*
  * The sequence's log lines are held back until it is known whether the run failed: a failure
@@ -71,21 +89,24 @@ static void release_lines(struct held_log *h, int show)
     h->n = h->dropped = 0;
 }
 
-static void print_result(struct cli *c, const struct scb_run_result *res, struct scb_store *st)
+static void print_result(struct cli *c, const struct scb_run_result *res, struct scb_store *st,
+                         const struct net_step *net)
 {
     struct scb_committed cm;
     char err[256];
     if (scb_store_load(st, &cm, err, sizeof(err)) < 0) {
         return;
     }
+    int needs = res->needs_network_bootstrap && !(net->ran && net->exit == 0);
     if (c->json) {
         json_object *root = json_object_new_object();
         json_object_object_add(root, "card", json_object_new_string(scb_bootstrap_outcome_name(res->card)));
         json_object_object_add(root, "factory_applied", json_object_new_boolean(res->factory_applied));
         json_object_object_add(root, "factory_rejected",
                                json_object_new_boolean(res->factory_rejected));
-        json_object_object_add(root, "needs_network_bootstrap",
-                               json_object_new_boolean(res->needs_network_bootstrap));
+        json_object_object_add(root, "needs_network_bootstrap", json_object_new_boolean(needs));
+        json_object_object_add(root, "network",
+                               json_object_new_string(net->ran ? net->outcome : "not run"));
         json_object_object_add(root, "committed", scb_committed_to_json(&cm, !c->show_secrets));
         cli_print_json(root);
         json_object_put(root);
@@ -96,9 +117,13 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
                                                         : "not applied");
         printf("generation %llu committed %s\n", (unsigned long long)cm.generation,
                cm.committed_at[0] ? cm.committed_at : "(never)");
+        if (net->ran) {
+            printf("network: %s\n", net->outcome);
+        }
         cli_print_provenance(&cm, "from ");
-        if (res->needs_network_bootstrap) {
-            printf("no complete LwM2M server account: client-initiated bootstrap is needed\n");
+        if (needs) {
+            printf("no complete LwM2M server account: client-initiated bootstrap is needed%s%s\n",
+                   net->missing[0] ? " " : "", net->missing);
         }
     }
     scb_committed_free(&cm);
@@ -133,6 +158,110 @@ static int run_exit_code(const struct scb_run_result *res)
     return res->card == SCB_BOOTSTRAP_CARD_INVALID || res->factory_rejected ? EXIT_INCONSISTENT : EXIT_OK;
 }
 
+/* Whether cfg holds a Bootstrap-Server account (/0/x/1 true) to send the request to. */
+static int has_bs_account(const struct scb_config *cfg)
+{
+    const struct scb_object *sec = scb_config_object(cfg, SCB_OBJ_SECURITY);
+    for (size_t k = 0; sec && k < sec->n; k++) {
+        int bs = 0;
+        if (scb_config_get_bool(cfg, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP,
+                                &bs) == SCB_OK &&
+            bs) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct net_opts {
+    const char *endpoint;     /* --endpoint, NULL: the configuration file's */
+    const char *config;       /* --config, NULL: the default file when it exists */
+    int no_hold_off;
+};
+
+#ifdef SCBOOT_HAVE_COAP
+static const char *coap_outcome_name(enum scb_coap_outcome oc)
+{
+    switch (oc) {
+    case SCB_COAP_COMMITTED: return "committed";
+    case SCB_COAP_REJECTED: return "rejected";
+    case SCB_COAP_REFUSED_SETUP: return "refused (options)";
+    case SCB_COAP_UNREACHABLE: return "Bootstrap-Server unreachable";
+    case SCB_COAP_COMMIT_FAILED: return "accepted, not committed";
+    default: return "cancelled";
+    }
+}
+
+/* Client-initiated bootstrap towards the committed account, once card and factory were tried. */
+static int run_network(struct cli *c, struct scb_store *st, const struct scb_profile *profile,
+                       const struct net_opts *no, const char *spec, struct net_step *net)
+{
+    struct scb_committed cm;
+    struct scb_coap_opts o;
+    struct scb_coap_result cres;
+    char name[SCB_ENDPOINT_MAX + 1], err[512];
+    int ret;
+
+    if ((ret = scb_store_load(st, &cm, err, sizeof(err))) < 0) {
+        return cli_fail(c, ret, "%s", err);
+    }
+    if (!has_bs_account(&cm.cfg)) {
+        scb_committed_free(&cm);
+        net->missing = "(no Bootstrap-Server account is committed to send it to)";
+        return 0;
+    }
+    ret = cli_endpoint_name(c, spec, &cm, name, sizeof(name));
+    scb_committed_free(&cm);
+    if (ret != 0) {
+        return ret;
+    }
+    memset(&o, 0, sizeof(o));
+    o.pct = -1;
+    o.endpoint = name;
+    o.profile = *profile;
+    o.no_hold_off = no->no_hold_off;
+    o.log = cli_log;
+    o.log_ctx = c;
+    ret = scb_coap_bootstrap(st, &o, &cres);
+    net->ran = 1;
+    net->exit = cli_coap_exit(c, ret, &cres);
+    net->outcome = ret < 0 && cres.outcome != SCB_COAP_REFUSED_SETUP
+                       ? "failed" : coap_outcome_name(cres.outcome);
+    return net->exit;
+}
+#endif
+
+/* The sequence's network step when it is needed: 0 or the exit code it ended with. */
+static int network_step(struct cli *c, struct scb_store *st, const struct scb_profile *profile,
+                        const struct scb_run_result *res, const struct net_opts *no,
+                        struct net_step *net)
+{
+    char *spec = NULL;
+    int ret;
+    memset(net, 0, sizeof(*net));
+    net->outcome = net->missing = "";
+    if (!res->needs_network_bootstrap) {
+        return 0;
+    }
+    if ((ret = cli_endpoint_spec(c, no->endpoint, no->config, &spec)) != 0) {
+        return ret;
+    }
+    if (spec == NULL) {
+        net->missing = "(no endpoint name: give --endpoint NAME or endpoint = NAME in "
+                       "scboot.conf to run it)";
+        return 0;
+    }
+#ifdef SCBOOT_HAVE_COAP
+    ret = run_network(c, st, profile, no, spec, net);
+#else
+    (void)st;
+    (void)profile;
+    net->missing = "(this scboot is built without libcoap)";
+#endif
+    free(spec);
+    return ret;
+}
+
 int cmd_apply(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTS,
@@ -143,7 +272,12 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                                          {"pin", required_argument, NULL, OPT_PIN},
                                          {"pin-file", required_argument, NULL, OPT_PIN_FILE},
                                          {"no-card", no_argument, NULL, OPT_NO_CARD},
+                                         {"endpoint", required_argument, NULL, OPT_EP},
+                                         {"config", required_argument, NULL, OPT_CONFIG},
+                                         {"no-hold-off", no_argument, NULL, OPT_NO_HOLD_OFF},
                                          {0, 0, 0, 0}};
+    struct net_opts no = {0};
+    struct net_step net;
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
@@ -164,10 +298,17 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                    "and a card is\npresent), else the factory configuration (G.3.4 image or JSON); "
                    "commit atomically.\n"
                    "  --pin-file F   the PIN on F's first line (F readable by its owner only)\n"
+                   "Then, when no complete LwM2M server account is committed, client-initiated\n"
+                   "bootstrap towards the committed Bootstrap-Server account (its URI /0/x/0,\n"
+                   "its credentials, after its hold-off /0/x/11 unless --no-hold-off) as\n"
+                   "--endpoint NAME (or endpoint = in --config F, default %s):\n"
+                   "a literal or a template with {iccid}, {imei}, {hostname}, {machine-id}.\n"
                    "exit: 0 applied, 1 a source present was rejected (inconsistent or "
-                   "malformed),\n      3 card present but unreadable, 4 damaged store, "
-                   "5 file or state I/O error\n",
-                   usage_text);
+                   "malformed;\n      network: refused, 4.06, no Finish), 2 endpoint name "
+                   "missing a value,\n      3 card present but unreadable or Bootstrap-Server "
+                   "unreachable,\n      4 damaged store, 5 file or state I/O error (or the "
+                   "network commit)\n",
+                   usage_text, CLI_CONF_DEFAULT);
             return EXIT_OK;
         case OPT_FACTORY: bo.factory_path = optarg; break;
         case OPT_STATE: state = optarg; break;
@@ -185,6 +326,9 @@ int cmd_apply(struct cli *c, int argc, char **argv)
             }
             break;
         case OPT_NO_CARD: no_card = 1; break;
+        case OPT_EP: no.endpoint = optarg; break;
+        case OPT_CONFIG: no.config = optarg; break;
+        case OPT_NO_HOLD_OFF: no.no_hold_off = 1; break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
                 cli_pin_wipe(c);
@@ -246,8 +390,10 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         ret = cli_fail(c, ret, "%s", why[0] ? why : scb_strerror(ret));
     } else {
         release_lines(&held, 1);
-        print_result(c, &res, st);
         ret = run_exit_code(&res);
+        int nret = network_step(c, st, &bo.profile, &res, &no, &net);
+        print_result(c, &res, st, &net);
+        ret = ret ? ret : nret; /* the first step that failed says the code */
     }
     scb_bootstrap_free(&b);
     cli_close_card(c);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_bootstrap.c: `scboot bootstrap`: network bootstrap over CoAP. Client-initiated
- * (--server URI --endpoint NAME: POST /bs?ep=NAME, then the server's operations) or
- * server-initiated (--listen [ADDR:]PORT). The committed Bootstrap-Server account's credentials
+ * (--endpoint NAME [--server URI]: POST /bs?ep=NAME to the committed Bootstrap-Server
+ * account's URI or the one given, then the server's operations) or server-initiated
+ * (--listen [ADDR:]PORT). The committed Bootstrap-Server account's credentials
  * decide the transport. Exit 0 committed, 1 rejected or timed out, 2 usage (also: options
  * that contradict the committed account), 3 Bootstrap-Server unreachable / cannot listen,
  * 5 the configuration was accepted but could not be committed (Finish answered 5.00).
@@ -16,15 +17,18 @@
 
 #include "cli.h"
 #include "cli_misc.h"
+#include "cli_net.h"
 #include "scboot/bootstrap.h"
+#include "scboot/endpoint.h"
 #include "scboot/util.h"
 #ifdef SCBOOT_HAVE_COAP
 #include "scboot/coap.h"
 #endif
 
 static const char usage_text[] =
-    "scboot bootstrap --server URI --endpoint NAME | --listen [ADDR:]PORT\n"
-    "                 [--state-dir D] [--no-acl|--profile P] [--once] [--exchange-lifetime S]\n"
+    "scboot bootstrap --endpoint NAME [--server URI] [--no-hold-off] | --listen [ADDR:]PORT\n"
+    "                 [--config F] [--state-dir D] [--no-acl|--profile P] [--once]\n"
+    "                 [--exchange-lifetime S]\n"
     "                 [--psk-identity ID --psk-key-file F] [--pct FORMAT]\n"
     "                 [--attempts N] [--backoff MS[,MAX_MS]] [--ack-timeout MS]\n"
     "                 [--max-retransmit N]\n"
@@ -32,9 +36,7 @@ static const char usage_text[] =
 
 enum { OPT_SERVER = 700, OPT_EP, OPT_LISTEN, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_ONCE,
        OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN, OPT_PIN_FILE, OPT_ATTEMPTS,
-       OPT_BACKOFF, OPT_ACK, OPT_RETRANSMIT };
-
-#define EXIT_NOT_COMMITTED 5 /* accepted, but the store could not commit it (README) */
+       OPT_BACKOFF, OPT_ACK, OPT_RETRANSMIT, OPT_CONFIG, OPT_NO_HOLD_OFF };
 
 static const char help_text[] =
     "Network bootstrap over CoAP (LwM2M Bootstrap interface): the Bootstrap-Server's\n"
@@ -47,6 +49,12 @@ static const char help_text[] =
     "account (logged as unauthenticated; --listen PORT then binds 127.0.0.1 only). With no\n"
     "such account, --psk-identity/--psk-key-file (key file: hex) give DTLS PSK; they never\n"
     "replace an account's credentials. coap:// is refused when DTLS is required.\n"
+    "Client-initiated: POST /bs?ep=NAME to the committed Bootstrap-Server account's URI\n"
+    "(/0/x/0) with its credentials, after its Client Hold Off Time (/0/x/11) unless\n"
+    "--no-hold-off; --server URI only for a device without such an account (a URI that names\n"
+    "another scheme, host or port than the account is refused). NAME: a literal or a\n"
+    "template with {iccid}, {imei}, {hostname}, {machine-id} (e.g. urn:uuid:{machine-id});\n"
+    "without --endpoint, `endpoint` of --config F (default /etc/scboot/scboot.conf).\n"
     "Bootstrap-Request (client-initiated): each attempt is one CON exchange that libcoap\n"
     "retransmits (--ack-timeout 2000 ms (>= 1000), doubling, --max-retransmit 4); failed\n"
     "attempts are followed by a pause of --backoff 2000 ms, doubling per attempt up to\n"
@@ -120,7 +128,11 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         {"backoff", required_argument, NULL, OPT_BACKOFF},
         {"ack-timeout", required_argument, NULL, OPT_ACK},
         {"max-retransmit", required_argument, NULL, OPT_RETRANSMIT},
+        {"config", required_argument, NULL, OPT_CONFIG},
+        {"no-hold-off", no_argument, NULL, OPT_NO_HOLD_OFF},
         {0, 0, 0, 0}};
+    const char *ep_flag = NULL, *config = NULL;
+    char *ep_spec = NULL, ep_name[SCB_ENDPOINT_MAX + 1];
     const char *factory = NULL;
     struct scb_coap_opts o;
     const char *state = SCB_STATE_DIR_DEFAULT;
@@ -137,15 +149,19 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         switch (opt) {
         case 'h':
             printf("usage: %s\n%s", usage_text, help_text);
-            return EXIT_OK;
+            ret = EXIT_OK;
+            goto wipe_exit;
         case OPT_SERVER:
             if (*optarg == '\0') {
-                return cli_fail(c, SCB_E_INVALID_ARG, "--server: empty URI (coap://HOST[:PORT] "
-                                                      "or coaps://HOST[:PORT])");
+                ret = cli_fail(c, SCB_E_INVALID_ARG, "--server: empty URI (coap://HOST[:PORT] "
+                                                     "or coaps://HOST[:PORT])");
+                goto wipe_exit;
             }
             o.server_uri = optarg;
             break;
-        case OPT_EP: o.endpoint = optarg; break;
+        case OPT_EP: ep_flag = optarg; break;
+        case OPT_CONFIG: config = optarg; break;
+        case OPT_NO_HOLD_OFF: o.no_hold_off = 1; break;
         case OPT_LISTEN: {
             const char *colon = strrchr(optarg, ':');
             if (num_opt(colon ? colon + 1 : optarg, 65535, NULL) == 0) {
@@ -159,7 +175,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         case OPT_NO_ACL: scb_profile_no_acl(&o.profile); break;
         case OPT_PROFILE:
             if ((ret = cli_load_profile(c, optarg, &o.profile)) != 0) {
-                return ret;
+                goto wipe_exit;
             }
             break;
         case OPT_ONCE: o.once = 1; break;
@@ -167,8 +183,9 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             char *end;
             unsigned long s = strtoul(optarg, &end, 10);
             if (*end || s == 0 || s > 86400) {
-                return cli_bad_value(c, "--exchange-lifetime", optarg,
-                                     "must be 1 to 86400 seconds");
+                ret = cli_bad_value(c, "--exchange-lifetime", optarg,
+                                    "must be 1 to 86400 seconds");
+                goto wipe_exit;
             }
             o.exchange_lifetime_ms = s * 1000u;
             break;
@@ -262,16 +279,34 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
     }
     if (c->json) {
-        free(key);
-        return cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
-                                  "shows what was committed");
+        ret = cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
+                                 "shows what was committed");
+        goto wipe_exit;
     }
-    if (optind != argc || (o.listen == NULL) == (o.server_uri == NULL) ||
+    if (optind != argc || (o.listen && o.server_uri) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {
     bad_usage: /* every usage error after a key or PIN was read: wiped first */
+        ret = cli_usage(c, usage_text);
+    wipe_exit: /* every exit before the exchange: the key and the PIN wiped */
         key_wipe(&key, keylen);
         cli_pin_wipe(c);
-        return cli_usage(c, usage_text);
+        return ret;
+    }
+    if (o.listen == NULL) {
+        /* client-initiated: the name is checked (flag or file) before anything runs */
+        if ((ret = cli_endpoint_spec(c, ep_flag, config, &ep_spec)) != 0) {
+            key_wipe(&key, keylen);
+            cli_pin_wipe(c);
+            return ret;
+        }
+        if (ep_spec == NULL) {
+            key_wipe(&key, keylen);
+            cli_pin_wipe(c);
+            fprintf(stderr, "%s: no endpoint name: give --endpoint NAME (or endpoint = NAME in "
+                            "%s) for the Bootstrap-Request\n", c->prog,
+                    config ? config : "/etc/scboot/scboot.conf");
+            return EXIT_USAGE;
+        }
     }
     struct scb_store *st = NULL;
     struct scb_committed loaded;
@@ -281,6 +316,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         scb_store_close(&st);
         key_wipe(&key, keylen);
         cli_pin_wipe(c);
+        free(ep_spec);
         return cli_fail(c, ret, "%s", err);
     }
     scb_committed_free(&loaded);
@@ -312,31 +348,31 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         if (ret < 0) {
             scb_store_close(&st);
             key_wipe(&key, keylen);
+            free(ep_spec);
             return cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
         }
     }
     cli_pin_wipe(c); /* only the card step uses it */
+    if (ep_spec) {
+        /* after the card step: {iccid} is the card's the sequence just read */
+        ret = scb_store_load(st, &loaded, err, sizeof(err));
+        if (ret < 0) {
+            ret = cli_fail(c, ret, "%s", err);
+        } else {
+            ret = cli_endpoint_name(c, ep_spec, &loaded, ep_name, sizeof(ep_name));
+            scb_committed_free(&loaded);
+        }
+        free(ep_spec);
+        if (ret != 0) {
+            scb_store_close(&st);
+            key_wipe(&key, keylen);
+            return ret;
+        }
+        o.endpoint = ep_name;
+    }
     ret = scb_coap_bootstrap(st, &o, &res);
     scb_store_close(&st);
     key_wipe(&key, keylen);
-    if (ret < 0) {
-        return cli_fail(c, ret, "network bootstrap: %s%s%s", scb_strerror(ret),
-                        res.reason[0] ? ": " : "", res.reason);
-    }
-    switch (res.outcome) {
-    case SCB_COAP_COMMITTED: return EXIT_OK;
-    case SCB_COAP_REFUSED_SETUP:
-        cli_fail(c, SCB_E_INVALID_ARG, "%s", res.reason);
-        return EXIT_USAGE;
-    case SCB_COAP_UNREACHABLE:
-        cli_fail(c, SCB_E_TRANSPORT, "%s: nothing committed", res.reason);
-        return EXIT_CARD;
-    case SCB_COAP_COMMIT_FAILED:
-        cli_fail(c, SCB_E_IO, "%s", res.reason);
-        return EXIT_NOT_COMMITTED;
-    default:
-        fprintf(stderr, "%s: bootstrap failed: nothing committed\n", c->prog);
-        return EXIT_INCONSISTENT;
-    }
+    return cli_coap_exit(c, ret, &res);
 #endif
 }

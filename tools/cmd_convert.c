@@ -61,16 +61,6 @@ static void print_violations(const struct scb_report *rep)
     }
 }
 
-static int write_out(struct cli *c, const char *path, const uint8_t *d, size_t n)
-{
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-    if (f == NULL || fwrite(d, 1, n, f) != n || (f != stdout && fclose(f) != 0) ||
-        (f == stdout && fflush(stdout) != 0)) {
-        return cli_fail(c, SCB_E_IO, "cannot write '%s': %s", path, strerror(errno));
-    }
-    return EXIT_OK;
-}
-
 int cmd_encode_from(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTS,
@@ -176,7 +166,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
         ret = ret == SCB_E_DECODE ? EXIT_MALFORMED : EXIT_INCONSISTENT;
     } else {
         print_violations(&rep); /* warnings */
-        ret = write_out(c, outpath, img.data, img.len);
+        ret = cli_write_output(c, outpath, img.data, img.len);
         if (ret == EXIT_OK && strcmp(outpath, "-") != 0) {
             fprintf(stderr, "%s: wrote %zu bytes to %s\n", c->prog, img.len, outpath);
         }

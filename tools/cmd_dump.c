@@ -114,22 +114,6 @@ static void print_discovery(const struct scb_card_source_result *r)
     printf("secure channel       %s\n", r->secured ? "SCP03" : "none");
 }
 
-static int write_raw(struct cli *c, const char *path, const uint8_t *d, size_t n)
-{
-    char err[512];
-    int ret;
-    if (strcmp(path, "-") == 0) {
-        return fwrite(d, 1, n, stdout) == n && fflush(stdout) == 0
-                   ? EXIT_OK
-                   : cli_fail(c, SCB_E_IO, "cannot write to standard output");
-    }
-    /* it holds secrets: 0600 whatever the umask and whether or not it existed */
-    if ((ret = scb_write_file_secret(path, d, n, err, sizeof(err))) < 0) {
-        return cli_fail(c, ret, "%s", err);
-    }
-    return EXIT_OK;
-}
-
 struct dump_args {
     const char *raw;
     uint8_t aid[16];
@@ -234,7 +218,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
         cli_close_card(c);
         return ret;
     }
-    if (a.raw && (ret = write_raw(c, a.raw, r.file, r.file_len)) != EXIT_OK) {
+    if (a.raw && (ret = cli_write_output(c, a.raw, r.file, r.file_len)) != EXIT_OK) {
         goto out;
     }
     scb_config_init(&cfg);

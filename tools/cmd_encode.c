@@ -108,18 +108,11 @@ int cmd_encode(struct cli *c, int argc, char **argv)
         return cli_decode_error(c, argv[optind], &derr);
     }
     scb_config_free(&check);
-    if (strcmp(outpath, "-") == 0) {
-        if (fwrite(out.data, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-            wipe_buf(&out);
-            return cli_fail(c, SCB_E_IO, "cannot write to standard output");
-        }
-    } else {
-        /* the image holds keys: 0600 whatever the umask, through a new file and a rename */
-        ret = scb_write_file_secret(outpath, out.data, out.len, err, sizeof(err));
-        if (ret < 0) {
-            wipe_buf(&out);
-            return cli_fail(c, ret, "%s", err);
-        }
+    if ((ret = cli_write_output(c, outpath, out.data, out.len)) != EXIT_OK) {
+        wipe_buf(&out);
+        return ret;
+    }
+    if (strcmp(outpath, "-") != 0) {
         fprintf(stderr, "%s: wrote %zu bytes to %s\n", c->prog, out.len, outpath);
     }
     wipe_buf(&out);

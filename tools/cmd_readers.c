@@ -14,7 +14,7 @@
 #include "scboot/util.h"
 
 static const char usage_text[] =
-    "scboot readers [-r virtual:PROFILE.json] [--no-probe] [--json] [-v]";
+    "scboot readers [-r virtual:PROFILE.json] [--no-probe] [--json] [-v|--trace FILE]";
 
 /* ICCID of the card in one reader: open, read, close (empty string when not a UICC). */
 static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
@@ -40,7 +40,7 @@ static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
         scb_emu_free(&sub.emu);
         return;
     }
-    scb_card_set_trace(sub.card, c->verbose ? cli_trace : NULL, c);
+    scb_card_set_trace(sub.card, c->verbose || c->trace ? cli_trace : NULL, c);
     if (scb_transport_begin(sub.tr) == SCB_OK) {
         if (scb_uicc_read_iccid(sub.card, iccid, cap) < 0) {
             iccid[0] = '\0';
@@ -118,11 +118,16 @@ int cmd_readers(struct cli *c, int argc, char **argv)
     if (optind != argc) {
         return cli_usage(c, usage_text);
     }
+    /* the ICCID probes go to --trace: opened once for all readers */
+    if ((ret = cli_open_trace(c)) < 0) {
+        return cli_exit_code(ret);
+    }
     if (c->reader && strncmp(c->reader, "virtual:", 8) == 0) {
         struct scb_reader_info v;
         struct scb_card_status st;
         memset(&v, 0, sizeof(v));
         if ((ret = cli_open_card(c)) < 0) {
+            cli_close_card(c);
             return cli_exit_code(ret);
         }
         scb_transport_status(c->tr, &st);
@@ -130,13 +135,16 @@ int cmd_readers(struct cli *c, int argc, char **argv)
         v.present = st.present;
         memcpy(v.atr, st.atr, st.atr_len);
         v.atr_len = st.atr_len;
-        cli_close_card(c);
-        return print_readers(c, &v, 1, probe);
+        scb_card_free(&c->card);
+        scb_transport_free(&c->tr);
+        scb_emu_free(&c->emu);
+        ret = print_readers(c, &v, 1, probe);
+    } else if ((ret = scb_pcsc_list(&list, &n, err, sizeof(err))) < 0) {
+        ret = cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
+    } else {
+        ret = print_readers(c, list, n, probe);
+        free(list);
     }
-    if ((ret = scb_pcsc_list(&list, &n, err, sizeof(err))) < 0) {
-        return cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
-    }
-    ret = print_readers(c, list, n, probe);
-    free(list);
+    cli_close_card(c); /* the trace */
     return ret;
 }

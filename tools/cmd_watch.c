@@ -412,9 +412,8 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
     }
     w->bo.factory_path = o->factory;
     w->hook.cmd = o->exec;
-    char prog[512], why[640];
-    if (o->exec && cli_hook_program(o->exec, prog, sizeof(prog)) &&
-        scb_path_trusted(prog, why, sizeof(why)) == SCB_E_UNSAFE) {
+    char why[640];
+    if (o->exec && cli_hook_trusted(o->exec, why, sizeof(why)) == SCB_E_UNSAFE) {
         /* the same rule as the configuration file that names it: a hook others can change or
          * swap runs their code as this daemon's user */
         fprintf(stderr, "%s: hook %s\n", c->prog, why);

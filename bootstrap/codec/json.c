@@ -19,6 +19,25 @@
 #include "scboot/util.h"
 #include "json_internal.h"
 
+int scb_json_put(json_object *o, const char *key, json_object *v)
+{
+    if (o == NULL || v == NULL || json_object_object_add(o, key, v) != 0) {
+        json_object_put(v);
+        return -1;
+    }
+    return 0;
+}
+
+/* The object built, or NULL (released) when any step of it failed. */
+static json_object *built(json_object *o, int bad)
+{
+    if (bad) {
+        json_object_put(o);
+        return NULL;
+    }
+    return o;
+}
+
 static json_object *hex_value(const uint8_t *d, size_t n)
 {
     json_object *o = json_object_new_object();
@@ -28,9 +47,9 @@ static json_object *hex_value(const uint8_t *d, size_t n)
         return NULL;
     }
     scb_hex_encode(d, n, hex, 2 * n + 1);
-    json_object_object_add(o, "hex", json_object_new_string(hex));
+    int bad = scb_json_put(o, "hex", json_object_new_string(hex));
     free(hex);
-    return o;
+    return built(o, bad);
 }
 
 static json_object *redacted(const struct scb_value *v)
@@ -38,10 +57,10 @@ static json_object *redacted(const struct scb_value *v)
     char h[16] = "";
     json_object *o = json_object_new_object();
     scb_sha256_prefix(v->data, v->len, h, sizeof(h));
-    json_object_object_add(o, "redacted", json_object_new_boolean(1));
-    json_object_object_add(o, "length", json_object_new_int64((int64_t)v->len));
-    json_object_object_add(o, "sha256", json_object_new_string(h));
-    return o;
+    int bad = scb_json_put(o, "redacted", json_object_new_boolean(1));
+    bad |= scb_json_put(o, "length", json_object_new_int64((int64_t)v->len));
+    bad |= scb_json_put(o, "sha256", json_object_new_string(h));
+    return built(o, bad);
 }
 
 static json_object *value_json(uint16_t oid, uint16_t rid, const struct scb_value *v,
@@ -103,12 +122,40 @@ static json_object *resource_json(uint16_t oid, const struct scb_resource *r, in
         return value_json(oid, r->id, &r->v[0], show_secrets);
     }
     json_object *m = json_object_new_object();
-    for (size_t k = 0; k < r->n; k++) {
+    int bad = m == NULL;
+    for (size_t k = 0; k < r->n && !bad; k++) {
         char key[8];
         snprintf(key, sizeof(key), "%u", r->v[k].riid);
-        json_object_object_add(m, key, value_json(oid, r->id, &r->v[k], show_secrets));
+        bad |= scb_json_put(m, key, value_json(oid, r->id, &r->v[k], show_secrets));
     }
-    return m;
+    return built(m, bad);
+}
+
+static json_object *object_json(const struct scb_object *o, int show_secrets)
+{
+    json_object *jo = json_object_new_object(), *insts = json_object_new_object();
+    char key[8], ver[12];
+    if (o->explicit_version) {
+        snprintf(ver, sizeof(ver), "%u.%u", o->major, o->minor);
+    } else {
+        snprintf(ver, sizeof(ver), "implicit");
+    }
+    int bad = scb_json_put(jo, "version", json_object_new_string(ver));
+    for (size_t b = 0; b < o->n && !bad && insts; b++) {
+        json_object *ji = json_object_new_object(), *res = json_object_new_object();
+        for (size_t r = 0; r < o->i[b].n && !bad && res; r++) {
+            snprintf(key, sizeof(key), "%u", o->i[b].r[r].id);
+            bad |= scb_json_put(res, key, resource_json(o->id, &o->i[b].r[r], show_secrets));
+        }
+        bad |= scb_json_put(ji, "resources", res);
+        snprintf(key, sizeof(key), "%u", o->i[b].id);
+        bad |= scb_json_put(insts, key, ji);
+    }
+    bad |= scb_json_put(jo, "instances", insts);
+    if (o->raw && !bad) {
+        bad |= scb_json_put(jo, "tlv", hex_value(o->raw, o->raw_len));
+    }
+    return built(jo, bad);
 }
 
 struct json_object *scb_config_to_json(const struct scb_config *c, int show_secrets)
@@ -117,37 +164,15 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
         return NULL;
     }
     json_object *root = json_object_new_object(), *objs = json_object_new_object();
-    char key[8], ver[12];
+    char key[8];
+    int bad = 0;
 
-    for (size_t a = 0; a < c->n; a++) {
-        const struct scb_object *o = &c->o[a];
-        json_object *jo = json_object_new_object(), *insts = json_object_new_object();
-        if (o->explicit_version) {
-            snprintf(ver, sizeof(ver), "%u.%u", o->major, o->minor);
-        } else {
-            snprintf(ver, sizeof(ver), "implicit");
-        }
-        json_object_object_add(jo, "version", json_object_new_string(ver));
-        for (size_t b = 0; b < o->n; b++) {
-            json_object *ji = json_object_new_object(), *res = json_object_new_object();
-            for (size_t r = 0; r < o->i[b].n; r++) {
-                snprintf(key, sizeof(key), "%u", o->i[b].r[r].id);
-                json_object_object_add(res, key, resource_json(o->id, &o->i[b].r[r],
-                                                               show_secrets));
-            }
-            json_object_object_add(ji, "resources", res);
-            snprintf(key, sizeof(key), "%u", o->i[b].id);
-            json_object_object_add(insts, key, ji);
-        }
-        json_object_object_add(jo, "instances", insts);
-        if (o->raw) {
-            json_object_object_add(jo, "tlv", hex_value(o->raw, o->raw_len));
-        }
-        snprintf(key, sizeof(key), "%u", o->id);
-        json_object_object_add(objs, key, jo);
+    for (size_t a = 0; a < c->n && !bad && objs; a++) {
+        snprintf(key, sizeof(key), "%u", c->o[a].id);
+        bad |= scb_json_put(objs, key, object_json(&c->o[a], show_secrets));
     }
-    json_object_object_add(root, "objects", objs);
-    return root;
+    bad |= scb_json_put(root, "objects", objs);
+    return built(root, bad);
 }
 
 /* ---- the "format" member ------------------------------------------------------------------ */

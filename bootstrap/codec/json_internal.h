@@ -20,4 +20,9 @@ struct json_object;
 int scb_json_format_check(struct json_object *root, const char *kind, char *err,
                           size_t errlen);
 
+/* o[key] = v, where a NULL v is a failed allocation: 0, or -1 with v released when o or v is
+ * NULL or json-c could not add it (out of memory): the builders (json.c, store.c) then give
+ * up. */
+int scb_json_put(struct json_object *o, const char *key, struct json_object *v);
+
 #endif

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 
 #include "logf.h"
 #include "coap_internal.h"
 #include "scboot/util.h"
+#include "scboot/endpoint.h"
 #include "scboot/session.h"
 
 #define MAX_PAYLOAD 65536
@@ -41,6 +43,10 @@ struct bs {
     const coap_session_t *body_peer; /* the peer that sent its first block */
     char req_failure[200];  /* why the exchange failed, in words */
     unsigned refused_mark;  /* cr.refused when the exchange began */
+    const char *target;     /* client-initiated: the URI requested (option or account) */
+    int cancelled;          /* o->cancel asked to stop: nothing more is committed */
+    int secure_first;       /* the listener's first binding required DTLS */
+    int no_target;          /* no server URI and no account to take one from */
 };
 
 #define logf_(b, ...) scb_logf((b)->o->log, (b)->o->log_ctx, __VA_ARGS__)
@@ -55,6 +61,20 @@ __attribute__((format(printf, 3, 4))) static void outcome(struct bs *b, enum scb
     vsnprintf(b->res->reason, sizeof(b->res->reason), fmt, ap);
     va_end(ap);
     logf_(b, "%s", b->res->reason);
+}
+
+/*
+ * Whether the caller asked to stop (o->cancel); once it did, the run is abandoned for good.
+ * Every wait polls this at least every 250 ms.
+ */
+static int cancelled(struct bs *b)
+{
+    if (!b->cancelled && b->o->cancel && b->o->cancel(b->o->cancel_ctx)) {
+        b->cancelled = 1;
+        outcome(b, SCB_COAP_CANCELLED, "network bootstrap cancelled: session abandoned, "
+                                      "nothing from it committed");
+    }
+    return b->cancelled;
 }
 
 static int open_session(struct bs *b)
@@ -157,6 +177,10 @@ static void finish(struct bs *b, coap_pdu_t *resp)
     struct scb_buf out = {.max = MAX_PAYLOAD};
     int code, ret;
 
+    if (cancelled(b)) {
+        reply(resp, CODE(5, 3), -1, NULL, 0); /* abandoned: the Finish commits nothing */
+        return;
+    }
     scb_config_init(&accepted);
     code = scb_session_finish(b->session, &accepted);
     if (code == SCB_COAP_2_04_CHANGED) {
@@ -290,7 +314,7 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
     unsigned cf = 0, accept = 0;
     int code;
     coap_session_set_app_data(cs, &served);
-    if (b->done || !b->session_open) {
+    if (b->done || !b->session_open || b->cancelled) {
         reply(resp, CODE(5, 3), -1, NULL, 0);
         return;
     }
@@ -483,8 +507,27 @@ static int listen_on(struct bs *b, coap_context_t *ctx)
     int ret;
 
     snprintf(host, sizeof(host), "%s", secure ? "0.0.0.0" : "127.0.0.1");
-    if (split_listen(b->o->listen, host, sizeof(host), &port) < 0 ||
-        resolve(host, (uint16_t)port, &addr) < 0) {
+    if (split_listen(b->o->listen, host, sizeof(host), &port) < 0) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "cannot listen on '%s'", b->o->listen);
+        return SCB_E_INVALID_ARG;
+    }
+    if (b->secure_first && !secure) {
+        /*
+         * The address was given for DTLS: a server that dropped the account's credentials
+         * must not turn it into an unauthenticated listener beyond this host.
+         */
+        int v6 = strchr(host, ':') != NULL;
+        if (strcmp(host, v6 ? "::1" : "127.0.0.1") != 0) {
+            logf_(b, "warning: the committed Bootstrap-Server account no longer requires DTLS: "
+                     "listening again on %s only (not %s), unauthenticated",
+                  v6 ? "::1" : "127.0.0.1", host);
+        }
+        snprintf(host, sizeof(host), "%s", v6 ? "::1" : "127.0.0.1");
+    }
+    if (secure) {
+        b->secure_first = 1;
+    }
+    if (resolve(host, (uint16_t)port, &addr) < 0) {
         outcome(b, SCB_COAP_REFUSED_SETUP, "cannot listen on '%s'", b->o->listen);
         return SCB_E_INVALID_ARG;
     }
@@ -535,7 +578,7 @@ static int server_address(struct bs *b, coap_address_t *dst, int *dtls)
 {
     coap_uri_t uri;
     char host[256];
-    const char *u = b->o->server_uri;
+    const char *u = b->target;
     int ret;
 
     if (coap_split_uri((const uint8_t *)u, strlen(u), &uri) < 0 || uri.host.length == 0 ||
@@ -572,7 +615,7 @@ static int send_request(struct bs *b, coap_session_t *cs)
 {
     coap_pdu_t *pdu = coap_pdu_init(COAP_MESSAGE_CON, COAP_REQUEST_CODE_POST,
                                     coap_new_message_id(cs), coap_session_max_pdu_size(cs));
-    char q[160];
+    char q[8 + SCB_ENDPOINT_MAX];
     if (pdu == NULL) {
         return SCB_E_NOMEM;
     }
@@ -625,7 +668,7 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
     if (send_request(b, cs) < 0) {
         exchange_failed(b, "the request could not be sent");
     }
-    while (b->req == REQ_WAITING && now_ms() - start < bound) {
+    while (b->req == REQ_WAITING && now_ms() - start < bound && !cancelled(b)) {
         coap_io_process(ctx, 100);
     }
     exchange_failed(b, "timeout (no answer)");
@@ -634,6 +677,19 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
         return NULL;
     }
     return cs;
+}
+
+/* Wait ms while serving ctx, polling the cancel hook; -1 when cancelled. */
+static int pause_ms(struct bs *b, coap_context_t *ctx, uint64_t ms)
+{
+    uint64_t until = now_ms() + ms, now;
+    while ((now = now_ms()) < until) {
+        if (cancelled(b)) {
+            return -1;
+        }
+        coap_io_process(ctx, until - now > 100 ? 100 : (unsigned)(until - now));
+    }
+    return cancelled(b) ? -1 : 0;
 }
 
 /* The pause before attempt k+1 (k >= 1): FIRST * 2^(k-1), capped, plus 0..25% jitter. */
@@ -665,6 +721,9 @@ static coap_session_t *request_bootstrap(struct bs *b, coap_context_t *ctx)
         if ((cs = exchange(b, ctx, &dst, dtls)) != NULL) {
             return cs;
         }
+        if (b->cancelled) {
+            return NULL;
+        }
         if (b->req == REQ_REFUSED) {
             outcome(b, SCB_COAP_REJECTED, "%s: the Bootstrap-Server refused", b->req_failure);
             return NULL;
@@ -673,18 +732,18 @@ static coap_session_t *request_bootstrap(struct bs *b, coap_context_t *ctx)
             outcome(b, SCB_COAP_REFUSED_SETUP, "%s", b->req_failure);
             return NULL;
         }
-        logf_(b, "Bootstrap-Request attempt %u of %u to %s failed: %s", t, tries,
-              b->o->server_uri, b->req_failure);
+        logf_(b, "Bootstrap-Request attempt %u of %u to %s failed: %s", t, tries, b->target,
+              b->req_failure);
         if (t < tries) {
             unsigned pause = backoff(b->o, t);
             logf_(b, "next Bootstrap-Request in %u ms", pause);
-            for (uint64_t until = now_ms() + pause; now_ms() < until;) {
-                coap_io_process(ctx, 100);
+            if (pause_ms(b, ctx, pause) < 0) {
+                return NULL;
             }
         }
     }
     outcome(b, SCB_COAP_UNREACHABLE, "the Bootstrap-Server %s cannot be reached: %s (%u "
-            "attempts)", b->o->server_uri, b->req_failure, tries);
+            "attempts)", b->target, b->req_failure, tries);
     return NULL;
 }
 
@@ -722,8 +781,12 @@ static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
     for (;;) {
         coap_io_process(ctx, 200);
         if (b->done) {
-            coap_io_process(ctx, 100); /* let the answer go out */
-            return b->done;
+            /* the answer left inside the call that handled the Finish; flush anything queued */
+            coap_io_process(ctx, COAP_IO_NO_WAIT);
+            return b->done; /* a commit that happened is reported, even if cancel came after */
+        }
+        if (cancelled(b)) {
+            return 0;
         }
         if ((b->any_op || lifetime_from_start) && scb_session_tick(b->session) == SCB_E_TIMEOUT) {
             outcome(b, SCB_COAP_REJECTED, "no Bootstrap-Finish within EXCHANGE_LIFETIME: "
@@ -731,6 +794,12 @@ static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
             return 0;
         }
     }
+}
+
+/* Whether a Bootstrap-Server account is committed (the credentials say so). */
+static int bs_account_present(const struct bs *b)
+{
+    return b->cr.account;
 }
 
 /* The committed account's credentials, with the PSK flags folded in (never weakening). */
@@ -746,6 +815,72 @@ static int load_creds(struct bs *b)
     return SCB_OK;
 }
 
+/* Scheme, host (case-insensitively) and port of two URIs agree; -1 when one does not parse. */
+static int same_server(const char *a, const char *bu)
+{
+    coap_uri_t ua, ub;
+    if (coap_split_uri((const uint8_t *)a, strlen(a), &ua) < 0 ||
+        coap_split_uri((const uint8_t *)bu, strlen(bu), &ub) < 0) {
+        return -1;
+    }
+    return ua.scheme == ub.scheme && ua.port == ub.port && ua.host.length == ub.host.length &&
+           strncasecmp((const char *)ua.host.s, (const char *)ub.host.s, ua.host.length) == 0;
+}
+
+/*
+ * Which server the Bootstrap-Request goes to: the committed Bootstrap-Server account's URI,
+ * or the option's, which must then name the same server (any account, NoSec included: the
+ * account says who its Bootstrap-Server is). Without either: refused, SCB_E_INVALID_ARG.
+ */
+static int choose_target(struct bs *b)
+{
+    const char *acct = b->cr.uri;
+    if (b->o->server_uri == NULL) {
+        if (acct[0] == '\0') {
+            outcome(b, SCB_COAP_REFUSED_SETUP, "%s",
+                    bs_account_present(b) ? "the committed Bootstrap-Server account has no "
+                                            "URI (/0/x/0) and no server URI was given"
+                                          : "no Bootstrap-Server account is committed and no "
+                                            "server URI was given");
+            b->no_target = 1;
+            return SCB_E_INVALID_ARG;
+        }
+        b->target = acct;
+        logf_(b, "Bootstrap-Server from the committed account: %s (%s)", acct,
+              scb_bs_creds_name(&b->cr));
+        return SCB_OK;
+    }
+    b->target = b->o->server_uri;
+    coap_uri_t uri;
+    if (coap_split_uri((const uint8_t *)b->target, strlen(b->target), &uri) == 0 &&
+        check_scheme(b, &uri) < 0) {
+        return SCB_E_INVALID_ARG; /* the scheme the credentials need says more */
+    }
+    if (acct[0] != '\0' && same_server(acct, b->o->server_uri) != 1) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "the server URI '%s' contradicts the committed "
+                "Bootstrap-Server account's URI '%s' (scheme, host and port must agree); leave "
+                "the server URI out to use the account's", b->o->server_uri, acct);
+        return SCB_E_INVALID_ARG;
+    }
+    return SCB_OK;
+}
+
+/* The account's Client Hold Off Time (/0/x/11) before the first request; -1 when cancelled. */
+static int hold_off(struct bs *b, coap_context_t *ctx)
+{
+    if (b->cr.hold_off_s == 0) {
+        return SCB_OK;
+    }
+    if (b->o->no_hold_off) {
+        logf_(b, "Client Hold Off Time (/0/x/11) of %llu s skipped as asked",
+              (unsigned long long)b->cr.hold_off_s);
+        return SCB_OK;
+    }
+    logf_(b, "waiting the Client Hold Off Time (/0/x/11): %llu s before the Bootstrap-Request",
+          (unsigned long long)b->cr.hold_off_s);
+    return pause_ms(b, ctx, b->cr.hold_off_s * 1000u) < 0 ? SCB_E_TIMEOUT : SCB_OK;
+}
+
 static int run_client(struct bs *b)
 {
     coap_context_t *ctx = new_context(b);
@@ -754,7 +889,8 @@ static int run_client(struct bs *b)
     if (ctx == NULL) {
         return SCB_E_NOMEM;
     }
-    if ((ret = load_creds(b)) == SCB_OK && (cs = request_bootstrap(b, ctx)) != NULL) {
+    if ((ret = load_creds(b)) == SCB_OK && (ret = choose_target(b)) == SCB_OK &&
+        hold_off(b, ctx) == SCB_OK && (cs = request_bootstrap(b, ctx)) != NULL) {
         /* EXCHANGE_LIFETIME runs from the 2.04 to the Bootstrap-Request (as Wakaama does) */
         close_session(b);
         if ((ret = open_session(b)) == SCB_OK && serve(b, ctx, 1) == 1) {
@@ -786,7 +922,7 @@ static int run_listener(struct bs *b)
             b->res->outcome = SCB_COAP_COMMITTED;
             b->res->reason[0] = '\0';
         }
-        if (r < 0 || b->o->once) {
+        if (r < 0 || b->o->once || b->cancelled) {
             return SCB_OK;
         }
         close_session(b);
@@ -809,12 +945,19 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
     memset(&b, 0, sizeof(b));
     memset(res, 0, sizeof(*res));
     res->outcome = SCB_COAP_REJECTED;
-    if (st == NULL || o == NULL || (o->listen == NULL) == (o->server_uri == NULL)) {
+    if (st == NULL || o == NULL || (o->listen && o->server_uri) ||
+        (o->listen == NULL && o->server_uri == NULL && o->endpoint == NULL)) {
         res->outcome = SCB_COAP_REFUSED_SETUP;
         snprintf(res->reason, sizeof(res->reason), "%s",
                  st == NULL ? "no store" : o == NULL ? "no options"
                  : o->listen ? "both a listen address and a server URI"
-                             : "neither a listen address nor a server URI");
+                             : "neither a listen address nor a server URI (nor an endpoint "
+                               "name for the committed Bootstrap-Server account)");
+        return SCB_E_INVALID_ARG;
+    }
+    if (o->listen == NULL && o->endpoint &&
+        scb_endpoint_check(o->endpoint, res->reason, sizeof(res->reason)) < 0) {
+        res->outcome = SCB_COAP_REFUSED_SETUP;
         return SCB_E_INVALID_ARG;
     }
     b.o = o;
@@ -833,6 +976,9 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
     scb_bs_creds_free(&b.cr);
     scb_committed_free(&b.committed);
     coap_cleanup();
+    if (b.no_target) {
+        return SCB_E_INVALID_ARG;
+    }
     if (ret == SCB_E_INVALID_ARG || res->outcome == SCB_COAP_REFUSED_SETUP ||
         res->outcome == SCB_COAP_UNREACHABLE) {
         return SCB_OK; /* the outcome says it */

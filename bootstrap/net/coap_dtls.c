@@ -77,6 +77,9 @@ void scb_bs_creds_free(struct scb_bs_creds *c)
     owned_free(&c->priv);
     c->mode = SCB_SEC_NONE;
     c->from_flags = 0;
+    c->uri[0] = '\0';
+    c->hold_off_s = 0;
+    c->account = 0;
 }
 
 /* A single opaque resource of the account into o; absent or empty: SCB_E_NOT_FOUND. */
@@ -114,6 +117,7 @@ int scb_bs_creds_from_config(struct scb_bs_creds *c, const struct scb_config *cf
     if (in == NULL) {
         return SCB_OK;
     }
+    c->account = 1;
     if ((uri = scb_instance_value(in, SCB_RES_SEC_URI)) != NULL && uri->len < sizeof(c->uri)) {
         memcpy(c->uri, uri->data, uri->len);
         c->uri[uri->len] = '\0';
@@ -129,6 +133,12 @@ int scb_bs_creds_from_config(struct scb_bs_creds *c, const struct scb_config *cf
         return SCB_E_UNSUPPORTED;
     }
     c->mode = (int)mode;
+    int64_t hold = 0;
+    if (scb_config_get_int(cfg, SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_HOLD_OFF, &hold) ==
+            SCB_OK &&
+        hold > 0) {
+        c->hold_off_s = (uint64_t)hold;
+    }
     if (mode == SCB_SEC_PSK) {
         if (take(&c->id, in, 3) < 0 || take(&c->key, in, 5) < 0) {
             set_err(err, errlen, "the Bootstrap-Server account (PSK) lacks /0/x/3 or /0/x/5");

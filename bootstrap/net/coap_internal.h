@@ -36,6 +36,7 @@ struct scb_owned {
 struct scb_bs_creds {
     int mode;                /* SCB_SEC_*: of the committed account, or PSK from the flags */
     int from_flags;          /* PSK given with --psk-identity/--psk-key-file, no account */
+    int account;             /* a Bootstrap-Server account is committed */
     struct scb_owned id;     /* PSK identity (/0/x/3) */
     struct scb_owned key;    /* PSK (/0/x/5) */
     struct scb_owned own;    /* RPK: our SPKI, X.509: our certificate (/0/x/3, DER) */
@@ -43,6 +44,7 @@ struct scb_bs_creds {
     struct scb_owned priv;   /* our private key (/0/x/5, RFC 5958 DER) */
     unsigned usage;          /* /0/x/15, default 3 (domain-issued: /0/x/4 is the peer) */
     char uri[256];           /* /0/x/0 of the account ("" none) */
+    uint64_t hold_off_s;     /* /0/x/11 Client Hold Off Time of the account (0 absent) */
     coap_bin_const_t key_bin;/* what the PSK identity callback hands to libcoap */
     unsigned refused;        /* handshakes refused by our checks */
     void (*log)(void *ctx, const char *line);

@@ -259,36 +259,49 @@ int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
 
+static json_object *card_json(const struct scb_fingerprint *id)
+{
+    json_object *card = json_object_new_object();
+    char hex[80];
+    int bad = scb_json_put(card, "iccid", json_object_new_string(id->iccid));
+    scb_hex_encode(id->sha256, 32, hex, sizeof(hex));
+    bad |= scb_json_put(card, "sha256", json_object_new_string(hex));
+    bad |= scb_json_put(card, "reader", json_object_new_string(id->reader));
+    scb_hex_encode(id->aid, id->aid_len, hex, sizeof(hex));
+    bad |= scb_json_put(card, "aid", json_object_new_string(hex));
+    scb_hex_encode(id->path.path, id->path.len, hex, sizeof(hex));
+    bad |= scb_json_put(card, "path", json_object_new_string(hex));
+    if (bad) {
+        json_object_put(card);
+        return NULL;
+    }
+    return card;
+}
+
 struct json_object *scb_committed_to_json(const struct scb_committed *c, int redact)
 {
     if (c == NULL) {
         return NULL;
     }
+    /* every allocation checked: a document missing a part must never reach the commit */
     json_object *root = scb_config_to_json(&c->cfg, !redact), *prov = json_object_new_object();
-    char key[16], hex[80];
-
-    json_object_object_add(root, "format", json_object_new_string(STORE_FORMAT));
-    json_object_object_add(root, "generation", json_object_new_int64((int64_t)c->generation));
-    json_object_object_add(root, "committed_at", json_object_new_string(c->committed_at));
-    for (size_t k = 0; k < c->nprov; k++) {
+    char key[16];
+    int bad = scb_json_put(root, "format", json_object_new_string(STORE_FORMAT));
+    bad |= scb_json_put(root, "generation", json_object_new_int64((int64_t)c->generation));
+    bad |= scb_json_put(root, "committed_at", json_object_new_string(c->committed_at));
+    for (size_t k = 0; k < c->nprov && prov && !bad; k++) {
         snprintf(key, sizeof(key), "/%u/%u", c->prov[k].oid, c->prov[k].iid);
-        json_object_object_add(prov, key,
-                               json_object_new_string(scb_provenance_name(c->prov[k].prov)));
+        bad |= scb_json_put(prov, key, json_object_new_string(scb_provenance_name(c->prov[k].prov)));
     }
-    json_object_object_add(root, "provenance", prov);
+    bad |= scb_json_put(root, "provenance", prov);
     if (c->card.valid) {
-        json_object *card = json_object_new_object();
-        json_object_object_add(card, "iccid", json_object_new_string(c->card.iccid));
-        scb_hex_encode(c->card.sha256, 32, hex, sizeof(hex));
-        json_object_object_add(card, "sha256", json_object_new_string(hex));
-        json_object_object_add(card, "reader", json_object_new_string(c->card.reader));
-        scb_hex_encode(c->card.aid, c->card.aid_len, hex, sizeof(hex));
-        json_object_object_add(card, "aid", json_object_new_string(hex));
-        scb_hex_encode(c->card.path.path, c->card.path.len, hex, sizeof(hex));
-        json_object_object_add(card, "path", json_object_new_string(hex));
-        json_object_object_add(root, "card", card);
-    } else {
-        json_object_object_add(root, "card", NULL);
+        bad |= scb_json_put(root, "card", card_json(&c->card));
+    } else if (root && json_object_object_add(root, "card", NULL) != 0) {
+        bad = 1;
+    }
+    if (bad) {
+        json_object_put(root);
+        return NULL;
     }
     return root;
 }
@@ -498,7 +511,9 @@ int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, ch
         return SCB_E_NOMEM;
     }
     root = json_tokener_parse_ex(tok, (const char *)data, (int)len);
-    if (root == NULL || json_tokener_get_error(tok) != json_tokener_success) {
+    /* the document `null` parses (root NULL, no error to name): scb_committed_from_json
+     * refuses it as no object */
+    if (json_tokener_get_error(tok) != json_tokener_success) {
         enum json_tokener_error e = json_tokener_get_error(tok);
         ret = jfail(err, errlen, "not valid JSON (%s)",
                     e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
@@ -944,6 +959,42 @@ static int prepare_commit(struct scb_store *s)
     return SCB_OK;
 }
 
+static int same_card(const struct scb_fingerprint *a, const struct scb_fingerprint *b)
+{
+    if (a->valid != b->valid) {
+        return 0;
+    }
+    return !a->valid ||
+           (strcmp(a->iccid, b->iccid) == 0 && memcmp(a->sha256, b->sha256, 32) == 0 &&
+            strcmp(a->reader, b->reader) == 0 && a->aid_len == b->aid_len &&
+            memcmp(a->aid, b->aid, a->aid_len) == 0 && a->path.len == b->path.len &&
+            memcmp(a->path.path, b->path.path, a->path.len) == 0);
+}
+
+/*
+ * The text about to be written reads back as exactly c. json-c's serializer does not stop at
+ * a failed allocation (a part of the text is left out, quotes and all may remain), so a text
+ * built under memory pressure is checked before it may replace the store: SCB_OK, or
+ * SCB_E_NOMEM when it does not read back (or there is no memory to check it).
+ */
+static int text_reads_back(const struct scb_committed *c, const char *text, size_t len)
+{
+    struct scb_committed t;
+    char why[64];
+    int ret = scb_store_parse((const uint8_t *)text, len, &t, why, sizeof(why));
+    if (ret < 0) {
+        return SCB_E_NOMEM;
+    }
+    int same = t.generation == c->generation && strcmp(t.committed_at, c->committed_at) == 0 &&
+               t.nprov == c->nprov && scb_config_equal(&t.cfg, &c->cfg) &&
+               same_card(&t.card, &c->card);
+    for (size_t k = 0; same && k < c->nprov; k++) {
+        same = scb_committed_prov(&t, c->prov[k].oid, c->prov[k].iid) == c->prov[k].prov;
+    }
+    scb_committed_free(&t);
+    return same ? SCB_OK : SCB_E_NOMEM;
+}
+
 int scb_store_commit(struct scb_store *s, struct scb_committed *c)
 {
     if (s == NULL || c == NULL) {
@@ -964,10 +1015,19 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c)
     gmtime_r(&now, &tm);
     strftime(c->committed_at, sizeof(c->committed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
     json_object *root = scb_committed_to_json(c, 0);
-    const char *text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-                                                                JSON_C_TO_STRING_SPACED |
-                                                                JSON_C_TO_STRING_NOSLASHESCAPE);
-    size_t len = strlen(text);
+    const char *text = root == NULL ? NULL
+                                    : json_object_to_json_string_ext(
+                                          root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
+    size_t len = text ? strlen(text) : 0;
+    if (text != NULL && (ret = step(s, SCB_STEP_VERIFY)) < 0) {
+        goto out;
+    }
+    if (text == NULL || text_reads_back(c, text, len) < 0) {
+        /* out of memory: nothing is written, the old file stays */
+        ret = sfail(s, SCB_E_NOMEM, "commit to %s stopped: out of memory", s->dir);
+        goto out;
+    }
     if ((ret = step(s, SCB_STEP_WRITE)) < 0 || (ret = prepare_commit(s)) < 0) {
         goto out;
     }
@@ -1020,7 +1080,9 @@ out:
     if (made_tmp) {
         unlinkat(s->dir_fd, STORE_TMP, 0); /* a full disk gets its space back */
     }
-    scb_zeroize((void *)text, len); /* keys were in the text */
+    if (text) {
+        scb_zeroize((void *)text, len); /* keys were in the text */
+    }
     json_object_put(root);
     if (ret < 0) {
         c->generation--;

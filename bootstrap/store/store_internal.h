@@ -8,7 +8,9 @@
 
 /** Steps of a commit, for fault injection in tests. */
 enum scb_commit_step {
-    SCB_STEP_WRITE = 0, SCB_STEP_FSYNC_FILE, SCB_STEP_RENAME, SCB_STEP_FSYNC_DIR, SCB_STEP_DONE
+    SCB_STEP_WRITE = 0, SCB_STEP_FSYNC_FILE, SCB_STEP_RENAME, SCB_STEP_FSYNC_DIR, SCB_STEP_DONE,
+    SCB_STEP_VERIFY /* first of all: the text is built, not yet read back (out of the order
+                       above so the loops over the writing steps stay as they are) */
 };
 typedef int (*scb_commit_hook)(void *ctx, enum scb_commit_step step);
 

@@ -178,7 +178,9 @@ int scb_bootstrap_set_verify(struct scb_bootstrap *b, enum scb_verify_policy p,
 void scb_bootstrap_force_read(struct scb_bootstrap *b);
 
 /**
- * The violations of the last rejected configuration.
+ * The findings of the configuration the last check or run validated (the factory file's when a
+ * run validated both): a rejected one's violations, an accepted one's warnings. Empty when
+ * that check or run validated nothing (card removed, absent, unknown, unreadable, unchanged).
  * \param b the context
  * \return borrowed from b: valid until the next check or run, or scb_bootstrap_free()
  */

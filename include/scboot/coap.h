@@ -39,8 +39,13 @@ extern "C" {
 /** Options of a network bootstrap; zero-initialise and set what is needed. */
 struct scb_coap_opts {
     const char *listen;          /**< "[ADDR:]PORT" / "[V6ADDR]:PORT": server-initiated */
-    const char *server_uri;      /**< client-initiated: coap://host:port or coaps://host:port */
-    const char *endpoint;        /**< the client's endpoint name (ep=) */
+    /**
+     * Client-initiated: coap://host:port or coaps://host:port. NULL with listen NULL and an
+     * endpoint: the committed Bootstrap-Server account's URI (/0/x/0). Given while such an
+     * account is committed, it must name the same scheme, host and port.
+     */
+    const char *server_uri;
+    const char *endpoint;        /**< the client's endpoint name (ep=), see scboot/endpoint.h */
     int pct;                     /**< preferred content format to announce (pct=), -1 none */
     /** DTLS PSK when no Bootstrap-Server account holds credentials (never replaces one) */
     const uint8_t *psk_identity;
@@ -60,6 +65,19 @@ struct scb_coap_opts {
      *  call only. */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;               /**< passed to log, borrowed */
+    /**
+     * Polled at least every 250 ms while the run waits (hold-off, back-off pauses, replies,
+     * the listener waiting for a peer or its next operation). Non-zero: the session is
+     * abandoned, nothing from it is committed (a Finish not yet answered included), and
+     * scb_coap_bootstrap() returns SCB_OK with outcome SCB_COAP_CANCELLED. NULL: never.
+     */
+    int (*cancel)(void *ctx);
+    void *cancel_ctx;            /**< passed to cancel, borrowed */
+    /**
+     * Client-initiated: skip the account's Client Hold Off Time (/0/x/11), otherwise waited
+     * before the first Bootstrap-Request (for tests and an operator's explicit run).
+     */
+    int no_hold_off;
 };
 
 /** How a network bootstrap ended. */
@@ -69,6 +87,7 @@ enum scb_coap_outcome {
     SCB_COAP_REFUSED_SETUP,   /**< options contradict the committed account (usage error) */
     SCB_COAP_UNREACHABLE,     /**< the Bootstrap-Server never answered (or cannot listen) */
     SCB_COAP_COMMIT_FAILED,   /**< Finish validated, the store could not commit: 5.00 sent */
+    SCB_COAP_CANCELLED,       /**< opts.cancel asked to stop: nothing from the session committed */
 };
 
 /** The result of a network bootstrap. */
@@ -81,8 +100,11 @@ struct scb_coap_result {
  * Run network bootstrap. Returns SCB_OK with res->outcome telling what happened, or a negative
  * error when it could not run at all (res->reason says why).
  * \param st  borrowed, opened (locked)
- * \param o   exactly one of o->listen (server-initiated) and o->server_uri (client-initiated);
- *            otherwise (or st, o NULL) SCB_E_INVALID_ARG with outcome SCB_COAP_REFUSED_SETUP
+ * \param o   o->listen (server-initiated), or o->server_uri (client-initiated), or neither
+ *            with o->endpoint set (client-initiated towards the committed Bootstrap-Server
+ *            account: without one SCB_E_INVALID_ARG, outcome SCB_COAP_REFUSED_SETUP); both, or
+ *            neither without an endpoint (or st, o NULL): SCB_E_INVALID_ARG, outcome
+ *            SCB_COAP_REFUSED_SETUP
  * \param res required (SCB_E_INVALID_ARG when NULL)
  * \return SCB_OK (see res->outcome) or a negative scb_err
  */

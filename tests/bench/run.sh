@@ -6,6 +6,8 @@
 #   3. stripped sizes of the library and the CLI
 #   4. the same card read by scboot and by OpenSC (pkcs15-tool) through one real pcscd + vpcd:
 #      APDUs on the wire (counted by scboot-vcard) and wall time  [needs root and opensc]
+#   5. network bootstrap: wall and CPU time per session, VmRSS and descriptors over 1000
+#      sessions in one process (scboot-bench-net against bs_server --loop on 127.0.0.1)
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default: build; it is set up if missing)
 set -u
 cd "$(dirname "$0")/../.."
@@ -49,6 +51,16 @@ for f in "$B/libscboot.so" "$B/tools/scboot" "$B/tools/scboot-vcard"; do
     echo "| $(basename "$f") | $(wc -c < "$T/strip") |"
 done
 echo
+
+# ---- network bootstrap sessions in one process ------------------------------------------------
+if [ -x "$B/tests/bench/scboot-bench-net" ]; then
+    echo "Network bootstrap: 1000 client-initiated sessions in one process (scboot-bench-net)"
+    echo
+    "$B/tests/bench/scboot-bench-net" "$B/tests/bs_server" 1000
+    echo
+    "$B/tests/bench/scboot-bench-net" "$B/tests/bs_server" 1000 --psk
+    echo
+fi
 
 # ---- OpenSC side by side, through a real pcscd + vpcd --------------------------------------
 if [ "$(id -u)" != 0 ] || ! command -v pkcs15-tool >/dev/null 2>&1 || \

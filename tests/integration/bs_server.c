@@ -10,6 +10,7 @@
  * --drop: read and drop everything (a Bootstrap-Server that never answers).
  * --cf N sends the two files with Content-Format N instead of TLV (110 SenML JSON, 112 SenML
  * CBOR: the files then hold packs in that format).
+ * --loop: serve one client after another, forever (the benchmark's many sessions).
  */
 #include <coap3/coap.h>
 #include <stdio.h>
@@ -160,13 +161,15 @@ int main(int argc, char **argv)
     addr.addr.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.size = sizeof(addr.addr.sin);
     coap_proto_t proto = COAP_PROTO_UDP;
-    int drop = 0;
+    int drop = 0, loop = 0;
     static uint8_t key[64];
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--no-finish") == 0) {
             finish = 0;
         } else if (strcmp(argv[i], "--drop") == 0) {
             drop = 1;
+        } else if (strcmp(argv[i], "--loop") == 0) {
+            loop = 1;
         } else if (strcmp(argv[i], "--pki") == 0 && i + 3 < argc) {
             if (!setup_pki(ctx, 0, argv + i + 1)) {
                 fprintf(stderr, "bs_server: PKI setup failed\n");
@@ -222,21 +225,28 @@ int main(int argc, char **argv)
     coap_register_request_handler(r, COAP_REQUEST_POST, on_bs);
     coap_add_resource(ctx, r);
     coap_register_response_handler(ctx, on_response);
-    for (int w = 0; w < 300 && client == NULL; w++) {
-        coap_io_process(ctx, 100);
-    }
-    if (client == NULL) {
-        fprintf(stderr, "bs_server: no Bootstrap-Request\n");
-        return 1;
-    }
-    coap_io_process(ctx, 50);
-    int ok = request(ctx, COAP_REQUEST_CODE_PUT, "0", argv[2]) == 0 &&
+    int ok;
+    do {
+        for (int w = 0; (loop || w < 300) && client == NULL; w++) {
+            coap_io_process(ctx, 100);
+        }
+        if (client == NULL) {
+            fprintf(stderr, "bs_server: no Bootstrap-Request\n");
+            return 1;
+        }
+        coap_io_process(ctx, loop ? COAP_IO_NO_WAIT : 50);
+        ok = request(ctx, COAP_REQUEST_CODE_PUT, "0", argv[2]) == 0 &&
              request(ctx, COAP_REQUEST_CODE_PUT, "1", argv[3]) == 0;
-    if (ok && finish) {
-        ok = request(ctx, COAP_REQUEST_CODE_POST, "bs", NULL) == 0;
-    }
-    coap_io_process(ctx, 100);
-    coap_session_release(client);
+        if (ok && finish) {
+            ok = request(ctx, COAP_REQUEST_CODE_POST, "bs", NULL) == 0;
+        }
+        /* released first: the next client's Bootstrap-Request may arrive in this wait */
+        coap_session_release(client);
+        client = NULL;
+        if (!loop) {
+            coap_io_process(ctx, 100);
+        }
+    } while (loop);
     coap_free_context(ctx);
     coap_cleanup();
     return ok ? 0 : 1;

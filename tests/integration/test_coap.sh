@@ -7,7 +7,10 @@
 # Finish and without one (EXCHANGE_LIFETIME: failed, nothing committed).
 set -u
 SCBOOT=$1 BS=$2 DATA=$3
-command -v coap-client-notls >/dev/null 2>&1 || { echo "1..0 # SKIP coap-client (libcoap3-bin) not installed"; exit 0; }
+. "$(dirname "$0")/require.sh"
+require_tools "libcoap3-bin" coap-client-notls
+# the DTLS cases need the other flavours: skipped one by one without them, required in CI
+[ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ] && require_tools "libcoap3-bin" coap-client-openssl coap-client-gnutls
 T=$(mktemp -d /tmp/scboot-coap.XXXXXX)
 PIDS=""
 MOUNTS=""
@@ -202,9 +205,12 @@ if command -v coap-client-openssl >/dev/null 2>&1; then
     PORT=$((PORT + 1))
     "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" --psk gw-1 "$(printf secretkey | od -An -tx1 | tr -d ' \n')" > "$T/bs5.out" 2>&1 & PIDS="$PIDS $!"
     sleep 0.3
+    # the account names this server: the --server given must agree with it
+    sed "s/5684/$PORT/" "$T/bspsk.json" > "$T/bspsk5.json"
+    "$SCBOOT" apply --factory "$T/bspsk5.json" --state-dir "$T/p5" > /dev/null 2>&1
     "$SCBOOT" bootstrap --server "coaps://127.0.0.1:$PORT" --endpoint gw-5 --state-dir "$T/p5" 2> "$T/p5b.log"
     rc=$?
-    check "client-initiated coaps:// with the account's own PSK (no flags): committed" '[ $rc = 0 ] && grep -q "POST /bs 2.04" "$T/bs5.out" && [ "$(gen "$T/p5")" = 2 ]'
+    check "client-initiated coaps:// with the account's own PSK (no flags): committed" '[ $rc = 0 ] && grep -q "POST /bs 2.04" "$T/bs5.out" && [ "$(gen "$T/p5")" = 3 ]'
 fi
 # no account with credentials: plain CoAP, said to be unauthenticated, loopback by default
 PORT=$((PORT + 1))
@@ -382,8 +388,10 @@ if command -v coap-client-gnutls >/dev/null 2>&1; then
     check "--listen RPK: the key in /0/x/4 bootstraps and commits" '[ $LRC = 0 ] && [ "$(gen "$T/l-rpk")" = 2 ]'
 
     client_case() { # name account bs-server-options
-        cp -r "$T/$2" "$T/$1"
         PORT=$((PORT + 1))
+        # the account's own URI names this server (a --server naming another is refused)
+        sed "s/5684/$PORT/" "$T/$2.json" > "$T/$1.json"
+        "$SCBOOT" apply --factory "$T/$1.json" --state-dir "$T/$1" > /dev/null 2>&1
         "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" $3 > "$T/$1.bs" 2>&1 & PIDS="$PIDS $!"
         sleep 0.3
         "$SCBOOT" bootstrap --server "coaps://127.0.0.1:$PORT" --endpoint gw-x --state-dir "$T/$1" \
@@ -545,6 +553,45 @@ python3 "$T/peers.py" $PORT 800 "$T/many.tlv" >> "$T/peers.out" 2>&1
 rss1=$(rss)
 stop_listener
 check "800 peers reading a 26 KB /1: answered 2.05, VmRSS bounded (${rss0:-?} -> ${rss1:-?} kB, < 8 MB more)" 'grep -q "^reads 2.05$" "$T/peers.out" && [ -n "$rss0" ] && [ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 8192 ]'
+
+# 12. A Bootstrap-Server that drops its own account must not leave plain CoAP on the address
+# given for DTLS: after the commit the listener re-binds to loopback only, with a warning
+if command -v coap-client-openssl >/dev/null 2>&1 && command -v ss >/dev/null 2>&1; then
+    PORT=$((PORT + 1))
+    cat > "$T/sec0.json" <<'J'
+{"objects":{"0":{"instances":{"0":{"resources":{"0":"coap://lwm2m.example:5683","1":false,"2":3,"10":7}}}}}}
+J
+    tlv "$T/sec0.json" "$T/sec0.tlv"
+    "$SCBOOT" apply --factory "$T/bspsk.json" --state-dir "$T/rb" > /dev/null 2>&1
+    "$SCBOOT" bootstrap --listen "0.0.0.0:$PORT" --state-dir "$T/rb" 2> "$T/rb.log" &
+    LPID=$!; PIDS="$PIDS $LPID"
+    sleep 0.4
+    D="coap-client-openssl -B 5 -u gw-1 -k secretkey"
+    $D -m put -t 11542 -f "$T/sec0.tlv" "coaps://127.0.0.1:$PORT/0" > /dev/null 2>&1
+    $D -m put -t 11542 -f "$T/srv.tlv" "coaps://127.0.0.1:$PORT/1" > /dev/null 2>&1
+    $D -m post "coaps://127.0.0.1:$PORT/bs" > /dev/null 2>&1
+    sleep 0.5
+    ss -Hulnp 2>/dev/null | grep ":$PORT " > "$T/rb.ss"
+    stop_listener
+    check "the account rewritten without DTLS by its own server: committed" '[ "$(gen "$T/rb")" = 2 ] && grep -q "configuration committed" "$T/rb.log"'
+    check "then plain CoAP only on loopback, not 0.0.0.0 (logged as a warning)" 'grep -q "127.0.0.1:$PORT" "$T/rb.ss" && ! grep -q "0.0.0.0:$PORT" "$T/rb.ss" && grep -q "warning: the committed Bootstrap-Server account no longer requires DTLS" "$T/rb.log"'
+fi
+
+# 13. client-initiated without --server: the committed account's URI; a contradicting one refused
+PORT=$((PORT + 1))
+printf '{"objects":{"0":{"instances":{"0":{"resources":{"0":"coap://127.0.0.1:%s","1":true,"2":3,"3":{"hex":""},"4":{"hex":""},"5":{"hex":""}}}}}}}' $PORT > "$T/bsno.json"
+"$SCBOOT" apply --factory "$T/bsno.json" --state-dir "$T/acct" > /dev/null 2>&1
+"$SCBOOT" bootstrap --server "coap://127.0.0.1:$((PORT + 1))" --endpoint gw-a --state-dir "$T/acct" 2> "$T/acct0.log"
+rc=$?
+check "NoSec account: a --server naming another port is refused (exit 2)" '[ $rc = 2 ] && grep -q "contradicts the committed Bootstrap-Server account" "$T/acct0.log" && [ "$(gen "$T/acct")" = 1 ]'
+"$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" > "$T/acct.bs" 2>&1 & PIDS="$PIDS $!"
+sleep 0.3
+"$SCBOOT" bootstrap --endpoint gw-a --state-dir "$T/acct" 2> "$T/acct.log"
+rc=$?
+check "no --server: the Bootstrap-Request goes to the account's URI, committed" '[ $rc = 0 ] && grep -q "Bootstrap-Request ep=gw-a" "$T/acct.bs" && [ "$(gen "$T/acct")" = 2 ]'
+"$SCBOOT" bootstrap --endpoint gw-a --state-dir "$T/empty" 2> "$T/empty.log"
+rc=$?
+check "no --server and no account: exit 2, says so" '[ $rc = 2 ] && grep -q "no Bootstrap-Server account is committed and no server URI" "$T/empty.log"'
 
 echo "1..$tn"
 [ $fails = 0 ] || { cat "$T"/*.log >&2; exit 1; }

@@ -9,8 +9,9 @@
 # The CBOR packs are made from the JSON ones by senml_j2c (libcbor, not libscboot).
 set -u
 SCBOOT=$1 BS=$2 J2C=$3
-command -v coap-client-notls >/dev/null 2>&1 || { echo "1..0 # SKIP coap-client (libcoap3-bin) not installed"; exit 0; }
-command -v python3 >/dev/null 2>&1 || { echo "1..0 # SKIP python3 not installed"; exit 0; }
+. "$(dirname "$0")/require.sh"
+require_tools "libcoap3-bin" coap-client-notls
+require_tools "python3" python3
 T=$(mktemp -d /tmp/scboot-coapf.XXXXXX)
 PIDS=""
 cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$T"; }

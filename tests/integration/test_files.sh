@@ -53,6 +53,38 @@ check "store under umask 000: dir 0700, config.json 0600, lock 0600" '[ "$(mode 
 check "no temporary file left behind by the writers" '[ -z "$(ls -A "$T" | grep "^\.")" ]'
 umask 022
 
+# ---- every output path of every subcommand, under umask 022 -----------------------------------
+# @OUT@ is the output; each one is checked as a new file, over an existing 0644 file and as a
+# symbolic link (refused, exit 5, the link and its target untouched).
+umask 022
+"$SCBOOT" decode --json --show-secrets "$DATA/anjay_ef126.bin" > "$T/o.json"
+V="virtual:$DATA/standard.json" PV="virtual:$DATA/pin.json"
+n=0
+while IFS='|' read -r name cmd; do
+    [ -n "$name" ] || continue
+    n=$((n + 1)); o="$T/out$n"
+    run() { c=$(printf '%s' "$cmd" | sed "s#@OUT@#$1#g; s#@ST@#$T/ost$n#g"); timeout 60 sh -c "$c" > /dev/null 2> "$T/err"; }
+    run "$o.new"; rc=$?
+    check "$name: a new file is 0600 under umask 022" '[ $rc = 0 ] && [ "$(mode "$o.new")" = 600 ] && [ -s "$o.new" ]'
+    printf 'old' > "$o.old"; chmod 644 "$o.old"
+    run "$o.old"; rc=$?
+    check "$name: over an existing 0644 file: replaced by a 0600 one" '[ $rc = 0 ] && [ "$(mode "$o.old")" = 600 ] && [ "$(cat "$o.old")" != old ]'
+    printf 'precious' > "$o.target"; chmod 644 "$o.target"; ln -s "$o.target" "$o.link"
+    run "$o.link"; rc=$?
+    check "$name: onto a symbolic link: refused (exit 5), nothing written through it" '[ $rc = 5 ] && grep -q "symbolic link" "$T/err" && [ -L "$o.link" ] && [ "$(cat "$o.target")" = precious ] && [ "$(mode "$o.target")" = 644 ]'
+done <<EOF
+encode -o|"$SCBOOT" encode "$T/o.json" -o @OUT@
+encode --from wakaama -o|"$SCBOOT" encode --from wakaama "$DATA/wakaama_bootstrap.ini" -o @OUT@
+encode --from leshan -o|"$SCBOOT" encode --from leshan --endpoint other-device "$DATA/leshan_bootstrap.json" -o @OUT@
+dump --raw|"$SCBOOT" dump -r "$PV" --pin 1234 --raw @OUT@
+dump --trace|"$SCBOOT" dump -r "$PV" --pin 1234 --show-secrets --trace @OUT@
+check -r --trace|"$SCBOOT" check -r "$V" --trace @OUT@
+apply -r --trace|"$SCBOOT" apply -r "$V" --state-dir @ST@ --trace @OUT@
+apdu --trace|"$SCBOOT" apdu -r "$V" --trace @OUT@ 00A40004023F00
+readers --trace|"$SCBOOT" readers -r "$V" --trace @OUT@
+EOF
+check "no temporary file left behind by the output writers" '[ -z "$(ls -A "$T" | grep "^\.")" ]'
+
 # ---- PIN files: every command that takes --pin takes --pin-file -----------------------------
 PINCARD="virtual:$DATA/pin.json"
 printf '1234\n' > "$T/pin"; chmod 600 "$T/pin"
@@ -96,6 +128,10 @@ for body in '{"format": null}' '{"format": "scboot-store-1", "objects": {}, "gen
         check "$n on a store holding '$body': exit 4, one line 'damaged store: PATH: what'" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "damaged store: $T/dmg/config.json: ." "$T/err"'
     done
 done
+echo null > "$T/dmg/config.json"
+"$SCBOOT" status --state-dir "$T/dmg" > /dev/null 2> "$T/err"; rc=$?
+check "a store holding the JSON document null: exit 4, says it is no object (never an errno of 0)" '[ $rc = 4 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "config.json: not a JSON object$" "$T/err" && ! grep -qi "success" "$T/err"'
+: > "$T/dmg/config.json"
 mkdir -m 700 "$T/d"; printf '{"format": null}' > "$T/d/config.json"
 (cd "$T" && "$SCBOOT" status --state-dir d > /dev/null 2> "$T/err"); rc=$?
 check "a one-letter relative state dir: the message names d/config.json (was 'dconfig.json')" '[ $rc = 4 ] && grep -q "damaged store: d/config.json: " "$T/err"'
@@ -124,6 +160,25 @@ if [ "$(id -u)" = 0 ]; then
 fi
 (umask 000; "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/fresh" > /dev/null 2>&1)
 check "a missing state dir is created 0700 under umask 000" '[ "$(mode "$T/fresh")" = 700 ] && [ "$(mode "$T/fresh/config.json")" = 600 ]'
+
+# ---- bootstrap holds the state directory's lock for its whole run (README, scboot(1)) -------
+mkdir -m 700 "$T/lk"
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/lk" > /dev/null 2>&1
+if "$SCBOOT" bootstrap --help > /dev/null 2>&1; then # built with libcoap
+LPORT=$((20000 + $$ % 20000))
+"$SCBOOT" bootstrap --listen "127.0.0.1:$LPORT" --state-dir "$T/lk" > /dev/null 2>&1 &
+LPID=$!
+sleep 1
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/lk" > /dev/null 2> "$T/err"; rc=$?
+check "apply while bootstrap --listen waits on the same directory: exit 5, locked" '[ $rc = 5 ] && grep -q "locked by another scboot process" "$T/err"'
+timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/lk" > /dev/null 2> "$T/err"; rc=$?
+check "watch while bootstrap --listen waits on the same directory: exit 5, locked" '[ $rc = 5 ] && grep -q "locked by another scboot process" "$T/err"'
+"$SCBOOT" status --state-dir "$T/lk" > /dev/null 2>&1; rc=$?
+check "status meanwhile: reads without the lock" '[ $rc = 0 ]'
+kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
+"$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/lk" > /dev/null 2>&1; rc=$?
+check "apply once the listener is gone: works" '[ $rc = 0 ]'
+fi
 
 # ---- messages and exit codes: files that cannot be read, one line each, exit 5 ---------------
 printf '{}' > "$T/prof.json"

@@ -95,6 +95,17 @@ cp -p "$T/ok/hook" "$T/gw/hook"; chmod 0755 "$T/gw/hook"
 timeout 20 "$SCBOOT" watch --config "$T/ok/hook.conf" --exec "$T/gw/hook event" > /dev/null 2> "$T/err"; rc=$?
 check "--exec of a hook in a group-writable directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/gw/hook: directory $T/gw is writable" "$T/err"'
 
+# the program is checked whatever its arguments hold (they once made the command "shell
+# syntax" and the check was skipped): a hook in a directory anyone may write never starts
+mkdir "$T/w777"; chmod 0777 "$T/w777"
+printf '#!/bin/sh\ntouch "%s/ran"\n' "$T" > "$T/w777/hook"; chmod 0755 "$T/w777/hook"
+for a in '--x=1' '50%' '~' '#' '{}' '$HOME' "'q'" '; true' '| cat'; do
+    timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "$T/w777/hook $a" > /dev/null 2> "$T/err"; rc=$?
+    check "--exec of a hook in a mode-0777 directory with the argument $a: exit 2, the hook never ran" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/w777/hook: directory $T/w777 is writable" "$T/err" && [ ! -e "$T/ran" ]'
+done
+PATH="$T/w777:$PATH" timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "hook --x=1" > /dev/null 2> "$T/err"; rc=$?
+check "--exec of a bare name \$PATH finds in a mode-0777 directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/w777/hook: directory $T/w777 is writable" "$T/err" && [ ! -e "$T/ran" ]'
+
 # a secret file named by the configuration: its errors name the file, the line and the key
 printf '# operator file\nreader = no such reader\npin-file = %s/ok/absent-pin\n' "$T" > "$T/ok/pin.conf"
 chmod 0644 "$T/ok/pin.conf"

@@ -44,8 +44,10 @@ static void every_key(void **state)
                     "exec = logger -t scboot \"event $SCBOOT_EVENT\" # kept\n"
                     "exec-timeout = 2m\n"
                     "verify = every=10m\n"
-                    "profile = /etc/scboot/profile.json\n";
+                    "profile = /etc/scboot/profile.json\n"
+                    "endpoint = urn:imei:{imei}\n";
     assert_int_equal(parse(t, &c, err, sizeof(err)), 0);
+    assert_string_equal(c.endpoint, "urn:imei:{imei}");
     assert_string_equal(c.reader, "Virtual PCD 00 00");
     assert_string_equal(c.pin_file, "/etc/scboot/pin");
     assert_string_equal(c.scp03_keys, "/etc/scboot/keys");
@@ -95,6 +97,9 @@ static void strict_errors_name_file_and_line(void **state)
 {
     static const struct bad cases[] = {
         {"reader = a\nbogus = 1\n", "t.conf:2: unknown key 'bogus'"},
+        {"endpoint = urn:{serial}\n", "t.conf:1: endpoint: unknown placeholder {serial}"},
+        {"endpoint = gw&pct=110\n", "t.conf:1: endpoint: the endpoint name has '&' at byte 3"},
+        {"endpoint = a\nendpoint = b\n", "t.conf:2: endpoint: set again"},
         {"\n\nexec-timeout = 0\n", "t.conf:3: exec-timeout: '0': out of range"},
         {"exec-timeout = 3601\n", "t.conf:1: exec-timeout: '3601': out of range"},
         {"exec-timeout = 99999999999999999999999\n", "t.conf:1: exec-timeout:"},

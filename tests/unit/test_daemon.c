@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "cli_daemon.h"
+#include "scboot/error.h"
 
 static char dir[64];
 
@@ -289,6 +290,93 @@ static void hook_stop_does_not_wait(void **state)
     stopping = 0;
 }
 
+/* The trust check looks at the program, whatever the arguments hold: a hook in a directory
+ * others may write is refused with any argument; only a program that is itself shell syntax
+ * goes unchecked. */
+static void hook_program_is_the_first_word(void **state)
+{
+    static const char *const args[] = {"", " --x=1", " 50%", " ~", " #", " {}", " $HOME",
+                                       " 'a b'", ";echo", " | cat", "&", " > /dev/null"};
+    char wdir[128], hook[160], cmd[256], prog[512], why[640];
+    (void)state;
+    snprintf(wdir, sizeof(wdir), "%s/w777", dir);
+    assert_int_equal(mkdir(wdir, 0700), 0);
+    assert_int_equal(chmod(wdir, 0777), 0);
+    snprintf(hook, sizeof(hook), "%s/hook", wdir);
+    FILE *f = fopen(hook, "w");
+    assert_non_null(f);
+    fputs("#!/bin/sh\nexit 0\n", f);
+    fclose(f);
+    assert_int_equal(chmod(hook, 0755), 0);
+    for (size_t k = 0; k < sizeof(args) / sizeof(args[0]); k++) {
+        snprintf(cmd, sizeof(cmd), "%s%s", hook, args[k]);
+        assert_int_equal(cli_hook_program(cmd, prog, sizeof(prog)), CLI_HOOK_FILE);
+        assert_string_equal(prog, hook);
+        assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+        assert_non_null(strstr(why, "writable by group or others"));
+    }
+    /* a bare name: the file $PATH gives it */
+    char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    char path[300];
+    snprintf(path, sizeof(path), "/nonexistent:%s:/usr/bin:/bin", wdir);
+    setenv("PATH", path, 1);
+    assert_int_equal(cli_hook_program("hook --x=1", prog, sizeof(prog)), CLI_HOOK_FILE);
+    assert_string_equal(prog, hook);
+    assert_int_equal(cli_hook_trusted("  hook 50%", why, sizeof(why)), SCB_E_UNSAFE);
+    assert_int_equal(cli_hook_program("sh -c x", prog, sizeof(prog)), CLI_HOOK_FILE);
+    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_OK);
+    assert_int_equal(cli_hook_program("no-such-hook-here x", prog, sizeof(prog)),
+                     CLI_HOOK_NOT_FOUND);
+    assert_string_equal(prog, "no-such-hook-here");
+    if (old) {
+        setenv("PATH", old, 1);
+        free(old);
+    } else {
+        unsetenv("PATH");
+    }
+    /* the program itself is shell syntax: left to the shell */
+    static const char *const shell[][2] = {
+        {"\"", "\""}, {"'", "' x"}, {"", "*"},     {"X=1 ", ""},   {"exec ", ""},
+        {"{ ", "; }"}, {"$H", ""},   {"~/x ", ""}, {"# ", ""},     {"! ", ""},
+        {"(", ")"},    {"\\", ""},  {"if ", "; then :; fi"},      {"true | ", ""}};
+    for (size_t k = 0; k < sizeof(shell) / sizeof(shell[0]); k++) {
+        snprintf(cmd, sizeof(cmd), "%s%s%s", shell[k][0], hook, shell[k][1]);
+        assert_int_equal(cli_hook_program(cmd, prog, sizeof(prog)), CLI_HOOK_SHELL);
+        assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
+    }
+    /* a path holding '=' or '%' is still a path */
+    assert_int_equal(cli_hook_program("/opt/a=b/hook%1 x", prog, sizeof(prog)), CLI_HOOK_FILE);
+    assert_string_equal(prog, "/opt/a=b/hook%1");
+}
+
+/* An unchecked (shell syntax) hook is said so at start-up, on stderr. */
+static void hook_shell_syntax_said_at_startup(void **state)
+{
+    char log[128], buf[512] = "";
+    (void)state;
+    snprintf(log, sizeof(log), "%s/precheck.log", dir);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    FILE *f = fopen(log, "w+");
+    assert_non_null(f);
+    dup2(fileno(f), STDERR_FILENO);
+    struct cli_logger l = {"test", 0, LOG_INFO};
+    struct cli_hook sh = {.cmd = "\"/x/hook\" --y", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&sh);
+    struct cli_hook plain = {.cmd = "/bin/true --x=1", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&plain);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    rewind(f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(buf, "hook: its program is shell syntax: not checked"));
+    assert_null(strchr(strchr(buf, '\n') + 1, '\n')); /* one line: the plain hook says nothing */
+    assert_false(sh.missing_reported);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +390,8 @@ int main(void)
         cmocka_unit_test(hook_timeout_kills_group),
         cmocka_unit_test(hook_ignoring_term_is_killed),
         cmocka_unit_test(hook_stop_does_not_wait),
+        cmocka_unit_test(hook_program_is_the_first_word),
+        cmocka_unit_test(hook_shell_syntax_said_at_startup),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scboot endpoint names: the Endpoint Client Name a client sends in its Bootstrap-Request
+ * (`POST /bs?ep=NAME`), from a literal or a template over what the device knows. Placeholders
+ * (doc/network-bootstrap.md):
+ *   {iccid}      the card's ICCID
+ *   {imei}       the modem's IMEI (15 digits)
+ *   {hostname}   the host name (not "localhost")
+ *   {machine-id} a UUID derived from /etc/machine-id with a keyed hash (systemd's
+ *                app-specific form), so the machine ID itself never goes on the network
+ * e.g. "urn:imei:{imei}", "urn:uuid:{machine-id}", "urn:dev:ops:0000AA-gw-{iccid}". A value
+ * the template needs but the device does not know is an error naming it; nothing is guessed.
+ * The result is never percent-encoded (a Bootstrap-Server matches names byte for byte): it is
+ * 1 to SCB_ENDPOINT_MAX bytes of letters, digits and - . _ ~ : only, or refused.
+ */
+#ifndef SCBOOT_ENDPOINT_H
+#define SCBOOT_ENDPOINT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
+
+/** A Uri-Query option holds 255 bytes, "ep=" takes 3. */
+#define SCB_ENDPOINT_MAX 252u
+
+/** What the device knows; "" = not known. Fill the fields directly or from the host. */
+struct scb_endpoint_facts {
+    char iccid[24];
+    char imei[20];
+    char hostname[256];
+    char machine_id[40];   /**< /etc/machine-id as read: 32 lower-case hex digits */
+};
+
+/** All facts unknown. \param f required */
+void scb_endpoint_facts_init(struct scb_endpoint_facts *f);
+
+/**
+ * Fill hostname (gethostname) and machine_id from the host; a fact that cannot be read stays
+ * unknown (the template that needs it says so).
+ * \param f required
+ * \param machine_id_path NULL: /etc/machine-id
+ * \return SCB_OK, or SCB_E_INVALID_ARG when f is NULL
+ */
+int scb_endpoint_facts_from_host(struct scb_endpoint_facts *f, const char *machine_id_path);
+
+/**
+ * Build the endpoint name from a literal or template.
+ * \param spec  the configured text (required)
+ * \param f     the facts (NULL: none known)
+ * \param out   receives the NUL-terminated name; cap >= SCB_ENDPOINT_MAX + 1 is always enough
+ * \param err   receives why it failed ("the template needs {imei}: the modem's IMEI is not
+ *              known"), errlen bytes
+ * \return SCB_OK; SCB_E_NOT_FOUND a value the template needs is unknown; SCB_E_INVALID_ARG an
+ *         unknown or unterminated placeholder or a character not allowed; SCB_E_TOO_LARGE
+ *         longer than SCB_ENDPOINT_MAX (or cap)
+ */
+int scb_endpoint_build(const char *spec, const struct scb_endpoint_facts *f, char *out,
+                       size_t cap, char *err, size_t errlen);
+
+/**
+ * Whether name can be sent as an endpoint name as it is (the rules of scb_endpoint_build()).
+ * \return SCB_OK, SCB_E_INVALID_ARG (empty, or a character not allowed: err names it) or
+ *         SCB_E_TOO_LARGE
+ */
+int scb_endpoint_check(const char *name, char *err, size_t errlen);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+#endif

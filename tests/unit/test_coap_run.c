@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_coap_run.c: scb_coap_bootstrap() client-initiated towards the committed
+ * Bootstrap-Server account, against the test Bootstrap-Server (tests/integration/bs_server.c,
+ * its path in argv[1]) on 127.0.0.1: the account's URI is used when none is given; a URI
+ * naming another server is refused also for a NoSec account; the Client Hold Off Time
+ * (/0/x/11) is waited and can be cancelled; a cancel after the server's Write and before its
+ * Finish abandons the session with nothing committed; a listener waiting for a peer stops.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "scboot/coap.h"
+#include "scboot/error.h"
+#include "scboot/json.h"
+#include "scboot/objdefs.h"
+#include "scboot/store.h"
+#include "scboot/tlv.h"
+
+static const char *bs_server;
+static char dir[64];
+static unsigned port_base;
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A fresh store holding only the Bootstrap-Server account (NoSec) at port, hold-off s. */
+static struct scb_store *store_with_account(const char *name, unsigned port, int hold_off)
+{
+    char path[128], json[512], err[256];
+    struct scb_store *st = NULL;
+    struct scb_committed prev, c;
+    struct scb_config cfg;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    assert_int_equal(scb_store_open(path, 0, &st, err, sizeof(err)), SCB_OK);
+    if (port == 0) {
+        return st; /* nothing committed */
+    }
+    snprintf(json, sizeof(json),
+             "{\"objects\":{\"0\":{\"instances\":{\"0\":{\"resources\":{"
+             "\"0\":\"coap://127.0.0.1:%u\",\"1\":true,\"2\":3,\"3\":{\"hex\":\"\"},"
+             "\"4\":{\"hex\":\"\"},\"5\":{\"hex\":\"\"},\"11\":%d}}}}}}",
+             port, hold_off);
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_from_json_text(json, &cfg, err, sizeof(err)), SCB_OK);
+    scb_committed_init(&prev);
+    assert_int_equal(scb_committed_replace(&c, &prev, &cfg, SCB_PROV_FACTORY), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c), SCB_OK);
+    scb_committed_free(&c);
+    scb_committed_free(&prev);
+    scb_config_free(&cfg);
+    return st;
+}
+
+/* One object of a JSON configuration as a TLV file for bs_server. */
+static void tlv_file(const char *json, uint16_t oid, const char *path)
+{
+    struct scb_config cfg;
+    struct scb_buf out = {.max = 4096};
+    char err[256];
+    FILE *f;
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_from_json_text(json, &cfg, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_tlv_encode_object(scb_config_object(&cfg, oid), &out), SCB_OK);
+    assert_non_null(f = fopen(path, "wb"));
+    assert_int_equal(fwrite(out.data, 1, out.len, f), out.len);
+    fclose(f);
+    scb_buf_free(&out);
+    scb_config_free(&cfg);
+}
+
+static pid_t start_server(unsigned port)
+{
+    char p[16], sec[96], srv[96], out[96];
+    pid_t pid;
+    snprintf(p, sizeof(p), "%u", port);
+    snprintf(sec, sizeof(sec), "%s/sec.tlv", dir);
+    snprintf(srv, sizeof(srv), "%s/srv.tlv", dir);
+    snprintf(out, sizeof(out), "%s/bs-%u.out", dir, port);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (freopen(out, "w", stdout) == NULL) {
+            _exit(127);
+        }
+        execl(bs_server, bs_server, p, sec, srv, (char *)NULL);
+        _exit(127);
+    }
+    usleep(300 * 1000);
+    return pid;
+}
+
+static void stop_server(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+}
+
+static void opts_init(struct scb_coap_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->pct = -1;
+    o->endpoint = "gw-unit";
+    o->attempts = 1;
+    o->ack_timeout_ms = 1000;
+    o->max_retransmit = 1;
+    scb_profile_default(&o->profile);
+}
+
+static uint64_t generation(struct scb_store *st, int *has_server)
+{
+    struct scb_committed c;
+    char err[256];
+    assert_int_equal(scb_store_load(st, &c, err, sizeof(err)), SCB_OK);
+    uint64_t g = c.generation;
+    *has_server = scb_config_object(&c.cfg, SCB_OBJ_SERVER) != NULL;
+    scb_committed_free(&c);
+    return g;
+}
+
+struct watch {
+    int seen_write;       /* the log said the server's Write /1 was answered */
+    int polls;
+    int cancel_after;     /* cancel from this poll on (0: on seen_write) */
+};
+
+static void watch_log(void *ctx, const char *line)
+{
+    struct watch *w = ctx;
+    if (strncmp(line, "Bootstrap-Write /1", 18) == 0) {
+        w->seen_write = 1;
+    }
+}
+
+static int watch_cancel(void *ctx)
+{
+    struct watch *w = ctx;
+    w->polls++;
+    return w->cancel_after ? w->polls >= w->cancel_after : w->seen_write;
+}
+
+/* Options whose cancel hook is w's. */
+static void opts_watched(struct scb_coap_opts *o, struct watch *w)
+{
+    opts_init(o);
+    o->cancel = watch_cancel;
+    o->cancel_ctx = w;
+}
+
+static void account_uri_used(void **state)
+{
+    unsigned port = port_base;
+    struct scb_store *st = store_with_account("used", port, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    pid_t pid = start_server(port);
+    int srv = 0;
+    (void)state;
+    opts_init(&o);
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    stop_server(pid);
+    assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
+    assert_int_equal(generation(st, &srv), 2);
+    assert_true(srv);
+    scb_store_close(&st);
+}
+
+static void no_account_no_uri_refused(void **state)
+{
+    struct scb_store *st = store_with_account("none", 0, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    (void)state;
+    opts_init(&o);
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_E_INVALID_ARG);
+    assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
+    assert_non_null(strstr(res.reason, "no Bootstrap-Server account is committed"));
+    o.endpoint = NULL; /* nothing to go on at all */
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_E_INVALID_ARG);
+    assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
+    o.endpoint = "a&b"; /* a name that would break ep= */
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_E_INVALID_ARG);
+    assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
+    scb_store_close(&st);
+}
+
+static void contradicting_uri_refused_nosec(void **state)
+{
+    /* another port, another host, another scheme */
+    static const char *const scheme[] = {"coap", "coap", "coaps"};
+    static const char *const host[] = {"127.0.0.1", "127.0.0.2", "127.0.0.1"};
+    static const int delta[] = {1, 0, 0};
+    unsigned port = port_base + 1;
+    struct scb_store *st = store_with_account("contra", port, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    char uri[64];
+    int srv;
+    (void)state;
+    opts_init(&o);
+    o.psk_identity = (const uint8_t *)"id"; /* so that coaps:// passes the scheme check */
+    o.psk_identity_len = 2;
+    o.psk_key = (const uint8_t *)"key";
+    o.psk_key_len = 3;
+    for (size_t k = 0; k < 3; k++) {
+        snprintf(uri, sizeof(uri), "%s://%s:%u", scheme[k], host[k], port + (unsigned)delta[k]);
+        if (k < 2) {
+            o.psk_identity = NULL;
+        } else {
+            o.psk_identity = (const uint8_t *)"id";
+        }
+        o.server_uri = uri;
+        assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+        assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
+        assert_non_null(strstr(res.reason, "contradicts"));
+    }
+    /* the same server: accepted (and tried) */
+    snprintf(uri, sizeof(uri), "coap://127.0.0.1:%u", port);
+    o.server_uri = uri;
+    o.psk_identity = NULL;
+    pid_t pid = start_server(port);
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    stop_server(pid);
+    assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
+    assert_int_equal(generation(st, &srv), 2);
+    scb_store_close(&st);
+}
+
+static void hold_off_waited(void **state)
+{
+    unsigned port = port_base + 2;
+    struct scb_store *st = store_with_account("hold", port, 1);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct watch w = {.cancel_after = 1000000};
+    pid_t pid = start_server(port);
+    int srv;
+    (void)state;
+    opts_watched(&o, &w);
+    uint64_t t0 = now_ms();
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    uint64_t took = now_ms() - t0;
+    stop_server(pid);
+    assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
+    assert_true(took >= 1000); /* the hold-off of 1 s came first */
+    /* polled while waiting: every 250 ms at most, so at least 4 times in the second (a
+     * count, not a gap: a loaded machine stretches single waits) */
+    assert_true(w.polls >= 4);
+    assert_int_equal(generation(st, &srv), 2);
+    scb_store_close(&st);
+}
+
+static void hold_off_cancellable(void **state)
+{
+    unsigned port = port_base + 3; /* nobody listens: the request is never sent anyway */
+    struct scb_store *st = store_with_account("holdc", port, 3600);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct watch w = {.cancel_after = 3};
+    int srv;
+    (void)state;
+    opts_watched(&o, &w);
+    uint64_t t0 = now_ms();
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
+    assert_true(now_ms() - t0 < 60000); /* not the hour */
+    assert_int_equal(generation(st, &srv), 1);
+    /* no_hold_off skips it: straight to the request (unreachable here) */
+    w.cancel_after = 1000000;
+    w.polls = 0;
+    o.no_hold_off = 1;
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    assert_int_equal(res.outcome, SCB_COAP_UNREACHABLE);
+    scb_store_close(&st);
+}
+
+static void cancel_before_finish_commits_nothing(void **state)
+{
+    unsigned port = port_base + 4;
+    struct scb_store *st = store_with_account("cancel", port, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct watch w = {0};
+    char out[96], text[512] = "";
+    pid_t pid = start_server(port);
+    int srv = 1;
+    FILE *f;
+    (void)state;
+    opts_watched(&o, &w);
+    o.log = watch_log;
+    o.log_ctx = &w;
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    usleep(300 * 1000);
+    stop_server(pid);
+    assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
+    assert_true(w.seen_write);
+    assert_int_equal(generation(st, &srv), 1); /* the account only, as before */
+    assert_false(srv);
+    /* the server's Finish, if it came, was not answered 2.04 */
+    snprintf(out, sizeof(out), "%s/bs-%u.out", dir, port);
+    assert_non_null(f = fopen(out, "r"));
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "PUT /1 2.04"));
+    assert_null(strstr(text, "POST /bs 2.04"));
+    scb_store_close(&st);
+}
+
+static void listener_cancellable(void **state)
+{
+    unsigned port = port_base + 5;
+    struct scb_store *st = store_with_account("listen", 0, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct watch w = {.cancel_after = 3};
+    char spec[32];
+    int srv;
+    (void)state;
+    opts_watched(&o, &w);
+    snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+    o.listen = spec;
+    o.endpoint = NULL;
+    uint64_t t0 = now_ms();
+    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+    assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
+    assert_true(now_ms() - t0 < 60000); /* not waiting for a peer that never comes */
+    assert_int_equal(generation(st, &srv), 0);
+    scb_store_close(&st);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(account_uri_used),
+        cmocka_unit_test(no_account_no_uri_refused),
+        cmocka_unit_test(contradicting_uri_refused_nosec),
+        cmocka_unit_test(hold_off_waited),
+        cmocka_unit_test(hold_off_cancellable),
+        cmocka_unit_test(cancel_before_finish_commits_nothing),
+        cmocka_unit_test(listener_cancellable),
+    };
+    char cmd[128];
+    int ret;
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_coap_run BS_SERVER\n");
+        return 2;
+    }
+    bs_server = argv[1];
+    port_base = 40000 + (unsigned)getpid() % 20000;
+    snprintf(dir, sizeof(dir), "/tmp/scb_coap_run.XXXXXX");
+    if (mkdtemp(dir) == NULL) {
+        return 1;
+    }
+    char sec[96], srv[96];
+    snprintf(sec, sizeof(sec), "%s/sec.tlv", dir);
+    snprintf(srv, sizeof(srv), "%s/srv.tlv", dir);
+    tlv_file("{\"objects\":{\"0\":{\"instances\":{\"1\":{\"resources\":{\"0\":"
+             "\"coap://lwm2m.example:5683\",\"1\":false,\"2\":3,\"10\":7}}}}}}", 0, sec);
+    tlv_file("{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":7,\"1\":300,"
+             "\"6\":false,\"7\":\"U\"}}}}}}", 1, srv);
+    ret = cmocka_run_group_tests(tests, NULL, NULL);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0) {
+        ret = ret ? ret : 1;
+    }
+    return ret;
+}
