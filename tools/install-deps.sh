@@ -12,7 +12,7 @@
 # whole desktops through Recommends.
 set -eu
 build="meson ninja-build pkg-config gcc libpcsclite-dev pcscd vsmartcard-vpcd libmbedtls-dev
- libjson-c-dev libcbor-dev libcoap3-dev libsystemd-dev libcmocka-dev iproute2 scdoc"
+ libjson-c-dev libcbor-dev libcoap3-dev libsystemd-dev libcmocka-dev iproute2 scdoc doxygen"
 test="clang libclang-rt-14-dev python3 python3-jsonschema util-linux procps valgrind libcoap3-bin openssl
  bash-completion systemd debhelper devscripts lintian dpkg-dev fakeroot"
 # the libraries scboot links, for the target architecture (multiarch: they co-install with the

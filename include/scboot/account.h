@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot server accounts: what an LwM2M client connects to, read from a configuration without
  * walking its arrays. An account is one Security instance (/0/x) joined with the Server
  * instance (/1/y) whose Short Server ID (/1/y/0) is the Security instance's (/0/x/10); the
@@ -52,7 +53,6 @@ int scb_account_list_new(const struct scb_config *cfg, struct scb_account_list *
 /**
  * Zeroize and free a list. Every account, string and key obtained from it becomes invalid.
  * \param l the list's handle: *l is freed (l may be NULL or point to NULL) and set to NULL
- * \return nothing
  */
 void scb_account_list_free(struct scb_account_list **l);
 /**
@@ -242,6 +242,7 @@ enum scb_account_changed {
  */
 unsigned scb_account_compare(const struct scb_account *before, const struct scb_account *after);
 
+/** What happened to an account between two configurations. */
 enum scb_account_event {
     SCB_ACCOUNT_ADDED = 1,   /**< the key is in the new configuration only */
     SCB_ACCOUNT_REMOVED = 2, /**< the key is in the old configuration only */
@@ -258,7 +259,7 @@ const char *scb_account_event_name(enum scb_account_event e);
  * read by the caller only: fields may be appended in a later version.
  */
 struct scb_account_change {
-    enum scb_account_event event;
+    enum scb_account_event event;      /**< added, removed or changed */
     int bootstrap;                     /**< 1: the Bootstrap-Server account's key */
     uint16_t ssid;                     /**< the key: 0 for the Bootstrap-Server account */
     unsigned changed;                  /**< SCB_ACCOUNT_CHANGED_* (CHANGED only, else 0) */

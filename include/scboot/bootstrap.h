@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
- * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; SPEC.md 2):
+/**
+ * \file
+ * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; README.md):
  * smartcard -> factory -> (register) -> client-initiated network bootstrap, with the card
  * re-checked before every Register/Update to a card-provisioned server (R5): no APDU when the
  * reader reports no card event; changed data replaces the card's instances once it validates;
@@ -39,6 +40,11 @@ enum scb_bootstrap_outcome {
     /** reader or pcscd unreachable: card state unknown, instances kept */
     SCB_BOOTSTRAP_CARD_UNKNOWN,
 };
+/**
+ * Short name of an outcome ("applied", "removed"), as scboot prints it.
+ * \param o the outcome
+ * \return static text, never NULL
+ */
 const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o);
 
 /**
@@ -48,9 +54,19 @@ const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o);
  *   ALWAYS    re-read along the known path on every check (about 10 APDUs for a 1 KB file)
  *   EVERY     re-read when verify_every_ms has passed since the last read, else as ON_EVENT
  */
-enum scb_verify_policy { SCB_VERIFY_ON_EVENT = 0, SCB_VERIFY_ALWAYS = 1, SCB_VERIFY_EVERY = 2 };
+enum scb_verify_policy {
+    SCB_VERIFY_ON_EVENT = 0, /**< read only after a reader event */
+    SCB_VERIFY_ALWAYS = 1,   /**< re-read on every check */
+    SCB_VERIFY_EVERY = 2     /**< re-read once per verify_every_ms */
+};
 
-/** Parse "on-event", "always" or "every=DURATION" (DURATION: N[ms|s|m|h], plain N = seconds). */
+/**
+ * Parse "on-event", "always" or "every=DURATION" (DURATION: N[ms|s|m|h], plain N = seconds).
+ * \param text     the policy text
+ * \param p        receives the policy
+ * \param every_ms receives the period for SCB_VERIFY_EVERY (0 otherwise)
+ * \return SCB_OK or SCB_E_INVALID_ARG
+ */
 int scb_bootstrap_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms);
 
 /** The bootstrap sequence's context: opaque (its fields may change within soname 0). */
@@ -78,19 +94,22 @@ struct scb_bootstrap_opts {
     uint64_t verify_every_ms;        /**< for SCB_VERIFY_EVERY */
     /** monotonic milliseconds (tests); NULL = CLOCK_MONOTONIC; clock_ctx borrowed */
     uint64_t (*clock_ms)(void *ctx);
-    void *clock_ctx;
+    void *clock_ctx;                 /**< passed to clock_ms, borrowed */
     /** one line per event (no secrets); may be NULL; log_ctx borrowed */
     void (*log)(void *ctx, const char *line);
-    void *log_ctx;
+    void *log_ctx;                   /**< passed to log, borrowed */
     /**
      * Called after every commit with the outcome (the LwM2M client drops sessions here); may
      * be NULL; notify_ctx borrowed. c is borrowed for the call only.
      */
     void (*notify)(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *c);
-    void *notify_ctx;
+    void *notify_ctx;                /**< passed to notify, borrowed */
 };
 
-/** Zero o and set the defaults: the default profile, SCB_VERIFY_ON_EVENT, no card, no factory. */
+/**
+ * Zero o and set the defaults: the default profile, SCB_VERIFY_ON_EVENT, no card, no factory.
+ * \param o the options to initialise
+ */
 void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o);
 
 /**
@@ -101,7 +120,10 @@ void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o);
  * \return 0, SCB_E_INVALID_ARG (o, out or o->store NULL) or SCB_E_NOMEM
  */
 int scb_bootstrap_new(const struct scb_bootstrap_opts *o, struct scb_bootstrap **out);
-/** Free *b (may be NULL or point to NULL) and set *b to NULL. Borrowed things are not freed. */
+/**
+ * Free *b (may be NULL or point to NULL) and set *b to NULL. Borrowed things are not freed.
+ * \param b the context to free
+ */
 void scb_bootstrap_free(struct scb_bootstrap **b);
 
 /*
@@ -109,6 +131,7 @@ void scb_bootstrap_free(struct scb_bootstrap **b);
  */
 /**
  * Replace the card session (a reconnect, or a stand-in for an empty or unreachable reader).
+ * \param b           the context
  * \param card        borrowed, as in the options; NULL = no reader configured
  * \param reader_name copied; NULL keeps the current name
  * \return 0 or SCB_E_INVALID_ARG (b NULL)
@@ -117,30 +140,56 @@ int scb_bootstrap_set_card(struct scb_bootstrap *b, struct scb_card *card,
                            const char *reader_name);
 /**
  * Replace the PIN used when the bootstrap object is private.
+ * \param b   the context
  * \param pin borrowed until replaced; NULL = no PIN (call this before wiping the PIN buffer).
  * A PIN the card refuses (wrong or blocked) is dropped by the context at once and never
  * presented again (every wrong VERIFY costs one of the card's tries): the next checks find
  * the card unreadable until a new PIN is set here.
+ * \return 0 or SCB_E_INVALID_ARG (b NULL)
  */
 int scb_bootstrap_set_pin(struct scb_bootstrap *b, const char *pin);
-/** Replace the factory configuration's path (copied; NULL = none). 0, INVALID_ARG or NOMEM. */
+/**
+ * Replace the factory configuration's path (copied; NULL = none). 0, INVALID_ARG or NOMEM.
+ * \param b    the context
+ * \param path the factory file, copied; NULL = none
+ * \return 0, SCB_E_INVALID_ARG or SCB_E_NOMEM
+ */
 int scb_bootstrap_set_factory(struct scb_bootstrap *b, const char *path);
-/** Replace the validation profile (copied). 0 or SCB_E_INVALID_ARG. */
+/**
+ * Replace the validation profile (copied). 0 or SCB_E_INVALID_ARG.
+ * \param b the context
+ * \param p the profile, copied
+ * \return 0 or SCB_E_INVALID_ARG
+ */
 int scb_bootstrap_set_profile(struct scb_bootstrap *b, const struct scb_profile *p);
-/** Replace the re-read policy. 0 or SCB_E_INVALID_ARG (b NULL, or EVERY with every_ms 0). */
+/**
+ * Replace the re-read policy. 0 or SCB_E_INVALID_ARG (b NULL, or EVERY with every_ms 0).
+ * \param b        the context
+ * \param p        the policy
+ * \param every_ms the period for SCB_VERIFY_EVERY
+ * \return 0 or SCB_E_INVALID_ARG
+ */
 int scb_bootstrap_set_verify(struct scb_bootstrap *b, enum scb_verify_policy p,
                              uint64_t every_ms);
-/** Make the next check read the card whatever the reader's event counter says (SIGHUP). */
+/**
+ * Make the next check read the card whatever the reader's event counter says (SIGHUP).
+ * \param b the context (may be NULL: no-op)
+ */
 void scb_bootstrap_force_read(struct scb_bootstrap *b);
 
 /**
  * The findings of the configuration the last check or run validated (the factory file's when a
  * run validated both): a rejected one's violations, an accepted one's warnings. Empty when
  * that check or run validated nothing (card removed, absent, unknown, unreadable, unchanged).
+ * \param b the context
  * \return borrowed from b: valid until the next check or run, or scb_bootstrap_free()
  */
 const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b);
-/** The APDUs the last check sent (0: answered from the event counter alone). */
+/**
+ * The APDUs the last check sent (0: answered from the event counter alone).
+ * \param b the context
+ * \return the count
+ */
 unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
 
 /**
@@ -151,18 +200,27 @@ unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
  * sequence falls through to the factory step; the reader or pcscd cannot be reached (status
  * fails) -> the card's state is unknown: nothing is deleted (SCB_BOOTSTRAP_CARD_UNKNOWN), and
  * it is logged.
+ * \param b   the context
+ * \param out receives what happened
+ * \return SCB_OK (see *out) or a negative scb_err (the store could not commit, SCB_E_INVALID_ARG)
  */
 int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out);
 
+/** What one run of the sequence did. */
 struct scb_run_result {
-    enum scb_bootstrap_outcome card;
+    enum scb_bootstrap_outcome card; /**< what the smartcard step did */
     int factory_applied;            /**< factory configuration committed this run */
     int factory_rejected;           /**< factory configuration present but inconsistent */
     int needs_network_bootstrap;    /**< no complete server account: Client-Initiated next */
-    uint64_t generation;
+    uint64_t generation;            /**< the store's generation after the run */
 };
 
-/** One run of the sequence: smartcard, then factory, then report what is missing. */
+/**
+ * One run of the sequence: smartcard, then factory, then report what is missing.
+ * \param b   the context
+ * \param res receives what the run did
+ * \return SCB_OK (see *res) or a negative scb_err
+ */
 int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
 
 /**
@@ -179,6 +237,10 @@ int scb_bootstrap_on_registration_failure(const struct scb_config *cfg);
  * Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'.
  * \param image receives a malloc'd image of *len bytes, owned by the caller (it may hold
  *              secrets: scb_zeroize() it, then free())
+ * \param path   the factory file
+ * \param len    receives the image length
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
  * \return 0 or a negative scb_err (err says why; *image is set only on success)
  */
 int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, char *err, size_t errlen);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot CoAP front end (libcoap): maps a Bootstrap-Server's requests onto the bootstrap
  * session (PUT -> Bootstrap-Write, DELETE -> Bootstrap-Delete, GET with Accept 40 ->
  * Bootstrap-Discover, GET -> Bootstrap-Read, POST /bs -> Bootstrap-Finish answered 2.04 or 4.06
@@ -30,11 +31,12 @@ extern "C" {
 /* Bootstrap-Request schedule defaults (client-initiated) */
 #define SCB_COAP_ATTEMPTS 5u          /**< whole exchanges */
 #define SCB_COAP_BACKOFF_MS 2000u     /**< pause after the first failed exchange, doubled */
-#define SCB_COAP_BACKOFF_MAX_MS 60000u
+#define SCB_COAP_BACKOFF_MAX_MS 60000u /**< longest pause between exchanges */
 #define SCB_COAP_ACK_TIMEOUT_MS 2000u /**< RFC 7252 ACK_TIMEOUT inside an exchange (>= 1000:
                                            libcoap 4.3.1 ignores a shorter one) */
 #define SCB_COAP_MAX_RETRANSMIT 4u    /**< RFC 7252 MAX_RETRANSMIT inside an exchange */
 
+/** Options of a network bootstrap; zero-initialise and set what is needed. */
 struct scb_coap_opts {
     const char *listen;          /**< "[ADDR:]PORT" / "[V6ADDR]:PORT": server-initiated */
     /**
@@ -47,20 +49,22 @@ struct scb_coap_opts {
     int pct;                     /**< preferred content format to announce (pct=), -1 none */
     /** DTLS PSK when no Bootstrap-Server account holds credentials (never replaces one) */
     const uint8_t *psk_identity;
-    size_t psk_identity_len;
-    const uint8_t *psk_key;
-    size_t psk_key_len;
+    size_t psk_identity_len;     /**< bytes at psk_identity */
+    const uint8_t *psk_key;      /**< DTLS PSK key (borrowed; never logged) */
+    size_t psk_key_len;          /**< bytes at psk_key */
     uint64_t exchange_lifetime_ms; /**< 0 = 247 s */
     int once;                    /**< return after the first bootstrap session ends */
     /* client-initiated schedule (0 = the SCB_COAP_* default) */
-    unsigned attempts;
-    unsigned backoff_ms;
-    unsigned backoff_max_ms;
-    unsigned ack_timeout_ms;
-    unsigned max_retransmit;
-    struct scb_profile profile;
+    unsigned attempts;           /**< whole exchanges (SCB_COAP_ATTEMPTS) */
+    unsigned backoff_ms;         /**< first pause, doubled (SCB_COAP_BACKOFF_MS) */
+    unsigned backoff_max_ms;     /**< longest pause (SCB_COAP_BACKOFF_MAX_MS) */
+    unsigned ack_timeout_ms;     /**< RFC 7252 ACK_TIMEOUT (SCB_COAP_ACK_TIMEOUT_MS) */
+    unsigned max_retransmit;     /**< RFC 7252 MAX_RETRANSMIT (SCB_COAP_MAX_RETRANSMIT) */
+    struct scb_profile profile;  /**< what the client supports, for the validator at Finish */
+    /** Log callback: one line (no secrets) per step; NULL: no log. line is valid during the
+     *  call only. */
     void (*log)(void *ctx, const char *line);
-    void *log_ctx;
+    void *log_ctx;               /**< passed to log, borrowed */
     /**
      * Polled at least every 250 ms while the run waits (hold-off, back-off pauses, replies,
      * the listener waiting for a peer or its next operation). Non-zero: the session is
@@ -68,7 +72,7 @@ struct scb_coap_opts {
      * scb_coap_bootstrap() returns SCB_OK with outcome SCB_COAP_CANCELLED. NULL: never.
      */
     int (*cancel)(void *ctx);
-    void *cancel_ctx;
+    void *cancel_ctx;            /**< passed to cancel, borrowed */
     /**
      * Client-initiated: skip the account's Client Hold Off Time (/0/x/11), otherwise waited
      * before the first Bootstrap-Request (for tests and an operator's explicit run).
@@ -76,6 +80,7 @@ struct scb_coap_opts {
     int no_hold_off;
 };
 
+/** How a network bootstrap ended. */
 enum scb_coap_outcome {
     SCB_COAP_COMMITTED = 0,   /**< a Finish was accepted and its commit is durable */
     SCB_COAP_REJECTED,        /**< Bootstrap-Request refused, or no acceptable Finish in time */
@@ -85,8 +90,9 @@ enum scb_coap_outcome {
     SCB_COAP_CANCELLED,       /**< opts.cancel asked to stop: nothing from the session committed */
 };
 
+/** The result of a network bootstrap. */
 struct scb_coap_result {
-    enum scb_coap_outcome outcome;
+    enum scb_coap_outcome outcome; /**< how it ended */
     char reason[256];         /**< the failure in words (empty on success) */
 };
 
@@ -100,6 +106,7 @@ struct scb_coap_result {
  *            neither without an endpoint (or st, o NULL): SCB_E_INVALID_ARG, outcome
  *            SCB_COAP_REFUSED_SETUP
  * \param res required (SCB_E_INVALID_ARG when NULL)
+ * \return SCB_OK (see res->outcome) or a negative scb_err
  */
 int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
                        struct scb_coap_result *res);

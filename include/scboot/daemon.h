@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot daemon loop (bootstrap/daemon.c): the bootstrap sequence kept running on a gateway
  * (LwM2M 1.1 6.1.4). It waits on an event source (events.h: PC/SC, the emulator, a modem) and
  * runs the smartcard and factory steps at every reader or card event; when they leave no

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot endpoint names: the Endpoint Client Name a client sends in its Bootstrap-Request
  * (`POST /bs?ep=NAME`), from a literal or a template over what the device knows. Placeholders
  * (doc/network-bootstrap.md):
@@ -29,9 +30,9 @@ extern "C" {
 
 /** What the device knows; "" = not known. Fill the fields directly or from the host. */
 struct scb_endpoint_facts {
-    char iccid[24];
-    char imei[20];
-    char hostname[256];
+    char iccid[24];        /**< the card's ICCID digits */
+    char imei[20];         /**< the modem's IMEI digits */
+    char hostname[256];    /**< the host name */
     char machine_id[40];   /**< /etc/machine-id as read: 32 lower-case hex digits */
 };
 
@@ -52,8 +53,10 @@ int scb_endpoint_facts_from_host(struct scb_endpoint_facts *f, const char *machi
  * \param spec  the configured text (required)
  * \param f     the facts (NULL: none known)
  * \param out   receives the NUL-terminated name; cap >= SCB_ENDPOINT_MAX + 1 is always enough
+ * \param cap   size of out
  * \param err   receives why it failed ("the template needs {imei}: the modem's IMEI is not
  *              known"), errlen bytes
+ * \param errlen size of err
  * \return SCB_OK; SCB_E_NOT_FOUND a value the template needs is unknown; SCB_E_INVALID_ARG an
  *         unknown or unterminated placeholder or a character not allowed; SCB_E_TOO_LARGE
  *         longer than SCB_ENDPOINT_MAX (or cap)
@@ -63,6 +66,9 @@ int scb_endpoint_build(const char *spec, const struct scb_endpoint_facts *f, cha
 
 /**
  * Whether name can be sent as an endpoint name as it is (the rules of scb_endpoint_build()).
+ * \param name   the endpoint name
+ * \param err    receives why it cannot ("a character not allowed"), errlen bytes
+ * \param errlen size of err
  * \return SCB_OK, SCB_E_INVALID_ARG (empty, or a character not allowed: err names it) or
  *         SCB_E_TOO_LARGE
  */

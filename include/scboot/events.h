@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot reader event sources (pcsc/events.c): what a daemon waits on between two runs of the
  * bootstrap sequence. One ops table, several implementations: the PC/SC monitor
  * (scb_pcsc_events_new, pcsc.h), the in-process emulator (scb_emu_events_new, emu.h), and any

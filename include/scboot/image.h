@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot image entry (bootstrap/image.c): the one check every EF LwM2M_Bootstrap image goes
  * through, card and factory file alike. It joins the container codec (bsfile.h) and the
  * validator (validate.h), so it sits above both: the validator's rules decode nothing.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot JSON shape of a configuration (documented in README.md):
  *   {"objects": {"<oid>": {"version": "implicit"|"M.m", "instances": {"<iid>": {"resources":
  *     {"<rid>": VALUE}}}}}}
@@ -25,6 +26,8 @@ struct json_object;
 
 /**
  * Build the JSON view. Secrets are redacted unless show_secrets.
+ * \param c            the configuration
+ * \param show_secrets nonzero: secret values as they are, else redacted
  * \return a json-c object owned by the caller (json_object_put(); json-c comes with
  *         `pkg-config --libs scboot`), or NULL (out of memory)
  */
@@ -37,6 +40,11 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
  * A top-level "format" is optional; when there, it must be "scboot-KIND-1" (every scboot
  * document of major version 1 carries this shape): a later major is refused as written by a
  * newer release (doc/hand-off.md).
+ * \param root   the JSON document (borrowed)
+ * \param cfg    the configuration the objects are added to (the caller frees it)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_JSON or SCB_E_NOMEM
  */
 int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char *err,
                          size_t errlen);
@@ -48,8 +56,11 @@ int scb_config_from_json(struct json_object *root, struct scb_config *cfg, char 
  * clamps silently, comes back as a double holding its text, so a reader that wants an
  * integer refuses it.
  * \param text len bytes (need not be NUL-terminated)
+ * \param len  number of bytes at text
  * \param out  on success a new json-c object owned by the caller (json_object_put()); NULL
  *             on error
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
  * \return SCB_OK, SCB_E_JSON (err: one line "not valid JSON: why"), SCB_E_INVALID_ARG or
  *         SCB_E_NOMEM
  */
@@ -60,6 +71,11 @@ int scb_json_parse(const char *text, size_t len, struct json_object **out, char 
  * silently while parsing (a tree from json_tokener_parse() has lost them already). text is a
  * C string: a NUL byte ends it, so for a file's bytes use scb_json_parse with their length and
  * then scb_config_from_json (a NUL inside is refused there, not taken for the end).
+ * \param text   NUL-terminated JSON text
+ * \param cfg    the configuration the objects are added to (the caller frees it)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_JSON or SCB_E_NOMEM
  */
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot Leshan bridge (bootstrap/bridge/leshan.c): Eclipse Leshan's BootstrapConfig JSON in
  * and out of a configuration. The import takes the demo Bootstrap-Server's store file (a map
  * of endpoint name to BootstrapConfig) or one BootstrapConfig as its REST API takes it; it is

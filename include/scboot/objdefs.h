@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot resource definitions of the objects the Bootstrap Interface configures: Security (0),
- * Server (1), Access Control (2) and OSCORE (21), from the OMNA LwM2M registry (SPEC.md §6):
+ * Server (1), Access Control (2) and OSCORE (21), from the OMNA LwM2M registry (the object
+ * definitions published at technical.openmobilealliance.org/OMNA/LwM2M/LwM2MRegistry.html):
  * Security and Server object version 1.2 (resources added in 1.1 and 1.2 are marked with the
  * object version that introduced them), Access Control 1.1, OSCORE 2.0. One table, used by the
  * decoders (value types), the JSON shape, the SenML merge and the validator (shape and type of
@@ -22,12 +24,12 @@ extern "C" {
 #pragma GCC visibility push(default)
 
 /* ---- object IDs --------------------------------------------------------------------- */
-#define SCB_OBJ_SECURITY 0
-#define SCB_OBJ_SERVER 1
-#define SCB_OBJ_ACL 2
-#define SCB_OBJ_DEVICE 3
+#define SCB_OBJ_SECURITY 0 /**< LwM2M Security */
+#define SCB_OBJ_SERVER 1   /**< LwM2M Server */
+#define SCB_OBJ_ACL 2      /**< LwM2M Access Control */
+#define SCB_OBJ_DEVICE 3   /**< Device */
 #define SCB_OBJ_APN_PROFILE 11 /**< APN Connection Profile: what /1/x/10 links to */
-#define SCB_OBJ_OSCORE 21
+#define SCB_OBJ_OSCORE 21  /**< OSCORE */
 
 /* ---- Security (0) ------------------------------------------------------------------- */
 #define SCB_RES_SEC_URI 0             /**< LwM2M Server URI, string 0..255 bytes */
@@ -116,41 +118,79 @@ extern "C" {
 
 /** One resource of the registry. */
 struct scb_objdef_res {
+    /** \var scb_objdef_res::oid
+     *  object ID
+     *  \var scb_objdef_res::rid
+     *  resource ID */
     uint16_t oid, rid;
     enum scb_type type;     /**< SCB_TYPE_NONE: executable, carries no value */
     uint8_t multiple;       /**< Multiple Resource (else single) */
-    uint8_t mandatory;
+    uint8_t mandatory;      /**< Mandatory in the object definition (else optional) */
     uint8_t secret;         /**< redacted in dumps and logs */
-    uint8_t since_major, since_minor; /**< object version that introduced it (1.0, 1.1, 1.2) */
-    uint8_t has_range;
-    /** Registry range: the value for integer/unsigned resources, the byte length for strings
-     * and opaque values. Meaningful only when has_range. */
+    /** \var scb_objdef_res::since_major
+     *  object version that introduced it, major
+     *  \var scb_objdef_res::since_minor
+     *  object version that introduced it, minor (1.0, 1.1, 1.2) */
+    uint8_t since_major, since_minor;
+    uint8_t has_range;      /**< min and max hold a registry range */
+    /** \var scb_objdef_res::min
+     *  Registry range, lower bound: the value for integer/unsigned resources, the byte length
+     *  for strings and opaque values. Meaningful only when has_range.
+     *  \var scb_objdef_res::max
+     *  Registry range, upper bound (as min). */
     int64_t min, max;
     /** The validator rule that checks the range (NULL: value-out-of-range checks it). */
     const char *range_rule;
     const char *name;       /**< registry name ("LwM2M Server URI") */
 };
 
-/** The definition of /oid/x/rid, or NULL when the object or the resource is not in the table. */
+/**
+ * The definition of /oid/x/rid.
+ * \param oid object ID
+ * \param rid resource ID
+ * \return the definition (static), or NULL when the object or the resource is not in the table
+ */
 const struct scb_objdef_res *scb_objdef_resource(uint16_t oid, uint16_t rid);
-/** Whether the table defines the object (0, 1, 2, 21). */
+/**
+ * Whether the table defines the object (0, 1, 2, 21).
+ * \param oid object ID
+ * \return 1 or 0
+ */
 int scb_objdef_object_known(uint16_t oid);
-/** Every definition in (oid, rid) order; *n receives the count. For table-driven tests. */
+/**
+ * Every definition in (oid, rid) order. For table-driven tests.
+ * \param n receives the count
+ * \return the table (static)
+ */
 const struct scb_objdef_res *scb_objdef_all(size_t *n);
-/** Short name of an object ("Security"), or NULL. */
+/**
+ * Short name of an object ("Security").
+ * \param oid object ID
+ * \return static text, or NULL for an object not in the table
+ */
 const char *scb_objdef_object_name(uint16_t oid);
-/** Registry name of a type ("Integer", "Objlnk", "none (executable)"). */
+/**
+ * Registry name of a type ("Integer", "Objlnk", "none (executable)").
+ * \param t the type
+ * \return static text
+ */
 const char *scb_objdef_type_name(enum scb_type t);
 /**
  * Whether the bytes fit the type: integer/time 1, 2, 4 or 8 bytes; unsigned 1, 2, 4 or 8;
  * float 4 or 8; boolean one byte 0 or 1; objlnk 4 bytes; string valid UTF-8 without NUL;
  * none (executable) no bytes at all; opaque and unknown anything. 1 if it fits, else 0.
+ * \param t    the type
+ * \param data the value bytes
+ * \param len  number of bytes at data
+ * \return 1 if it fits, else 0
  */
 int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len);
 /**
  * Check a value against the registry type of /oid/x/rid (tlv-value-invalid):
  * scb_objdef_value_fits() on scb_res_type(oid, rid).
- * \param oid object ID \param rid resource ID \param v the value
+ * \param oid object ID
+ * \param rid resource ID
+ * \param v   the value
  * \return SCB_OK when it fits, SCB_E_PARSE when not, SCB_E_INVALID_ARG when v is NULL
  */
 int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v);

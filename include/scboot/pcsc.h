@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot pcsc-lite backend: reader listing and a card transport over a PC/SC reader.
  */
 #ifndef SCBOOT_PCSC_H
@@ -17,13 +18,14 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
+/** A PC/SC reader and its card as pcscd reports them. */
 struct scb_reader_info {
-    char name[SCB_READER_NAME_MAX];
+    char name[SCB_READER_NAME_MAX]; /**< the reader's name (NUL-terminated) */
     int present;       /**< card present */
     int in_use;        /**< card in exclusive use by another process */
     int mute;          /**< card does not answer (no ATR) */
-    uint8_t atr[SCB_ATR_MAX];
-    size_t atr_len;
+    uint8_t atr[SCB_ATR_MAX]; /**< the card's answer to reset */
+    size_t atr_len;    /**< bytes used in atr */
     uint32_t events;   /**< pcsc-lite event counter of that reader */
 };
 
@@ -32,6 +34,9 @@ struct scb_reader_info {
  * SCB_E_NO_READERS. err receives one line naming the PC/SC code.
  * \param list receives a malloc'd array of *n entries, owned by the caller (free()) when
  *             the call succeeds
+ * \param n      receives the number of entries
+ * \param err    receives one line naming the PC/SC code on failure (may be NULL)
+ * \param errlen size of err
  * \return 0 or a negative scb_err
  */
 int scb_pcsc_list(struct scb_reader_info **list, size_t *n, char *err, size_t errlen);
@@ -42,6 +47,8 @@ int scb_pcsc_list(struct scb_reader_info **list, size_t *n, char *err, size_t er
  * caller re-selects) and retries a sharing violation with bounded back-off.
  * \param spec read during the call only
  * \param out  receives the transport, owned by the caller (scb_transport_free() disconnects)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
  * \return 0 or a negative scb_err (err says why; *out is set only on success)
  */
 int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_t errlen);
@@ -53,6 +60,7 @@ int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_
  */
 struct scb_pcsc_monitor;
 /**
+ * Create a monitor.
  * \param spec copied; NULL = every reader
  * \param m    receives the monitor, owned by the caller (scb_pcsc_monitor_free())
  * \return 0 or a negative scb_err
@@ -65,6 +73,10 @@ int scb_pcsc_monitor_new(const char *spec, struct scb_pcsc_monitor **m);
  * *changed = 1 when a watched reader's card state, its event counter or
  * the set of readers changed. SCB_E_NO_SERVICE when pcscd is gone: the context is released
  * and the next call re-establishes it (the caller backs off).
+ * \param m          the monitor
+ * \param timeout_ms longest wait in milliseconds
+ * \param changed    receives 1 on a change, else 0
+ * \return SCB_OK (change or timeout), SCB_E_NO_SERVICE or another negative scb_err
  */
 int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *changed);
 /**
@@ -72,16 +84,24 @@ int scb_pcsc_monitor_wait(struct scb_pcsc_monitor *m, unsigned timeout_ms, int *
  * whose card state pcscd does not know (just added, before its first poll; UNKNOWN or
  * UNAVAILABLE) is left out, and when no listed reader holds a card while such a reader exists,
  * the count is 0: "no reader", card state unknown (R4), never "empty".
+ * \param m   the monitor
+ * \param out receives up to cap entries
+ * \param cap number of entries out holds
+ * \return the number of entries written
  */
 size_t scb_pcsc_monitor_readers(const struct scb_pcsc_monitor *m, struct scb_reader_info *out,
                                 size_t cap);
 /**
  * Make a wait blocked in pcscd (in another thread) return now, with *changed = 0
  * (SCardCancel). Thread-safe; a monitor that is not waiting is left as it is.
+ * \param m the monitor
  * \return 0 or a negative scb_err
  */
 int scb_pcsc_monitor_cancel(struct scb_pcsc_monitor *m);
-/** Free *m (may be NULL or point to NULL; releases the PC/SC context) and set *m to NULL. */
+/**
+ * Free *m (may be NULL or point to NULL; releases the PC/SC context) and set *m to NULL.
+ * \param m the monitor to free
+ */
 void scb_pcsc_monitor_free(struct scb_pcsc_monitor **m);
 
 /**

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot GlobalPlatform SCP03 (Amendment D) host side: static keys, the KDF, mutual
  * authentication (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE) and command/response protection,
  * exposed as a transport filter that wraps any card transport. No LwM2M knowledge here.
@@ -19,36 +20,60 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
-#define SCB_SCP03_C_MAC 0x01
-#define SCB_SCP03_C_DEC 0x02
-#define SCB_SCP03_R_MAC 0x10
-#define SCB_SCP03_R_ENC 0x20
+#define SCB_SCP03_C_MAC 0x01 /**< security level bit: command MAC */
+#define SCB_SCP03_C_DEC 0x02 /**< security level bit: command encryption */
+#define SCB_SCP03_R_MAC 0x10 /**< security level bit: response MAC */
+#define SCB_SCP03_R_ENC 0x20 /**< security level bit: response encryption */
 #define SCB_SCP03_LEVEL_DEFAULT 0x33 /**< LwM2M App. H: C-DEC, R-ENC, C-MAC, R-MAC */
 
 /** Static keys (16, 24 or 32 bytes each, the same length). Zeroize with _clear. */
 struct scb_scp03_keys {
+    /** \var scb_scp03_keys::enc
+     *  S-ENC base key (len bytes used)
+     *  \var scb_scp03_keys::mac
+     *  S-MAC base key (len bytes used)
+     *  \var scb_scp03_keys::dek
+     *  data encryption key (len bytes used) */
     uint8_t enc[32], mac[32], dek[32];
-    size_t len;
+    size_t len;      /**< key length in bytes: 16, 24 or 32 */
     uint8_t kvn; /**< 00 = first available */
 };
 
-/** Parse "enc=HEX / mac=HEX / dek=HEX / kvn=HEX" lines (# comments). */
+/**
+ * Parse "enc=HEX / mac=HEX / dek=HEX / kvn=HEX" lines (# comments).
+ * \param text   the key file's text
+ * \param k      receives the keys (clear them with scb_scp03_keys_clear())
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK or SCB_E_SCP03_KEYS
+ */
 int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, size_t errlen);
 /**
  * Load a key file: opened once (no link followed), then checked on the descriptor. Refused
  * with SCB_E_UNSAFE if group or others may access it ("chmod 600 it"), or it is a link or not
  * a regular file; SCB_E_IO if it cannot be read; SCB_E_SCP03_KEYS if its content is wrong.
  * Every buffer that held key text is zeroized on every path.
+ * \param path   the key file
+ * \param k      receives the keys (clear them with scb_scp03_keys_clear())
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_UNSAFE, SCB_E_IO or SCB_E_SCP03_KEYS
  */
 int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, size_t errlen);
+/**
+ * Zeroize the keys.
+ * \param k the keys (may be NULL)
+ */
 void scb_scp03_keys_clear(struct scb_scp03_keys *k);
 
+/** Random source: fill len bytes at buf; 0 on success, nonzero on failure. */
 typedef int (*scb_rng_fn)(void *ctx, uint8_t *buf, size_t len);
 
+/** Options of an SCP03 session. */
 struct scb_scp03_opts {
     uint8_t level;   /**< 0x33 (default when 0), 0x01, 0x03, 0x13 */
     scb_rng_fn rng;  /**< host challenge source; NULL = CTR-DRBG seeded from the platform */
-    void *rng_ctx;
+    void *rng_ctx;   /**< passed to rng, borrowed */
 };
 
 /**
@@ -61,6 +86,12 @@ struct scb_scp03_opts {
  * SCB_E_SCP03_REFUSED (any other refusal: 6A88 key version not found, 6982, 6985, EXTERNAL
  * AUTHENTICATE refused), SCB_E_SCP03_CRYPTOGRAM (card cryptogram mismatch: wrong keys;
  * nothing more is sent), SCB_E_SCP03_PROTOCOL (another SCP, S16 mode, a malformed answer).
+ * \param c       the card session
+ * \param channel the logical channel of the selected application
+ * \param keys    the static keys, read during the call only
+ * \param o       options (NULL = defaults)
+ * \param filter  receives the filter transport, owned by the caller
+ * \return SCB_OK or a negative scb_err (above)
  */
 int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_keys *keys,
                    const struct scb_scp03_opts *o, struct scb_transport **filter);
@@ -89,9 +120,14 @@ int scb_scp03_guard_new(const struct scb_scp03_keys *keys, const struct scb_scp0
 /**
  * Zeroize and free *g (may be NULL or point to NULL), then set *g to NULL. Call it after the
  * read that used it (its secure_close has put the card's transport back).
+ * \param g the guard to free
  */
 void scb_scp03_guard_free(struct scb_scp03_guard **g);
-/** 1 once an open went on in plaintext under "preferred" (the card has no SCP03); 0 for NULL. */
+/**
+ * Whether an open went on in plaintext under "preferred" (the card has no SCP03).
+ * \param g the guard (may be NULL)
+ * \return 1 once that happened, else 0 (0 for NULL)
+ */
 int scb_scp03_guard_fell_back(const struct scb_scp03_guard *g);
 
 /**
@@ -99,8 +135,16 @@ int scb_scp03_guard_fell_back(const struct scb_scp03_guard *g);
  * \param guard a struct scb_scp03_guard *, borrowed
  * \param c     the card session: its transport is replaced by the SCP03 filter on open and put
  *              back on close
+ * \param channel the logical channel of the selected application
+ * \return SCB_OK or a negative scb_err (as scb_scp03_open(); SCB_OK after a "preferred"
+ *         fall-back)
  */
 int scb_scp03_guard_open(void *guard, struct scb_card *c, unsigned channel);
+/**
+ * Close what scb_scp03_guard_open() opened: the card's own transport is put back.
+ * \param guard a struct scb_scp03_guard *, borrowed
+ * \param c     the card session
+ */
 void scb_scp03_guard_close(void *guard, struct scb_card *c);
 
 #pragma GCC visibility pop

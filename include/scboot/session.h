@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot bootstrap session: the network Bootstrap-Server's operations (Bootstrap-Write,
  * -Delete, -Discover, -Read, -Finish), transport-independent, on a staging copy of the
  * committed configuration. Finish runs the shared validator: 2.04 and the staging copy is
@@ -22,21 +23,27 @@ extern "C" {
 #pragma GCC visibility push(default)
 
 /* CoAP response codes (class << 5 | detail) */
-#define SCB_COAP_2_02_DELETED 0x42
-#define SCB_COAP_2_04_CHANGED 0x44
-#define SCB_COAP_2_05_CONTENT 0x45
-#define SCB_COAP_4_00_BAD_REQUEST 0x80
-#define SCB_COAP_4_04_NOT_FOUND 0x84
-#define SCB_COAP_4_05_METHOD_NOT_ALLOWED 0x85
-#define SCB_COAP_4_06_NOT_ACCEPTABLE 0x86
-#define SCB_COAP_4_15_UNSUPPORTED_FORMAT 0x8F
+#define SCB_COAP_2_02_DELETED 0x42 /**< 2.02 Deleted */
+#define SCB_COAP_2_04_CHANGED 0x44 /**< 2.04 Changed */
+#define SCB_COAP_2_05_CONTENT 0x45 /**< 2.05 Content */
+#define SCB_COAP_4_00_BAD_REQUEST 0x80 /**< 4.00 Bad Request */
+#define SCB_COAP_4_04_NOT_FOUND 0x84 /**< 4.04 Not Found */
+#define SCB_COAP_4_05_METHOD_NOT_ALLOWED 0x85 /**< 4.05 Method Not Allowed */
+#define SCB_COAP_4_06_NOT_ACCEPTABLE 0x86 /**< 4.06 Not Acceptable */
+#define SCB_COAP_4_15_UNSUPPORTED_FORMAT 0x8F /**< 4.15 Unsupported Content-Format */
 
-#define SCB_CF_LINK_FORMAT 40
-#define SCB_CF_TLV 11542
-#define SCB_EXCHANGE_LIFETIME_MS 247000u
+#define SCB_CF_LINK_FORMAT 40 /**< CoAP content format: application/link-format */
+#define SCB_CF_TLV 11542 /**< CoAP content format: application/vnd.oma.lwm2m+tlv */
+#define SCB_EXCHANGE_LIFETIME_MS 247000u /**< RFC 7252 EXCHANGE_LIFETIME: a session's limit */
 
-enum scb_session_state { SCB_SESSION_OPEN = 0, SCB_SESSION_DONE = 1, SCB_SESSION_FAILED = 2 };
+/** Where a bootstrap session stands. */
+enum scb_session_state {
+    SCB_SESSION_OPEN = 0,  /**< operations are accepted */
+    SCB_SESSION_DONE = 1,  /**< a Bootstrap-Finish was accepted */
+    SCB_SESSION_FAILED = 2 /**< the exchange lifetime passed: the staging copy is dropped */
+};
 
+/** Clock callback: milliseconds, monotonic. */
 typedef uint64_t (*scb_clock_fn)(void *ctx); /**< milliseconds, monotonic */
 
 /** A bootstrap session: opaque (its fields may change within soname 0). */
@@ -59,18 +66,27 @@ struct scb_session_opts {
  */
 int scb_session_new(const struct scb_session_opts *o, const struct scb_config *committed,
                     struct scb_session **out);
-/** Free *s (may be NULL or point to NULL) and set *s to NULL. */
+/**
+ * Free *s (may be NULL or point to NULL) and set *s to NULL.
+ * \param s the session to free
+ */
 void scb_session_free(struct scb_session **s);
 
-/** The session's state (open, done, failed). */
+/**
+ * The session's state (open, done, failed).
+ * \param s the session
+ * \return the state
+ */
 enum scb_session_state scb_session_state(const struct scb_session *s);
 /**
  * Violations of the last Bootstrap-Finish.
+ * \param s the session
  * \return a pointer borrowed from s: valid until the next operation on s or scb_session_free()
  */
 const struct scb_report *scb_session_report(const struct scb_session *s);
 /**
  * The staging copy the operations act on (emptied when the session fails).
+ * \param s the session
  * \return a pointer borrowed from s: valid until the next operation on s or scb_session_free()
  */
 const struct scb_config *scb_session_staging(const struct scb_session *s);
@@ -80,32 +96,84 @@ const struct scb_config *scb_session_staging(const struct scb_session *s);
  * Bootstrap-Write takes TLV (11542), SenML JSON (110) and SenML CBOR (112), decoded into the
  * same model; another content_format is 4.15, a payload that does not decode or a value of the
  * wrong kind for its resource 4.00.
+ *
+ * Bootstrap-Write.
+ * \param s              the session
+ * \param path           the request path ("/o", "/o/i" or "/o/i/r")
+ * \param content_format the request's Content-Format
+ * \param payload        the request body, read during the call only
+ * \param len            number of bytes at payload
+ * \return a CoAP code (SCB_COAP_*) or a negative scb_err
  */
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len);
+/**
+ * Bootstrap-Delete of path ("/", "/o" or "/o/i"); the Bootstrap-Server account's instances
+ * stay (deleting one by its path is 4.00).
+ * \param s    the session
+ * \param path the request path
+ * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ */
 int scb_session_delete(struct scb_session *s, const char *path);
-/** Link format into out (application/link-format). */
+/**
+ * Bootstrap-Discover: link format into out (application/link-format).
+ * \param s    the session
+ * \param path the request path ("/" or "/o")
+ * \param out  the buffer the links are appended to
+ * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ */
 int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf *out);
-/** TLV of /1 or /2 (or one instance of them) into out (= scb_session_read_as, accept -1). */
+/**
+ * TLV of /1 or /2 (or one instance of them) into out (= scb_session_read_as, accept -1).
+ * \param s    the session
+ * \param path the request path
+ * \param out  the buffer the payload is appended to
+ * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ */
 int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out);
 /**
  * Bootstrap-Read of /1 or /2 (or one instance) in the format accept asks: -1 (no Accept
  * option) or 11542 TLV, 110 SenML JSON, 112 SenML CBOR; another format is 4.06. *used (may
  * be NULL) receives the content format of out when the answer is 2.05.
+ * \param s      the session
+ * \param path   the request path
+ * \param accept the Accept option, -1 when absent
+ * \param out    the buffer the payload is appended to
+ * \param used   receives the content format of out (may be NULL)
+ * \return a CoAP code (SCB_COAP_*) or a negative scb_err
  */
 int scb_session_read_as(struct scb_session *s, const char *path, int accept,
                         struct scb_buf *out, unsigned *used);
 /**
  * Bootstrap-Finish: 2.04 and *commit receives the validated configuration (caller frees), or
  * 4.06 with scb_session_report(s) holding the violations (the session stays open).
+ * \param s      the session
+ * \param commit initialised and empty; receives the configuration on 2.04 (the caller frees
+ *               it: scb_config_free())
+ * \return a CoAP code (SCB_COAP_2_04_CHANGED, SCB_COAP_4_06_NOT_ACCEPTABLE) or a negative
+ *         scb_err
  */
 int scb_session_finish(struct scb_session *s, struct scb_config *commit);
-/** The 4.06 diagnostic payload: one "rule path" per line. */
+/**
+ * The 4.06 diagnostic payload: one "rule path" per line.
+ * \param s   the session
+ * \param out the buffer the payload is appended to
+ * \return SCB_OK or a negative scb_err
+ */
 int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out);
-/** Apply EXCHANGE_LIFETIME: returns SCB_E_TIMEOUT (and fails the session) when it passed. */
+/**
+ * Apply EXCHANGE_LIFETIME: returns SCB_E_TIMEOUT (and fails the session) when it passed.
+ * \param s the session
+ * \return SCB_OK, SCB_E_TIMEOUT or SCB_E_INVALID_ARG
+ */
 int scb_session_tick(struct scb_session *s);
 
-/** Parse "/o/i/r" (1-3 IDs, or "/" for none). Returns the number of IDs or a negative error. */
+/**
+ * Parse "/o/i/r" (1-3 IDs, or "/" for none). Returns the number of IDs or a negative error.
+ * \param path the path text
+ * \param ids  receives the IDs
+ * \return the number of IDs (0-3) or a negative scb_err
+ */
 int scb_path_parse(const char *path, uint16_t ids[3]);
 
 #pragma GCC visibility pop

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot store: the committed configuration in a state directory (default /var/lib/scboot;
  * 0700, files 0600) as JSON with, per instance, its provenance (card, factory, network) and,
  * for card data, the fingerprint (ICCID + SHA-256 of the file, reader, where it was found).
@@ -23,46 +24,97 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
-#define SCB_STATE_DIR_DEFAULT "/var/lib/scboot"
+#define SCB_STATE_DIR_DEFAULT "/var/lib/scboot" /**< the state directory unless told otherwise */
 
-enum scb_provenance { SCB_PROV_CARD = 0, SCB_PROV_FACTORY = 1, SCB_PROV_NETWORK = 2 };
+/** Where an instance of the committed configuration came from. */
+enum scb_provenance {
+    SCB_PROV_CARD = 0,    /**< the smartcard */
+    SCB_PROV_FACTORY = 1, /**< the factory configuration file */
+    SCB_PROV_NETWORK = 2  /**< a Bootstrap-Server */
+};
 
-/** What identifies the card data a configuration came from (SPEC.md 9). */
+/**
+ * What identifies the card data a configuration came from: the card (ICCID), the file's
+ * digest and where it was read, so that a check can tell "same card, same data" apart.
+ */
 struct scb_fingerprint {
-    int valid;
-    char iccid[24];
+    int valid;                  /**< 1 when the rest is filled (card data is committed) */
+    char iccid[24];             /**< the card's ICCID ("" when it has none) */
     uint8_t sha256[32];         /**< of the file bytes [0, 4 + size) */
-    char reader[256];
-    uint8_t aid[16];
-    size_t aid_len;
+    char reader[256];           /**< the reader the card was in */
+    uint8_t aid[16];            /**< the PKCS#15 application the file was read from */
+    size_t aid_len;             /**< bytes used in aid */
     struct scb_p15_path path;   /**< where the file was found: a re-read skips the walk */
 };
 
+/** The provenance of one instance. */
 struct scb_prov {
+    /** \var scb_prov::oid
+     *  object ID
+     *  \var scb_prov::iid
+     *  instance ID */
     uint16_t oid, iid;
-    enum scb_provenance prov;
+    enum scb_provenance prov; /**< where the instance came from */
 };
 
 /** A committed configuration with its provenance. */
 struct scb_committed {
-    struct scb_config cfg;
-    size_t nprov;
-    struct scb_prov *prov;
-    struct scb_fingerprint card;
+    struct scb_config cfg;      /**< the configuration (owned) */
+    size_t nprov;               /**< entries at prov */
+    struct scb_prov *prov;      /**< provenance per instance (owned) */
+    struct scb_fingerprint card; /**< the card data the card's instances came from */
     uint64_t generation;        /**< +1 per commit */
     char committed_at[32];      /**< ISO 8601 UTC */
 };
 
+/**
+ * Initialise an empty committed state (generation 0).
+ * \param c the caller's storage
+ */
 void scb_committed_init(struct scb_committed *c);
+/**
+ * Free (zeroizing values) everything c owns and leave it empty; c itself is the caller's.
+ * \param c the committed state (may be NULL)
+ */
 void scb_committed_free(struct scb_committed *c);
+/**
+ * Deep copy.
+ * \param dst initialised and empty; receives the copy (the caller frees it)
+ * \param src the state to copy
+ * \return SCB_OK, SCB_E_INVALID_ARG or SCB_E_NOMEM
+ */
 int scb_committed_copy(struct scb_committed *dst, const struct scb_committed *src);
-/** Provenance of an instance (SCB_PROV_NETWORK when unrecorded). */
+/**
+ * Provenance of an instance (SCB_PROV_NETWORK when unrecorded).
+ * \param c   the committed state
+ * \param oid object ID
+ * \param iid instance ID
+ * \return the provenance
+ */
 enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid);
+/**
+ * Record the provenance of an instance.
+ * \param c   the committed state
+ * \param oid object ID
+ * \param iid instance ID
+ * \param p   its provenance
+ * \return SCB_OK, SCB_E_INVALID_ARG or SCB_E_NOMEM
+ */
 int scb_committed_set_prov(struct scb_committed *c, uint16_t oid, uint16_t iid,
                            enum scb_provenance p);
-/** Remove every instance of provenance p (with its provenance record). */
+/**
+ * Remove every instance of provenance p (with its provenance record).
+ * \param c the committed state
+ * \param p the provenance to drop
+ */
 void scb_committed_drop(struct scb_committed *c, enum scb_provenance p);
-/** Add every instance of cfg with provenance p, replacing instances with the same IDs. */
+/**
+ * Add every instance of cfg with provenance p, replacing instances with the same IDs.
+ * \param c   the committed state
+ * \param cfg the instances to add, copied
+ * \param p   their provenance
+ * \return SCB_OK, SCB_E_INVALID_ARG or SCB_E_NOMEM
+ */
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
                         enum scb_provenance p);
 /**
@@ -75,12 +127,19 @@ int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
  *             failure it is left initialised and empty
  * \param prev borrowed: the committed state before
  * \param cfg  consumed in every case: its contents move into *out and cfg is left empty
+ * \param p    the provenance of what changed
  * \return SCB_OK, SCB_E_NOMEM
  */
 int scb_committed_replace(struct scb_committed *out, const struct scb_committed *prev,
                           struct scb_config *cfg, enum scb_provenance p);
+/**
+ * Name of a provenance ("card", "factory", "network").
+ * \param p the provenance
+ * \return static text
+ */
 const char *scb_provenance_name(enum scb_provenance p);
 
+/** The state directory, opened (and locked unless read-only): opaque. */
 struct scb_store;
 
 /**
@@ -90,15 +149,26 @@ struct scb_store;
  * SCB_E_LOCKED if another process holds the lock (wait_ms > 0: retry that long); SCB_E_IO
  * when the directory cannot be created or opened. err gets one line saying why.
  * \param dir copied (the store keeps its own path)
+ * \param wait_ms how long to retry a lock another process holds (0: not at all)
  * \param out receives the store, owned by the caller (scb_store_close() releases the lock)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
  * \return 0 or a negative scb_err (*out is then NULL)
  */
 int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, char *err,
                    size_t errlen);
 /** Read-only access without the lock (scboot status); the same checks, nothing created; *out
- * as for scb_store_open(). */
+ * as for scb_store_open().
+ * \param dir    the state directory, copied
+ * \param out    receives the store, owned by the caller (scb_store_close())
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return 0 or a negative scb_err (*out is then NULL) */
 int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, size_t errlen);
-/** Release the lock, free *s (may be NULL or point to NULL) and set *s to NULL. */
+/**
+ * Release the lock, free *s (may be NULL or point to NULL) and set *s to NULL.
+ * \param s the store to close
+ */
 void scb_store_close(struct scb_store **s);
 /**
  * Load the committed configuration: SCB_OK with an empty one (generation 0) when nothing was
@@ -106,15 +176,34 @@ void scb_store_close(struct scb_store **s);
  * never a silent empty one) and for one a later release wrote ("format" "scboot-store-2" or
  * later: "store PATH: ... newer than this scboot reads ..."), SCB_E_UNSAFE for a store file that is a symbolic link or
  * belongs to another user, SCB_E_IO when it cannot be read.
+ * \param s      the store
+ * \param out    initialised and empty; receives the state (the caller frees it:
+ *               scb_committed_free())
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_PARSE, SCB_E_UNSAFE, SCB_E_IO or SCB_E_NOMEM
  */
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
 /**
  * Commit atomically (generation and time are set here): a 0600 temporary file (never through
  * a link), fsync, rename, fsync of the directory. On failure scb_store_error() says why.
+ * \param s the store, opened with its lock
+ * \param c the state to commit (stays the caller's); its generation and commit time are
+ *          updated
+ * \return SCB_OK, SCB_E_IO, SCB_E_LOCKED (a read-only store) or SCB_E_INVALID_ARG
  */
 int scb_store_commit(struct scb_store *s, struct scb_committed *c);
+/**
+ * The store file's path.
+ * \param s the store
+ * \return a string borrowed from s (valid until scb_store_close())
+ */
 const char *scb_store_path(const struct scb_store *s);
-/** One line on the last failure of load or commit on s ("cannot write PATH: reason"). */
+/**
+ * One line on the last failure of load or commit on s ("cannot write PATH: reason").
+ * \param s the store
+ * \return a string borrowed from s ("" when nothing failed), valid until scb_store_close()
+ */
 const char *scb_store_error(const struct scb_store *s);
 
 /**
@@ -153,10 +242,10 @@ typedef void (*scb_store_observer)(void *ctx, const struct scb_commit_event *ev)
  * Set (or, with fn NULL, clear) the commit observer of s. The store keeps a copy of the last
  * state it reported (zeroized when replaced, cleared or the store closed); the first commit
  * after this call reads the store file once for its "before".
+ * \param s   the store
  * \param fn  called synchronously after each durable commit; may be NULL
  * \param ctx borrowed: passed to fn, must stay valid while fn is set
- * 
-eturn SCB_OK, SCB_E_INVALID_ARG (s NULL)
+ * \return SCB_OK, SCB_E_INVALID_ARG (s NULL)
  */
 int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx);
 
@@ -164,13 +253,31 @@ int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx
  * Parse the bytes of a store file (what scb_store_load reads): every member type-checked and
  * bounded; SCB_E_PARSE with err saying what is wrong, SCB_E_UNSUPPORTED for the store of a
  * later release ("format" newer than "scboot-store-1"). The fuzz target's entry point.
+ * \param data   the file bytes
+ * \param len    number of bytes at data
+ * \param c      initialised and empty; receives the state (the caller frees it)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_PARSE, SCB_E_UNSUPPORTED (a later release's store), SCB_E_INVALID_ARG
+ *         or SCB_E_NOMEM
  */
 int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, char *err,
                     size_t errlen);
 
 /** The JSON of a committed configuration (secrets shown unless redact). Caller owns it:
- * json_object_put(). */
+ * json_object_put().
+ * \param c      the committed state
+ * \param redact nonzero: secret values redacted
+ * \return a new json-c object, or NULL (out of memory) */
 struct json_object *scb_committed_to_json(const struct scb_committed *c, int redact);
+/**
+ * Parse the JSON of a committed configuration (what scb_committed_to_json() writes).
+ * \param root   the JSON document (borrowed)
+ * \param c      initialised and empty; receives the state (the caller frees it)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_PARSE, SCB_E_UNSUPPORTED (a later release's store) or SCB_E_NOMEM
+ */
 int scb_committed_from_json(struct json_object *root, struct scb_committed *c, char *err,
                             size_t errlen);
 

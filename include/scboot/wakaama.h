@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/*
+/**
+ * \file
  * scboot Wakaama bridge (bootstrap/bridge/wakaama.c): Eclipse Wakaama's bootstrap_server .ini
  * ([Server] accounts, [Endpoint] operations) in and out of a configuration. The import runs
  * the chosen [Endpoint]'s operations (Delete, Server) and is strict: an unknown section or
