@@ -195,6 +195,18 @@ static int open_app(struct scb_card *c, const struct scb_card_source_opts *o,
 
     r->channel = 0;
     if (!o->basic_channel) {
+        /* a transport that opens and selects in one step (a modem's +CCHO); every PC/SC
+         * reader answers SCB_E_UNSUPPORTED and the APDUs below do it */
+        ret = scb_transport_open_channel(scb_card_transport(c), aid, aid_len, &r->channel);
+        if (ret == SCB_OK) {
+            return SCB_OK;
+        }
+        if (ret != SCB_E_UNSUPPORTED && ret != SCB_E_NO_CHANNEL) {
+            return fail_step(c, r, ret, "open channel with the PKCS#15 application");
+        }
+        r->channel = 0;
+    }
+    if (!o->basic_channel && ret == SCB_E_UNSUPPORTED) {
         ret = scb_uicc_open_channel(c, &r->channel);
         if (ret == SCB_E_NO_CHANNEL || ret == SCB_E_FUNC_NOT_SUPPORTED ||
             ret == SCB_E_INS_NOT_SUPPORTED || ret == SCB_E_CLA_NOT_SUPPORTED) {

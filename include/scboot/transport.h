@@ -47,6 +47,17 @@ struct scb_transport_ops {
     int (*end)(void *self);
     /** Frees self (and nothing it borrows). */
     void (*destroy)(void *self);
+    /**
+     * Optional (NULL: not offered): open a logical channel with the application aid selected
+     * on it, in one step, where the transport does so itself (a modem's +CCHO, QMI UIM "open
+     * logical channel", MBIM UICC "open channel"). *channel receives the channel number the
+     * class byte of later APDUs carries. SCB_E_UNSUPPORTED: the caller opens the channel with
+     * MANAGE CHANNEL and selects the AID itself; SCB_E_NO_CHANNEL: no logical channel to have,
+     * use the basic channel.
+     */
+    int (*open_channel)(void *self, const uint8_t *aid, size_t aid_len, unsigned *channel);
+    /** Optional: close a channel open_channel opened (SCB_E_UNSUPPORTED: not one of those). */
+    int (*close_channel)(void *self, unsigned channel);
 };
 
 struct scb_transport {
@@ -84,6 +95,16 @@ int scb_transport_transmit(struct scb_transport *t, const uint8_t *cmd, size_t c
 int scb_transport_status(struct scb_transport *t, struct scb_card_status *st);
 int scb_transport_reconnect(struct scb_transport *t, int reset);
 int scb_transport_begin(struct scb_transport *t);
+/**
+ * Open a logical channel with aid selected, where the transport does that itself
+ * (ops->open_channel).
+ * \return SCB_OK with *channel set; SCB_E_UNSUPPORTED when the transport leaves it to
+ *         MANAGE CHANNEL + SELECT (every PC/SC reader); SCB_E_NO_CHANNEL: use the basic channel
+ */
+int scb_transport_open_channel(struct scb_transport *t, const uint8_t *aid, size_t aid_len,
+                               unsigned *channel);
+/** Close a channel scb_transport_open_channel() opened; SCB_E_UNSUPPORTED for any other. */
+int scb_transport_close_channel(struct scb_transport *t, unsigned channel);
 int scb_transport_end(struct scb_transport *t);
 
 /* ---- reader selection (pure, testable) ----------------------------------------------- */
