@@ -472,10 +472,12 @@ static int hex_answer(struct at *a, const char *cmd, const char *prefix, uint8_t
     if (!a->p.have_info) {
         if (a->p.other[0]) {
             a->desync = 1;
+            /* the other line named by its prefix only: its data may be the card's */
             return fail(a, SCB_E_TRANSPORT,
-                        "%s: the modem answered \"%.12s...\" and OK, no %s line: an answer to "
+                        "%s: the modem answered %.*s ... and OK, no %s line: an answer to "
                         "another command; check that no other program uses %s",
-                        label, a->p.other, prefix, a->o.device);
+                        label, (int)strcspn(a->p.other, ":") + 1, a->p.other, prefix,
+                        a->o.device);
         }
         return fail(a, SCB_E_TRANSPORT,
                     "%s: the modem answered OK without a %s line: its firmware does not "
@@ -672,12 +674,18 @@ static int at_open_channel(void *self, const uint8_t *aid, size_t aid_len, unsig
     scb_hex_encode(aid, aid_len, cmd + n, sizeof(cmd) - (size_t)n);
     strcat(cmd, "\"");
     a->card_cmds++;
+    scb_at_log_fn log = a->o.log;
+    a->o.log = NULL; /* a refusal is a note, not an error: said once below */
     int ret = command(a, cmd, "+CCHO:", 1, NULL);
+    a->o.log = log;
     if (ret == SCB_E_UNSUPPORTED || ret == SCB_E_TRANSPORT) {
-        note(a, "%s refused (%s): the modem opens no logical channel for us; reading on the "
-                "basic channel instead",
-             cmd, a->last_err);
+        note(a, "%s; the modem opens no logical channel for us: reading on the basic channel "
+                "instead",
+             a->last_err);
         return SCB_E_NO_CHANNEL;
+    }
+    if (ret < 0 && log) {
+        log(a->o.log_ctx, a->last_err);
     }
     if (ret < 0) {
         return ret;
@@ -757,11 +765,14 @@ static int modem_init(struct at *a)
     for (int i = 0; i < 3 && ret == SCB_E_TIMEOUT; i++) {
         ret = run(a, "AT", NULL, 0, i == 2 ? a->o.timeout_ms : 1000);
     }
-    if (ret < 0) {
+    if (ret == SCB_E_TIMEOUT) {
         return fail(a, ret,
                     "AT: no answer from %s: is it the modem's AT port (not its diagnostic, "
                     "NMEA or PPP port)? is baud=%u right?",
                     a->o.device, a->o.baud);
+    }
+    if (ret < 0) {
+        return ret; /* a flood, a line without end: last_err says which */
     }
     if ((ret = run(a, "ATE0", NULL, 0, a->o.timeout_ms)) < 0) {
         return ret;
@@ -1042,7 +1053,11 @@ int scb_at_open(const struct scb_at_opts *o, struct scb_transport **out, char *e
         goto fail;
     }
     tcflush(a->fd, TCIOFLUSH);
-    if ((ret = modem_init(a)) < 0) {
+    /* the caller hears of a failed open through err alone, not twice */
+    a->o.log = NULL;
+    ret = modem_init(a);
+    a->o.log = o->log;
+    if (ret < 0) {
         snprintf(err, errlen, "%s", a->last_err);
         goto fail;
     }

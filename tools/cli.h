@@ -70,6 +70,8 @@ struct cli {
 int cli_common_opt(struct cli *c, int opt, const char *arg);
 /* Opens the reader (-r NAME|INDEX|virtual:PROFILE.json; default $SCBOOT_READER or 0). */
 int cli_open_card(struct cli *c);
+/* Opens a modem (-r at:DEVICE[,baud=N,...]) into *tr; SCB_OK or an error (message printed). */
+int cli_open_modem(struct cli *c, const char *spec, struct scb_transport **tr);
 void cli_close_card(struct cli *c);
 struct scb_card_source_opts;
 struct scb_scp03_guard;
