@@ -294,7 +294,17 @@ static int feed(struct at *a)
  * next command's answer. */
 static void drain(struct at *a)
 {
-    long long end = now_ms() + 1000;
+    long long end = now_ms() + a->o.timeout_ms;
+    if (a->desync == 2 && a->p.busy) {
+        /* the command that timed out may still finish: its final result, once more within
+         * the timeout, closes it (a slow modem), and what it answered is dropped */
+        int r = 0;
+        while (r == 0 && now_ms() < end) {
+            r = a->rlen > a->roff ? feed(a) : read_some(a, end - now_ms()) < 0 ? -1 : 0;
+        }
+    }
+    end = now_ms() + 1000;
+    a->p.busy = 0;
     a->rlen = a->roff = 0;
     while (now_ms() < end && read_some(a, 100) > 0) {
         a->rlen = a->roff = 0;
@@ -302,6 +312,7 @@ static void drain(struct at *a)
     a->p.len = 0;
     a->p.skipping = 0;
     a->desync = 0;
+    a->p.busy = 0;
 }
 
 /* Between commands: hand what already came (URCs) to the parser as unsolicited. */
@@ -372,8 +383,7 @@ static int run(struct at *a, const char *cmd, const char *prefix, int bare, unsi
         }
         long long left = deadline - now_ms();
         if (left <= 0) {
-            a->desync = 1;
-            a->p.busy = 0;
+            a->desync = 2; /* still in flight: the parser stays on it (drain()) */
             return fail(a, SCB_E_TIMEOUT,
                         "%s: no final result within %u ms (%u lines came): the modem is slow or "
                         "busy; raise timeout=MS in the reader spec, or check the port",
