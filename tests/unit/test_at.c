@@ -503,9 +503,9 @@ static void test_slow_modem(void **state)
     static const uint8_t rd[] = {0x00, 0xB0, 0x82, 0x00, 0x0A};
     (void)state;
     memset(&mo, 0, sizeof(mo));
-    mo.slow_ms = 700;
+    mo.slow_ms = 600;
     mo.slow_every = 1;
-    struct modem *md = modem_up("data/standard.json", &mo, 400);
+    struct modem *md = modem_up("data/standard.json", &mo, 500);
     assert_int_equal(scb_transport_transmit(md->t, rd, sizeof(rd), rsp, sizeof(rsp), &rl),
                      SCB_E_TIMEOUT);
     assert_non_null(strstr(scb_at_last_error(md->t), "AT+CSIM (APDU 00B08200"));
