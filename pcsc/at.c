@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
@@ -1039,7 +1040,17 @@ int scb_at_open(const struct scb_at_opts *o, struct scb_transport **out, char *e
         ret = SCB_E_IO;
         goto fail;
     }
-    /* exclusive: another opener gets EBUSY while we talk to the modem */
+    /* exclusive: another scboot (or any program that flocks the port) is refused; root
+     * passes TIOCEXCL, not the flock */
+    if (flock(a->fd, LOCK_EX | LOCK_NB) < 0) {
+        holders(real, who, sizeof(who));
+        snprintf(err, errlen, "at:%s is in use%s%s%s: stop the other program or use another "
+                              "of the modem's AT ports",
+                 o->device, who[0] ? " (open in " : "", who, who[0] ? ")" : "");
+        ret = SCB_E_SHARING;
+        goto fail;
+    }
+    /* other openers get EBUSY while we talk to the modem */
     if (ioctl(a->fd, TIOCEXCL) < 0) {
         snprintf(err, errlen, "at:%s: cannot take the port exclusively (%s)", o->device,
                  strerror(errno));

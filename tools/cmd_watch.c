@@ -24,6 +24,7 @@
 #include "cli_conf.h"
 #include "cli_daemon.h"
 #include "cli_misc.h"
+#include "scboot/at.h"
 #include "scboot/card.h"
 #include "scboot/util.h"
 #include "scboot/pcsc.h"
@@ -103,6 +104,8 @@ struct watch {
     int told;
     uint64_t told_gen;
     enum scb_bootstrap_outcome told_state;
+    /* -r at:DEVICE: the modem, open for the daemon's life (borrowed by check_now) */
+    struct scb_transport *modem;
 };
 
 /* "removed" and "absent" are the same state for the hook: no card data committed */
@@ -191,14 +194,18 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
     char err[300];
     int present = 0, oc = SCB_OK, reachable = 1;
 
-    if ((oc = pick_reader(m, w->reader, sizeof(w->reader), &present)) < 0) {
+    if (w->modem) {
+        present = 1; /* the transport's status (+CPIN?) says whether the SIM is there */
+    } else if ((oc = pick_reader(m, w->reader, sizeof(w->reader), &present)) < 0) {
         /* the reader asked for (its name, part or index), so the log line, STATUS and the
          * hook's SCBOOT_READER still say which one is missing */
         snprintf(w->reader, sizeof(w->reader), "%s", w->c->reader ? w->c->reader : "");
         cli_logp(&w->log, LOG_WARNING, "no reader");
         reachable = 0;
     }
-    if (present && (oc = scb_pcsc_open(w->reader, &tr, err, sizeof(err))) < 0) {
+    if (w->modem) {
+        tr = w->modem;
+    } else if (present && (oc = scb_pcsc_open(w->reader, &tr, err, sizeof(err))) < 0) {
         cli_logp(&w->log, LOG_ERR, "reader \"%s\": %s", w->reader, err);
         tr = NULL;
         reachable = oc == SCB_E_NO_CARD; /* gone between the event and the connect */
@@ -215,7 +222,9 @@ static void check_now(struct watch *w, struct scb_pcsc_monitor *m, int quiet)
         scb_bootstrap_set_card(w->b, NULL, NULL);
     }
     scb_card_free(&card);
-    scb_transport_free(&tr);
+    if (tr != w->modem) {
+        scb_transport_free(&tr);
+    }
     if (ret < 0) {
         cli_logp(&w->log, LOG_ERR, "sequence failed: %s", scb_strerror(ret));
         status(w, "sequence failed: %s", scb_strerror(ret));
@@ -516,6 +525,76 @@ static void watch_loop(struct watch *w, struct scb_pcsc_monitor *m)
     }
 }
 
+/* ---- a SIM in a modem (-r at:DEVICE) -------------------------------------------------------
+ * A modem has no pcscd reader events: scb_at_monitor polls +CPIN? (and reads the ICCID when
+ * that changed or a +CPIN: URC came) and its removal, insertion and swap run the same check
+ * as a PC/SC reader event. The --verify policy is the same as in watch_loop(). */
+static void watch_modem_log(void *ctx, const char *line)
+{
+    cli_logp(ctx, LOG_WARNING, "%s", line);
+}
+
+static int watch_modem(struct watch *w)
+{
+    static const char *const names[] = {"none", "removed", "inserted", "swapped", "lost"};
+    struct scb_at_opts o;
+    struct scb_at_monitor *mon = NULL;
+    char err[600];
+    int ret, ready = 0;
+    struct timespec last_check;
+
+    scb_at_opts_init(&o);
+    if ((ret = scb_at_parse_spec(w->c->reader, &o, err, sizeof(err))) < 0) {
+        return cli_fail(w->c, ret, "%s", err);
+    }
+    o.log = watch_modem_log;
+    o.log_ctx = &w->log;
+    if ((ret = scb_at_open(&o, &w->modem, err, sizeof(err))) < 0) {
+        return cli_fail(w->c, ret, "%s", err);
+    }
+    snprintf(w->reader, sizeof(w->reader), "%s", w->c->reader);
+    if ((ret = scb_at_monitor_new(w->modem, o.poll_ms, &mon)) < 0) {
+        scb_transport_free(&w->modem);
+        return cli_fail(w->c, ret, "modem monitor: %s", scb_strerror(ret));
+    }
+    cli_logp(&w->log, LOG_INFO, "modem %s: presence poll every %u ms (AT+CPIN?)", o.device,
+             o.poll_ms);
+    clock_gettime(CLOCK_MONOTONIC, &last_check);
+    while (!stop_flag) {
+        enum scb_at_event ev = SCB_AT_EV_NONE;
+        int present = 0;
+        struct timespec now;
+        if (ready && (ret = scb_at_monitor_wait(mon, 1000, &ev, &present)) < 0) {
+            cli_logp(&w->log, LOG_ERR, "modem monitor: %s", scb_strerror(ret));
+        }
+        if (ev != SCB_AT_EV_NONE) {
+            cli_logp(&w->log, ev == SCB_AT_EV_LOST ? LOG_WARNING : LOG_INFO, "modem: SIM %s",
+                     names[ev]);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        uint64_t since = (uint64_t)(now.tv_sec - last_check.tv_sec) * 1000u +
+                         (uint64_t)((now.tv_nsec - last_check.tv_nsec) / 1000000L);
+        int changed = ev != SCB_AT_EV_NONE && ev != SCB_AT_EV_LOST;
+        int due = w->bo.verify == SCB_VERIFY_ALWAYS ||
+                  (w->bo.verify == SCB_VERIFY_EVERY && since >= w->bo.verify_every_ms);
+        if (changed || hup_flag || !ready || due) {
+            if (hup_flag) {
+                scb_bootstrap_force_read(w->b);
+            }
+            hup_flag = 0;
+            last_check = now;
+            check_now(w, NULL, !changed && ready);
+        }
+        if (!ready) {
+            cli_notify("READY=1");
+            ready = 1;
+        }
+    }
+    scb_at_monitor_free(&mon);
+    scb_transport_free(&w->modem);
+    return 0;
+}
+
 int cmd_watch(struct cli *c, int argc, char **argv)
 {
     struct watch w;
@@ -571,6 +650,14 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    if (scb_at_is_spec(c->reader)) {
+        if ((ret = watch_modem(&w)) == 0) {
+            cli_notify("STOPPING=1");
+            cli_logp(&w.log, LOG_INFO, "exiting");
+            ret = EXIT_OK;
+        }
+        goto out;
+    }
     scb_pcsc_monitor_new(o.all ? NULL : c->reader, &m);
     cli_logp(&w.log, LOG_INFO, "watching %s%s%s (config %s, state %s, hook %s, timeout %u s)",
              o.all ? "all readers" : "the reader \"", o.all ? "" : c->reader,

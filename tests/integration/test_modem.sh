@@ -97,5 +97,32 @@ if [ -d /var/lock ] && [ -w /var/lock ]; then
     check "the lock is released after use" '[ ! -e "$lock" ]'
 fi
 vm_stop
+
+# watch -r at:PTY: a removal and a re-insertion are the same events as on PC/SC; a swap too
+EV="$DIR/events"
+: > "$EV"
+wait_events() { n=0; while [ "$(wc -l < "$EV")" -lt "$1" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done; }
+vm_start --messy --slow 0 --swap-iccid 8988211000000000017 "$DATA/standard.json"
+"$SCBOOT" watch -r "at:$PTY,poll=300" --state-dir "$DIR/state" \
+    --exec "echo \$SCBOOT_EVENT \$SCBOOT_ICCID \$SCBOOT_GENERATION >> '$EV'" 2> "$DIR/watch.log" &
+WATCH=$!
+wait_events 1
+check "watch at: first check: applied" '[ "$(sed -n 1p "$EV" | cut -d" " -f1)" = applied ]'
+timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY,nolock" > /dev/null 2> "$DIR/err"
+check "a port the daemon holds (flock, TIOCEXCL): refused, the holder named" 'grep -q "in use" "$DIR/err" && grep -q "scboot (pid $WATCH)" "$DIR/err"'
+kill -USR1 "$VM"
+wait_events 2
+check "watch at: removal: removed" '[ "$(sed -n 2p "$EV" | cut -d" " -f1)" = removed ]'
+kill -USR1 "$VM"
+wait_events 3
+check "watch at: re-insertion: applied" '[ "$(sed -n 3p "$EV" | cut -d" " -f1)" = applied ] && sed -n 3p "$EV" | grep -q " 8988211000000430010 "'
+kill -USR2 "$VM"
+wait_events 4
+check "watch at: swap: swapped, the new ICCID" '[ "$(sed -n 4p "$EV" | cut -d" " -f1)" = swapped ] && sed -n 4p "$EV" | grep -q " 8988211000000000017 "'
+kill "$WATCH"
+wait "$WATCH"
+check "watch at: SIGTERM ends it cleanly" '[ $? = 0 ]'
+check "watch at: the log names the modem events" 'grep -q "SIM removed" "$DIR/watch.log" && grep -q "SIM inserted" "$DIR/watch.log"'
+vm_stop
 echo "1..$tn"
 [ $fails = 0 ]
