@@ -1266,6 +1266,7 @@ static int monitor_poll(struct scb_at_monitor *m, enum scb_at_event *ev, int *pr
     a->cpin_urc = 0;
     int pr = cpin(a);
     if (pr < 0) {
+        a->cpin_urc = 1; /* state unknown for a moment: read the ICCID at the next poll */
         *ev = SCB_AT_EV_LOST;
         *present = m->present;
         return pr == SCB_E_READER_UNAVAILABLE || pr == SCB_E_TIMEOUT ? SCB_OK : pr;

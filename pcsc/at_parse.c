@@ -111,7 +111,14 @@ static int take_line(struct scb_at_parser *p, const char *l)
                   (p->bare && !scb_at_is_urc(l) && l[0] != '+' && l[0] != '^');
     /* a bare answer may also come with the command's own prefix (+CCHO: 1, +CGSN: ...) */
     if (is_info) {
-        if (p->have_info) {
+        if (p->have_info && scb_at_is_urc(p->info)) {
+            /* +CPIN: is an answer and a URC: of two such lines before the final result, the
+             * first was the unsolicited one (it came in while the command was in flight) */
+            p->urcs++;
+            if (p->urc) {
+                p->urc(p->urc_ctx, p->info);
+            }
+        } else if (p->have_info) {
             p->perr = SCB_AT_PERR_TWO_ANSWERS;
             return -1;
         }

@@ -74,6 +74,20 @@ for h in urc-flood no-eol lying-length other-answer; do
 done
 grep -q "more than 64 lines" "$DIR/err" 2>/dev/null || true
 
+# the device's identity: IMEI (the urn:imei: endpoint name) and the ICCID as the modem offers it
+vm_start --messy --slow 0 --imei 490154203237518 "$DATA/standard.json"
+timeout -k 5 30 "$SCBOOT" readers -r "at:$PTY" > "$DIR/out" 2>&1
+check "readers at: IMEI and endpoint name" 'grep -q "IMEI  490154203237518 (endpoint name urn:imei:490154203237518)" "$DIR/out"'
+check "readers at: the ICCID from the modem" 'grep -q "ICCID 8988211000000430010" "$DIR/out"'
+vm_stop
+vm_start --absent "$DATA/standard.json"
+timeout -k 5 30 "$SCBOOT" readers -r "at:$PTY" > "$DIR/out" 2>&1
+check "readers at: no SIM" 'grep -q "no SIM" "$DIR/out"'
+timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+rc=$?
+check "dump at: no SIM: exit 3, what the modem answered" '[ $rc = 3 ] && grep -q "SIM not inserted" "$DIR/err"'
+vm_stop
+
 # no +CSIM: the error says what to do
 vm_start --no-csim "$DATA/standard.json"
 timeout -k 5 60 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
@@ -118,7 +132,7 @@ wait_events 3
 check "watch at: re-insertion: applied" '[ "$(sed -n 3p "$EV" | cut -d" " -f1)" = applied ] && sed -n 3p "$EV" | grep -q " 8988211000000430010 "'
 kill -USR2 "$VM"
 wait_events 4
-check "watch at: swap: swapped, the new ICCID" '[ "$(sed -n 4p "$EV" | cut -d" " -f1)" = swapped ] && sed -n 4p "$EV" | grep -q " 8988211000000000017 "'
+check "watch at: swap: swapped, the new ICCID" '[ "$(sed -n 4p "$EV" | cut -d" " -f1)" = swapped ] && sed -n 4p "$EV" | grep -q " 8988211000000000017 " || { cat "$EV" "$DIR/watch.log" >&2; false; }'
 kill "$WATCH"
 wait "$WATCH"
 check "watch at: SIGTERM ends it cleanly" '[ $? = 0 ]'

@@ -151,6 +151,15 @@ static void test_parse_bounds(void **state)
     assert_int_equal(feed_str(&p, "\r\n+CSIM: 4,\"9000\"\r\n+CSIM: 4,\"9000\"\r\nOK\r\n", 0, NULL),
                      -1);
     assert_int_equal(p.perr, SCB_AT_PERR_TWO_ANSWERS);
+    /* +CPIN: as a URC and as the answer of AT+CPIN?: the first of two is the URC */
+    struct urcs u = {0};
+    scb_at_parser_init(&p, on_urc, &u);
+    scb_at_parser_start(&p, "AT+CPIN?", "+CPIN:", 0);
+    assert_int_equal(feed_str(&p, "\r\n+CPIN: NOT READY\r\n\r\n+CPIN: READY\r\n\r\nOK\r\n", 1,
+                              NULL),
+                     1);
+    assert_string_equal(p.info, "+CPIN: READY");
+    assert_string_equal(u.last, "+CPIN: NOT READY");
     /* a NUL inside a line does not shorten it */
     scb_at_parser_start(&p, "AT", NULL, 0);
     size_t used;
