@@ -419,7 +419,7 @@ static int refused(struct at *a, const char *cmd, const char *hint)
     case 12:
     case 5:
         code = SCB_E_PIN_REQUIRED;
-        hint = "the modem wants the SIM PIN first: give it with AT+CPIN or scboot --pin";
+        hint = "the modem wants the SIM PIN first: unlock the SIM in the modem (AT+CPIN)";
         break;
     case 13:
     case 15:
