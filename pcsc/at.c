@@ -256,6 +256,9 @@ static int write_all(struct at *a, const char *buf, size_t n, long long deadline
 static int read_some(struct at *a, long long left)
 {
     struct pollfd pf = {.fd = a->fd, .events = POLLIN};
+    if (a->rlen > a->roff) {
+        return 1; /* bytes still unparsed (what came after the last final result) */
+    }
     if (left < 0) {
         left = 0;
     }
@@ -1230,6 +1233,8 @@ struct scb_at_monitor {
     char iccid[24];
 };
 
+static int monitor_poll(struct scb_at_monitor *m, enum scb_at_event *ev, int *present);
+
 static void monitor_urc(void *ctx, const char *line)
 {
     struct at *a = ctx;
@@ -1254,6 +1259,11 @@ int scb_at_monitor_new(struct scb_transport *t, unsigned poll_ms, struct scb_at_
     (*m)->present = -1;
     a->p.urc = monitor_urc;
     a->p.urc_ctx = a;
+    /* the baseline: a change between now and the first wait is an event, not the start */
+    enum scb_at_event ev;
+    int present;
+    monitor_poll(*m, &ev, &present);
+    (*m)->next_poll = now_ms() + (*m)->poll_ms;
     return SCB_OK;
 }
 
@@ -1314,6 +1324,11 @@ int scb_at_monitor_wait(struct scb_at_monitor *m, unsigned timeout_ms, enum scb_
             }
         }
         long long until = m->next_poll < end ? m->next_poll : end;
+        a->p.busy = 0;
+        take_unsolicited(a); /* what came after the poll's final result */
+        if (a->cpin_urc) {
+            continue;
+        }
         if (now >= end) {
             return SCB_OK;
         }

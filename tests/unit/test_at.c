@@ -476,6 +476,17 @@ static void test_monitor(void **state)
     assert_int_equal(ev, SCB_AT_EV_SWAPPED);
     assert_string_equal(scb_at_monitor_iccid(m), "8988211000000000017");
     scb_at_monitor_free(&m);
+    /* a removal between the monitor's start and its first wait is an event (the baseline is
+     * taken at the start, not at the first wait) */
+    assert_int_equal(scb_at_monitor_new(md->t, 100, &m), 0);
+    md->remove = 1;
+    usleep(100000);
+    ev = SCB_AT_EV_NONE;
+    for (int i = 0; i < 20 && (ev == SCB_AT_EV_NONE); i++) {
+        assert_int_equal(scb_at_monitor_wait(m, 200, &ev, &present), 0);
+    }
+    assert_int_equal(ev, SCB_AT_EV_REMOVED);
+    scb_at_monitor_free(&m);
     modem_down(md);
 }
 
