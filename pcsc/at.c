@@ -493,9 +493,10 @@ static int hex_answer(struct at *a, const char *cmd, const char *prefix, uint8_t
                         label, (int)strcspn(a->p.other, ":") + 1, a->p.other, prefix,
                         a->o.device);
         }
+        a->desync = 1;
         return fail(a, SCB_E_TRANSPORT,
-                    "%s: the modem answered OK without a %s line: its firmware does not "
-                    "pass APDUs; try at:%s,crsm",
+                    "%s: the modem answered OK without a %s line: an OK left from an earlier "
+                    "command (retry), or firmware that does not pass APDUs (try at:%s,crsm)",
                     label, prefix, a->o.device);
     }
     if (scb_at_parse_hexresp(info_value(a, prefix), rsp, rcap, rlen) < 0 || *rlen < 2) {

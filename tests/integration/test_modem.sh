@@ -88,6 +88,29 @@ rc=$?
 check "dump at: no SIM: exit 3, what the modem answered" '[ $rc = 3 ] && grep -q "SIM not inserted" "$DIR/err"'
 vm_stop
 
+# the breaking pass: a modem written independently of the simulator (hostile_modem.py)
+if command -v python3 > /dev/null; then
+    for h in lag endless drip garbage huge reset doubleok; do
+        rm -f "$PTY"
+        python3 "$(dirname "$0")/hostile_modem.py" $h "$PTY" &
+        HM=$!
+        n=0; while [ ! -L "$PTY" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+        start=$(date +%s)
+        timeout -k 5 90 "$SCBOOT" dump -r "at:$PTY,timeout=2000" > "$DIR/out" 2> "$DIR/err"
+        rc=$?
+        took=$(( $(date +%s) - start ))
+        kill $HM 2>/dev/null; wait $HM 2>/dev/null
+        check "breaking pass $h: refused with an error (exit $rc), not a hang" '[ $rc != 0 ] && [ $rc != 124 ]'
+        case $h in
+        reset|doubleok)
+            check "breaking pass $h: the card's own answer (6A82) came through" 'grep -q "6A82\|not found" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
+        *)
+            check "breaking pass $h: the error names an AT command" 'grep -q "AT+C" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
+        esac
+        check "breaking pass $h: over within 30 s (took $took s)" '[ $took -le 30 ]'
+    done
+fi
+
 # no +CSIM: the error says what to do
 vm_start --no-csim "$DATA/standard.json"
 timeout -k 5 60 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
