@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "at_parse.h"
+#include "scboot/util.h"
 
 static int starts(const char *s, const char *prefix)
 {
@@ -179,20 +180,6 @@ int scb_at_parser_feed(struct scb_at_parser *p, const uint8_t *buf, size_t n, si
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 int scb_at_parse_hexresp(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
     unsigned long declared = 0;
@@ -216,21 +203,25 @@ int scb_at_parse_hexresp(const char *s, uint8_t *out, size_t cap, size_t *len)
     int quoted = *s == '"';
     s += quoted;
     const char *h = s;
-    while (hexval(*s) >= 0) {
-        s++;
-    }
-    size_t hexlen = (size_t)(s - h);
+    size_t hexlen = strspn(h, "0123456789abcdefABCDEF");
+    char hex[SCB_AT_LINE_MAX + 1];
+    s += hexlen;
     if (quoted && *s++ != '"') {
         return -1;
     }
     while (*s == ' ') {
         s++;
     }
-    if (*s != '\0' || hexlen != declared || hexlen % 2 != 0 || hexlen / 2 > cap) {
+    if (*s != '\0' || hexlen != declared || hexlen % 2 != 0 || hexlen / 2 > cap ||
+        hexlen >= sizeof(hex)) {
         return -1; /* trailing bytes, a lying length, half a byte, more than asked for */
     }
-    for (k = 0; k < hexlen / 2; k++) {
-        out[k] = (uint8_t)(hexval(h[2 * k]) << 4 | hexval(h[2 * k + 1]));
+    memcpy(hex, h, hexlen);
+    hex[hexlen] = '\0';
+    int ret = scb_hex_decode(hex, out, cap, &k);
+    scb_zeroize(hex, hexlen); /* card data: the bootstrap file's keys */
+    if (ret < 0 || k != hexlen / 2) {
+        return -1;
     }
     *len = k;
     return 0;
