@@ -189,7 +189,7 @@ static int read_small(struct scb_card *c, unsigned ch, const struct scb_p15_path
 static int open_app(struct scb_card *c, const struct scb_card_source_opts *o,
                     struct scb_card_source_result *r)
 {
-    int ret;
+    int ret = SCB_E_UNSUPPORTED;
     const uint8_t *aid = r->app.aid;
     size_t aid_len = r->app.aid_len;
 
