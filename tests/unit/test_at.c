@@ -9,6 +9,7 @@
 #define _XOPEN_SOURCE 600
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -243,8 +244,10 @@ static void *serve(void *arg)
             scb_emu_modem_swap(md->m, md->master, "8988211000000000017");
             md->swap = 0;
         }
-        pthread_mutex_unlock(&md->mu);
+        /* under the lock: a test may replace the modem between two serves */
         scb_emu_modem_serve(md->m, md->master, 20);
+        pthread_mutex_unlock(&md->mu);
+        sched_yield();
     }
     return NULL;
 }
