@@ -120,6 +120,15 @@ vm_stop
 # a port someone else holds
 vm_start "$DATA/standard.json"
 real=$(readlink "$PTY")
+# ModemManager keeps the port open: a process of that name (a copy of sleep) holding it
+cp "$(command -v sleep)" "$DIR/ModemManager"
+"$DIR/ModemManager" 30 < "$real" &
+MM=$!
+sleep 0.2
+timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+rc=$?
+kill $MM 2>/dev/null; wait $MM 2>/dev/null
+check "a port ModemManager holds: refused, named, with the udev property that frees it" '[ $rc != 0 ] && grep -q "ModemManager (pid $MM)" "$DIR/err" && grep -q "ID_MM_PORT_IGNORE=1" "$DIR/err"'
 lock="/var/lock/LCK..$(echo "${real#/dev/}" | tr / _)"
 if [ -d /var/lock ] && [ -w /var/lock ]; then
     sleep 600 &
