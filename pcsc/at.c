@@ -329,9 +329,21 @@ static void take_unsolicited(struct at *a)
     }
 }
 
+static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
+                    unsigned timeout_ms);
+
 /* Send cmd, collect its answer into a->p. SCB_OK when a final result came (whatever it is);
- * an error (with the message) when none came in time or the answer broke the rules. */
+ * an error (with the message) when none came in time or the answer broke the rules. The
+ * parser's copy of the command (kept to recognise its echo) may hold a PIN: wiped after. */
 static int run(struct at *a, const char *cmd, const char *prefix, int bare, unsigned timeout_ms)
+{
+    int ret = run_once(a, cmd, prefix, bare, timeout_ms);
+    scb_zeroize(a->p.cmd, sizeof(a->p.cmd));
+    return ret;
+}
+
+static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
+                    unsigned timeout_ms)
 {
     char label[96], wbuf[SCB_AT_CMD_MAX + 2];
     size_t n = strlen(cmd);
@@ -402,7 +414,6 @@ static int run(struct at *a, const char *cmd, const char *prefix, int bare, unsi
                         label, a->o.device);
         }
     }
-    scb_zeroize(a->p.cmd, sizeof(a->p.cmd));
     return SCB_OK;
 }
 
