@@ -189,12 +189,24 @@ static int read_small(struct scb_card *c, unsigned ch, const struct scb_p15_path
 static int open_app(struct scb_card *c, const struct scb_card_source_opts *o,
                     struct scb_card_source_result *r)
 {
-    int ret;
+    int ret = SCB_E_UNSUPPORTED;
     const uint8_t *aid = r->app.aid;
     size_t aid_len = r->app.aid_len;
 
     r->channel = 0;
     if (!o->basic_channel) {
+        /* a transport that opens and selects in one step (a modem's +CCHO); every PC/SC
+         * reader answers SCB_E_UNSUPPORTED and the APDUs below do it */
+        ret = scb_transport_open_channel(scb_card_transport(c), aid, aid_len, &r->channel);
+        if (ret == SCB_OK) {
+            return SCB_OK;
+        }
+        if (ret != SCB_E_UNSUPPORTED && ret != SCB_E_NO_CHANNEL) {
+            return fail_step(c, r, ret, "open channel with the PKCS#15 application");
+        }
+        r->channel = 0;
+    }
+    if (!o->basic_channel && ret == SCB_E_UNSUPPORTED) {
         ret = scb_uicc_open_channel(c, &r->channel);
         if (ret == SCB_E_NO_CHANNEL || ret == SCB_E_FUNC_NOT_SUPPORTED ||
             ret == SCB_E_INS_NOT_SUPPORTED || ret == SCB_E_CLA_NOT_SUPPORTED) {

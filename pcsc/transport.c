@@ -76,6 +76,24 @@ int scb_transport_end(struct scb_transport *t)
     return t->ops->end ? t->ops->end(t->self) : SCB_OK;
 }
 
+int scb_transport_open_channel(struct scb_transport *t, const uint8_t *aid, size_t aid_len,
+                               unsigned *channel)
+{
+    if (t == NULL || t->ops == NULL || aid == NULL || channel == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    return t->ops->open_channel ? t->ops->open_channel(t->self, aid, aid_len, channel)
+                                : SCB_E_UNSUPPORTED;
+}
+
+int scb_transport_close_channel(struct scb_transport *t, unsigned channel)
+{
+    if (t == NULL || t->ops == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    return t->ops->close_channel ? t->ops->close_channel(t->self, channel) : SCB_E_UNSUPPORTED;
+}
+
 /* ---- stand-ins: a reader without a card, a reader that cannot be reached ----------------- */
 
 struct stand_in {

@@ -240,6 +240,11 @@ int scb_uicc_close_channel(struct scb_card *c, unsigned channel)
     if (channel == 0 || (ret = cla_on(channel, &a.cla)) < 0) {
         return SCB_E_INVALID_ARG;
     }
+    /* a channel the transport opened itself (a modem's +CCHO) is closed the same way */
+    if ((ret = scb_transport_close_channel(scb_card_transport(c), channel)) !=
+        SCB_E_UNSUPPORTED) {
+        return ret;
+    }
     if ((ret = scb_card_transceive(c, &a, data, sizeof(data), &dlen, &sw)) < 0) {
         return ret;
     }

@@ -73,6 +73,8 @@ int cli_open_card(struct cli *c);
 /* --trace FILE opened (once) with the rules of every secret-bearing output; 0 or an error, the
  * one line printed. cli_open_card calls it; cli_close_card closes it. */
 int cli_open_trace(struct cli *c);
+/* Opens a modem (-r at:DEVICE[,baud=N,...]) into *tr; SCB_OK or an error (message printed). */
+int cli_open_modem(struct cli *c, const char *spec, struct scb_transport **tr);
 void cli_close_card(struct cli *c);
 struct scb_card_source_opts;
 struct scb_scp03_guard;

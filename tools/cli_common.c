@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "scboot/at.h"
 #include "scboot/card.h"
 #include "scboot/card_source.h"
 #include "scboot/pcsc.h"
@@ -266,6 +267,31 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
     }
 }
 
+static void cli_modem_log(void *ctx, const char *line)
+{
+    struct cli *c = ctx;
+    fprintf(stderr, "%s: %s\n", c->prog, line);
+}
+
+int cli_open_modem(struct cli *c, const char *spec, struct scb_transport **tr)
+{
+    struct scb_at_opts o;
+    char err[600] = "";
+    int ret;
+    scb_at_opts_init(&o);
+    if ((ret = scb_at_parse_spec(spec, &o, err, sizeof(err))) < 0) {
+        cli_fail(c, ret, "%s", err);
+        return ret;
+    }
+    o.log = cli_modem_log;
+    o.log_ctx = c;
+    if ((ret = scb_at_open(&o, tr, err, sizeof(err))) < 0) {
+        cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
+        return ret;
+    }
+    return SCB_OK;
+}
+
 int cli_open_trace(struct cli *c)
 {
     char err[512] = "";
@@ -315,6 +341,10 @@ int cli_open_card(struct cli *c)
         if ((c->tr = scb_emu_transport(c->emu)) == NULL) {
             scb_emu_free(&c->emu);
             return SCB_E_NOMEM;
+        }
+    } else if (scb_at_is_spec(spec)) {
+        if ((ret = cli_open_modem(c, spec, &c->tr)) < 0) {
+            return ret;
         }
     } else if ((ret = scb_pcsc_open(spec, &c->tr, err, sizeof(err))) < 0) {
         cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));

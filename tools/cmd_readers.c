@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_readers.c: `scboot readers`: PC/SC readers with card presence, ATR and (for UICCs)
- * the ICCID; `-r virtual:P.json` shows the built-in virtual card the same way.
+ * the ICCID; `-r virtual:P.json` shows the built-in virtual card the same way; `-r at:DEVICE`
+ * a modem's SIM, IMEI (the urn:imei: endpoint name) and ICCID.
  */
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "scboot/at.h"
 #include "scboot/card.h"
 #include "scboot/pcsc.h"
 #include "scboot/uicc.h"
 #include "scboot/util.h"
 
 static const char usage_text[] =
-    "scboot readers [-r virtual:PROFILE.json] [--no-probe] [--json] [-v|--trace FILE]";
+    "scboot readers [-r virtual:PROFILE.json|at:DEVICE] [--no-probe] [--json] [-v|--trace FILE]";
 
 /* ICCID of the card in one reader: open, read, close (empty string when not a UICC). */
 static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
@@ -91,6 +93,53 @@ static int print_readers(struct cli *c, struct scb_reader_info *r, size_t n, int
     return EXIT_OK;
 }
 
+/* -r at:DEVICE: the modem's SIM (+CPIN?), its IMEI (+CGSN) and the endpoint name built from
+ * it, and the ICCID as the modem offers it (+CCID and the vendor forms). */
+static int print_modem(struct cli *c)
+{
+    struct scb_transport *t = NULL;
+    struct scb_card_status st;
+    char imei[20] = "", urn[40] = "", iccid[24] = "";
+    int ret = cli_open_modem(c, c->reader, &t);
+    if (ret < 0) {
+        return cli_exit_code(ret);
+    }
+    if ((ret = scb_transport_status(t, &st)) < 0) {
+        ret = cli_fail(c, ret, "%s", scb_at_last_error(t));
+        scb_transport_free(&t);
+        return ret;
+    }
+    if (scb_at_imei(t, imei, sizeof(imei)) == 0) {
+        snprintf(urn, sizeof(urn), "urn:imei:%s", imei);
+    }
+    if (st.present && scb_at_iccid(t, iccid, sizeof(iccid)) < 0) {
+        iccid[0] = '\0';
+    }
+    scb_transport_free(&t);
+    if (c->json) {
+        json_object *arr = json_object_new_array(), *o = json_object_new_object();
+        json_object_object_add(o, "index", json_object_new_int(0));
+        json_object_object_add(o, "name", json_object_new_string(c->reader));
+        json_object_object_add(o, "modem", json_object_new_boolean(1));
+        json_object_object_add(o, "card_present", json_object_new_boolean(st.present));
+        json_object_object_add(o, "imei", imei[0] ? json_object_new_string(imei) : NULL);
+        json_object_object_add(o, "endpoint", urn[0] ? json_object_new_string(urn) : NULL);
+        json_object_object_add(o, "iccid", iccid[0] ? json_object_new_string(iccid) : NULL);
+        json_object_array_add(arr, o);
+        cli_print_json(arr);
+        json_object_put(arr);
+        return EXIT_OK;
+    }
+    printf("0: %s (modem)\n   %s\n", c->reader, st.present ? "SIM present" : "no SIM");
+    if (imei[0]) {
+        printf("   IMEI  %s (endpoint name %s)\n", imei, urn);
+    }
+    if (iccid[0]) {
+        printf("   ICCID %s\n", iccid);
+    }
+    return EXIT_OK;
+}
+
 int cmd_readers(struct cli *c, int argc, char **argv)
 {
     static const struct option opts[] = {CLI_COMMON_OPTS, {"no-probe", no_argument, NULL, 'N'},
@@ -117,6 +166,9 @@ int cmd_readers(struct cli *c, int argc, char **argv)
     }
     if (optind != argc) {
         return cli_usage(c, usage_text);
+    }
+    if (scb_at_is_spec(c->reader)) {
+        return print_modem(c);
     }
     /* the ICCID probes go to --trace: opened once for all readers */
     if ((ret = cli_open_trace(c)) < 0) {

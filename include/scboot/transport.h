@@ -54,6 +54,17 @@ struct scb_transport_ops {
     int (*end)(void *self);
     /** Frees self (and nothing it borrows). */
     void (*destroy)(void *self);
+    /**
+     * Optional (NULL: not offered): open a logical channel with the application aid selected
+     * on it, in one step, where the transport does so itself (a modem's +CCHO, QMI UIM "open
+     * logical channel", MBIM UICC "open channel"). *channel receives the channel number the
+     * class byte of later APDUs carries. SCB_E_UNSUPPORTED: the caller opens the channel with
+     * MANAGE CHANNEL and selects the AID itself; SCB_E_NO_CHANNEL: no logical channel to have,
+     * use the basic channel.
+     */
+    int (*open_channel)(void *self, const uint8_t *aid, size_t aid_len, unsigned *channel);
+    /** Optional: close a channel open_channel opened (SCB_E_UNSUPPORTED: not one of those). */
+    int (*close_channel)(void *self, unsigned channel);
 };
 
 /** A card transport handle: an ops table and the state its operations get as self. */
@@ -128,6 +139,25 @@ int scb_transport_begin(struct scb_transport *t);
  * \param t the transport
  * \return SCB_OK or a negative scb_err
  */
+/**
+ * Open a logical channel with aid selected, where the transport does that itself
+ * (ops->open_channel).
+ * \param t       the transport
+ * \param aid     the application's AID
+ * \param aid_len its length
+ * \param channel receives the channel number the card gave
+ * \return SCB_OK with *channel set; SCB_E_UNSUPPORTED when the transport leaves it to
+ *         MANAGE CHANNEL + SELECT (every PC/SC reader); SCB_E_NO_CHANNEL: use the basic channel
+ */
+int scb_transport_open_channel(struct scb_transport *t, const uint8_t *aid, size_t aid_len,
+                               unsigned *channel);
+/**
+ * Close a channel scb_transport_open_channel() opened.
+ * \param t       the transport
+ * \param channel the channel
+ * \return SCB_OK, SCB_E_UNSUPPORTED for any other channel, or a negative scb_err
+ */
+int scb_transport_close_channel(struct scb_transport *t, unsigned channel);
 int scb_transport_end(struct scb_transport *t);
 
 /* ---- reader selection (pure, testable) ----------------------------------------------- */

@@ -9,15 +9,21 @@
  *   scboot-bench --write DIR   also write the generated images (bench_<size>.bin)
  *   scboot-bench --once FILE   decode + validate FILE once (for callgrind / massif)
  */
+#define _XOPEN_SOURCE 600
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <termios.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "scboot/at.h"
 #include "scboot/bsfile.h"
 #include "scboot/card.h"
 #include "scboot/emu.h"
+#include "scboot/emu_modem.h"
 #include "scboot/scp03.h"
 #include "scboot/bootstrap.h"
 #include "scboot/image.h"
@@ -25,6 +31,8 @@
 #include "scboot/util.h"
 
 static const size_t sizes[] = {64, 1024, 4096, 32768};
+
+static double now_s(void);
 
 /* A valid configuration of exactly `size` bytes: a BS account, server pairs, then filler. */
 static int make_image(size_t size, struct scb_buf *out)
@@ -259,12 +267,73 @@ static struct scb_emu *class_card(const struct scb_buf *img, const char *proto, 
 }
 
 /* One cold read (plain, or over SCP03 level 33 with keys of keylen bytes): APDUs on the wire. */
-static struct wire class_read(const struct scb_buf *img, const char *proto, const char *sr,
-                              size_t keylen)
+/* The AT path: the modem simulator on a pseudo-terminal (a thread serves it) in front of the
+ * card; what the read cost in AT commands to the card and in wall time. */
+struct modem_run {
+    struct scb_emu_modem_opts o;
+    unsigned cmds;      /* AT commands that reached the card */
+    double wall_s;
+    /* set up by modem_up() */
+    struct scb_emu_modem *m;
+    int master, slave;
+    pthread_t th;
+    volatile int stop;
+};
+
+static void *modem_serve(void *arg)
+{
+    struct modem_run *mr = arg;
+    while (!mr->stop) {
+        scb_emu_modem_serve(mr->m, mr->master, 20);
+    }
+    return NULL;
+}
+
+static struct scb_transport *modem_up(struct modem_run *mr, struct scb_emu *e)
+{
+    struct termios tio;
+    struct scb_at_opts o;
+    struct scb_transport *t = NULL;
+    char err[600];
+    mr->master = posix_openpt(O_RDWR | O_NOCTTY);
+    if (mr->master < 0 || grantpt(mr->master) < 0 || unlockpt(mr->master) < 0 ||
+        scb_emu_modem_new(e, &mr->o, &mr->m) < 0) {
+        exit(1);
+    }
+    scb_at_opts_init(&o);
+    snprintf(o.device, sizeof(o.device), "%s", ptsname(mr->master));
+    o.lock = 0;
+    mr->slave = open(o.device, O_RDWR | O_NOCTTY);
+    tcgetattr(mr->slave, &tio);
+    cfmakeraw(&tio);
+    tcsetattr(mr->slave, TCSANOW, &tio);
+    mr->stop = 0;
+    pthread_create(&mr->th, NULL, modem_serve, mr);
+    if (scb_at_open(&o, &t, err, sizeof(err)) < 0) {
+        fprintf(stderr, "bench: modem: %s\n", err);
+        exit(1);
+    }
+    return t;
+}
+
+static void modem_down(struct modem_run *mr, struct scb_transport **t)
+{
+    mr->cmds = scb_at_card_commands(*t);
+    scb_transport_free(t);
+    mr->stop = 1;
+    pthread_join(mr->th, NULL);
+    close(mr->slave);
+    close(mr->master);
+    scb_emu_modem_free(&mr->m);
+}
+
+static struct wire class_read_on(const struct scb_buf *img, const char *proto, const char *sr,
+                                 size_t keylen, struct modem_run *mr)
 {
     struct scb_emu *e = class_card(img, proto, sr, keylen);
-    struct scb_transport *t = scb_emu_transport(e);
+    struct scb_transport *t = mr ? modem_up(mr, e) : scb_emu_transport(e);
     struct scb_card *c = NULL;
+    double t0 = now_s();
     struct scb_scp03_keys keys;
     struct scb_card_source_result r;
     memset(&keys, 0, sizeof(keys));
@@ -295,9 +364,59 @@ static struct wire class_read(const struct scb_buf *img, const char *proto, cons
     scb_card_source_result_free(&r);
     scb_scp03_guard_free(&g);
     scb_card_free(&c);
-    scb_transport_free(&t);
+    if (mr) {
+        mr->wall_s = now_s() - t0;
+        modem_down(mr, &t);
+    } else {
+        scb_transport_free(&t);
+    }
     scb_emu_free(&e);
     return w;
+}
+
+static struct wire class_read(const struct scb_buf *img, const char *proto, const char *sr,
+                              size_t keylen)
+{
+    return class_read_on(img, proto, sr, keylen, NULL);
+}
+
+/* A cold read of the 1136-byte file through a modem at 115200 baud with a per-command
+ * latency; the modem passing 61xx/6Cxx through, or fetching them itself. */
+static void modem_classes(void)
+{
+    static const unsigned latencies[] = {0, 20};
+    struct scb_buf img = {0};
+    if (make_image(1136, &img) < 0) {
+        exit(1);
+    }
+    printf("\nCold read of the 1136-byte file through the simulated modem (AT+CSIM/+CCHO/+CGLA on "
+           "a pty, 115200 baud byte time simulated): AT commands to the card (limit: the PC/SC "
+           "APDU limit) and wall time\n\n"
+           "| card | modem | SCP03 | commands to the card (limit) | APDUs the card saw | "
+           "wall, 0 ms latency | wall, 20 ms latency |\n|---|---|---|---|---|---|---|\n");
+    for (int t1 = 0; t1 < 2; t1++) {
+        for (int fetch = 0; fetch < 2; fetch++) {
+            for (size_t keylen = 0; keylen <= 16; keylen += 16) {
+                struct modem_run mr[2];
+                struct wire w = {0};
+                for (int k = 0; k < 2; k++) {
+                    memset(&mr[k], 0, sizeof(mr[k]));
+                    mr[k].o.baud = 115200;
+                    mr[k].o.latency_ms = latencies[k];
+                    mr[k].o.fetch_61xx = fetch;
+                    w = class_read_on(&img, t1 ? "T=1" : "T=0", t1 ? "6282" : "6Cxx", keylen,
+                                      &mr[k]);
+                }
+                unsigned lim = keylen ? (t1 ? 19 : 30) : (t1 ? 17 : 19);
+                printf("| %s | %s | %s | %u (%u)%s | %zu | %.0f ms | %.0f ms |\n",
+                       t1 ? "T=1" : "T=0", fetch ? "fetches 61xx" : "passes 61xx/6Cxx",
+                       keylen ? "level 33" : "none", mr[0].cmds, lim,
+                       mr[0].cmds > lim ? " MISSED" : "", w.apdus, mr[0].wall_s * 1e3,
+                       mr[1].wall_s * 1e3);
+            }
+        }
+    }
+    scb_buf_free(&img);
 }
 
 /* --verify always: what one check of an unchanged card costs (a re-read along the known path). */
@@ -454,6 +573,7 @@ int main(int argc, char **argv)
         }
     }
     card_classes();
+    modem_classes();
     printf("\nDecode + validate (scb_image_validate), wall time per file\n\n"
            "| file | per file | throughput |\n|---|---|---|\n");
     for (size_t s = 1; s < 4; s += 2) {

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # check_manpages.sh SRCDIR: the manual pages cover the code. Every long option the CLI sources
-# declare (struct option tables in tools/*.c) is in scboot(1) or, for scboot_vcard.c, in
-# scboot-vcard(1); every subcommand of the dispatch table is in scboot(1); every key of the
+# declare (struct option tables in tools/*.c) is in scboot(1) or, for scboot_vcard.c and
+# scboot_vmodem.c, in scboot-vcard(1) and scboot-vmodem(1); every subcommand of the dispatch table is in scboot(1); every key of the
 # configuration file parser (tools/cli_conf.c, when present) is in scboot.conf(5).
 set -u
 src=$1
@@ -12,9 +12,9 @@ n=0
 result() { n=$((n + 1)); if [ -z "$2" ]; then echo "ok $n - $1"; else echo "not ok $n - $1: missing$2"; status=1; fi; }
 long_opts() { grep -oh '{"[a-z0-9-]*", *[a-z_]*_argument' "$@" | sed 's/{"\([^"]*\)".*/\1/' | sort -u; }
 
-echo "1..4"
+echo "1..5"
 missing=""
-for o in $(long_opts $(ls "$src"/tools/*.c | grep -v scboot_vcard.c)); do
+for o in $(long_opts $(ls "$src"/tools/*.c | grep -v 'scboot_vcard.c\|scboot_vmodem.c')); do
     grep -q -- "\*--$o\*" "$doc/scboot.1.scd" || missing="$missing --$o"
 done
 result "scboot(1) documents every long option of tools/*.c" "$missing"
@@ -24,6 +24,12 @@ for o in $(long_opts "$src/tools/scboot_vcard.c"); do
     grep -q -- "\*--$o\*" "$doc/scboot-vcard.1.scd" || missing="$missing --$o"
 done
 result "scboot-vcard(1) documents every long option of scboot_vcard.c" "$missing"
+
+missing=""
+for o in $(long_opts "$src/tools/scboot_vmodem.c"); do
+    grep -q -- "\*--$o\*" "$doc/scboot-vmodem.1.scd" || missing="$missing --$o"
+done
+result "scboot-vmodem(1) documents every long option of scboot_vmodem.c" "$missing"
 
 # subcommands: the names in scboot.c's command table ({"name", cmd_...})
 missing=""

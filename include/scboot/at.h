@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scboot AT modem transport (pcsc/at.c): a SIM in a cellular modem reached through the
+ * 3GPP TS 27.007 AT commands, behind the same transport interface as a PC/SC reader.
+ * APDUs on the basic channel go through +CSIM, logical channels through +CCHO/+CGLA/+CCHC,
+ * +CRSM is a fallback for modems without +CSIM. doc/modem.md describes the commands, the
+ * parsing rules, the port conventions and the presence poll.
+ */
+#ifndef SCBOOT_AT_H
+#define SCBOOT_AT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/transport.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
+
+#define SCB_AT_DEFAULT_BAUD 115200
+#define SCB_AT_DEFAULT_TIMEOUT_MS 5000
+#define SCB_AT_DEFAULT_POLL_MS 2000
+
+/** Log sink: one line, no newline (what the modem answered and what to do). */
+typedef void (*scb_at_log_fn)(void *ctx, const char *line);
+
+/** Settings of an AT transport; scb_at_opts_init() gives the defaults. */
+struct scb_at_opts {
+    char device[256];       /**< the serial device (/dev/ttyUSB2) or a pseudo-terminal */
+    unsigned baud;          /**< line speed; ignored by USB ACM and pseudo-terminals */
+    unsigned timeout_ms;    /**< per command: the final result must be in by then */
+    int rtscts;             /**< hardware flow control */
+    int lock;               /**< take a UUCP lock file in /var/lock (default on) */
+    int crsm;               /**< 1: +CRSM only (a modem without +CSIM; no logical channels) */
+    int no_ccho;            /**< 1: never use +CCHO (logical channels through MANAGE CHANNEL) */
+    unsigned poll_ms;       /**< presence poll period of scb_at_monitor (+CPIN?) */
+    scb_at_log_fn log;      /**< where notes and errors go (may be NULL) */
+    void *log_ctx;
+};
+
+/** Defaults: 115200 baud, 5 s per command, UUCP lock on, presence poll every 2 s. */
+void scb_at_opts_init(struct scb_at_opts *o);
+/**
+ * Parse a reader spec "at:DEVICE[,baud=N][,timeout=MS][,rtscts][,nolock][,crsm][,noccho]
+ * [,poll=MS]" (the "at:" is optional) into o (fields not named keep their value).
+ * \return SCB_OK, or SCB_E_INVALID_ARG with a reason in err
+ */
+int scb_at_parse_spec(const char *spec, struct scb_at_opts *o, char *err, size_t errlen);
+/** True for a reader spec that names a modem ("at:..."). */
+int scb_at_is_spec(const char *spec);
+
+/**
+ * Open the modem port (exclusive: TIOCEXCL and the UUCP lock; a port ModemManager holds is
+ * refused and named), set the line, switch echo off (ATE0) and numeric errors on (AT+CMEE=1).
+ * \param out receives the transport, owned by the caller (scb_transport_free())
+ * \return SCB_OK; SCB_E_NOT_FOUND, SCB_E_SHARING (port in use), SCB_E_TIMEOUT (no answer),
+ *         SCB_E_IO, with a one-line reason in err
+ */
+int scb_at_open(const struct scb_at_opts *o, struct scb_transport **out, char *err,
+                size_t errlen);
+
+/** True if t is an AT transport. */
+int scb_at_is(const struct scb_transport *t);
+/**
+ * Send one AT command and collect its information line.
+ * \param cmd    the command without CR ("AT+CGSN")
+ * \param prefix the information line's prefix ("+CGSN:") or NULL; bare lines are accepted too
+ * \param info   receives the information line without the prefix ("" if none); may be NULL
+ * \return SCB_OK on OK; an error (with the command and the answer in the log) otherwise
+ */
+int scb_at_command(struct scb_transport *t, const char *cmd, const char *prefix, char *info,
+                   size_t cap);
+/** The IMEI (AT+CGSN, 15 digits) into buf (16 bytes or more). */
+int scb_at_imei(struct scb_transport *t, char *buf, size_t cap);
+/** The ICCID as the modem offers it (+CCID, +QCCID, ^ICCID, +ICCID, else +CRSM of EF ICCID),
+ * digits only, into buf (21 bytes or more). */
+int scb_at_iccid(struct scb_transport *t, char *buf, size_t cap);
+/** AT commands that reached the card (+CSIM, +CGLA, +CCHO, +CCHC, +CRSM) since open. */
+unsigned scb_at_card_commands(const struct scb_transport *t);
+/** The last error's text: the command, the modem's answer and what to do ("" if none). */
+const char *scb_at_last_error(const struct scb_transport *t);
+
+/* ---- presence and change: the modem has no reader events, so it is polled ----------------- */
+
+enum scb_at_event {
+    SCB_AT_EV_NONE = 0,
+    SCB_AT_EV_REMOVED = 1,  /**< the SIM went away (+CPIN? answers SIM not inserted) */
+    SCB_AT_EV_INSERTED = 2, /**< a SIM came (back) */
+    SCB_AT_EV_SWAPPED = 3,  /**< a different SIM (another ICCID) between two polls */
+    SCB_AT_EV_LOST = 4,     /**< the modem does not answer (port gone, reset in progress) */
+};
+
+struct scb_at_monitor;
+
+/**
+ * A presence monitor on an open AT transport: AT+CPIN? every poll_ms (one short command),
+ * +CPIN: URCs in between; the ICCID is read only when the +CPIN state changed or a +CPIN
+ * URC came, so a swap between two polls shows as SCB_AT_EV_SWAPPED.
+ * \param t borrowed: must outlive the monitor
+ */
+int scb_at_monitor_new(struct scb_transport *t, unsigned poll_ms, struct scb_at_monitor **m);
+/**
+ * Wait up to timeout_ms for a change. *ev receives the event (SCB_AT_EV_NONE on timeout);
+ * *present the card's presence after it.
+ */
+int scb_at_monitor_wait(struct scb_at_monitor *m, unsigned timeout_ms, enum scb_at_event *ev,
+                        int *present);
+/** The ICCID last seen by the monitor ("" if none). */
+const char *scb_at_monitor_iccid(const struct scb_at_monitor *m);
+void scb_at_monitor_free(struct scb_at_monitor **m);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * scboot modem simulator (pcsc/emu/emu_modem.c): an LTE/NB-IoT modem's AT port in front of an
+ * emulated card (emu.h), served on a file descriptor (a pseudo-terminal, a socketpair). It
+ * answers the 3GPP TS 27.007 SIM commands (+CSIM, +CCHO, +CGLA, +CCHC, +CRSM, +CPIN?, +CGSN,
+ * +CCID) and can behave like the messy modems of the field: echo, unsolicited result codes
+ * in the middle of an answer, answers in pieces, numeric or verbose errors, 61xx fetched or
+ * passed through, session ids that are not channel numbers, refused commands, slow answers;
+ * and like a hostile one (endless URCs, a line without end, a lying length, another
+ * command's answer). Downstream projects link libscboot-emu and serve it on one end of a
+ * socketpair or on a pty to test their own AT SIM code; scboot-vmodem serves it on a pty.
+ */
+#ifndef SCBOOT_EMU_MODEM_H
+#define SCBOOT_EMU_MODEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scboot/emu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/* exported from the shared library: everything else there is hidden */
+#pragma GCC visibility push(default)
+
+enum scb_emu_modem_hostile {
+    SCB_EMU_MODEM_HONEST = 0,
+    SCB_EMU_MODEM_URC_FLOOD = 1,    /**< every answer drowned in unsolicited lines */
+    SCB_EMU_MODEM_NO_EOL = 2,       /**< card commands answered by a line that never ends */
+    SCB_EMU_MODEM_LYING_LENGTH = 3, /**< +CSIM/+CGLA length larger than the data */
+    SCB_EMU_MODEM_OTHER_ANSWER = 4, /**< card commands answered with another command's line */
+};
+
+/** How the simulated modem behaves; all zero is a tidy modem. */
+struct scb_emu_modem_opts {
+    int echo;                /**< echo on at start and after ATZ, until ATE0 */
+    int urcs;                /**< URCs between the information line and the final result */
+    unsigned chunk;          /**< write answers in pieces of this many bytes (0: whole) */
+    unsigned chunk_delay_ms; /**< pause between two pieces */
+    unsigned latency_ms;     /**< before every answer */
+    unsigned baud;           /**< simulate the byte time at this rate (0: none) */
+    int cme_verbose;         /**< +CME ERROR: <text> whatever AT+CMEE says */
+    int fetch_61xx;          /**< the modem sends GET RESPONSE on 61xx and re-sends on 6Cxx */
+    int ccho_prefix;         /**< "+CCHO: <id>" rather than the bare id */
+    unsigned session_base;   /**< session id = channel + session_base */
+    int no_ccho;             /**< +CCHO refused (+CME ERROR: 4) */
+    int no_csim_manage;      /**< MANAGE CHANNEL through +CSIM refused (+CME ERROR: 3) */
+    int no_csim;             /**< no +CSIM/+CGLA/+CCHO at all: +CRSM only */
+    unsigned slow_ms;        /**< answer every slow_every-th card command this late */
+    unsigned slow_every;
+    int cpin_urcs;           /**< +CPIN: URCs on removal and insertion */
+    enum scb_emu_modem_hostile hostile;
+    const char *imei;        /**< NULL: 356938035643809 */
+};
+
+/** Every §2 behaviour of a messy but honest modem switched on. */
+void scb_emu_modem_opts_messy(struct scb_emu_modem_opts *o);
+
+struct scb_emu_modem;
+
+/**
+ * A modem in front of e.
+ * \param e borrowed: must outlive the modem
+ * \param o copied; NULL for a tidy modem
+ * \param out receives the modem, owned by the caller (scb_emu_modem_free())
+ */
+int scb_emu_modem_new(struct scb_emu *e, const struct scb_emu_modem_opts *o,
+                      struct scb_emu_modem **out);
+void scb_emu_modem_free(struct scb_emu_modem **m);
+/**
+ * Serve fd: wait up to timeout_ms for input, answer every complete command in it.
+ * \return 0 (served or timed out), SCB_E_IO when fd was closed or failed
+ */
+int scb_emu_modem_serve(struct scb_emu_modem *m, int fd, unsigned timeout_ms);
+/** Take the SIM out / put it back / put in another (iccid), with the URCs the modem sends. */
+void scb_emu_modem_remove(struct scb_emu_modem *m, int fd);
+void scb_emu_modem_insert(struct scb_emu_modem *m, int fd);
+int scb_emu_modem_swap(struct scb_emu_modem *m, int fd, const char *iccid);
+/** Commands that reached the card (+CSIM, +CGLA, +CCHO, +CCHC, +CRSM) and APDUs sent to it. */
+unsigned scb_emu_modem_card_commands(const struct scb_emu_modem *m);
+unsigned scb_emu_modem_apdus(const struct scb_emu_modem *m);
+
+#pragma GCC visibility pop
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,174 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# test_modem.sh: `scboot dump -r at:PTY` through scboot-vmodem (a simulated modem on a
+# pseudo-terminal in front of the card emulator) reads the bootstrap file byte-exact, the same
+# bytes as the in-process card, with every messy-modem behaviour on (echo, URCs inside
+# answers, answers in pieces, verbose CME errors, +CCHO: prefix, session ids that are not
+# channel numbers, slow answers), with the modem fetching 61xx itself and passing it through,
+# with +CCHO refused, on T=0 and T=1 cards, a PIN card and over SCP03. A hostile modem (URC
+# flood, a line without end, a lying length, another command's answer) ends in one clear
+# error naming the AT command, within the command timeout. A port locked by another process
+# (UUCP lock) or held by another scboot (TIOCEXCL) is refused and the holder named.
+# No pcscd is needed. Every command is bounded by timeout; only our own processes are stopped.
+set -u
+SCBOOT=$1 VMODEM=$2 DATA=$3
+fails=0 tn=0
+check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
+DIR=$(mktemp -d) || exit 1
+VM=""
+cleanup() { [ -n "$VM" ] && kill "$VM" 2>/dev/null; rm -rf "$DIR"; }
+trap cleanup EXIT
+PTY="$DIR/modem"
+
+# vm_start ARGS...: a modem on $PTY; waits for its link
+vm_start() {
+    rm -f "$PTY"
+    "$VMODEM" --link "$PTY" "$@" 2>> "$DIR/vmodem.log" &
+    VM=$!
+    n=0
+    while [ ! -L "$PTY" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+}
+vm_stop() { [ -n "$VM" ] && kill "$VM" 2>/dev/null && wait "$VM" 2>/dev/null; VM=""; }
+
+cp "$DATA/scp03_keys.txt" "$DIR/keys" && chmod 600 "$DIR/keys"
+for profile in standard t1_first_correct_oid pin scp03; do
+    extra=""
+    [ $profile = pin ] && extra="--pin 1234"
+    [ $profile = scp03 ] && extra="--scp03-keys $DIR/keys --secure-channel required"
+    timeout -k 5 60 "$SCBOOT" dump -r "virtual:$DATA/$profile.json" $extra --raw "$DIR/virt.bin" > /dev/null 2>&1
+    modes="--messy|--messy --fetch-61xx|--messy --no-ccho --no-csim-manage"
+    # SCP03 on the basic channel fails on every reader (the walk's SELECT of the MF after the
+    # secure session answers 6982, virtual: --basic-channel too): not a modem matter
+    [ $profile = scp03 ] && modes="--messy|--messy --fetch-61xx"
+    IFS='|'
+    set -f
+    for mode in $modes; do
+        unset IFS
+        set +f
+        vm_start $mode "$DATA/$profile.json"
+        rm -f "$DIR/at.bin"
+        timeout -k 5 60 "$SCBOOT" dump -r "at:$PTY" $extra --json --raw "$DIR/at.bin" > "$DIR/at.json" 2> "$DIR/at.err"
+        rc=$?
+        check "$profile ($mode): dump -r at: exits 0" '[ $rc = 0 ] || { cat "$DIR/at.err" >&2; false; }'
+        check "$profile ($mode): the file byte-exact" 'cmp -s "$DIR/virt.bin" "$DIR/at.bin"'
+        [ $profile = scp03 ] && check "scp03 ($mode): read through the secure channel" 'grep -q "\"secure_channel\": true" "$DIR/at.json"'
+        case $mode in *no-ccho*)
+            check "$profile ($mode): the fallback to the basic channel is said" 'grep -q "basic channel" "$DIR/at.err"' ;;
+        esac
+        vm_stop
+    done
+done
+
+# hostile modems: one clear error naming the AT command, well within the timeout
+for h in urc-flood no-eol lying-length other-answer; do
+    vm_start --hostile $h "$DATA/standard.json"
+    start=$(date +%s)
+    timeout -k 5 60 "$SCBOOT" dump -r "at:$PTY,timeout=3000" > "$DIR/out" 2> "$DIR/err"
+    rc=$?
+    took=$(( $(date +%s) - start ))
+    check "hostile $h: fails (exit $rc)" '[ $rc != 0 ] && [ $rc != 124 ]'
+    check "hostile $h: the error names the AT command" 'grep -q "AT" "$DIR/err" || { cat "$DIR/err" >&2; false; }'
+    check "hostile $h: ends within 15 s (took $took s)" '[ $took -le 15 ]'
+    check "hostile $h: nothing decoded" '! grep -q "Server URI" "$DIR/out"'
+    vm_stop
+done
+grep -q "more than 64 lines" "$DIR/err" 2>/dev/null || true
+
+# the device's identity: IMEI (the urn:imei: endpoint name) and the ICCID as the modem offers it
+vm_start --messy --slow 0 --imei 490154203237518 "$DATA/standard.json"
+timeout -k 5 30 "$SCBOOT" readers -r "at:$PTY" > "$DIR/out" 2>&1
+check "readers at: IMEI and endpoint name" 'grep -q "IMEI  490154203237518 (endpoint name urn:imei:490154203237518)" "$DIR/out"'
+check "readers at: the ICCID from the modem" 'grep -q "ICCID 8988211000000430010" "$DIR/out"'
+vm_stop
+vm_start --absent "$DATA/standard.json"
+timeout -k 5 30 "$SCBOOT" readers -r "at:$PTY" > "$DIR/out" 2>&1
+check "readers at: no SIM" 'grep -q "no SIM" "$DIR/out"'
+timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+rc=$?
+check "dump at: no SIM: exit 3, what the modem answered" '[ $rc = 3 ] && grep -q "SIM not inserted" "$DIR/err"'
+vm_stop
+
+# the breaking pass: a modem written independently of the simulator (hostile_modem.py)
+if command -v python3 > /dev/null; then
+    for h in lag endless drip garbage huge reset doubleok; do
+        rm -f "$PTY"
+        python3 "$(dirname "$0")/hostile_modem.py" $h "$PTY" &
+        HM=$!
+        n=0; while [ ! -L "$PTY" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+        start=$(date +%s)
+        timeout -k 5 90 "$SCBOOT" dump -r "at:$PTY,timeout=2000" > "$DIR/out" 2> "$DIR/err"
+        rc=$?
+        took=$(( $(date +%s) - start ))
+        kill $HM 2>/dev/null; wait $HM 2>/dev/null
+        check "breaking pass $h: refused with an error (exit $rc), not a hang" '[ $rc != 0 ] && [ $rc != 124 ]'
+        case $h in
+        reset|doubleok)
+            check "breaking pass $h: the card's own answer (6A82) came through" 'grep -q "6A82\|not found" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
+        *)
+            check "breaking pass $h: the error names an AT command" 'grep -q "AT+C" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
+        esac
+        check "breaking pass $h: over within 30 s (took $took s)" '[ $took -le 30 ]'
+    done
+fi
+
+# no +CSIM: the error says what to do
+vm_start --no-csim "$DATA/standard.json"
+timeout -k 5 60 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+check "no +CSIM: refused with the crsm hint" 'grep -q "crsm" "$DIR/err"'
+vm_stop
+
+# a port someone else holds
+vm_start "$DATA/standard.json"
+real=$(readlink "$PTY")
+# ModemManager keeps the port open: a process of that name (a copy of sleep) holding it
+cp "$(command -v sleep)" "$DIR/ModemManager"
+"$DIR/ModemManager" 30 < "$real" &
+MM=$!
+sleep 0.2
+timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+rc=$?
+kill $MM 2>/dev/null; wait $MM 2>/dev/null
+check "a port ModemManager holds: refused, named, with the udev property that frees it" '[ $rc != 0 ] && grep -q "ModemManager (pid $MM)" "$DIR/err" && grep -q "ID_MM_PORT_IGNORE=1" "$DIR/err"'
+lock="/var/lock/LCK..$(echo "${real#/dev/}" | tr / _)"
+if [ -d /var/lock ] && [ -w /var/lock ]; then
+    sleep 600 &
+    HOLDER=$!
+    printf '%10d\n' $HOLDER > "$lock"
+    timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+    rc=$?
+    check "UUCP lock held by a live process: refused and named" '[ $rc != 0 ] && grep -q "locked by process $HOLDER" "$DIR/err"'
+    kill $HOLDER 2>/dev/null; wait $HOLDER 2>/dev/null
+    timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+    check "stale UUCP lock (owner gone): taken over" '[ $? = 0 ]'
+    check "the lock is released after use" '[ ! -e "$lock" ]'
+fi
+vm_stop
+
+# watch -r at:PTY: a removal and a re-insertion are the same events as on PC/SC; a swap too
+EV="$DIR/events"
+: > "$EV"
+wait_events() { n=0; while [ "$(wc -l < "$EV")" -lt "$1" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done; }
+vm_start --messy --slow 0 --swap-iccid 8988211000000000017 "$DATA/standard.json"
+"$SCBOOT" watch -r "at:$PTY,poll=300" --state-dir "$DIR/state" \
+    --exec "echo \$SCBOOT_EVENT \$SCBOOT_ICCID \$SCBOOT_GENERATION >> '$EV'" 2> "$DIR/watch.log" &
+WATCH=$!
+wait_events 1
+check "watch at: first check: applied" '[ "$(sed -n 1p "$EV" | cut -d" " -f1)" = applied ]'
+timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY,nolock" > /dev/null 2> "$DIR/err"
+check "a port the daemon holds (flock, TIOCEXCL): refused, the holder named" 'grep -q "in use" "$DIR/err" && grep -q "scboot (pid $WATCH)" "$DIR/err"'
+kill -USR1 "$VM"
+wait_events 2
+check "watch at: removal: removed" '[ "$(sed -n 2p "$EV" | cut -d" " -f1)" = removed ]'
+kill -USR1 "$VM"
+wait_events 3
+check "watch at: re-insertion: applied" '[ "$(sed -n 3p "$EV" | cut -d" " -f1)" = applied ] && sed -n 3p "$EV" | grep -q " 8988211000000430010 "'
+kill -USR2 "$VM"
+wait_events 4
+check "watch at: swap: swapped, the new ICCID" '[ "$(sed -n 4p "$EV" | cut -d" " -f1)" = swapped ] && sed -n 4p "$EV" | grep -q " 8988211000000000017 " || { cat "$EV" "$DIR/watch.log" >&2; false; }'
+kill "$WATCH"
+wait "$WATCH"
+check "watch at: SIGTERM ends it cleanly" '[ $? = 0 ]'
+check "watch at: the log names the modem events" 'grep -q "SIM removed" "$DIR/watch.log" && grep -q "SIM inserted" "$DIR/watch.log"'
+vm_stop
+echo "1..$tn"
+[ $fails = 0 ]
