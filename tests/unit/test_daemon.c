@@ -343,12 +343,34 @@ static void hook_program_is_the_first_word(void **state)
     }
     /* the program itself is shell syntax: left to the shell */
     static const char *const shell[][2] = {
-        {"\"", "\""}, {"'", "' x"}, {"", "*"},     {"X=1 ", ""},   {"exec ", ""},
-        {"{ ", "; }"}, {"$H", ""},   {"~/x ", ""}, {"# ", ""},     {"! ", ""},
-        {"(", ")"},    {"\\", ""},  {"if ", "; then :; fi"},      {"true | ", ""}};
+        {"\"", "\""}, {"'", "' x"}, {"", "*"}, {"$H", ""}, {"~/x ", ""}, {"# ", ""}, {"\\", ""}};
     for (size_t k = 0; k < sizeof(shell) / sizeof(shell[0]); k++) {
         snprintf(cmd, sizeof(cmd), "%s%s%s", shell[k][0], hook, shell[k][1]);
         assert_int_equal(cli_hook_program(cmd, prog, sizeof(prog)), CLI_HOOK_SHELL);
+        assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
+    }
+    /* the hook is still the program of a simple command: behind an assignment, a word that
+     * runs the next one, or in a list or pipeline after a trusted program */
+    static const char *const runs[][2] = {
+        {"X=1 ", ""},          {"exec ", ""},          {"{ ", "; }"},
+        {"! ", ""},            {"(", ")"},             {"if ", "; then :; fi"},
+        {"true | ", ""},       {"/bin/true | ", ""},   {"/bin/true; ", ""},
+        {"/bin/true && ", ""}, {"/bin/true || ", " x"}, {"/bin/true\n", ""},
+        {"/bin/true & ", ""},  {"env ", ""},           {"env -i A=1 ", " x"},
+        {"command -p ", ""},   {". ", ""},             {"nohup ", ""},
+        {">/dev/null ", ""},   {"/bin/true 2>&1 >/dev/null;", " --x=1"},
+        {"\t \n", " $HOME"}};
+    for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+        snprintf(cmd, sizeof(cmd), "%s%s%s", runs[k][0], hook, runs[k][1]);
+        assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+        assert_non_null(strstr(why, "writable by group or others"));
+    }
+    /* where the hook's name is no program: a redirection's file, a quoted or later argument */
+    static const char *const not_run[][2] = {
+        {"/bin/true > ", ""}, {"/bin/true '; ", "'"}, {"/bin/true \"| ", "\""},
+        {"/bin/echo x ", ""}, {"/bin/true # ; ", ""}};
+    for (size_t k = 0; k < sizeof(not_run) / sizeof(not_run[0]); k++) {
+        snprintf(cmd, sizeof(cmd), "%s%s%s", not_run[k][0], hook, not_run[k][1]);
         assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
     }
     /* a path holding '=' or '%' is still a path */
@@ -359,7 +381,7 @@ static void hook_program_is_the_first_word(void **state)
 /* An unchecked (shell syntax) hook is said so at start-up, on stderr. */
 static void hook_shell_syntax_said_at_startup(void **state)
 {
-    char log[128], buf[512] = "";
+    char log[128], buf[2048] = "";
     (void)state;
     snprintf(log, sizeof(log), "%s/precheck.log", dir);
     fflush(stderr);
@@ -372,6 +394,13 @@ static void hook_shell_syntax_said_at_startup(void **state)
     cli_hook_precheck(&sh);
     struct cli_hook plain = {.cmd = "/bin/true --x=1", .timeout_s = 5, .log = &l};
     cli_hook_precheck(&plain);
+    /* a later program, or a shell given a script or a -c string: said too */
+    struct cli_hook later = {.cmd = "/bin/true | \"/x/hook\"", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&later);
+    struct cli_hook shc = {.cmd = "/bin/sh -c /x/hook", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&shc);
+    struct cli_hook subst = {.cmd = "/bin/echo $(/x/hook)", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&subst);
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);
@@ -379,8 +408,15 @@ static void hook_shell_syntax_said_at_startup(void **state)
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     buf[n] = '\0';
     fclose(f);
-    assert_non_null(strstr(buf, "hook: its program is shell syntax: not checked"));
-    assert_null(strchr(strchr(buf, '\n') + 1, '\n')); /* one line: the plain hook says nothing */
+    const char *line = buf;
+    for (int k = 0; k < 4; k++) { /* one line each; the plain hook says nothing */
+        assert_non_null(strstr(line, "is shell syntax"));
+        assert_non_null(strstr(line, "not checked"));
+        line = strchr(line, '\n');
+        assert_non_null(line);
+        line++;
+    }
+    assert_string_equal(line, "");
     assert_false(sh.missing_reported);
 }
 
