@@ -238,6 +238,36 @@ int cli_hook_program(const char *cmd, char *out, size_t cap)
     return CLI_HOOK_NOT_FOUND;
 }
 
+/*
+ * The shell takes a bare name from the first $PATH directory that holds it, so whoever may
+ * write a directory searched before the one that holds it now (or any, for a name not found)
+ * can put their program first: every directory up to that one must be trusted too.
+ */
+static int path_dirs_trusted(const char *name, const char *prog, char *why, size_t cap)
+{
+    const char *p = getenv("PATH");
+    if (p == NULL) {
+        p = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    }
+    for (;;) {
+        char d[1024], sub[640];
+        size_t n = strcspn(p, ":");
+        snprintf(d, sizeof(d), "%.*s", n == 0 ? 1 : (int)n, n == 0 ? "." : p);
+        if (scb_path_trusted(d, sub, sizeof(sub)) == SCB_E_UNSAFE) {
+            snprintf(why, cap, "%s: $PATH directory %s, searched for it first: %s", name, d,
+                     sub);
+            return SCB_E_UNSAFE;
+        }
+        size_t dl = strlen(d);
+        if ((prog != NULL && strncmp(prog, d, dl) == 0 && prog[dl] == '/' &&
+             strcmp(prog + dl + 1, name) == 0) ||
+            p[n] == '\0') {
+            return SCB_OK;
+        }
+        p += n + 1;
+    }
+}
+
 /* Words before a simple command's program that leave the program to the next word. */
 static int program_prefix(const char *w)
 {
@@ -351,6 +381,10 @@ static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
         if (k == CLI_HOOK_SHELL) {
             *unchecked = 1;
         } else if (k == CLI_HOOK_FILE && scb_path_trusted(prog, why, cap) == SCB_E_UNSAFE) {
+            return SCB_E_UNSAFE;
+        } else if (strchr(word, '/') == NULL &&
+                   path_dirs_trusted(word, k == CLI_HOOK_FILE ? prog : NULL, why, cap) ==
+                       SCB_E_UNSAFE) {
             return SCB_E_UNSAFE;
         }
     }

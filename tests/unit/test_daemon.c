@@ -331,10 +331,26 @@ static void hook_program_is_the_first_word(void **state)
     assert_string_equal(prog, hook);
     assert_int_equal(cli_hook_trusted("  hook 50%", why, sizeof(why)), SCB_E_UNSAFE);
     assert_int_equal(cli_hook_program("sh -c x", prog, sizeof(prog)), CLI_HOOK_FILE);
-    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_OK);
+    /* sh is /usr/bin's or /bin's, but the shell looks in the mode-0777 directory first:
+     * anyone may put an sh there later; so for a name not found anywhere yet */
+    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "$PATH directory"));
     assert_int_equal(cli_hook_program("no-such-hook-here x", prog, sizeof(prog)),
                      CLI_HOOK_NOT_FOUND);
     assert_string_equal(prog, "no-such-hook-here");
+    assert_int_equal(cli_hook_trusted("no-such-hook-here", why, sizeof(why)), SCB_E_UNSAFE);
+    /* the directories after the one that holds it are never searched for it */
+    snprintf(path, sizeof(path), "/nonexistent:/usr/bin:/bin:%s", wdir);
+    setenv("PATH", path, 1);
+    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_OK);
+    assert_int_equal(cli_hook_trusted("no-such-hook-here", why, sizeof(why)), SCB_E_UNSAFE);
+    setenv("PATH", "/usr/bin::/bin", 1); /* an empty entry is the working directory */
+    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_OK);
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(wdir), 0);
+    assert_int_equal(cli_hook_trusted("no-such-hook-here", why, sizeof(why)), SCB_E_UNSAFE);
+    assert_int_equal(chdir(cwd), 0);
     if (old) {
         setenv("PATH", old, 1);
         free(old);
