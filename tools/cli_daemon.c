@@ -357,6 +357,14 @@ static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
             continue;
         }
         if (!start) {
+            /* an argument that is a program file (env, nice, timeout, sudo ... run it): the
+             * same rule as the program itself */
+            struct stat ast;
+            if (strchr(word, '/') != NULL && strpbrk(word, "$`\\\"'*?[~") == NULL &&
+                stat(word, &ast) == 0 && S_ISREG(ast.st_mode) && (ast.st_mode & 0111) &&
+                scb_path_trusted(word, why, cap) == SCB_E_UNSAFE) {
+                return SCB_E_UNSAFE;
+            }
             continue;
         }
         if (program_prefix(word) || (prefix && word[0] == '-')) {
