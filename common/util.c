@@ -269,7 +269,9 @@ static int secret_names(const char *path, char *dir, size_t dircap, char *tmp, s
     } else {
         return wfail(err, errlen, "cannot write %.100s...: name too long", path);
     }
-    if (snprintf(tmp, tmpcap, "%s/.%s.XXXXXX", dir, base) >= (int)tmpcap) {
+    /* the temporary name is at most 1 + 200 + 7 bytes: a target name up to NAME_MAX (255)
+     * must not make it too long */
+    if (snprintf(tmp, tmpcap, "%s/.%.200s.XXXXXX", dir, base) >= (int)tmpcap) {
         return wfail(err, errlen, "cannot write %.100s...: name too long", path);
     }
     return SCB_OK;

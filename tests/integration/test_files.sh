@@ -63,6 +63,10 @@ if [ "$(id -u)" = 0 ]; then
     check "encode -o onto a FIFO of our own: written through it" '[ $rc = 0 ] && cmp -s "$T/fromfifo" "$DATA/anjay_ef126.bin"'
     rm -f "$T/ourfifo" "$T/fromfifo"
 fi
+LONG=$(printf '%0250d' 0)
+"$SCBOOT" encode "$T/a.json" -o "$T/$LONG" > /dev/null 2>&1; rc=$?
+check "encode -o a 250-byte file name: written 0600 (the temporary name stays within NAME_MAX)" '[ $rc = 0 ] && [ "$(mode "$T/$LONG")" = 600 ]'
+rm -f "$T/$LONG"
 "$SCBOOT" encode "$T/a.json" -o - > "$T/stdout.bin" 2>/dev/null; rc=$?
 check "encode -o - writes to stdout" '[ $rc = 0 ] && cmp -s "$T/stdout.bin" "$DATA/anjay_ef126.bin"'
 "$SCBOOT" encode "$T/a.json" -o /dev/null 2>/dev/null; rc=$?
