@@ -323,7 +323,9 @@ static size_t next_word(const char *cmd, size_t *i, char *word, size_t cap, int 
  */
 static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
 {
-    char word[512], prog[512];
+    /* words longer than cli_hook_program takes (512) come back from it as shell syntax:
+     * unchecked and said so, never checked as a cut name */
+    char word[4096], prog[512];
     size_t i = 0;
     int start = 1, redirect = 0, subst = 0, prefix = 0;
     *unchecked = 0;

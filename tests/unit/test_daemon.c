@@ -384,6 +384,31 @@ static void hook_program_is_the_first_word(void **state)
         assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
         assert_non_null(strstr(why, "writable by group or others"));
     }
+    /* a program path longer than the checker's buffer: said to be unchecked, not checked cut */
+    {
+        char lp[1200], logp[128], buf[1024] = "";
+        int n = snprintf(lp, sizeof(lp), "%s", wdir);
+        while (n < 700) {
+            n += snprintf(lp + n, sizeof(lp) - (size_t)n, "/.");
+        }
+        snprintf(lp + n, sizeof(lp) - (size_t)n, "/hook");
+        snprintf(logp, sizeof(logp), "%s/long.log", dir);
+        fflush(stderr);
+        int saved = dup(STDERR_FILENO);
+        FILE *lf = fopen(logp, "w+");
+        assert_non_null(lf);
+        dup2(fileno(lf), STDERR_FILENO);
+        struct cli_logger l = {"test", 0, LOG_INFO};
+        struct cli_hook lh = {.cmd = lp, .timeout_s = 5, .log = &l};
+        cli_hook_precheck(&lh);
+        fflush(stderr);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+        rewind(lf);
+        buf[fread(buf, 1, sizeof(buf) - 1, lf)] = '\0';
+        fclose(lf);
+        assert_non_null(strstr(buf, "not checked"));
+    }
     /* where the hook's name is no program: a redirection's file, a quoted or later argument */
     static const char *const not_run[][2] = {
         {"/bin/true > ", ""}, {"/bin/true '; ", "'"}, {"/bin/true \"| ", "\""},
