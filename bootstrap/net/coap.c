@@ -526,6 +526,9 @@ static int listen_on(struct bs *b, coap_context_t *ctx)
     }
     if (secure) {
         b->secure_first = 1;
+        if (b->o->listen_secured != NULL) {
+            *b->o->listen_secured = 1;
+        }
     }
     if (resolve(host, (uint16_t)port, &addr) < 0) {
         outcome(b, SCB_COAP_REFUSED_SETUP, "cannot listen on '%s'", b->o->listen);
@@ -961,6 +964,7 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
         return SCB_E_INVALID_ARG;
     }
     b.o = o;
+    b.secure_first = o->listen_secured != NULL && *o->listen_secured != 0;
     b.st = st;
     b.res = res;
     scb_committed_init(&b.committed);
