@@ -44,6 +44,7 @@ struct scb_daemon {
     struct scb_events_reader at_start;
     int card_moved;         /* seen by the cancel hook: check the card next */
     int in_listener;        /* the session is the listener's (it gives way to due work) */
+    int listen_secured;     /* a listener bound with DTLS: NoSec later binds loopback only */
 };
 
 void scb_daemon_opts_init(struct scb_daemon_opts *o)
@@ -442,6 +443,7 @@ static void listener(struct scb_daemon *d)
     struct scb_coap_opts co = d->o.coap;
     struct scb_coap_result res;
     co.listen = d->listen;
+    co.listen_secured = &d->listen_secured;
     co.server_uri = NULL;
     co.endpoint = d->endpoint;
     co.once = 1;
