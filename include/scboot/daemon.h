@@ -39,6 +39,13 @@ extern "C" {
  * scb_coap_bootstrap): doubled after every failure up to the maximum. */
 #define SCB_DAEMON_RETRY_MS 60000u
 #define SCB_DAEMON_RETRY_MAX_MS 3600000u
+/**
+ * "Registration failed" reports (SCB_DAEMON_REGISTRATION_FAILED) start at most one
+ * Bootstrap-Request session per this many milliseconds after the last one ended; reports that
+ * come faster are joined to the one already due, and none abandons a Bootstrap-Request session
+ * under way.
+ */
+#define SCB_DAEMON_REGFAIL_GAP_MS 30000u
 
 /** Log priorities of the log callback (the syslog numbers). */
 enum scb_daemon_prio { SCB_DAEMON_ERR = 3, SCB_DAEMON_WARNING = 4, SCB_DAEMON_INFO = 6,

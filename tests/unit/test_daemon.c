@@ -704,6 +704,7 @@ static void loop_session_abandoned_on_removal(void **state)
      * and, still without a server account, the network step runs again */
     int cards = l.cards;
     l.stub_request = SCB_DAEMON_RECHECK;
+    l.clock += SCB_DAEMON_REGFAIL_GAP_MS; /* past the gap since the last session */
     scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
     settle(&l);
     assert_int_equal(l.stub_cancels, 2);
@@ -750,9 +751,26 @@ static void loop_registration_failed_bootstraps(void **state)
     loop_start(&l, "nrf_ef58.bin", "gw-1");
     settle(&l);
     assert_int_equal(l.net_calls, 1);
-    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    /* within the gap after the last session: one request due at its end, however many come */
+    for (int k = 0; k < 50; k++) {
+        scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+        settle(&l);
+    }
+    assert_int_equal(l.net_calls, 1);
+    l.clock += SCB_DAEMON_REGFAIL_GAP_MS - 1;
+    settle(&l);
+    assert_int_equal(l.net_calls, 1);
+    l.clock += 1;
     settle(&l);
     assert_int_equal(l.net_calls, 2);
+    /* a report during a Bootstrap-Request session does not abandon it */
+    l.clock += SCB_DAEMON_REGFAIL_GAP_MS;
+    l.stub_request = SCB_DAEMON_REGISTRATION_FAILED;
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 3);
+    assert_int_equal(l.stub_cancels, 0);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_COMMITTED);
     loop_stop(&l);
     loop_start(&l, "anjay_ef126.bin", "gw-1");
     settle(&l);
