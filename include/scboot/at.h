@@ -112,6 +112,26 @@ int scb_at_monitor_wait(struct scb_at_monitor *m, unsigned timeout_ms, enum scb_
 const char *scb_at_monitor_iccid(const struct scb_at_monitor *m);
 void scb_at_monitor_free(struct scb_at_monitor **m);
 
+/* ---- the modem as a daemon's event source ------------------------------------------------ */
+
+struct scb_events;
+
+/**
+ * An event source (events.h) for a SIM in a modem: the port is opened (scb_at_open) and held
+ * for the source's life; a presence monitor (scb_at_monitor) polls it every o->poll_ms, and
+ * its removals, insertions and swaps are the source's changes (logged through o->log as
+ * "modem at:DEVICE: SIM removed" and the like). A wait sleeps on the port and on an eventfd,
+ * so a wake ends it at once. Its open lends the same port to the card reads (freeing that
+ * transport leaves the port open); its imei answers AT+CGSN. Reader name: "at:DEVICE".
+ * \param o      the port's settings (scb_at_parse_spec); copied, o->log_ctx borrowed
+ * \param out    receives the source, owned by the caller (scb_events_free() closes the port)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK; what scb_at_open returns; SCB_E_IO, SCB_E_NOMEM, SCB_E_INVALID_ARG
+ */
+int scb_at_events_new(const struct scb_at_opts *o, struct scb_events **out, char *err,
+                      size_t errlen);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -58,6 +58,14 @@ struct scb_events_ops {
                 size_t errlen);
     /** Release self (called once, by scb_events_free). */
     void (*destroy)(void *self);
+    /**
+     * Optional (NULL: the source knows none): the device's IMEI when the reader is a cellular
+     * modem, for an endpoint name's {imei}. Called from the daemon's thread.
+     * \param buf receives the 15 digits, NUL-terminated
+     * \param cap size of buf (16 or more)
+     * \return 0, or a negative scb_err (the modem did not say)
+     */
+    int (*imei)(void *self, char *buf, size_t cap);
 };
 
 /** An event source: its ops and their state. Opaque. */
@@ -88,6 +96,14 @@ int scb_events_reader(struct scb_events *ev, struct scb_events_reader *out);
 /** ops->open. 0 or a negative scb_err (err says why). */
 int scb_events_open(struct scb_events *ev, const char *reader, struct scb_transport **out,
                     char *err, size_t errlen);
+/**
+ * The device's IMEI as the source knows it (ops->imei).
+ * \param ev  the source
+ * \param buf receives the 15 digits, NUL-terminated
+ * \param cap size of buf (16 or more)
+ * \return 0; SCB_E_UNSUPPORTED when the source is no modem; another negative scb_err
+ */
+int scb_events_imei(struct scb_events *ev, char *buf, size_t cap);
 /** The ops table's name ("pcscd", "emulator", ...). */
 const char *scb_events_name(const struct scb_events *ev);
 
