@@ -64,10 +64,10 @@ struct at {
     char iccid_cmd[16];    /* the ICCID command this modem answered, once found */
     char last_err[512];
     char reader[SCB_READER_NAME_MAX];
+    unsigned lent;         /* handles on this port beyond the first (scb_at_events' open) */
 };
 
 static const struct scb_transport_ops at_ops;
-static const struct scb_transport_ops at_borrowed_ops;
 
 /* ---- options ------------------------------------------------------------------------------- */
 
@@ -856,6 +856,10 @@ static void at_destroy(void *self)
     if (a == NULL) {
         return;
     }
+    if (a->lent > 0) {
+        a->lent--; /* another handle on the port is still out: the last one closes it */
+        return;
+    }
     if (a->fd >= 0) {
         unsigned t = a->o.timeout_ms;
         a->o.timeout_ms = t < 1000 ? t : 1000;
@@ -877,23 +881,6 @@ static const struct scb_transport_ops at_ops = {
     .reconnect = at_reconnect,
     .status = at_status,
     .destroy = at_destroy,
-    .open_channel = at_open_channel,
-    .close_channel = at_close_channel,
-};
-
-/* The same port lent to a card reader (scb_at_events' open): freeing the handle leaves the
- * port open, since the event source's monitor keeps polling it. */
-static void at_borrowed_destroy(void *self)
-{
-    (void)self;
-}
-
-static const struct scb_transport_ops at_borrowed_ops = {
-    .name = "at",
-    .transmit = at_transmit,
-    .reconnect = at_reconnect,
-    .status = at_status,
-    .destroy = at_borrowed_destroy,
     .open_channel = at_open_channel,
     .close_channel = at_close_channel,
 };
@@ -1143,7 +1130,7 @@ fail:
 
 int scb_at_is(const struct scb_transport *t)
 {
-    return t != NULL && (t->ops == &at_ops || t->ops == &at_borrowed_ops);
+    return t != NULL && t->ops == &at_ops;
 }
 
 static struct at *at_of(struct scb_transport *t)
@@ -1510,10 +1497,12 @@ static int ate_open(void *self, const char *reader, struct scb_transport **out, 
 {
     struct at_events *x = self;
     (void)reader; /* one modem, one SIM */
-    if ((*out = scb_transport_new(&at_borrowed_ops, x->t->self)) == NULL) {
+    struct at *a = x->t->self;
+    if ((*out = scb_transport_new(&at_ops, a)) == NULL) {
         errf(err, errlen, "out of memory");
         return SCB_E_NOMEM;
     }
+    a->lent++; /* its scb_transport_free leaves the port open */
     return SCB_OK;
 }
 
