@@ -1411,11 +1411,14 @@ void scb_at_monitor_free(struct scb_at_monitor **m)
 /* One open port serves both the presence monitor and the card reads (a second open would be
  * refused: the port is exclusive), one thread at a time: the daemon's. */
 struct at_events {
-    struct scb_transport *t;       /* the port, owned */
-    struct scb_at_monitor *m;
+    struct scb_at_opts o;          /* to open the port again after it went away */
+    struct scb_transport *t;       /* the port, owned; NULL while it cannot be opened */
+    struct scb_at_monitor *m;      /* NULL with t */
     int efd;                       /* wake writes here; the monitor's waits poll it */
     int reachable;                 /* the last poll had an answer */
     int fresh;                     /* no wait yet: the first one reports a change */
+    uint32_t events_base;          /* events counted on ports closed since */
+    char name[SCB_READER_NAME_MAX];
     char imei[20];                 /* read once, when first asked */
 };
 
@@ -1433,8 +1436,50 @@ static void errf(char *err, size_t errlen, const char *fmt, ...)
 
 static void ate_note(struct at_events *x, const char *what)
 {
-    struct at *a = x->t->self;
-    note(a, "modem %s: %s", a->reader, what);
+    if (x->o.log) {
+        char line[SCB_READER_NAME_MAX + 128];
+        snprintf(line, sizeof(line), "modem %s: %s", x->name, what);
+        x->o.log(x->o.log_ctx, line);
+    }
+}
+
+static void ate_close(struct at_events *x)
+{
+    if (x->t) {
+        x->events_base += ((struct at *)x->t->self)->events;
+    }
+    scb_at_monitor_free(&x->m);
+    scb_transport_free(&x->t);
+}
+
+/* Open the port and start its presence monitor (the baseline poll runs here). */
+static int ate_open_port(struct at_events *x, char *err, size_t errlen)
+{
+    int ret = scb_at_open(&x->o, &x->t, err, errlen);
+    if (ret == SCB_OK && (ret = scb_at_monitor_new(x->t, x->o.poll_ms, &x->m)) < 0) {
+        errf(err, errlen, "modem monitor: %s", scb_strerror(ret));
+        scb_transport_free(&x->t);
+    }
+    if (ret == SCB_OK) {
+        x->m->wake_fd = x->efd;
+    }
+    return ret;
+}
+
+/* The modem did not answer at the last poll: its port may have gone with a USB reset or a
+ * modem restart, so it is opened again (the daemon backs off between two tries). 0 when the
+ * modem answers again, else SCB_E_NO_SERVICE. */
+static int ate_recover(struct at_events *x, int *changed)
+{
+    char err[600];
+    ate_close(x);
+    if (ate_open_port(x, err, sizeof(err)) < 0 || x->m->lost) {
+        return SCB_E_NO_SERVICE;
+    }
+    x->reachable = 1;
+    ate_note(x, "answers again");
+    *changed = 1;
+    return SCB_OK;
 }
 
 static int ate_wait(void *self, int timeout_ms, int *changed)
@@ -1445,6 +1490,9 @@ static int ate_wait(void *self, int timeout_ms, int *changed)
     long long end = timeout_ms < 0 ? LLONG_MAX : now_ms() + timeout_ms;
     *changed = x->fresh;
     x->fresh = 0;
+    if (!x->reachable && !*changed) {
+        return ate_recover(x, changed);
+    }
     while (!*changed) {
         long long left = end - now_ms();
         unsigned poll_ms = x->m->poll_ms;
@@ -1458,7 +1506,7 @@ static int ate_wait(void *self, int timeout_ms, int *changed)
         if (x->reachable != !x->m->lost) {
             /* no answer: the SIM's state is unknown until the modem answers again (R4) */
             x->reachable = !x->m->lost;
-            ate_note(x, x->reachable ? "answers again" : "does not answer: SIM state unknown");
+            ate_note(x, x->reachable ? "answers again" : "does not answer (SIM state unknown)");
             *changed = 1;
         }
         if (ev != SCB_AT_EV_NONE && ev != SCB_AT_EV_LOST) {
@@ -1483,12 +1531,11 @@ static void ate_wake(void *self)
 static int ate_reader(void *self, struct scb_events_reader *out)
 {
     struct at_events *x = self;
-    struct at *a = x->t->self;
     memset(out, 0, sizeof(*out));
-    snprintf(out->name, sizeof(out->name), "%s", a->reader);
-    out->reachable = x->reachable;
-    out->present = x->m->present > 0;
-    out->events = a->events;
+    snprintf(out->name, sizeof(out->name), "%s", x->name);
+    out->reachable = x->reachable && x->t != NULL;
+    out->present = x->m && x->m->present > 0;
+    out->events = x->events_base + (x->t ? ((struct at *)x->t->self)->events : 0);
     return SCB_OK;
 }
 
@@ -1497,6 +1544,10 @@ static int ate_open(void *self, const char *reader, struct scb_transport **out, 
 {
     struct at_events *x = self;
     (void)reader; /* one modem, one SIM */
+    if (x->t == NULL) {
+        errf(err, errlen, "modem %s: the port is not open", x->name);
+        return SCB_E_NO_SERVICE;
+    }
     struct at *a = x->t->self;
     if ((*out = scb_transport_new(&at_ops, a)) == NULL) {
         errf(err, errlen, "out of memory");
@@ -1509,6 +1560,9 @@ static int ate_open(void *self, const char *reader, struct scb_transport **out, 
 static int ate_imei(void *self, char *buf, size_t cap)
 {
     struct at_events *x = self;
+    if (x->imei[0] == '\0' && x->t == NULL) {
+        return SCB_E_NO_SERVICE;
+    }
     if (x->imei[0] == '\0') {
         int ret = scb_at_imei(x->t, x->imei, sizeof(x->imei));
         if (ret < 0) {
@@ -1527,8 +1581,7 @@ static void ate_destroy(void *self)
 {
     struct at_events *x = self;
     if (x) {
-        scb_at_monitor_free(&x->m);
-        scb_transport_free(&x->t);
+        ate_close(x);
         if (x->efd >= 0) {
             close(x->efd);
         }
@@ -1552,19 +1605,18 @@ int scb_at_events_new(const struct scb_at_opts *o, struct scb_events **out, char
         return SCB_E_NOMEM;
     }
     int ret = SCB_E_IO;
+    x->o = *o;
+    snprintf(x->name, sizeof(x->name), "at:%.250s", o->device);
     x->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (x->efd < 0) {
         errf(err, errlen, "eventfd: %s", strerror(errno));
-    } else if ((ret = scb_at_open(o, &x->t, err, errlen)) == SCB_OK &&
-               (ret = scb_at_monitor_new(x->t, o->poll_ms, &x->m)) < 0) {
-        errf(err, errlen, "modem monitor: %s",
-                 scb_strerror(ret));
+    } else {
+        ret = ate_open_port(x, err, errlen);
     }
     if (ret < 0) {
         ate_destroy(x);
         return ret;
     }
-    x->m->wake_fd = x->efd;
     x->reachable = !x->m->lost;
     x->fresh = 1;
     ate_note(x, "presence poll (AT+CPIN?) started");

@@ -486,11 +486,12 @@ static void *signal_thread(void *arg)
     }
 }
 
-/* The modem's notes: its SIM events are news, anything else it says is a warning. */
+/* The modem's notes: the event source's lines ("modem at:DEV: SIM removed") are news, a
+ * modem that stops answering and whatever the transport says are warnings. */
 static void on_modem_log(void *ctx, const char *line)
 {
-    const char *sim = strstr(line, ": SIM ");
-    cli_logp(ctx, sim && strchr(sim + 6, ':') == NULL ? LOG_INFO : LOG_WARNING, "%s", line);
+    int news = strncmp(line, "modem ", 6) == 0 && strstr(line, "does not answer") == NULL;
+    cli_logp(ctx, news ? LOG_INFO : LOG_WARNING, "%s", line);
 }
 
 /* -r at:DEVICE: the modem's port, held for the daemon's life (presence poll and card reads) */

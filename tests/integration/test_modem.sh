@@ -228,6 +228,17 @@ check "watch at: re-insertion: applied" '[ "$(sed -n 3p "$EV" | cut -d" " -f1)" 
 kill -USR2 "$VM"
 wait_events 4
 check "watch at: swap: swapped, the new ICCID" '[ "$(sed -n 4p "$EV" | cut -d" " -f1)" = swapped ] && sed -n 4p "$EV" | grep -q " 8988211000000000017 " || { cat "$EV" "$DIR/watch.log" >&2; false; }'
+# the modem goes away (a USB reset) and comes back on the same path: the port is opened again
+vm_stop
+wait_log() { n=0; while ! grep -q "$1" "$DIR/watch.log" && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done; }
+wait_log "does not answer"
+vm_start --messy --slow 0 "$DATA/standard.json"
+wait_log "answers again"
+check "watch at: a modem gone and back: said, the port opened again" 'grep -q "does not answer" "$DIR/watch.log" && grep -q "answers again" "$DIR/watch.log" || { cat "$DIR/watch.log" >&2; false; }'
+n=$(wc -l < "$EV")
+kill -USR1 "$VM"
+wait_events $((n + 1))
+check "watch at: after the modem came back, a removal is seen" 'tail -n 1 "$EV" | grep -q "^removed " || { cat "$EV" "$DIR/watch.log" >&2; false; }'
 kill "$WATCH"
 wait "$WATCH"
 check "watch at: SIGTERM ends it cleanly" '[ $? = 0 ]'
