@@ -1500,9 +1500,10 @@ static int ate_wait(void *self, int timeout_ms, int *changed)
         enum scb_at_event ev = SCB_AT_EV_NONE;
         int present;
         int ret = scb_at_monitor_wait(x->m, slice, &ev, &present);
-        if (ret < 0) {
+        if (ret < 0 && !x->m->lost) {
             return ret;
         }
+        /* a poll that failed (the port gone, a write refused) is the modem not answering */
         if (x->reachable != !x->m->lost) {
             /* no answer: the SIM's state is unknown until the modem answers again (R4) */
             x->reachable = !x->m->lost;
