@@ -369,6 +369,11 @@ static int network_target(struct scb_daemon *d, char *name, size_t cap, char *er
     int bs = scb_config_bootstrap_instance(&cm.cfg) != NULL;
     scb_endpoint_facts_init(&f);
     scb_endpoint_facts_from_host(&f, NULL);
+    /* a modem's IMEI when the source is one; else {imei} stays unknown and a template that
+     * needs it fails naming it */
+    if (scb_events_imei(d->o.events, f.imei, sizeof(f.imei)) < 0) {
+        f.imei[0] = '\0';
+    }
     if (cm.card.valid) {
         snprintf(f.iccid, sizeof(f.iccid), "%s", cm.card.iccid);
     }

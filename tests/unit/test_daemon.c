@@ -547,7 +547,61 @@ static int stub_network(void *ctx, struct scb_store *st, const struct scb_coap_o
     return SCB_OK;
 }
 
+/* The emulator's source with an IMEI, as a modem's source (scb_at_events_new) offers it. */
+struct imei_source {
+    struct scb_events *inner;
+    const char *imei;
+};
+
+static int is_wait(void *self, int timeout_ms, int *changed)
+{
+    return scb_events_wait(((struct imei_source *)self)->inner, timeout_ms, changed);
+}
+
+static void is_wake(void *self)
+{
+    scb_events_wake(((struct imei_source *)self)->inner);
+}
+
+static int is_reader(void *self, struct scb_events_reader *out)
+{
+    return scb_events_reader(((struct imei_source *)self)->inner, out);
+}
+
+static int is_open(void *self, const char *reader, struct scb_transport **out, char *err,
+                   size_t errlen)
+{
+    return scb_events_open(((struct imei_source *)self)->inner, reader, out, err, errlen);
+}
+
+static int is_imei(void *self, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", ((struct imei_source *)self)->imei);
+    return SCB_OK;
+}
+
+static void is_destroy(void *self)
+{
+    struct imei_source *x = self;
+    scb_events_free(&x->inner);
+    free(x);
+}
+
+static const struct scb_events_ops imei_source_ops = {
+    .name = "modem", .wait = is_wait, .wake = is_wake, .reader = is_reader, .open = is_open,
+    .destroy = is_destroy, .imei = is_imei};
+
+static void loop_start_imei(struct loop *l, const char *file, const char *endpoint,
+                            const char *imei);
+
 static void loop_start(struct loop *l, const char *file, const char *endpoint)
+{
+    loop_start_imei(l, file, endpoint, NULL);
+}
+
+/* imei: NULL, the emulator's own source (no IMEI); else a source that says this IMEI */
+static void loop_start_imei(struct loop *l, const char *file, const char *endpoint,
+                            const char *imei)
 {
     char json[256], err[256];
     struct scb_bootstrap_opts bo;
@@ -560,6 +614,13 @@ static void loop_start(struct loop *l, const char *file, const char *endpoint)
         fail_msg("%s", err);
     }
     assert_int_equal(scb_emu_events_new(l->e, "virtual", &l->ev), 0);
+    if (imei) {
+        struct imei_source *x = calloc(1, sizeof(*x));
+        assert_non_null(x);
+        x->inner = l->ev;
+        x->imei = imei;
+        assert_int_equal(scb_events_new(&imei_source_ops, x, &l->ev), 0);
+    }
     assert_int_equal(scb_store_open(l->dir, 0, &l->st, err, sizeof(err)), 0);
     scb_bootstrap_opts_init(&bo);
     bo.store = l->st;
@@ -677,6 +738,27 @@ static void loop_network_when_no_server_account(void **state)
     settle(&l);
     assert_true(l.last_needs_net);
     assert_int_equal(l.net_calls, 0);
+    loop_stop(&l);
+}
+
+/* {imei} in the endpoint template: the event source's IMEI (a modem); a source without one
+ * (the emulator, PC/SC) leaves it unknown and no Bootstrap-Request goes out. */
+static void loop_endpoint_imei_from_source(void **state)
+{
+    struct loop l;
+    char imei[20];
+    (void)state;
+    loop_start_imei(&l, "nrf_ef58.bin", "urn:imei:{imei}", "490154203237518");
+    settle(&l);
+    assert_int_equal(l.net_calls, 1);
+    assert_string_equal(l.stub_endpoint, "urn:imei:490154203237518");
+    loop_stop(&l);
+
+    loop_start(&l, "nrf_ef58.bin", "urn:imei:{imei}");
+    assert_int_equal(scb_events_imei(l.ev, imei, sizeof(imei)), SCB_E_UNSUPPORTED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 0);
+    assert_non_null(strstr(l.last_status, "imei"));
     loop_stop(&l);
 }
 
@@ -899,6 +981,7 @@ int main(void)
         cmocka_unit_test(loop_insert_remove_swap),
         cmocka_unit_test(loop_network_when_no_server_account),
         cmocka_unit_test(loop_session_abandoned_on_removal),
+        cmocka_unit_test(loop_endpoint_imei_from_source),
         cmocka_unit_test(registration_failure_policy),
         cmocka_unit_test(loop_registration_failed_bootstraps),
         cmocka_unit_test(loop_listener_after_card_step),
