@@ -347,7 +347,7 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
 {
     char label[96], wbuf[SCB_AT_CMD_MAX + 2];
     size_t n = strlen(cmd);
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline;
     int ret;
 
     if (n + 1 >= sizeof(wbuf)) {
@@ -358,6 +358,9 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
     }
     a->p.busy = 0;
     take_unsolicited(a);
+    /* the command's own time starts now: the drain above waits up to a whole timeout for a
+     * late answer, and that must not eat this command's time */
+    deadline = now_ms() + timeout_ms;
     scb_at_parser_start(&a->p, cmd, prefix, bare);
     memcpy(wbuf, cmd, n);
     wbuf[n] = '\r';

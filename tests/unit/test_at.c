@@ -8,6 +8,7 @@
  */
 #define _XOPEN_SOURCE 600
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -573,6 +574,132 @@ static void test_hostile(void **state)
     }
 }
 
+/* ---- a scripted modem: what a hostile one answers, command by command --------------------- */
+
+/* answer(): the bytes to send for a command (n: its number among the card commands, from 0),
+ * or NULL for no answer at all. AT, ATE0 and AT+CMEE are answered OK. */
+typedef const char *(*script_fn)(const char *cmd, unsigned n);
+
+struct script {
+    int master, slave;
+    char path[64];
+    pthread_t th;
+    volatile int stop;
+    script_fn answer;
+    unsigned cmds;
+    struct scb_transport *t;
+    char log[2048];
+};
+
+static void *script_serve(void *arg)
+{
+    struct script *sc = arg;
+    char buf[4096];
+    size_t len = 0;
+    while (!sc->stop) {
+        struct pollfd pf = {.fd = sc->master, .events = POLLIN};
+        if (poll(&pf, 1, 20) <= 0) {
+            continue;
+        }
+        ssize_t r = read(sc->master, buf + len, sizeof(buf) - 1 - len);
+        if (r <= 0) {
+            continue;
+        }
+        len += (size_t)r;
+        char *cr;
+        while ((cr = memchr(buf, '\r', len)) != NULL) {
+            *cr = '\0';
+            const char *a = "\r\nOK\r\n";
+            if (strncmp(buf, "AT+C", 4) == 0 && strncmp(buf, "AT+CMEE", 7) != 0) {
+                a = sc->answer(buf, sc->cmds++);
+            }
+            if (a && write(sc->master, a, strlen(a)) < 0) {
+                break;
+            }
+            len -= (size_t)(cr + 1 - buf);
+            memmove(buf, cr + 1, len);
+        }
+    }
+    return NULL;
+}
+
+static void script_log(void *ctx, const char *line)
+{
+    struct script *sc = ctx;
+    size_t l = strlen(sc->log);
+    snprintf(sc->log + l, sizeof(sc->log) - l, "%s\n", line);
+}
+
+static struct script *script_up(script_fn answer, unsigned timeout_ms)
+{
+    struct script *sc = calloc(1, sizeof(*sc));
+    struct termios tio;
+    struct scb_at_opts o;
+    char err[600];
+    assert_non_null(sc);
+    sc->answer = answer;
+    sc->master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(sc->master >= 0);
+    assert_int_equal(grantpt(sc->master), 0);
+    assert_int_equal(unlockpt(sc->master), 0);
+    snprintf(sc->path, sizeof(sc->path), "%s", ptsname(sc->master));
+    sc->slave = open(sc->path, O_RDWR | O_NOCTTY);
+    assert_true(sc->slave >= 0);
+    tcgetattr(sc->slave, &tio);
+    cfmakeraw(&tio);
+    tcsetattr(sc->slave, TCSANOW, &tio);
+    assert_int_equal(pthread_create(&sc->th, NULL, script_serve, sc), 0);
+    scb_at_opts_init(&o);
+    snprintf(o.device, sizeof(o.device), "%s", sc->path);
+    o.lock = 0;
+    o.timeout_ms = timeout_ms;
+    o.log = script_log;
+    o.log_ctx = sc;
+    int ret = scb_at_open(&o, &sc->t, err, sizeof(err));
+    if (ret != 0) {
+        fprintf(stderr, "open: %s\n", err);
+    }
+    assert_int_equal(ret, 0);
+    return sc;
+}
+
+static void script_down(struct script *sc)
+{
+    scb_transport_free(&sc->t);
+    sc->stop = 1;
+    pthread_join(sc->th, NULL);
+    close(sc->slave);
+    close(sc->master);
+    free(sc);
+}
+
+static const char *stall_first(const char *cmd, unsigned n)
+{
+    (void)cmd;
+    return n == 0 ? NULL : "\r\n+CSIM: 4,\"9000\"\r\n\r\nOK\r\n";
+}
+
+/* A command the modem never answers (it reset, or lost it) times out; the next one gets its
+ * whole timeout, although the wait for the lost answer's late final result came first. */
+static void test_after_a_lost_answer(void **state)
+{
+    static const uint8_t rd[] = {0x00, 0xB0, 0x82, 0x00, 0x0A};
+    uint8_t rsp[300];
+    size_t rl;
+    (void)state;
+    struct script *sc = script_up(stall_first, 400);
+    assert_int_equal(scb_transport_transmit(sc->t, rd, sizeof(rd), rsp, sizeof(rsp), &rl),
+                     SCB_E_TIMEOUT);
+    int ret = scb_transport_transmit(sc->t, rd, sizeof(rd), rsp, sizeof(rsp), &rl);
+    if (ret != 0) {
+        fprintf(stderr, "%s", sc->log);
+    }
+    assert_int_equal(ret, 0);
+    assert_int_equal(rl, 2);
+    assert_int_equal(rsp[0], 0x90);
+    script_down(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_removed_mid_read),
         cmocka_unit_test(test_slow_modem),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_after_a_lost_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
