@@ -173,8 +173,10 @@ int scb_at_parser_feed(struct scb_at_parser *p, const uint8_t *buf, size_t n, si
         if (p->skipping) {
             continue;
         }
-        /* a NUL would end the C string early: keep the line's length honest */
-        p->line[p->len++] = ch == 0 ? '?' : (char)ch;
+        /* a NUL would end the C string early, and a control or 8-bit byte (an escape
+         * sequence in a verbose +CME ERROR text) would reach the user's terminal or log
+         * through an error message: every such byte is a '?' (answers are ASCII) */
+        p->line[p->len++] = ch < 0x20 || ch > 0x7E ? '?' : (char)ch;
     }
     *used = n;
     return 0;

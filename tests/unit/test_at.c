@@ -168,6 +168,16 @@ static void test_parse_bounds(void **state)
     static const uint8_t nul[] = {'O', 0, 'K', '\r', 'O', 'K', '\r'};
     assert_int_equal(scb_at_parser_feed(&p, nul, sizeof(nul), &used), 1);
     assert_int_equal(used, sizeof(nul));
+    /* a modem's text reaches error messages: no escape sequence, no 8-bit byte gets through */
+    scb_at_parser_start(&p, "AT+CSIM=4,\"0070\"", "+CSIM:", 0);
+    assert_int_equal(feed_str(&p,
+                              "\r\n+X\x1b[2J: \xc3\xa9"
+                              "\r\n+CME ERROR: \x1b]0;owned\x07\x9b"
+                              "31m\r\n",
+                              0, NULL),
+                     1);
+    assert_string_equal(p.cme_text, "?]0;owned??31m");
+    assert_string_equal(p.other, "+X?[2J: ??");
 }
 
 static void test_parse_hexresp(void **state)
