@@ -53,6 +53,8 @@ struct at {
     uint8_t rbuf[512];
     size_t rlen, roff;     /* bytes read, not yet given to the parser */
     int desync;            /* the last command ended early: drop stale answers first */
+    unsigned lost_ms;      /* the timeout of the command that timed out: drain() waits as long
+                            * for its late final result (a quick AT probe: a short wait) */
     struct at_session ch[AT_CHANNELS];
     unsigned card_cmds;
     int present;           /* last +CPIN? presence, -1 unknown */
@@ -298,7 +300,7 @@ static int feed(struct at *a)
  * next command's answer. */
 static void drain(struct at *a)
 {
-    long long end = now_ms() + a->o.timeout_ms;
+    long long end = now_ms() + (a->lost_ms ? a->lost_ms : a->o.timeout_ms);
     if (a->desync == 2 && a->p.busy) {
         /* the command that timed out may still finish: its final result, once more within
          * the timeout, closes it (a slow modem), and what it answered is dropped */
@@ -403,6 +405,7 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
         long long left = deadline - now_ms();
         if (left <= 0) {
             a->desync = 2; /* still in flight: the parser stays on it (drain()) */
+            a->lost_ms = timeout_ms;
             return fail(a, SCB_E_TIMEOUT,
                         "%s: no final result within %u ms (%u lines came): the modem is slow or "
                         "busy; raise timeout=MS in the reader spec, or check the port",
