@@ -502,12 +502,16 @@ static int hex_answer(struct at *a, const char *cmd, const char *prefix, uint8_t
     cmd_label(cmd, label, sizeof(label));
     if (!a->p.have_info) {
         if (a->p.other[0]) {
+            /* the other line named by its prefix only (at most 12 characters, up to a ':',
+             * '=', ',', quote or blank): its data may be the card's, and a line without a
+             * colon (a mangled echo) may carry a PIN block */
+            size_t pl = strcspn(a->p.other, ":=,\" ");
+            pl = pl > 12 ? 12 : pl;
             a->desync = 1;
-            /* the other line named by its prefix only: its data may be the card's */
             return fail(a, SCB_E_TRANSPORT,
-                        "%s: the modem answered %.*s ... and OK, no %s line: an answer to "
+                        "%s: the modem answered %.*s%s ... and OK, no %s line: an answer to "
                         "another command; check that no other program uses %s",
-                        label, (int)strcspn(a->p.other, ":") + 1, a->p.other, prefix,
+                        label, (int)pl, a->p.other, a->p.other[pl] == ':' ? ":" : "", prefix,
                         a->o.device);
         }
         a->desync = 1;

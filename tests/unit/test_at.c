@@ -738,6 +738,38 @@ static void test_after_a_lost_answer(void **state)
     script_down(sc);
 }
 
+static const char *mangled_echo(const char *cmd, unsigned n)
+{
+    (void)cmd;
+    return n == 0 ? "\r\n+AT+CSIM=26,\"002000010831323334FFFFFFFF\"\r\n\r\nOK\r\n"
+                  : "\r\n+CGLA: 4,\"31323334\"\r\n\r\nOK\r\n";
+}
+
+/* A line that is not the answer is named by its prefix only: a mangled echo of a VERIFY
+ * (no colon) carries the PIN block, another command's answer the card's data. */
+static void test_other_line_not_quoted(void **state)
+{
+    static const uint8_t verify[] = {0x00, 0x20, 0x00, 0x01, 0x08, '1', '2', '3', '4',
+                                     0xFF, 0xFF, 0xFF, 0xFF};
+    uint8_t rsp[300];
+    size_t rl;
+    (void)state;
+    struct script *sc = script_up(mangled_echo, 1000, 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(
+            scb_transport_transmit(sc->t, verify, sizeof(verify), rsp, sizeof(rsp), &rl),
+            SCB_E_TRANSPORT);
+        const char *e = scb_at_last_error(sc->t);
+        if (strstr(e, "3132") || strstr(e, "1234")) {
+            fprintf(stderr, "%s\n", e);
+        }
+        assert_null(strstr(e, "3132"));
+        assert_null(strstr(e, "1234"));
+        assert_non_null(strstr(e, i == 0 ? "answered +AT+CSIM ..." : "answered +CGLA: ..."));
+    }
+    script_down(sc);
+}
+
 /* A modem that misses the first AT (just reset) is asked again after the probe's short wait,
  * not after a whole command timeout spent waiting for the lost probe's answer. */
 static void test_probe_retry(void **state)
@@ -772,6 +804,7 @@ int main(void)
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_after_a_lost_answer),
         cmocka_unit_test(test_probe_retry),
+        cmocka_unit_test(test_other_line_not_quoted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
