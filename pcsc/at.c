@@ -987,7 +987,9 @@ static int take_lock(struct at *a, const char *real, char *err, size_t errlen)
             fclose(f);
         }
         long owner = strtol(buf, NULL, 10);
-        if (owner > 0 && (kill((pid_t)owner, 0) == 0 || errno == EPERM)) {
+        /* a number past any pid is garbage, not an owner: cast to pid_t it could become 0 or
+         * -1, which kill() takes for our process group or every process, alive for ever */
+        if (owner > 0 && owner <= INT_MAX && (kill((pid_t)owner, 0) == 0 || errno == EPERM)) {
             snprintf(err, errlen,
                      "%s is locked by process %ld (%s): stop that program (minicom, a "
                      "gpsd, another scboot) or use another of the modem's AT ports",
