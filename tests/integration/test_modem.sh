@@ -127,7 +127,19 @@ mitm() {
     kill $MI 2>/dev/null; wait $MI 2>/dev/null
 }
 if command -v python3 > /dev/null; then
-    :
+    # a just-booted modem's bare lines ("SMS DONE") before the +CCHO session id: the channel
+    # is still used, and closed at the end
+    MITM_LOG=1 mitm standard "--match AT+CCHO --nth 1 bare-urc" dump -r "at:$PTY"
+    check "mitm: bare vendor lines around +CCHO: read on the channel, closed after" \
+        '[ $rc = 0 ] && ! grep -q "basic channel" "$DIR/err" && grep -q "^cmd AT+CCHC=1" "$DIR/mitm.log" || { cat "$DIR/err" >&2; false; }'
+    # a +CME ERROR text with terminal escapes, on the READ BINARY of the bootstrap file
+    mitm standard "--match AT+CGLA --nth 9 cme-esc" dump -r "at:$PTY,timeout=2000"
+    check "mitm: escape sequences from the modem do not reach the terminal" \
+        '[ $rc != 0 ] && grep -q "+CME ERROR: ?]0;owned" "$DIR/err" && ! grep -q "$(printf "\033")" "$DIR/err"'
+    # the modem loses the +CCHO (a reset): the next command gets its whole timeout
+    mitm standard "--match AT+CCHO --nth 1 reset" dump -r "at:$PTY,timeout=2000"
+    check "mitm: after a lost answer the next command is not failed early" \
+        '[ $rc != 0 ] && grep -q "AT+CCHO" "$DIR/err" && ! grep -q "cannot write" "$DIR/err" || { cat "$DIR/err" >&2; false; }'
 fi
 
 # no +CSIM: the error says what to do
