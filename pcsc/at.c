@@ -1149,21 +1149,26 @@ int scb_at_command(struct scb_transport *t, const char *cmd, const char *prefix,
 static int digits_of(const char *v, char *out, size_t cap, size_t min, size_t max)
 {
     size_t n = 0;
-    for (; *v; v++) {
+    int ok = 1;
+    for (; *v && ok; v++) {
         if (isdigit((unsigned char)*v) || ((*v == 'F' || *v == 'f') && n >= min)) {
-            if (n + 1 >= cap || n >= max) {
-                return -1;
+            ok = n + 1 < cap && n < max;
+            if (ok) {
+                out[n++] = *v;
             }
-            out[n++] = *v;
         } else if (*v != '"' && *v != ' ') {
-            return -1;
+            ok = 0;
         }
     }
     out[n] = '\0';
     while (n > 0 && (out[n - 1] == 'F' || out[n - 1] == 'f')) {
         out[--n] = '\0';
     }
-    return n >= min ? 0 : -1;
+    if (!ok || n < min) {
+        out[0] = '\0'; /* no half an IMEI for a caller that prints what it got */
+        return -1;
+    }
+    return 0;
 }
 
 int scb_at_imei(struct scb_transport *t, char *buf, size_t cap)
@@ -1173,6 +1178,7 @@ int scb_at_imei(struct scb_transport *t, char *buf, size_t cap)
     if (a == NULL || buf == NULL || cap < 16) {
         return SCB_E_INVALID_ARG;
     }
+    buf[0] = '\0';
     int ret = scb_at_command(t, "AT+CGSN", "+CGSN:", v, sizeof(v));
     if (ret < 0) {
         return ret;
@@ -1194,6 +1200,7 @@ int scb_at_iccid(struct scb_transport *t, char *buf, size_t cap)
     if (a == NULL || buf == NULL || cap < 21) {
         return SCB_E_INVALID_ARG;
     }
+    buf[0] = '\0'; /* empty unless an ICCID is found */
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (a->iccid_cmd[0] && strcmp(a->iccid_cmd, cmds[i][0]) != 0) {
             continue;
@@ -1234,7 +1241,11 @@ int scb_at_iccid(struct scb_transport *t, char *buf, size_t cap)
     }
     buf[n] = '\0';
     snprintf(a->iccid_cmd, sizeof(a->iccid_cmd), "AT+CRSM");
-    return n >= 18 ? SCB_OK : fail(a, SCB_E_PARSE, "AT+CRSM (EF ICCID): ICCID too short");
+    if (n < 18) {
+        buf[0] = '\0';
+        return fail(a, SCB_E_PARSE, "AT+CRSM (EF ICCID): ICCID too short");
+    }
+    return SCB_OK;
 }
 
 unsigned scb_at_card_commands(const struct scb_transport *t)

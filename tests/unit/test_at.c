@@ -770,6 +770,29 @@ static void test_other_line_not_quoted(void **state)
     script_down(sc);
 }
 
+static const char *long_imei(const char *cmd, unsigned n)
+{
+    (void)n;
+    return strcmp(cmd, "AT+CGSN") == 0 ? "\r\n+CGSN: 123456789012345678901234\r\n\r\nOK\r\n"
+                                       : "\r\nERROR\r\n";
+}
+
+/* An IMEI or ICCID that does not parse leaves nothing in the caller's buffer, not its first
+ * digits (`scboot readers` printed "IMEI 123456789012345" for a 24-digit answer). */
+static void test_identity_garbage(void **state)
+{
+    char imei[20], iccid[24];
+    (void)state;
+    struct script *sc = script_up(long_imei, 1000, 0);
+    memset(imei, 'X', sizeof(imei));
+    assert_int_equal(scb_at_imei(sc->t, imei, sizeof(imei)), SCB_E_PARSE);
+    assert_string_equal(imei, "");
+    memset(iccid, 'X', sizeof(iccid));
+    assert_true(scb_at_iccid(sc->t, iccid, sizeof(iccid)) < 0);
+    assert_true(memchr(iccid, '\0', sizeof(iccid)) != NULL);
+    script_down(sc);
+}
+
 /* A modem that misses the first AT (just reset) is asked again after the probe's short wait,
  * not after a whole command timeout spent waiting for the lost probe's answer. */
 static void test_probe_retry(void **state)
@@ -805,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_after_a_lost_answer),
         cmocka_unit_test(test_probe_retry),
         cmocka_unit_test(test_other_line_not_quoted),
+        cmocka_unit_test(test_identity_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
