@@ -280,40 +280,57 @@ static void collect_log(void *ctx, const char *line)
     snprintf(md->log + l, sizeof(md->log) - l, "%s\n", line);
 }
 
-static struct modem *modem_up(const char *profile, const struct scb_emu_modem_opts *mo,
-                              unsigned timeout_ms)
+/* A pseudo-terminal whose slave is raw (else its line discipline echoes the modem's answers
+ * back as input) and kept open (else the client's close hangs it up). */
+static void pty_raw(int *master, int *slave, char *path, size_t cap)
 {
-    struct modem *md = calloc(1, sizeof(*md));
     struct termios tio;
-    struct scb_at_opts o;
-    char err[600];
-    assert_non_null(md);
-    assert_int_equal(scb_emu_load(profile, &md->e, err, sizeof(err)), 0);
-    assert_int_equal(scb_emu_modem_new(md->e, mo, &md->m), 0);
-    md->master = posix_openpt(O_RDWR | O_NOCTTY);
-    assert_true(md->master >= 0);
-    assert_int_equal(grantpt(md->master), 0);
-    assert_int_equal(unlockpt(md->master), 0);
-    snprintf(md->path, sizeof(md->path), "%s", ptsname(md->master));
-    md->slave = open(md->path, O_RDWR | O_NOCTTY);
-    assert_true(md->slave >= 0);
-    tcgetattr(md->slave, &tio);
+    *master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(*master >= 0);
+    assert_int_equal(grantpt(*master), 0);
+    assert_int_equal(unlockpt(*master), 0);
+    snprintf(path, cap, "%s", ptsname(*master));
+    *slave = open(path, O_RDWR | O_NOCTTY);
+    assert_true(*slave >= 0);
+    tcgetattr(*slave, &tio);
     cfmakeraw(&tio);
-    tcsetattr(md->slave, TCSANOW, &tio);
-    pthread_mutex_init(&md->mu, NULL);
-    assert_int_equal(pthread_create(&md->th, NULL, serve, md), 0);
+    tcsetattr(*slave, TCSANOW, &tio);
+}
+
+/* The AT transport on path, without a UUCP lock, its notes and errors to log. */
+static struct scb_transport *at_up(const char *path, unsigned timeout_ms, scb_at_log_fn log,
+                                   void *ctx)
+{
+    struct scb_at_opts o;
+    struct scb_transport *t = NULL;
+    char err[600];
     scb_at_opts_init(&o);
-    snprintf(o.device, sizeof(o.device), "%s", md->path);
+    snprintf(o.device, sizeof(o.device), "%s", path);
     o.lock = 0;
     o.timeout_ms = timeout_ms;
     o.poll_ms = 100;
-    o.log = collect_log;
-    o.log_ctx = md;
-    int ret = scb_at_open(&o, &md->t, err, sizeof(err));
+    o.log = log;
+    o.log_ctx = ctx;
+    int ret = scb_at_open(&o, &t, err, sizeof(err));
     if (ret != 0) {
         fprintf(stderr, "open: %s\n", err);
     }
     assert_int_equal(ret, 0);
+    return t;
+}
+
+static struct modem *modem_up(const char *profile, const struct scb_emu_modem_opts *mo,
+                              unsigned timeout_ms)
+{
+    struct modem *md = calloc(1, sizeof(*md));
+    char err[600];
+    assert_non_null(md);
+    assert_int_equal(scb_emu_load(profile, &md->e, err, sizeof(err)), 0);
+    assert_int_equal(scb_emu_modem_new(md->e, mo, &md->m), 0);
+    pty_raw(&md->master, &md->slave, md->path, sizeof(md->path));
+    pthread_mutex_init(&md->mu, NULL);
+    assert_int_equal(pthread_create(&md->th, NULL, serve, md), 0);
+    md->t = at_up(md->path, timeout_ms, collect_log, md);
     return md;
 }
 
@@ -670,34 +687,12 @@ static void script_log(void *ctx, const char *line)
 static struct script *script_up(script_fn answer, unsigned timeout_ms, unsigned mute_at)
 {
     struct script *sc = calloc(1, sizeof(*sc));
-    struct termios tio;
-    struct scb_at_opts o;
-    char err[600];
     assert_non_null(sc);
     sc->answer = answer;
     sc->mute_at = mute_at;
-    sc->master = posix_openpt(O_RDWR | O_NOCTTY);
-    assert_true(sc->master >= 0);
-    assert_int_equal(grantpt(sc->master), 0);
-    assert_int_equal(unlockpt(sc->master), 0);
-    snprintf(sc->path, sizeof(sc->path), "%s", ptsname(sc->master));
-    sc->slave = open(sc->path, O_RDWR | O_NOCTTY);
-    assert_true(sc->slave >= 0);
-    tcgetattr(sc->slave, &tio);
-    cfmakeraw(&tio);
-    tcsetattr(sc->slave, TCSANOW, &tio);
+    pty_raw(&sc->master, &sc->slave, sc->path, sizeof(sc->path));
     assert_int_equal(pthread_create(&sc->th, NULL, script_serve, sc), 0);
-    scb_at_opts_init(&o);
-    snprintf(o.device, sizeof(o.device), "%s", sc->path);
-    o.lock = 0;
-    o.timeout_ms = timeout_ms;
-    o.log = script_log;
-    o.log_ctx = sc;
-    int ret = scb_at_open(&o, &sc->t, err, sizeof(err));
-    if (ret != 0) {
-        fprintf(stderr, "open: %s\n", err);
-    }
-    assert_int_equal(ret, 0);
+    sc->t = at_up(sc->path, timeout_ms, script_log, sc);
     return sc;
 }
 
