@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * card_source.c: the only place where card access meets LwM2M: the App. G walk from EF DIR to
- * EF LwM2M_Bootstrap, written for the strictest card (SPEC.md 11). APDU count is a feature:
+ * EF LwM2M_Bootstrap, written for the strictest card (doc/protocol.md,
+ * card behaviours). APDU count is a feature:
  * EF ICCID and EF DIR by SFI (SELECT only on a card that refuses SFI); small PKCS#15 files
  * (ODF, DODF, AODF) selected with their FCP so the READ BINARY asks exactly the file size; the
  * bootstrap EF selected with P2=0C and read in as few READ BINARY commands as the card allows,

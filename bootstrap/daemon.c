@@ -35,6 +35,8 @@ struct scb_daemon {
     /* client-initiated network bootstrap: wanted, at net_due (monotonic ms) */
     int net_wanted;
     uint64_t net_due;
+    uint64_t net_last_end;  /* when the last Bootstrap-Request session ended */
+    int net_ran;            /* net_last_end is set */
     unsigned net_retry;
     /* the event source: back-off while it fails */
     unsigned svc_backoff;
@@ -44,6 +46,7 @@ struct scb_daemon {
     struct scb_events_reader at_start;
     int card_moved;         /* seen by the cancel hook: check the card next */
     int in_listener;        /* the session is the listener's (it gives way to due work) */
+    int listen_secured;     /* a listener bound with DTLS: NoSec later binds loopback only */
 };
 
 void scb_daemon_opts_init(struct scb_daemon_opts *o)
@@ -271,7 +274,11 @@ static int cancel_session(void *ctx)
     struct scb_daemon *d = ctx;
     struct scb_events_reader r;
     int changed = 0;
-    if (atomic_load(&d->requests) != 0) {
+    unsigned pending = atomic_load(&d->requests);
+    /* a request stops the session, except "registration failed" during a Bootstrap-Request
+     * session: that session is the answer to it (a burst of them must not keep abandoning it) */
+    if ((pending & ~SCB_DAEMON_REGISTRATION_FAILED) != 0 ||
+        (pending != 0 && d->in_listener)) {
         return 1;
     }
     int ret = scb_events_wait(d->o.events, 0, &changed);
@@ -362,6 +369,11 @@ static int network_target(struct scb_daemon *d, char *name, size_t cap, char *er
     int bs = scb_config_bootstrap_instance(&cm.cfg) != NULL;
     scb_endpoint_facts_init(&f);
     scb_endpoint_facts_from_host(&f, NULL);
+    /* a modem's IMEI when the source is one; else {imei} stays unknown and a template that
+     * needs it fails naming it */
+    if (scb_events_imei(d->o.events, f.imei, sizeof(f.imei)) < 0) {
+        f.imei[0] = '\0';
+    }
     if (cm.card.valid) {
         snprintf(f.iccid, sizeof(f.iccid), "%s", cm.card.iccid);
     }
@@ -412,6 +424,8 @@ static void client_initiated(struct scb_daemon *d)
          name);
     memset(&res, 0, sizeof(res));
     int ret = network(d, &co, &res);
+    d->net_last_end = now_ms(d);
+    d->net_ran = 1;
     if (res.outcome == SCB_COAP_CANCELLED) {
         logp(d, SCB_DAEMON_INFO, "network bootstrap abandoned, nothing from it committed");
         status(d, "network bootstrap abandoned: checking the card");
@@ -442,6 +456,7 @@ static void listener(struct scb_daemon *d)
     struct scb_coap_opts co = d->o.coap;
     struct scb_coap_result res;
     co.listen = d->listen;
+    co.listen_secured = &d->listen_secured;
     co.server_uri = NULL;
     co.endpoint = d->endpoint;
     co.once = 1;
@@ -494,10 +509,19 @@ static void take_requests(struct scb_daemon *d)
             logp(d, SCB_DAEMON_WARNING, "registration failed: no endpoint name configured for "
                                         "client-initiated bootstrap");
         } else {
-            logp(d, SCB_DAEMON_INFO, "registration failed: client-initiated bootstrap now");
-            d->net_wanted = 1;
-            d->net_due = now_ms(d);
-            d->net_retry = 0;
+            /* one Bootstrap-Request per SCB_DAEMON_REGFAIL_GAP_MS at most: reports that come
+             * faster (a client retrying, a signal storm) join the one already due */
+            uint64_t now = now_ms(d);
+            uint64_t due = d->net_ran && d->net_last_end + SCB_DAEMON_REGFAIL_GAP_MS > now
+                               ? d->net_last_end + SCB_DAEMON_REGFAIL_GAP_MS
+                               : now;
+            if (!d->net_wanted || d->net_due > due) {
+                d->net_wanted = 1;
+                d->net_due = due;
+                d->net_retry = 0;
+            }
+            logp(d, SCB_DAEMON_INFO, "registration failed: client-initiated bootstrap %s",
+                 d->net_due > now ? "when the last one is 30 s old" : "now");
         }
     }
 }

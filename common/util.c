@@ -269,7 +269,9 @@ static int secret_names(const char *path, char *dir, size_t dircap, char *tmp, s
     } else {
         return wfail(err, errlen, "cannot write %.100s...: name too long", path);
     }
-    if (snprintf(tmp, tmpcap, "%s/.%s.XXXXXX", dir, base) >= (int)tmpcap) {
+    /* the temporary name is at most 1 + 200 + 7 bytes: a target name up to NAME_MAX (255)
+     * must not make it too long */
+    if (snprintf(tmp, tmpcap, "%s/.%.200s.XXXXXX", dir, base) >= (int)tmpcap) {
         return wfail(err, errlen, "cannot write %.100s...: name too long", path);
     }
     return SCB_OK;
@@ -277,20 +279,36 @@ static int secret_names(const char *path, char *dir, size_t dircap, char *tmp, s
 
 /*
  * What is at path decides: nothing or a regular file -> 0 (replace it by a new file); a
- * character device or a pipe (/dev/null, /dev/stdout) -> 1 and *fd open on it, written as it
- * is; a symbolic link or anything else -> refused, never followed nor replaced.
+ * character device or a pipe of root or of ours (/dev/null, a FIFO we made) -> 1 and *fd open
+ * on it, written as it is; a symbolic link, a pipe of another user or anything else -> refused,
+ * never followed nor replaced. A pipe is anyone's to make where they may write (a FIFO planted
+ * in /tmp under the name we were given would hand its maker every byte), and the name may be
+ * swapped between the look and the open: what was opened must be what was looked at.
  */
 static int secret_target(const char *path, int *fd, char *err, size_t errlen)
 {
-    struct stat st;
+    struct stat st, ost;
 
     *fd = -1;
     if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) {
         return 0;
     }
+    if (S_ISFIFO(st.st_mode) && st.st_uid != 0 && st.st_uid != geteuid()) {
+        return wfail(err, errlen,
+                     "cannot write %s: a pipe of uid %u (refused: its maker would read what "
+                     "is written)",
+                     path, (unsigned)st.st_uid);
+    }
     if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
-        if ((*fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        if ((*fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC)) < 0) {
             return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        }
+        if (fstat(*fd, &ost) != 0 || ost.st_dev != st.st_dev || ost.st_ino != st.st_ino ||
+            (ost.st_mode & S_IFMT) != (st.st_mode & S_IFMT) || ost.st_uid != st.st_uid) {
+            close(*fd);
+            *fd = -1;
+            return wfail(err, errlen, "cannot write %s: replaced while being opened (refused)",
+                         path);
         }
         return 1;
     }

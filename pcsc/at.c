@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -32,6 +33,7 @@
 #include "at_parse.h"
 #include "scboot/apdu.h"
 #include "scboot/at.h"
+#include "scboot/events.h"
 #include "scboot/util.h"
 
 #define AT_CHANNELS 20
@@ -64,6 +66,7 @@ struct at {
     char iccid_cmd[16];    /* the ICCID command this modem answered, once found */
     char last_err[512];
     char reader[SCB_READER_NAME_MAX];
+    unsigned lent;         /* handles on this port beyond the first (scb_at_events' open) */
 };
 
 static const struct scb_transport_ops at_ops;
@@ -254,22 +257,29 @@ static int write_all(struct at *a, const char *buf, size_t n, long long deadline
     return SCB_OK;
 }
 
-/* Read what is there within left ms into rbuf. 1 bytes, 0 timeout, < 0 error. */
-static int read_some(struct at *a, long long left)
+/* Read what is there within left ms into rbuf, or return early when wake_fd (>= 0: an
+ * eventfd, drained here) becomes readable. 1 bytes, 0 timeout, 2 woken, < 0 error. */
+static int read_or_wake(struct at *a, long long left, int wake_fd)
 {
-    struct pollfd pf = {.fd = a->fd, .events = POLLIN};
+    struct pollfd pf[2] = {{.fd = a->fd, .events = POLLIN}, {.fd = wake_fd, .events = POLLIN}};
     if (a->rlen > a->roff) {
         return 1; /* bytes still unparsed (what came after the last final result) */
     }
     if (left < 0) {
         left = 0;
     }
-    int r = poll(&pf, 1, (int)left);
+    int r = poll(pf, wake_fd >= 0 ? 2 : 1, left > INT_MAX ? INT_MAX : (int)left);
     if (r < 0) {
         return errno == EINTR ? 0 : SCB_E_IO;
     }
     if (r == 0) {
         return 0;
+    }
+    if (wake_fd >= 0 && (pf[1].revents & POLLIN) && !(pf[0].revents & (POLLIN | POLLHUP))) {
+        uint64_t v;
+        ssize_t n = read(wake_fd, &v, sizeof(v));
+        (void)n;
+        return 2;
     }
     ssize_t n = read(a->fd, a->rbuf, sizeof(a->rbuf));
     if (n < 0) {
@@ -281,6 +291,11 @@ static int read_some(struct at *a, long long left)
     a->rlen = (size_t)n;
     a->roff = 0;
     return 1;
+}
+
+static int read_some(struct at *a, long long left)
+{
+    return read_or_wake(a, left, -1);
 }
 
 /* Feed buffered bytes to the parser. 1 final, 0 need more, -1 parser error. */
@@ -851,6 +866,10 @@ static void at_destroy(void *self)
     if (a == NULL) {
         return;
     }
+    if (a->lent > 0) {
+        a->lent--; /* another handle on the port is still out: the last one closes it */
+        return;
+    }
     if (a->fd >= 0) {
         unsigned t = a->o.timeout_ms;
         a->o.timeout_ms = t < 1000 ? t : 1000;
@@ -1266,6 +1285,9 @@ struct scb_at_monitor {
     long long next_poll;
     int present;           /* -1 before the first poll */
     char iccid[24];
+    int lost;              /* the last poll had no answer: the SIM's state is unknown */
+    int wake_fd;           /* -1, or an eventfd that ends a wait early (scb_at_events) */
+    int woken;             /* the last wait ended on wake_fd */
 };
 
 static int monitor_poll(struct scb_at_monitor *m, enum scb_at_event *ev, int *present);
@@ -1292,6 +1314,7 @@ int scb_at_monitor_new(struct scb_transport *t, unsigned poll_ms, struct scb_at_
     (*m)->t = t;
     (*m)->poll_ms = poll_ms ? poll_ms : a->o.poll_ms ? a->o.poll_ms : SCB_AT_DEFAULT_POLL_MS;
     (*m)->present = -1;
+    (*m)->wake_fd = -1;
     a->p.urc = monitor_urc;
     a->p.urc_ctx = a;
     /* the baseline: a change between now and the first wait is an event, not the start */
@@ -1312,11 +1335,13 @@ static int monitor_poll(struct scb_at_monitor *m, enum scb_at_event *ev, int *pr
     int pr = cpin(a);
     if (pr < 0) {
         a->cpin_urc = 1; /* state unknown for a moment: read the ICCID at the next poll */
+        m->lost = 1;
         *ev = SCB_AT_EV_LOST;
         *present = m->present;
         return pr == SCB_E_READER_UNAVAILABLE || pr == SCB_E_TIMEOUT ? SCB_OK : pr;
     }
     *present = pr;
+    m->lost = 0;
     if (pr && (urc || pr != m->present) && scb_at_iccid(m->t, iccid, sizeof(iccid)) < 0) {
         iccid[0] = '\0';
     }
@@ -1349,6 +1374,7 @@ int scb_at_monitor_wait(struct scb_at_monitor *m, unsigned timeout_ms, enum scb_
     long long end = now_ms() + timeout_ms;
     *ev = SCB_AT_EV_NONE;
     *present = m->present;
+    m->woken = 0;
     for (;;) {
         long long now = now_ms();
         if (now >= m->next_poll || a->cpin_urc) {
@@ -1368,8 +1394,13 @@ int scb_at_monitor_wait(struct scb_at_monitor *m, unsigned timeout_ms, enum scb_
             return SCB_OK;
         }
         /* between polls: URCs only (a +CPIN: URC brings the poll forward) */
-        int r = read_some(a, until - now);
+        int r = read_or_wake(a, until - now, m->wake_fd);
+        if (r == 2) {
+            m->woken = 1;
+            return SCB_OK;
+        }
         if (r < 0) {
+            m->lost = 1;
             *ev = SCB_AT_EV_LOST;
             struct timespec ts = {0, 200 * 1000000L};
             nanosleep(&ts, NULL); /* a port that went away: do not spin */
@@ -1396,4 +1427,222 @@ void scb_at_monitor_free(struct scb_at_monitor **m)
     }
     free(*m);
     *m = NULL;
+}
+
+/* ---- the modem as a daemon's event source ------------------------------------------------- */
+
+/* One open port serves both the presence monitor and the card reads (a second open would be
+ * refused: the port is exclusive), one thread at a time: the daemon's. */
+struct at_events {
+    struct scb_at_opts o;          /* to open the port again after it went away */
+    struct scb_transport *t;       /* the port, owned; NULL while it cannot be opened */
+    struct scb_at_monitor *m;      /* NULL with t */
+    int efd;                       /* wake writes here; the monitor's waits poll it */
+    int reachable;                 /* the last poll had an answer */
+    int fresh;                     /* no wait yet: the first one reports a change */
+    uint32_t events_base;          /* events counted on ports closed since */
+    char name[SCB_READER_NAME_MAX];
+    char imei[20];                 /* read once, when first asked */
+};
+
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void errf(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (err && errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+}
+
+static void ate_note(struct at_events *x, const char *what)
+{
+    if (x->o.log) {
+        char line[SCB_READER_NAME_MAX + 128];
+        snprintf(line, sizeof(line), "modem %s: %s", x->name, what);
+        x->o.log(x->o.log_ctx, line);
+    }
+}
+
+static void ate_close(struct at_events *x)
+{
+    if (x->t) {
+        x->events_base += ((struct at *)x->t->self)->events;
+    }
+    scb_at_monitor_free(&x->m);
+    scb_transport_free(&x->t);
+}
+
+/* Open the port and start its presence monitor (the baseline poll runs here). */
+static int ate_open_port(struct at_events *x, char *err, size_t errlen)
+{
+    int ret = scb_at_open(&x->o, &x->t, err, errlen);
+    if (ret == SCB_OK && (ret = scb_at_monitor_new(x->t, x->o.poll_ms, &x->m)) < 0) {
+        errf(err, errlen, "modem monitor: %s", scb_strerror(ret));
+        scb_transport_free(&x->t);
+    }
+    if (ret == SCB_OK) {
+        x->m->wake_fd = x->efd;
+    }
+    return ret;
+}
+
+/* The modem did not answer at the last poll: its port may have gone with a USB reset or a
+ * modem restart, so it is opened again (the daemon backs off between two tries). 0 when the
+ * modem answers again, else SCB_E_NO_SERVICE. */
+static int ate_recover(struct at_events *x, int *changed)
+{
+    char err[600];
+    ate_close(x);
+    if (ate_open_port(x, err, sizeof(err)) < 0 || x->m->lost) {
+        return SCB_E_NO_SERVICE;
+    }
+    x->reachable = 1;
+    ate_note(x, "answers again");
+    *changed = 1;
+    return SCB_OK;
+}
+
+static int ate_wait(void *self, int timeout_ms, int *changed)
+{
+    static const char *const names[] = {"none", "SIM removed", "SIM inserted", "SIM swapped",
+                                        "lost"};
+    struct at_events *x = self;
+    long long end = timeout_ms < 0 ? LLONG_MAX : now_ms() + timeout_ms;
+    *changed = x->fresh;
+    x->fresh = 0;
+    if (!x->reachable && !*changed) {
+        return ate_recover(x, changed);
+    }
+    while (!*changed) {
+        long long left = end - now_ms();
+        unsigned poll_ms = x->m->poll_ms;
+        unsigned slice = left <= 0 ? 0 : left > poll_ms ? poll_ms : (unsigned)left;
+        enum scb_at_event ev = SCB_AT_EV_NONE;
+        int present;
+        int ret = scb_at_monitor_wait(x->m, slice, &ev, &present);
+        if (ret < 0 && !x->m->lost) {
+            return ret;
+        }
+        /* a poll that failed (the port gone, a write refused) is the modem not answering */
+        if (x->reachable != !x->m->lost) {
+            /* no answer: the SIM's state is unknown until the modem answers again (R4) */
+            x->reachable = !x->m->lost;
+            ate_note(x, x->reachable ? "answers again" : "does not answer (SIM state unknown)");
+            *changed = 1;
+        }
+        if (ev != SCB_AT_EV_NONE && ev != SCB_AT_EV_LOST) {
+            ate_note(x, names[ev]);
+            *changed = 1;
+        }
+        if (x->m->woken || now_ms() >= end) {
+            break;
+        }
+    }
+    return SCB_OK;
+}
+
+static void ate_wake(void *self)
+{
+    struct at_events *x = self;
+    uint64_t one = 1;
+    ssize_t w = write(x->efd, &one, sizeof(one)); /* a full counter already wakes */
+    (void)w;
+}
+
+static int ate_reader(void *self, struct scb_events_reader *out)
+{
+    struct at_events *x = self;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->name, sizeof(out->name), "%s", x->name);
+    out->reachable = x->reachable && x->t != NULL;
+    out->present = x->m && x->m->present > 0;
+    out->events = x->events_base + (x->t ? ((struct at *)x->t->self)->events : 0);
+    return SCB_OK;
+}
+
+static int ate_open(void *self, const char *reader, struct scb_transport **out, char *err,
+                    size_t errlen)
+{
+    struct at_events *x = self;
+    (void)reader; /* one modem, one SIM */
+    if (x->t == NULL) {
+        errf(err, errlen, "modem %s: the port is not open", x->name);
+        return SCB_E_NO_SERVICE;
+    }
+    struct at *a = x->t->self;
+    if ((*out = scb_transport_new(&at_ops, a)) == NULL) {
+        errf(err, errlen, "out of memory");
+        return SCB_E_NOMEM;
+    }
+    a->lent++; /* its scb_transport_free leaves the port open */
+    return SCB_OK;
+}
+
+static int ate_imei(void *self, char *buf, size_t cap)
+{
+    struct at_events *x = self;
+    if (x->imei[0] == '\0' && x->t == NULL) {
+        return SCB_E_NO_SERVICE;
+    }
+    if (x->imei[0] == '\0') {
+        int ret = scb_at_imei(x->t, x->imei, sizeof(x->imei));
+        if (ret < 0) {
+            x->imei[0] = '\0';
+            return ret;
+        }
+    }
+    if (cap <= strlen(x->imei)) {
+        return SCB_E_INVALID_ARG;
+    }
+    snprintf(buf, cap, "%s", x->imei);
+    return SCB_OK;
+}
+
+static void ate_destroy(void *self)
+{
+    struct at_events *x = self;
+    if (x) {
+        ate_close(x);
+        if (x->efd >= 0) {
+            close(x->efd);
+        }
+        free(x);
+    }
+}
+
+static const struct scb_events_ops at_events_ops = {
+    .name = "modem", .wait = ate_wait, .wake = ate_wake, .reader = ate_reader,
+    .open = ate_open, .destroy = ate_destroy, .imei = ate_imei};
+
+int scb_at_events_new(const struct scb_at_opts *o, struct scb_events **out, char *err,
+                      size_t errlen)
+{
+    if (o == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    struct at_events *x = calloc(1, sizeof(*x));
+    if (x == NULL) {
+        return SCB_E_NOMEM;
+    }
+    int ret = SCB_E_IO;
+    x->o = *o;
+    snprintf(x->name, sizeof(x->name), "at:%.250s", o->device);
+    x->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (x->efd < 0) {
+        errf(err, errlen, "eventfd: %s", strerror(errno));
+    } else {
+        ret = ate_open_port(x, err, errlen);
+    }
+    if (ret < 0) {
+        ate_destroy(x);
+        return ret;
+    }
+    x->reachable = !x->m->lost;
+    x->fresh = 1;
+    ate_note(x, "presence poll (AT+CPIN?) started");
+    return scb_events_new(&at_events_ops, x, out);
 }

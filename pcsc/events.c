@@ -95,6 +95,15 @@ int scb_events_open(struct scb_events *ev, const char *reader, struct scb_transp
     return ev->ops->open(ev->self, reader, out, err, errlen);
 }
 
+int scb_events_imei(struct scb_events *ev, char *buf, size_t cap)
+{
+    if (ev == NULL || buf == NULL || cap == 0) {
+        return SCB_E_INVALID_ARG;
+    }
+    buf[0] = '\0';
+    return ev->ops->imei ? ev->ops->imei(ev->self, buf, cap) : SCB_E_UNSUPPORTED;
+}
+
 const char *scb_events_name(const struct scb_events *ev)
 {
     return ev && ev->ops->name ? ev->ops->name : "";

@@ -339,7 +339,7 @@ static int read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size_t
             }
             if (dlen < a.le) {
                 if (!known) {
-                    break; /* a short answer is the end of the file (SPEC.md 11) */
+                    break; /* a short answer is the end of the file (doc/protocol.md) */
                 }
                 /* the file is longer: the card sends fewer bytes per answer than asked
                  * (secure messaging overhead, a small buffer); go on in steps of that size */

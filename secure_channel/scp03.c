@@ -189,7 +189,7 @@ static void counter_block(uint32_t counter, uint8_t first, uint8_t out[16])
     out[15] = (uint8_t)counter;
 }
 
-/* Commands that are never wrapped (TESTING.md: the interoperable choice). */
+/* Commands that are never wrapped (doc/protocol.md, which commands are wrapped). */
 static int passthrough(const struct scp03 *s, const uint8_t *cmd, size_t clen)
 {
     unsigned ch = 0;
@@ -267,7 +267,7 @@ static int wrap(struct scp03 *s, const uint8_t *cmd, size_t clen, uint8_t *out, 
     if (a.has_le || (s->level & SCB_SCP03_R_MAC)) {
         /* GP Amd D: Le 00 for case 2/4. With R-MAC every answer has data (the MAC), so a
          * case-1/3 command becomes case 4 too: without Le a T=1 card answers 61xx and costs a
-         * GET RESPONSE (SPEC.md 4.2, 11) */
+         * GET RESPONSE (doc/protocol.md, SCP03 byte level and card behaviours) */
         out[n++] = 0x00;
     }
     *olen = n;
@@ -467,7 +467,7 @@ static int initialize_update(struct scb_card *c, struct scp03 *s, const struct s
     }
     if (sw != 0x9000) {
         /* 6A88 (key version not found), 6982, 6985, ...: the card has a secure channel and
-         * refuses it with these keys: a refusal, never a reason for plaintext (SPEC.md 11) */
+         * refuses it with these keys: a refusal, never a reason for plaintext (doc/protocol.md) */
         return SCB_E_SCP03_REFUSED;
     }
     /* key diversification (10) | KVN | 03 | i | card challenge (8) | card cryptogram (8) [| seq (3)] */

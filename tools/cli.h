@@ -10,7 +10,7 @@
 #include "scboot/emu.h"
 #include "scboot/transport.h"
 
-/* Exit codes (DESIGN.md) */
+/* Exit codes (doc/design.md) */
 #define EXIT_OK 0
 #define EXIT_INCONSISTENT 1
 #define EXIT_USAGE 2

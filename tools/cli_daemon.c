@@ -238,13 +238,176 @@ int cli_hook_program(const char *cmd, char *out, size_t cap)
     return CLI_HOOK_NOT_FOUND;
 }
 
+/*
+ * The shell takes a bare name from the first $PATH directory that holds it, so whoever may
+ * write a directory searched before the one that holds it now (or any, for a name not found)
+ * can put their program first: every directory up to that one must be trusted too.
+ */
+static int path_dirs_trusted(const char *name, const char *prog, char *why, size_t cap)
+{
+    const char *p = getenv("PATH");
+    if (p == NULL) {
+        p = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    }
+    for (;;) {
+        char d[1024], sub[640];
+        size_t n = strcspn(p, ":");
+        snprintf(d, sizeof(d), "%.*s", n == 0 ? 1 : (int)n, n == 0 ? "." : p);
+        if (scb_path_trusted(d, sub, sizeof(sub)) == SCB_E_UNSAFE) {
+            snprintf(why, cap, "%s: $PATH directory %s, searched for it first: %s", name, d,
+                     sub);
+            return SCB_E_UNSAFE;
+        }
+        size_t dl = strlen(d);
+        if ((prog != NULL && strncmp(prog, d, dl) == 0 && prog[dl] == '/' &&
+             strcmp(prog + dl + 1, name) == 0) ||
+            p[n] == '\0') {
+            return SCB_OK;
+        }
+        p += n + 1;
+    }
+}
+
+/* Words before a simple command's program that leave the program to the next word. */
+static int program_prefix(const char *w)
+{
+    static const char *const pre[] = {"!",    "{",     "(",     "exec",    "command", "if",
+                                      "then", "else",  "elif",  "do",      "while",   "until",
+                                      "time", ".",     "env",   "nohup",   "setsid"};
+    for (size_t k = 0; k < sizeof(pre) / sizeof(pre[0]); k++) {
+        if (strcmp(w, pre[k]) == 0) {
+            return 1;
+        }
+    }
+    return is_assignment(w);
+}
+
+/* One word of cmd from *i (blanks skipped before): copied to word (quotes kept as written);
+ * *subst set on $( or a backquote, which run commands of their own. 0 at the end. */
+static size_t next_word(const char *cmd, size_t *i, char *word, size_t cap, int *subst)
+{
+    size_t n = 0;
+    char q = 0;
+    while (cmd[*i] != '\0' && (q || strchr(" \t\n|&;<>()", cmd[*i]) == NULL)) {
+        char ch = cmd[(*i)++];
+        if (ch == '`' || (ch == '$' && cmd[*i] == '(' && q != '\'')) {
+            *subst = 1;
+        }
+        if (q == 0 && ch == '\\' && cmd[*i] != '\0') {
+            if (n + 2 < cap) {
+                word[n++] = ch;
+                word[n++] = cmd[*i];
+            }
+            (*i)++;
+            continue;
+        }
+        if (q == 0 && (ch == '\'' || ch == '"')) {
+            q = ch;
+        } else if (q == ch) {
+            q = 0;
+        }
+        if (n + 1 < cap) {
+            word[n++] = ch;
+        }
+    }
+    word[n] = '\0';
+    return n;
+}
+
+/*
+ * Every program the command starts, not only the first: each simple command of a list or a
+ * pipeline (after | & ; a newline or a parenthesis) names one, behind any assignments and
+ * words such as exec, command, ! or if. A program file that others could change -> UNSAFE;
+ * a program that is shell syntax (quoting, an expansion), a command substitution or a here
+ * document -> *unchecked (the shell decides what runs).
+ */
+static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
+{
+    /* words longer than cli_hook_program takes (512) come back from it as shell syntax:
+     * unchecked and said so, never checked as a cut name */
+    char word[4096], prog[512];
+    size_t i = 0;
+    int start = 1, redirect = 0, subst = 0, prefix = 0;
+    *unchecked = 0;
+    while (cmd[i] != '\0') {
+        if (strchr(" \t", cmd[i]) != NULL) {
+            i++;
+            continue;
+        }
+        if (strchr("|&;\n()", cmd[i]) != NULL) {
+            i++;
+            start = 1;
+            prefix = 0;
+            continue;
+        }
+        if (cmd[i] == '<' || cmd[i] == '>') {
+            if (cmd[i] == '<' && cmd[i + 1] == '<') {
+                *unchecked = 1; /* a here document: its lines are not commands */
+                return SCB_OK;
+            }
+            i += strspn(cmd + i, "<>&|");
+            redirect = 1; /* the next word is a file to read or write, not a program */
+            continue;
+        }
+        if (!redirect && cmd[i] == '#') { /* a comment, at any word's start */
+            i += strcspn(cmd + i, "\n");
+            continue;
+        }
+        next_word(cmd, &i, word, sizeof(word), &subst);
+        if (redirect) {
+            redirect = 0;
+            continue;
+        }
+        if (!start) {
+            /* an argument that is a program file (env, nice, timeout, sudo ... run it): the
+             * same rule as the program itself */
+            struct stat ast;
+            if (strchr(word, '/') != NULL && strpbrk(word, "$`\\\"'*?[~") == NULL &&
+                stat(word, &ast) == 0 && S_ISREG(ast.st_mode) && (ast.st_mode & 0111) &&
+                scb_path_trusted(word, why, cap) == SCB_E_UNSAFE) {
+                return SCB_E_UNSAFE;
+            }
+            continue;
+        }
+        if (program_prefix(word) || (prefix && word[0] == '-')) {
+            prefix = 1; /* env -i, command -p: options of the word that runs the program */
+            continue;
+        }
+        start = prefix = 0;
+        if (shell_keyword(word)) {
+            /* a builtin has no file; these run text as commands */
+            if (strcmp(word, "eval") == 0 || strcmp(word, "trap") == 0 ||
+                strcmp(word, "alias") == 0 || strcmp(word, "fc") == 0) {
+                *unchecked = 1;
+            }
+            continue;
+        }
+        int k = cli_hook_program(word, prog, sizeof(prog));
+        const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+        if (k == CLI_HOOK_FILE && (strcmp(base, "sh") == 0 || strcmp(base, "dash") == 0 ||
+                                   strcmp(base, "bash") == 0)) {
+            *unchecked = 1; /* a shell reading a script or a -c string of its own */
+        }
+        if (k == CLI_HOOK_SHELL) {
+            *unchecked = 1;
+        } else if (k == CLI_HOOK_FILE && scb_path_trusted(prog, why, cap) == SCB_E_UNSAFE) {
+            return SCB_E_UNSAFE;
+        } else if (strchr(word, '/') == NULL &&
+                   path_dirs_trusted(word, k == CLI_HOOK_FILE ? prog : NULL, why, cap) ==
+                       SCB_E_UNSAFE) {
+            return SCB_E_UNSAFE;
+        }
+    }
+    if (subst) {
+        *unchecked = 1;
+    }
+    return SCB_OK;
+}
+
 int cli_hook_trusted(const char *cmd, char *why, size_t cap)
 {
-    char prog[512];
-    if (cmd == NULL || cli_hook_program(cmd, prog, sizeof(prog)) != CLI_HOOK_FILE) {
-        return SCB_OK;
-    }
-    return scb_path_trusted(prog, why, cap) == SCB_E_UNSAFE ? SCB_E_UNSAFE : SCB_OK;
+    int unchecked;
+    return cmd == NULL ? SCB_OK : hook_scan(cmd, why, cap, &unchecked);
 }
 
 void cli_hook_precheck(struct cli_hook *h)
@@ -253,11 +416,17 @@ void cli_hook_precheck(struct cli_hook *h)
     if (h->cmd == NULL) {
         return;
     }
+    char why[640];
+    int unchecked = 0;
+    hook_scan(h->cmd, why, sizeof(why), &unchecked);
+    if (unchecked) {
+        cli_logp(h->log, LOG_WARNING,
+                 "hook: a program it runs is shell syntax (quoting, an expansion, a command "
+                 "substitution, a shell given a script): not checked for who may change it "
+                 "(name program files to have them checked)");
+    }
     switch (cli_hook_program(h->cmd, prog, sizeof(prog))) {
     case CLI_HOOK_SHELL:
-        cli_logp(h->log, LOG_WARNING,
-                 "hook: its program is shell syntax: not checked for who may change it (name "
-                 "a file first to have it checked)");
         return;
     case CLI_HOOK_NOT_FOUND:
         cli_logp(h->log, LOG_ERR, "hook %s: not found in PATH: events will not be passed on "

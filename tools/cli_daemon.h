@@ -44,14 +44,16 @@ struct cli_hook {
 /* At start-up: say once when the hook's program does not exist or is not executable, and
  * that it is not checked when it is shell syntax. */
 void cli_hook_precheck(struct cli_hook *h);
-/* What a hook command starts first: CLI_HOOK_FILE with the file in out (its first word when it
+/* What a hook command starts first (its first word only; cli_hook_trusted looks at every
+ * program): CLI_HOOK_FILE with the file in out (its first word when it
  * holds a '/', else the first executable of that name in $PATH), CLI_HOOK_NOT_FOUND (a name
  * not in $PATH, in out), CLI_HOOK_SHELL when the first word is shell syntax (quoting, an
  * expansion, a glob, an assignment, a reserved word or builtin). The arguments do not count. */
 enum { CLI_HOOK_SHELL = 0, CLI_HOOK_FILE = 1, CLI_HOOK_NOT_FOUND = 2 };
 int cli_hook_program(const char *cmd, char *out, size_t cap);
-/* SCB_E_UNSAFE (why says it) when the hook's program file could be changed or swapped by
- * someone other than root or us (scb_path_trusted); else SCB_OK. */
+/* SCB_E_UNSAFE (why says it) when a program file the hook runs (the first word of each simple
+ * command of its lists and pipelines, behind assignments and words such as exec or env) could
+ * be changed or swapped by someone other than root or us (scb_path_trusted); else SCB_OK. */
 int cli_hook_trusted(const char *cmd, char *why, size_t cap);
 /*
  * Run the hook with env ("NAME=value" strings, NULL-terminated) added, in its own process

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli_conf.h"
+#include "scboot/at.h"
 #include "scboot/endpoint.h"
 #include "scboot/error.h"
 
@@ -52,6 +53,12 @@ int cli_endpoint_name(struct cli *c, const char *spec, const struct scb_committe
     scb_endpoint_facts_from_host(&f, NULL);
     if (cm && cm->card.valid) {
         snprintf(f.iccid, sizeof(f.iccid), "%s", cm->card.iccid);
+    }
+    /* -r at:DEVICE: the card's port is the modem's, which knows its IMEI (AT+CGSN); asked
+     * only when the template needs it */
+    if (strstr(spec, "{imei}") && scb_at_is(c->tr) &&
+        scb_at_imei(c->tr, f.imei, sizeof(f.imei)) < 0) {
+        f.imei[0] = '\0';
     }
     if (scb_endpoint_build(spec, &f, out, cap, err, sizeof(err)) < 0) {
         cli_fail(c, SCB_E_INVALID_ARG, "endpoint name '%s': %s", spec, err);

@@ -25,7 +25,8 @@ int cli_endpoint_spec(struct cli *c, const char *flag, const char *config, char 
 
 /*
  * Build the endpoint name from spec with what the device knows now (the ICCID of the card
- * the store last took data from, the host name, /etc/machine-id). 0, or EXIT_USAGE with the
+ * the store last took data from, the host name, /etc/machine-id, and the IMEI when the open
+ * card transport c->tr is a modem's). 0, or EXIT_USAGE with the
  * missing value named in one line.
  */
 int cli_endpoint_name(struct cli *c, const char *spec, const struct scb_committed *cm, char *out,

@@ -140,7 +140,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
     memset(&rr, 0, sizeof(rr));
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         if (opt == 'h') {
-            printf("usage: %s\nDecode and validate a bootstrap file or the card's (RULES.md).\n"
+            printf("usage: %s\nDecode and validate a bootstrap file or the card's (doc/rules.md).\n"
                    "  --no-acl        single-server client without Access Control\n"
                    "  --profile F     client profile JSON {\"access_control\", "
                    "\"security_modes\", \"max_servers\"}\n"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_watch.c: `scboot watch`: the gateway daemon, the library's loop (daemon.h) with the
- * tool's policy around it. The loop blocks in the event source (pcscd's status change, or the
- * emulator for `-r virtual:P.json`) and runs the bootstrap sequence on every card insert,
+ * tool's policy around it. The loop blocks in the event source (pcscd's status change, the
+ * emulator for `-r virtual:P.json`, a modem's presence poll for `-r at:DEVICE`) and runs the bootstrap sequence on every card insert,
  * removal, swap, data change, reader re-plug or pcscd restart; with --endpoint it bootstraps
  * from the network when no server account is left, with --listen it serves server-initiated
  * bootstrap. Here: --exec with the outcome in the environment (own process group,
@@ -28,6 +28,7 @@
 #include "cli_conf.h"
 #include "cli_daemon.h"
 #include "cli_misc.h"
+#include "scboot/at.h"
 #include "scboot/bootstrap.h"
 #include "scboot/card.h"
 #include "scboot/daemon.h"
@@ -485,8 +486,36 @@ static void *signal_thread(void *arg)
     }
 }
 
-/* The event source: the emulator for virtual:PROFILE.json, else pcscd's monitor. A failure is
- * retried with back-off (logged, STATUS) until it works or SIGTERM. */
+/* The modem's notes: the event source's lines ("modem at:DEV: SIM removed") are news, a
+ * modem that stops answering and whatever the transport says are warnings. */
+static void on_modem_log(void *ctx, const char *line)
+{
+    int news = strncmp(line, "modem ", 6) == 0 && strstr(line, "does not answer") == NULL;
+    cli_logp(ctx, news ? LOG_INFO : LOG_WARNING, "%s", line);
+}
+
+/* -r at:DEVICE: the modem's port, held for the daemon's life (presence poll and card reads) */
+static struct scb_events *open_modem(struct watch *w, const char *spec, int *code)
+{
+    struct scb_events *ev = NULL;
+    struct scb_at_opts ao;
+    char err[600];
+    int ret;
+    scb_at_opts_init(&ao);
+    if ((ret = scb_at_parse_spec(spec, &ao, err, sizeof(err))) == 0) {
+        ao.log = on_modem_log;
+        ao.log_ctx = &w->log;
+        ret = scb_at_events_new(&ao, &ev, err, sizeof(err));
+    }
+    if (ret < 0) {
+        *code = cli_fail(w->c, ret, "%s", err);
+    }
+    return ev;
+}
+
+/* The event source: the emulator for virtual:PROFILE.json, the modem for at:DEVICE, else
+ * pcscd's monitor. A pcscd failure is retried with back-off (logged, STATUS) until it works
+ * or SIGTERM. */
 static struct scb_events *open_events(struct watch *w, const struct watch_opts *o,
                                       struct scb_emu **emu, const sigset_t *sigs, int *code)
 {
@@ -504,6 +533,9 @@ static struct scb_events *open_events(struct watch *w, const struct watch_opts *
             *code = cli_fail(w->c, ret, "virtual card: %s", scb_strerror(ret));
         }
         return ev;
+    }
+    if (spec && scb_at_is_spec(spec)) {
+        return open_modem(w, spec, code);
     }
     while ((ret = scb_pcsc_events_new(spec, &ev)) < 0) {
         struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};

@@ -6,7 +6,7 @@
  * connects to vpcd; a new connection is a card insertion.
  *
  * TCP_NODELAY on our socket and TCP_QUICKACK after every receive: without them Nagle and
- * delayed ACKs cost ~44 ms per APDU (../shared/TESTING.md).
+ * delayed ACKs cost ~44 ms per APDU (doc/testing.md, latency).
  *
  * Signals: SIGUSR1 removes the card (closes the connection) / inserts it again;
  * SIGHUP reloads the profile in place before the next APDU (data changed on the same card,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * senml.c: SenML JSON (110, json-c) and SenML CBOR (112, libcbor) for Bootstrap-Write and
- * Bootstrap-Read (RFC 8428; LwM2M 1.1 7.4.4-7.4.5; SPEC.md 10.2). Both syntaxes are read into
+ * Bootstrap-Read (RFC 8428; LwM2M 1.1 7.4.4-7.4.5; doc/protocol.md,
+ * SenML). Both syntaxes are read into
  * one record form (base name, name, one value field) and go through one path check and one
  * type check against the resource definitions, into the configuration model as TLV values.
  */

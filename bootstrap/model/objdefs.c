@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * objdefs.c: the resource definitions of objects 0, 1, 2 and 21 (OMNA LwM2M registry, SPEC.md
- * §6: Security 1.2, Server 1.2, Access Control 1.1, OSCORE 2.0) and the check of value bytes
- * against a resource type (LwM2M App. C). The table is sorted by (object, resource).
+ * objdefs.c: the resource definitions of objects 0, 1, 2 and 21 (OMNA LwM2M registry,
+ * doc/protocol.md: Security 1.2, Server 1.2, Access Control 1.1, OSCORE 2.0) and the check
+ * of value bytes against a resource type (LwM2M App. C). The table is sorted by (object, resource).
  */
 #include <string.h>
 
@@ -30,7 +30,7 @@
 #define RANGE(lo, hi, rule) 1, (lo), (hi), (rule)
 
 static const struct scb_objdef_res defs[] = {
-    /* Security (0), object version 1.2. The registry marks 3, 4 and 5 mandatory; RULES.md's
+    /* Security (0), object version 1.2. The registry marks 3, 4 and 5 mandatory; doc/rules.md's
      * resource-missing requires only 0, 1, 2 (and 10 off the Bootstrap-Server account), the
      * key material being checked per Security Mode by credentials-missing. */
     {0, 0, T_STR, S, MAND, 0, V10, RANGE(0, 255, "uri-invalid"), "LwM2M Server URI"},

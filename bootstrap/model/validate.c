@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * validate.c: the consistency validator (RULES.md). Every resource of objects 0/1/2/21 against
+ * validate.c: the consistency validator (doc/rules.md). Every resource of objects 0/1/2/21 against
  * the registry table first (shape, type, ranges no dedicated rule checks), then the
  * whole-configuration rules, then Security, Server and Access Control instances in ID order,
  * so the report order is stable.
@@ -108,7 +108,7 @@ int scb_profile_from_json_text(const char *text, struct scb_profile *p, char *er
         max_set = 1;
     }
     if (!max_set && !p->acl_supported) {
-        p->max_servers = 1; /* RULES.md: a client without Access Control supports one */
+        p->max_servers = 1; /* doc/rules.md: a client without Access Control supports one */
     }
     json_object_put(root);
     return SCB_OK;

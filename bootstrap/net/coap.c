@@ -526,6 +526,9 @@ static int listen_on(struct bs *b, coap_context_t *ctx)
     }
     if (secure) {
         b->secure_first = 1;
+        if (b->o->listen_secured != NULL) {
+            *b->o->listen_secured = 1;
+        }
     }
     if (resolve(host, (uint16_t)port, &addr) < 0) {
         outcome(b, SCB_COAP_REFUSED_SETUP, "cannot listen on '%s'", b->o->listen);
@@ -682,7 +685,9 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
 /* Wait ms while serving ctx, polling the cancel hook; -1 when cancelled. */
 static int pause_ms(struct bs *b, coap_context_t *ctx, uint64_t ms)
 {
-    uint64_t until = now_ms() + ms, now;
+    uint64_t now = now_ms();
+    /* saturate: a pause too long to count (a card's /0/x/11) must not wrap round to a short one */
+    uint64_t until = ms > UINT64_MAX - now ? UINT64_MAX : now + ms;
     while ((now = now_ms()) < until) {
         if (cancelled(b)) {
             return -1;
@@ -878,7 +883,8 @@ static int hold_off(struct bs *b, coap_context_t *ctx)
     }
     logf_(b, "waiting the Client Hold Off Time (/0/x/11): %llu s before the Bootstrap-Request",
           (unsigned long long)b->cr.hold_off_s);
-    return pause_ms(b, ctx, b->cr.hold_off_s * 1000u) < 0 ? SCB_E_TIMEOUT : SCB_OK;
+    uint64_t ms = b->cr.hold_off_s > UINT64_MAX / 1000u ? UINT64_MAX : b->cr.hold_off_s * 1000u;
+    return pause_ms(b, ctx, ms) < 0 ? SCB_E_TIMEOUT : SCB_OK;
 }
 
 static int run_client(struct bs *b)
@@ -961,6 +967,7 @@ int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
         return SCB_E_INVALID_ARG;
     }
     b.o = o;
+    b.secure_first = o->listen_secured != NULL && *o->listen_secured != 0;
     b.st = st;
     b.res = res;
     scb_committed_init(&b.committed);

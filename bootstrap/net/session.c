@@ -2,7 +2,8 @@
 /*
  * session.c: the network Bootstrap-Server's operations on a staging copy of the committed
  * configuration (LwM2M 1.1 6.1.7 / 1.0 5.2.7), Bootstrap-Finish through the shared validator
- * (2.04 or 4.06, SPEC.md 5), and the EXCHANGE_LIFETIME rule with an injectable clock.
+ * (2.04 or 4.06, doc/protocol.md, bootstrap interface), and the EXCHANGE_LIFETIME rule with
+ * an injectable clock.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -397,7 +398,7 @@ static size_t uri_param(const struct scb_instance *in, char *item, size_t cap)
 }
 
 /* One instance's link: </o/i>, with ;ssid= and ;uri= for /0 (the Bootstrap-Server account has
- * uri and no ssid) and ;ssid= for /1 (SPEC.md 10.1). */
+ * uri and no ssid) and ;ssid= for /1 (doc/protocol.md, Discover answer). */
 static int link_instance(struct scb_session *s, uint16_t oid, const struct scb_instance *in,
                          const char *sep, struct scb_buf *out)
 {
@@ -560,7 +561,8 @@ static int oscore_link(const struct scb_config *c, uint16_t sec_iid)
  * Security instance a Bootstrap-Server account (/0/x/1 = true), the candidate for commit drops
  * the old account and the /21 instance it links (unless the new account links the same one).
  * The staging copy keeps both, so a Finish answered 4.06 leaves the old account the only one
- * committed (SPEC.md 5.1: the replacement is complete before the 2.04, or it does not happen).
+ * committed (doc/protocol.md, operations: the replacement is complete before the 2.04, or
+ * it does not happen).
  */
 static int replace_bs_account(const struct scb_session *s, struct scb_config *cand)
 {

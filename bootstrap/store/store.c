@@ -507,21 +507,35 @@ int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, ch
     if (len > STORE_MAX) {
         return jfail(err, errlen, "larger than %u bytes", STORE_MAX);
     }
+    if (memchr(data, '\0', len) != NULL) {
+        /* json-c stops at it and would call the rest "unexpected end of data" */
+        return jfail(err, errlen, "not valid JSON (a NUL byte in the text)");
+    }
     if ((tok = json_tokener_new_ex(STORE_MAX_DEPTH)) == NULL) {
         return SCB_E_NOMEM;
     }
     root = json_tokener_parse_ex(tok, (const char *)data, (int)len);
+    int at_end = 0; /* the whole text was read: nothing after the document */
+    if (json_tokener_get_error(tok) == json_tokener_continue && root == NULL) {
+        at_end = 1;
+        /* a bare number or literal at the very end (`1`, `null`, `true` without a newline)
+         * waits for the character that ends it: the end of the text is that character, so
+         * such a document is named as no object below, not as truncated */
+        root = json_tokener_parse_ex(tok, "", 1);
+    }
     /* the document `null` parses (root NULL, no error to name): scb_committed_from_json
      * refuses it as no object */
     if (json_tokener_get_error(tok) != json_tokener_success) {
         enum json_tokener_error e = json_tokener_get_error(tok);
         ret = jfail(err, errlen, "not valid JSON (%s)",
-                    e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
+                    e == json_tokener_continue || (at_end && e == json_tokener_error_parse_eof)
+                        ? "truncated"
+                        : json_tokener_error_desc(e));
         json_object_put(root);
         json_tokener_free(tok);
         return ret;
     }
-    size_t used = json_tokener_get_parse_end(tok);
+    size_t used = at_end ? len : json_tokener_get_parse_end(tok);
     json_tokener_free(tok);
     for (; used < len; used++) { /* only white space may follow the object */
         if (data[used] != ' ' && data[used] != '\n' && data[used] != '\t' && data[used] != '\r') {

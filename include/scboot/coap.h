@@ -78,6 +78,14 @@ struct scb_coap_opts {
      * before the first Bootstrap-Request (for tests and an operator's explicit run).
      */
     int no_hold_off;
+    /**
+     * Server-initiated, borrowed, NULL: this call only. Set to non-zero once a listener bound
+     * with DTLS; while it is non-zero, a listener whose committed account no longer requires
+     * DTLS binds loopback only (with a warning), never the address given. A caller that runs
+     * the listener again and again (opts.once, a daemon) passes the same flag every time, so
+     * a session that rewrote the account to NoSec cannot open the given address unauthenticated.
+     */
+    int *listen_secured;
 };
 
 /** How a network bootstrap ended. */

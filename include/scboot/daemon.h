@@ -35,10 +35,18 @@ extern "C" {
  * account says not to (scb_bootstrap_on_registration_failure) (SIGUSR1) */
 #define SCB_DAEMON_REGISTRATION_FAILED 4u
 
-/* Default pause between two failed network bootstraps (each one already retried inside
- * scb_coap_bootstrap): doubled after every failure up to the maximum. */
+/** Default pause after a failed network bootstrap (each one already retried inside
+ * scb_coap_bootstrap), doubled after every further failure up to SCB_DAEMON_RETRY_MAX_MS */
 #define SCB_DAEMON_RETRY_MS 60000u
+/** Default longest pause between two failed network bootstraps */
 #define SCB_DAEMON_RETRY_MAX_MS 3600000u
+/**
+ * "Registration failed" reports (SCB_DAEMON_REGISTRATION_FAILED) start at most one
+ * Bootstrap-Request session per this many milliseconds after the last one ended; reports that
+ * come faster are joined to the one already due, and none abandons a Bootstrap-Request session
+ * under way.
+ */
+#define SCB_DAEMON_REGFAIL_GAP_MS 30000u
 
 /** Log priorities of the log callback (the syslog numbers). */
 enum scb_daemon_prio { SCB_DAEMON_ERR = 3, SCB_DAEMON_WARNING = 4, SCB_DAEMON_INFO = 6,
@@ -47,7 +55,7 @@ enum scb_daemon_prio { SCB_DAEMON_ERR = 3, SCB_DAEMON_WARNING = 4, SCB_DAEMON_IN
 /** A network bootstrap the loop ran (client- or server-initiated). */
 struct scb_daemon_network {
     int server_initiated;           /**< the listener's session (else a Bootstrap-Request) */
-    enum scb_coap_outcome outcome;
+    enum scb_coap_outcome outcome;  /**< how the session ended (SCB_COAP_COMMITTED: committed) */
     const char *reason;             /**< the failure in words ("" on success) */
     uint64_t generation;            /**< the committed generation after the session */
     unsigned retry_ms;              /**< client-initiated failure: next try in this; else 0 */
@@ -64,7 +72,7 @@ struct scb_daemon_opts {
     /** as given to seq: when a check without an event is due (a listener gives way to an
      * EVERY re-read; an ALWAYS re-read waits until the listener returns) */
     enum scb_verify_policy verify;
-    uint64_t verify_every_ms;
+    uint64_t verify_every_ms;       /**< the period of SCB_VERIFY_EVERY, in ms */
     /** the endpoint name for client-initiated bootstrap; copied; NULL: none is run */
     const char *endpoint;
     /** "[ADDR:]PORT": serve server-initiated bootstrap; copied; NULL: no listener */
@@ -80,10 +88,11 @@ struct scb_daemon_opts {
     /** the network step; NULL: scb_coap_bootstrap (tests put a stub here); network_ctx borrowed */
     int (*network)(void *ctx, struct scb_store *st, const struct scb_coap_opts *o,
                    struct scb_coap_result *res);
-    void *network_ctx;
+    void *network_ctx;              /**< given to network; borrowed */
     /** monotonic milliseconds (tests); NULL: CLOCK_MONOTONIC */
     uint64_t (*clock_ms)(void *ctx);
-    /* Callbacks, each may be NULL; all get ctx. Called from the loop's thread. */
+    /** given to every callback below; borrowed. The callbacks may each be NULL and are
+     * called from the loop's thread. */
     void *ctx;
     /** one line (no secrets) with a priority */
     void (*log)(void *ctx, enum scb_daemon_prio prio, const char *line);
@@ -100,7 +109,10 @@ struct scb_daemon_opts {
     void (*network_done)(void *ctx, const struct scb_daemon_network *n);
 };
 
-/** Zero o (defaults: no endpoint, no listener, the default profile in o->coap). */
+/**
+ * Zero o (defaults: no endpoint, no listener, the default profile in o->coap).
+ * \param o the options to fill (may be NULL)
+ */
 void scb_daemon_opts_init(struct scb_daemon_opts *o);
 
 /** The loop's context: opaque. */
@@ -112,23 +124,34 @@ struct scb_daemon;
  * \return 0, SCB_E_INVALID_ARG (o, out, seq, store or events NULL) or SCB_E_NOMEM
  */
 int scb_daemon_new(const struct scb_daemon_opts *o, struct scb_daemon **out);
-/** Free *d (may be NULL or point to NULL) and set *d to NULL. Borrowed things stay. */
+/**
+ * Free *d (may be NULL or point to NULL) and set *d to NULL. Borrowed things stay.
+ * \param d the loop
+ */
 void scb_daemon_free(struct scb_daemon **d);
 
 /**
  * Ask the loop for something (SCB_DAEMON_* OR'ed): a network session under way is abandoned,
  * a wait returns. Thread-safe (a signal thread calls it); not async-signal-safe: call it from
  * a thread that took the signal with sigwait, not from a handler.
+ * \param d    the loop (may be NULL: nothing happens)
+ * \param what SCB_DAEMON_STOP, SCB_DAEMON_RECHECK, SCB_DAEMON_REGISTRATION_FAILED, OR'ed
  */
 void scb_daemon_request(struct scb_daemon *d, unsigned what);
 
 /**
  * One turn of the loop: handle requests and due work (a check, a network session), or else
  * wait for an event up to max_wait_ms (< 0: as long as nothing is due).
+ * \param d           the loop
+ * \param max_wait_ms the longest wait, in ms
  * \return 0, 1 once SCB_DAEMON_STOP was requested, or a negative scb_err (d NULL)
  */
 int scb_daemon_step(struct scb_daemon *d, int max_wait_ms);
-/** Turn until SCB_DAEMON_STOP. \return 0 or a negative scb_err */
+/**
+ * Turn until SCB_DAEMON_STOP.
+ * \param d the loop
+ * \return 0 or a negative scb_err (d NULL)
+ */
 int scb_daemon_run(struct scb_daemon *d);
 
 #pragma GCC visibility pop

@@ -135,11 +135,6 @@ int scb_transport_reconnect(struct scb_transport *t, int reset);
  */
 int scb_transport_begin(struct scb_transport *t);
 /**
- * End a multi-APDU sequence (ops->end; SCB_OK when the transport has none).
- * \param t the transport
- * \return SCB_OK or a negative scb_err
- */
-/**
  * Open a logical channel with aid selected, where the transport does that itself
  * (ops->open_channel).
  * \param t       the transport
@@ -158,6 +153,11 @@ int scb_transport_open_channel(struct scb_transport *t, const uint8_t *aid, size
  * \return SCB_OK, SCB_E_UNSUPPORTED for any other channel, or a negative scb_err
  */
 int scb_transport_close_channel(struct scb_transport *t, unsigned channel);
+/**
+ * End a multi-APDU sequence (ops->end; SCB_OK when the transport has none).
+ * \param t the transport
+ * \return SCB_OK or a negative scb_err
+ */
 int scb_transport_end(struct scb_transport *t);
 
 /* ---- reader selection (pure, testable) ----------------------------------------------- */

@@ -90,15 +90,16 @@ int scb_write_all(int fd, const void *buf, size_t len);
  * Write a file that may hold secrets (bootstrap images, store exports): mode 0600 whatever
  * the umask and whether or not it existed. The bytes go to a new file in the same directory
  * (O_CREAT | O_EXCL, so never through a link), fsync, rename over path, fsync of the
- * directory: readers see the old or the new content. A character device or a pipe
- * (/dev/null) is written to as it is; a symbolic link is refused, never followed nor
- * replaced. SCB_E_IO with err = "cannot write PATH: reason".
+ * directory: readers see the old or the new content. A character device or a pipe of root
+ * or of the effective user (/dev/null) is written to as it is; a symbolic link, or a pipe of
+ * another user (its maker would read the bytes), is refused, never followed nor replaced.
+ * SCB_E_IO with err = "cannot write PATH: reason".
  * \param path   file to write
  * \param data   the content
  * \param len    number of bytes at data
  * \param err    receives a one-line reason on failure (may be NULL)
  * \param errlen size of err
- * \return SCB_OK, SCB_E_IO or SCB_E_UNSAFE (a symbolic link)
+ * \return SCB_OK, SCB_E_IO or SCB_E_UNSAFE (a symbolic link, another user's pipe)
  */
 int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
                           size_t errlen);

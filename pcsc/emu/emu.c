@@ -300,7 +300,7 @@ static uint16_t select_step(struct scb_emu *e, struct emu_channel *c, uint16_t f
             return 0x6A82;
         }
         if (!e->keep_ef) {
-            c->ef = -1; /* a DF selection leaves no current EF (SPEC.md 11) */
+            c->ef = -1; /* no current EF after a DF selection (doc/protocol.md) */
         }
         return 0x9000;
     }
@@ -350,7 +350,7 @@ static void cmd_select(struct scb_emu *e, struct emu_channel *c, const struct sc
             return;
         }
         if (!(e->keep_ef && tmp.df == app)) {
-            tmp.ef = -1; /* a DF selection leaves no current EF (SPEC.md 11) */
+            tmp.ef = -1; /* no current EF after a DF selection (doc/protocol.md) */
         }
         tmp.df = app;
         r->sw = 0x9000;

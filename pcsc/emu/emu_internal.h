@@ -65,7 +65,7 @@ struct emu_sc {
     uint32_t counter;
 };
 
-/* How a READ BINARY asking for more than remains is answered (SPEC.md 11). */
+/* How a READ BINARY asking for more than remains is answered (doc/protocol.md, card behaviours). */
 enum emu_short_read {
     EMU_SHORT_6282 = 0,       /* ISO: the remaining bytes, 6282 */
     EMU_SHORT_9000 = 1,       /* the remaining bytes, 9000 (Le = 00 "up to 256"; else 6282) */

@@ -311,7 +311,7 @@ static size_t put_tl(uint8_t *b, uint8_t tag, size_t len)
     return 2;
 }
 
-/* One DODF entry describing the bootstrap file (SPEC.md 3.2), in the requested form. */
+/* One DODF entry describing the bootstrap file (doc/protocol.md), in the requested form. */
 static size_t build_dodf_entry(uint8_t *out, const char *label, int buggy_oid, int opaque,
                                int private_flag, uint16_t fid)
 {

@@ -259,7 +259,7 @@ static void wrapped(struct scb_emu *e, unsigned ch, const struct scb_apdu *a, st
     }
     if (r->len > 0 && (e->t0 || (e->sm_61xx && !a->has_le))) {
         /* a case-4 TPDU on T=0, or (T=1) a command sent without Le whose protected answer
-         * has data: the card announces it with 61xx (SPEC.md 11) */
+         * has data: the card announces it with 61xx (doc/protocol.md, card behaviours) */
         emu_announce(e, r);
     }
 }

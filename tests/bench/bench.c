@@ -234,7 +234,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
            event.bytes, scp.apdus, scp.bytes);
 }
 
-/* ---- the DESIGN.md target, per card class -------------------------------------------------- */
+/* ---- the doc/design.md target, per card class --------------------------------------------- */
 
 static struct scb_emu *class_card(const struct scb_buf *img, const char *proto, const char *sr,
                                   size_t keylen)
@@ -477,7 +477,7 @@ static void card_classes(void)
         exit(1);
     }
     printf("\nCold read of a 1136-byte file, ICCID and EF DIR included, USIM listed before "
-           "PKCS#15 (DESIGN.md target), per card class; APDUs on the wire\n\n"
+           "PKCS#15 (doc/design.md target), per card class; APDUs on the wire\n\n"
            "| card class | plain (limit) | SCP03 level 33, AES-128 (limit) | SCP03 level 33, "
            "AES-256 (limit) | re-check with --verify always, unchanged card |\n"
            "|---|---|---|---|---|\n");

@@ -3,8 +3,9 @@
 """scp03_vectors.py: computes the SCP03 known-answer vectors of tests/data/scp03_kat.h with the
 Python `cryptography` package (AES, CMAC), independently of scboot's C code. Run:
     python3 tests/data/scp03_vectors.py > tests/data/scp03_kat.h
-The AES-128 case re-derives SPEC.md 4.2's vector (pySim SCP03_Test_AES128_33) and asserts the
-published bytes; the AES-192 and AES-256 cases use the same challenges with longer keys."""
+The AES-128 case re-derives the SCP03 vector of doc/protocol.md (pySim SCP03_Test_AES128_33)
+and asserts the published bytes; the AES-192 and AES-256 cases use the same challenges with
+longer keys."""
 from cryptography.hazmat.primitives.cmac import CMAC
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 

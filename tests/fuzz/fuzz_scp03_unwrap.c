@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_scp03_unwrap.c: SCP03 response unwrapping (R-MAC, R-ENC, padding, 61xx chains) on
- * hostile card responses: a session is opened with SPEC.md 4.2's vector, then the fuzz input
- * is split into responses to wrapped commands.
+ * hostile card responses: a session is opened with doc/protocol.md's SCP03 vector, then the
+ * fuzz input is split into responses to wrapped commands.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -12,7 +12,7 @@ sends at open (AT, ATE0, AT+CMEE) properly, then, for the card commands:
   doubleok   every answer ends with OK twice (the stray OK must not answer the next command)
 The card behind the honest answers has no file (6A82): reset and doubleok must end in the
 card's own "not found", which shows the stray lines were not taken for an answer.
-A pseudo-terminal, raw slave kept open, LINK a symbolic link to it (TESTING conventions)."""
+A pseudo-terminal, raw slave kept open, LINK a symbolic link to it (doc/testing.md)."""
 import os, random, sys, time, tty, select
 
 mode, link = sys.argv[1], sys.argv[2]

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# pcsc_stack.sh: start a private pcscd (own mount and network namespace, ../shared/TESTING.md)
+# pcsc_stack.sh: start a private pcscd (own mount and network namespace, doc/testing.md)
 # with the vpcd driver, and scboot-vcard serving a card profile to it. Sourced by the
 # integration tests. Only processes this script started are ever stopped.
 #

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# test_daemon.sh: `scboot watch` as a systemd service, without systemd (TESTING.md): a
+# test_daemon.sh: `scboot watch` as a systemd service, without systemd (doc/testing.md): a
 # datagram socket in $NOTIFY_SOCKET receives READY=1 after the first card check, STATUS= per
 # event and STOPPING=1; with JOURNAL_STREAM naming stderr the lines carry <N> priorities and no
 # timestamp; a configuration file supplies the options (strict: a bad line names FILE:LINE);

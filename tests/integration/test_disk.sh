@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # test_disk.sh: a full disk and a read-only one under the state directory and the output
-# files (tmpfs of 64 KB, then remounted read-only; TESTING.md). Each failure is one line,
+# files (tmpfs of 64 KB, then remounted read-only; doc/testing.md). Each failure is one line,
 # exit 5, naming the file and the system's reason; the committed configuration and existing
 # outputs stay as they were and no temporary file is left. Needs root (mount), in a private
 # mount namespace so nothing outlives the test; skips (77) otherwise unless SCBOOT_REQUIRE_PCSC=1.

@@ -41,6 +41,32 @@ if [ "$(id -u)" = 0 ]; then
     "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --trace "$T/trnob" > /dev/null 2>&1; rc=$?
     check "--trace over a file of another user: replaced by a 0600 file of ours" '[ $rc = 0 ] && [ "$(stat -c %u:%a "$T/trnob")" = 0:600 ] && grep -q "^> " "$T/trnob"'
 fi
+if [ "$(id -u)" = 0 ]; then
+    # a FIFO planted under the output's name in a sticky directory by another user: its maker
+    # would read every byte (the secret image, a trace with --show-secrets)
+    SD=$(mktemp -d /tmp/scboot-sticky.XXXXXX); chmod 1777 "$SD"
+    trap 'rm -rf "$T" "$SD"' EXIT
+    setpriv --reuid 65534 --regid 65534 --clear-groups mkfifo "$SD/out.bin"
+    setpriv --reuid 65534 --regid 65534 --clear-groups sh -c "timeout 5 cat '$SD/out.bin' > /dev/null" 2>/dev/null &
+    FPID=$!
+    timeout 10 "$SCBOOT" encode "$T/a.json" -o "$SD/out.bin" > /dev/null 2> "$T/err"; rc=$?
+    check "encode -o onto another user's FIFO in a sticky directory: refused, exit 5, not opened" '[ $rc = 5 ] && [ "$(lines "$T/err")" = 1 ] && grep -q "a pipe of uid 65534" "$T/err" && [ -p "$SD/out.bin" ]'
+    timeout 10 "$SCBOOT" dump -r "virtual:$DATA/pin.json" --pin 1234 --show-secrets --trace "$SD/out.bin" > /dev/null 2> "$T/err"; rc=$?
+    check "--trace onto another user's FIFO: refused, exit 5" '[ $rc = 5 ] && grep -q "a pipe of uid 65534" "$T/err"'
+    kill "$FPID" 2>/dev/null; wait "$FPID" 2>/dev/null
+    rm -rf "$SD"
+    mkfifo "$T/ourfifo"
+    (timeout 10 cat "$T/ourfifo" > "$T/fromfifo") &
+    FPID=$!
+    timeout 10 "$SCBOOT" encode "$T/a.json" -o "$T/ourfifo" > /dev/null 2>&1; rc=$?
+    wait "$FPID"
+    check "encode -o onto a FIFO of our own: written through it" '[ $rc = 0 ] && cmp -s "$T/fromfifo" "$DATA/anjay_ef126.bin"'
+    rm -f "$T/ourfifo" "$T/fromfifo"
+fi
+LONG=$(printf '%0250d' 0)
+"$SCBOOT" encode "$T/a.json" -o "$T/$LONG" > /dev/null 2>&1; rc=$?
+check "encode -o a 250-byte file name: written 0600 (the temporary name stays within NAME_MAX)" '[ $rc = 0 ] && [ "$(mode "$T/$LONG")" = 600 ]'
+rm -f "$T/$LONG"
 "$SCBOOT" encode "$T/a.json" -o - > "$T/stdout.bin" 2>/dev/null; rc=$?
 check "encode -o - writes to stdout" '[ $rc = 0 ] && cmp -s "$T/stdout.bin" "$DATA/anjay_ef126.bin"'
 "$SCBOOT" encode "$T/a.json" -o /dev/null 2>/dev/null; rc=$?

@@ -103,6 +103,11 @@ for a in '--x=1' '50%' '~' '#' '{}' '$HOME' "'q'" '; true' '| cat'; do
     timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "$T/w777/hook $a" > /dev/null 2> "$T/err"; rc=$?
     check "--exec of a hook in a mode-0777 directory with the argument $a: exit 2, the hook never ran" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/w777/hook: directory $T/w777 is writable" "$T/err" && [ ! -e "$T/ran" ]'
 done
+# nor when it is a later program of a list or pipeline, or behind a word that runs the next one
+for p in '/bin/true | ' '/bin/true; ' '/bin/true && ' 'env ' 'exec ' 'A=1 ' 'command -p ' '. '; do
+    timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "$p$T/w777/hook" > /dev/null 2> "$T/err"; rc=$?
+    check "--exec '$p<hook in a mode-0777 directory>': exit 2, the hook never ran" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/w777/hook: directory $T/w777 is writable" "$T/err" && [ ! -e "$T/ran" ]'
+done
 PATH="$T/w777:$PATH" timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "hook --x=1" > /dev/null 2> "$T/err"; rc=$?
 check "--exec of a bare name \$PATH finds in a mode-0777 directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/w777/hook: directory $T/w777 is writable" "$T/err" && [ ! -e "$T/ran" ]'
 

@@ -61,7 +61,7 @@ has_event() { stack_wait "${2:-100}" grep -q "^$1 " "$EV"; }
 committed() { "$SCBOOT" status --state-dir "$1" 2>/dev/null | grep -q "$2"; }
 
 if [ "$MODE" = listen ]; then
-    echo "1..9"
+    echo "1..11"
     # 1. plain CoAP: the listener starts once the card step ran
     card_in "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3"
     watch_start "$T/s1" --listen "127.0.0.1:$PORT"
@@ -106,8 +106,27 @@ if [ "$MODE" = listen ]; then
         check "DTLS PSK: the hook hears network-applied" 'has_event network-applied'
         check "DTLS PSK: committed, provenance network" 'committed "$T/s3" "/1/0  network"'
         watch_stop
+        # 4. --listen on every address for DTLS; the authenticated server moves the account
+        # to NoSec: the next listener of the same daemon must bind loopback only, not 0.0.0.0
+        PORT=$((PORT + 1))
+        stack_vcard_stop
+        stack_wait_nocard "$READER"
+        card_in "$(psk_account $PORT)"
+        echo "{\"objects\":{\"0\":{\"instances\":{\"5\":{\"resources\":{\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3,\"3\":{\"hex\":\"\"},\"4\":{\"hex\":\"\"},\"5\":{\"hex\":\"\"}}},\"1\":{\"resources\":{\"0\":\"coap://127.0.0.1:5683\",\"1\":false,\"2\":3,\"10\":7}}}}}}" > "$T/nosec.json"
+        tlv "$T/nosec.json" "$T/nosec.tlv"
+        watch_start "$T/s4" --listen "0.0.0.0:$PORT"
+        has_event applied
+        stack_wait 50 grep -q "listening for the Bootstrap-Server on 0.0.0.0 port $PORT" "$T/s4.log"
+        $D -m put -t 11542 -f "$T/nosec.tlv" "coaps://127.0.0.1:$PORT/0" > /dev/null 2>&1
+        $D -m put -t 11542 -f "$T/srv.tlv" "coaps://127.0.0.1:$PORT/1" > /dev/null 2>&1
+        $D -m post "coaps://127.0.0.1:$PORT/bs" > /dev/null 2>&1
+        has_event network-applied
+        stack_wait 50 grep -q "listening on 127.0.0.1 port $PORT WITHOUT" "$T/s4.log"
+        check "account moved to NoSec: the daemon's next listener binds loopback, with a warning" 'grep -q "no longer requires DTLS: listening again on 127.0.0.1 only (not 0.0.0.0)" "$T/s4.log" && ! grep -q "listening on 0.0.0.0 port $PORT WITHOUT" "$T/s4.log" || { cat "$T/s4.log" >&2; false; }'
+        check "account moved to NoSec: the committed account is the NoSec one" 'committed "$T/s4" "/0/5  network"'
+        watch_stop
     else
-        for k in 1 2 3; do tn=$((tn + 1)); echo "ok $tn # SKIP coap-client-openssl not installed"; done
+        for k in 1 2 3 4 5; do tn=$((tn + 1)); echo "ok $tn # SKIP coap-client-openssl not installed"; done
     fi
     check "SIGTERM ends the daemon" '! kill -0 "$WATCH" 2>/dev/null'
     [ $fails = 0 ]

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# check_layering.sh SRCDIR: the folders are rooms, and includes only go down (DESIGN.md Layout):
+# check_layering.sh SRCDIR: the folders are rooms, and includes only go down (doc/design.md):
 #   common/          the ground floor: errors, hex, SHA-256, files, zeroize, the crypto seam;
 #                    includes no other part
 #   pcsc/            card access: ground floor only (never the LwM2M side or the secure channel)

@@ -18,5 +18,14 @@ for s in test_coap.sh test_coap_formats.sh test_valgrind.sh; do
     env -i PATH="$T/bin" SCBOOT_REQUIRE_PCSC=1 "$SH" "$IT/$s" /nonexistent/scboot /nonexistent/x /nonexistent/y > "$T/out" 2>&1; rc=$?
     check "$s without its tools, SCBOOT_REQUIRE_PCSC=1: fails, never skips" '[ $rc != 0 ] && [ $rc != 77 ] && ! grep -q "SKIP" "$T/out" && grep -q "required but not installed" "$T/out"'
 done
+# the completion lint's bash-completion half: skipped without it, failed when required
+LINT=$(dirname "$IT")/lint
+if command -v bash > /dev/null; then
+    D=$(dirname "$IT")/data
+    SCBOOT_BASH_COMPLETION=/nonexistent bash "$LINT/test_completion.sh" "$(dirname "$IT")/../tools/completion/scboot.bash" /bin/true "$D" > "$T/out" 2>&1; rc=$?
+    check "test_completion.sh without bash-completion: its cases skipped" 'grep -q "# SKIP bash-completion not installed" "$T/out"'
+    SCBOOT_REQUIRE_PCSC=1 SCBOOT_BASH_COMPLETION=/nonexistent bash "$LINT/test_completion.sh" "$(dirname "$IT")/../tools/completion/scboot.bash" /bin/true "$D" > "$T/out" 2>&1; rc=$?
+    check "test_completion.sh without bash-completion, SCBOOT_REQUIRE_PCSC=1: fails, never skips" '[ $rc != 0 ] && ! grep -q "SKIP" "$T/out" && grep -q "required but not installed" "$T/out"'
+fi
 echo "1..$tn"
 [ $fails = 0 ]

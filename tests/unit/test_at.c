@@ -29,6 +29,7 @@
 #include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/emu_modem.h"
+#include "scboot/events.h"
 
 /* ---- parser ------------------------------------------------------------------------- */
 
@@ -297,20 +298,27 @@ static void pty_raw(int *master, int *slave, char *path, size_t cap)
     tcsetattr(*slave, TCSANOW, &tio);
 }
 
-/* The AT transport on path, without a UUCP lock, its notes and errors to log. */
+/* The options of the AT transport on path: no UUCP lock, notes and errors to log. */
+static void at_opts(const char *path, unsigned timeout_ms, unsigned poll_ms, scb_at_log_fn log,
+                    void *ctx, struct scb_at_opts *o)
+{
+    scb_at_opts_init(o);
+    snprintf(o->device, sizeof(o->device), "%s", path);
+    o->lock = 0;
+    o->timeout_ms = timeout_ms;
+    o->poll_ms = poll_ms;
+    o->log = log;
+    o->log_ctx = ctx;
+}
+
+/* The AT transport on path, open. */
 static struct scb_transport *at_up(const char *path, unsigned timeout_ms, scb_at_log_fn log,
                                    void *ctx)
 {
     struct scb_at_opts o;
     struct scb_transport *t = NULL;
     char err[600];
-    scb_at_opts_init(&o);
-    snprintf(o.device, sizeof(o.device), "%s", path);
-    o.lock = 0;
-    o.timeout_ms = timeout_ms;
-    o.poll_ms = 100;
-    o.log = log;
-    o.log_ctx = ctx;
+    at_opts(path, timeout_ms, 100, log, ctx, &o);
     int ret = scb_at_open(&o, &t, err, sizeof(err));
     if (ret != 0) {
         fprintf(stderr, "open: %s\n", err);
@@ -319,8 +327,8 @@ static struct scb_transport *at_up(const char *path, unsigned timeout_ms, scb_at
     return t;
 }
 
-static struct modem *modem_up(const char *profile, const struct scb_emu_modem_opts *mo,
-                              unsigned timeout_ms)
+/* The simulator on a pty, served by a thread; nothing opens the port yet. */
+static struct modem *modem_serve(const char *profile, const struct scb_emu_modem_opts *mo)
 {
     struct modem *md = calloc(1, sizeof(*md));
     char err[600];
@@ -330,6 +338,19 @@ static struct modem *modem_up(const char *profile, const struct scb_emu_modem_op
     pty_raw(&md->master, &md->slave, md->path, sizeof(md->path));
     pthread_mutex_init(&md->mu, NULL);
     assert_int_equal(pthread_create(&md->th, NULL, serve, md), 0);
+    return md;
+}
+
+static void modem_opts(struct modem *md, unsigned timeout_ms, unsigned poll_ms,
+                       struct scb_at_opts *o)
+{
+    at_opts(md->path, timeout_ms, poll_ms, collect_log, md, o);
+}
+
+static struct modem *modem_up(const char *profile, const struct scb_emu_modem_opts *mo,
+                              unsigned timeout_ms)
+{
+    struct modem *md = modem_serve(profile, mo);
     md->t = at_up(md->path, timeout_ms, collect_log, md);
     return md;
 }
@@ -531,6 +552,107 @@ static void test_monitor(void **state)
     modem_down(md);
 }
 
+/* Wait on the source until it reports a change (at most about 4 s). */
+static void wait_change(struct scb_events *ev)
+{
+    int changed = 0;
+    for (int i = 0; i < 20 && !changed; i++) {
+        assert_int_equal(scb_events_wait(ev, 200, &changed), 0);
+    }
+    assert_int_equal(changed, 1);
+}
+
+struct waker {
+    struct scb_events *ev;
+    pthread_t th;
+};
+
+static void *wake_later(void *arg)
+{
+    struct waker *w = arg;
+    usleep(50000);
+    scb_events_wake(w->ev);
+    return NULL;
+}
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The modem as a daemon's event source: one port for the presence poll and the card reads,
+ * removal, insertion and swap as changes with a moving event counter, a wake that ends a
+ * wait long before the next poll, the IMEI for {imei}. */
+static void test_events(void **state)
+{
+    struct scb_emu_modem_opts mo;
+    struct scb_at_opts o;
+    struct scb_events *ev = NULL;
+    struct scb_events_reader r;
+    struct scb_transport *t = NULL;
+    struct scb_card_status st;
+    struct waker wk;
+    char err[600], name[300], imei[20];
+    int changed = 0;
+    (void)state;
+    memset(&mo, 0, sizeof(mo));
+    mo.cpin_urcs = 1;
+    struct modem *md = modem_serve("data/standard.json", &mo);
+    modem_opts(md, 3000, 10000, &o); /* polls far apart: changes come by +CPIN: URCs */
+    assert_int_equal(scb_at_events_new(&o, &ev, err, sizeof(err)), 0);
+    assert_string_equal(scb_events_name(ev), "modem");
+    assert_int_equal(scb_events_wait(ev, 0, &changed), 0);
+    assert_int_equal(changed, 1); /* the first wait: check the card */
+    assert_int_equal(scb_events_reader(ev, &r), 0);
+    snprintf(name, sizeof(name), "at:%s", md->path);
+    assert_string_equal(r.name, name);
+    assert_int_equal(r.reachable, 1);
+    assert_int_equal(r.present, 1);
+    /* the card reads go through the port the source holds; freeing them leaves it open */
+    assert_int_equal(scb_events_open(ev, r.name, &t, err, sizeof(err)), 0);
+    assert_true(scb_at_is(t));
+    assert_int_equal(scb_transport_status(t, &st), 0);
+    assert_int_equal(st.present, 1);
+    scb_transport_free(&t);
+    assert_int_equal(scb_events_imei(ev, imei, sizeof(imei)), 0);
+    assert_string_equal(imei, "356938035643809");
+    assert_int_equal(scb_events_imei(ev, imei, 8), SCB_E_INVALID_ARG);
+    /* a wake from another thread ends an unlimited wait (the next poll is 10 s away) */
+    wk.ev = ev;
+    long long t0 = mono_ms();
+    assert_int_equal(pthread_create(&wk.th, NULL, wake_later, &wk), 0);
+    assert_int_equal(scb_events_wait(ev, -1, &changed), 0);
+    pthread_join(wk.th, NULL);
+    assert_int_equal(changed, 0);
+    assert_true(mono_ms() - t0 < 5000);
+    uint32_t before = r.events;
+    md->remove = 1;
+    wait_change(ev);
+    assert_int_equal(scb_events_reader(ev, &r), 0);
+    assert_int_equal(r.present, 0);
+    assert_true(r.events != before);
+    md->insert = 1;
+    wait_change(ev);
+    assert_int_equal(scb_events_reader(ev, &r), 0);
+    assert_int_equal(r.present, 1);
+    before = r.events;
+    md->swap = 1;
+    wait_change(ev);
+    assert_int_equal(scb_events_reader(ev, &r), 0);
+    assert_int_equal(r.present, 1);
+    assert_true(r.events != before);
+    /* the port stays the source's: a second open is refused while it lives */
+    assert_int_equal(scb_at_open(&o, &t, err, sizeof(err)), SCB_E_SHARING);
+    scb_events_free(&ev);
+    assert_null(ev);
+    assert_non_null(strstr(md->log, "SIM removed"));
+    assert_non_null(strstr(md->log, "SIM inserted"));
+    assert_non_null(strstr(md->log, "SIM swapped"));
+    modem_down(md);
+}
+
 static void test_removed_mid_read(void **state)
 {
     struct scb_emu_modem_opts mo;
@@ -630,13 +752,6 @@ struct script {
     struct scb_transport *t;
     char log[2048];
 };
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void *script_serve(void *arg)
 {
@@ -817,6 +932,7 @@ int main(void)
         cmocka_unit_test(test_identity),
         cmocka_unit_test(test_crsm),
         cmocka_unit_test(test_monitor),
+        cmocka_unit_test(test_events),
         cmocka_unit_test(test_removed_mid_read),
         cmocka_unit_test(test_slow_modem),
         cmocka_unit_test(test_hostile),

@@ -25,7 +25,7 @@
 #include "scboot/util.h"
 
 
-/* the static keys of tests/data/scp03.json (SPEC.md 4.2's test keys) */
+/* the static keys of tests/data/scp03.json (doc/protocol.md, SCP03 test keys) */
 #define SCP03_TEST_KEYS                                                                            \
     "enc=000102030405060708090A0B0C0D0E0F\n"                                                     \
     "mac=101112131415161718191A1B1C1D1E1F\n"                                                     \
@@ -334,7 +334,7 @@ static void test_fault_sweep(void **state)
 
 /* The log's strictness checks: nothing but success, 61xx, 6Cxx, 6282 and (for SFI commands
  * on a card refusing SFI) the SFI refusal; and no plain READ BINARY continues a file after a
- * short answer (SPEC.md 11). */
+ * short answer (doc/protocol.md, card behaviours). */
 static void check_log(struct scb_emu *e, const char *what, uint16_t sfi_sw)
 {
     int short_ch = -1;
@@ -379,7 +379,7 @@ static void test_card_classes(void **state)
     } io[] = {{"T=0", "6Cxx"}, {"T=0", "6282"}, {"T=0", "9000"}, {"T=1", "6282"}, {"T=1", "9000"}};
     static const char *sfi[] = {"", "6A81", "6A82", "6986"};
     static const char *pins[] = {"none", "aodf", "adf-c6", "ef-c6"};
-    /* a 1136-byte G.3.4 file (SPEC.md performance target) */
+    /* a 1136-byte G.3.4 file (doc/design.md performance target) */
     size_t n = 1136;
     uint8_t *f = malloc(n);
     for (size_t i = 0; i < n; i++) {
@@ -449,7 +449,7 @@ static void test_card_classes(void **state)
                                                                     : SCB_PIN_SRC_EF_FCP);
                         }
                         check_log(v.e, what, b ? (uint16_t)strtoul(sfi[b], NULL, 16) : 0);
-                        /* DESIGN.md budgets for the realistic card: USIM first, SFI, no PIN */
+                        /* doc/design.md budgets for the realistic card: USIM first, SFI, no PIN */
                         if (!first && b == 0 && !pin) {
                             /* counted on the card side: GET RESPONSEs inside SCP03 too */
                             unsigned limit = scp ? (io[a].proto[2] == '1' ? 19 : 30)

@@ -40,7 +40,7 @@ static uint64_t now_ms(void)
 }
 
 /* A fresh store holding only the Bootstrap-Server account (NoSec) at port, hold-off s. */
-static struct scb_store *store_with_account(const char *name, unsigned port, int hold_off)
+static struct scb_store *store_with_account(const char *name, unsigned port, long long hold_off)
 {
     char path[128], json[512], err[256];
     struct scb_store *st = NULL;
@@ -54,7 +54,7 @@ static struct scb_store *store_with_account(const char *name, unsigned port, int
     snprintf(json, sizeof(json),
              "{\"objects\":{\"0\":{\"instances\":{\"0\":{\"resources\":{"
              "\"0\":\"coap://127.0.0.1:%u\",\"1\":true,\"2\":3,\"3\":{\"hex\":\"\"},"
-             "\"4\":{\"hex\":\"\"},\"5\":{\"hex\":\"\"},\"11\":%d}}}}}}",
+             "\"4\":{\"hex\":\"\"},\"5\":{\"hex\":\"\"},\"11\":%lld}}}}}}",
              port, hold_off);
     scb_config_init(&cfg);
     assert_int_equal(scb_config_from_json_text(json, &cfg, err, sizeof(err)), SCB_OK);
@@ -289,6 +289,28 @@ static void hold_off_cancellable(void **state)
     scb_store_close(&st);
 }
 
+/* A hold-off too long to count in milliseconds is waited (until cancelled), never wrapped
+ * round to a short one: 18446744073709552 s is 384 ms modulo 2^64 ms. */
+static void hold_off_huge_not_wrapped(void **state)
+{
+    unsigned port = port_base + 3; /* nobody listens: a request would fail at once */
+    static const long long holds[] = {18446744073709552LL, 9223372036854775807LL};
+    (void)state;
+    for (size_t k = 0; k < sizeof(holds) / sizeof(holds[0]); k++) {
+        char name[16];
+        snprintf(name, sizeof(name), "holdh%zu", k);
+        struct scb_store *st = store_with_account(name, port, holds[k]);
+        struct scb_coap_opts o;
+        struct scb_coap_result res;
+        struct watch w = {.cancel_after = 12}; /* a second or more of polls */
+        opts_watched(&o, &w);
+        o.attempts = 1;
+        assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
+        assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
+        scb_store_close(&st);
+    }
+}
+
 static void cancel_before_finish_commits_nothing(void **state)
 {
     unsigned port = port_base + 4;
@@ -352,6 +374,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(contradicting_uri_refused_nosec),
         cmocka_unit_test(hold_off_waited),
         cmocka_unit_test(hold_off_cancellable),
+        cmocka_unit_test(hold_off_huge_not_wrapped),
         cmocka_unit_test(cancel_before_finish_commits_nothing),
         cmocka_unit_test(listener_cancellable),
     };

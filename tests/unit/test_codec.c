@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_codec.c: the TLV and G.3.4 codecs: both worked examples of SPEC.md 3.3 byte for byte,
- * every length form, every malformed form with its RULES.md identifier, round trips through
+ * test_codec.c: the TLV and G.3.4 codecs: both worked examples of doc/protocol.md
+ * (G.3.4 file format) byte for byte,
+ * every length form, every malformed form with its doc/rules.md identifier, round trips through
  * the model and the JSON shape, raw objects kept exactly; the registry table; values that do
  * not fit their type; JSON numbers beyond what the resource's type holds.
  */
@@ -658,8 +659,8 @@ static void test_utf8_and_ints(void **state)
     assert_int_equal(scb_encode_float(0.1, o), 8);
 }
 
-/* The registry table: sorted, unique, complete for what SPEC.md §6 lists, and the facts the
- * shape check relies on. */
+/* The registry table: sorted, unique, complete for what doc/protocol.md (objects) lists, and
+ * the facts the shape check relies on. */
 static void test_objdefs_table(void **state)
 {
     (void)state;

@@ -331,10 +331,26 @@ static void hook_program_is_the_first_word(void **state)
     assert_string_equal(prog, hook);
     assert_int_equal(cli_hook_trusted("  hook 50%", why, sizeof(why)), SCB_E_UNSAFE);
     assert_int_equal(cli_hook_program("sh -c x", prog, sizeof(prog)), CLI_HOOK_FILE);
-    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_OK);
+    /* sh is /usr/bin's or /bin's, but the shell looks in the mode-0777 directory first:
+     * anyone may put an sh there later; so for a name not found anywhere yet */
+    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "$PATH directory"));
     assert_int_equal(cli_hook_program("no-such-hook-here x", prog, sizeof(prog)),
                      CLI_HOOK_NOT_FOUND);
     assert_string_equal(prog, "no-such-hook-here");
+    assert_int_equal(cli_hook_trusted("no-such-hook-here", why, sizeof(why)), SCB_E_UNSAFE);
+    /* the directories after the one that holds it are never searched for it */
+    snprintf(path, sizeof(path), "/nonexistent:/usr/bin:/bin:%s", wdir);
+    setenv("PATH", path, 1);
+    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_OK);
+    assert_int_equal(cli_hook_trusted("no-such-hook-here", why, sizeof(why)), SCB_E_UNSAFE);
+    setenv("PATH", "/usr/bin::/bin", 1); /* an empty entry is the working directory */
+    assert_int_equal(cli_hook_trusted("sh -c x", why, sizeof(why)), SCB_OK);
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(wdir), 0);
+    assert_int_equal(cli_hook_trusted("no-such-hook-here", why, sizeof(why)), SCB_E_UNSAFE);
+    assert_int_equal(chdir(cwd), 0);
     if (old) {
         setenv("PATH", old, 1);
         free(old);
@@ -343,12 +359,62 @@ static void hook_program_is_the_first_word(void **state)
     }
     /* the program itself is shell syntax: left to the shell */
     static const char *const shell[][2] = {
-        {"\"", "\""}, {"'", "' x"}, {"", "*"},     {"X=1 ", ""},   {"exec ", ""},
-        {"{ ", "; }"}, {"$H", ""},   {"~/x ", ""}, {"# ", ""},     {"! ", ""},
-        {"(", ")"},    {"\\", ""},  {"if ", "; then :; fi"},      {"true | ", ""}};
+        {"\"", "\""}, {"'", "' x"}, {"", "*"}, {"$H", ""}, {"# ", ""}, {"\\", ""}};
     for (size_t k = 0; k < sizeof(shell) / sizeof(shell[0]); k++) {
         snprintf(cmd, sizeof(cmd), "%s%s%s", shell[k][0], hook, shell[k][1]);
         assert_int_equal(cli_hook_program(cmd, prog, sizeof(prog)), CLI_HOOK_SHELL);
+        assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
+    }
+    /* the hook is still the program of a simple command: behind an assignment, a word that
+     * runs the next one, or in a list or pipeline after a trusted program */
+    static const char *const runs[][2] = {
+        {"X=1 ", ""},          {"exec ", ""},          {"{ ", "; }"},
+        {"! ", ""},            {"(", ")"},             {"if ", "; then :; fi"},
+        {"true | ", ""},       {"/bin/true | ", ""},   {"/bin/true; ", ""},
+        {"/bin/true && ", ""}, {"/bin/true || ", " x"}, {"/bin/true\n", ""},
+        {"/bin/true & ", ""},  {"env ", ""},           {"env -i A=1 ", " x"},
+        {"command -p ", ""},   {". ", ""},             {"nohup ", ""},
+        {">/dev/null ", ""},   {"/bin/true 2>&1 >/dev/null;", " --x=1"},
+        {"\t \n", " $HOME"},
+        /* an argument that is a program file: env, nice, timeout, a shell ... run it */
+        {"/usr/bin/env ", ""}, {"nice -n 5 ", ""}, {"timeout 5 ", " x"}, {"/bin/sh ", ""},
+        {"/bin/echo x ", ""}, {"~/x ", ""}};
+    for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+        snprintf(cmd, sizeof(cmd), "%s%s%s", runs[k][0], hook, runs[k][1]);
+        assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+        assert_non_null(strstr(why, "writable by group or others"));
+    }
+    /* a program path longer than the checker's buffer: said to be unchecked, not checked cut */
+    {
+        char lp[1200], logp[128], buf[1024] = "";
+        int n = snprintf(lp, sizeof(lp), "%s", wdir);
+        while (n < 700) {
+            n += snprintf(lp + n, sizeof(lp) - (size_t)n, "/.");
+        }
+        snprintf(lp + n, sizeof(lp) - (size_t)n, "/hook");
+        snprintf(logp, sizeof(logp), "%s/long.log", dir);
+        fflush(stderr);
+        int saved = dup(STDERR_FILENO);
+        FILE *lf = fopen(logp, "w+");
+        assert_non_null(lf);
+        dup2(fileno(lf), STDERR_FILENO);
+        struct cli_logger l = {"test", 0, LOG_INFO};
+        struct cli_hook lh = {.cmd = lp, .timeout_s = 5, .log = &l};
+        cli_hook_precheck(&lh);
+        fflush(stderr);
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+        rewind(lf);
+        buf[fread(buf, 1, sizeof(buf) - 1, lf)] = '\0';
+        fclose(lf);
+        assert_non_null(strstr(buf, "not checked"));
+    }
+    /* where the hook's name is no program: a redirection's file, a quoted or later argument */
+    static const char *const not_run[][2] = {
+        {"/bin/true > ", ""}, {"/bin/true '; ", "'"}, {"/bin/true \"| ", "\""},
+        {"/bin/true # ; ", ""}};
+    for (size_t k = 0; k < sizeof(not_run) / sizeof(not_run[0]); k++) {
+        snprintf(cmd, sizeof(cmd), "%s%s%s", not_run[k][0], hook, not_run[k][1]);
         assert_int_equal(cli_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
     }
     /* a path holding '=' or '%' is still a path */
@@ -359,7 +425,7 @@ static void hook_program_is_the_first_word(void **state)
 /* An unchecked (shell syntax) hook is said so at start-up, on stderr. */
 static void hook_shell_syntax_said_at_startup(void **state)
 {
-    char log[128], buf[512] = "";
+    char log[128], buf[2048] = "";
     (void)state;
     snprintf(log, sizeof(log), "%s/precheck.log", dir);
     fflush(stderr);
@@ -372,6 +438,13 @@ static void hook_shell_syntax_said_at_startup(void **state)
     cli_hook_precheck(&sh);
     struct cli_hook plain = {.cmd = "/bin/true --x=1", .timeout_s = 5, .log = &l};
     cli_hook_precheck(&plain);
+    /* a later program, or a shell given a script or a -c string: said too */
+    struct cli_hook later = {.cmd = "/bin/true | \"/x/hook\"", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&later);
+    struct cli_hook shc = {.cmd = "/bin/sh -c /x/hook", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&shc);
+    struct cli_hook subst = {.cmd = "/bin/echo $(/x/hook)", .timeout_s = 5, .log = &l};
+    cli_hook_precheck(&subst);
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);
@@ -379,8 +452,15 @@ static void hook_shell_syntax_said_at_startup(void **state)
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     buf[n] = '\0';
     fclose(f);
-    assert_non_null(strstr(buf, "hook: its program is shell syntax: not checked"));
-    assert_null(strchr(strchr(buf, '\n') + 1, '\n')); /* one line: the plain hook says nothing */
+    const char *line = buf;
+    for (int k = 0; k < 4; k++) { /* one line each; the plain hook says nothing */
+        assert_non_null(strstr(line, "is shell syntax"));
+        assert_non_null(strstr(line, "not checked"));
+        line = strchr(line, '\n');
+        assert_non_null(line);
+        line++;
+    }
+    assert_string_equal(line, "");
     assert_false(sh.missing_reported);
 }
 
@@ -467,7 +547,61 @@ static int stub_network(void *ctx, struct scb_store *st, const struct scb_coap_o
     return SCB_OK;
 }
 
+/* The emulator's source with an IMEI, as a modem's source (scb_at_events_new) offers it. */
+struct imei_source {
+    struct scb_events *inner;
+    const char *imei;
+};
+
+static int is_wait(void *self, int timeout_ms, int *changed)
+{
+    return scb_events_wait(((struct imei_source *)self)->inner, timeout_ms, changed);
+}
+
+static void is_wake(void *self)
+{
+    scb_events_wake(((struct imei_source *)self)->inner);
+}
+
+static int is_reader(void *self, struct scb_events_reader *out)
+{
+    return scb_events_reader(((struct imei_source *)self)->inner, out);
+}
+
+static int is_open(void *self, const char *reader, struct scb_transport **out, char *err,
+                   size_t errlen)
+{
+    return scb_events_open(((struct imei_source *)self)->inner, reader, out, err, errlen);
+}
+
+static int is_imei(void *self, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", ((struct imei_source *)self)->imei);
+    return SCB_OK;
+}
+
+static void is_destroy(void *self)
+{
+    struct imei_source *x = self;
+    scb_events_free(&x->inner);
+    free(x);
+}
+
+static const struct scb_events_ops imei_source_ops = {
+    .name = "modem", .wait = is_wait, .wake = is_wake, .reader = is_reader, .open = is_open,
+    .destroy = is_destroy, .imei = is_imei};
+
+static void loop_start_imei(struct loop *l, const char *file, const char *endpoint,
+                            const char *imei);
+
 static void loop_start(struct loop *l, const char *file, const char *endpoint)
+{
+    loop_start_imei(l, file, endpoint, NULL);
+}
+
+/* imei: NULL, the emulator's own source (no IMEI); else a source that says this IMEI */
+static void loop_start_imei(struct loop *l, const char *file, const char *endpoint,
+                            const char *imei)
 {
     char json[256], err[256];
     struct scb_bootstrap_opts bo;
@@ -480,6 +614,13 @@ static void loop_start(struct loop *l, const char *file, const char *endpoint)
         fail_msg("%s", err);
     }
     assert_int_equal(scb_emu_events_new(l->e, "virtual", &l->ev), 0);
+    if (imei) {
+        struct imei_source *x = calloc(1, sizeof(*x));
+        assert_non_null(x);
+        x->inner = l->ev;
+        x->imei = imei;
+        assert_int_equal(scb_events_new(&imei_source_ops, x, &l->ev), 0);
+    }
     assert_int_equal(scb_store_open(l->dir, 0, &l->st, err, sizeof(err)), 0);
     scb_bootstrap_opts_init(&bo);
     bo.store = l->st;
@@ -600,6 +741,27 @@ static void loop_network_when_no_server_account(void **state)
     loop_stop(&l);
 }
 
+/* {imei} in the endpoint template: the event source's IMEI (a modem); a source without one
+ * (the emulator, PC/SC) leaves it unknown and no Bootstrap-Request goes out. */
+static void loop_endpoint_imei_from_source(void **state)
+{
+    struct loop l;
+    char imei[20];
+    (void)state;
+    loop_start_imei(&l, "nrf_ef58.bin", "urn:imei:{imei}", "490154203237518");
+    settle(&l);
+    assert_int_equal(l.net_calls, 1);
+    assert_string_equal(l.stub_endpoint, "urn:imei:490154203237518");
+    loop_stop(&l);
+
+    loop_start(&l, "nrf_ef58.bin", "urn:imei:{imei}");
+    assert_int_equal(scb_events_imei(l.ev, imei, sizeof(imei)), SCB_E_UNSUPPORTED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 0);
+    assert_non_null(strstr(l.last_status, "imei"));
+    loop_stop(&l);
+}
+
 /* The card taken out during the network session: the cancel hook says stop, the session is
  * abandoned (no network report), the removal is handled (R4) and the sequence runs again. */
 static void loop_session_abandoned_on_removal(void **state)
@@ -624,6 +786,7 @@ static void loop_session_abandoned_on_removal(void **state)
      * and, still without a server account, the network step runs again */
     int cards = l.cards;
     l.stub_request = SCB_DAEMON_RECHECK;
+    l.clock += SCB_DAEMON_REGFAIL_GAP_MS; /* past the gap since the last session */
     scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
     settle(&l);
     assert_int_equal(l.stub_cancels, 2);
@@ -670,9 +833,26 @@ static void loop_registration_failed_bootstraps(void **state)
     loop_start(&l, "nrf_ef58.bin", "gw-1");
     settle(&l);
     assert_int_equal(l.net_calls, 1);
-    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    /* within the gap after the last session: one request due at its end, however many come */
+    for (int k = 0; k < 50; k++) {
+        scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+        settle(&l);
+    }
+    assert_int_equal(l.net_calls, 1);
+    l.clock += SCB_DAEMON_REGFAIL_GAP_MS - 1;
+    settle(&l);
+    assert_int_equal(l.net_calls, 1);
+    l.clock += 1;
     settle(&l);
     assert_int_equal(l.net_calls, 2);
+    /* a report during a Bootstrap-Request session does not abandon it */
+    l.clock += SCB_DAEMON_REGFAIL_GAP_MS;
+    l.stub_request = SCB_DAEMON_REGISTRATION_FAILED;
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 3);
+    assert_int_equal(l.stub_cancels, 0);
+    assert_int_equal(l.last_net.outcome, SCB_COAP_COMMITTED);
     loop_stop(&l);
     loop_start(&l, "anjay_ef126.bin", "gw-1");
     settle(&l);
@@ -801,6 +981,7 @@ int main(void)
         cmocka_unit_test(loop_insert_remove_swap),
         cmocka_unit_test(loop_network_when_no_server_account),
         cmocka_unit_test(loop_session_abandoned_on_removal),
+        cmocka_unit_test(loop_endpoint_imei_from_source),
         cmocka_unit_test(registration_failure_policy),
         cmocka_unit_test(loop_registration_failed_bootstraps),
         cmocka_unit_test(loop_listener_after_card_step),

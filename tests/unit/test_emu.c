@@ -169,7 +169,7 @@ static void test_log(void **state)
     assert_int_equal(scb_emu_log_entry(f->e, 1, &cmd, &cl, &rsp, &rl), SCB_E_NOT_FOUND);
 }
 
-/* The strict card (SPEC.md 11), command by command, and the lenient option. */
+/* The strict card (doc/protocol.md, card behaviours) command by command, and the lenient option. */
 static void strict_card(struct fixture *f, const char *json)
 {
     char err[256];

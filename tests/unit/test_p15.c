@@ -84,7 +84,7 @@ static void test_dodf_forms(void **state)
     size_t n, cnt;
     char txt[64];
 
-    /* SPEC.md 3.2, byte for byte: the double-encoded OID the spec example and real SIMs carry */
+    /* doc/protocol.md (DODF entry), byte for byte: the double-encoded OID real SIMs carry */
     n = unhex("A127 3000 3011 0C0F 4C774D324D20426F6F747374726170 A110 300E 0606 0604672B0901 "
               "3004 04026432",
               b, sizeof(b));
@@ -140,7 +140,7 @@ static void test_dodf_forms(void **state)
 
 /* AODF PIN objects, written by hand from ISO 7816-15 / PKCS#15 (AuthenticationObject pwd =
  * SEQUENCE { CommonObjectAttributes, CommonAuthenticationObjectAttributes { authId },
- * [1] PinAttributes }), SPEC.md 8 and 11. */
+ * [1] PinAttributes }), doc/protocol.md, access conditions and PIN. */
 static const char aodf_hex[] =
     "3028"
     "3006" "0C0450494E31"                 /* label "PIN1" */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_scp03.c: SCP03 known answers (SPEC.md 4.2's AES-128 vector, and AES-192/256 vectors
+ * test_scp03.c: SCP03 known answers (doc/protocol.md's AES-128 vector, and AES-192/256 vectors
  * computed independently by tests/data/scp03_vectors.py): KDF, session keys, cryptograms,
  * EXTERNAL AUTHENTICATE, wrapped command, unwrapped response; and every refusal: wrong keys
  * (nothing sent after INITIALIZE UPDATE), tampered R-MAC or ciphertext, replayed response,
@@ -255,7 +255,7 @@ static void test_unsupported_and_refused(void **state)
 {
     (void)state;
     /* only 6D00 / 6E00 mean "no secure channel"; 6A88 (key version not found) and every
-     * other refusal are refusals (issue 12 §6; SPEC.md 11) */
+     * other refusal are refusals (doc/protocol.md, card behaviours) */
     static const struct {
         const char *sw;
         int expect;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_senml.c: SenML JSON (110) and SenML CBOR (112) Bootstrap-Write payloads decode into the
- * same model as TLV (SPEC.md 10.2: bn/n concatenation, bn sticky, v/vs/vb/vd/vlo, t/bt ignored,
- * records of one instance not adjacent, several instances in a Write to /0, multiple resources
- * as /0/1/16/0), and everything 10.2 calls 4.00 is refused: unknown fields, two value fields,
+ * same model as TLV (doc/protocol.md, SenML: bn/n concatenation, bn sticky, v/vs/vb/vd/vlo,
+ * t/bt ignored, records of one instance not adjacent, several instances in a Write to /0,
+ * multiple resources as /0/1/16/0), and everything that section calls 4.00 is refused: unknown
+ * fields, two value fields,
  * a value of the wrong kind, names outside the path. CBOR inputs are written byte by byte from
  * RFC 8949 (or built with libcbor's item API), not produced by the encoder under test. The
  * encoders used by Bootstrap-Read round-trip through the decoders.
@@ -116,7 +117,7 @@ static void test_json_security_write(void **state)
     scb_config_free(&want);
 }
 
-/* Every 4.00 of SPEC.md 10.2, and malformed JSON. Each must be refused. */
+/* Every 4.00 of doc/protocol.md (SenML), and malformed JSON. Each must be refused. */
 static void test_json_refused(void **state)
 {
     (void)state;

@@ -572,7 +572,7 @@ static void test_bs_account_demoted_kept(void **state)
     scb_config_free(&com);
 }
 
-/* ---- Bootstrap-Discover against SPEC.md 10.1 and RFC 6690 ---------------------------- */
+/* ---- Bootstrap-Discover against doc/protocol.md (Discover answer) and RFC 6690 -------- */
 
 /* RFC 6690 link-format, strictly: link-value *("," link-value); link-value = "<" URI-Reference
  * ">" *(";" link-param); link-param = parmname ["=" (ptoken / quoted-string)]. Returns the
@@ -693,8 +693,8 @@ static void test_discover_spec_example(void **state)
     struct scb_profile p;
     struct scb_buf b = {0};
     char err[160];
-    /* the configuration of the SPEC.md 10.1 example: the Bootstrap-Server account /0/0, one
-     * server account /0/1 with SSID 101 and its Server instance /1/0 */
+    /* the configuration of the doc/protocol.md Discover example: the Bootstrap-Server account
+     * /0/0, one server account /0/1 with SSID 101 and its Server instance /1/0 */
     static const char spec_example[] =
         "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example.com\",</0/1>;ssid=101;uri=\"coaps://"
         "s1.example.com\",</1/0>;ssid=101";

@@ -104,6 +104,36 @@ static void write_text(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
+/* A complete document that is no object is named so, whatever ends it; a NUL byte is named;
+ * no message carries an errno of 0 ("Success"). */
+static void test_parse_names_what_is_wrong(void **state)
+{
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *says;
+    } cases[] = {
+        {"null", 4, "not a JSON object"},     {"null\n", 5, "not a JSON object"},
+        {"1", 1, "not a JSON object"},        {"-0.5e3", 6, "not a JSON object"},
+        {"true", 4, "not a JSON object"},     {"\"x\"", 3, "not a JSON object"},
+        {"[]", 2, "not a JSON object"},       {"{\"a\0b\":1}", 10, "a NUL byte"},
+        {"\0", 1, "a NUL byte"},              {"{", 1, "truncated"},
+        {"nul", 3, "not valid JSON"},         {"1 2", 3, "data after the object"},
+    };
+    struct scb_committed c;
+    char err[256];
+    (void)state;
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        err[0] = '\0';
+        assert_int_equal(scb_store_parse((const uint8_t *)cases[k].text, cases[k].len, &c, err,
+                                         sizeof(err)),
+                         SCB_E_PARSE);
+        if (strstr(err, cases[k].says) == NULL || strstr(err, "uccess") != NULL) {
+            fail_msg("case %zu: %s", k, err);
+        }
+    }
+}
+
 static void test_damaged_and_foreign(void **state)
 {
     (void)state;
@@ -532,6 +562,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip_and_modes, setup, teardown),
         cmocka_unit_test(test_replace_provenance),
+        cmocka_unit_test(test_parse_names_what_is_wrong),
         cmocka_unit_test_setup_teardown(test_damaged_and_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_dir_rules, setup, teardown),

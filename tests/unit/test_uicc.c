@@ -213,8 +213,8 @@ static void test_read_binary_eof(void **state)
 {
     (void)state;
     /* asking more than the file holds: each short-read class ends the read at the short
-     * answer (SPEC.md 11): T=1 6282, T=1 9000 with fewer bytes, T=0 6Cxx + re-send, and a
-     * T=0 card answering 6282 */
+     * answer (doc/protocol.md, card behaviours): T=1 6282, T=1 9000 with fewer bytes, T=0
+     * 6Cxx + re-send, and a T=0 card answering 6282 */
     struct scb_emu *e = emu_with_file(300, "T=1", 256);
     read_whole(e, 300, 4096, 2);
     scb_emu_free(&e);

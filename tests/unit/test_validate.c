@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_validate.c: one case per RULES.md rule (container rules are in test_codec.c): a minimal
+ * test_validate.c: one case per doc/rules.md rule (container rules are in test_codec.c): a minimal
  * configuration that violates exactly that rule and nothing else, and its valid twin; the
  * change request's example; the report order; the client profile from JSON; every resource of
  * the registry table in the wrong shape and with wrong-typed values through every source (card
@@ -236,7 +236,7 @@ static void test_certificate_mode(void **state)
     scb_config_free(&cfg);
 }
 
-/* SPEC.md: the change request's example, multi-server with Access Control. */
+/* doc/protocol.md, consistency: the specification's example, multi-server with Access Control. */
 static void test_change_request_example(void **state)
 {
     (void)state;
@@ -874,7 +874,7 @@ static void test_unknown_and_ranges(void **state)
     }
 }
 
-/* The rule enum and the RULES.md strings map one to one; unknown names and values are safe. */
+/* The rule enum and the doc/rules.md strings map one to one; unknown names and values are safe. */
 static void test_rule_enum(void **state)
 {
     (void)state;
