@@ -727,7 +727,7 @@ static int at_open_channel(void *self, const uint8_t *aid, size_t aid_len, unsig
     a->card_cmds++;
     scb_at_log_fn log = a->o.log;
     a->o.log = NULL; /* a refusal is a note, not an error: said once below */
-    int ret = command(a, cmd, "+CCHO:", 1, NULL);
+    int ret = command(a, cmd, "+CCHO:", SCB_AT_BARE_NUMBER, NULL);
     a->o.log = log;
     if (ret == SCB_E_UNSUPPORTED || ret == SCB_E_TRANSPORT) {
         note(a, "%s; the modem opens no logical channel for us: reading on the basic channel "
@@ -1150,6 +1150,20 @@ static struct at *at_of(struct scb_transport *t)
     return scb_at_is(t) ? t->self : NULL;
 }
 
+/* One command and its information line without the prefix ("" if none). */
+static int query(struct at *a, const char *cmd, const char *prefix, int bare, char *info,
+                 size_t cap)
+{
+    int ret = command(a, cmd, prefix, bare, NULL);
+    if (ret == SCB_OK && info && cap) {
+        const char *v = a->p.have_info ? info_value(a, prefix) : "";
+        size_t n = strlen(v) < cap ? strlen(v) : cap - 1; /* cut to the caller's buffer */
+        memcpy(info, v, n);
+        info[n] = '\0';
+    }
+    return ret;
+}
+
 int scb_at_command(struct scb_transport *t, const char *cmd, const char *prefix, char *info,
                    size_t cap)
 {
@@ -1157,11 +1171,7 @@ int scb_at_command(struct scb_transport *t, const char *cmd, const char *prefix,
     if (a == NULL || cmd == NULL || strlen(cmd) >= SCB_AT_CMD_MAX) {
         return SCB_E_INVALID_ARG;
     }
-    int ret = command(a, cmd, prefix, 1, NULL);
-    if (ret == SCB_OK && info && cap) {
-        snprintf(info, cap, "%s", a->p.have_info ? info_value(a, prefix) : "");
-    }
-    return ret;
+    return query(a, cmd, prefix, 1, info, cap);
 }
 
 /* Keep the digits (and F filler) of a value, "\"8949...\"" -> "8949..." */
@@ -1198,7 +1208,7 @@ int scb_at_imei(struct scb_transport *t, char *buf, size_t cap)
         return SCB_E_INVALID_ARG;
     }
     buf[0] = '\0';
-    int ret = scb_at_command(t, "AT+CGSN", "+CGSN:", v, sizeof(v));
+    int ret = query(a, "AT+CGSN", "+CGSN:", SCB_AT_BARE_NUMBER, v, sizeof(v));
     if (ret < 0) {
         return ret;
     }
@@ -1224,7 +1234,7 @@ int scb_at_iccid(struct scb_transport *t, char *buf, size_t cap)
         if (a->iccid_cmd[0] && strcmp(a->iccid_cmd, cmds[i][0]) != 0) {
             continue;
         }
-        int ret = command(a, cmds[i][0], cmds[i][1], 1, NULL);
+        int ret = command(a, cmds[i][0], cmds[i][1], SCB_AT_BARE_NUMBER, NULL);
         if (ret == SCB_E_NO_CARD) {
             return ret;
         }

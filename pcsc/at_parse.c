@@ -108,10 +108,12 @@ static int take_line(struct scb_at_parser *p, const char *l)
         p->busy = 0;
         return 1;
     }
-    /* a bare answer is a number (a session id, an IMEI, an ICCID; maybe quoted): a bare
-     * vendor line ("SMS DONE", "PB DONE", "Call Ready" after a modem's boot) is not it */
+    /* a bare number (a session id, an IMEI, an ICCID; maybe quoted) is never a bare vendor
+     * line ("SMS DONE", "PB DONE", "Call Ready" after a modem's boot) */
+    int number = (l[0] >= '0' && l[0] <= '9') || l[0] == '"';
     int is_info = (p->prefix[0] && starts(l, p->prefix)) ||
-                  (p->bare && ((l[0] >= '0' && l[0] <= '9') || l[0] == '"'));
+                  (p->bare == SCB_AT_BARE_NUMBER && number) ||
+                  (p->bare == 1 && !scb_at_is_urc(l) && l[0] != '+' && l[0] != '^');
     /* a bare answer may also come with the command's own prefix (+CCHO: 1, +CGSN: ...) */
     if (is_info) {
         if (p->have_info && scb_at_is_urc(p->info)) {

@@ -125,13 +125,17 @@ static void test_parse_bare_and_prefixed(void **state)
     assert_string_equal(p.info, "+CCHO: 7");
     /* the bare lines a modem sends after its boot are not the session id: taking one for it
      * would end in "two answers" and leave the channel the modem opened open for good */
-    scb_at_parser_start(&p, "AT+CCHO=\"A0\"", "+CCHO:", 1);
+    scb_at_parser_start(&p, "AT+CCHO=\"A0\"", "+CCHO:", SCB_AT_BARE_NUMBER);
     assert_int_equal(
         feed_str(&p, "\r\nSMS DONE\r\n\r\nPB DONE\r\nCall Ready\r\n3\r\nOK\r\n", 0, NULL), 1);
     assert_string_equal(p.info, "3");
-    scb_at_parser_start(&p, "AT+CGSN", "+CGSN:", 1);
+    scb_at_parser_start(&p, "AT+CGSN", "+CGSN:", SCB_AT_BARE_NUMBER);
     assert_int_equal(feed_str(&p, "\r\nSMS Ready\r\n\"356938035643809\"\r\nOK\r\n", 1, NULL), 1);
     assert_string_equal(p.info, "\"356938035643809\"");
+    /* any bare answer where any is asked for (scb_at_command: AT+CGMI -> "Quectel") */
+    scb_at_parser_start(&p, "AT+CGMI", NULL, 1);
+    assert_int_equal(feed_str(&p, "\r\nQuectel\r\n\r\nOK\r\n", 0, NULL), 1);
+    assert_string_equal(p.info, "Quectel");
     /* another command's answer is not taken for ours, and is remembered */
     scb_at_parser_start(&p, "AT+CGLA=1,4,\"0070\"", "+CGLA:", 0);
     assert_int_equal(feed_str(&p, "\r\n+CSIM: 4,\"9000\"\r\nOK\r\n", 0, NULL), 1);
