@@ -55,6 +55,8 @@ struct at {
     uint8_t rbuf[512];
     size_t rlen, roff;     /* bytes read, not yet given to the parser */
     int desync;            /* the last command ended early: drop stale answers first */
+    unsigned lost_ms;      /* the timeout of the command that timed out: drain() waits as long
+                            * for its late final result (a quick AT probe: a short wait) */
     struct at_session ch[AT_CHANNELS];
     unsigned card_cmds;
     int present;           /* last +CPIN? presence, -1 unknown */
@@ -313,7 +315,7 @@ static int feed(struct at *a)
  * next command's answer. */
 static void drain(struct at *a)
 {
-    long long end = now_ms() + a->o.timeout_ms;
+    long long end = now_ms() + (a->lost_ms ? a->lost_ms : a->o.timeout_ms);
     if (a->desync == 2 && a->p.busy) {
         /* the command that timed out may still finish: its final result, once more within
          * the timeout, closes it (a slow modem), and what it answered is dropped */
@@ -362,7 +364,7 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
 {
     char label[96], wbuf[SCB_AT_CMD_MAX + 2];
     size_t n = strlen(cmd);
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline;
     int ret;
 
     if (n + 1 >= sizeof(wbuf)) {
@@ -373,6 +375,9 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
     }
     a->p.busy = 0;
     take_unsolicited(a);
+    /* the command's own time starts now: the drain above waits up to a whole timeout for a
+     * late answer, and that must not eat this command's time */
+    deadline = now_ms() + timeout_ms;
     scb_at_parser_start(&a->p, cmd, prefix, bare);
     memcpy(wbuf, cmd, n);
     wbuf[n] = '\r';
@@ -415,6 +420,7 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
         long long left = deadline - now_ms();
         if (left <= 0) {
             a->desync = 2; /* still in flight: the parser stays on it (drain()) */
+            a->lost_ms = timeout_ms;
             return fail(a, SCB_E_TIMEOUT,
                         "%s: no final result within %u ms (%u lines came): the modem is slow or "
                         "busy; raise timeout=MS in the reader spec, or check the port",
@@ -511,12 +517,16 @@ static int hex_answer(struct at *a, const char *cmd, const char *prefix, uint8_t
     cmd_label(cmd, label, sizeof(label));
     if (!a->p.have_info) {
         if (a->p.other[0]) {
+            /* the other line named by its prefix only (at most 12 characters, up to a ':',
+             * '=', ',', quote or blank): its data may be the card's, and a line without a
+             * colon (a mangled echo) may carry a PIN block */
+            size_t pl = strcspn(a->p.other, ":=,\" ");
+            pl = pl > 12 ? 12 : pl;
             a->desync = 1;
-            /* the other line named by its prefix only: its data may be the card's */
             return fail(a, SCB_E_TRANSPORT,
-                        "%s: the modem answered %.*s ... and OK, no %s line: an answer to "
+                        "%s: the modem answered %.*s%s ... and OK, no %s line: an answer to "
                         "another command; check that no other program uses %s",
-                        label, (int)strcspn(a->p.other, ":") + 1, a->p.other, prefix,
+                        label, (int)pl, a->p.other, a->p.other[pl] == ':' ? ":" : "", prefix,
                         a->o.device);
         }
         a->desync = 1;
@@ -717,7 +727,7 @@ static int at_open_channel(void *self, const uint8_t *aid, size_t aid_len, unsig
     a->card_cmds++;
     scb_at_log_fn log = a->o.log;
     a->o.log = NULL; /* a refusal is a note, not an error: said once below */
-    int ret = command(a, cmd, "+CCHO:", 1, NULL);
+    int ret = command(a, cmd, "+CCHO:", SCB_AT_BARE_NUMBER, NULL);
     a->o.log = log;
     if (ret == SCB_E_UNSUPPORTED || ret == SCB_E_TRANSPORT) {
         note(a, "%s; the modem opens no logical channel for us: reading on the basic channel "
@@ -996,7 +1006,9 @@ static int take_lock(struct at *a, const char *real, char *err, size_t errlen)
             fclose(f);
         }
         long owner = strtol(buf, NULL, 10);
-        if (owner > 0 && (kill((pid_t)owner, 0) == 0 || errno == EPERM)) {
+        /* a number past any pid is garbage, not an owner: cast to pid_t it could become 0 or
+         * -1, which kill() takes for our process group or every process, alive for ever */
+        if (owner > 0 && owner <= INT_MAX && (kill((pid_t)owner, 0) == 0 || errno == EPERM)) {
             snprintf(err, errlen,
                      "%s is locked by process %ld (%s): stop that program (minicom, a "
                      "gpsd, another scboot) or use another of the modem's AT ports",
@@ -1138,6 +1150,20 @@ static struct at *at_of(struct scb_transport *t)
     return scb_at_is(t) ? t->self : NULL;
 }
 
+/* One command and its information line without the prefix ("" if none). */
+static int query(struct at *a, const char *cmd, const char *prefix, int bare, char *info,
+                 size_t cap)
+{
+    int ret = command(a, cmd, prefix, bare, NULL);
+    if (ret == SCB_OK && info && cap) {
+        const char *v = a->p.have_info ? info_value(a, prefix) : "";
+        size_t n = strlen(v) < cap ? strlen(v) : cap - 1; /* cut to the caller's buffer */
+        memcpy(info, v, n);
+        info[n] = '\0';
+    }
+    return ret;
+}
+
 int scb_at_command(struct scb_transport *t, const char *cmd, const char *prefix, char *info,
                    size_t cap)
 {
@@ -1145,32 +1171,33 @@ int scb_at_command(struct scb_transport *t, const char *cmd, const char *prefix,
     if (a == NULL || cmd == NULL || strlen(cmd) >= SCB_AT_CMD_MAX) {
         return SCB_E_INVALID_ARG;
     }
-    int ret = command(a, cmd, prefix, 1, NULL);
-    if (ret == SCB_OK && info && cap) {
-        snprintf(info, cap, "%s", a->p.have_info ? info_value(a, prefix) : "");
-    }
-    return ret;
+    return query(a, cmd, prefix, 1, info, cap);
 }
 
 /* Keep the digits (and F filler) of a value, "\"8949...\"" -> "8949..." */
 static int digits_of(const char *v, char *out, size_t cap, size_t min, size_t max)
 {
     size_t n = 0;
-    for (; *v; v++) {
+    int ok = 1;
+    for (; *v && ok; v++) {
         if (isdigit((unsigned char)*v) || ((*v == 'F' || *v == 'f') && n >= min)) {
-            if (n + 1 >= cap || n >= max) {
-                return -1;
+            ok = n + 1 < cap && n < max;
+            if (ok) {
+                out[n++] = *v;
             }
-            out[n++] = *v;
         } else if (*v != '"' && *v != ' ') {
-            return -1;
+            ok = 0;
         }
     }
     out[n] = '\0';
     while (n > 0 && (out[n - 1] == 'F' || out[n - 1] == 'f')) {
         out[--n] = '\0';
     }
-    return n >= min ? 0 : -1;
+    if (!ok || n < min) {
+        out[0] = '\0'; /* no half an IMEI for a caller that prints what it got */
+        return -1;
+    }
+    return 0;
 }
 
 int scb_at_imei(struct scb_transport *t, char *buf, size_t cap)
@@ -1180,7 +1207,8 @@ int scb_at_imei(struct scb_transport *t, char *buf, size_t cap)
     if (a == NULL || buf == NULL || cap < 16) {
         return SCB_E_INVALID_ARG;
     }
-    int ret = scb_at_command(t, "AT+CGSN", "+CGSN:", v, sizeof(v));
+    buf[0] = '\0';
+    int ret = query(a, "AT+CGSN", "+CGSN:", SCB_AT_BARE_NUMBER, v, sizeof(v));
     if (ret < 0) {
         return ret;
     }
@@ -1201,11 +1229,12 @@ int scb_at_iccid(struct scb_transport *t, char *buf, size_t cap)
     if (a == NULL || buf == NULL || cap < 21) {
         return SCB_E_INVALID_ARG;
     }
+    buf[0] = '\0'; /* empty unless an ICCID is found */
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         if (a->iccid_cmd[0] && strcmp(a->iccid_cmd, cmds[i][0]) != 0) {
             continue;
         }
-        int ret = command(a, cmds[i][0], cmds[i][1], 1, NULL);
+        int ret = command(a, cmds[i][0], cmds[i][1], SCB_AT_BARE_NUMBER, NULL);
         if (ret == SCB_E_NO_CARD) {
             return ret;
         }
@@ -1241,7 +1270,11 @@ int scb_at_iccid(struct scb_transport *t, char *buf, size_t cap)
     }
     buf[n] = '\0';
     snprintf(a->iccid_cmd, sizeof(a->iccid_cmd), "AT+CRSM");
-    return n >= 18 ? SCB_OK : fail(a, SCB_E_PARSE, "AT+CRSM (EF ICCID): ICCID too short");
+    if (n < 18) {
+        buf[0] = '\0';
+        return fail(a, SCB_E_PARSE, "AT+CRSM (EF ICCID): ICCID too short");
+    }
+    return SCB_OK;
 }
 
 unsigned scb_at_card_commands(const struct scb_transport *t)

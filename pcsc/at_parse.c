@@ -108,8 +108,12 @@ static int take_line(struct scb_at_parser *p, const char *l)
         p->busy = 0;
         return 1;
     }
+    /* a bare number (a session id, an IMEI, an ICCID; maybe quoted) is never a bare vendor
+     * line ("SMS DONE", "PB DONE", "Call Ready" after a modem's boot) */
+    int number = (l[0] >= '0' && l[0] <= '9') || l[0] == '"';
     int is_info = (p->prefix[0] && starts(l, p->prefix)) ||
-                  (p->bare && !scb_at_is_urc(l) && l[0] != '+' && l[0] != '^');
+                  (p->bare == SCB_AT_BARE_NUMBER && number) ||
+                  (p->bare == 1 && !scb_at_is_urc(l) && l[0] != '+' && l[0] != '^');
     /* a bare answer may also come with the command's own prefix (+CCHO: 1, +CGSN: ...) */
     if (is_info) {
         if (p->have_info && scb_at_is_urc(p->info)) {
@@ -173,8 +177,10 @@ int scb_at_parser_feed(struct scb_at_parser *p, const uint8_t *buf, size_t n, si
         if (p->skipping) {
             continue;
         }
-        /* a NUL would end the C string early: keep the line's length honest */
-        p->line[p->len++] = ch == 0 ? '?' : (char)ch;
+        /* a NUL would end the C string early, and a control or 8-bit byte (an escape
+         * sequence in a verbose +CME ERROR text) would reach the user's terminal or log
+         * through an error message: every such byte is a '?' (answers are ASCII) */
+        p->line[p->len++] = ch < 0x20 || ch > 0x7E ? '?' : (char)ch;
     }
     *used = n;
     return 0;

@@ -19,6 +19,9 @@
 /* lines one command may see before its final result (echo, info, URCs): past this the
  * modem is flooding us */
 #define SCB_AT_LINES_MAX 64
+/* bare: a bare information line must be a number (maybe quoted): a session id, an IMEI, an
+ * ICCID; a modem's unprefixed boot lines ("SMS DONE") are then not taken for it */
+#define SCB_AT_BARE_NUMBER 2
 
 enum scb_at_final {
     SCB_AT_PENDING = 0,
@@ -66,7 +69,8 @@ void scb_at_parser_init(struct scb_at_parser *p, scb_at_urc_fn urc, void *ctx);
 /**
  * A new command is in flight: its text (without the CR) and the answer it expects.
  * \param prefix the information line's prefix ("+CSIM:"), or NULL for none
- * \param bare   a line without a prefix is the information line (+CCHO, +CGSN)
+ * \param bare   1: a line without a prefix (not a URC) is the information line;
+ *               SCB_AT_BARE_NUMBER: only one that starts with a digit or a quote
  */
 void scb_at_parser_start(struct scb_at_parser *p, const char *cmd, const char *prefix, int bare);
 /**

@@ -3,7 +3,8 @@
  * fuzz_at.c: the AT answer parser on what a hostile modem sends. The first byte picks the
  * command in flight (+CSIM, +CCHO bare, +CPIN?, none) and how the rest is cut into pieces;
  * every information line is then given to the +CSIM/+CGLA hex answer decoder. The parser
- * must never read or write past its bounds, and a final result must come from a final line.
+ * must never read or write past its bounds, a final result must come from a final line, and
+ * no control or 8-bit byte may reach the texts that error messages quote.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,16 @@ static void on_urc(void *ctx, const char *line)
 {
     size_t *n = ctx;
     *n += strlen(line) > 0;
+}
+
+static int printable(const char *s)
+{
+    for (; *s; s++) {
+        if (*s < 0x20 || *s > 0x7E) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,6 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         }
         off += used;
+        /* what a modem sent reaches error messages: printable ASCII only, never an escape */
+        if (!printable(p.cme_text) || !printable(p.info) || !printable(p.other)) {
+            __builtin_trap();
+        }
         if (r == 1) {
             if (p.have_info) {
                 const char *v = p.info + strlen(cmds[pick][1] ? cmds[pick][1] : "");

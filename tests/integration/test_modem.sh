@@ -174,6 +174,37 @@ if command -v python3 > /dev/null; then
     done
 fi
 
+# the breaking pass, in the middle of a real card walk: mitm_modem.py in front of
+# scboot-vmodem mangles the answer to one chosen command (the VERIFY PIN, the READ BINARY of
+# the bootstrap file, the +CCHO)
+# mitm PROFILE "MITM ARGS" SCBOOT ARGS...: $rc, $DIR/out, $DIR/err
+mitm() {
+    profile=$1 margs=$2
+    shift 2
+    rm -f "$PTY"
+    python3 "$(dirname "$0")/mitm_modem.py" $margs "$PTY" "$VMODEM" "$DATA/$profile.json" 2> "$DIR/mitm.log" &
+    MI=$!
+    n=0; while [ ! -L "$PTY" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+    timeout -k 5 60 "$SCBOOT" "$@" > "$DIR/out" 2> "$DIR/err"
+    rc=$?
+    kill $MI 2>/dev/null; wait $MI 2>/dev/null
+}
+if command -v python3 > /dev/null; then
+    # a just-booted modem's bare lines ("SMS DONE") before the +CCHO session id: the channel
+    # is still used, and closed at the end
+    MITM_LOG=1 mitm standard "--match AT+CCHO --nth 1 bare-urc" dump -r "at:$PTY"
+    check "mitm: bare vendor lines around +CCHO: read on the channel, closed after" \
+        '[ $rc = 0 ] && ! grep -q "basic channel" "$DIR/err" && grep -q "^cmd AT+CCHC=1" "$DIR/mitm.log" || { cat "$DIR/err" >&2; false; }'
+    # a +CME ERROR text with terminal escapes, on the READ BINARY of the bootstrap file
+    mitm standard "--match AT+CGLA --nth 9 cme-esc" dump -r "at:$PTY,timeout=2000"
+    check "mitm: escape sequences from the modem do not reach the terminal" \
+        '[ $rc != 0 ] && grep -q "+CME ERROR: ?]0;owned" "$DIR/err" && ! grep -q "$(printf "\033")" "$DIR/err"'
+    # the modem loses the +CCHO (a reset): the next command gets its whole timeout
+    mitm standard "--match AT+CCHO --nth 1 reset" dump -r "at:$PTY,timeout=2000"
+    check "mitm: after a lost answer the next command is not failed early" \
+        '[ $rc != 0 ] && grep -q "AT+CCHO" "$DIR/err" && ! grep -q "cannot write" "$DIR/err" || { cat "$DIR/err" >&2; false; }'
+fi
+
 # no +CSIM: the error says what to do
 vm_start --no-csim "$DATA/standard.json"
 timeout -k 5 60 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
@@ -202,7 +233,15 @@ if [ -d /var/lock ] && [ -w /var/lock ]; then
     check "UUCP lock held by a live process: refused and named" '[ $rc != 0 ] && grep -q "locked by process $HOLDER" "$DIR/err"'
     kill $HOLDER 2>/dev/null; wait $HOLDER 2>/dev/null
     timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
-    check "stale UUCP lock (owner gone): taken over" '[ $? = 0 ]'
+    rc=$?
+    check "stale UUCP lock (owner gone): taken over" '[ $rc = 0 ]'
+    # garbage in the lock: numbers past any pid (0 and -1 once cast to a pid) name no owner
+    for garbage in 4294967296 4294967295 -1 junk; do
+        printf '%10s\n' $garbage > "$lock"
+        timeout -k 5 30 "$SCBOOT" dump -r "at:$PTY" > /dev/null 2> "$DIR/err"
+        rc=$?
+        check "a lock holding $garbage: taken over" '[ $rc = 0 ] || { cat "$DIR/err" >&2; false; }'
+    done
     check "the lock is released after use" '[ ! -e "$lock" ]'
 fi
 vm_stop

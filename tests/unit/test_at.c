@@ -8,6 +8,7 @@
  */
 #define _XOPEN_SOURCE 600
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -122,6 +123,19 @@ static void test_parse_bare_and_prefixed(void **state)
     scb_at_parser_start(&p, "AT+CCHO=\"A0\"", "+CCHO:", 1);
     assert_int_equal(feed_str(&p, "\r\n+CCHO: 7\r\nOK\r\n", 0, NULL), 1);
     assert_string_equal(p.info, "+CCHO: 7");
+    /* the bare lines a modem sends after its boot are not the session id: taking one for it
+     * would end in "two answers" and leave the channel the modem opened open for good */
+    scb_at_parser_start(&p, "AT+CCHO=\"A0\"", "+CCHO:", SCB_AT_BARE_NUMBER);
+    assert_int_equal(
+        feed_str(&p, "\r\nSMS DONE\r\n\r\nPB DONE\r\nCall Ready\r\n3\r\nOK\r\n", 0, NULL), 1);
+    assert_string_equal(p.info, "3");
+    scb_at_parser_start(&p, "AT+CGSN", "+CGSN:", SCB_AT_BARE_NUMBER);
+    assert_int_equal(feed_str(&p, "\r\nSMS Ready\r\n\"356938035643809\"\r\nOK\r\n", 1, NULL), 1);
+    assert_string_equal(p.info, "\"356938035643809\"");
+    /* any bare answer where any is asked for (scb_at_command: AT+CGMI -> "Quectel") */
+    scb_at_parser_start(&p, "AT+CGMI", NULL, 1);
+    assert_int_equal(feed_str(&p, "\r\nQuectel\r\n\r\nOK\r\n", 0, NULL), 1);
+    assert_string_equal(p.info, "Quectel");
     /* another command's answer is not taken for ours, and is remembered */
     scb_at_parser_start(&p, "AT+CGLA=1,4,\"0070\"", "+CGLA:", 0);
     assert_int_equal(feed_str(&p, "\r\n+CSIM: 4,\"9000\"\r\nOK\r\n", 0, NULL), 1);
@@ -169,6 +183,16 @@ static void test_parse_bounds(void **state)
     static const uint8_t nul[] = {'O', 0, 'K', '\r', 'O', 'K', '\r'};
     assert_int_equal(scb_at_parser_feed(&p, nul, sizeof(nul), &used), 1);
     assert_int_equal(used, sizeof(nul));
+    /* a modem's text reaches error messages: no escape sequence, no 8-bit byte gets through */
+    scb_at_parser_start(&p, "AT+CSIM=4,\"0070\"", "+CSIM:", 0);
+    assert_int_equal(feed_str(&p,
+                              "\r\n+X\x1b[2J: \xc3\xa9"
+                              "\r\n+CME ERROR: \x1b]0;owned\x07\x9b"
+                              "31m\r\n",
+                              0, NULL),
+                     1);
+    assert_string_equal(p.cme_text, "?]0;owned??31m");
+    assert_string_equal(p.other, "+X?[2J: ??");
 }
 
 static void test_parse_hexresp(void **state)
@@ -261,25 +285,61 @@ static void collect_log(void *ctx, const char *line)
     snprintf(md->log + l, sizeof(md->log) - l, "%s\n", line);
 }
 
+/* A pseudo-terminal whose slave is raw (else its line discipline echoes the modem's answers
+ * back as input) and kept open (else the client's close hangs it up). */
+static void pty_raw(int *master, int *slave, char *path, size_t cap)
+{
+    struct termios tio;
+    *master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(*master >= 0);
+    assert_int_equal(grantpt(*master), 0);
+    assert_int_equal(unlockpt(*master), 0);
+    snprintf(path, cap, "%s", ptsname(*master));
+    *slave = open(path, O_RDWR | O_NOCTTY);
+    assert_true(*slave >= 0);
+    tcgetattr(*slave, &tio);
+    cfmakeraw(&tio);
+    tcsetattr(*slave, TCSANOW, &tio);
+}
+
+/* The options of the AT transport on path: no UUCP lock, notes and errors to log. */
+static void at_opts(const char *path, unsigned timeout_ms, unsigned poll_ms, scb_at_log_fn log,
+                    void *ctx, struct scb_at_opts *o)
+{
+    scb_at_opts_init(o);
+    snprintf(o->device, sizeof(o->device), "%s", path);
+    o->lock = 0;
+    o->timeout_ms = timeout_ms;
+    o->poll_ms = poll_ms;
+    o->log = log;
+    o->log_ctx = ctx;
+}
+
+/* The AT transport on path, open. */
+static struct scb_transport *at_up(const char *path, unsigned timeout_ms, scb_at_log_fn log,
+                                   void *ctx)
+{
+    struct scb_at_opts o;
+    struct scb_transport *t = NULL;
+    char err[600];
+    at_opts(path, timeout_ms, 100, log, ctx, &o);
+    int ret = scb_at_open(&o, &t, err, sizeof(err));
+    if (ret != 0) {
+        fprintf(stderr, "open: %s\n", err);
+    }
+    assert_int_equal(ret, 0);
+    return t;
+}
+
 /* The simulator on a pty, served by a thread; nothing opens the port yet. */
 static struct modem *modem_serve(const char *profile, const struct scb_emu_modem_opts *mo)
 {
     struct modem *md = calloc(1, sizeof(*md));
-    struct termios tio;
     char err[600];
     assert_non_null(md);
     assert_int_equal(scb_emu_load(profile, &md->e, err, sizeof(err)), 0);
     assert_int_equal(scb_emu_modem_new(md->e, mo, &md->m), 0);
-    md->master = posix_openpt(O_RDWR | O_NOCTTY);
-    assert_true(md->master >= 0);
-    assert_int_equal(grantpt(md->master), 0);
-    assert_int_equal(unlockpt(md->master), 0);
-    snprintf(md->path, sizeof(md->path), "%s", ptsname(md->master));
-    md->slave = open(md->path, O_RDWR | O_NOCTTY);
-    assert_true(md->slave >= 0);
-    tcgetattr(md->slave, &tio);
-    cfmakeraw(&tio);
-    tcsetattr(md->slave, TCSANOW, &tio);
+    pty_raw(&md->master, &md->slave, md->path, sizeof(md->path));
     pthread_mutex_init(&md->mu, NULL);
     assert_int_equal(pthread_create(&md->th, NULL, serve, md), 0);
     return md;
@@ -288,27 +348,14 @@ static struct modem *modem_serve(const char *profile, const struct scb_emu_modem
 static void modem_opts(struct modem *md, unsigned timeout_ms, unsigned poll_ms,
                        struct scb_at_opts *o)
 {
-    scb_at_opts_init(o);
-    snprintf(o->device, sizeof(o->device), "%s", md->path);
-    o->lock = 0;
-    o->timeout_ms = timeout_ms;
-    o->poll_ms = poll_ms;
-    o->log = collect_log;
-    o->log_ctx = md;
+    at_opts(md->path, timeout_ms, poll_ms, collect_log, md, o);
 }
 
 static struct modem *modem_up(const char *profile, const struct scb_emu_modem_opts *mo,
                               unsigned timeout_ms)
 {
     struct modem *md = modem_serve(profile, mo);
-    struct scb_at_opts o;
-    char err[600];
-    modem_opts(md, timeout_ms, 100, &o);
-    int ret = scb_at_open(&o, &md->t, err, sizeof(err));
-    if (ret != 0) {
-        fprintf(stderr, "open: %s\n", err);
-    }
-    assert_int_equal(ret, 0);
+    md->t = at_up(md->path, timeout_ms, collect_log, md);
     return md;
 }
 
@@ -690,6 +737,191 @@ static void test_hostile(void **state)
     }
 }
 
+/* ---- a scripted modem: what a hostile one answers, command by command --------------------- */
+
+/* answer(): the bytes to send for a command (n: its number among the card commands, from 0),
+ * or NULL for no answer at all. AT, ATE0 and AT+CMEE are answered OK. */
+typedef const char *(*script_fn)(const char *cmd, unsigned n);
+
+struct script {
+    int master, slave;
+    char path[64];
+    pthread_t th;
+    volatile int stop;
+    script_fn answer;
+    unsigned cmds;
+    unsigned mute_at;         /* this many first plain ATs get no answer */
+    unsigned ats;
+    long long at_ms[4];       /* when the first plain ATs came */
+    struct scb_transport *t;
+    char log[2048];
+};
+
+static void *script_serve(void *arg)
+{
+    struct script *sc = arg;
+    char buf[4096];
+    size_t len = 0;
+    while (!sc->stop) {
+        struct pollfd pf = {.fd = sc->master, .events = POLLIN};
+        if (poll(&pf, 1, 20) <= 0) {
+            continue;
+        }
+        ssize_t r = read(sc->master, buf + len, sizeof(buf) - 1 - len);
+        if (r <= 0) {
+            continue;
+        }
+        len += (size_t)r;
+        char *cr;
+        while ((cr = memchr(buf, '\r', len)) != NULL) {
+            *cr = '\0';
+            const char *a = "\r\nOK\r\n";
+            if (strcmp(buf, "AT") == 0) {
+                if (sc->ats < 4) {
+                    sc->at_ms[sc->ats] = mono_ms();
+                }
+                if (sc->ats++ < sc->mute_at) {
+                    a = NULL;
+                }
+            } else if (strncmp(buf, "AT+C", 4) == 0 && strncmp(buf, "AT+CMEE", 7) != 0) {
+                a = sc->answer(buf, sc->cmds++);
+            }
+            if (a && write(sc->master, a, strlen(a)) < 0) {
+                break;
+            }
+            len -= (size_t)(cr + 1 - buf);
+            memmove(buf, cr + 1, len);
+        }
+    }
+    return NULL;
+}
+
+static void script_log(void *ctx, const char *line)
+{
+    struct script *sc = ctx;
+    size_t l = strlen(sc->log);
+    snprintf(sc->log + l, sizeof(sc->log) - l, "%s\n", line);
+}
+
+static struct script *script_up(script_fn answer, unsigned timeout_ms, unsigned mute_at)
+{
+    struct script *sc = calloc(1, sizeof(*sc));
+    assert_non_null(sc);
+    sc->answer = answer;
+    sc->mute_at = mute_at;
+    pty_raw(&sc->master, &sc->slave, sc->path, sizeof(sc->path));
+    assert_int_equal(pthread_create(&sc->th, NULL, script_serve, sc), 0);
+    sc->t = at_up(sc->path, timeout_ms, script_log, sc);
+    return sc;
+}
+
+static void script_down(struct script *sc)
+{
+    scb_transport_free(&sc->t);
+    sc->stop = 1;
+    pthread_join(sc->th, NULL);
+    close(sc->slave);
+    close(sc->master);
+    free(sc);
+}
+
+static const char *stall_first(const char *cmd, unsigned n)
+{
+    (void)cmd;
+    return n == 0 ? NULL : "\r\n+CSIM: 4,\"9000\"\r\n\r\nOK\r\n";
+}
+
+/* A command the modem never answers (it reset, or lost it) times out; the next one gets its
+ * whole timeout, although the wait for the lost answer's late final result came first. */
+static void test_after_a_lost_answer(void **state)
+{
+    static const uint8_t rd[] = {0x00, 0xB0, 0x82, 0x00, 0x0A};
+    uint8_t rsp[300];
+    size_t rl;
+    (void)state;
+    struct script *sc = script_up(stall_first, 400, 0);
+    assert_int_equal(scb_transport_transmit(sc->t, rd, sizeof(rd), rsp, sizeof(rsp), &rl),
+                     SCB_E_TIMEOUT);
+    int ret = scb_transport_transmit(sc->t, rd, sizeof(rd), rsp, sizeof(rsp), &rl);
+    if (ret != 0) {
+        fprintf(stderr, "%s", sc->log);
+    }
+    assert_int_equal(ret, 0);
+    assert_int_equal(rl, 2);
+    assert_int_equal(rsp[0], 0x90);
+    script_down(sc);
+}
+
+static const char *mangled_echo(const char *cmd, unsigned n)
+{
+    (void)cmd;
+    return n == 0 ? "\r\n+AT+CSIM=26,\"002000010831323334FFFFFFFF\"\r\n\r\nOK\r\n"
+                  : "\r\n+CGLA: 4,\"31323334\"\r\n\r\nOK\r\n";
+}
+
+/* A line that is not the answer is named by its prefix only: a mangled echo of a VERIFY
+ * (no colon) carries the PIN block, another command's answer the card's data. */
+static void test_other_line_not_quoted(void **state)
+{
+    static const uint8_t verify[] = {0x00, 0x20, 0x00, 0x01, 0x08, '1', '2', '3', '4',
+                                     0xFF, 0xFF, 0xFF, 0xFF};
+    uint8_t rsp[300];
+    size_t rl;
+    (void)state;
+    struct script *sc = script_up(mangled_echo, 1000, 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(
+            scb_transport_transmit(sc->t, verify, sizeof(verify), rsp, sizeof(rsp), &rl),
+            SCB_E_TRANSPORT);
+        const char *e = scb_at_last_error(sc->t);
+        if (strstr(e, "3132") || strstr(e, "1234")) {
+            fprintf(stderr, "%s\n", e);
+        }
+        assert_null(strstr(e, "3132"));
+        assert_null(strstr(e, "1234"));
+        assert_non_null(strstr(e, i == 0 ? "answered +AT+CSIM ..." : "answered +CGLA: ..."));
+    }
+    script_down(sc);
+}
+
+static const char *long_imei(const char *cmd, unsigned n)
+{
+    (void)n;
+    return strcmp(cmd, "AT+CGSN") == 0 ? "\r\n+CGSN: 123456789012345678901234\r\n\r\nOK\r\n"
+                                       : "\r\nERROR\r\n";
+}
+
+/* An IMEI or ICCID that does not parse leaves nothing in the caller's buffer, not its first
+ * digits (`scboot readers` printed "IMEI 123456789012345" for a 24-digit answer). */
+static void test_identity_garbage(void **state)
+{
+    char imei[20], iccid[24];
+    (void)state;
+    struct script *sc = script_up(long_imei, 1000, 0);
+    memset(imei, 'X', sizeof(imei));
+    assert_int_equal(scb_at_imei(sc->t, imei, sizeof(imei)), SCB_E_PARSE);
+    assert_string_equal(imei, "");
+    memset(iccid, 'X', sizeof(iccid));
+    assert_true(scb_at_iccid(sc->t, iccid, sizeof(iccid)) < 0);
+    assert_true(memchr(iccid, '\0', sizeof(iccid)) != NULL);
+    script_down(sc);
+}
+
+/* A modem that misses the first AT (just reset) is asked again after the probe's short wait,
+ * not after a whole command timeout spent waiting for the lost probe's answer. */
+static void test_probe_retry(void **state)
+{
+    (void)state;
+    struct script *sc = script_up(stall_first, 4000, 1);
+    assert_true(sc->ats >= 2);
+    long long gap = sc->at_ms[1] - sc->at_ms[0];
+    if (gap >= 4000) {
+        fprintf(stderr, "the second AT came %lld ms after the first\n", gap);
+    }
+    assert_true(gap < 4000);
+    script_down(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -708,6 +940,10 @@ int main(void)
         cmocka_unit_test(test_removed_mid_read),
         cmocka_unit_test(test_slow_modem),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_after_a_lost_answer),
+        cmocka_unit_test(test_probe_retry),
+        cmocka_unit_test(test_other_line_not_quoted),
+        cmocka_unit_test(test_identity_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
