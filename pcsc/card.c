@@ -148,7 +148,10 @@ static int exchange(struct scb_card *c, const uint8_t *cmd, size_t clen, uint8_t
     }
     c->bytes_in += *rlen;
     if (c->trace) {
-        c->trace(c->trace_ctx, SCB_TRACE_RSP, rsp, *rlen, c->redact & SCB_REDACT_RSP);
+        /* the answer to a command that carried a secret (VERIFY) is as secret as it: a
+         * hostile reader or modem may echo the PIN block there */
+        c->trace(c->trace_ctx, SCB_TRACE_RSP, rsp, *rlen,
+                 c->redact & (SCB_REDACT_RSP | SCB_REDACT_CMD));
     }
     return SCB_OK;
 }

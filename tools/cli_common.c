@@ -246,8 +246,17 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
             }
             return;
         }
-        scb_sha256_prefix(buf, len - 2, h, sizeof(h));
         scb_hex_encode(buf + len - 2, 2, hex, sizeof(hex));
+        if (redacted & SCB_REDACT_CMD) {
+            /* the answer to a PIN command: its length only (a hash of a PIN is reversible) */
+            for (int i = 0; i < 2; i++) {
+                if (outs[i]) {
+                    fprintf(outs[i], "< [%zu bytes redacted] %s\n", len - 2, hex);
+                }
+            }
+            return;
+        }
+        scb_sha256_prefix(buf, len - 2, h, sizeof(h));
         for (int i = 0; i < 2; i++) {
             if (outs[i]) {
                 fprintf(outs[i], "< [%zu bytes redacted, sha256 %s] %s\n", len - 2, h, hex);

@@ -30,7 +30,11 @@ enum scb_trace_dir {
 #define SCB_REDACT_RSP 2 /**< hide response data (secret file bytes) */
 /**
  * Trace callback: one APDU as sent or received. buf is valid during the call only; redacted
- * is nonzero when the data bytes must not be shown (the header and status word may be).
+ * is nonzero when the data bytes must not be shown (the header and status word may be): on a
+ * command, SCB_REDACT_CMD; on a response, SCB_REDACT_RSP (secret file bytes: a length and a
+ * hash prefix may be shown) and/or SCB_REDACT_CMD (the answer to a command that carried a
+ * secret, such as VERIFY: show its length only, since a hash of a short PIN is easily
+ * reversed).
  */
 typedef void (*scb_trace_fn)(void *ctx, enum scb_trace_dir dir, const uint8_t *buf,
                              size_t len, int redacted);

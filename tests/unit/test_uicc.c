@@ -386,6 +386,66 @@ static void test_verify_pin_redacted(void **state)
     scb_emu_free(&e);
 }
 
+/* A reader (or modem) that answers with the command's bytes: the PIN comes back in the
+ * response, whose trace must be redacted as the command's is. */
+static int echo_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp,
+                         size_t rcap, size_t *rlen)
+{
+    (void)self;
+    if (clen + 2 > rcap) {
+        return SCB_E_INVALID_ARG;
+    }
+    memcpy(rsp, cmd, clen);
+    rsp[clen] = 0x90;
+    rsp[clen + 1] = 0x00;
+    *rlen = clen + 2;
+    return SCB_OK;
+}
+
+static int echo_status(void *self, struct scb_card_status *st)
+{
+    (void)self;
+    memset(st, 0, sizeof(*st));
+    st->present = 1;
+    return SCB_OK;
+}
+
+static void echo_destroy(void *self)
+{
+    (void)self;
+}
+
+static const struct scb_transport_ops echo_ops = {
+    .name = "echo", .transmit = echo_transmit, .status = echo_status, .destroy = echo_destroy};
+
+static int rsp_flags = -1;
+static void rsp_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len,
+                      int redacted)
+{
+    pin_trace(ctx, dir, buf, len, redacted);
+    if (dir == SCB_TRACE_RSP) {
+        rsp_flags = redacted;
+    }
+}
+
+static void test_verify_echoed_pin_redacted(void **state)
+{
+    (void)state;
+    static int self;
+    struct scb_transport *t = scb_transport_new(&echo_ops, &self);
+    struct scb_card *c = NULL;
+    assert_non_null(t);
+    assert_int_equal(scb_card_new(t, &c), 0);
+    scb_card_set_trace(c, rsp_trace, NULL);
+    pin_seen = 0;
+    rsp_flags = -1;
+    scb_uicc_verify_pin(c, 0, 1, "1234", NULL);
+    assert_int_equal(pin_seen, 0);
+    assert_true(rsp_flags >= 0 && (rsp_flags & SCB_REDACT_CMD) != 0);
+    scb_card_free(&c);
+    scb_transport_free(&t);
+}
+
 static void test_read_iccid_emu(void **state)
 {
     (void)state;
@@ -478,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_no_channel_card),
         cmocka_unit_test(test_verify_pin),
         cmocka_unit_test(test_verify_pin_redacted),
+        cmocka_unit_test(test_verify_echoed_pin_redacted),
         cmocka_unit_test(test_read_iccid_emu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
