@@ -57,7 +57,7 @@ watch_start() { # state-dir, flags...
     PIDS="$PIDS $WATCH"
 }
 watch_stop() { kill -TERM "$WATCH" 2>/dev/null; wait "$WATCH" 2>/dev/null; }
-has_event() { stack_wait "${2:-100}" grep -q "^$1 " "$EV"; }
+has_event() { stack_wait "${2:-300}" grep -q "^$1 " "$EV"; }
 committed() { "$SCBOOT" status --state-dir "$1" 2>/dev/null | grep -q "$2"; }
 
 if [ "$MODE" = listen ]; then
@@ -66,7 +66,7 @@ if [ "$MODE" = listen ]; then
     card_in "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3"
     watch_start "$T/s1" --listen "127.0.0.1:$PORT"
     has_event applied
-    stack_wait 50 grep -q "listening on 127.0.0.1 port $PORT" "$T/s1.log"
+    stack_wait 300 grep -q "listening on 127.0.0.1 port $PORT" "$T/s1.log"
     C="coap-client-notls -B 5"
     $C -m put -t 11542 -f "$T/sec.tlv" "coap://127.0.0.1:$PORT/0" > "$T/o" 2> "$T/e"
     $C -m put -t 11542 -f "$T/srv.tlv" "coap://127.0.0.1:$PORT/1" >> "$T/o" 2>> "$T/e"
@@ -79,7 +79,7 @@ if [ "$MODE" = listen ]; then
     watch_stop
     watch_start "$T/s2" --listen "127.0.0.1:$PORT"
     has_event applied
-    stack_wait 50 grep -q "listening on 127.0.0.1 port $PORT" "$T/s2.log"
+    stack_wait 300 grep -q "listening on 127.0.0.1 port $PORT" "$T/s2.log"
     $C -m put -t 11542 -f "$T/sec.tlv" "coap://127.0.0.1:$PORT/0" > /dev/null 2>&1
     $C -m put -t 11542 -f "$T/srv.tlv" "coap://127.0.0.1:$PORT/1" > /dev/null 2>&1
     stack_vcard_stop
@@ -96,10 +96,10 @@ if [ "$MODE" = listen ]; then
         card_in "$(psk_account $PORT)"
         watch_start "$T/s3" --listen "127.0.0.1:$PORT"
         has_event applied
-        stack_wait 50 grep -q "port $PORT" "$T/s3.log"
+        stack_wait 300 grep -q "port $PORT" "$T/s3.log"
         coap-client-openssl -B 3 -u gw-1 -k wrongkey -m post "coaps://127.0.0.1:$PORT/bs" > /dev/null 2>&1
         check "DTLS PSK, wrong key: nothing committed" '! committed "$T/s3" "network"'
-        D="coap-client-openssl -B 5 -u gw-1 -k secretkey"
+        D="coap-client-openssl -B 20 -u gw-1 -k secretkey"
         $D -m put -t 11542 -f "$T/sec.tlv" "coaps://127.0.0.1:$PORT/0" > /dev/null 2>&1
         $D -m put -t 11542 -f "$T/srv.tlv" "coaps://127.0.0.1:$PORT/1" > /dev/null 2>&1
         $D -m post "coaps://127.0.0.1:$PORT/bs" > /dev/null 2>&1
@@ -116,12 +116,12 @@ if [ "$MODE" = listen ]; then
         tlv "$T/nosec.json" "$T/nosec.tlv"
         watch_start "$T/s4" --listen "0.0.0.0:$PORT"
         has_event applied
-        stack_wait 50 grep -q "listening for the Bootstrap-Server on 0.0.0.0 port $PORT" "$T/s4.log"
+        stack_wait 300 grep -q "listening for the Bootstrap-Server on 0.0.0.0 port $PORT" "$T/s4.log"
         $D -m put -t 11542 -f "$T/nosec.tlv" "coaps://127.0.0.1:$PORT/0" > /dev/null 2>&1
         $D -m put -t 11542 -f "$T/srv.tlv" "coaps://127.0.0.1:$PORT/1" > /dev/null 2>&1
         $D -m post "coaps://127.0.0.1:$PORT/bs" > /dev/null 2>&1
         has_event network-applied
-        stack_wait 50 grep -q "listening on 127.0.0.1 port $PORT WITHOUT" "$T/s4.log"
+        stack_wait 300 grep -q "listening on 127.0.0.1 port $PORT WITHOUT" "$T/s4.log"
         check "account moved to NoSec: the daemon's next listener binds loopback, with a warning" 'grep -q "no longer requires DTLS: listening again on 127.0.0.1 only (not 0.0.0.0)" "$T/s4.log" && ! grep -q "listening on 0.0.0.0 port $PORT WITHOUT" "$T/s4.log" || { cat "$T/s4.log" >&2; false; }'
         check "account moved to NoSec: the committed account is the NoSec one" 'committed "$T/s4" "/0/5  network"'
         watch_stop
