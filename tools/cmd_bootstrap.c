@@ -16,6 +16,7 @@
 
 
 #include "cli.h"
+#include "cli_daemon.h"
 #include "cli_misc.h"
 #include "cli_net.h"
 #include "scboot/bootstrap.h"
@@ -91,6 +92,13 @@ __attribute__((format(printf, 2, 3))) static void bad_value(struct cli *c, const
     va_end(ap);
     fputc('\n', stderr);
     c->reported = 1;
+}
+
+/* The library's lines, its option names worded as this command's flags. */
+static void log_line(void *ctx, const char *line)
+{
+    char buf[1024];
+    cli_log(ctx, cli_lib_hint(line, buf, sizeof(buf)));
 }
 
 /* The PSK key is wiped on every path out of the command. */
@@ -324,7 +332,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         return cli_fail(c, ret, "%s", err);
     }
     scb_committed_free(&loaded);
-    o.log = cli_log;
+    o.log = log_line;
     o.log_ctx = c;
     if (c->reader || factory) {
         /* 6.1.4: Bootstrap-Server operations are ignored until smartcard and factory

@@ -547,8 +547,8 @@ static int listen_on(struct bs *b, coap_context_t *ctx)
          * earlier session (before a restart) must not open the given address to anyone.
          */
         logf_(b, "warning: no Bootstrap-Server account with credentials is committed: plain "
-                 "CoAP listens on %s only (not %s); --listen-unauthenticated (scboot.conf "
-                 "listen-unauthenticated = yes) allows the address given",
+                 "CoAP listens on %s only (not %s); the option listen_unauthenticated allows "
+                 "the address given",
               loopback_of(host), host);
         snprintf(host, sizeof(host), "%s", loopback_of(host));
     }
