@@ -30,6 +30,7 @@ void cli_conf_init(struct cli_conf *c)
     c->scp03_level = -1;
     c->exec_timeout = -1;
     c->no_acl = -1;
+    c->listen_unauthenticated = -1;
 }
 
 void cli_conf_free(struct cli_conf *c)
@@ -175,12 +176,12 @@ static int parse_bool(const char *s, int *out)
 
 enum key {
     K_READER, K_PIN_FILE, K_SCP03_KEYS, K_SECURE, K_SCP03_LEVEL, K_FACTORY, K_STATE_DIR, K_EXEC,
-    K_EXEC_TIMEOUT, K_VERIFY, K_NO_ACL, K_PROFILE, K_ENDPOINT, K_LISTEN, K_COUNT
+    K_EXEC_TIMEOUT, K_VERIFY, K_NO_ACL, K_PROFILE, K_ENDPOINT, K_LISTEN, K_LISTEN_UNAUTH, K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
     "reader", "pin-file", "scp03-keys", "secure-channel", "scp03-level", "factory",
     "state-dir", "exec", "exec-timeout", "verify", "no-acl", "profile", "endpoint",
-    "listen"};
+    "listen", "listen-unauthenticated"};
 
 static char **string_slot(struct cli_conf *c, enum key k)
 {
@@ -255,7 +256,8 @@ static int set_value(struct cli_conf *c, enum key k, const char *v, char *err, s
         return 0;
     case K_VERIFY: return cli_parse_verify(v, &c->verify, &c->verify_every_s, err, errlen);
     case K_NO_ACL:
-        if (parse_bool(v, &c->no_acl) < 0) {
+    case K_LISTEN_UNAUTH:
+        if (parse_bool(v, k == K_NO_ACL ? &c->no_acl : &c->listen_unauthenticated) < 0) {
             return fail(err, errlen, "'%s': must be yes or no", v);
         }
         return 0;

@@ -25,6 +25,7 @@ struct cli_conf {
     enum cli_verify verify;   /* the card re-check policy */
     unsigned verify_every_s;  /* with CLI_VERIFY_EVERY */
     int no_acl;               /* -1 unset, 0 or 1 */
+    int listen_unauthenticated; /* -1 unset, 0 or 1: plain CoAP beyond loopback */
     /* "FILE:LINE: pin-file" / "...: scp03-keys" when set ("" unset), for the messages about
      * the file they name */
     char pin_file_origin[320], scp03_keys_origin[320];

@@ -83,7 +83,8 @@ int cli_log_classify(const char *line)
 {
     static const char *const errs[] = {"commit failed", "store:", "PIN refused"};
     static const char *const warns[] = {"card data rejected", "factory configuration rejected",
-                                        "factory configuration unusable", "card unreadable"};
+                                        "factory configuration unusable", "card unreadable",
+                                        "warning:"};
     for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
         if (strncmp(line, errs[k], strlen(errs[k])) == 0) {
             return LOG_ERR;
@@ -97,9 +98,22 @@ int cli_log_classify(const char *line)
     return LOG_INFO;
 }
 
+const char *cli_lib_hint(const char *line, char *buf, size_t cap)
+{
+    static const char opt[] = "the option listen_unauthenticated";
+    const char *at = strstr(line, opt);
+    if (at == NULL) {
+        return line;
+    }
+    snprintf(buf, cap, "%.*s--listen-unauthenticated (scboot.conf: listen-unauthenticated = "
+                       "yes)%s", (int)(at - line), line, at + sizeof(opt) - 1);
+    return buf;
+}
+
 void cli_logger_lib(void *ctx, const char *line)
 {
-    cli_logp(ctx, cli_log_classify(line), "%s", line);
+    char buf[1024];
+    cli_logp(ctx, cli_log_classify(line), "%s", cli_lib_hint(line, buf, sizeof(buf)));
 }
 
 int cli_notify_raw(const char *path, const char *state)

@@ -25,6 +25,8 @@ void cli_logp(struct cli_logger *l, int prio, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The library's one-argument log callback: lines are classified by what they say. */
 void cli_logger_lib(void *ctx, const char *line);
+/* line, or (in buf) line with the library's option field it names worded as the tools' flag. */
+const char *cli_lib_hint(const char *line, char *buf, size_t cap);
 int cli_log_classify(const char *line);
 
 /* sd_notify: a no-op (0) without $NOTIFY_SOCKET; 0 sent, negative errno on failure. */

@@ -16,6 +16,7 @@
 
 
 #include "cli.h"
+#include "cli_daemon.h"
 #include "cli_misc.h"
 #include "cli_net.h"
 #include "scboot/bootstrap.h"
@@ -27,7 +28,7 @@
 
 static const char usage_text[] =
     "scboot bootstrap --endpoint NAME [--server URI] [--no-hold-off] | --listen [ADDR:]PORT\n"
-    "                 [--config F] [--state-dir D] [--no-acl|--profile P] [--once]\n"
+    "                 [--listen-unauthenticated] [--config F] [--state-dir D] [--no-acl|--profile P] [--once]\n"
     "                 [--exchange-lifetime S]\n"
     "                 [--psk-identity ID --psk-key-file F] [--pct FORMAT]\n"
     "                 [--attempts N] [--backoff MS[,MAX_MS]] [--ack-timeout MS]\n"
@@ -36,7 +37,7 @@ static const char usage_text[] =
 
 enum { OPT_SERVER = 700, OPT_EP, OPT_LISTEN, OPT_STATE, OPT_NO_ACL, OPT_PROFILE, OPT_ONCE,
        OPT_LIFETIME, OPT_PSK_ID, OPT_PSK_FILE, OPT_PCT, OPT_FACTORY, OPT_PIN, OPT_PIN_FILE, OPT_ATTEMPTS,
-       OPT_BACKOFF, OPT_ACK, OPT_RETRANSMIT, OPT_CONFIG, OPT_NO_HOLD_OFF };
+       OPT_BACKOFF, OPT_ACK, OPT_RETRANSMIT, OPT_CONFIG, OPT_NO_HOLD_OFF, OPT_LISTEN_UNAUTH };
 
 static const char help_text[] =
     "Network bootstrap over CoAP (LwM2M Bootstrap interface): the Bootstrap-Server's\n"
@@ -46,7 +47,9 @@ static const char help_text[] =
     "Who may bootstrap: the committed Bootstrap-Server account's credentials decide: PSK\n"
     "(identity /0/x/3 exactly, key /0/x/5), raw public keys or X.509 (/0/x/3-5, peer checked\n"
     "against /0/x/4 and /0/x/15) mean DTLS with exactly those; plain CoAP only without such an\n"
-    "account (logged as unauthenticated; --listen PORT then binds 127.0.0.1 only). With no\n"
+    "account (logged as unauthenticated), and then on loopback only (127.0.0.1, ::1 for an\n"
+    "IPv6 address, with a warning) unless --listen-unauthenticated lets it take the address\n"
+    "given; an address once bound with DTLS never turns plain in this process. With no\n"
     "such account, --psk-identity/--psk-key-file (key file: hex) give DTLS PSK; they never\n"
     "replace an account's credentials. coap:// is refused when DTLS is required.\n"
     "Client-initiated: POST /bs?ep=NAME to the committed Bootstrap-Server account's URI\n"
@@ -91,6 +94,13 @@ __attribute__((format(printf, 2, 3))) static void bad_value(struct cli *c, const
     c->reported = 1;
 }
 
+/* The library's lines, its option names worded as this command's flags. */
+static void log_line(void *ctx, const char *line)
+{
+    char buf[1024];
+    cli_log(ctx, cli_lib_hint(line, buf, sizeof(buf)));
+}
+
 /* The PSK key is wiped on every path out of the command. */
 static void key_wipe(uint8_t **key, size_t len)
 {
@@ -113,6 +123,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         {"server", required_argument, NULL, OPT_SERVER},
         {"endpoint", required_argument, NULL, OPT_EP},
         {"listen", required_argument, NULL, OPT_LISTEN},
+        {"listen-unauthenticated", no_argument, NULL, OPT_LISTEN_UNAUTH},
         {"state-dir", required_argument, NULL, OPT_STATE},
         {"no-acl", no_argument, NULL, OPT_NO_ACL},
         {"profile", required_argument, NULL, OPT_PROFILE},
@@ -171,6 +182,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             o.listen = optarg;
             break;
         }
+        case OPT_LISTEN_UNAUTH: o.listen_unauthenticated = 1; break;
         case OPT_STATE: state = optarg; break;
         case OPT_NO_ACL: scb_profile_no_acl(&o.profile); break;
         case OPT_PROFILE:
@@ -320,7 +332,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         return cli_fail(c, ret, "%s", err);
     }
     scb_committed_free(&loaded);
-    o.log = cli_log;
+    o.log = log_line;
     o.log_ctx = c;
     if (c->reader || factory) {
         /* 6.1.4: Bootstrap-Server operations are ignored until smartcard and factory

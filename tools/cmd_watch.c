@@ -42,11 +42,12 @@ static const char usage_text[] =
     "             [--exec-timeout SECONDS] [--factory F] [--no-acl|--profile P]\n"
     "             [--pin PIN|--pin-file F] [--scp03-keys K]\n"
     "             [--verify on-event|always|every=DURATION] [--endpoint EP]\n"
-    "             [--listen [ADDR:]PORT]";
+    "             [--listen [ADDR:]PORT] [--listen-unauthenticated]";
 
 enum {
     OPT_ALL = 600, OPT_STATE, OPT_EXEC, OPT_FACTORY, OPT_NO_ACL, OPT_PROFILE, OPT_PIN,
-    OPT_PIN_FILE, OPT_CONFIG, OPT_EXEC_TIMEOUT, OPT_VERIFY, OPT_ENDPOINT, OPT_LISTEN
+    OPT_PIN_FILE, OPT_CONFIG, OPT_EXEC_TIMEOUT, OPT_VERIFY, OPT_ENDPOINT, OPT_LISTEN,
+    OPT_LISTEN_UNAUTH
 };
 
 #define HELP_SHOWN (-1)
@@ -66,6 +67,7 @@ struct watch_opts {
     int verify_flag;          /* --verify given: it wins over the file */
     const char *endpoint;     /* --endpoint: client-initiated bootstrap as this name */
     const char *listen;       /* --listen / the file's listen: server-initiated in-process */
+    int listen_unauth;        /* -1 unset; 1: plain CoAP may listen beyond loopback */
 };
 
 struct watch {
@@ -262,6 +264,9 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
     if (o->exec_timeout < 0) {
         o->exec_timeout = cf->exec_timeout;
     }
+    if (o->listen_unauth < 0) {
+        o->listen_unauth = cf->listen_unauthenticated;
+    }
     if (o->no_acl < 0 && o->profile == NULL) {
         o->no_acl = cf->no_acl;
         o->profile = cf->profile;
@@ -295,6 +300,8 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                                          {"verify", required_argument, NULL, OPT_VERIFY},
                                          {"endpoint", required_argument, NULL, OPT_ENDPOINT},
                                          {"listen", required_argument, NULL, OPT_LISTEN},
+                                         {"listen-unauthenticated", no_argument, NULL,
+                                          OPT_LISTEN_UNAUTH},
                                          {0, 0, 0, 0}};
     char err[256];
     unsigned long secs;
@@ -315,7 +322,10 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                    "  --endpoint EP      when the card and factory leave no server account (or\n"
                    "                     SIGUSR1), client-initiated bootstrap as EP from the\n"
                    "                     committed Bootstrap-Server account, retried\n"
-                   "  --listen [A:]PORT  serve server-initiated bootstrap in this process\n"
+                   "  --listen [A:]PORT  serve server-initiated bootstrap in this process; plain\n"
+                   "                     CoAP (no account requiring DTLS) on loopback only\n"
+                   "  --listen-unauthenticated\n"
+                   "                     plain CoAP may listen on the address given\n"
                    "systemd: Type=notify (READY=1 after the first check, STATUS= per event);\n"
                    "journal priorities when stderr is the journal.\n"
                    "SIGHUP: re-check now; SIGUSR1: registration failed, bootstrap now (unless\n"
@@ -362,6 +372,7 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
             o->endpoint = optarg;
             break;
         case OPT_LISTEN: o->listen = optarg; break;
+        case OPT_LISTEN_UNAUTH: o->listen_unauth = 1; break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
                 return cli_usage(c, usage_text);
@@ -555,7 +566,7 @@ static struct scb_events *open_events(struct watch *w, const struct watch_opts *
 int cmd_watch(struct cli *c, int argc, char **argv)
 {
     struct watch w;
-    struct watch_opts o = {.exec_timeout = -1, .no_acl = -1};
+    struct watch_opts o = {.exec_timeout = -1, .no_acl = -1, .listen_unauth = -1};
     struct cli_conf cf;
     struct scb_store *st = NULL;
     struct scb_events *ev = NULL;
@@ -630,6 +641,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     dopts.verify_every_ms = w.bo.verify_every_ms;
     dopts.endpoint = o.endpoint;
     dopts.listen = o.listen;
+    dopts.coap.listen_unauthenticated = o.listen_unauth == 1;
     dopts.coap.profile = w.bo.profile;
     dopts.coap.log = cli_logger_lib;
     dopts.coap.log_ctx = &w.log;

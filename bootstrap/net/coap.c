@@ -6,8 +6,10 @@
  * EXCHANGE_LIFETIME and the commit of an accepted Finish. Which peer may talk to it is decided
  * in coap_dtls.c from the committed Bootstrap-Server account.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -497,6 +499,23 @@ static int split_listen(const char *spec, char *host, size_t cap, unsigned long 
     return *end || *port == 0 || *port > 65535 ? SCB_E_INVALID_ARG : SCB_OK;
 }
 
+/* A loopback address (127.0.0.0/8, ::1) as text; anything unparsable is not. */
+static int is_loopback(const char *host)
+{
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1) {
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    }
+    return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* The loopback address of host's family (a name counts as IPv4). */
+static const char *loopback_of(const char *host)
+{
+    return strchr(host, ':') != NULL ? "::1" : "127.0.0.1";
+}
+
 static int listen_on(struct bs *b, coap_context_t *ctx)
 {
     int secure = scb_bs_creds_secure(&b->cr);
@@ -514,15 +533,24 @@ static int listen_on(struct bs *b, coap_context_t *ctx)
     if (b->secure_first && !secure) {
         /*
          * The address was given for DTLS: a server that dropped the account's credentials
-         * must not turn it into an unauthenticated listener beyond this host.
+         * must not turn it into an unauthenticated listener beyond this host, opt-in or not.
          */
-        int v6 = strchr(host, ':') != NULL;
-        if (strcmp(host, v6 ? "::1" : "127.0.0.1") != 0) {
+        if (!is_loopback(host)) {
             logf_(b, "warning: the committed Bootstrap-Server account no longer requires DTLS: "
                      "listening again on %s only (not %s), unauthenticated",
-                  v6 ? "::1" : "127.0.0.1", host);
+                  loopback_of(host), host);
+            snprintf(host, sizeof(host), "%s", loopback_of(host));
         }
-        snprintf(host, sizeof(host), "%s", v6 ? "::1" : "127.0.0.1");
+    } else if (!secure && !b->o->listen_unauthenticated && !is_loopback(host)) {
+        /*
+         * No committed account demands DTLS: an unreadable card or a NoSec account left by an
+         * earlier session (before a restart) must not open the given address to anyone.
+         */
+        logf_(b, "warning: no Bootstrap-Server account with credentials is committed: plain "
+                 "CoAP listens on %s only (not %s); the option listen_unauthenticated allows "
+                 "the address given",
+              loopback_of(host), host);
+        snprintf(host, sizeof(host), "%s", loopback_of(host));
     }
     if (secure) {
         b->secure_first = 1;

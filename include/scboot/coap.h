@@ -86,6 +86,12 @@ struct scb_coap_opts {
      * a session that rewrote the account to NoSec cannot open the given address unauthenticated.
      */
     int *listen_secured;
+    /* Server-initiated. Zero: a listener without a committed account that requires DTLS
+     * binds 127.0.0.1 (::1 for an IPv6 address) unless the address given is loopback already,
+     * with a warning. listen_secured wins over it: an address once bound with DTLS never
+     * turns plain. */
+    int listen_unauthenticated; /**< plain CoAP may listen on the address given, not only
+                                     loopback */
 };
 
 /** How a network bootstrap ended. */

@@ -222,6 +222,21 @@ coap-client-notls -B 2 -m delete "coap://127.0.0.1:$PORT/2" > /dev/null 2>&1
 finish_rc
 check "no account: plain CoAP logged as unauthenticated" 'grep -q "WITHOUT authentication" "$T/p6.log"'
 check "no account: --listen PORT binds loopback only" 'grep -q "127.0.0.1:$PORT" "$T/p6.ss" && ! grep -q "0.0.0.0:$PORT" "$T/p6.ss"'
+# an address given does not open plain CoAP beyond this host without the explicit opt-in
+plain_any() { # name extra...: --listen 0.0.0.0:PORT without an account, one Delete, then ss
+    pa=$1; shift
+    PORT=$((PORT + 1))
+    "$SCBOOT" bootstrap --listen "0.0.0.0:$PORT" --state-dir "$T/$pa" --once --exchange-lifetime 1 "$@" 2> "$T/$pa.log" &
+    LPID=$!; PIDS="$PIDS $LPID"
+    sleep 0.4
+    ss -Hlun "sport = :$PORT" > "$T/$pa.ss" 2>/dev/null
+    coap-client-notls -B 2 -m delete "coap://127.0.0.1:$PORT/2" > /dev/null 2>&1
+    finish_rc
+}
+plain_any p7
+check "no account: --listen 0.0.0.0:PORT binds 127.0.0.1 only, with a warning naming the flag" 'grep -q "127.0.0.1:$PORT" "$T/p7.ss" && ! grep -q "0.0.0.0:$PORT" "$T/p7.ss" && grep -q "warning: no Bootstrap-Server account with credentials.*--listen-unauthenticated" "$T/p7.log"'
+plain_any p8 --listen-unauthenticated
+check "no account, --listen-unauthenticated: --listen 0.0.0.0:PORT binds 0.0.0.0, no warning" 'grep -q "0.0.0.0:$PORT" "$T/p8.ss" && ! grep -q "warning:" "$T/p8.log" && grep -q "WITHOUT authentication" "$T/p8.log"'
 
 
 # 6. issue 12 §4: Finish is answered 2.04 only once the commit is durable; else 5.00 + reason,

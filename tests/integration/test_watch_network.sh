@@ -25,7 +25,8 @@ T=$STACK_DIR
 EV="$T/events"
 : > "$EV"
 READER="Virtual PCD 00 00"
-PORT=$((21000 + $$ % 20000))
+# ten ports per process: two modes started together (PIDs close) never share one
+PORT=$((21000 + $$ % 2000 * 10))
 enc() { "$SCBOOT" encode "$1" -o "$2" > /dev/null 2>&1; }
 tlv() { enc "$1" "$T/x.bin" && tail -c +10 "$T/x.bin" > "$2"; }
 # the card: a Bootstrap-Server account only ($1 = its JSON resources), ICCID of the test card

@@ -81,6 +81,7 @@ static void unset_keys_stay_unset(void **state)
     assert_int_equal(c.exec_timeout, -1);
     assert_int_equal(c.verify, CLI_VERIFY_UNSET);
     assert_int_equal(c.no_acl, 1);
+    assert_int_equal(c.listen_unauthenticated, -1);
     cli_conf_free(&c);
     assert_int_equal(parse("", &c, err, sizeof(err)), 0);
     cli_conf_free(&c);
@@ -88,6 +89,30 @@ static void unset_keys_stay_unset(void **state)
     assert_int_equal(parse("exec = logger -t x ./not-a-path\n", &c, err, sizeof(err)), 0);
     cli_conf_free(&c);
     assert_int_equal(parse("exec = /etc/scboot/on-change a/b\n", &c, err, sizeof(err)), 0);
+    cli_conf_free(&c);
+}
+
+/* the opt-in for plain CoAP beyond loopback: a bool of its own, independent of no-acl */
+static void listen_unauthenticated_values(void **state)
+{
+    static const struct {
+        const char *text;
+        int want;
+    } cases[] = {{"listen-unauthenticated = yes\n", 1},
+                 {"listen-unauthenticated = no\n", 0},
+                 {"listen = 0.0.0.0:5683\nlisten-unauthenticated = true\nno-acl = no\n", 1}};
+    struct cli_conf c;
+    char err[256] = "";
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        if (parse(cases[i].text, &c, err, sizeof(err)) != 0) {
+            fail_msg("%s: %s", cases[i].text, err);
+        }
+        assert_int_equal(c.listen_unauthenticated, cases[i].want);
+        cli_conf_free(&c);
+    }
+    assert_int_equal(parse("listen-unauthenticated = yes\n", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.no_acl, -1);
     cli_conf_free(&c);
 }
 
@@ -116,6 +141,10 @@ static void strict_errors_name_file_and_line(void **state)
         {"verify = every=0s\n", "t.conf:1: verify: every=DURATION: '0s': out of range"},
         {"verify = every=25h\n", "t.conf:1: verify: every=DURATION: '25h': out of range"},
         {"no-acl = perhaps\n", "t.conf:1: no-acl: 'perhaps': must be yes or no"},
+        {"listen-unauthenticated = always\n",
+         "t.conf:1: listen-unauthenticated: 'always': must be yes or no"},
+        {"listen-unauthenticated = no\nlisten-unauthenticated = yes\n",
+         "t.conf:2: listen-unauthenticated: set again (first on line 1)"},
         {"reader =\n", "t.conf:1: reader: empty value"},
         {"reader = a\nreader = b\n", "t.conf:2: reader: set again (first on line 1)"},
         {"just words\n", "t.conf:1: expected 'key = value'"},
@@ -470,6 +499,7 @@ static void shipped_example(void **state)
     assert_int_equal(c.secure_mode, 2);
     assert_int_equal(c.scp03_level, 0x33);
     assert_int_equal(c.no_acl, 0);
+    assert_int_equal(c.listen_unauthenticated, 0);
     assert_non_null(c.profile);
     cli_conf_free(&c);
 }
@@ -584,6 +614,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_key),
         cmocka_unit_test(unset_keys_stay_unset),
+        cmocka_unit_test(listen_unauthenticated_values),
         cmocka_unit_test(strict_errors_name_file_and_line),
         cmocka_unit_test(nul_and_long_lines),
         cmocka_unit_test(verify_values),
