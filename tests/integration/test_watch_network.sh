@@ -134,7 +134,7 @@ if [ "$MODE" = listen ]; then
     exit
 fi
 
-echo "1..9"
+echo "1..10"
 # 1. plain CoAP, client-initiated from the card's account
 card_in "\"0\":\"coap://127.0.0.1:$PORT\",\"1\":true,\"2\":3,\"11\":0"
 "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" > "$T/bs1.out" 2>&1 & PIDS="$PIDS $!"
