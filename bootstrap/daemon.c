@@ -520,8 +520,12 @@ static void take_requests(struct scb_daemon *d)
                 d->net_due = due;
                 d->net_retry = 0;
             }
-            logp(d, SCB_DAEMON_INFO, "registration failed: client-initiated bootstrap %s",
-                 d->net_due > now ? "when the last one is 30 s old" : "now");
+            if (d->net_due > now) {
+                logp(d, SCB_DAEMON_INFO, "registration failed: client-initiated bootstrap when "
+                     "the last one is %u s old", SCB_DAEMON_REGFAIL_GAP_MS / 1000u);
+            } else {
+                logp(d, SCB_DAEMON_INFO, "registration failed: client-initiated bootstrap now");
+            }
         }
     }
 }

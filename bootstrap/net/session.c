@@ -71,16 +71,10 @@ int scb_path_parse(const char *path, uint16_t ids[3])
 
 static void find_bs(struct scb_session *s)
 {
-    const struct scb_object *sec = scb_config_object(&s->staging, SCB_OBJ_SECURITY);
-    for (size_t k = 0; sec && k < sec->n; k++) {
-        int b = 0;
-        if (scb_config_get_bool(&s->staging, SCB_OBJ_SECURITY, sec->i[k].id, SCB_RES_SEC_BOOTSTRAP,
-                                &b) == 0 &&
-            b) {
-            s->has_bs = 1;
-            s->bs_iid = sec->i[k].id;
-            return;
-        }
+    const struct scb_instance *bs = scb_config_bootstrap_instance(&s->staging);
+    if (bs != NULL) {
+        s->has_bs = 1;
+        s->bs_iid = bs->id;
     }
 }
 
