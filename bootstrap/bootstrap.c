@@ -300,16 +300,103 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
     return scb_card_source_read(b->o.card, &ro, r);
 }
 
+/* R4: a reader (or pcscd) that cannot be reached leaves the card's presence unknown: nothing
+ * is deleted, and the next check reads the card again */
+static void card_unknown(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out,
+                         const char *when, const char *why)
+{
+    logf_(b, "reader unreachable (%s)%s: card state unknown, keeping the card's instances", why,
+          when);
+    b->have_events = 0;
+    *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
+}
+
+/* R4: the reader is there and empty: the card's instances go */
+static int card_gone(struct scb_bootstrap *b, struct scb_committed *c,
+                     enum scb_bootstrap_outcome *out)
+{
+    b->have_events = 0;
+    *out = c->card.valid ? SCB_BOOTSTRAP_CARD_REMOVED : SCB_BOOTSTRAP_CARD_ABSENT;
+    if (c->card.valid) {
+        logf_(b, "card removed (reader present, no card): deleting the instances it "
+                 "provisioned");
+    }
+    return drop_card(b, c, SCB_BOOTSTRAP_CARD_REMOVED);
+}
+
+/* The card could not be read: the outcome is UNREADABLE and the sequence falls through. */
+static void card_unreadable(struct scb_bootstrap *b, const struct scb_card_source_result *r,
+                            int ret, enum scb_bootstrap_outcome *out)
+{
+    logf_(b, "card unreadable: %s", r->error[0] ? r->error : scb_strerror(ret));
+    if ((ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) && b->o.ro.pin != NULL) {
+        /* every VERIFY with a wrong PIN costs one of the card's few tries, and a blocked
+         * PIN needs the PUK: a PIN the card refused is never presented again by this
+         * context (a daemon re-checking at every event, SIGHUP or --verify period, or a
+         * client checking before every Update, would block the SIM in three checks) */
+        b->o.ro.pin = NULL;
+        logf_(b, "PIN refused by the card: not presented again by this process; correct "
+                 "the PIN and restart");
+    }
+    *out = SCB_BOOTSTRAP_CARD_UNREADABLE;
+}
+
+/* The card's file was read and differs from the committed one: validate it and commit it in
+ * place of the card's instances (or drop them when the file is invalid). */
+static int card_apply(struct scb_bootstrap *b, struct scb_committed *c,
+                      const struct scb_card_source_result *r, const uint8_t sha[32],
+                      enum scb_bootstrap_outcome *out)
+{
+    struct scb_config cfg;
+    int had_card = c->card.valid;
+    int swapped = had_card && strcmp(c->card.iccid, r->iccid) != 0;
+    int ret;
+
+    scb_report_free(&b->report);
+    scb_config_init(&cfg);
+    ret = scb_image_validate(r->file, r->file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
+    if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
+        log_report(b, "card data rejected");
+        *out = SCB_BOOTSTRAP_CARD_INVALID;
+        ret = drop_card(b, c, SCB_BOOTSTRAP_CARD_INVALID);
+        goto done;
+    }
+    if (ret < 0) {
+        goto done;
+    }
+    scb_committed_drop(c, SCB_PROV_CARD);
+    if ((ret = scb_committed_merge(c, &cfg, SCB_PROV_CARD)) < 0) {
+        goto done;
+    }
+    c->card.valid = 1;
+    snprintf(c->card.iccid, sizeof(c->card.iccid), "%s", r->iccid);
+    memcpy(c->card.sha256, sha, 32);
+    snprintf(c->card.reader, sizeof(c->card.reader), "%s", b->reader_name);
+    memcpy(c->card.aid, r->app.aid, r->app.aid_len);
+    c->card.aid_len = r->app.aid_len;
+    c->card.path = r->file_path;
+    *out = swapped    ? SCB_BOOTSTRAP_CARD_SWAPPED
+           : had_card ? SCB_BOOTSTRAP_CARD_CHANGED
+                      : SCB_BOOTSTRAP_CARD_APPLIED;
+    if ((ret = commit(b, c, *out)) == SCB_OK) { /* a failed commit said so, nothing more */
+        logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
+              scb_bootstrap_outcome_name(*out), r->iccid, r->file_len,
+              (unsigned long long)c->generation);
+    }
+done:
+    scb_config_free(&cfg);
+    return ret;
+}
+
 int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
 {
     struct scb_committed c;
     struct scb_card_status st;
     struct scb_card_source_result r;
-    struct scb_config cfg;
     char err[300];
     uint8_t sha[32];
     unsigned start;
-    int ret;
+    int ret, sr;
 
     if (b == NULL || out == NULL) {
         return SCB_E_INVALID_ARG;
@@ -322,78 +409,46 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         return SCB_OK;
     }
     if ((ret = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
-        /* R4: the reader (or pcscd) cannot be reached: whether the card is there is unknown,
-         * so nothing is deleted */
-        logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
-              scb_strerror(ret));
-        b->have_events = 0;
-        *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
+        card_unknown(b, out, "", scb_strerror(ret));
         return SCB_OK;
     }
     if (st.present && b->have_events && st.event_count == b->last_events && quiet_ok(b)) {
         *out = SCB_BOOTSTRAP_CARD_UNCHANGED; /* the reader saw no event: no APDU, no store read */
         return SCB_OK;
     }
+    /* from here on, one exit frees what the check holds: the committed state and the card's
+     * file (both empty until loaded or read) */
+    scb_committed_init(&c);
+    memset(&r, 0, sizeof(r));
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
         logf_(b, "store: %s", err);
-        return ret;
+        goto done;
     }
     if (!st.present) {
-        /* R4: the reader is there and empty: the card's instances go */
-        b->have_events = 0;
-        *out = c.card.valid ? SCB_BOOTSTRAP_CARD_REMOVED : SCB_BOOTSTRAP_CARD_ABSENT;
-        if (c.card.valid) {
-            logf_(b, "card removed (reader present, no card): deleting the instances it "
-                     "provisioned");
-        }
-        ret = drop_card(b, &c, SCB_BOOTSTRAP_CARD_REMOVED);
-        scb_committed_free(&c);
-        return ret;
+        ret = card_gone(b, &c, out);
+        goto done;
     }
     ret = read_card(b, &c, &r);
     b->last_apdus = scb_card_apdus(b->o.card) - start;
-    int sr = SCB_OK;
-    if ((ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) &&
-        (sr = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
+    if (ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) {
         /* R4 deletes only for a reader that is there and empty: one that went away with the
          * card (unplugged, pcscd stopped mid-read) leaves the state unknown */
-        logf_(b, "reader unreachable (%s) after the card went: card state unknown, keeping the "
-                 "card's instances",
-              scb_strerror(sr));
-        b->have_events = 0;
-        *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
-        scb_committed_free(&c);
-        return SCB_OK;
-    }
-    if (ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) {
-        *out = c.card.valid ? SCB_BOOTSTRAP_CARD_REMOVED : SCB_BOOTSTRAP_CARD_ABSENT;
-        b->have_events = 0;
-        ret = drop_card(b, &c, SCB_BOOTSTRAP_CARD_REMOVED);
-        scb_committed_free(&c);
-        return ret;
-    }
-    if (ret < 0 && unreachable_err(ret)) {
-        logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
-              r.error[0] ? r.error : scb_strerror(ret));
-        b->have_events = 0;
-        *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
-        scb_committed_free(&c);
-        return SCB_OK;
+        if ((sr = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
+            card_unknown(b, out, " after the card went", scb_strerror(sr));
+            ret = SCB_OK;
+        } else {
+            ret = card_gone(b, &c, out);
+        }
+        goto done;
     }
     if (ret < 0) {
-        logf_(b, "card unreadable: %s", r.error[0] ? r.error : scb_strerror(ret));
-        if ((ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) && b->o.ro.pin != NULL) {
-            /* every VERIFY with a wrong PIN costs one of the card's few tries, and a blocked
-             * PIN needs the PUK: a PIN the card refused is never presented again by this
-             * context (a daemon re-checking at every event, SIGHUP or --verify period, or a
-             * client checking before every Update, would block the SIM in three checks) */
-            b->o.ro.pin = NULL;
-            logf_(b, "PIN refused by the card: not presented again by this process; correct "
-                     "the PIN and restart");
+        if (unreachable_err(ret)) {
+            card_unknown(b, out, "", r.error[0] ? r.error : scb_strerror(ret));
+        } else {
+            card_unreadable(b, &r, ret, out);
         }
-        *out = SCB_BOOTSTRAP_CARD_UNREADABLE;
-        scb_committed_free(&c);
-        return SCB_OK; /* not fatal: the sequence falls through */
+        ret = SCB_OK; /* not fatal: the sequence falls through */
+        goto done;
     }
     b->have_events = 1;
     b->last_events = st.event_count;
@@ -401,45 +456,10 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     scb_sha256(r.file, r.file_len, sha);
     if (same_card(&c.card, r.iccid, sha)) {
         *out = SCB_BOOTSTRAP_CARD_UNCHANGED;
-        scb_card_source_result_free(&r);
-        scb_committed_free(&c);
-        return SCB_OK;
+    } else {
+        ret = card_apply(b, &c, &r, sha, out);
     }
-    int had_card = c.card.valid;
-    int swapped = had_card && strcmp(c.card.iccid, r.iccid) != 0;
-    scb_report_free(&b->report);
-    scb_config_init(&cfg);
-    ret = scb_image_validate(r.file, r.file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
-    if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
-        log_report(b, "card data rejected");
-        *out = SCB_BOOTSTRAP_CARD_INVALID;
-        ret = drop_card(b, &c, SCB_BOOTSTRAP_CARD_INVALID);
-        goto out;
-    }
-    if (ret < 0) {
-        goto out;
-    }
-    scb_committed_drop(&c, SCB_PROV_CARD);
-    if ((ret = scb_committed_merge(&c, &cfg, SCB_PROV_CARD)) < 0) {
-        goto out;
-    }
-    c.card.valid = 1;
-    snprintf(c.card.iccid, sizeof(c.card.iccid), "%s", r.iccid);
-    memcpy(c.card.sha256, sha, 32);
-    snprintf(c.card.reader, sizeof(c.card.reader), "%s", b->reader_name);
-    memcpy(c.card.aid, r.app.aid, r.app.aid_len);
-    c.card.aid_len = r.app.aid_len;
-    c.card.path = r.file_path;
-    *out = swapped    ? SCB_BOOTSTRAP_CARD_SWAPPED
-           : had_card ? SCB_BOOTSTRAP_CARD_CHANGED
-                      : SCB_BOOTSTRAP_CARD_APPLIED;
-    if ((ret = commit(b, &c, *out)) == SCB_OK) { /* a failed commit said so, nothing more */
-        logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
-              scb_bootstrap_outcome_name(*out), r.iccid, r.file_len,
-              (unsigned long long)c.generation);
-    }
-out:
-    scb_config_free(&cfg);
+done:
     scb_card_source_result_free(&r);
     scb_committed_free(&c);
     return ret;
