@@ -5,7 +5,6 @@
  * validator) before it is merged with its provenance and committed through the store.
  */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,23 +490,14 @@ int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, c
         return SCB_OK;
     }
     /* the JSON shape: encode it, so it takes exactly the card's decode + validate path */
-    struct scb_config cfg;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
-    scb_config_init(&cfg);
-    /* with its length: a NUL byte inside is refused, not taken for the end of the text */
-    struct json_object *root = NULL;
-    ret = scb_json_parse(text, n, &root, err, errlen);
-    if (ret == SCB_OK) {
-        ret = scb_config_from_json(root, &cfg, err, errlen);
-        json_object_put(root);
-    }
-    scb_zeroize(text, n);
+    char why[256] = "";
+    ret = scb_json_encode_image(text, n, 0, &out, why, sizeof(why));
+    scb_zeroize(text, n); /* the JSON may carry keys */
     free(text);
-    if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, 0, &out)) < 0) {
-        snprintf(err, errlen, "%s: cannot encode: %s", path, scb_strerror(ret));
-    }
-    scb_config_free(&cfg);
     if (ret < 0) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        scb_zeroize(out.data, out.len);
         scb_buf_free(&out);
         return ret;
     }

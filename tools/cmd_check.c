@@ -74,29 +74,11 @@ static void print_report(struct cli *c, const struct scb_report *rep, int malfor
  * into an image so it takes the card's decode + validate path. 0, or an exit code. */
 static int json_to_image(struct cli *c, const char *name, uint8_t **buf, size_t *len)
 {
-    struct scb_config cfg;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
     char err[256] = "";
-    char *text = realloc(*buf, *len + 1);
-    if (text == NULL) {
-        return cli_fail(c, SCB_E_NOMEM, "out of memory");
-    }
-    text[*len] = '\0';
-    *buf = (uint8_t *)text;
-    scb_config_init(&cfg);
-    /* with its length: a NUL byte inside is refused, not taken for the end of the text */
-    struct json_object *root = NULL;
-    int ret = scb_json_parse(text, *len, &root, err, sizeof(err));
-    if (ret == SCB_OK) {
-        ret = scb_config_from_json(root, &cfg, err, sizeof(err));
-        json_object_put(root);
-    }
-    if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, 0, &out)) < 0) {
-        snprintf(err, sizeof(err), "cannot encode: %s%s", scb_strerror(ret),
-                 ret == SCB_E_TOO_LARGE ? " (a bootstrap file holds at most 32 KB)" : "");
-    }
-    scb_config_free(&cfg);
+    int ret = scb_json_encode_image((const char *)*buf, *len, 0, &out, err, sizeof(err));
     if (ret < 0) {
+        scb_zeroize(out.data, out.len);
         scb_buf_free(&out);
         return cli_fail(c, SCB_E_JSON, "%s: %s", name, err);
     }

@@ -4,7 +4,6 @@
  * the JSON shape `decode --json` prints, checks that it decodes back, and writes it.
  */
 #include <errno.h>
-#include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +37,7 @@ int cmd_encode(struct cli *c, int argc, char **argv)
                                          {0, 0, 0, 0}};
     const char *outpath = NULL;
     unsigned long pad = 0;
-    struct scb_config cfg, check;
+    struct scb_config check;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE + 65536};
     struct scb_decode_error derr = {0};
     char *t = NULL;
@@ -80,26 +79,13 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     if ((ret = scb_read_text(argv[optind], 4 << 20, &t, &len)) < 0) {
         return cli_read_fail(c, argv[optind], ret);
     }
-    scb_config_init(&cfg);
-    /* with its length: a NUL byte inside is refused, not taken for the end of the text */
-    struct json_object *root = NULL;
-    ret = scb_json_parse(t, len, &root, err, sizeof(err));
-    if (ret == SCB_OK) {
-        ret = scb_config_from_json(root, &cfg, err, sizeof(err));
-        json_object_put(root);
-    }
+    ret = scb_json_encode_image(t, len, pad, &out, err, sizeof(err));
     scb_zeroize(t, len); /* the JSON may carry keys */
     free(t);
     if (ret < 0) {
+        wipe_buf(&out);
         return cli_fail(c, SCB_E_JSON, "%s: %s%s", argv[optind], err,
                         strstr(err, "redacted") ? " (decode --json --show-secrets gives them)" : "");
-    }
-    ret = scb_bsfile_encode(&cfg, pad, &out);
-    scb_config_free(&cfg);
-    if (ret < 0) {
-        wipe_buf(&out);
-        return cli_fail(c, SCB_E_JSON, "%s: cannot encode: %s%s", argv[optind], scb_strerror(ret),
-                        ret == SCB_E_TOO_LARGE ? " (a bootstrap file holds at most 32 KB)" : "");
     }
     /* what we write must decode: catches values that do not fit their resource type */
     scb_config_init(&check);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/bsfile.h"
 #include "scboot/error.h"
 #include "scboot/json.h"
 #include "scboot/objdefs.h"
@@ -975,5 +976,28 @@ int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *er
     }
     ret = scb_config_from_json(root, cfg, err, errlen);
     json_object_put(root);
+    return ret;
+}
+
+int scb_json_encode_image(const char *text, size_t len, size_t pad, struct scb_buf *out,
+                          char *err, size_t errlen)
+{
+    if (text == NULL || out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    struct scb_config cfg;
+    json_object *root;
+    scb_config_init(&cfg);
+    /* with its length: a NUL byte inside is refused, not taken for the end of the text */
+    int ret = scb_json_parse(text, len, &root, err, errlen);
+    if (ret == SCB_OK) {
+        ret = scb_config_from_json(root, &cfg, err, errlen);
+        json_object_put(root);
+    }
+    if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, pad, out)) < 0 && err != NULL) {
+        snprintf(err, errlen, "cannot encode: %s%s", scb_strerror(ret),
+                 ret == SCB_E_TOO_LARGE ? " (a bootstrap file holds at most 32 KB)" : "");
+    }
+    scb_config_free(&cfg);
     return ret;
 }

@@ -23,6 +23,7 @@ extern "C" {
 #pragma GCC visibility push(default)
 
 struct json_object;
+struct scb_buf;
 
 /**
  * Build the JSON view. Secrets are redacted unless show_secrets.
@@ -79,6 +80,24 @@ int scb_json_parse(const char *text, size_t len, struct json_object **out, char 
  */
 int scb_config_from_json_text(const char *text, struct scb_config *cfg, char *err,
                               size_t errlen);
+
+/**
+ * Encode the JSON shape, given as text, into an EF LwM2M_Bootstrap image (LwM2M G.3.4), so a
+ * configuration written as JSON takes exactly the card's decode + validate path. The one
+ * conversion every reader of JSON text uses (the factory file, `scboot check`, `scboot
+ * encode`).
+ * \param text   len bytes of JSON (need not be NUL-terminated; a NUL byte inside is refused)
+ * \param len    number of bytes at text
+ * \param pad    bytes of FF appended after the image, as cards carry
+ * \param out    the image is appended here (its max bounds it); it may hold secrets: the caller
+ *               zeroizes it and frees it with scb_buf_free(), on failure too
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_JSON (not the JSON shape), SCB_E_TOO_LARGE (beyond 32 KB),
+ *         SCB_E_INVALID_ARG, SCB_E_NOMEM or another encoding error
+ */
+int scb_json_encode_image(const char *text, size_t len, size_t pad, struct scb_buf *out,
+                          char *err, size_t errlen);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -409,6 +409,56 @@ static void test_json_errors(void **state)
 
 /* "format" at the top of the configuration shape: optional, any scboot document of major 1
  * (decode --json, the store, dump --json), a later major refused saying so. */
+/* JSON text -> image, the one conversion the factory file, check and encode share: text of a
+ * given length (no NUL needed, a NUL inside refused), padding, too large said as such. */
+static void test_json_encode_image(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":7}}}}}}trailing";
+    size_t len = strlen(text) - strlen("trailing");
+    struct scb_buf out = {.max = SCB_MAX_FILE_SIZE + 16};
+    struct scb_config cfg;
+    struct scb_decode_error derr;
+    char err[256] = "";
+    int64_t v = 0;
+
+    assert_int_equal(scb_json_encode_image(text, len, 3, &out, err, sizeof(err)), SCB_OK);
+    assert_true(out.len > 3);
+    assert_memory_equal(out.data + out.len - 3, "\xff\xff\xff", 3);
+    scb_config_init(&cfg);
+    assert_int_equal(scb_bsfile_decode(out.data, out.len, &cfg, &derr), SCB_OK);
+    assert_int_equal(scb_config_get_int(&cfg, SCB_OBJ_SERVER, 0, SCB_RES_SRV_SSID, &v), SCB_OK);
+    assert_int_equal(v, 7);
+    scb_config_free(&cfg);
+    scb_buf_free(&out);
+
+    static const char nul[] = "{\"objects\":{}}\0";
+    assert_int_equal(scb_json_encode_image(nul, sizeof(nul) - 1, 0, &out, err, sizeof(err)),
+                     SCB_E_JSON);
+    assert_non_null(strstr(err, "NUL"));
+    scb_buf_free(&out);
+
+    /* one 40000-byte opaque: the JSON is fine, the image cannot hold it */
+    size_t hexlen = 2 * 40000;
+    char *big = malloc(hexlen + 128);
+    assert_non_null(big);
+    int n = snprintf(big, 128, "{\"objects\":{\"0\":{\"instances\":{\"0\":{\"resources\":"
+                               "{\"3\":{\"hex\":\"");
+    memset(big + n, '0', hexlen);
+    snprintf(big + n + hexlen, 128, "\"}}}}}}}");
+    assert_int_equal(scb_json_encode_image(big, strlen(big), 0, &out, err, sizeof(err)),
+                     SCB_E_TOO_LARGE);
+    assert_non_null(strstr(err, "cannot encode"));
+    scb_buf_free(&out);
+    free(big);
+
+    assert_int_equal(scb_json_encode_image(NULL, 0, 0, &out, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_json_encode_image(text, len, 0, NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+}
+
 static void test_json_format(void **state)
 {
     (void)state;
@@ -925,6 +975,7 @@ int main(void)
         cmocka_unit_test(test_json_roundtrip),
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_json_format),
+        cmocka_unit_test(test_json_encode_image),
         cmocka_unit_test(test_json_parse_strict),
         cmocka_unit_test(test_json_types),
         cmocka_unit_test(test_utf8_and_ints),
