@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "logf.h"
 #include "scboot/bsfile.h"
 #include "scboot/card.h"
@@ -84,12 +84,10 @@ int scb_bootstrap_verify_parse(const char *text, enum scb_verify_policy *p, uint
 
 static uint64_t now_ms(const struct scb_bootstrap *b)
 {
-    struct timespec ts;
     if (b->o.clock_ms) {
         return b->o.clock_ms(b->o.clock_ctx);
     }
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return scb_now_ms();
 }
 
 /* May the check answer "unchanged" from the event counter alone (0 APDUs)? */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "scboot/card.h"
 #include "scboot/daemon.h"
 #include "scboot/endpoint.h"
@@ -63,9 +64,7 @@ static uint64_t now_ms(const struct scb_daemon *d)
     if (d->o.clock_ms) {
         return d->o.clock_ms(d->o.ctx);
     }
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return scb_now_ms();
 }
 
 /* A line to the log callback (prio >= 0) or the status callback (prio < 0). */

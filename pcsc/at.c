@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "at_parse.h"
+#include "clock.h"
 #include "scboot/apdu.h"
 #include "scboot/at.h"
 #include "scboot/events.h"
@@ -222,11 +223,10 @@ static int cme_number(const struct scb_at_parser *p)
 
 /* ---- line I/O ---------------------------------------------------------------------------- */
 
+/* signed, for deadlines that may lie in the past (deadline - now < 0) */
 static long long now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)scb_now_ms();
 }
 
 static int write_all(struct at *a, const char *buf, size_t n, long long deadline)

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 
+#include "clock.h"
 #include "logf.h"
 #include "coap_internal.h"
 #include "scboot/util.h"
@@ -660,13 +660,6 @@ static int send_request(struct bs *b, coap_session_t *cs)
     return coap_send(cs, pdu) == COAP_INVALID_MID ? SCB_E_TRANSPORT : SCB_OK;
 }
 
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static unsigned or_default(unsigned v, unsigned d)
 {
     return v ? v : d;
@@ -683,7 +676,7 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
     unsigned rt = or_default(b->o->max_retransmit, SCB_COAP_MAX_RETRANSMIT);
     /* MAX_TRANSMIT_WAIT = ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * ACK_RANDOM_FACTOR */
     uint64_t bound = (uint64_t)ack * ((2u << (rt > 8 ? 8 : rt)) - 1) * 3 / 2 + 2000;
-    uint64_t start = now_ms();
+    uint64_t start = scb_now_ms();
     coap_session_t *cs;
 
     b->req = REQ_WAITING;
@@ -699,7 +692,7 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
     if (send_request(b, cs) < 0) {
         exchange_failed(b, "the request could not be sent");
     }
-    while (b->req == REQ_WAITING && now_ms() - start < bound && !cancelled(b)) {
+    while (b->req == REQ_WAITING && scb_now_ms() - start < bound && !cancelled(b)) {
         coap_io_process(ctx, 100);
     }
     exchange_failed(b, "timeout (no answer)");
@@ -713,10 +706,10 @@ static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_ad
 /* Wait ms while serving ctx, polling the cancel hook; -1 when cancelled. */
 static int pause_ms(struct bs *b, coap_context_t *ctx, uint64_t ms)
 {
-    uint64_t now = now_ms();
+    uint64_t now = scb_now_ms();
     /* saturate: a pause too long to count (a card's /0/x/11) must not wrap round to a short one */
     uint64_t until = ms > UINT64_MAX - now ? UINT64_MAX : now + ms;
-    while ((now = now_ms()) < until) {
+    while ((now = scb_now_ms()) < until) {
         if (cancelled(b)) {
             return -1;
         }

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "scboot/error.h"
 #include "scboot/objdefs.h"
 #include "scboot/senml.h"
@@ -28,12 +28,11 @@ struct scb_session {
     struct scb_report report; /* violations of the last Finish */
 };
 
+/* the default scb_clock_fn */
 static uint64_t mono_ms(void *ctx)
 {
-    struct timespec ts;
     (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return scb_now_ms();
 }
 
 int scb_path_parse(const char *path, uint16_t ids[3])
