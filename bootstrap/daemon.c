@@ -164,30 +164,8 @@ void scb_daemon_request(struct scb_daemon *d, unsigned what)
 
 /* ---- the smartcard and factory steps ---- */
 
-/* A transport standing for "no card in the reader": status says absent, nothing else works. */
-static int absent_status(void *self, struct scb_card_status *st)
-{
-    (void)self;
-    st->present = 0;
-    return SCB_OK;
-}
-static int absent_transmit(void *self, const uint8_t *c, size_t cl, uint8_t *r, size_t rc,
-                           size_t *rl)
-{
-    (void)self, (void)c, (void)cl, (void)r, (void)rc, (void)rl;
-    return SCB_E_NO_CARD;
-}
-static void absent_destroy(void *self)
-{
-    (void)self;
-}
-static const struct scb_transport_ops absent_ops = {
-    .name = "absent", .transmit = absent_transmit, .status = absent_status,
-    .destroy = absent_destroy};
-
 /* Open what stands for the card now: the card, an empty reader or an unreachable one (R4). */
-static struct scb_transport *open_card(struct scb_daemon *d, struct scb_events_reader *r,
-                                       struct scb_transport *absent)
+static struct scb_transport *open_card(struct scb_daemon *d, struct scb_events_reader *r)
 {
     struct scb_transport *tr = NULL;
     char err[300];
@@ -197,7 +175,7 @@ static struct scb_transport *open_card(struct scb_daemon *d, struct scb_events_r
         return scb_transport_unreachable(SCB_E_NO_READERS);
     }
     if (!r->present) {
-        return absent;
+        return scb_transport_empty_reader(r->name);
     }
     if ((oc = scb_events_open(d->o.events, r->name, &tr, err, sizeof(err))) == SCB_OK) {
         return tr;
@@ -205,17 +183,17 @@ static struct scb_transport *open_card(struct scb_daemon *d, struct scb_events_r
     logp(d, SCB_DAEMON_ERR, "reader \"%s\": %s", r->name, err);
     /* gone between the event and the connect: empty; anything else: the card's state is
      * unknown and its instances stay */
-    return oc == SCB_E_NO_CARD ? absent : scb_transport_unreachable(oc);
+    return oc == SCB_E_NO_CARD ? scb_transport_empty_reader(r->name)
+                               : scb_transport_unreachable(oc);
 }
 
 static void run_checks(struct scb_daemon *d, int quiet)
 {
-    struct scb_transport absent = {.ops = &absent_ops};
     struct scb_events_reader r;
     struct scb_card *card = NULL;
     struct scb_run_result res;
     memset(&r, 0, sizeof(r)); /* a source whose reader() fails leaves it as it is */
-    struct scb_transport *tr = open_card(d, &r, &absent);
+    struct scb_transport *tr = open_card(d, &r);
     int ret = tr ? scb_card_new(tr, &card) : SCB_E_NOMEM;
     if (ret == SCB_OK) {
         scb_bootstrap_set_card(d->o.seq, card, r.name);
@@ -223,9 +201,7 @@ static void run_checks(struct scb_daemon *d, int quiet)
         scb_bootstrap_set_card(d->o.seq, NULL, NULL);
     }
     scb_card_free(&card);
-    if (tr != &absent) {
-        scb_transport_free(&tr);
-    }
+    scb_transport_free(&tr);
     d->checked = 1;
     d->last_check = now_ms(d);
     if (ret < 0) {
