@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bridge.c: the helpers both bridges use (bridge_internal.h): error text safe to print, the
- * list of what an export leaves out, and the refusal of secrets nobody asked to see.
+ * list of what an export leaves out, and the start of every export (its arguments, that list
+ * emptied, the refusal of secrets nobody asked to see).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,13 +61,19 @@ static int first_secret(const struct scb_config *cfg, char *path, size_t cap)
     return 0;
 }
 
-int scb_bridge_secrets_allowed(const struct scb_config *cfg, int show_secrets, char *err,
-                               size_t errlen)
+int scb_bridge_export_start(const struct scb_config *cfg, int show_secrets, char **out,
+                            char *lost, size_t lostlen, char *err, size_t *errlen)
 {
     char sp[32];
+    if (cfg == NULL || out == NULL || lost == NULL || lostlen == 0) {
+        return SCB_E_INVALID_ARG;
+    }
+    *errlen = err ? *errlen : 0;
+    *out = NULL;
+    lost[0] = '\0';
     if (!show_secrets && first_secret(cfg, sp, sizeof(sp))) {
-        if (err && errlen) {
-            snprintf(err, errlen, "the configuration holds secrets (%s)", sp);
+        if (*errlen) {
+            snprintf(err, *errlen, "the configuration holds secrets (%s)", sp);
         }
         return SCB_E_INVALID_ARG;
     }

@@ -610,13 +610,7 @@ static void add_delete(json_object *del, int oid)
 int scb_leshan_export(const struct scb_config *cfg, const char *endpoint, int show_secrets,
                       char **out, char *lost, size_t lostlen, char *err, size_t errlen)
 {
-    if (cfg == NULL || out == NULL || lost == NULL || lostlen == 0) {
-        return SCB_E_INVALID_ARG;
-    }
-    errlen = err ? errlen : 0;
-    *out = NULL;
-    lost[0] = '\0';
-    int ret = scb_bridge_secrets_allowed(cfg, show_secrets, err, errlen);
+    int ret = scb_bridge_export_start(cfg, show_secrets, out, lost, lostlen, err, &errlen);
     if (ret < 0) {
         return ret;
     }

@@ -758,12 +758,10 @@ int scb_wakaama_export(const struct scb_config *cfg, const char *endpoint, int s
 {
     struct sbuf b = {0};
     char ok[8];
-    if (cfg == NULL || out == NULL || lost == NULL || lostlen == 0) {
-        return SCB_E_INVALID_ARG;
+    int ret = scb_bridge_export_start(cfg, show_secrets, out, lost, lostlen, err, &errlen);
+    if (ret < 0) {
+        return ret;
     }
-    errlen = err ? errlen : 0;
-    *out = NULL;
-    lost[0] = '\0';
     if (endpoint != NULL) {
         /* one Name= line that reads back as written: no line break or other control
          * character (it would start lines of its own: "ep\n[Server]\nid=5"), no blank at
@@ -782,10 +780,6 @@ int scb_wakaama_export(const struct scb_config *cfg, const char *endpoint, int s
                                   "not read back from a Name= line");
             return SCB_E_UNSUPPORTED;
         }
-    }
-    int ret = scb_bridge_secrets_allowed(cfg, show_secrets, err, errlen);
-    if (ret < 0) {
-        return ret;
     }
     json_object *shape = scb_config_to_json(cfg, 1), *objects, *sec = NULL, *insts = NULL;
     json_object_object_get_ex(shape, "objects", &objects);
