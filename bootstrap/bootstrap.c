@@ -532,20 +532,21 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
         res->factory_rejected = 1;
         return SCB_OK;
     }
+    /* from here on, one exit frees the configuration and the committed state */
     scb_report_free(&b->report);
     scb_config_init(&cfg);
+    scb_committed_init(&c);
     ret = scb_image_validate(img, len, &b->o.profile, SCB_SRC_FACTORY, &cfg, &b->report);
     scb_zeroize(img, len);
     free(img);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "factory configuration rejected");
         res->factory_rejected = 1;
-        scb_config_free(&cfg);
-        return SCB_OK;
+        ret = SCB_OK;
+        goto done;
     }
     if (ret < 0 || (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
-        scb_config_free(&cfg);
-        return ret;
+        goto done;
     }
     if (!same_factory(&c, &cfg)) {
         scb_committed_drop(&c, SCB_PROV_FACTORY);
@@ -558,6 +559,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     } else {
         logf_(b, "factory configuration already committed");
     }
+done:
     scb_committed_free(&c);
     scb_config_free(&cfg);
     return ret;

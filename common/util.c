@@ -618,7 +618,7 @@ static int open_secret_path(const char *path, int *out, char *err, size_t errlen
 {
     size_t plen = strlen(path), cwdlen = 0;
     char *buf, *p, *next;
-    int fd, nfd, ret;
+    int fd = -1, nfd, ret;
 
     if (plen == 0) {
         return wfail(err, errlen, "no file name");
@@ -630,8 +630,7 @@ static int open_secret_path(const char *path, int *out, char *err, size_t errlen
         if (getcwd(buf, PATH_MAX) == NULL) {
             ret = wfail(err, errlen, "cannot read %s: working directory: %s", path,
                         strerror(errno));
-            free(buf);
-            return ret;
+            goto done;
         }
         cwdlen = strlen(buf);
         buf[cwdlen++] = '/';
@@ -639,8 +638,7 @@ static int open_secret_path(const char *path, int *out, char *err, size_t errlen
     memcpy(buf + cwdlen, path, plen + 1);
     if ((fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         ret = wfail(err, errlen, "cannot read %s: /: %s", path, strerror(errno));
-        free(buf);
-        return ret;
+        goto done;
     }
     ret = secret_dir_ok(fd, path, "/", err, errlen);
     p = buf;
@@ -686,57 +684,65 @@ static int open_secret_path(const char *path, int *out, char *err, size_t errlen
             *out = nfd;
         }
     }
-    close(fd);
+done:
+    if (fd >= 0) {
+        close(fd);
+    }
     free(buf);
     return ret;
+}
+
+/* The checks a secret file passes on its open descriptor, where nothing can be swapped in
+ * between: a regular file of root's or ours, unreadable by group and others, at most max
+ * bytes. */
+static int secret_fd_ok(int fd, const char *path, size_t max, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        return wfail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        wfail(err, errlen, "%s: not a regular file", path);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        wfail(err, errlen, "%s: belongs to uid %u (neither root nor us): chown it", path,
+              (unsigned)st.st_uid);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        wfail(err, errlen, "%s: readable by group or others (mode %03o); chmod 600 it", path,
+              (unsigned)(st.st_mode & 0777));
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > max) {
+        wfail(err, errlen, "%s: larger than %zu bytes", path, max);
+        return SCB_E_TOO_LARGE;
+    }
+    return SCB_OK;
 }
 
 int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
                          size_t errlen)
 {
-    struct stat st;
-    char *buf;
+    char *buf = NULL;
     size_t n = 0;
-    int fd = -1, e;
+    int fd = -1, ret;
 
     if (path == NULL || text == NULL || len == NULL) {
         return SCB_E_INVALID_ARG;
     }
     /* one open through checked directories, then every check on the descriptor: nothing can
      * be swapped in between */
-    if ((e = open_secret_path(path, &fd, err, errlen)) < 0) {
-        return e;
+    if ((ret = open_secret_path(path, &fd, err, errlen)) < 0) {
+        return ret;
     }
-    if (fstat(fd, &st) != 0) {
-        e = errno;
-        close(fd);
-        return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        wfail(err, errlen, "%s: not a regular file", path);
-        return SCB_E_UNSAFE;
-    }
-    if (st.st_uid != 0 && st.st_uid != geteuid()) {
-        close(fd);
-        wfail(err, errlen, "%s: belongs to uid %u (neither root nor us): chown it", path,
-              (unsigned)st.st_uid);
-        return SCB_E_UNSAFE;
-    }
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        close(fd);
-        wfail(err, errlen, "%s: readable by group or others (mode %03o); chmod 600 it", path,
-              (unsigned)(st.st_mode & 0777));
-        return SCB_E_UNSAFE;
-    }
-    if (st.st_size < 0 || (uint64_t)st.st_size > max) {
-        close(fd);
-        wfail(err, errlen, "%s: larger than %zu bytes", path, max);
-        return SCB_E_TOO_LARGE;
+    if ((ret = secret_fd_ok(fd, path, max, err, errlen)) < 0) {
+        goto done;
     }
     if ((buf = malloc(max + 1)) == NULL) {
-        close(fd);
-        return SCB_E_NOMEM;
+        ret = SCB_E_NOMEM;
+        goto done;
     }
     for (;;) {
         ssize_t r = read(fd, buf + n, max + 1 - n);
@@ -744,29 +750,30 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
             continue;
         }
         if (r < 0) {
-            e = errno;
-            scb_zeroize(buf, max + 1);
-            free(buf);
-            close(fd);
-            return wfail(err, errlen, "cannot read %s: %s", path, strerror(e));
+            ret = wfail(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            goto done;
         }
         if (r == 0) {
             break;
         }
         n += (size_t)r;
-        if (n > max) {
-            scb_zeroize(buf, max + 1);
-            free(buf);
-            close(fd);
+        if (n > max) { /* it grew after the fstat */
             wfail(err, errlen, "%s: larger than %zu bytes", path, max);
-            return SCB_E_TOO_LARGE;
+            ret = SCB_E_TOO_LARGE;
+            goto done;
         }
     }
-    close(fd);
     buf[n] = '\0';
     *text = buf; /* max + 1 bytes: the caller wipes that many */
     *len = n;
-    return SCB_OK;
+    buf = NULL;
+done:
+    if (buf != NULL) { /* a failed read may hold part of the secret */
+        scb_zeroize(buf, max + 1);
+        free(buf);
+    }
+    close(fd);
+    return ret;
 }
 
 void scb_logf(scb_log_fn fn, void *ctx, const char *fmt, ...)

@@ -381,21 +381,18 @@ static int f_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp,
     if (ret == SCB_OK) {
         ret = unwrap(s, buf, &blen);
     }
-    if (ret < 0) {
-        if (ret <= SCB_E_SCP03_CRYPTOGRAM && ret >= SCB_E_CRYPTO) {
-            s->broken = 1; /* a failed verification ends the session: never fall back */
-        }
-        scb_zeroize(buf, sizeof(buf));
-        return ret;
+    if (ret <= SCB_E_SCP03_CRYPTOGRAM && ret >= SCB_E_CRYPTO) {
+        s->broken = 1; /* a failed verification ends the session: never fall back */
     }
-    if (blen > rcap) {
-        scb_zeroize(buf, sizeof(buf));
-        return SCB_E_BUFFER;
+    if (ret == SCB_OK && blen > rcap) {
+        ret = SCB_E_BUFFER;
     }
-    memcpy(rsp, buf, blen);
-    *rlen = blen;
-    scb_zeroize(buf, sizeof(buf));
-    return SCB_OK;
+    if (ret == SCB_OK) {
+        memcpy(rsp, buf, blen);
+        *rlen = blen;
+    }
+    scb_zeroize(buf, sizeof(buf)); /* the plain response may hold secrets */
+    return ret;
 }
 
 static int f_reconnect(void *self, int reset)

@@ -154,31 +154,29 @@ static int bytes_value(json_object *v, json_object **out, const char *where, cha
         return 0;
     }
     char *hex = malloc(2 * n + 1);
+    int ret = 0;
     if (hex == NULL) {
         return SCB_E_NOMEM;
     }
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && ret == 0; k++) {
         json_object *b = json_object_array_get_idx(v, k);
-        if (!json_object_is_type(b, json_type_int)) {
-            scb_zeroize(hex, 2 * n + 1);
-            free(hex);
-            return scb_bridge_fail(err, errlen, 0, "%s[%zu]: expected a byte value", where, k);
-        }
         int64_t x = json_object_get_int64(b);
-        if (x < -128 || x > 255) {
-            scb_zeroize(hex, 2 * n + 1);
-            free(hex);
-            return scb_bridge_fail(err, errlen, 0, "%s[%zu]: %lld is not a byte", where, k,
-                                   (long long)x);
+        if (!json_object_is_type(b, json_type_int)) {
+            ret = scb_bridge_fail(err, errlen, 0, "%s[%zu]: expected a byte value", where, k);
+        } else if (x < -128 || x > 255) {
+            ret = scb_bridge_fail(err, errlen, 0, "%s[%zu]: %lld is not a byte", where, k,
+                                  (long long)x);
+        } else {
+            snprintf(hex + 2 * k, 3, "%02X", (unsigned)(x & 0xFF));
         }
-        snprintf(hex + 2 * k, 3, "%02X", (unsigned)(x & 0xFF));
     }
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "hex", json_object_new_string(hex));
-    scb_zeroize(hex, 2 * n + 1);
+    if (ret == 0) {
+        *out = json_object_new_object();
+        json_object_object_add(*out, "hex", json_object_new_string(hex));
+    }
+    scb_zeroize(hex, 2 * n + 1); /* the bytes may be a key */
     free(hex);
-    *out = o;
-    return 0;
+    return ret;
 }
 
 static int enum_index(json_object *v, const char *const *names, size_t n)

@@ -347,16 +347,14 @@ int scb_tlv_encode_object(const struct scb_object *o, struct scb_buf *out)
     }
     for (size_t k = 0; k < o->n; k++) {
         struct scb_buf inner = {0};
-        if ((ret = scb_tlv_encode_instance(&o->i[k], &inner)) < 0) {
-            scb_buf_free(&inner);
-            return ret;
-        }
-        if ((ret = put_header(out, SCB_TLV_OBJECT_INSTANCE, o->i[k].id, inner.len)) < 0 ||
-            (ret = scb_buf_put(out, inner.data, inner.len)) < 0) {
-            scb_buf_free(&inner);
-            return ret;
+        if ((ret = scb_tlv_encode_instance(&o->i[k], &inner)) == SCB_OK &&
+            (ret = put_header(out, SCB_TLV_OBJECT_INSTANCE, o->i[k].id, inner.len)) == SCB_OK) {
+            ret = scb_buf_put(out, inner.data, inner.len);
         }
         scb_buf_free(&inner);
+        if (ret < 0) {
+            return ret;
+        }
     }
     return SCB_OK;
 }

@@ -1022,10 +1022,8 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
      * that fit the registry, and report (never skip) any other they come across */
     check_defs(&c);
     if (build_index(&c) < 0) {
-        free(c.sec);
-        free(c.srv);
-        free(c.flagged);
-        return SCB_E_NOMEM;
+        c.err = SCB_E_NOMEM;
+        goto done;
     }
     check_whole(&c);
     if ((o = scb_config_object(cfg, SCB_OBJ_SECURITY)) != NULL) {
@@ -1043,6 +1041,7 @@ int scb_validate(const struct scb_config *cfg, const struct scb_profile *p,
             check_acl(&c, &o->i[k]);
         }
     }
+done:
     free(c.sec);
     free(c.srv);
     free(c.flagged);

@@ -432,9 +432,10 @@ static int build_lwm2m(struct loader *l, json_object *lw, json_object *dir_recor
 {
     uint16_t odf = 0x5031, dodf = 0x6430, bsf = 0x6432, aodf = 0x6433;
     uint8_t *bs = NULL, entry[160], odfb[16], aentry[64];
-    size_t bslen = 0, n;
+    size_t bslen = 0, n, odfl;
     int ret;
     enum emu_access read = EMU_READ_ALWAYS;
+    struct emu_df *df;
 
     if ((jstr(lw, "odf_fid") && (ret = hex16(l, jstr(lw, "odf_fid"), &odf)) < 0) ||
         (jstr(lw, "dodf_fid") && (ret = hex16(l, jstr(lw, "dodf_fid"), &dodf)) < 0) ||
@@ -455,54 +456,55 @@ static int build_lwm2m(struct loader *l, json_object *lw, json_object *dir_recor
         return fail(l, "dodf_form must be \"oid\" or \"opaque\"");
     }
     int private_flag = jbool(lw, "private", 0) || read == EMU_READ_PIN;
+    /* real cards describe the PIN in an AODF (ODF tag A8) that the object's authId names */
+    int with_aodf = jbool(lw, "aodf", private_flag) && l->e->has_pin;
+    const uint8_t odfe[] = {0xA7, 0x06, 0x30, 0x04, 0x04, 0x02, (uint8_t)(dodf >> 8),
+                            (uint8_t)dodf};
+    const uint8_t odfa[] = {0xA8, 0x06, 0x30, 0x04, 0x04, 0x02, (uint8_t)(aodf >> 8),
+                            (uint8_t)aodf};
+    /* pad with FF as card issuers do */
+    size_t pad = (size_t)jint(lw, "pad", 0);
     if ((ret = load_content(l, lw, &bs, &bslen)) < 0) {
         return ret;
     }
-    /* pad with FF as card issuers do */
-    size_t pad = (size_t)jint(lw, "pad", 0);
+    /* from here on, one exit frees the file's content */
     if (pad > 0 && pad < 65536) {
         uint8_t *nb = realloc(bs, bslen + pad);
         if (nb == NULL) {
-            free(bs);
-            return SCB_E_NOMEM;
+            ret = SCB_E_NOMEM;
+            goto content_done;
         }
         memset(nb + bslen, 0xFF, pad);
         bs = nb;
         bslen += pad;
     }
-    struct emu_df *df = add_app(l, PKCS15_AID);
-    if (df == NULL) {
-        free(bs);
-        return SCB_E_PARSE;
+    if ((df = add_app(l, PKCS15_AID)) == NULL) {
+        ret = SCB_E_PARSE;
+        goto content_done;
     }
     df->fid = 0x5015;
     df->pin_protected = read == EMU_READ_PIN; /* the ADF's FCP lists the PIN (C6) */
-    /* real cards describe the PIN in an AODF (ODF tag A8) that the object's authId names */
-    int with_aodf = jbool(lw, "aodf", private_flag) && l->e->has_pin;
     n = build_dodf_entry(entry, jstr(lw, "label") ? jstr(lw, "label") : "LwM2M Bootstrap", buggy,
                          opaque, private_flag, bsf);
-    const uint8_t odfe[] = {0xA7, 0x06, 0x30, 0x04, 0x04, 0x02, (uint8_t)(dodf >> 8),
-                            (uint8_t)dodf};
-    const uint8_t odfa[] = {0xA8, 0x06, 0x30, 0x04, 0x04, 0x02, (uint8_t)(aodf >> 8),
-                            (uint8_t)aodf};
     memcpy(odfb, odfe, sizeof(odfe));
-    size_t odfl = sizeof(odfe);
+    odfl = sizeof(odfe);
     if (with_aodf) {
         memcpy(odfb + odfl, odfa, sizeof(odfa));
         odfl += sizeof(odfa);
         size_t an = build_aodf_entry(l->e, aentry);
         if ((ret = add_binary(l, df, aodf, 0, aentry, an, EMU_READ_ALWAYS)) < 0) {
-            free(bs);
-            return ret;
+            goto content_done;
         }
     }
-    if ((ret = add_binary(l, df, odf, 0, odfb, odfl, EMU_READ_ALWAYS)) < 0 ||
-        (ret = add_binary(l, df, dodf, 0, entry, n, EMU_READ_ALWAYS)) < 0 ||
-        (ret = add_binary(l, df, bsf, 0, bs, bslen, read)) < 0) {
-        free(bs);
+    if ((ret = add_binary(l, df, odf, 0, odfb, odfl, EMU_READ_ALWAYS)) == SCB_OK &&
+        (ret = add_binary(l, df, dodf, 0, entry, n, EMU_READ_ALWAYS)) == SCB_OK) {
+        ret = add_binary(l, df, bsf, 0, bs, bslen, read);
+    }
+content_done:
+    free(bs);
+    if (ret < 0) {
         return ret;
     }
-    free(bs);
     /* EF DIR records: optionally a USIM first, as on real UICCs */
     int first = jbool(lw, "pkcs15_first", 1);
     uint8_t rec[64], aid[16];
