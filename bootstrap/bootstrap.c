@@ -469,7 +469,7 @@ int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, c
     }
     char *text;
     size_t n;
-    int ret = scb_read_text(path, 4u << 20, &text, &n);
+    int ret = scb_read_text(path, SCB_CONFIG_TEXT_MAX, &text, &n);
     if (ret < 0) {
         int e = errno;
         snprintf(err, errlen, "cannot read %s: %s", path,

@@ -18,6 +18,10 @@
 #include "scboot/error.h"
 #include "scboot/util.h"
 
+/* what scb_read_file() allocates first for a pipe or a file of unknown size (doubled as it
+ * fills): a page */
+#define READ_CHUNK 4096u
+
 static int hexval(char c)
 {
     if (c >= '0' && c <= '9') {
@@ -123,7 +127,7 @@ int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
 {
     FILE *f;
     uint8_t *buf;
-    size_t n = 0, cap = 4096;
+    size_t n = 0, cap = READ_CHUNK;
     struct stat st;
 
     if (path == NULL || data == NULL || len == NULL) {
@@ -320,7 +324,7 @@ static int secret_target(const char *path, int *fd, char *err, size_t errlen)
 int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
                           size_t errlen)
 {
-    char dir[4096], tmp[4096 + 16];
+    char dir[PATH_MAX], tmp[PATH_MAX + 16];
     int fd, dfd, e, ret;
 
     if (len > 0 && data == NULL) {
@@ -375,7 +379,7 @@ int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen
     if (path == NULL || fd_out == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    char dir[4096], tmp[4096 + 16];
+    char dir[PATH_MAX], tmp[PATH_MAX + 16];
     int fd, e, ret;
 
     /* the same rules as scb_write_file_secret: a new 0600 file of ours replaces a regular one
@@ -570,7 +574,7 @@ static int walk_trusted(struct trust_walk *w, const char *path, char *err, size_
 
 int scb_path_trusted(const char *path, char *err, size_t errlen)
 {
-    char cwd[4096];
+    char cwd[PATH_MAX];
     struct stat st;
     struct trust_walk w;
     int ret;

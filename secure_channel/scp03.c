@@ -18,7 +18,6 @@
 #include "scboot/util.h"
 #include "scp03_internal.h"
 
-#define SCP03_KEYFILE_MAX 4096
 #define KDF_CARD_CRYPTO 0x00
 #define KDF_HOST_CRYPTO 0x01
 #define KDF_S_ENC 0x04
@@ -135,13 +134,13 @@ int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, s
 {
     char *text;
     size_t len;
-    int ret = scb_read_secret_file(path, SCP03_KEYFILE_MAX, &text, &len, err, errlen);
+    int ret = scb_read_secret_file(path, SCB_KEY_FILE_MAX, &text, &len, err, errlen);
 
     if (ret < 0) {
         return ret; /* SCB_E_IO, SCB_E_UNSAFE (mode, link, not a file), SCB_E_TOO_LARGE */
     }
     ret = scb_scp03_keys_parse(text, k, err, errlen);
-    scb_zeroize(text, SCP03_KEYFILE_MAX + 1);
+    scb_zeroize(text, SCB_KEY_FILE_MAX + 1);
     free(text);
     return ret;
 }

@@ -11,6 +11,10 @@
 #include "scboot/card.h"
 #include "scboot/util.h"
 
+/* the data of one response chain (61xx followed by GET RESPONSE, the parts concatenated):
+ * sixteen full responses */
+#define RESPONSE_DATA_MAX 4096
+
 static const char usage_text[] = "scboot apdu -r READER [--raw] [-v] [--json] APDU_HEX...";
 
 /* --json: one {"command", "response", "sw"} per APDU (hex; the response without its SW) */
@@ -27,7 +31,7 @@ static void add_json(json_object *arr, const char *cmd, const char *rsp, uint16_
 
 static int send_one(struct cli *c, const char *hex, int raw, json_object *arr)
 {
-    uint8_t cmd[SCB_APDU_CMD_MAX], data[4096];
+    uint8_t cmd[SCB_APDU_CMD_MAX], data[RESPONSE_DATA_MAX];
     char out[2 * sizeof(data) + 1];
     size_t clen, dlen;
     uint16_t sw;

@@ -184,7 +184,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
         from_card = 1;
     } else {
         /* room for the JSON shape (hex doubles the bytes); an image is held to the old bound */
-        ret = scb_read_file(argv[optind], 4u << 20, &buf, &len);
+        ret = scb_read_file(argv[optind], SCB_CONFIG_TEXT_MAX, &buf, &len);
         if (ret < 0 && ret != SCB_E_TOO_LARGE) {
             return cli_read_fail(c, argv[optind], ret);
         }

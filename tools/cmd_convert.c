@@ -133,7 +133,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     const char *in = argv[optind];
     char *text;
     size_t len;
-    if ((ret = scb_read_text(in, 4u << 20, &text, &len)) < 0) {
+    if ((ret = scb_read_text(in, SCB_CONFIG_TEXT_MAX, &text, &len)) < 0) {
         return cli_fail(c, ret, "%s: %s", in, scb_strerror(ret));
     }
     struct scb_config cfg, dec;

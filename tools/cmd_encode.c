@@ -76,7 +76,7 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     if (c->json) {
         return cli_refuse_json(c, "the output is a binary image (decode --json shows it)");
     }
-    if ((ret = scb_read_text(argv[optind], 4 << 20, &t, &len)) < 0) {
+    if ((ret = scb_read_text(argv[optind], SCB_CONFIG_TEXT_MAX, &t, &len)) < 0) {
         return cli_read_fail(c, argv[optind], ret);
     }
     ret = scb_json_encode_image(t, len, pad, &out, err, sizeof(err));

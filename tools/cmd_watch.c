@@ -14,6 +14,7 @@
  * now unless every server account says not to). Secrets are never logged.
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -109,7 +110,7 @@ static void status(struct watch *w, const char *fmt, ...)
 
 static void run_hook(struct watch *w, const char *event, uint64_t generation)
 {
-    char ev[64], rd[SCB_READER_NAME_MAX + 16], ic[48], gen[48], sd[4096 + 32], to[48];
+    char ev[64], rd[SCB_READER_NAME_MAX + 16], ic[48], gen[48], sd[PATH_MAX + 32], to[48];
     char *env[] = {ev, rd, ic, gen, sd, to, NULL};
     snprintf(ev, sizeof(ev), "SCBOOT_EVENT=%s", event);
     snprintf(rd, sizeof(rd), "SCBOOT_READER=%s", w->reader);
@@ -443,7 +444,7 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
     }
     if (o->pin_file && w->bo.ro.pin == NULL) {
         /* the configuration's pin-file: the rules of --pin-file (owner-only, no link) */
-        char path[4096]; /* cli_pin_opt wipes a --pin argument in place; a path is only read */
+        char path[PATH_MAX]; /* cli_pin_opt wipes a --pin argument in place; a path is only read */
         snprintf(path, sizeof(path), "%s", o->pin_file);
         if ((ret = cli_pin_opt(c, 1, path)) != 0) {
             return ret;

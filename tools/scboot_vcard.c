@@ -40,6 +40,9 @@
 #include "scboot/emu.h"
 #include "scboot/util.h"
 
+/* one vpcd message (after its 2-byte length): a command APDU or a control code; a longer one
+ * is no APDU this card takes */
+#define VPCD_MSG_MAX 4096
 #define IO_TIMEOUT_MS 5000
 #define IDLE_TIMEOUT_MS 30000
 
@@ -172,7 +175,7 @@ static int read_full(const struct vcard *v, int fd, uint8_t *buf, size_t n, unsi
 
 static int send_msg(int fd, const uint8_t *buf, size_t n)
 {
-    uint8_t frame[2 + 4096];
+    uint8_t frame[2 + VPCD_MSG_MAX];
     if (n > sizeof(frame) - 2) {
         return -1;
     }
@@ -185,8 +188,8 @@ static int send_msg(int fd, const uint8_t *buf, size_t n)
 /* Serve one connection until it closes, a signal asks for removal, or the fault fires. */
 static int serve(struct vcard *v, int fd)
 {
-    uint8_t hdr[2], msg[4096], rsp[SCB_APDU_RSP_MAX];
-    char hex[2 * 4096 + 1];
+    uint8_t hdr[2], msg[VPCD_MSG_MAX], rsp[SCB_APDU_RSP_MAX];
+    char hex[2 * VPCD_MSG_MAX + 1];
 
     for (;;) {
         int r = read_full(v, fd, hdr, 2, IDLE_TIMEOUT_MS);

@@ -17,6 +17,9 @@
 #include "scboot/error.h"
 #include "scboot/util.h"
 
+/* /etc/machine-id holds 32 hex digits and a newline; a longer file is not one */
+#define MACHINE_ID_FILE_MAX 4096u
+
 /*
  * The application key of scboot's machine-derived UUID: machine-id(5) asks applications
  * never to expose the ID itself but a keyed hash of it under a fixed application key, which
@@ -61,7 +64,7 @@ int scb_endpoint_facts_from_host(struct scb_endpoint_facts *f, const char *machi
     }
     f->hostname[sizeof(f->hostname) - 1] = '\0';
     f->machine_id[0] = '\0';
-    if (scb_read_text(machine_id_path ? machine_id_path : "/etc/machine-id", 4096, &text,
+    if (scb_read_text(machine_id_path ? machine_id_path : "/etc/machine-id", MACHINE_ID_FILE_MAX, &text,
                       &len) == SCB_OK) {
         text[strcspn(text, "\n")] = '\0';
         if (is_hex32(text)) { /* "uninitialized" or anything else: not known */

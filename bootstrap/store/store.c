@@ -27,7 +27,7 @@
 #define STORE_FILE "config.json"
 #define STORE_TMP "config.json.tmp"
 #define STORE_LOCK "lock"
-#define STORE_MAX (4u << 20)
+#define STORE_MAX SCB_CONFIG_TEXT_MAX /* the store is a configuration written as JSON */
 #define STORE_MAX_PROV 65536u
 #define STORE_MAX_DEPTH 16
 

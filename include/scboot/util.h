@@ -18,6 +18,19 @@ extern "C" {
 #pragma GCC visibility push(default)
 
 /**
+ * Largest text file holding one configuration that scboot reads: the JSON shape (a factory
+ * file, `scboot encode`), the store, a Leshan or Wakaama file. An EF LwM2M_Bootstrap holds at
+ * most 32 KB; written out as hex with keys, names and indentation it stays far below this, while
+ * a runaway or hostile file is refused before it is parsed.
+ */
+#define SCB_CONFIG_TEXT_MAX (4u << 20)
+/**
+ * Largest key file scb_read_secret_file() is asked to read (SCP03 keys, a DTLS pre-shared
+ * key, as hex text): a few keys with comments, never more.
+ */
+#define SCB_KEY_FILE_MAX 4096u
+
+/**
  * Decode hex text (spaces and colons ignored) into out.
  * \param hex NUL-terminated text, read during the call only
  * \param out receives the bytes

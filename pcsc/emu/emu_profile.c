@@ -19,6 +19,8 @@
 #define PKCS15_AID "A000000063504B43532D3135"
 #define USIM_AID "A0000000871002FF33FF018900000100"
 #define DEFAULT_ATR "3B9F96801FC78031A073BE21136743200718000001A5"
+/* a virtual card's profile: a few files as hex (each at most 32 KB) and settings */
+#define PROFILE_TEXT_MAX (1u << 20)
 
 struct loader {
     struct scb_emu *e;
@@ -779,7 +781,7 @@ int scb_emu_load(const char *path, struct scb_emu **out, char *err, size_t errle
     char *text;
     size_t len;
     char dirbuf[PATH_MAX];
-    int ret = scb_read_text(path, 1 << 20, &text, &len);
+    int ret = scb_read_text(path, PROFILE_TEXT_MAX, &text, &len);
 
     if (ret < 0) {
         if (err) {
