@@ -2,7 +2,7 @@
 /*
  * p15.c: PKCS#15 DER as found on UICCs: EF DIR templates (TS 102 221 13.1), the ODF (ISO
  * 7816-15 PKCS15Objects CHOICE of Paths) and DODF entries (opaqueDO / oidDO), including the
- * double-encoded OID real SIMs copy from the LwM2M spec example (OMA issue 532).
+ * double-encoded OID real SIMs copy from the example in the LwM2M specification.
  */
 #include <stdio.h>
 #include <string.h>

@@ -183,7 +183,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
         len = rr.file_len;
         from_card = 1;
     } else {
-        /* room for the JSON shape (hex doubles the bytes); an image is held to the old bound */
+        /* room for the JSON shape (hex doubles the bytes); an image is held to the bound below
+         * (SCB_MAX_FILE_SIZE and 64 KB of padding) */
         ret = scb_read_file(argv[optind], SCB_CONFIG_TEXT_MAX, &buf, &len);
         if (ret < 0 && ret != SCB_E_TOO_LARGE) {
             return cli_read_fail(c, argv[optind], ret);

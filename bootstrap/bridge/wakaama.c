@@ -797,7 +797,7 @@ int scb_wakaama_export(const struct scb_config *cfg, const char *endpoint, int s
     }
     ret = SCB_OK;
     if (insts == NULL) {
-        insts = json_object_new_object(); /* no Security object: no [Server] (found by fuzzing) */
+        insts = json_object_new_object(); /* no Security object: no [Server], and no crash */
         json_object_object_add(sec ? sec : shape, "instances", insts);
     }
     json_object_object_foreach(insts, ikey, inst) {

@@ -100,7 +100,7 @@ static json_object *value_json(uint16_t oid, uint16_t rid, const struct scb_valu
         }
         break;
     case SCB_TYPE_STRING:
-        /* a string the loader takes back: UTF-8 without NUL (else hex, found by fuzz_store) */
+        /* a string the loader takes back: UTF-8 without NUL (else hex, which reads back) */
         if (scb_objdef_value_fits(SCB_TYPE_STRING, v->data, v->len)) {
             return json_object_new_string_len((const char *)v->data, (int)v->len);
         }

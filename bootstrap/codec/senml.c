@@ -1079,7 +1079,8 @@ static int json_emit(void *ctx, const char *bn, const char *name, const struct e
     case SV_NUM:
         if (e->is_int && (e->neg ? e->i == INT64_MIN : e->u == UINT64_MAX)) {
             /* the two values json-c saturates to: the reader refuses them (json_int_saturated),
-             * so they are not written either (found by fuzz_senml_cbor); TLV carries them */
+             * so they are not written either (a document scboot writes reads back); TLV
+             * carries them */
             json_object_put(rec);
             return SCB_E_TOO_LARGE;
         }

@@ -902,7 +902,8 @@ static int binding_ok(const struct scb_value *v, const struct scb_object *o)
         return 0;
     }
     /* 1.1 and later (and the implicit version of a 1.1 client): letters U T S N Q, once each.
-     * memchr over the five letters, not strchr: strchr would find a NUL byte (issue 12). */
+     * memchr over the five letters, not strchr: strchr would find a NUL byte, and a binding
+     * with a NUL inside would pass as valid. */
     for (size_t k = 0; k < v->len; k++) {
         if (memchr("UTSNQ", v->data[k], 5) == NULL || memchr(v->data, v->data[k], k) != NULL) {
             return 0;

@@ -295,7 +295,7 @@ static void answer_large(coap_resource_t *res, coap_session_t *cs, const coap_pd
     /*
      * libcoap owns the buffer from here on, also when it fails (it calls release_body on
      * every error path, a Block2 number past the end among them, and sets the code): freeing
-     * it again here was a double free any peer could trigger with one GET.
+     * it again here would be a double free any peer could trigger with one GET.
      */
     uint8_t *data = out->data;
     size_t len = out->len;

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """hostile_modem.py MODE LINK: a modem written independently of scboot's simulator that
-misbehaves in one way (the breaking pass of the AT transport). It answers the commands scboot
-sends at open (AT, ATE0, AT+CMEE) properly, then, for the card commands:
+misbehaves in one way, so the AT transport meets faults its own simulator would not make. It
+answers the commands scboot sends at open (AT, ATE0, AT+CMEE) properly, then, for the card
+commands:
   lag        answers every command with the previous command's answer
   endless    streams URCs without end after every command, never a final result
   drip       answers one byte every 50 ms (slower than any timeout)

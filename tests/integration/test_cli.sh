@@ -22,7 +22,7 @@ check "encode refuses a redacted secret (exit 4)" '[ $rc = 4 ] && grep -q redact
 # reviewer reading the file sees the other), in encode and in apply --factory alike
 printf '%s\n{"objects": {}}\n' "$(cat "$T/a.json")" > "$T/two.json"
 sed 's/"2": 0,/"2": 3, "2": 0,/' "$T/a.json" > "$T/dupkey.json"
-# a NUL byte: the C string ended there, so only the first document was read (breaking pass)
+# a NUL byte: read as a C string, the text would end there and only the first document count
 { cat "$T/a.json"; printf '\0{"objects": {}}'; } > "$T/nul.json"
 "$SCBOOT" check "$T/nul.json" > /dev/null 2> "$T/err"; rc=$?
 check "check refuses a JSON file with a NUL byte (exit 4, says why)" '[ $rc = 4 ] && grep -q "a NUL byte in the text" "$T/err"'
@@ -53,7 +53,7 @@ check "malformed file exits 4, reported as a violation" '[ $rc = 4 ] && grep -q 
 "$SCBOOT" decode "$T/bad.bin" > /dev/null 2> "$T/err"; rc=$?
 check "decode of a malformed file: exit 4, one line with the rule and offset" '[ $rc = 4 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "record-overrun at byte 4" "$T/err"'
 
-# issue 12: integers the resource's type cannot hold are refused by path (exit 4), never
+# integers the resource's type cannot hold are refused by path (exit 4), never
 # clamped; a single-instance resource sent as a Multiple Resource is inconsistent (exit 1)
 for lit in 9223372036854775808 -9223372036854775809 1e30 3.5; do
     printf '{"objects":{"1":{"instances":{"0":{"resources":{"0":1,"1":%s,"6":false,"7":"U"}}}}}}' "$lit" > "$T/big.json"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# test_cli_consistency.sh: the rules every subcommand follows (issue 15 §5), no PC/SC needed:
+# test_cli_consistency.sh: the rules every subcommand follows, no PC/SC needed:
 # check takes the JSON shape too; '-' is stdin/stdout wherever a file is named; --json is
 # honoured or refused with a usage error on every subcommand (apdu --json implemented);
 # invalid option values say why; -V/--version and `help CMD`; pcscd down gives the hint.
@@ -38,7 +38,7 @@ check "dump --raw -: the file bytes alone on stdout" '[ $rc = 0 ] && cmp -s "$T/
 check "dump --raw - --json: refused (both want stdout)" '[ $rc = 2 ] && grep -q "not supported" "$T/err"'
 "$SCBOOT" dump -r "$V" --trace - > "$T/out"; rc=$?
 check "--trace -: the trace on stdout" '[ $rc = 0 ] && grep -q "^> 00B0" "$T/out" && [ ! -e ./- ]'
-# '-' where stdin cannot stand for the file (breaking pass): said why, never "cannot read -"
+# '-' where stdin cannot stand for the file: said why, never "cannot read -"
 "$SCBOOT" apply --factory - --state-dir "$T/fst" < "$DATA/multi_server_acl.json" > "$T/out" 2> "$T/err"; rc=$?
 check "apply --factory -: the factory configuration from stdin, committed" '[ $rc = 0 ] && grep -q "^factory: committed" "$T/out" && [ -s "$T/fst/config.json" ] && [ ! -e ./- ]'
 echo 1234 | "$SCBOOT" check -r "virtual:$DATA/pin.json" --pin-file - > /dev/null 2> "$T/err"; rc=$?

@@ -151,7 +151,7 @@ if command -v coap-client-openssl >/dev/null 2>&1; then
     check "client-initiated over coaps (DTLS PSK)" '[ $rc = 0 ] && grep -q "POST /bs 2.04" "$T/bs3.out"'
 fi
 
-# 5. issue 12 §1: the committed Bootstrap-Server account's credentials decide who may bootstrap
+# 5. the committed Bootstrap-Server account's credentials decide who may bootstrap
 cat > "$T/bspsk.json" <<'J'
 {"objects":{"0":{"instances":{"0":{"resources":{"0":"coaps://127.0.0.1:5684","1":true,"2":0,"3":{"hex":"67772D31"},"5":{"hex":"7365637265746B6579"}}}}}}}
 J
@@ -239,7 +239,7 @@ plain_any p8 --listen-unauthenticated
 check "no account, --listen-unauthenticated: --listen 0.0.0.0:PORT binds 0.0.0.0, no warning" 'grep -q "0.0.0.0:$PORT" "$T/p8.ss" && ! grep -q "warning:" "$T/p8.log" && grep -q "WITHOUT authentication" "$T/p8.log"'
 
 
-# 6. issue 12 §4: Finish is answered 2.04 only once the commit is durable; else 5.00 + reason,
+# 6. Finish is answered 2.04 only once the commit is durable; else 5.00 + reason,
 #    exit 5, no temp file left behind
 commit_fails() { # name state-dir: provision over NoSec, expect 5.00 with a reason and exit 5
     cf_dir=$2 cf_why=$3
@@ -277,7 +277,7 @@ else
 fi
 
 
-# 7. issue 13 §3: block-wise transfer (RFC 7959). A Security instance with an X.509 chain
+# 7. block-wise transfer (RFC 7959). A Security instance with an X.509 chain
 #    (RSA 2048, made here) is well over 1 KB: written with Block1 in 64- and 1024-byte blocks
 hexof() { od -An -tx1 "$1" | tr -d ' \n'; }
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.pem" -subj /CN=scboot-test-ca -days 2 2>/dev/null
@@ -349,7 +349,7 @@ check "the 2 GB announcement reserved no memory (VmSize ${vm0:-?} -> ${vm1:-?} k
 check "nothing committed from refused bodies" '[ ! -e "$T/b33/config.json" ]'
 
 
-# 8. issue 13 §4: DTLS with certificates (mode 2) and raw public keys (mode 1), both directions,
+# 8. DTLS with certificates (mode 2) and raw public keys (mode 1), both directions,
 #    from the committed Bootstrap-Server account; EC P-256 keys and certificates made here
 if command -v coap-client-gnutls >/dev/null 2>&1; then
     K="$T/k"; mkdir -p "$K"
@@ -426,7 +426,7 @@ elif [ "${SCBOOT_REQUIRE_PCSC:-0}" = 1 ]; then
 fi
 
 
-# 9. issue 13 §5: one retry policy for the Bootstrap-Request: libcoap retransmits inside an
+# 9. one retry policy for the Bootstrap-Request: libcoap retransmits inside an
 #    exchange, scboot backs off between whole exchanges; failures named; exit 3 (small schedule)
 SCHED="--ack-timeout 1000 --max-retransmit 1 --backoff 200,300"
 PORT=$((PORT + 1))
@@ -466,10 +466,10 @@ check "--listen [::1]:PORT provisions over IPv6 loopback" '[ $LRC = 0 ] && [ "$(
 rc=$?
 check "--listen ::1:PORT (no brackets) is a usage error" '[ $rc = 2 ]'
 
-# 11. found by breaking it (issue 12/13 follow-up): a Block2 number past the end of a Read was
-#     a double free (libcoap releases the body itself when it refuses); an empty Block1 block
-#     ended a transfer as an empty Write; a half-received Block1 body outlived Finish and the
-#     session, so a block of the next session (another peer, maybe another account) completed it
+# 11. hostile blocks: a Block2 number past the end of a Read is refused without freeing the body
+#     twice (libcoap releases it itself when it refuses); an empty Block1 block does not end a
+#     transfer as an empty Write; a half-received Block1 body ends with Finish and the session,
+#     so a block of the next session (another peer, maybe another account) cannot complete it
 cat > "$T/raw.py" <<'PY'
 import socket, struct, sys
 def opt(prev, num, val):

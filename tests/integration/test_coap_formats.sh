@@ -182,8 +182,9 @@ printf '[{"n":"/1/0/1","v":300}' > "$T/p5"; bad "SenML JSON, truncated" 110 "$T/
 printf '\232\377\377\377\377' > "$T/p6"; bad "SenML CBOR, array(2^32-1) header only" 112 "$T/p6" 4.00
 printf '[{"n":"/1/0/6","v":1}]' | "$J2C" > "$T/p7"; bad "SenML CBOR, number for a boolean" 112 "$T/p7" 4.00
 bad "SenML JSON sent as CBOR" 112 "$T/srv.110" 4.00
-# breaking pass: json-c keeps the last of two equal keys and saturates integers beyond 64 bits;
-# a base version above 10 must not be used (RFC 8428 4.4); IDs with leading zeros
+# refused although json-c lets them through: two equal keys (it keeps the last) and integers
+# beyond 64 bits (it saturates them); a base version above 10 must not be used (RFC 8428 4.4);
+# IDs with leading zeros
 printf '[{"n":"/1/0/1","v":300,"v":301}]' > "$T/p8"; bad "SenML JSON, a key twice in a record" 110 "$T/p8" 4.00
 printf '[{"n":"/1/0/1","v":-99999999999999999999999}]' > "$T/p9"; bad "SenML JSON, integer beyond 64 bits" 110 "$T/p9" 4.00
 printf '[{"bver":11,"n":"/1/0/1","v":300}]' > "$T/p10"; bad "SenML JSON, bver 11" 110 "$T/p10" 4.00

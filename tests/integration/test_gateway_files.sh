@@ -95,8 +95,8 @@ cp -p "$T/ok/hook" "$T/gw/hook"; chmod 0755 "$T/gw/hook"
 timeout 20 "$SCBOOT" watch --config "$T/ok/hook.conf" --exec "$T/gw/hook event" > /dev/null 2> "$T/err"; rc=$?
 check "--exec of a hook in a group-writable directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/gw/hook: directory $T/gw is writable" "$T/err"'
 
-# the program is checked whatever its arguments hold (they once made the command "shell
-# syntax" and the check was skipped): a hook in a directory anyone may write never starts
+# the program is checked whatever its arguments hold (arguments that make the command "shell
+# syntax" must not skip the check): a hook in a directory anyone may write never starts
 mkdir "$T/w777"; chmod 0777 "$T/w777"
 printf '#!/bin/sh\ntouch "%s/ran"\n' "$T" > "$T/w777/hook"; chmod 0755 "$T/w777/hook"
 for a in '--x=1' '50%' '~' '#' '{}' '$HOME' "'q'" '; true' '| cat'; do

@@ -151,7 +151,7 @@ rc=$?
 check "dump at: no SIM: exit 3, what the modem answered" '[ $rc = 3 ] && grep -q "SIM not inserted" "$DIR/err"'
 vm_stop
 
-# the breaking pass: a modem written independently of the simulator (hostile_modem.py)
+# hostile modems: one written independently of the simulator (hostile_modem.py)
 if command -v python3 > /dev/null; then
     for h in lag endless drip garbage huge reset doubleok; do
         rm -f "$PTY"
@@ -163,18 +163,18 @@ if command -v python3 > /dev/null; then
         rc=$?
         took=$(( $(date +%s) - start ))
         kill $HM 2>/dev/null; wait $HM 2>/dev/null
-        check "breaking pass $h: refused with an error (exit $rc), not a hang" '[ $rc != 0 ] && [ $rc != 124 ]'
+        check "hostile modem $h: refused with an error (exit $rc), not a hang" '[ $rc != 0 ] && [ $rc != 124 ]'
         case $h in
         reset|doubleok)
-            check "breaking pass $h: the card's own answer (6A82) came through" 'grep -q "6A82\|not found" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
+            check "hostile modem $h: the card's own answer (6A82) came through" 'grep -q "6A82\|not found" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
         *)
-            check "breaking pass $h: the error names an AT command" 'grep -q "AT+C" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
+            check "hostile modem $h: the error names an AT command" 'grep -q "AT+C" "$DIR/err" || { cat "$DIR/err" >&2; false; }' ;;
         esac
-        check "breaking pass $h: over within 30 s (took $took s)" '[ $took -le 30 ]'
+        check "hostile modem $h: over within 30 s (took $took s)" '[ $took -le 30 ]'
     done
 fi
 
-# the breaking pass, in the middle of a real card walk: mitm_modem.py in front of
+# a hostile modem in the middle of a real card walk: mitm_modem.py in front of
 # scboot-vmodem mangles the answer to one chosen command (the VERIFY PIN, the READ BINARY of
 # the bootstrap file, the +CCHO)
 # mitm PROFILE "MITM ARGS" SCBOOT ARGS...: $rc, $DIR/out, $DIR/err

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # test_vcard_signals.sh: scboot-vcard stops on SIGTERM even while it is busy serving APDUs
 # (dumps running through pcscd), not only when idle in a read: a signal that arrives mid-APDU
-# must not be lost (the old card side slept through it and served vpcd's polls forever, which
-# hung pcsc-dump). Each kill lands at a different moment of a dump burst; the card side must
+# must not be lost (a card side that slept through it would serve vpcd's polls forever and hang
+# whatever reads through pcscd). Each kill lands at a different moment of a dump burst; the card side must
 # be gone within 10 s (stack_kill); scboot must return once its card is gone (bounded).
 set -u
 SCBOOT=$1 SCBOOT_VCARD=$2 DATA=$3

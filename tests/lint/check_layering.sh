@@ -22,7 +22,7 @@
 #                    card the file was found: p15.h, the one arrow sideways into card access)
 #   nothing below tools/ includes a tools/ header; no library file calls mbedTLS except the
 #   crypto seam (the emulator's card side keeps its own, on purpose); no library message names
-#   a CLI flag (issue 16 §5: a library user sets option fields, the tools word their hints);
+#   a CLI flag (a library user sets option fields, so the tools word their own hints);
 #   model lookups use the named IDs of objdefs.h
 # Direct includes of .c and private .h files are checked, and for the rooms under bootstrap/
 # their public headers too (elsewhere the compiler checks public headers: each includes only

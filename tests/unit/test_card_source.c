@@ -656,7 +656,7 @@ static size_t log_count(const struct scb_emu *e, uint8_t ins, uint16_t sw)
     return n;
 }
 
-/* Hostile and unusual AODFs (found by the break-card review). */
+/* Hostile and unusual AODFs: what a card may put where the PIN's reference is expected. */
 static void test_hostile_aodf(void **state)
 {
     (void)state;

@@ -179,8 +179,8 @@ static void flags_never_weaken(void **state)
 }
 
 /* scb_coap_bootstrap with options that say neither (or both) of listen and server_uri, or
- * with NULL arguments: refused as a setup error, never run (a zeroed scb_coap_opts crashed in
- * server_address() on the NULL URI). */
+ * with NULL arguments: refused as a setup error, never run (a zeroed scb_coap_opts must not
+ * reach server_address() with a NULL URI). */
 static void options_without_a_peer_refused(void **state)
 {
     (void)state;

@@ -185,8 +185,8 @@ static void test_length_forms(void **state)
     assert_int_equal(scb_tlv_header(3, 5, SIZE_MAX, h), 0);
 }
 
-/* A value longer than a TLV length can say is refused by the encoders: before, the header
- * said (len & 0xFFFFFF) and the rest of the value was read back as further TLVs. */
+/* A value longer than a TLV length can say is refused by the encoders: a header of
+ * (len & 0xFFFFFF) would have the rest of the value read back as further TLVs. */
 static void test_tlv_encode_too_long(void **state)
 {
     (void)state;

@@ -353,8 +353,8 @@ static void trusted_directories(void **state)
 }
 
 /* A link is its owner's to remove and make again wherever its directory is sticky (/tmp): one
- * owned by another user on the way is refused, as a directory of theirs would be (breaking
- * pass: a link of uid 65534 in a sticky directory leading to a good file was accepted). */
+ * owned by another user on the way is refused, as a directory of theirs would be, even when
+ * it leads to a good file (a link of uid 65534 in a sticky directory, here). */
 static void trusted_links_of_others(void **state)
 {
     char dir[] = "/tmp/scb-trustl-XXXXXX", st[128], good[128], lnk[192], dlnk[192], via[256];

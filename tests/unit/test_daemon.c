@@ -115,7 +115,7 @@ static void notify_path_and_abstract(void **state)
 }
 
 /* A listener that never reads: once its queue is full the daemon loses status lines but is
- * never blocked (found by the gateway breaking pass: sd_notify blocks there). 1000 sends
+ * never blocked (a blocking send, as sd_notify makes, would stop the loop there). 1000 sends
  * against a queue of about 10 return, the later ones with -EAGAIN. */
 static void notify_never_blocks(void **state)
 {

@@ -280,7 +280,7 @@ static void test_profile_errors(void **state)
         "{\"lwm2m\":{\"file\":\"/nonexistent/x.bin\"}}",
         "{\"lwm2m\":{\"hex\":\"00\",\"oid_encoding\":\"weird\"}}",
         "{\"faults\":{\"sw_at\":1,\"sw\":\"6\"}}",
-        /* found by fuzz_profile_json: arrays that are not arrays asserted in json-c */
+        /* arrays that are not arrays: json-c asserts when asked for their elements */
         "{\"applications\":\"opaque\"}",
         "{\"applications\":[5]}",
         "{\"applications\":[{\"aid\":\"A000000009\",\"files\":{}}]}",

@@ -218,8 +218,8 @@ static void test_error_sw_and_passthrough(void **state)
     close_session(&s);
 }
 
-/* Found by fuzz_scp03_unwrap: a 61xx chain longer than any protected response overflowed the
- * R-MAC input buffer. It is now refused as malformed secure messaging. */
+/* A 61xx chain longer than any protected response would overflow the R-MAC input buffer: it
+ * is refused as malformed secure messaging. */
 static void test_long_61xx_chain(void **state)
 {
     (void)state;

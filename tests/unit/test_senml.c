@@ -149,8 +149,8 @@ static void test_json_refused(void **state)
         {"/0", "[{\"n\":\"/0/1/3\",\"vd\":\"aWQtMR\"}]"},                   /* stray bits */
         {"/0", "[{\"n\":\"/0/1/3\",\"vd\":\"a\"}]"},
         {"/0", "[{\"n\":\"/0/1/3\",\"vs\":\"id-1\"}]"},                     /* opaque as string */
-        /* vd then a longer vs in one record (fuzz_senml_json: the vd buffer was zeroized with
-         * the length of the string that replaced it) */
+        /* vd then a longer vs in one record: the vd buffer is zeroized with its own length,
+         * not with that of the string that replaces it */
         {"/0", "[{\"n\":\"/0/1/3\",\"vd\":\"AQ\",\"vs\":\"a much longer string value\"}]"},
         {"/0", "[{\"n\":\"/0/1/17\",\"vlo\":\"21\"}]"},
         {"/0", "[{\"n\":\"/0/1/17\",\"vlo\":\"21:65536\"}]"},
@@ -171,9 +171,9 @@ static void test_json_refused(void **state)
         {"/0", "[{\"n\":\"/0/1/0\",\"vs\":\"a\",\"s\":1}]"},                 /* sum: refused */
         {"/0", "[{\"bn\":\"/0/1/000000000000000000000000000000000000000000000000000000000000\","
                "\"n\":\"0\",\"vs\":\"a\"}]"},
-        /* breaking pass (formats): json-c saturates integers beyond 64 bits instead of
-         * failing, keeps the last of two equal keys, and outside strict mode takes trailing
-         * commas, leading zeros and single quotes: none of these is a JSON text or a value */
+        /* json-c saturates integers beyond 64 bits instead of failing, keeps the last of two
+         * equal keys, and outside strict mode takes trailing commas, leading zeros and single
+         * quotes: none of these is a JSON text or a value */
         {"/1", "[{\"n\":\"/1/0/1\",\"v\":-99999999999999999999999}]"}, /* -> INT64_MIN */
         {"/3", "[{\"n\":\"/3/0/1\",\"v\":99999999999999999999999}]"},  /* -> UINT64_MAX */
         {"/1", "[{\"n\":\"/1/0/1\",\"v\":18446744073709551616}]"},      /* 2^64 */

@@ -408,7 +408,7 @@ static void test_formats(void **state)
     scb_config_free(&com);
 }
 
-/* ---- moving the Bootstrap-Server account (issue 13 section 6) ---------------------------- */
+/* ---- moving the Bootstrap-Server account ----------------------------------------------------- */
 
 static void committed_bs100(struct scb_config *c)
 {
@@ -529,11 +529,11 @@ static void test_bs_account_not_moved(void **state)
     scb_config_free(&com);
 }
 
-/* Breaking pass (formats): the server turns the old Bootstrap-Server account's instance into a
- * server account (/0/100/1 false, SSID 5, with its /1 instance) and puts its own account at
- * /0/0. The move dropped /0/100 by its instance ID although it was no longer a
- * Bootstrap-Server account: the server account the session wrote was lost and Finish got 4.06
- * server-without-security /1/5 for a consistent configuration. */
+/* The server turns the old Bootstrap-Server account's instance into a server account
+ * (/0/100/1 false, SSID 5, with its /1 instance) and puts its own account at /0/0. The move
+ * drops the old account by what it is, not by its instance ID: /0/100 is a server account now,
+ * one the session wrote, and dropping it would answer Finish 4.06 server-without-security /1/5
+ * for a consistent configuration. */
 static void test_bs_account_demoted_kept(void **state)
 {
     (void)state;
@@ -560,7 +560,8 @@ static void test_bs_account_demoted_kept(void **state)
     assert_non_null(scb_object_instance(scb_config_object(&out, 1), 5));
     scb_config_free(&out);
     scb_session_free(&s);
-    /* once rewritten as a server account it is deleted like one (it was still protected) */
+    /* once rewritten as a server account it is deleted like one: the protection is the
+     * Bootstrap-Server account's, not its instance ID's */
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
     write_obj(s, 0,
               "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"

@@ -4,7 +4,7 @@
  * configuration that violates exactly that rule and nothing else, and its valid twin; the
  * change request's example; the report order; the client profile from JSON; every resource of
  * the registry table in the wrong shape and with wrong-typed values through every source (card
- * image, factory JSON, network session, the model itself), and issue 12's exact attack.
+ * image, factory JSON, network session, the model itself), and the multiple-instance attack.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -332,7 +332,7 @@ static void test_profile_json(void **state)
     assert_int_equal(p.max_servers, 65534);
 }
 
-/* ---- issue 12: every resource against the registry table, through every source ---------- */
+/* ---- every resource against the registry table, through every source ------------------------- */
 
 /* A consistent configuration with one instance of each typed object: /0/1, /1/0, /2/0, /21/0. */
 static void host(struct scb_config *cfg)
@@ -666,8 +666,9 @@ static void test_every_resource_wrong_type(void **state)
     assert_true(ncases > 100);
 }
 
-/* Issue 12 §2, the exact attack: URI {0:"http://evil host"}, mode {0:0}, no keys. Before the
- * fix every rule looked the single values up, found none and skipped: "consistent". */
+/* The multiple-instance attack: URI {0:"http://evil host"}, mode {0:0}, no keys. A rule that
+ * looks single values up finds none here; were it to skip, the card would pass as
+ * "consistent". The shape check refuses it first. */
 static const char attack_hex[] =
     "0002 0040"
     "0000 00 0024 080121"
@@ -677,7 +678,7 @@ static const char attack_hex[] =
     "  C10A01"                                         /* /0/1/10 1 */
     "0001 00 0012 08000F C10001 C401 00015180 C10600 C10755"; /* /1/0: 1, 86400, false, U */
 
-static void test_issue12_attack(void **state)
+static void test_multiple_instance_attack(void **state)
 {
     (void)state;
     uint8_t img[128];
@@ -905,7 +906,7 @@ int main(void)
         cmocka_unit_test(test_host_is_consistent),
         cmocka_unit_test(test_every_resource_wrong_shape),
         cmocka_unit_test(test_every_resource_wrong_type),
-        cmocka_unit_test(test_issue12_attack),
+        cmocka_unit_test(test_multiple_instance_attack),
         cmocka_unit_test(test_rules_never_skip),
         cmocka_unit_test(test_binding_nul),
         cmocka_unit_test(test_unknown_and_ranges),
