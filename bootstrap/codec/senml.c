@@ -1067,6 +1067,17 @@ static int base64url_encode(const uint8_t *p, size_t len, char **out)
     return SCB_OK;
 }
 
+/* rec[key] = a new string of s; -1 (nothing added, nothing leaked) when memory ran out */
+static int add_string(json_object *rec, const char *key, const char *s)
+{
+    json_object *v = json_object_new_string(s);
+    if (v == NULL || json_object_object_add(rec, key, v) < 0) {
+        json_object_put(v);
+        return -1;
+    }
+    return 0;
+}
+
 static int json_emit(void *ctx, const char *bn, const char *name, const struct ev *e)
 {
     json_object *arr = ctx, *rec = json_object_new_object(), *val = NULL;
@@ -1105,15 +1116,20 @@ static int json_emit(void *ctx, const char *bn, const char *name, const struct e
         free(b64);
         break;
     }
-    if (val == NULL ||
-        (bn && json_object_object_add(rec, "bn", json_object_new_string(bn)) < 0) ||
-        json_object_object_add(rec, "n", json_object_new_string(name)) < 0 ||
-        json_object_object_add(rec, key, val) < 0 || json_object_array_add(arr, rec) < 0) {
+    /* json-c takes a value only when an add succeeds: val is put here until rec holds it,
+     * then with rec (putting both would free val twice) */
+    if (val == NULL || (bn && add_string(rec, "bn", bn) < 0) || add_string(rec, "n", name) < 0 ||
+        json_object_object_add(rec, key, val) < 0) {
         json_object_put(val);
-        json_object_put(rec);
-        return SCB_E_NOMEM;
+        goto fail;
+    }
+    if (json_object_array_add(arr, rec) < 0) {
+        goto fail;
     }
     return SCB_OK;
+fail:
+    json_object_put(rec);
+    return SCB_E_NOMEM;
 }
 
 static int encode_json(const struct scb_object *o, int iid, struct scb_buf *out)
