@@ -278,18 +278,23 @@ static int field_value(const struct field *f, json_object *v, const char *where,
                                    "%s: expected an object of Short Server ID: rights", where);
         }
         json_object *m = json_object_new_object();
+        int ret = 0;
         json_object_object_foreach(v, key, val) {
             unsigned ssid;
             if (parse_id(key, 65535, &ssid) < 0) {
-                json_object_put(m);
-                return scb_bridge_fail(err, errlen, 0, "%s: '%.16s' is not a Short Server ID",
-                                       where, key);
+                ret = scb_bridge_fail(err, errlen, 0, "%s: '%.16s' is not a Short Server ID",
+                                      where, key);
+                break;
             }
             if (!json_object_is_type(val, json_type_int)) {
-                json_object_put(m);
-                return scb_bridge_fail(err, errlen, 0, "%s/%s: expected an integer", where, key);
+                ret = scb_bridge_fail(err, errlen, 0, "%s/%s: expected an integer", where, key);
+                break;
             }
             json_object_object_add(m, key, json_object_new_int64(json_object_get_int64(val)));
+        }
+        if (ret < 0) {
+            json_object_put(m);
+            return ret;
         }
         *out = m;
         return 0;
@@ -531,13 +536,11 @@ int scb_leshan_import(const char *text, size_t len, const char *endpoint,
     if (pret < 0) {
         return pret == SCB_E_JSON ? scb_bridge_fail(err, errlen, 0, "%s", why) : pret;
     }
-    if (!json_object_is_type(root, json_type_object)) {
-        json_object_put(root);
-        return scb_bridge_fail(err, errlen, 0, "expected a JSON object");
-    }
     json_object *shape = json_object_new_object(), *objects = json_object_new_object();
     json_object_object_add(shape, "objects", objects);
-    int ret = pick_config(root, endpoint, &bc, err, errlen);
+    int ret = json_object_is_type(root, json_type_object)
+                  ? pick_config(root, endpoint, &bc, err, errlen)
+                  : scb_bridge_fail(err, errlen, 0, "expected a JSON object");
     if (ret == 0) {
         ret = check_config(bc, objects, err, errlen);
     }
