@@ -771,13 +771,71 @@ const char *scb_store_error(const struct scb_store *s)
     return s->errbuf;
 }
 
+/* The checks the open store file passes before it is read: a regular file of ours, within
+ * STORE_MAX. *size: its size. */
+static int store_fd_ok(struct scb_store *s, int fd, size_t *size)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return sfail(s, SCB_E_PARSE, "damaged store: %s: not a regular file", s->path);
+    }
+    if (st.st_uid != geteuid()) {
+        return sfail(s, SCB_E_UNSAFE, "store file %s belongs to uid %u, not to uid %u: refused",
+                     s->path, (unsigned)st.st_uid, (unsigned)geteuid());
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > STORE_MAX) {
+        return sfail(s, SCB_E_PARSE, "damaged store: %s: larger than %u bytes", s->path,
+                     STORE_MAX);
+    }
+    *size = (size_t)st.st_size;
+    return SCB_OK;
+}
+
+/* Read all of fd, which fstat said holds size bytes, into a new *buf; a file that changes
+ * while read is damaged. On failure nothing is left allocated (and what was read, wiped). */
+static int store_fd_read(struct scb_store *s, int fd, size_t size, uint8_t **buf, size_t *n)
+{
+    size_t cap = size + 1; /* one more: a file that grew is seen */
+    int ret = SCB_OK;
+    *n = 0;
+    if ((*buf = malloc(cap)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    for (;;) {
+        ssize_t r = read(fd, *buf + *n, cap - *n);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0) {
+            ret = sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(errno));
+            break;
+        }
+        if (r == 0) {
+            break;
+        }
+        *n += (size_t)r;
+        if (*n == cap) {
+            ret = sfail(s, SCB_E_PARSE, "damaged store: %s: changed while read", s->path);
+            break;
+        }
+    }
+    if (ret < 0) {
+        scb_zeroize(*buf, *n); /* keys were in the text */
+        free(*buf);
+        *buf = NULL;
+    }
+    return ret;
+}
+
 /* The store file's bytes (NULL, 0 when there is none). Never through a link. */
 static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
 {
-    struct stat st;
     uint8_t *buf = NULL;
-    size_t n = 0;
-    int fd = openat(s->dir_fd, STORE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    size_t size = 0, n = 0;
+    int ret, fd = openat(s->dir_fd, STORE_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
     *data = NULL;
     *len = 0;
@@ -790,53 +848,13 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
         }
         return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(errno));
     }
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(errno));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return sfail(s, SCB_E_PARSE, "damaged store: %s: not a regular file", s->path);
-    }
-    if (st.st_uid != geteuid()) {
-        close(fd);
-        return sfail(s, SCB_E_UNSAFE, "store file %s belongs to uid %u, not to uid %u: refused",
-                     s->path, (unsigned)st.st_uid, (unsigned)geteuid());
-    }
-    if (st.st_size < 0 || (uint64_t)st.st_size > STORE_MAX) {
-        close(fd);
-        return sfail(s, SCB_E_PARSE, "damaged store: %s: larger than %u bytes", s->path,
-                     STORE_MAX);
-    }
-    size_t cap = (size_t)st.st_size + 1; /* one more: a file that grew is seen */
-    if ((buf = malloc(cap)) == NULL) {
-        close(fd);
-        return SCB_E_NOMEM;
-    }
-    for (;;) {
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r < 0) {
-            int e = errno;
-            scb_zeroize(buf, n);
-            free(buf);
-            close(fd);
-            return sfail(s, SCB_E_IO, "cannot read %s: %s", s->path, strerror(e));
-        }
-        if (r == 0) {
-            break;
-        }
-        n += (size_t)r;
-        if (n == cap) {
-            scb_zeroize(buf, n);
-            free(buf);
-            close(fd);
-            return sfail(s, SCB_E_PARSE, "damaged store: %s: changed while read", s->path);
-        }
+    if ((ret = store_fd_ok(s, fd, &size)) == SCB_OK) {
+        ret = store_fd_read(s, fd, size, &buf, &n);
     }
     close(fd);
+    if (ret < 0) {
+        return ret;
+    }
     *data = buf;
     *len = n;
     return SCB_OK;

@@ -5,6 +5,7 @@
  * at every step, and kill -9 of a committing child process in a loop: the store always loads
  * as exactly the old or exactly the new configuration.
  */
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -24,6 +25,7 @@
 #include "scboot/json.h"
 #include "scboot/model.h"
 #include "scboot/store.h"
+#include "scboot/util.h"
 #include "store_internal.h"
 #include "store_fixture.h"
 
@@ -212,6 +214,14 @@ static void test_damaged_and_foreign(void **state)
     assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_PARSE);
     assert_non_null(strstr(err, "not a regular file"));
     rmdir(path);
+    /* one beyond the largest configuration text (sparse: no disk used) */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)SCB_CONFIG_TEXT_MAX + 1), 0);
+    close(fd);
+    assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_PARSE);
+    assert_non_null(strstr(err, "larger than"));
+    unlink(path);
     scb_store_close(&s);
 }
 
