@@ -230,6 +230,33 @@ static int decode_tlv(const uint8_t *payload, size_t len, const uint16_t *ids, i
     return ret;
 }
 
+/* The decoded payload of a Write (dret: how its decoding went) merged into the staging copy:
+ * 2.04, 4.00 for a malformed payload or one that holds more than its path names, or a
+ * negative scb_err. */
+static int write_decoded(struct scb_session *s, const struct scb_config *tmp, int dret,
+                         const uint16_t ids[3], int depth)
+{
+    const struct scb_object *o = scb_config_object(tmp, ids[0]);
+    int ret = SCB_OK;
+    if (dret == SCB_E_NOMEM) {
+        return dret;
+    }
+    if (dret < 0 || o == NULL) {
+        return SCB_COAP_4_00_BAD_REQUEST; /* malformed payload or a value that does not fit */
+    }
+    if (depth == 3 && (o->n != 1 || o->i[0].n != 1 || o->i[0].r[0].id != ids[2])) {
+        return SCB_COAP_4_00_BAD_REQUEST; /* /o/i/r carries that one resource */
+    }
+    for (size_t k = 0; k < o->n && ret >= 0; k++) {
+        ret = merge_instance(s, ids[0], &o->i[k]);
+    }
+    if (ret >= 0 && depth == 1 && o->n == 0) {
+        struct scb_object *dummy;
+        ret = scb_config_add_object(&s->staging, ids[0], &dummy);
+    }
+    return ret < 0 ? ret : SCB_COAP_2_04_CHANGED;
+}
+
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len)
 {
@@ -255,28 +282,9 @@ int scb_session_write(struct scb_session *s, const char *path, unsigned content_
     ret = content_format == SCB_CF_TLV
               ? decode_tlv(payload, len, ids, depth, &tmp)
               : scb_senml_decode(content_format, payload, len, ids, depth, &tmp, &err);
-    const struct scb_object *o = scb_config_object(&tmp, ids[0]);
-    if (ret == SCB_E_NOMEM) {
-        scb_config_free(&tmp);
-        return ret;
-    }
-    if (ret < 0 || o == NULL) {
-        scb_config_free(&tmp);
-        return SCB_COAP_4_00_BAD_REQUEST; /* malformed payload or a value that does not fit */
-    }
-    if (depth == 3 && (o->n != 1 || o->i[0].n != 1 || o->i[0].r[0].id != ids[2])) {
-        scb_config_free(&tmp);
-        return SCB_COAP_4_00_BAD_REQUEST; /* /o/i/r carries that one resource */
-    }
-    for (size_t k = 0; k < o->n && ret >= 0; k++) {
-        ret = merge_instance(s, ids[0], &o->i[k]);
-    }
-    if (ret >= 0 && depth == 1 && o->n == 0) {
-        struct scb_object *dummy;
-        ret = scb_config_add_object(&s->staging, ids[0], &dummy);
-    }
+    ret = write_decoded(s, &tmp, ret, ids, depth);
     scb_config_free(&tmp);
-    return ret < 0 ? ret : SCB_COAP_2_04_CHANGED;
+    return ret;
 }
 
 /* The Bootstrap-Server account, its OSCORE instance and /3/0 are never deleted. */
@@ -610,13 +618,13 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit)
         return ret;
     }
     replace_bs_account(s, &cand);
-    if ((ret = scb_validate(&cand, &s->profile, SCB_SRC_NETWORK, &s->report)) < 0) {
+    if ((ret = scb_validate(&cand, &s->profile, SCB_SRC_NETWORK, &s->report)) == SCB_OK &&
+        scb_report_has_errors(&s->report)) {
+        ret = SCB_COAP_4_06_NOT_ACCEPTABLE; /* the server may correct and Finish again */
+    }
+    if (ret != SCB_OK) {
         scb_config_free(&cand);
         return ret;
-    }
-    if (scb_report_has_errors(&s->report)) {
-        scb_config_free(&cand);
-        return SCB_COAP_4_06_NOT_ACCEPTABLE; /* the server may correct and Finish again */
     }
     *commit = cand; /* handed over: the caller frees */
     s->state = SCB_SESSION_DONE;
