@@ -204,6 +204,37 @@ int scb_committed_replace(struct scb_committed *out, const struct scb_committed 
     return SCB_OK;
 }
 
+/* Move every instance of copy into c's configuration, in instance-ID order, with provenance
+ * p; what is not moved stays copy's to free. */
+static int move_instances(struct scb_committed *c, struct scb_config *copy,
+                          enum scb_provenance p)
+{
+    int ret;
+    for (size_t a = 0; a < copy->n; a++) {
+        struct scb_object *so = &copy->o[a], *o = scb_config_object(&c->cfg, so->id);
+        for (size_t b = 0; b < so->n; b++) {
+            struct scb_instance *ni = realloc(o->i, (o->n + 1) * sizeof(*ni));
+            if (ni == NULL) {
+                return SCB_E_NOMEM;
+            }
+            o->i = ni;
+            size_t pos = o->n;
+            while (pos > 0 && o->i[pos - 1].id > so->i[b].id) {
+                pos--;
+            }
+            memmove(&o->i[pos + 1], &o->i[pos], (o->n - pos) * sizeof(*ni));
+            o->i[pos] = so->i[b]; /* ownership moves */
+            o->n++;
+            memset(&so->i[b], 0, sizeof(so->i[b]));
+            if ((ret = scb_committed_set_prov(c, so->id, o->i[pos].id, p)) < 0) {
+                return ret;
+            }
+        }
+        so->n = 0;
+    }
+    return SCB_OK;
+}
+
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
                         enum scb_provenance p)
 {
@@ -229,32 +260,9 @@ int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
     if ((ret = scb_config_copy(&copy, cfg)) < 0) {
         return ret;
     }
-    for (size_t a = 0; a < copy.n; a++) {
-        struct scb_object *so = &copy.o[a], *o = scb_config_object(&c->cfg, so->id);
-        for (size_t b = 0; b < so->n; b++) {
-            struct scb_instance *ni = realloc(o->i, (o->n + 1) * sizeof(*ni));
-            if (ni == NULL) {
-                scb_config_free(&copy);
-                return SCB_E_NOMEM;
-            }
-            o->i = ni;
-            size_t pos = o->n;
-            while (pos > 0 && o->i[pos - 1].id > so->i[b].id) {
-                pos--;
-            }
-            memmove(&o->i[pos + 1], &o->i[pos], (o->n - pos) * sizeof(*ni));
-            o->i[pos] = so->i[b]; /* ownership moves */
-            o->n++;
-            memset(&so->i[b], 0, sizeof(so->i[b]));
-            if ((ret = scb_committed_set_prov(c, so->id, o->i[pos].id, p)) < 0) {
-                scb_config_free(&copy);
-                return ret;
-            }
-        }
-        so->n = 0;
-    }
+    ret = move_instances(c, &copy, p);
     scb_config_free(&copy);
-    return SCB_OK;
+    return ret;
 }
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
@@ -502,7 +510,7 @@ int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, ch
     }
     struct json_tokener *tok;
     json_object *root;
-    int ret;
+    int ret = SCB_OK;
 
     if (len > STORE_MAX) {
         return jfail(err, errlen, "larger than %u bytes", STORE_MAX);
@@ -525,25 +533,23 @@ int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, ch
     }
     /* the document `null` parses (root NULL, no error to name): scb_committed_from_json
      * refuses it as no object */
-    if (json_tokener_get_error(tok) != json_tokener_success) {
-        enum json_tokener_error e = json_tokener_get_error(tok);
+    enum json_tokener_error e = json_tokener_get_error(tok);
+    size_t used = at_end ? len : json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (e != json_tokener_success) {
         ret = jfail(err, errlen, "not valid JSON (%s)",
                     e == json_tokener_continue || (at_end && e == json_tokener_error_parse_eof)
                         ? "truncated"
                         : json_tokener_error_desc(e));
-        json_object_put(root);
-        json_tokener_free(tok);
-        return ret;
     }
-    size_t used = at_end ? len : json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    for (; used < len; used++) { /* only white space may follow the object */
+    for (; ret == SCB_OK && used < len; used++) { /* only white space may follow the object */
         if (data[used] != ' ' && data[used] != '\n' && data[used] != '\t' && data[used] != '\r') {
-            json_object_put(root);
-            return jfail(err, errlen, "not valid JSON (data after the object)");
+            ret = jfail(err, errlen, "not valid JSON (data after the object)");
         }
     }
-    ret = scb_committed_from_json(root, c, err, errlen);
+    if (ret == SCB_OK) {
+        ret = scb_committed_from_json(root, c, err, errlen);
+    }
     json_object_put(root);
     return ret;
 }
