@@ -21,32 +21,8 @@
 #include "scboot/model.h"
 #include "scboot/senml.h"
 #include "scboot/tlv.h"
+#include "fail_alloc.h"
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-void *malloc(size_t n);
-void *calloc(size_t n, size_t m);
-void *realloc(void *p, size_t n);
-
-static long fail_at = -1; /* the allocation that fails (0 the next one), -1 none */
-static int failed;
-
-static int fail_now(void)
-{
-    if (fail_at < 0) {
-        return 0;
-    }
-    if (fail_at-- == 0) {
-        failed = 1;
-        return 1;
-    }
-    return 0;
-}
-
-void *malloc(size_t n) { return fail_now() ? NULL : __libc_malloc(n); }
-void *calloc(size_t n, size_t m) { return fail_now() ? NULL : __libc_calloc(n, m); }
-void *realloc(void *p, size_t n) { return fail_now() ? NULL : __libc_realloc(p, n); }
 
 /* Records of each kind (integer, boolean, string, opaque), more of them than json-c's array
  * holds before it grows (32): adding a record to the pack can fail too. */
@@ -75,12 +51,11 @@ static void encode_every_failure(unsigned cf, uint16_t oid)
     assert_non_null(o);
     for (long k = 0;; k++) {
         struct scb_buf out = {0};
-        failed = 0;
-        fail_at = k;
+        fail_alloc_at(k);
         int ret = scb_senml_encode(cf, o, -1, &out);
-        fail_at = -1;
+        fail_alloc_at(-1);
         scb_buf_free(&out);
-        if (!failed) {
+        if (!fail_alloc_hit()) {
             assert_int_equal(ret, SCB_OK); /* every allocation had its turn */
             break;
         }

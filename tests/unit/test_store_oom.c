@@ -23,32 +23,8 @@
 #include "scboot/store.h"
 #include "store_internal.h"
 #include "store_fixture.h"
+#include "fail_alloc.h"
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-void *malloc(size_t n);
-void *calloc(size_t n, size_t m);
-void *realloc(void *p, size_t n);
-
-static long fail_at = -1; /* the allocation that fails (0 the next one), -1 none */
-static int failed;
-
-static int fail_now(void)
-{
-    if (fail_at < 0) {
-        return 0;
-    }
-    if (fail_at-- == 0) {
-        failed = 1;
-        return 1;
-    }
-    return 0;
-}
-
-void *malloc(size_t n) { return fail_now() ? NULL : __libc_malloc(n); }
-void *calloc(size_t n, size_t m) { return fail_now() ? NULL : __libc_calloc(n, m); }
-void *realloc(void *p, size_t n) { return fail_now() ? NULL : __libc_realloc(p, n); }
 
 static char dir[64];
 
@@ -58,7 +34,7 @@ static int stop_injecting(void *ctx, enum scb_commit_step step)
 {
     (void)ctx;
     if (step == SCB_STEP_VERIFY) {
-        fail_at = -1;
+        fail_alloc_at(-1);
     }
     return 0;
 }
@@ -100,10 +76,9 @@ static void commit_out_of_memory(void **state)
     for (long k = 0; k < 100000; k++) {
         make(&nw, 2);
         nw.generation = 1; /* as loaded: the commit makes it 2 */
-        failed = 0;
-        fail_at = k;
+        fail_alloc_at(k);
         int ret = scb_store_commit(s, &nw);
-        fail_at = -1;
+        fail_alloc_at(-1);
         int v = loaded(s, &gen);
         if (ret == SCB_OK) {
             assert_int_equal(v, 2);
@@ -116,7 +91,7 @@ static void commit_out_of_memory(void **state)
             failures++;
         }
         scb_committed_free(&nw);
-        if (!failed) {
+        if (!fail_alloc_hit()) {
             break; /* every allocation of the commit had its turn */
         }
         if (ret == SCB_OK) { /* back to the old one for the next turn */
