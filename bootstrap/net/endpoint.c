@@ -64,8 +64,8 @@ int scb_endpoint_facts_from_host(struct scb_endpoint_facts *f, const char *machi
     }
     f->hostname[sizeof(f->hostname) - 1] = '\0';
     f->machine_id[0] = '\0';
-    if (scb_read_text(machine_id_path ? machine_id_path : "/etc/machine-id", MACHINE_ID_FILE_MAX, &text,
-                      &len) == SCB_OK) {
+    if (scb_read_text(machine_id_path ? machine_id_path : "/etc/machine-id", MACHINE_ID_FILE_MAX,
+                      &text, &len) == SCB_OK) {
         text[strcspn(text, "\n")] = '\0';
         if (is_hex32(text)) { /* "uninitialized" or anything else: not known */
             snprintf(f->machine_id, sizeof(f->machine_id), "%s", text);
