@@ -79,7 +79,7 @@ struct scb_bootstrap;
  * replaced through a setter or the context is freed.
  */
 struct scb_bootstrap_opts {
-    struct scb_store *store;         /**< borrowed, opened (locked); required */
+    struct scb_store *store;         /**< borrowed: opened (locked), memory or custom; required */
     struct scb_card *card;           /**< borrowed; NULL = no reader configured */
     const char *reader_name;         /**< copied (recorded in the card fingerprint); may be NULL */
     /**

@@ -67,7 +67,7 @@ struct scb_daemon_network {
  */
 struct scb_daemon_opts {
     struct scb_bootstrap *seq;      /**< the sequence (smartcard, factory); required */
-    struct scb_store *store;        /**< the store seq commits to, opened (locked); required */
+    struct scb_store *store;        /**< seq commits here: opened (locked), memory or custom; required */
     struct scb_events *events;      /**< the event source; required */
     /** as given to seq: when a check without an event is due (a listener gives way to an
      * EVERY re-read; an ALWAYS re-read waits until the listener returns) */
