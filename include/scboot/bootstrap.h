@@ -7,6 +7,12 @@
  * reader reports no card event; changed data replaces the card's instances once it validates;
  * a removed or swapped card takes its instances away; factory and network instances are never
  * touched by the card path.
+ *
+ * Threads: a sequence (struct scb_bootstrap) is used by one thread at a time, and so are the
+ * store and card session it borrows while it runs; its notify callback runs on that thread.
+ * Distinct sequences on distinct stores and cards are independent. scb_bootstrap_opts_init(),
+ * scb_bootstrap_outcome_name() and scb_bootstrap_on_registration_failure() touch nothing but
+ * their arguments and run on any thread.
  */
 #ifndef SCBOOT_BOOTSTRAP_H
 #define SCBOOT_BOOTSTRAP_H
