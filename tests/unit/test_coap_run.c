@@ -166,21 +166,28 @@ static void opts_watched(struct scb_coap_opts *o, struct watch *w)
     o->cancel_ctx = w;
 }
 
-static void account_uri_used(void **state)
+/* Client-initiated bootstrap from the account of st (the server at port, no URI given):
+ * committed, generation 2, a Server instance. */
+static void bootstrap_commits(struct scb_store *st, unsigned port)
 {
-    unsigned port = port_base;
-    struct scb_store *st = store_with_account("used", port, 0);
     struct scb_coap_opts o;
     struct scb_coap_result res;
     pid_t pid = start_server(port);
     int srv = 0;
-    (void)state;
     opts_init(&o);
     assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
     stop_server(pid);
     assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
     assert_int_equal(generation(st, &srv), 2);
     assert_true(srv);
+}
+
+static void account_uri_used(void **state)
+{
+    unsigned port = port_base;
+    struct scb_store *st = store_with_account("used", port, 0);
+    (void)state;
+    bootstrap_commits(st, port);
     scb_store_close(&st);
 }
 
@@ -211,19 +218,10 @@ static void memory_store_commits(void **state)
 {
     unsigned port = port_base + 7;
     struct scb_store *st = store_with_account(NULL, port, 0);
-    struct scb_coap_opts o;
-    struct scb_coap_result res;
     struct net_seen seen = {0};
-    int srv = 0;
     (void)state;
     assert_int_equal(scb_store_set_observer(st, net_observe, &seen), SCB_OK);
-    pid_t pid = start_server(port);
-    opts_init(&o);
-    assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
-    stop_server(pid);
-    assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
-    assert_int_equal(generation(st, &srv), 2);
-    assert_true(srv);
+    bootstrap_commits(st, port);
     assert_int_equal(seen.commits, 1);
     assert_int_equal(seen.added, 1);
     assert_true(seen.provenances & (1u << SCB_PROV_NETWORK));
