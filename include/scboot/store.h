@@ -230,8 +230,10 @@ const char *scb_store_error(const struct scb_store *s);
 struct scb_store_ops {
     /**
      * Read the last committed state into out (initialised and empty); nothing committed yet
-     * is SCB_OK with out left empty (generation 0). What load returns is trusted: it is what
-     * commit was given. On failure the library empties out.
+     * is SCB_OK with out left empty (generation 0). What load returns is trusted as what
+     * commit was given: a client that keeps it as bytes on a medium that can corrupt them
+     * checks them on the way back (scb_store_parse() reads the store file's format and checks
+     * every member). On failure the library empties out.
      * \param ctx    the ctx given to scb_store_new_custom()
      * \param out    receives a deep copy (scb_committed_copy()); the library frees it
      * \param err    a one-line reason on failure
