@@ -39,10 +39,15 @@
 #include <scboot/store.h>
 #include <scboot/util.h>
 
+/* The client's side of a commit: what the accounts' changes are read against. */
+struct client {
+    const struct scb_committed *after; /* the committed state, during on_commit() */
+};
+
 /* One account change: what the client does about it. */
 static int on_account(void *ctx, const struct scb_account_change *ch)
 {
-    const struct scb_committed *after = ctx;
+    const struct scb_committed *after = ((struct client *)ctx)->after;
     const struct scb_account *a = ch->after ? ch->after : ch->before;
     const char *uri = scb_account_uri(a) ? scb_account_uri(a) : "(no URI)";
 
@@ -65,9 +70,11 @@ static int on_account(void *ctx, const struct scb_account_change *ch)
 /* The store's commit observer: every durable commit, whatever its source. */
 static void on_commit(void *ctx, const struct scb_commit_event *ev)
 {
-    (void)ctx;
+    struct client *cl = ctx;
     printf("commit: generation %llu\n", (unsigned long long)ev->after->generation);
-    scb_account_diff(&ev->before->cfg, &ev->after->cfg, on_account, (void *)ev->after);
+    cl->after = ev->after;
+    scb_account_diff(&ev->before->cfg, &ev->after->cfg, on_account, cl);
+    cl->after = NULL; /* borrowed for the call only */
 }
 
 /* Print the servers (not the Bootstrap-Server) of the committed configuration; their count. */
@@ -161,6 +168,7 @@ int main(int argc, char **argv)
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
     struct scb_run_result res;
+    struct client cl = {NULL};
     char err[256] = "";
     int rc = 3;
 
@@ -171,7 +179,7 @@ int main(int argc, char **argv)
     if (scb_emu_load(argv[1], &emu, err, sizeof(err)) < 0 ||
         (tr = scb_emu_transport(emu)) == NULL || scb_card_new(tr, &card) < 0 ||
         scb_store_new_memory(&st, err, sizeof(err)) < 0 ||
-        scb_store_set_observer(st, on_commit, NULL) < 0) {
+        scb_store_set_observer(st, on_commit, &cl) < 0) {
         fprintf(stderr, "start-up failed: %s\n", err);
         goto out;
     }
