@@ -39,8 +39,8 @@ struct scb_bootstrap {
 
 const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o)
 {
-    static const char *names[] = {"unchanged", "applied", "changed",    "swapped", "invalid",
-                                  "removed",   "unreadable", "absent", "unknown"};
+    static const char *const names[] = {"unchanged", "applied",    "changed", "swapped", "invalid",
+                                        "removed",   "unreadable", "absent",  "unknown"};
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
 }
 

@@ -6,6 +6,12 @@
  * APDUs on the basic channel go through +CSIM, logical channels through +CCHO/+CGLA/+CCHC,
  * +CRSM is a fallback for modems without +CSIM. doc/modem.md describes the commands, the
  * parsing rules, the port conventions and the presence poll.
+ *
+ * Threads: an AT transport and a monitor are each used by one thread at a time (the last
+ * error text belongs to the transport); distinct handles on distinct ports are independent,
+ * two on one port share the device and the caller keeps them apart. The event source's wake
+ * (scb_events_wake(), events.h) may come from any thread. scb_at_parse_spec(),
+ * scb_at_is_spec() and scb_at_opts_init() touch nothing but their arguments.
  */
 #ifndef SCBOOT_AT_H
 #define SCBOOT_AT_H

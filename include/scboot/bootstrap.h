@@ -7,6 +7,12 @@
  * reader reports no card event; changed data replaces the card's instances once it validates;
  * a removed or swapped card takes its instances away; factory and network instances are never
  * touched by the card path.
+ *
+ * Threads: a sequence (struct scb_bootstrap) is used by one thread at a time, and so are the
+ * store and card session it borrows while it runs; its notify callback runs on that thread.
+ * Distinct sequences on distinct stores and cards are independent. scb_bootstrap_opts_init(),
+ * scb_bootstrap_outcome_name() and scb_bootstrap_on_registration_failure() touch nothing but
+ * their arguments and run on any thread.
  */
 #ifndef SCBOOT_BOOTSTRAP_H
 #define SCBOOT_BOOTSTRAP_H
@@ -79,7 +85,7 @@ struct scb_bootstrap;
  * replaced through a setter or the context is freed.
  */
 struct scb_bootstrap_opts {
-    struct scb_store *store;         /**< borrowed, opened (locked); required */
+    struct scb_store *store;         /**< borrowed: opened (locked), memory or custom; required */
     struct scb_card *card;           /**< borrowed; NULL = no reader configured */
     const char *reader_name;         /**< copied (recorded in the card fingerprint); may be NULL */
     /**

@@ -10,6 +10,9 @@
  * and like a hostile one (endless URCs, a line without end, a lying length, another
  * command's answer). Downstream projects link libscboot-emu and serve it on one end of a
  * socketpair or on a pty to test their own AT SIM code; scboot-vmodem serves it on a pty.
+ *
+ * Threads: a simulator and the emulated card behind it are used by one thread at a time
+ * (serve, insert, remove and swap included); distinct simulators are independent.
  */
 #ifndef SCBOOT_EMU_MODEM_H
 #define SCBOOT_EMU_MODEM_H

@@ -3,6 +3,9 @@
  * \file
  * scboot error codes. Every function returns int: 0 (SCB_OK) on success, a negative
  * enum scb_err on failure, grouped by layer. No positive return value carries meaning.
+ *
+ * Threads: scb_strerror() and scb_errname() return constant text and may be called from any
+ * thread at any time.
  */
 #ifndef SCBOOT_ERROR_H
 #define SCBOOT_ERROR_H

@@ -4,6 +4,10 @@
  * scboot GlobalPlatform SCP03 (Amendment D) host side: static keys, the KDF, mutual
  * authentication (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE) and command/response protection,
  * exposed as a transport filter that wraps any card transport. No LwM2M knowledge here.
+ *
+ * Threads: an SCP03 transport and a guard are used by one thread at a time, together with the
+ * transport they wrap; distinct ones are independent. The key functions (scb_scp03_keys_*)
+ * touch nothing but their arguments.
  */
 #ifndef SCBOOT_SCP03_H
 #define SCBOOT_SCP03_H

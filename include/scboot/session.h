@@ -6,6 +6,9 @@
  * committed configuration. Finish runs the shared validator: 2.04 and the staging copy is
  * handed out for commit, or 4.06 with the violations and the session stays open. No Finish
  * within EXCHANGE_LIFETIME after the last operation: the session fails and nothing changes.
+ *
+ * Threads: a session is used by one thread at a time; distinct sessions are independent.
+ * scb_path_parse() touches nothing but its arguments.
  */
 #ifndef SCBOOT_SESSION_H
 #define SCBOOT_SESSION_H

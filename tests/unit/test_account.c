@@ -29,6 +29,7 @@
 #include "scboot/objdefs.h"
 #include "scboot/store.h"
 #include "scboot/util.h"
+#include "card_fixture.h"
 #include "store_internal.h"
 
 /* ---- helpers ------------------------------------------------------------------------------- */
@@ -795,43 +796,26 @@ static void test_observer_damaged_before(void **state)
 static void test_observer_bootstrap_sequence(void **state)
 {
     (void)state;
-    struct scb_emu *e = NULL;
-    struct scb_card *card = NULL;
-    struct scb_bootstrap_opts bo;
-    struct scb_bootstrap *b = NULL;
+    struct card_rig r;
     struct scb_run_result res;
     struct obs o;
     enum scb_bootstrap_outcome out;
-    char err[256];
-    if (scb_emu_load("data/standard.json", &e, err, sizeof(err)) < 0) {
-        fail_msg("%s", err);
-    }
-    struct scb_transport *t = scb_emu_transport(e);
-    assert_int_equal(scb_card_new(t, &card), 0);
     struct scb_store *st = observed_store(&o);
-    scb_bootstrap_opts_init(&bo);
-    bo.store = st;
-    bo.card = card;
-    bo.reader_name = "test";
-    bo.factory_path = "data/multi_server_acl.json";
-    assert_int_equal(scb_bootstrap_new(&bo, &b), 0);
-    assert_int_equal(scb_bootstrap_run(b, &res), 0);
+    card_rig_start(&r, "data/standard.json", st, "data/multi_server_acl.json");
+    assert_int_equal(scb_bootstrap_run(r.b, &res), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_int_equal(o.calls, 1);
     assert_int_equal(o.provenances, 1u << SCB_PROV_CARD);
     assert_int_equal(o.changes.n, 1);
     expect(&o.changes, 0, SCB_ACCOUNT_ADDED, 1, 0, 0); /* the card's Bootstrap-Server */
 
-    scb_emu_remove(e);
-    assert_int_equal(scb_bootstrap_check_card(b, &out), 0);
+    scb_emu_remove(r.e);
+    assert_int_equal(scb_bootstrap_check_card(r.b, &out), 0);
     assert_int_equal(out, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_true(o.calls >= 2);
     assert_true(o.provenances & (1u << SCB_PROV_CARD));
-    scb_bootstrap_free(&b);
+    card_rig_stop(&r);
     scb_store_close(&st);
-    scb_card_free(&card);
-    scb_transport_free(&t);
-    scb_emu_free(&e);
 }
 
 int main(void)
