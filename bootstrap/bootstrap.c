@@ -118,6 +118,7 @@ void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o)
         return;
     }
     memset(o, 0, sizeof(*o));
+    scb_card_source_opts_init(&o->ro);
     scb_profile_default(&o->profile);
     o->verify = SCB_VERIFY_ON_EVENT;
 }

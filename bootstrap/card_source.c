@@ -37,6 +37,16 @@ int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len)
            memcmp(oid, scb_card_source_lwm2m_oid, len) == 0;
 }
 
+void scb_card_source_opts_init(struct scb_card_source_opts *o)
+{
+    if (o == NULL) {
+        return;
+    }
+    memset(o, 0, sizeof(*o));
+    o->file_id = 0;
+    o->basic_channel = 0;
+}
+
 void scb_card_source_result_free(struct scb_card_source_result *r)
 {
     if (r == NULL) {
@@ -629,11 +639,12 @@ int scb_card_source_read(struct scb_card *c, const struct scb_card_source_opts *
     if (r == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    static const struct scb_card_source_opts none = {0};
+    struct scb_card_source_opts none;
     unsigned start = scb_card_apdus(c);
     int ret;
 
     if (o == NULL) {
+        scb_card_source_opts_init(&none);
         o = &none;
     }
     for (int attempt = 0; attempt < 2; attempt++) {

@@ -127,7 +127,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
                                          {0, 0, 0, 0}};
     struct scb_profile prof;
     enum scb_source src = SCB_SRC_CARD;
-    struct scb_card_source_opts ro = {0};
+    struct scb_card_source_opts ro;
+    scb_card_source_opts_init(&ro);
     struct scb_card_source_result rr;
     struct scb_report rep = {0};
     struct scb_config cfg;

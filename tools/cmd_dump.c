@@ -189,6 +189,7 @@ int cmd_dump(struct cli *c, int argc, char **argv)
     int ret;
 
     memset(&a, 0, sizeof(a));
+    scb_card_source_opts_init(&a.ro);
     if ((ret = parse_args(c, argc, argv, &a)) != EXIT_OK) {
         cli_pin_wipe(c);
         return ret == -1000 - EXIT_OK ? EXIT_OK : ret;

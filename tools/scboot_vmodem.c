@@ -123,7 +123,7 @@ int main(int argc, char **argv)
     int absent = 0, c, present;
     char err[300], name[128];
 
-    memset(&o, 0, sizeof(o));
+    scb_emu_modem_opts_init(&o);
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': link_path = optarg; break;

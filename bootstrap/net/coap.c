@@ -89,8 +89,10 @@ static int open_session(struct bs *b)
         logf_(b, "store: %s", err);
         return ret;
     }
-    struct scb_session_opts so = {.profile = &b->o->profile,
-                                  .lifetime_ms = b->o->exchange_lifetime_ms};
+    struct scb_session_opts so;
+    scb_session_opts_init(&so);
+    so.profile = &b->o->profile;
+    so.lifetime_ms = b->o->exchange_lifetime_ms;
     if ((ret = scb_session_new(&so, &b->committed.cfg, &b->session)) < 0) {
         return ret;
     }

@@ -107,7 +107,8 @@ struct scb_bootstrap_opts {
 };
 
 /**
- * Zero o and set the defaults: the default profile, SCB_VERIFY_ON_EVENT, no card, no factory.
+ * Zero o and set the defaults: the default profile, SCB_VERIFY_ON_EVENT, no card, no factory,
+ * read options from scb_card_source_opts_init().
  * \param o the options to initialise
  */
 void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o);

@@ -34,7 +34,7 @@ enum scb_pin_source {
     SCB_PIN_SRC_ADF_FCP = 3 /**< the application's FCP PIN template (C6) */
 };
 
-/** Options of a read; all optional (zero = the spec's discovery). */
+/** Options of a read; start from scb_card_source_opts_init(), then set what differs. */
 struct scb_card_source_opts {
     const char *pin;            /**< VERIFY with this PIN when the object is private */
     const uint8_t *aid;         /**< PKCS#15 AID to select (skips EF DIR) */
@@ -54,6 +54,13 @@ struct scb_card_source_opts {
     void (*secure_close)(void *ctx, struct scb_card *c);
     void *secure_ctx;           /**< passed to secure_open and secure_close, borrowed */
 };
+
+/**
+ * Set the defaults: no PIN, discovery through EF DIR (no AID), the ODF/DODF walk (file_id 0),
+ * a logical channel, no known path, no secure channel hook.
+ * \param o the options to initialise (may be NULL: no-op)
+ */
+void scb_card_source_opts_init(struct scb_card_source_opts *o);
 
 /** What a read found, step by step, and the bootstrap file it read. */
 struct scb_card_source_result {

@@ -209,9 +209,11 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     scb_scp03_keys_clear(&keys);
-    struct scb_card_source_opts ro = {.secure_open = scb_scp03_guard_open,
-                               .secure_close = scb_scp03_guard_close,
-                               .secure_ctx = g};
+    struct scb_card_source_opts ro;
+    scb_card_source_opts_init(&ro);
+    ro.secure_open = scb_scp03_guard_open;
+    ro.secure_close = scb_scp03_guard_close;
+    ro.secure_ctx = g;
     struct scb_card_source_result r;
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
@@ -344,7 +346,8 @@ static struct wire class_read_on(const struct scb_buf *img, const char *proto, c
     }
     keys.len = keylen;
     struct scb_scp03_guard *g = NULL;
-    struct scb_card_source_opts ro = {0};
+    struct scb_card_source_opts ro;
+    scb_card_source_opts_init(&ro);
     if (keylen) {
         if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
             exit(1);
@@ -401,6 +404,7 @@ static void modem_classes(void)
                 struct wire w = {0};
                 for (int k = 0; k < 2; k++) {
                     memset(&mr[k], 0, sizeof(mr[k]));
+                    scb_emu_modem_opts_init(&mr[k].o);
                     mr[k].o.baud = 115200;
                     mr[k].o.latency_ms = latencies[k];
                     mr[k].o.fetch_61xx = fetch;

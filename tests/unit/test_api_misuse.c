@@ -292,7 +292,7 @@ static void test_transport_session_null(void **state)
     uint8_t rsp[8];
     size_t n;
     uint16_t ids[3];
-    memset(&so, 0, sizeof(so));
+    scb_session_opts_init(&so);
     memset(&b, 0, sizeof(b));
     scb_config_init(&cfg);
     assert_non_null(t);

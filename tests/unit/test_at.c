@@ -383,7 +383,7 @@ static void walk_same(const char *profile, const struct scb_emu_modem_opts *mo, 
     struct scb_card_source_result want, got;
     char err[300];
 
-    memset(&so, 0, sizeof(so));
+    scb_card_source_opts_init(&so);
     so.pin = pin;
     assert_int_equal(scb_emu_load(profile, &e, err, sizeof(err)), 0);
     vt = scb_emu_transport(e);
@@ -417,7 +417,7 @@ static void test_walk_tidy_and_messy(void **state)
     struct scb_emu_modem_opts mo;
     unsigned cmds;
     (void)state;
-    memset(&mo, 0, sizeof(mo));
+    scb_emu_modem_opts_init(&mo);
     walk_same("data/standard.json", &mo, NULL, &cmds);
     walk_same("data/t1_first_correct_oid.json", &mo, NULL, NULL);
     scb_emu_modem_opts_messy(&mo);
@@ -442,7 +442,7 @@ static void test_session_not_channel(void **state)
     static const uint8_t aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50, 0x4B, 0x43,
                                   0x53, 0x2D, 0x31, 0x35};
     (void)state;
-    memset(&mo, 0, sizeof(mo));
+    scb_emu_modem_opts_init(&mo);
     mo.session_base = 1000;
     struct modem *md = modem_up("data/standard.json", &mo, 3000);
     assert_int_equal(scb_transport_open_channel(md->t, aid, sizeof(aid), &ch), 0);
@@ -480,7 +480,7 @@ static void test_crsm(void **state)
     uint8_t rsp[300];
     size_t rl;
     (void)state;
-    memset(&mo, 0, sizeof(mo));
+    scb_emu_modem_opts_init(&mo);
     mo.no_csim = 1;
     struct modem *md = modem_up("data/standard.json", &mo, 3000);
     /* +CSIM refused: the error says so and what to do */
@@ -514,7 +514,7 @@ static void test_monitor(void **state)
     enum scb_at_event ev;
     int present;
     (void)state;
-    memset(&mo, 0, sizeof(mo));
+    scb_emu_modem_opts_init(&mo);
     mo.cpin_urcs = 1;
     struct modem *md = modem_up("data/standard.json", &mo, 3000);
     assert_int_equal(scb_at_monitor_new(md->t, 100, &m), 0);
@@ -601,7 +601,7 @@ static void test_events(void **state)
     char err[600], name[300], imei[20];
     int changed = 0;
     (void)state;
-    memset(&mo, 0, sizeof(mo));
+    scb_emu_modem_opts_init(&mo);
     mo.cpin_urcs = 1;
     struct modem *md = modem_serve("data/standard.json", &mo);
     modem_opts(md, 3000, 10000, &o); /* polls far apart: changes come by +CPIN: URCs */
@@ -665,7 +665,7 @@ static void test_removed_mid_read(void **state)
     size_t rl;
     static const uint8_t rd[] = {0x00, 0xB0, 0x82, 0x00, 0x0A};
     (void)state;
-    memset(&mo, 0, sizeof(mo));
+    scb_emu_modem_opts_init(&mo);
     mo.cme_verbose = 1;
     struct modem *md = modem_up("data/standard.json", &mo, 3000);
     assert_int_equal(scb_transport_status(md->t, &st), 0);
@@ -689,7 +689,7 @@ static void test_slow_modem(void **state)
     size_t rl;
     static const uint8_t rd[] = {0x00, 0xB0, 0x82, 0x00, 0x0A};
     (void)state;
-    memset(&mo, 0, sizeof(mo));
+    scb_emu_modem_opts_init(&mo);
     mo.slow_ms = 600;
     mo.slow_every = 1;
     struct modem *md = modem_up("data/standard.json", &mo, 500);
@@ -717,7 +717,7 @@ static void test_hostile(void **state)
         struct scb_emu_modem_opts mo;
         uint8_t rsp[300];
         size_t rl;
-        memset(&mo, 0, sizeof(mo));
+        scb_emu_modem_opts_init(&mo);
         struct modem *md = modem_up("data/standard.json", &mo, 1500);
         /* switched on after the open: the flood also breaks the open (tested in
          * test_modem.sh) */

@@ -199,7 +199,8 @@ static void test_pin(void **state)
     (void)state;
     struct env v;
     struct scb_card_source_result r;
-    struct scb_card_source_opts o = {0};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
@@ -238,19 +239,27 @@ static void test_overrides_and_missing(void **state)
     struct env v;
     struct scb_card_source_result r;
     static const uint8_t aid[] = {0xA0, 0, 0, 0, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
-    struct scb_card_source_opts o = {.aid = aid, .aid_len = sizeof(aid), .file_id = 0x6432};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.aid = aid;
+    o.aid_len = sizeof(aid);
+    o.file_id = 0x6432;
 
     nrf_card(&v, "", "");
     assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.apdus, 7); /* ICCID 1 (SFI), channel 1, ADF 1, EF 1 + 2, close 1 */
     scb_card_source_result_free(&r);
-    struct scb_card_source_opts basic = {.basic_channel = 1};
+    struct scb_card_source_opts basic;
+    scb_card_source_opts_init(&basic);
+    basic.basic_channel = 1;
     assert_int_equal(scb_card_source_read(v.c, &basic, &r), 0);
     assert_int_equal(r.channel, 0);
     scb_card_source_result_free(&r);
     struct scb_p15_path known = {.path = {0x64, 0x32}, .len = 2};
-    struct scb_card_source_opts reread = {.known_path = &known};
+    struct scb_card_source_opts reread;
+    scb_card_source_opts_init(&reread);
+    reread.known_path = &known;
     assert_int_equal(scb_card_source_read(v.c, &reread, &r), 0);
     expect_nrf(&r);
     assert_int_equal(r.apdus, 7);
@@ -427,7 +436,9 @@ static void test_card_classes(void **state)
                         assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
                         struct scb_scp03_guard *g = NULL;
                         assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
-                        struct scb_card_source_opts o = {.pin = pin ? "2468" : NULL};
+                        struct scb_card_source_opts o;
+                        scb_card_source_opts_init(&o);
+                        o.pin = pin ? "2468" : NULL;
                         if (scp) {
                             o.secure_open = scb_scp03_guard_open;
                             o.secure_close = scb_scp03_guard_close;
@@ -480,7 +491,9 @@ static void test_pin_errors(void **state)
     (void)state;
     struct env v;
     struct scb_card_source_result r;
-    struct scb_card_source_opts o = {.pin = "1111"};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.pin = "1111";
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
@@ -664,7 +677,9 @@ static void test_hostile_aodf(void **state)
     /* an AODF with one PIN object (reference 01) */
     static const char aodf_pin1[] =
         "302730060C0450494E313003040101A11830160302020C0A01010201040201080201088001010401FF";
-    struct scb_card_source_opts o = {.pin = "1234"};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.pin = "1234";
     struct scb_card_source_result r;
     struct env v;
 

@@ -98,7 +98,11 @@ static int open_session(struct session *s, const struct scp03_kat *k, const stru
                         size_t nextra, const struct scb_scp03_keys *keys_override)
 {
     struct scb_scp03_keys keys;
-    struct scb_scp03_opts o = {.level = 0x33, .rng = fixed_rng, .rng_ctx = (void *)k};
+    struct scb_scp03_opts o;
+    scb_scp03_opts_init(&o);
+    o.level = 0x33;
+    o.rng = fixed_rng;
+    o.rng_ctx = (void *)k;
     size_t n = 0;
     memset(s, 0, sizeof(*s));
     snprintf(s->iu_cmd, sizeof(s->iu_cmd), "8050300008%s00", k->host_challenge);
@@ -302,7 +306,10 @@ static void test_unsupported_and_refused(void **state)
     struct scb_transport *t = mock_script_begin(steps, 2);
     struct scb_card *c = NULL;
     struct scb_transport *f = NULL;
-    struct scb_scp03_opts o = {.rng = fixed_rng, .rng_ctx = (void *)&kat_aes128};
+    struct scb_scp03_opts o;
+    scb_scp03_opts_init(&o);
+    o.rng = fixed_rng;
+    o.rng_ctx = (void *)&kat_aes128;
     assert_int_equal(scb_card_new(t, &c), 0);
     assert_int_equal(scb_scp03_open(c, 0, &keys, &o, &f), SCB_E_SCP03_REFUSED);
     scb_card_free(&c);
@@ -467,13 +474,17 @@ static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int r
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
     struct scb_scp03_guard *g = NULL;
-    struct scb_scp03_opts so = {.level = (uint8_t)level};
+    struct scb_scp03_opts so;
+    scb_scp03_opts_init(&so);
+    so.level = (uint8_t)level;
     if (keys) {
         assert_int_equal(scb_scp03_guard_new(keys, &so, required, &g), 0);
     }
-    struct scb_card_source_opts o = {.secure_open = scb_scp03_guard_open,
-                              .secure_close = scb_scp03_guard_close,
-                              .secure_ctx = g};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.secure_open = scb_scp03_guard_open;
+    o.secure_close = scb_scp03_guard_close;
+    o.secure_ctx = g;
     assert_int_equal(scb_card_new(t, &c), 0);
     int ret = scb_card_source_read(c, keys ? &o : NULL, r);
     assert_ptr_equal(scb_card_transport(c), t); /* the plain transport is back */
@@ -708,9 +719,11 @@ static void test_guard_api(void **state)
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
     struct scb_card_source_result r;
-    struct scb_card_source_opts o = {.secure_open = scb_scp03_guard_open,
-                              .secure_close = scb_scp03_guard_close,
-                              .secure_ctx = g};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.secure_open = scb_scp03_guard_open;
+    o.secure_close = scb_scp03_guard_close;
+    o.secure_ctx = g;
     assert_int_equal(scb_card_new(t, &c), 0);
     assert_int_equal(scb_card_source_read(c, &o, &r), 0);
     assert_true(r.secured);
