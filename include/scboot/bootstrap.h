@@ -194,6 +194,19 @@ const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b);
 unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
 
 /**
+ * Why the last check (or run) could not use the card, typed: with SCB_BOOTSTRAP_CARD_UNREADABLE
+ * the error, the failed step (SCB_CARD_STEP_PIN for a wrong PIN), the card's status word
+ * (63Cx) and the PIN tries left (x); with SCB_BOOTSTRAP_CARD_UNKNOWN the reader's error and
+ * SCB_CARD_STEP_CONNECT; with SCB_BOOTSTRAP_CARD_INVALID because the file could not be
+ * decoded, SCB_E_DECODE and SCB_CARD_STEP_DECODE. Otherwise err is SCB_OK and step
+ * SCB_CARD_STEP_NONE. detail is the line the log got.
+ * \param b the context (NULL: a reason saying nothing failed)
+ * \return borrowed from b: valid until the next check or run, or scb_bootstrap_free(); never
+ *         NULL
+ */
+const struct scb_card_reason *scb_bootstrap_card_reason(const struct scb_bootstrap *b);
+
+/**
  * R5: check the card and bring the committed configuration in step with it. Call before
  * every Register/Update to a card-provisioned server; *out says what happened.
  * R4, one rule: the reader is there and empty (status present = 0, or the card went away

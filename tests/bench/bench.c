@@ -214,14 +214,14 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     ro.secure_open = scb_scp03_guard_open;
     ro.secure_close = scb_scp03_guard_close;
     ro.secure_ctx = g;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
     scb_card_free(&c);
     if (scb_card_new(t, &c) < 0) {
         exit(1);
     }
-    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != size) {
+    if (scb_card_source_read(c, &ro, &r, NULL, 0) < 0 || scb_card_source_result_file_len(r) != size) {
         fprintf(stderr, "bench: SCP03 read of %zu bytes failed\n", size);
         exit(1);
     }
@@ -337,7 +337,7 @@ static struct wire class_read_on(const struct scb_buf *img, const char *proto, c
     struct scb_card *c = NULL;
     double t0 = now_s();
     struct scb_scp03_keys keys;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     memset(&keys, 0, sizeof(keys));
     for (size_t j = 0; j < keylen; j++) {
         keys.enc[j] = (uint8_t)j;
@@ -359,8 +359,8 @@ static struct wire class_read_on(const struct scb_buf *img, const char *proto, c
     if (scb_card_new(t, &c) < 0) {
         exit(1);
     }
-    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != img->len) {
-        fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, r.error);
+    if (scb_card_source_read(c, &ro, &r, NULL, 0) < 0 || scb_card_source_result_file_len(r) != img->len) {
+        fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, scb_card_source_result_reason(r)->detail);
         exit(1);
     }
     struct wire w = wire_since(e, 0);

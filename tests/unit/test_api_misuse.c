@@ -263,7 +263,7 @@ static void test_card_side_null(void **state)
     assert_int_equal(scb_oid_to_text(NULL, 4, text, sizeof(text)), EINVAL_);
     assert_int_equal(scb_oid_to_text(scb_card_source_lwm2m_oid, 4, NULL, 8), EINVAL_);
     assert_int_equal(scb_card_source_is_lwm2m_oid(NULL, 4), 0);
-    assert_int_equal(scb_card_source_read(NULL, NULL, NULL), EINVAL_);
+    assert_int_equal(scb_card_source_read(NULL, NULL, NULL, NULL, 0), EINVAL_);
     assert_int_equal(scb_iccid_decode(NULL, 10, text, sizeof(text)), EINVAL_);
     assert_int_equal(scb_iccid_decode(out, 10, NULL, 0), EINVAL_);
     assert_int_equal(scb_bootstrap_factory_load("/nonexistent", NULL, &n, text, sizeof(text)),

@@ -380,7 +380,7 @@ static void walk_same(const char *profile, const struct scb_emu_modem_opts *mo, 
     struct scb_transport *vt;
     struct scb_card *c;
     struct scb_card_source_opts so;
-    struct scb_card_source_result want, got;
+    struct scb_card_source_result *want = NULL, *got = NULL;
     char err[300];
 
     scb_card_source_opts_init(&so);
@@ -388,21 +388,21 @@ static void walk_same(const char *profile, const struct scb_emu_modem_opts *mo, 
     assert_int_equal(scb_emu_load(profile, &e, err, sizeof(err)), 0);
     vt = scb_emu_transport(e);
     assert_int_equal(scb_card_new(vt, &c), 0);
-    assert_int_equal(scb_card_source_read(c, &so, &want), 0);
+    assert_int_equal(scb_card_source_read(c, &so, &want, NULL, 0), 0);
     scb_card_free(&c);
     scb_transport_free(&vt);
     scb_emu_free(&e);
 
     struct modem *md = modem_up(profile, mo, 3000);
     assert_int_equal(scb_card_new(md->t, &c), 0);
-    int ret = scb_card_source_read(c, &so, &got);
+    int ret = scb_card_source_read(c, &so, &got, NULL, 0);
     if (ret != 0) {
-        fprintf(stderr, "%s%s\n", md->log, got.error);
+        fprintf(stderr, "%s%s\n", md->log, scb_card_source_result_reason(got)->detail);
     }
     assert_int_equal(ret, 0);
-    assert_int_equal(got.file_len, want.file_len);
-    assert_memory_equal(got.file, want.file, want.file_len);
-    assert_string_equal(got.iccid, want.iccid);
+    assert_int_equal(scb_card_source_result_file_len(got), scb_card_source_result_file_len(want));
+    assert_memory_equal(scb_card_source_result_file(got), scb_card_source_result_file(want), scb_card_source_result_file_len(want));
+    assert_string_equal(scb_card_source_result_iccid(got), scb_card_source_result_iccid(want));
     if (cmds) {
         *cmds = scb_at_card_commands(md->t);
     }

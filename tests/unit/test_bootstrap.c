@@ -625,15 +625,34 @@ static void test_wrong_pin_presented_once(void **state)
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNREADABLE);
     assert_int_equal(verify_count(v.e), 1);
+    /* the typed reason: the PIN step, the card's 63Cx and the tries it left */
+    const struct scb_card_reason *why = scb_bootstrap_card_reason(v.b);
+    assert_int_equal(why->err, SCB_E_PIN_WRONG);
+    assert_int_equal(why->step, SCB_CARD_STEP_PIN);
+    assert_string_equal(scb_card_step_name(why->step), "pin");
+    assert_int_equal(why->sw, 0x63C2);
+    assert_int_equal(why->pin_tries_left, 2);
+    assert_non_null(strstr(why->detail, "wrong PIN, 2 tries left"));
     for (int k = 0; k < 4; k++) {
         assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
         assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNREADABLE);
+        /* the PIN was dropped: the card now wants one, nothing was sent for it */
+        why = scb_bootstrap_card_reason(v.b);
+        assert_int_equal(why->err, SCB_E_PIN_REQUIRED);
+        assert_int_equal(why->step, SCB_CARD_STEP_PIN);
     }
     assert_int_equal(verify_count(v.e), 1); /* dropped: never presented again */
     /* one try was used, not five: the right PIN, given anew, still opens the card */
     assert_int_equal(scb_bootstrap_set_pin(v.b, "1234"), 0);
     assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_APPLIED);
+    why = scb_bootstrap_card_reason(v.b);
+    assert_int_equal(why->err, SCB_OK);
+    assert_int_equal(why->step, SCB_CARD_STEP_NONE);
+    assert_int_equal(why->sw, 0);
+    assert_int_equal(why->pin_tries_left, -1);
+    assert_string_equal(why->detail, "");
+    assert_non_null(scb_bootstrap_card_reason(NULL));
     stop(&v);
 }
 
