@@ -1282,11 +1282,6 @@ unsigned scb_at_card_commands(const struct scb_transport *t)
     return scb_at_is(t) ? ((const struct at *)t->self)->card_cmds : 0;
 }
 
-const char *scb_at_last_error(const struct scb_transport *t)
-{
-    return scb_at_is(t) ? ((const struct at *)t->self)->last_err : "";
-}
-
 /* ---- presence monitor -------------------------------------------------------------------- */
 
 struct scb_at_monitor {

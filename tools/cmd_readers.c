@@ -105,7 +105,8 @@ static int print_modem(struct cli *c)
         return cli_exit_code(ret);
     }
     if ((ret = scb_transport_status(t, &st)) < 0) {
-        ret = cli_fail(c, ret, "%s", scb_at_last_error(t));
+        /* the modem's answer and what to do went to the log callback (stderr) already */
+        ret = cli_fail(c, ret, "modem status: %s", scb_strerror(ret));
         scb_transport_free(&t);
         return ret;
     }
