@@ -561,7 +561,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
 {
     uint8_t *img = NULL;
     size_t len = 0;
-    char err[300];
+    char err[SCB_ERR_MAX];
     struct scb_config cfg;
     struct scb_committed c;
     int ret;
@@ -606,7 +606,7 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
 {
     struct scb_committed c;
     struct scb_report rep = {0};
-    char err[300];
+    char err[SCB_ERR_MAX];
     int ret;
 
     if (b == NULL || res == NULL) {

@@ -1499,7 +1499,7 @@ static int ate_open_port(struct at_events *x, char *err, size_t errlen)
  * modem answers again, else SCB_E_NO_SERVICE. */
 static int ate_recover(struct at_events *x, int *changed)
 {
-    char err[600];
+    char err[SCB_ERR_MAX];
     ate_close(x);
     if (ate_open_port(x, err, sizeof(err)) < 0 || x->m->lost) {
         return SCB_E_NO_SERVICE;

@@ -76,7 +76,7 @@ static int json_to_image(struct cli *c, const char *name, uint8_t **buf, size_t 
 {
     struct scb_config cfg;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
-    char err[256] = "";
+    char err[SCB_ERR_MAX] = "";
     char *text = realloc(*buf, *len + 1);
     if (text == NULL) {
         return cli_fail(c, SCB_E_NOMEM, "out of memory");

@@ -24,7 +24,7 @@ extern "C" {
 #pragma GCC visibility push(default)
 
 /** Size of an error-line buffer (`char err[SCB_ERR_MAX]`): a line scboot writes fits. */
-#define SCB_ERR_MAX 256
+#define SCB_ERR_MAX 512
 
 /** Error codes of every scboot function (0 or negative). */
 enum scb_err {

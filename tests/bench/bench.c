@@ -296,7 +296,7 @@ static struct scb_transport *modem_up(struct modem_run *mr, struct scb_emu *e)
     struct termios tio;
     struct scb_at_opts o;
     struct scb_transport *t = NULL;
-    char err[600];
+    char err[SCB_ERR_MAX];
     mr->master = posix_openpt(O_RDWR | O_NOCTTY);
     if (mr->master < 0 || grantpt(mr->master) < 0 || unlockpt(mr->master) < 0 ||
         scb_emu_modem_new(e, &mr->o, &mr->m) < 0) {

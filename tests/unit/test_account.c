@@ -48,7 +48,7 @@ static void load_json_file(const char *path, struct scb_config *cfg)
 {
     uint8_t *text;
     size_t n;
-    char err[256];
+    char err[SCB_ERR_MAX];
     scb_config_init(cfg);
     assert_int_equal(scb_read_file(path, 65536, &text, &n), 0);
     char *z = realloc(text, n + 1);
@@ -62,7 +62,7 @@ static void load_json_file(const char *path, struct scb_config *cfg)
 
 static void from_json(const char *json, struct scb_config *cfg)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     scb_config_init(cfg);
     if (scb_config_from_json_text(json, cfg, err, sizeof(err)) < 0) {
         fail_msg("%s: %s", json, err);
@@ -551,7 +551,7 @@ static void test_corpus_configurations(void **state)
             struct scb_config cfg;
             struct scb_committed cm;
             struct scb_decode_error derr;
-            char err[200];
+            char err[SCB_ERR_MAX];
             int ok;
             if (de->d_name[0] == '.') {
                 continue;
@@ -643,7 +643,7 @@ static int fail_hook(void *ctx, enum scb_commit_step step)
 static struct scb_store *observed_store(struct obs *o)
 {
     struct scb_store *st = NULL;
-    char err[256];
+    char err[SCB_ERR_MAX];
     memset(o, 0, sizeof(*o));
     assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), 0);
     assert_int_equal(scb_store_set_observer(st, observer, o), 0);
@@ -665,7 +665,7 @@ static void test_observer_card_then_network(void **state)
     (void)state;
     struct scb_committed c, prev;
     struct obs o;
-    char err[256];
+    char err[SCB_ERR_MAX];
     struct scb_store *st = observed_store(&o);
 
     /* a card commit, as the bootstrap sequence makes it: the card's instances merged in */
@@ -738,7 +738,7 @@ static void test_observer_not_called_on_failure(void **state)
     struct scb_store *ro = NULL;
     struct scb_committed c;
     struct obs o;
-    char err[256];
+    char err[SCB_ERR_MAX];
     struct scb_store *st = observed_store(&o);
     committed_image(&c, "data/anjay_ef126.bin", SCB_PROV_FACTORY);
     scb_store_set_hook(st, fail_hook, NULL);
@@ -802,7 +802,7 @@ static void test_observer_bootstrap_sequence(void **state)
     struct scb_run_result res;
     struct obs o;
     enum scb_bootstrap_outcome out;
-    char err[256];
+    char err[SCB_ERR_MAX];
     if (scb_emu_load("data/standard.json", &e, err, sizeof(err)) < 0) {
         fail_msg("%s", err);
     }

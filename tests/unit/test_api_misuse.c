@@ -126,7 +126,7 @@ static void test_validate_store_null(void **state)
     struct scb_profile p;
     struct scb_report rep;
     struct scb_store *st = (struct scb_store *)&c; /* not NULL: must be reset on error */
-    char err[100];
+    char err[SCB_ERR_MAX];
     memset(&rep, 0, sizeof(rep));
     scb_committed_init(&c);
     scb_config_init(&cfg);
@@ -215,7 +215,7 @@ static void test_account_null(void **state)
     /* a real account, NULL out-parameters */
     static const char one[] = "{\"objects\":{\"0\":{\"instances\":{\"1\":{\"resources\":{"
                               "\"0\":\"coap://s\",\"1\":false,\"2\":3,\"10\":1}}}}}}";
-    char err[128];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_config_from_json_text(one, &cfg, err, sizeof(err)), 0);
     assert_int_equal(scb_account_list_new(&cfg, &l), 0);
     const struct scb_account *a = scb_account_list_at(l, 0);
@@ -351,7 +351,7 @@ static void test_util_null(void **state)
     uint8_t h[32];
     char out[9] = "zzzzzzzz";
     int fd = -1;
-    char err[100];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_sha256(NULL, 5, h), EINVAL_);
     assert_int_equal(scb_sha256((const uint8_t *)"x", 1, NULL), EINVAL_);
     assert_int_equal(scb_sha256(NULL, 0, h), SCB_OK);

@@ -217,7 +217,7 @@ static void test_parse_hexresp(void **state)
 static void test_spec(void **state)
 {
     struct scb_at_opts o;
-    char err[256];
+    char err[SCB_ERR_MAX];
     (void)state;
     scb_at_opts_init(&o);
     assert_int_equal(scb_at_parse_spec("at:/dev/ttyUSB2,baud=9600,timeout=800,rtscts,nolock",
@@ -321,7 +321,7 @@ static struct scb_transport *at_up(const char *path, unsigned timeout_ms, scb_at
 {
     struct scb_at_opts o;
     struct scb_transport *t = NULL;
-    char err[600];
+    char err[SCB_ERR_MAX];
     at_opts(path, timeout_ms, 100, log, ctx, &o);
     int ret = scb_at_open(&o, &t, err, sizeof(err));
     if (ret != 0) {
@@ -335,7 +335,7 @@ static struct scb_transport *at_up(const char *path, unsigned timeout_ms, scb_at
 static struct modem *modem_serve(const char *profile, const struct scb_emu_modem_opts *mo)
 {
     struct modem *md = calloc(1, sizeof(*md));
-    char err[600];
+    char err[SCB_ERR_MAX];
     assert_non_null(md);
     assert_int_equal(scb_emu_load(profile, &md->e, err, sizeof(err)), 0);
     assert_int_equal(scb_emu_modem_new(md->e, mo, &md->m), 0);
@@ -381,7 +381,7 @@ static void walk_same(const char *profile, const struct scb_emu_modem_opts *mo, 
     struct scb_card *c;
     struct scb_card_source_opts so;
     struct scb_card_source_result *want = NULL, *got = NULL;
-    char err[300];
+    char err[SCB_ERR_MAX];
 
     scb_card_source_opts_init(&so);
     so.pin = pin;
@@ -490,7 +490,7 @@ static void test_crsm(void **state)
     assert_non_null(strstr(md->log, "crsm"));
     scb_transport_free(&md->t);
     struct scb_at_opts o;
-    char err[300];
+    char err[SCB_ERR_MAX];
     scb_at_opts_init(&o);
     snprintf(o.device, sizeof(o.device), "%s", md->path);
     o.lock = 0;
@@ -598,7 +598,7 @@ static void test_events(void **state)
     struct scb_transport *t = NULL;
     struct scb_card_status st;
     struct waker wk;
-    char err[600], name[300], imei[20];
+    char err[SCB_ERR_MAX], name[300], imei[20];
     int changed = 0;
     (void)state;
     scb_emu_modem_opts_init(&mo);

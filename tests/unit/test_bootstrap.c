@@ -101,7 +101,7 @@ static void stop(struct env *v)
 
 static void committed(struct env *v, struct scb_committed *c)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_store_load(v->st, c, err, sizeof(err)), 0);
 }
 
@@ -137,7 +137,7 @@ static void set_card_file(struct env *v, const char *path)
 /* The card's bootstrap file made from the JSON shape of a configuration. */
 static void set_card_json(struct env *v, const char *json)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     struct scb_config cfg;
     struct scb_buf out = {0};
     scb_config_init(&cfg);
@@ -200,7 +200,7 @@ static void test_invalid_and_removed_keep_factory(void **state)
     struct scb_committed c;
     uint8_t *img;
     size_t n;
-    char err[256];
+    char err[SCB_ERR_MAX];
 
     start(&v, "", "anjay_ef126.bin");
     /* a factory configuration committed earlier (a second server, SSID 101/102) */
@@ -532,7 +532,7 @@ static void test_fall_through(void **state)
     struct scb_buf out = {0};
     uint8_t *img;
     size_t n;
-    char err[256];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
     f = fopen("/tmp/scb-seq-msa1.bin", "wb");
     fwrite(img, 1, n, f);
@@ -605,7 +605,7 @@ static void test_wrong_pin_presented_once(void **state)
     (void)state;
     struct env v;
     enum scb_bootstrap_outcome o;
-    char err[256];
+    char err[SCB_ERR_MAX];
     start(&v, "", "anjay_ef126.bin");
     scb_bootstrap_free(&v.b);
     scb_card_free(&v.card);
@@ -664,7 +664,7 @@ static void test_one_validator(void **state)
     struct scb_run_result res;
     uint8_t *img;
     size_t n;
-    char err[256];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
     FILE *f = fopen("/tmp/scb-seq-msa2.bin", "wb");
     fwrite(img, 1, n, f);

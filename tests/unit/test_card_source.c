@@ -278,7 +278,7 @@ static void test_overrides_and_missing(void **state)
     drop(&v);
 
     /* no PKCS#15 application at all */
-    char err[128];
+    char err[SCB_ERR_MAX];
     struct scb_emu *e = NULL;
     assert_int_equal(scb_emu_load_json("{}", NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
@@ -577,7 +577,7 @@ static void test_pin_errors(void **state)
 /* A card made from profile json, read with default options: malformed, said so. */
 static void read_malformed(const char *json)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     struct scb_emu *e = NULL;
     struct scb_card *c = NULL;
     struct scb_card_source_result *r = NULL;

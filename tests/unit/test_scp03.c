@@ -320,7 +320,7 @@ static void test_key_files(void **state)
 {
     (void)state;
     struct scb_scp03_keys k;
-    char err[200];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_scp03_keys_parse("# test keys\nenc=000102030405060708090A0B0C0D0E0F\n"
                                           "mac = 101112131415161718191A1B1C1D1E1F\n"
                                           "dek=202122232425262728292A2B2C2D2E2F # comment\n"
@@ -368,7 +368,7 @@ static void test_key_file_refusals(void **state)
 {
     (void)state;
     struct scb_scp03_keys k, zero;
-    char err[256], path[] = "/tmp/scb-keys-XXXXXX", link[64];
+    char err[SCB_ERR_MAX], path[] = "/tmp/scb-keys-XXXXXX", link[64];
     static const char *bad[] = {
         "enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n", /* no dek */
         ("enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n"
@@ -551,7 +551,7 @@ static void test_walk_refusals(void **state)
     assert_null(scb_card_source_result_file(r));
     scb_emu_free(&e);
     /* a card without SCP03: required fails, preferred reads in plaintext and says so */
-    char err[128];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_emu_load_json("{\"lwm2m\":{\"hex\":\"00000000\"}}", NULL, &e, err,
                                        sizeof(err)),
                      0);
