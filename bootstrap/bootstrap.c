@@ -257,10 +257,10 @@ static void log_report(struct scb_bootstrap *b, const char *what)
 
 static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
 {
-    int ret = scb_store_commit(b->o.store, c);
+    char why[SCB_ERR_MAX];
+    int ret = scb_store_commit(b->o.store, c, why, sizeof(why));
     if (ret < 0) {
-        const char *why = scb_store_error(b->o.store);
-        logf_(b, "commit failed: %s", why && why[0] ? why : scb_strerror(ret));
+        logf_(b, "commit failed: %s", why);
         return ret;
     }
     if (b->o.notify) {

@@ -371,8 +371,8 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     cli_pin_wipe(c);
     if (ret < 0) {
         release_lines(&held, 0);
-        const char *why = scb_store_error(st);
-        ret = cli_fail(c, ret, "%s", why[0] ? why : scb_strerror(ret));
+        /* a failed commit's reason went to the sequence's log (stderr) already */
+        ret = cli_fail(c, ret, "%s", scb_strerror(ret));
     } else {
         release_lines(&held, 1);
         ret = run_exit_code(&res);

@@ -766,10 +766,6 @@ const char *scb_store_path(const struct scb_store *s)
     return s->path;
 }
 
-const char *scb_store_error(const struct scb_store *s)
-{
-    return s->errbuf;
-}
 
 /* The store file's bytes (NULL, 0 when there is none). Never through a link. */
 static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
@@ -1009,11 +1005,25 @@ static int text_reads_back(const struct scb_committed *c, const char *text, size
     return same ? SCB_OK : SCB_E_NOMEM;
 }
 
-int scb_store_commit(struct scb_store *s, struct scb_committed *c)
+static int commit_locked(struct scb_store *s, struct scb_committed *c);
+
+int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, size_t errlen)
 {
+    if (err && errlen) {
+        err[0] = '\0';
+    }
     if (s == NULL || c == NULL) {
         return SCB_E_INVALID_ARG;
     }
+    int ret = commit_locked(s, c);
+    if (ret < 0 && err && errlen) {
+        snprintf(err, errlen, "%s", s->errbuf[0] ? s->errbuf : scb_strerror(ret));
+    }
+    return ret;
+}
+
+static int commit_locked(struct scb_store *s, struct scb_committed *c)
+{
     time_t now = time(NULL);
     struct tm tm;
     int fd = -1, ret, made_tmp = 0;

@@ -186,25 +186,23 @@ void scb_store_close(struct scb_store **s);
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
 /**
  * Commit atomically (generation and time are set here): a 0600 temporary file (never through
- * a link), fsync, rename, fsync of the directory. On failure scb_store_error() says why.
- * \param s the store, opened with its lock
- * \param c the state to commit (stays the caller's); its generation and commit time are
- *          updated
- * \return SCB_OK, SCB_E_IO, SCB_E_LOCKED (a read-only store) or SCB_E_INVALID_ARG
+ * a link), fsync, rename, fsync of the directory.
+ * \param s      the store, opened with its lock
+ * \param c      the state to commit (stays the caller's); its generation and commit time are
+ *               updated
+ * \param err    receives a one-line reason on failure ("cannot write PATH: reason"), "" on
+ *               success (may be NULL)
+ * \param errlen size of err (SCB_ERR_MAX)
+ * \return SCB_OK, SCB_E_IO, SCB_E_UNSAFE, SCB_E_NOMEM, SCB_E_LOCKED (a read-only store) or
+ *         SCB_E_INVALID_ARG
  */
-int scb_store_commit(struct scb_store *s, struct scb_committed *c);
+int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, size_t errlen);
 /**
  * The store file's path.
  * \param s the store
  * \return a string borrowed from s (valid until scb_store_close())
  */
 const char *scb_store_path(const struct scb_store *s);
-/**
- * One line on the last failure of load or commit on s ("cannot write PATH: reason").
- * \param s the store
- * \return a string borrowed from s ("" when nothing failed), valid until scb_store_close()
- */
-const char *scb_store_error(const struct scb_store *s);
 
 /**
  * What a commit observer is told. Allocated by the store and read by the observer only:

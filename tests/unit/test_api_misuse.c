@@ -146,7 +146,7 @@ static void test_validate_store_null(void **state)
     assert_int_equal(scb_store_open_readonly(NULL, &st, err, sizeof(err)), EINVAL_);
     assert_null(st);
     assert_int_equal(scb_store_load(NULL, &c, err, sizeof(err)), EINVAL_);
-    assert_int_equal(scb_store_commit(NULL, &c), EINVAL_);
+    assert_int_equal(scb_store_commit(NULL, &c, NULL, 0), EINVAL_);
     assert_null(scb_committed_to_json(NULL, 1));
     assert_int_equal(scb_committed_copy(NULL, &c), EINVAL_);
     assert_int_equal(scb_committed_copy(&c, NULL), EINVAL_);

@@ -96,13 +96,13 @@ static void commit_out_of_memory(void **state)
     assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
     scb_store_set_hook(s, stop_injecting, NULL);
     make(&old, 1);
-    assert_int_equal(scb_store_commit(s, &old), 0);
+    assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
     for (long k = 0; k < 100000; k++) {
         make(&nw, 2);
         nw.generation = 1; /* as loaded: the commit makes it 2 */
         failed = 0;
         fail_at = k;
-        int ret = scb_store_commit(s, &nw);
+        int ret = scb_store_commit(s, &nw, NULL, 0);
         fail_at = -1;
         int v = loaded(s, &gen);
         if (ret == SCB_OK) {
@@ -127,7 +127,7 @@ static void commit_out_of_memory(void **state)
             assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
             scb_store_set_hook(s, stop_injecting, NULL);
             old.generation = 0;
-            assert_int_equal(scb_store_commit(s, &old), 0);
+            assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
         }
     }
     assert_true(failures > 10);
