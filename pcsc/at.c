@@ -1323,7 +1323,7 @@ int scb_at_monitor_new(struct scb_transport *t, unsigned poll_ms, struct scb_at_
     a->p.urc = monitor_urc;
     a->p.urc_ctx = a;
     /* the baseline: a change between now and the first wait is an event, not the start */
-    enum scb_at_event ev;
+    enum scb_at_event ev = SCB_AT_EV_NONE; /* monitor_poll sets it only on a change */
     int present;
     monitor_poll(*m, &ev, &present);
     (*m)->next_poll = now_ms() + (*m)->poll_ms;
