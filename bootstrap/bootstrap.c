@@ -37,6 +37,8 @@ struct scb_bootstrap {
     unsigned last_apdus;             /* APDUs the last check sent */
     struct scb_card_reason reason;   /* why the last check could not read the card */
     char reason_detail[SCB_ERR_MAX]; /* reason.detail points here */
+    char *err;                       /* the running check's or run's caller buffer, or NULL */
+    size_t errlen;
 };
 
 const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o)
@@ -255,12 +257,22 @@ static void log_report(struct scb_bootstrap *b, const char *what)
     }
 }
 
+/* A failure of the running check or run in one line: to the caller's err (the first one
+ * wins: it is what made the call fail) and to the log with its prefix. */
+static void failed(struct scb_bootstrap *b, const char *prefix, const char *line)
+{
+    if (b->err && b->errlen && b->err[0] == '\0') {
+        snprintf(b->err, b->errlen, "%s", line);
+    }
+    logf_(b, "%s%s", prefix, line);
+}
+
 static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
 {
     char why[SCB_ERR_MAX];
     int ret = scb_store_commit(b->o.store, c, why, sizeof(why));
     if (ret < 0) {
-        logf_(b, "commit failed: %s", why);
+        failed(b, "commit failed: ", why);
         return ret;
     }
     if (b->o.notify) {
@@ -327,7 +339,7 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
     return scb_card_source_read(b->o.card, &ro, r, NULL, 0);
 }
 
-int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
+static int check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
 {
     struct scb_committed c;
     struct scb_card_status st;
@@ -366,7 +378,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         return SCB_OK;
     }
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
-        logf_(b, "store: %s", err);
+        failed(b, "store: ", err);
         return ret;
     }
     if (!st.present) {
@@ -583,6 +595,9 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
         return SCB_OK;
     }
     if (ret < 0 || (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+        if (ret != SCB_E_NOMEM) {
+            failed(b, "store: ", err);
+        }
         scb_config_free(&cfg);
         return ret;
     }
@@ -602,7 +617,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     return ret;
 }
 
-int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
+static int run(struct scb_bootstrap *b, struct scb_run_result *res)
 {
     struct scb_committed c;
     struct scb_report rep = {0};
@@ -617,19 +632,22 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&b->report); /* this run's findings only */
     if (b->o.card) {
         b->have_events = 0; /* start-up: always look at the card */
-        if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {
+        if ((ret = check_card(b, &res->card)) < 0) {
             return ret;
         }
     }
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
-        logf_(b, "store: %s", err);
+        failed(b, "store: ", err);
         return ret;
     }
     if (!c.card.valid && b->factory_path) {
         /* 6.1.4 step 2: not configured from the card -> factory bootstrap */
         scb_committed_free(&c);
-        if ((ret = apply_factory(b, res)) < 0 ||
-            (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+        if ((ret = apply_factory(b, res)) < 0) {
+            return ret;
+        }
+        if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+            failed(b, "store: ", err);
             return ret;
         }
     } else if (!c.card.valid && b->o.card) {
@@ -649,6 +667,45 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&rep);
     scb_committed_free(&c);
     return ret;
+}
+
+/* The public entries: the caller's err receives the first failure's line (or the error's
+ * text when no line was written) while the call runs. */
+static void call_begin(struct scb_bootstrap *b, char *err, size_t errlen)
+{
+    if (err && errlen) {
+        err[0] = '\0';
+    }
+    if (b) {
+        b->err = err;
+        b->errlen = errlen;
+    }
+}
+
+static int call_end(struct scb_bootstrap *b, int ret, char *err, size_t errlen)
+{
+    if (ret < 0 && err && errlen && err[0] == '\0') {
+        snprintf(err, errlen, "%s", scb_strerror(ret));
+    }
+    if (b) {
+        b->err = NULL;
+        b->errlen = 0;
+    }
+    return ret;
+}
+
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out, char *err,
+                             size_t errlen)
+{
+    call_begin(b, err, errlen);
+    return call_end(b, check_card(b, out), err, errlen);
+}
+
+int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res, char *err,
+                      size_t errlen)
+{
+    call_begin(b, err, errlen);
+    return call_end(b, run(b, res), err, errlen);
 }
 
 int scb_bootstrap_on_registration_failure(const struct scb_config *cfg)

@@ -220,7 +220,7 @@ static void run_checks(struct scb_daemon *d, int quiet)
     int ret = tr ? scb_card_new(tr, &card) : SCB_E_NOMEM;
     if (ret == SCB_OK) {
         scb_bootstrap_set_card(d->o.seq, card, r.name);
-        ret = scb_bootstrap_run(d->o.seq, &res);
+        ret = scb_bootstrap_run(d->o.seq, &res, NULL, 0);
         scb_bootstrap_set_card(d->o.seq, NULL, NULL);
     }
     scb_card_free(&card);

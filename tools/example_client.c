@@ -2,7 +2,7 @@
 /*
  * example_client.c: how an LwM2M client uses libscboot (a runnable example, built and run by a
  * test). Start-up runs the bootstrap sequence; before every Register/Update to a
- * card-provisioned server it calls scb_bootstrap_check_card() (LwM2M R5); when the card's data
+ * card-provisioned server it calls scb_bootstrap_check_card() (LwM2M R5, NULL, 0); when the card's data
  * changed it drops the (D)TLS session of every server whose URI, security mode or keys changed and
  * registers again; when the card is gone its servers are forgotten. When registration failed
  * on every server it asks scb_bootstrap_on_registration_failure() whether to bootstrap from the
@@ -157,7 +157,7 @@ int main(int argc, char **argv)
     }
 
     /* start-up: smartcard -> factory -> (register) */
-    if (scb_bootstrap_run(b, &res) < 0) {
+    if (scb_bootstrap_run(b, &res, NULL, 0) < 0) {
         scb_bootstrap_free(&b);
         return 3;
     }
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
             scb_emu_remove(emu);
         }
         /* R5: before every Register/Update to a card-provisioned server */
-        scb_bootstrap_check_card(b, &o);
+        scb_bootstrap_check_card(b, &o, NULL, 0);
         printf("round %d: check %s, %u APDUs\n", round, scb_bootstrap_outcome_name(o),
                scb_bootstrap_last_apdus(b));
         if (o == SCB_BOOTSTRAP_CARD_CHANGED || o == SCB_BOOTSTRAP_CARD_SWAPPED ||

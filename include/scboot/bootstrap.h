@@ -214,11 +214,16 @@ const struct scb_card_reason *scb_bootstrap_card_reason(const struct scb_bootstr
  * sequence falls through to the factory step; the reader or pcscd cannot be reached (status
  * fails) -> the card's state is unknown: nothing is deleted (SCB_BOOTSTRAP_CARD_UNKNOWN), and
  * it is logged.
- * \param b   the context
- * \param out receives what happened
- * \return SCB_OK (see *out) or a negative scb_err (the store could not commit, SCB_E_INVALID_ARG)
+ * \param b      the context
+ * \param out    receives what happened
+ * \param err    receives one line on failure ("damaged store: PATH: what"; may be NULL); a
+ *               card that cannot be read is no failure: see scb_bootstrap_card_reason()
+ * \param errlen size of err (SCB_ERR_MAX)
+ * \return SCB_OK (see *out) or a negative scb_err (the store could not load or commit,
+ *         SCB_E_INVALID_ARG)
  */
-int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out);
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out, char *err,
+                             size_t errlen);
 
 /** What one run of the sequence did. */
 struct scb_run_result {
@@ -231,11 +236,14 @@ struct scb_run_result {
 
 /**
  * One run of the sequence: smartcard, then factory, then report what is missing.
- * \param b   the context
- * \param res receives what the run did
+ * \param b      the context
+ * \param res    receives what the run did
+ * \param err    receives one line on failure (the store's reason; may be NULL)
+ * \param errlen size of err (SCB_ERR_MAX)
  * \return SCB_OK (see *res) or a negative scb_err
  */
-int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
+int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res, char *err,
+                      size_t errlen);
 
 /**
  * The registration-failure policy (LwM2M 1.1 6.1.4, /1/x/16 Bootstrap on Registration

@@ -178,17 +178,17 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_run(b, &res) < 0 || res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
+    if (scb_bootstrap_run(b, &res, NULL, 0) < 0 || res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
         fprintf(stderr, "bench: %zu-byte card not applied\n", size);
         exit(1);
     }
     struct wire first = wire_since(e, mark);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(b, &o);
+    scb_bootstrap_check_card(b, &o, NULL, 0);
     struct wire quiet = wire_since(e, mark);
     scb_emu_reset(e);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(b, &o);
+    scb_bootstrap_check_card(b, &o, NULL, 0);
     struct wire event = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
@@ -445,12 +445,12 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     bo.store = st;
     bo.card = c;
     bo.verify = SCB_VERIFY_ALWAYS;
-    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0 ||
+    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res, NULL, 0) < 0 ||
         res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_check_card(b, &o) < 0 || o != SCB_BOOTSTRAP_CARD_UNCHANGED) {
+    if (scb_bootstrap_check_card(b, &o, NULL, 0) < 0 || o != SCB_BOOTSTRAP_CARD_UNCHANGED) {
         exit(1);
     }
     struct wire w = wire_since(e, mark);

@@ -817,7 +817,7 @@ static void test_observer_bootstrap_sequence(void **state)
     bo.reader_name = "test";
     bo.factory_path = "data/multi_server_acl.json";
     assert_int_equal(scb_bootstrap_new(&bo, &b), 0);
-    assert_int_equal(scb_bootstrap_run(b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_int_equal(o.calls, 1);
     assert_int_equal(o.provenances, 1u << SCB_PROV_CARD);
@@ -825,7 +825,7 @@ static void test_observer_bootstrap_sequence(void **state)
     expect(&o.changes, 0, SCB_ACCOUNT_ADDED, 1, 0, 0); /* the card's Bootstrap-Server */
 
     scb_emu_remove(e);
-    assert_int_equal(scb_bootstrap_check_card(b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(b, &out, NULL, 0), 0);
     assert_int_equal(out, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_true(o.calls >= 2);
     assert_true(o.provenances & (1u << SCB_PROV_CARD));
