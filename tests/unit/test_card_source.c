@@ -769,6 +769,38 @@ static void test_hostile_aodf(void **state)
     drop(&v);
 }
 
+/* A reader that cannot be reached or holds no card: the connection's step, typed, in a result
+ * that exists (and is freed) like any other. */
+static void test_reason_connect(void **state)
+{
+    (void)state;
+    static const int errs[] = {SCB_E_NO_SERVICE, SCB_E_NO_CARD};
+    for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
+        struct scb_transport *t = k == 0 ? scb_transport_unreachable(errs[k])
+                                         : scb_transport_empty_reader("test");
+        struct scb_card *c = NULL;
+        struct scb_card_source_result *r = NULL;
+        char err[SCB_ERR_MAX];
+        assert_non_null(t);
+        assert_int_equal(scb_card_new(t, &c), 0);
+        int ret = scb_card_source_read(c, NULL, &r, err, sizeof(err));
+        assert_true(ret < 0);
+        assert_non_null(r);
+        const struct scb_card_reason *why = scb_card_source_result_reason(r);
+        assert_int_equal(why->err, ret);
+        assert_int_equal(why->step, SCB_CARD_STEP_CONNECT);
+        assert_string_equal(scb_card_step_name(why->step), "connect");
+        assert_int_equal(why->pin_tries_left, -1);
+        assert_true(err[0] != '\0');
+        assert_null(scb_card_source_result_file(r));
+        assert_int_equal(scb_card_source_result_file_len(r), 0);
+        scb_card_source_result_free(&r);
+        scb_card_free(&c);
+        scb_transport_free(&t);
+    }
+    assert_string_equal(scb_card_step_name((enum scb_card_step)99), "unknown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -782,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_card_classes),
         cmocka_unit_test(test_pin_errors),
         cmocka_unit_test(test_hostile_aodf),
+        cmocka_unit_test(test_reason_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
