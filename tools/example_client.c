@@ -143,7 +143,7 @@ static void before_update(struct scb_bootstrap *b, struct scb_store *st, int rou
     struct scb_committed c;
     char err[256];
 
-    scb_bootstrap_check_card(b, &o);
+    scb_bootstrap_check_card(b, &o, NULL, 0);
     printf("round %d: check %s, %u APDUs\n", round, scb_bootstrap_outcome_name(o),
            scb_bootstrap_last_apdus(b));
     scb_committed_init(&c);
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
     bo.store = st;
     bo.card = card;
     bo.reader_name = "virtual";
-    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0) {
+    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res, NULL, 0) < 0) {
         fprintf(stderr, "the bootstrap sequence failed\n");
         goto out;
     }

@@ -801,10 +801,6 @@ const char *scb_store_path(const struct scb_store *s)
     return s->path;
 }
 
-const char *scb_store_error(const struct scb_store *s)
-{
-    return s->errbuf;
-}
 
 /* The store file's bytes (NULL, 0 when there is none). Never through a link. */
 static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
@@ -1103,11 +1099,25 @@ static int commit_custom(struct scb_store *s, struct scb_committed *c)
     return SCB_OK;
 }
 
-int scb_store_commit(struct scb_store *s, struct scb_committed *c)
+static int commit_locked(struct scb_store *s, struct scb_committed *c);
+
+int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, size_t errlen)
 {
+    if (err && errlen) {
+        err[0] = '\0';
+    }
     if (s == NULL || c == NULL) {
         return SCB_E_INVALID_ARG;
     }
+    int ret = commit_locked(s, c);
+    if (ret < 0 && err && errlen) {
+        snprintf(err, errlen, "%s", s->errbuf[0] ? s->errbuf : scb_strerror(ret));
+    }
+    return ret;
+}
+
+static int commit_locked(struct scb_store *s, struct scb_committed *c)
+{
     int fd = -1, ret, made_tmp = 0;
 
     s->errbuf[0] = '\0';

@@ -201,26 +201,23 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
 /**
  * Commit atomically (generation and time are set here): a 0600 temporary file (never through
  * a link), fsync, rename, fsync of the directory; a memory or custom store's own commit
- * instead. On failure scb_store_error() says why and c's generation and time are as before.
- * \param s the store, opened with its lock (or a memory or custom store)
- * \param c the state to commit (stays the caller's); its generation and commit time are
- *          updated
- * \return SCB_OK, SCB_E_IO, SCB_E_LOCKED (a read-only store), SCB_E_INVALID_ARG, or what a
- *         custom store's commit returned
+ * instead. On failure c's generation and time are as before.
+ * \param s      the store, opened with its lock (or a memory or custom store)
+ * \param c      the state to commit (stays the caller's); its generation and commit time are
+ *               updated
+ * \param err    receives a one-line reason on failure ("cannot write PATH: reason"), "" on
+ *               success (may be NULL)
+ * \param errlen size of err (SCB_ERR_MAX)
+ * \return SCB_OK, SCB_E_IO, SCB_E_UNSAFE, SCB_E_NOMEM, SCB_E_LOCKED (a read-only store),
+ *         SCB_E_INVALID_ARG, or what a custom store's commit returned
  */
-int scb_store_commit(struct scb_store *s, struct scb_committed *c);
+int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, size_t errlen);
 /**
  * The store file's path ("" for a memory or custom store).
  * \param s the store
  * \return a string borrowed from s (valid until scb_store_close())
  */
 const char *scb_store_path(const struct scb_store *s);
-/**
- * One line on the last failure of load or commit on s ("cannot write PATH: reason").
- * \param s the store
- * \return a string borrowed from s ("" when nothing failed), valid until scb_store_close()
- */
-const char *scb_store_error(const struct scb_store *s);
 
 /**
  * The operations of a custom store (scb_store_new_custom()): the client's own persistence.

@@ -64,7 +64,7 @@ static struct scb_store *store_with_account(const char *name, unsigned port, lon
     assert_int_equal(scb_config_from_json_text(json, &cfg, err, sizeof(err)), SCB_OK);
     scb_committed_init(&prev);
     assert_int_equal(scb_committed_replace(&c, &prev, &cfg, SCB_PROV_FACTORY), SCB_OK);
-    assert_int_equal(scb_store_commit(st, &c), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
     scb_committed_free(&c);
     scb_committed_free(&prev);
     scb_config_free(&cfg);

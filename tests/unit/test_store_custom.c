@@ -90,7 +90,7 @@ static void test_memory_store(void **state)
     assert_int_equal(scb_store_set_observer(st, observe, &seen), SCB_OK);
 
     make(&c, 1);
-    assert_int_equal(scb_store_commit(st, &c), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
     assert_int_equal(c.generation, 1);
     assert_true(c.committed_at[0] != '\0');
     scb_committed_free(&c);
@@ -105,18 +105,19 @@ static void test_memory_store(void **state)
     make(&c, 2);
     c.generation = 1;
     snprintf(c.committed_at, sizeof(c.committed_at), "earlier");
-    assert_int_equal(scb_store_commit(st, &c), SCB_E_IO);
+    char why[SCB_ERR_MAX];
+    assert_int_equal(scb_store_commit(st, &c, why, sizeof(why)), SCB_E_IO);
     assert_int_equal(c.generation, 1);
     assert_string_equal(c.committed_at, "earlier");
-    assert_string_not_equal(scb_store_error(st), "");
+    assert_string_not_equal(why, "");
     assert_int_equal(seen.calls, 1);
     expect_state(st, 1, 1);
 
     /* the next commit succeeds and is reported against the state before it */
     scb_store_set_hook(st, NULL, NULL);
-    assert_int_equal(scb_store_commit(st, &c), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c, why, sizeof(why)), SCB_OK);
     assert_int_equal(c.generation, 2);
-    assert_string_equal(scb_store_error(st), "");
+    assert_string_equal(why, "");
     expect_state(st, 2, 2);
     assert_int_equal(seen.calls, 2);
     assert_int_equal(seen.before_gen, 1);
@@ -196,7 +197,7 @@ static void test_custom_store(void **state)
     assert_int_equal(scb_store_set_observer(st, observe, &seen), SCB_OK);
 
     make(&c, 7);
-    assert_int_equal(scb_store_commit(st, &c), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
     assert_int_equal(f.commits, 1);
     assert_int_equal(f.slot.generation, 1); /* the generation is set before ops->commit */
     expect_state(st, 7, 1);
@@ -207,8 +208,9 @@ static void test_custom_store(void **state)
     scb_committed_free(&c);
     make(&c, 8);
     c.generation = 1;
-    assert_int_equal(scb_store_commit(st, &c), SCB_E_IO);
-    assert_string_equal(scb_store_error(st), "flash: write error");
+    char why[SCB_ERR_MAX];
+    assert_int_equal(scb_store_commit(st, &c, why, sizeof(why)), SCB_E_IO);
+    assert_string_equal(why, "flash: write error");
     assert_int_equal(c.generation, 1);
     assert_int_equal(seen.calls, 1);
     expect_state(st, 7, 1);
@@ -224,7 +226,7 @@ static void test_custom_store(void **state)
     assert_null(got.prov);
     f.fail_load = 0;
 
-    assert_int_equal(scb_store_commit(st, &c), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
     assert_int_equal(seen.calls, 2);
     assert_int_equal(seen.before_gen, 1);
     expect_state(st, 8, 2);
@@ -253,7 +255,7 @@ static void test_card_check_into_memory(void **state)
     assert_int_equal(scb_store_set_observer(st, observe, &seen), SCB_OK);
     card_rig_start(&r, "data/standard.json", st, NULL);
 
-    assert_int_equal(scb_bootstrap_run(r.b, &res), SCB_OK);
+    assert_int_equal(scb_bootstrap_run(r.b, &res, NULL, 0), SCB_OK);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_int_equal(seen.calls, 1);
     assert_int_equal(seen.added, 1); /* the card's Bootstrap-Server account */
@@ -265,7 +267,7 @@ static void test_card_check_into_memory(void **state)
     scb_committed_free(&c);
 
     /* no card event: the fingerprint kept in memory answers, 0 APDUs, nothing committed */
-    assert_int_equal(scb_bootstrap_check_card(r.b, &o), SCB_OK);
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, NULL, 0), SCB_OK);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
     assert_int_equal(scb_bootstrap_last_apdus(r.b), 0);
     assert_int_equal(seen.calls, 1);
@@ -275,7 +277,7 @@ static void test_card_check_into_memory(void **state)
     assert_int_equal(scb_emu_set_file(r.e, 0x6432, d, n), 0);
     free(d);
     scb_emu_reset(r.e);
-    assert_int_equal(scb_bootstrap_check_card(r.b, &o), SCB_OK);
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, NULL, 0), SCB_OK);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
     assert_int_equal(seen.calls, 2);
     assert_int_equal(seen.before_gen, 1);
@@ -283,7 +285,7 @@ static void test_card_check_into_memory(void **state)
     /* removed: the card's instances go, reported as removed accounts */
     seen.removed = 0;
     scb_emu_remove(r.e);
-    assert_int_equal(scb_bootstrap_check_card(r.b, &o), SCB_OK);
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, NULL, 0), SCB_OK);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_int_equal(seen.calls, 3);
     assert_true(seen.removed >= 1);

@@ -95,7 +95,7 @@ static int commit_turn(struct scb_store *s, long k, int *failures)
     nw.generation = 1; /* as loaded: the commit makes it 2 */
     failed = 0;
     fail_at = k;
-    int ret = scb_store_commit(s, &nw);
+    int ret = scb_store_commit(s, &nw, NULL, 0);
     fail_at = -1;
     int v = loaded(s, &gen);
     if (ret == SCB_OK) {
@@ -124,7 +124,7 @@ static void commit_out_of_memory(void **state)
     assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
     scb_store_set_hook(s, stop_injecting, NULL);
     make(&old, 1);
-    assert_int_equal(scb_store_commit(s, &old), 0);
+    assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
     for (long k = 0; k < 100000; k++) {
         int ret = commit_turn(s, k, &failures);
         if (!failed) {
@@ -138,7 +138,7 @@ static void commit_out_of_memory(void **state)
             assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
             scb_store_set_hook(s, stop_injecting, NULL);
             old.generation = 0;
-            assert_int_equal(scb_store_commit(s, &old), 0);
+            assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
         }
     }
     assert_true(failures > 10);
@@ -160,7 +160,7 @@ static void memory_commit_out_of_memory(void **state)
     for (long k = 0; k < 100000; k++) {
         assert_int_equal(scb_store_new_memory(&s, err, sizeof(err)), 0);
         make(&old, 1);
-        assert_int_equal(scb_store_commit(s, &old), 0);
+        assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
         scb_committed_free(&old);
         commit_turn(s, k, &failures);
         scb_store_close(&s);
