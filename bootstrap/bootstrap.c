@@ -34,12 +34,16 @@ struct scb_bootstrap {
     uint64_t last_read_ms;           /* when the card was last read in full */
     struct scb_report report;        /* findings of what the last check or run validated */
     unsigned last_apdus;             /* APDUs the last check sent */
+    struct scb_card_reason reason;   /* why the last check could not read the card */
+    char reason_detail[SCB_ERR_MAX]; /* reason.detail points here */
+    char *err;                       /* the running check's or run's caller buffer, or NULL */
+    size_t errlen;
 };
 
 const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o)
 {
-    static const char *names[] = {"unchanged", "applied", "changed",    "swapped", "invalid",
-                                  "removed",   "unreadable", "absent", "unknown"};
+    static const char *const names[] = {"unchanged", "applied",    "changed", "swapped", "invalid",
+                                        "removed",   "unreadable", "absent",  "unknown"};
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
 }
 
@@ -115,6 +119,7 @@ void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o)
         return;
     }
     memset(o, 0, sizeof(*o));
+    scb_card_source_opts_init(&o->ro);
     scb_profile_default(&o->profile);
     o->verify = SCB_VERIFY_ON_EVENT;
 }
@@ -152,6 +157,8 @@ int scb_bootstrap_new(const struct scb_bootstrap_opts *o, struct scb_bootstrap *
     snprintf(b->reader_name, sizeof(b->reader_name), "%s", o->reader_name ? o->reader_name : "");
     b->o.reader_name = b->reader_name;   /* the context's own copies, never the caller's */
     b->o.factory_path = b->factory_path;
+    b->reason.pin_tries_left = -1;
+    b->reason.detail = b->reason_detail;
     *out = b;
     return SCB_OK;
 }
@@ -247,12 +254,22 @@ static void log_report(struct scb_bootstrap *b, const char *what)
     }
 }
 
+/* A failure of the running check or run in one line: to the caller's err (the first one
+ * wins: it is what made the call fail) and to the log with its prefix. */
+static void failed(struct scb_bootstrap *b, const char *prefix, const char *line)
+{
+    if (b->err && b->errlen && b->err[0] == '\0') {
+        snprintf(b->err, b->errlen, "%s", line);
+    }
+    logf_(b, "%s%s", prefix, line);
+}
+
 static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
 {
-    int ret = scb_store_commit(b->o.store, c);
+    char why[SCB_ERR_MAX];
+    int ret = scb_store_commit(b->o.store, c, why, sizeof(why));
     if (ret < 0) {
-        const char *why = scb_store_error(b->o.store);
-        logf_(b, "commit failed: %s", why && why[0] ? why : scb_strerror(ret));
+        failed(b, "commit failed: ", why);
         return ret;
     }
     if (b->o.notify) {
@@ -277,8 +294,30 @@ static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_
     return commit(b, c, o);
 }
 
+/* Record why this check could not read the card (SCB_OK, NONE: it could). from gives the
+ * card's SW, PIN tries and the line; without it the line is the error's text. */
+static void set_reason(struct scb_bootstrap *b, int err, enum scb_card_step step,
+                       const struct scb_card_reason *from)
+{
+    b->reason.err = err;
+    b->reason.step = step;
+    b->reason.sw = from ? from->sw : 0;
+    b->reason.pin_tries_left = from ? from->pin_tries_left : -1;
+    snprintf(b->reason_detail, sizeof(b->reason_detail), "%s",
+             from && from->detail && from->detail[0] ? from->detail
+             : err < 0                               ? scb_strerror(err)
+                                                     : "");
+    b->reason.detail = b->reason_detail;
+}
+
+const struct scb_card_reason *scb_bootstrap_card_reason(const struct scb_bootstrap *b)
+{
+    static const struct scb_card_reason none = {.pin_tries_left = -1, .detail = ""};
+    return b ? &b->reason : &none;
+}
+
 static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
-                     struct scb_card_source_result *r)
+                     struct scb_card_source_result **r)
 {
     struct scb_card_source_opts ro = b->o.ro;
     int ret;
@@ -287,14 +326,14 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
         ro.known_path = &c->card.path;
         ro.aid = c->card.aid;
         ro.aid_len = c->card.aid_len;
-        ret = scb_card_source_read(b->o.card, &ro, r);
+        ret = scb_card_source_read(b->o.card, &ro, r, NULL, 0);
         if (ret == SCB_OK || ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD ||
             ret == SCB_E_PIN_REQUIRED || ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) {
             return ret;
         }
         ro = b->o.ro;
     }
-    return scb_card_source_read(b->o.card, &ro, r);
+    return scb_card_source_read(b->o.card, &ro, r, NULL, 0);
 }
 
 /* R4: a reader (or pcscd) that cannot be reached leaves the card's presence unknown: nothing
@@ -321,11 +360,11 @@ static int card_gone(struct scb_bootstrap *b, struct scb_committed *c,
     return drop_card(b, c, SCB_BOOTSTRAP_CARD_REMOVED);
 }
 
-/* The card could not be read: the outcome is UNREADABLE and the sequence falls through. */
-static void card_unreadable(struct scb_bootstrap *b, const struct scb_card_source_result *r,
-                            int ret, enum scb_bootstrap_outcome *out)
+/* The card could not be read (the reason is set): the outcome is UNREADABLE and the sequence
+ * falls through. */
+static void card_unreadable(struct scb_bootstrap *b, int ret, enum scb_bootstrap_outcome *out)
 {
-    logf_(b, "card unreadable: %s", r->error[0] ? r->error : scb_strerror(ret));
+    logf_(b, "card unreadable: %s", b->reason_detail);
     if ((ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) && b->o.ro.pin != NULL) {
         /* every VERIFY with a wrong PIN costs one of the card's few tries, and a blocked
          * PIN needs the PUK: a PIN the card refused is never presented again by this
@@ -344,14 +383,20 @@ static int card_apply(struct scb_bootstrap *b, struct scb_committed *c,
                       const struct scb_card_source_result *r, const uint8_t sha[32],
                       enum scb_bootstrap_outcome *out)
 {
+    const uint8_t *file = scb_card_source_result_file(r);
+    size_t file_len = scb_card_source_result_file_len(r);
+    const char *iccid = scb_card_source_result_iccid(r);
     struct scb_config cfg;
     int had_card = c->card.valid;
-    int swapped = had_card && strcmp(c->card.iccid, r->iccid) != 0;
+    int swapped = had_card && strcmp(c->card.iccid, iccid) != 0;
     int ret;
 
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_image_validate(r->file, r->file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
+    ret = scb_image_validate(file, file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
+    if (ret == SCB_E_DECODE) {
+        set_reason(b, ret, SCB_CARD_STEP_DECODE, NULL);
+    }
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
         *out = SCB_BOOTSTRAP_CARD_INVALID;
@@ -366,18 +411,19 @@ static int card_apply(struct scb_bootstrap *b, struct scb_committed *c,
         goto done;
     }
     c->card.valid = 1;
-    snprintf(c->card.iccid, sizeof(c->card.iccid), "%s", r->iccid);
+    snprintf(c->card.iccid, sizeof(c->card.iccid), "%s", iccid);
     memcpy(c->card.sha256, sha, 32);
     snprintf(c->card.reader, sizeof(c->card.reader), "%s", b->reader_name);
-    memcpy(c->card.aid, r->app.aid, r->app.aid_len);
-    c->card.aid_len = r->app.aid_len;
-    c->card.path = r->file_path;
+    const struct scb_dir_app *app = scb_card_source_result_app(r);
+    memcpy(c->card.aid, app->aid, app->aid_len);
+    c->card.aid_len = app->aid_len;
+    c->card.path = *scb_card_source_result_file_path(r);
     *out = swapped    ? SCB_BOOTSTRAP_CARD_SWAPPED
            : had_card ? SCB_BOOTSTRAP_CARD_CHANGED
                       : SCB_BOOTSTRAP_CARD_APPLIED;
     if ((ret = commit(b, c, *out)) == SCB_OK) { /* a failed commit said so, nothing more */
         logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
-              scb_bootstrap_outcome_name(*out), r->iccid, r->file_len,
+              scb_bootstrap_outcome_name(*out), iccid, file_len,
               (unsigned long long)c->generation);
     }
 done:
@@ -385,12 +431,12 @@ done:
     return ret;
 }
 
-int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
+static int check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
 {
     struct scb_committed c;
     struct scb_card_status st;
-    struct scb_card_source_result r;
-    char err[300];
+    struct scb_card_source_result *r = NULL;
+    char err[SCB_ERR_MAX];
     uint8_t sha[32];
     unsigned start;
     int ret, sr;
@@ -400,12 +446,14 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     }
     *out = SCB_BOOTSTRAP_CARD_ABSENT;
     b->last_apdus = 0;
+    set_reason(b, SCB_OK, SCB_CARD_STEP_NONE, NULL);
     scb_report_free(&b->report); /* this check's findings only, none when it validates nothing */
     start = scb_card_apdus(b->o.card);
     if (b->o.card == NULL) {
         return SCB_OK;
     }
     if ((ret = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
+        set_reason(b, ret, SCB_CARD_STEP_CONNECT, NULL);
         card_unknown(b, out, "", scb_strerror(ret));
         return SCB_OK;
     }
@@ -414,11 +462,10 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         return SCB_OK;
     }
     /* from here on, one exit frees what the check holds: the committed state and the card's
-     * file (both empty until loaded or read) */
+     * result (both empty until loaded or read) */
     scb_committed_init(&c);
-    memset(&r, 0, sizeof(r));
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
-        logf_(b, "store: %s", err);
+        failed(b, "store: ", err);
         goto done;
     }
     if (!st.present) {
@@ -431,6 +478,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         /* R4 deletes only for a reader that is there and empty: one that went away with the
          * card (unplugged, pcscd stopped mid-read) leaves the state unknown */
         if ((sr = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
+            set_reason(b, sr, SCB_CARD_STEP_CONNECT, NULL);
             card_unknown(b, out, " after the card went", scb_strerror(sr));
             ret = SCB_OK;
         } else {
@@ -439,10 +487,12 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         goto done;
     }
     if (ret < 0) {
+        const struct scb_card_reason *why = scb_card_source_result_reason(r);
+        set_reason(b, ret, why->step, why);
         if (unreachable_err(ret)) {
-            card_unknown(b, out, "", r.error[0] ? r.error : scb_strerror(ret));
+            card_unknown(b, out, "", b->reason_detail);
         } else {
-            card_unreadable(b, &r, ret, out);
+            card_unreadable(b, ret, out);
         }
         ret = SCB_OK; /* not fatal: the sequence falls through */
         goto done;
@@ -450,11 +500,11 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     b->have_events = 1;
     b->last_events = st.event_count;
     b->last_read_ms = now_ms(b);
-    scb_sha256(r.file, r.file_len, sha);
-    if (same_card(&c.card, r.iccid, sha)) {
+    scb_sha256(scb_card_source_result_file(r), scb_card_source_result_file_len(r), sha);
+    if (same_card(&c.card, scb_card_source_result_iccid(r), sha)) {
         *out = SCB_BOOTSTRAP_CARD_UNCHANGED;
     } else {
-        ret = card_apply(b, &c, &r, sha, out);
+        ret = card_apply(b, &c, r, sha, out);
     }
 done:
     scb_card_source_result_free(&r);
@@ -489,7 +539,7 @@ int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, c
     }
     /* the JSON shape: encode it, so it takes exactly the card's decode + validate path */
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
-    char why[256] = "";
+    char why[SCB_ERR_MAX] = "";
     ret = scb_json_encode_image(text, n, 0, &out, why, sizeof(why));
     scb_zeroize(text, n); /* the JSON may carry keys */
     free(text);
@@ -522,7 +572,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
 {
     uint8_t *img = NULL;
     size_t len = 0;
-    char err[300];
+    char err[SCB_ERR_MAX];
     struct scb_config cfg;
     struct scb_committed c;
     int ret;
@@ -546,6 +596,9 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
         goto done;
     }
     if (ret < 0 || (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+        if (ret != SCB_E_NOMEM) {
+            failed(b, "store: ", err);
+        }
         goto done;
     }
     if (!same_factory(&c, &cfg)) {
@@ -565,11 +618,11 @@ done:
     return ret;
 }
 
-int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
+static int run(struct scb_bootstrap *b, struct scb_run_result *res)
 {
     struct scb_committed c;
     struct scb_report rep = {0};
-    char err[300];
+    char err[SCB_ERR_MAX];
     int ret;
 
     if (b == NULL || res == NULL) {
@@ -580,19 +633,22 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&b->report); /* this run's findings only */
     if (b->o.card) {
         b->have_events = 0; /* start-up: always look at the card */
-        if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {
+        if ((ret = check_card(b, &res->card)) < 0) {
             return ret;
         }
     }
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
-        logf_(b, "store: %s", err);
+        failed(b, "store: ", err);
         return ret;
     }
     if (!c.card.valid && b->factory_path) {
         /* 6.1.4 step 2: not configured from the card -> factory bootstrap */
         scb_committed_free(&c);
-        if ((ret = apply_factory(b, res)) < 0 ||
-            (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+        if ((ret = apply_factory(b, res)) < 0) {
+            return ret;
+        }
+        if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+            failed(b, "store: ", err);
             return ret;
         }
     } else if (!c.card.valid && b->o.card) {
@@ -612,6 +668,45 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&rep);
     scb_committed_free(&c);
     return ret;
+}
+
+/* The public entries: the caller's err receives the first failure's line (or the error's
+ * text when no line was written) while the call runs. */
+static void call_begin(struct scb_bootstrap *b, char *err, size_t errlen)
+{
+    if (err && errlen) {
+        err[0] = '\0';
+    }
+    if (b) {
+        b->err = err;
+        b->errlen = errlen;
+    }
+}
+
+static int call_end(struct scb_bootstrap *b, int ret, char *err, size_t errlen)
+{
+    if (ret < 0 && err && errlen && err[0] == '\0') {
+        snprintf(err, errlen, "%s", scb_strerror(ret));
+    }
+    if (b) {
+        b->err = NULL;
+        b->errlen = 0;
+    }
+    return ret;
+}
+
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out, char *err,
+                             size_t errlen)
+{
+    call_begin(b, err, errlen);
+    return call_end(b, check_card(b, out), err, errlen);
+}
+
+int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res, char *err,
+                      size_t errlen)
+{
+    call_begin(b, err, errlen);
+    return call_end(b, run(b, res), err, errlen);
 }
 
 int scb_bootstrap_on_registration_failure(const struct scb_config *cfg)
