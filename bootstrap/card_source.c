@@ -518,6 +518,46 @@ static int verify_step(struct scb_card *c, struct scb_card_source_result *r, con
     return SCB_OK;
 }
 
+/* VERIFY the PIN as the AODF's PIN object describes it (encoding, lengths, reference). The
+ * PIN block is wiped at the one exit, also when the PIN does not fit and part of it was
+ * written. */
+static int verify_aodf(struct scb_card *c, const struct scb_card_source_opts *o,
+                       struct scb_card_source_result *r, const struct scb_p15_pin *pin)
+{
+    uint8_t block[64];
+    size_t blen = 0;
+    int ret;
+
+    if (pin->reference > 0xFF) {
+        return fail_step(c, r, SCB_E_P15_MALFORMED, "AODF PIN object");
+    }
+    ret = scb_p15_pin_block(pin, o->pin, block, sizeof(block), &blen);
+    if (ret == SCB_E_UNSUPPORTED) {
+        snprintf(r->error, sizeof(r->error),
+                 "the card's PIN object '%s' has pinType %d (half-nibble BCD), which scboot "
+                 "cannot encode; nothing sent",
+                 pin->label, pin->type);
+    } else if (ret < 0) {
+        char want[48];
+        if (pin->has_max) {
+            snprintf(want, sizeof(want), "%zu-%zu", pin->min_len, pin->max_len);
+        } else {
+            snprintf(want, sizeof(want), "at least %zu", pin->min_len);
+        }
+        snprintf(r->error, sizeof(r->error),
+                 "PIN does not fit the card's PIN object '%s' (%s %s characters); nothing "
+                 "sent",
+                 pin->label, want, pin->type == SCB_P15_PIN_UTF8 ? "UTF-8" : "decimal");
+        ret = SCB_E_INVALID_ARG;
+    } else {
+        r->pin_source = SCB_PIN_SRC_AODF;
+        r->pin_ref = (uint8_t)pin->reference;
+        ret = verify_step(c, r, block, blen);
+    }
+    scb_zeroize(block, sizeof(block));
+    return ret;
+}
+
 /*
  * Find the PIN and VERIFY it, in an order that needs no re-selection: the AODF (PKCS#15)
  * first, VERIFY, and the EF is selected afterwards; else the EF's FCP (C6), which leaves the
@@ -530,8 +570,7 @@ static int unlock(struct scb_card *c, const struct scb_card_source_opts *o,
 {
     struct scb_p15_pin pin;
     struct scb_fcp fcp;
-    uint8_t block[64];
-    size_t blen;
+    uint8_t block[8];
     int ret;
 
     *ef_current = 0;
@@ -539,36 +578,7 @@ static int unlock(struct scb_card *c, const struct scb_card_source_opts *o,
     ret = pin_from_aodf(c, r, ob, &pin);
     r->phase = SCB_CARD_STEP_PIN;
     if (ret == SCB_OK) {
-        if (pin.reference > 0xFF) {
-            return fail_step(c, r, SCB_E_P15_MALFORMED, "AODF PIN object");
-        }
-        ret = scb_p15_pin_block(&pin, o->pin, block, sizeof(block), &blen);
-        if (ret == SCB_E_UNSUPPORTED) {
-            snprintf(r->error, sizeof(r->error),
-                     "the card's PIN object '%s' has pinType %d (half-nibble BCD), which scboot "
-                     "cannot encode; nothing sent",
-                     pin.label, pin.type);
-            return SCB_E_UNSUPPORTED;
-        }
-        if (ret < 0) {
-            char want[48];
-            if (pin.has_max) {
-                snprintf(want, sizeof(want), "%zu-%zu", pin.min_len, pin.max_len);
-            } else {
-                snprintf(want, sizeof(want), "at least %zu", pin.min_len);
-            }
-            snprintf(r->error, sizeof(r->error),
-                     "PIN does not fit the card's PIN object '%s' (%s %s characters); nothing "
-                     "sent",
-                     pin.label, want,
-                     pin.type == SCB_P15_PIN_UTF8 ? "UTF-8" : "decimal");
-            return SCB_E_INVALID_ARG;
-        }
-        r->pin_source = SCB_PIN_SRC_AODF;
-        r->pin_ref = (uint8_t)pin.reference;
-        ret = verify_step(c, r, block, blen);
-        scb_zeroize(block, sizeof(block));
-        return ret;
+        return verify_aodf(c, o, r, &pin);
     }
     if (ret != SCB_E_NOT_FOUND) {
         return ret;

@@ -1083,6 +1083,7 @@ static int json_emit(void *ctx, const char *bn, const char *name, const struct e
     json_object *arr = ctx, *rec = json_object_new_object(), *val = NULL;
     const char *key = "v";
     char *b64 = NULL;
+    int ret = SCB_E_NOMEM;
     if (rec == NULL) {
         return SCB_E_NOMEM;
     }
@@ -1092,8 +1093,8 @@ static int json_emit(void *ctx, const char *bn, const char *name, const struct e
             /* the two values json-c saturates to: the reader refuses them (json_int_saturated),
              * so they are not written either (a document scboot writes reads back); TLV
              * carries them */
-            json_object_put(rec);
-            return SCB_E_TOO_LARGE;
+            ret = SCB_E_TOO_LARGE;
+            goto fail;
         }
         val = !e->is_int ? json_object_new_double(e->d)
               : e->neg   ? json_object_new_int64(e->i)
@@ -1129,7 +1130,7 @@ static int json_emit(void *ctx, const char *bn, const char *name, const struct e
     return SCB_OK;
 fail:
     json_object_put(rec);
-    return SCB_E_NOMEM;
+    return ret;
 }
 
 static int encode_json(const struct scb_object *o, int iid, struct scb_buf *out)
