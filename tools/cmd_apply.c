@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli_conf.h"
+#include "scboot/conf.h"
 #include "cli_net.h"
 #include "scboot/card.h"
 #include "scboot/scp03.h"
@@ -293,7 +293,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                    "missing a value,\n      3 card present but unreadable or Bootstrap-Server "
                    "unreachable,\n      4 damaged store, 5 file or state I/O error (or the "
                    "network commit)\n",
-                   usage_text, CLI_CONF_DEFAULT);
+                   usage_text, SCB_CONF_DEFAULT);
             return EXIT_OK;
         case OPT_FACTORY: bo.factory_path = optarg; break;
         case OPT_STATE: state = optarg; break;
