@@ -649,3 +649,28 @@ int scb_daemon_run(struct scb_daemon *d)
     }
     return ret < 0 ? ret : SCB_OK;
 }
+
+/* The one-argument log callbacks carry no priority: the words of the line give it. Store and
+ * commit failures are errors, data the library rejected (violations, unusable factory file,
+ * unreadable card) warnings, the rest info. */
+enum scb_daemon_prio scb_daemon_line_prio(const char *line)
+{
+    if (line == NULL) {
+        return SCB_DAEMON_INFO;
+    }
+    static const char *const errs[] = {"commit failed", "store:", "PIN refused"};
+    static const char *const warns[] = {"card data rejected", "factory configuration rejected",
+                                        "factory configuration unusable", "card unreadable",
+                                        "warning:"};
+    for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
+        if (strncmp(line, errs[k], strlen(errs[k])) == 0) {
+            return SCB_DAEMON_ERR;
+        }
+    }
+    for (size_t k = 0; k < sizeof(warns) / sizeof(warns[0]); k++) {
+        if (strncmp(line, warns[k], strlen(warns[k])) == 0) {
+            return SCB_DAEMON_WARNING;
+        }
+    }
+    return SCB_DAEMON_INFO;
+}

@@ -34,6 +34,7 @@
 #include "scboot/daemon.h"
 #include "scboot/emu.h"
 #include "scboot/endpoint.h"
+#include "scboot/hook.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
@@ -74,7 +75,7 @@ struct watch_opts {
 struct watch {
     struct cli *c;
     struct cli_logger log;
-    struct cli_hook hook;
+    struct scb_hook hook;
     const char *state;
     struct scb_bootstrap_opts bo; /* the sequence's options, filled by the flags and the file */
     struct scb_bootstrap *b;
@@ -118,7 +119,7 @@ static void run_hook(struct watch *w, const char *event, uint64_t generation)
     snprintf(gen, sizeof(gen), "SCBOOT_GENERATION=%llu", (unsigned long long)generation);
     snprintf(sd, sizeof(sd), "SCBOOT_STATE_DIR=%s", w->state);
     snprintf(to, sizeof(to), "SCBOOT_EXEC_TIMEOUT=%u", w->hook.timeout_s);
-    cli_hook_run(&w->hook, env);
+    scb_hook_run(&w->hook, env);
 }
 
 static void notify(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *cm)
@@ -332,7 +333,7 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                    "SIGHUP: re-check now; SIGUSR1: registration failed, bootstrap now (unless\n"
                    "every server account says /1/x/16 false); SIGTERM/SIGINT: exit (a running\n"
                    "hook is killed).\n",
-                   usage_text, SCB_CONF_DEFAULT, CLI_HOOK_TIMEOUT_DEFAULT);
+                   usage_text, SCB_CONF_DEFAULT, SCB_HOOK_TIMEOUT_DEFAULT);
             return HELP_SHOWN;
         case OPT_ALL: o->all = 1; break;
         case OPT_CONFIG: o->config = optarg; break;
@@ -430,13 +431,13 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
     w->bo.factory_path = o->factory;
     w->hook.cmd = o->exec;
     char why[640];
-    if (o->exec && cli_hook_trusted(o->exec, why, sizeof(why)) == SCB_E_UNSAFE) {
+    if (o->exec && scb_hook_trusted(o->exec, why, sizeof(why)) == SCB_E_UNSAFE) {
         /* the same rule as the configuration file that names it: a hook others can change or
          * swap runs their code as this daemon's user */
         fprintf(stderr, "%s: hook %s\n", c->prog, why);
         return EXIT_USAGE;
     }
-    w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : CLI_HOOK_TIMEOUT_DEFAULT;
+    w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : SCB_HOOK_TIMEOUT_DEFAULT;
     if (o->no_acl == 1) {
         scb_profile_no_acl(&w->bo.profile);
     } else if (o->profile && (ret = cli_load_profile(c, o->profile, &w->bo.profile)) != 0) {
@@ -579,6 +580,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     int ret, have_thread = 0;
 
     memset(&w, 0, sizeof(w));
+    scb_hook_init(&w.hook);
     scb_conf_init(&cf);
     w.c = c;
     scb_bootstrap_opts_init(&w.bo);
@@ -599,7 +601,8 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         goto out;
     }
     cli_logger_init(&w.log, c->prog, c->verbose);
-    w.hook.log = &w.log;
+    w.hook.log = cli_logger_hook;
+    w.hook.log_ctx = &w.log;
     w.hook.stop = &w.stop;
     if ((ret = scb_store_open(w.state, 0, &st, err, sizeof(err))) < 0) {
         ret = cli_fail(c, ret, "%s", err);
@@ -615,7 +618,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         goto out;
     }
     load_committed_iccid(&w, st);
-    cli_hook_precheck(&w.hook);
+    scb_hook_precheck(&w.hook);
     /* before any thread exists, so every thread inherits the mask (hooks unblock it) */
     sigemptyset(&sig.set);
     sigaddset(&sig.set, SIGTERM);
