@@ -367,9 +367,9 @@ int scb_conf_parse(const char *text, size_t len, const char *name, struct scb_co
         pos = (size_t)(e - text) + (nl ? 1 : 0);
     }
     if ((seen[K_PIN_FILE] &&
-         origin(&c->pin_file_origin, name, seen[K_PIN_FILE], key_names[K_PIN_FILE]) < 0) ||
+         origin(&c->pin_file_origin, name, seen[K_PIN_FILE], "pin-file") < 0) ||
         (seen[K_SCP03_KEYS] &&
-         origin(&c->scp03_keys_origin, name, seen[K_SCP03_KEYS], key_names[K_SCP03_KEYS]) < 0)) {
+         origin(&c->scp03_keys_origin, name, seen[K_SCP03_KEYS], "scp03-keys") < 0)) {
         snprintf(err, errlen, "%s: out of memory", name);
         return SCB_E_NOMEM;
     }

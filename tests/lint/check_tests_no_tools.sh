@@ -8,26 +8,29 @@
 # test source includes a tools/ header. TAP.
 set -u
 cd "$1" || exit 1
-n=0 status=0
-check() { # name, offending lines (empty = ok)
-    n=$((n + 1))
-    if [ -z "$2" ]; then
-        echo "ok $n - $1"
-    else
-        echo "not ok $n - $1"
-        printf '%s\n' "$2" | sed 's/^/#   /'
-        status=1
-    fi
-}
 builds=$(find tests -name meson.build | sort)
 sources=$(find tests -name '*.[ch]' | sort)
+uncommented() { grep -Ev ':[0-9]+:[[:space:]]*#'; }
+status=0
 echo "1..3"
-# a C source or header under tools/, however the path is spelt ('../tools/x.c', 'tools' / 'x.c')
-check "no test, fuzz or bench meson.build compiles a tools/ source" \
-    "$(grep -HnE "tools['\"]?[^'\"]*['\"/][^'\"]*\.[ch]['\"]|tools/[^'\"]*\.[ch]['\"]" $builds |
-       grep -Ev ':[0-9]+:[[:space:]]*#')"
-check "no test, fuzz or bench meson.build puts tools/ on the include path" \
-    "$(grep -HnE "include_directories\([^)]*tools" $builds | grep -Ev ':[0-9]+:[[:space:]]*#')"
-check "no test, fuzz or bench source includes a tools/ header" \
-    "$(grep -HnE '^#[[:space:]]*include[[:space:]]*"([^"]*/)?(tools/[^"]*|cli[a-z_]*\.h|scboot_version\.h)"' $sources)"
+for n in 1 2 3; do
+    case $n in
+    1)  # a C source or header under tools/, however the path is spelt ('../tools/x.c', 'tools' / 'x.c')
+        what="no test, fuzz or bench meson.build compiles a tools/ source"
+        hits=$(grep -HnE "tools['\"]?[^'\"]*['\"/][^'\"]*\.[ch]['\"]|tools/[^'\"]*\.[ch]['\"]" $builds |
+               uncommented) ;;
+    2)  what="no test, fuzz or bench meson.build puts tools/ on the include path"
+        hits=$(grep -HnE "include_directories\([^)]*tools" $builds | uncommented) ;;
+    3)  what="no test, fuzz or bench source includes a tools/ header"
+        hits=$(grep -HnE '^#[[:space:]]*include[[:space:]]*"([^"]*/)?(tools/[^"]*|cli[a-z_]*\.h|scboot_version\.h)"' \
+               $sources) ;;
+    esac
+    if [ -n "$hits" ]; then
+        echo "not ok $n - $what"
+        printf '%s\n' "$hits" | sed 's/^/#   /'
+        status=1
+    else
+        echo "ok $n - $what"
+    fi
+done
 exit $status

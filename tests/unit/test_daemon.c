@@ -197,6 +197,18 @@ static void capture_line(void *ctx, int prio, const char *line)
     }
 }
 
+/* scb_hook_precheck() on cmd, its lines into cap; whether it found the program missing */
+static int precheck_logged(const char *cmd, struct capture *cap)
+{
+    struct scb_hook h;
+    scb_hook_init(&h);
+    h.cmd = cmd;
+    h.log = capture_line;
+    h.log_ctx = cap;
+    scb_hook_precheck(&h);
+    return h.missing_reported;
+}
+
 static void hook_env_and_status(void **state)
 {
     char cmd[256], out[128], buf[128];
@@ -412,10 +424,8 @@ static void hook_program_is_the_first_word(void **state)
         }
         snprintf(lp + n, sizeof(lp) - (size_t)n, "/hook");
         struct capture cap = {.n = 0};
-        struct scb_hook lh = {.cmd = lp, .timeout_s = 5, .log = capture_line, .log_ctx = &cap};
-        scb_hook_precheck(&lh);
-        const char *buf = cap.buf;
-        assert_non_null(strstr(buf, "not checked"));
+        precheck_logged(lp, &cap);
+        assert_non_null(strstr(cap.buf, "not checked"));
     }
     /* where the hook's name is no program: a redirection's file, a quoted or later argument */
     static const char *const not_run[][2] = {
@@ -435,22 +445,12 @@ static void hook_shell_syntax_said_at_startup(void **state)
 {
     struct capture cap = {.n = 0};
     (void)state;
-    struct scb_hook sh = {.cmd = "\"/x/hook\" --y", .timeout_s = 5, .log = capture_line,
-                          .log_ctx = &cap};
-    scb_hook_precheck(&sh);
-    struct scb_hook plain = {.cmd = "/bin/true --x=1", .timeout_s = 5, .log = capture_line,
-                             .log_ctx = &cap};
-    scb_hook_precheck(&plain);
+    assert_false(precheck_logged("\"/x/hook\" --y", &cap));
+    precheck_logged("/bin/true --x=1", &cap);
     /* a later program, or a shell given a script or a -c string: said too */
-    struct scb_hook later = {.cmd = "/bin/true | \"/x/hook\"", .timeout_s = 5,
-                             .log = capture_line, .log_ctx = &cap};
-    scb_hook_precheck(&later);
-    struct scb_hook shc = {.cmd = "/bin/sh -c /x/hook", .timeout_s = 5, .log = capture_line,
-                           .log_ctx = &cap};
-    scb_hook_precheck(&shc);
-    struct scb_hook subst = {.cmd = "/bin/echo $(/x/hook)", .timeout_s = 5, .log = capture_line,
-                             .log_ctx = &cap};
-    scb_hook_precheck(&subst);
+    precheck_logged("/bin/true | \"/x/hook\"", &cap);
+    precheck_logged("/bin/sh -c /x/hook", &cap);
+    precheck_logged("/bin/echo $(/x/hook)", &cap);
     const char *buf = cap.buf;
     const char *line = buf;
     for (int k = 0; k < 4; k++) { /* one line each; the plain hook says nothing */
@@ -461,7 +461,6 @@ static void hook_shell_syntax_said_at_startup(void **state)
         line++;
     }
     assert_string_equal(line, "");
-    assert_false(sh.missing_reported);
 }
 
 /* ---- the library's daemon loop on the emulator ---- */
