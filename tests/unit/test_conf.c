@@ -609,6 +609,26 @@ static void secret_file_directories(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A library entry: missing arguments are refused with a reason, never followed. */
+static void null_arguments_refused(void **state)
+{
+    struct scb_conf c;
+    char err[256] = "";
+    (void)state;
+    scb_conf_init(&c);
+    assert_int_equal(scb_conf_parse(NULL, 1, "t.conf", &c, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse("reader = r\n", 11, NULL, &c, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse("reader = r\n", 11, "t.conf", NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_load(NULL, 1, &c, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_load("/nonexistent/scboot.conf", 1, NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse("", 0, "t.conf", &c, err, sizeof(err)), SCB_OK);
+    scb_conf_free(&c);
+    scb_conf_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +643,7 @@ int main(void)
         cmocka_unit_test(trusted_directories),
         cmocka_unit_test(trusted_links_of_others),
         cmocka_unit_test(secret_key_origins),
+        cmocka_unit_test(null_arguments_refused),
         cmocka_unit_test(shipped_example),
         cmocka_unit_test(secret_file_directories),
     };

@@ -170,6 +170,15 @@ static void classify(void **state)
     assert_int_equal(scb_daemon_line_prio("factory configuration unusable: x"), LOG_WARNING);
     assert_int_equal(scb_daemon_line_prio("card unreadable: PIN required"), LOG_WARNING);
     assert_int_equal(scb_daemon_line_prio("card applied: ICCID 8988"), LOG_INFO);
+    assert_int_equal(scb_daemon_line_prio(NULL), LOG_INFO);
+    /* NULL arguments are refused, never followed */
+    char prog[16];
+    assert_int_equal(scb_hook_program(NULL, prog, sizeof(prog)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_hook_program("/bin/true", NULL, 0), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_hook_trusted("/bin/true", NULL, 0), SCB_OK);
+    assert_int_equal(scb_hook_run(NULL, NULL), 0);
+    scb_hook_precheck(NULL);
+    assert_int_equal(scb_notify_send("/nonexistent", NULL), -EINVAL);
 }
 
 static long long ms_now(void)
