@@ -86,7 +86,7 @@ int cli_notify(const char *state)
 {
     /* path and abstract sockets: the library's non-blocking send (sd_notify blocks on a full
      * queue) */
-    int r = scb_notify(state);
+    int r = scb_notify_send(state);
 #ifdef SCBOOT_HAVE_LIBSYSTEMD
     if (r == -EAFNOSUPPORT) {
         r = sd_notify(0, state); /* the forms only libsystemd speaks (vsock) */

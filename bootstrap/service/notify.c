@@ -30,7 +30,7 @@ int scb_notify_journal_stream(const char *env, int fd)
     return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-int scb_notify_send(const char *path, const char *state)
+int scb_notify_send_to(const char *path, const char *state)
 {
     struct sockaddr_un sa;
     size_t plen;
@@ -73,11 +73,11 @@ int scb_notify_send(const char *path, const char *state)
     return ret;
 }
 
-int scb_notify(const char *state)
+int scb_notify_send(const char *state)
 {
     const char *path = getenv("NOTIFY_SOCKET");
     if (path == NULL) {
         return 0;
     }
-    return scb_notify_send(path, state);
+    return scb_notify_send_to(path, state);
 }

@@ -30,15 +30,15 @@ extern "C" {
  *         -EAFNOSUPPORT (a socket form not spoken here), -EINVAL, -EAGAIN (the listener's
  *         queue is full), or the socket's own error
  */
-int scb_notify(const char *state);
+int scb_notify_send(const char *state);
 
 /**
  * Send one datagram to an AF_UNIX datagram socket, without blocking.
  * \param socket_path "/path", or "@name" for the abstract namespace
  * \param state       the datagram's text
- * \return 0 sent, or a negative errno (as scb_notify())
+ * \return 0 sent, or a negative errno (as scb_notify_send())
  */
-int scb_notify_send(const char *socket_path, const char *state);
+int scb_notify_send_to(const char *socket_path, const char *state);
 
 /**
  * Whether $JOURNAL_STREAM ("DEVICE:INODE", set by systemd for a service whose output goes to

@@ -89,32 +89,32 @@ static void notify_path_and_abstract(void **state)
     (void)state;
     snprintf(path, sizeof(path), "%s/notify", dir);
     int fd = bind_dgram(path, 0);
-    assert_int_equal(scb_notify_send(path, "READY=1\nSTATUS=card 8988 applied"), 0);
+    assert_int_equal(scb_notify_send_to(path, "READY=1\nSTATUS=card 8988 applied"), 0);
     expect_dgram(fd, "READY=1\nSTATUS=card 8988 applied");
     close(fd);
     snprintf(name, sizeof(name), "scb-test-%d", (int)getpid());
     fd = bind_dgram(name, 1);
     snprintf(at, sizeof(at), "@%s", name);
-    assert_int_equal(scb_notify_send(at, "STOPPING=1"), 0);
+    assert_int_equal(scb_notify_send_to(at, "STOPPING=1"), 0);
     expect_dgram(fd, "STOPPING=1");
     close(fd);
     /* through $NOTIFY_SOCKET */
     fd = bind_dgram(name, 1);
     setenv("NOTIFY_SOCKET", at, 1);
-    assert_int_equal(scb_notify("READY=1"), 0);
+    assert_int_equal(scb_notify_send("READY=1"), 0);
     expect_dgram(fd, "READY=1");
     close(fd);
     unsetenv("NOTIFY_SOCKET");
-    assert_int_equal(scb_notify("READY=1"), 0); /* no socket: nothing to do */
+    assert_int_equal(scb_notify_send("READY=1"), 0); /* no socket: nothing to do */
     /* refused forms and a socket nobody listens on */
-    assert_true(scb_notify_send("relative", "READY=1") < 0);
-    assert_true(scb_notify_send("@", "READY=1") < 0);
-    assert_true(scb_notify_send(path, "READY=1") < 0);
+    assert_true(scb_notify_send_to("relative", "READY=1") < 0);
+    assert_true(scb_notify_send_to("@", "READY=1") < 0);
+    assert_true(scb_notify_send_to(path, "READY=1") < 0);
     char longp[200];
     memset(longp, 'a', sizeof(longp) - 1);
     longp[0] = '/';
     longp[sizeof(longp) - 1] = '\0';
-    assert_true(scb_notify_send(longp, "READY=1") < 0);
+    assert_true(scb_notify_send_to(longp, "READY=1") < 0);
 }
 
 /* A listener that never reads: once its queue is full the daemon loses status lines but is
@@ -129,7 +129,7 @@ static void notify_never_blocks(void **state)
     int refused = 0;
     setenv("NOTIFY_SOCKET", path, 1);
     for (int k = 0; k < 1000; k++) {
-        int r = scb_notify("STATUS=card 8988 applied generation 1");
+        int r = scb_notify_send("STATUS=card 8988 applied generation 1");
         assert_true(r == 0 || r == -EAGAIN);
         refused += r == -EAGAIN;
     }
@@ -178,7 +178,7 @@ static void classify(void **state)
     assert_int_equal(scb_hook_trusted("/bin/true", NULL, 0), SCB_OK);
     assert_int_equal(scb_hook_run(NULL, NULL), 0);
     scb_hook_precheck(NULL);
-    assert_int_equal(scb_notify_send("/nonexistent", NULL), -EINVAL);
+    assert_int_equal(scb_notify_send_to("/nonexistent", NULL), -EINVAL);
 }
 
 static long long ms_now(void)
