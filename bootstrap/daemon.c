@@ -326,7 +326,6 @@ static void report_network(struct scb_daemon *d, int server, const struct scb_co
     }
 }
 
-/* Whether the committed configuration holds a Bootstrap-Server account (/0/x/1 true). */
 /*
  * Where a client-initiated bootstrap would go: 1 when a Bootstrap-Server account is committed
  * (name then holds the endpoint name built from the template: the card's ICCID from the
@@ -337,26 +336,24 @@ static int network_target(struct scb_daemon *d, char *name, size_t cap, char *er
                           size_t errlen)
 {
     struct scb_committed cm;
-    struct scb_endpoint_facts f;
+    char iccid[32] = "", imei[20] = "";
     if (scb_store_load(d->o.store, &cm, err, errlen) != SCB_OK) {
         return -1;
     }
     int bs = scb_config_bootstrap_instance(&cm.cfg) != NULL;
-    scb_endpoint_facts_init(&f);
-    scb_endpoint_facts_from_host(&f, NULL);
     /* a modem's IMEI when the source is one; else {imei} stays unknown and a template that
      * needs it fails naming it */
-    if (scb_events_imei(d->o.events, f.imei, sizeof(f.imei)) < 0) {
-        f.imei[0] = '\0';
+    if (scb_events_imei(d->o.events, imei, sizeof(imei)) < 0) {
+        imei[0] = '\0';
     }
     if (cm.card.valid) {
-        snprintf(f.iccid, sizeof(f.iccid), "%s", cm.card.iccid);
+        snprintf(iccid, sizeof(iccid), "%s", cm.card.iccid);
     }
     scb_committed_free(&cm);
     if (!bs) {
         return 0;
     }
-    return scb_endpoint_build(d->endpoint, &f, name, cap, err, errlen) < 0 ? -1 : 1;
+    return scb_endpoint_resolve(d->endpoint, iccid, imei, name, cap, err, errlen) < 0 ? -1 : 1;
 }
 
 /* A session committed: the server accounts are there, nothing more is due. */
@@ -626,4 +623,29 @@ int scb_daemon_run(struct scb_daemon *d)
     while ((ret = scb_daemon_step(d, -1)) == 0) {
     }
     return ret < 0 ? ret : SCB_OK;
+}
+
+/* The one-argument log callbacks carry no priority: the words of the line give it. Store and
+ * commit failures are errors, data the library rejected (violations, unusable factory file,
+ * unreadable card) warnings, the rest info. */
+enum scb_daemon_prio scb_daemon_line_prio(const char *line)
+{
+    if (line == NULL) {
+        return SCB_DAEMON_INFO;
+    }
+    static const char *const errs[] = {"commit failed", "store:", "PIN refused"};
+    static const char *const warns[] = {"card data rejected", "factory configuration rejected",
+                                        "factory configuration unusable", "card unreadable",
+                                        "warning:"};
+    for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
+        if (strncmp(line, errs[k], strlen(errs[k])) == 0) {
+            return SCB_DAEMON_ERR;
+        }
+    }
+    for (size_t k = 0; k < sizeof(warns) / sizeof(warns[0]); k++) {
+        if (strncmp(line, warns[k], strlen(warns[k])) == 0) {
+            return SCB_DAEMON_WARNING;
+        }
+    }
+    return SCB_DAEMON_INFO;
 }

@@ -9,20 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_conf.h"
 #include "scboot/at.h"
+#include "scboot/conf.h"
 #include "scboot/endpoint.h"
 #include "scboot/error.h"
 
 int cli_endpoint_spec(struct cli *c, const char *flag, const char *config, char **spec)
 {
-    struct cli_conf cf;
+    struct scb_conf cf;
     char err[512];
     int ret;
 
     *spec = NULL;
     if (flag) {
-        if (cli_endpoint_syntax(flag, err, sizeof(err)) < 0) {
+        if (scb_endpoint_template_check(flag, err, sizeof(err)) < 0) {
             cli_fail(c, SCB_E_INVALID_ARG, "--endpoint %s: %s", flag, err);
             return EXIT_USAGE;
         }
@@ -31,36 +31,30 @@ int cli_endpoint_spec(struct cli *c, const char *flag, const char *config, char 
         }
         return 0;
     }
-    cli_conf_init(&cf);
-    ret = cli_conf_load(config ? config : CLI_CONF_DEFAULT, config == NULL, &cf, err,
+    scb_conf_init(&cf);
+    ret = scb_conf_load(config ? config : SCB_CONF_DEFAULT, config == NULL, &cf, err,
                         sizeof(err));
     if (ret < 0) {
-        cli_conf_free(&cf);
+        scb_conf_free(&cf);
         return cli_fail(c, ret, "%s", err);
     }
     *spec = cf.endpoint; /* taken over */
     cf.endpoint = NULL;
-    cli_conf_free(&cf);
+    scb_conf_free(&cf);
     return 0;
 }
 
 int cli_endpoint_name(struct cli *c, const char *spec, const struct scb_committed *cm, char *out,
                       size_t cap)
 {
-    struct scb_endpoint_facts f;
-    char err[512];
-    scb_endpoint_facts_init(&f);
-    scb_endpoint_facts_from_host(&f, NULL);
-    if (cm && cm->card.valid) {
-        snprintf(f.iccid, sizeof(f.iccid), "%s", cm->card.iccid);
-    }
+    char err[512], imei[20] = "";
     /* -r at:DEVICE: the card's port is the modem's, which knows its IMEI (AT+CGSN); asked
      * only when the template needs it */
-    if (strstr(spec, "{imei}") && scb_at_is(c->tr) &&
-        scb_at_imei(c->tr, f.imei, sizeof(f.imei)) < 0) {
-        f.imei[0] = '\0';
+    if (strstr(spec, "{imei}") && scb_at_is(c->tr) && scb_at_imei(c->tr, imei, sizeof(imei)) < 0) {
+        imei[0] = '\0';
     }
-    if (scb_endpoint_build(spec, &f, out, cap, err, sizeof(err)) < 0) {
+    if (scb_endpoint_resolve(spec, cm && cm->card.valid ? cm->card.iccid : NULL, imei, out, cap,
+                             err, sizeof(err)) < 0) {
         cli_fail(c, SCB_E_INVALID_ARG, "endpoint name '%s': %s", spec, err);
         return EXIT_USAGE;
     }

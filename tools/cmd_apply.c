@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli_conf.h"
+#include "scboot/conf.h"
 #include "cli_net.h"
 #include "scboot/card.h"
 #include "scboot/scp03.h"
@@ -293,21 +293,21 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                    "missing a value,\n      3 card present but unreadable or Bootstrap-Server "
                    "unreachable,\n      4 damaged store, 5 file or state I/O error (or the "
                    "network commit)\n",
-                   usage_text, CLI_CONF_DEFAULT);
-            return EXIT_OK;
+                   usage_text, SCB_CONF_DEFAULT);
+            ret = EXIT_OK;
+            goto out;
         case OPT_FACTORY: bo.factory_path = optarg; break;
         case OPT_STATE: state = optarg; break;
         case OPT_NO_ACL: scb_profile_no_acl(&bo.profile); break;
         case OPT_PROFILE:
             if ((ret = cli_load_profile(c, optarg, &bo.profile)) != 0) {
-                cli_pin_wipe(c);
-                return ret;
+                goto out;
             }
             break;
         case OPT_PIN:
         case OPT_PIN_FILE:
             if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
-                return ret;
+                goto out;
             }
             break;
         case OPT_NO_CARD: no_card = 1; break;
@@ -316,32 +316,29 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         case OPT_NO_HOLD_OFF: no.no_hold_off = 1; break;
         default:
             if (cli_common_opt(c, opt, optarg) != 1) {
-                cli_pin_wipe(c);
-                return cli_usage(c, usage_text);
+                ret = cli_usage(c, usage_text);
+                goto out;
             }
         }
     }
     if (optind != argc) {
-        cli_pin_wipe(c);
-        return cli_usage(c, usage_text);
+        ret = cli_usage(c, usage_text);
+        goto out;
     }
     bo.ro.pin = cli_pin(c);
     if (bo.factory_path && (ret = check_readable(c, bo.factory_path)) != 0) {
-        cli_pin_wipe(c);
-        return ret;
+        goto out;
     }
     if ((ret = scb_store_open(state, 2000, &st, err, sizeof(err))) < 0) {
-        cli_pin_wipe(c);
-        return cli_fail(c, ret, "%s", err);
+        ret = cli_fail(c, ret, "%s", err);
+        goto out;
     }
     bo.store = st;
     bo.log = hold_line;
     bo.log_ctx = &held;
     if (!no_card && (c->reader || getenv("SCBOOT_READER"))) {
         if ((ret = cli_secure_setup(c, &bo.ro, &guard)) != 0) {
-            scb_store_close(&st);
-            cli_pin_wipe(c);
-            return ret;
+            goto out;
         }
         bo.reader_name = c->reader ? c->reader : getenv("SCBOOT_READER");
         int oc = cli_open_card(c);
@@ -349,10 +346,8 @@ int cmd_apply(struct cli *c, int argc, char **argv)
             bo.card = c->card;
         } else if (cli_exit_code(oc) == EXIT_FILE || cli_exit_code(oc) == EXIT_MALFORMED) {
             /* a virtual card's profile that cannot be read: said in one line already */
-            scb_scp03_guard_free(&guard);
-            scb_store_close(&st);
-            cli_pin_wipe(c);
-            return cli_exit_code(oc);
+            ret = cli_exit_code(oc);
+            goto out;
         } else {
             /* R4 (scb_bootstrap_check_card): a reader without a card deletes the card's instances and
              * falls through to the factory step; an unreachable reader or pcscd keeps them */
@@ -379,7 +374,10 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         print_result(c, &res, st, &net);
         ret = ret ? ret : nret; /* the first step that failed says the code */
     }
+out: /* every exit: the PIN and the SCP03 keys wiped, the card and the store closed */
     scb_bootstrap_free(&b);
+    scb_scp03_guard_free(&guard);
+    cli_pin_wipe(c);
     cli_close_card(c);
     scb_card_free(&stand_card);
     scb_transport_free(&stand_in);

@@ -20,6 +20,7 @@
 #include "cli_misc.h"
 #include "cli_net.h"
 #include "scboot/bootstrap.h"
+#include "scboot/conf.h"
 #include "scboot/endpoint.h"
 #include "scboot/util.h"
 #ifdef SCBOOT_HAVE_COAP
@@ -151,6 +152,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     size_t keylen = 0;
     char err[1024];
     struct scb_coap_result res;
+    struct scb_store *st = NULL;
+    struct scb_committed loaded;
     int opt, ret;
 
     memset(&o, 0, sizeof(o));
@@ -161,12 +164,12 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         case 'h':
             printf("usage: %s\n%s", usage_text, help_text);
             ret = EXIT_OK;
-            goto wipe_exit;
+            goto out;
         case OPT_SERVER:
             if (*optarg == '\0') {
                 ret = cli_fail(c, SCB_E_INVALID_ARG, "--server: empty URI (coap://HOST[:PORT] "
                                                      "or coaps://HOST[:PORT])");
-                goto wipe_exit;
+                goto out;
             }
             o.server_uri = optarg;
             break;
@@ -187,7 +190,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         case OPT_NO_ACL: scb_profile_no_acl(&o.profile); break;
         case OPT_PROFILE:
             if ((ret = cli_load_profile(c, optarg, &o.profile)) != 0) {
-                goto wipe_exit;
+                goto out;
             }
             break;
         case OPT_ONCE: o.once = 1; break;
@@ -197,7 +200,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             if (*end || s == 0 || s > 86400) {
                 ret = cli_bad_value(c, "--exchange-lifetime", optarg,
                                     "must be 1 to 86400 seconds");
-                goto wipe_exit;
+                goto out;
             }
             o.exchange_lifetime_ms = s * 1000u;
             break;
@@ -212,14 +215,14 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             key_wipe(&key, keylen); /* the option given twice: the last one counts */
             /* a key file: the rules of the SCP03 and PIN files (no link, owner-only, bounded) */
             if ((ret = scb_read_secret_file(optarg, 4096, &text, &n, ferr, sizeof(ferr))) < 0) {
-                cli_pin_wipe(c);
-                return cli_fail(c, ret, "--psk-key-file: %s", ferr);
+                ret = cli_fail(c, ret, "--psk-key-file: %s", ferr);
+                goto out;
             }
             if ((key = malloc(n / 2 + 1)) == NULL) {
                 scb_zeroize(text, 4096 + 1);
                 free(text);
-                cli_pin_wipe(c);
-                return cli_fail(c, SCB_E_NOMEM, "out of memory");
+                ret = cli_fail(c, SCB_E_NOMEM, "out of memory");
+                goto out;
             }
             ret = scb_hex_decode(text, key, n / 2 + 1, &keylen);
             scb_zeroize(text, 4096 + 1);
@@ -227,8 +230,9 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             if (ret < 0 || keylen == 0) {
                 scb_zeroize(key, n / 2 + 1);
                 free(key); /* keylen is not known */
-                cli_pin_wipe(c);
-                return cli_fail(c, SCB_E_PARSE, "PSK key file %s: expected hex", optarg);
+                key = NULL;
+                ret = cli_fail(c, SCB_E_PARSE, "PSK key file %s: expected hex", optarg);
+                goto out;
             }
             o.psk_key = key;
             o.psk_key_len = keylen;
@@ -239,10 +243,9 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
                     : strcmp(optarg, "110") == 0 ? 110
                     : strcmp(optarg, "112") == 0 ? 112 : -2;
             if (o.pct == -2) {
-                key_wipe(&key, keylen);
-                cli_pin_wipe(c);
-                return cli_fail(c, SCB_E_INVALID_ARG, "--pct: 11542 (TLV), 110 (SenML JSON) "
-                                "or 112 (SenML CBOR), not '%s'", optarg);
+                ret = cli_fail(c, SCB_E_INVALID_ARG, "--pct: 11542 (TLV), 110 (SenML JSON) "
+                               "or 112 (SenML CBOR), not '%s'", optarg);
+                goto out;
             }
             break;
         case OPT_ATTEMPTS:
@@ -280,8 +283,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         case OPT_PIN:
         case OPT_PIN_FILE:
             if ((ret = cli_pin_opt(c, opt == OPT_PIN_FILE, optarg)) != 0) {
-                key_wipe(&key, keylen);
-                return ret;
+                goto out;
             }
             break;
         default:
@@ -293,43 +295,30 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     if (c->json) {
         ret = cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
                                  "shows what was committed");
-        goto wipe_exit;
+        goto out;
     }
     if (optind != argc || (o.listen && o.server_uri) ||
         (o.psk_identity == NULL) != (o.psk_key == NULL)) {
-    bad_usage: /* every usage error after a key or PIN was read: wiped first */
-        ret = cli_usage(c, usage_text);
-    wipe_exit: /* every exit before the exchange: the key and the PIN wiped */
-        key_wipe(&key, keylen);
-        cli_pin_wipe(c);
-        return ret;
+        goto bad_usage;
     }
     if (o.listen == NULL) {
         /* client-initiated: the name is checked (flag or file) before anything runs */
         if ((ret = cli_endpoint_spec(c, ep_flag, config, &ep_spec)) != 0) {
-            key_wipe(&key, keylen);
-            cli_pin_wipe(c);
-            return ret;
+            goto out;
         }
         if (ep_spec == NULL) {
-            key_wipe(&key, keylen);
-            cli_pin_wipe(c);
             fprintf(stderr, "%s: no endpoint name: give --endpoint NAME (or endpoint = NAME in "
                             "%s) for the Bootstrap-Request\n", c->prog,
-                    config ? config : "/etc/scboot/scboot.conf");
-            return EXIT_USAGE;
+                    config ? config : SCB_CONF_DEFAULT);
+            ret = EXIT_USAGE;
+            goto out;
         }
     }
-    struct scb_store *st = NULL;
-    struct scb_committed loaded;
     if ((ret = scb_store_open(state, 2000, &st, err, sizeof(err))) < 0 ||
         (ret = scb_store_load(st, &loaded, err, sizeof(err))) < 0) {
         /* a damaged or unreadable store: said once, before anything runs */
-        scb_store_close(&st);
-        key_wipe(&key, keylen);
-        cli_pin_wipe(c);
-        free(ep_spec);
-        return cli_fail(c, ret, "%s", err);
+        ret = cli_fail(c, ret, "%s", err);
+        goto out;
     }
     scb_committed_free(&loaded);
     o.log = log_line;
@@ -358,10 +347,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         cli_pin_wipe(c);
         cli_close_card(c);
         if (ret < 0) {
-            scb_store_close(&st);
-            key_wipe(&key, keylen);
-            free(ep_spec);
-            return cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
+            ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
+            goto out;
         }
     }
     cli_pin_wipe(c); /* only the card step uses it */
@@ -374,17 +361,21 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             ret = cli_endpoint_name(c, ep_spec, &loaded, ep_name, sizeof(ep_name));
             scb_committed_free(&loaded);
         }
-        free(ep_spec);
         if (ret != 0) {
-            scb_store_close(&st);
-            key_wipe(&key, keylen);
-            return ret;
+            goto out;
         }
         o.endpoint = ep_name;
     }
     ret = scb_coap_bootstrap(st, &o, &res);
+    ret = cli_coap_exit(c, ret, &res);
+    goto out;
+bad_usage: /* every usage error, after a key or PIN may have been read */
+    ret = cli_usage(c, usage_text);
+out: /* every exit: the store closed, the PSK key and the PIN wiped */
     scb_store_close(&st);
     key_wipe(&key, keylen);
-    return cli_coap_exit(c, ret, &res);
+    cli_pin_wipe(c);
+    free(ep_spec);
+    return ret;
 #endif
 }

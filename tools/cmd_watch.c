@@ -26,14 +26,16 @@
 
 
 #include "cli.h"
-#include "cli_conf.h"
 #include "cli_daemon.h"
 #include "cli_misc.h"
 #include "scboot/at.h"
 #include "scboot/bootstrap.h"
 #include "scboot/card.h"
+#include "scboot/conf.h"
 #include "scboot/daemon.h"
 #include "scboot/emu.h"
+#include "scboot/endpoint.h"
+#include "scboot/hook.h"
 #include "scboot/pcsc.h"
 #include "scboot/scp03.h"
 #include "scboot/util.h"
@@ -63,7 +65,7 @@ struct watch_opts {
     int no_acl;               /* -1 unset */
     /* The card re-check policy from the file's `verify` key; handed to the card check with
      * the other read options (on-event is what the monitor loop does). */
-    enum cli_verify verify;
+    enum scb_conf_verify verify;
     unsigned verify_every_s;
     int verify_flag;          /* --verify given: it wins over the file */
     const char *endpoint;     /* --endpoint: client-initiated bootstrap as this name */
@@ -74,7 +76,7 @@ struct watch_opts {
 struct watch {
     struct cli *c;
     struct cli_logger log;
-    struct cli_hook hook;
+    struct scb_hook hook;
     const char *state;
     struct scb_bootstrap_opts bo; /* the sequence's options, filled by the flags and the file */
     struct scb_bootstrap *b;
@@ -118,7 +120,7 @@ static void run_hook(struct watch *w, const char *event, uint64_t generation)
     snprintf(gen, sizeof(gen), "SCBOOT_GENERATION=%llu", (unsigned long long)generation);
     snprintf(sd, sizeof(sd), "SCBOOT_STATE_DIR=%s", w->state);
     snprintf(to, sizeof(to), "SCBOOT_EXEC_TIMEOUT=%u", w->hook.timeout_s);
-    cli_hook_run(&w->hook, env);
+    scb_hook_run(&w->hook, env);
 }
 
 static void notify(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *cm)
@@ -220,10 +222,10 @@ static void on_network(void *ctx, const struct scb_daemon_network *n)
     run_hook(w, ok ? "network-applied" : "network-failed", n->generation);
 }
 
-static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
+static int merge_conf(struct cli *c, struct watch_opts *o, struct scb_conf *cf)
 {
     char err[SCB_ERR_MAX];
-    int ret = cli_conf_load(o->config ? o->config : CLI_CONF_DEFAULT, o->config == NULL, cf,
+    int ret = scb_conf_load(o->config ? o->config : SCB_CONF_DEFAULT, o->config == NULL, cf,
                             err, sizeof(err));
     if (ret < 0) {
         fprintf(stderr, "%s: %s\n", c->prog, err);
@@ -232,7 +234,7 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
     if (ret == 0) {
         return 0; /* no file: the flags alone */
     }
-    o->config_used = o->config ? o->config : CLI_CONF_DEFAULT;
+    o->config_used = o->config ? o->config : SCB_CONF_DEFAULT;
     if (c->reader == NULL && !o->all) {
         if (cf->reader) {
             c->reader = cf->reader;
@@ -332,14 +334,14 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                    "SIGHUP: re-check now; SIGUSR1: registration failed, bootstrap now (unless\n"
                    "every server account says /1/x/16 false); SIGTERM/SIGINT: exit (a running\n"
                    "hook is killed).\n",
-                   usage_text, CLI_CONF_DEFAULT, CLI_HOOK_TIMEOUT_DEFAULT);
+                   usage_text, SCB_CONF_DEFAULT, SCB_HOOK_TIMEOUT_DEFAULT);
             return HELP_SHOWN;
         case OPT_ALL: o->all = 1; break;
         case OPT_CONFIG: o->config = optarg; break;
         case OPT_STATE: o->state = optarg; break;
         case OPT_EXEC: o->exec = optarg; break;
         case OPT_EXEC_TIMEOUT:
-            if (cli_parse_seconds(optarg, 1, 3600, &secs, err, sizeof(err)) < 0) {
+            if (scb_conf_parse_seconds(optarg, 1, 3600, &secs, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s: --exec-timeout %s\n", c->prog, err);
                 return EXIT_USAGE;
             }
@@ -356,7 +358,7 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
             w->bo.ro.pin = cli_pin(c); /* kept for every check; wiped at exit */
             break;
         case OPT_VERIFY:
-            if (cli_parse_verify(optarg, &o->verify, &o->verify_every_s, err, sizeof(err)) < 0) {
+            if (scb_conf_parse_verify(optarg, &o->verify, &o->verify_every_s, err, sizeof(err)) < 0) {
                 return cli_fail(c, SCB_E_INVALID_ARG, "--verify %s", err);
             }
             o->verify_flag = 1;
@@ -366,7 +368,7 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                 fprintf(stderr, "%s: --endpoint: an empty endpoint name\n", c->prog);
                 return EXIT_USAGE;
             }
-            if (cli_endpoint_syntax(optarg, err, sizeof(err)) < 0) {
+            if (scb_endpoint_template_check(optarg, err, sizeof(err)) < 0) {
                 fprintf(stderr, "%s: --endpoint %s: %s\n", c->prog, optarg, err);
                 return EXIT_USAGE;
             }
@@ -430,13 +432,13 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
     w->bo.factory_path = o->factory;
     w->hook.cmd = o->exec;
     char why[640];
-    if (o->exec && cli_hook_trusted(o->exec, why, sizeof(why)) == SCB_E_UNSAFE) {
+    if (o->exec && scb_hook_trusted(o->exec, why, sizeof(why)) == SCB_E_UNSAFE) {
         /* the same rule as the configuration file that names it: a hook others can change or
          * swap runs their code as this daemon's user */
         fprintf(stderr, "%s: hook %s\n", c->prog, why);
         return EXIT_USAGE;
     }
-    w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : CLI_HOOK_TIMEOUT_DEFAULT;
+    w->hook.timeout_s = o->exec_timeout > 0 ? (unsigned)o->exec_timeout : SCB_HOOK_TIMEOUT_DEFAULT;
     if (o->no_acl == 1) {
         scb_profile_no_acl(&w->bo.profile);
     } else if (o->profile && (ret = cli_load_profile(c, o->profile, &w->bo.profile)) != 0) {
@@ -453,8 +455,8 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
     }
     /* --verify (or the file's verify key): re-read without a reader event (R3: an in-place
      * change moves no event counter) */
-    w->bo.verify = o->verify == CLI_VERIFY_ALWAYS  ? SCB_VERIFY_ALWAYS
-                  : o->verify == CLI_VERIFY_EVERY ? SCB_VERIFY_EVERY
+    w->bo.verify = o->verify == SCB_CONF_VERIFY_ALWAYS  ? SCB_VERIFY_ALWAYS
+                  : o->verify == SCB_CONF_VERIFY_EVERY ? SCB_VERIFY_EVERY
                                                   : SCB_VERIFY_ON_EVENT;
     w->bo.verify_every_ms = (uint64_t)o->verify_every_s * 1000u;
     (void)err;
@@ -568,7 +570,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
 {
     struct watch w;
     struct watch_opts o = {.exec_timeout = -1, .no_acl = -1, .listen_unauth = -1};
-    struct cli_conf cf;
+    struct scb_conf cf;
     struct scb_store *st = NULL;
     struct scb_events *ev = NULL;
     struct scb_emu *emu = NULL;
@@ -579,7 +581,8 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     int ret, have_thread = 0;
 
     memset(&w, 0, sizeof(w));
-    cli_conf_init(&cf);
+    scb_hook_init(&w.hook);
+    scb_conf_init(&cf);
     w.c = c;
     scb_bootstrap_opts_init(&w.bo);
     ret = parse_args(c, &w, &o, argc, argv);
@@ -599,7 +602,8 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         goto out;
     }
     cli_logger_init(&w.log, c->prog, c->verbose);
-    w.hook.log = &w.log;
+    w.hook.log = cli_logger_hook;
+    w.hook.log_ctx = &w.log;
     w.hook.stop = &w.stop;
     if ((ret = scb_store_open(w.state, 0, &st, err, sizeof(err))) < 0) {
         ret = cli_fail(c, ret, "%s", err);
@@ -615,7 +619,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
         goto out;
     }
     load_committed_iccid(&w, st);
-    cli_hook_precheck(&w.hook);
+    scb_hook_precheck(&w.hook);
     /* before any thread exists, so every thread inherits the mask (hooks unblock it) */
     sigemptyset(&sig.set);
     sigaddset(&sig.set, SIGTERM);
@@ -680,6 +684,6 @@ out:
     scb_scp03_guard_free(&guard);
     scb_store_close(&st);
     cli_pin_wipe(c);
-    cli_conf_free(&cf);
+    scb_conf_free(&cf);
     return ret;
 }

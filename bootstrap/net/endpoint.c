@@ -237,3 +237,34 @@ int scb_endpoint_build(const char *spec, const struct scb_endpoint_facts *f, cha
     }
     return ret;
 }
+
+int scb_endpoint_resolve(const char *spec, const char *iccid, const char *imei, char *out,
+                         size_t cap, char *err, size_t errlen)
+{
+    struct scb_endpoint_facts f;
+    scb_endpoint_facts_init(&f);
+    scb_endpoint_facts_from_host(&f, NULL);
+    if (iccid) {
+        snprintf(f.iccid, sizeof(f.iccid), "%s", iccid);
+    }
+    if (imei) {
+        snprintf(f.imei, sizeof(f.imei), "%s", imei);
+    }
+    return scb_endpoint_build(spec, &f, out, cap, err, errlen);
+}
+
+/*
+ * The template with every fact known: what is left is a placeholder or character error of the
+ * text itself (a fact missing at run time is said then).
+ */
+int scb_endpoint_template_check(const char *spec, char *err, size_t errlen)
+{
+    struct scb_endpoint_facts f;
+    char out[SCB_ENDPOINT_MAX + 1];
+    scb_endpoint_facts_init(&f);
+    snprintf(f.iccid, sizeof(f.iccid), "0");
+    snprintf(f.imei, sizeof(f.imei), "000000000000000");
+    snprintf(f.hostname, sizeof(f.hostname), "h");
+    snprintf(f.machine_id, sizeof(f.machine_id), "00000000000000000000000000000000");
+    return scb_endpoint_build(spec, &f, out, sizeof(out), err, errlen);
+}

@@ -159,6 +159,16 @@ int scb_daemon_step(struct scb_daemon *d, int max_wait_ms);
  */
 int scb_daemon_run(struct scb_daemon *d);
 
+/**
+ * The priority of a line the library logs through a one-argument log callback (the
+ * sequence's, a network session's), which carry none: store and commit failures and a PIN
+ * the card refused are errors; data rejected (violations, an unusable factory file, an
+ * unreadable card) and warnings are warnings; the rest is information.
+ * \param line the line (NULL: SCB_DAEMON_INFO)
+ * \return SCB_DAEMON_ERR, SCB_DAEMON_WARNING or SCB_DAEMON_INFO
+ */
+enum scb_daemon_prio scb_daemon_line_prio(const char *line);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -74,6 +74,34 @@ int scb_endpoint_build(const char *spec, const struct scb_endpoint_facts *f, cha
  */
 int scb_endpoint_check(const char *name, char *err, size_t errlen);
 
+/**
+ * Build the endpoint name from a literal or template with what the device knows now: the host
+ * name and machine ID of this host (scb_endpoint_facts_from_host()), the given ICCID and IMEI.
+ * The daemon loop and the command-line tools name a device the same way through it.
+ * \param spec   the configured text (required)
+ * \param iccid  the ICCID of the card the committed configuration was taken from (NULL or "":
+ *               not known)
+ * \param imei   the modem's IMEI (NULL or "": not known)
+ * \param out    receives the NUL-terminated name, cap bytes (SCB_ENDPOINT_MAX + 1 is enough)
+ * \param cap    size of out
+ * \param err    receives why it failed, errlen bytes
+ * \param errlen size of err
+ * \return as scb_endpoint_build()
+ */
+int scb_endpoint_resolve(const char *spec, const char *iccid, const char *imei, char *out,
+                         size_t cap, char *err, size_t errlen);
+
+/**
+ * Whether spec is a template that can be built once its facts are known: every placeholder
+ * known and terminated, every character allowed, not too long with any fact filled in. A fact
+ * missing at run time is said then (scb_endpoint_build()).
+ * \param spec   the configured text
+ * \param err    receives why it cannot, errlen bytes
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_INVALID_ARG or SCB_E_TOO_LARGE (err says why)
+ */
+int scb_endpoint_template_check(const char *spec, char *err, size_t errlen);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

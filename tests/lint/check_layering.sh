@@ -15,6 +15,8 @@
 #     store/         the committed configuration on disk (written in the JSON shape)
 #     net/           the Bootstrap-Server session, the CoAP front end, endpoint names
 #     bridge/        Leshan and Wakaama configurations in and out of the model (model, codecs)
+#     service/       a daemon's plumbing: its configuration file, the hook it runs, the sd_notify
+#                    readiness protocol (endpoint names of net/ only)
 #     bootstrap/*.c  on top: the image entry (decode + validate), the card source, the sequence,
 #                    the daemon loop
 #                    A room includes the ground floor, the rooms below it and its own headers,
@@ -50,9 +52,10 @@ codec='scboot/(tlv|bsfile|senml|json)\.h|(codec|json)_internal\.h'
 store='scboot/store\.h|store_internal\.h'
 net='scboot/(session|coap|endpoint)\.h|coap_internal\.h'
 bridge='scboot/(leshan|wakaama)\.h|bridge_internal\.h'
+service='scboot/(conf|hook|notify)\.h'
 top='scboot/(bootstrap|card_source|image|daemon)\.h'
-lwm2m="$model|$codec|$store|$net|$bridge|$top"
-rooms='model codec store net bridge'
+lwm2m="$model|$codec|$store|$net|$bridge|$service|$top"
+rooms='model codec store net bridge service'
 # room FOLDER PUBLIC-HEADER-STEMS ALLOWED: quoted includes of the room's sources, private and
 # public headers that name anything outside ALLOWED
 room() {
@@ -61,7 +64,7 @@ room() {
     incs $files | grep '#include "' | grep -Ev "\"($3)\""
 }
 
-echo "1..14"
+echo "1..15"
 check "common/ includes no other part" \
     "$(incs common/*.c common/*.h | grep '#include "' | grep -Ev "\"($ground)\"")"
 check "pcsc/ (card access) includes neither the LwM2M side nor the secure channel" \
@@ -84,6 +87,8 @@ check "bootstrap/net/ includes only the store, the codecs, the model and the gro
     "$(room net 'session coap endpoint' "$ground|$model|$codec|$store|$net")"
 check "bootstrap/bridge/ includes only the codecs, the model and the ground floor" \
     "$(room bridge 'leshan wakaama' "$ground|$model|$codec|$bridge")"
+check "bootstrap/service/ includes only endpoint names and the ground floor" \
+    "$(room service 'conf hook notify' "$ground|scboot/endpoint\.h|$service")"
 check "no part below tools/ includes a tools/ header" \
     "$(incs common/* pcsc/*.c pcsc/*.h pcsc/emu/* secure_channel/* bootstrap/*.c bootstrap/*/*.[ch] include/scboot/* |
        grep -E '"(cli[a-z_]*\.h|\.\./tools/)')"

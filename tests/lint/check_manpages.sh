@@ -3,7 +3,7 @@
 # check_manpages.sh SRCDIR: the manual pages cover the code. Every long option the CLI sources
 # declare (struct option tables in tools/*.c) is in scboot(1) or, for scboot_vcard.c and
 # scboot_vmodem.c, in scboot-vcard(1) and scboot-vmodem(1); every subcommand of the dispatch table is in scboot(1); every key of the
-# configuration file parser (tools/cli_conf.c, when present) is in scboot.conf(5).
+# configuration file parser (bootstrap/service/conf.c, when present) is in scboot.conf(5).
 set -u
 src=$1
 doc=$src/doc
@@ -41,13 +41,13 @@ done
 result "scboot(1) has a section for every subcommand" "$missing"
 
 missing=""
-if [ -f "$src/tools/cli_conf.c" ]; then
-    keys=$(sed -n '/key_names\[/,/};/p' "$src/tools/cli_conf.c" | grep -o '"[a-z0-9-]*"' | tr -d '"')
-    [ -n "$keys" ] || missing=" (no key_names table in tools/cli_conf.c)"
+if [ -f "$src/bootstrap/service/conf.c" ]; then
+    keys=$(sed -n '/key_names\[/,/};/p' "$src/bootstrap/service/conf.c" | grep -o '"[a-z0-9-]*"' | tr -d '"')
+    [ -n "$keys" ] || missing=" (no key_names table in bootstrap/service/conf.c)"
     for k in $keys; do
         grep -q "^\*$k\* = " "$doc/scboot.conf.5.scd" || missing="$missing $k"
     done
-    result "scboot.conf(5) documents every key of tools/cli_conf.c" "$missing"
+    result "scboot.conf(5) documents every key of bootstrap/service/conf.c" "$missing"
 else
     for k in reader pin-file scp03-keys factory exec exec-timeout verify state-dir; do
         grep -q "^\*$k\* = " "$doc/scboot.conf.5.scd" || missing="$missing $k"

@@ -63,10 +63,10 @@ for w in "$@"; do
     case $w in
     --*)
         if ! printf '%s\n' "$help" | grep -q -- "$w"; then
-            # --config arrives with the daemon's configuration file (tools/cli_conf.c); until
+            # --config arrives with the daemon's configuration file (bootstrap/service/conf.c); until
             # that code is in the tree, and only then, its absence is tolerated
-            if [ "$w" = --config ] && [ ! -f "$src/tools/cli_conf.c" ]; then
-                tolerated=" (--config tolerated: tools/cli_conf.c not in this tree yet)"
+            if [ "$w" = --config ] && [ ! -f "$src/bootstrap/service/conf.c" ]; then
+                tolerated=" (--config tolerated: bootstrap/service/conf.c not in this tree yet)"
             else
                 missing="$missing $w"
             fi

@@ -19,19 +19,19 @@
 
 #include <cmocka.h>
 
-#include "cli_conf.h"
+#include "scboot/conf.h"
 #include "scboot/error.h"
 #include "scboot/util.h"
 
-static int parse(const char *text, struct cli_conf *c, char *err, size_t errlen)
+static int parse(const char *text, struct scb_conf *c, char *err, size_t errlen)
 {
-    cli_conf_init(c);
-    return cli_conf_parse(text, strlen(text), "t.conf", c, err, errlen);
+    scb_conf_init(c);
+    return scb_conf_parse(text, strlen(text), "t.conf", c, err, errlen);
 }
 
 static void every_key(void **state)
 {
-    struct cli_conf c;
+    struct scb_conf c;
     char err[256] = "";
     (void)state;
     const char *t = "# comment\n\n  reader = Virtual PCD 00 00  \n"
@@ -59,16 +59,16 @@ static void every_key(void **state)
     assert_string_equal(c.state_dir, "/var/lib/scboot");
     assert_string_equal(c.exec, "logger -t scboot \"event $SCBOOT_EVENT\" # kept");
     assert_int_equal(c.exec_timeout, 120);
-    assert_int_equal(c.verify, CLI_VERIFY_EVERY);
+    assert_int_equal(c.verify, SCB_CONF_VERIFY_EVERY);
     assert_int_equal(c.verify_every_s, 600);
     assert_string_equal(c.profile, "/etc/scboot/profile.json");
     assert_int_equal(c.no_acl, -1);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 }
 
 static void unset_keys_stay_unset(void **state)
 {
-    struct cli_conf c;
+    struct scb_conf c;
     char err[256] = "";
     (void)state;
     assert_int_equal(parse("\r\n# only comments\r\n   # indented\r\nno-acl = yes\r\n", &c, err,
@@ -79,17 +79,17 @@ static void unset_keys_stay_unset(void **state)
     assert_null(c.listen);
     assert_int_equal(c.secure_mode, -1);
     assert_int_equal(c.exec_timeout, -1);
-    assert_int_equal(c.verify, CLI_VERIFY_UNSET);
+    assert_int_equal(c.verify, SCB_CONF_VERIFY_UNSET);
     assert_int_equal(c.no_acl, 1);
     assert_int_equal(c.listen_unauthenticated, -1);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
     assert_int_equal(parse("", &c, err, sizeof(err)), 0);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
     /* a hook that is a bare program name (PATH) or an absolute one, with relative arguments */
     assert_int_equal(parse("exec = logger -t x ./not-a-path\n", &c, err, sizeof(err)), 0);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
     assert_int_equal(parse("exec = /etc/scboot/on-change a/b\n", &c, err, sizeof(err)), 0);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 }
 
 /* the opt-in for plain CoAP beyond loopback: a bool of its own, independent of no-acl */
@@ -101,7 +101,7 @@ static void listen_unauthenticated_values(void **state)
     } cases[] = {{"listen-unauthenticated = yes\n", 1},
                  {"listen-unauthenticated = no\n", 0},
                  {"listen = 0.0.0.0:5683\nlisten-unauthenticated = true\nno-acl = no\n", 1}};
-    struct cli_conf c;
+    struct scb_conf c;
     char err[256] = "";
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -109,11 +109,11 @@ static void listen_unauthenticated_values(void **state)
             fail_msg("%s: %s", cases[i].text, err);
         }
         assert_int_equal(c.listen_unauthenticated, cases[i].want);
-        cli_conf_free(&c);
+        scb_conf_free(&c);
     }
     assert_int_equal(parse("listen-unauthenticated = yes\n", &c, err, sizeof(err)), 0);
     assert_int_equal(c.no_acl, -1);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 }
 
 struct bad {
@@ -164,70 +164,70 @@ static void strict_errors_name_file_and_line(void **state)
     };
     (void)state;
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-        struct cli_conf c;
+        struct scb_conf c;
         char err[256] = "";
         assert_true(parse(cases[k].text, &c, err, sizeof(err)) < 0);
         if (strstr(err, cases[k].msg) != err) {
             fail_msg("case %zu: '%s' does not start with '%s'", k, err, cases[k].msg);
         }
-        cli_conf_free(&c);
+        scb_conf_free(&c);
     }
 }
 
 static void nul_and_long_lines(void **state)
 {
-    struct cli_conf c;
+    struct scb_conf c;
     char err[256] = "";
     static const char nul[] = "reader = a\nexec = x\0y\n";
     (void)state;
-    cli_conf_init(&c);
-    assert_true(cli_conf_parse(nul, sizeof(nul) - 1, "t.conf", &c, err, sizeof(err)) < 0);
+    scb_conf_init(&c);
+    assert_true(scb_conf_parse(nul, sizeof(nul) - 1, "t.conf", &c, err, sizeof(err)) < 0);
     assert_string_equal(err, "t.conf:2: NUL byte in line");
-    cli_conf_free(&c);
+    scb_conf_free(&c);
     static char big[6000];
     memcpy(big, "exec = ", 7);
     memset(big + 7, 'a', 5000);
     big[5007] = '\0';
     assert_true(parse(big, &c, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "t.conf:1: line longer than"));
-    cli_conf_free(&c);
-    static char huge[CLI_CONF_MAX_SIZE + 2];
-    memset(huge, '\n', CLI_CONF_MAX_SIZE + 1);
-    cli_conf_init(&c);
-    assert_true(cli_conf_parse(huge, CLI_CONF_MAX_SIZE + 1, "t.conf", &c, err, sizeof(err)) < 0);
+    scb_conf_free(&c);
+    static char huge[SCB_CONF_MAX_SIZE + 2];
+    memset(huge, '\n', SCB_CONF_MAX_SIZE + 1);
+    scb_conf_init(&c);
+    assert_true(scb_conf_parse(huge, SCB_CONF_MAX_SIZE + 1, "t.conf", &c, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "larger than"));
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 }
 
 static void verify_values(void **state)
 {
-    enum cli_verify m;
+    enum scb_conf_verify m;
     unsigned s;
     char err[128];
     (void)state;
-    assert_int_equal(cli_parse_verify("on-event", &m, &s, err, sizeof(err)), 0);
-    assert_int_equal(m, CLI_VERIFY_ON_EVENT);
-    assert_int_equal(cli_parse_verify("always", &m, &s, err, sizeof(err)), 0);
-    assert_int_equal(m, CLI_VERIFY_ALWAYS);
-    assert_int_equal(cli_parse_verify("every=30", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(scb_conf_parse_verify("on-event", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(m, SCB_CONF_VERIFY_ON_EVENT);
+    assert_int_equal(scb_conf_parse_verify("always", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(m, SCB_CONF_VERIFY_ALWAYS);
+    assert_int_equal(scb_conf_parse_verify("every=30", &m, &s, err, sizeof(err)), 0);
     assert_int_equal(s, 30);
-    assert_int_equal(cli_parse_verify("every=24h", &m, &s, err, sizeof(err)), 0);
+    assert_int_equal(scb_conf_parse_verify("every=24h", &m, &s, err, sizeof(err)), 0);
     assert_int_equal(s, 86400);
-    assert_int_equal(cli_parse_verify("every=1m5", &m, &s, err, sizeof(err)), -1);
-    assert_int_equal(cli_parse_verify("every=+5", &m, &s, err, sizeof(err)), -1);
-    assert_int_equal(cli_parse_verify("on-events", &m, &s, err, sizeof(err)), -1);
+    assert_int_equal(scb_conf_parse_verify("every=1m5", &m, &s, err, sizeof(err)), -1);
+    assert_int_equal(scb_conf_parse_verify("every=+5", &m, &s, err, sizeof(err)), -1);
+    assert_int_equal(scb_conf_parse_verify("on-events", &m, &s, err, sizeof(err)), -1);
 }
 
 static void load_files(void **state)
 {
     char dir[] = "/tmp/scb-conf-XXXXXX", path[128], err[256];
-    struct cli_conf c;
+    struct scb_conf c;
     (void)state;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/absent.conf", dir);
-    cli_conf_init(&c);
-    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), 0);
-    assert_true(cli_conf_load(path, 0, &c, err, sizeof(err)) < 0);
+    scb_conf_init(&c);
+    assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), 0);
+    assert_true(scb_conf_load(path, 0, &c, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "absent.conf"));
     rmdir(dir);
 }
@@ -238,21 +238,21 @@ static void load_files(void **state)
 static void load_hostile_files(void **state)
 {
     char dir[] = "/tmp/scb-conf-XXXXXX", path[128], err[256];
-    struct cli_conf c;
+    struct scb_conf c;
     int fd;
     (void)state;
     assert_non_null(mkdtemp(dir));
-    cli_conf_init(&c);
+    scb_conf_init(&c);
 
     snprintf(path, sizeof(path), "%s/fifo.conf", dir);
     assert_int_equal(mkfifo(path, 0600), 0);
-    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_IO);
+    assert_int_equal(scb_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_IO);
     assert_non_null(strstr(err, "fifo.conf: not a regular file"));
     unlink(path);
 
     snprintf(path, sizeof(path), "%s/dir.conf", dir);
     assert_int_equal(mkdir(path, 0700), 0);
-    assert_true(cli_conf_load(path, 1, &c, err, sizeof(err)) < 0);
+    assert_true(scb_conf_load(path, 1, &c, err, sizeof(err)) < 0);
     assert_non_null(strstr(err, "dir.conf: "));
     rmdir(path);
 
@@ -261,23 +261,23 @@ static void load_hostile_files(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
     assert_int_equal(fchmod(fd, 0666), 0);
-    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
     assert_non_null(strstr(err, "ww.conf: writable by others (mode 0666"));
     assert_null(c.exec);
     assert_int_equal(fchmod(fd, 0620), 0);
-    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
     assert_int_equal(fchmod(fd, 0644), 0);
     if (geteuid() == 0) {
         assert_int_equal(fchown(fd, 65534, 65534), 0);
-        assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
         assert_non_null(strstr(err, "owner uid 65534"));
         assert_int_equal(fchown(fd, 0, 0), 0);
     }
-    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), 1);
+    assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), 1);
     assert_string_equal(c.exec, "/bin/true");
     close(fd);
     unlink(path);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
     rmdir(dir);
 }
 
@@ -286,11 +286,11 @@ static void load_hostile_files(void **state)
 static void trusted_directories(void **state)
 {
     char dir[] = "/tmp/scb-trust-XXXXXX", pub[128], good[128], path[192], err[384];
-    struct cli_conf c;
+    struct scb_conf c;
     int fd;
     (void)state;
     assert_non_null(mkdtemp(dir));
-    cli_conf_init(&c);
+    scb_conf_init(&c);
     snprintf(pub, sizeof(pub), "%s/pub", dir);
     assert_int_equal(mkdir(pub, 0700), 0);
     assert_int_equal(chmod(pub, 0777), 0); /* whatever the umask */
@@ -299,9 +299,9 @@ static void trusted_directories(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
     close(fd);
-    assert_int_equal(cli_conf_load(good, 0, &c, err, sizeof(err)), 1);
+    assert_int_equal(scb_conf_load(good, 0, &c, err, sizeof(err)), 1);
     assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_OK);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 
     /* a file of ours, mode 0644, in a directory everyone may write: it could be replaced */
     snprintf(path, sizeof(path), "%s/c.conf", pub);
@@ -309,8 +309,8 @@ static void trusted_directories(void **state)
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
     close(fd);
-    cli_conf_init(&c);
-    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    scb_conf_init(&c);
+    assert_int_equal(scb_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
     assert_non_null(strstr(err, "is writable by group or others (mode 0777)"));
     assert_null(c.exec);
     /* a link in our own directory that leads there */
@@ -318,27 +318,27 @@ static void trusted_directories(void **state)
     char target[192];
     snprintf(target, sizeof(target), "%s/c.conf", pub);
     assert_int_equal(symlink(target, path), 0);
-    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(scb_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
     assert_non_null(strstr(err, pub));
     unlink(path);
     /* a link in the open directory that leads to a good file: the link itself can be swapped */
     snprintf(path, sizeof(path), "%s/l.conf", pub);
     assert_int_equal(symlink(good, path), 0);
-    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(scb_conf_load(path, 0, &c, err, sizeof(err)), SCB_E_UNSAFE);
     assert_null(c.exec);
     unlink(path);
     /* a link in our directory to a good file is fine */
     snprintf(path, sizeof(path), "%s/ok.conf", dir);
     assert_int_equal(symlink(good, path), 0);
-    assert_int_equal(cli_conf_load(path, 0, &c, err, sizeof(err)), 1);
+    assert_int_equal(scb_conf_load(path, 0, &c, err, sizeof(err)), 1);
     unlink(path);
-    cli_conf_free(&c);
-    cli_conf_init(&c);
+    scb_conf_free(&c);
+    scb_conf_init(&c);
     /* stdin cannot stand for it; a missing file in a good directory stays "not found" */
-    assert_int_equal(cli_conf_load("-", 0, &c, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_load("-", 0, &c, err, sizeof(err)), SCB_E_INVALID_ARG);
     assert_non_null(strstr(err, "stdin cannot stand for the configuration file"));
     snprintf(path, sizeof(path), "%s/absent.conf", dir);
-    assert_int_equal(cli_conf_load(path, 1, &c, err, sizeof(err)), 0);
+    assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), 0);
     /* a hook program others may write */
     assert_int_equal(chmod(good, 0777), 0);
     assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_E_UNSAFE);
@@ -349,7 +349,7 @@ static void trusted_directories(void **state)
     unlink(good);
     rmdir(pub);
     rmdir(dir);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 }
 
 /* A link is its owner's to remove and make again wherever its directory is sticky (/tmp): one
@@ -432,7 +432,7 @@ static void trusted_links_of_others(void **state)
 /* The lines of pin-file and scp03-keys are kept for the messages about those files. */
 static void secret_key_origins(void **state)
 {
-    struct cli_conf c;
+    struct scb_conf c;
     char err[256];
     (void)state;
     assert_int_equal(parse("# x\nreader = r\n\nscp03-keys = /etc/k\npin-file = /etc/p\n", &c, err,
@@ -440,34 +440,34 @@ static void secret_key_origins(void **state)
                      0);
     assert_string_equal(c.pin_file_origin, "t.conf:5: pin-file");
     assert_string_equal(c.scp03_keys_origin, "t.conf:4: scp03-keys");
-    cli_conf_free(&c);
+    scb_conf_free(&c);
     assert_int_equal(parse("reader = r\n", &c, err, sizeof(err)), 0);
-    assert_string_equal(c.pin_file_origin, "");
-    assert_string_equal(c.scp03_keys_origin, "");
-    cli_conf_free(&c);
+    assert_null(c.pin_file_origin);
+    assert_null(c.scp03_keys_origin);
+    scb_conf_free(&c);
     /* a byte order mark would make "unknown key 'reader'" with the culprit invisible */
     assert_int_equal(parse("\xEF\xBB\xBFreader = r\n", &c, err, sizeof(err)), SCB_E_PARSE);
     assert_string_equal(err, "t.conf:1: starts with a UTF-8 byte order mark (an editor's); save "
                              "the file without it");
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 }
 
 /* The shipped example: all commented (parses to nothing), and every key uncommented parses. */
 static void shipped_example(void **state)
 {
-    static char text[CLI_CONF_MAX_SIZE + 1], un[CLI_CONF_MAX_SIZE + 1];
+    static char text[SCB_CONF_MAX_SIZE + 1], un[SCB_CONF_MAX_SIZE + 1];
     char err[256] = "";
     size_t len = 0, o = 0;
-    struct cli_conf c;
+    struct scb_conf c;
     (void)state;
     FILE *f = fopen("../tools/scboot.conf.example", "r");
     assert_non_null(f);
-    len = fread(text, 1, CLI_CONF_MAX_SIZE, f);
+    len = fread(text, 1, SCB_CONF_MAX_SIZE, f);
     fclose(f);
-    cli_conf_init(&c);
-    assert_int_equal(cli_conf_parse(text, len, "example", &c, err, sizeof(err)), 0);
+    scb_conf_init(&c);
+    assert_int_equal(scb_conf_parse(text, len, "example", &c, err, sizeof(err)), 0);
     assert_null(c.reader);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
     /* "# key = value" lines become "key = value" */
     for (size_t i = 0; i < len;) {
         size_t e = i;
@@ -488,20 +488,20 @@ static void shipped_example(void **state)
         o += e - s + (e < len);
         i = e + 1;
     }
-    cli_conf_init(&c);
-    if (cli_conf_parse(un, o, "example", &c, err, sizeof(err)) != 0) {
+    scb_conf_init(&c);
+    if (scb_conf_parse(un, o, "example", &c, err, sizeof(err)) != 0) {
         fail_msg("%s", err);
     }
     assert_non_null(c.reader);
     assert_non_null(c.exec);
     assert_int_equal(c.exec_timeout, 30);
-    assert_int_equal(c.verify, CLI_VERIFY_ON_EVENT);
+    assert_int_equal(c.verify, SCB_CONF_VERIFY_ON_EVENT);
     assert_int_equal(c.secure_mode, 2);
     assert_int_equal(c.scp03_level, 0x33);
     assert_int_equal(c.no_acl, 0);
     assert_int_equal(c.listen_unauthenticated, 0);
     assert_non_null(c.profile);
-    cli_conf_free(&c);
+    scb_conf_free(&c);
 }
 
 /* A file in dir with mode 0600 holding "1234". */
@@ -609,6 +609,26 @@ static void secret_file_directories(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A library entry: missing arguments are refused with a reason, never followed. */
+static void null_arguments_refused(void **state)
+{
+    struct scb_conf c;
+    char err[256] = "";
+    (void)state;
+    scb_conf_init(&c);
+    assert_int_equal(scb_conf_parse(NULL, 1, "t.conf", &c, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse("reader = r\n", 11, NULL, &c, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse("reader = r\n", 11, "t.conf", NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_load(NULL, 1, &c, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_load("/nonexistent/scboot.conf", 1, NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse("", 0, "t.conf", &c, err, sizeof(err)), SCB_OK);
+    scb_conf_free(&c);
+    scb_conf_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +643,7 @@ int main(void)
         cmocka_unit_test(trusted_directories),
         cmocka_unit_test(trusted_links_of_others),
         cmocka_unit_test(secret_key_origins),
+        cmocka_unit_test(null_arguments_refused),
         cmocka_unit_test(shipped_example),
         cmocka_unit_test(secret_file_directories),
     };

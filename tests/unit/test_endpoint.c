@@ -146,6 +146,39 @@ static void machine_uuid_is_app_specific(void **state)
     assert_int_equal(scb_endpoint_facts_from_host(NULL, NULL), SCB_E_INVALID_ARG);
 }
 
+/* The name the daemon and the tools build: the given ICCID and IMEI, the rest from the host. */
+static void resolve_takes_card_and_modem(void **state)
+{
+    char out[SCB_ENDPOINT_MAX + 1], err[256];
+    (void)state;
+    assert_int_equal(scb_endpoint_resolve("a-{iccid}-{imei}", "8988", "490154203237518", out,
+                                          sizeof(out), err, sizeof(err)),
+                     SCB_OK);
+    assert_string_equal(out, "a-8988-490154203237518");
+    assert_int_equal(scb_endpoint_resolve("urn:imei:{imei}", "8988", NULL, out, sizeof(out), err,
+                                          sizeof(err)),
+                     SCB_E_NOT_FOUND);
+    assert_string_equal(out, "");
+    assert_non_null(strstr(err, "imei"));
+    assert_int_equal(scb_endpoint_resolve("x-{iccid}", "", "1", out, sizeof(out), err,
+                                          sizeof(err)),
+                     SCB_E_NOT_FOUND);
+}
+
+/* A template checked before its facts are known: only the text's own faults. */
+static void template_check_ignores_missing_facts(void **state)
+{
+    char err[256];
+    (void)state;
+    assert_int_equal(scb_endpoint_template_check("urn:imei:{imei}", err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_endpoint_template_check("gw-{iccid}-{hostname}-{machine-id}", err,
+                                                 sizeof(err)),
+                     SCB_OK);
+    assert_int_equal(scb_endpoint_template_check("x-{nope}", err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_endpoint_template_check("x-{iccid", err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_endpoint_template_check("a b", err, sizeof(err)), SCB_E_INVALID_ARG);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +189,8 @@ int main(void)
         cmocka_unit_test(query_breaking_characters_refused),
         cmocka_unit_test(length_bounded),
         cmocka_unit_test(machine_uuid_is_app_specific),
+        cmocka_unit_test(resolve_takes_card_and_modem),
+        cmocka_unit_test(template_check_ignores_missing_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cli_conf.c: the configuration file of `scboot watch`. One `key = value` per line; blank
+ * conf.c: the daemon's configuration file (scboot/conf.h). One `key = value` per line; blank
  * lines and lines starting with `#` are skipped; the value is the rest of the line with the
- * surrounding blanks removed (no quoting, no inline comments: a `#` inside an --exec command
- * is kept). Unknown keys, empty, repeated or invalid values are errors that name FILE:LINE.
+ * surrounding blanks removed (no quoting, no inline comments: a `#` inside a hook command is
+ * kept). Unknown keys, empty, repeated or invalid values are errors that name FILE:LINE.
  */
-#include "cli_conf.h"
+#include "scboot/conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +23,7 @@
 
 #define LINE_MAX_LEN 4096
 
-void cli_conf_init(struct cli_conf *c)
+void scb_conf_init(struct scb_conf *c)
 {
     memset(c, 0, sizeof(*c));
     c->secure_mode = -1;
@@ -33,16 +33,19 @@ void cli_conf_init(struct cli_conf *c)
     c->listen_unauthenticated = -1;
 }
 
-void cli_conf_free(struct cli_conf *c)
+void scb_conf_free(struct scb_conf *c)
 {
+    if (c == NULL) {
+        return;
+    }
     char **s[] = {&c->reader, &c->pin_file, &c->scp03_keys, &c->factory, &c->state_dir,
                   &c->exec, &c->profile, &c->endpoint,
-                  &c->listen};
+                  &c->listen, &c->pin_file_origin, &c->scp03_keys_origin};
     for (size_t k = 0; k < sizeof(s) / sizeof(s[0]); k++) {
         free(*s[k]);
         *s[k] = NULL;
     }
-    cli_conf_init(c);
+    scb_conf_init(c);
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
@@ -55,7 +58,7 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
     return -1;
 }
 
-int cli_parse_seconds(const char *s, unsigned long min, unsigned long max, unsigned long *out,
+int scb_conf_parse_seconds(const char *s, unsigned long min, unsigned long max, unsigned long *out,
                       char *err, size_t errlen)
 {
     char *end;
@@ -83,26 +86,26 @@ int cli_parse_seconds(const char *s, unsigned long min, unsigned long max, unsig
     return 0;
 }
 
-int cli_parse_verify(const char *s, enum cli_verify *mode, unsigned *every_s, char *err,
+int scb_conf_parse_verify(const char *s, enum scb_conf_verify *mode, unsigned *every_s, char *err,
                      size_t errlen)
 {
     unsigned long v;
     char sub[128];
     if (strcmp(s, "on-event") == 0) {
-        *mode = CLI_VERIFY_ON_EVENT;
+        *mode = SCB_CONF_VERIFY_ON_EVENT;
         *every_s = 0;
         return 0;
     }
     if (strcmp(s, "always") == 0) {
-        *mode = CLI_VERIFY_ALWAYS;
+        *mode = SCB_CONF_VERIFY_ALWAYS;
         *every_s = 0;
         return 0;
     }
     if (strncmp(s, "every=", 6) == 0) {
-        if (cli_parse_seconds(s + 6, 1, 86400, &v, sub, sizeof(sub)) < 0) {
+        if (scb_conf_parse_seconds(s + 6, 1, 86400, &v, sub, sizeof(sub)) < 0) {
             return fail(err, errlen, "every=DURATION: %s", sub);
         }
-        *mode = CLI_VERIFY_EVERY;
+        *mode = SCB_CONF_VERIFY_EVERY;
         *every_s = (unsigned)v;
         return 0;
     }
@@ -110,33 +113,17 @@ int cli_parse_verify(const char *s, enum cli_verify *mode, unsigned *every_s, ch
                 s);
 }
 
-/*
- * The template with every fact known: what is left is a placeholder or character error of
- * the text itself (a fact missing at run time is said then).
- */
-int cli_endpoint_syntax(const char *spec, char *err, size_t errlen)
-{
-    struct scb_endpoint_facts f;
-    char out[SCB_ENDPOINT_MAX + 1];
-    scb_endpoint_facts_init(&f);
-    snprintf(f.iccid, sizeof(f.iccid), "0");
-    snprintf(f.imei, sizeof(f.imei), "000000000000000");
-    snprintf(f.hostname, sizeof(f.hostname), "h");
-    snprintf(f.machine_id, sizeof(f.machine_id), "00000000000000000000000000000000");
-    return scb_endpoint_build(spec, &f, out, sizeof(out), err, errlen) < 0 ? -1 : 0;
-}
-
-const char *cli_verify_name(enum cli_verify v)
+const char *scb_conf_verify_name(enum scb_conf_verify v)
 {
     switch (v) {
-    case CLI_VERIFY_ON_EVENT: return "on-event";
-    case CLI_VERIFY_ALWAYS: return "always";
-    case CLI_VERIFY_EVERY: return "every";
+    case SCB_CONF_VERIFY_ON_EVENT: return "on-event";
+    case SCB_CONF_VERIFY_ALWAYS: return "always";
+    case SCB_CONF_VERIFY_EVERY: return "every";
     default: return "unset";
     }
 }
 
-int cli_parse_secure_channel(const char *s, int *mode, char *err, size_t errlen)
+int scb_conf_parse_secure_channel(const char *s, int *mode, char *err, size_t errlen)
 {
     static const char *const names[] = {"off", "preferred", "required"};
     for (int k = 0; k < 3; k++) {
@@ -148,7 +135,7 @@ int cli_parse_secure_channel(const char *s, int *mode, char *err, size_t errlen)
     return fail(err, errlen, "'%s': must be required, preferred or off", s);
 }
 
-int cli_parse_scp03_level(const char *s, int *level, char *err, size_t errlen)
+int scb_conf_parse_scp03_level(const char *s, int *level, char *err, size_t errlen)
 {
     static const char *const names[] = {"01", "03", "13", "33"};
     static const int values[] = {0x01, 0x03, 0x13, 0x33};
@@ -183,7 +170,7 @@ static const char *const key_names[K_COUNT] = {
     "state-dir", "exec", "exec-timeout", "verify", "no-acl", "profile", "endpoint",
     "listen", "listen-unauthenticated"};
 
-static char **string_slot(struct cli_conf *c, enum key k)
+static char **string_slot(struct scb_conf *c, enum key k)
 {
     switch (k) {
     case K_READER: return &c->reader;
@@ -231,12 +218,12 @@ static int check_absolute(enum key k, const char *v, char *err, size_t errlen)
 }
 
 /* One key's value into c; -1 with err (without the position) on a bad value. */
-static int set_value(struct cli_conf *c, enum key k, const char *v, char *err, size_t errlen)
+static int set_value(struct scb_conf *c, enum key k, const char *v, char *err, size_t errlen)
 {
     char **slot = string_slot(c, k);
     unsigned long secs;
     if (check_absolute(k, v, err, errlen) < 0 ||
-        (k == K_ENDPOINT && cli_endpoint_syntax(v, err, errlen) < 0)) {
+        (k == K_ENDPOINT && scb_endpoint_template_check(v, err, errlen) < 0)) {
         return -1;
     }
     if (slot) {
@@ -246,15 +233,15 @@ static int set_value(struct cli_conf *c, enum key k, const char *v, char *err, s
         return 0;
     }
     switch (k) {
-    case K_SECURE: return cli_parse_secure_channel(v, &c->secure_mode, err, errlen);
-    case K_SCP03_LEVEL: return cli_parse_scp03_level(v, &c->scp03_level, err, errlen);
+    case K_SECURE: return scb_conf_parse_secure_channel(v, &c->secure_mode, err, errlen);
+    case K_SCP03_LEVEL: return scb_conf_parse_scp03_level(v, &c->scp03_level, err, errlen);
     case K_EXEC_TIMEOUT:
-        if (cli_parse_seconds(v, 1, 3600, &secs, err, errlen) < 0) {
+        if (scb_conf_parse_seconds(v, 1, 3600, &secs, err, errlen) < 0) {
             return -1;
         }
         c->exec_timeout = (long)secs;
         return 0;
-    case K_VERIFY: return cli_parse_verify(v, &c->verify, &c->verify_every_s, err, errlen);
+    case K_VERIFY: return scb_conf_parse_verify(v, &c->verify, &c->verify_every_s, err, errlen);
     case K_NO_ACL:
     case K_LISTEN_UNAUTH:
         if (parse_bool(v, k == K_NO_ACL ? &c->no_acl : &c->listen_unauthenticated) < 0) {
@@ -271,7 +258,7 @@ static int is_blank(char ch)
 }
 
 /* One line [s, e): 0 ok, -1 with err. */
-static int parse_line(struct cli_conf *c, const char *s, const char *e, unsigned seen[K_COUNT],
+static int parse_line(struct scb_conf *c, const char *s, const char *e, unsigned seen[K_COUNT],
                       unsigned lineno, char *err, size_t errlen)
 {
     char buf[LINE_MAX_LEN + 1], sub[256];
@@ -329,7 +316,21 @@ static int parse_line(struct cli_conf *c, const char *s, const char *e, unsigned
     return 0;
 }
 
-int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_conf *c, char *err,
+/* "NAME:LINE: KEY" in *out (malloc'd, replacing what was there): where a setting came from */
+static int origin(char **out, const char *name, unsigned line, const char *key)
+{
+    size_t n = strlen(name) + strlen(key) + 16;
+    char *s = malloc(n);
+    if (s == NULL) {
+        return -1;
+    }
+    snprintf(s, n, "%s:%u: %s", name, line, key);
+    free(*out);
+    *out = s;
+    return 0;
+}
+
+int scb_conf_parse(const char *text, size_t len, const char *name, struct scb_conf *c, char *err,
                    size_t errlen)
 {
     unsigned seen[K_COUNT] = {0};
@@ -337,8 +338,12 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
     unsigned lineno = 0;
     size_t pos = 0;
 
-    if (len > CLI_CONF_MAX_SIZE) {
-        snprintf(err, errlen, "%s: larger than %d bytes", name, CLI_CONF_MAX_SIZE);
+    if ((text == NULL && len > 0) || name == NULL || c == NULL) {
+        snprintf(err, errlen, "configuration: no text, name or result");
+        return SCB_E_INVALID_ARG;
+    }
+    if (len > SCB_CONF_MAX_SIZE) {
+        snprintf(err, errlen, "%s: larger than %d bytes", name, SCB_CONF_MAX_SIZE);
         return SCB_E_TOO_LARGE;
     }
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
@@ -361,13 +366,12 @@ int cli_conf_parse(const char *text, size_t len, const char *name, struct cli_co
         }
         pos = (size_t)(e - text) + (nl ? 1 : 0);
     }
-    if (seen[K_PIN_FILE]) {
-        snprintf(c->pin_file_origin, sizeof(c->pin_file_origin), "%.280s:%u: pin-file", name,
-                 seen[K_PIN_FILE]);
-    }
-    if (seen[K_SCP03_KEYS]) {
-        snprintf(c->scp03_keys_origin, sizeof(c->scp03_keys_origin), "%.280s:%u: scp03-keys",
-                 name, seen[K_SCP03_KEYS]);
+    if ((seen[K_PIN_FILE] &&
+         origin(&c->pin_file_origin, name, seen[K_PIN_FILE], "pin-file") < 0) ||
+        (seen[K_SCP03_KEYS] &&
+         origin(&c->scp03_keys_origin, name, seen[K_SCP03_KEYS], "scp03-keys") < 0)) {
+        snprintf(err, errlen, "%s: out of memory", name);
+        return SCB_E_NOMEM;
     }
     if (seen[K_NO_ACL] && seen[K_PROFILE] && c->no_acl == 1) {
         snprintf(err, errlen, "%s:%u: no-acl = yes and profile (line %u) exclude each other",
@@ -414,20 +418,20 @@ static int conf_read(const char *path, char **text, size_t *len, char *err, size
         close(fd);
         return SCB_E_UNSAFE;
     }
-    if (st.st_size > CLI_CONF_MAX_SIZE) {
+    if (st.st_size > SCB_CONF_MAX_SIZE) {
         snprintf(err, errlen, "%s: larger than 64 KB", path);
         close(fd);
         return SCB_E_TOO_LARGE;
     }
-    char *buf = malloc(CLI_CONF_MAX_SIZE + 2);
+    char *buf = malloc(SCB_CONF_MAX_SIZE + 2);
     size_t n = 0;
     if (buf == NULL) {
         close(fd);
         snprintf(err, errlen, "%s: out of memory", path);
         return SCB_E_NOMEM;
     }
-    while (n < CLI_CONF_MAX_SIZE + 1) {
-        ssize_t r = read(fd, buf + n, CLI_CONF_MAX_SIZE + 1 - n);
+    while (n < SCB_CONF_MAX_SIZE + 1) {
+        ssize_t r = read(fd, buf + n, SCB_CONF_MAX_SIZE + 1 - n);
         if (r < 0 && errno == EINTR) {
             continue;
         }
@@ -443,7 +447,7 @@ static int conf_read(const char *path, char **text, size_t *len, char *err, size
         n += (size_t)r;
     }
     close(fd);
-    if (n > CLI_CONF_MAX_SIZE) {
+    if (n > SCB_CONF_MAX_SIZE) {
         snprintf(err, errlen, "%s: larger than 64 KB", path);
         free(buf);
         return SCB_E_TOO_LARGE;
@@ -454,10 +458,14 @@ static int conf_read(const char *path, char **text, size_t *len, char *err, size
     return SCB_OK;
 }
 
-int cli_conf_load(const char *path, int optional, struct cli_conf *c, char *err, size_t errlen)
+int scb_conf_load(const char *path, int optional, struct scb_conf *c, char *err, size_t errlen)
 {
     char *text;
     size_t len;
+    if (path == NULL || c == NULL) {
+        snprintf(err, errlen, "configuration: no path or result");
+        return SCB_E_INVALID_ARG;
+    }
     int ret = conf_read(path, &text, &len, err, errlen);
     if (ret == SCB_E_NOT_FOUND && optional) {
         return 0;
@@ -465,7 +473,7 @@ int cli_conf_load(const char *path, int optional, struct cli_conf *c, char *err,
     if (ret < 0) {
         return ret;
     }
-    ret = cli_conf_parse(text, len, path, c, err, errlen);
+    ret = scb_conf_parse(text, len, path, c, err, errlen);
     free(text);
     return ret < 0 ? ret : 1;
 }
