@@ -214,18 +214,19 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             size_t n;
             key_wipe(&key, keylen); /* the option given twice: the last one counts */
             /* a key file: the rules of the SCP03 and PIN files (no link, owner-only, bounded) */
-            if ((ret = scb_read_secret_file(optarg, 4096, &text, &n, ferr, sizeof(ferr))) < 0) {
+            if ((ret = scb_read_secret_file(optarg, SCB_KEY_FILE_MAX, &text, &n, ferr,
+                                            sizeof(ferr))) < 0) {
                 ret = cli_fail(c, ret, "--psk-key-file: %s", ferr);
                 goto out;
             }
             if ((key = malloc(n / 2 + 1)) == NULL) {
-                scb_zeroize(text, 4096 + 1);
+                scb_zeroize(text, SCB_KEY_FILE_MAX + 1);
                 free(text);
                 ret = cli_fail(c, SCB_E_NOMEM, "out of memory");
                 goto out;
             }
             ret = scb_hex_decode(text, key, n / 2 + 1, &keylen);
-            scb_zeroize(text, 4096 + 1);
+            scb_zeroize(text, SCB_KEY_FILE_MAX + 1);
             free(text);
             if (ret < 0 || keylen == 0) {
                 scb_zeroize(key, n / 2 + 1);

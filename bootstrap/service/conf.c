@@ -381,13 +381,36 @@ int scb_conf_parse(const char *text, size_t len, const char *name, struct scb_co
     return SCB_OK;
 }
 
+/* The checks the open configuration file passes, on its descriptor: a regular file (a FIFO,
+ * device or directory is refused before any read can block), not writable by group or others,
+ * owned by root or by us, at most SCB_CONF_MAX_SIZE bytes. */
+static int conf_fd_ok(int fd, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file", path);
+        return SCB_E_IO;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (st.st_uid != 0 && st.st_uid != geteuid())) {
+        snprintf(err, errlen,
+                 "%s: writable by others (mode %04o, owner uid %u): it names the hook and the "
+                 "PIN file; chown root: and chmod go-w it",
+                 path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_size > SCB_CONF_MAX_SIZE) {
+        snprintf(err, errlen, "%s: larger than 64 KB", path);
+        return SCB_E_TOO_LARGE;
+    }
+    return SCB_OK;
+}
+
 /* Read the file at path into a NUL-terminated buffer: a regular file only (a FIFO, device or
  * directory is refused before any read can block), not writable by group or others and owned
  * by root or by us: the file names the hook the daemon runs and the PIN file it reads, so a
  * file others may write would hand them the daemon's account and its PIN. */
 static int conf_read(const char *path, char **text, size_t *len, char *err, size_t errlen)
 {
-    struct stat st;
     int fd;
     if (strcmp(path, "-") == 0) {
         snprintf(err, errlen, "-: stdin cannot stand for the configuration file (its owner, mode "
@@ -405,52 +428,36 @@ static int conf_read(const char *path, char **text, size_t *len, char *err, size
         snprintf(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
         return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
     }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return SCB_E_IO;
-    }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (st.st_uid != 0 && st.st_uid != geteuid())) {
-        snprintf(err, errlen,
-                 "%s: writable by others (mode %04o, owner uid %u): it names the hook and the "
-                 "PIN file; chown root: and chmod go-w it",
-                 path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
-        close(fd);
-        return SCB_E_UNSAFE;
-    }
-    if (st.st_size > SCB_CONF_MAX_SIZE) {
-        snprintf(err, errlen, "%s: larger than 64 KB", path);
-        close(fd);
-        return SCB_E_TOO_LARGE;
-    }
-    char *buf = malloc(SCB_CONF_MAX_SIZE + 2);
+    /* from here on, one exit closes the file and frees what was read */
+    char *buf = NULL;
     size_t n = 0;
-    if (buf == NULL) {
-        close(fd);
+    int ret = conf_fd_ok(fd, path, err, errlen);
+    if (ret == SCB_OK && (buf = malloc(SCB_CONF_MAX_SIZE + 2)) == NULL) {
         snprintf(err, errlen, "%s: out of memory", path);
-        return SCB_E_NOMEM;
+        ret = SCB_E_NOMEM;
     }
-    while (n < SCB_CONF_MAX_SIZE + 1) {
+    while (ret == SCB_OK && n < SCB_CONF_MAX_SIZE + 1) {
         ssize_t r = read(fd, buf + n, SCB_CONF_MAX_SIZE + 1 - n);
         if (r < 0 && errno == EINTR) {
             continue;
         }
         if (r < 0) {
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
-            close(fd);
-            free(buf);
-            return SCB_E_IO;
-        }
-        if (r == 0) {
+            ret = SCB_E_IO;
+        } else if (r == 0) {
             break;
+        } else {
+            n += (size_t)r;
         }
-        n += (size_t)r;
     }
     close(fd);
-    if (n > SCB_CONF_MAX_SIZE) {
+    if (ret == SCB_OK && n > SCB_CONF_MAX_SIZE) { /* it grew after the fstat */
         snprintf(err, errlen, "%s: larger than 64 KB", path);
+        ret = SCB_E_TOO_LARGE;
+    }
+    if (ret < 0) {
         free(buf);
-        return SCB_E_TOO_LARGE;
+        return ret;
     }
     buf[n] = '\0';
     *text = buf;

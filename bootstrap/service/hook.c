@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "scboot/error.h"
 #include "scboot/util.h"
 
@@ -172,6 +173,10 @@ static int program_prefix(const char *w)
 
 /* One word of cmd from *i (blanks skipped before): copied to word (quotes kept as written);
  * *subst set on $( or a backquote, which run commands of their own. 0 at the end. */
+/* a word of the command as hook_scan cuts it: room beyond the 512 bytes scb_hook_program
+ * takes, so an overlong word reaches it too long (refused as shell syntax), not cut short */
+#define SCAN_WORD_MAX 4096
+
 static size_t next_word(const char *cmd, size_t *i, char *word, size_t cap, int *subst)
 {
     size_t n = 0;
@@ -213,7 +218,7 @@ static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
 {
     /* words longer than scb_hook_program takes (512) come back from it as shell syntax:
      * unchecked and said so, never checked as a cut name */
-    char word[4096], prog[512];
+    char word[SCAN_WORD_MAX], prog[512];
     size_t i = 0;
     int start = 1, redirect = 0, subst = 0, prefix = 0;
     *unchecked = 0;
@@ -343,11 +348,10 @@ static void sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
+/* signed, for deadlines that may lie in the past */
 static long long now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)scb_now_ms();
 }
 
 /* Wait for pid until deadline (ms, monotonic) or until *stop; 1 reaped, 0 not. */
