@@ -53,8 +53,7 @@ void scb_daemon_opts_init(struct scb_daemon_opts *o)
 {
     if (o) {
         memset(o, 0, sizeof(*o));
-        scb_profile_default(&o->coap.profile);
-        o->coap.pct = -1;
+        scb_coap_opts_init(&o->coap);
     }
 }
 

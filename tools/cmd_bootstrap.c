@@ -116,7 +116,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
 #ifndef SCBOOT_HAVE_COAP
     (void)argc;
     (void)argv;
-    return cli_fail(c, SCB_E_UNSUPPORTED, "built without libcoap (install libcoap3-dev)");
+    return cli_fail(c, SCB_E_UNSUPPORTED, "network bootstrap is not built into this scboot "
+                    "(configured with -Dcoap=disabled, or libcoap3-dev was missing)");
 #else
     static const struct option opts[] = {
         CLI_COMMON_OPTS,
@@ -153,9 +154,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     struct scb_coap_result res;
     int opt, ret;
 
-    memset(&o, 0, sizeof(o));
-    o.pct = -1;
-    scb_profile_default(&o.profile);
+    scb_coap_opts_init(&o);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         switch (opt) {
         case 'h':

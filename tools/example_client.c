@@ -17,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef SCBOOT_HAVE_COAP
+#include <coap3/coap.h>
+#endif
+
 #include "scboot/card.h"
 #include "scboot/coap.h"
 #include "scboot/emu.h"
@@ -81,9 +85,10 @@ static void registration_failed(struct scb_store *st, const struct scb_committed
 #ifdef SCBOOT_HAVE_COAP
     struct scb_coap_opts o;
     struct scb_coap_result res;
-    memset(&o, 0, sizeof(o));
-    scb_profile_default(&o.profile);
-    o.pct = -1;
+    /* libcoap's process-wide state is the application's: started (idempotent), log quiet */
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
+    scb_coap_opts_init(&o);
     o.endpoint = ep; /* no URI: the committed Bootstrap-Server account's, its credentials */
     int ret = scb_coap_bootstrap(st, &o, &res);
     printf("client-initiated bootstrap as %s: %s%s%s\n", ep,

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <coap3/coap.h>
 
 #include "scboot/coap.h"
 #include "scboot/error.h"
@@ -113,13 +114,11 @@ static void stop_server(pid_t pid)
 
 static void opts_init(struct scb_coap_opts *o)
 {
-    memset(o, 0, sizeof(*o));
-    o->pct = -1;
+    scb_coap_opts_init(o);
     o->endpoint = "gw-unit";
     o->attempts = 1;
     o->ack_timeout_ms = 1000;
     o->max_retransmit = 1;
-    scb_profile_default(&o->profile);
 }
 
 static uint64_t generation(struct scb_store *st, int *has_server)
@@ -384,6 +383,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_coap_run BS_SERVER\n");
         return 2;
     }
+    /* libcoap's process-wide state is the application's (scboot/coap.h) */
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
     bs_server = argv[1];
     port_base = 40000 + (unsigned)getpid() % 20000;
     snprintf(dir, sizeof(dir), "/tmp/scb_coap_run.XXXXXX");
@@ -398,6 +400,7 @@ int main(int argc, char **argv)
     tlv_file("{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":7,\"1\":300,"
              "\"6\":false,\"7\":\"U\"}}}}}}", 1, srv);
     ret = cmocka_run_group_tests(tests, NULL, NULL);
+    coap_cleanup();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0) {
         ret = ret ? ret : 1;
