@@ -22,9 +22,7 @@
 #include "scboot/bootstrap.h"
 #include "scboot/endpoint.h"
 #include "scboot/util.h"
-#ifdef SCBOOT_HAVE_COAP
 #include "scboot/coap.h"
-#endif
 
 static const char usage_text[] =
     "scboot bootstrap --endpoint NAME [--server URI] [--no-hold-off] | --listen [ADDR:]PORT\n"
@@ -113,12 +111,6 @@ static void key_wipe(uint8_t **key, size_t len)
 
 int cmd_bootstrap(struct cli *c, int argc, char **argv)
 {
-#ifndef SCBOOT_HAVE_COAP
-    (void)argc;
-    (void)argv;
-    return cli_fail(c, SCB_E_UNSUPPORTED, "network bootstrap is not built into this scboot "
-                    "(configured with -Dcoap=disabled, or libcoap3-dev was missing)");
-#else
     static const struct option opts[] = {
         CLI_COMMON_OPTS,
         {"server", required_argument, NULL, OPT_SERVER},
@@ -289,6 +281,12 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             }
         }
     }
+#ifndef SCBOOT_HAVE_COAP
+    /* the library's network functions are stubs in this build: say so, not a network error */
+    ret = cli_fail(c, SCB_E_UNSUPPORTED, "network bootstrap is not built into this scboot "
+                   "(configured with -Dcoap=disabled, or libcoap3-dev was missing)");
+    goto wipe_exit;
+#endif
     if (c->json) {
         ret = cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
                                  "shows what was committed");
@@ -385,5 +383,4 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     scb_store_close(&st);
     key_wipe(&key, keylen);
     return cli_coap_exit(c, ret, &res);
-#endif
 }

@@ -151,56 +151,36 @@ static void reply(coap_pdu_t *resp, int code, int cf, const uint8_t *data, size_
     }
 }
 
-/* Commit an accepted configuration: instances that did not change keep their provenance. */
-static int commit_network(struct bs *b, struct scb_config *cfg)
-{
-    struct scb_committed c;
-    /* the store's provenance merge: instances the server left as they were keep theirs */
-    int ret = scb_committed_replace(&c, &b->committed, cfg, SCB_PROV_NETWORK);
-    if (ret < 0) {
-        return ret;
-    }
-    ret = scb_store_commit(b->st, &c);
-    if (ret == SCB_OK) {
-        logf_(b, "Bootstrap-Finish accepted: configuration committed (generation %llu)",
-              (unsigned long long)c.generation);
-    }
-    scb_committed_free(&c);
-    return ret;
-}
-
 /*
  * Bootstrap-Finish: 4.06 with the violations, or commit and only then 2.04; a commit that
  * does not become durable is 5.00 with the reason (text/plain) and ends the run.
  */
 static void finish(struct bs *b, coap_pdu_t *resp)
 {
-    struct scb_config accepted;
     struct scb_buf out = {.max = MAX_PAYLOAD};
-    int code, ret;
+    char why[200];
+    int code;
 
     if (cancelled(b)) {
         reply(resp, CODE(5, 3), -1, NULL, 0); /* abandoned: the Finish commits nothing */
         return;
     }
-    scb_config_init(&accepted);
-    code = scb_session_finish(b->session, &accepted);
+    /* the same validator and commit as a client's own CoAP stack reaches (scboot/session.h) */
+    code = scb_session_commit(b->session, b->st, why, sizeof(why));
     if (code == SCB_COAP_2_04_CHANGED) {
-        if ((ret = commit_network(b, &accepted)) == SCB_OK) {
-            reply(resp, CODE(2, 4), -1, NULL, 0);
-            b->done = 1;
-        } else {
-            /* the peer hears the reason without the local paths; the log has all of it */
-            const char *why = scb_store_error(b->st);
-            const char *os = why && *why ? strrchr(why, ':') : NULL;
-            char line[200];
-            snprintf(line, sizeof(line), "could not commit the configuration: %s%s%s",
-                     scb_strerror(ret), os ? ":" : "", os ? os + 1 : "");
-            reply(resp, CODE(5, 0), 0, (const uint8_t *)line, strlen(line));
-            outcome(b, SCB_COAP_COMMIT_FAILED, "Bootstrap-Finish answered 5.00: %s",
-                    why && *why ? why : line);
-            b->done = -1;
-        }
+        logf_(b, "Bootstrap-Finish accepted: configuration committed");
+        reply(resp, CODE(2, 4), -1, NULL, 0);
+        b->done = 1;
+    } else if (code < 0) {
+        /* the peer hears the reason without the local paths; the log has all of it */
+        const char *os = why[0] ? strrchr(why, ':') : NULL;
+        char line[200];
+        snprintf(line, sizeof(line), "could not commit the configuration: %s%s%s",
+                 scb_strerror(code), os ? ":" : "", os ? os + 1 : "");
+        reply(resp, CODE(5, 0), 0, (const uint8_t *)line, strlen(line));
+        outcome(b, SCB_COAP_COMMIT_FAILED, "Bootstrap-Finish answered 5.00: %s",
+                why[0] ? why : line);
+        b->done = -1;
     } else if (code == SCB_COAP_4_06_NOT_ACCEPTABLE) {
         scb_session_diagnostic(b->session, &out);
         logf_(b, "Bootstrap-Finish answered 4.06: %zu violation(s)",
@@ -210,7 +190,6 @@ static void finish(struct bs *b, coap_pdu_t *resp)
         reply(resp, code, -1, NULL, 0);
     }
     scb_buf_free(&out);
-    scb_config_free(&accepted);
 }
 
 /* A body beyond SCB_COAP_MAX_BODY: 4.13 with Size1 (RFC 7959 2.9.3). */
