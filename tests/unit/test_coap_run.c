@@ -7,8 +7,8 @@
  * (/0/x/11) is waited and can be cancelled; a cancel after the server's Write and before its
  * Finish abandons the session with nothing committed; a listener waiting for a peer stops.
  * The client handle's step form driven from a poll() loop commits the same way (run first,
- * before coap_startup(): libcoap 4.3.1 runs without it), and freeing a running handle
- * abandons its session.
+ * before coap_startup(): libcoap 4.3.1 runs without it), a listener served so by libcoap's
+ * coap-client commits, and freeing a running handle abandons its session.
  */
 #include <poll.h>
 #include <setjmp.h>
@@ -416,6 +416,59 @@ static void step_form_in_poll_loop(void **state)
     coap_startup();
 }
 
+/* The peer of a listener: libcoap's coap-client writes /0 and /1 and sends the Finish. */
+static pid_t provision(unsigned port)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd),
+                 "exec >/dev/null 2>&1; C='coap-client-notls -B 5'; U=coap://127.0.0.1:%u; "
+                 "$C -m put -t 11542 -f %s/sec.tlv $U/0 && $C -m put -t 11542 -f %s/srv.tlv "
+                 "$U/1 && $C -m post $U/bs", port, dir, dir);
+        usleep(200 * 1000);
+        _exit(system(cmd) == 0 ? 0 : 1);
+    }
+    return pid;
+}
+
+/* Server-initiated through the step form: a listener served from a poll() loop commits. */
+static void step_form_listener_served(void **state)
+{
+    unsigned port = port_base + 8;
+    struct scb_store *st = store_with_account("steplisten", 0, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct scb_coap_client *c = NULL;
+    char err[256], spec[32];
+    int srv = 0, more, status = -1;
+    (void)state;
+    opts_init(&o);
+    snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+    o.listen = spec;
+    o.endpoint = NULL;
+    o.once = 1;
+    assert_int_equal(scb_coap_client_new(st, &o, &c, err, sizeof(err)), SCB_OK);
+    pid_t pid = provision(port);
+    uint64_t t0 = now_ms();
+    do {
+        struct pollfd p = {.fd = scb_coap_client_fd(c), .events = POLLIN};
+        assert_true(p.fd >= 0);
+        assert_true(poll(&p, 1, scb_coap_client_timeout(c)) >= 0);
+        more = scb_coap_client_step(c);
+        assert_true(now_ms() - t0 < 30000);
+    } while (more == 1);
+    assert_int_equal(scb_coap_client_result(c, &res), SCB_OK);
+    scb_coap_client_free(&c);
+    waitpid(pid, &status, 0);
+    assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* every request answered */
+    assert_int_equal(generation(st, &srv), 1);
+    assert_true(srv);
+    scb_store_close(&st);
+}
+
 /* Refused options say why at once; a running listener freed commits nothing. */
 static void step_form_free_abandons(void **state)
 {
@@ -451,6 +504,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(step_form_in_poll_loop), /* first: before coap_startup() */
         cmocka_unit_test(step_form_free_abandons),
+        cmocka_unit_test(step_form_listener_served),
         cmocka_unit_test(account_uri_used),
         cmocka_unit_test(no_account_no_uri_refused),
         cmocka_unit_test(contradicting_uri_refused_nosec),
