@@ -20,11 +20,12 @@
  *
  * libcoap's process-wide state belongs to the application: scboot never calls coap_startup(),
  * coap_cleanup() or coap_set_log_level(). Call coap_startup() once before the first
- * scb_coap_bootstrap() or scb_coap_client_new(), set libcoap's log level as you wish (its
- * default prints warnings on stderr), and coap_cleanup() after the last handle is freed.
- * Without coap_startup() libcoap 4.3.1 still runs a whole bootstrap (a test does so): what
- * it skips is starting its clock at zero and installing its TLS library's log hooks; later
- * libcoap releases may refuse to run, so call it.
+ * scb_coap_bootstrap() or scb_coap_client_new(), set libcoap's log level as you wish (4.3.1
+ * prints its warnings, an unreachable peer's ICMP error among them, on standard output), and
+ * coap_cleanup() after the last handle is freed. Without coap_startup() libcoap 4.3.1 still
+ * runs a whole bootstrap (a test does so): it skips setting its clock's origin and its TLS
+ * library's log hooks (Debian's build takes its random numbers from getrandom() either way);
+ * later libcoap releases may refuse to run, so call it.
  *
  * Built without libcoap (meson -Dcoap=disabled, or libcoap3-dev missing) the library exports
  * the same functions: scb_coap_opts_init() works, the others answer SCB_E_UNSUPPORTED (the
