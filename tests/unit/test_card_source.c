@@ -732,6 +732,67 @@ static void test_hostile_aodf(void **state)
     drop(&v);
 }
 
+/* SCP03 on the basic channel: a card without logical channels (6881), and a card whose
+ * channels the caller does not use. The whole walk runs inside the session, the session ends
+ * with the application's deselection (SELECT of the MF), and a second walk on the same card
+ * finds it plain again. */
+static void test_scp03_basic_channel(void **state)
+{
+    (void)state;
+    static const char *scp = ",\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\","
+                             "\"mac\":\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                             "\"202122232425262728292A2B2C2D2E2F\"}";
+    for (int variant = 0; variant < 4; variant++) {
+        int forced = variant & 1, pin = variant >> 1;
+        char top[512];
+        snprintf(top, sizeof(top), "\"channels\":%d%s%s", forced ? 3 : 0, scp,
+                 pin ? ",\"pin\":{\"value\":\"2468\",\"reference\":129}" : "");
+        struct env v;
+        nrf_card(&v, top, pin ? "\"read\":\"pin\"" : "\"read\":\"scp03\"");
+        struct scb_scp03_keys keys;
+        assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
+        struct scb_scp03_guard *g = NULL;
+        assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
+        struct scb_card_source_opts o = {.basic_channel = forced, .pin = pin ? "2468" : NULL};
+        o.secure_open = scb_scp03_guard_open;
+        o.secure_close = scb_scp03_guard_close;
+        o.secure_ctx = g;
+        for (int round = 0; round < 2; round++) {
+            struct scb_card_source_result r;
+            int ret = scb_card_source_read(v.c, &o, &r);
+            if (ret != 0) {
+                for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
+                    const uint8_t *cmd, *rsp;
+                    size_t cl, rl;
+                    scb_emu_log_entry(v.e, k, &cmd, &cl, &rsp, &rl);
+                    print_message("# %02X %02X %02X %02X lc%zu -> %02X%02X\n", cmd[0], cmd[1],
+                                  cmd[2], cmd[3], cl, rsp[rl - 2], rsp[rl - 1]);
+                }
+                fail_msg("variant %d round %d: %s", variant, round, scb_strerror(ret));
+            }
+            expect_nrf(&r);
+            assert_int_equal(r.channel, 0);
+            assert_int_equal(r.secured, 1);
+            assert_int_equal(r.pin_verified, pin);
+            scb_card_source_result_free(&r);
+        }
+        /* every APDU answered as expected; the last one leaves the application plain */
+        for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
+            const uint8_t *cmd, *rsp;
+            size_t cl, rl;
+            scb_emu_log_entry(v.e, k, &cmd, &cl, &rsp, &rl);
+            uint16_t sw = (uint16_t)(rsp[rl - 2] << 8 | rsp[rl - 1]);
+            if (sw == 0x6982 || sw == 0x6985 || sw == 0x6D00 || sw == 0x6E00) {
+                fail_msg("variant %d: APDU %zu (%02X %02X) answered %04X", variant, k + 1,
+                         cmd[0], cmd[1], sw);
+            }
+            assert_int_equal(cmd[0] & 0x03, 0);
+        }
+        scb_scp03_guard_free(&g);
+        drop(&v);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -745,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_card_classes),
         cmocka_unit_test(test_pin_errors),
         cmocka_unit_test(test_hostile_aodf),
+        cmocka_unit_test(test_scp03_basic_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
