@@ -356,8 +356,8 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
         scb_bootstrap_free(&b);
         cli_pin_wipe(c);
-        cli_close_card(c);
         if (ret < 0) {
+            cli_close_card(c);
             scb_store_close(&st);
             key_wipe(&key, keylen);
             free(ep_spec);
@@ -374,6 +374,10 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             ret = cli_endpoint_name(c, ep_spec, &loaded, ep_name, sizeof(ep_name));
             scb_committed_free(&loaded);
         }
+    }
+    /* the card stays open until the name is built: a modem's port answers {imei} (AT+CGSN) */
+    cli_close_card(c);
+    if (ep_spec) {
         free(ep_spec);
         if (ret != 0) {
             scb_store_close(&st);

@@ -33,7 +33,8 @@ vm_stop() { [ -n "$VM" ] && kill "$VM" 2>/dev/null && wait "$VM" 2>/dev/null; VM
 # test_modem.sh SCBOOT VMODEM DATA BS_SERVER: the modem's IMEI in the endpoint name instead. The
 # SIM holds only a Bootstrap-Server account on 127.0.0.1, where tests/integration/bs_server.c
 # answers and prints the name it was asked by: `scboot apply -r at:PTY --endpoint
-# 'urn:imei:{imei}'` and `scboot watch -r at:PTY --endpoint 'urn:imei:{imei}'` both send
+# 'urn:imei:{imei}'`, `scboot watch -r at:PTY --endpoint 'urn:imei:{imei}'` and `scboot bootstrap
+# -r at:PTY --endpoint 'urn:imei:{imei}'` all send
 # urn:imei:<the IMEI vmodem was given>; without a modem (virtual:) {imei} is named unknown.
 if [ -n "${4:-}" ]; then
 BS=$4
@@ -59,7 +60,7 @@ for f in sec srv; do
 done
 
 vm_start --imei $IMEI "$DIR/card.json"
-echo "1..5"
+echo "1..7"
 
 # 1. apply: the card transport is the modem's; {imei} is what AT+CGSN answers
 "$BS" $PORT "$DIR/sec.tlv" "$DIR/srv.tlv" > "$DIR/bs1.out" 2>&1 & BS1=$!
@@ -88,6 +89,16 @@ kill "$WATCH"; wait "$WATCH" 2>/dev/null
 # 3. no modem: {imei} is unknown, said so, nothing sent
 timeout -k 5 60 "$SCBOOT" apply -r "virtual:$DIR/card.json" --state-dir "$DIR/s3" --endpoint 'urn:imei:{imei}' > /dev/null 2> "$DIR/virt.err"
 check "apply -r virtual: with {imei}: the IMEI named as unknown" 'grep -qi "imei" "$DIR/virt.err"'
+
+# 4. bootstrap: the card step runs on the modem, which still answers AT+CGSN for the name
+"$BS" $PORT "$DIR/sec.tlv" "$DIR/srv.tlv" > "$DIR/bs4.out" 2>&1 & BS4=$!
+PIDS="$PIDS $BS4"
+sleep 0.3
+timeout -k 5 60 "$SCBOOT" bootstrap -r "at:$PTY" --state-dir "$DIR/s4" --no-hold-off --endpoint 'urn:imei:{imei}' > "$DIR/boot.out" 2> "$DIR/boot.err"
+rc=$?
+check "bootstrap -r at: --endpoint urn:imei:{imei}: exits 0" '[ $rc = 0 ] || { cat "$DIR/boot.err" "$DIR/bs4.out" >&2; false; }'
+check "bootstrap -r at:: Bootstrap-Request as urn:imei:$IMEI" 'grep -q "Bootstrap-Request ep=urn:imei:$IMEI\$" "$DIR/bs4.out"'
+kill $BS4 2>/dev/null; wait $BS4 2>/dev/null
 vm_stop
 [ $fails = 0 ]
 exit
