@@ -22,6 +22,7 @@
 #include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 
@@ -793,6 +794,68 @@ static void test_scp03_basic_channel(void **state)
     }
 }
 
+/* A plain APDU straight to the card (no secure channel wrapping); its status word. */
+static uint16_t plain_sw(struct scb_emu *e, const char *hex)
+{
+    uint8_t cmd[64], rsp[300];
+    size_t cl, rl;
+    assert_int_equal(scb_hex_decode(hex, cmd, sizeof(cmd), &cl), 0);
+    assert_int_equal(scb_emu_transmit(e, cmd, cl, rsp, sizeof(rsp), &rl), 0);
+    return (uint16_t)(rsp[rl - 2] << 8 | rsp[rl - 1]);
+}
+
+/* The card's side of a session's end, as on a GP card: inside the session a plain command is
+ * refused and the session goes on; a plain SELECT leaving the application is served and ends
+ * it; closing a channel ends the session on it. */
+static void test_scp03_session_end(void **state)
+{
+    (void)state;
+    static const uint8_t aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
+                                  0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
+    struct scb_scp03_keys keys;
+    struct scb_scp03_guard *g = NULL;
+    uint8_t buf[64];
+    size_t n;
+    struct env v;
+    nrf_card(&v, "\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\",\"mac\":"
+                 "\"101112131415161718191A1B1C1D1E1F\",\"dek\":\"202122232425262728292A2B2C2D2E2F\"}",
+             "\"read\":\"scp03\"");
+    assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
+    assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
+    for (unsigned ch = 0; ch < 2; ch++) {
+        unsigned got = 0;
+        if (ch) {
+            assert_int_equal(scb_uicc_open_channel(v.c, &got), 0);
+            assert_int_equal(got, 1);
+        }
+        assert_int_equal(scb_uicc_select(v.c, ch, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
+        assert_int_equal(scb_scp03_guard_open(g, v.c, ch), 0);
+        /* wrapped: served */
+        assert_int_equal(scb_uicc_select(v.c, ch, SCB_SELECT_FID, (const uint8_t *)"\x50\x31", 2,
+                                         NULL), 0);
+        /* plain READ BINARY: refused, the session goes on */
+        assert_int_equal(plain_sw(v.e, ch ? "01B0000004" : "00B0000004"), 0x6982);
+        assert_int_equal(scb_uicc_read_binary(v.c, ch, 0, 0, buf, 4, &n), 0);
+        scb_scp03_guard_close(g, v.c);
+        if (ch == 0) {
+            /* plain SELECT of the MF: served, the session is over (a plain read by SFI of
+             * EF ICCID, under the MF, is served again) */
+            assert_int_equal(plain_sw(v.e, "00A4000C023F00"), 0x9000);
+            assert_int_equal(plain_sw(v.e, "00B0820001"), 0x9000);
+        } else {
+            /* closed and opened again: a plain command on the new channel is no longer
+             * refused for a session (the application is not selected there: 6A82 or 9000) */
+            assert_int_equal(scb_uicc_close_channel(v.c, 1), 0);
+            assert_int_equal(scb_uicc_open_channel(v.c, &got), 0);
+            assert_int_equal(got, 1);
+            assert_int_not_equal(plain_sw(v.e, "01B0000001"), 0x6982);
+            assert_int_equal(scb_uicc_close_channel(v.c, 1), 0);
+        }
+    }
+    scb_scp03_guard_free(&g);
+    drop(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -807,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_pin_errors),
         cmocka_unit_test(test_hostile_aodf),
         cmocka_unit_test(test_scp03_basic_channel),
+        cmocka_unit_test(test_scp03_session_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
