@@ -110,10 +110,8 @@ for profile in standard t1_first_correct_oid pin scp03; do
     [ $profile = pin ] && extra="--pin 1234"
     [ $profile = scp03 ] && extra="--scp03-keys $DIR/keys --secure-channel required"
     timeout -k 5 60 "$SCBOOT" dump -r "virtual:$DATA/$profile.json" $extra --raw "$DIR/virt.bin" > /dev/null 2>&1
+    # with +CCHO refused the walk goes on over +CSIM on the basic channel (SCP03 included)
     modes="--messy|--messy --fetch-61xx|--messy --no-ccho --no-csim-manage"
-    # SCP03 on the basic channel fails on every reader (the walk's SELECT of the MF after the
-    # secure session answers 6982, virtual: --basic-channel too): not a modem matter
-    [ $profile = scp03 ] && modes="--messy|--messy --fetch-61xx"
     IFS='|'
     set -f
     for mode in $modes; do
