@@ -38,9 +38,9 @@
 #include "scboot/util.h"
 
 static const char usage_text[] =
-    "scboot watch [-r READER|--all [-r at:DEVICE]] [--config FILE] [--state-dir D] [--exec CMD]\n"
-    "             [--exec-timeout SECONDS] [--factory F] [--no-acl|--profile P]\n"
-    "             [--pin PIN|--pin-file F] [--scp03-keys K]\n"
+    "scboot watch [-r READER|--all [-r at:DEVICE]] [--config FILE] [--state-dir D]\n"
+    "             [--exec CMD] [--exec-timeout SECONDS] [--factory F]\n"
+    "             [--no-acl|--profile P] [--pin PIN|--pin-file F] [--scp03-keys K]\n"
     "             [--verify on-event|always|every=DURATION] [--endpoint EP]\n"
     "             [--listen [ADDR:]PORT] [--listen-unauthenticated]";
 

@@ -818,7 +818,8 @@ static void test_scp03_session_end(void **state)
     size_t n;
     struct env v;
     nrf_card(&v, "\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\",\"mac\":"
-                 "\"101112131415161718191A1B1C1D1E1F\",\"dek\":\"202122232425262728292A2B2C2D2E2F\"}",
+                 "\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                 "\"202122232425262728292A2B2C2D2E2F\"}",
              "\"read\":\"scp03\"");
     assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
     assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
