@@ -35,12 +35,16 @@ struct scb_bootstrap {
     uint64_t last_read_ms;           /* when the card was last read in full */
     struct scb_report report;        /* findings of what the last check or run validated */
     unsigned last_apdus;             /* APDUs the last check sent */
+    struct scb_card_reason reason;   /* why the last check could not read the card */
+    char reason_detail[SCB_ERR_MAX]; /* reason.detail points here */
+    char *err;                       /* the running check's or run's caller buffer, or NULL */
+    size_t errlen;
 };
 
 const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o)
 {
-    static const char *names[] = {"unchanged", "applied", "changed",    "swapped", "invalid",
-                                  "removed",   "unreadable", "absent", "unknown"};
+    static const char *const names[] = {"unchanged", "applied",    "changed", "swapped", "invalid",
+                                        "removed",   "unreadable", "absent",  "unknown"};
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
 }
 
@@ -118,6 +122,7 @@ void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o)
         return;
     }
     memset(o, 0, sizeof(*o));
+    scb_card_source_opts_init(&o->ro);
     scb_profile_default(&o->profile);
     o->verify = SCB_VERIFY_ON_EVENT;
 }
@@ -155,6 +160,8 @@ int scb_bootstrap_new(const struct scb_bootstrap_opts *o, struct scb_bootstrap *
     snprintf(b->reader_name, sizeof(b->reader_name), "%s", o->reader_name ? o->reader_name : "");
     b->o.reader_name = b->reader_name;   /* the context's own copies, never the caller's */
     b->o.factory_path = b->factory_path;
+    b->reason.pin_tries_left = -1;
+    b->reason.detail = b->reason_detail;
     *out = b;
     return SCB_OK;
 }
@@ -250,12 +257,22 @@ static void log_report(struct scb_bootstrap *b, const char *what)
     }
 }
 
+/* A failure of the running check or run in one line: to the caller's err (the first one
+ * wins: it is what made the call fail) and to the log with its prefix. */
+static void failed(struct scb_bootstrap *b, const char *prefix, const char *line)
+{
+    if (b->err && b->errlen && b->err[0] == '\0') {
+        snprintf(b->err, b->errlen, "%s", line);
+    }
+    logf_(b, "%s%s", prefix, line);
+}
+
 static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
 {
-    int ret = scb_store_commit(b->o.store, c);
+    char why[SCB_ERR_MAX];
+    int ret = scb_store_commit(b->o.store, c, why, sizeof(why));
     if (ret < 0) {
-        const char *why = scb_store_error(b->o.store);
-        logf_(b, "commit failed: %s", why && why[0] ? why : scb_strerror(ret));
+        failed(b, "commit failed: ", why);
         return ret;
     }
     if (b->o.notify) {
@@ -280,8 +297,30 @@ static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_
     return commit(b, c, o);
 }
 
+/* Record why this check could not read the card (SCB_OK, NONE: it could). from gives the
+ * card's SW, PIN tries and the line; without it the line is the error's text. */
+static void set_reason(struct scb_bootstrap *b, int err, enum scb_card_step step,
+                       const struct scb_card_reason *from)
+{
+    b->reason.err = err;
+    b->reason.step = step;
+    b->reason.sw = from ? from->sw : 0;
+    b->reason.pin_tries_left = from ? from->pin_tries_left : -1;
+    snprintf(b->reason_detail, sizeof(b->reason_detail), "%s",
+             from && from->detail && from->detail[0] ? from->detail
+             : err < 0                               ? scb_strerror(err)
+                                                     : "");
+    b->reason.detail = b->reason_detail;
+}
+
+const struct scb_card_reason *scb_bootstrap_card_reason(const struct scb_bootstrap *b)
+{
+    static const struct scb_card_reason none = {.pin_tries_left = -1, .detail = ""};
+    return b ? &b->reason : &none;
+}
+
 static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
-                     struct scb_card_source_result *r)
+                     struct scb_card_source_result **r)
 {
     struct scb_card_source_opts ro = b->o.ro;
     int ret;
@@ -290,23 +329,25 @@ static int read_card(struct scb_bootstrap *b, const struct scb_committed *c,
         ro.known_path = &c->card.path;
         ro.aid = c->card.aid;
         ro.aid_len = c->card.aid_len;
-        ret = scb_card_source_read(b->o.card, &ro, r);
+        ret = scb_card_source_read(b->o.card, &ro, r, NULL, 0);
         if (ret == SCB_OK || ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD ||
             ret == SCB_E_PIN_REQUIRED || ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) {
             return ret;
         }
         ro = b->o.ro;
     }
-    return scb_card_source_read(b->o.card, &ro, r);
+    return scb_card_source_read(b->o.card, &ro, r, NULL, 0);
 }
 
-int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
+static int check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
 {
     struct scb_committed c;
     struct scb_card_status st;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     struct scb_config cfg;
-    char err[300];
+    char err[SCB_ERR_MAX];
+    const uint8_t *file;
+    size_t file_len;
     uint8_t sha[32];
     unsigned start;
     int ret;
@@ -316,6 +357,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
     }
     *out = SCB_BOOTSTRAP_CARD_ABSENT;
     b->last_apdus = 0;
+    set_reason(b, SCB_OK, SCB_CARD_STEP_NONE, NULL);
     scb_report_free(&b->report); /* this check's findings only, none when it validates nothing */
     start = scb_card_apdus(b->o.card);
     if (b->o.card == NULL) {
@@ -326,6 +368,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
          * so nothing is deleted */
         logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
               scb_strerror(ret));
+        set_reason(b, ret, SCB_CARD_STEP_CONNECT, NULL);
         b->have_events = 0;
         *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
         return SCB_OK;
@@ -335,7 +378,7 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         return SCB_OK;
     }
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
-        logf_(b, "store: %s", err);
+        failed(b, "store: ", err);
         return ret;
     }
     if (!st.present) {
@@ -360,28 +403,36 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         logf_(b, "reader unreachable (%s) after the card went: card state unknown, keeping the "
                  "card's instances",
               scb_strerror(sr));
+        set_reason(b, sr, SCB_CARD_STEP_CONNECT, NULL);
         b->have_events = 0;
         *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
+        scb_card_source_result_free(&r);
         scb_committed_free(&c);
         return SCB_OK;
     }
     if (ret == SCB_E_CARD_REMOVED || ret == SCB_E_NO_CARD) {
         *out = c.card.valid ? SCB_BOOTSTRAP_CARD_REMOVED : SCB_BOOTSTRAP_CARD_ABSENT;
         b->have_events = 0;
+        scb_card_source_result_free(&r);
         ret = drop_card(b, &c, SCB_BOOTSTRAP_CARD_REMOVED);
         scb_committed_free(&c);
         return ret;
     }
+    if (ret < 0) {
+        const struct scb_card_reason *why = scb_card_source_result_reason(r);
+        set_reason(b, ret, why->step, why);
+    }
     if (ret < 0 && unreachable_err(ret)) {
         logf_(b, "reader unreachable (%s): card state unknown, keeping the card's instances",
-              r.error[0] ? r.error : scb_strerror(ret));
+              b->reason_detail);
         b->have_events = 0;
         *out = SCB_BOOTSTRAP_CARD_UNKNOWN;
+        scb_card_source_result_free(&r);
         scb_committed_free(&c);
         return SCB_OK;
     }
     if (ret < 0) {
-        logf_(b, "card unreadable: %s", r.error[0] ? r.error : scb_strerror(ret));
+        logf_(b, "card unreadable: %s", b->reason_detail);
         if ((ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED) && b->o.ro.pin != NULL) {
             /* every VERIFY with a wrong PIN costs one of the card's few tries, and a blocked
              * PIN needs the PUK: a PIN the card refused is never presented again by this
@@ -392,24 +443,31 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
                      "the PIN and restart");
         }
         *out = SCB_BOOTSTRAP_CARD_UNREADABLE;
+        scb_card_source_result_free(&r);
         scb_committed_free(&c);
         return SCB_OK; /* not fatal: the sequence falls through */
     }
     b->have_events = 1;
     b->last_events = st.event_count;
     b->last_read_ms = now_ms(b);
-    scb_sha256(r.file, r.file_len, sha);
-    if (same_card(&c.card, r.iccid, sha)) {
+    file = scb_card_source_result_file(r);
+    file_len = scb_card_source_result_file_len(r);
+    const char *iccid = scb_card_source_result_iccid(r);
+    scb_sha256(file, file_len, sha);
+    if (same_card(&c.card, iccid, sha)) {
         *out = SCB_BOOTSTRAP_CARD_UNCHANGED;
         scb_card_source_result_free(&r);
         scb_committed_free(&c);
         return SCB_OK;
     }
     int had_card = c.card.valid;
-    int swapped = had_card && strcmp(c.card.iccid, r.iccid) != 0;
+    int swapped = had_card && strcmp(c.card.iccid, iccid) != 0;
     scb_report_free(&b->report);
     scb_config_init(&cfg);
-    ret = scb_image_validate(r.file, r.file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
+    ret = scb_image_validate(file, file_len, &b->o.profile, SCB_SRC_CARD, &cfg, &b->report);
+    if (ret == SCB_E_DECODE) {
+        set_reason(b, ret, SCB_CARD_STEP_DECODE, NULL);
+    }
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
         *out = SCB_BOOTSTRAP_CARD_INVALID;
@@ -424,18 +482,19 @@ int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome
         goto out;
     }
     c.card.valid = 1;
-    snprintf(c.card.iccid, sizeof(c.card.iccid), "%s", r.iccid);
+    snprintf(c.card.iccid, sizeof(c.card.iccid), "%s", iccid);
     memcpy(c.card.sha256, sha, 32);
     snprintf(c.card.reader, sizeof(c.card.reader), "%s", b->reader_name);
-    memcpy(c.card.aid, r.app.aid, r.app.aid_len);
-    c.card.aid_len = r.app.aid_len;
-    c.card.path = r.file_path;
+    const struct scb_dir_app *app = scb_card_source_result_app(r);
+    memcpy(c.card.aid, app->aid, app->aid_len);
+    c.card.aid_len = app->aid_len;
+    c.card.path = *scb_card_source_result_file_path(r);
     *out = swapped    ? SCB_BOOTSTRAP_CARD_SWAPPED
            : had_card ? SCB_BOOTSTRAP_CARD_CHANGED
                       : SCB_BOOTSTRAP_CARD_APPLIED;
     if ((ret = commit(b, &c, *out)) == SCB_OK) { /* a failed commit said so, nothing more */
         logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
-              scb_bootstrap_outcome_name(*out), r.iccid, r.file_len,
+              scb_bootstrap_outcome_name(*out), iccid, file_len,
               (unsigned long long)c.generation);
     }
 out:
@@ -514,7 +573,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
 {
     uint8_t *img = NULL;
     size_t len = 0;
-    char err[300];
+    char err[SCB_ERR_MAX];
     struct scb_config cfg;
     struct scb_committed c;
     int ret;
@@ -536,6 +595,9 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
         return SCB_OK;
     }
     if (ret < 0 || (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+        if (ret != SCB_E_NOMEM) {
+            failed(b, "store: ", err);
+        }
         scb_config_free(&cfg);
         return ret;
     }
@@ -555,11 +617,11 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     return ret;
 }
 
-int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
+static int run(struct scb_bootstrap *b, struct scb_run_result *res)
 {
     struct scb_committed c;
     struct scb_report rep = {0};
-    char err[300];
+    char err[SCB_ERR_MAX];
     int ret;
 
     if (b == NULL || res == NULL) {
@@ -570,19 +632,22 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&b->report); /* this run's findings only */
     if (b->o.card) {
         b->have_events = 0; /* start-up: always look at the card */
-        if ((ret = scb_bootstrap_check_card(b, &res->card)) < 0) {
+        if ((ret = check_card(b, &res->card)) < 0) {
             return ret;
         }
     }
     if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
-        logf_(b, "store: %s", err);
+        failed(b, "store: ", err);
         return ret;
     }
     if (!c.card.valid && b->factory_path) {
         /* 6.1.4 step 2: not configured from the card -> factory bootstrap */
         scb_committed_free(&c);
-        if ((ret = apply_factory(b, res)) < 0 ||
-            (ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+        if ((ret = apply_factory(b, res)) < 0) {
+            return ret;
+        }
+        if ((ret = scb_store_load(b->o.store, &c, err, sizeof(err))) < 0) {
+            failed(b, "store: ", err);
             return ret;
         }
     } else if (!c.card.valid && b->o.card) {
@@ -602,6 +667,45 @@ int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_report_free(&rep);
     scb_committed_free(&c);
     return ret;
+}
+
+/* The public entries: the caller's err receives the first failure's line (or the error's
+ * text when no line was written) while the call runs. */
+static void call_begin(struct scb_bootstrap *b, char *err, size_t errlen)
+{
+    if (err && errlen) {
+        err[0] = '\0';
+    }
+    if (b) {
+        b->err = err;
+        b->errlen = errlen;
+    }
+}
+
+static int call_end(struct scb_bootstrap *b, int ret, char *err, size_t errlen)
+{
+    if (ret < 0 && err && errlen && err[0] == '\0') {
+        snprintf(err, errlen, "%s", scb_strerror(ret));
+    }
+    if (b) {
+        b->err = NULL;
+        b->errlen = 0;
+    }
+    return ret;
+}
+
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out, char *err,
+                             size_t errlen)
+{
+    call_begin(b, err, errlen);
+    return call_end(b, check_card(b, out), err, errlen);
+}
+
+int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res, char *err,
+                      size_t errlen)
+{
+    call_begin(b, err, errlen);
+    return call_end(b, run(b, res), err, errlen);
 }
 
 int scb_bootstrap_on_registration_failure(const struct scb_config *cfg)

@@ -23,10 +23,50 @@
 const uint8_t scb_card_source_lwm2m_oid[4] = {0x67, 0x2B, 0x09, 0x01};
 static const uint8_t p15_aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
                                   0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
+/* The walk's bounds: how much of a card's PKCS#15 structure a read looks at. */
+#define P15_MAX_DODF 8     /* DODFs of the ODF */
+#define P15_MAX_OBJECTS 32 /* data objects of the DODFs */
+#define P15_MAX_AODF 4     /* AODFs of the ODF */
+#define P15_MAX_PINS 8     /* PIN objects of an AODF */
 #define ODF_FID 0x5031
 #define EF_DIR_SFI 0x1E
 #define ODF_MAX 1024
 #define DODF_MAX 8192
+
+struct scb_card_source_result {
+    char iccid[24];             /* "" when the card has no EF ICCID */
+    struct scb_dir_app app;     /* the PKCS#15 application (from EF DIR or the default) */
+    int app_in_dir;             /* found in EF DIR (else selected by the default AID) */
+    unsigned channel;           /* logical channel used (0 = basic) */
+    size_t n_dodf;
+    struct scb_p15_path dodf[P15_MAX_DODF]; /* DODF paths from the ODF, in order */
+    size_t n_objects;
+    struct scb_p15_dobj objects[P15_MAX_OBJECTS]; /* data objects of the DODFs read */
+    int object_index;           /* the LwM2M bootstrap object (-1: --file-id or none) */
+    struct scb_p15_path file_path; /* where the bootstrap file was read */
+    uint8_t *file;              /* the bytes read: up to 4 + size of the G.3.4 header */
+    size_t file_len;
+    size_t n_aodf;
+    struct scb_p15_path aodf[P15_MAX_AODF]; /* AODF paths from the ODF, in order */
+    int pin_verified;
+    enum scb_pin_source pin_source;
+    uint8_t pin_ref;            /* the VERIFY reference used (P2) */
+    int secured;                /* the walk ran through the secure channel hook's filter */
+    unsigned apdus;
+    /* kept on error too (everything else is cleared): */
+    enum scb_card_step phase;   /* the step the walk is in */
+    int pin_tries_left;         /* from 63Cx (0: blocked, 6983); -1 unknown */
+    uint16_t sw;                /* the status word the card sent when the read failed; 0 */
+    char error[SCB_ERR_MAX];    /* one line: which step failed and the SW the card sent */
+    struct scb_card_reason reason;
+};
+
+const char *scb_card_step_name(enum scb_card_step s)
+{
+    static const char *names[] = {"none", "connect", "select", "p15",
+                                  "scp03", "pin", "read", "decode"};
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
+}
 
 int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len)
 {
@@ -37,16 +77,140 @@ int scb_card_source_is_lwm2m_oid(const uint8_t *oid, size_t len)
            memcmp(oid, scb_card_source_lwm2m_oid, len) == 0;
 }
 
-void scb_card_source_result_free(struct scb_card_source_result *r)
+void scb_card_source_opts_init(struct scb_card_source_opts *o)
 {
-    if (r == NULL) {
+    if (o == NULL) {
         return;
     }
+    memset(o, 0, sizeof(*o));
+    o->file_id = 0;
+    o->basic_channel = 0;
+}
+
+/* Drop the file bytes (zeroized) and clear everything. */
+static void result_clear(struct scb_card_source_result *r)
+{
     if (r->file) {
         scb_zeroize(r->file, r->file_len);
         free(r->file);
     }
     memset(r, 0, sizeof(*r));
+    r->object_index = -1;
+    r->pin_tries_left = -1;
+}
+
+void scb_card_source_result_free(struct scb_card_source_result **r)
+{
+    if (r == NULL || *r == NULL) {
+        return;
+    }
+    result_clear(*r);
+    free(*r);
+    *r = NULL;
+}
+
+const struct scb_card_reason *scb_card_source_result_reason(const struct scb_card_source_result *r)
+{
+    static const struct scb_card_reason none = {.pin_tries_left = -1, .detail = ""};
+    return r ? &r->reason : &none;
+}
+
+const char *scb_card_source_result_iccid(const struct scb_card_source_result *r)
+{
+    return r ? r->iccid : "";
+}
+
+const struct scb_dir_app *scb_card_source_result_app(const struct scb_card_source_result *r)
+{
+    return r ? &r->app : NULL;
+}
+
+int scb_card_source_result_app_in_dir(const struct scb_card_source_result *r)
+{
+    return r ? r->app_in_dir : 0;
+}
+
+unsigned scb_card_source_result_channel(const struct scb_card_source_result *r)
+{
+    return r ? r->channel : 0;
+}
+
+size_t scb_card_source_result_dodf_count(const struct scb_card_source_result *r)
+{
+    return r ? r->n_dodf : 0;
+}
+
+const struct scb_p15_path *scb_card_source_result_dodf(const struct scb_card_source_result *r,
+                                                       size_t i)
+{
+    return r && i < r->n_dodf ? &r->dodf[i] : NULL;
+}
+
+size_t scb_card_source_result_aodf_count(const struct scb_card_source_result *r)
+{
+    return r ? r->n_aodf : 0;
+}
+
+const struct scb_p15_path *scb_card_source_result_aodf(const struct scb_card_source_result *r,
+                                                       size_t i)
+{
+    return r && i < r->n_aodf ? &r->aodf[i] : NULL;
+}
+
+size_t scb_card_source_result_object_count(const struct scb_card_source_result *r)
+{
+    return r ? r->n_objects : 0;
+}
+
+const struct scb_p15_dobj *scb_card_source_result_object(const struct scb_card_source_result *r,
+                                                         size_t i)
+{
+    return r && i < r->n_objects ? &r->objects[i] : NULL;
+}
+
+int scb_card_source_result_object_index(const struct scb_card_source_result *r)
+{
+    return r ? r->object_index : -1;
+}
+
+const struct scb_p15_path *scb_card_source_result_file_path(const struct scb_card_source_result *r)
+{
+    return r ? &r->file_path : NULL;
+}
+
+const uint8_t *scb_card_source_result_file(const struct scb_card_source_result *r)
+{
+    return r ? r->file : NULL;
+}
+
+size_t scb_card_source_result_file_len(const struct scb_card_source_result *r)
+{
+    return r ? r->file_len : 0;
+}
+
+int scb_card_source_result_pin_verified(const struct scb_card_source_result *r)
+{
+    return r ? r->pin_verified : 0;
+}
+
+enum scb_pin_source scb_card_source_result_pin_source(const struct scb_card_source_result *r)
+{
+    return r ? r->pin_source : SCB_PIN_SRC_NONE;
+}
+
+uint8_t scb_card_source_result_pin_ref(const struct scb_card_source_result *r)
+{
+    return r ? r->pin_ref : 0;
+}
+
+int scb_card_source_result_secured(const struct scb_card_source_result *r)
+{
+    return r ? r->secured : 0;
+}
+
+unsigned scb_card_source_result_apdus(const struct scb_card_source_result *r)
+{
+    return r ? r->apdus : 0;
 }
 
 /* The failed step in one line, naming the status word the card really sent (kept in r). */
@@ -61,6 +225,7 @@ __attribute__((format(printf, 4, 5))) static int fail_step(struct scb_card *c,
     if (r->error[0] || ret >= 0) {
         return ret; /* the innermost step already said it */
     }
+    r->reason.step = r->phase;
     va_start(ap, fmt);
     vsnprintf(step, sizeof(step), fmt, ap);
     va_end(ap);
@@ -234,12 +399,13 @@ static int find_object(struct scb_card *c, struct scb_card_source_result *r)
     if (buf == NULL) {
         return SCB_E_NOMEM;
     }
+    r->phase = SCB_CARD_STEP_P15;
     if ((ret = read_small(c, r->channel, &odf, buf, ODF_MAX, &len)) < 0) {
         ret = fail_step(c, r, ret, "EF ODF (5031)");
         goto out;
     }
-    if ((ret = scb_p15_parse_odf(buf, len, 0xA7, r->dodf, SCB_P15_MAX_DODF, &r->n_dodf)) < 0 ||
-        (ret = scb_p15_parse_odf(buf, len, 0xA8, r->aodf, SCB_P15_MAX_AODF, &r->n_aodf)) < 0) {
+    if ((ret = scb_p15_parse_odf(buf, len, 0xA7, r->dodf, P15_MAX_DODF, &r->n_dodf)) < 0 ||
+        (ret = scb_p15_parse_odf(buf, len, 0xA8, r->aodf, P15_MAX_AODF, &r->n_aodf)) < 0) {
         ret = ret == SCB_E_TOO_LARGE ? SCB_E_P15_MALFORMED : ret;
         ret = fail_step(c, r, ret, "EF ODF (5031)");
         goto out;
@@ -251,7 +417,7 @@ static int find_object(struct scb_card *c, struct scb_card_source_result *r)
             ret = fail_step(c, r, rr, "EF DODF %zu", d + 1);
             goto out;
         }
-        size_t room = SCB_P15_MAX_OBJECTS - r->n_objects;
+        size_t room = P15_MAX_OBJECTS - r->n_objects;
         rr = scb_p15_parse_dodf(buf, len, r->objects + r->n_objects, room, &n);
         if (rr < 0) {
             ret = fail_step(c, r, rr == SCB_E_TOO_LARGE ? SCB_E_P15_MALFORMED : rr,
@@ -282,7 +448,7 @@ out:
 static int pin_from_aodf(struct scb_card *c, struct scb_card_source_result *r,
                          const struct scb_p15_dobj *ob, struct scb_p15_pin *out)
 {
-    struct scb_p15_pin pins[SCB_P15_MAX_PINS];
+    struct scb_p15_pin pins[P15_MAX_PINS];
     uint8_t *buf;
     size_t len, n;
     int ret = SCB_E_NOT_FOUND;
@@ -299,7 +465,7 @@ static int pin_from_aodf(struct scb_card *c, struct scb_card_source_result *r,
             ret = fail_step(c, r, rr, "EF AODF %zu", d + 1);
             break;
         }
-        rr = scb_p15_parse_aodf(buf, len, pins, SCB_P15_MAX_PINS, &n);
+        rr = scb_p15_parse_aodf(buf, len, pins, P15_MAX_PINS, &n);
         if (rr < 0) {
             ret = fail_step(c, r, rr == SCB_E_TOO_LARGE ? SCB_E_P15_MALFORMED : rr,
                             "EF AODF %zu", d + 1);
@@ -369,7 +535,9 @@ static int unlock(struct scb_card *c, const struct scb_card_source_opts *o,
     int ret;
 
     *ef_current = 0;
+    r->phase = SCB_CARD_STEP_P15; /* the AODF is read first */
     ret = pin_from_aodf(c, r, ob, &pin);
+    r->phase = SCB_CARD_STEP_PIN;
     if (ret == SCB_OK) {
         if (pin.reference > 0xFF) {
             return fail_step(c, r, SCB_E_P15_MALFORMED, "AODF PIN object");
@@ -450,6 +618,7 @@ static int read_file(struct scb_card *c, struct scb_card_source_result *r, int s
     if (buf == NULL) {
         return SCB_E_NOMEM;
     }
+    r->phase = SCB_CARD_STEP_READ;
     if (!selected && (ret = select_path(c, r->channel, &r->file_path, NULL)) < 0) {
         ret = fail_step(c, r, ret, "SELECT of EF LwM2M_Bootstrap");
         goto out;
@@ -506,6 +675,7 @@ static int secure_step(struct scb_card *c, const struct scb_card_source_opts *o,
     int ret;
 
     scb_card_clear_last(c);
+    r->phase = SCB_CARD_STEP_SCP03;
     if ((ret = o->secure_open(o->secure_ctx, c, r->channel)) < 0) {
         scb_card_last_hdr(c, hdr);
         if (hdr[1] == 0x50) {
@@ -576,6 +746,7 @@ static int walk(struct scb_card *c, const struct scb_card_source_opts *o,
     const struct scb_p15_dobj *ob = r->object_index >= 0 ? &r->objects[r->object_index] : NULL;
     int needs_pin = ob && ob->private_flag;
     if (needs_pin && o->pin == NULL) {
+        r->phase = SCB_CARD_STEP_PIN;
         snprintf(r->error, sizeof(r->error), "PIN required: the LwM2M bootstrap object is "
                                              "private");
         ret = SCB_E_PIN_REQUIRED;
@@ -602,6 +773,9 @@ static int walk(struct scb_card *c, const struct scb_card_source_opts *o,
     }
     ret = fail_step(c, r, ret, "READ BINARY of EF LwM2M_Bootstrap");
 out:
+    if (ret == SCB_OK) {
+        r->phase = SCB_CARD_STEP_SELECT; /* closing the channel */
+    }
     if (secured && o->secure_close) {
         o->secure_close(o->secure_ctx, c);
     }
@@ -623,51 +797,96 @@ out:
     return ret;
 }
 
-int scb_card_source_read(struct scb_card *c, const struct scb_card_source_opts *o,
-                         struct scb_card_source_result *r)
+/* The typed reason of a failed read: the step (a reader or transport error is the
+ * connection's whatever the walk was doing; a PIN error is the PIN's), the SW, the tries. */
+static void set_reason(struct scb_card_source_result *r, int ret)
 {
-    if (r == NULL) {
-        return SCB_E_INVALID_ARG;
+    r->reason.err = ret;
+    r->reason.sw = r->sw;
+    r->reason.pin_tries_left = r->pin_tries_left;
+    r->reason.detail = r->error;
+    if (ret == SCB_OK) {
+        r->reason.step = SCB_CARD_STEP_NONE;
+    } else if (ret <= -200 && ret > -300) {
+        r->reason.step = SCB_CARD_STEP_CONNECT;
+    } else if (ret == SCB_E_PIN_WRONG || ret == SCB_E_PIN_BLOCKED || ret == SCB_E_PIN_REQUIRED) {
+        r->reason.step = SCB_CARD_STEP_PIN;
+    } else if (r->reason.step == SCB_CARD_STEP_NONE) {
+        r->reason.step = r->phase;
     }
-    static const struct scb_card_source_opts none = {0};
-    unsigned start = scb_card_apdus(c);
-    int ret;
+}
 
-    if (o == NULL) {
-        o = &none;
-    }
+/* One read into r (cleared first): the walk inside a transaction, retried once after a reset
+ * by someone else. */
+static int read_into(struct scb_card *c, const struct scb_card_source_opts *o,
+                     struct scb_card_source_result *r)
+{
+    unsigned start = scb_card_apdus(c);
+    int ret = SCB_OK;
+
     for (int attempt = 0; attempt < 2; attempt++) {
-        memset(r, 0, sizeof(*r));
-        r->object_index = -1;
-        r->pin_tries_left = -1;
+        result_clear(r);
+        r->phase = SCB_CARD_STEP_CONNECT;
         if ((ret = scb_transport_begin(scb_card_transport(c))) < 0) {
             if (ret == SCB_E_CARD_RESET && attempt == 0) {
                 continue;
             }
-            return ret;
+            break;
         }
+        r->phase = SCB_CARD_STEP_SELECT;
         ret = walk(c, o, r);
         scb_transport_end(scb_card_transport(c));
         if (ret != SCB_E_CARD_RESET) {
             break;
         }
-        scb_card_source_result_free(r); /* someone reset the card: start again, once */
-        r->object_index = -1;
     }
     r->apdus = scb_card_apdus(c) - start;
     if (ret < 0) {
-        char error[sizeof(r->error)];
-        uint16_t sw = r->sw;
-        int tries = r->pin_tries_left;
-        memcpy(error, r->error, sizeof(error));
-        scb_card_source_result_free(r);
-        memcpy(r->error, error, sizeof(error));
+        /* keep only what says why: the file bytes and the walk's findings go */
+        struct scb_card_source_result keep = *r;
+        r->file = NULL; /* kept in keep, freed below */
+        result_clear(r);
+        memcpy(r->iccid, keep.iccid, sizeof(r->iccid));
+        memcpy(r->error, keep.error, sizeof(r->error));
         if (r->error[0] == '\0') {
             snprintf(r->error, sizeof(r->error), "%s", scb_strerror(ret));
         }
-        r->sw = sw;
-        r->pin_tries_left = tries;
-        r->object_index = -1;
+        r->sw = keep.sw;
+        r->pin_tries_left = keep.pin_tries_left;
+        r->phase = keep.phase;
+        r->reason.step = keep.reason.step;
+        r->apdus = keep.apdus;
+        result_clear(&keep);
     }
+    set_reason(r, ret);
+    return ret;
+}
+
+int scb_card_source_read(struct scb_card *c, const struct scb_card_source_opts *o,
+                         struct scb_card_source_result **out, char *err, size_t errlen)
+{
+    struct scb_card_source_opts none;
+    struct scb_card_source_result *r;
+    int ret;
+
+    if (err && errlen) {
+        err[0] = '\0';
+    }
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    scb_card_source_result_free(out);
+    if (o == NULL) {
+        scb_card_source_opts_init(&none);
+        o = &none;
+    }
+    if ((r = calloc(1, sizeof(*r))) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    ret = read_into(c, o, r);
+    if (ret < 0 && err && errlen) {
+        snprintf(err, errlen, "%s", r->error);
+    }
+    *out = r;
     return ret;
 }

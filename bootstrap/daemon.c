@@ -191,7 +191,7 @@ static struct scb_transport *open_card(struct scb_daemon *d, struct scb_events_r
                                        struct scb_transport *absent)
 {
     struct scb_transport *tr = NULL;
-    char err[300];
+    char err[SCB_ERR_MAX];
     int oc = SCB_OK;
     if (scb_events_reader(d->o.events, r) < 0 || !r->reachable) {
         logp(d, SCB_DAEMON_WARNING, "no reader");
@@ -220,7 +220,7 @@ static void run_checks(struct scb_daemon *d, int quiet)
     int ret = tr ? scb_card_new(tr, &card) : SCB_E_NOMEM;
     if (ret == SCB_OK) {
         scb_bootstrap_set_card(d->o.seq, card, r.name);
-        ret = scb_bootstrap_run(d->o.seq, &res);
+        ret = scb_bootstrap_run(d->o.seq, &res, NULL, 0);
         scb_bootstrap_set_card(d->o.seq, NULL, NULL);
     }
     scb_card_free(&card);
@@ -331,7 +331,7 @@ static int network(struct scb_daemon *d, struct scb_coap_opts *co, struct scb_co
 static uint64_t committed_generation(struct scb_daemon *d)
 {
     struct scb_committed cm;
-    char err[200];
+    char err[SCB_ERR_MAX];
     uint64_t g = 0;
     if (scb_store_load(d->o.store, &cm, err, sizeof(err)) == SCB_OK) {
         g = cm.generation;
@@ -496,7 +496,7 @@ static void take_requests(struct scb_daemon *d)
     }
     if (r & SCB_DAEMON_REGISTRATION_FAILED) {
         struct scb_committed cm;
-        char err[200];
+        char err[SCB_ERR_MAX];
         int run = 1;
         if (scb_store_load(d->o.store, &cm, err, sizeof(err)) == SCB_OK) {
             run = scb_bootstrap_on_registration_failure(&cm.cfg);

@@ -1282,11 +1282,6 @@ unsigned scb_at_card_commands(const struct scb_transport *t)
     return scb_at_is(t) ? ((const struct at *)t->self)->card_cmds : 0;
 }
 
-const char *scb_at_last_error(const struct scb_transport *t)
-{
-    return scb_at_is(t) ? ((const struct at *)t->self)->last_err : "";
-}
-
 /* ---- presence monitor -------------------------------------------------------------------- */
 
 struct scb_at_monitor {
@@ -1328,7 +1323,7 @@ int scb_at_monitor_new(struct scb_transport *t, unsigned poll_ms, struct scb_at_
     a->p.urc = monitor_urc;
     a->p.urc_ctx = a;
     /* the baseline: a change between now and the first wait is an event, not the start */
-    enum scb_at_event ev;
+    enum scb_at_event ev = SCB_AT_EV_NONE; /* monitor_poll sets it only on a change */
     int present;
     monitor_poll(*m, &ev, &present);
     (*m)->next_poll = now_ms() + (*m)->poll_ms;
@@ -1504,7 +1499,7 @@ static int ate_open_port(struct at_events *x, char *err, size_t errlen)
  * modem answers again, else SCB_E_NO_SERVICE. */
 static int ate_recover(struct at_events *x, int *changed)
 {
-    char err[600];
+    char err[SCB_ERR_MAX];
     ate_close(x);
     if (ate_open_port(x, err, sizeof(err)) < 0 || x->m->lost) {
         return SCB_E_NO_SERVICE;

@@ -525,6 +525,15 @@ static int external_authenticate(struct scb_card *c, struct scp03 *s, const uint
     return sw == 0x9000 ? SCB_OK : SCB_E_SCP03_REFUSED;
 }
 
+void scb_scp03_opts_init(struct scb_scp03_opts *o)
+{
+    if (o == NULL) {
+        return;
+    }
+    memset(o, 0, sizeof(*o));
+    o->level = SCB_SCP03_LEVEL_DEFAULT;
+}
+
 int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_keys *keys,
                    const struct scb_scp03_opts *o, struct scb_transport **filter)
 {

@@ -421,7 +421,7 @@ int cli_secure_setup(struct cli *c, struct scb_card_source_opts *ro, struct scb_
         return cli_fail(c, ret == SCB_E_SCP03_KEYS ? SCB_E_PARSE : ret, "%s: %s",
                         c->scp03_keys_origin ? c->scp03_keys_origin : "--scp03-keys", err);
     }
-    memset(&so, 0, sizeof(so));
+    scb_scp03_opts_init(&so);
     so.level = (uint8_t)c->scp03_level;
     ret = scb_scp03_guard_new(&keys, &so, mode == 2, g); /* the guard keeps its own copy */
     scb_scp03_keys_clear(&keys);

@@ -364,15 +364,14 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         }
     }
     if ((ret = scb_bootstrap_new(&bo, &b)) == SCB_OK) {
-        ret = scb_bootstrap_run(b, &res);
+        ret = scb_bootstrap_run(b, &res, err, sizeof(err));
         scb_bootstrap_set_pin(b, NULL); /* before the PIN it borrows is wiped */
     }
     scb_scp03_guard_free(&guard);
     cli_pin_wipe(c);
     if (ret < 0) {
         release_lines(&held, 0);
-        const char *why = scb_store_error(st);
-        ret = cli_fail(c, ret, "%s", why[0] ? why : scb_strerror(ret));
+        ret = cli_fail(c, ret, "%s", err);
     } else {
         release_lines(&held, 1);
         ret = run_exit_code(&res);

@@ -352,7 +352,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             bo.reader_name = c->reader;
         }
         if ((ret = scb_bootstrap_new(&bo, &b)) == SCB_OK) {
-            ret = scb_bootstrap_run(b, &run);
+            ret = scb_bootstrap_run(b, &run, NULL, 0);
         }
         scb_bootstrap_free(&b);
         cli_pin_wipe(c);

@@ -76,7 +76,7 @@ static int json_to_image(struct cli *c, const char *name, uint8_t **buf, size_t 
 {
     struct scb_config cfg;
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
-    char err[256] = "";
+    char err[SCB_ERR_MAX] = "";
     char *text = realloc(*buf, *len + 1);
     if (text == NULL) {
         return cli_fail(c, SCB_E_NOMEM, "out of memory");
@@ -127,8 +127,10 @@ int cmd_check(struct cli *c, int argc, char **argv)
                                          {0, 0, 0, 0}};
     struct scb_profile prof;
     enum scb_source src = SCB_SRC_CARD;
-    struct scb_card_source_opts ro = {0};
-    struct scb_card_source_result rr;
+    struct scb_card_source_opts ro;
+    scb_card_source_opts_init(&ro);
+    struct scb_card_source_result *rr = NULL;
+    char err[SCB_ERR_MAX];
     struct scb_report rep = {0};
     struct scb_config cfg;
     struct scb_decode_error derr = {0};
@@ -187,18 +189,18 @@ int cmd_check(struct cli *c, int argc, char **argv)
             cli_pin_wipe(c);
             return cli_exit_code(ret);
         }
-        ret = scb_card_source_read(c->card, &ro, &rr);
+        ret = scb_card_source_read(c->card, &ro, &rr, err, sizeof(err));
         cli_pin_wipe(c);
         ro.pin = NULL;
         cli_secure_report(c, guard);
         scb_scp03_guard_free(&guard);
         if (ret < 0) {
-            ret = cli_fail(c, ret, "%s", scb_strerror(ret));
+            ret = cli_fail(c, ret, "%s", err);
+            scb_card_source_result_free(&rr);
             cli_close_card(c);
             return ret;
         }
-        buf = rr.file;
-        len = rr.file_len;
+        len = scb_card_source_result_file_len(rr);
         from_card = 1;
     } else {
         /* room for the JSON shape (hex doubles the bytes); an image is held to the old bound */
@@ -225,7 +227,8 @@ int cmd_check(struct cli *c, int argc, char **argv)
     if (derr.rule != NULL) {
         malformed = 1;
         scb_report_add_decode_error(&rep, &derr);
-    } else if ((ret = scb_image_validate(buf, len, &prof, src, &cfg, &rep)) < 0) {
+    } else if ((ret = scb_image_validate(from_card ? scb_card_source_result_file(rr) : buf, len,
+                                         &prof, src, &cfg, &rep)) < 0) {
         if (ret != SCB_E_DECODE) {
             ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
             goto out;

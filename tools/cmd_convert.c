@@ -77,7 +77,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     unsigned long pad = 0;
     struct scb_profile prof;
     enum scb_source src = SCB_SRC_CARD;
-    char err[512] = "";
+    char err[SCB_ERR_MAX] = "";
 
     scb_profile_default(&prof);
     optind = 1;

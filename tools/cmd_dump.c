@@ -34,8 +34,9 @@ static void path_hex(const struct scb_p15_path *p, char *out, size_t cap)
 static json_object *objects_json(const struct scb_card_source_result *r)
 {
     json_object *arr = json_object_new_array();
-    for (size_t k = 0; k < r->n_objects; k++) {
-        const struct scb_p15_dobj *o = &r->objects[k];
+    int bootstrap_object = scb_card_source_result_object_index(r);
+    for (size_t k = 0; k < scb_card_source_result_object_count(r); k++) {
+        const struct scb_p15_dobj *o = scb_card_source_result_object(r, k);
         json_object *j = json_object_new_object();
         char oid[64] = "", path[40] = "";
         scb_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid));
@@ -52,7 +53,7 @@ static json_object *objects_json(const struct scb_card_source_result *r)
         json_object_object_add(j, "path", o->has_path ? json_object_new_string(path) : NULL);
         json_object_object_add(j, "private", json_object_new_boolean(o->private_flag));
         json_object_object_add(j, "lwm2m_bootstrap",
-                               json_object_new_boolean((int)k == r->object_index));
+                               json_object_new_boolean((int)k == bootstrap_object));
         json_object_array_add(arr, j);
     }
     return arr;
@@ -62,42 +63,52 @@ static json_object *discovery_json(const struct scb_card_source_result *r)
 {
     json_object *root = json_object_new_object(), *app = json_object_new_object();
     json_object *odf = json_object_new_array();
+    const struct scb_dir_app *da = scb_card_source_result_app(r);
+    const char *iccid = scb_card_source_result_iccid(r);
     char hex[80];
 
-    json_object_object_add(root, "iccid", r->iccid[0] ? json_object_new_string(r->iccid) : NULL);
-    scb_hex_encode(r->app.aid, r->app.aid_len, hex, sizeof(hex));
+    json_object_object_add(root, "iccid", iccid[0] ? json_object_new_string(iccid) : NULL);
+    scb_hex_encode(da->aid, da->aid_len, hex, sizeof(hex));
     json_object_object_add(app, "aid", json_object_new_string(hex));
-    json_object_object_add(app, "label", json_object_new_string(r->app.label));
-    json_object_object_add(app, "in_ef_dir", json_object_new_boolean(r->app_in_dir));
-    json_object_object_add(app, "channel", json_object_new_int((int)r->channel));
+    json_object_object_add(app, "label", json_object_new_string(da->label));
+    json_object_object_add(app, "in_ef_dir",
+                           json_object_new_boolean(scb_card_source_result_app_in_dir(r)));
+    json_object_object_add(app, "channel",
+                           json_object_new_int((int)scb_card_source_result_channel(r)));
     json_object_object_add(root, "application", app);
-    for (size_t k = 0; k < r->n_dodf; k++) {
-        path_hex(&r->dodf[k], hex, sizeof(hex));
+    for (size_t k = 0; k < scb_card_source_result_dodf_count(r); k++) {
+        path_hex(scb_card_source_result_dodf(r, k), hex, sizeof(hex));
         json_object_array_add(odf, json_object_new_string(hex));
     }
     json_object_object_add(root, "odf", odf);
     json_object_object_add(root, "dodf", objects_json(r));
-    path_hex(&r->file_path, hex, sizeof(hex));
+    path_hex(scb_card_source_result_file_path(r), hex, sizeof(hex));
     json_object_object_add(root, "file_path", json_object_new_string(hex));
-    json_object_object_add(root, "secure_channel", json_object_new_boolean(r->secured));
-    json_object_object_add(root, "apdus", json_object_new_int((int)r->apdus));
+    json_object_object_add(root, "secure_channel",
+                           json_object_new_boolean(scb_card_source_result_secured(r)));
+    json_object_object_add(root, "apdus",
+                           json_object_new_int((int)scb_card_source_result_apdus(r)));
     return root;
 }
 
 static void print_discovery(const struct scb_card_source_result *r)
 {
+    const struct scb_dir_app *app = scb_card_source_result_app(r);
+    const char *iccid = scb_card_source_result_iccid(r);
+    int bootstrap_object = scb_card_source_result_object_index(r);
     char hex[80], oid[64];
-    printf("ICCID                %s\n", r->iccid[0] ? r->iccid : "(none: not a UICC?)");
-    scb_hex_encode(r->app.aid, r->app.aid_len, hex, sizeof(hex));
-    printf("PKCS#15 application  %s%s%s%s (%s), channel %u\n", hex, r->app.label[0] ? " \"" : "",
-           r->app.label, r->app.label[0] ? "\"" : "",
-           r->app_in_dir ? "from EF DIR" : "default AID, not in EF DIR", r->channel);
-    for (size_t k = 0; k < r->n_dodf; k++) {
-        path_hex(&r->dodf[k], hex, sizeof(hex));
+    printf("ICCID                %s\n", iccid[0] ? iccid : "(none: not a UICC?)");
+    scb_hex_encode(app->aid, app->aid_len, hex, sizeof(hex));
+    printf("PKCS#15 application  %s%s%s%s (%s), channel %u\n", hex, app->label[0] ? " \"" : "",
+           app->label, app->label[0] ? "\"" : "",
+           scb_card_source_result_app_in_dir(r) ? "from EF DIR" : "default AID, not in EF DIR",
+           scb_card_source_result_channel(r));
+    for (size_t k = 0; k < scb_card_source_result_dodf_count(r); k++) {
+        path_hex(scb_card_source_result_dodf(r, k), hex, sizeof(hex));
         printf("ODF                  DODF at %s\n", hex);
     }
-    for (size_t k = 0; k < r->n_objects; k++) {
-        const struct scb_p15_dobj *o = &r->objects[k];
+    for (size_t k = 0; k < scb_card_source_result_object_count(r); k++) {
+        const struct scb_p15_dobj *o = scb_card_source_result_object(r, k);
         if (scb_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid)) < 0) {
             snprintf(oid, sizeof(oid), "(none)");
         }
@@ -107,11 +118,12 @@ static void print_discovery(const struct scb_card_source_result *r)
                                                                                   : "externalIDO",
                o->label[0] ? o->label : o->app_name, oid, o->oid_double ? " (double-encoded)" : "",
                o->has_path ? hex : "-", o->private_flag ? " private" : "",
-               (int)k == r->object_index ? "  <- LwM2M bootstrap" : "");
+               (int)k == bootstrap_object ? "  <- LwM2M bootstrap" : "");
     }
-    path_hex(&r->file_path, hex, sizeof(hex));
-    printf("bootstrap file path  %s%s\n", hex, r->pin_verified ? " (PIN verified)" : "");
-    printf("secure channel       %s\n", r->secured ? "SCP03" : "none");
+    path_hex(scb_card_source_result_file_path(r), hex, sizeof(hex));
+    printf("bootstrap file path  %s%s\n", hex,
+           scb_card_source_result_pin_verified(r) ? " (PIN verified)" : "");
+    printf("secure channel       %s\n", scb_card_source_result_secured(r) ? "SCP03" : "none");
 }
 
 struct dump_args {
@@ -183,12 +195,14 @@ static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
 int cmd_dump(struct cli *c, int argc, char **argv)
 {
     struct dump_args a;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     struct scb_config cfg;
     struct scb_decode_error derr = {0};
+    char err[SCB_ERR_MAX];
     int ret;
 
     memset(&a, 0, sizeof(a));
+    scb_card_source_opts_init(&a.ro);
     if ((ret = parse_args(c, argc, argv, &a)) != EXIT_OK) {
         cli_pin_wipe(c);
         return ret == -1000 - EXIT_OK ? EXIT_OK : ret;
@@ -208,27 +222,30 @@ int cmd_dump(struct cli *c, int argc, char **argv)
         cli_pin_wipe(c);
         return cli_exit_code(ret);
     }
-    ret = scb_card_source_read(c->card, &a.ro, &r);
+    ret = scb_card_source_read(c->card, &a.ro, &r, err, sizeof(err));
     cli_secure_report(c, guard);
     scb_scp03_guard_free(&guard);
     cli_pin_wipe(c);
     if (ret < 0) {
         /* the failed step and the status word the card really sent */
-        ret = cli_fail(c, ret, "%s", r.error[0] ? r.error : scb_strerror(ret));
+        ret = cli_fail(c, ret, "%s", err);
+        scb_card_source_result_free(&r);
         cli_close_card(c);
         return ret;
     }
-    if (a.raw && (ret = cli_write_output(c, a.raw, r.file, r.file_len)) != EXIT_OK) {
+    const uint8_t *file = scb_card_source_result_file(r);
+    size_t file_len = scb_card_source_result_file_len(r);
+    if (a.raw && (ret = cli_write_output(c, a.raw, file, file_len)) != EXIT_OK) {
         goto out;
     }
     scb_config_init(&cfg);
-    int dec = scb_bsfile_decode(r.file, r.file_len, &cfg, &derr);
+    int dec = scb_bsfile_decode(file, file_len, &cfg, &derr);
     if (a.raw && strcmp(a.raw, "-") == 0) {
         /* the bytes went to stdout: no decoded view after them */
     } else if (c->json) {
-        json_object *root = discovery_json(&r);
+        json_object *root = discovery_json(r);
         json_object_object_add(root, "format", json_object_new_string("scboot-dump-1"));
-        cli_print_file_summary(r.file, r.file_len, root);
+        cli_print_file_summary(file, file_len, root);
         if (dec == SCB_OK) {
             json_object *cj = scb_config_to_json(&cfg, c->show_secrets), *objs;
             json_object_object_get_ex(cj, "objects", &objs);
@@ -238,12 +255,12 @@ int cmd_dump(struct cli *c, int argc, char **argv)
         cli_print_json(root);
         json_object_put(root);
     } else {
-        print_discovery(&r);
-        cli_print_file_summary(r.file, r.file_len, NULL);
+        print_discovery(r);
+        cli_print_file_summary(file, file_len, NULL);
         if (dec == SCB_OK) {
             cli_print_config(&cfg, c->show_secrets);
         }
-        printf("APDUs                %u\n", r.apdus);
+        printf("APDUs                %u\n", scb_card_source_result_apdus(r));
     }
     ret = dec == SCB_OK ? EXIT_OK : cli_decode_error(c, "card bootstrap file", &derr);
     scb_config_free(&cfg);

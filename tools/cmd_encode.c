@@ -43,7 +43,7 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     struct scb_decode_error derr = {0};
     char *t = NULL;
     size_t len;
-    char err[256] = "";
+    char err[SCB_ERR_MAX] = "";
     int opt, ret;
 
     for (int i = 1; i < argc; i++) { /* --from FORMAT: other servers' files (cmd_convert.c) */

@@ -30,7 +30,7 @@ static void read_iccid(struct cli *c, const char *name, char *iccid, size_t cap)
     sub.trace = NULL;
     sub.trace_path = NULL;
     if (strncmp(name, "virtual:", 8) != 0) {
-        char err[256];
+        char err[SCB_ERR_MAX];
         if (scb_pcsc_open(name, &sub.tr, err, sizeof(err)) < 0) {
             return;
         }
@@ -105,7 +105,8 @@ static int print_modem(struct cli *c)
         return cli_exit_code(ret);
     }
     if ((ret = scb_transport_status(t, &st)) < 0) {
-        ret = cli_fail(c, ret, "%s", scb_at_last_error(t));
+        /* the modem's answer and what to do went to the log callback (stderr) already */
+        ret = cli_fail(c, ret, "modem status: %s", scb_strerror(ret));
         scb_transport_free(&t);
         return ret;
     }
@@ -146,7 +147,7 @@ int cmd_readers(struct cli *c, int argc, char **argv)
                                          {0, 0, 0, 0}};
     struct scb_reader_info *list = NULL;
     size_t n = 0;
-    char err[512] = "";
+    char err[SCB_ERR_MAX] = "";
     int opt, ret, probe = 1;
 
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {

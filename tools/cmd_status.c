@@ -25,7 +25,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
     const char *state = SCB_STATE_DIR_DEFAULT, *export = NULL, *endpoint = NULL;
     struct scb_store *st = NULL;
     struct scb_committed cm;
-    char err[1024], hex[65];
+    char err[SCB_ERR_MAX], hex[65];
     int opt, ret;
 
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {

@@ -221,7 +221,7 @@ static void on_network(void *ctx, const struct scb_daemon_network *n)
 
 static int merge_conf(struct cli *c, struct watch_opts *o, struct cli_conf *cf)
 {
-    char err[512];
+    char err[SCB_ERR_MAX];
     int ret = cli_conf_load(o->config ? o->config : CLI_CONF_DEFAULT, o->config == NULL, cf,
                             err, sizeof(err));
     if (ret < 0) {
@@ -305,7 +305,7 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                                          {"listen-unauthenticated", no_argument, NULL,
                                           OPT_LISTEN_UNAUTH},
                                          {0, 0, 0, 0}};
-    char err[256];
+    char err[SCB_ERR_MAX];
     unsigned long secs;
     int opt, ret;
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
@@ -413,7 +413,7 @@ static int listen_ok(const char *spec)
 /* The options into the sequence's context; 0 or an exit code. */
 static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     int ret;
     if (c->reader == NULL && !o->all) {
         fprintf(stderr, "%s: no reader: give -r READER, --all, or a configuration file\n",
@@ -469,7 +469,7 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
 static void load_committed_iccid(struct watch *w, struct scb_store *st)
 {
     struct scb_committed cm;
-    char err[256];
+    char err[SCB_ERR_MAX];
     if (scb_store_load(st, &cm, err, sizeof(err)) == 0) {
         snprintf(w->iccid, sizeof(w->iccid), "%s", cm.card.valid ? cm.card.iccid : "");
         scb_committed_free(&cm);
@@ -516,7 +516,7 @@ static struct scb_events *open_modem(struct watch *w, const char *spec, int *cod
 {
     struct scb_events *ev = NULL;
     struct scb_at_opts ao;
-    char err[600];
+    char err[SCB_ERR_MAX];
     int ret;
     scb_at_opts_init(&ao);
     if ((ret = scb_at_parse_spec(spec, &ao, err, sizeof(err))) == 0) {
@@ -553,7 +553,7 @@ static struct scb_events *open_events(struct watch *w, const struct watch_opts *
         }
         return ev;
     }
-    char err[300];
+    char err[SCB_ERR_MAX];
     unsigned backoff = 250;
     int ret;
     if (spec && strncmp(spec, "virtual:", 8) == 0) {
@@ -595,7 +595,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     struct scb_scp03_guard *guard = NULL;
     struct scb_daemon_opts dopts;
     struct sig_thread sig;
-    char err[300];
+    char err[SCB_ERR_MAX];
     int ret, have_thread = 0;
 
     memset(&w, 0, sizeof(w));

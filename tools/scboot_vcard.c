@@ -248,7 +248,7 @@ static int serve(struct vcard *v, int fd)
 
 static int load(struct vcard *v)
 {
-    char err[512];
+    char err[SCB_ERR_MAX];
     struct scb_emu *e = NULL;
     if (scb_emu_load(v->profile, &e, err, sizeof(err)) < 0) {
         fprintf(stderr, "scboot-vcard: %s\n", err);

@@ -121,9 +121,9 @@ int main(int argc, char **argv)
     struct scb_emu_modem_opts o;
     const char *link_path = NULL, *swap_iccid = "8988211000000000017";
     int absent = 0, c, present;
-    char err[300], name[128];
+    char err[SCB_ERR_MAX], name[128];
 
-    memset(&o, 0, sizeof(o));
+    scb_emu_modem_opts_init(&o);
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'l': link_path = optarg; break;

@@ -141,8 +141,8 @@ int scb_decode_fail(struct scb_decode_error *err, const char *rule, size_t off, 
 
 static const char *type_name(uint8_t t)
 {
-    static const char *names[] = {"Object Instance", "Resource Instance", "Multiple Resource",
-                                  "Resource"};
+    static const char *const names[] = {"Object Instance", "Resource Instance",
+                                        "Multiple Resource", "Resource"};
     return names[t & 3];
 }
 

@@ -889,7 +889,7 @@ static void check_security(struct vctx *c, const struct scb_instance *in)
 
 static int binding_ok(const struct scb_value *v, const struct scb_object *o)
 {
-    static const char *v10[] = {"U", "UQ", "S", "SQ", "US", "UQS"};
+    static const char *const v10[] = {"U", "UQ", "S", "SQ", "US", "UQS"};
     if (v->len == 0 || v->len > 5) {
         return 0;
     }

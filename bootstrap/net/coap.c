@@ -49,6 +49,7 @@ struct bs {
     int cancelled;          /* o->cancel asked to stop: nothing more is committed */
     int secure_first;       /* the listener's first binding required DTLS */
     int no_target;          /* no server URI and no account to take one from */
+    char commit_err[SCB_ERR_MAX]; /* why the last commit failed, in one line */
 };
 
 #define logf_(b, ...) scb_logf((b)->o->log, (b)->o->log_ctx, __VA_ARGS__)
@@ -89,8 +90,10 @@ static int open_session(struct bs *b)
         logf_(b, "store: %s", err);
         return ret;
     }
-    struct scb_session_opts so = {.profile = &b->o->profile,
-                                  .lifetime_ms = b->o->exchange_lifetime_ms};
+    struct scb_session_opts so;
+    scb_session_opts_init(&so);
+    so.profile = &b->o->profile;
+    so.lifetime_ms = b->o->exchange_lifetime_ms;
     if ((ret = scb_session_new(&so, &b->committed.cfg, &b->session)) < 0) {
         return ret;
     }
@@ -160,7 +163,7 @@ static int commit_network(struct bs *b, struct scb_config *cfg)
     if (ret < 0) {
         return ret;
     }
-    ret = scb_store_commit(b->st, &c);
+    ret = scb_store_commit(b->st, &c, b->commit_err, sizeof(b->commit_err));
     if (ret == SCB_OK) {
         logf_(b, "Bootstrap-Finish accepted: configuration committed (generation %llu)",
               (unsigned long long)c.generation);
@@ -191,7 +194,7 @@ static void finish(struct bs *b, coap_pdu_t *resp)
             b->done = 1;
         } else {
             /* the peer hears the reason without the local paths; the log has all of it */
-            const char *why = scb_store_error(b->st);
+            const char *why = b->commit_err;
             const char *os = why && *why ? strrchr(why, ':') : NULL;
             char line[200];
             snprintf(line, sizeof(line), "could not commit the configuration: %s%s%s",

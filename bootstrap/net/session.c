@@ -78,10 +78,19 @@ static void find_bs(struct scb_session *s)
     }
 }
 
+void scb_session_opts_init(struct scb_session_opts *o)
+{
+    if (o == NULL) {
+        return;
+    }
+    memset(o, 0, sizeof(*o));
+    o->lifetime_ms = SCB_EXCHANGE_LIFETIME_MS;
+}
+
 int scb_session_new(const struct scb_session_opts *o, const struct scb_config *committed,
                     struct scb_session **out)
 {
-    static const struct scb_session_opts defaults;
+    struct scb_session_opts defaults;
     struct scb_session *s;
     int ret;
     if (out == NULL) {
@@ -89,6 +98,7 @@ int scb_session_new(const struct scb_session_opts *o, const struct scb_config *c
     }
     *out = NULL;
     if (o == NULL) {
+        scb_session_opts_init(&defaults);
         o = &defaults;
     }
     if ((s = calloc(1, sizeof(*s))) == NULL) {

@@ -42,6 +42,9 @@ struct scb_store {
     scb_store_observer observer;
     void *observer_ctx;
     struct scb_committed *observed; /* what the observer was last told (NULL: read the file) */
+    int custom;                 /* 1: ops below hold the state, no directory is used */
+    struct scb_store_ops ops;   /* a custom or memory store's operations (copied) */
+    void *ops_ctx;
 };
 
 /* ---- the committed model ----------------------------------------------------------------- */
@@ -718,6 +721,35 @@ int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, 
     return open_dir(dir, out, 0, 0, err, errlen);
 }
 
+int scb_store_new_custom(const struct scb_store_ops *ops, void *ctx, struct scb_store **out,
+                         char *err, size_t errlen)
+{
+    struct scb_store *s;
+    if (out == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    *out = NULL;
+    if (ops == NULL || ops->load == NULL || ops->commit == NULL) {
+        if (err) {
+            snprintf(err, errlen, "a custom store needs load and commit operations");
+        }
+        return SCB_E_INVALID_ARG;
+    }
+    if ((s = calloc(1, sizeof(*s))) == NULL) {
+        if (err) {
+            snprintf(err, errlen, "out of memory");
+        }
+        return SCB_E_NOMEM;
+    }
+    s->lock_fd = -1;
+    s->dir_fd = -1;
+    s->custom = 1;
+    s->ops = *ops;
+    s->ops_ctx = ctx;
+    *out = s;
+    return SCB_OK;
+}
+
 /* The observer's last state goes (zeroized: it holds keys). */
 static void forget_observed(struct scb_store *s)
 {
@@ -740,6 +772,9 @@ void scb_store_close(struct scb_store **s)
         close((*s)->dir_fd);
     }
     forget_observed(*s);
+    if ((*s)->custom && (*s)->ops.close != NULL) {
+        (*s)->ops.close((*s)->ops_ctx);
+    }
     free(*s);
     *s = NULL;
 }
@@ -766,10 +801,6 @@ const char *scb_store_path(const struct scb_store *s)
     return s->path;
 }
 
-const char *scb_store_error(const struct scb_store *s)
-{
-    return s->errbuf;
-}
 
 /* The store file's bytes (NULL, 0 when there is none). Never through a link. */
 static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
@@ -842,6 +873,23 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
     return SCB_OK;
 }
 
+/* A custom or memory store's load: out is empty again when the operations fail. */
+static int load_custom(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen)
+{
+    char why[sizeof(s->errbuf)] = "";
+    scb_committed_init(out);
+    int ret = s->ops.load(s->ops_ctx, out, why, sizeof(why));
+    if (ret < 0) {
+        scb_committed_free(out);
+        sfail(s, ret, "%s", why[0] ? why : scb_strerror(ret));
+        if (err) {
+            snprintf(err, errlen, "%s", s->errbuf);
+        }
+        return ret;
+    }
+    return SCB_OK;
+}
+
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen)
 {
     if (s == NULL || out == NULL) {
@@ -853,6 +901,9 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
     int ret;
 
     s->errbuf[0] = '\0';
+    if (s->custom) {
+        return load_custom(s, out, err, errlen);
+    }
     if ((ret = read_store(s, &data, &len)) < 0) {
         if (err) {
             snprintf(err, errlen, "%s", s->errbuf);
@@ -1009,25 +1060,79 @@ static int text_reads_back(const struct scb_committed *c, const char *text, size
     return same ? SCB_OK : SCB_E_NOMEM;
 }
 
-int scb_store_commit(struct scb_store *s, struct scb_committed *c)
+/* The next generation and the commit time, set on c before it is written. */
+static void stamp(struct scb_committed *c)
 {
+    time_t now = time(NULL);
+    struct tm tm;
+    c->generation++;
+    gmtime_r(&now, &tm);
+    strftime(c->committed_at, sizeof(c->committed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * A custom or memory store's commit: the same generation, time and observer as the file's;
+ * the operations' own commit is what makes it durable and atomic. A failure leaves c as it
+ * came (generation and time) and the observer is not called.
+ */
+static int commit_custom(struct scb_store *s, struct scb_committed *c)
+{
+    struct scb_committed was = *c; /* only generation and committed_at are restored from it */
+    char why[sizeof(s->errbuf)] = "";
+    int ret;
+
+    if (s->observer != NULL) {
+        observe_before(s);
+    }
+    stamp(c);
+    if ((ret = step(s, SCB_STEP_WRITE)) >= 0) {
+        ret = s->ops.commit(s->ops_ctx, c, why, sizeof(why));
+    }
+    if (ret < 0) {
+        c->generation = was.generation;
+        memcpy(c->committed_at, was.committed_at, sizeof(c->committed_at));
+        return sfail(s, ret, "%s", why[0] ? why : scb_strerror(ret));
+    }
+    if (s->observer != NULL) {
+        notify_observer(s, c);
+    }
+    return SCB_OK;
+}
+
+static int commit_locked(struct scb_store *s, struct scb_committed *c);
+
+int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, size_t errlen)
+{
+    if (err && errlen) {
+        err[0] = '\0';
+    }
     if (s == NULL || c == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    time_t now = time(NULL);
-    struct tm tm;
+    int ret = commit_locked(s, c);
+    if (ret < 0 && err && errlen) {
+        snprintf(err, errlen, "%s", s->errbuf[0] ? s->errbuf : scb_strerror(ret));
+    }
+    return ret;
+}
+
+static int commit_locked(struct scb_store *s, struct scb_committed *c)
+{
     int fd = -1, ret, made_tmp = 0;
 
     s->errbuf[0] = '\0';
+    if (s->custom) {
+        return commit_custom(s, c);
+    }
     if (s->lock_fd < 0) {
         return sfail(s, SCB_E_LOCKED, "%s was opened read-only", s->dir);
     }
     if (s->observer != NULL) {
         observe_before(s);
     }
-    c->generation++;
-    gmtime_r(&now, &tm);
-    strftime(c->committed_at, sizeof(c->committed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char was_at[sizeof(c->committed_at)];
+    memcpy(was_at, c->committed_at, sizeof(was_at));
+    stamp(c);
     json_object *root = scb_committed_to_json(c, 0);
     const char *text = root == NULL ? NULL
                                     : json_object_to_json_string_ext(
@@ -1100,6 +1205,7 @@ out:
     json_object_put(root);
     if (ret < 0) {
         c->generation--;
+        memcpy(c->committed_at, was_at, sizeof(was_at));
         if (s->errbuf[0] == '\0') {
             sfail(s, ret, "commit to %s stopped: %s", s->dir, scb_strerror(ret));
         }

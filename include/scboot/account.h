@@ -18,6 +18,10 @@
  * key): what a client needs to drop (D)TLS sessions and register again. The store calls an
  * observer after every durable commit (scb_store_set_observer() in store.h) with the
  * configurations before and after, whatever the source (card, factory file, network).
+ *
+ * Threads: a list changes only when it is built and when it is freed; in between, any number
+ * of threads may read it and its accounts at once. scb_account_diff(), scb_account_compare()
+ * and scb_account_event_name() touch nothing but their arguments and run on any thread.
  */
 #ifndef SCBOOT_ACCOUNT_H
 #define SCBOOT_ACCOUNT_H

@@ -6,6 +6,12 @@
  * APDUs on the basic channel go through +CSIM, logical channels through +CCHO/+CGLA/+CCHC,
  * +CRSM is a fallback for modems without +CSIM. doc/modem.md describes the commands, the
  * parsing rules, the port conventions and the presence poll.
+ *
+ * Threads: an AT transport and a monitor are each used by one thread at a time (the last
+ * error text belongs to the transport); distinct handles on distinct ports are independent,
+ * two on one port share the device and the caller keeps them apart. The event source's wake
+ * (scb_events_wake(), events.h) may come from any thread. scb_at_parse_spec(),
+ * scb_at_is_spec() and scb_at_opts_init() touch nothing but their arguments.
  */
 #ifndef SCBOOT_AT_H
 #define SCBOOT_AT_H
@@ -42,7 +48,10 @@ struct scb_at_opts {
     int crsm;               /**< 1: +CRSM only (a modem without +CSIM; no logical channels) */
     int no_ccho;            /**< 1: never use +CCHO (logical channels through MANAGE CHANNEL) */
     unsigned poll_ms;       /**< presence poll period of scb_at_monitor (+CPIN?) */
-    scb_at_log_fn log;      /**< where notes and errors go (may be NULL) */
+    /** where notes and errors go (may be NULL): a failed exchange through the generic
+     *  transport, which has no err buffer, is explained here (the command, the modem's
+     *  answer, what to do) */
+    scb_at_log_fn log;
     void *log_ctx;          /**< given to log; borrowed */
 };
 
@@ -121,12 +130,6 @@ int scb_at_iccid(struct scb_transport *t, char *buf, size_t cap);
  * \return the count (0 for NULL or another transport)
  */
 unsigned scb_at_card_commands(const struct scb_transport *t);
-/**
- * The last error's text: the command, the modem's answer and what to do.
- * \param t an AT transport
- * \return the text, owned by t and valid until its next command ("" if none)
- */
-const char *scb_at_last_error(const struct scb_transport *t);
 
 /* ---- presence and change: the modem has no reader events, so it is polled ----------------- */
 

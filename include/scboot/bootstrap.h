@@ -7,6 +7,12 @@
  * reader reports no card event; changed data replaces the card's instances once it validates;
  * a removed or swapped card takes its instances away; factory and network instances are never
  * touched by the card path.
+ *
+ * Threads: a sequence (struct scb_bootstrap) is used by one thread at a time, and so are the
+ * store and card session it borrows while it runs; its notify callback runs on that thread.
+ * Distinct sequences on distinct stores and cards are independent. scb_bootstrap_opts_init(),
+ * scb_bootstrap_outcome_name() and scb_bootstrap_on_registration_failure() touch nothing but
+ * their arguments and run on any thread.
  */
 #ifndef SCBOOT_BOOTSTRAP_H
 #define SCBOOT_BOOTSTRAP_H
@@ -79,7 +85,7 @@ struct scb_bootstrap;
  * replaced through a setter or the context is freed.
  */
 struct scb_bootstrap_opts {
-    struct scb_store *store;         /**< borrowed, opened (locked); required */
+    struct scb_store *store;         /**< borrowed: opened (locked), memory or custom; required */
     struct scb_card *card;           /**< borrowed; NULL = no reader configured */
     const char *reader_name;         /**< copied (recorded in the card fingerprint); may be NULL */
     /**
@@ -107,7 +113,8 @@ struct scb_bootstrap_opts {
 };
 
 /**
- * Zero o and set the defaults: the default profile, SCB_VERIFY_ON_EVENT, no card, no factory.
+ * Zero o and set the defaults: the default profile, SCB_VERIFY_ON_EVENT, no card, no factory,
+ * read options from scb_card_source_opts_init().
  * \param o the options to initialise
  */
 void scb_bootstrap_opts_init(struct scb_bootstrap_opts *o);
@@ -193,6 +200,19 @@ const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b);
 unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
 
 /**
+ * Why the last check (or run) could not use the card, typed: with SCB_BOOTSTRAP_CARD_UNREADABLE
+ * the error, the failed step (SCB_CARD_STEP_PIN for a wrong PIN), the card's status word
+ * (63Cx) and the PIN tries left (x); with SCB_BOOTSTRAP_CARD_UNKNOWN the reader's error and
+ * SCB_CARD_STEP_CONNECT; with SCB_BOOTSTRAP_CARD_INVALID because the file could not be
+ * decoded, SCB_E_DECODE and SCB_CARD_STEP_DECODE. Otherwise err is SCB_OK and step
+ * SCB_CARD_STEP_NONE. detail is the line the log got.
+ * \param b the context (NULL: a reason saying nothing failed)
+ * \return borrowed from b: valid until the next check or run, or scb_bootstrap_free(); never
+ *         NULL
+ */
+const struct scb_card_reason *scb_bootstrap_card_reason(const struct scb_bootstrap *b);
+
+/**
  * R5: check the card and bring the committed configuration in step with it. Call before
  * every Register/Update to a card-provisioned server; *out says what happened.
  * R4, one rule: the reader is there and empty (status present = 0, or the card went away
@@ -200,11 +220,16 @@ unsigned scb_bootstrap_last_apdus(const struct scb_bootstrap *b);
  * sequence falls through to the factory step; the reader or pcscd cannot be reached (status
  * fails) -> the card's state is unknown: nothing is deleted (SCB_BOOTSTRAP_CARD_UNKNOWN), and
  * it is logged.
- * \param b   the context
- * \param out receives what happened
- * \return SCB_OK (see *out) or a negative scb_err (the store could not commit, SCB_E_INVALID_ARG)
+ * \param b      the context
+ * \param out    receives what happened
+ * \param err    receives one line on failure ("damaged store: PATH: what"; may be NULL); a
+ *               card that cannot be read is no failure: see scb_bootstrap_card_reason()
+ * \param errlen size of err (SCB_ERR_MAX)
+ * \return SCB_OK (see *out) or a negative scb_err (the store could not load or commit,
+ *         SCB_E_INVALID_ARG)
  */
-int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out);
+int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out, char *err,
+                             size_t errlen);
 
 /** What one run of the sequence did. */
 struct scb_run_result {
@@ -217,11 +242,14 @@ struct scb_run_result {
 
 /**
  * One run of the sequence: smartcard, then factory, then report what is missing.
- * \param b   the context
- * \param res receives what the run did
+ * \param b      the context
+ * \param res    receives what the run did
+ * \param err    receives one line on failure (the store's reason; may be NULL)
+ * \param errlen size of err (SCB_ERR_MAX)
  * \return SCB_OK (see *res) or a negative scb_err
  */
-int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res);
+int scb_bootstrap_run(struct scb_bootstrap *b, struct scb_run_result *res, char *err,
+                      size_t errlen);
 
 /**
  * The registration-failure policy (LwM2M 1.1 6.1.4, /1/x/16 Bootstrap on Registration

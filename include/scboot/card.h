@@ -3,6 +3,9 @@
  * \file
  * scboot card session (pcsc/card.c): APDUs sent through a borrowed transport, 61xx/9Fxx
  * GET RESPONSE, 6Cxx re-send, APDU accounting and the trace hook.
+ *
+ * Threads: a card session is used by one thread at a time, together with the transport it
+ * borrows; distinct sessions on distinct transports are independent.
  */
 #ifndef SCBOOT_CARD_H
 #define SCBOOT_CARD_H

@@ -10,6 +10,11 @@
  * and factory steps were tried. A card event or a request during a network session abandons
  * the session (nothing from it committed) and the sequence starts again. What a tool does
  * with the outcomes (hooks, logs, service status) it does in the callbacks.
+ *
+ * Threads: the loop (scb_daemon_step(), scb_daemon_run()) runs on one thread, which owns the
+ * daemon and what its options borrow (store, event source, card, callbacks); the only call
+ * another thread may make is scb_daemon_request(). Distinct daemons on distinct stores and
+ * event sources are independent.
  */
 #ifndef SCBOOT_DAEMON_H
 #define SCBOOT_DAEMON_H
@@ -67,7 +72,7 @@ struct scb_daemon_network {
  */
 struct scb_daemon_opts {
     struct scb_bootstrap *seq;      /**< the sequence (smartcard, factory); required */
-    struct scb_store *store;        /**< the store seq commits to, opened (locked); required */
+    struct scb_store *store;        /**< seq commits here: opened (locked), memory or custom; required */
     struct scb_events *events;      /**< the event source; required */
     /** as given to seq: when a check without an event is due (a listener gives way to an
      * EVERY re-read; an ALWAYS re-read waits until the listener returns) */

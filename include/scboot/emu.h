@@ -5,6 +5,11 @@
  * PIN, T=0 behaviours, faults) used as the mock card of the unit tests, as the built-in
  * `virtual:PROFILE.json` reader, and behind vpcd by scboot-vcard. The profile format is
  * documented in tests/data/README.md.
+ *
+ * Threads: an emulated card has no lock: it and everything made from it (its transport, its
+ * event source, a modem simulator in front of it) are used by one thread at a time; only the
+ * event source's wake (scb_events_wake()) may come from another thread. Distinct emulators
+ * are independent.
  */
 #ifndef SCBOOT_EMU_H
 #define SCBOOT_EMU_H

@@ -10,6 +10,9 @@
  * and like a hostile one (endless URCs, a line without end, a lying length, another
  * command's answer). Downstream projects link libscboot-emu and serve it on one end of a
  * socketpair or on a pty to test their own AT SIM code; scboot-vmodem serves it on a pty.
+ *
+ * Threads: a simulator and the emulated card behind it are used by one thread at a time
+ * (serve, insert, remove and swap included); distinct simulators are independent.
  */
 #ifndef SCBOOT_EMU_MODEM_H
 #define SCBOOT_EMU_MODEM_H
@@ -34,7 +37,7 @@ enum scb_emu_modem_hostile {
     SCB_EMU_MODEM_OTHER_ANSWER = 4, /**< card commands answered with another command's line */
 };
 
-/** How the simulated modem behaves; all zero is a tidy modem. */
+/** How the simulated modem behaves; start from scb_emu_modem_opts_init() (a tidy modem). */
 struct scb_emu_modem_opts {
     int echo;                /**< echo on at start and after ATZ, until ATE0 */
     int urcs;                /**< URCs between the information line and the final result */
@@ -55,6 +58,14 @@ struct scb_emu_modem_opts {
     enum scb_emu_modem_hostile hostile; /**< misbehave this way (SCB_EMU_MODEM_HONEST: not) */
     const char *imei;        /**< NULL: 356938035643809 */
 };
+
+/**
+ * Set the defaults: a tidy modem (no echo, no URCs, whole answers at once, no delays, numeric
+ * errors, 61xx passed through, bare +CCHO ids equal to the channel, every command accepted,
+ * no hostility, the default IMEI 356938035643809).
+ * \param o the options to initialise (may be NULL: no-op)
+ */
+void scb_emu_modem_opts_init(struct scb_emu_modem_opts *o);
 
 /**
  * Every behaviour of a messy but honest modem switched on (echo, URCs inside answers,

@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * \file
- * scboot error codes. Every function returns int: 0 (SCB_OK) on success, a negative
- * enum scb_err on failure, grouped by layer. No positive return value carries meaning.
+ * scboot error codes, and the one way to learn why something failed.
+ *
+ * Every function that can fail returns int: 0 (SCB_OK) on success, a negative enum scb_err on
+ * failure, grouped by layer (scb_strerror(), scb_errname() put it in words). A function that
+ * can fail for a reason worth a sentence (a file, a card, a modem, a peer) also takes
+ * `char *err, size_t errlen` as its last two parameters: on failure it writes one line there
+ * (no secrets; truncated to errlen); err may be NULL. Size such buffers SCB_ERR_MAX. There is
+ * no other channel: no per-handle "last error" and no global. An outcome that is not a
+ * failure of the call (a card check finding the card unreadable) is reported typed in its own
+ * result (struct scb_card_reason).
+ *
+ * Threads: scb_strerror() and scb_errname() return constant text and may be called from any
+ * thread at any time.
  */
 #ifndef SCBOOT_ERROR_H
 #define SCBOOT_ERROR_H
@@ -14,6 +25,9 @@ extern "C" {
 #endif
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
+
+/** Size of an error-line buffer (`char err[SCB_ERR_MAX]`): a line scboot writes fits. */
+#define SCB_ERR_MAX 512
 
 /** Error codes of every scboot function (0 or negative). */
 enum scb_err {

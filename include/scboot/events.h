@@ -9,6 +9,10 @@
  * answering AT+CPIN? and the ICCID) sleeps between its polls on something wake can interrupt
  * (a pipe or an eventfd it writes to), reports *changed when presence or ICCID moved, and
  * counts its own events (scb_events_reader's events) on every insert, removal and swap.
+ *
+ * Threads: a source is waited on (scb_events_wait(), scb_events_reader()) by one thread at a
+ * time, usually the daemon's; scb_events_wake() may be called from any thread. Distinct
+ * sources are independent.
  */
 #ifndef SCBOOT_EVENTS_H
 #define SCBOOT_EVENTS_H

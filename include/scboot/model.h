@@ -5,6 +5,10 @@
  * value kept as its TLV value bytes and typed through the LwM2M registry for objects 0
  * (Security), 1 (Server), 2 (Access Control) and 21 (OSCORE). Other objects are kept with
  * their raw TLV so that re-encoding loses nothing.
+ *
+ * Threads: a configuration is plain data its caller owns: several threads may read one at
+ * once, none may change it while another reads it. The name and lookup functions return
+ * constant text and hold no state.
  */
 #ifndef SCBOOT_MODEL_H
 #define SCBOOT_MODEL_H

@@ -2,6 +2,11 @@
 /**
  * \file
  * scboot pcsc-lite backend: reader listing and a card transport over a PC/SC reader.
+ *
+ * Threads: a PC/SC transport and a monitor each hold a PC/SC context of their own and are
+ * used by one thread at a time, except scb_pcsc_monitor_cancel(), which another thread calls
+ * to end a wait; distinct handles are independent. scb_pcsc_list() opens a context of its own
+ * for the call and runs on any thread.
  */
 #ifndef SCBOOT_PCSC_H
 #define SCBOOT_PCSC_H

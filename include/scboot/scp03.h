@@ -4,6 +4,10 @@
  * scboot GlobalPlatform SCP03 (Amendment D) host side: static keys, the KDF, mutual
  * authentication (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE) and command/response protection,
  * exposed as a transport filter that wraps any card transport. No LwM2M knowledge here.
+ *
+ * Threads: an SCP03 transport and a guard are used by one thread at a time, together with the
+ * transport they wrap; distinct ones are independent. The key functions (scb_scp03_keys_*)
+ * touch nothing but their arguments.
  */
 #ifndef SCBOOT_SCP03_H
 #define SCBOOT_SCP03_H
@@ -69,12 +73,18 @@ void scb_scp03_keys_clear(struct scb_scp03_keys *k);
 /** Random source: fill len bytes at buf; 0 on success, nonzero on failure. */
 typedef int (*scb_rng_fn)(void *ctx, uint8_t *buf, size_t len);
 
-/** Options of an SCP03 session. */
+/** Options of an SCP03 session; start from scb_scp03_opts_init(), then set what differs. */
 struct scb_scp03_opts {
     uint8_t level;   /**< 0x33 (default when 0), 0x01, 0x03, 0x13 */
     scb_rng_fn rng;  /**< host challenge source; NULL = CTR-DRBG seeded from the platform */
     void *rng_ctx;   /**< passed to rng, borrowed */
 };
+
+/**
+ * Set the defaults: level SCB_SCP03_LEVEL_DEFAULT (0x33), the platform CTR-DRBG as RNG.
+ * \param o the options to initialise (may be NULL: no-op)
+ */
+void scb_scp03_opts_init(struct scb_scp03_opts *o);
 
 /**
  * Authenticate on `channel` (the application must be selected there) through the card

@@ -6,6 +6,9 @@
  * committed configuration. Finish runs the shared validator: 2.04 and the staging copy is
  * handed out for commit, or 4.06 with the violations and the session stays open. No Finish
  * within EXCHANGE_LIFETIME after the last operation: the session fails and nothing changes.
+ *
+ * Threads: a session is used by one thread at a time; distinct sessions are independent.
+ * scb_path_parse() touches nothing but its arguments.
  */
 #ifndef SCBOOT_SESSION_H
 #define SCBOOT_SESSION_H
@@ -49,13 +52,20 @@ typedef uint64_t (*scb_clock_fn)(void *ctx); /**< milliseconds, monotonic */
 /** A bootstrap session: opaque (its fields may change within soname 0). */
 struct scb_session;
 
-/** Options of scb_session_new(); zero-initialize, then set what differs from the defaults. */
+/** Options of scb_session_new(); start from scb_session_opts_init(), then set what differs. */
 struct scb_session_opts {
     const struct scb_profile *profile; /**< NULL = scb_profile_default(); copied */
     uint64_t lifetime_ms;              /**< 0 = EXCHANGE_LIFETIME (247 s) */
     scb_clock_fn clock;                /**< NULL = CLOCK_MONOTONIC */
     void *clock_ctx;                   /**< passed to clock; borrowed */
 };
+
+/**
+ * Set the defaults: the default profile (NULL), lifetime SCB_EXCHANGE_LIFETIME_MS,
+ * CLOCK_MONOTONIC (clock NULL).
+ * \param o the options to initialise (may be NULL: no-op)
+ */
+void scb_session_opts_init(struct scb_session_opts *o);
 
 /**
  * Start a session on a copy of committed.

@@ -7,6 +7,19 @@
  * A commit writes a new file, fsyncs it, renames it over the old one and fsyncs the directory;
  * an flock keeps two writers apart. After a crash the store holds the old or the new
  * configuration, never a mix.
+ *
+ * A client that keeps its own persistence needs no state directory: scb_store_new_memory()
+ * keeps the committed state in memory, scb_store_new_custom() hands load and commit to the
+ * client's own operations (its flash, its database). Both give an ordinary struct scb_store
+ * that every entry point taking a store accepts (the bootstrap sequence and the card check,
+ * the network bootstrap, the daemon) and that calls the commit observer as the file store
+ * does; so a client and the daemon never share a directory.
+ *
+ * Threads: a store is used by one thread at a time (the caller serializes load, commit and
+ * the observer's setting); distinct stores are independent, and two file stores on one
+ * directory are kept apart by its lock. A struct scb_committed is plain data the caller owns.
+ * scb_store_parse(), the scb_committed_* functions and scb_provenance_name() touch nothing
+ * but their arguments and may run on any thread.
  */
 #ifndef SCBOOT_STORE_H
 #define SCBOOT_STORE_H
@@ -139,7 +152,8 @@ int scb_committed_replace(struct scb_committed *out, const struct scb_committed 
  */
 const char *scb_provenance_name(enum scb_provenance p);
 
-/** The state directory, opened (and locked unless read-only): opaque. */
+/** A store: the state directory, opened (and locked unless read-only), or a memory or custom
+ * store (scb_store_new_memory(), scb_store_new_custom()): opaque. */
 struct scb_store;
 
 /**
@@ -186,25 +200,88 @@ void scb_store_close(struct scb_store **s);
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
 /**
  * Commit atomically (generation and time are set here): a 0600 temporary file (never through
- * a link), fsync, rename, fsync of the directory. On failure scb_store_error() says why.
- * \param s the store, opened with its lock
- * \param c the state to commit (stays the caller's); its generation and commit time are
- *          updated
- * \return SCB_OK, SCB_E_IO, SCB_E_LOCKED (a read-only store) or SCB_E_INVALID_ARG
+ * a link), fsync, rename, fsync of the directory; a memory or custom store's own commit
+ * instead. On failure c's generation and time are as before.
+ * \param s      the store, opened with its lock (or a memory or custom store)
+ * \param c      the state to commit (stays the caller's); its generation and commit time are
+ *               updated
+ * \param err    receives a one-line reason on failure ("cannot write PATH: reason"), "" on
+ *               success (may be NULL)
+ * \param errlen size of err (SCB_ERR_MAX)
+ * \return SCB_OK, SCB_E_IO, SCB_E_UNSAFE, SCB_E_NOMEM, SCB_E_LOCKED (a read-only store),
+ *         SCB_E_INVALID_ARG, or what a custom store's commit returned
  */
-int scb_store_commit(struct scb_store *s, struct scb_committed *c);
+int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, size_t errlen);
 /**
- * The store file's path.
+ * The store file's path ("" for a memory or custom store).
  * \param s the store
  * \return a string borrowed from s (valid until scb_store_close())
  */
 const char *scb_store_path(const struct scb_store *s);
+
 /**
- * One line on the last failure of load or commit on s ("cannot write PATH: reason").
- * \param s the store
- * \return a string borrowed from s ("" when nothing failed), valid until scb_store_close()
+ * The operations of a custom store (scb_store_new_custom()): the client's own persistence.
+ * The library calls them from the thread that uses the store, one at a time. This struct does
+ * not grow: an operation added later comes with a constructor of its own.
  */
-const char *scb_store_error(const struct scb_store *s);
+struct scb_store_ops {
+    /**
+     * Read the last committed state into out (initialised and empty); nothing committed yet
+     * is SCB_OK with out left empty (generation 0). What load returns is trusted as what
+     * commit was given: a client that keeps it as bytes on a medium that can corrupt them
+     * checks them on the way back (scb_store_parse() reads the store file's format and checks
+     * every member). On failure the library empties out.
+     * \param ctx    the ctx given to scb_store_new_custom()
+     * \param out    receives a deep copy (scb_committed_copy()); the library frees it
+     * \param err    a one-line reason on failure
+     * \param errlen size of err
+     * \return SCB_OK or a negative scb_err
+     */
+    int (*load)(void *ctx, struct scb_committed *out, char *err, size_t errlen);
+    /**
+     * Make c durable, atomically: after SCB_OK a load returns c, after a failure it returns
+     * the state before, never a mix. c's generation and commit time are already set; it is
+     * borrowed for the call only (keep a copy: scb_committed_copy(), or serialize it).
+     * \param ctx    the ctx given to scb_store_new_custom()
+     * \param c      the state to keep, with keys: store it where only the client reads it
+     * \param err    a one-line reason on failure
+     * \param errlen size of err
+     * \return SCB_OK or a negative scb_err (the commit then fails with it)
+     */
+    int (*commit)(void *ctx, const struct scb_committed *c, char *err, size_t errlen);
+    /**
+     * Optional (NULL: nothing to do): called once by scb_store_close() to release ctx.
+     * \param ctx the ctx given to scb_store_new_custom()
+     */
+    void (*close)(void *ctx);
+};
+
+/**
+ * A store kept by the caller's own operations instead of a state directory: no directory, no
+ * lock, no file. scb_store_load() and scb_store_commit() call ops->load and ops->commit;
+ * scb_store_commit() sets the generation and commit time first, restores them when
+ * ops->commit fails, and calls the observer only after it succeeded. scb_store_path() is "".
+ * \param ops    load and commit required, close optional; copied
+ * \param ctx    passed to every operation; owned by the caller unless ops->close releases it
+ * \param out    receives the store, owned by the caller (scb_store_close(); *out is NULL on
+ *               failure)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_INVALID_ARG (ops, ops->load, ops->commit or out NULL), SCB_E_NOMEM
+ */
+int scb_store_new_custom(const struct scb_store_ops *ops, void *ctx, struct scb_store **out,
+                         char *err, size_t errlen);
+/**
+ * A store in memory: it starts empty (generation 0) and keeps the last committed state until
+ * scb_store_close(), which zeroizes it. A commit copies the whole state before it replaces
+ * the previous one, so a commit that fails (out of memory) leaves the previous state.
+ * \param out    receives the store, owned by the caller (scb_store_close(); *out is NULL on
+ *               failure)
+ * \param err    receives a one-line reason on failure (may be NULL)
+ * \param errlen size of err
+ * \return SCB_OK, SCB_E_INVALID_ARG (out NULL), SCB_E_NOMEM
+ */
+int scb_store_new_memory(struct scb_store **out, char *err, size_t errlen);
 
 /**
  * What a commit observer is told. Allocated by the store and read by the observer only:

@@ -4,6 +4,10 @@
  * scboot card transport (pcsc/transport.c): one ops table for pcsc-lite, the emulator and the
  * SCP03 filter, the transport handle, stand-in transports for an empty or unreachable reader,
  * and reader selection by name, index or substring.
+ *
+ * Threads: a transport is used by one thread at a time, with whatever borrows it (a card
+ * session, an SCP03 filter); distinct transports are independent. scb_reader_match() touches
+ * nothing but its arguments.
  */
 #ifndef SCBOOT_TRANSPORT_H
 #define SCBOOT_TRANSPORT_H

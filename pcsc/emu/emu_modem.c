@@ -42,9 +42,19 @@ static void sleep_ms(unsigned ms)
     }
 }
 
+void scb_emu_modem_opts_init(struct scb_emu_modem_opts *o)
+{
+    if (o == NULL) {
+        return;
+    }
+    memset(o, 0, sizeof(*o));
+    o->hostile = SCB_EMU_MODEM_HONEST;
+    o->imei = NULL;
+}
+
 void scb_emu_modem_opts_messy(struct scb_emu_modem_opts *o)
 {
-    memset(o, 0, sizeof(*o));
+    scb_emu_modem_opts_init(o);
     o->echo = 1;
     o->urcs = 1;
     o->chunk = 7;

@@ -178,17 +178,17 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_run(b, &res) < 0 || res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
+    if (scb_bootstrap_run(b, &res, NULL, 0) < 0 || res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
         fprintf(stderr, "bench: %zu-byte card not applied\n", size);
         exit(1);
     }
     struct wire first = wire_since(e, mark);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(b, &o);
+    scb_bootstrap_check_card(b, &o, NULL, 0);
     struct wire quiet = wire_since(e, mark);
     scb_emu_reset(e);
     mark = scb_emu_log_count(e);
-    scb_bootstrap_check_card(b, &o);
+    scb_bootstrap_check_card(b, &o, NULL, 0);
     struct wire event = wire_since(e, mark);
     scb_bootstrap_free(&b);
     scb_store_close(&st);
@@ -209,17 +209,19 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
         exit(1);
     }
     scb_scp03_keys_clear(&keys);
-    struct scb_card_source_opts ro = {.secure_open = scb_scp03_guard_open,
-                               .secure_close = scb_scp03_guard_close,
-                               .secure_ctx = g};
-    struct scb_card_source_result r;
+    struct scb_card_source_opts ro;
+    scb_card_source_opts_init(&ro);
+    ro.secure_open = scb_scp03_guard_open;
+    ro.secure_close = scb_scp03_guard_close;
+    ro.secure_ctx = g;
+    struct scb_card_source_result *r = NULL;
     e = card(img, t1, 1);
     t = scb_emu_transport(e);
     scb_card_free(&c);
     if (scb_card_new(t, &c) < 0) {
         exit(1);
     }
-    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != size) {
+    if (scb_card_source_read(c, &ro, &r, NULL, 0) < 0 || scb_card_source_result_file_len(r) != size) {
         fprintf(stderr, "bench: SCP03 read of %zu bytes failed\n", size);
         exit(1);
     }
@@ -294,7 +296,7 @@ static struct scb_transport *modem_up(struct modem_run *mr, struct scb_emu *e)
     struct termios tio;
     struct scb_at_opts o;
     struct scb_transport *t = NULL;
-    char err[600];
+    char err[SCB_ERR_MAX];
     mr->master = posix_openpt(O_RDWR | O_NOCTTY);
     if (mr->master < 0 || grantpt(mr->master) < 0 || unlockpt(mr->master) < 0 ||
         scb_emu_modem_new(e, &mr->o, &mr->m) < 0) {
@@ -335,7 +337,7 @@ static struct wire class_read_on(const struct scb_buf *img, const char *proto, c
     struct scb_card *c = NULL;
     double t0 = now_s();
     struct scb_scp03_keys keys;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     memset(&keys, 0, sizeof(keys));
     for (size_t j = 0; j < keylen; j++) {
         keys.enc[j] = (uint8_t)j;
@@ -344,7 +346,8 @@ static struct wire class_read_on(const struct scb_buf *img, const char *proto, c
     }
     keys.len = keylen;
     struct scb_scp03_guard *g = NULL;
-    struct scb_card_source_opts ro = {0};
+    struct scb_card_source_opts ro;
+    scb_card_source_opts_init(&ro);
     if (keylen) {
         if (scb_scp03_guard_new(&keys, NULL, 1, &g) < 0) {
             exit(1);
@@ -356,8 +359,8 @@ static struct wire class_read_on(const struct scb_buf *img, const char *proto, c
     if (scb_card_new(t, &c) < 0) {
         exit(1);
     }
-    if (scb_card_source_read(c, &ro, &r) < 0 || r.file_len != img->len) {
-        fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, r.error);
+    if (scb_card_source_read(c, &ro, &r, NULL, 0) < 0 || scb_card_source_result_file_len(r) != img->len) {
+        fprintf(stderr, "bench: %s/%s read failed: %s\n", proto, sr, scb_card_source_result_reason(r)->detail);
         exit(1);
     }
     struct wire w = wire_since(e, 0);
@@ -401,6 +404,7 @@ static void modem_classes(void)
                 struct wire w = {0};
                 for (int k = 0; k < 2; k++) {
                     memset(&mr[k], 0, sizeof(mr[k]));
+                    scb_emu_modem_opts_init(&mr[k].o);
                     mr[k].o.baud = 115200;
                     mr[k].o.latency_ms = latencies[k];
                     mr[k].o.fetch_61xx = fetch;
@@ -441,12 +445,12 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     bo.store = st;
     bo.card = c;
     bo.verify = SCB_VERIFY_ALWAYS;
-    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res) < 0 ||
+    if (scb_bootstrap_new(&bo, &b) < 0 || scb_bootstrap_run(b, &res, NULL, 0) < 0 ||
         res.card != SCB_BOOTSTRAP_CARD_APPLIED) {
         exit(1);
     }
     size_t mark = scb_emu_log_count(e);
-    if (scb_bootstrap_check_card(b, &o) < 0 || o != SCB_BOOTSTRAP_CARD_UNCHANGED) {
+    if (scb_bootstrap_check_card(b, &o, NULL, 0) < 0 || o != SCB_BOOTSTRAP_CARD_UNCHANGED) {
         exit(1);
     }
     struct wire w = wire_since(e, mark);

@@ -113,7 +113,7 @@ static int seed(struct scb_store *st, unsigned port, int psk)
     scb_committed_init(&prev);
     if ((ret = scb_config_from_json_text(json, &cfg, err, sizeof(err))) == SCB_OK &&
         (ret = scb_committed_replace(&c, &prev, &cfg, SCB_PROV_FACTORY)) == SCB_OK) {
-        ret = scb_store_commit(st, &c);
+        ret = scb_store_commit(st, &c, NULL, 0);
         scb_committed_free(&c);
     }
     scb_committed_free(&prev);

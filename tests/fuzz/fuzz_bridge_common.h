@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/error.h"
 #include "scboot/leshan.h"
 #include "scboot/model.h"
 #include "scboot/wakaama.h"
@@ -24,7 +25,7 @@ static int fuzz_bridge_round_trip(const uint8_t *data, size_t size, fuzz_import_
                                   fuzz_export_fn export_)
 {
     struct scb_config cfg, again;
-    char err[512], lost[1024];
+    char err[SCB_ERR_MAX], lost[1024];
     char *text = malloc(size + 1), *out = NULL;
     if (text == NULL) {
         return 0;

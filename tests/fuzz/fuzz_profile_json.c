@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = malloc(size + 1);
     struct scb_config cfg;
     struct scb_emu *e = NULL;
-    char err[256];
+    char err[SCB_ERR_MAX];
 
     if (text == NULL) {
         return 0;

@@ -75,7 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct scb_transport tr = {.ops = &feed_ops, .self = &f};
     struct scb_card *c = NULL;
     struct scb_scp03_keys k;
-    struct scb_scp03_opts o = {.rng = kat_rng};
+    struct scb_scp03_opts o;
+    scb_scp03_opts_init(&o);
+    o.rng = kat_rng;
     struct scb_transport *filter = NULL;
     size_t n;
 

@@ -42,9 +42,9 @@ if [ -n "$arch" ]; then
     build="env CC=$gnu_type-gcc DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -a $arch -Pnocheck -us -uc -b"
 fi
 
-# install steps run inside the namespace: 10 of their own, then watch_installed.sh's
+# install steps run inside the namespace: 11 of their own, then watch_installed.sh's
 watch_steps=12
-steps=$((10 + watch_steps))
+steps=$((11 + watch_steps))
 work=$(mktemp -d /tmp/scboot-pkg.XXXXXX) || exit 1
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/src"
@@ -87,9 +87,10 @@ check "six binary packages" [ $all = yes ]
 contents() { dpkg-deb -c "$work/$1"_*.deb | awk '{print $6}'; }
 check "libscboot0 holds only the shared library" \
     sh -c "! dpkg-deb -c $work/libscboot0_*.deb | awk '{print \$6}' | grep -v -e '/\$' -e 'libscboot\\.so\\.0' -e '/usr/share/doc/'"
-check "libscboot-dev: headers, .pc, static library, no emulator header" \
+check "libscboot-dev: headers, .pc, static library, the example client, no emulator header" \
     sh -c "c=\$(dpkg-deb -c $work/libscboot-dev_*.deb); echo \"\$c\" | grep -q 'include/scboot/apdu.h' &&
            echo \"\$c\" | grep -q 'pkgconfig/scboot.pc' && echo \"\$c\" | grep -q 'libscboot\\.a' &&
+           echo \"\$c\" | grep -q 'doc/libscboot-dev/examples/example_client.c' &&
            ! echo \"\$c\" | grep -q 'emu'"
 check "libscboot-emu-dev: emu.h, scboot-emu.pc, libscboot-emu.a" \
     sh -c "c=\$(dpkg-deb -c $work/libscboot-emu-dev_*.deb); echo \"\$c\" | grep -q 'include/scboot/emu.h' &&
@@ -177,6 +178,14 @@ if cc -Wall -Werror -o "$work/client" "$work/client.c" $(pkg-config --cflags --l
     ok "a program built with pkg-config scboot-emu against the installed libraries runs"
 else
     bad "build/run against pkg-config scboot-emu"; sed 's/^/# /' "$work/cc.log"
+fi
+# the integrator's example as installed, built from the installed headers and libraries alone
+ex=/usr/share/doc/libscboot-dev/examples/example_client.c
+if cc -Wall -Werror -o "$work/example" "$ex" $(pkg-config --cflags --libs scboot scboot-emu) \
+        2>"$work/cc3.log" && "$work/example" "$prof" /nonexistent 2>&1 | grep -q '^start-up: card applied'; then
+    ok "the installed example client builds with pkg-config scboot scboot-emu and runs"
+else
+    bad "the installed example client"; sed 's/^/# /' "$work/cc3.log"
 fi
 ma=$(gcc -print-multiarch)
 priv=$(pkg-config --static --libs scboot-emu | sed 's/-lscboot-emu / /; s/-lscboot / /')

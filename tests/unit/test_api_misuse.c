@@ -126,7 +126,7 @@ static void test_validate_store_null(void **state)
     struct scb_profile p;
     struct scb_report rep;
     struct scb_store *st = (struct scb_store *)&c; /* not NULL: must be reset on error */
-    char err[100];
+    char err[SCB_ERR_MAX];
     memset(&rep, 0, sizeof(rep));
     scb_committed_init(&c);
     scb_config_init(&cfg);
@@ -146,7 +146,7 @@ static void test_validate_store_null(void **state)
     assert_int_equal(scb_store_open_readonly(NULL, &st, err, sizeof(err)), EINVAL_);
     assert_null(st);
     assert_int_equal(scb_store_load(NULL, &c, err, sizeof(err)), EINVAL_);
-    assert_int_equal(scb_store_commit(NULL, &c), EINVAL_);
+    assert_int_equal(scb_store_commit(NULL, &c, NULL, 0), EINVAL_);
     assert_null(scb_committed_to_json(NULL, 1));
     assert_int_equal(scb_committed_copy(NULL, &c), EINVAL_);
     assert_int_equal(scb_committed_copy(&c, NULL), EINVAL_);
@@ -215,7 +215,7 @@ static void test_account_null(void **state)
     /* a real account, NULL out-parameters */
     static const char one[] = "{\"objects\":{\"0\":{\"instances\":{\"1\":{\"resources\":{"
                               "\"0\":\"coap://s\",\"1\":false,\"2\":3,\"10\":1}}}}}}";
-    char err[128];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_config_from_json_text(one, &cfg, err, sizeof(err)), 0);
     assert_int_equal(scb_account_list_new(&cfg, &l), 0);
     const struct scb_account *a = scb_account_list_at(l, 0);
@@ -263,7 +263,7 @@ static void test_card_side_null(void **state)
     assert_int_equal(scb_oid_to_text(NULL, 4, text, sizeof(text)), EINVAL_);
     assert_int_equal(scb_oid_to_text(scb_card_source_lwm2m_oid, 4, NULL, 8), EINVAL_);
     assert_int_equal(scb_card_source_is_lwm2m_oid(NULL, 4), 0);
-    assert_int_equal(scb_card_source_read(NULL, NULL, NULL), EINVAL_);
+    assert_int_equal(scb_card_source_read(NULL, NULL, NULL, NULL, 0), EINVAL_);
     assert_int_equal(scb_iccid_decode(NULL, 10, text, sizeof(text)), EINVAL_);
     assert_int_equal(scb_iccid_decode(out, 10, NULL, 0), EINVAL_);
     assert_int_equal(scb_bootstrap_factory_load("/nonexistent", NULL, &n, text, sizeof(text)),
@@ -292,7 +292,7 @@ static void test_transport_session_null(void **state)
     uint8_t rsp[8];
     size_t n;
     uint16_t ids[3];
-    memset(&so, 0, sizeof(so));
+    scb_session_opts_init(&so);
     memset(&b, 0, sizeof(b));
     scb_config_init(&cfg);
     assert_non_null(t);
@@ -351,7 +351,7 @@ static void test_util_null(void **state)
     uint8_t h[32];
     char out[9] = "zzzzzzzz";
     int fd = -1;
-    char err[100];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_sha256(NULL, 5, h), EINVAL_);
     assert_int_equal(scb_sha256((const uint8_t *)"x", 1, NULL), EINVAL_);
     assert_int_equal(scb_sha256(NULL, 0, h), SCB_OK);

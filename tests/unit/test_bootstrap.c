@@ -75,7 +75,7 @@ static void start_card_applied(struct env *v, struct scb_run_result *res)
 {
     start(v, "", "anjay_ef126.bin");
     assert_int_equal(scb_bootstrap_set_factory(v->b, "data/nrf_ef58.bin"), 0);
-    assert_int_equal(scb_bootstrap_run(v->b, res), 0);
+    assert_int_equal(scb_bootstrap_run(v->b, res, NULL, 0), 0);
     assert_int_equal(res->card, SCB_BOOTSTRAP_CARD_APPLIED);
 }
 
@@ -101,7 +101,7 @@ static void stop(struct env *v)
 
 static void committed(struct env *v, struct scb_committed *c)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_store_load(v->st, c, err, sizeof(err)), 0);
 }
 
@@ -119,7 +119,7 @@ static void swap_card(struct env *v, const char *iccid, struct scb_committed *c)
 {
     enum scb_bootstrap_outcome o;
     assert_int_equal(scb_emu_set_iccid(v->e, iccid), 0);
-    assert_int_equal(scb_bootstrap_check_card(v->b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v->b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_SWAPPED);
     committed(v, c);
     assert_string_equal(c->card.iccid, iccid);
@@ -137,7 +137,7 @@ static void set_card_file(struct env *v, const char *path)
 /* The card's bootstrap file made from the JSON shape of a configuration. */
 static void set_card_json(struct env *v, const char *json)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     struct scb_config cfg;
     struct scb_buf out = {0};
     scb_config_init(&cfg);
@@ -166,19 +166,19 @@ static void test_check_cycle(void **state)
     assert_false(res.factory_applied); /* configured from the card: no factory step */
     assert_false(res.needs_network_bootstrap);
     /* R5 check with no card event: not a single APDU */
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
     /* an event, same data: re-read along the known path, unchanged */
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
     print_message("# re-check after a card event: %u APDUs\n", scb_bootstrap_last_apdus(v.b));
     assert_true(scb_bootstrap_last_apdus(v.b) > 0 && scb_bootstrap_last_apdus(v.b) <= 10);
     /* the data changed (e.g. OTA, then the card was reset) */
     set_card_file(&v, "data/nrf_ef58.bin");
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
     assert_int_equal(v.last, SCB_BOOTSTRAP_CARD_CHANGED);
     committed(&v, &c);
@@ -200,7 +200,7 @@ static void test_invalid_and_removed_keep_factory(void **state)
     struct scb_committed c;
     uint8_t *img;
     size_t n;
-    char err[256];
+    char err[SCB_ERR_MAX];
 
     start(&v, "", "anjay_ef126.bin");
     /* a factory configuration committed earlier (a second server, SSID 101/102) */
@@ -209,10 +209,10 @@ static void test_invalid_and_removed_keep_factory(void **state)
     fo.card = NULL;
     fo.factory_path = "data/multi_server_acl.json";
     assert_int_equal(scb_bootstrap_new(&fo, &fb), 0);
-    assert_int_equal(scb_bootstrap_run(fb, &res), 0);
+    assert_int_equal(scb_bootstrap_run(fb, &res, NULL, 0), 0);
     assert_true(res.factory_applied);
     scb_bootstrap_free(&fb);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     committed(&v, &c);
     size_t factory = count_prov(&c, SCB_PROV_FACTORY);
@@ -223,7 +223,7 @@ static void test_invalid_and_removed_keep_factory(void **state)
     free(img);
     set_card_json(&v, bad_ssid_json);
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_INVALID);
     int seen = 0;
     const struct scb_report *rep = scb_bootstrap_report(v.b);
@@ -239,10 +239,10 @@ static void test_invalid_and_removed_keep_factory(void **state)
     /* good data again, then the card is pulled: only card instances go */
     set_card_file(&v, "data/anjay_ef126.bin");
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_APPLIED);
     scb_emu_remove(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_REMOVED);
     committed(&v, &c);
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
@@ -268,7 +268,7 @@ static void test_r4_empty_vs_unreachable(void **state)
     struct scb_card *gc = NULL;
     assert_int_equal(scb_card_new(gone, &gc), 0);
     assert_int_equal(scb_bootstrap_set_card(v.b, gc, NULL), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
     assert_string_equal(scb_bootstrap_outcome_name(res.card), "unknown");
     assert_false(res.factory_applied);
@@ -286,7 +286,7 @@ static void test_r4_empty_vs_unreachable(void **state)
     struct scb_card *ec = NULL;
     assert_int_equal(scb_card_new(empty, &ec), 0);
     assert_int_equal(scb_bootstrap_set_card(v.b, ec, NULL), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_true(res.factory_applied);
     committed(&v, &c);
@@ -298,10 +298,10 @@ static void test_r4_empty_vs_unreachable(void **state)
     scb_transport_free(&empty);
     /* the card again, then pulled out of the emulated reader: the same rule */
     assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     scb_emu_remove(v.e);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_REMOVED);
     committed(&v, &c);
     assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
@@ -357,7 +357,7 @@ static void run_card_kept(struct env *v, struct scb_transport *t)
     struct scb_card *vc = NULL;
     assert_int_equal(scb_card_new(t, &vc), 0);
     assert_int_equal(scb_bootstrap_set_card(v->b, vc, NULL), 0);
-    assert_int_equal(scb_bootstrap_run(v->b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v->b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNKNOWN);
     assert_false(res.factory_applied);
     committed(v, &c);
@@ -467,19 +467,19 @@ static void test_verify_policy(void **state)
         v.bo.verify = (enum scb_verify_policy)policy;
         v.bo.verify_every_ms = 10000;
         renew(&v);
-        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+        assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
         assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
         uint32_t ev = scb_emu_events(v.e);
         set_card_file(&v, "data/nrf_ef58.bin"); /* changed in place: no reader event */
         assert_int_equal(scb_emu_events(v.e), ev);
         fake_now += 5000;
-        assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+        assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
         if (policy == SCB_VERIFY_ALWAYS) {
             assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED); /* caught */
             print_message("# verify=always: change caught with %u APDUs\n", scb_bootstrap_last_apdus(v.b));
             assert_true(scb_bootstrap_last_apdus(v.b) > 0 && scb_bootstrap_last_apdus(v.b) <= 12);
             /* and an unchanged card costs the same re-read, every time */
-            assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
             assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
             print_message("# verify=always: unchanged card, %u APDUs per check\n",
                           scb_bootstrap_last_apdus(v.b));
@@ -488,14 +488,14 @@ static void test_verify_policy(void **state)
             assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED); /* missed: no event, no APDU */
             assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
             fake_now += 6000; /* 11 s after the read */
-            assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
             if (policy == SCB_VERIFY_EVERY) {
                 /* caught once the period is over */
                 assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
                 assert_true(scb_bootstrap_last_apdus(v.b) > 0);
                 /* and quiet again for the next period */
                 fake_now += 1000;
-                assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+                assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
                 assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
                 assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
             } else {
@@ -503,7 +503,7 @@ static void test_verify_policy(void **state)
                 assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
                 /* a reader event makes it read and see the change */
                 scb_emu_reset(v.e);
-                assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+                assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
                 assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
             }
         }
@@ -532,7 +532,7 @@ static void test_fall_through(void **state)
     struct scb_buf out = {0};
     uint8_t *img;
     size_t n;
-    char err[256];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
     f = fopen("/tmp/scb-seq-msa1.bin", "wb");
     fwrite(img, 1, n, f);
@@ -571,7 +571,7 @@ static void test_fall_through(void **state)
             assert_int_equal(scb_bootstrap_set_profile(v.b, &np), 0);
         }
         assert_int_equal(scb_bootstrap_set_factory(v.b, "data/nrf_ef58.bin"), 0);
-        assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+        assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
         if (!res.factory_applied) {
             fail_msg("%s: factory not applied (card %s)", cases[k].why,
                      scb_bootstrap_outcome_name(res.card));
@@ -605,7 +605,7 @@ static void test_wrong_pin_presented_once(void **state)
     (void)state;
     struct env v;
     enum scb_bootstrap_outcome o;
-    char err[256];
+    char err[SCB_ERR_MAX];
     start(&v, "", "anjay_ef126.bin");
     scb_bootstrap_free(&v.b);
     scb_card_free(&v.card);
@@ -622,18 +622,67 @@ static void test_wrong_pin_presented_once(void **state)
     v.bo.ro.pin = "9999";
     assert_int_equal(scb_bootstrap_new(&v.bo, &v.b), 0);
     scb_emu_log_clear(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNREADABLE);
     assert_int_equal(verify_count(v.e), 1);
+    /* the typed reason: the PIN step, the card's 63Cx and the tries it left */
+    const struct scb_card_reason *why = scb_bootstrap_card_reason(v.b);
+    assert_int_equal(why->err, SCB_E_PIN_WRONG);
+    assert_int_equal(why->step, SCB_CARD_STEP_PIN);
+    assert_string_equal(scb_card_step_name(why->step), "pin");
+    assert_int_equal(why->sw, 0x63C2);
+    assert_int_equal(why->pin_tries_left, 2);
+    assert_non_null(strstr(why->detail, "wrong PIN, 2 tries left"));
     for (int k = 0; k < 4; k++) {
-        assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+        assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
         assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNREADABLE);
+        /* the PIN was dropped: the card now wants one, nothing was sent for it */
+        why = scb_bootstrap_card_reason(v.b);
+        assert_int_equal(why->err, SCB_E_PIN_REQUIRED);
+        assert_int_equal(why->step, SCB_CARD_STEP_PIN);
     }
     assert_int_equal(verify_count(v.e), 1); /* dropped: never presented again */
     /* one try was used, not five: the right PIN, given anew, still opens the card */
     assert_int_equal(scb_bootstrap_set_pin(v.b, "1234"), 0);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_APPLIED);
+    why = scb_bootstrap_card_reason(v.b);
+    assert_int_equal(why->err, SCB_OK);
+    assert_int_equal(why->step, SCB_CARD_STEP_NONE);
+    assert_int_equal(why->sw, 0);
+    assert_int_equal(why->pin_tries_left, -1);
+    assert_string_equal(why->detail, "");
+    assert_non_null(scb_bootstrap_card_reason(NULL));
+    stop(&v);
+}
+
+/* A check or run that fails says why in the caller's err, the line the store wrote; a card
+ * it cannot read is no failure (the typed reason says why). */
+static void test_failure_in_err(void **state)
+{
+    (void)state;
+    struct env v;
+    struct scb_run_result res;
+    enum scb_bootstrap_outcome o;
+    char err[SCB_ERR_MAX], path[128];
+    start(&v, "", "anjay_ef126.bin");
+    assert_int_equal(scb_bootstrap_run(v.b, &res, err, sizeof(err)), 0);
+    assert_string_equal(err, "");
+    snprintf(path, sizeof(path), "%s/config.json", v.dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[]", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, err, sizeof(err)), SCB_E_PARSE);
+    assert_non_null(strstr(err, "damaged store: "));
+    assert_non_null(strstr(err, path));
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, err, sizeof(err)), SCB_E_PARSE);
+    assert_non_null(strstr(err, "damaged store: "));
+    /* NULL err is allowed */
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), SCB_E_PARSE);
+    /* a failure without a line of its own: the error's text */
+    assert_int_equal(scb_bootstrap_run(NULL, &res, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_string_equal(err, scb_strerror(SCB_E_INVALID_ARG));
     stop(&v);
 }
 
@@ -645,7 +694,7 @@ static void test_one_validator(void **state)
     struct scb_run_result res;
     uint8_t *img;
     size_t n;
-    char err[256];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
     FILE *f = fopen("/tmp/scb-seq-msa2.bin", "wb");
     fwrite(img, 1, n, f);
@@ -654,7 +703,7 @@ static void test_one_validator(void **state)
     start(&v, "", "/tmp/scb-seq-msa2.bin");
     scb_profile_no_acl(&v.bo.profile);
     renew(&v);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_INVALID);
     const struct scb_report *card_rep = scb_bootstrap_report(v.b);
     /* now the same bytes as the factory configuration, no card, in a second context (the
@@ -664,7 +713,7 @@ static void test_one_validator(void **state)
     struct scb_bootstrap *fb = NULL;
     fo.factory_path = "/tmp/scb-seq-msa2.bin";
     assert_int_equal(scb_bootstrap_new(&fo, &fb), 0);
-    assert_int_equal(scb_bootstrap_run(fb, &res), 0);
+    assert_int_equal(scb_bootstrap_run(fb, &res, NULL, 0), 0);
     assert_true(res.factory_rejected);
     const struct scb_report *fac_rep = scb_bootstrap_report(fb);
     assert_int_equal(fac_rep->n, card_rep->n);
@@ -692,13 +741,13 @@ static void test_check_fault_sweep(void **state)
             enum scb_bootstrap_outcome o;
             struct scb_committed before, after;
             start(&v, "", "anjay_ef126.bin");
-            assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+            assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
             committed(&v, &before);
             set_card_file(&v, "data/nrf_ef58.bin");
             scb_emu_reset(v.e);
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
-            assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+            assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
             committed(&v, &after);
             int same = memcmp(before.card.sha256, after.card.sha256, 32) == 0 &&
                        after.generation == before.generation;
@@ -752,15 +801,15 @@ static void test_handle_api(void **state)
     scb_bootstrap_force_read(NULL);
     assert_null(scb_bootstrap_report(NULL));
     assert_int_equal(scb_bootstrap_last_apdus(NULL), 0);
-    assert_int_equal(scb_bootstrap_check_card(NULL, &out), SCB_E_INVALID_ARG);
-    assert_int_equal(scb_bootstrap_run(NULL, &res), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_check_card(NULL, &out, NULL, 0), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_run(NULL, &res, NULL, 0), SCB_E_INVALID_ARG);
 
     struct env v;
     struct scb_committed c;
     char json[512], err[256];
     start(&v, "", "anjay_ef126.bin");
-    assert_int_equal(scb_bootstrap_check_card(v.b, NULL), SCB_E_INVALID_ARG);
-    assert_int_equal(scb_bootstrap_run(v.b, NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_check_card(v.b, NULL, NULL, 0), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_bootstrap_run(v.b, NULL, NULL, 0), SCB_E_INVALID_ARG);
     assert_int_equal(scb_bootstrap_set_profile(v.b, NULL), SCB_E_INVALID_ARG);
     assert_int_equal(scb_bootstrap_set_verify(v.b, SCB_VERIFY_EVERY, 0), SCB_E_INVALID_ARG);
     assert_int_equal(scb_bootstrap_set_verify(v.b, (enum scb_verify_policy)7, 1), SCB_E_INVALID_ARG);
@@ -774,33 +823,33 @@ static void test_handle_api(void **state)
     v.bo.reader_name = name;
     renew(&v);
     snprintf(name, sizeof(name), "scribbled");
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     committed(&v, &c);
     assert_string_equal(c.card.reader, "first");
     scb_committed_free(&c);
 
     /* force_read: the next check reads although the reader saw no event */
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
     scb_bootstrap_force_read(v.b);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(out, SCB_BOOTSTRAP_CARD_UNCHANGED);
     assert_true(scb_bootstrap_last_apdus(v.b) > 0);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
 
     /* set_verify(ALWAYS): every check reads */
     assert_int_equal(scb_bootstrap_set_verify(v.b, SCB_VERIFY_ALWAYS, 0), 0);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_true(scb_bootstrap_last_apdus(v.b) > 0);
     assert_int_equal(scb_bootstrap_set_verify(v.b, SCB_VERIFY_ON_EVENT, 0), 0);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
 
     /* set_card(NULL): no reader, nothing sent, nothing deleted; the reader name is kept */
     assert_int_equal(scb_bootstrap_set_card(v.b, NULL, NULL), 0);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(out, SCB_BOOTSTRAP_CARD_ABSENT);
     committed(&v, &c);
     assert_true(c.card.valid);
@@ -814,13 +863,13 @@ static void test_handle_api(void **state)
     /* set_factory: NULL = none, a path = that file, copied */
     scb_emu_remove(v.e);
     assert_int_equal(scb_bootstrap_set_factory(v.b, NULL), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_false(res.factory_applied);
     char path[32] = "data/nrf_ef58.bin";
     assert_int_equal(scb_bootstrap_set_factory(v.b, path), 0);
     memset(path, 0, sizeof(path));
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_true(res.factory_applied);
     stop(&v);
 
@@ -834,14 +883,14 @@ static void test_handle_api(void **state)
     assert_int_equal(scb_emu_load_json(json, "data", &v.e, err, sizeof(err)), 0);
     v.t = scb_emu_transport(v.e);
     scb_card_set_transport(v.card, v.t); /* the same session, the new card */
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_UNREADABLE);
     assert_int_equal(scb_bootstrap_set_pin(v.b, "1234"), 0);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_int_equal(scb_bootstrap_set_pin(v.b, NULL), 0);
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &out), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(out, SCB_BOOTSTRAP_CARD_UNREADABLE);
     stop(&v);
 }
@@ -862,23 +911,23 @@ static void test_report_follows_the_last_check(void **state)
         "\"1\":{\"resources\":{\"0\":2,\"1\":60,\"6\":false,\"7\":\"U\"}}}}}}";
     start(&v, "", "anjay_ef126.bin");
     set_card_json(&v, two);
-    assert_int_equal(scb_bootstrap_run(v.b, &res), 0);
+    assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     const struct scb_report *rep = scb_bootstrap_report(v.b);
     assert_int_equal(rep->n, 1); /* accepted: its warning */
     assert_int_equal(rep->v[0].severity, SCB_SEV_WARNING);
     assert_string_equal(rep->v[0].rule, "acl-missing");
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
     assert_int_equal(scb_bootstrap_report(v.b)->n, 0); /* nothing validated */
     /* a rejected card's violations, then the card goes: empty again */
     set_card_json(&v, bad_ssid_json);
     scb_emu_reset(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_INVALID);
     assert_true(scb_report_has_errors(scb_bootstrap_report(v.b)));
     scb_emu_remove(v.e);
-    assert_int_equal(scb_bootstrap_check_card(v.b, &o), 0);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_true(o == SCB_BOOTSTRAP_CARD_REMOVED || o == SCB_BOOTSTRAP_CARD_ABSENT);
     assert_int_equal(scb_bootstrap_report(v.b)->n, 0); /* the rejection is not kept */
     stop(&v);
@@ -899,6 +948,7 @@ int main(void)
         cmocka_unit_test(test_verify_policy),
         cmocka_unit_test(test_handle_api),
         cmocka_unit_test(test_wrong_pin_presented_once),
+        cmocka_unit_test(test_failure_in_err),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

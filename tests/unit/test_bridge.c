@@ -52,7 +52,7 @@ static void expect_import(import_fn fn, const char *path, const char *endpoint, 
                           uint16_t oid, const char *in_err)
 {
     struct scb_config cfg;
-    char err[256];
+    char err[SCB_ERR_MAX];
     scb_config_init(&cfg);
     assert_int_equal(import_file(fn, path, endpoint, &cfg, err, sizeof(err)), want);
     if (want == SCB_OK) {
@@ -71,7 +71,7 @@ static void test_leshan_endpoints(void **state)
     (void)state;
     const char *f = "data/leshan_bootstrap.json", one[] = "{\"servers\": {}}";
     struct scb_config cfg;
-    char err[256];
+    char err[SCB_ERR_MAX];
     /* two endpoints, none named: which one is the caller's question */
     expect_import(scb_leshan_import, f, NULL, SCB_E_NOT_FOUND, 0, "other-device");
     expect_import(scb_leshan_import, f, "nosuch", SCB_E_NOT_FOUND, 0, "nosuch");
@@ -92,7 +92,7 @@ static void test_wakaama_endpoints(void **state)
     const char none[] = "[Server]\nid=1\nuri=coap://a\nsecurity=NoSec\n";
     const char bad[] = "[Server]\nid\x1b[2J=1\n";
     struct scb_config cfg;
-    char err[256];
+    char err[SCB_ERR_MAX];
     expect_import(scb_wakaama_import, f, "nosuch", SCB_E_NOT_FOUND, 0, "Name=nosuch");
     expect_import(scb_wakaama_import, f, "testlwm2mclient", SCB_OK, SCB_OBJ_SECURITY, NULL);
     scb_config_init(&cfg);
@@ -110,7 +110,7 @@ static void test_wakaama_endpoints(void **state)
 static void round_trip(import_fn imp, export_fn exp, const char *path, const char *endpoint)
 {
     struct scb_config cfg, again;
-    char err[256], lost[512], *out = NULL;
+    char err[SCB_ERR_MAX], lost[512], *out = NULL;
     scb_config_init(&cfg);
     scb_config_init(&again);
     assert_int_equal(import_file(imp, path, endpoint, &cfg, err, sizeof(err)), SCB_OK);
@@ -141,7 +141,7 @@ static void test_wakaama_endpoint_names(void **state)
 {
     (void)state;
     struct scb_config cfg;
-    char err[256], lost[64], *out = NULL;
+    char err[SCB_ERR_MAX], lost[64], *out = NULL;
     scb_config_init(&cfg);
     assert_int_equal(scb_wakaama_export(&cfg, "ep\n[Server]", 1, &out, lost, sizeof(lost), err,
                                         sizeof(err)),

@@ -82,9 +82,9 @@ static void expect_nrf(const struct scb_card_source_result *r)
     uint8_t f[128];
     size_t n;
     scb_hex_decode(nrf_hex, f, sizeof(f), &n);
-    assert_string_equal(r->iccid, "8988211000000430010");
-    assert_int_equal(r->file_len, n);
-    assert_memory_equal(r->file, f, n);
+    assert_string_equal(scb_card_source_result_iccid(r), "8988211000000430010");
+    assert_int_equal(scb_card_source_result_file_len(r), n);
+    assert_memory_equal(scb_card_source_result_file(r), f, n);
 }
 
 static void test_standard_sequence(void **state)
@@ -102,11 +102,11 @@ static void test_standard_sequence(void **state)
         "01708001",                                   /* close the channel */
     };
     struct env v;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
-    assert_int_equal(scb_card_source_read(v.c, NULL, &r), 0);
-    expect_nrf(&r);
-    assert_int_equal(r.apdus, 16);
+    assert_int_equal(scb_card_source_read(v.c, NULL, &r, NULL, 0), 0);
+    expect_nrf(r);
+    assert_int_equal(scb_card_source_result_apdus(r), 16);
     assert_int_equal(scb_emu_log_count(v.e), sizeof(seq) / sizeof(seq[0]));
     for (size_t k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
         const uint8_t *cmd, *rsp;
@@ -116,13 +116,23 @@ static void test_standard_sequence(void **state)
         scb_hex_encode(cmd, cl, hex, sizeof(hex));
         assert_string_equal(hex, seq[k]);
     }
-    assert_int_equal(r.channel, 1);
-    assert_true(r.app_in_dir);
-    assert_int_equal(r.n_dodf, 1);
-    assert_int_equal(r.object_index, 0);
-    assert_true(r.objects[0].oid_double);
+    assert_int_equal(scb_card_source_result_channel(r), 1);
+    assert_true(scb_card_source_result_app_in_dir(r));
+    assert_int_equal(scb_card_source_result_dodf_count(r), 1);
+    assert_int_equal(scb_card_source_result_object_index(r), 0);
+    assert_true(scb_card_source_result_object(r, 0)->oid_double);
+    /* out of range: NULL, never a read past the walk's bounds */
+    assert_null(scb_card_source_result_object(r, scb_card_source_result_object_count(r)));
+    assert_null(scb_card_source_result_dodf(r, 1));
+    assert_null(scb_card_source_result_aodf(r, scb_card_source_result_aodf_count(r)));
+    assert_int_equal(scb_card_source_result_reason(r)->err, SCB_OK);
+    assert_int_equal(scb_card_source_result_reason(r)->step, SCB_CARD_STEP_NONE);
+    assert_int_equal(scb_card_source_result_reason(r)->pin_tries_left, -1);
     scb_card_source_result_free(&r);
-    assert_null(r.file);
+    assert_null(r);
+    scb_card_source_result_free(&r); /* NULL: no-op */
+    scb_card_source_result_free(NULL);
+    assert_null(scb_card_source_result_file(r));
     drop(&v);
 }
 
@@ -144,16 +154,16 @@ static void test_layouts(void **state)
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         struct env v;
-        struct scb_card_source_result r;
+        struct scb_card_source_result *r = NULL;
         nrf_card(&v, cases[k].top, cases[k].lw);
-        int ret = scb_card_source_read(v.c, NULL, &r);
+        int ret = scb_card_source_read(v.c, NULL, &r, NULL, 0);
         if (ret != 0) {
             fail_msg("case %zu: %s", k, scb_strerror(ret));
         }
-        expect_nrf(&r);
-        print_message("# case %zu: %u APDUs\n", k, r.apdus);
-        if (r.apdus != cases[k].apdus) {
-            fail_msg("case %zu: %u APDUs, expected %u", k, r.apdus, cases[k].apdus);
+        expect_nrf(r);
+        print_message("# case %zu: %u APDUs\n", k, scb_card_source_result_apdus(r));
+        if (scb_card_source_result_apdus(r) != cases[k].apdus) {
+            fail_msg("case %zu: %u APDUs, expected %u", k, scb_card_source_result_apdus(r), cases[k].apdus);
         }
         scb_card_source_result_free(&r);
         drop(&v);
@@ -178,15 +188,15 @@ static void test_file_sizes(void **state)
                 f[3] = (uint8_t)(n - 4);
             }
             struct env v;
-            struct scb_card_source_result r;
+            struct scb_card_source_result *r = NULL;
             make_card(&v, f, n, t1 ? "\"protocol\":\"T=1\"" : "", n >= 4 ? "\"pad\":16" : "");
-            int ret = scb_card_source_read(v.c, NULL, &r);
+            int ret = scb_card_source_read(v.c, NULL, &r, NULL, 0);
             if (ret != 0) {
                 fail_msg("%zu bytes: %s", n, scb_strerror(ret));
             }
-            assert_int_equal(r.file_len, n);
+            assert_int_equal(scb_card_source_result_file_len(r), n);
             if (n) {
-                assert_memory_equal(r.file, f, n);
+                assert_memory_equal(scb_card_source_result_file(r), f, n);
             }
             scb_card_source_result_free(&r);
             drop(&v);
@@ -199,19 +209,20 @@ static void test_pin(void **state)
 {
     (void)state;
     struct env v;
-    struct scb_card_source_result r;
-    struct scb_card_source_opts o = {0};
+    struct scb_card_source_result *r = NULL;
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_REQUIRED);
-    assert_null(r.file);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_PIN_REQUIRED);
+    assert_null(scb_card_source_result_file(r));
     o.pin = "1111";
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_PIN_WRONG);
     o.pin = "4321";
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
-    assert_true(r.pin_verified);
-    expect_nrf(&r);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), 0);
+    assert_true(scb_card_source_result_pin_verified(r));
+    expect_nrf(r);
     /* the VERIFY went out with the reference of the FCP's PIN template */
     int verify_seen = 0;
     for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
@@ -229,7 +240,8 @@ static void test_pin(void **state)
     /* a read-protected file whose object is not flagged private: PIN required at READ */
     nrf_card(&v, top, "\"read\":\"pin\"");
     o.pin = NULL;
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_REQUIRED);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_PIN_REQUIRED);
+    scb_card_source_result_free(&r);
     drop(&v);
 }
 
@@ -237,35 +249,43 @@ static void test_overrides_and_missing(void **state)
 {
     (void)state;
     struct env v;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     static const uint8_t aid[] = {0xA0, 0, 0, 0, 0x63, 0x50, 0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
-    struct scb_card_source_opts o = {.aid = aid, .aid_len = sizeof(aid), .file_id = 0x6432};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.aid = aid;
+    o.aid_len = sizeof(aid);
+    o.file_id = 0x6432;
 
     nrf_card(&v, "", "");
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
-    expect_nrf(&r);
-    assert_int_equal(r.apdus, 7); /* ICCID 1 (SFI), channel 1, ADF 1, EF 1 + 2, close 1 */
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), 0);
+    expect_nrf(r);
+    assert_int_equal(scb_card_source_result_apdus(r), 7); /* ICCID 1 (SFI), channel 1, ADF 1, EF 1 + 2, close 1 */
     scb_card_source_result_free(&r);
-    struct scb_card_source_opts basic = {.basic_channel = 1};
-    assert_int_equal(scb_card_source_read(v.c, &basic, &r), 0);
-    assert_int_equal(r.channel, 0);
+    struct scb_card_source_opts basic;
+    scb_card_source_opts_init(&basic);
+    basic.basic_channel = 1;
+    assert_int_equal(scb_card_source_read(v.c, &basic, &r, NULL, 0), 0);
+    assert_int_equal(scb_card_source_result_channel(r), 0);
     scb_card_source_result_free(&r);
     struct scb_p15_path known = {.path = {0x64, 0x32}, .len = 2};
-    struct scb_card_source_opts reread = {.known_path = &known};
-    assert_int_equal(scb_card_source_read(v.c, &reread, &r), 0);
-    expect_nrf(&r);
-    assert_int_equal(r.apdus, 7);
+    struct scb_card_source_opts reread;
+    scb_card_source_opts_init(&reread);
+    reread.known_path = &known;
+    assert_int_equal(scb_card_source_read(v.c, &reread, &r, NULL, 0), 0);
+    expect_nrf(r);
+    assert_int_equal(scb_card_source_result_apdus(r), 7);
     scb_card_source_result_free(&r);
     drop(&v);
 
     /* no PKCS#15 application at all */
-    char err[128];
+    char err[SCB_ERR_MAX];
     struct scb_emu *e = NULL;
     assert_int_equal(scb_emu_load_json("{}", NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
     assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_NO_APP);
+    assert_int_equal(scb_card_source_read(c, NULL, &r, NULL, 0), SCB_E_P15_NO_APP);
     scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
@@ -279,7 +299,9 @@ static void test_overrides_and_missing(void **state)
     t = scb_emu_transport(e);
     scb_card_free(&c);
     assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_NO_OBJECT);
+    assert_int_equal(scb_card_source_read(c, NULL, &r, NULL, 0), SCB_E_P15_NO_OBJECT);
+    assert_int_equal(scb_card_source_result_reason(r)->step, SCB_CARD_STEP_P15);
+    scb_card_source_result_free(&r);
     /* the channel was closed on the error path too */
     const uint8_t *cmd, *rsp;
     size_t cl, rl;
@@ -299,27 +321,27 @@ static void test_fault_sweep(void **state)
     for (int kind = SCB_EMU_FAULT_REMOVE; kind <= SCB_EMU_FAULT_SW; kind++) {
         for (unsigned i = 0; i <= 16; i++) {
             struct env v;
-            struct scb_card_source_result r;
+            struct scb_card_source_result *r = NULL;
             nrf_card(&v, "", "\"pkcs15_first\":false,\"pad\":2");
             scb_emu_set_fault(v.e, (enum scb_emu_fault)kind, kind == SCB_EMU_FAULT_SW ? i + 1 : i,
                               0x6F00);
-            int ret = scb_card_source_read(v.c, NULL, &r);
+            int ret = scb_card_source_read(v.c, NULL, &r, NULL, 0);
             if (kind == SCB_EMU_FAULT_REMOVE && i < 16) {
                 if (ret != SCB_E_CARD_REMOVED) {
                     fail_msg("remove at %u: %d", i, ret);
                 }
-                assert_null(r.file);
+                assert_null(scb_card_source_result_file(r));
             } else if (kind == SCB_EMU_FAULT_RESET && i < 16) {
                 /* reset by someone else: the walk starts again once and succeeds */
                 if (ret != 0) {
                     fail_msg("reset at %u: %s", i, scb_strerror(ret));
                 }
-                expect_nrf(&r);
+                expect_nrf(r);
             } else if (kind == SCB_EMU_FAULT_SW && i < 16) {
                 if (ret >= 0) {
                     fail_msg("6F00 at %u accepted", i + 1);
                 }
-                assert_null(r.file);
+                assert_null(scb_card_source_result_file(r));
             } else {
                 assert_int_equal(ret, 0); /* the fault comes after the walk */
             }
@@ -428,24 +450,26 @@ static void test_card_classes(void **state)
                         assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
                         struct scb_scp03_guard *g = NULL;
                         assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
-                        struct scb_card_source_opts o = {.pin = pin ? "2468" : NULL};
+                        struct scb_card_source_opts o;
+                        scb_card_source_opts_init(&o);
+                        o.pin = pin ? "2468" : NULL;
                         if (scp) {
                             o.secure_open = scb_scp03_guard_open;
                             o.secure_close = scb_scp03_guard_close;
                             o.secure_ctx = g;
                         }
-                        struct scb_card_source_result r;
-                        int ret = scb_card_source_read(v.c, &o, &r);
+                        struct scb_card_source_result *r = NULL;
+                        int ret = scb_card_source_read(v.c, &o, &r, NULL, 0);
                         if (ret != 0) {
-                            fail_msg("%s: %s (%s)", what, scb_strerror(ret), r.error);
+                            fail_msg("%s: %s (%s)", what, scb_strerror(ret), scb_card_source_result_reason(r)->detail);
                         }
-                        assert_int_equal(r.file_len, n);
-                        assert_memory_equal(r.file, f, n);
-                        assert_int_equal(r.secured, scp);
-                        assert_int_equal(r.pin_verified, pin);
+                        assert_int_equal(scb_card_source_result_file_len(r), n);
+                        assert_memory_equal(scb_card_source_result_file(r), f, n);
+                        assert_int_equal(scb_card_source_result_secured(r), scp);
+                        assert_int_equal(scb_card_source_result_pin_verified(r), pin);
                         if (pin) {
-                            assert_int_equal(r.pin_ref, 0x81);
-                            assert_int_equal(r.pin_source, p == 1   ? SCB_PIN_SRC_AODF
+                            assert_int_equal(scb_card_source_result_pin_ref(r), 0x81);
+                            assert_int_equal(scb_card_source_result_pin_source(r), p == 1   ? SCB_PIN_SRC_AODF
                                                            : p == 2 ? SCB_PIN_SRC_ADF_FCP
                                                                     : SCB_PIN_SRC_EF_FCP);
                         }
@@ -480,32 +504,40 @@ static void test_pin_errors(void **state)
 {
     (void)state;
     struct env v;
-    struct scb_card_source_result r;
-    struct scb_card_source_opts o = {.pin = "1111"};
+    struct scb_card_source_result *r = NULL;
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.pin = "1111";
     const char *top = "\"pin\":{\"value\":\"4321\",\"tries\":3}";
 
     nrf_card(&v, top, "\"read\":\"pin\"");
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_WRONG);
-    assert_int_equal(r.pin_tries_left, 2);
-    assert_int_equal(r.sw, 0x63C2);
-    assert_non_null(strstr(r.error, "wrong PIN, 2 tries left"));
-    assert_non_null(strstr(r.error, "63C2"));
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_WRONG);
-    assert_non_null(strstr(r.error, "1 try left"));
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_BLOCKED);
-    assert_int_equal(r.pin_tries_left, 0);
-    assert_non_null(strstr(r.error, "blocked"));
-    assert_int_equal(r.sw, 0x6983);
+    char err[SCB_ERR_MAX];
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, err, sizeof(err)), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_card_source_result_reason(r)->err, SCB_E_PIN_WRONG);
+    assert_int_equal(scb_card_source_result_reason(r)->step, SCB_CARD_STEP_PIN);
+    assert_int_equal(scb_card_source_result_reason(r)->pin_tries_left, 2);
+    assert_int_equal(scb_card_source_result_reason(r)->sw, 0x63C2);
+    assert_string_equal(err, scb_card_source_result_reason(r)->detail); /* the same line */
+    assert_null(scb_card_source_result_file(r));
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "wrong PIN, 2 tries left"));
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "63C2"));
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_PIN_WRONG);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "1 try left"));
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_PIN_BLOCKED);
+    assert_int_equal(scb_card_source_result_reason(r)->pin_tries_left, 0);
+    assert_int_equal(scb_card_source_result_reason(r)->step, SCB_CARD_STEP_PIN);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "blocked"));
+    assert_int_equal(scb_card_source_result_reason(r)->sw, 0x6983);
     /* blocked: even the right PIN is refused, with 6983 named */
     o.pin = "4321";
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_PIN_BLOCKED);
-    assert_non_null(strstr(r.error, "6983"));
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_PIN_BLOCKED);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "6983"));
     drop(&v);
     /* too short for the AODF's minLength: nothing sent to the card */
     nrf_card(&v, top, "\"read\":\"pin\"");
     o.pin = "12";
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_INVALID_ARG);
-    assert_non_null(strstr(r.error, "PIN does not fit"));
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_INVALID_ARG);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "PIN does not fit"));
     for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
         const uint8_t *cmd, *rsp;
         size_t cl, rl;
@@ -518,10 +550,10 @@ static void test_pin_errors(void **state)
     nrf_card(&v, "\"pin\":{\"value\":\"4321\"},\"faults\":{\"sw_at\":18,\"sw\":\"6986\"}",
              "\"read\":\"pin\",\"aodf\":false");
     o.pin = "4321";
-    assert_true(scb_card_source_read(v.c, &o, &r) < 0);
-    assert_int_equal(r.sw, 0x6986);
-    assert_non_null(strstr(r.error, "6986"));
-    assert_null(strstr(r.error, "6985"));
+    assert_true(scb_card_source_read(v.c, &o, &r, NULL, 0) < 0);
+    assert_int_equal(scb_card_source_result_reason(r)->sw, 0x6986);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "6986"));
+    assert_null(strstr(scb_card_source_result_reason(r)->detail, "6985"));
     drop(&v);
     /* a private object, no AODF and no C6 anywhere: a clear line */
     const char *json =
@@ -530,14 +562,14 @@ static void test_pin_errors(void **state)
         "{\"fid\":\"5031\",\"hex\":\"A706300404026430\"},"
         "{\"fid\":\"6430\",\"hex\":\"A11B300703020780040101 3000 A10E 300C 0604672B0901 3004"
         "04026432\"},{\"fid\":\"6432\",\"hex\":\"00000000\"}]}]}";
-    char err[128];
     struct scb_emu *e = NULL;
     assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
     assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, &o, &r), SCB_E_FCP_MALFORMED);
-    assert_non_null(strstr(r.error, "no PIN reference"));
+    assert_int_equal(scb_card_source_read(c, &o, &r, NULL, 0), SCB_E_FCP_MALFORMED);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "no PIN reference"));
+    scb_card_source_result_free(&r);
     scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
@@ -546,14 +578,15 @@ static void test_pin_errors(void **state)
 /* A card made from profile json, read with default options: malformed, said so. */
 static void read_malformed(const char *json)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     struct scb_emu *e = NULL;
     struct scb_card *c = NULL;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     assert_int_equal(scb_emu_load_json(json, NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
     assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_MALFORMED);
+    assert_int_equal(scb_card_source_read(c, NULL, &r, NULL, 0), SCB_E_P15_MALFORMED);
+    scb_card_source_result_free(&r);
     scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
@@ -565,7 +598,7 @@ static void test_pathological(void **state)
     (void)state;
     char *json = malloc(200000), err[256];
     struct scb_emu *e = NULL;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     size_t n = 0;
 
     /* EF DIR with 254 records, none of them PKCS#15 */
@@ -578,7 +611,7 @@ static void test_pathological(void **state)
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
     assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, NULL, &r), SCB_E_P15_NO_APP);
+    assert_int_equal(scb_card_source_read(c, NULL, &r, NULL, 0), SCB_E_P15_NO_APP);
     assert_true(scb_card_apdus(c) < 270);
     scb_card_free(&c);
     scb_transport_free(&t);
@@ -608,10 +641,10 @@ static void test_pathological(void **state)
     f[3] = 0xFC;
     struct env v;
     make_card(&v, f, 32768, "\"max_response\":1,\"protocol\":\"T=1\"", "");
-    assert_int_equal(scb_card_source_read(v.c, NULL, &r), 0);
-    assert_int_equal(r.file_len, 32768);
-    assert_memory_equal(r.file, f, 32768);
-    print_message("# 32 KB in 1-byte responses: %u APDUs\n", r.apdus);
+    assert_int_equal(scb_card_source_read(v.c, NULL, &r, NULL, 0), 0);
+    assert_int_equal(scb_card_source_result_file_len(r), 32768);
+    assert_memory_equal(scb_card_source_result_file(r), f, 32768);
+    print_message("# 32 KB in 1-byte responses: %u APDUs\n", scb_card_source_result_apdus(r));
     scb_card_source_result_free(&r);
     drop(&v);
     free(f);
@@ -665,18 +698,20 @@ static void test_hostile_aodf(void **state)
     /* an AODF with one PIN object (reference 01) */
     static const char aodf_pin1[] =
         "302730060C0450494E313003040101A11830160302020C0A01010201040201080201088001010401FF";
-    struct scb_card_source_opts o = {.pin = "1234"};
-    struct scb_card_source_result r;
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.pin = "1234";
+    struct scb_card_source_result *r = NULL;
     struct env v;
 
     /* a local PIN reference (81) written in one byte, 80 01 81, as cards do: VERIFY P2=81 */
     hand_card(&v, "", 0x81, odf,
               "302730060C0450494E313003040101A11830160302020C0A010102010402010802010880018104"
               "01FF", "");
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
-    expect_nrf(&r);
-    assert_int_equal(r.pin_ref, 0x81);
-    assert_int_equal(r.pin_source, SCB_PIN_SRC_AODF);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), 0);
+    expect_nrf(r);
+    assert_int_equal(scb_card_source_result_pin_ref(r), 0x81);
+    assert_int_equal(scb_card_source_result_pin_source(r), SCB_PIN_SRC_AODF);
     scb_card_source_result_free(&r);
     drop(&v);
 
@@ -684,9 +719,9 @@ static void test_hostile_aodf(void **state)
     hand_card(&v, "", 1, odf,
               "302730060C0450494E313003040101A11830160302020C0A010302010402010802010880010104"
               "01FF", "");
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_UNSUPPORTED);
-    assert_non_null(strstr(r.error, "half-nibble BCD"));
-    assert_null(strstr(r.error, "does not fit"));
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_UNSUPPORTED);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "half-nibble BCD"));
+    assert_null(strstr(scb_card_source_result_reason(r)->detail, "does not fit"));
     assert_int_equal(log_count(v.e, 0x20, 0), 0);
     drop(&v);
 
@@ -697,8 +732,8 @@ static void test_hostile_aodf(void **state)
         hand_card(&v, tops[k], 1, "A706300404026430A80E300C0402643302010080037FFFFF",
                   "302730060C0450494E313003040101A11830160302020C0A0101020104020108020108800101"
                   "0401FF", "");
-        assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
-        expect_nrf(&r);
+        assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), 0);
+        expect_nrf(r);
         assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
         const uint8_t *cmd, *rsp;
         size_t cl, rl, aodf_reads = 0;
@@ -719,16 +754,18 @@ static void test_hostile_aodf(void **state)
      * READ BINARY at most past it on a 9000 short-read card, and the PIN is found */
     hand_card(&v, "\"protocol\":\"T=1\"", 1, odf,
               aodf_pin1, ",\"fcp_size\":40000");
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), 0);
-    expect_nrf(&r);
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), 0);
+    expect_nrf(r);
     assert_int_equal(log_count(v.e, 0xB0, 0x6B00), 0);
     scb_card_source_result_free(&r);
     drop(&v);
     /* ... too small: the truncated AODF is malformed, said so with the step */
     hand_card(&v, "", 1, odf,
               aodf_pin1, ",\"fcp_size\":5");
-    assert_int_equal(scb_card_source_read(v.c, &o, &r), SCB_E_P15_MALFORMED);
-    assert_non_null(strstr(r.error, "EF AODF 1"));
+    assert_int_equal(scb_card_source_read(v.c, &o, &r, NULL, 0), SCB_E_P15_MALFORMED);
+    assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "EF AODF 1"));
+    assert_int_equal(scb_card_source_result_reason(r)->step, SCB_CARD_STEP_P15);
+    scb_card_source_result_free(&r);
     assert_int_equal(log_count(v.e, 0x20, 0), 0);
     drop(&v);
 }
@@ -754,13 +791,16 @@ static void test_scp03_basic_channel(void **state)
         assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
         struct scb_scp03_guard *g = NULL;
         assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
-        struct scb_card_source_opts o = {.basic_channel = forced, .pin = pin ? "2468" : NULL};
+        struct scb_card_source_opts o;
+        scb_card_source_opts_init(&o);
+        o.basic_channel = forced;
+        o.pin = pin ? "2468" : NULL;
         o.secure_open = scb_scp03_guard_open;
         o.secure_close = scb_scp03_guard_close;
         o.secure_ctx = g;
         for (int round = 0; round < 2; round++) {
-            struct scb_card_source_result r;
-            int ret = scb_card_source_read(v.c, &o, &r);
+            struct scb_card_source_result *r = NULL;
+            int ret = scb_card_source_read(v.c, &o, &r, NULL, 0);
             if (ret != 0) {
                 for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
                     const uint8_t *cmd, *rsp;
@@ -771,10 +811,10 @@ static void test_scp03_basic_channel(void **state)
                 }
                 fail_msg("variant %d round %d: %s", variant, round, scb_strerror(ret));
             }
-            expect_nrf(&r);
-            assert_int_equal(r.channel, 0);
-            assert_int_equal(r.secured, 1);
-            assert_int_equal(r.pin_verified, pin);
+            expect_nrf(r);
+            assert_int_equal(scb_card_source_result_channel(r), 0);
+            assert_int_equal(scb_card_source_result_secured(r), 1);
+            assert_int_equal(scb_card_source_result_pin_verified(r), pin);
             scb_card_source_result_free(&r);
         }
         /* every APDU answered as expected; the last one leaves the application plain */
@@ -857,6 +897,38 @@ static void test_scp03_session_end(void **state)
     drop(&v);
 }
 
+/* A reader that cannot be reached or holds no card: the connection's step, typed, in a result
+ * that exists (and is freed) like any other. */
+static void test_reason_connect(void **state)
+{
+    (void)state;
+    static const int errs[] = {SCB_E_NO_SERVICE, SCB_E_NO_CARD};
+    for (size_t k = 0; k < sizeof(errs) / sizeof(errs[0]); k++) {
+        struct scb_transport *t = k == 0 ? scb_transport_unreachable(errs[k])
+                                         : scb_transport_empty_reader("test");
+        struct scb_card *c = NULL;
+        struct scb_card_source_result *r = NULL;
+        char err[SCB_ERR_MAX];
+        assert_non_null(t);
+        assert_int_equal(scb_card_new(t, &c), 0);
+        int ret = scb_card_source_read(c, NULL, &r, err, sizeof(err));
+        assert_true(ret < 0);
+        assert_non_null(r);
+        const struct scb_card_reason *why = scb_card_source_result_reason(r);
+        assert_int_equal(why->err, ret);
+        assert_int_equal(why->step, SCB_CARD_STEP_CONNECT);
+        assert_string_equal(scb_card_step_name(why->step), "connect");
+        assert_int_equal(why->pin_tries_left, -1);
+        assert_true(err[0] != '\0');
+        assert_null(scb_card_source_result_file(r));
+        assert_int_equal(scb_card_source_result_file_len(r), 0);
+        scb_card_source_result_free(&r);
+        scb_card_free(&c);
+        scb_transport_free(&t);
+    }
+    assert_string_equal(scb_card_step_name((enum scb_card_step)99), "unknown");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -872,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_hostile_aodf),
         cmocka_unit_test(test_scp03_basic_channel),
         cmocka_unit_test(test_scp03_session_end),
+        cmocka_unit_test(test_reason_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -159,7 +159,7 @@ static void test_network_commit_observed(void **state)
     assert_int_equal(scb_committed_merge(&c, &srv, SCB_PROV_FACTORY), 0);
     scb_config_free(&cfg);
     scb_config_free(&srv);
-    assert_int_equal(scb_store_commit(st, &c), 0); /* before the observer: not seen */
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), 0); /* before the observer: not seen */
     scb_committed_free(&c);
     memset(&o, 0, sizeof(o));
     assert_int_equal(scb_store_set_observer(st, observer, &o), 0);

@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include "scboot/account.h"
 #include "scboot/coap.h"
 #include "scboot/error.h"
 #include "scboot/json.h"
@@ -39,15 +40,18 @@ static uint64_t now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* A fresh store holding only the Bootstrap-Server account (NoSec) at port, hold-off s. */
+/* A fresh store holding only the Bootstrap-Server account (NoSec) at port, hold-off s; name
+ * NULL: a memory store. */
 static struct scb_store *store_with_account(const char *name, unsigned port, long long hold_off)
 {
     char path[128], json[512], err[256];
     struct scb_store *st = NULL;
     struct scb_committed prev, c;
     struct scb_config cfg;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    assert_int_equal(scb_store_open(path, 0, &st, err, sizeof(err)), SCB_OK);
+    snprintf(path, sizeof(path), "%s/%s", dir, name ? name : "");
+    assert_int_equal(name ? scb_store_open(path, 0, &st, err, sizeof(err))
+                          : scb_store_new_memory(&st, err, sizeof(err)),
+                     SCB_OK);
     if (port == 0) {
         return st; /* nothing committed */
     }
@@ -60,7 +64,7 @@ static struct scb_store *store_with_account(const char *name, unsigned port, lon
     assert_int_equal(scb_config_from_json_text(json, &cfg, err, sizeof(err)), SCB_OK);
     scb_committed_init(&prev);
     assert_int_equal(scb_committed_replace(&c, &prev, &cfg, SCB_PROV_FACTORY), SCB_OK);
-    assert_int_equal(scb_store_commit(st, &c), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
     scb_committed_free(&c);
     scb_committed_free(&prev);
     scb_config_free(&cfg);
@@ -162,21 +166,65 @@ static void opts_watched(struct scb_coap_opts *o, struct watch *w)
     o->cancel_ctx = w;
 }
 
-static void account_uri_used(void **state)
+/* Client-initiated bootstrap from the account of st (the server at port, no URI given):
+ * committed, generation 2, a Server instance. */
+static void bootstrap_commits(struct scb_store *st, unsigned port)
 {
-    unsigned port = port_base;
-    struct scb_store *st = store_with_account("used", port, 0);
     struct scb_coap_opts o;
     struct scb_coap_result res;
     pid_t pid = start_server(port);
     int srv = 0;
-    (void)state;
     opts_init(&o);
     assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
     stop_server(pid);
     assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
     assert_int_equal(generation(st, &srv), 2);
     assert_true(srv);
+}
+
+static void account_uri_used(void **state)
+{
+    unsigned port = port_base;
+    struct scb_store *st = store_with_account("used", port, 0);
+    (void)state;
+    bootstrap_commits(st, port);
+    scb_store_close(&st);
+}
+
+/* What the commit observer of a memory store saw of a network bootstrap. */
+struct net_seen {
+    int commits, added;
+    unsigned provenances;
+};
+
+static int net_added(void *ctx, const struct scb_account_change *ch)
+{
+    struct net_seen *n = ctx;
+    n->added += ch->event == SCB_ACCOUNT_ADDED && ch->ssid == 7;
+    return 0;
+}
+
+static void net_observe(void *ctx, const struct scb_commit_event *ev)
+{
+    struct net_seen *n = ctx;
+    n->commits++;
+    n->provenances = ev->provenances;
+    scb_account_diff(&ev->before->cfg, &ev->after->cfg, net_added, n);
+}
+
+/* A client's own persistence: the network bootstrap commits into a memory store, and the
+ * store's observer reports the new server account as one from the network. */
+static void memory_store_commits(void **state)
+{
+    unsigned port = port_base + 7;
+    struct scb_store *st = store_with_account(NULL, port, 0);
+    struct net_seen seen = {0};
+    (void)state;
+    assert_int_equal(scb_store_set_observer(st, net_observe, &seen), SCB_OK);
+    bootstrap_commits(st, port);
+    assert_int_equal(seen.commits, 1);
+    assert_int_equal(seen.added, 1);
+    assert_true(seen.provenances & (1u << SCB_PROV_NETWORK));
     scb_store_close(&st);
 }
 
@@ -370,6 +418,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(account_uri_used),
+        cmocka_unit_test(memory_store_commits),
         cmocka_unit_test(no_account_no_uri_refused),
         cmocka_unit_test(contradicting_uri_refused_nosec),
         cmocka_unit_test(hold_off_waited),

@@ -334,7 +334,7 @@ static void test_json_roundtrip(void **state)
     struct scb_config cfg, back;
     struct scb_decode_error e = {0};
     struct scb_buf out = {0};
-    char err[256];
+    char err[SCB_ERR_MAX];
 
     assert_int_equal(scb_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
     scb_config_init(&cfg);
@@ -396,7 +396,7 @@ static void test_json_errors(void **state)
     };
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
         struct scb_config cfg;
-        char err[256] = "";
+        char err[SCB_ERR_MAX] = "";
         scb_config_init(&cfg);
         if (scb_config_from_json_text(bad[k], &cfg, err, sizeof(err)) != SCB_E_JSON) {
             fail_msg("accepted: %s", bad[k]);
@@ -425,7 +425,7 @@ static void test_json_format(void **state)
         "{\"format\":\"scboot-config-1\\n\",\"objects\":{}}",
     };
     struct scb_config cfg;
-    char err[256];
+    char err[SCB_ERR_MAX];
     for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
         scb_config_init(&cfg);
         if (scb_config_from_json_text(ok[k], &cfg, err, sizeof(err)) != 0) {
@@ -476,7 +476,7 @@ static void test_json_parse_strict(void **state)
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         struct json_object *root = (struct json_object *)1;
-        char err[160] = "";
+        char err[SCB_ERR_MAX] = "";
         int ret = scb_json_parse(cases[k].text, strlen(cases[k].text), &root, err, sizeof(err));
         int accept = k < 2;
         if (accept) {
@@ -547,7 +547,7 @@ static void test_json_parse_hostile(void **state)
     };
     for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
         struct json_object *root = (struct json_object *)1;
-        char err[160] = "";
+        char err[SCB_ERR_MAX] = "";
         int ret = scb_json_parse(cases[k].text, strlen(cases[k].text), &root, err, sizeof(err));
         if (cases[k].why == NULL) {
             if (ret != SCB_OK) {
@@ -565,7 +565,7 @@ static void test_json_parse_hostile(void **state)
     }
     /* the JSON pointer in err: RFC 6901 (~0, ~1), control characters shown, one line */
     struct json_object *root = NULL;
-    char err[160] = "";
+    char err[SCB_ERR_MAX] = "";
     assert_int_equal(scb_json_parse("{\"a/b\": {\"c~d\": NaN}}", 21, &root, err, sizeof(err)),
                      SCB_E_JSON);
     assert_non_null(strstr(err, "(at /a~1b/c~0d)"));
@@ -608,7 +608,7 @@ static void test_json_types(void **state)
                     "\"17\": \"21:0\"}}}}, \"21\": {\"instances\": {\"0\": {\"resources\": "
                     "{\"0\": {\"hex\": \"AA\"}}}}}}}";
     struct scb_config cfg;
-    char err[256] = "";
+    char err[SCB_ERR_MAX] = "";
     int64_t v;
     scb_config_init(&cfg);
     if (scb_config_from_json_text(j, &cfg, err, sizeof(err)) != 0) {

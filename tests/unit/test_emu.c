@@ -35,7 +35,7 @@ struct fixture {
 static int setup(void **state)
 {
     static struct fixture f;
-    char err[256];
+    char err[SCB_ERR_MAX];
     memset(&f, 0, sizeof(f));
     if (scb_emu_load_json(profile, NULL, &f.e, err, sizeof(err)) < 0) {
         fail_msg("%s", err);
@@ -172,7 +172,7 @@ static void test_log(void **state)
 /* The strict card (doc/protocol.md, card behaviours) command by command, and the lenient option. */
 static void strict_card(struct fixture *f, const char *json)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     memset(f, 0, sizeof(*f));
     if (scb_emu_load_json(json, NULL, &f->e, err, sizeof(err)) < 0) {
         fail_msg("%s", err);
@@ -308,7 +308,7 @@ static void test_profile_errors(void **state)
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct scb_emu *e = NULL;
-        char err[256] = "";
+        char err[SCB_ERR_MAX] = "";
         int ret = scb_emu_load_json(bad[i], NULL, &e, err, sizeof(err));
         if (ret >= 0) {
             fail_msg("profile %zu accepted: %s", i, bad[i]);

@@ -192,7 +192,7 @@ static void test_status_unknown_state_is_unreachable(void **state)
 {
     struct scb_transport *tr = NULL;
     struct scb_card_status st;
-    char err[200];
+    char err[SCB_ERR_MAX];
     (void)state;
     fake_set(1, R0, SCARD_STATE_PRESENT, NULL, 0);
     assert_int_equal(scb_pcsc_open(R0, &tr, err, sizeof(err)), SCB_OK);

@@ -98,7 +98,11 @@ static int open_session(struct session *s, const struct scp03_kat *k, const stru
                         size_t nextra, const struct scb_scp03_keys *keys_override)
 {
     struct scb_scp03_keys keys;
-    struct scb_scp03_opts o = {.level = 0x33, .rng = fixed_rng, .rng_ctx = (void *)k};
+    struct scb_scp03_opts o;
+    scb_scp03_opts_init(&o);
+    o.level = 0x33;
+    o.rng = fixed_rng;
+    o.rng_ctx = (void *)k;
     size_t n = 0;
     memset(s, 0, sizeof(*s));
     snprintf(s->iu_cmd, sizeof(s->iu_cmd), "8050300008%s00", k->host_challenge);
@@ -302,7 +306,10 @@ static void test_unsupported_and_refused(void **state)
     struct scb_transport *t = mock_script_begin(steps, 2);
     struct scb_card *c = NULL;
     struct scb_transport *f = NULL;
-    struct scb_scp03_opts o = {.rng = fixed_rng, .rng_ctx = (void *)&kat_aes128};
+    struct scb_scp03_opts o;
+    scb_scp03_opts_init(&o);
+    o.rng = fixed_rng;
+    o.rng_ctx = (void *)&kat_aes128;
     assert_int_equal(scb_card_new(t, &c), 0);
     assert_int_equal(scb_scp03_open(c, 0, &keys, &o, &f), SCB_E_SCP03_REFUSED);
     scb_card_free(&c);
@@ -313,7 +320,7 @@ static void test_key_files(void **state)
 {
     (void)state;
     struct scb_scp03_keys k;
-    char err[200];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_scp03_keys_parse("# test keys\nenc=000102030405060708090A0B0C0D0E0F\n"
                                           "mac = 101112131415161718191A1B1C1D1E1F\n"
                                           "dek=202122232425262728292A2B2C2D2E2F # comment\n"
@@ -361,7 +368,7 @@ static void test_key_file_refusals(void **state)
 {
     (void)state;
     struct scb_scp03_keys k, zero;
-    char err[256], path[] = "/tmp/scb-keys-XXXXXX", link[64];
+    char err[SCB_ERR_MAX], path[] = "/tmp/scb-keys-XXXXXX", link[64];
     static const char *bad[] = {
         "enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n", /* no dek */
         ("enc=000102030405060708090A0B0C0D0E0F\nmac=000102030405060708090A0B0C0D0E0F\n"
@@ -462,20 +469,24 @@ static void card_keys(size_t keylen, struct scb_scp03_keys *keys)
 }
 
 static int read_with(struct scb_emu *e, const struct scb_scp03_keys *keys, int required,
-                     struct scb_card_source_result *r, int *fell_back, unsigned level)
+                     struct scb_card_source_result **r, int *fell_back, unsigned level)
 {
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
     struct scb_scp03_guard *g = NULL;
-    struct scb_scp03_opts so = {.level = (uint8_t)level};
+    struct scb_scp03_opts so;
+    scb_scp03_opts_init(&so);
+    so.level = (uint8_t)level;
     if (keys) {
         assert_int_equal(scb_scp03_guard_new(keys, &so, required, &g), 0);
     }
-    struct scb_card_source_opts o = {.secure_open = scb_scp03_guard_open,
-                              .secure_close = scb_scp03_guard_close,
-                              .secure_ctx = g};
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.secure_open = scb_scp03_guard_open;
+    o.secure_close = scb_scp03_guard_close;
+    o.secure_ctx = g;
     assert_int_equal(scb_card_new(t, &c), 0);
-    int ret = scb_card_source_read(c, keys ? &o : NULL, r);
+    int ret = scb_card_source_read(c, keys ? &o : NULL, r, NULL, 0);
     assert_ptr_equal(scb_card_transport(c), t); /* the plain transport is back */
     *fell_back = scb_scp03_guard_fell_back(g);
     scb_scp03_guard_free(&g);
@@ -500,16 +511,16 @@ static void test_walk_over_scp03(void **state)
                                              levels[l] == 0x33 ? "scp03" : "always", 300);
                 struct scb_scp03_keys keys;
                 int fell_back = 0;
-                struct scb_card_source_result r;
+                struct scb_card_source_result *r = NULL;
                 card_keys(lens[i], &keys);
                 int ret = read_with(e, &keys, 1, &r, &fell_back, levels[l]);
                 if (ret != 0) {
                     fail_msg("AES-%zu %s level %02X: %s", lens[i] * 8, p ? "T=1" : "T=0",
                              levels[l], scb_strerror(ret));
                 }
-                assert_true(r.secured);
-                assert_int_equal(r.file_len, n);
-                assert_memory_equal(r.file, f, n);
+                assert_true(scb_card_source_result_secured(r));
+                assert_int_equal(scb_card_source_result_file_len(r), n);
+                assert_memory_equal(scb_card_source_result_file(r), f, n);
                 scb_card_source_result_free(&r);
                 scb_emu_free(&e);
             }
@@ -522,7 +533,7 @@ static void test_walk_refusals(void **state)
     (void)state;
     struct scb_scp03_keys keys;
     int fell_back = 0;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     /* the card refuses plain reads of the file */
     struct scb_emu *e = scp_card(16, "T=0", "scp03", 0);
     assert_int_equal(read_with(e, NULL, 1, &r, &fell_back, 0), SCB_E_SECURITY_STATUS);
@@ -531,16 +542,16 @@ static void test_walk_refusals(void **state)
     keys.mac[3] ^= 0x40;
     assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), SCB_E_SCP03_CRYPTOGRAM);
     assert_int_equal(read_with(e, &keys, 0, &r, &fell_back, 0), SCB_E_SCP03_CRYPTOGRAM);
-    assert_null(r.file);
+    assert_null(scb_card_source_result_file(r));
     /* a wrong ENC key passes authentication (cryptograms use MAC keys) but the card cannot
      * decrypt the first command: refused, nothing read */
     card_keys(16, &keys);
     keys.enc[3] ^= 0x40;
     assert_true(read_with(e, &keys, 1, &r, &fell_back, 0) < 0);
-    assert_null(r.file);
+    assert_null(scb_card_source_result_file(r));
     scb_emu_free(&e);
     /* a card without SCP03: required fails, preferred reads in plaintext and says so */
-    char err[128];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_emu_load_json("{\"lwm2m\":{\"hex\":\"00000000\"}}", NULL, &e, err,
                                        sizeof(err)),
                      0);
@@ -548,7 +559,7 @@ static void test_walk_refusals(void **state)
     assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), SCB_E_SCP03_UNSUPPORTED);
     assert_int_equal(read_with(e, &keys, 0, &r, &fell_back, 0), 0);
     assert_true(fell_back);
-    assert_false(r.secured);
+    assert_false(scb_card_source_result_secured(r));
     scb_card_source_result_free(&r);
     scb_emu_free(&e);
 }
@@ -578,7 +589,7 @@ static void test_iu_refusals_required_preferred(void **state)
             }
             struct scb_scp03_keys keys;
             int fell_back = 0;
-            struct scb_card_source_result r;
+            struct scb_card_source_result *r = NULL;
             card_keys(16, &keys);
             keys.kvn = 0x30;
             int ret = read_with(e, &keys, required, &r, &fell_back, 0);
@@ -588,11 +599,12 @@ static void test_iu_refusals_required_preferred(void **state)
                              scb_strerror(ret));
                 }
                 assert_false(fell_back);
-                assert_null(r.file);
-                assert_non_null(strstr(r.error, "key version 30"));
-                assert_non_null(strstr(r.error, cases[i].sw));
+                assert_null(scb_card_source_result_file(r));
+                assert_non_null(strstr(scb_card_source_result_reason(r)->detail, "key version 30"));
+                assert_int_equal(scb_card_source_result_reason(r)->step, SCB_CARD_STEP_SCP03);
+                assert_non_null(strstr(scb_card_source_result_reason(r)->detail, cases[i].sw));
                 uint16_t sw = (uint16_t)strtoul(cases[i].sw, NULL, 16);
-                assert_int_equal(r.sw, sw);
+                assert_int_equal(scb_card_source_result_reason(r)->sw, sw);
                 /* nothing was read in plaintext after the refusal */
                 for (size_t k = 0; k < scb_emu_log_count(e); k++) {
                     const uint8_t *cmd, *rsp;
@@ -603,13 +615,13 @@ static void test_iu_refusals_required_preferred(void **state)
                 }
             } else if (required) {
                 assert_int_equal(ret, SCB_E_SCP03_UNSUPPORTED);
-                assert_non_null(strstr(r.error, cases[i].sw));
+                assert_non_null(strstr(scb_card_source_result_reason(r)->detail, cases[i].sw));
             } else {
                 assert_int_equal(ret, 0);
                 assert_true(fell_back);
-                assert_false(r.secured);
-                scb_card_source_result_free(&r);
+                assert_false(scb_card_source_result_secured(r));
             }
+            scb_card_source_result_free(&r);
             scb_emu_free(&e);
         }
     }
@@ -622,10 +634,10 @@ static void test_wrapped_le(void **state)
     struct scb_emu *e = scp_card(16, "T=1", "scp03", 2);
     struct scb_scp03_keys keys;
     int fell_back = 0;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     card_keys(16, &keys);
     assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), 0);
-    assert_true(r.secured);
+    assert_true(scb_card_source_result_secured(r));
     int wrapped = 0;
     for (size_t k = 0; k < scb_emu_log_count(e); k++) {
         const uint8_t *cmd, *rsp;
@@ -654,7 +666,7 @@ static void test_scp03_fault_sweep(void **state)
     /* how many APDUs reach the card in a clean read */
     struct scb_emu *e = scp_card(16, "T=0", "scp03", 2);
     int fell_back = 0;
-    struct scb_card_source_result r;
+    struct scb_card_source_result *r = NULL;
     assert_int_equal(read_with(e, &keys, 1, &r, &fell_back, 0), 0);
     scb_card_source_result_free(&r);
     size_t total = scb_emu_log_count(e);
@@ -674,9 +686,10 @@ static void test_scp03_fault_sweep(void **state)
                 /* a 6F00 answered to the channel close after the data was read is reported */
                 fail_msg("fault %d at %u: read succeeded", kind, i);
             } else {
-                assert_null(r.file);
+                assert_null(scb_card_source_result_file(r));
             }
             scb_emu_free(&e);
+            scb_card_source_result_free(&r);
             covered++;
         }
     }
@@ -707,13 +720,15 @@ static void test_guard_api(void **state)
     struct scb_emu *e = scp_card(16, "T=1", "scp03", 300);
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
-    struct scb_card_source_result r;
-    struct scb_card_source_opts o = {.secure_open = scb_scp03_guard_open,
-                              .secure_close = scb_scp03_guard_close,
-                              .secure_ctx = g};
+    struct scb_card_source_result *r = NULL;
+    struct scb_card_source_opts o;
+    scb_card_source_opts_init(&o);
+    o.secure_open = scb_scp03_guard_open;
+    o.secure_close = scb_scp03_guard_close;
+    o.secure_ctx = g;
     assert_int_equal(scb_card_new(t, &c), 0);
-    assert_int_equal(scb_card_source_read(c, &o, &r), 0);
-    assert_true(r.secured);
+    assert_int_equal(scb_card_source_read(c, &o, &r, NULL, 0), 0);
+    assert_true(scb_card_source_result_secured(r));
     assert_int_equal(scb_scp03_guard_fell_back(g), 0);
     assert_ptr_equal(scb_card_transport(c), t);
     scb_card_source_result_free(&r);

@@ -25,7 +25,7 @@
 
 static void cfg_from_json(const char *json, struct scb_config *c)
 {
-    char err[256];
+    char err[SCB_ERR_MAX];
     scb_config_init(c);
     if (scb_config_from_json_text(json, c, err, sizeof(err)) != 0) {
         fail_msg("%s", err);

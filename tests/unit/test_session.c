@@ -61,7 +61,11 @@ static const char srv_inst[] = "{\"3\":{\"resources\":{\"0\":7,\"1\":300,\"6\":f
 static int new_session(struct scb_session **s, const struct scb_config *com,
                        const struct scb_profile *p, uint64_t lifetime_ms)
 {
-    const struct scb_session_opts o = {.profile = p, .lifetime_ms = lifetime_ms, .clock = clock_fn};
+    struct scb_session_opts o;
+    scb_session_opts_init(&o);
+    o.profile = p;
+    o.lifetime_ms = lifetime_ms;
+    o.clock = clock_fn;
     return scb_session_new(&o, com, s);
 }
 

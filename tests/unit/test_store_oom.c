@@ -4,7 +4,8 @@
  * (malloc, calloc and realloc replaced in this program; json-c and libc call them) either
  * commits the whole new configuration or fails with nothing written: the store then loads as
  * exactly the old one, never as a document missing a part (a NULL json-c object written as
- * null) and never crashing on a NULL text. glibc only, not with a sanitizer.
+ * null) and never crashing on a NULL text; so does the memory store's. glibc only, not with
+ * a sanitizer.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,12 +84,39 @@ static int loaded(struct scb_store *s, uint64_t *gen)
     return (int)v;
 }
 
+/* One turn: commit make(2) over make(1) with allocation k failing; the store then holds one
+ * of the two, whole, and c's generation is as it came when the commit failed. The commit's
+ * return. */
+static int commit_turn(struct scb_store *s, long k, int *failures)
+{
+    struct scb_committed nw;
+    uint64_t gen;
+    make(&nw, 2);
+    nw.generation = 1; /* as loaded: the commit makes it 2 */
+    failed = 0;
+    fail_at = k;
+    int ret = scb_store_commit(s, &nw, NULL, 0);
+    fail_at = -1;
+    int v = loaded(s, &gen);
+    if (ret == SCB_OK) {
+        assert_int_equal(v, 2);
+        assert_int_equal(gen, 2);
+    } else {
+        assert_int_equal(ret, SCB_E_NOMEM);
+        assert_int_equal(v, 1); /* nothing committed */
+        assert_int_equal(gen, 1);
+        assert_int_equal(nw.generation, 1);
+        (*failures)++;
+    }
+    scb_committed_free(&nw);
+    return ret;
+}
+
 static void commit_out_of_memory(void **state)
 {
     struct scb_store *s = NULL;
-    struct scb_committed old, nw;
+    struct scb_committed old;
     char err[256];
-    uint64_t gen;
     int failures = 0;
     (void)state;
     snprintf(dir, sizeof(dir), "/tmp/scb-oom-XXXXXX");
@@ -96,26 +124,9 @@ static void commit_out_of_memory(void **state)
     assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
     scb_store_set_hook(s, stop_injecting, NULL);
     make(&old, 1);
-    assert_int_equal(scb_store_commit(s, &old), 0);
+    assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
     for (long k = 0; k < 100000; k++) {
-        make(&nw, 2);
-        nw.generation = 1; /* as loaded: the commit makes it 2 */
-        failed = 0;
-        fail_at = k;
-        int ret = scb_store_commit(s, &nw);
-        fail_at = -1;
-        int v = loaded(s, &gen);
-        if (ret == SCB_OK) {
-            assert_int_equal(v, 2);
-            assert_int_equal(gen, 2);
-        } else {
-            assert_int_equal(ret, SCB_E_NOMEM);
-            assert_int_equal(v, 1); /* nothing committed */
-            assert_int_equal(gen, 1);
-            assert_int_equal(nw.generation, 1);
-            failures++;
-        }
-        scb_committed_free(&nw);
+        int ret = commit_turn(s, k, &failures);
         if (!failed) {
             break; /* every allocation of the commit had its turn */
         }
@@ -127,7 +138,7 @@ static void commit_out_of_memory(void **state)
             assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
             scb_store_set_hook(s, stop_injecting, NULL);
             old.generation = 0;
-            assert_int_equal(scb_store_commit(s, &old), 0);
+            assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
         }
     }
     assert_true(failures > 10);
@@ -138,10 +149,33 @@ static void commit_out_of_memory(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The memory store: a commit that cannot copy the whole state keeps the previous one. */
+static void memory_commit_out_of_memory(void **state)
+{
+    struct scb_store *s = NULL;
+    struct scb_committed old;
+    char err[256];
+    int failures = 0;
+    (void)state;
+    for (long k = 0; k < 100000; k++) {
+        assert_int_equal(scb_store_new_memory(&s, err, sizeof(err)), 0);
+        make(&old, 1);
+        assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
+        scb_committed_free(&old);
+        commit_turn(s, k, &failures);
+        scb_store_close(&s);
+        if (!failed) {
+            break; /* every allocation of the commit had its turn */
+        }
+    }
+    assert_true(failures > 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(commit_out_of_memory),
+        cmocka_unit_test(memory_commit_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -315,7 +315,7 @@ static void test_no_channel_card(void **state)
 {
     (void)state;
     struct scb_emu *e = NULL;
-    char err[128];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_emu_load_json("{\"channels\":0}", NULL, &e, err, sizeof(err)), 0);
     struct scb_transport *t = scb_emu_transport(e);
     struct scb_card *c = NULL;
@@ -331,7 +331,7 @@ static void test_verify_pin(void **state)
 {
     (void)state;
     struct scb_emu *e = NULL;
-    char err[128];
+    char err[SCB_ERR_MAX];
     int tries;
     assert_int_equal(scb_emu_load_json("{\"pin\":{\"value\":\"1234\",\"tries\":3}}", NULL, &e,
                                        err, sizeof(err)),
@@ -369,7 +369,7 @@ static void test_verify_pin_redacted(void **state)
 {
     (void)state;
     struct scb_emu *e = NULL;
-    char err[128];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_emu_load_json("{\"pin\":{\"value\":\"1234\"}}", NULL, &e, err,
                                        sizeof(err)),
                      0);
@@ -450,7 +450,7 @@ static void test_read_iccid_emu(void **state)
 {
     (void)state;
     struct scb_emu *e = NULL;
-    char err[128], iccid[24];
+    char err[SCB_ERR_MAX], iccid[24];
     assert_int_equal(scb_emu_load_json("{\"iccid\":\"89441000300123456789\"}", NULL, &e, err,
                                        sizeof(err)),
                      0);

@@ -267,7 +267,7 @@ static void test_bs_only_card(void **state)
     /* card data with only a Bootstrap-Server account is consistent; at Finish it is not */
     struct scb_config cfg;
     struct scb_report rep = {0};
-    char err[128];
+    char err[SCB_ERR_MAX];
     scb_config_init(&cfg);
     assert_int_equal(scb_config_from_json_text(
                          "{\"objects\":{\"0\":{\"instances\":{\"0\":{\"resources\":{\"0\":"
@@ -289,7 +289,7 @@ static void test_profile_json(void **state)
 {
     (void)state;
     struct scb_profile p;
-    char err[128];
+    char err[SCB_ERR_MAX];
     assert_int_equal(scb_profile_from_json_text("{\"access_control\":false}", &p, err, sizeof(err)),
                      0);
     assert_false(p.acl_supported);

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_store_custom.c: a client's own persistence. The memory store and a custom store (the
+ * client's load and commit) keep what a commit gave them, report it to the observer, and
+ * leave the previous state when a commit fails; the card check and the sequence run through
+ * the emulator into a memory store, with no state directory at all.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "scboot/account.h"
+#include "scboot/util.h"
+#include "card_fixture.h"
+#include "store_fixture.h"
+#include "store_internal.h"
+
+/* What an observer saw. */
+struct seen {
+    int calls;
+    uint64_t before_gen, after_gen;
+    unsigned provenances;
+    int added, removed, changed;
+};
+
+static int count_change(void *ctx, const struct scb_account_change *ch)
+{
+    struct seen *s = ctx;
+    s->added += ch->event == SCB_ACCOUNT_ADDED;
+    s->removed += ch->event == SCB_ACCOUNT_REMOVED;
+    s->changed += ch->event == SCB_ACCOUNT_CHANGED;
+    return 0;
+}
+
+static void observe(void *ctx, const struct scb_commit_event *ev)
+{
+    struct seen *s = ctx;
+    s->calls++;
+    s->before_gen = ev->before->generation;
+    s->after_gen = ev->after->generation;
+    s->provenances = ev->provenances;
+    assert_int_equal(scb_account_diff(&ev->before->cfg, &ev->after->cfg, count_change, s), 0);
+}
+
+static int fail_write(void *ctx, enum scb_commit_step step)
+{
+    (void)ctx;
+    return step == SCB_STEP_WRITE ? SCB_E_IO : SCB_OK;
+}
+
+/* The store holds exactly the state of make(n) at generation gen. */
+static void expect_state(struct scb_store *st, int n, uint64_t gen)
+{
+    struct scb_committed got, want;
+    char err[256];
+    scb_committed_init(&got);
+    assert_int_equal(scb_store_load(st, &got, err, sizeof(err)), SCB_OK);
+    assert_int_equal(got.generation, gen);
+    if (n == 0) {
+        assert_int_equal(got.cfg.n, 0);
+    } else {
+        make(&want, n);
+        assert_true(scb_config_equal(&got.cfg, &want.cfg));
+        assert_int_equal(scb_committed_prov(&got, 0, 1), SCB_PROV_CARD);
+        assert_int_equal(scb_committed_prov(&got, 1, 0), SCB_PROV_FACTORY);
+        assert_memory_equal(got.card.sha256, want.card.sha256, 32);
+        scb_committed_free(&want);
+    }
+    scb_committed_free(&got);
+}
+
+static void test_memory_store(void **state)
+{
+    (void)state;
+    struct scb_store *st = NULL, *other = NULL;
+    struct scb_committed c;
+    struct seen seen = {0};
+    char err[256];
+
+    assert_int_equal(scb_store_new_memory(NULL, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_store_new_memory(&st, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_store_new_memory(&other, err, sizeof(err)), SCB_OK);
+    assert_string_equal(scb_store_path(st), "");
+    expect_state(st, 0, 0); /* nothing committed: empty, generation 0 */
+    assert_int_equal(scb_store_set_observer(st, observe, &seen), SCB_OK);
+
+    make(&c, 1);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
+    assert_int_equal(c.generation, 1);
+    assert_true(c.committed_at[0] != '\0');
+    scb_committed_free(&c);
+    expect_state(st, 1, 1);
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(seen.before_gen, 0);
+    assert_int_equal(seen.added, 1);
+    expect_state(other, 0, 0); /* distinct stores are independent */
+
+    /* a failed commit leaves the previous state, c as it came, and no observer call */
+    scb_store_set_hook(st, fail_write, NULL);
+    make(&c, 2);
+    c.generation = 1;
+    snprintf(c.committed_at, sizeof(c.committed_at), "earlier");
+    char why[SCB_ERR_MAX];
+    assert_int_equal(scb_store_commit(st, &c, why, sizeof(why)), SCB_E_IO);
+    assert_int_equal(c.generation, 1);
+    assert_string_equal(c.committed_at, "earlier");
+    assert_string_not_equal(why, "");
+    assert_int_equal(seen.calls, 1);
+    expect_state(st, 1, 1);
+
+    /* the next commit succeeds and is reported against the state before it */
+    scb_store_set_hook(st, NULL, NULL);
+    assert_int_equal(scb_store_commit(st, &c, why, sizeof(why)), SCB_OK);
+    assert_int_equal(c.generation, 2);
+    assert_string_equal(why, "");
+    expect_state(st, 2, 2);
+    assert_int_equal(seen.calls, 2);
+    assert_int_equal(seen.before_gen, 1);
+    assert_int_equal(seen.after_gen, 2);
+    assert_int_equal(seen.changed, 1); /* the lifetime */
+    assert_int_equal(seen.provenances, (1u << SCB_PROV_FACTORY));
+    scb_committed_free(&c);
+
+    scb_store_close(&st);
+    assert_null(st);
+    scb_store_close(&st); /* twice: harmless */
+    scb_store_close(&other);
+}
+
+/* A client's own persistence: one slot it writes whole, and switches to only when written. */
+struct flash {
+    struct scb_committed slot;
+    int fail_commit, fail_load, closed, commits;
+};
+
+static int flash_load(void *ctx, struct scb_committed *out, char *err, size_t errlen)
+{
+    struct flash *f = ctx;
+    if (f->fail_load) {
+        snprintf(err, errlen, "flash: read error");
+        return SCB_E_IO;
+    }
+    return scb_committed_copy(out, &f->slot);
+}
+
+static int flash_commit(void *ctx, const struct scb_committed *c, char *err, size_t errlen)
+{
+    struct flash *f = ctx;
+    struct scb_committed next;
+    if (f->fail_commit) {
+        snprintf(err, errlen, "flash: write error");
+        return SCB_E_IO;
+    }
+    scb_committed_init(&next);
+    int ret = scb_committed_copy(&next, c);
+    if (ret < 0) {
+        return ret;
+    }
+    scb_committed_free(&f->slot);
+    f->slot = next;
+    f->commits++;
+    return SCB_OK;
+}
+
+static void flash_close(void *ctx)
+{
+    struct flash *f = ctx;
+    f->closed++;
+}
+
+static void test_custom_store(void **state)
+{
+    (void)state;
+    static const struct scb_store_ops ops = {
+        .load = flash_load, .commit = flash_commit, .close = flash_close};
+    static const struct scb_store_ops no_commit = {.load = flash_load};
+    struct flash f = {.fail_commit = 0};
+    struct scb_store *st = NULL;
+    struct scb_committed c;
+    struct seen seen = {0};
+    char err[256];
+
+    scb_committed_init(&f.slot);
+    err[0] = '\0';
+    assert_int_equal(scb_store_new_custom(&no_commit, &f, &st, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_null(st);
+    assert_string_not_equal(err, "");
+    assert_int_equal(scb_store_new_custom(NULL, &f, &st, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_store_new_custom(&ops, &f, NULL, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_store_new_custom(&ops, &f, &st, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_store_set_observer(st, observe, &seen), SCB_OK);
+
+    make(&c, 7);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
+    assert_int_equal(f.commits, 1);
+    assert_int_equal(f.slot.generation, 1); /* the generation is set before ops->commit */
+    expect_state(st, 7, 1);
+    assert_int_equal(seen.calls, 1);
+
+    /* the client's commit fails: its reason, the previous state, no observer call */
+    f.fail_commit = 1;
+    scb_committed_free(&c);
+    make(&c, 8);
+    c.generation = 1;
+    char why[SCB_ERR_MAX];
+    assert_int_equal(scb_store_commit(st, &c, why, sizeof(why)), SCB_E_IO);
+    assert_string_equal(why, "flash: write error");
+    assert_int_equal(c.generation, 1);
+    assert_int_equal(seen.calls, 1);
+    expect_state(st, 7, 1);
+    f.fail_commit = 0;
+
+    /* the client's load fails: its reason in err, out left empty */
+    struct scb_committed got;
+    scb_committed_init(&got);
+    f.fail_load = 1;
+    assert_int_equal(scb_store_load(st, &got, err, sizeof(err)), SCB_E_IO);
+    assert_string_equal(err, "flash: read error");
+    assert_int_equal(got.cfg.n, 0);
+    assert_null(got.prov);
+    f.fail_load = 0;
+
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
+    assert_int_equal(seen.calls, 2);
+    assert_int_equal(seen.before_gen, 1);
+    expect_state(st, 8, 2);
+    scb_committed_free(&c);
+
+    scb_store_close(&st);
+    assert_int_equal(f.closed, 1);
+    scb_committed_free(&f.slot);
+}
+
+/* The sequence and the card check through the emulator, committed into a memory store. */
+static void test_card_check_into_memory(void **state)
+{
+    (void)state;
+    struct card_rig r;
+    struct scb_store *st = NULL;
+    struct scb_run_result res;
+    struct scb_committed c;
+    struct seen seen = {0};
+    enum scb_bootstrap_outcome o;
+    char err[256];
+    uint8_t *d;
+    size_t n;
+
+    assert_int_equal(scb_store_new_memory(&st, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_store_set_observer(st, observe, &seen), SCB_OK);
+    card_rig_start(&r, "data/standard.json", st, NULL);
+
+    assert_int_equal(scb_bootstrap_run(r.b, &res, NULL, 0), SCB_OK);
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
+    assert_int_equal(seen.calls, 1);
+    assert_int_equal(seen.added, 1); /* the card's Bootstrap-Server account */
+    assert_int_equal(seen.provenances, 1u << SCB_PROV_CARD);
+    scb_committed_init(&c);
+    assert_int_equal(scb_store_load(st, &c, err, sizeof(err)), SCB_OK);
+    assert_int_equal(c.generation, 1);
+    assert_true(c.card.valid); /* the fingerprint the next check compares with */
+    scb_committed_free(&c);
+
+    /* no card event: the fingerprint kept in memory answers, 0 APDUs, nothing committed */
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, NULL, 0), SCB_OK);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_UNCHANGED);
+    assert_int_equal(scb_bootstrap_last_apdus(r.b), 0);
+    assert_int_equal(seen.calls, 1);
+
+    /* the data changed, then the card was reset */
+    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 40000, &d, &n), 0);
+    assert_int_equal(scb_emu_set_file(r.e, 0x6432, d, n), 0);
+    free(d);
+    scb_emu_reset(r.e);
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, NULL, 0), SCB_OK);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_CHANGED);
+    assert_int_equal(seen.calls, 2);
+    assert_int_equal(seen.before_gen, 1);
+
+    /* removed: the card's instances go, reported as removed accounts */
+    seen.removed = 0;
+    scb_emu_remove(r.e);
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, NULL, 0), SCB_OK);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_REMOVED);
+    assert_int_equal(seen.calls, 3);
+    assert_true(seen.removed >= 1);
+
+    card_rig_stop(&r);
+    scb_store_close(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_memory_store),
+        cmocka_unit_test(test_custom_store),
+        cmocka_unit_test(test_card_check_into_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
