@@ -770,6 +770,21 @@ static void test_hostile_aodf(void **state)
     drop(&v);
 }
 
+/* A secure channel guard over the test keys, set in o when o is given. */
+static struct scb_scp03_guard *test_guard(struct scb_card_source_opts *o)
+{
+    struct scb_scp03_keys keys;
+    struct scb_scp03_guard *g = NULL;
+    assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
+    assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
+    if (o) {
+        o->secure_open = scb_scp03_guard_open;
+        o->secure_close = scb_scp03_guard_close;
+        o->secure_ctx = g;
+    }
+    return g;
+}
+
 /* SCP03 on the basic channel: a card without logical channels (6881), and a card whose
  * channels the caller does not use. The whole walk runs inside the session, the session ends
  * with the application's deselection (SELECT of the MF), and a second walk on the same card
@@ -787,17 +802,11 @@ static void test_scp03_basic_channel(void **state)
                  pin ? ",\"pin\":{\"value\":\"2468\",\"reference\":129}" : "");
         struct env v;
         nrf_card(&v, top, pin ? "\"read\":\"pin\"" : "\"read\":\"scp03\"");
-        struct scb_scp03_keys keys;
-        assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
-        struct scb_scp03_guard *g = NULL;
-        assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
         struct scb_card_source_opts o;
         scb_card_source_opts_init(&o);
         o.basic_channel = forced;
         o.pin = pin ? "2468" : NULL;
-        o.secure_open = scb_scp03_guard_open;
-        o.secure_close = scb_scp03_guard_close;
-        o.secure_ctx = g;
+        struct scb_scp03_guard *g = test_guard(&o);
         for (int round = 0; round < 2; round++) {
             struct scb_card_source_result *r = NULL;
             int ret = scb_card_source_read(v.c, &o, &r, NULL, 0);
@@ -852,8 +861,7 @@ static void test_scp03_session_end(void **state)
     (void)state;
     static const uint8_t aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
                                   0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
-    struct scb_scp03_keys keys;
-    struct scb_scp03_guard *g = NULL;
+    struct scb_scp03_guard *g = test_guard(NULL);
     uint8_t buf[64];
     size_t n;
     struct env v;
@@ -861,8 +869,6 @@ static void test_scp03_session_end(void **state)
                  "\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
                  "\"202122232425262728292A2B2C2D2E2F\"}",
              "\"read\":\"scp03\"");
-    assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
-    assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
     for (unsigned ch = 0; ch < 2; ch++) {
         unsigned got = 0;
         if (ch) {
