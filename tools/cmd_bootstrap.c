@@ -342,7 +342,6 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
         scb_bootstrap_free(&b);
         cli_pin_wipe(c);
-        cli_close_card(c);
         if (ret < 0) {
             ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
             goto out;
@@ -363,12 +362,15 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
         o.endpoint = ep_name;
     }
+    /* the card stays open until the name is built: a modem's port answers {imei} (AT+CGSN) */
+    cli_close_card(c);
     ret = scb_coap_bootstrap(st, &o, &res);
     ret = cli_coap_exit(c, ret, &res);
     goto out;
 bad_usage: /* every usage error, after a key or PIN may have been read */
     ret = cli_usage(c, usage_text);
-out: /* every exit: the store closed, the PSK key and the PIN wiped */
+out: /* every exit: the card and the store closed, the PSK key and the PIN wiped */
+    cli_close_card(c);
     scb_store_close(&st);
     key_wipe(&key, keylen);
     cli_pin_wipe(c);
