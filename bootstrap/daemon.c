@@ -54,8 +54,7 @@ void scb_daemon_opts_init(struct scb_daemon_opts *o)
 {
     if (o) {
         memset(o, 0, sizeof(*o));
-        scb_profile_default(&o->coap.profile);
-        o->coap.pct = -1;
+        scb_coap_opts_init(&o->coap);
     }
 }
 
@@ -288,13 +287,8 @@ static int network(struct scb_daemon *d, struct scb_coap_opts *co, struct scb_co
     if (d->o.network) {
         ret = d->o.network(d->o.network_ctx, d->o.store, co, res);
     } else {
-#ifdef SCBOOT_HAVE_COAP
+        /* without libcoap: SCB_E_UNSUPPORTED, its reason says network bootstrap is not built */
         ret = scb_coap_bootstrap(d->o.store, co, res);
-#else
-        snprintf(res->reason, sizeof(res->reason), "built without CoAP");
-        res->outcome = SCB_COAP_REFUSED_SETUP;
-        ret = SCB_E_UNSUPPORTED;
-#endif
     }
     if (d->card_moved) {
         d->need_check = 1; /* R4 and the whole sequence again */

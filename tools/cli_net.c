@@ -61,7 +61,6 @@ int cli_endpoint_name(struct cli *c, const char *spec, const struct scb_committe
     return 0;
 }
 
-#ifdef SCBOOT_HAVE_COAP
 int cli_coap_exit(struct cli *c, int ret, const struct scb_coap_result *res)
 {
     if (ret < 0 && res->outcome != SCB_COAP_REFUSED_SETUP) {
@@ -84,4 +83,3 @@ int cli_coap_exit(struct cli *c, int ret, const struct scb_coap_result *res)
         return EXIT_INCONSISTENT;
     }
 }
-#endif

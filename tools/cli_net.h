@@ -32,7 +32,6 @@ int cli_endpoint_spec(struct cli *c, const char *flag, const char *config, char 
 int cli_endpoint_name(struct cli *c, const char *spec, const struct scb_committed *cm, char *out,
                       size_t cap);
 
-#ifdef SCBOOT_HAVE_COAP
 #include "scboot/coap.h"
 /*
  * The exit code of scb_coap_bootstrap()'s return and outcome, the failure said in one line:
@@ -40,6 +39,5 @@ int cli_endpoint_name(struct cli *c, const char *spec, const struct scb_committe
  * 3 unreachable / cannot listen, 5 accepted but not committed.
  */
 int cli_coap_exit(struct cli *c, int ret, const struct scb_coap_result *res);
-#endif
 
 #endif

@@ -200,8 +200,7 @@ static int run_network(struct cli *c, struct scb_store *st, const struct scb_pro
     if (ret != 0) {
         return ret;
     }
-    memset(&o, 0, sizeof(o));
-    o.pct = -1;
+    scb_coap_opts_init(&o);
     o.endpoint = name;
     o.profile = *profile;
     o.no_hold_off = no->no_hold_off;
@@ -241,7 +240,8 @@ static int network_step(struct cli *c, struct scb_store *st, const struct scb_pr
 #else
     (void)st;
     (void)profile;
-    net->missing = "(this scboot is built without libcoap)";
+    net->missing = "(network bootstrap is not built into this scboot: -Dcoap=disabled or no "
+                   "libcoap3-dev)";
 #endif
     free(spec);
     return ret;

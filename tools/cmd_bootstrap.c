@@ -23,9 +23,7 @@
 #include "scboot/conf.h"
 #include "scboot/endpoint.h"
 #include "scboot/util.h"
-#ifdef SCBOOT_HAVE_COAP
 #include "scboot/coap.h"
-#endif
 
 static const char usage_text[] =
     "scboot bootstrap --endpoint NAME [--server URI] [--no-hold-off] | --listen [ADDR:]PORT\n"
@@ -114,11 +112,6 @@ static void key_wipe(uint8_t **key, size_t len)
 
 int cmd_bootstrap(struct cli *c, int argc, char **argv)
 {
-#ifndef SCBOOT_HAVE_COAP
-    (void)argc;
-    (void)argv;
-    return cli_fail(c, SCB_E_UNSUPPORTED, "built without libcoap (install libcoap3-dev)");
-#else
     static const struct option opts[] = {
         CLI_COMMON_OPTS,
         {"server", required_argument, NULL, OPT_SERVER},
@@ -156,9 +149,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
     struct scb_committed loaded;
     int opt, ret;
 
-    memset(&o, 0, sizeof(o));
-    o.pct = -1;
-    scb_profile_default(&o.profile);
+    scb_coap_opts_init(&o);
     while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORT, opts, NULL)) != -1) {
         switch (opt) {
         case 'h':
@@ -293,6 +284,12 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             }
         }
     }
+#ifndef SCBOOT_HAVE_COAP
+    /* the library's network functions are stubs in this build: say so, not a network error */
+    ret = cli_fail(c, SCB_E_UNSUPPORTED, "network bootstrap is not built into this scboot "
+                   "(configured with -Dcoap=disabled, or libcoap3-dev was missing)");
+    goto out;
+#endif
     if (c->json) {
         ret = cli_refuse_json(c, "the exchange is logged as lines; `scboot status --json` "
                                  "shows what was committed");
@@ -346,7 +343,6 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
         scb_bootstrap_free(&b);
         cli_pin_wipe(c);
-        cli_close_card(c);
         if (ret < 0) {
             ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
             goto out;
@@ -367,16 +363,18 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         }
         o.endpoint = ep_name;
     }
+    /* the card stays open until the name is built: a modem's port answers {imei} (AT+CGSN) */
+    cli_close_card(c);
     ret = scb_coap_bootstrap(st, &o, &res);
     ret = cli_coap_exit(c, ret, &res);
     goto out;
 bad_usage: /* every usage error, after a key or PIN may have been read */
     ret = cli_usage(c, usage_text);
-out: /* every exit: the store closed, the PSK key and the PIN wiped */
+out: /* every exit: the card and the store closed, the PSK key and the PIN wiped */
+    cli_close_card(c);
     scb_store_close(&st);
     key_wipe(&key, keylen);
     cli_pin_wipe(c);
     free(ep_spec);
     return ret;
-#endif
 }

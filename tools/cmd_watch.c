@@ -41,9 +41,9 @@
 #include "scboot/util.h"
 
 static const char usage_text[] =
-    "scboot watch [-r READER|--all] [--config FILE] [--state-dir D] [--exec CMD]\n"
-    "             [--exec-timeout SECONDS] [--factory F] [--no-acl|--profile P]\n"
-    "             [--pin PIN|--pin-file F] [--scp03-keys K]\n"
+    "scboot watch [-r READER|--all [-r at:DEVICE]] [--config FILE] [--state-dir D]\n"
+    "             [--exec CMD] [--exec-timeout SECONDS] [--factory F]\n"
+    "             [--no-acl|--profile P] [--pin PIN|--pin-file F] [--scp03-keys K]\n"
     "             [--verify on-event|always|every=DURATION] [--endpoint EP]\n"
     "             [--listen [ADDR:]PORT] [--listen-unauthenticated]";
 
@@ -241,6 +241,8 @@ static int merge_conf(struct cli *c, struct watch_opts *o, struct scb_conf *cf)
         } else {
             o->all = 1; /* a configuration without a reader watches every reader */
         }
+    } else if (c->reader == NULL && cf->reader && scb_at_is_spec(cf->reader)) {
+        c->reader = cf->reader; /* --all and the file's modem: both */
     }
 #define FILL(dst, src)                                                                          \
     do {                                                                                        \
@@ -317,6 +319,9 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
                    "swap, data change, reader re-plug, pcscd restart.\n"
                    "  --config FILE      key = value settings (default %s if it exists);\n"
                    "                     flags override it; without a reader key: every reader\n"
+                   "  --all              every PC/SC reader, and with -r at:DEVICE (or the file's\n"
+                   "                     reader = at:DEVICE) that modem too: modems are not\n"
+                   "                     discovered; the first card found is used\n"
                    "  --exec CMD         run by /bin/sh -c after each change, own process group,\n"
                    "                     with SCBOOT_EVENT, SCBOOT_READER, SCBOOT_ICCID,\n"
                    "                     SCBOOT_GENERATION, SCBOOT_STATE_DIR, SCBOOT_EXEC_TIMEOUT\n"
@@ -382,7 +387,8 @@ static int parse_args(struct cli *c, struct watch *w, struct watch_opts *o, int 
             }
         }
     }
-    if (optind != argc || (c->reader != NULL && o->all)) {
+    /* --all takes a modem besides (it cannot discover one), no other reader */
+    if (optind != argc || (c->reader != NULL && o->all && !scb_at_is_spec(c->reader))) {
         return cli_usage(c, usage_text);
     }
     if (c->json) {
@@ -535,6 +541,21 @@ static struct scb_events *open_events(struct watch *w, const struct watch_opts *
 {
     struct scb_events *ev = NULL;
     const char *spec = o->all ? NULL : w->c->reader;
+    if (o->all && w->c->reader) {
+        /* every PC/SC reader and the modem named: one source, the first card found */
+        struct scb_events *src[2] = {open_modem(w, w->c->reader, code), NULL};
+        int ret = src[0] ? scb_pcsc_events_new(NULL, &src[1]) : SCB_OK;
+        if (src[0] && ret == SCB_OK) {
+            struct scb_events *pair[2] = {src[1], src[0]}; /* PC/SC first, as before */
+            ret = scb_events_combine_new(pair, 2, &ev);
+            src[0] = src[1] = NULL;
+        }
+        if (ret < 0) {
+            scb_events_free(&src[0]);
+            *code = cli_fail(w->c, ret, "reader monitor: %s", scb_strerror(ret));
+        }
+        return ev;
+    }
     char err[SCB_ERR_MAX];
     unsigned backoff = 250;
     int ret;
@@ -630,9 +651,10 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     char extra[600];
     snprintf(extra, sizeof(extra), "%s%s%s%s", o.endpoint ? ", endpoint " : "",
              o.endpoint ? o.endpoint : "", o.listen ? ", listen " : "", o.listen ? o.listen : "");
-    cli_logp(&w.log, LOG_INFO, "watching %s%s%s (config %s, state %s, hook %s, timeout %u s%s)",
+    cli_logp(&w.log, LOG_INFO, "watching %s%s%s%s%s (config %s, state %s, hook %s, timeout %u s%s)",
              o.all ? "all readers" : "the reader \"", o.all ? "" : c->reader,
-             o.all ? "" : "\"", o.config_used ? o.config_used : "none", w.state,
+             o.all ? "" : "\"", o.all && c->reader ? " and the modem " : "",
+             o.all && c->reader ? c->reader : "", o.config_used ? o.config_used : "none", w.state,
              w.hook.cmd ? "set" : "none", w.hook.timeout_s, extra);
     status(&w, "starting: first card check");
     if ((ev = open_events(&w, &o, &emu, &sig.set, &ret)) == NULL) {

@@ -3,6 +3,9 @@
  * example_client.c: how an LwM2M client uses libscboot, from the installed headers only.
  *
  *   cc example_client.c $(pkg-config --cflags --libs scboot scboot-emu) -o example-client
+ *
+ * (add -DSCBOOT_HAVE_COAP $(pkg-config --cflags --libs libcoap-3-gnutls) to start libcoap's
+ * process-wide state here, as an application that uses network bootstrap does)
  *   ./example-client PROFILE.json SECOND_IMAGE.bin
  *
  * - Its own persistence: the client keeps the committed configuration itself, here in memory
@@ -29,6 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef SCBOOT_HAVE_COAP
+#include <coap3/coap.h> /* libcoap's process-wide state is the application's */
+#endif
 
 #include <scboot/account.h>
 #include <scboot/bootstrap.h>
@@ -114,9 +121,12 @@ static void registration_failed(struct scb_store *st, const struct scb_config *c
     }
     struct scb_coap_opts o;
     struct scb_coap_result res;
-    memset(&o, 0, sizeof(o));
-    scb_profile_default(&o.profile);
-    o.pct = -1;
+#ifdef SCBOOT_HAVE_COAP
+    /* libcoap's process-wide state is the application's: started (idempotent), log quiet */
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
+#endif
+    scb_coap_opts_init(&o);
     o.endpoint = ep; /* no URI: the committed Bootstrap-Server account's, its credentials */
     int ret = scb_coap_bootstrap(st, &o, &res);
     printf("client-initiated bootstrap as %s: %s%s%s\n", ep,

@@ -11,6 +11,9 @@
 #      cross compiler is installed (tools/install-deps.sh --cross ARCH); SCBOOT_REQUIRE_CROSS=1
 #      (.ci/run) makes a missing one a failure. SCBOOT_CROSS="arm64 armhf" picks them
 #      (SCBOOT_CROSS=none: no cross build).
+#   6. a build without libcoap (-Dcoap=disabled, warnings as errors): its unit and lint suites,
+#      and its libscboot.so exports exactly the symbols of the default build (nm -D), so the
+#      option never changes the ABI
 #   with SCBOOT_PACKAGE=1 also the Debian packages (tests/package/test_package.sh), and those
 #   of arm64 cross-built (dpkg-buildpackage -a arm64) when stage 5 builds arm64
 # Integration tests need root (private pcscd in its own namespaces); without it they skip,
@@ -115,6 +118,33 @@ for arch in ${SCBOOT_CROSS:-arm64 armhf}; do
         *) say "FAIL: unknown cross architecture $arch"; stage_failed=$((stage_failed + 1)); status=1 ;;
     esac
 done
+
+# 6. -Dcoap=disabled: the same exports as the default build, the network functions stubs
+coap_off_suite() {
+    dir=$BUILD-nocoap
+    say "building $dir (-Dcoap=disabled, warnings as errors) ..."
+    if [ ! -d "$dir" ]; then
+        meson setup "$dir" --werror -Dcoap=disabled >/dev/null ||
+            { stage_failed=$((stage_failed + 1)); status=1; return; }
+    fi
+    meson compile -C "$dir" >/dev/null ||
+        { meson compile -C "$dir"; stage_failed=$((stage_failed + 1)); status=1; return; }
+    say "testing $dir (unit, lint) ..."
+    meson test -C "$dir" --suite unit --suite lint --print-errorlogs --num-processes 2 ||
+        status=1
+    logs="$logs $dir/meson-logs/testlog.json"
+    exports() { nm -D --defined-only "$1/libscboot.so" | awk '{ print $2, $3 }' | sort; }
+    if [ ! -e "$BUILD/libscboot.so" ] ||
+        ! exports "$BUILD" >"$dir/exports-default.txt" ||
+        ! exports "$dir" >"$dir/exports-nocoap.txt" ||
+        ! diff -u "$dir/exports-default.txt" "$dir/exports-nocoap.txt"; then
+        say "FAIL: libscboot.so of -Dcoap=disabled does not export what the default build does"
+        stage_failed=$((stage_failed + 1)); status=1
+    else
+        say "-Dcoap=disabled exports the same $(wc -l <"$dir/exports-nocoap.txt") symbols"
+    fi
+}
+coap_off_suite
 
 # Count test cases from meson's logs: TAP tests by their ok / not ok lines, others as one.
 # Logs marked strict: (cross builds under qemu) count a skipped test as failed when

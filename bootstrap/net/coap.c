@@ -154,56 +154,36 @@ static void reply(coap_pdu_t *resp, int code, int cf, const uint8_t *data, size_
     }
 }
 
-/* Commit an accepted configuration: instances that did not change keep their provenance. */
-static int commit_network(struct bs *b, struct scb_config *cfg)
-{
-    struct scb_committed c;
-    /* the store's provenance merge: instances the server left as they were keep theirs */
-    int ret = scb_committed_replace(&c, &b->committed, cfg, SCB_PROV_NETWORK);
-    if (ret < 0) {
-        return ret;
-    }
-    ret = scb_store_commit(b->st, &c, b->commit_err, sizeof(b->commit_err));
-    if (ret == SCB_OK) {
-        logf_(b, "Bootstrap-Finish accepted: configuration committed (generation %llu)",
-              (unsigned long long)c.generation);
-    }
-    scb_committed_free(&c);
-    return ret;
-}
-
 /*
  * Bootstrap-Finish: 4.06 with the violations, or commit and only then 2.04; a commit that
  * does not become durable is 5.00 with the reason (text/plain) and ends the run.
  */
 static void finish(struct bs *b, coap_pdu_t *resp)
 {
-    struct scb_config accepted;
     struct scb_buf out = {.max = MAX_PAYLOAD};
-    int code, ret;
+    char why[200];
+    int code;
 
     if (cancelled(b)) {
         reply(resp, CODE(5, 3), -1, NULL, 0); /* abandoned: the Finish commits nothing */
         return;
     }
-    scb_config_init(&accepted);
-    code = scb_session_finish(b->session, &accepted);
+    /* the same validator and commit as a client's own CoAP stack reaches (scboot/session.h) */
+    code = scb_session_commit(b->session, b->st, why, sizeof(why));
     if (code == SCB_COAP_2_04_CHANGED) {
-        if ((ret = commit_network(b, &accepted)) == SCB_OK) {
-            reply(resp, CODE(2, 4), -1, NULL, 0);
-            b->done = 1;
-        } else {
-            /* the peer hears the reason without the local paths; the log has all of it */
-            const char *why = b->commit_err;
-            const char *os = why && *why ? strrchr(why, ':') : NULL;
-            char line[200];
-            snprintf(line, sizeof(line), "could not commit the configuration: %s%s%s",
-                     scb_strerror(ret), os ? ":" : "", os ? os + 1 : "");
-            reply(resp, CODE(5, 0), 0, (const uint8_t *)line, strlen(line));
-            outcome(b, SCB_COAP_COMMIT_FAILED, "Bootstrap-Finish answered 5.00: %s",
-                    why && *why ? why : line);
-            b->done = -1;
-        }
+        logf_(b, "Bootstrap-Finish accepted: configuration committed");
+        reply(resp, CODE(2, 4), -1, NULL, 0);
+        b->done = 1;
+    } else if (code < 0) {
+        /* the peer hears the reason without the local paths; the log has all of it */
+        const char *os = why[0] ? strrchr(why, ':') : NULL;
+        char line[200];
+        snprintf(line, sizeof(line), "could not commit the configuration: %s%s%s",
+                 scb_strerror(code), os ? ":" : "", os ? os + 1 : "");
+        reply(resp, CODE(5, 0), 0, (const uint8_t *)line, strlen(line));
+        outcome(b, SCB_COAP_COMMIT_FAILED, "Bootstrap-Finish answered 5.00: %s",
+                why[0] ? why : line);
+        b->done = -1;
     } else if (code == SCB_COAP_4_06_NOT_ACCEPTABLE) {
         scb_session_diagnostic(b->session, &out);
         logf_(b, "Bootstrap-Finish answered 4.06: %zu violation(s)",
@@ -213,7 +193,6 @@ static void finish(struct bs *b, coap_pdu_t *resp)
         reply(resp, code, -1, NULL, 0);
     }
     scb_buf_free(&out);
-    scb_config_free(&accepted);
 }
 
 /* A body beyond SCB_COAP_MAX_BODY: 4.13 with Size1 (RFC 7959 2.9.3). */
@@ -668,59 +647,6 @@ static unsigned or_default(unsigned v, unsigned d)
     return v ? v : d;
 }
 
-/*
- * One whole exchange: a new session (and DTLS handshake), the CON request with libcoap's
- * retransmissions (ACK_TIMEOUT doubling, MAX_RETRANSMIT), until an answer or a failure.
- */
-static coap_session_t *exchange(struct bs *b, coap_context_t *ctx, const coap_address_t *dst,
-                                int dtls)
-{
-    unsigned ack = or_default(b->o->ack_timeout_ms, SCB_COAP_ACK_TIMEOUT_MS);
-    unsigned rt = or_default(b->o->max_retransmit, SCB_COAP_MAX_RETRANSMIT);
-    /* MAX_TRANSMIT_WAIT = ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * ACK_RANDOM_FACTOR */
-    uint64_t bound = (uint64_t)ack * ((2u << (rt > 8 ? 8 : rt)) - 1) * 3 / 2 + 2000;
-    uint64_t start = scb_now_ms();
-    coap_session_t *cs;
-
-    b->req = REQ_WAITING;
-    b->req_failure[0] = '\0';
-    b->refused_mark = b->cr.refused;
-    if ((cs = new_client_session(b, ctx, dst, dtls)) == NULL) {
-        b->req = REQ_SETUP; /* our side cannot even start: no point in retrying */
-        return NULL;
-    }
-    coap_session_set_ack_timeout(cs, (coap_fixed_point_t){(uint16_t)(ack / 1000),
-                                                          (uint16_t)(ack % 1000)});
-    coap_session_set_max_retransmit(cs, rt);
-    if (send_request(b, cs) < 0) {
-        exchange_failed(b, "the request could not be sent");
-    }
-    while (b->req == REQ_WAITING && scb_now_ms() - start < bound && !cancelled(b)) {
-        coap_io_process(ctx, 100);
-    }
-    exchange_failed(b, "timeout (no answer)");
-    if (b->req != REQ_ANSWERED) {
-        coap_session_release(cs);
-        return NULL;
-    }
-    return cs;
-}
-
-/* Wait ms while serving ctx, polling the cancel hook; -1 when cancelled. */
-static int pause_ms(struct bs *b, coap_context_t *ctx, uint64_t ms)
-{
-    uint64_t now = scb_now_ms();
-    /* saturate: a pause too long to count (a card's /0/x/11) must not wrap round to a short one */
-    uint64_t until = ms > UINT64_MAX - now ? UINT64_MAX : now + ms;
-    while ((now = scb_now_ms()) < until) {
-        if (cancelled(b)) {
-            return -1;
-        }
-        coap_io_process(ctx, until - now > 100 ? 100 : (unsigned)(until - now));
-    }
-    return cancelled(b) ? -1 : 0;
-}
-
 /* The pause before attempt k+1 (k >= 1): FIRST * 2^(k-1), capped, plus 0..25% jitter. */
 static unsigned backoff(const struct scb_coap_opts *o, unsigned k)
 {
@@ -733,47 +659,6 @@ static unsigned backoff(const struct scb_coap_opts *o, unsigned k)
     d = d > cap ? cap : d;
     coap_prng(&r, sizeof(r));
     return (unsigned)(d + d * (r % 251u) / 1000u);
-}
-
-/* Bootstrap-Request until answered 2.04: the session to serve, or NULL (outcome set). */
-static coap_session_t *request_bootstrap(struct bs *b, coap_context_t *ctx)
-{
-    unsigned tries = or_default(b->o->attempts, SCB_COAP_ATTEMPTS);
-    coap_address_t dst;
-    coap_session_t *cs = NULL;
-    int dtls;
-
-    if (server_address(b, &dst, &dtls) < 0) {
-        return NULL;
-    }
-    for (unsigned t = 1; t <= tries; t++) {
-        if ((cs = exchange(b, ctx, &dst, dtls)) != NULL) {
-            return cs;
-        }
-        if (b->cancelled) {
-            return NULL;
-        }
-        if (b->req == REQ_REFUSED) {
-            outcome(b, SCB_COAP_REJECTED, "%s: the Bootstrap-Server refused", b->req_failure);
-            return NULL;
-        }
-        if (b->req == REQ_SETUP) {
-            outcome(b, SCB_COAP_REFUSED_SETUP, "%s", b->req_failure);
-            return NULL;
-        }
-        logf_(b, "Bootstrap-Request attempt %u of %u to %s failed: %s", t, tries, b->target,
-              b->req_failure);
-        if (t < tries) {
-            unsigned pause = backoff(b->o, t);
-            logf_(b, "next Bootstrap-Request in %u ms", pause);
-            if (pause_ms(b, ctx, pause) < 0) {
-                return NULL;
-            }
-        }
-    }
-    outcome(b, SCB_COAP_UNREACHABLE, "the Bootstrap-Server %s cannot be reached: %s (%u "
-            "attempts)", b->target, b->req_failure, tries);
-    return NULL;
 }
 
 /* ---- one bootstrap session ---- */
@@ -802,27 +687,6 @@ static coap_context_t *new_context(struct bs *b)
      */
     coap_context_set_max_idle_sessions(ctx, SCB_COAP_MAX_PEERS);
     return ctx;
-}
-
-/* Serve until a Finish is committed (1), its commit failed (-1) or EXCHANGE_LIFETIME ran out. */
-static int serve(struct bs *b, coap_context_t *ctx, int lifetime_from_start)
-{
-    for (;;) {
-        coap_io_process(ctx, 200);
-        if (b->done) {
-            /* the answer left inside the call that handled the Finish; flush anything queued */
-            coap_io_process(ctx, COAP_IO_NO_WAIT);
-            return b->done; /* a commit that happened is reported, even if cancel came after */
-        }
-        if (cancelled(b)) {
-            return 0;
-        }
-        if ((b->any_op || lifetime_from_start) && scb_session_tick(b->session) == SCB_E_TIMEOUT) {
-            outcome(b, SCB_COAP_REJECTED, "no Bootstrap-Finish within EXCHANGE_LIFETIME: "
-                                          "bootstrap failed, nothing committed");
-            return 0;
-        }
-    }
 }
 
 /* Whether a Bootstrap-Server account is committed (the credentials say so). */
@@ -894,125 +758,444 @@ static int choose_target(struct bs *b)
     return SCB_OK;
 }
 
-/* The account's Client Hold Off Time (/0/x/11) before the first request; -1 when cancelled. */
-static int hold_off(struct bs *b, coap_context_t *ctx)
+/* ---- the run: one state machine for the blocking call and the caller's event loop ---- */
+
+#define STEP_MAX_MS 250u /* the cancel hook is polled at least this often */
+
+enum run_state {
+    RUN_HOLD_OFF = 0, /* client-initiated: the account's Client Hold Off Time */
+    RUN_EXCHANGE,     /* a Bootstrap-Request sent, waiting for its answer */
+    RUN_BACKOFF,      /* the pause before the next Bootstrap-Request */
+    RUN_SERVE,        /* serving the Bootstrap-Server's operations until a Finish */
+    RUN_DONE,
+};
+
+struct scb_coap_client {
+    struct bs b;                /* b.o and b.res point into this handle */
+    struct scb_coap_opts o;     /* the caller's options (what they point to is borrowed) */
+    struct scb_coap_result res;
+    coap_context_t *ctx;        /* owned */
+    coap_session_t *cs;         /* client-initiated: the session towards the server */
+    coap_address_t dst;         /* client-initiated: the server's address */
+    int dtls;                   /* client-initiated: coaps:// */
+    enum run_state state;
+    unsigned attempt;           /* Bootstrap-Request attempts made */
+    uint64_t deadline;          /* hold-off, back-off or exchange end (scb_now_ms()) */
+    unsigned io_wait_ms;        /* libcoap's next timer (0: none pending) */
+    int lifetime_from_start;    /* EXCHANGE_LIFETIME runs from the start of serving */
+    int ret;                    /* what scb_coap_bootstrap() returns, once done */
+};
+
+static void release_run(struct scb_coap_client *c)
 {
-    if (b->cr.hold_off_s == 0) {
-        return SCB_OK;
+    if (c->cs != NULL) {
+        coap_session_release(c->cs);
+        c->cs = NULL;
     }
-    if (b->o->no_hold_off) {
-        logf_(b, "Client Hold Off Time (/0/x/11) of %llu s skipped as asked",
-              (unsigned long long)b->cr.hold_off_s);
-        return SCB_OK;
+    if (c->ctx != NULL) {
+        coap_free_context(c->ctx);
+        c->ctx = NULL;
     }
-    logf_(b, "waiting the Client Hold Off Time (/0/x/11): %llu s before the Bootstrap-Request",
-          (unsigned long long)b->cr.hold_off_s);
-    uint64_t ms = b->cr.hold_off_s > UINT64_MAX / 1000u ? UINT64_MAX : b->cr.hold_off_s * 1000u;
-    return pause_ms(b, ctx, ms) < 0 ? SCB_E_TIMEOUT : SCB_OK;
 }
 
-static int run_client(struct bs *b)
+/* The run ended with ret: sockets closed, the session dropped, the return value settled. */
+static void end_run(struct scb_coap_client *c, int ret)
 {
-    coap_context_t *ctx = new_context(b);
-    coap_session_t *cs;
-    int ret = SCB_OK;
-    if (ctx == NULL) {
-        return SCB_E_NOMEM;
+    struct bs *b = &c->b;
+    release_run(c);
+    close_session(b);
+    scb_bs_creds_free(&b->cr); /* the keys zeroized as soon as they are not needed */
+    c->state = RUN_DONE;
+    if (b->no_target) {
+        c->ret = SCB_E_INVALID_ARG;
+    } else if (ret == SCB_E_INVALID_ARG || c->res.outcome == SCB_COAP_REFUSED_SETUP ||
+               c->res.outcome == SCB_COAP_UNREACHABLE) {
+        c->ret = SCB_OK; /* the outcome says it */
+    } else {
+        c->ret = ret;
     }
-    if ((ret = load_creds(b)) == SCB_OK && (ret = choose_target(b)) == SCB_OK &&
-        hold_off(b, ctx) == SCB_OK && (cs = request_bootstrap(b, ctx)) != NULL) {
-        /* EXCHANGE_LIFETIME runs from the 2.04 to the Bootstrap-Request (as Wakaama does) */
-        close_session(b);
-        if ((ret = open_session(b)) == SCB_OK && serve(b, ctx, 1) == 1) {
-            b->res->outcome = SCB_COAP_COMMITTED;
+}
+
+/* An exchange that brought no 2.04: refused, not even started, or the next attempt. */
+static void attempt_failed(struct scb_coap_client *c)
+{
+    struct bs *b = &c->b;
+    unsigned tries = or_default(b->o->attempts, SCB_COAP_ATTEMPTS);
+    if (b->cancelled) {
+        end_run(c, SCB_OK);
+    } else if (b->req == REQ_REFUSED) {
+        outcome(b, SCB_COAP_REJECTED, "%s: the Bootstrap-Server refused", b->req_failure);
+        end_run(c, SCB_OK);
+    } else if (b->req == REQ_SETUP) {
+        outcome(b, SCB_COAP_REFUSED_SETUP, "%s", b->req_failure);
+        end_run(c, SCB_OK);
+    } else {
+        logf_(b, "Bootstrap-Request attempt %u of %u to %s failed: %s", c->attempt, tries,
+              b->target, b->req_failure);
+        if (c->attempt >= tries) {
+            outcome(b, SCB_COAP_UNREACHABLE, "the Bootstrap-Server %s cannot be reached: %s (%u "
+                    "attempts)", b->target, b->req_failure, tries);
+            end_run(c, SCB_OK);
+            return;
         }
-        coap_session_release(cs);
+        unsigned pause = backoff(b->o, c->attempt);
+        logf_(b, "next Bootstrap-Request in %u ms", pause);
+        c->deadline = scb_now_ms() + pause;
+        c->state = RUN_BACKOFF;
     }
-    coap_free_context(ctx);
-    return ret;
+}
+
+/*
+ * One whole exchange: a new session (and DTLS handshake), the CON request with libcoap's
+ * retransmissions (ACK_TIMEOUT doubling, MAX_RETRANSMIT), until an answer or a failure.
+ */
+static void start_exchange(struct scb_coap_client *c)
+{
+    struct bs *b = &c->b;
+    unsigned ack = or_default(b->o->ack_timeout_ms, SCB_COAP_ACK_TIMEOUT_MS);
+    unsigned rt = or_default(b->o->max_retransmit, SCB_COAP_MAX_RETRANSMIT);
+    /* MAX_TRANSMIT_WAIT = ACK_TIMEOUT * (2^(MAX_RETRANSMIT+1) - 1) * ACK_RANDOM_FACTOR */
+    uint64_t bound = (uint64_t)ack * ((2u << (rt > 8 ? 8 : rt)) - 1) * 3 / 2 + 2000;
+
+    c->attempt++;
+    c->deadline = scb_now_ms() + bound;
+    b->req = REQ_WAITING;
+    b->req_failure[0] = '\0';
+    b->refused_mark = b->cr.refused;
+    if ((c->cs = new_client_session(b, c->ctx, &c->dst, c->dtls)) == NULL) {
+        b->req = REQ_SETUP; /* our side cannot even start: no point in retrying */
+        attempt_failed(c);
+        return;
+    }
+    coap_session_set_ack_timeout(c->cs, (coap_fixed_point_t){(uint16_t)(ack / 1000),
+                                                             (uint16_t)(ack % 1000)});
+    coap_session_set_max_retransmit(c->cs, rt);
+    if (send_request(b, c->cs) < 0) {
+        exchange_failed(b, "the request could not be sent");
+    }
+    c->state = RUN_EXCHANGE;
+}
+
+/* After the hold-off: the server's address, then the first Bootstrap-Request. */
+static void start_requests(struct scb_coap_client *c)
+{
+    if (server_address(&c->b, &c->dst, &c->dtls) < 0) {
+        end_run(c, SCB_OK); /* the outcome says why */
+        return;
+    }
+    start_exchange(c);
+}
+
+/* The exchange in flight: answered (serve), failed or timed out (next attempt), or waiting. */
+static void step_exchange(struct scb_coap_client *c)
+{
+    struct bs *b = &c->b;
+    int ret;
+    if (b->req == REQ_WAITING && scb_now_ms() < c->deadline && !cancelled(b)) {
+        return;
+    }
+    exchange_failed(b, "timeout (no answer)");
+    if (b->req != REQ_ANSWERED) {
+        coap_session_release(c->cs);
+        c->cs = NULL;
+        attempt_failed(c);
+        return;
+    }
+    /* EXCHANGE_LIFETIME runs from the 2.04 to the Bootstrap-Request (as Wakaama does) */
+    close_session(b);
+    if ((ret = open_session(b)) < 0) {
+        end_run(c, ret);
+        return;
+    }
+    c->lifetime_from_start = 1;
+    c->state = RUN_SERVE;
 }
 
 /* Server-initiated: one context per session, so a newly committed account re-keys the port. */
-static int run_listener(struct bs *b)
+static int start_listener(struct scb_coap_client *c)
 {
-    int ret = SCB_OK;
-    for (;;) {
-        coap_context_t *ctx = new_context(b);
-        int r;
-        if (ctx == NULL) {
-            return SCB_E_NOMEM;
-        }
-        if ((ret = load_creds(b)) < 0 || (ret = listen_on(b, ctx)) < 0) {
-            coap_free_context(ctx);
-            return ret;
-        }
-        r = serve(b, ctx, 0);
-        coap_free_context(ctx);
-        if (r == 1) {
-            b->res->outcome = SCB_COAP_COMMITTED;
-            b->res->reason[0] = '\0';
-        }
-        if (r < 0 || b->o->once || b->cancelled) {
-            return SCB_OK;
-        }
-        close_session(b);
-        b->done = 0;
-        if ((ret = open_session(b)) < 0) {
-            return ret;
-        }
+    struct bs *b = &c->b;
+    int ret;
+    if ((c->ctx = new_context(b)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if ((ret = load_creds(b)) < 0 || (ret = listen_on(b, c->ctx)) < 0) {
+        return ret;
+    }
+    c->lifetime_from_start = 0;
+    c->state = RUN_SERVE;
+    return SCB_OK;
+}
+
+/* A served session ended: 1 committed, -1 its commit failed, 0 neither. */
+static void serve_ended(struct scb_coap_client *c, int r)
+{
+    struct bs *b = &c->b;
+    int ret;
+    if (r == 1) {
+        c->res.outcome = SCB_COAP_COMMITTED;
+        c->res.reason[0] = '\0';
+    }
+    if (!b->o->listen || r < 0 || b->o->once || b->cancelled) {
+        end_run(c, SCB_OK);
+        return;
+    }
+    release_run(c);
+    close_session(b);
+    b->done = 0;
+    if ((ret = open_session(b)) < 0 || (ret = start_listener(c)) < 0) {
+        end_run(c, ret);
     }
 }
 
-int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
-                       struct scb_coap_result *res)
+/* Serve until a Finish is committed (1), its commit failed (-1) or EXCHANGE_LIFETIME ran out. */
+static void step_serve(struct scb_coap_client *c)
 {
-    struct bs b;
-    int ret;
-
-    if (res == NULL) {
-        return SCB_E_INVALID_ARG;
+    struct bs *b = &c->b;
+    if (b->done) {
+        /* the answer left inside the call that handled the Finish; flush anything queued */
+        coap_io_process(c->ctx, COAP_IO_NO_WAIT);
+        serve_ended(c, b->done); /* a commit that happened is reported, even if cancel came after */
+    } else if (cancelled(b)) {
+        serve_ended(c, 0);
+    } else if ((b->any_op || c->lifetime_from_start) &&
+               scb_session_tick(b->session) == SCB_E_TIMEOUT) {
+        outcome(b, SCB_COAP_REJECTED, "no Bootstrap-Finish within EXCHANGE_LIFETIME: "
+                                      "bootstrap failed, nothing committed");
+        serve_ended(c, 0);
     }
-    memset(&b, 0, sizeof(b));
-    memset(res, 0, sizeof(*res));
-    res->outcome = SCB_COAP_REJECTED;
+}
+
+/* A pause (hold-off, back-off) that ends at c->deadline unless cancelled first. */
+static int pause_over(struct scb_coap_client *c)
+{
+    if (cancelled(&c->b)) {
+        end_run(c, SCB_OK);
+        return 0;
+    }
+    return scb_now_ms() >= c->deadline;
+}
+
+/* One step; io_wait_ms: how long libcoap may wait for input first (COAP_IO_NO_WAIT: not). */
+static int step(struct scb_coap_client *c, unsigned io_wait_ms)
+{
+    coap_tick_t now;
+    if (c->state == RUN_DONE) {
+        return 0;
+    }
+    coap_io_process(c->ctx, io_wait_ms);
+    switch (c->state) {
+    case RUN_HOLD_OFF:
+        if (pause_over(c)) {
+            start_requests(c);
+        }
+        break;
+    case RUN_BACKOFF:
+        if (pause_over(c)) {
+            start_exchange(c);
+        }
+        break;
+    case RUN_EXCHANGE:
+        step_exchange(c);
+        break;
+    case RUN_SERVE:
+        step_serve(c);
+        break;
+    default:
+        break;
+    }
+    if (c->state == RUN_DONE) {
+        return 0;
+    }
+    /* libcoap's next retransmission (it also sends what is due now) */
+    coap_ticks(&now);
+    c->io_wait_ms = coap_io_prepare_epoll(c->ctx, now);
+    return 1;
+}
+
+/* Client-initiated: the committed account, the server to ask, the hold-off. */
+static int start_client(struct scb_coap_client *c)
+{
+    struct bs *b = &c->b;
+    int ret;
+    if ((c->ctx = new_context(b)) == NULL) {
+        return SCB_E_NOMEM;
+    }
+    if ((ret = load_creds(b)) < 0 || (ret = choose_target(b)) < 0) {
+        return ret;
+    }
+    if (b->cr.hold_off_s != 0 && b->o->no_hold_off) {
+        logf_(b, "Client Hold Off Time (/0/x/11) of %llu s skipped as asked",
+              (unsigned long long)b->cr.hold_off_s);
+    } else if (b->cr.hold_off_s != 0) {
+        logf_(b, "waiting the Client Hold Off Time (/0/x/11): %llu s before the "
+                 "Bootstrap-Request", (unsigned long long)b->cr.hold_off_s);
+        uint64_t ms = b->cr.hold_off_s > UINT64_MAX / 1000u ? UINT64_MAX
+                                                             : b->cr.hold_off_s * 1000u;
+        uint64_t now = scb_now_ms();
+        /* saturate: a pause too long to count must not wrap round to a short one */
+        c->deadline = ms > UINT64_MAX - now ? UINT64_MAX : now + ms;
+        c->state = RUN_HOLD_OFF;
+        return SCB_OK;
+    }
+    start_requests(c);
+    return SCB_OK;
+}
+
+/* The options' own contradictions, before anything is opened; the reason into err. */
+static int check_opts(const struct scb_store *st, const struct scb_coap_opts *o, char *err,
+                      size_t errlen)
+{
     if (st == NULL || o == NULL || (o->listen && o->server_uri) ||
         (o->listen == NULL && o->server_uri == NULL && o->endpoint == NULL)) {
-        res->outcome = SCB_COAP_REFUSED_SETUP;
-        snprintf(res->reason, sizeof(res->reason), "%s",
+        snprintf(err, errlen, "%s",
                  st == NULL ? "no store" : o == NULL ? "no options"
                  : o->listen ? "both a listen address and a server URI"
                              : "neither a listen address nor a server URI (nor an endpoint "
                                "name for the committed Bootstrap-Server account)");
         return SCB_E_INVALID_ARG;
     }
-    if (o->listen == NULL && o->endpoint &&
-        scb_endpoint_check(o->endpoint, res->reason, sizeof(res->reason)) < 0) {
-        res->outcome = SCB_COAP_REFUSED_SETUP;
+    if (o->listen == NULL && o->endpoint && scb_endpoint_check(o->endpoint, err, errlen) < 0) {
         return SCB_E_INVALID_ARG;
     }
-    b.o = o;
-    b.secure_first = o->listen_secured != NULL && *o->listen_secured != 0;
-    b.st = st;
-    b.res = res;
-    scb_committed_init(&b.committed);
-    scb_bs_creds_init(&b.cr);
-    b.cr.log = o->log;
-    b.cr.log_ctx = o->log_ctx;
-    coap_startup();
-    coap_set_log_level(LOG_EMERG);
-    if ((ret = open_session(&b)) == SCB_OK) {
-        ret = o->listen ? run_listener(&b) : run_client(&b);
+    return SCB_OK;
+}
+
+int scb_coap_client_new(struct scb_store *st, const struct scb_coap_opts *o,
+                        struct scb_coap_client **out, char *err, size_t errlen)
+{
+    char dummy[1];
+    struct scb_coap_client *c;
+    struct bs *b;
+    int ret;
+
+    if (err == NULL || errlen == 0) {
+        err = dummy;
+        errlen = sizeof(dummy);
     }
-    close_session(&b);
-    scb_bs_creds_free(&b.cr);
-    scb_committed_free(&b.committed);
-    coap_cleanup();
-    if (b.no_target) {
+    err[0] = '\0';
+    if (out == NULL) {
+        snprintf(err, errlen, "no handle to fill");
         return SCB_E_INVALID_ARG;
     }
-    if (ret == SCB_E_INVALID_ARG || res->outcome == SCB_COAP_REFUSED_SETUP ||
-        res->outcome == SCB_COAP_UNREACHABLE) {
-        return SCB_OK; /* the outcome says it */
+    *out = NULL;
+    if ((ret = check_opts(st, o, err, errlen)) < 0) {
+        return ret;
     }
+    if ((c = calloc(1, sizeof(*c))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return SCB_E_NOMEM;
+    }
+    c->o = *o;
+    c->res.outcome = SCB_COAP_REJECTED;
+    b = &c->b;
+    b->o = &c->o;
+    b->secure_first = o->listen_secured != NULL && *o->listen_secured != 0;
+    b->st = st;
+    b->res = &c->res;
+    scb_committed_init(&b->committed);
+    scb_bs_creds_init(&b->cr);
+    b->cr.log = o->log;
+    b->cr.log_ctx = o->log_ctx;
+    if ((ret = open_session(b)) < 0) {
+        snprintf(err, errlen, "%s", c->res.reason);
+        scb_coap_client_free(&c);
+        return ret;
+    }
+    ret = o->listen ? start_listener(c) : start_client(c);
+    if (ret < 0 || c->state == RUN_DONE) {
+        if (c->state != RUN_DONE) {
+            end_run(c, ret);
+        }
+    } else {
+        coap_tick_t now;
+        coap_ticks(&now);
+        c->io_wait_ms = coap_io_prepare_epoll(c->ctx, now);
+    }
+    *out = c;
+    return SCB_OK;
+}
+
+int scb_coap_client_fd(const struct scb_coap_client *c)
+{
+    return c == NULL || c->ctx == NULL ? -1 : coap_context_get_coap_fd(c->ctx);
+}
+
+int scb_coap_client_timeout(const struct scb_coap_client *c)
+{
+    uint64_t wait = STEP_MAX_MS, now;
+    if (c == NULL || c->state == RUN_DONE) {
+        return 0;
+    }
+    if (c->io_wait_ms != 0 && c->io_wait_ms < wait) {
+        wait = c->io_wait_ms;
+    }
+    if (c->state == RUN_HOLD_OFF || c->state == RUN_BACKOFF || c->state == RUN_EXCHANGE) {
+        now = scb_now_ms();
+        if (c->deadline <= now) {
+            return 0;
+        }
+        if (c->deadline - now < wait) {
+            wait = c->deadline - now;
+        }
+    }
+    return (int)wait;
+}
+
+int scb_coap_client_step(struct scb_coap_client *c)
+{
+    return c == NULL ? SCB_E_INVALID_ARG : step(c, COAP_IO_NO_WAIT);
+}
+
+int scb_coap_client_result(const struct scb_coap_client *c, struct scb_coap_result *res)
+{
+    if (c == NULL || res == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    if (c->state != RUN_DONE) {
+        return 1;
+    }
+    *res = c->res;
+    return c->ret;
+}
+
+void scb_coap_client_free(struct scb_coap_client **cp)
+{
+    struct scb_coap_client *c;
+    if (cp == NULL || (c = *cp) == NULL) {
+        return;
+    }
+    c->b.cancelled = 1; /* whatever libcoap still delivers while closing commits nothing */
+    release_run(c);
+    close_session(&c->b);
+    scb_bs_creds_free(&c->b.cr);
+    scb_committed_free(&c->b.committed);
+    free(c);
+    *cp = NULL;
+}
+
+int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
+                       struct scb_coap_result *res)
+{
+    struct scb_coap_client *c = NULL;
+    int ret;
+
+    if (res == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    memset(res, 0, sizeof(*res));
+    if ((ret = scb_coap_client_new(st, o, &c, res->reason, sizeof(res->reason))) < 0) {
+        res->outcome = ret == SCB_E_INVALID_ARG ? SCB_COAP_REFUSED_SETUP : SCB_COAP_REJECTED;
+        return ret;
+    }
+    /* the same steps as a caller's event loop, libcoap waiting for input in between */
+    for (;;) {
+        unsigned wait = (unsigned)scb_coap_client_timeout(c);
+        if (step(c, wait ? wait : COAP_IO_NO_WAIT) != 1) { /* libcoap's 0 waits for ever */
+            break;
+        }
+    }
+    ret = scb_coap_client_result(c, res);
+    scb_coap_client_free(&c);
     return ret;
 }

@@ -14,6 +14,7 @@
 #include "scboot/objdefs.h"
 #include "scboot/senml.h"
 #include "scboot/session.h"
+#include "scboot/store.h"
 
 struct scb_session {
     struct scb_config staging;
@@ -658,4 +659,48 @@ int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out)
         }
     }
     return SCB_OK;
+}
+
+/* Commit an accepted configuration: instances that did not change keep their provenance. */
+static int commit_accepted(struct scb_store *st, struct scb_config *accepted, char *err,
+                           size_t errlen)
+{
+    struct scb_committed prev, next;
+    int ret;
+    scb_committed_init(&prev);
+    if ((ret = scb_store_load(st, &prev, err, errlen)) < 0) {
+        scb_committed_free(&prev);
+        scb_config_free(accepted);
+        return ret;
+    }
+    /* the store's provenance merge: instances the server left as they were keep theirs */
+    ret = scb_committed_replace(&next, &prev, accepted, SCB_PROV_NETWORK);
+    scb_committed_free(&prev);
+    if (ret == SCB_OK) {
+        ret = scb_store_commit(st, &next, err, errlen);
+    }
+    scb_committed_free(&next);
+    return ret;
+}
+
+int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, size_t errlen)
+{
+    struct scb_config accepted;
+    int code;
+    if (err != NULL && errlen) {
+        err[0] = '\0';
+    }
+    if (s == NULL || st == NULL) {
+        return SCB_E_INVALID_ARG;
+    }
+    scb_config_init(&accepted);
+    if ((code = scb_session_finish(s, &accepted)) != SCB_COAP_2_04_CHANGED) {
+        scb_config_free(&accepted);
+        return code;
+    }
+    if ((code = commit_accepted(st, &accepted, err, errlen)) < 0) {
+        s->state = SCB_SESSION_FAILED; /* nothing committed: the session is over */
+        return code;
+    }
+    return SCB_COAP_2_04_CHANGED;
 }

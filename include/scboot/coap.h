@@ -10,7 +10,31 @@
  * transport: DTLS with PSK, raw public keys or certificates, plain CoAP only without an account
  * holding credentials. A Finish is answered 2.04 only once its commit (provenance network) is
  * durable, 5.00 when the store cannot take it; anything else commits nothing.
- */
+ *
+ * Two forms, one code path: scb_coap_bootstrap() blocks until the run ends; the client handle
+ * (scb_coap_client_new(), scb_coap_client_fd(), scb_coap_client_timeout(),
+ * scb_coap_client_step(), scb_coap_client_result(), scb_coap_client_free()) runs the same
+ * state machine from the caller's own poll() loop. A client with its own CoAP stack uses
+ * neither: it feeds the decoded requests to the transport-independent session
+ * (scboot/session.h).
+ *
+ * libcoap's process-wide state belongs to the application: scboot never calls coap_startup(),
+ * coap_cleanup() or coap_set_log_level(). Call coap_startup() once before the first
+ * scb_coap_bootstrap() or scb_coap_client_new(), set libcoap's log level as you wish (4.3.1
+ * prints its warnings, an unreachable peer's ICMP error among them, on standard output), and
+ * coap_cleanup() after the last handle is freed. Without coap_startup() libcoap 4.3.1 still
+ * runs a whole bootstrap (a test does so): it skips setting its clock's origin and its TLS
+ * library's log hooks (Debian's build takes its random numbers from getrandom() either way);
+ * later libcoap releases may refuse to run, so call it.
+ *
+ * Built without libcoap (meson -Dcoap=disabled, or libcoap3-dev missing) the library exports
+ * the same functions: scb_coap_opts_init() works, the others answer SCB_E_UNSUPPORTED (the
+ * result's reason says network bootstrap is not built).
+ *
+ * Thread-safety: a client handle is used by one thread at a time; different handles on
+ * different stores may run in different threads only if the application made libcoap
+ * thread-safe (libcoap 4.3.1 is not).
+  */
 #ifndef SCBOOT_COAP_H
 #define SCBOOT_COAP_H
 
@@ -36,7 +60,7 @@ extern "C" {
                                            libcoap 4.3.1 ignores a shorter one) */
 #define SCB_COAP_MAX_RETRANSMIT 4u    /**< RFC 7252 MAX_RETRANSMIT inside an exchange */
 
-/** Options of a network bootstrap; zero-initialise and set what is needed. */
+/** Options of a network bootstrap: scb_coap_opts_init(), then set what is needed. */
 struct scb_coap_opts {
     const char *listen;          /**< "[ADDR:]PORT" / "[V6ADDR]:PORT": server-initiated */
     /**
@@ -111,8 +135,20 @@ struct scb_coap_result {
 };
 
 /**
- * Run network bootstrap. Returns SCB_OK with res->outcome telling what happened, or a negative
- * error when it could not run at all (res->reason says why).
+ * Set o to the defaults: no listen address, server URI, endpoint name or PSK; pct -1 (none
+ * announced); EXCHANGE_LIFETIME 247 s; the schedule SCB_COAP_ATTEMPTS, SCB_COAP_BACKOFF_MS,
+ * SCB_COAP_BACKOFF_MAX_MS, SCB_COAP_ACK_TIMEOUT_MS, SCB_COAP_MAX_RETRANSMIT; the profile
+ * scb_profile_default(); no log, no cancel hook; the hold-off waited; a plain listener on
+ * loopback only. Fields added later get their defaults here, so callers keep working.
+ * \param o the options to set (NULL: nothing happens)
+ */
+void scb_coap_opts_init(struct scb_coap_opts *o);
+
+/**
+ * Run network bootstrap until it ends (a loop over the client handle's steps). Returns SCB_OK
+ * with res->outcome telling what happened, or a negative error when it could not run at all
+ * (res->reason says why). Needs coap_startup() called by the application (see the file
+ * comment).
  * \param st  borrowed, opened (locked)
  * \param o   o->listen (server-initiated), or o->server_uri (client-initiated), or neither
  *            with o->endpoint set (client-initiated towards the committed Bootstrap-Server
@@ -120,10 +156,73 @@ struct scb_coap_result {
  *            neither without an endpoint (or st, o NULL): SCB_E_INVALID_ARG, outcome
  *            SCB_COAP_REFUSED_SETUP
  * \param res required (SCB_E_INVALID_ARG when NULL)
- * \return SCB_OK (see res->outcome) or a negative scb_err
+ * \return SCB_OK (see res->outcome), a negative scb_err, SCB_E_UNSUPPORTED when built
+ *         without libcoap
  */
 int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
                        struct scb_coap_result *res);
+
+/** A network bootstrap run driven from the caller's event loop: opaque. */
+struct scb_coap_client;
+
+/**
+ * Start a network bootstrap run without blocking: the options are checked and the store's
+ * committed configuration loaded; sockets open and requests go out in the steps.
+ * Needs coap_startup() called by the application (see the file comment).
+ * \param st     borrowed until scb_coap_client_free(), opened (locked)
+ * \param o      copied; the strings, keys and callbacks it points to are borrowed until
+ *               scb_coap_client_free(). The same rules as scb_coap_bootstrap(); o->cancel
+ *               is polled at every step
+ * \param out    receives the handle (the caller frees it: scb_coap_client_free()); NULL on
+ *               failure
+ * \param err    receives the failure in words (may be NULL)
+ * \param errlen bytes at err
+ * \return SCB_OK, SCB_E_INVALID_ARG (options refused; scb_coap_bootstrap() reports them as
+ *         outcome SCB_COAP_REFUSED_SETUP), SCB_E_NOMEM, a store error, SCB_E_UNSUPPORTED when
+ *         built without libcoap
+ */
+int scb_coap_client_new(struct scb_store *st, const struct scb_coap_opts *o,
+                        struct scb_coap_client **out, char *err, size_t errlen);
+/**
+ * The file descriptor to watch for input (POLLIN) between steps: libcoap's own
+ * (coap_context_get_coap_fd(), an epoll descriptor covering every socket of the run). It may
+ * change after a step (a listener re-binds for each session): ask again after every step.
+ * \param c the handle
+ * \return the descriptor, or -1 (none now, or a libcoap built without epoll: then step at
+ *         every scb_coap_client_timeout())
+ */
+int scb_coap_client_fd(const struct scb_coap_client *c);
+/**
+ * How long the caller may wait (poll's timeout) before the next scb_coap_client_step(), by
+ * CLOCK_MONOTONIC: the next retransmission, back-off or hold-off end, EXCHANGE_LIFETIME
+ * check, or cancel poll, whichever comes first.
+ * \param c the handle
+ * \return milliseconds, 0..250 (0: step now; also after the run ended)
+ */
+int scb_coap_client_timeout(const struct scb_coap_client *c);
+/**
+ * Do what is due without blocking: read what arrived, answer it, retransmit, move the
+ * schedule on (hold-off, Bootstrap-Request attempts, back-off, serving, commit).
+ * \param c the handle
+ * \return 1 while the run goes on, 0 once it ended (then scb_coap_client_result()); a
+ *         negative scb_err when c is NULL
+ */
+int scb_coap_client_step(struct scb_coap_client *c);
+/**
+ * How the run ended.
+ * \param c   the handle
+ * \param res receives the outcome and its reason once the run ended
+ * \return 1 while the run goes on (res untouched); once ended, what scb_coap_bootstrap()
+ *         would have returned (SCB_OK with res->outcome, or a negative scb_err);
+ *         SCB_E_INVALID_ARG when c or res is NULL
+ */
+int scb_coap_client_result(const struct scb_coap_client *c, struct scb_coap_result *res);
+/**
+ * Free *c (may be NULL or point to NULL) and set *c to NULL. A run not yet ended is abandoned:
+ * nothing from its session is committed (a Finish not yet answered included).
+ * \param c the handle to free
+ */
+void scb_coap_client_free(struct scb_coap_client **c);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

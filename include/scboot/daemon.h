@@ -90,7 +90,8 @@ struct scb_daemon_opts {
     struct scb_coap_opts coap;
     unsigned retry_ms;              /**< 0: SCB_DAEMON_RETRY_MS */
     unsigned retry_max_ms;          /**< 0: SCB_DAEMON_RETRY_MAX_MS */
-    /** the network step; NULL: scb_coap_bootstrap (tests put a stub here); network_ctx borrowed */
+    /** the network step; NULL: scb_coap_bootstrap (tests put a stub here), which needs
+     *  coap_startup() called by the application (scboot/coap.h); network_ctx borrowed */
     int (*network)(void *ctx, struct scb_store *st, const struct scb_coap_opts *o,
                    struct scb_coap_result *res);
     void *network_ctx;              /**< given to network; borrowed */

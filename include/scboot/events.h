@@ -141,6 +141,24 @@ int scb_events_imei(struct scb_events *ev, char *buf, size_t cap);
  */
 const char *scb_events_name(const struct scb_events *ev);
 
+/**
+ * Several sources watched as one, e.g. every PC/SC reader and a modem: the reader used is the
+ * first holding a card, in the order of sources (within a source, as that source picks).
+ * With no card anywhere, the source that held the last card says whether it was removed or
+ * cannot be seen; before any card the state is unknown while a source cannot be seen (a card
+ * may be there). A wait blocks in one source at a time for at most 250 ms after a look at
+ * the others that does not block, so an event in another source is seen within that time; a
+ * failing source is skipped for a growing number of waits (up to about 30 s) while the
+ * others go on, and the wait fails only when every source does. The IMEI is the first
+ * source's that knows one.
+ * \param sources n sources, taken over: each is set to NULL, also when the call fails
+ * \param n       how many (1 or more)
+ * \param out     receives the source ("readers" in log lines), owned by the caller
+ *                (scb_events_free())
+ * \return 0, SCB_E_INVALID_ARG (no sources, a NULL one) or SCB_E_NOMEM
+ */
+int scb_events_combine_new(struct scb_events **sources, size_t n, struct scb_events **out);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -7,6 +7,22 @@
  * handed out for commit, or 4.06 with the violations and the session stays open. No Finish
  * within EXCHANGE_LIFETIME after the last operation: the session fails and nothing changes.
  *
+ * The entry for an LwM2M client that has its own CoAP stack (Wakaama, Anjay, its own DTLS):
+ * scboot's sockets and libcoap stay out of it. Per Bootstrap-Server session:
+ * 1. scb_store_load() the committed state and scb_session_new() on its configuration;
+ * 2. for each request the stack decoded, call scb_session_write() (PUT, with its
+ *    Content-Format and the whole reassembled body), scb_session_delete() (DELETE),
+ *    scb_session_discover() (GET with Accept 40) or scb_session_read_as() (GET), and answer
+ *    with the CoAP code returned (and the payload, for 2.05);
+ * 3. on POST /bs, scb_session_commit(): the shared validator, then the store's commit of the
+ *    staging copy with provenance "network" (the store's commit observer fires, as for a card
+ *    commit); answer 2.04 only when it returns SCB_COAP_2_04_CHANGED, 4.06 with
+ *    scb_session_diagnostic() as text/plain, 5.00 when it returns a negative error;
+ * 4. call scb_session_tick() from the client's timer: SCB_E_TIMEOUT ends the session with
+ *    nothing committed; scb_session_free() in every case.
+ * Which peer may send these requests (the committed Bootstrap-Server account's credentials)
+ * is the client's DTLS layer's decision, as scb_coap_bootstrap() makes it for its own.
+ *
  * Threads: a session is used by one thread at a time; distinct sessions are independent.
  * scb_path_parse() touches nothing but its arguments.
  */
@@ -48,6 +64,8 @@ enum scb_session_state {
 
 /** Clock callback: milliseconds, monotonic. */
 typedef uint64_t (*scb_clock_fn)(void *ctx); /**< milliseconds, monotonic */
+
+struct scb_store; /* scboot/store.h */
 
 /** A bootstrap session: opaque (its fields may change within soname 0). */
 struct scb_session;
@@ -164,6 +182,21 @@ int scb_session_read_as(struct scb_session *s, const char *path, int accept,
  *         scb_err
  */
 int scb_session_finish(struct scb_session *s, struct scb_config *commit);
+/**
+ * Bootstrap-Finish and commit in one: scb_session_finish(), then the accepted configuration
+ * committed to st with provenance network (instances the server left unchanged keep theirs;
+ * the store's commit observer is told). The answer to POST /bs follows the return.
+ * \param s      the session
+ * \param st     the store, opened (locked); borrowed during the call
+ * \param err    receives the reason a commit failed, one line (may be NULL)
+ * \param errlen bytes at err
+ * \return SCB_COAP_2_04_CHANGED once the commit is durable; SCB_COAP_4_06_NOT_ACCEPTABLE
+ *         with scb_session_report(s) holding the violations (the session stays open, nothing
+ *         committed); another CoAP code as scb_session_finish() gives it; a negative scb_err
+ *         when the store could not commit (answer 5.00; the session is then failed) or s, st
+ *         are NULL
+ */
+int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, size_t errlen);
 /**
  * The 4.06 diagnostic payload: one "rule path" per line.
  * \param s   the session

@@ -572,6 +572,7 @@ static void cmd_manage_channel(struct scb_emu *e, unsigned chno, const struct sc
             return;
         }
         e->ch[a->p2].open = 0;
+        emu_scp03_end(e, a->p2); /* a session does not outlive its channel */
         r->sw = 0x9000;
         return;
     }
@@ -663,7 +664,15 @@ void emu_dispatch(struct scb_emu *e, const uint8_t *cmd, size_t clen, struct emu
     }
     struct emu_channel *c = &e->ch[chno];
     switch (a.ins) {
-    case 0xA4: cmd_select(e, c, &a, r); break;
+    case 0xA4: {
+        int df = c->df;
+        cmd_select(e, c, &a, r);
+        uint8_t sw1 = (uint8_t)(r->sw >> 8);
+        if (!e->in_secure && (sw1 == 0x90 || sw1 == 0x61) && (c->df != df || a.p1 == 0x04)) {
+            emu_scp03_end(e, chno); /* the application was (re)selected: its session ends */
+        }
+        break;
+    }
     case 0xB0: cmd_read_binary(e, c, &a, r); break;
     case 0xB2: cmd_read_record(e, c, &a, r); break;
     case 0x70: cmd_manage_channel(e, chno, &a, r); break;

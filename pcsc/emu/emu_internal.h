@@ -127,6 +127,7 @@ void emu_dispatch(struct scb_emu *e, const uint8_t *cmd, size_t clen, struct emu
 /* SCP03: returns 1 when it handled the command (GP class, wrapped, or refused as plain). */
 int emu_scp03_handle(struct scb_emu *e, const struct scb_apdu *a, unsigned ch, struct emu_rsp *r);
 void emu_scp03_reset(struct scb_emu *e);
+void emu_scp03_end(struct scb_emu *e, unsigned ch);
 /* T=0: move r's data to the pending GET RESPONSE buffer and answer 61xx instead. */
 void emu_announce(struct scb_emu *e, struct emu_rsp *r);
 void emu_free_contents(struct scb_emu *e);

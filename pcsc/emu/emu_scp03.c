@@ -75,6 +75,30 @@ static void end_session(struct emu_sc *s)
     mbedtls_platform_zeroize(s, sizeof(*s));
 }
 
+/* The application on channel ch was deselected (or the channel closed): as on a GP card,
+ * the session bound to it is over. */
+void emu_scp03_end(struct scb_emu *e, unsigned ch)
+{
+    end_session(&e->sc[ch]);
+}
+
+/* A plain SELECT the card's runtime serves itself, leaving the application: by DF name, of
+ * the MF, or by path from the MF. Java Card forwards only a SELECT with secure messaging bits
+ * to the selected applet; any other is an application selection that deselects it. */
+static int leaves_application(const struct scb_apdu *a)
+{
+    if (a->ins != 0xA4 || a->lc < 2) {
+        return 0;
+    }
+    if (a->p1 == 0x04) {
+        return 1;
+    }
+    if (a->p1 == 0x00) {
+        return a->lc == 2 && a->data[0] == 0x3F && a->data[1] == 0x00;
+    }
+    return a->p1 == 0x08 && !(a->data[0] == 0x7F && a->data[1] == 0xFF);
+}
+
 static void initialize_update(struct scb_emu *e, unsigned ch, const struct scb_apdu *a,
                               struct emu_rsp *r)
 {
@@ -290,6 +314,9 @@ int emu_scp03_handle(struct scb_emu *e, const struct scb_apdu *a, unsigned ch, s
         e->pending_len = 0;
         wrapped(e, ch, a, r);
         return 1;
+    }
+    if (e->sc[ch].active && leaves_application(a)) {
+        return 0; /* served plain; a successful one ends the session (emu_dispatch) */
     }
     if (e->sc[ch].active && a->ins != 0x70 && a->ins != 0xC0) {
         r->sw = 0x6982; /* plain commands are refused inside a secure session */

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <coap3/coap.h>
+
 #include "scboot/coap.h"
 #include "scboot/error.h"
 #include "scboot/json.h"
@@ -165,12 +167,13 @@ int main(int argc, char **argv)
         _exit(127);
     }
     usleep(300 * 1000);
-    memset(&o, 0, sizeof(o));
-    o.pct = -1;
+    /* libcoap's process-wide state is the application's (scboot/coap.h) */
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
+    scb_coap_opts_init(&o);
     o.endpoint = "bench";
     o.attempts = 1;
     o.ack_timeout_ms = 1000;
-    scb_profile_default(&o.profile);
     if (getenv("BENCH_VERBOSE")) {
         o.log = log_line;
     }
@@ -204,6 +207,7 @@ int main(int argc, char **argv)
            "scboot's side, commit with fsync included)\n",
            sessions, wall * 1e3 / sessions, max_wall * 1e3, cpu * 1e3 / sessions);
     printf("failed sessions: %u\n", failed);
+    coap_cleanup();
     snprintf(path, sizeof(path), "rm -rf '%s'", dir);
     if (system(path) != 0) {
         return 1;

@@ -12,20 +12,32 @@ check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not 
 
 stack_start
 cp "$DATA/scp03_keys.txt" "$STACK_DIR/keys" && chmod 600 "$STACK_DIR/keys"
-for profile in standard pin t1_first_correct_oid no_channels scp03; do
+for profile in standard pin t1_first_correct_oid no_channels scp03 scp03_no_channels; do
     extra=""
-    [ $profile = scp03 ] && extra="--scp03-keys $STACK_DIR/keys --secure-channel required"
+    case $profile in scp03*) extra="--scp03-keys $STACK_DIR/keys --secure-channel required" ;; esac
     stack_vcard "$DATA/$profile.json"
     stack_wait_card "Virtual PCD 00 00"
     timeout -k 5 60 "$SCBOOT" dump -r "Virtual PCD 00 00" --json --pin 1234 $extra > "$STACK_DIR/real.json" 2> "$STACK_DIR/real.err"
     rc=$?
     timeout -k 5 60 "$SCBOOT" dump -r "virtual:$DATA/$profile.json" --json --pin 1234 $extra > "$STACK_DIR/virt.json"
     check "$profile: dump through pcscd exits 0" '[ $rc = 0 ] || { cat "$STACK_DIR/real.err" >&2; false; }'
-    [ $profile = scp03 ] && check "scp03: read through the secure channel" 'grep -q "\"secure_channel\": true" "$STACK_DIR/real.json"'
+    case $profile in scp03*) check "$profile: read through the secure channel" 'grep -q "\"secure_channel\": true" "$STACK_DIR/real.json"' ;; esac
     check "$profile: same JSON as the in-process card" 'cmp -s "$STACK_DIR/real.json" "$STACK_DIR/virt.json" || diff "$STACK_DIR/real.json" "$STACK_DIR/virt.json" >&2'
     check "$profile: the card side stops on SIGTERM" stack_vcard_stop
     stack_wait_nocard "Virtual PCD 00 00"
 done
+
+# SCP03 on the basic channel of a card that has logical channels: twice on the same card, the
+# second read starting plain (the first one's session ended with its closing SELECT of the MF)
+stack_vcard "$DATA/scp03.json"
+stack_wait_card "Virtual PCD 00 00"
+for n in 1 2; do
+    timeout -k 5 60 "$SCBOOT" dump -r "Virtual PCD 00 00" --json --basic-channel --scp03-keys "$STACK_DIR/keys" --secure-channel required > "$STACK_DIR/basic.json" 2> "$STACK_DIR/basic.err"
+    rc=$?
+    check "scp03 --basic-channel, read $n: exit 0 over the secure channel" '[ $rc = 0 ] && grep -q "\"secure_channel\": true" "$STACK_DIR/basic.json" || { cat "$STACK_DIR/basic.err" >&2; false; }'
+done
+check "scp03 --basic-channel: the card side stops on SIGTERM" stack_vcard_stop
+stack_wait_nocard "Virtual PCD 00 00"
 
 # pulled out after 6 APDUs: in the middle of the walk
 stack_vcard "$DATA/standard.json" --remove-after 6

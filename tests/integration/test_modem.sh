@@ -33,7 +33,8 @@ vm_stop() { [ -n "$VM" ] && kill "$VM" 2>/dev/null && wait "$VM" 2>/dev/null; VM
 # test_modem.sh SCBOOT VMODEM DATA BS_SERVER: the modem's IMEI in the endpoint name instead. The
 # SIM holds only a Bootstrap-Server account on 127.0.0.1, where tests/integration/bs_server.c
 # answers and prints the name it was asked by: `scboot apply -r at:PTY --endpoint
-# 'urn:imei:{imei}'` and `scboot watch -r at:PTY --endpoint 'urn:imei:{imei}'` both send
+# 'urn:imei:{imei}'`, `scboot watch -r at:PTY --endpoint 'urn:imei:{imei}'` and `scboot bootstrap
+# -r at:PTY --endpoint 'urn:imei:{imei}'` all send
 # urn:imei:<the IMEI vmodem was given>; without a modem (virtual:) {imei} is named unknown.
 if [ -n "${4:-}" ]; then
 BS=$4
@@ -59,7 +60,7 @@ for f in sec srv; do
 done
 
 vm_start --imei $IMEI "$DIR/card.json"
-echo "1..5"
+echo "1..7"
 
 # 1. apply: the card transport is the modem's; {imei} is what AT+CGSN answers
 "$BS" $PORT "$DIR/sec.tlv" "$DIR/srv.tlv" > "$DIR/bs1.out" 2>&1 & BS1=$!
@@ -88,6 +89,16 @@ kill "$WATCH"; wait "$WATCH" 2>/dev/null
 # 3. no modem: {imei} is unknown, said so, nothing sent
 timeout -k 5 60 "$SCBOOT" apply -r "virtual:$DIR/card.json" --state-dir "$DIR/s3" --endpoint 'urn:imei:{imei}' > /dev/null 2> "$DIR/virt.err"
 check "apply -r virtual: with {imei}: the IMEI named as unknown" 'grep -qi "imei" "$DIR/virt.err"'
+
+# 4. bootstrap: the card step runs on the modem, which still answers AT+CGSN for the name
+"$BS" $PORT "$DIR/sec.tlv" "$DIR/srv.tlv" > "$DIR/bs4.out" 2>&1 & BS4=$!
+PIDS="$PIDS $BS4"
+sleep 0.3
+timeout -k 5 60 "$SCBOOT" bootstrap -r "at:$PTY" --state-dir "$DIR/s4" --no-hold-off --endpoint 'urn:imei:{imei}' > "$DIR/boot.out" 2> "$DIR/boot.err"
+rc=$?
+check "bootstrap -r at: --endpoint urn:imei:{imei}: exits 0" '[ $rc = 0 ] || { cat "$DIR/boot.err" "$DIR/bs4.out" >&2; false; }'
+check "bootstrap -r at:: Bootstrap-Request as urn:imei:$IMEI" 'grep -q "Bootstrap-Request ep=urn:imei:$IMEI\$" "$DIR/bs4.out"'
+kill $BS4 2>/dev/null; wait $BS4 2>/dev/null
 vm_stop
 [ $fails = 0 ]
 exit
@@ -99,10 +110,8 @@ for profile in standard t1_first_correct_oid pin scp03; do
     [ $profile = pin ] && extra="--pin 1234"
     [ $profile = scp03 ] && extra="--scp03-keys $DIR/keys --secure-channel required"
     timeout -k 5 60 "$SCBOOT" dump -r "virtual:$DATA/$profile.json" $extra --raw "$DIR/virt.bin" > /dev/null 2>&1
+    # with +CCHO refused the walk goes on over +CSIM on the basic channel (SCP03 included)
     modes="--messy|--messy --fetch-61xx|--messy --no-ccho --no-csim-manage"
-    # SCP03 on the basic channel fails on every reader (the walk's SELECT of the MF after the
-    # secure session answers 6982, virtual: --basic-channel too): not a modem matter
-    [ $profile = scp03 ] && modes="--messy|--messy --fetch-61xx"
     IFS='|'
     set -f
     for mode in $modes; do

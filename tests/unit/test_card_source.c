@@ -22,6 +22,7 @@
 #include "scboot/card_source.h"
 #include "scboot/emu.h"
 #include "scboot/scp03.h"
+#include "scboot/uicc.h"
 #include "scboot/util.h"
 
 
@@ -769,6 +770,139 @@ static void test_hostile_aodf(void **state)
     drop(&v);
 }
 
+/* A secure channel guard over the test keys, set in o when o is given. */
+static struct scb_scp03_guard *test_guard(struct scb_card_source_opts *o)
+{
+    struct scb_scp03_keys keys;
+    struct scb_scp03_guard *g = NULL;
+    assert_int_equal(scb_scp03_keys_parse(SCP03_TEST_KEYS, &keys, NULL, 0), 0);
+    assert_int_equal(scb_scp03_guard_new(&keys, NULL, 1, &g), 0);
+    if (o) {
+        o->secure_open = scb_scp03_guard_open;
+        o->secure_close = scb_scp03_guard_close;
+        o->secure_ctx = g;
+    }
+    return g;
+}
+
+/* SCP03 on the basic channel: a card without logical channels (6881), and a card whose
+ * channels the caller does not use. The whole walk runs inside the session, the session ends
+ * with the application's deselection (SELECT of the MF), and a second walk on the same card
+ * finds it plain again. */
+static void test_scp03_basic_channel(void **state)
+{
+    (void)state;
+    static const char *scp = ",\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\","
+                             "\"mac\":\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                             "\"202122232425262728292A2B2C2D2E2F\"}";
+    for (int variant = 0; variant < 4; variant++) {
+        int forced = variant & 1, pin = variant >> 1;
+        char top[512];
+        snprintf(top, sizeof(top), "\"channels\":%d%s%s", forced ? 3 : 0, scp,
+                 pin ? ",\"pin\":{\"value\":\"2468\",\"reference\":129}" : "");
+        struct env v;
+        nrf_card(&v, top, pin ? "\"read\":\"pin\"" : "\"read\":\"scp03\"");
+        struct scb_card_source_opts o;
+        scb_card_source_opts_init(&o);
+        o.basic_channel = forced;
+        o.pin = pin ? "2468" : NULL;
+        struct scb_scp03_guard *g = test_guard(&o);
+        for (int round = 0; round < 2; round++) {
+            struct scb_card_source_result *r = NULL;
+            int ret = scb_card_source_read(v.c, &o, &r, NULL, 0);
+            if (ret != 0) {
+                for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
+                    const uint8_t *cmd, *rsp;
+                    size_t cl, rl;
+                    scb_emu_log_entry(v.e, k, &cmd, &cl, &rsp, &rl);
+                    print_message("# %02X %02X %02X %02X lc%zu -> %02X%02X\n", cmd[0], cmd[1],
+                                  cmd[2], cmd[3], cl, rsp[rl - 2], rsp[rl - 1]);
+                }
+                fail_msg("variant %d round %d: %s", variant, round, scb_strerror(ret));
+            }
+            expect_nrf(r);
+            assert_int_equal(scb_card_source_result_channel(r), 0);
+            assert_int_equal(scb_card_source_result_secured(r), 1);
+            assert_int_equal(scb_card_source_result_pin_verified(r), pin);
+            scb_card_source_result_free(&r);
+        }
+        /* every APDU answered as expected; the last one leaves the application plain */
+        for (size_t k = 0; k < scb_emu_log_count(v.e); k++) {
+            const uint8_t *cmd, *rsp;
+            size_t cl, rl;
+            scb_emu_log_entry(v.e, k, &cmd, &cl, &rsp, &rl);
+            uint16_t sw = (uint16_t)(rsp[rl - 2] << 8 | rsp[rl - 1]);
+            if (sw == 0x6982 || sw == 0x6985 || sw == 0x6D00 || sw == 0x6E00) {
+                fail_msg("variant %d: APDU %zu (%02X %02X) answered %04X", variant, k + 1,
+                         cmd[0], cmd[1], sw);
+            }
+            assert_int_equal(cmd[0] & 0x03, 0);
+        }
+        scb_scp03_guard_free(&g);
+        drop(&v);
+    }
+}
+
+/* A plain APDU straight to the card (no secure channel wrapping); its status word. */
+static uint16_t plain_sw(struct scb_emu *e, const char *hex)
+{
+    uint8_t cmd[64], rsp[300];
+    size_t cl, rl;
+    assert_int_equal(scb_hex_decode(hex, cmd, sizeof(cmd), &cl), 0);
+    assert_int_equal(scb_emu_transmit(e, cmd, cl, rsp, sizeof(rsp), &rl), 0);
+    return (uint16_t)(rsp[rl - 2] << 8 | rsp[rl - 1]);
+}
+
+/* The card's side of a session's end, as on a GP card: inside the session a plain command is
+ * refused and the session goes on; a plain SELECT leaving the application is served and ends
+ * it; closing a channel ends the session on it. */
+static void test_scp03_session_end(void **state)
+{
+    (void)state;
+    static const uint8_t aid[] = {0xA0, 0x00, 0x00, 0x00, 0x63, 0x50,
+                                  0x4B, 0x43, 0x53, 0x2D, 0x31, 0x35};
+    struct scb_scp03_guard *g = test_guard(NULL);
+    uint8_t buf[64];
+    size_t n;
+    struct env v;
+    nrf_card(&v, "\"scp03\":{\"enc\":\"000102030405060708090A0B0C0D0E0F\",\"mac\":"
+                 "\"101112131415161718191A1B1C1D1E1F\",\"dek\":"
+                 "\"202122232425262728292A2B2C2D2E2F\"}",
+             "\"read\":\"scp03\"");
+    for (unsigned ch = 0; ch < 2; ch++) {
+        unsigned got = 0;
+        if (ch) {
+            assert_int_equal(scb_uicc_open_channel(v.c, &got), 0);
+            assert_int_equal(got, 1);
+        }
+        assert_int_equal(scb_uicc_select(v.c, ch, SCB_SELECT_AID, aid, sizeof(aid), NULL), 0);
+        assert_int_equal(scb_scp03_guard_open(g, v.c, ch), 0);
+        /* wrapped: served */
+        assert_int_equal(scb_uicc_select(v.c, ch, SCB_SELECT_FID, (const uint8_t *)"\x50\x31", 2,
+                                         NULL), 0);
+        /* plain READ BINARY: refused, the session goes on */
+        assert_int_equal(plain_sw(v.e, ch ? "01B0000004" : "00B0000004"), 0x6982);
+        assert_int_equal(scb_uicc_read_binary(v.c, ch, 0, 0, buf, 4, &n), 0);
+        scb_scp03_guard_close(g, v.c);
+        if (ch == 0) {
+            /* plain SELECT of the MF: served, the session is over (a plain read by SFI of
+             * EF ICCID, under the MF, is served again) */
+            assert_int_equal(plain_sw(v.e, "00A4000C023F00"), 0x9000);
+            assert_int_equal(plain_sw(v.e, "00B0820001"), 0x9000);
+        } else {
+            /* closed and opened again: a plain command on the new channel is no longer
+             * refused for a session (the application is not selected there: 6A82 or 9000) */
+            assert_int_equal(scb_uicc_close_channel(v.c, 1), 0);
+            assert_int_equal(scb_uicc_open_channel(v.c, &got), 0);
+            assert_int_equal(got, 1);
+            assert_int_not_equal(plain_sw(v.e, "01B0000001"), 0x6982);
+            assert_int_equal(scb_uicc_close_channel(v.c, 1), 0);
+        }
+    }
+    scb_scp03_guard_free(&g);
+    drop(&v);
+}
+
 /* A reader that cannot be reached or holds no card: the connection's step, typed, in a result
  * that exists (and is freed) like any other. */
 static void test_reason_connect(void **state)
@@ -814,6 +948,8 @@ int main(void)
         cmocka_unit_test(test_card_classes),
         cmocka_unit_test(test_pin_errors),
         cmocka_unit_test(test_hostile_aodf),
+        cmocka_unit_test(test_scp03_basic_channel),
+        cmocka_unit_test(test_scp03_session_end),
         cmocka_unit_test(test_reason_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -221,8 +221,7 @@ static void cancel_hook_abandons(void **state)
     int calls = 3;
     assert_non_null(mkdtemp(dir));
     assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), SCB_OK);
-    memset(&o, 0, sizeof(o));
-    scb_profile_default(&o.profile);
+    scb_coap_opts_init(&o);
     o.server_uri = "coap://127.0.0.1:9"; /* discard: nobody answers */
     o.endpoint = "ep";
     o.cancel = cancel_after;
@@ -254,5 +253,10 @@ int main(void)
         cmocka_unit_test(options_without_a_peer_refused),
         cmocka_unit_test(cancel_hook_abandons),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* libcoap's process-wide state is the application's (scboot/coap.h) */
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
+    int ret = cmocka_run_group_tests(tests, NULL, NULL);
+    coap_cleanup();
+    return ret;
 }

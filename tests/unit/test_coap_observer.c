@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <coap3/coap.h>
 
 #include "scboot/account.h"
 #include "scboot/coap.h"
@@ -119,16 +120,14 @@ static int run_bootstrap(struct scb_store *st, unsigned port, struct scb_coap_re
 {
     struct scb_coap_opts o;
     char uri[64];
-    memset(&o, 0, sizeof(o));
+    scb_coap_opts_init(&o);
     snprintf(uri, sizeof(uri), "coap://127.0.0.1:%u", port);
     o.server_uri = uri;
     o.endpoint = "gw-observer";
-    o.pct = -1;
     o.attempts = 1;
     o.ack_timeout_ms = 1000;
     o.max_retransmit = 1;
     o.exchange_lifetime_ms = 3000;
-    scb_profile_default(&o.profile);
     return scb_coap_bootstrap(st, &o, res);
 }
 
@@ -201,5 +200,10 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_network_commit_observed),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* libcoap's process-wide state is the application's (scboot/coap.h) */
+    coap_startup();
+    coap_set_log_level(LOG_EMERG);
+    int ret = cmocka_run_group_tests(tests, NULL, NULL);
+    coap_cleanup();
+    return ret;
 }

@@ -6,7 +6,11 @@
  * naming another server is refused also for a NoSec account; the Client Hold Off Time
  * (/0/x/11) is waited and can be cancelled; a cancel after the server's Write and before its
  * Finish abandons the session with nothing committed; a listener waiting for a peer stops.
+ * The client handle's step form driven from a poll() loop commits the same way (run first,
+ * before coap_startup(): libcoap 4.3.1 runs without it), a listener served so by libcoap's
+ * coap-client commits, and freeing a running handle abandons its session.
  */
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +24,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <coap3/coap.h>
 
 #include "scboot/account.h"
 #include "scboot/coap.h"
@@ -117,13 +122,11 @@ static void stop_server(pid_t pid)
 
 static void opts_init(struct scb_coap_opts *o)
 {
-    memset(o, 0, sizeof(*o));
-    o->pct = -1;
+    scb_coap_opts_init(o);
     o->endpoint = "gw-unit";
     o->attempts = 1;
     o->ack_timeout_ms = 1000;
     o->max_retransmit = 1;
-    scb_profile_default(&o->profile);
 }
 
 static uint64_t generation(struct scb_store *st, int *has_server)
@@ -414,9 +417,142 @@ static void listener_cancellable(void **state)
     scb_store_close(&st);
 }
 
+/*
+ * The step form from a poll() loop, the way an LwM2M client's event loop drives it; run
+ * before the process calls coap_startup() (libcoap 4.3.1 tolerates that), which it then does
+ * for the tests after it.
+ */
+static void step_form_in_poll_loop(void **state)
+{
+    unsigned port = port_base + 6;
+    struct scb_store *st = store_with_account("step", port, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct scb_coap_client *c = NULL;
+    char err[256];
+    pid_t pid = start_server(port);
+    unsigned steps = 0, polled_fd = 0;
+    int srv = 0, more;
+    (void)state;
+    opts_init(&o);
+    assert_int_equal(scb_coap_client_new(st, &o, &c, err, sizeof(err)), SCB_OK);
+    assert_non_null(c);
+    assert_int_equal(scb_coap_client_result(c, &res), 1); /* still running */
+    uint64_t t0 = now_ms();
+    do {
+        struct pollfd p = {.fd = scb_coap_client_fd(c), .events = POLLIN};
+        int wait = scb_coap_client_timeout(c);
+        assert_true(wait >= 0 && wait <= 250);
+        polled_fd += p.fd >= 0;
+        assert_true(poll(&p, p.fd >= 0 ? 1 : 0, wait) >= 0);
+        more = scb_coap_client_step(c);
+        steps++;
+        assert_true(now_ms() - t0 < 30000);
+    } while (more == 1);
+    assert_int_equal(more, 0);
+    assert_int_equal(scb_coap_client_result(c, &res), SCB_OK);
+    scb_coap_client_free(&c);
+    assert_null(c);
+    stop_server(pid);
+    assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
+    assert_true(polled_fd > 0); /* libcoap's descriptor was there to poll */
+    assert_true(steps > 1);
+    assert_int_equal(generation(st, &srv), 2);
+    assert_true(srv);
+    scb_store_close(&st);
+    /* the application's duty, from here on as it should be */
+    coap_startup();
+}
+
+/* The peer of a listener: libcoap's coap-client writes /0 and /1 and sends the Finish. */
+static pid_t provision(unsigned port)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd),
+                 "exec >/dev/null 2>&1; C='coap-client-notls -B 5'; U=coap://127.0.0.1:%u; "
+                 "$C -m put -t 11542 -f %s/sec.tlv $U/0 && $C -m put -t 11542 -f %s/srv.tlv "
+                 "$U/1 && $C -m post $U/bs", port, dir, dir);
+        usleep(200 * 1000);
+        _exit(system(cmd) == 0 ? 0 : 1);
+    }
+    return pid;
+}
+
+/* Server-initiated through the step form: a listener served from a poll() loop commits. */
+static void step_form_listener_served(void **state)
+{
+    unsigned port = port_base + 8;
+    struct scb_store *st = store_with_account("steplisten", 0, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct scb_coap_client *c = NULL;
+    char err[256], spec[32];
+    int srv = 0, more, status = -1;
+    (void)state;
+    opts_init(&o);
+    snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+    o.listen = spec;
+    o.endpoint = NULL;
+    o.once = 1;
+    assert_int_equal(scb_coap_client_new(st, &o, &c, err, sizeof(err)), SCB_OK);
+    pid_t pid = provision(port);
+    uint64_t t0 = now_ms();
+    do {
+        struct pollfd p = {.fd = scb_coap_client_fd(c), .events = POLLIN};
+        assert_true(p.fd >= 0);
+        assert_true(poll(&p, 1, scb_coap_client_timeout(c)) >= 0);
+        more = scb_coap_client_step(c);
+        assert_true(now_ms() - t0 < 30000);
+    } while (more == 1);
+    assert_int_equal(scb_coap_client_result(c, &res), SCB_OK);
+    scb_coap_client_free(&c);
+    waitpid(pid, &status, 0);
+    assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* every request answered */
+    assert_int_equal(generation(st, &srv), 1);
+    assert_true(srv);
+    scb_store_close(&st);
+}
+
+/* Refused options say why at once; a running listener freed commits nothing. */
+static void step_form_free_abandons(void **state)
+{
+    unsigned port = port_base + 7;
+    struct scb_store *st = store_with_account("stepfree", 0, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_client *c = NULL;
+    char err[256], spec[32];
+    int srv;
+    (void)state;
+    opts_init(&o);
+    o.endpoint = NULL;
+    assert_int_equal(scb_coap_client_new(st, &o, &c, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_null(c);
+    assert_non_null(strstr(err, "neither"));
+    snprintf(spec, sizeof(spec), "127.0.0.1:%u", port);
+    o.listen = spec;
+    assert_int_equal(scb_coap_client_new(st, &o, &c, err, sizeof(err)), SCB_OK);
+    assert_true(scb_coap_client_fd(c) >= 0);
+    for (int k = 0; k < 3; k++) {
+        assert_int_equal(scb_coap_client_step(c), 1);
+    }
+    scb_coap_client_free(&c);
+    assert_null(c);
+    scb_coap_client_free(&c); /* NULL again: nothing */
+    assert_int_equal(scb_coap_client_step(NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(generation(st, &srv), 0);
+    scb_store_close(&st);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(step_form_in_poll_loop), /* first: before coap_startup() */
+        cmocka_unit_test(step_form_free_abandons),
+        cmocka_unit_test(step_form_listener_served),
         cmocka_unit_test(account_uri_used),
         cmocka_unit_test(memory_store_commits),
         cmocka_unit_test(no_account_no_uri_refused),
@@ -433,6 +569,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_coap_run BS_SERVER\n");
         return 2;
     }
+    /* libcoap's process-wide state is the application's (scboot/coap.h): its log quiet now,
+     * coap_startup() after the first test, which shows the library runs without it */
+    coap_set_log_level(LOG_EMERG);
     bs_server = argv[1];
     port_base = 40000 + (unsigned)getpid() % 20000;
     snprintf(dir, sizeof(dir), "/tmp/scb_coap_run.XXXXXX");
@@ -447,6 +586,7 @@ int main(int argc, char **argv)
     tlv_file("{\"objects\":{\"1\":{\"instances\":{\"0\":{\"resources\":{\"0\":7,\"1\":300,"
              "\"6\":false,\"7\":\"U\"}}}}}}", 1, srv);
     ret = cmocka_run_group_tests(tests, NULL, NULL);
+    coap_cleanup();
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0) {
         ret = ret ? ret : 1;

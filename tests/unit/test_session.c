@@ -4,13 +4,15 @@
  * Finish (2.04), the ETS int-9 case (only /1/x/5 then Finish: 4.06 server-account-missing),
  * correction after 4.06, Delete / keeping the Bootstrap-Server account, EXCHANGE_LIFETIME with
  * an injected clock, Read limited to /1 and /2, Discover, bad payloads and formats; and that
- * the card, factory and network paths share one validator.
+ * the card, factory and network paths share one validator; scb_session_commit() commits an
+ * accepted Finish to a store (observer told, provenance network) and a 4.06 not at all.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -18,6 +20,7 @@
 #include "scboot/json.h"
 #include "scboot/senml.h"
 #include "scboot/session.h"
+#include "scboot/store.h"
 
 static uint64_t fake_now;
 static uint64_t clock_fn(void *ctx)
@@ -793,10 +796,73 @@ static void test_paths(void **state)
     assert_true(scb_path_parse("/1a", ids) < 0);
 }
 
+struct seen {
+    unsigned calls;
+    unsigned provenances;
+    uint64_t generation;
+};
+
+static void on_commit(void *ctx, const struct scb_commit_event *ev)
+{
+    struct seen *w = ctx;
+    w->calls++;
+    w->provenances = ev->provenances;
+    w->generation = ev->after->generation;
+}
+
+/* Finish + commit in one call, as a client with its own CoAP stack answers POST /bs. */
+static void test_session_commit(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scb-session-commit-XXXXXX", err[256], cmd[64];
+    struct scb_store *st = NULL;
+    struct scb_committed prev, c;
+    struct scb_config com;
+    struct scb_session *s = NULL;
+    struct seen w = {0};
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), SCB_OK);
+    committed(&com); /* the Bootstrap-Server account, from the factory */
+    scb_committed_init(&prev);
+    assert_int_equal(scb_committed_replace(&c, &prev, &com, SCB_PROV_FACTORY), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
+    assert_int_equal(scb_store_set_observer(st, on_commit, &w), SCB_OK);
+    assert_int_equal(new_session(&s, &c.cfg, NULL, 0), 0);
+    assert_int_equal(scb_session_commit(NULL, st, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_session_commit(s, NULL, err, sizeof(err)), SCB_E_INVALID_ARG);
+    /* no server account yet: 4.06, nothing committed, the session stays open */
+    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(w.calls, 0);
+    assert_int_equal(scb_session_state(s), SCB_SESSION_OPEN);
+    /* corrected: committed, the observer told of a network change */
+    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_state(s), SCB_SESSION_DONE);
+    assert_int_equal(w.calls, 1);
+    assert_true(w.provenances & (1u << SCB_PROV_NETWORK));
+    assert_false(w.provenances & (1u << SCB_PROV_FACTORY)); /* the account left as it was */
+    scb_committed_free(&prev);
+    assert_int_equal(scb_store_load(st, &prev, err, sizeof(err)), SCB_OK);
+    assert_int_equal(prev.generation, 2);
+    assert_int_equal(w.generation, 2);
+    assert_non_null(scb_config_object(&prev.cfg, 1));
+    /* a finished session commits nothing more */
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(w.calls, 1);
+    scb_committed_free(&prev);
+    scb_committed_free(&c);
+    scb_session_free(&s);
+    scb_store_close(&st);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handle),
+        cmocka_unit_test(test_session_commit),
         cmocka_unit_test(test_write_all_then_finish),
         cmocka_unit_test(test_ets_int9_then_correction),
         cmocka_unit_test(test_change_request_406),

@@ -1,0 +1,69 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# test_watch_modem.sh: `scboot watch --all -r at:PTY` through a real pcscd + vpcd and
+# scboot-vmodem watches every PC/SC reader and the modem as one: the modem's SIM is applied
+# while the PC/SC reader is empty, a card inserted in the PC/SC reader comes first (swapped),
+# its removal brings the modem's SIM back; the configuration file's `reader = at:PTY` with
+# --all does the same; --all with a PC/SC reader named is a usage error. Every wait is
+# bounded; only our own processes are stopped.
+set -u
+SCBOOT=$1 SCBOOT_VCARD=$2 DATA=$3 VMODEM=$4
+. "$(dirname "$0")/pcsc_stack.sh"
+fails=0 tn=0
+check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not ok $tn - $1"; fails=$((fails + 1)); fi; }
+wait_events() { stack_wait 150 sh -c "[ \$(wc -l < '$EV' 2>/dev/null || echo 0) -ge $1 ]"; }
+
+stack_start
+VM="" WATCH=""
+trap '_st=$?; [ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null; [ -n "$VM" ] && kill "$VM" 2>/dev/null; stack_stop || _st=1; exit $_st' EXIT
+EV="$STACK_DIR/events"
+PTY="$STACK_DIR/modem"
+MODEM_ICCID=8988211000000430028
+# the modem's SIM: the standard card under another ICCID
+sed -e "s#\"file\": \"nrf_ef58.bin\"#\"file\": \"$DATA/nrf_ef58.bin\"#" \
+    -e "s#\"iccid\": *\"[0-9]*\"#\"iccid\": \"$MODEM_ICCID\"#" "$DATA/standard.json" > "$STACK_DIR/sim.json"
+grep -q "$MODEM_ICCID" "$STACK_DIR/sim.json" || \
+    sed -i "s#^{#{\"iccid\": \"$MODEM_ICCID\",#" "$STACK_DIR/sim.json"
+"$VMODEM" --link "$PTY" "$STACK_DIR/sim.json" 2> "$STACK_DIR/vmodem.log" &
+VM=$!
+stack_wait 50 test -L "$PTY"
+
+# watch_start ARGS...: the daemon, its hook appending "EVENT READER ICCID" lines to $EV
+watch_start() {
+    : > "$EV"
+    "$SCBOOT" watch --state-dir "$STACK_DIR/state$tn" "$@" \
+        --exec "echo \$SCBOOT_EVENT \$SCBOOT_READER \$SCBOOT_ICCID >> '$EV'" 2> "$STACK_DIR/watch.log" &
+    WATCH=$!
+}
+watch_stop() { kill "$WATCH" 2>/dev/null; wait "$WATCH" 2>/dev/null; WATCH=""; }
+
+watch_start --all -r "at:$PTY,poll=200"
+wait_events 1
+check "--all -r at:: the modem's SIM applied while the PC/SC reader is empty" \
+    '[ "$(sed -n 1p "$EV")" = "applied at:$PTY $MODEM_ICCID" ] || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
+check "--all -r at:: the start-up line names both" \
+    'grep -q "watching all readers and the modem at:$PTY" "$STACK_DIR/watch.log"'
+stack_vcard "$DATA/standard.json"
+wait_events 2
+check "--all -r at:: a card in the PC/SC reader comes first" \
+    '[ "$(sed -n 2p "$EV")" = "swapped Virtual PCD 00 00 8988211000000430010" ] || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
+check "the card side stops on SIGTERM" stack_vcard_stop
+wait_events 3
+check "--all -r at:: the PC/SC card removed, the modem's SIM again" \
+    '[ "$(sed -n 3p "$EV")" = "swapped at:$PTY $MODEM_ICCID" ] || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
+watch_stop
+
+# the configuration file's modem with --all
+printf 'reader = at:%s,poll=200\n' "$PTY" > "$STACK_DIR/scboot.conf"
+chmod 600 "$STACK_DIR/scboot.conf"
+watch_start --all --config "$STACK_DIR/scboot.conf"
+wait_events 1
+check "--all and the file's reader = at:: the modem's SIM applied" \
+    '[ "$(sed -n 1p "$EV")" = "applied at:$PTY $MODEM_ICCID" ] || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
+watch_stop
+
+timeout -k 5 30 "$SCBOOT" watch --all -r "Virtual PCD 00 00" --state-dir "$STACK_DIR/x" > /dev/null 2>&1
+rc=$?
+check "--all with a PC/SC reader named: usage error (exit 2)" '[ $rc = 2 ]'
+echo "1..$tn"
+[ $fails = 0 ]
