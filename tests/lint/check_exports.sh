@@ -78,7 +78,7 @@ none 3 "every export has the scb_ prefix" "exports without the scb_ prefix" \
 # and the SCP03 filter's KDF are internal), test hooks, decoder internals; and the emulator
 # outside its own library
 internal='_(kdf|cmac|aes|cipher|hmac|drbg|rng_seed)(_|$)|_set_hook$|_set_counter$|^scb_decode_fail$'
-[ "$node" = SCBOOT_EMU_0 ] || internal="$internal|^(scb_)?emu_"
+[ "$node" = SCBOOT_EMU_1.0 ] || internal="$internal|^(scb_)?emu_"
 none 4 "no crypto helper, test hook or emulator internal is exported" \
     "internal helpers exported (move them to an *_internal.h)" "$(grep -E "$internal" "$tmp/have")"
 
