@@ -187,7 +187,7 @@ fi
 (umask 000; "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/fresh" > /dev/null 2>&1)
 check "a missing state dir is created 0700 under umask 000" '[ "$(mode "$T/fresh")" = 700 ] && [ "$(mode "$T/fresh/config.json")" = 600 ]'
 
-# ---- bootstrap holds the state directory's lock for its whole run (README, scboot(1)) -------
+# ---- bootstrap holds the state directory's lock for its whole run (doc/gateway.md, scboot(1))
 mkdir -m 700 "$T/lk"
 "$SCBOOT" apply --no-card --factory "$DATA/nrf_ef58.bin" --state-dir "$T/lk" > /dev/null 2>&1
 if "$SCBOOT" bootstrap --help > /dev/null 2>&1; then # built with libcoap

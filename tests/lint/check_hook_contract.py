@@ -8,7 +8,7 @@ properties (the variables). Compared with
     wherever it lives under bootstrap/) and every string literal tools/cmd_watch.c passes to
     run_hook() (a new daemon event such as a network bootstrap's is one more literal there);
   - the SCBOOT_* variables tools/cmd_watch.c writes ("SCBOOT_NAME=");
-  - the documentation: doc/hand-off.md, README.md, doc/scboot.1.scd and
+  - the documentation: doc/hand-off.md, doc/gateway.md, doc/scboot.1.scd and
     tools/on-change.example list every event and variable (the SCBOOT_EVENT "(a, b, ...)" list
     where they give one).
 A new event fails here until the schema and the pages name it. TAP."""
@@ -69,7 +69,7 @@ check("the variables cmd_watch.c sets are the schema's",
       set_vars == variables,
       f"set only: {sorted(set_vars - variables)}, documented only: {sorted(variables - set_vars)}")
 
-for rel in ("doc/hand-off.md", "README.md", "doc/scboot.1.scd", "tools/on-change.example"):
+for rel in ("doc/hand-off.md", "doc/gateway.md", "doc/scboot.1.scd", "tools/on-change.example"):
     text = read(rel).replace("\\", "").replace("`", "")
     text = re.sub(r"\n#\s*", "\n", text)  # comment lines of the example hook
     if rel == "doc/hand-off.md":

@@ -4,7 +4,7 @@
 # the .pc files meson generates (PCDIR: the build's meson-private/) give a downstream project
 # everything it needs, with exactly pkg-config's flags:
 #  - static: a program that uses every symbol each shared library exports links against the
-#    .a files with `pkg-config --static --libs` (Requires.private / Libs.private complete: a
+#    .a files with `pkg-config --static --libs` (Libs.private complete: a
 #    library the archive's objects need but the .pc forgets is an undefined reference here);
 #  - cflags: `pkg-config --cflags scboot` (and scboot-emu) is our own -I alone, no dependency's
 #    include path (json-c, PC/SC, ...): no installed header needs one, and no header but
