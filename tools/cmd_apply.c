@@ -26,6 +26,7 @@
 #include "scboot/scp03.h"
 #include "scboot/bootstrap.h"
 #include "scboot/endpoint.h"
+#include "scboot/json.h"
 #include "scboot/objdefs.h"
 
 static const char usage_text[] =

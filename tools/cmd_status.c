@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli_misc.h"
+#include "scboot/json.h"
 #include "scboot/store.h"
 #include "scboot/util.h"
 

@@ -176,6 +176,39 @@ struct json_object *scb_config_to_json(const struct scb_config *c, int show_secr
     return built(root, bad);
 }
 
+char *scb_json_take_text(struct json_object *o)
+{
+    if (o == NULL) {
+        return NULL;
+    }
+    size_t n = 0;
+    const char *s = json_object_to_json_string_length(
+        o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+    char *text = s ? malloc(n + 1) : NULL;
+    if (text != NULL) {
+        memcpy(text, s, n + 1);
+    }
+    if (s != NULL) {
+        /* json-c's own buffer of the text may hold secrets too */
+        scb_zeroize((char *)s, n);
+    }
+    json_object_put(o);
+    return text;
+}
+
+char *scb_config_to_json_text(const struct scb_config *c, int show_secrets)
+{
+    return scb_json_take_text(scb_config_to_json(c, show_secrets));
+}
+
+void scb_json_text_free(char *text)
+{
+    if (text != NULL) {
+        scb_zeroize(text, strlen(text));
+        free(text);
+    }
+}
+
 /* ---- the "format" member ------------------------------------------------------------------ */
 
 __attribute__((format(printf, 3, 4))) static int format_fail(char *err, size_t errlen,

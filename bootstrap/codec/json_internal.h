@@ -25,4 +25,9 @@ int scb_json_format_check(struct json_object *root, const char *kind, char *err,
  * up. */
 int scb_json_put(struct json_object *o, const char *key, struct json_object *v);
 
+/* The pretty-printed text of o (what the store file and the CLI print) in a malloc'd copy the
+ * caller frees (scb_json_text_free), or NULL (o NULL, out of memory). o is released either
+ * way, json-c's own copy of the text wiped first. */
+char *scb_json_take_text(struct json_object *o);
+
 #endif

@@ -317,6 +317,11 @@ struct json_object *scb_committed_to_json(const struct scb_committed *c, int red
     return root;
 }
 
+char *scb_committed_to_json_text(const struct scb_committed *c, int redact)
+{
+    return scb_json_take_text(scb_committed_to_json(c, redact));
+}
+
 static int jfail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -8,7 +8,7 @@
  *
  * Accounts are opaque and read through accessors: a field added later is a new function, not
  * a change of a struct's size or layout, so a client built against this header keeps working
- * with a later libscboot.so.0. An account list owns copies of everything it hands out (strings
+ * with a later libscboot.so.1. An account list owns copies of everything it hands out (strings
  * NUL-terminated, keys as pointer + length); it does not borrow from the configuration it was
  * built from, which may change or go away. Freeing the list zeroizes every copy (keys
  * included). Nothing here logs.

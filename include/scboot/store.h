@@ -341,23 +341,6 @@ int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx
 int scb_store_parse(const uint8_t *data, size_t len, struct scb_committed *c, char *err,
                     size_t errlen);
 
-/** The JSON of a committed configuration (secrets shown unless redact). Caller owns it:
- * json_object_put().
- * \param c      the committed state
- * \param redact nonzero: secret values redacted
- * \return a new json-c object, or NULL (out of memory) */
-struct json_object *scb_committed_to_json(const struct scb_committed *c, int redact);
-/**
- * Parse the JSON of a committed configuration (what scb_committed_to_json() writes).
- * \param root   the JSON document (borrowed)
- * \param c      initialised and empty; receives the state (the caller frees it)
- * \param err    receives a one-line reason on failure (may be NULL)
- * \param errlen size of err
- * \return SCB_OK, SCB_E_PARSE, SCB_E_UNSUPPORTED (a later release's store) or SCB_E_NOMEM
- */
-int scb_committed_from_json(struct json_object *root, struct scb_committed *c, char *err,
-                            size_t errlen);
-
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

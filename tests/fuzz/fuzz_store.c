@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scboot/json.h"
 #include "scboot/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # check_exports.sh: a shared library exports exactly what its installed headers declare.
 #   check_exports.sh LIB.so VERSION_NODE INCLUDE_DIR only|except HEADER...
-# With SYMBOLS_FILE=debian/PKG.symbols in the environment, that file lists the same symbols.
+# With SYMBOLS_FILE=debian/PKG.symbols in the environment, that file lists the same symbols,
+# for the library's soname (package libXN) and all under VERSION_NODE.
 # The header side comes from the compiler (gcc -aux-info lists every function prototype with
 # the file it came from) plus the extern variables of the preprocessed headers; the library
 # side from `nm -D --defined-only`. Any difference fails, in both directions: a leaked internal
@@ -23,7 +24,7 @@ for h in "$incdir"/scboot/*.h; do
         headers="$headers $h"
     fi
 done
-echo "1..5"
+echo "1..6"
 [ -n "$headers" ] || { echo "not ok 1 - no headers selected"; exit 1; }
 
 : >"$tmp/declared"
@@ -78,7 +79,7 @@ none 3 "every export has the scb_ prefix" "exports without the scb_ prefix" \
 # and the SCP03 filter's KDF are internal), test hooks, decoder internals; and the emulator
 # outside its own library
 internal='_(kdf|cmac|aes|cipher|hmac|drbg|rng_seed)(_|$)|_set_hook$|_set_counter$|^scb_decode_fail$'
-[ "$node" = SCBOOT_EMU_0 ] || internal="$internal|^(scb_)?emu_"
+[ "$node" = SCBOOT_EMU_1.0 ] || internal="$internal|^(scb_)?emu_"
 none 4 "no crypto helper, test hook or emulator internal is exported" \
     "internal helpers exported (move them to an *_internal.h)" "$(grep -E "$internal" "$tmp/have")"
 
@@ -88,7 +89,18 @@ if [ -n "${SYMBOLS_FILE:-}" ]; then
     none 5 "$(basename "$SYMBOLS_FILE") lists exactly the exports" \
         "$(basename "$SYMBOLS_FILE") differs from the exports (< only in the file, > only exported)" \
         "$(diff "$tmp/deb" "$tmp/have" | grep '^[<>]')"
+    # and on the library's soname, package and version node: "libX.so.N libXN" (Debian's
+    # name for soname N) and every symbol @NODE, so a soname or node change cannot leave the
+    # file behind
+    soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+    base=${soname%%.so.*} ver=${soname##*.so.}
+    case $base in *[0-9]) want_pkg=$base-$ver ;; *) want_pkg=$base$ver ;; esac
+    head=$(head -n 1 "$SYMBOLS_FILE")
+    none 6 "$(basename "$SYMBOLS_FILE") is for $soname ($want_pkg), every symbol @$node" \
+        "$(basename "$SYMBOLS_FILE") does not match $soname / $want_pkg / $node" \
+        "$([ "$head" = "$soname $want_pkg #MINVER#" ] || echo "first line: $head;")$(grep '^ ' "$SYMBOLS_FILE" | awk -v n="$node" '$1 !~ ("@" n "$") { print $1 }' | head -n 5)"
 else
     echo "ok 5 # SKIP no SYMBOLS_FILE given"
+    echo "ok 6 # SKIP no SYMBOLS_FILE given"
 fi
 exit $status

@@ -78,15 +78,15 @@ sed 's/^/# lintian: /' "$work/lintian.log"
 
 debs=""
 all=yes
-for p in libscboot0 libscboot-dev libscboot-emu0 libscboot-emu-dev scboot scboot-vcard; do
+for p in libscboot1 libscboot-dev libscboot-emu1 libscboot-emu-dev scboot scboot-vcard; do
     d=$(ls "$work"/${p}_*.deb 2>/dev/null)
     if [ -n "$d" ]; then debs="$debs $d"; else all=no; echo "# missing package $p"; fi
 done
 check "six binary packages" [ $all = yes ]
 
 contents() { dpkg-deb -c "$work/$1"_*.deb | awk '{print $6}'; }
-check "libscboot0 holds only the shared library" \
-    sh -c "! dpkg-deb -c $work/libscboot0_*.deb | awk '{print \$6}' | grep -v -e '/\$' -e 'libscboot\\.so\\.0' -e '/usr/share/doc/'"
+check "libscboot1 holds only the shared library" \
+    sh -c "! dpkg-deb -c $work/libscboot1_*.deb | awk '{print \$6}' | grep -v -e '/\$' -e 'libscboot\\.so\\.1' -e '/usr/share/doc/'"
 check "libscboot-dev: headers, .pc, static library, the example client, no emulator header" \
     sh -c "c=\$(dpkg-deb -c $work/libscboot-dev_*.deb); echo \"\$c\" | grep -q 'include/scboot/apdu.h' &&
            echo \"\$c\" | grep -q 'pkgconfig/scboot.pc' && echo \"\$c\" | grep -q 'libscboot\\.a' &&
@@ -111,10 +111,10 @@ if [ -n "$arch" ]; then
     # a cross build's packages: for ARCH, their programs and libraries built for its CPU; the
     # build machine cannot install and run them (the cross build's test suites run under qemu)
     machine=$(dpkg-architecture -a "$arch" -qDEB_HOST_GNU_CPU 2>/dev/null)
-    check "the packages are $arch, scboot and libscboot.so.0 are $machine ELF files" \
+    check "the packages are $arch, scboot and libscboot.so.1 are $machine ELF files" \
         sh -c "for d in $debs; do [ \"\$(dpkg-deb -f \"\$d\" Architecture)\" = $arch ] || exit 1; done &&
-               rm -rf $work/x && dpkg-deb -x $work/scboot_*.deb $work/x && dpkg-deb -x $work/libscboot0_*.deb $work/x &&
-               for f in $work/x/usr/bin/scboot $work/x/usr/lib/$gnu_type/libscboot.so.0; do
+               rm -rf $work/x && dpkg-deb -x $work/scboot_*.deb $work/x && dpkg-deb -x $work/libscboot1_*.deb $work/x &&
+               for f in $work/x/usr/bin/scboot $work/x/usr/lib/$gnu_type/libscboot.so.1; do
                readelf -h \"\$f\" | grep -qi 'Machine: *$machine\$' || exit 1; done"
     exit $status
 fi
@@ -227,7 +227,7 @@ n=$((n + $(echo "$out" | grep -c '^ok \|^not ok ')))
 # keys in clear) go; the system user stays (as Debian does); a reinstall finds it again
 state_before=no
 [ -s /var/lib/scboot/config.json ] && state_before=yes
-if dpkg -P libscboot-emu-dev libscboot-dev scboot scboot-vcard libscboot-emu0 libscboot0 >"$work/purge.log" 2>&1 &&
+if dpkg -P libscboot-emu-dev libscboot-dev scboot scboot-vcard libscboot-emu1 libscboot1 >"$work/purge.log" 2>&1 &&
    ! [ -e /usr/bin/scboot ] && ! [ -e /etc/scboot/scboot.conf ] && [ $state_before = yes ] &&
    ! [ -e /var/lib/scboot ] && getent passwd scboot >/dev/null; then
     ok "dpkg -P removes them, the conffile and /var/lib/scboot (keys in clear), keeps the user"
@@ -237,7 +237,7 @@ fi
 uid=$(id -u scboot)
 if dpkg -i "$@" >"$work/dpkg2.log" 2>&1 && [ "$(id -u scboot)" = "$uid" ] &&
    [ "$(getent passwd | grep -c '^scboot:')" = 1 ] && [ -e /etc/scboot/scboot.conf ] &&
-   dpkg -P libscboot-emu-dev libscboot-dev scboot scboot-vcard libscboot-emu0 libscboot0 >>"$work/dpkg2.log" 2>&1; then
+   dpkg -P libscboot-emu-dev libscboot-dev scboot scboot-vcard libscboot-emu1 libscboot1 >>"$work/dpkg2.log" 2>&1; then
     ok "reinstall after purge: the same user scboot (uid $uid), the conffile back; purged again"
 else
     bad "reinstall after purge"; sed 's/^/# /' "$work/dpkg2.log"

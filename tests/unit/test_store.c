@@ -98,6 +98,33 @@ static void test_roundtrip_and_modes(void **state)
     scb_store_close(&s);
 }
 
+/* The committed state as text (no json-c in the caller) is the store file's shape: the store's
+ * own parser reads it back whole. */
+static void test_committed_text(void **state)
+{
+    (void)state;
+    struct scb_committed c, back;
+    char err[256];
+
+    assert_null(scb_committed_to_json_text(NULL, 0));
+    make(&c, 77);
+    c.generation = 3;
+    snprintf(c.committed_at, sizeof(c.committed_at), "2026-12-06T17:00:00Z");
+    char *text = scb_committed_to_json_text(&c, 0);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"format\": \"scboot-store-1\""));
+    if (scb_store_parse((const uint8_t *)text, strlen(text), &back, err, sizeof(err)) != SCB_OK) {
+        fail_msg("parse: %s", err);
+    }
+    assert_int_equal(back.generation, 3);
+    assert_string_equal(back.committed_at, c.committed_at);
+    assert_string_equal(back.card.iccid, "8988211000000430010");
+    assert_int_equal(scb_committed_prov(&back, 1, 0), SCB_PROV_FACTORY);
+    scb_json_text_free(text);
+    scb_committed_free(&back);
+    scb_committed_free(&c);
+}
+
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -571,6 +598,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_roundtrip_and_modes, setup, teardown),
         cmocka_unit_test(test_replace_provenance),
+        cmocka_unit_test(test_committed_text),
         cmocka_unit_test(test_parse_names_what_is_wrong),
         cmocka_unit_test_setup_teardown(test_damaged_and_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_format, setup, teardown),
