@@ -289,7 +289,7 @@ static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_
     if (!c->card.valid) {
         return SCB_OK;
     }
-    scb_committed_drop(c, SCB_PROV_CARD);
+    scb_committed_drop(c, SCB_SRC_CARD);
     memset(&c->card, 0, sizeof(c->card));
     return commit(b, c, o);
 }
@@ -305,7 +305,7 @@ static void set_reason(struct scb_bootstrap *b, int err, enum scb_card_step step
     b->reason.pin_tries_left = from ? from->pin_tries_left : -1;
     snprintf(b->reason_detail, sizeof(b->reason_detail), "%s",
              from && from->detail && from->detail[0] ? from->detail
-             : err < 0                               ? scb_strerror(err)
+             : err < 0                               ? scb_error_string(err)
                                                      : "");
     b->reason.detail = b->reason_detail;
 }
@@ -406,8 +406,8 @@ static int card_apply(struct scb_bootstrap *b, struct scb_committed *c,
     if (ret < 0) {
         goto done;
     }
-    scb_committed_drop(c, SCB_PROV_CARD);
-    if ((ret = scb_committed_merge(c, &cfg, SCB_PROV_CARD)) < 0) {
+    scb_committed_drop(c, SCB_SRC_CARD);
+    if ((ret = scb_committed_merge(c, &cfg, SCB_SRC_CARD)) < 0) {
         goto done;
     }
     c->card.valid = 1;
@@ -454,7 +454,7 @@ static int check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
     }
     if ((ret = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
         set_reason(b, ret, SCB_CARD_STEP_CONNECT, NULL);
-        card_unknown(b, out, "", scb_strerror(ret));
+        card_unknown(b, out, "", scb_error_string(ret));
         return SCB_OK;
     }
     if (st.present && b->have_events && st.event_count == b->last_events && quiet_ok(b)) {
@@ -479,7 +479,7 @@ static int check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
          * card (unplugged, pcscd stopped mid-read) leaves the state unknown */
         if ((sr = scb_transport_status(scb_card_transport(b->o.card), &st)) < 0) {
             set_reason(b, sr, SCB_CARD_STEP_CONNECT, NULL);
-            card_unknown(b, out, " after the card went", scb_strerror(sr));
+            card_unknown(b, out, " after the card went", scb_error_string(sr));
             ret = SCB_OK;
         } else {
             ret = card_gone(b, &c, out);
@@ -500,7 +500,7 @@ static int check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
     b->have_events = 1;
     b->last_events = st.event_count;
     b->last_read_ms = now_ms(b);
-    scb_sha256(scb_card_source_result_file(r), scb_card_source_result_file_len(r), sha);
+    scb_util_sha256(scb_card_source_result_file(r), scb_card_source_result_file_len(r), sha);
     if (same_card(&c.card, scb_card_source_result_iccid(r), sha)) {
         *out = SCB_BOOTSTRAP_CARD_UNCHANGED;
     } else {
@@ -519,13 +519,13 @@ int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, c
     }
     char *text;
     size_t n;
-    int ret = scb_read_text(path, SCB_CONFIG_TEXT_MAX, &text, &n);
+    int ret = scb_util_read_text(path, SCB_CONFIG_TEXT_MAX, &text, &n);
     if (ret < 0) {
         int e = errno;
         snprintf(err, errlen, "cannot read %s: %s", path,
                  ret == SCB_E_NOT_FOUND ? strerror(ENOENT)
                  : ret == SCB_E_IO && e ? strerror(e)
-                                        : scb_strerror(ret));
+                                        : scb_error_string(ret));
         return ret;
     }
     size_t k = 0;
@@ -541,11 +541,11 @@ int scb_bootstrap_factory_load(const char *path, uint8_t **image, size_t *len, c
     struct scb_buf out = {.max = SCB_MAX_FILE_SIZE};
     char why[SCB_ERR_MAX] = "";
     ret = scb_json_encode_image(text, n, 0, &out, why, sizeof(why));
-    scb_zeroize(text, n); /* the JSON may carry keys */
+    scb_util_zeroize(text, n); /* the JSON may carry keys */
     free(text);
     if (ret < 0) {
         snprintf(err, errlen, "%s: %s", path, why);
-        scb_zeroize(out.data, out.len);
+        scb_util_zeroize(out.data, out.len);
         scb_buf_free(&out);
         return ret;
     }
@@ -561,8 +561,8 @@ static int same_factory(const struct scb_committed *c, const struct scb_config *
     if (scb_committed_copy(&only, c) < 0) {
         return 0;
     }
-    scb_committed_drop(&only, SCB_PROV_CARD);
-    scb_committed_drop(&only, SCB_PROV_NETWORK);
+    scb_committed_drop(&only, SCB_SRC_CARD);
+    scb_committed_drop(&only, SCB_SRC_NETWORK);
     same = scb_config_equal(&only.cfg, cfg);
     scb_committed_free(&only);
     return same;
@@ -587,7 +587,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     scb_config_init(&cfg);
     scb_committed_init(&c);
     ret = scb_image_validate(img, len, &b->o.profile, SCB_SRC_FACTORY, &cfg, &b->report);
-    scb_zeroize(img, len);
+    scb_util_zeroize(img, len);
     free(img);
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "factory configuration rejected");
@@ -602,8 +602,8 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
         goto done;
     }
     if (!same_factory(&c, &cfg)) {
-        scb_committed_drop(&c, SCB_PROV_FACTORY);
-        if ((ret = scb_committed_merge(&c, &cfg, SCB_PROV_FACTORY)) == SCB_OK &&
+        scb_committed_drop(&c, SCB_SRC_FACTORY);
+        if ((ret = scb_committed_merge(&c, &cfg, SCB_SRC_FACTORY)) == SCB_OK &&
             (ret = commit(b, &c, SCB_BOOTSTRAP_CARD_ABSENT)) == SCB_OK) {
             res->factory_applied = 1;
             logf_(b, "factory configuration committed (generation %llu)",
@@ -686,7 +686,7 @@ static void call_begin(struct scb_bootstrap *b, char *err, size_t errlen)
 static int call_end(struct scb_bootstrap *b, int ret, char *err, size_t errlen)
 {
     if (ret < 0 && err && errlen && err[0] == '\0') {
-        snprintf(err, errlen, "%s", scb_strerror(ret));
+        snprintf(err, errlen, "%s", scb_error_string(ret));
     }
     if (b) {
         b->err = NULL;

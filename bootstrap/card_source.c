@@ -91,7 +91,7 @@ void scb_card_source_opts_init(struct scb_card_source_opts *o)
 static void result_clear(struct scb_card_source_result *r)
 {
     if (r->file) {
-        scb_zeroize(r->file, r->file_len);
+        scb_util_zeroize(r->file, r->file_len);
         free(r->file);
     }
     memset(r, 0, sizeof(*r));
@@ -235,12 +235,12 @@ __attribute__((format(printf, 4, 5))) static int fail_step(struct scb_card *c,
     } else if (ret == SCB_E_PIN_BLOCKED) {
         snprintf(r->error, sizeof(r->error),
                  "%s: PIN blocked, no tries left (card answered %04X: %s)", step, sw,
-                 scb_sw_message(sw));
+                 scb_error_sw_message(sw));
     } else if (sw != 0 && sw != 0x9000 && (sw & 0xFF00) != 0x9100 && (sw & 0xFF00) != 0x6200) {
         snprintf(r->error, sizeof(r->error), "%s: card answered %04X (%s)", step, sw,
-                 scb_sw_message(sw));
+                 scb_error_sw_message(sw));
     } else {
-        snprintf(r->error, sizeof(r->error), "%s: %s", step, scb_strerror(ret));
+        snprintf(r->error, sizeof(r->error), "%s: %s", step, scb_error_string(ret));
         sw = 0;
     }
     r->sw = sw;
@@ -286,7 +286,7 @@ static int find_in_dir(struct scb_card *c, struct scb_card_source_result *r)
     struct scb_fcp fcp;
     int ret = dir_records(c, r, EF_DIR_SFI, 0, 254);
 
-    if (ret == SCB_OK || ret == SCB_E_NOT_FOUND || !scb_sw_sfi_refused(scb_card_last_sw(c))) {
+    if (ret == SCB_OK || ret == SCB_E_NOT_FOUND || !scb_uicc_sw_sfi_refused(scb_card_last_sw(c))) {
         return ret;
     }
     ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, dir, sizeof(dir), &fcp);
@@ -554,7 +554,7 @@ static int verify_aodf(struct scb_card *c, const struct scb_card_source_opts *o,
         r->pin_ref = (uint8_t)pin->reference;
         ret = verify_step(c, r, block, blen);
     }
-    scb_zeroize(block, sizeof(block));
+    scb_util_zeroize(block, sizeof(block));
     return ret;
 }
 
@@ -614,7 +614,7 @@ static int unlock(struct scb_card *c, const struct scb_card_source_opts *o,
     memset(block, 0xFF, 8);
     memcpy(block, o->pin, n);
     ret = verify_step(c, r, block, 8);
-    scb_zeroize(block, sizeof(block));
+    scb_util_zeroize(block, sizeof(block));
     return ret;
 }
 
@@ -671,7 +671,7 @@ static int read_file(struct scb_card *c, struct scb_card_source_result *r, int s
 out:
     scb_card_set_redact(c, saved);
     if (buf) {
-        scb_zeroize(buf, SCB_MAX_FILE_SIZE);
+        scb_util_zeroize(buf, SCB_MAX_FILE_SIZE);
         free(buf);
     }
     return ret;
@@ -777,7 +777,7 @@ static int walk(struct scb_card *c, const struct scb_card_source_opts *o,
         r->error[0] = '\0';
         snprintf(r->error, sizeof(r->error),
                  "PIN required: READ BINARY of EF LwM2M_Bootstrap answered %04X (%s)",
-                 scb_card_last_sw(c), scb_sw_message(scb_card_last_sw(c)));
+                 scb_card_last_sw(c), scb_error_sw_message(scb_card_last_sw(c)));
         r->sw = scb_card_last_sw(c);
         ret = SCB_E_PIN_REQUIRED;
     }
@@ -859,7 +859,7 @@ static int read_into(struct scb_card *c, const struct scb_card_source_opts *o,
         memcpy(r->iccid, keep.iccid, sizeof(r->iccid));
         memcpy(r->error, keep.error, sizeof(r->error));
         if (r->error[0] == '\0') {
-            snprintf(r->error, sizeof(r->error), "%s", scb_strerror(ret));
+            snprintf(r->error, sizeof(r->error), "%s", scb_error_string(ret));
         }
         r->sw = keep.sw;
         r->pin_tries_left = keep.pin_tries_left;

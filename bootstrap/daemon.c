@@ -204,8 +204,8 @@ static void run_checks(struct scb_daemon *d, int quiet)
     d->checked = 1;
     d->last_check = now_ms(d);
     if (ret < 0) {
-        logp(d, SCB_DAEMON_ERR, "sequence failed: %s", scb_strerror(ret));
-        status(d, "sequence failed: %s", scb_strerror(ret));
+        logp(d, SCB_DAEMON_ERR, "sequence failed: %s", scb_error_string(ret));
+        status(d, "sequence failed: %s", scb_error_string(ret));
         return;
     }
     int same = res.card == SCB_BOOTSTRAP_CARD_UNCHANGED && !res.factory_applied;
@@ -408,7 +408,7 @@ static void client_initiated(struct scb_daemon *d)
     d->net_retry = d->net_retry == 0 ? first : d->net_retry >= max / 2 ? max : d->net_retry * 2;
     d->net_due = now_ms(d) + d->net_retry;
     if (res.reason[0] == '\0') {
-        snprintf(res.reason, sizeof(res.reason), "%s", scb_strerror(ret));
+        snprintf(res.reason, sizeof(res.reason), "%s", scb_error_string(ret));
     }
     logp(d, SCB_DAEMON_WARNING, "network bootstrap failed: %s; next in %u s", res.reason,
          (d->net_retry + 999) / 1000);
@@ -436,7 +436,7 @@ static void listener(struct scb_daemon *d)
     }
     if (ret < 0 || res.outcome == SCB_COAP_UNREACHABLE || res.outcome == SCB_COAP_REFUSED_SETUP) {
         /* cannot listen (port taken, account refused): try again later, keep the card going */
-        logp(d, SCB_DAEMON_ERR, "listener: %s", res.reason[0] ? res.reason : scb_strerror(ret));
+        logp(d, SCB_DAEMON_ERR, "listener: %s", res.reason[0] ? res.reason : scb_error_string(ret));
         status(d, "listener failed, retrying in 30 s: %s", res.reason);
         d->listen_after = now_ms(d) + 30000u;
         return;
@@ -528,7 +528,7 @@ static void source_failed(struct scb_daemon *d, int ret)
                  scb_events_name(d->o.events));
         } else {
             logp(d, SCB_DAEMON_ERR, "%s: %s: retrying", scb_events_name(d->o.events),
-                 scb_strerror(ret));
+                 scb_error_string(ret));
         }
     } else {
         d->svc_backoff = d->svc_backoff < SERVICE_BACKOFF_MAX_MS / 2 ? d->svc_backoff * 2

@@ -3,7 +3,7 @@
  * crypto.h: the crypto seam, on the ground floor (common/) so every part may use it without
  * reaching into secure_channel/. crypto_mbedtls.c is its only implementation: a port to
  * mbedTLS 3 / PSA touches that one file. Library code reaches zeroize and SHA-256 through
- * the public scb_zeroize() / scb_sha256() (util.h), which call scb_crypto_zeroize() /
+ * the public scb_util_zeroize() / scb_util_sha256() (util.h), which call scb_crypto_zeroize() /
  * scb_crypto_sha256() here; SCP03 uses the AES, CMAC, DRBG and constant-time primitives.
  */
 #ifndef SCB_CRYPTO_H

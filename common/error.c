@@ -94,13 +94,13 @@ static const struct err_entry *find_err(int err)
     return NULL;
 }
 
-const char *scb_strerror(int err)
+const char *scb_error_string(int err)
 {
     const struct err_entry *e = find_err(err);
     return e ? e->text : "unknown error";
 }
 
-const char *scb_errname(int err)
+const char *scb_error_name(int err)
 {
     const struct err_entry *e = find_err(err);
     return e ? e->name : "SCB_E_UNKNOWN";
@@ -161,13 +161,13 @@ static const struct sw_entry *find_sw(uint16_t sw)
     return NULL;
 }
 
-int scb_sw_to_err(uint16_t sw)
+int scb_error_from_sw(uint16_t sw)
 {
     const struct sw_entry *e = find_sw(sw);
     return e ? e->err : SCB_E_SW;
 }
 
-const char *scb_sw_message(uint16_t sw)
+const char *scb_error_sw_message(uint16_t sw)
 {
     const struct sw_entry *e = find_sw(sw);
     return e ? e->text : "unknown status word";

@@ -18,7 +18,7 @@
 #include "scboot/error.h"
 #include "scboot/util.h"
 
-/* what scb_read_file() allocates first for a pipe or a file of unknown size (doubled as it
+/* what scb_util_read_file() allocates first for a pipe or a file of unknown size (doubled as it
  * fills): a page */
 #define READ_CHUNK 4096u
 
@@ -36,7 +36,7 @@ static int hexval(char c)
     return -1;
 }
 
-int scb_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
+int scb_util_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
     size_t n = 0;
     int hi = -1;
@@ -69,7 +69,7 @@ int scb_hex_decode(const char *hex, uint8_t *out, size_t cap, size_t *len)
     return SCB_OK;
 }
 
-void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
+void scb_util_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 {
     if (out == NULL || cap == 0) {
         return;
@@ -90,7 +90,7 @@ void scb_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
     out[n] = '\0';
 }
 
-int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32])
+int scb_util_sha256(const uint8_t *data, size_t len, uint8_t out[32])
 {
     if (out == NULL || (data == NULL && len > 0)) {
         return SCB_E_INVALID_ARG;
@@ -98,12 +98,12 @@ int scb_sha256(const uint8_t *data, size_t len, uint8_t out[32])
     return scb_crypto_sha256(data, len, out);
 }
 
-void scb_zeroize(void *buf, size_t len)
+void scb_util_zeroize(void *buf, size_t len)
 {
     scb_crypto_zeroize(buf, len);
 }
 
-int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap)
+int scb_util_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap)
 {
     uint8_t h[32];
     int ret;
@@ -111,10 +111,10 @@ int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap)
     if (out == NULL || cap < 9) {
         return SCB_E_BUFFER;
     }
-    if ((ret = scb_sha256(data, len, h)) < 0) {
+    if ((ret = scb_util_sha256(data, len, h)) < 0) {
         return ret;
     }
-    scb_hex_encode(h, 4, out, cap);
+    scb_util_hex_encode(h, 4, out, cap);
     for (char *p = out; *p; p++) {
         if (*p >= 'A' && *p <= 'F') {
             *p = (char)(*p - 'A' + 'a');
@@ -123,7 +123,7 @@ int scb_sha256_prefix(const uint8_t *data, size_t len, char *out, size_t cap)
     return SCB_OK;
 }
 
-int scb_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
+int scb_util_read_file(const char *path, size_t max, uint8_t **data, size_t *len)
 {
     FILE *f;
     uint8_t *buf;
@@ -199,17 +199,17 @@ nomem:
     return SCB_E_NOMEM;
 }
 
-int scb_read_text(const char *path, size_t max, char **text, size_t *len)
+int scb_util_read_text(const char *path, size_t max, char **text, size_t *len)
 {
     uint8_t *data;
     size_t n;
-    int ret = scb_read_file(path, max, &data, &n);
+    int ret = scb_util_read_file(path, max, &data, &n);
     if (ret < 0) {
         return ret;
     }
     char *t = realloc(data, n + 1);
     if (t == NULL) {
-        scb_zeroize(data, n);
+        scb_util_zeroize(data, n);
         free(data);
         return SCB_E_NOMEM;
     }
@@ -233,7 +233,7 @@ __attribute__((format(printf, 3, 4))) static int wfail(char *err, size_t errlen,
     return SCB_E_IO;
 }
 
-int scb_write_all(int fd, const void *buf, size_t len)
+int scb_util_write_all(int fd, const void *buf, size_t len)
 {
     const uint8_t *d = buf;
     for (size_t off = 0; off < len;) {
@@ -321,7 +321,7 @@ static int secret_target(const char *path, int *fd, char *err, size_t errlen)
                                      : "not a regular file");
 }
 
-int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
+int scb_util_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
                           size_t errlen)
 {
     char dir[PATH_MAX], tmp[PATH_MAX + 16];
@@ -335,7 +335,7 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
         return ret;
     }
     if (ret == 1) { /* a device or a pipe */
-        int r = scb_write_all(fd, data, len);
+        int r = scb_util_write_all(fd, data, len);
         e = errno;
         if (close(fd) != 0 && r == 0) {
             r = -1;
@@ -347,7 +347,7 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
         return wfail(err, errlen, "cannot write %s: %s", path, strerror(errno));
     }
     if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(fd, 0600) != 0 ||
-        scb_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+        scb_util_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         e = errno;
         close(fd);
         unlink(tmp);
@@ -374,7 +374,7 @@ int scb_write_file_secret(const char *path, const uint8_t *data, size_t len, cha
     return SCB_OK;
 }
 
-int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen)
+int scb_util_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen)
 {
     if (path == NULL || fd_out == NULL) {
         return SCB_E_INVALID_ARG;
@@ -382,7 +382,7 @@ int scb_open_file_secret(const char *path, int *fd_out, char *err, size_t errlen
     char dir[PATH_MAX], tmp[PATH_MAX + 16];
     int fd, e, ret;
 
-    /* the same rules as scb_write_file_secret: a new 0600 file of ours replaces a regular one
+    /* the same rules as scb_util_write_file_secret: a new 0600 file of ours replaces a regular one
      * (never truncated in place: a link would be followed, a file of another owner kept as
      * theirs); it is renamed into place at once and written as the trace goes */
     if ((ret = secret_names(path, dir, sizeof(dir), tmp, sizeof(tmp), err, errlen)) < 0 ||
@@ -572,7 +572,7 @@ static int walk_trusted(struct trust_walk *w, const char *path, char *err, size_
     }
 }
 
-int scb_path_trusted(const char *path, char *err, size_t errlen)
+int scb_util_path_trusted(const char *path, char *err, size_t errlen)
 {
     char cwd[PATH_MAX];
     struct stat st;
@@ -726,7 +726,7 @@ static int secret_fd_ok(int fd, const char *path, size_t max, char *err, size_t 
     return SCB_OK;
 }
 
-int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
+int scb_util_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
                          size_t errlen)
 {
     char *buf = NULL;
@@ -773,7 +773,7 @@ int scb_read_secret_file(const char *path, size_t max, char **text, size_t *len,
     buf = NULL;
 done:
     if (buf != NULL) { /* a failed read may hold part of the secret */
-        scb_zeroize(buf, max + 1);
+        scb_util_zeroize(buf, max + 1);
         free(buf);
     }
     close(fd);

@@ -69,7 +69,7 @@ int scb_apdu_parse(const uint8_t *buf, size_t len, struct scb_apdu *a)
     return SCB_E_PARSE;
 }
 
-int scb_cla_for_channel(uint8_t base_cla, unsigned channel, uint8_t *cla)
+int scb_apdu_cla_for_channel(uint8_t base_cla, unsigned channel, uint8_t *cla)
 {
     if (cla == NULL || channel > 19) {
         return SCB_E_INVALID_ARG;
@@ -85,7 +85,7 @@ int scb_cla_for_channel(uint8_t base_cla, unsigned channel, uint8_t *cla)
     return SCB_OK;
 }
 
-int scb_cla_channel(uint8_t cla, unsigned *channel)
+int scb_apdu_cla_channel(uint8_t cla, unsigned *channel)
 {
     if (channel == NULL || cla == 0xFF) {
         return SCB_E_INVALID_ARG;

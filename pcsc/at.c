@@ -355,7 +355,7 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
 static int run(struct at *a, const char *cmd, const char *prefix, int bare, unsigned timeout_ms)
 {
     int ret = run_once(a, cmd, prefix, bare, timeout_ms);
-    scb_zeroize(a->p.cmd, sizeof(a->p.cmd));
+    scb_util_zeroize(a->p.cmd, sizeof(a->p.cmd));
     return ret;
 }
 
@@ -383,7 +383,7 @@ static int run_once(struct at *a, const char *cmd, const char *prefix, int bare,
     wbuf[n] = '\r';
     cmd_label(cmd, label, sizeof(label));
     ret = write_all(a, wbuf, n + 1, deadline);
-    scb_zeroize(wbuf, sizeof(wbuf));
+    scb_util_zeroize(wbuf, sizeof(wbuf));
     if (ret < 0) {
         a->desync = 1;
         return fail(a, ret, "%s: cannot write to %s (%s): the port is gone or blocked; check the "
@@ -622,7 +622,7 @@ static int crsm_apdu(struct at *a, uint16_t *cur, const uint8_t *c, size_t cl, u
         memcpy(line + strlen(tmp), h, hl);
         line[strlen(tmp) + hl] = '\0';
         ret = scb_at_parse_hexresp(line, rsp, rcap - 2, &dl);
-        scb_zeroize(line, strlen(line));
+        scb_util_zeroize(line, strlen(line));
         free(line);
         if (ret < 0) {
             return fail(a, SCB_E_TRANSPORT, "%s: the +CRSM data does not parse", cmd);
@@ -651,7 +651,7 @@ static int at_transmit(void *self, const uint8_t *c, size_t cl, uint8_t *rsp, si
     if (a->o.crsm) {
         return crsm_apdu(a, &a->crsm_fid, c, cl, rsp, rcap, rlen);
     }
-    if (scb_cla_channel(c[0], &chn) < 0 || chn >= AT_CHANNELS) {
+    if (scb_apdu_cla_channel(c[0], &chn) < 0 || chn >= AT_CHANNELS) {
         chn = 0;
     }
     cmd = malloc(64 + 2 * cl);
@@ -662,7 +662,7 @@ static int at_transmit(void *self, const uint8_t *c, size_t cl, uint8_t *rsp, si
                 ? snprintf(cmd, 64, "AT+CGLA=%lu,%zu,\"", a->ch[chn].sid, 2 * cl)
                 : snprintf(cmd, 64, "AT+CSIM=%zu,\"", 2 * cl);
     const char *prefix = chn != 0 && a->ch[chn].open ? "+CGLA:" : "+CSIM:";
-    scb_hex_encode(c, cl, cmd + n, 2 * cl + 1);
+    scb_util_hex_encode(c, cl, cmd + n, 2 * cl + 1);
     strcat(cmd + n, "\"");
     a->card_cmds++;
     ret = run(a, cmd, prefix, 0, a->o.timeout_ms);
@@ -691,7 +691,7 @@ static int at_transmit(void *self, const uint8_t *c, size_t cl, uint8_t *rsp, si
     } else if (ret == SCB_OK) {
         ret = hex_answer(a, cmd, prefix, rsp, rcap, rlen);
     }
-    scb_zeroize(cmd, strlen(cmd));
+    scb_util_zeroize(cmd, strlen(cmd));
     free(cmd);
     if (ret == SCB_E_NO_CARD && a->present == 1) {
         a->present = 0;
@@ -722,7 +722,7 @@ static int at_open_channel(void *self, const uint8_t *aid, size_t aid_len, unsig
         return SCB_E_NO_CHANNEL;
     }
     int n = snprintf(cmd, sizeof(cmd), "AT+CCHO=\"");
-    scb_hex_encode(aid, aid_len, cmd + n, sizeof(cmd) - (size_t)n);
+    scb_util_hex_encode(aid, aid_len, cmd + n, sizeof(cmd) - (size_t)n);
     strcat(cmd, "\"");
     a->card_cmds++;
     scb_at_log_fn log = a->o.log;
@@ -881,7 +881,7 @@ static void at_destroy(void *self)
         close(a->fd);
     }
     unlock(a);
-    scb_zeroize(a, sizeof(*a));
+    scb_util_zeroize(a, sizeof(*a));
     free(a);
 }
 
@@ -1485,7 +1485,7 @@ static int ate_open_port(struct at_events *x, char *err, size_t errlen)
 {
     int ret = scb_at_open(&x->o, &x->t, err, errlen);
     if (ret == SCB_OK && (ret = scb_at_monitor_new(x->t, x->o.poll_ms, &x->m)) < 0) {
-        errf(err, errlen, "modem monitor: %s", scb_strerror(ret));
+        errf(err, errlen, "modem monitor: %s", scb_error_string(ret));
         scb_transport_free(&x->t);
     }
     if (ret == SCB_OK) {

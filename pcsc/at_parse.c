@@ -224,8 +224,8 @@ int scb_at_parse_hexresp(const char *s, uint8_t *out, size_t cap, size_t *len)
     }
     memcpy(hex, h, hexlen);
     hex[hexlen] = '\0';
-    int ret = scb_hex_decode(hex, out, cap, &k);
-    scb_zeroize(hex, hexlen); /* card data: the bootstrap file's keys */
+    int ret = scb_util_hex_decode(hex, out, cap, &k);
+    scb_util_zeroize(hex, hexlen); /* card data: the bootstrap file's keys */
     if (ret < 0 || k != hexlen / 2) {
         return -1;
     }

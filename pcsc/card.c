@@ -221,9 +221,9 @@ int scb_card_transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d
         } else {
             /* response data waiting: GET RESPONSE on the same channel */
             unsigned ch = 0;
-            scb_cla_channel(a->cla, &ch);
+            scb_apdu_cla_channel(a->cla, &ch);
             memset(&cur, 0, sizeof(cur));
-            if ((ret = scb_cla_for_channel(0x00, ch, &cur.cla)) < 0) {
+            if ((ret = scb_apdu_cla_for_channel(0x00, ch, &cur.cla)) < 0) {
                 return ret;
             }
             cur.ins = 0xC0;

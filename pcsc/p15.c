@@ -10,7 +10,7 @@
 #include "scboot/error.h"
 #include "scboot/p15.h"
 
-int scb_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
+int scb_p15_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
                  const uint8_t **val, size_t *vlen)
 {
     if (buf == NULL || pos == NULL || tag == NULL || val == NULL || vlen == NULL) {
@@ -68,7 +68,7 @@ int scb_p15_parse_dir_record(const uint8_t *rec, size_t len, struct scb_dir_app 
     if (len == 0 || rec[0] == 0xFF || rec[0] == 0x00) {
         return SCB_E_NOT_FOUND; /* unused record */
     }
-    if ((ret = scb_der_next(rec, len, &pos, &tag, &v, &vl)) < 0) {
+    if ((ret = scb_p15_der_next(rec, len, &pos, &tag, &v, &vl)) < 0) {
         return ret;
     }
     if (tag != 0x61) {
@@ -77,7 +77,7 @@ int scb_p15_parse_dir_record(const uint8_t *rec, size_t len, struct scb_dir_app 
     while (ip < vl) {
         const uint8_t *iv;
         size_t il;
-        if ((ret = scb_der_next(v, vl, &ip, &tag, &iv, &il)) < 0) {
+        if ((ret = scb_p15_der_next(v, vl, &ip, &tag, &iv, &il)) < 0) {
             return ret;
         }
         if (tag == 0x4F) {
@@ -110,7 +110,7 @@ static int parse_path(const uint8_t *v, size_t vl, struct scb_p15_path *p)
         const uint8_t *iv;
         size_t il;
         uint8_t tag;
-        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
+        if ((ret = scb_p15_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
             return ret;
         }
         if (tag == 0x04 && !seen_path) {
@@ -158,14 +158,14 @@ int scb_p15_parse_odf(const uint8_t *buf, size_t len, uint8_t tag, struct scb_p1
         const uint8_t *v, *pv;
         size_t vl, pl, ip = 0;
         uint8_t t, pt;
-        if ((ret = scb_der_next(buf, len, &pos, &t, &v, &vl)) < 0) {
+        if ((ret = scb_p15_der_next(buf, len, &pos, &t, &v, &vl)) < 0) {
             return ret;
         }
         if (t != tag) {
             continue;
         }
         /* [n] Path: the Path SEQUENCE inside the context tag */
-        if ((ret = scb_der_next(v, vl, &ip, &pt, &pv, &pl)) < 0) {
+        if ((ret = scb_p15_der_next(v, vl, &ip, &pt, &pv, &pl)) < 0) {
             return ret;
         }
         if (pt != 0x30) {
@@ -193,7 +193,7 @@ static int der_each(const uint8_t *buf, size_t len, der_fn fn, void *ctx)
         const uint8_t *v;
         size_t n;
         uint8_t tag;
-        if ((ret = scb_der_next(buf, len, &pos, &tag, &v, &n)) < 0 ||
+        if ((ret = scb_p15_der_next(buf, len, &pos, &tag, &v, &n)) < 0 ||
             (ret = fn(ctx, tag, v, n)) < 0) {
             return ret;
         }
@@ -255,7 +255,7 @@ static int parse_type_attrs(const uint8_t *v, size_t vl, struct scb_p15_dobj *o)
     uint8_t tag;
     int ret;
 
-    if ((ret = scb_der_next(v, vl, &pos, &tag, &sv, &sl)) < 0) {
+    if ((ret = scb_p15_der_next(v, vl, &pos, &tag, &sv, &sl)) < 0) {
         return ret;
     }
     if (tag != 0x30) {
@@ -268,7 +268,7 @@ static int parse_type_attrs(const uint8_t *v, size_t vl, struct scb_p15_dobj *o)
         return SCB_OK;
     }
     while (ip < sl) {
-        if ((ret = scb_der_next(sv, sl, &ip, &tag, &iv, &il)) < 0) {
+        if ((ret = scb_p15_der_next(sv, sl, &ip, &tag, &iv, &il)) < 0) {
             return ret;
         }
         if (tag == 0x06) {
@@ -296,7 +296,7 @@ static int parse_dobj(uint8_t form, const uint8_t *v, size_t vl, struct scb_p15_
         const uint8_t *iv;
         size_t il;
         uint8_t tag;
-        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
+        if ((ret = scb_p15_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
             return ret;
         }
         if (tag == 0x30 && idx == 0) {
@@ -330,7 +330,7 @@ int scb_p15_parse_dodf(const uint8_t *buf, size_t len, struct scb_p15_dobj *objs
         const uint8_t *v;
         size_t vl;
         uint8_t tag;
-        if ((ret = scb_der_next(buf, len, &pos, &tag, &v, &vl)) < 0) {
+        if ((ret = scb_p15_der_next(buf, len, &pos, &tag, &v, &vl)) < 0) {
             return ret;
         }
         if (tag != SCB_P15_OPAQUE_DO && tag != SCB_P15_OID_DO && tag != SCB_P15_EXTERNAL_DO) {
@@ -386,7 +386,7 @@ static int parse_pin_attrs(const uint8_t *v, size_t vl, struct scb_p15_pin *p)
         const uint8_t *iv;
         size_t il, x;
         uint8_t tag;
-        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
+        if ((ret = scb_p15_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
             return ret;
         }
         switch (tag) {
@@ -481,7 +481,7 @@ static int parse_pin_object(const uint8_t *v, size_t vl, struct scb_p15_pin *p)
         const uint8_t *iv;
         size_t il;
         uint8_t tag;
-        if ((ret = scb_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
+        if ((ret = scb_p15_der_next(v, vl, &pos, &tag, &iv, &il)) < 0) {
             return ret;
         }
         if (tag == 0x30 && idx == 0) {
@@ -493,7 +493,7 @@ static int parse_pin_object(const uint8_t *v, size_t vl, struct scb_p15_pin *p)
             size_t ip = 0, sl;
             const uint8_t *sv;
             uint8_t st;
-            if ((ret = scb_der_next(iv, il, &ip, &st, &sv, &sl)) < 0) {
+            if ((ret = scb_p15_der_next(iv, il, &ip, &st, &sv, &sl)) < 0) {
                 return ret;
             }
             if (st != 0x30) {
@@ -529,7 +529,7 @@ int scb_p15_parse_aodf(const uint8_t *buf, size_t len, struct scb_p15_pin *pins,
         const uint8_t *v;
         size_t vl;
         uint8_t tag;
-        if ((ret = scb_der_next(buf, len, &pos, &tag, &v, &vl)) < 0) {
+        if ((ret = scb_p15_der_next(buf, len, &pos, &tag, &v, &vl)) < 0) {
             return ret;
         }
         if (tag != 0x30) {
@@ -642,7 +642,7 @@ int scb_p15_pin_block(const struct scb_p15_pin *p, const char *pin, uint8_t *out
     return SCB_OK;
 }
 
-int scb_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap)
+int scb_p15_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap)
 {
     if (oid == NULL || out == NULL || cap == 0) {
         return SCB_E_INVALID_ARG;

@@ -340,9 +340,9 @@ int scb_pcsc_open(const char *spec, struct scb_transport **out, char *err, size_
     if ((ret = list_names(t->ctx, &buf, &names, &count, err, errlen)) < 0) {
         goto fail;
     }
-    if ((ret = scb_reader_match(names, count, spec, &idx)) < 0) {
+    if ((ret = scb_transport_reader_match(names, count, spec, &idx)) < 0) {
         if (err) {
-            snprintf(err, errlen, "reader '%s': %s", spec, scb_strerror(ret));
+            snprintf(err, errlen, "reader '%s': %s", spec, scb_error_string(ret));
         }
         goto fail;
     }
@@ -441,7 +441,7 @@ static int mon_rebuild(struct scb_pcsc_monitor *m)
     m->n = 0;
     if (ret == SCB_OK) {
         for (size_t k = 0; k < count && m->n < MON_MAX; k++) {
-            if (!m->all && (scb_reader_match(names, count, m->spec, &idx) < 0 || idx != k)) {
+            if (!m->all && (scb_transport_reader_match(names, count, m->spec, &idx) < 0 || idx != k)) {
                 continue;
             }
             snprintf(m->names[m->n], sizeof(m->names[0]), "%s", names[k]);

@@ -168,7 +168,7 @@ struct scb_transport *scb_transport_unreachable(int err)
     return stand_in(err < 0 ? err : SCB_E_NO_SERVICE, NULL);
 }
 
-int scb_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx)
+int scb_transport_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx)
 {
     size_t hits = 0, hit = 0;
     char *end = NULL;

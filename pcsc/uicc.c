@@ -169,7 +169,7 @@ static int fcp_field(struct scb_fcp *f, uint8_t tag, const uint8_t *v, size_t n)
     }
 }
 
-int scb_fcp_parse(const uint8_t *buf, size_t len, struct scb_fcp *fcp)
+int scb_uicc_fcp_parse(const uint8_t *buf, size_t len, struct scb_fcp *fcp)
 {
     struct scb_fcp f;
     size_t pos = 0, inner_len, ip = 0;
@@ -205,7 +205,7 @@ int scb_fcp_parse(const uint8_t *buf, size_t len, struct scb_fcp *fcp)
 
 static int cla_on(unsigned channel, uint8_t *cla)
 {
-    return scb_cla_for_channel(0x00, channel, cla);
+    return scb_apdu_cla_for_channel(0x00, channel, cla);
 }
 
 int scb_uicc_open_channel(struct scb_card *c, unsigned *channel)
@@ -220,7 +220,7 @@ int scb_uicc_open_channel(struct scb_card *c, unsigned *channel)
         return ret;
     }
     if (sw != 0x9000) {
-        return scb_sw_to_err(sw) ? scb_sw_to_err(sw) : SCB_E_SW;
+        return scb_error_from_sw(sw) ? scb_error_from_sw(sw) : SCB_E_SW;
     }
     if (dlen != 1 || data[0] == 0 || data[0] > 19) {
         return SCB_E_SW;
@@ -248,13 +248,13 @@ int scb_uicc_close_channel(struct scb_card *c, unsigned channel)
     if ((ret = scb_card_transceive(c, &a, data, sizeof(data), &dlen, &sw)) < 0) {
         return ret;
     }
-    return sw == 0x9000 ? SCB_OK : (scb_sw_to_err(sw) ? scb_sw_to_err(sw) : SCB_E_SW);
+    return sw == 0x9000 ? SCB_OK : (scb_error_from_sw(sw) ? scb_error_from_sw(sw) : SCB_E_SW);
 }
 
 /* Any non-success SW as an error (never SCB_OK for anything but 9000/91xx/92xx). */
 static int sw_error(uint16_t sw)
 {
-    int e = scb_sw_to_err(sw);
+    int e = scb_error_from_sw(sw);
     return e < 0 ? e : SCB_E_SW;
 }
 
@@ -287,7 +287,7 @@ int scb_uicc_select(struct scb_card *c, unsigned channel, enum scb_select_mode m
         return sw_error(sw);
     }
     if (fcp) {
-        return scb_fcp_parse(data, dlen, fcp);
+        return scb_uicc_fcp_parse(data, dlen, fcp);
     }
     return SCB_OK;
 }
@@ -458,7 +458,7 @@ int scb_uicc_verify_pin(struct scb_card *c, unsigned channel, uint8_t ref, const
     return ret;
 }
 
-int scb_iccid_decode(const uint8_t *bcd, size_t len, char *out, size_t cap)
+int scb_uicc_iccid_decode(const uint8_t *bcd, size_t len, char *out, size_t cap)
 {
     if (bcd == NULL || out == NULL || cap == 0) {
         return SCB_E_INVALID_ARG;
@@ -491,7 +491,7 @@ done:
     return SCB_OK;
 }
 
-int scb_sw_sfi_refused(uint16_t sw)
+int scb_uicc_sw_sfi_refused(uint16_t sw)
 {
     return sw == 0x6A81 || sw == 0x6A82 || sw == 0x6986;
 }
@@ -507,13 +507,13 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
      * current DF: should channel 0 not be at the MF (another PC/SC client left it in an ADF),
      * SFI 02 names another file, which does not decode as an ICCID: then SELECT by path. */
     ret = scb_uicc_read_binary(c, 0, 0x02, 0, bcd, sizeof(bcd), &got);
-    if (ret == SCB_OK && scb_iccid_decode(bcd, got, out, cap) == SCB_OK && out[0] == '8' &&
+    if (ret == SCB_OK && scb_uicc_iccid_decode(bcd, got, out, cap) == SCB_OK && out[0] == '8' &&
         out[1] == '9') {
         /* an ICCID starts with 89 (ITU-T E.118, telecommunications); digits without it are
          * another DF's SFI 02 (EF IMSI of a USIM left selected: its digits decode as BCD) */
         return SCB_OK;
     }
-    if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_sw_sfi_refused(scb_card_last_sw(c)))) {
+    if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_uicc_sw_sfi_refused(scb_card_last_sw(c)))) {
         /* no SFI on this card: SELECT by path from the MF (P2=0C), then READ BINARY */
         if ((ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, path, sizeof(path), NULL)) < 0) {
             return ret;
@@ -523,5 +523,5 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
     if (ret < 0) {
         return ret;
     }
-    return scb_iccid_decode(bcd, got, out, cap);
+    return scb_uicc_iccid_decode(bcd, got, out, cap);
 }

@@ -39,13 +39,13 @@ struct scp03 {
 
 void scb_scp03_keys_clear(struct scb_scp03_keys *k)
 {
-    scb_zeroize(k, sizeof(*k));
+    scb_util_zeroize(k, sizeof(*k));
 }
 
 static int key_line(const char *val, uint8_t *out, size_t *len)
 {
     size_t n;
-    if (scb_hex_decode(val, out, 32, &n) < 0 || (n != 16 && n != 24 && n != 32)) {
+    if (scb_util_hex_decode(val, out, 32, &n) < 0 || (n != 16 && n != 24 && n != 32)) {
         return SCB_E_SCP03_KEYS;
     }
     *len = n;
@@ -102,16 +102,16 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
             ret = key_line(v, tmp.dek, &lens[2]);
         } else if (strcmp(s, "kvn") == 0) {
             size_t kl;
-            ret = scb_hex_decode(v, &tmp.kvn, 1, &kl) < 0 || kl != 1 ? SCB_E_SCP03_KEYS : SCB_OK;
+            ret = scb_util_hex_decode(v, &tmp.kvn, 1, &kl) < 0 || kl != 1 ? SCB_E_SCP03_KEYS : SCB_OK;
         } else {
             ret = SCB_E_SCP03_KEYS;
         }
         if (ret < 0) {
             goto bad;
         }
-        scb_zeroize(line, sizeof(line));
+        scb_util_zeroize(line, sizeof(line));
     }
-    scb_zeroize(line, sizeof(line));
+    scb_util_zeroize(line, sizeof(line));
     if (lens[0] == 0 || lens[1] == 0 || lens[2] == 0 || lens[0] != lens[1] || lens[1] != lens[2]) {
         snprintf(err, errlen, "key file needs enc=, mac= and dek= of one length (16, 24 or 32 "
                               "bytes)");
@@ -125,7 +125,7 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
 bad:
     snprintf(err, errlen, "key file line %d: expected enc|mac|dek=HEX (16/24/32 bytes) or kvn=HEX",
              lineno);
-    scb_zeroize(line, sizeof(line)); /* a part of a key may be in it */
+    scb_util_zeroize(line, sizeof(line)); /* a part of a key may be in it */
     scb_scp03_keys_clear(&tmp);
     return SCB_E_SCP03_KEYS;
 }
@@ -134,13 +134,13 @@ int scb_scp03_keys_load(const char *path, struct scb_scp03_keys *k, char *err, s
 {
     char *text;
     size_t len;
-    int ret = scb_read_secret_file(path, SCB_KEY_FILE_MAX, &text, &len, err, errlen);
+    int ret = scb_util_read_secret_file(path, SCB_KEY_FILE_MAX, &text, &len, err, errlen);
 
     if (ret < 0) {
         return ret; /* SCB_E_IO, SCB_E_UNSAFE (mode, link, not a file), SCB_E_TOO_LARGE */
     }
     ret = scb_scp03_keys_parse(text, k, err, errlen);
-    scb_zeroize(text, SCB_KEY_FILE_MAX + 1);
+    scb_util_zeroize(text, SCB_KEY_FILE_MAX + 1);
     free(text);
     return ret;
 }
@@ -172,7 +172,7 @@ int scb_scp03_kdf(const uint8_t *key, size_t keylen, uint8_t constant, size_t ou
         memcpy(out + done, block, n);
         done += n;
     }
-    scb_zeroize(block, sizeof(block));
+    scb_util_zeroize(block, sizeof(block));
     return ret;
 }
 
@@ -195,7 +195,7 @@ static int passthrough(const struct scp03 *s, const uint8_t *cmd, size_t clen)
     if (clen < 4 || cmd[1] == 0x70 || cmd[1] == 0xC0) {
         return 1;
     }
-    return scb_cla_channel(cmd[0], &ch) < 0 || ch != s->channel;
+    return scb_apdu_cla_channel(cmd[0], &ch) < 0 || ch != s->channel;
 }
 
 static int wrap(struct scp03 *s, const uint8_t *cmd, size_t clen, uint8_t *out, size_t *olen)
@@ -272,8 +272,8 @@ static int wrap(struct scp03 *s, const uint8_t *cmd, size_t clen, uint8_t *out, 
     *olen = n;
     ret = SCB_OK;
 out:
-    scb_zeroize(data, sizeof(data));
-    scb_zeroize(macin, sizeof(macin));
+    scb_util_zeroize(data, sizeof(data));
+    scb_util_zeroize(macin, sizeof(macin));
     return ret;
 }
 
@@ -344,7 +344,7 @@ static int exchange(struct scp03 *s, const uint8_t *cmd, size_t clen, uint8_t *r
     for (int guard = 0; guard < 16 && *rlen >= 2 && rsp[*rlen - 2] == 0x61; guard++) {
         uint8_t gr[5] = {0, 0xC0, 0, 0, rsp[*rlen - 1]}, part[SCB_APDU_RSP_MAX];
         size_t plen;
-        scb_cla_for_channel(0x00, s->channel, &gr[0]);
+        scb_apdu_cla_for_channel(0x00, s->channel, &gr[0]);
         have = *rlen - 2;
         if ((ret = scb_transport_transmit(s->inner, gr, sizeof(gr), part, sizeof(part), &plen)) <
             0) {
@@ -390,7 +390,7 @@ static int f_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp,
         memcpy(rsp, buf, blen);
         *rlen = blen;
     }
-    scb_zeroize(buf, sizeof(buf)); /* the plain response may hold secrets */
+    scb_util_zeroize(buf, sizeof(buf)); /* the plain response may hold secrets */
     return ret;
 }
 
@@ -420,7 +420,7 @@ static void f_destroy(void *self)
 {
     struct scp03 *s = self;
     if (s) {
-        scb_zeroize(s, sizeof(*s));
+        scb_util_zeroize(s, sizeof(*s));
         free(s);
     }
 }
@@ -454,7 +454,7 @@ static int initialize_update(struct scb_card *c, struct scp03 *s, const struct s
     uint16_t sw;
     int ret;
 
-    if ((ret = scb_cla_for_channel(0x80, s->channel, &a.cla)) < 0 ||
+    if ((ret = scb_apdu_cla_for_channel(0x80, s->channel, &a.cla)) < 0 ||
         (ret = scb_card_transceive(c, &a, data, sizeof(data), &dlen, &sw)) < 0) {
         return ret;
     }
@@ -499,7 +499,7 @@ static int external_authenticate(struct scb_card *c, struct scp03 *s, const uint
     uint16_t sw;
     int ret;
 
-    if ((ret = scb_cla_for_channel(0x84, s->channel, &a.cla)) < 0) {
+    if ((ret = scb_apdu_cla_for_channel(0x84, s->channel, &a.cla)) < 0) {
         return ret;
     }
     memcpy(macin, s->chain, 16); /* zero chaining value */
@@ -581,9 +581,9 @@ int scb_scp03_open(struct scb_card *c, unsigned channel, const struct scb_scp03_
 fail:
     f_destroy(s);
 out:
-    scb_zeroize(expect, sizeof(expect));
-    scb_zeroize(host_crypto, sizeof(host_crypto));
-    scb_zeroize(ctx, sizeof(ctx));
+    scb_util_zeroize(expect, sizeof(expect));
+    scb_util_zeroize(host_crypto, sizeof(host_crypto));
+    scb_util_zeroize(ctx, sizeof(ctx));
     return ret;
 }
 
@@ -625,7 +625,7 @@ void scb_scp03_guard_free(struct scb_scp03_guard **g)
     }
     scb_transport_free(&(*g)->filter);
     scb_scp03_keys_clear(&(*g)->keys);
-    scb_zeroize(*g, sizeof(**g));
+    scb_util_zeroize(*g, sizeof(**g));
     free(*g);
     *g = NULL;
 }

@@ -91,13 +91,13 @@ int cli_fail(struct cli *c, int err, const char *fmt, ...) __attribute__((format
 int cli_usage(struct cli *c, const char *usage);
 /*
  * One line for a file that cannot be read: "scboot CMD: cannot read PATH: reason" (ret from
- * scb_read_file/scb_read_text, errno as they left it); returns EXIT_FILE (EXIT_MALFORMED for
+ * scb_util_read_file/scb_util_read_text, errno as they left it); returns EXIT_FILE (EXIT_MALFORMED for
  * SCB_E_TOO_LARGE).
  */
 int cli_read_fail(struct cli *c, const char *path, int ret);
 /*
  * Every output file a subcommand writes (an image, a raw file): "-" is stdout, anything else
- * goes through scb_write_file_secret (a new 0600 file renamed over the target whatever the
+ * goes through scb_util_write_file_secret (a new 0600 file renamed over the target whatever the
  * umask, a symbolic link refused). EXIT_OK or the exit code, the one line printed.
  */
 int cli_write_output(struct cli *c, const char *path, const uint8_t *d, size_t n);

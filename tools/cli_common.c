@@ -115,13 +115,13 @@ int cli_read_fail(struct cli *c, const char *path, int ret)
 {
     int e = errno;
     if (ret == SCB_E_TOO_LARGE) {
-        cli_fail(c, ret, "cannot read %s: %s", path, scb_strerror(ret));
+        cli_fail(c, ret, "cannot read %s: %s", path, scb_error_string(ret));
         return EXIT_MALFORMED;
     }
     cli_fail(c, SCB_E_IO, "cannot read %s: %s", path,
              ret == SCB_E_NOT_FOUND ? strerror(ENOENT)
              : ret == SCB_E_IO && e ? strerror(e)
-                                    : scb_strerror(ret));
+                                    : scb_error_string(ret));
     return EXIT_FILE;
 }
 
@@ -135,7 +135,7 @@ int cli_write_output(struct cli *c, const char *path, const uint8_t *d, size_t n
                    : cli_fail(c, SCB_E_IO, "cannot write to standard output");
     }
     /* it may hold keys: 0600 whatever the umask and whether or not it existed */
-    if ((ret = scb_write_file_secret(path, d, n, err, sizeof(err))) < 0) {
+    if ((ret = scb_util_write_file_secret(path, d, n, err, sizeof(err))) < 0) {
         return cli_fail(c, ret, "%s", err);
     }
     return EXIT_OK;
@@ -149,17 +149,17 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
     size_t n, len = 0;
     int ret;
 
-    scb_zeroize(c->pin, sizeof(c->pin));
+    scb_util_zeroize(c->pin, sizeof(c->pin));
     c->has_pin = 0;
     if (!from_file) {
         n = strlen(arg);
         if (n == 0 || n >= sizeof(c->pin)) {
-            scb_zeroize(arg, n);
+            scb_util_zeroize(arg, n);
             return cli_fail(c, SCB_E_INVALID_ARG, "--pin: a PIN of 1 to %zu characters",
                             sizeof(c->pin) - 1);
         }
         memcpy(c->pin, arg, n + 1);
-        scb_zeroize(arg, n); /* out of /proc/PID/cmdline from now on */
+        scb_util_zeroize(arg, n); /* out of /proc/PID/cmdline from now on */
         c->has_pin = 1;
         return 0;
     }
@@ -169,7 +169,7 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
                         "--pin-file -: a PIN file is a regular owner-only file (mode 0600), "
                         "not stdin; give its path");
     }
-    if ((ret = scb_read_secret_file(arg, PIN_FILE_MAX, &text, &len, err, sizeof(err))) < 0) {
+    if ((ret = scb_util_read_secret_file(arg, PIN_FILE_MAX, &text, &len, err, sizeof(err))) < 0) {
         return cli_fail(c, ret, "%s: %s", c->pin_file_origin ? c->pin_file_origin : "--pin-file",
                         err);
     }
@@ -178,7 +178,7 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
         n--;
     }
     if (n == 0 || n >= sizeof(c->pin) || memchr(text, '\0', n) != NULL) {
-        scb_zeroize(text, PIN_FILE_MAX + 1);
+        scb_util_zeroize(text, PIN_FILE_MAX + 1);
         free(text);
         return cli_fail(c, SCB_E_PARSE, "%s%sPIN file %s: the first line must hold a PIN of 1 "
                                         "to %zu characters",
@@ -187,7 +187,7 @@ int cli_pin_opt(struct cli *c, int from_file, char *arg)
     }
     memcpy(c->pin, text, n);
     c->pin[n] = '\0';
-    scb_zeroize(text, PIN_FILE_MAX + 1);
+    scb_util_zeroize(text, PIN_FILE_MAX + 1);
     free(text);
     c->has_pin = 1;
     return 0;
@@ -200,7 +200,7 @@ const char *cli_pin(const struct cli *c)
 
 void cli_pin_wipe(struct cli *c)
 {
-    scb_zeroize(c->pin, sizeof(c->pin));
+    scb_util_zeroize(c->pin, sizeof(c->pin));
     c->has_pin = 0;
 }
 
@@ -238,7 +238,7 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
         char h[16] = "";
         if (dir == SCB_TRACE_CMD) {
             size_t hdr = len < 5 ? len : 5;
-            scb_hex_encode(buf, hdr, hex, sizeof(hex));
+            scb_util_hex_encode(buf, hdr, hex, sizeof(hex));
             for (int i = 0; i < 2; i++) {
                 if (outs[i]) {
                     fprintf(outs[i], "> %s [%zu bytes redacted]\n", hex, len - hdr);
@@ -246,7 +246,7 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
             }
             return;
         }
-        scb_hex_encode(buf + len - 2, 2, hex, sizeof(hex));
+        scb_util_hex_encode(buf + len - 2, 2, hex, sizeof(hex));
         if (redacted & SCB_REDACT_CMD) {
             /* the answer to a PIN command: its length only (a hash of a PIN is reversible) */
             for (int i = 0; i < 2; i++) {
@@ -256,7 +256,7 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
             }
             return;
         }
-        scb_sha256_prefix(buf, len - 2, h, sizeof(h));
+        scb_util_sha256_prefix(buf, len - 2, h, sizeof(h));
         for (int i = 0; i < 2; i++) {
             if (outs[i]) {
                 fprintf(outs[i], "< [%zu bytes redacted, sha256 %s] %s\n", len - 2, h, hex);
@@ -264,7 +264,7 @@ void cli_trace(void *ctx, enum scb_trace_dir dir, const uint8_t *buf, size_t len
         }
         return;
     }
-    scb_hex_encode(buf, len, hex, sizeof(hex));
+    scb_util_hex_encode(buf, len, hex, sizeof(hex));
     for (int i = 0; i < 2; i++) {
         if (outs[i]) {
             if (dir == SCB_TRACE_RSP && len >= 2) {
@@ -295,7 +295,7 @@ int cli_open_modem(struct cli *c, const char *spec, struct scb_transport **tr)
     o.log = cli_modem_log;
     o.log_ctx = c;
     if ((ret = scb_at_open(&o, tr, err, sizeof(err))) < 0) {
-        cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
+        cli_fail(c, ret, "%s", err[0] ? err : scb_error_string(ret));
         return ret;
     }
     return SCB_OK;
@@ -311,7 +311,7 @@ int cli_open_trace(struct cli *c)
          * such file */
         if (strcmp(c->trace_path, "-") == 0) {
             c->trace = stdout;
-        } else if ((ret = scb_open_file_secret(c->trace_path, &fd, err, sizeof(err))) < 0) {
+        } else if ((ret = scb_util_open_file_secret(c->trace_path, &fd, err, sizeof(err))) < 0) {
             cli_fail(c, ret, "trace: %s", err);
             return ret;
         } else if ((c->trace = fdopen(fd, "w")) == NULL) {
@@ -356,13 +356,13 @@ int cli_open_card(struct cli *c)
             return ret;
         }
     } else if ((ret = scb_pcsc_open(spec, &c->tr, err, sizeof(err))) < 0) {
-        cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
+        cli_fail(c, ret, "%s", err[0] ? err : scb_error_string(ret));
         return ret;
     }
     if ((ret = scb_card_new(c->tr, &c->card)) < 0) {
         scb_transport_free(&c->tr);
         scb_emu_free(&c->emu);
-        cli_fail(c, ret, "%s", scb_strerror(ret));
+        cli_fail(c, ret, "%s", scb_error_string(ret));
         return ret;
     }
     if (c->verbose || c->trace) {
@@ -426,7 +426,7 @@ int cli_secure_setup(struct cli *c, struct scb_card_source_opts *ro, struct scb_
     ret = scb_scp03_guard_new(&keys, &so, mode == 2, g); /* the guard keeps its own copy */
     scb_scp03_keys_clear(&keys);
     if (ret < 0) {
-        return cli_fail(c, ret, "--scp03-keys: %s", scb_strerror(ret));
+        return cli_fail(c, ret, "--scp03-keys: %s", scb_error_string(ret));
     }
     ro->secure_open = scb_scp03_guard_open;
     ro->secure_close = scb_scp03_guard_close;
@@ -448,7 +448,7 @@ int cli_load_profile(struct cli *c, const char *path, struct scb_profile *p)
     char *s;
     size_t tl;
     char err[256];
-    int ret = scb_read_text(path, 65536, &s, &tl);
+    int ret = scb_util_read_text(path, 65536, &s, &tl);
     if (ret < 0) {
         return cli_read_fail(c, path, ret);
     }

@@ -44,7 +44,7 @@ void cli_print_config(const struct scb_config *cfg, int show_secrets)
         json_object_object_get_ex(objs, key, &jo);
         json_object_object_get_ex(jo, "instances", &insts);
         json_object_object_get_ex(jo, "version", &ver);
-        const char *name = scb_object_name(o->id);
+        const char *name = scb_objdef_object_name(o->id);
         printf("/%u %s (version %s)%s\n", o->id, name ? name : "object",
                json_object_get_string(ver), o->raw ? " [kept as raw TLV]" : "");
         for (size_t b = 0; b < o->n; b++) {
@@ -55,7 +55,7 @@ void cli_print_config(const struct scb_config *cfg, int show_secrets)
             printf("  /%u/%u\n", o->id, o->i[b].id);
             for (size_t r = 0; r < o->i[b].n; r++) {
                 const struct scb_resource *rs = &o->i[b].r[r];
-                const char *rn = scb_res_name(o->id, rs->id);
+                const char *rn = scb_objdef_resource_name(o->id, rs->id);
                 char label[128];
                 json_object *v;
                 snprintf(key, sizeof(key), "%u", rs->id);
@@ -94,7 +94,7 @@ void cli_print_provenance(const struct scb_committed *cm, const char *how)
         for (size_t b = 0; b < cm->cfg.o[a].n; b++) {
             uint16_t oid = cm->cfg.o[a].id, iid = cm->cfg.o[a].i[b].id;
             printf("  /%u/%u  %s%s\n", oid, iid, how,
-                   scb_provenance_name(scb_committed_prov(cm, oid, iid)));
+                   scb_source_name(scb_committed_prov(cm, oid, iid)));
         }
     }
 }

@@ -64,7 +64,7 @@ int cli_endpoint_name(struct cli *c, const char *spec, const struct scb_committe
 int cli_coap_exit(struct cli *c, int ret, const struct scb_coap_result *res)
 {
     if (ret < 0 && res->outcome != SCB_COAP_REFUSED_SETUP) {
-        return cli_fail(c, ret, "network bootstrap: %s%s%s", scb_strerror(ret),
+        return cli_fail(c, ret, "network bootstrap: %s%s%s", scb_error_string(ret),
                         res->reason[0] ? ": " : "", res->reason);
     }
     switch (res->outcome) {

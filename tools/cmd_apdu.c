@@ -37,7 +37,7 @@ static int send_one(struct cli *c, const char *hex, int raw, json_object *arr)
     uint16_t sw;
     int ret;
 
-    if (scb_hex_decode(hex, cmd, sizeof(cmd), &clen) < 0 || clen < 4) {
+    if (scb_util_hex_decode(hex, cmd, sizeof(cmd), &clen) < 0 || clen < 4) {
         return cli_fail(c, SCB_E_INVALID_ARG, "not an APDU: '%s'", hex);
     }
     if (raw) {
@@ -45,13 +45,13 @@ static int send_one(struct cli *c, const char *hex, int raw, json_object *arr)
         size_t rlen = 0;
         cli_trace(c, SCB_TRACE_CMD, cmd, clen, 0);
         if ((ret = scb_transport_transmit(c->tr, cmd, clen, rsp, sizeof(rsp), &rlen)) < 0) {
-            return cli_fail(c, ret, "%s", scb_strerror(ret));
+            return cli_fail(c, ret, "%s", scb_error_string(ret));
         }
-        scb_hex_encode(rsp, rlen, out, sizeof(out));
+        scb_util_hex_encode(rsp, rlen, out, sizeof(out));
         if (arr) {
             char chex[2 * SCB_APDU_CMD_MAX + 1];
             size_t dl = rlen >= 2 ? rlen - 2 : rlen;
-            scb_hex_encode(cmd, clen, chex, sizeof(chex));
+            scb_util_hex_encode(cmd, clen, chex, sizeof(chex));
             out[2 * dl] = '\0';
             add_json(arr, chex, out, rlen >= 2 ? (uint16_t)(rsp[rlen - 2] << 8 | rsp[rlen - 1]) : 0);
             return EXIT_OK;
@@ -64,16 +64,16 @@ static int send_one(struct cli *c, const char *hex, int raw, json_object *arr)
         return cli_fail(c, SCB_E_INVALID_ARG, "not a short APDU: '%s'", hex);
     }
     if ((ret = scb_card_transceive(c->card, &a, data, sizeof(data), &dlen, &sw)) < 0) {
-        return cli_fail(c, ret, "%s", scb_strerror(ret));
+        return cli_fail(c, ret, "%s", scb_error_string(ret));
     }
-    scb_hex_encode(data, dlen, out, sizeof(out));
+    scb_util_hex_encode(data, dlen, out, sizeof(out));
     if (arr) {
         char chex[2 * SCB_APDU_CMD_MAX + 1];
-        scb_hex_encode(cmd, clen, chex, sizeof(chex));
+        scb_util_hex_encode(cmd, clen, chex, sizeof(chex));
         add_json(arr, chex, out, sw);
         return EXIT_OK;
     }
-    printf("%s%s%04X  (%s)\n", out, dlen ? " " : "", sw, scb_sw_message(sw));
+    printf("%s%s%04X  (%s)\n", out, dlen ? " " : "", sw, scb_error_sw_message(sw));
     return EXIT_OK;
 }
 
@@ -105,7 +105,7 @@ int cmd_apdu(struct cli *c, int argc, char **argv)
         return cli_exit_code(ret);
     }
     if ((ret = scb_transport_begin(c->tr)) < 0) {
-        ret = cli_fail(c, ret, "%s", scb_strerror(ret));
+        ret = cli_fail(c, ret, "%s", scb_error_string(ret));
         cli_close_card(c);
         return ret;
     }

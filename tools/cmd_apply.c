@@ -382,6 +382,6 @@ out: /* every exit: the PIN and the SCP03 keys wiped, the card and the store clo
     cli_close_card(c);
     scb_card_free(&stand_card);
     scb_transport_free(&stand_in);
-    scb_store_close(&st);
+    scb_store_free(&st);
     return ret;
 }

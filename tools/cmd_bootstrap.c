@@ -104,7 +104,7 @@ static void log_line(void *ctx, const char *line)
 static void key_wipe(uint8_t **key, size_t len)
 {
     if (*key) {
-        scb_zeroize(*key, len);
+        scb_util_zeroize(*key, len);
         free(*key);
         *key = NULL;
     }
@@ -205,22 +205,22 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
             size_t n;
             key_wipe(&key, keylen); /* the option given twice: the last one counts */
             /* a key file: the rules of the SCP03 and PIN files (no link, owner-only, bounded) */
-            if ((ret = scb_read_secret_file(optarg, SCB_KEY_FILE_MAX, &text, &n, ferr,
+            if ((ret = scb_util_read_secret_file(optarg, SCB_KEY_FILE_MAX, &text, &n, ferr,
                                             sizeof(ferr))) < 0) {
                 ret = cli_fail(c, ret, "--psk-key-file: %s", ferr);
                 goto out;
             }
             if ((key = malloc(n / 2 + 1)) == NULL) {
-                scb_zeroize(text, SCB_KEY_FILE_MAX + 1);
+                scb_util_zeroize(text, SCB_KEY_FILE_MAX + 1);
                 free(text);
                 ret = cli_fail(c, SCB_E_NOMEM, "out of memory");
                 goto out;
             }
-            ret = scb_hex_decode(text, key, n / 2 + 1, &keylen);
-            scb_zeroize(text, SCB_KEY_FILE_MAX + 1);
+            ret = scb_util_hex_decode(text, key, n / 2 + 1, &keylen);
+            scb_util_zeroize(text, SCB_KEY_FILE_MAX + 1);
             free(text);
             if (ret < 0 || keylen == 0) {
-                scb_zeroize(key, n / 2 + 1);
+                scb_util_zeroize(key, n / 2 + 1);
                 free(key); /* keylen is not known */
                 key = NULL;
                 ret = cli_fail(c, SCB_E_PARSE, "PSK key file %s: expected hex", optarg);
@@ -344,7 +344,7 @@ int cmd_bootstrap(struct cli *c, int argc, char **argv)
         scb_bootstrap_free(&b);
         cli_pin_wipe(c);
         if (ret < 0) {
-            ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
+            ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_error_string(ret));
             goto out;
         }
     }
@@ -372,7 +372,7 @@ bad_usage: /* every usage error, after a key or PIN may have been read */
     ret = cli_usage(c, usage_text);
 out: /* every exit: the card and the store closed, the PSK key and the PIN wiped */
     cli_close_card(c);
-    scb_store_close(&st);
+    scb_store_free(&st);
     key_wipe(&key, keylen);
     cli_pin_wipe(c);
     free(ep_spec);

@@ -78,11 +78,11 @@ static int json_to_image(struct cli *c, const char *name, uint8_t **buf, size_t 
     char err[SCB_ERR_MAX] = "";
     int ret = scb_json_encode_image((const char *)*buf, *len, 0, &out, err, sizeof(err));
     if (ret < 0) {
-        scb_zeroize(out.data, out.len);
+        scb_util_zeroize(out.data, out.len);
         scb_buf_free(&out);
         return cli_fail(c, SCB_E_JSON, "%s: %s", name, err);
     }
-    scb_zeroize(*buf, *len);
+    scb_util_zeroize(*buf, *len);
     free(*buf);
     *buf = out.data;
     *len = out.len;
@@ -187,7 +187,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
     } else {
         /* room for the JSON shape (hex doubles the bytes); an image is held to the bound below
          * (SCB_MAX_FILE_SIZE and 64 KB of padding) */
-        ret = scb_read_file(argv[optind], SCB_CONFIG_TEXT_MAX, &buf, &len);
+        ret = scb_util_read_file(argv[optind], SCB_CONFIG_TEXT_MAX, &buf, &len);
         if (ret < 0 && ret != SCB_E_TOO_LARGE) {
             return cli_read_fail(c, argv[optind], ret);
         }
@@ -213,7 +213,7 @@ int cmd_check(struct cli *c, int argc, char **argv)
     } else if ((ret = scb_image_validate(from_card ? scb_card_source_result_file(rr) : buf, len,
                                          &prof, src, &cfg, &rep)) < 0) {
         if (ret != SCB_E_DECODE) {
-            ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
+            ret = cli_fail(c, ret, "validator failed: %s", scb_error_string(ret));
             goto out;
         }
         malformed = 1;
@@ -228,7 +228,7 @@ out:
         cli_close_card(c);
     } else {
         if (buf) {
-            scb_zeroize(buf, len);
+            scb_util_zeroize(buf, len);
         }
         free(buf);
     }

@@ -133,8 +133,8 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     const char *in = argv[optind];
     char *text;
     size_t len;
-    if ((ret = scb_read_text(in, SCB_CONFIG_TEXT_MAX, &text, &len)) < 0) {
-        return cli_fail(c, ret, "%s: %s", in, scb_strerror(ret));
+    if ((ret = scb_util_read_text(in, SCB_CONFIG_TEXT_MAX, &text, &len)) < 0) {
+        return cli_fail(c, ret, "%s: %s", in, scb_error_string(ret));
     }
     struct scb_config cfg, dec;
     struct scb_buf img = {.max = SCB_MAX_FILE_SIZE + 65536};
@@ -142,7 +142,7 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     scb_config_init(&cfg);
     ret = fmt == 1 ? scb_leshan_import(text, len, endpoint, &cfg, err, sizeof(err))
                    : scb_wakaama_import(text, len, endpoint, &cfg, err, sizeof(err));
-    scb_zeroize(text, len);
+    scb_util_zeroize(text, len);
     free(text);
     if (ret < 0) {
         scb_config_free(&cfg);
@@ -152,14 +152,14 @@ int cmd_encode_from(struct cli *c, int argc, char **argv)
     scb_config_free(&cfg);
     if (ret < 0) {
         scb_buf_free(&img);
-        return cli_fail(c, SCB_E_JSON, "%s: cannot encode: %s", in, scb_strerror(ret));
+        return cli_fail(c, SCB_E_JSON, "%s: cannot encode: %s", in, scb_error_string(ret));
     }
     /* the image takes the card's path: decode + the one validator */
     scb_config_init(&dec);
     ret = scb_image_validate(img.data, img.len, &prof, src, &dec, &rep);
     scb_config_free(&dec);
     if (ret < 0 && ret != SCB_E_DECODE) {
-        ret = cli_fail(c, ret, "validator failed: %s", scb_strerror(ret));
+        ret = cli_fail(c, ret, "validator failed: %s", scb_error_string(ret));
     } else if (ret == SCB_E_DECODE || scb_report_has_errors(&rep)) {
         print_violations(&rep);
         fprintf(stderr, "%s: %s: inconsistent configuration: nothing written\n", c->prog, in);
@@ -196,11 +196,11 @@ int cli_export(struct cli *c, const struct scb_config *cfg, const char *format,
         return EXIT_USAGE;
     }
     if (ret < 0) {
-        return cli_fail(c, ret, "%s", scb_strerror(ret));
+        return cli_fail(c, ret, "%s", scb_error_string(ret));
     }
     size_t n = strlen(out);
     int ok = fwrite(out, 1, n, stdout) == n && fflush(stdout) == 0;
-    scb_zeroize(out, n);
+    scb_util_zeroize(out, n);
     free(out);
     if (lost[0]) {
         fprintf(stderr, "%s: not expressible in %s's format, left out: %s\n", c->prog, format,

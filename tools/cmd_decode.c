@@ -19,8 +19,8 @@ void cli_print_file_summary(const uint8_t *buf, size_t len, json_object *into)
     uint8_t h[32];
     char hex[65];
     size_t total = scb_bsfile_total_len(buf, len);
-    scb_sha256(buf, total && total <= len ? total : len, h);
-    scb_hex_encode(h, sizeof(h), hex, sizeof(hex));
+    scb_util_sha256(buf, total && total <= len ? total : len, h);
+    scb_util_hex_encode(h, sizeof(h), hex, sizeof(hex));
     for (char *p = hex; *p; p++) {
         if (*p >= 'A' && *p <= 'F') {
             *p = (char)(*p - 'A' + 'a');
@@ -63,7 +63,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
         return cli_usage(c, usage_text);
     }
     /* read at most one byte past the limit so an oversized file is told apart */
-    ret = scb_read_file(argv[optind], SCB_MAX_FILE_SIZE + 65536, &buf, &len);
+    ret = scb_util_read_file(argv[optind], SCB_MAX_FILE_SIZE + 65536, &buf, &len);
     if (ret == SCB_E_TOO_LARGE) {
         return cli_fail(c, SCB_E_DECODE, "%s: file-too-large", argv[optind]);
     }
@@ -72,7 +72,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
     }
     scb_config_init(&cfg);
     if (scb_bsfile_decode(buf, len, &cfg, &derr) < 0) {
-        scb_zeroize(buf, len);
+        scb_util_zeroize(buf, len);
         free(buf);
         return cli_decode_error(c, argv[optind], &derr);
     }
@@ -88,7 +88,7 @@ int cmd_decode(struct cli *c, int argc, char **argv)
         cli_print_config(&cfg, c->show_secrets);
     }
     scb_config_free(&cfg);
-    scb_zeroize(buf, len); /* the image holds keys */
+    scb_util_zeroize(buf, len); /* the image holds keys */
     free(buf);
     return EXIT_OK;
 }

@@ -28,7 +28,7 @@ enum { OPT_RAW = 300, OPT_PIN, OPT_PIN_FILE, OPT_AID, OPT_FILE_ID, OPT_BASIC };
 
 static void path_hex(const struct scb_p15_path *p, char *out, size_t cap)
 {
-    scb_hex_encode(p->path, p->len, out, cap);
+    scb_util_hex_encode(p->path, p->len, out, cap);
 }
 
 static json_object *objects_json(const struct scb_card_source_result *r)
@@ -39,7 +39,7 @@ static json_object *objects_json(const struct scb_card_source_result *r)
         const struct scb_p15_dobj *o = scb_card_source_result_object(r, k);
         json_object *j = json_object_new_object();
         char oid[64] = "", path[40] = "";
-        scb_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid));
+        scb_p15_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid));
         path_hex(&o->path, path, sizeof(path));
         json_object_object_add(j, "form", json_object_new_string(
                                               o->form == SCB_P15_OID_DO      ? "oidDO"
@@ -68,7 +68,7 @@ static json_object *discovery_json(const struct scb_card_source_result *r)
     char hex[80];
 
     json_object_object_add(root, "iccid", iccid[0] ? json_object_new_string(iccid) : NULL);
-    scb_hex_encode(da->aid, da->aid_len, hex, sizeof(hex));
+    scb_util_hex_encode(da->aid, da->aid_len, hex, sizeof(hex));
     json_object_object_add(app, "aid", json_object_new_string(hex));
     json_object_object_add(app, "label", json_object_new_string(da->label));
     json_object_object_add(app, "in_ef_dir",
@@ -98,7 +98,7 @@ static void print_discovery(const struct scb_card_source_result *r)
     int bootstrap_object = scb_card_source_result_object_index(r);
     char hex[80], oid[64];
     printf("ICCID                %s\n", iccid[0] ? iccid : "(none: not a UICC?)");
-    scb_hex_encode(app->aid, app->aid_len, hex, sizeof(hex));
+    scb_util_hex_encode(app->aid, app->aid_len, hex, sizeof(hex));
     printf("PKCS#15 application  %s%s%s%s (%s), channel %u\n", hex, app->label[0] ? " \"" : "",
            app->label, app->label[0] ? "\"" : "",
            scb_card_source_result_app_in_dir(r) ? "from EF DIR" : "default AID, not in EF DIR",
@@ -109,7 +109,7 @@ static void print_discovery(const struct scb_card_source_result *r)
     }
     for (size_t k = 0; k < scb_card_source_result_object_count(r); k++) {
         const struct scb_p15_dobj *o = scb_card_source_result_object(r, k);
-        if (scb_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid)) < 0) {
+        if (scb_p15_oid_to_text(o->oid, o->oid_len, oid, sizeof(oid)) < 0) {
             snprintf(oid, sizeof(oid), "(none)");
         }
         path_hex(&o->path, hex, sizeof(hex));
@@ -166,14 +166,14 @@ static int parse_args(struct cli *c, int argc, char **argv, struct dump_args *a)
             }
             break;
         case OPT_AID:
-            if (scb_hex_decode(optarg, a->aid, sizeof(a->aid), &n) < 0 || n < 5) {
+            if (scb_util_hex_decode(optarg, a->aid, sizeof(a->aid), &n) < 0 || n < 5) {
                 return cli_fail(c, SCB_E_INVALID_ARG, "--aid wants 5-16 bytes of hex");
             }
             a->ro.aid = a->aid;
             a->ro.aid_len = n;
             break;
         case OPT_FILE_ID:
-            if (scb_hex_decode(optarg, fid, sizeof(fid), &n) < 0 || n != 2) {
+            if (scb_util_hex_decode(optarg, fid, sizeof(fid), &n) < 0 || n != 2) {
                 return cli_fail(c, SCB_E_INVALID_ARG, "--file-id wants 4 hex digits");
             }
             a->ro.file_id = fid[0] << 8 | fid[1];

@@ -19,7 +19,7 @@
 static void wipe_buf(struct scb_buf *b)
 {
     if (b->data) {
-        scb_zeroize(b->data, b->cap);
+        scb_util_zeroize(b->data, b->cap);
     }
     scb_buf_free(b);
 }
@@ -76,11 +76,11 @@ int cmd_encode(struct cli *c, int argc, char **argv)
     if (c->json) {
         return cli_refuse_json(c, "the output is a binary image (decode --json shows it)");
     }
-    if ((ret = scb_read_text(argv[optind], SCB_CONFIG_TEXT_MAX, &t, &len)) < 0) {
+    if ((ret = scb_util_read_text(argv[optind], SCB_CONFIG_TEXT_MAX, &t, &len)) < 0) {
         return cli_read_fail(c, argv[optind], ret);
     }
     ret = scb_json_encode_image(t, len, pad, &out, err, sizeof(err));
-    scb_zeroize(t, len); /* the JSON may carry keys */
+    scb_util_zeroize(t, len); /* the JSON may carry keys */
     free(t);
     if (ret < 0) {
         wipe_buf(&out);

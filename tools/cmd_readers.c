@@ -59,7 +59,7 @@ static int print_readers(struct cli *c, struct scb_reader_info *r, size_t n, int
     json_object *arr = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         char atr[2 * SCB_ATR_MAX + 1] = "", iccid[24] = "";
-        scb_hex_encode(r[i].atr, r[i].atr_len, atr, sizeof(atr));
+        scb_util_hex_encode(r[i].atr, r[i].atr_len, atr, sizeof(atr));
         if (probe && r[i].present && !r[i].in_use) {
             read_iccid(c, r[i].name, iccid, sizeof(iccid));
         }
@@ -106,7 +106,7 @@ static int print_modem(struct cli *c)
     }
     if ((ret = scb_transport_status(t, &st)) < 0) {
         /* the modem's answer and what to do went to the log callback (stderr) already */
-        ret = cli_fail(c, ret, "modem status: %s", scb_strerror(ret));
+        ret = cli_fail(c, ret, "modem status: %s", scb_error_string(ret));
         scb_transport_free(&t);
         return ret;
     }
@@ -193,7 +193,7 @@ int cmd_readers(struct cli *c, int argc, char **argv)
         scb_emu_free(&c->emu);
         ret = print_readers(c, &v, 1, probe);
     } else if ((ret = scb_pcsc_list(&list, &n, err, sizeof(err))) < 0) {
-        ret = cli_fail(c, ret, "%s", err[0] ? err : scb_strerror(ret));
+        ret = cli_fail(c, ret, "%s", err[0] ? err : scb_error_string(ret));
     } else {
         ret = print_readers(c, list, n, probe);
         free(list);

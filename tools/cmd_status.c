@@ -58,13 +58,13 @@ int cmd_status(struct cli *c, int argc, char **argv)
         return cli_fail(c, ret, "%s", err);
     }
     if ((ret = scb_store_load(st, &cm, err, sizeof(err))) < 0) {
-        scb_store_close(&st);
+        scb_store_free(&st);
         return cli_fail(c, ret == SCB_E_PARSE ? SCB_E_DECODE : ret, "%s", err);
     }
     if (export) {
         ret = cli_export(c, &cm.cfg, export, endpoint);
         scb_committed_free(&cm);
-        scb_store_close(&st);
+        scb_store_free(&st);
         return ret;
     }
     if (c->json) {
@@ -77,7 +77,7 @@ int cmd_status(struct cli *c, int argc, char **argv)
         printf("generation %llu committed %s (%s)\n", (unsigned long long)cm.generation,
                cm.committed_at, scb_store_path(st));
         if (cm.card.valid) {
-            scb_hex_encode(cm.card.sha256, 32, hex, sizeof(hex));
+            scb_util_hex_encode(cm.card.sha256, 32, hex, sizeof(hex));
             printf("card: ICCID %s, file sha256 %s, reader \"%s\"\n", cm.card.iccid, hex,
                    cm.card.reader);
         } else {
@@ -87,6 +87,6 @@ int cmd_status(struct cli *c, int argc, char **argv)
         cli_print_config(&cm.cfg, c->show_secrets);
     }
     scb_committed_free(&cm);
-    scb_store_close(&st);
+    scb_store_free(&st);
     return EXIT_OK;
 }

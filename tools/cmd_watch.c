@@ -552,7 +552,7 @@ static struct scb_events *open_events(struct watch *w, const struct watch_opts *
         }
         if (ret < 0) {
             scb_events_free(&src[0]);
-            *code = cli_fail(w->c, ret, "reader monitor: %s", scb_strerror(ret));
+            *code = cli_fail(w->c, ret, "reader monitor: %s", scb_error_string(ret));
         }
         return ev;
     }
@@ -565,7 +565,7 @@ static struct scb_events *open_events(struct watch *w, const struct watch_opts *
             return NULL;
         }
         if ((ret = scb_emu_events_new(*emu, spec, &ev)) < 0) {
-            *code = cli_fail(w->c, ret, "virtual card: %s", scb_strerror(ret));
+            *code = cli_fail(w->c, ret, "virtual card: %s", scb_error_string(ret));
         }
         return ev;
     }
@@ -574,9 +574,9 @@ static struct scb_events *open_events(struct watch *w, const struct watch_opts *
     }
     while ((ret = scb_pcsc_events_new(spec, &ev)) < 0) {
         struct timespec ts = {backoff / 1000, (long)(backoff % 1000) * 1000000L};
-        cli_logp(&w->log, LOG_ERR, "reader monitor: %s: retrying in %u ms", scb_strerror(ret),
+        cli_logp(&w->log, LOG_ERR, "reader monitor: %s: retrying in %u ms", scb_error_string(ret),
                  backoff);
-        status(w, "reader monitor failed (%s), retrying in %u ms", scb_strerror(ret), backoff);
+        status(w, "reader monitor failed (%s), retrying in %u ms", scb_error_string(ret), backoff);
         int sg = sigtimedwait(sigs, NULL, &ts);
         if (sg == SIGTERM || sg == SIGINT) {
             *code = EXIT_OK;
@@ -636,7 +636,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     w.bo.notify = notify;
     w.bo.notify_ctx = &w;
     if ((ret = scb_bootstrap_new(&w.bo, &w.b)) < 0) {
-        ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_strerror(ret));
+        ret = cli_fail(c, ret, "bootstrap sequence: %s", scb_error_string(ret));
         goto out;
     }
     load_committed_iccid(&w, st);
@@ -679,7 +679,7 @@ int cmd_watch(struct cli *c, int argc, char **argv)
     dopts.card = on_card;
     dopts.network_done = on_network;
     if ((ret = scb_daemon_new(&dopts, &w.d)) < 0) {
-        ret = cli_fail(c, ret, "daemon: %s", scb_strerror(ret));
+        ret = cli_fail(c, ret, "daemon: %s", scb_error_string(ret));
         goto out;
     }
     sig.w = &w;
@@ -704,7 +704,7 @@ out:
     scb_emu_free(&emu);
     scb_bootstrap_free(&w.b);
     scb_scp03_guard_free(&guard);
-    scb_store_close(&st);
+    scb_store_free(&st);
     cli_pin_wipe(c);
     scb_conf_free(&cf);
     return ret;

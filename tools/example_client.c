@@ -62,7 +62,7 @@ static int on_account(void *ctx, const struct scb_account_change *ch)
         printf("Bootstrap-Server account %s: %s\n", scb_account_event_name(ch->event), uri);
     } else if (ch->event == SCB_ACCOUNT_ADDED) {
         printf("server %u added: register to %s (from %s)\n", ch->ssid, uri,
-               scb_provenance_name(
+               scb_source_name(
                    scb_committed_prov(after, SCB_OBJ_SECURITY, scb_account_security_iid(a))));
     } else if (ch->event == SCB_ACCOUNT_REMOVED) {
         printf("server %u removed: forget it\n", ch->ssid);
@@ -139,7 +139,7 @@ static void ota_update(struct scb_emu *emu, const char *image)
 {
     uint8_t *img;
     size_t n;
-    if (scb_read_file(image, 40000, &img, &n) == 0) {
+    if (scb_util_read_file(image, 40000, &img, &n) == 0) {
         scb_emu_set_file(emu, 0x6432, img, n);
         free(img);
     }
@@ -215,7 +215,7 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     scb_bootstrap_free(&b);
-    scb_store_close(&st);
+    scb_store_free(&st);
     scb_card_free(&card); /* the card borrows the transport: freed first */
     scb_transport_free(&tr);
     scb_emu_free(&emu);

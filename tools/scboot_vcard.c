@@ -182,7 +182,7 @@ static int send_msg(int fd, const uint8_t *buf, size_t n)
     frame[0] = (uint8_t)(n >> 8);
     frame[1] = (uint8_t)n;
     memcpy(frame + 2, buf, n);
-    return scb_write_all(fd, frame, n + 2) == SCB_OK ? 0 : -1;
+    return scb_util_write_all(fd, frame, n + 2) == SCB_OK ? 0 : -1;
 }
 
 /* Serve one connection until it closes, a signal asks for removal, or the fault fires. */
@@ -238,9 +238,9 @@ static int serve(struct vcard *v, int fd)
             rlen = 2;
         }
         if (v->verbose > 1) {
-            scb_hex_encode(msg, n, hex, sizeof(hex));
+            scb_util_hex_encode(msg, n, hex, sizeof(hex));
             log_line(v, "> %s", hex);
-            scb_hex_encode(rsp, rlen, hex, sizeof(hex));
+            scb_util_hex_encode(rsp, rlen, hex, sizeof(hex));
             log_line(v, "< %s", hex);
         }
         if (send_msg(fd, rsp, rlen) < 0) {

@@ -51,7 +51,7 @@ static int first_secret(const struct scb_config *cfg, char *path, size_t cap)
         const struct scb_object *o = &cfg->o[a];
         for (size_t b = 0; b < o->n; b++) {
             for (size_t r = 0; r < o->i[b].n; r++) {
-                if (scb_res_is_secret(o->id, o->i[b].r[r].id)) {
+                if (scb_objdef_resource_is_secret(o->id, o->i[b].r[r].id)) {
                     snprintf(path, cap, "/%u/%u/%u", o->id, o->i[b].id, o->i[b].r[r].id);
                     return 1;
                 }

@@ -174,7 +174,7 @@ static int bytes_value(json_object *v, json_object **out, const char *where, cha
         *out = json_object_new_object();
         json_object_object_add(*out, "hex", json_object_new_string(hex));
     }
-    scb_zeroize(hex, 2 * n + 1); /* the bytes may be a key */
+    scb_util_zeroize(hex, 2 * n + 1); /* the bytes may be a key */
     free(hex);
     return ret;
 }
@@ -205,7 +205,7 @@ static int field_value(const struct field *f, json_object *v, const char *where,
             return scb_bridge_fail(err, errlen, 0, "%s: expected a string", where);
         }
         /* json-c lets overlong forms through; an LwM2M string must be strict UTF-8 */
-        if (!scb_value_utf8_ok((const uint8_t *)json_object_get_string(v),
+        if (!scb_model_utf8_ok((const uint8_t *)json_object_get_string(v),
                                (size_t)json_object_get_string_len(v))) {
             return scb_bridge_fail(err, errlen, 0, "%s: not UTF-8", where);
         }

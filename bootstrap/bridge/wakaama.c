@@ -100,7 +100,7 @@ static void ini_free(struct ini *ini)
         free(ini->sv[k].pub);
         free(ini->sv[k].srv);
         if (ini->sv[k].secret) {
-            scb_zeroize(ini->sv[k].secret, strlen(ini->sv[k].secret));
+            scb_util_zeroize(ini->sv[k].secret, strlen(ini->sv[k].secret));
             free(ini->sv[k].secret);
         }
     }
@@ -219,7 +219,7 @@ static int server_key(struct server *s, const char *k, const char *v, unsigned l
         }
         return 0;
     case 1:
-        if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
+        if (!scb_model_utf8_ok((const uint8_t *)v, strlen(v))) {
             return scb_bridge_fail(err, errlen, line, "uri: not UTF-8");
         }
         slot = &s->uri;
@@ -277,7 +277,7 @@ static int endpoint_key(struct endpoint *e, const char *k, const char *v, unsign
         if (e->name) {
             return scb_bridge_fail(err, errlen, line, "[Endpoint]: Name given twice");
         }
-        if (!scb_value_utf8_ok((const uint8_t *)v, strlen(v))) {
+        if (!scb_model_utf8_ok((const uint8_t *)v, strlen(v))) {
             return scb_bridge_fail(err, errlen, line, "Name: not UTF-8");
         }
         return (e->name = strdup(v)) ? 0 : SCB_E_NOMEM;
@@ -413,7 +413,7 @@ static int parse_ini(const char *text, size_t len, struct ini *ini, char *err, s
                   : sec == SEC_ENDPOINT
                       ? endpoint_key(&ini->ep[ini->nep - 1], buf, v, line, err, errlen)
                       : scb_bridge_fail(err, errlen, line, "key outside a section");
-        scb_zeroize(buf, sizeof(buf));
+        scb_util_zeroize(buf, sizeof(buf));
         if (ret < 0) {
             return ret;
         }
@@ -669,7 +669,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
         }
         if (b->p) {
             memcpy(np, b->p, b->n);
-            scb_zeroize(b->p, b->cap);
+            scb_util_zeroize(b->p, b->cap);
             free(b->p);
         }
         b->p = np;
@@ -913,7 +913,7 @@ int scb_wakaama_export(const struct scb_config *cfg, const char *endpoint, int s
     }
     if (ret != SCB_OK) {
         if (b.p) {
-            scb_zeroize(b.p, b.cap);
+            scb_util_zeroize(b.p, b.cap);
         }
         free(b.p);
         return ret;

@@ -81,7 +81,7 @@ static int decode_records(const uint8_t *buf, size_t end, unsigned declared, str
             o->major = major;
             o->minor = minor;
         }
-        if (!scb_object_is_known(oid) && (ret = keep_raw(cfg, oid, buf + pos, vlen)) < 0) {
+        if (!scb_objdef_object_known(oid) && (ret = keep_raw(cfg, oid, buf + pos, vlen)) < 0) {
             return ret;
         }
         pos += vlen;

@@ -47,7 +47,7 @@ static json_object *hex_value(const uint8_t *d, size_t n)
         json_object_put(o);
         return NULL;
     }
-    scb_hex_encode(d, n, hex, 2 * n + 1);
+    scb_util_hex_encode(d, n, hex, 2 * n + 1);
     int bad = scb_json_put(o, "hex", json_object_new_string(hex));
     free(hex);
     return built(o, bad);
@@ -57,7 +57,7 @@ static json_object *redacted(const struct scb_value *v)
 {
     char h[16] = "";
     json_object *o = json_object_new_object();
-    scb_sha256_prefix(v->data, v->len, h, sizeof(h));
+    scb_util_sha256_prefix(v->data, v->len, h, sizeof(h));
     int bad = scb_json_put(o, "redacted", json_object_new_boolean(1));
     bad |= scb_json_put(o, "length", json_object_new_int64((int64_t)v->len));
     bad |= scb_json_put(o, "sha256", json_object_new_string(h));
@@ -74,10 +74,10 @@ static json_object *value_json(uint16_t oid, uint16_t rid, const struct scb_valu
     uint16_t lo, li;
     char buf[16];
 
-    if (scb_res_is_secret(oid, rid) && !show_secrets) {
+    if (scb_objdef_resource_is_secret(oid, rid) && !show_secrets) {
         return redacted(v);
     }
-    switch (scb_res_type(oid, rid)) {
+    switch (scb_objdef_resource_type(oid, rid)) {
     case SCB_TYPE_INT:
     case SCB_TYPE_TIME:
         if (scb_value_int(v, &i) == 0) {
@@ -190,7 +190,7 @@ char *scb_json_take_text(struct json_object *o)
     }
     if (s != NULL) {
         /* json-c's own buffer of the text may hold secrets too */
-        scb_zeroize((char *)s, n);
+        scb_util_zeroize((char *)s, n);
     }
     json_object_put(o);
     return text;
@@ -204,7 +204,7 @@ char *scb_config_to_json_text(const struct scb_config *c, int show_secrets)
 void scb_json_text_free(char *text)
 {
     if (text != NULL) {
-        scb_zeroize(text, strlen(text));
+        scb_util_zeroize(text, strlen(text));
         free(text);
     }
 }
@@ -346,7 +346,7 @@ static int hex_bytes(struct jctx *j, json_object *o, uint8_t **out, size_t *len)
     if ((*out = malloc(cap)) == NULL) {
         return SCB_E_NOMEM;
     }
-    if (scb_hex_decode(s, *out, cap, len) < 0) {
+    if (scb_util_hex_decode(s, *out, cap, len) < 0) {
         free(*out);
         *out = NULL;
         return jfail(j, "bad hex");
@@ -455,7 +455,7 @@ static int json_uint64(struct jctx *j, json_object *v, uint64_t *out)
 static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *v,
                        uint8_t small[8], uint8_t **heap, const uint8_t **data, size_t *len)
 {
-    enum scb_type t = scb_res_type(oid, rid);
+    enum scb_type t = scb_objdef_resource_type(oid, rid);
     json_type jt = json_object_get_type(v);
     int ret;
     *heap = NULL;
@@ -483,7 +483,7 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
         if ((ret = json_int64(j, v, &iv)) < 0) {
             return ret;
         }
-        *len = scb_encode_int(iv, small);
+        *len = scb_model_encode_int(iv, small);
         break;
     }
     case SCB_TYPE_UINT: {
@@ -491,7 +491,7 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
         if ((ret = json_uint64(j, v, &uv)) < 0) {
             return ret;
         }
-        *len = scb_encode_uint(uv, small);
+        *len = scb_model_encode_uint(uv, small);
         break;
     }
     case SCB_TYPE_FLOAT:
@@ -499,7 +499,7 @@ static int value_bytes(struct jctx *j, uint16_t oid, uint16_t rid, json_object *
             !isfinite(json_object_get_double(v))) {
             return jfail(j, "expected a finite number");
         }
-        *len = scb_encode_float(json_object_get_double(v), small);
+        *len = scb_model_encode_float(json_object_get_double(v), small);
         break;
     case SCB_TYPE_BOOL:
         if (jt != json_type_boolean) {
@@ -550,7 +550,7 @@ static int add_json_value(struct jctx *j, uint16_t oid, struct scb_resource *r, 
         ret = scb_resource_add_value(r, riid, data, len);
     }
     if (heap) {
-        scb_zeroize(heap, len);
+        scb_util_zeroize(heap, len);
         free(heap);
     }
     return ret;
@@ -626,7 +626,7 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
             o->minor = (uint8_t)mi;
         }
     }
-    if (!scb_object_is_known(oid) && json_object_object_get_ex(jo, "tlv", &tlv)) {
+    if (!scb_objdef_object_known(oid) && json_object_object_get_ex(jo, "tlv", &tlv)) {
         return hex_bytes(j, tlv, &o->raw, &o->raw_len);
     }
     if (json_object_object_get_ex(jo, "instances", &insts)) {
@@ -849,7 +849,7 @@ struct tree_facts {
 
 static int utf8_ok(const char *s, size_t len)
 {
-    return scb_value_utf8_ok((const uint8_t *)s, len);
+    return scb_model_utf8_ok((const uint8_t *)s, len);
 }
 
 static void tree_flag(struct tree_facts *f, const char *what, const char *path)
@@ -959,7 +959,7 @@ int scb_json_parse(const char *text, size_t len, struct json_object **out, char 
     json_object *root = json_tokener_parse_ex(tok, marked, (int)mlen + 1);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
     size_t at = text_offset(&sc, json_tokener_get_parse_end(tok));
-    scb_zeroize(marked, mlen); /* the text may hold keys */
+    scb_util_zeroize(marked, mlen); /* the text may hold keys */
     free(marked);
     free(sc.marks);
     json_tokener_free(tok);
@@ -1028,7 +1028,7 @@ int scb_json_encode_image(const char *text, size_t len, size_t pad, struct scb_b
         json_object_put(root);
     }
     if (ret == SCB_OK && (ret = scb_bsfile_encode(&cfg, pad, out)) < 0 && err != NULL) {
-        snprintf(err, errlen, "cannot encode: %s%s", scb_strerror(ret),
+        snprintf(err, errlen, "cannot encode: %s%s", scb_error_string(ret),
                  ret == SCB_E_TOO_LARGE ? " (a bootstrap file holds at most 32 KB)" : "");
     }
     scb_config_free(&cfg);

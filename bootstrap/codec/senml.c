@@ -73,7 +73,7 @@ static int fail(struct dctx *c, const char *path, const char *msg)
  * resource table once it exists (today: the model's registry table for objects 0/1/2/21). */
 static enum scb_type senml_res_type(uint16_t oid, uint16_t rid)
 {
-    return scb_res_type(oid, rid);
+    return scb_objdef_resource_type(oid, rid);
 }
 
 /* "/o/i/r" or "/o/i/r/ri": decimal IDs 0..65535. Returns the number of IDs (3 or 4) or -1. */
@@ -182,11 +182,11 @@ static int untyped_value(const struct sv *v, uint8_t tmp[8], const uint8_t **dat
     switch (v->kind) {
     case SV_NUM:
         if (v->is_int && !v->neg && v->u > (uint64_t)INT64_MAX) {
-            *len = scb_encode_uint(v->u, tmp);
+            *len = scb_model_encode_uint(v->u, tmp);
         } else if (num_as_int(v, &i) == 0) {
-            *len = scb_encode_int(i, tmp);
+            *len = scb_model_encode_int(i, tmp);
         } else {
-            *len = scb_encode_float(v->d, tmp);
+            *len = scb_model_encode_float(v->d, tmp);
         }
         *data = tmp;
         return 0;
@@ -220,19 +220,19 @@ static int typed_value(enum scb_type t, const struct sv *v, uint8_t tmp[8], cons
         if (v->kind != SV_NUM || num_as_int(v, &i) < 0) {
             return -1;
         }
-        *len = scb_encode_int(i, tmp);
+        *len = scb_model_encode_int(i, tmp);
         return 0;
     case SCB_TYPE_UINT:
         if (v->kind != SV_NUM || num_as_uint(v, &u) < 0) {
             return -1;
         }
-        *len = scb_encode_uint(u, tmp);
+        *len = scb_model_encode_uint(u, tmp);
         return 0;
     case SCB_TYPE_FLOAT:
         if (v->kind != SV_NUM) {
             return -1;
         }
-        *len = scb_encode_float(num_as_double(v), tmp);
+        *len = scb_model_encode_float(num_as_double(v), tmp);
         return 0;
     case SCB_TYPE_BOOL:
         if (v->kind != SV_BOOL) {
@@ -245,7 +245,7 @@ static int typed_value(enum scb_type t, const struct sv *v, uint8_t tmp[8], cons
         *len = 4;
         return v->kind == SV_OBJLNK ? objlnk_value(v, tmp) : -1;
     case SCB_TYPE_STRING:
-        if (v->kind != SV_STR || !scb_value_utf8_ok(v->p, v->len)) {
+        if (v->kind != SV_STR || !scb_model_utf8_ok(v->p, v->len)) {
             return -1;
         }
         *data = v->p;
@@ -583,7 +583,7 @@ static int decode_json(struct dctx *c, const uint8_t *buf, size_t len)
             ret = apply_record(c, &rec);
         }
         if (vd) {
-            scb_zeroize(vd, vdlen);
+            scb_util_zeroize(vd, vdlen);
             free(vd);
         }
     }
@@ -853,7 +853,7 @@ static void cbor_wipe_bytes(cbor_item_t *root)
             cbor_item_t *v = pairs[m].value;
             if (v && cbor_isa_bytestring(v) && cbor_bytestring_is_definite(v) &&
                 cbor_bytestring_handle(v) != NULL) {
-                scb_zeroize(cbor_bytestring_handle(v), cbor_bytestring_length(v));
+                scb_util_zeroize(cbor_bytestring_handle(v), cbor_bytestring_length(v));
             }
         }
     }
@@ -986,7 +986,7 @@ static int out_value(uint16_t oid, uint16_t rid, const struct scb_value *v, stru
         }
         break;
     case SCB_TYPE_STRING:
-        if (scb_value_utf8_ok(v->data, v->len)) {
+        if (scb_model_utf8_ok(v->data, v->len)) {
             e->kind = SV_STR;
             e->p = v->data;
             e->len = v->len;

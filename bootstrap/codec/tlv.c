@@ -159,12 +159,12 @@ static int add_value(struct scb_resource *r, uint16_t oid, uint16_t iid, uint16_
                         "resource instance %u appears twice", riid);
         }
     }
-    if (scb_value_check(oid, r->id, &v) < 0) {
+    if (scb_objdef_value_check(oid, r->id, &v) < 0) {
         snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
         return scb_decode_fail(err, "tlv-value-invalid", off, path,
                     "%zu-byte value does not fit the resource's type (%s%s)", t->len,
-                    scb_objdef_type_name(scb_res_type(oid, r->id)),
-                    scb_res_type(oid, r->id) == SCB_TYPE_STRING ? ": UTF-8 without NUL" : "");
+                    scb_objdef_type_name(scb_objdef_resource_type(oid, r->id)),
+                    scb_objdef_resource_type(oid, r->id) == SCB_TYPE_STRING ? ": UTF-8 without NUL" : "");
     }
     int ret = scb_resource_add_value(r, riid, t->value, t->len);
     return ret;

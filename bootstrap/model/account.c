@@ -126,7 +126,7 @@ static int copy_string(const struct scb_instance *in, uint16_t rid, char **out)
 static void free_string(char **s)
 {
     if (*s != NULL) {
-        scb_zeroize(*s, strlen(*s));
+        scb_util_zeroize(*s, strlen(*s));
         free(*s);
         *s = NULL;
     }

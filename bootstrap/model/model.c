@@ -12,30 +12,30 @@
 #include "scboot/objdefs.h"
 #include "scboot/util.h"
 
-enum scb_type scb_res_type(uint16_t oid, uint16_t rid)
+enum scb_type scb_objdef_resource_type(uint16_t oid, uint16_t rid)
 {
     const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     return d ? d->type : SCB_TYPE_UNKNOWN;
 }
 
-int scb_res_is_secret(uint16_t oid, uint16_t rid)
+int scb_objdef_resource_is_secret(uint16_t oid, uint16_t rid)
 {
     const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     return d ? d->secret : 0;
 }
 
-const char *scb_res_name(uint16_t oid, uint16_t rid)
+const char *scb_objdef_resource_name(uint16_t oid, uint16_t rid)
 {
     const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
     return d ? d->name : NULL;
 }
 
-int scb_object_is_known(uint16_t oid)
+int scb_objdef_object_known(uint16_t oid)
 {
     return scb_objdef_object_known(oid);
 }
 
-const char *scb_object_name(uint16_t oid)
+const char *scb_objdef_object_name(uint16_t oid)
 {
     return scb_objdef_object_name(oid);
 }
@@ -51,7 +51,7 @@ static void free_resource(struct scb_resource *r)
 {
     for (size_t k = 0; k < r->n; k++) {
         if (r->v[k].data) {
-            scb_zeroize(r->v[k].data, r->v[k].len);
+            scb_util_zeroize(r->v[k].data, r->v[k].len);
         }
         free(r->v[k].data);
     }
@@ -77,7 +77,7 @@ static void free_object(struct scb_object *o)
     }
     free(o->i);
     if (o->raw) {
-        scb_zeroize(o->raw, o->raw_len);
+        scb_util_zeroize(o->raw, o->raw_len);
     }
     free(o->raw);
     memset(o, 0, sizeof(*o));
@@ -418,7 +418,7 @@ int scb_value_objlnk(const struct scb_value *v, uint16_t *oid, uint16_t *iid)
     return SCB_OK;
 }
 
-int scb_value_utf8_ok(const uint8_t *s, size_t len)
+int scb_model_utf8_ok(const uint8_t *s, size_t len)
 {
     if (s == NULL && len > 0) {
         return 0;
@@ -462,7 +462,7 @@ int scb_value_utf8_ok(const uint8_t *s, size_t len)
     return 1;
 }
 
-size_t scb_encode_int(int64_t v, uint8_t *out)
+size_t scb_model_encode_int(int64_t v, uint8_t *out)
 {
     size_t n;
     if (v >= INT8_MIN && v <= INT8_MAX) {
@@ -481,7 +481,7 @@ size_t scb_encode_int(int64_t v, uint8_t *out)
     return n;
 }
 
-size_t scb_encode_uint(uint64_t v, uint8_t *out)
+size_t scb_model_encode_uint(uint64_t v, uint8_t *out)
 {
     size_t n = v <= UINT8_MAX ? 1 : v <= UINT16_MAX ? 2 : v <= UINT32_MAX ? 4 : 8;
     for (size_t k = 0; k < n; k++) {
@@ -490,7 +490,7 @@ size_t scb_encode_uint(uint64_t v, uint8_t *out)
     return n;
 }
 
-size_t scb_encode_float(double v, uint8_t *out)
+size_t scb_model_encode_float(double v, uint8_t *out)
 {
     float f = (float)v;
     if ((double)f == v) {
@@ -590,7 +590,7 @@ static int value_equal(uint16_t oid, uint16_t rid, const struct scb_value *a,
     if (a->riid != b->riid) {
         return 0;
     }
-    switch (scb_res_type(oid, rid)) {
+    switch (scb_objdef_resource_type(oid, rid)) {
     case SCB_TYPE_INT:
     case SCB_TYPE_TIME: {
         int64_t x, y;

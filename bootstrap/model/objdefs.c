@@ -198,7 +198,7 @@ int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len)
     case SCB_TYPE_OBJLNK:
         return len == 4;
     case SCB_TYPE_STRING:
-        return (len == 0 || memchr(data, 0, len) == NULL) && scb_value_utf8_ok(data, len);
+        return (len == 0 || memchr(data, 0, len) == NULL) && scb_model_utf8_ok(data, len);
     case SCB_TYPE_NONE:
         return len == 0;
     default:
@@ -206,10 +206,10 @@ int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len)
     }
 }
 
-int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
+int scb_objdef_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v)
 {
     if (v == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    return scb_objdef_value_fits(scb_res_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
+    return scb_objdef_value_fits(scb_objdef_resource_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
 }

@@ -686,7 +686,7 @@ static void missing(struct vctx *c, uint16_t oid, const struct scb_instance *in,
         if (scb_instance_resource(in, rids[k]) == NULL) {
             ipath(path, sizeof(path), oid, in->id, rids[k]);
             ADD(c, SCB_RULE_RESOURCE_MISSING, SCB_SEV_ERROR, path, "mandatory resource %s is absent",
-                scb_res_name(oid, rids[k]));
+                scb_objdef_resource_name(oid, rids[k]));
         }
     }
 }
@@ -772,7 +772,7 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
             ADD(c, SCB_RULE_CREDENTIALS_MISSING, SCB_SEV_ERROR, path, "PSK mode without %s",
                 vlen(c, in, id_rid) == 0 ? "an identity (/3)" : "a key (/5)");
         }
-        if (id && id->len && (id->len > 128 || !scb_value_utf8_ok(id->data, id->len))) {
+        if (id && id->len && (id->len > 128 || !scb_model_utf8_ok(id->data, id->len))) {
             ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, id_rid);
             ADD(c, SCB_RULE_PSK_IDENTITY_INVALID, SCB_SEV_ERROR, path, "PSK identity %s",
                 id->len > 128 ? "is longer than 128 bytes" : "is not valid UTF-8");
@@ -788,7 +788,7 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
                 ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, need[k]);
                 ADD(c, SCB_RULE_CREDENTIALS_MISSING, SCB_SEV_ERROR, path, "%s mode without %s",
                     mode == MODE_RPK ? "RPK" : "certificate",
-                    scb_res_name(SCB_OBJ_SECURITY, need[k]));
+                    scb_objdef_resource_name(SCB_OBJ_SECURITY, need[k]));
                 all = 0;
             }
         }
@@ -801,7 +801,7 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
             if (!pub(value_of(c, SCB_OBJ_SECURITY, in, rid))) {
                 ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, rid);
                 ADD(c, SCB_RULE_KEY_FORMAT_INVALID, SCB_SEV_ERROR, path, "%s is not %s",
-                    scb_res_name(SCB_OBJ_SECURITY, rid), what);
+                    scb_objdef_resource_name(SCB_OBJ_SECURITY, rid), what);
             }
         }
         if (!der_privkey_ok(value_of(c, SCB_OBJ_SECURITY, in, key_rid))) {
@@ -816,7 +816,7 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
             if (vlen(c, in, rid)) {
                 ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, rid);
                 ADD(c, SCB_RULE_CREDENTIALS_UNEXPECTED, SCB_SEV_WARNING, path,
-                    "NoSec mode with a non-empty %s", scb_res_name(SCB_OBJ_SECURITY, rid));
+                    "NoSec mode with a non-empty %s", scb_objdef_resource_name(SCB_OBJ_SECURITY, rid));
             }
         }
     }
@@ -953,7 +953,7 @@ static void check_server(struct vctx *c, const struct scb_object *o,
     for (size_t k = 0; k < 2; k++) {
         if (get_uint(c, oid, in, retry[k], &u) == 0 && u == 0) {
             ipath(path, sizeof(path), oid, in->id, retry[k]);
-            ADD(c, SCB_RULE_RETRY_INVALID, SCB_SEV_ERROR, path, "%s is 0", scb_res_name(oid, retry[k]));
+            ADD(c, SCB_RULE_RETRY_INVALID, SCB_SEV_ERROR, path, "%s is 0", scb_objdef_resource_name(oid, retry[k]));
         }
     }
 }

@@ -170,7 +170,7 @@ static void finish(struct bs *b, coap_pdu_t *resp)
     }
     /* the same validator and commit as a client's own CoAP stack reaches (scboot/session.h) */
     code = scb_session_commit(b->session, b->st, why, sizeof(why));
-    if (code == SCB_COAP_2_04_CHANGED) {
+    if (code == SCB_COAP_CODE_2_04_CHANGED) {
         logf_(b, "Bootstrap-Finish accepted: configuration committed");
         reply(resp, CODE(2, 4), -1, NULL, 0);
         b->done = 1;
@@ -179,12 +179,12 @@ static void finish(struct bs *b, coap_pdu_t *resp)
         const char *os = why[0] ? strrchr(why, ':') : NULL;
         char line[200];
         snprintf(line, sizeof(line), "could not commit the configuration: %s%s%s",
-                 scb_strerror(code), os ? ":" : "", os ? os + 1 : "");
+                 scb_error_string(code), os ? ":" : "", os ? os + 1 : "");
         reply(resp, CODE(5, 0), 0, (const uint8_t *)line, strlen(line));
         outcome(b, SCB_COAP_COMMIT_FAILED, "Bootstrap-Finish answered 5.00: %s",
                 why[0] ? why : line);
         b->done = -1;
-    } else if (code == SCB_COAP_4_06_NOT_ACCEPTABLE) {
+    } else if (code == SCB_COAP_CODE_4_06_NOT_ACCEPTABLE) {
         scb_session_diagnostic(b->session, &out);
         logf_(b, "Bootstrap-Finish answered 4.06: %zu violation(s)",
               scb_session_report(b->session)->n);
@@ -353,7 +353,7 @@ static void handle(coap_resource_t *res, coap_session_t *cs, const coap_pdu_t *r
                                        &out, &used);
             cf = (int)used;
         }
-        if (code == SCB_COAP_2_05_CONTENT) {
+        if (code == SCB_COAP_CODE_2_05_CONTENT) {
             answer_large(res, cs, req, resp, query, (uint16_t)cf, &out);
         } else {
             reply(resp, code < 0 ? COAP_RESPONSE_CODE(500) : code, -1, NULL, 0);

@@ -15,7 +15,7 @@
 void scb_body_reset(struct scb_body *a)
 {
     if (a->data) {
-        scb_zeroize(a->data, SCB_COAP_MAX_BODY);
+        scb_util_zeroize(a->data, SCB_COAP_MAX_BODY);
         free(a->data);
     }
     memset(a, 0, sizeof(*a));

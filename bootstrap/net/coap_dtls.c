@@ -23,7 +23,7 @@
 static void owned_free(struct scb_owned *o)
 {
     if (o->data) {
-        scb_zeroize(o->data, o->len);
+        scb_util_zeroize(o->data, o->len);
         free(o->data);
     }
     o->data = NULL;

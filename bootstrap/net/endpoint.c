@@ -64,13 +64,13 @@ int scb_endpoint_facts_from_host(struct scb_endpoint_facts *f, const char *machi
     }
     f->hostname[sizeof(f->hostname) - 1] = '\0';
     f->machine_id[0] = '\0';
-    if (scb_read_text(machine_id_path ? machine_id_path : "/etc/machine-id", MACHINE_ID_FILE_MAX,
+    if (scb_util_read_text(machine_id_path ? machine_id_path : "/etc/machine-id", MACHINE_ID_FILE_MAX,
                       &text, &len) == SCB_OK) {
         text[strcspn(text, "\n")] = '\0';
         if (is_hex32(text)) { /* "uninitialized" or anything else: not known */
             snprintf(f->machine_id, sizeof(f->machine_id), "%s", text);
         }
-        scb_zeroize(text, len);
+        scb_util_zeroize(text, len);
         free(text);
     }
     return SCB_OK;
@@ -116,12 +116,12 @@ static int machine_uuid(const char *machine_id, char *out, size_t cap)
     uint8_t id[16], mac[32];
     size_t n = 0;
     int ret;
-    if (!is_hex32(machine_id) || scb_hex_decode(machine_id, id, sizeof(id), &n) < 0 ||
+    if (!is_hex32(machine_id) || scb_util_hex_decode(machine_id, id, sizeof(id), &n) < 0 ||
         n != sizeof(id)) {
         return SCB_E_NOT_FOUND;
     }
     ret = scb_crypto_hmac_sha256(id, sizeof(id), app_key, sizeof(app_key), mac);
-    scb_zeroize(id, sizeof(id));
+    scb_util_zeroize(id, sizeof(id));
     if (ret < 0) {
         return ret;
     }
@@ -131,7 +131,7 @@ static int machine_uuid(const char *machine_id, char *out, size_t cap)
              "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", mac[0],
              mac[1], mac[2], mac[3], mac[4], mac[5], mac[6], mac[7], mac[8], mac[9], mac[10],
              mac[11], mac[12], mac[13], mac[14], mac[15]);
-    scb_zeroize(mac, sizeof(mac));
+    scb_util_zeroize(mac, sizeof(mac));
     return SCB_OK;
 }
 
@@ -224,7 +224,7 @@ int scb_endpoint_build(const char *spec, const struct scb_endpoint_facts *f, cha
         }
         if (o + vlen > SCB_ENDPOINT_MAX || o + vlen >= cap) {
             out[0] = '\0';
-            scb_zeroize(val, sizeof(val));
+            scb_util_zeroize(val, sizeof(val));
             fail(err, errlen, "the endpoint name is longer than %u bytes", SCB_ENDPOINT_MAX);
             return SCB_E_TOO_LARGE;
         }

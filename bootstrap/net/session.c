@@ -36,7 +36,7 @@ static uint64_t mono_ms(void *ctx)
     return scb_now_ms();
 }
 
-int scb_path_parse(const char *path, uint16_t ids[3])
+int scb_session_path_parse(const char *path, uint16_t ids[3])
 {
     if (path == NULL || ids == NULL) {
         return SCB_E_INVALID_ARG;
@@ -169,7 +169,7 @@ int scb_session_tick(struct scb_session *s)
 static int begin_op(struct scb_session *s)
 {
     if (scb_session_tick(s) < 0 || s->state != SCB_SESSION_OPEN) {
-        return SCB_COAP_4_00_BAD_REQUEST;
+        return SCB_COAP_CODE_4_00_BAD_REQUEST;
     }
     s->last_op_ms = s->now(s->clock_ctx);
     return 0;
@@ -209,7 +209,7 @@ static int merge_instance(struct scb_session *s, uint16_t oid, const struct scb_
     for (size_t r = 0; r < src->n; r++) {
         const struct scb_resource *sr = &src->r[r];
         struct scb_resource *dr;
-        if (scb_object_is_known(oid) && scb_res_type(oid, sr->id) == SCB_TYPE_UNKNOWN) {
+        if (scb_objdef_object_known(oid) && scb_objdef_resource_type(oid, sr->id) == SCB_TYPE_UNKNOWN) {
             continue; /* unknown optional resources are ignored (6.1.7.4) */
         }
         scb_instance_remove_resource(dst, sr->id);
@@ -253,10 +253,10 @@ static int write_decoded(struct scb_session *s, const struct scb_config *tmp, in
         return dret;
     }
     if (dret < 0 || o == NULL) {
-        return SCB_COAP_4_00_BAD_REQUEST; /* malformed payload or a value that does not fit */
+        return SCB_COAP_CODE_4_00_BAD_REQUEST; /* malformed payload or a value that does not fit */
     }
     if (depth == 3 && (o->n != 1 || o->i[0].n != 1 || o->i[0].r[0].id != ids[2])) {
-        return SCB_COAP_4_00_BAD_REQUEST; /* /o/i/r carries that one resource */
+        return SCB_COAP_CODE_4_00_BAD_REQUEST; /* /o/i/r carries that one resource */
     }
     for (size_t k = 0; k < o->n && ret >= 0; k++) {
         ret = merge_instance(s, ids[0], &o->i[k]);
@@ -265,7 +265,7 @@ static int write_decoded(struct scb_session *s, const struct scb_config *tmp, in
         struct scb_object *dummy;
         ret = scb_config_add_object(&s->staging, ids[0], &dummy);
     }
-    return ret < 0 ? ret : SCB_COAP_2_04_CHANGED;
+    return ret < 0 ? ret : SCB_COAP_CODE_2_04_CHANGED;
 }
 
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
@@ -275,7 +275,7 @@ int scb_session_write(struct scb_session *s, const char *path, unsigned content_
         return SCB_E_INVALID_ARG;
     }
     uint16_t ids[3];
-    int depth = scb_path_parse(path, ids), ret;
+    int depth = scb_session_path_parse(path, ids), ret;
     struct scb_config tmp;
     struct scb_decode_error err;
 
@@ -284,10 +284,10 @@ int scb_session_write(struct scb_session *s, const char *path, unsigned content_
     }
     if (content_format != SCB_CF_TLV && content_format != SCB_CF_SENML_JSON &&
         content_format != SCB_CF_SENML_CBOR) {
-        return SCB_COAP_4_15_UNSUPPORTED_FORMAT;
+        return SCB_COAP_CODE_4_15_UNSUPPORTED_FORMAT;
     }
     if (depth < 1 || ids[0] == 0xFFFF || (depth >= 2 && ids[1] == 0xFFFF)) {
-        return SCB_COAP_4_00_BAD_REQUEST;
+        return SCB_COAP_CODE_4_00_BAD_REQUEST;
     }
     scb_config_init(&tmp);
     ret = content_format == SCB_CF_TLV
@@ -347,26 +347,26 @@ int scb_session_delete(struct scb_session *s, const char *path)
         return SCB_E_INVALID_ARG;
     }
     uint16_t ids[3];
-    int depth = scb_path_parse(path, ids), ret;
+    int depth = scb_session_path_parse(path, ids), ret;
 
     if ((ret = begin_op(s)) != 0) {
         return ret;
     }
     if (depth < 0 || depth > 2) {
-        return SCB_COAP_4_00_BAD_REQUEST;
+        return SCB_COAP_CODE_4_00_BAD_REQUEST;
     }
     if (depth == 0) {
         for (size_t k = s->staging.n; k > 0; k--) {
             delete_object(s, s->staging.o[k - 1].id);
         }
-        return SCB_COAP_2_02_DELETED;
+        return SCB_COAP_CODE_2_02_DELETED;
     }
     if (depth == 1) {
         delete_object(s, ids[0]);
-        return SCB_COAP_2_02_DELETED;
+        return SCB_COAP_CODE_2_02_DELETED;
     }
     if (protected_instance(s, ids[0], ids[1])) {
-        return SCB_COAP_4_00_BAD_REQUEST;
+        return SCB_COAP_CODE_4_00_BAD_REQUEST;
     }
     struct scb_object *o = scb_config_object(&s->staging, ids[0]);
     if (o) {
@@ -375,7 +375,7 @@ int scb_session_delete(struct scb_session *s, const char *path)
             scb_config_remove_object(&s->staging, ids[0]);
         }
     }
-    return SCB_COAP_2_02_DELETED;
+    return SCB_COAP_CODE_2_02_DELETED;
 }
 
 static int puts_buf(struct scb_buf *out, const char *str)
@@ -474,23 +474,23 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
         return SCB_E_INVALID_ARG;
     }
     uint16_t ids[3];
-    int depth = scb_path_parse(path, ids), ret;
+    int depth = scb_session_path_parse(path, ids), ret;
     static const uint16_t base[] = {0, 1, 2, 3, 21};
 
     if ((ret = begin_op(s)) != 0) {
         return ret;
     }
     if (depth < 0 || depth > 1) {
-        return SCB_COAP_4_00_BAD_REQUEST;
+        return SCB_COAP_CODE_4_00_BAD_REQUEST;
     }
     if (depth == 1) {
         /* Discover on /o: that object's links only; the root link with the enabler version
          * belongs to the answer for / (1.1.1 6.1.7.3 shows it there only) */
         if (!supported_object(s, ids[0]) && !scb_config_object(&s->staging, ids[0])) {
-            return SCB_COAP_4_04_NOT_FOUND;
+            return SCB_COAP_CODE_4_04_NOT_FOUND;
         }
         ret = link_object(s, ids[0], "", out);
-        return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+        return ret < 0 ? ret : SCB_COAP_CODE_2_05_CONTENT;
     }
     if ((ret = puts_buf(out, "</>;lwm2m=1.1")) < 0) {
         return ret;
@@ -515,7 +515,7 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
             return ret;
         }
     }
-    return SCB_COAP_2_05_CONTENT;
+    return SCB_COAP_CODE_2_05_CONTENT;
 }
 
 int scb_session_read_as(struct scb_session *s, const char *path, int accept,
@@ -525,24 +525,24 @@ int scb_session_read_as(struct scb_session *s, const char *path, int accept,
         return SCB_E_INVALID_ARG;
     }
     uint16_t ids[3];
-    int depth = scb_path_parse(path, ids), ret;
+    int depth = scb_session_path_parse(path, ids), ret;
     unsigned cf = accept < 0 ? SCB_CF_TLV : (unsigned)accept;
 
     if ((ret = begin_op(s)) != 0) {
         return ret;
     }
     if (cf != SCB_CF_TLV && cf != SCB_CF_SENML_JSON && cf != SCB_CF_SENML_CBOR) {
-        return SCB_COAP_4_06_NOT_ACCEPTABLE;
+        return SCB_COAP_CODE_4_06_NOT_ACCEPTABLE;
     }
     if (used) {
         *used = cf;
     }
     if (depth < 1 || depth > 2 || (ids[0] != 1 && ids[0] != 2)) {
-        return SCB_COAP_4_00_BAD_REQUEST; /* Bootstrap-Read: /1 and /2 only (1.1 6.1.7.7) */
+        return SCB_COAP_CODE_4_00_BAD_REQUEST; /* Bootstrap-Read: /1 and /2 only (1.1 6.1.7.7) */
     }
     struct scb_object *o = scb_config_object(&s->staging, ids[0]);
     if (depth == 2 && scb_object_instance(o, ids[1]) == NULL) {
-        return SCB_COAP_4_04_NOT_FOUND;
+        return SCB_COAP_CODE_4_04_NOT_FOUND;
     }
     if (cf != SCB_CF_TLV) {
         ret = scb_senml_encode(cf, o, depth == 2 ? ids[1] : -1, out);
@@ -551,7 +551,7 @@ int scb_session_read_as(struct scb_session *s, const char *path, int accept,
     } else {
         ret = scb_tlv_encode_instance(scb_object_instance(o, ids[1]), out);
     }
-    return ret < 0 ? ret : SCB_COAP_2_05_CONTENT;
+    return ret < 0 ? ret : SCB_COAP_CODE_2_05_CONTENT;
 }
 
 int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out)
@@ -631,7 +631,7 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit)
     replace_bs_account(s, &cand);
     if ((ret = scb_validate(&cand, &s->profile, SCB_SRC_NETWORK, &s->report)) == SCB_OK &&
         scb_report_has_errors(&s->report)) {
-        ret = SCB_COAP_4_06_NOT_ACCEPTABLE; /* the server may correct and Finish again */
+        ret = SCB_COAP_CODE_4_06_NOT_ACCEPTABLE; /* the server may correct and Finish again */
     }
     if (ret != SCB_OK) {
         scb_config_free(&cand);
@@ -639,7 +639,7 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit)
     }
     *commit = cand; /* handed over: the caller frees */
     s->state = SCB_SESSION_DONE;
-    return SCB_COAP_2_04_CHANGED;
+    return SCB_COAP_CODE_2_04_CHANGED;
 }
 
 int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out)
@@ -674,7 +674,7 @@ static int commit_accepted(struct scb_store *st, struct scb_config *accepted, ch
         return ret;
     }
     /* the store's provenance merge: instances the server left as they were keep theirs */
-    ret = scb_committed_replace(&next, &prev, accepted, SCB_PROV_NETWORK);
+    ret = scb_committed_replace(&next, &prev, accepted, SCB_SRC_NETWORK);
     scb_committed_free(&prev);
     if (ret == SCB_OK) {
         ret = scb_store_commit(st, &next, err, errlen);
@@ -694,7 +694,7 @@ int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, s
         return SCB_E_INVALID_ARG;
     }
     scb_config_init(&accepted);
-    if ((code = scb_session_finish(s, &accepted)) != SCB_COAP_2_04_CHANGED) {
+    if ((code = scb_session_finish(s, &accepted)) != SCB_COAP_CODE_2_04_CHANGED) {
         scb_config_free(&accepted);
         return code;
     }
@@ -702,5 +702,5 @@ int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, s
         s->state = SCB_SESSION_FAILED; /* nothing committed: the session is over */
         return code;
     }
-    return SCB_COAP_2_04_CHANGED;
+    return SCB_COAP_CODE_2_04_CHANGED;
 }

@@ -418,7 +418,7 @@ static int conf_read(const char *path, char **text, size_t *len, char *err, size
         return SCB_E_INVALID_ARG;
     }
     /* nobody but root (or us) may change it or swap it: not through its directories either */
-    int tr = scb_path_trusted(path, err, errlen);
+    int tr = scb_util_path_trusted(path, err, errlen);
     if (tr < 0 && tr != SCB_E_NOT_FOUND) {
         return tr;
     }

@@ -142,7 +142,7 @@ static int path_dirs_trusted(const char *name, const char *prog, char *why, size
         char d[1024], sub[640];
         size_t n = strcspn(p, ":");
         snprintf(d, sizeof(d), "%.*s", n == 0 ? 1 : (int)n, n == 0 ? "." : p);
-        if (scb_path_trusted(d, sub, sizeof(sub)) == SCB_E_UNSAFE) {
+        if (scb_util_path_trusted(d, sub, sizeof(sub)) == SCB_E_UNSAFE) {
             snprintf(why, cap, "%s: $PATH directory %s, searched for it first: %s", name, d,
                      sub);
             return SCB_E_UNSAFE;
@@ -257,7 +257,7 @@ static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
             struct stat ast;
             if (strchr(word, '/') != NULL && strpbrk(word, "$`\\\"'*?[~") == NULL &&
                 stat(word, &ast) == 0 && S_ISREG(ast.st_mode) && (ast.st_mode & 0111) &&
-                scb_path_trusted(word, why, cap) == SCB_E_UNSAFE) {
+                scb_util_path_trusted(word, why, cap) == SCB_E_UNSAFE) {
                 return SCB_E_UNSAFE;
             }
             continue;
@@ -283,7 +283,7 @@ static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
         }
         if (k == SCB_HOOK_SHELL) {
             *unchecked = 1;
-        } else if (k == SCB_HOOK_FILE && scb_path_trusted(prog, why, cap) == SCB_E_UNSAFE) {
+        } else if (k == SCB_HOOK_FILE && scb_util_path_trusted(prog, why, cap) == SCB_E_UNSAFE) {
             return SCB_E_UNSAFE;
         } else if (strchr(word, '/') == NULL &&
                    path_dirs_trusted(word, k == SCB_HOOK_FILE ? prog : NULL, why, cap) ==

@@ -90,9 +90,9 @@ int scb_committed_copy(struct scb_committed *dst, const struct scb_committed *sr
     return SCB_OK;
 }
 
-const char *scb_provenance_name(enum scb_provenance p)
+const char *scb_source_name(enum scb_source p)
 {
-    return p == SCB_PROV_CARD ? "card" : p == SCB_PROV_FACTORY ? "factory" : "network";
+    return p == SCB_SRC_CARD ? "card" : p == SCB_SRC_FACTORY ? "factory" : "network";
 }
 
 static struct scb_prov *find_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid)
@@ -110,17 +110,17 @@ static int prov_recorded(const struct scb_committed *c, uint16_t oid, uint16_t i
     return find_prov(c, oid, iid) != NULL;
 }
 
-enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid)
+enum scb_source scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid)
 {
     if (c == NULL) {
-        return SCB_PROV_NETWORK;
+        return SCB_SRC_NETWORK;
     }
     struct scb_prov *p = find_prov(c, oid, iid);
-    return p ? p->prov : SCB_PROV_NETWORK;
+    return p ? p->prov : SCB_SRC_NETWORK;
 }
 
 int scb_committed_set_prov(struct scb_committed *c, uint16_t oid, uint16_t iid,
-                           enum scb_provenance p)
+                           enum scb_source p)
 {
     if (c == NULL) {
         return SCB_E_INVALID_ARG;
@@ -148,7 +148,7 @@ static void forget_prov(struct scb_committed *c, uint16_t oid, uint16_t iid)
     }
 }
 
-void scb_committed_drop(struct scb_committed *c, enum scb_provenance p)
+void scb_committed_drop(struct scb_committed *c, enum scb_source p)
 {
     if (c == NULL) {
         return;
@@ -170,7 +170,7 @@ void scb_committed_drop(struct scb_committed *c, enum scb_provenance p)
 }
 
 int scb_committed_replace(struct scb_committed *out, const struct scb_committed *prev,
-                          struct scb_config *cfg, enum scb_provenance p)
+                          struct scb_config *cfg, enum scb_source p)
 {
     if (out == NULL || prev == NULL || cfg == NULL) {
         return SCB_E_INVALID_ARG;
@@ -189,11 +189,11 @@ int scb_committed_replace(struct scb_committed *out, const struct scb_committed 
         for (size_t k = 0; k < o->n; k++) {
             const struct scb_instance *now = &o->i[k];
             const struct scb_instance *was = old ? scb_object_instance(old, now->id) : NULL;
-            enum scb_provenance q = p;
+            enum scb_source q = p;
             if (was != NULL && scb_instance_equal(o->id, was, now)) {
                 q = scb_committed_prov(prev, o->id, now->id);
             }
-            card_left |= q == SCB_PROV_CARD;
+            card_left |= q == SCB_SRC_CARD;
             if ((ret = scb_committed_set_prov(out, o->id, now->id, q)) < 0) {
                 scb_committed_free(out);
                 scb_committed_init(out);
@@ -210,7 +210,7 @@ int scb_committed_replace(struct scb_committed *out, const struct scb_committed 
 /* Move every instance of copy into c's configuration, in instance-ID order, with provenance
  * p; what is not moved stays copy's to free. */
 static int move_instances(struct scb_committed *c, struct scb_config *copy,
-                          enum scb_provenance p)
+                          enum scb_source p)
 {
     int ret;
     for (size_t a = 0; a < copy->n; a++) {
@@ -239,7 +239,7 @@ static int move_instances(struct scb_committed *c, struct scb_config *copy,
 }
 
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
-                        enum scb_provenance p)
+                        enum scb_source p)
 {
     if (c == NULL || cfg == NULL) {
         return SCB_E_INVALID_ARG;
@@ -275,12 +275,12 @@ static json_object *card_json(const struct scb_fingerprint *id)
     json_object *card = json_object_new_object();
     char hex[80];
     int bad = scb_json_put(card, "iccid", json_object_new_string(id->iccid));
-    scb_hex_encode(id->sha256, 32, hex, sizeof(hex));
+    scb_util_hex_encode(id->sha256, 32, hex, sizeof(hex));
     bad |= scb_json_put(card, "sha256", json_object_new_string(hex));
     bad |= scb_json_put(card, "reader", json_object_new_string(id->reader));
-    scb_hex_encode(id->aid, id->aid_len, hex, sizeof(hex));
+    scb_util_hex_encode(id->aid, id->aid_len, hex, sizeof(hex));
     bad |= scb_json_put(card, "aid", json_object_new_string(hex));
-    scb_hex_encode(id->path.path, id->path.len, hex, sizeof(hex));
+    scb_util_hex_encode(id->path.path, id->path.len, hex, sizeof(hex));
     bad |= scb_json_put(card, "path", json_object_new_string(hex));
     if (bad) {
         json_object_put(card);
@@ -302,7 +302,7 @@ struct json_object *scb_committed_to_json(const struct scb_committed *c, int red
     bad |= scb_json_put(root, "committed_at", json_object_new_string(c->committed_at));
     for (size_t k = 0; k < c->nprov && prov && !bad; k++) {
         snprintf(key, sizeof(key), "/%u/%u", c->prov[k].oid, c->prov[k].iid);
-        bad |= scb_json_put(prov, key, json_object_new_string(scb_provenance_name(c->prov[k].prov)));
+        bad |= scb_json_put(prov, key, json_object_new_string(scb_source_name(c->prov[k].prov)));
     }
     bad |= scb_json_put(root, "provenance", prov);
     if (c->card.valid) {
@@ -363,7 +363,7 @@ static int hex_field(json_object *o, const char *key, uint8_t *out, size_t cap, 
     json_object *v = member(o, key, json_type_string);
     size_t n = 0;
     if (v == NULL || (size_t)json_object_get_string_len(v) > 2 * cap + 16 ||
-        scb_hex_decode(json_object_get_string(v), out, cap, &n) < 0) {
+        scb_util_hex_decode(json_object_get_string(v), out, cap, &n) < 0) {
         return SCB_E_PARSE;
     }
     *len = n;
@@ -410,7 +410,7 @@ static int load_provenance(json_object *root, struct scb_committed *t, char *err
     json_object_object_foreach(prov, key, pv)
     {
         uint16_t oid, iid;
-        enum scb_provenance pr;
+        enum scb_source pr;
         const char *p;
         if (parse_prov_key(key, &oid, &iid) < 0) {
             return jfail(err, errlen, "provenance key \"%.40s\" is not /OID/IID", key);
@@ -420,11 +420,11 @@ static int load_provenance(json_object *root, struct scb_committed *t, char *err
         }
         p = json_object_get_string(pv);
         if (strcmp(p, "card") == 0) {
-            pr = SCB_PROV_CARD;
+            pr = SCB_SRC_CARD;
         } else if (strcmp(p, "factory") == 0) {
-            pr = SCB_PROV_FACTORY;
+            pr = SCB_SRC_FACTORY;
         } else if (strcmp(p, "network") == 0) {
-            pr = SCB_PROV_NETWORK;
+            pr = SCB_SRC_NETWORK;
         } else {
             return jfail(err, errlen, "provenance of %s is not card, factory or network", key);
         }
@@ -700,7 +700,7 @@ static int open_dir(const char *dir, struct scb_store **out, int lock, unsigned 
              STORE_FILE); /* "q/config.json" for a one-letter dir too */
     if ((ret = open_state_dir(s, lock)) < 0 || (lock && (ret = take_lock(s, wait_ms)) < 0)) {
         snprintf(err, errlen, "%s", s->errbuf);
-        scb_store_close(&s);
+        scb_store_free(&s);
         return ret;
     }
     *out = s;
@@ -771,7 +771,7 @@ static void forget_observed(struct scb_store *s)
     }
 }
 
-void scb_store_close(struct scb_store **s)
+void scb_store_free(struct scb_store **s)
 {
     if (s == NULL || *s == NULL) {
         return;
@@ -865,7 +865,7 @@ static int store_fd_read(struct scb_store *s, int fd, size_t size, uint8_t **buf
         }
     }
     if (ret < 0) {
-        scb_zeroize(*buf, *n); /* keys were in the text */
+        scb_util_zeroize(*buf, *n); /* keys were in the text */
         free(*buf);
         *buf = NULL;
     }
@@ -910,7 +910,7 @@ static int load_custom(struct scb_store *s, struct scb_committed *out, char *err
     int ret = s->ops.load(s->ops_ctx, out, why, sizeof(why));
     if (ret < 0) {
         scb_committed_free(out);
-        sfail(s, ret, "%s", why[0] ? why : scb_strerror(ret));
+        sfail(s, ret, "%s", why[0] ? why : scb_error_string(ret));
         if (err) {
             snprintf(err, errlen, "%s", s->errbuf);
         }
@@ -944,7 +944,7 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
         return SCB_OK;
     }
     ret = scb_store_parse(data, len, out, why, sizeof(why));
-    scb_zeroize(data, len); /* keys were in the text */
+    scb_util_zeroize(data, len); /* keys were in the text */
     free(data);
     if (ret < 0) {
         /* a later release's store is not damaged: say so, and fail as for a damaged one */
@@ -991,7 +991,7 @@ static unsigned prov_changes(const struct scb_committed *from, const struct scb_
         for (size_t k = 0; k < ot->n; k++) {
             uint16_t iid = ot->i[k].id;
             const struct scb_instance *inf = scb_object_instance(of, iid);
-            enum scb_provenance p = scb_committed_prov(to, ot->id, iid);
+            enum scb_source p = scb_committed_prov(to, ot->id, iid);
             if (inf == NULL ||
                 (!missing_only && (!scb_instance_equal(ot->id, inf, &ot->i[k]) ||
                                    scb_committed_prov(from, ot->id, iid) != p))) {
@@ -1120,7 +1120,7 @@ static int commit_custom(struct scb_store *s, struct scb_committed *c)
     if (ret < 0) {
         c->generation = was.generation;
         memcpy(c->committed_at, was.committed_at, sizeof(c->committed_at));
-        return sfail(s, ret, "%s", why[0] ? why : scb_strerror(ret));
+        return sfail(s, ret, "%s", why[0] ? why : scb_error_string(ret));
     }
     if (s->observer != NULL) {
         notify_observer(s, c);
@@ -1140,7 +1140,7 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, si
     }
     int ret = commit_locked(s, c);
     if (ret < 0 && err && errlen) {
-        snprintf(err, errlen, "%s", s->errbuf[0] ? s->errbuf : scb_strerror(ret));
+        snprintf(err, errlen, "%s", s->errbuf[0] ? s->errbuf : scb_error_string(ret));
     }
     return ret;
 }
@@ -1185,7 +1185,7 @@ static int commit_locked(struct scb_store *s, struct scb_committed *c)
         goto out;
     }
     made_tmp = 1;
-    if (fchmod(fd, 0600) != 0 || scb_write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
+    if (fchmod(fd, 0600) != 0 || scb_util_write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
         ret = sfail(s, SCB_E_IO, "cannot write %s.tmp: %s", s->path, strerror(errno));
         goto out;
     }
@@ -1229,14 +1229,14 @@ out:
         unlinkat(s->dir_fd, STORE_TMP, 0); /* a full disk gets its space back */
     }
     if (text) {
-        scb_zeroize((void *)text, len); /* keys were in the text */
+        scb_util_zeroize((void *)text, len); /* keys were in the text */
     }
     json_object_put(root);
     if (ret < 0) {
         c->generation--;
         memcpy(c->committed_at, was_at, sizeof(was_at));
         if (s->errbuf[0] == '\0') {
-            sfail(s, ret, "commit to %s stopped: %s", s->dir, scb_strerror(ret));
+            sfail(s, ret, "commit to %s stopped: %s", s->dir, scb_error_string(ret));
         }
     }
     if (s->observer != NULL && ret >= 0) {

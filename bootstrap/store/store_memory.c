@@ -15,7 +15,7 @@ static int memory_load(void *ctx, struct scb_committed *out, char *err, size_t e
 {
     int ret = scb_committed_copy(out, ctx);
     if (ret < 0 && err) {
-        snprintf(err, errlen, "memory store: %s", scb_strerror(ret));
+        snprintf(err, errlen, "memory store: %s", scb_error_string(ret));
     }
     return ret;
 }
@@ -28,7 +28,7 @@ static int memory_commit(void *ctx, const struct scb_committed *c, char *err, si
     if (ret < 0) {
         scb_committed_free(&next);
         if (err) {
-            snprintf(err, errlen, "memory store: commit stopped: %s", scb_strerror(ret));
+            snprintf(err, errlen, "memory store: commit stopped: %s", scb_error_string(ret));
         }
         return ret;
     }

@@ -63,14 +63,14 @@ int scb_apdu_parse(const uint8_t *buf, size_t len, struct scb_apdu *a);
  * \param cla      receives the class byte
  * \return SCB_OK or SCB_E_INVALID_ARG (channel out of range)
  */
-int scb_cla_for_channel(uint8_t base_cla, unsigned channel, uint8_t *cla);
+int scb_apdu_cla_for_channel(uint8_t base_cla, unsigned channel, uint8_t *cla);
 /**
  * The logical channel a CLA byte addresses.
  * \param cla     the class byte
  * \param channel receives the channel number
  * \return SCB_OK or a negative scb_err (not an interindustry class byte)
  */
-int scb_cla_channel(uint8_t cla, unsigned *channel);
+int scb_apdu_cla_channel(uint8_t cla, unsigned *channel);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -264,7 +264,7 @@ int scb_bootstrap_on_registration_failure(const struct scb_config *cfg);
 /**
  * Load a factory configuration: a G.3.4 image, or the JSON shape when it starts with '{'.
  * \param image receives a malloc'd image of *len bytes, owned by the caller (it may hold
- *              secrets: scb_zeroize() it, then free())
+ *              secrets: scb_util_zeroize() it, then free())
  * \param path   the factory file
  * \param len    receives the image length
  * \param err    receives a one-line reason on failure (may be NULL)

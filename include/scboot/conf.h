@@ -93,7 +93,7 @@ int scb_conf_parse(const char *text, size_t len, const char *name, struct scb_co
 /**
  * Read and parse the file at path. The file names the hook the daemon runs and the PIN file it
  * reads, so it must be a regular file that only root or the caller may change, through its
- * directories too (scb_path_trusted()); "-" (stdin) is refused.
+ * directories too (scb_util_path_trusted()); "-" (stdin) is refused.
  * \param path     the file
  * \param optional nonzero: a file that does not exist is not an error (returns 0)
  * \param c        receives the values (initialised with scb_conf_init()); free it either way

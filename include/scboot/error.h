@@ -4,7 +4,7 @@
  * scboot error codes, and the one way to learn why something failed.
  *
  * Every function that can fail returns int: 0 (SCB_OK) on success, a negative enum scb_err on
- * failure, grouped by layer (scb_strerror(), scb_errname() put it in words). A function that
+ * failure, grouped by layer (scb_error_string(), scb_error_name() put it in words). A function that
  * can fail for a reason worth a sentence (a file, a card, a modem, a peer) also takes
  * `char *err, size_t errlen` as its last two parameters: on failure it writes one line there
  * (no secrets; truncated to errlen); err may be NULL. Size such buffers SCB_ERR_MAX. There is
@@ -12,7 +12,7 @@
  * failure of the call (a card check finding the card unreadable) is reported typed in its own
  * result (struct scb_card_reason).
  *
- * Threads: scb_strerror() and scb_errname() return constant text and may be called from any
+ * Threads: scb_error_string() and scb_error_name() return constant text and may be called from any
  * thread at any time.
  */
 #ifndef SCBOOT_ERROR_H
@@ -101,28 +101,28 @@ enum scb_err {
  * \param err SCB_OK or a negative scb_err
  * \return static text, never NULL
  */
-const char *scb_strerror(int err);
+const char *scb_error_string(int err);
 
 /**
  * Short symbolic name of an error code ("SCB_E_CARD_REMOVED").
  * \param err SCB_OK or a negative scb_err
  * \return static text, never NULL
  */
-const char *scb_errname(int err);
+const char *scb_error_name(int err);
 
 /**
  * Map a status word to an error (SCB_OK for 9000 and the warnings a caller accepts).
  * \param sw SW1 SW2
  * \return SCB_OK or a negative scb_err (-3xx)
  */
-int scb_sw_to_err(uint16_t sw);
+int scb_error_from_sw(uint16_t sw);
 
 /**
  * Text for a status word ("6A82 file or application not found").
  * \param sw SW1 SW2
  * \return static text, never NULL
  */
-const char *scb_sw_message(uint16_t sw);
+const char *scb_error_sw_message(uint16_t sw);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

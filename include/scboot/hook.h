@@ -83,7 +83,7 @@ int scb_hook_program(const char *cmd, char *out, size_t cap);
  * Whether the program files a hook command runs are safe: the first word of each simple
  * command of its lists and pipelines (behind assignments and words such as exec or env), and
  * arguments that are program files, must not be changeable or replaceable by anyone but root
- * or the caller (scb_path_trusted()), nor may a $PATH directory searched for a bare name
+ * or the caller (scb_util_path_trusted()), nor may a $PATH directory searched for a bare name
  * before the one that holds it. What is shell syntax is left to the shell (see
  * scb_hook_precheck()).
  * \param cmd the command (NULL: no hook, SCB_OK)

@@ -101,33 +101,33 @@ struct scb_decode_error {
  * \param rid resource ID
  * \return the type; SCB_TYPE_UNKNOWN for objects or resources not in the table
  */
-enum scb_type scb_res_type(uint16_t oid, uint16_t rid);
+enum scb_type scb_objdef_resource_type(uint16_t oid, uint16_t rid);
 /**
  * Whether /oid/x/rid is a secret (PSK, private keys, OSCORE master secret).
  * \param oid object ID
  * \param rid resource ID
  * \return 1 for a secret, else 0
  */
-int scb_res_is_secret(uint16_t oid, uint16_t rid);
+int scb_objdef_resource_is_secret(uint16_t oid, uint16_t rid);
 /**
  * Whether the model types this object (0, 1, 2, 21).
  * \param oid object ID
  * \return 1 or 0
  */
-int scb_object_is_known(uint16_t oid);
+int scb_objdef_object_known(uint16_t oid);
 /**
  * Short name of an object ("Security").
  * \param oid object ID
  * \return static text, or NULL for an object not in the table
  */
-const char *scb_object_name(uint16_t oid);
+const char *scb_objdef_object_name(uint16_t oid);
 /**
  * Registry name of a resource ("Server URI").
  * \param oid object ID
  * \param rid resource ID
  * \return static text, or NULL for a resource not in the table
  */
-const char *scb_res_name(uint16_t oid, uint16_t rid);
+const char *scb_objdef_resource_name(uint16_t oid, uint16_t rid);
 
 /**
  * Initialise an empty configuration.
@@ -284,7 +284,7 @@ int scb_value_objlnk(const struct scb_value *v, uint16_t *oid, uint16_t *iid);
  * \param len number of bytes at s
  * \return 1 when valid, else 0
  */
-int scb_value_utf8_ok(const uint8_t *s, size_t len);
+int scb_model_utf8_ok(const uint8_t *s, size_t len);
 
 /* Canonical value encodings (minimal integer width 1/2/4/8; out >= 8 bytes). */
 /**
@@ -293,21 +293,21 @@ int scb_value_utf8_ok(const uint8_t *s, size_t len);
  * \param out receives the bytes (at least 8)
  * \return the number of bytes written (1, 2, 4 or 8)
  */
-size_t scb_encode_int(int64_t v, uint8_t *out);
+size_t scb_model_encode_int(int64_t v, uint8_t *out);
 /**
  * Encode an unsigned integer in its minimal width.
  * \param v   the integer
  * \param out receives the bytes (at least 8)
  * \return the number of bytes written (1, 2, 4 or 8)
  */
-size_t scb_encode_uint(uint64_t v, uint8_t *out);
+size_t scb_model_encode_uint(uint64_t v, uint8_t *out);
 /**
  * Encode a float: 4 bytes when exact in single precision, else 8.
  * \param v   the number
  * \param out receives the bytes (at least 8)
  * \return the number of bytes written (4 or 8)
  */
-size_t scb_encode_float(double v, uint8_t *out);
+size_t scb_model_encode_float(double v, uint8_t *out);
 
 /**
  * The value of a single (not multiple) resource of an instance, or NULL when the resource is

@@ -187,13 +187,13 @@ const char *scb_objdef_type_name(enum scb_type t);
 int scb_objdef_value_fits(enum scb_type t, const uint8_t *data, size_t len);
 /**
  * Check a value against the registry type of /oid/x/rid (tlv-value-invalid):
- * scb_objdef_value_fits() on scb_res_type(oid, rid).
+ * scb_objdef_value_fits() on scb_objdef_resource_type(oid, rid).
  * \param oid object ID
  * \param rid resource ID
  * \param v   the value
  * \return SCB_OK when it fits, SCB_E_PARSE when not, SCB_E_INVALID_ARG when v is NULL
  */
-int scb_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v);
+int scb_objdef_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -29,7 +29,7 @@ extern "C" {
  * \param val  receives a pointer to the value
  * \param vlen receives the value length
  * \return SCB_OK, SCB_E_P15_MALFORMED or SCB_E_INVALID_ARG */
-int scb_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
+int scb_p15_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
                  const uint8_t **val, size_t *vlen);
 
 /** An application template of EF DIR. */
@@ -200,7 +200,7 @@ int scb_p15_pin_block(const struct scb_p15_pin *p, const char *pin, uint8_t *out
  * \param cap size of out
  * \return SCB_OK, SCB_E_PARSE, SCB_E_BUFFER or SCB_E_INVALID_ARG
  */
-int scb_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap);
+int scb_p15_oid_to_text(const uint8_t *oid, size_t len, char *out, size_t cap);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

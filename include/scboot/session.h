@@ -16,7 +16,7 @@
  *    with the CoAP code returned (and the payload, for 2.05);
  * 3. on POST /bs, scb_session_commit(): the shared validator, then the store's commit of the
  *    staging copy with provenance "network" (the store's commit observer fires, as for a card
- *    commit); answer 2.04 only when it returns SCB_COAP_2_04_CHANGED, 4.06 with
+ *    commit); answer 2.04 only when it returns SCB_COAP_CODE_2_04_CHANGED, 4.06 with
  *    scb_session_diagnostic() as text/plain, 5.00 when it returns a negative error;
  * 4. call scb_session_tick() from the client's timer: SCB_E_TIMEOUT ends the session with
  *    nothing committed; scb_session_free() in every case.
@@ -24,7 +24,7 @@
  * is the client's DTLS layer's decision, as scb_coap_bootstrap() makes it for its own.
  *
  * Threads: a session is used by one thread at a time; distinct sessions are independent.
- * scb_path_parse() touches nothing but its arguments.
+ * scb_session_path_parse() touches nothing but its arguments.
  */
 #ifndef SCBOOT_SESSION_H
 #define SCBOOT_SESSION_H
@@ -42,14 +42,14 @@ extern "C" {
 #pragma GCC visibility push(default)
 
 /* CoAP response codes (class << 5 | detail) */
-#define SCB_COAP_2_02_DELETED 0x42 /**< 2.02 Deleted */
-#define SCB_COAP_2_04_CHANGED 0x44 /**< 2.04 Changed */
-#define SCB_COAP_2_05_CONTENT 0x45 /**< 2.05 Content */
-#define SCB_COAP_4_00_BAD_REQUEST 0x80 /**< 4.00 Bad Request */
-#define SCB_COAP_4_04_NOT_FOUND 0x84 /**< 4.04 Not Found */
-#define SCB_COAP_4_05_METHOD_NOT_ALLOWED 0x85 /**< 4.05 Method Not Allowed */
-#define SCB_COAP_4_06_NOT_ACCEPTABLE 0x86 /**< 4.06 Not Acceptable */
-#define SCB_COAP_4_15_UNSUPPORTED_FORMAT 0x8F /**< 4.15 Unsupported Content-Format */
+#define SCB_COAP_CODE_2_02_DELETED 0x42 /**< 2.02 Deleted */
+#define SCB_COAP_CODE_2_04_CHANGED 0x44 /**< 2.04 Changed */
+#define SCB_COAP_CODE_2_05_CONTENT 0x45 /**< 2.05 Content */
+#define SCB_COAP_CODE_4_00_BAD_REQUEST 0x80 /**< 4.00 Bad Request */
+#define SCB_COAP_CODE_4_04_NOT_FOUND 0x84 /**< 4.04 Not Found */
+#define SCB_COAP_CODE_4_05_METHOD_NOT_ALLOWED 0x85 /**< 4.05 Method Not Allowed */
+#define SCB_COAP_CODE_4_06_NOT_ACCEPTABLE 0x86 /**< 4.06 Not Acceptable */
+#define SCB_COAP_CODE_4_15_UNSUPPORTED_FORMAT 0x8F /**< 4.15 Unsupported Content-Format */
 
 #define SCB_CF_LINK_FORMAT 40 /**< CoAP content format: application/link-format */
 #define SCB_CF_TLV 11542 /**< CoAP content format: application/vnd.oma.lwm2m+tlv */
@@ -120,7 +120,7 @@ const struct scb_report *scb_session_report(const struct scb_session *s);
 const struct scb_config *scb_session_staging(const struct scb_session *s);
 
 /**
- * Each returns a CoAP code (SCB_COAP_*), or a negative error when it could not run.
+ * Each returns a CoAP code (SCB_COAP_CODE_*), or a negative error when it could not run.
  * Bootstrap-Write takes TLV (11542), SenML JSON (110) and SenML CBOR (112), decoded into the
  * same model; another content_format is 4.15, a payload that does not decode or a value of the
  * wrong kind for its resource 4.00.
@@ -131,7 +131,7 @@ const struct scb_config *scb_session_staging(const struct scb_session *s);
  * \param content_format the request's Content-Format
  * \param payload        the request body, read during the call only
  * \param len            number of bytes at payload
- * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ * \return a CoAP code (SCB_COAP_CODE_*) or a negative scb_err
  */
 int scb_session_write(struct scb_session *s, const char *path, unsigned content_format,
                       const uint8_t *payload, size_t len);
@@ -140,7 +140,7 @@ int scb_session_write(struct scb_session *s, const char *path, unsigned content_
  * stay (deleting one by its path is 4.00).
  * \param s    the session
  * \param path the request path
- * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ * \return a CoAP code (SCB_COAP_CODE_*) or a negative scb_err
  */
 int scb_session_delete(struct scb_session *s, const char *path);
 /**
@@ -148,7 +148,7 @@ int scb_session_delete(struct scb_session *s, const char *path);
  * \param s    the session
  * \param path the request path ("/" or "/o")
  * \param out  the buffer the links are appended to
- * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ * \return a CoAP code (SCB_COAP_CODE_*) or a negative scb_err
  */
 int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf *out);
 /**
@@ -156,7 +156,7 @@ int scb_session_discover(struct scb_session *s, const char *path, struct scb_buf
  * \param s    the session
  * \param path the request path
  * \param out  the buffer the payload is appended to
- * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ * \return a CoAP code (SCB_COAP_CODE_*) or a negative scb_err
  */
 int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *out);
 /**
@@ -168,7 +168,7 @@ int scb_session_read(struct scb_session *s, const char *path, struct scb_buf *ou
  * \param accept the Accept option, -1 when absent
  * \param out    the buffer the payload is appended to
  * \param used   receives the content format of out (may be NULL)
- * \return a CoAP code (SCB_COAP_*) or a negative scb_err
+ * \return a CoAP code (SCB_COAP_CODE_*) or a negative scb_err
  */
 int scb_session_read_as(struct scb_session *s, const char *path, int accept,
                         struct scb_buf *out, unsigned *used);
@@ -178,7 +178,7 @@ int scb_session_read_as(struct scb_session *s, const char *path, int accept,
  * \param s      the session
  * \param commit initialised and empty; receives the configuration on 2.04 (the caller frees
  *               it: scb_config_free())
- * \return a CoAP code (SCB_COAP_2_04_CHANGED, SCB_COAP_4_06_NOT_ACCEPTABLE) or a negative
+ * \return a CoAP code (SCB_COAP_CODE_2_04_CHANGED, SCB_COAP_CODE_4_06_NOT_ACCEPTABLE) or a negative
  *         scb_err
  */
 int scb_session_finish(struct scb_session *s, struct scb_config *commit);
@@ -190,7 +190,7 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit);
  * \param st     the store, opened (locked); borrowed during the call
  * \param err    receives the reason a commit failed, one line (may be NULL)
  * \param errlen bytes at err
- * \return SCB_COAP_2_04_CHANGED once the commit is durable; SCB_COAP_4_06_NOT_ACCEPTABLE
+ * \return SCB_COAP_CODE_2_04_CHANGED once the commit is durable; SCB_COAP_CODE_4_06_NOT_ACCEPTABLE
  *         with scb_session_report(s) holding the violations (the session stays open, nothing
  *         committed); another CoAP code as scb_session_finish() gives it; a negative scb_err
  *         when the store could not commit (answer 5.00; the session is then failed) or s, st
@@ -217,7 +217,7 @@ int scb_session_tick(struct scb_session *s);
  * \param ids  receives the IDs
  * \return the number of IDs (0-3) or a negative scb_err
  */
-int scb_path_parse(const char *path, uint16_t ids[3]);
+int scb_session_path_parse(const char *path, uint16_t ids[3]);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

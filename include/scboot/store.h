@@ -18,7 +18,7 @@
  * Threads: a store is used by one thread at a time (the caller serializes load, commit and
  * the observer's setting); distinct stores are independent, and two file stores on one
  * directory are kept apart by its lock. A struct scb_committed is plain data the caller owns.
- * scb_store_parse(), the scb_committed_* functions and scb_provenance_name() touch nothing
+ * scb_store_parse(), the scb_committed_* functions and scb_source_name() touch nothing
  * but their arguments and may run on any thread.
  */
 #ifndef SCBOOT_STORE_H
@@ -40,10 +40,10 @@ extern "C" {
 #define SCB_STATE_DIR_DEFAULT "/var/lib/scboot" /**< the state directory unless told otherwise */
 
 /** Where an instance of the committed configuration came from. */
-enum scb_provenance {
-    SCB_PROV_CARD = 0,    /**< the smartcard */
-    SCB_PROV_FACTORY = 1, /**< the factory configuration file */
-    SCB_PROV_NETWORK = 2  /**< a Bootstrap-Server */
+enum scb_source {
+    SCB_SRC_CARD = 0,    /**< the smartcard */
+    SCB_SRC_FACTORY = 1, /**< the factory configuration file */
+    SCB_SRC_NETWORK = 2  /**< a Bootstrap-Server */
 };
 
 /**
@@ -67,7 +67,7 @@ struct scb_prov {
      *  \var scb_prov::iid
      *  instance ID */
     uint16_t oid, iid;
-    enum scb_provenance prov; /**< where the instance came from */
+    enum scb_source prov; /**< where the instance came from */
 };
 
 /** A committed configuration with its provenance. */
@@ -98,13 +98,13 @@ void scb_committed_free(struct scb_committed *c);
  */
 int scb_committed_copy(struct scb_committed *dst, const struct scb_committed *src);
 /**
- * Provenance of an instance (SCB_PROV_NETWORK when unrecorded).
+ * Provenance of an instance (SCB_SRC_NETWORK when unrecorded).
  * \param c   the committed state
  * \param oid object ID
  * \param iid instance ID
  * \return the provenance
  */
-enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid);
+enum scb_source scb_committed_prov(const struct scb_committed *c, uint16_t oid, uint16_t iid);
 /**
  * Record the provenance of an instance.
  * \param c   the committed state
@@ -114,13 +114,13 @@ enum scb_provenance scb_committed_prov(const struct scb_committed *c, uint16_t o
  * \return SCB_OK, SCB_E_INVALID_ARG or SCB_E_NOMEM
  */
 int scb_committed_set_prov(struct scb_committed *c, uint16_t oid, uint16_t iid,
-                           enum scb_provenance p);
+                           enum scb_source p);
 /**
  * Remove every instance of provenance p (with its provenance record).
  * \param c the committed state
  * \param p the provenance to drop
  */
-void scb_committed_drop(struct scb_committed *c, enum scb_provenance p);
+void scb_committed_drop(struct scb_committed *c, enum scb_source p);
 /**
  * Add every instance of cfg with provenance p, replacing instances with the same IDs.
  * \param c   the committed state
@@ -129,7 +129,7 @@ void scb_committed_drop(struct scb_committed *c, enum scb_provenance p);
  * \return SCB_OK, SCB_E_INVALID_ARG or SCB_E_NOMEM
  */
 int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
-                        enum scb_provenance p);
+                        enum scb_source p);
 /**
  * The state to commit when a whole configuration replaces the committed one (Bootstrap-Finish
  * of a network bootstrap): an instance whose content did not change (scb_instance_equal)
@@ -144,13 +144,13 @@ int scb_committed_merge(struct scb_committed *c, const struct scb_config *cfg,
  * \return SCB_OK, SCB_E_NOMEM
  */
 int scb_committed_replace(struct scb_committed *out, const struct scb_committed *prev,
-                          struct scb_config *cfg, enum scb_provenance p);
+                          struct scb_config *cfg, enum scb_source p);
 /**
  * Name of a provenance ("card", "factory", "network").
  * \param p the provenance
  * \return static text
  */
-const char *scb_provenance_name(enum scb_provenance p);
+const char *scb_source_name(enum scb_source p);
 
 /** A store: the state directory, opened (and locked unless read-only), or a memory or custom
  * store (scb_store_new_memory(), scb_store_new_custom()): opaque. */
@@ -164,7 +164,7 @@ struct scb_store;
  * when the directory cannot be created or opened. err gets one line saying why.
  * \param dir copied (the store keeps its own path)
  * \param wait_ms how long to retry a lock another process holds (0: not at all)
- * \param out receives the store, owned by the caller (scb_store_close() releases the lock)
+ * \param out receives the store, owned by the caller (scb_store_free() releases the lock)
  * \param err    receives a one-line reason on failure (may be NULL)
  * \param errlen size of err
  * \return 0 or a negative scb_err (*out is then NULL)
@@ -174,7 +174,7 @@ int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, ch
 /** Read-only access without the lock (scboot status); the same checks, nothing created; *out
  * as for scb_store_open().
  * \param dir    the state directory, copied
- * \param out    receives the store, owned by the caller (scb_store_close())
+ * \param out    receives the store, owned by the caller (scb_store_free())
  * \param err    receives a one-line reason on failure (may be NULL)
  * \param errlen size of err
  * \return 0 or a negative scb_err (*out is then NULL) */
@@ -183,7 +183,7 @@ int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, 
  * Release the lock, free *s (may be NULL or point to NULL) and set *s to NULL.
  * \param s the store to close
  */
-void scb_store_close(struct scb_store **s);
+void scb_store_free(struct scb_store **s);
 /**
  * Load the committed configuration: SCB_OK with an empty one (generation 0) when nothing was
  * ever committed; SCB_E_PARSE for a damaged or foreign file ("damaged store: PATH: what",
@@ -215,7 +215,7 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, si
 /**
  * The store file's path ("" for a memory or custom store).
  * \param s the store
- * \return a string borrowed from s (valid until scb_store_close())
+ * \return a string borrowed from s (valid until scb_store_free())
  */
 const char *scb_store_path(const struct scb_store *s);
 
@@ -250,7 +250,7 @@ struct scb_store_ops {
      */
     int (*commit)(void *ctx, const struct scb_committed *c, char *err, size_t errlen);
     /**
-     * Optional (NULL: nothing to do): called once by scb_store_close() to release ctx.
+     * Optional (NULL: nothing to do): called once by scb_store_free() to release ctx.
      * \param ctx the ctx given to scb_store_new_custom()
      */
     void (*close)(void *ctx);
@@ -263,7 +263,7 @@ struct scb_store_ops {
  * ops->commit fails, and calls the observer only after it succeeded. scb_store_path() is "".
  * \param ops    load and commit required, close optional; copied
  * \param ctx    passed to every operation; owned by the caller unless ops->close releases it
- * \param out    receives the store, owned by the caller (scb_store_close(); *out is NULL on
+ * \param out    receives the store, owned by the caller (scb_store_free(); *out is NULL on
  *               failure)
  * \param err    receives a one-line reason on failure (may be NULL)
  * \param errlen size of err
@@ -273,9 +273,9 @@ int scb_store_new_custom(const struct scb_store_ops *ops, void *ctx, struct scb_
                          char *err, size_t errlen);
 /**
  * A store in memory: it starts empty (generation 0) and keeps the last committed state until
- * scb_store_close(), which zeroizes it. A commit copies the whole state before it replaces
+ * scb_store_free(), which zeroizes it. A commit copies the whole state before it replaces
  * the previous one, so a commit that fails (out of memory) leaves the previous state.
- * \param out    receives the store, owned by the caller (scb_store_close(); *out is NULL on
+ * \param out    receives the store, owned by the caller (scb_store_free(); *out is NULL on
  *               failure)
  * \param err    receives a one-line reason on failure (may be NULL)
  * \param errlen size of err
@@ -298,7 +298,7 @@ struct scb_commit_event {
     const struct scb_committed *before;
     /** the state the commit made durable; borrowed for the call only */
     const struct scb_committed *after;
-    /** where the change came from: bit (1u << SCB_PROV_x) for the provenance of every
+    /** where the change came from: bit (1u << SCB_SRC_x) for the provenance of every
      * instance added, changed or given another provenance (its provenance after) and of every
      * instance removed (its provenance before); 0 when the commit changed no instance */
     unsigned provenances;

@@ -6,7 +6,7 @@
  * and reader selection by name, index or substring.
  *
  * Threads: a transport is used by one thread at a time, with whatever borrows it (a card
- * session, an SCP03 filter); distinct transports are independent. scb_reader_match() touches
+ * session, an SCP03 filter); distinct transports are independent. scb_transport_reader_match() touches
  * nothing but its arguments.
  */
 #ifndef SCBOOT_TRANSPORT_H
@@ -174,7 +174,7 @@ int scb_transport_end(struct scb_transport *t);
  * \param idx   receives the index of the chosen name
  * \return SCB_OK, SCB_E_READER_NOT_FOUND or SCB_E_READER_AMBIGUOUS
  */
-int scb_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx);
+int scb_transport_reader_match(const char *const *names, size_t n, const char *spec, size_t *idx);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

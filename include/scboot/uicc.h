@@ -63,7 +63,7 @@ struct scb_fcp {
  * \param fcp receives the parameters
  * \return SCB_OK or SCB_E_FCP_MALFORMED
  */
-int scb_fcp_parse(const uint8_t *buf, size_t len, struct scb_fcp *fcp);
+int scb_uicc_fcp_parse(const uint8_t *buf, size_t len, struct scb_fcp *fcp);
 
 /**
  * MANAGE CHANNEL open: *channel receives the number the card assigned.
@@ -96,7 +96,7 @@ enum scb_select_mode {
  * \param id      the identifier, AID or path
  * \param idlen   number of bytes at id
  * \param fcp     receives the FCP, or NULL
- * \return SCB_OK or a negative scb_err (status words mapped by scb_sw_to_err())
+ * \return SCB_OK or a negative scb_err (status words mapped by scb_error_from_sw())
  */
 int scb_uicc_select(struct scb_card *c, unsigned channel, enum scb_select_mode mode,
                     const uint8_t *id, size_t idlen, struct scb_fcp *fcp);
@@ -181,7 +181,7 @@ int scb_uicc_verify(struct scb_card *c, unsigned channel, uint8_t ref, const uin
  * \param cap size of out
  * \return SCB_OK or a negative scb_err (not BCD, out too small)
  */
-int scb_iccid_decode(const uint8_t *bcd, size_t len, char *out, size_t cap);
+int scb_uicc_iccid_decode(const uint8_t *bcd, size_t len, char *out, size_t cap);
 /**
  * Read EF ICCID (2FE2, SFI 02, under the MF) on the basic channel: READ BINARY by SFI, and on
  * a card that refuses SFI (6A81, 6A82, 6986) SELECT by path from the MF + READ BINARY.
@@ -196,7 +196,7 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap);
  * \param sw SW1 SW2
  * \return 1 when it does, else 0
  */
-int scb_sw_sfi_refused(uint16_t sw);
+int scb_uicc_sw_sfi_refused(uint16_t sw);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -644,7 +644,7 @@ void emu_dispatch(struct scb_emu *e, const uint8_t *cmd, size_t clen, struct emu
         r->sw = 0x6700;
         return;
     }
-    if (scb_cla_channel(a.cla, &chno) < 0) {
+    if (scb_apdu_cla_channel(a.cla, &chno) < 0) {
         r->sw = 0x6E00;
         return;
     }

@@ -92,7 +92,7 @@ int scb_emu_modem_new(struct scb_emu *e, const struct scb_emu_modem_opts *o,
 void scb_emu_modem_free(struct scb_emu_modem **m)
 {
     if (m && *m) {
-        scb_zeroize(*m, sizeof(**m));
+        scb_util_zeroize(*m, sizeof(**m));
         free(*m);
         *m = NULL;
     }
@@ -252,7 +252,7 @@ static int hexarg(const char *s, uint8_t *out, size_t cap, size_t *len, const ch
     }
     memcpy(tmp, s + 1, hl);
     tmp[hl] = '\0';
-    if (scb_hex_decode(tmp, out, cap, len) < 0) {
+    if (scb_util_hex_decode(tmp, out, cap, len) < 0) {
         return -1;
     }
     *end = q + 1;
@@ -269,7 +269,7 @@ static int hex_info(struct scb_emu_modem *m, int fd, const char *prefix, const u
                          ? (strcmp(prefix, "+CSIM") == 0 ? "+CGLA" : "+CSIM")
                          : prefix,
                      2 * rl + (m->o.hostile == SCB_EMU_MODEM_LYING_LENGTH ? 4 : 0));
-    scb_hex_encode(r, rl, b + n, sizeof(b) - (size_t)n - 2);
+    scb_util_hex_encode(r, rl, b + n, sizeof(b) - (size_t)n - 2);
     strcat(b, "\"");
     return answer(m, fd, b);
 }
@@ -456,7 +456,7 @@ reply:
     n = snprintf(b, sizeof(b), "+CRSM: %u,%u", r[rl - 2], r[rl - 1]);
     if (rl > 2) {
         strcat(b, ",\"");
-        scb_hex_encode(r, rl - 2, b + n + 2, sizeof(b) - (size_t)n - 4);
+        scb_util_hex_encode(r, rl - 2, b + n + 2, sizeof(b) - (size_t)n - 4);
         strcat(b, "\"");
     }
     return answer(m, fd, b);
@@ -473,7 +473,7 @@ static int read_iccid(struct scb_emu_modem *m, char *out, size_t cap)
         scb_emu_transmit(m->e, rd, sizeof(rd), r, sizeof(r), &rl) < 0 || rl != 12) {
         return -1;
     }
-    return scb_iccid_decode(r, 10, out, cap) < 0 ? -1 : 0;
+    return scb_uicc_iccid_decode(r, 10, out, cap) < 0 ? -1 : 0;
 }
 
 static int command(struct scb_emu_modem *m, int fd, char *c)
@@ -594,7 +594,7 @@ int scb_emu_modem_serve(struct scb_emu_modem *m, int fd, unsigned timeout_ms)
             m->in[m->inlen] = '\0';
         }
         int ret = m->overflow ? line(m, fd, "ERROR") : m->inlen ? command(m, fd, m->in) : 0;
-        scb_zeroize(m->in, sizeof(m->in)); /* a +CSIM may carry a PIN */
+        scb_util_zeroize(m->in, sizeof(m->in)); /* a +CSIM may carry a PIN */
         m->inlen = 0;
         m->overflow = 0;
         if (ret < 0) {

@@ -85,7 +85,7 @@ static int hex16(struct loader *l, const char *s, uint16_t *out)
 {
     uint8_t b[2];
     size_t n;
-    if (s == NULL || scb_hex_decode(s, b, sizeof(b), &n) < 0 || n != 2) {
+    if (s == NULL || scb_util_hex_decode(s, b, sizeof(b), &n) < 0 || n != 2) {
         return fail(l, "bad file identifier '%s' (want 4 hex digits)", s ? s : "(none)");
     }
     *out = (uint16_t)(b[0] << 8 | b[1]);
@@ -104,7 +104,7 @@ static int load_content(struct loader *l, json_object *o, uint8_t **data, size_t
         if (b == NULL) {
             return SCB_E_NOMEM;
         }
-        if (scb_hex_decode(hex, b, cap, len) < 0) {
+        if (scb_util_hex_decode(hex, b, cap, len) < 0) {
             free(b);
             return fail(l, "bad hex content");
         }
@@ -118,9 +118,9 @@ static int load_content(struct loader *l, json_object *o, uint8_t **data, size_t
         } else {
             snprintf(path, sizeof(path), "%s/%s", l->basedir, file);
         }
-        int ret = scb_read_file(path, 65535, data, len);
+        int ret = scb_util_read_file(path, 65535, data, len);
         if (ret < 0) {
-            return fail(l, "cannot read '%s': %s", path, scb_strerror(ret));
+            return fail(l, "cannot read '%s': %s", path, scb_error_string(ret));
         }
         return SCB_OK;
     }
@@ -216,7 +216,7 @@ static int load_file(struct loader *l, struct emu_df *df, json_object *o)
     for (size_t i = 0; i < n; i++) {
         size_t len;
         const char *h = json_object_get_string(json_object_array_get_idx(recs, i));
-        if (h == NULL || scb_hex_decode(h, tmp, sizeof(tmp), &len) < 0) {
+        if (h == NULL || scb_util_hex_decode(h, tmp, sizeof(tmp), &len) < 0) {
             return fail(l, "bad record %zu of %04X", i + 1, fid);
         }
         rl = len > rl ? len : rl;
@@ -242,7 +242,7 @@ static int load_file(struct loader *l, struct emu_df *df, json_object *o)
     memset(f->data, 0xFF, f->size);
     for (size_t i = 0; i < n; i++) {
         size_t len;
-        scb_hex_decode(json_object_get_string(json_object_array_get_idx(recs, i)),
+        scb_util_hex_decode(json_object_get_string(json_object_array_get_idx(recs, i)),
                        f->data + i * rl, rl, &len);
     }
     return SCB_OK;
@@ -257,7 +257,7 @@ static struct emu_df *add_app(struct loader *l, const char *aid_hex)
     }
     struct emu_df *df = &e->apps[e->napps];
     memset(df, 0, sizeof(*df));
-    if (aid_hex == NULL || scb_hex_decode(aid_hex, df->aid, sizeof(df->aid), &df->aid_len) < 0 ||
+    if (aid_hex == NULL || scb_util_hex_decode(aid_hex, df->aid, sizeof(df->aid), &df->aid_len) < 0 ||
         df->aid_len < 5) {
         fail(l, "bad application AID '%s'", aid_hex ? aid_hex : "(none)");
         return NULL;
@@ -512,7 +512,7 @@ content_done:
     uint8_t rec[64], aid[16];
     size_t aidlen;
     const uint8_t p15path[] = {0x3F, 0x00, 0x50, 0x15};
-    scb_hex_decode(USIM_AID, aid, sizeof(aid), &aidlen);
+    scb_util_hex_decode(USIM_AID, aid, sizeof(aid), &aidlen);
     if (!first) {
         struct emu_df *usim = add_app(l, USIM_AID);
         if (usim == NULL) {
@@ -520,12 +520,12 @@ content_done:
         }
         size_t rn = dir_record(rec, aid, aidlen, "USIM", NULL, 0);
         char hex[160];
-        scb_hex_encode(rec, rn, hex, sizeof(hex));
+        scb_util_hex_encode(rec, rn, hex, sizeof(hex));
         json_object_array_add(dir_records, json_object_new_string(hex));
     }
     size_t rn = dir_record(rec, df->aid, df->aid_len, "PKCS#15", p15path, sizeof(p15path));
     char hex[160];
-    scb_hex_encode(rec, rn, hex, sizeof(hex));
+    scb_util_hex_encode(rec, rn, hex, sizeof(hex));
     json_object_array_add(dir_records, json_object_new_string(hex));
     return SCB_OK;
 }
@@ -597,7 +597,7 @@ static int load_behaviour(struct loader *l, json_object *root)
     const char *atr = jstr(root, "atr"), *proto = jstr(root, "protocol");
     json_object *pin, *faults;
 
-    if (scb_hex_decode(atr ? atr : DEFAULT_ATR, e->atr, sizeof(e->atr), &e->atr_len) < 0 ||
+    if (scb_util_hex_decode(atr ? atr : DEFAULT_ATR, e->atr, sizeof(e->atr), &e->atr_len) < 0 ||
         e->atr_len < 2) {
         return fail(l, "bad ATR");
     }
@@ -652,7 +652,7 @@ static int load_behaviour(struct loader *l, json_object *root)
         const char *pad = jstr(pin, "pad_char");
         size_t pl = 0;
         if (stored < (int)strlen(v) || stored > 16 ||
-            (pad && (scb_hex_decode(pad, &e->pin_pad, 1, &pl) < 0 || pl != 1))) {
+            (pad && (scb_util_hex_decode(pad, &e->pin_pad, 1, &pl) < 0 || pl != 1))) {
             return fail(l, "pin.stored_length must be the PIN length-16, pin.pad_char one "
                            "byte of hex");
         }
@@ -666,13 +666,13 @@ static int load_behaviour(struct loader *l, json_object *root)
         size_t l1 = 0, l2 = 0, l3 = 0, kl;
         const char *kv = jstr(scp, "kvn");
         if (!jstr(scp, "enc") || !jstr(scp, "mac") || !jstr(scp, "dek") ||
-            scb_hex_decode(jstr(scp, "enc"), e->k_enc, sizeof(e->k_enc), &l1) < 0 ||
-            scb_hex_decode(jstr(scp, "mac"), e->k_mac, sizeof(e->k_mac), &l2) < 0 ||
-            scb_hex_decode(jstr(scp, "dek"), e->k_dek, sizeof(e->k_dek), &l3) < 0 || l1 != l2 ||
+            scb_util_hex_decode(jstr(scp, "enc"), e->k_enc, sizeof(e->k_enc), &l1) < 0 ||
+            scb_util_hex_decode(jstr(scp, "mac"), e->k_mac, sizeof(e->k_mac), &l2) < 0 ||
+            scb_util_hex_decode(jstr(scp, "dek"), e->k_dek, sizeof(e->k_dek), &l3) < 0 || l1 != l2 ||
             l2 != l3 || (l1 != 16 && l1 != 24 && l1 != 32)) {
             return fail(l, "scp03 needs enc, mac and dek keys of 16, 24 or 32 bytes");
         }
-        if (kv && (scb_hex_decode(kv, &e->kvn, 1, &kl) < 0 || kl != 1)) {
+        if (kv && (scb_util_hex_decode(kv, &e->kvn, 1, &kl) < 0 || kl != 1)) {
             return fail(l, "scp03.kvn must be one byte of hex");
         }
         if (kv == NULL) {
@@ -681,7 +681,7 @@ static int load_behaviour(struct loader *l, json_object *root)
         const char *iusw = jstr(scp, "initialize_update_sw");
         uint8_t swb[2];
         size_t swl;
-        if (iusw && (scb_hex_decode(iusw, swb, 2, &swl) < 0 || swl != 2)) {
+        if (iusw && (scb_util_hex_decode(iusw, swb, 2, &swl) < 0 || swl != 2)) {
             return fail(l, "scp03.initialize_update_sw must be 4 hex digits");
         }
         e->iu_sw = iusw ? (uint16_t)(swb[0] << 8 | swb[1]) : 0;
@@ -698,7 +698,7 @@ static int load_behaviour(struct loader *l, json_object *root)
             uint8_t sw[2];
             size_t sl;
             const char *s = jstr(faults, "sw");
-            if (s == NULL || scb_hex_decode(s, sw, 2, &sl) < 0 || sl != 2) {
+            if (s == NULL || scb_util_hex_decode(s, sw, 2, &sl) < 0 || sl != 2) {
                 return fail(l, "faults.sw must be 4 hex digits");
             }
             scb_emu_set_fault(e, SCB_EMU_FAULT_SW, (unsigned)n, (uint16_t)(sw[0] << 8 | sw[1]));
@@ -781,11 +781,11 @@ int scb_emu_load(const char *path, struct scb_emu **out, char *err, size_t errle
     char *text;
     size_t len;
     char dirbuf[PATH_MAX];
-    int ret = scb_read_text(path, PROFILE_TEXT_MAX, &text, &len);
+    int ret = scb_util_read_text(path, PROFILE_TEXT_MAX, &text, &len);
 
     if (ret < 0) {
         if (err) {
-            snprintf(err, errlen, "cannot read profile '%s': %s", path, scb_strerror(ret));
+            snprintf(err, errlen, "cannot read profile '%s': %s", path, scb_error_string(ret));
         }
         return ret;
     }

@@ -70,13 +70,13 @@ static int make_image(size_t size, struct scb_buf *out)
         scb_instance_add_resource(in, 2, &r);
         scb_resource_add_value(r, 0, (const uint8_t *)"\x03", 1);
         scb_instance_add_resource(in, 10, &r);
-        scb_resource_add_value(r, 0, v, scb_encode_int(k, v));
+        scb_resource_add_value(r, 0, v, scb_model_encode_int(k, v));
         scb_config_add_object(&cfg, 1, &o);
         scb_object_add_instance(o, k, &in);
         scb_instance_add_resource(in, 0, &r);
-        scb_resource_add_value(r, 0, v, scb_encode_int(k, v));
+        scb_resource_add_value(r, 0, v, scb_model_encode_int(k, v));
         scb_instance_add_resource(in, 1, &r);
-        scb_resource_add_value(r, 0, v, scb_encode_int(86400, v));
+        scb_resource_add_value(r, 0, v, scb_model_encode_int(86400, v));
         scb_instance_add_resource(in, 6, &r);
         scb_resource_add_value(r, 0, (const uint8_t *)"\x00", 1);
         scb_instance_add_resource(in, 7, &r);
@@ -117,7 +117,7 @@ static struct scb_emu *card(const struct scb_buf *img, int t1, int scp)
     size_t hl = 2 * img->len + 1;
     char *hex = malloc(hl), *json = malloc(hl + 512), err[256];
     struct scb_emu *e = NULL;
-    scb_hex_encode(img->data, img->len, hex, hl);
+    scb_util_hex_encode(img->data, img->len, hex, hl);
     snprintf(json, hl + 512,
              "{\"protocol\":\"%s\",%s\"lwm2m\":{\"hex\":\"%s\",\"pkcs15_first\":false,"
              "\"read\":\"%s\"}}",
@@ -191,7 +191,7 @@ static void card_paths(const struct scb_buf *img, int t1, size_t size)
     scb_bootstrap_check_card(b, &o, NULL, 0);
     struct wire event = wire_since(e, mark);
     scb_bootstrap_free(&b);
-    scb_store_close(&st);
+    scb_store_free(&st);
     scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
@@ -249,7 +249,7 @@ static struct scb_emu *class_card(const struct scb_buf *img, const char *proto, 
             snprintf(k[i] + 2 * j, 3, "%02X", (unsigned)(0x10 * i + j));
         }
     }
-    scb_hex_encode(img->data, img->len, hex, hl);
+    scb_util_hex_encode(img->data, img->len, hex, hl);
     char scp[300] = "";
     if (keylen) {
         snprintf(scp, sizeof(scp), "\"scp03\":{\"enc\":\"%s\",\"mac\":\"%s\",\"dek\":\"%s\"},",
@@ -455,7 +455,7 @@ static struct wire verify_cost(const struct scb_buf *img, const char *proto, con
     }
     struct wire w = wire_since(e, mark);
     scb_bootstrap_free(&b);
-    scb_store_close(&st);
+    scb_store_free(&st);
     scb_card_free(&c);
     scb_transport_free(&t);
     scb_emu_free(&e);
@@ -532,7 +532,7 @@ static int once(const char *path)
     size_t n;
     struct scb_config cfg;
     struct scb_report rep = {0};
-    if (scb_read_file(path, 65536, &d, &n) < 0) {
+    if (scb_util_read_file(path, 65536, &d, &n) < 0) {
         return 1;
     }
     scb_config_init(&cfg);

@@ -114,7 +114,7 @@ static int seed(struct scb_store *st, unsigned port, int psk)
     scb_config_init(&cfg);
     scb_committed_init(&prev);
     if ((ret = scb_config_from_json_text(json, &cfg, err, sizeof(err))) == SCB_OK &&
-        (ret = scb_committed_replace(&c, &prev, &cfg, SCB_PROV_FACTORY)) == SCB_OK) {
+        (ret = scb_committed_replace(&c, &prev, &cfg, SCB_SRC_FACTORY)) == SCB_OK) {
         ret = scb_store_commit(st, &c, NULL, 0);
         scb_committed_free(&c);
     }
@@ -201,7 +201,7 @@ int main(int argc, char **argv)
     }
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
-    scb_store_close(&st);
+    scb_store_free(&st);
     printf("\nfirst session: wall %.1f ms, CPU %.1f ms\n", first_wall * 1e3, first_cpu * 1e3);
     printf("per session (mean of %u): wall %.1f ms (max %.1f), CPU %.2f ms (this process: "
            "scboot's side, commit with fsync included)\n",

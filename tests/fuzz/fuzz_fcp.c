@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct scb_fcp fcp;
     char iccid[24];
-    scb_fcp_parse(data, size, &fcp);
-    scb_iccid_decode(data, size, iccid, sizeof(iccid));
+    scb_uicc_fcp_parse(data, size, &fcp);
+    scb_uicc_iccid_decode(data, size, iccid, sizeof(iccid));
     return 0;
 }

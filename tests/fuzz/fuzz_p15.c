@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (scb_p15_parse_dodf(data, size, objs, 16, &n) == 0) {
         for (size_t k = 0; k < n; k++) {
             if (objs[k].oid_len) {
-                scb_oid_to_text(objs[k].oid, objs[k].oid_len, txt, sizeof(txt));
+                scb_p15_oid_to_text(objs[k].oid, objs[k].oid_len, txt, sizeof(txt));
             }
         }
     }

@@ -29,13 +29,13 @@ static int feed_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *r
     (void)clen;
     if (f->step == 0) {
         f->step++;
-        return scb_hex_decode("000000000000000000003003703B1ACA81E821F219081CDC01C26B372D000003"
+        return scb_util_hex_decode("000000000000000000003003703B1ACA81E821F219081CDC01C26B372D000003"
                               "9000",
                               rsp, rcap, rlen);
     }
     if (f->step == 1) {
         f->step++;
-        return scb_hex_decode("9000", rsp, rcap, rlen);
+        return scb_util_hex_decode("9000", rsp, rcap, rlen);
     }
     /* each response: one length byte, then that many bytes (at most what a reader returns) */
     if (f->pos >= f->size) {
@@ -66,7 +66,7 @@ static int kat_rng(void *ctx, uint8_t *buf, size_t len)
 {
     size_t n;
     (void)ctx;
-    return scb_hex_decode("FDF38259A1E0DE44", buf, len, &n);
+    return scb_util_hex_decode("FDF38259A1E0DE44", buf, len, &n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -82,9 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n;
 
     memset(&k, 0, sizeof(k));
-    scb_hex_decode("000102030405060708090A0B0C0D0E0F", k.enc, 16, &n);
-    scb_hex_decode("101112131415161718191A1B1C1D1E1F", k.mac, 16, &n);
-    scb_hex_decode("202122232425262728292A2B2C2D2E2F", k.dek, 16, &n);
+    scb_util_hex_decode("000102030405060708090A0B0C0D0E0F", k.enc, 16, &n);
+    scb_util_hex_decode("101112131415161718191A1B1C1D1E1F", k.mac, 16, &n);
+    scb_util_hex_decode("202122232425262728292A2B2C2D2E2F", k.dek, 16, &n);
     k.len = 16;
     k.kvn = 0x30;
     if (scb_card_new(&tr, &c) != 0) {

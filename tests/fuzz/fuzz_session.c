@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                     NULL);
                 break;
         default:
-            if (scb_session_finish(s, &out) == SCB_COAP_2_04_CHANGED) {
+            if (scb_session_finish(s, &out) == SCB_COAP_CODE_2_04_CHANGED) {
                 scb_config_free(&out);
                 scb_config_init(&out);
             }

@@ -27,7 +27,7 @@ int main(void)
 
     scb_config_init(&cfg);
     int r = scb_senml_decode(SCB_CF_SENML_CBOR, empty_pack, sizeof(empty_pack), path, 1, &cfg, &de);
-    printf("senml: %s\n", scb_errname(r));
+    printf("senml: %s\n", scb_error_name(r));
     char *text = scb_config_to_json_text(&cfg, 0);
     if (text == NULL) {
         return 1;
@@ -36,7 +36,7 @@ int main(void)
     scb_json_text_free(text);
     scb_config_free(&cfg);
     r = scb_pcsc_list(&readers, &n, err, sizeof(err));
-    printf("pcsc: %s\n", scb_errname(r));
+    printf("pcsc: %s\n", scb_error_name(r));
     if (r == SCB_OK) {
         free(readers);
     }

@@ -24,23 +24,23 @@ static int m_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *rsp,
     char hex[2 * SCB_APDU_CMD_MAX + 1];
 
     if (m->pos >= m->n) {
-        scb_hex_encode(cmd, clen, hex, sizeof(hex));
+        scb_util_hex_encode(cmd, clen, hex, sizeof(hex));
         fail_msg("unexpected APDU %s after the script ended", hex);
     }
     const struct mock_apdu *s = &m->steps[m->pos++];
     if (s->cmd) {
-        scb_hex_encode(cmd, clen, hex, sizeof(hex));
+        scb_util_hex_encode(cmd, clen, hex, sizeof(hex));
         uint8_t want[SCB_APDU_CMD_MAX];
         size_t wl;
-        assert_int_equal(scb_hex_decode(s->cmd, want, sizeof(want), &wl), 0);
+        assert_int_equal(scb_util_hex_decode(s->cmd, want, sizeof(want), &wl), 0);
         char whex[2 * SCB_APDU_CMD_MAX + 1];
-        scb_hex_encode(want, wl, whex, sizeof(whex));
+        scb_util_hex_encode(want, wl, whex, sizeof(whex));
         assert_string_equal(hex, whex);
     }
     if (s->err) {
         return s->err;
     }
-    assert_int_equal(scb_hex_decode(s->rsp, rsp, rcap, rlen), 0);
+    assert_int_equal(scb_util_hex_decode(s->rsp, rsp, rcap, rlen), 0);
     return SCB_OK;
 }
 

@@ -131,9 +131,9 @@ int main(int argc, char **argv)
     size_t n = 0;
     char err[200] = "";
     int rc = scb_emu_load(argv[argc - 1], &e, err, sizeof(err));
-    if (rc != 0) { fprintf(stderr, "load: %s %s\n", scb_strerror(rc), err); return 1; }
+    if (rc != 0) { fprintf(stderr, "load: %s %s\n", scb_error_string(rc), err); return 1; }
     rc = scb_emu_atr(e, atr, sizeof(atr), &n);
-    printf("atr %zu bytes, %s\n", n, scb_strerror(rc));
+    printf("atr %zu bytes, %s\n", n, scb_error_string(rc));
     scb_emu_free(&e);
     return rc != 0 || n == 0;
 }
@@ -208,7 +208,7 @@ int main(void)
 {
     const uint8_t pack[] = {0x80}; /* an empty CBOR array: no record */
     int rc = scb_senml_decode(112, pack, sizeof(pack), NULL, 0, NULL, NULL);
-    printf("%s\n", scb_strerror(rc));
+    printf("%s\n", scb_error_string(rc));
     return 0;
 }
 C

@@ -20,8 +20,8 @@ static inline void make(struct scb_committed *c, int n)
              "{\"0\":{\"resources\":{\"0\":1,\"1\":%d,\"6\":false,\"7\":\"U\"}}}}}}",
              n);
     assert_int_equal(scb_config_from_json_text(json, &c->cfg, err, sizeof(err)), 0);
-    scb_committed_set_prov(c, 0, 1, SCB_PROV_CARD);
-    scb_committed_set_prov(c, 1, 0, SCB_PROV_FACTORY);
+    scb_committed_set_prov(c, 0, 1, SCB_SRC_CARD);
+    scb_committed_set_prov(c, 1, 0, SCB_SRC_FACTORY);
     c->card.valid = 1;
     snprintf(c->card.iccid, sizeof(c->card.iccid), "8988211000000430010");
     memset(c->card.sha256, n & 0xFF, 32);

@@ -40,7 +40,7 @@ static void load_image(const char *path, struct scb_config *cfg)
     size_t n;
     struct scb_decode_error de;
     scb_config_init(cfg);
-    assert_int_equal(scb_read_file(path, 65536, &img, &n), 0);
+    assert_int_equal(scb_util_read_file(path, 65536, &img, &n), 0);
     assert_int_equal(scb_bsfile_decode(img, n, cfg, &de), 0);
     free(img);
 }
@@ -51,7 +51,7 @@ static void load_json_file(const char *path, struct scb_config *cfg)
     size_t n;
     char err[SCB_ERR_MAX];
     scb_config_init(cfg);
-    assert_int_equal(scb_read_file(path, 65536, &text, &n), 0);
+    assert_int_equal(scb_util_read_file(path, 65536, &text, &n), 0);
     char *z = realloc(text, n + 1);
     assert_non_null(z);
     z[n] = '\0';
@@ -558,7 +558,7 @@ static void test_corpus_configurations(void **state)
                 continue;
             }
             snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
-            if (scb_read_file(path, 1u << 22, &data, &len) != 0) {
+            if (scb_util_read_file(path, 1u << 22, &data, &len) != 0) {
                 continue;
             }
             scb_config_init(&cfg);
@@ -652,7 +652,7 @@ static struct scb_store *observed_store(struct obs *o)
 }
 
 /* A state to commit: the instances of a bootstrap image, all of provenance p. */
-static void committed_image(struct scb_committed *c, const char *path, enum scb_provenance p)
+static void committed_image(struct scb_committed *c, const char *path, enum scb_source p)
 {
     struct scb_config cfg;
     scb_committed_init(c);
@@ -670,13 +670,13 @@ static void test_observer_card_then_network(void **state)
     struct scb_store *st = observed_store(&o);
 
     /* a card commit, as the bootstrap sequence makes it: the card's instances merged in */
-    committed_image(&c, "data/anjay_ef126.bin", SCB_PROV_CARD);
+    committed_image(&c, "data/anjay_ef126.bin", SCB_SRC_CARD);
     assert_int_equal(scb_store_commit(st, &c, NULL, 0), 0);
     scb_committed_free(&c);
     assert_int_equal(o.calls, 1);
     assert_int_equal(o.before_gen, 0);
     assert_int_equal(o.after_gen, 1);
-    assert_int_equal(o.provenances, 1u << SCB_PROV_CARD);
+    assert_int_equal(o.provenances, 1u << SCB_SRC_CARD);
     assert_int_equal(o.changes.n, 1);
     expect(&o.changes, 0, SCB_ACCOUNT_ADDED, 0, 1, 0);
 
@@ -694,26 +694,26 @@ static void test_observer_card_then_network(void **state)
     struct scb_instance *in = scb_object_instance(scb_config_object(&t.cfg, SCB_OBJ_SERVER), 1);
     scb_instance_remove_resource(in, SCB_RES_SRV_LIFETIME);
     assert_int_equal(scb_instance_add_resource(in, SCB_RES_SRV_LIFETIME, &r), 0);
-    assert_int_equal(scb_resource_add_value(r, 0, num, scb_encode_int(3600, num)), 0);
+    assert_int_equal(scb_resource_add_value(r, 0, num, scb_model_encode_int(3600, num)), 0);
     from_json(CFG(SEC(2, 2, ""), SRV(2, 2, ""), ""), &extra);
-    assert_int_equal(scb_committed_merge(&t, &extra, SCB_PROV_NETWORK), 0);
+    assert_int_equal(scb_committed_merge(&t, &extra, SCB_SRC_NETWORK), 0);
     scb_config_free(&extra);
-    assert_int_equal(scb_committed_replace(&c, &prev, &t.cfg, SCB_PROV_NETWORK), 0);
+    assert_int_equal(scb_committed_replace(&c, &prev, &t.cfg, SCB_SRC_NETWORK), 0);
     scb_committed_free(&t);
     assert_int_equal(scb_store_commit(st, &c, NULL, 0), 0);
     assert_int_equal(o.calls, 2);
     assert_int_equal(o.before_gen, 1);
     assert_int_equal(o.after_gen, 2);
-    assert_int_equal(o.provenances, 1u << SCB_PROV_NETWORK); /* /0/1 kept its card provenance */
+    assert_int_equal(o.provenances, 1u << SCB_SRC_NETWORK); /* /0/1 kept its card provenance */
     assert_int_equal(o.changes.n, 2);
     expect(&o.changes, 0, SCB_ACCOUNT_CHANGED, 0, 1, SCB_ACCOUNT_CHANGED_LIFETIME);
     expect(&o.changes, 1, SCB_ACCOUNT_ADDED, 0, 2, 0);
 
     /* the card goes (R4): its /0/1 removed, and with it the account of SSID 1 */
-    scb_committed_drop(&c, SCB_PROV_CARD);
+    scb_committed_drop(&c, SCB_SRC_CARD);
     assert_int_equal(scb_store_commit(st, &c, NULL, 0), 0);
     assert_int_equal(o.calls, 3);
-    assert_int_equal(o.provenances, 1u << SCB_PROV_CARD);
+    assert_int_equal(o.provenances, 1u << SCB_SRC_CARD);
     assert_int_equal(o.changes.n, 1);
     expect(&o.changes, 0, SCB_ACCOUNT_REMOVED, 0, 1, 0);
 
@@ -729,7 +729,7 @@ static void test_observer_card_then_network(void **state)
     assert_int_equal(o.calls, 4);
     scb_committed_free(&c);
     scb_committed_free(&prev);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 /* A commit that fails at any step, even after the rename, is never observed. */
@@ -741,7 +741,7 @@ static void test_observer_not_called_on_failure(void **state)
     struct obs o;
     char err[SCB_ERR_MAX];
     struct scb_store *st = observed_store(&o);
-    committed_image(&c, "data/anjay_ef126.bin", SCB_PROV_FACTORY);
+    committed_image(&c, "data/anjay_ef126.bin", SCB_SRC_FACTORY);
     scb_store_set_hook(st, fail_hook, NULL);
     for (fail_at = SCB_STEP_WRITE; fail_at <= SCB_STEP_DONE; fail_at++) {
         assert_true(scb_store_commit(st, &c, NULL, 0) < 0);
@@ -754,7 +754,7 @@ static void test_observer_not_called_on_failure(void **state)
     assert_int_equal(scb_store_commit(st, &c, cerr, sizeof(cerr)), 0);
     assert_int_equal(o.calls, 1);
     assert_int_equal(o.before_gen, 0);
-    assert_int_equal(o.provenances, 1u << SCB_PROV_FACTORY);
+    assert_int_equal(o.provenances, 1u << SCB_SRC_FACTORY);
     assert_int_equal(o.changes.n, 1);
     expect(&o.changes, 0, SCB_ACCOUNT_ADDED, 0, 1, 0);
     assert_string_equal(cerr, ""); /* the observer's troubles are not the commit's */
@@ -763,9 +763,9 @@ static void test_observer_not_called_on_failure(void **state)
     assert_int_equal(scb_store_set_observer(ro, observer, &o), 0);
     assert_int_equal(scb_store_commit(ro, &c, NULL, 0), SCB_E_LOCKED);
     assert_int_equal(o.calls, 1);
-    scb_store_close(&ro);
+    scb_store_free(&ro);
     scb_committed_free(&c);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 /* A damaged store file is replaced by a commit: the observer sees an empty "before". */
@@ -781,7 +781,7 @@ static void test_observer_damaged_before(void **state)
     assert_non_null(f);
     fputs("{not json", f);
     assert_int_equal(fclose(f), 0);
-    committed_image(&c, "data/nrf_ef58.bin", SCB_PROV_FACTORY);
+    committed_image(&c, "data/nrf_ef58.bin", SCB_SRC_FACTORY);
     char cerr[SCB_ERR_MAX] = "not written";
     assert_int_equal(scb_store_commit(st, &c, cerr, sizeof(cerr)), 0);
     assert_int_equal(o.calls, 1);
@@ -790,7 +790,7 @@ static void test_observer_damaged_before(void **state)
     expect(&o.changes, 0, SCB_ACCOUNT_ADDED, 1, 0, 0);
     assert_string_equal(cerr, ""); /* a damaged old file is no failure of this commit */
     scb_committed_free(&c);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 /* The bootstrap sequence's commits reach the observer: the standard card, then the factory
@@ -807,7 +807,7 @@ static void test_observer_bootstrap_sequence(void **state)
     assert_int_equal(scb_bootstrap_run(r.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_int_equal(o.calls, 1);
-    assert_int_equal(o.provenances, 1u << SCB_PROV_CARD);
+    assert_int_equal(o.provenances, 1u << SCB_SRC_CARD);
     assert_int_equal(o.changes.n, 1);
     expect(&o.changes, 0, SCB_ACCOUNT_ADDED, 1, 0, 0); /* the card's Bootstrap-Server */
 
@@ -815,9 +815,9 @@ static void test_observer_bootstrap_sequence(void **state)
     assert_int_equal(scb_bootstrap_check_card(r.b, &out, NULL, 0), 0);
     assert_int_equal(out, SCB_BOOTSTRAP_CARD_REMOVED);
     assert_true(o.calls >= 2);
-    assert_true(o.provenances & (1u << SCB_PROV_CARD));
+    assert_true(o.provenances & (1u << SCB_SRC_CARD));
     card_rig_stop(&r);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 int main(void)

@@ -16,7 +16,7 @@
 
 static void hex_of(const uint8_t *b, size_t n, char *out)
 {
-    scb_hex_encode(b, n, out, 2 * SCB_APDU_CMD_MAX + 1);
+    scb_util_hex_encode(b, n, out, 2 * SCB_APDU_CMD_MAX + 1);
 }
 
 static void test_encode_cases(void **state)
@@ -82,44 +82,44 @@ static void test_channel_cla(void **state)
     uint8_t cla;
     unsigned ch;
     for (unsigned i = 0; i <= 19; i++) {
-        assert_int_equal(scb_cla_for_channel(0x00, i, &cla), 0);
-        assert_int_equal(scb_cla_channel(cla, &ch), 0);
+        assert_int_equal(scb_apdu_cla_for_channel(0x00, i, &cla), 0);
+        assert_int_equal(scb_apdu_cla_channel(cla, &ch), 0);
         assert_int_equal(ch, i);
     }
-    scb_cla_for_channel(0x00, 1, &cla);
+    scb_apdu_cla_for_channel(0x00, 1, &cla);
     assert_int_equal(cla, 0x01);
-    scb_cla_for_channel(0x00, 3, &cla);
+    scb_apdu_cla_for_channel(0x00, 3, &cla);
     assert_int_equal(cla, 0x03);
-    scb_cla_for_channel(0x00, 4, &cla);
+    scb_apdu_cla_for_channel(0x00, 4, &cla);
     assert_int_equal(cla, 0x40);
-    scb_cla_for_channel(0x00, 19, &cla);
+    scb_apdu_cla_for_channel(0x00, 19, &cla);
     assert_int_equal(cla, 0x4F);
-    scb_cla_for_channel(0x80, 2, &cla); /* GP class keeps b8 */
+    scb_apdu_cla_for_channel(0x80, 2, &cla); /* GP class keeps b8 */
     assert_int_equal(cla, 0x82);
-    scb_cla_for_channel(0x84, 1, &cla); /* secure messaging bits kept */
+    scb_apdu_cla_for_channel(0x84, 1, &cla); /* secure messaging bits kept */
     assert_int_equal(cla, 0x85);
-    assert_int_equal(scb_cla_for_channel(0x00, 20, &cla), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_apdu_cla_for_channel(0x00, 20, &cla), SCB_E_INVALID_ARG);
 }
 
 static void test_status_words(void **state)
 {
     (void)state;
-    assert_int_equal(scb_sw_to_err(0x9000), SCB_OK);
-    assert_int_equal(scb_sw_to_err(0x6A82), SCB_E_FILE_NOT_FOUND);
-    assert_int_equal(scb_sw_to_err(0x6982), SCB_E_SECURITY_STATUS);
-    assert_int_equal(scb_sw_to_err(0x6881), SCB_E_NO_CHANNEL);
-    assert_int_equal(scb_sw_to_err(0x63C2), SCB_E_PIN_WRONG);
-    assert_int_equal(scb_sw_to_err(0x6983), SCB_E_PIN_BLOCKED);
-    assert_int_equal(scb_sw_to_err(0x6A83), SCB_E_RECORD_NOT_FOUND);
-    assert_int_equal(scb_sw_to_err(0x6D00), SCB_E_INS_NOT_SUPPORTED);
-    assert_int_equal(scb_sw_to_err(0x6E00), SCB_E_CLA_NOT_SUPPORTED);
-    assert_int_equal(scb_sw_to_err(0x6B00), SCB_E_WRONG_P1P2);
-    assert_int_equal(scb_sw_to_err(0x1234), SCB_E_SW);
-    assert_string_equal(scb_sw_message(0x6A82), "6A82 file or application not found");
-    assert_non_null(strstr(scb_sw_message(0x63C1), "tries"));
-    assert_non_null(strstr(scb_strerror(SCB_E_CARD_REMOVED), "SCARD_W_REMOVED_CARD"));
-    assert_non_null(strstr(scb_strerror(SCB_E_NO_SERVICE), "SCARD_E_NO_SERVICE"));
-    assert_string_equal(scb_strerror(-9999), "unknown error");
+    assert_int_equal(scb_error_from_sw(0x9000), SCB_OK);
+    assert_int_equal(scb_error_from_sw(0x6A82), SCB_E_FILE_NOT_FOUND);
+    assert_int_equal(scb_error_from_sw(0x6982), SCB_E_SECURITY_STATUS);
+    assert_int_equal(scb_error_from_sw(0x6881), SCB_E_NO_CHANNEL);
+    assert_int_equal(scb_error_from_sw(0x63C2), SCB_E_PIN_WRONG);
+    assert_int_equal(scb_error_from_sw(0x6983), SCB_E_PIN_BLOCKED);
+    assert_int_equal(scb_error_from_sw(0x6A83), SCB_E_RECORD_NOT_FOUND);
+    assert_int_equal(scb_error_from_sw(0x6D00), SCB_E_INS_NOT_SUPPORTED);
+    assert_int_equal(scb_error_from_sw(0x6E00), SCB_E_CLA_NOT_SUPPORTED);
+    assert_int_equal(scb_error_from_sw(0x6B00), SCB_E_WRONG_P1P2);
+    assert_int_equal(scb_error_from_sw(0x1234), SCB_E_SW);
+    assert_string_equal(scb_error_sw_message(0x6A82), "6A82 file or application not found");
+    assert_non_null(strstr(scb_error_sw_message(0x63C1), "tries"));
+    assert_non_null(strstr(scb_error_string(SCB_E_CARD_REMOVED), "SCARD_W_REMOVED_CARD"));
+    assert_non_null(strstr(scb_error_string(SCB_E_NO_SERVICE), "SCARD_E_NO_SERVICE"));
+    assert_string_equal(scb_error_string(-9999), "unknown error");
 }
 
 static void transceive(struct scb_card *c, const struct scb_apdu *a, uint8_t *d, size_t *dl,
@@ -236,13 +236,13 @@ static void test_hex(void **state)
     uint8_t b[4];
     size_t n;
     char s[9];
-    assert_int_equal(scb_hex_decode("0a:Bc 12", b, sizeof(b), &n), 0);
+    assert_int_equal(scb_util_hex_decode("0a:Bc 12", b, sizeof(b), &n), 0);
     assert_int_equal(n, 3);
-    scb_hex_encode(b, n, s, sizeof(s));
+    scb_util_hex_encode(b, n, s, sizeof(s));
     assert_string_equal(s, "0ABC12");
-    assert_int_equal(scb_hex_decode("0", b, sizeof(b), &n), SCB_E_PARSE);
-    assert_int_equal(scb_hex_decode("zz", b, sizeof(b), &n), SCB_E_PARSE);
-    assert_int_equal(scb_hex_decode("0102030405", b, sizeof(b), &n), SCB_E_BUFFER);
+    assert_int_equal(scb_util_hex_decode("0", b, sizeof(b), &n), SCB_E_PARSE);
+    assert_int_equal(scb_util_hex_decode("zz", b, sizeof(b), &n), SCB_E_PARSE);
+    assert_int_equal(scb_util_hex_decode("0102030405", b, sizeof(b), &n), SCB_E_BUFFER);
 }
 
 /* The opaque card session: NULL-safe, setters and getters do what they say. */

@@ -72,7 +72,7 @@ static void test_codecs_null(void **state)
     assert_int_equal(scb_buf_put(&b, NULL, 0), SCB_OK);
     scb_buf_free(NULL);
     scb_buf_free(&b);
-    assert_int_equal(scb_value_check(0, 0, NULL), EINVAL_);
+    assert_int_equal(scb_objdef_value_check(0, 0, NULL), EINVAL_);
     assert_int_equal(scb_config_from_json_text(NULL, &cfg, NULL, 0), EINVAL_);
     assert_int_equal(scb_config_from_json_text("{}", NULL, NULL, 0), EINVAL_);
     assert_null(scb_config_to_json(NULL, 0));
@@ -97,7 +97,7 @@ static void test_model_null(void **state)
     assert_int_equal(scb_value_bool(NULL, &bv), EINVAL_);
     assert_int_equal(scb_value_float(NULL, &d), EINVAL_);
     assert_int_equal(scb_value_objlnk(NULL, &a, &b), EINVAL_);
-    assert_int_equal(scb_value_utf8_ok(NULL, 3), 0);
+    assert_int_equal(scb_model_utf8_ok(NULL, 3), 0);
     assert_null(scb_config_object(NULL, 0));
     assert_int_equal(scb_config_add_object(NULL, 0, &o), EINVAL_);
     assert_int_equal(scb_config_add_object(&cfg, 0, NULL), EINVAL_);
@@ -150,11 +150,11 @@ static void test_validate_store_null(void **state)
     assert_null(scb_committed_to_json(NULL, 1));
     assert_int_equal(scb_committed_copy(NULL, &c), EINVAL_);
     assert_int_equal(scb_committed_copy(&c, NULL), EINVAL_);
-    assert_int_equal(scb_committed_merge(&c, NULL, SCB_PROV_CARD), EINVAL_);
-    assert_int_equal(scb_committed_replace(NULL, &c, &cfg, SCB_PROV_CARD), EINVAL_);
-    assert_int_equal(scb_committed_set_prov(NULL, 0, 0, SCB_PROV_CARD), EINVAL_);
-    assert_int_equal(scb_committed_prov(NULL, 0, 0), SCB_PROV_NETWORK);
-    scb_committed_drop(NULL, SCB_PROV_CARD);
+    assert_int_equal(scb_committed_merge(&c, NULL, SCB_SRC_CARD), EINVAL_);
+    assert_int_equal(scb_committed_replace(NULL, &c, &cfg, SCB_SRC_CARD), EINVAL_);
+    assert_int_equal(scb_committed_set_prov(NULL, 0, 0, SCB_SRC_CARD), EINVAL_);
+    assert_int_equal(scb_committed_prov(NULL, 0, 0), SCB_SRC_NETWORK);
+    scb_committed_drop(NULL, SCB_SRC_CARD);
     scb_committed_init(NULL);
     scb_committed_free(NULL);
     scb_committed_free(&c);
@@ -250,8 +250,8 @@ static void test_card_side_null(void **state)
     struct scb_scp03_keys k;
     const char *names[] = {"reader A", NULL, "reader B"};
 
-    assert_int_equal(scb_der_next(NULL, 5, &pos, &tag, &val, &vlen), EINVAL_);
-    assert_int_equal(scb_der_next(odf, sizeof(odf), NULL, &tag, &val, &vlen), EINVAL_);
+    assert_int_equal(scb_p15_der_next(NULL, 5, &pos, &tag, &val, &vlen), EINVAL_);
+    assert_int_equal(scb_p15_der_next(odf, sizeof(odf), NULL, &tag, &val, &vlen), EINVAL_);
     assert_int_equal(scb_p15_parse_dir_record(NULL, 5, &app), EINVAL_);
     assert_int_equal(scb_p15_parse_dir_record(odf, sizeof(odf), NULL), EINVAL_);
     assert_int_equal(scb_p15_parse_odf(NULL, 5, 0xA7, paths, 2, &n), EINVAL_);
@@ -260,21 +260,21 @@ static void test_card_side_null(void **state)
     assert_int_equal(scb_p15_parse_dodf(NULL, 5, objs, 2, &n), EINVAL_);
     assert_int_equal(scb_p15_parse_aodf(NULL, 5, pins, 2, &n), EINVAL_);
     assert_int_equal(scb_p15_pin_block(NULL, "1234", out, sizeof(out), &n), EINVAL_);
-    assert_int_equal(scb_oid_to_text(NULL, 4, text, sizeof(text)), EINVAL_);
-    assert_int_equal(scb_oid_to_text(scb_card_source_lwm2m_oid, 4, NULL, 8), EINVAL_);
+    assert_int_equal(scb_p15_oid_to_text(NULL, 4, text, sizeof(text)), EINVAL_);
+    assert_int_equal(scb_p15_oid_to_text(scb_card_source_lwm2m_oid, 4, NULL, 8), EINVAL_);
     assert_int_equal(scb_card_source_is_lwm2m_oid(NULL, 4), 0);
     assert_int_equal(scb_card_source_read(NULL, NULL, NULL, NULL, 0), EINVAL_);
-    assert_int_equal(scb_iccid_decode(NULL, 10, text, sizeof(text)), EINVAL_);
-    assert_int_equal(scb_iccid_decode(out, 10, NULL, 0), EINVAL_);
+    assert_int_equal(scb_uicc_iccid_decode(NULL, 10, text, sizeof(text)), EINVAL_);
+    assert_int_equal(scb_uicc_iccid_decode(out, 10, NULL, 0), EINVAL_);
     assert_int_equal(scb_bootstrap_factory_load("/nonexistent", NULL, &n, text, sizeof(text)),
                      EINVAL_);
     assert_null(image);
     assert_int_equal(scb_scp03_keys_parse(NULL, &k, text, sizeof(text)), EINVAL_);
     assert_int_equal(scb_scp03_keys_parse("x", NULL, text, sizeof(text)), EINVAL_);
     /* a NULL entry in the reader list is skipped, not dereferenced */
-    assert_int_equal(scb_reader_match(names, 3, "reader B", &n), SCB_OK);
+    assert_int_equal(scb_transport_reader_match(names, 3, "reader B", &n), SCB_OK);
     assert_int_equal(n, 2);
-    assert_int_equal(scb_reader_match(names, 3, "B", &n), SCB_OK);
+    assert_int_equal(scb_transport_reader_match(names, 3, "B", &n), SCB_OK);
     assert_int_equal(n, 2);
     assert_int_equal(scb_pcsc_monitor_new("x", NULL), EINVAL_);
     assert_int_equal(scb_pcsc_monitor_wait(NULL, 0, NULL), EINVAL_);
@@ -305,8 +305,8 @@ static void test_transport_session_null(void **state)
                      EINVAL_);
     scb_transport_free(&t);
 
-    assert_int_equal(scb_path_parse("/0/1", NULL), EINVAL_);
-    assert_int_equal(scb_path_parse(NULL, ids), EINVAL_);
+    assert_int_equal(scb_session_path_parse("/0/1", NULL), EINVAL_);
+    assert_int_equal(scb_session_path_parse(NULL, ids), EINVAL_);
     assert_int_equal(scb_session_new(&so, &cfg, &s), SCB_OK);
     assert_int_equal(scb_session_write(NULL, "/0", 11542, rsp, 1), EINVAL_);
     assert_int_equal(scb_session_write(s, "/0", 11542, NULL, 5), EINVAL_);
@@ -352,19 +352,19 @@ static void test_util_null(void **state)
     char out[9] = "zzzzzzzz";
     int fd = -1;
     char err[SCB_ERR_MAX];
-    assert_int_equal(scb_sha256(NULL, 5, h), EINVAL_);
-    assert_int_equal(scb_sha256((const uint8_t *)"x", 1, NULL), EINVAL_);
-    assert_int_equal(scb_sha256(NULL, 0, h), SCB_OK);
-    assert_int_equal(scb_path_trusted(NULL, NULL, 0), EINVAL_);
-    assert_int_equal(scb_path_trusted("", NULL, 0), EINVAL_);
+    assert_int_equal(scb_util_sha256(NULL, 5, h), EINVAL_);
+    assert_int_equal(scb_util_sha256((const uint8_t *)"x", 1, NULL), EINVAL_);
+    assert_int_equal(scb_util_sha256(NULL, 0, h), SCB_OK);
+    assert_int_equal(scb_util_path_trusted(NULL, NULL, 0), EINVAL_);
+    assert_int_equal(scb_util_path_trusted("", NULL, 0), EINVAL_);
     struct json_object *jo = NULL;
     assert_int_equal(scb_json_parse(NULL, 3, &jo, NULL, 0), EINVAL_);
     assert_int_equal(scb_json_parse("[]", 2, NULL, NULL, 0), EINVAL_);
-    scb_hex_encode(NULL, 5, out, sizeof(out));
+    scb_util_hex_encode(NULL, 5, out, sizeof(out));
     assert_string_equal(out, "");
-    scb_hex_encode((const uint8_t *)"x", 1, NULL, 9);
-    assert_int_equal(scb_open_file_secret(NULL, &fd, err, sizeof(err)), EINVAL_);
-    assert_int_equal(scb_open_file_secret("/tmp/scboot-misuse-never", NULL, err, sizeof(err)),
+    scb_util_hex_encode((const uint8_t *)"x", 1, NULL, 9);
+    assert_int_equal(scb_util_open_file_secret(NULL, &fd, err, sizeof(err)), EINVAL_);
+    assert_int_equal(scb_util_open_file_secret("/tmp/scboot-misuse-never", NULL, err, sizeof(err)),
                      EINVAL_);
     assert_int_equal(fd, -1);
 }

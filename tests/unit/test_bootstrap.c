@@ -91,7 +91,7 @@ static void stop(struct env *v)
 {
     char cmd[96];
     scb_bootstrap_free(&v->b);
-    scb_store_close(&v->st);
+    scb_store_free(&v->st);
     scb_card_free(&v->card);
     scb_transport_free(&v->t);
     scb_emu_free(&v->e);
@@ -105,7 +105,7 @@ static void committed(struct env *v, struct scb_committed *c)
     assert_int_equal(scb_store_load(v->st, c, err, sizeof(err)), 0);
 }
 
-static size_t count_prov(const struct scb_committed *c, enum scb_provenance p)
+static size_t count_prov(const struct scb_committed *c, enum scb_source p)
 {
     size_t n = 0;
     for (size_t k = 0; k < c->nprov; k++) {
@@ -129,7 +129,7 @@ static void set_card_file(struct env *v, const char *path)
 {
     uint8_t *d;
     size_t n;
-    assert_int_equal(scb_read_file(path, 40000, &d, &n), 0);
+    assert_int_equal(scb_util_read_file(path, 40000, &d, &n), 0);
     assert_int_equal(scb_emu_set_file(v->e, 0x6432, d, n), 0);
     free(d);
 }
@@ -215,8 +215,8 @@ static void test_invalid_and_removed_keep_factory(void **state)
     assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     committed(&v, &c);
-    size_t factory = count_prov(&c, SCB_PROV_FACTORY);
-    assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
+    size_t factory = count_prov(&c, SCB_SRC_FACTORY);
+    assert_true(count_prov(&c, SCB_SRC_CARD) > 0);
     scb_committed_free(&c);
     /* the card's new data is inconsistent (SSID 0): its instances are disabled, nothing new */
     assert_int_equal(scb_bootstrap_factory_load("data/multi_server_acl.json", &img, &n, err, sizeof(err)), 0);
@@ -232,8 +232,8 @@ static void test_invalid_and_removed_keep_factory(void **state)
     }
     assert_true(seen);
     committed(&v, &c);
-    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
-    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), factory);
+    assert_int_equal(count_prov(&c, SCB_SRC_CARD), 0);
+    assert_int_equal(count_prov(&c, SCB_SRC_FACTORY), factory);
     assert_null(scb_object_instance(scb_config_object(&c.cfg, 0), 7));
     scb_committed_free(&c);
     /* good data again, then the card is pulled: only card instances go */
@@ -245,8 +245,8 @@ static void test_invalid_and_removed_keep_factory(void **state)
     assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_REMOVED);
     committed(&v, &c);
-    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
-    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), factory);
+    assert_int_equal(count_prov(&c, SCB_SRC_CARD), 0);
+    assert_int_equal(count_prov(&c, SCB_SRC_FACTORY), factory);
     assert_false(c.card.valid);
     scb_committed_free(&c);
     stop(&v);
@@ -274,8 +274,8 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_false(res.factory_applied);
     committed(&v, &c);
     assert_true(c.card.valid);
-    assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
-    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
+    assert_true(count_prov(&c, SCB_SRC_CARD) > 0);
+    assert_int_equal(count_prov(&c, SCB_SRC_FACTORY), 0);
     scb_committed_free(&c);
     assert_int_equal(scb_card_apdus(gc), 0);
     scb_card_free(&gc);
@@ -291,8 +291,8 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_true(res.factory_applied);
     committed(&v, &c);
     assert_false(c.card.valid);
-    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
-    assert_true(count_prov(&c, SCB_PROV_FACTORY) > 0);
+    assert_int_equal(count_prov(&c, SCB_SRC_CARD), 0);
+    assert_true(count_prov(&c, SCB_SRC_FACTORY) > 0);
     scb_committed_free(&c);
     scb_card_free(&ec);
     scb_transport_free(&empty);
@@ -304,7 +304,7 @@ static void test_r4_empty_vs_unreachable(void **state)
     assert_int_equal(scb_bootstrap_run(v.b, &res, NULL, 0), 0);
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_REMOVED);
     committed(&v, &c);
-    assert_int_equal(count_prov(&c, SCB_PROV_CARD), 0);
+    assert_int_equal(count_prov(&c, SCB_SRC_CARD), 0);
     scb_committed_free(&c);
     stop(&v);
 }
@@ -362,8 +362,8 @@ static void run_card_kept(struct env *v, struct scb_transport *t)
     assert_false(res.factory_applied);
     committed(v, &c);
     assert_true(c.card.valid);
-    assert_true(count_prov(&c, SCB_PROV_CARD) > 0);
-    assert_int_equal(count_prov(&c, SCB_PROV_FACTORY), 0);
+    assert_true(count_prov(&c, SCB_SRC_CARD) > 0);
+    assert_int_equal(count_prov(&c, SCB_SRC_FACTORY), 0);
     scb_committed_free(&c);
     scb_card_free(&vc);
 }
@@ -682,7 +682,7 @@ static void test_failure_in_err(void **state)
     assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), SCB_E_PARSE);
     /* a failure without a line of its own: the error's text */
     assert_int_equal(scb_bootstrap_run(NULL, &res, err, sizeof(err)), SCB_E_INVALID_ARG);
-    assert_string_equal(err, scb_strerror(SCB_E_INVALID_ARG));
+    assert_string_equal(err, scb_error_string(SCB_E_INVALID_ARG));
     stop(&v);
 }
 

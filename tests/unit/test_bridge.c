@@ -28,7 +28,7 @@ typedef int (*export_fn)(const struct scb_config *cfg, const char *endpoint, int
 static char *load(const char *path, size_t *len)
 {
     char *text = NULL;
-    assert_int_equal(scb_read_text(path, 1u << 20, &text, len), SCB_OK);
+    assert_int_equal(scb_util_read_text(path, 1u << 20, &text, len), SCB_OK);
     return text;
 }
 
@@ -123,7 +123,7 @@ static void round_trip(import_fn imp, export_fn exp, const char *path, const cha
     assert_null(strstr(out, "--"));
     assert_int_equal(imp(out, strlen(out), endpoint, &again, err, sizeof(err)), SCB_OK);
     assert_true(scb_config_equal(&cfg, &again));
-    scb_zeroize(out, strlen(out));
+    scb_util_zeroize(out, strlen(out));
     free(out);
     scb_config_free(&again);
     scb_config_free(&cfg);

@@ -48,7 +48,7 @@ static void make_card(struct env *v, const uint8_t *file, size_t len, const char
 {
     size_t hl = 2 * len + 1;
     char *hex = malloc(hl), *json = malloc(hl + 1024), err[256];
-    scb_hex_encode(file, len, hex, hl);
+    scb_util_hex_encode(file, len, hex, hl);
     snprintf(json, hl + 1024, "{\"iccid\":\"8988211000000430010\"%s%s,\"lwm2m\":{\"hex\":\"%s\"%s%s}}",
              top[0] ? "," : "", top, hex, lw[0] ? "," : "", lw);
     memset(v, 0, sizeof(*v));
@@ -66,7 +66,7 @@ static void nrf_card(struct env *v, const char *top, const char *lw)
 {
     uint8_t f[128];
     size_t n;
-    scb_hex_decode(nrf_hex, f, sizeof(f), &n);
+    scb_util_hex_decode(nrf_hex, f, sizeof(f), &n);
     make_card(v, f, n, top, lw);
 }
 
@@ -81,7 +81,7 @@ static void expect_nrf(const struct scb_card_source_result *r)
 {
     uint8_t f[128];
     size_t n;
-    scb_hex_decode(nrf_hex, f, sizeof(f), &n);
+    scb_util_hex_decode(nrf_hex, f, sizeof(f), &n);
     assert_string_equal(scb_card_source_result_iccid(r), "8988211000000430010");
     assert_int_equal(scb_card_source_result_file_len(r), n);
     assert_memory_equal(scb_card_source_result_file(r), f, n);
@@ -113,7 +113,7 @@ static void test_standard_sequence(void **state)
         size_t cl, rl;
         char hex[600];
         scb_emu_log_entry(v.e, k, &cmd, &cl, &rsp, &rl);
-        scb_hex_encode(cmd, cl, hex, sizeof(hex));
+        scb_util_hex_encode(cmd, cl, hex, sizeof(hex));
         assert_string_equal(hex, seq[k]);
     }
     assert_int_equal(scb_card_source_result_channel(r), 1);
@@ -158,7 +158,7 @@ static void test_layouts(void **state)
         nrf_card(&v, cases[k].top, cases[k].lw);
         int ret = scb_card_source_read(v.c, NULL, &r, NULL, 0);
         if (ret != 0) {
-            fail_msg("case %zu: %s", k, scb_strerror(ret));
+            fail_msg("case %zu: %s", k, scb_error_string(ret));
         }
         expect_nrf(r);
         print_message("# case %zu: %u APDUs\n", k, scb_card_source_result_apdus(r));
@@ -192,7 +192,7 @@ static void test_file_sizes(void **state)
             make_card(&v, f, n, t1 ? "\"protocol\":\"T=1\"" : "", n >= 4 ? "\"pad\":16" : "");
             int ret = scb_card_source_read(v.c, NULL, &r, NULL, 0);
             if (ret != 0) {
-                fail_msg("%zu bytes: %s", n, scb_strerror(ret));
+                fail_msg("%zu bytes: %s", n, scb_error_string(ret));
             }
             assert_int_equal(scb_card_source_result_file_len(r), n);
             if (n) {
@@ -334,7 +334,7 @@ static void test_fault_sweep(void **state)
             } else if (kind == SCB_EMU_FAULT_RESET && i < 16) {
                 /* reset by someone else: the walk starts again once and succeeds */
                 if (ret != 0) {
-                    fail_msg("reset at %u: %s", i, scb_strerror(ret));
+                    fail_msg("reset at %u: %s", i, scb_error_string(ret));
                 }
                 expect_nrf(r);
             } else if (kind == SCB_EMU_FAULT_SW && i < 16) {
@@ -461,7 +461,7 @@ static void test_card_classes(void **state)
                         struct scb_card_source_result *r = NULL;
                         int ret = scb_card_source_read(v.c, &o, &r, NULL, 0);
                         if (ret != 0) {
-                            fail_msg("%s: %s (%s)", what, scb_strerror(ret), scb_card_source_result_reason(r)->detail);
+                            fail_msg("%s: %s (%s)", what, scb_error_string(ret), scb_card_source_result_reason(r)->detail);
                         }
                         assert_int_equal(scb_card_source_result_file_len(r), n);
                         assert_memory_equal(scb_card_source_result_file(r), f, n);
@@ -818,7 +818,7 @@ static void test_scp03_basic_channel(void **state)
                     print_message("# %02X %02X %02X %02X lc%zu -> %02X%02X\n", cmd[0], cmd[1],
                                   cmd[2], cmd[3], cl, rsp[rl - 2], rsp[rl - 1]);
                 }
-                fail_msg("variant %d round %d: %s", variant, round, scb_strerror(ret));
+                fail_msg("variant %d round %d: %s", variant, round, scb_error_string(ret));
             }
             expect_nrf(r);
             assert_int_equal(scb_card_source_result_channel(r), 0);
@@ -848,7 +848,7 @@ static uint16_t plain_sw(struct scb_emu *e, const char *hex)
 {
     uint8_t cmd[64], rsp[300];
     size_t cl, rl;
-    assert_int_equal(scb_hex_decode(hex, cmd, sizeof(cmd), &cl), 0);
+    assert_int_equal(scb_util_hex_decode(hex, cmd, sizeof(cmd), &cl), 0);
     assert_int_equal(scb_emu_transmit(e, cmd, cl, rsp, sizeof(rsp), &rl), 0);
     return (uint16_t)(rsp[rl - 2] << 8 | rsp[rl - 1]);
 }

@@ -237,7 +237,7 @@ static void cancel_hook_abandons(void **state)
     assert_int_equal(scb_store_load(st, &cm, err, sizeof(err)), SCB_OK);
     assert_int_equal(cm.generation, 0); /* nothing ever committed */
     scb_committed_free(&cm);
-    scb_store_close(&st);
+    scb_store_free(&st);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
 }

@@ -154,8 +154,8 @@ static void test_network_commit_observed(void **state)
     scb_committed_init(&c);
     parse(SEC, &cfg);
     parse(SRV("60"), &srv);
-    assert_int_equal(scb_committed_merge(&c, &cfg, SCB_PROV_FACTORY), 0);
-    assert_int_equal(scb_committed_merge(&c, &srv, SCB_PROV_FACTORY), 0);
+    assert_int_equal(scb_committed_merge(&c, &cfg, SCB_SRC_FACTORY), 0);
+    assert_int_equal(scb_committed_merge(&c, &srv, SCB_SRC_FACTORY), 0);
     scb_config_free(&cfg);
     scb_config_free(&srv);
     assert_int_equal(scb_store_commit(st, &c, NULL, 0), 0); /* before the observer: not seen */
@@ -178,12 +178,12 @@ static void test_network_commit_observed(void **state)
         fail_msg("not committed: %s", res.reason);
     }
     assert_int_equal(o.calls, 1);
-    assert_int_equal(o.provenances, 1u << SCB_PROV_NETWORK);
+    assert_int_equal(o.provenances, 1u << SCB_SRC_NETWORK);
     assert_int_equal(o.changes, 1);
     assert_int_equal(o.event, SCB_ACCOUNT_CHANGED);
     assert_int_equal(o.ssid, 7);
     assert_int_equal(o.mask, SCB_ACCOUNT_CHANGED_LIFETIME);
-    scb_store_close(&st);
+    scb_store_free(&st);
 
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

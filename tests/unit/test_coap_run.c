@@ -68,7 +68,7 @@ static struct scb_store *store_with_account(const char *name, unsigned port, lon
     scb_config_init(&cfg);
     assert_int_equal(scb_config_from_json_text(json, &cfg, err, sizeof(err)), SCB_OK);
     scb_committed_init(&prev);
-    assert_int_equal(scb_committed_replace(&c, &prev, &cfg, SCB_PROV_FACTORY), SCB_OK);
+    assert_int_equal(scb_committed_replace(&c, &prev, &cfg, SCB_SRC_FACTORY), SCB_OK);
     assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
     scb_committed_free(&c);
     scb_committed_free(&prev);
@@ -191,7 +191,7 @@ static void account_uri_used(void **state)
     struct scb_store *st = store_with_account("used", port, 0);
     (void)state;
     bootstrap_commits(st, port);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 /* What the commit observer of a memory store saw of a network bootstrap. */
@@ -227,8 +227,8 @@ static void memory_store_commits(void **state)
     bootstrap_commits(st, port);
     assert_int_equal(seen.commits, 1);
     assert_int_equal(seen.added, 1);
-    assert_true(seen.provenances & (1u << SCB_PROV_NETWORK));
-    scb_store_close(&st);
+    assert_true(seen.provenances & (1u << SCB_SRC_NETWORK));
+    scb_store_free(&st);
 }
 
 static void no_account_no_uri_refused(void **state)
@@ -247,7 +247,7 @@ static void no_account_no_uri_refused(void **state)
     o.endpoint = "a&b"; /* a name that would break ep= */
     assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_E_INVALID_ARG);
     assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 static void contradicting_uri_refused_nosec(void **state)
@@ -289,7 +289,7 @@ static void contradicting_uri_refused_nosec(void **state)
     stop_server(pid);
     assert_int_equal(res.outcome, SCB_COAP_COMMITTED);
     assert_int_equal(generation(st, &srv), 2);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 static void hold_off_waited(void **state)
@@ -313,7 +313,7 @@ static void hold_off_waited(void **state)
      * count, not a gap: a loaded machine stretches single waits) */
     assert_true(w.polls >= 4);
     assert_int_equal(generation(st, &srv), 2);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 static void hold_off_cancellable(void **state)
@@ -337,7 +337,7 @@ static void hold_off_cancellable(void **state)
     o.no_hold_off = 1;
     assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
     assert_int_equal(res.outcome, SCB_COAP_UNREACHABLE);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 /* A hold-off too long to count in milliseconds is waited (until cancelled), never wrapped
@@ -358,7 +358,7 @@ static void hold_off_huge_not_wrapped(void **state)
         o.attempts = 1;
         assert_int_equal(scb_coap_bootstrap(st, &o, &res), SCB_OK);
         assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
-        scb_store_close(&st);
+        scb_store_free(&st);
     }
 }
 
@@ -392,7 +392,7 @@ static void cancel_before_finish_commits_nothing(void **state)
     fclose(f);
     assert_non_null(strstr(text, "PUT /1 2.04"));
     assert_null(strstr(text, "POST /bs 2.04"));
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 static void listener_cancellable(void **state)
@@ -414,7 +414,7 @@ static void listener_cancellable(void **state)
     assert_int_equal(res.outcome, SCB_COAP_CANCELLED);
     assert_true(now_ms() - t0 < 60000); /* not waiting for a peer that never comes */
     assert_int_equal(generation(st, &srv), 0);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 /*
@@ -459,7 +459,7 @@ static void step_form_in_poll_loop(void **state)
     assert_true(steps > 1);
     assert_int_equal(generation(st, &srv), 2);
     assert_true(srv);
-    scb_store_close(&st);
+    scb_store_free(&st);
     /* the application's duty, from here on as it should be */
     coap_startup();
 }
@@ -514,7 +514,7 @@ static void step_form_listener_served(void **state)
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0); /* every request answered */
     assert_int_equal(generation(st, &srv), 1);
     assert_true(srv);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 /* Refused options say why at once; a running listener freed commits nothing. */
@@ -544,7 +544,7 @@ static void step_form_free_abandons(void **state)
     scb_coap_client_free(&c); /* NULL again: nothing */
     assert_int_equal(scb_coap_client_step(NULL), SCB_E_INVALID_ARG);
     assert_int_equal(generation(st, &srv), 0);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 int main(int argc, char **argv)

@@ -30,7 +30,7 @@ static const char ex1_hex[] =
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
     size_t n = 0;
-    assert_int_equal(scb_hex_decode(h, out, cap, &n), 0);
+    assert_int_equal(scb_util_hex_decode(h, out, cap, &n), 0);
     return n;
 }
 
@@ -86,7 +86,7 @@ static void test_example2(void **state)
     struct scb_config cfg;
     struct scb_decode_error e = {0};
     int64_t v;
-    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
+    assert_int_equal(scb_util_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
     assert_int_equal(n, 126);
     const uint8_t head[] = {0x00, 0x02, 0x00, 0x7A, 0x00, 0x00, 0x00, 0x00, 0x5E};
     assert_memory_equal(b, head, sizeof(head));
@@ -346,7 +346,7 @@ static void test_json_roundtrip(void **state)
     struct scb_decode_error e = {0};
     char err[SCB_ERR_MAX];
 
-    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
+    assert_int_equal(scb_util_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
     scb_config_init(&cfg);
     scb_config_init(&back);
     assert_int_equal(scb_bsfile_decode(b, n, &cfg, &e), 0);
@@ -710,25 +710,25 @@ static void test_json_types(void **state)
 static void test_utf8_and_ints(void **state)
 {
     (void)state;
-    assert_true(scb_value_utf8_ok((const uint8_t *)"h\xC3\xA9llo", 6));
-    assert_false(scb_value_utf8_ok((const uint8_t *)"\xC3", 1));
-    assert_false(scb_value_utf8_ok((const uint8_t *)"\xC0\x80", 2));       /* overlong */
-    assert_false(scb_value_utf8_ok((const uint8_t *)"\xED\xA0\x80", 3));   /* surrogate */
-    assert_false(scb_value_utf8_ok((const uint8_t *)"\xF4\x90\x80\x80", 4)); /* > 10FFFF */
+    assert_true(scb_model_utf8_ok((const uint8_t *)"h\xC3\xA9llo", 6));
+    assert_false(scb_model_utf8_ok((const uint8_t *)"\xC3", 1));
+    assert_false(scb_model_utf8_ok((const uint8_t *)"\xC0\x80", 2));       /* overlong */
+    assert_false(scb_model_utf8_ok((const uint8_t *)"\xED\xA0\x80", 3));   /* surrogate */
+    assert_false(scb_model_utf8_ok((const uint8_t *)"\xF4\x90\x80\x80", 4)); /* > 10FFFF */
     uint8_t o[8];
-    assert_int_equal(scb_encode_int(127, o), 1);
-    assert_int_equal(scb_encode_int(128, o), 2);
-    assert_int_equal(scb_encode_int(-129, o), 2);
-    assert_int_equal(scb_encode_int(86400, o), 4);
-    assert_int_equal(scb_encode_int(INT64_MIN, o), 8);
+    assert_int_equal(scb_model_encode_int(127, o), 1);
+    assert_int_equal(scb_model_encode_int(128, o), 2);
+    assert_int_equal(scb_model_encode_int(-129, o), 2);
+    assert_int_equal(scb_model_encode_int(86400, o), 4);
+    assert_int_equal(scb_model_encode_int(INT64_MIN, o), 8);
     struct scb_value v = {.data = o, .len = 8};
     int64_t x;
     assert_int_equal(scb_value_int(&v, &x), 0);
     assert_true(x == INT64_MIN);
-    assert_int_equal(scb_encode_uint(255, o), 1);
-    assert_int_equal(scb_encode_uint(65536, o), 4);
-    assert_int_equal(scb_encode_float(1.5, o), 4);
-    assert_int_equal(scb_encode_float(0.1, o), 8);
+    assert_int_equal(scb_model_encode_uint(255, o), 1);
+    assert_int_equal(scb_model_encode_uint(65536, o), 4);
+    assert_int_equal(scb_model_encode_float(1.5, o), 4);
+    assert_int_equal(scb_model_encode_float(0.1, o), 8);
 }
 
 /* The registry table: sorted, unique, complete for what doc/protocol.md (objects) lists, and
@@ -773,9 +773,9 @@ static void test_objdefs_table(void **state)
     assert_true(scb_objdef_resource(SCB_OBJ_OSCORE, SCB_RES_OSC_MASTER_SECRET)->secret);
     assert_true(scb_objdef_resource(SCB_OBJ_SECURITY, SCB_RES_SEC_SMS_SECRET)->secret);
     /* model.h's lookups read the same table */
-    assert_int_equal(scb_res_type(0, 17), SCB_TYPE_OBJLNK);
-    assert_string_equal(scb_res_name(1, 7), "Binding");
-    assert_int_equal(scb_res_type(0, 99), SCB_TYPE_UNKNOWN);
+    assert_int_equal(scb_objdef_resource_type(0, 17), SCB_TYPE_OBJLNK);
+    assert_string_equal(scb_objdef_resource_name(1, 7), "Binding");
+    assert_int_equal(scb_objdef_resource_type(0, 99), SCB_TYPE_UNKNOWN);
 }
 
 static void test_value_fits(void **state)
@@ -922,7 +922,7 @@ static void test_config_equal(void **state)
     struct scb_instance *in;
     struct scb_resource *r;
 
-    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
+    assert_int_equal(scb_util_read_file("data/anjay_ef126.bin", 4096, &b, &n), 0);
     scb_config_init(&cfg);
     scb_config_init(&cp);
     assert_int_equal(scb_bsfile_decode(b, n, &cfg, &e), 0);

@@ -60,7 +60,7 @@ static void encode_every_failure(unsigned cf, uint16_t oid)
             break;
         }
         if (ret != SCB_OK && ret != SCB_E_NOMEM) {
-            fail_msg("allocation %ld failed: %s", k, scb_strerror(ret));
+            fail_msg("allocation %ld failed: %s", k, scb_error_string(ret));
         }
     }
     scb_config_free(&cfg);

@@ -300,7 +300,7 @@ static void trusted_directories(void **state)
     assert_int_equal(write(fd, "exec = /bin/true\n", 17), 17);
     close(fd);
     assert_int_equal(scb_conf_load(good, 0, &c, err, sizeof(err)), 1);
-    assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_util_path_trusted(good, err, sizeof(err)), SCB_OK);
     scb_conf_free(&c);
 
     /* a file of ours, mode 0644, in a directory everyone may write: it could be replaced */
@@ -341,7 +341,7 @@ static void trusted_directories(void **state)
     assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), 0);
     /* a hook program others may write */
     assert_int_equal(chmod(good, 0777), 0);
-    assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(scb_util_path_trusted(good, err, sizeof(err)), SCB_E_UNSAFE);
     assert_non_null(strstr(err, "writable by others (mode 0777"));
 
     snprintf(path, sizeof(path), "%s/c.conf", pub);
@@ -376,19 +376,19 @@ static void trusted_links_of_others(void **state)
     snprintf(via, sizeof(via), "%s/good.conf", dlnk);
     /* links of ours in a sticky directory of root: others cannot remove them */
     int sticky_ours = geteuid() == 0;
-    assert_int_equal(scb_path_trusted(lnk, err, sizeof(err)),
+    assert_int_equal(scb_util_path_trusted(lnk, err, sizeof(err)),
                      sticky_ours ? SCB_OK : SCB_E_UNSAFE /* the sticky dir is not root's */);
-    assert_int_equal(scb_path_trusted(via, err, sizeof(err)), sticky_ours ? SCB_OK : SCB_E_UNSAFE);
+    assert_int_equal(scb_util_path_trusted(via, err, sizeof(err)), sticky_ours ? SCB_OK : SCB_E_UNSAFE);
     if (geteuid() == 0) { /* ownership by another user needs root to set up */
         assert_int_equal(lchown(lnk, 65534, 65534), 0);
-        assert_int_equal(scb_path_trusted(lnk, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_int_equal(scb_util_path_trusted(lnk, err, sizeof(err)), SCB_E_UNSAFE);
         assert_non_null(strstr(err, "belongs to uid 65534"));
         assert_non_null(strstr(err, lnk));
         assert_int_equal(lchown(dlnk, 65534, 65534), 0);
-        assert_int_equal(scb_path_trusted(via, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_int_equal(scb_util_path_trusted(via, err, sizeof(err)), SCB_E_UNSAFE);
         assert_non_null(strstr(err, "belongs to uid 65534"));
         /* the file itself, reached without a link, stays good */
-        assert_int_equal(scb_path_trusted(good, err, sizeof(err)), SCB_OK);
+        assert_int_equal(scb_util_path_trusted(good, err, sizeof(err)), SCB_OK);
     }
     /* what resolving a link passes through counts, not only the names and the real path: a
      * link of ours whose target goes through another link (root's sticky dir: ours only if
@@ -404,21 +404,21 @@ static void trusted_links_of_others(void **state)
     snprintf(target, sizeof(target), "%s/../good.conf", pub);
     assert_int_equal(symlink(target, up), 0);
     /* pub/.. could be a link others put there: refused whoever we are */
-    assert_int_equal(scb_path_trusted(up, err, sizeof(err)), SCB_E_UNSAFE);
+    assert_int_equal(scb_util_path_trusted(up, err, sizeof(err)), SCB_E_UNSAFE);
     assert_non_null(strstr(err, "writable by group or others (mode 0777)"));
     if (geteuid() == 0) {
-        assert_int_equal(scb_path_trusted(hop, err, sizeof(err)), SCB_E_UNSAFE);
+        assert_int_equal(scb_util_path_trusted(hop, err, sizeof(err)), SCB_E_UNSAFE);
         assert_non_null(strstr(err, "belongs to uid 65534"));
         /* the same chain with links of ours: fine */
         assert_int_equal(lchown(lnk, 0, 0), 0);
-        assert_int_equal(scb_path_trusted(hop, err, sizeof(err)), SCB_OK);
+        assert_int_equal(scb_util_path_trusted(hop, err, sizeof(err)), SCB_OK);
     }
     /* Debian's own layout (root:root 0755 directories, 0644 files, /bin a link of root's on
      * merged /usr) stays trusted for anyone */
-    assert_int_equal(scb_path_trusted("/etc/passwd", err, sizeof(err)), SCB_OK);
-    assert_int_equal(scb_path_trusted("/bin/sh", err, sizeof(err)), SCB_OK);
-    assert_int_equal(scb_path_trusted("/etc//./passwd", err, sizeof(err)), SCB_OK);
-    assert_int_equal(scb_path_trusted("/etc/passwd/x", err, sizeof(err)), SCB_E_IO);
+    assert_int_equal(scb_util_path_trusted("/etc/passwd", err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_util_path_trusted("/bin/sh", err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_util_path_trusted("/etc//./passwd", err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_util_path_trusted("/etc/passwd/x", err, sizeof(err)), SCB_E_IO);
     unlink(hop);
     unlink(up);
     rmdir(pub);
@@ -518,10 +518,10 @@ static int read_secret(const char *path, char *err, size_t errlen)
 {
     char *text = NULL;
     size_t len = 0;
-    int ret = scb_read_secret_file(path, 64, &text, &len, err, errlen);
+    int ret = scb_util_read_secret_file(path, 64, &text, &len, err, errlen);
     if (ret == 0) {
         assert_int_equal(len, 5);
-        scb_zeroize(text, 65);
+        scb_util_zeroize(text, 65);
         free(text);
     }
     return ret;

@@ -657,7 +657,7 @@ static void loop_stop(struct loop *l)
     scb_daemon_free(&l->d);
     assert_null(l->d);
     scb_bootstrap_free(&l->seq);
-    scb_store_close(&l->st);
+    scb_store_free(&l->st);
     scb_events_free(&l->ev);
     scb_emu_free(&l->e);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", l->dir);

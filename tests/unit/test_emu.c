@@ -61,9 +61,9 @@ static void send(struct fixture *f, const char *hex, const char *expect_rsp)
     uint8_t cmd[SCB_APDU_CMD_MAX], rsp[SCB_APDU_RSP_MAX];
     char out[2 * SCB_APDU_RSP_MAX + 1];
     size_t clen, rlen;
-    assert_int_equal(scb_hex_decode(hex, cmd, sizeof(cmd), &clen), 0);
+    assert_int_equal(scb_util_hex_decode(hex, cmd, sizeof(cmd), &clen), 0);
     assert_int_equal(scb_transport_transmit(f->t, cmd, clen, rsp, sizeof(rsp), &rlen), 0);
-    scb_hex_encode(rsp, rlen, out, sizeof(out));
+    scb_util_hex_encode(rsp, rlen, out, sizeof(out));
     assert_string_equal(out, expect_rsp);
 }
 
@@ -80,7 +80,7 @@ static void test_t0_behaviour(void **state)
     send(f, "00A4000402 2F00 00", "611C");
     assert_int_equal(scb_card_transceive(f->c, &gr, data, sizeof(data), &dl, &sw), 0);
     assert_int_equal(sw, 0x9000);
-    assert_int_equal(scb_fcp_parse(data, dl, &fcp), 0);
+    assert_int_equal(scb_uicc_fcp_parse(data, dl, &fcp), 0);
     assert_int_equal(fcp.structure, SCB_EF_LINEAR_FIXED);
     assert_int_equal(fcp.fid, 0x2F00);
     assert_int_equal(fcp.sfi, 0x1E);

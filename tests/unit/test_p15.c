@@ -19,7 +19,7 @@
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
     size_t n = 0;
-    assert_int_equal(scb_hex_decode(h, out, cap, &n), 0);
+    assert_int_equal(scb_util_hex_decode(h, out, cap, &n), 0);
     return n;
 }
 
@@ -97,7 +97,7 @@ static void test_dodf_forms(void **state)
     assert_string_equal(o[0].app_name, "LwM2M Bootstrap");
     assert_true(o[0].has_path);
     assert_int_equal(o[0].path.path[1], 0x32);
-    assert_int_equal(scb_oid_to_text(o[0].oid, o[0].oid_len, txt, sizeof(txt)), 0);
+    assert_int_equal(scb_p15_oid_to_text(o[0].oid, o[0].oid_len, txt, sizeof(txt)), 0);
     assert_string_equal(txt, "2.23.43.9.1");
     /* the correct encoding */
     n = unhex("A125 3000 3011 0C0F 4C774D324D20426F6F747374726170 A10E 300C 0604672B0901 "
@@ -170,7 +170,7 @@ static void test_aodf(void **state)
     size_t n, len, bl;
     struct scb_p15_pin pins[4];
 
-    scb_hex_decode(aodf_hex, buf, sizeof(buf), &len);
+    scb_util_hex_decode(aodf_hex, buf, sizeof(buf), &len);
     assert_int_equal(scb_p15_parse_aodf(buf, len, pins, 4, &n), 0);
     assert_int_equal(n, 2);
     assert_string_equal(pins[0].label, "PIN1");
@@ -239,7 +239,7 @@ static void test_aodf(void **state)
     for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
         uint8_t b[64];
         size_t bl2;
-        scb_hex_decode(bad[k], b, sizeof(b), &bl2);
+        scb_util_hex_decode(bad[k], b, sizeof(b), &bl2);
         int ret = scb_p15_parse_aodf(b, bl2, pins, 4, &n);
         if (k == 6) {
             assert_int_equal(ret, SCB_E_P15_MALFORMED); /* a PIN object without attributes */
@@ -258,7 +258,7 @@ static void test_aodf(void **state)
     for (size_t k = 0; k < sizeof(ref81) / sizeof(ref81[0]); k++) {
         uint8_t b[64];
         size_t bl2;
-        scb_hex_decode(ref81[k], b, sizeof(b), &bl2);
+        scb_util_hex_decode(ref81[k], b, sizeof(b), &bl2);
         assert_int_equal(scb_p15_parse_aodf(b, bl2, pins, 4, &n), 0);
         assert_int_equal(n, 1);
         assert_int_equal(pins[0].reference, 0x81);
@@ -273,16 +273,16 @@ static void test_der_bounds(void **state)
     size_t vl, pos = 0, n;
     uint8_t tag;
     n = unhex("3082FFFF00", b, sizeof(b));
-    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
+    assert_int_equal(scb_p15_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
     pos = 0;
     n = unhex("3080", b, sizeof(b)); /* indefinite length */
-    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
+    assert_int_equal(scb_p15_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
     pos = 0;
     n = unhex("30", b, sizeof(b));
-    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
+    assert_int_equal(scb_p15_der_next(b, n, &pos, &tag, &v, &vl), SCB_E_P15_MALFORMED);
     pos = 0;
     n = unhex("3000", b, sizeof(b));
-    assert_int_equal(scb_der_next(b, n, &pos, &tag, &v, &vl), 0);
+    assert_int_equal(scb_p15_der_next(b, n, &pos, &tag, &v, &vl), 0);
     assert_int_equal(vl, 0);
     assert_int_equal(pos, 2);
 }

@@ -32,14 +32,14 @@ static const struct scp03_kat *kats[] = {&kat_aes128, &kat_aes192, &kat_aes256};
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
     size_t n = 0;
-    assert_int_equal(scb_hex_decode(h, out, cap, &n), 0);
+    assert_int_equal(scb_util_hex_decode(h, out, cap, &n), 0);
     return n;
 }
 
 static void expect_hex(const uint8_t *b, size_t n, const char *hex)
 {
     char out[600];
-    scb_hex_encode(b, n, out, sizeof(out));
+    scb_util_hex_encode(b, n, out, sizeof(out));
     assert_string_equal(out, hex);
 }
 
@@ -47,7 +47,7 @@ static int fixed_rng(void *ctx, uint8_t *buf, size_t len)
 {
     const struct scp03_kat *k = ctx;
     size_t n;
-    assert_int_equal(scb_hex_decode(k->host_challenge, buf, len, &n), 0);
+    assert_int_equal(scb_util_hex_decode(k->host_challenge, buf, len, &n), 0);
     return 0;
 }
 
@@ -444,7 +444,7 @@ static struct scb_emu *scp_card(size_t keylen, const char *proto, const char *re
         for (size_t j = 0; j < keylen; j++) {
             b[j] = (uint8_t)(0x10 * i + j);
         }
-        scb_hex_encode(b, keylen, k[i], sizeof(k[i]));
+        scb_util_hex_encode(b, keylen, k[i], sizeof(k[i]));
     }
     snprintf(json, sizeof(json),
              "{\"protocol\":\"%s\",\"scp03\":{\"enc\":\"%s\",\"mac\":\"%s\",\"dek\":\"%s\"},"
@@ -503,7 +503,7 @@ static void test_walk_over_scp03(void **state)
     static const unsigned levels[] = {0x33, 0x13, 0x03, 0x01};
     uint8_t f[128];
     size_t n;
-    scb_hex_decode(nrf_hex, f, sizeof(f), &n);
+    scb_util_hex_decode(nrf_hex, f, sizeof(f), &n);
     for (size_t i = 0; i < 3; i++) {
         for (int p = 0; p < 2; p++) {
             for (size_t l = 0; l < 4; l++) {
@@ -516,7 +516,7 @@ static void test_walk_over_scp03(void **state)
                 int ret = read_with(e, &keys, 1, &r, &fell_back, levels[l]);
                 if (ret != 0) {
                     fail_msg("AES-%zu %s level %02X: %s", lens[i] * 8, p ? "T=1" : "T=0",
-                             levels[l], scb_strerror(ret));
+                             levels[l], scb_error_string(ret));
                 }
                 assert_true(scb_card_source_result_secured(r));
                 assert_int_equal(scb_card_source_result_file_len(r), n);
@@ -596,7 +596,7 @@ static void test_iu_refusals_required_preferred(void **state)
             if (cases[i].refused) {
                 if (ret != SCB_E_SCP03_REFUSED) {
                     fail_msg("%s %s: %s", cases[i].sw, required ? "required" : "preferred",
-                             scb_strerror(ret));
+                             scb_error_string(ret));
                 }
                 assert_false(fell_back);
                 assert_null(scb_card_source_result_file(r));
@@ -679,7 +679,7 @@ static void test_scp03_fault_sweep(void **state)
             int ret = read_with(e, &keys, 1, &r, &fell_back, 0);
             if (kind == SCB_EMU_FAULT_RESET) {
                 if (ret != 0) { /* reset: the walk and the session start again */
-                    fail_msg("reset at %u: %s", i, scb_strerror(ret));
+                    fail_msg("reset at %u: %s", i, scb_error_string(ret));
                 }
                 scb_card_source_result_free(&r);
             } else if (ret >= 0) {

@@ -64,7 +64,7 @@ static int decode(unsigned cf, const void *buf, size_t len, const char *path,
 {
     uint16_t ids[3];
     struct scb_decode_error err;
-    int depth = scb_path_parse(path, ids);
+    int depth = scb_session_path_parse(path, ids);
     assert_true(depth >= 1);
     scb_config_init(out);
     memset(&err, 0, sizeof(err));

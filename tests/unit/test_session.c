@@ -107,17 +107,17 @@ static void test_write_all_then_finish(void **state)
     committed(&com);
     fake_now = 1000;
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     int64_t lt;
     assert_int_equal(scb_config_get_int(&out, 1, 3, 1, &lt), 0);
     assert_int_equal(lt, 300);
     assert_non_null(scb_object_instance(scb_config_object(&out, 0), 0)); /* BS kept */
     assert_int_equal(scb_session_state(s), SCB_SESSION_DONE);
     /* after Finish, the session takes nothing more */
-    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_CODE_4_00_BAD_REQUEST);
     scb_config_free(&out);
     scb_session_free(&s);
     scb_config_free(&com);
@@ -134,19 +134,19 @@ static void test_ets_int9_then_correction(void **state)
     /* only /1/0/5 written: no complete server account */
     const uint8_t r5[] = {0xC1, 0x05, 0x3C};
     assert_int_equal(scb_session_write(s, "/1/0/5", SCB_CF_TLV, r5, sizeof(r5)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
     assert_int_equal(out.n, 0); /* nothing handed out for commit */
     assert_int_equal(scb_session_diagnostic(s, &diag), 0);
     assert_non_null(strstr((char *)diag.data, "server-account-missing /\n"));
     scb_buf_free(&diag);
     assert_int_equal(scb_session_state(s), SCB_SESSION_OPEN);
     /* the server corrects and finishes again */
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
     write_obj(s, 1, "{\"0\":{\"resources\":{\"0\":7,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
-              SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     int64_t dt;
     assert_int_equal(scb_config_get_int(&out, 1, 0, 5, &dt), 0); /* the earlier write kept */
     assert_int_equal(dt, 60);
@@ -168,24 +168,24 @@ static void test_change_request_406(void **state)
     write_obj(s, 0,
               "{\"1\":{\"resources\":{\"0\":\"coap://a\",\"1\":false,\"2\":3,\"10\":1}},"
               "\"2\":{\"resources\":{\"0\":\"coap://b\",\"1\":false,\"2\":3,\"10\":2}}}",
-              SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
     write_obj(s, 1,
               "{\"0\":{\"resources\":{\"0\":1,\"1\":60,\"6\":false,\"7\":\"U\"}},"
               "\"1\":{\"resources\":{\"0\":2,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
-              SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
     write_obj(s, 2, "{\"0\":{\"resources\":{\"0\":1,\"1\":0,\"2\":{\"1\":31},\"3\":1}}}",
-              SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
     scb_session_diagnostic(s, &diag);
     assert_int_equal(scb_buf_put(&diag, "", 1), 0);
     assert_string_equal((char *)diag.data, "multi-server-unsupported /1\nacl-unsupported /2\n");
     scb_buf_free(&diag);
     /* corrected: one server, no Access Control */
-    assert_int_equal(scb_session_delete(s, "/2"), SCB_COAP_2_02_DELETED);
-    assert_int_equal(scb_session_delete(s, "/0/2"), SCB_COAP_2_02_DELETED);
-    assert_int_equal(scb_session_delete(s, "/1/1"), SCB_COAP_2_02_DELETED);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(s, "/2"), SCB_COAP_CODE_2_02_DELETED);
+    assert_int_equal(scb_session_delete(s, "/0/2"), SCB_COAP_CODE_2_02_DELETED);
+    assert_int_equal(scb_session_delete(s, "/1/1"), SCB_COAP_CODE_2_02_DELETED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     scb_config_free(&out);
     scb_session_free(&s);
     scb_config_free(&com);
@@ -198,17 +198,17 @@ static void test_delete_keeps_bs(void **state)
     struct scb_session *s = NULL;
     committed(&com);
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_2_02_DELETED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_CODE_2_02_DELETED);
     assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 0));
     assert_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 1));
     assert_null(scb_config_object(scb_session_staging(s), 1));
-    assert_int_equal(scb_session_delete(s, "/0/0"), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_delete(s, "/0"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_delete(s, "/0/0"), SCB_COAP_CODE_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/0"), SCB_COAP_CODE_2_02_DELETED);
     assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 0));
-    assert_int_equal(scb_session_delete(s, "/3/0"), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_delete(s, "/0/0/1"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/3/0"), SCB_COAP_CODE_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/0/0/1"), SCB_COAP_CODE_4_00_BAD_REQUEST);
     scb_session_free(&s);
     scb_config_free(&com);
 }
@@ -221,15 +221,15 @@ static void test_timeout(void **state)
     committed(&com);
     fake_now = 5000;
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
     fake_now += 246000; /* within EXCHANGE_LIFETIME of the last operation */
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
     fake_now += 247001;
     assert_int_equal(scb_session_tick(s), SCB_E_TIMEOUT);
     assert_int_equal(scb_session_state(s), SCB_SESSION_FAILED);
     assert_int_equal(scb_session_staging(s)->n, 0); /* staging dropped */
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_4_00_BAD_REQUEST);
     assert_int_equal(out.n, 0);
     assert_int_equal(com.n, 1); /* the committed configuration untouched */
     scb_session_free(&s);
@@ -249,53 +249,53 @@ static void test_read_discover_errors(void **state)
     struct scb_buf b = {0};
     committed(&com);
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_read(s, "/0", &b), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_read(s, "/0/1", &b), SCB_COAP_4_00_BAD_REQUEST);
-    assert_int_equal(scb_session_read(s, "/1/3", &b), SCB_COAP_2_05_CONTENT);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_read(s, "/0", &b), SCB_COAP_CODE_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_read(s, "/0/1", &b), SCB_COAP_CODE_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_read(s, "/1/3", &b), SCB_COAP_CODE_2_05_CONTENT);
     assert_true(b.len > 0);
     b.len = 0;
-    assert_int_equal(scb_session_read(s, "/1/9", &b), SCB_COAP_4_04_NOT_FOUND);
-    assert_int_equal(scb_session_read(s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_read(s, "/1/9", &b), SCB_COAP_CODE_4_04_NOT_FOUND);
+    assert_int_equal(scb_session_read(s, "/1", &b), SCB_COAP_CODE_2_05_CONTENT);
     b.len = 0;
-    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data,
                         "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example\","
                         "</0/1>;ssid=7;uri=\"coap://lwm2m.example\",</1/3>;ssid=7,</2>,</3>,</21>");
     b.len = 0;
-    assert_int_equal(scb_session_discover(s, "/1", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/1", &b), SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data, "</1/3>;ssid=7");
     b.len = 0;
-    assert_int_equal(scb_session_discover(s, "/2", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/2", &b), SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data, "</2>");
     b.len = 0;
-    assert_int_equal(scb_session_discover(s, "/99", &b), SCB_COAP_4_04_NOT_FOUND);
-    assert_int_equal(scb_session_discover(s, "/1/3", &b), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_discover(s, "/99", &b), SCB_COAP_CODE_4_04_NOT_FOUND);
+    assert_int_equal(scb_session_discover(s, "/1/3", &b), SCB_COAP_CODE_4_00_BAD_REQUEST);
     scb_buf_free(&b);
     /* wrong content format, malformed TLV, a value that does not fit, bad paths */
     const uint8_t ok[] = {0xC1, 0x01, 0x3C};
     const uint8_t trunc[] = {0xC8, 0x01, 0x09, 0x00};
     const uint8_t badbool[] = {0xC1, 0x06, 0x07};
     assert_int_equal(scb_session_write(s, "/1/3/1", 0, ok, sizeof(ok)),
-                     SCB_COAP_4_15_UNSUPPORTED_FORMAT);
+                     SCB_COAP_CODE_4_15_UNSUPPORTED_FORMAT);
     assert_int_equal(scb_session_write(s, "/1/3/1", SCB_CF_TLV, trunc, sizeof(trunc)),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     assert_int_equal(scb_session_write(s, "/1/3/6", SCB_CF_TLV, badbool, sizeof(badbool)),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     assert_int_equal(scb_session_write(s, "/1/3/7", SCB_CF_TLV, ok, sizeof(ok)),
-                     SCB_COAP_4_00_BAD_REQUEST); /* the payload names /1/3/1 */
+                     SCB_COAP_CODE_4_00_BAD_REQUEST); /* the payload names /1/3/1 */
     assert_int_equal(scb_session_write(s, "/", SCB_CF_TLV, ok, sizeof(ok)),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     assert_int_equal(scb_session_write(s, "/1/x", SCB_CF_TLV, ok, sizeof(ok)),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     /* unknown optional resources of a known object are ignored */
     const uint8_t unknown[] = {0xC1, 0x63, 0x01};
     assert_int_equal(scb_session_write(s, "/1/3", SCB_CF_TLV, unknown, sizeof(unknown)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
     assert_null(scb_instance_resource(scb_object_instance(scb_config_object(scb_session_staging(s), 1), 3),
                                       0x63));
     scb_session_free(&s);
@@ -328,13 +328,13 @@ static void test_formats(void **state)
 
     /* reference: TLV */
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_read_as(s, "/1", -1, &b, &used), SCB_COAP_2_05_CONTENT);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_read_as(s, "/1", -1, &b, &used), SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(used, SCB_CF_TLV);
     b.len = 0;
     assert_int_equal(scb_session_read_as(s, "/1", SCB_CF_SENML_JSON, &b, &used),
-                     SCB_COAP_2_05_CONTENT);
+                     SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(used, SCB_CF_SENML_JSON);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_string_equal((char *)b.data,
@@ -342,62 +342,62 @@ static void test_formats(void **state)
                         "{\"n\":\"3/6\",\"vb\":false},{\"n\":\"3/7\",\"vs\":\"U\"}]");
     b.len = 0;
     assert_int_equal(scb_session_read_as(s, "/1/3", SCB_CF_SENML_CBOR, &b, &used),
-                     SCB_COAP_2_05_CONTENT);
+                     SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(used, SCB_CF_SENML_CBOR);
     assert_int_equal(b.data[0], 0x84); /* four records */
     b.len = 0;
     assert_int_equal(scb_session_read_as(s, "/1", 11543, &b, &used),
-                     SCB_COAP_4_06_NOT_ACCEPTABLE);
-    assert_int_equal(scb_session_read_as(s, "/1", 0, &b, &used), SCB_COAP_4_06_NOT_ACCEPTABLE);
+                     SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_read_as(s, "/1", 0, &b, &used), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
     assert_int_equal(scb_session_read_as(s, "/1/9", SCB_CF_SENML_JSON, &b, &used),
-                     SCB_COAP_4_04_NOT_FOUND);
+                     SCB_COAP_CODE_4_04_NOT_FOUND);
     assert_int_equal(scb_session_read_as(s, "/0", SCB_CF_SENML_JSON, &b, &used),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     assert_int_equal(scb_session_read_as(s, "/2", SCB_CF_SENML_JSON, &b, &used),
-                     SCB_COAP_2_05_CONTENT);
+                     SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(b.len, 2); /* [] */
     b.len = 0;
     scb_config_init(&tlv_out);
-    assert_int_equal(scb_session_finish(s, &tlv_out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &tlv_out), SCB_COAP_CODE_2_04_CHANGED);
     scb_session_free(&s);
 
     /* SenML JSON then SenML CBOR for /1 */
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
     assert_int_equal(scb_session_write(s, "/0", SCB_CF_SENML_JSON, (const uint8_t *)sec_json,
                                        strlen(sec_json)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(scb_session_write(s, "/1/3", SCB_CF_SENML_JSON, (const uint8_t *)srv_json,
                                        strlen(srv_json)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(scb_session_write(s, "/1", SCB_CF_SENML_CBOR, srv_cbor, sizeof(srv_cbor)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
     /* refused: unsupported formats, a pack of the other syntax, a value of the wrong kind */
     assert_int_equal(scb_session_write(s, "/1", 11543, srv_cbor, sizeof(srv_cbor)),
-                     SCB_COAP_4_15_UNSUPPORTED_FORMAT);
+                     SCB_COAP_CODE_4_15_UNSUPPORTED_FORMAT);
     assert_int_equal(scb_session_write(s, "/1", 11544, srv_cbor, sizeof(srv_cbor)),
-                     SCB_COAP_4_15_UNSUPPORTED_FORMAT);
+                     SCB_COAP_CODE_4_15_UNSUPPORTED_FORMAT);
     assert_int_equal(scb_session_write(s, "/1", SCB_CF_SENML_JSON, srv_cbor, sizeof(srv_cbor)),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     assert_int_equal(scb_session_write(s, "/1", SCB_CF_SENML_CBOR, (const uint8_t *)srv_json,
                                        strlen(srv_json)),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     static const char wrong[] = "[{\"n\":\"/1/3/1\",\"vs\":\"300\"}]";
     assert_int_equal(scb_session_write(s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)wrong,
                                        strlen(wrong)),
-                     SCB_COAP_4_00_BAD_REQUEST);
+                     SCB_COAP_CODE_4_00_BAD_REQUEST);
     /* an unknown resource is ignored, as with TLV (also when it is the written path) */
     static const char unk[] = "[{\"n\":\"/1/3/99\",\"vs\":\"x\"}]";
     assert_int_equal(scb_session_write(s, "/1/3/99", SCB_CF_SENML_JSON, (const uint8_t *)unk,
                                        strlen(unk)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
     assert_null(scb_instance_resource(scb_object_instance(scb_config_object(scb_session_staging(s), 1), 3),
                                       99));
     static const char two[] = "[{\"n\":\"/1/3/1\",\"v\":1},{\"n\":\"/1/3/5\",\"v\":1}]";
     assert_int_equal(scb_session_write(s, "/1/3/1", SCB_CF_SENML_JSON, (const uint8_t *)two,
                                        strlen(two)),
-                     SCB_COAP_4_00_BAD_REQUEST); /* /o/i/r carries that one resource */
+                     SCB_COAP_CODE_4_00_BAD_REQUEST); /* /o/i/r carries that one resource */
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     /* the same model as the TLV session: encode both as TLV and compare */
     for (uint16_t oid = 0; oid <= 1; oid++) {
         struct scb_buf x = {0}, y = {0};
@@ -457,14 +457,14 @@ static void test_bs_account_moves(void **state)
     committed_bs100(&com);
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
     /* the committed account (instance 100) is the protected one */
-    assert_int_equal(scb_session_delete(s, "/0/100"), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_delete(s, "/0/100"), SCB_COAP_CODE_4_00_BAD_REQUEST);
     /* Delete / keeps the committed account; the server then provisions its own at /0/0 */
-    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_2_02_DELETED);
+    assert_int_equal(scb_session_delete(s, "/"), SCB_COAP_CODE_2_02_DELETED);
     assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 100));
-    write_obj(s, 0, new_bs, SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, new_bs, SCB_COAP_CODE_2_04_CHANGED);
     /* a failed Finish (no server account yet): 4.06 for that alone, the old account stays */
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
     assert_int_equal(out.n, 0);
     assert_int_equal(scb_session_diagnostic(s, &diag), 0);
     assert_int_equal(scb_buf_put(&diag, "", 1), 0);
@@ -473,9 +473,9 @@ static void test_bs_account_moves(void **state)
     assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 100));
     assert_non_null(scb_object_instance(scb_config_object(scb_session_staging(s), 21), 5));
     /* with a server account the Finish succeeds and the commit holds only the new account */
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 0);
     assert_null(scb_object_instance(scb_config_object(&out, 0), 100));
@@ -499,11 +499,11 @@ static void test_bs_account_not_moved(void **state)
     write_obj(s, 0,
               "{\"0\":{\"resources\":{\"0\":\"coap://a\",\"1\":true,\"2\":3}},"
               "\"2\":{\"resources\":{\"0\":\"coap://b\",\"1\":true,\"2\":3}}}",
-              SCB_COAP_2_04_CHANGED);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
     assert_int_equal(scb_session_diagnostic(s, &diag), 0);
     assert_int_equal(scb_buf_put(&diag, "", 1), 0);
     assert_non_null(strstr((char *)diag.data, "bs-account-multiple"));
@@ -511,9 +511,9 @@ static void test_bs_account_not_moved(void **state)
     scb_session_free(&s);
     /* no new account: the committed one stays, with its OSCORE instance */
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 100);
     assert_non_null(scb_object_instance(scb_config_object(&out, 21), 5));
@@ -523,11 +523,11 @@ static void test_bs_account_not_moved(void **state)
     assert_int_equal(new_session(&s, &com, NULL, 0), 0);
     write_obj(s, 0,
               "{\"7\":{\"resources\":{\"0\":\"coap://n\",\"1\":true,\"2\":3,\"17\":\"21:5\"}}}",
-              SCB_COAP_2_04_CHANGED);
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 7);
     assert_non_null(scb_object_instance(scb_config_object(&out, 21), 5));
@@ -554,11 +554,11 @@ static void test_bs_account_demoted_kept(void **state)
               "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"
               "\"10\":5}},\"0\":{\"resources\":{\"0\":\"coap://new-bs.example\",\"1\":true,"
               "\"2\":3}}}",
-              SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
     write_obj(s, 1, "{\"5\":{\"resources\":{\"0\":5,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
-              SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
     scb_config_init(&out);
-    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_2_04_CHANGED);
+    assert_int_equal(scb_session_finish(s, &out), SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(count_bs(&out, &iid), 1);
     assert_int_equal(iid, 0);
     assert_non_null(scb_object_instance(scb_config_object(&out, 0), 100));
@@ -573,8 +573,8 @@ static void test_bs_account_demoted_kept(void **state)
     write_obj(s, 0,
               "{\"100\":{\"resources\":{\"0\":\"coap://dm5.example\",\"1\":false,\"2\":3,"
               "\"10\":5}}}",
-              SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_delete(s, "/0/100"), SCB_COAP_2_02_DELETED);
+              SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_delete(s, "/0/100"), SCB_COAP_CODE_2_02_DELETED);
     assert_null(scb_object_instance(scb_config_object(scb_session_staging(s), 0), 100));
     scb_session_free(&s);
     scb_config_free(&com);
@@ -720,7 +720,7 @@ static void test_discover_spec_example(void **state)
         0);
     scb_profile_no_acl(&p); /* no /2 on this client */
     assert_int_equal(new_session(&s, &com, &p, 0), 0);
-    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     /* the spec's text exactly, then the supported objects that have no instance (</o>) */
     assert_string_equal((char *)b.data, "</>;lwm2m=1.1,</0/0>;uri=\"coap://bs.example.com\","
@@ -745,10 +745,10 @@ static void test_discover_strict_parse(void **state)
     write_obj(s, 0,
               "{\"4\":{\"resources\":{\"0\":\"coap://a.example/x\\\"y\",\"1\":false,\"2\":3,"
               "\"10\":12}}}",
-              SCB_COAP_2_04_CHANGED);
+              SCB_COAP_CODE_2_04_CHANGED);
     write_obj(s, 1, "{\"4\":{\"resources\":{\"0\":12,\"1\":60,\"6\":false,\"7\":\"U\"}}}",
-              SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_2_05_CONTENT);
+              SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_discover(s, "/", &b), SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     const char *lf = (const char *)b.data;
     assert_true(strict_link_format(lf) >= 5);
@@ -770,7 +770,7 @@ static void test_discover_strict_parse(void **state)
     assert_int_equal(strict_link_format("</>;lwm2m=1.1,</0/0>;uri=\"a\""), 2);
     /* Discover on /0: its links only, no root link */
     b.len = 0;
-    assert_int_equal(scb_session_discover(s, "/0", &b), SCB_COAP_2_05_CONTENT);
+    assert_int_equal(scb_session_discover(s, "/0", &b), SCB_COAP_CODE_2_05_CONTENT);
     assert_int_equal(scb_buf_put(&b, "", 1), 0);
     assert_int_equal(strict_link_format((char *)b.data), 2);
     assert_int_equal(strncmp((char *)b.data, "</0/0>;uri=\"coap://bs.example\",</0/4>;ssid=12", 45),
@@ -784,16 +784,16 @@ static void test_paths(void **state)
 {
     (void)state;
     uint16_t ids[3];
-    assert_int_equal(scb_path_parse("/", ids), 0);
-    assert_int_equal(scb_path_parse("/1", ids), 1);
-    assert_int_equal(scb_path_parse("/1/2/3", ids), 3);
+    assert_int_equal(scb_session_path_parse("/", ids), 0);
+    assert_int_equal(scb_session_path_parse("/1", ids), 1);
+    assert_int_equal(scb_session_path_parse("/1/2/3", ids), 3);
     assert_int_equal(ids[2], 3);
-    assert_int_equal(scb_path_parse("/65535/0", ids), 2);
-    assert_true(scb_path_parse("/65536", ids) < 0);
-    assert_true(scb_path_parse("/1/2/3/4", ids) < 0);
-    assert_true(scb_path_parse("1/2", ids) < 0);
-    assert_true(scb_path_parse("//", ids) < 0);
-    assert_true(scb_path_parse("/1a", ids) < 0);
+    assert_int_equal(scb_session_path_parse("/65535/0", ids), 2);
+    assert_true(scb_session_path_parse("/65536", ids) < 0);
+    assert_true(scb_session_path_parse("/1/2/3/4", ids) < 0);
+    assert_true(scb_session_path_parse("1/2", ids) < 0);
+    assert_true(scb_session_path_parse("//", ids) < 0);
+    assert_true(scb_session_path_parse("/1a", ids) < 0);
 }
 
 struct seen {
@@ -824,36 +824,36 @@ static void test_session_commit(void **state)
     assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), SCB_OK);
     committed(&com); /* the Bootstrap-Server account, from the factory */
     scb_committed_init(&prev);
-    assert_int_equal(scb_committed_replace(&c, &prev, &com, SCB_PROV_FACTORY), SCB_OK);
+    assert_int_equal(scb_committed_replace(&c, &prev, &com, SCB_SRC_FACTORY), SCB_OK);
     assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
     assert_int_equal(scb_store_set_observer(st, on_commit, &w), SCB_OK);
     assert_int_equal(new_session(&s, &c.cfg, NULL, 0), 0);
     assert_int_equal(scb_session_commit(NULL, st, err, sizeof(err)), SCB_E_INVALID_ARG);
     assert_int_equal(scb_session_commit(s, NULL, err, sizeof(err)), SCB_E_INVALID_ARG);
     /* no server account yet: 4.06, nothing committed, the session stays open */
-    write_obj(s, 1, srv_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_4_06_NOT_ACCEPTABLE);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
     assert_int_equal(w.calls, 0);
     assert_int_equal(scb_session_state(s), SCB_SESSION_OPEN);
     /* corrected: committed, the observer told of a network change */
-    write_obj(s, 0, sec_inst, SCB_COAP_2_04_CHANGED);
-    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_2_04_CHANGED);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(scb_session_state(s), SCB_SESSION_DONE);
     assert_int_equal(w.calls, 1);
-    assert_true(w.provenances & (1u << SCB_PROV_NETWORK));
-    assert_false(w.provenances & (1u << SCB_PROV_FACTORY)); /* the account left as it was */
+    assert_true(w.provenances & (1u << SCB_SRC_NETWORK));
+    assert_false(w.provenances & (1u << SCB_SRC_FACTORY)); /* the account left as it was */
     scb_committed_free(&prev);
     assert_int_equal(scb_store_load(st, &prev, err, sizeof(err)), SCB_OK);
     assert_int_equal(prev.generation, 2);
     assert_int_equal(w.generation, 2);
     assert_non_null(scb_config_object(&prev.cfg, 1));
     /* a finished session commits nothing more */
-    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_4_00_BAD_REQUEST);
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_CODE_4_00_BAD_REQUEST);
     assert_int_equal(w.calls, 1);
     scb_committed_free(&prev);
     scb_committed_free(&c);
     scb_session_free(&s);
-    scb_store_close(&st);
+    scb_store_free(&st);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
 }

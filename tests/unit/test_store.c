@@ -61,7 +61,7 @@ static int64_t loaded_lifetime(void)
     }
     scb_config_get_int(&c.cfg, 1, 0, 1, &v);
     scb_committed_free(&c);
-    scb_store_close(&s);
+    scb_store_free(&s);
     return v;
 }
 
@@ -85,8 +85,8 @@ static void test_roundtrip_and_modes(void **state)
     assert_true(back.card.valid);
     assert_string_equal(back.card.iccid, "8988211000000430010");
     assert_int_equal(back.card.sha256[5], 300 & 0xFF);
-    assert_int_equal(scb_committed_prov(&back, 0, 1), SCB_PROV_CARD);
-    assert_int_equal(scb_committed_prov(&back, 1, 0), SCB_PROV_FACTORY);
+    assert_int_equal(scb_committed_prov(&back, 0, 1), SCB_SRC_CARD);
+    assert_int_equal(scb_committed_prov(&back, 1, 0), SCB_SRC_FACTORY);
     assert_int_equal(back.card.path.len, 2);
     assert_string_equal(back.committed_at, c.committed_at);
     scb_committed_free(&back);
@@ -95,7 +95,7 @@ static void test_roundtrip_and_modes(void **state)
     assert_int_equal(st.st_mode & 0777, 0700);
     assert_int_equal(stat(scb_store_path(s), &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    scb_store_close(&s);
+    scb_store_free(&s);
 }
 
 /* The committed state as text (no json-c in the caller) is the store file's shape: the store's
@@ -119,7 +119,7 @@ static void test_committed_text(void **state)
     assert_int_equal(back.generation, 3);
     assert_string_equal(back.committed_at, c.committed_at);
     assert_string_equal(back.card.iccid, "8988211000000430010");
-    assert_int_equal(scb_committed_prov(&back, 1, 0), SCB_PROV_FACTORY);
+    assert_int_equal(scb_committed_prov(&back, 1, 0), SCB_SRC_FACTORY);
     scb_json_text_free(text);
     scb_committed_free(&back);
     scb_committed_free(&c);
@@ -228,7 +228,7 @@ static void test_damaged_and_foreign(void **state)
         /* the read-only path (scboot status) says the same */
         assert_int_equal(scb_store_open_readonly(dir, &r, err, sizeof(err)), 0);
         assert_int_equal(scb_store_load(r, &c, err, sizeof(err)), SCB_E_PARSE);
-        scb_store_close(&r);
+        scb_store_free(&r);
         /* and the bytes alone, as the fuzz target feeds them */
         assert_int_equal(scb_store_parse((const uint8_t *)bad[k], strlen(bad[k]), &c, err,
                                          sizeof(err)),
@@ -248,7 +248,7 @@ static void test_damaged_and_foreign(void **state)
     assert_int_equal(scb_store_load(s, &c, err, sizeof(err)), SCB_E_PARSE);
     assert_non_null(strstr(err, "larger than"));
     unlink(path);
-    scb_store_close(&s);
+    scb_store_free(&s);
 }
 
 /* A store a later release wrote ("format" of a later major) is refused, never half-read, and
@@ -287,7 +287,7 @@ static void test_newer_format(void **state)
     assert_int_equal(scb_store_open_readonly(dir, &r, err, sizeof(err)), 0);
     assert_int_equal(scb_store_load(r, &c, err, sizeof(err)), SCB_E_PARSE);
     assert_non_null(strstr(err, "upgrade scboot"));
-    scb_store_close(&r);
+    scb_store_free(&r);
     assert_int_equal(scb_store_parse((const uint8_t *)newer, strlen(newer), &c, err, sizeof(err)),
                      SCB_E_UNSUPPORTED);
     for (size_t k = 0; k < sizeof(foreign) / sizeof(foreign[0]); k++) {
@@ -297,7 +297,7 @@ static void test_newer_format(void **state)
         }
         assert_non_null(strstr(err, "not an scboot store file"));
     }
-    scb_store_close(&s);
+    scb_store_free(&s);
 #undef STORE_TAIL
 }
 
@@ -370,14 +370,14 @@ static void test_state_dir_rules(void **state)
     assert_int_equal(st.st_mode & 07777, 0700);
     assert_int_equal(stat(scb_store_path(s), &st), 0);
     assert_int_equal(st.st_mode & 07777, 0600);
-    scb_store_close(&s);
+    scb_store_free(&s);
     /* an existing private directory keeps its exact mode (0500 + write for the owner: 0700 is
      * not forced on it) */
     snprintf(d, sizeof(d), "%s/own", dir);
     assert_int_equal(mkdir(d, 0700), 0);
     assert_int_equal(chmod(d, 0750), 0);
     assert_int_equal(scb_store_open(d, 0, &s, err, sizeof(err)), 0);
-    scb_store_close(&s);
+    scb_store_free(&s);
     assert_int_equal(stat(d, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0750);
 }
@@ -410,7 +410,7 @@ static void test_links_inside_refused(void **state)
     assert_non_null(strstr(err, "config.json.tmp is a symbolic link"));
     unlink(p);
     /* the lock a link: the next open refuses */
-    scb_store_close(&s);
+    scb_store_free(&s);
     snprintf(p, sizeof(p), "%s/lock", dir);
     unlink(p);
     assert_int_equal(symlink(target, p), 0);
@@ -425,7 +425,7 @@ static void test_links_inside_refused(void **state)
     assert_int_equal(scb_store_open(dir, 0, &s, err, sizeof(err)), 0);
     assert_int_equal(scb_store_commit(s, &c, NULL, 0), 0);
     scb_committed_free(&c);
-    scb_store_close(&s);
+    scb_store_free(&s);
     snprintf(after, sizeof(after), "%lld", (long long)loaded_lifetime());
     assert_string_equal(after, "7");
     unlink(target);
@@ -446,10 +446,10 @@ static void test_two_writers(void **state)
     make(&c, 1);
     assert_int_equal(scb_store_commit(b, &c, NULL, 0), SCB_E_LOCKED); /* read-only handles never write */
     scb_committed_free(&c);
-    scb_store_close(&b);
-    scb_store_close(&a);
+    scb_store_free(&b);
+    scb_store_free(&a);
     assert_int_equal(scb_store_open(dir, 0, &b, err, sizeof(err)), 0);
-    scb_store_close(&b);
+    scb_store_free(&b);
 }
 
 static int crash_at;
@@ -475,7 +475,7 @@ static void test_interrupted_commit(void **state)
         scb_store_set_hook(s, crash_hook, NULL);
         assert_true(scb_store_commit(s, &c, NULL, 0) < 0);
         scb_committed_free(&c);
-        scb_store_close(&s);
+        scb_store_free(&s);
         int64_t v = loaded_lifetime();
         /* before the rename: the old one; after it: the new one; never anything else */
         assert_int_equal(v, crash_at <= SCB_STEP_RENAME ? 100 : 200);
@@ -484,7 +484,7 @@ static void test_interrupted_commit(void **state)
         make(&c, 300);
         assert_int_equal(scb_store_commit(s, &c, NULL, 0), 0);
         scb_committed_free(&c);
-        scb_store_close(&s);
+        scb_store_free(&s);
         assert_int_equal(loaded_lifetime(), 300);
     }
 }
@@ -502,7 +502,7 @@ static void test_kill_9_loop(void **state)
         make(&c, 1000);
         assert_int_equal(scb_store_commit(s, &c, NULL, 0), 0);
         scb_committed_free(&c);
-        scb_store_close(&s);
+        scb_store_free(&s);
         pid_t pid = fork();
         if (pid == 0) {
             /* the child commits 2000, 2001, ... as fast as it can until killed */
@@ -533,12 +533,12 @@ static void test_kill_9_loop(void **state)
 
 /* Replace prev by next's configuration (consumed) into *out; the provenances of /0/1, /1/0. */
 static void replace_expect(struct scb_committed *out, const struct scb_committed *prev,
-                           struct scb_committed *next, enum scb_provenance sec,
-                           enum scb_provenance srv)
+                           struct scb_committed *next, enum scb_source sec,
+                           enum scb_source srv)
 {
     struct scb_config cfg = next->cfg;
     scb_config_init(&next->cfg);
-    assert_int_equal(scb_committed_replace(out, prev, &cfg, SCB_PROV_NETWORK), 0);
+    assert_int_equal(scb_committed_replace(out, prev, &cfg, SCB_SRC_NETWORK), 0);
     assert_int_equal(cfg.n, 0); /* consumed */
     assert_int_equal(scb_committed_prov(out, 0, 1), sec);
     assert_int_equal(scb_committed_prov(out, 1, 0), srv);
@@ -558,7 +558,7 @@ static void test_replace_provenance(void **state)
 
     /* the same data: every instance keeps its provenance, the card stays */
     make(&next, 7);
-    replace_expect(&out, &prev, &next, SCB_PROV_CARD, SCB_PROV_FACTORY);
+    replace_expect(&out, &prev, &next, SCB_SRC_CARD, SCB_SRC_FACTORY);
     assert_true(out.card.valid);
     assert_string_equal(out.card.iccid, prev.card.iccid);
     assert_int_equal(out.generation, 4);
@@ -567,7 +567,7 @@ static void test_replace_provenance(void **state)
 
     /* the server changed (lifetime 8): network; the security instance is unchanged: card */
     make(&next, 8);
-    replace_expect(&out, &prev, &next, SCB_PROV_CARD, SCB_PROV_NETWORK);
+    replace_expect(&out, &prev, &next, SCB_SRC_CARD, SCB_SRC_NETWORK);
     assert_true(out.card.valid);
     scb_committed_free(&out);
 
@@ -578,14 +578,14 @@ static void test_replace_provenance(void **state)
     struct scb_resource *key = scb_instance_resource(sec, 5);
     assert_non_null(key);
     key->v[0].data[0] ^= 0x80;
-    replace_expect(&out, &prev, &next, SCB_PROV_NETWORK, SCB_PROV_NETWORK);
+    replace_expect(&out, &prev, &next, SCB_SRC_NETWORK, SCB_SRC_NETWORK);
     assert_false(out.card.valid);
     assert_string_equal(out.card.iccid, "");
     scb_committed_free(&out);
 
     /* an empty configuration replaces everything */
     scb_config_init(&cfg);
-    assert_int_equal(scb_committed_replace(&out, &prev, &cfg, SCB_PROV_NETWORK), 0);
+    assert_int_equal(scb_committed_replace(&out, &prev, &cfg, SCB_SRC_NETWORK), 0);
     assert_int_equal(out.cfg.n, 0);
     assert_int_equal(out.nprov, 0);
     assert_false(out.card.valid);

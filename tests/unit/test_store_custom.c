@@ -66,8 +66,8 @@ static void expect_state(struct scb_store *st, int n, uint64_t gen)
     } else {
         make(&want, n);
         assert_true(scb_config_equal(&got.cfg, &want.cfg));
-        assert_int_equal(scb_committed_prov(&got, 0, 1), SCB_PROV_CARD);
-        assert_int_equal(scb_committed_prov(&got, 1, 0), SCB_PROV_FACTORY);
+        assert_int_equal(scb_committed_prov(&got, 0, 1), SCB_SRC_CARD);
+        assert_int_equal(scb_committed_prov(&got, 1, 0), SCB_SRC_FACTORY);
         assert_memory_equal(got.card.sha256, want.card.sha256, 32);
         scb_committed_free(&want);
     }
@@ -123,13 +123,13 @@ static void test_memory_store(void **state)
     assert_int_equal(seen.before_gen, 1);
     assert_int_equal(seen.after_gen, 2);
     assert_int_equal(seen.changed, 1); /* the lifetime */
-    assert_int_equal(seen.provenances, (1u << SCB_PROV_FACTORY));
+    assert_int_equal(seen.provenances, (1u << SCB_SRC_FACTORY));
     scb_committed_free(&c);
 
-    scb_store_close(&st);
+    scb_store_free(&st);
     assert_null(st);
-    scb_store_close(&st); /* twice: harmless */
-    scb_store_close(&other);
+    scb_store_free(&st); /* twice: harmless */
+    scb_store_free(&other);
 }
 
 /* A client's own persistence: one slot it writes whole, and switches to only when written. */
@@ -232,7 +232,7 @@ static void test_custom_store(void **state)
     expect_state(st, 8, 2);
     scb_committed_free(&c);
 
-    scb_store_close(&st);
+    scb_store_free(&st);
     assert_int_equal(f.closed, 1);
     scb_committed_free(&f.slot);
 }
@@ -259,7 +259,7 @@ static void test_card_check_into_memory(void **state)
     assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_APPLIED);
     assert_int_equal(seen.calls, 1);
     assert_int_equal(seen.added, 1); /* the card's Bootstrap-Server account */
-    assert_int_equal(seen.provenances, 1u << SCB_PROV_CARD);
+    assert_int_equal(seen.provenances, 1u << SCB_SRC_CARD);
     scb_committed_init(&c);
     assert_int_equal(scb_store_load(st, &c, err, sizeof(err)), SCB_OK);
     assert_int_equal(c.generation, 1);
@@ -273,7 +273,7 @@ static void test_card_check_into_memory(void **state)
     assert_int_equal(seen.calls, 1);
 
     /* the data changed, then the card was reset */
-    assert_int_equal(scb_read_file("data/anjay_ef126.bin", 40000, &d, &n), 0);
+    assert_int_equal(scb_util_read_file("data/anjay_ef126.bin", 40000, &d, &n), 0);
     assert_int_equal(scb_emu_set_file(r.e, 0x6432, d, n), 0);
     free(d);
     scb_emu_reset(r.e);
@@ -291,7 +291,7 @@ static void test_card_check_into_memory(void **state)
     assert_true(seen.removed >= 1);
 
     card_rig_stop(&r);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 int main(void)

@@ -106,7 +106,7 @@ static void commit_out_of_memory(void **state)
             break; /* every allocation of the commit had its turn */
         }
         if (ret == SCB_OK) { /* back to the old one for the next turn */
-            scb_store_close(&s);
+            scb_store_free(&s);
             char cmd[128];
             snprintf(cmd, sizeof(cmd), "rm -f %s/config.json", dir);
             assert_int_equal(system(cmd), 0);
@@ -118,7 +118,7 @@ static void commit_out_of_memory(void **state)
     }
     assert_true(failures > 10);
     scb_committed_free(&old);
-    scb_store_close(&s);
+    scb_store_free(&s);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
@@ -138,7 +138,7 @@ static void memory_commit_out_of_memory(void **state)
         assert_int_equal(scb_store_commit(s, &old, NULL, 0), 0);
         scb_committed_free(&old);
         commit_turn(s, k, &failures);
-        scb_store_close(&s);
+        scb_store_free(&s);
         if (!fail_alloc_hit()) {
             break; /* every allocation of the commit had its turn */
         }

@@ -27,10 +27,10 @@ static void test_fcp_adf(void **state)
     uint8_t b[64];
     size_t n;
     struct scb_fcp f;
-    scb_hex_decode("622582027821840CA000000063504B43532D31358A01058B032F060CC609900140830101830"
+    scb_util_hex_decode("622582027821840CA000000063504B43532D31358A01058B032F060CC609900140830101830"
                    "10A",
                    b, sizeof(b), &n);
-    assert_int_equal(scb_fcp_parse(b, n, &f), 0);
+    assert_int_equal(scb_uicc_fcp_parse(b, n, &f), 0);
     assert_int_equal(f.structure, SCB_DF);
     assert_int_equal(f.aid_len, 12);
     assert_int_equal(f.lcsi, 5);
@@ -48,8 +48,8 @@ static void test_fcp_ef(void **state)
     uint8_t b[64];
     size_t n;
     struct scb_fcp f;
-    scb_hex_decode("621A8205422100260483022F008A01058B036F0601800200988801F0", b, sizeof(b), &n);
-    assert_int_equal(scb_fcp_parse(b, n, &f), 0);
+    scb_util_hex_decode("621A8205422100260483022F008A01058B036F0601800200988801F0", b, sizeof(b), &n);
+    assert_int_equal(scb_uicc_fcp_parse(b, n, &f), 0);
     assert_int_equal(f.structure, SCB_EF_LINEAR_FIXED);
     assert_int_equal(f.record_len, 0x26);
     assert_int_equal(f.record_count, 4);
@@ -57,9 +57,9 @@ static void test_fcp_ef(void **state)
     assert_int_equal(f.size, 0x98);
     assert_true(f.has_sfi);
     assert_int_equal(f.sfi, 0x1E);
-    scb_hex_decode("620E82024121830264328002046080020000", b, sizeof(b), &n);
+    scb_util_hex_decode("620E82024121830264328002046080020000", b, sizeof(b), &n);
     b[1] = (uint8_t)(n - 2);
-    assert_int_equal(scb_fcp_parse(b, n, &f), 0);
+    assert_int_equal(scb_uicc_fcp_parse(b, n, &f), 0);
     assert_int_equal(f.structure, SCB_EF_TRANSPARENT);
     assert_int_equal(f.size, 0); /* the last 80 wins */
 }
@@ -85,8 +85,8 @@ static void test_fcp_malformed(void **state)
         uint8_t b[64];
         size_t n = 0;
         struct scb_fcp f;
-        scb_hex_decode(bad[i], b, sizeof(b), &n);
-        int ret = scb_fcp_parse(b, n, &f);
+        scb_util_hex_decode(bad[i], b, sizeof(b), &n);
+        int ret = scb_uicc_fcp_parse(b, n, &f);
         if (ret != SCB_E_FCP_MALFORMED) {
             fail_msg("FCP '%s' gave %d", bad[i], ret);
         }
@@ -100,14 +100,14 @@ static void test_iccid(void **state)
     const uint8_t full[] = {0x98, 0x88, 0x12, 0x01, 0x00, 0x00, 0x40, 0x03, 0x10, 0x32};
     const uint8_t bad[] = {0x9A};
     char out[24];
-    assert_int_equal(scb_iccid_decode(bcd, sizeof(bcd), out, sizeof(out)), 0);
+    assert_int_equal(scb_uicc_iccid_decode(bcd, sizeof(bcd), out, sizeof(out)), 0);
     assert_string_equal(out, "8988211000000430010");
-    assert_int_equal(scb_iccid_decode(full, sizeof(full), out, sizeof(out)), 0);
+    assert_int_equal(scb_uicc_iccid_decode(full, sizeof(full), out, sizeof(out)), 0);
     assert_string_equal(out, "89882110000004300123");
-    assert_int_equal(scb_iccid_decode(bad, 1, out, sizeof(out)), SCB_E_PARSE);
-    assert_int_equal(scb_iccid_decode(bcd, sizeof(bcd), out, 5), SCB_E_BUFFER);
+    assert_int_equal(scb_uicc_iccid_decode(bad, 1, out, sizeof(out)), SCB_E_PARSE);
+    assert_int_equal(scb_uicc_iccid_decode(bcd, sizeof(bcd), out, 5), SCB_E_BUFFER);
     const uint8_t pad[] = {0xFF};
-    assert_int_equal(scb_iccid_decode(pad, 1, out, sizeof(out)), SCB_E_PARSE);
+    assert_int_equal(scb_uicc_iccid_decode(pad, 1, out, sizeof(out)), SCB_E_PARSE);
 }
 
 static void test_reader_match(void **state)
@@ -115,16 +115,16 @@ static void test_reader_match(void **state)
     (void)state;
     const char *names[] = {"Virtual PCD 00 00", "Virtual PCD 00 01", "ACS ACR39U 01 00"};
     size_t i;
-    assert_int_equal(scb_reader_match(names, 3, "Virtual PCD 00 01", &i), 0);
+    assert_int_equal(scb_transport_reader_match(names, 3, "Virtual PCD 00 01", &i), 0);
     assert_int_equal(i, 1);
-    assert_int_equal(scb_reader_match(names, 3, "2", &i), 0);
+    assert_int_equal(scb_transport_reader_match(names, 3, "2", &i), 0);
     assert_int_equal(i, 2);
-    assert_int_equal(scb_reader_match(names, 3, "ACR39", &i), 0);
+    assert_int_equal(scb_transport_reader_match(names, 3, "ACR39", &i), 0);
     assert_int_equal(i, 2);
-    assert_int_equal(scb_reader_match(names, 3, "Virtual", &i), SCB_E_READER_AMBIGUOUS);
-    assert_int_equal(scb_reader_match(names, 3, "Gemalto", &i), SCB_E_READER_NOT_FOUND);
-    assert_int_equal(scb_reader_match(names, 3, "7", &i), SCB_E_READER_NOT_FOUND);
-    assert_int_equal(scb_reader_match(names, 3, "", &i), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_transport_reader_match(names, 3, "Virtual", &i), SCB_E_READER_AMBIGUOUS);
+    assert_int_equal(scb_transport_reader_match(names, 3, "Gemalto", &i), SCB_E_READER_NOT_FOUND);
+    assert_int_equal(scb_transport_reader_match(names, 3, "7", &i), SCB_E_READER_NOT_FOUND);
+    assert_int_equal(scb_transport_reader_match(names, 3, "", &i), SCB_E_INVALID_ARG);
 }
 
 /* A profile with one transparent EF of `size` bytes (value i & 0xFF) under the PKCS#15 ADF. */
@@ -137,7 +137,7 @@ static struct scb_emu *emu_with_file(size_t size, const char *proto, int maxr)
     for (size_t i = 0; i < size; i++) {
         b[i] = (uint8_t)i;
     }
-    scb_hex_encode(b, size, hex, hl);
+    scb_util_hex_encode(b, size, hex, hl);
     snprintf(json, hl + 512,
              "{\"protocol\":\"%s\",\"max_response\":%d,\"applications\":[{\"aid\":"
              "\"A000000063504B43532D3135\",\"files\":[{\"fid\":\"6432\",\"hex\":\"%s\"},"

@@ -489,7 +489,7 @@ static int via_network(const struct scb_config *cfg, int *write_code, struct scb
 {
     struct scb_session *s = NULL;
     struct scb_config commit;
-    int code = SCB_COAP_2_04_CHANGED;
+    int code = SCB_COAP_CODE_2_04_CHANGED;
     assert_int_equal(scb_session_new(NULL, NULL, &s), 0);
     for (size_t k = 0; k < cfg->n; k++) {
         struct scb_buf tlv = {0};
@@ -498,7 +498,7 @@ static int via_network(const struct scb_config *cfg, int *write_code, struct scb
         snprintf(path, sizeof(path), "/%u", cfg->o[k].id);
         int c = scb_session_write(s, path, SCB_CF_TLV, tlv.data, tlv.len);
         scb_buf_free(&tlv);
-        if (c != SCB_COAP_2_04_CHANGED && code == SCB_COAP_2_04_CHANGED) {
+        if (c != SCB_COAP_CODE_2_04_CHANGED && code == SCB_COAP_CODE_2_04_CHANGED) {
             code = c;
         }
     }
@@ -527,8 +527,8 @@ static void test_host_is_consistent(void **state)
     assert_int_equal(rep.n, 0);
     assert_int_equal(via_factory(&cfg, &rep), 0);
     assert_int_equal(rep.n, 0);
-    assert_int_equal(via_network(&cfg, &wc, NULL), SCB_COAP_2_04_CHANGED);
-    assert_int_equal(wc, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(via_network(&cfg, &wc, NULL), SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(wc, SCB_COAP_CODE_2_04_CHANGED);
     scb_config_free(&cfg);
 }
 
@@ -571,8 +571,8 @@ static void test_every_resource_wrong_shape(void **state)
         expect_v(&rep, "resource-shape-invalid", path, what);
         scb_report_free(&rep);
 
-        assert_int_equal(via_network(&cfg, &wc, &diag), SCB_COAP_4_06_NOT_ACCEPTABLE);
-        assert_int_equal(wc, SCB_COAP_2_04_CHANGED);
+        assert_int_equal(via_network(&cfg, &wc, &diag), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
+        assert_int_equal(wc, SCB_COAP_CODE_2_04_CHANGED);
         snprintf(line, sizeof(line), "resource-shape-invalid %s\n", path);
         if (strstr((const char *)diag.data, line) == NULL) {
             fail_msg("%s: network diagnostic lacks '%s': %s", what, line, (char *)diag.data);
@@ -630,7 +630,7 @@ static void test_every_resource_wrong_type(void **state)
             if (bv->type != d->type) {
                 continue;
             }
-            assert_int_equal(scb_hex_decode(bv->hex, val, sizeof(val), &len), 0);
+            assert_int_equal(scb_util_hex_decode(bv->hex, val, sizeof(val), &len), 0);
             snprintf(path, sizeof(path), "/%u/%u/%u", d->oid, host_iid(d->oid), d->rid);
             snprintf(what, sizeof(what), "%s %s: %s", path, d->name, bv->why);
             host(&cfg);
@@ -657,7 +657,7 @@ static void test_every_resource_wrong_type(void **state)
 
             /* the network: the Write is refused (the value never reaches the staging copy) */
             via_network(&cfg, &wc, NULL);
-            if (wc != SCB_COAP_4_00_BAD_REQUEST) {
+            if (wc != SCB_COAP_CODE_4_00_BAD_REQUEST) {
                 fail_msg("%s: network Write answered 0x%02x, not 4.00", what, wc);
             }
             scb_config_free(&cfg);
@@ -688,7 +688,7 @@ static void test_multiple_instance_attack(void **state)
     struct scb_buf diag = {0};
     int wc;
 
-    assert_int_equal(scb_hex_decode(attack_hex, img, sizeof(img), &len), 0);
+    assert_int_equal(scb_util_hex_decode(attack_hex, img, sizeof(img), &len), 0);
     assert_int_equal(len, 68);
     scb_config_init(&cfg);
     for (int src = SCB_SRC_CARD; src <= SCB_SRC_NETWORK; src++) {
@@ -711,8 +711,8 @@ static void test_multiple_instance_attack(void **state)
     scb_report_free(&rep);
 
     /* and from the network: Write 2.04 (a well-formed TLV), Finish 4.06 */
-    assert_int_equal(via_network(&cfg, &wc, &diag), SCB_COAP_4_06_NOT_ACCEPTABLE);
-    assert_int_equal(wc, SCB_COAP_2_04_CHANGED);
+    assert_int_equal(via_network(&cfg, &wc, &diag), SCB_COAP_CODE_4_06_NOT_ACCEPTABLE);
+    assert_int_equal(wc, SCB_COAP_CODE_2_04_CHANGED);
     assert_non_null(strstr((const char *)diag.data, "resource-shape-invalid /0/1/0\n"));
     assert_non_null(strstr((const char *)diag.data, "resource-shape-invalid /0/1/2\n"));
     scb_buf_free(&diag);
@@ -779,7 +779,7 @@ static void test_binding_nul(void **state)
         struct scb_report rep = {0};
         uint8_t val[4];
         size_t len = 0;
-        assert_int_equal(scb_hex_decode(bad[k], val, sizeof(val), &len), 0);
+        assert_int_equal(scb_util_hex_decode(bad[k], val, sizeof(val), &len), 0);
         host(&cfg);
         put(&cfg, SCB_OBJ_SERVER, SCB_RES_SRV_BINDING, 0, val, len);
         assert_int_equal(scb_validate(&cfg, NULL, SCB_SRC_CARD, &rep), 0);
