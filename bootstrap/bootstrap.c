@@ -226,11 +226,13 @@ int scb_bootstrap_set_verify(struct scb_bootstrap *b, enum scb_verify_policy p,
     return SCB_OK;
 }
 
-void scb_bootstrap_force_read(struct scb_bootstrap *b)
+int scb_bootstrap_force_read(struct scb_bootstrap *b)
 {
-    if (b != NULL) {
-        b->have_events = 0;
+    if (b == NULL) {
+        return SCB_E_INVALID_ARG;
     }
+    b->have_events = 0;
+    return SCB_OK;
 }
 
 const struct scb_report *scb_bootstrap_report(const struct scb_bootstrap *b)

@@ -618,6 +618,8 @@ static int unlock(struct scb_card *c, const struct scb_card_source_opts *o,
     return ret;
 }
 
+_Static_assert(SCB_MAX_FILE_SIZE <= SCB_UICC_MAX_READ, "the card reads a whole bootstrap file");
+
 /* The EF: first chunk, then exactly the rest its G.3.4 header announces. */
 static int read_file(struct scb_card *c, struct scb_card_source_result *r, int selected)
 {

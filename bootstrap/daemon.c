@@ -456,7 +456,7 @@ static void take_requests(struct scb_daemon *d)
         d->stopping = 1;
     }
     if (r & SCB_DAEMON_RECHECK) {
-        scb_bootstrap_force_read(d->o.seq);
+        (void)scb_bootstrap_force_read(d->o.seq); /* fails only for a NULL sequence */
         d->need_check = 1;
         d->quiet_check = 0;
     }

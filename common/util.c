@@ -322,7 +322,7 @@ static int secret_target(const char *path, int *fd, char *err, size_t errlen)
 }
 
 int scb_util_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
-                          size_t errlen)
+                               size_t errlen)
 {
     char dir[PATH_MAX], tmp[PATH_MAX + 16];
     int fd, dfd, e, ret;

@@ -10,8 +10,8 @@
 #include "scboot/error.h"
 #include "scboot/p15.h"
 
-int scb_p15_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
-                 const uint8_t **val, size_t *vlen)
+int scb_p15_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag, const uint8_t **val,
+                     size_t *vlen)
 {
     if (buf == NULL || pos == NULL || tag == NULL || val == NULL || vlen == NULL) {
         return SCB_E_INVALID_ARG;

@@ -441,7 +441,8 @@ static int mon_rebuild(struct scb_pcsc_monitor *m)
     m->n = 0;
     if (ret == SCB_OK) {
         for (size_t k = 0; k < count && m->n < MON_MAX; k++) {
-            if (!m->all && (scb_transport_reader_match(names, count, m->spec, &idx) < 0 || idx != k)) {
+            if (!m->all &&
+                (scb_transport_reader_match(names, count, m->spec, &idx) < 0 || idx != k)) {
                 continue;
             }
             snprintf(m->names[m->n], sizeof(m->names[0]), "%s", names[k]);

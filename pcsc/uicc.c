@@ -302,7 +302,7 @@ static int read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size_t
     int ret;
 
     if (c == NULL || got == NULL || (len > 0 && buf == NULL) || sfi > 30 ||
-        len > SCB_MAX_FILE_SIZE || offset > 0x7FFF || (sfi && offset > 0xFF)) {
+        len > SCB_UICC_MAX_READ || offset > 0x7FFF || (sfi && offset > 0xFF)) {
         return SCB_E_INVALID_ARG;
     }
     *got = 0;
@@ -513,7 +513,8 @@ int scb_uicc_read_iccid(struct scb_card *c, char *out, size_t cap)
          * another DF's SFI 02 (EF IMSI of a USIM left selected: its digits decode as BCD) */
         return SCB_OK;
     }
-    if (ret == SCB_OK || (ret != SCB_E_INVALID_ARG && scb_uicc_sw_sfi_refused(scb_card_last_sw(c)))) {
+    if (ret == SCB_OK ||
+        (ret != SCB_E_INVALID_ARG && scb_uicc_sw_sfi_refused(scb_card_last_sw(c)))) {
         /* no SFI on this card: SELECT by path from the MF (P2=0C), then READ BINARY */
         if ((ret = scb_uicc_select(c, 0, SCB_SELECT_PATH_MF, path, sizeof(path), NULL)) < 0) {
             return ret;

@@ -102,7 +102,8 @@ int scb_scp03_keys_parse(const char *text, struct scb_scp03_keys *k, char *err, 
             ret = key_line(v, tmp.dek, &lens[2]);
         } else if (strcmp(s, "kvn") == 0) {
             size_t kl;
-            ret = scb_util_hex_decode(v, &tmp.kvn, 1, &kl) < 0 || kl != 1 ? SCB_E_SCP03_KEYS : SCB_OK;
+            ret =
+                scb_util_hex_decode(v, &tmp.kvn, 1, &kl) < 0 || kl != 1 ? SCB_E_SCP03_KEYS : SCB_OK;
         } else {
             ret = SCB_E_SCP03_KEYS;
         }

@@ -91,8 +91,8 @@ int cli_fail(struct cli *c, int err, const char *fmt, ...) __attribute__((format
 int cli_usage(struct cli *c, const char *usage);
 /*
  * One line for a file that cannot be read: "scboot CMD: cannot read PATH: reason" (ret from
- * scb_util_read_file/scb_util_read_text, errno as they left it); returns EXIT_FILE (EXIT_MALFORMED for
- * SCB_E_TOO_LARGE).
+ * scb_util_read_file/scb_util_read_text, errno as they left it); returns EXIT_FILE (EXIT_MALFORMED
+ * for SCB_E_TOO_LARGE).
  */
 int cli_read_fail(struct cli *c, const char *path, int ret);
 /*

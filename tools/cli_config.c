@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "scboot/json.h"
 #include "scboot/model.h"
+#include "scboot/objdefs.h"
 #include "scboot/store.h"
 #include "scboot/tlv.h"
 

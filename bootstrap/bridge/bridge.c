@@ -10,6 +10,7 @@
 
 #include "bridge_internal.h"
 #include "scboot/error.h"
+#include "scboot/objdefs.h"
 
 int scb_bridge_fail(char *err, size_t errlen, unsigned line, const char *fmt, ...)
 {

@@ -10,6 +10,7 @@
 #include "codec_internal.h"
 #include "scboot/bsfile.h"
 #include "scboot/error.h"
+#include "scboot/objdefs.h"
 
 static uint16_t be16(const uint8_t *p)
 {
@@ -27,7 +28,7 @@ size_t scb_bsfile_total_len(const uint8_t *buf, size_t len)
 /* Keep the exact TLV of objects the model does not type, so re-encoding loses nothing. */
 static int keep_raw(struct scb_config *cfg, uint16_t oid, const uint8_t *tlv, size_t len)
 {
-    struct scb_object *o = scb_config_object(cfg, oid);
+    struct scb_object *o = scb_config_object_mut(cfg, oid);
     uint8_t *nr = realloc(o->raw, o->raw_len + len + 1);
     if (nr == NULL) {
         return SCB_E_NOMEM;
@@ -75,7 +76,7 @@ static int decode_records(const uint8_t *buf, size_t end, unsigned declared, str
         if ((ret = scb_tlv_decode_object(buf + pos, vlen, oid, pos, cfg, err)) < 0) {
             return ret;
         }
-        struct scb_object *o = scb_config_object(cfg, oid);
+        struct scb_object *o = scb_config_object_mut(cfg, oid);
         if (major != 0) {
             o->explicit_version = 1;
             o->major = major;

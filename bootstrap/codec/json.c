@@ -643,7 +643,7 @@ static int load_object(struct jctx *j, uint16_t oid, struct scb_config *cfg, jso
                 return jfail(j, "instance %u appears twice", iid);
             }
             if (ret < 0 ||
-                (ret = scb_object_add_instance(scb_config_object(cfg, oid), iid, &in)) < 0 ||
+                (ret = scb_object_add_instance(scb_config_object_mut(cfg, oid), iid, &in)) < 0 ||
                 (ret = load_instance(j, oid, in, ji)) < 0) {
                 return ret;
             }

@@ -18,6 +18,7 @@
 
 #include "codec_internal.h"
 #include "crypto.h"
+#include "scboot/objdefs.h"
 #include "scboot/util.h"
 #include "scboot/senml.h"
 

@@ -161,10 +161,11 @@ static int add_value(struct scb_resource *r, uint16_t oid, uint16_t iid, uint16_
     }
     if (scb_objdef_value_check(oid, r->id, &v) < 0) {
         snprintf(path, sizeof(path), "/%u/%u/%u", oid, iid, r->id);
-        return scb_decode_fail(err, "tlv-value-invalid", off, path,
-                    "%zu-byte value does not fit the resource's type (%s%s)", t->len,
-                    scb_objdef_type_name(scb_objdef_resource_type(oid, r->id)),
-                    scb_objdef_resource_type(oid, r->id) == SCB_TYPE_STRING ? ": UTF-8 without NUL" : "");
+        return scb_decode_fail(
+            err, "tlv-value-invalid", off, path,
+            "%zu-byte value does not fit the resource's type (%s%s)", t->len,
+            scb_objdef_type_name(scb_objdef_resource_type(oid, r->id)),
+            scb_objdef_resource_type(oid, r->id) == SCB_TYPE_STRING ? ": UTF-8 without NUL" : "");
     }
     int ret = scb_resource_add_value(r, riid, t->value, t->len);
     return ret;
@@ -267,8 +268,8 @@ int scb_tlv_decode_object(const uint8_t *buf, size_t len, uint16_t oid, size_t b
         if ((ret = scb_object_add_instance(o, t.id, &in)) < 0) {
             return ret;
         }
-        o = scb_config_object(cfg, oid); /* arrays may have moved */
-        in = scb_object_instance(o, t.id);
+        o = scb_config_object_mut(cfg, oid); /* arrays may have moved */
+        in = scb_object_instance_mut(o, t.id);
         if ((ret = decode_resources(t.value, t.len, oid, in, base + at + t.hdr_len, err)) < 0) {
             return ret;
         }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * model.c: the configuration model (objects, instances, resources, values), its ownership
- * (init/free/copy, values zeroized on free), registry lookups (the table is objdefs.c), and
- * typed views of value bytes (LwM2M App. C).
+ * (init/free/copy, values zeroized on free) and typed views of value bytes (LwM2M App. C).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,34 +10,6 @@
 #include "scboot/model.h"
 #include "scboot/objdefs.h"
 #include "scboot/util.h"
-
-enum scb_type scb_objdef_resource_type(uint16_t oid, uint16_t rid)
-{
-    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
-    return d ? d->type : SCB_TYPE_UNKNOWN;
-}
-
-int scb_objdef_resource_is_secret(uint16_t oid, uint16_t rid)
-{
-    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
-    return d ? d->secret : 0;
-}
-
-const char *scb_objdef_resource_name(uint16_t oid, uint16_t rid)
-{
-    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
-    return d ? d->name : NULL;
-}
-
-int scb_objdef_object_known(uint16_t oid)
-{
-    return scb_objdef_object_known(oid);
-}
-
-const char *scb_objdef_object_name(uint16_t oid)
-{
-    return scb_objdef_object_name(oid);
-}
 
 /* ---- ownership ---------------------------------------------------------------------- */
 
@@ -167,7 +138,7 @@ nomem:
         return NULL;                                                                          \
     } while (0)
 
-struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid)
+const struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid)
 {
     if (c == NULL) {
         return NULL;
@@ -175,7 +146,14 @@ struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid)
     BSEARCH_ID(c->o, c->n, oid);
 }
 
-struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t iid)
+/* The _mut lookups share the search: the container is the caller's to change, so the result
+ * is too. */
+struct scb_object *scb_config_object_mut(struct scb_config *c, uint16_t oid)
+{
+    return (struct scb_object *)scb_config_object(c, oid);
+}
+
+const struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t iid)
 {
     if (o == NULL) {
         return NULL;
@@ -183,12 +161,22 @@ struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t ii
     BSEARCH_ID(o->i, o->n, iid);
 }
 
-struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_t rid)
+struct scb_instance *scb_object_instance_mut(struct scb_object *o, uint16_t iid)
+{
+    return (struct scb_instance *)scb_object_instance(o, iid);
+}
+
+const struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_t rid)
 {
     if (i == NULL) {
         return NULL;
     }
     BSEARCH_ID(i->r, i->n, rid);
+}
+
+struct scb_resource *scb_instance_resource_mut(struct scb_instance *i, uint16_t rid)
+{
+    return (struct scb_resource *)scb_instance_resource(i, rid);
 }
 
 /* Insert a zeroed element with ID id into a sorted array; returns its index or -1. */
@@ -220,7 +208,7 @@ int scb_config_add_object(struct scb_config *c, uint16_t oid, struct scb_object 
     if (c == NULL || out == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    struct scb_object *o = scb_config_object(c, oid);
+    struct scb_object *o = scb_config_object_mut(c, oid);
     if (o == NULL) {
         long k = sorted_insert((void **)&c->o, c->n, sizeof(*c->o), oid,
                                offsetof(struct scb_object, id));
@@ -239,7 +227,7 @@ int scb_object_add_instance(struct scb_object *o, uint16_t iid, struct scb_insta
     if (o == NULL || out == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    struct scb_instance *i = scb_object_instance(o, iid);
+    struct scb_instance *i = scb_object_instance_mut(o, iid);
     if (i == NULL) {
         long k = sorted_insert((void **)&o->i, o->n, sizeof(*o->i), iid,
                                offsetof(struct scb_instance, id));
@@ -258,7 +246,7 @@ int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_r
     if (i == NULL || out == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    struct scb_resource *r = scb_instance_resource(i, rid);
+    struct scb_resource *r = scb_instance_resource_mut(i, rid);
     if (r == NULL) {
         long k = sorted_insert((void **)&i->r, i->n, sizeof(*i->r), rid,
                                offsetof(struct scb_resource, id));
@@ -311,7 +299,7 @@ void scb_config_remove_object(struct scb_config *c, uint16_t oid)
     if (c == NULL) {
         return;
     }
-    struct scb_object *o = scb_config_object(c, oid);
+    struct scb_object *o = scb_config_object_mut(c, oid);
     if (o == NULL) {
         return;
     }
@@ -326,7 +314,7 @@ void scb_object_remove_instance(struct scb_object *o, uint16_t iid)
     if (o == NULL) {
         return;
     }
-    struct scb_instance *i = scb_object_instance(o, iid);
+    struct scb_instance *i = scb_object_instance_mut(o, iid);
     if (i == NULL) {
         return;
     }
@@ -570,7 +558,7 @@ void scb_instance_remove_resource(struct scb_instance *i, uint16_t rid)
     if (i == NULL) {
         return;
     }
-    struct scb_resource *r = scb_instance_resource(i, rid);
+    struct scb_resource *r = scb_instance_resource_mut(i, rid);
     if (r == NULL) {
         return;
     }

@@ -142,6 +142,24 @@ const struct scb_objdef_res *scb_objdef_all(size_t *n)
     return defs;
 }
 
+enum scb_type scb_objdef_resource_type(uint16_t oid, uint16_t rid)
+{
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
+    return d ? d->type : SCB_TYPE_UNKNOWN;
+}
+
+int scb_objdef_resource_is_secret(uint16_t oid, uint16_t rid)
+{
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
+    return d ? d->secret : 0;
+}
+
+const char *scb_objdef_resource_name(uint16_t oid, uint16_t rid)
+{
+    const struct scb_objdef_res *d = scb_objdef_resource(oid, rid);
+    return d ? d->name : NULL;
+}
+
 int scb_objdef_object_known(uint16_t oid)
 {
     return oid == SCB_OBJ_SECURITY || oid == SCB_OBJ_SERVER || oid == SCB_OBJ_ACL ||
@@ -211,5 +229,6 @@ int scb_objdef_value_check(uint16_t oid, uint16_t rid, const struct scb_value *v
     if (v == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    return scb_objdef_value_fits(scb_objdef_resource_type(oid, rid), v->data, v->len) ? SCB_OK : SCB_E_PARSE;
+    return scb_objdef_value_fits(scb_objdef_resource_type(oid, rid), v->data, v->len) ? SCB_OK
+                                                                                      : SCB_E_PARSE;
 }

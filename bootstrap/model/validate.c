@@ -816,7 +816,8 @@ static void check_keys(struct vctx *c, const struct scb_instance *in, int64_t mo
             if (vlen(c, in, rid)) {
                 ipath(path, sizeof(path), SCB_OBJ_SECURITY, in->id, rid);
                 ADD(c, SCB_RULE_CREDENTIALS_UNEXPECTED, SCB_SEV_WARNING, path,
-                    "NoSec mode with a non-empty %s", scb_objdef_resource_name(SCB_OBJ_SECURITY, rid));
+                    "NoSec mode with a non-empty %s",
+                    scb_objdef_resource_name(SCB_OBJ_SECURITY, rid));
             }
         }
     }
@@ -953,7 +954,8 @@ static void check_server(struct vctx *c, const struct scb_object *o,
     for (size_t k = 0; k < 2; k++) {
         if (get_uint(c, oid, in, retry[k], &u) == 0 && u == 0) {
             ipath(path, sizeof(path), oid, in->id, retry[k]);
-            ADD(c, SCB_RULE_RETRY_INVALID, SCB_SEV_ERROR, path, "%s is 0", scb_objdef_resource_name(oid, retry[k]));
+            ADD(c, SCB_RULE_RETRY_INVALID, SCB_SEV_ERROR, path, "%s is 0",
+                scb_objdef_resource_name(oid, retry[k]));
         }
     }
 }

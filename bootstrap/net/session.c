@@ -209,7 +209,8 @@ static int merge_instance(struct scb_session *s, uint16_t oid, const struct scb_
     for (size_t r = 0; r < src->n; r++) {
         const struct scb_resource *sr = &src->r[r];
         struct scb_resource *dr;
-        if (scb_objdef_object_known(oid) && scb_objdef_resource_type(oid, sr->id) == SCB_TYPE_UNKNOWN) {
+        if (scb_objdef_object_known(oid) &&
+            scb_objdef_resource_type(oid, sr->id) == SCB_TYPE_UNKNOWN) {
             continue; /* unknown optional resources are ignored (6.1.7.4) */
         }
         scb_instance_remove_resource(dst, sr->id);
@@ -329,7 +330,7 @@ static int protected_instance(const struct scb_session *s, uint16_t oid, uint16_
 
 static void delete_object(struct scb_session *s, uint16_t oid)
 {
-    struct scb_object *o = scb_config_object(&s->staging, oid);
+    struct scb_object *o = scb_config_object_mut(&s->staging, oid);
     for (size_t k = o ? o->n : 0; k > 0; k--) {
         uint16_t iid = o->i[k - 1].id;
         if (!protected_instance(s, oid, iid)) {
@@ -368,7 +369,7 @@ int scb_session_delete(struct scb_session *s, const char *path)
     if (protected_instance(s, ids[0], ids[1])) {
         return SCB_COAP_CODE_4_00_BAD_REQUEST;
     }
-    struct scb_object *o = scb_config_object(&s->staging, ids[0]);
+    struct scb_object *o = scb_config_object_mut(&s->staging, ids[0]);
     if (o) {
         scb_object_remove_instance(o, ids[1]);
         if (o->n == 0) {
@@ -540,7 +541,7 @@ int scb_session_read_as(struct scb_session *s, const char *path, int accept,
     if (depth < 1 || depth > 2 || (ids[0] != 1 && ids[0] != 2)) {
         return SCB_COAP_CODE_4_00_BAD_REQUEST; /* Bootstrap-Read: /1 and /2 only (1.1 6.1.7.7) */
     }
-    struct scb_object *o = scb_config_object(&s->staging, ids[0]);
+    const struct scb_object *o = scb_config_object(&s->staging, ids[0]);
     if (depth == 2 && scb_object_instance(o, ids[1]) == NULL) {
         return SCB_COAP_CODE_4_04_NOT_FOUND;
     }
@@ -602,9 +603,9 @@ static int replace_bs_account(const struct scb_session *s, struct scb_config *ca
         return 0; /* none: nothing moves; several: bs-account-multiple from the validator */
     }
     int old_osc = oscore_link(cand, s->bs_iid);
-    scb_object_remove_instance(scb_config_object(cand, SCB_OBJ_SECURITY), s->bs_iid);
+    scb_object_remove_instance(scb_config_object_mut(cand, SCB_OBJ_SECURITY), s->bs_iid);
     if (old_osc >= 0 && old_osc != oscore_link(cand, (uint16_t)new_iid)) {
-        struct scb_object *osc = scb_config_object(cand, SCB_OBJ_OSCORE);
+        struct scb_object *osc = scb_config_object_mut(cand, SCB_OBJ_OSCORE);
         scb_object_remove_instance(osc, (uint16_t)old_osc);
         if (osc && osc->n == 0 && !osc->raw) {
             scb_config_remove_object(cand, SCB_OBJ_OSCORE);

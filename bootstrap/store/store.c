@@ -214,7 +214,7 @@ static int move_instances(struct scb_committed *c, struct scb_config *copy,
 {
     int ret;
     for (size_t a = 0; a < copy->n; a++) {
-        struct scb_object *so = &copy->o[a], *o = scb_config_object(&c->cfg, so->id);
+        struct scb_object *so = &copy->o[a], *o = scb_config_object_mut(&c->cfg, so->id);
         for (size_t b = 0; b < so->n; b++) {
             struct scb_instance *ni = realloc(o->i, (o->n + 1) * sizeof(*ni));
             if (ni == NULL) {
@@ -1185,7 +1185,8 @@ static int commit_locked(struct scb_store *s, struct scb_committed *c)
         goto out;
     }
     made_tmp = 1;
-    if (fchmod(fd, 0600) != 0 || scb_util_write_all(fd, text, len) != 0) { /* 0600 whatever the umask */
+    /* 0600 whatever the umask */
+    if (fchmod(fd, 0600) != 0 || scb_util_write_all(fd, text, len) != 0) {
         ret = sfail(s, SCB_E_IO, "cannot write %s.tmp: %s", s->path, strerror(errno));
         goto out;
     }

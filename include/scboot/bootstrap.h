@@ -180,9 +180,10 @@ int scb_bootstrap_set_verify(struct scb_bootstrap *b, enum scb_verify_policy p,
                              uint64_t every_ms);
 /**
  * Make the next check read the card whatever the reader's event counter says (SIGHUP).
- * \param b the context (may be NULL: no-op)
+ * \param b the context
+ * \return SCB_OK, or SCB_E_INVALID_ARG when b is NULL (like every other setter)
  */
-void scb_bootstrap_force_read(struct scb_bootstrap *b);
+int scb_bootstrap_force_read(struct scb_bootstrap *b);
 
 /**
  * The findings of the configuration the last check or run validated (the factory file's when a

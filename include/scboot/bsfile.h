@@ -18,8 +18,8 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
-/** LwM2M G.3: EF LwM2M_Bootstrap is at most 32 KB (the same definition as in uicc.h, which
- *  reads the file; the LwM2M side does not include card access) */
+/** LwM2M G.3: EF LwM2M_Bootstrap is at most 32 KB. Card access reads it with
+ *  scb_uicc_read_binary(), whose own limit (SCB_UICC_MAX_READ in uicc.h) is at least this. */
 #define SCB_MAX_FILE_SIZE 32768
 
 /**

@@ -71,10 +71,16 @@ void scb_emu_free(struct scb_emu **e);
 int scb_emu_transmit(struct scb_emu *e, const uint8_t *cmd, size_t clen, uint8_t *rsp,
                      size_t cap, size_t *rlen);
 
-/** A transport over the emulator (NULL for a NULL e or out of memory). The emulator is
- * borrowed and must outlive it.
+/**
+ * A new transport over the emulator, for scb_card_new() or a card source.
+ *
+ * Ownership: the caller owns the returned transport and frees it with scb_transport_free(),
+ * before scb_emu_free(e). Freeing the transport never frees the emulator: e stays the
+ * caller's, borrowed by the transport, and must outlive it. Each call returns a new handle
+ * (several may share one emulator).
  * \param e the emulator, borrowed
- * \return a transport the caller frees with scb_transport_free(), or NULL */
+ * \return the new transport, or NULL (e NULL, out of memory)
+ */
 struct scb_transport *scb_emu_transport(struct scb_emu *e);
 
 /**

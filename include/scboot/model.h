@@ -96,38 +96,15 @@ struct scb_decode_error {
 };
 
 /**
- * Registry type of /oid/x/rid.
- * \param oid object ID
- * \param rid resource ID
- * \return the type; SCB_TYPE_UNKNOWN for objects or resources not in the table
+ * Where a configuration, or one instance of it, came from. The validator takes it
+ * (server-account-missing differs at Bootstrap-Finish) and the store records it per
+ * committed instance (scb_committed_prov()); scb_source_name() names it.
  */
-enum scb_type scb_objdef_resource_type(uint16_t oid, uint16_t rid);
-/**
- * Whether /oid/x/rid is a secret (PSK, private keys, OSCORE master secret).
- * \param oid object ID
- * \param rid resource ID
- * \return 1 for a secret, else 0
- */
-int scb_objdef_resource_is_secret(uint16_t oid, uint16_t rid);
-/**
- * Whether the model types this object (0, 1, 2, 21).
- * \param oid object ID
- * \return 1 or 0
- */
-int scb_objdef_object_known(uint16_t oid);
-/**
- * Short name of an object ("Security").
- * \param oid object ID
- * \return static text, or NULL for an object not in the table
- */
-const char *scb_objdef_object_name(uint16_t oid);
-/**
- * Registry name of a resource ("Server URI").
- * \param oid object ID
- * \param rid resource ID
- * \return static text, or NULL for a resource not in the table
- */
-const char *scb_objdef_resource_name(uint16_t oid, uint16_t rid);
+enum scb_source {
+    SCB_SRC_CARD = 0,    /**< the UICC's EF LwM2M_Bootstrap (the smartcard) */
+    SCB_SRC_FACTORY = 1, /**< a factory bootstrap file */
+    SCB_SRC_NETWORK = 2  /**< a Bootstrap-Server, at Bootstrap-Finish */
+};
 
 /**
  * Initialise an empty configuration.
@@ -166,27 +143,52 @@ int scb_config_equal(const struct scb_config *a, const struct scb_config *b);
  */
 int scb_instance_equal(uint16_t oid, const struct scb_instance *a, const struct scb_instance *b);
 
+/*
+ * The lookups come in pairs: the plain one reads (const in, const out), the _mut one hands
+ * out a pointer to change what it finds and so takes the container mutable.
+ */
 /**
- * Lookup of an object.
- * \param c   the configuration
+ * Lookup of an object, to read.
+ * \param c   the configuration (may be NULL)
  * \param oid object ID
  * \return the object (owned by c, valid until c changes), or NULL when absent
  */
-struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid);
+const struct scb_object *scb_config_object(const struct scb_config *c, uint16_t oid);
 /**
- * Lookup of an instance.
- * \param o   the object
+ * Lookup of an object, to change it.
+ * \param c   the configuration (may be NULL)
+ * \param oid object ID
+ * \return the object (owned by c, valid until c changes), or NULL when absent
+ */
+struct scb_object *scb_config_object_mut(struct scb_config *c, uint16_t oid);
+/**
+ * Lookup of an instance, to read.
+ * \param o   the object (may be NULL)
  * \param iid instance ID
  * \return the instance (owned by o, valid until o changes), or NULL when absent
  */
-struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t iid);
+const struct scb_instance *scb_object_instance(const struct scb_object *o, uint16_t iid);
 /**
- * Lookup of a resource.
- * \param i   the instance
+ * Lookup of an instance, to change it.
+ * \param o   the object (may be NULL)
+ * \param iid instance ID
+ * \return the instance (owned by o, valid until o changes), or NULL when absent
+ */
+struct scb_instance *scb_object_instance_mut(struct scb_object *o, uint16_t iid);
+/**
+ * Lookup of a resource, to read.
+ * \param i   the instance (may be NULL)
  * \param rid resource ID
  * \return the resource (owned by i, valid until i changes), or NULL when absent
  */
-struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_t rid);
+const struct scb_resource *scb_instance_resource(const struct scb_instance *i, uint16_t rid);
+/**
+ * Lookup of a resource, to change it.
+ * \param i   the instance (may be NULL)
+ * \param rid resource ID
+ * \return the resource (owned by i, valid until i changes), or NULL when absent
+ */
+struct scb_resource *scb_instance_resource_mut(struct scb_instance *i, uint16_t rid);
 /**
  * Find or create an object (kept sorted by ID). *out points into the parent, which owns it:
  * valid until the parent changes or is freed.

@@ -158,6 +158,27 @@ const struct scb_objdef_res *scb_objdef_resource(uint16_t oid, uint16_t rid);
  */
 int scb_objdef_object_known(uint16_t oid);
 /**
+ * Registry type of /oid/x/rid.
+ * \param oid object ID
+ * \param rid resource ID
+ * \return the type; SCB_TYPE_UNKNOWN for objects or resources not in the table
+ */
+enum scb_type scb_objdef_resource_type(uint16_t oid, uint16_t rid);
+/**
+ * Whether /oid/x/rid is a secret (PSK, private keys, OSCORE master secret).
+ * \param oid object ID
+ * \param rid resource ID
+ * \return 1 for a secret, else 0
+ */
+int scb_objdef_resource_is_secret(uint16_t oid, uint16_t rid);
+/**
+ * Registry name of a resource ("Server URI").
+ * \param oid object ID
+ * \param rid resource ID
+ * \return static text, or NULL for a resource not in the table
+ */
+const char *scb_objdef_resource_name(uint16_t oid, uint16_t rid);
+/**
  * Every definition in (oid, rid) order. For table-driven tests.
  * \param n receives the count
  * \return the table (static)

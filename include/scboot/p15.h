@@ -29,8 +29,8 @@ extern "C" {
  * \param val  receives a pointer to the value
  * \param vlen receives the value length
  * \return SCB_OK, SCB_E_P15_MALFORMED or SCB_E_INVALID_ARG */
-int scb_p15_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag,
-                 const uint8_t **val, size_t *vlen);
+int scb_p15_der_next(const uint8_t *buf, size_t len, size_t *pos, uint8_t *tag, const uint8_t **val,
+                     size_t *vlen);
 
 /** An application template of EF DIR. */
 struct scb_dir_app {

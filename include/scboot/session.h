@@ -41,7 +41,8 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
-/* CoAP response codes (class << 5 | detail) */
+/* CoAP response codes (class << 5 | detail), what the handlers below return. The family is
+ * SCB_COAP_CODE_*; coap.h's SCB_COAP_* are the CoAP front end's limits, defaults and outcomes. */
 #define SCB_COAP_CODE_2_02_DELETED 0x42 /**< 2.02 Deleted */
 #define SCB_COAP_CODE_2_04_CHANGED 0x44 /**< 2.04 Changed */
 #define SCB_COAP_CODE_2_05_CONTENT 0x45 /**< 2.05 Content */

@@ -39,13 +39,6 @@ extern "C" {
 
 #define SCB_STATE_DIR_DEFAULT "/var/lib/scboot" /**< the state directory unless told otherwise */
 
-/** Where an instance of the committed configuration came from. */
-enum scb_source {
-    SCB_SRC_CARD = 0,    /**< the smartcard */
-    SCB_SRC_FACTORY = 1, /**< the factory configuration file */
-    SCB_SRC_NETWORK = 2  /**< a Bootstrap-Server */
-};
-
 /**
  * What identifies the card data a configuration came from: the card (ICCID), the file's
  * digest and where it was read, so that a check can tell "same card, same data" apart.

@@ -19,7 +19,10 @@ extern "C" {
 /* exported from the shared library: everything else there is hidden */
 #pragma GCC visibility push(default)
 
-#define SCB_MAX_FILE_SIZE 32768 /**< LwM2M G.3: EF LwM2M_Bootstrap is at most 32 KB */
+/** The most bytes one READ BINARY call (scb_uicc_read_binary*) reads: the largest
+ *  transparent EF this library reads, EF LwM2M_Bootstrap (SCB_MAX_FILE_SIZE in bsfile.h, the
+ *  file format's limit; card access does not include the LwM2M side, so it has its own name) */
+#define SCB_UICC_MAX_READ 32768
 
 /** File structure from the file descriptor byte (TS 102 221 11.1.1.4.3). */
 enum scb_ef_structure {
@@ -112,7 +115,7 @@ int scb_uicc_select(struct scb_card *c, unsigned channel, enum scb_select_mode m
  * \param sfi     short file identifier, or 0 for the current EF
  * \param offset  first byte to read
  * \param buf     receives the bytes
- * \param len     number of bytes to read (buf holds len)
+ * \param len     number of bytes to read (buf holds len), at most SCB_UICC_MAX_READ
  * \param got     receives the number of bytes read
  * \return SCB_OK or a negative scb_err
  */
@@ -126,7 +129,7 @@ int scb_uicc_read_binary(struct scb_card *c, unsigned channel, uint8_t sfi, size
  * \param channel the logical channel
  * \param offset  first byte to read
  * \param buf     receives the bytes
- * \param len     number of bytes to read (buf holds len)
+ * \param len     number of bytes to read (buf holds len), at most SCB_UICC_MAX_READ
  * \param got     receives the number of bytes read
  * \return SCB_OK or a negative scb_err
  */

@@ -115,7 +115,7 @@ int scb_util_write_all(int fd, const void *buf, size_t len);
  * \return SCB_OK, SCB_E_IO or SCB_E_UNSAFE (a symbolic link, another user's pipe)
  */
 int scb_util_write_file_secret(const char *path, const uint8_t *data, size_t len, char *err,
-                          size_t errlen);
+                               size_t errlen);
 /**
  * Whether nobody but root or the effective user can change the file at path or swap it for
  * another: the path is resolved one name at a time as the kernel does, and every directory it
@@ -147,7 +147,7 @@ int scb_util_path_trusted(const char *path, char *err, size_t errlen);
  * \return SCB_OK, SCB_E_UNSAFE, SCB_E_TOO_LARGE, SCB_E_NOT_FOUND, SCB_E_IO or SCB_E_NOMEM
  */
 int scb_util_read_secret_file(const char *path, size_t max, char **text, size_t *len, char *err,
-                         size_t errlen);
+                              size_t errlen);
 /**
  * Open a file written as it goes (an APDU trace) with the rules of scb_util_write_file_secret: a
  * new 0600 file of ours, renamed at once over a regular file that was there (never truncated

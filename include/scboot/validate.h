@@ -116,13 +116,6 @@ struct scb_profile {
     unsigned max_servers;    /**< 0 = unlimited */
 };
 
-/** Where a configuration comes from: server-account-missing differs at Bootstrap-Finish. */
-enum scb_source {
-    SCB_SRC_CARD = 0,    /**< the UICC's EF LwM2M_Bootstrap */
-    SCB_SRC_FACTORY = 1, /**< a factory bootstrap file */
-    SCB_SRC_NETWORK = 2  /**< a Bootstrap-Server, at Bootstrap-Finish */
-};
-
 /**
  * The default profile: Access Control supported, Security Modes 0-3, servers unlimited.
  * \param p receives the profile

@@ -243,7 +243,7 @@ static int load_file(struct loader *l, struct emu_df *df, json_object *o)
     for (size_t i = 0; i < n; i++) {
         size_t len;
         scb_util_hex_decode(json_object_get_string(json_object_array_get_idx(recs, i)),
-                       f->data + i * rl, rl, &len);
+                            f->data + i * rl, rl, &len);
     }
     return SCB_OK;
 }
@@ -257,7 +257,8 @@ static struct emu_df *add_app(struct loader *l, const char *aid_hex)
     }
     struct emu_df *df = &e->apps[e->napps];
     memset(df, 0, sizeof(*df));
-    if (aid_hex == NULL || scb_util_hex_decode(aid_hex, df->aid, sizeof(df->aid), &df->aid_len) < 0 ||
+    if (aid_hex == NULL ||
+        scb_util_hex_decode(aid_hex, df->aid, sizeof(df->aid), &df->aid_len) < 0 ||
         df->aid_len < 5) {
         fail(l, "bad application AID '%s'", aid_hex ? aid_hex : "(none)");
         return NULL;
@@ -668,8 +669,8 @@ static int load_behaviour(struct loader *l, json_object *root)
         if (!jstr(scp, "enc") || !jstr(scp, "mac") || !jstr(scp, "dek") ||
             scb_util_hex_decode(jstr(scp, "enc"), e->k_enc, sizeof(e->k_enc), &l1) < 0 ||
             scb_util_hex_decode(jstr(scp, "mac"), e->k_mac, sizeof(e->k_mac), &l2) < 0 ||
-            scb_util_hex_decode(jstr(scp, "dek"), e->k_dek, sizeof(e->k_dek), &l3) < 0 || l1 != l2 ||
-            l2 != l3 || (l1 != 16 && l1 != 24 && l1 != 32)) {
+            scb_util_hex_decode(jstr(scp, "dek"), e->k_dek, sizeof(e->k_dek), &l3) < 0 ||
+            l1 != l2 || l2 != l3 || (l1 != 16 && l1 != 24 && l1 != 32)) {
             return fail(l, "scp03 needs enc, mac and dek keys of 16, 24 or 32 bytes");
         }
         if (kv && (scb_util_hex_decode(kv, &e->kvn, 1, &kl) < 0 || kl != 1)) {

@@ -61,7 +61,7 @@ static int make_image(size_t size, struct scb_buf *out)
             break;
         }
         snprintf(uri, sizeof(uri), "coap://lwm2m-%u.example.com:5683", k);
-        o = scb_config_object(&cfg, 0);
+        o = scb_config_object_mut(&cfg, 0);
         scb_object_add_instance(o, k, &in);
         scb_instance_add_resource(in, 0, &r);
         scb_resource_add_value(r, 0, (const uint8_t *)uri, strlen(uri));

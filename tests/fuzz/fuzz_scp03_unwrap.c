@@ -29,9 +29,10 @@ static int feed_transmit(void *self, const uint8_t *cmd, size_t clen, uint8_t *r
     (void)clen;
     if (f->step == 0) {
         f->step++;
-        return scb_util_hex_decode("000000000000000000003003703B1ACA81E821F219081CDC01C26B372D000003"
-                              "9000",
-                              rsp, rcap, rlen);
+        return scb_util_hex_decode(
+            "000000000000000000003003703B1ACA81E821F219081CDC01C26B372D000003"
+            "9000",
+            rsp, rcap, rlen);
     }
     if (f->step == 1) {
         f->step++;

@@ -251,7 +251,8 @@ static void test_more_fields(void **state)
     scb_account_list_free(&l);
 
     /* a URI holding a NUL byte, a Multiple Resource Security Mode: no string, SCB_E_PARSE */
-    struct scb_instance *in = scb_object_instance(scb_config_object(&cfg, SCB_OBJ_SECURITY), 1);
+    struct scb_instance *in =
+        scb_object_instance_mut(scb_config_object_mut(&cfg, SCB_OBJ_SECURITY), 1);
     struct scb_resource *r;
     scb_instance_remove_resource(in, SCB_RES_SEC_URI);
     assert_int_equal(scb_instance_add_resource(in, SCB_RES_SEC_URI, &r), 0);
@@ -410,7 +411,7 @@ static void test_diff_unchanged_reordering(void **state)
               "\"5\":{\"hex\":\"00112233\"},\"3\":\"id1\",\"2\":0,\"1\":false,"
               "\"0\":\"coaps://s1.example\"}}}}}}",
               &b);
-    struct scb_instance *in = scb_object_instance(scb_config_object(&b, SCB_OBJ_SERVER), 5);
+    struct scb_instance *in = scb_object_instance_mut(scb_config_object_mut(&b, SCB_OBJ_SERVER), 5);
     scb_instance_remove_resource(in, SCB_RES_SRV_LIFETIME);
     assert_int_equal(scb_instance_add_resource(in, SCB_RES_SRV_LIFETIME, &r), 0);
     assert_int_equal(scb_resource_add_value(r, 0, wide, sizeof(wide)), 0);
@@ -691,7 +692,8 @@ static void test_observer_card_then_network(void **state)
     scb_committed_init(&t);
     scb_config_free(&t.cfg);
     assert_int_equal(scb_config_copy(&t.cfg, &prev.cfg), 0);
-    struct scb_instance *in = scb_object_instance(scb_config_object(&t.cfg, SCB_OBJ_SERVER), 1);
+    struct scb_instance *in =
+        scb_object_instance_mut(scb_config_object_mut(&t.cfg, SCB_OBJ_SERVER), 1);
     scb_instance_remove_resource(in, SCB_RES_SRV_LIFETIME);
     assert_int_equal(scb_instance_add_resource(in, SCB_RES_SRV_LIFETIME, &r), 0);
     assert_int_equal(scb_resource_add_value(r, 0, num, scb_model_encode_int(3600, num)), 0);

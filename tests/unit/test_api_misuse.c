@@ -99,6 +99,11 @@ static void test_model_null(void **state)
     assert_int_equal(scb_value_objlnk(NULL, &a, &b), EINVAL_);
     assert_int_equal(scb_model_utf8_ok(NULL, 3), 0);
     assert_null(scb_config_object(NULL, 0));
+    assert_null(scb_config_object_mut(NULL, 0));
+    assert_null(scb_object_instance(NULL, 0));
+    assert_null(scb_object_instance_mut(NULL, 0));
+    assert_null(scb_instance_resource(NULL, 0));
+    assert_null(scb_instance_resource_mut(NULL, 0));
     assert_int_equal(scb_config_add_object(NULL, 0, &o), EINVAL_);
     assert_int_equal(scb_config_add_object(&cfg, 0, NULL), EINVAL_);
     assert_int_equal(scb_object_add_instance(NULL, 0, NULL), EINVAL_);
@@ -115,6 +120,44 @@ static void test_model_null(void **state)
     scb_instance_remove_resource(NULL, 0);
     assert_int_equal(scb_objdef_value_fits(SCB_TYPE_STRING, NULL, 4), 0);
     assert_non_null(scb_objdef_all(NULL));
+    scb_config_free(&cfg);
+}
+
+/* 1 when e has type const T *, for the checks below. */
+#define IS_CONST_PTR(e, T) _Generic((e), const T *: 1, default: 0)
+
+/* A lookup through a const configuration hands out only const pointers; changing what was
+ * found takes the _mut lookup on a mutable configuration, and both find the same thing. */
+static void test_model_lookups_const(void **state)
+{
+    (void)state;
+    struct scb_config cfg;
+    const struct scb_config *ro = &cfg;
+    struct scb_object *o = NULL;
+    struct scb_instance *in = NULL;
+    struct scb_resource *r = NULL;
+    scb_config_init(&cfg);
+
+    _Static_assert(IS_CONST_PTR(scb_config_object(ro, 0), struct scb_object),
+                   "reading lookup returns const");
+    _Static_assert(IS_CONST_PTR(scb_object_instance(o, 0), struct scb_instance),
+                   "reading lookup returns const");
+    _Static_assert(IS_CONST_PTR(scb_instance_resource(in, 0), struct scb_resource),
+                   "reading lookup returns const");
+    _Static_assert(!IS_CONST_PTR(scb_config_object_mut(&cfg, 0), struct scb_object),
+                   "_mut lookup returns mutable");
+
+    assert_int_equal(scb_config_add_object(&cfg, 1, &o), 0);
+    assert_int_equal(scb_object_add_instance(o, 5, &in), 0);
+    assert_int_equal(scb_instance_add_resource(in, 7, &r), 0);
+    assert_ptr_equal(scb_config_object(ro, 1), scb_config_object_mut(&cfg, 1));
+    o = scb_config_object_mut(&cfg, 1);
+    assert_ptr_equal(scb_object_instance(o, 5), scb_object_instance_mut(o, 5));
+    in = scb_object_instance_mut(o, 5);
+    assert_ptr_equal(scb_instance_resource(in, 7), scb_instance_resource_mut(in, 7));
+    assert_null(scb_config_object(ro, 2));
+    assert_null(scb_object_instance_mut(o, 6));
+    assert_null(scb_instance_resource_mut(in, 8));
     scb_config_free(&cfg);
 }
 
@@ -412,6 +455,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codecs_null),
         cmocka_unit_test(test_model_null),
+        cmocka_unit_test(test_model_lookups_const),
         cmocka_unit_test(test_validate_store_null),
         cmocka_unit_test(test_account_null),
         cmocka_unit_test(test_card_side_null),

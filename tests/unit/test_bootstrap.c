@@ -798,7 +798,7 @@ static void test_handle_api(void **state)
     assert_int_equal(scb_bootstrap_set_factory(NULL, "f"), SCB_E_INVALID_ARG);
     assert_int_equal(scb_bootstrap_set_profile(NULL, &p), SCB_E_INVALID_ARG);
     assert_int_equal(scb_bootstrap_set_verify(NULL, SCB_VERIFY_ALWAYS, 0), SCB_E_INVALID_ARG);
-    scb_bootstrap_force_read(NULL);
+    assert_int_equal(scb_bootstrap_force_read(NULL), SCB_E_INVALID_ARG);
     assert_null(scb_bootstrap_report(NULL));
     assert_int_equal(scb_bootstrap_last_apdus(NULL), 0);
     assert_int_equal(scb_bootstrap_check_card(NULL, &out, NULL, 0), SCB_E_INVALID_ARG);
@@ -832,7 +832,7 @@ static void test_handle_api(void **state)
     /* force_read: the next check reads although the reader saw no event */
     assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
-    scb_bootstrap_force_read(v.b);
+    assert_int_equal(scb_bootstrap_force_read(v.b), SCB_OK);
     assert_int_equal(scb_bootstrap_check_card(v.b, &out, NULL, 0), 0);
     assert_int_equal(out, SCB_BOOTSTRAP_CARD_UNCHANGED);
     assert_true(scb_bootstrap_last_apdus(v.b) > 0);

@@ -66,7 +66,7 @@ static void test_example1(void **state)
     assert_int_equal(cfg.n, 1);
     assert_int_equal(cfg.o[0].id, 0);
     assert_false(cfg.o[0].explicit_version);
-    struct scb_resource *uri = scb_instance_resource(scb_object_instance(&cfg.o[0], 0), 0);
+    struct scb_resource *uri = scb_instance_resource_mut(scb_object_instance_mut(&cfg.o[0], 0), 0);
     assert_non_null(uri);
     assert_int_equal(uri->v[0].len, 37);
     assert_memory_equal(uri->v[0].data, "coap://leshan.eclipseprojects.io:5783", 37);
@@ -688,11 +688,11 @@ static void test_json_types(void **state)
     }
     assert_int_equal(scb_config_get_int(&cfg, 0, 2, 10, &v), 0);
     assert_int_equal(v, 300);
-    struct scb_resource *cs = scb_instance_resource(scb_object_instance(&cfg.o[0], 2), 16);
+    struct scb_resource *cs = scb_instance_resource_mut(scb_object_instance_mut(&cfg.o[0], 2), 16);
     assert_true(cs->multiple);
     assert_int_equal(cs->n, 2);
     assert_int_equal(cs->v[0].len, 2); /* 49320 as an unsigned 16-bit */
-    struct scb_resource *ol = scb_instance_resource(scb_object_instance(&cfg.o[0], 2), 17);
+    struct scb_resource *ol = scb_instance_resource_mut(scb_object_instance_mut(&cfg.o[0], 2), 17);
     uint16_t a, i;
     assert_int_equal(scb_value_objlnk(&ol->v[0], &a, &i), 0);
     assert_int_equal(a, 21);
@@ -933,10 +933,10 @@ static void test_config_equal(void **state)
     assert_false(scb_config_equal(&cfg, NULL));
 
     /* one secret byte differs */
-    o = scb_config_object(&cp, SCB_OBJ_SECURITY);
+    o = scb_config_object_mut(&cp, SCB_OBJ_SECURITY);
     assert_non_null(o);
     in = &o->i[0];
-    r = scb_instance_resource(in, SCB_RES_SEC_SECRET_KEY);
+    r = scb_instance_resource_mut(in, SCB_RES_SEC_SECRET_KEY);
     assert_non_null(r);
     assert_true(r->v[0].len > 0);
     r->v[0].data[0] ^= 1;

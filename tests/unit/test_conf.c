@@ -378,7 +378,8 @@ static void trusted_links_of_others(void **state)
     int sticky_ours = geteuid() == 0;
     assert_int_equal(scb_util_path_trusted(lnk, err, sizeof(err)),
                      sticky_ours ? SCB_OK : SCB_E_UNSAFE /* the sticky dir is not root's */);
-    assert_int_equal(scb_util_path_trusted(via, err, sizeof(err)), sticky_ours ? SCB_OK : SCB_E_UNSAFE);
+    assert_int_equal(scb_util_path_trusted(via, err, sizeof(err)),
+                     sticky_ours ? SCB_OK : SCB_E_UNSAFE);
     if (geteuid() == 0) { /* ownership by another user needs root to set up */
         assert_int_equal(lchown(lnk, 65534, 65534), 0);
         assert_int_equal(scb_util_path_trusted(lnk, err, sizeof(err)), SCB_E_UNSAFE);

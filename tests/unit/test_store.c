@@ -573,9 +573,9 @@ static void test_replace_provenance(void **state)
 
     /* the card's security instance changed too: nothing from the card is left */
     make(&next, 8);
-    struct scb_instance *sec = scb_object_instance(scb_config_object(&next.cfg, 0), 1);
+    struct scb_instance *sec = scb_object_instance_mut(scb_config_object_mut(&next.cfg, 0), 1);
     assert_non_null(sec);
-    struct scb_resource *key = scb_instance_resource(sec, 5);
+    const struct scb_resource *key = scb_instance_resource(sec, 5);
     assert_non_null(key);
     key->v[0].data[0] ^= 0x80;
     replace_expect(&out, &prev, &next, SCB_SRC_NETWORK, SCB_SRC_NETWORK);

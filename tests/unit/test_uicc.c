@@ -27,9 +27,10 @@ static void test_fcp_adf(void **state)
     uint8_t b[64];
     size_t n;
     struct scb_fcp f;
-    scb_util_hex_decode("622582027821840CA000000063504B43532D31358A01058B032F060CC609900140830101830"
-                   "10A",
-                   b, sizeof(b), &n);
+    scb_util_hex_decode(
+        "622582027821840CA000000063504B43532D31358A01058B032F060CC609900140830101830"
+        "10A",
+        b, sizeof(b), &n);
     assert_int_equal(scb_uicc_fcp_parse(b, n, &f), 0);
     assert_int_equal(f.structure, SCB_DF);
     assert_int_equal(f.aid_len, 12);
@@ -48,7 +49,8 @@ static void test_fcp_ef(void **state)
     uint8_t b[64];
     size_t n;
     struct scb_fcp f;
-    scb_util_hex_decode("621A8205422100260483022F008A01058B036F0601800200988801F0", b, sizeof(b), &n);
+    scb_util_hex_decode("621A8205422100260483022F008A01058B036F0601800200988801F0", b, sizeof(b),
+                        &n);
     assert_int_equal(scb_uicc_fcp_parse(b, n, &f), 0);
     assert_int_equal(f.structure, SCB_EF_LINEAR_FIXED);
     assert_int_equal(f.record_len, 0x26);

@@ -361,7 +361,8 @@ static uint16_t host_iid(uint16_t oid)
 static void put(struct scb_config *cfg, uint16_t oid, uint16_t rid, int multiple,
                 const uint8_t *data, size_t len)
 {
-    struct scb_instance *in = scb_object_instance(scb_config_object(cfg, oid), host_iid(oid));
+    struct scb_instance *in =
+        scb_object_instance_mut(scb_config_object_mut(cfg, oid), host_iid(oid));
     struct scb_resource *r;
     assert_non_null(in);
     scb_instance_remove_resource(in, rid);
@@ -820,7 +821,7 @@ static void test_unknown_and_ranges(void **state)
     scb_config_free(&cfg);
 
     host(&cfg);
-    o = scb_config_object(&cfg, SCB_OBJ_SECURITY);
+    o = scb_config_object_mut(&cfg, SCB_OBJ_SECURITY);
     o->explicit_version = 1;
     o->major = 1;
     o->minor = 0;
@@ -835,7 +836,7 @@ static void test_unknown_and_ranges(void **state)
 
     /* a single resource holding no value (a model built by hand, not by a decoder) */
     host(&cfg);
-    struct scb_instance *in = scb_object_instance(scb_config_object(&cfg, 0), 1);
+    struct scb_instance *in = scb_object_instance_mut(scb_config_object_mut(&cfg, 0), 1);
     struct scb_resource *empty;
     scb_instance_remove_resource(in, SCB_RES_SEC_URI);
     assert_int_equal(scb_instance_add_resource(in, SCB_RES_SEC_URI, &empty), 0);
