@@ -53,6 +53,9 @@ struct scb_at_opts {
      *  answer, what to do) */
     scb_at_log_fn log;
     void *log_ctx;          /**< given to log; borrowed */
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_at_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /**

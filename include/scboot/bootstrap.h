@@ -110,6 +110,9 @@ struct scb_bootstrap_opts {
      */
     void (*notify)(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *c);
     void *notify_ctx;                /**< passed to notify, borrowed */
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_bootstrap_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /**
@@ -239,6 +242,9 @@ struct scb_run_result {
     int factory_rejected;           /**< factory configuration present but inconsistent */
     int needs_network_bootstrap;    /**< no complete server account: Client-Initiated next */
     uint64_t generation;            /**< the store's generation after the run */
+    /** Room for fields added within soname 1 without changing the struct's size: zeroed
+     *  by the call that fills the result. */
+    void *reserved[8];
 };
 
 /**

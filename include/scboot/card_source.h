@@ -48,6 +48,9 @@ struct scb_card_source_opts {
      *  secure_open succeeded, on success and on error. */
     void (*secure_close)(void *ctx, struct scb_card *c);
     void *secure_ctx;           /**< passed to secure_open and secure_close, borrowed */
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_card_source_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /**

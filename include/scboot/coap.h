@@ -116,6 +116,9 @@ struct scb_coap_opts {
      * turns plain. */
     int listen_unauthenticated; /**< plain CoAP may listen on the address given, not only
                                      loopback */
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_coap_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /** How a network bootstrap ended. */
@@ -132,6 +135,9 @@ enum scb_coap_outcome {
 struct scb_coap_result {
     enum scb_coap_outcome outcome; /**< how it ended */
     char reason[256];         /**< the failure in words (empty on success) */
+    /** Room for fields added within soname 1 without changing the struct's size: zeroed
+     *  by the call that fills the result. */
+    void *reserved[8];
 };
 
 /**

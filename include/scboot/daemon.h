@@ -113,6 +113,9 @@ struct scb_daemon_opts {
     void (*card)(void *ctx, const struct scb_run_result *res, const char *reader);
     /** After a network session (never for one the loop abandoned: see status). */
     void (*network_done)(void *ctx, const struct scb_daemon_network *n);
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_daemon_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /**

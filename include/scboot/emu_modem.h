@@ -57,6 +57,9 @@ struct scb_emu_modem_opts {
     int cpin_urcs;           /**< +CPIN: URCs on removal and insertion */
     enum scb_emu_modem_hostile hostile; /**< misbehave this way (SCB_EMU_MODEM_HONEST: not) */
     const char *imei;        /**< NULL: 356938035643809 */
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_emu_modem_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /**

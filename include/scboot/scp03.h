@@ -78,6 +78,9 @@ struct scb_scp03_opts {
     uint8_t level;   /**< 0x33 (default when 0), 0x01, 0x03, 0x13 */
     scb_rng_fn rng;  /**< host challenge source; NULL = CTR-DRBG seeded from the platform */
     void *rng_ctx;   /**< passed to rng, borrowed */
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_scp03_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /**

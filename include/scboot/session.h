@@ -77,6 +77,9 @@ struct scb_session_opts {
     uint64_t lifetime_ms;              /**< 0 = EXCHANGE_LIFETIME (247 s) */
     scb_clock_fn clock;                /**< NULL = CLOCK_MONOTONIC */
     void *clock_ctx;                   /**< passed to clock; borrowed */
+    /** Room for options added within soname 1 without changing the struct's size: zeroed
+     *  by scb_session_opts_init(), never set by the caller. */
+    void *reserved[8];
 };
 
 /**

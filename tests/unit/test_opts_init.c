@@ -22,12 +22,21 @@
 /* Fill with a pattern first: _init must set every field, not rely on a zeroed struct. */
 #define DIRTY(o) memset(&(o), 0xA5, sizeof(o))
 
+/* The room kept for later options is zero after _init: a later library reads it as "unset". */
+#define ASSERT_RESERVED_ZERO(o)                                                                    \
+    do {                                                                                           \
+        for (size_t r_ = 0; r_ < sizeof((o).reserved) / sizeof((o).reserved[0]); r_++) {          \
+            assert_null((o).reserved[r_]);                                                         \
+        }                                                                                          \
+    } while (0)
+
 static void card_source_opts(void **state)
 {
     (void)state;
     struct scb_card_source_opts o;
     DIRTY(o);
     scb_card_source_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     assert_null(o.pin);
     assert_null(o.aid);
     assert_int_equal(o.aid_len, 0);
@@ -46,6 +55,7 @@ static void emu_modem_opts(void **state)
     struct scb_emu_modem_opts o;
     DIRTY(o);
     scb_emu_modem_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     assert_int_equal(o.echo, 0);
     assert_int_equal(o.urcs, 0);
     assert_int_equal(o.chunk, 0);
@@ -79,6 +89,7 @@ static void scp03_opts(void **state)
     struct scb_scp03_opts o;
     DIRTY(o);
     scb_scp03_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     assert_int_equal(o.level, SCB_SCP03_LEVEL_DEFAULT);
     assert_int_equal(o.level, 0x33);
     assert_null(o.rng);
@@ -92,6 +103,7 @@ static void session_opts(void **state)
     struct scb_session_opts o;
     DIRTY(o);
     scb_session_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     assert_null(o.profile);
     assert_int_equal(o.lifetime_ms, SCB_EXCHANGE_LIFETIME_MS);
     assert_null(o.clock);
@@ -100,6 +112,7 @@ static void session_opts(void **state)
     /* the defaults make a working session */
     struct scb_session *s = NULL;
     scb_session_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     assert_int_equal(scb_session_new(&o, NULL, &s), SCB_OK);
     scb_session_free(&s);
 }
@@ -110,6 +123,7 @@ static void at_opts(void **state)
     struct scb_at_opts o;
     DIRTY(o);
     scb_at_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     assert_string_equal(o.device, "");
     assert_int_equal(o.baud, 115200);
     assert_int_equal(o.timeout_ms, 5000);
@@ -128,6 +142,7 @@ static void bootstrap_opts(void **state)
     struct scb_profile def;
     DIRTY(o);
     scb_bootstrap_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     scb_profile_default(&def);
     assert_null(o.store);
     assert_null(o.card);
@@ -147,6 +162,7 @@ static void daemon_opts(void **state)
     struct scb_daemon_opts zero;
     DIRTY(o);
     scb_daemon_opts_init(&o);
+    ASSERT_RESERVED_ZERO(o);
     memset(&zero, 0, sizeof(zero));
     scb_daemon_opts_init(&zero);
     assert_memory_equal(&o, &zero, sizeof(o));
