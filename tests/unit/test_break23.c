@@ -88,9 +88,9 @@ static void test_finish_does_not_resurrect_removed_card(void **state)
     assert_int_equal(scb_session_new(NULL, &c.cfg, &s), SCB_OK);
     scb_committed_free(&c);
     assert_int_equal(scb_session_write(s, "/0", 11542, sec7, sizeof(sec7)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
     assert_int_equal(scb_session_write(s, "/1", 11542, srv7, sizeof(srv7)),
-                     SCB_COAP_2_04_CHANGED);
+                     SCB_COAP_CODE_2_04_CHANGED);
 
     /* meanwhile the card is removed: its instances are deleted (R4) */
     scb_emu_remove(e);
@@ -107,7 +107,7 @@ static void test_finish_does_not_resurrect_removed_card(void **state)
     scb_bootstrap_free(&b);
     scb_card_free(&card);
     scb_emu_free(&e);
-    scb_store_close(&st);
+    scb_store_free(&st);
 }
 
 static void test_conf_parsers_take_null(void **state)
