@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * \file
- * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; README.md):
+ * scboot bootstrap sequence and change detection (LwM2M 1.1 6.1.3.2, 6.1.4; doc/library.md):
  * smartcard -> factory -> (register) -> client-initiated network bootstrap, with the card
  * re-checked before every Register/Update to a card-provisioned server (R5): no APDU when the
  * reader reports no card event; changed data replaces the card's instances once it validates;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /**
  * \file
- * scboot JSON shape of a configuration (documented in README.md):
+ * scboot JSON shape of a configuration (doc/hand-off.md, doc/cli.md):
  *   {"objects": {"<oid>": {"version": "implicit"|"M.m", "instances": {"<iid>": {"resources":
  *     {"<rid>": VALUE}}}}}}
  * VALUE: number, boolean, string, {"hex": "..."} (opaque), "oid:iid" (objlnk),
