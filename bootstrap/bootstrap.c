@@ -180,6 +180,10 @@ int scb_bootstrap_set_card(struct scb_bootstrap *b, struct scb_card *card,
     if (b == NULL) {
         return SCB_E_INVALID_ARG;
     }
+    if (card != b->o.card) {
+        /* another session's event counters say nothing about this one: read the card */
+        b->have_events = 0;
+    }
     b->o.card = card;
     if (reader_name != NULL) {
         snprintf(b->reader_name, sizeof(b->reader_name), "%s", reader_name);

@@ -140,7 +140,7 @@ static void ota_update(struct scb_emu *emu, const char *image)
     uint8_t *img;
     size_t n;
     if (scb_util_read_file(image, 40000, &img, &n) == 0) {
-        scb_emu_set_file(emu, 0x6432, img, n);
+        scb_emu_set_file(emu, SCB_EMU_BOOTSTRAP_FID, img, n);
         free(img);
     }
     scb_emu_reset(emu);

@@ -75,7 +75,7 @@ enum scb_verify_policy {
  */
 int scb_bootstrap_verify_parse(const char *text, enum scb_verify_policy *p, uint64_t *every_ms);
 
-/** The bootstrap sequence's context: opaque (its fields may change within soname 0). */
+/** The bootstrap sequence's context: opaque (its fields may change without notice). */
 struct scb_bootstrap;
 
 /**
@@ -141,6 +141,8 @@ void scb_bootstrap_free(struct scb_bootstrap **b);
  */
 /**
  * Replace the card session (a reconnect, or a stand-in for an empty or unreachable reader).
+ * A session other than the current one makes the next check read the card, as
+ * scb_bootstrap_force_read() does: a new session's event counters cannot tell a swap.
  * \param b           the context
  * \param card        borrowed, as in the options; NULL = no reader configured
  * \param reader_name copied; NULL keeps the current name

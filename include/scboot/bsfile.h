@@ -39,7 +39,10 @@ int scb_bsfile_decode(const uint8_t *buf, size_t len, struct scb_config *cfg,
  * \param cfg the configuration
  * \param pad number of FF padding bytes after the image
  * \param out the buffer the image is appended to
- * \return SCB_OK or a negative scb_err (SCB_E_TOO_LARGE, SCB_E_NOMEM)
+ * \return SCB_OK or a negative scb_err: SCB_E_TOO_LARGE (over SCB_MAX_FILE_SIZE), SCB_E_NOMEM,
+ *         SCB_E_INVALID_ARG (an argument is NULL, or cfg does not fit the TLV form: a
+ *         single-instance resource holding several values, an empty object; see
+ *         scb_validate() for a sentence on what is wrong)
  */
 int scb_bsfile_encode(const struct scb_config *cfg, size_t pad, struct scb_buf *out);
 /**

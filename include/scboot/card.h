@@ -44,7 +44,7 @@ typedef void (*scb_trace_fn)(void *ctx, enum scb_trace_dir dir, const uint8_t *b
 
 /**
  * A card session: a borrowed transport plus APDU accounting and trace. Opaque (its fields may
- * change within soname 0). Not thread-safe.
+ * change without notice). Not thread-safe.
  */
 struct scb_card;
 

@@ -4,7 +4,7 @@
  * scboot UICC emulator: a profile-driven card (TS 102 221 file system, logical channels,
  * PIN, T=0 behaviours, faults) used as the mock card of the unit tests, as the built-in
  * `virtual:PROFILE.json` reader, and behind vpcd by scboot-vcard. The profile format is
- * documented in tests/data/README.md.
+ * documented in card-profiles.md (/usr/share/doc/libscboot-emu-dev/, doc/ in the sources).
  *
  * Threads: an emulated card has no lock: it and everything made from it (its transport, its
  * event source, a modem simulator in front of it) are used by one thread at a time; only the
@@ -145,6 +145,8 @@ void scb_emu_set_fault(struct scb_emu *e, enum scb_emu_fault kind, unsigned n, u
  * \return SCB_OK, SCB_E_NOT_FOUND (no such EF), SCB_E_INVALID_ARG or SCB_E_NOMEM
  */
 int scb_emu_set_file(struct scb_emu *e, uint16_t fid, const uint8_t *data, size_t len);
+/** The file ID of EF LwM2M_Bootstrap in a profile that names none ("bootstrap_fid"). */
+#define SCB_EMU_BOOTSTRAP_FID 0x6432
 /**
  * Change the ICCID (a different card). Bumps the event counter like a swap.
  * \param e     the emulator

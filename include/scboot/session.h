@@ -68,7 +68,7 @@ typedef uint64_t (*scb_clock_fn)(void *ctx); /**< milliseconds, monotonic */
 
 struct scb_store; /* scboot/store.h */
 
-/** A bootstrap session: opaque (its fields may change within soname 0). */
+/** A bootstrap session: opaque (its fields may change without notice). */
 struct scb_session;
 
 /** Options of scb_session_new(); start from scb_session_opts_init(), then set what differs. */

@@ -933,6 +933,41 @@ static void test_report_follows_the_last_check(void **state)
     stop(&v);
 }
 
+/* A new card session (another card, the same event counters) is read at the next check: the
+ * previous session's counters cannot tell the swap. */
+static void test_set_card_reads_new_session(void **state)
+{
+    struct env v;
+    struct scb_run_result res;
+    struct scb_emu *e2 = NULL;
+    struct scb_transport *t2 = NULL;
+    struct scb_card *c2 = NULL;
+    enum scb_bootstrap_outcome o;
+    char err[SCB_ERR_MAX];
+    (void)state;
+    start_card_applied(&v, &res);
+    if (scb_emu_load_json("{\"iccid\":\"8988211000000000099\",\"lwm2m\":{\"file\":"
+                          "\"nrf_ef58.bin\",\"pkcs15_first\":false}}",
+                          "data", &e2, err, sizeof(err)) < 0) {
+        fail_msg("%s", err);
+    }
+    t2 = scb_emu_transport(e2);
+    assert_int_equal(scb_card_new(t2, &c2), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, c2, NULL), SCB_OK);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
+    assert_true(scb_bootstrap_last_apdus(v.b) > 0);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_SWAPPED);
+    /* the same session again is no reason to read */
+    assert_int_equal(scb_bootstrap_set_card(v.b, c2, NULL), SCB_OK);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
+    assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
+    assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), SCB_OK);
+    scb_card_free(&c2);
+    scb_transport_free(&t2);
+    scb_emu_free(&e2);
+    stop(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -949,6 +984,7 @@ int main(void)
         cmocka_unit_test(test_handle_api),
         cmocka_unit_test(test_wrong_pin_presented_once),
         cmocka_unit_test(test_failure_in_err),
+        cmocka_unit_test(test_set_card_reads_new_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
