@@ -294,6 +294,40 @@ int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t 
     return SCB_OK;
 }
 
+int scb_resource_set_value(struct scb_resource *r, const uint8_t *data, size_t len)
+{
+    if (r == NULL || (data == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
+    struct scb_resource fresh = {.id = r->id};
+    int ret = scb_resource_add_value(&fresh, 0, data, len);
+    if (ret < 0) {
+        free_resource(&fresh);
+        return ret; /* r as it was */
+    }
+    free_resource(r);
+    *r = fresh;
+    return SCB_OK;
+}
+
+int scb_config_set_value(struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
+                         const uint8_t *data, size_t len)
+{
+    struct scb_object *o;
+    struct scb_instance *i;
+    struct scb_resource *r;
+    int ret;
+    if (c == NULL || (data == NULL && len > 0)) {
+        return SCB_E_INVALID_ARG;
+    }
+    if ((ret = scb_config_add_object(c, oid, &o)) < 0 ||
+        (ret = scb_object_add_instance(o, iid, &i)) < 0 ||
+        (ret = scb_instance_add_resource(i, rid, &r)) < 0) {
+        return ret;
+    }
+    return scb_resource_set_value(r, data, len);
+}
+
 void scb_config_remove_object(struct scb_config *c, uint16_t oid)
 {
     if (c == NULL) {

@@ -215,7 +215,8 @@ int scb_object_add_instance(struct scb_object *o, uint16_t iid, struct scb_insta
  */
 int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_resource **out);
 /**
- * Append a value (copied) to a resource.
+ * Append a value (copied) to a resource: a second value makes it a multiple resource (to
+ * replace the value of a single resource: scb_resource_set_value()).
  * \param r    the resource
  * \param riid resource instance ID (multiple resources)
  * \param data the value bytes, copied
@@ -224,6 +225,28 @@ int scb_instance_add_resource(struct scb_instance *i, uint16_t rid, struct scb_r
  */
 int scb_resource_add_value(struct scb_resource *r, uint16_t riid, const uint8_t *data,
                            size_t len);
+/**
+ * Make r a single resource holding exactly one value (copied): the values it held are
+ * zeroized and freed. Unlike scb_resource_add_value(), which appends (a multiple resource).
+ * \param r    the resource
+ * \param data the value bytes, copied (may be NULL when len is 0)
+ * \param len  number of bytes at data
+ * \return SCB_OK, SCB_E_INVALID_ARG, SCB_E_TOO_LARGE or SCB_E_NOMEM (r unchanged on failure)
+ */
+int scb_resource_set_value(struct scb_resource *r, const uint8_t *data, size_t len);
+/**
+ * Set /oid/iid/rid to one value (copied), creating the object, instance and resource as
+ * needed; values in the encoding of the resource's type (scb_model_encode_int() and the like).
+ * \param c    the configuration
+ * \param oid  object ID
+ * \param iid  instance ID
+ * \param rid  resource ID
+ * \param data the value bytes, copied (may be NULL when len is 0)
+ * \param len  number of bytes at data
+ * \return SCB_OK, SCB_E_INVALID_ARG, SCB_E_TOO_LARGE or SCB_E_NOMEM
+ */
+int scb_config_set_value(struct scb_config *c, uint16_t oid, uint16_t iid, uint16_t rid,
+                         const uint8_t *data, size_t len);
 /**
  * Remove an object and free it (no-op when absent).
  * \param c   the configuration

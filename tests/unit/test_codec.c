@@ -984,6 +984,32 @@ static void test_config_equal(void **state)
     free(b);
 }
 
+/* A set replaces a single resource's value (add appends): the encoder takes the result. */
+static void test_set_value(void **state)
+{
+    struct scb_config cfg;
+    struct scb_buf out = {0};
+    uint8_t v[8];
+    (void)state;
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_set_value(&cfg, 1, 0, 1, v, scb_model_encode_int(101, v)), 0);
+    assert_int_equal(scb_config_set_value(&cfg, 1, 0, 1, v, scb_model_encode_int(102, v)), 0);
+    const struct scb_resource *r =
+        scb_instance_resource(scb_object_instance(scb_config_object(&cfg, 1), 0), 1);
+    assert_non_null(r);
+    assert_int_equal(r->n, 1);
+    int64_t ssid = 0;
+    assert_int_equal(scb_config_get_int(&cfg, 1, 0, 1, &ssid), 0);
+    assert_int_equal(ssid, 102);
+    assert_int_equal(scb_config_set_value(&cfg, 1, 0, 7, (const uint8_t *)"U", 1), 0);
+    assert_int_equal(scb_bsfile_encode(&cfg, 0, &out), 0);
+    assert_int_equal(scb_config_set_value(NULL, 1, 0, 1, v, 1), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_config_set_value(&cfg, 1, 0, 1, NULL, 1), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_resource_set_value(NULL, v, 1), SCB_E_INVALID_ARG);
+    scb_buf_free(&out);
+    scb_config_free(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1007,6 +1033,7 @@ int main(void)
         cmocka_unit_test(test_json_number_ranges),
         cmocka_unit_test(test_json_parse_hostile),
         cmocka_unit_test(test_config_equal),
+        cmocka_unit_test(test_set_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
