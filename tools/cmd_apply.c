@@ -90,8 +90,26 @@ static void release_lines(struct held_log *h, int show)
     h->n = h->dropped = 0;
 }
 
+/* Why the card could not be read, typed: the error, the step, the card's SW, PIN tries left. */
+static json_object *reason_json(const struct scb_card_reason *why)
+{
+    json_object *o = json_object_new_object();
+    char sw[8];
+    json_object_object_add(o, "error", json_object_new_string(scb_error_name(why->err)));
+    json_object_object_add(o, "step", json_object_new_string(scb_card_step_name(why->step)));
+    if (why->sw) {
+        snprintf(sw, sizeof(sw), "%04X", why->sw);
+        json_object_object_add(o, "sw", json_object_new_string(sw));
+    }
+    if (why->pin_tries_left >= 0) {
+        json_object_object_add(o, "pin_tries_left", json_object_new_int(why->pin_tries_left));
+    }
+    json_object_object_add(o, "detail", json_object_new_string(why->detail ? why->detail : ""));
+    return o;
+}
+
 static void print_result(struct cli *c, const struct scb_run_result *res, struct scb_store *st,
-                         const struct net_step *net)
+                         const struct net_step *net, const struct scb_card_reason *why)
 {
     struct scb_committed cm;
     char err[256];
@@ -102,6 +120,9 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
     if (c->json) {
         json_object *root = json_object_new_object();
         json_object_object_add(root, "card", json_object_new_string(scb_bootstrap_outcome_name(res->card)));
+        if (res->card == SCB_BOOTSTRAP_CARD_UNREADABLE && why != NULL) {
+            json_object_object_add(root, "card_reason", reason_json(why));
+        }
         json_object_object_add(root, "factory_applied", json_object_new_boolean(res->factory_applied));
         json_object_object_add(root, "factory_rejected",
                                json_object_new_boolean(res->factory_rejected));
@@ -113,6 +134,17 @@ static void print_result(struct cli *c, const struct scb_run_result *res, struct
         json_object_put(root);
     } else {
         printf("card: %s\n", scb_bootstrap_outcome_name(res->card));
+        if (res->card == SCB_BOOTSTRAP_CARD_UNREADABLE && why != NULL) {
+            printf("card reason: %s at step %s", scb_error_name(why->err),
+                   scb_card_step_name(why->step));
+            if (why->sw) {
+                printf(", SW %04X", why->sw);
+            }
+            if (why->pin_tries_left >= 0) {
+                printf(", %d PIN tries left", why->pin_tries_left);
+            }
+            printf("\n");
+        }
         printf("factory: %s\n", res->factory_applied    ? "committed"
                                 : res->factory_rejected ? "rejected"
                                                         : "not applied");
@@ -372,7 +404,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
         release_lines(&held, 1);
         ret = run_exit_code(&res);
         int nret = network_step(c, st, &bo.profile, &res, &no, &net);
-        print_result(c, &res, st, &net);
+        print_result(c, &res, st, &net, scb_bootstrap_card_reason(b));
         ret = ret ? ret : nret; /* the first step that failed says the code */
     }
 out: /* every exit: the PIN and the SCP03 keys wiped, the card and the store closed */

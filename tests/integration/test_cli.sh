@@ -78,6 +78,10 @@ check "--raw writes the file 0600" 'cmp -s "$T/raw.bin" "$DATA/anjay_ef126.bin" 
 check "--show-secrets shows the key" 'grep -q 101112131415 "$T/out"'
 "$SCBOOT" check -r "virtual:$DATA/pin.json" --pin 1234 > "$T/out"; rc=$?
 check "check on a card" '[ $rc = 0 ]'
+"$SCBOOT" apply -r "virtual:$DATA/pin.json" --pin 0000 --state-dir "$T/st-pin" --json > "$T/out" 2>/dev/null; rc=$?
+check "apply --json: an unreadable card's reason, typed (step, SW, tries left)" '[ $rc = 3 ] && grep -q "\"step\": \"pin\"" "$T/out" && grep -q "\"sw\": \"63C2\"" "$T/out" && grep -q "\"pin_tries_left\": 2" "$T/out"'
+"$SCBOOT" apply -r "virtual:$DATA/pin.json" --state-dir "$T/st-pin2" > "$T/out" 2>/dev/null; rc=$?
+check "apply: the reason line names the step" '[ $rc = 3 ] && grep -q "^card reason: SCB_E_PIN_REQUIRED at step pin" "$T/out"'
 "$SCBOOT" dump --bogus > /dev/null 2>&1; rc=$?
 check "unknown option exits 2" '[ $rc = 2 ]'
 "$SCBOOT" nosuchcommand > /dev/null 2>&1; rc=$?
