@@ -63,7 +63,7 @@ struct scb_card_source_result {
 
 const char *scb_card_step_name(enum scb_card_step s)
 {
-    static const char *names[] = {"none", "connect", "select", "p15",
+    static const char *const names[] = {"none", "connect", "select", "p15",
                                   "scp03", "pin", "read", "decode"};
     return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "unknown";
 }
