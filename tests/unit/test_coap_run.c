@@ -121,6 +121,18 @@ static void stop_server(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
+/* What the server at port printed (its response codes), into text (cap bytes). */
+static void server_output(unsigned port, char *text, size_t cap)
+{
+    char out[96];
+    FILE *f;
+    snprintf(out, sizeof(out), "%s/bs-%u.out", dir, port);
+    assert_non_null(f = fopen(out, "r"));
+    size_t n = fread(text, 1, cap - 1, f);
+    text[n] = '\0';
+    fclose(f);
+}
+
 static void opts_init(struct scb_coap_opts *o)
 {
     scb_coap_opts_init(o);
@@ -370,10 +382,9 @@ static void cancel_before_finish_commits_nothing(void **state)
     struct scb_coap_opts o;
     struct scb_coap_result res;
     struct watch w = {0};
-    char out[96], text[512] = "";
+    char text[512] = "";
     pid_t pid = start_server(port);
     int srv = 1;
-    FILE *f;
     (void)state;
     opts_watched(&o, &w);
     o.log = watch_log;
@@ -386,11 +397,7 @@ static void cancel_before_finish_commits_nothing(void **state)
     assert_int_equal(generation(st, &srv), 1); /* the account only, as before */
     assert_false(srv);
     /* the server's Finish, if it came, was not answered 2.04 */
-    snprintf(out, sizeof(out), "%s/bs-%u.out", dir, port);
-    assert_non_null(f = fopen(out, "r"));
-    size_t n = fread(text, 1, sizeof(text) - 1, f);
-    text[n] = '\0';
-    fclose(f);
+    server_output(port, text, sizeof(text));
     assert_non_null(strstr(text, "PUT /1 2.04"));
     assert_null(strstr(text, "POST /bs 2.04"));
     scb_store_free(&st);
@@ -580,10 +587,9 @@ static void finish_on_moved_store_refused(void **state)
     struct scb_coap_opts o;
     struct scb_coap_result res;
     struct mover m = {.st = st};
-    char out[96], text[512] = "";
+    char text[512] = "";
     pid_t pid = start_server(port);
     int srv = 1;
-    FILE *f;
     (void)state;
     opts_init(&o);
     o.log = move_store;
@@ -596,11 +602,7 @@ static void finish_on_moved_store_refused(void **state)
     assert_non_null(strstr(res.reason, "changed since the session began"));
     assert_int_equal(generation(st, &srv), 2); /* the mover's commit, and nothing after it */
     assert_false(srv);
-    snprintf(out, sizeof(out), "%s/bs-%u.out", dir, port);
-    assert_non_null(f = fopen(out, "r"));
-    size_t n = fread(text, 1, sizeof(text) - 1, f);
-    text[n] = '\0';
-    fclose(f);
+    server_output(port, text, sizeof(text));
     assert_non_null(strstr(text, "POST /bs 5.00"));
     scb_store_free(&st);
 }
