@@ -907,6 +907,7 @@ static void test_finish_does_not_resurrect_removed_card(void **state)
     char err[SCB_ERR_MAX];
     struct scb_store *st = NULL;
     struct scb_emu *e = NULL;
+    struct scb_transport *t = NULL;
     struct scb_card *card = NULL;
     struct scb_bootstrap *b = NULL;
     struct scb_session *s = NULL;
@@ -920,7 +921,8 @@ static void test_finish_does_not_resurrect_removed_card(void **state)
                                        "{\"file\":\"anjay_ef126.bin\",\"pkcs15_first\":false}}",
                                        "data", &e, err, sizeof(err)),
                      SCB_OK);
-    assert_int_equal(scb_card_new(scb_emu_transport(e), &card), SCB_OK);
+    assert_non_null(t = scb_emu_transport(e));
+    assert_int_equal(scb_card_new(t, &card), SCB_OK);
     scb_bootstrap_opts_init(&bo);
     bo.store = st;
     bo.card = card;
@@ -962,6 +964,7 @@ static void test_finish_does_not_resurrect_removed_card(void **state)
     scb_session_free(&s);
     scb_bootstrap_free(&b);
     scb_card_free(&card);
+    scb_transport_free(&t);
     scb_emu_free(&e);
     scb_store_free(&st);
 }
