@@ -42,8 +42,10 @@ struct scb_bootstrap {
 
 const char *scb_bootstrap_outcome_name(enum scb_bootstrap_outcome o)
 {
-    static const char *const names[] = {"unchanged", "applied",    "changed", "swapped", "invalid",
-                                        "removed",   "unreadable", "absent",  "unknown"};
+    static const char *const names[] = {"unchanged", "applied", "changed",
+                                        "swapped",   "invalid", "removed",
+                                        "unreadable", "absent", "unknown",
+                                        "commit-failed"};
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "unknown";
 }
 
@@ -270,16 +272,20 @@ static void failed(struct scb_bootstrap *b, const char *prefix, const char *line
     logf_(b, "%s%s", prefix, line);
 }
 
-static int commit(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
+/* Commit c for the outcome *out: *out says what was done only once the store's commit
+ * succeeded, SCB_BOOTSTRAP_CARD_COMMIT_FAILED when it did not. */
+static int commit(struct scb_bootstrap *b, struct scb_committed *c,
+                  enum scb_bootstrap_outcome *out)
 {
     char why[SCB_ERR_MAX];
     int ret = scb_store_commit(b->o.store, c, why, sizeof(why));
     if (ret < 0) {
         failed(b, "commit failed: ", why);
+        *out = SCB_BOOTSTRAP_CARD_COMMIT_FAILED;
         return ret;
     }
     if (b->o.notify) {
-        b->o.notify(b->o.notify_ctx, o, c);
+        b->o.notify(b->o.notify_ctx, *out, c);
     }
     return SCB_OK;
 }
@@ -289,15 +295,17 @@ static int same_card(const struct scb_fingerprint *a, const char *iccid, const u
     return a->valid && strcmp(a->iccid, iccid) == 0 && memcmp(a->sha256, sha, 32) == 0;
 }
 
-/* The card's instances leave the committed configuration (R3 disable / R4 delete). */
-static int drop_card(struct scb_bootstrap *b, struct scb_committed *c, enum scb_bootstrap_outcome o)
+/* The card's instances leave the committed configuration (R3 disable / R4 delete); *out is
+ * the outcome, as for commit(). */
+static int drop_card(struct scb_bootstrap *b, struct scb_committed *c,
+                     enum scb_bootstrap_outcome *out)
 {
     if (!c->card.valid) {
         return SCB_OK;
     }
     scb_committed_drop(c, SCB_SRC_CARD);
     memset(&c->card, 0, sizeof(c->card));
-    return commit(b, c, o);
+    return commit(b, c, out);
 }
 
 /* Record why this check could not read the card (SCB_OK, NONE: it could). from gives the
@@ -363,7 +371,7 @@ static int card_gone(struct scb_bootstrap *b, struct scb_committed *c,
         logf_(b, "card removed (reader present, no card): deleting the instances it "
                  "provisioned");
     }
-    return drop_card(b, c, SCB_BOOTSTRAP_CARD_REMOVED);
+    return drop_card(b, c, out);
 }
 
 /* The card could not be read (the reason is set): the outcome is UNREADABLE and the sequence
@@ -406,7 +414,7 @@ static int card_apply(struct scb_bootstrap *b, struct scb_committed *c,
     if (ret == SCB_E_DECODE || (ret == SCB_OK && scb_report_has_errors(&b->report))) {
         log_report(b, "card data rejected");
         *out = SCB_BOOTSTRAP_CARD_INVALID;
-        ret = drop_card(b, c, SCB_BOOTSTRAP_CARD_INVALID);
+        ret = drop_card(b, c, out);
         goto done;
     }
     if (ret < 0) {
@@ -427,7 +435,7 @@ static int card_apply(struct scb_bootstrap *b, struct scb_committed *c,
     *out = swapped    ? SCB_BOOTSTRAP_CARD_SWAPPED
            : had_card ? SCB_BOOTSTRAP_CARD_CHANGED
                       : SCB_BOOTSTRAP_CARD_APPLIED;
-    if ((ret = commit(b, c, *out)) == SCB_OK) { /* a failed commit said so, nothing more */
+    if ((ret = commit(b, c, out)) == SCB_OK) { /* a failed commit said so, nothing more */
         logf_(b, "card %s: ICCID %s, %zu-byte file committed (generation %llu)",
               scb_bootstrap_outcome_name(*out), iccid, file_len,
               (unsigned long long)c->generation);
@@ -511,6 +519,9 @@ static int check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out)
         *out = SCB_BOOTSTRAP_CARD_UNCHANGED;
     } else {
         ret = card_apply(b, &c, r, sha, out);
+        if (ret < 0) {
+            b->have_events = 0; /* not committed: the next check reads the card again */
+        }
     }
 done:
     scb_card_source_result_free(&r);
@@ -581,6 +592,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     char err[SCB_ERR_MAX];
     struct scb_config cfg;
     struct scb_committed c;
+    enum scb_bootstrap_outcome o = SCB_BOOTSTRAP_CARD_ABSENT; /* what notify hears */
     int ret;
 
     if ((ret = scb_bootstrap_factory_load(b->factory_path, &img, &len, err, sizeof(err))) < 0) {
@@ -610,7 +622,7 @@ static int apply_factory(struct scb_bootstrap *b, struct scb_run_result *res)
     if (!same_factory(&c, &cfg)) {
         scb_committed_drop(&c, SCB_SRC_FACTORY);
         if ((ret = scb_committed_merge(&c, &cfg, SCB_SRC_FACTORY)) == SCB_OK &&
-            (ret = commit(b, &c, SCB_BOOTSTRAP_CARD_ABSENT)) == SCB_OK) {
+            (ret = commit(b, &c, &o)) == SCB_OK) {
             res->factory_applied = 1;
             logf_(b, "factory configuration committed (generation %llu)",
                   (unsigned long long)c.generation);

@@ -28,6 +28,8 @@ static const struct err_entry errors[] = {
     {SCB_E_BUFFER, "SCB_E_BUFFER", "buffer too small"},
     {SCB_E_UNSAFE, "SCB_E_UNSAFE",
      "unsafe file or directory (writable by others, foreign owner or a symbolic link)"},
+    {SCB_E_STALE, "SCB_E_STALE", "the committed state changed during the session"},
+    {SCB_E_BUSY, "SCB_E_BUSY", "the store is inside a commit or its observer call"},
     {SCB_E_NO_SERVICE, "SCB_E_NO_SERVICE", "PC/SC service not running (SCARD_E_NO_SERVICE)"},
     {SCB_E_NO_READERS, "SCB_E_NO_READERS", "no smart card reader (SCARD_E_NO_READERS_AVAILABLE)"},
     {SCB_E_READER_NOT_FOUND, "SCB_E_READER_NOT_FOUND", "no reader matches"},

@@ -18,6 +18,7 @@
 
 struct scb_session {
     struct scb_config staging;
+    struct scb_config base;   /* what the session started from: the commit checks it is current */
     struct scb_profile profile;
     enum scb_session_state state;
     uint64_t lifetime_ms;
@@ -105,7 +106,9 @@ int scb_session_new(const struct scb_session_opts *o, const struct scb_config *c
         return SCB_E_NOMEM;
     }
     scb_config_init(&s->staging);
-    if (committed && (ret = scb_config_copy(&s->staging, committed)) < 0) {
+    scb_config_init(&s->base);
+    if (committed && ((ret = scb_config_copy(&s->staging, committed)) < 0 ||
+                      (ret = scb_config_copy(&s->base, committed)) < 0)) {
         scb_session_free(&s);
         return ret;
     }
@@ -130,6 +133,7 @@ void scb_session_free(struct scb_session **s)
         return;
     }
     scb_config_free(&(*s)->staging);
+    scb_config_free(&(*s)->base);
     scb_report_free(&(*s)->report);
     free(*s);
     *s = NULL;
@@ -161,6 +165,7 @@ int scb_session_tick(struct scb_session *s)
     if (s->state == SCB_SESSION_OPEN && s->now(s->clock_ctx) - s->last_op_ms > s->lifetime_ms) {
         s->state = SCB_SESSION_FAILED; /* bootstrap failed: drop staging, nothing committed */
         scb_config_free(&s->staging);
+        scb_config_free(&s->base);
     }
     return s->state == SCB_SESSION_FAILED ? SCB_E_TIMEOUT : SCB_OK;
 }
@@ -662,9 +667,14 @@ int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out)
     return SCB_OK;
 }
 
-/* Commit an accepted configuration: instances that did not change keep their provenance. */
-static int commit_accepted(struct scb_store *st, struct scb_config *accepted, char *err,
-                           size_t errlen)
+/*
+ * Commit an accepted configuration: instances that did not change keep their provenance.
+ * Only onto the state the session started from: the server's operations were made against
+ * it, and committing them over a newer one (a card check that deleted a removed card's
+ * instances, another commit) would bring back what that change took away, relabelled.
+ */
+static int commit_accepted(const struct scb_session *s, struct scb_store *st,
+                           struct scb_config *accepted, char *err, size_t errlen)
 {
     struct scb_committed prev, next;
     int ret;
@@ -673,6 +683,16 @@ static int commit_accepted(struct scb_store *st, struct scb_config *accepted, ch
         scb_committed_free(&prev);
         scb_config_free(accepted);
         return ret;
+    }
+    if (!scb_config_equal(&prev.cfg, &s->base)) {
+        if (err != NULL && errlen) {
+            snprintf(err, errlen, "the committed configuration changed since the session "
+                     "began (now generation %llu): nothing committed",
+                     (unsigned long long)prev.generation);
+        }
+        scb_committed_free(&prev);
+        scb_config_free(accepted);
+        return SCB_E_STALE;
     }
     /* the store's provenance merge: instances the server left as they were keep theirs */
     ret = scb_committed_replace(&next, &prev, accepted, SCB_SRC_NETWORK);
@@ -699,7 +719,7 @@ int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, s
         scb_config_free(&accepted);
         return code;
     }
-    if ((code = commit_accepted(st, &accepted, err, errlen)) < 0) {
+    if ((code = commit_accepted(s, st, &accepted, err, errlen)) < 0) {
         s->state = SCB_SESSION_FAILED; /* nothing committed: the session is over */
         return code;
     }

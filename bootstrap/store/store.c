@@ -42,6 +42,8 @@ struct scb_store {
     scb_store_observer observer;
     void *observer_ctx;
     struct scb_committed *observed; /* what the observer was last told (NULL: read the file) */
+    int busy;                   /* inside a commit (its observer too) or a custom load */
+    int in_ops;                 /* inside a custom store's own load or commit */
     int custom;                 /* 1: ops below hold the state, no directory is used */
     struct scb_store_ops ops;   /* a custom or memory store's operations (copied) */
     void *ops_ctx;
@@ -773,8 +775,8 @@ static void forget_observed(struct scb_store *s)
 
 void scb_store_free(struct scb_store **s)
 {
-    if (s == NULL || *s == NULL) {
-        return;
+    if (s == NULL || *s == NULL || (*s)->busy) {
+        return; /* inside its own commit or load: the call below still uses it */
     }
     if ((*s)->lock_fd >= 0) {
         close((*s)->lock_fd); /* releases the flock */
@@ -800,6 +802,9 @@ int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx
 {
     if (s == NULL) {
         return SCB_E_INVALID_ARG;
+    }
+    if (s->busy) {
+        return SCB_E_BUSY; /* the running commit is still telling the observer */
     }
     s->observer = fn;
     s->observer_ctx = fn ? ctx : NULL;
@@ -902,12 +907,40 @@ static int read_store(struct scb_store *s, uint8_t **data, size_t *len)
     return SCB_OK;
 }
 
-/* A custom or memory store's load: out is empty again when the operations fail. */
+/*
+ * What a custom store's operation returned, as the library's answer: SCB_OK only for SCB_OK;
+ * an error code the library knows as it is; anything else (a positive value, a negative one
+ * that is no scb_err) SCB_E_IO, so that it neither counts as success nor reaches the caller
+ * as an unknown code.
+ */
+static int ops_result(int ret)
+{
+    if (ret == SCB_OK) {
+        return SCB_OK;
+    }
+    return ret < 0 && strcmp(scb_error_name(ret), "SCB_E_UNKNOWN") != 0 ? ret : SCB_E_IO;
+}
+
+/* A custom or memory store's load: out is empty again when the operations fail. A generation
+ * that leaves no room for another commit is refused: it would wrap to 0, "nothing committed". */
 static int load_custom(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen)
 {
     char why[sizeof(s->errbuf)] = "";
+    int busy = s->busy;
     scb_committed_init(out);
-    int ret = s->ops.load(s->ops_ctx, out, why, sizeof(why));
+    s->busy = s->in_ops = 1;
+    int raw = s->ops.load(s->ops_ctx, out, why, sizeof(why));
+    s->in_ops = 0;
+    s->busy = busy;
+    int ret = ops_result(raw);
+    if (ret == SCB_OK && out->generation == UINT64_MAX) {
+        ret = SCB_E_PARSE;
+        snprintf(why, sizeof(why), "custom store: generation %llu leaves no room for a commit",
+                 (unsigned long long)out->generation);
+    } else if (ret < 0 && ret != raw && why[0] == '\0') {
+        snprintf(why, sizeof(why), "custom store: load returned %d, not an scboot error code",
+                 raw);
+    }
     if (ret < 0) {
         scb_committed_free(out);
         sfail(s, ret, "%s", why[0] ? why : scb_error_string(ret));
@@ -929,6 +962,12 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
     char why[240] = "";
     int ret;
 
+    if (s->in_ops) {
+        if (err && errlen) { /* s->errbuf is the running operation's */
+            snprintf(err, errlen, "store load from inside the store's own operation: refused");
+        }
+        return SCB_E_BUSY;
+    }
     s->errbuf[0] = '\0';
     if (s->custom) {
         return load_custom(s, out, err, errlen);
@@ -1002,10 +1041,14 @@ static unsigned prov_changes(const struct scb_committed *from, const struct scb_
     return m;
 }
 
+/* The observer's "before" belongs to this call until the observer returned, whatever the
+ * observer does meanwhile. */
 static void notify_observer(struct scb_store *s, const struct scb_committed *after)
 {
     struct scb_committed empty;
-    const struct scb_committed *before = s->observed;
+    struct scb_committed *held = s->observed;
+    const struct scb_committed *before = held;
+    s->observed = NULL;
     if (before == NULL) { /* out of memory for it: the file's state cannot be kept either */
         scb_committed_init(&empty);
         before = &empty;
@@ -1015,6 +1058,10 @@ static void notify_observer(struct scb_store *s, const struct scb_committed *aft
                                   .provenances = prov_changes(before, after, 0) |
                                                  prov_changes(after, before, 1)};
     s->observer(s->observer_ctx, &ev);
+    if (held != NULL) {
+        scb_committed_free(held); /* zeroized: it holds keys */
+        free(held);
+    }
     forget_observed(s);
     if ((s->observed = malloc(sizeof(*s->observed))) != NULL &&
         scb_committed_copy(s->observed, after) < 0) {
@@ -1115,7 +1162,13 @@ static int commit_custom(struct scb_store *s, struct scb_committed *c)
     }
     stamp(c);
     if ((ret = step(s, SCB_STEP_WRITE)) >= 0) {
-        ret = s->ops.commit(s->ops_ctx, c, why, sizeof(why));
+        s->in_ops = 1;
+        int raw = s->ops.commit(s->ops_ctx, c, why, sizeof(why));
+        s->in_ops = 0;
+        if ((ret = ops_result(raw)) != raw && why[0] == '\0') {
+            snprintf(why, sizeof(why), "custom store: commit returned %d, not SCB_OK or an "
+                     "scboot error code", raw);
+        }
     }
     if (ret < 0) {
         c->generation = was.generation;
@@ -1138,7 +1191,24 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, si
     if (s == NULL || c == NULL) {
         return SCB_E_INVALID_ARG;
     }
+    if (s->busy) {
+        if (err && errlen) { /* s->errbuf is the running commit's */
+            snprintf(err, errlen, "store commit from inside the store's own commit, load or "
+                     "observer call: refused");
+        }
+        return SCB_E_BUSY;
+    }
+    /* the generation is a JSON integer in the store file: at most INT64_MAX */
+    if (c->generation >= (s->custom ? UINT64_MAX : (uint64_t)INT64_MAX)) {
+        if (err && errlen) {
+            snprintf(err, errlen, "generation %llu leaves no room for a commit",
+                     (unsigned long long)c->generation);
+        }
+        return SCB_E_TOO_LARGE;
+    }
+    s->busy = 1;
     int ret = commit_locked(s, c);
+    s->busy = 0;
     if (ret < 0 && err && errlen) {
         snprintf(err, errlen, "%s", s->errbuf[0] ? s->errbuf : scb_error_string(ret));
     }

@@ -45,6 +45,10 @@ enum scb_bootstrap_outcome {
     SCB_BOOTSTRAP_CARD_ABSENT,     /**< no card and nothing from a card committed */
     /** reader or pcscd unreachable: card state unknown, instances kept */
     SCB_BOOTSTRAP_CARD_UNKNOWN,
+    /** the card step's change (applied, changed, swapped, invalid, removed) could not be
+     *  committed: the call returns the store's error, the committed state is as before and
+     *  the next check reads the card again. Never a hook event: a failed run fires none. */
+    SCB_BOOTSTRAP_CARD_COMMIT_FAILED,
 };
 /**
  * Short name of an outcome ("applied", "removed"), as scboot prints it.
@@ -231,8 +235,8 @@ const struct scb_card_reason *scb_bootstrap_card_reason(const struct scb_bootstr
  * \param err    receives one line on failure ("damaged store: PATH: what"; may be NULL); a
  *               card that cannot be read is no failure: see scb_bootstrap_card_reason()
  * \param errlen size of err (SCB_ERR_MAX)
- * \return SCB_OK (see *out) or a negative scb_err (the store could not load or commit,
- *         SCB_E_INVALID_ARG)
+ * \return SCB_OK (see *out) or a negative scb_err (the store could not load or commit:
+ *         *out is then SCB_BOOTSTRAP_CARD_COMMIT_FAILED for a failed commit; SCB_E_INVALID_ARG)
  */
 int scb_bootstrap_check_card(struct scb_bootstrap *b, enum scb_bootstrap_outcome *out, char *err,
                              size_t errlen);
@@ -250,9 +254,12 @@ struct scb_run_result {
 };
 
 /**
- * One run of the sequence: smartcard, then factory, then report what is missing.
+ * One run of the sequence: smartcard, then factory, then report what is missing. Every field
+ * of *res says "done" only for a commit that succeeded: when the card step's commit fails,
+ * res->card is SCB_BOOTSTRAP_CARD_COMMIT_FAILED and the run stops with the store's error;
+ * when the factory step's fails, factory_applied stays 0.
  * \param b      the context
- * \param res    receives what the run did
+ * \param res    receives what the run did (also on a negative return, as above)
  * \param err    receives one line on failure (the store's reason; may be NULL)
  * \param errlen size of err (SCB_ERR_MAX)
  * \return SCB_OK (see *res) or a negative scb_err

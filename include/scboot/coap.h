@@ -127,7 +127,9 @@ enum scb_coap_outcome {
     SCB_COAP_REJECTED,        /**< Bootstrap-Request refused, or no acceptable Finish in time */
     SCB_COAP_REFUSED_SETUP,   /**< options contradict the committed account (usage error) */
     SCB_COAP_UNREACHABLE,     /**< the Bootstrap-Server never answered (or cannot listen) */
-    SCB_COAP_COMMIT_FAILED,   /**< Finish validated, the store could not commit: 5.00 sent */
+    /** Finish validated, the store could not commit, or its committed state changed during
+     *  the session (SCB_E_STALE: nothing committed): 5.00 sent with the reason */
+    SCB_COAP_COMMIT_FAILED,
     SCB_COAP_CANCELLED,       /**< opts.cancel asked to stop: nothing from the session committed */
 };
 

@@ -45,6 +45,8 @@ enum scb_err {
     SCB_E_PARSE = -109, /**< malformed text or data */
     SCB_E_BUFFER = -110, /**< the output buffer is too small */
     SCB_E_UNSAFE = -111, /**< a file or directory others could change, or a symbolic link */
+    SCB_E_STALE = -112, /**< the committed state changed during the session: nothing committed */
+    SCB_E_BUSY = -113, /**< called from inside the store's own commit or observer call */
     /* -2xx reader and transport */
     SCB_E_NO_SERVICE = -200, /**< pcscd cannot be reached */
     SCB_E_NO_READERS = -201, /**< no reader is connected */

@@ -17,7 +17,9 @@
  * 3. on POST /bs, scb_session_commit(): the shared validator, then the store's commit of the
  *    staging copy with provenance "network" (the store's commit observer fires, as for a card
  *    commit); answer 2.04 only when it returns SCB_COAP_CODE_2_04_CHANGED, 4.06 with
- *    scb_session_diagnostic() as text/plain, 5.00 when it returns a negative error;
+ *    scb_session_diagnostic() as text/plain, 5.00 when it returns a negative error (among
+ *    them SCB_E_STALE: the committed configuration is no longer the one of step 1, a card
+ *    check or another commit changed it meanwhile, and nothing was committed);
  * 4. call scb_session_tick() from the client's timer: SCB_E_TIMEOUT ends the session with
  *    nothing committed; scb_session_free() in every case.
  * Which peer may send these requests (the committed Bootstrap-Server account's credentials)
@@ -90,9 +92,11 @@ struct scb_session_opts {
 void scb_session_opts_init(struct scb_session_opts *o);
 
 /**
- * Start a session on a copy of committed.
+ * Start a session on a copy of committed. The session keeps a second copy, its base:
+ * scb_session_commit() commits only while the store's configuration still equals it.
  * \param o         options (may be NULL: all defaults); read during the call only
- * \param committed the committed configuration (may be NULL: empty); copied, not kept
+ * \param committed the committed configuration (may be NULL: empty), as scb_store_load() gave
+ *                  it; copied, not kept
  * \param out       receives the new session (owned by the caller: scb_session_free())
  * \return 0, or a negative scb_err (*out is then NULL)
  */
@@ -190,6 +194,13 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit);
  * Bootstrap-Finish and commit in one: scb_session_finish(), then the accepted configuration
  * committed to st with provenance network (instances the server left unchanged keep theirs;
  * the store's commit observer is told). The answer to POST /bs follows the return.
+ * The commit is made only onto the state the session started from: when st's committed
+ * configuration no longer equals (scb_config_equal()) the one given to scb_session_new() (a
+ * card removed or changed and checked meanwhile, a factory or another network commit),
+ * nothing is committed and SCB_E_STALE is returned: the server's operations were made
+ * against a state that is gone, and committing them would bring back what the newer commit
+ * took away. A client that commits scb_session_finish()'s configuration itself makes the same
+ * check.
  * \param s      the session
  * \param st     the store, opened (locked); borrowed during the call
  * \param err    receives the reason a commit failed, one line (may be NULL)
@@ -197,8 +208,8 @@ int scb_session_finish(struct scb_session *s, struct scb_config *commit);
  * \return SCB_COAP_CODE_2_04_CHANGED once the commit is durable; SCB_COAP_CODE_4_06_NOT_ACCEPTABLE
  *         with scb_session_report(s) holding the violations (the session stays open, nothing
  *         committed); another CoAP code as scb_session_finish() gives it; a negative scb_err
- *         when the store could not commit (answer 5.00; the session is then failed) or s, st
- *         are NULL
+ *         when the store could not commit, SCB_E_STALE when its state moved (answer 5.00;
+ *         the session is then failed), or SCB_E_INVALID_ARG when s, st are NULL
  */
 int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, size_t errlen);
 /**

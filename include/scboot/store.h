@@ -173,7 +173,10 @@ int scb_store_open(const char *dir, unsigned wait_ms, struct scb_store **out, ch
  * \return 0 or a negative scb_err (*out is then NULL) */
 int scb_store_open_readonly(const char *dir, struct scb_store **out, char *err, size_t errlen);
 /**
- * Release the lock, free *s (may be NULL or point to NULL) and set *s to NULL.
+ * Release the lock, free *s (may be NULL or point to NULL) and set *s to NULL. Called from
+ * inside the store's own commit observer or custom operations (the commit or load below still
+ * uses the store) it does nothing and leaves *s set: the store's owner frees it after that
+ * call returned.
  * \param s the store to close
  */
 void scb_store_free(struct scb_store **s);
@@ -188,13 +191,20 @@ void scb_store_free(struct scb_store **s);
  *               scb_committed_free())
  * \param err    receives a one-line reason on failure (may be NULL)
  * \param errlen size of err
- * \return SCB_OK, SCB_E_PARSE, SCB_E_UNSAFE, SCB_E_IO or SCB_E_NOMEM
+ * A custom store's load that returns anything but SCB_OK or an scb_err fails with SCB_E_IO; one
+ * that gives generation UINT64_MAX (no room for another commit) fails with SCB_E_PARSE. The
+ * commit observer may load; a custom store's own operations may not (SCB_E_BUSY).
+ * \return SCB_OK, SCB_E_PARSE, SCB_E_UNSAFE, SCB_E_IO, SCB_E_NOMEM or SCB_E_BUSY
  */
 int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, size_t errlen);
 /**
  * Commit atomically (generation and time are set here): a 0600 temporary file (never through
  * a link), fsync, rename, fsync of the directory; a memory or custom store's own commit
- * instead. On failure c's generation and time are as before.
+ * instead. On failure c's generation and time are as before. Refused with SCB_E_BUSY, nothing
+ * done, when called from inside a commit of the same store (its observer, a custom store's
+ * commit or load), and with SCB_E_TOO_LARGE when c's generation cannot advance (UINT64_MAX for
+ * a custom or memory store, INT64_MAX for a state directory, whose file keeps it as a JSON
+ * integer).
  * \param s      the store, opened with its lock (or a memory or custom store)
  * \param c      the state to commit (stays the caller's); its generation and commit time are
  *               updated
@@ -202,7 +212,8 @@ int scb_store_load(struct scb_store *s, struct scb_committed *out, char *err, si
  *               success (may be NULL)
  * \param errlen size of err (SCB_ERR_MAX)
  * \return SCB_OK, SCB_E_IO, SCB_E_UNSAFE, SCB_E_NOMEM, SCB_E_LOCKED (a read-only store),
- *         SCB_E_INVALID_ARG, or what a custom store's commit returned
+ *         SCB_E_INVALID_ARG, SCB_E_BUSY, SCB_E_TOO_LARGE, or what a custom store's commit
+ *         returned (SCB_E_IO for a value that is neither SCB_OK nor an scb_err)
  */
 int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, size_t errlen);
 /**
@@ -228,7 +239,7 @@ struct scb_store_ops {
      * \param out    receives a deep copy (scb_committed_copy()); the library frees it
      * \param err    a one-line reason on failure
      * \param errlen size of err
-     * \return SCB_OK or a negative scb_err
+     * \return SCB_OK or a negative scb_err (anything else fails the load with SCB_E_IO)
      */
     int (*load)(void *ctx, struct scb_committed *out, char *err, size_t errlen);
     /**
@@ -239,7 +250,9 @@ struct scb_store_ops {
      * \param c      the state to keep, with keys: store it where only the client reads it
      * \param err    a one-line reason on failure
      * \param errlen size of err
-     * \return SCB_OK or a negative scb_err (the commit then fails with it)
+     * \return SCB_OK or a negative scb_err (the commit then fails with it). Only SCB_OK is
+     *         success: a positive value, or a negative one that is no scb_err, fails the
+     *         commit with SCB_E_IO (the observer is not called)
      */
     int (*commit)(void *ctx, const struct scb_committed *c, char *err, size_t errlen);
     /**
@@ -300,7 +313,11 @@ struct scb_commit_event {
 /**
  * Called after every durable commit on the store (card, factory and network alike: every
  * commit goes through scb_store_commit()), never after a failed one. It runs inside
- * scb_store_commit(), under the store's lock: it must not commit on the same store.
+ * scb_store_commit(), under the store's lock. It may read the store (scb_store_load()); on
+ * the same store scb_store_commit() and scb_store_set_observer() return SCB_E_BUSY and do
+ * nothing, and scb_store_free() does nothing (the commit still uses the store): an observer
+ * that wants to stop, or to commit, does so after scb_store_commit() returned. ev and what it
+ * points to stay valid until the observer returns.
  * scb_account_diff(&ev->before->cfg, &ev->after->cfg, ...) (account.h) turns it into the
  * accounts added, changed and removed.
  * \param ctx the ctx given to scb_store_set_observer()
@@ -315,7 +332,8 @@ typedef void (*scb_store_observer)(void *ctx, const struct scb_commit_event *ev)
  * \param s   the store
  * \param fn  called synchronously after each durable commit; may be NULL
  * \param ctx borrowed: passed to fn, must stay valid while fn is set
- * \return SCB_OK, SCB_E_INVALID_ARG (s NULL)
+ * \return SCB_OK, SCB_E_INVALID_ARG (s NULL), SCB_E_BUSY (called from inside the store's
+ *         commit, its observer among it, or a custom store's load: nothing changed)
  */
 int scb_store_set_observer(struct scb_store *s, scb_store_observer fn, void *ctx);
 

@@ -5,7 +5,8 @@
  * its path in argv[1]) on 127.0.0.1: the account's URI is used when none is given; a URI
  * naming another server is refused also for a NoSec account; the Client Hold Off Time
  * (/0/x/11) is waited and can be cancelled; a cancel after the server's Write and before its
- * Finish abandons the session with nothing committed; a listener waiting for a peer stops.
+ * Finish abandons the session with nothing committed; a Finish after the store changed under
+ * the session is answered 5.00 and commits nothing; a listener waiting for a peer stops.
  * The client handle's step form driven from a poll() loop commits the same way (run first,
  * before coap_startup(): libcoap 4.3.1 runs without it), a listener served so by libcoap's
  * coap-client commits, and freeing a running handle abandons its session.
@@ -118,6 +119,18 @@ static void stop_server(pid_t pid)
 {
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);
+}
+
+/* What the server at port printed (its response codes), into text (cap bytes). */
+static void server_output(unsigned port, char *text, size_t cap)
+{
+    char out[96];
+    FILE *f;
+    snprintf(out, sizeof(out), "%s/bs-%u.out", dir, port);
+    assert_non_null(f = fopen(out, "r"));
+    size_t n = fread(text, 1, cap - 1, f);
+    text[n] = '\0';
+    fclose(f);
 }
 
 static void opts_init(struct scb_coap_opts *o)
@@ -369,10 +382,9 @@ static void cancel_before_finish_commits_nothing(void **state)
     struct scb_coap_opts o;
     struct scb_coap_result res;
     struct watch w = {0};
-    char out[96], text[512] = "";
+    char text[512] = "";
     pid_t pid = start_server(port);
     int srv = 1;
-    FILE *f;
     (void)state;
     opts_watched(&o, &w);
     o.log = watch_log;
@@ -385,11 +397,7 @@ static void cancel_before_finish_commits_nothing(void **state)
     assert_int_equal(generation(st, &srv), 1); /* the account only, as before */
     assert_false(srv);
     /* the server's Finish, if it came, was not answered 2.04 */
-    snprintf(out, sizeof(out), "%s/bs-%u.out", dir, port);
-    assert_non_null(f = fopen(out, "r"));
-    size_t n = fread(text, 1, sizeof(text) - 1, f);
-    text[n] = '\0';
-    fclose(f);
+    server_output(port, text, sizeof(text));
     assert_non_null(strstr(text, "PUT /1 2.04"));
     assert_null(strstr(text, "POST /bs 2.04"));
     scb_store_free(&st);
@@ -547,6 +555,58 @@ static void step_form_free_abandons(void **state)
     scb_store_free(&st);
 }
 
+/* A store that changes while the session runs: after the server's Write /1, the log callback
+ * commits another configuration (as a card check would after a removal). */
+struct mover {
+    struct scb_store *st;
+    int moved;
+};
+
+static void move_store(void *ctx, const char *line)
+{
+    struct mover *m = ctx;
+    struct scb_committed c;
+    char err[256];
+    if (m->moved || strncmp(line, "Bootstrap-Write /1", 18) != 0) {
+        return;
+    }
+    m->moved = 1;
+    scb_committed_init(&c);
+    assert_int_equal(scb_store_load(m->st, &c, err, sizeof(err)), SCB_OK);
+    scb_committed_drop(&c, SCB_SRC_FACTORY); /* the account goes */
+    assert_int_equal(scb_store_commit(m->st, &c, err, sizeof(err)), SCB_OK);
+    scb_committed_free(&c);
+}
+
+/* The Finish of a session whose base is gone: 5.00 with the reason, nothing committed, the
+ * newer state kept. */
+static void finish_on_moved_store_refused(void **state)
+{
+    unsigned port = port_base + 9;
+    struct scb_store *st = store_with_account(NULL, port, 0);
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    struct mover m = {.st = st};
+    char text[512] = "";
+    pid_t pid = start_server(port);
+    int srv = 1;
+    (void)state;
+    opts_init(&o);
+    o.log = move_store;
+    o.log_ctx = &m;
+    (void)scb_coap_bootstrap(st, &o, &res);
+    usleep(300 * 1000);
+    stop_server(pid);
+    assert_true(m.moved);
+    assert_int_equal(res.outcome, SCB_COAP_COMMIT_FAILED);
+    assert_non_null(strstr(res.reason, "changed since the session began"));
+    assert_int_equal(generation(st, &srv), 2); /* the mover's commit, and nothing after it */
+    assert_false(srv);
+    server_output(port, text, sizeof(text));
+    assert_non_null(strstr(text, "POST /bs 5.00"));
+    scb_store_free(&st);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +621,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(hold_off_cancellable),
         cmocka_unit_test(hold_off_huge_not_wrapped),
         cmocka_unit_test(cancel_before_finish_commits_nothing),
+        cmocka_unit_test(finish_on_moved_store_refused),
         cmocka_unit_test(listener_cancellable),
     };
     char cmd[128];

@@ -5,7 +5,9 @@
  * correction after 4.06, Delete / keeping the Bootstrap-Server account, EXCHANGE_LIFETIME with
  * an injected clock, Read limited to /1 and /2, Discover, bad payloads and formats; and that
  * the card, factory and network paths share one validator; scb_session_commit() commits an
- * accepted Finish to a store (observer told, provenance network) and a 4.06 not at all.
+ * accepted Finish to a store (observer told, provenance network) and a 4.06 not at all, and
+ * nothing when the store's configuration moved since the session began (SCB_E_STALE): a card
+ * removed meanwhile stays removed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,9 @@
 
 #include <cmocka.h>
 
+#include "scboot/bootstrap.h"
+#include "scboot/card.h"
+#include "scboot/emu.h"
 #include "scboot/json.h"
 #include "scboot/senml.h"
 #include "scboot/session.h"
@@ -858,11 +863,185 @@ static void test_session_commit(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Whether the store's committed configuration has instance /oid/iid. */
+static int has_instance(struct scb_store *st, uint16_t oid, uint16_t iid)
+{
+    struct scb_committed c;
+    char err[256];
+    scb_committed_init(&c);
+    assert_int_equal(scb_store_load(st, &c, err, sizeof(err)), SCB_OK);
+    int found = scb_object_instance(scb_config_object(&c.cfg, oid), iid) != NULL;
+    scb_committed_free(&c);
+    return found;
+}
+
+static uint64_t store_generation(struct scb_store *st)
+{
+    struct scb_committed c;
+    char err[256];
+    scb_committed_init(&c);
+    assert_int_equal(scb_store_load(st, &c, err, sizeof(err)), SCB_OK);
+    uint64_t g = c.generation;
+    scb_committed_free(&c);
+    return g;
+}
+
+/* A session started on the committed state of st (session.h, step 1). */
+static void session_on_store(struct scb_store *st, struct scb_session **s)
+{
+    struct scb_committed c;
+    char err[256];
+    scb_committed_init(&c);
+    assert_int_equal(scb_store_load(st, &c, err, sizeof(err)), SCB_OK);
+    assert_int_equal(new_session(s, &c.cfg, NULL, 0), SCB_OK);
+    scb_committed_free(&c);
+}
+
+/* A card's server account (/0/1, /1/1) is committed; a Bootstrap-Server session writes /0/7
+ * and /1/7; the card is removed and the check deletes the card's instances (R4). The Finish
+ * must not commit the session's copy over that: it would bring the removed card's account
+ * back, relabelled "network", for good. */
+static void test_finish_does_not_resurrect_removed_card(void **state)
+{
+    (void)state;
+    char err[SCB_ERR_MAX];
+    struct scb_store *st = NULL;
+    struct scb_emu *e = NULL;
+    struct scb_transport *t = NULL;
+    struct scb_card *card = NULL;
+    struct scb_bootstrap *b = NULL;
+    struct scb_session *s = NULL;
+    struct scb_bootstrap_opts bo;
+    struct scb_run_result rr;
+    struct seen w = {0};
+    enum scb_bootstrap_outcome out;
+
+    assert_int_equal(scb_store_new_memory(&st, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_emu_load_json("{\"iccid\":\"89441000300123456789\",\"lwm2m\":"
+                                       "{\"file\":\"anjay_ef126.bin\",\"pkcs15_first\":false}}",
+                                       "data", &e, err, sizeof(err)),
+                     SCB_OK);
+    assert_non_null(t = scb_emu_transport(e));
+    assert_int_equal(scb_card_new(t, &card), SCB_OK);
+    scb_bootstrap_opts_init(&bo);
+    bo.store = st;
+    bo.card = card;
+    bo.reader_name = "virtual";
+    assert_int_equal(scb_bootstrap_new(&bo, &b), SCB_OK);
+    assert_int_equal(scb_bootstrap_run(b, &rr, err, sizeof(err)), SCB_OK);
+    assert_int_equal(rr.card, SCB_BOOTSTRAP_CARD_APPLIED);
+    assert_true(has_instance(st, 0, 1)); /* the card's server account */
+
+    session_on_store(st, &s);
+    write_obj(s, 0,
+              "{\"7\":{\"resources\":{\"0\":\"coap://net.example:5683\",\"1\":false,\"2\":3,"
+              "\"10\":7}}}",
+              SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, "{\"7\":{\"resources\":{\"0\":7,\"1\":300,\"6\":false,\"7\":\"U\"}}}",
+              SCB_COAP_CODE_2_04_CHANGED);
+
+    /* meanwhile the card is removed: its instances are deleted (R4) */
+    scb_emu_remove(e);
+    assert_int_equal(scb_bootstrap_check_card(b, &out, err, sizeof(err)), SCB_OK);
+    assert_int_equal(out, SCB_BOOTSTRAP_CARD_REMOVED);
+    assert_false(has_instance(st, 0, 1));
+    assert_int_equal(store_generation(st), 2);
+
+    /* Finish: refused with the reason, nothing committed, the session over */
+    assert_int_equal(scb_store_set_observer(st, on_commit, &w), SCB_OK);
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_E_STALE);
+    assert_non_null(strstr(err, "changed since the session began"));
+    assert_int_equal(scb_session_state(s), SCB_SESSION_FAILED);
+    assert_int_equal(w.calls, 0);
+    assert_int_equal(store_generation(st), 2);
+    assert_false(has_instance(st, 0, 1));
+    assert_false(has_instance(st, 1, 1));
+    assert_false(has_instance(st, 0, 7));
+    assert_string_equal(scb_error_name(SCB_E_STALE), "SCB_E_STALE");
+    assert_string_equal(scb_error_string(SCB_E_STALE),
+                        "the committed state changed during the session");
+
+    scb_session_free(&s);
+    scb_bootstrap_free(&b);
+    scb_card_free(&card);
+    scb_transport_free(&t);
+    scb_emu_free(&e);
+    scb_store_free(&st);
+}
+
+/* Commit cfg (a JSON configuration) to st as the factory's. */
+static void commit_json(struct scb_store *st, const char *json)
+{
+    struct scb_committed prev, next;
+    struct scb_config cfg;
+    char err[256];
+    scb_config_init(&cfg);
+    assert_int_equal(scb_config_from_json_text(json, &cfg, err, sizeof(err)), SCB_OK);
+    scb_committed_init(&prev);
+    assert_int_equal(scb_store_load(st, &prev, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_committed_replace(&next, &prev, &cfg, SCB_SRC_FACTORY), SCB_OK);
+    assert_int_equal(scb_store_commit(st, &next, err, sizeof(err)), SCB_OK);
+    scb_committed_free(&next);
+    scb_committed_free(&prev);
+    scb_config_free(&cfg);
+}
+
+/* What counts is the configuration, compared in depth: another commit that changed it makes
+ * the Finish stale; one that committed the same configuration again (a new generation, a new
+ * commit time) does not. */
+static void test_commit_needs_base_unchanged(void **state)
+{
+    (void)state;
+    static const char account[] = "{\"objects\":{\"0\":{\"instances\":{\"0\":{\"resources\":{"
+                                  "\"0\":\"coap://bs.example\",\"1\":true,\"2\":3}}}}}}";
+    char err[SCB_ERR_MAX];
+    struct scb_store *st = NULL;
+    struct scb_session *s = NULL;
+    struct scb_committed c;
+    int64_t lifetime = 0;
+
+    assert_int_equal(scb_store_new_memory(&st, err, sizeof(err)), SCB_OK);
+    commit_json(st, account);
+
+    /* the same configuration committed again meanwhile: the Finish commits */
+    session_on_store(st, &s);
+    write_obj(s, 0, sec_inst, SCB_COAP_CODE_2_04_CHANGED);
+    write_obj(s, 1, srv_inst, SCB_COAP_CODE_2_04_CHANGED);
+    commit_json(st, account);
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_COAP_CODE_2_04_CHANGED);
+    assert_int_equal(store_generation(st), 3);
+    assert_true(has_instance(st, 1, 3));
+    scb_session_free(&s);
+
+    /* another commit changed one value meanwhile: SCB_E_STALE, that commit's state stays */
+    session_on_store(st, &s);
+    write_obj(s, 1, "{\"3\":{\"resources\":{\"0\":7,\"1\":600,\"6\":false,\"7\":\"U\"}}}",
+              SCB_COAP_CODE_2_04_CHANGED);
+    commit_json(st, "{\"objects\":{\"0\":{\"instances\":{\"0\":{\"resources\":{"
+                    "\"0\":\"coap://bs.example\",\"1\":true,\"2\":3}},\"1\":{\"resources\":{"
+                    "\"0\":\"coap://lwm2m.example\",\"1\":false,\"2\":3,\"10\":7}}}},"
+                    "\"1\":{\"instances\":{\"3\":{\"resources\":{\"0\":7,\"1\":120,\"6\":false,"
+                    "\"7\":\"U\"}}}}}}");
+    assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_E_STALE);
+    assert_int_equal(scb_session_state(s), SCB_SESSION_FAILED);
+    assert_int_equal(store_generation(st), 4);
+    scb_committed_init(&c);
+    assert_int_equal(scb_store_load(st, &c, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_config_get_int(&c.cfg, 1, 3, 1, &lifetime), SCB_OK);
+    assert_int_equal(lifetime, 120);
+    scb_committed_free(&c);
+
+    scb_session_free(&s);
+    scb_store_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handle),
         cmocka_unit_test(test_session_commit),
+        cmocka_unit_test(test_finish_does_not_resurrect_removed_card),
+        cmocka_unit_test(test_commit_needs_base_unchanged),
         cmocka_unit_test(test_write_all_then_finish),
         cmocka_unit_test(test_ets_int9_then_correction),
         cmocka_unit_test(test_change_request_406),

@@ -3,7 +3,10 @@
  * test_store_custom.c: a client's own persistence. The memory store and a custom store (the
  * client's load and commit) keep what a commit gave them, report it to the observer, and
  * leave the previous state when a commit fails; the card check and the sequence run through
- * the emulator into a memory store, with no state directory at all.
+ * the emulator into a memory store, with no state directory at all. An observer or a custom
+ * store's own operations that call back into the store (commit, observer, free) are refused
+ * and leave the store whole; a custom store's odd results (positive, unknown, a generation
+ * that would wrap) fail; a card step whose commit fails is never reported as done.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -294,12 +297,285 @@ static void test_card_check_into_memory(void **state)
     scb_store_free(&st);
 }
 
+/* An observer that tries what it may not: unregister itself, commit, free the store. */
+struct reentry {
+    struct scb_store *st;
+    int calls;
+    int set_ret, commit_ret, load_ret;
+    uint64_t before_gen;
+    char commit_err[SCB_ERR_MAX];
+};
+
+static void reenter(void *ctx, const struct scb_commit_event *ev)
+{
+    struct reentry *r = ctx;
+    struct scb_committed c;
+    struct scb_store *alias = r->st;
+    r->calls++;
+    r->set_ret = scb_store_set_observer(r->st, NULL, NULL);
+    r->before_gen = ev->before->generation; /* still valid after the attempt */
+    assert_int_equal(scb_committed_copy(&c, ev->after), SCB_OK);
+    r->commit_ret = scb_store_commit(r->st, &c, r->commit_err, sizeof(r->commit_err));
+    scb_committed_free(&c);
+    scb_store_free(&alias); /* the commit below still uses it: nothing happens */
+    assert_ptr_equal(alias, r->st);
+    scb_committed_init(&c);
+    r->load_ret = scb_store_load(r->st, &c, NULL, 0); /* reading is allowed */
+    assert_int_equal(c.generation, ev->after->generation);
+    scb_committed_free(&c);
+}
+
+/* The observer's attempts are refused (SCB_E_BUSY), its "before" stays valid, the store stays
+ * usable and the observer set. */
+static void expect_reentry_refused(struct scb_store *st)
+{
+    struct reentry r = {.st = st};
+    struct scb_committed c;
+    assert_int_equal(scb_store_set_observer(st, reenter, &r), SCB_OK);
+    make(&c, 1);
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.set_ret, SCB_E_BUSY);
+    assert_int_equal(r.commit_ret, SCB_E_BUSY);
+    assert_non_null(strstr(r.commit_err, "refused"));
+    assert_int_equal(r.load_ret, SCB_OK);
+    assert_int_equal(r.before_gen, 0);
+    expect_state(st, 1, 1); /* one commit, not two */
+    assert_int_equal(scb_store_commit(st, &c, NULL, 0), SCB_OK);
+    assert_int_equal(r.calls, 2); /* still the observer */
+    assert_int_equal(r.before_gen, 1);
+    expect_state(st, 1, 2);
+    assert_int_equal(scb_store_set_observer(st, NULL, NULL), SCB_OK);
+    scb_committed_free(&c);
+}
+
+static void test_observer_reentry(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/scb-store-reentry-XXXXXX", err[SCB_ERR_MAX], cmd[64];
+    struct scb_store *st = NULL;
+    struct scb_committed c;
+
+    assert_int_equal(scb_store_new_memory(&st, err, sizeof(err)), SCB_OK);
+    expect_reentry_refused(st);
+    scb_store_free(&st);
+    assert_null(st);
+
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(scb_store_open(dir, 0, &st, err, sizeof(err)), SCB_OK);
+    expect_reentry_refused(st);
+    /* the store file keeps the generation as a JSON integer: it cannot pass INT64_MAX */
+    make(&c, 1);
+    c.generation = INT64_MAX;
+    assert_int_equal(scb_store_commit(st, &c, err, sizeof(err)), SCB_E_TOO_LARGE);
+    assert_int_equal(c.generation, INT64_MAX);
+    assert_non_null(strstr(err, "no room"));
+    expect_state(st, 1, 2);
+    scb_committed_free(&c);
+    scb_store_free(&st);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A custom store whose operations call back into the store, and one whose operations return
+ * what is no scboot result. */
+struct odd {
+    struct flash f;
+    struct scb_store *st;
+    int commit_ret;   /* what ops->commit returns when not 0 (after keeping nothing) */
+    int load_ret;     /* what ops->load returns when not 0 */
+    uint64_t load_gen; /* a generation ops->load gives when not 0 */
+    int reenter;      /* ops->commit and ops->load call back into the store */
+    int inner_commit, inner_load, inner_set;
+};
+
+static int odd_load(void *ctx, struct scb_committed *out, char *err, size_t errlen)
+{
+    struct odd *o = ctx;
+    if (o->reenter) {
+        struct scb_committed c;
+        scb_committed_init(&c);
+        o->inner_commit = scb_store_commit(o->st, &c, NULL, 0);
+        o->inner_load = scb_store_load(o->st, &c, NULL, 0);
+        o->inner_set = scb_store_set_observer(o->st, NULL, NULL);
+        scb_committed_free(&c);
+    }
+    if (o->load_ret) {
+        return o->load_ret;
+    }
+    int ret = flash_load(&o->f, out, err, errlen);
+    if (o->load_gen) {
+        out->generation = o->load_gen;
+    }
+    return ret;
+}
+
+static int odd_commit(void *ctx, const struct scb_committed *c, char *err, size_t errlen)
+{
+    struct odd *o = ctx;
+    if (o->reenter) {
+        struct scb_committed x;
+        scb_committed_init(&x);
+        o->inner_load = scb_store_load(o->st, &x, NULL, 0);
+        scb_committed_free(&x);
+        assert_int_equal(scb_committed_copy(&x, c), SCB_OK);
+        o->inner_commit = scb_store_commit(o->st, &x, NULL, 0);
+        scb_committed_free(&x);
+        o->inner_set = scb_store_set_observer(o->st, NULL, NULL);
+    }
+    return o->commit_ret ? o->commit_ret : flash_commit(&o->f, c, err, errlen);
+}
+
+static void test_custom_store_odd_operations(void **state)
+{
+    (void)state;
+    static const struct scb_store_ops ops = {.load = odd_load, .commit = odd_commit};
+    struct odd o;
+    struct seen seen = {0};
+    struct scb_committed c, got;
+    char err[SCB_ERR_MAX];
+
+    memset(&o, 0, sizeof(o));
+    scb_committed_init(&o.f.slot);
+    assert_int_equal(scb_store_new_custom(&ops, &o, &o.st, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_store_set_observer(o.st, observe, &seen), SCB_OK);
+
+    /* only SCB_OK is success: a positive value, or a negative one that is no scb_err, fails
+     * with SCB_E_IO; a known error passes as it is */
+    static const int odd_ret[] = {42, -1, 1, -99999};
+    make(&c, 1);
+    for (size_t k = 0; k < sizeof(odd_ret) / sizeof(odd_ret[0]); k++) {
+        o.commit_ret = odd_ret[k];
+        assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_E_IO);
+        assert_non_null(strstr(err, "not SCB_OK or an scboot error code"));
+        assert_int_equal(c.generation, 0);
+        assert_int_equal(seen.calls, 0);
+        expect_state(o.st, 0, 0);
+    }
+    o.commit_ret = SCB_E_NOMEM;
+    assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_E_NOMEM);
+    o.commit_ret = 0;
+
+    /* the operations call back into the store: refused, the outer commit goes on once */
+    o.reenter = 1;
+    assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_OK);
+    assert_int_equal(o.inner_commit, SCB_E_BUSY);
+    assert_int_equal(o.inner_load, SCB_E_BUSY);
+    assert_int_equal(o.inner_set, SCB_E_BUSY);
+    assert_int_equal(seen.calls, 1);
+    o.inner_commit = o.inner_load = o.inner_set = 0;
+    scb_committed_init(&got);
+    assert_int_equal(scb_store_load(o.st, &got, err, sizeof(err)), SCB_OK); /* ops->load */
+    scb_committed_free(&got);
+    assert_int_equal(o.inner_commit, SCB_E_BUSY);
+    assert_int_equal(o.inner_load, SCB_E_BUSY);
+    assert_int_equal(o.inner_set, SCB_E_BUSY);
+    o.reenter = 0;
+    expect_state(o.st, 1, 1);
+
+    /* a load that is no scboot result fails with SCB_E_IO, out left empty */
+    o.load_ret = 7;
+    scb_committed_init(&got);
+    assert_int_equal(scb_store_load(o.st, &got, err, sizeof(err)), SCB_E_IO);
+    assert_int_equal(got.cfg.n, 0);
+    o.load_ret = 0;
+
+    /* a generation that cannot advance: the load refuses it, a commit does not wrap to 0 */
+    o.load_gen = UINT64_MAX;
+    assert_int_equal(scb_store_load(o.st, &got, err, sizeof(err)), SCB_E_PARSE);
+    assert_non_null(strstr(err, "no room"));
+    assert_int_equal(got.cfg.n, 0);
+    o.load_gen = 0;
+    c.generation = UINT64_MAX;
+    assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_E_TOO_LARGE);
+    assert_int_equal(c.generation, UINT64_MAX);
+    c.generation = UINT64_MAX - 1;
+    assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_OK);
+    assert_int_equal(o.f.slot.generation, UINT64_MAX);
+    assert_int_equal(seen.calls, 2);
+
+    scb_committed_free(&c);
+    scb_store_free(&o.st);
+    scb_committed_free(&o.f.slot);
+}
+
+/* What a bootstrap notify callback heard. */
+static void count_notify(void *ctx, enum scb_bootstrap_outcome o, const struct scb_committed *c)
+{
+    (void)o;
+    (void)c;
+    (*(int *)ctx)++;
+}
+
+/* A card step whose commit fails says so: never "applied" for what is not committed, and the
+ * next check reads the card again instead of taking the reader's quiet for "unchanged". */
+static void test_run_commit_fails(void **state)
+{
+    (void)state;
+    static const struct scb_store_ops ops = {.load = flash_load, .commit = flash_commit};
+    struct flash f = {.fail_commit = 1};
+    struct scb_store *st = NULL;
+    struct card_rig r;
+    struct scb_run_result res;
+    enum scb_bootstrap_outcome o;
+    struct seen seen = {0};
+    char err[SCB_ERR_MAX];
+    int notified = 0;
+
+    scb_committed_init(&f.slot);
+    assert_int_equal(scb_store_new_custom(&ops, &f, &st, err, sizeof(err)), SCB_OK);
+    assert_int_equal(scb_store_set_observer(st, observe, &seen), SCB_OK);
+    card_rig_start(&r, "data/standard.json", st, NULL);
+    struct scb_bootstrap_opts bo;
+    scb_bootstrap_opts_init(&bo);
+    bo.store = st;
+    bo.card = r.card;
+    bo.notify = count_notify;
+    bo.notify_ctx = &notified;
+    scb_bootstrap_free(&r.b);
+    assert_int_equal(scb_bootstrap_new(&bo, &r.b), SCB_OK);
+
+    assert_int_equal(scb_bootstrap_run(r.b, &res, err, sizeof(err)), SCB_E_IO);
+    assert_string_equal(err, "flash: write error");
+    assert_int_equal(res.card, SCB_BOOTSTRAP_CARD_COMMIT_FAILED);
+    assert_string_equal(scb_bootstrap_outcome_name(res.card), "commit-failed");
+    assert_int_equal(res.factory_applied, 0);
+    assert_int_equal(notified, 0);
+    assert_int_equal(seen.calls, 0);
+    expect_state(st, 0, 0);
+
+    /* the store works again: no card event since, yet the check reads and commits */
+    f.fail_commit = 0;
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, err, sizeof(err)), SCB_OK);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_APPLIED);
+    assert_int_equal(notified, 1);
+    assert_int_equal(f.commits, 1);
+
+    /* a removal whose commit fails: not "removed" */
+    f.fail_commit = 1;
+    scb_emu_remove(r.e);
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, err, sizeof(err)), SCB_E_IO);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_COMMIT_FAILED);
+    assert_int_equal(notified, 1);
+    f.fail_commit = 0;
+    assert_int_equal(scb_bootstrap_check_card(r.b, &o, err, sizeof(err)), SCB_OK);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_REMOVED);
+    assert_int_equal(notified, 2);
+
+    card_rig_stop(&r);
+    scb_store_free(&st);
+    scb_committed_free(&f.slot);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_store),
         cmocka_unit_test(test_custom_store),
         cmocka_unit_test(test_card_check_into_memory),
+        cmocka_unit_test(test_observer_reentry),
+        cmocka_unit_test(test_custom_store_odd_operations),
+        cmocka_unit_test(test_run_commit_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
