@@ -453,6 +453,46 @@ static void hook_program_is_the_first_word(void **state)
     assert_string_equal(prog, "/opt/a=b/hook%1");
 }
 
+/* A directory given as an argument (run-parts DIR) is where the programs come from: it, and
+ * every program file in it, follow the rule of a program file. */
+static void hook_directory_argument_checked(void **state)
+{
+    char rp[128], script[192], cmd[256], why[640];
+    FILE *f;
+    (void)state;
+    snprintf(rp, sizeof(rp), "%s/rp", dir);
+    assert_int_equal(mkdir(rp, 0755), 0);
+    assert_int_equal(chmod(rp, 0755), 0);
+    snprintf(script, sizeof(script), "%s/10-log", rp);
+    assert_non_null(f = fopen(script, "w"));
+    fputs("#!/bin/sh\nexit 0\n", f);
+    fclose(f);
+    assert_int_equal(chmod(script, 0755), 0);
+    snprintf(cmd, sizeof(cmd), "run-parts %s", rp);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
+    /* anyone may add a script */
+    assert_int_equal(chmod(rp, 0777), 0);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "rp: writable by others (mode 0777"));
+    snprintf(cmd, sizeof(cmd), "/bin/true && run-parts --report %s/ --arg=x", rp);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+    assert_int_equal(chmod(rp, 0755), 0);
+    /* anyone may change a script in it */
+    assert_int_equal(chmod(script, 0777), 0);
+    snprintf(cmd, sizeof(cmd), "run-parts %s", rp);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "10-log: writable by others (mode 0777"));
+    assert_int_equal(chmod(script, 0755), 0);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
+    if (geteuid() == 0) {
+        /* another user's directory: they may chmod it and add one whenever they like */
+        assert_int_equal(chown(rp, 65534, 65534), 0);
+        assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+        assert_non_null(strstr(why, "rp: owned by another user (uid 65534"));
+        assert_int_equal(chown(rp, 0, 0), 0);
+    }
+}
+
 /* An unchecked (shell syntax) hook is said so at start-up, through the hook's log. */
 static void hook_shell_syntax_said_at_startup(void **state)
 {
@@ -1010,6 +1050,7 @@ int main(void)
         cmocka_unit_test(hook_stop_does_not_wait),
         cmocka_unit_test(hook_program_is_the_first_word),
         cmocka_unit_test(hook_shell_syntax_said_at_startup),
+        cmocka_unit_test(hook_directory_argument_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
