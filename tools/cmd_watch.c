@@ -507,10 +507,12 @@ static void *signal_thread(void *arg)
 }
 
 /* The modem's notes: the event source's lines ("modem at:DEV: SIM removed") are news, a
- * modem that stops answering and whatever the transport says are warnings. */
+ * modem that stops answering or cannot be opened yet and whatever the transport says are
+ * warnings. */
 static void on_modem_log(void *ctx, const char *line)
 {
-    int news = strncmp(line, "modem ", 6) == 0 && strstr(line, "does not answer") == NULL;
+    int news = strncmp(line, "modem ", 6) == 0 && strstr(line, "does not answer") == NULL &&
+               strstr(line, "cannot be opened") == NULL;
     cli_logp(ctx, news ? LOG_INFO : LOG_WARNING, "%s", line);
 }
 
