@@ -538,6 +538,8 @@ struct loop {
     int stub_cancelled;     /* what the cancel hook said */
     int stub_cancels;
     unsigned stub_request;  /* a request (a signal) arriving mid-session */
+    int stub_ret;           /* what the stub returns (SCB_E_UNSUPPORTED: not built) */
+    char log[4096];         /* the daemon's log lines, when on_log is set */
     char stub_endpoint[32];
     int stub_uri_null;
     int stub_listen;        /* the session was the listener's */
@@ -593,10 +595,32 @@ static int stub_network(void *ctx, struct scb_store *st, const struct scb_coap_o
         scb_daemon_request(l->d, l->stub_request);
         l->stub_request = 0;
     }
+    if (l->stub_ret == SCB_E_UNSUPPORTED) { /* as coap_stub.c answers */
+        res->outcome = SCB_COAP_REFUSED_SETUP;
+        snprintf(res->reason, sizeof(res->reason), "network bootstrap is not built");
+        return SCB_E_UNSUPPORTED;
+    }
     l->stub_cancelled = o->cancel && o->cancel(o->cancel_ctx);
     l->stub_cancels += l->stub_cancelled;
     res->outcome = l->stub_cancelled ? SCB_COAP_CANCELLED : l->stub_outcome;
     return SCB_OK;
+}
+
+static void on_log(void *ctx, enum scb_daemon_prio prio, const char *line)
+{
+    struct loop *l = ctx;
+    size_t n = strlen(l->log);
+    (void)prio;
+    snprintf(l->log + n, sizeof(l->log) - n, "%s\n", line);
+}
+
+static int count_lines(const char *log, const char *needle)
+{
+    int n = 0;
+    for (const char *p = log; (p = strstr(p, needle)) != NULL; p++) {
+        n++;
+    }
+    return n;
 }
 
 /* The emulator's source with an IMEI, as a modem's source (scb_at_events_new) offers it. */
@@ -790,6 +814,41 @@ static void loop_network_when_no_server_account(void **state)
     settle(&l);
     assert_true(l.last_needs_net);
     assert_int_equal(l.net_calls, 0);
+    loop_stop(&l);
+}
+
+/* Network bootstrap not built (the network step answers SCB_E_UNSUPPORTED, as coap_stub.c
+ * does): said once, never retried, no network event for the hook, and no listening. */
+static void loop_network_not_built(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "nrf_ef58.bin", "urn:imei:490154203237518");
+    scb_daemon_free(&l.d);
+    l.o.log = on_log;
+    l.o.listen = "127.0.0.1:5683";
+    l.stub_ret = SCB_E_UNSUPPORTED;
+    assert_int_equal(scb_daemon_new(&l.o, &l.d), 0);
+    settle(&l);
+    assert_true(l.last_needs_net);
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(l.nets, 0); /* no network-failed event */
+    for (int k = 0; k < 10; k++) {
+        l.clock += 3600 * 1000;
+        settle(&l);
+        assert_int_equal(scb_daemon_step(l.d, 10), 0); /* a step that may listen */
+    }
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(l.nets, 0);
+    assert_int_equal(count_lines(l.log, "network bootstrap is not built"), 1);
+    assert_int_equal(count_lines(l.log, "network bootstrap failed"), 0);
+    assert_int_equal(count_lines(l.log, "listener"), 0);
+    /* a registration failure asks for none either */
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(count_lines(l.log, "registration failed: network bootstrap is not built"),
+                     1);
     loop_stop(&l);
 }
 
@@ -1032,6 +1091,7 @@ int main(void)
         cmocka_unit_test(notify_path_and_abstract),
         cmocka_unit_test(loop_insert_remove_swap),
         cmocka_unit_test(loop_network_when_no_server_account),
+        cmocka_unit_test(loop_network_not_built),
         cmocka_unit_test(loop_session_abandoned_on_removal),
         cmocka_unit_test(loop_endpoint_imei_from_source),
         cmocka_unit_test(registration_failure_policy),
