@@ -65,32 +65,27 @@ watch_stop
 # a modem that appears after the daemon started (a USB modem enumerating after boot): the
 # daemon waits for it, with or without --all, and applies its SIM once it answers
 LATE="$STACK_DIR/late-modem"
-watch_start --all -r "at:$LATE,poll=200"
-sleep 2
-check "--all -r at:<missing port>: the daemon keeps running" \
-    'kill -0 "$WATCH" 2>/dev/null || { cat "$STACK_DIR/watch.log" >&2; false; }'
-check "--all -r at:<missing port>: said once, waiting for it" \
-    '[ "$(grep -c "modem at:$LATE: cannot be opened yet (.*): waiting for it" "$STACK_DIR/watch.log")" = 1 ] || { cat "$STACK_DIR/watch.log" >&2; false; }'
-"$VMODEM" --link "$LATE" "$STACK_DIR/sim.json" 2> "$STACK_DIR/vmodem2.log" &
-VM2=$!
-# the state was unknown before (event "unknown"); the SIM comes once the port answers
-stack_wait 300 grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV"
-check "--all -r at:: the late modem's SIM applied" \
-    'grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV" || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
-watch_stop
-kill "$VM2" 2>/dev/null; wait "$VM2" 2>/dev/null
-stack_wait 50 sh -c "[ ! -e '$LATE' ]"
-watch_start -r "at:$LATE,poll=200"
-sleep 2
-check "-r at:<missing port> without --all: the daemon keeps running, waiting for it" \
-    'kill -0 "$WATCH" 2>/dev/null && grep -q "modem at:$LATE: cannot be opened yet" "$STACK_DIR/watch.log" || { cat "$STACK_DIR/watch.log" >&2; false; }'
-"$VMODEM" --link "$LATE" "$STACK_DIR/sim.json" 2> "$STACK_DIR/vmodem2.log" &
-VM2=$!
-stack_wait 300 grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV"
-check "-r at:: the late modem's SIM applied" \
-    'grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV" || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
-watch_stop
-kill "$VM2" 2>/dev/null; wait "$VM2" 2>/dev/null; VM2=""
+# late_modem LABEL WATCH-ARGS...: the daemon started before the port exists, then the modem
+late_modem() {
+    _l=$1; shift
+    watch_start "$@"
+    sleep 2
+    check "$_l <missing port>: the daemon keeps running" \
+        'kill -0 "$WATCH" 2>/dev/null || { cat "$STACK_DIR/watch.log" >&2; false; }'
+    check "$_l <missing port>: said once, waiting for it" \
+        '[ "$(grep -c "modem at:$LATE: cannot be opened yet (.*): waiting for it" "$STACK_DIR/watch.log")" = 1 ] || { cat "$STACK_DIR/watch.log" >&2; false; }'
+    "$VMODEM" --link "$LATE" "$STACK_DIR/sim.json" 2> "$STACK_DIR/vmodem2.log" &
+    VM2=$!
+    # the state was unknown before (event "unknown"); the SIM comes once the port answers
+    stack_wait 300 grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV"
+    check "$_l: the late modem's SIM applied" \
+        'grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV" || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
+    watch_stop
+    kill "$VM2" 2>/dev/null; wait "$VM2" 2>/dev/null; VM2=""
+    stack_wait 50 sh -c "[ ! -e '$LATE' ]"
+}
+late_modem "--all -r at:" --all -r "at:$LATE,poll=200"
+late_modem "-r at: without --all" -r "at:$LATE,poll=200"
 timeout -k 5 30 "$SCBOOT" watch -r "at:$LATE,baud=12345" --state-dir "$STACK_DIR/x" > /dev/null 2>&1
 rc=$?
 check "-r at: with a wrong setting: still refused at once (exit 2)" '[ $rc = 2 ]'
