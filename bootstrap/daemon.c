@@ -48,6 +48,8 @@ struct scb_daemon {
     int card_moved;         /* seen by the cancel hook: check the card next */
     int in_listener;        /* the session is the listener's (it gives way to due work) */
     int listen_secured;     /* a listener bound with DTLS: NoSec later binds loopback only */
+    /* network bootstrap not built (SCB_E_UNSUPPORTED): 1 known, 2 said; never scheduled */
+    int net_unbuilt;
 };
 
 void scb_daemon_opts_init(struct scb_daemon_opts *o)
@@ -137,6 +139,14 @@ int scb_daemon_new(const struct scb_daemon_opts *o, struct scb_daemon **out)
     }
     d->o.endpoint = d->endpoint;
     d->o.listen = d->listen;
+    if (o->network == NULL) {
+        /* the library's own network step: the build without libcoap answers
+         * SCB_E_UNSUPPORTED to everything that would talk CoAP (coap.h), so it is known now,
+         * before anything is scheduled */
+        struct scb_coap_client *probe = NULL;
+        d->net_unbuilt = scb_coap_client_new(NULL, NULL, &probe, NULL, 0) == SCB_E_UNSUPPORTED;
+        scb_coap_client_free(&probe);
+    }
     atomic_init(&d->requests, 0u);
     d->svc_backoff = SERVICE_BACKOFF_MIN_MS;
     *out = d;
@@ -212,7 +222,7 @@ static void run_checks(struct scb_daemon *d, int quiet)
     if (!(quiet && same) && d->o.card) {
         d->o.card(d->o.ctx, &res, r.name);
     }
-    if (!res.needs_network_bootstrap || d->endpoint == NULL) {
+    if (!res.needs_network_bootstrap || d->endpoint == NULL || d->net_unbuilt) {
         d->net_wanted = 0; /* the card (or the factory) gave a server account */
         d->net_due = 0;
         d->net_retry = 0;
@@ -275,6 +285,22 @@ static int cancel_session(void *ctx)
             (d->net_wanted && now >= d->net_due));
 }
 
+/* Said once: a network bootstrap that is not built is neither retried nor reported as failed
+ * (there is nothing a later try or a hook could change). */
+static void net_unbuilt_say(struct scb_daemon *d, const char *reason)
+{
+    if (d->net_unbuilt == 2 || (d->endpoint == NULL && d->listen == NULL)) {
+        return;
+    }
+    d->net_unbuilt = 2;
+    logp(d, SCB_DAEMON_WARNING,
+         "%s: no client-initiated bootstrap, no listening for a Bootstrap-Server, never "
+         "retried; only a card or a factory configuration brings server accounts",
+         reason && reason[0] ? reason
+                               : "network bootstrap is not built into this libscboot (built "
+                                 "without libcoap)");
+}
+
 static int network(struct scb_daemon *d, struct scb_coap_opts *co, struct scb_coap_result *res)
 {
     int ret;
@@ -289,6 +315,11 @@ static int network(struct scb_daemon *d, struct scb_coap_opts *co, struct scb_co
     } else {
         /* without libcoap: SCB_E_UNSUPPORTED, its reason says network bootstrap is not built */
         ret = scb_coap_bootstrap(d->o.store, co, res);
+    }
+    if (ret == SCB_E_UNSUPPORTED) {
+        d->net_unbuilt = d->net_unbuilt ? d->net_unbuilt : 1;
+        net_unbuilt_say(d, res->reason);
+        d->net_wanted = 0;
     }
     if (d->card_moved) {
         d->need_check = 1; /* R4 and the whole sequence again */
@@ -392,6 +423,9 @@ static void client_initiated(struct scb_daemon *d)
     int ret = network(d, &co, &res);
     d->net_last_end = now_ms(d);
     d->net_ran = 1;
+    if (d->net_unbuilt) {
+        return; /* said once; not a failure to retry or report */
+    }
     if (res.outcome == SCB_COAP_CANCELLED) {
         logp(d, SCB_DAEMON_INFO, "network bootstrap abandoned, nothing from it committed");
         status(d, "network bootstrap abandoned: checking the card");
@@ -431,6 +465,9 @@ static void listener(struct scb_daemon *d)
     d->in_listener = 1;
     int ret = network(d, &co, &res);
     d->in_listener = 0;
+    if (d->net_unbuilt) {
+        return; /* said once; never listened */
+    }
     if (res.outcome == SCB_COAP_CANCELLED) {
         return; /* an event, a request or a Bootstrap-Request due: not a session's end */
     }
@@ -474,6 +511,9 @@ static void take_requests(struct scb_daemon *d)
         } else if (d->endpoint == NULL) {
             logp(d, SCB_DAEMON_WARNING, "registration failed: no endpoint name configured for "
                                         "client-initiated bootstrap");
+        } else if (d->net_unbuilt) {
+            logp(d, SCB_DAEMON_WARNING, "registration failed: network bootstrap is not built, "
+                                        "no Bootstrap-Request");
         } else {
             /* one Bootstrap-Request per SCB_DAEMON_REGFAIL_GAP_MS at most: reports that come
              * faster (a client retrying, a signal storm) join the one already due */
@@ -577,6 +617,9 @@ int scb_daemon_step(struct scb_daemon *d, int max_wait_ms)
     if (d == NULL) {
         return SCB_E_INVALID_ARG;
     }
+    if (d->net_unbuilt == 1) {
+        net_unbuilt_say(d, NULL); /* at start-up, before any card step */
+    }
     take_requests(d);
     if (d->stopping) {
         return 1;
@@ -598,8 +641,8 @@ int scb_daemon_step(struct scb_daemon *d, int max_wait_ms)
         return 0;
     }
     int budget = wait_budget(d, max_wait_ms, now);
-    if (d->listen && d->checked && !d->svc_failing && now >= d->listen_after &&
-        max_wait_ms != 0) {
+    if (d->listen && !d->net_unbuilt && d->checked && !d->svc_failing &&
+        now >= d->listen_after && max_wait_ms != 0) {
         listener(d);
         return 0;
     }

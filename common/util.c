@@ -605,10 +605,17 @@ int scb_util_path_trusted(const char *path, char *err, size_t errlen)
         wfail(err, errlen, "%s: %s", path, e == ENOENT ? "not found" : strerror(e));
         return e == ENOENT ? SCB_E_NOT_FOUND : SCB_E_IO;
     }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) || (st.st_uid != 0 && st.st_uid != geteuid())) {
+    if (st.st_mode & (S_IWGRP | S_IWOTH)) {
         wfail(err, errlen,
               "%s: writable by others (mode %04o, owner uid %u): chown root: and chmod go-w it",
               path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+        return SCB_E_UNSAFE;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        /* its owner may chmod it at any time, whatever its mode says now */
+        wfail(err, errlen,
+              "%s: owned by another user (uid %u, mode %04o), who may change it: chown root: it",
+              path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
         return SCB_E_UNSAFE;
     }
     return SCB_OK;

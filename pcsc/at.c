@@ -1465,7 +1465,7 @@ static void errf(char *err, size_t errlen, const char *fmt, ...)
 static void ate_note(struct at_events *x, const char *what)
 {
     if (x->o.log) {
-        char line[SCB_READER_NAME_MAX + 128];
+        char line[SCB_READER_NAME_MAX + SCB_ERR_MAX + 128];
         snprintf(line, sizeof(line), "modem %s: %s", x->name, what);
         x->o.log(x->o.log_ctx, line);
     }
@@ -1622,9 +1622,22 @@ static const struct scb_events_ops at_events_ops = {
     .name = "modem", .wait = ate_wait, .wake = ate_wake, .reader = ate_reader,
     .open = ate_open, .destroy = ate_destroy, .imei = ate_imei};
 
+/* A port that is not there (yet) or does not answer may come: waited for. A bad setting, a
+ * port another program holds and out of memory are not waited for: they need the operator. */
+static int port_may_appear(int ret)
+{
+    return ret == SCB_E_NOT_FOUND || ret == SCB_E_IO || ret == SCB_E_TIMEOUT ||
+           ret == SCB_E_NO_SERVICE;
+}
+
 int scb_at_events_new(const struct scb_at_opts *o, struct scb_events **out, char *err,
                       size_t errlen)
 {
+    char own[SCB_ERR_MAX];
+    if (err == NULL || errlen == 0) {
+        err = own; /* the reason goes to the log when the port is waited for */
+        errlen = sizeof(own);
+    }
     if (o == NULL || out == NULL) {
         return SCB_E_INVALID_ARG;
     }
@@ -1641,6 +1654,18 @@ int scb_at_events_new(const struct scb_at_opts *o, struct scb_events **out, char
         errf(err, errlen, "eventfd: %s", strerror(errno));
     } else {
         ret = ate_open_port(x, err, errlen);
+    }
+    if (ret < 0 && x->efd >= 0 && port_may_appear(ret)) {
+        /* a USB modem enumerates after boot, or re-enumerates: the source starts as one whose
+         * modem does not answer (the SIM's state unknown, R4), and each wait opens it again
+         * while the daemon backs off */
+        char line[SCB_ERR_MAX + 96];
+        snprintf(line, sizeof(line), "cannot be opened yet (%.*s): waiting for it",
+                 SCB_ERR_MAX, err[0] ? err : scb_error_string(ret));
+        ate_note(x, line);
+        err[0] = '\0';
+        x->fresh = 1;
+        return scb_events_new(&at_events_ops, x, out);
     }
     if (ret < 0) {
         ate_destroy(x);

@@ -7,6 +7,7 @@
  */
 #include "cli_daemon.h"
 #include "scboot/daemon.h"
+#include "scboot/error.h"
 #include "scboot/notify.h"
 
 #include <errno.h>
@@ -88,9 +89,13 @@ int cli_notify(const char *state)
      * queue) */
     int r = scb_notify_send(state);
 #ifdef SCBOOT_HAVE_LIBSYSTEMD
-    if (r == -EAFNOSUPPORT) {
+    if (r == SCB_E_UNSUPPORTED) {
         r = sd_notify(0, state); /* the forms only libsystemd speaks (vsock) */
-        return r < 0 ? r : 0;
+        if (r < 0) {
+            errno = -r;
+            return SCB_E_IO;
+        }
+        return 0;
     }
 #endif
     return r;

@@ -29,7 +29,7 @@ void cli_logger_hook(void *ctx, int prio, const char *line);
 /* line, or (in buf) line with the library's option field it names worded as the tools' flag. */
 const char *cli_lib_hint(const char *line, char *buf, size_t cap);
 
-/* sd_notify: a no-op (0) without $NOTIFY_SOCKET; 0 sent, negative errno on failure. */
+/* sd_notify: a no-op (0) without $NOTIFY_SOCKET; 0 sent, a negative scb_err on failure. */
 int cli_notify(const char *state);
 
 #endif

@@ -424,6 +424,17 @@ static int setup(struct cli *c, struct watch *w, struct watch_opts *o)
         return cli_usage(c, usage_text);
     }
     w->state = o->state ? o->state : SCB_STATE_DIR_DEFAULT;
+#ifndef SCBOOT_HAVE_COAP
+    if (o->listen) {
+        /* refused rather than a banner that claims a listener nothing can open */
+        fprintf(stderr, "%s: listen '%s': network bootstrap is not built into this scboot "
+                        "(-Dcoap=disabled or no libcoap): it cannot listen for a "
+                        "Bootstrap-Server; remove --listen (or listen = from the configuration "
+                        "file)\n",
+                c->prog, o->listen);
+        return EXIT_USAGE;
+    }
+#endif
     if (o->listen && !listen_ok(o->listen)) {
         fprintf(stderr, "%s: listen '%s': give [ADDR:]PORT, PORT 1 to 65535\n", c->prog,
                 o->listen);
@@ -507,10 +518,12 @@ static void *signal_thread(void *arg)
 }
 
 /* The modem's notes: the event source's lines ("modem at:DEV: SIM removed") are news, a
- * modem that stops answering and whatever the transport says are warnings. */
+ * modem that stops answering or cannot be opened yet and whatever the transport says are
+ * warnings. */
 static void on_modem_log(void *ctx, const char *line)
 {
-    int news = strncmp(line, "modem ", 6) == 0 && strstr(line, "does not answer") == NULL;
+    int news = strncmp(line, "modem ", 6) == 0 && strstr(line, "does not answer") == NULL &&
+               strstr(line, "cannot be opened") == NULL;
     cli_logp(ctx, news ? LOG_INFO : LOG_WARNING, "%s", line);
 }
 

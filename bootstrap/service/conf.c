@@ -23,8 +23,19 @@
 
 #define LINE_MAX_LEN 4096
 
+/* A caller may pass err NULL with any errlen (doc/library.md): format into nothing then. */
+#define ERR_BUF_GUARD(err, errlen)                                                             \
+    do {                                                                                       \
+        if ((err) == NULL) {                                                                   \
+            (errlen) = 0;                                                                      \
+        }                                                                                      \
+    } while (0)
+
 void scb_conf_init(struct scb_conf *c)
 {
+    if (c == NULL) {
+        return;
+    }
     memset(c, 0, sizeof(*c));
     c->secure_mode = -1;
     c->scp03_level = -1;
@@ -55,7 +66,14 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, 
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
-    return -1;
+    return SCB_E_PARSE;
+}
+
+/* A NULL value or result: the caller's error, not the text's */
+static int null_arg(char *err, size_t errlen, const char *what)
+{
+    snprintf(err, errlen, "%s: no value or result", what);
+    return SCB_E_INVALID_ARG;
 }
 
 int scb_conf_parse_seconds(const char *s, unsigned long min, unsigned long max, unsigned long *out,
@@ -63,6 +81,10 @@ int scb_conf_parse_seconds(const char *s, unsigned long min, unsigned long max, 
 {
     char *end;
     unsigned long v, mul = 1;
+    ERR_BUF_GUARD(err, errlen);
+    if (s == NULL || out == NULL) {
+        return null_arg(err, errlen, "duration");
+    }
     if (*s < '0' || *s > '9') {
         return fail(err, errlen, "'%s': not a number of seconds", s);
     }
@@ -91,6 +113,10 @@ int scb_conf_parse_verify(const char *s, enum scb_conf_verify *mode, unsigned *e
 {
     unsigned long v;
     char sub[128];
+    ERR_BUF_GUARD(err, errlen);
+    if (s == NULL || mode == NULL || every_s == NULL) {
+        return null_arg(err, errlen, "verify");
+    }
     if (strcmp(s, "on-event") == 0) {
         *mode = SCB_CONF_VERIFY_ON_EVENT;
         *every_s = 0;
@@ -126,6 +152,10 @@ const char *scb_conf_verify_name(enum scb_conf_verify v)
 int scb_conf_parse_secure_channel(const char *s, int *mode, char *err, size_t errlen)
 {
     static const char *const names[] = {"off", "preferred", "required"};
+    ERR_BUF_GUARD(err, errlen);
+    if (s == NULL || mode == NULL) {
+        return null_arg(err, errlen, "secure-channel");
+    }
     for (int k = 0; k < 3; k++) {
         if (strcmp(s, names[k]) == 0) {
             *mode = k;
@@ -139,6 +169,10 @@ int scb_conf_parse_scp03_level(const char *s, int *level, char *err, size_t errl
 {
     static const char *const names[] = {"01", "03", "13", "33"};
     static const int values[] = {0x01, 0x03, 0x13, 0x33};
+    ERR_BUF_GUARD(err, errlen);
+    if (s == NULL || level == NULL) {
+        return null_arg(err, errlen, "scp03-level");
+    }
     for (int k = 0; k < 4; k++) {
         if (strcmp(s, names[k]) == 0) {
             *level = values[k];
@@ -187,6 +221,32 @@ static char **string_slot(struct scb_conf *c, enum key k)
 }
 
 /*
+ * What is wrong with a hook's first word that holds a '/' but does not start with one. The
+ * value is a shell command: quotes or an assignment in front are shell syntax the daemon's
+ * trust check cannot follow to a program file (scb_hook_program), so they are named as such
+ * rather than taken for a relative path.
+ */
+static const char *exec_word_problem(const char *v, size_t n)
+{
+    size_t name = strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_0123456789");
+    if (v[0] == '\'' || v[0] == '"') {
+        return "a quoted program path: the value is a shell command, and a quoted program is "
+               "not checked for who may change it; write the absolute path without quotes";
+    }
+    if (name > 0 && name < n && v[name] == '=' && !(v[0] >= '0' && v[0] <= '9')) {
+        return "a variable assignment, not a program: the command must start with its "
+               "program (an absolute path or a name found in PATH) so that the daemon can check "
+               "who may change it; set variables inside the hook program";
+    }
+    if (memchr(v, '$', n) != NULL || memchr(v, '`', n) != NULL || v[0] == '~') {
+        return "an expansion in the program path: the shell decides what runs, so it is not "
+               "checked for who may change it; give an absolute path";
+    }
+    return "a relative program path (it would resolve against the working directory, / under "
+           "systemd); give an absolute path";
+}
+
+/*
  * Paths in the file must be absolute: a relative one would resolve against the daemon's
  * working directory (/ under systemd, wherever the operator stood otherwise), not against the
  * file, so the same file would name different files. The hook is a shell command: its first
@@ -208,10 +268,8 @@ static int check_absolute(enum key k, const char *v, char *err, size_t errlen)
     if (k == K_EXEC) {
         n = strcspn(v, " \t");
         if (v[0] != '/' && memchr(v, '/', n) != NULL) {
-            return fail(err, errlen,
-                        "'%.*s': a relative program path (it would resolve against the working "
-                        "directory, / under systemd); give an absolute path",
-                        (int)(n > 128 ? 128 : n), v);
+            return fail(err, errlen, "'%.*s': %s", (int)(n > 128 ? 128 : n), v,
+                        exec_word_problem(v, n));
         }
     }
     return 0;
@@ -338,6 +396,7 @@ int scb_conf_parse(const char *text, size_t len, const char *name, struct scb_co
     unsigned lineno = 0;
     size_t pos = 0;
 
+    ERR_BUF_GUARD(err, errlen);
     if ((text == NULL && len > 0) || name == NULL || c == NULL) {
         snprintf(err, errlen, "configuration: no text, name or result");
         return SCB_E_INVALID_ARG;
@@ -392,10 +451,12 @@ static int conf_fd_ok(int fd, const char *path, char *err, size_t errlen)
         return SCB_E_IO;
     }
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 || (st.st_uid != 0 && st.st_uid != geteuid())) {
+        int others = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
         snprintf(err, errlen,
-                 "%s: writable by others (mode %04o, owner uid %u): it names the hook and the "
-                 "PIN file; chown root: and chmod go-w it",
-                 path, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+                 "%s: %s (mode %04o, owner uid %u): it names the hook and the PIN file; %s",
+                 path, others ? "writable by others" : "owned by another user",
+                 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+                 others ? "chown root: and chmod go-w it" : "chown root: it");
         return SCB_E_UNSAFE;
     }
     if (st.st_size > SCB_CONF_MAX_SIZE) {
@@ -469,6 +530,7 @@ int scb_conf_load(const char *path, int optional, struct scb_conf *c, char *err,
 {
     char *text;
     size_t len;
+    ERR_BUF_GUARD(err, errlen);
     if (path == NULL || c == NULL) {
         snprintf(err, errlen, "configuration: no path or result");
         return SCB_E_INVALID_ARG;

@@ -6,6 +6,7 @@
  */
 #include "scboot/hook.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -208,6 +209,44 @@ static size_t next_word(const char *cmd, size_t *i, char *word, size_t cap, int 
 }
 
 /*
+ * An argument that names a program file (env, nice, timeout, sudo ... run it) or a directory
+ * (run-parts DIR runs what is in it): the same rule as the program itself, and for a
+ * directory also every program file directly in it, since whoever may add or change one
+ * there chooses what runs.
+ */
+static int argument_trusted(const char *word, char *why, size_t cap)
+{
+    struct stat ast;
+    if (stat(word, &ast) != 0) {
+        return SCB_OK;
+    }
+    if (S_ISREG(ast.st_mode)) {
+        return (ast.st_mode & 0111) ? scb_util_path_trusted(word, why, cap) : SCB_OK;
+    }
+    if (!S_ISDIR(ast.st_mode)) {
+        return SCB_OK;
+    }
+    int ret = scb_util_path_trusted(word, why, cap);
+    DIR *d = ret == SCB_E_UNSAFE ? NULL : opendir(word);
+    struct dirent *de;
+    while (d != NULL && ret != SCB_E_UNSAFE && (de = readdir(d)) != NULL) {
+        char entry[1024];
+        if (de->d_name[0] == '.' ||
+            snprintf(entry, sizeof(entry), "%s/%s", word, de->d_name) >= (int)sizeof(entry)) {
+            continue;
+        }
+        if (lstat(entry, &ast) == 0 &&
+            (S_ISLNK(ast.st_mode) || (S_ISREG(ast.st_mode) && (ast.st_mode & 0111)))) {
+            ret = scb_util_path_trusted(entry, why, cap);
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return ret;
+}
+
+/*
  * Every program the command starts, not only the first: each simple command of a list or a
  * pipeline (after | & ; a newline or a parenthesis) names one, behind any assignments and
  * words such as exec, command, ! or if. A program file that others could change -> UNSAFE;
@@ -252,12 +291,8 @@ static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
             continue;
         }
         if (!start) {
-            /* an argument that is a program file (env, nice, timeout, sudo ... run it): the
-             * same rule as the program itself */
-            struct stat ast;
             if (strchr(word, '/') != NULL && strpbrk(word, "$`\\\"'*?[~") == NULL &&
-                stat(word, &ast) == 0 && S_ISREG(ast.st_mode) && (ast.st_mode & 0111) &&
-                scb_util_path_trusted(word, why, cap) == SCB_E_UNSAFE) {
+                argument_trusted(word, why, cap) == SCB_E_UNSAFE) {
                 return SCB_E_UNSAFE;
             }
             continue;

@@ -16,6 +16,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "scboot/error.h"
+
+/* A socket call's errno as the library's error: the errno stays set for the caller to read. */
+static int socket_error(int e)
+{
+    errno = e;
+    return e == EMSGSIZE ? SCB_E_TOO_LARGE : e == ENOMEM || e == ENOBUFS ? SCB_E_NOMEM : SCB_E_IO;
+}
+
 int scb_notify_journal_stream(const char *env, int fd)
 {
     unsigned long long dev, ino;
@@ -37,15 +46,15 @@ int scb_notify_send_to(const char *path, const char *state)
     socklen_t alen;
     int fd, ret = 0;
 
-    if (state == NULL) {
-        return -EINVAL;
+    if (state == NULL || path == NULL) {
+        return SCB_E_INVALID_ARG;
     }
-    if (path == NULL || (path[0] != '/' && path[0] != '@')) {
-        return -EAFNOSUPPORT; /* vsock and other forms are not spoken here */
+    if (path[0] != '/' && path[0] != '@') {
+        return SCB_E_UNSUPPORTED; /* vsock and other forms are not spoken here */
     }
     plen = strlen(path);
     if (plen < 2 || plen > sizeof(sa.sun_path)) {
-        return -EINVAL;
+        return SCB_E_INVALID_ARG;
     }
     memset(&sa, 0, sizeof(sa));
     sa.sun_family = AF_UNIX;
@@ -55,21 +64,23 @@ int scb_notify_send_to(const char *path, const char *state)
         alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
     } else {
         if (plen == sizeof(sa.sun_path)) {
-            return -EINVAL; /* no room for the terminator */
+            return SCB_E_INVALID_ARG; /* no room for the terminator */
         }
         alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + 1);
     }
     fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        return -errno;
+        return socket_error(errno);
     }
     /* never blocks: a listener that does not read (its queue full) loses a status line, the
      * daemon does not stop handling cards */
     if (sendto(fd, state, strlen(state), MSG_NOSIGNAL | MSG_DONTWAIT, (struct sockaddr *)&sa,
                alen) < 0) {
-        ret = -errno;
+        ret = socket_error(errno);
     }
+    int e = errno;
     close(fd);
+    errno = e; /* the send's, not the close's */
     return ret;
 }
 

@@ -192,11 +192,19 @@ struct scb_events;
  * "modem at:DEVICE: SIM removed" and the like). A wait sleeps on the port and on an eventfd,
  * so a wake ends it at once. Its open lends the same port to the card reads (freeing that
  * transport leaves the port open); its imei answers AT+CGSN. Reader name: "at:DEVICE".
+ * A port that cannot be opened yet (no such device: a USB modem that enumerates after boot;
+ * an I/O error; a modem that does not answer) is not a failure: the source starts as one
+ * whose modem does not answer (reader unreachable, the SIM's state unknown), says so once
+ * through o->log ("modem at:DEVICE: cannot be opened yet (...): waiting for it"), and each
+ * later wait tries to open it again, failing with SCB_E_NO_SERVICE until it opens (the
+ * daemon and scb_events_combine_new() back off between tries), as after a modem that went
+ * away.
  * \param o      the port's settings (scb_at_parse_spec); copied, o->log_ctx borrowed
  * \param out    receives the source, owned by the caller (scb_events_free() closes the port)
  * \param err    receives a one-line reason on failure (may be NULL)
  * \param errlen size of err
- * \return SCB_OK; what scb_at_open returns; SCB_E_IO, SCB_E_NOMEM, SCB_E_INVALID_ARG
+ * \return SCB_OK (the port open, or waited for); SCB_E_INVALID_ARG (settings), SCB_E_SHARING
+ *         or SCB_E_LOCKED (another program holds the port), SCB_E_NOMEM
  */
 int scb_at_events_new(const struct scb_at_opts *o, struct scb_events **out, char *err,
                       size_t errlen);

@@ -112,7 +112,8 @@ int scb_conf_load(const char *path, int optional, struct scb_conf *c, char *err,
  * \param every_s receives the period in seconds (0 unless SCB_CONF_VERIFY_EVERY)
  * \param err     receives why s is refused, errlen bytes
  * \param errlen  size of err
- * \return 0, or -1 with err set
+ * \return 0, SCB_E_PARSE with err set when s is refused, SCB_E_INVALID_ARG when s or a
+ *         result pointer is NULL (err may be NULL)
  */
 int scb_conf_parse_verify(const char *s, enum scb_conf_verify *mode, unsigned *every_s,
                           char *err, size_t errlen);
@@ -124,7 +125,8 @@ int scb_conf_parse_verify(const char *s, enum scb_conf_verify *mode, unsigned *e
  * \param out    receives the seconds
  * \param err    receives why s is refused, errlen bytes
  * \param errlen size of err
- * \return 0, or -1 with err set
+ * \return 0, SCB_E_PARSE with err set when s is refused, SCB_E_INVALID_ARG when s or a
+ *         result pointer is NULL (err may be NULL)
  */
 int scb_conf_parse_seconds(const char *s, unsigned long min, unsigned long max,
                            unsigned long *out, char *err, size_t errlen);
@@ -134,7 +136,8 @@ int scb_conf_parse_seconds(const char *s, unsigned long min, unsigned long max,
  * \param mode   receives 0 (off), 1 (preferred) or 2 (required)
  * \param err    receives why s is refused, errlen bytes
  * \param errlen size of err
- * \return 0, or -1 with err set
+ * \return 0, SCB_E_PARSE with err set when s is refused, SCB_E_INVALID_ARG when s or a
+ *         result pointer is NULL (err may be NULL)
  */
 int scb_conf_parse_secure_channel(const char *s, int *mode, char *err, size_t errlen);
 /**
@@ -143,7 +146,8 @@ int scb_conf_parse_secure_channel(const char *s, int *mode, char *err, size_t er
  * \param level  receives 0x01, 0x03, 0x13 or 0x33
  * \param err    receives why s is refused, errlen bytes
  * \param errlen size of err
- * \return 0, or -1 with err set
+ * \return 0, SCB_E_PARSE with err set when s is refused, SCB_E_INVALID_ARG when s or a
+ *         result pointer is NULL (err may be NULL)
  */
 int scb_conf_parse_scp03_level(const char *s, int *level, char *err, size_t errlen);
 /**

@@ -91,7 +91,10 @@ struct scb_daemon_opts {
     unsigned retry_ms;              /**< 0: SCB_DAEMON_RETRY_MS */
     unsigned retry_max_ms;          /**< 0: SCB_DAEMON_RETRY_MAX_MS */
     /** the network step; NULL: scb_coap_bootstrap (tests put a stub here), which needs
-     *  coap_startup() called by the application (scboot/coap.h); network_ctx borrowed */
+     *  coap_startup() called by the application (scboot/coap.h); network_ctx borrowed. A step
+     *  that answers SCB_E_UNSUPPORTED (network bootstrap not built) is logged once and never
+     *  scheduled, retried or reported again; with NULL in a build without libcoap that is
+     *  known from scb_daemon_new() and said at the first scb_daemon_step(). */
     int (*network)(void *ctx, struct scb_store *st, const struct scb_coap_opts *o,
                    struct scb_coap_result *res);
     void *network_ctx;              /**< given to network; borrowed */

@@ -8,7 +8,7 @@
  * sd-daemon "<N>" priority prefix and no time stamp). The protocol is spoken here without
  * libsystemd, never blocking: a listener whose queue is full loses a status line instead of
  * stopping the daemon. Socket forms other than a path or an abstract name (vsock) are
- * refused with -EAFNOSUPPORT: an application linked with libsystemd may hand those to
+ * refused with SCB_E_UNSUPPORTED: an application linked with libsystemd may hand those to
  * sd_notify().
  *
  * Thread-safety: the functions keep no state; they read the environment ($NOTIFY_SOCKET), so
@@ -26,9 +26,12 @@ extern "C" {
 /**
  * Send state to the service manager named by $NOTIFY_SOCKET.
  * \param state the datagram's text, e.g. "READY=1" or "STATUS=card applied"
- * \return 0 sent, or nothing to do without $NOTIFY_SOCKET; else a negative errno:
- *         -EAFNOSUPPORT (a socket form not spoken here), -EINVAL, -EAGAIN (the listener's
- *         queue is full), or the socket's own error
+ * \return 0 sent, or nothing to do without $NOTIFY_SOCKET; else a negative scb_err:
+ *         SCB_E_UNSUPPORTED (a socket form not spoken here), SCB_E_INVALID_ARG (state NULL,
+ *         a name too long or empty), SCB_E_TOO_LARGE (a datagram larger than the socket
+ *         takes), SCB_E_NOMEM, or SCB_E_IO with errno set by the socket (EAGAIN: the
+ *         listener's queue is full, the line was dropped; ECONNREFUSED, ENOENT: nobody
+ *         listens there)
  */
 int scb_notify_send(const char *state);
 
@@ -36,7 +39,8 @@ int scb_notify_send(const char *state);
  * Send one datagram to an AF_UNIX datagram socket, without blocking.
  * \param socket_path "/path", or "@name" for the abstract namespace
  * \param state       the datagram's text
- * \return 0 sent, or a negative errno (as scb_notify_send())
+ * \return 0 sent, or a negative scb_err (as scb_notify_send(); SCB_E_INVALID_ARG also for a
+ *         NULL socket_path)
  */
 int scb_notify_send_to(const char *socket_path, const char *state);
 

@@ -110,6 +110,9 @@ for p in '/bin/true | ' '/bin/true; ' '/bin/true && ' 'env ' 'exec ' 'A=1 ' 'com
 done
 PATH="$T/w777:$PATH" timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "hook --x=1" > /dev/null 2> "$T/err"; rc=$?
 check "--exec of a bare name \$PATH finds in a mode-0777 directory: exit 2" '[ $rc = 2 ] && grep -q "hook $T/w777/hook: directory $T/w777 is writable" "$T/err" && [ ! -e "$T/ran" ]'
+# a directory argument (run-parts DIR) is where the programs come from: the same rule
+timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "run-parts $T/w777" > /dev/null 2> "$T/err"; rc=$?
+check "--exec 'run-parts <mode-0777 directory>': exit 2, naming it, nothing ran" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/w777: writable by others (mode 0777" "$T/err" && [ ! -e "$T/ran" ]'
 
 # a secret file named by the configuration: its errors name the file, the line and the key
 printf '# operator file\nreader = no such reader\npin-file = %s/ok/absent-pin\n' "$T" > "$T/ok/pin.conf"

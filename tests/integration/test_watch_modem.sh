@@ -14,8 +14,8 @@ check() { tn=$((tn + 1)); if eval "$2"; then echo "ok $tn - $1"; else echo "not 
 wait_events() { stack_wait 150 sh -c "[ \$(wc -l < '$EV' 2>/dev/null || echo 0) -ge $1 ]"; }
 
 stack_start
-VM="" WATCH=""
-trap '_st=$?; [ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null; [ -n "$VM" ] && kill "$VM" 2>/dev/null; stack_stop || _st=1; exit $_st' EXIT
+VM="" VM2="" WATCH=""
+trap '_st=$?; [ -n "$WATCH" ] && kill "$WATCH" 2>/dev/null; [ -n "$VM" ] && kill "$VM" 2>/dev/null; [ -n "$VM2" ] && kill "$VM2" 2>/dev/null; stack_stop || _st=1; exit $_st' EXIT
 EV="$STACK_DIR/events"
 PTY="$STACK_DIR/modem"
 MODEM_ICCID=8988211000000430028
@@ -61,6 +61,34 @@ wait_events 1
 check "--all and the file's reader = at:: the modem's SIM applied" \
     '[ "$(sed -n 1p "$EV")" = "applied at:$PTY $MODEM_ICCID" ] || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
 watch_stop
+
+# a modem that appears after the daemon started (a USB modem enumerating after boot): the
+# daemon waits for it, with or without --all, and applies its SIM once it answers
+LATE="$STACK_DIR/late-modem"
+# late_modem LABEL WATCH-ARGS...: the daemon started before the port exists, then the modem
+late_modem() {
+    _l=$1; shift
+    watch_start "$@"
+    sleep 2
+    check "$_l <missing port>: the daemon keeps running" \
+        'kill -0 "$WATCH" 2>/dev/null || { cat "$STACK_DIR/watch.log" >&2; false; }'
+    check "$_l <missing port>: said once, waiting for it" \
+        '[ "$(grep -c "modem at:$LATE: cannot be opened yet (.*): waiting for it" "$STACK_DIR/watch.log")" = 1 ] || { cat "$STACK_DIR/watch.log" >&2; false; }'
+    "$VMODEM" --link "$LATE" "$STACK_DIR/sim.json" 2> "$STACK_DIR/vmodem2.log" &
+    VM2=$!
+    # the state was unknown before (event "unknown"); the SIM comes once the port answers
+    stack_wait 300 grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV"
+    check "$_l: the late modem's SIM applied" \
+        'grep -q "^applied at:$LATE $MODEM_ICCID\$" "$EV" || { cat "$EV" "$STACK_DIR/watch.log" >&2; false; }'
+    watch_stop
+    kill "$VM2" 2>/dev/null; wait "$VM2" 2>/dev/null; VM2=""
+    stack_wait 50 sh -c "[ ! -e '$LATE' ]"
+}
+late_modem "--all -r at:" --all -r "at:$LATE,poll=200"
+late_modem "-r at: without --all" -r "at:$LATE,poll=200"
+timeout -k 5 30 "$SCBOOT" watch -r "at:$LATE,baud=12345" --state-dir "$STACK_DIR/x" > /dev/null 2>&1
+rc=$?
+check "-r at: with a wrong setting: still refused at once (exit 2)" '[ $rc = 2 ]'
 
 timeout -k 5 30 "$SCBOOT" watch --all -r "Virtual PCD 00 00" --state-dir "$STACK_DIR/x" > /dev/null 2>&1
 rc=$?

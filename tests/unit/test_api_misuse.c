@@ -17,10 +17,14 @@
 #include "scboot/bootstrap.h"
 #include "scboot/bsfile.h"
 #include "scboot/card_source.h"
+#include "scboot/coap.h"
+#include "scboot/conf.h"
 #include "scboot/daemon.h"
 #include "scboot/events.h"
+#include "scboot/hook.h"
 #include "scboot/emu.h"
 #include "scboot/json.h"
+#include "scboot/notify.h"
 #include "scboot/objdefs.h"
 #include "scboot/p15.h"
 #include "scboot/pcsc.h"
@@ -450,6 +454,102 @@ static void test_daemon_null(void **state)
     assert_int_equal(scb_bootstrap_on_registration_failure(NULL), 1);
 }
 
+/* The daemon's configuration file: NULL values, results and err buffers with a length. */
+static void test_conf_null(void **state)
+{
+    struct scb_conf c;
+    enum scb_conf_verify v;
+    unsigned every;
+    unsigned long secs;
+    int mode;
+    char err[64];
+    (void)state;
+    scb_conf_init(NULL);
+    scb_conf_free(NULL);
+    scb_conf_init(&c);
+    assert_int_equal(scb_conf_parse(NULL, 5, "t", &c, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_parse("x", 1, NULL, &c, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_parse("x", 1, "t", NULL, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_parse("x = y", 5, "t", &c, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_load(NULL, 0, &c, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_load("/nonexistent", 0, NULL, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_load("/nonexistent/x.conf", 0, &c, NULL, 256), SCB_E_NOT_FOUND);
+    assert_int_equal(scb_conf_parse_verify(NULL, &v, &every, err, sizeof(err)), EINVAL_);
+    assert_int_equal(scb_conf_parse_verify("always", NULL, NULL, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_parse_seconds(NULL, 1, 2, &secs, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_parse_seconds("1", 1, 2, NULL, err, sizeof(err)), EINVAL_);
+    assert_int_equal(scb_conf_parse_secure_channel(NULL, &mode, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_parse_secure_channel("off", NULL, err, sizeof(err)), EINVAL_);
+    assert_int_equal(scb_conf_parse_scp03_level(NULL, &mode, NULL, 256), EINVAL_);
+    assert_int_equal(scb_conf_parse_scp03_level("33", NULL, err, sizeof(err)), EINVAL_);
+    assert_string_equal(scb_conf_verify_name((enum scb_conf_verify)99), "unset");
+    scb_conf_free(&c);
+}
+
+/* The hook and the service manager's channels. */
+static void test_hook_notify_null(void **state)
+{
+    char prog[64], why[64];
+    struct scb_hook h;
+    (void)state;
+    scb_hook_init(NULL);
+    scb_hook_precheck(NULL);
+    scb_hook_init(&h); /* no command: nothing to check or run */
+    scb_hook_precheck(&h);
+    assert_int_equal(scb_hook_run(&h, NULL), 0);
+    assert_int_equal(scb_hook_run(NULL, NULL), 0);
+    assert_int_equal(scb_hook_program(NULL, prog, sizeof(prog)), EINVAL_);
+    assert_int_equal(scb_hook_program("/bin/true", NULL, 64), EINVAL_);
+    assert_int_equal(scb_hook_program("/bin/true", prog, 0), EINVAL_);
+    assert_int_equal(scb_hook_trusted(NULL, why, sizeof(why)), SCB_OK);
+    assert_int_equal(scb_hook_trusted("/bin/true", NULL, 256), SCB_OK);
+    assert_int_equal(scb_notify_send_to(NULL, "READY=1"), EINVAL_);
+    assert_int_equal(scb_notify_send_to("/nonexistent", NULL), EINVAL_);
+    assert_int_equal(scb_notify_send_to(NULL, NULL), EINVAL_);
+    assert_int_equal(scb_notify_journal_stream(NULL, -1), 0);
+    assert_int_equal(scb_notify_journal_stream("1:2", -1), 0);
+}
+
+/* Stores made by the caller, the network client handle and a session's commit. */
+static void test_store_coap_session_null(void **state)
+{
+    struct scb_store *st = NULL;
+    struct scb_session *s = NULL;
+    struct scb_coap_client *cl = NULL;
+    struct scb_coap_opts o;
+    struct scb_coap_result res;
+    static const struct scb_store_ops no_ops = {0};
+    (void)state;
+    assert_int_equal(scb_store_new_memory(NULL, NULL, 256), EINVAL_);
+    assert_int_equal(scb_store_new_custom(NULL, NULL, &st, NULL, 256), EINVAL_);
+    assert_null(st);
+    assert_int_equal(scb_store_new_custom(&no_ops, NULL, &st, NULL, 256), EINVAL_);
+    assert_null(st);
+    assert_int_equal(scb_store_new_memory(&st, NULL, 256), SCB_OK);
+    assert_int_equal(scb_store_new_custom(NULL, NULL, NULL, NULL, 256), EINVAL_);
+
+    assert_true(scb_session_commit(NULL, st, NULL, 256) < 0);
+    assert_int_equal(scb_session_new(NULL, NULL, &s), SCB_OK);
+    assert_true(scb_session_commit(s, NULL, NULL, 256) < 0);
+    scb_session_free(&s);
+
+    scb_coap_opts_init(&o);
+    assert_true(scb_coap_client_new(NULL, NULL, &cl, NULL, 256) < 0);
+    assert_null(cl);
+    assert_true(scb_coap_client_new(st, NULL, &cl, NULL, 256) < 0);
+    assert_true(scb_coap_client_new(NULL, &o, &cl, NULL, 256) < 0);
+    assert_true(scb_coap_client_new(st, &o, NULL, NULL, 256) < 0);
+    assert_true(scb_coap_client_new(st, &o, &cl, NULL, 256) < 0); /* no endpoint or server */
+    assert_null(cl);
+    assert_int_equal(scb_coap_client_fd(NULL), -1);
+    assert_int_equal(scb_coap_client_timeout(NULL), 0);
+    assert_true(scb_coap_client_step(NULL) < 0);
+    assert_true(scb_coap_client_result(NULL, &res) < 0);
+    scb_coap_client_free(NULL);
+    scb_coap_client_free(&cl);
+    scb_store_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +563,9 @@ int main(void)
         cmocka_unit_test(test_emu_null),
         cmocka_unit_test(test_util_null),
         cmocka_unit_test(test_daemon_null),
+        cmocka_unit_test(test_conf_null),
+        cmocka_unit_test(test_hook_notify_null),
+        cmocka_unit_test(test_store_coap_session_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

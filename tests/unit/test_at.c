@@ -657,6 +657,54 @@ static void test_events(void **state)
     modem_down(md);
 }
 
+/* A modem port that is not there when the source starts (a USB modem that enumerates after
+ * boot): the source starts, says it waits, its SIM's state is unknown, each wait tries again
+ * and fails until the port appears, then the SIM is seen. A setting or a held port is still
+ * refused at once. */
+static void test_events_port_appears(void **state)
+{
+    struct scb_emu_modem_opts mo;
+    struct scb_at_opts o;
+    struct scb_events *ev = NULL;
+    struct scb_events_reader r;
+    char err[SCB_ERR_MAX], dir[] = "/tmp/scb-at-late-XXXXXX", link[96], name[120];
+    int changed = 0;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(link, sizeof(link), "%s/ttyUSB2", dir);
+    scb_emu_modem_opts_init(&mo);
+    struct modem *md = modem_serve("data/standard.json", &mo);
+    at_opts(link, 3000, 200, collect_log, md, &o);
+    assert_int_equal(scb_at_events_new(&o, &ev, err, sizeof(err)), SCB_OK);
+    assert_string_equal(err, "");
+    assert_non_null(strstr(md->log, "cannot be opened yet"));
+    assert_non_null(strstr(md->log, "waiting for it"));
+    assert_int_equal(scb_events_wait(ev, 0, &changed), SCB_OK);
+    assert_int_equal(changed, 1); /* the first wait: the state is to be looked at */
+    assert_int_equal(scb_events_reader(ev, &r), SCB_OK);
+    snprintf(name, sizeof(name), "at:%s", link);
+    assert_string_equal(r.name, name);
+    assert_int_equal(r.reachable, 0); /* unknown, not "removed" (R4) */
+    assert_int_equal(r.present, 0);
+    assert_int_equal(scb_events_wait(ev, 0, &changed), SCB_E_NO_SERVICE);
+    assert_int_equal(scb_events_wait(ev, 0, &changed), SCB_E_NO_SERVICE);
+    /* the port appears */
+    assert_int_equal(symlink(md->path, link), 0);
+    assert_int_equal(scb_events_wait(ev, 0, &changed), SCB_OK);
+    assert_int_equal(changed, 1);
+    assert_int_equal(scb_events_reader(ev, &r), SCB_OK);
+    assert_int_equal(r.reachable, 1);
+    assert_int_equal(r.present, 1);
+    scb_events_free(&ev);
+    /* not waited for: a setting that is wrong */
+    o.baud = 12345;
+    assert_int_equal(scb_at_events_new(&o, &ev, err, sizeof(err)), SCB_E_INVALID_ARG);
+    assert_null(ev);
+    unlink(link);
+    rmdir(dir);
+    modem_down(md);
+}
+
 static void test_removed_mid_read(void **state)
 {
     struct scb_emu_modem_opts mo;
@@ -938,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_crsm),
         cmocka_unit_test(test_monitor),
         cmocka_unit_test(test_events),
+        cmocka_unit_test(test_events_port_appears),
         cmocka_unit_test(test_removed_mid_read),
         cmocka_unit_test(test_slow_modem),
         cmocka_unit_test(test_hostile),

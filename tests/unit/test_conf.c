@@ -160,6 +160,11 @@ static void strict_errors_name_file_and_line(void **state)
         {"profile = p.json\n", "t.conf:1: profile: 'p.json': a relative path"},
         {"exec = ./on-change --now\n", "t.conf:1: exec: './on-change': a relative program"},
         {"exec = hooks/on-change\n", "t.conf:1: exec: 'hooks/on-change': a relative program"},
+        /* shell syntax in front of the program is named as such, not as a relative path */
+        {"exec = '/etc/scboot/hook'\n", "t.conf:1: exec: ''/etc/scboot/hook'': a quoted program"},
+        {"exec = \"/etc/hook\" now\n", "t.conf:1: exec: '\"/etc/hook\"': a quoted program"},
+        {"exec = X=/a/b; /bin/true\n", "t.conf:1: exec: 'X=/a/b;': a variable assignment"},
+        {"exec = $HOME/hook\n", "t.conf:1: exec: '$HOME/hook': an expansion"},
         {"Reader = a\n", "t.conf:1: unknown key 'Reader'"},
     };
     (void)state;
@@ -213,9 +218,9 @@ static void verify_values(void **state)
     assert_int_equal(s, 30);
     assert_int_equal(scb_conf_parse_verify("every=24h", &m, &s, err, sizeof(err)), 0);
     assert_int_equal(s, 86400);
-    assert_int_equal(scb_conf_parse_verify("every=1m5", &m, &s, err, sizeof(err)), -1);
-    assert_int_equal(scb_conf_parse_verify("every=+5", &m, &s, err, sizeof(err)), -1);
-    assert_int_equal(scb_conf_parse_verify("on-events", &m, &s, err, sizeof(err)), -1);
+    assert_int_equal(scb_conf_parse_verify("every=1m5", &m, &s, err, sizeof(err)), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse_verify("every=+5", &m, &s, err, sizeof(err)), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse_verify("on-events", &m, &s, err, sizeof(err)), SCB_E_PARSE);
 }
 
 static void load_files(void **state)
@@ -270,7 +275,9 @@ static void load_hostile_files(void **state)
     if (geteuid() == 0) {
         assert_int_equal(fchown(fd, 65534, 65534), 0);
         assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), SCB_E_UNSAFE);
-        assert_non_null(strstr(err, "owner uid 65534"));
+        /* mode 0644: nobody else may write it, but its owner may chmod it: said as such */
+        assert_non_null(strstr(err, "ww.conf: owned by another user (uid 65534, mode 0644)"));
+        assert_null(strstr(err, "writable by others"));
         assert_int_equal(fchown(fd, 0, 0), 0);
     }
     assert_int_equal(scb_conf_load(path, 1, &c, err, sizeof(err)), 1);
@@ -628,6 +635,54 @@ static void null_arguments_refused(void **state)
     assert_int_equal(scb_conf_parse("", 0, "t.conf", &c, err, sizeof(err)), SCB_OK);
     scb_conf_free(&c);
     scb_conf_free(NULL);
+    scb_conf_init(NULL);
+}
+
+/* The value parsers take a NULL value or result as the caller's error, and err may be NULL
+ * with any length (no buffer to write the reason to), also for the file functions. */
+static void value_parsers_take_null(void **state)
+{
+    char err[128];
+    enum scb_conf_verify v;
+    unsigned every;
+    unsigned long secs;
+    int mode;
+    struct scb_conf c;
+    (void)state;
+    assert_int_equal(scb_conf_parse_verify(NULL, &v, &every, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_verify("always", NULL, &every, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_verify("always", &v, NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_seconds(NULL, 1, 2, &secs, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_seconds("1", 1, 2, NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_secure_channel(NULL, &mode, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_secure_channel("off", NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_scp03_level(NULL, &mode, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse_scp03_level("33", NULL, err, sizeof(err)),
+                     SCB_E_INVALID_ARG);
+    /* err NULL with a length: refused values and NULL arguments still answer */
+    assert_int_equal(scb_conf_parse_verify("never", &v, &every, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse_verify("every=x", &v, &every, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse_seconds("x", 1, 2, &secs, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse_secure_channel("x", &mode, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse_scp03_level("x", &mode, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse_scp03_level(NULL, &mode, NULL, 256), SCB_E_INVALID_ARG);
+    scb_conf_init(&c);
+    assert_int_equal(scb_conf_parse("bogus\n", 6, "t.conf", &c, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_parse(NULL, 1, "t.conf", &c, NULL, 256), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_parse("\xEF\xBB\xBF", 3, "t.conf", &c, NULL, 256), SCB_E_PARSE);
+    assert_int_equal(scb_conf_load("/nonexistent/scboot.conf", 0, &c, NULL, 256),
+                     SCB_E_NOT_FOUND);
+    assert_int_equal(scb_conf_load("-", 0, &c, NULL, 256), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_conf_load(NULL, 0, &c, NULL, 256), SCB_E_INVALID_ARG);
+    scb_conf_free(&c);
 }
 
 int main(void)
@@ -645,6 +700,7 @@ int main(void)
         cmocka_unit_test(trusted_links_of_others),
         cmocka_unit_test(secret_key_origins),
         cmocka_unit_test(null_arguments_refused),
+        cmocka_unit_test(value_parsers_take_null),
         cmocka_unit_test(shipped_example),
         cmocka_unit_test(secret_file_directories),
     };

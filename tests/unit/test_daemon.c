@@ -107,19 +107,21 @@ static void notify_path_and_abstract(void **state)
     unsetenv("NOTIFY_SOCKET");
     assert_int_equal(scb_notify_send("READY=1"), 0); /* no socket: nothing to do */
     /* refused forms and a socket nobody listens on */
-    assert_true(scb_notify_send_to("relative", "READY=1") < 0);
-    assert_true(scb_notify_send_to("@", "READY=1") < 0);
-    assert_true(scb_notify_send_to(path, "READY=1") < 0);
+    assert_int_equal(scb_notify_send_to("relative", "READY=1"), SCB_E_UNSUPPORTED);
+    assert_int_equal(scb_notify_send_to("@", "READY=1"), SCB_E_INVALID_ARG);
+    errno = 0;
+    assert_int_equal(scb_notify_send_to(path, "READY=1"), SCB_E_IO);
+    assert_true(errno == ECONNREFUSED || errno == ENOENT);
     char longp[200];
     memset(longp, 'a', sizeof(longp) - 1);
     longp[0] = '/';
     longp[sizeof(longp) - 1] = '\0';
-    assert_true(scb_notify_send_to(longp, "READY=1") < 0);
+    assert_int_equal(scb_notify_send_to(longp, "READY=1"), SCB_E_INVALID_ARG);
 }
 
 /* A listener that never reads: once its queue is full the daemon loses status lines but is
  * never blocked (a blocking send, as sd_notify makes, would stop the loop there). 1000 sends
- * against a queue of about 10 return, the later ones with -EAGAIN. */
+ * against a queue of about 10 return, the later ones with SCB_E_IO and errno EAGAIN. */
 static void notify_never_blocks(void **state)
 {
     char path[128];
@@ -129,9 +131,10 @@ static void notify_never_blocks(void **state)
     int refused = 0;
     setenv("NOTIFY_SOCKET", path, 1);
     for (int k = 0; k < 1000; k++) {
+        errno = 0;
         int r = scb_notify_send("STATUS=card 8988 applied generation 1");
-        assert_true(r == 0 || r == -EAGAIN);
-        refused += r == -EAGAIN;
+        assert_true(r == 0 || (r == SCB_E_IO && errno == EAGAIN));
+        refused += r == SCB_E_IO;
     }
     unsetenv("NOTIFY_SOCKET");
     assert_true(refused > 0);
@@ -178,7 +181,8 @@ static void classify(void **state)
     assert_int_equal(scb_hook_trusted("/bin/true", NULL, 0), SCB_OK);
     assert_int_equal(scb_hook_run(NULL, NULL), 0);
     scb_hook_precheck(NULL);
-    assert_int_equal(scb_notify_send_to("/nonexistent", NULL), -EINVAL);
+    assert_int_equal(scb_notify_send_to("/nonexistent", NULL), SCB_E_INVALID_ARG);
+    assert_int_equal(scb_notify_send_to(NULL, "READY=1"), SCB_E_INVALID_ARG);
 }
 
 static long long ms_now(void)
@@ -449,6 +453,46 @@ static void hook_program_is_the_first_word(void **state)
     assert_string_equal(prog, "/opt/a=b/hook%1");
 }
 
+/* A directory given as an argument (run-parts DIR) is where the programs come from: it, and
+ * every program file in it, follow the rule of a program file. */
+static void hook_directory_argument_checked(void **state)
+{
+    char rp[128], script[192], cmd[256], why[640];
+    FILE *f;
+    (void)state;
+    snprintf(rp, sizeof(rp), "%s/rp", dir);
+    assert_int_equal(mkdir(rp, 0755), 0);
+    assert_int_equal(chmod(rp, 0755), 0);
+    snprintf(script, sizeof(script), "%s/10-log", rp);
+    assert_non_null(f = fopen(script, "w"));
+    fputs("#!/bin/sh\nexit 0\n", f);
+    fclose(f);
+    assert_int_equal(chmod(script, 0755), 0);
+    snprintf(cmd, sizeof(cmd), "run-parts %s", rp);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
+    /* anyone may add a script */
+    assert_int_equal(chmod(rp, 0777), 0);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "rp: writable by others (mode 0777"));
+    snprintf(cmd, sizeof(cmd), "/bin/true && run-parts --report %s/ --arg=x", rp);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+    assert_int_equal(chmod(rp, 0755), 0);
+    /* anyone may change a script in it */
+    assert_int_equal(chmod(script, 0777), 0);
+    snprintf(cmd, sizeof(cmd), "run-parts %s", rp);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "10-log: writable by others (mode 0777"));
+    assert_int_equal(chmod(script, 0755), 0);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_OK);
+    if (geteuid() == 0) {
+        /* another user's directory: they may chmod it and add one whenever they like */
+        assert_int_equal(chown(rp, 65534, 65534), 0);
+        assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+        assert_non_null(strstr(why, "rp: owned by another user (uid 65534"));
+        assert_int_equal(chown(rp, 0, 0), 0);
+    }
+}
+
 /* An unchecked (shell syntax) hook is said so at start-up, through the hook's log. */
 static void hook_shell_syntax_said_at_startup(void **state)
 {
@@ -494,6 +538,8 @@ struct loop {
     int stub_cancelled;     /* what the cancel hook said */
     int stub_cancels;
     unsigned stub_request;  /* a request (a signal) arriving mid-session */
+    int stub_ret;           /* what the stub returns (SCB_E_UNSUPPORTED: not built) */
+    char log[4096];         /* the daemon's log lines, when on_log is set */
     char stub_endpoint[32];
     int stub_uri_null;
     int stub_listen;        /* the session was the listener's */
@@ -549,10 +595,32 @@ static int stub_network(void *ctx, struct scb_store *st, const struct scb_coap_o
         scb_daemon_request(l->d, l->stub_request);
         l->stub_request = 0;
     }
+    if (l->stub_ret == SCB_E_UNSUPPORTED) { /* as coap_stub.c answers */
+        res->outcome = SCB_COAP_REFUSED_SETUP;
+        snprintf(res->reason, sizeof(res->reason), "network bootstrap is not built");
+        return SCB_E_UNSUPPORTED;
+    }
     l->stub_cancelled = o->cancel && o->cancel(o->cancel_ctx);
     l->stub_cancels += l->stub_cancelled;
     res->outcome = l->stub_cancelled ? SCB_COAP_CANCELLED : l->stub_outcome;
     return SCB_OK;
+}
+
+static void on_log(void *ctx, enum scb_daemon_prio prio, const char *line)
+{
+    struct loop *l = ctx;
+    size_t n = strlen(l->log);
+    (void)prio;
+    snprintf(l->log + n, sizeof(l->log) - n, "%s\n", line);
+}
+
+static int count_lines(const char *log, const char *needle)
+{
+    int n = 0;
+    for (const char *p = log; (p = strstr(p, needle)) != NULL; p++) {
+        n++;
+    }
+    return n;
 }
 
 /* The emulator's source with an IMEI, as a modem's source (scb_at_events_new) offers it. */
@@ -746,6 +814,41 @@ static void loop_network_when_no_server_account(void **state)
     settle(&l);
     assert_true(l.last_needs_net);
     assert_int_equal(l.net_calls, 0);
+    loop_stop(&l);
+}
+
+/* Network bootstrap not built (the network step answers SCB_E_UNSUPPORTED, as coap_stub.c
+ * does): said once, never retried, no network event for the hook, and no listening. */
+static void loop_network_not_built(void **state)
+{
+    struct loop l;
+    (void)state;
+    loop_start(&l, "nrf_ef58.bin", "urn:imei:490154203237518");
+    scb_daemon_free(&l.d);
+    l.o.log = on_log;
+    l.o.listen = "127.0.0.1:5683";
+    l.stub_ret = SCB_E_UNSUPPORTED;
+    assert_int_equal(scb_daemon_new(&l.o, &l.d), 0);
+    settle(&l);
+    assert_true(l.last_needs_net);
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(l.nets, 0); /* no network-failed event */
+    for (int k = 0; k < 10; k++) {
+        l.clock += 3600 * 1000;
+        settle(&l);
+        assert_int_equal(scb_daemon_step(l.d, 10), 0); /* a step that may listen */
+    }
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(l.nets, 0);
+    assert_int_equal(count_lines(l.log, "network bootstrap is not built"), 1);
+    assert_int_equal(count_lines(l.log, "network bootstrap failed"), 0);
+    assert_int_equal(count_lines(l.log, "listener"), 0);
+    /* a registration failure asks for none either */
+    scb_daemon_request(l.d, SCB_DAEMON_REGISTRATION_FAILED);
+    settle(&l);
+    assert_int_equal(l.net_calls, 1);
+    assert_int_equal(count_lines(l.log, "registration failed: network bootstrap is not built"),
+                     1);
     loop_stop(&l);
 }
 
@@ -988,6 +1091,7 @@ int main(void)
         cmocka_unit_test(notify_path_and_abstract),
         cmocka_unit_test(loop_insert_remove_swap),
         cmocka_unit_test(loop_network_when_no_server_account),
+        cmocka_unit_test(loop_network_not_built),
         cmocka_unit_test(loop_session_abandoned_on_removal),
         cmocka_unit_test(loop_endpoint_imei_from_source),
         cmocka_unit_test(registration_failure_policy),
@@ -1006,6 +1110,7 @@ int main(void)
         cmocka_unit_test(hook_stop_does_not_wait),
         cmocka_unit_test(hook_program_is_the_first_word),
         cmocka_unit_test(hook_shell_syntax_said_at_startup),
+        cmocka_unit_test(hook_directory_argument_checked),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
