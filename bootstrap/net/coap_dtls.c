@@ -4,7 +4,7 @@
  * Bootstrap-Server account decides (doc/protocol.md, DTLS credentials): mode 0 PSK (identity
  * /0/x/3 exactly, key /0/x/5), mode 1 raw public keys (ours /0/x/3 + /0/x/5, the server's
  * /0/x/4), mode 2 X.509 (ours /0/x/3 + /0/x/5, the server's certificate or CA /0/x/4 per
- * /0/x/15). Mode 3 or no
+ * /0/x/15; as a client with usage 0..2 it must also name the server dialled). Mode 3 or no
  * account: plain CoAP, unless PSK flags were given. A peer whose credentials do not match the
  * account is not that server: its handshake is refused.
  */
