@@ -29,6 +29,16 @@ int scb_crypto_base64_encode(uint8_t *dst, size_t cap, size_t *olen, const uint8
 int scb_crypto_is_public_key(const uint8_t *der, size_t len);
 int scb_crypto_is_private_key(const uint8_t *der, size_t len);
 int scb_crypto_is_certificate(const uint8_t *der, size_t len);
+/*
+ * Whether the X.509 certificate der names host (RFC 6125 reference identity): an IPv4/IPv6
+ * literal must equal an iPAddress entry of the subjectAltName; a DNS name must match a
+ * subjectAltName entry, or without that extension a subject CN, as mbedTLS matches them
+ * (case-insensitive, one left-most "*" label). SCB_OK: it does; SCB_E_NOT_FOUND: it does not;
+ * SCB_E_PARSE: der is no certificate; SCB_E_INVALID_ARG: no host. names (cap bytes, may be
+ * NULL) receives what the certificate names, printable and bounded, for a log line.
+ */
+int scb_crypto_cert_names_host(const uint8_t *der, size_t len, const char *host, char *names,
+                               size_t cap);
 
 int scb_aes_cmac(const uint8_t *key, size_t keylen, const uint8_t *data, size_t len,
                  uint8_t out[16]);

@@ -5,7 +5,10 @@
  * own mbedTLS calls on purpose, so it cannot mirror a host bug. Every key schedule is freed
  * (and zeroized by mbedTLS) before returning.
  */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <mbedtls/aes.h>
 #include <mbedtls/base64.h>
@@ -15,6 +18,7 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/md.h>
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/sha256.h>
@@ -173,4 +177,112 @@ int scb_random(void *ctx, uint8_t *buf, size_t len)
 int scb_ct_memcmp(const void *a, const void *b, size_t n)
 {
     return mbedtls_ct_memcmp(a, b, n);
+}
+
+#define SAN_TAG(t) (MBEDTLS_ASN1_CONTEXT_SPECIFIC | (t))
+
+/* Append one name to the list for the log: printable ASCII only, the rest as '?'. */
+static void names_add(char *out, size_t cap, const char *prefix, const unsigned char *p,
+                      size_t n)
+{
+    size_t o = strlen(out);
+    if (o + 1 >= cap) {
+        return;
+    }
+    if (o > 0) {
+        o += (size_t)snprintf(out + o, cap - o, ", ");
+    }
+    if (o + 1 < cap) {
+        o += (size_t)snprintf(out + o, cap - o, "%s", prefix);
+    }
+    for (size_t k = 0; k < n && o + 1 < cap; k++) {
+        out[o++] = p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '?';
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
+/* Everything the certificate names a host by: DNS and IP SAN entries, else its CNs. */
+static void names_list(const mbedtls_x509_crt *crt, char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN];
+    out[0] = '\0';
+    if (crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME) {
+        for (const mbedtls_x509_sequence *s = &crt->subject_alt_names; s; s = s->next) {
+            if (s->buf.p == NULL) {
+                continue;
+            }
+            if (s->buf.tag == SAN_TAG(MBEDTLS_X509_SAN_DNS_NAME)) {
+                names_add(out, cap, "", s->buf.p, s->buf.len);
+            } else if (s->buf.tag == SAN_TAG(MBEDTLS_X509_SAN_IP_ADDRESS) &&
+                       (s->buf.len == 4 || s->buf.len == 16) &&
+                       inet_ntop(s->buf.len == 4 ? AF_INET : AF_INET6, s->buf.p, ip,
+                                 sizeof(ip)) != NULL) {
+                names_add(out, cap, "", (const unsigned char *)ip, strlen(ip));
+            }
+        }
+    } else {
+        for (const mbedtls_x509_name *n = &crt->subject; n; n = n->next) {
+            if (n->oid.p && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0) {
+                names_add(out, cap, "CN ", n->val.p, n->val.len);
+            }
+        }
+    }
+    if (out[0] == '\0') {
+        snprintf(out, cap, "no host name");
+    }
+}
+
+/*
+ * RFC 6125 does not let an IP address match a CN or a dNSName, and mbedTLS 2.28 has no
+ * iPAddress matching: its SAN list still carries the entries, tagged, so compare their bytes
+ * with the address.
+ */
+static int names_ip(const mbedtls_x509_crt *crt, const uint8_t *addr, size_t alen)
+{
+    if (!(crt->ext_types & MBEDTLS_X509_EXT_SUBJECT_ALT_NAME)) {
+        return 0;
+    }
+    for (const mbedtls_x509_sequence *s = &crt->subject_alt_names; s; s = s->next) {
+        if (s->buf.p && s->buf.tag == SAN_TAG(MBEDTLS_X509_SAN_IP_ADDRESS) &&
+            s->buf.len == alen && memcmp(s->buf.p, addr, alen) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int scb_crypto_cert_names_host(const uint8_t *der, size_t len, const char *host, char *names,
+                               size_t cap)
+{
+    mbedtls_x509_crt crt;
+    uint8_t addr[16];
+    uint32_t flags = 0;
+    int ret;
+
+    if (names && cap) {
+        names[0] = '\0';
+    }
+    if (host == NULL || host[0] == '\0') {
+        return SCB_E_INVALID_ARG;
+    }
+    mbedtls_x509_crt_init(&crt);
+    if (der == NULL || len == 0 || mbedtls_x509_crt_parse_der(&crt, der, len) != 0) {
+        mbedtls_x509_crt_free(&crt);
+        return SCB_E_PARSE;
+    }
+    if (inet_pton(AF_INET, host, addr) == 1) {
+        ret = names_ip(&crt, addr, 4) ? SCB_OK : SCB_E_NOT_FOUND;
+    } else if (inet_pton(AF_INET6, host, addr) == 1) {
+        ret = names_ip(&crt, addr, 16) ? SCB_OK : SCB_E_NOT_FOUND;
+    } else {
+        /* No trust list: the chain was validated by the DTLS stack already; only the name
+         * verdict (checked before any chain building) is used here. */
+        (void)mbedtls_x509_crt_verify(&crt, NULL, NULL, host, &flags, NULL, NULL);
+        ret = (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) ? SCB_E_NOT_FOUND : SCB_OK;
+    }
+    if (names && cap) {
+        names_list(&crt, names, cap);
+    }
+    mbedtls_x509_crt_free(&crt);
+    return ret;
 }

@@ -615,7 +615,8 @@ static coap_session_t *new_client_session(struct bs *b, coap_context_t *ctx,
                                           const coap_address_t *dst, int dtls)
 {
     char err[200];
-    coap_session_t *cs = dtls ? scb_bs_dtls_client(ctx, dst, &b->cr, err, sizeof(err))
+    coap_session_t *cs = dtls ? scb_bs_dtls_client(ctx, dst, b->target, &b->cr, err,
+                                                   sizeof(err))
                               : coap_new_client_session(ctx, NULL, dst, COAP_PROTO_UDP);
     if (cs == NULL) {
         snprintf(b->req_failure, sizeof(b->req_failure), "%s",

@@ -4,16 +4,18 @@
  * Bootstrap-Server account decides (doc/protocol.md, DTLS credentials): mode 0 PSK (identity
  * /0/x/3 exactly, key /0/x/5), mode 1 raw public keys (ours /0/x/3 + /0/x/5, the server's
  * /0/x/4), mode 2 X.509 (ours /0/x/3 + /0/x/5, the server's certificate or CA /0/x/4 per
- * /0/x/15). Mode 3 or no
+ * /0/x/15; as a client with usage 0..2 it must also name the server dialled). Mode 3 or no
  * account: plain CoAP, unless PSK flags were given. A peer whose credentials do not match the
  * account is not that server: its handshake is refused.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
+#include "crypto.h"
 #include "logf.h"
 #include "coap_internal.h"
 #include "scboot/util.h"
@@ -79,8 +81,22 @@ void scb_bs_creds_free(struct scb_bs_creds *c)
     c->mode = SCB_SEC_NONE;
     c->from_flags = 0;
     c->uri[0] = '\0';
+    c->sni[0] = '\0';
+    c->host[0] = '\0';
+    c->check_name = 0;
     c->hold_off_s = 0;
     c->account = 0;
+}
+
+/* A string resource of the account into out (cap bytes); absent, empty or too long: "". */
+static void take_string(char *out, size_t cap, const struct scb_instance *in, uint16_t rid)
+{
+    const struct scb_value *v = scb_instance_value(in, rid);
+    out[0] = '\0';
+    if (v != NULL && v->len < cap && memchr(v->data, '\0', v->len) == NULL) {
+        memcpy(out, v->data, v->len);
+        out[v->len] = '\0';
+    }
 }
 
 /* A single opaque resource of the account into o; absent or empty: SCB_E_NOT_FOUND. */
@@ -98,17 +114,14 @@ int scb_bs_creds_from_config(struct scb_bs_creds *c, const struct scb_config *cf
 {
     const struct scb_instance *in = scb_config_bootstrap_instance(cfg);
     int64_t mode = SCB_SEC_NOSEC, usage = SCB_USAGE_DOMAIN_ISSUED;
-    const struct scb_value *uri;
 
     scb_bs_creds_free(c);
     if (in == NULL) {
         return SCB_OK;
     }
     c->account = 1;
-    if ((uri = scb_instance_value(in, SCB_RES_SEC_URI)) != NULL && uri->len < sizeof(c->uri)) {
-        memcpy(c->uri, uri->data, uri->len);
-        c->uri[uri->len] = '\0';
-    }
+    take_string(c->uri, sizeof(c->uri), in, SCB_RES_SEC_URI);
+    take_string(c->sni, sizeof(c->sni), in, SCB_RES_SEC_SNI);
     if (scb_config_get_int(cfg, SCB_OBJ_SECURITY, in->id, SCB_RES_SEC_MODE, &mode) < 0 ||
         mode < 0 || mode > 4) {
         set_err(err, errlen, "the Bootstrap-Server account has no valid Security Mode (/0/x/2)");
@@ -234,9 +247,30 @@ static const coap_bin_const_t *psk_identity_check(coap_bin_const_t *identity,
 }
 
 /*
+ * Usage 0, 1 and 2 (RFC 6698 as LwM2M 1.1 takes it): PKIX validation includes the RFC 6125
+ * check that the end-entity certificate names the server dialled (doc/security.md).
+ */
+static int pki_name_check(struct scb_bs_creds *c, const uint8_t *der, size_t len)
+{
+    char names[160];
+    if (!c->check_name || c->mode != SCB_SEC_CERT || c->usage == SCB_USAGE_DOMAIN_ISSUED) {
+        return 1;
+    }
+    if (scb_crypto_cert_names_host(der, len, c->host, names, sizeof(names)) == SCB_OK) {
+        return 1;
+    }
+    c->refused++;
+    creds_log(c, "DTLS: the server's certificate names %s, not %s: refused", names,
+              c->host[0] ? c->host : "(no host name to check)");
+    return 0;
+}
+
+/*
  * X.509 / RPK: the peer's certificate or key checked against /0/x/4. Usage 1 and 3 (and RPK):
  * the peer's own certificate or SubjectPublicKeyInfo must equal /0/x/4; usage 0 and 2: /0/x/4
- * is the CA the chain was validated against (libcoap, ca_cert), any end-entity it issued.
+ * is the CA the chain was validated against (libcoap, ca_cert). As a client, usage 0, 1 and 2
+ * also need the certificate to name the server (pki_name_check); as a listener there is no
+ * name to check.
  */
 static int pki_peer_check(const char *cn, const uint8_t *der, size_t len, coap_session_t *cs,
                           unsigned depth, int validated, void *arg)
@@ -261,7 +295,7 @@ static int pki_peer_check(const char *cn, const uint8_t *der, size_t len, coap_s
              c->mode == SCB_SEC_RPK ? "raw public key" : "certificate");
         return 0;
     }
-    return 1;
+    return pki_name_check(c, der, len);
 }
 
 static void pki_setup(coap_dtls_pki_t *p, struct scb_bs_creds *c)
@@ -295,6 +329,8 @@ int scb_bs_dtls_server(coap_context_t *ctx, struct scb_bs_creds *c, char *err, s
         set_err(err, errlen, "this libcoap has no DTLS");
         return SCB_E_UNSUPPORTED;
     }
+    c->check_name = 0; /* the client dialled us: no name of it to check */
+    c->host[0] = '\0';
     if (c->mode == SCB_SEC_PSK) {
         coap_dtls_spsk_t s;
         memset(&s, 0, sizeof(s));
@@ -323,14 +359,40 @@ int scb_bs_dtls_server(coap_context_t *ctx, struct scb_bs_creds *c, char *err, s
     return SCB_OK;
 }
 
+/* Whether host is an IPv4 or IPv6 literal (never sent as SNI, RFC 6066 section 3). */
+static int ip_literal(const char *host)
+{
+    uint8_t a[16];
+    return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* The name the server must carry: /0/x/14, else the host of the URI dialled ("" none). */
+static void expect_host(struct scb_bs_creds *c, const char *uri)
+{
+    coap_uri_t u;
+    c->host[0] = '\0';
+    if (c->sni[0] != '\0') {
+        snprintf(c->host, sizeof(c->host), "%s", c->sni);
+    } else if (uri != NULL &&
+               coap_split_uri((const uint8_t *)uri, strlen(uri), &u) == 0 &&
+               u.host.length > 0 && u.host.length < sizeof(c->host)) {
+        memcpy(c->host, u.host.s, u.host.length);
+        c->host[u.host.length] = '\0';
+    }
+}
+
 coap_session_t *scb_bs_dtls_client(coap_context_t *ctx, const coap_address_t *dst,
-                                   struct scb_bs_creds *c, char *err, size_t errlen)
+                                   const char *uri, struct scb_bs_creds *c, char *err,
+                                   size_t errlen)
 {
     coap_session_t *cs;
     if (!coap_dtls_is_supported()) {
         set_err(err, errlen, "this libcoap has no DTLS");
         return NULL;
     }
+    expect_host(c, uri);
+    c->check_name = 1; /* fails closed when host stays empty */
+    char *sni = c->host[0] != '\0' && !ip_literal(c->host) ? c->host : NULL;
     if (c->mode == SCB_SEC_PSK) {
         coap_dtls_cpsk_t p;
         memset(&p, 0, sizeof(p));
@@ -339,10 +401,12 @@ coap_session_t *scb_bs_dtls_client(coap_context_t *ctx, const coap_address_t *ds
         p.psk_info.identity.length = c->id.len;
         p.psk_info.key.s = c->key.data;
         p.psk_info.key.length = c->key.len;
+        p.client_sni = sni;
         cs = coap_new_client_session_psk2(ctx, NULL, dst, COAP_PROTO_DTLS, &p);
     } else {
         coap_dtls_pki_t p;
         pki_setup(&p, c);
+        p.client_sni = sni;
         cs = coap_new_client_session_pki(ctx, NULL, dst, COAP_PROTO_DTLS, &p);
     }
     if (cs == NULL) {

@@ -44,6 +44,9 @@ struct scb_bs_creds {
     struct scb_owned priv;   /* our private key (/0/x/5, RFC 5958 DER) */
     unsigned usage;          /* /0/x/15, default 3 (domain-issued: /0/x/4 is the peer) */
     char uri[256];           /* /0/x/0 of the account ("" none) */
+    char sni[256];           /* /0/x/14 of the account ("" none) */
+    char host[256];          /* client: the name the server's certificate must carry */
+    int check_name;          /* client, X.509 usage 0..2: check host (RFC 6125) */
     uint64_t hold_off_s;     /* /0/x/11 Client Hold Off Time of the account (0 absent) */
     coap_bin_const_t key_bin;/* what the PSK identity callback hands to libcoap */
     unsigned refused;        /* handshakes refused by our checks */
@@ -69,9 +72,14 @@ int scb_bs_creds_secure(const struct scb_bs_creds *c);
 const char *scb_bs_creds_name(const struct scb_bs_creds *c);
 /** Server side: require exactly these credentials of every DTLS peer. */
 int scb_bs_dtls_server(coap_context_t *ctx, struct scb_bs_creds *c, char *err, size_t errlen);
-/** Client side: a DTLS session towards dst that accepts only the account's server. */
+/**
+ * Client side: a DTLS session towards dst, the address of uri (the server dialled), that
+ * accepts only the account's server; with X.509 usage 0..2 its certificate must name the SNI
+ * /0/x/14 or else uri's host. SNI sent: /0/x/14, else uri's host unless an IP literal.
+ */
 coap_session_t *scb_bs_dtls_client(coap_context_t *ctx, const coap_address_t *dst,
-                                   struct scb_bs_creds *c, char *err, size_t errlen);
+                                   const char *uri, struct scb_bs_creds *c, char *err,
+                                   size_t errlen);
 
 /* A Block1 body being reassembled (coap_body.c), never more than SCB_COAP_MAX_BODY. */
 struct scb_body {

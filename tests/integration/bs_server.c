@@ -6,7 +6,8 @@
  *   bs_server PORT SEC.tlv SRV.tlv [--no-finish] [--delay-finish MS] [--psk ID HEXKEY]
  *             [--pki CERT.pem KEY.pem CA.pem] [--rpk EC-KEY.pem] [--drop] [--cf N]
  * --pki / --rpk: a DTLS server with an X.509 certificate (the client's verified against CA) or
- * a raw public key (the client's key is printed as "peer RPK <hex of its SubjectPublicKeyInfo>").
+ * a raw public key (the client's key is printed as "peer RPK <hex of its SubjectPublicKeyInfo>"). A
+ * server name the client asks for is printed as "sni NAME".
  * --drop: read and drop everything (a Bootstrap-Server that never answers).
  * --delay-finish MS: print "writes done" after the writes, then wait MS before the Finish (a
  * test removes the card meanwhile).
@@ -55,6 +56,14 @@ static uint8_t *read_all(const char *path, size_t *len)
     return buf;
 }
 
+/* The server name a client asks for (SNI): printed, and served the same certificate. */
+static coap_dtls_key_t *peer_sni(const char *sni, void *arg)
+{
+    printf("sni %s\n", sni ? sni : ""); /* "" without SNI */
+    fflush(stdout);
+    return arg;
+}
+
 /* --pki / --rpk: a DTLS server with certificates or a raw public key. */
 static int setup_pki(coap_context_t *ctx, int rpk, char **argv)
 {
@@ -85,6 +94,8 @@ static int setup_pki(coap_context_t *ctx, int rpk, char **argv)
         p.pki_key.key.pem.public_cert = argv[0];
         p.pki_key.key.pem.private_key = argv[1];
         p.pki_key.key.pem.ca_file = argv[2];
+        p.validate_sni_call_back = peer_sni;
+        p.sni_call_back_arg = &p.pki_key;
     }
     return coap_context_set_pki(ctx, &p);
 }

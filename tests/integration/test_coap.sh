@@ -368,10 +368,20 @@ if command -v coap-client-gnutls >/dev/null 2>&1; then
         openssl pkey -in "$K/$n.key" -outform der -out "$K/$n.p8"
         openssl pkey -in "$K/$n.key" -pubout -outform der -out "$K/$n.spki"
     done
+    # server certificates from the same CA that name a host (subjectAltName): "named" the
+    # server dialled (localhost, 127.0.0.1, ::1), "other" another host (other.example)
+    for n in named other; do
+        eckey $n
+        if [ $n = named ]; then san="DNS:localhost,IP:127.0.0.1,IP:::1"; else san="DNS:other.example"; fi
+        printf 'subjectAltName=%s\n' "$san" > "$K/$n.ext"
+        openssl req -new -key "$K/$n.key" -out "$K/$n.csr" -subj /CN=$n 2>/dev/null
+        openssl x509 -req -in "$K/$n.csr" -CA "$K/ca.pem" -CAkey "$K/ca.key" -CAcreateserial -extfile "$K/$n.ext" -out "$K/$n.pem" -days 2 2>/dev/null
+        openssl x509 -in "$K/$n.pem" -outform der -out "$K/$n.der"
+    done
     openssl x509 -in "$K/ca.pem" -outform der -out "$K/ca.der"
-    account() { # name mode own peer key [usage]
-        printf '{"objects":{"0":{"instances":{"0":{"resources":{"0":"coaps://127.0.0.1:5684","1":true,"2":%s,"3":{"hex":"%s"},"4":{"hex":"%s"},"5":{"hex":"%s"}%s}}}}}}' \
-            "$2" "$(hexof "$3")" "$(hexof "$4")" "$(hexof "$5")" "${6:+,\"15\":$6}" > "$T/$1.json"
+    account() { # name mode own peer key [usage [sni]]
+        printf '{"objects":{"0":{"instances":{"0":{"resources":{"0":"coaps://127.0.0.1:5684","1":true,"2":%s,"3":{"hex":"%s"},"4":{"hex":"%s"},"5":{"hex":"%s"}%s%s}}}}}}' \
+            "$2" "$(hexof "$3")" "$(hexof "$4")" "$(hexof "$5")" "${6:+,\"15\":$6}" "${7:+,\"14\":\"$7\"}" > "$T/$1.json"
         "$SCBOOT" apply --factory "$T/$1.json" --state-dir "$T/$1" > /dev/null 2>&1
     }
     G="coap-client-gnutls -B 5"
@@ -385,7 +395,11 @@ if command -v coap-client-gnutls >/dev/null 2>&1; then
     account x509 2 "$K/dev.der" "$K/bs.der" "$K/dev.p8"
     account x509ta 2 "$K/dev.der" "$K/ca.der" "$K/dev.p8" 2
     account rpk 1 "$K/dev.spki" "$K/bs.spki" "$K/dev.p8"
-    check "X.509 and RPK accounts committed by the factory step" '[ "$(gen "$T/x509")" = 1 ] && [ "$(gen "$T/x509ta")" = 1 ] && [ "$(gen "$T/rpk")" = 1 ]'
+    account x509ca 2 "$K/dev.der" "$K/ca.der" "$K/dev.p8" 0
+    account x509sni 2 "$K/dev.der" "$K/ca.der" "$K/dev.p8" 2 localhost
+    account x509svc 2 "$K/dev.der" "$K/other.der" "$K/dev.p8" 1
+    account x509pin 2 "$K/dev.der" "$K/other.der" "$K/dev.p8" 3
+    check "X.509 and RPK accounts committed by the factory step" '[ "$(gen "$T/x509")" = 1 ] && [ "$(gen "$T/x509ta")" = 1 ] && [ "$(gen "$T/rpk")" = 1 ] && [ "$(gen "$T/x509ca")" = 1 ] && [ "$(gen "$T/x509sni")" = 1 ] && [ "$(gen "$T/x509svc")" = 1 ] && [ "$(gen "$T/x509pin")" = 1 ]'
 
     listen_case l-x509-evil x509 "-c $K/evil.pem -j $K/evil.key -C $K/ca.pem" refuse
     check "--listen X.509: a certificate other than /0/x/4 (same CA) is refused (logged), nothing committed" 'grep -q "DTLS X.509, credentials of the committed" "$T/l-x509-evil.log" && grep -q "closed before any request: handshake refused" "$T/l-x509-evil.log" && ! grep -q "Bootstrap-Write" "$T/l-x509-evil.log" && [ "$(gen "$T/l-x509-evil")" = 1 ]'
@@ -409,7 +423,7 @@ if command -v coap-client-gnutls >/dev/null 2>&1; then
         "$SCBOOT" apply --factory "$T/$1.json" --state-dir "$T/$1" > /dev/null 2>&1
         "$BS" $PORT "$T/sec.tlv" "$T/srv.tlv" $3 > "$T/$1.bs" 2>&1 & PIDS="$PIDS $!"
         sleep 0.3
-        "$SCBOOT" bootstrap --server "coaps://127.0.0.1:$PORT" --endpoint gw-x --state-dir "$T/$1" \
+        "$SCBOOT" bootstrap --server "coaps://${SRV_HOST:-127.0.0.1}:$PORT" --endpoint gw-x --state-dir "$T/$1" \
             --attempts 1 --ack-timeout 1000 --max-retransmit 1 2> "$T/$1.log"
         CRC=$?
     }
@@ -417,6 +431,34 @@ if command -v coap-client-gnutls >/dev/null 2>&1; then
     check "client-initiated X.509: committed; the server saw the certificate in /0/x/3" '[ $CRC = 0 ] && grep -q "POST /bs 2.04" "$T/c-x509.bs" && grep -q "peer certificate validated=1 $(hexof "$K/dev.der" | tr a-f A-F)" "$T/c-x509.bs" && [ "$(gen "$T/c-x509")" = 2 ]'
     client_case c-x509-evil x509 "--pki $K/evil.pem $K/evil.key $K/ca.pem"
     check "client-initiated X.509: a server certificate other than /0/x/4 is refused (exit 3), nothing committed" '[ $CRC = 3 ] && grep -q "DTLS" "$T/c-x509-evil.log" && ! grep -q "Bootstrap-Request ep" "$T/c-x509-evil.bs" && [ "$(gen "$T/c-x509-evil")" = 1 ]'
+    # Certificate Usage 0, 1, 2: the server's certificate must name the host dialled (RFC 6125)
+    for u in ca ta; do
+        n=0; [ $u = ta ] && n=2
+        client_case c-$u-named x509$u "--pki $K/named.pem $K/named.key $K/ca.pem"
+        check "client-initiated X.509 usage $n: a certificate from /0/x/4's CA naming 127.0.0.1 (IP SAN) commits, no SNI for an IP literal" '[ $CRC = 0 ] && grep -q "POST /bs 2.04" "$T/c-$u-named.bs" && ! grep -q "^sni ." "$T/c-$u-named.bs" && [ "$(gen "$T/c-$u-named")" = 2 ]'
+        client_case c-$u-other x509$u "--pki $K/other.pem $K/other.key $K/ca.pem"
+        check "client-initiated X.509 usage $n: the same CA's certificate for other.example is refused (exit 3), named in the log, nothing committed" '[ $CRC = 3 ] && grep -q "the server.s certificate names other.example, not 127.0.0.1" "$T/c-$u-other.log" && ! grep -q "Bootstrap-Request ep" "$T/c-$u-other.bs" && [ "$(gen "$T/c-$u-other")" = 1 ]'
+    done
+    client_case c-sni-named x509sni "--pki $K/named.pem $K/named.key $K/ca.pem"
+    check "client-initiated X.509 usage 2 with SNI /0/x/14 localhost: sent as SNI; a certificate naming localhost (DNS SAN) commits" '[ $CRC = 0 ] && grep -q "^sni localhost$" "$T/c-sni-named.bs" && [ "$(gen "$T/c-sni-named")" = 2 ]'
+    client_case c-sni-other x509sni "--pki $K/other.pem $K/other.key $K/ca.pem"
+    check "client-initiated X.509 usage 2 with SNI localhost: a certificate for other.example is refused" '[ $CRC = 3 ] && grep -q "the server.s certificate names other.example, not localhost" "$T/c-sni-other.log" && [ "$(gen "$T/c-sni-other")" = 1 ]'
+    # the URI's host name as the name to check and as SNI (bs_server listens on 127.0.0.1 only)
+    if [ "$(getent ahosts localhost | awk 'NR == 1 { print $1 }')" = 127.0.0.1 ]; then
+        sed 's|coaps://127.0.0.1:|coaps://localhost:|' "$T/x509ca.json" > "$T/x509host.json"
+        SRV_HOST=localhost
+        client_case c-host-named x509host "--pki $K/named.pem $K/named.key $K/ca.pem"
+        check "client-initiated X.509 usage 0, URI coaps://localhost: sent as SNI; the certificate naming localhost commits" '[ $CRC = 0 ] && grep -q "^sni localhost$" "$T/c-host-named.bs" && [ "$(gen "$T/c-host-named")" = 2 ]'
+        client_case c-host-other x509host "--pki $K/other.pem $K/other.key $K/ca.pem"
+        check "client-initiated X.509 usage 0, URI coaps://localhost: a certificate for other.example is refused" '[ $CRC = 3 ] && grep -q "the server.s certificate names other.example, not localhost" "$T/c-host-other.log" && [ "$(gen "$T/c-host-other")" = 1 ]'
+        SRV_HOST=
+    else
+        tn=$((tn + 1)); echo "ok $tn - # SKIP localhost does not resolve to 127.0.0.1 first"
+    fi
+    client_case c-svc-other x509svc "--pki $K/other.pem $K/other.key $K/ca.pem"
+    check "client-initiated X.509 usage 1: the pinned certificate still has to name 127.0.0.1: refused" '[ $CRC = 3 ] && grep -q "names other.example, not 127.0.0.1" "$T/c-svc-other.log" && [ "$(gen "$T/c-svc-other")" = 1 ]'
+    client_case c-pin-other x509pin "--pki $K/other.pem $K/other.key $K/ca.pem"
+    check "client-initiated X.509 usage 3: the pinned certificate commits whatever it names" '[ $CRC = 0 ] && ! grep -q "certificate names" "$T/c-pin-other.log" && [ "$(gen "$T/c-pin-other")" = 2 ]'
     client_case c-rpk rpk "--rpk $K/bs.key"
     check "client-initiated RPK: committed; the server saw the key in /0/x/3" '[ $CRC = 0 ] && grep -q "POST /bs 2.04" "$T/c-rpk.bs" && grep -q "peer RPK validated=1 $(hexof "$K/dev.spki" | tr a-f A-F)" "$T/c-rpk.bs" && [ "$(gen "$T/c-rpk")" = 2 ]'
     client_case c-rpk-evil rpk "--rpk $K/evil.key"

@@ -96,13 +96,16 @@ static void rpk_and_x509_accounts(void **state)
     assert_int_equal(cr.usage, SCB_USAGE_DOMAIN_ISSUED);
     scb_bs_creds_free(&cr);
     assert_int_equal(creds("\"0\":\"coaps://bs\",\"1\":true,\"2\":2,\"3\":{\"hex\":\"01\"},"
-                           "\"4\":{\"hex\":\"0202\"},\"5\":{\"hex\":\"030303\"},\"15\":2",
+                           "\"4\":{\"hex\":\"0202\"},\"5\":{\"hex\":\"030303\"},\"15\":2,"
+                           "\"14\":\"bs.example.org\"",
                            &cr),
                      SCB_OK);
     assert_int_equal(cr.mode, SCB_SEC_CERT);
     assert_int_equal(cr.usage, SCB_USAGE_TRUST_ANCHOR);
+    assert_string_equal(cr.sni, "bs.example.org"); /* the name the server must carry */
     assert_string_equal(scb_bs_creds_name(&cr), "DTLS X.509");
     scb_bs_creds_free(&cr);
+    assert_string_equal(cr.sni, "");
 }
 
 static void broken_accounts_refused(void **state)
