@@ -182,8 +182,9 @@ int scb_bootstrap_set_card(struct scb_bootstrap *b, struct scb_card *card,
     if (b == NULL) {
         return SCB_E_INVALID_ARG;
     }
-    if (card != b->o.card) {
-        /* another session's event counters say nothing about this one: read the card */
+    if (card != NULL) {
+        /* a session handed in may sit on another reader or card (even at the same address,
+         * or the same session moved to another transport): its counters prove nothing yet */
         b->have_events = 0;
     }
     b->o.card = card;

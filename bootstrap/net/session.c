@@ -28,6 +28,7 @@ struct scb_session {
     int has_bs;
     uint16_t bs_iid;          /* the Bootstrap-Server account's /0 instance (protected) */
     struct scb_report report; /* violations of the last Finish */
+    int failed_err;           /* why a commit failed the session (0: it timed out, or did not) */
 };
 
 /* the default scb_clock_fn */
@@ -167,7 +168,10 @@ int scb_session_tick(struct scb_session *s)
         scb_config_free(&s->staging);
         scb_config_free(&s->base);
     }
-    return s->state == SCB_SESSION_FAILED ? SCB_E_TIMEOUT : SCB_OK;
+    if (s->state != SCB_SESSION_FAILED) {
+        return SCB_OK;
+    }
+    return s->failed_err ? s->failed_err : SCB_E_TIMEOUT;
 }
 
 /* An operation is accepted only on an open session; it restarts the lifetime. */
@@ -721,6 +725,9 @@ int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, s
     }
     if ((code = commit_accepted(s, st, &accepted, err, errlen)) < 0) {
         s->state = SCB_SESSION_FAILED; /* nothing committed: the session is over */
+        s->failed_err = code;
+        scb_config_free(&s->staging);
+        scb_config_free(&s->base);
         return code;
     }
     return SCB_COAP_CODE_2_04_CHANGED;

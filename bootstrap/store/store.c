@@ -1198,8 +1198,9 @@ int scb_store_commit(struct scb_store *s, struct scb_committed *c, char *err, si
         }
         return SCB_E_BUSY;
     }
-    /* the generation is a JSON integer in the store file: at most INT64_MAX */
-    if (c->generation >= (s->custom ? UINT64_MAX : (uint64_t)INT64_MAX)) {
+    /* the next generation must load again: a custom store's load refuses UINT64_MAX, and the
+     * store file's parser INT64_MAX (it is a JSON integer there) */
+    if (c->generation >= (s->custom ? UINT64_MAX : (uint64_t)INT64_MAX) - 1) {
         if (err && errlen) {
             snprintf(err, errlen, "generation %llu leaves no room for a commit",
                      (unsigned long long)c->generation);

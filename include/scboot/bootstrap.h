@@ -145,8 +145,9 @@ void scb_bootstrap_free(struct scb_bootstrap **b);
  */
 /**
  * Replace the card session (a reconnect, or a stand-in for an empty or unreachable reader).
- * A session other than the current one makes the next check read the card, as
- * scb_bootstrap_force_read() does: a new session's event counters cannot tell a swap.
+ * The next check reads the card, as after scb_bootstrap_force_read(): a session handed in
+ * may sit on another reader or card, so its event counters cannot tell a swap yet. Keep the
+ * session between checks (no call here) for R5's no-APDU checks.
  * \param b           the context
  * \param card        borrowed, as in the options; NULL = no reader configured
  * \param reader_name copied; NULL keeps the current name

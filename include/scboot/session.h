@@ -220,9 +220,10 @@ int scb_session_commit(struct scb_session *s, struct scb_store *st, char *err, s
  */
 int scb_session_diagnostic(const struct scb_session *s, struct scb_buf *out);
 /**
- * Apply EXCHANGE_LIFETIME: returns SCB_E_TIMEOUT (and fails the session) when it passed.
+ * Apply EXCHANGE_LIFETIME: returns SCB_E_TIMEOUT (and fails the session) when it passed; on a
+ * session a failed scb_session_commit() ended, that call's error (SCB_E_STALE, ...).
  * \param s the session
- * \return SCB_OK, SCB_E_TIMEOUT or SCB_E_INVALID_ARG
+ * \return SCB_OK, SCB_E_TIMEOUT, the error that failed the session, or SCB_E_INVALID_ARG
  */
 int scb_session_tick(struct scb_session *s);
 

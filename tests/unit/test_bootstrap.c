@@ -957,10 +957,16 @@ static void test_set_card_reads_new_session(void **state)
     assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_true(scb_bootstrap_last_apdus(v.b) > 0);
     assert_int_equal(o, SCB_BOOTSTRAP_CARD_SWAPPED);
-    /* the same session again is no reason to read */
-    assert_int_equal(scb_bootstrap_set_card(v.b, c2, NULL), SCB_OK);
+    /* kept between checks: no event, no APDU */
     assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
     assert_int_equal(scb_bootstrap_last_apdus(v.b), 0);
+    /* the same session moved onto another card's transport and handed in again: read */
+    (void)scb_card_set_transport(c2, v.t);
+    assert_int_equal(scb_bootstrap_set_card(v.b, c2, NULL), SCB_OK);
+    assert_int_equal(scb_bootstrap_check_card(v.b, &o, NULL, 0), 0);
+    assert_true(scb_bootstrap_last_apdus(v.b) > 0);
+    assert_int_equal(o, SCB_BOOTSTRAP_CARD_SWAPPED);
+    (void)scb_card_set_transport(c2, t2);
     assert_int_equal(scb_bootstrap_set_card(v.b, v.card, NULL), SCB_OK);
     scb_card_free(&c2);
     scb_transport_free(&t2);

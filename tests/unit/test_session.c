@@ -952,6 +952,8 @@ static void test_finish_does_not_resurrect_removed_card(void **state)
     assert_int_equal(scb_session_commit(s, st, err, sizeof(err)), SCB_E_STALE);
     assert_non_null(strstr(err, "changed since the session began"));
     assert_int_equal(scb_session_state(s), SCB_SESSION_FAILED);
+    assert_int_equal(scb_session_staging(s)->n, 0); /* the staging copy is dropped */
+    assert_int_equal(scb_session_tick(s), SCB_E_STALE); /* the cause, not a timeout */
     assert_int_equal(w.calls, 0);
     assert_int_equal(store_generation(st), 2);
     assert_false(has_instance(st, 0, 1));

@@ -370,6 +370,9 @@ static void test_observer_reentry(void **state)
     assert_int_equal(scb_store_commit(st, &c, err, sizeof(err)), SCB_E_TOO_LARGE);
     assert_int_equal(c.generation, INT64_MAX);
     assert_non_null(strstr(err, "no room"));
+    c.generation = INT64_MAX - 1; /* INT64_MAX would not load again */
+    assert_int_equal(scb_store_commit(st, &c, err, sizeof(err)), SCB_E_TOO_LARGE);
+    assert_non_null(strstr(err, "no room"));
     expect_state(st, 1, 2);
     scb_committed_free(&c);
     scb_store_free(&st);
@@ -489,9 +492,14 @@ static void test_custom_store_odd_operations(void **state)
     c.generation = UINT64_MAX;
     assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_E_TOO_LARGE);
     assert_int_equal(c.generation, UINT64_MAX);
-    c.generation = UINT64_MAX - 1;
+    c.generation = UINT64_MAX - 1; /* UINT64_MAX would not load again */
+    assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_E_TOO_LARGE);
+    assert_int_equal(c.generation, UINT64_MAX - 1);
+    c.generation = UINT64_MAX - 2;
     assert_int_equal(scb_store_commit(o.st, &c, err, sizeof(err)), SCB_OK);
-    assert_int_equal(o.f.slot.generation, UINT64_MAX);
+    assert_int_equal(o.f.slot.generation, UINT64_MAX - 1);
+    assert_int_equal(scb_store_load(o.st, &got, err, sizeof(err)), SCB_OK); /* loads again */
+    scb_committed_free(&got);
     assert_int_equal(seen.calls, 2);
 
     scb_committed_free(&c);
