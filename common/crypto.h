@@ -37,6 +37,12 @@ int scb_crypto_is_certificate(const uint8_t *der, size_t len);
  * SCB_E_PARSE: der is no certificate; SCB_E_INVALID_ARG: no host. names (cap bytes, may be
  * NULL) receives what the certificate names, printable and bounded, for a log line.
  */
+/*
+ * Whether host is a numeric address in any spelling getaddrinfo() takes without DNS (dotted,
+ * shortened "127.1", a bare number, IPv6 with a zone "%eth0"); addr/alen get its bytes (4 or
+ * 16). 1: it is; 0: it is a name.
+ */
+int scb_crypto_host_ip(const char *host, uint8_t addr[16], size_t *alen);
 int scb_crypto_cert_names_host(const uint8_t *der, size_t len, const char *host, char *names,
                                size_t cap);
 

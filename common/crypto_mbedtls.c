@@ -6,6 +6,8 @@
  * (and zeroized by mbedTLS) before returning.
  */
 #include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -251,9 +253,33 @@ static int names_ip(const mbedtls_x509_crt *crt, const uint8_t *addr, size_t ale
     return 0;
 }
 
+int scb_crypto_host_ip(const char *host, uint8_t addr[16], size_t *alen)
+{
+    struct addrinfo hints, *ai = NULL;
+    int found = 0;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_flags = AI_NUMERICHOST; /* every spelling the resolver dials without DNS */
+    if (host == NULL || getaddrinfo(host, NULL, &hints, &ai) != 0 || ai == NULL) {
+        return 0;
+    }
+    if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(struct sockaddr_in)) {
+        memcpy(addr, &((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr, 4);
+        *alen = 4;
+        found = 1;
+    } else if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(struct sockaddr_in6)) {
+        memcpy(addr, &((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr, 16);
+        *alen = 16;
+        found = 1;
+    }
+    freeaddrinfo(ai);
+    return found;
+}
+
 int scb_crypto_cert_names_host(const uint8_t *der, size_t len, const char *host, char *names,
                                size_t cap)
 {
+    size_t alen = 0;
     mbedtls_x509_crt crt;
     uint8_t addr[16];
     uint32_t flags = 0;
@@ -270,10 +296,11 @@ int scb_crypto_cert_names_host(const uint8_t *der, size_t len, const char *host,
         mbedtls_x509_crt_free(&crt);
         return SCB_E_PARSE;
     }
-    if (inet_pton(AF_INET, host, addr) == 1) {
-        ret = names_ip(&crt, addr, 4) ? SCB_OK : SCB_E_NOT_FOUND;
-    } else if (inet_pton(AF_INET6, host, addr) == 1) {
-        ret = names_ip(&crt, addr, 16) ? SCB_OK : SCB_E_NOT_FOUND;
+    if (scb_crypto_host_ip(host, addr, &alen)) {
+        /* 127.1, 2130706433 and fe80::1%eth0 are addresses too: never a DNS name's spelling */
+        ret = names_ip(&crt, addr, alen) ? SCB_OK : SCB_E_NOT_FOUND;
+    } else if (host[strlen(host) - 1] == '.') {
+        ret = SCB_E_NOT_FOUND; /* a fully-qualified spelling: the caller strips the dot */
     } else {
         /* No trust list: the chain was validated by the DTLS stack already; only the name
          * verdict (checked before any chain building) is used here. */

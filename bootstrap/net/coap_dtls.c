@@ -363,7 +363,8 @@ int scb_bs_dtls_server(coap_context_t *ctx, struct scb_bs_creds *c, char *err, s
 static int ip_literal(const char *host)
 {
     uint8_t a[16];
-    return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+    size_t n;
+    return scb_crypto_host_ip(host, a, &n);
 }
 
 /* The name the server must carry: /0/x/14, else the host of the URI dialled ("" none). */
@@ -378,6 +379,10 @@ static void expect_host(struct scb_bs_creds *c, const char *uri)
                u.host.length > 0 && u.host.length < sizeof(c->host)) {
         memcpy(c->host, u.host.s, u.host.length);
         c->host[u.host.length] = '\0';
+    }
+    size_t n = strlen(c->host);
+    if (n > 1 && c->host[n - 1] == '.' && c->host[n - 2] != '.') {
+        c->host[n - 1] = '\0'; /* "bs.example." is bs.example: matched and sent without it */
     }
 }
 

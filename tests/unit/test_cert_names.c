@@ -73,6 +73,19 @@ static void ip_addresses(void **state)
     assert_int_equal(check(CERT_IP_HEX, "::1", NULL, 0), SCB_OK);
     assert_int_equal(check(CERT_IP_HEX, "0:0:0:0:0:0:0:1", NULL, 0), SCB_OK);
     assert_int_equal(check(CERT_IP_HEX, "127.0.0.2", NULL, 0), SCB_E_NOT_FOUND);
+    /* every spelling the resolver dials as an address is an address: matched by its bytes */
+    assert_int_equal(check(CERT_IP_HEX, "127.1", NULL, 0), SCB_OK);
+    assert_int_equal(check(CERT_IP_HEX, "2130706433", NULL, 0), SCB_OK);
+    assert_int_equal(check(CERT_IP_HEX, "fe80::1%lo", NULL, 0), SCB_E_NOT_FOUND);
+    /* ... and never as a DNS name or CN that spells it */
+    assert_int_equal(check(CERT_CN_HEX, "2130706433", NULL, 0), SCB_E_NOT_FOUND);
+    uint8_t a[16];
+    size_t alen = 0;
+    assert_true(scb_crypto_host_ip("127.1", a, &alen));
+    assert_int_equal(alen, 4);
+    assert_true(scb_crypto_host_ip("fe80::1%lo", a, &alen));
+    assert_int_equal(alen, 16);
+    assert_false(scb_crypto_host_ip("bs.example.com", a, &alen));
     assert_int_equal(check(CERT_IP_HEX, "::2", NULL, 0), SCB_E_NOT_FOUND);
     /* an IPv4-mapped IPv6 address is another reference identity */
     assert_int_equal(check(CERT_IP_HEX, "::ffff:127.0.0.1", NULL, 0), SCB_E_NOT_FOUND);
@@ -93,6 +106,8 @@ static void cn_only(void **state)
 
 static void mismatch(void **state)
 {
+    /* a fully-qualified spelling is the caller's to strip: refused here, never half-matched */
+    assert_int_equal(check(CERT_DNS_HEX, "localhost.", NULL, 0), SCB_E_NOT_FOUND);
     char names[128];
     (void)state;
     /* CN "localhost" but the subjectAltName names other.example only */
