@@ -362,6 +362,13 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     if (bo.factory_path && (ret = check_readable(c, bo.factory_path)) != 0) {
         goto out;
     }
+    if (no.endpoint == NULL) { /* a bad configuration file is said before any step runs */
+        char *spec = NULL;
+        if ((ret = cli_endpoint_spec(c, NULL, no.config, &spec)) != 0) {
+            goto out;
+        }
+        free(spec);
+    }
     if ((ret = scb_store_open(state, 2000, &st, err, sizeof(err))) < 0) {
         ret = cli_fail(c, ret, "%s", err);
         goto out;
