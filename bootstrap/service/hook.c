@@ -209,10 +209,12 @@ static size_t next_word(const char *cmd, size_t *i, char *word, size_t cap, int 
 }
 
 /*
- * An argument that names a program file (env, nice, timeout, sudo ... run it) or a directory
- * (run-parts DIR runs what is in it): the same rule as the program itself, and for a
- * directory also every program file directly in it, since whoever may add or change one
- * there chooses what runs.
+ * An argument that names a file (env, nice, timeout, sudo ... run it; python3, perl ... read
+ * it as a script) or a directory (run-parts DIR runs what is in it): the same rule as the
+ * program itself, and for a directory also every file directly in it, since whoever may add or
+ * change one there chooses what runs. A file's execute bit does not count: whoever may change
+ * the file may set it too. A word without a slash names a file in the working directory
+ * ("run-parts tmp" from /), so it counts as well when such a file exists.
  */
 static int argument_trusted(const char *word, char *why, size_t cap)
 {
@@ -221,7 +223,7 @@ static int argument_trusted(const char *word, char *why, size_t cap)
         return SCB_OK;
     }
     if (S_ISREG(ast.st_mode)) {
-        return (ast.st_mode & 0111) ? scb_util_path_trusted(word, why, cap) : SCB_OK;
+        return scb_util_path_trusted(word, why, cap);
     }
     if (!S_ISDIR(ast.st_mode)) {
         return SCB_OK;
@@ -236,7 +238,7 @@ static int argument_trusted(const char *word, char *why, size_t cap)
             continue;
         }
         if (lstat(entry, &ast) == 0 &&
-            (S_ISLNK(ast.st_mode) || (S_ISREG(ast.st_mode) && (ast.st_mode & 0111)))) {
+            (S_ISLNK(ast.st_mode) || S_ISREG(ast.st_mode))) {
             ret = scb_util_path_trusted(entry, why, cap);
         }
     }
@@ -291,7 +293,7 @@ static int hook_scan(const char *cmd, char *why, size_t cap, int *unchecked)
             continue;
         }
         if (!start) {
-            if (strchr(word, '/') != NULL && strpbrk(word, "$`\\\"'*?[~") == NULL &&
+            if (strpbrk(word, "$`\\\"'*?[~") == NULL &&
                 argument_trusted(word, why, cap) == SCB_E_UNSAFE) {
                 return SCB_E_UNSAFE;
             }

@@ -82,10 +82,11 @@ int scb_hook_program(const char *cmd, char *out, size_t cap);
 /**
  * Whether the program files a hook command runs are safe: the first word of each simple
  * command of its lists and pipelines (behind assignments and words such as exec or env), and
- * arguments that are program files, must not be changeable or replaceable by anyone but root
- * or the caller (scb_util_path_trusted()), nor may a $PATH directory searched for a bare name
- * before the one that holds it. What is shell syntax is left to the shell (see
- * scb_hook_precheck()).
+ * every argument naming an existing file or directory (relative to the working directory when
+ * it has no slash) with each file directly in such a directory, must not be changeable or
+ * replaceable by anyone but root or the caller (scb_util_path_trusted()), nor may a $PATH
+ * directory searched for a bare name before the one that holds it. What is shell syntax is
+ * left to the shell (see scb_hook_precheck()).
  * \param cmd the command (NULL: no hook, SCB_OK)
  * \param why receives the reason when it is not safe, cap bytes (may be NULL)
  * \param cap size of why

@@ -113,6 +113,22 @@ check "--exec of a bare name \$PATH finds in a mode-0777 directory: exit 2" '[ $
 # a directory argument (run-parts DIR) is where the programs come from: the same rule
 timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "run-parts $T/w777" > /dev/null 2> "$T/err"; rc=$?
 check "--exec 'run-parts <mode-0777 directory>': exit 2, naming it, nothing ran" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/w777: writable by others (mode 0777" "$T/err" && [ ! -e "$T/ran" ]'
+# named without a slash it is in the working directory (/ for the daemon under systemd)
+(cd "$T" && timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "run-parts w777" > /dev/null 2> "$T/err"); rc=$?
+check "--exec 'run-parts w777' from its parent: exit 2, naming it, nothing ran" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook w777: writable by others (mode 0777" "$T/err" && [ ! -e "$T/ran" ]'
+# another user's file in it, executable or not (its owner may chmod +x it at any time)
+mkdir "$T/rp"; chmod 0755 "$T/rp"
+printf '#!/bin/sh
+touch "%s/ran"
+' "$T" > "$T/rp/20-nobody"; chmod 0644 "$T/rp/20-nobody"; chown 65534 "$T/rp/20-nobody"
+timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "run-parts $T/rp" > /dev/null 2> "$T/err"; rc=$?
+check "--exec 'run-parts DIR' holding another user's 0644 file: exit 2, naming it" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/rp/20-nobody: owned by another user (uid 65534" "$T/err" && [ ! -e "$T/ran" ]'
+# a script handed to an interpreter is what runs
+printf 'open("%s/ran", "w")\n' "$T" > "$T/rp/w.py"; chmod 0666 "$T/rp/w.py"
+for c in "python3 $T/rp/w.py" "perl $T/rp/w.py" "/usr/bin/env python3 $T/rp/w.py"; do
+    timeout 10 "$SCBOOT" watch -r "virtual:$DATA/standard.json" --state-dir "$T/st-w777" --exec "$c" > /dev/null 2> "$T/err"; rc=$?
+    check "--exec '$c' of a script anyone may write: exit 2, naming it" '[ $rc = 2 ] && [ "$(wc -l < "$T/err")" = 1 ] && grep -q "hook $T/rp/w.py: writable by others (mode 0666" "$T/err" && [ ! -e "$T/ran" ]'
+done
 
 # a secret file named by the configuration: its errors name the file, the line and the key
 printf '# operator file\nreader = no such reader\npin-file = %s/ok/absent-pin\n' "$T" > "$T/ok/pin.conf"

@@ -490,7 +490,46 @@ static void hook_directory_argument_checked(void **state)
         assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
         assert_non_null(strstr(why, "rp: owned by another user (uid 65534"));
         assert_int_equal(chown(rp, 0, 0), 0);
+        /* another user's file in it, not executable yet: they may chmod +x it whenever */
+        assert_int_equal(chown(script, 65534, 65534), 0);
+        assert_int_equal(chmod(script, 0644), 0);
+        assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+        assert_non_null(strstr(why, "10-log: owned by another user (uid 65534"));
+        assert_int_equal(chown(script, 0, 0), 0);
+        assert_int_equal(chmod(script, 0755), 0);
     }
+    /* a directory named without a slash is one in the working directory (/ for the daemon) */
+    char cwd[512];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(scb_hook_trusted("run-parts rp", why, sizeof(why)), SCB_OK);
+    assert_int_equal(chmod(rp, 0777), 0);
+    assert_int_equal(scb_hook_trusted("run-parts rp", why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "rp: writable by others (mode 0777"));
+    assert_int_equal(scb_hook_trusted("run-parts --report rp", why, sizeof(why)),
+                     SCB_E_UNSAFE);
+    assert_int_equal(chmod(rp, 0755), 0);
+    /* words that name no file are no paths */
+    assert_int_equal(scb_hook_trusted("run-parts --verbose applied rp", why, sizeof(why)),
+                     SCB_OK);
+    /* a script handed to an interpreter: whoever may write it chooses what runs */
+    assert_non_null(f = fopen("w.py", "w"));
+    fputs("print(1)\n", f);
+    fclose(f);
+    assert_int_equal(chmod("w.py", 0644), 0);
+    assert_int_equal(scb_hook_trusted("python3 w.py", why, sizeof(why)), SCB_OK);
+    assert_int_equal(chmod("w.py", 0666), 0);
+    snprintf(cmd, sizeof(cmd), "python3 %s/w.py", dir);
+    static const char *const interp[] = {"python3 w.py", "perl w.py",
+                                         "/usr/bin/env python3 w.py", "python3 -u w.py x"};
+    for (size_t k = 0; k < sizeof(interp) / sizeof(interp[0]); k++) {
+        assert_int_equal(scb_hook_trusted(interp[k], why, sizeof(why)), SCB_E_UNSAFE);
+        assert_non_null(strstr(why, "w.py: writable by others (mode 0666"));
+    }
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(scb_hook_trusted(cmd, why, sizeof(why)), SCB_E_UNSAFE);
+    assert_non_null(strstr(why, "w.py: writable by others (mode 0666"));
+    assert_int_equal(unlink(cmd + strlen("python3 ")), 0);
 }
 
 /* An unchecked (shell syntax) hook is said so at start-up, through the hook's log. */
