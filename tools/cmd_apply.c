@@ -248,20 +248,27 @@ static int run_network(struct cli *c, struct scb_store *st, const struct scb_pro
 }
 #endif
 
-/* The sequence's network step when it is needed: 0 or the exit code it ended with. */
+/*
+ * The sequence's network step when it is needed: 0 or the exit code it ended with. conf_spec:
+ * the configuration file's endpoint name, read before the steps (used without --endpoint).
+ */
 static int network_step(struct cli *c, struct scb_store *st, const struct scb_profile *profile,
                         const struct scb_run_result *res, const struct net_opts *no,
-                        struct net_step *net)
+                        const char *conf_spec, struct net_step *net)
 {
-    char *spec = NULL;
-    int ret;
+    char *flag_spec = NULL;
+    const char *spec = conf_spec;
+    int ret = 0;
     memset(net, 0, sizeof(*net));
     net->outcome = net->missing = "";
     if (!res->needs_network_bootstrap) {
         return 0;
     }
-    if ((ret = cli_endpoint_spec(c, no->endpoint, no->config, &spec)) != 0) {
-        return ret;
+    if (no->endpoint != NULL) {
+        if ((ret = cli_endpoint_spec(c, no->endpoint, NULL, &flag_spec)) != 0) {
+            return ret;
+        }
+        spec = flag_spec;
     }
     if (spec == NULL) {
         net->missing = "(no endpoint name: give --endpoint NAME or endpoint = NAME in "
@@ -276,7 +283,7 @@ static int network_step(struct cli *c, struct scb_store *st, const struct scb_pr
     net->missing = "(network bootstrap is not built into this scboot: -Dcoap=disabled or no "
                    "libcoap3-dev)";
 #endif
-    free(spec);
+    free(flag_spec);
     return ret;
 }
 
@@ -295,6 +302,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
                                          {"no-hold-off", no_argument, NULL, OPT_NO_HOLD_OFF},
                                          {0, 0, 0, 0}};
     struct net_opts no = {0};
+    char *conf_spec = NULL; /* the configuration file's endpoint name */
     struct net_step net;
     struct scb_bootstrap_opts bo;
     struct scb_bootstrap *b = NULL;
@@ -362,12 +370,9 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     if (bo.factory_path && (ret = check_readable(c, bo.factory_path)) != 0) {
         goto out;
     }
-    if (no.endpoint == NULL) { /* a bad configuration file is said before any step runs */
-        char *spec = NULL;
-        if ((ret = cli_endpoint_spec(c, NULL, no.config, &spec)) != 0) {
-            goto out;
-        }
-        free(spec);
+    /* read once, before any step runs: a bad configuration file commits nothing */
+    if (no.endpoint == NULL && (ret = cli_endpoint_spec(c, NULL, no.config, &conf_spec)) != 0) {
+        goto out;
     }
     if ((ret = scb_store_open(state, 2000, &st, err, sizeof(err))) < 0) {
         ret = cli_fail(c, ret, "%s", err);
@@ -410,7 +415,7 @@ int cmd_apply(struct cli *c, int argc, char **argv)
     } else {
         release_lines(&held, 1);
         ret = run_exit_code(&res);
-        int nret = network_step(c, st, &bo.profile, &res, &no, &net);
+        int nret = network_step(c, st, &bo.profile, &res, &no, conf_spec, &net);
         print_result(c, &res, st, &net, scb_bootstrap_card_reason(b));
         ret = ret ? ret : nret; /* the first step that failed says the code */
     }
@@ -422,5 +427,6 @@ out: /* every exit: the PIN and the SCP03 keys wiped, the card and the store clo
     scb_card_free(&stand_card);
     scb_transport_free(&stand_in);
     scb_store_free(&st);
+    free(conf_spec);
     return ret;
 }
