@@ -140,12 +140,8 @@ int scb_daemon_new(const struct scb_daemon_opts *o, struct scb_daemon **out)
     d->o.endpoint = d->endpoint;
     d->o.listen = d->listen;
     if (o->network == NULL) {
-        /* the library's own network step: the build without libcoap answers
-         * SCB_E_UNSUPPORTED to everything that would talk CoAP (coap.h), so it is known now,
-         * before anything is scheduled */
-        struct scb_coap_client *probe = NULL;
-        d->net_unbuilt = scb_coap_client_new(NULL, NULL, &probe, NULL, 0) == SCB_E_UNSUPPORTED;
-        scb_coap_client_free(&probe);
+        /* the library's own network step: known now, before anything is scheduled */
+        d->net_unbuilt = !scb_coap_supported();
     }
     atomic_init(&d->requests, 0u);
     d->svc_backoff = SERVICE_BACKOFF_MIN_MS;

@@ -1062,6 +1062,11 @@ static int check_opts(const struct scb_store *st, const struct scb_coap_opts *o,
     return SCB_OK;
 }
 
+int scb_coap_supported(void)
+{
+    return 1;
+}
+
 int scb_coap_client_new(struct scb_store *st, const struct scb_coap_opts *o,
                         struct scb_coap_client **out, char *err, size_t errlen)
 {

@@ -13,6 +13,11 @@
 
 #define NOT_BUILT "network bootstrap is not built into this libscboot (built without libcoap)"
 
+int scb_coap_supported(void)
+{
+    return 0;
+}
+
 int scb_coap_bootstrap(struct scb_store *st, const struct scb_coap_opts *o,
                        struct scb_coap_result *res)
 {

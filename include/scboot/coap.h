@@ -143,6 +143,13 @@ struct scb_coap_result {
 };
 
 /**
+ * Whether this libscboot was built with network bootstrap (libcoap). Without it (meson
+ * -Dcoap=disabled) the same functions are exported and every one that would talk CoAP answers
+ * SCB_E_UNSUPPORTED. Safe from any thread.
+ * \return 1 with network bootstrap, 0 without
+ */
+int scb_coap_supported(void);
+/**
  * Set o to the defaults: no listen address, server URI, endpoint name or PSK; pct -1 (none
  * announced); EXCHANGE_LIFETIME 247 s; the schedule SCB_COAP_ATTEMPTS, SCB_COAP_BACKOFF_MS,
  * SCB_COAP_BACKOFF_MAX_MS, SCB_COAP_ACK_TIMEOUT_MS, SCB_COAP_MAX_RETRANSMIT; the profile

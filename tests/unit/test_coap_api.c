@@ -59,6 +59,7 @@ static void handle_arguments(void **state)
     assert_int_equal(scb_coap_client_fd(NULL), -1);
     assert_int_equal(scb_coap_client_timeout(NULL), 0);
 #ifdef SCBOOT_HAVE_COAP
+    assert_int_equal(scb_coap_supported(), 1);
     assert_int_equal(scb_coap_client_new(NULL, &o, &c, err, sizeof(err)), SCB_E_INVALID_ARG);
     assert_null(c);
     assert_string_equal(err, "no store");
@@ -68,6 +69,7 @@ static void handle_arguments(void **state)
     assert_int_equal(scb_coap_bootstrap(NULL, &o, &res), SCB_E_INVALID_ARG);
     assert_int_equal(res.outcome, SCB_COAP_REFUSED_SETUP);
 #else
+    assert_int_equal(scb_coap_supported(), 0);
     assert_int_equal(scb_coap_client_new(NULL, &o, &c, err, sizeof(err)), SCB_E_UNSUPPORTED);
     assert_null(c);
     assert_non_null(strstr(err, "not built"));
